@@ -1,0 +1,80 @@
+/*
+ * boot.c - AArch64: from the entry stub to kmain.
+ *
+ * The device tree is the only boot data: it names the memory, the command
+ * line, the initrd, the console UART and the PSCI conduit. Its console is
+ * needed to report its own faults, so when the tree is broken the early
+ * console falls back to QEMU virt's PL011 and the reason is printed.
+ */
+#include <string.h>
+#include <libfdt.h>
+#include <aegis/boot_info.h>
+#include <aegis/hal.h>
+#include <aegis/kernel.h>
+#include <aegis/kprintf.h>
+
+#define FALLBACK_UART	0x09000000ull	/* QEMU virt PL011 */
+#define DTB_MAX_SIZE	(2u << 20)	/* as the arm64 boot protocol says */
+#define MAPPED_LIMIT	(4ull << 30)	/* what entry.S maps */
+
+void boot_aarch64(uint64_t dtb_pa);
+void boot_trap(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far);
+
+static struct boot_info bi;
+
+extern char __kernel_start[];
+
+paddr_t boot_kernel_phys(void)
+{
+	return (paddr_t)(uintptr_t)__kernel_start;
+}
+
+/* The early console drives a PL011 only. */
+static bool is_pl011(const char *compat)
+{
+	return strncmp(compat, "arm,pl011", 9) == 0;
+}
+
+void boot_aarch64(uint64_t dtb_pa)
+{
+	const char *why = "no reason given";
+	const void *fdt = (const void *)(uintptr_t)dtb_pa;
+	size_t avail = 0;
+	uint64_t uart;
+	int rc;
+
+	if (dtb_pa && dtb_pa < MAPPED_LIMIT - DTB_MAX_SIZE) {
+		avail = DTB_MAX_SIZE;
+		rc = fdt_boot_parse(&bi, fdt, avail, dtb_pa, &why);
+	} else {
+		why = "x0 holds no device-tree address below 4 GiB";
+		rc = -1;
+	}
+	uart = bi.uart_base;
+	if (rc || !uart || !is_pl011(bi.uart_compat))
+		uart = FALLBACK_UART;
+	hal_console_init(uart);
+	if (rc)
+		panic("boot: bad device tree at %#llx: %s",
+		      (unsigned long long)dtb_pa, why);
+	if (uart != bi.uart_base)
+		kprintf("boot: stdout-path gives no PL011; using %#llx\n",
+			(unsigned long long)uart);
+	hal_set_psci_conduit(strcmp(bi.psci_method, "smc") == 0);
+	kmain(&bi);
+}
+
+void boot_trap(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far)
+{
+	static const char *const from[] = {
+		"EL1t", "EL1h", "EL0/64", "EL0/32",
+	};
+	static const char *const what[] = {
+		"synchronous", "IRQ", "FIQ", "SError",
+	};
+
+	panic("trap: unexpected %s exception from %s: ESR %#llx ELR %#llx "
+	      "FAR %#llx", what[kind & 3], from[(kind >> 2) & 3],
+	      (unsigned long long)esr, (unsigned long long)elr,
+	      (unsigned long long)far);
+}

@@ -1,0 +1,65 @@
+/*
+ * boot.c - x86_64: from the entry stub to kmain.
+ *
+ * Turns whichever boot block the loader gave (multiboot2 or PVH) into
+ * struct boot_info. The low 4 GiB are identity-mapped by entry.S, so a
+ * physical address below 4 GiB is also a pointer; anything above is out
+ * of reach for now and reported as malformed boot data.
+ */
+#include <aegis/boot_info.h>
+#include <aegis/hal.h>
+#include <aegis/kernel.h>
+#include <aegis/kprintf.h>
+
+#define IDENTITY_LIMIT (1ull << 32)
+#define MB2_MAX_SIZE (1u << 20)
+
+void boot_x86_64(uint32_t magic, uint64_t info_pa);
+
+static struct boot_info bi;
+
+extern char __kernel_phys_start[];
+
+paddr_t boot_kernel_phys(void)
+{
+	return (paddr_t)(uintptr_t)__kernel_phys_start;
+}
+
+static const void *map_low(paddr_t pa, uint64_t len, void *ctx)
+{
+	(void)ctx;
+	if (pa == 0 || len > IDENTITY_LIMIT || pa > IDENTITY_LIMIT - len)
+		return NULL;
+	return (const void *)(uintptr_t)pa;
+}
+
+void boot_x86_64(uint32_t magic, uint64_t info_pa)
+{
+	const char *why = "no reason given";
+	const uint32_t *hdr;
+	int rc;
+
+	hal_console_init(0);
+	switch (magic) {
+	case MB2_BOOTLOADER_MAGIC:
+		hdr = map_low(info_pa, 8, NULL);
+		if (!hdr)
+			panic("boot: multiboot2 info block missing or out of "
+			      "reach (at %#llx)", (unsigned long long)info_pa);
+		if (hdr[0] > MB2_MAX_SIZE || !map_low(info_pa, hdr[0], NULL))
+			panic("boot: multiboot2 info block size %u out of "
+			      "range", hdr[0]);
+		rc = mb2_parse(&bi, hdr, hdr[0], info_pa, &why);
+		break;
+	case PVH_START_MAGIC:
+		rc = pvh_parse(&bi, map_low(info_pa, 56, NULL), map_low, NULL,
+			       &why);
+		break;
+	default:
+		panic("boot: unknown boot magic %#x", magic);
+	}
+	if (rc)
+		panic("boot: malformed %s boot data: %s",
+		      magic == PVH_START_MAGIC ? "PVH" : "multiboot2", why);
+	kmain(&bi);
+}

@@ -1,0 +1,67 @@
+//! AArch64: PL011 UART (base from the device tree), the generic timer's
+//! virtual counter, wfi, PSCI and semihosting.
+
+mod pl011;
+mod psci;
+mod semihosting;
+
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+/// NUL-terminated for `hal_arch_name`.
+pub const NAME: &str = "aarch64\0";
+
+static UART_BASE: AtomicUsize = AtomicUsize::new(0);
+
+pub fn console_init(base: u64) -> Result<(), ()> {
+    if base == 0 {
+        return Err(());
+    }
+    pl011::init(base as usize);
+    UART_BASE.store(base as usize, Ordering::Release);
+    Ok(())
+}
+
+pub fn console_describe() -> &'static str {
+    "pl011, 115200 8N1"
+}
+
+pub fn console_putc(c: u8) {
+    let base = UART_BASE.load(Ordering::Acquire);
+    if base != 0 {
+        pl011::putc(base, c);
+    }
+}
+
+pub fn exit(code: u32) -> ! {
+    semihosting::exit(code);
+    halt()
+}
+
+pub fn poweroff() -> ! {
+    psci::system_off();
+    halt()
+}
+
+pub fn halt() -> ! {
+    loop {
+        // SAFETY: masking interrupts and waiting only stop this CPU.
+        unsafe { core::arch::asm!("msr daifset, #0xf", "wfi", options(nomem, nostack)) };
+    }
+}
+
+pub fn idle() {
+    // SAFETY: wfi only waits.
+    unsafe { core::arch::asm!("wfi", options(nomem, nostack)) };
+}
+
+pub fn cycles() -> u64 {
+    let v: u64;
+    // SAFETY: CNTVCT_EL0 is readable at EL1; isb orders the read.
+    unsafe { core::arch::asm!("isb", "mrs {}, cntvct_el0", out(reg) v, options(nomem, nostack)) };
+    v
+}
+
+pub fn set_psci_conduit(smc: bool) -> bool {
+    psci::set_conduit(smc);
+    true
+}

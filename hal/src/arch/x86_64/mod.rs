@@ -1,0 +1,64 @@
+//! x86_64: COM1 16550 UART over I/O ports, TSC, hlt, isa-debug-exit.
+
+mod port;
+mod uart16550;
+
+use core::sync::atomic::{AtomicBool, Ordering};
+
+/// NUL-terminated for `hal_arch_name`.
+pub const NAME: &str = "x86_64\0";
+
+static CONSOLE_UP: AtomicBool = AtomicBool::new(false);
+const COM1: u16 = 0x3f8;
+/// QEMU's isa-debug-exit device, as the test runner configures it.
+const DEBUG_EXIT_PORT: u16 = 0xf4;
+
+pub fn console_init(_base: u64) -> Result<(), ()> {
+    uart16550::init(COM1);
+    CONSOLE_UP.store(true, Ordering::Release);
+    Ok(())
+}
+
+pub fn console_describe() -> &'static str {
+    "16550 at port 0x3f8, 115200 8N1"
+}
+
+pub fn console_putc(c: u8) {
+    if CONSOLE_UP.load(Ordering::Acquire) {
+        uart16550::putc(COM1, c);
+    }
+}
+
+pub fn exit(code: u32) -> ! {
+    // SAFETY: port 0xf4 is isa-debug-exit under the test runner; on a
+    // machine without it the write goes nowhere.
+    unsafe { port::outl(DEBUG_EXIT_PORT, code) };
+    halt()
+}
+
+pub fn poweroff() -> ! {
+    exit(0)
+}
+
+pub fn halt() -> ! {
+    loop {
+        // SAFETY: cli/hlt only stop this CPU.
+        unsafe { core::arch::asm!("cli; hlt", options(nomem, nostack)) };
+    }
+}
+
+pub fn idle() {
+    // Interrupts stay masked until the HAL's interrupt layer exists, so
+    // hlt returns only on NMI; the caller loops.
+    // SAFETY: hlt only waits.
+    unsafe { core::arch::asm!("hlt", options(nomem, nostack)) };
+}
+
+pub fn cycles() -> u64 {
+    // SAFETY: rdtsc is available on every x86_64 CPU.
+    unsafe { core::arch::x86_64::_rdtsc() }
+}
+
+pub fn set_psci_conduit(_smc: bool) -> bool {
+    false
+}

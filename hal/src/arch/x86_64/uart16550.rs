@@ -1,0 +1,40 @@
+//! The 16550 UART (PC COM ports), polled.
+
+use super::port::{inb, outb};
+
+const THR: u16 = 0; // transmit holding (DLAB=0)
+const IER: u16 = 1; // interrupt enable (DLAB=0)
+const DLL: u16 = 0; // divisor low (DLAB=1)
+const DLM: u16 = 1; // divisor high (DLAB=1)
+const FCR: u16 = 2;
+const LCR: u16 = 3;
+const MCR: u16 = 4;
+const LSR: u16 = 5;
+const LSR_THRE: u8 = 1 << 5;
+
+/// 115200 baud, 8N1, FIFOs on, interrupts off.
+pub fn init(base: u16) {
+    // SAFETY: `base` is COM1, owned by the HAL console.
+    unsafe {
+        outb(base + IER, 0x00);
+        outb(base + LCR, 0x80); // DLAB
+        outb(base + DLL, 0x01); // 115200 = 115200 / 1
+        outb(base + DLM, 0x00);
+        outb(base + LCR, 0x03); // 8N1
+        outb(base + FCR, 0xc7); // FIFO on, cleared, 14-byte threshold
+        outb(base + MCR, 0x03); // DTR, RTS
+    }
+}
+
+/// Wait for room, then send one byte.
+pub fn putc(base: u16, c: u8) {
+    // Bounded wait: a missing UART must not hang the kernel forever.
+    for _ in 0..100_000 {
+        // SAFETY: reading LSR has no side effects.
+        if unsafe { inb(base + LSR) } & LSR_THRE != 0 {
+            break;
+        }
+    }
+    // SAFETY: writing THR sends a byte.
+    unsafe { outb(base + THR, c) };
+}

@@ -1,0 +1,125 @@
+//! The C interface of the HAL: every `extern "C"` item of the crate is
+//! here, and cbindgen turns this file into `aegis/hal.h`. Each function
+//! says what it does, the context it may be called from and its errors
+//! (negative codes from `include/aegis/errno.h`).
+
+use crate::arch;
+use core::ffi::c_char;
+
+extern "C" {
+    /// The kernel log (kernel/log.c): writes bytes to the console.
+    fn klog_write(buf: *const c_char, len: usize);
+    /// The kernel's panic path (kernel/log.c). Never returns.
+    fn kpanic_hal(msg: *const u8, len: usize) -> !;
+}
+
+/// `-ENODEV` from include/aegis/errno.h.
+const ENODEV: i32 = -19;
+
+/// Report through the kernel log (Rust → C).
+pub(crate) fn log(s: &[u8]) {
+    // SAFETY: klog_write reads exactly `len` bytes from a valid slice.
+    unsafe { klog_write(s.as_ptr().cast(), s.len()) }
+}
+
+/// Hand a panic message to the kernel, which prints it and stops.
+pub(crate) fn panic_to_kernel(msg: &[u8]) -> ! {
+    // SAFETY: kpanic_hal reads exactly `len` bytes from a valid slice.
+    unsafe { kpanic_hal(msg.as_ptr(), msg.len()) }
+}
+
+/// Set up the early console UART and announce it in the kernel log.
+///
+/// `base` is the UART's physical address where the platform says so (the
+/// device tree's stdout-path on AArch64: a PL011); 0 means the platform
+/// default (COM1 at I/O port 0x3f8 on x86_64, where `base` is ignored).
+/// Returns 0, or -ENODEV if the arch needs a base and got none.
+/// Boot CPU, before anything else prints.
+#[no_mangle]
+pub extern "C" fn hal_console_init(base: u64) -> i32 {
+    match arch::console_init(base) {
+        Ok(()) => {
+            use core::fmt::Write;
+            let mut b = crate::fmt::Buf::<96>::new();
+            let _ = writeln!(b, "hal: console {}", arch::console_describe());
+            log(b.as_bytes());
+            0
+        }
+        Err(()) => ENODEV,
+    }
+}
+
+/// Write `len` bytes to the console UART, turning "\n" into "\r\n".
+/// Output before `hal_console_init` is dropped. Any context; polled, so it
+/// can be slow (a few µs per byte on real hardware).
+///
+/// # Safety
+/// `buf` must point to `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn hal_console_write(buf: *const u8, len: usize) {
+    if buf.is_null() || len == 0 {
+        return;
+    }
+    // SAFETY: the caller promises `len` readable bytes at `buf`.
+    let bytes = unsafe { core::slice::from_raw_parts(buf, len) };
+    for &c in bytes {
+        if c == b'\n' {
+            arch::console_putc(b'\r');
+        }
+        arch::console_putc(c);
+    }
+}
+
+/// End the machine with a status for the host (test runs): x86_64 writes
+/// it to QEMU's isa-debug-exit port 0xf4 (QEMU exits with `code*2+1`);
+/// AArch64 uses semihosting SYS_EXIT (QEMU exits with `code`; QEMU must run
+/// with semihosting enabled). If the machine is still alive afterwards (no
+/// such device), halts. Any context. Never returns.
+#[no_mangle]
+pub extern "C" fn hal_exit(code: u32) -> ! {
+    arch::exit(code)
+}
+
+/// Stop this CPU for good: interrupts masked, wait forever. Never returns.
+#[no_mangle]
+pub extern "C" fn hal_halt() -> ! {
+    arch::halt()
+}
+
+/// Wait for the next interrupt (hlt / wfi); returns after it, or at once.
+/// Thread or idle context.
+#[no_mangle]
+pub extern "C" fn hal_idle() {
+    arch::idle()
+}
+
+/// The free-running cycle counter (TSC / CNTVCT_EL0). Any context.
+#[no_mangle]
+pub extern "C" fn hal_cycles() -> u64 {
+    arch::cycles()
+}
+
+/// The architecture's name ("x86_64" or "aarch64"), a static C string.
+#[no_mangle]
+pub extern "C" fn hal_arch_name() -> *const c_char {
+    arch::NAME.as_ptr().cast()
+}
+
+/// Choose the PSCI conduit (AArch64): `smc` true for SMC, false for HVC,
+/// as the device tree's /psci method says. Returns 0, or -ENODEV on an
+/// arch without PSCI. Boot CPU.
+#[no_mangle]
+pub extern "C" fn hal_set_psci_conduit(smc: bool) -> i32 {
+    if arch::set_psci_conduit(smc) {
+        0
+    } else {
+        ENODEV
+    }
+}
+
+/// Power the machine off (PSCI SYSTEM_OFF on AArch64; on x86_64 without
+/// ACPI yet, the isa-debug-exit port, then halt). Never returns.
+#[no_mangle]
+pub extern "C" fn hal_poweroff() -> ! {
+    arch::poweroff()
+}

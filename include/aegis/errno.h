@@ -1,0 +1,50 @@
+/*
+ * aegis/errno.h - the one error vocabulary of Aegis.
+ *
+ * Every function that can fail returns 0 (or a non-negative count) on
+ * success and a negative code from this list on failure: never -1, never a
+ * bool-or-errno mix. The list is an X-macro so that the names and the
+ * descriptions below come from the same place (errno_name()).
+ */
+#ifndef AEGIS_ERRNO_H
+#define AEGIS_ERRNO_H
+
+/*	name		value	description */
+#define AEGIS_ERRNO_LIST(X)						\
+	X(EPERM,	1,	"operation not permitted")		\
+	X(ENOENT,	2,	"no such entry")			\
+	X(EIO,		5,	"input/output error")			\
+	X(E2BIG,	7,	"argument list too long")		\
+	X(ENOEXEC,	8,	"bad executable or boot format")	\
+	X(EAGAIN,	11,	"try again (queue full)")		\
+	X(ENOMEM,	12,	"out of memory")			\
+	X(EFAULT,	14,	"bad address")				\
+	X(EBUSY,	16,	"resource busy")			\
+	X(EEXIST,	17,	"already exists")			\
+	X(ENODEV,	19,	"no such device")			\
+	X(EINVAL,	22,	"invalid argument")			\
+	X(ENOSPC,	28,	"no space left")			\
+	X(ERANGE,	34,	"value out of range")			\
+	X(ENAMETOOLONG,	36,	"name too long")			\
+	X(ENOSYS,	38,	"function not implemented")		\
+	X(EOVERFLOW,	75,	"value too large")			\
+	X(EBADMSG,	74,	"malformed data")			\
+	X(ETIMEDOUT,	110,	"timed out")
+
+enum aegis_errno {
+#define AEGIS_ERRNO_ENUM(name, val, desc) AE_##name = (val),
+	AEGIS_ERRNO_LIST(AEGIS_ERRNO_ENUM)
+#undef AEGIS_ERRNO_ENUM
+};
+
+/*
+ * errno_name - symbolic name of an error code ("EINVAL"); accepts the code
+ * negative or positive. Returns "E?" for a code not in the list.
+ * Any context.
+ */
+const char *errno_name(int err);
+
+/* errno_desc - one-line description of an error code. Any context. */
+const char *errno_desc(int err);
+
+#endif

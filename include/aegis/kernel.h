@@ -1,0 +1,21 @@
+/*
+ * aegis/kernel.h - the kernel's entry and the facts it keeps about itself.
+ */
+#ifndef AEGIS_KERNEL_H
+#define AEGIS_KERNEL_H
+
+#include <aegis/boot_info.h>
+
+#define AEGIS_VERSION "0.1.0"
+
+#ifndef AEGIS_BUILD_MODE
+#define AEGIS_BUILD_MODE "debug"
+#endif
+
+/* kmain - called once by boot/<arch>/ on the boot CPU. Never returns. */
+void kmain(const struct boot_info *bi) __noreturn;
+
+/* kernel_boot_info - what the boot path handed over (after kmain). */
+const struct boot_info *kernel_boot_info(void);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * aegis/kprintf.h - formatting and the kernel log.
+ *
+ * kvsnprintf() is a pure function (host-tested against the C library);
+ * kprintf() formats into a bounded buffer and writes it to the console
+ * through the HAL. Messages longer than KPRINTF_MAX bytes are truncated and
+ * end in "...".
+ */
+#ifndef AEGIS_KPRINTF_H
+#define AEGIS_KPRINTF_H
+
+#include <stdarg.h>
+#include <aegis/types.h>
+
+#define KPRINTF_MAX 512
+
+/*
+ * kvsnprintf - format into buf (at most size bytes including the final
+ * NUL; nothing is written when size is 0). Supports the flags '-' '0' '+'
+ * ' ' '#', a width and precision (also '*'), the length modifiers hh h l
+ * ll z j t, and the conversions d i u o x X c s p %. Returns the length
+ * the full output would have had, as C99 snprintf does. An unknown
+ * conversion is copied out literally. Any context.
+ */
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int ksnprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+
+/* Log levels, as in the kernel command line's loglevel= option. */
+enum {
+	KLOG_ERR = 3,
+	KLOG_WARN = 4,
+	KLOG_INFO = 6,
+	KLOG_DEBUG = 7,
+};
+
+/* kprintf - format and write to the console. Any context; not reentrant
+ * with respect to line ordering between CPUs yet (single CPU at boot). */
+int kprintf(const char *fmt, ...) __printf(1, 2);
+
+/* klog - kprintf if level <= the loglevel= boot option (default 6). */
+void klog(int level, const char *fmt, ...) __printf(2, 3);
+
+/* klog_write - write raw bytes to the console. Also the C entry the Rust
+ * HAL calls to report through the kernel log. Any context. */
+void klog_write(const char *buf, size_t len);
+
+/* kpanic_hal - the Rust HAL's panic handler lands here with its message
+ * (not NUL-terminated). Never returns. */
+void kpanic_hal(const uint8_t *msg, size_t len) __noreturn;
+
+/* panic - print "panic: <reason>" and stop the machine (exit status 3 in a
+ * test run, so a test harness sees it). Never returns. */
+void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
+
+#endif

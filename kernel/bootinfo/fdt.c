@@ -1,0 +1,247 @@
+/*
+ * fdt.c - fill boot_info from a flattened device tree (arm64 boot, x0).
+ *
+ * libfdt does the structural work; this file checks every property length
+ * before it reads a cell, because libfdt hands back whatever bytes the
+ * blob holds. Only what the kernel needs before the device-tree service
+ * starts is taken here: memory, command line, initrd, the console UART
+ * and the PSCI conduit.
+ */
+#include <string.h>
+#include <libfdt.h>
+#include <aegis/boot_info.h>
+#include <aegis/errno.h>
+
+static uint64_t read_cells(const fdt32_t *p, int n)
+{
+	uint64_t v = 0;
+
+	while (n--)
+		v = (v << 32) | fdt32_to_cpu(*p++);
+	return v;
+}
+
+static int cells_of(const void *fdt, int node, int *ac, int *sc,
+		    const char **why)
+{
+	*ac = fdt_address_cells(fdt, node);
+	*sc = fdt_size_cells(fdt, node);
+	if (*ac < 1 || *ac > 2 || *sc < 0 || *sc > 2) {
+		*why = "#address-cells/#size-cells missing or not 1..2";
+		return -AE_EBADMSG;
+	}
+	return 0;
+}
+
+static int parse_memory(struct boot_info *bi, const void *fdt,
+			const char **why)
+{
+	int ac, sc, node, len, found = 0, rc;
+
+	rc = cells_of(fdt, 0, &ac, &sc, why);
+	if (rc)
+		return rc;
+	if (sc == 0) {
+		*why = "root #size-cells is 0";
+		return -AE_EBADMSG;
+	}
+	fdt_for_each_subnode(node, fdt, 0) {
+		const char *dt = fdt_getprop(fdt, node, "device_type", &len);
+		const fdt32_t *reg;
+		int stride = (ac + sc) * 4;
+
+		if (!dt || len < 7 || strncmp(dt, "memory", 7) != 0)
+			continue;
+		reg = fdt_getprop(fdt, node, "reg", &len);
+		if (!reg || len <= 0 || len % stride) {
+			*why = "memory node reg missing or not a whole "
+			       "number of (address, size) cells";
+			return -AE_EBADMSG;
+		}
+		for (int i = 0; i < len / stride; i++) {
+			const fdt32_t *c = reg + i * (ac + sc);
+			uint64_t base = read_cells(c, ac);
+			uint64_t size = read_cells(c + ac, sc);
+
+			if (size == 0)
+				continue;
+			if (base + size < base) {
+				*why = "memory region wraps around";
+				return -AE_EBADMSG;
+			}
+			boot_add_mem(bi, base, size, BOOT_MEM_USABLE);
+			found++;
+		}
+	}
+	if (!found) {
+		*why = "no memory node with a non-empty reg";
+		return -AE_EBADMSG;
+	}
+	/* The /memreserve/ block: firmware-owned ranges inside RAM. */
+	for (int i = 0; i < fdt_num_mem_rsv(fdt); i++) {
+		uint64_t addr, size;
+
+		if (fdt_get_mem_rsv(fdt, i, &addr, &size) == 0 && size)
+			boot_add_mem(bi, addr, size, BOOT_MEM_RESERVED);
+	}
+	return 0;
+}
+
+static int prop_u64(const void *fdt, int node, const char *name,
+		    uint64_t *v, const char **why)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+
+	if (!p)
+		return 0;
+	if (len != 4 && len != 8) {
+		*why = "linux,initrd-start/-end is not 4 or 8 bytes";
+		return -AE_EBADMSG;
+	}
+	*v = read_cells(p, len / 4);
+	return 1;
+}
+
+static int parse_chosen(struct boot_info *bi, const void *fdt,
+			const char **why)
+{
+	int node = fdt_path_offset(fdt, "/chosen");
+	const char *s;
+	uint64_t start = 0, end = 0;
+	int len, rc, a, b;
+
+	if (node < 0)
+		return 0;	/* no /chosen: no command line, no initrd */
+	s = fdt_getprop(fdt, node, "bootargs", &len);
+	if (s) {
+		rc = len > 0 ? boot_copy_str(bi->cmdline, sizeof(bi->cmdline),
+					     s, (size_t)len)
+			     : -AE_EBADMSG;
+		if (rc < 0) {
+			*why = "/chosen/bootargs not NUL-terminated";
+			return rc;
+		}
+		if (rc)
+			boot_warn(bi, "command line truncated to %d bytes",
+				  BOOT_CMDLINE_MAX - 1);
+	}
+	a = prop_u64(fdt, node, "linux,initrd-start", &start, why);
+	b = prop_u64(fdt, node, "linux,initrd-end", &end, why);
+	if (a < 0 || b < 0)
+		return -AE_EBADMSG;
+	if (a != b) {
+		*why = "only one of linux,initrd-start/-end present";
+		return -AE_EBADMSG;
+	}
+	if (a && end < start) {
+		*why = "linux,initrd-end before linux,initrd-start";
+		return -AE_EBADMSG;
+	}
+	if (a && end > start)
+		boot_add_module(bi, start, end - start, "initrd", 7);
+	if (fdt_getprop(fdt, node, "linux,uefi-system-table", NULL))
+		bi->firmware = BOOT_FW_UEFI;
+	return 0;
+}
+
+/*
+ * The console: /chosen/stdout-path is a path or an alias, optionally
+ * followed by ":options". Missing or odd is not fatal (the kernel falls
+ * back to its default UART and says so), so this only warns.
+ */
+static void parse_stdout(struct boot_info *bi, const void *fdt)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen");
+	const char *path, *colon, *compat;
+	const fdt32_t *reg;
+	int len, node, plen, ac, sc, parent;
+	const char *why;
+
+	if (chosen < 0)
+		return;
+	path = fdt_getprop(fdt, chosen, "stdout-path", &len);
+	if (!path || len <= 0 || strnlen(path, (size_t)len) == (size_t)len)
+		return;
+	colon = strchr(path, ':');
+	plen = colon ? (int)(colon - path) : (int)strlen(path);
+	if (path[0] != '/') {
+		path = fdt_get_alias_namelen(fdt, path, plen);
+		if (!path) {
+			boot_warn(bi, "stdout-path alias not found");
+			return;
+		}
+		plen = (int)strlen(path);
+	}
+	node = fdt_path_offset_namelen(fdt, path, plen);
+	if (node < 0) {
+		boot_warn(bi, "stdout-path node not found");
+		return;
+	}
+	parent = fdt_parent_offset(fdt, node);
+	if (parent < 0 || cells_of(fdt, parent, &ac, &sc, &why))
+		return;
+	reg = fdt_getprop(fdt, node, "reg", &len);
+	if (!reg || len < (ac + sc) * 4) {
+		boot_warn(bi, "stdout-path node has no usable reg");
+		return;
+	}
+	bi->uart_base = read_cells(reg, ac);
+	compat = fdt_getprop(fdt, node, "compatible", &len);
+	if (compat && len > 0)
+		boot_copy_str(bi->uart_compat, sizeof(bi->uart_compat), compat,
+			      (size_t)len);
+}
+
+static void parse_psci(struct boot_info *bi, const void *fdt)
+{
+	int node = fdt_path_offset(fdt, "/psci");
+	const char *m;
+	int len;
+
+	if (node < 0)
+		return;
+	m = fdt_getprop(fdt, node, "method", &len);
+	if (m && len > 0 && (strncmp(m, "hvc", (size_t)len) == 0 ||
+			     strncmp(m, "smc", (size_t)len) == 0))
+		memcpy(bi->psci_method, m, 4);
+	else
+		boot_warn(bi, "/psci method missing or not hvc/smc");
+}
+
+int fdt_boot_parse(struct boot_info *bi, const void *fdt, size_t avail,
+		   paddr_t fdt_pa, const char **why)
+{
+	int rc;
+
+	boot_info_init(bi, BOOT_PROTO_FDT);
+	bi->firmware = BOOT_FW_NONE;
+	if (!fdt || avail < sizeof(struct fdt_header)) {
+		*why = "device tree missing or shorter than its header";
+		return -AE_EBADMSG;
+	}
+	if (((uintptr_t)fdt & 7)) {
+		*why = "device tree not 8-byte aligned";
+		return -AE_EBADMSG;
+	}
+	rc = fdt_check_header(fdt);
+	if (rc) {
+		*why = fdt_strerror(rc);
+		return -AE_EBADMSG;
+	}
+	if (fdt_totalsize(fdt) > avail) {
+		*why = "device tree totalsize larger than the blob";
+		return -AE_EBADMSG;
+	}
+	bi->dtb = fdt_pa;
+	bi->dtb_size = fdt_totalsize(fdt);
+	rc = parse_memory(bi, fdt, why);
+	if (rc)
+		return rc;
+	rc = parse_chosen(bi, fdt, why);
+	if (rc)
+		return rc;
+	parse_stdout(bi, fdt);
+	parse_psci(bi, fdt);
+	return 0;
+}

@@ -1,0 +1,69 @@
+/*
+ * print.c - the boot summary kmain prints: one line per fact, each
+ * starting with "boot:" so tests and people can grep for it.
+ */
+#include <aegis/boot_info.h>
+#include <aegis/kprintf.h>
+
+static const char *mem_type_name(uint32_t t)
+{
+	static const char *const names[] = {
+		"?", "usable", "reserved", "acpi", "nvs", "bad",
+	};
+
+	return t < ARRAY_SIZE(names) ? names[t] : "?";
+}
+
+static void print_size(uint64_t b)
+{
+	if (b >= (1ull << 30) && b % (1ull << 30) == 0)
+		kprintf("%llu GiB", (unsigned long long)(b >> 30));
+	else if (b >= (1ull << 20))
+		kprintf("%llu MiB", (unsigned long long)(b >> 20));
+	else if (b >= 1024)
+		kprintf("%llu KiB", (unsigned long long)(b >> 10));
+	else
+		kprintf("%llu B", (unsigned long long)b);
+}
+
+void boot_info_print(const struct boot_info *bi)
+{
+	kprintf("boot: protocol %s, firmware %s, loader \"%s\"\n",
+		boot_proto_name(bi->proto), boot_firmware_name(bi->firmware),
+		bi->loader[0] ? bi->loader : "-");
+	kprintf("boot: cmdline \"%s\"\n", bi->cmdline);
+	for (uint32_t i = 0; i < bi->nmem; i++) {
+		const struct boot_mem_region *m = &bi->mem[i];
+
+		kprintf("boot: mem 0x%016llx-0x%016llx %-8s ",
+			(unsigned long long)m->base,
+			(unsigned long long)(m->base + m->len - 1),
+			mem_type_name(m->type));
+		print_size(m->len);
+		kprintf("\n");
+	}
+	kprintf("boot: memory ");
+	print_size(boot_info_usable_bytes(bi));
+	kprintf(" usable in %u regions\n", bi->nmem);
+	for (uint32_t i = 0; i < bi->nmod; i++)
+		kprintf("boot: module %u \"%s\" at %#llx, %llu bytes\n", i,
+			bi->mod[i].name, (unsigned long long)bi->mod[i].base,
+			(unsigned long long)bi->mod[i].len);
+	if (bi->dtb)
+		kprintf("boot: device tree at %#llx, %u bytes\n",
+			(unsigned long long)bi->dtb, bi->dtb_size);
+	if (bi->acpi_rsdp)
+		kprintf("boot: acpi rsdp at %#llx\n",
+			(unsigned long long)bi->acpi_rsdp);
+	if (bi->uart_base)
+		kprintf("boot: console %s at %#llx\n",
+			bi->uart_compat[0] ? bi->uart_compat : "uart",
+			(unsigned long long)bi->uart_base);
+	if (bi->psci_method[0])
+		kprintf("boot: psci via %s\n", bi->psci_method);
+	for (uint32_t i = 0; i < bi->nwarn && i < ARRAY_SIZE(bi->warn); i++)
+		kprintf("boot: warning: %s\n", bi->warn[i]);
+	if (bi->nwarn > ARRAY_SIZE(bi->warn))
+		kprintf("boot: warning: %u more not kept\n",
+			bi->nwarn - (uint32_t)ARRAY_SIZE(bi->warn));
+}

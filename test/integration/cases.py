@@ -1,0 +1,84 @@
+"""Integration test matrix: configurations x cases.
+
+Imported by test/integration/SConscript (to build one GRUB ISO per case,
+since GRUB carries the command line inside the ISO) and by run.py.
+Each case reads like a user session: boot with this command line, expect
+these lines on the serial console, expect this verdict.
+"""
+
+# name, arch, boot, gic, el2
+CONFIGS = [
+    ('x86_64-bios', 'x86_64', 'iso', None, False),
+    ('x86_64-uefi', 'x86_64', 'uefi', None, False),
+    ('x86_64-pvh', 'x86_64', 'pvh', None, False),
+    ('aarch64-gicv2', 'aarch64', None, 2, False),
+    ('aarch64-gicv3-el2', 'aarch64', None, 3, True),
+]
+
+MODULE = 'hello.mod'   # test/integration/fixtures/, passed as a module
+
+# Lines every boot must print: the banner comes first (boot-to-banner
+# time is measured to it).
+BANNER = r'^Aegis \d+\.\d+\.\d+ \((x86_64|aarch64), \w+ build\)'
+
+CASES = [
+    {
+        'name': 'boot',
+        'cmdline': 'ktest=all loglevel=7',
+        'module': True,
+        'expect': [
+            BANNER,
+            r'^hal: console ',
+            r'^boot: protocol (multiboot2|pvh|devicetree), firmware '
+            r'{firmware}',
+            r'^boot: cmdline "ktest=all loglevel=7"',
+            r'^boot: memory \d+ MiB usable in \d+ regions',
+            r'^boot: module 0 "{module_name}" at 0x[0-9a-f]+, {module_size} '
+            r'bytes',
+            r'^ktest: ok boot\.',
+            r'^ktest: [1-9]\d* passed, 0 failed',
+        ],
+        'reject': [r'^bootparam: ', r'^panic: '],
+        'verdict': 'pass',
+    },
+    {
+        # Bad input on the command line: reported, defaults kept, boots on.
+        'name': 'bad-cmdline',
+        'cmdline': 'ktest=lib bogus=1 loglevel=99 help',
+        'module': False,
+        'expect': [
+            BANNER,
+            r"^bootparam: unknown option 'bogus', ignored",
+            r'^bootparam: loglevel=99 out of range 0\.\.7, keeping '
+            r'default 6',
+            r'^bootparam: 2 option\(s\) not applied',
+            r'^  loglevel +uint +0\.\.7 ',
+            r'^ktest: [1-9]\d* passed, 0 failed',
+        ],
+        'reject': [r'^panic: '],
+        'verdict': 'pass',
+    },
+    {
+        # The runner must see a failing test as a failure (exit status).
+        'name': 'fail-detected',
+        'cmdline': 'ktest=ktest.must_fail',
+        'module': False,
+        'expect': [
+            BANNER,
+            r'^ktest: FAIL ktest\.must_fail: ',
+            r'^ktest: 0 passed, 1 failed',
+        ],
+        'reject': [],
+        'verdict': 'fail',
+    },
+]
+
+
+def firmware_of(config):
+    """The firmware the boot summary must name for a configuration."""
+    name = config[0]
+    if name.endswith('bios'):
+        return 'BIOS'
+    if name.endswith('uefi'):
+        return 'UEFI'
+    return 'none'

@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Boot every configuration in QEMU and check what it says.
+
+Usage: run.py --build BUILD --results FILE [--only SUBSTR] [--accel A]
+
+For each configuration x case (cases.py): start QEMU with no terminal,
+capture serial to BUILD/test/integration/<config>-<case>.log, stop at the
+kernel's exit or a timeout, then check the expected lines, the lines that
+must not appear, and the exit status. Boot-to-banner time is measured from
+QEMU's start to the banner line on serial. Writes a JSON summary to
+--results and prints one line per test.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(TOP, 'tools'))
+sys.path.insert(0, HERE)
+
+import qemu  # noqa: E402
+from cases import CASES, CONFIGS, MODULE, BANNER, firmware_of  # noqa: E402
+
+TIMEOUT = {'uefi': 120, 'iso': 60}
+DEFAULT_TIMEOUT = 30
+
+
+def boot(argv, log_path, timeout):
+    """Run QEMU; return (exit status or None on timeout, banner seconds or
+    None, total seconds, output text)."""
+    banner_re = re.compile(BANNER)
+    start = time.monotonic()
+    banner_at = [None]
+    chunks = []
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    def reader():
+        for raw in proc.stdout:
+            line = raw.decode('utf-8', 'replace')
+            chunks.append(line)
+            if banner_at[0] is None and banner_re.search(
+                    line.replace('\r', '')):
+                banner_at[0] = time.monotonic() - start
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    try:
+        status = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        status = None
+    t.join(5)
+    total = time.monotonic() - start
+    text = ''.join(chunks)
+    with open(log_path, 'w') as f:
+        f.write('# ' + ' '.join(argv) + '\n')
+        f.write(text)
+    return status, banner_at[0], total, text
+
+
+def check(case, config, text, status, fixture):
+    """Return a list of problems (empty: pass)."""
+    problems = []
+    lines = [ln.rstrip('\r\n').replace('\r', '')
+             for ln in text.splitlines()]
+    fmt = {'firmware': re.escape(firmware_of(config)),
+           'module_name': re.escape(MODULE if config[1] == 'x86_64'
+                                    else 'initrd'),
+           'module_size': os.path.getsize(fixture)}
+    for pat in case['expect']:
+        rx = re.compile(pat.format(**fmt) if '{' in pat else pat)
+        if not any(rx.search(ln) for ln in lines):
+            problems.append('missing line /%s/' % rx.pattern)
+    for pat in case['reject']:
+        rx = re.compile(pat)
+        bad = [ln for ln in lines if rx.search(ln)]
+        if bad:
+            problems.append('unexpected line %r' % bad[0])
+    if status is None:
+        problems.append('timed out')
+    else:
+        verdict = qemu.decode_exit(config[1], status)
+        if verdict != case['verdict']:
+            problems.append('exit status %d means %s, expected %s'
+                            % (status, verdict, case['verdict']))
+    return problems
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--build', required=True)
+    ap.add_argument('--results', required=True)
+    ap.add_argument('--x86', required=True, help='x86_64 kernel build dir')
+    ap.add_argument('--arm', required=True, help='aarch64 kernel build dir')
+    ap.add_argument('--only', default='')
+    ap.add_argument('--accel', default='auto')
+    args = ap.parse_args()
+
+    logdir = os.path.join(args.build, 'test', 'integration')
+    os.makedirs(logdir, exist_ok=True)
+    fixture = os.path.join(HERE, 'fixtures', MODULE)
+    results = []
+    for config in CONFIGS:
+        name, arch, bootpath, gic, el2 = config
+        for case in CASES:
+            tname = '%s/%s' % (name, case['name'])
+            if args.only and args.only not in tname:
+                continue
+            accel, why = qemu.pick_accel(args.accel, arch, bootpath)
+            if arch == 'x86_64':
+                argv = qemu.command(
+                    arch, bootpath, accel,
+                    kernel=os.path.join(args.x86, 'kernel.elf'),
+                    iso=os.path.join(args.x86, 'test',
+                                     case['name'] + '.iso'),
+                    cmdline=case['cmdline'],
+                    initrd=fixture if case['module'] else None)
+            else:
+                argv = qemu.command(
+                    arch, accel=accel,
+                    image=os.path.join(args.arm, 'Image'),
+                    cmdline=case['cmdline'], gic=gic, el2=el2,
+                    initrd=fixture if case['module'] else None)
+            log = os.path.join(logdir, '%s-%s.log' % (name, case['name']))
+            timeout = TIMEOUT.get(bootpath, DEFAULT_TIMEOUT)
+            status, banner, total, text = boot(argv, log, timeout)
+            problems = check(case, config, text, status, fixture)
+            results.append({
+                'test': tname, 'config': name, 'case': case['name'],
+                'accel': accel, 'passed': not problems,
+                'problems': problems, 'status': status,
+                'banner_s': banner, 'total_s': round(total, 3),
+                'log': os.path.relpath(log, TOP)})
+            print('%s %-36s %s  banner %s  total %.2f s%s' % (
+                'PASS' if not problems else 'FAIL', tname, accel,
+                '%.3f s' % banner if banner is not None else '-', total,
+                '' if not why else '  (' + why + ')'), flush=True)
+            for p in problems:
+                print('     %s (see %s)' % (p, os.path.relpath(log, TOP)))
+    passed = sum(1 for r in results if r['passed'])
+    failed = len(results) - passed
+    with open(args.results, 'w') as f:
+        json.dump({'suite': 'integration', 'passed': passed,
+                   'failed': failed, 'skipped': 0, 'tests': results}, f,
+                  indent=1)
+    print('integration: %d passed, %d failed' % (passed, failed))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,27 @@
+/*
+ * main.c - the host unit-test program: every Check suite of test/unit/.
+ *
+ * Each test file defines one suite_<name>() and is listed here. Run it
+ * directly (build/host/test/unit/aegis-unit), or through `scons test`,
+ * which runs it under ASan+UBSan and under valgrind.
+ */
+#include <stdlib.h>
+#include <check.h>
+#include "unit.h"
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite_multiboot2());
+	int failed;
+
+	srunner_add_suite(sr, suite_pvh());
+	srunner_add_suite(sr, suite_fdt_boot());
+	srunner_add_suite(sr, suite_boot_params());
+	srunner_add_suite(sr, suite_format());
+	srunner_add_suite(sr, suite_klib_string());
+	srunner_add_suite(sr, suite_errno());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

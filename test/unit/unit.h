@@ -1,0 +1,15 @@
+/* unit.h - the suites of the host unit-test program (test/unit/main.c). */
+#ifndef AEGIS_TEST_UNIT_H
+#define AEGIS_TEST_UNIT_H
+
+#include <check.h>
+
+Suite *suite_multiboot2(void);	/* kernel/test_multiboot2.c */
+Suite *suite_pvh(void);		/* kernel/test_pvh.c */
+Suite *suite_fdt_boot(void);	/* kernel/test_fdt_boot.c */
+Suite *suite_boot_params(void);	/* kernel/test_boot_params.c */
+Suite *suite_format(void);	/* kernel/lib/test_format.c */
+Suite *suite_klib_string(void);	/* kernel/lib/test_string.c */
+Suite *suite_errno(void);	/* kernel/lib/test_errno.c */
+
+#endif

@@ -1,0 +1,110 @@
+"""QEMU command lines for Aegis: one place that knows every boot path.
+
+Used by the SConstruct (`scons run`, `scons debug`) and by the integration
+runner (test/integration/run.py), so what a user runs and what the tests
+boot are the same machines.
+
+Boot paths:
+  x86_64 iso   GRUB2 ISO under SeaBIOS       (-M pc -cdrom)
+  x86_64 uefi  the same ISO under OVMF       (-M pc -bios OVMF.fd -cdrom)
+  x86_64 pvh   direct ELF boot via PVH note  (-M microvm -kernel)
+  aarch64      arm64 Image + device tree     (-M virt -kernel), GICv2/v3,
+               optionally started at EL2 (virtualization=on)
+"""
+import os
+
+OVMF = '/usr/share/ovmf/OVMF.fd'
+MEMORY = '256'
+
+
+def kvm_usable():
+    """True when /dev/kvm can be opened for reading and writing."""
+    try:
+        fd = os.open('/dev/kvm', os.O_RDWR)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
+def pick_accel(accel, arch, boot):
+    """Resolve accel=auto|tcg|kvm for one boot path.
+
+    auto takes KVM only where it is faster on these (nested) machines: the
+    x86_64 PVH path, which skips firmware. Firmware crawls under nested
+    KVM, and an AArch64 guest cannot use an x86_64 host's KVM.
+    Returns ('tcg'|'kvm', reason or None).
+    """
+    native = arch == 'x86_64' and os.uname().machine == 'x86_64'
+    if accel == 'tcg':
+        return 'tcg', None
+    if accel == 'kvm':
+        if not native:
+            return 'tcg', 'KVM cannot run %s guests on this host' % arch
+        if not kvm_usable():
+            return 'tcg', '/dev/kvm is not usable'
+        return 'kvm', None
+    if native and boot == 'pvh' and kvm_usable():
+        return 'kvm', None
+    return 'tcg', None
+
+
+def command(arch, boot='iso', accel='tcg', kernel=None, image=None,
+            iso=None, cmdline='', initrd=None, gic=2, el2=False,
+            interactive=False, gdb=False):
+    """The argv for one boot. `kernel` is the ELF, `image` the AArch64
+    Image, `iso` the GRUB ISO (x86_64 iso/uefi: the command line and
+    modules are inside it). `interactive` puts the serial console and the
+    QEMU monitor on the terminal (Ctrl-A X quits); otherwise serial goes to
+    stdout and there is no monitor. `gdb` waits for gdb on tcp::1234."""
+    if arch == 'x86_64':
+        argv = ['qemu-system-x86_64']
+        if boot == 'pvh':
+            argv += ['-M', 'microvm', '-kernel', kernel]
+            if cmdline:
+                argv += ['-append', cmdline]
+            if initrd:
+                argv += ['-initrd', initrd]
+        else:
+            argv += ['-M', 'pc', '-cdrom', iso, '-boot', 'd']
+            if boot == 'uefi':
+                argv += ['-bios', OVMF]
+        argv += ['-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04']
+        if accel == 'kvm':
+            argv += ['-accel', 'kvm']
+        else:
+            argv += ['-accel', 'tcg', '-cpu', 'qemu64']
+    elif arch == 'aarch64':
+        machine = 'virt,gic-version=%d' % gic
+        if el2:
+            machine += ',virtualization=on'
+        argv = ['qemu-system-aarch64', '-M', machine, '-cpu', 'cortex-a72',
+                '-accel', 'tcg', '-kernel', image,
+                '-semihosting-config', 'enable=on,target=native']
+        if cmdline:
+            argv += ['-append', cmdline]
+        if initrd:
+            argv += ['-initrd', initrd]
+    else:
+        raise ValueError('unknown arch %r' % arch)
+    argv += ['-m', MEMORY, '-display', 'none', '-no-reboot']
+    if interactive:
+        argv += ['-serial', 'mon:stdio']
+    else:
+        argv += ['-serial', 'stdio', '-monitor', 'none']
+    if gdb:
+        argv += ['-s', '-S']
+    return argv
+
+
+def decode_exit(arch, status):
+    """Map QEMU's exit status to the kernel's verdict: 'pass', 'fail',
+    'panic', or None when the kernel did not say (crash, reset, timeout).
+    x86_64 isa-debug-exit: QEMU exits with code*2+1; AArch64 semihosting:
+    QEMU exits with the code itself (0 also when QEMU was quit)."""
+    codes = {0: 'pass', 1: 'fail', 2: 'panic'}
+    if arch == 'x86_64':
+        if status % 2 == 1:
+            return codes.get((status - 1) // 2)
+        return None
+    return codes.get(status)

@@ -1,0 +1,137 @@
+#!/bin/sh
+# tools/setup.sh - install every Aegis build, test and run dependency from
+# Debian packages, then check that each tool really works.
+#
+# Idempotent: when everything is present it installs nothing and prints one
+# line. Works as root or through sudo. Exit status is non-zero if any tool
+# fails its check.
+set -eu
+
+PKGS="scons check pkg-config cbindgen device-tree-compiler libfdt-dev
+linux-source-6.1 qemu-system-x86 qemu-system-arm grub-pc-bin
+grub-efi-amd64-bin grub-common xorriso mtools ovmf qemu-efi-aarch64
+gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gdb-multiarch
+rustc-web cargo-web rust-web-src lcov valgrind libclang-rt-14-dev clang-14
+xz-utils python3"
+
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO=sudo
+else
+	echo "setup: need root or sudo to install packages" >&2
+	exit 1
+fi
+
+missing=
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -n "$missing" ]; then
+	echo "setup: installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	# shellcheck disable=SC2086
+	$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# ---- checks: each tool must really work -------------------------------
+fail=0
+check() {
+	what=$1
+	shift
+	if ! "$@" >/dev/null 2>&1; then
+		echo "setup: FAILED: $what ($*)" >&2
+		fail=1
+	fi
+}
+
+check scons scons --version
+check check pkg-config --exists check
+check libfdt test -f /usr/include/libfdt.h
+check cbindgen cbindgen --version
+check dtc dtc --version
+check qemu-x86_64 qemu-system-x86_64 --version
+check qemu-aarch64 qemu-system-aarch64 --version
+check grub-mkrescue grub-mkrescue --version
+check grub-bios test -d /usr/lib/grub/i386-pc
+check grub-efi test -d /usr/lib/grub/x86_64-efi
+check xorriso xorriso -version
+check mtools mformat --version
+check ovmf test -f /usr/share/ovmf/OVMF.fd
+check aarch64-gcc aarch64-linux-gnu-gcc --version
+check lcov lcov --version
+check valgrind valgrind --version
+check linux-source test -f /usr/src/linux-source-6.1.tar.xz
+
+# Debian's Rust (not rustup's) must build core for both kernel targets.
+RUSTC=/usr/bin/rustc
+CARGO=/usr/bin/cargo
+if [ -x "$RUSTC" ] && [ -x "$CARGO" ]; then
+	sysroot=$($RUSTC --print sysroot)
+	vendor="$sysroot/lib/rustlib/src/rust/library/vendor"
+	check rust-src test -d "$vendor"
+	stamp_dir=${XDG_CACHE_HOME:-$HOME/.cache}/aegis-setup
+	ver=$($RUSTC --version | tr ' ' '_')
+	if [ ! -f "$stamp_dir/core-ok-$ver" ]; then
+		tmp=$(mktemp -d)
+		mkdir -p "$tmp/src"
+		cat >"$tmp/Cargo.toml" <<'TOML'
+[package]
+name = "coretest"
+version = "0.0.0"
+edition = "2021"
+[lib]
+path = "src/lib.rs"
+crate-type = ["staticlib"]
+[profile.release]
+panic = "abort"
+[profile.dev]
+panic = "abort"
+TOML
+		cat >"$tmp/src/lib.rs" <<'RS'
+#![no_std]
+#[no_mangle]
+pub extern "C" fn coretest(x: u64) -> u64 { x.wrapping_mul(3) }
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! { loop {} }
+RS
+		ok=1
+		for t in x86_64-unknown-none aarch64-unknown-none; do
+			if ! (cd "$tmp" && env -u RUSTUP_TOOLCHAIN \
+			    PATH=/usr/bin:/bin RUSTC=$RUSTC RUSTC_BOOTSTRAP=1 \
+			    CARGO_HOME="$tmp/cargo-home" \
+			    $CARGO build --offline --release --target $t \
+			    -Zbuild-std=core,compiler_builtins \
+			    -Zbuild-std-features=compiler-builtins-mem \
+			    --config 'source.crates-io.replace-with="v"' \
+			    --config "source.v.directory=\"$vendor\"" \
+			    >"$tmp/log" 2>&1); then
+				echo "setup: FAILED: Rust cannot build core for $t" >&2
+				tail -20 "$tmp/log" >&2
+				ok=0
+				fail=1
+			fi
+		done
+		if [ $ok -eq 1 ]; then
+			mkdir -p "$stamp_dir"
+			touch "$stamp_dir/core-ok-$ver"
+		fi
+		rm -rf "$tmp"
+	fi
+else
+	echo "setup: FAILED: Debian rustc/cargo missing in /usr/bin" >&2
+	fail=1
+fi
+
+if [ $fail -ne 0 ]; then
+	echo "setup: some tools failed their check" >&2
+	exit 1
+fi
+[ -n "$missing" ] && echo "setup: all tools installed and working" || \
+	echo "setup: all tools present"
+exit 0
