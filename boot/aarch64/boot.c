@@ -17,7 +17,7 @@
 #define DTB_MAX_SIZE	(2u << 20)	/* as the arm64 boot protocol says */
 #define MAPPED_LIMIT	(4ull << 30)	/* what entry.S maps */
 
-void boot_aarch64(uint64_t dtb_pa);
+void boot_aarch64(uint64_t dtb_pa, uint64_t entry_el);
 void boot_trap(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far);
 
 static struct boot_info bi;
@@ -35,7 +35,7 @@ static bool is_pl011(const char *compat)
 	return strncmp(compat, "arm,pl011", 9) == 0;
 }
 
-void boot_aarch64(uint64_t dtb_pa)
+void boot_aarch64(uint64_t dtb_pa, uint64_t entry_el)
 {
 	const char *why = "no reason given";
 	const void *fdt = (const void *)(uintptr_t)dtb_pa;
@@ -60,6 +60,9 @@ void boot_aarch64(uint64_t dtb_pa)
 	if (uart != bi.uart_base)
 		kprintf("boot: stdout-path gives no PL011; using %#llx\n",
 			(unsigned long long)uart);
+	ksnprintf(bi.entry_mode, sizeof(bi.entry_mode), "EL%llu%s",
+		  (unsigned long long)entry_el,
+		  entry_el == 2 ? ", dropped to EL1" : "");
 	hal_set_psci_conduit(strcmp(bi.psci_method, "smc") == 0);
 	kmain(&bi);
 }

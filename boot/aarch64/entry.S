@@ -50,6 +50,7 @@ _head:
 _start:
 	mov	x19, x0			/* device tree */
 	mrs	x0, CurrentEL
+	lsr	x20, x0, #2		/* entry exception level, for the log */
 	cmp	x0, #CURRENTEL_EL2
 	b.ne	at_el1
 
@@ -127,6 +128,7 @@ at_el1:
 	isb
 
 	mov	x0, x19
+	mov	x1, x20
 	bl	boot_aarch64
 5:	wfi
 	b	5b

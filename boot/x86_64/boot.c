@@ -6,6 +6,7 @@
  * physical address below 4 GiB is also a pointer; anything above is out
  * of reach for now and reported as malformed boot data.
  */
+#include <string.h>
 #include <aegis/boot_info.h>
 #include <aegis/hal.h>
 #include <aegis/kernel.h>
@@ -58,6 +59,7 @@ void boot_x86_64(uint32_t magic, uint64_t info_pa)
 	default:
 		panic("boot: unknown boot magic %#x", magic);
 	}
+	memcpy(bi.entry_mode, "32-bit protected mode, now long mode", 37);
 	if (rc)
 		panic("boot: malformed %s boot data: %s",
 		      magic == PVH_START_MAGIC ? "PVH" : "multiboot2", why);

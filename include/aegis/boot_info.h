@@ -61,6 +61,7 @@ struct boot_info {
 	enum boot_proto proto;
 	enum boot_firmware firmware;
 	char loader[BOOT_NAME_MAX];	/* boot loader name, if given */
+	char entry_mode[48];		/* CPU mode at entry, set by boot/ */
 	char cmdline[BOOT_CMDLINE_MAX];
 	uint32_t nmem;
 	struct boot_mem_region mem[BOOT_MEM_MAX];

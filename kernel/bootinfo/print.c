@@ -31,6 +31,8 @@ void boot_info_print(const struct boot_info *bi)
 	kprintf("boot: protocol %s, firmware %s, loader \"%s\"\n",
 		boot_proto_name(bi->proto), boot_firmware_name(bi->firmware),
 		bi->loader[0] ? bi->loader : "-");
+	if (bi->entry_mode[0])
+		kprintf("boot: entered in %s\n", bi->entry_mode);
 	kprintf("boot: cmdline \"%s\"\n", bi->cmdline);
 	for (uint32_t i = 0; i < bi->nmem; i++) {
 		const struct boot_mem_region *m = &bi->mem[i];

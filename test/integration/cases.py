@@ -6,13 +6,15 @@ Each case reads like a user session: boot with this command line, expect
 these lines on the serial console, expect this verdict.
 """
 
-# name, arch, boot, gic, el2
+# name, arch, boot, gic, el2, accel ('tcg' always; 'kvm': run only when
+# KVM is usable here, reported as skipped otherwise)
 CONFIGS = [
-    ('x86_64-bios', 'x86_64', 'iso', None, False),
-    ('x86_64-uefi', 'x86_64', 'uefi', None, False),
-    ('x86_64-pvh', 'x86_64', 'pvh', None, False),
-    ('aarch64-gicv2', 'aarch64', None, 2, False),
-    ('aarch64-gicv3-el2', 'aarch64', None, 3, True),
+    ('x86_64-bios', 'x86_64', 'iso', None, False, 'tcg'),
+    ('x86_64-uefi', 'x86_64', 'uefi', None, False, 'tcg'),
+    ('x86_64-pvh', 'x86_64', 'pvh', None, False, 'tcg'),
+    ('x86_64-pvh-kvm', 'x86_64', 'pvh', None, False, 'kvm'),
+    ('aarch64-gicv2', 'aarch64', None, 2, False, 'tcg'),
+    ('aarch64-gicv3-el2', 'aarch64', None, 3, True, 'tcg'),
 ]
 
 MODULE = 'hello.mod'   # test/integration/fixtures/, passed as a module
@@ -31,6 +33,7 @@ CASES = [
             r'^hal: console ',
             r'^boot: protocol (multiboot2|pvh|devicetree), firmware '
             r'{firmware}',
+            r'^boot: entered in {entry}',
             r'^boot: cmdline "ktest=all loglevel=7"',
             r'^boot: memory \d+ MiB usable in \d+ regions',
             r'^boot: module 0 "{module_name}" at 0x[0-9a-f]+, {module_size} '
@@ -72,6 +75,21 @@ CASES = [
         'verdict': 'fail',
     },
 ]
+
+
+def entry_of(config):
+    """How the CPU must say it was entered (the EL2 drop on AArch64)."""
+    if config[1] == 'x86_64':
+        return '32-bit protected mode, now long mode'
+    return 'EL2, dropped to EL1' if config[4] else 'EL1'
+
+
+def module_name_of(config):
+    """GRUB names modules by their module2 string; QEMU's PVH -initrd
+    gives no name; on AArch64 the device tree's initrd is "initrd"."""
+    if config[1] == 'aarch64':
+        return 'initrd'
+    return '' if config[2] == 'pvh' else MODULE
 
 
 def firmware_of(config):

@@ -25,7 +25,8 @@ sys.path.insert(0, os.path.join(TOP, 'tools'))
 sys.path.insert(0, HERE)
 
 import qemu  # noqa: E402
-from cases import CASES, CONFIGS, MODULE, BANNER, firmware_of  # noqa: E402
+from cases import (CASES, CONFIGS, MODULE, BANNER, entry_of,  # noqa: E402
+                   firmware_of, module_name_of)
 
 TIMEOUT = {'uefi': 120, 'iso': 60}
 DEFAULT_TIMEOUT = 30
@@ -72,8 +73,8 @@ def check(case, config, text, status, fixture):
     lines = [ln.rstrip('\r\n').replace('\r', '')
              for ln in text.splitlines()]
     fmt = {'firmware': re.escape(firmware_of(config)),
-           'module_name': re.escape(MODULE if config[1] == 'x86_64'
-                                    else 'initrd'),
+           'entry': re.escape(entry_of(config)) + '$',
+           'module_name': re.escape(module_name_of(config)),
            'module_size': os.path.getsize(fixture)}
     for pat in case['expect']:
         rx = re.compile(pat.format(**fmt) if '{' in pat else pat)
@@ -108,13 +109,22 @@ def main():
     os.makedirs(logdir, exist_ok=True)
     fixture = os.path.join(HERE, 'fixtures', MODULE)
     results = []
+    skipped = 0
     for config in CONFIGS:
-        name, arch, bootpath, gic, el2 = config
+        name, arch, bootpath, gic, el2, want = config
         for case in CASES:
             tname = '%s/%s' % (name, case['name'])
             if args.only and args.only not in tname:
                 continue
-            accel, why = qemu.pick_accel(args.accel, arch, bootpath)
+            # --accel tcg|kvm forces every configuration; auto runs each
+            # as configured, and the KVM ones only where KVM works.
+            accel, why = qemu.pick_accel(
+                want if args.accel == 'auto' else args.accel, arch,
+                bootpath)
+            if args.accel == 'auto' and want == 'kvm' and accel != 'kvm':
+                print('SKIP %-36s kvm  (%s)' % (tname, why), flush=True)
+                skipped += 1
+                continue
             if arch == 'x86_64':
                 argv = qemu.command(
                     arch, bootpath, accel,
@@ -149,9 +159,10 @@ def main():
     failed = len(results) - passed
     with open(args.results, 'w') as f:
         json.dump({'suite': 'integration', 'passed': passed,
-                   'failed': failed, 'skipped': 0, 'tests': results}, f,
-                  indent=1)
-    print('integration: %d passed, %d failed' % (passed, failed))
+                   'failed': failed, 'skipped': skipped, 'tests': results},
+                  f, indent=1)
+    print('integration: %d passed, %d failed, %d skipped'
+          % (passed, failed, skipped))
     return 0
 
 
