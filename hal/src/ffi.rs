@@ -6,11 +6,38 @@
 use crate::arch;
 use core::ffi::c_char;
 
+#[cfg(not(test))]
 extern "C" {
     /// The kernel log (kernel/log.c): writes bytes to the console.
     fn klog_write(buf: *const c_char, len: usize);
     /// The kernel's panic path (kernel/log.c). Never returns.
     fn kpanic_hal(msg: *const u8, len: usize) -> !;
+}
+
+// Host tests link no kernel: these stand in for kernel/log.c and keep what
+// the HAL reported, so tests can check it.
+#[cfg(test)]
+use host_kernel::{klog_write, kpanic_hal};
+
+#[cfg(test)]
+pub(crate) mod host_kernel {
+    use core::ffi::c_char;
+    use std::sync::Mutex;
+
+    pub static LOG: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+    pub unsafe fn klog_write(buf: *const c_char, len: usize) {
+        // SAFETY: callers pass a valid slice (see `log`).
+        let s = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
+        LOG.lock().unwrap().extend_from_slice(s);
+    }
+
+    #[allow(dead_code)]
+    pub unsafe fn kpanic_hal(msg: *const u8, len: usize) -> ! {
+        // SAFETY: callers pass a valid slice (see `panic_to_kernel`).
+        let s = unsafe { core::slice::from_raw_parts(msg, len) };
+        panic!("kpanic_hal: {}", String::from_utf8_lossy(s));
+    }
 }
 
 /// `-ENODEV` from include/aegis/errno.h.
@@ -23,6 +50,7 @@ pub(crate) fn log(s: &[u8]) {
 }
 
 /// Hand a panic message to the kernel, which prints it and stops.
+#[cfg_attr(test, allow(dead_code))]
 pub(crate) fn panic_to_kernel(msg: &[u8]) -> ! {
     // SAFETY: kpanic_hal reads exactly `len` bytes from a valid slice.
     unsafe { kpanic_hal(msg.as_ptr(), msg.len()) }
@@ -122,4 +150,24 @@ pub extern "C" fn hal_set_psci_conduit(smc: bool) -> i32 {
 #[no_mangle]
 pub extern "C" fn hal_poweroff() -> ! {
     arch::poweroff()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_kernel::LOG;
+
+    #[test]
+    fn log_reaches_the_kernel_log_unchanged() {
+        super::log(b"hal: test line\n");
+        let log = LOG.lock().unwrap();
+        assert!(log.windows(15).any(|w| w == b"hal: test line\n"));
+    }
+
+    #[test]
+    fn arch_name_is_nul_terminated() {
+        let p = super::hal_arch_name();
+        // SAFETY: hal_arch_name returns a static NUL-terminated string.
+        let s = unsafe { core::ffi::CStr::from_ptr(p) };
+        assert!(s.to_str().unwrap() == "x86_64" || s.to_str().unwrap() == "aarch64");
+    }
 }

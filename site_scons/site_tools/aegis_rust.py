@@ -9,7 +9,7 @@ and cannot build `core` for bare-metal targets. The vendored crates that
 import os
 import subprocess
 
-from SCons.Script import Builder, Dir, Glob
+from SCons.Script import Action, Dir
 
 RUSTC = '/usr/bin/rustc'
 CARGO = '/usr/bin/cargo'
@@ -62,8 +62,8 @@ def HalLibrary(env, target_dir, triple, crate_dir='#hal'):
            '-Zbuild-std-features=compiler-builtins-mem '
            '%s --target-dir %s' % (crate, CARGO, triple, vendor_config(),
                                    tdir))
-    node = env.Command(lib, rust_sources(crate_dir), cmd,
-                       ENV=cargo_env(env))
+    node = env.Command(lib, rust_sources(crate_dir),
+                       Action(cmd, '$CARGOCOMSTR'), ENV=cargo_env(env))
     env.SideEffect(os.path.join(tdir, '.cargo-lock'), node)
     return node
 
@@ -74,7 +74,7 @@ def HalHeader(env, target, crate_dir='#hal'):
     cmd = ('cbindgen --quiet --config %s/cbindgen.toml -o $TARGET '
            '%s/src/lib.rs' % (crate, crate))
     srcs = rust_sources(crate_dir) + [os.path.join(crate, 'cbindgen.toml')]
-    return env.Command(target, srcs, cmd)
+    return env.Command(target, srcs, Action(cmd, '$CBINDGENCOMSTR'))
 
 
 def HalTest(env, target, crate_dir='#hal', target_dir='#build/hal-host'):
