@@ -16,6 +16,8 @@
 #define MB2_MAX_SIZE (1u << 20)
 
 void boot_x86_64(uint32_t magic, uint64_t info_pa);
+void boot_trap_x86(uint64_t vector, uint64_t error, uint64_t rip,
+		   uint64_t cr2);
 
 static struct boot_info bi;
 
@@ -64,4 +66,25 @@ void boot_x86_64(uint32_t magic, uint64_t info_pa)
 		panic("boot: malformed %s boot data: %s",
 		      magic == PVH_START_MAGIC ? "PVH" : "multiboot2", why);
 	kmain(&bi);
+}
+
+void boot_trap_x86(uint64_t vector, uint64_t error, uint64_t rip,
+		   uint64_t cr2)
+{
+	static const char *const names[32] = {
+		"divide error", "debug", "NMI", "breakpoint", "overflow",
+		"bound range", "invalid opcode", "device not available",
+		"double fault", "coprocessor overrun", "invalid TSS",
+		"segment not present", "stack fault", "general protection",
+		"page fault", "reserved", "x87 FP error", "alignment check",
+		"machine check", "SIMD FP error", "virtualization",
+		"control protection",
+	};
+	const char *name = vector < 32 && names[vector] ? names[vector]
+							: "reserved";
+
+	panic("trap: unexpected %s (vector %llu) at rip %#llx, error %#llx, "
+	      "cr2 %#llx", name, (unsigned long long)vector,
+	      (unsigned long long)rip, (unsigned long long)error,
+	      (unsigned long long)cr2);
 }

@@ -256,6 +256,7 @@ higher_half:
 	subq	%rdi, %rcx
 	xorl	%eax, %eax
 	rep stosb
+	call	boot_idt_init
 	movq	%r12, %rdi
 	movq	%r13, %rsi
 	call	boot_x86_64
@@ -263,7 +264,71 @@ higher_half:
 	hlt
 	jmp	1b
 
+/*
+ * Boot exception table: until the HAL installs its own, a CPU exception is
+ * a kernel bug. Each of the 32 stubs is 16 bytes (so the table is computed,
+ * not listed), pushes a 0 error code where the CPU pushes none, then its
+ * vector, and boot_trap_x86() prints what and where instead of letting
+ * the CPU triple-fault and reset.
+ */
+	.macro	trap_stub n
+	.balign	16
+	.if (\n == 8 || (\n >= 10 && \n <= 14) || \n == 17 || \n == 21 || \n == 29 || \n == 30)
+	.else
+	pushq	$0
+	.endif
+	pushq	$\n
+	jmp	trap_common
+	.endm
+
+	.balign	16
+trap_stubs:
+	.irp	n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	trap_stub \n
+	.endr
+
+trap_common:
+	movq	(%rsp), %rdi		/* vector */
+	movq	8(%rsp), %rsi		/* error code */
+	movq	16(%rsp), %rdx		/* faulting rip */
+	movq	%cr2, %rcx
+	andq	$-16, %rsp
+	call	boot_trap_x86
+1:	cli
+	hlt
+	jmp	1b
+
+boot_idt_init:
+	leaq	boot_idt(%rip), %rdi
+	leaq	trap_stubs(%rip), %rsi
+	xorl	%ecx, %ecx
+2:	movq	%rsi, %rax
+	movw	%ax, (%rdi)		/* offset 15:0 */
+	movw	$0x08, 2(%rdi)		/* kernel code selector */
+	movw	$0x8e00, 4(%rdi)	/* present, DPL 0, interrupt gate */
+	shrq	$16, %rax
+	movw	%ax, 6(%rdi)		/* offset 31:16 */
+	shrq	$16, %rax
+	movl	%eax, 8(%rdi)		/* offset 63:32 */
+	movl	$0, 12(%rdi)
+	addq	$16, %rdi
+	addq	$16, %rsi
+	incl	%ecx
+	cmpl	$32, %ecx
+	jb	2b
+	lidt	boot_idt_ptr(%rip)
+	ret
+
+	.section .rodata
+	.balign	8
+boot_idt_ptr:
+	.short	32 * 16 - 1
+	.quad	boot_idt
+
 	.bss
+	.balign	16
+boot_idt:
+	.skip	32 * 16
 	.balign 16
 boot_stack:
 	.skip	16384

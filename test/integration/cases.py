@@ -74,6 +74,18 @@ CASES = [
         'reject': [],
         'verdict': 'fail',
     },
+    {
+        # A CPU exception is reported in one line, never a silent reset.
+        'name': 'trap-reported',
+        'cmdline': 'ktest=ktest.trap',
+        'module': False,
+        'expect': [
+            BANNER,
+            r'^panic: trap: unexpected (page fault|synchronous exception)',
+        ],
+        'reject': [r'^ktest: \d+ passed'],
+        'verdict': 'panic',
+    },
 ]
 
 

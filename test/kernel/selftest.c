@@ -17,3 +17,18 @@ KTEST(ktest, expect_passes)
 {
 	KEXPECT(t, 1 + 1 == 2);
 }
+
+/*
+ * Runs only when named (ktest=ktest.trap): touches an unmapped address, so
+ * the boot exception handler must report the fault and end the run with
+ * the panic status instead of a silent reset (x86_64 triple fault) or hang.
+ */
+KTEST_EXPLICIT(ktest, trap)
+{
+	volatile uint64_t *bad = (volatile uint64_t *)(uintptr_t)
+		0x0000700000000000ull;	/* mapped on neither arch */
+
+	(void)*bad;
+	ktest_fail(t, __FILE__, __LINE__, "read of an unmapped address "
+		   "returned");
+}
