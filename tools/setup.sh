@@ -68,6 +68,21 @@ check lcov lcov --version
 check valgrind valgrind --version
 check linux-source test -f /usr/src/linux-source-6.1.tar.xz
 
+# The compilers must produce code for both kernel targets, and GRUB must
+# make an image that holds both its BIOS and UEFI platforms.
+tmpc=$(mktemp -d)
+printf 'int aegis_setup_probe(int x) { return x + 1; }\n' >"$tmpc/p.c"
+check gcc-x86_64 gcc -ffreestanding -c "$tmpc/p.c" -o "$tmpc/x.o"
+check gcc-aarch64 aarch64-linux-gnu-gcc -ffreestanding -c "$tmpc/p.c" \
+	-o "$tmpc/a.o"
+check check-link sh -c "printf '#include <check.h>\nint main(void){return 0;}\n' \
+	>'$tmpc/c.c' && gcc '$tmpc/c.c' -o '$tmpc/c' \$(pkg-config --cflags --libs check)"
+mkdir -p "$tmpc/iso/boot/grub"
+echo 'set timeout=0' >"$tmpc/iso/boot/grub/grub.cfg"
+check grub-mkrescue-bios-uefi sh -c "grub-mkrescue -o '$tmpc/t.iso' \
+	'$tmpc/iso' && test -s '$tmpc/t.iso'"
+rm -rf "$tmpc"
+
 # Debian's Rust (not rustup's) must build core for both kernel targets.
 RUSTC=/usr/bin/rustc
 CARGO=/usr/bin/cargo
