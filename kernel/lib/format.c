@@ -37,6 +37,7 @@ static void pad(struct out *o, char c, int n)
 
 enum {
 	F_LEFT = 1, F_ZERO = 2, F_PLUS = 4, F_SPACE = 8, F_ALT = 16,
+	F_PTR = 32,	/* %p: "0x" always, even for a null pointer */
 };
 
 static void put_str(struct out *o, const char *s, int width, int prec,
@@ -79,8 +80,8 @@ static void put_num(struct out *o, unsigned long long v, bool neg,
 		prefix = "+";
 	else if (flags & F_SPACE)
 		prefix = " ";
-	if ((flags & F_ALT) && base == 16 && !(n == 1 && tmp[0] == '0') &&
-	    n > 0)
+	if (((flags & F_ALT) && base == 16 && n > 0 &&
+	     !(n == 1 && tmp[0] == '0')) || (flags & F_PTR))
 		prefix = upper ? "0X" : "0x";
 	if ((flags & F_ALT) && base == 8 && (n == 0 || tmp[n - 1] != '0') &&
 	    prec <= n)
@@ -202,7 +203,7 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'p':
 			u = (uintptr_t)va_arg(ap, void *);
 			put_num(&o, u, false, 16, false, width, prec,
-				F_ALT | (flags & F_LEFT));
+				F_PTR | (flags & F_LEFT));
 			break;
 		case 'c':
 			if (!(flags & F_LEFT))

@@ -1,0 +1,152 @@
+/*
+ * test_string.c - kernel/lib/string.c, linked with its symbols renamed
+ * (klib_*, see kernel/lib/klib_rename.h) and compared with the host C
+ * library.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "unit.h"
+
+void *klib_memcpy(void *dst, const void *src, size_t n);
+void *klib_memmove(void *dst, const void *src, size_t n);
+void *klib_memset(void *dst, int c, size_t n);
+int klib_memcmp(const void *a, const void *b, size_t n);
+void *klib_memchr(const void *s, int c, size_t n);
+size_t klib_strlen(const char *s);
+size_t klib_strnlen(const char *s, size_t max);
+int klib_strcmp(const char *a, const char *b);
+int klib_strncmp(const char *a, const char *b, size_t n);
+char *klib_strchr(const char *s, int c);
+char *klib_strrchr(const char *s, int c);
+char *klib_strstr(const char *h, const char *n);
+unsigned long klib_strtoul(const char *s, char **end, int base);
+
+static int sign(int v)
+{
+	return (v > 0) - (v < 0);
+}
+
+START_TEST(test_memcpy_memset_match_libc)
+{
+	char a[64], b[64];
+
+	for (size_t n = 0; n < 40; n++) {
+		memset(a, 'a', sizeof(a));
+		memset(b, 'a', sizeof(b));
+		ck_assert_ptr_eq(klib_memset(a + 3, 0x80 + (int)n, n), a + 3);
+		memset(b + 3, 0x80 + (int)n, n);
+		ck_assert_mem_eq(a, b, sizeof(a));
+		ck_assert_ptr_eq(klib_memcpy(a + 1, "0123456789abcdef0123456"
+					     "789abcdef01234567", n), a + 1);
+		memcpy(b + 1, "0123456789abcdef0123456789abcdef01234567", n);
+		ck_assert_mem_eq(a, b, sizeof(a));
+	}
+}
+END_TEST
+
+START_TEST(test_memmove_overlap_both_ways)
+{
+	for (size_t off = 0; off < 8; off++) {
+		char a[32] = "0123456789abcdefghijklmnopqrstu";
+		char b[32] = "0123456789abcdefghijklmnopqrstu";
+
+		klib_memmove(a + off, a + 4, 20);
+		memmove(b + off, b + 4, 20);
+		ck_assert_mem_eq(a, b, sizeof(a));
+	}
+	ck_assert_ptr_null(NULL);
+}
+END_TEST
+
+START_TEST(test_memcmp_strcmp_signs_match_libc)
+{
+	static const char *const s[] = {
+		"", "a", "ab", "abc", "abd", "b", "\x80", "\x7f", "ab\x90",
+	};
+	size_t n = sizeof(s) / sizeof(s[0]);
+
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < n; j++) {
+			size_t len = strlen(s[i]) < strlen(s[j]) ?
+				     strlen(s[i]) + 1 : strlen(s[j]) + 1;
+
+			ck_assert_int_eq(sign(klib_strcmp(s[i], s[j])),
+					 sign(strcmp(s[i], s[j])));
+			ck_assert_int_eq(sign(klib_strncmp(s[i], s[j], 2)),
+					 sign(strncmp(s[i], s[j], 2)));
+			ck_assert_int_eq(sign(klib_memcmp(s[i], s[j], len)),
+					 sign(memcmp(s[i], s[j], len)));
+		}
+	}
+	ck_assert_int_eq(klib_strncmp("abc", "abd", 0), 0);
+}
+END_TEST
+
+START_TEST(test_searches_match_libc)
+{
+	static const char h[] = "a.b.c\x80z";
+	static const char *const needles[] = { "", "a", ".c", "c\x80", "zz" };
+
+	ck_assert_ptr_eq(klib_strchr(h, '.'), strchr(h, '.'));
+	ck_assert_ptr_eq(klib_strchr(h, '\0'), strchr(h, '\0'));
+	ck_assert_ptr_eq(klib_strchr(h, 'q'), NULL);
+	ck_assert_ptr_eq(klib_strchr(h, 0x80), strchr(h, 0x80));
+	ck_assert_ptr_eq(klib_strrchr(h, '.'), strrchr(h, '.'));
+	ck_assert_ptr_eq(klib_strrchr(h, '\0'), strrchr(h, '\0'));
+	ck_assert_ptr_eq(klib_strrchr(h, 'q'), NULL);
+	ck_assert_ptr_eq(klib_memchr(h, 'c', sizeof(h)),
+			 memchr(h, 'c', sizeof(h)));
+	ck_assert_ptr_eq(klib_memchr(h, 'c', 4), NULL);
+	for (size_t i = 0; i < 5; i++)
+		ck_assert_ptr_eq(klib_strstr(h, needles[i]),
+				 strstr(h, needles[i]));
+	ck_assert_uint_eq(klib_strlen(h), strlen(h));
+	ck_assert_uint_eq(klib_strlen(""), 0);
+	ck_assert_uint_eq(klib_strnlen(h, 3), 3);
+	ck_assert_uint_eq(klib_strnlen(h, 100), strlen(h));
+}
+END_TEST
+
+START_TEST(test_strtoul_matches_libc)
+{
+	static const struct {
+		const char *s;
+		int base;
+	} cases[] = {
+		{ "0", 0 }, { "123", 10 }, { "0x1F", 0 }, { "0x1f", 16 },
+		{ "1f", 16 }, { "017", 0 }, { "017", 10 }, { "777", 8 },
+		{ "  42", 10 }, { "+42", 10 }, { "-1", 10 }, { "12abc", 10 },
+		{ "zz", 36 }, { "0x", 16 }, { "0xg", 0 }, { "", 10 },
+		{ "abc", 10 }, { "18446744073709551615", 10 },
+		{ "18446744073709551616", 10 }, { "999999999999999999999", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *e1, *e2;
+		unsigned long v1 = klib_strtoul(cases[i].s, &e1,
+						cases[i].base);
+		unsigned long v2 = strtoul(cases[i].s, &e2, cases[i].base);
+
+		ck_assert_msg(v1 == v2 && e1 == e2,
+			      "strtoul(\"%s\", %d): kernel %lu +%td, libc %lu "
+			      "+%td", cases[i].s, cases[i].base, v1,
+			      e1 - cases[i].s, v2, e2 - cases[i].s);
+	}
+	ck_assert_uint_eq(klib_strtoul("99", NULL, 10), 99);
+}
+END_TEST
+
+Suite *suite_klib_string(void)
+{
+	Suite *s = suite_create("klib_string");
+	TCase *tc = tcase_create("string");
+
+	tcase_add_test(tc, test_memcpy_memset_match_libc);
+	tcase_add_test(tc, test_memmove_overlap_both_ways);
+	tcase_add_test(tc, test_memcmp_strcmp_signs_match_libc);
+	tcase_add_test(tc, test_searches_match_libc);
+	tcase_add_test(tc, test_strtoul_matches_libc);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,515 @@
+/*
+ * test_fdt_boot.c - kernel/bootinfo/fdt.c: device trees written here with
+ * libfdt's sequential-write API, good and malformed.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <libfdt.h>
+#include <aegis/boot_info.h>
+#include <aegis/errno.h>
+#include "unit.h"
+
+#define FDT_PA 0x48000000ull
+
+static uint64_t blob[4096];	/* 32 KiB, 8-byte aligned */
+static struct boot_info bi;
+
+/* What the tree holds; each test changes a few fields of the default. */
+struct tree {
+	int ac, sc;			/* root #address-cells/#size-cells */
+	int nmem;			/* memory nodes */
+	int reg_bytes_off;		/* cut reg short by this many bytes */
+	const char *bootargs;
+	int bootargs_raw_len;		/* >0: bootargs without NUL */
+	int initrd_width;		/* 0 none, 4 or 8 bytes, 2 broken */
+	uint64_t initrd_start, initrd_end;
+	bool initrd_start_only;
+	const char *stdout_path;
+	bool aliases;
+	const char *psci;
+	bool memreserve;
+	bool uefi;
+};
+
+static const struct tree dflt = {
+	.ac = 2, .sc = 2, .nmem = 1,
+	.bootargs = "ktest=all",
+	.initrd_width = 8, .initrd_start = 0x48100000,
+	.initrd_end = 0x48100000 + 77,
+	.stdout_path = "/pl011@9000000",
+	.psci = "hvc",
+};
+
+static void cells(void *fdt, const char *name, uint64_t v, int n)
+{
+	fdt32_t c[2];
+
+	if (n == 2) {
+		c[0] = cpu_to_fdt32((uint32_t)(v >> 32));
+		c[1] = cpu_to_fdt32((uint32_t)v);
+	} else {
+		c[0] = cpu_to_fdt32((uint32_t)v);
+	}
+	ck_assert_int_eq(fdt_property(fdt, name, c, n * 4), 0);
+}
+
+static void reg(void *fdt, const struct tree *t, uint64_t base,
+		uint64_t size, int cut)
+{
+	fdt32_t c[4];
+	int n = 0;
+
+	if (t->ac == 2)
+		c[n++] = cpu_to_fdt32((uint32_t)(base >> 32));
+	c[n++] = cpu_to_fdt32((uint32_t)base);
+	if (t->sc == 2)
+		c[n++] = cpu_to_fdt32((uint32_t)(size >> 32));
+	c[n++] = cpu_to_fdt32((uint32_t)size);
+	ck_assert_int_eq(fdt_property(fdt, "reg", c, n * 4 - cut), 0);
+}
+
+static void build(const struct tree *t)
+{
+	void *fdt = blob;
+	char name[32];
+
+	memset(blob, 0, sizeof(blob));
+	ck_assert_int_eq(fdt_create(fdt, sizeof(blob)), 0);
+	if (t->memreserve)
+		ck_assert_int_eq(fdt_add_reservemap_entry(fdt, 0x40000000,
+							  0x10000), 0);
+	ck_assert_int_eq(fdt_finish_reservemap(fdt), 0);
+	ck_assert_int_eq(fdt_begin_node(fdt, ""), 0);
+	ck_assert_int_eq(fdt_property_u32(fdt, "#address-cells", t->ac), 0);
+	ck_assert_int_eq(fdt_property_u32(fdt, "#size-cells", t->sc), 0);
+	ck_assert_int_eq(fdt_property_string(fdt, "compatible",
+					     "linux,dummy-virt"), 0);
+	for (int i = 0; i < t->nmem; i++) {
+		uint64_t base = 0x40000000ull + (uint64_t)i * 0x40000000ull;
+
+		snprintf(name, sizeof(name), "memory@%llx",
+			 (unsigned long long)base);
+		ck_assert_int_eq(fdt_begin_node(fdt, name), 0);
+		ck_assert_int_eq(fdt_property_string(fdt, "device_type",
+						     "memory"), 0);
+		reg(fdt, t, base, 0x10000000, t->reg_bytes_off);
+		ck_assert_int_eq(fdt_end_node(fdt), 0);
+	}
+	ck_assert_int_eq(fdt_begin_node(fdt, "pl011@9000000"), 0);
+	ck_assert_int_eq(fdt_property(fdt, "compatible",
+				      "arm,pl011\0arm,primecell", 24), 0);
+	reg(fdt, t, 0x9000000, 0x1000, 0);
+	ck_assert_int_eq(fdt_end_node(fdt), 0);
+	if (t->aliases) {
+		ck_assert_int_eq(fdt_begin_node(fdt, "aliases"), 0);
+		ck_assert_int_eq(fdt_property_string(fdt, "serial0",
+						     "/pl011@9000000"), 0);
+		ck_assert_int_eq(fdt_end_node(fdt), 0);
+	}
+	if (t->psci) {
+		ck_assert_int_eq(fdt_begin_node(fdt, "psci"), 0);
+		ck_assert_int_eq(fdt_property_string(fdt, "method", t->psci),
+				 0);
+		ck_assert_int_eq(fdt_end_node(fdt), 0);
+	}
+	ck_assert_int_eq(fdt_begin_node(fdt, "chosen"), 0);
+	if (t->bootargs_raw_len)
+		ck_assert_int_eq(fdt_property(fdt, "bootargs", "abcdefgh",
+					      t->bootargs_raw_len), 0);
+	else if (t->bootargs)
+		ck_assert_int_eq(fdt_property_string(fdt, "bootargs",
+						     t->bootargs), 0);
+	if (t->stdout_path)
+		ck_assert_int_eq(fdt_property_string(fdt, "stdout-path",
+						     t->stdout_path), 0);
+	if (t->initrd_width == 2) {
+		ck_assert_int_eq(fdt_property(fdt, "linux,initrd-start",
+					      "\0\1", 2), 0);
+		ck_assert_int_eq(fdt_property(fdt, "linux,initrd-end",
+					      "\0\2", 2), 0);
+	} else if (t->initrd_width) {
+		cells(fdt, "linux,initrd-start", t->initrd_start,
+		      t->initrd_width / 4);
+		if (!t->initrd_start_only)
+			cells(fdt, "linux,initrd-end", t->initrd_end,
+			      t->initrd_width / 4);
+	}
+	if (t->uefi)
+		cells(fdt, "linux,uefi-system-table", 0x4f000000, 2);
+	ck_assert_int_eq(fdt_end_node(fdt), 0);
+	ck_assert_int_eq(fdt_end_node(fdt), 0);
+	ck_assert_int_eq(fdt_finish(fdt), 0);
+}
+
+static int parse(const char **why)
+{
+	*why = NULL;
+	return fdt_boot_parse(&bi, blob, sizeof(blob), FDT_PA, why);
+}
+
+#define EXPECT_BAD(t)							\
+	do {								\
+		const char *why_;					\
+		build(t);						\
+		ck_assert_int_eq(parse(&why_), -AE_EBADMSG);		\
+		ck_assert_ptr_nonnull(why_);				\
+	} while (0)
+
+START_TEST(test_fdt_good_tree_fills_everything)
+{
+	const char *why;
+
+	build(&dflt);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_int_eq(bi.proto, BOOT_PROTO_FDT);
+	ck_assert_int_eq(bi.firmware, BOOT_FW_NONE);
+	ck_assert_uint_eq(bi.nmem, 1);
+	ck_assert_uint_eq(bi.mem[0].base, 0x40000000);
+	ck_assert_uint_eq(bi.mem[0].len, 0x10000000);
+	ck_assert_str_eq(bi.cmdline, "ktest=all");
+	ck_assert_uint_eq(bi.nmod, 1);
+	ck_assert_str_eq(bi.mod[0].name, "initrd");
+	ck_assert_uint_eq(bi.mod[0].base, 0x48100000);
+	ck_assert_uint_eq(bi.mod[0].len, 77);
+	ck_assert_uint_eq(bi.uart_base, 0x9000000);
+	ck_assert_str_eq(bi.uart_compat, "arm,pl011");
+	ck_assert_str_eq(bi.psci_method, "hvc");
+	ck_assert_uint_eq(bi.dtb, FDT_PA);
+	ck_assert_uint_eq(bi.dtb_size, fdt_totalsize(blob));
+	ck_assert_uint_eq(bi.nwarn, 0);
+}
+END_TEST
+
+START_TEST(test_fdt_initrd_32bit_cells)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.initrd_width = 4;
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.mod[0].len, 77);
+}
+END_TEST
+
+START_TEST(test_fdt_no_initrd_no_bootargs_ok)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.initrd_width = 0;
+	t.bootargs = NULL;
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.nmod, 0);
+	ck_assert_str_eq(bi.cmdline, "");
+}
+END_TEST
+
+START_TEST(test_fdt_stdout_path_with_options)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.stdout_path = "/pl011@9000000:115200n8";
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.uart_base, 0x9000000);
+}
+END_TEST
+
+START_TEST(test_fdt_stdout_path_alias)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.aliases = true;
+	t.stdout_path = "serial0:115200";
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.uart_base, 0x9000000);
+	ck_assert_str_eq(bi.uart_compat, "arm,pl011");
+}
+END_TEST
+
+START_TEST(test_fdt_psci_smc)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.psci = "smc";
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_str_eq(bi.psci_method, "smc");
+}
+END_TEST
+
+START_TEST(test_fdt_memreserve_becomes_reserved_region)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.memreserve = true;
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.nmem, 2);
+	ck_assert_uint_eq(bi.mem[1].type, BOOT_MEM_RESERVED);
+	ck_assert_uint_eq(bi.mem[1].len, 0x10000);
+}
+END_TEST
+
+START_TEST(test_fdt_one_cell_addresses)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.ac = 1;
+	t.sc = 1;
+	t.nmem = 2;
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.nmem, 2);
+	ck_assert_uint_eq(bi.mem[1].base, 0x80000000);
+	ck_assert_uint_eq(boot_info_usable_bytes(&bi), 0x20000000);
+}
+END_TEST
+
+START_TEST(test_fdt_uefi_system_table_means_uefi)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.uefi = true;
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_int_eq(bi.firmware, BOOT_FW_UEFI);
+}
+END_TEST
+
+START_TEST(test_fdt_null_rejected)
+{
+	const char *why = NULL;
+
+	ck_assert_int_eq(fdt_boot_parse(&bi, NULL, 100, 0, &why),
+			 -AE_EBADMSG);
+	ck_assert_ptr_nonnull(why);
+}
+END_TEST
+
+START_TEST(test_fdt_avail_smaller_than_header_rejected)
+{
+	const char *why = NULL;
+
+	build(&dflt);
+	ck_assert_int_eq(fdt_boot_parse(&bi, blob, 20, FDT_PA, &why),
+			 -AE_EBADMSG);
+	ck_assert_ptr_nonnull(why);
+}
+END_TEST
+
+START_TEST(test_fdt_bad_magic_rejected)
+{
+	const char *why;
+
+	build(&dflt);
+	((uint8_t *)blob)[0] ^= 0xff;
+	ck_assert_int_eq(parse(&why), -AE_EBADMSG);
+	ck_assert_str_eq(why, "FDT_ERR_BADMAGIC");
+}
+END_TEST
+
+START_TEST(test_fdt_totalsize_beyond_avail_rejected)
+{
+	const char *why = NULL;
+
+	build(&dflt);
+	ck_assert_int_eq(fdt_boot_parse(&bi, blob, fdt_totalsize(blob) - 8,
+					FDT_PA, &why), -AE_EBADMSG);
+	ck_assert_str_eq(why, "device tree totalsize larger than the blob");
+}
+END_TEST
+
+START_TEST(test_fdt_misaligned_rejected)
+{
+	const char *why = NULL;
+
+	build(&dflt);
+	ck_assert_int_eq(fdt_boot_parse(&bi, (uint8_t *)blob + 4,
+					sizeof(blob) - 4, FDT_PA, &why),
+			 -AE_EBADMSG);
+	ck_assert_ptr_nonnull(why);
+}
+END_TEST
+
+START_TEST(test_fdt_no_memory_node_rejected)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.nmem = 0;
+	build(&t);
+	ck_assert_int_eq(parse(&why), -AE_EBADMSG);
+	ck_assert_str_eq(why, "no memory node with a non-empty reg");
+}
+END_TEST
+
+START_TEST(test_fdt_memory_reg_partial_cells_rejected)
+{
+	struct tree t = dflt;
+
+	t.reg_bytes_off = 4;
+	EXPECT_BAD(&t);
+}
+END_TEST
+
+START_TEST(test_fdt_three_address_cells_rejected)
+{
+	struct tree t = dflt;
+	const char *why;
+	fdt32_t three = cpu_to_fdt32(3);
+
+	build(&t);
+	ck_assert_int_eq(fdt_setprop_inplace(blob, 0, "#address-cells",
+					     &three, 4), 0);
+	ck_assert_int_eq(parse(&why), -AE_EBADMSG);
+	ck_assert_ptr_nonnull(why);
+}
+END_TEST
+
+START_TEST(test_fdt_bootargs_unterminated_rejected)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.bootargs_raw_len = 8;
+	build(&t);
+	ck_assert_int_eq(parse(&why), -AE_EBADMSG);
+	ck_assert_str_eq(why, "/chosen/bootargs not NUL-terminated");
+}
+END_TEST
+
+START_TEST(test_fdt_initrd_start_only_rejected)
+{
+	struct tree t = dflt;
+
+	t.initrd_start_only = true;
+	EXPECT_BAD(&t);
+}
+END_TEST
+
+START_TEST(test_fdt_initrd_end_before_start_rejected)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.initrd_end = t.initrd_start - 1;
+	build(&t);
+	ck_assert_int_eq(parse(&why), -AE_EBADMSG);
+	ck_assert_str_eq(why, "linux,initrd-end before linux,initrd-start");
+}
+END_TEST
+
+START_TEST(test_fdt_initrd_odd_width_rejected)
+{
+	struct tree t = dflt;
+
+	t.initrd_width = 2;
+	EXPECT_BAD(&t);
+}
+END_TEST
+
+START_TEST(test_fdt_stdout_to_missing_node_warns)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.stdout_path = "/nothing@0";
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.uart_base, 0);
+	ck_assert_uint_eq(bi.nwarn, 1);
+	ck_assert_str_eq(bi.warn[0], "stdout-path node not found");
+}
+END_TEST
+
+START_TEST(test_fdt_stdout_unknown_alias_warns)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.stdout_path = "serial7";
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.nwarn, 1);
+}
+END_TEST
+
+START_TEST(test_fdt_bad_psci_method_warns)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.psci = "foo";
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_str_eq(bi.psci_method, "");
+	ck_assert_uint_eq(bi.nwarn, 1);
+}
+END_TEST
+
+/* Every single-byte corruption of a good tree: a verdict, never a crash
+ * or an out-of-bounds read (ASan and valgrind watch). */
+START_TEST(test_fdt_every_byte_flip_never_crashes)
+{
+	static uint64_t good_blob[4096];
+	uint32_t size;
+	const char *why;
+
+	build(&dflt);
+	size = fdt_totalsize(blob);
+	memcpy(good_blob, blob, sizeof(blob));
+	for (uint32_t i = 0; i < size; i++) {
+		memcpy(blob, good_blob, size);
+		((uint8_t *)blob)[i] ^= 0x5a;
+		why = NULL;
+		if (fdt_boot_parse(&bi, blob, size, FDT_PA, &why) != 0)
+			ck_assert_ptr_nonnull(why);
+	}
+}
+END_TEST
+
+Suite *suite_fdt_boot(void)
+{
+	Suite *s = suite_create("fdt_boot");
+	TCase *good = tcase_create("good");
+	TCase *bad = tcase_create("malformed");
+
+	tcase_add_test(good, test_fdt_good_tree_fills_everything);
+	tcase_add_test(good, test_fdt_initrd_32bit_cells);
+	tcase_add_test(good, test_fdt_no_initrd_no_bootargs_ok);
+	tcase_add_test(good, test_fdt_stdout_path_with_options);
+	tcase_add_test(good, test_fdt_stdout_path_alias);
+	tcase_add_test(good, test_fdt_psci_smc);
+	tcase_add_test(good, test_fdt_memreserve_becomes_reserved_region);
+	tcase_add_test(good, test_fdt_one_cell_addresses);
+	tcase_add_test(good, test_fdt_uefi_system_table_means_uefi);
+	tcase_add_test(good, test_fdt_stdout_to_missing_node_warns);
+	tcase_add_test(good, test_fdt_stdout_unknown_alias_warns);
+	tcase_add_test(good, test_fdt_bad_psci_method_warns);
+	tcase_add_test(bad, test_fdt_null_rejected);
+	tcase_add_test(bad, test_fdt_avail_smaller_than_header_rejected);
+	tcase_add_test(bad, test_fdt_bad_magic_rejected);
+	tcase_add_test(bad, test_fdt_totalsize_beyond_avail_rejected);
+	tcase_add_test(bad, test_fdt_misaligned_rejected);
+	tcase_add_test(bad, test_fdt_no_memory_node_rejected);
+	tcase_add_test(bad, test_fdt_memory_reg_partial_cells_rejected);
+	tcase_add_test(bad, test_fdt_three_address_cells_rejected);
+	tcase_add_test(bad, test_fdt_bootargs_unterminated_rejected);
+	tcase_add_test(bad, test_fdt_initrd_start_only_rejected);
+	tcase_add_test(bad, test_fdt_initrd_end_before_start_rejected);
+	tcase_add_test(bad, test_fdt_initrd_odd_width_rejected);
+	tcase_add_test(bad, test_fdt_every_byte_flip_never_crashes);
+	suite_add_tcase(s, good);
+	suite_add_tcase(s, bad);
+	return s;
+}
