@@ -106,8 +106,9 @@ int mb2_parse(struct boot_info *bi, const void *mbi, size_t avail,
  * pvh_parse - fill bi from a PVH hvm_start_info block (version 0 or 1)
  * at start (mapped, sizeof(struct) readable). Module list, command line
  * and memory map are reached through map. Returns 0, or -EBADMSG with
- * *why set (bad magic, unsupported version, unmappable list, string not
- * terminated within BOOT_CMDLINE_MAX, ...).
+ * *why set (bad magic, version 0, unmappable list or string, module name
+ * not terminated, ...). A command line longer than BOOT_CMDLINE_MAX - 1
+ * is truncated with a warning.
  */
 int pvh_parse(struct boot_info *bi, const void *start, boot_map_fn map,
 	      void *ctx, const char **why);

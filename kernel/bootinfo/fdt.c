@@ -114,10 +114,9 @@ static int parse_chosen(struct boot_info *bi, const void *fdt,
 	if (node < 0)
 		return 0;	/* no /chosen: no command line, no initrd */
 	s = fdt_getprop(fdt, node, "bootargs", &len);
-	if (s) {
-		rc = len > 0 ? boot_copy_str(bi->cmdline, sizeof(bi->cmdline),
-					     s, (size_t)len)
-			     : -AE_EBADMSG;
+	if (s && len > 0) {	/* an empty property is an empty line */
+		rc = boot_copy_str(bi->cmdline, sizeof(bi->cmdline), s,
+				   (size_t)len);
 		if (rc < 0) {
 			*why = "/chosen/bootargs not NUL-terminated";
 			return rc;
@@ -202,8 +201,10 @@ static void parse_psci(struct boot_info *bi, const void *fdt)
 	if (node < 0)
 		return;
 	m = fdt_getprop(fdt, node, "method", &len);
-	if (m && len > 0 && (strncmp(m, "hvc", (size_t)len) == 0 ||
-			     strncmp(m, "smc", (size_t)len) == 0))
+	/* Exactly "hvc\0" or "smc\0": a prefix or an unterminated value is
+	 * not a method. */
+	if (m && len == 4 && m[3] == '\0' &&
+	    (strcmp(m, "hvc") == 0 || strcmp(m, "smc") == 0))
 		memcpy(bi->psci_method, m, 4);
 	else
 		boot_warn(bi, "/psci method missing or not hvc/smc");

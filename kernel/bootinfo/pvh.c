@@ -45,14 +45,14 @@ struct hvm_memmap_entry {
 /*
  * Map a string of unknown length: try the full bound first, and shorter
  * ones when that runs past what the map reaches (a string near the end of
- * reachable memory).
+ * reachable memory), down to a single byte.
  */
 static const char *map_str(paddr_t pa, size_t *max, boot_map_fn map,
 			   void *ctx)
 {
 	const char *s;
 
-	for (size_t n = BOOT_CMDLINE_MAX; n >= 16; n /= 2) {
+	for (size_t n = BOOT_CMDLINE_MAX; n >= 1; n /= 2) {
 		s = map(pa, n, ctx);
 		if (s) {
 			*max = n;

@@ -15,12 +15,11 @@ static const struct errno_entry table[] = {
 
 static const struct errno_entry *lookup(int err)
 {
-	unsigned int i;
+	/* Unsigned: negating INT_MIN as an int is undefined. */
+	unsigned int u = err < 0 ? 0u - (unsigned int)err : (unsigned int)err;
 
-	if (err < 0)
-		err = -err;
-	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (table[i].code == err)
+	for (unsigned int i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if ((unsigned int)table[i].code == u)
 			return &table[i];
 	return 0;
 }

@@ -64,6 +64,7 @@ static void put_num(struct out *o, unsigned long long v, bool neg,
 	const char *dig = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
 	int n = 0, zeros, total;
+	bool prec_given = prec >= 0;	/* C: an explicit one disables '0' */
 	const char *prefix = "";
 	int plen;
 
@@ -89,7 +90,8 @@ static void put_num(struct out *o, unsigned long long v, bool neg,
 	plen = (int)strlen_inline(prefix);
 	zeros = prec > n ? prec - n : 0;
 	total = plen + zeros + n;
-	if ((flags & F_ZERO) && !(flags & F_LEFT) && prec < 0 && width > total)
+	if ((flags & F_ZERO) && !(flags & F_LEFT) && !prec_given &&
+	    width > total)
 		zeros += width - total, total = width;
 	if (!(flags & F_LEFT))
 		pad(o, ' ', width - total);

@@ -272,6 +272,82 @@ START_TEST(test_null_warn_callback_still_counts)
 }
 END_TEST
 
+START_TEST(test_token_of_255_bytes_is_not_overlong)
+{
+	char buf[256];
+
+	reset();
+	/* 255 bytes fit the tokenizer: the complaint is the string's */
+	memset(buf, 'y', sizeof(buf) - 1);
+	buf[sizeof(buf) - 1] = '\0';
+	memcpy(buf, "name=", 5);
+	ck_assert_int_eq(parse(buf), 1);
+	ck_assert_ptr_nonnull(strstr(last, "name value longer than 15"));
+	ck_assert_str_eq(name, "dflt");
+}
+END_TEST
+
+START_TEST(test_overlong_token_does_not_hide_next_option)
+{
+	char buf[400];
+
+	reset();
+	memset(buf, 'x', 300);
+	strcpy(buf + 300, " level=3");
+	ck_assert_int_eq(parse(buf), 1);
+	ck_assert_int_eq(level, 3);
+}
+END_TEST
+
+START_TEST(test_uint_hex_uppercase_and_leading_zeros)
+{
+	reset();
+	ck_assert_int_eq(parse("level=0X5"), 0);
+	ck_assert_int_eq(level, 5);
+	ck_assert_int_eq(parse("level=007"), 0);
+	ck_assert_int_eq(level, 7);
+	ck_assert_int_eq(parse("level=0x0000000000000002"), 0);
+	ck_assert_int_eq(level, 2);
+}
+END_TEST
+
+START_TEST(test_enum_first_choice_and_empty_value)
+{
+	reset();
+	ck_assert_int_eq(parse("choice=a"), 0);
+	ck_assert_int_eq(choice, 0);
+	ck_assert_int_eq(parse("choice="), 1);
+	ck_assert_int_eq(choice, 0);
+	ck_assert_ptr_nonnull(strstr(last, "keeping default a"));
+}
+END_TEST
+
+START_TEST(test_flag_empty_value_rejected)
+{
+	reset();
+	flag = true;
+	ck_assert_int_eq(parse("flag="), 1);
+	ck_assert(flag);
+}
+END_TEST
+
+START_TEST(test_quoted_empty_string_value)
+{
+	reset();
+	ck_assert_int_eq(parse("name=\"\""), 0);
+	ck_assert_str_eq(name, "");
+}
+END_TEST
+
+START_TEST(test_double_dash_prefix_is_not_the_separator)
+{
+	reset();
+	ck_assert_int_eq(parse("--x level=4"), 1);
+	ck_assert_str_eq(last, "bootparam: unknown option '--x', ignored");
+	ck_assert_int_eq(level, 4);
+}
+END_TEST
+
 Suite *suite_boot_params(void)
 {
 	Suite *s = suite_create("boot_params");
@@ -299,6 +375,13 @@ Suite *suite_boot_params(void)
 	tcase_add_test(tc, test_tabs_and_newlines_separate);
 	tcase_add_test(tc, test_every_complaint_counted);
 	tcase_add_test(tc, test_null_warn_callback_still_counts);
+	tcase_add_test(tc, test_token_of_255_bytes_is_not_overlong);
+	tcase_add_test(tc, test_overlong_token_does_not_hide_next_option);
+	tcase_add_test(tc, test_uint_hex_uppercase_and_leading_zeros);
+	tcase_add_test(tc, test_enum_first_choice_and_empty_value);
+	tcase_add_test(tc, test_flag_empty_value_rejected);
+	tcase_add_test(tc, test_quoted_empty_string_value);
+	tcase_add_test(tc, test_double_dash_prefix_is_not_the_separator);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,6 +3,7 @@
  * libfdt's sequential-write API, good and malformed.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <libfdt.h>
 #include <aegis/boot_info.h>
@@ -478,6 +479,204 @@ START_TEST(test_fdt_every_byte_flip_never_crashes)
 }
 END_TEST
 
+/* Reopen the built tree for in-place edits with libfdt's read-write API,
+ * for shapes the sequential writer above does not produce. */
+static int reopen(const char *path)
+{
+	int node;
+
+	ck_assert_int_eq(fdt_open_into(blob, blob, sizeof(blob)), 0);
+	node = fdt_path_offset(blob, path);
+	ck_assert_int_ge(node, 0);
+	return node;
+}
+
+START_TEST(test_fdt_stdout_path_plain_alias)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.aliases = true;
+	t.stdout_path = "serial0";
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.uart_base, 0x9000000);
+	ck_assert_str_eq(bi.uart_compat, "arm,pl011");
+	ck_assert_uint_eq(bi.nwarn, 0);
+}
+END_TEST
+
+START_TEST(test_fdt_two_memory_nodes_two_cells)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.nmem = 2;
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.nmem, 2);
+	ck_assert_uint_eq(bi.mem[0].base, 0x40000000);
+	ck_assert_uint_eq(bi.mem[1].base, 0x80000000);
+	ck_assert_uint_eq(bi.mem[1].len, 0x10000000);
+	ck_assert_uint_eq(bi.mem[1].type, BOOT_MEM_USABLE);
+	ck_assert_uint_eq(boot_info_usable_bytes(&bi), 0x20000000);
+}
+END_TEST
+
+START_TEST(test_fdt_memreserve_listed_after_memory)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.memreserve = true;
+	t.nmem = 2;
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.nmem, 3);
+	ck_assert_uint_eq(bi.mem[2].base, 0x40000000);
+	ck_assert_uint_eq(bi.mem[2].len, 0x10000);
+	ck_assert_uint_eq(bi.mem[2].type, BOOT_MEM_RESERVED);
+	ck_assert_uint_eq(boot_info_usable_bytes(&bi), 0x20000000);
+}
+END_TEST
+
+START_TEST(test_fdt_equal_initrd_bounds_give_no_module)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.initrd_end = t.initrd_start;
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.nmod, 0);
+}
+END_TEST
+
+START_TEST(test_fdt_long_bootargs_truncated_with_warning)
+{
+	static char line[BOOT_CMDLINE_MAX + 300];
+	struct tree t = dflt;
+	const char *why;
+
+	memset(line, 'b', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	t.bootargs = line;
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(strlen(bi.cmdline), BOOT_CMDLINE_MAX - 1);
+	ck_assert_uint_eq(bi.nwarn, 1);
+	ck_assert_ptr_nonnull(strstr(bi.warn[0], "truncated"));
+}
+END_TEST
+
+START_TEST(test_fdt_stdout_node_without_reg_warns)
+{
+	const char *why;
+	int node;
+
+	build(&dflt);
+	node = reopen("/pl011@9000000");
+	ck_assert_int_eq(fdt_delprop(blob, node, "reg"), 0);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.uart_base, 0);
+	ck_assert_uint_eq(bi.nwarn, 1);
+	ck_assert_str_eq(bi.warn[0], "stdout-path node has no usable reg");
+}
+END_TEST
+
+START_TEST(test_fdt_psci_without_method_warns)
+{
+	const char *why;
+	int node;
+
+	build(&dflt);
+	node = reopen("/psci");
+	ck_assert_int_eq(fdt_delprop(blob, node, "method"), 0);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_str_eq(bi.psci_method, "");
+	ck_assert_uint_eq(bi.nwarn, 1);
+}
+END_TEST
+
+/* "hv" or "s" without a NUL is neither "hvc" nor "smc": it must not be
+ * taken for one because it is a prefix of it. */
+START_TEST(test_fdt_psci_method_prefix_without_nul_warns)
+{
+	static const struct {
+		const char *val;
+		int len;
+	} bad[] = { { "hv", 2 }, { "s", 1 }, { "sm", 2 } };
+	const char *why;
+	int node;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		build(&dflt);
+		node = reopen("/psci");
+		ck_assert_int_eq(fdt_setprop(blob, node, "method", bad[i].val,
+					     bad[i].len), 0);
+		ck_assert_int_eq(parse(&why), 0);
+		ck_assert_msg(bi.psci_method[0] == '\0' && bi.nwarn == 1,
+			      "method \"%.*s\" (%d bytes, no NUL): "
+			      "psci_method \"%s\", %u warnings",
+			      bad[i].len, bad[i].val, bad[i].len,
+			      bi.psci_method, bi.nwarn);
+	}
+}
+END_TEST
+
+START_TEST(test_fdt_memory_region_wrapping_rejected)
+{
+	const fdt32_t wrap[4] = {
+		cpu_to_fdt32(0xffffffff), cpu_to_fdt32(0xf0000000),
+		cpu_to_fdt32(0), cpu_to_fdt32(0x20000000),
+	};
+	const char *why;
+	int node;
+
+	build(&dflt);
+	node = reopen("/memory@40000000");
+	ck_assert_int_eq(fdt_setprop(blob, node, "reg", wrap, sizeof(wrap)),
+			 0);
+	ck_assert_int_eq(parse(&why), -AE_EBADMSG);
+	ck_assert_str_eq(why, "memory region wraps around");
+}
+END_TEST
+
+START_TEST(test_fdt_size_cells_zero_rejected)
+{
+	const char *why;
+
+	build(&dflt);
+	ck_assert_int_eq(fdt_setprop_inplace_u32(blob, 0, "#size-cells", 0),
+			 0);
+	ck_assert_int_eq(parse(&why), -AE_EBADMSG);
+	ck_assert_ptr_nonnull(why);
+}
+END_TEST
+
+/* Every truncation of a good tree, in an exact-size heap copy: refused,
+ * and never a read past the bytes given (ASan, valgrind). */
+START_TEST(test_fdt_truncated_blob_rejected_at_every_length)
+{
+	uint32_t size;
+
+	build(&dflt);
+	size = fdt_totalsize(blob);
+	for (uint32_t n = 0; n < size; n++) {
+		uint8_t *copy = malloc(n ? n : 1);
+		const char *why = NULL;
+		int rc;
+
+		ck_assert_ptr_nonnull(copy);
+		memcpy(copy, blob, n);
+		rc = fdt_boot_parse(&bi, copy, n, FDT_PA, &why);
+		free(copy);
+		ck_assert_msg(rc == -AE_EBADMSG && why,
+			      "avail %u of %u: rc %d", n, size, rc);
+	}
+}
+END_TEST
+
 Suite *suite_fdt_boot(void)
 {
 	Suite *s = suite_create("fdt_boot");
@@ -496,6 +695,17 @@ Suite *suite_fdt_boot(void)
 	tcase_add_test(good, test_fdt_stdout_to_missing_node_warns);
 	tcase_add_test(good, test_fdt_stdout_unknown_alias_warns);
 	tcase_add_test(good, test_fdt_bad_psci_method_warns);
+	tcase_add_test(good, test_fdt_stdout_path_plain_alias);
+	tcase_add_test(good, test_fdt_two_memory_nodes_two_cells);
+	tcase_add_test(good, test_fdt_memreserve_listed_after_memory);
+	tcase_add_test(good, test_fdt_equal_initrd_bounds_give_no_module);
+	tcase_add_test(good, test_fdt_long_bootargs_truncated_with_warning);
+	tcase_add_test(good, test_fdt_stdout_node_without_reg_warns);
+	tcase_add_test(good, test_fdt_psci_without_method_warns);
+	tcase_add_test(good, test_fdt_psci_method_prefix_without_nul_warns);
+	tcase_add_test(bad, test_fdt_memory_region_wrapping_rejected);
+	tcase_add_test(bad, test_fdt_size_cells_zero_rejected);
+	tcase_add_test(bad, test_fdt_truncated_blob_rejected_at_every_length);
 	tcase_add_test(bad, test_fdt_null_rejected);
 	tcase_add_test(bad, test_fdt_avail_smaller_than_header_rejected);
 	tcase_add_test(bad, test_fdt_bad_magic_rejected);

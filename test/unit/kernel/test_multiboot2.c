@@ -570,6 +570,133 @@ START_TEST(test_mb2_random_tags_never_crash)
 }
 END_TEST
 
+START_TEST(test_mb2_tag_size_zero_rejected)
+{
+	static struct mb2 m;
+	const char *why;
+	uint8_t *t;
+
+	begin(&m);
+	mmap_tag(&m, two, 2, 24);
+	t = tag(&m, 77, 8);
+	finish(&m);
+	put32(t + 4, 0);	/* taken as is, the walk would never move */
+	EXPECT_BAD(&m, why);
+}
+END_TEST
+
+START_TEST(test_mb2_new_rsdp_preferred_over_old_either_order)
+{
+	static struct mb2 m;
+	const char *why;
+	uint8_t *t;
+
+	begin(&m);
+	tag(&m, 14, 8 + 20);
+	t = tag(&m, 15, 8 + 36);
+	tag(&m, 14, 8 + 20);
+	mmap_tag(&m, two, 2, 24);
+	finish(&m);
+	ck_assert_int_eq(parse(&m, &why), 0);
+	ck_assert_uint_eq(bi.acpi_rsdp,
+			  PA + (uint64_t)(t - (uint8_t *)m.buf) + 8);
+}
+END_TEST
+
+START_TEST(test_mb2_cmdline_of_max_minus_one_kept_whole)
+{
+	static struct mb2 m;
+	static char line[BOOT_CMDLINE_MAX];
+	const char *why;
+
+	memset(line, 'k', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	begin(&m);
+	str_tag(&m, 1, line);
+	mmap_tag(&m, two, 2, 24);
+	finish(&m);
+	ck_assert_int_eq(parse(&m, &why), 0);
+	ck_assert_str_eq(bi.cmdline, line);
+	ck_assert_uint_eq(bi.nwarn, 0);
+}
+END_TEST
+
+START_TEST(test_mb2_long_module_string_truncated_with_warning)
+{
+	static struct mb2 m;
+	char name[BOOT_NAME_MAX + 30];
+	const char *why;
+
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	begin(&m);
+	module(&m, 0x200000, 0x201000, name);
+	mmap_tag(&m, two, 2, 24);
+	finish(&m);
+	ck_assert_int_eq(parse(&m, &why), 0);
+	ck_assert_uint_eq(bi.nmod, 1);
+	ck_assert_uint_eq(strlen(bi.mod[0].name), BOOT_NAME_MAX - 1);
+	ck_assert_int_eq(memcmp(bi.mod[0].name, name, BOOT_NAME_MAX - 1), 0);
+	ck_assert_uint_eq(bi.nwarn, 1);
+}
+END_TEST
+
+START_TEST(test_mb2_mmap_trailing_bytes_warned)
+{
+	static struct mb2 m;
+	const char *why;
+	uint8_t *p;
+
+	begin(&m);
+	/* two whole entries and 8 stray bytes */
+	p = tag(&m, 6, 16 + 2 * 24 + 8);
+	put32(p + 8, 24);
+	for (uint32_t i = 0; i < 2; i++) {
+		put64(p + 16 + i * 24, two[i].base);
+		put64(p + 16 + i * 24 + 8, two[i].len);
+		put32(p + 16 + i * 24 + 16, two[i].type);
+	}
+	memset(p + 16 + 2 * 24, 0xff, 8);
+	finish(&m);
+	ck_assert_int_eq(parse(&m, &why), 0);
+	ck_assert_uint_eq(bi.nmem, 2);
+	ck_assert_uint_eq(bi.mem[1].base, 0x100000);
+	ck_assert_uint_eq(bi.nwarn, 1);
+	ck_assert_ptr_nonnull(strstr(bi.warn[0], "trailing"));
+}
+END_TEST
+
+/* total_size and avail both cut to n (an exact-size heap copy): the end
+ * tag is lost every time and each tag is cut at every byte, so the
+ * parser must refuse each and never read past n (ASan, valgrind). */
+START_TEST(test_mb2_total_size_shrunk_at_every_length_rejected)
+{
+	static struct mb2 m;
+	const char *why;
+
+	begin(&m);
+	str_tag(&m, 1, "console=ttyS0");
+	str_tag(&m, 2, "GRUB");
+	module(&m, 0x200000, 0x200010, "mod");
+	mmap_tag(&m, two, 2, 24);
+	tag(&m, 15, 8 + 36);
+	finish(&m);
+	for (uint32_t n = 16; n < m.len; n++) {
+		uint8_t *copy = malloc(n);
+		int rc;
+
+		ck_assert_ptr_nonnull(copy);
+		memcpy(copy, m.buf, n);
+		put32(copy, n);
+		why = NULL;
+		rc = mb2_parse(&bi, copy, n, PA, &why);
+		free(copy);
+		ck_assert_msg(rc == -AE_EBADMSG && why,
+			      "total_size %u of %u: rc %d", n, m.len, rc);
+	}
+}
+END_TEST
+
 Suite *suite_multiboot2(void)
 {
 	Suite *s = suite_create("multiboot2");
@@ -598,8 +725,18 @@ Suite *suite_multiboot2(void)
 	tcase_add_test(bad, test_mb2_mmap_bad_entry_size_rejected);
 	tcase_add_test(bad, test_mb2_mmap_short_header_rejected);
 	tcase_add_test(bad, test_mb2_acpi_tag_too_short_rejected);
-	tcase_add_test(bad, test_mb2_every_truncation_rejected_without_overread);
+	tcase_add_test(bad,
+		       test_mb2_every_truncation_rejected_without_overread);
 	tcase_add_test(bad, test_mb2_random_tags_never_crash);
+	tcase_add_test(bad, test_mb2_tag_size_zero_rejected);
+	tcase_add_test(bad,
+		       test_mb2_total_size_shrunk_at_every_length_rejected);
+	tcase_add_test(good,
+		       test_mb2_new_rsdp_preferred_over_old_either_order);
+	tcase_add_test(limits, test_mb2_cmdline_of_max_minus_one_kept_whole);
+	tcase_add_test(limits,
+		       test_mb2_long_module_string_truncated_with_warning);
+	tcase_add_test(limits, test_mb2_mmap_trailing_bytes_warned);
 	tcase_add_test(limits, test_mb2_long_cmdline_truncated_with_warning);
 	tcase_add_test(limits, test_mb2_too_many_regions_warns);
 	tcase_add_test(limits, test_mb2_too_many_modules_warns);

@@ -297,6 +297,135 @@ START_TEST(test_pvh_wrapping_region_skipped_with_warning)
 }
 END_TEST
 
+/* A map that reaches `limit` bytes of the arena and counts its calls,
+ * both through the caller's ctx. */
+struct reach {
+	uint64_t limit;
+	int calls;
+};
+
+static const void *map_ctx(paddr_t pa, uint64_t len, void *ctx)
+{
+	struct reach *r = ctx;
+
+	r->calls++;
+	if (pa < ARENA_PA || len > r->limit || pa - ARENA_PA > r->limit - len)
+		return NULL;
+	return (const uint8_t *)arena + (pa - ARENA_PA);
+}
+
+START_TEST(test_pvh_map_gets_callers_ctx)
+{
+	struct reach r = { ARENA_SIZE, 0 };
+	const char *why = NULL;
+
+	good();
+	ck_assert_int_eq(pvh_parse(&bi, ptr(0), map_ctx, &r, &why), 0);
+	/* command line, module list, module name, memory map */
+	ck_assert_int_ge(r.calls, 4);
+	ck_assert_str_eq(bi.mod[0].name, "initrd.img");
+}
+END_TEST
+
+START_TEST(test_pvh_reach_limit_is_respected)
+{
+	struct reach r = { 0x300, 0 };	/* start info and module list only */
+	const char *why = NULL;
+
+	good();
+	ck_assert_int_eq(pvh_parse(&bi, ptr(0), map_ctx, &r, &why),
+			 -AE_EBADMSG);
+	ck_assert_str_eq(why, "command line address out of reach");
+}
+END_TEST
+
+START_TEST(test_pvh_empty_region_skipped_unknown_type_reserved)
+{
+	struct memmap_entry *mm = ptr(0x200);
+	const char *why;
+
+	good();
+	mm[0].type = 77;
+	mm[1].size = 0;
+	mm[2].type = 0;
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.nmem, 2);
+	ck_assert_uint_eq(bi.mem[0].base, 0);
+	ck_assert_uint_eq(bi.mem[0].type, BOOT_MEM_RESERVED);
+	ck_assert_uint_eq(bi.mem[1].base, 0x100000);
+	ck_assert_uint_eq(bi.mem[1].type, BOOT_MEM_RESERVED);
+	ck_assert_uint_eq(boot_info_usable_bytes(&bi), 0);
+}
+END_TEST
+
+START_TEST(test_pvh_64_modules_accepted_16_kept_with_warnings)
+{
+	struct modlist_entry *mod = ptr(0x1000);
+	const char *why;
+
+	good();
+	for (uint32_t i = 0; i < 64; i++)
+		mod[i] = (struct modlist_entry){ 0x1000000 + i * 0x1000,
+						 0x800, 0, 0 };
+	si()->nr_modules = 64;
+	si()->modlist_paddr = ARENA_PA + 0x1000;
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.nmod, BOOT_MOD_MAX);
+	ck_assert_uint_eq(bi.mod[BOOT_MOD_MAX - 1].base,
+			  0x1000000 + (BOOT_MOD_MAX - 1) * 0x1000);
+	ck_assert_uint_eq(bi.nwarn, 64 - BOOT_MOD_MAX);
+}
+END_TEST
+
+START_TEST(test_pvh_1024_regions_accepted_64_kept_with_warnings)
+{
+	struct memmap_entry *mm = ptr(0x2000);
+	const char *why;
+
+	good();
+	for (uint32_t i = 0; i < 1024; i++)
+		mm[i] = (struct memmap_entry){ (uint64_t)i << 21, 0x1000, 1,
+					       0 };
+	si()->memmap_entries = 1024;
+	si()->memmap_paddr = ARENA_PA + 0x2000;
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.nmem, BOOT_MEM_MAX);
+	ck_assert_uint_eq(bi.mem[BOOT_MEM_MAX - 1].base,
+			  (uint64_t)(BOOT_MEM_MAX - 1) << 21);
+	ck_assert_uint_gt(bi.nwarn, 0);
+}
+END_TEST
+
+START_TEST(test_pvh_unterminated_cmdline_at_reach_end_truncated)
+{
+	const char *why;
+
+	good();
+	/* 600 bytes of command line, no NUL, up to the end of the arena:
+	 * kept in part, with a warning, and no read past the arena. */
+	memset(ptr(ARENA_SIZE - 600), 'c', 600);
+	si()->cmdline_paddr = ARENA_PA + ARENA_SIZE - 600;
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_gt(strlen(bi.cmdline), 0);
+	ck_assert_uint_le(strlen(bi.cmdline), 600);
+	ck_assert_uint_eq(strspn(bi.cmdline, "c"), strlen(bi.cmdline));
+	ck_assert_uint_eq(bi.nwarn, 1);
+}
+END_TEST
+
+START_TEST(test_pvh_long_module_name_truncated_with_warning)
+{
+	const char *why;
+
+	good();
+	memset(ptr(0x500), 'm', 100);
+	*(char *)ptr(0x500 + 100) = '\0';
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(strlen(bi.mod[0].name), BOOT_NAME_MAX - 1);
+	ck_assert_uint_eq(bi.nwarn, 1);
+}
+END_TEST
+
 Suite *suite_pvh(void)
 {
 	Suite *s = suite_create("pvh");
@@ -311,6 +440,18 @@ Suite *suite_pvh(void)
 	tcase_add_test(good_tc,
 		       test_pvh_cmdline_at_end_of_reach_mapped_shorter);
 	tcase_add_test(good_tc, test_pvh_wrapping_region_skipped_with_warning);
+	tcase_add_test(good_tc, test_pvh_map_gets_callers_ctx);
+	tcase_add_test(good_tc,
+		       test_pvh_empty_region_skipped_unknown_type_reserved);
+	tcase_add_test(good_tc,
+		       test_pvh_64_modules_accepted_16_kept_with_warnings);
+	tcase_add_test(good_tc,
+		       test_pvh_1024_regions_accepted_64_kept_with_warnings);
+	tcase_add_test(good_tc,
+		       test_pvh_unterminated_cmdline_at_reach_end_truncated);
+	tcase_add_test(good_tc,
+		       test_pvh_long_module_name_truncated_with_warning);
+	tcase_add_test(bad, test_pvh_reach_limit_is_respected);
 	tcase_add_test(bad, test_pvh_missing_block_rejected);
 	tcase_add_test(bad, test_pvh_bad_magic_rejected);
 	tcase_add_test(bad, test_pvh_version_0_rejected);

@@ -137,6 +137,95 @@ START_TEST(test_strtoul_matches_libc)
 }
 END_TEST
 
+START_TEST(test_strtoul_signs_prefixes_and_bases_match_libc)
+{
+	static const struct {
+		const char *s;
+		int base;
+	} cases[] = {
+		{ "\t\n 7", 10 }, { "-0x10", 0 }, { "0X1f", 0 },
+		{ "  +0x1a", 16 }, { "778", 8 }, { "089", 0 }, { "08", 8 },
+		{ "   ", 10 }, { "-", 10 }, { "+", 16 }, { "- 5", 10 },
+		{ "1010", 2 }, { "12 34", 10 }, { "0x", 0 }, { "-0", 10 },
+		{ "ffffffffffffffff", 16 }, { "10000000000000000", 16 },
+		{ "0x10000000000000000", 0 }, { "-18446744073709551616", 10 },
+		{ "-18446744073709551615", 10 }, { "ZZ", 36 }, { "0x8g", 16 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *e1, *e2;
+		unsigned long v1 = klib_strtoul(cases[i].s, &e1,
+						cases[i].base);
+		unsigned long v2 = strtoul(cases[i].s, &e2, cases[i].base);
+
+		ck_assert_msg(v1 == v2 && e1 == e2,
+			      "strtoul(\"%s\", %d): kernel %lu +%td, libc %lu "
+			      "+%td", cases[i].s, cases[i].base, v1,
+			      e1 - cases[i].s, v2, e2 - cases[i].s);
+	}
+}
+END_TEST
+
+START_TEST(test_strtoul_overflow_is_ulong_max)
+{
+	char *e;
+	const char *s = "184467440737095516160";
+
+	ck_assert_uint_eq(klib_strtoul(s, &e, 10), ULONG_MAX);
+	ck_assert_ptr_eq(e, s + strlen(s));	/* all digits consumed */
+	ck_assert_uint_eq(klib_strtoul("0x1ffffffffffffffff", &e, 0),
+			  ULONG_MAX);
+}
+END_TEST
+
+START_TEST(test_char_arguments_converted_like_libc)
+{
+	static const char h[] = "xyz.abc.q";
+
+	/* c is converted to unsigned char / char, as the C library does */
+	ck_assert_ptr_eq(klib_memchr(h, 0x100 + 'a', sizeof(h)),
+			 memchr(h, 0x100 + 'a', sizeof(h)));
+	ck_assert_ptr_eq(klib_strchr(h, 0x100 + '.'), strchr(h, 0x100 + '.'));
+	ck_assert_ptr_eq(klib_strrchr(h, 0x100 + '.'),
+			 strrchr(h, 0x100 + '.'));
+	ck_assert_ptr_eq(klib_memchr(h, '\0', sizeof(h)), h + sizeof(h) - 1);
+	ck_assert_ptr_eq(klib_memchr(h, 'x', 0), NULL);
+}
+END_TEST
+
+START_TEST(test_strstr_partial_match_restarts)
+{
+	static const struct {
+		const char *h, *n;
+	} cases[] = {
+		{ "aaab", "aab" }, { "abababc", "ababc" }, { "abc", "abcd" },
+		{ "", "" }, { "", "a" }, { "abc", "c" }, { "abc", "abc" },
+		{ "mississippi", "issip" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(klib_strstr(cases[i].h, cases[i].n) ==
+			      strstr(cases[i].h, cases[i].n),
+			      "strstr(\"%s\", \"%s\")", cases[i].h,
+			      cases[i].n);
+}
+END_TEST
+
+START_TEST(test_memmove_zero_length_and_same_pointer)
+{
+	char a[8] = "abcdefg";
+
+	ck_assert_ptr_eq(klib_memmove(a, a, 7), a);
+	ck_assert_str_eq(a, "abcdefg");
+	ck_assert_ptr_eq(klib_memmove(a + 1, a, 0), a + 1);
+	ck_assert_str_eq(a, "abcdefg");
+	ck_assert_ptr_eq(klib_memcpy(a, "zz", 0), a);
+	ck_assert_str_eq(a, "abcdefg");
+	ck_assert_int_eq(klib_memcmp(a, "xyz", 0), 0);
+	ck_assert_uint_eq(klib_strnlen(a, 0), 0);
+}
+END_TEST
+
 Suite *suite_klib_string(void)
 {
 	Suite *s = suite_create("klib_string");
@@ -147,6 +236,11 @@ Suite *suite_klib_string(void)
 	tcase_add_test(tc, test_memcmp_strcmp_signs_match_libc);
 	tcase_add_test(tc, test_searches_match_libc);
 	tcase_add_test(tc, test_strtoul_matches_libc);
+	tcase_add_test(tc, test_strtoul_signs_prefixes_and_bases_match_libc);
+	tcase_add_test(tc, test_strtoul_overflow_is_ulong_max);
+	tcase_add_test(tc, test_char_arguments_converted_like_libc);
+	tcase_add_test(tc, test_strstr_partial_match_restarts);
+	tcase_add_test(tc, test_memmove_zero_length_and_same_pointer);
 	suite_add_tcase(s, tc);
 	return s;
 }
