@@ -26,10 +26,13 @@
 	X(ENOSPC,	28,	"no space left")			\
 	X(ERANGE,	34,	"value out of range")			\
 	X(ENAMETOOLONG,	36,	"name too long")			\
+	X(EDEADLK,	35,	"call would re-enter a busy service")	\
 	X(ENOSYS,	38,	"function not implemented")		\
 	X(EOVERFLOW,	75,	"value too large")			\
 	X(EBADMSG,	74,	"malformed data")			\
-	X(ETIMEDOUT,	110,	"timed out")
+	X(ESHUTDOWN,	108,	"service stopped or failed")		\
+	X(ETIMEDOUT,	110,	"timed out")				\
+	X(ENOTRECOVERABLE, 131,	"handler fault: state not recoverable")
 
 enum aegis_errno {
 #define AEGIS_ERRNO_ENUM(name, val, desc) AE_##name = (val),

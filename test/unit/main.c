@@ -20,6 +20,9 @@ int main(void)
 	srunner_add_suite(sr, suite_format());
 	srunner_add_suite(sr, suite_klib_string());
 	srunner_add_suite(sr, suite_errno());
+	srunner_add_suite(sr, suite_bus_topic());
+	srunner_add_suite(sr, suite_bus());
+	srunner_add_suite(sr, suite_bus_irq());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

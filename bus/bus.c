@@ -1,0 +1,601 @@
+/*
+ * bus.c - services, subscriptions, delivery and the dispatcher.
+ *
+ * Locking: one dispatcher. Everything here runs in handler or thread
+ * context on the dispatching CPU; only irq.c is entered from interrupts.
+ *
+ * The call chain is the stack of services whose handlers are running
+ * (a queued dispatch at the bottom, inline calls above it). A service
+ * appears in it at most once: a call to a service already in it would
+ * have to wait for itself, so it is refused with -EDEADLK before it runs.
+ */
+#include <string.h>
+#include <aegis/bus.h>
+#include <aegis/errno.h>
+#include "bus_internal.h"
+
+#define SUBS_MAX 256
+
+struct svc {
+	char name[BUS_NAME_MAX];
+	bus_handler_fn fn;
+	void *state;
+	uint32_t qlimit;
+	uint8_t prio;
+	enum bus_svc_state st;
+	uint32_t gen;
+	struct bus_svc_stats stats;
+};
+
+struct sub {
+	bus_svc_t svc;		/* BUS_NIL: free */
+	char pattern[BUS_NAME_MAX];
+};
+
+static struct svc svcs[BUS_SVC_MAX];
+static struct sub subs[SUBS_MAX];
+static uint64_t topic_subs[BUS_TOPIC_MAX];	/* bit s: s subscribed */
+static struct bus_topic_stats tstats[BUS_TOPIC_MAX];
+static bus_clock_fn clock_fn;
+static uint32_t corr_next;
+static bus_topic_t topic_svc_failed;
+
+static struct {
+	bus_svc_t svc;
+	uint8_t prio;
+} chain[BUS_CHAIN_MAX];
+static unsigned int depth;
+static uint64_t in_chain;	/* bit s: s is in the chain */
+
+static uint64_t now(void)
+{
+	return clock_fn ? clock_fn() : 0;
+}
+
+void bus_init(bus_clock_fn clock)
+{
+	memset(svcs, 0, sizeof(svcs));
+	for (unsigned int i = 0; i < SUBS_MAX; i++)
+		subs[i].svc = BUS_NIL;
+	memset(topic_subs, 0, sizeof(topic_subs));
+	memset(tstats, 0, sizeof(tstats));
+	clock_fn = clock;
+	corr_next = 1;
+	depth = 0;
+	in_chain = 0;
+	topic_reset();
+	q_reset();
+	irq_reset();
+	topic_svc_failed = (bus_topic_t)bus_topic("bus.svc.failed");
+	irq_topics_init();
+}
+
+/* ---- services ------------------------------------------------------- */
+
+static struct svc *svc_get(bus_svc_t s)
+{
+	if (s >= BUS_SVC_MAX || svcs[s].st == BUS_SVC_FREE)
+		return NULL;
+	return &svcs[s];
+}
+
+int bus_svc_find(const char *name)
+{
+	for (unsigned int i = 0; i < BUS_SVC_MAX; i++)
+		if (svcs[i].st != BUS_SVC_FREE &&
+		    strcmp(svcs[i].name, name) == 0)
+			return (int)i;
+	return -AE_ENOENT;
+}
+
+int bus_svc_add(const char *name, bus_handler_fn fn, void *state,
+		uint32_t qlimit, uint8_t prio)
+{
+	size_t len;
+
+	if (!name || !fn || qlimit < 1 || qlimit > BUS_POOL_SIZE ||
+	    prio >= BUS_PRIOS)
+		return -AE_EINVAL;
+	len = strnlen(name, BUS_NAME_MAX);
+	if (len == 0 || len >= BUS_NAME_MAX)
+		return -AE_EINVAL;
+	if (bus_svc_find(name) >= 0)
+		return -AE_EEXIST;
+	for (unsigned int i = 0; i < BUS_SVC_MAX; i++) {
+		struct svc *s = &svcs[i];
+
+		if (s->st != BUS_SVC_FREE)
+			continue;
+		memset(s, 0, sizeof(*s));
+		memcpy(s->name, name, len + 1);
+		s->fn = fn;
+		s->state = state;
+		s->qlimit = qlimit;
+		s->prio = prio;
+		s->st = BUS_SVC_RUNNING;
+		s->gen = 1;
+		return (int)i;
+	}
+	return -AE_ENOSPC;
+}
+
+const char *bus_svc_name(bus_svc_t s)
+{
+	if (s == BUS_SVC_KERNEL)
+		return "kernel";
+	return svc_get(s) ? svcs[s].name : "?";
+}
+
+enum bus_svc_state bus_svc_state(bus_svc_t s)
+{
+	return s < BUS_SVC_MAX ? svcs[s].st : BUS_SVC_FREE;
+}
+
+uint32_t bus_svc_generation(bus_svc_t s)
+{
+	return svc_get(s) ? svcs[s].gen : 0;
+}
+
+int bus_svc_stats(bus_svc_t s, struct bus_svc_stats *out)
+{
+	if (!svc_get(s))
+		return -AE_EINVAL;
+	*out = svcs[s].stats;
+	return 0;
+}
+
+int bus_topic_stats(bus_topic_t t, struct bus_topic_stats *out)
+{
+	if (t >= topic_count())
+		return -AE_EINVAL;
+	*out = tstats[t];
+	return 0;
+}
+
+static int post_reply(const struct bus_msg *req, int status,
+		      const struct bus_msg *reply);
+
+/* Answer everything queued for s: requests get -ESHUTDOWN, events are
+ * dropped and counted. Nothing vanishes without a trace. */
+static void flush(bus_svc_t s)
+{
+	int i;
+
+	while ((i = q_take_for(s)) >= 0) {
+		struct bus_msg *m = q_msg((unsigned int)i);
+
+		svcs[s].stats.pending--;
+		if (m->kind == BUS_REQUEST) {
+			post_reply(m, -AE_ESHUTDOWN, NULL);
+		} else {
+			svcs[s].stats.drops++;
+			tstats[m->topic].drops++;
+		}
+		q_free((unsigned int)i);
+	}
+}
+
+int bus_svc_set_state(bus_svc_t s, enum bus_svc_state st)
+{
+	struct svc *v = svc_get(s);
+
+	if (!v || (st != BUS_SVC_RUNNING && st != BUS_SVC_STOPPED &&
+		   st != BUS_SVC_FAILED))
+		return -AE_EINVAL;
+	if (st != BUS_SVC_RUNNING && (in_chain >> s) & 1)
+		return -AE_EBUSY;
+	if (st == BUS_SVC_RUNNING && v->st != BUS_SVC_RUNNING)
+		v->gen++;
+	v->st = st;
+	if (st != BUS_SVC_RUNNING)
+		flush(s);
+	return 0;
+}
+
+static void rebuild_masks(void);
+
+int bus_svc_remove(bus_svc_t s)
+{
+	int rc = bus_svc_set_state(s, BUS_SVC_STOPPED);
+
+	if (rc)
+		return rc;
+	for (unsigned int i = 0; i < SUBS_MAX; i++)
+		if (subs[i].svc == s)
+			subs[i].svc = BUS_NIL;
+	rebuild_masks();
+	svcs[s].st = BUS_SVC_FREE;
+	return 0;
+}
+
+/* ---- subscriptions --------------------------------------------------- */
+
+void bus_topic_added(bus_topic_t t)
+{
+	const char *name = bus_topic_name(t);
+
+	topic_subs[t] = 0;
+	for (unsigned int i = 0; i < SUBS_MAX; i++)
+		if (subs[i].svc != BUS_NIL &&
+		    bus_pattern_match(subs[i].pattern, name))
+			topic_subs[t] |= 1ull << subs[i].svc;
+}
+
+static void rebuild_masks(void)
+{
+	for (unsigned int t = 0; t < topic_count(); t++)
+		bus_topic_added((bus_topic_t)t);
+}
+
+int bus_subscribe(bus_svc_t s, const char *pattern, const char **why)
+{
+	const char *dummy;
+	int free_slot = -1, rc;
+
+	if (!why)
+		why = &dummy;
+	if (!svc_get(s)) {
+		*why = "no such service";
+		return -AE_EINVAL;
+	}
+	if (!pattern) {
+		*why = "no pattern";
+		return -AE_EINVAL;
+	}
+	rc = bus_pattern_check(pattern, why);
+	if (rc)
+		return rc;
+	for (unsigned int i = 0; i < SUBS_MAX; i++) {
+		if (subs[i].svc == BUS_NIL) {
+			if (free_slot < 0)
+				free_slot = (int)i;
+		} else if (subs[i].svc == s &&
+			   strcmp(subs[i].pattern, pattern) == 0) {
+			*why = "already subscribed";
+			return -AE_EEXIST;
+		}
+	}
+	if (free_slot < 0) {
+		*why = "subscription table full";
+		return -AE_ENOSPC;
+	}
+	subs[free_slot].svc = s;
+	memcpy(subs[free_slot].pattern, pattern, strlen(pattern) + 1);
+	for (unsigned int t = 0; t < topic_count(); t++)
+		if (bus_pattern_match(pattern, bus_topic_name((bus_topic_t)t)))
+			topic_subs[t] |= 1ull << s;
+	return 0;
+}
+
+int bus_unsubscribe(bus_svc_t s, const char *pattern)
+{
+	for (unsigned int i = 0; i < SUBS_MAX; i++) {
+		if (subs[i].svc == s && strcmp(subs[i].pattern, pattern) == 0) {
+			subs[i].svc = BUS_NIL;
+			rebuild_masks();
+			return 0;
+		}
+	}
+	return -AE_ENOENT;
+}
+
+/* ---- posting --------------------------------------------------------- */
+
+bus_svc_t bus_current(void)
+{
+	return depth ? chain[depth - 1].svc : BUS_SVC_KERNEL;
+}
+
+static int resolve_prio(int prio)
+{
+	if (prio == BUS_PRIO_INHERIT) {
+		if (depth)
+			return chain[depth - 1].prio;
+		return BUS_PRIO_DEFAULT;
+	}
+	if (prio < 0 || prio >= BUS_PRIOS)
+		return -AE_EINVAL;
+	return prio;
+}
+
+static void fill(struct bus_msg *m, bus_topic_t topic, uint8_t kind,
+		 uint8_t prio, bus_svc_t dst, const void *data, size_t len)
+{
+	m->topic = topic;
+	m->kind = kind;
+	m->prio = prio;
+	m->src = bus_current();
+	m->dst = dst;
+	m->corr = 0;
+	m->len = (uint16_t)len;
+	m->status = 0;
+	m->ts = now();
+	if (len)
+		memcpy(m->data, data, len);
+}
+
+/* Queue one message for dst; counts a drop when it cannot. limit: obey
+ * the service's queue bound (replies do not: they answer requests the
+ * service already holds, so refusing them would lose an answer). */
+static int enqueue(bus_svc_t dst, bus_topic_t topic, uint8_t kind,
+		   uint8_t prio, const void *data, size_t len, uint32_t corr,
+		   bool limit, int16_t status, bool irq)
+{
+	struct svc *v = &svcs[dst];
+	int i;
+
+	if (v->st != BUS_SVC_RUNNING) {
+		v->stats.drops++;
+		tstats[topic].drops++;
+		return -AE_ESHUTDOWN;
+	}
+	if ((limit && v->stats.pending >= v->qlimit) ||
+	    (i = q_alloc()) < 0) {
+		v->stats.drops++;
+		tstats[topic].drops++;
+		return -AE_EAGAIN;
+	}
+	fill(q_msg((unsigned int)i), topic, kind, prio, dst, data, len);
+	q_msg((unsigned int)i)->corr = corr;
+	q_msg((unsigned int)i)->status = status;
+	q_push((unsigned int)i, irq);
+	v->stats.received++;
+	if (++v->stats.pending > v->stats.pending_max)
+		v->stats.pending_max = v->stats.pending;
+	return 0;
+}
+
+static int check_args(bus_topic_t topic, const void *data, size_t len)
+{
+	if (topic >= topic_count() || (len && !data))
+		return -AE_EINVAL;
+	if (len > BUS_INLINE_MAX)
+		return -AE_E2BIG;
+	return 0;
+}
+
+int bus_publish(bus_topic_t topic, int prio, const void *data, size_t len)
+{
+	uint64_t mask;
+	int p = resolve_prio(prio), rc = check_args(topic, data, len);
+	int got = 0, full = 0;
+
+	if (rc)
+		return rc;
+	if (p < 0)
+		return p;
+	tstats[topic].published++;
+	for (mask = topic_subs[topic]; mask; mask &= mask - 1) {
+		bus_svc_t s = (bus_svc_t)__builtin_ctzll(mask);
+
+		rc = enqueue(s, topic, BUS_EVENT, (uint8_t)p, data, len, 0,
+			     true, 0, false);
+		if (rc == 0)
+			got++;
+		else if (rc == -AE_EAGAIN)
+			full++;
+	}
+	return full ? -AE_EAGAIN : got;
+}
+
+int bus_send(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
+	     size_t len)
+{
+	int p = resolve_prio(prio), rc = check_args(topic, data, len);
+
+	if (rc)
+		return rc;
+	if (p < 0)
+		return p;
+	if (!svc_get(dst))
+		return -AE_EINVAL;
+	tstats[topic].published++;
+	return enqueue(dst, topic, BUS_EVENT, (uint8_t)p, data, len, 0, true,
+		       0, false);
+}
+
+/* Correlation ids are 1..2^31-1 so bus_request can return them as int. */
+static uint32_t new_corr(void)
+{
+	uint32_t c = corr_next++;
+
+	if (corr_next > 0x7fffffffu)
+		corr_next = 1;
+	return c;
+}
+
+int bus_request(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
+		size_t len)
+{
+	int p = resolve_prio(prio), rc = check_args(topic, data, len);
+	uint32_t corr;
+
+	if (rc)
+		return rc;
+	if (p < 0)
+		return p;
+	if (!svc_get(dst) || !depth)
+		return -AE_EINVAL;
+	/* Priority inheritance: never less urgent than the caller's work. */
+	if (p > chain[depth - 1].prio)
+		p = chain[depth - 1].prio;
+	tstats[topic].published++;
+	corr = new_corr();
+	rc = enqueue(dst, topic, BUS_REQUEST, (uint8_t)p, data, len, corr,
+		     true, 0, false);
+	return rc ? rc : (int)corr;
+}
+
+static int post_reply(const struct bus_msg *req, int status,
+		      const struct bus_msg *reply)
+{
+	const void *data = reply ? reply->data : NULL;
+	size_t len = reply ? reply->len : 0;
+
+	if (req->src == BUS_SVC_KERNEL || !svc_get(req->src))
+		return -AE_ENOENT;	/* nobody to answer: see trace */
+	if (len > BUS_INLINE_MAX)
+		len = BUS_INLINE_MAX;
+	return enqueue(req->src, req->topic, BUS_REPLY, req->prio, data, len,
+		       req->corr, false, (int16_t)status, false);
+}
+
+/* ---- running handlers ------------------------------------------------ */
+
+static void fault(bus_svc_t s)
+{
+	struct { uint32_t svc, gen; } ev = { s, svcs[s].gen };
+
+	svcs[s].stats.faults++;
+	svcs[s].st = BUS_SVC_FAILED;
+	flush(s);
+	bus_publish(topic_svc_failed, 0, &ev, sizeof(ev));
+}
+
+/* Run s's handler for m with s pushed on the call chain. */
+static int run_handler(bus_svc_t s, const struct bus_msg *m,
+		       struct bus_msg *reply)
+{
+	struct svc *v = &svcs[s];
+	int rc;
+
+	memset(reply, 0, offsetof(struct bus_msg, data));
+	reply->topic = m->topic;
+	reply->kind = BUS_REPLY;
+	reply->prio = m->prio;
+	reply->src = s;
+	reply->dst = m->src;
+	reply->corr = m->corr;
+	chain[depth].svc = s;
+	chain[depth].prio = m->prio;
+	depth++;
+	in_chain |= 1ull << s;
+	rc = v->fn(v->state, m, reply);
+	in_chain &= ~(1ull << s);
+	depth--;
+	v->stats.handled++;
+	tstats[m->topic].delivered++;
+	if (reply->len > BUS_INLINE_MAX)
+		reply->len = BUS_INLINE_MAX;
+	if (rc == -AE_ENOTRECOVERABLE) {
+		fault(s);
+		rc = -AE_ESHUTDOWN;
+	} else if (rc > 0) {
+		rc = 0;
+	}
+	reply->status = (int16_t)rc;
+	return rc;
+}
+
+int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
+	     struct bus_msg *reply)
+{
+	struct bus_msg m;
+	struct bus_msg scratch;
+	int rc = check_args(topic, data, len);
+
+	if (rc)
+		return rc;
+	if (!svc_get(dst))
+		return -AE_EINVAL;
+	if (svcs[dst].st != BUS_SVC_RUNNING)
+		return -AE_ESHUTDOWN;
+	if (((in_chain >> dst) & 1) || depth >= BUS_CHAIN_MAX)
+		return -AE_EDEADLK;
+	tstats[topic].published++;
+	fill(&m, topic, BUS_REQUEST,
+	     (uint8_t)(depth ? chain[depth - 1].prio : BUS_PRIO_DEFAULT),
+	     dst, data, len);
+	m.corr = new_corr();
+	return run_handler(dst, &m, reply ? reply : &scratch);
+}
+
+/* Deliver one queued message (slot i) to its destination. */
+static void deliver(unsigned int i)
+{
+	struct bus_msg m = *q_msg(i);
+	struct bus_msg reply;
+	struct svc *v = &svcs[m.dst];
+
+	q_free(i);
+	v->stats.pending--;
+	if (v->st != BUS_SVC_RUNNING) {
+		/* Only possible if state changed without flush: defensive. */
+		v->stats.drops++;
+		return;
+	}
+	run_handler(m.dst, &m, &reply);
+	if (m.kind == BUS_REQUEST)
+		post_reply(&m, reply.status, &reply);
+}
+
+/* Turn waiting interrupt lines into events; a line whose event cannot be
+ * queued keeps its count (coalesced further) for the next round. */
+static void drain_irqs(void)
+{
+	unsigned int line;
+	uint32_t n;
+
+	for (unsigned int k = irq_waiting(); k; k--) {
+		struct bus_irq_event ev;
+		bus_topic_t t;
+		uint64_t mask;
+		bool refused = false;
+
+		if (irq_take(&line, &n))
+			break;
+		if (!n)
+			continue;
+		t = irq_topic(line);
+		ev.line = line;
+		ev.count = n;
+		tstats[t].published++;
+		/* All or nothing per line: a partial delivery would give
+		 * some subscribers the interrupt twice. */
+		mask = topic_subs[t];
+		for (uint64_t m = mask; m; m &= m - 1) {
+			struct svc *v = &svcs[__builtin_ctzll(m)];
+
+			if (v->st == BUS_SVC_RUNNING &&
+			    v->stats.pending >= v->qlimit)
+				refused = true;
+		}
+		if (refused || q_free_count() < (unsigned int)
+		    __builtin_popcountll(mask)) {
+			irq_putback(line, n);
+			continue;
+		}
+		for (; mask; mask &= mask - 1)
+			enqueue((bus_svc_t)__builtin_ctzll(mask), t, BUS_EVENT,
+				0, &ev, sizeof(ev), 0, false, 0, true);
+	}
+}
+
+int bus_dispatch(void)
+{
+	int i;
+
+	if (depth)
+		return -AE_EBUSY;
+	if (irq_waiting())
+		drain_irqs();
+	i = q_pop();
+	if (i < 0)
+		return 0;
+	deliver((unsigned int)i);
+	return 1;
+}
+
+unsigned int bus_run(unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (n < max && bus_dispatch() == 1)
+		n++;
+	return n;
+}
+
+unsigned int bus_pending(void)
+{
+	return q_count() + irq_waiting();
+}

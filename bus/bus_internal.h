@@ -1,0 +1,45 @@
+/*
+ * bus_internal.h - what the files of bus/ share, and nothing else sees.
+ */
+#ifndef AEGIS_BUS_INTERNAL_H
+#define AEGIS_BUS_INTERNAL_H
+
+#include <aegis/bus.h>
+
+#define BUS_NIL 0xffffu
+
+/* topic.c */
+void topic_reset(void);
+unsigned int topic_count(void);
+
+/* bus.c: a new topic exists, compute who is subscribed to it. */
+void bus_topic_added(bus_topic_t t);
+
+/* queue.c: the message pool and the priority queue. One dispatcher; the
+ * caller guarantees no concurrent use (interrupts post through irq.c). */
+void q_reset(void);
+int q_alloc(void);			/* slot index, or -EAGAIN */
+void q_free(unsigned int i);
+struct bus_msg *q_msg(unsigned int i);
+/* q_push - at the tail of its priority's FIFO, or of the interrupt level
+ * (ahead of every priority) when irq. */
+void q_push(unsigned int i, bool irq);
+int q_pop(void);			/* most urgent slot, or -ENOENT */
+unsigned int q_count(void);
+unsigned int q_free_count(void);
+/* q_take_for - unlink the first queued message for dst (any priority),
+ * or -ENOENT. Rare path: a service leaving RUNNING. */
+int q_take_for(bus_svc_t dst);
+
+/* irq.c */
+void irq_reset(void);
+/* irq_take - the next line with coalesced interrupts and its count;
+ * -ENOENT when none is waiting. */
+int irq_take(unsigned int *line, uint32_t *count);
+/* irq_putback - give count back to line (its event could not be queued). */
+void irq_putback(unsigned int line, uint32_t count);
+unsigned int irq_waiting(void);
+bus_topic_t irq_topic(unsigned int line);
+int irq_topics_init(void);
+
+#endif

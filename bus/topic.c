@@ -1,0 +1,165 @@
+/*
+ * topic.c - topic names interned to small ids, and pattern matching.
+ *
+ * Names live in a fixed table indexed by id; an open-addressed hash over
+ * the names finds an id in O(1) on average. Interning happens at
+ * registration time, never on the message path (which carries ids).
+ */
+#include <string.h>
+#include <aegis/bus.h>
+#include <aegis/errno.h>
+#include "bus_internal.h"
+
+#define HASH_SLOTS (BUS_TOPIC_MAX * 2)	/* power of two */
+
+static char names[BUS_TOPIC_MAX][BUS_NAME_MAX];
+static uint16_t hash_slot[HASH_SLOTS];	/* id + 1, 0 = empty */
+static unsigned int ntopics;
+
+static uint32_t hash(const char *s)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h;
+}
+
+void topic_reset(void)
+{
+	memset(names, 0, sizeof(names));
+	memset(hash_slot, 0, sizeof(hash_slot));
+	ntopics = 0;
+}
+
+unsigned int topic_count(void)
+{
+	return ntopics;
+}
+
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+	       c == '-';
+}
+
+/* Components of name_char separated by single dots; wild allows a final
+ * ".*" or a lone "*". */
+static int check(const char *s, bool wild, const char **why)
+{
+	size_t len = strnlen(s, BUS_NAME_MAX);
+	bool empty = true;
+
+	if (len == 0) {
+		*why = "empty name";
+		return -AE_EINVAL;
+	}
+	if (len >= BUS_NAME_MAX) {
+		*why = "name longer than 47 bytes";
+		return -AE_EINVAL;
+	}
+	if (wild && strcmp(s, "*") == 0)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c == '.') {
+			if (empty) {
+				*why = "empty component (leading, trailing or "
+				       "double dot)";
+				return -AE_EINVAL;
+			}
+			empty = true;
+		} else if (c == '*') {
+			if (!wild) {
+				*why = "'*' in a topic name (only patterns "
+				       "have wildcards)";
+				return -AE_EINVAL;
+			}
+			if (i + 1 != len || i == 0 || s[i - 1] != '.') {
+				*why = "'*' only as the last component "
+				       "(\"a.b.*\") or alone";
+				return -AE_EINVAL;
+			}
+			return 0;
+		} else if (name_char(c)) {
+			empty = false;
+		} else {
+			*why = "character outside [a-z0-9_-.]";
+			return -AE_EINVAL;
+		}
+	}
+	if (empty) {
+		*why = "empty component (leading, trailing or double dot)";
+		return -AE_EINVAL;
+	}
+	return 0;
+}
+
+int bus_pattern_check(const char *pattern, const char **why)
+{
+	const char *dummy;
+
+	return check(pattern, true, why ? why : &dummy);
+}
+
+bool bus_pattern_match(const char *pattern, const char *name)
+{
+	size_t n;
+
+	if (strcmp(pattern, "*") == 0)
+		return true;
+	n = strlen(pattern);
+	if (n >= 2 && pattern[n - 1] == '*')	/* "a.b.*": below a.b */
+		return strncmp(name, pattern, n - 1) == 0 && name[n - 1];
+	return strcmp(pattern, name) == 0;
+}
+
+static int lookup(const char *name, uint32_t *slot)
+{
+	uint32_t i = hash(name) & (HASH_SLOTS - 1);
+
+	for (;; i = (i + 1) & (HASH_SLOTS - 1)) {
+		if (hash_slot[i] == 0) {
+			*slot = i;
+			return -AE_ENOENT;
+		}
+		if (strcmp(names[hash_slot[i] - 1], name) == 0)
+			return hash_slot[i] - 1;
+	}
+}
+
+int bus_topic_find(const char *name)
+{
+	uint32_t slot;
+	const char *why;
+
+	if (!name || check(name, false, &why))
+		return -AE_EINVAL;
+	return lookup(name, &slot);
+}
+
+int bus_topic(const char *name)
+{
+	uint32_t slot;
+	const char *why;
+	int id;
+
+	if (!name || check(name, false, &why))
+		return -AE_EINVAL;
+	id = lookup(name, &slot);
+	if (id >= 0)
+		return id;
+	if (ntopics >= BUS_TOPIC_MAX)
+		return -AE_ENOSPC;
+	id = (int)ntopics++;
+	memcpy(names[id], name, strlen(name) + 1);
+	hash_slot[slot] = (uint16_t)(id + 1);
+	bus_topic_added((bus_topic_t)id);
+	return id;
+}
+
+const char *bus_topic_name(bus_topic_t t)
+{
+	return t < ntopics ? names[t] : "?";
+}

@@ -1,0 +1,242 @@
+/*
+ * aegis/bus.h - the message bus: topics, messages, publish/send/call, the
+ * priority dispatcher, backpressure and the interrupt post path.
+ *
+ * Every service talks to the others only through these calls. The bus is
+ * arch-neutral and single-dispatcher: handlers run to completion, one at a
+ * time, on the CPU that runs bus_dispatch(). Only bus_irq_post() may be
+ * called from interrupt context (it is lock-free and never blocks or
+ * fails); everything else runs in handler or thread context on that CPU.
+ *
+ * Errors are negative codes from aegis/errno.h.
+ */
+#ifndef AEGIS_BUS_H
+#define AEGIS_BUS_H
+
+#include <aegis/types.h>
+
+/* ---- limits ---------------------------------------------------------- */
+#define BUS_PRIOS		8	/* 0 is the most urgent */
+#define BUS_PRIO_DEFAULT	4
+#define BUS_PRIO_INHERIT	(-1)	/* the caller's current priority */
+#define BUS_INLINE_MAX		40	/* payload bytes inside a message */
+#define BUS_SVC_MAX		64
+#define BUS_TOPIC_MAX		512
+#define BUS_NAME_MAX		48	/* topic and service names, with NUL */
+#define BUS_POOL_SIZE		1024	/* messages in flight, all services */
+#define BUS_IRQ_LINES		256
+#define BUS_CHAIN_MAX		16	/* nested inline calls */
+
+typedef uint16_t bus_topic_t;
+typedef uint16_t bus_svc_t;
+
+/* The source of messages posted outside any handler (boot code, threads
+ * before the scheduler exists, interrupts): printed as "kernel". */
+#define BUS_SVC_KERNEL		((bus_svc_t)0xffff)
+
+enum bus_kind {
+	BUS_EVENT = 0,		/* publish or send: no answer */
+	BUS_REQUEST = 1,	/* expects exactly one BUS_REPLY */
+	BUS_REPLY = 2,
+};
+
+/*
+ * A message: a 24-byte header and up to BUS_INLINE_MAX bytes of payload,
+ * 64 bytes in all (one cache line). Larger data travels by reference in
+ * the payload, with ownership stated by the topic's contract.
+ */
+struct bus_msg {
+	bus_topic_t topic;
+	uint8_t kind;		/* enum bus_kind */
+	uint8_t prio;		/* 0..BUS_PRIOS-1 */
+	bus_svc_t src;
+	bus_svc_t dst;		/* the receiving service */
+	uint32_t corr;		/* request/reply correlation id, else 0 */
+	uint16_t len;		/* payload bytes */
+	int16_t status;		/* replies: 0 or a negative errno */
+	uint64_t ts;		/* bus clock when posted */
+	uint8_t data[BUS_INLINE_MAX];
+};
+
+/*
+ * A handler runs to completion for one message and never blocks. For a
+ * request it may fill reply->data/len; its return value is the reply's
+ * status: 0 or a negative errno. Returning -AE_ENOTRECOVERABLE reports a
+ * fault: the service is marked failed (see bus_svc_state) and its pending
+ * messages are answered (requests: -ESHUTDOWN) and counted as dropped.
+ */
+typedef int (*bus_handler_fn)(void *state, const struct bus_msg *m,
+			      struct bus_msg *reply);
+
+/* ---- set-up ------------------------------------------------------------ */
+
+/* bus_clock_fn - the time source for timestamps and trace (cycles). */
+typedef uint64_t (*bus_clock_fn)(void);
+
+/* bus_init - empty the bus (all services, topics, messages, counters).
+ * clock may be NULL (timestamps are then 0). Boot, or tests. */
+void bus_init(bus_clock_fn clock);
+
+/* ---- topics -------------------------------------------------------------
+ * Names are dot-separated components of [a-z0-9_-], e.g. "hw.irq.uart0",
+ * at most BUS_NAME_MAX-1 bytes. Patterns are a name, a name followed by
+ * ".*" (every topic below it, at any depth), or "*" (every topic).
+ */
+
+/* bus_topic - the id of a topic, interned on first use. Returns the id,
+ * -EINVAL for a malformed name (a pattern is not a topic), -ENOSPC when
+ * BUS_TOPIC_MAX topics exist. */
+int bus_topic(const char *name);
+
+/* bus_topic_find - the id of an existing topic, or -ENOENT. */
+int bus_topic_find(const char *name);
+
+/* bus_topic_name - the name of a topic id ("?" if unknown). */
+const char *bus_topic_name(bus_topic_t t);
+
+/* bus_pattern_check - 0 if pattern is well-formed, else -EINVAL with *why
+ * set to a one-line reason. */
+int bus_pattern_check(const char *pattern, const char **why);
+
+/* bus_pattern_match - true if topic name matches pattern (both assumed
+ * well-formed). */
+bool bus_pattern_match(const char *pattern, const char *name);
+
+/* ---- services (the bus side; kernel/service.c builds the registry) ----- */
+
+enum bus_svc_state {
+	BUS_SVC_FREE = 0,
+	BUS_SVC_RUNNING,
+	BUS_SVC_STOPPED,	/* stopped on purpose: messages refused */
+	BUS_SVC_FAILED,		/* a handler fault: the supervisor decides */
+};
+
+struct bus_svc_stats {
+	uint64_t received;	/* messages queued to it */
+	uint64_t handled;	/* handler runs (queued and inline) */
+	uint64_t drops;		/* refused: queue full, or not running */
+	uint64_t faults;	/* handler faults */
+	uint32_t pending;	/* queued now */
+	uint32_t pending_max;	/* high-water mark */
+};
+
+/* bus_svc_add - attach a service; it starts RUNNING. qlimit bounds its
+ * queued messages (1..BUS_POOL_SIZE). Returns the id, -EINVAL (bad name,
+ * NULL handler, qlimit out of range), -EEXIST (name taken), -ENOSPC. */
+int bus_svc_add(const char *name, bus_handler_fn fn, void *state,
+		uint32_t qlimit, uint8_t prio);
+
+/* bus_svc_find - id of a service by name, or -ENOENT. */
+int bus_svc_find(const char *name);
+
+/* bus_svc_name - "kernel" for BUS_SVC_KERNEL, "?" if unknown. */
+const char *bus_svc_name(bus_svc_t s);
+
+/* bus_svc_set_state - RUNNING, STOPPED or FAILED. Leaving RUNNING answers
+ * every queued message: requests get a -ESHUTDOWN reply, events are
+ * counted as drops. -EINVAL for an unknown service or state, -EBUSY when
+ * the service is in the current call chain. */
+int bus_svc_set_state(bus_svc_t s, enum bus_svc_state st);
+enum bus_svc_state bus_svc_state(bus_svc_t s);
+
+/* bus_svc_remove - detach (state FREE); pending messages as above. */
+int bus_svc_remove(bus_svc_t s);
+
+/* bus_svc_stats - counters of a service; -EINVAL if unknown. */
+int bus_svc_stats(bus_svc_t s, struct bus_svc_stats *out);
+
+/* bus_svc_generation - bumped each time the service (re)starts RUNNING,
+ * so clients can tell a new instance. */
+uint32_t bus_svc_generation(bus_svc_t s);
+
+/* bus_subscribe - deliver events whose topic matches pattern to s.
+ * -EINVAL (bad pattern, with the reason in *why if why is not NULL, or
+ * unknown service), -ENOSPC (too many subscriptions), -EEXIST. */
+int bus_subscribe(bus_svc_t s, const char *pattern, const char **why);
+int bus_unsubscribe(bus_svc_t s, const char *pattern);
+
+/* ---- delivery -----------------------------------------------------------
+ * The sender is the service whose handler is running (BUS_SVC_KERNEL
+ * outside handlers). prio is 0..BUS_PRIOS-1 or BUS_PRIO_INHERIT: the
+ * priority of the message being handled, or the sender's own default
+ * outside a handler. len > BUS_INLINE_MAX is -E2BIG.
+ */
+
+/* bus_publish - queue an event to every subscriber of topic. Returns how
+ * many got it; -EAGAIN if a subscriber's queue (or the pool) was full: the
+ * others still got it, and each refusal counts a drop for that service
+ * and for the topic. */
+int bus_publish(bus_topic_t topic, int prio, const void *data, size_t len);
+
+/* bus_send - queue an event to one service. 0, -EAGAIN (full: a drop is
+ * counted), -ESHUTDOWN (not running), -EINVAL. */
+int bus_send(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
+	     size_t len);
+
+/* bus_request - queue a request; its reply comes back to the sender as a
+ * BUS_REPLY message with the returned correlation id (> 0). Errors as
+ * bus_send. From handler context only (a thread uses bus_call_wait). */
+int bus_request(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
+		size_t len);
+
+/*
+ * bus_call - request/reply, now. In handler context the target's handler
+ * runs inline, at the caller's priority, and its reply is in *reply on
+ * return. Returns the reply's status (0 or the handler's negative errno),
+ * or before any run: -EDEADLK if the target is already in the current
+ * call chain (a re-entry, refused so no deadlock can form; also past
+ * BUS_CHAIN_MAX nested calls), -ESHUTDOWN if it is not running, -EINVAL,
+ * -E2BIG. Outside handler context it behaves the same (the kernel's boot
+ * code calls services this way).
+ */
+int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
+	     struct bus_msg *reply);
+
+/* ---- dispatcher -------------------------------------------------------- */
+
+/* bus_dispatch - deliver the most urgent pending message (interrupt events
+ * first, then priority 0..7, FIFO within one). Returns 1 if one was
+ * delivered, 0 if nothing was pending, -EBUSY from inside a handler. */
+int bus_dispatch(void);
+
+/* bus_run - dispatch until nothing is pending or max messages ran;
+ * returns how many ran. */
+unsigned int bus_run(unsigned int max);
+
+/* bus_pending - messages queued now (all priorities, plus interrupt lines
+ * with events waiting). */
+unsigned int bus_pending(void);
+
+/* bus_current - the service whose handler is running, or BUS_SVC_KERNEL. */
+bus_svc_t bus_current(void);
+
+/* ---- interrupts ---------------------------------------------------------
+ * bus_irq_post - post an interrupt event for line (0..BUS_IRQ_LINES-1):
+ * lock-free, wait-free, callable from interrupt context. Repeats of a
+ * line not yet delivered coalesce into one event carrying the count, so
+ * nothing is ever dropped. The dispatcher publishes it, before any other
+ * message, as topic "hw.irq.<line>" (or the name given to bus_irq_name)
+ * at priority 0 with payload struct bus_irq_event.
+ * Returns 0, or -EINVAL for a line out of range.
+ */
+struct bus_irq_event {
+	uint32_t line;
+	uint32_t count;		/* interrupts coalesced into this event */
+};
+
+int bus_irq_post(unsigned int line);
+
+/* bus_irq_name - name the topic of a line ("hw.irq.uart0"). Boot. */
+int bus_irq_name(unsigned int line, const char *topic);
+
+/* ---- counters ----------------------------------------------------------- */
+
+struct bus_topic_stats {
+	uint64_t published;	/* publish/send/request calls on it */
+	uint64_t delivered;	/* handler runs for it */
+	uint64_t drops;
+};
+
+int bus_topic_stats(bus_topic_t t, struct bus_topic_stats *out);
+
+#endif

@@ -1,0 +1,673 @@
+/*
+ * test_bus.c - bus/bus.c and bus/queue.c: deliveries, priorities and
+ * FIFO order, inline calls and the re-entry refusal, backpressure and
+ * drop counters, service states and faults.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <aegis/bus.h>
+#include <aegis/errno.h>
+#include "unit.h"
+
+/* Every handler run is logged here, in order. */
+struct rec {
+	bus_svc_t svc;
+	bus_topic_t topic;
+	uint8_t kind, prio;
+	bus_svc_t src;
+	uint32_t corr;
+	int16_t status;
+	int value;		/* first int of the payload, or -1 */
+};
+
+static struct rec log_[2048];
+static unsigned int nlog;
+static uint64_t fake_now;
+
+static uint64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+/* What a test service does beyond logging. */
+struct behaviour {
+	bus_svc_t self;
+	int ret;		/* returned for requests */
+	int reply_value;	/* put in the reply payload */
+	bus_svc_t call_to;	/* inline call from the handler, if != NIL */
+	int call_rc;		/* what that call returned */
+	bus_svc_t request_to;	/* async request from the handler */
+	int publish_topic;	/* publish from the handler, if >= 0 */
+	int req_prio;		/* priority asked for that request */
+	bool try_dispatch;	/* call bus_dispatch() from the handler */
+	int dispatch_rc;
+};
+
+static struct behaviour beh[BUS_SVC_MAX];
+
+static int handler(void *state, const struct bus_msg *m,
+		   struct bus_msg *reply)
+{
+	struct behaviour *b = state;
+	struct rec *r = &log_[nlog++ % 2048];
+	struct bus_msg sub;
+
+	r->svc = b->self;
+	r->topic = m->topic;
+	r->kind = m->kind;
+	r->prio = m->prio;
+	r->src = m->src;
+	r->corr = m->corr;
+	r->status = m->status;
+	r->value = -1;
+	if (m->len >= sizeof(int))
+		memcpy(&r->value, m->data, sizeof(int));
+	if (m->kind != BUS_REQUEST)
+		return 0;
+	if (b->call_to != 0xffff)
+		b->call_rc = bus_call(b->call_to, m->topic, NULL, 0, &sub);
+	if (b->request_to != 0xffff)
+		bus_request(b->request_to, m->topic, b->req_prio, NULL, 0);
+	if (b->try_dispatch)
+		b->dispatch_rc = bus_dispatch();
+	if (b->publish_topic >= 0)
+		bus_publish((bus_topic_t)b->publish_topic, BUS_PRIO_INHERIT,
+			    NULL, 0);
+	memcpy(reply->data, &b->reply_value, sizeof(int));
+	reply->len = sizeof(int);
+	return b->ret;
+}
+
+static bus_svc_t add(const char *name, uint32_t qlimit)
+{
+	int id = bus_svc_add(name, handler, NULL, qlimit, BUS_PRIO_DEFAULT);
+
+	ck_assert_int_ge(id, 0);
+	memset(&beh[id], 0, sizeof(beh[id]));
+	beh[id].self = (bus_svc_t)id;
+	beh[id].call_to = 0xffff;
+	beh[id].request_to = 0xffff;
+	beh[id].publish_topic = -1;
+	beh[id].req_prio = BUS_PRIO_INHERIT;
+	/* re-add with the state pointer now that the id is known */
+	bus_svc_remove((bus_svc_t)id);
+	ck_assert_int_eq(bus_svc_add(name, handler, &beh[id], qlimit,
+				     BUS_PRIO_DEFAULT), id);
+	return (bus_svc_t)id;
+}
+
+static bus_topic_t topic(const char *name)
+{
+	int t = bus_topic(name);
+
+	ck_assert_int_ge(t, 0);
+	return (bus_topic_t)t;
+}
+
+static void setup(void)
+{
+	fake_now = 1000;
+	bus_init(fake_clock);
+	nlog = 0;
+}
+
+/* ---- publish / send ------------------------------------------------ */
+
+START_TEST(test_publish_reaches_every_subscriber)
+{
+	bus_svc_t a = add("a", 16), b = add("b", 16), c = add("c", 16);
+	bus_topic_t t = topic("dev.added");
+	int v = 7;
+
+	ck_assert_int_eq(bus_subscribe(a, "dev.added", NULL), 0);
+	ck_assert_int_eq(bus_subscribe(b, "dev.*", NULL), 0);
+	ck_assert_int_eq(bus_subscribe(c, "net.*", NULL), 0);
+	ck_assert_int_eq(bus_publish(t, 3, &v, sizeof(v)), 2);
+	ck_assert_uint_eq(bus_run(100), 2);
+	ck_assert_uint_eq(nlog, 2);
+	ck_assert_int_eq(log_[0].svc, a);
+	ck_assert_int_eq(log_[1].svc, b);
+	ck_assert_int_eq(log_[0].value, 7);
+	ck_assert_int_eq(log_[0].kind, BUS_EVENT);
+	ck_assert_int_eq(log_[0].src, BUS_SVC_KERNEL);
+}
+END_TEST
+
+START_TEST(test_subscription_before_topic_exists)
+{
+	bus_svc_t a = add("a", 16);
+
+	ck_assert_int_eq(bus_subscribe(a, "late.*", NULL), 0);
+	ck_assert_int_eq(bus_publish(topic("late.topic"), 1, NULL, 0), 1);
+}
+END_TEST
+
+START_TEST(test_publish_without_subscribers_is_zero)
+{
+	ck_assert_int_eq(bus_publish(topic("lonely"), 1, NULL, 0), 0);
+	ck_assert_uint_eq(bus_pending(), 0);
+}
+END_TEST
+
+START_TEST(test_unsubscribe_stops_delivery)
+{
+	bus_svc_t a = add("a", 16);
+	bus_topic_t t = topic("x.y");
+
+	ck_assert_int_eq(bus_subscribe(a, "x.*", NULL), 0);
+	ck_assert_int_eq(bus_unsubscribe(a, "x.*"), 0);
+	ck_assert_int_eq(bus_publish(t, 1, NULL, 0), 0);
+	ck_assert_int_eq(bus_unsubscribe(a, "x.*"), -AE_ENOENT);
+}
+END_TEST
+
+START_TEST(test_subscribe_rejects_bad_pattern_with_reason)
+{
+	bus_svc_t a = add("a", 16);
+	const char *why = NULL;
+
+	ck_assert_int_eq(bus_subscribe(a, "x.*.y", &why), -AE_EINVAL);
+	ck_assert_ptr_nonnull(why);
+	ck_assert_int_eq(bus_subscribe(a, "x", NULL), 0);
+	ck_assert_int_eq(bus_subscribe(a, "x", &why), -AE_EEXIST);
+	ck_assert_int_eq(bus_subscribe(99, "x", &why), -AE_EINVAL);
+}
+END_TEST
+
+START_TEST(test_send_reaches_only_its_destination)
+{
+	bus_svc_t a = add("a", 16), b = add("b", 16);
+	bus_topic_t t = topic("direct");
+	int v = 42;
+
+	ck_assert_int_eq(bus_subscribe(a, "direct", NULL), 0);
+	ck_assert_int_eq(bus_send(b, t, 2, &v, sizeof(v)), 0);
+	bus_run(10);
+	ck_assert_uint_eq(nlog, 1);
+	ck_assert_int_eq(log_[0].svc, b);
+	ck_assert_int_eq(log_[0].value, 42);
+}
+END_TEST
+
+START_TEST(test_payload_too_big_is_e2big)
+{
+	bus_svc_t a = add("a", 16);
+	char big[BUS_INLINE_MAX + 1] = { 0 };
+
+	ck_assert_int_eq(bus_send(a, topic("t"), 1, big, sizeof(big)),
+			 -AE_E2BIG);
+	ck_assert_int_eq(bus_send(a, topic("t"), 1, big, BUS_INLINE_MAX), 0);
+}
+END_TEST
+
+START_TEST(test_bad_arguments_rejected)
+{
+	bus_svc_t a = add("a", 16);
+
+	ck_assert_int_eq(bus_send(a, 400, 1, NULL, 0), -AE_EINVAL);
+	ck_assert_int_eq(bus_send(a, topic("t"), 9, NULL, 0), -AE_EINVAL);
+	ck_assert_int_eq(bus_send(a, topic("t"), 1, NULL, 4), -AE_EINVAL);
+	ck_assert_int_eq(bus_send(60, topic("t"), 1, NULL, 0), -AE_EINVAL);
+	ck_assert_int_eq(bus_publish(topic("t"), -5, NULL, 0), -AE_EINVAL);
+}
+END_TEST
+
+START_TEST(test_timestamp_from_clock)
+{
+	bus_svc_t a = add("a", 16);
+
+	fake_now = 123456;
+	ck_assert_int_eq(bus_send(a, topic("t"), 1, NULL, 0), 0);
+	/* the message was stamped at post time, not dispatch time */
+	fake_now = 999999;
+	bus_run(1);
+	ck_assert_uint_eq(nlog, 1);
+}
+END_TEST
+
+/* ---- priorities and FIFO ------------------------------------------- */
+
+START_TEST(test_most_urgent_first_fifo_within_priority)
+{
+	bus_svc_t a = add("a", 64);
+	bus_topic_t t = topic("t");
+	static const int prios[] = { 5, 1, 7, 1, 0, 5, 3, 0, 7, 1 };
+	int order[10];
+
+	for (int i = 0; i < 10; i++)
+		ck_assert_int_eq(bus_send(a, t, prios[i], &i, sizeof(i)), 0);
+	ck_assert_uint_eq(bus_pending(), 10);
+	ck_assert_uint_eq(bus_run(100), 10);
+	for (int i = 0; i < 10; i++)
+		order[i] = log_[i].value;
+	/* prio 0: 4, 7; prio 1: 1, 3, 9; prio 3: 6; prio 5: 0, 5;
+	 * prio 7: 2, 8 */
+	ck_assert_int_eq(order[0], 4);
+	ck_assert_int_eq(order[1], 7);
+	ck_assert_int_eq(order[2], 1);
+	ck_assert_int_eq(order[3], 3);
+	ck_assert_int_eq(order[4], 9);
+	ck_assert_int_eq(order[5], 6);
+	ck_assert_int_eq(order[6], 0);
+	ck_assert_int_eq(order[7], 5);
+	ck_assert_int_eq(order[8], 2);
+	ck_assert_int_eq(order[9], 8);
+}
+END_TEST
+
+START_TEST(test_fifo_holds_for_long_runs)
+{
+	bus_svc_t a = add("a", 1024);
+	bus_topic_t t = topic("t");
+
+	for (int i = 0; i < 1000; i++)
+		ck_assert_int_eq(bus_send(a, t, 2, &i, sizeof(i)), 0);
+	ck_assert_uint_eq(bus_run(2000), 1000);
+	for (int i = 0; i < 1000; i++)
+		ck_assert_int_eq(log_[i].value, i);
+}
+END_TEST
+
+START_TEST(test_urgent_message_overtakes_queued_ones)
+{
+	bus_svc_t a = add("a", 64);
+	bus_topic_t t = topic("t");
+	int v;
+
+	for (v = 0; v < 3; v++)
+		bus_send(a, t, 6, &v, sizeof(v));
+	bus_run(1);
+	v = 100;
+	bus_send(a, t, 0, &v, sizeof(v));
+	bus_run(10);
+	ck_assert_int_eq(log_[0].value, 0);
+	ck_assert_int_eq(log_[1].value, 100);
+	ck_assert_int_eq(log_[2].value, 1);
+}
+END_TEST
+
+START_TEST(test_inherit_priority_outside_handler_is_default)
+{
+	bus_svc_t a = add("a", 16);
+
+	ck_assert_int_eq(bus_send(a, topic("t"), BUS_PRIO_INHERIT, NULL, 0),
+			 0);
+	bus_run(1);
+	ck_assert_int_eq(log_[0].prio, BUS_PRIO_DEFAULT);
+}
+END_TEST
+
+/* ---- requests and calls --------------------------------------------- */
+
+START_TEST(test_request_gets_reply_with_correlation)
+{
+	bus_svc_t a = add("a", 16), b = add("b", 16);
+	bus_topic_t t = topic("rq");
+
+	beh[a].request_to = b;
+	beh[b].reply_value = 55;
+	beh[b].ret = -AE_ENOENT;
+	/* kernel -> a (inline call) -> a requests b asynchronously */
+	ck_assert_int_eq(bus_call(a, t, NULL, 0, NULL), 0);
+	ck_assert_uint_eq(bus_run(10), 2);	/* b's request, a's reply */
+	ck_assert_uint_eq(nlog, 3);
+	ck_assert_int_eq(log_[1].svc, b);
+	ck_assert_int_eq(log_[1].kind, BUS_REQUEST);
+	ck_assert_int_eq(log_[2].svc, a);
+	ck_assert_int_eq(log_[2].kind, BUS_REPLY);
+	ck_assert_uint_eq(log_[2].corr, log_[1].corr);
+	ck_assert_int_eq(log_[2].status, -AE_ENOENT);
+	ck_assert_int_eq(log_[2].value, 55);
+}
+END_TEST
+
+START_TEST(test_request_outside_handler_rejected)
+{
+	bus_svc_t a = add("a", 16);
+
+	ck_assert_int_eq(bus_request(a, topic("t"), 1, NULL, 0), -AE_EINVAL);
+}
+END_TEST
+
+START_TEST(test_request_inherits_caller_priority)
+{
+	bus_svc_t r = add("r", 16), k = add("k", 16), b = add("b", 16);
+
+	/* r (inline, prio 4) asks k at prio 1; k, running at prio 1, asks b
+	 * for prio 6: b's request still runs at prio 1 (inherited). */
+	beh[r].request_to = k;
+	beh[r].req_prio = 1;
+	beh[k].request_to = b;
+	beh[k].req_prio = 6;
+	ck_assert_int_eq(bus_call(r, topic("t"), NULL, 0, NULL), 0);
+	bus_run(10);
+	ck_assert_int_eq(log_[1].svc, k);
+	ck_assert_int_eq(log_[1].prio, 1);
+	ck_assert_int_eq(log_[2].svc, b);
+	ck_assert_int_eq(log_[2].prio, 1);
+	/* and a reply travels at its request's priority */
+	ck_assert_int_eq(log_[3].kind, BUS_REPLY);
+	ck_assert_int_eq(log_[3].prio, 1);
+}
+END_TEST
+
+START_TEST(test_inline_call_runs_now_and_returns_reply)
+{
+	bus_svc_t a = add("a", 16);
+	struct bus_msg reply;
+	int v = 3;
+
+	beh[a].reply_value = 99;
+	beh[a].ret = 0;
+	ck_assert_int_eq(bus_call(a, topic("q"), &v, sizeof(v), &reply), 0);
+	ck_assert_uint_eq(nlog, 1);		/* ran before returning */
+	ck_assert_uint_eq(bus_pending(), 0);	/* nothing was queued */
+	ck_assert_int_eq(reply.kind, BUS_REPLY);
+	ck_assert_int_eq(reply.src, a);
+	ck_assert_int_eq(*(int *)reply.data, 99);
+	ck_assert_int_eq(log_[0].value, 3);
+}
+END_TEST
+
+START_TEST(test_inline_call_returns_handler_error)
+{
+	bus_svc_t a = add("a", 16);
+	struct bus_msg reply;
+
+	beh[a].ret = -AE_EPERM;
+	ck_assert_int_eq(bus_call(a, topic("q"), NULL, 0, &reply),
+			 -AE_EPERM);
+	ck_assert_int_eq(reply.status, -AE_EPERM);
+}
+END_TEST
+
+START_TEST(test_nested_inline_calls)
+{
+	bus_svc_t a = add("a", 16), b = add("b", 16), c = add("c", 16);
+
+	beh[a].call_to = b;
+	beh[b].call_to = c;
+	beh[c].ret = -AE_EIO;
+	ck_assert_int_eq(bus_call(a, topic("q"), NULL, 0, NULL), 0);
+	ck_assert_int_eq(beh[b].call_rc, -AE_EIO);
+	ck_assert_int_eq(beh[a].call_rc, 0);
+	ck_assert_uint_eq(nlog, 3);
+	ck_assert_int_eq(log_[1].src, a);
+	ck_assert_int_eq(log_[2].src, b);
+}
+END_TEST
+
+START_TEST(test_reentrant_call_refused_with_edeadlk)
+{
+	bus_svc_t a = add("a", 16), b = add("b", 16);
+
+	beh[a].call_to = b;
+	beh[b].call_to = a;	/* a -> b -> a: would wait for itself */
+	ck_assert_int_eq(bus_call(a, topic("q"), NULL, 0, NULL), 0);
+	ck_assert_int_eq(beh[b].call_rc, -AE_EDEADLK);
+	ck_assert_uint_eq(nlog, 2);	/* a ran once, b once */
+}
+END_TEST
+
+START_TEST(test_self_call_refused_with_edeadlk)
+{
+	bus_svc_t a = add("a", 16);
+
+	beh[a].call_to = a;
+	ck_assert_int_eq(bus_call(a, topic("q"), NULL, 0, NULL), 0);
+	ck_assert_int_eq(beh[a].call_rc, -AE_EDEADLK);
+}
+END_TEST
+
+START_TEST(test_call_to_stopped_service_is_eshutdown)
+{
+	bus_svc_t a = add("a", 16);
+
+	ck_assert_int_eq(bus_svc_set_state(a, BUS_SVC_STOPPED), 0);
+	ck_assert_int_eq(bus_call(a, topic("q"), NULL, 0, NULL),
+			 -AE_ESHUTDOWN);
+	ck_assert_uint_eq(nlog, 0);
+}
+END_TEST
+
+START_TEST(test_call_from_handler_during_dispatch)
+{
+	bus_svc_t a = add("a", 16), b = add("b", 16);
+	bus_svc_t k = add("k", 16);
+
+	/* a queued request to k; k calls a inline; a calls b inline */
+	beh[k].call_to = a;
+	beh[a].call_to = b;
+	beh[a].request_to = 0xffff;
+	{
+		bus_svc_t r = add("r", 16);
+
+		beh[r].request_to = k;
+		ck_assert_int_eq(bus_call(r, topic("q"), NULL, 0, NULL), 0);
+	}
+	bus_run(10);
+	ck_assert_int_eq(beh[k].call_rc, 0);
+	ck_assert_int_eq(beh[a].call_rc, 0);
+	ck_assert_int_eq(bus_dispatch(), 0);
+}
+END_TEST
+
+/* ---- backpressure --------------------------------------------------- */
+
+START_TEST(test_full_queue_returns_eagain_and_counts_drop)
+{
+	bus_svc_t a = add("a", 3);
+	bus_topic_t t = topic("t");
+	struct bus_svc_stats s;
+	struct bus_topic_stats ts;
+
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(bus_send(a, t, 1, NULL, 0), 0);
+	ck_assert_int_eq(bus_send(a, t, 1, NULL, 0), -AE_EAGAIN);
+	ck_assert_int_eq(bus_send(a, t, 1, NULL, 0), -AE_EAGAIN);
+	ck_assert_int_eq(bus_svc_stats(a, &s), 0);
+	ck_assert_uint_eq(s.drops, 2);
+	ck_assert_uint_eq(s.pending, 3);
+	ck_assert_uint_eq(s.pending_max, 3);
+	ck_assert_int_eq(bus_topic_stats(t, &ts), 0);
+	ck_assert_uint_eq(ts.drops, 2);
+	ck_assert_uint_eq(ts.published, 5);
+	bus_run(10);
+	ck_assert_int_eq(bus_send(a, t, 1, NULL, 0), 0);	/* room again */
+}
+END_TEST
+
+START_TEST(test_publish_partial_when_one_subscriber_full)
+{
+	bus_svc_t a = add("a", 1), b = add("b", 8);
+	bus_topic_t t = topic("ev");
+	struct bus_svc_stats s;
+
+	bus_subscribe(a, "ev", NULL);
+	bus_subscribe(b, "ev", NULL);
+	ck_assert_int_eq(bus_publish(t, 1, NULL, 0), 2);
+	ck_assert_int_eq(bus_publish(t, 1, NULL, 0), -AE_EAGAIN);
+	bus_svc_stats(a, &s);
+	ck_assert_uint_eq(s.drops, 1);
+	bus_svc_stats(b, &s);
+	ck_assert_uint_eq(s.drops, 0);
+	ck_assert_uint_eq(s.pending, 2);	/* b got both */
+}
+END_TEST
+
+START_TEST(test_pool_exhaustion_is_eagain)
+{
+	bus_svc_t a = add("a", BUS_POOL_SIZE), b = add("b", BUS_POOL_SIZE);
+	bus_topic_t t = topic("t");
+	int rc = 0, n = 0;
+
+	while ((rc = bus_send(n & 1 ? a : b, t, 1, NULL, 0)) == 0)
+		n++;
+	ck_assert_int_eq(rc, -AE_EAGAIN);
+	ck_assert_int_eq(n, BUS_POOL_SIZE);
+	ck_assert_uint_eq(bus_run(BUS_POOL_SIZE * 2), BUS_POOL_SIZE);
+}
+END_TEST
+
+/* ---- service states and faults -------------------------------------- */
+
+START_TEST(test_stopping_answers_pending_requests)
+{
+	bus_svc_t a = add("a", 16), b = add("b", 16), r = add("r", 16);
+	struct bus_svc_stats s;
+
+	beh[r].request_to = b;
+	ck_assert_int_eq(bus_call(r, topic("q"), NULL, 0, NULL), 0);
+	bus_send(b, topic("e"), 1, NULL, 0);		/* an event too */
+	ck_assert_int_eq(bus_svc_set_state(b, BUS_SVC_STOPPED), 0);
+	bus_run(10);
+	/* r got a -ESHUTDOWN reply; b never ran; the event is a drop */
+	ck_assert_uint_eq(nlog, 2);
+	ck_assert_int_eq(log_[1].svc, r);
+	ck_assert_int_eq(log_[1].kind, BUS_REPLY);
+	ck_assert_int_eq(log_[1].status, -AE_ESHUTDOWN);
+	bus_svc_stats(b, &s);
+	ck_assert_uint_eq(s.drops, 1);
+	ck_assert_uint_eq(s.pending, 0);
+	(void)a;
+}
+END_TEST
+
+START_TEST(test_send_to_stopped_service_is_eshutdown)
+{
+	bus_svc_t a = add("a", 16);
+
+	bus_svc_set_state(a, BUS_SVC_STOPPED);
+	ck_assert_int_eq(bus_send(a, topic("t"), 1, NULL, 0), -AE_ESHUTDOWN);
+}
+END_TEST
+
+START_TEST(test_fault_marks_failed_and_publishes)
+{
+	bus_svc_t a = add("a", 16), sup = add("sup", 16);
+	struct bus_svc_stats s;
+
+	bus_subscribe(sup, "bus.svc.failed", NULL);
+	beh[a].ret = -AE_ENOTRECOVERABLE;
+	ck_assert_int_eq(bus_call(a, topic("q"), NULL, 0, NULL),
+			 -AE_ESHUTDOWN);
+	ck_assert_int_eq(bus_svc_state(a), BUS_SVC_FAILED);
+	bus_svc_stats(a, &s);
+	ck_assert_uint_eq(s.faults, 1);
+	bus_run(10);
+	ck_assert_int_eq(log_[1].svc, sup);
+	ck_assert_int_eq(log_[1].value, a);
+}
+END_TEST
+
+START_TEST(test_restart_bumps_generation)
+{
+	bus_svc_t a = add("a", 16);
+	uint32_t g = bus_svc_generation(a);
+
+	bus_svc_set_state(a, BUS_SVC_FAILED);
+	bus_svc_set_state(a, BUS_SVC_RUNNING);
+	ck_assert_uint_eq(bus_svc_generation(a), g + 1);
+	bus_svc_set_state(a, BUS_SVC_RUNNING);	/* already running */
+	ck_assert_uint_eq(bus_svc_generation(a), g + 1);
+}
+END_TEST
+
+START_TEST(test_service_names_and_limits)
+{
+	char name[16];
+	int rc = 0;
+
+	ck_assert_int_eq(bus_svc_add("", handler, NULL, 1, 1), -AE_EINVAL);
+	ck_assert_int_eq(bus_svc_add("x", NULL, NULL, 1, 1), -AE_EINVAL);
+	ck_assert_int_eq(bus_svc_add("x", handler, NULL, 0, 1), -AE_EINVAL);
+	ck_assert_int_eq(bus_svc_add("x", handler, NULL, 1, 8), -AE_EINVAL);
+	ck_assert_int_ge(bus_svc_add("x", handler, NULL, 1, 1), 0);
+	ck_assert_int_eq(bus_svc_add("x", handler, NULL, 1, 1), -AE_EEXIST);
+	ck_assert_str_eq(bus_svc_name(BUS_SVC_KERNEL), "kernel");
+	ck_assert_str_eq(bus_svc_name(40), "?");
+	for (int i = 0; rc >= 0; i++) {
+		snprintf(name, sizeof(name), "s%d", i);
+		rc = bus_svc_add(name, handler, NULL, 1, 1);
+	}
+	ck_assert_int_eq(rc, -AE_ENOSPC);
+}
+END_TEST
+
+START_TEST(test_remove_frees_the_slot)
+{
+	bus_svc_t a = add("a", 16);
+
+	bus_subscribe(a, "t", NULL);
+	ck_assert_int_eq(bus_svc_remove(a), 0);
+	ck_assert_int_eq(bus_svc_find("a"), -AE_ENOENT);
+	ck_assert_int_eq(bus_publish(topic("t"), 1, NULL, 0), 0);
+}
+END_TEST
+
+START_TEST(test_dispatch_from_handler_is_ebusy)
+{
+	bus_svc_t a = add("a", 16);
+
+	beh[a].try_dispatch = true;
+	ck_assert_int_eq(bus_current(), BUS_SVC_KERNEL);
+	ck_assert_int_eq(bus_call(a, topic("q"), NULL, 0, NULL), 0);
+	ck_assert_int_eq(beh[a].dispatch_rc, -AE_EBUSY);
+	ck_assert_int_eq(bus_dispatch(), 0);
+}
+END_TEST
+
+Suite *suite_bus(void)
+{
+	Suite *s = suite_create("bus");
+	TCase *d = tcase_create("delivery");
+	TCase *p = tcase_create("priority");
+	TCase *c = tcase_create("call");
+	TCase *b = tcase_create("backpressure");
+	TCase *v = tcase_create("services");
+
+	tcase_add_checked_fixture(d, setup, NULL);
+	tcase_add_checked_fixture(p, setup, NULL);
+	tcase_add_checked_fixture(c, setup, NULL);
+	tcase_add_checked_fixture(b, setup, NULL);
+	tcase_add_checked_fixture(v, setup, NULL);
+	tcase_add_test(d, test_publish_reaches_every_subscriber);
+	tcase_add_test(d, test_subscription_before_topic_exists);
+	tcase_add_test(d, test_publish_without_subscribers_is_zero);
+	tcase_add_test(d, test_unsubscribe_stops_delivery);
+	tcase_add_test(d, test_subscribe_rejects_bad_pattern_with_reason);
+	tcase_add_test(d, test_send_reaches_only_its_destination);
+	tcase_add_test(d, test_payload_too_big_is_e2big);
+	tcase_add_test(d, test_bad_arguments_rejected);
+	tcase_add_test(d, test_timestamp_from_clock);
+	tcase_add_test(p, test_most_urgent_first_fifo_within_priority);
+	tcase_add_test(p, test_fifo_holds_for_long_runs);
+	tcase_add_test(p, test_urgent_message_overtakes_queued_ones);
+	tcase_add_test(p, test_inherit_priority_outside_handler_is_default);
+	tcase_add_test(c, test_request_gets_reply_with_correlation);
+	tcase_add_test(c, test_request_outside_handler_rejected);
+	tcase_add_test(c, test_request_inherits_caller_priority);
+	tcase_add_test(c, test_inline_call_runs_now_and_returns_reply);
+	tcase_add_test(c, test_inline_call_returns_handler_error);
+	tcase_add_test(c, test_nested_inline_calls);
+	tcase_add_test(c, test_reentrant_call_refused_with_edeadlk);
+	tcase_add_test(c, test_self_call_refused_with_edeadlk);
+	tcase_add_test(c, test_call_to_stopped_service_is_eshutdown);
+	tcase_add_test(c, test_call_from_handler_during_dispatch);
+	tcase_add_test(b, test_full_queue_returns_eagain_and_counts_drop);
+	tcase_add_test(b, test_publish_partial_when_one_subscriber_full);
+	tcase_add_test(b, test_pool_exhaustion_is_eagain);
+	tcase_add_test(v, test_stopping_answers_pending_requests);
+	tcase_add_test(v, test_send_to_stopped_service_is_eshutdown);
+	tcase_add_test(v, test_fault_marks_failed_and_publishes);
+	tcase_add_test(v, test_restart_bumps_generation);
+	tcase_add_test(v, test_service_names_and_limits);
+	tcase_add_test(v, test_remove_frees_the_slot);
+	tcase_add_test(v, test_dispatch_from_handler_is_ebusy);
+	suite_add_tcase(s, d);
+	suite_add_tcase(s, p);
+	suite_add_tcase(s, c);
+	suite_add_tcase(s, b);
+	suite_add_tcase(s, v);
+	return s;
+}
