@@ -12,6 +12,7 @@
 #include <string.h>
 #include <aegis/bus.h>
 #include <aegis/errno.h>
+#include <aegis/trace.h>
 #include "bus_internal.h"
 
 #define SUBS_MAX 256
@@ -63,6 +64,7 @@ void bus_init(bus_clock_fn clock)
 	corr_next = 1;
 	depth = 0;
 	in_chain = 0;
+	trace_reset();
 	topic_reset();
 	q_reset();
 	irq_reset();
@@ -214,6 +216,7 @@ void bus_topic_added(bus_topic_t t)
 {
 	const char *name = bus_topic_name(t);
 
+	trace_topic_added(t);
 	topic_subs[t] = 0;
 	for (unsigned int i = 0; i < SUBS_MAX; i++)
 		if (subs[i].svc != BUS_NIL &&
@@ -452,11 +455,14 @@ static void fault(bus_svc_t s)
 	bus_publish(topic_svc_failed, 0, &ev, sizeof(ev));
 }
 
-/* Run s's handler for m with s pushed on the call chain. */
+/* Run s's handler for m with s pushed on the call chain, and record the
+ * dispatch in the trace. */
 static int run_handler(bus_svc_t s, const struct bus_msg *m,
-		       struct bus_msg *reply)
+		       struct bus_msg *reply, bool inl)
 {
 	struct svc *v = &svcs[s];
+	struct trace_rec tr;
+	uint64_t t0, t1;
 	int rc;
 
 	memset(reply, 0, offsetof(struct bus_msg, data));
@@ -470,9 +476,24 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 	chain[depth].prio = m->prio;
 	depth++;
 	in_chain |= 1ull << s;
+	t0 = now();
 	rc = v->fn(v->state, m, reply);
+	t1 = now();
 	in_chain &= ~(1ull << s);
 	depth--;
+	tr.ts = t0;
+	tr.wait = inl || t0 < m->ts ? 0 : (uint32_t)MIN(t0 - m->ts, 0xffffffffu);
+	tr.run = (uint32_t)MIN(t1 - t0, 0xffffffffu);
+	tr.corr = m->corr;
+	tr.topic = m->topic;
+	tr.src = m->src;
+	tr.dst = s;
+	tr.kind = m->kind;
+	tr.prio = m->prio;
+	tr.status = (int16_t)(rc > 0 ? 0 : rc);
+	tr.inline_call = inl;
+	tr.cpu = 0;
+	trace_record(&tr);
 	v->stats.handled++;
 	tstats[m->topic].delivered++;
 	if (reply->len > BUS_INLINE_MAX)
@@ -507,7 +528,7 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 	     (uint8_t)(depth ? chain[depth - 1].prio : BUS_PRIO_DEFAULT),
 	     dst, data, len);
 	m.corr = new_corr();
-	return run_handler(dst, &m, reply ? reply : &scratch);
+	return run_handler(dst, &m, reply ? reply : &scratch, true);
 }
 
 /* Deliver one queued message (slot i) to its destination. */
@@ -524,7 +545,7 @@ static void deliver(unsigned int i)
 		v->stats.drops++;
 		return;
 	}
-	run_handler(m.dst, &m, &reply);
+	run_handler(m.dst, &m, &reply, false);
 	if (m.kind == BUS_REQUEST)
 		post_reply(&m, reply.status, &reply);
 }

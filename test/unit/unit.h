@@ -14,5 +14,6 @@ Suite *suite_errno(void);	/* kernel/lib/test_errno.c */
 Suite *suite_bus_topic(void);	/* bus/test_topic.c */
 Suite *suite_bus(void);		/* bus/test_bus.c */
 Suite *suite_bus_irq(void);	/* bus/test_irq.c */
+Suite *suite_bus_trace(void);	/* bus/test_trace.c */
 
 #endif

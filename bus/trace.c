@@ -1,0 +1,276 @@
+/*
+ * trace.c - the dispatch trace: per-CPU rings, the live filter, the line
+ * format and the binary dump.
+ *
+ * The ring is written only by its CPU's dispatcher, so it needs no lock;
+ * a dump taken on the same CPU sees a consistent ring. Filter matching is
+ * cached per topic (one bit each) so the hot path is a bit test.
+ */
+#include <string.h>
+#include <aegis/errno.h>
+#include <aegis/kprintf.h>
+#include <aegis/trace.h>
+#include "bus_internal.h"
+
+static struct trace_rec ring[TRACE_CPUS][TRACE_RING_SIZE];
+static uint64_t written[TRACE_CPUS];
+static trace_sink_fn sink;
+
+static char filter_text[TRACE_FILTER_MAX * BUS_NAME_MAX];
+static char filter[TRACE_FILTER_MAX][BUS_NAME_MAX];
+static unsigned int nfilter;
+static uint64_t selected[BUS_TOPIC_MAX / 64];
+
+void trace_reset(void)
+{
+	memset(written, 0, sizeof(written));
+	nfilter = 0;
+	filter_text[0] = '\0';
+	memset(selected, 0, sizeof(selected));
+}
+
+void trace_set_sink(trace_sink_fn fn)
+{
+	sink = fn;
+}
+
+static bool filter_match(const char *name)
+{
+	for (unsigned int i = 0; i < nfilter; i++) {
+		const char *f = filter[i];
+		size_t n = strlen(f);
+
+		if (bus_pattern_match(f, name))
+			return true;
+		/* a bare name also selects what lies below it */
+		if (f[n - 1] != '*' && strncmp(name, f, n) == 0 &&
+		    name[n] == '.')
+			return true;
+	}
+	return false;
+}
+
+void trace_topic_added(bus_topic_t t)
+{
+	if (filter_match(bus_topic_name(t)))
+		selected[t / 64] |= 1ull << (t % 64);
+	else
+		selected[t / 64] &= ~(1ull << (t % 64));
+}
+
+bool trace_selected(bus_topic_t t)
+{
+	return t < BUS_TOPIC_MAX && ((selected[t / 64] >> (t % 64)) & 1);
+}
+
+int trace_filter_set(const char *list, const char **why)
+{
+	char parsed[TRACE_FILTER_MAX][BUS_NAME_MAX];
+	unsigned int n = 0;
+	const char *p = list, *dummy;
+	int rc;
+
+	if (!why)
+		why = &dummy;
+	if (!list) {
+		*why = "no filter";
+		return -AE_EINVAL;
+	}
+	if (strcmp(list, "off") != 0) {
+		while (*p) {
+			const char *end = strchr(p, ',');
+			size_t len = end ? (size_t)(end - p) : strlen(p);
+
+			if (len == 0 || len >= BUS_NAME_MAX) {
+				*why = len ? "pattern longer than 47 bytes"
+					   : "empty pattern in the list";
+				return -AE_EINVAL;
+			}
+			if (n == TRACE_FILTER_MAX) {
+				*why = "more than 8 patterns";
+				return -AE_EINVAL;
+			}
+			memcpy(parsed[n], p, len);
+			parsed[n][len] = '\0';
+			rc = bus_pattern_check(parsed[n], why);
+			if (rc)
+				return rc;
+			n++;
+			p = end ? end + 1 : p + len;
+			if (end && !*p) {
+				*why = "empty pattern in the list";
+				return -AE_EINVAL;
+			}
+		}
+	}
+	memcpy(filter, parsed, sizeof(parsed[0]) * n);
+	nfilter = n;
+	if (strlen(list) < sizeof(filter_text))
+		memcpy(filter_text, n ? list : "off",
+		       strlen(n ? list : "off") + 1);
+	for (unsigned int t = 0; t < topic_count(); t++)
+		trace_topic_added((bus_topic_t)t);
+	return 0;
+}
+
+const char *trace_filter_get(void)
+{
+	return nfilter ? filter_text : "off";
+}
+
+static const char *const kind_name[] = { "event", "request", "reply" };
+
+int trace_format(char *buf, size_t size, const struct trace_rec *r)
+{
+	char st[16] = "";
+
+	if (r->kind == BUS_REQUEST || r->kind == BUS_REPLY)
+		ksnprintf(st, sizeof(st), " st=%d", r->status);
+	return ksnprintf(buf, size,
+			 "trace: %llu %s %s %s->%s p%u wait=%u run=%u%s%s",
+			 (unsigned long long)r->ts,
+			 kind_name[r->kind < 3 ? r->kind : 0],
+			 bus_topic_name(r->topic), bus_svc_name(r->src),
+			 bus_svc_name(r->dst), r->prio, r->wait, r->run, st,
+			 r->inline_call ? " inline" : "");
+}
+
+void trace_record(const struct trace_rec *r)
+{
+	unsigned int cpu = r->cpu < TRACE_CPUS ? r->cpu : 0;
+	char line[160];
+
+	ring[cpu][written[cpu] & (TRACE_RING_SIZE - 1)] = *r;
+	written[cpu]++;
+	if (sink && trace_selected(r->topic)) {
+		trace_format(line, sizeof(line), r);
+		sink(line);
+	}
+}
+
+unsigned int trace_count(void)
+{
+	return written[0] < TRACE_RING_SIZE ? (unsigned int)written[0]
+					    : TRACE_RING_SIZE;
+}
+
+uint64_t trace_total(void)
+{
+	return written[0];
+}
+
+/* ---- dump ------------------------------------------------------------ */
+
+size_t trace_dump_size(void)
+{
+	return sizeof(struct trace_dump_hdr) +
+	       trace_count() * sizeof(struct trace_rec) +
+	       (size_t)(topic_count() + BUS_SVC_MAX) * BUS_NAME_MAX;
+}
+
+long trace_dump(void *buf, size_t size)
+{
+	struct trace_dump_hdr h;
+	uint8_t *p = buf;
+	unsigned int n = trace_count();
+	uint64_t first = written[0] - n;
+
+	if (!buf || size < trace_dump_size())
+		return -AE_ENOSPC;
+	h.magic = TRACE_DUMP_MAGIC;
+	h.version = TRACE_DUMP_VERSION;
+	h.rec_size = sizeof(struct trace_rec);
+	h.nrec = n;
+	h.ntopics = topic_count();
+	h.nsvcs = BUS_SVC_MAX;
+	h.name_size = BUS_NAME_MAX;
+	h.dropped = first;
+	memcpy(p, &h, sizeof(h));
+	p += sizeof(h);
+	for (unsigned int i = 0; i < n; i++) {
+		memcpy(p, &ring[0][(first + i) & (TRACE_RING_SIZE - 1)],
+		       sizeof(struct trace_rec));
+		p += sizeof(struct trace_rec);
+	}
+	for (unsigned int t = 0; t < h.ntopics; t++) {
+		memset(p, 0, BUS_NAME_MAX);
+		memcpy(p, bus_topic_name((bus_topic_t)t),
+		       strlen(bus_topic_name((bus_topic_t)t)));
+		p += BUS_NAME_MAX;
+	}
+	for (unsigned int s = 0; s < BUS_SVC_MAX; s++) {
+		const char *name = bus_svc_state((bus_svc_t)s) ==
+				   BUS_SVC_FREE ? "" : bus_svc_name((bus_svc_t)s);
+
+		memset(p, 0, BUS_NAME_MAX);
+		memcpy(p, name, strlen(name));
+		p += BUS_NAME_MAX;
+	}
+	return (long)(p - (uint8_t *)buf);
+}
+
+static const char *name_at(const uint8_t *names, uint32_t count,
+			   uint32_t size, uint32_t id)
+{
+	if (id == BUS_SVC_KERNEL)
+		return "kernel";
+	if (id >= count)
+		return "?";
+	return (const char *)names + (size_t)id * size;
+}
+
+long trace_dump_parse(const void *buf, size_t len, trace_dump_fn fn,
+		      void *ctx, const char **why)
+{
+	struct trace_dump_hdr h;
+	const uint8_t *p = buf;
+	uint64_t need;
+	const uint8_t *topics, *svcs;
+
+	if (!buf || len < sizeof(h)) {
+		*why = "shorter than the dump header";
+		return -AE_EBADMSG;
+	}
+	memcpy(&h, p, sizeof(h));
+	if (h.magic != TRACE_DUMP_MAGIC) {
+		*why = "not a trace dump (bad magic)";
+		return -AE_EBADMSG;
+	}
+	if (h.version != TRACE_DUMP_VERSION) {
+		*why = "unknown dump version";
+		return -AE_EBADMSG;
+	}
+	if (h.rec_size != sizeof(struct trace_rec) || h.name_size == 0 ||
+	    h.name_size > 4096 || h.nrec > (1u << 24) ||
+	    h.ntopics > (1u << 16) || h.nsvcs > (1u << 16)) {
+		*why = "record or name size not as in version 1";
+		return -AE_EBADMSG;
+	}
+	need = sizeof(h) + (uint64_t)h.nrec * h.rec_size +
+	       ((uint64_t)h.ntopics + h.nsvcs) * h.name_size;
+	if (need > len) {
+		*why = "dump shorter than its header says";
+		return -AE_EBADMSG;
+	}
+	topics = p + sizeof(h) + (size_t)h.nrec * h.rec_size;
+	svcs = topics + (size_t)h.ntopics * h.name_size;
+	for (uint32_t i = 0; i < h.ntopics + h.nsvcs; i++) {
+		const uint8_t *n = topics + (size_t)i * h.name_size;
+
+		if (memchr(n, 0, h.name_size) == NULL) {
+			*why = "name not NUL-terminated";
+			return -AE_EBADMSG;
+		}
+	}
+	for (uint32_t i = 0; i < h.nrec; i++) {
+		struct trace_rec r;
+
+		memcpy(&r, p + sizeof(h) + (size_t)i * h.rec_size, sizeof(r));
+		if (fn)
+			fn(&r, name_at(topics, h.ntopics, h.name_size,
+				       r.topic),
+			   name_at(svcs, h.nsvcs, h.name_size, r.src),
+			   name_at(svcs, h.nsvcs, h.name_size, r.dst), ctx);
+	}
+	return (long)h.nrec;
+}

@@ -1,0 +1,113 @@
+/*
+ * aegis/trace.h - the bus trace: every dispatch recorded, a filter for the
+ * live console tracer, and a versioned binary dump for host tools.
+ *
+ * Recording runs in the dispatcher (handler context); the filter and dump
+ * calls run in thread or handler context on the dispatching CPU.
+ */
+#ifndef AEGIS_TRACE_H
+#define AEGIS_TRACE_H
+
+#include <aegis/bus.h>
+
+#define TRACE_RING_SIZE	4096	/* records per CPU, a power of two */
+#define TRACE_CPUS	1	/* one dispatcher CPU for now */
+#define TRACE_FILTER_MAX 8	/* patterns in a filter */
+
+/* One dispatch: 32 bytes, also the on-disk record of dump version 1. */
+struct trace_rec {
+	uint64_t ts;		/* bus clock when the handler started */
+	uint32_t wait;		/* clock ticks queued (0 for inline calls) */
+	uint32_t run;		/* clock ticks in the handler */
+	uint32_t corr;
+	bus_topic_t topic;
+	bus_svc_t src;
+	bus_svc_t dst;
+	uint8_t kind;		/* enum bus_kind */
+	uint8_t prio;
+	int16_t status;		/* handler's result */
+	uint8_t inline_call;	/* 1: bus_call ran it inline */
+	uint8_t cpu;
+};
+
+/* trace_record - append a record to this CPU's ring (oldest overwritten)
+ * and print it if the filter selects its topic. The bus calls this. */
+void trace_record(const struct trace_rec *r);
+
+/* trace_sink_fn - where the live tracer's lines go (the console). */
+typedef void (*trace_sink_fn)(const char *line);
+void trace_set_sink(trace_sink_fn sink);
+
+/*
+ * trace_filter_set - choose what the live tracer prints: a comma-separated
+ * list of patterns ("hw.*,sched"); "" or "off" prints nothing, "*" all.
+ * A bare name also selects the topics below it ("sched" = "sched" and
+ * "sched.*"). Returns 0, or -EINVAL with *why naming the bad element; the
+ * old filter is kept then.
+ */
+int trace_filter_set(const char *list, const char **why);
+
+/* trace_filter_get - the current filter as text. */
+const char *trace_filter_get(void);
+
+/* trace_selected - does the filter select this topic? */
+bool trace_selected(bus_topic_t t);
+
+/* trace_topic_added - the bus interned a new topic (filter cache). */
+void trace_topic_added(bus_topic_t t);
+
+/*
+ * trace_format - the console line of a record:
+ *   trace: <ts> <kind> <topic> <src>-><dst> p<prio> wait=<w> run=<r>[ st=<s>][ inline]
+ * e.g. "trace: 1200345 event kernel.boot.done kernel->example p4 wait=310 run=2200"
+ * Returns the length as kvsnprintf does.
+ */
+int trace_format(char *buf, size_t size, const struct trace_rec *r);
+
+/* trace_count - records kept in the ring now; trace_total - ever made. */
+unsigned int trace_count(void);
+uint64_t trace_total(void);
+
+/* trace_reset - empty the rings and counters (boot, tests). */
+void trace_reset(void);
+
+/*
+ * The dump (version 1), little-endian:
+ *   struct trace_dump_hdr
+ *   nrec x struct trace_rec               oldest first
+ *   ntopics x char[BUS_NAME_MAX]          topic names by id
+ *   nsvcs x char[BUS_NAME_MAX]            service names by id
+ */
+#define TRACE_DUMP_MAGIC	0x54474541u	/* "AEGT" */
+#define TRACE_DUMP_VERSION	1
+
+struct trace_dump_hdr {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t rec_size;	/* sizeof(struct trace_rec) */
+	uint32_t nrec;
+	uint32_t ntopics;
+	uint32_t nsvcs;
+	uint32_t name_size;	/* BUS_NAME_MAX */
+	uint64_t dropped;	/* records overwritten before this dump */
+};
+
+/* trace_dump_size - bytes trace_dump needs now. */
+size_t trace_dump_size(void);
+
+/* trace_dump - write the dump into buf; returns bytes written, or -ENOSPC
+ * if size is too small (nothing useful is written then). */
+long trace_dump(void *buf, size_t size);
+
+/*
+ * trace_dump_parse - check a dump and hand each record to fn with the
+ * names it refers to. Returns the record count, or -EBADMSG (bad magic,
+ * unknown version, sizes that do not add up) with *why set. Host tools
+ * and tests use it; it reads nothing beyond len.
+ */
+typedef void (*trace_dump_fn)(const struct trace_rec *r, const char *topic,
+			      const char *src, const char *dst, void *ctx);
+long trace_dump_parse(const void *buf, size_t len, trace_dump_fn fn,
+		      void *ctx, const char **why);
+
+#endif

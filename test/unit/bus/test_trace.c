@@ -1,0 +1,257 @@
+/*
+ * test_trace.c - bus/trace.c: every dispatch recorded, the live filter,
+ * the line format, ring wrap-around and the dump round trip.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <aegis/bus.h>
+#include <aegis/errno.h>
+#include <aegis/trace.h>
+#include "unit.h"
+
+static uint64_t fake_now;
+static char lines[16][200];
+static unsigned int nlines;
+
+static uint64_t fake_clock(void)
+{
+	return fake_now += 10;
+}
+
+static void sink(const char *line)
+{
+	snprintf(lines[nlines++ % 16], sizeof(lines[0]), "%s", line);
+}
+
+static int echo(void *state, const struct bus_msg *m, struct bus_msg *reply)
+{
+	(void)state;
+	(void)reply;
+	return m->kind == BUS_REQUEST ? -AE_EPERM : 0;
+}
+
+static bus_svc_t svc;
+static bus_topic_t t_hw, t_sched, t_schedx, t_other;
+
+static void setup(void)
+{
+	fake_now = 0;
+	nlines = 0;
+	bus_init(fake_clock);
+	trace_set_sink(sink);
+	svc = (bus_svc_t)bus_svc_add("drv", echo, NULL, 64, 4);
+	t_hw = (bus_topic_t)bus_topic("hw.irq.uart0");
+	t_sched = (bus_topic_t)bus_topic("sched");
+	t_schedx = (bus_topic_t)bus_topic("sched.thread.exit");
+	t_other = (bus_topic_t)bus_topic("other");
+}
+
+static void teardown(void)
+{
+	trace_set_sink(NULL);
+}
+
+START_TEST(test_trace_records_every_dispatch)
+{
+	uint64_t before = trace_total();
+
+	bus_send(svc, t_other, 2, NULL, 0);
+	bus_send(svc, t_hw, 2, NULL, 0);
+	bus_run(10);
+	bus_call(svc, t_sched, NULL, 0, NULL);
+	ck_assert_uint_eq(trace_total() - before, 3);
+	ck_assert_uint_eq(trace_count(), 3);
+	ck_assert_uint_eq(nlines, 0);	/* filter off: nothing printed */
+}
+END_TEST
+
+START_TEST(test_trace_filter_selects_lines)
+{
+	ck_assert_int_eq(trace_filter_set("hw.*,sched", NULL), 0);
+	ck_assert_str_eq(trace_filter_get(), "hw.*,sched");
+	ck_assert(trace_selected(t_hw));
+	ck_assert(trace_selected(t_sched));
+	ck_assert(trace_selected(t_schedx));	/* bare name: and below */
+	ck_assert(!trace_selected(t_other));
+	bus_send(svc, t_other, 2, NULL, 0);
+	bus_send(svc, t_hw, 2, NULL, 0);
+	bus_run(10);
+	ck_assert_uint_eq(nlines, 1);
+	ck_assert_ptr_nonnull(strstr(lines[0], " event hw.irq.uart0 "
+					       "kernel->drv p2 "));
+}
+END_TEST
+
+START_TEST(test_trace_filter_applies_to_later_topics)
+{
+	ck_assert_int_eq(trace_filter_set("net.*", NULL), 0);
+	ck_assert(trace_selected((bus_topic_t)bus_topic("net.rx")));
+	ck_assert(!trace_selected((bus_topic_t)bus_topic("netx")));
+}
+END_TEST
+
+START_TEST(test_trace_filter_star_and_off)
+{
+	ck_assert_int_eq(trace_filter_set("*", NULL), 0);
+	ck_assert(trace_selected(t_other));
+	ck_assert_int_eq(trace_filter_set("off", NULL), 0);
+	ck_assert(!trace_selected(t_other));
+	ck_assert_str_eq(trace_filter_get(), "off");
+	ck_assert_int_eq(trace_filter_set("", NULL), 0);
+	ck_assert(!trace_selected(t_hw));
+}
+END_TEST
+
+START_TEST(test_trace_bad_filter_rejected_and_old_kept)
+{
+	const char *why = NULL;
+
+	ck_assert_int_eq(trace_filter_set("hw.*", NULL), 0);
+	ck_assert_int_eq(trace_filter_set("hw.*,Bad", &why), -AE_EINVAL);
+	ck_assert_ptr_nonnull(why);
+	ck_assert_int_eq(trace_filter_set("a,,b", &why), -AE_EINVAL);
+	ck_assert_str_eq(why, "empty pattern in the list");
+	ck_assert_int_eq(trace_filter_set("a,", &why), -AE_EINVAL);
+	ck_assert_int_eq(trace_filter_set("a,b,c,d,e,f,g,h,i", &why),
+			 -AE_EINVAL);
+	ck_assert_str_eq(why, "more than 8 patterns");
+	ck_assert_int_eq(trace_filter_set("x.*.y", &why), -AE_EINVAL);
+	ck_assert_str_eq(trace_filter_get(), "hw.*");
+	ck_assert(trace_selected(t_hw));
+}
+END_TEST
+
+START_TEST(test_trace_line_format_for_requests)
+{
+	struct trace_rec r = {
+		.ts = 42, .wait = 7, .run = 9, .topic = t_sched,
+		.src = BUS_SVC_KERNEL, .dst = svc, .kind = BUS_REQUEST,
+		.prio = 3, .status = -1, .inline_call = 1,
+	};
+	char buf[160];
+
+	trace_format(buf, sizeof(buf), &r);
+	ck_assert_str_eq(buf, "trace: 42 request sched kernel->drv p3 wait=7 "
+			      "run=9 st=-1 inline");
+}
+END_TEST
+
+START_TEST(test_trace_wait_and_run_measured)
+{
+	ck_assert_int_eq(trace_filter_set("*", NULL), 0);
+	bus_send(svc, t_other, 1, NULL, 0);	/* stamped at post */
+	bus_run(1);
+	/* fake clock: +10 per read; post, then t0 and t1 */
+	ck_assert_ptr_nonnull(strstr(lines[0], "wait=10 run=10"));
+}
+END_TEST
+
+START_TEST(test_trace_ring_wraps_keeping_newest)
+{
+	for (int i = 0; i < TRACE_RING_SIZE + 100; i++)
+		bus_call(svc, t_other, NULL, 0, NULL);
+	ck_assert_uint_eq(trace_count(), TRACE_RING_SIZE);
+	ck_assert_uint_eq(trace_total(), TRACE_RING_SIZE + 100);
+}
+END_TEST
+
+struct seen {
+	unsigned int n;
+	char topic[BUS_NAME_MAX], src[BUS_NAME_MAX], dst[BUS_NAME_MAX];
+	int16_t status;
+};
+
+static void collect(const struct trace_rec *r, const char *topic,
+		    const char *src, const char *dst, void *ctx)
+{
+	struct seen *s = ctx;
+
+	s->n++;
+	snprintf(s->topic, sizeof(s->topic), "%s", topic);
+	snprintf(s->src, sizeof(s->src), "%s", src);
+	snprintf(s->dst, sizeof(s->dst), "%s", dst);
+	s->status = r->status;
+}
+
+START_TEST(test_trace_dump_round_trip)
+{
+	struct seen s = { 0 };
+	const char *why = NULL;
+	size_t size;
+	void *buf;
+	long n;
+
+	bus_send(svc, t_hw, 1, NULL, 0);
+	bus_run(1);
+	bus_call(svc, t_sched, NULL, 0, NULL);
+	size = trace_dump_size();
+	buf = malloc(size);
+	n = trace_dump(buf, size);
+	ck_assert_int_eq(n, (long)size);
+	ck_assert_int_eq(trace_dump_parse(buf, size, collect, &s, &why), 2);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_str_eq(s.topic, "sched");
+	ck_assert_str_eq(s.src, "kernel");
+	ck_assert_str_eq(s.dst, "drv");
+	ck_assert_int_eq(s.status, -AE_EPERM);
+	ck_assert_int_eq(trace_dump(buf, size - 1), -AE_ENOSPC);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_trace_dump_parse_rejects_bad_dumps)
+{
+	size_t size;
+	uint8_t *buf;
+	const char *why;
+	struct trace_dump_hdr h;
+
+	bus_call(svc, t_sched, NULL, 0, NULL);
+	size = trace_dump_size();
+	buf = malloc(size);
+	trace_dump(buf, size);
+	ck_assert_int_eq(trace_dump_parse(buf, 10, NULL, NULL, &why),
+			 -AE_EBADMSG);
+	for (size_t cut = sizeof(h); cut < size; cut += 61)
+		ck_assert_int_eq(trace_dump_parse(buf, cut, NULL, NULL, &why),
+				 -AE_EBADMSG);
+	memcpy(&h, buf, sizeof(h));
+	h.version = 2;
+	memcpy(buf, &h, sizeof(h));
+	ck_assert_int_eq(trace_dump_parse(buf, size, NULL, NULL, &why),
+			 -AE_EBADMSG);
+	ck_assert_str_eq(why, "unknown dump version");
+	h.version = 1;
+	h.magic = 0;
+	memcpy(buf, &h, sizeof(h));
+	ck_assert_int_eq(trace_dump_parse(buf, size, NULL, NULL, &why),
+			 -AE_EBADMSG);
+	h.magic = TRACE_DUMP_MAGIC;
+	h.rec_size = 16;
+	memcpy(buf, &h, sizeof(h));
+	ck_assert_int_eq(trace_dump_parse(buf, size, NULL, NULL, &why),
+			 -AE_EBADMSG);
+	free(buf);
+}
+END_TEST
+
+Suite *suite_bus_trace(void)
+{
+	Suite *s = suite_create("bus_trace");
+	TCase *tc = tcase_create("trace");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_trace_records_every_dispatch);
+	tcase_add_test(tc, test_trace_filter_selects_lines);
+	tcase_add_test(tc, test_trace_filter_applies_to_later_topics);
+	tcase_add_test(tc, test_trace_filter_star_and_off);
+	tcase_add_test(tc, test_trace_bad_filter_rejected_and_old_kept);
+	tcase_add_test(tc, test_trace_line_format_for_requests);
+	tcase_add_test(tc, test_trace_wait_and_run_measured);
+	tcase_add_test(tc, test_trace_ring_wraps_keeping_newest);
+	tcase_add_test(tc, test_trace_dump_round_trip);
+	tcase_add_test(tc, test_trace_dump_parse_rejects_bad_dumps);
+	suite_add_tcase(s, tc);
+	return s;
+}
