@@ -15,5 +15,6 @@ Suite *suite_bus_topic(void);	/* bus/test_topic.c */
 Suite *suite_bus(void);		/* bus/test_bus.c */
 Suite *suite_bus_irq(void);	/* bus/test_irq.c */
 Suite *suite_bus_trace(void);	/* bus/test_trace.c */
+Suite *suite_service(void);	/* kernel/test_service.c */
 
 #endif

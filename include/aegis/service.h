@@ -1,0 +1,113 @@
+/*
+ * aegis/service.h - declaring a service, the registry that starts them in
+ * dependency order, and the supervisor that restarts failed ones.
+ *
+ * A built-in service declares itself once, in its own file:
+ *
+ *	SERVICE(example,
+ *		.name = "example",
+ *		.init = example_init,
+ *		.handler = example_handle,
+ *		.subscribe = SERVICE_LIST("kernel.boot.done"),
+ *		.serves = SERVICE_LIST("example.ping"),
+ *		.needs = SERVICE_LIST("console"));
+ *
+ * The descriptor is const and lands in the "aegis_services" linker
+ * section; the registry keeps each service's run-time state apart from it.
+ * Nothing is listed centrally: linking the file in is registering it.
+ *
+ * Context: boot and thread context on the dispatching CPU (the registry
+ * calls handlers' init functions directly, outside any handler).
+ */
+#ifndef AEGIS_SERVICE_H
+#define AEGIS_SERVICE_H
+
+#include <aegis/bus.h>
+
+#define SERVICE_MAX		BUS_SVC_MAX
+#define SERVICE_QLIMIT_DEFAULT	64
+
+struct service_desc {
+	const char *name;		/* unique, [a-z0-9_-], < 48 bytes */
+	uint8_t prio;			/* default priority of its messages */
+	uint32_t qlimit;		/* queue bound; 0: the default (64) */
+	int (*init)(void);		/* each (re)start; 0 or -errno */
+	bus_handler_fn handler;		/* required */
+	void *state;			/* passed to the handler */
+	const char *const *subscribe;	/* NULL-terminated patterns */
+	const char *const *serves;	/* request topics it answers */
+	const char *const *needs;	/* services started before it */
+};
+
+#define SERVICE_LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+#define SERVICE_SECTION "aegis_services"
+#define SERVICE(id, ...)						\
+	static const struct service_desc __service_##id			\
+		__section(SERVICE_SECTION) __used __aligned(8) = {	\
+		.prio = BUS_PRIO_DEFAULT, __VA_ARGS__ }
+
+enum service_state {
+	SERVICE_ABSENT = 0,
+	SERVICE_BLOCKED,	/* a dependency is missing, blocked or a cycle */
+	SERVICE_UP,
+	SERVICE_FAILED,		/* waiting for the supervisor's restart */
+	SERVICE_STOPPED,	/* stopped by request */
+};
+
+/* service_log_fn - receives each registry/supervisor line (no '\n'). */
+typedef void (*service_log_fn)(const char *line);
+
+/*
+ * service_init - reset the registry. clock is the bus clock; ticks_per_ms
+ * converts the back-off (first retry after 1 ms, doubling to 1 s; a
+ * service that stays up for 5 s has its back-off reset). Also adds the
+ * "supervisor" service to the bus. Call after bus_init(). Returns 0 or a
+ * bus error.
+ */
+int service_init(bus_clock_fn clock, uint64_t ticks_per_ms,
+		 service_log_fn log);
+
+/*
+ * service_start_all - start every service of table[0..n) in dependency
+ * order. A missing dependency or a cycle is reported by name and blocks
+ * only the services that depend on it; an init failure marks the service
+ * failed (the supervisor retries it). Returns how many came up.
+ */
+int service_start_all(const struct service_desc *table, size_t n);
+
+/* service_builtin - the SERVICE() descriptors linked into this kernel. */
+const struct service_desc *service_builtin(size_t *n);
+
+/*
+ * service_register - add and start a service at run time. -EEXIST (name
+ * taken), -ENOENT (a dependency is not up; the reason is logged),
+ * -EINVAL (bad descriptor), -ENOSPC, or init's error (the service is then
+ * failed and the supervisor retries it).
+ */
+int service_register(const struct service_desc *d);
+
+/* service_stop - stop a service: it receives nothing more; queued
+ * requests are answered with -ESHUTDOWN. -ENOENT, -EBUSY (running now). */
+int service_stop(const char *name);
+
+/* service_restart - stop (if up) and start again: init runs again and the
+ * bus generation changes. -ENOENT, or init's error. */
+int service_restart(const char *name);
+
+/*
+ * service_poll - the supervisor's clock work: restart failed services
+ * whose back-off has expired. Returns the time of the next restart due
+ * (bus clock), or 0 if none is pending. Call from the kernel's main loop.
+ */
+uint64_t service_poll(void);
+
+/* service_state / service_restarts / service_bus_id - by name. */
+enum service_state service_state(const char *name);
+uint32_t service_restarts(const char *name);
+int service_bus_id(const char *name);
+
+/* service_state_name - printable state. */
+const char *service_state_name(enum service_state s);
+
+#endif
