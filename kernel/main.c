@@ -12,6 +12,8 @@
 #include <aegis/kernel.h>
 #include <aegis/kprintf.h>
 #include <aegis/ktest.h>
+#include <aegis/service.h>
+#include <aegis/trace.h>
 
 static char ktest_filter[64];
 BOOT_PARAM_STRING(ktest_filter, "ktest",
@@ -19,6 +21,42 @@ BOOT_PARAM_STRING(ktest_filter, "ktest",
 
 static bool help;
 BOOT_PARAM_FLAG(help, "help", "list the command-line options at boot");
+
+static char trace_arg[128];
+BOOT_PARAM_STRING(trace_arg, "trace",
+		  "live bus tracer: topic patterns, comma-separated (hw.*,sched)");
+
+static void console_line(const char *line)
+{
+	kprintf("%s\n", line);
+}
+
+/* Bring up the bus and every built-in service through the registry. */
+static void bus_up(void)
+{
+	const struct service_desc *tab;
+	const char *why;
+	uint64_t hz = hal_cycles_per_sec();
+	size_t n;
+	int up, t;
+
+	bus_init(hal_cycles);
+	trace_set_sink(console_line);
+	if (trace_arg[0] && trace_filter_set(trace_arg, &why))
+		kprintf("bootparam: trace=%s: %s; tracing off\n", trace_arg,
+			why);
+	kprintf("bus: up, clock %llu Hz, trace filter \"%s\"\n",
+		(unsigned long long)hz, trace_filter_get());
+	if (service_init(hal_cycles, hz / 1000, console_line))
+		panic("bus: the supervisor could not start");
+	tab = service_builtin(&n);
+	up = service_start_all(tab, n);
+	kprintf("service: %d of %zu built-in services up\n", up, n);
+	t = bus_topic("kernel.boot.done");
+	if (t >= 0)
+		bus_publish((bus_topic_t)t, BUS_PRIO_DEFAULT, NULL, 0);
+	bus_run(~0u);
+}
 
 static const struct boot_info *boot_info;
 
@@ -44,11 +82,20 @@ void kmain(const struct boot_info *bi)
 		kprintf("bootparam: options:\n");
 		bootparam_describe();
 	}
+	bus_up();
 	if (ktest_filter[0])
 		hal_exit((uint32_t)ktest_run(ktest_filter));
 	kprintf("aegis: up in %llu cycles since kmain; idle. "
 		"(QEMU: Ctrl-A X quits)\n",
 		(unsigned long long)(hal_cycles() - t0));
-	for (;;)
+	/* The main loop: dispatch, let the supervisor restart what is due,
+	 * idle when nothing is left. Until the HAL delivers timer
+	 * interrupts, a pending restart is waited for by polling. */
+	for (;;) {
+		if (bus_run(256))
+			continue;
+		if (service_poll())
+			continue;
 		hal_idle();
+	}
 }

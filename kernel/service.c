@@ -78,7 +78,7 @@ static bool valid(const struct service_desc *d)
 {
 	return d && d->name && d->name[0] && d->handler &&
 	       strnlen(d->name, BUS_NAME_MAX) < BUS_NAME_MAX &&
-	       d->qlimit <= BUS_POOL_SIZE && d->prio < BUS_PRIOS;
+	       d->qlimit <= BUS_POOL_SIZE && d->prio <= BUS_PRIOS;
 }
 
 static void schedule(struct rt *r)
@@ -109,7 +109,8 @@ static int start(struct rt *r)
 	if (r->bus < 0) {
 		rc = bus_svc_add(d->name, d->handler, d->state,
 				 d->qlimit ? d->qlimit : SERVICE_QLIMIT_DEFAULT,
-				 d->prio);
+				 d->prio ? (uint8_t)(d->prio - 1)
+					 : BUS_PRIO_DEFAULT);
 		if (rc < 0) {
 			say("service: %s not started: bus refused it (%s)",
 			    d->name, errno_name(rc));

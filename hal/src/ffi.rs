@@ -127,6 +127,15 @@ pub extern "C" fn hal_cycles() -> u64 {
     arch::cycles()
 }
 
+/// Ticks per second of `hal_cycles`: CNTFRQ_EL0 on AArch64; on x86_64
+/// CPUID leaf 0x15 when the CPU reports it, else the TSC measured against
+/// the PIT over 10 ms (the first call takes that long; later calls return
+/// the cached value). 0 if it cannot be known. Boot CPU, thread context.
+#[no_mangle]
+pub extern "C" fn hal_cycles_per_sec() -> u64 {
+    arch::cycles_per_sec()
+}
+
 /// The architecture's name ("x86_64" or "aarch64"), a static C string.
 #[no_mangle]
 pub extern "C" fn hal_arch_name() -> *const c_char {

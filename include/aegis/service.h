@@ -29,7 +29,7 @@
 
 struct service_desc {
 	const char *name;		/* unique, [a-z0-9_-], < 48 bytes */
-	uint8_t prio;			/* default priority of its messages */
+	uint8_t prio;			/* SERVICE_PRIO(p), or 0: the default */
 	uint32_t qlimit;		/* queue bound; 0: the default (64) */
 	int (*init)(void);		/* each (re)start; 0 or -errno */
 	bus_handler_fn handler;		/* required */
@@ -41,11 +41,15 @@ struct service_desc {
 
 #define SERVICE_LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
+/* The priority of a service's own messages: SERVICE_PRIO(0) is the most
+ * urgent; a descriptor that says nothing gets BUS_PRIO_DEFAULT. */
+#define SERVICE_PRIO(p)	((uint8_t)((p) + 1))
+
 #define SERVICE_SECTION "aegis_services"
 #define SERVICE(id, ...)						\
 	static const struct service_desc __service_##id			\
 		__section(SERVICE_SECTION) __used __aligned(8) = {	\
-		.prio = BUS_PRIO_DEFAULT, __VA_ARGS__ }
+		__VA_ARGS__ }
 
 enum service_state {
 	SERVICE_ABSENT = 0,

@@ -47,18 +47,44 @@ CASES = [
     {
         # Bad input on the command line: reported, defaults kept, boots on.
         'name': 'bad-cmdline',
-        'cmdline': 'ktest=lib bogus=1 loglevel=99 help',
+        'cmdline': 'ktest=lib bogus=1 loglevel=99 help trace=Bad.*',
         'module': False,
         'expect': [
             BANNER,
             r"^bootparam: unknown option 'bogus', ignored",
             r'^bootparam: loglevel=99 out of range 0\.\.7, keeping '
             r'default 6',
+            r'^bootparam: trace=Bad\.\*: character outside \[a-z0-9_-\.\]; '
+            r'tracing off',
             r'^bootparam: 2 option\(s\) not applied',
             r'^  loglevel +uint +0\.\.7 ',
             r'^ktest: [1-9]\d* passed, 0 failed',
         ],
         'reject': [r'^panic: '],
+        'verdict': 'pass',
+    },
+    {
+        # The bus and the registry: services come up in dependency order
+        # and trace=* shows their traffic from the first message on.
+        'name': 'services-trace',
+        'cmdline': 'ktest=bus trace=*',
+        'module': False,
+        'expect': [
+            BANNER,
+            r'^bus: up, clock \d+ Hz, trace filter "\*"',
+            r'^service: started console \(bus id \d+, generation 1\)',
+            r'^service: started example \(bus id \d+, generation 1\)',
+            r'^service: 2 of 2 built-in services up',
+            r'^example: hello from a service',
+            r'^trace: \d+ event kernel\.boot\.done kernel->example p4 '
+            r'wait=\d+ run=\d+$',
+            r'^trace: \d+ request console\.write example->console p4 '
+            r'wait=0 run=\d+ st=0 inline$',
+            r'^trace: \d+ request example\.ping kernel->example ',
+            r'^ktest: ok bus\.example_answers_ping',
+            r'^ktest: [1-9]\d* passed, 0 failed',
+        ],
+        'reject': [r'^panic: ', r'not started'],
         'verdict': 'pass',
     },
     {

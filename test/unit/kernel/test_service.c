@@ -66,7 +66,7 @@ static int handle(void *state, const struct bus_msg *m, struct bus_msg *r)
 }
 
 #define DESC(n, ...)							\
-	{ .name = #n, .prio = 4, .init = init_##n, .handler = handle,	\
+	{ .name = #n, .init = init_##n, .handler = handle,		\
 	  __VA_ARGS__ }
 
 static void setup(void)

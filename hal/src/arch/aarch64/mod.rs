@@ -61,6 +61,13 @@ pub fn cycles() -> u64 {
     v
 }
 
+pub fn cycles_per_sec() -> u64 {
+    let f: u64;
+    // SAFETY: CNTFRQ_EL0 is readable at EL1.
+    unsafe { core::arch::asm!("mrs {}, cntfrq_el0", out(reg) f, options(nomem, nostack)) };
+    f
+}
+
 pub fn set_psci_conduit(smc: bool) -> bool {
     psci::set_conduit(smc);
     true

@@ -1,6 +1,7 @@
 //! x86_64: COM1 16550 UART over I/O ports, TSC, hlt, isa-debug-exit.
 
 mod port;
+mod tsc;
 mod uart16550;
 
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -57,6 +58,18 @@ pub fn idle() {
 pub fn cycles() -> u64 {
     // SAFETY: rdtsc is available on every x86_64 CPU.
     unsafe { core::arch::x86_64::_rdtsc() }
+}
+
+static TSC_HZ: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+pub fn cycles_per_sec() -> u64 {
+    let cached = TSC_HZ.load(Ordering::Relaxed);
+    if cached != 0 {
+        return cached;
+    }
+    let hz = tsc::from_cpuid().unwrap_or_else(tsc::measure_with_pit);
+    TSC_HZ.store(hz, Ordering::Relaxed);
+    hz
 }
 
 pub fn set_psci_conduit(_smc: bool) -> bool {
