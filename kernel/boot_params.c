@@ -81,8 +81,10 @@ static int parse_flag(const char *s, bool *out)
 	return -1;
 }
 
+/* val: NULL for "name" alone; quoted: the value was written in quotes,
+ * so an empty one was meant ("name=\"\""), unlike a bare "name=". */
 static void apply(struct parser *p, const struct bootparam *bp,
-		  const char *val)
+		  const char *val, bool quoted)
 {
 	uint32_t u;
 	bool b;
@@ -124,7 +126,7 @@ static void apply(struct parser *p, const struct bootparam *bp,
 		*(uint32_t *)bp->var = u;
 		return;
 	case BP_STRING:
-		if (!val) {
+		if (!val || (!*val && !quoted)) {
 			complain(p, "bootparam: %s needs a value, keeping "
 				 "default", bp->name);
 			return;
@@ -159,7 +161,7 @@ int bootparam_parse(const struct bootparam *table, size_t n,
 
 	for (;;) {
 		size_t len = 0;
-		bool quoted = false, toolong = false;
+		bool quoted = false, toolong = false, had_quotes = false;
 		char *eq, *val;
 		size_t i;
 
@@ -172,6 +174,7 @@ int bootparam_parse(const struct bootparam *table, size_t n,
 					 *s != '\n')); s++) {
 			if (*s == '"') {
 				quoted = !quoted;
+				had_quotes = true;
 				continue;
 			}
 			if (len + 1 < sizeof(tok))
@@ -206,7 +209,7 @@ int bootparam_parse(const struct bootparam *table, size_t n,
 				 tok);
 			continue;
 		}
-		apply(&p, &table[i], val);
+		apply(&p, &table[i], val, had_quotes);
 	}
 	return p.complaints;
 }

@@ -31,6 +31,11 @@ static void console_line(const char *line)
 	kprintf("%s\n", line);
 }
 
+static void info_line(const char *line)
+{
+	klog(KLOG_INFO, "%s\n", line);
+}
+
 /* Bring up the bus and every built-in service through the registry. */
 static void bus_up(void)
 {
@@ -45,13 +50,14 @@ static void bus_up(void)
 	if (trace_arg[0] && trace_filter_set(trace_arg, &why))
 		kprintf("bootparam: trace=%s: %s; tracing off\n", trace_arg,
 			why);
-	kprintf("bus: up, clock %llu Hz, trace filter \"%s\"\n",
-		(unsigned long long)hz, trace_filter_get());
-	if (service_init(hal_cycles, hz / 1000, console_line))
+	klog(KLOG_INFO, "bus: up, clock %llu Hz, trace filter \"%s\"\n",
+	     (unsigned long long)hz, trace_filter_get());
+	if (service_init(hal_cycles, hz / 1000, info_line))
 		panic("bus: the supervisor could not start");
 	tab = service_builtin(&n);
 	up = service_start_all(tab, n);
-	kprintf("service: %d of %zu built-in services up\n", up, n);
+	klog(up == (int)n ? KLOG_INFO : KLOG_WARN,
+	     "service: %d of %zu built-in services up\n", up, n);
 	t = bus_topic("kernel.boot.done");
 	if (t >= 0)
 		bus_publish((bus_topic_t)t, BUS_PRIO_DEFAULT, NULL, 0);
@@ -73,11 +79,11 @@ void kmain(const struct boot_info *bi)
 	boot_info = bi;
 	kprintf("\nAegis %s (%s, %s build) - event-driven kernel\n",
 		AEGIS_VERSION, hal_arch_name(), AEGIS_BUILD_MODE);
-	boot_info_print(bi);
 	complaints = bootparam_apply(bi->cmdline);
 	if (complaints)
 		kprintf("bootparam: %d option(s) not applied; 'help' on the "
 			"command line lists them\n", complaints);
+	boot_info_print(bi);
 	if (help) {
 		kprintf("bootparam: options:\n");
 		bootparam_describe();

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <libfdt.h>
 #include <aegis/boot_info.h>
+#include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kernel.h>
 #include <aegis/kprintf.h>
@@ -16,6 +17,9 @@
 #define FALLBACK_UART	0x09000000ull	/* QEMU virt PL011 */
 #define DTB_MAX_SIZE	(2u << 20)	/* as the arm64 boot protocol says */
 #define MAPPED_LIMIT	(4ull << 30)	/* what entry.S maps */
+#define DEVICE_LIMIT	(1ull << 30)	/* entry.S maps devices below 1 GiB */
+
+static bool console_up;
 
 void boot_aarch64(uint64_t dtb_pa, uint64_t entry_el);
 void boot_trap(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far);
@@ -48,17 +52,21 @@ void boot_aarch64(uint64_t dtb_pa, uint64_t entry_el)
 		rc = fdt_boot_parse(&bi, fdt, avail, dtb_pa, &why);
 	} else {
 		why = "x0 holds no device-tree address below 4 GiB";
-		rc = -1;
+		rc = -AE_EBADMSG;
 	}
 	uart = bi.uart_base;
-	if (rc || !uart || !is_pl011(bi.uart_compat))
+	/* Only a PL011 inside the mapped device window can be driven. */
+	if (rc || !uart || !is_pl011(bi.uart_compat) ||
+	    uart >= DEVICE_LIMIT || (uart & 0xfff))
 		uart = FALLBACK_UART;
 	hal_console_init(uart);
+	console_up = true;
 	if (rc)
 		panic("boot: bad device tree at %#llx: %s",
 		      (unsigned long long)dtb_pa, why);
 	if (uart != bi.uart_base)
-		kprintf("boot: stdout-path gives no PL011; using %#llx\n",
+		kprintf("boot: stdout-path gives no usable PL011 (%#llx); "
+			"using %#llx\n", (unsigned long long)bi.uart_base,
 			(unsigned long long)uart);
 	ksnprintf(bi.entry_mode, sizeof(bi.entry_mode), "EL%llu%s",
 		  (unsigned long long)entry_el,
@@ -76,6 +84,12 @@ void boot_trap(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far)
 		"synchronous", "IRQ", "FIQ", "SError",
 	};
 
+	/* A fault before (or while) the console came up: report it on the
+	 * fallback UART rather than hang in silence. */
+	if (!console_up) {
+		console_up = true;
+		hal_console_init(FALLBACK_UART);
+	}
 	panic("trap: unexpected %s exception from %s: ESR %#llx ELR %#llx "
 	      "FAR %#llx", what[kind & 3], from[(kind >> 2) & 3],
 	      (unsigned long long)esr, (unsigned long long)elr,

@@ -40,15 +40,23 @@
 _head:
 	b	_start			/* code0 */
 	.long	0			/* code1 */
-	.quad	0			/* text_offset */
+	.quad	0x200000		/* text_offset: 2 MiB into RAM */
 	.quad	_image_size		/* image_size: must be non-zero */
-	.quad	0xa			/* flags: little-endian, 4K, anywhere */
+	.quad	0x2			/* flags: little-endian, 4K pages, at
+					 * text_offset from the start of RAM
+					 * (the image is not relocatable) */
 	.quad	0, 0, 0			/* res2..res4 */
 	.ascii	"ARM\x64"		/* magic */
 	.long	0			/* res5 */
 
 _start:
 	mov	x19, x0			/* device tree */
+	/* Not relocatable: running anywhere but the link address would
+	 * go wrong quietly later, so say so now (on QEMU virt's UART). */
+	adr	x0, _head
+	ldr	x1, =_head
+	cmp	x0, x1
+	b.ne	wrong_place
 	mrs	x0, CurrentEL
 	lsr	x20, x0, #2		/* entry exception level, for the log */
 	cmp	x0, #CURRENTEL_EL2
@@ -132,6 +140,20 @@ at_el1:
 	bl	boot_aarch64
 5:	wfi
 	b	5b
+
+wrong_place:
+	ldr	x1, =0x09000000		/* QEMU virt PL011 data register */
+	adr	x2, msg_wrong_place
+1:	ldrb	w3, [x2], #1
+	cbz	w3, 2f
+	str	w3, [x1]
+	b	1b
+2:	wfe
+	b	2b
+
+msg_wrong_place:
+	.asciz	"\r\naegis: boot failed: loaded away from 0x40200000 (the image is not relocatable)\r\n"
+	.balign	4
 
 /*
  * Exception vectors: until the HAL installs its own, any exception is a

@@ -72,6 +72,7 @@ mb2_header_end:
 _start32:
 	cli
 	cld
+	movl	$boot_stack_top_phys, %esp	/* the loader leaves none */
 	movl	%eax, %edi
 	movl	%ebx, %esi
 	cmpl	$MB2_BOOT_MAGIC, %edi

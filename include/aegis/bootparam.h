@@ -13,6 +13,8 @@
  * Syntax: options separated by spaces; "name=value", or "name" alone for a
  * flag (same as name=1); a value may be double-quoted to hold spaces;
  * everything after a lone "--" is not for the kernel and is ignored.
+ * A string option needs a value: "name=" alone is refused, "name=\"\""
+ * sets it empty.
  * An unknown name, a malformed or out-of-range value is reported as one
  * line ("bootparam: ...") and the option keeps its default: the kernel
  * always boots. The same name twice: the last one wins.

@@ -48,8 +48,9 @@ void klog_write(const char *buf, size_t len);
  * (not NUL-terminated). Never returns. */
 void kpanic_hal(const uint8_t *msg, size_t len) __noreturn;
 
-/* panic - print "panic: <reason>" and stop the machine (exit status 3 in a
- * test run, so a test harness sees it). Never returns. */
+/* panic - print "panic: <reason>" and end the machine through
+ * hal_exit(KTEST_EXIT_PANIC): QEMU exits with the panic status (x86_64: 5,
+ * AArch64: 2); without such a device it halts. Never returns. */
 void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 
 #endif

@@ -149,6 +149,8 @@ static int parse_chosen(struct boot_info *bi, const void *fdt,
  * followed by ":options". Missing or odd is not fatal (the kernel falls
  * back to its default UART and says so), so this only warns.
  */
+#define BUS_ALIAS_MAX 64
+
 static void parse_stdout(struct boot_info *bi, const void *fdt)
 {
 	int chosen = fdt_path_offset(fdt, "/chosen");
@@ -165,9 +167,27 @@ static void parse_stdout(struct boot_info *bi, const void *fdt)
 	colon = strchr(path, ':');
 	plen = colon ? (int)(colon - path) : (int)strlen(path);
 	if (path[0] != '/') {
-		path = fdt_get_alias_namelen(fdt, path, plen);
+		/* Resolve the alias here: libfdt would follow an alias that
+		 * names another alias (or itself) without end. An alias value
+		 * must be an absolute path, NUL-terminated. */
+		int aliases = fdt_path_offset(fdt, "/aliases");
+		char alias[BUS_ALIAS_MAX];
+
+		if (aliases < 0 || plen >= (int)sizeof(alias)) {
+			boot_warn(bi, "stdout-path alias not found");
+			return;
+		}
+		memcpy(alias, path, (size_t)plen);
+		alias[plen] = '\0';
+		path = fdt_getprop(fdt, aliases, alias, &len);
 		if (!path) {
 			boot_warn(bi, "stdout-path alias not found");
+			return;
+		}
+		if (len <= 1 || path[0] != '/' ||
+		    strnlen(path, (size_t)len) == (size_t)len) {
+			boot_warn(bi, "stdout-path alias is not an absolute "
+				  "path");
 			return;
 		}
 		plen = (int)strlen(path);

@@ -14,58 +14,59 @@ static const char *mem_type_name(uint32_t t)
 	return t < ARRAY_SIZE(names) ? names[t] : "?";
 }
 
-static void print_size(uint64_t b)
+static const char *size_text(char *buf, size_t n, uint64_t b)
 {
 	if (b >= (1ull << 30) && b % (1ull << 30) == 0)
-		kprintf("%llu GiB", (unsigned long long)(b >> 30));
+		ksnprintf(buf, n, "%llu GiB", (unsigned long long)(b >> 30));
 	else if (b >= (1ull << 20))
-		kprintf("%llu MiB", (unsigned long long)(b >> 20));
+		ksnprintf(buf, n, "%llu MiB", (unsigned long long)(b >> 20));
 	else if (b >= 1024)
-		kprintf("%llu KiB", (unsigned long long)(b >> 10));
+		ksnprintf(buf, n, "%llu KiB", (unsigned long long)(b >> 10));
 	else
-		kprintf("%llu B", (unsigned long long)b);
+		ksnprintf(buf, n, "%llu B", (unsigned long long)b);
+	return buf;
 }
 
+/* Facts at KLOG_INFO; each memory region at KLOG_DEBUG (loglevel=7). */
 void boot_info_print(const struct boot_info *bi)
 {
-	kprintf("boot: protocol %s, firmware %s, loader \"%s\"\n",
+	char sz[24];
+
+	klog(KLOG_INFO, "boot: protocol %s, firmware %s, loader \"%s\"\n",
 		boot_proto_name(bi->proto), boot_firmware_name(bi->firmware),
 		bi->loader[0] ? bi->loader : "-");
 	if (bi->entry_mode[0])
-		kprintf("boot: entered in %s\n", bi->entry_mode);
-	kprintf("boot: cmdline \"%s\"\n", bi->cmdline);
+		klog(KLOG_INFO, "boot: entered in %s\n", bi->entry_mode);
+	klog(KLOG_INFO, "boot: cmdline \"%s\"\n", bi->cmdline);
 	for (uint32_t i = 0; i < bi->nmem; i++) {
 		const struct boot_mem_region *m = &bi->mem[i];
 
-		kprintf("boot: mem 0x%016llx-0x%016llx %-8s ",
-			(unsigned long long)m->base,
-			(unsigned long long)(m->base + m->len - 1),
-			mem_type_name(m->type));
-		print_size(m->len);
-		kprintf("\n");
+		klog(KLOG_DEBUG, "boot: mem 0x%016llx-0x%016llx %-8s %s\n",
+		     (unsigned long long)m->base,
+		     (unsigned long long)(m->base + m->len - 1),
+		     mem_type_name(m->type), size_text(sz, sizeof(sz), m->len));
 	}
-	kprintf("boot: memory ");
-	print_size(boot_info_usable_bytes(bi));
-	kprintf(" usable in %u regions\n", bi->nmem);
+	klog(KLOG_INFO, "boot: memory %s usable in %u regions\n",
+	     size_text(sz, sizeof(sz), boot_info_usable_bytes(bi)), bi->nmem);
 	for (uint32_t i = 0; i < bi->nmod; i++)
-		kprintf("boot: module %u \"%s\" at %#llx, %llu bytes\n", i,
+		klog(KLOG_INFO, "boot: module %u \"%s\" at %#llx, %llu bytes\n", i,
 			bi->mod[i].name, (unsigned long long)bi->mod[i].base,
 			(unsigned long long)bi->mod[i].len);
 	if (bi->dtb)
-		kprintf("boot: device tree at %#llx, %u bytes\n",
+		klog(KLOG_INFO, "boot: device tree at %#llx, %u bytes\n",
 			(unsigned long long)bi->dtb, bi->dtb_size);
 	if (bi->acpi_rsdp)
-		kprintf("boot: acpi rsdp at %#llx\n",
+		klog(KLOG_INFO, "boot: acpi rsdp at %#llx\n",
 			(unsigned long long)bi->acpi_rsdp);
 	if (bi->uart_base)
-		kprintf("boot: console %s at %#llx\n",
+		klog(KLOG_INFO, "boot: console %s at %#llx\n",
 			bi->uart_compat[0] ? bi->uart_compat : "uart",
 			(unsigned long long)bi->uart_base);
 	if (bi->psci_method[0])
-		kprintf("boot: psci via %s\n", bi->psci_method);
+		klog(KLOG_INFO, "boot: psci via %s\n", bi->psci_method);
 	for (uint32_t i = 0; i < bi->nwarn && i < ARRAY_SIZE(bi->warn); i++)
-		kprintf("boot: warning: %s\n", bi->warn[i]);
+		klog(KLOG_WARN, "boot: warning: %s\n", bi->warn[i]);
 	if (bi->nwarn > ARRAY_SIZE(bi->warn))
-		kprintf("boot: warning: %u more not kept\n",
+		klog(KLOG_WARN, "boot: warning: %u more not kept\n",
 			bi->nwarn - (uint32_t)ARRAY_SIZE(bi->warn));
 }

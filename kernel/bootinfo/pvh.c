@@ -101,10 +101,9 @@ int pvh_parse(struct boot_info *bi, const void *start, boot_map_fn map,
 			memcpy(bi->cmdline, s, n);
 			bi->cmdline[n] = '\0';
 		}
-		if (rc) {
-			boot_warn(bi, "command line truncated to %d bytes",
-				  BOOT_CMDLINE_MAX - 1);
-		}
+		if (rc)
+			boot_warn(bi, "command line truncated to %zu bytes",
+				  strlen(bi->cmdline));
 	}
 	if (si.nr_modules > PVH_MAX_MODULES) {
 		*why = "more than 64 modules";
@@ -133,6 +132,10 @@ int pvh_parse(struct boot_info *bi, const void *start, boot_map_fn map,
 					       "not terminated";
 					return -AE_EBADMSG;
 				}
+			}
+			if (me.paddr + me.size < me.paddr) {
+				*why = "module wraps around the address space";
+				return -AE_EBADMSG;
 			}
 			boot_add_module(bi, me.paddr, me.size, name, max);
 		}

@@ -1,7 +1,9 @@
 """Integration test matrix: configurations x cases.
 
-Imported by test/integration/SConscript (to build one GRUB ISO per case,
+Imported by boot/x86_64/SConscript.iso (to build one GRUB ISO per case,
 since GRUB carries the command line inside the ISO) and by run.py.
+A case may name one 'arch' (it runs only there) and 'kernel': 'elf' (boot
+the ELF instead of the Image: AArch64's bad-boot-data case).
 Each case reads like a user session: boot with this command line, expect
 these lines on the serial console, expect this verdict.
 """
@@ -36,6 +38,7 @@ CASES = [
             r'^boot: entered in {entry}',
             r'^boot: cmdline "ktest=all loglevel=7"',
             r'^boot: memory \d+ MiB usable in \d+ regions',
+            r'^boot: mem 0x[0-9a-f]+-0x[0-9a-f]+ usable ',
             r'^boot: module 0 "{module_name}" at 0x[0-9a-f]+, {module_size} '
             r'bytes',
             r'^ktest: ok boot\.',
@@ -58,9 +61,11 @@ CASES = [
             r'tracing off',
             r'^bootparam: 2 option\(s\) not applied',
             r'^  loglevel +uint +0\.\.7 ',
+            r'^boot: memory \d+ MiB usable',
             r'^ktest: [1-9]\d* passed, 0 failed',
         ],
-        'reject': [r'^panic: '],
+        # loglevel stayed 6: the per-region lines (debug) are not shown
+        'reject': [r'^panic: ', r'^boot: mem 0x'],
         'verdict': 'pass',
     },
     {
@@ -99,6 +104,22 @@ CASES = [
         ],
         'reject': [],
         'verdict': 'fail',
+    },
+    {
+        # Bad boot data: QEMU given the ELF instead of the Image enters
+        # with x0 = 0 (no device tree). One clear line, then the machine
+        # ends with the panic status; never a silent hang.
+        'name': 'no-device-tree',
+        'arch': 'aarch64',
+        'kernel': 'elf',
+        'cmdline': '',
+        'module': False,
+        'expect': [
+            r'^panic: boot: bad device tree at 0: x0 holds no device-tree '
+            r'address below 4 GiB',
+        ],
+        'reject': [BANNER],
+        'verdict': 'panic',
     },
     {
         # A CPU exception is reported in one line, never a silent reset.

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Boot every configuration in QEMU and check what it says.
 
-Usage: run.py --build BUILD --results FILE [--only SUBSTR] [--accel A]
+Usage: run.py --build BUILD --x86 X86_DIR --arm ARM_DIR --results FILE
+              [--only SUBSTR] [--accel auto|tcg|kvm]
 
 For each configuration x case (cases.py): start QEMU with no terminal,
 capture serial to BUILD/test/integration/<config>-<case>.log, stop at the
@@ -96,13 +97,18 @@ def check(case, config, text, status, fixture):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--build', required=True)
-    ap.add_argument('--results', required=True)
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--build', required=True,
+                    help='build directory (logs go to BUILD/test/integration)')
+    ap.add_argument('--results', required=True,
+                    help='JSON summary to write')
     ap.add_argument('--x86', required=True, help='x86_64 kernel build dir')
     ap.add_argument('--arm', required=True, help='aarch64 kernel build dir')
-    ap.add_argument('--only', default='')
-    ap.add_argument('--accel', default='auto')
+    ap.add_argument('--only', default='',
+                    help='run only tests whose config/case contains this')
+    ap.add_argument('--accel', default='auto',
+                    help='auto: as configured (KVM ones where usable); '
+                    'tcg or kvm: force every configuration')
     args = ap.parse_args()
 
     logdir = os.path.join(args.build, 'test', 'integration')
@@ -115,6 +121,8 @@ def main():
         for case in CASES:
             tname = '%s/%s' % (name, case['name'])
             if args.only and args.only not in tname:
+                continue
+            if case.get('arch', arch) != arch:
                 continue
             # --accel tcg|kvm forces every configuration; auto runs each
             # as configured, and the KVM ones only where KVM works.
@@ -136,7 +144,9 @@ def main():
             else:
                 argv = qemu.command(
                     arch, accel=accel,
-                    image=os.path.join(args.arm, 'Image'),
+                    image=os.path.join(args.arm, 'kernel.elf'
+                                       if case.get('kernel') == 'elf'
+                                       else 'Image'),
                     cmdline=case['cmdline'], gic=gic, el2=el2,
                     initrd=fixture if case['module'] else None)
             log = os.path.join(logdir, '%s-%s.log' % (name, case['name']))

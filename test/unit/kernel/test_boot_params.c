@@ -174,6 +174,9 @@ START_TEST(test_string_without_value_rejected)
 	reset();
 	ck_assert_int_eq(parse("name"), 1);
 	ck_assert_str_eq(name, "dflt");
+	ck_assert_int_eq(parse("name="), 1);	/* bare '=': refused */
+	ck_assert_str_eq(name, "dflt");
+	ck_assert_ptr_nonnull(strstr(last, "needs a value"));
 }
 END_TEST
 

@@ -677,6 +677,57 @@ START_TEST(test_fdt_truncated_blob_rejected_at_every_length)
 }
 END_TEST
 
+/* A tree whose stdout-path is an alias with the given raw value. */
+static void alias_tree(const void *val, int len)
+{
+	void *fdt = blob;
+	fdt32_t reg[4] = { 0, cpu_to_fdt32(0x40000000), 0,
+			   cpu_to_fdt32(0x10000000) };
+
+	ck_assert_int_eq(fdt_create(fdt, sizeof(blob)), 0);
+	ck_assert_int_eq(fdt_finish_reservemap(fdt), 0);
+	ck_assert_int_eq(fdt_begin_node(fdt, ""), 0);
+	ck_assert_int_eq(fdt_property_u32(fdt, "#address-cells", 2), 0);
+	ck_assert_int_eq(fdt_property_u32(fdt, "#size-cells", 2), 0);
+	ck_assert_int_eq(fdt_begin_node(fdt, "memory@40000000"), 0);
+	ck_assert_int_eq(fdt_property_string(fdt, "device_type", "memory"),
+			 0);
+	ck_assert_int_eq(fdt_property(fdt, "reg", reg, sizeof(reg)), 0);
+	ck_assert_int_eq(fdt_end_node(fdt), 0);
+	ck_assert_int_eq(fdt_begin_node(fdt, "aliases"), 0);
+	ck_assert_int_eq(fdt_property(fdt, "serial0", val, len), 0);
+	ck_assert_int_eq(fdt_end_node(fdt), 0);
+	ck_assert_int_eq(fdt_begin_node(fdt, "chosen"), 0);
+	ck_assert_int_eq(fdt_property_string(fdt, "stdout-path", "serial0"),
+			 0);
+	ck_assert_int_eq(fdt_end_node(fdt), 0);
+	ck_assert_int_eq(fdt_end_node(fdt), 0);
+	ck_assert_int_eq(fdt_finish(fdt), 0);
+}
+
+START_TEST(test_fdt_self_referencing_alias_warns_not_loops)
+{
+	const char *why;
+
+	alias_tree("serial0", 8);	/* serial0 = "serial0" */
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.uart_base, 0);
+	ck_assert_str_eq(bi.warn[0], "stdout-path alias is not an absolute "
+				     "path");
+}
+END_TEST
+
+START_TEST(test_fdt_alias_without_nul_warns)
+{
+	const char *why;
+
+	alias_tree("/pl011@9000000", 14);	/* no NUL */
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.uart_base, 0);
+	ck_assert_uint_eq(bi.nwarn, 1);
+}
+END_TEST
+
 Suite *suite_fdt_boot(void)
 {
 	Suite *s = suite_create("fdt_boot");
@@ -720,6 +771,8 @@ Suite *suite_fdt_boot(void)
 	tcase_add_test(bad, test_fdt_initrd_odd_width_rejected);
 	tcase_add_test(bad, test_fdt_every_byte_flip_never_crashes);
 	suite_add_tcase(s, good);
+	tcase_add_test(bad, test_fdt_self_referencing_alias_warns_not_loops);
+	tcase_add_test(bad, test_fdt_alias_without_nul_warns);
 	suite_add_tcase(s, bad);
 	return s;
 }

@@ -426,6 +426,16 @@ START_TEST(test_pvh_long_module_name_truncated_with_warning)
 }
 END_TEST
 
+START_TEST(test_pvh_module_wrapping_rejected)
+{
+	const char *why;
+
+	good();
+	((struct modlist_entry *)ptr(0x100))->paddr = ~0ull - 10;
+	EXPECT_BAD(why, "module wraps around the address space");
+}
+END_TEST
+
 Suite *suite_pvh(void)
 {
 	Suite *s = suite_create("pvh");
@@ -463,6 +473,7 @@ Suite *suite_pvh(void)
 	tcase_add_test(bad, test_pvh_module_name_out_of_reach_rejected);
 	tcase_add_test(bad, test_pvh_module_name_unterminated_rejected);
 	suite_add_tcase(s, good_tc);
+	tcase_add_test(bad, test_pvh_module_wrapping_rejected);
 	suite_add_tcase(s, bad);
 	return s;
 }
