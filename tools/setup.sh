@@ -79,8 +79,12 @@ check check-link sh -c "printf '#include <check.h>\nint main(void){return 0;}\n'
 	>'$tmpc/c.c' && gcc '$tmpc/c.c' -o '$tmpc/c' \$(pkg-config --cflags --libs check)"
 mkdir -p "$tmpc/iso/boot/grub"
 echo 'set timeout=0' >"$tmpc/iso/boot/grub/grub.cfg"
-check grub-mkrescue-bios-uefi sh -c "grub-mkrescue -o '$tmpc/t.iso' \
-	'$tmpc/iso' && test -s '$tmpc/t.iso'"
+check grub-mkrescue grub-mkrescue -o "$tmpc/t.iso" "$tmpc/iso"
+# ... and the image really holds both platforms: BIOS and UEFI
+check grub-iso-bios sh -c "xorriso -indev '$tmpc/t.iso' -find /boot/grub \
+	-type d 2>/dev/null | grep -q i386-pc"
+check grub-iso-uefi sh -c "xorriso -indev '$tmpc/t.iso' -find / \
+	-name efi.img 2>/dev/null | grep -q efi.img"
 rm -rf "$tmpc"
 
 # Debian's Rust (not rustup's) must build core for both kernel targets.

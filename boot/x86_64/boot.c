@@ -6,14 +6,12 @@
  * physical address below 4 GiB is also a pointer; anything above is out
  * of reach for now and reported as malformed boot data.
  */
-#include <string.h>
 #include <aegis/boot_info.h>
 #include <aegis/hal.h>
 #include <aegis/kernel.h>
 #include <aegis/kprintf.h>
 
 #define IDENTITY_LIMIT (1ull << 32)
-#define MB2_MAX_SIZE (1u << 20)
 
 void boot_x86_64(uint32_t magic, uint64_t info_pa);
 void boot_trap_x86(uint64_t vector, uint64_t error, uint64_t rip,
@@ -49,7 +47,7 @@ void boot_x86_64(uint32_t magic, uint64_t info_pa)
 		if (!hdr)
 			panic("boot: multiboot2 info block missing or out of "
 			      "reach (at %#llx)", (unsigned long long)info_pa);
-		if (hdr[0] > MB2_MAX_SIZE || !map_low(info_pa, hdr[0], NULL))
+		if (hdr[0] > MB2_INFO_MAX || !map_low(info_pa, hdr[0], NULL))
 			panic("boot: multiboot2 info block size %u out of "
 			      "range", hdr[0]);
 		rc = mb2_parse(&bi, hdr, hdr[0], info_pa, &why);
@@ -61,7 +59,8 @@ void boot_x86_64(uint32_t magic, uint64_t info_pa)
 	default:
 		panic("boot: unknown boot magic %#x", magic);
 	}
-	memcpy(bi.entry_mode, "32-bit protected mode, now long mode", 37);
+	ksnprintf(bi.entry_mode, sizeof(bi.entry_mode),
+		  "32-bit protected mode, now long mode");
 	if (rc)
 		panic("boot: malformed %s boot data: %s",
 		      magic == PVH_START_MAGIC ? "PVH" : "multiboot2", why);

@@ -40,8 +40,9 @@ pub(crate) mod host_kernel {
     }
 }
 
-/// `-ENODEV` from include/aegis/errno.h.
-const ENODEV: i32 = -19;
+/// `-ENODEV`: must equal AE_ENODEV in include/aegis/errno.h (the
+/// in-kernel test hal.errno_matches checks it on every boot path).
+pub const HAL_ENODEV: i32 = -19;
 
 /// Report through the kernel log (Rust → C).
 pub(crate) fn log(s: &[u8]) {
@@ -73,7 +74,7 @@ pub extern "C" fn hal_console_init(base: u64) -> i32 {
             log(b.as_bytes());
             0
         }
-        Err(()) => ENODEV,
+        Err(()) => HAL_ENODEV,
     }
 }
 
@@ -150,7 +151,7 @@ pub extern "C" fn hal_set_psci_conduit(smc: bool) -> i32 {
     if arch::set_psci_conduit(smc) {
         0
     } else {
-        ENODEV
+        HAL_ENODEV
     }
 }
 

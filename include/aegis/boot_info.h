@@ -86,6 +86,7 @@ struct boot_info {
 typedef const void *(*boot_map_fn)(paddr_t pa, uint64_t len, void *ctx);
 
 #define MB2_BOOTLOADER_MAGIC	0x36d76289u
+#define MB2_INFO_MAX		(1u << 20)	/* sane bound on the block */
 #define PVH_START_MAGIC		0x336ec578u
 
 /*

@@ -25,7 +25,6 @@ enum {
 	TAG_EFI_BS = 18,
 };
 
-#define MB2_MAX_SIZE (1u << 20)	/* a sane bound on the whole block */
 
 static uint32_t rd32(const uint8_t *p)
 {
@@ -98,7 +97,7 @@ int mb2_parse(struct boot_info *bi, const void *mbi, size_t avail,
 		return -AE_EBADMSG;
 	}
 	total = rd32(p);
-	if (total < 16 || total > MB2_MAX_SIZE || total > avail) {
+	if (total < 16 || total > MB2_INFO_MAX || total > avail) {
 		*why = "info block total_size out of range";
 		return -AE_EBADMSG;
 	}

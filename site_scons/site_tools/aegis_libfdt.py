@@ -10,7 +10,7 @@ fdt.c includes the header with quotes.
 import glob
 import os
 
-from SCons.Script import Dir
+from SCons.Script import Action, Dir
 
 TARBALL_GLOB = '/usr/src/linux-source-*.tar.xz'
 FILES = ['fdt.c', 'fdt_ro.c', 'fdt_rw.c', 'fdt_sw.c', 'fdt_wip.c',
@@ -27,11 +27,15 @@ def LibfdtSources(env, dest='#build/libfdt'):
     """Extract libfdt; returns (list of .c nodes, include dir)."""
     tar = tarball()
     d = Dir(dest)
-    if tar is None:
-        print('scons: linux-source tarball missing; run tools/setup.sh')
-        env.Exit(2)
-    top = os.path.basename(tar)[:-len('.tar.xz')]
     targets = [d.File(f) for f in FILES]
+    if tar is None:
+        # Fail when libfdt is needed, not while reading the build: so
+        # `scons --help` and host-only targets work before setup.
+        env.Command(targets, [], Action(
+            'echo "scons: /usr/src/linux-source-*.tar.xz is missing: run '
+            'tools/setup.sh" && false'))
+        return [t for t in targets if str(t).endswith('.c')], d
+    top = os.path.basename(tar)[:-len('.tar.xz')]
     members = ' '.join('%s/scripts/dtc/libfdt/%s' % (top, f) for f in FILES)
     env.Command(targets, tar,
                 'tar -xJf $SOURCE -C %s --strip-components=4 %s'

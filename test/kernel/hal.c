@@ -2,6 +2,7 @@
  * hal.c - in-kernel tests of the HAL's C interface on the real target.
  */
 #include <string.h>
+#include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/ktest.h>
 
@@ -21,5 +22,17 @@ KTEST(hal, arch_name_matches_build)
 	KEXPECT(t, strcmp(hal_arch_name(), "x86_64") == 0);
 #elif defined(__aarch64__)
 	KEXPECT(t, strcmp(hal_arch_name(), "aarch64") == 0);
+#endif
+}
+
+KTEST(hal, errno_matches)
+{
+	/* The HAL's error codes are the kernel's (include/aegis/errno.h). */
+	KEXPECT_EQ(t, (long long)HAL_ENODEV, (long long)-AE_ENODEV);
+	KEXPECT_EQ(t, (long long)hal_set_psci_conduit(false),
+#if defined(__x86_64__)
+		   (long long)-AE_ENODEV);
+#else
+		   0LL);
 #endif
 }
