@@ -9,7 +9,10 @@ pub struct Buf<const N: usize> {
 impl<const N: usize> Buf<N> {
     /// An empty buffer.
     pub const fn new() -> Self {
-        Buf { data: [0; N], len: 0 }
+        Buf {
+            data: [0; N],
+            len: 0,
+        }
     }
 
     /// What has been written so far.

@@ -24,7 +24,10 @@ impl<A> Reg<A> {
     /// `base + off` must be the address of a device register of this
     /// access kind, mapped as device memory for as long as it is used.
     pub const unsafe fn at(base: usize, off: usize) -> Self {
-        Reg { addr: base + off, _a: PhantomData }
+        Reg {
+            addr: base + off,
+            _a: PhantomData,
+        }
     }
 }
 

@@ -28,9 +28,9 @@ pub fn from_cpuid() -> Option<u64> {
 /// PIT is counting.
 pub fn measure_with_pit() -> u64 {
     const WANT: u32 = (PIT_HZ / 100) as u32; // 10 ms of PIT ticks
-    // SAFETY: the PIT belongs to the HAL; interrupts are masked, so the
-    // channel-0 reprogramming has no other effect until the HAL's timer
-    // layer programs it for good.
+                                             // SAFETY: the PIT belongs to the HAL; interrupts are masked, so the
+                                             // channel-0 reprogramming has no other effect until the HAL's timer
+                                             // layer programs it for good.
     unsafe {
         outb(0x43, 0x34); // channel 0, lo/hi byte, mode 2, binary
         outb(0x40, 0xff);
@@ -56,7 +56,11 @@ pub fn measure_with_pit() -> u64 {
             }
             still = 0;
             // counts down; a reload from 0xffff is a wrap
-            elapsed += if cur < prev { prev - cur } else { prev + 0x1_0000 - cur };
+            elapsed += if cur < prev {
+                prev - cur
+            } else {
+                prev + 0x1_0000 - cur
+            };
             prev = cur;
         }
         let t1 = _rdtsc();
