@@ -74,6 +74,8 @@ struct boot_info {
 	paddr_t uart_base;
 	char uart_compat[32];
 	char psci_method[8];		/* "hvc", "smc" or "" */
+	char intc_compat[32];		/* the root interrupt controller */
+	paddr_t intc_base;
 	/* Non-fatal oddities found while parsing ("mmap entry 3 truncated") */
 	uint32_t nwarn;
 	char warn[4][96];

@@ -212,6 +212,38 @@ static void parse_stdout(struct boot_info *bi, const void *fdt)
 			      (size_t)len);
 }
 
+/*
+ * The root interrupt controller: the root's interrupt-parent, else the
+ * first node marked interrupt-controller. Only named here (the HAL's
+ * interrupt layer drives it).
+ */
+static void parse_intc(struct boot_info *bi, const void *fdt)
+{
+	const fdt32_t *ph, *reg;
+	const char *compat;
+	int node = -1, len, parent, ac, sc;
+	const char *why;
+
+	ph = fdt_getprop(fdt, 0, "interrupt-parent", &len);
+	if (ph && len == 4)
+		node = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*ph));
+	if (node < 0)
+		node = fdt_node_offset_by_prop_value(fdt, -1,
+						     "interrupt-controller",
+						     NULL, 0);
+	if (node < 0)
+		return;		/* none named: the HAL's interrupt layer says */
+	compat = fdt_getprop(fdt, node, "compatible", &len);
+	if (compat && len > 0)
+		boot_copy_str(bi->intc_compat, sizeof(bi->intc_compat), compat,
+			      (size_t)len);
+	parent = fdt_parent_offset(fdt, node);
+	reg = fdt_getprop(fdt, node, "reg", &len);
+	if (parent >= 0 && !cells_of(fdt, parent, &ac, &sc, &why) && reg &&
+	    len >= (ac + sc) * 4)
+		bi->intc_base = read_cells(reg, ac);
+}
+
 static void parse_psci(struct boot_info *bi, const void *fdt)
 {
 	int node = fdt_path_offset(fdt, "/psci");
@@ -263,6 +295,7 @@ int fdt_boot_parse(struct boot_info *bi, const void *fdt, size_t avail,
 	if (rc)
 		return rc;
 	parse_stdout(bi, fdt);
+	parse_intc(bi, fdt);
 	parse_psci(bi, fdt);
 	return 0;
 }

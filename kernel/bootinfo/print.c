@@ -62,6 +62,9 @@ void boot_info_print(const struct boot_info *bi)
 		klog(KLOG_INFO, "boot: console %s at %#llx\n",
 			bi->uart_compat[0] ? bi->uart_compat : "uart",
 			(unsigned long long)bi->uart_base);
+	if (bi->intc_compat[0])
+		klog(KLOG_INFO, "boot: interrupt controller %s at %#llx\n",
+		     bi->intc_compat, (unsigned long long)bi->intc_base);
 	if (bi->psci_method[0])
 		klog(KLOG_INFO, "boot: psci via %s\n", bi->psci_method);
 	for (uint32_t i = 0; i < bi->nwarn && i < ARRAY_SIZE(bi->warn); i++)

@@ -42,6 +42,7 @@ CASES = [
             r'^boot: module 0 "{module_name}" at 0x[0-9a-f]+, {module_size} '
             r'bytes',
             r'^ktest: ok boot\.',
+            r'{intc}',
             r'^ktest: [1-9]\d* passed, 0 failed',
         ],
         'reject': [r'^bootparam: ', r'^panic: '],
@@ -141,6 +142,14 @@ def entry_of(config):
     if config[1] == 'x86_64':
         return '32-bit protected mode, now long mode'
     return 'EL2, dropped to EL1' if config[4] else 'EL1'
+
+
+def intc_of(config):
+    """The interrupt controller line the boot summary must show."""
+    if config[1] != 'aarch64':
+        return '.'	# x86_64: none named yet (ACPI comes later)
+    compat = 'arm,gic-v3' if config[3] == 3 else 'arm,cortex-a15-gic'
+    return '^boot: interrupt controller %s at 0x' % compat.replace('.', '\\.')
 
 
 def module_name_of(config):

@@ -728,6 +728,42 @@ START_TEST(test_fdt_alias_without_nul_warns)
 }
 END_TEST
 
+START_TEST(test_fdt_interrupt_controller_named)
+{
+	void *fdt = blob;
+	fdt32_t reg[4] = { 0, cpu_to_fdt32(0x40000000), 0,
+			   cpu_to_fdt32(0x10000000) };
+	fdt32_t greg[4] = { 0, cpu_to_fdt32(0x8000000), 0,
+			    cpu_to_fdt32(0x10000) };
+	const char *why;
+
+	ck_assert_int_eq(fdt_create(fdt, sizeof(blob)), 0);
+	ck_assert_int_eq(fdt_finish_reservemap(fdt), 0);
+	ck_assert_int_eq(fdt_begin_node(fdt, ""), 0);
+	ck_assert_int_eq(fdt_property_u32(fdt, "#address-cells", 2), 0);
+	ck_assert_int_eq(fdt_property_u32(fdt, "#size-cells", 2), 0);
+	ck_assert_int_eq(fdt_property_u32(fdt, "interrupt-parent", 5), 0);
+	ck_assert_int_eq(fdt_begin_node(fdt, "memory@40000000"), 0);
+	ck_assert_int_eq(fdt_property_string(fdt, "device_type", "memory"),
+			 0);
+	ck_assert_int_eq(fdt_property(fdt, "reg", reg, sizeof(reg)), 0);
+	ck_assert_int_eq(fdt_end_node(fdt), 0);
+	ck_assert_int_eq(fdt_begin_node(fdt, "intc@8000000"), 0);
+	ck_assert_int_eq(fdt_property_string(fdt, "compatible", "arm,gic-v3"),
+			 0);
+	ck_assert_int_eq(fdt_property(fdt, "interrupt-controller", NULL, 0),
+			 0);
+	ck_assert_int_eq(fdt_property_u32(fdt, "phandle", 5), 0);
+	ck_assert_int_eq(fdt_property(fdt, "reg", greg, sizeof(greg)), 0);
+	ck_assert_int_eq(fdt_end_node(fdt), 0);
+	ck_assert_int_eq(fdt_end_node(fdt), 0);
+	ck_assert_int_eq(fdt_finish(fdt), 0);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_str_eq(bi.intc_compat, "arm,gic-v3");
+	ck_assert_uint_eq(bi.intc_base, 0x8000000);
+}
+END_TEST
+
 Suite *suite_fdt_boot(void)
 {
 	Suite *s = suite_create("fdt_boot");
@@ -771,6 +807,7 @@ Suite *suite_fdt_boot(void)
 	tcase_add_test(bad, test_fdt_initrd_odd_width_rejected);
 	tcase_add_test(bad, test_fdt_every_byte_flip_never_crashes);
 	suite_add_tcase(s, good);
+	tcase_add_test(good, test_fdt_interrupt_controller_named);
 	tcase_add_test(bad, test_fdt_self_referencing_alias_warns_not_loops);
 	tcase_add_test(bad, test_fdt_alias_without_nul_warns);
 	suite_add_tcase(s, bad);
