@@ -65,6 +65,7 @@ void bus_init(bus_clock_fn clock)
 	depth = 0;
 	in_chain = 0;
 	trace_reset();
+	route_reset();
 	topic_reset();
 	q_reset();
 	irq_reset();
@@ -116,6 +117,7 @@ int bus_svc_add(const char *name, bus_handler_fn fn, void *state,
 		s->prio = prio;
 		s->st = BUS_SVC_RUNNING;
 		s->gen = 1;
+		route_resolve();
 		return (int)i;
 	}
 	return -AE_ENOSPC;
@@ -207,6 +209,7 @@ int bus_svc_remove(bus_svc_t s)
 			subs[i].svc = BUS_NIL;
 	rebuild_masks();
 	svcs[s].st = BUS_SVC_FREE;
+	route_resolve();
 	return 0;
 }
 
@@ -217,6 +220,7 @@ void bus_topic_added(bus_topic_t t)
 	const char *name = bus_topic_name(t);
 
 	trace_topic_added(t);
+	route_topic_added(t);
 	topic_subs[t] = 0;
 	for (unsigned int i = 0; i < SUBS_MAX; i++)
 		if (subs[i].svc != BUS_NIL &&
@@ -302,12 +306,13 @@ static int resolve_prio(int prio)
 }
 
 static void fill(struct bus_msg *m, bus_topic_t topic, uint8_t kind,
-		 uint8_t prio, bus_svc_t dst, const void *data, size_t len)
+		 uint8_t prio, bus_svc_t src, bus_svc_t dst, const void *data,
+		 size_t len)
 {
 	m->topic = topic;
 	m->kind = kind;
 	m->prio = prio;
-	m->src = bus_current();
+	m->src = src;
 	m->dst = dst;
 	m->corr = 0;
 	m->len = (uint16_t)len;
@@ -320,9 +325,9 @@ static void fill(struct bus_msg *m, bus_topic_t topic, uint8_t kind,
 /* Queue one message for dst; counts a drop when it cannot. limit: obey
  * the service's queue bound (replies do not: they answer requests the
  * service already holds, so refusing them would lose an answer). */
-static int enqueue(bus_svc_t dst, bus_topic_t topic, uint8_t kind,
-		   uint8_t prio, const void *data, size_t len, uint32_t corr,
-		   bool limit, int16_t status, bool irq)
+static int enqueue(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
+		   uint8_t kind, uint8_t prio, const void *data, size_t len,
+		   uint32_t corr, bool limit, int16_t status, bool irq)
 {
 	struct svc *v = &svcs[dst];
 	int i;
@@ -338,7 +343,7 @@ static int enqueue(bus_svc_t dst, bus_topic_t topic, uint8_t kind,
 		tstats[topic].drops++;
 		return -AE_EAGAIN;
 	}
-	fill(q_msg((unsigned int)i), topic, kind, prio, dst, data, len);
+	fill(q_msg((unsigned int)i), topic, kind, prio, src, dst, data, len);
 	q_msg((unsigned int)i)->corr = corr;
 	q_msg((unsigned int)i)->status = status;
 	q_push((unsigned int)i, irq);
@@ -346,6 +351,45 @@ static int enqueue(bus_svc_t dst, bus_topic_t topic, uint8_t kind,
 	if (++v->stats.pending > v->stats.pending_max)
 		v->stats.pending_max = v->stats.pending;
 	return 0;
+}
+
+/* Give copies to the services a mirror rule named (events, best effort:
+ * a full mirror counts a drop of its own and does not fail the send). */
+static void mirror(uint64_t mask, bus_svc_t src, bus_svc_t dst,
+		   bus_topic_t topic, uint8_t prio, const void *data,
+		   size_t len)
+{
+	for (; mask; mask &= mask - 1) {
+		bus_svc_t s = (bus_svc_t)__builtin_ctzll(mask);
+
+		if (s != dst && svc_get(s))
+			enqueue(src, s, topic, BUS_EVENT, prio, data, len, 0,
+				true, 0, false);
+	}
+}
+
+/* Route (if any rule exists), then queue. A refusal by a rule counts a
+ * drop for the destination and the topic, as a full queue does. */
+static int post(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
+		uint8_t kind, uint8_t prio, const void *data, size_t len,
+		uint32_t corr, bool limit, int16_t status, bool irq)
+{
+	struct route_verdict v = { 0, dst, prio, 0 };
+	int rc;
+
+	if (route_count()) {
+		route_apply(&v, topic, src, kind, irq, now());
+		if (v.rc) {
+			svcs[dst].stats.drops++;
+			tstats[topic].drops++;
+			return v.rc;
+		}
+	}
+	rc = enqueue(src, v.dst, topic, kind, v.prio, data, len, corr, limit,
+		     status, irq);
+	if (v.mirrors)
+		mirror(v.mirrors, src, v.dst, topic, v.prio, data, len);
+	return rc;
 }
 
 static int check_args(bus_topic_t topic, const void *data, size_t len)
@@ -371,11 +415,11 @@ int bus_publish(bus_topic_t topic, int prio, const void *data, size_t len)
 	for (mask = topic_subs[topic]; mask; mask &= mask - 1) {
 		bus_svc_t s = (bus_svc_t)__builtin_ctzll(mask);
 
-		rc = enqueue(s, topic, BUS_EVENT, (uint8_t)p, data, len, 0,
-			     true, 0, false);
+		rc = post(bus_current(), s, topic, BUS_EVENT, (uint8_t)p, data,
+			  len, 0, true, 0, false);
 		if (rc == 0)
 			got++;
-		else if (rc == -AE_EAGAIN)
+		else if (rc == -AE_EAGAIN || rc == -AE_EPERM)
 			full++;
 	}
 	return full ? -AE_EAGAIN : got;
@@ -393,8 +437,8 @@ int bus_send(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
 	if (!svc_get(dst))
 		return -AE_EINVAL;
 	tstats[topic].published++;
-	return enqueue(dst, topic, BUS_EVENT, (uint8_t)p, data, len, 0, true,
-		       0, false);
+	return post(bus_current(), dst, topic, BUS_EVENT, (uint8_t)p, data, len,
+		    0, true, 0, false);
 }
 
 /* Correlation ids are 1..2^31-1 so bus_request can return them as int. */
@@ -424,8 +468,8 @@ int bus_request(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
 		p = chain[depth - 1].prio;
 	tstats[topic].published++;
 	corr = new_corr();
-	rc = enqueue(dst, topic, BUS_REQUEST, (uint8_t)p, data, len, corr,
-		     true, 0, false);
+	rc = post(bus_current(), dst, topic, BUS_REQUEST, (uint8_t)p, data, len,
+		  corr, true, 0, false);
 	return rc ? rc : (int)corr;
 }
 
@@ -439,8 +483,8 @@ static int post_reply(const struct bus_msg *req, int status,
 		return -AE_ENOENT;	/* nobody to answer: see trace */
 	if (len > BUS_INLINE_MAX)
 		len = BUS_INLINE_MAX;
-	return enqueue(req->src, req->topic, BUS_REPLY, req->prio, data, len,
-		       req->corr, false, (int16_t)status, false);
+	return post(req->dst, req->src, req->topic, BUS_REPLY, req->prio, data,
+		    len, req->corr, false, (int16_t)status, false);
 }
 
 /* ---- running handlers ------------------------------------------------ */
@@ -513,20 +557,36 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 {
 	struct bus_msg m;
 	struct bus_msg scratch;
+	uint8_t prio = (uint8_t)(depth ? chain[depth - 1].prio
+				       : BUS_PRIO_DEFAULT);
 	int rc = check_args(topic, data, len);
 
 	if (rc)
 		return rc;
 	if (!svc_get(dst))
 		return -AE_EINVAL;
+	if (route_count()) {
+		struct route_verdict v = { 0, dst, prio, 0 };
+
+		route_apply(&v, topic, bus_current(), BUS_REQUEST, false,
+			    now());
+		if (v.rc) {
+			svcs[dst].stats.drops++;
+			tstats[topic].drops++;
+			return v.rc;
+		}
+		if (v.mirrors)
+			mirror(v.mirrors, bus_current(), v.dst, topic, v.prio,
+			       data, len);
+		dst = v.dst;
+		prio = v.prio;
+	}
 	if (svcs[dst].st != BUS_SVC_RUNNING)
 		return -AE_ESHUTDOWN;
 	if (((in_chain >> dst) & 1) || depth >= BUS_CHAIN_MAX)
 		return -AE_EDEADLK;
 	tstats[topic].published++;
-	fill(&m, topic, BUS_REQUEST,
-	     (uint8_t)(depth ? chain[depth - 1].prio : BUS_PRIO_DEFAULT),
-	     dst, data, len);
+	fill(&m, topic, BUS_REQUEST, prio, bus_current(), dst, data, len);
 	m.corr = new_corr();
 	return run_handler(dst, &m, reply ? reply : &scratch, true);
 }
@@ -587,8 +647,8 @@ static void drain_irqs(void)
 			continue;
 		}
 		for (; mask; mask &= mask - 1)
-			enqueue((bus_svc_t)__builtin_ctzll(mask), t, BUS_EVENT,
-				0, &ev, sizeof(ev), 0, false, 0, true);
+			post(BUS_SVC_KERNEL, (bus_svc_t)__builtin_ctzll(mask), t,
+			     BUS_EVENT, 0, &ev, sizeof(ev), 0, false, 0, true);
 	}
 }
 

@@ -42,4 +42,18 @@ unsigned int irq_waiting(void);
 bus_topic_t irq_topic(unsigned int line);
 int irq_topics_init(void);
 
+/* route.c */
+struct route_verdict {
+	int rc;			/* 0: deliver; -EPERM, -EAGAIN: refused */
+	bus_svc_t dst;		/* in: the destination; out: maybe redirected */
+	uint8_t prio;		/* in: the priority; out: maybe changed */
+	uint64_t mirrors;	/* services that also get an event copy */
+};
+unsigned int route_count(void);
+void route_reset(void);
+void route_resolve(void);
+void route_topic_added(bus_topic_t t);
+void route_apply(struct route_verdict *v, bus_topic_t topic, bus_svc_t src,
+		 uint8_t kind, bool irq, uint64_t now);
+
 #endif

@@ -138,6 +138,18 @@ static void apply(struct parser *p, const struct bootparam *bp,
 		}
 		memcpy(bp->var, val, strlen(val) + 1);
 		return;
+	case BP_FUNC: {
+		const char *why = "rejected";
+
+		if (!val || !*val) {
+			complain(p, "bootparam: %s needs a value", bp->name);
+			return;
+		}
+		if (bp->fn(val, &why))
+			complain(p, "bootparam: %s=%s: %s; ignored", bp->name,
+				 val, why);
+		return;
+	}
 	case BP_ENUM:
 		for (u = 0; val && bp->choices[u]; u++) {
 			if (strcmp(val, bp->choices[u]) == 0) {

@@ -31,7 +31,9 @@ int bootparam_apply(const char *cmdline)
 
 void bootparam_describe(void)
 {
-	static const char *const type[] = { "flag", "uint", "string", "enum" };
+	static const char *const type[] = {
+		"flag", "uint", "string", "enum", "list",
+	};
 	size_t n;
 	const struct bootparam *t = bootparam_table(&n);
 

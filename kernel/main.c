@@ -11,7 +11,10 @@
 #include <aegis/hal.h>
 #include <aegis/kernel.h>
 #include <aegis/kprintf.h>
+#include <string.h>
+#include <aegis/errno.h>
 #include <aegis/ktest.h>
+#include <aegis/route.h>
 #include <aegis/service.h>
 #include <aegis/trace.h>
 
@@ -25,6 +28,31 @@ BOOT_PARAM_FLAG(help, "help", "list the command-line options at boot");
 static char trace_arg[128];
 BOOT_PARAM_STRING(trace_arg, "trace",
 		  "live bus tracer: topic patterns, comma-separated (hw.*,sched)");
+
+/* bus.rule= may be given several times; the rules are checked and added
+ * once the bus exists (bus_up), in command-line order. */
+#define CMDLINE_RULES 8
+static char rule_text[CMDLINE_RULES][BUS_RULE_TEXT];
+static unsigned int nrule_text;
+
+static int collect_rule(const char *value, const char **why)
+{
+	size_t n = strlen(value);
+
+	if (nrule_text == CMDLINE_RULES) {
+		*why = "more than 8 bus.rule= options";
+		return -AE_ENOSPC;
+	}
+	if (n >= BUS_RULE_TEXT) {
+		*why = "rule longer than 159 bytes";
+		return -AE_EINVAL;
+	}
+	memcpy(rule_text[nrule_text++], value, n + 1);
+	return 0;
+}
+BOOT_PARAM_FUNC(bus_rule, "bus.rule", collect_rule,
+		"a bus routing rule, e.g. deny,topic=example.*,src=kernel "
+		"(repeatable; docs/IPC_ARCHITECTURE.md)");
 
 static void console_line(const char *line)
 {
@@ -52,6 +80,17 @@ static void bus_up(void)
 			why);
 	klog(KLOG_INFO, "bus: up, clock %llu Hz, trace filter \"%s\"\n",
 	     (unsigned long long)hz, trace_filter_get());
+	bus_rule_clock_rate(hz / 1000);
+	for (unsigned int i = 0; i < nrule_text; i++) {
+		int rc = bus_rule_add(rule_text[i], &why);
+
+		if (rc < 0)
+			kprintf("bootparam: bus.rule=%s: %s; ignored\n",
+				rule_text[i], why);
+		else
+			klog(KLOG_INFO, "bus: rule %d: %s\n", rc,
+			     rule_text[i]);
+	}
 	if (service_init(hal_cycles, hz / 1000, info_line))
 		panic("bus: the supervisor could not start");
 	tab = service_builtin(&n);

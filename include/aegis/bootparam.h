@@ -29,6 +29,7 @@ enum bootparam_type {
 	BP_UINT,	/* uint32_t in [min, max], decimal or 0x hex */
 	BP_STRING,	/* char[size], copied; too long is an error */
 	BP_ENUM,	/* uint32_t index into choices[] (NULL-terminated) */
+	BP_FUNC,	/* fn(value) for each occurrence: repeatable */
 };
 
 struct bootparam {
@@ -39,6 +40,8 @@ struct bootparam {
 	uint32_t min, max;	/* BP_UINT */
 	const char *const *choices;	/* BP_ENUM */
 	const char *help;
+	/* BP_FUNC: 0, or a negative errno with *why set; value not NULL */
+	int (*fn)(const char *value, const char **why);
 };
 
 #define BOOT_PARAM_SECTION "aegis_bootparams"
@@ -50,16 +53,20 @@ struct bootparam {
 
 #define BOOT_PARAM_FLAG(var, name, help)				\
 	BOOT_PARAM_DEFINE(var, (name), BP_FLAG, &(var), sizeof(var),	\
-			  0, 1, NULL, (help))
+			  0, 1, NULL, (help), NULL)
 #define BOOT_PARAM_UINT(var, name, lo, hi, help)			\
 	BOOT_PARAM_DEFINE(var, (name), BP_UINT, &(var), sizeof(var),	\
-			  (lo), (hi), NULL, (help))
+			  (lo), (hi), NULL, (help), NULL)
 #define BOOT_PARAM_STRING(var, name, help)				\
 	BOOT_PARAM_DEFINE(var, (name), BP_STRING, (var), sizeof(var),	\
-			  0, 0, NULL, (help))
+			  0, 0, NULL, (help), NULL)
 #define BOOT_PARAM_ENUM(var, name, choices, help)			\
 	BOOT_PARAM_DEFINE(var, (name), BP_ENUM, &(var), sizeof(var),	\
-			  0, 0, (choices), (help))
+			  0, 0, (choices), (help), NULL)
+
+#define BOOT_PARAM_FUNC(id, name, func, help)				\
+	BOOT_PARAM_DEFINE(id, (name), BP_FUNC, NULL, 0, 0, 0, NULL,	\
+			  (help), (func))
 
 /* bootparam_warn_fn - receives each complaint as one line without '\n'. */
 typedef void (*bootparam_warn_fn)(const char *msg, void *ctx);

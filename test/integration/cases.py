@@ -94,6 +94,24 @@ CASES = [
         'verdict': 'pass',
     },
     {
+        # Routing rules from the command line: a good one in force, a
+        # malformed one refused with its reason, the kernel boots on.
+        'name': 'bus-rules',
+        'cmdline': 'ktest=bus.cmdline_rule_denies_ping '
+                   'bus.rule=deny,topic=example.ping,src=kernel '
+                   'bus.rule=drop,topic=x',
+        'module': False,
+        'expect': [
+            BANNER,
+            r'^bus: rule 0: deny,topic=example\.ping,src=kernel$',
+            r'^bootparam: bus\.rule=drop,topic=x: unknown action ',
+            r'^ktest: ok bus\.cmdline_rule_denies_ping',
+            r'^ktest: 1 passed, 0 failed',
+        ],
+        'reject': [r'^panic: '],
+        'verdict': 'pass',
+    },
+    {
         # The runner must see a failing test as a failure (exit status).
         'name': 'fail-detected',
         'cmdline': 'ktest=ktest.must_fail',

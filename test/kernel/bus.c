@@ -4,6 +4,8 @@
  */
 #include <string.h>
 #include <aegis/bus.h>
+#include <aegis/errno.h>
+#include <aegis/route.h>
 #include <aegis/hal.h>
 #include <aegis/ktest.h>
 #include <aegis/service.h>
@@ -62,4 +64,23 @@ KTEST(hal, clock_rate_plausible)
 	/* 10 MHz .. 10 GHz: QEMU's generic timer runs at 62.5 MHz,
 	 * a TSC at hundreds of MHz at least. */
 	KEXPECT(t, hz >= 10000000ull && hz <= 10000000000ull);
+}
+
+/* Runs only when named: booted with bus.rule=deny,topic=example.ping,...
+ * by the bus-rules integration case, it checks that the rule from the
+ * command line is in force. */
+KTEST_EXPLICIT(bus, cmdline_rule_denies_ping)
+{
+	int ex = bus_svc_find("example");
+	int topic = bus_topic("example.ping");
+	struct bus_rule_stats st;
+
+	KEXPECT(t, bus_rule_count() >= 1);
+	KEXPECT(t, ex >= 0 && topic >= 0);
+	if (ex < 0 || topic < 0)
+		return;
+	KEXPECT_EQ(t, (long long)bus_call((bus_svc_t)ex, (bus_topic_t)topic,
+					  NULL, 0, NULL), (long long)-AE_EPERM);
+	KEXPECT_EQ(t, bus_rule_stats(0, &st), 0);
+	KEXPECT_EQ(t, st.drops, 1);
 }

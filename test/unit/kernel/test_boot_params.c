@@ -13,11 +13,27 @@ static char name[16];
 static uint32_t choice;
 static const char *const choices[] = { "a", "b", "c", NULL };
 
+static char seen[4][32];	/* what the BP_FUNC option was given */
+static int nseen;
+
+static int collect(const char *value, const char **why)
+{
+	if (strcmp(value, "bad") == 0) {
+		*why = "bad is refused";
+		return -1 * 22;
+	}
+	snprintf(seen[nseen++ % 4], sizeof(seen[0]), "%s", value);
+	return 0;
+}
+
 static const struct bootparam table[] = {
-	{ "flag", BP_FLAG, &flag, sizeof(flag), 0, 1, NULL, "a flag" },
-	{ "level", BP_UINT, &level, sizeof(level), 0, 7, NULL, "0..7" },
-	{ "name", BP_STRING, name, sizeof(name), 0, 0, NULL, "a string" },
-	{ "choice", BP_ENUM, &choice, sizeof(choice), 0, 0, choices, "abc" },
+	{ "flag", BP_FLAG, &flag, sizeof(flag), 0, 1, NULL, "a flag", NULL },
+	{ "level", BP_UINT, &level, sizeof(level), 0, 7, NULL, "0..7", NULL },
+	{ "name", BP_STRING, name, sizeof(name), 0, 0, NULL, "a string",
+	  NULL },
+	{ "choice", BP_ENUM, &choice, sizeof(choice), 0, 0, choices, "abc",
+	  NULL },
+	{ "rule", BP_FUNC, NULL, 0, 0, 0, NULL, "repeatable", collect },
 };
 
 static int nwarn;
@@ -271,7 +287,7 @@ END_TEST
 START_TEST(test_null_warn_callback_still_counts)
 {
 	reset();
-	ck_assert_int_eq(bootparam_parse(table, 4, "bogus", NULL, NULL), 1);
+	ck_assert_int_eq(bootparam_parse(table, 5, "bogus", NULL, NULL), 1);
 }
 END_TEST
 
@@ -351,6 +367,31 @@ START_TEST(test_double_dash_prefix_is_not_the_separator)
 }
 END_TEST
 
+START_TEST(test_func_option_called_for_each_occurrence)
+{
+	reset();
+	nseen = 0;
+	ck_assert_int_eq(parse("rule=a,b rule=c level=2 rule=\"d e\""), 0);
+	ck_assert_int_eq(nseen, 3);
+	ck_assert_str_eq(seen[0], "a,b");
+	ck_assert_str_eq(seen[1], "c");
+	ck_assert_str_eq(seen[2], "d e");
+}
+END_TEST
+
+START_TEST(test_func_option_refusal_reported)
+{
+	reset();
+	nseen = 0;
+	ck_assert_int_eq(parse("rule=bad rule=ok rule rule="), 3);
+	ck_assert_int_eq(nseen, 1);
+	ck_assert_ptr_nonnull(strstr(last, "needs a value"));
+	reset();
+	ck_assert_int_eq(parse("rule=bad"), 1);
+	ck_assert_str_eq(last, "bootparam: rule=bad: bad is refused; ignored");
+}
+END_TEST
+
 Suite *suite_boot_params(void)
 {
 	Suite *s = suite_create("boot_params");
@@ -378,6 +419,8 @@ Suite *suite_boot_params(void)
 	tcase_add_test(tc, test_tabs_and_newlines_separate);
 	tcase_add_test(tc, test_every_complaint_counted);
 	tcase_add_test(tc, test_null_warn_callback_still_counts);
+	tcase_add_test(tc, test_func_option_called_for_each_occurrence);
+	tcase_add_test(tc, test_func_option_refusal_reported);
 	tcase_add_test(tc, test_token_of_255_bytes_is_not_overlong);
 	tcase_add_test(tc, test_overlong_token_does_not_hide_next_option);
 	tcase_add_test(tc, test_uint_hex_uppercase_and_leading_zeros);

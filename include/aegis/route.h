@@ -1,0 +1,79 @@
+/*
+ * aegis/route.h - the bus's routing rules: its permission model, its tap
+ * for tracing and its fault injector for tests.
+ *
+ * An ordered table of rules. Each message about to be queued (and each
+ * inline call) is checked against the rules in order. A rule matches on
+ * topic pattern, source service, destination service and kind; its action
+ * is one of:
+ *
+ *	allow		deliver; stop looking
+ *	deny		refuse: the sender gets -EPERM, the rule counts a drop
+ *	redirect:<svc>	deliver to <svc> instead; stop looking
+ *	mirror:<svc>	also deliver a copy (as an event) to <svc>; go on
+ *	rate:<n>/<ms>	at most n messages per ms milliseconds pass (a token
+ *			bucket); beyond that the sender gets -EAGAIN and the
+ *			rule counts a drop; under it, go on
+ *	prio:<p>	deliver at priority p (0..7); go on
+ *
+ * No matching terminal rule: the message is allowed. Interrupt events are
+ * never subject to deny or rate (they are never dropped); replies only to
+ * mirror and prio (an answer is never withheld from its caller).
+ *
+ * Text form (the kernel command line's bus.rule=, and later sysfs):
+ *
+ *	<action>[:<arg>][,topic=<pattern>][,src=<svc>][,dst=<svc>][,kind=<k>]
+ *
+ * <svc> is a service name, "kernel" (what is posted outside any handler;
+ * not a redirect or mirror target) or "*"; <k> is event, request, reply or "*";
+ * a missing key matches anything. Services named before they exist are
+ * matched once they register. Examples:
+ *
+ *	deny,topic=example.ping,src=kernel
+ *	mirror:tracer,topic=hw.*
+ *	rate:10/1000,topic=net.rx.*
+ *	redirect:console2,dst=console,kind=request
+ *
+ * Context: thread or handler context on the dispatching CPU.
+ */
+#ifndef AEGIS_ROUTE_H
+#define AEGIS_ROUTE_H
+
+#include <aegis/bus.h>
+
+#define BUS_RULES_MAX	32
+#define BUS_RULE_TEXT	160	/* longest canonical text, with NUL */
+
+/*
+ * bus_rule_add - parse text and append the rule. Returns its index, or
+ * -EINVAL with *why set to a one-line reason (unknown action or key,
+ * malformed pattern or name, missing argument, rate of 0, priority out of
+ * range), or -ENOSPC when BUS_RULES_MAX rules exist. Nothing changes on
+ * error.
+ */
+int bus_rule_add(const char *text, const char **why);
+
+/* bus_rule_remove - delete rule idx (later rules move up). -EINVAL. */
+int bus_rule_remove(unsigned int idx);
+
+/* bus_rule_clear - delete every rule. */
+void bus_rule_clear(void);
+
+unsigned int bus_rule_count(void);
+
+/* bus_rule_format - the canonical text of rule idx; as ksnprintf, or
+ * -EINVAL for an index out of range. */
+int bus_rule_format(unsigned int idx, char *buf, size_t size);
+
+struct bus_rule_stats {
+	uint64_t hits;		/* messages it matched */
+	uint64_t drops;		/* messages it refused (deny, rate) */
+};
+
+int bus_rule_stats(unsigned int idx, struct bus_rule_stats *out);
+
+/* bus_rule_clock_rate - ticks of the bus clock per millisecond, for rate
+ * rules (the bus clock alone does not say). Default 1. */
+void bus_rule_clock_rate(uint64_t ticks_per_ms);
+
+#endif

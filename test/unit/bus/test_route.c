@@ -1,0 +1,316 @@
+/*
+ * test_route.c - bus/route.c: every rule action, rule order, matching on
+ * topic/src/dst/kind, the text form and its errors, rate limits on a
+ * fake clock, and the limits that protect interrupts and replies.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <aegis/bus.h>
+#include <aegis/errno.h>
+#include <aegis/route.h>
+#include "unit.h"
+
+static uint64_t fake_now;
+static unsigned int got[8];		/* handler runs per service */
+static uint8_t last_kind[8], last_prio[8];
+static int16_t last_status[8];
+static bool do_request[8];		/* on a request, ask svc 1 */
+
+static uint64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+static bus_svc_t a, b, c, tap;
+static bus_topic_t t_ping, t_data;
+
+static int handler(void *state, const struct bus_msg *m,
+		   struct bus_msg *reply)
+{
+	unsigned int id = (unsigned int)(uintptr_t)state;
+
+	(void)reply;
+	got[id]++;
+	last_kind[id] = m->kind;
+	last_prio[id] = m->prio;
+	last_status[id] = m->status;
+	if (m->kind == BUS_REQUEST && do_request[id])
+		bus_request(b, t_ping, BUS_PRIO_INHERIT, NULL, 0);
+	return 0;
+}
+
+static bus_svc_t add(const char *name, unsigned int id)
+{
+	int s = bus_svc_add(name, handler, (void *)(uintptr_t)id, 16, 4);
+
+	ck_assert_int_ge(s, 0);
+	return (bus_svc_t)s;
+}
+
+static void setup(void)
+{
+	fake_now = 0;
+	memset(got, 0, sizeof(got));
+	memset(do_request, 0, sizeof(do_request));
+	bus_init(fake_clock);
+	a = add("a", 0);
+	b = add("b", 1);
+	c = add("c", 2);
+	tap = add("tap", 3);
+	t_ping = (bus_topic_t)bus_topic("svc.ping");
+	t_data = (bus_topic_t)bus_topic("net.rx.data");
+}
+
+#define RULE(text) ck_assert_int_ge(bus_rule_add((text), NULL), 0)
+
+START_TEST(test_rule_deny_returns_eperm_and_counts)
+{
+	struct bus_rule_stats st;
+	struct bus_svc_stats ss;
+
+	RULE("deny,topic=svc.ping,dst=b");
+	ck_assert_int_eq(bus_send(b, t_ping, 1, NULL, 0), -AE_EPERM);
+	ck_assert_int_eq(bus_send(c, t_ping, 1, NULL, 0), 0);	/* not b */
+	ck_assert_int_eq(bus_send(b, t_data, 1, NULL, 0), 0);	/* topic */
+	bus_run(10);
+	ck_assert_uint_eq(got[1], 1);
+	ck_assert_int_eq(bus_rule_stats(0, &st), 0);
+	ck_assert_uint_eq(st.hits, 1);
+	ck_assert_uint_eq(st.drops, 1);
+	bus_svc_stats(b, &ss);
+	ck_assert_uint_eq(ss.drops, 1);
+}
+END_TEST
+
+START_TEST(test_rule_deny_applies_to_inline_calls)
+{
+	RULE("deny,kind=request,src=kernel");
+	ck_assert_int_eq(bus_call(a, t_ping, NULL, 0, NULL), -AE_EPERM);
+	ck_assert_uint_eq(got[0], 0);
+	ck_assert_int_eq(bus_send(a, t_ping, 1, NULL, 0), 0);	/* event */
+}
+END_TEST
+
+START_TEST(test_rule_order_first_terminal_wins)
+{
+	RULE("allow,topic=svc.ping,src=kernel");
+	RULE("deny,topic=svc.*");
+	ck_assert_int_eq(bus_send(a, t_ping, 1, NULL, 0), 0);
+	ck_assert_int_eq(bus_send(a, (bus_topic_t)bus_topic("svc.other"), 1,
+				  NULL, 0), -AE_EPERM);
+	ck_assert_int_eq(bus_rule_remove(0), 0);
+	ck_assert_int_eq(bus_send(a, t_ping, 1, NULL, 0), -AE_EPERM);
+	bus_rule_clear();
+	ck_assert_int_eq(bus_send(a, t_ping, 1, NULL, 0), 0);
+}
+END_TEST
+
+START_TEST(test_rule_redirect_changes_destination)
+{
+	RULE("redirect:c,dst=b");
+	ck_assert_int_eq(bus_send(b, t_data, 1, NULL, 0), 0);
+	bus_run(10);
+	ck_assert_uint_eq(got[1], 0);
+	ck_assert_uint_eq(got[2], 1);
+	/* inline calls follow it too */
+	ck_assert_int_eq(bus_call(b, t_ping, NULL, 0, NULL), 0);
+	ck_assert_uint_eq(got[2], 2);
+}
+END_TEST
+
+START_TEST(test_rule_redirected_request_replies_to_caller)
+{
+	RULE("redirect:c,dst=b,kind=request");
+	do_request[0] = true;		/* a asks b; the rule sends it to c */
+	ck_assert_int_eq(bus_call(a, t_ping, NULL, 0, NULL), 0);
+	bus_run(10);
+	ck_assert_uint_eq(got[1], 0);
+	ck_assert_uint_eq(got[2], 1);
+	ck_assert_uint_eq(last_kind[0], BUS_REPLY);	/* a got its answer */
+}
+END_TEST
+
+START_TEST(test_rule_mirror_copies_and_continues)
+{
+	RULE("mirror:tap,topic=net.*");
+	RULE("prio:1,topic=net.*");
+	ck_assert_int_eq(bus_send(a, t_data, 5, NULL, 0), 0);
+	bus_run(10);
+	ck_assert_uint_eq(got[0], 1);
+	ck_assert_uint_eq(got[3], 1);
+	ck_assert_uint_eq(last_kind[3], BUS_EVENT);
+	ck_assert_uint_eq(last_prio[0], 1);	/* the later rule applied */
+}
+END_TEST
+
+START_TEST(test_rule_mirror_of_request_is_an_event)
+{
+	RULE("mirror:tap,kind=request");
+	ck_assert_int_eq(bus_call(a, t_ping, NULL, 0, NULL), 0);
+	bus_run(10);
+	ck_assert_uint_eq(got[0], 1);
+	ck_assert_uint_eq(got[3], 1);
+	ck_assert_uint_eq(last_kind[3], BUS_EVENT);
+}
+END_TEST
+
+START_TEST(test_rule_reprioritise)
+{
+	RULE("prio:0,src=kernel,dst=c");
+	bus_send(b, t_data, 7, NULL, 0);
+	bus_send(c, t_data, 7, NULL, 0);
+	bus_run(1);
+	ck_assert_uint_eq(got[2], 1);		/* c's went first */
+	ck_assert_uint_eq(last_prio[2], 0);
+}
+END_TEST
+
+START_TEST(test_rule_rate_limit_token_bucket)
+{
+	struct bus_rule_stats st;
+	int ok = 0;
+
+	bus_rule_clock_rate(1000);		/* 1000 ticks per ms */
+	RULE("rate:3/10,topic=net.*");		/* 3 per 10 ms */
+	for (int i = 0; i < 10; i++)
+		ok += bus_send(a, t_data, 1, NULL, 0) == 0;
+	ck_assert_int_eq(ok, 3);
+	ck_assert_int_eq(bus_send(a, t_data, 1, NULL, 0), -AE_EAGAIN);
+	bus_run(100);
+	fake_now += 10 * 1000 / 3 + 1;		/* a third of the period */
+	ck_assert_int_eq(bus_send(a, t_data, 1, NULL, 0), 0);
+	ck_assert_int_eq(bus_send(a, t_data, 1, NULL, 0), -AE_EAGAIN);
+	bus_rule_stats(0, &st);
+	ck_assert_uint_eq(st.drops, 9);
+	ck_assert_int_eq(bus_send(a, t_ping, 1, NULL, 0), 0);	/* no match */
+}
+END_TEST
+
+START_TEST(test_rule_for_service_registered_later)
+{
+	bus_svc_t late;
+
+	RULE("deny,dst=late");
+	late = add("late", 4);
+	ck_assert_int_eq(bus_send(late, t_data, 1, NULL, 0), -AE_EPERM);
+	ck_assert_int_eq(bus_send(a, t_data, 1, NULL, 0), 0);
+}
+END_TEST
+
+START_TEST(test_rule_never_drops_interrupts_or_replies)
+{
+	int id;
+
+	ck_assert_int_ge(bus_subscribe(a, "hw.irq.*", NULL), 0);
+	RULE("deny");				/* everything */
+	bus_irq_post(3);
+	bus_run(10);
+	ck_assert_uint_eq(got[0], 1);		/* the interrupt arrived */
+	bus_rule_clear();
+	RULE("deny,kind=reply");
+	do_request[0] = true;			/* a asks b */
+	id = bus_call(a, t_ping, NULL, 0, NULL);
+	ck_assert_int_eq(id, 0);
+	bus_run(10);
+	ck_assert_uint_eq(last_kind[0], BUS_REPLY);
+}
+END_TEST
+
+START_TEST(test_rule_text_round_trip)
+{
+	static const char *const texts[] = {
+		"allow",
+		"deny,topic=example.ping,src=kernel",
+		"redirect:c,dst=b,kind=request",
+		"mirror:tap,topic=hw.*",
+		"rate:10/1000,topic=net.rx.*",
+		"prio:2,src=*,kind=event",
+	};
+	char buf[BUS_RULE_TEXT];
+
+	for (unsigned int i = 0; i < 6; i++) {
+		ck_assert_int_eq(bus_rule_add(texts[i], NULL), (int)i);
+		bus_rule_format(i, buf, sizeof(buf));
+		ck_assert_str_eq(buf, texts[i]);
+	}
+	ck_assert_uint_eq(bus_rule_count(), 6);
+	ck_assert_int_eq(bus_rule_format(6, buf, sizeof(buf)), -AE_EINVAL);
+}
+END_TEST
+
+START_TEST(test_rule_malformed_rejected_with_reason)
+{
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+		{ "", "empty rule" },
+		{ "drop", "unknown action (allow, deny, redirect:<svc>, "
+			  "mirror:<svc>, rate:<n>/<ms>, prio:<0-7>)" },
+		{ "deny:x", "allow and deny take no argument" },
+		{ "redirect", "redirect, mirror, rate and prio need "
+			      "':<argument>'" },
+		{ "mirror:*", "redirect/mirror target is not a service name" },
+		{ "redirect:Bad", "redirect/mirror target is not a service "
+				  "name" },
+		{ "rate:0/10", "rate needs <n>/<ms>, both above 0" },
+		{ "rate:5", "rate needs <n>/<ms>, both above 0" },
+		{ "rate:5/x", "rate needs <n>/<ms>, both above 0" },
+		{ "prio:8", "prio needs a priority 0..7" },
+		{ "deny,topic=a.*.b", "'*' only as the last component "
+				      "(\"a.b.*\") or alone" },
+		{ "deny,src=A", "src is not a service name or *" },
+		{ "deny,dst=", "dst is not a service name or *" },
+		{ "deny,kind=any", "kind is event, request, reply or *" },
+		{ "deny,color=red", "unknown match key (topic, src, dst, "
+				    "kind)" },
+		{ "deny,topic", "match must be key=value (topic, src, dst, "
+				"kind)" },
+	};
+	const char *why;
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		ck_assert_msg(bus_rule_add(bad[i].text, &why) == -AE_EINVAL,
+			      "\"%s\" accepted", bad[i].text);
+		ck_assert_msg(why && strcmp(why, bad[i].why) == 0,
+			      "\"%s\": \"%s\"", bad[i].text, why);
+	}
+	ck_assert_uint_eq(bus_rule_count(), 0);
+}
+END_TEST
+
+START_TEST(test_rule_table_full)
+{
+	const char *why;
+
+	for (int i = 0; i < BUS_RULES_MAX; i++)
+		ck_assert_int_eq(bus_rule_add("allow", NULL), i);
+	ck_assert_int_eq(bus_rule_add("allow", &why), -AE_ENOSPC);
+	ck_assert_str_eq(why, "rule table full");
+	ck_assert_int_eq(bus_rule_remove(BUS_RULES_MAX), -AE_EINVAL);
+}
+END_TEST
+
+Suite *suite_bus_route(void)
+{
+	Suite *s = suite_create("bus_route");
+	TCase *tc = tcase_create("rules");
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, test_rule_deny_returns_eperm_and_counts);
+	tcase_add_test(tc, test_rule_deny_applies_to_inline_calls);
+	tcase_add_test(tc, test_rule_order_first_terminal_wins);
+	tcase_add_test(tc, test_rule_redirect_changes_destination);
+	tcase_add_test(tc, test_rule_redirected_request_replies_to_caller);
+	tcase_add_test(tc, test_rule_mirror_copies_and_continues);
+	tcase_add_test(tc, test_rule_mirror_of_request_is_an_event);
+	tcase_add_test(tc, test_rule_reprioritise);
+	tcase_add_test(tc, test_rule_rate_limit_token_bucket);
+	tcase_add_test(tc, test_rule_for_service_registered_later);
+	tcase_add_test(tc, test_rule_never_drops_interrupts_or_replies);
+	tcase_add_test(tc, test_rule_text_round_trip);
+	tcase_add_test(tc, test_rule_malformed_rejected_with_reason);
+	tcase_add_test(tc, test_rule_table_full);
+	suite_add_tcase(s, tc);
+	return s;
+}
