@@ -45,6 +45,15 @@ static struct {
 	bus_svc_t svc;
 	uint8_t prio;
 } chain[BUS_CHAIN_MAX];
+
+/* Threads blocked in bus_call_wait, found by correlation id. */
+static struct waiter {
+	uint32_t corr;		/* 0: free */
+	bool done;
+	struct bus_msg reply;
+	const struct bus_waiter_ops *ops;
+	void *ctx;
+} waiters[BUS_WAITERS_MAX];
 static unsigned int depth;
 static uint64_t in_chain;	/* bit s: s is in the chain */
 
@@ -62,6 +71,7 @@ void bus_init(bus_clock_fn clock)
 	memset(tstats, 0, sizeof(tstats));
 	clock_fn = clock;
 	corr_next = 1;
+	memset(waiters, 0, sizeof(waiters));
 	depth = 0;
 	in_chain = 0;
 	trace_reset();
@@ -479,8 +489,35 @@ static int post_reply(const struct bus_msg *req, int status,
 	const void *data = reply ? reply->data : NULL;
 	size_t len = reply ? reply->len : 0;
 
-	if (req->src == BUS_SVC_KERNEL || !svc_get(req->src))
-		return -AE_ENOENT;	/* nobody to answer: see trace */
+	if (req->src == BUS_SVC_KERNEL) {
+		/* A thread waiting in bus_call_wait? */
+		for (unsigned int i = 0; i < BUS_WAITERS_MAX; i++) {
+			struct waiter *w = &waiters[i];
+
+			if (w->corr != req->corr || w->done)
+				continue;
+			memset(&w->reply, 0, sizeof(w->reply));
+			w->reply.topic = req->topic;
+			w->reply.kind = BUS_REPLY;
+			w->reply.prio = req->prio;
+			w->reply.src = req->dst;
+			w->reply.dst = BUS_SVC_KERNEL;
+			w->reply.corr = req->corr;
+			w->reply.status = (int16_t)status;
+			w->reply.ts = now();
+			w->reply.len = (uint16_t)MIN(len, BUS_INLINE_MAX);
+			if (w->reply.len)
+				memcpy(w->reply.data, data, w->reply.len);
+			w->done = true;
+			w->ops->wake(w->ctx);
+			return 0;
+		}
+		/* Its waiter gave up (timeout): the answer is a drop. */
+		tstats[req->topic].drops++;
+		return -AE_ENOENT;
+	}
+	if (!svc_get(req->src))
+		return -AE_ENOENT;
 	if (len > BUS_INLINE_MAX)
 		len = BUS_INLINE_MAX;
 	return post(req->dst, req->src, req->topic, BUS_REPLY, req->prio, data,
@@ -589,6 +626,55 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 	fill(&m, topic, BUS_REQUEST, prio, bus_current(), dst, data, len);
 	m.corr = new_corr();
 	return run_handler(dst, &m, reply ? reply : &scratch, true);
+}
+
+int bus_call_wait(bus_svc_t dst, bus_topic_t topic, int prio,
+		  const void *data, size_t len, struct bus_msg *reply,
+		  uint64_t timeout, const struct bus_waiter_ops *ops,
+		  void *ctx)
+{
+	struct waiter *w = NULL;
+	uint32_t corr;
+	int p = resolve_prio(prio), rc = check_args(topic, data, len);
+	uint64_t deadline;
+
+	if (depth)
+		return -AE_EDEADLK;	/* handlers call inline: bus_call */
+	if (rc)
+		return rc;
+	if (p < 0)
+		return p;
+	if (!svc_get(dst) || !ops || !ops->block || !ops->wake)
+		return -AE_EINVAL;
+	for (unsigned int i = 0; i < BUS_WAITERS_MAX && !w; i++)
+		if (!waiters[i].corr)
+			w = &waiters[i];
+	if (!w)
+		return -AE_ENOSPC;
+	corr = new_corr();
+	w->corr = corr;
+	w->done = false;
+	w->ops = ops;
+	w->ctx = ctx;
+	tstats[topic].published++;
+	rc = post(BUS_SVC_KERNEL, dst, topic, BUS_REQUEST, (uint8_t)p, data,
+		  len, corr, true, 0, false);
+	if (rc) {
+		w->corr = 0;
+		return rc;
+	}
+	deadline = now() + timeout;
+	while (!w->done) {
+		if (ops->block(ctx, deadline) == -AE_ETIMEDOUT && !w->done) {
+			w->corr = 0;	/* a late reply becomes a drop */
+			return -AE_ETIMEDOUT;
+		}
+	}
+	if (reply)
+		*reply = w->reply;
+	rc = w->reply.status;
+	w->corr = 0;
+	return rc;
 }
 
 /* Deliver one queued message (slot i) to its destination. */

@@ -192,6 +192,38 @@ int bus_request(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
 int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 	     struct bus_msg *reply);
 
+/*
+ * Blocking calls from threads. A thread cannot run a handler inline (it
+ * is not on the dispatcher's call chain), so its request is queued and
+ * the thread blocks until the reply or a timeout. How a thread blocks and
+ * is woken belongs to the scheduler, which supplies these operations:
+ */
+struct bus_waiter_ops {
+	/* Block the calling thread until wake(ctx) or the bus clock reaches
+	 * deadline. Returns 0 when woken, -ETIMEDOUT when the deadline
+	 * passed. Thread context. */
+	int (*block)(void *ctx, uint64_t deadline);
+	/* Make the thread blocked in block(ctx) runnable. Called by the
+	 * dispatcher when the reply arrives (handler context). */
+	void (*wake)(void *ctx);
+};
+
+#define BUS_WAITERS_MAX 32
+
+/*
+ * bus_call_wait - request/reply from thread context. Queues the request
+ * (at prio, as bus_send would), blocks through ops until the reply comes
+ * or timeout clock ticks pass, and returns the reply's status with the
+ * reply in *reply; or -ETIMEDOUT (a reply that arrives later is counted
+ * as a drop of its topic, never delivered to anyone else), -EDEADLK from
+ * handler context (handlers use bus_call), -ENOSPC when BUS_WAITERS_MAX
+ * threads are waiting, or bus_send's errors.
+ */
+int bus_call_wait(bus_svc_t dst, bus_topic_t topic, int prio,
+		  const void *data, size_t len, struct bus_msg *reply,
+		  uint64_t timeout, const struct bus_waiter_ops *ops,
+		  void *ctx);
+
 /* ---- dispatcher -------------------------------------------------------- */
 
 /* bus_dispatch - deliver the most urgent pending message (interrupt events
