@@ -317,7 +317,7 @@ static int resolve_prio(int prio)
 
 static void fill(struct bus_msg *m, bus_topic_t topic, uint8_t kind,
 		 uint8_t prio, bus_svc_t src, bus_svc_t dst, const void *data,
-		 size_t len)
+		 size_t len, uint64_t ts)
 {
 	m->topic = topic;
 	m->kind = kind;
@@ -327,7 +327,7 @@ static void fill(struct bus_msg *m, bus_topic_t topic, uint8_t kind,
 	m->corr = 0;
 	m->len = (uint16_t)len;
 	m->status = 0;
-	m->ts = now();
+	m->ts = ts;
 	if (len)
 		memcpy(m->data, data, len);
 }
@@ -335,6 +335,11 @@ static void fill(struct bus_msg *m, bus_topic_t topic, uint8_t kind,
 /* Queue one message for dst; counts a drop when it cannot. limit: obey
  * the service's queue bound (replies do not: they answer requests the
  * service already holds, so refusing them would lose an answer). */
+/* The clock read once per post: a publish to n subscribers stamps all n
+ * copies with one reading. */
+static uint64_t post_ts;
+static bool batch_post;		/* inside bus_publish: post_ts is set */
+
 static int enqueue(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		   uint8_t kind, uint8_t prio, const void *data, size_t len,
 		   uint32_t corr, bool limit, int16_t status, bool irq)
@@ -353,7 +358,8 @@ static int enqueue(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		tstats[topic].drops++;
 		return -AE_EAGAIN;
 	}
-	fill(q_msg((unsigned int)i), topic, kind, prio, src, dst, data, len);
+	fill(q_msg((unsigned int)i), topic, kind, prio, src, dst, data, len,
+	     post_ts);
 	q_msg((unsigned int)i)->corr = corr;
 	q_msg((unsigned int)i)->status = status;
 	q_push((unsigned int)i, irq);
@@ -387,8 +393,10 @@ static int post(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 	struct route_verdict v = { 0, dst, prio, 0 };
 	int rc;
 
+	if (!batch_post)
+		post_ts = now();
 	if (route_count()) {
-		route_apply(&v, topic, src, kind, irq, now());
+		route_apply(&v, topic, src, kind, irq, post_ts);
 		if (v.rc) {
 			svcs[dst].stats.drops++;
 			tstats[topic].drops++;
@@ -422,6 +430,8 @@ int bus_publish(bus_topic_t topic, int prio, const void *data, size_t len)
 	if (p < 0)
 		return p;
 	tstats[topic].published++;
+	post_ts = now();
+	batch_post = true;
 	for (mask = topic_subs[topic]; mask; mask &= mask - 1) {
 		bus_svc_t s = (bus_svc_t)__builtin_ctzll(mask);
 
@@ -432,6 +442,7 @@ int bus_publish(bus_topic_t topic, int prio, const void *data, size_t len)
 		else if (rc == -AE_EAGAIN || rc == -AE_EPERM)
 			full++;
 	}
+	batch_post = false;
 	return full ? -AE_EAGAIN : got;
 }
 
@@ -539,27 +550,31 @@ static void fault(bus_svc_t s)
 /* Run s's handler for m with s pushed on the call chain, and record the
  * dispatch in the trace. */
 static int run_handler(bus_svc_t s, const struct bus_msg *m,
-		       struct bus_msg *reply, bool inl)
+		       struct bus_msg *reply, bool inl, uint64_t *clock)
 {
 	struct svc *v = &svcs[s];
 	struct trace_rec tr;
-	uint64_t t0, t1;
+	uint64_t t0 = *clock, t1;
 	int rc;
 
-	memset(reply, 0, offsetof(struct bus_msg, data));
-	reply->topic = m->topic;
-	reply->kind = BUS_REPLY;
-	reply->prio = m->prio;
-	reply->src = s;
-	reply->dst = m->src;
-	reply->corr = m->corr;
+	if (m->kind == BUS_REQUEST) {
+		memset(reply, 0, offsetof(struct bus_msg, data));
+		reply->topic = m->topic;
+		reply->kind = BUS_REPLY;
+		reply->prio = m->prio;
+		reply->src = s;
+		reply->dst = m->src;
+		reply->corr = m->corr;
+	} else {
+		reply->len = 0;
+	}
 	chain[depth].svc = s;
 	chain[depth].prio = m->prio;
 	depth++;
 	in_chain |= 1ull << s;
-	t0 = now();
 	rc = v->fn(v->state, m, reply);
 	t1 = now();
+	*clock = t1;
 	in_chain &= ~(1ull << s);
 	depth--;
 	tr.ts = t0;
@@ -594,6 +609,7 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 {
 	struct bus_msg m;
 	struct bus_msg scratch;
+	uint64_t clock;
 	uint8_t prio = (uint8_t)(depth ? chain[depth - 1].prio
 				       : BUS_PRIO_DEFAULT);
 	int rc = check_args(topic, data, len);
@@ -623,9 +639,11 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 	if (((in_chain >> dst) & 1) || depth >= BUS_CHAIN_MAX)
 		return -AE_EDEADLK;
 	tstats[topic].published++;
-	fill(&m, topic, BUS_REQUEST, prio, bus_current(), dst, data, len);
+	clock = now();
+	fill(&m, topic, BUS_REQUEST, prio, bus_current(), dst, data, len,
+	     clock);
 	m.corr = new_corr();
-	return run_handler(dst, &m, reply ? reply : &scratch, true);
+	return run_handler(dst, &m, reply ? reply : &scratch, true, &clock);
 }
 
 int bus_call_wait(bus_svc_t dst, bus_topic_t topic, int prio,
@@ -677,23 +695,26 @@ int bus_call_wait(bus_svc_t dst, bus_topic_t topic, int prio,
 	return rc;
 }
 
-/* Deliver one queued message (slot i) to its destination. */
-static void deliver(unsigned int i)
+/* Deliver one queued message (slot i) to its destination; *clock is the
+ * time it starts (and, on return, the time it ended). The handler reads
+ * the message in its pool slot, which is freed after it returns. */
+static void deliver(unsigned int i, uint64_t *clock)
 {
-	struct bus_msg m = *q_msg(i);
+	struct bus_msg *m = q_msg(i);
 	struct bus_msg reply;
-	struct svc *v = &svcs[m.dst];
+	struct svc *v = &svcs[m->dst];
 
-	q_free(i);
 	v->stats.pending--;
 	if (v->st != BUS_SVC_RUNNING) {
 		/* Only possible if state changed without flush: defensive. */
 		v->stats.drops++;
+		q_free(i);
 		return;
 	}
-	run_handler(m.dst, &m, &reply, false);
-	if (m.kind == BUS_REQUEST)
-		post_reply(&m, reply.status, &reply);
+	run_handler(m->dst, m, &reply, false, clock);
+	if (m->kind == BUS_REQUEST)
+		post_reply(m, reply.status, &reply);
+	q_free(i);
 }
 
 /* Turn waiting interrupt lines into events; a line whose event cannot be
@@ -738,26 +759,40 @@ static void drain_irqs(void)
 	}
 }
 
-int bus_dispatch(void)
+/* One dispatch; *clock is now on entry and the handler's end on exit, so
+ * back-to-back dispatches read the clock once each. */
+static int dispatch_one(uint64_t *clock)
 {
 	int i;
 
-	if (depth)
-		return -AE_EBUSY;
 	if (irq_waiting())
 		drain_irqs();
 	i = q_pop();
 	if (i < 0)
 		return 0;
-	deliver((unsigned int)i);
+	deliver((unsigned int)i, clock);
 	return 1;
+}
+
+int bus_dispatch(void)
+{
+	uint64_t clock;
+
+	if (depth)
+		return -AE_EBUSY;
+	clock = now();
+	return dispatch_one(&clock);
 }
 
 unsigned int bus_run(unsigned int max)
 {
 	unsigned int n = 0;
+	uint64_t clock;
 
-	while (n < max && bus_dispatch() == 1)
+	if (depth)
+		return 0;
+	clock = now();
+	while (n < max && dispatch_one(&clock) == 1)
 		n++;
 	return n;
 }
