@@ -88,6 +88,13 @@ CASES = [
             r'wait=0 run=\d+ st=0 inline$',
             r'^trace: \d+ request example\.ping kernel->example ',
             r'^ktest: ok bus\.example_answers_ping',
+            r'^supervisor: ktest-crashy failed \(generation 1\); restart in '
+            r'1 ms',
+            r'^supervisor: restarted ktest-crashy \(restart 1\)',
+            r'^ktest: ok bus\.supervisor_restarts_faulty_service',
+            r'^console: trace filter now "example\.\*"',
+            r'^console: trace filter "Bad" refused: ',
+            r'^ktest: ok bus\.trace_filter_changed_at_run_time',
             r'^ktest: [1-9]\d* passed, 0 failed',
         ],
         'reject': [r'^panic: ', r'not started'],

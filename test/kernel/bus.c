@@ -8,7 +8,9 @@
 #include <aegis/route.h>
 #include <aegis/hal.h>
 #include <aegis/ktest.h>
+#include <aegis/kprintf.h>
 #include <aegis/service.h>
+#include <aegis/trace.h>
 
 KTEST(bus, builtin_services_up)
 {
@@ -83,4 +85,72 @@ KTEST_EXPLICIT(bus, cmdline_rule_denies_ping)
 					  NULL, 0, NULL), (long long)-AE_EPERM);
 	KEXPECT_EQ(t, bus_rule_stats(0, &st), 0);
 	KEXPECT_EQ(t, st.drops, 1);
+}
+
+KTEST(bus, trace_filter_changed_at_run_time)
+{
+	int con = bus_svc_find("console");
+	int topic = bus_topic("trace.filter");
+	char old[64];
+
+	KEXPECT(t, con >= 0 && topic >= 0);
+	if (con < 0 || topic < 0)
+		return;
+	ksnprintf(old, sizeof(old), "%s", trace_filter_get());
+	KEXPECT_EQ(t, (long long)bus_call((bus_svc_t)con, (bus_topic_t)topic,
+					  "example.*", 9, NULL), 0LL);
+	KEXPECT_STREQ(t, trace_filter_get(), "example.*");
+	KEXPECT_EQ(t, (long long)bus_call((bus_svc_t)con, (bus_topic_t)topic,
+					  "Bad", 3, NULL),
+		   (long long)-AE_EINVAL);
+	KEXPECT_STREQ(t, trace_filter_get(), "example.*");
+	trace_filter_set(old, NULL);
+}
+
+/* A service registered at run time whose handler always faults: the
+ * supervisor must restart it (new generation) after its back-off, on the
+ * real clock. */
+static int crashy_runs;
+
+static int crashy_handle(void *state, const struct bus_msg *m,
+			 struct bus_msg *reply)
+{
+	(void)state;
+	(void)m;
+	(void)reply;
+	crashy_runs++;
+	return -AE_ENOTRECOVERABLE;
+}
+
+static const struct service_desc crashy = {
+	.name = "ktest-crashy",
+	.handler = crashy_handle,
+};
+
+KTEST(bus, supervisor_restarts_faulty_service)
+{
+	int id, topic = bus_topic("ktest.crash");
+	uint32_t gen;
+	uint64_t deadline;
+
+	KEXPECT_EQ(t, service_register(&crashy), 0);
+	id = service_bus_id("ktest-crashy");
+	KEXPECT(t, id >= 0 && topic >= 0);
+	if (id < 0 || topic < 0)
+		return;
+	gen = bus_svc_generation((bus_svc_t)id);
+	KEXPECT_EQ(t, (long long)bus_call((bus_svc_t)id, (bus_topic_t)topic,
+					  NULL, 0, NULL),
+		   (long long)-AE_ESHUTDOWN);
+	bus_run(100);		/* the supervisor hears of the fault */
+	KEXPECT_EQ(t, service_state("ktest-crashy"), SERVICE_FAILED);
+	deadline = hal_cycles() + hal_cycles_per_sec() / 10;	/* 100 ms */
+	while (service_state("ktest-crashy") != SERVICE_UP &&
+	       hal_cycles() < deadline)
+		service_poll();
+	KEXPECT_EQ(t, service_state("ktest-crashy"), SERVICE_UP);
+	KEXPECT_EQ(t, bus_svc_generation((bus_svc_t)id), gen + 1);
+	KEXPECT_EQ(t, service_restarts("ktest-crashy"), 1);
+	KEXPECT_EQ(t, crashy_runs, 1);
+	KEXPECT_EQ(t, service_stop("ktest-crashy"), 0);
 }
