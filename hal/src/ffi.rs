@@ -40,9 +40,7 @@ pub(crate) mod host_kernel {
     }
 }
 
-/// `-ENODEV`: must equal AE_ENODEV in include/aegis/errno.h (the
-/// in-kernel test hal.errno_matches checks it on every boot path).
-pub const HAL_ENODEV: i32 = -19;
+use crate::errno::Errno;
 
 /// Report through the kernel log (Rust → C).
 pub(crate) fn log(s: &[u8]) {
@@ -74,7 +72,7 @@ pub extern "C" fn hal_console_init(base: u64) -> i32 {
             log(b.as_bytes());
             0
         }
-        Err(()) => HAL_ENODEV,
+        Err(()) => Errno::ENODEV.to_c(),
     }
 }
 
@@ -137,6 +135,18 @@ pub extern "C" fn hal_cycles_per_sec() -> u64 {
     arch::cycles_per_sec()
 }
 
+/// The symbolic name of an error code ("EINVAL"), from the HAL's copy of
+/// the list (generated from include/aegis/errno.h), or "E?". The kernel's
+/// in-kernel test hal.errno_matches compares it with the C side's names
+/// for every code. Any context.
+#[no_mangle]
+pub extern "C" fn hal_errno_name(code: i32) -> *const c_char {
+    match Errno::from_c(code) {
+        Some(e) => e.name_c().as_ptr().cast(),
+        None => "E?\0".as_ptr().cast(),
+    }
+}
+
 /// The architecture's name ("x86_64" or "aarch64"), a static C string.
 #[no_mangle]
 pub extern "C" fn hal_arch_name() -> *const c_char {
@@ -151,7 +161,7 @@ pub extern "C" fn hal_set_psci_conduit(smc: bool) -> i32 {
     if arch::set_psci_conduit(smc) {
         0
     } else {
-        HAL_ENODEV
+        Errno::ENODEV.to_c()
     }
 }
 

@@ -23,6 +23,7 @@ mod arch;
 #[path = "arch/x86_64/mod.rs"]
 mod arch;
 
+pub mod errno;
 pub mod ffi;
 mod fmt;
 mod mmio;

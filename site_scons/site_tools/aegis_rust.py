@@ -49,6 +49,9 @@ def rust_sources(crate_dir):
         for f in files:
             if f.endswith('.rs') or f in ('Cargo.toml', 'Cargo.lock'):
                 out.append(os.path.join(root, f))
+    # build.rs generates the error codes from the C header
+    out.append(os.path.join(Dir('#include/aegis').srcnode().abspath,
+                            'errno.h'))
     return sorted(out)
 
 
