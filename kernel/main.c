@@ -64,6 +64,28 @@ static void info_line(const char *line)
 	klog(KLOG_INFO, "%s\n", line);
 }
 
+/* One line naming what the HAL detected on this CPU and platform. */
+static void print_caps(void)
+{
+	uint64_t caps = hal_caps();
+	char line[160];
+	int n = ksnprintf(line, sizeof(line), "hal: caps");
+
+	for (unsigned int bit = 0; bit < 64; bit++) {
+		const char *name;
+
+		if (!(caps & (1ull << bit)))
+			continue;
+		name = hal_cap_name(1ull << bit);
+		if (name && n < (int)sizeof(line))
+			n += ksnprintf(line + n, sizeof(line) - (size_t)n, " %s",
+				       name);
+	}
+	if (!caps)
+		ksnprintf(line + n, sizeof(line) - (size_t)n, " none");
+	klog(KLOG_INFO, "%s\n", line);
+}
+
 /* Bring up the bus and every built-in service through the registry. */
 static void bus_up(void)
 {
@@ -123,6 +145,7 @@ void kmain(const struct boot_info *bi)
 		kprintf("bootparam: %d option(s) not applied; 'help' on the "
 			"command line lists them\n", complaints);
 	boot_info_print(bi);
+	print_caps();
 	if (help) {
 		kprintf("bootparam: options:\n");
 		bootparam_describe();

@@ -71,7 +71,22 @@ void boot_aarch64(uint64_t dtb_pa, uint64_t entry_el)
 	ksnprintf(bi.entry_mode, sizeof(bi.entry_mode), "EL%llu%s",
 		  (unsigned long long)entry_el,
 		  entry_el == 2 ? ", dropped to EL1" : "");
-	hal_set_psci_conduit(strcmp(bi.psci_method, "smc") == 0);
+	{
+		struct HalPlatform hp = {
+			.intc_kind = strcmp(bi.intc_compat, "arm,gic-v3") == 0 ? 3
+				   : (strcmp(bi.intc_compat,
+					     "arm,cortex-a15-gic") == 0 ||
+				      strcmp(bi.intc_compat, "arm,gic-400") == 0)
+					     ? 2 : 0,
+			.psci = strcmp(bi.psci_method, "hvc") == 0 ? 1
+			      : strcmp(bi.psci_method, "smc") == 0 ? 2 : 0,
+			.intc_base = bi.intc_base,
+		};
+
+		if (hal_set_platform(&hp))
+			kprintf("boot: the HAL refused the platform "
+				"description\n");
+	}
 	kmain(&bi);
 }
 

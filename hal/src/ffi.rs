@@ -77,24 +77,31 @@ pub extern "C" fn hal_console_init(base: u64) -> i32 {
 }
 
 /// Write `len` bytes to the console UART, turning "\n" into "\r\n".
-/// Output before `hal_console_init` is dropped. Any context; polled, so it
-/// can be slow (a few µs per byte on real hardware).
+/// Output before `hal_console_init` is dropped. Returns 0, -EFAULT (null
+/// with a length, a range that wraps or is not canonical) or -E2BIG (over
+/// 1 MiB); nothing is written then. Any context; polled, so it can be slow
+/// (a few µs per byte on real hardware).
 ///
 /// # Safety
-/// `buf` must point to `len` readable bytes.
+/// `buf` must point to `len` readable bytes (checked as far as the HAL
+/// can: see guard.rs).
 #[no_mangle]
-pub unsafe extern "C" fn hal_console_write(buf: *const u8, len: usize) {
-    if buf.is_null() || len == 0 {
-        return;
-    }
-    // SAFETY: the caller promises `len` readable bytes at `buf`.
-    let bytes = unsafe { core::slice::from_raw_parts(buf, len) };
+pub unsafe extern "C" fn hal_console_write(buf: *const u8, len: usize) -> i32 {
+    let (ptr, len) = match crate::guard::bytes(buf, len) {
+        Ok(Some(p)) => p,
+        Ok(None) => return 0,
+        Err(e) => return e.to_c(),
+    };
+    // SAFETY: the guard checked ptr/len; the caller promises the bytes
+    // are readable.
+    let bytes = unsafe { core::slice::from_raw_parts(ptr, len) };
     for &c in bytes {
         if c == b'\n' {
             arch::console_putc(b'\r');
         }
         arch::console_putc(c);
     }
+    0
 }
 
 /// End the machine with a status for the host (test runs): x86_64 writes
@@ -162,6 +169,64 @@ pub extern "C" fn hal_set_psci_conduit(smc: bool) -> i32 {
         0
     } else {
         Errno::ENODEV.to_c()
+    }
+}
+
+/// What the platform description (the device tree, read by boot/) tells
+/// the HAL: its interrupt controller and PSCI conduit.
+#[repr(C)]
+pub struct HalPlatform {
+    /// Interrupt controller: 0 none named, 2 GICv2, 3 GICv3.
+    pub intc_kind: u32,
+    /// PSCI conduit: 0 none, 1 HVC, 2 SMC.
+    pub psci: u32,
+    /// Interrupt controller base (distributor), physical.
+    pub intc_base: u64,
+}
+
+static PLATFORM_CAPS: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+/// Tell the HAL what the platform description says. Returns 0, -EFAULT or
+/// -EINVAL (misaligned pointer, unknown kind). Boot CPU, before
+/// hal_caps().
+///
+/// # Safety
+/// `p` must point to a valid HalPlatform (checked for null and alignment).
+#[no_mangle]
+pub unsafe extern "C" fn hal_set_platform(p: *const HalPlatform) -> i32 {
+    let p = match crate::guard::object(p) {
+        Ok(p) => p,
+        Err(e) => return e.to_c(),
+    };
+    // SAFETY: the guard checked null, alignment and range; the caller
+    // promises a valid struct.
+    let p = unsafe { &*p };
+    if p.intc_kind > 3 || p.intc_kind == 1 || p.psci > 2 {
+        return Errno::EINVAL.to_c();
+    }
+    let caps = crate::caps::decode_platform(p.intc_kind, p.psci);
+    PLATFORM_CAPS.store(caps, core::sync::atomic::Ordering::Relaxed);
+    if p.psci != 0 {
+        arch::set_psci_conduit(p.psci == 2);
+    }
+    0
+}
+
+/// What this CPU and platform offer: a mask of HAL_CAP_* bits, detected at
+/// run time (CPUID, ID registers) plus what hal_set_platform said. Any
+/// context.
+#[no_mangle]
+pub extern "C" fn hal_caps() -> u64 {
+    arch::cpu_caps() | PLATFORM_CAPS.load(core::sync::atomic::Ordering::Relaxed)
+}
+
+/// The name of one capability bit ("x2apic"), or NULL for a bit that
+/// means nothing. Any context.
+#[no_mangle]
+pub extern "C" fn hal_cap_name(bit: u64) -> *const c_char {
+    match crate::caps::name(bit) {
+        Some(n) => n.as_ptr().cast(),
+        None => core::ptr::null(),
     }
 }
 

@@ -23,9 +23,11 @@ mod arch;
 #[path = "arch/x86_64/mod.rs"]
 mod arch;
 
+pub mod caps;
 pub mod errno;
 pub mod ffi;
 mod fmt;
+pub mod guard;
 mod mmio;
 
 #[cfg(not(test))]

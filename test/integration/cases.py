@@ -43,6 +43,7 @@ CASES = [
             r'bytes',
             r'^ktest: ok boot\.',
             r'{intc}',
+            r'{caps}',
             r'^ktest: [1-9]\d* passed, 0 failed',
         ],
         'reject': [r'^bootparam: ', r'^panic: '],
@@ -175,6 +176,15 @@ def intc_of(config):
         return '.'	# x86_64: none named yet (ACPI comes later)
     compat = 'arm,gic-v3' if config[3] == 3 else 'arm,cortex-a15-gic'
     return '^boot: interrupt controller %s at 0x' % compat.replace('.', '\\.')
+
+
+def caps_of(config):
+    """What the HAL must report detecting (at least) on a configuration."""
+    if config[1] == 'x86_64':
+        return r'^hal: caps apic( |$)'
+    if config[3] == 3:
+        return r'^hal: caps gic-sysregs gicv3 psci-smc$'
+    return r'^hal: caps gicv2 psci-hvc$'
 
 
 def module_name_of(config):

@@ -27,7 +27,7 @@ sys.path.insert(0, HERE)
 
 import qemu  # noqa: E402
 from cases import (CASES, CONFIGS, MODULE, BANNER, entry_of,  # noqa: E402
-                   firmware_of, intc_of, module_name_of)
+                   firmware_of, intc_of, caps_of, module_name_of)
 
 TIMEOUT = {'uefi': 120, 'iso': 60}
 DEFAULT_TIMEOUT = 30
@@ -76,6 +76,7 @@ def check(case, config, text, status, fixture):
     fmt = {'firmware': re.escape(firmware_of(config)),
            'entry': re.escape(entry_of(config)) + '$',
            'intc': intc_of(config),
+           'caps': caps_of(config),
            'module_name': re.escape(module_name_of(config)),
            'module_size': os.path.getsize(fixture)}
     for pat in case['expect']:

@@ -68,6 +68,13 @@ pub fn cycles_per_sec() -> u64 {
     f
 }
 
+pub fn cpu_caps() -> u64 {
+    let pfr0: u64;
+    // SAFETY: ID_AA64PFR0_EL1 is readable at EL1.
+    unsafe { core::arch::asm!("mrs {}, id_aa64pfr0_el1", out(reg) pfr0, options(nomem, nostack)) };
+    crate::caps::decode_pfr0(pfr0)
+}
+
 pub fn set_psci_conduit(smc: bool) -> bool {
     psci::set_conduit(smc);
     true

@@ -72,6 +72,14 @@ pub fn cycles_per_sec() -> u64 {
     hz
 }
 
+pub fn cpu_caps() -> u64 {
+    use core::arch::x86_64::__cpuid;
+    let l1 = __cpuid(1);
+    let max_ext = __cpuid(0x8000_0000).eax;
+    let l7 = if max_ext >= 0x8000_0007 { __cpuid(0x8000_0007).edx } else { 0 };
+    crate::caps::decode_cpuid(l1.ecx, l1.edx, l7)
+}
+
 pub fn set_psci_conduit(_smc: bool) -> bool {
     false
 }
