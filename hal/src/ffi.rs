@@ -230,6 +230,15 @@ pub extern "C" fn hal_cap_name(bit: u64) -> *const c_char {
     }
 }
 
+/// Panic inside the HAL on purpose, with `code` in the message: the
+/// in-kernel test ktest.hal_panic (run only when named) uses it to show
+/// that a Rust panic reaches the kernel's panic path with its file and
+/// line. Never returns.
+#[no_mangle]
+pub extern "C" fn hal_test_panic(code: u32) -> ! {
+    panic!("deliberate HAL panic {}", code)
+}
+
 /// Power the machine off (PSCI SYSTEM_OFF on AArch64; on x86_64 without
 /// ACPI yet, the isa-debug-exit port, then halt). Never returns.
 #[no_mangle]

@@ -133,6 +133,20 @@ CASES = [
         'verdict': 'fail',
     },
     {
+        # A Rust panic in the HAL reaches the kernel's panic path with its
+        # file and line, and ends the run with the panic status.
+        'name': 'hal-panic',
+        'cmdline': 'ktest=ktest.hal_panic',
+        'module': False,
+        'expect': [
+            BANNER,
+            r'^hal: panic: panicked at src/ffi\.rs:\d+:\d+:',
+            r'^deliberate HAL panic 42',
+        ],
+        'reject': [r'^ktest: \d+ passed'],
+        'verdict': 'panic',
+    },
+    {
         # Bad boot data: QEMU given the ELF instead of the Image enters
         # with x0 = 0 (no device tree). One clear line, then the machine
         # ends with the panic status; never a silent hang.

@@ -1,6 +1,7 @@
 /*
  * selftest.c - tests of the test runner itself.
  */
+#include <aegis/hal.h>
 #include <aegis/ktest.h>
 
 /* Runs only when named (ktest=ktest.must_fail): the integration runner
@@ -31,4 +32,14 @@ KTEST_EXPLICIT(ktest, trap)
 	(void)*bad;
 	ktest_fail(t, __FILE__, __LINE__, "read of an unmapped address "
 		   "returned");
+}
+
+/*
+ * Runs only when named (ktest=ktest.hal_panic): a Rust panic must come out
+ * as "hal: panic: panicked at src/<file>:<line>:<col>:" and end the run
+ * with the panic status.
+ */
+KTEST_EXPLICIT(ktest, hal_panic)
+{
+	hal_test_panic(42);
 }
