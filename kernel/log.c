@@ -68,6 +68,12 @@ void panic(const char *fmt, ...)
 	hal_exit(KTEST_EXIT_PANIC);
 }
 
+/* A CPU exception the HAL reported (registers already printed). */
+void kpanic_trap(const uint8_t *msg, size_t len)
+{
+	panic("%.*s", (int)len, (const char *)msg);
+}
+
 /* The Rust HAL's panic handler lands here with its message. */
 void kpanic_hal(const uint8_t *msg, size_t len)
 {

@@ -61,6 +61,7 @@ void boot_aarch64(uint64_t dtb_pa, uint64_t entry_el)
 		uart = FALLBACK_UART;
 	hal_console_init(uart);
 	console_up = true;
+	hal_cpu_init();
 	if (rc)
 		panic("boot: bad device tree at %#llx: %s",
 		      (unsigned long long)dtb_pa, why);

@@ -41,6 +41,7 @@ void boot_x86_64(uint32_t magic, uint64_t info_pa)
 	int rc;
 
 	hal_console_init(0);
+	hal_cpu_init();
 	switch (magic) {
 	case MB2_BOOTLOADER_MAGIC:
 		hdr = map_low(info_pa, 8, NULL);

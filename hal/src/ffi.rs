@@ -12,12 +12,14 @@ extern "C" {
     fn klog_write(buf: *const c_char, len: usize);
     /// The kernel's panic path (kernel/log.c). Never returns.
     fn kpanic_hal(msg: *const u8, len: usize) -> !;
+    /// The kernel's panic path for CPU exceptions ("panic: <msg>").
+    fn kpanic_trap(msg: *const u8, len: usize) -> !;
 }
 
 // Host tests link no kernel: these stand in for kernel/log.c and keep what
 // the HAL reported, so tests can check it.
 #[cfg(test)]
-use host_kernel::{klog_write, kpanic_hal};
+use host_kernel::{klog_write, kpanic_hal, kpanic_trap};
 
 #[cfg(test)]
 pub(crate) mod host_kernel {
@@ -30,6 +32,12 @@ pub(crate) mod host_kernel {
         // SAFETY: callers pass a valid slice (see `log`).
         let s = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
         LOG.lock().unwrap().extend_from_slice(s);
+    }
+
+    #[allow(dead_code)]
+    pub unsafe fn kpanic_trap(msg: *const u8, len: usize) -> ! {
+        // SAFETY: as kpanic_hal.
+        unsafe { kpanic_hal(msg, len) }
     }
 
     #[allow(dead_code)]
@@ -48,11 +56,29 @@ pub(crate) fn log(s: &[u8]) {
     unsafe { klog_write(s.as_ptr().cast(), s.len()) }
 }
 
+/// Hand a CPU exception's summary to the kernel, which prints it as
+/// "panic: <msg>" and ends the machine.
+#[cfg_attr(test, allow(dead_code))]
+pub(crate) fn trap_to_kernel(msg: &[u8]) -> ! {
+    // SAFETY: kpanic_trap reads exactly `len` bytes from a valid slice.
+    unsafe { kpanic_trap(msg.as_ptr(), msg.len()) }
+}
+
 /// Hand a panic message to the kernel, which prints it and stops.
 #[cfg_attr(test, allow(dead_code))]
 pub(crate) fn panic_to_kernel(msg: &[u8]) -> ! {
     // SAFETY: kpanic_hal reads exactly `len` bytes from a valid slice.
     unsafe { kpanic_hal(msg.as_ptr(), msg.len()) }
+}
+
+/// Install this CPU's exception handling: on x86_64 the GDT with a TSS
+/// (separate stacks for double fault and NMI) and the IDT; on AArch64 the
+/// vector table. From then on a CPU exception prints a report with every
+/// register and ends in the kernel's panic path. Boot CPU, interrupts
+/// masked, after hal_console_init.
+#[no_mangle]
+pub extern "C" fn hal_cpu_init() {
+    arch::cpu_init();
 }
 
 /// Set up the early console UART and announce it in the kernel log.

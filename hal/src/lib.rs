@@ -25,6 +25,7 @@ mod arch;
 
 pub mod caps;
 pub mod errno;
+mod esr;
 pub mod ffi;
 mod fmt;
 pub mod guard;

@@ -48,6 +48,10 @@ void klog_write(const char *buf, size_t len);
  * (not NUL-terminated). Never returns. */
 void kpanic_hal(const uint8_t *msg, size_t len) __noreturn;
 
+/* kpanic_trap - the HAL's exception handler lands here with a one-line
+ * summary, after printing the full report. Never returns. */
+void kpanic_trap(const uint8_t *msg, size_t len) __noreturn;
+
 /* panic - print "panic: <reason>" and end the machine through
  * hal_exit(KTEST_EXIT_PANIC): QEMU exits with the panic status (x86_64: 5,
  * AArch64: 2); without such a device it halts. Never returns. */

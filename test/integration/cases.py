@@ -169,6 +169,10 @@ CASES = [
         'module': False,
         'expect': [
             BANNER,
+            r'^trap: (page fault \(vector 14\)|synchronous exception from '
+            r'EL1h: data abort)',
+            r'^trap: (rax|x0 ) [0-9a-f]+ ',
+            r'^trap: (r12|x28) [0-9a-f]+ ',
             r'^panic: trap: unexpected (page fault|synchronous exception)',
         ],
         'reject': [r'^ktest: \d+ passed'],

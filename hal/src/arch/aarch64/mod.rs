@@ -2,6 +2,7 @@
 //! virtual counter, wfi, PSCI and semihosting.
 
 mod pl011;
+pub mod vectors;
 mod psci;
 mod semihosting;
 
@@ -66,6 +67,10 @@ pub fn cycles_per_sec() -> u64 {
     // SAFETY: CNTFRQ_EL0 is readable at EL1.
     unsafe { core::arch::asm!("mrs {}, cntfrq_el0", out(reg) f, options(nomem, nostack)) };
     f
+}
+
+pub fn cpu_init() {
+    vectors::init();
 }
 
 pub fn cpu_caps() -> u64 {

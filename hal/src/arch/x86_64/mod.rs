@@ -1,5 +1,6 @@
 //! x86_64: COM1 16550 UART over I/O ports, TSC, hlt, isa-debug-exit.
 
+pub mod cpu;
 mod port;
 mod tsc;
 mod uart16550;
@@ -70,6 +71,10 @@ pub fn cycles_per_sec() -> u64 {
     let hz = tsc::from_cpuid().unwrap_or_else(tsc::measure_with_pit);
     TSC_HZ.store(hz, Ordering::Relaxed);
     hz
+}
+
+pub fn cpu_init() {
+    cpu::init();
 }
 
 pub fn cpu_caps() -> u64 {

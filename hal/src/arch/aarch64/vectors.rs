@@ -1,0 +1,122 @@
+//! AArch64 exception vectors: each entry saves x0-x30, ELR, SPSR, ESR and
+//! FAR into a `TrapFrame` and calls `aarch64_trap`, which reports it.
+//! Exceptions are fatal for now (interrupts are routed here too once the
+//! HAL's interrupt layer exists).
+
+use core::arch::global_asm;
+use core::fmt::Write;
+
+/// Saved state, as the vector code lays it out on the stack.
+#[repr(C)]
+pub struct TrapFrame {
+    pub x: [u64; 31],
+    pub elr: u64,
+    pub spsr: u64,
+    pub esr: u64,
+    pub far: u64,
+}
+
+use crate::esr::class_name;
+
+const KINDS: [&str; 4] = ["synchronous", "IRQ", "FIQ", "SError"];
+const FROM: [&str; 4] = ["EL1t", "EL1h", "EL0/64", "EL0/32"];
+
+/// Called by the vectors with the frame and the entry (0..15).
+#[no_mangle]
+extern "C" fn aarch64_trap(f: &TrapFrame, entry: u64) {
+    let kind = KINDS[(entry & 3) as usize];
+    let from = FROM[((entry >> 2) & 3) as usize];
+    let mut b = crate::fmt::Buf::<900>::new();
+    let _ = writeln!(b, "trap: {} exception from {}: {} (ESR {:#x}) at ELR {:#x}, FAR {:#x}",
+                     kind, from, class_name(f.esr), f.esr, f.elr, f.far);
+    for row in 0..8 {
+        let _ = write!(b, "trap:");
+        for col in 0..4 {
+            let r = row * 4 + col;
+            if r < 31 {
+                let _ = write!(b, " x{:<2} {:016x}", r, f.x[r]);
+            }
+        }
+        let _ = writeln!(b);
+    }
+    let _ = writeln!(b, "trap: spsr {:#x}", f.spsr);
+    crate::ffi::log(b.as_bytes());
+    let mut m = crate::fmt::Buf::<128>::new();
+    let _ = write!(m, "trap: unexpected {} exception from {} ({})", kind, from,
+                   class_name(f.esr));
+    crate::ffi::trap_to_kernel(m.as_bytes());
+}
+
+/// Point VBAR_EL1 at the table. Boot CPU.
+pub fn init() {
+    extern "C" {
+        static hal_vectors: u8;
+    }
+    // SAFETY: hal_vectors is the 2 KiB-aligned table below; setting VBAR
+    // only changes where exceptions go.
+    unsafe {
+        core::arch::asm!("msr vbar_el1, {}", "isb",
+                         in(reg) core::ptr::addr_of!(hal_vectors), options(nostack));
+    }
+}
+
+global_asm!(
+    r#"
+    .macro hal_vent n
+    .balign 0x80
+    sub sp, sp, #288
+    stp x0, x1, [sp, #0]
+    mov x0, #\n
+    b hal_vector_common
+    .endm
+
+    .section .text.hal_vectors, "ax"
+    .balign 0x800
+    .globl hal_vectors
+    hal_vectors:
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+    hal_vent \n
+    .endr
+
+    hal_vector_common:
+    stp x2, x3, [sp, #16]
+    stp x4, x5, [sp, #32]
+    stp x6, x7, [sp, #48]
+    stp x8, x9, [sp, #64]
+    stp x10, x11, [sp, #80]
+    stp x12, x13, [sp, #96]
+    stp x14, x15, [sp, #112]
+    stp x16, x17, [sp, #128]
+    stp x18, x19, [sp, #144]
+    stp x20, x21, [sp, #160]
+    stp x22, x23, [sp, #176]
+    stp x24, x25, [sp, #192]
+    stp x26, x27, [sp, #208]
+    stp x28, x29, [sp, #224]
+    str x30, [sp, #240]
+    mrs x2, elr_el1
+    mrs x3, spsr_el1
+    stp x2, x3, [sp, #248]
+    mrs x2, esr_el1
+    mrs x3, far_el1
+    stp x2, x3, [sp, #264]
+    mov x1, x0
+    mov x0, sp
+    bl aarch64_trap
+    1: wfi
+    b 1b
+    .text
+    "#
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frame_layout_matches_the_vectors() {
+        assert_eq!(core::mem::offset_of!(TrapFrame, elr), 248);
+        assert_eq!(core::mem::offset_of!(TrapFrame, esr), 264);
+        assert!(core::mem::size_of::<TrapFrame>() <= 288);
+    }
+}

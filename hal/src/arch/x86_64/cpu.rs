@@ -1,0 +1,279 @@
+//! x86_64 CPU tables: GDT with a TSS whose interrupt stacks catch double
+//! faults and NMIs on known-good stacks, and the IDT whose exception stubs
+//! save every register into a `TrapFrame` and report it.
+//!
+//! The stubs (global_asm below) push a uniform frame: the error code (0 for
+//! vectors without one), the vector, then all general registers; `x86_trap`
+//! receives a pointer to it. Exceptions are fatal for now: the report goes
+//! to the console and the kernel's panic path ends the machine.
+
+use core::arch::global_asm;
+use core::fmt::Write;
+
+/// Registers as the stubs leave them on the stack (lowest address first).
+#[repr(C)]
+pub struct TrapFrame {
+    pub r15: u64, pub r14: u64, pub r13: u64, pub r12: u64,
+    pub r11: u64, pub r10: u64, pub r9: u64, pub r8: u64,
+    pub rbp: u64, pub rdi: u64, pub rsi: u64, pub rdx: u64,
+    pub rcx: u64, pub rbx: u64, pub rax: u64,
+    pub vector: u64, pub error: u64,
+    pub rip: u64, pub cs: u64, pub rflags: u64, pub rsp: u64, pub ss: u64,
+}
+
+const STACK: usize = 8192;
+
+#[repr(C, align(16))]
+struct Stack([u8; STACK]);
+
+static mut DF_STACK: Stack = Stack([0; STACK]);
+static mut NMI_STACK: Stack = Stack([0; STACK]);
+
+/// The 64-bit TSS: only the interrupt stack table is used.
+#[repr(C, packed)]
+struct Tss {
+    _r0: u32,
+    rsp: [u64; 3],
+    _r1: u64,
+    ist: [u64; 7],
+    _r2: u64,
+    _r3: u16,
+    iomap: u16,
+}
+
+static mut TSS: Tss = Tss { _r0: 0, rsp: [0; 3], _r1: 0, ist: [0; 7], _r2: 0, _r3: 0, iomap: 104 };
+
+/// null, kernel code (0x08), kernel data (0x10), TSS (0x18, two slots).
+static mut GDT: [u64; 5] = [0, 0x00af_9a00_0000_ffff, 0x00cf_9200_0000_ffff, 0, 0];
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct Gate {
+    off0: u16,
+    sel: u16,
+    ist: u8,
+    attr: u8,
+    off1: u16,
+    off2: u32,
+    _z: u32,
+}
+
+static mut IDT: [Gate; 32] = [Gate { off0: 0, sel: 0, ist: 0, attr: 0, off1: 0, off2: 0, _z: 0 }; 32];
+
+#[repr(C, packed)]
+struct Pointer {
+    limit: u16,
+    base: u64,
+}
+
+/// The TSS descriptor (16 bytes) for a TSS at `base`.
+pub const fn tss_descriptor(base: u64, limit: u32) -> (u64, u64) {
+    let low = (limit as u64 & 0xffff)
+        | (base & 0xff_ffff) << 16
+        | 0x89 << 40 // present, 64-bit TSS (available)
+        | ((limit as u64 >> 16) & 0xf) << 48
+        | ((base >> 24) & 0xff) << 56;
+    (low, base >> 32)
+}
+
+/// An interrupt gate to `handler` (kernel code, DPL 0, IST index `ist`).
+pub const fn gate(handler: u64, ist: u8) -> (u16, u16, u8, u8, u16, u32) {
+    (handler as u16, 0x08, ist, 0x8e, (handler >> 16) as u16, (handler >> 32) as u32)
+}
+
+extern "C" {
+    static hal_trap_stubs: [u64; 32];
+}
+
+/// Install the GDT, TSS and IDT on this CPU. Boot CPU, interrupts masked.
+pub fn init() {
+    // SAFETY: runs once on the boot CPU with interrupts masked, before any
+    // other code uses these tables; the addresses taken are of statics.
+    unsafe {
+        let tss = core::ptr::addr_of_mut!(TSS);
+        (*tss).ist[0] = core::ptr::addr_of!(DF_STACK) as u64 + STACK as u64;
+        (*tss).ist[1] = core::ptr::addr_of!(NMI_STACK) as u64 + STACK as u64;
+        let (lo, hi) = tss_descriptor(tss as u64, core::mem::size_of::<Tss>() as u32 - 1);
+        let gdt = core::ptr::addr_of_mut!(GDT);
+        (*gdt)[3] = lo;
+        (*gdt)[4] = hi;
+        let gp = Pointer { limit: (5 * 8 - 1) as u16, base: gdt as u64 };
+        core::arch::asm!(
+            "lgdt [{gp}]",
+            "push 0x08",
+            "lea {tmp}, [rip + 2f]",
+            "push {tmp}",
+            "retfq",
+            "2:",
+            "mov {tmp:e}, 0x10",
+            "mov ds, {tmp:e}", "mov es, {tmp:e}", "mov ss, {tmp:e}",
+            "xor {tmp:e}, {tmp:e}",
+            "mov fs, {tmp:e}", "mov gs, {tmp:e}",
+            "mov {tmp:e}, 0x18",
+            "ltr {tmp:x}",
+            gp = in(reg) &gp,
+            tmp = out(reg) _,
+        );
+        let idt = core::ptr::addr_of_mut!(IDT);
+        let stubs = core::ptr::addr_of!(hal_trap_stubs);
+        for v in 0..32 {
+            let ist = match v {
+                8 => 1, // double fault
+                2 => 2, // NMI
+                _ => 0,
+            };
+            let (o0, sel, ist, attr, o1, o2) = gate((*stubs)[v], ist);
+            (*idt)[v] = Gate { off0: o0, sel, ist, attr, off1: o1, off2: o2, _z: 0 };
+        }
+        let ip = Pointer { limit: (32 * 16 - 1) as u16, base: idt as u64 };
+        core::arch::asm!("lidt [{}]", in(reg) &ip);
+    }
+}
+
+const NAMES: [&str; 32] = [
+    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
+    "invalid opcode", "device not available", "double fault",
+    "coprocessor overrun", "invalid TSS", "segment not present", "stack fault",
+    "general protection", "page fault", "reserved", "x87 FP error",
+    "alignment check", "machine check", "SIMD FP error", "virtualization",
+    "control protection", "reserved", "reserved", "reserved", "reserved",
+    "reserved", "reserved", "hypervisor injection", "VMM communication",
+    "security", "reserved",
+];
+
+/// The name of an exception vector.
+pub fn name(vector: u64) -> &'static str {
+    NAMES.get(vector as usize).copied().unwrap_or("interrupt")
+}
+
+/// Called by the stubs with the saved frame. Reports and ends the machine.
+#[no_mangle]
+extern "C" fn x86_trap(f: &TrapFrame) {
+    let cr2: u64;
+    // SAFETY: reading CR2 has no side effects.
+    unsafe { core::arch::asm!("mov {}, cr2", out(reg) cr2, options(nomem, nostack)) };
+    let mut b = crate::fmt::Buf::<640>::new();
+    let _ = writeln!(b, "trap: {} (vector {}) at rip {:#x}, error {:#x}, cr2 {:#x}",
+                     name(f.vector), f.vector, f.rip, f.error, cr2);
+    let _ = writeln!(b, "trap: rax {:016x} rbx {:016x} rcx {:016x} rdx {:016x}",
+                     f.rax, f.rbx, f.rcx, f.rdx);
+    let _ = writeln!(b, "trap: rsi {:016x} rdi {:016x} rbp {:016x} rsp {:016x}",
+                     f.rsi, f.rdi, f.rbp, f.rsp);
+    let _ = writeln!(b, "trap: r8  {:016x} r9  {:016x} r10 {:016x} r11 {:016x}",
+                     f.r8, f.r9, f.r10, f.r11);
+    let _ = writeln!(b, "trap: r12 {:016x} r13 {:016x} r14 {:016x} r15 {:016x}",
+                     f.r12, f.r13, f.r14, f.r15);
+    let _ = writeln!(b, "trap: cs {:#x} ss {:#x} rflags {:#x}", f.cs, f.ss, f.rflags);
+    crate::ffi::log(b.as_bytes());
+    let mut m = crate::fmt::Buf::<96>::new();
+    let _ = write!(m, "trap: unexpected {} (vector {})", name(f.vector), f.vector);
+    crate::ffi::trap_to_kernel(m.as_bytes());
+}
+
+// The stubs: 16 bytes apart; vectors 8, 10-14, 17, 21, 29, 30 come with an
+// error code from the CPU, the others push 0 so the frame is uniform.
+global_asm!(
+    r#"
+    .macro hal_stub n
+    .balign 16
+    hal_stub_\n:
+    .if (\n == 8 || (\n >= 10 && \n <= 14) || \n == 17 || \n == 21 || \n == 29 || \n == 30)
+    .else
+    push 0
+    .endif
+    push \n
+    jmp hal_trap_common
+    .endm
+
+    .section .text.hal_traps, "ax"
+    .balign 16
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    hal_stub \n
+    .endr
+
+    hal_trap_common:
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    mov rdi, rsp
+    mov rbx, rsp
+    and rsp, -16
+    cld
+    call x86_trap
+    mov rsp, rbx
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    add rsp, 16
+    iretq
+
+    .section .rodata.hal_traps, "a"
+    .balign 8
+    .globl hal_trap_stubs
+    hal_trap_stubs:
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    .quad hal_stub_\n
+    .endr
+    .text
+    "#
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tss_descriptor_encodes_base_and_limit() {
+        let (lo, hi) = tss_descriptor(0xffff_ffff_8021_3040, 103);
+        assert_eq!(lo & 0xffff, 103);
+        assert_eq!((lo >> 16) & 0xff_ffff, 0x21_3040);
+        assert_eq!((lo >> 40) & 0xff, 0x89);
+        assert_eq!((lo >> 56) & 0xff, 0x80);
+        assert_eq!(hi, 0xffff_ffff);
+    }
+
+    #[test]
+    fn gate_splits_the_handler_address() {
+        let (o0, sel, ist, attr, o1, o2) = gate(0xffff_ffff_8020_1230, 1);
+        assert_eq!((o0, sel, ist, attr, o1, o2), (0x1230, 0x08, 1, 0x8e, 0x8020, 0xffff_ffff));
+    }
+
+    #[test]
+    fn frame_layout_matches_the_stubs() {
+        // 15 registers, vector, error, then the CPU's five words
+        assert_eq!(core::mem::size_of::<TrapFrame>(), 22 * 8);
+        assert_eq!(core::mem::offset_of!(TrapFrame, vector), 15 * 8);
+        assert_eq!(core::mem::offset_of!(TrapFrame, rip), 17 * 8);
+    }
+
+    #[test]
+    fn exception_names() {
+        assert_eq!(name(14), "page fault");
+        assert_eq!(name(8), "double fault");
+        assert_eq!(name(40), "interrupt");
+    }
+}
