@@ -54,6 +54,34 @@ BOOT_PARAM_FUNC(bus_rule, "bus.rule", collect_rule,
 		"a bus routing rule, e.g. deny,topic=example.*,src=kernel "
 		"(repeatable; docs/IPC_ARCHITECTURE.md)");
 
+static uint32_t timer_hz = 100;
+BOOT_PARAM_UINT(timer_hz, "timer_hz", 10, 1000,
+		"rate of the timer tick published as hw.irq.timer");
+
+/* Interrupts: the HAL's controller driver and the timer; each tick becomes
+ * a hw.irq.timer event on the bus. */
+static void irq_up(void)
+{
+	int rc = hal_irq_init(), line;
+
+	if (rc) {
+		klog(KLOG_INFO, "hal: interrupts off: %s\n",
+		     rc == -AE_ENODEV ? "no interrupt controller driver for "
+					"this platform yet"
+				      : errno_desc(rc));
+		return;
+	}
+	line = hal_timer_start(timer_hz);
+	if (line < 0) {
+		klog(KLOG_WARN, "hal: no timer: %s\n", errno_desc(line));
+	} else if (bus_irq_name((unsigned int)line, "hw.irq.timer")) {
+		klog(KLOG_WARN, "hal: cannot name the timer's line\n");
+	}
+	hal_irq_cpu_enable(true);
+	klog(KLOG_INFO, "hal: interrupts on: %s, timer %u Hz on line %d\n",
+	     hal_irq_chip_name(), timer_hz, line);
+}
+
 static void console_line(const char *line)
 {
 	kprintf("%s\n", line);
@@ -151,6 +179,7 @@ void kmain(const struct boot_info *bi)
 		bootparam_describe();
 	}
 	bus_up();
+	irq_up();
 	if (ktest_filter[0])
 		hal_exit((uint32_t)ktest_run(ktest_filter));
 	kprintf("aegis: up in %llu cycles since kmain; idle. "

@@ -82,6 +82,8 @@ void boot_aarch64(uint64_t dtb_pa, uint64_t entry_el)
 			.psci = strcmp(bi.psci_method, "hvc") == 0 ? 1
 			      : strcmp(bi.psci_method, "smc") == 0 ? 2 : 0,
 			.intc_base = bi.intc_base,
+			.intc_base2 = bi.intc_base2,
+			.timer_intid = bi.timer_intid,
 		};
 
 		if (hal_set_platform(&hp))

@@ -14,12 +14,15 @@ extern "C" {
     fn kpanic_hal(msg: *const u8, len: usize) -> !;
     /// The kernel's panic path for CPU exceptions ("panic: <msg>").
     fn kpanic_trap(msg: *const u8, len: usize) -> !;
+    /// The bus's interrupt-safe post path (bus/irq.c).
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+    fn bus_irq_post(line: u32) -> i32;
 }
 
 // Host tests link no kernel: these stand in for kernel/log.c and keep what
 // the HAL reported, so tests can check it.
 #[cfg(test)]
-use host_kernel::{klog_write, kpanic_hal, kpanic_trap};
+use host_kernel::{bus_irq_post, klog_write, kpanic_hal, kpanic_trap};
 
 #[cfg(test)]
 pub(crate) mod host_kernel {
@@ -32,6 +35,11 @@ pub(crate) mod host_kernel {
         // SAFETY: callers pass a valid slice (see `log`).
         let s = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
         LOG.lock().unwrap().extend_from_slice(s);
+    }
+
+    #[allow(dead_code)]
+    pub unsafe fn bus_irq_post(_line: u32) -> i32 {
+        0
     }
 
     #[allow(dead_code)]
@@ -54,6 +62,13 @@ use crate::errno::Errno;
 pub(crate) fn log(s: &[u8]) {
     // SAFETY: klog_write reads exactly `len` bytes from a valid slice.
     unsafe { klog_write(s.as_ptr().cast(), s.len()) }
+}
+
+/// Post an interrupt on bus line `line` (interrupt context).
+#[cfg_attr(any(test, target_arch = "x86_64"), allow(dead_code))]
+pub(crate) fn post_irq(line: u32) {
+    // SAFETY: bus_irq_post is lock-free and interrupt-safe by contract.
+    unsafe { bus_irq_post(line) };
 }
 
 /// Hand a CPU exception's summary to the kernel, which prints it as
@@ -208,7 +223,20 @@ pub struct HalPlatform {
     pub psci: u32,
     /// Interrupt controller base (distributor), physical.
     pub intc_base: u64,
+    /// Second frame: GICv2 CPU interface, GICv3 redistributor.
+    pub intc_base2: u64,
+    /// The virtual timer's interrupt id (0: none).
+    pub timer_intid: u32,
+    /// Reserved, 0.
+    pub reserved: u32,
 }
+
+static INTC: [core::sync::atomic::AtomicU64; 4] = [
+    core::sync::atomic::AtomicU64::new(0),
+    core::sync::atomic::AtomicU64::new(0),
+    core::sync::atomic::AtomicU64::new(0),
+    core::sync::atomic::AtomicU64::new(0),
+];
 
 static PLATFORM_CAPS: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
 
@@ -231,6 +259,11 @@ pub unsafe extern "C" fn hal_set_platform(p: *const HalPlatform) -> i32 {
         return Errno::EINVAL.to_c();
     }
     let caps = crate::caps::decode_platform(p.intc_kind, p.psci);
+    use core::sync::atomic::Ordering::Relaxed;
+    INTC[0].store(p.intc_kind as u64, Relaxed);
+    INTC[1].store(p.intc_base, Relaxed);
+    INTC[2].store(p.intc_base2, Relaxed);
+    INTC[3].store(p.timer_intid as u64, Relaxed);
     PLATFORM_CAPS.store(caps, core::sync::atomic::Ordering::Relaxed);
     if p.psci != 0 {
         arch::set_psci_conduit(p.psci == 2);
@@ -263,6 +296,66 @@ pub extern "C" fn hal_cap_name(bit: u64) -> *const c_char {
 #[no_mangle]
 pub extern "C" fn hal_test_panic(code: u32) -> ! {
     panic!("deliberate HAL panic {}", code)
+}
+
+/// Bring up the platform's interrupt controller (from hal_set_platform)
+/// behind the HAL's operations table. Returns 0, -ENODEV (no driver for
+/// this platform's controller yet: x86_64's APICs), or -EIO. Interrupts
+/// stay masked on the CPU until hal_irq_cpu_enable. Boot CPU.
+#[no_mangle]
+pub extern "C" fn hal_irq_init() -> i32 {
+    use core::sync::atomic::Ordering::Relaxed;
+    let kind = INTC[0].load(Relaxed) as u32;
+    match arch::irq_init(kind, INTC[1].load(Relaxed), INTC[2].load(Relaxed)) {
+        Ok(chip) => {
+            crate::irq::set_chip(chip);
+            0
+        }
+        Err(e) => e.to_c(),
+    }
+}
+
+/// The name of the interrupt controller driver in use, or NULL.
+#[no_mangle]
+pub extern "C" fn hal_irq_chip_name() -> *const c_char {
+    match crate::irq::chip() {
+        Some(c) if c.name == "gicv2" => "gicv2\0".as_ptr().cast(),
+        Some(_) => "gicv3\0".as_ptr().cast(),
+        None => core::ptr::null(),
+    }
+}
+
+/// Start the periodic timer at `hz` (1..10000): its interrupts reach the
+/// bus on the returned line (post them as "hw.irq.timer" with
+/// bus_irq_name). Returns the line, -ENODEV (no interrupt controller or
+/// no timer interrupt in the platform description) or -EINVAL.
+#[no_mangle]
+pub extern "C" fn hal_timer_start(hz: u32) -> i32 {
+    use core::sync::atomic::Ordering::Relaxed;
+    if hz == 0 || hz > 10_000 {
+        return Errno::EINVAL.to_c();
+    }
+    let id = INTC[3].load(Relaxed) as u32;
+    let Some(chip) = crate::irq::chip() else { return Errno::ENODEV.to_c() };
+    let Some(line) = crate::irq::line_of(id) else { return Errno::ENODEV.to_c() };
+    if id == 0 {
+        return Errno::ENODEV.to_c();
+    }
+    crate::irq::TIMER_ID.store(id, Relaxed);
+    (chip.enable)(id);
+    arch::timer_start(hz);
+    line as i32
+}
+
+/// Unmask (true) or mask (false) interrupts on this CPU. Returns 0, or
+/// -ENODEV where the HAL has no interrupt layer yet (x86_64).
+#[no_mangle]
+pub extern "C" fn hal_irq_cpu_enable(on: bool) -> i32 {
+    if arch::irq_cpu_enable(on) {
+        0
+    } else {
+        Errno::ENODEV.to_c()
+    }
 }
 
 /// Power the machine off (PSCI SYSTEM_OFF on AArch64; on x86_64 without

@@ -26,6 +26,8 @@ mod arch;
 pub mod caps;
 pub mod errno;
 mod esr;
+mod gic;
+mod irq;
 pub mod ffi;
 mod fmt;
 pub mod guard;

@@ -75,7 +75,9 @@ struct boot_info {
 	char uart_compat[32];
 	char psci_method[8];		/* "hvc", "smc" or "" */
 	char intc_compat[32];		/* the root interrupt controller */
-	paddr_t intc_base;
+	paddr_t intc_base;		/* GIC distributor */
+	paddr_t intc_base2;		/* GICv2 CPU interface / GICv3 redist. */
+	uint32_t timer_intid;		/* virtual generic timer, 0 if none */
 	/* Non-fatal oddities found while parsing ("mmap entry 3 truncated") */
 	uint32_t nwarn;
 	char warn[4][96];

@@ -240,8 +240,36 @@ static void parse_intc(struct boot_info *bi, const void *fdt)
 	parent = fdt_parent_offset(fdt, node);
 	reg = fdt_getprop(fdt, node, "reg", &len);
 	if (parent >= 0 && !cells_of(fdt, parent, &ac, &sc, &why) && reg &&
-	    len >= (ac + sc) * 4)
+	    len >= (ac + sc) * 4) {
 		bi->intc_base = read_cells(reg, ac);
+		if (len >= 2 * (ac + sc) * 4)
+			bi->intc_base2 = read_cells(reg + ac + sc, ac);
+	}
+}
+
+/*
+ * The architected timer's virtual interrupt: the third of the four
+ * <type num flags> triples of the arm,armv8-timer node (secure, non-secure,
+ * virtual, hypervisor). A PPI (type 1) number n is INTID 16 + n.
+ */
+static void parse_timer(struct boot_info *bi, const void *fdt)
+{
+	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer");
+	const fdt32_t *irq;
+	int len;
+
+	if (node < 0)
+		return;
+	irq = fdt_getprop(fdt, node, "interrupts", &len);
+	if (!irq || len < 9 * 4) {
+		boot_warn(bi, "timer node without its virtual interrupt");
+		return;
+	}
+	if (fdt32_to_cpu(irq[6]) != 1 || fdt32_to_cpu(irq[7]) > 15) {
+		boot_warn(bi, "timer's virtual interrupt is not a PPI");
+		return;
+	}
+	bi->timer_intid = 16 + fdt32_to_cpu(irq[7]);
 }
 
 static void parse_psci(struct boot_info *bi, const void *fdt)
@@ -296,6 +324,7 @@ int fdt_boot_parse(struct boot_info *bi, const void *fdt, size_t avail,
 		return rc;
 	parse_stdout(bi, fdt);
 	parse_intc(bi, fdt);
+	parse_timer(bi, fdt);
 	parse_psci(bi, fdt);
 	return 0;
 }

@@ -65,6 +65,8 @@ void boot_info_print(const struct boot_info *bi)
 	if (bi->intc_compat[0])
 		klog(KLOG_INFO, "boot: interrupt controller %s at %#llx\n",
 		     bi->intc_compat, (unsigned long long)bi->intc_base);
+	if (bi->timer_intid)
+		klog(KLOG_INFO, "boot: timer interrupt %u\n", bi->timer_intid);
 	if (bi->psci_method[0])
 		klog(KLOG_INFO, "boot: psci via %s\n", bi->psci_method);
 	for (uint32_t i = 0; i < bi->nwarn && i < ARRAY_SIZE(bi->warn); i++)

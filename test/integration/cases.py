@@ -44,6 +44,8 @@ CASES = [
             r'^ktest: ok boot\.',
             r'{intc}',
             r'{caps}',
+            r'{irq}',
+            r'^ktest: ok hal\.timer_ticks_reach_the_bus',
             r'^ktest: [1-9]\d* passed, 0 failed',
         ],
         'reject': [r'^bootparam: ', r'^panic: '],
@@ -203,6 +205,16 @@ def caps_of(config):
     if config[3] == 3:
         return r'^hal: caps gic-sysregs gicv3 psci-smc$'
     return r'^hal: caps gicv2 psci-hvc$'
+
+
+def irq_of(config):
+    """The interrupt line of the boot log: the GIC drivers and the timer on
+    AArch64; x86_64's APIC driver is not written yet and says so."""
+    if config[1] == 'x86_64':
+        return (r'^hal: interrupts off: no interrupt controller driver for '
+                r'this platform yet')
+    return (r'^hal: interrupts on: gicv%d, timer 100 Hz on line 27$'
+            % config[3])
 
 
 def module_name_of(config):

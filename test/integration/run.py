@@ -27,7 +27,7 @@ sys.path.insert(0, HERE)
 
 import qemu  # noqa: E402
 from cases import (CASES, CONFIGS, MODULE, BANNER, entry_of,  # noqa: E402
-                   firmware_of, intc_of, caps_of, module_name_of)
+                   firmware_of, intc_of, caps_of, irq_of, module_name_of)
 
 TIMEOUT = {'uefi': 120, 'iso': 60}
 DEFAULT_TIMEOUT = 30
@@ -77,6 +77,7 @@ def check(case, config, text, status, fixture):
            'entry': re.escape(entry_of(config)) + '$',
            'intc': intc_of(config),
            'caps': caps_of(config),
+           'irq': irq_of(config),
            'module_name': re.escape(module_name_of(config)),
            'module_size': os.path.getsize(fixture)}
     for pat in case['expect']:

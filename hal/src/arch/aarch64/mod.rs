@@ -1,7 +1,10 @@
 //! AArch64: PL011 UART (base from the device tree), the generic timer's
 //! virtual counter, wfi, PSCI and semihosting.
 
+mod gicv2;
+mod gicv3;
 mod pl011;
+pub mod timer;
 pub mod vectors;
 mod psci;
 mod semihosting;
@@ -67,6 +70,32 @@ pub fn cycles_per_sec() -> u64 {
     // SAFETY: CNTFRQ_EL0 is readable at EL1.
     unsafe { core::arch::asm!("mrs {}, cntfrq_el0", out(reg) f, options(nomem, nostack)) };
     f
+}
+
+pub fn irq_init(kind: u32, base: u64, base2: u64) -> Result<&'static crate::irq::IrqChip, crate::errno::Errno> {
+    let chip: &'static crate::irq::IrqChip = match kind {
+        2 => &gicv2::CHIP,
+        3 => &gicv3::CHIP,
+        _ => return Err(crate::errno::Errno::ENODEV),
+    };
+    (chip.init)(base as usize, base2 as usize)?;
+    Ok(chip)
+}
+
+pub fn timer_start(hz: u32) {
+    timer::start(hz);
+}
+
+pub fn irq_cpu_enable(on: bool) -> bool {
+    // SAFETY: changes only this CPU's IRQ mask.
+    unsafe {
+        if on {
+            core::arch::asm!("msr daifclr, #2", options(nomem, nostack));
+        } else {
+            core::arch::asm!("msr daifset, #2", options(nomem, nostack));
+        }
+    }
+    true
 }
 
 pub fn cpu_init() {

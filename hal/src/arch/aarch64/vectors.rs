@@ -21,9 +21,15 @@ use crate::esr::class_name;
 const KINDS: [&str; 4] = ["synchronous", "IRQ", "FIQ", "SError"];
 const FROM: [&str; 4] = ["EL1t", "EL1h", "EL0/64", "EL0/32"];
 
-/// Called by the vectors with the frame and the entry (0..15).
+/// Called by the vectors with the frame and the entry (0..15). Interrupts
+/// return (the vector code restores everything and erets); anything else
+/// is reported and ends the machine.
 #[no_mangle]
 extern "C" fn aarch64_trap(f: &TrapFrame, entry: u64) {
+    if entry == 5 || entry == 1 {
+        crate::irq::handle(super::timer::rearm);
+        return;
+    }
     let kind = KINDS[(entry & 3) as usize];
     let from = FROM[((entry >> 2) & 3) as usize];
     let mut b = crate::fmt::Buf::<900>::new();
@@ -64,7 +70,7 @@ global_asm!(
     r#"
     .macro hal_vent n
     .balign 0x80
-    sub sp, sp, #288
+    sub sp, sp, #816
     stp x0, x1, [sp, #0]
     mov x0, #\n
     b hal_vector_common
@@ -100,11 +106,72 @@ global_asm!(
     mrs x2, esr_el1
     mrs x3, far_el1
     stp x2, x3, [sp, #264]
+    add x9, sp, #288
+    stp q0, q1, [x9, #0]
+    stp q2, q3, [x9, #32]
+    stp q4, q5, [x9, #64]
+    stp q6, q7, [x9, #96]
+    stp q8, q9, [x9, #128]
+    stp q10, q11, [x9, #160]
+    stp q12, q13, [x9, #192]
+    stp q14, q15, [x9, #224]
+    stp q16, q17, [x9, #256]
+    stp q18, q19, [x9, #288]
+    stp q20, q21, [x9, #320]
+    stp q22, q23, [x9, #352]
+    stp q24, q25, [x9, #384]
+    stp q26, q27, [x9, #416]
+    stp q28, q29, [x9, #448]
+    stp q30, q31, [x9, #480]
+    mrs x10, fpcr
+    mrs x11, fpsr
+    str x10, [sp, #800]
+    str x11, [sp, #808]
     mov x1, x0
     mov x0, sp
     bl aarch64_trap
-    1: wfi
-    b 1b
+    ldr x10, [sp, #800]
+    ldr x11, [sp, #808]
+    msr fpcr, x10
+    msr fpsr, x11
+    add x9, sp, #288
+    ldp q0, q1, [x9, #0]
+    ldp q2, q3, [x9, #32]
+    ldp q4, q5, [x9, #64]
+    ldp q6, q7, [x9, #96]
+    ldp q8, q9, [x9, #128]
+    ldp q10, q11, [x9, #160]
+    ldp q12, q13, [x9, #192]
+    ldp q14, q15, [x9, #224]
+    ldp q16, q17, [x9, #256]
+    ldp q18, q19, [x9, #288]
+    ldp q20, q21, [x9, #320]
+    ldp q22, q23, [x9, #352]
+    ldp q24, q25, [x9, #384]
+    ldp q26, q27, [x9, #416]
+    ldp q28, q29, [x9, #448]
+    ldp q30, q31, [x9, #480]
+    ldp x2, x3, [sp, #248]
+    msr elr_el1, x2
+    msr spsr_el1, x3
+    ldp x2, x3, [sp, #16]
+    ldp x4, x5, [sp, #32]
+    ldp x6, x7, [sp, #48]
+    ldp x8, x9, [sp, #64]
+    ldp x10, x11, [sp, #80]
+    ldp x12, x13, [sp, #96]
+    ldp x14, x15, [sp, #112]
+    ldp x16, x17, [sp, #128]
+    ldp x18, x19, [sp, #144]
+    ldp x20, x21, [sp, #160]
+    ldp x22, x23, [sp, #176]
+    ldp x24, x25, [sp, #192]
+    ldp x26, x27, [sp, #208]
+    ldp x28, x29, [sp, #224]
+    ldr x30, [sp, #240]
+    ldp x0, x1, [sp, #0]
+    add sp, sp, #816
+    eret
     .text
     "#
 );
@@ -117,6 +184,6 @@ mod tests {
     fn frame_layout_matches_the_vectors() {
         assert_eq!(core::mem::offset_of!(TrapFrame, elr), 248);
         assert_eq!(core::mem::offset_of!(TrapFrame, esr), 264);
-        assert!(core::mem::size_of::<TrapFrame>() <= 288);
+        assert!(core::mem::size_of::<TrapFrame>() <= 288); // FP regs follow
     }
 }

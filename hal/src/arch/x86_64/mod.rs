@@ -73,6 +73,17 @@ pub fn cycles_per_sec() -> u64 {
     hz
 }
 
+pub fn irq_init(_kind: u32, _base: u64, _base2: u64) -> Result<&'static crate::irq::IrqChip, crate::errno::Errno> {
+    // The LAPIC/I/O APIC driver is not written yet.
+    Err(crate::errno::Errno::ENODEV)
+}
+
+pub fn timer_start(_hz: u32) {}
+
+pub fn irq_cpu_enable(_on: bool) -> bool {
+    false
+}
+
 pub fn cpu_init() {
     cpu::init();
 }
