@@ -37,4 +37,27 @@ fn main() {
     out.push_str("];\n");
     let dst = Path::new(&env::var("OUT_DIR").unwrap()).join("errno.rs");
     fs::write(dst, out).expect("write errno.rs");
+    x86_stubs();
+}
+
+/// The x86_64 IDT stubs, one per vector, 16 bytes apart: push a 0 error
+/// code where the CPU pushes none (all but 8, 10-14, 17, 21, 29, 30), push
+/// the vector, join the common path. Plus the table of their addresses.
+fn x86_stubs() {
+    let with_err = |v: u32| matches!(v, 8 | 10..=14 | 17 | 21 | 29 | 30);
+    let mut s = String::from(".section .text.hal_traps, \"ax\"\n");
+    for v in 0..256u32 {
+        s.push_str(&format!(".balign 16\nhal_stub_{}:\n", v));
+        if !with_err(v) {
+            s.push_str("push 0\n");
+        }
+        s.push_str(&format!("push {}\njmp hal_trap_common\n", v));
+    }
+    s.push_str(".section .rodata.hal_traps, \"a\"\n.balign 8\n.globl hal_trap_stubs\nhal_trap_stubs:\n");
+    for v in 0..256u32 {
+        s.push_str(&format!(".quad hal_stub_{}\n", v));
+    }
+    s.push_str(".text\n");
+    let dst = Path::new(&env::var("OUT_DIR").unwrap()).join("x86_stubs.s");
+    fs::write(dst, s).expect("write x86_stubs.s");
 }

@@ -15,7 +15,6 @@ extern "C" {
     /// The kernel's panic path for CPU exceptions ("panic: <msg>").
     fn kpanic_trap(msg: *const u8, len: usize) -> !;
     /// The bus's interrupt-safe post path (bus/irq.c).
-    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
     fn bus_irq_post(line: u32) -> i32;
 }
 
@@ -65,7 +64,7 @@ pub(crate) fn log(s: &[u8]) {
 }
 
 /// Post an interrupt on bus line `line` (interrupt context).
-#[cfg_attr(any(test, target_arch = "x86_64"), allow(dead_code))]
+#[cfg_attr(test, allow(dead_code))]
 pub(crate) fn post_irq(line: u32) {
     // SAFETY: bus_irq_post is lock-free and interrupt-safe by contract.
     unsafe { bus_irq_post(line) };
@@ -319,8 +318,7 @@ pub extern "C" fn hal_irq_init() -> i32 {
 #[no_mangle]
 pub extern "C" fn hal_irq_chip_name() -> *const c_char {
     match crate::irq::chip() {
-        Some(c) if c.name == "gicv2" => "gicv2\0".as_ptr().cast(),
-        Some(_) => "gicv3\0".as_ptr().cast(),
+        Some(c) => c.name.as_ptr().cast(),
         None => core::ptr::null(),
     }
 }
@@ -335,7 +333,7 @@ pub extern "C" fn hal_timer_start(hz: u32) -> i32 {
     if hz == 0 || hz > 10_000 {
         return Errno::EINVAL.to_c();
     }
-    let id = INTC[3].load(Relaxed) as u32;
+    let id = arch::timer_id(INTC[3].load(Relaxed) as u32);
     let Some(chip) = crate::irq::chip() else { return Errno::ENODEV.to_c() };
     let Some(line) = crate::irq::line_of(id) else { return Errno::ENODEV.to_c() };
     if id == 0 {

@@ -1,6 +1,7 @@
 //! GIC register arithmetic shared by the v2 and v3 drivers: pure, tested
 //! on the host.
-#![cfg_attr(target_arch = "x86_64", allow(dead_code))]
+// Each arch uses its own part (GIC math on AArch64, LAPIC on x86_64).
+#![allow(dead_code)]
 
 /// Interrupt ids at or above this are special (1020-1023: spurious etc).
 pub const SPECIAL: u32 = 1020;
@@ -28,9 +29,27 @@ pub const fn tick_period(freq: u64, hz: u32) -> u64 {
     if hz == 0 { 0 } else { freq / hz as u64 }
 }
 
+/// LAPIC timer initial count for `hz` given the ticks counted in 10 ms
+/// (at least 1, so the timer runs).
+pub const fn lapic_count(per_10ms: u32, hz: u32) -> u32 {
+    if hz == 0 {
+        return 0;
+    }
+    let c = per_10ms as u64 * 100 / hz as u64;
+    if c == 0 { 1 } else if c > u32::MAX as u64 { u32::MAX } else { c as u32 }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lapic_count_from_calibration() {
+        assert_eq!(lapic_count(62_500, 100), 62_500);
+        assert_eq!(lapic_count(62_500, 1000), 6_250);
+        assert_eq!(lapic_count(3, 1000), 1);
+        assert_eq!(lapic_count(1000, 0), 0);
+    }
 
     #[test]
     fn tick_period_for_qemu_and_real_rates() {

@@ -5,9 +5,9 @@
 
 use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 
-/// What differs between interrupt controllers. (x86_64 has no driver
-/// yet, so there the fields are not read.)
-#[cfg_attr(any(test, target_arch = "x86_64"), allow(dead_code))]
+/// What differs between interrupt controllers. `name` ends in NUL (C
+/// reads it); `ack` returns None on vectored controllers.
+#[cfg_attr(test, allow(dead_code))]
 pub struct IrqChip {
     /// Printable name ("gicv2").
     pub name: &'static str,
@@ -43,8 +43,8 @@ pub const fn line_of(id: u32) -> Option<u32> {
 }
 
 /// The top half: acknowledge, re-arm the timer, post, end. Interrupt
-/// context; returns to the interrupted code. (x86_64 has no interrupt
-/// layer yet, so nothing calls it there.)
+/// context; returns to the interrupted code. (x86_64's APIC is vectored:
+/// it uses handle_vector.)
 #[cfg_attr(any(test, target_arch = "x86_64"), allow(dead_code))]
 pub fn handle(rearm_timer: fn()) {
     let Some(c) = chip() else { return };
@@ -57,6 +57,20 @@ pub fn handle(rearm_timer: fn()) {
         }
         (c.eoi)(id);
     }
+}
+
+/// The top half for vectored controllers (x86_64's APIC): the stub knows
+/// the vector. The spurious vector gets no end-of-interrupt.
+#[cfg_attr(any(test, target_arch = "aarch64"), allow(dead_code))]
+pub fn handle_vector(id: u32, spurious: u32) {
+    let Some(c) = chip() else { return };
+    if id == spurious {
+        return;
+    }
+    if let Some(line) = line_of(id) {
+        crate::ffi::post_irq(line);
+    }
+    (c.eoi)(id);
 }
 
 #[cfg(test)]

@@ -57,4 +57,4 @@ fn eoi(id: u32) {
 }
 
 /// The GICv2 operations.
-pub static CHIP: IrqChip = IrqChip { name: "gicv2", init, enable, ack, eoi };
+pub static CHIP: IrqChip = IrqChip { name: "gicv2\0", init, enable, ack, eoi };

@@ -86,4 +86,4 @@ fn eoi(id: u32) {
 }
 
 /// The GICv3 operations.
-pub static CHIP: IrqChip = IrqChip { name: "gicv3", init, enable, ack, eoi };
+pub static CHIP: IrqChip = IrqChip { name: "gicv3\0", init, enable, ack, eoi };

@@ -86,6 +86,10 @@ pub fn timer_start(hz: u32) {
     timer::start(hz);
 }
 
+pub fn timer_id(platform: u32) -> u32 {
+    platform
+}
+
 pub fn irq_cpu_enable(on: bool) -> bool {
     // SAFETY: changes only this CPU's IRQ mask.
     unsafe {

@@ -1,5 +1,6 @@
 //! x86_64: COM1 16550 UART over I/O ports, TSC, hlt, isa-debug-exit.
 
+mod apic;
 pub mod cpu;
 mod port;
 mod tsc;
@@ -74,14 +75,34 @@ pub fn cycles_per_sec() -> u64 {
 }
 
 pub fn irq_init(_kind: u32, _base: u64, _base2: u64) -> Result<&'static crate::irq::IrqChip, crate::errno::Errno> {
-    // The LAPIC/I/O APIC driver is not written yet.
-    Err(crate::errno::Errno::ENODEV)
+    (apic::CHIP.init)(0, 0)?;
+    Ok(&apic::CHIP)
 }
 
-pub fn timer_start(_hz: u32) {}
+pub fn timer_start(hz: u32) {
+    apic::timer_start(hz);
+}
 
-pub fn irq_cpu_enable(_on: bool) -> bool {
-    false
+/// The timer's interrupt id on x86_64 (its vector).
+pub const TIMER_ID: u32 = apic::TIMER_VECTOR;
+/// The spurious-interrupt vector: no EOI.
+pub const SPURIOUS: u32 = apic::SPURIOUS_VECTOR;
+
+pub fn timer_id(_platform: u32) -> u32 {
+    TIMER_ID
+}
+
+pub fn irq_cpu_enable(on: bool) -> bool {
+    // SAFETY: changes only this CPU's interrupt flag; the IDT handles
+    // every vector.
+    unsafe {
+        if on {
+            core::arch::asm!("sti", options(nomem, nostack));
+        } else {
+            core::arch::asm!("cli", options(nomem, nostack));
+        }
+    }
+    true
 }
 
 pub fn cpu_init() {

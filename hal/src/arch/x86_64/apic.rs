@@ -1,0 +1,135 @@
+//! The local APIC (xAPIC through MMIO, or x2APIC through MSRs when the
+//! firmware left it in that mode), its timer, and the legacy 8259 PICs,
+//! which are remapped out of the exception range and masked.
+
+use super::port::outb;
+use crate::errno::Errno;
+use crate::irq::IrqChip;
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+
+const IA32_APIC_BASE: u32 = 0x1b;
+const X2APIC_ENABLE: u64 = 1 << 10;
+const REG_ID: u32 = 0x20;
+const REG_TPR: u32 = 0x80;
+const REG_EOI: u32 = 0xb0;
+const REG_SVR: u32 = 0xf0;
+const REG_LVT_TIMER: u32 = 0x320;
+const REG_TIMER_INIT: u32 = 0x380;
+const REG_TIMER_CUR: u32 = 0x390;
+const REG_TIMER_DIV: u32 = 0x3e0;
+
+/// The timer's vector (and bus line), the spurious vector.
+pub const TIMER_VECTOR: u32 = 0x20;
+pub const SPURIOUS_VECTOR: u32 = 0xff;
+const LVT_MASKED: u32 = 1 << 16;
+const LVT_PERIODIC: u32 = 1 << 17;
+
+static MMIO: AtomicUsize = AtomicUsize::new(0);
+static X2: AtomicBool = AtomicBool::new(false);
+static TICKS_PER_MS: AtomicU32 = AtomicU32::new(0);
+
+fn rdmsr(msr: u32) -> u64 {
+    let (lo, hi): (u32, u32);
+    // SAFETY: the MSRs read here exist on every CPU with an APIC.
+    unsafe { core::arch::asm!("rdmsr", in("ecx") msr, out("eax") lo, out("edx") hi, options(nomem, nostack)) };
+    (hi as u64) << 32 | lo as u64
+}
+
+fn wrmsr(msr: u32, v: u64) {
+    // SAFETY: only APIC MSRs are written, by the HAL that owns the APIC.
+    unsafe {
+        core::arch::asm!("wrmsr", in("ecx") msr, in("eax") v as u32, in("edx") (v >> 32) as u32,
+                         options(nomem, nostack))
+    };
+}
+
+/// The x2APIC MSR of an xAPIC register offset.
+pub const fn x2_msr(reg: u32) -> u32 {
+    0x800 + (reg >> 4)
+}
+
+fn read(reg: u32) -> u32 {
+    if X2.load(Ordering::Relaxed) {
+        rdmsr(x2_msr(reg)) as u32
+    } else {
+        // SAFETY: the APIC page is identity-mapped (below 4 GiB).
+        unsafe { core::ptr::read_volatile((MMIO.load(Ordering::Relaxed) + reg as usize) as *const u32) }
+    }
+}
+
+fn write(reg: u32, v: u32) {
+    if X2.load(Ordering::Relaxed) {
+        wrmsr(x2_msr(reg), v as u64);
+    } else {
+        // SAFETY: as read.
+        unsafe { core::ptr::write_volatile((MMIO.load(Ordering::Relaxed) + reg as usize) as *mut u32, v) }
+    }
+}
+
+/// Remap the 8259s to vectors 0xf0-0xff (away from exceptions) and mask
+/// every line: the APIC delivers all interrupts.
+fn pic_off() {
+    // SAFETY: the PIC ports belong to the HAL; interrupts are masked.
+    unsafe {
+        outb(0x20, 0x11);
+        outb(0xa0, 0x11);
+        outb(0x21, 0xf0);
+        outb(0xa1, 0xf8);
+        outb(0x21, 4);
+        outb(0xa1, 2);
+        outb(0x21, 1);
+        outb(0xa1, 1);
+        outb(0x21, 0xff);
+        outb(0xa1, 0xff);
+    }
+}
+
+fn init(_b: usize, _b2: usize) -> Result<(), Errno> {
+    if super::cpu_caps() & crate::caps::HAL_CAP_APIC == 0 {
+        return Err(Errno::ENODEV);
+    }
+    pic_off();
+    let base = rdmsr(IA32_APIC_BASE);
+    X2.store(base & X2APIC_ENABLE != 0, Ordering::Relaxed);
+    MMIO.store((base & 0xffff_f000) as usize, Ordering::Relaxed);
+    write(REG_TPR, 0);
+    write(REG_SVR, 0x100 | SPURIOUS_VECTOR); // software enable
+    let _ = read(REG_ID);
+    Ok(())
+}
+
+fn enable(_id: u32) {}
+
+fn ack() -> Option<u32> {
+    None // vectored: the IDT stub says which interrupt it is
+}
+
+fn eoi(_id: u32) {
+    write(REG_EOI, 0);
+}
+
+/// The local APIC operations.
+pub static CHIP: IrqChip = IrqChip { name: "lapic\0", init, enable, ack, eoi };
+
+/// LAPIC timer ticks (divide by 16) in 10 ms, timed by the TSC.
+fn calibrate() -> u32 {
+    let hz = super::cycles_per_sec();
+    write(REG_TIMER_DIV, 0x3);
+    write(REG_LVT_TIMER, LVT_MASKED | TIMER_VECTOR);
+    write(REG_TIMER_INIT, u32::MAX);
+    let t0 = super::cycles();
+    while super::cycles() - t0 < hz / 100 {}
+    let elapsed = u32::MAX - read(REG_TIMER_CUR);
+    write(REG_TIMER_INIT, 0);
+    elapsed
+}
+
+/// Periodic interrupts at `hz` on TIMER_VECTOR.
+pub fn timer_start(hz: u32) {
+    let per10ms = calibrate();
+    TICKS_PER_MS.store(per10ms / 10, Ordering::Relaxed);
+    let count = crate::gic::lapic_count(per10ms, hz);
+    write(REG_TIMER_DIV, 0x3);
+    write(REG_LVT_TIMER, LVT_PERIODIC | TIMER_VECTOR);
+    write(REG_TIMER_INIT, count);
+}
