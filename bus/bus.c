@@ -62,6 +62,11 @@ static uint64_t now(void)
 	return clock_fn ? clock_fn() : 0;
 }
 
+uint64_t bus_now(void)
+{
+	return now();
+}
+
 void bus_init(bus_clock_fn clock)
 {
 	memset(svcs, 0, sizeof(svcs));
@@ -723,6 +728,7 @@ static void drain_irqs(void)
 {
 	unsigned int line;
 	uint32_t n;
+	uint64_t ts;
 
 	for (unsigned int k = irq_waiting(); k; k--) {
 		struct bus_irq_event ev;
@@ -730,7 +736,7 @@ static void drain_irqs(void)
 		uint64_t mask;
 		bool refused = false;
 
-		if (irq_take(&line, &n))
+		if (irq_take(&line, &n, &ts))
 			break;
 		if (!n)
 			continue;
@@ -753,9 +759,14 @@ static void drain_irqs(void)
 			irq_putback(line, n);
 			continue;
 		}
+		/* Stamped with the top half's post time, so queue wait and
+		 * a subscriber's latency count from the interrupt. */
+		post_ts = ts;
+		batch_post = true;
 		for (; mask; mask &= mask - 1)
 			post(BUS_SVC_KERNEL, (bus_svc_t)__builtin_ctzll(mask), t,
 			     BUS_EVENT, 0, &ev, sizeof(ev), 0, false, 0, true);
+		batch_post = false;
 	}
 }
 

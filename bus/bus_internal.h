@@ -12,6 +12,9 @@
 void topic_reset(void);
 unsigned int topic_count(void);
 
+/* bus.c: the bus clock (0 without one). Any context. */
+uint64_t bus_now(void);
+
 /* bus.c: a new topic exists, compute who is subscribed to it. */
 void bus_topic_added(bus_topic_t t);
 
@@ -33,9 +36,9 @@ int q_take_for(bus_svc_t dst);
 
 /* irq.c */
 void irq_reset(void);
-/* irq_take - the next line with coalesced interrupts and its count;
- * -ENOENT when none is waiting. */
-int irq_take(unsigned int *line, uint32_t *count);
+/* irq_take - the next line with coalesced interrupts, its count and the
+ * bus clock at the first of them; -ENOENT when none is waiting. */
+int irq_take(unsigned int *line, uint32_t *count, uint64_t *ts);
 /* irq_putback - give count back to line (its event could not be queued). */
 void irq_putback(unsigned int line, uint32_t count);
 unsigned int irq_waiting(void);

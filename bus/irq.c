@@ -9,6 +9,9 @@
  * published with a release store, so nested interrupts on one CPU (several
  * producers) are safe; the dispatcher is the single consumer.
  *
+ * The post that starts a line's entry also stamps it with the bus clock,
+ * so the event carries the time its first interrupt reached the bus.
+ *
  * The consumer takes the line from the ring first and then swaps its
  * count to 0, so a post racing with it either lands in the count it swaps
  * or starts a new ring entry: no interrupt is lost or counted twice.
@@ -18,6 +21,7 @@
 #include "bus_internal.h"
 
 static uint32_t count[BUS_IRQ_LINES];
+static uint64_t first_ts[BUS_IRQ_LINES];	/* clock at the 0 -> 1 post */
 static uint16_t ring_line[BUS_IRQ_LINES];
 static uint8_t ring_ready[BUS_IRQ_LINES];
 static uint32_t ring_head;	/* producers: next slot to fill */
@@ -89,18 +93,23 @@ int bus_irq_post(unsigned int line)
 {
 	if (line >= BUS_IRQ_LINES)
 		return -AE_EINVAL;
-	if (__atomic_fetch_add(&count[line], 1, __ATOMIC_ACQ_REL) == 0)
+	if (__atomic_fetch_add(&count[line], 1, __ATOMIC_ACQ_REL) == 0) {
+		/* Written before the ring slot's release store, read after
+		 * the consumer's acquire of it. */
+		__atomic_store_n(&first_ts[line], bus_now(), __ATOMIC_RELAXED);
 		ring_put(line);
+	}
 	return 0;
 }
 
-int irq_take(unsigned int *line, uint32_t *n)
+int irq_take(unsigned int *line, uint32_t *n, uint64_t *ts)
 {
 	uint32_t slot = ring_tail % BUS_IRQ_LINES;
 
 	if (!__atomic_load_n(&ring_ready[slot], __ATOMIC_ACQUIRE))
 		return -AE_ENOENT;
 	*line = ring_line[slot];
+	*ts = __atomic_load_n(&first_ts[*line], __ATOMIC_RELAXED);
 	__atomic_store_n(&ring_ready[slot], 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&ring_tail, ring_tail + 1, __ATOMIC_RELEASE);
 	*n = __atomic_exchange_n(&count[*line], 0, __ATOMIC_ACQ_REL);

@@ -58,11 +58,12 @@ static uint32_t timer_hz = 100;
 BOOT_PARAM_UINT(timer_hz, "timer_hz", 10, 1000,
 		"rate of the timer tick published as hw.irq.timer");
 
-/* Interrupts: the HAL's controller driver and the timer; each tick becomes
- * a hw.irq.timer event on the bus. */
+/* Interrupts: the HAL's controller driver, the timer (each tick becomes a
+ * hw.irq.timer event on the bus) and the console UART's receive interrupt
+ * (hw.irq.uart0, which the console service reads and echoes). */
 static void irq_up(void)
 {
-	int rc = hal_irq_init(), line;
+	int rc = hal_irq_init(), line, uart;
 
 	if (rc) {
 		klog(KLOG_INFO, "hal: interrupts off: %s\n",
@@ -77,9 +78,18 @@ static void irq_up(void)
 	} else if (bus_irq_name((unsigned int)line, "hw.irq.timer")) {
 		klog(KLOG_WARN, "hal: cannot name the timer's line\n");
 	}
+	uart = hal_console_rx_start();
+	if (uart < 0)
+		klog(KLOG_INFO, "hal: console input off: %s\n",
+		     errno_desc(uart));
+	else if (bus_irq_name((unsigned int)uart, "hw.irq.uart0"))
+		klog(KLOG_WARN, "hal: cannot name the console's line\n");
 	hal_irq_cpu_enable(true);
 	klog(KLOG_INFO, "hal: interrupts on: %s, timer %u Hz on line %d\n",
 	     hal_irq_chip_name(), timer_hz, line);
+	if (uart >= 0)
+		klog(KLOG_INFO, "hal: console input on line %d "
+		     "(hw.irq.uart0)\n", uart);
 }
 
 static void console_line(const char *line)
@@ -153,6 +163,15 @@ static void bus_up(void)
 	bus_run(~0u);
 }
 
+void kernel_wait(void)
+{
+	hal_irq_cpu_enable(false);
+	if (bus_pending())
+		hal_irq_cpu_enable(true);
+	else
+		hal_idle_unmask();
+}
+
 static const struct boot_info *boot_info;
 
 const struct boot_info *kernel_boot_info(void)
@@ -186,13 +205,13 @@ void kmain(const struct boot_info *bi)
 		"(QEMU: Ctrl-A X quits)\n",
 		(unsigned long long)(hal_cycles() - t0));
 	/* The main loop: dispatch, let the supervisor restart what is due,
-	 * idle when nothing is left. Until the HAL delivers timer
-	 * interrupts, a pending restart is waited for by polling. */
+	 * sleep until an interrupt when nothing is left. A pending restart
+	 * is waited for by polling (the supervisor has no timer yet). */
 	for (;;) {
 		if (bus_run(256))
 			continue;
 		if (service_poll())
 			continue;
-		hal_idle();
+		kernel_wait();
 	}
 }

@@ -84,6 +84,7 @@ void boot_aarch64(uint64_t dtb_pa, uint64_t entry_el)
 			.intc_base = bi.intc_base,
 			.intc_base2 = bi.intc_base2,
 			.timer_intid = bi.timer_intid,
+			.uart_irq = bi.uart_intid,
 		};
 
 		if (hal_set_platform(&hp))

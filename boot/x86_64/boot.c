@@ -13,6 +13,17 @@
 
 #define IDENTITY_LIMIT (1ull << 32)
 
+/*
+ * The PC platform's interrupt wiring, the same on QEMU's pc and microvm
+ * machines: one I/O APIC at its architectural default address, and COM1
+ * on ISA IRQ 4, which no interrupt source override moves (GSI 4). The HAL
+ * checks that an I/O APIC answers there. These are the values ACPI's MADT
+ * reports on both machines; reading the MADT (or the x86_64 platform
+ * device tree) instead is left to the device-tree issue.
+ */
+#define PC_IOAPIC_BASE	0xfec00000ull
+#define PC_COM1_GSI	4
+
 void boot_x86_64(uint32_t magic, uint64_t info_pa);
 void boot_trap_x86(uint64_t vector, uint64_t error, uint64_t rip,
 		   uint64_t cr2);
@@ -65,6 +76,17 @@ void boot_x86_64(uint32_t magic, uint64_t info_pa)
 	if (rc)
 		panic("boot: malformed %s boot data: %s",
 		      magic == PVH_START_MAGIC ? "PVH" : "multiboot2", why);
+	{
+		struct HalPlatform hp = {
+			.intc_kind = 1,
+			.intc_base = PC_IOAPIC_BASE,
+			.uart_irq = PC_COM1_GSI,
+		};
+
+		if (hal_set_platform(&hp))
+			kprintf("boot: the HAL refused the platform "
+				"description\n");
+	}
 	kmain(&bi);
 }
 

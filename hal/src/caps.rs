@@ -91,8 +91,14 @@ mod tests {
     #[test]
     fn cpuid_bits_decode() {
         assert_eq!(decode_cpuid(0, 0, 0), 0);
-        assert_eq!(decode_cpuid(1 << 21, 1 << 9, 0), HAL_CAP_X2APIC | HAL_CAP_APIC);
-        assert_eq!(decode_cpuid(1 << 24, 0, 1 << 8), HAL_CAP_TSC_DEADLINE | HAL_CAP_INVARIANT_TSC);
+        assert_eq!(
+            decode_cpuid(1 << 21, 1 << 9, 0),
+            HAL_CAP_X2APIC | HAL_CAP_APIC
+        );
+        assert_eq!(
+            decode_cpuid(1 << 24, 0, 1 << 8),
+            HAL_CAP_TSC_DEADLINE | HAL_CAP_INVARIANT_TSC
+        );
         // neighbouring bits mean nothing here
         assert_eq!(decode_cpuid(1 << 20 | 1 << 22, 1 << 8, 1 << 7), 0);
     }

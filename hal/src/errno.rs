@@ -22,7 +22,10 @@ impl Errno {
 
     /// The symbolic name ("EINVAL"), NUL-terminated for C.
     pub fn name_c(self) -> &'static str {
-        ALL.iter().find(|e| e.0 == self).map(|e| e.1).unwrap_or("E?\0")
+        ALL.iter()
+            .find(|e| e.0 == self)
+            .map(|e| e.1)
+            .unwrap_or("E?\0")
     }
 }
 

@@ -167,6 +167,18 @@ pub extern "C" fn hal_idle() {
     arch::idle()
 }
 
+/// Unmask interrupts on this CPU and wait for the next one, as one step:
+/// call it with interrupts masked, after checking that there is no work,
+/// and no interrupt can slip in between the check and the wait (x86_64:
+/// `sti; hlt`, the instruction after `sti` runs before any interrupt;
+/// AArch64: `wfi` wakes for a pending interrupt even while masked, then
+/// unmasking takes it). Returns after the interrupt was handled, with
+/// interrupts on. Thread or idle context.
+#[no_mangle]
+pub extern "C" fn hal_idle_unmask() {
+    arch::idle_unmask()
+}
+
 /// The free-running cycle counter (TSC / CNTVCT_EL0). Any context.
 #[no_mangle]
 pub extern "C" fn hal_cycles() -> u64 {
@@ -213,10 +225,12 @@ pub extern "C" fn hal_set_psci_conduit(smc: bool) -> i32 {
 }
 
 /// What the platform description (the device tree, read by boot/) tells
-/// the HAL: its interrupt controller and PSCI conduit.
+/// the HAL: its interrupt controller, timer and console interrupts, and
+/// PSCI conduit.
 #[repr(C)]
 pub struct HalPlatform {
-    /// Interrupt controller: 0 none named, 2 GICv2, 3 GICv3.
+    /// Interrupt controller: 0 none named, 1 APIC (x86_64: local APIC
+    /// plus the I/O APIC at `intc_base`), 2 GICv2, 3 GICv3.
     pub intc_kind: u32,
     /// PSCI conduit: 0 none, 1 HVC, 2 SMC.
     pub psci: u32,
@@ -226,11 +240,15 @@ pub struct HalPlatform {
     pub intc_base2: u64,
     /// The virtual timer's interrupt id (0: none).
     pub timer_intid: u32,
-    /// Reserved, 0.
-    pub reserved: u32,
+    /// The console UART's interrupt (0: none, a polled console): the GIC
+    /// INTID on AArch64, the global system interrupt (GSI) on x86_64.
+    pub uart_irq: u32,
 }
 
-static INTC: [core::sync::atomic::AtomicU64; 4] = [
+/// The platform as hal_set_platform recorded it: kind, base, base2,
+/// timer interrupt, console UART interrupt.
+static INTC: [core::sync::atomic::AtomicU64; 5] = [
+    core::sync::atomic::AtomicU64::new(0),
     core::sync::atomic::AtomicU64::new(0),
     core::sync::atomic::AtomicU64::new(0),
     core::sync::atomic::AtomicU64::new(0),
@@ -254,7 +272,7 @@ pub unsafe extern "C" fn hal_set_platform(p: *const HalPlatform) -> i32 {
     // SAFETY: the guard checked null, alignment and range; the caller
     // promises a valid struct.
     let p = unsafe { &*p };
-    if p.intc_kind > 3 || p.intc_kind == 1 || p.psci > 2 {
+    if p.intc_kind > 3 || p.psci > 2 {
         return Errno::EINVAL.to_c();
     }
     let caps = crate::caps::decode_platform(p.intc_kind, p.psci);
@@ -263,6 +281,7 @@ pub unsafe extern "C" fn hal_set_platform(p: *const HalPlatform) -> i32 {
     INTC[1].store(p.intc_base, Relaxed);
     INTC[2].store(p.intc_base2, Relaxed);
     INTC[3].store(p.timer_intid as u64, Relaxed);
+    INTC[4].store(p.uart_irq as u64, Relaxed);
     PLATFORM_CAPS.store(caps, core::sync::atomic::Ordering::Relaxed);
     if p.psci != 0 {
         arch::set_psci_conduit(p.psci == 2);
@@ -298,9 +317,11 @@ pub extern "C" fn hal_test_panic(code: u32) -> ! {
 }
 
 /// Bring up the platform's interrupt controller (from hal_set_platform)
-/// behind the HAL's operations table. Returns 0, -ENODEV (no driver for
-/// this platform's controller yet: x86_64's APICs), or -EIO. Interrupts
-/// stay masked on the CPU until hal_irq_cpu_enable. Boot CPU.
+/// behind the HAL's operations table: GICv2 or GICv3 on AArch64; on
+/// x86_64 the local APIC, plus the I/O APIC when the platform names one
+/// and it answers at its address (else only the timer can interrupt).
+/// Returns 0, -ENODEV (no driver for this platform's controller), or -EIO.
+/// Interrupts stay masked on the CPU until hal_irq_cpu_enable. Boot CPU.
 #[no_mangle]
 pub extern "C" fn hal_irq_init() -> i32 {
     use core::sync::atomic::Ordering::Relaxed;
@@ -334,19 +355,107 @@ pub extern "C" fn hal_timer_start(hz: u32) -> i32 {
         return Errno::EINVAL.to_c();
     }
     let id = arch::timer_id(INTC[3].load(Relaxed) as u32);
-    let Some(chip) = crate::irq::chip() else { return Errno::ENODEV.to_c() };
-    let Some(line) = crate::irq::line_of(id) else { return Errno::ENODEV.to_c() };
+    let Some(chip) = crate::irq::chip() else {
+        return Errno::ENODEV.to_c();
+    };
+    let Some(line) = crate::irq::line_of(id) else {
+        return Errno::ENODEV.to_c();
+    };
     if id == 0 {
         return Errno::ENODEV.to_c();
     }
     crate::irq::TIMER_ID.store(id, Relaxed);
     (chip.enable)(id);
+    crate::irq::mark_enabled(line);
     arch::timer_start(hz);
     line as i32
 }
 
-/// Unmask (true) or mask (false) interrupts on this CPU. Returns 0, or
-/// -ENODEV where the HAL has no interrupt layer yet (x86_64).
+/// Let the console UART interrupt when bytes arrive, on the line this
+/// returns (name it with bus_irq_name, e.g. "hw.irq.uart0"). Like every
+/// device line it is masked by the top half when it fires, and its
+/// subscriber reads the bytes (hal_console_getc until -EAGAIN) and then
+/// calls hal_irq_unmask. Returns the line, or -ENODEV (no interrupt
+/// controller, or no console interrupt in the platform description).
+/// Boot CPU, after hal_irq_init.
+#[no_mangle]
+pub extern "C" fn hal_console_rx_start() -> i32 {
+    use core::sync::atomic::Ordering::Relaxed;
+    let Some(chip) = crate::irq::chip() else {
+        return Errno::ENODEV.to_c();
+    };
+    let irq = INTC[4].load(Relaxed) as u32;
+    if irq == 0 {
+        return Errno::ENODEV.to_c();
+    }
+    let Some(id) = arch::uart_irq_id(irq) else {
+        return Errno::ENODEV.to_c();
+    };
+    let Some(line) = crate::irq::line_of(id) else {
+        return Errno::ENODEV.to_c();
+    };
+    // Drain what arrived before, so the first interrupt is for new input.
+    while arch::console_getc().is_some() {}
+    arch::console_rx_enable();
+    (chip.enable)(id);
+    crate::irq::mark_enabled(line);
+    line as i32
+}
+
+/// One byte received by the console UART (0..255), or -EAGAIN when none
+/// is waiting. Never blocks. Any context.
+#[no_mangle]
+pub extern "C" fn hal_console_getc() -> i32 {
+    match arch::console_getc() {
+        Some(c) => c as i32,
+        None => Errno::EAGAIN.to_c(),
+    }
+}
+
+/// Let a device line interrupt again: its owner's acknowledgement after
+/// handling the event the top half posted (the top half masked the line).
+/// Returns 0, or -EINVAL for a line no driver enabled (the timer's is
+/// never masked; unmasking it is harmless). Handler or thread context.
+#[no_mangle]
+pub extern "C" fn hal_irq_unmask(line: u32) -> i32 {
+    let Some(chip) = crate::irq::chip() else {
+        return Errno::ENODEV.to_c();
+    };
+    if !crate::irq::is_enabled(line) {
+        return Errno::EINVAL.to_c();
+    }
+    if line != crate::irq::TIMER_ID.load(core::sync::atomic::Ordering::Relaxed) {
+        (chip.unmask)(line);
+    }
+    0
+}
+
+/// When the timer's latest interrupt was due and when its top half ran,
+/// in hal_cycles units (both 0 before the first). `due` is the
+/// hardware's deadline: CNTV_CVAL_EL0 on AArch64; on x86_64 the TSC less
+/// the LAPIC ticks counted since the timer reloaded.
+#[repr(C)]
+pub struct HalTimerStamp {
+    /// The interrupt's deadline.
+    pub due: u64,
+    /// The top half's first instruction after the entry code (roughly).
+    pub top: u64,
+}
+
+/// The stamps of the timer's latest interrupt (see HalTimerStamp). The
+/// interrupt-latency benchmark reads them in its tick handler: `top` to
+/// the handler is the bus's share, `due` to `top` the hardware's and the
+/// entry code's. Any context.
+#[no_mangle]
+pub extern "C" fn hal_timer_last() -> HalTimerStamp {
+    use core::sync::atomic::Ordering::Relaxed;
+    HalTimerStamp {
+        due: crate::irq::TIMER_DUE.load(Relaxed),
+        top: crate::irq::TIMER_TOP.load(Relaxed),
+    }
+}
+
+/// Unmask (true) or mask (false) interrupts on this CPU. Returns 0.
 #[no_mangle]
 pub extern "C" fn hal_irq_cpu_enable(on: bool) -> i32 {
     if arch::irq_cpu_enable(on) {

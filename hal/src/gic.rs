@@ -20,13 +20,21 @@ pub const fn prio_byte(bank: usize, id: u32) -> usize {
 /// The id in an IAR value (low 24 bits in v3, 10 in v2); None if special.
 pub const fn iar_id(iar: u32, v3: bool) -> Option<u32> {
     let id = if v3 { iar & 0x00ff_ffff } else { iar & 0x3ff };
-    if id >= SPECIAL { None } else { Some(id) }
+    if id >= SPECIAL {
+        None
+    } else {
+        Some(id)
+    }
 }
 
 /// Counter ticks between timer interrupts for `hz` per second (0 if hz
 /// is 0); the rate error from rounding is below one tick per period.
 pub const fn tick_period(freq: u64, hz: u32) -> u64 {
-    if hz == 0 { 0 } else { freq / hz as u64 }
+    if hz == 0 {
+        0
+    } else {
+        freq / hz as u64
+    }
 }
 
 /// LAPIC timer initial count for `hz` given the ticks counted in 10 ms
@@ -36,12 +44,58 @@ pub const fn lapic_count(per_10ms: u32, hz: u32) -> u32 {
         return 0;
     }
     let c = per_10ms as u64 * 100 / hz as u64;
-    if c == 0 { 1 } else if c > u32::MAX as u64 { u32::MAX } else { c as u32 }
+    if c == 0 {
+        1
+    } else if c > u32::MAX as u64 {
+        u32::MAX
+    } else {
+        c as u32
+    }
+}
+
+/// The next deadline of a periodic timer that was due at `due`: one
+/// period later, or one period from `now` when that is already past
+/// (missed ticks are skipped).
+pub const fn next_deadline(due: u64, period: u64, now: u64) -> u64 {
+    let next = due.wrapping_add(period);
+    if next <= now {
+        now + period
+    } else {
+        next
+    }
+}
+
+/// TSC cycles in `ticks` LAPIC timer ticks, given the ticks counted in
+/// 10 ms and the TSC's rate (0 when uncalibrated).
+pub const fn lapic_to_tsc(ticks: u32, per_10ms: u32, tsc_hz: u64) -> u64 {
+    if per_10ms == 0 {
+        return 0;
+    }
+    (ticks as u128 * (tsc_hz / 100) as u128 / per_10ms as u128) as u64
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_deadline_keeps_the_grid_or_skips() {
+        assert_eq!(next_deadline(1000, 100, 1050), 1100);
+        assert_eq!(next_deadline(1000, 100, 1100), 1200);
+        assert_eq!(next_deadline(1000, 100, 5000), 5100);
+    }
+
+    #[test]
+    fn lapic_ticks_to_tsc_cycles() {
+        // 62 500 ticks per 10 ms, 2 GHz TSC: one tick is 320 cycles
+        assert_eq!(lapic_to_tsc(1, 62_500, 2_000_000_000), 320);
+        assert_eq!(lapic_to_tsc(62_500, 62_500, 2_000_000_000), 20_000_000);
+        assert_eq!(
+            lapic_to_tsc(u32::MAX, 1_000, 4_000_000_000),
+            u32::MAX as u64 * 40_000
+        );
+        assert_eq!(lapic_to_tsc(5, 0, 1_000), 0);
+    }
 
     #[test]
     fn lapic_count_from_calibration() {

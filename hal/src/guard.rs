@@ -84,7 +84,10 @@ mod tests {
 
     #[test]
     fn non_canonical_is_efault() {
-        assert_eq!(bytes(0x0000_9000_0000_0000 as *const u8, 1), Err(Errno::EFAULT));
+        assert_eq!(
+            bytes(0x0000_9000_0000_0000 as *const u8, 1),
+            Err(Errno::EFAULT)
+        );
         assert!(!canonical(0x8000_0000_0000_0000));
         assert!(canonical(0xffff_ffff_8000_0000));
         assert!(canonical(0x0000_7fff_ffff_ffff));

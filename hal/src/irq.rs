@@ -3,7 +3,7 @@
 //! the platform description, and the top half turns each interrupt into a
 //! bus event through the kernel's interrupt-safe post path.
 
-use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, Ordering};
 
 /// What differs between interrupt controllers. `name` ends in NUL (C
 /// reads it); `ack` returns None on vectored controllers.
@@ -19,7 +19,50 @@ pub struct IrqChip {
     pub ack: fn() -> Option<u32>,
     /// Signal the end of interrupt `id`.
     pub eoi: fn(id: u32),
+    /// Hold interrupt `id` back at the controller (the top half does this
+    /// for device lines before posting them).
+    pub mask: fn(id: u32),
+    /// Let interrupt `id` through again (its owner's acknowledgement).
+    pub unmask: fn(id: u32),
 }
+
+/// Lines a driver enabled, one bit each: only these may be unmasked.
+static ENABLED: [AtomicU64; 4] = [
+    AtomicU64::new(0),
+    AtomicU64::new(0),
+    AtomicU64::new(0),
+    AtomicU64::new(0),
+];
+
+/// Record that `line` is in use (after the chip enabled it).
+pub fn mark_enabled(line: u32) {
+    if let Some((w, b)) = line_bit(line) {
+        ENABLED[w].fetch_or(b, Ordering::Relaxed);
+    }
+}
+
+/// Whether `line` was enabled by a driver.
+pub fn is_enabled(line: u32) -> bool {
+    match line_bit(line) {
+        Some((w, b)) => ENABLED[w].load(Ordering::Relaxed) & b != 0,
+        None => false,
+    }
+}
+
+/// The word and bit of a line in a 256-bit set.
+pub const fn line_bit(line: u32) -> Option<(usize, u64)> {
+    if line < 256 {
+        Some(((line / 64) as usize, 1 << (line % 64)))
+    } else {
+        None
+    }
+}
+
+/// When the timer's last interrupt was due and when its top half ran
+/// (cycle counter): the interrupt-latency benchmark reads them.
+pub static TIMER_DUE: AtomicU64 = AtomicU64::new(0);
+/// See TIMER_DUE.
+pub static TIMER_TOP: AtomicU64 = AtomicU64::new(0);
 
 static CHIP: AtomicPtr<IrqChip> = AtomicPtr::new(core::ptr::null_mut());
 /// The timer's interrupt id (it is re-armed in the top half).
@@ -39,38 +82,53 @@ pub fn chip() -> Option<&'static IrqChip> {
 
 /// The bus line an interrupt id is posted on: ids below 256 map 1:1.
 pub const fn line_of(id: u32) -> Option<u32> {
-    if id < 256 { Some(id) } else { None }
+    if id < 256 {
+        Some(id)
+    } else {
+        None
+    }
 }
 
-/// The top half: acknowledge, re-arm the timer, post, end. Interrupt
-/// context; returns to the interrupted code. (x86_64's APIC is vectored:
-/// it uses handle_vector.)
+/// Deliver one acknowledged interrupt: the timer is re-armed (`timer`
+/// returns when it was due) and posted; any other line is masked at the
+/// controller first and stays masked until its owner handles the event
+/// and calls hal_irq_unmask, so a device that keeps interrupting cannot
+/// starve the bus. Then the end of interrupt.
+fn deliver(c: &IrqChip, id: u32, timer: fn() -> u64) {
+    if id == TIMER_ID.load(Ordering::Relaxed) {
+        let top = crate::arch::cycles();
+        TIMER_DUE.store(timer(), Ordering::Relaxed);
+        TIMER_TOP.store(top, Ordering::Relaxed);
+    } else {
+        (c.mask)(id);
+    }
+    if let Some(line) = line_of(id) {
+        crate::ffi::post_irq(line);
+    }
+    (c.eoi)(id);
+}
+
+/// The top half for controllers with an acknowledge register (GIC):
+/// take every pending interrupt and deliver it. Interrupt context;
+/// returns to the interrupted code. (x86_64's APIC is vectored: it uses
+/// handle_vector.)
 #[cfg_attr(any(test, target_arch = "x86_64"), allow(dead_code))]
-pub fn handle(rearm_timer: fn()) {
+pub fn handle(timer: fn() -> u64) {
     let Some(c) = chip() else { return };
     while let Some(id) = (c.ack)() {
-        if id == TIMER_ID.load(Ordering::Relaxed) {
-            rearm_timer();
-        }
-        if let Some(line) = line_of(id) {
-            crate::ffi::post_irq(line);
-        }
-        (c.eoi)(id);
+        deliver(c, id, timer);
     }
 }
 
 /// The top half for vectored controllers (x86_64's APIC): the stub knows
 /// the vector. The spurious vector gets no end-of-interrupt.
 #[cfg_attr(any(test, target_arch = "aarch64"), allow(dead_code))]
-pub fn handle_vector(id: u32, spurious: u32) {
+pub fn handle_vector(id: u32, spurious: u32, timer: fn() -> u64) {
     let Some(c) = chip() else { return };
     if id == spurious {
         return;
     }
-    if let Some(line) = line_of(id) {
-        crate::ffi::post_irq(line);
-    }
-    (c.eoi)(id);
+    deliver(c, id, timer);
 }
 
 #[cfg(test)]
@@ -82,5 +140,22 @@ mod tests {
         assert_eq!(line_of(27), Some(27));
         assert_eq!(line_of(255), Some(255));
         assert_eq!(line_of(1020), None);
+    }
+
+    #[test]
+    fn line_bits_cover_256_lines() {
+        assert_eq!(line_bit(0), Some((0, 1)));
+        assert_eq!(line_bit(33), Some((0, 1 << 33)));
+        assert_eq!(line_bit(64), Some((1, 1)));
+        assert_eq!(line_bit(255), Some((3, 1 << 63)));
+        assert_eq!(line_bit(256), None);
+    }
+
+    #[test]
+    fn only_enabled_lines_count() {
+        mark_enabled(200);
+        assert!(is_enabled(200));
+        assert!(!is_enabled(201));
+        assert!(!is_enabled(300));
     }
 }

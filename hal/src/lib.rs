@@ -26,11 +26,11 @@ mod arch;
 pub mod caps;
 pub mod errno;
 mod esr;
-mod gic;
-mod irq;
 pub mod ffi;
 mod fmt;
+mod gic;
 pub mod guard;
+mod irq;
 mod mmio;
 
 #[cfg(not(test))]

@@ -78,6 +78,7 @@ struct boot_info {
 	paddr_t intc_base;		/* GIC distributor */
 	paddr_t intc_base2;		/* GICv2 CPU interface / GICv3 redist. */
 	uint32_t timer_intid;		/* virtual generic timer, 0 if none */
+	uint32_t uart_intid;		/* console UART's interrupt, 0 if none */
 	/* Non-fatal oddities found while parsing ("mmap entry 3 truncated") */
 	uint32_t nwarn;
 	char warn[4][96];

@@ -248,7 +248,9 @@ bus_svc_t bus_current(void);
  * line not yet delivered coalesce into one event carrying the count, so
  * nothing is ever dropped. The dispatcher publishes it, before any other
  * message, as topic "hw.irq.<line>" (or the name given to bus_irq_name)
- * at priority 0 with payload struct bus_irq_event.
+ * at priority 0 with payload struct bus_irq_event; the message's ts is
+ * the bus clock at the first interrupt of the event (read here), so a
+ * subscriber sees its latency from the top half as now - ts.
  * Returns 0, or -EINVAL for a line out of range.
  */
 struct bus_irq_event {

@@ -18,4 +18,11 @@ void kmain(const struct boot_info *bi) __noreturn;
 /* kernel_boot_info - what the boot path handed over (after kmain). */
 const struct boot_info *kernel_boot_info(void);
 
+/* kernel_wait - sleep until the next interrupt, unless the bus already
+ * has work. The check and the sleep are one step (interrupts masked in
+ * between), so an interrupt that posts just before the sleep cannot be
+ * left waiting for the next one. Thread context, after the interrupts
+ * are up; returns with interrupts on. */
+void kernel_wait(void);
+
 #endif

@@ -151,6 +151,60 @@ static int parse_chosen(struct boot_info *bi, const void *fdt,
  */
 #define BUS_ALIAS_MAX 64
 
+/* The interrupt parent of node: the nearest interrupt-parent property on
+ * it or an ancestor, as a node offset; or a negative libfdt error. */
+static int irq_parent(const void *fdt, int node)
+{
+	const fdt32_t *ph;
+	int len;
+
+	for (int depth = 0; node >= 0 && depth < 32; depth++) {
+		ph = fdt_getprop(fdt, node, "interrupt-parent", &len);
+		if (ph && len == 4)
+			return fdt_node_offset_by_phandle(fdt,
+							  fdt32_to_cpu(*ph));
+		if (node == 0)
+			break;
+		node = fdt_parent_offset(fdt, node);
+	}
+	return -FDT_ERR_NOTFOUND;
+}
+
+/*
+ * The console UART's interrupt, in the GIC binding's three cells
+ * <type number flags>: type 0 is an SPI (INTID 32 + number), 1 a PPI
+ * (16 + number). No interrupts property means a polled console (no
+ * warning); anything else the HAL could not program is a warning and
+ * leaves uart_intid 0.
+ */
+static void parse_uart_irq(struct boot_info *bi, const void *fdt, int node)
+{
+	const fdt32_t *irq, *ncells;
+	uint32_t type, num;
+	int len, clen, ic;
+
+	irq = fdt_getprop(fdt, node, "interrupts", &len);
+	if (!irq)
+		return;
+	ic = irq_parent(fdt, node);
+	ncells = ic >= 0 ? fdt_getprop(fdt, ic, "#interrupt-cells", &clen)
+			 : NULL;
+	if (!ncells || clen != 4 || fdt32_to_cpu(*ncells) != 3 || len < 12) {
+		boot_warn(bi, "console UART interrupt not in the GIC's "
+			  "3-cell form");
+		return;
+	}
+	type = fdt32_to_cpu(irq[0]);
+	num = fdt32_to_cpu(irq[1]);
+	if (type == 0 && num < 988)
+		bi->uart_intid = 32 + num;
+	else if (type == 1 && num < 16)
+		bi->uart_intid = 16 + num;
+	else
+		boot_warn(bi, "console UART interrupt type %u number %u out "
+			  "of range", type, num);
+}
+
 static void parse_stdout(struct boot_info *bi, const void *fdt)
 {
 	int chosen = fdt_path_offset(fdt, "/chosen");
@@ -210,6 +264,7 @@ static void parse_stdout(struct boot_info *bi, const void *fdt)
 	if (compat && len > 0)
 		boot_copy_str(bi->uart_compat, sizeof(bi->uart_compat), compat,
 			      (size_t)len);
+	parse_uart_irq(bi, fdt, node);
 }
 
 /*

@@ -58,7 +58,11 @@ void boot_info_print(const struct boot_info *bi)
 	if (bi->acpi_rsdp)
 		klog(KLOG_INFO, "boot: acpi rsdp at %#llx\n",
 			(unsigned long long)bi->acpi_rsdp);
-	if (bi->uart_base)
+	if (bi->uart_base && bi->uart_intid)
+		klog(KLOG_INFO, "boot: console %s at %#llx, interrupt %u\n",
+			bi->uart_compat[0] ? bi->uart_compat : "uart",
+			(unsigned long long)bi->uart_base, bi->uart_intid);
+	else if (bi->uart_base)
 		klog(KLOG_INFO, "boot: console %s at %#llx\n",
 			bi->uart_compat[0] ? bi->uart_compat : "uart",
 			(unsigned long long)bi->uart_base);

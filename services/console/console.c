@@ -1,34 +1,86 @@
 /*
- * console.c - the console service: writes the text it is sent to the
- * serial console.
+ * console.c - the console service: the serial console's output and input.
  *
  * Serves "console.write" (request or event): the payload is the text,
  * up to BUS_INLINE_MAX bytes, written as is.
  * Serves "trace.filter" (request): the payload is a new filter for the
  * live bus tracer ("hw.*,sched", "*", "off"); the reply's status is 0 or
- * -EINVAL (the old filter stays), and the reason is printed. Other services print through
- * it so that their output is bus traffic like everything else (the kernel
- * log itself stays a library, usable before the bus exists and in panics).
+ * -EINVAL (the old filter stays), and the reason is printed. Other
+ * services print through it so that their output is bus traffic like
+ * everything else (the kernel log itself stays a library, usable before
+ * the bus exists and in panics).
+ *
+ * Input: subscribes to "hw.irq.uart0", the console UART's receive
+ * interrupt. For each event it reads every waiting byte from the HAL,
+ * feeds the line editor (line.c), echoes, and then acknowledges the
+ * interrupt (hal_irq_unmask: the top half masked the line). Each finished
+ * line is published as "console.line" (payload: the text, no newline).
  */
 #include <string.h>
 #include <aegis/bus.h>
 #include <aegis/errno.h>
+#include <aegis/hal.h>
 #include <aegis/kprintf.h>
 #include <aegis/service.h>
 #include <aegis/trace.h>
+#include "line.h"
 
-static bus_topic_t t_write, t_filter;
+/* Bytes taken per interrupt event before the line is acknowledged; the
+ * rest raise the interrupt again, so other messages are not held up. */
+#define RX_BATCH 256
+
+static bus_topic_t t_write, t_filter, t_rx, t_line;
+static struct line line;
 
 static int console_init(void)
 {
 	int w = bus_topic("console.write");
 	int f = bus_topic("trace.filter");
+	int r = bus_topic("hw.irq.uart0");
+	int l = bus_topic("console.line");
 
-	if (w < 0 || f < 0)
+	if (w < 0 || f < 0 || r < 0 || l < 0)
 		return -AE_ENOSPC;
 	t_write = (bus_topic_t)w;
 	t_filter = (bus_topic_t)f;
+	t_rx = (bus_topic_t)r;
+	t_line = (bus_topic_t)l;
+	line_reset(&line);
 	return 0;
+}
+
+/* Take up to max waiting bytes: echo each, publish finished lines.
+ * Returns how many were taken. */
+static unsigned int take_input(unsigned int max)
+{
+	char echo[LINE_ECHO_MAX];
+	unsigned int n, elen;
+	int c;
+
+	for (n = 0; n < max && (c = hal_console_getc()) >= 0; n++) {
+		if (line_feed(&line, (uint8_t)c, echo, &elen)) {
+			klog_write(echo, elen);
+			bus_publish(t_line, BUS_PRIO_INHERIT, line.text,
+				    line.len);
+			continue;
+		}
+		if (elen)
+			klog_write(echo, elen);
+	}
+	return n;
+}
+
+/* The receive interrupt: read, then acknowledge. Bytes that arrive
+ * between the last read and the unmask would raise no new edge on an
+ * edge-triggered line, so the FIFO is read once more afterwards. */
+static void receive(const struct bus_msg *m)
+{
+	struct bus_irq_event ev;
+
+	memcpy(&ev, m->data, sizeof(ev));
+	take_input(RX_BATCH);
+	hal_irq_unmask(ev.line);
+	take_input(RX_BATCH);
 }
 
 static int set_filter(const struct bus_msg *m)
@@ -56,6 +108,10 @@ static int console_handle(void *state, const struct bus_msg *m,
 		return -AE_ENOSYS;
 	if (m->topic == t_filter && m->kind == BUS_REQUEST)
 		return set_filter(m);
+	if (m->topic == t_rx && m->len == sizeof(struct bus_irq_event)) {
+		receive(m);
+		return 0;
+	}
 	if (m->topic != t_write)
 		return -AE_ENOSYS;
 	klog_write((const char *)m->data, m->len);
@@ -67,4 +123,5 @@ SERVICE(console,
 	.prio = SERVICE_PRIO(2),
 	.init = console_init,
 	.handler = console_handle,
+	.subscribe = SERVICE_LIST("hw.irq.uart0"),
 	.serves = SERVICE_LIST("console.write", "trace.filter"));

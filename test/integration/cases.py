@@ -45,6 +45,7 @@ CASES = [
             r'{intc}',
             r'{caps}',
             r'{irq}',
+            r'^hal: console input on line \d+ \(hw\.irq\.uart0\)$',
             r'^ktest: ok hal\.timer_ticks_reach_the_bus',
             r'^ktest: [1-9]\d* passed, 0 failed',
         ],
@@ -116,6 +117,26 @@ CASES = [
             r'^bus: rule 0: deny,topic=example\.ping,src=kernel$',
             r'^bootparam: bus\.rule=drop,topic=x: unknown action ',
             r'^ktest: ok bus\.cmdline_rule_denies_ping',
+            r'^ktest: 1 passed, 0 failed',
+        ],
+        'reject': [r'^panic: '],
+        'verdict': 'pass',
+    },
+    {
+        # Console input through the bus: the runner types a line with a
+        # typo and a DEL once the test waits; the UART's interrupt reaches
+        # the console service (hw.irq.uart0), which echoes and publishes
+        # the edited line (console.line) to the test.
+        'name': 'console-echo',
+        'cmdline': 'ktest=hal.console_echo',
+        'module': False,
+        'type': [(r'^ktest: hal\.console_echo: waiting for a line',
+                  b'echo mx\x7fe\r')],
+        'expect': [
+            BANNER,
+            r'^hal: console input on line \d+ \(hw\.irq\.uart0\)$',
+            r'^echo mx\x08 \x08e$',
+            r'^ktest: ok hal\.console_echo',
             r'^ktest: 1 passed, 0 failed',
         ],
         'reject': [r'^panic: '],
@@ -208,10 +229,12 @@ def caps_of(config):
 
 
 def irq_of(config):
-    """The interrupt line of the boot log: the local APIC on x86_64 (the
-    timer on vector and line 32), the GIC on AArch64 (timer INTID 27)."""
+    """The interrupt line of the boot log: the local and I/O APICs on
+    x86_64 (the timer on vector and line 32), the GIC on AArch64 (timer
+    INTID 27)."""
     if config[1] == 'x86_64':
-        return r'^hal: interrupts on: lapic, timer 100 Hz on line 32$'
+        return (r'^hal: interrupts on: lapic\+ioapic, timer 100 Hz on line '
+                r'32$')
 
     return (r'^hal: interrupts on: gicv%d, timer 100 Hz on line 27$'
             % config[3])

@@ -3,7 +3,8 @@
 
   guide.py --results FILE [--work DIR]
 
-Copies the tree (the files git tracks) to a work directory, runs the
+Copies the tree (the files git tracks, and new ones it does not ignore)
+to a work directory, runs the
 guide's steps (the shell block after <!-- guide:steps -->) there, builds
 the x86_64 kernel, boots it the way the guide's `scons run` line does
 (<!-- guide:boot -->, without a terminal), and checks that every line of
@@ -39,7 +40,8 @@ def copy_tree(dst):
     shutil.rmtree(dst, ignore_errors=True)
     try:
         files = subprocess.check_output(
-            ['git', '-C', TOP, 'ls-files', '-z'], text=True,
+            ['git', '-C', TOP, 'ls-files', '-z', '--cached', '--others',
+             '--exclude-standard'], text=True,
             stderr=subprocess.DEVNULL).split('\0')
     except (OSError, subprocess.CalledProcessError):
         # Not a git checkout: every file outside build/.

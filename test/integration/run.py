@@ -33,14 +33,19 @@ TIMEOUT = {'uefi': 120, 'iso': 60}
 DEFAULT_TIMEOUT = 30
 
 
-def boot(argv, log_path, timeout):
+def boot(argv, log_path, timeout, typing=()):
     """Run QEMU; return (exit status or None on timeout, banner seconds or
-    None, total seconds, output text)."""
+    None, total seconds, output text). typing: (pattern, bytes) pairs, in
+    order: when a serial line matches the next pattern, its bytes are
+    typed on the serial input (QEMU's stdin)."""
     banner_re = re.compile(BANNER)
     start = time.monotonic()
     banner_at = [None]
     chunks = []
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+    todo = [(re.compile(p), b) for p, b in typing]
+    proc = subprocess.Popen(argv,
+                            stdin=subprocess.PIPE if todo
+                            else subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
     def reader():
@@ -50,6 +55,12 @@ def boot(argv, log_path, timeout):
             if banner_at[0] is None and banner_re.search(
                     line.replace('\r', '')):
                 banner_at[0] = time.monotonic() - start
+            if todo and todo[0][0].search(line.replace('\r', '')):
+                try:
+                    proc.stdin.write(todo.pop(0)[1])
+                    proc.stdin.flush()
+                except OSError:
+                    pass
 
     t = threading.Thread(target=reader, daemon=True)
     t.start()
@@ -154,7 +165,8 @@ def main():
                     initrd=fixture if case['module'] else None)
             log = os.path.join(logdir, '%s-%s.log' % (name, case['name']))
             timeout = TIMEOUT.get(bootpath, DEFAULT_TIMEOUT)
-            status, banner, total, text = boot(argv, log, timeout)
+            status, banner, total, text = boot(argv, log, timeout,
+                                               case.get('type', ()))
             problems = check(case, config, text, status, fixture)
             results.append({
                 'test': tname, 'config': name, 'case': case['name'],

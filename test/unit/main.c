@@ -27,6 +27,7 @@ int main(void)
 	srunner_add_suite(sr, suite_service());
 	srunner_add_suite(sr, suite_bus_route());
 	srunner_add_suite(sr, suite_bus_wait());
+	srunner_add_suite(sr, suite_console_line());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

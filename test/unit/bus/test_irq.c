@@ -8,6 +8,7 @@
 #include "unit.h"
 
 static struct bus_irq_event got[64];
+static uint64_t got_ts[64];
 static bus_topic_t got_topic[64];
 static unsigned int ngot, nother;
 
@@ -19,6 +20,7 @@ static int irq_handler(void *state, const struct bus_msg *m,
 	if (m->len == sizeof(struct bus_irq_event)) {
 		memcpy(&got[ngot % 64], m->data, sizeof(got[0]));
 		got_topic[ngot % 64] = m->topic;
+		got_ts[ngot % 64] = m->ts;
 		ngot++;
 	} else {
 		nother++;
@@ -49,6 +51,36 @@ START_TEST(test_irq_becomes_event_on_its_topic)
 	ck_assert_uint_eq(got[0].line, 33);
 	ck_assert_uint_eq(got[0].count, 1);
 	ck_assert_str_eq(bus_topic_name(got_topic[0]), "hw.irq.33");
+}
+END_TEST
+
+static uint64_t fake_now;
+
+static uint64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+/* The event carries the clock of its first interrupt, not of the
+ * dispatch: subscribers measure latency from the top half. */
+START_TEST(test_irq_event_stamped_at_first_post)
+{
+	bus_init(fake_clock);
+	drv = (bus_svc_t)bus_svc_add("drv", irq_handler, NULL, 4, 4);
+	ck_assert_int_eq(bus_subscribe(drv, "hw.irq.*", NULL), 0);
+	fake_now = 1000;
+	bus_irq_post(7);
+	fake_now = 1500;
+	bus_irq_post(7);	/* coalesced: keeps the first stamp */
+	fake_now = 9000;
+	ck_assert_uint_eq(bus_run(10), 1);
+	ck_assert_uint_eq(got[0].count, 2);
+	ck_assert_uint_eq(got_ts[0], 1000);
+	fake_now = 9100;
+	bus_irq_post(7);	/* a new event after delivery: a new stamp */
+	fake_now = 9900;
+	ck_assert_uint_eq(bus_run(10), 1);
+	ck_assert_uint_eq(got_ts[1], 9100);
 }
 END_TEST
 
@@ -156,6 +188,7 @@ Suite *suite_bus_irq(void)
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_irq_becomes_event_on_its_topic);
 	tcase_add_test(tc, test_irq_repeats_coalesce_with_count);
+	tcase_add_test(tc, test_irq_event_stamped_at_first_post);
 	tcase_add_test(tc, test_irq_named_topic);
 	tcase_add_test(tc, test_irq_line_out_of_range_rejected);
 	tcase_add_test(tc, test_irq_delivered_before_queued_work);

@@ -30,6 +30,10 @@ struct tree {
 	const char *psci;
 	bool memreserve;
 	bool uefi;
+	/* the UART's interrupt: a GIC node with intc_cells (0: no GIC,
+	 * no interrupts property) and <irq_type irq_num 4> */
+	int intc_cells;
+	uint32_t irq_type, irq_num;
 };
 
 static const struct tree dflt = {
@@ -85,6 +89,9 @@ static void build(const struct tree *t)
 	ck_assert_int_eq(fdt_property_u32(fdt, "#size-cells", t->sc), 0);
 	ck_assert_int_eq(fdt_property_string(fdt, "compatible",
 					     "linux,dummy-virt"), 0);
+	if (t->intc_cells)
+		ck_assert_int_eq(fdt_property_u32(fdt, "interrupt-parent", 1),
+				 0);
 	for (int i = 0; i < t->nmem; i++) {
 		uint64_t base = 0x40000000ull + (uint64_t)i * 0x40000000ull;
 
@@ -96,10 +103,30 @@ static void build(const struct tree *t)
 		reg(fdt, t, base, 0x10000000, t->reg_bytes_off);
 		ck_assert_int_eq(fdt_end_node(fdt), 0);
 	}
+	if (t->intc_cells) {
+		ck_assert_int_eq(fdt_begin_node(fdt, "intc@8000000"), 0);
+		ck_assert_int_eq(fdt_property_string(fdt, "compatible",
+						     "arm,cortex-a15-gic"), 0);
+		ck_assert_int_eq(fdt_property(fdt, "interrupt-controller",
+					      NULL, 0), 0);
+		ck_assert_int_eq(fdt_property_u32(fdt, "#interrupt-cells",
+						  (uint32_t)t->intc_cells), 0);
+		ck_assert_int_eq(fdt_property_u32(fdt, "phandle", 1), 0);
+		reg(fdt, t, 0x8000000, 0x10000, 0);
+		ck_assert_int_eq(fdt_end_node(fdt), 0);
+	}
 	ck_assert_int_eq(fdt_begin_node(fdt, "pl011@9000000"), 0);
 	ck_assert_int_eq(fdt_property(fdt, "compatible",
 				      "arm,pl011\0arm,primecell", 24), 0);
 	reg(fdt, t, 0x9000000, 0x1000, 0);
+	if (t->intc_cells) {
+		fdt32_t irq[3] = { cpu_to_fdt32(t->irq_type),
+				   cpu_to_fdt32(t->irq_num),
+				   cpu_to_fdt32(4) };
+
+		ck_assert_int_eq(fdt_property(fdt, "interrupts", irq,
+					      sizeof(irq)), 0);
+	}
 	ck_assert_int_eq(fdt_end_node(fdt), 0);
 	if (t->aliases) {
 		ck_assert_int_eq(fdt_begin_node(fdt, "aliases"), 0);
@@ -764,6 +791,77 @@ START_TEST(test_fdt_interrupt_controller_named)
 }
 END_TEST
 
+START_TEST(test_fdt_uart_spi_gives_intid)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.intc_cells = 3;
+	t.irq_type = 0;
+	t.irq_num = 1;
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.uart_intid, 33);
+	ck_assert_uint_eq(bi.nwarn, 0);
+}
+END_TEST
+
+START_TEST(test_fdt_uart_ppi_gives_intid)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.intc_cells = 3;
+	t.irq_type = 1;
+	t.irq_num = 5;
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.uart_intid, 21);
+}
+END_TEST
+
+START_TEST(test_fdt_uart_without_interrupts_is_polled)
+{
+	const char *why;
+
+	build(&dflt);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.uart_intid, 0);
+	ck_assert_uint_eq(bi.nwarn, 0);
+}
+END_TEST
+
+START_TEST(test_fdt_uart_irq_bad_type_warns)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.intc_cells = 3;
+	t.irq_type = 7;
+	t.irq_num = 1;
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.uart_intid, 0);
+	ck_assert_uint_eq(bi.nwarn, 1);
+	ck_assert_ptr_nonnull(strstr(bi.warn[0], "out of range"));
+}
+END_TEST
+
+START_TEST(test_fdt_uart_irq_two_cell_parent_warns)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.intc_cells = 2;
+	t.irq_num = 1;
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.uart_intid, 0);
+	ck_assert_uint_eq(bi.nwarn, 1);
+	ck_assert_ptr_nonnull(strstr(bi.warn[0], "3-cell"));
+}
+END_TEST
+
 Suite *suite_fdt_boot(void)
 {
 	Suite *s = suite_create("fdt_boot");
@@ -808,6 +906,11 @@ Suite *suite_fdt_boot(void)
 	tcase_add_test(bad, test_fdt_every_byte_flip_never_crashes);
 	suite_add_tcase(s, good);
 	tcase_add_test(good, test_fdt_interrupt_controller_named);
+	tcase_add_test(good, test_fdt_uart_spi_gives_intid);
+	tcase_add_test(good, test_fdt_uart_ppi_gives_intid);
+	tcase_add_test(good, test_fdt_uart_without_interrupts_is_polled);
+	tcase_add_test(bad, test_fdt_uart_irq_bad_type_warns);
+	tcase_add_test(bad, test_fdt_uart_irq_two_cell_parent_warns);
 	tcase_add_test(bad, test_fdt_self_referencing_alias_warns_not_loops);
 	tcase_add_test(bad, test_fdt_alias_without_nul_warns);
 	suite_add_tcase(s, bad);

@@ -11,6 +11,8 @@ static GICC: AtomicUsize = AtomicUsize::new(0);
 
 const GICD_CTLR: usize = 0x000;
 const GICD_ISENABLER: usize = 0x100;
+const GICD_ICENABLER: usize = 0x180;
+const GICD_ITARGETSR: usize = 0x800;
 const GICD_IPRIORITYR: usize = 0x400;
 const GICC_CTLR: usize = 0x000;
 const GICC_PMR: usize = 0x004;
@@ -38,11 +40,31 @@ fn enable(id: u32) {
     let (off, bit) = bit_reg(GICD_ISENABLER, id);
     let p = prio_byte(GICD_IPRIORITYR, id);
     // SAFETY: the distributor mapped at init; byte access to IPRIORITYR
-    // is architecturally allowed.
+    // and ITARGETSR is architecturally allowed.
     unsafe {
         core::ptr::write_volatile((d + p) as *mut u8, 0xa0);
+        if id >= 32 {
+            // SPIs go to CPU interface 0 (this CPU)
+            core::ptr::write_volatile((d + prio_byte(GICD_ITARGETSR, id)) as *mut u8, 1);
+        }
         Reg::<Wo>::at(d, off).write(bit);
     }
+}
+
+fn set_enabled(id: u32, on: bool) {
+    let d = GICD.load(Ordering::Relaxed);
+    let (off, bit) = bit_reg(if on { GICD_ISENABLER } else { GICD_ICENABLER }, id);
+    // SAFETY: the distributor mapped at init; ISENABLER/ICENABLER are
+    // write-1 registers that touch only this interrupt's bit.
+    unsafe { Reg::<Wo>::at(d, off).write(bit) };
+}
+
+fn mask(id: u32) {
+    set_enabled(id, false);
+}
+
+fn unmask(id: u32) {
+    set_enabled(id, true);
 }
 
 fn ack() -> Option<u32> {
@@ -57,4 +79,12 @@ fn eoi(id: u32) {
 }
 
 /// The GICv2 operations.
-pub static CHIP: IrqChip = IrqChip { name: "gicv2\0", init, enable, ack, eoi };
+pub static CHIP: IrqChip = IrqChip {
+    name: "gicv2\0",
+    init,
+    enable,
+    ack,
+    eoi,
+    mask,
+    unmask,
+};

@@ -8,12 +8,20 @@ use crate::mmio::{Reg, Rw, Wo};
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 static GICR_SGI: AtomicUsize = AtomicUsize::new(0);
+static GICD: AtomicUsize = AtomicUsize::new(0);
 
 const GICD_CTLR: usize = 0x0000;
 const GICR_WAKER: usize = 0x0014;
 const SGI_FRAME: usize = 0x1_0000;
 const GICR_IGROUPR0: usize = 0x0080;
 const GICR_ISENABLER0: usize = 0x0100;
+const GICR_ICENABLER0: usize = 0x0180;
+const GICD_IGROUPR: usize = 0x0080;
+const GICD_ISENABLER: usize = 0x0100;
+const GICD_ICENABLER: usize = 0x0180;
+const GICD_IPRIORITYR: usize = 0x0400;
+const GICD_IROUTER: usize = 0x6000;
+const GICD_CTLR_RWP: u32 = 1 << 31;
 const GICR_IPRIORITYR: usize = 0x0400;
 
 fn init(d: usize, r: usize) -> Result<(), Errno> {
@@ -50,13 +58,39 @@ fn init(d: usize, r: usize) -> Result<(), Errno> {
         );
     }
     GICR_SGI.store(r + SGI_FRAME, Ordering::Relaxed);
+    GICD.store(d, Ordering::Relaxed);
     Ok(())
 }
 
+/// Wait (bounded) until the distributor has applied a register write.
+fn wait_rwp(d: usize) {
+    // SAFETY: GICD_CTLR of the distributor mapped at init.
+    let ctlr = unsafe { Reg::<Rw>::at(d, GICD_CTLR) };
+    for _ in 0..1_000_000 {
+        if ctlr.read() & GICD_CTLR_RWP == 0 {
+            break;
+        }
+    }
+}
+
 fn enable(id: u32) {
-    // PPIs and SGIs only (ids below 32) are configured here; SPIs come
-    // with the first device that needs one.
     if id >= 32 {
+        // an SPI: group 1, priority, routed to this CPU (affinity 0.0.0.0,
+        // the boot CPU), enabled, all in the distributor
+        let d = GICD.load(Ordering::Relaxed);
+        let (goff, bit) = bit_reg(GICD_IGROUPR, id);
+        let (eoff, _) = bit_reg(GICD_ISENABLER, id);
+        // SAFETY: the distributor mapped at init; IROUTER is a 64-bit
+        // register per SPI, written as two 32-bit halves.
+        unsafe {
+            let g = Reg::<Rw>::at(d, goff);
+            g.write(g.read() | bit);
+            core::ptr::write_volatile((d + prio_byte(GICD_IPRIORITYR, id)) as *mut u8, 0xa0);
+            Reg::<Wo>::at(d, GICD_IROUTER + 8 * id as usize).write(0);
+            Reg::<Wo>::at(d, GICD_IROUTER + 8 * id as usize + 4).write(0);
+            Reg::<Wo>::at(d, eoff).write(bit);
+        }
+        wait_rwp(d);
         return;
     }
     let s = GICR_SGI.load(Ordering::Relaxed);
@@ -69,6 +103,34 @@ fn enable(id: u32) {
         core::ptr::write_volatile((s + prio_byte(GICR_IPRIORITYR, id)) as *mut u8, 0xa0);
         Reg::<Wo>::at(s, eoff).write(bit);
     }
+}
+
+/// Set (ISENABLER) or clear (ICENABLER) one interrupt's enable bit: SPIs
+/// in the distributor, SGIs and PPIs in this CPU's redistributor.
+fn set_enabled(id: u32, on: bool) {
+    let (base, bank) = if id >= 32 {
+        (
+            GICD.load(Ordering::Relaxed),
+            if on { GICD_ISENABLER } else { GICD_ICENABLER },
+        )
+    } else {
+        (
+            GICR_SGI.load(Ordering::Relaxed),
+            if on { GICR_ISENABLER0 } else { GICR_ICENABLER0 },
+        )
+    };
+    let (off, bit) = bit_reg(bank, id);
+    // SAFETY: frames mapped at init; write-1 registers touching only
+    // this interrupt's bit.
+    unsafe { Reg::<Wo>::at(base, off).write(bit) };
+}
+
+fn mask(id: u32) {
+    set_enabled(id, false);
+}
+
+fn unmask(id: u32) {
+    set_enabled(id, true);
 }
 
 fn ack() -> Option<u32> {
@@ -86,4 +148,12 @@ fn eoi(id: u32) {
 }
 
 /// The GICv3 operations.
-pub static CHIP: IrqChip = IrqChip { name: "gicv3\0", init, enable, ack, eoi };
+pub static CHIP: IrqChip = IrqChip {
+    name: "gicv3\0",
+    init,
+    enable,
+    ack,
+    eoi,
+    mask,
+    unmask,
+};

@@ -4,10 +4,10 @@
 mod gicv2;
 mod gicv3;
 mod pl011;
-pub mod timer;
-pub mod vectors;
 mod psci;
 mod semihosting;
+pub mod timer;
+pub mod vectors;
 
 use core::sync::atomic::{AtomicUsize, Ordering};
 
@@ -58,6 +58,12 @@ pub fn idle() {
     unsafe { core::arch::asm!("wfi", options(nomem, nostack)) };
 }
 
+pub fn idle_unmask() {
+    // SAFETY: wfi returns when an interrupt is pending even while PSTATE.I
+    // masks it; unmasking then takes it. The vectors handle IRQs.
+    unsafe { core::arch::asm!("wfi", "msr daifclr, #2", "isb", options(nomem, nostack)) };
+}
+
 pub fn cycles() -> u64 {
     let v: u64;
     // SAFETY: CNTVCT_EL0 is readable at EL1; isb orders the read.
@@ -72,7 +78,11 @@ pub fn cycles_per_sec() -> u64 {
     f
 }
 
-pub fn irq_init(kind: u32, base: u64, base2: u64) -> Result<&'static crate::irq::IrqChip, crate::errno::Errno> {
+pub fn irq_init(
+    kind: u32,
+    base: u64,
+    base2: u64,
+) -> Result<&'static crate::irq::IrqChip, crate::errno::Errno> {
     let chip: &'static crate::irq::IrqChip = match kind {
         2 => &gicv2::CHIP,
         3 => &gicv3::CHIP,
@@ -80,6 +90,34 @@ pub fn irq_init(kind: u32, base: u64, base2: u64) -> Result<&'static crate::irq:
     };
     (chip.init)(base as usize, base2 as usize)?;
     Ok(chip)
+}
+
+/// The interrupt id of the console UART: the device tree gives the
+/// INTID itself.
+pub fn uart_irq_id(intid: u32) -> Option<u32> {
+    if intid >= 32 && intid < 1020 {
+        Some(intid)
+    } else {
+        None
+    }
+}
+
+/// Let the console UART interrupt on receive.
+pub fn console_rx_enable() {
+    let base = UART_BASE.load(Ordering::Acquire);
+    if base != 0 {
+        pl011::rx_enable(base);
+    }
+}
+
+/// One byte from the console UART, if one is waiting.
+pub fn console_getc() -> Option<u8> {
+    let base = UART_BASE.load(Ordering::Acquire);
+    if base != 0 {
+        pl011::getc(base)
+    } else {
+        None
+    }
 }
 
 pub fn timer_start(hz: u32) {

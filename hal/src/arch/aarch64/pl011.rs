@@ -1,4 +1,4 @@
-//! The Arm PL011 UART, polled.
+//! The Arm PL011 UART: polled output, receive by interrupt.
 
 use crate::mmio::{Reg, Ro, Rw, Wo};
 
@@ -11,6 +11,10 @@ const CR: usize = 0x30;
 const IMSC: usize = 0x38;
 const FR_TXFF: u32 = 1 << 5;
 const FR_BUSY: u32 = 1 << 3;
+const FR_RXFE: u32 = 1 << 4; // receive FIFO empty
+const ICR: usize = 0x44;
+const INT_RX: u32 = 1 << 4; // receive
+const INT_RT: u32 = 1 << 6; // receive timeout
 
 /// 115200 8N1 from QEMU virt's 24 MHz UART clock, FIFOs on, no interrupts.
 pub fn init(base: usize) {
@@ -49,4 +53,30 @@ pub fn putc(base: usize, c: u8) {
         }
     }
     dr.write(c as u32);
+}
+
+/// Interrupt when bytes arrive (receive and receive-timeout).
+pub fn rx_enable(base: usize) {
+    // SAFETY: as in `init`.
+    let (imsc, icr) = unsafe { (Reg::<Rw>::at(base, IMSC), Reg::<Wo>::at(base, ICR)) };
+    icr.write(INT_RX | INT_RT);
+    imsc.write(imsc.read() | INT_RX | INT_RT);
+}
+
+/// One received byte, or None when the receive FIFO is empty (then the
+/// receive interrupts are cleared: nothing is left to report).
+pub fn getc(base: usize) -> Option<u8> {
+    // SAFETY: as in `init`; DR is read only when FR says a byte is there.
+    let (fr, dr, icr) = unsafe {
+        (
+            Reg::<Ro>::at(base, FR),
+            Reg::<Ro>::at(base, DR),
+            Reg::<Wo>::at(base, ICR),
+        )
+    };
+    if fr.read() & FR_RXFE != 0 {
+        icr.write(INT_RX | INT_RT);
+        return None;
+    }
+    Some(dr.read() as u8)
 }

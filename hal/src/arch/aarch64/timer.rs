@@ -17,9 +17,17 @@ pub fn start(hz: u32) {
     }
 }
 
-/// Arm the next tick (the top half calls this for the timer's interrupt).
-pub fn rearm() {
+/// Arm the next tick one period after the one that just fired, and say
+/// when that one was due (the top half calls this for the timer's
+/// interrupt). Ticks missed while the CPU was away are skipped, not
+/// replayed.
+pub fn rearm() -> u64 {
     let p = PERIOD.load(Ordering::Relaxed);
+    let due: u64;
+    // SAFETY: CNTV_CVAL_EL0 is EL1-accessible; reading it has no effect.
+    unsafe { core::arch::asm!("mrs {}, cntv_cval_el0", out(reg) due, options(nomem, nostack)) };
+    let next = crate::gic::next_deadline(due, p, super::cycles());
     // SAFETY: as start.
-    unsafe { core::arch::asm!("msr cntv_tval_el0, {}", "isb", in(reg) p, options(nostack)) };
+    unsafe { core::arch::asm!("msr cntv_cval_el0, {}", "isb", in(reg) next, options(nostack)) };
+    due
 }

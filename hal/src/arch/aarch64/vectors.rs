@@ -33,8 +33,16 @@ extern "C" fn aarch64_trap(f: &TrapFrame, entry: u64) {
     let kind = KINDS[(entry & 3) as usize];
     let from = FROM[((entry >> 2) & 3) as usize];
     let mut b = crate::fmt::Buf::<900>::new();
-    let _ = writeln!(b, "trap: {} exception from {}: {} (ESR {:#x}) at ELR {:#x}, FAR {:#x}",
-                     kind, from, class_name(f.esr), f.esr, f.elr, f.far);
+    let _ = writeln!(
+        b,
+        "trap: {} exception from {}: {} (ESR {:#x}) at ELR {:#x}, FAR {:#x}",
+        kind,
+        from,
+        class_name(f.esr),
+        f.esr,
+        f.elr,
+        f.far
+    );
     for row in 0..8 {
         let _ = write!(b, "trap:");
         for col in 0..4 {
@@ -48,8 +56,13 @@ extern "C" fn aarch64_trap(f: &TrapFrame, entry: u64) {
     let _ = writeln!(b, "trap: spsr {:#x}", f.spsr);
     crate::ffi::log(b.as_bytes());
     let mut m = crate::fmt::Buf::<128>::new();
-    let _ = write!(m, "trap: unexpected {} exception from {} ({})", kind, from,
-                   class_name(f.esr));
+    let _ = write!(
+        m,
+        "trap: unexpected {} exception from {} ({})",
+        kind,
+        from,
+        class_name(f.esr)
+    );
     crate::ffi::trap_to_kernel(m.as_bytes());
 }
 

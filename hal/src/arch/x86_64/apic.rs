@@ -1,6 +1,9 @@
 //! The local APIC (xAPIC through MMIO, or x2APIC through MSRs when the
 //! firmware left it in that mode), its timer, and the legacy 8259 PICs,
-//! which are remapped out of the exception range and masked.
+//! which are remapped out of the exception range and masked. Device
+//! interrupts come through the I/O APIC (ioapic.rs): the operations table
+//! here drives both, the local APIC for the end of interrupt and the timer,
+//! the I/O APIC for enabling and masking device lines.
 
 use super::port::outb;
 use crate::errno::Errno;
@@ -9,6 +12,7 @@ use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 
 const IA32_APIC_BASE: u32 = 0x1b;
 const X2APIC_ENABLE: u64 = 1 << 10;
+const APIC_GLOBAL_ENABLE: u64 = 1 << 11;
 const REG_ID: u32 = 0x20;
 const REG_TPR: u32 = 0x80;
 const REG_EOI: u32 = 0xb0;
@@ -26,12 +30,15 @@ const LVT_PERIODIC: u32 = 1 << 17;
 
 static MMIO: AtomicUsize = AtomicUsize::new(0);
 static X2: AtomicBool = AtomicBool::new(false);
-static TICKS_PER_MS: AtomicU32 = AtomicU32::new(0);
+static PER_10MS: AtomicU32 = AtomicU32::new(0);
+static INIT_COUNT: AtomicU32 = AtomicU32::new(0);
 
 fn rdmsr(msr: u32) -> u64 {
     let (lo, hi): (u32, u32);
     // SAFETY: the MSRs read here exist on every CPU with an APIC.
-    unsafe { core::arch::asm!("rdmsr", in("ecx") msr, out("eax") lo, out("edx") hi, options(nomem, nostack)) };
+    unsafe {
+        core::arch::asm!("rdmsr", in("ecx") msr, out("eax") lo, out("edx") hi, options(nomem, nostack))
+    };
     (hi as u64) << 32 | lo as u64
 }
 
@@ -53,7 +60,9 @@ fn read(reg: u32) -> u32 {
         rdmsr(x2_msr(reg)) as u32
     } else {
         // SAFETY: the APIC page is identity-mapped (below 4 GiB).
-        unsafe { core::ptr::read_volatile((MMIO.load(Ordering::Relaxed) + reg as usize) as *const u32) }
+        unsafe {
+            core::ptr::read_volatile((MMIO.load(Ordering::Relaxed) + reg as usize) as *const u32)
+        }
     }
 }
 
@@ -62,7 +71,9 @@ fn write(reg: u32, v: u32) {
         wrmsr(x2_msr(reg), v as u64);
     } else {
         // SAFETY: as read.
-        unsafe { core::ptr::write_volatile((MMIO.load(Ordering::Relaxed) + reg as usize) as *mut u32, v) }
+        unsafe {
+            core::ptr::write_volatile((MMIO.load(Ordering::Relaxed) + reg as usize) as *mut u32, v)
+        }
     }
 }
 
@@ -89,7 +100,15 @@ fn init(_b: usize, _b2: usize) -> Result<(), Errno> {
         return Err(Errno::ENODEV);
     }
     pic_off();
-    let base = rdmsr(IA32_APIC_BASE);
+    let mut base = rdmsr(IA32_APIC_BASE);
+    // x2APIC when the CPU has it: register access through MSRs, which
+    // (unlike MMIO) a hypervisor can handle without decoding an
+    // instruction. xAPIC -> x2APIC is a legal transition with the APIC
+    // enabled.
+    if base & X2APIC_ENABLE == 0 && super::cpu_caps() & crate::caps::HAL_CAP_X2APIC != 0 {
+        base |= APIC_GLOBAL_ENABLE | X2APIC_ENABLE;
+        wrmsr(IA32_APIC_BASE, base);
+    }
     X2.store(base & X2APIC_ENABLE != 0, Ordering::Relaxed);
     MMIO.store((base & 0xffff_f000) as usize, Ordering::Relaxed);
     write(REG_TPR, 0);
@@ -98,7 +117,21 @@ fn init(_b: usize, _b2: usize) -> Result<(), Errno> {
     Ok(())
 }
 
-fn enable(_id: u32) {}
+/// This CPU's local APIC id (the I/O APIC's destination).
+fn lapic_id() -> u32 {
+    let id = read(REG_ID);
+    if X2.load(Ordering::Relaxed) {
+        id
+    } else {
+        id >> 24
+    }
+}
+
+fn enable(id: u32) {
+    if let Some(gsi) = super::ioapic::gsi_of(id) {
+        super::ioapic::route(gsi, lapic_id());
+    }
+}
 
 fn ack() -> Option<u32> {
     None // vectored: the IDT stub says which interrupt it is
@@ -108,8 +141,38 @@ fn eoi(_id: u32) {
     write(REG_EOI, 0);
 }
 
-/// The local APIC operations.
-pub static CHIP: IrqChip = IrqChip { name: "lapic\0", init, enable, ack, eoi };
+fn mask(id: u32) {
+    if let Some(gsi) = super::ioapic::gsi_of(id) {
+        super::ioapic::set_masked(gsi, true);
+    }
+}
+
+fn unmask(id: u32) {
+    if let Some(gsi) = super::ioapic::gsi_of(id) {
+        super::ioapic::set_masked(gsi, false);
+    }
+}
+
+/// The local APIC alone (no I/O APIC found: the timer only).
+pub static CHIP: IrqChip = IrqChip {
+    name: "lapic\0",
+    init,
+    enable,
+    ack,
+    eoi,
+    mask,
+    unmask,
+};
+/// The local APIC with the I/O APIC for device lines.
+pub static CHIP_IO: IrqChip = IrqChip {
+    name: "lapic+ioapic\0",
+    init,
+    enable,
+    ack,
+    eoi,
+    mask,
+    unmask,
+};
 
 /// LAPIC timer ticks (divide by 16) in 10 ms, timed by the TSC.
 fn calibrate() -> u32 {
@@ -127,9 +190,25 @@ fn calibrate() -> u32 {
 /// Periodic interrupts at `hz` on TIMER_VECTOR.
 pub fn timer_start(hz: u32) {
     let per10ms = calibrate();
-    TICKS_PER_MS.store(per10ms / 10, Ordering::Relaxed);
+    PER_10MS.store(per10ms, Ordering::Relaxed);
     let count = crate::gic::lapic_count(per10ms, hz);
+    INIT_COUNT.store(count, Ordering::Relaxed);
     write(REG_TIMER_DIV, 0x3);
     write(REG_LVT_TIMER, LVT_PERIODIC | TIMER_VECTOR);
     write(REG_TIMER_INIT, count);
+}
+
+/// When the running period's interrupt was due, in TSC cycles: now less
+/// the LAPIC ticks counted since the reload, converted with the
+/// calibration. Top half of the timer's interrupt.
+pub fn timer_due() -> u64 {
+    let now = super::cycles();
+    let elapsed = INIT_COUNT
+        .load(Ordering::Relaxed)
+        .saturating_sub(read(REG_TIMER_CUR));
+    now.saturating_sub(crate::gic::lapic_to_tsc(
+        elapsed,
+        PER_10MS.load(Ordering::Relaxed),
+        super::cycles_per_sec(),
+    ))
 }

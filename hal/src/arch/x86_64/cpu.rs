@@ -13,12 +13,28 @@ use core::fmt::Write;
 /// Registers as the stubs leave them on the stack (lowest address first).
 #[repr(C)]
 pub struct TrapFrame {
-    pub r15: u64, pub r14: u64, pub r13: u64, pub r12: u64,
-    pub r11: u64, pub r10: u64, pub r9: u64, pub r8: u64,
-    pub rbp: u64, pub rdi: u64, pub rsi: u64, pub rdx: u64,
-    pub rcx: u64, pub rbx: u64, pub rax: u64,
-    pub vector: u64, pub error: u64,
-    pub rip: u64, pub cs: u64, pub rflags: u64, pub rsp: u64, pub ss: u64,
+    pub r15: u64,
+    pub r14: u64,
+    pub r13: u64,
+    pub r12: u64,
+    pub r11: u64,
+    pub r10: u64,
+    pub r9: u64,
+    pub r8: u64,
+    pub rbp: u64,
+    pub rdi: u64,
+    pub rsi: u64,
+    pub rdx: u64,
+    pub rcx: u64,
+    pub rbx: u64,
+    pub rax: u64,
+    pub vector: u64,
+    pub error: u64,
+    pub rip: u64,
+    pub cs: u64,
+    pub rflags: u64,
+    pub rsp: u64,
+    pub ss: u64,
 }
 
 const STACK: usize = 8192;
@@ -41,7 +57,15 @@ struct Tss {
     iomap: u16,
 }
 
-static mut TSS: Tss = Tss { _r0: 0, rsp: [0; 3], _r1: 0, ist: [0; 7], _r2: 0, _r3: 0, iomap: 104 };
+static mut TSS: Tss = Tss {
+    _r0: 0,
+    rsp: [0; 3],
+    _r1: 0,
+    ist: [0; 7],
+    _r2: 0,
+    _r3: 0,
+    iomap: 104,
+};
 
 /// null, kernel code (0x08), kernel data (0x10), TSS (0x18, two slots).
 static mut GDT: [u64; 5] = [0, 0x00af_9a00_0000_ffff, 0x00cf_9200_0000_ffff, 0, 0];
@@ -58,7 +82,15 @@ struct Gate {
     _z: u32,
 }
 
-static mut IDT: [Gate; 256] = [Gate { off0: 0, sel: 0, ist: 0, attr: 0, off1: 0, off2: 0, _z: 0 }; 256];
+static mut IDT: [Gate; 256] = [Gate {
+    off0: 0,
+    sel: 0,
+    ist: 0,
+    attr: 0,
+    off1: 0,
+    off2: 0,
+    _z: 0,
+}; 256];
 
 #[repr(C, packed)]
 struct Pointer {
@@ -78,7 +110,14 @@ pub const fn tss_descriptor(base: u64, limit: u32) -> (u64, u64) {
 
 /// An interrupt gate to `handler` (kernel code, DPL 0, IST index `ist`).
 pub const fn gate(handler: u64, ist: u8) -> (u16, u16, u8, u8, u16, u32) {
-    (handler as u16, 0x08, ist, 0x8e, (handler >> 16) as u16, (handler >> 32) as u32)
+    (
+        handler as u16,
+        0x08,
+        ist,
+        0x8e,
+        (handler >> 16) as u16,
+        (handler >> 32) as u32,
+    )
 }
 
 extern "C" {
@@ -97,7 +136,10 @@ pub fn init() {
         let gdt = core::ptr::addr_of_mut!(GDT);
         (*gdt)[3] = lo;
         (*gdt)[4] = hi;
-        let gp = Pointer { limit: (5 * 8 - 1) as u16, base: gdt as u64 };
+        let gp = Pointer {
+            limit: (5 * 8 - 1) as u16,
+            base: gdt as u64,
+        };
         core::arch::asm!(
             "lgdt [{gp}]",
             "push 0x08",
@@ -123,22 +165,57 @@ pub fn init() {
                 _ => 0,
             };
             let (o0, sel, ist, attr, o1, o2) = gate((*stubs)[v], ist);
-            (*idt)[v] = Gate { off0: o0, sel, ist, attr, off1: o1, off2: o2, _z: 0 };
+            (*idt)[v] = Gate {
+                off0: o0,
+                sel,
+                ist,
+                attr,
+                off1: o1,
+                off2: o2,
+                _z: 0,
+            };
         }
-        let ip = Pointer { limit: (256 * 16 - 1) as u16, base: idt as u64 };
+        let ip = Pointer {
+            limit: (256 * 16 - 1) as u16,
+            base: idt as u64,
+        };
         core::arch::asm!("lidt [{}]", in(reg) &ip);
     }
 }
 
 const NAMES: [&str; 32] = [
-    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
-    "invalid opcode", "device not available", "double fault",
-    "coprocessor overrun", "invalid TSS", "segment not present", "stack fault",
-    "general protection", "page fault", "reserved", "x87 FP error",
-    "alignment check", "machine check", "SIMD FP error", "virtualization",
-    "control protection", "reserved", "reserved", "reserved", "reserved",
-    "reserved", "reserved", "hypervisor injection", "VMM communication",
-    "security", "reserved",
+    "divide error",
+    "debug",
+    "NMI",
+    "breakpoint",
+    "overflow",
+    "bound range",
+    "invalid opcode",
+    "device not available",
+    "double fault",
+    "coprocessor overrun",
+    "invalid TSS",
+    "segment not present",
+    "stack fault",
+    "general protection",
+    "page fault",
+    "reserved",
+    "x87 FP error",
+    "alignment check",
+    "machine check",
+    "SIMD FP error",
+    "virtualization",
+    "control protection",
+    "reserved",
+    "reserved",
+    "reserved",
+    "reserved",
+    "reserved",
+    "reserved",
+    "hypervisor injection",
+    "VMM communication",
+    "security",
+    "reserved",
 ];
 
 /// The name of an exception vector.
@@ -152,27 +229,55 @@ pub fn name(vector: u64) -> &'static str {
 #[no_mangle]
 extern "C" fn x86_trap(f: &TrapFrame) {
     if f.vector >= 32 {
-        crate::irq::handle_vector(f.vector as u32, super::SPURIOUS);
+        crate::irq::handle_vector(f.vector as u32, super::SPURIOUS, super::timer_due);
         return;
     }
     let cr2: u64;
     // SAFETY: reading CR2 has no side effects.
     unsafe { core::arch::asm!("mov {}, cr2", out(reg) cr2, options(nomem, nostack)) };
     let mut b = crate::fmt::Buf::<640>::new();
-    let _ = writeln!(b, "trap: {} (vector {}) at rip {:#x}, error {:#x}, cr2 {:#x}",
-                     name(f.vector), f.vector, f.rip, f.error, cr2);
-    let _ = writeln!(b, "trap: rax {:016x} rbx {:016x} rcx {:016x} rdx {:016x}",
-                     f.rax, f.rbx, f.rcx, f.rdx);
-    let _ = writeln!(b, "trap: rsi {:016x} rdi {:016x} rbp {:016x} rsp {:016x}",
-                     f.rsi, f.rdi, f.rbp, f.rsp);
-    let _ = writeln!(b, "trap: r8  {:016x} r9  {:016x} r10 {:016x} r11 {:016x}",
-                     f.r8, f.r9, f.r10, f.r11);
-    let _ = writeln!(b, "trap: r12 {:016x} r13 {:016x} r14 {:016x} r15 {:016x}",
-                     f.r12, f.r13, f.r14, f.r15);
-    let _ = writeln!(b, "trap: cs {:#x} ss {:#x} rflags {:#x}", f.cs, f.ss, f.rflags);
+    let _ = writeln!(
+        b,
+        "trap: {} (vector {}) at rip {:#x}, error {:#x}, cr2 {:#x}",
+        name(f.vector),
+        f.vector,
+        f.rip,
+        f.error,
+        cr2
+    );
+    let _ = writeln!(
+        b,
+        "trap: rax {:016x} rbx {:016x} rcx {:016x} rdx {:016x}",
+        f.rax, f.rbx, f.rcx, f.rdx
+    );
+    let _ = writeln!(
+        b,
+        "trap: rsi {:016x} rdi {:016x} rbp {:016x} rsp {:016x}",
+        f.rsi, f.rdi, f.rbp, f.rsp
+    );
+    let _ = writeln!(
+        b,
+        "trap: r8  {:016x} r9  {:016x} r10 {:016x} r11 {:016x}",
+        f.r8, f.r9, f.r10, f.r11
+    );
+    let _ = writeln!(
+        b,
+        "trap: r12 {:016x} r13 {:016x} r14 {:016x} r15 {:016x}",
+        f.r12, f.r13, f.r14, f.r15
+    );
+    let _ = writeln!(
+        b,
+        "trap: cs {:#x} ss {:#x} rflags {:#x}",
+        f.cs, f.ss, f.rflags
+    );
     crate::ffi::log(b.as_bytes());
     let mut m = crate::fmt::Buf::<96>::new();
-    let _ = write!(m, "trap: unexpected {} (vector {})", name(f.vector), f.vector);
+    let _ = write!(
+        m,
+        "trap: unexpected {} (vector {})",
+        name(f.vector),
+        f.vector
+    );
     crate::ffi::trap_to_kernel(m.as_bytes());
 }
 
@@ -243,7 +348,10 @@ mod tests {
     #[test]
     fn gate_splits_the_handler_address() {
         let (o0, sel, ist, attr, o1, o2) = gate(0xffff_ffff_8020_1230, 1);
-        assert_eq!((o0, sel, ist, attr, o1, o2), (0x1230, 0x08, 1, 0x8e, 0x8020, 0xffff_ffff));
+        assert_eq!(
+            (o0, sel, ist, attr, o1, o2),
+            (0x1230, 0x08, 1, 0x8e, 0x8020, 0xffff_ffff)
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
-//! x86_64: COM1 16550 UART over I/O ports, TSC, hlt, isa-debug-exit.
+//! x86_64: COM1 16550 UART over I/O ports, TSC, local and I/O APIC,
+//! hlt, isa-debug-exit.
 
 mod apic;
 pub mod cpu;
+mod ioapic;
 mod port;
 mod tsc;
 mod uart16550;
@@ -51,10 +53,15 @@ pub fn halt() -> ! {
 }
 
 pub fn idle() {
-    // Interrupts stay masked until the HAL's interrupt layer exists, so
-    // hlt returns only on NMI; the caller loops.
-    // SAFETY: hlt only waits.
+    // SAFETY: hlt only waits (for an interrupt, if they are unmasked).
     unsafe { core::arch::asm!("hlt", options(nomem, nostack)) };
+}
+
+pub fn idle_unmask() {
+    // SAFETY: sti's one-instruction shadow makes "sti; hlt" atomic: an
+    // interrupt pending at sti is taken after hlt starts waiting, so it
+    // ends the wait. The IDT handles every vector.
+    unsafe { core::arch::asm!("sti; hlt", options(nomem, nostack)) };
 }
 
 pub fn cycles() -> u64 {
@@ -74,9 +81,44 @@ pub fn cycles_per_sec() -> u64 {
     hz
 }
 
-pub fn irq_init(_kind: u32, _base: u64, _base2: u64) -> Result<&'static crate::irq::IrqChip, crate::errno::Errno> {
+/// The local APIC always; the I/O APIC too when the platform names one
+/// (kind 1, `base` its address) and it answers there.
+pub fn irq_init(
+    kind: u32,
+    base: u64,
+    _base2: u64,
+) -> Result<&'static crate::irq::IrqChip, crate::errno::Errno> {
     (apic::CHIP.init)(0, 0)?;
+    if kind == 1 && ioapic::init(base as usize).is_ok() {
+        return Ok(&apic::CHIP_IO);
+    }
     Ok(&apic::CHIP)
+}
+
+/// The interrupt id (vector) of the console UART, whose platform
+/// interrupt is GSI `gsi`; None without an I/O APIC line for it.
+pub fn uart_irq_id(gsi: u32) -> Option<u32> {
+    let v = ioapic::VECTOR_BASE + gsi;
+    ioapic::gsi_of(v).map(|_| v)
+}
+
+/// Let the console UART interrupt on receive.
+pub fn console_rx_enable() {
+    uart16550::rx_enable(COM1);
+}
+
+/// One byte from the console UART, if one is waiting.
+pub fn console_getc() -> Option<u8> {
+    if CONSOLE_UP.load(Ordering::Acquire) {
+        uart16550::getc(COM1)
+    } else {
+        None
+    }
+}
+
+/// When the timer's current interrupt was due (top half).
+pub fn timer_due() -> u64 {
+    apic::timer_due()
 }
 
 pub fn timer_start(hz: u32) {
@@ -113,7 +155,11 @@ pub fn cpu_caps() -> u64 {
     use core::arch::x86_64::__cpuid;
     let l1 = __cpuid(1);
     let max_ext = __cpuid(0x8000_0000).eax;
-    let l7 = if max_ext >= 0x8000_0007 { __cpuid(0x8000_0007).edx } else { 0 };
+    let l7 = if max_ext >= 0x8000_0007 {
+        __cpuid(0x8000_0007).edx
+    } else {
+        0
+    };
     crate::caps::decode_cpuid(l1.ecx, l1.edx, l7)
 }
 

@@ -1,4 +1,4 @@
-//! The 16550 UART (PC COM ports), polled.
+//! The 16550 UART (PC COM ports): polled output, receive by interrupt.
 
 use super::port::{inb, outb};
 
@@ -11,6 +11,9 @@ const LCR: u16 = 3;
 const MCR: u16 = 4;
 const LSR: u16 = 5;
 const LSR_THRE: u8 = 1 << 5;
+const LSR_DR: u8 = 1 << 0; // data ready
+const IER_RX: u8 = 1 << 0; // received data available (and FIFO timeout)
+const MCR_OUT2: u8 = 1 << 3; // gates the UART's interrupt line on PCs
 
 /// 115200 baud, 8N1, FIFOs on, interrupts off.
 pub fn init(base: u16) {
@@ -21,7 +24,7 @@ pub fn init(base: u16) {
         outb(base + DLL, 0x01); // 115200 = 115200 / 1
         outb(base + DLM, 0x00);
         outb(base + LCR, 0x03); // 8N1
-        outb(base + FCR, 0xc7); // FIFO on, cleared, 14-byte threshold
+        outb(base + FCR, 0x07); // FIFO on, cleared, 1-byte threshold
         outb(base + MCR, 0x03); // DTR, RTS
     }
 }
@@ -37,4 +40,26 @@ pub fn putc(base: u16, c: u8) {
     }
     // SAFETY: writing THR sends a byte.
     unsafe { outb(base + THR, c) };
+}
+
+/// Interrupt when a byte arrives (the receive FIFO is not empty).
+pub fn rx_enable(base: u16) {
+    // SAFETY: `base` is COM1, owned by the HAL console.
+    unsafe {
+        outb(base + MCR, 0x03 | MCR_OUT2);
+        outb(base + IER, IER_RX);
+    }
+}
+
+/// One received byte, or None when the receive FIFO is empty. Reading the
+/// last byte clears the receive interrupt.
+pub fn getc(base: u16) -> Option<u8> {
+    // SAFETY: reading LSR has no side effects; RBR is read only when LSR
+    // says a byte is there.
+    unsafe {
+        if inb(base + LSR) & LSR_DR == 0 {
+            return None;
+        }
+        Some(inb(base + THR))
+    }
 }
