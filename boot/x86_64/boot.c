@@ -6,6 +6,7 @@
  * physical address below 4 GiB is also a pointer; anything above is out
  * of reach for now and reported as malformed boot data.
  */
+#include <string.h>
 #include <aegis/boot_info.h>
 #include <aegis/hal.h>
 #include <aegis/kernel.h>
@@ -13,22 +14,39 @@
 
 #define IDENTITY_LIMIT (1ull << 32)
 
-/*
- * The PC platform's interrupt wiring, the same on QEMU's pc and microvm
- * machines: one I/O APIC at its architectural default address, and COM1
- * on ISA IRQ 4, which no interrupt source override moves (GSI 4). The HAL
- * checks that an I/O APIC answers there. These are the values ACPI's MADT
- * reports on both machines; reading the MADT (or the x86_64 platform
- * device tree) instead is left to the device-tree issue.
- */
-#define PC_IOAPIC_BASE	0xfec00000ull
-#define PC_COM1_GSI	4
-
 void boot_x86_64(uint32_t magic, uint64_t info_pa);
 void boot_trap_x86(uint64_t vector, uint64_t error, uint64_t rip,
 		   uint64_t cr2);
 
 static struct boot_info bi;
+
+/* The platform device tree (platform.dts), linked in by platform_dtb.S;
+ * the image is linked KERNEL_VMA above where it is loaded. */
+extern const char x86_platform_dtb[], x86_platform_dtb_end[];
+#define KERNEL_VMA	0xffffffff80000000ull
+
+/* What the platform tree tells the HAL: the I/O APIC and the console's
+ * interrupt (its GSI). */
+static void platform_to_hal(void)
+{
+	const char *why = "no reason given";
+	size_t size = (size_t)(x86_platform_dtb_end - x86_platform_dtb);
+	struct HalPlatform hp = { 0 };
+
+	if (fdt_platform_parse(&bi, x86_platform_dtb, size,
+			       (paddr_t)((uintptr_t)x86_platform_dtb -
+					 KERNEL_VMA), &why))
+		panic("boot: the built-in platform device tree is bad: %s",
+		      why);
+	if (strcmp(bi.intc_compat, "intel,ioapic") == 0) {
+		hp.intc_kind = 1;
+		hp.intc_base = bi.intc_base;
+	}
+	hp.uart_irq = bi.uart_intid;
+	if (hal_set_platform(&hp))
+		kprintf("boot: the HAL refused the platform description\n");
+}
+
 
 extern char __kernel_phys_start[];
 
@@ -76,17 +94,7 @@ void boot_x86_64(uint32_t magic, uint64_t info_pa)
 	if (rc)
 		panic("boot: malformed %s boot data: %s",
 		      magic == PVH_START_MAGIC ? "PVH" : "multiboot2", why);
-	{
-		struct HalPlatform hp = {
-			.intc_kind = 1,
-			.intc_base = PC_IOAPIC_BASE,
-			.uart_irq = PC_COM1_GSI,
-		};
-
-		if (hal_set_platform(&hp))
-			kprintf("boot: the HAL refused the platform "
-				"description\n");
-	}
+	platform_to_hal();
 	kmain(&bi);
 }
 

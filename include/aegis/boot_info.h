@@ -70,7 +70,8 @@ struct boot_info {
 	paddr_t dtb;			/* device-tree blob, 0 if none */
 	uint32_t dtb_size;
 	paddr_t acpi_rsdp;		/* 0 if none */
-	/* AArch64: console UART and PSCI conduit, from the device tree */
+	/* From the device tree (x86_64: the platform tree in the image):
+	 * console UART, interrupt controller, timer, PSCI conduit */
 	paddr_t uart_base;
 	char uart_compat[32];
 	char psci_method[8];		/* "hvc", "smc" or "" */
@@ -129,6 +130,17 @@ int pvh_parse(struct boot_info *bi, const void *start, boot_map_fn map,
  */
 int fdt_boot_parse(struct boot_info *bi, const void *fdt, size_t avail,
 		   paddr_t fdt_pa, const char **why);
+
+/*
+ * fdt_platform_parse - add what a platform device tree says about the
+ * console UART (stdout-path: reg, compatible, interrupt) and the root
+ * interrupt controller to bi, leaving memory, command line and modules
+ * as the boot protocol gave them (x86_64: the tree linked into the
+ * kernel). Returns 0, or -EBADMSG with *why (bad header, totalsize beyond
+ * avail); oddities are warnings in bi.
+ */
+int fdt_platform_parse(struct boot_info *bi, const void *fdt, size_t avail,
+		       paddr_t fdt_pa, const char **why);
 
 /* Helpers the parsers share (kernel/bootinfo/common.c). */
 void boot_info_init(struct boot_info *bi, enum boot_proto proto);

@@ -171,11 +171,12 @@ static int irq_parent(const void *fdt, int node)
 }
 
 /*
- * The console UART's interrupt, in the GIC binding's three cells
- * <type number flags>: type 0 is an SPI (INTID 32 + number), 1 a PPI
- * (16 + number). No interrupts property means a polled console (no
- * warning); anything else the HAL could not program is a warning and
- * leaves uart_intid 0.
+ * The console UART's interrupt, in one of the two bindings the HAL
+ * drives: the GIC's three cells <type number flags> (type 0 is an SPI,
+ * INTID 32 + number; 1 a PPI, 16 + number), or the I/O APIC's two cells
+ * <gsi flags> (the global system interrupt itself). No interrupts
+ * property means a polled console (no warning); anything else is a
+ * warning and leaves uart_intid 0.
  */
 static void parse_uart_irq(struct boot_info *bi, const void *fdt, int node)
 {
@@ -189,9 +190,18 @@ static void parse_uart_irq(struct boot_info *bi, const void *fdt, int node)
 	ic = irq_parent(fdt, node);
 	ncells = ic >= 0 ? fdt_getprop(fdt, ic, "#interrupt-cells", &clen)
 			 : NULL;
+	if (ncells && clen == 4 && fdt32_to_cpu(*ncells) == 2 && len >= 8) {
+		num = fdt32_to_cpu(irq[0]);
+		if (num && num < 240)
+			bi->uart_intid = num;
+		else
+			boot_warn(bi, "console UART interrupt %u out of range",
+				  num);
+		return;
+	}
 	if (!ncells || clen != 4 || fdt32_to_cpu(*ncells) != 3 || len < 12) {
-		boot_warn(bi, "console UART interrupt not in the GIC's "
-			  "3-cell form");
+		boot_warn(bi, "console UART interrupt in neither the GIC's "
+			  "3-cell nor the I/O APIC's 2-cell form");
 		return;
 	}
 	type = fdt32_to_cpu(irq[0]);
@@ -345,13 +355,11 @@ static void parse_psci(struct boot_info *bi, const void *fdt)
 		boot_warn(bi, "/psci method missing or not hvc/smc");
 }
 
-int fdt_boot_parse(struct boot_info *bi, const void *fdt, size_t avail,
-		   paddr_t fdt_pa, const char **why)
+/* The header checks every tree gets before libfdt walks it. */
+static int check_blob(const void *fdt, size_t avail, const char **why)
 {
 	int rc;
 
-	boot_info_init(bi, BOOT_PROTO_FDT);
-	bi->firmware = BOOT_FW_NONE;
 	if (!fdt || avail < sizeof(struct fdt_header)) {
 		*why = "device tree missing or shorter than its header";
 		return -AE_EBADMSG;
@@ -369,6 +377,19 @@ int fdt_boot_parse(struct boot_info *bi, const void *fdt, size_t avail,
 		*why = "device tree totalsize larger than the blob";
 		return -AE_EBADMSG;
 	}
+	return 0;
+}
+
+int fdt_boot_parse(struct boot_info *bi, const void *fdt, size_t avail,
+		   paddr_t fdt_pa, const char **why)
+{
+	int rc;
+
+	boot_info_init(bi, BOOT_PROTO_FDT);
+	bi->firmware = BOOT_FW_NONE;
+	rc = check_blob(fdt, avail, why);
+	if (rc)
+		return rc;
 	bi->dtb = fdt_pa;
 	bi->dtb_size = fdt_totalsize(fdt);
 	rc = parse_memory(bi, fdt, why);
@@ -381,5 +402,19 @@ int fdt_boot_parse(struct boot_info *bi, const void *fdt, size_t avail,
 	parse_intc(bi, fdt);
 	parse_timer(bi, fdt);
 	parse_psci(bi, fdt);
+	return 0;
+}
+
+int fdt_platform_parse(struct boot_info *bi, const void *fdt, size_t avail,
+		       paddr_t fdt_pa, const char **why)
+{
+	int rc = check_blob(fdt, avail, why);
+
+	if (rc)
+		return rc;
+	bi->dtb = fdt_pa;
+	bi->dtb_size = fdt_totalsize(fdt);
+	parse_stdout(bi, fdt);
+	parse_intc(bi, fdt);
 	return 0;
 }

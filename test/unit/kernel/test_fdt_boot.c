@@ -847,18 +847,70 @@ START_TEST(test_fdt_uart_irq_bad_type_warns)
 }
 END_TEST
 
-START_TEST(test_fdt_uart_irq_two_cell_parent_warns)
+START_TEST(test_fdt_uart_irq_two_cell_parent_gives_gsi)
 {
 	struct tree t = dflt;
 	const char *why;
 
 	t.intc_cells = 2;
+	t.irq_type = 4;		/* <gsi flags>: the first cell is the GSI */
+	t.irq_num = 1;
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.uart_intid, 4);
+	ck_assert_uint_eq(bi.nwarn, 0);
+}
+END_TEST
+
+START_TEST(test_fdt_uart_irq_one_cell_parent_warns)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.intc_cells = 1;
 	t.irq_num = 1;
 	build(&t);
 	ck_assert_int_eq(parse(&why), 0);
 	ck_assert_uint_eq(bi.uart_intid, 0);
 	ck_assert_uint_eq(bi.nwarn, 1);
-	ck_assert_ptr_nonnull(strstr(bi.warn[0], "3-cell"));
+	ck_assert_ptr_nonnull(strstr(bi.warn[0], "2-cell"));
+}
+END_TEST
+
+/* The x86_64 platform tree (boot/x86_64/platform.dts, compiled by dtc for
+ * this test): what boot/x86_64 hands the HAL. */
+START_TEST(test_fdt_x86_platform_tree)
+{
+	FILE *f = fopen(X86_PLATFORM_DTB, "rb");
+	size_t n;
+	const char *why = NULL;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(blob, 1, sizeof(blob), f);
+	fclose(f);
+	boot_info_init(&bi, BOOT_PROTO_PVH);
+	ck_assert_int_eq(fdt_platform_parse(&bi, blob, n, 0x1000, &why), 0);
+	ck_assert_uint_eq(bi.proto, BOOT_PROTO_PVH);	/* left alone */
+	ck_assert_uint_eq(bi.uart_base, 0x3f8);
+	ck_assert_str_eq(bi.uart_compat, "ns16550a");
+	ck_assert_uint_eq(bi.uart_intid, 4);
+	ck_assert_str_eq(bi.intc_compat, "intel,ioapic");
+	ck_assert_uint_eq(bi.intc_base, 0xfec00000);
+	ck_assert_uint_eq(bi.dtb, 0x1000);
+	ck_assert_uint_eq(bi.nwarn, 0);
+}
+END_TEST
+
+START_TEST(test_fdt_platform_bad_blob_rejected)
+{
+	const char *why = NULL;
+
+	memset(blob, 0xab, 64);
+	ck_assert_int_eq(fdt_platform_parse(&bi, blob, 64, 0, &why),
+			 -AE_EBADMSG);
+	ck_assert_ptr_nonnull(why);
+	ck_assert_int_eq(fdt_platform_parse(&bi, NULL, 0, 0, &why),
+			 -AE_EBADMSG);
 }
 END_TEST
 
@@ -910,7 +962,10 @@ Suite *suite_fdt_boot(void)
 	tcase_add_test(good, test_fdt_uart_ppi_gives_intid);
 	tcase_add_test(good, test_fdt_uart_without_interrupts_is_polled);
 	tcase_add_test(bad, test_fdt_uart_irq_bad_type_warns);
-	tcase_add_test(bad, test_fdt_uart_irq_two_cell_parent_warns);
+	tcase_add_test(good, test_fdt_uart_irq_two_cell_parent_gives_gsi);
+	tcase_add_test(bad, test_fdt_uart_irq_one_cell_parent_warns);
+	tcase_add_test(good, test_fdt_x86_platform_tree);
+	tcase_add_test(bad, test_fdt_platform_bad_blob_rejected);
 	tcase_add_test(bad, test_fdt_self_referencing_alias_warns_not_loops);
 	tcase_add_test(bad, test_fdt_alias_without_nul_warns);
 	suite_add_tcase(s, bad);
