@@ -1,0 +1,67 @@
+/*
+ * aegis/kmalloc.h - the kernel's general allocator: a library every
+ * service may call (DESIGN.md: "kmalloc is a library whose slabs refill
+ * from the mm service over the bus").
+ *
+ * Sizes up to KMALLOC_MAX_SMALL come from nine slab caches (kmalloc-16 ..
+ * kmalloc-4096, powers of two); larger ones are whole page blocks (2^k
+ * pages, at least a slab's size) with a small header. The pages behind
+ * both come from the backend kmalloc_init was given: in the kernel,
+ * "mm.page.alloc" / "mm.page.free" requests to the mm service.
+ *
+ * Alignment: 16 bytes, or the size for powers of two up to 64.
+ *
+ * Context: thread and handler context (a handler's request to mm runs
+ * inline); never interrupt context; never from the mm service itself (its
+ * request to itself would be refused with -EDEADLK, so kmalloc would
+ * return NULL).
+ */
+#ifndef AEGIS_KMALLOC_H
+#define AEGIS_KMALLOC_H
+
+#include <aegis/slab.h>
+
+#define KMALLOC_CLASSES		9	/* 16 .. 4096 */
+#define KMALLOC_MAX_SMALL	4096
+#define KMALLOC_MAX		(64u << 20)	/* the largest block: 64 MiB */
+
+/*
+ * kmalloc_init - set up the caches over backend be (copied), each with
+ * SLAB_DEBUG if debug. Reports of debug caches go to report. Returns 0 or
+ * -EINVAL. Boot, before the first kmalloc; may be called again (tests)
+ * once everything was freed.
+ */
+int kmalloc_init(const struct slab_backend *be, bool debug,
+		 slab_report_fn report);
+
+/* kmalloc - size bytes, or NULL: size 0 or over KMALLOC_MAX, or no
+ * memory (the mm service refused or is not there). */
+void *kmalloc(size_t size);
+
+/* kzalloc - kmalloc, zero-filled. */
+void *kzalloc(size_t size);
+
+/* kfree - give back what kmalloc returned; NULL is ignored. A pointer
+ * kmalloc did not return is reported (debug caches also report double
+ * frees and overflows) and ignored. */
+void kfree(void *p);
+
+/* kmalloc_usable - the bytes usable at p (its class or block size less
+ * the header), 0 for a pointer kmalloc did not return. */
+size_t kmalloc_usable(const void *p);
+
+/* kmalloc_cache - the cache of class i (0..KMALLOC_CLASSES-1), for
+ * statistics; NULL past the end. */
+const struct slab_cache *kmalloc_cache(unsigned int i);
+
+struct kmalloc_large_stats {
+	uint64_t allocs, frees, fails;
+	uint64_t bytes;		/* held in large blocks now */
+};
+
+void kmalloc_large_stats(struct kmalloc_large_stats *out);
+
+/* kmalloc_drain - give every empty slab back (the exhaustion test). */
+void kmalloc_drain(void);
+
+#endif

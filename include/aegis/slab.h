@@ -1,0 +1,123 @@
+/*
+ * aegis/slab.h - object caches: the slab allocator under kmalloc, and
+ * typed caches for services that allocate one kind of object often.
+ *
+ * A cache hands out objects of one size from slabs: blocks of
+ * SLAB_BYTES (2^SLAB_ORDER pages) aligned to their size, got from a
+ * backend (in the kernel: the mm service over the bus; on the host:
+ * aligned_alloc). Each slab starts with a header; kfree finds it by
+ * rounding the pointer down to SLAB_BYTES.
+ *
+ * Fast path: each CPU has a magazine of free objects; allocation pops from
+ * it and freeing pushes to it, with no lock and no atomic instruction (a
+ * CPU only touches its own magazine). The slow path moves half a magazine
+ * between the magazine and the slabs, and gets or returns slabs.
+ *
+ * Debug mode (SLAB_DEBUG on a cache; every kmalloc cache when the kernel
+ * is built with kmalloc_debug=yes): freed objects are poisoned, each
+ * object has a red zone after it, and the cache reports
+ *   - a double free (kfree of an object that is not allocated),
+ *   - a use after free (a poisoned object changed while free, found when
+ *     it is handed out again),
+ *   - an overflow (the red zone changed, found at kfree),
+ *   - a free of a pointer no cache handed out,
+ * each as one line naming the cache and the address, through the report
+ * function; the bad free is then ignored (never corrupts the cache).
+ *
+ * Context: thread and handler context on any CPU; never from interrupt
+ * context (the magazine is not protected against the top half).
+ */
+#ifndef AEGIS_SLAB_H
+#define AEGIS_SLAB_H
+
+#include <aegis/types.h>
+
+#define SLAB_ORDER	3			/* 8 pages */
+#define SLAB_BYTES	(4096u << SLAB_ORDER)	/* 32 KiB */
+#define SLAB_CPUS	4
+#define SLAB_MAG	32			/* objects in a CPU magazine */
+#define SLAB_OBJS_MAX	2048			/* per slab (16-byte objects) */
+#define SLAB_NAME_MAX	24
+#define SLAB_REDZONE	16			/* debug: guard bytes per object */
+
+#define SLAB_DEBUG	0x1u
+
+#define SLAB_POISON_FREE	0x6b	/* a free object's bytes (debug) */
+#define SLAB_POISON_RED		0xbb	/* red zone bytes (debug) */
+
+/* Where slabs come from: 2^order pages aligned to their size, or NULL. */
+struct slab_backend {
+	void *(*get)(unsigned int order, void *ctx);
+	void (*put)(void *block, unsigned int order, void *ctx);
+	void *ctx;
+};
+
+/* Receives each debug report line (no newline). */
+typedef void (*slab_report_fn)(const char *line);
+
+struct slab_stats {
+	uint64_t allocs, frees;		/* successful calls */
+	uint64_t fails;			/* allocations refused (no memory) */
+	uint64_t errors;		/* debug reports */
+	uint32_t slabs;			/* slabs held now */
+	uint32_t inuse;			/* objects handed out now */
+	uint32_t magazined;		/* free objects in CPU magazines */
+	uint32_t per_slab;		/* objects a slab holds */
+};
+
+struct slab;
+
+struct slab_mag {
+	uint32_t n;
+	void *obj[SLAB_MAG];
+};
+
+/* A cache: initialised by slab_cache_init, its fields private. */
+struct slab_cache {
+	char name[SLAB_NAME_MAX];
+	uint32_t size;		/* bytes the caller asked for */
+	uint32_t stride;	/* bytes between objects */
+	uint32_t first;		/* offset of object 0 in a slab */
+	uint32_t per_slab;
+	uint32_t flags;
+	const struct slab_backend *be;
+	struct slab *partial;	/* slabs with objects not taken */
+	struct slab *full;
+	struct slab *spare;	/* one empty slab kept back */
+	struct slab_mag mag[SLAB_CPUS];
+	struct slab_stats st;
+};
+
+/*
+ * slab_cache_init - a cache of objects of size bytes (1..SLAB_BYTES/4,
+ * aligned to 16 bytes, or to the size for smaller powers of two), flags
+ * SLAB_DEBUG or 0. -EINVAL for a bad size, name, backend or flag.
+ */
+int slab_cache_init(struct slab_cache *c, const char *name, uint32_t size,
+		    uint32_t flags, const struct slab_backend *be);
+
+/* slab_alloc - one object from c on CPU cpu, or NULL (backend empty). */
+void *slab_alloc(struct slab_cache *c, unsigned int cpu);
+
+/*
+ * slab_free - give an object back; c is the cache the slab header names
+ * (kfree finds it). 0, or -EINVAL for a pointer this cache did not hand
+ * out or (debug) a double free / an overflow, reported and ignored.
+ */
+int slab_free(void *obj, unsigned int cpu);
+
+/* slab_owner - the cache a pointer's slab belongs to, or NULL when the
+ * pointer is in no slab (no valid header). */
+struct slab_cache *slab_owner(const void *obj);
+
+/* slab_drain - return every magazined object to its slab and every empty
+ * slab to the backend (tests, and the exhaustion check). */
+void slab_drain(struct slab_cache *c);
+
+/* slab_set_report - where debug reports go (NULL: nowhere). */
+void slab_set_report(slab_report_fn fn);
+
+/* slab_cache_stats - a copy of c's counters. */
+void slab_cache_stats(const struct slab_cache *c, struct slab_stats *out);
+
+#endif

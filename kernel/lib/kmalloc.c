@@ -1,0 +1,177 @@
+/*
+ * kmalloc.c - the kernel's general allocator (see aegis/kmalloc.h).
+ *
+ * Small sizes: the class is the next power of two from 16 (one clz), and
+ * the object comes from that class's cache on this CPU. Large sizes: a
+ * block of 2^k pages (k >= SLAB_ORDER, so it is aligned to at least
+ * SLAB_BYTES) whose first 64 bytes are a header; the caller gets the
+ * bytes after it, and kfree finds the header by rounding down to
+ * SLAB_BYTES, as for a slab.
+ */
+#include <string.h>
+#include <aegis/errno.h>
+#include <aegis/kmalloc.h>
+#include <aegis/kprintf.h>
+
+#define LARGE_MAGIC	0x1a76e000u
+#define LARGE_HDR	64u
+#define PAGE_BYTES	4096u
+
+struct large_hdr {
+	uint32_t magic;
+	uint32_t order;
+	uint64_t size;		/* what the caller asked for */
+};
+
+static struct slab_backend backend;
+static struct slab_cache caches[KMALLOC_CLASSES];
+static struct kmalloc_large_stats large;
+static slab_report_fn report;
+static bool ready;
+
+/* The CPU running: one for now (the scheduler issue brings SMP). */
+static unsigned int this_cpu(void)
+{
+	return 0;
+}
+
+int kmalloc_init(const struct slab_backend *be, bool debug,
+		 slab_report_fn rep)
+{
+	char name[SLAB_NAME_MAX];
+
+	if (!be || !be->get || !be->put)
+		return -AE_EINVAL;
+	backend = *be;
+	report = rep;
+	slab_set_report(rep);
+	for (unsigned int i = 0; i < KMALLOC_CLASSES; i++) {
+		int rc;
+
+		ksnprintf(name, sizeof(name), "kmalloc-%u", 16u << i);
+		rc = slab_cache_init(&caches[i], name, 16u << i,
+				     debug ? SLAB_DEBUG : 0, &backend);
+		if (rc)
+			return rc;
+	}
+	memset(&large, 0, sizeof(large));
+	ready = true;
+	return 0;
+}
+
+static unsigned int class_of(size_t size)
+{
+	if (size <= 16)
+		return 0;
+	/* ceil(log2(size)) - 4 */
+	return (unsigned int)(64 - __builtin_clzll((uint64_t)size - 1)) - 4;
+}
+
+static unsigned int order_of(size_t bytes)
+{
+	unsigned int order = SLAB_ORDER;
+
+	while ((PAGE_BYTES << order) < bytes)
+		order++;
+	return order;
+}
+
+static void *alloc_large(size_t size)
+{
+	unsigned int order = order_of(size + LARGE_HDR);
+	struct large_hdr *h = backend.get(order, backend.ctx);
+
+	if (!h) {
+		large.fails++;
+		return NULL;
+	}
+	h->magic = LARGE_MAGIC;
+	h->order = order;
+	h->size = size;
+	large.allocs++;
+	large.bytes += PAGE_BYTES << order;
+	return (char *)h + LARGE_HDR;
+}
+
+void *kmalloc(size_t size)
+{
+	if (!ready || !size || size > KMALLOC_MAX)
+		return NULL;
+	if (size > KMALLOC_MAX_SMALL)
+		return alloc_large(size);
+	return slab_alloc(&caches[class_of(size)], this_cpu());
+}
+
+void *kzalloc(size_t size)
+{
+	void *p = kmalloc(size);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+static struct large_hdr *large_of(const void *p)
+{
+	struct large_hdr *h = (struct large_hdr *)((uintptr_t)p &
+				~(uintptr_t)(SLAB_BYTES - 1));
+
+	if ((const char *)p != (char *)h + LARGE_HDR ||
+	    h->magic != LARGE_MAGIC)
+		return NULL;
+	return h;
+}
+
+void kfree(void *p)
+{
+	struct large_hdr *h;
+	char line[96];
+
+	if (!p)
+		return;
+	if (slab_owner(p)) {
+		slab_free(p, this_cpu());
+		return;
+	}
+	h = large_of(p);
+	if (!h) {
+		if (report) {
+			ksnprintf(line, sizeof(line),
+				  "kmalloc: kfree of %p, which kmalloc did not "
+				  "return (ignored)", p);
+			report(line);
+		}
+		return;
+	}
+	h->magic = 0;	/* a second kfree finds no header */
+	large.frees++;
+	large.bytes -= PAGE_BYTES << h->order;
+	backend.put(h, h->order, backend.ctx);
+}
+
+size_t kmalloc_usable(const void *p)
+{
+	const struct slab_cache *c = p ? slab_owner(p) : NULL;
+	const struct large_hdr *h;
+
+	if (c)
+		return c->size;
+	h = p ? large_of(p) : NULL;
+	return h ? (PAGE_BYTES << h->order) - LARGE_HDR : 0;
+}
+
+const struct slab_cache *kmalloc_cache(unsigned int i)
+{
+	return i < KMALLOC_CLASSES ? &caches[i] : NULL;
+}
+
+void kmalloc_large_stats(struct kmalloc_large_stats *out)
+{
+	*out = large;
+}
+
+void kmalloc_drain(void)
+{
+	for (unsigned int i = 0; i < KMALLOC_CLASSES; i++)
+		slab_drain(&caches[i]);
+}
