@@ -13,10 +13,16 @@
 #include <aegis/kprintf.h>
 #include <string.h>
 #include <aegis/errno.h>
+#include <aegis/kmalloc.h>
 #include <aegis/ktest.h>
+#include <aegis/mm.h>
 #include <aegis/route.h>
 #include <aegis/service.h>
 #include <aegis/trace.h>
+
+#ifndef KMALLOC_DEBUG
+#define KMALLOC_DEBUG 0		/* the kmalloc_debug= build option */
+#endif
 
 static char ktest_filter[64];
 BOOT_PARAM_STRING(ktest_filter, "ktest",
@@ -153,6 +159,12 @@ static void bus_up(void)
 	}
 	if (service_init(hal_cycles, hz / 1000, info_line))
 		panic("bus: the supervisor could not start");
+	/* kmalloc is a library: its slabs come from the mm service (which
+	 * starts first among the services that need it). */
+	if (kmalloc_init(&mm_backend, KMALLOC_DEBUG, console_line))
+		panic("kmalloc: cannot set up its caches");
+	klog(KLOG_INFO, "kmalloc: %u caches of 16..4096 bytes%s\n",
+	     KMALLOC_CLASSES, KMALLOC_DEBUG ? ", debug checks on" : "");
 	tab = service_builtin(&n);
 	up = service_start_all(tab, n);
 	klog(up == (int)n ? KLOG_INFO : KLOG_WARN,

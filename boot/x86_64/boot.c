@@ -48,7 +48,7 @@ static void platform_to_hal(void)
 }
 
 
-extern char __kernel_phys_start[];
+extern char __kernel_phys_start[], __kernel_end[];
 
 paddr_t boot_kernel_phys(void)
 {
@@ -94,6 +94,8 @@ void boot_x86_64(uint32_t magic, uint64_t info_pa)
 	if (rc)
 		panic("boot: malformed %s boot data: %s",
 		      magic == PVH_START_MAGIC ? "PVH" : "multiboot2", why);
+	bi.kernel_start = (paddr_t)(uintptr_t)__kernel_phys_start;
+	bi.kernel_end = (paddr_t)((uintptr_t)__kernel_end - KERNEL_VMA);
 	platform_to_hal();
 	kmain(&bi);
 }

@@ -465,6 +465,24 @@ pub extern "C" fn hal_irq_cpu_enable(on: bool) -> i32 {
     }
 }
 
+/// The kernel's window on physical memory: physical address `pa` below
+/// `limit` is reachable at virtual address `pa + offset`.
+#[repr(C)]
+pub struct HalDirectMap {
+    /// Added to a physical address to reach it.
+    pub offset: u64,
+    /// The first physical address outside the window.
+    pub limit: u64,
+}
+
+/// Where physical memory is mapped for the kernel (today: the boot page
+/// tables' identity map of the low 4 GiB on both arches). The mm service
+/// hands out only frames inside it. Any context.
+#[no_mangle]
+pub extern "C" fn hal_direct_map() -> HalDirectMap {
+    HalDirectMap { offset: arch::DIRECT_MAP_OFFSET, limit: arch::DIRECT_MAP_LIMIT }
+}
+
 /// Power the machine off (PSCI SYSTEM_OFF on AArch64; on x86_64 without
 /// ACPI yet, the isa-debug-exit port, then halt). Never returns.
 #[no_mangle]

@@ -80,6 +80,9 @@ struct boot_info {
 	paddr_t intc_base2;		/* GICv2 CPU interface / GICv3 redist. */
 	uint32_t timer_intid;		/* virtual generic timer, 0 if none */
 	uint32_t uart_intid;		/* console UART's interrupt, 0 if none */
+	/* The kernel image in physical memory (set by boot/): the mm
+	 * service never hands these frames out. */
+	paddr_t kernel_start, kernel_end;
 	/* Non-fatal oddities found while parsing ("mmap entry 3 truncated") */
 	uint32_t nwarn;
 	char warn[4][96];

@@ -52,6 +52,12 @@ void boot_info_print(const struct boot_info *bi)
 		klog(KLOG_INFO, "boot: module %u \"%s\" at %#llx, %llu bytes\n", i,
 			bi->mod[i].name, (unsigned long long)bi->mod[i].base,
 			(unsigned long long)bi->mod[i].len);
+	if (bi->kernel_end > bi->kernel_start)
+		klog(KLOG_INFO, "boot: kernel image at %#llx-%#llx, %llu KiB\n",
+		     (unsigned long long)bi->kernel_start,
+		     (unsigned long long)bi->kernel_end - 1,
+		     (unsigned long long)(bi->kernel_end - bi->kernel_start) /
+			     1024);
 	if (bi->dtb)
 		klog(KLOG_INFO, "boot: device tree at %#llx, %u bytes\n",
 			(unsigned long long)bi->dtb, bi->dtb_size);

@@ -86,7 +86,8 @@ CASES = [
             r'^bus: up, clock \d+ Hz, trace filter "\*"',
             r'^service: started console \(bus id \d+, generation 1\)',
             r'^service: started example \(bus id \d+, generation 1\)',
-            r'^service: 2 of 2 built-in services up',
+            r'^service: started mm \(bus id \d+, generation 1\)',
+            r'^service: 3 of 3 built-in services up',
             r'^example: hello from a service',
             r'^trace: \d+ event kernel\.boot\.done kernel->example p4 '
             r'wait=\d+ run=\d+$',

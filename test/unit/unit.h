@@ -22,5 +22,6 @@ Suite *suite_console_line(void);	/* services/console/test_line.c */
 Suite *suite_mm_buddy(void);		/* services/mm/test_buddy.c */
 Suite *suite_mm_phys(void);		/* services/mm/test_phys.c */
 Suite *suite_slab(void);		/* kernel/lib/test_slab.c */
+Suite *suite_mm(void);			/* services/mm/test_mm.c */
 
 #endif

@@ -14,6 +14,11 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 /// NUL-terminated for `hal_arch_name`.
 pub const NAME: &str = "aarch64\0";
 
+/// The direct map: entry.S maps the low 4 GiB 1:1 with 1 GiB blocks.
+pub const DIRECT_MAP_OFFSET: u64 = 0;
+/// See DIRECT_MAP_OFFSET.
+pub const DIRECT_MAP_LIMIT: u64 = 1 << 32;
+
 static UART_BASE: AtomicUsize = AtomicUsize::new(0);
 
 pub fn console_init(base: u64) -> Result<(), ()> {

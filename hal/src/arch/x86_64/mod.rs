@@ -13,6 +13,11 @@ use core::sync::atomic::{AtomicBool, Ordering};
 /// NUL-terminated for `hal_arch_name`.
 pub const NAME: &str = "x86_64\0";
 
+/// The direct map: entry.S maps the low 4 GiB 1:1 with 2 MiB pages.
+pub const DIRECT_MAP_OFFSET: u64 = 0;
+/// See DIRECT_MAP_OFFSET.
+pub const DIRECT_MAP_LIMIT: u64 = 1 << 32;
+
 static CONSOLE_UP: AtomicBool = AtomicBool::new(false);
 const COM1: u16 = 0x3f8;
 /// QEMU's isa-debug-exit device, as the test runner configures it.

@@ -1,0 +1,79 @@
+/*
+ * aegis/mm.h - the mm service's contract on the bus, and the client calls
+ * that wrap it (kernel/lib/mm_client.c).
+ *
+ * The mm service (services/mm/) owns physical memory: a buddy allocator
+ * over the boot memory map, less the kernel image, boot modules, the
+ * device tree, the first MiB and its own metadata. Other services reach
+ * it only through these requests:
+ *
+ *   "mm.page.alloc"  request  struct mm_page_req { order }
+ *                    reply    struct mm_page_rep { pa, va }
+ *                    status   0, -ENOMEM (no block that large: also
+ *                             publishes "mm.pages.exhausted"), -EINVAL
+ *                             (order > MM_MAX_ORDER)
+ *   "mm.page.free"   request  struct mm_page_req { order, pa }
+ *                    status   0, -EINVAL (not a block mm handed out with
+ *                             that order: a double free, a wrong order or
+ *                             address; reported on the console, nothing
+ *                             changes)
+ *   "mm.stats"       request  (no payload)
+ *                    reply    struct mm_stats
+ *
+ * Events it publishes:
+ *   "mm.pages.low"        struct mm_stats: free pages fell below the low
+ *                         watermark (mm.low= percent of the managed pages,
+ *                         default 5); published once per crossing, again
+ *                         after free pages climbed above twice the mark
+ *   "mm.pages.exhausted"  struct mm_page_req: an allocation of that order
+ *                         was refused
+ *
+ * Pages are 4 KiB; a block of order k is 2^k pages, aligned to its size,
+ * reachable by the kernel at va (the direct map).
+ */
+#ifndef AEGIS_MM_H
+#define AEGIS_MM_H
+
+#include <aegis/types.h>
+
+#define MM_PAGE_SIZE	4096u
+#define MM_MAX_ORDER	18
+
+struct mm_page_req {
+	uint32_t order;
+	uint32_t pad;
+	uint64_t pa;		/* mm.page.free: the block */
+};
+
+struct mm_page_rep {
+	uint64_t pa;
+	uint64_t va;
+};
+
+struct mm_stats {
+	uint64_t managed_pages;	/* handed to the allocator at boot */
+	uint64_t free_pages;
+	uint64_t low_mark;	/* mm.pages.low below this */
+	uint32_t largest_order;	/* of a free block; 0xffffffff: none */
+	uint32_t exhausted;	/* allocations refused so far */
+	uint64_t allocs;	/* blocks handed out so far */
+};
+
+/* mm_page_alloc - a block of 2^order pages through the mm service (a bus
+ * call: inline from handlers). 0 with *pa and *va set, or the request's error,
+ * or -ESHUTDOWN / -ENOENT when mm is not running. Thread or handler
+ * context, never from mm itself (-EDEADLK). */
+int mm_page_alloc(unsigned int order, uint64_t *pa, void **va);
+
+/* mm_page_free - give the block at pa back. 0 or the request's error. */
+int mm_page_free(uint64_t pa, unsigned int order);
+
+/* mm_get_stats - the mm service's counters. */
+int mm_get_stats(struct mm_stats *out);
+
+/* mm_backend - a slab backend (aegis/slab.h) whose blocks come from
+ * mm_page_alloc: what the kernel gives kmalloc_init. */
+struct slab_backend;
+extern const struct slab_backend mm_backend;
+
+#endif

@@ -1,0 +1,149 @@
+/*
+ * mm_core.c - the mm service's requests (see aegis/mm.h for the contract).
+ *
+ * Each request is validated first and then carried out by a buddy call
+ * that either fully succeeds or changes nothing (STYLE: validate, then
+ * act), so a refused request leaves no trace but its error and counters.
+ */
+#include <string.h>
+#include <aegis/errno.h>
+#include <aegis/kprintf.h>
+#include "mm_core.h"
+
+int mm_core_init(struct mm_state *m, const struct phys_plan *p,
+		 void *meta_va, uint64_t va_offset, unsigned int low_percent,
+		 mm_log_fn log)
+{
+	int rc, t[5];
+
+	if (!m || !p || !meta_va || low_percent > 50)
+		return -AE_EINVAL;
+	memset(m, 0, sizeof(*m));
+	rc = buddy_init(&m->b, p->base_pfn, p->nframes, meta_va);
+	if (rc)
+		return rc;
+	for (unsigned int i = 0; i < p->nfree; i++) {
+		rc = buddy_free_range(&m->b, p->free[i].base >> PAGE_SHIFT,
+				      (p->free[i].end - p->free[i].base) >>
+					      PAGE_SHIFT);
+		if (rc)
+			return rc;
+	}
+	t[0] = bus_topic("mm.page.alloc");
+	t[1] = bus_topic("mm.page.free");
+	t[2] = bus_topic("mm.stats");
+	t[3] = bus_topic("mm.pages.low");
+	t[4] = bus_topic("mm.pages.exhausted");
+	for (unsigned int i = 0; i < 5; i++)
+		if (t[i] < 0)
+			return -AE_ENOSPC;
+	m->t_alloc = (bus_topic_t)t[0];
+	m->t_free = (bus_topic_t)t[1];
+	m->t_stats = (bus_topic_t)t[2];
+	m->t_low = (bus_topic_t)t[3];
+	m->t_exhausted = (bus_topic_t)t[4];
+	m->va_offset = va_offset;
+	m->low_mark = m->b.managed_frames * low_percent / 100;
+	m->log = log;
+	return 0;
+}
+
+void mm_core_stats(const struct mm_state *m, struct mm_stats *out)
+{
+	int largest = buddy_largest(&m->b);
+
+	out->managed_pages = m->b.managed_frames;
+	out->free_pages = m->b.free_frames;
+	out->low_mark = m->low_mark;
+	out->largest_order = largest < 0 ? 0xffffffffu : (uint32_t)largest;
+	out->exhausted = m->exhausted;
+	out->allocs = m->allocs;
+}
+
+/* The watermark: one event per downward crossing; re-armed once free
+ * memory is back above twice the mark. */
+static void watch(struct mm_state *m)
+{
+	struct mm_stats st;
+
+	if (!m->low_sent && m->b.free_frames < m->low_mark) {
+		m->low_sent = true;
+		mm_core_stats(m, &st);
+		bus_publish(m->t_low, BUS_PRIO_INHERIT, &st, sizeof(st));
+	} else if (m->low_sent && m->b.free_frames > 2 * m->low_mark) {
+		m->low_sent = false;
+	}
+}
+
+static int do_alloc(struct mm_state *m, const struct mm_page_req *req,
+		    struct bus_msg *reply)
+{
+	struct mm_page_rep rep;
+	int64_t pfn;
+
+	if (req->order > MM_MAX_ORDER)
+		return -AE_EINVAL;
+	pfn = buddy_alloc(&m->b, req->order);
+	if (pfn < 0) {
+		m->exhausted++;
+		bus_publish(m->t_exhausted, BUS_PRIO_INHERIT, req,
+			    sizeof(*req));
+		return (int)pfn;
+	}
+	m->allocs++;
+	rep.pa = (uint64_t)pfn << PAGE_SHIFT;
+	rep.va = rep.pa + m->va_offset;
+	memcpy(reply->data, &rep, sizeof(rep));
+	reply->len = sizeof(rep);
+	watch(m);
+	return 0;
+}
+
+static int do_free(struct mm_state *m, const struct mm_page_req *req)
+{
+	char line[120];
+	int rc;
+
+	if ((req->pa & (MM_PAGE_SIZE - 1)) || req->order > MM_MAX_ORDER)
+		rc = -AE_EINVAL;
+	else
+		rc = buddy_free(&m->b, req->pa >> PAGE_SHIFT, req->order);
+	if (rc) {
+		if (m->log) {
+			ksnprintf(line, sizeof(line),
+				  "mm: refused to free %#llx (order %u): not a "
+				  "block mm handed out with that order",
+				  (unsigned long long)req->pa, req->order);
+			m->log(line);
+		}
+		return rc;
+	}
+	watch(m);
+	return 0;
+}
+
+int mm_core_handle(void *state, const struct bus_msg *msg,
+		   struct bus_msg *reply)
+{
+	struct mm_state *m = state;
+	struct mm_page_req req;
+
+	if (msg->kind != BUS_REQUEST)
+		return msg->kind == BUS_REPLY ? 0 : -AE_ENOSYS;
+	if (msg->topic == m->t_stats) {
+		struct mm_stats st;
+
+		mm_core_stats(m, &st);
+		memcpy(reply->data, &st, sizeof(st));
+		reply->len = sizeof(st);
+		return 0;
+	}
+	if (msg->topic != m->t_alloc && msg->topic != m->t_free)
+		return -AE_ENOSYS;
+	if (msg->len != sizeof(req))
+		return -AE_EINVAL;
+	memcpy(&req, msg->data, sizeof(req));
+	if (msg->topic == m->t_alloc)
+		return do_alloc(m, &req, reply);
+	return do_free(m, &req);
+}

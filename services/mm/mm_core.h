@@ -1,0 +1,45 @@
+/*
+ * mm_core.h - the mm service's state and request handler, apart from its
+ * boot glue (mm.c) so that the host tests run the real handler on the
+ * host bus.
+ */
+#ifndef AEGIS_MM_CORE_H
+#define AEGIS_MM_CORE_H
+
+#include <aegis/bus.h>
+#include <aegis/mm.h>
+#include "buddy.h"
+#include "phys.h"
+
+/* Receives the service's console lines (bad frees), no newline. */
+typedef void (*mm_log_fn)(const char *line);
+
+struct mm_state {
+	struct buddy b;
+	uint64_t va_offset;	/* direct map: va = pa + va_offset */
+	uint64_t low_mark;	/* pages */
+	bool low_sent;		/* mm.pages.low published, not re-armed */
+	uint64_t allocs;
+	uint32_t exhausted;
+	bus_topic_t t_alloc, t_free, t_stats, t_low, t_exhausted;
+	mm_log_fn log;
+};
+
+/*
+ * mm_core_init - set up m over the plan: the buddy's metadata at
+ * meta_va (the plan's meta_pa in the direct map), every free range handed
+ * to it, the low watermark at low_percent of the managed pages, the
+ * topics interned. 0, -EINVAL (bad plan or percent), -ENOSPC (topics).
+ */
+int mm_core_init(struct mm_state *m, const struct phys_plan *p,
+		 void *meta_va, uint64_t va_offset, unsigned int low_percent,
+		 mm_log_fn log);
+
+/* mm_core_handle - the service's bus handler (state: struct mm_state). */
+int mm_core_handle(void *state, const struct bus_msg *msg,
+		   struct bus_msg *reply);
+
+/* mm_core_stats - the counters as mm.stats returns them. */
+void mm_core_stats(const struct mm_state *m, struct mm_stats *out);
+
+#endif
