@@ -756,7 +756,7 @@ static void drain_irqs(void)
 		}
 		if (refused || q_free_count() < (unsigned int)
 		    __builtin_popcountll(mask)) {
-			irq_putback(line, n);
+			irq_putback(line, n, ts);
 			continue;
 		}
 		/* Stamped with the top half's post time, so queue wait and

@@ -39,8 +39,9 @@ void irq_reset(void);
 /* irq_take - the next line with coalesced interrupts, its count and the
  * bus clock at the first of them; -ENOENT when none is waiting. */
 int irq_take(unsigned int *line, uint32_t *count, uint64_t *ts);
-/* irq_putback - give count back to line (its event could not be queued). */
-void irq_putback(unsigned int line, uint32_t count);
+/* irq_putback - give count back to line (its event could not be queued),
+ * with the stamp irq_take gave. */
+void irq_putback(unsigned int line, uint32_t count, uint64_t ts);
 unsigned int irq_waiting(void);
 bus_topic_t irq_topic(unsigned int line);
 int irq_topics_init(void);

@@ -116,10 +116,17 @@ int irq_take(unsigned int *line, uint32_t *n, uint64_t *ts)
 	return 0;
 }
 
-void irq_putback(unsigned int line, uint32_t n)
+/* The put-back interrupts are older than any post racing with this, so
+ * their stamp wins whichever way the race went. */
+void irq_putback(unsigned int line, uint32_t n, uint64_t ts)
 {
-	if (n && __atomic_fetch_add(&count[line], n, __ATOMIC_ACQ_REL) == 0)
+	if (!n)
+		return;
+	__atomic_store_n(&first_ts[line], ts, __ATOMIC_RELAXED);
+	if (__atomic_fetch_add(&count[line], n, __ATOMIC_ACQ_REL) == 0)
 		ring_put(line);
+	else
+		__atomic_store_n(&first_ts[line], ts, __ATOMIC_RELAXED);
 }
 
 unsigned int irq_waiting(void)

@@ -12,7 +12,7 @@ linux-source-6.1 qemu-system-x86 qemu-system-arm grub-pc-bin
 grub-efi-amd64-bin grub-common xorriso mtools ovmf qemu-efi-aarch64
 gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gdb-multiarch
 rustc-web cargo-web rust-web-src lcov valgrind libclang-rt-14-dev clang-14
-xz-utils python3 libzmq3-dev"
+xz-utils python3 libzmq3-dev libjemalloc-dev libmimalloc-dev"
 
 if [ "$(id -u)" -eq 0 ]; then
 	SUDO=
@@ -58,6 +58,8 @@ check dtc dtc --version
 check qemu-x86_64 qemu-system-x86_64 --version
 check qemu-aarch64 qemu-system-aarch64 --version
 check grub-mkrescue grub-mkrescue --version
+check jemalloc pkg-config --exists jemalloc
+check mimalloc test -f /usr/include/mimalloc.h
 check grub-bios test -d /usr/lib/grub/i386-pc
 check grub-efi test -d /usr/lib/grub/x86_64-efi
 check xorriso xorriso -version

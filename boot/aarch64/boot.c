@@ -86,7 +86,8 @@ void boot_aarch64(uint64_t dtb_pa, uint64_t entry_el)
 			.intc_base = bi.intc_base,
 			.intc_base2 = bi.intc_base2,
 			.timer_intid = bi.timer_intid,
-			.uart_irq = bi.uart_intid,
+			/* the fallback UART's interrupt is unknown */
+			.uart_irq = uart == bi.uart_base ? bi.uart_intid : 0,
 		};
 
 		if (hal_set_platform(&hp))

@@ -394,12 +394,40 @@ pub extern "C" fn hal_console_rx_start() -> i32 {
     let Some(line) = crate::irq::line_of(id) else {
         return Errno::ENODEV.to_c();
     };
-    // Drain what arrived before, so the first interrupt is for new input.
-    while arch::console_getc().is_some() {}
-    arch::console_rx_enable();
+    // Route first, then let the UART interrupt, then drain what came
+    // before (at most a FIFO's worth, in case a broken UART always says
+    // data is there): a byte arriving at any point raises the line while
+    // it is routed, or is drained. Interrupts are still masked on the CPU.
     (chip.enable)(id);
+    if !arch::console_rx_enable() {
+        (chip.mask)(id);
+        return Errno::ENODEV.to_c();
+    }
+    for _ in 0..64 {
+        if arch::console_getc().is_none() {
+            break;
+        }
+    }
     crate::irq::mark_enabled(line);
+    CONSOLE_LINE.store(line as i32, Relaxed);
     line as i32
+}
+
+/// The console's receive line, once hal_console_rx_start gave it.
+static CONSOLE_LINE: core::sync::atomic::AtomicI32 = core::sync::atomic::AtomicI32::new(-1);
+
+/// The line hal_console_rx_start returned, or -ENODEV before it (or when
+/// the console has no receive interrupt). The console service unmasks it
+/// when it (re)starts, so input never stays masked across a restart.
+/// Any context.
+#[no_mangle]
+pub extern "C" fn hal_console_rx_line() -> i32 {
+    let l = CONSOLE_LINE.load(core::sync::atomic::Ordering::Relaxed);
+    if l < 0 {
+        Errno::ENODEV.to_c()
+    } else {
+        l
+    }
 }
 
 /// One byte received by the console UART (0..255), or -EAGAIN when none
@@ -414,8 +442,11 @@ pub extern "C" fn hal_console_getc() -> i32 {
 
 /// Let a device line interrupt again: its owner's acknowledgement after
 /// handling the event the top half posted (the top half masked the line).
-/// Returns 0, or -EINVAL for a line no driver enabled (the timer's is
-/// never masked; unmasking it is harmless). Handler or thread context.
+/// For the console's line it also makes the UART signal again if data is
+/// waiting (an edge-triggered line loses the edge of a byte that came
+/// while it was masked). Returns 0, -ENODEV before hal_irq_init, or
+/// -EINVAL for a line no driver enabled (the timer's is never masked;
+/// unmasking it is harmless). Handler or thread context.
 #[no_mangle]
 pub extern "C" fn hal_irq_unmask(line: u32) -> i32 {
     let Some(chip) = crate::irq::chip() else {
@@ -426,6 +457,9 @@ pub extern "C" fn hal_irq_unmask(line: u32) -> i32 {
     }
     if line != crate::irq::TIMER_ID.load(core::sync::atomic::Ordering::Relaxed) {
         (chip.unmask)(line);
+    }
+    if line as i32 == CONSOLE_LINE.load(core::sync::atomic::Ordering::Relaxed) {
+        arch::console_rx_rearm();
     }
     0
 }
@@ -480,7 +514,10 @@ pub struct HalDirectMap {
 /// hands out only frames inside it. Any context.
 #[no_mangle]
 pub extern "C" fn hal_direct_map() -> HalDirectMap {
-    HalDirectMap { offset: arch::DIRECT_MAP_OFFSET, limit: arch::DIRECT_MAP_LIMIT }
+    HalDirectMap {
+        offset: arch::DIRECT_MAP_OFFSET,
+        limit: arch::DIRECT_MAP_LIMIT,
+    }
 }
 
 /// Power the machine off (PSCI SYSTEM_OFF on AArch64; on x86_64 without

@@ -53,6 +53,13 @@ pub const fn lapic_count(per_10ms: u32, hz: u32) -> u32 {
     }
 }
 
+/// GICD_IROUTER's value routing an SPI to the CPU with this MPIDR_EL1:
+/// Aff3 (MPIDR bits 39:32) and Aff2.Aff1.Aff0 (bits 23:0) in place,
+/// Interrupt_Routing_Mode (bit 31) 0: this one CPU.
+pub const fn irouter_of_mpidr(mpidr: u64) -> u64 {
+    mpidr & 0xff_00ff_ffff
+}
+
 /// The next deadline of a periodic timer that was due at `due`: one
 /// period later, or one period from `now` when that is already past
 /// (missed ticks are skipped).
@@ -77,6 +84,13 @@ pub const fn lapic_to_tsc(ticks: u32, per_10ms: u32, tsc_hz: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn irouter_keeps_affinity_drops_the_rest() {
+        assert_eq!(irouter_of_mpidr(0x8000_0000), 0); // U bit, CPU 0.0.0.0
+        assert_eq!(irouter_of_mpidr(0x0000_0102), 0x102);
+        assert_eq!(irouter_of_mpidr(0x7f_8100_0304), 0x7f_0000_0304); // Aff3 kept, MT/U dropped
+    }
 
     #[test]
     fn next_deadline_keeps_the_grid_or_skips() {

@@ -60,7 +60,8 @@ struct slab_stats {
 	uint64_t fails;			/* allocations refused (no memory) */
 	uint64_t errors;		/* debug reports */
 	uint32_t slabs;			/* slabs held now */
-	uint32_t inuse;			/* objects handed out now */
+	uint32_t inuse;			/* objects handed out now (computed
+					 * by slab_cache_stats) */
 	uint32_t magazined;		/* free objects in CPU magazines */
 	uint32_t per_slab;		/* objects a slab holds */
 };
@@ -79,6 +80,7 @@ struct slab_cache {
 	uint32_t stride;	/* bytes between objects */
 	uint32_t first;		/* offset of object 0 in a slab */
 	uint32_t per_slab;
+	uint32_t recip;		/* ceil(2^32 / stride): index by multiply */
 	uint32_t flags;
 	const struct slab_backend *be;
 	struct slab *partial;	/* slabs with objects not taken */
@@ -107,8 +109,12 @@ void *slab_alloc(struct slab_cache *c, unsigned int cpu);
 int slab_free(void *obj, unsigned int cpu);
 
 /* slab_owner - the cache a pointer's slab belongs to, or NULL when the
- * pointer is in no slab (no valid header). */
+ * pointer is in no slab (no valid header) or not at an object's start. */
 struct slab_cache *slab_owner(const void *obj);
+
+/* slab_free_owned - slab_free for a pointer slab_owner already matched
+ * to c (kfree's path: the owner is looked up once). */
+int slab_free_owned(struct slab_cache *c, void *obj, unsigned int cpu);
 
 /* slab_drain - return every magazined object to its slab and every empty
  * slab to the backend (tests, and the exhaustion check). */

@@ -151,8 +151,12 @@ static int parse_chosen(struct boot_info *bi, const void *fdt,
  */
 #define BUS_ALIAS_MAX 64
 
-/* The interrupt parent of node: the nearest interrupt-parent property on
- * it or an ancestor, as a node offset; or a negative libfdt error. */
+/* The interrupt parent of node (devicetree specification, 2.4.1): its
+ * interrupt-parent property if it has one, else its devicetree parent.
+ * A node that has neither interrupts nor is a controller passes the
+ * question up, so the walk goes on through plain bus nodes to the first
+ * one that names a parent or is an interrupt controller. A node offset,
+ * or a negative libfdt error. */
 static int irq_parent(const void *fdt, int node)
 {
 	const fdt32_t *ph;
@@ -166,8 +170,21 @@ static int irq_parent(const void *fdt, int node)
 		if (node == 0)
 			break;
 		node = fdt_parent_offset(fdt, node);
+		if (node >= 0 &&
+		    fdt_getprop(fdt, node, "interrupt-controller", NULL))
+			return node;
 	}
 	return -FDT_ERR_NOTFOUND;
+}
+
+/* Whether the controller at node has a compatible starting with prefix. */
+static bool compat_prefix(const void *fdt, int node, const char *prefix)
+{
+	int len;
+	const char *c = fdt_getprop(fdt, node, "compatible", &len);
+
+	return c && len > 0 && strnlen(c, (size_t)len) < (size_t)len &&
+	       strncmp(c, prefix, strlen(prefix)) == 0;
 }
 
 /*
@@ -190,16 +207,22 @@ static void parse_uart_irq(struct boot_info *bi, const void *fdt, int node)
 	ic = irq_parent(fdt, node);
 	ncells = ic >= 0 ? fdt_getprop(fdt, ic, "#interrupt-cells", &clen)
 			 : NULL;
-	if (ncells && clen == 4 && fdt32_to_cpu(*ncells) == 2 && len >= 8) {
+	if (ncells && clen == 4 && fdt32_to_cpu(*ncells) == 2 && len >= 8 &&
+	    compat_prefix(fdt, ic, "intel,ioapic")) {
 		num = fdt32_to_cpu(irq[0]);
-		if (num && num < 240)
+		if (fdt32_to_cpu(irq[1]) != 1)
+			boot_warn(bi, "console UART interrupt not edge-rising "
+				  "(the only trigger the HAL routes)");
+		else if (num && num < 240)
 			bi->uart_intid = num;
 		else
 			boot_warn(bi, "console UART interrupt %u out of range",
 				  num);
 		return;
 	}
-	if (!ncells || clen != 4 || fdt32_to_cpu(*ncells) != 3 || len < 12) {
+	if (!ncells || clen != 4 || fdt32_to_cpu(*ncells) != 3 || len < 12 ||
+	    !(compat_prefix(fdt, ic, "arm,gic") ||
+	      compat_prefix(fdt, ic, "arm,cortex-a15-gic"))) {
 		boot_warn(bi, "console UART interrupt in neither the GIC's "
 			  "3-cell nor the I/O APIC's 2-cell form");
 		return;

@@ -12,6 +12,7 @@
 #include <aegis/errno.h>
 #include <aegis/kmalloc.h>
 #include <aegis/kprintf.h>
+#include "slab_internal.h"
 
 #define LARGE_MAGIC	0x1a76e000u
 #define LARGE_HDR	64u
@@ -95,11 +96,21 @@ static void *alloc_large(size_t size)
 
 void *kmalloc(size_t size)
 {
+	struct slab_cache *c;
+	struct slab_mag *m;
+
 	if (!ready || !size || size > KMALLOC_MAX)
 		return NULL;
 	if (size > KMALLOC_MAX_SMALL)
 		return alloc_large(size);
-	return slab_alloc(&caches[class_of(size)], this_cpu());
+	c = &caches[class_of(size)];
+	m = &c->mag[this_cpu()];
+	/* The fast path: this CPU's magazine, no checks to make. */
+	if (__builtin_expect(m->n && !c->flags, 1)) {
+		c->st.allocs++;
+		return m->obj[--m->n];
+	}
+	return slab_alloc(c, this_cpu());
 }
 
 void *kzalloc(size_t size)
@@ -124,13 +135,23 @@ static struct large_hdr *large_of(const void *p)
 
 void kfree(void *p)
 {
+	struct slab_cache *c;
 	struct large_hdr *h;
 	char line[96];
 
 	if (!p)
 		return;
-	if (slab_owner(p)) {
-		slab_free(p, this_cpu());
+	c = slab_owner_inline(p);
+	if (c) {
+		struct slab_mag *m = &c->mag[this_cpu()];
+
+		/* The fast path: room in this CPU's magazine. */
+		if (__builtin_expect(m->n < SLAB_MAG && !c->flags, 1)) {
+			m->obj[m->n++] = p;
+			c->st.frees++;
+			return;
+		}
+		slab_free_owned(c, p, this_cpu());
 		return;
 	}
 	h = large_of(p);

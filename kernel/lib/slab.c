@@ -17,22 +17,7 @@
 #include <aegis/errno.h>
 #include <aegis/kprintf.h>
 #include <aegis/slab.h>
-
-#define SLAB_MAGIC	0x51ab51abu
-#define BITWORDS	(SLAB_OBJS_MAX / 64)
-
-struct slab {
-	uint32_t magic;
-	uint32_t ntaken;		/* bits set in taken */
-	struct slab_cache *cache;
-	struct slab *next, *prev;
-	uint32_t hint;			/* first word of taken with a 0 */
-	uint32_t pad;
-	uint64_t taken[BITWORDS];
-	uint64_t live[BITWORDS];
-};
-
-_Static_assert(sizeof(struct slab) <= 640, "slab header grew");
+#include "slab_internal.h"
 
 static slab_report_fn report_fn;
 
@@ -53,11 +38,6 @@ static void report(struct slab_cache *c, const char *what, const void *p,
 	ksnprintf(line, sizeof(line), "slab: %s of %p in cache %s%s", what, p,
 		  c ? c->name : "?", more ? more : "");
 	report_fn(line);
-}
-
-static struct slab *slab_of(const void *p)
-{
-	return (struct slab *)((uintptr_t)p & ~(uintptr_t)(SLAB_BYTES - 1));
 }
 
 static void *obj_at(struct slab_cache *c, struct slab *s, uint32_t i)
@@ -107,6 +87,7 @@ int slab_cache_init(struct slab_cache *c, const char *name, uint32_t size,
 	c->stride = stride;
 	c->first = first;
 	c->per_slab = (SLAB_BYTES - first) / stride;
+	c->recip = (uint32_t)(((1ull << 32) + stride - 1) / stride);
 	if (c->per_slab > SLAB_OBJS_MAX)
 		c->per_slab = SLAB_OBJS_MAX;
 	c->flags = flags;
@@ -177,8 +158,8 @@ static void refill(struct slab_cache *c, struct slab_mag *m, uint32_t want)
 static void give_back(struct slab_cache *c, void *obj)
 {
 	struct slab *s = slab_of(obj);
-	uint32_t i = (uint32_t)(((char *)obj - (char *)s - c->first) /
-				c->stride);
+	uint32_t i = index_of(c, (uint32_t)((char *)obj - (char *)s) -
+			      c->first);
 
 	if (s->ntaken == c->per_slab) {
 		list_del(&c->full, s);
@@ -230,11 +211,10 @@ void *slab_alloc(struct slab_cache *c, unsigned int cpu)
 	}
 	obj = m->obj[--m->n];
 	c->st.allocs++;
-	c->st.inuse++;
 	if (c->flags & SLAB_DEBUG) {
 		struct slab *s = slab_of(obj);
-		uint32_t i = (uint32_t)(((char *)obj - (char *)s - c->first) /
-					c->stride);
+		uint32_t i = index_of(c, (uint32_t)((char *)obj - (char *)s) -
+				      c->first);
 
 		check_poison(c, obj);
 		s->live[i / 64] |= 1ull << (i % 64);
@@ -246,25 +226,15 @@ void *slab_alloc(struct slab_cache *c, unsigned int cpu)
 
 struct slab_cache *slab_owner(const void *obj)
 {
-	struct slab *s = slab_of(obj);
-	struct slab_cache *c;
-	uintptr_t off;
-
-	if (!obj || s->magic != SLAB_MAGIC || !(c = s->cache))
-		return NULL;
-	off = (uintptr_t)obj - (uintptr_t)s;
-	if (off < c->first || (off - c->first) % c->stride ||
-	    (off - c->first) / c->stride >= c->per_slab)
-		return NULL;
-	return c;
+	return slab_owner_inline(obj);
 }
 
 /* Debug checks at free: allocated now, red zone intact. */
 static int debug_free(struct slab_cache *c, void *obj)
 {
 	struct slab *s = slab_of(obj);
-	uint32_t i = (uint32_t)(((char *)obj - (char *)s - c->first) /
-				c->stride);
+	uint32_t i = index_of(c, (uint32_t)((char *)obj - (char *)s) -
+			      c->first);
 	const uint8_t *red = (const uint8_t *)obj + c->size;
 	char more[64];
 
@@ -291,13 +261,19 @@ static int debug_free(struct slab_cache *c, void *obj)
 int slab_free(void *obj, unsigned int cpu)
 {
 	struct slab_cache *c = slab_owner(obj);
-	struct slab_mag *m;
 
 	if (!c) {
 		report(NULL, "free of a pointer no cache handed out", obj,
 		       NULL);
 		return -AE_EINVAL;
 	}
+	return slab_free_owned(c, obj, cpu);
+}
+
+int slab_free_owned(struct slab_cache *c, void *obj, unsigned int cpu)
+{
+	struct slab_mag *m;
+
 	if ((c->flags & SLAB_DEBUG) && debug_free(c, obj))
 		return -AE_EINVAL;
 	m = &c->mag[cpu % SLAB_CPUS];
@@ -311,7 +287,6 @@ int slab_free(void *obj, unsigned int cpu)
 	}
 	m->obj[m->n++] = obj;
 	c->st.frees++;
-	c->st.inuse--;
 	return 0;
 }
 
@@ -333,6 +308,7 @@ void slab_drain(struct slab_cache *c)
 void slab_cache_stats(const struct slab_cache *c, struct slab_stats *out)
 {
 	*out = c->st;
+	out->inuse = (uint32_t)(c->st.allocs - c->st.frees);
 	out->magazined = 0;
 	for (unsigned int cpu = 0; cpu < SLAB_CPUS; cpu++)
 		out->magazined += c->mag[cpu].n;

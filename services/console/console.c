@@ -32,23 +32,6 @@
 static bus_topic_t t_write, t_filter, t_rx, t_line;
 static struct line line;
 
-static int console_init(void)
-{
-	int w = bus_topic("console.write");
-	int f = bus_topic("trace.filter");
-	int r = bus_topic("hw.irq.uart0");
-	int l = bus_topic("console.line");
-
-	if (w < 0 || f < 0 || r < 0 || l < 0)
-		return -AE_ENOSPC;
-	t_write = (bus_topic_t)w;
-	t_filter = (bus_topic_t)f;
-	t_rx = (bus_topic_t)r;
-	t_line = (bus_topic_t)l;
-	line_reset(&line);
-	return 0;
-}
-
 /* Take up to max waiting bytes: echo each, publish finished lines.
  * Returns how many were taken. */
 static unsigned int take_input(unsigned int max)
@@ -83,6 +66,38 @@ static void receive(const struct bus_msg *m)
 	take_input(RX_BATCH);
 }
 
+/* A (re)start: input that arrived while no console listened is read now,
+ * and the line is unmasked (the top half left it masked if its event was
+ * posted while this service was down). Before the interrupts are up the
+ * HAL has no line yet: nothing to do. */
+static void resume_input(void)
+{
+	int rx = hal_console_rx_line();
+
+	if (rx < 0)
+		return;
+	take_input(RX_BATCH);
+	hal_irq_unmask((unsigned int)rx);
+}
+
+static int console_init(void)
+{
+	int w = bus_topic("console.write");
+	int f = bus_topic("trace.filter");
+	int r = bus_topic("hw.irq.uart0");
+	int l = bus_topic("console.line");
+
+	if (w < 0 || f < 0 || r < 0 || l < 0)
+		return -AE_ENOSPC;
+	t_write = (bus_topic_t)w;
+	t_filter = (bus_topic_t)f;
+	t_rx = (bus_topic_t)r;
+	t_line = (bus_topic_t)l;
+	line_reset(&line);
+	resume_input();
+	return 0;
+}
+
 static int set_filter(const struct bus_msg *m)
 {
 	char text[BUS_INLINE_MAX + 1];
@@ -108,7 +123,10 @@ static int console_handle(void *state, const struct bus_msg *m,
 		return -AE_ENOSYS;
 	if (m->topic == t_filter && m->kind == BUS_REQUEST)
 		return set_filter(m);
-	if (m->topic == t_rx && m->len == sizeof(struct bus_irq_event)) {
+	/* Only the kernel posts interrupt events: one published by a
+	 * service must not make this one unmask a line. */
+	if (m->topic == t_rx && m->src == BUS_SVC_KERNEL &&
+	    m->len == sizeof(struct bus_irq_event)) {
 		receive(m);
 		return 0;
 	}

@@ -34,6 +34,7 @@ struct tree {
 	 * no interrupts property) and <irq_type irq_num 4> */
 	int intc_cells;
 	uint32_t irq_type, irq_num;
+	uint32_t irq_flags;	/* 2-cell form: the trigger cell */
 };
 
 static const struct tree dflt = {
@@ -106,6 +107,8 @@ static void build(const struct tree *t)
 	if (t->intc_cells) {
 		ck_assert_int_eq(fdt_begin_node(fdt, "intc@8000000"), 0);
 		ck_assert_int_eq(fdt_property_string(fdt, "compatible",
+						     t->intc_cells == 2 ?
+						     "intel,ioapic" :
 						     "arm,cortex-a15-gic"), 0);
 		ck_assert_int_eq(fdt_property(fdt, "interrupt-controller",
 					      NULL, 0), 0);
@@ -120,8 +123,10 @@ static void build(const struct tree *t)
 				      "arm,pl011\0arm,primecell", 24), 0);
 	reg(fdt, t, 0x9000000, 0x1000, 0);
 	if (t->intc_cells) {
+		/* GIC: <type num 4 (level)>; I/O APIC: <gsi 1 (edge)> */
 		fdt32_t irq[3] = { cpu_to_fdt32(t->irq_type),
-				   cpu_to_fdt32(t->irq_num),
+				   cpu_to_fdt32(t->intc_cells == 2 ?
+						t->irq_flags : t->irq_num),
 				   cpu_to_fdt32(4) };
 
 		ck_assert_int_eq(fdt_property(fdt, "interrupts", irq,
@@ -854,11 +859,27 @@ START_TEST(test_fdt_uart_irq_two_cell_parent_gives_gsi)
 
 	t.intc_cells = 2;
 	t.irq_type = 4;		/* <gsi flags>: the first cell is the GSI */
-	t.irq_num = 1;
+	t.irq_flags = 1;	/* edge rising */
 	build(&t);
 	ck_assert_int_eq(parse(&why), 0);
 	ck_assert_uint_eq(bi.uart_intid, 4);
 	ck_assert_uint_eq(bi.nwarn, 0);
+}
+END_TEST
+
+START_TEST(test_fdt_uart_irq_level_trigger_on_ioapic_warns)
+{
+	struct tree t = dflt;
+	const char *why;
+
+	t.intc_cells = 2;
+	t.irq_type = 4;
+	t.irq_flags = 4;	/* level high: not routed by the HAL */
+	build(&t);
+	ck_assert_int_eq(parse(&why), 0);
+	ck_assert_uint_eq(bi.uart_intid, 0);
+	ck_assert_uint_eq(bi.nwarn, 1);
+	ck_assert_ptr_nonnull(strstr(bi.warn[0], "edge"));
 }
 END_TEST
 
@@ -964,6 +985,7 @@ Suite *suite_fdt_boot(void)
 	tcase_add_test(bad, test_fdt_uart_irq_bad_type_warns);
 	tcase_add_test(good, test_fdt_uart_irq_two_cell_parent_gives_gsi);
 	tcase_add_test(bad, test_fdt_uart_irq_one_cell_parent_warns);
+	tcase_add_test(bad, test_fdt_uart_irq_level_trigger_on_ioapic_warns);
 	tcase_add_test(good, test_fdt_x86_platform_tree);
 	tcase_add_test(bad, test_fdt_platform_bad_blob_rejected);
 	tcase_add_test(bad, test_fdt_self_referencing_alias_warns_not_loops);

@@ -22,6 +22,7 @@ const GICD_ICENABLER: usize = 0x0180;
 const GICD_IPRIORITYR: usize = 0x0400;
 const GICD_IROUTER: usize = 0x6000;
 const GICD_CTLR_RWP: u32 = 1 << 31;
+const GICR_CTLR_RWP: u32 = 1 << 3;
 const GICR_IPRIORITYR: usize = 0x0400;
 
 fn init(d: usize, r: usize) -> Result<(), Errno> {
@@ -63,34 +64,49 @@ fn init(d: usize, r: usize) -> Result<(), Errno> {
 }
 
 /// Wait (bounded) until the distributor has applied a register write.
-fn wait_rwp(d: usize) {
-    // SAFETY: GICD_CTLR of the distributor mapped at init.
-    let ctlr = unsafe { Reg::<Rw>::at(d, GICD_CTLR) };
+/// Wait (bounded) until a register write has taken effect: `ctlr` is
+/// GICD_CTLR (RWP bit 31) or GICR_CTLR (RWP bit 3). The GIC tracks the
+/// writes that disable interrupts (ICENABLER) and routing changes this
+/// way; after it, a masked interrupt is no longer signalled.
+fn wait_rwp(base: usize, bit: u32) {
+    // SAFETY: GICD_CTLR / GICR_CTLR of the frames mapped at init.
+    let ctlr = unsafe { Reg::<Rw>::at(base, 0) };
     for _ in 0..1_000_000 {
-        if ctlr.read() & GICD_CTLR_RWP == 0 {
+        if ctlr.read() & bit == 0 {
             break;
         }
     }
 }
 
+/// This CPU's affinity in GICD_IROUTER's layout: Aff3 in bits 39:32,
+/// Aff2.Aff1.Aff0 in bits 23:0 (as in MPIDR_EL1), routing mode 0.
+fn my_affinity() -> u64 {
+    let mpidr: u64;
+    // SAFETY: MPIDR_EL1 is readable at EL1.
+    unsafe { core::arch::asm!("mrs {}, mpidr_el1", out(reg) mpidr, options(nomem, nostack)) };
+    crate::gic::irouter_of_mpidr(mpidr)
+}
+
 fn enable(id: u32) {
     if id >= 32 {
-        // an SPI: group 1, priority, routed to this CPU (affinity 0.0.0.0,
-        // the boot CPU), enabled, all in the distributor
+        // an SPI: group 1, priority, routed to this CPU, enabled, all in
+        // the distributor
         let d = GICD.load(Ordering::Relaxed);
         let (goff, bit) = bit_reg(GICD_IGROUPR, id);
         let (eoff, _) = bit_reg(GICD_ISENABLER, id);
+        let route = my_affinity();
         // SAFETY: the distributor mapped at init; IROUTER is a 64-bit
         // register per SPI, written as two 32-bit halves.
         unsafe {
             let g = Reg::<Rw>::at(d, goff);
             g.write(g.read() | bit);
             core::ptr::write_volatile((d + prio_byte(GICD_IPRIORITYR, id)) as *mut u8, 0xa0);
-            Reg::<Wo>::at(d, GICD_IROUTER + 8 * id as usize).write(0);
-            Reg::<Wo>::at(d, GICD_IROUTER + 8 * id as usize + 4).write(0);
-            Reg::<Wo>::at(d, eoff).write(bit);
+            Reg::<Wo>::at(d, GICD_IROUTER + 8 * id as usize).write(route as u32);
+            Reg::<Wo>::at(d, GICD_IROUTER + 8 * id as usize + 4).write((route >> 32) as u32);
         }
-        wait_rwp(d);
+        wait_rwp(d, GICD_CTLR_RWP);
+        // SAFETY: as above.
+        unsafe { Reg::<Wo>::at(d, eoff).write(bit) };
         return;
     }
     let s = GICR_SGI.load(Ordering::Relaxed);
@@ -106,16 +122,23 @@ fn enable(id: u32) {
 }
 
 /// Set (ISENABLER) or clear (ICENABLER) one interrupt's enable bit: SPIs
-/// in the distributor, SGIs and PPIs in this CPU's redistributor.
+/// in the distributor, SGIs and PPIs in this CPU's redistributor. A clear
+/// waits for RWP, so the interrupt is masked when this returns.
 fn set_enabled(id: u32, on: bool) {
-    let (base, bank) = if id >= 32 {
+    let (base, ctlr, rwp, bank) = if id >= 32 {
+        let d = GICD.load(Ordering::Relaxed);
         (
-            GICD.load(Ordering::Relaxed),
+            d,
+            d,
+            GICD_CTLR_RWP,
             if on { GICD_ISENABLER } else { GICD_ICENABLER },
         )
     } else {
+        let s = GICR_SGI.load(Ordering::Relaxed);
         (
-            GICR_SGI.load(Ordering::Relaxed),
+            s,
+            s - SGI_FRAME,
+            GICR_CTLR_RWP,
             if on { GICR_ISENABLER0 } else { GICR_ICENABLER0 },
         )
     };
@@ -123,6 +146,9 @@ fn set_enabled(id: u32, on: bool) {
     // SAFETY: frames mapped at init; write-1 registers touching only
     // this interrupt's bit.
     unsafe { Reg::<Wo>::at(base, off).write(bit) };
+    if !on {
+        wait_rwp(ctlr, rwp);
+    }
 }
 
 fn mask(id: u32) {

@@ -107,13 +107,19 @@ pub fn uart_irq_id(intid: u32) -> Option<u32> {
     }
 }
 
-/// Let the console UART interrupt on receive.
-pub fn console_rx_enable() {
+/// Let the console UART interrupt on receive; false without a UART.
+pub fn console_rx_enable() -> bool {
     let base = UART_BASE.load(Ordering::Acquire);
-    if base != 0 {
-        pl011::rx_enable(base);
+    if base == 0 {
+        return false;
     }
+    pl011::rx_enable(base);
+    true
 }
+
+/// After the console's line is unmasked: nothing to do, the PL011's
+/// interrupt is level-triggered (pending again while data waits).
+pub fn console_rx_rearm() {}
 
 /// One byte from the console UART, if one is waiting.
 pub fn console_getc() -> Option<u8> {

@@ -55,7 +55,8 @@ pub fn putc(base: usize, c: u8) {
     dr.write(c as u32);
 }
 
-/// Interrupt when bytes arrive (receive and receive-timeout).
+/// Interrupt when bytes arrive (receive and receive-timeout). Stale
+/// interrupts are cleared first; the caller then drains the FIFO.
 pub fn rx_enable(base: usize) {
     // SAFETY: as in `init`.
     let (imsc, icr) = unsafe { (Reg::<Rw>::at(base, IMSC), Reg::<Wo>::at(base, ICR)) };
@@ -63,19 +64,13 @@ pub fn rx_enable(base: usize) {
     imsc.write(imsc.read() | INT_RX | INT_RT);
 }
 
-/// One received byte, or None when the receive FIFO is empty (then the
-/// receive interrupts are cleared: nothing is left to report).
+/// One received byte, or None when the receive FIFO is empty. Reading
+/// the FIFO empty clears the receive interrupts (PL011 TRM); clearing them
+/// through ICR here could wipe one raised for a byte that just arrived.
 pub fn getc(base: usize) -> Option<u8> {
     // SAFETY: as in `init`; DR is read only when FR says a byte is there.
-    let (fr, dr, icr) = unsafe {
-        (
-            Reg::<Ro>::at(base, FR),
-            Reg::<Ro>::at(base, DR),
-            Reg::<Wo>::at(base, ICR),
-        )
-    };
+    let (fr, dr) = unsafe { (Reg::<Ro>::at(base, FR), Reg::<Ro>::at(base, DR)) };
     if fr.read() & FR_RXFE != 0 {
-        icr.write(INT_RX | INT_RT);
         return None;
     }
     Some(dr.read() as u8)

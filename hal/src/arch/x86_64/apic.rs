@@ -105,8 +105,14 @@ fn init(_b: usize, _b2: usize) -> Result<(), Errno> {
     // (unlike MMIO) a hypervisor can handle without decoding an
     // instruction. xAPIC -> x2APIC is a legal transition with the APIC
     // enabled.
+    // (Intel SDM: from the disabled state only xAPIC mode may be entered,
+    // so the global enable goes first.)
+    if base & APIC_GLOBAL_ENABLE == 0 {
+        base |= APIC_GLOBAL_ENABLE;
+        wrmsr(IA32_APIC_BASE, base);
+    }
     if base & X2APIC_ENABLE == 0 && super::cpu_caps() & crate::caps::HAL_CAP_X2APIC != 0 {
-        base |= APIC_GLOBAL_ENABLE | X2APIC_ENABLE;
+        base |= X2APIC_ENABLE;
         wrmsr(IA32_APIC_BASE, base);
     }
     X2.store(base & X2APIC_ENABLE != 0, Ordering::Relaxed);

@@ -33,10 +33,12 @@ static BASE: AtomicUsize = AtomicUsize::new(0);
 static ENTRIES: AtomicU32 = AtomicU32::new(0);
 
 /// Entries in an I/O APIC from its version register (bits 23..16 hold the
-/// highest entry's index); None when the value cannot be an I/O APIC's
-/// (all ones: nothing decodes the address).
+/// highest entry's index); None when the value cannot be an I/O APIC's:
+/// its version (bits 7..0) is 0x11 (82093AA) or 0x20 (chipset I/O
+/// APICs), anything else (all ones: nothing decodes the address) is not.
 pub const fn entries_from_version(ver: u32) -> Option<u32> {
-    if ver == u32::MAX {
+    let v = ver & 0xff;
+    if v != 0x11 && v != 0x20 {
         return None;
     }
     let n = ((ver >> 16) & 0xff) + 1;
@@ -64,23 +66,32 @@ pub fn gsi_of(vector: u32) -> Option<u32> {
     }
 }
 
+// The index/window pair is one shared cursor: every access selects and
+// uses it with interrupts masked, so a top half masking a line cannot move
+// the cursor between another access's two steps.
+
 fn read(reg: u32) -> u32 {
     let b = BASE.load(Ordering::Relaxed);
-    // SAFETY: b is the I/O APIC from the platform description, inside the
-    // identity-mapped low 4 GiB; IOREGSEL/IOWIN are its 32-bit registers.
-    unsafe {
-        core::ptr::write_volatile((b + IOREGSEL) as *mut u32, reg);
-        core::ptr::read_volatile((b + IOWIN) as *const u32)
-    }
+    super::without_interrupts(|| {
+        // SAFETY: b is the I/O APIC from the platform description, inside
+        // the identity-mapped low 4 GiB; IOREGSEL/IOWIN are its 32-bit
+        // registers.
+        unsafe {
+            core::ptr::write_volatile((b + IOREGSEL) as *mut u32, reg);
+            core::ptr::read_volatile((b + IOWIN) as *const u32)
+        }
+    })
 }
 
 fn write(reg: u32, v: u32) {
     let b = BASE.load(Ordering::Relaxed);
-    // SAFETY: as read.
-    unsafe {
-        core::ptr::write_volatile((b + IOREGSEL) as *mut u32, reg);
-        core::ptr::write_volatile((b + IOWIN) as *mut u32, v);
-    }
+    super::without_interrupts(|| {
+        // SAFETY: as read.
+        unsafe {
+            core::ptr::write_volatile((b + IOREGSEL) as *mut u32, reg);
+            core::ptr::write_volatile((b + IOWIN) as *mut u32, v);
+        }
+    })
 }
 
 fn write_entry(gsi: u32, e: u64) {
@@ -115,11 +126,14 @@ pub fn route(gsi: u32, dest: u32) {
     write_entry(gsi, redirection(VECTOR_BASE + gsi, dest, 0));
 }
 
-/// Set or clear the mask bit of `gsi`'s entry.
+/// Set or clear the mask bit of `gsi`'s entry (the read-modify-write with
+/// interrupts masked, as one step).
 pub fn set_masked(gsi: u32, masked: bool) {
-    let lo = read(REG_REDTBL + 2 * gsi) as u64;
-    let lo = if masked { lo | MASKED } else { lo & !MASKED };
-    write(REG_REDTBL + 2 * gsi, lo as u32);
+    super::without_interrupts(|| {
+        let lo = read(REG_REDTBL + 2 * gsi) as u64;
+        let lo = if masked { lo | MASKED } else { lo & !MASKED };
+        write(REG_REDTBL + 2 * gsi, lo as u32);
+    })
 }
 
 #[cfg(test)]
@@ -131,6 +145,7 @@ mod tests {
         assert_eq!(entries_from_version(0x0017_0011), Some(24)); // QEMU, 82093AA
         assert_eq!(entries_from_version(0x0017_0020), Some(24));
         assert_eq!(entries_from_version(u32::MAX), None);
+        assert_eq!(entries_from_version(0), None); // not an I/O APIC's version
         assert_eq!(entries_from_version(0x00ff_0020), None); // more than vectors
     }
 

@@ -19,12 +19,15 @@ pub const DIRECT_MAP_OFFSET: u64 = 0;
 pub const DIRECT_MAP_LIMIT: u64 = 1 << 32;
 
 static CONSOLE_UP: AtomicBool = AtomicBool::new(false);
+/// A UART answers at COM1 (a machine may have none: then no input).
+static COM1_PRESENT: AtomicBool = AtomicBool::new(false);
 const COM1: u16 = 0x3f8;
 /// QEMU's isa-debug-exit device, as the test runner configures it.
 const DEBUG_EXIT_PORT: u16 = 0xf4;
 
 pub fn console_init(_base: u64) -> Result<(), ()> {
     uart16550::init(COM1);
+    COM1_PRESENT.store(uart16550::present(COM1), Ordering::Relaxed);
     CONSOLE_UP.store(true, Ordering::Release);
     Ok(())
 }
@@ -107,18 +110,43 @@ pub fn uart_irq_id(gsi: u32) -> Option<u32> {
     ioapic::gsi_of(v).map(|_| v)
 }
 
-/// Let the console UART interrupt on receive.
-pub fn console_rx_enable() {
+/// Let the console UART interrupt on receive; false when there is no
+/// UART to do so.
+pub fn console_rx_enable() -> bool {
+    if !COM1_PRESENT.load(Ordering::Relaxed) {
+        return false;
+    }
     uart16550::rx_enable(COM1);
+    true
+}
+
+/// After the console's line is unmasked: a new edge if data is waiting.
+pub fn console_rx_rearm() {
+    if COM1_PRESENT.load(Ordering::Relaxed) {
+        uart16550::rx_rearm(COM1);
+    }
 }
 
 /// One byte from the console UART, if one is waiting.
 pub fn console_getc() -> Option<u8> {
-    if CONSOLE_UP.load(Ordering::Acquire) {
+    if CONSOLE_UP.load(Ordering::Acquire) && COM1_PRESENT.load(Ordering::Relaxed) {
         uart16550::getc(COM1)
     } else {
         None
     }
+}
+
+/// Run `f` with interrupts masked on this CPU, restoring the flag after.
+pub fn without_interrupts<R>(f: impl FnOnce() -> R) -> R {
+    let flags: u64;
+    // SAFETY: reads RFLAGS and clears IF; restored below.
+    unsafe { core::arch::asm!("pushfq", "pop {}", "cli", out(reg) flags, options(nomem)) };
+    let r = f();
+    if flags & (1 << 9) != 0 {
+        // SAFETY: interrupts were on before; the IDT handles every vector.
+        unsafe { core::arch::asm!("sti", options(nomem, nostack)) };
+    }
+    r
 }
 
 /// When the timer's current interrupt was due (top half).

@@ -10,6 +10,7 @@ const FCR: u16 = 2;
 const LCR: u16 = 3;
 const MCR: u16 = 4;
 const LSR: u16 = 5;
+const SCR: u16 = 7; // scratch
 const LSR_THRE: u8 = 1 << 5;
 const LSR_DR: u8 = 1 << 0; // data ready
 const IER_RX: u8 = 1 << 0; // received data available (and FIFO timeout)
@@ -40,6 +41,32 @@ pub fn putc(base: u16, c: u8) {
     }
     // SAFETY: writing THR sends a byte.
     unsafe { outb(base + THR, c) };
+}
+
+/// Whether a UART answers at `base`: its scratch register keeps what is
+/// written (an empty port reads back 0xff).
+pub fn present(base: u16) -> bool {
+    // SAFETY: the scratch register has no function but storage.
+    unsafe {
+        outb(base + SCR, 0x5a);
+        if inb(base + SCR) != 0x5a {
+            return false;
+        }
+        outb(base + SCR, 0xa5);
+        inb(base + SCR) == 0xa5
+    }
+}
+
+/// Make the interrupt line fall and rise again if data is waiting: on an
+/// edge-triggered line (the ISA convention) an edge that came while the
+/// line was masked is lost, and the line stays high while the FIFO holds
+/// data, so without this no new edge would ever come.
+pub fn rx_rearm(base: u16) {
+    // SAFETY: rewriting IER only re-evaluates the UART's interrupt.
+    unsafe {
+        outb(base + IER, 0);
+        outb(base + IER, IER_RX);
+    }
 }
 
 /// Interrupt when a byte arrives (the receive FIFO is not empty).

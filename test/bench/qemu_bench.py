@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Benchmarks inside the kernel, in QEMU: boot each configuration (release
+kernels) with `ktest=bench.irq_latency timer_hz=1000`
+(test/kernel/bench_irq.c) and with `ktest=bench.kmalloc`
+(test/kernel/bench_mm.c), read their `bench: ...` lines, print tables and
+append the records to build/bench/results.json (written first by the host
+benchmarks).
+
+Usage: qemu_bench.py --x86 X86_DIR --arm ARM_DIR --results FILE
+
+Interrupt latency, medians and 99th percentiles of 2000 timer interrupts
+that arrived alone, in ns (the counter's ticks beside them):
+  irq.top_to_handler     the HAL's top half to the subscriber's handler:
+                         the bus's share of the latency
+  irq.arrival_to_handler the timer's deadline to the subscriber's handler
+Both beside the peer irq_entry: the deadline to the top half (the
+hardware's delivery and the entry code), which every kernel pays before
+its first instruction runs; ratio = figure / peer.
+
+kmalloc: kmalloc+kfree pairs of 16..4096 bytes (kmalloc.pair_<size>),
+beside the peer mm_page_alloc_free: one page through the mm service's
+requests, the path that refills the slabs.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(TOP, 'tools'))
+
+import qemu  # noqa: E402
+
+CMDLINE = 'ktest=bench.irq_latency timer_hz=1000'
+KMALLOC_CMDLINE = 'ktest=bench.kmalloc'
+LINE = re.compile(r'^bench: irq (\w+) n=(\d+) hz=(\d+) median=(\d+) '
+                  r'p99=(\d+) cycles')
+KLINE = re.compile(r'^bench: kmalloc (\w+) n=(\d+) hz=(\d+) median=(\d+) '
+                   r'p99=(\d+) centicycles')
+
+# name, arch, boot, gic, accel
+CONFIGS = [
+    ('x86_64-pvh', 'x86_64', 'pvh', None, 'tcg'),
+    ('x86_64-pvh-kvm', 'x86_64', 'pvh', None, 'kvm'),
+    ('aarch64-gicv2', 'aarch64', None, 2, 'tcg'),
+    ('aarch64-gicv3', 'aarch64', None, 3, 'tcg'),
+]
+
+
+def boot(argv):
+    """Boot once; the serial output, or None on a timeout."""
+    try:
+        return subprocess.run(argv, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT,
+                              timeout=300).stdout.decode('utf-8', 'replace')
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def figures(out, rx, want):
+    """{figure: (n, hz, median, p99)} from the lines rx matches, or an
+    error when a wanted figure is missing."""
+    if out is None:
+        return None, 'timed out'
+    figs = {}
+    for ln in out.replace('\r', '').splitlines():
+        m = rx.match(ln)
+        if m:
+            figs[m.group(1)] = tuple(int(x) for x in m.group(2, 3, 4, 5))
+    if not set(want) <= set(figs):
+        tail = [ln for ln in out.splitlines() if 'ktest' in ln][-2:]
+        return None, 'no figures (%s)' % ' / '.join(tail)
+    return figs, None
+
+
+def ns(cycles, hz):
+    return round(cycles * 1e9 / hz, 1)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--x86', required=True)
+    ap.add_argument('--arm', required=True)
+    ap.add_argument('--results', required=True)
+    args = ap.parse_args()
+
+    records = []
+    rows = []
+    krows = []
+    sizes = (16, 64, 256, 1024, 4096)
+    for name, arch, bootpath, gic, want in CONFIGS:
+        accel, why = qemu.pick_accel(want, arch, bootpath)
+        if accel != want:
+            print('qemu bench: %s skipped (%s)' % (name, why))
+            continue
+
+        def argv(cmdline):
+            if arch == 'x86_64':
+                return qemu.command(
+                    arch, bootpath, accel,
+                    kernel=os.path.join(args.x86, 'kernel.elf'),
+                    cmdline=cmdline)
+            return qemu.command(arch, accel=accel,
+                                image=os.path.join(args.arm, 'Image'),
+                                cmdline=cmdline, gic=gic)
+
+        figs, err = figures(boot(argv(CMDLINE)), LINE,
+                            ('due_to_top', 'top_to_handler',
+                             'due_to_handler'))
+        if err:
+            print('qemu bench: %s interrupt latency failed: %s'
+                  % (name, err))
+            return 1
+        n, hz, peer_med, _ = figs['due_to_top']
+        for fig, bench in (('top_to_handler', 'irq.top_to_handler'),
+                           ('due_to_handler', 'irq.arrival_to_handler')):
+            _, _, med, p99 = figs[fig]
+            rec = {'bench': bench, 'arch': arch, 'accel': accel,
+                   'config': name, 'value': ns(med, hz), 'unit': 'ns',
+                   'peer': 'irq_entry', 'peer_value': ns(peer_med, hz),
+                   'ratio': round(med / peer_med, 3) if peer_med else None,
+                   'p99': ns(p99, hz), 'n': n,
+                   'cycles': med, 'p99_cycles': p99, 'counter_hz': hz}
+            records.append(rec)
+            rows.append(rec)
+        kf, err = figures(boot(argv(KMALLOC_CMDLINE)), KLINE,
+                          ['pair_%d' % sz for sz in sizes] +
+                          ['page_alloc_free'])
+        if err:
+            print('qemu bench: %s kmalloc failed: %s' % (name, err))
+            return 1
+        _, hz, pmed, _ = kf['page_alloc_free']
+        for sz in sizes:
+            n, hz, med, p99 = kf['pair_%d' % sz]
+            rec = {'bench': 'kmalloc.pair_%d' % sz, 'arch': arch,
+                   'accel': accel, 'config': name,
+                   'value': ns(med / 100, hz), 'unit': 'ns',
+                   'peer': 'mm_page_alloc_free',
+                   'peer_value': ns(pmed / 100, hz),
+                   'ratio': round(med / pmed, 3) if pmed else None,
+                   'p99': ns(p99 / 100, hz), 'n': n,
+                   'cycles': round(med / 100, 2),
+                   'p99_cycles': round(p99 / 100, 2), 'counter_hz': hz}
+            records.append(rec)
+            krows.append(rec)
+
+    print('\ninterrupt latency in QEMU: median and p99 of %s timer '
+          'interrupts at 1000 Hz (clock-read overhead subtracted)\n'
+          % (rows[0]['n'] if rows else '-'))
+    print('%-24s %-15s %4s %10s %10s %10s   %-10s %10s %7s' % (
+        'figure', 'config', 'acc', 'median ns', 'p99 ns', 'ticks',
+        'peer', 'peer ns', 'ratio'))
+    for r in rows:
+        print('%-24s %-15s %4s %10.1f %10.1f %10d   %-10s %10.1f %7.3f' % (
+            r['bench'], r['config'], r['accel'], r['value'], r['p99'],
+            r['cycles'], r['peer'], r['peer_value'], r['ratio'] or 0))
+    print('\n(ticks: of the counter the kernel reads - TSC on x86_64, '
+          'CNTVCT at its CNTFRQ on AArch64; peer irq_entry: the timer\'s '
+          'deadline to the HAL\'s top half)')
+    print('\nkmalloc in QEMU (release kernels): kmalloc+kfree pairs, '
+          'batches of 100, median and p99 of 301 batches\n')
+    print('%-18s %-15s %4s %9s %9s %9s   %-18s %9s %7s' % (
+        'figure', 'config', 'acc', 'median ns', 'p99 ns', 'ticks',
+        'peer', 'peer ns', 'ratio'))
+    for r in krows:
+        print('%-18s %-15s %4s %9.1f %9.1f %9.2f   %-18s %9.1f %7.3f' % (
+            r['bench'], r['config'], r['accel'], r['value'], r['p99'],
+            r['cycles'], r['peer'], r['peer_value'], r['ratio'] or 0))
+    print('\n(peer mm_page_alloc_free: one page through the mm service\'s '
+          'mm.page.alloc and mm.page.free requests)')
+    try:
+        with open(args.results) as f:
+            old = json.load(f)
+    except (OSError, ValueError):
+        old = []
+    old = [r for r in old if r.get('arch') == 'host']
+    with open(args.results, 'w') as f:
+        json.dump(old + records, f, indent=1)
+    print('results: %s (+%d records)' % (args.results, len(records)))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
