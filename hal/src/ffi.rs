@@ -520,6 +520,292 @@ pub extern "C" fn hal_direct_map() -> HalDirectMap {
     }
 }
 
+/// The kernel's page allocator, as the MMU calls see it: `alloc` returns
+/// a page's physical address (0 when there is none), `free` takes one
+/// back; `ctx` is passed to both. The HAL reaches the pages through the
+/// direct map (hal_direct_map) and zeroes new ones itself.
+#[repr(C)]
+pub struct HalPageAlloc {
+    /// One 4 KiB page, or 0.
+    pub alloc: Option<unsafe extern "C" fn(ctx: *mut core::ffi::c_void) -> u64>,
+    /// Give a page back.
+    pub free: Option<unsafe extern "C" fn(ctx: *mut core::ffi::c_void, pa: u64)>,
+    /// The allocator's own argument.
+    pub ctx: *mut core::ffi::c_void,
+}
+
+/// Where an address space's own mappings may go (the rest is the
+/// kernel's, shared by all): [lo, hi).
+#[repr(C)]
+pub struct HalRange {
+    /// First address.
+    pub lo: u64,
+    /// One past the last.
+    pub hi: u64,
+}
+
+/// Readable (every mapping must be).
+pub const HAL_PROT_READ: u32 = 1 << 0;
+/// Writable.
+pub const HAL_PROT_WRITE: u32 = 1 << 1;
+/// Executable.
+pub const HAL_PROT_EXEC: u32 = 1 << 2;
+/// Reachable from user mode.
+pub const HAL_PROT_USER: u32 = 1 << 3;
+/// Device memory (uncached, never executable).
+pub const HAL_PROT_DEVICE: u32 = 1 << 4;
+
+const _: () = assert!(
+    HAL_PROT_READ == crate::mmu::PROT_READ
+        && HAL_PROT_WRITE == crate::mmu::PROT_WRITE
+        && HAL_PROT_EXEC == crate::mmu::PROT_EXEC
+        && HAL_PROT_USER == crate::mmu::PROT_USER
+        && HAL_PROT_DEVICE == crate::mmu::PROT_DEVICE
+);
+
+/// The user range of every address space (see HalRange). Any context.
+#[no_mangle]
+pub extern "C" fn hal_mmu_user_range() -> HalRange {
+    let (a, b) = arch::USER_ENTRIES;
+    let span = crate::mmu::PAGE << (9 * (<arch::Fmt as crate::mmu::Format>::LEVELS - 1) + 9);
+    let per = span / crate::mmu::ENTRIES as u64;
+    HalRange {
+        lo: a as u64 * per,
+        hi: b as u64 * per,
+    }
+}
+
+fn pages_of(a: *const HalPageAlloc) -> Result<crate::mmu::Pages, Errno> {
+    let a = crate::guard::object(a)?;
+    // SAFETY: the guard checked null, alignment and range; the caller
+    // promises a valid struct.
+    let a = unsafe { &*a };
+    let (Some(alloc), Some(free)) = (a.alloc, a.free) else {
+        return Err(Errno::EINVAL);
+    };
+    Ok(crate::mmu::Pages {
+        alloc,
+        free,
+        ctx: a.ctx,
+        va_offset: arch::DIRECT_MAP_OFFSET,
+    })
+}
+
+/// Check root, a page-aligned user range [va, va + len) and (if given) a
+/// page-aligned pa.
+fn check_range(root: u64, va: u64, len: u64, pa: Option<u64>) -> Result<u64, Errno> {
+    let r = hal_mmu_user_range();
+    let page = crate::mmu::PAGE;
+    if root == 0 || root % page != 0 || root >= arch::DIRECT_MAP_LIMIT {
+        return Err(Errno::EINVAL);
+    }
+    if len == 0 || va % page != 0 || len % page != 0 || pa.is_some_and(|p| p % page != 0) {
+        return Err(Errno::EINVAL);
+    }
+    if va < r.lo || va > r.hi || len > r.hi - va {
+        return Err(Errno::EFAULT);
+    }
+    Ok(len / page)
+}
+
+static NX: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(0);
+
+/// A new address space: a zeroed root table with the kernel's mappings
+/// shared from the active one. Returns the root's physical address, or
+/// -ENOMEM, -EINVAL (bad allocator), -ENODEV (an x86_64 CPU without NX,
+/// which the protections need). Thread or handler context.
+///
+/// # Safety
+/// `a` must point to a valid HalPageAlloc whose functions behave as it
+/// says.
+#[no_mangle]
+pub unsafe extern "C" fn hal_mmu_create(a: *const HalPageAlloc) -> i64 {
+    use core::sync::atomic::Ordering::Relaxed;
+    if NX.load(Relaxed) == 0 {
+        NX.store(if arch::mmu_nx_enable() { 1 } else { 2 }, Relaxed);
+    }
+    if NX.load(Relaxed) != 1 {
+        return Errno::ENODEV.to_c() as i64;
+    }
+    let p = match pages_of(a) {
+        Ok(p) => p,
+        Err(e) => return e.to_c() as i64,
+    };
+    match crate::mmu::new_root(&p, arch::mmu_root(), arch::KERNEL_SHARE) {
+        Ok(root) => root as i64,
+        Err(e) => e.to_c() as i64,
+    }
+}
+
+/// Map [va, va + len) to [pa, pa + len) in the address space `root`, with
+/// `prot` (HAL_PROT_*). Everything is checked first: page alignment,
+/// the user range (-EFAULT outside it), the protection (-EINVAL), that
+/// nothing is mapped there yet (-EEXIST); a table that cannot be had
+/// (-ENOMEM) undoes the pages already mapped. Thread or handler context.
+///
+/// # Safety
+/// `root` must come from hal_mmu_create; `a` as there.
+#[no_mangle]
+pub unsafe extern "C" fn hal_mmu_map(
+    root: u64,
+    va: u64,
+    pa: u64,
+    len: u64,
+    prot: u32,
+    a: *const HalPageAlloc,
+) -> i32 {
+    let r = (|| {
+        let n = check_range(root, va, len, Some(pa))?;
+        if !crate::mmu::prot_ok(prot) {
+            return Err(Errno::EINVAL);
+        }
+        let p = pages_of(a)?;
+        crate::mmu::map::<arch::Fmt>(&p, root, va, pa, n, prot)
+    })();
+    match r {
+        Ok(()) => 0,
+        Err(e) => e.to_c(),
+    }
+}
+
+/// Remove the mapping of the page at `va`; its physical address goes to
+/// `*pa`. Returns 0, -ENOENT (not mapped), -EINVAL/-EFAULT (bad root or
+/// address). The TLB is flushed when `root` is active.
+///
+/// # Safety
+/// `root` and `a` as hal_mmu_map; `pa` writable or null.
+#[no_mangle]
+pub unsafe extern "C" fn hal_mmu_unmap(
+    root: u64,
+    va: u64,
+    pa: *mut u64,
+    a: *const HalPageAlloc,
+) -> i32 {
+    let r = (|| -> Result<u64, Errno> {
+        check_range(root, va, crate::mmu::PAGE, None)?;
+        let p = pages_of(a)?;
+        let old = crate::mmu::unmap_one::<arch::Fmt>(&p, root, va).ok_or(Errno::ENOENT)?;
+        if root == arch::mmu_root() {
+            arch::mmu_flush();
+        }
+        Ok(old)
+    })();
+    match r {
+        Ok(old) => {
+            if let Ok(out) = crate::guard::object_mut(pa) {
+                // SAFETY: the guard checked the pointer.
+                unsafe { *out = old };
+            }
+            0
+        }
+        Err(e) => e.to_c(),
+    }
+}
+
+/// Change the protection of the mapped pages [va, va + len). -ENOENT if
+/// any is not mapped (checked first: nothing changes), else as
+/// hal_mmu_map. The TLB is flushed when `root` is active.
+///
+/// # Safety
+/// As hal_mmu_map.
+#[no_mangle]
+pub unsafe extern "C" fn hal_mmu_protect(
+    root: u64,
+    va: u64,
+    len: u64,
+    prot: u32,
+    a: *const HalPageAlloc,
+) -> i32 {
+    let r = (|| {
+        let n = check_range(root, va, len, None)?;
+        if !crate::mmu::prot_ok(prot) {
+            return Err(Errno::EINVAL);
+        }
+        let p = pages_of(a)?;
+        crate::mmu::protect::<arch::Fmt>(&p, root, va, n, prot)?;
+        if root == arch::mmu_root() {
+            arch::mmu_flush();
+        }
+        Ok(())
+    })();
+    match r {
+        Ok(()) => 0,
+        Err(e) => e.to_c(),
+    }
+}
+
+/// The mapping of the page at `va`: 0 with `*pa` and `*prot` set, or
+/// -ENOENT, -EINVAL/-EFAULT.
+///
+/// # Safety
+/// As hal_mmu_map; `pa` and `prot` writable (checked).
+#[no_mangle]
+pub unsafe extern "C" fn hal_mmu_query(
+    root: u64,
+    va: u64,
+    pa: *mut u64,
+    prot: *mut u32,
+    a: *const HalPageAlloc,
+) -> i32 {
+    let r = (|| -> Result<(), Errno> {
+        check_range(root, va & !(crate::mmu::PAGE - 1), crate::mmu::PAGE, None)?;
+        let p = pages_of(a)?;
+        let (pa_, prot_) = crate::mmu::query::<arch::Fmt>(&p, root, va & !(crate::mmu::PAGE - 1))
+            .ok_or(Errno::ENOENT)?;
+        let o1 = crate::guard::object_mut(pa)?;
+        let o2 = crate::guard::object_mut(prot)?;
+        // SAFETY: the guard checked both pointers.
+        unsafe {
+            *o1 = pa_ | (va & (crate::mmu::PAGE - 1));
+            *o2 = prot_;
+        }
+        Ok(())
+    })();
+    match r {
+        Ok(()) => 0,
+        Err(e) => e.to_c(),
+    }
+}
+
+/// Free the page tables of `root` (its user range; the kernel's shared
+/// tables stay) and the root itself. The mapped pages are the caller's:
+/// unmap them first. Not the active address space (-EBUSY).
+///
+/// # Safety
+/// As hal_mmu_map; `root` is not used again.
+#[no_mangle]
+pub unsafe extern "C" fn hal_mmu_destroy(root: u64, a: *const HalPageAlloc) -> i32 {
+    if root == 0 || root % crate::mmu::PAGE != 0 {
+        return Errno::EINVAL.to_c();
+    }
+    if root == arch::mmu_root() {
+        return Errno::EBUSY.to_c();
+    }
+    match pages_of(a) {
+        Ok(p) => {
+            let (lo, hi) = arch::USER_ENTRIES;
+            crate::mmu::destroy::<arch::Fmt>(&p, root, lo, hi);
+            0
+        }
+        Err(e) => e.to_c(),
+    }
+}
+
+/// Make `root` the active address space (0: stay); returns the one that
+/// was active. Thread context.
+///
+/// # Safety
+/// `root` must come from hal_mmu_create (so the kernel stays mapped) or
+/// be a value this call returned.
+#[no_mangle]
+pub unsafe extern "C" fn hal_mmu_activate(root: u64) -> u64 {
+    let old = arch::mmu_root();
+    if root != 0 && root % crate::mmu::PAGE == 0 && root != old {
+        arch::mmu_activate(root);
+    }
+    old
+}
+
 /// Power the machine off (PSCI SYSTEM_OFF on AArch64; on x86_64 without
 /// ACPI yet, the isa-debug-exit port, then halt). Never returns.
 #[no_mangle]

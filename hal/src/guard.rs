@@ -57,6 +57,11 @@ pub fn object<T>(ptr: *const T) -> HalResult<*const T> {
     Ok(ptr)
 }
 
+/// Check a pointer to one writable `T`, as `object`.
+pub fn object_mut<T>(ptr: *mut T) -> HalResult<*mut T> {
+    object(ptr as *const T).map(|p| p as *mut T)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,6 +32,7 @@ mod gic;
 pub mod guard;
 mod irq;
 mod mmio;
+mod mmu;
 
 #[cfg(not(test))]
 #[panic_handler]

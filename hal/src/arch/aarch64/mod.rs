@@ -166,3 +166,50 @@ pub fn set_psci_conduit(smc: bool) -> bool {
     psci::set_conduit(smc);
     true
 }
+
+/// Page tables: stage 1, 4 KiB granule, 39-bit VA (three levels from
+/// TTBR0_EL1's L1 table), the kernel's shared entries (0..4: the boot
+/// identity map of the low 4 GiB) and the user range (4 GiB up to
+/// 512 GiB).
+pub type Fmt = crate::mmu::Arm;
+/// See Fmt.
+pub const KERNEL_SHARE: &[usize] = &[0, 1, 2, 3];
+/// See Fmt.
+pub const USER_ENTRIES: (usize, usize) = (4, 512);
+
+/// The active root table (TTBR0_EL1's address).
+pub fn mmu_root() -> u64 {
+    let t: u64;
+    // SAFETY: TTBR0_EL1 is readable at EL1.
+    unsafe { core::arch::asm!("mrs {}, ttbr0_el1", out(reg) t, options(nomem, nostack)) };
+    t & 0x0000_ffff_ffff_f000
+}
+
+/// Switch TTBR0_EL1 to `root` and drop stale translations.
+pub fn mmu_activate(root: u64) {
+    // SAFETY: the caller passes a root that maps the kernel (the boot
+    // identity map is shared into every address space).
+    unsafe {
+        core::arch::asm!("dsb ishst", "msr ttbr0_el1, {}", "isb", in(reg) root, options(nostack));
+    }
+    mmu_flush();
+}
+
+/// Drop stale translations after changing the active tables.
+pub fn mmu_flush() {
+    // SAFETY: TLB maintenance only.
+    unsafe {
+        core::arch::asm!(
+            "dsb ishst",
+            "tlbi vmalle1is",
+            "dsb ish",
+            "isb",
+            options(nostack)
+        )
+    };
+}
+
+/// AArch64 always has execute-never bits.
+pub fn mmu_nx_enable() -> bool {
+    true
+}

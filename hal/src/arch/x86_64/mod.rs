@@ -199,3 +199,51 @@ pub fn cpu_caps() -> u64 {
 pub fn set_psci_conduit(_smc: bool) -> bool {
     false
 }
+
+/// Page tables: the long-mode format, the kernel's shared top-level
+/// entries (0: the boot identity map of the low 4 GiB; 511: the image in
+/// the top 2 GiB) and the user range (entries 1..256: 512 GiB up to the
+/// end of the lower half).
+pub type Fmt = crate::mmu::X86;
+/// See Fmt.
+pub const KERNEL_SHARE: &[usize] = &[0, 511];
+/// See Fmt.
+pub const USER_ENTRIES: (usize, usize) = (1, 256);
+
+/// The active root table (CR3).
+pub fn mmu_root() -> u64 {
+    let cr3: u64;
+    // SAFETY: reading CR3 has no side effects.
+    unsafe { core::arch::asm!("mov {}, cr3", out(reg) cr3, options(nomem, nostack)) };
+    cr3 & 0x000f_ffff_ffff_f000
+}
+
+/// Switch to the root table `root` (flushes the non-global TLB).
+pub fn mmu_activate(root: u64) {
+    // SAFETY: the caller passes a root that maps the kernel (built by
+    // mmu::new_root from the active one), so execution continues.
+    unsafe { core::arch::asm!("mov cr3, {}", in(reg) root, options(nostack)) };
+}
+
+/// Drop stale translations after changing the active tables.
+pub fn mmu_flush() {
+    mmu_activate(mmu_root());
+}
+
+/// Whether the CPU can refuse execution (NX), and turn it on (EFER.NXE):
+/// the page tables mark every non-executable page with it.
+pub fn mmu_nx_enable() -> bool {
+    use core::arch::x86_64::__cpuid;
+    if __cpuid(0x8000_0000).eax < 0x8000_0001 || __cpuid(0x8000_0001).edx & (1 << 20) == 0 {
+        return false;
+    }
+    let (lo, hi): (u32, u32);
+    // SAFETY: EFER exists on every long-mode CPU; setting NXE (bit 11)
+    // only makes the NX page bit meaningful.
+    unsafe {
+        core::arch::asm!("rdmsr", in("ecx") 0xc000_0080u32, out("eax") lo, out("edx") hi, options(nomem, nostack));
+        core::arch::asm!("wrmsr", in("ecx") 0xc000_0080u32, in("eax") lo | (1 << 11), in("edx") hi,
+                         options(nomem, nostack));
+    }
+    true
+}
