@@ -19,6 +19,7 @@
 #include <aegis/route.h>
 #include <aegis/service.h>
 #include <aegis/trace.h>
+#include <aegis/vm.h>
 
 #ifndef KMALLOC_DEBUG
 #define KMALLOC_DEBUG 0		/* the kmalloc_debug= build option */
@@ -210,6 +211,7 @@ void kmain(const struct boot_info *bi)
 		bootparam_describe();
 	}
 	bus_up();
+	vm_kernel_init();
 	irq_up();
 	if (ktest_filter[0])
 		hal_exit((uint32_t)ktest_run(ktest_filter));

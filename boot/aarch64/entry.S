@@ -180,7 +180,8 @@ vectors:
 	.balign	4096
 boot_l1:
 	.skip	4096
-	.balign	16
+	.section .stack, "aw", @nobits
+	.balign	4096
 boot_stack:
 	.skip	16384
 boot_stack_top:

@@ -330,7 +330,8 @@ boot_idt_ptr:
 	.balign	16
 boot_idt:
 	.skip	32 * 16
-	.balign 16
+	.section .stack, "aw", @nobits
+	.balign	4096
 boot_stack:
 	.skip	16384
 boot_stack_top:

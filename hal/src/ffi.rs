@@ -806,6 +806,164 @@ pub unsafe extern "C" fn hal_mmu_activate(root: u64) -> u64 {
     old
 }
 
+/// The kernel image as the linker laid it out, for the kernel's own
+/// address space: VA ranges, page-aligned.
+#[repr(C)]
+pub struct HalKernelLayout {
+    /// Code: read and execute.
+    pub text: HalRange,
+    /// Constants: read only.
+    pub rodata: HalRange,
+    /// Data and bss: read and write, never executed.
+    pub data: HalRange,
+    /// The boot stack: read and write, never executed.
+    pub stack: HalRange,
+    /// The page under the boot stack: not mapped, so an overflow faults.
+    pub guard: HalRange,
+    /// The whole image in physical memory.
+    pub image_pa: HalRange,
+    /// Image VA minus PA (0 when the image is identity-linked).
+    pub va_minus_pa: u64,
+}
+
+static GUARD: [core::sync::atomic::AtomicU64; 2] = [
+    core::sync::atomic::AtomicU64::new(0),
+    core::sync::atomic::AtomicU64::new(0),
+];
+
+/// Whether `addr` lies in the boot stack's guard page (trap reports).
+pub(crate) fn in_stack_guard(addr: u64) -> bool {
+    use core::sync::atomic::Ordering::Relaxed;
+    let (lo, hi) = (GUARD[0].load(Relaxed), GUARD[1].load(Relaxed));
+    lo != 0 && addr >= lo && addr < hi
+}
+
+/// Build the kernel's own address space and switch to it: the image
+/// mapped with its sections' permissions (text read+execute, rodata
+/// read-only, data and stack read+write and never executed), the page
+/// under the boot stack left unmapped, and the identity map of physical
+/// memory (the direct map) never executable, device memory uncached.
+/// Every address space made afterwards shares it. Returns the root, or
+/// -EINVAL (ranges not page-aligned, out of order, or the guard not right
+/// under the stack), -ENOMEM (the tables already built are not given
+/// back: this runs once, at boot), -ENODEV (x86_64 without NX). Boot,
+/// once the page allocator works.
+///
+/// # Safety
+/// `l` must describe this kernel's image truthfully (a wrong range unmaps
+/// running code); `a` as hal_mmu_create.
+#[no_mangle]
+pub unsafe extern "C" fn hal_mmu_kernel_space(
+    l: *const HalKernelLayout,
+    a: *const HalPageAlloc,
+) -> i64 {
+    use crate::mmu::{Section, PROT_EXEC, PROT_READ, PROT_WRITE};
+    use core::sync::atomic::Ordering::Relaxed;
+    let l = match crate::guard::object(l) {
+        // SAFETY: the guard checked the pointer; the caller promises a
+        // valid struct.
+        Ok(l) => unsafe { &*l },
+        Err(e) => return e.to_c() as i64,
+    };
+    let page = crate::mmu::PAGE;
+    let ranges = [&l.text, &l.rodata, &l.data, &l.guard, &l.stack];
+    let aligned = ranges
+        .iter()
+        .chain([&&l.image_pa])
+        .all(|r| r.lo % page == 0 && r.hi % page == 0 && r.lo <= r.hi);
+    let ordered = ranges.windows(2).all(|w| w[0].hi <= w[1].lo);
+    if !aligned || !ordered || l.guard.hi != l.stack.lo || l.guard.hi - l.guard.lo != page {
+        return Errno::EINVAL.to_c() as i64;
+    }
+    if NX.load(Relaxed) == 0 {
+        NX.store(if arch::mmu_nx_enable() { 1 } else { 2 }, Relaxed);
+    }
+    if NX.load(Relaxed) != 1 {
+        return Errno::ENODEV.to_c() as i64;
+    }
+    let p = match pages_of(a) {
+        Ok(p) => p,
+        Err(e) => return e.to_c() as i64,
+    };
+    let sections = [
+        Section {
+            lo: l.text.lo,
+            hi: l.text.hi,
+            prot: PROT_READ | PROT_EXEC,
+        },
+        Section {
+            lo: l.rodata.lo,
+            hi: l.rodata.hi,
+            prot: PROT_READ,
+        },
+        Section {
+            lo: l.data.lo,
+            hi: l.data.hi,
+            prot: PROT_READ | PROT_WRITE,
+        },
+        Section {
+            lo: l.stack.lo,
+            hi: l.stack.hi,
+            prot: PROT_READ | PROT_WRITE,
+        },
+    ];
+    let plan = crate::mmu::KernelPlan {
+        sections: &sections,
+        va_minus_pa: l.va_minus_pa,
+        guard: (l.guard.lo, l.guard.hi),
+        image_pa: (l.image_pa.lo, l.image_pa.hi),
+        identity_limit: arch::DIRECT_MAP_LIMIT,
+        device: arch::DEVICE_RANGE,
+        identity_exec: arch::IMAGE_RUNS_IDENTITY,
+        block_level: arch::BLOCK_LEVEL,
+    };
+    match crate::mmu::build_kernel::<arch::Fmt>(&p, &plan) {
+        Ok(root) => {
+            GUARD[0].store(l.guard.lo, Relaxed);
+            GUARD[1].store(l.guard.hi, Relaxed);
+            arch::mmu_activate(root);
+            root as i64
+        }
+        Err(e) => e.to_c() as i64,
+    }
+}
+
+/// How the active address space maps `va` (any address, the kernel's
+/// included): 0 with `*pa` and `*prot` (HAL_PROT_*), or -ENOENT. The
+/// kernel's tables are reached through the direct map. Any context.
+///
+/// # Safety
+/// `pa` and `prot` writable (checked).
+#[no_mangle]
+pub unsafe extern "C" fn hal_mmu_lookup(va: u64, pa: *mut u64, prot: *mut u32) -> i32 {
+    unsafe extern "C" fn none(_: *mut core::ffi::c_void) -> u64 {
+        0
+    }
+    unsafe extern "C" fn drop_page(_: *mut core::ffi::c_void, _: u64) {}
+    let p = crate::mmu::Pages {
+        alloc: none,
+        free: drop_page,
+        ctx: core::ptr::null_mut(),
+        va_offset: arch::DIRECT_MAP_OFFSET,
+    };
+    let r = (|| -> Result<(), Errno> {
+        let (a, b) =
+            crate::mmu::query_any::<arch::Fmt>(&p, arch::mmu_root(), va).ok_or(Errno::ENOENT)?;
+        let o1 = crate::guard::object_mut(pa)?;
+        let o2 = crate::guard::object_mut(prot)?;
+        // SAFETY: the guard checked both pointers.
+        unsafe {
+            *o1 = a;
+            *o2 = b;
+        }
+        Ok(())
+    })();
+    match r {
+        Ok(()) => 0,
+        Err(e) => e.to_c(),
+    }
+}
+
 /// Power the machine off (PSCI SYSTEM_OFF on AArch64; on x86_64 without
 /// ACPI yet, the isa-debug-exit port, then halt). Never returns.
 #[no_mangle]

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 /// Interrupt ids at or above this are special (1020-1023: spurious etc).
-pub const SPECIAL: u32 = 1020;
+pub(crate) const SPECIAL: u32 = 1020;
 
 /// The byte offset of the register holding bit `id` in a one-bit-per-
 /// interrupt bank (ISENABLER, IGROUPR...) and the bit within it.

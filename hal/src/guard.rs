@@ -6,7 +6,7 @@
 use crate::errno::{Errno, HalResult};
 
 /// The largest buffer the HAL accepts from C in one call.
-pub const MAX_LEN: usize = 1 << 20;
+pub(crate) const MAX_LEN: usize = 1 << 20;
 
 /// Is `addr` a canonical address on this architecture? x86_64: bits 63..47
 /// all equal (48-bit virtual addresses). AArch64: the top 16 bits all 0

@@ -17,22 +17,22 @@
 use crate::errno::Errno;
 
 /// Readable (every mapping is).
-pub const PROT_READ: u32 = 1 << 0;
+pub(crate) const PROT_READ: u32 = 1 << 0;
 /// Writable.
-pub const PROT_WRITE: u32 = 1 << 1;
+pub(crate) const PROT_WRITE: u32 = 1 << 1;
 /// Executable.
-pub const PROT_EXEC: u32 = 1 << 2;
+pub(crate) const PROT_EXEC: u32 = 1 << 2;
 /// Reachable from user mode.
-pub const PROT_USER: u32 = 1 << 3;
+pub(crate) const PROT_USER: u32 = 1 << 3;
 /// Device memory: uncached, never executable.
-pub const PROT_DEVICE: u32 = 1 << 4;
+pub(crate) const PROT_DEVICE: u32 = 1 << 4;
 /// Every meaningful bit.
-pub const PROT_ALL: u32 = PROT_READ | PROT_WRITE | PROT_EXEC | PROT_USER | PROT_DEVICE;
+pub(crate) const PROT_ALL: u32 = PROT_READ | PROT_WRITE | PROT_EXEC | PROT_USER | PROT_DEVICE;
 
 /// Entries per table and the page size.
-pub const ENTRIES: usize = 512;
+pub(crate) const ENTRIES: usize = 512;
 /// 4 KiB pages.
-pub const PAGE: u64 = 4096;
+pub(crate) const PAGE: u64 = 4096;
 
 /// What differs between the arches' descriptors.
 pub trait Format {
@@ -40,6 +40,8 @@ pub trait Format {
     const LEVELS: u32;
     /// A leaf (4 KiB page) descriptor for `pa` with `prot`.
     fn leaf(pa: u64, prot: u32) -> u64;
+    /// A block descriptor (a large page) at `level` above the last.
+    fn block(pa: u64, prot: u32, level: u32) -> u64;
     /// A descriptor pointing at a next-level table.
     fn table(pa: u64) -> u64;
     /// Whether a descriptor is valid, and whether it is a table (at
@@ -98,6 +100,9 @@ impl Format for X86 {
             d |= X86_PCD | X86_PWT;
         }
         d
+    }
+    fn block(pa: u64, prot: u32, _level: u32) -> u64 {
+        Self::leaf(pa, prot) | X86_PS
     }
     fn table(pa: u64) -> u64 {
         // Permissions are decided at the leaf: tables allow everything.
@@ -171,6 +176,9 @@ impl Format for Arm {
             }
         }
         d
+    }
+    fn block(pa: u64, prot: u32, _level: u32) -> u64 {
+        Self::leaf(pa, prot) & !ARM_TABLE
     }
     fn table(pa: u64) -> u64 {
         (pa & ARM_ADDR) | ARM_VALID | ARM_TABLE
@@ -333,6 +341,163 @@ pub fn map<F: Format>(
     Ok(())
 }
 
+/// Map one block of 512^(LEVELS-1-level) pages at `va` (aligned to its
+/// size) to `pa`, with a block descriptor at table `level`; the slot must
+/// be empty (-EEXIST).
+pub fn map_block<F: Format>(
+    p: &Pages,
+    root: u64,
+    va: u64,
+    pa: u64,
+    level: u32,
+    prot: u32,
+) -> Result<(), Errno> {
+    let mut t = root;
+    for l in 0..level {
+        let i = index::<F>(va, l);
+        let d = read(p, t, i);
+        if !F::valid(d) {
+            let n = p.get().ok_or(Errno::ENOMEM)?;
+            write(p, t, i, F::table(n));
+            t = n;
+        } else if F::is_table(d, l) {
+            t = F::addr(d);
+        } else {
+            return Err(Errno::EEXIST);
+        }
+    }
+    let i = index::<F>(va, level);
+    if F::valid(read(p, t, i)) {
+        return Err(Errno::EEXIST);
+    }
+    write(p, t, i, F::block(pa, prot, level));
+    Ok(())
+}
+
+/// The bytes one descriptor at `level` covers.
+pub fn span<F: Format>(level: u32) -> u64 {
+    PAGE << (9 * (F::LEVELS - 1 - level))
+}
+
+/// The mapping of any `va`, large blocks included: (pa, prot).
+pub fn query_any<F: Format>(p: &Pages, root: u64, va: u64) -> Option<(u64, u32)> {
+    let mut t = root;
+    for level in 0..F::LEVELS {
+        let d = read(p, t, index::<F>(va, level));
+        if !F::valid(d) {
+            return None;
+        }
+        if level == F::LEVELS - 1 || !F::is_table(d, level) {
+            let size = span::<F>(level);
+            return Some((F::addr(d) + (va & (size - 1)), F::prot(d)));
+        }
+        t = F::addr(d);
+    }
+    None
+}
+
+/// One section of the kernel image: a page-aligned VA range and its
+/// protection.
+#[derive(Clone, Copy)]
+pub struct Section {
+    /// First byte.
+    pub lo: u64,
+    /// One past the last.
+    pub hi: u64,
+    /// What the kernel may do there.
+    pub prot: u32,
+}
+
+/// What the kernel's own address space holds.
+pub struct KernelPlan<'a> {
+    /// The image's sections (text, rodata, data, stack), by VA.
+    pub sections: &'a [Section],
+    /// Image VA minus PA (0 for an identity-linked image).
+    pub va_minus_pa: u64,
+    /// Left unmapped under the boot stack.
+    pub guard: (u64, u64),
+    /// The image in physical memory.
+    pub image_pa: (u64, u64),
+    /// The identity map's end (the direct map, today).
+    pub identity_limit: u64,
+    /// Physical range mapped as device memory in the identity map.
+    pub device: (u64, u64),
+    /// Whether text runs through the identity map (AArch64) or only
+    /// through its own high mapping (x86_64).
+    pub identity_exec: bool,
+    /// The table level whose entries are 2 MiB blocks.
+    pub block_level: u32,
+}
+
+/// The protection of image page `va` under the plan; None: unmapped.
+fn image_prot(k: &KernelPlan, va: u64) -> Option<u32> {
+    if va >= k.guard.0 && va < k.guard.1 {
+        return None;
+    }
+    for s in k.sections {
+        if va >= s.lo && va < s.hi {
+            return Some(s.prot);
+        }
+    }
+    // in the image but in no section (x86_64's 32-bit boot code and its
+    // tables): data now, never run again
+    Some(PROT_READ | PROT_WRITE)
+}
+
+/// Build the kernel's address space: the identity map of physical memory
+/// in 2 MiB blocks (never executable, device memory where the plan says),
+/// with the image's blocks in 4 KiB pages carrying the sections'
+/// permissions, and, for a high-linked image, the sections at their link
+/// addresses. The guard page stays unmapped in both. Returns the root.
+pub fn build_kernel<F: Format>(p: &Pages, k: &KernelPlan) -> Result<u64, Errno> {
+    let root = p.get().ok_or(Errno::ENOMEM)?;
+    let block = span::<F>(k.block_level);
+    let (img_lo, img_hi) = (
+        k.image_pa.0 & !(block - 1),
+        (k.image_pa.1 + block - 1) & !(block - 1),
+    );
+    let mut b = 0;
+    while b < k.identity_limit {
+        if b >= img_lo && b < img_hi {
+            let mut pa = b;
+            while pa < b + block {
+                let in_image = pa >= k.image_pa.0 && pa < k.image_pa.1;
+                let prot = if in_image {
+                    match image_prot(k, pa + k.va_minus_pa) {
+                        None => {
+                            pa += PAGE;
+                            continue;
+                        }
+                        Some(pr) if k.identity_exec || k.va_minus_pa == 0 => pr,
+                        Some(pr) => pr & !PROT_EXEC,
+                    }
+                } else {
+                    PROT_READ | PROT_WRITE
+                };
+                map::<F>(p, root, pa, pa, 1, prot)?;
+                pa += PAGE;
+            }
+        } else {
+            let dev = b >= k.device.0 && b < k.device.1;
+            let prot = PROT_READ | PROT_WRITE | if dev { PROT_DEVICE } else { 0 };
+            map_block::<F>(p, root, b, b, k.block_level, prot)?;
+        }
+        b += block;
+    }
+    if k.va_minus_pa != 0 {
+        for s in k.sections {
+            let mut va = s.lo;
+            while va < s.hi {
+                if !(va >= k.guard.0 && va < k.guard.1) {
+                    map::<F>(p, root, va, va - k.va_minus_pa, 1, s.prot)?;
+                }
+                va += PAGE;
+            }
+        }
+    }
+    Ok(root)
+}
+
 /// Remove the mapping of one page; its pa if it was mapped.
 pub fn unmap_one<F: Format>(p: &Pages, root: u64, va: u64) -> Option<u64> {
     let Ok(Some((t, i))) = slot::<F>(p, root, va, false) else {
@@ -441,6 +606,19 @@ mod tests {
         let d = Arm::leaf(0x0900_0000, PROT_READ | PROT_WRITE | PROT_DEVICE);
         assert_eq!(d & (7 << 2), 0);
         assert_eq!(Arm::prot(d), PROT_READ | PROT_WRITE | PROT_DEVICE);
+    }
+
+    #[test]
+    fn blocks_are_leaves_with_the_block_form() {
+        let d = X86::block(0x20_0000, PROT_READ | PROT_WRITE, 2);
+        assert_ne!(d & X86_PS, 0);
+        assert!(!X86::is_table(d, 2));
+        let d = Arm::block(0x4020_0000, PROT_READ | PROT_WRITE, 1);
+        assert_eq!(d & 3, 1); // valid, not a table
+        assert!(!Arm::is_table(d, 1));
+        assert_eq!(span::<X86>(2), 2 << 20);
+        assert_eq!(span::<Arm>(1), 2 << 20);
+        assert_eq!(span::<Arm>(0), 1 << 30);
     }
 
     #[test]

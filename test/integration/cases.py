@@ -205,6 +205,38 @@ CASES = [
         'verdict': 'panic',
     },
     {
+        # The kernel's text and rodata are read-only in its own page
+        # tables: a write to a constant faults and is reported.
+        'name': 'rodata-write',
+        'cmdline': 'ktest=vm.write_rodata',
+        'module': False,
+        'expect': [
+            BANNER,
+            r'^vm: kernel space: text r-x ',
+            r'^ktest: vm\.write_rodata: writing to 0x',
+            r'^trap: (page fault \(vector 14\)|synchronous exception from '
+            r'EL1h: data abort)',
+            r'^panic: trap: unexpected (page fault|synchronous exception)',
+        ],
+        'reject': [r'^ktest: \d+ passed', r'went through'],
+        'verdict': 'panic',
+    },
+    {
+        # A runaway recursion hits the guard page under the boot stack
+        # and is reported as what it is.
+        'name': 'stack-overflow',
+        'cmdline': 'ktest=vm.stack_overflow',
+        'module': False,
+        'expect': [
+            BANNER,
+            r'^ktest: vm\.stack_overflow: recursing',
+            r'^panic: trap: kernel stack overflow \((rsp|FAR) 0x[0-9a-f]+ in '
+            r'the guard page\)',
+        ],
+        'reject': [r'^ktest: \d+ passed', r'recursion returned'],
+        'verdict': 'panic',
+    },
+    {
         # A CPU exception is reported in one line, never a silent reset.
         'name': 'trap-reported',
         'cmdline': 'ktest=ktest.trap',

@@ -15,9 +15,9 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 pub const NAME: &str = "aarch64\0";
 
 /// The direct map: entry.S maps the low 4 GiB 1:1 with 1 GiB blocks.
-pub const DIRECT_MAP_OFFSET: u64 = 0;
+pub(crate) const DIRECT_MAP_OFFSET: u64 = 0;
 /// See DIRECT_MAP_OFFSET.
-pub const DIRECT_MAP_LIMIT: u64 = 1 << 32;
+pub(crate) const DIRECT_MAP_LIMIT: u64 = 1 << 32;
 
 static UART_BASE: AtomicUsize = AtomicUsize::new(0);
 
@@ -173,9 +173,9 @@ pub fn set_psci_conduit(smc: bool) -> bool {
 /// 512 GiB).
 pub type Fmt = crate::mmu::Arm;
 /// See Fmt.
-pub const KERNEL_SHARE: &[usize] = &[0, 1, 2, 3];
+pub(crate) const KERNEL_SHARE: &[usize] = &[0, 1, 2, 3];
 /// See Fmt.
-pub const USER_ENTRIES: (usize, usize) = (4, 512);
+pub(crate) const USER_ENTRIES: (usize, usize) = (4, 512);
 
 /// The active root table (TTBR0_EL1's address).
 pub fn mmu_root() -> u64 {
@@ -213,3 +213,10 @@ pub fn mmu_flush() {
 pub fn mmu_nx_enable() -> bool {
     true
 }
+
+/// Physical addresses mapped as device memory in the direct map (QEMU virt's first GiB: GIC, UART, RTC, PCIe windows).
+pub(crate) const DEVICE_RANGE: (u64, u64) = (0, 1 << 30);
+/// Whether the kernel's text runs through the identity map.
+pub(crate) const IMAGE_RUNS_IDENTITY: bool = true;
+/// The table level of 2 MiB blocks.
+pub(crate) const BLOCK_LEVEL: u32 = 1;

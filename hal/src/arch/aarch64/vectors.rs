@@ -56,13 +56,11 @@ extern "C" fn aarch64_trap(f: &TrapFrame, entry: u64) {
     let _ = writeln!(b, "trap: spsr {:#x}", f.spsr);
     crate::ffi::log(b.as_bytes());
     let mut m = crate::fmt::Buf::<128>::new();
-    let _ = write!(
-        m,
-        "trap: unexpected {} exception from {} ({})",
-        kind,
-        from,
-        class_name(f.esr)
-    );
+    if entry == 4 && crate::ffi::in_stack_guard(f.far) {
+        let _ = write!(m, "trap: kernel stack overflow (FAR {:#x} in the guard page)", f.far);
+    } else {
+        let _ = write!(m, "trap: unexpected {} exception from {} ({})", kind, from, class_name(f.esr));
+    }
     crate::ffi::trap_to_kernel(m.as_bytes());
 }
 
@@ -83,6 +81,21 @@ global_asm!(
     r#"
     .macro hal_vent n
     .balign 0x80
+    .if \n == 4
+    // A synchronous exception at EL1h whose frame would land in the boot
+    // stack's guard page (a stack overflow) would fault again while
+    // saving it, forever: take it on the overflow stack instead.
+    // TPIDR_EL1 holds x0 meanwhile (the HAL's scratch register).
+    msr tpidr_el1, x0
+    ldr x0, =__stack_guard
+    sub x0, sp, x0
+    sub x0, x0, #816
+    cmp x0, #1, lsl #12
+    b.hs 1f
+    ldr x0, =hal_overflow_stack_top
+    mov sp, x0
+1:  mrs x0, tpidr_el1
+    .endif
     sub sp, sp, #816
     stp x0, x1, [sp, #0]
     mov x0, #\n
@@ -96,6 +109,7 @@ global_asm!(
     .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
     hal_vent \n
     .endr
+    .ltorg
 
     hal_vector_common:
     stp x2, x3, [sp, #16]
@@ -185,6 +199,11 @@ global_asm!(
     ldp x0, x1, [sp, #0]
     add sp, sp, #816
     eret
+    .section .bss.hal_overflow_stack, "aw", @nobits
+    .balign 16
+    hal_overflow_stack:
+    .skip 8192
+    hal_overflow_stack_top:
     .text
     "#
 );

@@ -23,8 +23,8 @@ const REG_TIMER_CUR: u32 = 0x390;
 const REG_TIMER_DIV: u32 = 0x3e0;
 
 /// The timer's vector (and bus line), the spurious vector.
-pub const TIMER_VECTOR: u32 = 0x20;
-pub const SPURIOUS_VECTOR: u32 = 0xff;
+pub(crate) const TIMER_VECTOR: u32 = 0x20;
+pub(crate) const SPURIOUS_VECTOR: u32 = 0xff;
 const LVT_MASKED: u32 = 1 << 16;
 const LVT_PERIODIC: u32 = 1 << 17;
 

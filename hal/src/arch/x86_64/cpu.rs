@@ -272,12 +272,18 @@ extern "C" fn x86_trap(f: &TrapFrame) {
     );
     crate::ffi::log(b.as_bytes());
     let mut m = crate::fmt::Buf::<96>::new();
-    let _ = write!(
-        m,
-        "trap: unexpected {} (vector {})",
-        name(f.vector),
-        f.vector
-    );
+    // An overflow of the boot stack: rsp (or the address that faulted)
+    // in the guard page. Pushing the page fault's frame there faults
+    // again, so it usually arrives as a double fault, on its own stack.
+    let overflow = (f.vector == 8 || f.vector == 14)
+        && (crate::ffi::in_stack_guard(f.rsp)
+            || crate::ffi::in_stack_guard(f.rsp.wrapping_sub(8))
+            || (f.vector == 14 && crate::ffi::in_stack_guard(cr2)));
+    if overflow {
+        let _ = write!(m, "trap: kernel stack overflow (rsp {:#x} in the guard page)", f.rsp);
+    } else {
+        let _ = write!(m, "trap: unexpected {} (vector {})", name(f.vector), f.vector);
+    }
     crate::ffi::trap_to_kernel(m.as_bytes());
 }
 

@@ -17,16 +17,16 @@ const REG_VER: u32 = 0x01;
 const REG_REDTBL: u32 = 0x10;
 
 /// The vector of GSI 0; GSI n is VECTOR_BASE + n.
-pub const VECTOR_BASE: u32 = 0x30;
+pub(crate) const VECTOR_BASE: u32 = 0x30;
 /// Redirection-entry mask bit.
-pub const MASKED: u64 = 1 << 16;
+pub(crate) const MASKED: u64 = 1 << 16;
 /// Level-triggered (else edge). (PCI lines will need it; ISA lines are
 /// edge-triggered.)
 #[cfg_attr(not(test), allow(dead_code))]
-pub const LEVEL: u64 = 1 << 15;
+pub(crate) const LEVEL: u64 = 1 << 15;
 /// Active low (else high).
 #[cfg_attr(not(test), allow(dead_code))]
-pub const ACTIVE_LOW: u64 = 1 << 13;
+pub(crate) const ACTIVE_LOW: u64 = 1 << 13;
 
 static BASE: AtomicUsize = AtomicUsize::new(0);
 /// Redirection entries this I/O APIC has (0: none found).

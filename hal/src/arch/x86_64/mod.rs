@@ -14,9 +14,9 @@ use core::sync::atomic::{AtomicBool, Ordering};
 pub const NAME: &str = "x86_64\0";
 
 /// The direct map: entry.S maps the low 4 GiB 1:1 with 2 MiB pages.
-pub const DIRECT_MAP_OFFSET: u64 = 0;
+pub(crate) const DIRECT_MAP_OFFSET: u64 = 0;
 /// See DIRECT_MAP_OFFSET.
-pub const DIRECT_MAP_LIMIT: u64 = 1 << 32;
+pub(crate) const DIRECT_MAP_LIMIT: u64 = 1 << 32;
 
 static CONSOLE_UP: AtomicBool = AtomicBool::new(false);
 /// A UART answers at COM1 (a machine may have none: then no input).
@@ -206,9 +206,9 @@ pub fn set_psci_conduit(_smc: bool) -> bool {
 /// end of the lower half).
 pub type Fmt = crate::mmu::X86;
 /// See Fmt.
-pub const KERNEL_SHARE: &[usize] = &[0, 511];
+pub(crate) const KERNEL_SHARE: &[usize] = &[0, 511];
 /// See Fmt.
-pub const USER_ENTRIES: (usize, usize) = (1, 256);
+pub(crate) const USER_ENTRIES: (usize, usize) = (1, 256);
 
 /// The active root table (CR3).
 pub fn mmu_root() -> u64 {
@@ -247,3 +247,10 @@ pub fn mmu_nx_enable() -> bool {
     }
     true
 }
+
+/// Physical addresses mapped as device memory in the direct map (the PC's MMIO hole below 4 GiB: local and I/O APIC, HPET, firmware).
+pub(crate) const DEVICE_RANGE: (u64, u64) = (0xc000_0000, 1 << 32);
+/// Whether the kernel's text runs through the identity map.
+pub(crate) const IMAGE_RUNS_IDENTITY: bool = false;
+/// The table level of 2 MiB blocks.
+pub(crate) const BLOCK_LEVEL: u32 = 2;

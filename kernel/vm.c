@@ -1,0 +1,95 @@
+/*
+ * vm.c - the kernel's own address space, built once at boot from the
+ * linker's section symbols and the boot info's physical image range.
+ *
+ * Both linker scripts (boot/<arch>/kernel.ld) define the same symbols:
+ * __text_start, __rodata_start, __data_start (each section starts on a
+ * page), __stack_guard (a page left unmapped under the boot stack) and
+ * __kernel_end. The image's VA minus PA is the same for every byte of it
+ * (x86_64: the top 2 GiB; AArch64: identity), so the end of the image
+ * gives it.
+ */
+#include <aegis/boot_info.h>
+#include <aegis/errno.h>
+#include <aegis/hal.h>
+#include <aegis/kernel.h>
+#include <aegis/kprintf.h>
+#include <aegis/mm.h>
+#include <aegis/vm.h>
+
+extern char __text_start[], __rodata_start[], __data_start[];
+extern char __stack_guard[], __kernel_end[];
+
+#define PAGE 4096ull
+
+static uint64_t kernel_root;
+
+static uint64_t table_alloc(void *ctx)
+{
+	uint64_t pa;
+	void *va;
+
+	(void)ctx;
+	return mm_page_alloc(0, &pa, &va) ? 0 : pa;
+}
+
+static void table_free(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	mm_page_free(pa, 0);
+}
+
+static const struct HalPageAlloc tables = { table_alloc, table_free, NULL };
+
+static uint64_t va(const char *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+int vm_kernel_init(void)
+{
+	const struct boot_info *bi = kernel_boot_info();
+	struct HalKernelLayout l;
+	int64_t root;
+
+	if (!bi || bi->kernel_end <= bi->kernel_start) {
+		kprintf("vm: kept the boot page tables: no physical range "
+			"for the kernel image\n");
+		return -AE_ENODEV;
+	}
+	l.text.lo = va(__text_start) & ~(PAGE - 1);
+	l.text.hi = va(__rodata_start);
+	l.rodata.lo = va(__rodata_start);
+	l.rodata.hi = va(__data_start);
+	l.data.lo = va(__data_start);
+	l.data.hi = va(__stack_guard);
+	l.guard.lo = va(__stack_guard);
+	l.guard.hi = va(__stack_guard) + PAGE;
+	l.stack.lo = l.guard.hi;
+	l.stack.hi = va(__kernel_end);
+	l.image_pa.lo = bi->kernel_start & ~(PAGE - 1);
+	l.image_pa.hi = (bi->kernel_end + PAGE - 1) & ~(PAGE - 1);
+	l.va_minus_pa = va(__kernel_end) - bi->kernel_end;
+	root = hal_mmu_kernel_space(&l, &tables);
+	if (root < 0) {
+		kprintf("vm: kept the boot page tables: %s\n",
+			errno_desc((int)root));
+		return (int)root;
+	}
+	kernel_root = (uint64_t)root;
+	klog(KLOG_INFO, "vm: kernel space: text r-x %#llx %llu KiB, rodata "
+	     "r-- %llu KiB, data rw- %llu KiB, stack rw- %llu KiB over a "
+	     "guard page at %#llx; direct map rw- never executable\n",
+	     (unsigned long long)l.text.lo,
+	     (unsigned long long)(l.text.hi - l.text.lo) / 1024,
+	     (unsigned long long)(l.rodata.hi - l.rodata.lo) / 1024,
+	     (unsigned long long)(l.data.hi - l.data.lo) / 1024,
+	     (unsigned long long)(l.stack.hi - l.stack.lo) / 1024,
+	     (unsigned long long)l.guard.lo);
+	return 0;
+}
+
+uint64_t vm_kernel_root(void)
+{
+	return kernel_root;
+}
