@@ -59,6 +59,58 @@ struct mm_stats {
 	uint64_t allocs;	/* blocks handed out so far */
 };
 
+/*
+ * Address spaces (services/mm/as.c, on the HAL's page tables). An address
+ * space is named by a small id; its own range is hal_mmu_user_range()
+ * (the kernel's mappings are shared by all). Mapped memory is anonymous:
+ * zeroed pages from mm, given back when unmapped.
+ *
+ *   "mm.as.create"   request  (no payload)
+ *                    reply    struct mm_as_rep { id, root }
+ *                    status   0, -ENOSPC (MM_AS_MAX spaces), -ENOMEM
+ *   "mm.as.map"      request  struct mm_as_req { id, prot, va, len }
+ *                    status   0, -EINVAL (bad id, alignment, protection),
+ *                             -EFAULT (outside the user range), -EEXIST
+ *                             (overlaps a mapping), -ENOSPC (too many
+ *                             regions), -ENOMEM (nothing is left mapped)
+ *   "mm.as.unmap"    request  struct mm_as_req { id, va, len }: a range
+ *                             inside one mapping (it may split it)
+ *                    status   0, -ENOENT (not inside one mapping), as map
+ *   "mm.as.protect"  request  struct mm_as_req { id, prot, va, len }:
+ *                             inside one mapping
+ *                    status   as unmap
+ *   "mm.as.query"    request  struct mm_as_req { id, va }
+ *                    reply    struct mm_page_rep { pa, prot in va }
+ *                    status   0, -ENOENT, -EINVAL
+ *   "mm.as.destroy"  request  struct mm_as_req { id }: every mapping's
+ *                             pages back to mm, the tables too
+ *                    status   0, -EINVAL, -EBUSY (it is the active one)
+ *
+ * prot is HAL_PROT_* (aegis/hal.h): READ, WRITE, EXEC, USER.
+ */
+#define MM_AS_MAX	32
+#define MM_AS_REGIONS	32	/* mappings per address space */
+
+struct mm_as_req {
+	uint32_t id;
+	uint32_t prot;
+	uint64_t va;
+	uint64_t len;
+};
+
+struct mm_as_rep {
+	uint32_t id;
+	uint32_t pad;
+	uint64_t root;		/* the root table's physical address */
+};
+
+int mm_as_create(uint32_t *id, uint64_t *root);
+int mm_as_map(uint32_t id, uint64_t va, uint64_t len, uint32_t prot);
+int mm_as_unmap(uint32_t id, uint64_t va, uint64_t len);
+int mm_as_protect(uint32_t id, uint64_t va, uint64_t len, uint32_t prot);
+int mm_as_query(uint32_t id, uint64_t va, uint64_t *pa, uint32_t *prot);
+int mm_as_destroy(uint32_t id);
+
 /* mm_page_alloc - a block of 2^order pages through the mm service (a bus
  * call: inline from handlers). 0 with *pa and *va set, or the request's error,
  * or -ESHUTDOWN / -ENOENT when mm is not running. Thread or handler

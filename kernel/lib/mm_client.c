@@ -102,3 +102,87 @@ static void backend_put(void *va, unsigned int order, void *ctx)
 }
 
 const struct slab_backend mm_backend = { backend_get, backend_put, NULL };
+
+/* ---- address spaces -------------------------------------------------- */
+
+static int as_call(const char *topic, const struct mm_as_req *req,
+		   struct bus_msg *reply)
+{
+	int id = mm_id(), t = bus_topic(topic);
+
+	if (id < 0)
+		return id;
+	if (t < 0)
+		return t;
+	return bus_call((bus_svc_t)id, (bus_topic_t)t, req,
+			req ? sizeof(*req) : 0, reply);
+}
+
+int mm_as_create(uint32_t *id, uint64_t *root)
+{
+	struct bus_msg reply;
+	struct mm_as_rep rep;
+	int rc = as_call("mm.as.create", NULL, &reply);
+
+	if (rc)
+		return rc;
+	if (reply.len != sizeof(rep))
+		return -AE_EBADMSG;
+	memcpy(&rep, reply.data, sizeof(rep));
+	if (id)
+		*id = rep.id;
+	if (root)
+		*root = rep.root;
+	return 0;
+}
+
+int mm_as_map(uint32_t id, uint64_t va, uint64_t len, uint32_t prot)
+{
+	struct mm_as_req req = { id, prot, va, len };
+	struct bus_msg reply;
+
+	return as_call("mm.as.map", &req, &reply);
+}
+
+int mm_as_unmap(uint32_t id, uint64_t va, uint64_t len)
+{
+	struct mm_as_req req = { id, 0, va, len };
+	struct bus_msg reply;
+
+	return as_call("mm.as.unmap", &req, &reply);
+}
+
+int mm_as_protect(uint32_t id, uint64_t va, uint64_t len, uint32_t prot)
+{
+	struct mm_as_req req = { id, prot, va, len };
+	struct bus_msg reply;
+
+	return as_call("mm.as.protect", &req, &reply);
+}
+
+int mm_as_query(uint32_t id, uint64_t va, uint64_t *pa, uint32_t *prot)
+{
+	struct mm_as_req req = { id, 0, va, 0 };
+	struct bus_msg reply;
+	struct mm_page_rep rep;
+	int rc = as_call("mm.as.query", &req, &reply);
+
+	if (rc)
+		return rc;
+	if (reply.len != sizeof(rep))
+		return -AE_EBADMSG;
+	memcpy(&rep, reply.data, sizeof(rep));
+	if (pa)
+		*pa = rep.pa;
+	if (prot)
+		*prot = (uint32_t)rep.va;
+	return 0;
+}
+
+int mm_as_destroy(uint32_t id)
+{
+	struct mm_as_req req = { id, 0, 0, 0 };
+	struct bus_msg reply;
+
+	return as_call("mm.as.destroy", &req, &reply);
+}

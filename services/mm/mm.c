@@ -83,6 +83,7 @@ static int mm_init(void)
 			errno_desc(rc));
 		return rc;
 	}
+	mm.as_handle = mm_as_handle;
 	planned = true;
 	klog(KLOG_INFO, "mm: %llu KiB free in %u ranges of %llu KiB usable "
 	     "(reserved %llu KiB, frame metadata %llu KiB at %#llx%s)\n",
@@ -101,4 +102,7 @@ SERVICE(mm,
 	.init = mm_init,
 	.handler = mm_core_handle,
 	.state = &mm,
-	.serves = SERVICE_LIST("mm.page.alloc", "mm.page.free", "mm.stats"));
+	.serves = SERVICE_LIST("mm.page.alloc", "mm.page.free", "mm.stats",
+			       "mm.as.create", "mm.as.map", "mm.as.unmap",
+			       "mm.as.protect", "mm.as.query",
+			       "mm.as.destroy"));

@@ -62,7 +62,7 @@ void mm_core_stats(const struct mm_state *m, struct mm_stats *out)
 
 /* The watermark: one event per downward crossing; re-armed once free
  * memory is back above twice the mark. */
-static void watch(struct mm_state *m)
+void mm_core_watch(struct mm_state *m)
 {
 	struct mm_stats st;
 
@@ -95,7 +95,7 @@ static int do_alloc(struct mm_state *m, const struct mm_page_req *req,
 	rep.va = rep.pa + m->va_offset;
 	memcpy(reply->data, &rep, sizeof(rep));
 	reply->len = sizeof(rep);
-	watch(m);
+	mm_core_watch(m);
 	return 0;
 }
 
@@ -118,7 +118,7 @@ static int do_free(struct mm_state *m, const struct mm_page_req *req)
 		}
 		return rc;
 	}
-	watch(m);
+	mm_core_watch(m);
 	return 0;
 }
 
@@ -139,7 +139,8 @@ int mm_core_handle(void *state, const struct bus_msg *msg,
 		return 0;
 	}
 	if (msg->topic != m->t_alloc && msg->topic != m->t_free)
-		return -AE_ENOSYS;
+		return m->as_handle ? m->as_handle(m, msg, reply)
+				    : -AE_ENOSYS;
 	if (msg->len != sizeof(req))
 		return -AE_EINVAL;
 	memcpy(&req, msg->data, sizeof(req));

@@ -23,6 +23,10 @@ struct mm_state {
 	uint32_t exhausted;
 	bus_topic_t t_alloc, t_free, t_stats, t_low, t_exhausted;
 	mm_log_fn log;
+	/* Requests on "mm.as.*" topics go here (services/mm/as.c, kernel
+	 * only: address spaces need the HAL); NULL: -ENOSYS. */
+	int (*as_handle)(struct mm_state *m, const struct bus_msg *msg,
+			 struct bus_msg *reply);
 };
 
 /*
@@ -38,6 +42,14 @@ int mm_core_init(struct mm_state *m, const struct phys_plan *p,
 /* mm_core_handle - the service's bus handler (state: struct mm_state). */
 int mm_core_handle(void *state, const struct bus_msg *msg,
 		   struct bus_msg *reply);
+
+/* mm_core_watch - publish mm.pages.low if free memory crossed the mark
+ * (after any change of the free count). */
+void mm_core_watch(struct mm_state *m);
+
+/* mm_as_handle - the "mm.as.*" requests (services/mm/as.c). */
+int mm_as_handle(struct mm_state *m, const struct bus_msg *msg,
+		 struct bus_msg *reply);
 
 /* mm_core_stats - the counters as mm.stats returns them. */
 void mm_core_stats(const struct mm_state *m, struct mm_stats *out);

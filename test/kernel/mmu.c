@@ -94,3 +94,57 @@ KTEST(hal, mmu_address_space)
 	KEXPECT_EQ(t, mm_get_stats(&s1), 0);
 	KEXPECT_EQ(t, s1.free_pages, s0.free_pages);
 }
+
+/* The mm service's address spaces: anonymous memory mapped, used,
+ * re-protected, partly unmapped (the mapping splits), destroyed, and
+ * every page back; bad requests refused with nothing changed. */
+KTEST(mm, address_space_requests)
+{
+	struct HalRange r = hal_mmu_user_range();
+	uint64_t va = r.lo + 0x400000, root, pa, old;
+	struct mm_stats s0, s1;
+	uint32_t id, prot;
+
+	KEXPECT_EQ(t, mm_get_stats(&s0), 0);
+	KEXPECT_EQ(t, mm_as_create(&id, &root), 0);
+	KEXPECT_EQ(t, mm_as_map(id, va, 4 * 4096,
+				HAL_PROT_READ | HAL_PROT_WRITE), 0);
+	KEXPECT_EQ(t, mm_as_map(id, va + 4096, 4096, HAL_PROT_READ),
+		   -AE_EEXIST);
+	KEXPECT_EQ(t, mm_as_map(id, r.hi, 4096, HAL_PROT_READ), -AE_EFAULT);
+	KEXPECT_EQ(t, mm_as_map(id, va + 123, 4096, HAL_PROT_READ),
+		   -AE_EINVAL);
+	KEXPECT_EQ(t, mm_as_map(id, va + 0x100000, 4096, HAL_PROT_WRITE),
+		   -AE_EINVAL);	/* not readable */
+	KEXPECT_EQ(t, mm_as_map(MM_AS_MAX + 1, va, 4096, HAL_PROT_READ),
+		   -AE_EINVAL);
+	KEXPECT_EQ(t, mm_as_query(id, va + 3 * 4096, &pa, &prot), 0);
+	KEXPECT_EQ(t, prot, HAL_PROT_READ | HAL_PROT_WRITE);
+
+	/* the pages are zeroed memory, usable in the space */
+	old = hal_mmu_activate(root);
+	KEXPECT_EQ(t, ((volatile uint64_t *)va)[100], 0);
+	((volatile uint64_t *)va)[100] = 0x5eed;
+	KEXPECT_EQ(t, mm_as_destroy(id), -AE_EBUSY);
+	hal_mmu_activate(old);
+	KEXPECT_EQ(t, mm_as_query(id, va, &pa, &prot), 0);
+	KEXPECT_EQ(t, *(volatile uint64_t *)(uintptr_t)(pa + 800 +
+			hal_direct_map().offset), 0x5eed);
+
+	KEXPECT_EQ(t, mm_as_protect(id, va + 4096, 4096, HAL_PROT_READ), 0);
+	KEXPECT_EQ(t, mm_as_query(id, va + 4096, &pa, &prot), 0);
+	KEXPECT_EQ(t, prot, HAL_PROT_READ);
+	KEXPECT_EQ(t, mm_as_query(id, va + 2 * 4096, &pa, &prot), 0);
+	KEXPECT_EQ(t, prot, HAL_PROT_READ | HAL_PROT_WRITE);
+	KEXPECT_EQ(t, mm_as_protect(id, va + 3 * 4096, 2 * 4096,
+				    HAL_PROT_READ), -AE_ENOENT);
+	KEXPECT_EQ(t, mm_as_unmap(id, va + 2 * 4096, 4096), 0);
+	KEXPECT_EQ(t, mm_as_query(id, va + 2 * 4096, &pa, &prot),
+		   -AE_ENOENT);
+	KEXPECT_EQ(t, mm_as_query(id, va + 3 * 4096, &pa, &prot), 0);
+	KEXPECT_EQ(t, mm_as_unmap(id, va + 2 * 4096, 4096), -AE_ENOENT);
+	KEXPECT_EQ(t, mm_as_destroy(id), 0);
+	KEXPECT_EQ(t, mm_as_destroy(id), -AE_EINVAL);
+	KEXPECT_EQ(t, mm_get_stats(&s1), 0);
+	KEXPECT_EQ(t, s1.free_pages, s0.free_pages);
+}

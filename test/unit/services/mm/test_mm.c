@@ -153,6 +153,9 @@ START_TEST(test_mm_bad_requests_refused)
 	ck_assert_int_eq(mm_page_free(ARENA_PA + 123, 0), -AE_EINVAL);
 	ck_assert_int_eq(mm_page_free(ARENA_PA, 0), -AE_EINVAL); /* reserved */
 	ck_assert_int_eq(nlog, 2);
+	/* address spaces need the HAL: without the kernel's hook, refused */
+	ck_assert_int_eq(mm_as_create(NULL, NULL), -AE_ENOSYS);
+	ck_assert_int_eq(mm_as_map(1, 0x100000000ull, 4096, 1), -AE_ENOSYS);
 }
 END_TEST
 

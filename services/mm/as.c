@@ -1,0 +1,348 @@
+/*
+ * as.c - the mm service's address spaces (the "mm.as.*" requests of
+ * aegis/mm.h), on the HAL's page tables.
+ *
+ * mm keeps, per address space, its root table and a small list of
+ * regions (va, pages, prot): what it mapped, so that unmapping and
+ * destroying give every page back. Page tables and mapped pages both come
+ * straight from mm's own buddy allocator (this runs inside mm's handler:
+ * it cannot ask itself over the bus).
+ *
+ * Every request is checked completely before anything changes (STYLE:
+ * validate, then act); the one step that can still fail midway, mapping
+ * when memory runs out, undoes what it did.
+ */
+#include <string.h>
+#include <aegis/errno.h>
+#include <aegis/hal.h>
+#include "mm_core.h"
+
+struct region {
+	uint64_t va;
+	uint64_t pages;
+	uint32_t prot;
+};
+
+struct space {
+	bool used;
+	uint64_t root;
+	uint32_t nreg;
+	struct region reg[MM_AS_REGIONS];
+};
+
+static struct space spaces[MM_AS_MAX];
+static bus_topic_t t_create, t_map, t_unmap, t_protect, t_query, t_destroy;
+static bool topics;
+
+/* ---- pages for tables and mappings: mm's own buddy ------------------ */
+
+static uint64_t frame_alloc(void *ctx)
+{
+	struct mm_state *m = ctx;
+	int64_t pfn = buddy_alloc(&m->b, 0);
+
+	return pfn < 0 ? 0 : (uint64_t)pfn << PAGE_SHIFT;
+}
+
+static void frame_free(void *ctx, uint64_t pa)
+{
+	struct mm_state *m = ctx;
+
+	buddy_free(&m->b, pa >> PAGE_SHIFT, 0);
+}
+
+static struct HalPageAlloc ops(struct mm_state *m)
+{
+	struct HalPageAlloc a = { frame_alloc, frame_free, m };
+
+	return a;
+}
+
+/* ---- checks ---------------------------------------------------------- */
+
+static struct space *space_of(uint32_t id)
+{
+	if (id == 0 || id > MM_AS_MAX || !spaces[id - 1].used)
+		return NULL;
+	return &spaces[id - 1];
+}
+
+/* A page-aligned, non-empty range inside the user range. */
+static int check_range(uint64_t va, uint64_t len)
+{
+	struct HalRange r = hal_mmu_user_range();
+
+	if (!len || (va | len) & (MM_PAGE_SIZE - 1))
+		return -AE_EINVAL;
+	if (va < r.lo || va > r.hi || len > r.hi - va)
+		return -AE_EFAULT;
+	return 0;
+}
+
+static int check_prot(uint32_t prot)
+{
+	uint32_t ok = HAL_PROT_READ | HAL_PROT_WRITE | HAL_PROT_EXEC |
+		      HAL_PROT_USER;
+
+	return (prot & ~ok) || !(prot & HAL_PROT_READ) ? -AE_EINVAL : 0;
+}
+
+/* The region holding [va, va + len) whole, or -1. */
+static int region_of(const struct space *s, uint64_t va, uint64_t len)
+{
+	for (uint32_t i = 0; i < s->nreg; i++) {
+		const struct region *g = &s->reg[i];
+		uint64_t end = g->va + g->pages * MM_PAGE_SIZE;
+
+		if (va >= g->va && va < end && len <= end - va)
+			return (int)i;
+	}
+	return -1;
+}
+
+static bool overlaps(const struct space *s, uint64_t va, uint64_t len)
+{
+	for (uint32_t i = 0; i < s->nreg; i++) {
+		const struct region *g = &s->reg[i];
+
+		if (va < g->va + g->pages * MM_PAGE_SIZE && g->va < va + len)
+			return true;
+	}
+	return false;
+}
+
+/* ---- acts ------------------------------------------------------------ */
+
+/* Unmap n pages from va and give their frames back. */
+static void release(struct mm_state *m, struct space *s, uint64_t va,
+		    uint64_t n)
+{
+	struct HalPageAlloc a = ops(m);
+	uint64_t pa;
+
+	for (uint64_t k = 0; k < n; k++)
+		if (hal_mmu_unmap(s->root, va + k * MM_PAGE_SIZE, &pa, &a) == 0)
+			buddy_free(&m->b, pa >> PAGE_SHIFT, 0);
+}
+
+static int do_create(struct mm_state *m, struct bus_msg *reply)
+{
+	struct HalPageAlloc a = ops(m);
+	struct mm_as_rep rep;
+	int64_t root;
+
+	for (uint32_t i = 0; i < MM_AS_MAX; i++) {
+		if (spaces[i].used)
+			continue;
+		root = hal_mmu_create(&a);
+		if (root < 0)
+			return (int)root;
+		memset(&spaces[i], 0, sizeof(spaces[i]));
+		spaces[i].used = true;
+		spaces[i].root = (uint64_t)root;
+		rep.id = i + 1;
+		rep.pad = 0;
+		rep.root = (uint64_t)root;
+		memcpy(reply->data, &rep, sizeof(rep));
+		reply->len = sizeof(rep);
+		return 0;
+	}
+	return -AE_ENOSPC;
+}
+
+static int do_map(struct mm_state *m, struct space *s,
+		  const struct mm_as_req *q)
+{
+	struct HalPageAlloc a = ops(m);
+	uint64_t n = q->len / MM_PAGE_SIZE, k;
+	int rc = check_range(q->va, q->len);
+
+	if (!rc)
+		rc = check_prot(q->prot);
+	if (rc)
+		return rc;
+	if (overlaps(s, q->va, q->len))
+		return -AE_EEXIST;
+	if (s->nreg == MM_AS_REGIONS)
+		return -AE_ENOSPC;
+	if (n > m->b.free_frames)
+		return -AE_ENOMEM;
+	for (k = 0; k < n; k++) {
+		int64_t pfn = buddy_alloc(&m->b, 0);
+		uint64_t pa;
+
+		if (pfn < 0) {
+			rc = -AE_ENOMEM;
+			break;
+		}
+		pa = (uint64_t)pfn << PAGE_SHIFT;
+		memset((void *)(uintptr_t)(pa + m->va_offset), 0,
+		       MM_PAGE_SIZE);
+		rc = hal_mmu_map(s->root, q->va + k * MM_PAGE_SIZE, pa,
+				 MM_PAGE_SIZE, q->prot, &a);
+		if (rc) {
+			buddy_free(&m->b, (uint64_t)pfn, 0);
+			break;
+		}
+	}
+	if (rc) {
+		release(m, s, q->va, k);
+		return rc;
+	}
+	s->reg[s->nreg].va = q->va;
+	s->reg[s->nreg].pages = n;
+	s->reg[s->nreg].prot = q->prot;
+	s->nreg++;
+	return 0;
+}
+
+/* Cut [va, va + len) out of region i: what is left before and after it
+ * stays (the region splits when the cut is in its middle). The caller
+ * checked that a slot is free for a split. */
+static void cut_region(struct space *s, int i, uint64_t va, uint64_t len)
+{
+	struct region g = s->reg[i];
+	uint64_t end = g.va + g.pages * MM_PAGE_SIZE;
+
+	s->reg[i] = s->reg[--s->nreg];
+	if (va > g.va) {
+		s->reg[s->nreg].va = g.va;
+		s->reg[s->nreg].pages = (va - g.va) / MM_PAGE_SIZE;
+		s->reg[s->nreg].prot = g.prot;
+		s->nreg++;
+	}
+	if (va + len < end) {
+		s->reg[s->nreg].va = va + len;
+		s->reg[s->nreg].pages = (end - va - len) / MM_PAGE_SIZE;
+		s->reg[s->nreg].prot = g.prot;
+		s->nreg++;
+	}
+}
+
+/* Slots a cut of region i needs beyond the one it frees. */
+static bool room_to_cut(const struct space *s, int i, uint64_t va,
+			uint64_t len, uint32_t extra)
+{
+	const struct region *g = &s->reg[i];
+	uint32_t pieces = (va > g->va) +
+			  (va + len < g->va + g->pages * MM_PAGE_SIZE) + extra;
+
+	return s->nreg - 1 + pieces <= MM_AS_REGIONS;
+}
+
+static int do_unmap(struct mm_state *m, struct space *s,
+		    const struct mm_as_req *q)
+{
+	int rc = check_range(q->va, q->len), i;
+
+	if (rc)
+		return rc;
+	i = region_of(s, q->va, q->len);
+	if (i < 0)
+		return -AE_ENOENT;
+	if (!room_to_cut(s, i, q->va, q->len, 0))
+		return -AE_ENOSPC;
+	release(m, s, q->va, q->len / MM_PAGE_SIZE);
+	cut_region(s, i, q->va, q->len);
+	return 0;
+}
+
+static int do_protect(struct mm_state *m, struct space *s,
+		      const struct mm_as_req *q)
+{
+	struct HalPageAlloc a = ops(m);
+	int rc = check_range(q->va, q->len), i;
+
+	if (!rc)
+		rc = check_prot(q->prot);
+	if (rc)
+		return rc;
+	i = region_of(s, q->va, q->len);
+	if (i < 0)
+		return -AE_ENOENT;
+	if (!room_to_cut(s, i, q->va, q->len, 1))
+		return -AE_ENOSPC;
+	rc = hal_mmu_protect(s->root, q->va, q->len, q->prot, &a);
+	if (rc)
+		return rc;
+	cut_region(s, i, q->va, q->len);
+	s->reg[s->nreg].va = q->va;
+	s->reg[s->nreg].pages = q->len / MM_PAGE_SIZE;
+	s->reg[s->nreg].prot = q->prot;
+	s->nreg++;
+	return 0;
+}
+
+static int do_query(struct mm_state *m, struct space *s,
+		    const struct mm_as_req *q, struct bus_msg *reply)
+{
+	struct HalPageAlloc a = ops(m);
+	struct mm_page_rep rep;
+	uint32_t prot;
+	int rc;
+
+	rc = hal_mmu_query(s->root, q->va, &rep.pa, &prot, &a);
+	if (rc)
+		return rc;
+	rep.va = prot;
+	memcpy(reply->data, &rep, sizeof(rep));
+	reply->len = sizeof(rep);
+	return 0;
+}
+
+static int do_destroy(struct mm_state *m, struct space *s)
+{
+	struct HalPageAlloc a = ops(m);
+	uint64_t active = hal_mmu_activate(0);
+
+	if (active == s->root)
+		return -AE_EBUSY;
+	for (uint32_t i = 0; i < s->nreg; i++)
+		release(m, s, s->reg[i].va, s->reg[i].pages);
+	s->nreg = 0;
+	hal_mmu_destroy(s->root, &a);
+	s->used = false;
+	return 0;
+}
+
+int mm_as_handle(struct mm_state *m, const struct bus_msg *msg,
+		 struct bus_msg *reply)
+{
+	struct mm_as_req q;
+	struct space *s;
+	int rc;
+
+	if (!topics) {
+		t_create = (bus_topic_t)bus_topic("mm.as.create");
+		t_map = (bus_topic_t)bus_topic("mm.as.map");
+		t_unmap = (bus_topic_t)bus_topic("mm.as.unmap");
+		t_protect = (bus_topic_t)bus_topic("mm.as.protect");
+		t_query = (bus_topic_t)bus_topic("mm.as.query");
+		t_destroy = (bus_topic_t)bus_topic("mm.as.destroy");
+		topics = true;
+	}
+	if (msg->topic == t_create)
+		return do_create(m, reply);
+	if (msg->topic != t_map && msg->topic != t_unmap &&
+	    msg->topic != t_protect && msg->topic != t_query &&
+	    msg->topic != t_destroy)
+		return -AE_ENOSYS;
+	if (msg->len != sizeof(q))
+		return -AE_EINVAL;
+	memcpy(&q, msg->data, sizeof(q));
+	s = space_of(q.id);
+	if (!s)
+		return -AE_EINVAL;
+	if (msg->topic == t_map)
+		rc = do_map(m, s, &q);
+	else if (msg->topic == t_unmap)
+		rc = do_unmap(m, s, &q);
+	else if (msg->topic == t_protect)
+		rc = do_protect(m, s, &q);
+	else if (msg->topic == t_query)
+		rc = do_query(m, s, &q, reply);
+	else
+		rc = do_destroy(m, s);
+	mm_core_watch(m);
+	return rc;
+}
