@@ -26,11 +26,17 @@ void boot_trap(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far);
 
 static struct boot_info bi;
 
-extern char __kernel_start[], __kernel_end[];
+/* The image runs at __kernel_vma (kernel.ld) + its physical address. */
+extern char __kernel_start[], __kernel_end[], __kernel_vma[];
+
+static paddr_t phys_of(const char *p)
+{
+	return (paddr_t)((uintptr_t)p - (uintptr_t)__kernel_vma);
+}
 
 paddr_t boot_kernel_phys(void)
 {
-	return (paddr_t)(uintptr_t)__kernel_start;
+	return phys_of(__kernel_start);
 }
 
 /* The early console drives a PL011 only. */
@@ -69,8 +75,8 @@ void boot_aarch64(uint64_t dtb_pa, uint64_t entry_el)
 		kprintf("boot: stdout-path gives no usable PL011 (%#llx); "
 			"using %#llx\n", (unsigned long long)bi.uart_base,
 			(unsigned long long)uart);
-	bi.kernel_start = (paddr_t)(uintptr_t)__kernel_start;
-	bi.kernel_end = (paddr_t)(uintptr_t)__kernel_end;
+	bi.kernel_start = phys_of(__kernel_start);
+	bi.kernel_end = phys_of(__kernel_end);
 	ksnprintf(bi.entry_mode, sizeof(bi.entry_mode), "EL%llu%s",
 		  (unsigned long long)entry_el,
 		  entry_el == 2 ? ", dropped to EL1" : "");

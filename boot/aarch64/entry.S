@@ -5,13 +5,18 @@
  * The loader (QEMU -kernel, or U-Boot booti) enters at the first
  * instruction with the MMU off, x0 = physical address of the device tree,
  * at EL2 or EL1 (Documentation/arch/arm64/booting.rst in Linux describes
- * the protocol). The image runs where it is linked (0x40200000 on QEMU
- * virt: RAM base + 2 MiB, text_offset 0).
+ * the protocol). The image is loaded at 0x40200000 on QEMU virt (RAM base
+ * + 2 MiB) and linked at KERNEL_VMA + that address, in the top of the
+ * address space.
  *
- * The early MMU maps the low 4 GiB 1:1 with 1 GiB blocks: the first GiB
- * (QEMU virt's devices) as Device-nGnRnE, the next three (RAM) as normal
- * write-back memory, so C and Rust run with caches and may make unaligned
- * accesses. The memory manager replaces these tables in a later layer.
+ * Until the MMU is on, this code runs at the physical address: it uses
+ * only PC-relative addressing (adr, adrp). The early MMU maps the low
+ * 4 GiB with 1 GiB blocks twice, through the same table: 1:1 through
+ * TTBR0 (the boot data, devices and the loader's blobs are physical
+ * addresses) and at KERNEL_VMA through TTBR1 (the direct map, where the
+ * image runs): the first GiB (QEMU virt's devices) as Device-nGnRnE, the
+ * next three (RAM) as normal write-back memory. Then it jumps to the link
+ * address. kernel/vm.c replaces these tables with the kernel's own.
  */
 #define CURRENTEL_EL2	(2 << 2)
 #define HCR_RW		(1 << 31)
@@ -27,10 +32,12 @@
 #define PT_UXN		(1 << 54)
 
 #define MAIR_VALUE	0xff00		/* attr0 device nGnRnE, attr1 normal WB */
-/* T0SZ=25 (39-bit VA), inner/outer WB WA, inner shareable, 4K granule,
- * TTBR1 walks disabled (EPD1), 40-bit physical addresses. */
-#define TCR_VALUE	((25) | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23) | \
-			 (2 << 32))
+/* Both halves 39-bit (T0SZ = T1SZ = 25), inner/outer WB WA, inner
+ * shareable, 4K granules (TG0 0, TG1 2), 40-bit physical addresses. */
+#define TCR_VALUE	((25) | (1 << 8) | (1 << 10) | (3 << 12) | \
+			 (25 << 16) | (1 << 24) | (1 << 26) | (3 << 28) | \
+			 (2 << 30) | (2 << 32))
+#define KERNEL_VMA	0xffffff8000000000	/* kernel.ld */
 #define SCTLR_M		(1 << 0)
 #define SCTLR_C		(1 << 2)
 #define SCTLR_I		(1 << 12)
@@ -51,10 +58,13 @@ _head:
 
 _start:
 	mov	x19, x0			/* device tree */
-	/* Not relocatable: running anywhere but the link address would
-	 * go wrong quietly later, so say so now (on QEMU virt's UART). */
+	/* Not relocatable: running anywhere but the physical address it
+	 * was linked for would go wrong quietly later, so say so now (on
+	 * QEMU virt's UART). */
 	adr	x0, _head
 	ldr	x1, =_head
+	ldr	x2, =KERNEL_VMA
+	sub	x1, x1, x2
 	cmp	x0, x1
 	b.ne	wrong_place
 	mrs	x0, CurrentEL
@@ -96,19 +106,23 @@ at_el1:
 	isb
 	adr	x0, vectors
 	msr	vbar_el1, x0
-	ldr	x0, =boot_stack_top
+	adrp	x0, boot_stack_top	/* physical, until the jump */
+	add	x0, x0, :lo12:boot_stack_top
 	mov	sp, x0
 
 	/* Clear .bss with the MMU off: 16-byte aligned stores only. */
-	ldr	x0, =__bss_start
-	ldr	x1, =__bss_end
+	adrp	x0, __bss_start
+	add	x0, x0, :lo12:__bss_start
+	adrp	x1, __bss_end
+	add	x1, x1, :lo12:__bss_end
 2:	cmp	x0, x1
 	b.hs	3f
 	stp	xzr, xzr, [x0], #16
 	b	2b
 3:
 	/* Boot page table: level 1, one 1 GiB block per entry. */
-	ldr	x0, =boot_l1
+	adrp	x0, boot_l1
+	add	x0, x0, :lo12:boot_l1
 	ldr	x1, =(PT_BLOCK | PT_AF | PT_ATTR(0) | PT_PXN | PT_UXN)
 	str	x1, [x0]		/* 0-1 GiB: devices */
 	ldr	x1, =(PT_BLOCK | PT_AF | PT_SH_INNER | PT_ATTR(1))
@@ -125,6 +139,7 @@ at_el1:
 	ldr	x1, =TCR_VALUE
 	msr	tcr_el1, x1
 	msr	ttbr0_el1, x0
+	msr	ttbr1_el1, x0
 	isb
 	tlbi	vmalle1
 	dsb	nsh
@@ -135,6 +150,13 @@ at_el1:
 	msr	sctlr_el1, x1
 	isb
 
+	/* Up to the link address: from here on the image runs at
+	 * KERNEL_VMA + its physical address. */
+	ldr	x0, =high
+	br	x0
+high:
+	ldr	x0, =boot_stack_top
+	mov	sp, x0
 	mov	x0, x19
 	mov	x1, x20
 	bl	boot_aarch64

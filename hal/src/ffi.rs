@@ -912,16 +912,29 @@ pub unsafe extern "C" fn hal_mmu_kernel_space(
         va_minus_pa: l.va_minus_pa,
         guard: (l.guard.lo, l.guard.hi),
         image_pa: (l.image_pa.lo, l.image_pa.hi),
-        identity_limit: arch::DIRECT_MAP_LIMIT,
+        direct_offset: arch::DIRECT_MAP_OFFSET,
+        direct_limit: arch::DIRECT_MAP_LIMIT,
         device: arch::DEVICE_RANGE,
-        identity_exec: arch::IMAGE_RUNS_IDENTITY,
         block_level: arch::BLOCK_LEVEL,
     };
-    match crate::mmu::build_kernel::<arch::Fmt>(&p, &plan) {
-        Ok(root) => {
+    let built = crate::mmu::build_kernel::<arch::Fmt>(&p, &plan).and_then(|root| {
+        let low = if arch::SEPARATE_LOW_HALF {
+            Some(crate::mmu::build_identity::<arch::Fmt>(
+                &p,
+                arch::DIRECT_MAP_LIMIT,
+                arch::DEVICE_RANGE,
+                0,
+            )?)
+        } else {
+            None
+        };
+        Ok((root, low))
+    });
+    match built {
+        Ok((root, low)) => {
             GUARD[0].store(l.guard.lo, Relaxed);
             GUARD[1].store(l.guard.hi, Relaxed);
-            arch::mmu_activate(root);
+            arch::mmu_kernel_activate(root, low);
             root as i64
         }
         Err(e) => e.to_c() as i64,
@@ -947,8 +960,8 @@ pub unsafe extern "C" fn hal_mmu_lookup(va: u64, pa: *mut u64, prot: *mut u32) -
         va_offset: arch::DIRECT_MAP_OFFSET,
     };
     let r = (|| -> Result<(), Errno> {
-        let (a, b) =
-            crate::mmu::query_any::<arch::Fmt>(&p, arch::mmu_root(), va).ok_or(Errno::ENOENT)?;
+        let (a, b) = crate::mmu::query_any::<arch::Fmt>(&p, arch::mmu_root_for(va), va)
+            .ok_or(Errno::ENOENT)?;
         let o1 = crate::guard::object_mut(pa)?;
         let o2 = crate::guard::object_mut(prot)?;
         // SAFETY: the guard checked both pointers.

@@ -412,19 +412,18 @@ pub struct Section {
 pub struct KernelPlan<'a> {
     /// The image's sections (text, rodata, data, stack), by VA.
     pub sections: &'a [Section],
-    /// Image VA minus PA (0 for an identity-linked image).
+    /// Image VA minus PA.
     pub va_minus_pa: u64,
     /// Left unmapped under the boot stack.
     pub guard: (u64, u64),
     /// The image in physical memory.
     pub image_pa: (u64, u64),
-    /// The identity map's end (the direct map, today).
-    pub identity_limit: u64,
-    /// Physical range mapped as device memory in the identity map.
+    /// The direct map: physical [0, limit) at VA offset + pa.
+    pub direct_offset: u64,
+    /// See direct_offset.
+    pub direct_limit: u64,
+    /// Physical range mapped as device memory in the direct map.
     pub device: (u64, u64),
-    /// Whether text runs through the identity map (AArch64) or only
-    /// through its own high mapping (x86_64).
-    pub identity_exec: bool,
     /// The table level whose entries are 2 MiB blocks.
     pub block_level: u32,
 }
@@ -444,11 +443,14 @@ fn image_prot(k: &KernelPlan, va: u64) -> Option<u32> {
     Some(PROT_READ | PROT_WRITE)
 }
 
-/// Build the kernel's address space: the identity map of physical memory
+/// Build the kernel's address space: the direct map of physical memory
 /// in 2 MiB blocks (never executable, device memory where the plan says),
 /// with the image's blocks in 4 KiB pages carrying the sections'
-/// permissions, and, for a high-linked image, the sections at their link
-/// addresses. The guard page stays unmapped in both. Returns the root.
+/// permissions. Where the image runs inside the direct map (AArch64)
+/// that is its mapping; where it is linked elsewhere (x86_64's top 2
+/// GiB) its sections are mapped there too, and its direct-map alias is
+/// never executable. The guard page stays unmapped everywhere. Returns
+/// the root.
 pub fn build_kernel<F: Format>(p: &Pages, k: &KernelPlan) -> Result<u64, Errno> {
     let root = p.get().ok_or(Errno::ENOMEM)?;
     let block = span::<F>(k.block_level);
@@ -456,8 +458,10 @@ pub fn build_kernel<F: Format>(p: &Pages, k: &KernelPlan) -> Result<u64, Errno> 
         k.image_pa.0 & !(block - 1),
         (k.image_pa.1 + block - 1) & !(block - 1),
     );
+    let inside = k.va_minus_pa == k.direct_offset;
     let mut b = 0;
-    while b < k.identity_limit {
+    while b < k.direct_limit {
+        let vb = b + k.direct_offset;
         if b >= img_lo && b < img_hi {
             let mut pa = b;
             while pa < b + block {
@@ -468,23 +472,23 @@ pub fn build_kernel<F: Format>(p: &Pages, k: &KernelPlan) -> Result<u64, Errno> 
                             pa += PAGE;
                             continue;
                         }
-                        Some(pr) if k.identity_exec || k.va_minus_pa == 0 => pr,
+                        Some(pr) if inside => pr,
                         Some(pr) => pr & !PROT_EXEC,
                     }
                 } else {
                     PROT_READ | PROT_WRITE
                 };
-                map::<F>(p, root, pa, pa, 1, prot)?;
+                map::<F>(p, root, pa + k.direct_offset, pa, 1, prot)?;
                 pa += PAGE;
             }
         } else {
             let dev = b >= k.device.0 && b < k.device.1;
             let prot = PROT_READ | PROT_WRITE | if dev { PROT_DEVICE } else { 0 };
-            map_block::<F>(p, root, b, b, k.block_level, prot)?;
+            map_block::<F>(p, root, vb, b, k.block_level, prot)?;
         }
         b += block;
     }
-    if k.va_minus_pa != 0 {
+    if !inside {
         for s in k.sections {
             let mut va = s.lo;
             while va < s.hi {
@@ -494,6 +498,34 @@ pub fn build_kernel<F: Format>(p: &Pages, k: &KernelPlan) -> Result<u64, Errno> 
                 va += PAGE;
             }
         }
+    }
+    Ok(root)
+}
+
+/// An identity map of physical [0, limit) in blocks at `level`, never
+/// executable, device memory in `device`: the lower half's map of boot
+/// data and devices where the kernel itself lives in the upper half
+/// (AArch64's TTBR0 until user space needs it).
+pub fn build_identity<F: Format>(
+    p: &Pages,
+    limit: u64,
+    device: (u64, u64),
+    level: u32,
+) -> Result<u64, Errno> {
+    let root = p.get().ok_or(Errno::ENOMEM)?;
+    let block = span::<F>(level);
+    let mut b = 0;
+    while b < limit {
+        let dev = b >= device.0 && b < device.1;
+        map_block::<F>(
+            p,
+            root,
+            b,
+            b,
+            level,
+            PROT_READ | PROT_WRITE | if dev { PROT_DEVICE } else { 0 },
+        )?;
+        b += block;
     }
     Ok(root)
 }

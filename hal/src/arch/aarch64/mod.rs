@@ -14,8 +14,9 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 /// NUL-terminated for `hal_arch_name`.
 pub const NAME: &str = "aarch64\0";
 
-/// The direct map: entry.S maps the low 4 GiB 1:1 with 1 GiB blocks.
-pub(crate) const DIRECT_MAP_OFFSET: u64 = 0;
+/// The direct map: physical memory at the bottom of TTBR1's 39-bit
+/// region, where the image is linked too (kernel.ld's KERNEL_VMA).
+pub(crate) const DIRECT_MAP_OFFSET: u64 = 0xffff_ff80_0000_0000;
 /// See DIRECT_MAP_OFFSET.
 pub(crate) const DIRECT_MAP_LIMIT: u64 = 1 << 32;
 
@@ -167,10 +168,11 @@ pub fn set_psci_conduit(smc: bool) -> bool {
     true
 }
 
-/// Page tables: stage 1, 4 KiB granule, 39-bit VA (three levels from
-/// TTBR0_EL1's L1 table), the kernel's shared entries (0..4: the boot
-/// identity map of the low 4 GiB) and the user range (4 GiB up to
-/// 512 GiB).
+/// Page tables: stage 1, 4 KiB granule, 39-bit VA in both halves (three
+/// levels from an L1 table). User address spaces are TTBR0 roots; their
+/// shared entries (0..4: the identity map of the low 4 GiB, boot data
+/// and devices) come from the active one, and their own range is 4 GiB
+/// up to 512 GiB. The kernel is in TTBR1.
 pub type Fmt = crate::mmu::Arm;
 /// See Fmt.
 pub(crate) const KERNEL_SHARE: &[usize] = &[0, 1, 2, 3];
@@ -216,7 +218,36 @@ pub fn mmu_nx_enable() -> bool {
 
 /// Physical addresses mapped as device memory in the direct map (QEMU virt's first GiB: GIC, UART, RTC, PCIe windows).
 pub(crate) const DEVICE_RANGE: (u64, u64) = (0, 1 << 30);
-/// Whether the kernel's text runs through the identity map.
-pub(crate) const IMAGE_RUNS_IDENTITY: bool = true;
+/// The kernel lives in TTBR1; TTBR0 gets a root of its own (the identity
+/// map of boot data and devices, shared into user address spaces).
+pub(crate) const SEPARATE_LOW_HALF: bool = true;
+
+/// Switch to the kernel's address space: `root` in TTBR1 and the low
+/// half's identity map in TTBR0.
+pub fn mmu_kernel_activate(root: u64, low: Option<u64>) {
+    // SAFETY: root maps the image at its link address with the running
+    // code executable, and low keeps the identity map of boot data and
+    // devices; both built from the live layout.
+    unsafe {
+        core::arch::asm!("dsb ishst", "msr ttbr1_el1, {}", "isb", in(reg) root, options(nostack))
+    };
+    if let Some(l) = low {
+        mmu_activate(l);
+    } else {
+        mmu_flush();
+    }
+}
+
+/// The root that translates `va`: TTBR1's for the upper half, TTBR0's
+/// for the lower.
+pub fn mmu_root_for(va: u64) -> u64 {
+    if va >> 63 == 0 {
+        return mmu_root();
+    }
+    let t: u64;
+    // SAFETY: TTBR1_EL1 is readable at EL1.
+    unsafe { core::arch::asm!("mrs {}, ttbr1_el1", out(reg) t, options(nomem, nostack)) };
+    t & 0x0000_ffff_ffff_f000
+}
 /// The table level of 2 MiB blocks.
 pub(crate) const BLOCK_LEVEL: u32 = 1;

@@ -57,9 +57,19 @@ extern "C" fn aarch64_trap(f: &TrapFrame, entry: u64) {
     crate::ffi::log(b.as_bytes());
     let mut m = crate::fmt::Buf::<128>::new();
     if entry == 4 && crate::ffi::in_stack_guard(f.far) {
-        let _ = write!(m, "trap: kernel stack overflow (FAR {:#x} in the guard page)", f.far);
+        let _ = write!(
+            m,
+            "trap: kernel stack overflow (FAR {:#x} in the guard page)",
+            f.far
+        );
     } else {
-        let _ = write!(m, "trap: unexpected {} exception from {} ({})", kind, from, class_name(f.esr));
+        let _ = write!(
+            m,
+            "trap: unexpected {} exception from {} ({})",
+            kind,
+            from,
+            class_name(f.esr)
+        );
     }
     crate::ffi::trap_to_kernel(m.as_bytes());
 }

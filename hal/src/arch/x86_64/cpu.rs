@@ -280,9 +280,18 @@ extern "C" fn x86_trap(f: &TrapFrame) {
             || crate::ffi::in_stack_guard(f.rsp.wrapping_sub(8))
             || (f.vector == 14 && crate::ffi::in_stack_guard(cr2)));
     if overflow {
-        let _ = write!(m, "trap: kernel stack overflow (rsp {:#x} in the guard page)", f.rsp);
+        let _ = write!(
+            m,
+            "trap: kernel stack overflow (rsp {:#x} in the guard page)",
+            f.rsp
+        );
     } else {
-        let _ = write!(m, "trap: unexpected {} (vector {})", name(f.vector), f.vector);
+        let _ = write!(
+            m,
+            "trap: unexpected {} (vector {})",
+            name(f.vector),
+            f.vector
+        );
     }
     crate::ffi::trap_to_kernel(m.as_bytes());
 }

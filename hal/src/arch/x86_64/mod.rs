@@ -250,7 +250,18 @@ pub fn mmu_nx_enable() -> bool {
 
 /// Physical addresses mapped as device memory in the direct map (the PC's MMIO hole below 4 GiB: local and I/O APIC, HPET, firmware).
 pub(crate) const DEVICE_RANGE: (u64, u64) = (0xc000_0000, 1 << 32);
-/// Whether the kernel's text runs through the identity map.
-pub(crate) const IMAGE_RUNS_IDENTITY: bool = false;
+/// The direct map is the identity map in the lower half (PML4 entry 0):
+/// one root serves both.
+pub(crate) const SEPARATE_LOW_HALF: bool = false;
+
+/// Switch to the kernel's address space (one root: CR3).
+pub fn mmu_kernel_activate(root: u64, _low: Option<u64>) {
+    mmu_activate(root);
+}
+
+/// The root that translates `va`: CR3's, for every address.
+pub fn mmu_root_for(_va: u64) -> u64 {
+    mmu_root()
+}
 /// The table level of 2 MiB blocks.
 pub(crate) const BLOCK_LEVEL: u32 = 2;
