@@ -39,7 +39,7 @@ static void table_free(void *ctx, uint64_t pa)
 	mm_page_free(pa, 0);
 }
 
-static const struct HalPageAlloc tables = { table_alloc, table_free, NULL };
+const struct HalPageAlloc vm_tables = { table_alloc, table_free, NULL };
 
 static uint64_t va(const char *p)
 {
@@ -70,7 +70,7 @@ int vm_kernel_init(void)
 	l.image_pa.lo = bi->kernel_start & ~(PAGE - 1);
 	l.image_pa.hi = (bi->kernel_end + PAGE - 1) & ~(PAGE - 1);
 	l.va_minus_pa = va(__kernel_end) - bi->kernel_end;
-	root = hal_mmu_kernel_space(&l, &tables);
+	root = hal_mmu_kernel_space(&l, &vm_tables);
 	if (root < 0) {
 		kprintf("vm: kept the boot page tables: %s\n",
 			errno_desc((int)root));

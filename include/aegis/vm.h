@@ -17,6 +17,11 @@
  */
 int vm_kernel_init(void);
 
+/* vm_tables - page-table pages from the mm service (mm.page.alloc and
+ * mm.page.free), for the HAL's MMU calls. Not usable inside mm itself. */
+struct HalPageAlloc;
+extern const struct HalPageAlloc vm_tables;
+
 /* vm_kernel_root - the kernel space's root table, 0 before. */
 uint64_t vm_kernel_root(void);
 

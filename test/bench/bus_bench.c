@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "bench.h"
 #include <zmq.h>
 #include <aegis/bus.h>
 
@@ -23,13 +24,6 @@
 
 static volatile uint64_t sink;	/* handlers' work, kept observable */
 
-static uint64_t ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t bus_clock(void)
 {
@@ -47,36 +41,14 @@ static int work(void *state, const struct bus_msg *m, struct bus_msg *r)
 typedef int (*handler_fn)(void *, const struct bus_msg *, struct bus_msg *);
 static handler_fn volatile direct = work;
 
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-struct figure {
-	double med, p99;
-};
-
 static double timer_cost;
 
 /* Run fn ROUNDS times; fn does `per` messages' worth of work per call. */
 static struct figure measure(void (*fn)(void), unsigned int per)
 {
 	static double v[ROUNDS];
-	struct figure f;
 
-	fn();	/* warm-up */
-	for (int r = 0; r < ROUNDS; r++) {
-		uint64_t t0 = ns();
-
-		fn();
-		v[r] = ((double)(ns() - t0) - timer_cost) / per;
-	}
-	qsort(v, ROUNDS, sizeof(v[0]), cmp);
-	f.med = v[ROUNDS / 2];
-	f.p99 = v[ROUNDS * 99 / 100];
-	return f;
+	return bench_measure(fn, per, ROUNDS, v, timer_cost);
 }
 
 /* ---- the bus -------------------------------------------------------- */

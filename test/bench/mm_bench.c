@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "bench.h"
 #include <aegis/bus.h>
 #include <aegis/kmalloc.h>
 #include <aegis/mm.h>
@@ -41,25 +42,6 @@
 #define RING	4096
 #define ARENA	(512ull << 20)
 #define ARENA_PA 0x100000000ull
-
-static uint64_t ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-struct figure {
-	double med, p99;
-};
 
 static double timer_cost;
 
@@ -140,19 +122,8 @@ static void empty(void)
 static struct figure measure(void (*fn)(void), unsigned int per)
 {
 	static double v[ROUNDS];
-	struct figure f;
 
-	fn();	/* warm-up */
-	for (int r = 0; r < ROUNDS; r++) {
-		uint64_t t0 = ns();
-
-		fn();
-		v[r] = ((double)(ns() - t0) - timer_cost) / per;
-	}
-	qsort(v, ROUNDS, sizeof(v[0]), cmp);
-	f.med = v[ROUNDS / 2];
-	f.p99 = v[ROUNDS * 99 / 100];
-	return f;
+	return bench_measure(fn, per, ROUNDS, v, timer_cost);
 }
 
 static struct figure run(const struct allocator *a, size_t size,

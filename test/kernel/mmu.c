@@ -8,23 +8,9 @@
 #include <aegis/kprintf.h>
 #include <aegis/ktest.h>
 #include <aegis/mm.h>
+#include <aegis/vm.h>
 
-static uint64_t table_alloc(void *ctx)
-{
-	uint64_t pa;
-	void *va;
 
-	(void)ctx;
-	return mm_page_alloc(0, &pa, &va) ? 0 : pa;
-}
-
-static void table_free(void *ctx, uint64_t pa)
-{
-	(void)ctx;
-	mm_page_free(pa, 0);
-}
-
-static const struct HalPageAlloc tables = { table_alloc, table_free, NULL };
 
 KTEST(hal, mmu_address_space)
 {
@@ -37,59 +23,59 @@ KTEST(hal, mmu_address_space)
 
 	KEXPECT(t, r.lo < r.hi);
 	KEXPECT_EQ(t, mm_get_stats(&s0), 0);
-	root = hal_mmu_create(&tables);
+	root = hal_mmu_create(&vm_tables);
 	KEXPECT(t, root > 0);
 	if (root <= 0)
 		return;
 	KEXPECT_EQ(t, mm_page_alloc(1, &pa, &kva), 0);
 	KEXPECT_EQ(t, hal_mmu_map((uint64_t)root, va, pa, 8192,
-				  HAL_PROT_READ | HAL_PROT_WRITE, &tables), 0);
+				  HAL_PROT_READ | HAL_PROT_WRITE, &vm_tables), 0);
 	/* refused, and nothing changed */
 	KEXPECT_EQ(t, hal_mmu_map((uint64_t)root, va + 4096, pa, 4096,
-				  HAL_PROT_READ, &tables), -AE_EEXIST);
+				  HAL_PROT_READ, &vm_tables), -AE_EEXIST);
 	KEXPECT_EQ(t, hal_mmu_map((uint64_t)root, r.hi, pa, 4096,
-				  HAL_PROT_READ, &tables), -AE_EFAULT);
+				  HAL_PROT_READ, &vm_tables), -AE_EFAULT);
 	KEXPECT_EQ(t, hal_mmu_map((uint64_t)root, r.lo - 4096, pa, 4096,
-				  HAL_PROT_READ, &tables), -AE_EFAULT);
+				  HAL_PROT_READ, &vm_tables), -AE_EFAULT);
 	KEXPECT_EQ(t, hal_mmu_map((uint64_t)root, va + 100, pa, 4096,
-				  HAL_PROT_READ, &tables), -AE_EINVAL);
+				  HAL_PROT_READ, &vm_tables), -AE_EINVAL);
 	KEXPECT_EQ(t, hal_mmu_map((uint64_t)root, va + 0x10000, pa, 4096,
 				  HAL_PROT_READ | HAL_PROT_DEVICE |
-				  HAL_PROT_EXEC, &tables), -AE_EINVAL);
+				  HAL_PROT_EXEC, &vm_tables), -AE_EINVAL);
 	KEXPECT_EQ(t, hal_mmu_query((uint64_t)root, va + 4096 + 8, &got,
-				    &prot, &tables), 0);
+				    &prot, &vm_tables), 0);
 	KEXPECT_EQ(t, got, pa + 4096 + 8);
 	KEXPECT_EQ(t, prot, HAL_PROT_READ | HAL_PROT_WRITE);
 	KEXPECT_EQ(t, hal_mmu_query((uint64_t)root, va + 8192, &got, &prot,
-				    &tables), -AE_ENOENT);
+				    &vm_tables), -AE_ENOENT);
 
 	/* use it: a value written through the new mapping is in the frame */
 	((volatile uint64_t *)kva)[512] = 0;
 	old = hal_mmu_activate((uint64_t)root);
 	((volatile uint64_t *)va)[512] = 0xa5a5f00dull;
-	KEXPECT_EQ(t, hal_mmu_destroy((uint64_t)root, &tables), -AE_EBUSY);
+	KEXPECT_EQ(t, hal_mmu_destroy((uint64_t)root, &vm_tables), -AE_EBUSY);
 	hal_mmu_activate(old);
 	KEXPECT_EQ(t, ((volatile uint64_t *)kva)[512], 0xa5a5f00dull);
 
 	KEXPECT_EQ(t, hal_mmu_protect((uint64_t)root, va, 8192, HAL_PROT_READ,
-				      &tables), 0);
-	KEXPECT_EQ(t, hal_mmu_query((uint64_t)root, va, &got, &prot, &tables),
+				      &vm_tables), 0);
+	KEXPECT_EQ(t, hal_mmu_query((uint64_t)root, va, &got, &prot, &vm_tables),
 		   0);
 	KEXPECT_EQ(t, prot, HAL_PROT_READ);
 	KEXPECT_EQ(t, hal_mmu_protect((uint64_t)root, va, 3 * 4096,
-				      HAL_PROT_READ | HAL_PROT_WRITE, &tables),
+				      HAL_PROT_READ | HAL_PROT_WRITE, &vm_tables),
 		   -AE_ENOENT);
-	KEXPECT_EQ(t, hal_mmu_query((uint64_t)root, va, &got, &prot, &tables),
+	KEXPECT_EQ(t, hal_mmu_query((uint64_t)root, va, &got, &prot, &vm_tables),
 		   0);
 	KEXPECT_EQ(t, prot, HAL_PROT_READ);
 
-	KEXPECT_EQ(t, hal_mmu_unmap((uint64_t)root, va, &got, &tables), 0);
+	KEXPECT_EQ(t, hal_mmu_unmap((uint64_t)root, va, &got, &vm_tables), 0);
 	KEXPECT_EQ(t, got, pa);
-	KEXPECT_EQ(t, hal_mmu_unmap((uint64_t)root, va + 4096, &got, &tables),
+	KEXPECT_EQ(t, hal_mmu_unmap((uint64_t)root, va + 4096, &got, &vm_tables),
 		   0);
-	KEXPECT_EQ(t, hal_mmu_unmap((uint64_t)root, va, &got, &tables),
+	KEXPECT_EQ(t, hal_mmu_unmap((uint64_t)root, va, &got, &vm_tables),
 		   -AE_ENOENT);
-	KEXPECT_EQ(t, hal_mmu_destroy((uint64_t)root, &tables), 0);
+	KEXPECT_EQ(t, hal_mmu_destroy((uint64_t)root, &vm_tables), 0);
 	KEXPECT_EQ(t, mm_page_free(pa, 1), 0);
 	KEXPECT_EQ(t, mm_get_stats(&s1), 0);
 	KEXPECT_EQ(t, s1.free_pages, s0.free_pages);

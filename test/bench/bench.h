@@ -1,0 +1,54 @@
+/*
+ * bench.h - what the host benchmarks share: the clock, and a figure
+ * measured in batches (median and 99th percentile per step, the clock's
+ * own cost subtracted).
+ */
+#ifndef AEGIS_BENCH_H
+#define AEGIS_BENCH_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+struct figure {
+	double med, p99;
+};
+
+static inline uint64_t bench_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static inline int bench_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Run fn rounds times after one warm-up; fn does `per` steps' worth of
+ * work per call; timer_cost (ns per clock pair) is subtracted. v holds
+ * rounds doubles. */
+static inline struct figure bench_measure(void (*fn)(void), unsigned int per,
+					  int rounds, double *v,
+					  double timer_cost)
+{
+	struct figure f;
+
+	fn();
+	for (int r = 0; r < rounds; r++) {
+		uint64_t t0 = bench_ns();
+
+		fn();
+		v[r] = ((double)(bench_ns() - t0) - timer_cost) / per;
+	}
+	qsort(v, (size_t)rounds, sizeof(v[0]), bench_cmp);
+	f.med = v[rounds / 2];
+	f.p99 = v[rounds * 99 / 100];
+	return f;
+}
+
+#endif
