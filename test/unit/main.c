@@ -32,6 +32,7 @@ int main(void)
 	srunner_add_suite(sr, suite_mm_phys());
 	srunner_add_suite(sr, suite_slab());
 	srunner_add_suite(sr, suite_mm());
+	srunner_add_suite(sr, suite_devtree());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -23,5 +23,6 @@ Suite *suite_mm_buddy(void);		/* services/mm/test_buddy.c */
 Suite *suite_mm_phys(void);		/* services/mm/test_phys.c */
 Suite *suite_slab(void);		/* kernel/lib/test_slab.c */
 Suite *suite_mm(void);			/* services/mm/test_mm.c */
+Suite *suite_devtree(void);		/* services/devtree/test_devtree.c */
 
 #endif
