@@ -18,6 +18,7 @@
  */
 #include <string.h>
 #include <aegis/bus.h>
+#include <aegis/driver.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kprintf.h>
@@ -143,3 +144,10 @@ SERVICE(console,
 	.handler = console_handle,
 	.subscribe = SERVICE_LIST("hw.irq.uart0"),
 	.serves = SERVICE_LIST("console.write", "trace.filter"));
+
+/* The console UART: the HAL runs its registers, this service its
+ * input and output. */
+DRIVER(uart,
+       .name = "uart",
+       .owner = "console",
+       .compatible = DRIVER_LIST("ns16550a", "ns16550", "arm,pl011"));

@@ -284,7 +284,10 @@ int dt_enumerate(struct dt_tree *t, const void *fdt, size_t size,
 		}
 		name = fdt_get_name(fdt, node, &len);
 		if (name) {
-			size_t n = strcspn(name, "@");
+			size_t n = 0;
+
+			while (name[n] && name[n] != '@')
+				n++;
 
 			if (n >= DT_STR_MAX)
 				n = DT_STR_MAX - 1;

@@ -48,6 +48,11 @@ CASES = [
             r'{caps}',
             r'{irq}',
             r'^hal: console input on line \d+ \(hw\.irq\.uart0\)$',
+            r'^devtree: (/isa/serial@3f8 ns16550a -> uart \(console\), regs '
+            r'0x3f8\+0x8, irq 4|/pl011@9000000 arm,pl011 -> uart '
+            r'\(console\), regs 0x9000000\+0x1000, irq 33)$',
+            r'^devtree: \d+ devices, \d+ with drivers, 0 refused',
+            r'^ktest: ok devtree\.console_uart_enumerated',
             r'^ktest: ok hal\.timer_ticks_reach_the_bus',
             r'^ktest: [1-9]\d* passed, 0 failed',
         ],
@@ -87,7 +92,8 @@ CASES = [
             r'^service: started console \(bus id \d+, generation 1\)',
             r'^service: started example \(bus id \d+, generation 1\)',
             r'^service: started mm \(bus id \d+, generation 1\)',
-            r'^service: 3 of 3 built-in services up',
+            r'^service: started devtree \(bus id \d+, generation 1\)',
+            r'^service: 4 of 4 built-in services up',
             r'^example: hello from a service',
             r'^trace: \d+ event kernel\.boot\.done kernel->example p4 '
             r'wait=\d+ run=\d+$',
