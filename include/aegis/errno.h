@@ -15,14 +15,19 @@
 	X(ENOENT,	2,	"no such entry")			\
 	X(EIO,		5,	"input/output error")			\
 	X(E2BIG,	7,	"argument list too long")		\
+	X(EBADF,	9,	"not an open file")			\
 	X(ENOEXEC,	8,	"bad executable or boot format")	\
 	X(EAGAIN,	11,	"try again (queue full)")		\
 	X(ENOMEM,	12,	"out of memory")			\
+	X(EACCES,	13,	"permission denied")			\
 	X(EFAULT,	14,	"bad address")				\
 	X(EBUSY,	16,	"resource busy")			\
 	X(EEXIST,	17,	"already exists")			\
 	X(ENODEV,	19,	"no such device")			\
+	X(ENOTDIR,	20,	"not a directory")			\
+	X(EISDIR,	21,	"is a directory")			\
 	X(EINVAL,	22,	"invalid argument")			\
+	X(EMFILE,	24,	"too many open files")			\
 	X(ENOSPC,	28,	"no space left")			\
 	X(ERANGE,	34,	"value out of range")			\
 	X(ENAMETOOLONG,	36,	"name too long")			\

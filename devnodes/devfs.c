@@ -1,0 +1,391 @@
+/*
+ * devfs.c - /dev: device nodes, served over the bus (see aegis/node.h).
+ *
+ * Built-in nodes:
+ *   null     (0666) reads end at once, writes are swallowed
+ *   zero     (0666) reads give zeros, writes are swallowed
+ *   console  (0620, group tty 5) and ttyS0 (0660, group dialout 20):
+ *            writes go to the console service ("console.write"); reads
+ *            have nothing buffered yet (-EAGAIN: typed lines arrive as
+ *            console.line events)
+ *   timer    (0444) a read gives "ticks N\n", N the hw.irq.timer
+ *            interrupts counted since devfs started
+ * and one node per device the devtree service bound to a driver, named
+ * after the driver and numbered (uart0, gic0, ...), mode 0600: a read
+ * gives the device's description.
+ *
+ * Every open is checked against the node's mode for the caller's
+ * credentials; a refusal is -EACCES (and the reply status shows in the
+ * bus trace). A handle to a node that went away answers -ENODEV.
+ */
+#include <string.h>
+#include <aegis/bus.h>
+#include <aegis/devtree.h>
+#include <aegis/driver.h>
+#include <aegis/errno.h>
+#include <aegis/kprintf.h>
+#include <aegis/node.h>
+#include <aegis/service.h>
+
+#define NODES_MAX	64
+#define HANDLES_MAX	64
+
+enum kind { K_NULL, K_ZERO, K_CONSOLE, K_TIMER, K_DEVICE };
+
+static struct dnode {
+	bool present;
+	char name[NODE_NAME_MAX];
+	enum kind kind;
+	uint32_t mode, uid, gid;
+	struct devtree_event dev;	/* K_DEVICE */
+} nodes[NODES_MAX];
+static unsigned int nnodes;
+
+static struct handle {
+	bool used;
+	bool dir;
+	uint32_t node;
+	uint32_t flags;
+} handles[HANDLES_MAX];
+
+static bus_topic_t t_node[7], t_added, t_tick, t_boot, t_write;
+static uint64_t ticks;
+static bool mounted;
+
+static const char *const ops[7] = {
+	"node.open", "node.read", "node.write", "node.ioctl", "node.close",
+	"node.stat", "node.readdir",
+};
+
+static void add_node(const char *name, enum kind k, uint32_t mode,
+		     uint32_t gid, const struct devtree_event *dev)
+{
+	struct dnode *n;
+
+	if (nnodes == NODES_MAX)
+		return;
+	n = &nodes[nnodes++];
+	memset(n, 0, sizeof(*n));
+	n->present = true;
+	memcpy(n->name, name, strnlen(name, NODE_NAME_MAX - 1));
+	n->kind = k;
+	n->mode = mode;
+	n->gid = gid;
+	if (dev)
+		n->dev = *dev;
+}
+
+static int devfs_init(void)
+{
+	int t;
+
+	for (unsigned int i = 0; i < 7; i++) {
+		t = bus_topic(ops[i]);
+		if (t < 0)
+			return -AE_ENOSPC;
+		t_node[i] = (bus_topic_t)t;
+	}
+	t_added = (bus_topic_t)bus_topic("devtree.device.added");
+	t_tick = (bus_topic_t)bus_topic("hw.irq.timer");
+	t_boot = (bus_topic_t)bus_topic("kernel.boot.done");
+	t_write = (bus_topic_t)bus_topic("console.write");
+	nnodes = 0;
+	memset(handles, 0, sizeof(handles));
+	add_node("null", K_NULL, 0666, 0, NULL);
+	add_node("zero", K_ZERO, 0666, 0, NULL);
+	add_node("console", K_CONSOLE, 0620, 5, NULL);
+	add_node("ttyS0", K_CONSOLE, 0660, 20, NULL);
+	add_node("timer", K_TIMER, 0444, 0, NULL);
+	mounted = false;
+	return 0;
+}
+
+/* Mount /dev at ns once the bus runs (init runs before handlers may
+ * call other services). */
+static void mount(void)
+{
+	int ns = bus_svc_find("ns"), t = bus_topic("ns.mount");
+	struct bus_msg reply;
+
+	mounted = true;
+	if (ns < 0 || t < 0 ||
+	    bus_call((bus_svc_t)ns, (bus_topic_t)t, "dev", 3, &reply))
+		kprintf("devfs: cannot mount /dev\n");
+}
+
+static void device_added(const struct bus_msg *m)
+{
+	const struct driver_desc *drv;
+	struct devtree_event ev;
+	char name[NODE_NAME_MAX];
+	unsigned int n = 0;
+	size_t nd;
+
+	if (m->len != sizeof(ev))
+		return;
+	memcpy(&ev, m->data, sizeof(ev));
+	drv = driver_builtin(&nd);
+	if (ev.driver < 0 || (size_t)ev.driver >= nd)
+		return;		/* only devices a driver took get a node */
+	for (unsigned int i = 0; i < nnodes; i++)
+		if (nodes[i].kind == K_DEVICE &&
+		    nodes[i].dev.driver == ev.driver)
+			n++;
+	ksnprintf(name, sizeof(name), "%s%u", drv[ev.driver].name, n);
+	add_node(name, K_DEVICE, 0600, 0, &ev);
+}
+
+static int find(const char *path, uint32_t len)
+{
+	for (unsigned int i = 0; i < nnodes; i++)
+		if (nodes[i].present && strlen(nodes[i].name) == len &&
+		    memcmp(nodes[i].name, path, len) == 0)
+			return (int)i;
+	return -AE_ENOENT;
+}
+
+static void stat_of(const struct dnode *n, struct node_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->kind = NODE_KIND_DEV;
+	st->mode = n->mode;
+	st->uid = n->uid;
+	st->gid = n->gid;
+}
+
+static int do_open(const struct node_req *q, struct bus_msg *reply)
+{
+	const char *path = (const char *)(uintptr_t)q->buf;
+	struct node_cred c = { q->uid, q->gid };
+	uint32_t h;
+	int i;
+
+	if (q->len == 0) {		/* /dev itself */
+		if (!(q->flags & NODE_DIR) || (q->flags & NODE_WRITE))
+			return -AE_EISDIR;
+		i = -1;
+	} else {
+		if (q->flags & NODE_DIR)
+			return -AE_ENOTDIR;
+		i = find(path, q->len);
+		if (i < 0)
+			return i;
+		if (!node_mode_allows(nodes[i].mode, nodes[i].uid,
+				      nodes[i].gid, c, q->flags))
+			return -AE_EACCES;
+	}
+	for (h = 0; h < HANDLES_MAX && handles[h].used; h++)
+		;
+	if (h == HANDLES_MAX)
+		return -AE_EMFILE;
+	handles[h] = (struct handle){ true, i < 0, (uint32_t)(i < 0 ? 0 : i),
+				      q->flags };
+	memcpy(reply->data, &h, sizeof(h));
+	reply->len = sizeof(h);
+	return 0;
+}
+
+static struct handle *handle_of(uint32_t h, int *rc)
+{
+	if (h >= HANDLES_MAX || !handles[h].used) {
+		*rc = -AE_EBADF;
+		return NULL;
+	}
+	if (!handles[h].dir && !nodes[handles[h].node].present) {
+		*rc = -AE_ENODEV;
+		return NULL;
+	}
+	*rc = 0;
+	return &handles[h];
+}
+
+/* Copy the part of text at offset off into the caller's buffer. */
+static uint32_t give_text(const struct node_req *q, const char *text)
+{
+	uint32_t n = (uint32_t)strlen(text);
+
+	if (q->off >= n)
+		return 0;
+	n -= q->off;
+	if (n > q->len)
+		n = q->len;
+	memcpy((void *)(uintptr_t)q->buf, text + q->off, n);
+	return n;
+}
+
+static int do_read(struct handle *h, const struct node_req *q,
+		   struct bus_msg *reply)
+{
+	const struct dnode *n = &nodes[h->node];
+	char text[96];
+	uint32_t got = 0;
+
+	if (h->dir)
+		return -AE_EISDIR;
+	if (q->len && !q->buf)
+		return -AE_EFAULT;
+	switch (n->kind) {
+	case K_NULL:
+		break;
+	case K_ZERO:
+		memset((void *)(uintptr_t)q->buf, 0, q->len);
+		got = q->len;
+		break;
+	case K_CONSOLE:
+		return -AE_EAGAIN;
+	case K_TIMER:
+		ksnprintf(text, sizeof(text), "ticks %llu\n",
+			  (unsigned long long)ticks);
+		got = give_text(q, text);
+		break;
+	case K_DEVICE:
+		ksnprintf(text, sizeof(text), "%s: regs %#llx, irq %d\n",
+			  n->dev.name, (unsigned long long)n->dev.reg,
+			  n->dev.irq == DEVTREE_NO_IRQ ? -1 : (int)n->dev.irq);
+		got = give_text(q, text);
+		break;
+	}
+	memcpy(reply->data, &got, sizeof(got));
+	reply->len = sizeof(got);
+	return 0;
+}
+
+static int do_write(struct handle *h, const struct node_req *q,
+		    struct bus_msg *reply)
+{
+	const struct dnode *n = &nodes[h->node];
+	int console = bus_svc_find("console");
+	uint32_t done = 0;
+
+	if (h->dir)
+		return -AE_EISDIR;
+	if (q->len && !q->buf)
+		return -AE_EFAULT;
+	switch (n->kind) {
+	case K_NULL:
+	case K_ZERO:
+		done = q->len;
+		break;
+	case K_CONSOLE:
+		if (console < 0)
+			return -AE_ENODEV;
+		while (done < q->len) {
+			uint32_t k = q->len - done;
+
+			if (k > BUS_INLINE_MAX)
+				k = BUS_INLINE_MAX;
+			if (bus_call((bus_svc_t)console, t_write,
+				     (const char *)(uintptr_t)q->buf + done, k,
+				     NULL))
+				break;
+			done += k;
+		}
+		break;
+	default:
+		return -AE_EINVAL;	/* read-only nodes */
+	}
+	memcpy(reply->data, &done, sizeof(done));
+	reply->len = sizeof(done);
+	return 0;
+}
+
+static int do_readdir(struct handle *h, const struct node_req *q)
+{
+	struct node_dirent d;
+	uint32_t k = 0;
+
+	if (!h->dir)
+		return -AE_ENOTDIR;
+	if (!q->out)
+		return -AE_EFAULT;
+	for (unsigned int i = 0; i < nnodes; i++) {
+		if (!nodes[i].present)
+			continue;
+		if (k++ == q->off) {
+			memset(&d, 0, sizeof(d));
+			memcpy(d.name, nodes[i].name, sizeof(d.name));
+			d.kind = NODE_KIND_DEV;
+			memcpy((void *)(uintptr_t)q->out, &d, sizeof(d));
+			return 0;
+		}
+	}
+	return -AE_ENOENT;
+}
+
+static int do_stat(const struct node_req *q)
+{
+	struct node_stat st;
+	int i;
+
+	if (!q->out)
+		return -AE_EFAULT;
+	if (q->len == 0) {
+		memset(&st, 0, sizeof(st));
+		st.kind = NODE_KIND_DIR;
+		st.mode = 0755;
+	} else {
+		i = find((const char *)(uintptr_t)q->buf, q->len);
+		if (i < 0)
+			return i;
+		stat_of(&nodes[i], &st);
+	}
+	memcpy((void *)(uintptr_t)q->out, &st, sizeof(st));
+	return 0;
+}
+
+static int devfs_handle(void *state, const struct bus_msg *m,
+			struct bus_msg *reply)
+{
+	struct node_req q;
+	struct handle *h;
+	int rc;
+
+	(void)state;
+	if (!mounted)
+		mount();
+	if (m->kind == BUS_EVENT) {
+		if (m->topic == t_added &&
+		    (int)m->src == bus_svc_find("devtree"))
+			device_added(m);
+		else if (m->topic == t_tick && m->src == BUS_SVC_KERNEL)
+			ticks += ((const struct bus_irq_event *)m->data)->count;
+		return 0;
+	}
+	if (m->kind != BUS_REQUEST || m->len != sizeof(q))
+		return m->kind == BUS_REQUEST ? -AE_EINVAL : 0;
+	memcpy(&q, m->data, sizeof(q));
+	if (m->topic == t_node[0])
+		return do_open(&q, reply);
+	if (m->topic == t_node[5])
+		return do_stat(&q);
+	h = handle_of(q.handle, &rc);
+	if (m->topic == t_node[4]) {		/* close: always frees */
+		if (q.handle < HANDLES_MAX && handles[q.handle].used) {
+			handles[q.handle].used = false;
+			return 0;
+		}
+		return -AE_EBADF;
+	}
+	if (!h)
+		return rc;
+	if (m->topic == t_node[1])
+		return do_read(h, &q, reply);
+	if (m->topic == t_node[2])
+		return do_write(h, &q, reply);
+	if (m->topic == t_node[6])
+		return do_readdir(h, &q);
+	if (m->topic == t_node[3])
+		return -AE_ENOSYS;	/* no device takes ioctls yet */
+	return -AE_ENOSYS;
+}
+
+SERVICE(devfs,
+	.name = "devfs",
+	.init = devfs_init,
+	.handler = devfs_handle,
+	.subscribe = SERVICE_LIST("kernel.boot.done", "devtree.device.added",
+				  "hw.irq.timer"),
+	.serves = SERVICE_LIST("node.open", "node.read", "node.write",
+			       "node.ioctl", "node.close", "node.stat",
+			       "node.readdir"),
+	.needs = SERVICE_LIST("ns", "console"));

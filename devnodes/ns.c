@@ -1,0 +1,308 @@
+/*
+ * ns.c - the node namespace service (see aegis/node.h): the mount table
+ * and the open-file table, forwarding every operation to the service
+ * mounted where the path leads.
+ *
+ * A mount is one path component under the root ("dev", "sys"), owned by
+ * the service that asked for it ("ns.mount", payload the name); the root
+ * itself is a directory ns answers, listing the mounts. An open file
+ * remembers its owner's bus id and generation: after the owner restarts,
+ * the file answers -ENODEV (its handles died with the old instance).
+ */
+#include <string.h>
+#include <aegis/bus.h>
+#include <aegis/errno.h>
+#include <aegis/node.h>
+#include <aegis/service.h>
+
+#define MOUNTS_MAX	8
+#define ROOT_HANDLE	0xffffffffu	/* an open root directory */
+
+static struct {
+	char name[16];
+	bus_svc_t owner;
+} mounts[MOUNTS_MAX];
+static unsigned int nmounts;
+
+static struct file {
+	bool used;
+	bus_svc_t owner;
+	uint32_t generation;
+	uint32_t handle;
+	uint32_t flags;
+	uint32_t off;
+} files[NODE_FILES_MAX];
+
+enum { T_MOUNT, T_OPEN, T_READ, T_WRITE, T_IOCTL, T_CLOSE, T_STAT,
+       T_READDIR, N_OPS };
+static const char *const ns_topics[N_OPS] = {
+	"ns.mount", "ns.open", "ns.read", "ns.write", "ns.ioctl", "ns.close",
+	"ns.stat", "ns.readdir",
+};
+static const char *const node_topics[N_OPS] = {
+	NULL, "node.open", "node.read", "node.write", "node.ioctl",
+	"node.close", "node.stat", "node.readdir",
+};
+static bus_topic_t t_ns[N_OPS], t_node[N_OPS];
+
+static int ns_init(void)
+{
+	for (unsigned int i = 0; i < N_OPS; i++) {
+		int a = bus_topic(ns_topics[i]);
+		int b = node_topics[i] ? bus_topic(node_topics[i]) : 0;
+
+		if (a < 0 || b < 0)
+			return -AE_ENOSPC;
+		t_ns[i] = (bus_topic_t)a;
+		t_node[i] = (bus_topic_t)b;
+	}
+	/* a restart forgets mounts and files: their owners remount */
+	nmounts = 0;
+	memset(files, 0, sizeof(files));
+	return 0;
+}
+
+static int do_mount(const struct bus_msg *m)
+{
+	char name[16];
+
+	if (m->len == 0 || m->len >= sizeof(name))
+		return -AE_EINVAL;
+	memcpy(name, m->data, m->len);
+	name[m->len] = '\0';
+	if (strchr(name, '/'))
+		return -AE_EINVAL;
+	for (unsigned int i = 0; i < nmounts; i++) {
+		if (strcmp(mounts[i].name, name) == 0) {
+			if (mounts[i].owner != m->src)
+				return -AE_EEXIST;
+			return 0;	/* the owner again (it restarted) */
+		}
+	}
+	if (nmounts == MOUNTS_MAX)
+		return -AE_ENOSPC;
+	memcpy(mounts[nmounts].name, name, sizeof(name));
+	mounts[nmounts].owner = m->src;
+	nmounts++;
+	return 0;
+}
+
+/* Split an absolute path: the mount it names and the rest after it.
+ * Returns the mount index, MOUNTS_MAX for the root itself, or an error. */
+static int resolve(const char *path, uint32_t len, const char **rest)
+{
+	const char *p = path + 1, *slash;
+	size_t n;
+
+	if (len == 0 || len >= NODE_PATH_MAX)
+		return len ? -AE_ENAMETOOLONG : -AE_EINVAL;
+	if (path[0] != '/' || strnlen(path, len + 1) != len)
+		return -AE_EINVAL;
+	if (len == 1)
+		return MOUNTS_MAX;
+	slash = strchr(p, '/');
+	n = slash ? (size_t)(slash - p) : strlen(p);
+	for (unsigned int i = 0; i < nmounts; i++) {
+		if (strlen(mounts[i].name) == n &&
+		    memcmp(mounts[i].name, p, n) == 0) {
+			*rest = slash ? slash + 1 : p + n;
+			return (int)i;
+		}
+	}
+	return -AE_ENOENT;
+}
+
+/* Forward req to owner as operation op; the reply's first word (if any)
+ * in *out. */
+static int forward(bus_svc_t owner, int op, const struct node_req *req,
+		   uint32_t *out)
+{
+	struct bus_msg reply;
+	int rc = bus_call(owner, t_node[op], req, sizeof(*req), &reply);
+
+	if (rc == 0 && out && reply.len >= sizeof(uint32_t))
+		memcpy(out, reply.data, sizeof(uint32_t));
+	return rc;
+}
+
+static int new_file(void)
+{
+	for (int i = 0; i < NODE_FILES_MAX; i++)
+		if (!files[i].used)
+			return i;
+	return -AE_EMFILE;
+}
+
+static int do_open(const struct node_req *q, struct bus_msg *reply)
+{
+	const char *path = (const char *)(uintptr_t)q->buf, *rest = "";
+	struct node_req fw = *q;
+	int mi, fd;
+	uint32_t handle = 0;
+
+	if (!path)
+		return -AE_EFAULT;
+	if (q->flags & ~(NODE_READ | NODE_WRITE | NODE_DIR) || !q->flags)
+		return -AE_EINVAL;
+	mi = resolve(path, q->len, &rest);
+	if (mi < 0)
+		return mi;
+	fd = new_file();
+	if (fd < 0)
+		return fd;
+	if (mi == MOUNTS_MAX) {
+		if (!(q->flags & NODE_DIR) || (q->flags & NODE_WRITE))
+			return -AE_EISDIR;
+		files[fd] = (struct file){ true, BUS_SVC_KERNEL, 0,
+					    ROOT_HANDLE, q->flags, 0 };
+	} else {
+		int rc;
+
+		fw.buf = (uint64_t)(uintptr_t)rest;
+		fw.len = (uint32_t)strlen(rest);
+		rc = forward(mounts[mi].owner, T_OPEN, &fw, &handle);
+		if (rc)
+			return rc;
+		files[fd] = (struct file){
+			true, mounts[mi].owner,
+			bus_svc_generation(mounts[mi].owner), handle,
+			q->flags, 0 };
+	}
+	memcpy(reply->data, &fd, sizeof(fd));
+	reply->len = sizeof(fd);
+	return 0;
+}
+
+static struct file *file_of(uint32_t fd, int *rc)
+{
+	struct file *f;
+
+	if (fd >= NODE_FILES_MAX || !files[fd].used) {
+		*rc = -AE_EBADF;
+		return NULL;
+	}
+	f = &files[fd];
+	if (f->handle != ROOT_HANDLE &&
+	    bus_svc_generation(f->owner) != f->generation) {
+		*rc = -AE_ENODEV;	/* the owner restarted */
+		return NULL;
+	}
+	*rc = 0;
+	return f;
+}
+
+/* readdir of the root: the mounts */
+static int root_readdir(const struct node_req *q)
+{
+	struct node_dirent d;
+
+	if (q->off >= nmounts)
+		return -AE_ENOENT;
+	if (!q->out)
+		return -AE_EFAULT;
+	memset(&d, 0, sizeof(d));
+	memcpy(d.name, mounts[q->off].name, sizeof(mounts[0].name));
+	d.kind = NODE_KIND_DIR;
+	memcpy((void *)(uintptr_t)q->out, &d, sizeof(d));
+	return 0;
+}
+
+static int do_file_op(int op, const struct node_req *q,
+		      struct bus_msg *reply)
+{
+	struct node_req fw = *q;
+	struct file *f;
+	uint32_t out = 0;
+	int rc;
+
+	f = file_of(q->handle, &rc);
+	if (op == T_CLOSE && q->handle < NODE_FILES_MAX &&
+	    files[q->handle].used && rc == -AE_ENODEV) {
+		files[q->handle].used = false;	/* nothing left to close */
+		return 0;
+	}
+	if (!f)
+		return rc;
+	if ((op == T_READ && !(f->flags & NODE_READ)) ||
+	    (op == T_WRITE && !(f->flags & NODE_WRITE)))
+		return -AE_EBADF;
+	if (f->handle == ROOT_HANDLE) {
+		if (op == T_CLOSE) {
+			f->used = false;
+			return 0;
+		}
+		return op == T_READDIR ? root_readdir(q) : -AE_EISDIR;
+	}
+	fw.handle = f->handle;
+	if (op == T_READ || op == T_WRITE)
+		fw.off = f->off;
+	rc = forward(f->owner, op, &fw, &out);
+	if (op == T_CLOSE)
+		f->used = false;
+	if (rc)
+		return rc;
+	if (op == T_READ || op == T_WRITE)
+		f->off += out;
+	memcpy(reply->data, &out, sizeof(out));
+	reply->len = sizeof(out);
+	return 0;
+}
+
+static int do_stat(const struct node_req *q)
+{
+	const char *path = (const char *)(uintptr_t)q->buf, *rest = "";
+	struct node_req fw = *q;
+	struct node_stat st;
+	int mi;
+
+	if (!path || !q->out)
+		return -AE_EFAULT;
+	mi = resolve(path, q->len, &rest);
+	if (mi < 0)
+		return mi;
+	if (mi == MOUNTS_MAX) {
+		memset(&st, 0, sizeof(st));
+		st.kind = NODE_KIND_DIR;
+		st.mode = 0555;
+		memcpy((void *)(uintptr_t)q->out, &st, sizeof(st));
+		return 0;
+	}
+	fw.buf = (uint64_t)(uintptr_t)rest;
+	fw.len = (uint32_t)strlen(rest);
+	return forward(mounts[mi].owner, T_STAT, &fw, NULL);
+}
+
+static int ns_handle(void *state, const struct bus_msg *m,
+		     struct bus_msg *reply)
+{
+	struct node_req q;
+	int op = -1;
+
+	(void)state;
+	if (m->kind != BUS_REQUEST)
+		return 0;
+	for (int i = 0; i < N_OPS; i++)
+		if (m->topic == t_ns[i])
+			op = i;
+	if (op < 0)
+		return -AE_ENOSYS;
+	if (op == T_MOUNT)
+		return do_mount(m);
+	if (m->len != sizeof(q))
+		return -AE_EINVAL;
+	memcpy(&q, m->data, sizeof(q));
+	if (op == T_OPEN)
+		return do_open(&q, reply);
+	if (op == T_STAT)
+		return do_stat(&q);
+	return do_file_op(op, &q, reply);
+}
+
+SERVICE(ns,
+	.name = "ns",
+	.prio = SERVICE_PRIO(2),
+	.init = ns_init,
+	.handler = ns_handle,
+	.serves = SERVICE_LIST("ns.mount", "ns.open", "ns.read", "ns.write",
+			       "ns.ioctl", "ns.close", "ns.stat",
+			       "ns.readdir"));

@@ -1,0 +1,110 @@
+/*
+ * aegis/node.h - the node namespace: paths like /dev/null and
+ * /sys/bus/..., and the open-file handles on them, served over the bus.
+ *
+ * The "ns" service (devnodes/ns.c) owns the mount table and the open-file
+ * table. A client asks ns (node_open, node_read, ... in
+ * kernel/lib/node_client.c); ns finds the service mounted on the path's
+ * first component (/dev: devfs, /sys: sysfs) and forwards the operation
+ * to it as a "node.*" request. Each hop is a bus call, so every file
+ * operation shows in the trace. Buffers travel by reference: the caller
+ * lends them for the length of its (synchronous) call.
+ *
+ * Requests a node-owning service answers (struct node_req, the owner's
+ * handles are its own business):
+ *   "node.open"     path (relative to the mount, "" = its root), flags,
+ *                   cred -> handle in reply (uint32_t)
+ *   "node.read"     handle, buf, len, off -> bytes read (uint32_t)
+ *   "node.write"    handle, buf, len, off -> bytes written
+ *   "node.ioctl"    handle, cmd, buf, len -> the owner's answer
+ *   "node.close"    handle
+ *   "node.stat"     path, cred -> struct node_stat in *out
+ *   "node.readdir"  handle, index -> struct node_dirent in *out,
+ *                   -ENOENT past the last entry
+ *
+ * Errors: -ENOENT (no such node), -EACCES (the mode refuses the caller),
+ * -ENOTDIR / -EISDIR, -EBADF (not an open handle), -ENODEV (the device
+ * went away while open), -EINVAL (bad flags or arguments), -EMFILE (the
+ * open-file table is full), -ENAMETOOLONG.
+ */
+#ifndef AEGIS_NODE_H
+#define AEGIS_NODE_H
+
+#include <aegis/types.h>
+
+#define NODE_PATH_MAX	128
+#define NODE_NAME_MAX	32
+#define NODE_FILES_MAX	64
+
+/* open flags */
+#define NODE_READ	0x1
+#define NODE_WRITE	0x2
+#define NODE_DIR	0x4	/* open a directory (for readdir) */
+
+enum node_kind {
+	NODE_KIND_DIR = 1,
+	NODE_KIND_DEV = 2,	/* a device (character stream) */
+	NODE_KIND_ATTR = 3,	/* a value (sysfs attribute) */
+};
+
+/* Who is asking: the kernel's services are uid 0. */
+struct node_cred {
+	uint32_t uid, gid;
+};
+
+#define NODE_CRED_KERNEL ((struct node_cred){ 0, 0 })
+
+struct node_stat {
+	uint32_t kind;		/* enum node_kind */
+	uint32_t mode;		/* rwxrwxrwx bits, octal 0644 style */
+	uint32_t uid, gid;
+	uint64_t size;		/* bytes, when known; else 0 */
+};
+
+struct node_dirent {
+	char name[NODE_NAME_MAX];
+	uint32_t kind;
+};
+
+/* What travels in every node request (the owner reads what its
+ * operation needs). */
+struct node_req {
+	uint32_t handle;
+	uint32_t flags;		/* open flags, or the ioctl command */
+	uint64_t buf;		/* lent data buffer, or the path */
+	uint64_t out;		/* stat/readdir: where the answer goes */
+	uint32_t len;		/* of buf */
+	uint32_t off;		/* read/write offset; readdir index */
+	uint32_t uid, gid;	/* the caller's credentials */
+};
+
+/* mode_allows - whether mode (owner/group/other rwx) lets cred do want
+ * (NODE_READ | NODE_WRITE). Root is allowed everything. */
+static inline bool node_mode_allows(uint32_t mode, uint32_t uid,
+				    uint32_t gid, struct node_cred c,
+				    uint32_t want)
+{
+	uint32_t bits;
+
+	if (c.uid == 0)
+		return true;
+	bits = c.uid == uid ? (mode >> 6) : c.gid == gid ? (mode >> 3) : mode;
+	if ((want & NODE_READ) && !(bits & 4))
+		return false;
+	if ((want & NODE_WRITE) && !(bits & 2))
+		return false;
+	return true;
+}
+
+/* Clients (kernel/lib/node_client.c): bus calls to ns. Each returns a
+ * negative error code or: node_open a file number (>= 0); node_read and
+ * node_write the bytes moved; the others 0. Thread or handler context. */
+int node_open(const char *path, uint32_t flags, struct node_cred c);
+int node_read(int fd, void *buf, uint32_t len);
+int node_write(int fd, const void *buf, uint32_t len);
+int node_ioctl(int fd, uint32_t cmd, void *buf, uint32_t len);
+int node_close(int fd);
+int node_stat(const char *path, struct node_stat *st, struct node_cred c);
+int node_readdir(int fd, uint32_t index, struct node_dirent *d);
+
+#endif
