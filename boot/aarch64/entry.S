@@ -134,6 +134,26 @@ at_el1:
 	cmp	x2, #4
 	b.lo	4b
 
+	/* .bss, the boot table and the stack were written with the data
+	 * cache off: drop any stale line the loader left for them, so the
+	 * cached view (and the table walker) sees what memory holds. */
+	dmb	sy
+	adrp	x1, __bss_start
+	add	x1, x1, :lo12:__bss_start
+	adrp	x2, __kernel_end
+	add	x2, x2, :lo12:__kernel_end
+	mrs	x3, ctr_el0
+	ubfx	x3, x3, #16, #4		/* DminLine: log2(words) */
+	mov	x4, #4
+	lsl	x3, x4, x3		/* bytes per line */
+	sub	x4, x3, #1
+	bic	x1, x1, x4
+6:	dc	ivac, x1
+	add	x1, x1, x3
+	cmp	x1, x2
+	b.lo	6b
+	dsb	sy
+
 	ldr	x1, =MAIR_VALUE
 	msr	mair_el1, x1
 	ldr	x1, =TCR_VALUE
@@ -144,9 +164,10 @@ at_el1:
 	tlbi	vmalle1
 	dsb	nsh
 	isb
-	mrs	x1, sctlr_el1
-	ldr	x2, =(SCTLR_M | SCTLR_C | SCTLR_I)
-	orr	x1, x1, x2
+	/* A whole SCTLR_EL1 (its RES1 bits, little-endian, no alignment
+	 * checks, no WXN) with the MMU and both caches on: nothing the
+	 * loader left in it survives. */
+	ldr	x1, =(0x30d00800 | SCTLR_M | SCTLR_C | SCTLR_I)
 	msr	sctlr_el1, x1
 	isb
 

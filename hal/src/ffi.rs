@@ -660,7 +660,11 @@ pub unsafe extern "C" fn hal_mmu_map(
             return Err(Errno::EINVAL);
         }
         let p = pages_of(a)?;
-        crate::mmu::map::<arch::Fmt>(&p, root, va, pa, n, prot)
+        crate::mmu::map::<arch::Fmt>(&p, root, va, pa, n, prot)?;
+        if root == arch::mmu_root() {
+            arch::mmu_sync();
+        }
+        Ok(())
     })();
     match r {
         Ok(()) => 0,
@@ -824,6 +828,14 @@ pub struct HalKernelLayout {
     pub image_pa: HalRange,
     /// Image VA minus PA (0 when the image is identity-linked).
     pub va_minus_pa: u64,
+    /// RAM, from the boot memory map (usable, ACPI and NVS regions):
+    /// mapped write-back; everything else in the direct map is device
+    /// memory.
+    pub ram: [HalRange; 16],
+    /// Entries used in `ram`.
+    pub nram: u32,
+    /// Reserved, 0.
+    pub pad: u32,
 }
 
 static GUARD: [core::sync::atomic::AtomicU64; 2] = [
@@ -885,6 +897,14 @@ pub unsafe extern "C" fn hal_mmu_kernel_space(
         Ok(p) => p,
         Err(e) => return e.to_c() as i64,
     };
+    if l.nram as usize > l.ram.len() {
+        return Errno::EINVAL.to_c() as i64;
+    }
+    let nram = l.nram as usize;
+    let mut ram = [(0u64, 0u64); 16];
+    for (d, r) in ram.iter_mut().zip(l.ram.iter()) {
+        *d = (r.lo, r.hi);
+    }
     let sections = [
         Section {
             lo: l.text.lo,
@@ -914,7 +934,7 @@ pub unsafe extern "C" fn hal_mmu_kernel_space(
         image_pa: (l.image_pa.lo, l.image_pa.hi),
         direct_offset: arch::DIRECT_MAP_OFFSET,
         direct_limit: arch::DIRECT_MAP_LIMIT,
-        device: arch::DEVICE_RANGE,
+        ram: &ram[..nram],
         block_level: arch::BLOCK_LEVEL,
     };
     let built = crate::mmu::build_kernel::<arch::Fmt>(&p, &plan).and_then(|root| {
@@ -922,8 +942,8 @@ pub unsafe extern "C" fn hal_mmu_kernel_space(
             Some(crate::mmu::build_identity::<arch::Fmt>(
                 &p,
                 arch::DIRECT_MAP_LIMIT,
-                arch::DEVICE_RANGE,
-                0,
+                &ram[..nram],
+                arch::BLOCK_LEVEL,
             )?)
         } else {
             None

@@ -422,8 +422,10 @@ pub struct KernelPlan<'a> {
     pub direct_offset: u64,
     /// See direct_offset.
     pub direct_limit: u64,
-    /// Physical range mapped as device memory in the direct map.
-    pub device: (u64, u64),
+    /// RAM (the boot memory map's usable, ACPI and NVS regions): blocks
+    /// that touch it are normal write-back memory, all others device
+    /// memory.
+    pub ram: &'a [(u64, u64)],
     /// The table level whose entries are 2 MiB blocks.
     pub block_level: u32,
 }
@@ -441,6 +443,11 @@ fn image_prot(k: &KernelPlan, va: u64) -> Option<u32> {
     // in the image but in no section (x86_64's 32-bit boot code and its
     // tables): data now, never run again
     Some(PROT_READ | PROT_WRITE)
+}
+
+/// Whether [b, b + size) touches RAM.
+fn is_ram(ram: &[(u64, u64)], b: u64, size: u64) -> bool {
+    ram.iter().any(|&(lo, hi)| lo < b + size && b < hi)
 }
 
 /// Build the kernel's address space: the direct map of physical memory
@@ -462,7 +469,17 @@ pub fn build_kernel<F: Format>(p: &Pages, k: &KernelPlan) -> Result<u64, Errno> 
     let mut b = 0;
     while b < k.direct_limit {
         let vb = b + k.direct_offset;
-        if b >= img_lo && b < img_hi {
+        let dev = !is_ram(k.ram, b, block);
+        if b == 0 {
+            // the first block in pages, page 0 left out: a null pointer
+            // (through a zero direct-map offset) faults
+            let mut pa = PAGE;
+            while pa < block {
+                let prot = PROT_READ | PROT_WRITE | if dev { PROT_DEVICE } else { 0 };
+                map::<F>(p, root, pa + k.direct_offset, pa, 1, prot)?;
+                pa += PAGE;
+            }
+        } else if b >= img_lo && b < img_hi {
             let mut pa = b;
             while pa < b + block {
                 let in_image = pa >= k.image_pa.0 && pa < k.image_pa.1;
@@ -482,7 +499,6 @@ pub fn build_kernel<F: Format>(p: &Pages, k: &KernelPlan) -> Result<u64, Errno> 
                 pa += PAGE;
             }
         } else {
-            let dev = b >= k.device.0 && b < k.device.1;
             let prot = PROT_READ | PROT_WRITE | if dev { PROT_DEVICE } else { 0 };
             map_block::<F>(p, root, vb, b, k.block_level, prot)?;
         }
@@ -502,29 +518,25 @@ pub fn build_kernel<F: Format>(p: &Pages, k: &KernelPlan) -> Result<u64, Errno> 
     Ok(root)
 }
 
-/// An identity map of physical [0, limit) in blocks at `level`, never
-/// executable, device memory in `device`: the lower half's map of boot
-/// data and devices where the kernel itself lives in the upper half
-/// (AArch64's TTBR0 until user space needs it).
+/// The lower half's identity map where the kernel itself lives in the
+/// upper half (AArch64's TTBR0 until user space needs it): the device
+/// registers drivers reach by physical address, in 2 MiB blocks at
+/// `level`, never executable; RAM is not in it (the direct map is where
+/// the kernel reaches memory), nor is the first block (a null pointer
+/// faults).
 pub fn build_identity<F: Format>(
     p: &Pages,
     limit: u64,
-    device: (u64, u64),
+    ram: &[(u64, u64)],
     level: u32,
 ) -> Result<u64, Errno> {
     let root = p.get().ok_or(Errno::ENOMEM)?;
     let block = span::<F>(level);
-    let mut b = 0;
+    let mut b = block;
     while b < limit {
-        let dev = b >= device.0 && b < device.1;
-        map_block::<F>(
-            p,
-            root,
-            b,
-            b,
-            level,
-            PROT_READ | PROT_WRITE | if dev { PROT_DEVICE } else { 0 },
-        )?;
+        if !is_ram(ram, b, block) {
+            map_block::<F>(p, root, b, b, level, PROT_READ | PROT_WRITE | PROT_DEVICE)?;
+        }
         b += block;
     }
     Ok(root)

@@ -54,7 +54,8 @@ KTEST(bus, queued_messages_dispatched_in_priority_order)
 		   0);
 	KEXPECT_EQ(t, bus_send((bus_svc_t)ex, (bus_topic_t)topic, 0, NULL, 0),
 		   0);
-	KEXPECT_EQ(t, bus_run(10), 2);
+	/* two, plus any interrupt event (a timer tick) that came between */
+	KEXPECT(t, bus_run(10) >= 2);
 	bus_svc_stats((bus_svc_t)ex, &after);
 	KEXPECT_EQ(t, after.handled - before.handled, 2);
 }

@@ -5,7 +5,9 @@
  * and a stack overflow are caught and reported.
  */
 #include <aegis/errno.h>
+#include <aegis/boot_info.h>
 #include <aegis/hal.h>
+#include <aegis/kernel.h>
 #include <aegis/kprintf.h>
 #include <aegis/ktest.h>
 #include <aegis/vm.h>
@@ -58,6 +60,39 @@ KTEST(vm, kernel_sections_have_their_permissions)
 	KEXPECT_EQ(t, data_probe[0], 'W');
 }
 
+extern char __kernel_end[];
+
+KTEST(vm, null_page_and_aliases)
+{
+	const struct boot_info *bi = kernel_boot_info();
+	uint64_t text_pa, off = hal_direct_map().offset;
+	int rc;
+	uint32_t p;
+
+	/* a null pointer faults */
+	prot_of((const void *)0, &rc);
+	KEXPECT_EQ(t, rc, -AE_ENOENT);
+	prot_of((const void *)4095, &rc);
+	KEXPECT_EQ(t, rc, -AE_ENOENT);
+	/* the text through its other address: never writable or (on
+	 * x86_64, where that is the direct map) executable; on AArch64 the
+	 * low half has no RAM at all */
+	text_pa = (uint64_t)(uintptr_t)ktest_fail -
+		  ((uint64_t)(uintptr_t)__kernel_end - bi->kernel_end);
+	p = prot_of((const void *)(uintptr_t)text_pa, &rc);
+	if (off == 0) {
+		KEXPECT_EQ(t, rc, 0);
+		KEXPECT_EQ(t, p, HAL_PROT_READ);
+	} else {
+		KEXPECT_EQ(t, rc, -AE_ENOENT);
+	}
+	/* RAM in the direct map is normal memory */
+	p = prot_of((const void *)(uintptr_t)(bi->kernel_end + off + 8192),
+		    &rc);
+	KEXPECT_EQ(t, rc, 0);
+	KEXPECT(t, !(p & HAL_PROT_DEVICE));
+}
+
 /* Explicit: the write must fault (integration case rodata-write). */
 KTEST_EXPLICIT(vm, write_rodata)
 {
@@ -72,10 +107,11 @@ static volatile uint64_t depth_reached;
 static volatile uint64_t depth_limit = ~0ull;	/* never reached */
 
 /* Recursion the compiler cannot see the end of (the limit is volatile),
- * each frame holding half a KiB. */
+ * each frame holding 3000 bytes: the frame that faults starts deep in
+ * the guard page, not just at its top. */
 static uint64_t recurse(uint64_t n)
 {
-	volatile uint8_t frame[512];
+	volatile uint8_t frame[3000];
 
 	frame[0] = (uint8_t)n;
 	depth_reached = n;

@@ -33,6 +33,7 @@ int main(void)
 	srunner_add_suite(sr, suite_slab());
 	srunner_add_suite(sr, suite_mm());
 	srunner_add_suite(sr, suite_devtree());
+	srunner_add_suite(sr, suite_devfs());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

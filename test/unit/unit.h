@@ -24,5 +24,6 @@ Suite *suite_mm_phys(void);		/* services/mm/test_phys.c */
 Suite *suite_slab(void);		/* kernel/lib/test_slab.c */
 Suite *suite_mm(void);			/* services/mm/test_mm.c */
 Suite *suite_devtree(void);		/* services/devtree/test_devtree.c */
+Suite *suite_devfs(void);		/* devnodes/test_devfs.c */
 
 #endif

@@ -197,6 +197,14 @@ pub fn mmu_activate(root: u64) {
     mmu_flush();
 }
 
+/// Make new descriptors in the active tables visible to the table walker
+/// (mapping needs no TLB flush: nothing stale can be cached for an
+/// address that was not mapped).
+pub fn mmu_sync() {
+    // SAFETY: barriers only.
+    unsafe { core::arch::asm!("dsb ishst", "isb", options(nostack)) };
+}
+
 /// Drop stale translations after changing the active tables.
 pub fn mmu_flush() {
     // SAFETY: TLB maintenance only.
@@ -216,8 +224,6 @@ pub fn mmu_nx_enable() -> bool {
     true
 }
 
-/// Physical addresses mapped as device memory in the direct map (QEMU virt's first GiB: GIC, UART, RTC, PCIe windows).
-pub(crate) const DEVICE_RANGE: (u64, u64) = (0, 1 << 30);
 /// The kernel lives in TTBR1; TTBR0 gets a root of its own (the identity
 /// map of boot data and devices, shared into user address spaces).
 pub(crate) const SEPARATE_LOW_HALF: bool = true;

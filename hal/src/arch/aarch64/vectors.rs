@@ -92,15 +92,18 @@ global_asm!(
     .macro hal_vent n
     .balign 0x80
     .if \n == 4
-    // A synchronous exception at EL1h whose frame would land in the boot
-    // stack's guard page (a stack overflow) would fault again while
-    // saving it, forever: take it on the overflow stack instead.
-    // TPIDR_EL1 holds x0 meanwhile (the HAL's scratch register).
+    // A synchronous exception at EL1h with SP in the boot stack's guard
+    // page, or close enough above it that the 816-byte frame reaches it
+    // (a stack overflow), would fault again while saving it, forever:
+    // take it on the overflow stack instead. SP anywhere in the guard or
+    // the page above it counts (every EL1h synchronous exception is
+    // fatal today, so one taken legitimately deep in the stack loses
+    // nothing by the switch). TPIDR_EL1 holds x0 meanwhile (the HAL's
+    // scratch register).
     msr tpidr_el1, x0
     ldr x0, =__stack_guard
     sub x0, sp, x0
-    sub x0, x0, #816
-    cmp x0, #1, lsl #12
+    cmp x0, #2, lsl #12
     b.hs 1f
     ldr x0, =hal_overflow_stack_top
     mov sp, x0

@@ -225,6 +225,9 @@ pub fn mmu_activate(root: u64) {
     unsafe { core::arch::asm!("mov cr3, {}", in(reg) root, options(nostack)) };
 }
 
+/// Make new descriptors visible: x86 page walks see stores in order.
+pub fn mmu_sync() {}
+
 /// Drop stale translations after changing the active tables.
 pub fn mmu_flush() {
     mmu_activate(mmu_root());
@@ -248,8 +251,6 @@ pub fn mmu_nx_enable() -> bool {
     true
 }
 
-/// Physical addresses mapped as device memory in the direct map (the PC's MMIO hole below 4 GiB: local and I/O APIC, HPET, firmware).
-pub(crate) const DEVICE_RANGE: (u64, u64) = (0xc000_0000, 1 << 32);
 /// The direct map is the identity map in the lower half (PML4 entry 0):
 /// one root serves both.
 pub(crate) const SEPARATE_LOW_HALF: bool = false;

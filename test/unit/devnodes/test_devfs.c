@@ -1,0 +1,378 @@
+/*
+ * test_devfs.c - devnodes/ns.c and devnodes/devfs.c on the host bus,
+ * started by the registry from their SERVICE() descriptors, through the
+ * client calls: the same messages as in the kernel. A stand-in console
+ * service records what devfs writes to it; devtree events are published
+ * by a stand-in devtree service.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <aegis/bus.h>
+#include <aegis/devtree.h>
+#include <aegis/driver.h>
+#include <aegis/errno.h>
+#include <aegis/kprintf.h>
+#include <aegis/node.h>
+#include <aegis/service.h>
+#include "unit.h"
+
+/* The kernel collects these from a linker section; here, this table. */
+static const struct driver_desc test_drivers[] = {
+	{ "uart", "console", (const char *const[]){ "ns16550a", NULL } },
+	{ "gic", "hal", (const char *const[]){ "arm,gic-v3", NULL } },
+};
+
+const struct driver_desc *driver_builtin(size_t *n)
+{
+	*n = 2;
+	return test_drivers;
+}
+
+/* The kernel log is the kernel's; devfs's few lines are kept here. */
+static char logged[256];
+
+int kprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(logged, sizeof(logged), fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+extern const struct service_desc __start_aegis_services[];
+extern const struct service_desc __stop_aegis_services[];
+
+static char written[256];
+static size_t nwritten;
+
+static int console_stand_in(void *s, const struct bus_msg *m,
+			    struct bus_msg *r)
+{
+	(void)s;
+	(void)r;
+	if (m->kind == BUS_REQUEST && nwritten + m->len < sizeof(written)) {
+		memcpy(written + nwritten, m->data, m->len);
+		nwritten += m->len;
+	}
+	return 0;
+}
+
+/* The devtree stand-in re-publishes what the test sends it, so the
+ * event comes from "devtree" as in the kernel. */
+static int devtree_stand_in(void *s, const struct bus_msg *m,
+			    struct bus_msg *r)
+{
+	(void)s;
+	(void)r;
+	if (m->topic == (bus_topic_t)bus_topic("test.announce"))
+		bus_publish((bus_topic_t)bus_topic("devtree.device.added"), 4,
+			    m->data, m->len);
+	return 0;
+}
+
+static const struct service_desc console_desc = {
+	.name = "console", .handler = console_stand_in,
+};
+static const struct service_desc devtree_desc = {
+	.name = "devtree", .handler = devtree_stand_in,
+};
+
+/* A device as the devtree service announces it. */
+static void device_added(int32_t driver, uint32_t irq, const char *name)
+{
+	struct devtree_event ev;
+	int dt = bus_svc_find("devtree");
+
+	memset(&ev, 0, sizeof(ev));
+	ev.driver = driver;
+	ev.irq = irq;
+	ev.reg = 0x1000;
+	strncpy(ev.name, name, sizeof(ev.name) - 1);
+	ck_assert_int_ge(dt, 0);
+	ck_assert_int_ge(bus_send((bus_svc_t)dt,
+				  (bus_topic_t)bus_topic("test.announce"), 4,
+				  &ev, sizeof(ev)), 0);
+	bus_run(~0u);
+}
+
+static void setup(void)
+{
+	const struct service_desc *d;
+
+	bus_init(NULL);
+	ck_assert_int_eq(service_init(NULL, 1, NULL), 0);
+	ck_assert_int_eq(service_register(&console_desc), 0);
+	ck_assert_int_eq(service_register(&devtree_desc), 0);
+	for (d = __start_aegis_services; d < __stop_aegis_services; d++)
+		ck_assert_int_eq(service_register(d), 0);
+	nwritten = 0;
+	/* devfs mounts /dev when it handles its first message */
+	bus_publish((bus_topic_t)bus_topic("kernel.boot.done"), 4, NULL, 0);
+	bus_run(~0u);
+}
+
+START_TEST(test_devfs_null_reads_nothing_writes_everything)
+{
+	char buf[8];
+	int fd = node_open("/dev/null", NODE_READ | NODE_WRITE,
+			   NODE_CRED_KERNEL);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(node_read(fd, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(node_write(fd, "abc", 3), 3);
+	ck_assert_int_eq(node_close(fd), 0);
+}
+END_TEST
+
+START_TEST(test_devfs_zero_fills)
+{
+	char buf[8];
+	int fd = node_open("/dev/zero", NODE_READ, NODE_CRED_KERNEL);
+
+	memset(buf, 1, sizeof(buf));
+	ck_assert_int_eq(node_read(fd, buf, sizeof(buf)), 8);
+	ck_assert_int_eq(buf[0] | buf[7], 0);
+}
+END_TEST
+
+START_TEST(test_devfs_console_write_reaches_console_in_chunks)
+{
+	char text[100];
+	int fd = node_open("/dev/ttyS0", NODE_WRITE, NODE_CRED_KERNEL);
+
+	memset(text, 'q', sizeof(text));
+	ck_assert_int_eq(node_write(fd, text, sizeof(text)), 100);
+	ck_assert_uint_eq(nwritten, 100);
+}
+END_TEST
+
+START_TEST(test_devfs_console_read_has_nothing)
+{
+	char buf[4];
+	int fd = node_open("/dev/console", NODE_READ | NODE_WRITE,
+			   NODE_CRED_KERNEL);
+
+	ck_assert_int_eq(node_read(fd, buf, sizeof(buf)), -AE_EAGAIN);
+}
+END_TEST
+
+START_TEST(test_devfs_timer_counts_interrupts)
+{
+	char buf[32];
+	int fd;
+
+	bus_irq_name(32, "hw.irq.timer");
+	for (int i = 0; i < 3; i++) {
+		bus_irq_post(32);
+		bus_run(~0u);
+	}
+	fd = node_open("/dev/timer", NODE_READ, NODE_CRED_KERNEL);
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_gt(node_read(fd, buf, sizeof(buf) - 1), 0);
+	ck_assert_str_eq(buf, "ticks 3\n");
+	/* the offset moved: a second read is at the end */
+	ck_assert_int_eq(node_read(fd, buf, sizeof(buf)), 0);
+}
+END_TEST
+
+START_TEST(test_devfs_devices_from_devtree_events)
+{
+	struct node_dirent d;
+	char buf[64];
+	int fd, n = 0;
+
+	device_added(0, 4, "serial");
+	device_added(1, DEVTREE_NO_IRQ, "intc");
+	device_added(-1, 7, "nobody");	/* no driver: no node */
+	bus_run(~0u);
+	fd = node_open("/dev", NODE_DIR | NODE_READ, NODE_CRED_KERNEL);
+	for (uint32_t i = 0; node_readdir(fd, i, &d) == 0; i++)
+		n++;
+	ck_assert_int_eq(n, 5 + 2);
+	fd = node_open("/dev/uart0", NODE_READ, NODE_CRED_KERNEL);
+	ck_assert_int_ge(fd, 0);
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_gt(node_read(fd, buf, sizeof(buf) - 1), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "irq 4"));
+	ck_assert_int_ge(node_open("/dev/gic0", NODE_READ, NODE_CRED_KERNEL),
+			 0);
+}
+END_TEST
+
+START_TEST(test_devfs_event_from_another_service_ignored)
+{
+	struct devtree_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.driver = 0;
+	bus_publish((bus_topic_t)bus_topic("devtree.device.added"), 4, &ev,
+		    sizeof(ev));
+	bus_run(~0u);
+	ck_assert_int_eq(node_open("/dev/uart0", NODE_READ, NODE_CRED_KERNEL),
+			 -AE_ENOENT);
+}
+END_TEST
+
+START_TEST(test_devfs_mode_checked_for_each_open)
+{
+	struct node_cred user = { 1000, 1000 }, dialout = { 1000, 20 };
+
+	ck_assert_int_eq(node_open("/dev/ttyS0", NODE_WRITE, user),
+			 -AE_EACCES);
+	ck_assert_int_ge(node_open("/dev/ttyS0", NODE_WRITE, dialout), 0);
+	ck_assert_int_ge(node_open("/dev/ttyS0", NODE_READ, dialout), 0);
+	ck_assert_int_ge(node_open("/dev/null", NODE_WRITE, user), 0);
+	ck_assert_int_eq(node_open("/dev/timer", NODE_WRITE, user),
+			 -AE_EACCES);
+}
+END_TEST
+
+START_TEST(test_devfs_stat_reports_mode_and_owner)
+{
+	struct node_stat st;
+
+	ck_assert_int_eq(node_stat("/dev/console", &st, NODE_CRED_KERNEL), 0);
+	ck_assert_uint_eq(st.kind, NODE_KIND_DEV);
+	ck_assert_uint_eq(st.mode, 0620);
+	ck_assert_uint_eq(st.gid, 5);
+	ck_assert_int_eq(node_stat("/dev", &st, NODE_CRED_KERNEL), 0);
+	ck_assert_uint_eq(st.kind, NODE_KIND_DIR);
+	ck_assert_int_eq(node_stat("/", &st, NODE_CRED_KERNEL), 0);
+	ck_assert_uint_eq(st.kind, NODE_KIND_DIR);
+	ck_assert_int_eq(node_stat("/dev/missing", &st, NODE_CRED_KERNEL),
+			 -AE_ENOENT);
+}
+END_TEST
+
+START_TEST(test_ns_bad_paths_refused)
+{
+	char longpath[NODE_PATH_MAX + 8];
+
+	ck_assert_int_eq(node_open("relative", NODE_READ, NODE_CRED_KERNEL),
+			 -AE_EINVAL);
+	ck_assert_int_eq(node_open("", NODE_READ, NODE_CRED_KERNEL),
+			 -AE_EINVAL);
+	ck_assert_int_eq(node_open(NULL, NODE_READ, NODE_CRED_KERNEL),
+			 -AE_EFAULT);
+	memset(longpath, 'a', sizeof(longpath));
+	longpath[0] = '/';
+	longpath[sizeof(longpath) - 1] = '\0';
+	ck_assert_int_eq(node_open(longpath, NODE_READ, NODE_CRED_KERNEL),
+			 -AE_ENAMETOOLONG);
+	ck_assert_int_eq(node_open("/nowhere", NODE_READ, NODE_CRED_KERNEL),
+			 -AE_ENOENT);
+}
+END_TEST
+
+START_TEST(test_ns_flags_and_directories)
+{
+	ck_assert_int_eq(node_open("/dev/null", 0, NODE_CRED_KERNEL),
+			 -AE_EINVAL);
+	ck_assert_int_eq(node_open("/dev/null", 0x80 | NODE_READ,
+				   NODE_CRED_KERNEL), -AE_EINVAL);
+	ck_assert_int_eq(node_open("/dev", NODE_READ, NODE_CRED_KERNEL),
+			 -AE_EISDIR);
+	ck_assert_int_eq(node_open("/", NODE_DIR | NODE_WRITE,
+				   NODE_CRED_KERNEL), -AE_EISDIR);
+	ck_assert_int_eq(node_open("/dev/zero", NODE_DIR | NODE_READ,
+				   NODE_CRED_KERNEL), -AE_ENOTDIR);
+}
+END_TEST
+
+START_TEST(test_ns_handles_checked)
+{
+	char b[4];
+	int fd = node_open("/dev/zero", NODE_READ, NODE_CRED_KERNEL);
+
+	ck_assert_int_eq(node_write(fd, "x", 1), -AE_EBADF);
+	ck_assert_int_eq(node_close(fd), 0);
+	ck_assert_int_eq(node_read(fd, b, 4), -AE_EBADF);
+	ck_assert_int_eq(node_read(-5, b, 4), -AE_EBADF);
+	ck_assert_int_eq(node_read(NODE_FILES_MAX, b, 4), -AE_EBADF);
+}
+END_TEST
+
+START_TEST(test_ns_file_table_fills_up)
+{
+	int fd = 0, n = 0;
+
+	while ((fd = node_open("/dev/null", NODE_READ, NODE_CRED_KERNEL)) >= 0)
+		n++;
+	ck_assert_int_eq(fd, -AE_EMFILE);
+	ck_assert_int_eq(n, NODE_FILES_MAX);
+}
+END_TEST
+
+START_TEST(test_ns_root_lists_mounts)
+{
+	struct node_dirent d;
+	int fd = node_open("/", NODE_DIR | NODE_READ, NODE_CRED_KERNEL);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(node_readdir(fd, 0, &d), 0);
+	ck_assert_str_eq(d.name, "dev");
+	ck_assert_int_eq(node_readdir(fd, 1, &d), -AE_ENOENT);
+	ck_assert_int_eq(node_read(fd, &d, 4), -AE_EISDIR);
+}
+END_TEST
+
+START_TEST(test_ns_mount_taken_refused)
+{
+	int ns = bus_svc_find("ns"), t = bus_topic("ns.mount");
+	struct bus_msg reply;
+
+	/* the kernel (not devfs) asking for "dev" */
+	ck_assert_int_eq(bus_call((bus_svc_t)ns, (bus_topic_t)t, "dev", 3,
+				  &reply), -AE_EEXIST);
+	ck_assert_int_eq(bus_call((bus_svc_t)ns, (bus_topic_t)t, "a/b", 3,
+				  &reply), -AE_EINVAL);
+}
+END_TEST
+
+START_TEST(test_ns_owner_restart_makes_files_stale)
+{
+	char b[4];
+	int fd = node_open("/dev/zero", NODE_READ, NODE_CRED_KERNEL);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(service_restart("devfs"), 0);
+	bus_run(~0u);
+	ck_assert_int_eq(node_read(fd, b, 4), -AE_ENODEV);
+	ck_assert_int_eq(node_close(fd), 0);
+	/* new opens work again once devfs has remounted */
+	bus_publish((bus_topic_t)bus_topic("kernel.boot.done"), 4, NULL, 0);
+	bus_run(~0u);
+	ck_assert_int_ge(node_open("/dev/zero", NODE_READ, NODE_CRED_KERNEL),
+			 0);
+}
+END_TEST
+
+Suite *suite_devfs(void)
+{
+	Suite *s = suite_create("devfs");
+	TCase *tc = tcase_create("devfs");
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, test_devfs_null_reads_nothing_writes_everything);
+	tcase_add_test(tc, test_devfs_zero_fills);
+	tcase_add_test(tc, test_devfs_console_write_reaches_console_in_chunks);
+	tcase_add_test(tc, test_devfs_console_read_has_nothing);
+	tcase_add_test(tc, test_devfs_timer_counts_interrupts);
+	tcase_add_test(tc, test_devfs_devices_from_devtree_events);
+	tcase_add_test(tc, test_devfs_event_from_another_service_ignored);
+	tcase_add_test(tc, test_devfs_mode_checked_for_each_open);
+	tcase_add_test(tc, test_devfs_stat_reports_mode_and_owner);
+	tcase_add_test(tc, test_ns_bad_paths_refused);
+	tcase_add_test(tc, test_ns_flags_and_directories);
+	tcase_add_test(tc, test_ns_handles_checked);
+	tcase_add_test(tc, test_ns_file_table_fills_up);
+	tcase_add_test(tc, test_ns_root_lists_mounts);
+	tcase_add_test(tc, test_ns_mount_taken_refused);
+	tcase_add_test(tc, test_ns_owner_restart_makes_files_stale);
+	suite_add_tcase(s, tc);
+	return s;
+}
