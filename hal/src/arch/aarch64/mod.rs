@@ -230,19 +230,54 @@ pub(crate) const SEPARATE_LOW_HALF: bool = true;
 
 /// Switch to the kernel's address space: `root` in TTBR1 and the low
 /// half's identity map in TTBR0.
+///
+/// TTBR1 is what the kernel runs from, and the new tables map the same
+/// addresses with smaller pages than the boot tables' 1 GiB blocks: both
+/// must never be live at once (a TLB conflict, which real CPUs may raise
+/// and QEMU does not). So the swap runs from the boot identity map in
+/// TTBR0: TTBR1 walks off (TCR_EL1.EPD1), the TLB emptied, the new root
+/// in, walks on, and back up to the link address. Interrupts are masked
+/// (boot, before hal_irq_init's unmasking).
 pub fn mmu_kernel_activate(root: u64, low: Option<u64>) {
-    // SAFETY: root maps the image at its link address with the running
-    // code executable, and low keeps the identity map of boot data and
-    // devices; both built from the live layout.
+    extern "C" {
+        fn hal_swap_ttbr1(root: u64);
+    }
+    let swap = hal_swap_ttbr1 as *const () as u64 - DIRECT_MAP_OFFSET;
+    // SAFETY: hal_swap_ttbr1 touches no memory and no stack; called at
+    // its physical address, which the boot identity map in TTBR0 maps
+    // executable; it returns to the link address through the new root,
+    // which maps the running image.
     unsafe {
-        core::arch::asm!("dsb ishst", "msr ttbr1_el1, {}", "isb", in(reg) root, options(nostack))
-    };
+        core::arch::asm!("dsb ishst", "blr {f}", f = in(reg) swap, in("x0") root,
+                         out("x1") _, out("x2") _, out("x30") _, options(nostack));
+    }
     if let Some(l) = low {
         mmu_activate(l);
     } else {
         mmu_flush();
     }
 }
+
+core::arch::global_asm!(
+    r#"
+    .section .text.hal_swap_ttbr1, "ax"
+    .globl hal_swap_ttbr1
+    hal_swap_ttbr1:
+    mrs x1, tcr_el1
+    orr x2, x1, #(1 << 23)
+    msr tcr_el1, x2
+    isb
+    tlbi vmalle1
+    dsb nsh
+    isb
+    msr ttbr1_el1, x0
+    isb
+    msr tcr_el1, x1
+    isb
+    ret
+    .text
+    "#
+);
 
 /// The root that translates `va`: TTBR1's for the upper half, TTBR0's
 /// for the lower.
