@@ -23,7 +23,10 @@
 
 #define KMALLOC_CLASSES		9	/* 16 .. 4096 */
 #define KMALLOC_MAX_SMALL	4096
-#define KMALLOC_MAX		(64u << 20)	/* the largest block: 64 MiB */
+/* The largest request: a block of 64 MiB less its 64-byte header. A
+ * large request takes the next power of two of (size + 64) bytes, so a
+ * request of exactly 2^k bytes takes a 2^(k+1) block. */
+#define KMALLOC_MAX		((64u << 20) - 64)
 
 /*
  * kmalloc_init - set up the caches over backend be (copied), each with
