@@ -55,6 +55,8 @@ CASES = [
             r'^ktest: ok devtree\.console_uart_enumerated',
             r'^devfs: hello through /dev/console$',
             r'^ktest: ok devfs\.permissions_and_errors',
+            r'^console: trace filter "Bad\*" refused: ',
+            r'^ktest: ok sysfs\.trace_filter_written_through_sysfs',
             r'^ktest: ok hal\.timer_ticks_reach_the_bus',
             r'^ktest: [1-9]\d* passed, 0 failed',
         ],
@@ -97,7 +99,8 @@ CASES = [
             r'^service: started devtree \(bus id \d+, generation 1\)',
             r'^service: started ns \(bus id \d+, generation 1\)',
             r'^service: started devfs \(bus id \d+, generation 1\)',
-            r'^service: 6 of 6 built-in services up',
+            r'^service: started sysfs \(bus id \d+, generation 1\)',
+            r'^service: 7 of 7 built-in services up',
             r'^example: hello from a service',
             r'^trace: \d+ event kernel\.boot\.done kernel->example p4 '
             r'wait=\d+ run=\d+$',
