@@ -48,14 +48,10 @@ static struct handle {
 	uint32_t flags;
 } handles[HANDLES_MAX];
 
-static bus_topic_t t_node[7], t_added, t_tick, t_boot, t_write;
+static bus_topic_t t_node[NODE_OPS], t_added, t_tick, t_boot, t_write;
 static uint64_t ticks;
 static bool mounted;
 
-static const char *const ops[7] = {
-	"node.open", "node.read", "node.write", "node.ioctl", "node.close",
-	"node.stat", "node.readdir",
-};
 
 static void add_node(const char *name, enum kind k, uint32_t mode,
 		     uint32_t gid, const struct devtree_event *dev)
@@ -77,14 +73,8 @@ static void add_node(const char *name, enum kind k, uint32_t mode,
 
 static int devfs_init(void)
 {
-	int t;
-
-	for (unsigned int i = 0; i < 7; i++) {
-		t = bus_topic(ops[i]);
-		if (t < 0)
-			return -AE_ENOSPC;
-		t_node[i] = (bus_topic_t)t;
-	}
+	if (node_owner_topics(t_node))
+		return -AE_ENOSPC;
 	t_added = (bus_topic_t)bus_topic("devtree.device.added");
 	t_tick = (bus_topic_t)bus_topic("hw.irq.timer");
 	t_boot = (bus_topic_t)bus_topic("kernel.boot.done");
@@ -104,12 +94,8 @@ static int devfs_init(void)
  * call other services). */
 static void mount(void)
 {
-	int ns = bus_svc_find("ns"), t = bus_topic("ns.mount");
-	struct bus_msg reply;
-
 	mounted = true;
-	if (ns < 0 || t < 0 ||
-	    bus_call((bus_svc_t)ns, (bus_topic_t)t, "dev", 3, &reply))
+	if (node_mount("dev"))
 		kprintf("devfs: cannot mount /dev\n");
 }
 
@@ -354,12 +340,12 @@ static int devfs_handle(void *state, const struct bus_msg *m,
 	if (m->kind != BUS_REQUEST || m->len != sizeof(q))
 		return m->kind == BUS_REQUEST ? -AE_EINVAL : 0;
 	memcpy(&q, m->data, sizeof(q));
-	if (m->topic == t_node[0])
+	if (m->topic == t_node[NODE_OP_OPEN])
 		return do_open(&q, reply);
-	if (m->topic == t_node[5])
+	if (m->topic == t_node[NODE_OP_STAT])
 		return do_stat(&q);
 	h = handle_of(q.handle, &rc);
-	if (m->topic == t_node[4]) {		/* close: always frees */
+	if (m->topic == t_node[NODE_OP_CLOSE]) {		/* close: always frees */
 		if (q.handle < HANDLES_MAX && handles[q.handle].used) {
 			handles[q.handle].used = false;
 			return 0;
@@ -368,13 +354,13 @@ static int devfs_handle(void *state, const struct bus_msg *m,
 	}
 	if (!h)
 		return rc;
-	if (m->topic == t_node[1])
+	if (m->topic == t_node[NODE_OP_READ])
 		return do_read(h, &q, reply);
-	if (m->topic == t_node[2])
+	if (m->topic == t_node[NODE_OP_WRITE])
 		return do_write(h, &q, reply);
-	if (m->topic == t_node[6])
+	if (m->topic == t_node[NODE_OP_READDIR])
 		return do_readdir(h, &q);
-	if (m->topic == t_node[3])
+	if (m->topic == t_node[NODE_OP_IOCTL])
 		return -AE_ENOSYS;	/* no device takes ioctls yet */
 	return -AE_ENOSYS;
 }

@@ -55,23 +55,14 @@ static struct handle {
 	char text[TEXT_MAX];
 } handles[HANDLES_MAX];
 
-static bus_topic_t t_node[7];
+static bus_topic_t t_node[NODE_OPS];
 static bool mounted;
 
-static const char *const ops[7] = {
-	"node.open", "node.read", "node.write", "node.ioctl", "node.close",
-	"node.stat", "node.readdir",
-};
 
 static int sysfs_init(void)
 {
-	for (unsigned int i = 0; i < 7; i++) {
-		int t = bus_topic(ops[i]);
-
-		if (t < 0)
-			return -AE_ENOSPC;
-		t_node[i] = (bus_topic_t)t;
-	}
+	if (node_owner_topics(t_node))
+		return -AE_ENOSPC;
 	memset(handles, 0, sizeof(handles));
 	mounted = false;
 	return 0;
@@ -79,12 +70,8 @@ static int sysfs_init(void)
 
 static void mount(void)
 {
-	int ns = bus_svc_find("ns"), t = bus_topic("ns.mount");
-	struct bus_msg reply;
-
 	mounted = true;
-	if (ns < 0 || t < 0 ||
-	    bus_call((bus_svc_t)ns, (bus_topic_t)t, "sys", 3, &reply))
+	if (node_mount("sys"))
 		kprintf("sysfs: cannot mount /sys\n");
 }
 
@@ -391,22 +378,22 @@ static int sysfs_handle(void *state, const struct bus_msg *m,
 	if (m->len != sizeof(q))
 		return -AE_EINVAL;
 	memcpy(&q, m->data, sizeof(q));
-	if (m->topic == t_node[0])
+	if (m->topic == t_node[NODE_OP_OPEN])
 		return do_open(&q, reply);
-	if (m->topic == t_node[5])
+	if (m->topic == t_node[NODE_OP_STAT])
 		return do_stat(&q);
 	if (q.handle >= HANDLES_MAX || !handles[q.handle].used)
 		return -AE_EBADF;
 	h = &handles[q.handle];
-	if (m->topic == t_node[4]) {
+	if (m->topic == t_node[NODE_OP_CLOSE]) {
 		h->used = false;
 		return 0;
 	}
-	if (m->topic == t_node[1])
+	if (m->topic == t_node[NODE_OP_READ])
 		return do_read(h, &q, reply);
-	if (m->topic == t_node[2])
+	if (m->topic == t_node[NODE_OP_WRITE])
 		return do_write(h, &q, reply);
-	if (m->topic == t_node[6]) {
+	if (m->topic == t_node[NODE_OP_READDIR]) {
 		if (!q.out)
 			return -AE_EFAULT;
 		rc = entry(&h->t, q.off, &d);

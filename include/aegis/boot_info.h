@@ -145,6 +145,11 @@ int fdt_boot_parse(struct boot_info *bi, const void *fdt, size_t avail,
 int fdt_platform_parse(struct boot_info *bi, const void *fdt, size_t avail,
 		       paddr_t fdt_pa, const char **why);
 
+/* fdt_interrupt_parent - the node whose #interrupt-cells reads node's
+ * interrupts (devicetree specification 2.4.1), or a negative libfdt
+ * error. The blob must have passed fdt_check_header. */
+int fdt_interrupt_parent(const void *fdt, int node);
+
 /* Helpers the parsers share (kernel/bootinfo/common.c). */
 void boot_info_init(struct boot_info *bi, enum boot_proto proto);
 /* boot_warn - record a non-fatal oddity (kept: the first 4). */

@@ -96,6 +96,19 @@ static inline bool node_mode_allows(uint32_t mode, uint32_t uid,
 	return true;
 }
 
+/* For node-owning services (kernel/lib/node_client.c). */
+enum node_op { NODE_OP_OPEN, NODE_OP_READ, NODE_OP_WRITE, NODE_OP_IOCTL,
+	       NODE_OP_CLOSE, NODE_OP_STAT, NODE_OP_READDIR, NODE_OPS };
+
+/* node_owner_topics - the "node.*" request topics, in enum node_op
+ * order. 0 or -ENOSPC. */
+int node_owner_topics(uint16_t topics[NODE_OPS]);
+
+/* node_mount - ask ns for the name under the root, as the calling
+ * service (from its handler). 0, -EEXIST (another owner has it), or the
+ * bus call's error. */
+int node_mount(const char *name);
+
 /* Clients (kernel/lib/node_client.c): bus calls to ns. Each returns a
  * negative error code or: node_open a file number (>= 0); node_read and
  * node_write the bytes moved; the others 0. Thread or handler context. */

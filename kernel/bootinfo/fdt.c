@@ -155,9 +155,8 @@ static int parse_chosen(struct boot_info *bi, const void *fdt,
  * interrupt-parent property if it has one, else its devicetree parent.
  * A node that has neither interrupts nor is a controller passes the
  * question up, so the walk goes on through plain bus nodes to the first
- * one that names a parent or is an interrupt controller. A node offset,
- * or a negative libfdt error. */
-static int irq_parent(const void *fdt, int node)
+ * one that names a parent or is an interrupt controller. */
+int fdt_interrupt_parent(const void *fdt, int node)
 {
 	const fdt32_t *ph;
 	int len;
@@ -204,7 +203,7 @@ static void parse_uart_irq(struct boot_info *bi, const void *fdt, int node)
 	irq = fdt_getprop(fdt, node, "interrupts", &len);
 	if (!irq)
 		return;
-	ic = irq_parent(fdt, node);
+	ic = fdt_interrupt_parent(fdt, node);
 	ncells = ic >= 0 ? fdt_getprop(fdt, ic, "#interrupt-cells", &clen)
 			 : NULL;
 	if (ncells && clen == 4 && fdt32_to_cpu(*ncells) == 2 && len >= 8 &&

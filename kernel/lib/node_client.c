@@ -108,3 +108,35 @@ int node_readdir(int fd, uint32_t index, struct node_dirent *d)
 	q.out = (uint64_t)(uintptr_t)d;
 	return call("ns.readdir", &q, NULL);
 }
+
+/* ---- for the services that own nodes --------------------------------- */
+
+int node_owner_topics(uint16_t topics[NODE_OPS])
+{
+	static const char *const names[NODE_OPS] = {
+		"node.open", "node.read", "node.write", "node.ioctl",
+		"node.close", "node.stat", "node.readdir",
+	};
+
+	for (unsigned int i = 0; i < NODE_OPS; i++) {
+		int t = bus_topic(names[i]);
+
+		if (t < 0)
+			return -AE_ENOSPC;
+		topics[i] = (uint16_t)t;
+	}
+	return 0;
+}
+
+int node_mount(const char *name)
+{
+	int ns = bus_svc_find("ns"), t = bus_topic("ns.mount");
+	struct bus_msg reply;
+
+	if (ns < 0)
+		return ns;
+	if (t < 0)
+		return t;
+	return bus_call((bus_svc_t)ns, (bus_topic_t)t, name, strlen(name),
+			&reply);
+}

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 #include <libfdt.h>
+#include <aegis/boot_info.h>
 #include <aegis/errno.h>
 #include <aegis/kprintf.h>
 #include "dt.h"
@@ -77,29 +78,6 @@ static void read_reg(struct dt_tree *t, struct dt_device *d,
 	}
 }
 
-/* The interrupt parent (devicetree specification 2.4.1): the node's own
- * interrupt-parent, else its parent's, up the tree; a node that is an
- * interrupt controller is the parent of its children. */
-static int irq_parent(const void *fdt, int node)
-{
-	for (int depth = 0; node >= 0 && depth < 32; depth++) {
-		int len;
-		const fdt32_t *ph = fdt_getprop(fdt, node, "interrupt-parent",
-						&len);
-
-		if (ph && len == 4)
-			return fdt_node_offset_by_phandle(fdt,
-							  fdt32_to_cpu(*ph));
-		if (node == 0)
-			break;
-		node = fdt_parent_offset(fdt, node);
-		if (node >= 0 &&
-		    fdt_getprop(fdt, node, "interrupt-controller", NULL))
-			return node;
-	}
-	return -FDT_ERR_NOTFOUND;
-}
-
 static bool compat_is(const void *fdt, int node, const char *prefix)
 {
 	int len;
@@ -137,7 +115,7 @@ static void read_irqs(struct dt_tree *t, struct dt_device *d,
 
 	if (!irq)
 		return;
-	ic = irq_parent(fdt, node);
+	ic = fdt_interrupt_parent(fdt, node);
 	n = ic >= 0 ? cells(fdt, ic, "#interrupt-cells", 0) : 0;
 	if (n == 0 || n > 4 || len % (int)(n * 4)) {
 		warn(t, d->path, "interrupts without a usable interrupt parent");
