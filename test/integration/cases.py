@@ -100,7 +100,8 @@ CASES = [
             r'^service: started ns \(bus id \d+, generation 1\)',
             r'^service: started devfs \(bus id \d+, generation 1\)',
             r'^service: started sysfs \(bus id \d+, generation 1\)',
-            r'^service: 7 of 7 built-in services up',
+            r'^service: started shell \(bus id \d+, generation 1\)',
+            r'^service: 8 of 8 built-in services up',
             r'^example: hello from a service',
             r'^trace: \d+ event kernel\.boot\.done kernel->example p4 '
             r'wait=\d+ run=\d+$',
@@ -157,6 +158,35 @@ CASES = [
             r'^and again$',
             r'^ktest: ok hal\.console_echo',
             r'^ktest: 1 passed, 0 failed',
+        ],
+        'reject': [r'^panic: '],
+        'verdict': 'pass',
+    },
+    {
+        # The console shell, typed as a user would, each command after the
+        # previous one answered: the namespace (/dev from devfs, /sys from
+        # sysfs), a write through /dev/console, a refused write, an
+        # unknown command, the registry, and poweroff to end it.
+        'name': 'shell-session',
+        'cmdline': '',
+        'module': False,
+        'type': [(r'^aegis: up in \d+ cycles', b'ls /dev\r'),
+                 (r'^uart0$', b'cat /sys/mm/total\r'),
+                 (r'^\d+$', b'echo hello shell > /dev/console\r'),
+                 (r'^hello shell$', b'echo 1 > /sys/mm/free\r'),
+                 (r'^sh: echo: permission denied', b'bogus\r'),
+                 (r'unknown command', b'svc list\r'),
+                 (r'^sysfs +running', b'poweroff\r')],
+        'expect': [
+            BANNER,
+            r'^null$',
+            r'^uart0$',
+            r'^\d+$',
+            r'^hello shell$',
+            r'^sh: echo: permission denied$',
+            r'^sh: bogus: unknown command',
+            r'^devfs +running$',
+            r'^sh: powering off$',
         ],
         'reject': [r'^panic: '],
         'verdict': 'pass',

@@ -1,0 +1,241 @@
+/*
+ * shell.c - the console shell: runs each line typed on the serial console
+ * (the console service's "console.line" events) as a command, on the node
+ * namespace and the service registry, and prints through the console.
+ *
+ *   help                          the commands
+ *   ls [path]                     a directory's entries (default /)
+ *   cat path                      a node's contents
+ *   echo text > path              write text (and a newline) to a node
+ *   tree [path]                   a directory tree, two levels deep
+ *   svc list                      every service and its state
+ *   svc stop|start|restart name   the registry's run-time control
+ *   trace on FILTER | trace off   the live bus tracer
+ *   poweroff                      end the machine
+ *
+ * Errors come back as one line: "sh: <command>: <reason>". The shell runs
+ * as root (uid 0) until user sessions exist.
+ */
+#include <string.h>
+#include <aegis/bus.h>
+#include <aegis/errno.h>
+#include <aegis/hal.h>
+#include <aegis/kprintf.h>
+#include <aegis/node.h>
+#include <aegis/service.h>
+
+#define ARGS_MAX 6
+
+static bus_topic_t t_line;
+
+static int shell_init(void)
+{
+	int t = bus_topic("console.line");
+
+	if (t < 0)
+		return -AE_ENOSPC;
+	t_line = (bus_topic_t)t;
+	return 0;
+}
+
+static void fail(const char *cmd, int rc)
+{
+	kprintf("sh: %s: %s\n", cmd, errno_desc(rc));
+}
+
+static void list(const char *path, int depth, int max)
+{
+	struct node_dirent d;
+	char child[NODE_PATH_MAX];
+	int fd = node_open(path, NODE_DIR | NODE_READ, NODE_CRED_KERNEL);
+
+	if (fd < 0) {
+		if (depth == 0)
+			fail(max ? "tree" : "ls", fd);
+		return;
+	}
+	for (uint32_t i = 0; node_readdir(fd, i, &d) == 0; i++) {
+		kprintf("%s%s%s\n", depth == 0 ? "" : depth == 1 ? "  " :
+			"    ", d.name, d.kind == NODE_KIND_DIR ? "/" : "");
+		if (d.kind == NODE_KIND_DIR && depth < max) {
+			ksnprintf(child, sizeof(child), "%s%s%s", path,
+				  path[strlen(path) - 1] == '/' ? "" : "/",
+				  d.name);
+			list(child, depth + 1, max);
+		}
+	}
+	node_close(fd);
+}
+
+static void cat(const char *path)
+{
+	char buf[64];
+	int fd = node_open(path, NODE_READ, NODE_CRED_KERNEL), n;
+
+	if (fd < 0) {
+		fail("cat", fd);
+		return;
+	}
+	while ((n = node_read(fd, buf, sizeof(buf))) > 0)
+		klog_write(buf, (size_t)n);
+	if (n < 0)
+		fail("cat", n);
+	node_close(fd);
+}
+
+static void echo(char **argv, int argc)
+{
+	char text[BUS_INLINE_MAX * 2];
+	int fd, rc, n = 0, to = -1;
+
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], ">") == 0)
+			to = i;
+	if (to < 0 || to + 2 != argc) {
+		fail("echo", -AE_EINVAL);
+		return;
+	}
+	text[0] = '\0';
+	for (int i = 1; i < to; i++)
+		n += ksnprintf(text + n, sizeof(text) - (size_t)n, "%s%s",
+			       i > 1 ? " " : "", argv[i]);
+	n += ksnprintf(text + n, sizeof(text) - (size_t)n, "\n");
+	fd = node_open(argv[argc - 1], NODE_WRITE, NODE_CRED_KERNEL);
+	if (fd < 0) {
+		fail("echo", fd);
+		return;
+	}
+	rc = node_write(fd, text, (uint32_t)n);
+	if (rc < 0)
+		fail("echo", rc);
+	node_close(fd);
+}
+
+static void svc(char **argv, int argc)
+{
+	int rc;
+
+	if (argc == 2 && strcmp(argv[1], "list") == 0) {
+		for (unsigned int s = 0; s < BUS_SVC_MAX; s++) {
+			enum bus_svc_state st = bus_svc_state((bus_svc_t)s);
+			static const char *const names[] = {
+				"free", "running", "stopped", "failed" };
+
+			if (st != BUS_SVC_FREE)
+				kprintf("%-12s %s\n", bus_svc_name((bus_svc_t)s),
+					names[st]);
+		}
+		return;
+	}
+	if (argc != 3) {
+		fail("svc", -AE_EINVAL);
+		return;
+	}
+	if (strcmp(argv[2], "shell") == 0 || strcmp(argv[2], "console") == 0) {
+		kprintf("sh: svc: %s runs this shell; not from here\n",
+			argv[2]);
+		return;
+	}
+	if (strcmp(argv[1], "stop") == 0)
+		rc = service_stop(argv[2]);
+	else if (strcmp(argv[1], "restart") == 0 ||
+		 strcmp(argv[1], "start") == 0)
+		rc = service_restart(argv[2]);
+	else
+		rc = -AE_EINVAL;
+	if (rc)
+		fail("svc", rc);
+	else
+		kprintf("svc: %s %s\n", argv[2], service_state_name(
+				service_state(argv[2])));
+}
+
+/* The filter goes to the console service, which checks it and says
+ * what it did (or why not). */
+static void trace_cmd(char **argv, int argc)
+{
+	const char *filter;
+	int console = bus_svc_find("console"), t = bus_topic("trace.filter");
+
+	if (argc == 2 && strcmp(argv[1], "off") == 0)
+		filter = "off";
+	else if (argc == 3 && strcmp(argv[1], "on") == 0)
+		filter = argv[2];
+	else {
+		fail("trace", -AE_EINVAL);
+		return;
+	}
+	if (console < 0 || t < 0) {
+		fail("trace", -AE_ENODEV);
+		return;
+	}
+	bus_call((bus_svc_t)console, (bus_topic_t)t, filter, strlen(filter),
+		 NULL);
+}
+
+static void run(char *line)
+{
+	char *argv[ARGS_MAX + 1];
+	int argc = 0;
+
+	for (char *p = line; *p && argc <= ARGS_MAX;) {
+		while (*p == ' ')
+			*p++ = '\0';
+		if (!*p)
+			break;
+		argv[argc++] = p;
+		while (*p && *p != ' ')
+			p++;
+	}
+	if (argc == 0)
+		return;
+	if (argc > ARGS_MAX) {
+		fail(argv[0], -AE_E2BIG);
+		return;
+	}
+	if (strcmp(argv[0], "help") == 0)
+		kprintf("commands: help, ls [path], cat path, echo text > path, "
+			"tree [path], svc list|stop|start|restart name, "
+			"trace on FILTER|off, poweroff\n");
+	else if (strcmp(argv[0], "ls") == 0 && argc <= 2)
+		list(argc == 2 ? argv[1] : "/", 0, 0);
+	else if (strcmp(argv[0], "tree") == 0 && argc <= 2)
+		list(argc == 2 ? argv[1] : "/", 0, 2);
+	else if (strcmp(argv[0], "cat") == 0 && argc == 2)
+		cat(argv[1]);
+	else if (strcmp(argv[0], "echo") == 0)
+		echo(argv, argc);
+	else if (strcmp(argv[0], "svc") == 0)
+		svc(argv, argc);
+	else if (strcmp(argv[0], "trace") == 0)
+		trace_cmd(argv, argc);
+	else if (strcmp(argv[0], "poweroff") == 0 && argc == 1) {
+		kprintf("sh: powering off\n");
+		hal_poweroff();
+	}
+	else
+		kprintf("sh: %s: unknown command (help lists them)\n",
+			argv[0]);
+}
+
+static int shell_handle(void *state, const struct bus_msg *m,
+			struct bus_msg *reply)
+{
+	char line[BUS_INLINE_MAX + 1];
+
+	(void)state;
+	(void)reply;
+	if (m->topic != t_line || m->kind != BUS_EVENT)
+		return 0;
+	memcpy(line, m->data, m->len);
+	line[m->len] = '\0';
+	run(line);
+	return 0;
+}
+
+SERVICE(shell,
+	.name = "shell",
+	.init = shell_init,
+	.handler = shell_handle,
+	.subscribe = SERVICE_LIST("console.line"),
+	.needs = SERVICE_LIST("console", "ns"));
