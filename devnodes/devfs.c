@@ -260,10 +260,17 @@ static int do_write(struct handle *h, const struct node_req *q,
 
 			if (k > BUS_INLINE_MAX)
 				k = BUS_INLINE_MAX;
-			if (bus_call((bus_svc_t)console, t_write,
-				     (const char *)(uintptr_t)q->buf + done, k,
-				     NULL))
+			int rc = bus_call((bus_svc_t)console, t_write,
+					  (const char *)(uintptr_t)q->buf +
+						  done, k, NULL);
+
+			if (rc) {
+				/* nothing written is an error; some is a
+				 * short write */
+				if (!done)
+					return rc;
 				break;
+			}
 			done += k;
 		}
 		break;

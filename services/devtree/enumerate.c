@@ -189,7 +189,7 @@ static int check_structure(const void *fdt, const char **why)
 			}
 			pr = fdt_get_property_by_offset(fdt, offset, &len);
 			if (!pr || !fdt_get_string(fdt,
-						   (int)fdt32_to_cpu(pr->nameoff),
+						   (int)fdt32_ld(&pr->nameoff),
 						   &len)) {
 				*why = "property with a bad name or length";
 				return -AE_EBADMSG;
@@ -231,6 +231,13 @@ int dt_enumerate(struct dt_tree *t, const void *fdt, size_t size,
 	}
 	if (fdt_totalsize(fdt) > size) {
 		*why = "device tree totalsize larger than the blob";
+		return -AE_EBADMSG;
+	}
+	/* the structure block is 4-byte aligned (devicetree specification
+	 * 5.1): anything else would have libfdt read its tags misaligned
+	 * (found by the fuzzer) */
+	if (fdt_off_dt_struct(fdt) & 3) {
+		*why = "structure block not 4-byte aligned";
 		return -AE_EBADMSG;
 	}
 	rc = check_structure(fdt, why);

@@ -351,6 +351,56 @@ START_TEST(test_ns_owner_restart_makes_files_stale)
 }
 END_TEST
 
+START_TEST(test_devfs_read_at_offsets_of_a_device_text)
+{
+	char a[8], b[64];
+	int fd;
+
+	device_added(0, 4, "serial");
+	fd = node_open("/dev/uart0", NODE_READ, NODE_CRED_KERNEL);
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	ck_assert_int_eq(node_read(fd, a, 7), 7);	/* "serial:" */
+	ck_assert_str_eq(a, "serial:");
+	ck_assert_int_gt(node_read(fd, b, sizeof(b) - 1), 0);
+	ck_assert_ptr_nonnull(strstr(b, "irq 4"));
+	ck_assert_int_eq(node_read(fd, b, sizeof(b)), 0);	/* the end */
+}
+END_TEST
+
+START_TEST(test_devfs_ioctl_not_taken)
+{
+	int fd = node_open("/dev/zero", NODE_READ, NODE_CRED_KERNEL);
+
+	ck_assert_int_eq(node_ioctl(fd, 1, NULL, 0), -AE_ENOSYS);
+	ck_assert_int_eq(node_ioctl(NODE_FILES_MAX - 1, 1, NULL, 0),
+			 -AE_EBADF);
+}
+END_TEST
+
+START_TEST(test_devfs_readdir_past_end_and_on_a_device)
+{
+	struct node_dirent d;
+	int dir = node_open("/dev", NODE_DIR | NODE_READ, NODE_CRED_KERNEL);
+	int dev = node_open("/dev/null", NODE_READ, NODE_CRED_KERNEL);
+
+	ck_assert_int_eq(node_readdir(dir, 1000, &d), -AE_ENOENT);
+	ck_assert_int_eq(node_readdir(dev, 0, &d), -AE_ENOTDIR);
+	ck_assert_int_eq(node_readdir(dir, 0, NULL), -AE_EFAULT);
+	ck_assert_int_eq(node_write(dir, "x", 1), -AE_EBADF);
+}
+END_TEST
+
+START_TEST(test_devfs_console_without_console_service)
+{
+	int fd = node_open("/dev/console", NODE_WRITE, NODE_CRED_KERNEL);
+
+	ck_assert_int_eq(service_stop("console"), 0);
+	ck_assert_int_eq(node_write(fd, "lost?", 5), -AE_ESHUTDOWN);
+	ck_assert_uint_eq(nwritten, 0);
+}
+END_TEST
+
 Suite *suite_devfs(void)
 {
 	Suite *s = suite_create("devfs");
@@ -373,6 +423,10 @@ Suite *suite_devfs(void)
 	tcase_add_test(tc, test_ns_root_lists_mounts);
 	tcase_add_test(tc, test_ns_mount_taken_refused);
 	tcase_add_test(tc, test_ns_owner_restart_makes_files_stale);
+	tcase_add_test(tc, test_devfs_read_at_offsets_of_a_device_text);
+	tcase_add_test(tc, test_devfs_ioctl_not_taken);
+	tcase_add_test(tc, test_devfs_readdir_past_end_and_on_a_device);
+	tcase_add_test(tc, test_devfs_console_without_console_service);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -305,6 +305,20 @@ START_TEST(test_devtree_bad_magic_rejected)
 }
 END_TEST
 
+/* Found by the fuzzer: a header whose structure block starts off a
+ * 4-byte boundary made the walk read properties misaligned. */
+START_TEST(test_devtree_misaligned_structure_block_rejected)
+{
+	const char *why = NULL;
+	uint8_t *b = (uint8_t *)blob;
+
+	load("virt.dtb");
+	b[11] += 1;		/* off_dt_struct, big-endian, low byte */
+	ck_assert_int_eq(dt_enumerate(&t, blob, blob_len, &why), -AE_EBADMSG);
+	ck_assert_ptr_nonnull(why);
+}
+END_TEST
+
 START_TEST(test_devtree_truncated_at_every_length_rejected_or_fine)
 {
 	const char *why;
@@ -389,6 +403,7 @@ Suite *suite_devtree(void)
 	tcase_add_test(good, test_devtree_more_devices_than_room_counted);
 	tcase_add_test(bad, test_devtree_null_and_misaligned_rejected);
 	tcase_add_test(bad, test_devtree_bad_magic_rejected);
+	tcase_add_test(bad, test_devtree_misaligned_structure_block_rejected);
 	tcase_add_test(bad, test_devtree_truncated_at_every_length_rejected_or_fine);
 	tcase_add_test(bad, test_devtree_every_byte_flip_never_crashes);
 	suite_add_tcase(s, good);
