@@ -8,6 +8,12 @@
  * (CR LF and LF CR count once); Ctrl-U erases the whole line; a character
  * past LINE_MAX, or any other control byte, is refused with a bell (0x07)
  * and changes nothing.
+ *
+ * History: the last LINE_HISTORY non-empty lines are kept. The terminal's
+ * up and down arrows (ESC [ A, ESC [ B, or ESC O A/B) replace the line
+ * being edited with an older or newer one (down past the newest gives an
+ * empty line); any other escape sequence is swallowed whole, never
+ * inserted as text.
  */
 #ifndef AEGIS_CONSOLE_LINE_H
 #define AEGIS_CONSOLE_LINE_H
@@ -15,12 +21,21 @@
 #include <aegis/bus.h>
 
 #define LINE_MAX	BUS_INLINE_MAX	/* a line fits one bus message */
-#define LINE_ECHO_MAX	(3 * LINE_MAX)	/* the most one byte can echo */
+#define LINE_ECHO_MAX	(4 * LINE_MAX)	/* the most one byte can echo */
+#define LINE_HISTORY	8
 
 struct line {
 	char text[LINE_MAX];
 	unsigned int len;
 	uint8_t last_end;	/* the CR or LF that ended the last line, or 0 */
+	uint8_t esc;		/* escape sequence state: 0 none, 1 ESC,
+				 * 2 ESC [ or ESC O */
+	char hist[LINE_HISTORY][LINE_MAX];
+	uint8_t hist_len[LINE_HISTORY];
+	unsigned int nhist;	/* lines kept (up to LINE_HISTORY) */
+	unsigned int newest;	/* slot of the newest */
+	unsigned int back;	/* 0: editing a new line; k: showing the
+				 * k-th newest */
 };
 
 /* line_reset - empty the line. */

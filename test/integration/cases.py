@@ -166,7 +166,8 @@ CASES = [
         # The console shell, typed as a user would, each command after the
         # previous one answered: the namespace (/dev from devfs, /sys from
         # sysfs), a write through /dev/console, a refused write, an
-        # unknown command, the registry, and poweroff to end it.
+        # unknown command, the registry, a line recalled with the up arrow
+        # twice and edited ("bogus" + "2"), and poweroff to end it.
         'name': 'shell-session',
         'cmdline': '',
         'module': False,
@@ -176,7 +177,8 @@ CASES = [
                  (r'^hello shell$', b'echo 1 > /sys/mm/free\r'),
                  (r'^sh: echo: permission denied', b'bogus\r'),
                  (r'unknown command', b'svc list\r'),
-                 (r'^sysfs +running', b'poweroff\r')],
+                 (r'^sysfs +running', b'\x1b[A\x1b[A2\r'),
+                 (r'^sh: bogus2: unknown command', b'poweroff\r')],
         'expect': [
             BANNER,
             r'^null$',
@@ -186,6 +188,7 @@ CASES = [
             r'^sh: echo: permission denied$',
             r'^sh: bogus: unknown command',
             r'^devfs +running$',
+            r'^sh: bogus2: unknown command',
             r'^sh: powering off$',
         ],
         'reject': [r'^panic: '],

@@ -107,7 +107,7 @@ END_TEST
 
 START_TEST(test_line_control_and_high_bytes_refused)
 {
-	TYPE("a\x01\x1b\xffz\r");
+	TYPE("a\x01\x02\xffz\r");
 	ck_assert_str_eq(last, "az");
 	ck_assert_str_eq(out, "a\a\a\az\n");
 }
@@ -121,7 +121,75 @@ START_TEST(test_line_ctrl_u_on_full_line_fits_echo)
 	type(s, sizeof(s));
 	TYPE("\x15");
 	ck_assert_uint_eq(l.len, 0);
-	ck_assert_uint_eq(olen, LINE_MAX + LINE_ECHO_MAX);
+	ck_assert_uint_eq(olen, LINE_MAX + 3 * LINE_MAX);	/* "\b \b" each */
+}
+END_TEST
+
+#define UP "\x1b[A"
+#define DOWN "\x1b[B"
+
+START_TEST(test_line_up_recalls_previous_lines)
+{
+	TYPE("first\rsecond\r" UP "\r");
+	ck_assert_int_eq(lines, 3);
+	ck_assert_str_eq(last, "second");
+	TYPE(UP UP "\r");	/* second (again: not repeated), then first */
+	ck_assert_str_eq(last, "first");
+}
+END_TEST
+
+START_TEST(test_line_down_goes_back_to_an_empty_line)
+{
+	TYPE("one\rtwo\r" UP UP DOWN);
+	ck_assert_uint_eq(l.len, 3);
+	ck_assert(memcmp(l.text, "two", 3) == 0);
+	TYPE(DOWN);
+	ck_assert_uint_eq(l.len, 0);
+	TYPE("x\r");
+	ck_assert_str_eq(last, "x");
+}
+END_TEST
+
+START_TEST(test_line_recall_echo_replaces_the_line)
+{
+	TYPE("abc\r");
+	olen = 0;
+	TYPE("zz" UP);
+	/* "zz" typed, erased, then "abc" drawn */
+	ck_assert_str_eq(out, "zz\b \b\b \babc");
+}
+END_TEST
+
+START_TEST(test_line_history_limit_and_ends_ring_the_bell)
+{
+	char cmd[4] = "c0\r";
+
+	TYPE(UP);			/* nothing to recall */
+	ck_assert_int_eq(out[olen - 1], '\a');
+	for (int i = 0; i < LINE_HISTORY + 3; i++) {
+		cmd[1] = (char)('a' + i);
+		type(cmd, 3);
+	}
+	for (int i = 0; i < LINE_HISTORY; i++)
+		TYPE(UP);
+	ck_assert(memcmp(l.text, "cd", 2) == 0);	/* the oldest kept */
+	olen = 0;
+	TYPE(UP);
+	ck_assert_int_eq(out[olen - 1], '\a');
+}
+END_TEST
+
+START_TEST(test_line_other_escape_sequences_swallowed)
+{
+	TYPE("a\x1b[1;5Cb\x1bOHc\x1b[3~d\r");
+	ck_assert_str_eq(last, "abcd");
+}
+END_TEST
+
+START_TEST(test_line_empty_lines_not_kept)
+{
+	TYPE("x\r\r\r" UP "\r");
+	ck_assert_str_eq(last, "x");
 }
 END_TEST
 
@@ -140,6 +208,12 @@ Suite *suite_console_line(void)
 	tcase_add_test(tc, test_line_full_line_refuses_with_bell);
 	tcase_add_test(tc, test_line_control_and_high_bytes_refused);
 	tcase_add_test(tc, test_line_ctrl_u_on_full_line_fits_echo);
+	tcase_add_test(tc, test_line_up_recalls_previous_lines);
+	tcase_add_test(tc, test_line_down_goes_back_to_an_empty_line);
+	tcase_add_test(tc, test_line_recall_echo_replaces_the_line);
+	tcase_add_test(tc, test_line_history_limit_and_ends_ring_the_bell);
+	tcase_add_test(tc, test_line_other_escape_sequences_swallowed);
+	tcase_add_test(tc, test_line_empty_lines_not_kept);
 	suite_add_tcase(s, tc);
 	return s;
 }
