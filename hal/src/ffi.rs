@@ -666,10 +666,7 @@ pub unsafe extern "C" fn hal_mmu_map(
         }
         Ok(())
     })();
-    match r {
-        Ok(()) => 0,
-        Err(e) => e.to_c(),
-    }
+    status(r)
 }
 
 /// Remove the mapping of the page at `va`; its physical address goes to
@@ -732,10 +729,7 @@ pub unsafe extern "C" fn hal_mmu_protect(
         }
         Ok(())
     })();
-    match r {
-        Ok(()) => 0,
-        Err(e) => e.to_c(),
-    }
+    status(r)
 }
 
 /// The mapping of the page at `va`: 0 with `*pa` and `*prot` set, or
@@ -756,15 +750,25 @@ pub unsafe extern "C" fn hal_mmu_query(
         let p = pages_of(a)?;
         let (pa_, prot_) = crate::mmu::query::<arch::Fmt>(&p, root, va & !(crate::mmu::PAGE - 1))
             .ok_or(Errno::ENOENT)?;
-        let o1 = crate::guard::object_mut(pa)?;
-        let o2 = crate::guard::object_mut(prot)?;
-        // SAFETY: the guard checked both pointers.
-        unsafe {
-            *o1 = pa_ | (va & (crate::mmu::PAGE - 1));
-            *o2 = prot_;
-        }
-        Ok(())
+        store_mapping(pa, prot, pa_ | (va & (crate::mmu::PAGE - 1)), prot_)
     })();
+    status(r)
+}
+
+/// Write a lookup's answer through the caller's (checked) pointers.
+fn store_mapping(pa: *mut u64, prot: *mut u32, pa_v: u64, prot_v: u32) -> Result<(), Errno> {
+    let o1 = crate::guard::object_mut(pa)?;
+    let o2 = crate::guard::object_mut(prot)?;
+    // SAFETY: the guard checked both pointers.
+    unsafe {
+        *o1 = pa_v;
+        *o2 = prot_v;
+    }
+    Ok(())
+}
+
+/// A Result as the C side sees it: 0 or a negative code.
+fn status(r: Result<(), Errno>) -> i32 {
     match r {
         Ok(()) => 0,
         Err(e) => e.to_c(),
@@ -982,19 +986,9 @@ pub unsafe extern "C" fn hal_mmu_lookup(va: u64, pa: *mut u64, prot: *mut u32) -
     let r = (|| -> Result<(), Errno> {
         let (a, b) = crate::mmu::query_any::<arch::Fmt>(&p, arch::mmu_root_for(va), va)
             .ok_or(Errno::ENOENT)?;
-        let o1 = crate::guard::object_mut(pa)?;
-        let o2 = crate::guard::object_mut(prot)?;
-        // SAFETY: the guard checked both pointers.
-        unsafe {
-            *o1 = a;
-            *o2 = b;
-        }
-        Ok(())
+        store_mapping(pa, prot, a, b)
     })();
-    match r {
-        Ok(()) => 0,
-        Err(e) => e.to_c(),
-    }
+    status(r)
 }
 
 /// Power the machine off (PSCI SYSTEM_OFF on AArch64; on x86_64 without

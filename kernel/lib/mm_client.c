@@ -9,40 +9,59 @@
 #include <aegis/slab.h>
 #include <aegis/mm.h>
 
-/* Topics and the service id, looked up on first use; the service id is
- * looked up again if it changes (a restarted mm keeps its name). */
-static int t_alloc = -1, t_free = -1, t_stats = -1;
+/* The topics, interned on first use (the page calls are on kmalloc's
+ * refill path). */
+enum { T_ALLOC, T_FREE, T_STATS, T_CREATE, T_MAP, T_UNMAP, T_PROTECT,
+       T_QUERY, T_DESTROY, NTOPICS };
+static const char *const names[NTOPICS] = {
+	"mm.page.alloc", "mm.page.free", "mm.stats", "mm.as.create",
+	"mm.as.map", "mm.as.unmap", "mm.as.protect", "mm.as.query",
+	"mm.as.destroy",
+};
+static int topics[NTOPICS];
+static bool interned;
 
-static int mm_id(void)
+/* One request to mm: the reply's payload, when out is given, must be
+ * exactly outlen bytes. 0, the request's error, -EBADMSG for a reply of
+ * the wrong size, or -ENOENT / -ENOSPC when mm or the topic is not
+ * there. */
+static int call(unsigned int topic, const void *req, size_t len, void *out,
+		size_t outlen)
 {
-	if (t_alloc < 0) {
-		t_alloc = bus_topic("mm.page.alloc");
-		t_free = bus_topic("mm.page.free");
-		t_stats = bus_topic("mm.stats");
-		if (t_alloc < 0 || t_free < 0 || t_stats < 0) {
-			t_alloc = -1;
-			return -AE_ENOSPC;
-		}
+	int id = bus_svc_find("mm"), t, rc;
+	struct bus_msg reply;
+
+	/* a bus reset (tests) renumbers topics: check the cached id */
+	if (!interned || topics[topic] < 0 ||
+	    strcmp(bus_topic_name((bus_topic_t)topics[topic]),
+		   names[topic]) != 0) {
+		for (unsigned int i = 0; i < NTOPICS; i++)
+			topics[i] = bus_topic(names[i]);
+		interned = true;
 	}
-	return bus_svc_find("mm");
+	t = topics[topic];
+
+	if (id < 0)
+		return id;
+	if (t < 0)
+		return t;
+	rc = bus_call((bus_svc_t)id, (bus_topic_t)t, req, len, &reply);
+	if (rc || !out)
+		return rc;
+	if (reply.len != outlen)
+		return -AE_EBADMSG;
+	memcpy(out, reply.data, outlen);
+	return 0;
 }
 
 int mm_page_alloc(unsigned int order, uint64_t *pa, void **va)
 {
 	struct mm_page_req req = { order, 0, 0 };
 	struct mm_page_rep rep;
-	struct bus_msg reply;
-	int id = mm_id(), rc;
+	int rc = call(T_ALLOC, &req, sizeof(req), &rep, sizeof(rep));
 
-	if (id < 0)
-		return id;
-	rc = bus_call((bus_svc_t)id, (bus_topic_t)t_alloc, &req, sizeof(req),
-		      &reply);
 	if (rc)
 		return rc;
-	if (reply.len != sizeof(rep))
-		return -AE_EBADMSG;
-	memcpy(&rep, reply.data, sizeof(rep));
 	if (pa)
 		*pa = rep.pa;
 	if (va)
@@ -53,29 +72,13 @@ int mm_page_alloc(unsigned int order, uint64_t *pa, void **va)
 int mm_page_free(uint64_t pa, unsigned int order)
 {
 	struct mm_page_req req = { order, 0, pa };
-	struct bus_msg reply;
-	int id = mm_id();
 
-	if (id < 0)
-		return id;
-	return bus_call((bus_svc_t)id, (bus_topic_t)t_free, &req, sizeof(req),
-			&reply);
+	return call(T_FREE, &req, sizeof(req), NULL, 0);
 }
 
 int mm_get_stats(struct mm_stats *out)
 {
-	struct bus_msg reply;
-	int id = mm_id(), rc;
-
-	if (id < 0)
-		return id;
-	rc = bus_call((bus_svc_t)id, (bus_topic_t)t_stats, NULL, 0, &reply);
-	if (rc)
-		return rc;
-	if (reply.len != sizeof(*out))
-		return -AE_EBADMSG;
-	memcpy(out, reply.data, sizeof(*out));
-	return 0;
+	return call(T_STATS, NULL, 0, out, sizeof(*out));
 }
 
 /* kmalloc's pages. The direct map is linear, so the offset between a
@@ -105,30 +108,13 @@ const struct slab_backend mm_backend = { backend_get, backend_put, NULL };
 
 /* ---- address spaces -------------------------------------------------- */
 
-static int as_call(const char *topic, const struct mm_as_req *req,
-		   struct bus_msg *reply)
-{
-	int id = mm_id(), t = bus_topic(topic);
-
-	if (id < 0)
-		return id;
-	if (t < 0)
-		return t;
-	return bus_call((bus_svc_t)id, (bus_topic_t)t, req,
-			req ? sizeof(*req) : 0, reply);
-}
-
 int mm_as_create(uint32_t *id, uint64_t *root)
 {
-	struct bus_msg reply;
 	struct mm_as_rep rep;
-	int rc = as_call("mm.as.create", NULL, &reply);
+	int rc = call(T_CREATE, NULL, 0, &rep, sizeof(rep));
 
 	if (rc)
 		return rc;
-	if (reply.len != sizeof(rep))
-		return -AE_EBADMSG;
-	memcpy(&rep, reply.data, sizeof(rep));
 	if (id)
 		*id = rep.id;
 	if (root)
@@ -136,42 +122,37 @@ int mm_as_create(uint32_t *id, uint64_t *root)
 	return 0;
 }
 
-int mm_as_map(uint32_t id, uint64_t va, uint64_t len, uint32_t prot)
+static int as_req(unsigned int topic, uint32_t id, uint64_t va, uint64_t len,
+		  uint32_t prot)
 {
 	struct mm_as_req req = { id, prot, va, len };
-	struct bus_msg reply;
 
-	return as_call("mm.as.map", &req, &reply);
+	return call(topic, &req, sizeof(req), NULL, 0);
+}
+
+int mm_as_map(uint32_t id, uint64_t va, uint64_t len, uint32_t prot)
+{
+	return as_req(T_MAP, id, va, len, prot);
 }
 
 int mm_as_unmap(uint32_t id, uint64_t va, uint64_t len)
 {
-	struct mm_as_req req = { id, 0, va, len };
-	struct bus_msg reply;
-
-	return as_call("mm.as.unmap", &req, &reply);
+	return as_req(T_UNMAP, id, va, len, 0);
 }
 
 int mm_as_protect(uint32_t id, uint64_t va, uint64_t len, uint32_t prot)
 {
-	struct mm_as_req req = { id, prot, va, len };
-	struct bus_msg reply;
-
-	return as_call("mm.as.protect", &req, &reply);
+	return as_req(T_PROTECT, id, va, len, prot);
 }
 
 int mm_as_query(uint32_t id, uint64_t va, uint64_t *pa, uint32_t *prot)
 {
 	struct mm_as_req req = { id, 0, va, 0 };
-	struct bus_msg reply;
 	struct mm_page_rep rep;
-	int rc = as_call("mm.as.query", &req, &reply);
+	int rc = call(T_QUERY, &req, sizeof(req), &rep, sizeof(rep));
 
 	if (rc)
 		return rc;
-	if (reply.len != sizeof(rep))
-		return -AE_EBADMSG;
-	memcpy(&rep, reply.data, sizeof(rep));
 	if (pa)
 		*pa = rep.pa;
 	if (prot)
@@ -181,8 +162,5 @@ int mm_as_query(uint32_t id, uint64_t va, uint64_t *pa, uint32_t *prot)
 
 int mm_as_destroy(uint32_t id)
 {
-	struct mm_as_req req = { id, 0, 0, 0 };
-	struct bus_msg reply;
-
-	return as_call("mm.as.destroy", &req, &reply);
+	return as_req(T_DESTROY, id, 0, 0, 0);
 }

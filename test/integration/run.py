@@ -43,9 +43,9 @@ def boot(argv, log_path, timeout, typing=()):
     start = time.monotonic()
     banner_at = [None]
     chunks = []
-    todo = [(re.compile(p), b) for p, b in typing]
+    pending = [(re.compile(p), b) for p, b in typing]
     proc = subprocess.Popen(argv,
-                            stdin=subprocess.PIPE if todo
+                            stdin=subprocess.PIPE if pending
                             else subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
@@ -56,9 +56,9 @@ def boot(argv, log_path, timeout, typing=()):
             if banner_at[0] is None and banner_re.search(
                     line.replace('\r', '')):
                 banner_at[0] = time.monotonic() - start
-            if todo and todo[0][0].search(line.replace('\r', '')):
+            if pending and pending[0][0].search(line.replace('\r', '')):
                 try:
-                    proc.stdin.write(todo.pop(0)[1])
+                    proc.stdin.write(pending.pop(0)[1])
                     proc.stdin.flush()
                 except OSError:
                     pass
