@@ -163,6 +163,16 @@ int bus_svc_stats(bus_svc_t s, struct bus_svc_stats *out)
 	return 0;
 }
 
+unsigned int bus_topic_count(void)
+{
+	return topic_count();
+}
+
+uint64_t bus_topic_subscribers(bus_topic_t t)
+{
+	return t < topic_count() ? topic_subs[t] : 0;
+}
+
 int bus_topic_stats(bus_topic_t t, struct bus_topic_stats *out)
 {
 	if (t >= topic_count())

@@ -11,12 +11,19 @@
  *   timer    (0444) a read gives "ticks N\n", N the hw.irq.timer
  *            interrupts counted since devfs started
  * and one node per device the devtree service bound to a driver, named
- * after the driver and numbered (uart0, gic0, ...), mode 0600: a read
- * gives the device's description.
+ * by its instance name (driver and unit: rtc0, gic0, ...), mode 0600. A
+ * read of a device a service drives is forwarded to that service as a
+ * "device.read" request (aegis/driver.h); a device the HAL drives reads
+ * as its description.
+ *
+ * Hot-plug: "devtree.device.removed" takes the device's node away and
+ * "devtree.device.added" brings it back (a new node, under the same
+ * name). A handle opened before the removal stays dead: it answers
+ * -ENODEV, even after the device returns.
  *
  * Every open is checked against the node's mode for the caller's
  * credentials; a refusal is -EACCES (and the reply status shows in the
- * bus trace). A handle to a node that went away answers -ENODEV.
+ * bus trace).
  */
 #include <string.h>
 #include <aegis/bus.h>
@@ -37,6 +44,7 @@ static struct dnode {
 	char name[NODE_NAME_MAX];
 	enum kind kind;
 	uint32_t mode, uid, gid;
+	uint32_t gen;			/* bumped when the node goes away */
 	struct devtree_event dev;	/* K_DEVICE */
 } nodes[NODES_MAX];
 static unsigned int nnodes;
@@ -46,9 +54,11 @@ static struct handle {
 	bool dir;
 	uint32_t node;
 	uint32_t flags;
+	uint32_t gen;			/* the node's, at open */
 } handles[HANDLES_MAX];
 
-static bus_topic_t t_node[NODE_OPS], t_added, t_tick, t_boot, t_write;
+static bus_topic_t t_node[NODE_OPS], t_added, t_removed, t_tick, t_boot,
+	t_write, t_dev_read;
 static uint64_t ticks;
 static bool mounted;
 
@@ -76,6 +86,8 @@ static int devfs_init(void)
 	if (node_owner_topics(t_node))
 		return -AE_ENOSPC;
 	t_added = (bus_topic_t)bus_topic("devtree.device.added");
+	t_removed = (bus_topic_t)bus_topic("devtree.device.removed");
+	t_dev_read = (bus_topic_t)bus_topic("device.read");
 	t_tick = (bus_topic_t)bus_topic("hw.irq.timer");
 	t_boot = (bus_topic_t)bus_topic("kernel.boot.done");
 	t_write = (bus_topic_t)bus_topic("console.write");
@@ -99,12 +111,21 @@ static void mount(void)
 		kprintf("devfs: cannot mount /dev\n");
 }
 
-static void device_added(const struct bus_msg *m)
+/* The node of devtree device index, present or not, or NULL. */
+static struct dnode *device_node(uint32_t index)
+{
+	for (unsigned int i = 0; i < nnodes; i++)
+		if (nodes[i].kind == K_DEVICE && nodes[i].dev.index == index)
+			return &nodes[i];
+	return NULL;
+}
+
+static void device_event(const struct bus_msg *m)
 {
 	const struct driver_desc *drv;
 	struct devtree_event ev;
+	struct dnode *n;
 	char name[NODE_NAME_MAX];
-	unsigned int n = 0;
 	size_t nd;
 
 	if (m->len != sizeof(ev))
@@ -113,11 +134,20 @@ static void device_added(const struct bus_msg *m)
 	drv = driver_builtin(&nd);
 	if (ev.driver < 0 || (size_t)ev.driver >= nd)
 		return;		/* only devices a driver took get a node */
-	for (unsigned int i = 0; i < nnodes; i++)
-		if (nodes[i].kind == K_DEVICE &&
-		    nodes[i].dev.driver == ev.driver)
-			n++;
-	ksnprintf(name, sizeof(name), "%s%u", drv[ev.driver].name, n);
+	n = device_node(ev.index);
+	if (m->topic == t_removed) {
+		if (n && n->present) {
+			n->present = false;
+			n->gen++;
+		}
+		return;
+	}
+	if (n) {		/* back after a detach, or announced again */
+		n->dev = ev;
+		n->present = true;
+		return;
+	}
+	ksnprintf(name, sizeof(name), "%s%u", drv[ev.driver].name, ev.unit);
 	add_node(name, K_DEVICE, 0600, 0, &ev);
 }
 
@@ -165,7 +195,7 @@ static int do_open(const struct node_req *q, struct bus_msg *reply)
 	if (h == HANDLES_MAX)
 		return -AE_EMFILE;
 	handles[h] = (struct handle){ true, i < 0, (uint32_t)(i < 0 ? 0 : i),
-				      q->flags };
+				      q->flags, i < 0 ? 0 : nodes[i].gen };
 	memcpy(reply->data, &h, sizeof(h));
 	reply->len = sizeof(h);
 	return 0;
@@ -177,7 +207,8 @@ static struct handle *handle_of(uint32_t h, int *rc)
 		*rc = -AE_EBADF;
 		return NULL;
 	}
-	if (!handles[h].dir && !nodes[handles[h].node].present) {
+	if (!handles[h].dir && (!nodes[handles[h].node].present ||
+				nodes[handles[h].node].gen != handles[h].gen)) {
 		*rc = -AE_ENODEV;
 		return NULL;
 	}
@@ -197,6 +228,37 @@ static uint32_t give_text(const struct node_req *q, const char *text)
 		n = q->len;
 	memcpy((void *)(uintptr_t)q->buf, text + q->off, n);
 	return n;
+}
+
+/* The bus id of the service driving a device node, or -1 (the HAL). */
+static int owner_of(const struct dnode *n)
+{
+	size_t nd;
+	const struct driver_desc *drv = driver_builtin(&nd);
+	const char *owner;
+
+	if ((size_t)n->dev.driver >= nd)
+		return -1;
+	owner = drv[n->dev.driver].owner;
+	return strcmp(owner, "hal") == 0 ? -1 : bus_svc_find(owner);
+}
+
+/* A read for the driver: its "device.read" answer is the reply. */
+static int forward_read(const struct dnode *n, const struct node_req *q,
+			struct bus_msg *reply)
+{
+	struct device_io io = { n->dev.index, q->len, q->off, 0, q->buf };
+	struct bus_msg r;
+	int rc = bus_call((bus_svc_t)owner_of(n), t_dev_read, &io, sizeof(io),
+			  &r);
+
+	if (rc)
+		return rc;
+	if (r.len != sizeof(uint32_t))
+		return -AE_EIO;
+	memcpy(reply->data, r.data, r.len);
+	reply->len = r.len;
+	return 0;
 }
 
 static int do_read(struct handle *h, const struct node_req *q,
@@ -225,6 +287,8 @@ static int do_read(struct handle *h, const struct node_req *q,
 		got = give_text(q, text);
 		break;
 	case K_DEVICE:
+		if (owner_of(n) >= 0)
+			return forward_read(n, q, reply);
 		ksnprintf(text, sizeof(text), "%s: regs %#llx, irq %d\n",
 			  n->dev.name, (unsigned long long)n->dev.reg,
 			  n->dev.irq == DEVTREE_NO_IRQ ? -1 : (int)n->dev.irq);
@@ -337,9 +401,9 @@ static int devfs_handle(void *state, const struct bus_msg *m,
 	if (!mounted)
 		mount();
 	if (m->kind == BUS_EVENT) {
-		if (m->topic == t_added &&
+		if ((m->topic == t_added || m->topic == t_removed) &&
 		    (int)m->src == bus_svc_find("devtree"))
-			device_added(m);
+			device_event(m);
 		else if (m->topic == t_tick && m->src == BUS_SVC_KERNEL)
 			ticks += ((const struct bus_irq_event *)m->data)->count;
 		return 0;
@@ -377,7 +441,7 @@ SERVICE(devfs,
 	.init = devfs_init,
 	.handler = devfs_handle,
 	.subscribe = SERVICE_LIST("kernel.boot.done", "devtree.device.added",
-				  "hw.irq.timer"),
+				  "devtree.device.removed", "hw.irq.timer"),
 	.serves = SERVICE_LIST("node.open", "node.read", "node.write",
 			       "node.ioctl", "node.close", "node.stat",
 			       "node.readdir"),

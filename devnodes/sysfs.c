@@ -1,62 +1,111 @@
 /*
  * sysfs.c - /sys: the kernel's state as nodes, one value per file, read
- * live from its owner at read time (see aegis/node.h).
+ * live from its owner at read time (see aegis/node.h and
+ * docs/DEVICE_NODE_GUIDE.md).
  *
- *   /sys/bus/services/<name>/state     running, stopped, failed
- *   /sys/bus/services/<name>/received  handled, drops, faults, pending,
- *                                      generation (counters of the bus)
- *   /sys/bus/trace_filter              the live tracer's filter; a write
- *                                      sets it (the console service
- *                                      checks it: a bad filter is -EINVAL
- *                                      and the console says why)
- *   /sys/mm/total, free, low           pages, from the mm service
+ *   /sys/bus/services/<name>/state    running, stopped, failed; a write
+ *                                     of stop, start or restart asks the
+ *                                     supervisor ("service.*" requests)
+ *   /sys/bus/services/<name>/received handled, drops, faults, pending,
+ *                                     pending_max, generation: the bus's
+ *                                     counters of the service
+ *   /sys/bus/topics/<topic>/published delivered, drops, subscribers
+ *   /sys/bus/rules                    the routing rules, one a line; a
+ *                                     write of "add RULE", "del N" or
+ *                                     "clear" changes them
+ *   /sys/bus/trace_filter             the live tracer's filter; a write
+ *                                     sets it (through the console
+ *                                     service, which checks it)
+ *   /sys/bus/pending                  messages queued on the bus now
+ *   /sys/kernel/log_level             0..7, writable
+ *   /sys/mm/total, free, low          pages, from the mm service
+ *   /sys/devices/<tree path>/         the enumerated device tree, from the
+ *                                     devtree service: compatible,
+ *                                     driver, status, reg, irq
  *
  * A file's text is made when it is opened and read from that snapshot,
- * so a reader sees one consistent value however it splits its reads.
- * Attributes are 0444 except trace_filter (0644): writes by others than
- * root are refused at open.
+ * so a reader sees one consistent value however it splits its reads. A
+ * bad write is refused with -EINVAL (or the owner's error) and the
+ * reason on the console; nothing changes. Writable attributes are 0644
+ * (root writes), the rest 0444; writes by others are refused at open.
  */
+#include <stdarg.h>
 #include <string.h>
 #include <aegis/bus.h>
+#include <aegis/devtree.h>
+#include <aegis/driver.h>
 #include <aegis/errno.h>
 #include <aegis/kprintf.h>
 #include <aegis/mm.h>
 #include <aegis/node.h>
+#include <aegis/route.h>
 #include <aegis/service.h>
 #include <aegis/trace.h>
 
-#define HANDLES_MAX	32
-#define TEXT_MAX	64
-
-static const char *const counters[] = {
-	"state", "received", "handled", "drops", "faults", "pending",
-	"generation",
-};
-#define NCOUNTERS (sizeof(counters) / sizeof(counters[0]))
-
-static const char *const mm_files[] = { "total", "free", "low" };
+#define HANDLES_MAX	16
+#define TEXT_MAX	1024
+#define WRITE_MAX	192
+#define DEVPATH_MAX	96
 
 /* What a path names. */
 enum what {
-	W_ROOT, W_BUS, W_SERVICES, W_SERVICE, W_COUNTER, W_TRACE, W_MM,
-	W_MM_FILE,
+	W_ROOT, W_BUS, W_SERVICES, W_SERVICE, W_SVC_ATTR, W_TOPICS, W_TOPIC,
+	W_TOPIC_ATTR, W_RULES, W_TRACE, W_PENDING, W_KERNEL, W_LOGLEVEL, W_MM,
+	W_MM_ATTR, W_DEVICES, W_DEV_ATTR,
 };
+
+/* A fixed directory's entries. */
+struct entry {
+	const char *name;
+	enum what what;
+};
+
+static const struct entry root_dir[] = {
+	{ "bus", W_BUS }, { "devices", W_DEVICES }, { "kernel", W_KERNEL },
+	{ "mm", W_MM },
+};
+static const struct entry bus_dir[] = {
+	{ "services", W_SERVICES }, { "topics", W_TOPICS },
+	{ "rules", W_RULES }, { "trace_filter", W_TRACE },
+	{ "pending", W_PENDING },
+};
+static const struct entry kernel_dir[] = { { "log_level", W_LOGLEVEL } };
+
+static const char *const svc_attrs[] = {
+	"state", "received", "handled", "drops", "faults", "pending",
+	"pending_max", "generation",
+};
+static const char *const topic_attrs[] = {
+	"published", "delivered", "drops", "subscribers",
+};
+static const char *const mm_attrs[] = { "total", "free", "low" };
+static const char *const dev_attrs[] = {
+	"compatible", "driver", "status", "reg", "irq",
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 struct target {
 	enum what what;
-	int svc;		/* bus id, for W_SERVICE / W_COUNTER */
-	unsigned int item;	/* counter or mm file index */
+	int id;			/* service, topic or device (-1: none) */
+	unsigned int item;	/* attribute index */
+	char dpath[DEVPATH_MAX];	/* W_DEVICES: the tree path so far */
 };
 
 static struct handle {
 	bool used;
 	struct target t;
-	uint32_t flags;
 	char text[TEXT_MAX];
 } handles[HANDLES_MAX];
 
 static bus_topic_t t_node[NODE_OPS];
 static bool mounted;
+
+/* The devices' tree paths, fetched from devtree for one operation. */
+static struct {
+	uint32_t n;
+	char path[DEVTREE_MAX_DEVICES][DEVPATH_MAX];
+} devs;
 
 
 static int sysfs_init(void)
@@ -75,6 +124,76 @@ static void mount(void)
 		kprintf("sysfs: cannot mount /sys\n");
 }
 
+/* ---- the device tree, from the devtree service -------------------------- */
+
+static int devtree_call(const char *topic, const void *data, size_t len,
+			struct bus_msg *reply)
+{
+	int dt = bus_svc_find("devtree"), t = bus_topic(topic);
+
+	if (dt < 0 || t < 0)
+		return -AE_ENODEV;
+	return bus_call((bus_svc_t)dt, (bus_topic_t)t, data, len, reply);
+}
+
+static int dev_info(uint32_t i, struct devtree_info *out)
+{
+	struct devtree_info_req q = { i, 0, (uint64_t)(uintptr_t)out };
+
+	return devtree_call("devtree.info", &q, sizeof(q), NULL);
+}
+
+static int fetch_devices(void)
+{
+	static struct devtree_info info;
+	struct bus_msg r;
+	uint32_t n;
+	int rc = devtree_call("devtree.count", NULL, 0, &r);
+
+	devs.n = 0;
+	if (rc)
+		return rc;
+	memcpy(&n, r.data, sizeof(n));
+	for (uint32_t i = 0; i < n && i < DEVTREE_MAX_DEVICES; i++) {
+		rc = dev_info(i, &info);
+		if (rc)
+			return rc;
+		memcpy(devs.path[i], info.path, DEVPATH_MAX - 1);
+		devs.path[i][DEVPATH_MAX - 1] = '\0';
+		devs.n = i + 1;
+	}
+	return 0;
+}
+
+/* The device whose path is p, or -1. */
+static int dev_at(const char *p)
+{
+	for (uint32_t i = 0; i < devs.n; i++)
+		if (strcmp(devs.path[i], p) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* If device i's path is below dir ("" for the root), the component
+ * right below it, in c; else false. */
+static bool child_of(uint32_t i, const char *dir, char *c, size_t max)
+{
+	const char *p = devs.path[i];
+	size_t n = strlen(dir), k = 0;
+
+	if (strncmp(p, dir, n) != 0 || p[n] != '/' || !p[n + 1])
+		return false;
+	p += n + 1;
+	while (p[k] && p[k] != '/' && k + 1 < max) {
+		c[k] = p[k];
+		k++;
+	}
+	c[k] = '\0';
+	return true;
+}
+
+/* ---- lookup ------------------------------------------------------------- */
+
 /* Take the next component of *p (up to '/' or the end) into c. */
 static bool component(const char **p, const char *end, char *c, size_t max)
 {
@@ -90,60 +209,134 @@ static bool component(const char **p, const char *end, char *c, size_t max)
 	return *p == end || **p == '/';
 }
 
+static int in_table(const char *const *names, unsigned int n, const char *c)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (strcmp(names[i], c) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int in_dir(const struct entry *e, unsigned int n, const char *c)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (strcmp(e[i].name, c) == 0)
+			return (int)e[i].what;
+	return -AE_ENOENT;
+}
+
+/* One step down the devices tree: a deeper directory, or an attribute
+ * of the device the directory is. */
+static int step_devices(struct target *t, const char *c)
+{
+	size_t n = strlen(t->dpath);
+	int k;
+
+	if (n + 1 + strlen(c) < DEVPATH_MAX) {
+		char child[DEVPATH_MAX];
+
+		ksnprintf(child, sizeof(child), "%s/%s", t->dpath, c);
+		for (uint32_t i = 0; i < devs.n; i++) {
+			const char *p = devs.path[i];
+			size_t m = strlen(child);
+
+			if (strncmp(p, child, m) == 0 &&
+			    (p[m] == '\0' || p[m] == '/')) {
+				memcpy(t->dpath, child, sizeof(child));
+				t->id = dev_at(child);
+				return 0;
+			}
+		}
+	}
+	k = in_table(dev_attrs, N(dev_attrs), c);
+	if (t->id < 0 || k < 0)
+		return -AE_ENOENT;
+	t->what = W_DEV_ATTR;
+	t->item = (unsigned int)k;
+	return 0;
+}
+
+static int step(struct target *t, const char *c)
+{
+	int k;
+
+	switch (t->what) {
+	case W_ROOT:
+		k = in_dir(root_dir, N(root_dir), c);
+		break;
+	case W_BUS:
+		k = in_dir(bus_dir, N(bus_dir), c);
+		break;
+	case W_KERNEL:
+		k = in_dir(kernel_dir, N(kernel_dir), c);
+		break;
+	case W_SERVICES:
+		t->id = bus_svc_find(c);
+		if (t->id < 0)
+			return -AE_ENOENT;
+		t->what = W_SERVICE;
+		return 0;
+	case W_TOPICS:
+		t->id = bus_topic_find(c);
+		if (t->id < 0)
+			return -AE_ENOENT;
+		t->what = W_TOPIC;
+		return 0;
+	case W_SERVICE:
+		k = in_table(svc_attrs, N(svc_attrs), c);
+		if (k < 0)
+			return -AE_ENOENT;
+		t->what = W_SVC_ATTR;
+		t->item = (unsigned int)k;
+		return 0;
+	case W_TOPIC:
+		k = in_table(topic_attrs, N(topic_attrs), c);
+		if (k < 0)
+			return -AE_ENOENT;
+		t->what = W_TOPIC_ATTR;
+		t->item = (unsigned int)k;
+		return 0;
+	case W_MM:
+		k = in_table(mm_attrs, N(mm_attrs), c);
+		if (k < 0)
+			return -AE_ENOENT;
+		t->what = W_MM_ATTR;
+		t->item = (unsigned int)k;
+		return 0;
+	case W_DEVICES:
+		return step_devices(t, c);
+	default:
+		return -AE_ENOTDIR;
+	}
+	if (k < 0)
+		return k;
+	t->what = (enum what)k;
+	if (t->what == W_DEVICES) {
+		t->dpath[0] = '\0';
+		t->id = -1;
+		return fetch_devices();
+	}
+	return 0;
+}
+
 static int lookup(const char *path, uint32_t len, struct target *t)
 {
 	const char *p = path, *end = path + len;
 	char c[BUS_NAME_MAX];
+	int rc;
 
+	memset(t, 0, sizeof(*t));
 	t->what = W_ROOT;
+	t->id = -1;
 	while (p < end) {
 		if (!component(&p, end, c, sizeof(c))) {
 			if (p == end)
 				break;
 			return -AE_ENAMETOOLONG;
 		}
-		switch (t->what) {
-		case W_ROOT:
-			if (strcmp(c, "bus") == 0)
-				t->what = W_BUS;
-			else if (strcmp(c, "mm") == 0)
-				t->what = W_MM;
-			else
-				return -AE_ENOENT;
-			break;
-		case W_BUS:
-			if (strcmp(c, "services") == 0)
-				t->what = W_SERVICES;
-			else if (strcmp(c, "trace_filter") == 0)
-				t->what = W_TRACE;
-			else
-				return -AE_ENOENT;
-			break;
-		case W_SERVICES:
-			t->svc = bus_svc_find(c);
-			if (t->svc < 0)
-				return -AE_ENOENT;
-			t->what = W_SERVICE;
-			break;
-		case W_SERVICE:
-			for (t->item = 0; t->item < NCOUNTERS; t->item++)
-				if (strcmp(c, counters[t->item]) == 0)
-					break;
-			if (t->item == NCOUNTERS)
-				return -AE_ENOENT;
-			t->what = W_COUNTER;
-			break;
-		case W_MM:
-			for (t->item = 0; t->item < 3; t->item++)
-				if (strcmp(c, mm_files[t->item]) == 0)
-					break;
-			if (t->item == 3)
-				return -AE_ENOENT;
-			t->what = W_MM_FILE;
-			break;
-		default:
-			return -AE_ENOTDIR;
-		}
+		rc = step(t, c);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -151,92 +344,465 @@ static int lookup(const char *path, uint32_t len, struct target *t)
 static bool is_dir(enum what w)
 {
 	return w == W_ROOT || w == W_BUS || w == W_SERVICES ||
-	       w == W_SERVICE || w == W_MM;
+	       w == W_SERVICE || w == W_TOPICS || w == W_TOPIC ||
+	       w == W_KERNEL || w == W_MM || w == W_DEVICES;
 }
 
-static uint32_t mode_of(enum what w)
+static bool writable(const struct target *t)
 {
-	return is_dir(w) ? 0555 : w == W_TRACE ? 0644 : 0444;
+	return t->what == W_TRACE || t->what == W_RULES ||
+	       t->what == W_LOGLEVEL ||
+	       (t->what == W_SVC_ATTR && t->item == 0);
 }
 
-/* The value of an attribute, now, as text. */
-static int render(const struct target *t, char *text)
+static uint32_t mode_of(const struct target *t)
+{
+	return is_dir(t->what) ? 0555 : writable(t) ? 0644 : 0444;
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+struct text {
+	char *buf;
+	size_t len;
+};
+
+static void add(struct text *x, const char *fmt, ...) __printf(2, 3);
+
+static void add(struct text *x, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (x->len >= TEXT_MAX - 1)
+		return;
+	va_start(ap, fmt);
+	n = kvsnprintf(x->buf + x->len, TEXT_MAX - x->len, fmt, ap);
+	va_end(ap);
+	x->len += (size_t)n < TEXT_MAX - x->len ? (size_t)n :
+		  TEXT_MAX - 1 - x->len;
+}
+
+static void names_of(struct text *x, uint64_t mask)
+{
+	bool first = true;
+
+	for (unsigned int s = 0; s < 64; s++)
+		if (mask & (1ull << s)) {
+			add(x, "%s%s", first ? "" : " ",
+			    bus_svc_name((bus_svc_t)s));
+			first = false;
+		}
+	add(x, "\n");
+}
+
+static int render_service(const struct target *t, struct text *x)
 {
 	static const char *const states[] = { "free", "running", "stopped",
 					      "failed" };
 	struct bus_svc_stats st;
-	struct mm_stats ms;
-	uint64_t v = 0;
 	int rc;
 
-	switch (t->what) {
-	case W_TRACE:
-		ksnprintf(text, TEXT_MAX, "%s\n", trace_filter_get());
-		return 0;
-	case W_COUNTER:
-		if (t->item == 0) {
-			unsigned int s = bus_svc_state((bus_svc_t)t->svc);
+	if (t->item == 0) {
+		unsigned int s = bus_svc_state((bus_svc_t)t->id);
 
-			ksnprintf(text, TEXT_MAX, "%s\n",
-				  s < 4 ? states[s] : "?");
-			return 0;
-		}
-		if (t->item == 6) {
-			v = bus_svc_generation((bus_svc_t)t->svc);
-		} else {
-			rc = bus_svc_stats((bus_svc_t)t->svc, &st);
-			if (rc)
-				return rc;
-			v = t->item == 1 ? st.received : t->item == 2 ? st.handled
-			    : t->item == 3 ? st.drops : t->item == 4 ? st.faults
-			    : st.pending;
-		}
+		add(x, "%s\n", s < N(states) ? states[s] : "?");
+		return 0;
+	}
+	if (t->item == 7) {
+		add(x, "%u\n", bus_svc_generation((bus_svc_t)t->id));
+		return 0;
+	}
+	rc = bus_svc_stats((bus_svc_t)t->id, &st);
+	if (rc)
+		return rc;
+	add(x, "%llu\n", (unsigned long long)(
+		t->item == 1 ? st.received : t->item == 2 ? st.handled :
+		t->item == 3 ? st.drops : t->item == 4 ? st.faults :
+		t->item == 5 ? st.pending : st.pending_max));
+	return 0;
+}
+
+static int render_topic(const struct target *t, struct text *x)
+{
+	struct bus_topic_stats st;
+	int rc;
+
+	if (t->item == 3) {
+		names_of(x, bus_topic_subscribers((bus_topic_t)t->id));
+		return 0;
+	}
+	rc = bus_topic_stats((bus_topic_t)t->id, &st);
+	if (rc)
+		return rc;
+	add(x, "%llu\n", (unsigned long long)(t->item == 0 ? st.published :
+					      t->item == 1 ? st.delivered :
+					      st.drops));
+	return 0;
+}
+
+static void render_rules(struct text *x)
+{
+	char rule[BUS_RULE_TEXT];
+	struct bus_rule_stats st;
+
+	for (unsigned int i = 0; i < bus_rule_count(); i++) {
+		if (bus_rule_format(i, rule, sizeof(rule)) < 0 ||
+		    bus_rule_stats(i, &st))
+			continue;
+		add(x, "%u %s hits %llu drops %llu\n", i, rule,
+		    (unsigned long long)st.hits, (unsigned long long)st.drops);
+	}
+}
+
+static int render_device(const struct target *t, struct text *x)
+{
+	static struct devtree_info d;
+	size_t nd;
+	const struct driver_desc *drv = driver_builtin(&nd);
+	int rc = dev_info((uint32_t)t->id, &d);
+
+	if (rc)
+		return rc;
+	switch (t->item) {
+	case 0:
+		add(x, "%s\n", d.compatible);
 		break;
-	case W_MM_FILE:
+	case 1:
+		if (d.driver >= 0 && (size_t)d.driver < nd)
+			add(x, "%s%u (%s)\n", drv[d.driver].name, d.unit,
+			    drv[d.driver].owner);
+		else
+			add(x, "none\n");
+		break;
+	case 2:
+		if (d.why[0])
+			add(x, "refused: %s\n", d.why);
+		else
+			add(x, "%s\n", d.attached ? "attached" : "detached");
+		break;
+	case 3:
+		for (uint32_t i = 0; i < d.nreg; i++)
+			add(x, "%#llx+%#llx\n", (unsigned long long)d.reg_base[i],
+			    (unsigned long long)d.reg_size[i]);
+		break;
+	default:
+		for (uint32_t i = 0; i < d.nirq; i++)
+			add(x, "%u\n", d.irq[i]);
+		break;
+	}
+	return 0;
+}
+
+/* The value of an attribute, now, as text. */
+static int render(const struct target *t, char *buf)
+{
+	struct text x = { buf, 0 };
+	struct mm_stats ms;
+	int rc = 0;
+
+	buf[0] = '\0';
+	switch (t->what) {
+	case W_SVC_ATTR:
+		return render_service(t, &x);
+	case W_TOPIC_ATTR:
+		return render_topic(t, &x);
+	case W_RULES:
+		render_rules(&x);
+		return 0;
+	case W_TRACE:
+		add(&x, "%s\n", trace_filter_get());
+		return 0;
+	case W_PENDING:
+		add(&x, "%u\n", bus_pending());
+		return 0;
+	case W_LOGLEVEL:
+		add(&x, "%u\n", klog_level());
+		return 0;
+	case W_MM_ATTR:
 		rc = mm_get_stats(&ms);
 		if (rc)
 			return rc;
-		v = t->item == 0 ? ms.managed_pages : t->item == 1 ?
-		    ms.free_pages : ms.low_mark;
-		break;
+		add(&x, "%llu\n", (unsigned long long)(
+			t->item == 0 ? ms.managed_pages : t->item == 1 ?
+			ms.free_pages : ms.low_mark));
+		return 0;
+	case W_DEV_ATTR:
+		return render_device(t, &x);
 	default:
 		return -AE_EISDIR;
 	}
-	ksnprintf(text, TEXT_MAX, "%llu\n", (unsigned long long)v);
+}
+
+/* ---- writes ------------------------------------------------------------- */
+
+static int refuse(const char *what, const char *why)
+{
+	kprintf("sysfs: %s: %s\n", what, why);
+	return -AE_EINVAL;
+}
+
+static int write_service_state(const struct target *t, const char *v)
+{
+	static const char *const verbs[] = { "stop", "start", "restart" };
+	static const char *const topics[] = { "service.stop", "service.start",
+					      "service.restart" };
+	const char *name = bus_svc_name((bus_svc_t)t->id);
+	int sup = bus_svc_find("supervisor"), k = in_table(verbs, 3, v);
+	int topic, rc;
+
+	if (k < 0)
+		return refuse("state", "write stop, start or restart");
+	topic = bus_topic(topics[k]);
+	if (sup < 0 || topic < 0)
+		return -AE_ENODEV;
+	rc = bus_call((bus_svc_t)sup, (bus_topic_t)topic, name, strlen(name),
+		      NULL);
+	if (rc == -AE_EBUSY)
+		kprintf("sysfs: state: %s is in this request's call chain\n",
+			name);
+	return rc;
+}
+
+/* "add RULE", "del N" or "clear". */
+static int write_rules(const char *v)
+{
+	const char *why = "no reason given";
+	uint32_t n = 0;
+	int rc;
+
+	if (strcmp(v, "clear") == 0) {
+		bus_rule_clear();
+		return 0;
+	}
+	if (strncmp(v, "add ", 4) == 0) {
+		rc = bus_rule_add(v + 4, &why);
+		if (rc == -AE_EINVAL)
+			return refuse("rules", why);
+		if (rc < 0)
+			kprintf("sysfs: rules: table full (%u rules)\n",
+				BUS_RULES_MAX);
+		return rc < 0 ? rc : 0;
+	}
+	if (strncmp(v, "del ", 4) == 0 && v[4]) {
+		for (const char *p = v + 4; *p; p++) {
+			if (*p < '0' || *p > '9' || n > 1000)
+				return refuse("rules", "del takes a rule's "
+					      "number");
+			n = n * 10 + (uint32_t)(*p - '0');
+		}
+		if (bus_rule_remove(n))
+			return refuse("rules", "no rule with that number");
+		return 0;
+	}
+	return refuse("rules", "write add RULE, del N or clear");
+}
+
+static int write_log_level(const char *v)
+{
+	if (v[0] < '0' || v[0] > '7' || v[1])
+		return refuse("log_level", "a level from 0 to 7");
+	return klog_set_level((uint32_t)(v[0] - '0'));
+}
+
+/* The trace filter goes to the console service, which checks and applies
+ * it (its reason for a refusal is on the console). */
+static int write_trace(const char *v, size_t n)
+{
+	int console = bus_svc_find("console"), t = bus_topic("trace.filter");
+
+	if (n > BUS_INLINE_MAX)
+		return -AE_E2BIG;
+	if (console < 0 || t < 0)
+		return -AE_ENODEV;
+	return bus_call((bus_svc_t)console, (bus_topic_t)t, v, n, NULL);
+}
+
+static int do_write(struct handle *h, const struct node_req *q,
+		    struct bus_msg *reply)
+{
+	char v[WRITE_MAX + 1];
+	size_t n = q->len;
+	int rc;
+
+	if (!writable(&h->t))
+		return -AE_EINVAL;
+	if (!q->buf || n == 0)
+		return -AE_EINVAL;
+	if (n > WRITE_MAX)
+		return -AE_E2BIG;
+	memcpy(v, (const void *)(uintptr_t)q->buf, n);
+	if (v[n - 1] == '\n')
+		n--;
+	v[n] = '\0';
+	if (memchr(v, '\0', n) || n == 0)
+		return refuse("write", "empty or binary value");
+	switch (h->t.what) {
+	case W_TRACE:
+		rc = write_trace(v, n);
+		break;
+	case W_RULES:
+		rc = write_rules(v);
+		break;
+	case W_LOGLEVEL:
+		rc = write_log_level(v);
+		break;
+	default:
+		rc = write_service_state(&h->t, v);
+		break;
+	}
+	if (rc)
+		return rc;
+	memcpy(reply->data, &q->len, sizeof(q->len));
+	reply->len = sizeof(q->len);
 	return 0;
 }
+
+/* ---- directories -------------------------------------------------------- */
+
+static void set_name(struct node_dirent *d, const char *name, uint32_t kind)
+{
+	memset(d, 0, sizeof(*d));
+	memcpy(d->name, name, strnlen(name, NODE_NAME_MAX - 1));
+	d->kind = kind;
+}
+
+static int fixed_entry(const struct entry *e, unsigned int n, uint32_t index,
+		       struct node_dirent *d)
+{
+	struct target t = { .what = index < n ? e[index].what : W_ROOT };
+
+	if (index >= n)
+		return -AE_ENOENT;
+	set_name(d, e[index].name, is_dir(t.what) ? NODE_KIND_DIR :
+		 NODE_KIND_ATTR);
+	return 0;
+}
+
+static int attr_entry(const char *const *names, unsigned int n,
+		      uint32_t index, struct node_dirent *d)
+{
+	if (index >= n)
+		return -AE_ENOENT;
+	set_name(d, names[index], NODE_KIND_ATTR);
+	return 0;
+}
+
+/* The index-th entry of a devices directory: the device's attributes
+ * (when the directory is a device), then the components below it. */
+static int devices_entry(const struct target *t, uint32_t index,
+			 struct node_dirent *d)
+{
+	char c[NODE_NAME_MAX], o[NODE_NAME_MAX];
+	uint32_t k = 0;
+	int rc = fetch_devices();
+
+	if (rc)
+		return rc;
+	if (t->id >= 0) {
+		if (index < N(dev_attrs))
+			return attr_entry(dev_attrs, N(dev_attrs), index, d);
+		index -= (uint32_t)N(dev_attrs);
+	}
+	for (uint32_t i = 0; i < devs.n; i++) {
+		bool seen = false;
+
+		if (!child_of(i, t->dpath, c, sizeof(c)))
+			continue;
+		for (uint32_t j = 0; j < i && !seen; j++)
+			seen = child_of(j, t->dpath, o, sizeof(o)) &&
+			       strcmp(o, c) == 0;
+		if (seen)
+			continue;
+		if (k++ == index) {
+			set_name(d, c, NODE_KIND_DIR);
+			return 0;
+		}
+	}
+	return -AE_ENOENT;
+}
+
+/* The index-th live service or topic. */
+static int live_entry(bool topics, uint32_t index, struct node_dirent *d)
+{
+	uint32_t k = 0;
+
+	if (topics) {
+		if (index >= bus_topic_count())
+			return -AE_ENOENT;
+		set_name(d, bus_topic_name((bus_topic_t)index), NODE_KIND_DIR);
+		return 0;
+	}
+	for (unsigned int s = 0; s < BUS_SVC_MAX; s++) {
+		if (bus_svc_state((bus_svc_t)s) == BUS_SVC_FREE)
+			continue;
+		if (k++ == index) {
+			set_name(d, bus_svc_name((bus_svc_t)s), NODE_KIND_DIR);
+			return 0;
+		}
+	}
+	return -AE_ENOENT;
+}
+
+static int entry(const struct target *t, uint32_t index,
+		 struct node_dirent *d)
+{
+	switch (t->what) {
+	case W_ROOT:
+		return fixed_entry(root_dir, N(root_dir), index, d);
+	case W_BUS:
+		return fixed_entry(bus_dir, N(bus_dir), index, d);
+	case W_KERNEL:
+		return fixed_entry(kernel_dir, N(kernel_dir), index, d);
+	case W_SERVICES:
+		return live_entry(false, index, d);
+	case W_TOPICS:
+		return live_entry(true, index, d);
+	case W_SERVICE:
+		return attr_entry(svc_attrs, N(svc_attrs), index, d);
+	case W_TOPIC:
+		return attr_entry(topic_attrs, N(topic_attrs), index, d);
+	case W_MM:
+		return attr_entry(mm_attrs, N(mm_attrs), index, d);
+	case W_DEVICES:
+		return devices_entry(t, index, d);
+	default:
+		return -AE_ENOTDIR;
+	}
+}
+
+/* ---- requests ----------------------------------------------------------- */
 
 static int do_open(const struct node_req *q, struct bus_msg *reply)
 {
 	struct node_cred c = { q->uid, q->gid };
-	struct target t;
-	uint32_t h;
-	int rc = lookup((const char *)(uintptr_t)q->buf, q->len, &t);
+	struct handle *h;
+	uint32_t i;
+	int rc;
 
+	for (i = 0; i < HANDLES_MAX && handles[i].used; i++)
+		;
+	if (i == HANDLES_MAX)
+		return -AE_EMFILE;
+	h = &handles[i];
+	rc = lookup((const char *)(uintptr_t)q->buf, q->len, &h->t);
 	if (rc)
 		return rc;
-	if (is_dir(t.what) != !!(q->flags & NODE_DIR))
-		return is_dir(t.what) ? -AE_EISDIR : -AE_ENOTDIR;
+	if (is_dir(h->t.what) != !!(q->flags & NODE_DIR))
+		return is_dir(h->t.what) ? -AE_EISDIR : -AE_ENOTDIR;
 	/* a value nobody may write is refused to root too: there is no
 	 * write behind it */
-	if (!node_mode_allows(mode_of(t.what), 0, 0, c, q->flags) ||
-	    ((q->flags & NODE_WRITE) && t.what != W_TRACE))
+	if (!node_mode_allows(mode_of(&h->t), 0, 0, c, q->flags) ||
+	    ((q->flags & NODE_WRITE) && !writable(&h->t)))
 		return -AE_EACCES;
-	for (h = 0; h < HANDLES_MAX && handles[h].used; h++)
-		;
-	if (h == HANDLES_MAX)
-		return -AE_EMFILE;
-	memset(&handles[h], 0, sizeof(handles[h]));
-	if (!is_dir(t.what)) {
-		rc = render(&t, handles[h].text);
+	if (!is_dir(h->t.what)) {
+		rc = render(&h->t, h->text);
 		if (rc)
 			return rc;
 	}
-	handles[h].used = true;
-	handles[h].t = t;
-	handles[h].flags = q->flags;
-	memcpy(reply->data, &h, sizeof(h));
-	reply->len = sizeof(h);
+	h->used = true;
+	memcpy(reply->data, &i, sizeof(i));
+	reply->len = sizeof(i);
 	return 0;
 }
 
@@ -260,95 +826,10 @@ static int do_read(struct handle *h, const struct node_req *q,
 	return 0;
 }
 
-/* A write: only the trace filter takes one; the console service checks
- * and applies it (its reason for a refusal is on the console). */
-static int do_write(struct handle *h, const struct node_req *q,
-		    struct bus_msg *reply)
-{
-	char text[BUS_INLINE_MAX];
-	int console = bus_svc_find("console"), t = bus_topic("trace.filter");
-	uint32_t n = q->len;
-	int rc;
-
-	if (h->t.what != W_TRACE)
-		return -AE_EINVAL;
-	if (!q->buf || n == 0)
-		return -AE_EINVAL;
-	if (n > sizeof(text))
-		return -AE_E2BIG;
-	memcpy(text, (const void *)(uintptr_t)q->buf, n);
-	if (text[n - 1] == '\n')
-		n--;
-	if (console < 0 || t < 0)
-		return -AE_ENODEV;
-	rc = bus_call((bus_svc_t)console, (bus_topic_t)t, text, n, NULL);
-	if (rc)
-		return rc;
-	memcpy(reply->data, &q->len, sizeof(q->len));
-	reply->len = sizeof(q->len);
-	return 0;
-}
-
-static void set_name(struct node_dirent *d, const char *name)
-{
-	memcpy(d->name, name, strnlen(name, NODE_NAME_MAX - 1));
-}
-
-/* The index-th entry of a directory, or -ENOENT. */
-static int entry(const struct target *t, uint32_t index,
-		 struct node_dirent *d)
-{
-	static const char *const root[] = { "bus", "mm" };
-	static const char *const bus[] = { "services", "trace_filter" };
-
-	memset(d, 0, sizeof(*d));
-	d->kind = NODE_KIND_ATTR;
-	switch (t->what) {
-	case W_ROOT:
-		if (index >= 2)
-			return -AE_ENOENT;
-		set_name(d, root[index]);
-		d->kind = NODE_KIND_DIR;
-		return 0;
-	case W_BUS:
-		if (index >= 2)
-			return -AE_ENOENT;
-		set_name(d, bus[index]);
-		d->kind = index == 0 ? NODE_KIND_DIR : NODE_KIND_ATTR;
-		return 0;
-	case W_SERVICES: {
-		uint32_t k = 0;
-
-		for (unsigned int s = 0; s < BUS_SVC_MAX; s++) {
-			if (bus_svc_state((bus_svc_t)s) == BUS_SVC_FREE)
-				continue;
-			if (k++ == index) {
-				set_name(d, bus_svc_name((bus_svc_t)s));
-				d->kind = NODE_KIND_DIR;
-				return 0;
-			}
-		}
-		return -AE_ENOENT;
-	}
-	case W_SERVICE:
-		if (index >= NCOUNTERS)
-			return -AE_ENOENT;
-		set_name(d, counters[index]);
-		return 0;
-	case W_MM:
-		if (index >= 3)
-			return -AE_ENOENT;
-		set_name(d, mm_files[index]);
-		return 0;
-	default:
-		return -AE_ENOTDIR;
-	}
-}
-
 static int do_stat(const struct node_req *q)
 {
+	static struct target t;
 	struct node_stat st;
-	struct target t;
 	int rc = lookup((const char *)(uintptr_t)q->buf, q->len, &t);
 
 	if (rc)
@@ -357,7 +838,7 @@ static int do_stat(const struct node_req *q)
 		return -AE_EFAULT;
 	memset(&st, 0, sizeof(st));
 	st.kind = is_dir(t.what) ? NODE_KIND_DIR : NODE_KIND_ATTR;
-	st.mode = mode_of(t.what);
+	st.mode = mode_of(&t);
 	memcpy((void *)(uintptr_t)q->out, &st, sizeof(st));
 	return 0;
 }
@@ -413,4 +894,4 @@ SERVICE(sysfs,
 	.serves = SERVICE_LIST("node.open", "node.read", "node.write",
 			       "node.ioctl", "node.close", "node.stat",
 			       "node.readdir"),
-	.needs = SERVICE_LIST("ns", "mm", "console"));
+	.needs = SERVICE_LIST("ns"));

@@ -6,6 +6,7 @@
  * one call produces one write.
  */
 #include <aegis/bootparam.h>
+#include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kprintf.h>
 #include <aegis/ktest.h>
@@ -40,6 +41,19 @@ int kprintf(const char *fmt, ...)
 	n = vlog(fmt, ap);
 	va_end(ap);
 	return n;
+}
+
+uint32_t klog_level(void)
+{
+	return loglevel;
+}
+
+int klog_set_level(uint32_t level)
+{
+	if (level > 7)
+		return -AE_EINVAL;
+	loglevel = level;
+	return 0;
 }
 
 void klog(int level, const char *fmt, ...)

@@ -37,7 +37,7 @@ static unsigned int nrt;
 static bus_clock_fn clk;
 static uint64_t tpm;		/* clock ticks per millisecond */
 static service_log_fn log_line;
-static bus_topic_t t_failed;
+static bus_topic_t t_failed, t_stop, t_start, t_restart;
 
 static uint64_t now(void)
 {
@@ -342,7 +342,29 @@ uint64_t service_poll(void)
 	return next;
 }
 
-/* The supervisor's handler: a service's handler reported a fault. */
+/* A request to the supervisor to stop, start or restart a service by
+ * name (the payload, not NUL-terminated). */
+static int control(const struct bus_msg *m)
+{
+	char name[BUS_NAME_MAX];
+	struct rt *r;
+
+	if (m->len == 0 || m->len >= sizeof(name))
+		return -AE_EINVAL;
+	memcpy(name, m->data, m->len);
+	name[m->len] = '\0';
+	r = find(name);
+	if (!r)
+		return -AE_ENOENT;
+	if (m->topic == t_stop)
+		return r->st == SERVICE_STOPPED ? 0 : service_stop(name);
+	if (m->topic == t_start && r->st == SERVICE_UP)
+		return 0;
+	return service_restart(name);
+}
+
+/* The supervisor's handler: a service's handler reported a fault, or a
+ * request to control one. */
 static int supervise(void *state, const struct bus_msg *m,
 		     struct bus_msg *reply)
 {
@@ -351,6 +373,10 @@ static int supervise(void *state, const struct bus_msg *m,
 
 	(void)state;
 	(void)reply;
+	if (m->kind == BUS_REQUEST && (m->topic == t_stop ||
+				       m->topic == t_start ||
+				       m->topic == t_restart))
+		return control(m);
 	if (m->topic != t_failed || m->len < sizeof(ev))
 		return -AE_EINVAL;
 	memcpy(&ev, m->data, sizeof(ev));
@@ -377,6 +403,12 @@ int service_init(bus_clock_fn clock, uint64_t ticks_per_ms,
 	if (t < 0)
 		return t;
 	t_failed = (bus_topic_t)t;
+	if (bus_topic("service.stop") < 0 || bus_topic("service.start") < 0 ||
+	    bus_topic("service.restart") < 0)
+		return -AE_ENOSPC;
+	t_stop = (bus_topic_t)bus_topic("service.stop");
+	t_start = (bus_topic_t)bus_topic("service.start");
+	t_restart = (bus_topic_t)bus_topic("service.restart");
 	id = bus_svc_add("supervisor", supervise, NULL, 64, 0);
 	if (id < 0)
 		return id;

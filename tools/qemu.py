@@ -60,7 +60,9 @@ def command(arch, boot='iso', accel='tcg', kernel=None, image=None,
     if arch == 'x86_64':
         argv = ['qemu-system-x86_64']
         if boot == 'pvh':
-            argv += ['-M', 'microvm', '-kernel', kernel]
+            # rtc=on: microvm leaves the CMOS clock out under KVM unless
+            # asked; the platform tree (boot/x86_64/platform.dts) has one
+            argv += ['-M', 'microvm,rtc=on', '-kernel', kernel]
             if cmdline:
                 argv += ['-append', cmdline]
             if initrd:

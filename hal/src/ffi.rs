@@ -1017,3 +1017,25 @@ mod tests {
         assert!(s.to_str().unwrap() == "x86_64" || s.to_str().unwrap() == "aarch64");
     }
 }
+
+/// A PC CMOS (MC146818) real-time clock, for hal_rtc_read.
+pub const HAL_RTC_MC146818: u32 = 1;
+/// An ARM PL031 real-time clock, for hal_rtc_read.
+pub const HAL_RTC_PL031: u32 = 2;
+const _: () = assert!(
+    HAL_RTC_MC146818 == crate::rtc::KIND_MC146818 && HAL_RTC_PL031 == crate::rtc::KIND_PL031
+);
+
+/// The time of day, in seconds since 1970-01-01 UTC, from the real-time
+/// clock of `kind` (HAL_RTC_*) at `base` (the MC146818's index port, the
+/// PL031's physical register address). Negative: -ENODEV (no such clock
+/// on this architecture), -EINVAL (bad kind or base), -EIO (the clock
+/// holds no valid time). Thread or handler context; the caller owns the
+/// device (the device tree bound it).
+#[no_mangle]
+pub extern "C" fn hal_rtc_read(kind: u32, base: u64) -> i64 {
+    match arch::rtc_read(kind, base) {
+        Ok(s) => s as i64,
+        Err(e) => e.to_c() as i64,
+    }
+}

@@ -33,6 +33,7 @@ pub mod guard;
 mod irq;
 mod mmio;
 mod mmu;
+mod rtc;
 
 #[cfg(not(test))]
 #[panic_handler]

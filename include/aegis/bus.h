@@ -94,6 +94,13 @@ int bus_topic_find(const char *name);
 /* bus_topic_name - the name of a topic id ("?" if unknown). */
 const char *bus_topic_name(bus_topic_t t);
 
+/* bus_topic_count - how many topics exist: ids are 0..count-1. */
+unsigned int bus_topic_count(void);
+
+/* bus_topic_subscribers - the services whose subscriptions match topic t
+ * (bit s: service s), or 0 for an unknown topic. */
+uint64_t bus_topic_subscribers(bus_topic_t t);
+
 /* bus_pattern_check - 0 if pattern is well-formed, else -EINVAL with *why
  * set to a one-line reason. */
 int bus_pattern_check(const char *pattern, const char **why);

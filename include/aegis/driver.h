@@ -13,6 +13,10 @@
  *	       .owner = "console",
  *	       .compatible = DRIVER_LIST("ns16550a", "arm,pl011"));
  *
+ * A driver that copes with its devices coming and going at run time (it
+ * follows "devtree.device.added" and ".removed") says .hotplug = true;
+ * the devtree service refuses to detach the devices of any other.
+ *
  * The descriptors land in the "aegis_drivers" linker section.
  */
 #ifndef AEGIS_DRIVER_H
@@ -24,6 +28,8 @@ struct driver_desc {
 	const char *name;
 	const char *owner;		/* the service (or "hal") driving it */
 	const char *const *compatible;	/* NULL-terminated */
+	bool hotplug;			/* its devices may be detached and
+					 * attached at run time */
 };
 
 #define DRIVER_LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -33,6 +39,21 @@ struct driver_desc {
 	static const struct driver_desc __driver_##id			\
 		__section(DRIVER_SECTION) __used __aligned(8) = {	\
 		__VA_ARGS__ }
+
+/*
+ * A driver service's side of /dev (an owner other than "hal"): devfs
+ * forwards a read of the device's node to the owner as a "device.read"
+ * request carrying struct device_io, the buffer lent for the call; the
+ * reply is the bytes read (uint32_t) or an error (-ENODEV for a device
+ * the owner no longer has).
+ */
+struct device_io {
+	uint32_t index;		/* the device's devtree index */
+	uint32_t len;		/* of buf */
+	uint32_t off;		/* offset in the device's stream */
+	uint32_t pad;
+	uint64_t buf;		/* lent buffer */
+};
 
 /* driver_builtin - the DRIVER() descriptors linked into this kernel. */
 const struct driver_desc *driver_builtin(size_t *n);

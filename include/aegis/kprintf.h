@@ -40,6 +40,11 @@ int kprintf(const char *fmt, ...) __printf(1, 2);
 /* klog - kprintf if level <= the loglevel= boot option (default 6). */
 void klog(int level, const char *fmt, ...) __printf(2, 3);
 
+/* klog_level - the console log level: klog lines of a level above it are
+ * not printed. klog_set_level - 0..7, or -EINVAL. */
+uint32_t klog_level(void);
+int klog_set_level(uint32_t level);
+
 /* klog_write - write raw bytes to the console. Also the C entry the Rust
  * HAL calls to report through the kernel log. Any context. */
 void klog_write(const char *buf, size_t len);

@@ -100,6 +100,16 @@ int service_stop(const char *name);
 int service_restart(const char *name);
 
 /*
+ * The same on the bus, as requests to the "supervisor" service, the
+ * service's name the payload (not NUL-terminated):
+ *   "service.stop"     stop it (already stopped: 0)
+ *   "service.start"    start it (already up: 0)
+ *   "service.restart"  stop if up, and start
+ * Errors as above, -EINVAL for an empty or too long name. sysfs's
+ * /sys/bus/services/<name>/state and the shell's svc go through these.
+ */
+
+/*
  * service_poll - the supervisor's clock work: restart failed services
  * whose back-off has expired. Returns the time of the next restart due
  * (bus clock), or 0 if none is pending. Call from the kernel's main loop.

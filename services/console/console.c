@@ -1,5 +1,6 @@
 /*
  * console.c - the console service: the serial console's output and input.
+ * Its contract is in aegis/console.h.
  *
  * Serves "console.write" (request or event): the payload is the text,
  * up to BUS_INLINE_MAX bytes, written as is.
@@ -14,7 +15,8 @@
  * interrupt. For each event it reads every waiting byte from the HAL,
  * feeds the line editor (line.c), echoes, and then acknowledges the
  * interrupt (hal_irq_unmask: the top half masked the line). Each finished
- * line is published as "console.line" (payload: the text, no newline).
+ * line is published as "console.line": the line is kept in a ring of
+ * slots and the event names its slot (console_line_take copies it out).
  */
 #include <string.h>
 #include <aegis/bus.h>
@@ -32,6 +34,23 @@
 
 static bus_topic_t t_write, t_filter, t_rx, t_line;
 static struct line line;
+static struct console_line_slot ring[CONSOLE_LINE_RING];
+static uint32_t line_seq;
+
+/* Keep the finished line in the next slot and announce it. */
+static void publish_line(void)
+{
+	struct console_line_slot *s = &ring[line_seq % CONSOLE_LINE_RING];
+	struct console_line ev;
+
+	s->seq = ++line_seq;
+	s->len = line.len;
+	memcpy(s->text, line.text, line.len);
+	ev.slot = (uint64_t)(uintptr_t)s;
+	ev.seq = s->seq;
+	ev.len = s->len;
+	bus_publish(t_line, BUS_PRIO_INHERIT, &ev, sizeof(ev));
+}
 
 /* Take up to max waiting bytes: echo each, publish finished lines.
  * Returns how many were taken. */
@@ -44,8 +63,7 @@ static unsigned int take_input(unsigned int max)
 	for (n = 0; n < max && (c = hal_console_getc()) >= 0; n++) {
 		if (line_feed(&line, (uint8_t)c, echo, &elen)) {
 			klog_write(echo, elen);
-			bus_publish(t_line, BUS_PRIO_INHERIT, line.text,
-				    line.len);
+			publish_line();
 			continue;
 		}
 		if (elen)

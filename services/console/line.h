@@ -18,9 +18,9 @@
 #ifndef AEGIS_CONSOLE_LINE_H
 #define AEGIS_CONSOLE_LINE_H
 
-#include <aegis/bus.h>
+#include <aegis/console.h>
 
-#define LINE_MAX	BUS_INLINE_MAX	/* a line fits one bus message */
+#define LINE_MAX	CONSOLE_LINE_MAX
 #define LINE_ECHO_MAX	(4 * LINE_MAX)	/* the most one byte can echo */
 #define LINE_HISTORY	8
 

@@ -4,17 +4,13 @@
  * into the image), matches each device against the DRIVER() table,
  * claims its registers and interrupt lines, and tells the bus.
  *
- * Events:
- *   "devtree.device.added"  struct devtree_event, one per device, in tree
- *                           order, once the service is up (a restart
- *                           announces them again)
- * Requests:
- *   "devtree.count"         reply: uint32_t devices
- *   "devtree.device"        uint32_t index -> struct devtree_event
- *                           (-ENOENT past the end)
+ * Its contract is in aegis/devtree.h: "devtree.device.added" for every
+ * device once the service is up (a restart announces them again) and for
+ * each attached later, "devtree.device.removed" for each detached, and
+ * the requests count, device, info, attach and detach.
  *
  * The boot log names every device, its driver (or none) and, for a
- * refused claim, why.
+ * refused claim, why. Hot-plug is logged too.
  */
 #include <string.h>
 #include <aegis/boot_info.h>
@@ -32,7 +28,8 @@ static struct dt_tree tree;
 static struct dt_driver drivers[64];
 static const struct driver_desc *descs;
 static size_t ndrivers;
-static bus_topic_t t_added, t_count, t_device;
+static bus_topic_t t_added, t_removed, t_count, t_device, t_info, t_attach,
+	t_detach;
 static bool announced;
 
 static void describe(uint32_t i, struct devtree_event *ev)
@@ -41,7 +38,9 @@ static void describe(uint32_t i, struct devtree_event *ev)
 
 	memset(ev, 0, sizeof(*ev));
 	ev->index = i;
-	ev->driver = d->driver;
+	ev->driver = (int16_t)d->driver;
+	ev->unit = d->unit;
+	ev->attached = d->attached;
 	ev->irq = d->nirq ? d->irq[0] : DEVTREE_NO_IRQ;
 	ev->reg = d->nreg ? d->reg[0].base : 0;
 	memcpy(ev->name, d->name, sizeof(ev->name) - 1);
@@ -74,17 +73,22 @@ static int devtree_init(void)
 	const struct boot_info *bi = kernel_boot_info();
 	const char *why = "no reason given";
 	unsigned int matched, refused;
-	int t[3];
+	static const char *const names[] = {
+		"devtree.device.added", "devtree.device.removed",
+		"devtree.count", "devtree.device", "devtree.info",
+		"devtree.attach", "devtree.detach",
+	};
+	bus_topic_t *const topics[] = { &t_added, &t_removed, &t_count,
+					&t_device, &t_info, &t_attach,
+					&t_detach };
+	int t;
 
-	t[0] = bus_topic("devtree.device.added");
-	t[1] = bus_topic("devtree.count");
-	t[2] = bus_topic("devtree.device");
-	for (unsigned int i = 0; i < 3; i++)
-		if (t[i] < 0)
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		t = bus_topic(names[i]);
+		if (t < 0)
 			return -AE_ENOSPC;
-	t_added = (bus_topic_t)t[0];
-	t_count = (bus_topic_t)t[1];
-	t_device = (bus_topic_t)t[2];
+		*topics[i] = (bus_topic_t)t;
+	}
 	if (!bi || !bi->dtb || !bi->dtb_size) {
 		kprintf("devtree: no device tree to enumerate\n");
 		return -AE_ENODEV;
@@ -122,14 +126,82 @@ static void announce(void)
 
 	announced = true;
 	for (uint32_t i = 0; i < tree.n; i++) {
+		if (!tree.dev[i].attached)
+			continue;
 		describe(i, &ev);
 		bus_publish(t_added, BUS_PRIO_DEFAULT, &ev, sizeof(ev));
 	}
 }
 
+static void info(uint32_t i, struct devtree_info *out)
+{
+	const struct dt_device *d = &tree.dev[i];
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->path, d->path, sizeof(out->path) - 1);
+	memcpy(out->compatible, d->compat[0], sizeof(out->compatible) - 1);
+	memcpy(out->why, d->why, sizeof(out->why) - 1);
+	for (uint32_t k = 0; k < d->nreg && k < DEVTREE_RES_MAX; k++) {
+		out->reg_base[k] = d->reg[k].base;
+		out->reg_size[k] = d->reg[k].size;
+		out->nreg++;
+	}
+	for (uint32_t k = 0; k < d->nirq && k < DEVTREE_RES_MAX; k++)
+		out->irq[out->nirq++] = d->irq[k];
+	out->driver = d->driver;
+	out->unit = d->unit;
+	out->attached = d->attached;
+}
+
+/* attach or detach the device named in the request (not NUL-terminated),
+ * announcing it; the reason for a refusal goes to the console. */
+static int hotplug(const struct bus_msg *m, bool attach,
+		   struct bus_msg *reply)
+{
+	const char *what = attach ? "attach" : "detach";
+	char name[BUS_INLINE_MAX + 1];
+	struct devtree_event ev;
+	const struct dt_device *d;
+	uint32_t i;
+	int rc;
+
+	if (m->len == 0 || m->len > BUS_INLINE_MAX)
+		return -AE_EINVAL;
+	memcpy(name, m->data, m->len);
+	name[m->len] = '\0';
+	rc = dt_lookup(&tree, drivers, (unsigned int)ndrivers, name);
+	if (rc < 0) {
+		kprintf("devtree: %s %s: no such device\n", what, name);
+		return rc;
+	}
+	i = (uint32_t)rc;
+	d = &tree.dev[i];
+	if (d->driver >= 0 && !descs[d->driver].hotplug) {
+		kprintf("devtree: %s %s: its driver (%s, in %s) cannot let it "
+			"go\n", what, name, descs[d->driver].name,
+			descs[d->driver].owner);
+		return -AE_EPERM;
+	}
+	rc = attach ? dt_attach(&tree, i) : dt_detach(&tree, i);
+	if (rc) {
+		kprintf("devtree: %s %s: %s\n", what, name,
+			rc == -AE_EBUSY ? d->why : rc == -AE_EEXIST ?
+			"already attached" : "not attached");
+		return rc;
+	}
+	describe(i, &ev);
+	klog(KLOG_INFO, "devtree: %s %sed\n", d->path, what);
+	bus_publish(attach ? t_added : t_removed, BUS_PRIO_DEFAULT, &ev,
+		    sizeof(ev));
+	memcpy(reply->data, &i, sizeof(i));
+	reply->len = sizeof(i);
+	return 0;
+}
+
 static int devtree_handle(void *state, const struct bus_msg *m,
 			  struct bus_msg *reply)
 {
+	struct devtree_info_req q;
 	uint32_t index;
 
 	(void)state;
@@ -140,6 +212,19 @@ static int devtree_handle(void *state, const struct bus_msg *m,
 	if (m->topic == t_count) {
 		memcpy(reply->data, &tree.n, sizeof(tree.n));
 		reply->len = sizeof(tree.n);
+		return 0;
+	}
+	if (m->topic == t_attach || m->topic == t_detach)
+		return hotplug(m, m->topic == t_attach, reply);
+	if (m->topic == t_info) {
+		if (m->len != sizeof(q))
+			return -AE_EINVAL;
+		memcpy(&q, m->data, sizeof(q));
+		if (!q.out)
+			return -AE_EFAULT;
+		if (q.index >= tree.n)
+			return -AE_ENOENT;
+		info(q.index, (struct devtree_info *)(uintptr_t)q.out);
 		return 0;
 	}
 	if (m->topic != t_device)
@@ -159,4 +244,6 @@ SERVICE(devtree,
 	.init = devtree_init,
 	.handler = devtree_handle,
 	.subscribe = SERVICE_LIST("kernel.boot.done"),
-	.serves = SERVICE_LIST("devtree.count", "devtree.device"));
+	.serves = SERVICE_LIST("devtree.count", "devtree.device",
+			       "devtree.info", "devtree.attach",
+			       "devtree.detach"));

@@ -15,9 +15,10 @@
 #ifndef AEGIS_DEVTREE_DT_H
 #define AEGIS_DEVTREE_DT_H
 
+#include <aegis/devtree.h>
 #include <aegis/types.h>
 
-#define DT_MAX_DEVICES	128
+#define DT_MAX_DEVICES	DEVTREE_MAX_DEVICES
 #define DT_PATH_MAX	96
 #define DT_COMPAT_MAX	4	/* compatible strings kept per device */
 #define DT_STR_MAX	32
@@ -41,6 +42,8 @@ struct dt_device {
 	int32_t driver;			/* index into the drivers, or -1 */
 	int32_t claim_error;		/* 0, or why resources were refused */
 	char why[64];			/* a refusal's reason */
+	bool attached;			/* present, its resources held */
+	uint8_t unit;			/* number among its driver's devices */
 };
 
 struct dt_tree {
@@ -76,14 +79,34 @@ unsigned int dt_match(struct dt_tree *t, const struct dt_driver *drivers,
 
 /*
  * dt_claim - reserve every matched device's MMIO ranges and interrupt
- * lines, in tree order. A device whose range overlaps one already claimed,
- * or whose line is taken, gets nothing (claim_error -EBUSY and the reason
- * in why) and keeps its driver unbound (driver -1). Returns how many
+ * lines, in tree order, and number each driver's devices (unit). A device
+ * whose range overlaps one already claimed, or whose line is taken, gets
+ * nothing: claim_error -EBUSY, the reason in why, not attached (its
+ * driver is kept, for a dt_attach once the holder is detached). Devices
+ * without a driver are attached and hold nothing. Returns how many
  * devices were refused.
  */
 unsigned int dt_claim(struct dt_tree *t);
 
 /* dt_find - the index of the device at path, or -ENOENT. */
 int dt_find(const struct dt_tree *t, const char *path);
+
+/*
+ * Hot-plug. A device that dt_claim let in is attached; detaching it
+ * releases its registers and interrupt lines (its driver and unit number
+ * stay, for when it comes back); attaching it claims them again, against
+ * every attached device, and is refused (-EBUSY, the reason in why) if
+ * another holds them now. dt_detach: 0 or -ENODEV (not attached).
+ * dt_attach: 0, -EEXIST (already attached), -EBUSY (a conflict; driver
+ * and why kept, so a later attach can try again).
+ */
+int dt_detach(struct dt_tree *t, uint32_t i);
+int dt_attach(struct dt_tree *t, uint32_t i);
+
+/* dt_lookup - the index of a device by its instance name (driver name
+ * and unit, "rtc0", given the drivers' names), tree path or node name
+ * (the first with that name), or -ENOENT. */
+int dt_lookup(const struct dt_tree *t, const struct dt_driver *drivers,
+	      unsigned int n, const char *name);
 
 #endif

@@ -325,54 +325,117 @@ static bool overlap(const struct dt_reg *a, const struct dt_reg *b)
 	return a->base < be && b->base < ae;
 }
 
+/* Whether d's resources collide with o's; if so, the reason in d->why. */
+static bool collides(struct dt_device *d, const struct dt_device *o)
+{
+	for (uint32_t a = 0; a < d->nreg; a++)
+		for (uint32_t b = 0; b < o->nreg; b++)
+			if (overlap(&d->reg[a], &o->reg[b])) {
+				ksnprintf(d->why, sizeof(d->why),
+					  "registers at %#llx held by %s",
+					  (unsigned long long)d->reg[a].base,
+					  o->path);
+				return true;
+			}
+	for (uint32_t a = 0; a < d->nirq; a++)
+		for (uint32_t b = 0; b < o->nirq; b++)
+			if (d->irq[a] == o->irq[b]) {
+				ksnprintf(d->why, sizeof(d->why),
+					  "interrupt %u held by %s", d->irq[a],
+					  o->path);
+				return true;
+			}
+	return false;
+}
+
+/* Whether a driven device holding resources conflicts with device i:
+ * those before it (at boot) or every other one (hot-plug). */
+static bool conflict(struct dt_tree *t, uint32_t i, uint32_t upto)
+{
+	for (uint32_t j = 0; j < upto; j++) {
+		const struct dt_device *o = &t->dev[j];
+
+		if (j == i || o->driver < 0 || !o->attached)
+			continue;
+		if (collides(&t->dev[i], o))
+			return true;
+	}
+	return false;
+}
+
 unsigned int dt_claim(struct dt_tree *t)
 {
 	unsigned int refused = 0;
+	uint8_t units[256];
 
+	memset(units, 0, sizeof(units));
 	for (uint32_t i = 0; i < t->n; i++) {
 		struct dt_device *d = &t->dev[i];
 
 		d->claim_error = 0;
 		d->why[0] = '\0';
+		d->attached = true;
+		d->unit = 0;
 		if (d->driver < 0)
 			continue;
-		/* against every device already holding its resources */
-		for (uint32_t j = 0; j < i && !d->claim_error; j++) {
-			const struct dt_device *o = &t->dev[j];
-
-			if (o->driver < 0 || o->claim_error)
-				continue;
-			for (uint32_t a = 0; a < d->nreg; a++)
-				for (uint32_t b = 0; b < o->nreg; b++)
-					if (!d->claim_error &&
-					    overlap(&d->reg[a], &o->reg[b])) {
-						d->claim_error = -AE_EBUSY;
-						ksnprintf(d->why,
-							  sizeof(d->why),
-							  "registers at %#llx "
-							  "held by %s",
-							  (unsigned long long)
-							  d->reg[a].base,
-							  o->path);
-					}
-			for (uint32_t a = 0; a < d->nirq; a++)
-				for (uint32_t b = 0; b < o->nirq; b++)
-					if (!d->claim_error &&
-					    d->irq[a] == o->irq[b]) {
-						d->claim_error = -AE_EBUSY;
-						ksnprintf(d->why,
-							  sizeof(d->why),
-							  "interrupt %u held "
-							  "by %s", d->irq[a],
-							  o->path);
-					}
-		}
-		if (d->claim_error) {
-			d->driver = -1;
+		if (d->driver < 256)
+			d->unit = units[d->driver]++;
+		if (conflict(t, i, i)) {
+			d->claim_error = -AE_EBUSY;
+			d->attached = false;
 			refused++;
 		}
 	}
 	return refused;
+}
+
+int dt_detach(struct dt_tree *t, uint32_t i)
+{
+	if (i >= t->n || !t->dev[i].attached)
+		return -AE_ENODEV;
+	t->dev[i].attached = false;
+	return 0;
+}
+
+int dt_attach(struct dt_tree *t, uint32_t i)
+{
+	struct dt_device *d;
+
+	if (i >= t->n)
+		return -AE_ENODEV;
+	d = &t->dev[i];
+	if (d->attached)
+		return -AE_EEXIST;
+	d->why[0] = '\0';
+	if (d->driver >= 0 && conflict(t, i, t->n)) {
+		d->claim_error = -AE_EBUSY;
+		return -AE_EBUSY;
+	}
+	d->claim_error = 0;
+	d->attached = true;
+	return 0;
+}
+
+int dt_lookup(const struct dt_tree *t, const struct dt_driver *drivers,
+	      unsigned int n, const char *name)
+{
+	char inst[DT_STR_MAX + 4];
+
+	for (uint32_t i = 0; i < t->n; i++) {
+		const struct dt_device *d = &t->dev[i];
+
+		if (d->driver >= 0 && (unsigned int)d->driver < n) {
+			ksnprintf(inst, sizeof(inst), "%s%u",
+				  drivers[d->driver].name, d->unit);
+			if (strcmp(inst, name) == 0)
+				return (int)i;
+		}
+	}
+	for (uint32_t i = 0; i < t->n; i++)
+		if (strcmp(t->dev[i].path, name) == 0 ||
+		    strcmp(t->dev[i].name, name) == 0)
+			return (int)i;
+	return -AE_ENOENT;
 }
 
 int dt_find(const struct dt_tree *t, const char *path)

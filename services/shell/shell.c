@@ -9,8 +9,10 @@
  *   echo text > path              write text (and a newline) to a node
  *   tree [path]                   a directory tree, two levels deep
  *   svc list                      every service and its state
- *   svc stop|start|restart name   the registry's run-time control
+ *   svc stop|start|restart name   the supervisor's run-time control
  *   trace on FILTER | trace off   the live bus tracer
+ *   attach|detach name            hot-plug a device (its instance name
+ *                                 like rtc0, node name or tree path)
  *   poweroff                      end the machine
  *
  * Errors come back as one line: "sh: <command>: <reason>". The shell runs
@@ -18,6 +20,7 @@
  */
 #include <string.h>
 #include <aegis/bus.h>
+#include <aegis/console.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kprintf.h>
@@ -111,6 +114,25 @@ static void echo(char **argv, int argc)
 	node_close(fd);
 }
 
+/* stop, start or restart a service: a request to the supervisor. */
+static int supervisor(const char *verb, const char *name)
+{
+	char topic[24];
+	int sup = bus_svc_find("supervisor"), t;
+
+	if (strcmp(verb, "stop") && strcmp(verb, "start") &&
+	    strcmp(verb, "restart"))
+		return -AE_EINVAL;
+	ksnprintf(topic, sizeof(topic), "service.%s", verb);
+	t = bus_topic(topic);
+	if (sup < 0 || t < 0)
+		return -AE_ENODEV;
+	if (strlen(name) >= BUS_NAME_MAX)
+		return -AE_ENAMETOOLONG;
+	return bus_call((bus_svc_t)sup, (bus_topic_t)t, name, strlen(name),
+			NULL);
+}
+
 static void svc(char **argv, int argc)
 {
 	int rc;
@@ -136,13 +158,7 @@ static void svc(char **argv, int argc)
 			argv[2]);
 		return;
 	}
-	if (strcmp(argv[1], "stop") == 0)
-		rc = service_stop(argv[2]);
-	else if (strcmp(argv[1], "restart") == 0 ||
-		 strcmp(argv[1], "start") == 0)
-		rc = service_restart(argv[2]);
-	else
-		rc = -AE_EINVAL;
+	rc = supervisor(argv[1], argv[2]);
 	if (rc)
 		fail("svc", rc);
 	else
@@ -173,6 +189,35 @@ static void trace_cmd(char **argv, int argc)
 		 NULL);
 }
 
+/* Hot-plug through the devtree service, which says why it refuses. */
+static void hotplug(char **argv, int argc)
+{
+	int dt = bus_svc_find("devtree");
+	int t = bus_topic(argv[0][0] == 'a' ? "devtree.attach" :
+			  "devtree.detach");
+	size_t n;
+	int rc;
+
+	if (argc != 2) {
+		fail(argv[0], -AE_EINVAL);
+		return;
+	}
+	n = strlen(argv[1]);
+	if (dt < 0 || t < 0) {
+		fail(argv[0], -AE_ENODEV);
+		return;
+	}
+	if (n > BUS_INLINE_MAX) {
+		fail(argv[0], -AE_ENAMETOOLONG);
+		return;
+	}
+	rc = bus_call((bus_svc_t)dt, (bus_topic_t)t, argv[1], n, NULL);
+	if (rc)
+		fail(argv[0], rc);
+	else
+		kprintf("%s: %s %sed\n", argv[0], argv[1], argv[0]);
+}
+
 static void run(char *line)
 {
 	char *argv[ARGS_MAX + 1];
@@ -196,7 +241,8 @@ static void run(char *line)
 	if (strcmp(argv[0], "help") == 0)
 		kprintf("commands: help, ls [path], cat path, echo text > path, "
 			"tree [path], svc list|stop|start|restart name, "
-			"trace on FILTER|off, poweroff\n");
+			"trace on FILTER|off, attach|detach device, "
+			"poweroff\n");
 	else if (strcmp(argv[0], "ls") == 0 && argc <= 2)
 		list(argc == 2 ? argv[1] : "/", 0, 0);
 	else if (strcmp(argv[0], "tree") == 0 && argc <= 2)
@@ -209,6 +255,9 @@ static void run(char *line)
 		svc(argv, argc);
 	else if (strcmp(argv[0], "trace") == 0)
 		trace_cmd(argv, argc);
+	else if (strcmp(argv[0], "attach") == 0 ||
+		 strcmp(argv[0], "detach") == 0)
+		hotplug(argv, argc);
 	else if (strcmp(argv[0], "poweroff") == 0 && argc == 1) {
 		kprintf("sh: powering off\n");
 		hal_poweroff();
@@ -221,15 +270,19 @@ static void run(char *line)
 static int shell_handle(void *state, const struct bus_msg *m,
 			struct bus_msg *reply)
 {
-	char line[BUS_INLINE_MAX + 1];
+	char line[CONSOLE_LINE_MAX + 1];
+	int rc;
 
 	(void)state;
 	(void)reply;
-	if (m->topic != t_line || m->kind != BUS_EVENT)
+	if (m->topic != t_line || m->kind != BUS_EVENT ||
+	    (int)m->src != bus_svc_find("console"))
 		return 0;
-	memcpy(line, m->data, m->len);
-	line[m->len] = '\0';
-	run(line);
+	rc = console_line_take(m, line, sizeof(line));
+	if (rc == -AE_EAGAIN)
+		kprintf("sh: a line was overwritten before it could run\n");
+	if (rc >= 0)
+		run(line);
 	return 0;
 }
 
@@ -238,4 +291,4 @@ SERVICE(shell,
 	.init = shell_init,
 	.handler = shell_handle,
 	.subscribe = SERVICE_LIST("console.line"),
-	.needs = SERVICE_LIST("console", "ns"));
+	.needs = SERVICE_LIST("console", "ns", "devtree"));

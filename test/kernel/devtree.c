@@ -9,6 +9,8 @@
 #include <aegis/driver.h>
 #include <aegis/errno.h>
 #include <aegis/ktest.h>
+#include <aegis/kprintf.h>
+#include <aegis/node.h>
 
 KTEST(devtree, console_uart_enumerated)
 {
@@ -46,4 +48,50 @@ KTEST(devtree, console_uart_enumerated)
 			       &reply), -AE_ENOENT);
 	KEXPECT_EQ(t, bus_call((bus_svc_t)svc, (bus_topic_t)td, &n, 2,
 			       &reply), -AE_EINVAL);
+}
+
+/* The test hook for hot-plug: detach the real-time clock while a handle
+ * to it is open, then attach it again, as the shell's detach and attach
+ * do. */
+static int hotplug(const char *how, const char *name)
+{
+	int svc = bus_svc_find("devtree"), topic = bus_topic(how);
+
+	if (svc < 0 || topic < 0)
+		return -AE_ENODEV;
+	return bus_call((bus_svc_t)svc, (bus_topic_t)topic, name,
+			strlen(name), NULL);
+}
+
+KTEST(devtree, hotplug_detach_and_attach)
+{
+	char text[40];
+	int old, fresh, n;
+
+	old = node_open("/dev/rtc0", NODE_READ, NODE_CRED_KERNEL);
+	KEXPECT(t, old >= 0);
+	n = node_read(old, text, sizeof(text) - 1);
+	KEXPECT(t, n == 24);		/* "YYYY-MM-DD HH:MM:SS UTC\n" */
+	if (n > 0) {
+		text[n] = '\0';
+		KEXPECT(t, text[4] == '-' && text[13] == ':');
+		kprintf("devtree: rtc0 says %s", text);
+	}
+	KEXPECT_EQ(t, hotplug("devtree.detach", "rtc0"), 0);
+	bus_run(~0u);		/* devfs and rtc hear of it */
+	KEXPECT_EQ(t, node_read(old, text, sizeof(text)), -AE_ENODEV);
+	KEXPECT_EQ(t, node_open("/dev/rtc0", NODE_READ, NODE_CRED_KERNEL),
+		   -AE_ENOENT);
+	KEXPECT_EQ(t, hotplug("devtree.detach", "rtc0"), -AE_ENODEV);
+	KEXPECT_EQ(t, hotplug("devtree.detach", "uart0"), -AE_EPERM);
+	KEXPECT_EQ(t, hotplug("devtree.detach", "nothing9"), -AE_ENOENT);
+	KEXPECT_EQ(t, hotplug("devtree.attach", "rtc0"), 0);
+	bus_run(~0u);
+	KEXPECT_EQ(t, hotplug("devtree.attach", "rtc0"), -AE_EEXIST);
+	fresh = node_open("/dev/rtc0", NODE_READ, NODE_CRED_KERNEL);
+	KEXPECT(t, fresh >= 0);
+	KEXPECT_EQ(t, node_read(fresh, text, sizeof(text)), 24);
+	KEXPECT_EQ(t, node_read(old, text, sizeof(text)), -AE_ENODEV);
+	KEXPECT_EQ(t, node_close(old), 0);
+	KEXPECT_EQ(t, node_close(fresh), 0);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <aegis/errno.h>
 #include <aegis/bus.h>
+#include <aegis/console.h>
 #include <aegis/hal.h>
 #include <aegis/kernel.h>
 #include <aegis/kprintf.h>
@@ -127,7 +128,7 @@ KTEST(hal, console_getc_without_input_is_eagain)
  * the second line, typed once the first was echoed, only arrives if the
  * console acknowledged the interrupt).
  */
-static char got_line[2][BUS_INLINE_MAX + 1];
+static char got_line[2][CONSOLE_LINE_MAX + 1];
 static unsigned int got;
 
 static int line_handle(void *state, const struct bus_msg *m,
@@ -135,10 +136,9 @@ static int line_handle(void *state, const struct bus_msg *m,
 {
 	(void)state;
 	(void)reply;
-	if (got < 2) {
-		memcpy(got_line[got], m->data, m->len);
-		got_line[got][m->len] = '\0';
-	}
+	if (got < 2 && console_line_take(m, got_line[got],
+					 sizeof(got_line[got])) < 0)
+		got_line[got][0] = '\0';
 	got++;
 	return 0;
 }

@@ -19,13 +19,15 @@
 
 /* The kernel collects these from a linker section; here, this table. */
 static const struct driver_desc test_drivers[] = {
-	{ "uart", "console", (const char *const[]){ "ns16550a", NULL } },
-	{ "gic", "hal", (const char *const[]){ "arm,gic-v3", NULL } },
+	{ "uart", "hal", (const char *const[]){ "ns16550a", NULL }, false },
+	{ "gic", "hal", (const char *const[]){ "arm,gic-v3", NULL }, false },
+	{ "clock", "clockdrv", (const char *const[]){ "test,clock", NULL },
+	  true },
 };
 
 const struct driver_desc *driver_builtin(size_t *n)
 {
-	*n = 2;
+	*n = 3;
 	return test_drivers;
 }
 
@@ -71,8 +73,46 @@ static int devtree_stand_in(void *s, const struct bus_msg *m,
 	if (m->topic == (bus_topic_t)bus_topic("test.announce"))
 		bus_publish((bus_topic_t)bus_topic("devtree.device.added"), 4,
 			    m->data, m->len);
+	if (m->topic == (bus_topic_t)bus_topic("test.remove"))
+		bus_publish((bus_topic_t)bus_topic("devtree.device.removed"),
+			    4, m->data, m->len);
 	return 0;
 }
+
+/* A driver service: its device reads "tick <index>\n" from the offset
+ * asked; reads of a device it was not told about are -ENODEV. */
+static uint32_t clock_reads;
+
+static int clock_stand_in(void *s, const struct bus_msg *m,
+			  struct bus_msg *r)
+{
+	struct device_io io;
+	char text[32];
+	uint32_t n;
+
+	(void)s;
+	if (m->kind != BUS_REQUEST ||
+	    m->topic != (bus_topic_t)bus_topic("device.read"))
+		return 0;
+	ck_assert_uint_eq(m->len, sizeof(io));
+	memcpy(&io, m->data, sizeof(io));
+	if (io.index != 7)
+		return -AE_ENODEV;
+	clock_reads++;
+	snprintf(text, sizeof(text), "tick %u\n", io.index);
+	n = (uint32_t)strlen(text);
+	n = io.off >= n ? 0 : n - io.off;
+	if (n > io.len)
+		n = io.len;
+	memcpy((void *)(uintptr_t)io.buf, text + io.off, n);
+	memcpy(r->data, &n, sizeof(n));
+	r->len = sizeof(n);
+	return 0;
+}
+
+static const struct service_desc clock_desc = {
+	.name = "clockdrv", .handler = clock_stand_in,
+};
 
 static const struct service_desc console_desc = {
 	.name = "console", .handler = console_stand_in,
@@ -81,22 +121,34 @@ static const struct service_desc devtree_desc = {
 	.name = "devtree", .handler = devtree_stand_in,
 };
 
-/* A device as the devtree service announces it. */
-static void device_added(int32_t driver, uint32_t irq, const char *name)
+/* A device as the devtree service announces it (or its removal):
+ * index in the tree, driver, unit among the driver's devices. */
+static void device_event(const char *how, uint32_t index, int16_t driver,
+			 uint8_t unit, uint32_t irq, const char *name)
 {
 	struct devtree_event ev;
 	int dt = bus_svc_find("devtree");
 
 	memset(&ev, 0, sizeof(ev));
+	ev.index = index;
 	ev.driver = driver;
+	ev.unit = unit;
+	ev.attached = how[5] == 'a';
 	ev.irq = irq;
 	ev.reg = 0x1000;
 	strncpy(ev.name, name, sizeof(ev.name) - 1);
 	ck_assert_int_ge(dt, 0);
 	ck_assert_int_ge(bus_send((bus_svc_t)dt,
-				  (bus_topic_t)bus_topic("test.announce"), 4,
+				  (bus_topic_t)bus_topic(how), 4,
 				  &ev, sizeof(ev)), 0);
 	bus_run(~0u);
+}
+
+static uint32_t next_index;
+
+static void device_added(int16_t driver, uint32_t irq, const char *name)
+{
+	device_event("test.announce", next_index++, driver, 0, irq, name);
 }
 
 static void setup(void)
@@ -107,6 +159,9 @@ static void setup(void)
 	ck_assert_int_eq(service_init(NULL, 1, NULL), 0);
 	ck_assert_int_eq(service_register(&console_desc), 0);
 	ck_assert_int_eq(service_register(&devtree_desc), 0);
+	ck_assert_int_eq(service_register(&clock_desc), 0);
+	next_index = 0;
+	clock_reads = 0;
 	for (d = __start_aegis_services; d < __stop_aegis_services; d++)
 		ck_assert_int_eq(service_register(d), 0);
 	nwritten = 0;
@@ -401,6 +456,82 @@ START_TEST(test_devfs_console_without_console_service)
 }
 END_TEST
 
+START_TEST(test_devfs_device_read_goes_to_its_driver)
+{
+	char buf[16];
+	int fd;
+
+	device_event("test.announce", 7, 2, 3, DEVTREE_NO_IRQ, "clk");
+	fd = node_open("/dev/clock3", NODE_READ, NODE_CRED_KERNEL);
+	ck_assert_int_ge(fd, 0);
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(node_read(fd, buf, 5), 5);
+	ck_assert_str_eq(buf, "tick ");
+	ck_assert_int_eq(node_read(fd, buf, sizeof(buf)), 2);	/* "7\n" */
+	ck_assert_int_eq(node_read(fd, buf, sizeof(buf)), 0);
+	ck_assert_uint_eq(clock_reads, 3);
+	/* the driver's error is the reader's */
+	device_event("test.announce", 8, 2, 4, DEVTREE_NO_IRQ, "clk");
+	fd = node_open("/dev/clock4", NODE_READ, NODE_CRED_KERNEL);
+	ck_assert_int_eq(node_read(fd, buf, 4), -AE_ENODEV);
+	/* a driver that is not running */
+	ck_assert_int_eq(service_stop("clockdrv"), 0);
+	fd = node_open("/dev/clock3", NODE_READ, NODE_CRED_KERNEL);
+	ck_assert_int_eq(node_read(fd, buf, 4), -AE_ESHUTDOWN);
+}
+END_TEST
+
+START_TEST(test_devfs_hotplug_node_vanishes_and_returns)
+{
+	struct node_dirent d;
+	char buf[16];
+	int old, fresh, n = 0;
+
+	device_event("test.announce", 7, 2, 0, DEVTREE_NO_IRQ, "clk");
+	old = node_open("/dev/clock0", NODE_READ | NODE_WRITE,
+			NODE_CRED_KERNEL);
+	ck_assert_int_ge(old, 0);
+	device_event("test.remove", 7, 2, 0, DEVTREE_NO_IRQ, "clk");
+	/* gone from the directory and from lookups */
+	ck_assert_int_eq(node_open("/dev/clock0", NODE_READ,
+				   NODE_CRED_KERNEL), -AE_ENOENT);
+	fresh = node_open("/dev", NODE_DIR | NODE_READ, NODE_CRED_KERNEL);
+	for (uint32_t i = 0; node_readdir(fresh, i, &d) == 0; i++) {
+		ck_assert_str_ne(d.name, "clock0");
+		n++;
+	}
+	ck_assert_int_eq(n, 5);
+	/* the open handle: no device, never a crash, and closable */
+	ck_assert_int_eq(node_read(old, buf, sizeof(buf)), -AE_ENODEV);
+	ck_assert_int_eq(node_write(old, "x", 1), -AE_ENODEV);
+	/* back under the same name; the old handle stays dead */
+	device_event("test.announce", 7, 2, 0, DEVTREE_NO_IRQ, "clk");
+	fresh = node_open("/dev/clock0", NODE_READ, NODE_CRED_KERNEL);
+	ck_assert_int_ge(fresh, 0);
+	ck_assert_int_eq(node_read(fresh, buf, sizeof(buf)), 7);
+	ck_assert_int_eq(node_read(old, buf, sizeof(buf)), -AE_ENODEV);
+	ck_assert_int_eq(node_close(old), 0);
+	ck_assert_int_eq(node_close(fresh), 0);
+}
+END_TEST
+
+START_TEST(test_devfs_removal_of_unknown_device_ignored)
+{
+	int fd;
+
+	device_event("test.remove", 9, 2, 0, DEVTREE_NO_IRQ, "clk");
+	device_event("test.announce", 7, 2, 0, DEVTREE_NO_IRQ, "clk");
+	/* announced twice (a devtree restart): still one node */
+	device_event("test.announce", 7, 2, 0, DEVTREE_NO_IRQ, "clk");
+	fd = node_open("/dev/clock0", NODE_READ, NODE_CRED_KERNEL);
+	ck_assert_int_ge(fd, 0);
+	device_event("test.remove", 7, 2, 0, DEVTREE_NO_IRQ, "clk");
+	device_event("test.remove", 7, 2, 0, DEVTREE_NO_IRQ, "clk");
+	ck_assert_int_eq(node_open("/dev/clock0", NODE_READ,
+				   NODE_CRED_KERNEL), -AE_ENOENT);
+}
+END_TEST
+
 Suite *suite_devfs(void)
 {
 	Suite *s = suite_create("devfs");
@@ -427,6 +558,9 @@ Suite *suite_devfs(void)
 	tcase_add_test(tc, test_devfs_ioctl_not_taken);
 	tcase_add_test(tc, test_devfs_readdir_past_end_and_on_a_device);
 	tcase_add_test(tc, test_devfs_console_without_console_service);
+	tcase_add_test(tc, test_devfs_device_read_goes_to_its_driver);
+	tcase_add_test(tc, test_devfs_hotplug_node_vanishes_and_returns);
+	tcase_add_test(tc, test_devfs_removal_of_unknown_device_ignored);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -266,3 +266,57 @@ pub fn mmu_root_for(_va: u64) -> u64 {
 }
 /// The table level of 2 MiB blocks.
 pub(crate) const BLOCK_LEVEL: u32 = 2;
+
+/// Read the CMOS clock at index port `port` (0x70): wait out an update in
+/// progress, then read until two readings agree, so no field is taken
+/// half-way through a carry.
+fn cmos_read(port: u16) -> crate::errno::HalResult<u64> {
+    use crate::rtc::CmosTime;
+    let reg = |r: u8| -> u8 {
+        without_interrupts(|| {
+            // SAFETY: the CMOS index/data pair belongs to the RTC driver
+            // the device tree bound; bit 7 of the index keeps NMIs as
+            // they were wired (enabled).
+            unsafe {
+                port::outb(port, r);
+                port::inb(port + 1)
+            }
+        })
+    };
+    let read = || {
+        for _ in 0..100_000 {
+            if reg(0x0a) & 0x80 == 0 {
+                break;
+            }
+        }
+        CmosTime {
+            sec: reg(0x00),
+            min: reg(0x02),
+            hour: reg(0x04),
+            day: reg(0x07),
+            month: reg(0x08),
+            year: reg(0x09),
+            century: reg(0x32),
+            status_b: reg(0x0b),
+        }
+    };
+    let mut last = read();
+    for _ in 0..8 {
+        let now = read();
+        if now == last {
+            return crate::rtc::cmos_to_epoch(now);
+        }
+        last = now;
+    }
+    Err(crate::errno::Errno::EIO)
+}
+
+/// The time of day from a real-time clock of `kind` at `base`.
+pub fn rtc_read(kind: u32, base: u64) -> crate::errno::HalResult<u64> {
+    match kind {
+        crate::rtc::KIND_MC146818 if base <= 0xfffe => cmos_read(base as u16),
+        crate::rtc::KIND_MC146818 => Err(crate::errno::Errno::EINVAL),
+        crate::rtc::KIND_PL031 => Err(crate::errno::Errno::ENODEV),
+        _ => Err(crate::errno::Errno::EINVAL),
+    }
+}

@@ -170,7 +170,7 @@ START_TEST(test_devtree_overlapping_registers_refused)
 	ck_assert_uint_eq(dt_claim(&t), 2);
 	d = dev("/uart@2080");
 	ck_assert_int_eq(d->claim_error, -AE_EBUSY);
-	ck_assert_int_eq(d->driver, -1);
+	ck_assert(!d->attached);
 	ck_assert_ptr_nonnull(strstr(d->why, "/uart@2000"));
 	ck_assert_int_eq(dev("/uart@2000")->claim_error, 0);
 }
@@ -186,6 +186,71 @@ START_TEST(test_devtree_shared_interrupt_refused)
 	d = dev("/timer@3000");
 	ck_assert_int_eq(d->claim_error, -AE_EBUSY);
 	ck_assert_ptr_nonnull(strstr(d->why, "interrupt 5"));
+}
+END_TEST
+
+/* ---- hot-plug ----------------------------------------------------- */
+
+START_TEST(test_devtree_detach_frees_registers_for_another)
+{
+	int a, b;
+
+	ck_assert_int_eq(enumerate("conflicts.dtb"), 0);
+	dt_match(&t, drivers, NDRIVERS);
+	dt_claim(&t);
+	a = dt_find(&t, "/uart@2000");
+	b = dt_find(&t, "/uart@2080");
+	ck_assert(t.dev[a].attached);
+	/* refused at boot: still refused while the holder is there */
+	ck_assert_int_eq(dt_attach(&t, (uint32_t)b), -AE_EBUSY);
+	ck_assert_ptr_nonnull(strstr(t.dev[b].why, "/uart@2000"));
+	ck_assert_int_eq(dt_detach(&t, (uint32_t)a), 0);
+	ck_assert_int_eq(dt_detach(&t, (uint32_t)a), -AE_ENODEV);
+	ck_assert_int_eq(dt_attach(&t, (uint32_t)b), 0);
+	ck_assert_int_eq(t.dev[b].claim_error, 0);
+	ck_assert_str_eq(t.dev[b].why, "");
+	/* now the first one is the one refused */
+	ck_assert_int_eq(dt_attach(&t, (uint32_t)a), -AE_EBUSY);
+	ck_assert_ptr_nonnull(strstr(t.dev[a].why, "/uart@2080"));
+	ck_assert_int_eq(dt_attach(&t, (uint32_t)b), -AE_EEXIST);
+	ck_assert_int_eq(dt_attach(&t, t.n), -AE_ENODEV);
+	ck_assert_int_eq(dt_detach(&t, t.n), -AE_ENODEV);
+}
+END_TEST
+
+START_TEST(test_devtree_detach_frees_interrupt_line)
+{
+	int uart, timer;
+
+	ck_assert_int_eq(enumerate("conflicts.dtb"), 0);
+	dt_match(&t, drivers, NDRIVERS);
+	dt_claim(&t);
+	uart = dt_find(&t, "/uart@2000");
+	timer = dt_find(&t, "/timer@3000");
+	ck_assert(!t.dev[timer].attached);
+	ck_assert_int_eq(dt_detach(&t, (uint32_t)uart), 0);
+	ck_assert_int_eq(dt_attach(&t, (uint32_t)timer), 0);
+	ck_assert_int_eq(dt_attach(&t, (uint32_t)uart), -AE_EBUSY);
+	ck_assert_ptr_nonnull(strstr(t.dev[uart].why, "interrupt 5"));
+}
+END_TEST
+
+START_TEST(test_devtree_units_and_lookup_by_name)
+{
+	ck_assert_int_eq(enumerate("conflicts.dtb"), 0);
+	dt_match(&t, drivers, NDRIVERS);
+	dt_claim(&t);
+	ck_assert_uint_eq(dev("/uart@2000")->unit, 0);
+	ck_assert_uint_eq(dev("/uart@2080")->unit, 1);
+	ck_assert_int_eq(dt_lookup(&t, drivers, NDRIVERS, "uart1"),
+			 dt_find(&t, "/uart@2080"));
+	ck_assert_int_eq(dt_lookup(&t, drivers, NDRIVERS, "/timer@3000"),
+			 dt_find(&t, "/timer@3000"));
+	ck_assert_int_eq(dt_lookup(&t, drivers, NDRIVERS, "nodrv"),
+			 dt_find(&t, "/nodrv@4000"));
+	ck_assert_int_eq(dt_lookup(&t, drivers, NDRIVERS, "uart2"),
+			 -AE_ENOENT);
+	ck_assert_int_eq(dt_lookup(&t, drivers, NDRIVERS, ""), -AE_ENOENT);
 }
 END_TEST
 
@@ -391,6 +456,9 @@ Suite *suite_devtree(void)
 	tcase_add_test(good, test_devtree_overlapping_registers_refused);
 	tcase_add_test(good, test_devtree_shared_interrupt_refused);
 	tcase_add_test(good, test_devtree_unmatched_device_claims_nothing);
+	tcase_add_test(good, test_devtree_detach_frees_registers_for_another);
+	tcase_add_test(good, test_devtree_detach_frees_interrupt_line);
+	tcase_add_test(good, test_devtree_units_and_lookup_by_name);
 	tcase_add_test(good, test_devtree_device_order_decides_driver);
 	tcase_add_test(good, test_devtree_claim_is_repeatable);
 	tcase_add_test(good, test_devtree_node_without_compatible_ignored);

@@ -1,0 +1,210 @@
+/*
+ * rtc.c - the real-time clock driver: the time of day, UTC.
+ *
+ * It drives what the device tree calls "motorola,mc146818" (the PC's
+ * CMOS clock, on x86_64's platform tree) and "arm,pl031" (QEMU virt's
+ * clock); the HAL reads the registers (hal_rtc_read). The devtree
+ * service tells it which devices it has ("devtree.device.added" and
+ * ".removed" for its driver), and devfs forwards reads of /dev/rtcN to
+ * it as "device.read" requests (aegis/driver.h):
+ *
+ *	$ cat /dev/rtc0
+ *	2026-11-25 11:52:03 UTC
+ *
+ * A device detached (hot-plug) is forgotten at once: a read of it is
+ * -ENODEV, and its registers are not touched again until it is attached.
+ * After a restart the driver learns its devices again as they are read
+ * (it asks the devtree whether the device is its own and attached).
+ */
+#include <string.h>
+#include <aegis/bus.h>
+#include <aegis/devtree.h>
+#include <aegis/driver.h>
+#include <aegis/errno.h>
+#include <aegis/hal.h>
+#include <aegis/kprintf.h>
+#include <aegis/service.h>
+#include "civil.h"
+
+#define RTC_MAX 4
+
+DRIVER(rtc,
+       .name = "rtc",
+       .owner = "rtc",
+       .hotplug = true,
+       .compatible = DRIVER_LIST("motorola,mc146818", "arm,pl031"));
+
+static struct rtc_dev {
+	bool present;
+	uint32_t index;		/* devtree index */
+	uint32_t kind;		/* HAL_RTC_* */
+	uint64_t base;
+} devs[RTC_MAX];
+
+static bus_topic_t t_added, t_removed, t_read;
+static int self = -1;		/* this driver's index in driver_builtin */
+
+static int rtc_init(void)
+{
+	const struct driver_desc *d;
+	int a = bus_topic("devtree.device.added");
+	int r = bus_topic("devtree.device.removed");
+	int q = bus_topic("device.read");
+	size_t n;
+
+	if (a < 0 || r < 0 || q < 0)
+		return -AE_ENOSPC;
+	t_added = (bus_topic_t)a;
+	t_removed = (bus_topic_t)r;
+	t_read = (bus_topic_t)q;
+	memset(devs, 0, sizeof(devs));
+	d = driver_builtin(&n);
+	self = -1;
+	for (size_t i = 0; i < n; i++)
+		if (d[i].name == __driver_rtc.name)
+			self = (int)i;
+	return self < 0 ? -AE_ENODEV : 0;
+}
+
+static struct rtc_dev *find(uint32_t index)
+{
+	for (unsigned int i = 0; i < RTC_MAX; i++)
+		if (devs[i].present && devs[i].index == index)
+			return &devs[i];
+	return NULL;
+}
+
+/* Which kind of clock a device is: the devtree's full description says
+ * (its first compatible string). */
+static uint32_t kind_of(uint32_t index)
+{
+	struct devtree_info info;
+	struct devtree_info_req q = { index, 0, (uint64_t)(uintptr_t)&info };
+	int dt = bus_svc_find("devtree"), t = bus_topic("devtree.info");
+
+	if (dt < 0 || t < 0 ||
+	    bus_call((bus_svc_t)dt, (bus_topic_t)t, &q, sizeof(q), NULL))
+		return 0;
+	if (strcmp(info.compatible, "arm,pl031") == 0)
+		return HAL_RTC_PL031;
+	if (strcmp(info.compatible, "motorola,mc146818") == 0)
+		return HAL_RTC_MC146818;
+	return 0;
+}
+
+/* Take a device the devtree gave this driver. */
+static struct rtc_dev *adopt(const struct devtree_event *ev)
+{
+	struct rtc_dev *d;
+
+	for (d = devs; d < devs + RTC_MAX && d->present; d++)
+		;
+	if (d == devs + RTC_MAX) {
+		kprintf("rtc: more than %u clocks; %s ignored\n", RTC_MAX,
+			ev->name);
+		return NULL;
+	}
+	d->kind = kind_of(ev->index);
+	if (!d->kind) {
+		kprintf("rtc: %s: not a clock this driver knows\n", ev->name);
+		return NULL;
+	}
+	d->index = ev->index;
+	d->base = ev->reg;
+	d->present = true;
+	return d;
+}
+
+/* A device this driver does not know yet (it was restarted after the
+ * devices were announced): ask the devtree whether it is ours. */
+static struct rtc_dev *learn(uint32_t index)
+{
+	struct devtree_event ev;
+	struct bus_msg r;
+	int dt = bus_svc_find("devtree"), t = bus_topic("devtree.device");
+
+	if (dt < 0 || t < 0 || bus_call((bus_svc_t)dt, (bus_topic_t)t, &index,
+					sizeof(index), &r) ||
+	    r.len != sizeof(ev))
+		return NULL;
+	memcpy(&ev, r.data, sizeof(ev));
+	if (ev.driver != self || !ev.attached)
+		return NULL;
+	return adopt(&ev);
+}
+
+static void device_event(const struct bus_msg *m)
+{
+	struct devtree_event ev;
+	struct rtc_dev *d;
+
+	if (m->len != sizeof(ev) || (int)m->src != bus_svc_find("devtree"))
+		return;
+	memcpy(&ev, m->data, sizeof(ev));
+	if (ev.driver != self)
+		return;
+	d = find(ev.index);
+	if (m->topic == t_removed) {
+		if (d)
+			d->present = false;
+		return;
+	}
+	if (!d)			/* announced again: already have it */
+		adopt(&ev);
+}
+
+static int do_read(const struct bus_msg *m, struct bus_msg *reply)
+{
+	struct device_io io;
+	struct rtc_dev *d;
+	char text[40];
+	int64_t secs;
+	uint32_t n;
+
+	if (m->len != sizeof(io))
+		return -AE_EINVAL;
+	memcpy(&io, m->data, sizeof(io));
+	d = find(io.index);
+	if (!d)
+		d = learn(io.index);
+	if (!d)
+		return -AE_ENODEV;
+	if (io.len && !io.buf)
+		return -AE_EFAULT;
+	secs = hal_rtc_read(d->kind, d->base);
+	if (secs < 0)
+		return (int)secs;
+	civil_format((uint64_t)secs, text, sizeof(text));
+	n = (uint32_t)strlen(text);
+	n = io.off >= n ? 0 : n - io.off;
+	if (n > io.len)
+		n = io.len;
+	if (n)
+		memcpy((void *)(uintptr_t)io.buf, text + io.off, n);
+	memcpy(reply->data, &n, sizeof(n));
+	reply->len = sizeof(n);
+	return 0;
+}
+
+static int rtc_handle(void *state, const struct bus_msg *m,
+		      struct bus_msg *reply)
+{
+	(void)state;
+	if (m->kind == BUS_EVENT) {
+		if (m->topic == t_added || m->topic == t_removed)
+			device_event(m);
+		return 0;
+	}
+	if (m->kind == BUS_REQUEST && m->topic == t_read)
+		return do_read(m, reply);
+	return -AE_ENOSYS;
+}
+
+SERVICE(rtc,
+	.name = "rtc",
+	.init = rtc_init,
+	.handler = rtc_handle,
+	.subscribe = SERVICE_LIST("devtree.device.added",
+				  "devtree.device.removed"),
+	.serves = SERVICE_LIST("device.read"),
+	.needs = SERVICE_LIST("devtree"));
