@@ -60,7 +60,7 @@ static struct handle {
 static bus_topic_t t_node[NODE_OPS], t_added, t_removed, t_tick, t_boot,
 	t_write, t_dev_read;
 static uint64_t ticks;
-static bool mounted;
+static bool mounted, synced;
 
 
 static void add_node(const char *name, enum kind k, uint32_t mode,
@@ -99,6 +99,7 @@ static int devfs_init(void)
 	add_node("ttyS0", K_CONSOLE, 0660, 20, NULL);
 	add_node("timer", K_TIMER, 0444, 0, NULL);
 	mounted = false;
+	synced = false;
 	return 0;
 }
 
@@ -120,22 +121,19 @@ static struct dnode *device_node(uint32_t index)
 	return NULL;
 }
 
-static void device_event(const struct bus_msg *m)
+/* A device added (or announced again) or removed. */
+static void device_change(const struct devtree_event *ev, bool removed)
 {
-	const struct driver_desc *drv;
-	struct devtree_event ev;
+	const struct driver_desc *drv = NULL;
 	struct dnode *n;
 	char name[NODE_NAME_MAX];
 	size_t nd;
 
-	if (m->len != sizeof(ev))
-		return;
-	memcpy(&ev, m->data, sizeof(ev));
 	drv = driver_builtin(&nd);
-	if (ev.driver < 0 || (size_t)ev.driver >= nd)
+	if (ev->driver < 0 || (size_t)ev->driver >= nd)
 		return;		/* only devices a driver took get a node */
-	n = device_node(ev.index);
-	if (m->topic == t_removed) {
+	n = device_node(ev->index);
+	if (removed) {
 		if (n && n->present) {
 			n->present = false;
 			n->gen++;
@@ -143,12 +141,49 @@ static void device_event(const struct bus_msg *m)
 		return;
 	}
 	if (n) {		/* back after a detach, or announced again */
-		n->dev = ev;
+		n->dev = *ev;
 		n->present = true;
 		return;
 	}
-	ksnprintf(name, sizeof(name), "%s%u", drv[ev.driver].name, ev.unit);
-	add_node(name, K_DEVICE, 0600, 0, &ev);
+	ksnprintf(name, sizeof(name), "%s%u", drv[ev->driver].name, ev->unit);
+	add_node(name, K_DEVICE, 0600, 0, ev);
+}
+
+static void device_event(const struct bus_msg *m)
+{
+	struct devtree_event ev;
+
+	if (m->len != sizeof(ev))
+		return;
+	memcpy(&ev, m->data, sizeof(ev));
+	device_change(&ev, m->topic == t_removed);
+}
+
+/* After a (re)start: the devices the devtree has attached now (their
+ * announcements went by while this service was not listening). */
+static int sync_devices(void)
+{
+	struct devtree_event ev;
+	struct bus_msg r;
+	uint32_t n;
+	int dt = bus_svc_find("devtree"), tc = bus_topic("devtree.count");
+	int td = bus_topic("devtree.device");
+
+	if (dt < 0 || tc < 0 || td < 0 ||
+	    bus_call((bus_svc_t)dt, (bus_topic_t)tc, NULL, 0, &r))
+		return -AE_ENODEV;
+	if (r.len != sizeof(n))
+		return -AE_EIO;
+	memcpy(&n, r.data, sizeof(n));
+	for (uint32_t i = 0; i < n; i++) {
+		if (bus_call((bus_svc_t)dt, (bus_topic_t)td, &i, sizeof(i),
+			     &r) || r.len != sizeof(ev))
+			continue;
+		memcpy(&ev, r.data, sizeof(ev));
+		if (ev.attached)
+			device_change(&ev, false);
+	}
+	return 0;
 }
 
 static int find(const char *path, uint32_t len)
@@ -398,8 +433,14 @@ static int devfs_handle(void *state, const struct bus_msg *m,
 	int rc;
 
 	(void)state;
+	/* a request from ns means the mount is there (a restarted owner
+	 * keeps it; asking ns again from inside its call would deadlock) */
+	if (!mounted && (int)m->src == bus_svc_find("ns"))
+		mounted = true;
 	if (!mounted)
 		mount();
+	if (!synced)
+		synced = sync_devices() == 0;
 	if (m->kind == BUS_EVENT) {
 		if ((m->topic == t_added || m->topic == t_removed) &&
 		    (int)m->src == bus_svc_find("devtree"))

@@ -22,6 +22,10 @@
  *   /sys/devices/<tree path>/         the enumerated device tree, from the
  *                                     devtree service: compatible,
  *                                     driver, status, reg, irq
+ *   /sys/<dir>/<attribute>            a service's own attributes: the
+ *                                     services that declare .sysfs = dir
+ *                                     answer "sysfs.attr", "sysfs.show"
+ *                                     and "sysfs.store" (aegis/sysfs.h)
  *
  * A file's text is made when it is opened and read from that snapshot,
  * so a reader sees one consistent value however it splits its reads. A
@@ -40,6 +44,7 @@
 #include <aegis/node.h>
 #include <aegis/route.h>
 #include <aegis/service.h>
+#include <aegis/sysfs.h>
 #include <aegis/trace.h>
 
 #define HANDLES_MAX	16
@@ -51,7 +56,7 @@
 enum what {
 	W_ROOT, W_BUS, W_SERVICES, W_SERVICE, W_SVC_ATTR, W_TOPICS, W_TOPIC,
 	W_TOPIC_ATTR, W_RULES, W_TRACE, W_PENDING, W_KERNEL, W_LOGLEVEL, W_MM,
-	W_MM_ATTR, W_DEVICES, W_DEV_ATTR,
+	W_MM_ATTR, W_DEVICES, W_DEV_ATTR, W_SDIR, W_SATTR,
 };
 
 /* A fixed directory's entries. */
@@ -89,6 +94,7 @@ struct target {
 	enum what what;
 	int id;			/* service, topic or device (-1: none) */
 	unsigned int item;	/* attribute index */
+	uint32_t smode;		/* W_SATTR: the service's mode for it */
 	char dpath[DEVPATH_MAX];	/* W_DEVICES: the tree path so far */
 };
 
@@ -153,6 +159,8 @@ static int fetch_devices(void)
 	devs.n = 0;
 	if (rc)
 		return rc;
+	if (r.len != sizeof(n))
+		return -AE_EIO;
 	memcpy(&n, r.data, sizeof(n));
 	for (uint32_t i = 0; i < n && i < DEVTREE_MAX_DEVICES; i++) {
 		rc = dev_info(i, &info);
@@ -190,6 +198,61 @@ static bool child_of(uint32_t i, const char *dir, char *c, size_t max)
 	}
 	c[k] = '\0';
 	return true;
+}
+
+/* ---- services' own attributes ------------------------------------------- */
+
+static int service_call(int svc, const char *topic, const void *data,
+			size_t len, struct bus_msg *reply)
+{
+	int t = bus_topic(topic);
+
+	if (t < 0)
+		return t;
+	return bus_call((bus_svc_t)svc, (bus_topic_t)t, data, len, reply);
+}
+
+/* The service's attribute number index. */
+static int service_attr(int svc, uint32_t index, struct sysfs_attr *a)
+{
+	struct bus_msg r;
+	int rc = service_call(svc, "sysfs.attr", &index, sizeof(index), &r);
+
+	if (rc)
+		return rc;
+	if (r.len != sizeof(*a))
+		return -AE_EIO;
+	memcpy(a, r.data, sizeof(*a));
+	a->name[SYSFS_ATTR_NAME - 1] = '\0';
+	return 0;
+}
+
+static bool hides_fixed(const char *d)
+{
+	for (unsigned int i = 0; i < N(root_dir); i++)
+		if (strcmp(root_dir[i].name, d) == 0)
+			return true;
+	return false;
+}
+
+/* The k-th service (in bus id order) with a directory under /sys that
+ * does not hide a fixed one, or -1. */
+static int service_dir(uint32_t k, const char **dir)
+{
+	for (int s = 0; s < BUS_SVC_MAX; s++) {
+		const char *d;
+
+		if (bus_svc_state((bus_svc_t)s) == BUS_SVC_FREE)
+			continue;
+		d = service_sysfs_dir(s);
+		if (!d || !d[0] || hides_fixed(d))
+			continue;
+		if (k-- == 0) {
+			*dir = d;
+			return s;
+		}
+	}
+	return -1;
 }
 
 /* ---- lookup ------------------------------------------------------------- */
@@ -305,8 +368,33 @@ static int step(struct target *t, const char *c)
 		return 0;
 	case W_DEVICES:
 		return step_devices(t, c);
+	case W_SDIR: {
+		struct sysfs_attr a;
+		int rc;
+
+		for (uint32_t i = 0; (rc = service_attr(t->id, i, &a)) == 0;
+		     i++)
+			if (strcmp(a.name, c) == 0) {
+				t->what = W_SATTR;
+				t->item = i;
+				t->smode = a.mode & 0666;
+				return 0;
+			}
+		return rc;	/* -ENOENT past the last, or the owner's */
+	}
 	default:
 		return -AE_ENOTDIR;
+	}
+	if (k < 0 && t->what == W_ROOT) {
+		const char *d;
+		int svc;
+
+		for (uint32_t i = 0; (svc = service_dir(i, &d)) >= 0; i++)
+			if (strcmp(d, c) == 0) {
+				t->what = W_SDIR;
+				t->id = svc;
+				return 0;
+			}
 	}
 	if (k < 0)
 		return k;
@@ -345,18 +433,21 @@ static bool is_dir(enum what w)
 {
 	return w == W_ROOT || w == W_BUS || w == W_SERVICES ||
 	       w == W_SERVICE || w == W_TOPICS || w == W_TOPIC ||
-	       w == W_KERNEL || w == W_MM || w == W_DEVICES;
+	       w == W_KERNEL || w == W_MM || w == W_DEVICES || w == W_SDIR;
 }
 
 static bool writable(const struct target *t)
 {
 	return t->what == W_TRACE || t->what == W_RULES ||
 	       t->what == W_LOGLEVEL ||
-	       (t->what == W_SVC_ATTR && t->item == 0);
+	       (t->what == W_SVC_ATTR && t->item == 0) ||
+	       (t->what == W_SATTR && (t->smode & 0200));
 }
 
 static uint32_t mode_of(const struct target *t)
 {
+	if (t->what == W_SATTR)
+		return t->smode;
 	return is_dir(t->what) ? 0555 : writable(t) ? 0644 : 0444;
 }
 
@@ -529,6 +620,21 @@ static int render(const struct target *t, char *buf)
 		return 0;
 	case W_DEV_ATTR:
 		return render_device(t, &x);
+	case W_SATTR: {
+		struct sysfs_io io = { t->item, TEXT_MAX - 1,
+				       (uint64_t)(uintptr_t)buf };
+		struct bus_msg r;
+		uint32_t n;
+
+		rc = service_call(t->id, "sysfs.show", &io, sizeof(io), &r);
+		if (rc)
+			return rc;
+		if (r.len != sizeof(n))
+			return -AE_EIO;
+		memcpy(&n, r.data, sizeof(n));
+		buf[n < TEXT_MAX ? n : TEXT_MAX - 1] = '\0';
+		return 0;
+	}
 	default:
 		return -AE_EISDIR;
 	}
@@ -647,6 +753,14 @@ static int do_write(struct handle *h, const struct node_req *q,
 	case W_LOGLEVEL:
 		rc = write_log_level(v);
 		break;
+	case W_SATTR: {
+		struct sysfs_io io = { h->t.item, (uint32_t)n,
+				       (uint64_t)(uintptr_t)v };
+
+		rc = service_call(h->t.id, "sysfs.store", &io, sizeof(io),
+				  NULL);
+		break;
+	}
 	default:
 		rc = write_service_state(&h->t, v);
 		break;
@@ -744,12 +858,34 @@ static int live_entry(bool topics, uint32_t index, struct node_dirent *d)
 	return -AE_ENOENT;
 }
 
+/* The root: its fixed directories, then the services' own. */
+static int root_entry(uint32_t index, struct node_dirent *d)
+{
+	const char *dir;
+
+	if (index < N(root_dir))
+		return fixed_entry(root_dir, N(root_dir), index, d);
+	if (service_dir(index - (uint32_t)N(root_dir), &dir) < 0)
+		return -AE_ENOENT;
+	set_name(d, dir, NODE_KIND_DIR);
+	return 0;
+}
+
 static int entry(const struct target *t, uint32_t index,
 		 struct node_dirent *d)
 {
+	struct sysfs_attr a;
+	int rc;
+
 	switch (t->what) {
 	case W_ROOT:
-		return fixed_entry(root_dir, N(root_dir), index, d);
+		return root_entry(index, d);
+	case W_SDIR:
+		rc = service_attr(t->id, index, &a);
+		if (rc)
+			return rc;
+		set_name(d, a.name, NODE_KIND_ATTR);
+		return 0;
 	case W_BUS:
 		return fixed_entry(bus_dir, N(bus_dir), index, d);
 	case W_KERNEL:
@@ -852,6 +988,10 @@ static int sysfs_handle(void *state, const struct bus_msg *m,
 	int rc;
 
 	(void)state;
+	/* a request from ns means the mount is there (a restarted owner
+	 * keeps it; asking ns again from inside its call would deadlock) */
+	if (!mounted && (int)m->src == bus_svc_find("ns"))
+		mounted = true;
 	if (!mounted)
 		mount();
 	if (m->kind != BUS_REQUEST)

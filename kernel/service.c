@@ -431,6 +431,13 @@ uint32_t service_restarts(const char *name)
 	return r ? r->restarts : 0;
 }
 
+const char *service_sysfs_dir(int s)
+{
+	struct rt *r = find_bus(s);
+
+	return r ? r->d->sysfs : NULL;
+}
+
 int service_bus_id(const char *name)
 {
 	struct rt *r = find(name);

@@ -37,6 +37,8 @@ struct service_desc {
 	const char *const *subscribe;	/* NULL-terminated patterns */
 	const char *const *serves;	/* request topics it answers */
 	const char *const *needs;	/* services started before it */
+	const char *sysfs;		/* its directory under /sys, or NULL
+					 * (aegis/sysfs.h) */
 };
 
 #define SERVICE_LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -115,6 +117,10 @@ int service_restart(const char *name);
  * (bus clock), or 0 if none is pending. Call from the kernel's main loop.
  */
 uint64_t service_poll(void);
+
+/* service_sysfs_dir - the /sys directory the service with bus id s
+ * declared, or NULL. */
+const char *service_sysfs_dir(int s);
 
 /* service_state / service_restarts / service_bus_id - by name. */
 enum service_state service_state(const char *name);

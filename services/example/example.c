@@ -9,58 +9,146 @@
  *  - when the kernel publishes "kernel.boot.done", it greets through the
  *    console service (a request: bus_call, answered inline);
  *  - it answers "example.ping" requests with "pong" and how many pings it
- *    has answered since it (re)started.
+ *    has answered since it (re)started;
+ *  - it has a directory of its own under /sys (aegis/sysfs.h):
+ *    /sys/example/pings (read-only) and /sys/example/greeting, which a
+ *    write changes (1 to 31 printable characters; the service says the
+ *    new greeting at once, and at the next boot.done).
  */
 #include <string.h>
 #include <aegis/bus.h>
 #include <aegis/errno.h>
+#include <aegis/kprintf.h>
 #include <aegis/service.h>
+#include <aegis/sysfs.h>
+
+#define GREETING_MAX 32
 
 /* The service's own state: its topics, looked up once in init. */
 static struct {
 	bus_topic_t boot_done;
 	bus_topic_t ping;
 	bus_topic_t console_write;
+	bus_topic_t attr, show, store;
 	uint32_t pings;
+	char greeting[GREETING_MAX];
 } ex;
+
+static const struct sysfs_attr attrs[] = {
+	{ "pings", 0444, 0 },
+	{ "greeting", 0644, 0 },
+};
 
 static int example_init(void)
 {
-	int a = bus_topic("kernel.boot.done");
-	int b = bus_topic("example.ping");
-	int c = bus_topic("console.write");
+	static const char *const names[] = {
+		"kernel.boot.done", "example.ping", "console.write",
+		"sysfs.attr", "sysfs.show", "sysfs.store",
+	};
+	bus_topic_t *const topics[] = { &ex.boot_done, &ex.ping,
+					&ex.console_write, &ex.attr, &ex.show,
+					&ex.store };
 
-	if (a < 0 || b < 0 || c < 0)
-		return -AE_ENOSPC;
-	ex.boot_done = (bus_topic_t)a;
-	ex.ping = (bus_topic_t)b;
-	ex.console_write = (bus_topic_t)c;
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int t = bus_topic(names[i]);
+
+		if (t < 0)
+			return -AE_ENOSPC;
+		*topics[i] = (bus_topic_t)t;
+	}
 	ex.pings = 0;
+	ksnprintf(ex.greeting, sizeof(ex.greeting), "hello from a service");
+	return 0;
+}
+
+static void greet(void)
+{
+	char line[GREETING_MAX + 16];
+	int console = bus_svc_find("console");
+	int n = ksnprintf(line, sizeof(line), "example: %s\n", ex.greeting);
+
+	if (console >= 0)	/* else an event: nobody to tell */
+		bus_call((bus_svc_t)console, ex.console_write, line,
+			 (size_t)n, NULL);
+}
+
+/* /sys/example/...: what sysfs asks (aegis/sysfs.h). */
+static int sysfs_request(const struct bus_msg *m, struct bus_msg *reply)
+{
+	struct sysfs_io io;
+	uint32_t n;
+
+	if (m->topic == ex.attr) {
+		uint32_t i;
+
+		if (m->len != sizeof(i))
+			return -AE_EINVAL;
+		memcpy(&i, m->data, sizeof(i));
+		if (i >= sizeof(attrs) / sizeof(attrs[0]))
+			return -AE_ENOENT;
+		memcpy(reply->data, &attrs[i], sizeof(attrs[i]));
+		reply->len = sizeof(attrs[i]);
+		return 0;
+	}
+	if (m->len != sizeof(io))
+		return -AE_EINVAL;
+	memcpy(&io, m->data, sizeof(io));
+	if (io.index >= sizeof(attrs) / sizeof(attrs[0]) || !io.buf)
+		return -AE_EINVAL;
+	if (m->topic == ex.show) {
+		int k = io.index == 0 ?
+			ksnprintf((char *)(uintptr_t)io.buf, io.len, "%u\n",
+				  ex.pings) :
+			ksnprintf((char *)(uintptr_t)io.buf, io.len, "%s\n",
+				  ex.greeting);
+
+		n = k < (int)io.len ? (uint32_t)k : io.len;
+		memcpy(reply->data, &n, sizeof(n));
+		reply->len = sizeof(n);
+		return 0;
+	}
+	if (io.index != 1)
+		return -AE_EACCES;
+	{
+		const char *v = (const char *)(uintptr_t)io.buf;
+
+		if (io.len == 0 || io.len >= GREETING_MAX) {
+			kprintf("example: greeting: 1 to %u characters\n",
+				GREETING_MAX - 1);
+			return -AE_EINVAL;
+		}
+		for (uint32_t i = 0; i < io.len; i++)
+			if (v[i] < ' ' || v[i] > '~') {
+				kprintf("example: greeting: printable "
+					"characters only\n");
+				return -AE_EINVAL;
+			}
+		memcpy(ex.greeting, v, io.len);
+		ex.greeting[io.len] = '\0';
+	}
+	greet();
 	return 0;
 }
 
 static int example_handle(void *state, const struct bus_msg *m,
 			  struct bus_msg *reply)
 {
-	static const char hello[] = "example: hello from a service\n";
-	int console;
-
 	(void)state;
 	if (m->topic == ex.boot_done) {
-		console = bus_svc_find("console");
-		if (console < 0)
-			return 0;	/* an event: nobody to tell */
-		bus_call((bus_svc_t)console, ex.console_write, hello,
-			 sizeof(hello) - 1, NULL);
+		greet();
 		return 0;
 	}
-	if (m->topic == ex.ping && m->kind == BUS_REQUEST) {
+	if (m->kind != BUS_REQUEST)
+		return -AE_ENOSYS;
+	if (m->topic == ex.ping) {
 		ex.pings++;
 		memcpy(reply->data, "pong", 4);
 		memcpy(reply->data + 4, &ex.pings, sizeof(ex.pings));
 		reply->len = 4 + sizeof(ex.pings);
 		return 0;
 	}
+	if (m->topic == ex.attr || m->topic == ex.show || m->topic == ex.store)
+		return sysfs_request(m, reply);
 	return -AE_ENOSYS;
 }
 
@@ -69,5 +157,7 @@ SERVICE(example,
 	.init = example_init,
 	.handler = example_handle,
 	.subscribe = SERVICE_LIST("kernel.boot.done"),
-	.serves = SERVICE_LIST("example.ping"),
-	.needs = SERVICE_LIST("console"));
+	.serves = SERVICE_LIST("example.ping", "sysfs.attr", "sysfs.show",
+			       "sysfs.store"),
+	.needs = SERVICE_LIST("console"),
+	.sysfs = "example");

@@ -167,9 +167,12 @@ CASES = [
     {
         # The console shell, typed as a user would, each command after the
         # previous one answered: the namespace (/dev from devfs, /sys from
-        # sysfs), a write through /dev/console, a refused write, an
-        # unknown command, the registry, a line recalled with the up arrow
-        # twice and edited ("bogus" + "2"), and poweroff to end it.
+        # sysfs), the real-time clock detached and attached again (its
+        # node vanishes and returns), a write through /dev/console, a
+        # refused write, a routing rule written to /sys/bus/rules that
+        # blocks /dev/console until it is deleted, an unknown command, the
+        # registry, a line recalled with the up arrow twice and edited
+        # ("bogus" + "2"), and poweroff to end it.
         'name': 'shell-session',
         'cmdline': '',
         'module': False,
@@ -182,7 +185,13 @@ CASES = [
                  (r'^uart0$', b'cat /sys/mm/total\r'),
                  (r'^\d+$', b'echo hello shell > /dev/console\r'),
                  (r'^hello shell$', b'echo 1 > /sys/mm/free\r'),
-                 (r'^sh: echo: permission denied', b'bogus\r'),
+                 (r'^sh: echo: permission denied',
+                  b'echo add deny,topic=console.write,src=devfs > '
+                  b'/sys/bus/rules\r'),
+                 (r'^echo add deny.*rules$', b'echo blocked > /dev/console\r'),
+                 (r'^sh: echo: operation not permitted',
+                  b'echo del 0 > /sys/bus/rules\r'),
+                 (r'^echo del 0 > /sys/bus/rules$', b'bogus\r'),
                  (r'unknown command', b'svc list\r'),
                  (r'^sysfs +running', b'\x1b[A\x1b[A2\r'),
                  (r'^sh: bogus2: unknown command', b'poweroff\r')],
@@ -200,6 +209,7 @@ CASES = [
             r'^\d+$',
             r'^hello shell$',
             r'^sh: echo: permission denied$',
+            r'^sh: echo: operation not permitted$',
             r'^sh: bogus: unknown command',
             r'^devfs +running$',
             r'^sh: bogus2: unknown command',

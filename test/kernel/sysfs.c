@@ -96,3 +96,54 @@ KTEST(sysfs, directories_list)
 	node_close(fd);
 	KEXPECT(t, sys);
 }
+
+static int write_str(const char *path, const char *text)
+{
+	int fd = node_open(path, NODE_WRITE, NODE_CRED_KERNEL), n;
+
+	if (fd < 0)
+		return fd;
+	n = node_write(fd, text, (uint32_t)strlen(text));
+	node_close(fd);
+	return n;
+}
+
+KTEST(sysfs, devices_and_a_services_own_attributes)
+{
+	char text[64];
+
+	/* both platforms' trees have a /timer node */
+	KEXPECT(t, read_all("/sys/devices/timer/compatible", text,
+			    sizeof(text)) > 0);
+	KEXPECT(t, strstr(text, "timer") != NULL);
+	KEXPECT(t, read_all("/sys/devices/timer/status", text,
+			    sizeof(text)) > 0);
+	KEXPECT_STREQ(t, text, "attached\n");
+	/* the example service's directory, served by the service itself */
+	KEXPECT(t, read_all("/sys/example/greeting", text, sizeof(text)) > 0);
+	KEXPECT_STREQ(t, text, "hello from a service\n");
+	KEXPECT_EQ(t, write_str("/sys/example/greeting", "hi from ktest\n"),
+		   14);
+	KEXPECT(t, read_all("/sys/example/greeting", text, sizeof(text)) > 0);
+	KEXPECT_STREQ(t, text, "hi from ktest\n");
+	KEXPECT_EQ(t, write_str("/sys/example/greeting", "bell\a"),
+		   -AE_EINVAL);
+	KEXPECT_EQ(t, write_str("/sys/example/pings", "1"), -AE_EACCES);
+	KEXPECT_EQ(t, write_str("/sys/example/greeting",
+				"hello from a service"), 20);
+}
+
+KTEST(sysfs, rule_written_changes_routing)
+{
+	int fd = node_open("/dev/console", NODE_WRITE, NODE_CRED_KERNEL);
+
+	KEXPECT(t, fd >= 0);
+	KEXPECT_EQ(t, write_str("/sys/bus/rules",
+				"add deny,topic=console.write,src=devfs"), 38);
+	KEXPECT_EQ(t, node_write(fd, "lost\n", 5), -AE_EPERM);
+	KEXPECT_EQ(t, write_str("/sys/bus/rules", "del 0"), 5);
+	KEXPECT_EQ(t, node_write(fd, "sysfs: routed again\n", 20), 20);
+	KEXPECT_EQ(t, write_str("/sys/bus/rules", "add nonsense"),
+		   -AE_EINVAL);
+	node_close(fd);
+}

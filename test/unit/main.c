@@ -35,6 +35,7 @@ int main(void)
 	srunner_add_suite(sr, suite_devtree());
 	srunner_add_suite(sr, suite_devfs());
 	srunner_add_suite(sr, suite_civil());
+	srunner_add_suite(sr, suite_sysfs());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -25,6 +25,7 @@ Suite *suite_slab(void);		/* kernel/lib/test_slab.c */
 Suite *suite_mm(void);			/* services/mm/test_mm.c */
 Suite *suite_devtree(void);		/* services/devtree/test_devtree.c */
 Suite *suite_devfs(void);		/* devnodes/test_devfs.c */
+Suite *suite_sysfs(void);		/* devnodes/test_sysfs.c */
 Suite *suite_civil(void);		/* services/rtc/test_civil.c */
 
 #endif

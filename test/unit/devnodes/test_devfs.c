@@ -32,7 +32,7 @@ const struct driver_desc *driver_builtin(size_t *n)
 }
 
 /* The kernel log is the kernel's; devfs's few lines are kept here. */
-static char logged[256];
+char devnodes_logged[256];
 
 int kprintf(const char *fmt, ...)
 {
@@ -40,7 +40,7 @@ int kprintf(const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(logged, sizeof(logged), fmt, ap);
+	n = vsnprintf(devnodes_logged, sizeof(devnodes_logged), fmt, ap);
 	va_end(ap);
 	return n;
 }
@@ -65,11 +65,47 @@ static int console_stand_in(void *s, const struct bus_msg *m,
 
 /* The devtree stand-in re-publishes what the test sends it, so the
  * event comes from "devtree" as in the kernel. */
+static struct devtree_event known[8];
+static uint32_t nknown;
+
+/* Keep what was announced, for devtree.count and devtree.device. */
+static void remember(const struct bus_msg *m, bool attached)
+{
+	struct devtree_event ev;
+
+	memcpy(&ev, m->data, sizeof(ev));
+	ev.attached = attached;
+	for (uint32_t i = 0; i < nknown; i++)
+		if (known[i].index == ev.index) {
+			known[i] = ev;
+			return;
+		}
+	if (nknown < 8)
+		known[nknown++] = ev;
+}
+
 static int devtree_stand_in(void *s, const struct bus_msg *m,
 			    struct bus_msg *r)
 {
+	uint32_t i;
+
 	(void)s;
-	(void)r;
+	if (m->topic == (bus_topic_t)bus_topic("devtree.count")) {
+		memcpy(r->data, &nknown, sizeof(nknown));
+		r->len = sizeof(nknown);
+		return 0;
+	}
+	if (m->topic == (bus_topic_t)bus_topic("devtree.device")) {
+		memcpy(&i, m->data, sizeof(i));
+		if (i >= nknown)
+			return -AE_ENOENT;
+		memcpy(r->data, &known[i], sizeof(known[i]));
+		r->len = sizeof(known[i]);
+		return 0;
+	}
+	if (m->topic == (bus_topic_t)bus_topic("test.announce") ||
+	    m->topic == (bus_topic_t)bus_topic("test.remove"))
+		remember(m, m->topic == (bus_topic_t)bus_topic("test.announce"));
 	if (m->topic == (bus_topic_t)bus_topic("test.announce"))
 		bus_publish((bus_topic_t)bus_topic("devtree.device.added"), 4,
 			    m->data, m->len);
@@ -162,6 +198,7 @@ static void setup(void)
 	ck_assert_int_eq(service_register(&clock_desc), 0);
 	next_index = 0;
 	clock_reads = 0;
+	nknown = 0;
 	for (d = __start_aegis_services; d < __stop_aegis_services; d++)
 		ck_assert_int_eq(service_register(d), 0);
 	nwritten = 0;
@@ -370,7 +407,9 @@ START_TEST(test_ns_root_lists_mounts)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(node_readdir(fd, 0, &d), 0);
 	ck_assert_str_eq(d.name, "dev");
-	ck_assert_int_eq(node_readdir(fd, 1, &d), -AE_ENOENT);
+	ck_assert_int_eq(node_readdir(fd, 1, &d), 0);	/* sysfs, linked in */
+	ck_assert_str_eq(d.name, "sys");
+	ck_assert_int_eq(node_readdir(fd, 2, &d), -AE_ENOENT);
 	ck_assert_int_eq(node_read(fd, &d, 4), -AE_EISDIR);
 }
 END_TEST
@@ -532,6 +571,25 @@ START_TEST(test_devfs_removal_of_unknown_device_ignored)
 }
 END_TEST
 
+START_TEST(test_devfs_restart_learns_attached_devices)
+{
+	char buf[16];
+	int fd;
+
+	device_event("test.announce", 7, 2, 0, DEVTREE_NO_IRQ, "clk");
+	device_event("test.announce", 5, 2, 1, DEVTREE_NO_IRQ, "clk");
+	device_event("test.remove", 5, 2, 1, DEVTREE_NO_IRQ, "clk");
+	ck_assert_int_eq(service_restart("devfs"), 0);
+	bus_run(~0u);
+	/* the announcements went by before this devfs: it asks devtree */
+	fd = node_open("/dev/clock0", NODE_READ, NODE_CRED_KERNEL);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(node_read(fd, buf, sizeof(buf)), 7);
+	ck_assert_int_eq(node_open("/dev/clock1", NODE_READ,
+				   NODE_CRED_KERNEL), -AE_ENOENT);
+}
+END_TEST
+
 Suite *suite_devfs(void)
 {
 	Suite *s = suite_create("devfs");
@@ -561,6 +619,7 @@ Suite *suite_devfs(void)
 	tcase_add_test(tc, test_devfs_device_read_goes_to_its_driver);
 	tcase_add_test(tc, test_devfs_hotplug_node_vanishes_and_returns);
 	tcase_add_test(tc, test_devfs_removal_of_unknown_device_ignored);
+	tcase_add_test(tc, test_devfs_restart_learns_attached_devices);
 	suite_add_tcase(s, tc);
 	return s;
 }

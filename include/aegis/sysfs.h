@@ -1,0 +1,41 @@
+/*
+ * aegis/sysfs.h - how a service puts its own attributes under /sys.
+ *
+ * A service names its directory in its descriptor (.sysfs = "example":
+ * /sys/example) and answers three requests; sysfs (devnodes/sysfs.c)
+ * asks them whenever someone lists, reads or writes there, so the values
+ * are always the service's own, read live, and a restarted service needs
+ * to do nothing to come back:
+ *
+ *   "sysfs.attr"   uint32_t index -> struct sysfs_attr (its name and
+ *                  mode), -ENOENT past the last
+ *   "sysfs.show"   struct sysfs_io (buf lent, size bytes) -> uint32_t
+ *                  bytes of text written to buf
+ *   "sysfs.store"  struct sysfs_io (buf holds len bytes of the written
+ *                  value, its newline taken off, NUL-terminated) -> 0,
+ *                  or an error (-EINVAL with the reason on the console
+ *                  for a value the service refuses; nothing changes)
+ *
+ * A mode of 0644 makes an attribute writable (by root), 0444 read-only.
+ * The worked example is services/example/example.c.
+ */
+#ifndef AEGIS_SYSFS_H
+#define AEGIS_SYSFS_H
+
+#include <aegis/types.h>
+
+#define SYSFS_ATTR_NAME	32
+
+struct sysfs_attr {
+	char name[SYSFS_ATTR_NAME];
+	uint32_t mode;
+	uint32_t pad;
+};
+
+struct sysfs_io {
+	uint32_t index;		/* the attribute */
+	uint32_t len;		/* show: buf's size; store: the value's */
+	uint64_t buf;		/* lent for the call */
+};
+
+#endif
