@@ -191,8 +191,10 @@ static int hotplug(const struct bus_msg *m, bool attach,
 	}
 	describe(i, &ev);
 	klog(KLOG_INFO, "devtree: %s %sed\n", d->path, what);
-	bus_publish(attach ? t_added : t_removed, BUS_PRIO_DEFAULT, &ev,
-		    sizeof(ev));
+	/* at the top priority: whatever comes after the answer (the next
+	 * line typed, at the console's inherited interrupt priority) must
+	 * not overtake the news on its way to devfs and the driver */
+	bus_publish(attach ? t_added : t_removed, 0, &ev, sizeof(ev));
 	memcpy(reply->data, &i, sizeof(i));
 	reply->len = sizeof(i);
 	return 0;

@@ -100,10 +100,11 @@ CASES = [
             r'^service: started mm \(bus id \d+, generation 1\)',
             r'^service: started devtree \(bus id \d+, generation 1\)',
             r'^service: started ns \(bus id \d+, generation 1\)',
+            r'^service: started shell \(bus id \d+, generation 1\)',
+            r'^service: started rtc \(bus id \d+, generation 1\)',
             r'^service: started devfs \(bus id \d+, generation 1\)',
             r'^service: started sysfs \(bus id \d+, generation 1\)',
-            r'^service: started shell \(bus id \d+, generation 1\)',
-            r'^service: 8 of 8 built-in services up',
+            r'^service: 9 of 9 built-in services up',
             r'^example: hello from a service',
             r'^trace: \d+ event kernel\.boot\.done kernel->example p4 '
             r'wait=\d+ run=\d+$',
