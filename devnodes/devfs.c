@@ -8,8 +8,8 @@
  *            writes go to the console service ("console.write"); reads
  *            have nothing buffered yet (-EAGAIN: typed lines arrive as
  *            console.line events)
- *   timer    (0444) a read gives "ticks N\n", N the hw.irq.timer
- *            interrupts counted since devfs started
+ *   timer    (0444) a read gives "ticks N\n", N the timer ticks the
+ *            sched service has counted ("sched.ticks")
  * and one node per device the devtree service bound to a driver, named
  * by its instance name (driver and unit: rtc0, gic0, ...), mode 0600. A
  * read of a device a service drives is forwarded to that service as a
@@ -57,9 +57,8 @@ static struct handle {
 	uint32_t gen;			/* the node's, at open */
 } handles[HANDLES_MAX];
 
-static bus_topic_t t_node[NODE_OPS], t_added, t_removed, t_tick, t_boot,
+static bus_topic_t t_node[NODE_OPS], t_added, t_removed, t_ticks, t_boot,
 	t_write, t_dev_read;
-static uint64_t ticks;
 static bool mounted, synced;
 
 
@@ -88,7 +87,7 @@ static int devfs_init(void)
 	t_added = (bus_topic_t)bus_topic("devtree.device.added");
 	t_removed = (bus_topic_t)bus_topic("devtree.device.removed");
 	t_dev_read = (bus_topic_t)bus_topic("device.read");
-	t_tick = (bus_topic_t)bus_topic("hw.irq.timer");
+	t_ticks = (bus_topic_t)bus_topic("sched.ticks");
 	t_boot = (bus_topic_t)bus_topic("kernel.boot.done");
 	t_write = (bus_topic_t)bus_topic("console.write");
 	nnodes = 0;
@@ -186,6 +185,30 @@ static int sync_devices(void)
 	return 0;
 }
 
+/* The devtree's word on a device node now: a device detached a moment
+ * ago (its removal event still on the way) goes at once. Devices whose
+ * driver takes no hot-plug cannot go away: not asked. */
+static bool still_attached(int i)
+{
+	struct dnode *n = &nodes[i];
+	struct devtree_event ev;
+	struct bus_msg r;
+	size_t nd;
+	const struct driver_desc *drv = driver_builtin(&nd);
+	int dt = bus_svc_find("devtree"), t = bus_topic("devtree.device");
+
+	if ((size_t)n->dev.driver >= nd || !drv[n->dev.driver].hotplug)
+		return true;
+	if (dt < 0 || t < 0 || bus_call((bus_svc_t)dt, (bus_topic_t)t,
+					&n->dev.index, sizeof(n->dev.index),
+					&r) || r.len != sizeof(ev))
+		return true;	/* no word: keep what the events said */
+	memcpy(&ev, r.data, sizeof(ev));
+	if (!ev.attached)
+		device_change(&n->dev, true);
+	return ev.attached;
+}
+
 static int find(const char *path, uint32_t len)
 {
 	for (unsigned int i = 0; i < nnodes; i++)
@@ -219,6 +242,8 @@ static int do_open(const struct node_req *q, struct bus_msg *reply)
 		if (q->flags & NODE_DIR)
 			return -AE_ENOTDIR;
 		i = find(path, q->len);
+		if (i >= 0 && nodes[i].kind == K_DEVICE && !still_attached(i))
+			i = -AE_ENOENT;
 		if (i < 0)
 			return i;
 		if (!node_mode_allows(nodes[i].mode, nodes[i].uid,
@@ -317,8 +342,21 @@ static int do_read(struct handle *h, const struct node_req *q,
 	case K_CONSOLE:
 		return -AE_EAGAIN;
 	case K_TIMER:
+	{
+		struct bus_msg r;
+		uint64_t ticks;
+		int sched = bus_svc_find("sched");
+		int rc = sched < 0 ? -AE_ENODEV :
+			 bus_call((bus_svc_t)sched, t_ticks, NULL, 0, &r);
+
+		if (rc)
+			return rc;
+		if (r.len != sizeof(ticks))
+			return -AE_EIO;
+		memcpy(&ticks, r.data, sizeof(ticks));
 		ksnprintf(text, sizeof(text), "ticks %llu\n",
 			  (unsigned long long)ticks);
+	}
 		got = give_text(q, text);
 		break;
 	case K_DEVICE:
@@ -445,8 +483,6 @@ static int devfs_handle(void *state, const struct bus_msg *m,
 		if ((m->topic == t_added || m->topic == t_removed) &&
 		    (int)m->src == bus_svc_find("devtree"))
 			device_event(m);
-		else if (m->topic == t_tick && m->src == BUS_SVC_KERNEL)
-			ticks += ((const struct bus_irq_event *)m->data)->count;
 		return 0;
 	}
 	if (m->kind != BUS_REQUEST || m->len != sizeof(q))
@@ -482,7 +518,7 @@ SERVICE(devfs,
 	.init = devfs_init,
 	.handler = devfs_handle,
 	.subscribe = SERVICE_LIST("kernel.boot.done", "devtree.device.added",
-				  "devtree.device.removed", "hw.irq.timer"),
+				  "devtree.device.removed"),
 	.serves = SERVICE_LIST("node.open", "node.read", "node.write",
 			       "node.ioctl", "node.close", "node.stat",
 			       "node.readdir"),

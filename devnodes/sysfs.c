@@ -372,15 +372,16 @@ static int step(struct target *t, const char *c)
 		struct sysfs_attr a;
 		int rc;
 
-		for (uint32_t i = 0; (rc = service_attr(t->id, i, &a)) == 0;
-		     i++)
+		for (uint32_t i = 0; i < SYSFS_ATTRS_MAX &&
+		     (rc = service_attr(t->id, i, &a)) == 0; i++)
 			if (strcmp(a.name, c) == 0) {
 				t->what = W_SATTR;
 				t->item = i;
 				t->smode = a.mode & 0666;
 				return 0;
 			}
-		return rc;	/* -ENOENT past the last, or the owner's */
+		return rc ? rc : -AE_ENOENT;	/* past the last, or the
+						 * owner's error */
 	}
 	default:
 		return -AE_ENOTDIR;
@@ -881,6 +882,8 @@ static int entry(const struct target *t, uint32_t index,
 	case W_ROOT:
 		return root_entry(index, d);
 	case W_SDIR:
+		if (index >= SYSFS_ATTRS_MAX)
+			return -AE_ENOENT;
 		rc = service_attr(t->id, index, &a);
 		if (rc)
 			return rc;

@@ -11,6 +11,7 @@
 #include <aegis/hal.h>
 #include <aegis/kernel.h>
 #include <aegis/kprintf.h>
+#include <aegis/sched.h>
 #include <string.h>
 #include <aegis/errno.h>
 #include <aegis/kmalloc.h>
@@ -219,12 +220,16 @@ void kmain(const struct boot_info *bi)
 		"(QEMU: Ctrl-A X quits)\n",
 		(unsigned long long)(hal_cycles() - t0));
 	/* The main loop: dispatch, let the supervisor restart what is due,
-	 * sleep until an interrupt when nothing is left. A pending restart
+	 * run threads while the bus is idle (they come back here as soon as
+	 * an interrupt leaves bus work), sleep until an interrupt when
+	 * nothing is left. A pending restart
 	 * is waited for by polling (the supervisor has no timer yet). */
 	for (;;) {
 		if (bus_run(256))
 			continue;
 		if (service_poll())
+			continue;
+		if (sched_run())
 			continue;
 		kernel_wait();
 	}

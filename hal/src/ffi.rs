@@ -16,12 +16,15 @@ extern "C" {
     fn kpanic_trap(msg: *const u8, len: usize) -> !;
     /// The bus's interrupt-safe post path (bus/irq.c).
     fn bus_irq_post(line: u32) -> i32;
+    /// The scheduler's end-of-interrupt hook (services/sched/sched.c):
+    /// may switch to another context and return later.
+    fn kernel_irq_exit();
 }
 
 // Host tests link no kernel: these stand in for kernel/log.c and keep what
 // the HAL reported, so tests can check it.
 #[cfg(test)]
-use host_kernel::{bus_irq_post, klog_write, kpanic_hal, kpanic_trap};
+use host_kernel::{bus_irq_post, kernel_irq_exit, klog_write, kpanic_hal, kpanic_trap};
 
 #[cfg(test)]
 pub(crate) mod host_kernel {
@@ -40,6 +43,9 @@ pub(crate) mod host_kernel {
     pub unsafe fn bus_irq_post(_line: u32) -> i32 {
         0
     }
+
+    #[allow(dead_code)]
+    pub unsafe fn kernel_irq_exit() {}
 
     #[allow(dead_code)]
     pub unsafe fn kpanic_trap(msg: *const u8, len: usize) -> ! {
@@ -68,6 +74,14 @@ pub(crate) fn log(s: &[u8]) {
 pub(crate) fn post_irq(line: u32) {
     // SAFETY: bus_irq_post is lock-free and interrupt-safe by contract.
     unsafe { bus_irq_post(line) };
+}
+
+/// The end of an interrupt (interrupt context, interrupts masked, the
+/// controller already told): the kernel may switch threads here.
+#[cfg_attr(test, allow(dead_code))]
+pub(crate) fn irq_exit() {
+    // SAFETY: called once per interrupt, at its end, as the hook expects.
+    unsafe { kernel_irq_exit() };
 }
 
 /// Hand a CPU exception's summary to the kernel, which prints it as
@@ -1038,4 +1052,54 @@ pub extern "C" fn hal_rtc_read(kind: u32, base: u64) -> i64 {
         Ok(s) => s as i64,
         Err(e) => e.to_c() as i64,
     }
+}
+
+/// Lay out a new kernel thread's context on the stack `stack_lo` ..
+/// `stack_hi` (16-byte aligned, at least 1 KiB): the first switch to it
+/// calls `entry(arg)`, which must never return. Writes the context's
+/// stack pointer to `*sp`. 0, or -EINVAL for a bad stack, a null entry
+/// or -EFAULT for a null `sp`. Thread or handler context.
+///
+/// # Safety
+/// The stack must be writable memory that nothing else uses while the
+/// thread lives.
+#[no_mangle]
+pub unsafe extern "C" fn hal_ctx_init(
+    stack_lo: u64,
+    stack_hi: u64,
+    entry: Option<extern "C" fn(u64)>,
+    arg: u64,
+    sp: *mut u64,
+) -> i32 {
+    let Some(entry) = entry else {
+        return Errno::EINVAL.to_c();
+    };
+    let sp = match crate::guard::object_mut(sp) {
+        Ok(p) => p,
+        Err(e) => return e.to_c(),
+    };
+    // SAFETY: the caller gives us the stack (see above).
+    match unsafe { crate::ctx::init(stack_lo, stack_hi, entry, arg) } {
+        Ok(v) => {
+            // SAFETY: the guard checked sp (null, alignment, range).
+            unsafe { *sp = v };
+            0
+        }
+        Err(e) => e.to_c(),
+    }
+}
+
+/// Suspend the running context, its stack pointer stored in `*save`, and
+/// resume the one whose stack pointer is `load` (from hal_ctx_init or an
+/// earlier switch away). Returns when something switches back to `*save`.
+/// Callee-saved registers travel with each context; interrupts stay as
+/// they are (the scheduler masks them around a switch).
+///
+/// # Safety
+/// `save` must be writable; `load` must be a suspended context on a stack
+/// that is still allocated, not running anywhere.
+#[no_mangle]
+pub unsafe extern "C" fn hal_ctx_switch(save: *mut u64, load: u64) {
+    // SAFETY: the caller's contract.
+    unsafe { crate::ctx::switch(save, load) }
 }

@@ -118,6 +118,7 @@ pub fn handle(timer: fn() -> u64) {
     while let Some(id) = (c.ack)() {
         deliver(c, id, timer);
     }
+    crate::ffi::irq_exit();
 }
 
 /// The top half for vectored controllers (x86_64's APIC): the stub knows
@@ -129,6 +130,7 @@ pub fn handle_vector(id: u32, spurious: u32, timer: fn() -> u64) {
         return;
     }
     deliver(c, id, timer);
+    crate::ffi::irq_exit();
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ mod arch;
 mod arch;
 
 pub mod caps;
+mod ctx;
 pub mod errno;
 mod esr;
 pub mod ffi;

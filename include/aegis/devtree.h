@@ -59,6 +59,7 @@ struct devtree_info_req {
 struct devtree_info {
 	char path[96];
 	char compatible[32];	/* the first compatible string */
+	char matched[32];	/* the one its driver took, or "" */
 	char why[64];		/* why its resources were refused, or "" */
 	uint64_t reg_base[DEVTREE_RES_MAX], reg_size[DEVTREE_RES_MAX];
 	uint32_t irq[DEVTREE_RES_MAX];

@@ -25,6 +25,7 @@
 #include <aegis/types.h>
 
 #define SYSFS_ATTR_NAME	32
+#define SYSFS_ATTRS_MAX	64	/* attributes sysfs asks a service for */
 
 struct sysfs_attr {
 	char name[SYSFS_ATTR_NAME];

@@ -93,6 +93,15 @@ static int devtree_init(void)
 		kprintf("devtree: no device tree to enumerate\n");
 		return -AE_ENODEV;
 	}
+	announced = false;
+	if (tree.n) {
+		/* a restart: the tree and what was attached or detached since
+		 * boot stay as they are (the hardware did not change), and
+		 * the attached devices are announced again */
+		klog(KLOG_INFO, "devtree: %u devices kept across the "
+		     "restart\n", tree.n);
+		return 0;
+	}
 	descs = driver_builtin(&ndrivers);
 	if (ndrivers > sizeof(drivers) / sizeof(drivers[0]))
 		ndrivers = sizeof(drivers) / sizeof(drivers[0]);
@@ -140,6 +149,9 @@ static void info(uint32_t i, struct devtree_info *out)
 	memset(out, 0, sizeof(*out));
 	memcpy(out->path, d->path, sizeof(out->path) - 1);
 	memcpy(out->compatible, d->compat[0], sizeof(out->compatible) - 1);
+	if (d->driver >= 0)
+		memcpy(out->matched, d->compat[d->matched],
+		       sizeof(out->matched) - 1);
 	memcpy(out->why, d->why, sizeof(out->why) - 1);
 	for (uint32_t k = 0; k < d->nreg && k < DEVTREE_RES_MAX; k++) {
 		out->reg_base[k] = d->reg[k].base;

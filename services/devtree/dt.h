@@ -44,6 +44,7 @@ struct dt_device {
 	char why[64];			/* a refusal's reason */
 	bool attached;			/* present, its resources held */
 	uint8_t unit;			/* number among its driver's devices */
+	uint8_t matched;		/* the compat[] its driver took */
 };
 
 struct dt_tree {

@@ -309,6 +309,7 @@ unsigned int dt_match(struct dt_tree *t, const struct dt_driver *drivers,
 				     s && *s; s++)
 					if (strcmp(*s, d->compat[c]) == 0) {
 						d->driver = (int32_t)k;
+						d->matched = (uint8_t)c;
 						break;
 					}
 		if (d->driver >= 0)

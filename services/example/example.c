@@ -12,7 +12,7 @@
  *    has answered since it (re)started;
  *  - it has a directory of its own under /sys (aegis/sysfs.h):
  *    /sys/example/pings (read-only) and /sys/example/greeting, which a
- *    write changes (1 to 31 printable characters; the service says the
+ *    write changes (1 to 30 printable characters; the service says the
  *    new greeting at once, and at the next boot.done).
  */
 #include <string.h>
@@ -22,7 +22,8 @@
 #include <aegis/service.h>
 #include <aegis/sysfs.h>
 
-#define GREETING_MAX 32
+#define GREETING_MAX 31	/* "example: ", 30 characters and a newline fit
+				 * one console.write */
 
 /* The service's own state: its topics, looked up once in init. */
 static struct {
@@ -67,7 +68,7 @@ static void greet(void)
 	int console = bus_svc_find("console");
 	int n = ksnprintf(line, sizeof(line), "example: %s\n", ex.greeting);
 
-	if (console >= 0)	/* else an event: nobody to tell */
+	if (console >= 0 && n < (int)sizeof(line))	/* else nobody to tell */
 		bus_call((bus_svc_t)console, ex.console_write, line,
 			 (size_t)n, NULL);
 }

@@ -13,8 +13,9 @@
  *
  * A device detached (hot-plug) is forgotten at once: a read of it is
  * -ENODEV, and its registers are not touched again until it is attached.
- * After a restart the driver learns its devices again as they are read
- * (it asks the devtree whether the device is its own and attached).
+ * Every read asks the devtree whether the device is still this driver's
+ * and attached (so a detach takes effect at once, before its event
+ * arrives); after a restart the driver learns its devices that way too.
  */
 #include <string.h>
 #include <aegis/bus.h>
@@ -39,6 +40,7 @@ static struct rtc_dev {
 	uint32_t index;		/* devtree index */
 	uint32_t kind;		/* HAL_RTC_* */
 	uint64_t base;
+	char text[40];		/* the reading a read at offset 0 took */
 } devs[RTC_MAX];
 
 static bus_topic_t t_added, t_removed, t_read;
@@ -75,7 +77,7 @@ static struct rtc_dev *find(uint32_t index)
 }
 
 /* Which kind of clock a device is: the devtree's full description says
- * (its first compatible string). */
+ * (the compatible string this driver was matched on). */
 static uint32_t kind_of(uint32_t index)
 {
 	struct devtree_info info;
@@ -85,9 +87,9 @@ static uint32_t kind_of(uint32_t index)
 	if (dt < 0 || t < 0 ||
 	    bus_call((bus_svc_t)dt, (bus_topic_t)t, &q, sizeof(q), NULL))
 		return 0;
-	if (strcmp(info.compatible, "arm,pl031") == 0)
+	if (strcmp(info.matched, "arm,pl031") == 0)
 		return HAL_RTC_PL031;
-	if (strcmp(info.compatible, "motorola,mc146818") == 0)
+	if (strcmp(info.matched, "motorola,mc146818") == 0)
 		return HAL_RTC_MC146818;
 	return 0;
 }
@@ -111,26 +113,25 @@ static struct rtc_dev *adopt(const struct devtree_event *ev)
 	}
 	d->index = ev->index;
 	d->base = ev->reg;
+	d->text[0] = '\0';
 	d->present = true;
 	return d;
 }
 
-/* A device this driver does not know yet (it was restarted after the
- * devices were announced): ask the devtree whether it is ours. */
-static struct rtc_dev *learn(uint32_t index)
+/* The devtree's word on a device now: whether it is this driver's and
+ * attached. Asked on every read, so a device detached a moment ago is
+ * never touched, even before the removal event arrives. */
+static bool ours_and_attached(uint32_t index, struct devtree_event *ev)
 {
-	struct devtree_event ev;
 	struct bus_msg r;
 	int dt = bus_svc_find("devtree"), t = bus_topic("devtree.device");
 
 	if (dt < 0 || t < 0 || bus_call((bus_svc_t)dt, (bus_topic_t)t, &index,
 					sizeof(index), &r) ||
-	    r.len != sizeof(ev))
-		return NULL;
-	memcpy(&ev, r.data, sizeof(ev));
-	if (ev.driver != self || !ev.attached)
-		return NULL;
-	return adopt(&ev);
+	    r.len != sizeof(*ev))
+		return false;
+	memcpy(ev, r.data, sizeof(*ev));
+	return ev->driver == self && ev->attached;
 }
 
 static void device_event(const struct bus_msg *m)
@@ -155,9 +156,9 @@ static void device_event(const struct bus_msg *m)
 
 static int do_read(const struct bus_msg *m, struct bus_msg *reply)
 {
+	struct devtree_event ev;
 	struct device_io io;
 	struct rtc_dev *d;
-	char text[40];
 	int64_t secs;
 	uint32_t n;
 
@@ -165,22 +166,31 @@ static int do_read(const struct bus_msg *m, struct bus_msg *reply)
 		return -AE_EINVAL;
 	memcpy(&io, m->data, sizeof(io));
 	d = find(io.index);
-	if (!d)
-		d = learn(io.index);
+	if (!ours_and_attached(io.index, &ev)) {
+		if (d)
+			d->present = false;
+		return -AE_ENODEV;
+	}
+	if (!d)		/* restarted after it was announced */
+		d = adopt(&ev);
 	if (!d)
 		return -AE_ENODEV;
 	if (io.len && !io.buf)
 		return -AE_EFAULT;
-	secs = hal_rtc_read(d->kind, d->base);
-	if (secs < 0)
-		return (int)secs;
-	civil_format((uint64_t)secs, text, sizeof(text));
-	n = (uint32_t)strlen(text);
+	/* a read from the start takes a new reading; one further on reads
+	 * the rest of that reading, so split reads never mix two times */
+	if (io.off == 0 || !d->text[0]) {
+		secs = hal_rtc_read(d->kind, d->base);
+		if (secs < 0)
+			return (int)secs;
+		civil_format((uint64_t)secs, d->text, sizeof(d->text));
+	}
+	n = (uint32_t)strlen(d->text);
 	n = io.off >= n ? 0 : n - io.off;
 	if (n > io.len)
 		n = io.len;
 	if (n)
-		memcpy((void *)(uintptr_t)io.buf, text + io.off, n);
+		memcpy((void *)(uintptr_t)io.buf, d->text + io.off, n);
 	memcpy(reply->data, &n, sizeof(n));
 	reply->len = sizeof(n);
 	return 0;

@@ -88,7 +88,7 @@ static void cat(const char *path)
 
 static void echo(char **argv, int argc)
 {
-	char text[BUS_INLINE_MAX * 2];
+	char text[CONSOLE_LINE_MAX + 2];
 	int fd, rc, n = 0, to = -1;
 
 	for (int i = 1; i < argc; i++)
@@ -99,10 +99,17 @@ static void echo(char **argv, int argc)
 		return;
 	}
 	text[0] = '\0';
-	for (int i = 1; i < to; i++)
+	/* the words of one line and a newline always fit; checked anyway
+	 * so a longer line could never run past the buffer */
+	for (int i = 1; i < to && n < (int)sizeof(text); i++)
 		n += ksnprintf(text + n, sizeof(text) - (size_t)n, "%s%s",
 			       i > 1 ? " " : "", argv[i]);
-	n += ksnprintf(text + n, sizeof(text) - (size_t)n, "\n");
+	if (n < (int)sizeof(text))
+		n += ksnprintf(text + n, sizeof(text) - (size_t)n, "\n");
+	if (n >= (int)sizeof(text)) {
+		fail("echo", -AE_E2BIG);
+		return;
+	}
 	fd = node_open(argv[argc - 1], NODE_WRITE, NODE_CRED_KERNEL);
 	if (fd < 0) {
 		fail("echo", fd);

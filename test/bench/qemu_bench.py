@@ -2,7 +2,8 @@
 """Benchmarks inside the kernel, in QEMU: boot each configuration (release
 kernels) with `ktest=bench.irq_latency timer_hz=1000`
 (test/kernel/bench_irq.c) and with `ktest=bench.kmalloc`
-(test/kernel/bench_mm.c), read their `bench: ...` lines, print tables and
+(test/kernel/bench_mm.c) and `ktest=bench.sched` (test/kernel/bench_sched.c),
+read their `bench: ...` lines, print tables and
 append the records to build/bench/results.json (written first by the host
 benchmarks).
 
@@ -20,6 +21,11 @@ its first instruction runs; ratio = figure / peer.
 kmalloc: kmalloc+kfree pairs of 16..4096 bytes (kmalloc.pair_<size>),
 beside the peer mm_page_alloc_free: one page through the mm service's
 requests, the path that refills the slabs.
+
+Threads: sched.yield_switch (one thread switch), sched.thread_call (a bus
+request from a thread, blocked until its reply) and sched.spawn_exit (a
+thread spawned, run and reaped), beside the peer bus_call_inline: the
+same request made inline from the dispatcher.
 """
 import argparse
 import json
@@ -36,8 +42,11 @@ import qemu  # noqa: E402
 
 CMDLINE = 'ktest=bench.irq_latency timer_hz=1000'
 KMALLOC_CMDLINE = 'ktest=bench.kmalloc'
+SCHED_CMDLINE = 'ktest=bench.sched'
 LINE = re.compile(r'^bench: irq (\w+) n=(\d+) hz=(\d+) median=(\d+) '
                   r'p99=(\d+) cycles')
+SLINE = re.compile(r'^bench: sched (\w+) n=(\d+) hz=(\d+) median=(\d+) '
+                   r'p99=(\d+) centicycles')
 KLINE = re.compile(r'^bench: kmalloc (\w+) n=(\d+) hz=(\d+) median=(\d+) '
                    r'p99=(\d+) centicycles')
 
@@ -91,6 +100,7 @@ def main():
     records = []
     rows = []
     krows = []
+    srows = []
     sizes = (16, 64, 256, 1024, 4096)
     for name, arch, bootpath, gic, want in CONFIGS:
         accel, why = qemu.pick_accel(want, arch, bootpath)
@@ -147,6 +157,26 @@ def main():
                    'p99_cycles': round(p99 / 100, 2), 'counter_hz': hz}
             records.append(rec)
             krows.append(rec)
+        sf, err = figures(boot(argv(SCHED_CMDLINE)), SLINE,
+                          ('yield_switch', 'thread_call', 'spawn_exit',
+                           'inline_call'))
+        if err:
+            print('qemu bench: %s sched failed: %s' % (name, err))
+            return 1
+        _, hz, pmed, _ = sf['inline_call']
+        for fig in ('yield_switch', 'thread_call', 'spawn_exit'):
+            n, hz, med, p99 = sf[fig]
+            rec = {'bench': 'sched.%s' % fig, 'arch': arch,
+                   'accel': accel, 'config': name,
+                   'value': ns(med / 100, hz), 'unit': 'ns',
+                   'peer': 'bus_call_inline',
+                   'peer_value': ns(pmed / 100, hz),
+                   'ratio': round(med / pmed, 3) if pmed else None,
+                   'p99': ns(p99 / 100, hz), 'n': n,
+                   'cycles': round(med / 100, 2),
+                   'p99_cycles': round(p99 / 100, 2), 'counter_hz': hz}
+            records.append(rec)
+            srows.append(rec)
 
     print('\ninterrupt latency in QEMU: median and p99 of %s timer '
           'interrupts at 1000 Hz (clock-read overhead subtracted)\n'
@@ -172,6 +202,20 @@ def main():
             r['cycles'], r['peer'], r['peer_value'], r['ratio'] or 0))
     print('\n(peer mm_page_alloc_free: one page through the mm service\'s '
           'mm.page.alloc and mm.page.free requests)')
+    print('\nthreads in QEMU (release kernels): median and p99 of 201 '
+          'batches\n')
+    print('%-20s %-15s %4s %9s %9s %9s   %-16s %9s %7s' % (
+        'figure', 'config', 'acc', 'median ns', 'p99 ns', 'ticks',
+        'peer', 'peer ns', 'ratio'))
+    for r in srows:
+        print('%-20s %-15s %4s %9.1f %9.1f %9.2f   %-16s %9.1f %7.3f' % (
+            r['bench'], r['config'], r['accel'], r['value'], r['p99'],
+            r['cycles'], r['peer'], r['peer_value'], r['ratio'] or 0))
+    print('\n(yield_switch: one thread switch, two threads yielding to each '
+          'other; thread_call: a bus request from a thread, blocked until '
+          'the reply; spawn_exit: a thread spawned, run and reaped; peer '
+          'bus_call_inline: the same request made inline by the '
+          'dispatcher)')
     try:
         with open(args.results) as f:
             old = json.load(f)

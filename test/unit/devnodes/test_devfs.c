@@ -146,6 +146,29 @@ static int clock_stand_in(void *s, const struct bus_msg *m,
 	return 0;
 }
 
+/* The sched service's tick count, as devfs's /dev/timer asks it. */
+static uint64_t sched_ticks;
+
+static int sched_stand_in(void *s, const struct bus_msg *m,
+			  struct bus_msg *r)
+{
+	(void)s;
+	if (m->kind == BUS_EVENT) {
+		sched_ticks += ((const struct bus_irq_event *)m->data)->count;
+		return 0;
+	}
+	if (m->topic != (bus_topic_t)bus_topic("sched.ticks"))
+		return -AE_ENOSYS;
+	memcpy(r->data, &sched_ticks, sizeof(sched_ticks));
+	r->len = sizeof(sched_ticks);
+	return 0;
+}
+
+static const struct service_desc sched_desc = {
+	.name = "sched", .handler = sched_stand_in,
+	.subscribe = SERVICE_LIST("hw.irq.timer"),
+};
+
 static const struct service_desc clock_desc = {
 	.name = "clockdrv", .handler = clock_stand_in,
 };
@@ -196,6 +219,8 @@ static void setup(void)
 	ck_assert_int_eq(service_register(&console_desc), 0);
 	ck_assert_int_eq(service_register(&devtree_desc), 0);
 	ck_assert_int_eq(service_register(&clock_desc), 0);
+	ck_assert_int_eq(service_register(&sched_desc), 0);
+	sched_ticks = 0;
 	next_index = 0;
 	clock_reads = 0;
 	nknown = 0;
@@ -268,6 +293,10 @@ START_TEST(test_devfs_timer_counts_interrupts)
 	ck_assert_str_eq(buf, "ticks 3\n");
 	/* the offset moved: a second read is at the end */
 	ck_assert_int_eq(node_read(fd, buf, sizeof(buf)), 0);
+	/* the count is the sched service's: without it, its error */
+	ck_assert_int_eq(service_stop("sched"), 0);
+	fd = node_open("/dev/timer", NODE_READ, NODE_CRED_KERNEL);
+	ck_assert_int_eq(node_read(fd, buf, sizeof(buf)), -AE_ESHUTDOWN);
 }
 END_TEST
 

@@ -293,13 +293,17 @@ pub fn mmu_root_for(va: u64) -> u64 {
 /// The table level of 2 MiB blocks.
 pub(crate) const BLOCK_LEVEL: u32 = 1;
 
+/// The device window: QEMU virt's (and the kernel's identity map's) first
+/// GiB holds the devices; above it is RAM, mapped cacheable.
+const DEVICE_LIMIT: u64 = 1 << 30;
+
 /// The time of day from a real-time clock of `kind` at `base`: a PL031's
 /// data register counts seconds since 1970.
 pub fn rtc_read(kind: u32, base: u64) -> crate::errno::HalResult<u64> {
     match kind {
-        crate::rtc::KIND_PL031 if base != 0 && base & 3 == 0 && base < 1 << 32 => {
+        crate::rtc::KIND_PL031 if base != 0 && base & 3 == 0 && base + 4 <= DEVICE_LIMIT => {
             // SAFETY: the device tree bound a PL031 at base, a physical
-            // address in the low 4 GiB that the kernel maps 1:1 as device
+            // address in the low GiB that the kernel maps 1:1 as device
             // memory; register 0 (RTCDR) is a read-only 32-bit word.
             let dr = unsafe { crate::mmio::Reg::<crate::mmio::Ro>::at(base as usize, 0) };
             Ok(dr.read() as u64)

@@ -1,0 +1,92 @@
+/*
+ * aegis/sched.h - threads and the scheduler (services/sched/).
+ *
+ * The kernel's main loop is the bus dispatcher; threads run when the bus
+ * has nothing to deliver. Each thread has its own stack; switching is
+ * the HAL's (hal_ctx_switch). The sched service picks the most urgent
+ * ready thread (priority 0..7, 0 first; round robin within a priority,
+ * a time slice of sched.slice= ticks), wakes sleepers on the timer tick
+ * (the "hw.irq.timer" bus event) and hands the CPU back to the
+ * dispatcher whenever an interrupt leaves bus work: a thread never holds
+ * up a message. A thread is not preempted inside a handler it runs
+ * inline (bus_call from a thread): that call finishes first.
+ *
+ * Thread context is code running on a thread's stack outside handlers;
+ * the calls marked so refuse other contexts with -EDEADLK.
+ *
+ * Bus contract of the "sched" service:
+ *   "sched.thread.exit"  event, struct sched_exit_event, for each thread
+ *                        that ended
+ *   "sched.ticks"        request, no payload: uint64_t timer ticks seen
+ *                        (devfs's /dev/timer)
+ *   /sys/sched           threads, switches, ticks, slice (its own
+ *                        attributes, aegis/sysfs.h; slice is writable)
+ */
+#ifndef AEGIS_SCHED_H
+#define AEGIS_SCHED_H
+
+#include <aegis/bus.h>
+
+#define SCHED_PRIOS		8
+#define SCHED_THREADS_MAX	64
+#define SCHED_NAME_MAX		16
+#define SCHED_STACK_SIZE	16384
+
+typedef void (*sched_fn)(void *arg);
+
+struct sched_exit_event {
+	int32_t id;
+	uint32_t pad;
+	char name[SCHED_NAME_MAX];
+};
+
+/* sched_spawn - a new kernel thread running fn(arg) at prio; it ends
+ * when fn returns (or calls sched_exit). Its id, or -EINVAL (bad name,
+ * priority or fn), -ENOSPC (thread table full), -ENOMEM (no stack),
+ * -ENODEV (the sched service is not running). Any context. */
+int sched_spawn(const char *name, unsigned int prio, sched_fn fn, void *arg);
+
+/* sched_yield - let the next ready thread of the same or a more urgent
+ * priority run (or the bus). Thread context; elsewhere nothing happens. */
+void sched_yield(void);
+
+/* sched_sleep_ns - sleep at least ns (rounded up to the next tick).
+ * 0, or -EDEADLK outside thread context. */
+int sched_sleep_ns(uint64_t ns);
+
+/* sched_exit - end the calling thread. Thread context. */
+void sched_exit(void) __noreturn;
+
+/* sched_self - the running thread's id, or -1 outside thread context. */
+int sched_self(void);
+
+/* sched_call - a bus request from a thread: queued, the thread blocked
+ * until the reply or timeout_ns (0: no timeout). The reply's status, or
+ * -ETIMEDOUT, or bus_call_wait's errors; -EDEADLK outside thread
+ * context (handlers use bus_call). */
+int sched_call(bus_svc_t dst, bus_topic_t topic, const void *data,
+	       size_t len, struct bus_msg *reply, uint64_t timeout_ns);
+
+/* sched_state - a thread's state name ("ready", "running", "sleeping",
+ * "blocked", "exited") or NULL for no such thread. */
+const char *sched_state(int id);
+
+struct sched_stats {
+	uint64_t switches;	/* context switches */
+	uint64_t ticks;		/* timer ticks the service has seen */
+	uint32_t threads;	/* alive now */
+	uint32_t spawned;	/* since boot */
+};
+
+void sched_get_stats(struct sched_stats *out);
+
+/* For the kernel's main loop: run ready threads until the bus has work
+ * or none is ready. Returns true if a thread ran. */
+bool sched_run(void);
+
+/* The HAL calls this at the end of every interrupt, interrupts masked:
+ * a thread interrupted with bus work pending goes back to the
+ * dispatcher. */
+void kernel_irq_exit(void);
+
+#endif

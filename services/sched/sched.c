@@ -1,0 +1,489 @@
+/*
+ * sched.c - the sched service: kernel threads on their own stacks, run
+ * by priority whenever the bus dispatcher has nothing to deliver (see
+ * aegis/sched.h; the bookkeeping is core.c, the switch the HAL's).
+ *
+ * Who runs where:
+ *  - The dispatcher (the kernel's main loop, on the boot stack) delivers
+ *    bus messages; when none is pending, sched_run switches to the most
+ *    urgent ready thread.
+ *  - A thread runs until it yields, sleeps, blocks in sched_call, exits,
+ *    or an interrupt leaves bus work pending (kernel_irq_exit): then the
+ *    CPU goes back to the dispatcher. A thread that yields while the bus
+ *    is idle switches straight to the next thread.
+ *  - The timer tick ("hw.irq.timer") reaches this service's handler like
+ *    any event: it wakes the threads whose deadline passed and moves a
+ *    thread that used up its slice to the back of its queue.
+ *
+ * Interrupts are masked around every switch; the HAL's switch keeps the
+ * callee-saved registers, and each context's own code unmasks them again
+ * (or returns from its interrupt).
+ */
+#include <string.h>
+#include <aegis/bootparam.h>
+#include <aegis/bus.h>
+#include <aegis/errno.h>
+#include <aegis/hal.h>
+#include <aegis/kprintf.h>
+#include <aegis/mm.h>
+#include <aegis/sched.h>
+#include <aegis/service.h>
+#include <aegis/sysfs.h>
+#include "core.h"
+
+_Static_assert(SCHED_PRIOS == CORE_PRIOS, "priorities");
+_Static_assert(SCHED_THREADS_MAX == CORE_THREADS, "thread table");
+
+#define STACK_ORDER 2		/* 16 KiB */
+_Static_assert(SCHED_STACK_SIZE == 4096 << STACK_ORDER, "stack size");
+
+static uint32_t slice = 5;	/* ticks */
+BOOT_PARAM_UINT(slice, "sched.slice", 1, 100,
+		"time slice of a thread, in timer ticks (100 Hz)");
+
+static struct thread {
+	char name[SCHED_NAME_MAX];
+	uint64_t sp;		/* saved context while not running */
+	uint64_t stack_pa;
+	void *stack;
+	sched_fn fn;
+	void *arg;
+	uint64_t ran_ticks;	/* ticks of its current turn */
+	bool keep_turn;		/* interrupted: its turn goes on */
+	uint64_t switches;	/* times it was switched to */
+	bool woken;		/* a wake that came before its block */
+} th[SCHED_THREADS_MAX];
+
+static struct core core;
+static uint64_t disp_sp;	/* the dispatcher's context */
+static int current = -1;	/* the running thread, -1: the dispatcher */
+static int preempted = -1;	/* the thread the last interrupt stopped */
+static bool up;
+static struct sched_stats stats;
+static bus_topic_t t_tick, t_exit, t_attr, t_show, t_store, t_ticks;
+
+/* ---- switching ------------------------------------------------------- */
+
+static void irq_off(void)
+{
+	hal_irq_cpu_enable(false);
+}
+
+static void irq_on(void)
+{
+	hal_irq_cpu_enable(true);
+}
+
+/* From a thread to the dispatcher (interrupts masked). Returns when the
+ * dispatcher switches back to this thread. */
+static void to_dispatcher(void)
+{
+	int me = current;
+
+	current = -1;
+	hal_ctx_switch(&th[me].sp, disp_sp);
+}
+
+/* From a thread to the next one the core picks, or to the dispatcher if
+ * the bus has work or nobody is ready (interrupts masked). The calling
+ * thread's state is already set. */
+static void switch_away(void)
+{
+	int me = current, next;
+
+	if (bus_pending()) {
+		to_dispatcher();
+		return;
+	}
+	next = core_pick(&core);
+	if (next == CORE_NONE) {
+		to_dispatcher();
+		return;
+	}
+	if (next == me) {	/* the only one ready: carry on */
+		current = me;
+		return;
+	}
+	current = next;
+	th[next].ran_ticks = 0;
+	th[next].switches++;
+	stats.switches++;
+	hal_ctx_switch(&th[me].sp, th[next].sp);
+}
+
+static bool in_thread(void)
+{
+	return up && current >= 0 && bus_current() == BUS_SVC_KERNEL;
+}
+
+bool sched_run(void)
+{
+	bool ran = false;
+	int id;
+
+	if (!up || current >= 0 || bus_current() != BUS_SVC_KERNEL)
+		return false;
+	for (;;) {
+		irq_off();
+		if (bus_pending()) {
+			irq_on();
+			break;
+		}
+		id = core_pick(&core);
+		if (id == CORE_NONE) {
+			irq_on();
+			break;
+		}
+		current = id;
+		if (!th[id].keep_turn)
+			th[id].ran_ticks = 0;
+		th[id].keep_turn = false;
+		th[id].switches++;
+		stats.switches++;
+		hal_ctx_switch(&disp_sp, th[id].sp);
+		/* back: current is -1 again */
+		irq_on();
+		ran = true;
+		/* free the stacks of threads that ended (none runs on them
+		 * now: the dispatcher does) */
+		for (int i = 0; i < SCHED_THREADS_MAX; i++)
+			if (core.t[i].state == CORE_EXITED) {
+				mm_page_free(th[i].stack_pa, STACK_ORDER);
+				th[i].stack = NULL;
+				core_release(&core, i);
+				stats.threads--;
+			}
+	}
+	return ran;
+}
+
+void kernel_irq_exit(void)
+{
+	int me = current;
+
+	/* a thread, not inside an inline handler, with bus work waiting */
+	if (!up || me < 0 || bus_current() != BUS_SVC_KERNEL ||
+	    !bus_pending())
+		return;
+	core_ready(&core, me, true);	/* it keeps its turn */
+	th[me].keep_turn = true;
+	preempted = me;
+	to_dispatcher();
+}
+
+/* ---- the thread calls -------------------------------------------------- */
+
+static void thread_main(uint64_t id)
+{
+	irq_on();
+	th[id].fn(th[id].arg);
+	sched_exit();
+}
+
+int sched_spawn(const char *name, unsigned int prio, sched_fn fn, void *arg)
+{
+	uint64_t pa;
+	void *va;
+	size_t n = name ? strlen(name) : 0;
+	int id, rc;
+
+	if (!up)
+		return -AE_ENODEV;
+	if (!fn || n == 0 || n >= SCHED_NAME_MAX || prio >= SCHED_PRIOS)
+		return -AE_EINVAL;
+	rc = mm_page_alloc(STACK_ORDER, &pa, &va);
+	if (rc)
+		return rc;
+	irq_off();
+	id = core_add(&core, prio);
+	if (id < 0) {
+		irq_on();
+		mm_page_free(pa, STACK_ORDER);
+		return id;
+	}
+	memset(&th[id], 0, sizeof(th[id]));
+	memcpy(th[id].name, name, n);
+	th[id].fn = fn;
+	th[id].arg = arg;
+	th[id].stack = va;
+	th[id].stack_pa = pa;
+	rc = hal_ctx_init((uint64_t)(uintptr_t)va,
+			  (uint64_t)(uintptr_t)va + SCHED_STACK_SIZE,
+			  thread_main, (uint64_t)id, &th[id].sp);
+	if (rc) {
+		/* cannot happen with a page-aligned stack; undo anyway */
+		core.t[id].state = CORE_RUNNING;
+		core_exit(&core, id);
+		core_release(&core, id);
+		irq_on();
+		mm_page_free(pa, STACK_ORDER);
+		return rc;
+	}
+	stats.threads++;
+	stats.spawned++;
+	irq_on();
+	return id;
+}
+
+void sched_yield(void)
+{
+	if (!in_thread())
+		return;
+	irq_off();
+	core_ready(&core, current, false);
+	switch_away();
+	irq_on();
+}
+
+int sched_sleep_ns(uint64_t ns)
+{
+	uint64_t hz = hal_cycles_per_sec();
+	uint64_t cycles = ns / 1000000000ull * hz +
+			  ns % 1000000000ull * hz / 1000000000ull;
+
+	if (!in_thread())
+		return -AE_EDEADLK;
+	irq_off();
+	core_sleep(&core, current, hal_cycles() + (cycles ? cycles : 1));
+	switch_away();
+	irq_on();
+	return 0;
+}
+
+void sched_exit(void)
+{
+	struct sched_exit_event ev;
+	int me = current;
+
+	if (!in_thread())
+		panic("sched_exit outside a thread");
+	memset(&ev, 0, sizeof(ev));
+	ev.id = me;
+	memcpy(ev.name, th[me].name, sizeof(ev.name));
+	bus_publish(t_exit, BUS_PRIO_DEFAULT, &ev, sizeof(ev));
+	irq_off();
+	core_exit(&core, me);
+	to_dispatcher();
+	panic("sched: an exited thread ran again");
+}
+
+int sched_self(void)
+{
+	return in_thread() ? current : -1;
+}
+
+/* Blocking for bus_call_wait: the wake may come first (an interrupt
+ * between the request being queued and the block lets the dispatcher
+ * answer it). */
+static int block(void *ctx, uint64_t deadline)
+{
+	int me = (int)(intptr_t)ctx;
+	int rc = 0;
+
+	irq_off();
+	if (th[me].woken) {
+		th[me].woken = false;
+		irq_on();
+		return 0;
+	}
+	core_block(&core, me, deadline);
+	switch_away();
+	if (core.t[me].timed_out && !th[me].woken)
+		rc = -AE_ETIMEDOUT;
+	core.t[me].timed_out = 0;
+	th[me].woken = false;
+	irq_on();
+	return rc;
+}
+
+static void wake(void *ctx)
+{
+	int id = (int)(intptr_t)ctx;
+
+	if (core_wake(&core, id))
+		th[id].woken = true;	/* not blocked yet */
+}
+
+static const struct bus_waiter_ops waiter = { block, wake };
+
+int sched_call(bus_svc_t dst, bus_topic_t topic, const void *data,
+	       size_t len, struct bus_msg *reply, uint64_t timeout_ns)
+{
+	uint64_t hz = hal_cycles_per_sec();
+	uint64_t t = timeout_ns ? timeout_ns / 1000000ull * (hz / 1000) +
+		     1 : 0;
+
+	if (!in_thread())
+		return -AE_EDEADLK;
+	th[current].woken = false;
+	return bus_call_wait(dst, topic, BUS_PRIO_DEFAULT, data, len, reply,
+			     t, &waiter, (void *)(intptr_t)current);
+}
+
+const char *sched_state(int id)
+{
+	static const char *const names[] = {
+		NULL, "ready", "running", "sleeping", "blocked", "exited",
+	};
+
+	if (id < 0 || id >= SCHED_THREADS_MAX)
+		return NULL;
+	return names[core.t[id].state];
+}
+
+void sched_get_stats(struct sched_stats *out)
+{
+	*out = stats;
+}
+
+/* ---- the service ------------------------------------------------------- */
+
+static int sched_init(void)
+{
+	static const char *const names[] = {
+		"hw.irq.timer", "sched.thread.exit", "sysfs.attr",
+		"sysfs.show", "sysfs.store", "sched.ticks",
+	};
+	bus_topic_t *const topics[] = { &t_tick, &t_exit, &t_attr, &t_show,
+					&t_store, &t_ticks };
+
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int t = bus_topic(names[i]);
+
+		if (t < 0)
+			return -AE_ENOSPC;
+		*topics[i] = (bus_topic_t)t;
+	}
+	/* a restart keeps the threads: they are the kernel's, not this
+	 * handler's state */
+	if (!up) {
+		core_init(&core);
+		memset(&stats, 0, sizeof(stats));
+		up = true;
+	}
+	return 0;
+}
+
+static void tick(void)
+{
+	stats.ticks++;
+	core_expire(&core, hal_cycles());
+	/* the thread the tick interrupted: charge it; a used-up slice
+	 * sends it to the back of its queue */
+	if (preempted >= 0 && core.t[preempted].state == CORE_READY &&
+	    ++th[preempted].ran_ticks >= slice) {
+		core_set_prio(&core, preempted, core.t[preempted].prio);
+		th[preempted].ran_ticks = 0;
+		th[preempted].keep_turn = false;
+	}
+	preempted = -1;
+}
+
+static const struct sysfs_attr attrs[] = {
+	{ "threads", 0444, 0 }, { "switches", 0444, 0 },
+	{ "ticks", 0444, 0 }, { "slice", 0644, 0 },
+};
+#define NATTRS (sizeof(attrs) / sizeof(attrs[0]))
+
+static uint32_t show_threads(char *buf, uint32_t size)
+{
+	uint32_t n = 0;
+	int k = ksnprintf(buf, size, "id name             prio state    "
+			  "switches\n");
+
+	n = k < (int)size ? (uint32_t)k : size;
+	for (int i = 0; i < SCHED_THREADS_MAX && n < size; i++) {
+		if (core.t[i].state == CORE_FREE)
+			continue;
+		k = ksnprintf(buf + n, size - n, "%-2d %-16s %4u %-8s %llu\n",
+			      i, th[i].name, core.t[i].prio, sched_state(i),
+			      (unsigned long long)th[i].switches);
+		n += k < (int)(size - n) ? (uint32_t)k : size - n;
+	}
+	return n;
+}
+
+static int sysfs_request(const struct bus_msg *m, struct bus_msg *reply)
+{
+	struct sysfs_io io;
+	uint32_t n, v = 0;
+	int k;
+
+	if (m->topic == t_attr) {
+		if (m->len != sizeof(n))
+			return -AE_EINVAL;
+		memcpy(&n, m->data, sizeof(n));
+		if (n >= NATTRS)
+			return -AE_ENOENT;
+		memcpy(reply->data, &attrs[n], sizeof(attrs[n]));
+		reply->len = sizeof(attrs[n]);
+		return 0;
+	}
+	if (m->len != sizeof(io))
+		return -AE_EINVAL;
+	memcpy(&io, m->data, sizeof(io));
+	if (io.index >= NATTRS || !io.buf)
+		return -AE_EINVAL;
+	if (m->topic == t_store) {
+		const char *s = (const char *)(uintptr_t)io.buf;
+
+		if (io.index != 3)
+			return -AE_EACCES;
+		for (uint32_t i = 0; i < io.len; i++) {
+			if (s[i] < '0' || s[i] > '9' || v > 100) {
+				v = 0;
+				break;
+			}
+			v = v * 10 + (uint32_t)(s[i] - '0');
+		}
+		if (v < 1 || v > 100) {
+			kprintf("sched: slice: 1 to 100 ticks\n");
+			return -AE_EINVAL;
+		}
+		slice = v;
+		return 0;
+	}
+	if (io.index == 0) {
+		n = show_threads((char *)(uintptr_t)io.buf, io.len);
+	} else {
+		k = ksnprintf((char *)(uintptr_t)io.buf, io.len, "%llu\n",
+			      (unsigned long long)(io.index == 1 ?
+						   stats.switches : io.index ==
+						   2 ? stats.ticks : slice));
+		n = k < (int)io.len ? (uint32_t)k : io.len;
+	}
+	memcpy(reply->data, &n, sizeof(n));
+	reply->len = sizeof(n);
+	return 0;
+}
+
+static int sched_handle(void *state, const struct bus_msg *m,
+			struct bus_msg *reply)
+{
+	(void)state;
+	if (m->kind == BUS_EVENT) {
+		if (m->topic == t_tick && m->src == BUS_SVC_KERNEL)
+			tick();
+		return 0;
+	}
+	if (m->kind == BUS_REQUEST && m->topic == t_ticks) {
+		memcpy(reply->data, &stats.ticks, sizeof(stats.ticks));
+		reply->len = sizeof(stats.ticks);
+		return 0;
+	}
+	if (m->kind == BUS_REQUEST &&
+	    (m->topic == t_attr || m->topic == t_show || m->topic == t_store))
+		return sysfs_request(m, reply);
+	return -AE_ENOSYS;
+}
+
+SERVICE(sched,
+	.name = "sched",
+	.prio = SERVICE_PRIO(1),
+	.init = sched_init,
+	.handler = sched_handle,
+	.subscribe = SERVICE_LIST("hw.irq.timer"),
+	.serves = SERVICE_LIST("sched.ticks", "sysfs.attr", "sysfs.show",
+			       "sysfs.store"),
+	.needs = SERVICE_LIST("mm"),
+	.sysfs = "sched");
