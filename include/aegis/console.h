@@ -13,9 +13,11 @@
  * carries where it is: the console keeps its last CONSOLE_LINE_RING lines
  * in slots, and the event names a slot and the line's sequence number. A
  * subscriber copies the line out with console_line_take() while handling
- * the event; if the subscriber fell more than CONSOLE_LINE_RING lines
- * behind, the slot holds a newer line and the take says so (-ESTALE is
- * not an errno here: -EAGAIN).
+ * the event. The console runs ahead of its subscribers while input keeps
+ * coming (interrupt events are dispatched first), so the ring holds a
+ * burst of CONSOLE_LINE_RING lines (a paste of 64 commands); a subscriber
+ * that fell further behind finds its slot holding a newer line, and the
+ * take says so (-EAGAIN).
  */
 #ifndef AEGIS_CONSOLE_H
 #define AEGIS_CONSOLE_H
@@ -25,7 +27,7 @@
 #include <aegis/errno.h>
 
 #define CONSOLE_LINE_MAX	120	/* bytes in a line, no newline */
-#define CONSOLE_LINE_RING	8
+#define CONSOLE_LINE_RING	64
 
 struct console_line_slot {
 	uint32_t seq;
