@@ -7,9 +7,17 @@
  * ready thread (priority 0..7, 0 first; round robin within a priority,
  * a time slice of sched.slice= ticks), wakes sleepers on the timer tick
  * (the "hw.irq.timer" bus event) and hands the CPU back to the
- * dispatcher whenever an interrupt leaves bus work: a thread never holds
- * up a message. A thread is not preempted inside a handler it runs
- * inline (bus_call from a thread): that call finishes first.
+ * dispatcher whenever an interrupt leaves bus work pending and the
+ * thread is preemptible.
+ *
+ * Preemption: kernel code is not reentrant (the bus's queues, kmalloc's
+ * magazines), so a kernel thread is preempted only where it says it may
+ * be: sched_preemptible(true) around work that calls no kernel service
+ * (computation, touching its own memory). Elsewhere it runs until it
+ * yields, sleeps, blocks or ends, as kernel code does in a kernel
+ * without kernel preemption. User threads (later) are preempted anywhere
+ * in user mode. A thread is never preempted inside a handler it runs
+ * inline (bus_call from a thread), even if preemptible.
  *
  * Thread context is code running on a thread's stack outside handlers;
  * the calls marked so refuse other contexts with -EDEADLK.
@@ -56,6 +64,11 @@ int sched_sleep_ns(uint64_t ns);
 
 /* sched_exit - end the calling thread. Thread context. */
 void sched_exit(void) __noreturn;
+
+/* sched_preemptible - whether an interrupt may take the CPU from the
+ * calling thread (see above; default false). Thread context; elsewhere
+ * nothing happens. */
+void sched_preemptible(bool on);
 
 /* sched_self - the running thread's id, or -1 outside thread context. */
 int sched_self(void);

@@ -8,8 +8,8 @@
  *    bus messages; when none is pending, sched_run switches to the most
  *    urgent ready thread.
  *  - A thread runs until it yields, sleeps, blocks in sched_call, exits,
- *    or an interrupt leaves bus work pending (kernel_irq_exit): then the
- *    CPU goes back to the dispatcher. A thread that yields while the bus
+ *    or (if it is preemptible) an interrupt leaves bus work pending
+ *    (kernel_irq_exit): then the CPU goes back to the dispatcher. A thread that yields while the bus
  *    is idle switches straight to the next thread.
  *  - The timer tick ("hw.irq.timer") reaches this service's handler like
  *    any event: it wakes the threads whose deadline passed and moves a
@@ -50,6 +50,7 @@ static struct thread {
 	void *arg;
 	uint64_t ran_ticks;	/* ticks of its current turn */
 	bool keep_turn;		/* interrupted: its turn goes on */
+	bool preemptible;	/* an interrupt may take the CPU from it */
 	uint64_t switches;	/* times it was switched to */
 	bool woken;		/* a wake that came before its block */
 } th[SCHED_THREADS_MAX];
@@ -161,9 +162,10 @@ void kernel_irq_exit(void)
 {
 	int me = current;
 
-	/* a thread, not inside an inline handler, with bus work waiting */
-	if (!up || me < 0 || bus_current() != BUS_SVC_KERNEL ||
-	    !bus_pending())
+	/* a preemptible thread, not inside an inline handler, with bus
+	 * work waiting */
+	if (!up || me < 0 || !th[me].preemptible ||
+	    bus_current() != BUS_SVC_KERNEL || !bus_pending())
 		return;
 	core_ready(&core, me, true);	/* it keeps its turn */
 	th[me].keep_turn = true;
@@ -265,6 +267,12 @@ void sched_exit(void)
 	core_exit(&core, me);
 	to_dispatcher();
 	panic("sched: an exited thread ran again");
+}
+
+void sched_preemptible(bool on)
+{
+	if (in_thread())
+		th[current].preemptible = on;
 }
 
 int sched_self(void)

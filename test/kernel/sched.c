@@ -132,8 +132,10 @@ static void spinner(void *arg)
 {
 	unsigned int i = (unsigned int)(uintptr_t)arg;
 
+	sched_preemptible(true);	/* it calls nothing until it stops */
 	while (!stop)
 		spins[i]++;
+	sched_preemptible(false);
 	done++;
 }
 
