@@ -28,15 +28,38 @@ void ktest_fail(struct ktest_ctx *t, const char *file, int line,
 	kprintf("ktest: FAIL %s: %s:%d: %s\n", t->name, file, line, msg);
 }
 
-static bool selected(const struct ktest *k, const char *filter)
+/* One term of the filter (len bytes at f) against a test. */
+static bool term(const struct ktest *k, const char *f, size_t len)
 {
-	if (strcmp(filter, k->name) == 0)
+	if (strlen(k->name) == len && strncmp(k->name, f, len) == 0)
 		return true;
 	if (k->explicit_only)
 		return false;
-	if (strcmp(filter, "all") == 0)
+	if (len == 3 && strncmp(f, "all", 3) == 0)
 		return true;
-	return strncmp(k->name, filter, strlen(filter)) == 0;
+	return strncmp(k->name, f, len) == 0;
+}
+
+/* The filter is a comma-separated list: a test runs when a term names
+ * it ("all", a suite or name prefix, or an explicit test's full name)
+ * and no "-prefix" term excludes it ("all,-user"). */
+static bool selected(const struct ktest *k, const char *filter)
+{
+	bool in = false;
+
+	for (const char *p = filter; *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (*p == '-') {
+			if (len > 1 && strncmp(k->name, p + 1, len - 1) == 0)
+				return false;
+		} else if (len && term(k, p, len)) {
+			in = true;
+		}
+		p += len + (end ? 1 : 0);
+	}
+	return in;
 }
 
 int ktest_run(const char *filter)

@@ -18,13 +18,21 @@ extern "C" {
     fn bus_irq_post(line: u32) -> i32;
     /// The scheduler's end-of-interrupt hook (services/sched/sched.c):
     /// may switch to another context and return later.
-    fn kernel_irq_exit();
+    fn kernel_irq_exit(from_user: bool);
+    /// The system-call gateway (kernel/syscall.c): fills `ret`.
+    fn kernel_syscall(s: *mut HalSyscall);
+    /// A fault in user mode (kernel/syscall.c): ends the thread's
+    /// process. Never returns.
+    fn kernel_user_fault(f: *const HalUserFault) -> !;
 }
 
 // Host tests link no kernel: these stand in for kernel/log.c and keep what
 // the HAL reported, so tests can check it.
 #[cfg(test)]
-use host_kernel::{bus_irq_post, kernel_irq_exit, klog_write, kpanic_hal, kpanic_trap};
+use host_kernel::{
+    bus_irq_post, kernel_irq_exit, kernel_syscall, kernel_user_fault, klog_write, kpanic_hal,
+    kpanic_trap,
+};
 
 #[cfg(test)]
 pub(crate) mod host_kernel {
@@ -45,7 +53,18 @@ pub(crate) mod host_kernel {
     }
 
     #[allow(dead_code)]
-    pub unsafe fn kernel_irq_exit() {}
+    pub unsafe fn kernel_irq_exit(_from_user: bool) {}
+
+    #[allow(dead_code)]
+    pub unsafe fn kernel_syscall(s: *mut super::HalSyscall) {
+        // SAFETY: the HAL passes its own frame.
+        unsafe { (*s).ret = -38 };
+    }
+
+    #[allow(dead_code)]
+    pub unsafe fn kernel_user_fault(_f: *const super::HalUserFault) -> ! {
+        panic!("user fault");
+    }
 
     #[allow(dead_code)]
     pub unsafe fn kpanic_trap(msg: *const u8, len: usize) -> ! {
@@ -78,10 +97,78 @@ pub(crate) fn post_irq(line: u32) {
 
 /// The end of an interrupt (interrupt context, interrupts masked, the
 /// controller already told): the kernel may switch threads here.
+/// `from_user`: the interrupt arrived in user mode.
 #[cfg_attr(test, allow(dead_code))]
-pub(crate) fn irq_exit() {
+pub(crate) fn irq_exit(from_user: bool) {
     // SAFETY: called once per interrupt, at its end, as the hook expects.
-    unsafe { kernel_irq_exit() };
+    unsafe { kernel_irq_exit(from_user) };
+}
+
+/// A system call from user mode, as the HAL took it: the number and six
+/// arguments from the registers the architecture's convention names
+/// (x86_64: rax; rdi, rsi, rdx, r10, r8, r9. AArch64: x8; x0-x5), where
+/// it came from, and the result the kernel puts back (rax / x0).
+#[repr(C)]
+pub struct HalSyscall {
+    /// The call's number.
+    pub nr: u64,
+    /// Its arguments.
+    pub args: [u64; 6],
+    /// The user pc after the call instruction.
+    pub pc: u64,
+    /// The user stack pointer.
+    pub sp: u64,
+    /// The result, set by the kernel: a value or a negative errno.
+    pub ret: i64,
+}
+
+/// A fault in user mode: what kind, the architecture's own code for it
+/// (the x86_64 vector, the AArch64 ESR exception class), where, the
+/// faulting address when there is one, and the exception's name.
+#[repr(C)]
+pub struct HalUserFault {
+    /// HAL_FAULT_*.
+    pub kind: u32,
+    /// Vector (x86_64) or ESR_EL1.EC (AArch64).
+    pub code: u32,
+    /// The user pc.
+    pub pc: u64,
+    /// The faulting data address (page faults, alignment), else the pc.
+    pub addr: u64,
+    /// NUL-terminated.
+    pub name: *const c_char,
+}
+
+/// A page fault: an address not mapped, or mapped without the access.
+pub const HAL_FAULT_PAGE: u32 = 1;
+/// An instruction the CPU does not take (undefined, privileged).
+pub const HAL_FAULT_ILLEGAL: u32 = 2;
+/// A protection fault (x86_64 #GP, a non-canonical address).
+pub const HAL_FAULT_PROTECTION: u32 = 3;
+/// Arithmetic (division by zero, x87/SIMD errors).
+pub const HAL_FAULT_ARITH: u32 = 4;
+/// A misaligned access, pc or stack.
+pub const HAL_FAULT_ALIGN: u32 = 5;
+/// Anything else (breakpoints, debug traps).
+pub const HAL_FAULT_OTHER: u32 = 6;
+
+#[cfg_attr(test, allow(dead_code))]
+pub(crate) fn syscall(s: &mut HalSyscall) {
+    // SAFETY: the frame is the HAL's own, alive for the call.
+    unsafe { kernel_syscall(s) };
+}
+
+#[cfg_attr(test, allow(dead_code))]
+pub(crate) fn user_fault(kind: u32, code: u32, pc: u64, addr: u64, name: &'static str) -> ! {
+    let f = HalUserFault {
+        kind,
+        code,
+        pc,
+        addr,
+        name: name.as_ptr().cast(),
+    };
+    // SAFETY: the report lives for the call, which never returns.
+    unsafe { kernel_user_fault(&f) }
 }
 
 /// Hand a CPU exception's summary to the kernel, which prints it as
@@ -1102,4 +1189,43 @@ pub unsafe extern "C" fn hal_ctx_init(
 pub unsafe extern "C" fn hal_ctx_switch(save: *mut u64, load: u64) {
     // SAFETY: the caller's contract.
     unsafe { crate::ctx::switch(save, load) }
+}
+
+/// Make `top` the kernel stack that traps and system calls from user mode
+/// land on (x86_64: TSS.rsp0 and the SYSCALL entry's stack; AArch64 takes
+/// SP_EL1 as it was at the last return to EL0, so hal_user_enter sets it).
+/// The scheduler calls this when it switches to a thread that has a user
+/// part. Any context on this CPU.
+#[no_mangle]
+pub extern "C" fn hal_set_kernel_stack(top: u64) {
+    arch::set_kernel_stack(top);
+}
+
+/// Leave for user mode: run `pc` at user privilege (ring 3 / EL0) with
+/// stack `sp`, `arg` in the first argument register and every other
+/// register zero, interrupts on. Traps and system calls come back on the
+/// kernel stack `ktop` (the calling thread's top). Never returns: the
+/// thread continues in kernel_syscall, kernel_user_fault and interrupt
+/// hooks. -EINVAL (returned) for a pc or sp outside the user range or a
+/// misaligned ktop.
+///
+/// # Safety
+/// The active address space must map `pc` (user, executable) and the
+/// stack below `sp` (user, writable); `ktop` must be the top of the
+/// calling thread's own kernel stack.
+#[no_mangle]
+pub unsafe extern "C" fn hal_user_enter(pc: u64, sp: u64, arg: u64, ktop: u64) -> i32 {
+    let r = hal_mmu_user_range();
+    if pc < r.lo
+        || pc >= r.hi
+        || sp <= r.lo
+        || sp > r.hi
+        || sp % 16 != 0
+        || ktop % 16 != 0
+        || ktop == 0
+    {
+        return Errno::EINVAL.to_c();
+    }
+    // SAFETY: the caller's contract; the ranges were checked.
+    unsafe { arch::user_enter(pc, sp, arg, ktop) }
 }

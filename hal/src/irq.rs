@@ -113,24 +113,24 @@ fn deliver(c: &IrqChip, id: u32, timer: fn() -> u64) {
 /// returns to the interrupted code. (x86_64's APIC is vectored: it uses
 /// handle_vector.)
 #[cfg_attr(any(test, target_arch = "x86_64"), allow(dead_code))]
-pub fn handle(timer: fn() -> u64) {
+pub fn handle(timer: fn() -> u64, from_user: bool) {
     let Some(c) = chip() else { return };
     while let Some(id) = (c.ack)() {
         deliver(c, id, timer);
     }
-    crate::ffi::irq_exit();
+    crate::ffi::irq_exit(from_user);
 }
 
 /// The top half for vectored controllers (x86_64's APIC): the stub knows
 /// the vector. The spurious vector gets no end-of-interrupt.
 #[cfg_attr(any(test, target_arch = "aarch64"), allow(dead_code))]
-pub fn handle_vector(id: u32, spurious: u32, timer: fn() -> u64) {
+pub fn handle_vector(id: u32, spurious: u32, timer: fn() -> u64, from_user: bool) {
     let Some(c) = chip() else { return };
     if id == spurious {
         return;
     }
     deliver(c, id, timer);
-    crate::ffi::irq_exit();
+    crate::ffi::irq_exit(from_user);
 }
 
 #[cfg(test)]

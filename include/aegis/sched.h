@@ -44,7 +44,8 @@ typedef void (*sched_fn)(void *arg);
 
 struct sched_exit_event {
 	int32_t id;
-	uint32_t pad;
+	int32_t code;		/* its exit code; a killed thread's is
+				 * -EFAULT */
 	char name[SCHED_NAME_MAX];
 };
 
@@ -54,6 +55,14 @@ struct sched_exit_event {
  * -ENODEV (the sched service is not running). Any context. */
 int sched_spawn(const char *name, unsigned int prio, sched_fn fn, void *arg);
 
+/* sched_spawn_user - a thread that runs in user mode: it starts at pc
+ * with stack pointer sp in the address space as_id (root its table, from
+ * mm_as_create), which it owns: the space and every page in it go back
+ * to mm when the thread has ended. Its traps and system calls run on its
+ * kernel stack. Errors as sched_spawn. */
+int sched_spawn_user(const char *name, unsigned int prio, uint32_t as_id,
+		     uint64_t root, uint64_t pc, uint64_t sp);
+
 /* sched_yield - let the next ready thread of the same or a more urgent
  * priority run (or the bus). Thread context; elsewhere nothing happens. */
 void sched_yield(void);
@@ -62,8 +71,13 @@ void sched_yield(void);
  * 0, or -EDEADLK outside thread context. */
 int sched_sleep_ns(uint64_t ns);
 
-/* sched_exit - end the calling thread. Thread context. */
+/* sched_exit - end the calling thread (exit code 0); sched_exit_code
+ * with a code. Thread context. */
 void sched_exit(void) __noreturn;
+void sched_exit_code(int code) __noreturn;
+
+/* sched_name - a thread's name, or NULL for no such thread. */
+const char *sched_name(int id);
 
 /* sched_preemptible - whether an interrupt may take the CPU from the
  * calling thread (see above; default false). Thread context; elsewhere
@@ -97,9 +111,10 @@ void sched_get_stats(struct sched_stats *out);
  * or none is ready. Returns true if a thread ran. */
 bool sched_run(void);
 
-/* The HAL calls this at the end of every interrupt, interrupts masked:
- * a thread interrupted with bus work pending goes back to the
- * dispatcher. */
-void kernel_irq_exit(void);
+/* The HAL calls this at the end of every interrupt, interrupts masked
+ * (from_user: it arrived in user mode): a preemptible thread, or one
+ * interrupted in user mode, goes back to the dispatcher when bus work is
+ * pending. Declared in aegis/hal.h. */
+void kernel_irq_exit(bool from_user);
 
 #endif

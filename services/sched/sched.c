@@ -50,6 +50,12 @@ static struct thread {
 	void *arg;
 	uint64_t ran_ticks;	/* ticks of its current turn */
 	bool keep_turn;		/* interrupted: its turn goes on */
+	bool user;		/* it has a user part: */
+	uint32_t as_id;		/* its address space (owned: destroyed
+				 * when the thread is reaped) */
+	uint64_t root;
+	uint64_t pc, usp;	/* where user mode starts */
+	int32_t exit_code;
 	bool preemptible;	/* an interrupt may take the CPU from it */
 	uint64_t switches;	/* times it was switched to */
 	bool woken;		/* a wake that came before its block */
@@ -59,11 +65,34 @@ static struct core core;
 static uint64_t disp_sp;	/* the dispatcher's context */
 static int current = -1;	/* the running thread, -1: the dispatcher */
 static int preempted = -1;	/* the thread the last interrupt stopped */
+static uint64_t active_root;	/* the address space a user thread set */
+static uint64_t kernel_root;	/* the one active before (the kernel's) */
 static bool up;
 static struct sched_stats stats;
 static bus_topic_t t_tick, t_exit, t_attr, t_show, t_store, t_ticks;
 
 /* ---- switching ------------------------------------------------------- */
+
+static uint64_t stack_top(int id)
+{
+	return (uint64_t)(uintptr_t)th[id].stack + SCHED_STACK_SIZE;
+}
+
+/* What a thread needs before it runs: a user thread its address space
+ * and its kernel stack for traps from user mode. */
+static void prepare(int id)
+{
+	if (!th[id].user)
+		return;
+	if (active_root != th[id].root) {
+		uint64_t was = hal_mmu_activate(th[id].root);
+
+		if (!active_root)
+			kernel_root = was;	/* what to go back to */
+		active_root = th[id].root;
+	}
+	hal_set_kernel_stack(stack_top(id));
+}
 
 static void irq_off(void)
 {
@@ -109,12 +138,32 @@ static void switch_away(void)
 	th[next].ran_ticks = 0;
 	th[next].switches++;
 	stats.switches++;
+	prepare(next);
 	hal_ctx_switch(&th[me].sp, th[next].sp);
 }
 
 static bool in_thread(void)
 {
 	return up && current >= 0 && bus_current() == BUS_SVC_KERNEL;
+}
+
+/* A thread that ended: its stack, and a user thread's address space
+ * with every page in it, go back to mm. */
+static void reap(int i)
+{
+	if (th[i].user) {
+		if (active_root == th[i].root) {
+			hal_mmu_activate(kernel_root);
+			active_root = 0;
+		}
+		if (mm_as_destroy(th[i].as_id))
+			kprintf("sched: %s: its address space was not "
+				"released\n", th[i].name);
+	}
+	mm_page_free(th[i].stack_pa, STACK_ORDER);
+	th[i].stack = NULL;
+	core_release(&core, i);
+	stats.threads--;
 }
 
 bool sched_run(void)
@@ -141,6 +190,7 @@ bool sched_run(void)
 		th[id].keep_turn = false;
 		th[id].switches++;
 		stats.switches++;
+		prepare(id);
 		hal_ctx_switch(&disp_sp, th[id].sp);
 		/* back: current is -1 again */
 		irq_on();
@@ -148,23 +198,19 @@ bool sched_run(void)
 		/* free the stacks of threads that ended (none runs on them
 		 * now: the dispatcher does) */
 		for (int i = 0; i < SCHED_THREADS_MAX; i++)
-			if (core.t[i].state == CORE_EXITED) {
-				mm_page_free(th[i].stack_pa, STACK_ORDER);
-				th[i].stack = NULL;
-				core_release(&core, i);
-				stats.threads--;
-			}
+			if (core.t[i].state == CORE_EXITED)
+				reap(i);
 	}
 	return ran;
 }
 
-void kernel_irq_exit(void)
+void kernel_irq_exit(bool from_user)
 {
 	int me = current;
 
-	/* a preemptible thread, not inside an inline handler, with bus
-	 * work waiting */
-	if (!up || me < 0 || !th[me].preemptible ||
+	/* a thread in user mode or a preemptible one, not inside an inline
+	 * handler, with bus work waiting */
+	if (!up || me < 0 || !(from_user || th[me].preemptible) ||
 	    bus_current() != BUS_SVC_KERNEL || !bus_pending())
 		return;
 	core_ready(&core, me, true);	/* it keeps its turn */
@@ -178,11 +224,47 @@ void kernel_irq_exit(void)
 static void thread_main(uint64_t id)
 {
 	irq_on();
+	if (th[id].user) {
+		/* leaves for user mode for good; back only on bad arguments */
+		int rc = hal_user_enter(th[id].pc, th[id].usp, 0,
+					stack_top((int)id));
+
+		kprintf("sched: %s: cannot enter user mode: %s\n",
+			th[id].name, errno_desc(rc));
+		sched_exit_code(rc);
+	}
 	th[id].fn(th[id].arg);
 	sched_exit();
 }
 
+static int spawn(const char *name, unsigned int prio, sched_fn fn,
+		 void *arg, const struct thread *user);
+
 int sched_spawn(const char *name, unsigned int prio, sched_fn fn, void *arg)
+{
+	if (!fn)
+		return -AE_EINVAL;
+	return spawn(name, prio, fn, arg, NULL);
+}
+
+int sched_spawn_user(const char *name, unsigned int prio, uint32_t as_id,
+		     uint64_t root, uint64_t pc, uint64_t sp)
+{
+	struct thread u;
+
+	memset(&u, 0, sizeof(u));
+	u.user = true;
+	u.as_id = as_id;
+	u.root = root;
+	u.pc = pc;
+	u.usp = sp;
+	if (!root)
+		return -AE_EINVAL;
+	return spawn(name, prio, NULL, NULL, &u);
+}
+
+static int spawn(const char *name, unsigned int prio, sched_fn fn,
+		 void *arg, const struct thread *user)
 {
 	uint64_t pa;
 	void *va;
@@ -191,7 +273,7 @@ int sched_spawn(const char *name, unsigned int prio, sched_fn fn, void *arg)
 
 	if (!up)
 		return -AE_ENODEV;
-	if (!fn || n == 0 || n >= SCHED_NAME_MAX || prio >= SCHED_PRIOS)
+	if (n == 0 || n >= SCHED_NAME_MAX || prio >= SCHED_PRIOS)
 		return -AE_EINVAL;
 	rc = mm_page_alloc(STACK_ORDER, &pa, &va);
 	if (rc)
@@ -203,7 +285,10 @@ int sched_spawn(const char *name, unsigned int prio, sched_fn fn, void *arg)
 		mm_page_free(pa, STACK_ORDER);
 		return id;
 	}
-	memset(&th[id], 0, sizeof(th[id]));
+	if (user)
+		th[id] = *user;
+	else
+		memset(&th[id], 0, sizeof(th[id]));
 	memcpy(th[id].name, name, n);
 	th[id].fn = fn;
 	th[id].arg = arg;
@@ -254,13 +339,20 @@ int sched_sleep_ns(uint64_t ns)
 
 void sched_exit(void)
 {
+	sched_exit_code(0);
+}
+
+void sched_exit_code(int code)
+{
 	struct sched_exit_event ev;
 	int me = current;
 
 	if (!in_thread())
 		panic("sched_exit outside a thread");
+	th[me].exit_code = code;
 	memset(&ev, 0, sizeof(ev));
 	ev.id = me;
+	ev.code = code;
 	memcpy(ev.name, th[me].name, sizeof(ev.name));
 	bus_publish(t_exit, BUS_PRIO_DEFAULT, &ev, sizeof(ev));
 	irq_off();
@@ -278,6 +370,14 @@ void sched_preemptible(bool on)
 int sched_self(void)
 {
 	return in_thread() ? current : -1;
+}
+
+const char *sched_name(int id)
+{
+	if (id < 0 || id >= SCHED_THREADS_MAX ||
+	    core.t[id].state == CORE_FREE)
+		return NULL;
+	return th[id].name;
 }
 
 /* Blocking for bus_call_wait: the wake may come first (an interrupt

@@ -313,3 +313,43 @@ pub fn rtc_read(kind: u32, base: u64) -> crate::errno::HalResult<u64> {
         _ => Err(crate::errno::Errno::EINVAL),
     }
 }
+
+/// Traps from EL0 land on SP_EL1 as it was at the return to EL0, which
+/// user_enter sets: nothing to keep here.
+pub fn set_kernel_stack(_top: u64) {}
+
+core::arch::global_asm!(
+    r#"
+    .section .text.hal_user, "ax"
+    .globl hal_user_enter_asm
+    hal_user_enter_asm:
+    msr daifset, #0xf
+    msr sp_el0, x1
+    msr elr_el1, x0
+    msr spsr_el1, xzr
+    mov sp, x3
+    mov x0, x2
+    .irp r, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30
+    mov x\r, xzr
+    .endr
+    .irp r, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    movi v\r\().2d, #0
+    .endr
+    eret
+    .text
+    "#
+);
+
+extern "C" {
+    fn hal_user_enter_asm(pc: u64, sp: u64, arg: u64, ktop: u64) -> !;
+}
+
+/// Enter EL0 at `pc` with SP_EL0 `sp`, `arg` in x0, every other register
+/// zero and interrupts unmasked; exceptions come back on `ktop`.
+///
+/// # Safety
+/// As hal_user_enter.
+pub unsafe fn user_enter(pc: u64, sp: u64, arg: u64, ktop: u64) -> ! {
+    // SAFETY: the caller's contract.
+    unsafe { hal_user_enter_asm(pc, sp, arg, ktop) }
+}

@@ -14,6 +14,9 @@ pub struct TrapFrame {
     pub spsr: u64,
     pub esr: u64,
     pub far: u64,
+    /// The user stack pointer (saved and restored on every exception, so
+    /// each thread's comes back with its own frame).
+    pub sp_el0: u64,
 }
 
 use crate::esr::class_name;
@@ -25,9 +28,13 @@ const FROM: [&str; 4] = ["EL1t", "EL1h", "EL0/64", "EL0/32"];
 /// return (the vector code restores everything and erets); anything else
 /// is reported and ends the machine.
 #[no_mangle]
-extern "C" fn aarch64_trap(f: &TrapFrame, entry: u64) {
-    if entry == 5 || entry == 1 {
-        crate::irq::handle(super::timer::rearm);
+extern "C" fn aarch64_trap(f: &mut TrapFrame, entry: u64) {
+    if entry == 5 || entry == 1 || entry == 9 {
+        crate::irq::handle(super::timer::rearm, entry == 9);
+        return;
+    }
+    if entry == 8 {
+        from_user(f);
         return;
     }
     let kind = KINDS[(entry & 3) as usize];
@@ -72,6 +79,47 @@ extern "C" fn aarch64_trap(f: &TrapFrame, entry: u64) {
         );
     }
     crate::ffi::trap_to_kernel(m.as_bytes());
+}
+
+/// A synchronous exception from EL0: a system call (SVC), or a fault that
+/// ends the thread's process.
+fn from_user(f: &mut TrapFrame) {
+    use crate::ffi::*;
+    let ec = (f.esr >> 26) as u32 & 0x3f;
+    if ec == 0x15 {
+        let mut s = HalSyscall {
+            nr: f.x[8],
+            args: [f.x[0], f.x[1], f.x[2], f.x[3], f.x[4], f.x[5]],
+            pc: f.elr,
+            sp: f.sp_el0,
+            ret: 0,
+        };
+        // SAFETY: unmasking IRQs here is fine: the frame is saved, and an
+        // interrupt taken now nests on this kernel stack.
+        unsafe { core::arch::asm!("msr daifclr, #2", options(nomem, nostack)) };
+        crate::ffi::syscall(&mut s);
+        // SAFETY: masked again before the vector restores ELR/SPSR.
+        unsafe { core::arch::asm!("msr daifset, #2", options(nomem, nostack)) };
+        f.x[0] = s.ret as u64;
+        return;
+    }
+    let (kind, name): (u32, &'static str) = match ec {
+        0x20 => (HAL_FAULT_PAGE, "instruction abort\0"),
+        0x24 => (HAL_FAULT_PAGE, "data abort\0"),
+        0x22 => (HAL_FAULT_ALIGN, "PC alignment fault\0"),
+        0x26 => (HAL_FAULT_ALIGN, "SP alignment fault\0"),
+        0x00 | 0x0e => (HAL_FAULT_ILLEGAL, "undefined instruction\0"),
+        0x18 | 0x01 => (HAL_FAULT_ILLEGAL, "trapped system instruction\0"),
+        0x2c => (HAL_FAULT_ARITH, "floating-point exception\0"),
+        0x3c => (HAL_FAULT_OTHER, "breakpoint\0"),
+        _ => (HAL_FAULT_OTHER, "exception\0"),
+    };
+    let addr = if matches!(ec, 0x20 | 0x24 | 0x22) {
+        f.far
+    } else {
+        f.elr
+    };
+    crate::ffi::user_fault(kind, ec, f.elr, addr, name);
 }
 
 /// Point VBAR_EL1 at the table. Boot CPU.
@@ -146,6 +194,8 @@ global_asm!(
     mrs x2, esr_el1
     mrs x3, far_el1
     stp x2, x3, [sp, #264]
+    mrs x2, sp_el0
+    str x2, [sp, #280]
     add x9, sp, #288
     stp q0, q1, [x9, #0]
     stp q2, q3, [x9, #32]
@@ -191,6 +241,8 @@ global_asm!(
     ldp q26, q27, [x9, #416]
     ldp q28, q29, [x9, #448]
     ldp q30, q31, [x9, #480]
+    ldr x2, [sp, #280]
+    msr sp_el0, x2
     ldp x2, x3, [sp, #248]
     msr elr_el1, x2
     msr spsr_el1, x3
@@ -229,6 +281,7 @@ mod tests {
     fn frame_layout_matches_the_vectors() {
         assert_eq!(core::mem::offset_of!(TrapFrame, elr), 248);
         assert_eq!(core::mem::offset_of!(TrapFrame, esr), 264);
+        assert_eq!(core::mem::offset_of!(TrapFrame, sp_el0), 280);
         assert!(core::mem::size_of::<TrapFrame>() <= 288); // FP regs follow
     }
 }

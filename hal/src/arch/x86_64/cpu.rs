@@ -67,8 +67,37 @@ static mut TSS: Tss = Tss {
     iomap: 104,
 };
 
-/// null, kernel code (0x08), kernel data (0x10), TSS (0x18, two slots).
-static mut GDT: [u64; 5] = [0, 0x00af_9a00_0000_ffff, 0x00cf_9200_0000_ffff, 0, 0];
+/// null, kernel code (0x08), kernel data (0x10), user data (0x18, used
+/// as 0x1b), user code (0x20, used as 0x23), TSS (0x28, two slots). The
+/// user pair's order is SYSRET's: SS = STAR.SYSRET + 8, CS = + 16.
+static mut GDT: [u64; 7] = [
+    0,
+    0x00af_9a00_0000_ffff,
+    0x00cf_9200_0000_ffff,
+    0x00cf_f200_0000_ffff,
+    0x00af_fa00_0000_ffff,
+    0,
+    0,
+];
+
+/// Selectors (with their privilege level).
+pub const KERNEL_CS: u64 = 0x08;
+/// See KERNEL_CS.
+pub const USER_DS: u64 = 0x1b;
+/// See KERNEL_CS.
+pub const USER_CS: u64 = 0x23;
+const TSS_SEL: u64 = 0x28;
+
+/// The stack the CPU switches to when an interrupt or exception arrives
+/// in user mode (ring 3 → 0): the running thread's kernel stack.
+pub fn set_kernel_stack(top: u64) {
+    // SAFETY: one CPU; the field is read by the CPU only on a privilege
+    // change, which cannot happen while this runs in ring 0.
+    unsafe {
+        let tss = core::ptr::addr_of_mut!(TSS);
+        core::ptr::write_unaligned(core::ptr::addr_of_mut!((*tss).rsp[0]), top);
+    }
+}
 
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -134,10 +163,10 @@ pub fn init() {
         (*tss).ist[1] = core::ptr::addr_of!(NMI_STACK) as u64 + STACK as u64;
         let (lo, hi) = tss_descriptor(tss as u64, core::mem::size_of::<Tss>() as u32 - 1);
         let gdt = core::ptr::addr_of_mut!(GDT);
-        (*gdt)[3] = lo;
-        (*gdt)[4] = hi;
+        (*gdt)[5] = lo;
+        (*gdt)[6] = hi;
         let gp = Pointer {
-            limit: (5 * 8 - 1) as u16,
+            limit: (7 * 8 - 1) as u16,
             base: gdt as u64,
         };
         core::arch::asm!(
@@ -151,10 +180,11 @@ pub fn init() {
             "mov ds, {tmp:e}", "mov es, {tmp:e}", "mov ss, {tmp:e}",
             "xor {tmp:e}, {tmp:e}",
             "mov fs, {tmp:e}", "mov gs, {tmp:e}",
-            "mov {tmp:e}, 0x18",
+            "mov {tmp:e}, {tss}",
             "ltr {tmp:x}",
             gp = in(reg) &gp,
             tmp = out(reg) _,
+            tss = const TSS_SEL,
         );
         let idt = core::ptr::addr_of_mut!(IDT);
         let stubs = core::ptr::addr_of!(hal_trap_stubs);
@@ -218,6 +248,42 @@ const NAMES: [&str; 32] = [
     "reserved",
 ];
 
+/// The names, NUL-terminated for C.
+const NAMES_C: [&str; 32] = [
+    "divide error\0",
+    "debug\0",
+    "NMI\0",
+    "breakpoint\0",
+    "overflow\0",
+    "bound range\0",
+    "invalid opcode\0",
+    "device not available\0",
+    "double fault\0",
+    "coprocessor overrun\0",
+    "invalid TSS\0",
+    "segment not present\0",
+    "stack fault\0",
+    "general protection\0",
+    "page fault\0",
+    "reserved\0",
+    "x87 FP error\0",
+    "alignment check\0",
+    "machine check\0",
+    "SIMD FP error\0",
+    "virtualization\0",
+    "control protection\0",
+    "reserved\0",
+    "reserved\0",
+    "reserved\0",
+    "reserved\0",
+    "reserved\0",
+    "reserved\0",
+    "hypervisor injection\0",
+    "VMM communication\0",
+    "security\0",
+    "reserved\0",
+];
+
 /// The name of an exception vector.
 pub fn name(vector: u64) -> &'static str {
     NAMES.get(vector as usize).copied().unwrap_or("interrupt")
@@ -228,13 +294,33 @@ pub fn name(vector: u64) -> &'static str {
 /// machine.
 #[no_mangle]
 extern "C" fn x86_trap(f: &TrapFrame) {
+    let from_user = f.cs & 3 == 3;
     if f.vector >= 32 {
-        crate::irq::handle_vector(f.vector as u32, super::SPURIOUS, super::timer_due);
+        crate::irq::handle_vector(
+            f.vector as u32,
+            super::SPURIOUS,
+            super::timer_due,
+            from_user,
+        );
         return;
     }
     let cr2: u64;
     // SAFETY: reading CR2 has no side effects.
     unsafe { core::arch::asm!("mov {}, cr2", out(reg) cr2, options(nomem, nostack)) };
+    if from_user {
+        use crate::ffi::*;
+        let kind = match f.vector {
+            14 => HAL_FAULT_PAGE,
+            6 => HAL_FAULT_ILLEGAL,
+            13 | 12 | 11 | 10 => HAL_FAULT_PROTECTION,
+            0 | 16 | 19 => HAL_FAULT_ARITH,
+            17 => HAL_FAULT_ALIGN,
+            _ => HAL_FAULT_OTHER,
+        };
+        let addr = if f.vector == 14 { cr2 } else { f.rip };
+        let nm: &'static str = NAMES_C[f.vector as usize];
+        crate::ffi::user_fault(kind, f.vector as u32, f.rip, addr, nm);
+    }
     let mut b = crate::fmt::Buf::<640>::new();
     let _ = writeln!(
         b,

@@ -7,6 +7,7 @@ mod ioapic;
 mod port;
 mod tsc;
 mod uart16550;
+mod user;
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
@@ -182,6 +183,21 @@ pub fn irq_cpu_enable(on: bool) -> bool {
 
 pub fn cpu_init() {
     cpu::init();
+    user::init();
+}
+
+/// See user::set_kernel_stack.
+pub fn set_kernel_stack(top: u64) {
+    user::set_kernel_stack(top);
+}
+
+/// See user::enter.
+///
+/// # Safety
+/// As user::enter.
+pub unsafe fn user_enter(pc: u64, sp: u64, arg: u64, ktop: u64) -> ! {
+    // SAFETY: the caller's contract.
+    unsafe { user::enter(pc, sp, arg, ktop) }
 }
 
 pub fn cpu_caps() -> u64 {

@@ -1,0 +1,187 @@
+//! x86_64 user mode: entering ring 3, the SYSCALL entry, and faults and
+//! interrupts that arrive from ring 3.
+//!
+//! SYSCALL (EFER.SCE) jumps to `hal_syscall_entry` with the user's rip in
+//! rcx and rflags in r11, interrupts masked (FMASK) and the user's stack
+//! still loaded: the entry swaps to the running thread's kernel stack
+//! (`KSTACK_TOP`, which `set_kernel_stack` keeps equal to TSS.rsp0), saves
+//! the call's registers as a `SysFrame`, and calls `x86_syscall` with
+//! interrupts on again. The return restores them (rax the result) and
+//! leaves by SYSRET. Nothing of the kernel's stays in a register: the
+//! caller-saved ones come back as the user left them, the callee-saved
+//! ones were kept by the C and Rust code in between.
+
+use core::sync::atomic::{AtomicU64, Ordering};
+
+/// The running thread's kernel stack top (the syscall entry's stack).
+#[no_mangle]
+static HAL_KSTACK_TOP: AtomicU64 = AtomicU64::new(0);
+/// The user's rsp while the entry swaps stacks (one CPU).
+#[no_mangle]
+static HAL_USER_RSP: AtomicU64 = AtomicU64::new(0);
+
+const MSR_EFER: u32 = 0xc000_0080;
+const MSR_STAR: u32 = 0xc000_0081;
+const MSR_LSTAR: u32 = 0xc000_0082;
+const MSR_FMASK: u32 = 0xc000_0084;
+
+/// Registers as the entry leaves them (lowest address first).
+#[repr(C)]
+pub struct SysFrame {
+    pub r9: u64,
+    pub r8: u64,
+    pub r10: u64,
+    pub rdx: u64,
+    pub rsi: u64,
+    pub rdi: u64,
+    pub rax: u64,
+    pub rcx: u64,
+    pub r11: u64,
+    pub rsp: u64,
+}
+
+/// The first address that is not canonical in the lower half: SYSRET to
+/// it (or beyond) would fault in ring 0.
+pub const USER_TOP: u64 = 0x0000_8000_0000_0000;
+
+unsafe fn wrmsr(msr: u32, v: u64) {
+    // SAFETY: the caller names an architectural MSR and a valid value.
+    unsafe {
+        core::arch::asm!("wrmsr", in("ecx") msr, in("eax") v as u32, in("edx") (v >> 32) as u32,
+                         options(nomem, nostack))
+    };
+}
+
+unsafe fn rdmsr(msr: u32) -> u64 {
+    let (lo, hi): (u32, u32);
+    // SAFETY: as wrmsr.
+    unsafe {
+        core::arch::asm!("rdmsr", in("ecx") msr, out("eax") lo, out("edx") hi, options(nomem, nostack))
+    };
+    (hi as u64) << 32 | lo as u64
+}
+
+extern "C" {
+    fn hal_syscall_entry();
+    fn hal_user_enter_asm(pc: u64, sp: u64, arg: u64, ktop: u64) -> !;
+}
+
+/// Turn SYSCALL on (boot, after the GDT).
+pub fn init() {
+    // SAFETY: the MSRs are architectural; STAR's selectors match the GDT
+    // (kernel CS 0x08, SS 0x10; SYSRET's base 0x10: SS 0x1b, CS 0x23).
+    unsafe {
+        wrmsr(MSR_STAR, (0x10u64 << 48) | (super::cpu::KERNEL_CS << 32));
+        wrmsr(MSR_LSTAR, hal_syscall_entry as *const () as usize as u64);
+        // IF, TF, DF, AC masked on entry
+        wrmsr(MSR_FMASK, 0x0004_0700);
+        wrmsr(MSR_EFER, rdmsr(MSR_EFER) | 1);
+    }
+}
+
+/// The kernel stack for traps and system calls from user mode.
+pub fn set_kernel_stack(top: u64) {
+    HAL_KSTACK_TOP.store(top, Ordering::Relaxed);
+    super::cpu::set_kernel_stack(top);
+}
+
+/// Enter ring 3 at `pc` with stack `sp` and `arg` in rdi, on a clean
+/// register file; traps come back on the kernel stack `ktop`.
+///
+/// # Safety
+/// The active address space must map `pc` and `sp` for user mode, and
+/// `ktop` must be the top of the calling thread's kernel stack.
+pub unsafe fn enter(pc: u64, sp: u64, arg: u64, ktop: u64) -> ! {
+    set_kernel_stack(ktop);
+    // SAFETY: the caller's contract.
+    unsafe { hal_user_enter_asm(pc, sp, arg, ktop) }
+}
+
+/// Called by the entry with interrupts on.
+#[no_mangle]
+extern "C" fn x86_syscall(f: &mut SysFrame) {
+    let mut s = crate::ffi::HalSyscall {
+        nr: f.rax,
+        args: [f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9],
+        pc: f.rcx,
+        sp: f.rsp,
+        ret: 0,
+    };
+    crate::ffi::syscall(&mut s);
+    f.rax = s.ret as u64;
+    if f.rcx >= USER_TOP {
+        // a SYSCALL at the very top of the user range: its return
+        // address is not canonical, and SYSRET would fault in ring 0
+        crate::ffi::user_fault(
+            crate::ffi::HAL_FAULT_PROTECTION,
+            13,
+            f.rcx,
+            f.rcx,
+            "general protection\0",
+        );
+    }
+}
+
+core::arch::global_asm!(
+    r#"
+    .section .text.hal_user, "ax"
+    .globl hal_syscall_entry
+    hal_syscall_entry:
+    mov [rip + HAL_USER_RSP], rsp
+    mov rsp, [rip + HAL_KSTACK_TOP]
+    push qword ptr [rip + HAL_USER_RSP]
+    push r11
+    push rcx
+    push rax
+    push rdi
+    push rsi
+    push rdx
+    push r10
+    push r8
+    push r9
+    mov rdi, rsp
+    cld
+    sti
+    call x86_syscall
+    cli
+    pop r9
+    pop r8
+    pop r10
+    pop rdx
+    pop rsi
+    pop rdi
+    pop rax
+    pop rcx
+    pop r11
+    pop rsp
+    sysretq
+
+    .globl hal_user_enter_asm
+    hal_user_enter_asm:
+    mov rsp, rcx
+    push {uds}
+    push rsi
+    push 0x202
+    push {ucs}
+    push rdi
+    mov rdi, rdx
+    xor eax, eax
+    xor ebx, ebx
+    xor ecx, ecx
+    xor edx, edx
+    xor esi, esi
+    xor ebp, ebp
+    xor r8d, r8d
+    xor r9d, r9d
+    xor r10d, r10d
+    xor r11d, r11d
+    xor r12d, r12d
+    xor r13d, r13d
+    xor r14d, r14d
+    xor r15d, r15d
+    iretq
+    .text
+    "#,
+    uds = const super::cpu::USER_DS,
+    ucs = const super::cpu::USER_CS,
+);
