@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run one test suite and record its counts for the final summary.
 
-  run_suite.py --name NAME --kind check|cargo --results FILE -- CMD...
+  run_suite.py --name NAME --kind check|cargo|unittest|exit --results FILE -- CMD...
 
 Runs CMD, echoes its output, parses the runner's own closing counts (Check:
 "Checks: N, Failures: F, Errors: E"; cargo test: "test result: ... N
@@ -20,7 +20,8 @@ import sys
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--name', required=True)
-    ap.add_argument('--kind', required=True, choices=['check', 'cargo'])
+    ap.add_argument('--kind', required=True,
+                    choices=['check', 'cargo', 'unittest', 'exit'])
     ap.add_argument('--results', required=True)
     ap.add_argument('cmd', nargs=argparse.REMAINDER)
     a = ap.parse_args()
@@ -42,13 +43,27 @@ def main():
             passed += n - f - e
             failed += f + e
             found = True
-    else:
+    elif a.kind == 'cargo':
         for m in re.finditer(r'test result: \w+\. (\d+) passed; (\d+) failed;'
                              r' (\d+) ignored', out):
             passed += int(m.group(1))
             failed += int(m.group(2))
             skipped += int(m.group(3))
             found = True
+    elif a.kind == 'unittest':
+        # Python's unittest: "Ran N tests", then "OK" or
+        # "FAILED (failures=F, errors=E)"
+        m = re.search(r'^Ran (\d+) tests?', out, re.M)
+        if m:
+            found = True
+            n = int(m.group(1))
+            bad = sum(int(x) for x in re.findall(
+                r'(?:failures|errors)=(\d+)', out))
+            passed, failed = n - bad, bad
+    else:
+        # one check: the command's exit status
+        found = True
+        passed, failed = (1, 0) if rc == 0 else (0, 1)
     if not found or (rc != 0 and failed == 0):
         print('%s: runner exited %d without a passing count' % (a.name, rc))
         failed += 1

@@ -189,7 +189,8 @@ CASES = [
         # sysfs), the real-time clock detached and attached again (its
         # node vanishes and returns), a write through /dev/console, a
         # refused write, a routing rule written to /sys/bus/rules that
-        # blocks /dev/console until it is deleted, an unknown command, the
+        # blocks /dev/console until it is deleted, a service's state read
+        # from /sys/bus/services, an unknown command, the
         # registry, a line recalled with the up arrow twice and edited
         # ("bogus" + "2"), and poweroff to end it.
         'name': 'shell-session',
@@ -210,7 +211,9 @@ CASES = [
                  (r'^echo add deny.*rules$', b'echo blocked > /dev/console\r'),
                  (r'^sh: echo: operation not permitted',
                   b'echo del 0 > /sys/bus/rules\r'),
-                 (r'^echo del 0 > /sys/bus/rules$', b'bogus\r'),
+                 (r'^echo del 0 > /sys/bus/rules$',
+                  b'cat /sys/bus/services/devfs/state\r'),
+                 (r'^running$', b'bogus\r'),
                  (r'unknown command', b'svc list\r'),
                  (r'^sysfs +running', b'\x1b[A\x1b[A2\r'),
                  (r'^sh: bogus2: unknown command', b'poweroff\r')],
@@ -229,6 +232,7 @@ CASES = [
             r'^hello shell$',
             r'^sh: echo: permission denied$',
             r'^sh: echo: operation not permitted$',
+            r'^running$',
             r'^sh: bogus: unknown command',
             r'^devfs +running$',
             r'^sh: bogus2: unknown command',

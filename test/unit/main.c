@@ -37,6 +37,7 @@ int main(void)
 	srunner_add_suite(sr, suite_civil());
 	srunner_add_suite(sr, suite_sysfs());
 	srunner_add_suite(sr, suite_sched_core());
+	srunner_add_suite(sr, suite_syscall_gate());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -1,0 +1,50 @@
+/*
+ * aegis/syscall.h - the system-call gateway (kernel/syscall_gate.c).
+ *
+ * Every call is described once in kernel/syscalls.def; the generated
+ * table (aegis/syscalls.h) says what each argument is, and the gateway
+ * checks them all before the handler runs:
+ *
+ *   uint   at most its limit             else -EINVAL
+ *   fd     0..SYS_FD_MAX-1               else -EBADF
+ *   flags  no bit outside the mask       else -EINVAL
+ *   size   at most its limit             else -E2BIG
+ *   in     len bytes inside the user range, every page mapped for user
+ *          mode and readable             else -EFAULT
+ *   out    the same, writable            else -EFAULT
+ *
+ * Scalars are checked first, in order, then the buffers (so a length
+ * that is too large is -E2BIG, not -EFAULT). An empty buffer (length 0)
+ * is fine wherever it points. An unknown number is -ENOSYS.
+ */
+#ifndef AEGIS_SYSCALL_H
+#define AEGIS_SYSCALL_H
+
+#include <aegis/syscalls.h>
+
+/* Protection bits a lookup reports: the HAL's HAL_PROT_READ, _WRITE and
+ * _USER (kernel/syscall.c checks they agree). */
+#define USER_PROT_READ	(1u << 0)
+#define USER_PROT_WRITE	(1u << 1)
+#define USER_PROT_USER	(1u << 3)
+
+/* How the caller's memory looks: its user range and a lookup of one
+ * page's protection (USER_PROT_* bits) in its address space: 0, or
+ * -ENOENT for a page not mapped. */
+struct user_mem {
+	uint64_t lo, hi;
+	int (*lookup)(void *ctx, uint64_t va, uint32_t *prot);
+	void *ctx;
+};
+
+/* syscall_check - 0 if every argument of call nr passes, else the error
+ * of the first that does not (or -ENOSYS). */
+int syscall_check(uint64_t nr, const uint64_t a[SYS_ARGS_MAX],
+		  const struct user_mem *m);
+
+/* syscall_gate - check, then run the handler: its result, or the
+ * check's error. */
+int64_t syscall_gate(uint64_t nr, const uint64_t a[SYS_ARGS_MAX],
+		     const struct user_mem *m);
+
+#endif
