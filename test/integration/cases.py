@@ -122,7 +122,8 @@ CASES = [
             r'^service: started sched \(bus id \d+, generation 1\)',
             r'^service: started devfs \(bus id \d+, generation 1\)',
             r'^service: started sysfs \(bus id \d+, generation 1\)',
-            r'^service: 10 of 10 built-in services up',
+            r'^service: started init \(bus id \d+, generation 1\)',
+            r'^service: 11 of 11 built-in services up',
             r'^example: hello from a service',
             r'^trace: \d+ event kernel\.boot\.done kernel->example p4 '
             r'wait=\d+ run=\d+$',
@@ -239,6 +240,35 @@ CASES = [
             r'^sh: powering off$',
         ],
         'reject': [r'^panic: '],
+        'verdict': 'pass',
+    },
+    {
+        # User programs from the initrd (test/user/, a cpio archive given
+        # as the boot module), run by init: one speaks through the system
+        # calls and exits with 0, one writes through a null pointer and
+        # is killed alone; a name not in the archive is reported.
+        'name': 'user-programs',
+        'cmdline': 'run=hello,fault,nothing',
+        'module': 'user',
+        'kvm_skip': 'SYSCALL from ring 3 faults under kvm_pvm '
+                    '(docs/TESTING.md)',
+        'expect': [
+            BANNER,
+            r'^init: hello: started as thread \d+ \(\d segments?, entry '
+            r'0x[0-9a-f]+\)$',
+            r'^init: nothing: not in the initrd$',
+            r'^hello: thread \d+ on Aegis [0-9.]+ (x86_64|aarch64), in user '
+            r'mode$',
+            r'^fault: writing to address 16$',
+            r'^user: fault \(thread \d+\) killed: (page fault|data abort) '
+            r'at pc 0x[0-9a-f]+, address 0x10$',
+            r'^init: fault \(thread \d+\) exited with -14$',
+            r'^hello: slept \d+ ms, bye$',
+            r'^init: hello \(thread \d+\) exited with 0$',
+        ],
+        'type': [(r'^init: hello \(thread \d+\) exited with 0$',
+                  b'poweroff\r')],
+        'reject': [r'^panic: ', r'^fault: still alive'],
         'verdict': 'pass',
     },
     {

@@ -80,6 +80,14 @@ def boot(argv, log_path, timeout, typing=()):
     return status, banner_at[0], total, text
 
 
+def module_for(case, kdir, fixture):
+    """The boot module of a case: the fixture, the user programs' initrd
+    (test/user/, built next to the kernel), or none."""
+    if case['module'] == 'user':
+        return os.path.join(kdir, 'test', 'user', 'initrd.cpio')
+    return fixture if case['module'] else None
+
+
 def check(case, config, text, status, fixture, accel='tcg'):
     """Return a list of problems (empty: pass)."""
     problems = []
@@ -151,6 +159,11 @@ def main():
                 print('SKIP %-36s kvm  (%s)' % (tname, why), flush=True)
                 skipped += 1
                 continue
+            if accel == 'kvm' and case.get('kvm_skip'):
+                print('SKIP %-36s kvm  (%s)' % (tname, case['kvm_skip']),
+                      flush=True)
+                skipped += 1
+                continue
             cmdline = case['cmdline']
             if accel == 'kvm' and 'kvm_cmdline' in case:
                 # what this machine's KVM cannot run (docs/TESTING.md)
@@ -162,7 +175,7 @@ def main():
                     iso=os.path.join(args.x86, 'test',
                                      case['name'] + '.iso'),
                     cmdline=cmdline,
-                    initrd=fixture if case['module'] else None)
+                    initrd=module_for(case, args.x86, fixture))
             else:
                 argv = qemu.command(
                     arch, accel=accel,
@@ -170,7 +183,7 @@ def main():
                                        if case.get('kernel') == 'elf'
                                        else 'Image'),
                     cmdline=cmdline, gic=gic, el2=el2,
-                    initrd=fixture if case['module'] else None)
+                    initrd=module_for(case, args.arm, fixture))
             if case.get('serial') == 'none':
                 argv[argv.index('-serial') + 1] = 'none'
             log = os.path.join(logdir, '%s-%s.log' % (name, case['name']))

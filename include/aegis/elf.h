@@ -1,0 +1,70 @@
+/*
+ * aegis/elf.h - reading user programs: ELF64 executables and the newc
+ * cpio archive they arrive in (kernel/lib/elf.c, kernel/lib/cpio.c).
+ * Pure: both take bytes and say what is in them, or why not; the host
+ * tests feed them malformed and truncated input.
+ */
+#ifndef AEGIS_ELF_H
+#define AEGIS_ELF_H
+
+#include <aegis/types.h>
+
+#define ELF_SEGS_MAX	8
+
+#define ELF_PROT_R	1u
+#define ELF_PROT_W	2u
+#define ELF_PROT_X	4u
+
+struct elf_seg {
+	uint64_t vaddr, memsz;		/* where, and how much memory */
+	uint64_t offset, filesz;	/* what of the file goes there (the
+					 * rest of memsz is zero) */
+	uint32_t prot;			/* ELF_PROT_* */
+};
+
+struct elf_image {
+	uint64_t entry;
+	uint32_t nseg;
+	struct elf_seg seg[ELF_SEGS_MAX];
+};
+
+/* The machine an image must be for: EM_X86_64 or EM_AARCH64. */
+#define ELF_EM_X86_64	62
+#define ELF_EM_AARCH64	183
+
+/*
+ * elf_parse - read the executable at img (len bytes) for machine,
+ * whose loadable segments must lie in [lo, hi). 0 with *out filled, or
+ * -ENOEXEC with *why set: not ELF, not 64-bit little-endian, not an
+ * executable, another machine, program headers out of the file, a
+ * segment whose file part runs past the end or is larger than its
+ * memory, a segment outside [lo, hi) or wrapping, segments sharing a
+ * page, more than ELF_SEGS_MAX, no segment, an entry point outside every
+ * executable segment.
+ */
+int elf_parse(const void *img, size_t len, uint16_t machine, uint64_t lo,
+	      uint64_t hi, struct elf_image *out, const char **why);
+
+struct cpio_entry {
+	char name[64];
+	const void *data;
+	uint64_t size;
+	uint32_t mode;
+};
+
+/*
+ * cpio_next - the entry at *off in the newc archive a (len bytes), and
+ * *off moved past it. 1 with *e filled, 0 at the trailer, or -EBADMSG
+ * with *why: a bad magic, a field that is not hex, a name or file that
+ * runs past the end, a name longer than the entry's name field or not
+ * NUL-terminated.
+ */
+int cpio_next(const void *a, size_t len, size_t *off, struct cpio_entry *e,
+	      const char **why);
+
+/* cpio_find - the entry called name: 0 with *e filled, -ENOENT, or
+ * cpio_next's error. */
+int cpio_find(const void *a, size_t len, const char *name,
+	      struct cpio_entry *e, const char **why);
+
+#endif

@@ -1,0 +1,18 @@
+/*
+ * ulib.h - the user runtime of the test programs: the system-call stubs
+ * generated from kernel/syscalls.def (aegis/usys.h), printf to the
+ * console, and the string functions the compiler may call.
+ */
+#ifndef AEGIS_ULIB_H
+#define AEGIS_ULIB_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <aegis/usys.h>
+
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif
