@@ -15,6 +15,9 @@
  *	init: hello: started as thread 0 (2 segments, entry 0x8000400000)
  *	init: hello (thread 0) exited with 0
  *	init: nothing: not in the initrd
+ *
+ * With run.exit on the command line, init ends the machine once every
+ * program it started has ended: a success if each exited with 0.
  */
 #include <string.h>
 #include <aegis/boot_info.h>
@@ -43,8 +46,17 @@ BOOT_PARAM_STRING(run_list, "run",
 		  "user programs to run from the initrd at boot, "
 		  "comma-separated (run=hello,fault)");
 
+static bool run_exit;
+BOOT_PARAM_FLAG(run_exit, "run.exit",
+		"end the machine once every program run= started has ended "
+		"(exit status: failure if one ended with a code other than 0)");
+
+#define PROGS_MAX 16
+
 static bus_topic_t t_boot, t_exit;
 static bool started;
+static unsigned int running, failures;
+static int progs[PROGS_MAX];	/* the threads init started, or -1 */
 
 static int init_init(void)
 {
@@ -54,6 +66,8 @@ static int init_init(void)
 		return -AE_ENOSPC;
 	t_boot = (bus_topic_t)b;
 	t_exit = (bus_topic_t)e;
+	for (unsigned int k = 0; k < PROGS_MAX; k++)
+		progs[k] = -1;
 	return 0;
 }
 
@@ -146,6 +160,12 @@ static int load(const char *name, const uint8_t *img, size_t len)
 			kprintf("init: %s: started as thread %d (%u segments, "
 				"entry %#llx)\n", name, rc, im.nseg,
 				(unsigned long long)im.entry);
+			for (unsigned int k = 0; k < PROGS_MAX; k++)
+				if (progs[k] < 0) {
+					progs[k] = rc;
+					break;
+				}
+			running++;
 			return 0;
 		}
 	}
@@ -175,6 +195,9 @@ static void run_all(void)
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 		int rc;
 
+		if (n >= sizeof(name))
+			kprintf("init: a name in run= is longer than %zu bytes; "
+				"skipped\n", sizeof(name) - 1);
 		if (n && n < sizeof(name)) {
 			memcpy(name, p, n);
 			name[n] = '\0';
@@ -203,12 +226,30 @@ static int init_handle(void *state, const struct bus_msg *m,
 	if (m->topic == t_boot && !started) {
 		started = true;
 		run_all();
+		if (run_exit && running == 0) {
+			kprintf("init: nothing started; exiting\n");
+			hal_exit(1);
+		}
 		return 0;
 	}
 	if (m->topic == t_exit && m->len == sizeof(ev)) {
+		unsigned int k;
+
 		memcpy(&ev, m->data, sizeof(ev));
+		for (k = 0; k < PROGS_MAX && progs[k] != ev.id; k++)
+			;
+		if (k == PROGS_MAX)
+			return 0;	/* a thread init did not start */
+		progs[k] = -1;
 		kprintf("init: %s (thread %d) exited with %d\n", ev.name, ev.id,
 			ev.code);
+		if (ev.code)
+			failures++;
+		if (running && --running == 0 && run_exit) {
+			kprintf("init: every program has ended; exiting (%u "
+				"failed)\n", failures);
+			hal_exit(failures ? 1 : 0);
+		}
 	}
 	return 0;
 }

@@ -43,6 +43,9 @@ import qemu  # noqa: E402
 CMDLINE = 'ktest=bench.irq_latency timer_hz=1000'
 KMALLOC_CMDLINE = 'ktest=bench.kmalloc'
 SCHED_CMDLINE = 'ktest=bench.sched'
+USER_CMDLINE = 'run=bench run.exit'
+ULINE = re.compile(r'^bench: user (\w+) n=(\d+) hz=(\d+) median=(\d+) '
+                   r'p99=(\d+) centicycles')
 LINE = re.compile(r'^bench: irq (\w+) n=(\d+) hz=(\d+) median=(\d+) '
                   r'p99=(\d+) cycles')
 SLINE = re.compile(r'^bench: sched (\w+) n=(\d+) hz=(\d+) median=(\d+) '
@@ -101,6 +104,7 @@ def main():
     rows = []
     krows = []
     srows = []
+    urows = []
     sizes = (16, 64, 256, 1024, 4096)
     for name, arch, bootpath, gic, want in CONFIGS:
         accel, why = qemu.pick_accel(want, arch, bootpath)
@@ -108,15 +112,15 @@ def main():
             print('qemu bench: %s skipped (%s)' % (name, why))
             continue
 
-        def argv(cmdline):
+        def argv(cmdline, initrd=None):
             if arch == 'x86_64':
                 return qemu.command(
                     arch, bootpath, accel,
                     kernel=os.path.join(args.x86, 'kernel.elf'),
-                    cmdline=cmdline)
+                    cmdline=cmdline, initrd=initrd)
             return qemu.command(arch, accel=accel,
                                 image=os.path.join(args.arm, 'Image'),
-                                cmdline=cmdline, gic=gic)
+                                cmdline=cmdline, gic=gic, initrd=initrd)
 
         figs, err = figures(boot(argv(CMDLINE)), LINE,
                             ('due_to_top', 'top_to_handler',
@@ -177,6 +181,32 @@ def main():
                    'p99_cycles': round(p99 / 100, 2), 'counter_hz': hz}
             records.append(rec)
             srows.append(rec)
+        if accel == 'kvm':
+            # SYSCALL from ring 3 faults under this machine's kvm_pvm
+            print('qemu bench: %s user-mode figures skipped (SYSCALL under '
+                  'kvm_pvm, docs/TESTING.md)' % name)
+            continue
+        kdir = args.x86 if arch == 'x86_64' else args.arm
+        uf, err = figures(boot(argv(USER_CMDLINE, os.path.join(
+            kdir, 'test', 'user', 'initrd.cpio'))), ULINE,
+            ('null_syscall', 'write_check', 'user_call'))
+        if err:
+            print('qemu bench: %s user failed: %s' % (name, err))
+            return 1
+        _, hz, pmed, _ = uf['user_call']
+        for fig, bench in (('null_syscall', 'syscall.null'),
+                           ('write_check', 'syscall.refused_arg')):
+            n, hz, med, p99 = uf[fig]
+            rec = {'bench': bench, 'arch': arch, 'accel': accel,
+                   'config': name, 'value': ns(med / 100, hz), 'unit': 'ns',
+                   'peer': 'user_function_call',
+                   'peer_value': ns(pmed / 100, hz),
+                   'ratio': round(med / pmed, 3) if pmed else None,
+                   'p99': ns(p99 / 100, hz), 'n': n,
+                   'cycles': round(med / 100, 2),
+                   'p99_cycles': round(p99 / 100, 2), 'counter_hz': hz}
+            records.append(rec)
+            urows.append(rec)
 
     print('\ninterrupt latency in QEMU: median and p99 of %s timer '
           'interrupts at 1000 Hz (clock-read overhead subtracted)\n'
@@ -216,6 +246,19 @@ def main():
           'the reply; spawn_exit: a thread spawned, run and reaped; peer '
           'bus_call_inline: the same request made inline by the '
           'dispatcher)')
+    print('\nsystem calls from user mode in QEMU (release kernels, '
+          'test/user/bench.c): median and p99 of 201 batches\n')
+    print('%-20s %-15s %4s %9s %9s %9s   %-18s %9s %7s' % (
+        'figure', 'config', 'acc', 'median ns', 'p99 ns', 'ticks',
+        'peer', 'peer ns', 'ratio'))
+    for r in urows:
+        print('%-20s %-15s %4s %9.1f %9.1f %9.2f   %-18s %9.1f %7.3f' % (
+            r['bench'], r['config'], r['accel'], r['value'], r['p99'],
+            r['cycles'], r['peer'], r['peer_value'], r['ratio'] or 0))
+    print('\n(syscall.null: getpid, into the kernel through the gateway and '
+          'back; syscall.refused_arg: write to a file number that is not '
+          'there (-EBADF); peer user_function_call: a call that stays in '
+          'user mode)')
     try:
         with open(args.results) as f:
             old = json.load(f)

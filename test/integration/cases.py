@@ -272,6 +272,28 @@ CASES = [
         'verdict': 'pass',
     },
     {
+        # The system-call fuzzer (test/user/fuzz.c): 100 000 calls with
+        # random numbers and nasty arguments, every answer an error code
+        # or a result the call can give; then the kernel still runs a
+        # shell command.
+        'name': 'syscall-fuzz',
+        'cmdline': 'run=fuzz',
+        'module': 'user',
+        'kvm_skip': 'SYSCALL from ring 3 faults under kvm_pvm '
+                    '(docs/TESTING.md)',
+        'type': [(r'^init: fuzz \(thread \d+\) exited with 0$',
+                  b'poweroff\r')],
+        'expect': [
+            BANNER,
+            r'^fuzz: 100000 calls: \d+ answered with an error, \d+ with a '
+            r'result, 0 wrong$',
+            r'^init: fuzz \(thread \d+\) exited with 0$',
+            r'^sh: powering off$',
+        ],
+        'reject': [r'^panic: ', r'^user: '],
+        'verdict': 'pass',
+    },
+    {
         # A PC without a UART at COM1: nothing to print to and no input,
         # but the kernel must not wait on a port that is not there (the
         # receive drain once spun forever on a floating bus's 0xff).
