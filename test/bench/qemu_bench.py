@@ -93,6 +93,33 @@ def ns(cycles, hz):
     return round(cycles * 1e9 / hz, 1)
 
 
+def record(bench, arch, accel, config, fig, peer, peer_fig):
+    """A results.json record for a figure measured in centicycles
+    (hundredths of a counter tick) beside its peer's."""
+    n, hz, med, p99 = fig
+    pmed = peer_fig[2]
+    return {'bench': bench, 'arch': arch, 'accel': accel, 'config': config,
+            'value': ns(med / 100, hz), 'unit': 'ns', 'peer': peer,
+            'peer_value': ns(pmed / 100, hz),
+            'ratio': round(med / pmed, 3) if pmed else None,
+            'p99': ns(p99 / 100, hz), 'n': n,
+            'cycles': round(med / 100, 2),
+            'p99_cycles': round(p99 / 100, 2), 'counter_hz': hz}
+
+
+def table(title, rows, note):
+    """Print one figure table: title, a row per record, a note."""
+    print('\n%s\n' % title)
+    print('%-20s %-15s %4s %9s %9s %9s   %-18s %9s %7s' % (
+        'figure', 'config', 'acc', 'median ns', 'p99 ns', 'ticks',
+        'peer', 'peer ns', 'ratio'))
+    for r in rows:
+        print('%-20s %-15s %4s %9.1f %9.1f %9.2f   %-18s %9.1f %7.3f' % (
+            r['bench'], r['config'], r['accel'], r['value'], r['p99'],
+            r['cycles'], r['peer'], r['peer_value'], r['ratio'] or 0))
+    print('\n(%s)' % note)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--x86', required=True)
@@ -147,40 +174,20 @@ def main():
         if err:
             print('qemu bench: %s kmalloc failed: %s' % (name, err))
             return 1
-        _, hz, pmed, _ = kf['page_alloc_free']
         for sz in sizes:
-            n, hz, med, p99 = kf['pair_%d' % sz]
-            rec = {'bench': 'kmalloc.pair_%d' % sz, 'arch': arch,
-                   'accel': accel, 'config': name,
-                   'value': ns(med / 100, hz), 'unit': 'ns',
-                   'peer': 'mm_page_alloc_free',
-                   'peer_value': ns(pmed / 100, hz),
-                   'ratio': round(med / pmed, 3) if pmed else None,
-                   'p99': ns(p99 / 100, hz), 'n': n,
-                   'cycles': round(med / 100, 2),
-                   'p99_cycles': round(p99 / 100, 2), 'counter_hz': hz}
-            records.append(rec)
-            krows.append(rec)
+            krows.append(record('kmalloc.pair_%d' % sz, arch, accel, name,
+                                kf['pair_%d' % sz], 'mm_page_alloc_free',
+                                kf['page_alloc_free']))
         sf, err = figures(boot(argv(SCHED_CMDLINE)), SLINE,
                           ('yield_switch', 'thread_call', 'spawn_exit',
                            'inline_call'))
         if err:
             print('qemu bench: %s sched failed: %s' % (name, err))
             return 1
-        _, hz, pmed, _ = sf['inline_call']
         for fig in ('yield_switch', 'thread_call', 'spawn_exit'):
-            n, hz, med, p99 = sf[fig]
-            rec = {'bench': 'sched.%s' % fig, 'arch': arch,
-                   'accel': accel, 'config': name,
-                   'value': ns(med / 100, hz), 'unit': 'ns',
-                   'peer': 'bus_call_inline',
-                   'peer_value': ns(pmed / 100, hz),
-                   'ratio': round(med / pmed, 3) if pmed else None,
-                   'p99': ns(p99 / 100, hz), 'n': n,
-                   'cycles': round(med / 100, 2),
-                   'p99_cycles': round(p99 / 100, 2), 'counter_hz': hz}
-            records.append(rec)
-            srows.append(rec)
+            srows.append(record('sched.%s' % fig, arch, accel, name,
+                                sf[fig], 'bus_call_inline',
+                                sf['inline_call']))
         if accel == 'kvm':
             # SYSCALL from ring 3 faults under this machine's kvm_pvm
             print('qemu bench: %s user-mode figures skipped (SYSCALL under '
@@ -193,20 +200,10 @@ def main():
         if err:
             print('qemu bench: %s user failed: %s' % (name, err))
             return 1
-        _, hz, pmed, _ = uf['user_call']
         for fig, bench in (('null_syscall', 'syscall.null'),
                            ('write_check', 'syscall.refused_arg')):
-            n, hz, med, p99 = uf[fig]
-            rec = {'bench': bench, 'arch': arch, 'accel': accel,
-                   'config': name, 'value': ns(med / 100, hz), 'unit': 'ns',
-                   'peer': 'user_function_call',
-                   'peer_value': ns(pmed / 100, hz),
-                   'ratio': round(med / pmed, 3) if pmed else None,
-                   'p99': ns(p99 / 100, hz), 'n': n,
-                   'cycles': round(med / 100, 2),
-                   'p99_cycles': round(p99 / 100, 2), 'counter_hz': hz}
-            records.append(rec)
-            urows.append(rec)
+            urows.append(record(bench, arch, accel, name, uf[fig],
+                                'user_function_call', uf['user_call']))
 
     print('\ninterrupt latency in QEMU: median and p99 of %s timer '
           'interrupts at 1000 Hz (clock-read overhead subtracted)\n'
@@ -221,44 +218,24 @@ def main():
     print('\n(ticks: of the counter the kernel reads - TSC on x86_64, '
           'CNTVCT at its CNTFRQ on AArch64; peer irq_entry: the timer\'s '
           'deadline to the HAL\'s top half)')
-    print('\nkmalloc in QEMU (release kernels): kmalloc+kfree pairs, '
-          'batches of 100, median and p99 of 301 batches\n')
-    print('%-18s %-15s %4s %9s %9s %9s   %-18s %9s %7s' % (
-        'figure', 'config', 'acc', 'median ns', 'p99 ns', 'ticks',
-        'peer', 'peer ns', 'ratio'))
-    for r in krows:
-        print('%-18s %-15s %4s %9.1f %9.1f %9.2f   %-18s %9.1f %7.3f' % (
-            r['bench'], r['config'], r['accel'], r['value'], r['p99'],
-            r['cycles'], r['peer'], r['peer_value'], r['ratio'] or 0))
-    print('\n(peer mm_page_alloc_free: one page through the mm service\'s '
-          'mm.page.alloc and mm.page.free requests)')
-    print('\nthreads in QEMU (release kernels): median and p99 of 201 '
-          'batches\n')
-    print('%-20s %-15s %4s %9s %9s %9s   %-16s %9s %7s' % (
-        'figure', 'config', 'acc', 'median ns', 'p99 ns', 'ticks',
-        'peer', 'peer ns', 'ratio'))
-    for r in srows:
-        print('%-20s %-15s %4s %9.1f %9.1f %9.2f   %-16s %9.1f %7.3f' % (
-            r['bench'], r['config'], r['accel'], r['value'], r['p99'],
-            r['cycles'], r['peer'], r['peer_value'], r['ratio'] or 0))
-    print('\n(yield_switch: one thread switch, two threads yielding to each '
+    table('kmalloc in QEMU (release kernels): kmalloc+kfree pairs, '
+          'batches of 100, median and p99 of 301 batches', krows,
+          'peer mm_page_alloc_free: one page through the mm service\'s '
+          'mm.page.alloc and mm.page.free requests')
+    table('threads in QEMU (release kernels): median and p99 of 201 '
+          'batches', srows,
+          'yield_switch: one thread switch, two threads yielding to each '
           'other; thread_call: a bus request from a thread, blocked until '
           'the reply; spawn_exit: a thread spawned, run and reaped; peer '
           'bus_call_inline: the same request made inline by the '
-          'dispatcher)')
-    print('\nsystem calls from user mode in QEMU (release kernels, '
-          'test/user/bench.c): median and p99 of 201 batches\n')
-    print('%-20s %-15s %4s %9s %9s %9s   %-18s %9s %7s' % (
-        'figure', 'config', 'acc', 'median ns', 'p99 ns', 'ticks',
-        'peer', 'peer ns', 'ratio'))
-    for r in urows:
-        print('%-20s %-15s %4s %9.1f %9.1f %9.2f   %-18s %9.1f %7.3f' % (
-            r['bench'], r['config'], r['accel'], r['value'], r['p99'],
-            r['cycles'], r['peer'], r['peer_value'], r['ratio'] or 0))
-    print('\n(syscall.null: getpid, into the kernel through the gateway and '
+          'dispatcher')
+    table('system calls from user mode in QEMU (release kernels, '
+          'test/user/bench.c): median and p99 of 201 batches', urows,
+          'syscall.null: getpid, into the kernel through the gateway and '
           'back; syscall.refused_arg: write to a file number that is not '
           'there (-EBADF); peer user_function_call: a call that stays in '
-          'user mode)')
+          'user mode')
+    records += krows + srows + urows
     try:
         with open(args.results) as f:
             old = json.load(f)
