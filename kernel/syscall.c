@@ -117,8 +117,15 @@ int64_t sys_uname(const uint64_t a[SYS_ARGS_MAX])
 	char text[64];
 	int n = ksnprintf(text, sizeof(text), "Aegis %s %s\n", AEGIS_VERSION,
 			  hal_arch_name());
-	uint64_t len = (uint64_t)n < a[1] ? (uint64_t)n : a[1];
-	int rc = user_copy(text, a[0], len, true);
+	uint64_t len;
+	int rc;
+
+	if (n < 0)
+		return -AE_EINVAL;
+	if ((size_t)n >= sizeof(text))
+		n = (int)sizeof(text) - 1;
+	len = (uint64_t)n < a[1] ? (uint64_t)n : a[1];
+	rc = user_copy(text, a[0], len, true);
 
 	return rc ? rc : (int64_t)len;
 }

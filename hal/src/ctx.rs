@@ -19,9 +19,10 @@ use crate::errno::{Errno, HalResult};
 /// a 16-byte aligned stack.
 #[cfg(target_arch = "x86_64")]
 pub(crate) const FRAME: usize = 9 * 8;
-/// See FRAME: x19-x30 (12) and d8-d15 (8), 16-byte aligned.
+/// See FRAME: x19-x30 (12), d8-d15 (8) and TPIDR_EL0 (the user's thread
+/// pointer, so each thread keeps its own), 16-byte aligned.
 #[cfg(target_arch = "aarch64")]
-pub(crate) const FRAME: usize = 20 * 8;
+pub(crate) const FRAME: usize = 22 * 8;
 
 /// The smallest stack `init` accepts.
 pub(crate) const STACK_MIN: usize = 1024;
@@ -64,7 +65,7 @@ core::arch::global_asm!(
     ".type aegis_ctx_switch, %function",
     // x0: where to store the outgoing sp; x1: the incoming sp
     "aegis_ctx_switch:",
-    "sub sp, sp, #160",
+    "sub sp, sp, #176",
     "stp x19, x20, [sp, #0]",
     "stp x21, x22, [sp, #16]",
     "stp x23, x24, [sp, #32]",
@@ -75,6 +76,8 @@ core::arch::global_asm!(
     "stp d10, d11, [sp, #112]",
     "stp d12, d13, [sp, #128]",
     "stp d14, d15, [sp, #144]",
+    "mrs x9, tpidr_el0",
+    "str x9, [sp, #160]",
     "mov x9, sp",
     "str x9, [x0]",
     "mov sp, x1",
@@ -88,7 +91,9 @@ core::arch::global_asm!(
     "ldp d10, d11, [sp, #112]",
     "ldp d12, d13, [sp, #128]",
     "ldp d14, d15, [sp, #144]",
-    "add sp, sp, #160",
+    "ldr x9, [sp, #160]",
+    "msr tpidr_el0, x9",
+    "add sp, sp, #176",
     "ret",
     ".size aegis_ctx_switch, . - aegis_ctx_switch",
     // a new thread's first return lands here: x19 = entry, x20 = arg

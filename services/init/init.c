@@ -125,6 +125,11 @@ static int load(const char *name, const uint8_t *img, size_t len)
 	uint32_t id;
 	int rc;
 
+	if (running >= PROGS_MAX) {
+		kprintf("init: %s: more than %u programs at once; not started\n",
+			name, PROGS_MAX);
+		return -AE_ENOSPC;
+	}
 	rc = elf_parse(img, len, MACHINE, r.lo, top - STACK_SIZE, &im, &why);
 	if (rc) {
 		kprintf("init: %s: not a program this kernel runs: %s\n", name,

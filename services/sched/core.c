@@ -188,6 +188,17 @@ int core_release(struct core *c, int id)
 	return 0;
 }
 
+int core_remove(struct core *c, int id)
+{
+	if (!valid(c, id))
+		return -AE_EINVAL;
+	if (c->t[id].state == CORE_READY)
+		dequeue(c, id);
+	memset(&c->t[id], 0, sizeof(c->t[id]));
+	c->t[id].next = CORE_NONE;
+	return 0;
+}
+
 int core_set_prio(struct core *c, int id, unsigned int prio)
 {
 	bool ready;

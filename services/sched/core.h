@@ -86,6 +86,10 @@ uint64_t core_next_deadline(const struct core *c);
 int core_exit(struct core *c, int id);
 int core_release(struct core *c, int id);
 
+/* core_remove - take a thread out whatever its state (out of its queue
+ * if READY) and free its slot: undoing a core_add. 0 or -EINVAL. */
+int core_remove(struct core *c, int id);
+
 /* core_set_prio - change a thread's priority (a READY one moves to the
  * tail of its new queue). 0 or -EINVAL. */
 int core_set_prio(struct core *c, int id, unsigned int prio);

@@ -299,9 +299,7 @@ static int spawn(const char *name, unsigned int prio, sched_fn fn,
 			  thread_main, (uint64_t)id, &th[id].sp);
 	if (rc) {
 		/* cannot happen with a page-aligned stack; undo anyway */
-		core.t[id].state = CORE_RUNNING;
-		core_exit(&core, id);
-		core_release(&core, id);
+		core_remove(&core, id);
 		irq_on();
 		mm_page_free(pa, STACK_ORDER);
 		return rc;

@@ -1,5 +1,7 @@
 /* hello.c - a user program: says who and where it is through the system
- * calls, sleeps a tick, and exits with 0. */
+ * calls, sleeps a tick, and exits with 0. On x86_64 it sleeps with the
+ * NT flag set, which the kernel must not carry into its own code (an
+ * iretq with NT set faults). */
 #include "ulib.h"
 
 int main(void)
@@ -13,6 +15,10 @@ int main(void)
 	name[n > 0 && name[n - 1] == '\n' ? n - 1 : n] = '\0';
 	printf("hello: thread %ld on %s, in user mode\n", aegis_getpid(),
 	       name);
+#if defined(__x86_64__)
+	__asm__ volatile("pushfq; orq $0x4000, (%%rsp); popfq" : : : "cc",
+			 "memory");
+#endif
 	aegis_sleep(10000000);		/* 10 ms */
 	aegis_yield();
 	printf("hello: slept %ld ms, bye\n", (aegis_clock() - t0) / 1000000);

@@ -154,6 +154,10 @@ pub fn irq_cpu_enable(on: bool) -> bool {
 
 pub fn cpu_init() {
     vectors::init();
+    // EL0 gets no access to the counters or the timers (its reset value
+    // is UNKNOWN): user programs ask the kernel (the cycles call)
+    // SAFETY: writing CNTKCTL_EL1 only changes what EL0 may reach.
+    unsafe { core::arch::asm!("msr cntkctl_el1, xzr", "isb", options(nomem, nostack)) };
 }
 
 pub fn cpu_caps() -> u64 {
@@ -327,6 +331,7 @@ core::arch::global_asm!(
     msr sp_el0, x1
     msr elr_el1, x0
     msr spsr_el1, xzr
+    msr tpidr_el0, xzr
     mov sp, x3
     mov x0, x2
     .irp r, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30

@@ -37,6 +37,16 @@ extern "C" fn aarch64_trap(f: &mut TrapFrame, entry: u64) {
         from_user(f);
         return;
     }
+    if entry == 11 || entry >= 12 {
+        // an SError taken from EL0, or anything from 32-bit EL0 (which
+        // no program may run): that thread's end, not the machine's
+        let (kind, name) = if entry == 11 {
+            (crate::ffi::HAL_FAULT_OTHER, "SError\0")
+        } else {
+            (crate::ffi::HAL_FAULT_ILLEGAL, "AArch32 exception\0")
+        };
+        crate::ffi::user_fault(kind, (f.esr >> 26) as u32 & 0x3f, f.elr, f.elr, name);
+    }
     let kind = KINDS[(entry & 3) as usize];
     let from = FROM[((entry >> 2) & 3) as usize];
     let mut b = crate::fmt::Buf::<900>::new();

@@ -307,7 +307,9 @@ extern "C" fn x86_trap(f: &TrapFrame) {
     let cr2: u64;
     // SAFETY: reading CR2 has no side effects.
     unsafe { core::arch::asm!("mov {}, cr2", out(reg) cr2, options(nomem, nostack)) };
-    if from_user {
+    // NMI, double fault and machine check are the machine's, not the
+    // running program's doing: the kernel's path, whatever the CPL
+    if from_user && !matches!(f.vector, 2 | 8 | 18) {
         use crate::ffi::*;
         let kind = match f.vector {
             14 => HAL_FAULT_PAGE,

@@ -73,9 +73,17 @@ pub fn init() {
     unsafe {
         wrmsr(MSR_STAR, (0x10u64 << 48) | (super::cpu::KERNEL_CS << 32));
         wrmsr(MSR_LSTAR, hal_syscall_entry as *const () as usize as u64);
-        // IF, TF, DF, AC masked on entry
-        wrmsr(MSR_FMASK, 0x0004_0700);
+        // IF, TF, DF, NT, AC cleared on entry (NT left set would make
+        // the kernel's next iretq fault)
+        wrmsr(MSR_FMASK, 0x0004_4700);
         wrmsr(MSR_EFER, rdmsr(MSR_EFER) | 1);
+        // CR0.EM: x87 and MMX instructions fault (#NM, #UD), so no
+        // program can see another's x87 registers (their state is not
+        // switched; the kernel and the HAL use none, and SSE stays off
+        // with CR4.OSFXSR clear)
+        let cr0: u64;
+        core::arch::asm!("mov {}, cr0", out(reg) cr0, options(nomem, nostack));
+        core::arch::asm!("mov cr0, {}", in(reg) cr0 | 1 << 2, options(nomem, nostack));
     }
 }
 
@@ -159,6 +167,8 @@ core::arch::global_asm!(
     .globl hal_user_enter_asm
     hal_user_enter_asm:
     mov rsp, rcx
+    push 0
+    popfq
     push {uds}
     push rsi
     push 0x202

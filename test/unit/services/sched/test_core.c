@@ -148,6 +148,20 @@ START_TEST(test_core_expire_in_order_of_ids_all_due)
 }
 END_TEST
 
+START_TEST(test_core_remove_undoes_an_add)
+{
+	int a = core_add(&c, 2), b = core_add(&c, 2);
+
+	ck_assert_int_eq(core_remove(&c, a), 0);	/* READY: dequeued */
+	ck_assert_uint_eq(c.nready, 1);
+	ck_assert_int_eq(core_pick(&c), b);
+	ck_assert_int_eq(core_pick(&c), CORE_NONE);
+	ck_assert_int_eq(core_remove(&c, b), 0);	/* RUNNING */
+	ck_assert_int_eq(core_remove(&c, b), -AE_EINVAL);	/* free */
+	ck_assert_int_eq(core_add(&c, 1), a);
+}
+END_TEST
+
 Suite *suite_sched_core(void)
 {
 	Suite *s = suite_create("sched_core");
@@ -163,6 +177,7 @@ Suite *suite_sched_core(void)
 	tcase_add_test(tc, test_core_table_full_and_bad_arguments);
 	tcase_add_test(tc, test_core_priority_change_requeues);
 	tcase_add_test(tc, test_core_expire_in_order_of_ids_all_due);
+	tcase_add_test(tc, test_core_remove_undoes_an_add);
 	suite_add_tcase(s, tc);
 	return s;
 }
