@@ -590,6 +590,17 @@ pub extern "C" fn hal_timer_last() -> HalTimerStamp {
     }
 }
 
+/// Mask interrupts on this CPU and say whether they were unmasked: the
+/// value to give hal_irq_cpu_enable when the masked section ends, so a
+/// section inside another (or before interrupts are set up at all) does
+/// not unmask them early. Any context.
+#[no_mangle]
+pub extern "C" fn hal_irq_cpu_save() -> bool {
+    let was = arch::irq_cpu_enabled();
+    arch::irq_cpu_enable(false);
+    was
+}
+
 /// Unmask (true) or mask (false) interrupts on this CPU. Returns 0.
 #[no_mangle]
 pub extern "C" fn hal_irq_cpu_enable(on: bool) -> i32 {

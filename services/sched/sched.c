@@ -50,7 +50,6 @@ static struct thread {
 	void *arg;
 	uint64_t ran_ticks;	/* ticks of its current turn */
 	bool keep_turn;		/* interrupted: its turn goes on */
-	bool entered;		/* a user thread past its first run */
 	bool user;		/* it has a user part: */
 	uint32_t as_id;		/* its address space (owned: destroyed
 				 * when the thread is reaped) */
@@ -80,14 +79,10 @@ static uint64_t stack_top(int id)
 }
 
 /* What a thread needs before it runs: a user thread its address space
- * and its kernel stack for traps from user mode. A user thread's first
- * run does this itself, after it has unmasked interrupts once in the
- * kernel's address space: taking the first interrupt of a BIOS boot
- * with a user address space active (x86_64 pc, after GRUB) ended in a
- * double fault, 1 boot in 3, not yet understood (docs/SCHEDULER.md). */
+ * and its kernel stack for traps from user mode. */
 static void prepare(int id)
 {
-	if (!th[id].user || !th[id].entered)
+	if (!th[id].user)
 		return;
 	if (active_root != th[id].root) {
 		uint64_t was = hal_mmu_activate(th[id].root);
@@ -231,13 +226,8 @@ static void thread_main(uint64_t id)
 	irq_on();
 	if (th[id].user) {
 		/* leaves for user mode for good; back only on bad arguments */
-		int rc;
-
-		irq_off();
-		th[id].entered = true;
-		prepare((int)id);
-		rc = hal_user_enter(th[id].pc, th[id].usp, 0,
-				    stack_top((int)id));
+		int rc = hal_user_enter(th[id].pc, th[id].usp, 0,
+					stack_top((int)id));
 
 		kprintf("sched: %s: cannot enter user mode: %s\n",
 			th[id].name, errno_desc(rc));
@@ -280,6 +270,7 @@ static int spawn(const char *name, unsigned int prio, sched_fn fn,
 	void *va;
 	size_t n = name ? strlen(name) : 0;
 	int id, rc;
+	bool was;
 
 	if (!up)
 		return -AE_ENODEV;
@@ -288,10 +279,12 @@ static int spawn(const char *name, unsigned int prio, sched_fn fn,
 	rc = mm_page_alloc(STACK_ORDER, &pa, &va);
 	if (rc)
 		return rc;
-	irq_off();
+	/* masked, and back as they were: this may run at boot, before the
+	 * interrupt controllers are set up (init spawns from boot.done) */
+	was = hal_irq_cpu_save();
 	id = core_add(&core, prio);
 	if (id < 0) {
-		irq_on();
+		hal_irq_cpu_enable(was);
 		mm_page_free(pa, STACK_ORDER);
 		return id;
 	}
@@ -310,13 +303,13 @@ static int spawn(const char *name, unsigned int prio, sched_fn fn,
 	if (rc) {
 		/* cannot happen with a page-aligned stack; undo anyway */
 		core_remove(&core, id);
-		irq_on();
+		hal_irq_cpu_enable(was);
 		mm_page_free(pa, STACK_ORDER);
 		return rc;
 	}
 	stats.threads++;
 	stats.spawned++;
-	irq_on();
+	hal_irq_cpu_enable(was);
 	return id;
 }
 

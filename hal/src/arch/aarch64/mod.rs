@@ -152,6 +152,14 @@ pub fn irq_cpu_enable(on: bool) -> bool {
     true
 }
 
+/// Whether IRQs are unmasked on this CPU (DAIF.I clear).
+pub fn irq_cpu_enabled() -> bool {
+    let d: u64;
+    // SAFETY: reading DAIF has no side effects.
+    unsafe { core::arch::asm!("mrs {}, daif", out(reg) d, options(nomem, nostack)) };
+    d & (1 << 7) == 0
+}
+
 pub fn cpu_init() {
     vectors::init();
     // EL0 gets no access to the counters or the timers (its reset value

@@ -181,6 +181,14 @@ pub fn irq_cpu_enable(on: bool) -> bool {
     true
 }
 
+/// Whether interrupts are unmasked on this CPU (RFLAGS.IF).
+pub fn irq_cpu_enabled() -> bool {
+    let f: u64;
+    // SAFETY: reading RFLAGS has no side effects.
+    unsafe { core::arch::asm!("pushfq", "pop {}", out(reg) f, options(nomem)) };
+    f & 0x200 != 0
+}
+
 pub fn cpu_init() {
     cpu::init();
     user::init();
