@@ -163,25 +163,14 @@ static void device_event(const struct bus_msg *m)
 static int sync_devices(void)
 {
 	struct devtree_event ev;
-	struct bus_msg r;
 	uint32_t n;
-	int dt = bus_svc_find("devtree"), tc = bus_topic("devtree.count");
-	int td = bus_topic("devtree.device");
+	int rc = devtree_count(&n);
 
-	if (dt < 0 || tc < 0 || td < 0 ||
-	    bus_call((bus_svc_t)dt, (bus_topic_t)tc, NULL, 0, &r))
-		return -AE_ENODEV;
-	if (r.len != sizeof(n))
-		return -AE_EIO;
-	memcpy(&n, r.data, sizeof(n));
-	for (uint32_t i = 0; i < n; i++) {
-		if (bus_call((bus_svc_t)dt, (bus_topic_t)td, &i, sizeof(i),
-			     &r) || r.len != sizeof(ev))
-			continue;
-		memcpy(&ev, r.data, sizeof(ev));
-		if (ev.attached)
+	if (rc)
+		return rc;
+	for (uint32_t i = 0; i < n; i++)
+		if (devtree_device(i, &ev) == 0 && ev.attached)
 			device_change(&ev, false);
-	}
 	return 0;
 }
 
@@ -192,18 +181,13 @@ static bool still_attached(int i)
 {
 	struct dnode *n = &nodes[i];
 	struct devtree_event ev;
-	struct bus_msg r;
 	size_t nd;
 	const struct driver_desc *drv = driver_builtin(&nd);
-	int dt = bus_svc_find("devtree"), t = bus_topic("devtree.device");
 
 	if ((size_t)n->dev.driver >= nd || !drv[n->dev.driver].hotplug)
 		return true;
-	if (dt < 0 || t < 0 || bus_call((bus_svc_t)dt, (bus_topic_t)t,
-					&n->dev.index, sizeof(n->dev.index),
-					&r) || r.len != sizeof(ev))
+	if (devtree_device(n->dev.index, &ev))
 		return true;	/* no word: keep what the events said */
-	memcpy(&ev, r.data, sizeof(ev));
 	if (!ev.attached)
 		device_change(&n->dev, true);
 	return ev.attached;

@@ -132,38 +132,17 @@ static void mount(void)
 
 /* ---- the device tree, from the devtree service -------------------------- */
 
-static int devtree_call(const char *topic, const void *data, size_t len,
-			struct bus_msg *reply)
-{
-	int dt = bus_svc_find("devtree"), t = bus_topic(topic);
-
-	if (dt < 0 || t < 0)
-		return -AE_ENODEV;
-	return bus_call((bus_svc_t)dt, (bus_topic_t)t, data, len, reply);
-}
-
-static int dev_info(uint32_t i, struct devtree_info *out)
-{
-	struct devtree_info_req q = { i, 0, (uint64_t)(uintptr_t)out };
-
-	return devtree_call("devtree.info", &q, sizeof(q), NULL);
-}
-
 static int fetch_devices(void)
 {
 	static struct devtree_info info;
-	struct bus_msg r;
 	uint32_t n;
-	int rc = devtree_call("devtree.count", NULL, 0, &r);
+	int rc = devtree_count(&n);
 
 	devs.n = 0;
 	if (rc)
 		return rc;
-	if (r.len != sizeof(n))
-		return -AE_EIO;
-	memcpy(&n, r.data, sizeof(n));
 	for (uint32_t i = 0; i < n && i < DEVTREE_MAX_DEVICES; i++) {
-		rc = dev_info(i, &info);
+		rc = devtree_info(i, &info);
 		if (rc)
 			return rc;
 		memcpy(devs.path[i], info.path, DEVPATH_MAX - 1);
@@ -552,7 +531,7 @@ static int render_device(const struct target *t, struct text *x)
 	static struct devtree_info d;
 	size_t nd;
 	const struct driver_desc *drv = driver_builtin(&nd);
-	int rc = dev_info((uint32_t)t->id, &d);
+	int rc = devtree_info((uint32_t)t->id, &d);
 
 	if (rc)
 		return rc;
@@ -651,20 +630,12 @@ static int refuse(const char *what, const char *why)
 
 static int write_service_state(const struct target *t, const char *v)
 {
-	static const char *const verbs[] = { "stop", "start", "restart" };
-	static const char *const topics[] = { "service.stop", "service.start",
-					      "service.restart" };
 	const char *name = bus_svc_name((bus_svc_t)t->id);
-	int sup = bus_svc_find("supervisor"), k = in_table(verbs, 3, v);
-	int topic, rc;
+	int rc;
 
-	if (k < 0)
+	if (strcmp(v, "stop") && strcmp(v, "start") && strcmp(v, "restart"))
 		return refuse("state", "write stop, start or restart");
-	topic = bus_topic(topics[k]);
-	if (sup < 0 || topic < 0)
-		return -AE_ENODEV;
-	rc = bus_call((bus_svc_t)sup, (bus_topic_t)topic, name, strlen(name),
-		      NULL);
+	rc = service_request(v, name);
 	if (rc == -AE_EBUSY)
 		kprintf("sysfs: state: %s is in this request's call chain\n",
 			name);

@@ -431,6 +431,24 @@ uint32_t service_restarts(const char *name)
 	return r ? r->restarts : 0;
 }
 
+int service_request(const char *verb, const char *name)
+{
+	char topic[24];
+	int sup = bus_svc_find("supervisor"), t;
+	size_t n = strlen(name);
+
+	if (strcmp(verb, "stop") && strcmp(verb, "start") &&
+	    strcmp(verb, "restart"))
+		return -AE_EINVAL;
+	if (n >= BUS_NAME_MAX)
+		return -AE_ENAMETOOLONG;
+	ksnprintf(topic, sizeof(topic), "service.%s", verb);
+	t = bus_topic(topic);
+	if (sup < 0 || t < 0)
+		return -AE_ENODEV;
+	return bus_call((bus_svc_t)sup, (bus_topic_t)t, name, n, NULL);
+}
+
 const char *service_sysfs_dir(int s)
 {
 	struct rt *r = find_bus(s);

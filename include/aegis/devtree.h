@@ -69,4 +69,13 @@ struct devtree_info {
 	uint32_t attached;
 };
 
+/* Clients (kernel/lib/devtree_client.c): bus calls to the devtree
+ * service. 0 or its error; -ENODEV when it is not there, -EIO for a
+ * reply of the wrong size. devtree_hotplug: attach (true) or detach a
+ * device by name. */
+int devtree_count(uint32_t *n);
+int devtree_device(uint32_t index, struct devtree_event *ev);
+int devtree_info(uint32_t index, struct devtree_info *out);
+int devtree_hotplug(bool attach, const char *name);
+
 #endif

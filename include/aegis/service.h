@@ -109,7 +109,12 @@ int service_restart(const char *name);
  *   "service.restart"  stop if up, and start
  * Errors as above, -EINVAL for an empty or too long name. sysfs's
  * /sys/bus/services/<name>/state and the shell's svc go through these.
+ *
+ * service_request - send one: verb "stop", "start" or "restart". The
+ * request's status, -EINVAL for another verb, -ENAMETOOLONG, -ENODEV
+ * when the supervisor is not there.
  */
+int service_request(const char *verb, const char *name);
 
 /*
  * service_poll - the supervisor's clock work: restart failed services

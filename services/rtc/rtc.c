@@ -81,11 +81,8 @@ static struct rtc_dev *find(uint32_t index)
 static uint32_t kind_of(uint32_t index)
 {
 	struct devtree_info info;
-	struct devtree_info_req q = { index, 0, (uint64_t)(uintptr_t)&info };
-	int dt = bus_svc_find("devtree"), t = bus_topic("devtree.info");
 
-	if (dt < 0 || t < 0 ||
-	    bus_call((bus_svc_t)dt, (bus_topic_t)t, &q, sizeof(q), NULL))
+	if (devtree_info(index, &info))
 		return 0;
 	if (strcmp(info.matched, "arm,pl031") == 0)
 		return HAL_RTC_PL031;
@@ -123,15 +120,8 @@ static struct rtc_dev *adopt(const struct devtree_event *ev)
  * never touched, even before the removal event arrives. */
 static bool ours_and_attached(uint32_t index, struct devtree_event *ev)
 {
-	struct bus_msg r;
-	int dt = bus_svc_find("devtree"), t = bus_topic("devtree.device");
-
-	if (dt < 0 || t < 0 || bus_call((bus_svc_t)dt, (bus_topic_t)t, &index,
-					sizeof(index), &r) ||
-	    r.len != sizeof(*ev))
-		return false;
-	memcpy(ev, r.data, sizeof(*ev));
-	return ev->driver == self && ev->attached;
+	return devtree_device(index, ev) == 0 && ev->driver == self &&
+	       ev->attached;
 }
 
 static void device_event(const struct bus_msg *m)

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <aegis/bus.h>
 #include <aegis/console.h>
+#include <aegis/devtree.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kprintf.h>
@@ -121,25 +122,6 @@ static void echo(char **argv, int argc)
 	node_close(fd);
 }
 
-/* stop, start or restart a service: a request to the supervisor. */
-static int supervisor(const char *verb, const char *name)
-{
-	char topic[24];
-	int sup = bus_svc_find("supervisor"), t;
-
-	if (strcmp(verb, "stop") && strcmp(verb, "start") &&
-	    strcmp(verb, "restart"))
-		return -AE_EINVAL;
-	ksnprintf(topic, sizeof(topic), "service.%s", verb);
-	t = bus_topic(topic);
-	if (sup < 0 || t < 0)
-		return -AE_ENODEV;
-	if (strlen(name) >= BUS_NAME_MAX)
-		return -AE_ENAMETOOLONG;
-	return bus_call((bus_svc_t)sup, (bus_topic_t)t, name, strlen(name),
-			NULL);
-}
-
 static void svc(char **argv, int argc)
 {
 	int rc;
@@ -165,7 +147,7 @@ static void svc(char **argv, int argc)
 			argv[2]);
 		return;
 	}
-	rc = supervisor(argv[1], argv[2]);
+	rc = service_request(argv[1], argv[2]);
 	if (rc)
 		fail("svc", rc);
 	else
@@ -199,26 +181,9 @@ static void trace_cmd(char **argv, int argc)
 /* Hot-plug through the devtree service, which says why it refuses. */
 static void hotplug(char **argv, int argc)
 {
-	int dt = bus_svc_find("devtree");
-	int t = bus_topic(argv[0][0] == 'a' ? "devtree.attach" :
-			  "devtree.detach");
-	size_t n;
-	int rc;
+	int rc = argc == 2 ? devtree_hotplug(argv[0][0] == 'a', argv[1])
+			   : -AE_EINVAL;
 
-	if (argc != 2) {
-		fail(argv[0], -AE_EINVAL);
-		return;
-	}
-	n = strlen(argv[1]);
-	if (dt < 0 || t < 0) {
-		fail(argv[0], -AE_ENODEV);
-		return;
-	}
-	if (n > BUS_INLINE_MAX) {
-		fail(argv[0], -AE_ENAMETOOLONG);
-		return;
-	}
-	rc = bus_call((bus_svc_t)dt, (bus_topic_t)t, argv[1], n, NULL);
 	if (rc)
 		fail(argv[0], rc);
 	else

@@ -55,12 +55,7 @@ KTEST(devtree, console_uart_enumerated)
  * do. */
 static int hotplug(const char *how, const char *name)
 {
-	int svc = bus_svc_find("devtree"), topic = bus_topic(how);
-
-	if (svc < 0 || topic < 0)
-		return -AE_ENODEV;
-	return bus_call((bus_svc_t)svc, (bus_topic_t)topic, name,
-			strlen(name), NULL);
+	return devtree_hotplug(strcmp(how, "devtree.attach") == 0, name);
 }
 
 KTEST(devtree, hotplug_detach_and_attach)
