@@ -49,13 +49,22 @@ static struct {
 /* Threads blocked in bus_call_wait, found by correlation id. */
 static struct waiter {
 	uint32_t corr;		/* 0: free */
+	bus_svc_t src;		/* who the request came from */
 	bool done;
 	struct bus_msg reply;
 	const struct bus_waiter_ops *ops;
 	void *ctx;
 } waiters[BUS_WAITERS_MAX];
+static unsigned int waiting_as;	/* waiters whose src is not the kernel */
 static unsigned int depth;
 static uint64_t in_chain;	/* bit s: s is in the chain */
+
+static void waiter_free(struct waiter *w)
+{
+	if (w->src != BUS_SVC_KERNEL)
+		waiting_as--;
+	w->corr = 0;
+}
 
 static uint64_t now(void)
 {
@@ -77,6 +86,7 @@ void bus_init(bus_clock_fn clock)
 	clock_fn = clock;
 	corr_next = 1;
 	memset(waiters, 0, sizeof(waiters));
+	waiting_as = 0;
 	depth = 0;
 	in_chain = 0;
 	trace_reset();
@@ -434,11 +444,12 @@ static int check_args(bus_topic_t topic, const void *data, size_t len)
 	return 0;
 }
 
-int bus_publish(bus_topic_t topic, int prio, const void *data, size_t len)
+static int publish(bus_svc_t src, bus_topic_t topic, int prio,
+		   const void *data, size_t len)
 {
 	uint64_t mask;
 	int p = resolve_prio(prio), rc = check_args(topic, data, len);
-	int got = 0, full = 0;
+	int got = 0, full = 0, denied = 0;
 
 	if (rc)
 		return rc;
@@ -450,19 +461,43 @@ int bus_publish(bus_topic_t topic, int prio, const void *data, size_t len)
 	for (mask = topic_subs[topic]; mask; mask &= mask - 1) {
 		bus_svc_t s = (bus_svc_t)__builtin_ctzll(mask);
 
-		rc = post(bus_current(), s, topic, BUS_EVENT, (uint8_t)p, data,
-			  len, 0, true, 0, false);
+		rc = post(src, s, topic, BUS_EVENT, (uint8_t)p, data, len, 0,
+			  true, 0, false);
 		if (rc == 0)
 			got++;
-		else if (rc == -AE_EAGAIN || rc == -AE_EPERM)
+		else if (rc == -AE_EPERM)
+			denied++;
+		else if (rc == -AE_EAGAIN)
 			full++;
 	}
 	batch_post = false;
-	return full ? -AE_EAGAIN : got;
+	return denied ? -AE_EPERM : full ? -AE_EAGAIN : got;
 }
 
-int bus_send(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
-	     size_t len)
+int bus_publish(bus_topic_t topic, int prio, const void *data, size_t len)
+{
+	return publish(bus_current(), topic, prio, data, len);
+}
+
+/* A sender named by the caller: a service that is not running handlers
+ * (a user process's), from outside any handler. */
+static int as_ok(bus_svc_t src)
+{
+	if (depth)
+		return -AE_EDEADLK;
+	return svc_get(src) ? 0 : -AE_EINVAL;
+}
+
+int bus_publish_as(bus_svc_t src, bus_topic_t topic, int prio,
+		   const void *data, size_t len)
+{
+	int rc = as_ok(src);
+
+	return rc ? rc : publish(src, topic, prio, data, len);
+}
+
+static int send(bus_svc_t src, bus_svc_t dst, bus_topic_t topic, int prio,
+		const void *data, size_t len)
 {
 	int p = resolve_prio(prio), rc = check_args(topic, data, len);
 
@@ -473,8 +508,22 @@ int bus_send(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
 	if (!svc_get(dst))
 		return -AE_EINVAL;
 	tstats[topic].published++;
-	return post(bus_current(), dst, topic, BUS_EVENT, (uint8_t)p, data, len,
-		    0, true, 0, false);
+	return post(src, dst, topic, BUS_EVENT, (uint8_t)p, data, len, 0, true,
+		    0, false);
+}
+
+int bus_send(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
+	     size_t len)
+{
+	return send(bus_current(), dst, topic, prio, data, len);
+}
+
+int bus_send_as(bus_svc_t src, bus_svc_t dst, bus_topic_t topic, int prio,
+		const void *data, size_t len)
+{
+	int rc = as_ok(src);
+
+	return rc ? rc : send(src, dst, topic, prio, data, len);
 }
 
 /* Correlation ids are 1..2^31-1 so bus_request can return them as int. */
@@ -515,19 +564,20 @@ static int post_reply(const struct bus_msg *req, int status,
 	const void *data = reply ? reply->data : NULL;
 	size_t len = reply ? reply->len : 0;
 
-	if (req->src == BUS_SVC_KERNEL) {
+	if (req->src == BUS_SVC_KERNEL || waiting_as) {
 		/* A thread waiting in bus_call_wait? */
 		for (unsigned int i = 0; i < BUS_WAITERS_MAX; i++) {
 			struct waiter *w = &waiters[i];
 
-			if (w->corr != req->corr || w->done)
+			if (w->corr != req->corr || w->done ||
+			    w->src != req->src)
 				continue;
 			memset(&w->reply, 0, sizeof(w->reply));
 			w->reply.topic = req->topic;
 			w->reply.kind = BUS_REPLY;
 			w->reply.prio = req->prio;
 			w->reply.src = req->dst;
-			w->reply.dst = BUS_SVC_KERNEL;
+			w->reply.dst = req->src;
 			w->reply.corr = req->corr;
 			w->reply.status = (int16_t)status;
 			w->reply.ts = now();
@@ -538,9 +588,13 @@ static int post_reply(const struct bus_msg *req, int status,
 			w->ops->wake(w->ctx);
 			return 0;
 		}
-		/* Its waiter gave up (timeout): the answer is a drop. */
-		tstats[req->topic].drops++;
-		return -AE_ENOENT;
+		/* Its waiter gave up (timeout): the answer is a drop. (A
+		 * late answer to a bus_call_wait_as goes to the sender's
+		 * service, which drops it.) */
+		if (req->src == BUS_SVC_KERNEL) {
+			tstats[req->topic].drops++;
+			return -AE_ENOENT;
+		}
 	}
 	if (!svc_get(req->src))
 		return -AE_ENOENT;
@@ -661,10 +715,10 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 	return run_handler(dst, &m, reply ? reply : &scratch, true, &clock);
 }
 
-int bus_call_wait(bus_svc_t dst, bus_topic_t topic, int prio,
-		  const void *data, size_t len, struct bus_msg *reply,
-		  uint64_t timeout, const struct bus_waiter_ops *ops,
-		  void *ctx)
+static int call_wait(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
+		     int prio, const void *data, size_t len,
+		     struct bus_msg *reply, uint64_t timeout,
+		     const struct bus_waiter_ops *ops, void *ctx)
 {
 	struct waiter *w = NULL;
 	uint32_t corr;
@@ -690,24 +744,47 @@ int bus_call_wait(bus_svc_t dst, bus_topic_t topic, int prio,
 	w->ops = ops;
 	w->ctx = ctx;
 	tstats[topic].published++;
-	rc = post(BUS_SVC_KERNEL, dst, topic, BUS_REQUEST, (uint8_t)p, data,
-		  len, corr, true, 0, false);
+	w->src = src;
+	if (src != BUS_SVC_KERNEL)
+		waiting_as++;
+	rc = post(src, dst, topic, BUS_REQUEST, (uint8_t)p, data, len, corr,
+		  true, 0, false);
 	if (rc) {
-		w->corr = 0;
+		waiter_free(w);
 		return rc;
 	}
-	deadline = now() + timeout;
+	deadline = timeout ? now() + timeout : 0;	/* 0: none */
 	while (!w->done) {
 		if (ops->block(ctx, deadline) == -AE_ETIMEDOUT && !w->done) {
-			w->corr = 0;	/* a late reply becomes a drop */
+			waiter_free(w);	/* a late reply becomes a drop */
 			return -AE_ETIMEDOUT;
 		}
 	}
 	if (reply)
 		*reply = w->reply;
 	rc = w->reply.status;
-	w->corr = 0;
+	waiter_free(w);
 	return rc;
+}
+
+int bus_call_wait(bus_svc_t dst, bus_topic_t topic, int prio,
+		  const void *data, size_t len, struct bus_msg *reply,
+		  uint64_t timeout, const struct bus_waiter_ops *ops,
+		  void *ctx)
+{
+	return call_wait(BUS_SVC_KERNEL, dst, topic, prio, data, len, reply,
+			 timeout, ops, ctx);
+}
+
+int bus_call_wait_as(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
+		     int prio, const void *data, size_t len,
+		     struct bus_msg *reply, uint64_t timeout,
+		     const struct bus_waiter_ops *ops, void *ctx)
+{
+	int rc = as_ok(src);
+
+	return rc ? rc : call_wait(src, dst, topic, prio, data, len, reply,
+				   timeout, ops, ctx);
 }
 
 /* Deliver one queued message (slot i) to its destination; *clock is the

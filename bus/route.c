@@ -21,6 +21,7 @@ static const char *const action_name[] = {
 
 #define ANY	(-2)	/* src/dst/target: any service */
 #define UNRES	(-1)	/* named, but no such service (yet) */
+#define PREFIX	(-3)	/* "name-*": every service whose name starts so */
 #define KIND_ANY 0xff
 
 struct rule {
@@ -58,6 +59,8 @@ static int resolve(const char *name)
 		return ANY;
 	if (strcmp(name, "kernel") == 0)	/* posts outside handlers */
 		return BUS_SVC_KERNEL;
+	if (name[strlen(name) - 1] == '*')
+		return PREFIX;
 	id = bus_svc_find(name);
 	return id >= 0 ? id : UNRES;
 }
@@ -97,6 +100,7 @@ void route_reset(void)
 
 /* ---- parsing ------------------------------------------------------- */
 
+/* A service name, "*", or a prefix of names ending in "*" ("user-*"). */
 static bool svc_name_ok(const char *s)
 {
 	size_t n = strlen(s);
@@ -105,7 +109,9 @@ static bool svc_name_ok(const char *s)
 		return true;
 	if (n == 0 || n >= BUS_NAME_MAX)
 		return false;
-	for (; *s; s++)
+	if (s[n - 1] == '*')
+		n--;
+	for (; n; s++, n--)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
 		      *s == '_' || *s == '-'))
 			return false;
@@ -182,7 +188,8 @@ static int parse(const char *text, struct rule *r, const char **why)
 	}
 	if (r->act == A_REDIRECT || r->act == A_MIRROR) {
 		if (!take(r->target, colon + 1, end) ||
-		    !svc_name_ok(r->target) || strcmp(r->target, "*") == 0 ||
+		    !svc_name_ok(r->target) ||
+		    r->target[strlen(r->target) - 1] == '*' ||
 		    strcmp(r->target, "kernel") == 0) {
 			*why = "redirect/mirror target is not a service name";
 			return -AE_EINVAL;
@@ -222,13 +229,15 @@ static int parse(const char *text, struct rule *r, const char **why)
 			memcpy(r->topic, val, sizeof(val));
 		} else if ((size_t)(eq - p) == 3 && strncmp(p, "src", 3) == 0) {
 			if (!svc_name_ok(val)) {
-				*why = "src is not a service name or *";
+				*why = "src is not a service name, name prefix "
+				       "(user-*) or *";
 				return -AE_EINVAL;
 			}
 			memcpy(r->src, val, sizeof(val));
 		} else if ((size_t)(eq - p) == 3 && strncmp(p, "dst", 3) == 0) {
 			if (!svc_name_ok(val)) {
-				*why = "dst is not a service name or *";
+				*why = "dst is not a service name, name prefix "
+				       "(user-*) or *";
 				return -AE_EINVAL;
 			}
 			memcpy(r->dst, val, sizeof(val));
@@ -338,9 +347,14 @@ int bus_rule_format(unsigned int idx, char *buf, size_t size)
 
 /* ---- applying ------------------------------------------------------ */
 
-static bool id_match(int want, bus_svc_t id)
+static bool id_match(int want, const char *pattern, bus_svc_t id)
 {
-	return want == ANY || (want >= 0 && (bus_svc_t)want == id);
+	const char *name;
+
+	if (want != PREFIX)
+		return want == ANY || (want >= 0 && (bus_svc_t)want == id);
+	name = id == BUS_SVC_KERNEL ? "kernel" : bus_svc_name(id);
+	return name && strncmp(name, pattern, strlen(pattern) - 1) == 0;
 }
 
 static bool rate_pass(struct rule *r, uint64_t now)
@@ -371,7 +385,8 @@ void route_apply(struct route_verdict *v, bus_topic_t topic, bus_svc_t src,
 		struct rule *r = &rules[__builtin_ctz(mask)];
 
 		if ((r->kind != KIND_ANY && r->kind != kind) ||
-		    !id_match(r->src_id, src) || !id_match(r->dst_id, v->dst))
+		    !id_match(r->src_id, r->src, src) ||
+		    !id_match(r->dst_id, r->dst, v->dst))
 			continue;
 		/* interrupts are never dropped; replies never withheld */
 		if ((irq || kind == BUS_REPLY) &&

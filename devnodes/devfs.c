@@ -58,7 +58,7 @@ static struct handle {
 } handles[HANDLES_MAX];
 
 static bus_topic_t t_node[NODE_OPS], t_added, t_removed, t_ticks, t_boot,
-	t_write, t_dev_read;
+	t_write, t_dev_read, t_dev_ioctl;
 static bool mounted, synced;
 
 
@@ -87,6 +87,7 @@ static int devfs_init(void)
 	t_added = (bus_topic_t)bus_topic("devtree.device.added");
 	t_removed = (bus_topic_t)bus_topic("devtree.device.removed");
 	t_dev_read = (bus_topic_t)bus_topic("device.read");
+	t_dev_ioctl = (bus_topic_t)bus_topic("device.ioctl");
 	t_ticks = (bus_topic_t)bus_topic("sched.ticks");
 	t_boot = (bus_topic_t)bus_topic("kernel.boot.done");
 	t_write = (bus_topic_t)bus_topic("console.write");
@@ -285,6 +286,27 @@ static int owner_of(const struct dnode *n)
 		return -1;
 	owner = drv[n->dev.driver].owner;
 	return strcmp(owner, "hal") == 0 ? -1 : bus_svc_find(owner);
+}
+
+/* An ioctl for the driver: its "device.ioctl" answer is the reply. */
+static int forward_ioctl(const struct dnode *n, const struct node_req *q,
+			 struct bus_msg *reply)
+{
+	struct device_io io = { n->dev.index, q->len, 0, q->flags, q->buf };
+	struct bus_msg r;
+	int rc;
+
+	if (n->kind != K_DEVICE || owner_of(n) < 0)
+		return -AE_ENOTTY;	/* nothing here takes ioctls */
+	rc = bus_call((bus_svc_t)owner_of(n), t_dev_ioctl, &io, sizeof(io),
+		      &r);
+	if (rc)
+		return rc;
+	if (r.len != sizeof(int32_t))
+		return -AE_EIO;
+	memcpy(reply->data, r.data, r.len);
+	reply->len = r.len;
+	return 0;
 }
 
 /* A read for the driver: its "device.read" answer is the reply. */
@@ -493,7 +515,8 @@ static int devfs_handle(void *state, const struct bus_msg *m,
 	if (m->topic == t_node[NODE_OP_READDIR])
 		return do_readdir(h, &q);
 	if (m->topic == t_node[NODE_OP_IOCTL])
-		return -AE_ENOSYS;	/* no device takes ioctls yet */
+		return h->dir ? -AE_ENOTTY :
+		       forward_ioctl(&nodes[h->node], &q, reply);
 	return -AE_ENOSYS;
 }
 

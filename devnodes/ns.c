@@ -34,14 +34,15 @@ static struct file {
 } files[NODE_FILES_MAX];
 
 enum { T_MOUNT, T_OPEN, T_READ, T_WRITE, T_IOCTL, T_CLOSE, T_STAT,
-       T_READDIR, N_OPS };
+       T_READDIR, T_SEEK, N_OPS };
 static const char *const ns_topics[N_OPS] = {
 	"ns.mount", "ns.open", "ns.read", "ns.write", "ns.ioctl", "ns.close",
-	"ns.stat", "ns.readdir",
+	"ns.stat", "ns.readdir", "ns.seek",
 };
+/* (seek is ns's own: the offset lives in its open-file table) */
 static const char *const node_topics[N_OPS] = {
 	NULL, "node.open", "node.read", "node.write", "node.ioctl",
-	"node.close", "node.stat", "node.readdir",
+	"node.close", "node.stat", "node.readdir", NULL,
 };
 static bus_topic_t t_ns[N_OPS], t_node[N_OPS];
 
@@ -248,6 +249,29 @@ static int do_file_op(int op, const struct node_req *q,
 	return 0;
 }
 
+/* The offset moves to q->out (whence NODE_SEEK_SET) or by it (_CUR). */
+static int do_seek(const struct node_req *q, struct bus_msg *reply)
+{
+	struct file *f;
+	int64_t to;
+	uint32_t out;
+	int rc;
+
+	f = file_of(q->handle, &rc);
+	if (!f)
+		return rc;
+	if (q->flags > NODE_SEEK_CUR)
+		return -AE_EINVAL;
+	to = (int64_t)q->out + (q->flags == NODE_SEEK_CUR ? f->off : 0);
+	if (to < 0 || to > (int64_t)UINT32_MAX)
+		return -AE_EINVAL;
+	f->off = (uint32_t)to;
+	out = f->off;
+	memcpy(reply->data, &out, sizeof(out));
+	reply->len = sizeof(out);
+	return 0;
+}
+
 static int do_stat(const struct node_req *q)
 {
 	const char *path = (const char *)(uintptr_t)q->buf, *rest = "";
@@ -295,6 +319,8 @@ static int ns_handle(void *state, const struct bus_msg *m,
 		return do_open(&q, reply);
 	if (op == T_STAT)
 		return do_stat(&q);
+	if (op == T_SEEK)
+		return do_seek(&q, reply);
 	return do_file_op(op, &q, reply);
 }
 
@@ -305,4 +331,4 @@ SERVICE(ns,
 	.handler = ns_handle,
 	.serves = SERVICE_LIST("ns.mount", "ns.open", "ns.read", "ns.write",
 			       "ns.ioctl", "ns.close", "ns.stat",
-			       "ns.readdir"));
+			       "ns.readdir", "ns.seek"));

@@ -9,13 +9,27 @@
  * the user range and every page of it is mapped for user mode with the
  * access the call needs. Handlers still copy through the direct map,
  * never through the user's own addresses (docs/SYSCALL_REFERENCE.md has
- * every call; docs/SCHEDULER.md how user mode works).
+ * every call; docs/SCHEDULER.md how user mode works, docs/PROCESSES.md
+ * what a process has).
+ *
+ * Calls that belong to a service become bus requests to it: files go to
+ * ns (and on to devfs or sysfs), memory to mm, spawn to proc, reboot and
+ * poweroff to power, the bus calls to whoever they name; those a process
+ * makes in its own name (publish, send, call, reboot, poweroff) are
+ * posted as its service, so the routing rules decide (aegis/proc.h).
+ * The thread's own state (exit, yield, sleep, getpid, wait, receive) and
+ * the clocks are handled here. A thread that is not a process (the
+ * kernel's own user-mode tests) has only write, exit and the calls that
+ * need no process; the others answer it -ESRCH.
  */
 #include <string.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kernel.h>
 #include <aegis/kprintf.h>
+#include <aegis/mm.h>
+#include <aegis/node.h>
+#include <aegis/proc.h>
 #include <aegis/sched.h>
 #include <aegis/syscall.h>
 
@@ -66,24 +80,41 @@ int64_t sys_exit(const uint64_t a[SYS_ARGS_MAX])
 	sched_exit_code((int)a[0]);
 }
 
+/* The bounce buffer for data between user memory and services: one
+ * call runs at a time (a thread is not preempted in the kernel, and its
+ * buffer is done with before it blocks). */
+static char bounce[4096];
+
+#define PROC_OR_ESRCH(p)			\
+	struct proc *p = proc_self();		\
+	if (!p)					\
+		return -AE_ESRCH
+
 int64_t sys_write(const uint64_t a[SYS_ARGS_MAX])
 {
-	static char text[4096];
+	struct proc *p = proc_self();
+	int h = p ? proc_fd_get(p, (int)a[0]) :
+		(a[0] == 1 || a[0] == 2) ? PROC_FD_CONSOLE : -AE_EBADF;
 	int rc;
 
-	if (a[0] != 1 && a[0] != 2)
-		return -AE_EBADF;
-	rc = user_copy(text, a[1], a[2], false);
+	if (h < 0 && h != PROC_FD_CONSOLE)
+		return h;
+	rc = user_copy(bounce, a[1], a[2], false);
 	if (rc)
 		return rc;
-	klog_write(text, a[2]);
-	return (int64_t)a[2];
+	if (h == PROC_FD_CONSOLE) {
+		klog_write(bounce, a[2]);
+		return (int64_t)a[2];
+	}
+	return node_write(h, bounce, (uint32_t)a[2]);
 }
 
 int64_t sys_getpid(const uint64_t a[SYS_ARGS_MAX])
 {
+	struct proc *p = proc_self();
+
 	(void)a;
-	return sched_self();
+	return p ? proc_pid(p) : sched_self();
 }
 
 int64_t sys_yield(const uint64_t a[SYS_ARGS_MAX])
@@ -130,6 +161,360 @@ int64_t sys_uname(const uint64_t a[SYS_ARGS_MAX])
 	return rc ? rc : (int64_t)len;
 }
 
+/* ---- processes -------------------------------------------------------- */
+
+/* A NUL-terminated copy of a user string of len bytes. */
+static int user_string(char *out, size_t size, uint64_t va, uint64_t len)
+{
+	int rc;
+
+	if (len == 0 || len >= size)
+		return -AE_EINVAL;
+	rc = user_copy(out, va, len, false);
+	if (rc)
+		return rc;
+	out[len] = '\0';
+	return strlen(out) == len ? 0 : -AE_EINVAL;
+}
+
+int64_t sys_spawn(const uint64_t a[SYS_ARGS_MAX])
+{
+	char name[32];
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	rc = user_string(name, sizeof(name), a[0], a[1]);
+	if (rc)
+		return rc;
+	return proc_spawn(name, proc_pid(p),
+			  proc_privileged(p) && !(a[2] & ABI_SPAWN_UNPRIV) ?
+			  PROC_SPAWN_PRIV : 0);
+}
+
+int64_t sys_wait(const uint64_t a[SYS_ARGS_MAX])
+{
+	int32_t code = 0;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	rc = proc_wait(p, (int)a[0], &code, a[2]);
+	if (rc < 0)
+		return rc;
+	return user_copy(&code, a[1], sizeof(code), true) ?: rc;
+}
+
+/* ---- memory ------------------------------------------------------------ */
+
+static uint32_t hal_prot(uint64_t prot)
+{
+	return HAL_PROT_USER | (prot & ABI_PROT_READ ? HAL_PROT_READ : 0) |
+	       (prot & ABI_PROT_WRITE ? HAL_PROT_WRITE : 0) |
+	       (prot & ABI_PROT_EXEC ? HAL_PROT_EXEC : 0);
+}
+
+/* The range must be whole pages inside the user range. */
+static int user_range(uint64_t va, uint64_t len)
+{
+	struct HalRange r = hal_mmu_user_range();
+
+	if ((va | len) & (PAGE - 1) || !len)
+		return -AE_EINVAL;
+	if (va < r.lo || va >= r.hi || len > r.hi - va)
+		return -AE_EFAULT;
+	return 0;
+}
+
+static int64_t protect_rc(uint64_t prot)
+{
+	if ((prot & ABI_PROT_WRITE) && (prot & ABI_PROT_EXEC))
+		return -AE_EINVAL;	/* never writable and executable */
+	if (!(prot & (ABI_PROT_READ | ABI_PROT_WRITE | ABI_PROT_EXEC)))
+		return -AE_EINVAL;
+	return 0;
+}
+
+int64_t sys_map(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	return user_range(a[0], a[1]) ?: protect_rc(a[2]) ?:
+	       mm_as_map(proc_as(p), a[0], a[1], hal_prot(a[2]));
+}
+
+int64_t sys_unmap(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	return user_range(a[0], a[1]) ?: mm_as_unmap(proc_as(p), a[0], a[1]);
+}
+
+int64_t sys_protect(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	return user_range(a[0], a[1]) ?: protect_rc(a[2]) ?:
+	       mm_as_protect(proc_as(p), a[0], a[1], hal_prot(a[2]));
+}
+
+/* ---- the bus ------------------------------------------------------------ */
+
+#define CALL_TIMEOUT_NS 5000000000ull
+
+int64_t sys_lookup(const uint64_t a[SYS_ARGS_MAX])
+{
+	char name[BUS_NAME_MAX];
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	rc = user_string(name, sizeof(name), a[1], a[2]);
+	if (rc)
+		return rc;
+	if (a[0] == ABI_LOOKUP_SERVICE)
+		return bus_svc_find(name);
+	rc = bus_topic_find(name);
+	if (rc == -AE_ENOENT && strncmp(name, "user.", 5) == 0)
+		rc = bus_topic(name);	/* the processes' own */
+	return rc;
+}
+
+static int topic_ok(uint64_t t)
+{
+	return t < bus_topic_count() ? 0 : -AE_EINVAL;
+}
+
+int64_t sys_publish(const uint64_t a[SYS_ARGS_MAX])
+{
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	rc = topic_ok(a[0]) ?: user_copy(bounce, a[1], a[2], false);
+	if (rc)
+		return rc;
+	return bus_publish_as(proc_svc(p), (bus_topic_t)a[0], (int)a[3],
+			      bounce, a[2]);
+}
+
+int64_t sys_send(const uint64_t a[SYS_ARGS_MAX])
+{
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	rc = topic_ok(a[1]) ?: user_copy(bounce, a[2], a[3], false);
+	if (rc)
+		return rc;
+	if (!bus_svc_name((bus_svc_t)a[0]))
+		return -AE_EINVAL;
+	return bus_send_as(proc_svc(p), (bus_svc_t)a[0], (bus_topic_t)a[1],
+			   BUS_PRIO_DEFAULT, bounce, a[3]);
+}
+
+int64_t sys_call(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct bus_msg reply;
+	uint64_t n;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	rc = topic_ok(a[1]) ?: user_copy(bounce, a[2], a[3], false);
+	if (rc)
+		return rc;
+	if (!bus_svc_name((bus_svc_t)a[0]))
+		return -AE_EINVAL;
+	rc = sched_call_as(proc_svc(p), (bus_svc_t)a[0], (bus_topic_t)a[1],
+			   bounce, a[3], &reply, CALL_TIMEOUT_NS);
+	if (rc)
+		return rc;
+	n = reply.len < a[5] ? reply.len : a[5];
+	return user_copy(reply.data, a[4], n, true) ?: (int64_t)n;
+}
+
+int64_t sys_subscribe(const uint64_t a[SYS_ARGS_MAX])
+{
+	char pattern[BUS_NAME_MAX];
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	rc = user_string(pattern, sizeof(pattern), a[0], a[1]);
+	if (rc)
+		return rc;
+	if (bus_pattern_check(pattern, NULL))
+		return -AE_EINVAL;
+	/* a subscription is not a message, so no rule sees it: the gateway
+	 * keeps processes without privilege to their own topics */
+	if (!proc_privileged(p) && strncmp(pattern, "user.", 5) != 0)
+		return -AE_EPERM;
+	return bus_subscribe(proc_svc(p), pattern, NULL);
+}
+
+int64_t sys_receive(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct abi_msg m;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	rc = proc_receive(p, &m, a[1]);
+	if (rc)
+		return rc;
+	return user_copy(&m, a[0], sizeof(m), true);
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+static struct node_cred cred(const struct proc *p)
+{
+	uint32_t id = proc_privileged(p) ? 0 : PROC_UID_USER;
+
+	return (struct node_cred){ id, id };
+}
+
+int64_t sys_open(const uint64_t a[SYS_ARGS_MAX])
+{
+	char path[NODE_PATH_MAX];
+	int rc, h;
+	PROC_OR_ESRCH(p);
+
+	rc = user_string(path, sizeof(path), a[0], a[1]);
+	if (rc)
+		return rc;
+	if (!a[2])
+		return -AE_EINVAL;
+	h = node_open(path, (uint32_t)a[2], cred(p));
+	if (h < 0)
+		return h;
+	rc = proc_fd_add(p, h);
+	if (rc < 0)
+		node_close(h);
+	return rc;
+}
+
+/* A file's handle in the namespace (the console is not one). */
+static int file(const struct proc *p, uint64_t fd)
+{
+	int h = proc_fd_get(p, (int)fd);
+
+	return h == PROC_FD_CONSOLE ? -AE_EBADF : h;
+}
+
+int64_t sys_read(const uint64_t a[SYS_ARGS_MAX])
+{
+	int h, n;
+	PROC_OR_ESRCH(p);
+
+	h = file(p, a[0]);
+	if (h < 0)
+		return h;
+	n = node_read(h, bounce, (uint32_t)a[2]);
+	if (n < 0)
+		return n;
+	return user_copy(bounce, a[1], (uint64_t)n, true) ?: n;
+}
+
+int64_t sys_close(const uint64_t a[SYS_ARGS_MAX])
+{
+	int h;
+	PROC_OR_ESRCH(p);
+
+	h = proc_fd_remove(p, (int)a[0]);
+	if (h == PROC_FD_CONSOLE)
+		return 0;
+	return h < 0 ? h : node_close(h);
+}
+
+int64_t sys_ioctl(const uint64_t a[SYS_ARGS_MAX])
+{
+	int h, rc;
+	PROC_OR_ESRCH(p);
+
+	h = file(p, a[0]);
+	if (h < 0)
+		return h;
+	rc = user_copy(bounce, a[2], a[3], false);
+	if (rc)
+		return rc;
+	rc = node_ioctl(h, (uint32_t)a[1], bounce, (uint32_t)a[3]);
+	if (rc < 0)
+		return rc;
+	return user_copy(bounce, a[2], a[3], true) ?: rc;
+}
+
+int64_t sys_stat(const uint64_t a[SYS_ARGS_MAX])
+{
+	char path[NODE_PATH_MAX];
+	struct node_stat st;
+	struct abi_stat u;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	rc = user_string(path, sizeof(path), a[0], a[1]);
+	if (rc)
+		return rc;
+	rc = node_stat(path, &st, cred(p));
+	if (rc)
+		return rc;
+	u.kind = st.kind;
+	u.mode = st.mode;
+	u.uid = st.uid;
+	u.gid = st.gid;
+	u.size = st.size;
+	return user_copy(&u, a[2], sizeof(u), true);
+}
+
+int64_t sys_readdir(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct node_dirent d;
+	struct abi_dirent u;
+	int h, rc;
+	PROC_OR_ESRCH(p);
+
+	h = file(p, a[0]);
+	if (h < 0)
+		return h;
+	rc = node_readdir(h, (uint32_t)a[1], &d);
+	if (rc)
+		return rc;
+	memcpy(u.name, d.name, sizeof(u.name));
+	u.name[sizeof(u.name) - 1] = '\0';
+	u.kind = d.kind;
+	return user_copy(&u, a[2], sizeof(u), true);
+}
+
+int64_t sys_seek(const uint64_t a[SYS_ARGS_MAX])
+{
+	int h;
+	PROC_OR_ESRCH(p);
+
+	h = file(p, a[0]);
+	if (h < 0)
+		return h;
+	return node_seek(h, (int64_t)a[1], (uint32_t)a[2]);
+}
+
+/* ---- the machine ---------------------------------------------------------- */
+
+static int64_t power(const char *topic)
+{
+	int svc = bus_svc_find("power"), t = bus_topic(topic);
+	PROC_OR_ESRCH(p);
+
+	if (svc < 0 || t < 0)
+		return -AE_ENODEV;
+	/* in the process's name: the rules decide (aegis/proc.h) */
+	return sched_call_as(proc_svc(p), (bus_svc_t)svc, (bus_topic_t)t,
+			     NULL, 0, NULL, CALL_TIMEOUT_NS);
+}
+
+int64_t sys_reboot(const uint64_t a[SYS_ARGS_MAX])
+{
+	(void)a;
+	return power("power.reboot");
+}
+
+int64_t sys_poweroff(const uint64_t a[SYS_ARGS_MAX])
+{
+	(void)a;
+	return power("power.off");
+}
+
 void kernel_syscall(struct HalSyscall *s)
 {
 	struct HalRange r = hal_mmu_user_range();
@@ -143,10 +528,17 @@ void kernel_user_fault(const struct HalUserFault *f)
 {
 	int me = sched_self();
 	const char *name = sched_name(me);
+	struct proc *p = proc_self();
+	char who[32];
 
-	kprintf("user: %s (thread %d) killed: %s at pc %#llx, address "
-		"%#llx\n", name ? name : "?", me, f->name,
-		(unsigned long long)f->pc, (unsigned long long)f->addr);
+	if (p)
+		ksnprintf(who, sizeof(who), "pid %d, thread %d", proc_pid(p),
+			  me);
+	else
+		ksnprintf(who, sizeof(who), "thread %d", me);
+	kprintf("user: %s (%s) killed: %s at pc %#llx, address %#llx\n",
+		name ? name : "?", who, f->name, (unsigned long long)f->pc,
+		(unsigned long long)f->addr);
 	if (me < 0)
 		panic("user fault outside a thread");
 	sched_exit_code(-AE_EFAULT);

@@ -69,7 +69,8 @@ int syscall_check(uint64_t nr, const uint64_t a[SYS_ARGS_MAX],
 
 		if (g->kind != SYS_ARG_IN && g->kind != SYS_ARG_OUT)
 			continue;
-		rc = check_buffer(m, a[i], a[g->len], g->kind == SYS_ARG_OUT);
+		rc = check_buffer(m, a[i], g->len == SYS_LEN_FIXED ? g->limit :
+				  a[g->len], g->kind == SYS_ARG_OUT);
 		if (rc)
 			return rc;
 	}

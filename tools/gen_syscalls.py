@@ -47,6 +47,13 @@ def parse_arg(text):
                  text)
     if m:
         return (m.group(1), m.group(2), 0, m.group(3))
+    m = re.match(r'^(in|out)\s+([a-z_][a-z0-9_]*)\[([0-9]+)\]$', text)
+    if m:
+        size = int(m.group(3))
+        if size < 1 or size > 4096:
+            raise DefError('%s: a fixed length of 1 to 4096 bytes'
+                           % m.group(2))
+        return (m.group(1), m.group(2), size, m.group(3))
     m = re.match(r'^(int|fd)\s+([a-z_][a-z0-9_]*)$', text)
     if m:
         return (m.group(1), m.group(2), 0, None)
@@ -103,7 +110,7 @@ def parse(path):
             if len(set(names)) != len(names):
                 raise DefError('%s: an argument name twice' % name)
             for kind, an, _, ln in parsed:
-                if kind in ('in', 'out'):
+                if kind in ('in', 'out') and not ln.isdigit():
                     if ln not in names or \
                             parsed[names.index(ln)][0] != 'size':
                         raise DefError('%s: %s[%s]: %s is not a size '
@@ -149,8 +156,9 @@ def header(calls):
     for c in calls:
         o.append('#define SYS_%-12s %d\n' % (c['name'], c['nr']))
     o.append('#define SYS_COUNT        %d\n#define SYS_ARGS_MAX     %d\n'
-             '#define SYS_FD_MAX       %d\n\n' % (len(calls), MAX_ARGS,
-                                                FD_MAX))
+             '#define SYS_FD_MAX       %d\n#define SYS_LEN_FIXED    0xff'
+             '\t/* IN/OUT of a fixed length (limit) */\n\n'
+             % (len(calls), MAX_ARGS, FD_MAX))
     o.append('enum sys_arg_kind {\n\tSYS_ARG_NONE = 0,\n\tSYS_ARG_INT,\n'
              '\tSYS_ARG_UINT,\n\tSYS_ARG_FD,\n\tSYS_ARG_FLAGS,\n'
              '\tSYS_ARG_SIZE,\n\tSYS_ARG_IN,\n\tSYS_ARG_OUT,\n};\n\n')
@@ -158,8 +166,8 @@ def header(calls):
              '\tSYS_RES_NONE,\n\tSYS_RES_NORETURN,\n};\n\n')
     o.append('struct sys_arg {\n\tconst char *name;\n\tuint8_t kind;\t\t'
              '/* enum sys_arg_kind */\n\tuint8_t len;\t\t/* IN/OUT: the '
-             'size argument\'s index */\n\tuint64_t limit;\t\t/* UINT, '
-             'SIZE: the most; FLAGS: the mask */\n};\n\n')
+             'size argument\'s index, or SYS_LEN_FIXED */\n\tuint64_t limit;\t\t/* UINT, '
+             'SIZE: the most; FLAGS: the mask;\n\t\t\t\t * a fixed IN/OUT: its length */\n};\n\n')
     o.append('typedef int64_t (*sys_fn)(const uint64_t a[SYS_ARGS_MAX]);\n'
              '\nstruct syscall_desc {\n\tconst char *name;\n\tconst char '
              '*owner;\n\tuint8_t nargs;\n\tuint8_t result;\t\t/* enum '
@@ -191,8 +199,12 @@ def table(calls):
         if c['args']:
             o.append('\t\t.arg = {\n')
             for kind, an, limit, ln in c['args']:
-                o.append('\t\t\t{ "%s", %s, %d, %#xull },\n' % (
-                    an, kinds[kind], names.index(ln) if ln else 0, limit))
+                if ln and ln.isdigit():
+                    idx = 'SYS_LEN_FIXED'
+                else:
+                    idx = '%d' % (names.index(ln) if ln else 0)
+                o.append('\t\t\t{ "%s", %s, %s, %#xull },\n' % (
+                    an, kinds[kind], idx, limit))
             o.append('\t\t},\n')
         o.append('\t\t.fn = sys_%s,\n\t},\n' % c['name'])
     o.append('};\n')

@@ -313,6 +313,13 @@ pub extern "C" fn hal_arch_name() -> *const c_char {
     arch::NAME.as_ptr().cast()
 }
 
+/// The ELF machine number (e_machine) of the programs this CPU runs: 62
+/// (EM_X86_64) or 183 (EM_AARCH64). For the program loader.
+#[no_mangle]
+pub extern "C" fn hal_elf_machine() -> u16 {
+    arch::ELF_MACHINE
+}
+
 /// Choose the PSCI conduit (AArch64): `smc` true for SMC, false for HVC,
 /// as the device tree's /psci method says. Returns 0, or -ENODEV on an
 /// arch without PSCI. Boot CPU.
@@ -1108,6 +1115,14 @@ pub unsafe extern "C" fn hal_mmu_lookup(va: u64, pa: *mut u64, prot: *mut u32) -
 #[no_mangle]
 pub extern "C" fn hal_poweroff() -> ! {
     arch::poweroff()
+}
+
+/// Reset the machine (PSCI SYSTEM_RESET on AArch64; on x86_64 the PCI
+/// reset control register 0xcf9, then the 8042 keyboard controller, then a
+/// triple fault). Never returns. Any context.
+#[no_mangle]
+pub extern "C" fn hal_reboot() -> ! {
+    arch::reboot()
 }
 
 #[cfg(test)]

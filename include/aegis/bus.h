@@ -170,7 +170,8 @@ int bus_unsubscribe(bus_svc_t s, const char *pattern);
  */
 
 /* bus_publish - queue an event to every subscriber of topic. Returns how
- * many got it; -EAGAIN if a subscriber's queue (or the pool) was full: the
+ * many got it; -EPERM if a routing rule refused it to a subscriber, else
+ * -EAGAIN if a subscriber's queue (or the pool) was full: either way the
  * others still got it, and each refusal counts a drop for that service
  * and for the topic. */
 int bus_publish(bus_topic_t topic, int prio, const void *data, size_t len);
@@ -207,7 +208,7 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
  */
 struct bus_waiter_ops {
 	/* Block the calling thread until wake(ctx) or the bus clock reaches
-	 * deadline. Returns 0 when woken, -ETIMEDOUT when the deadline
+	 * deadline (0: no deadline). Returns 0 when woken, -ETIMEDOUT when the deadline
 	 * passed. Thread context. */
 	int (*block)(void *ctx, uint64_t deadline);
 	/* Make the thread blocked in block(ctx) runnable. Called by the
@@ -220,7 +221,7 @@ struct bus_waiter_ops {
 /*
  * bus_call_wait - request/reply from thread context. Queues the request
  * (at prio, as bus_send would), blocks through ops until the reply comes
- * or timeout clock ticks pass, and returns the reply's status with the
+ * or timeout clock ticks pass (0: no timeout), and returns the reply's status with the
  * reply in *reply; or -ETIMEDOUT (a reply that arrives later is counted
  * as a drop of its topic, never delivered to anyone else), -EDEADLK from
  * handler context (handlers use bus_call), -ENOSPC when BUS_WAITERS_MAX
@@ -230,6 +231,23 @@ int bus_call_wait(bus_svc_t dst, bus_topic_t topic, int prio,
 		  const void *data, size_t len, struct bus_msg *reply,
 		  uint64_t timeout, const struct bus_waiter_ops *ops,
 		  void *ctx);
+
+/*
+ * Sending in another's name: the same as bus_publish, bus_send and
+ * bus_call_wait, with src as the sender instead of the kernel. For the
+ * system-call gateway, which posts a user process's messages as that
+ * process's service (aegis/proc.h), so routing rules see who sent them.
+ * Outside handlers only (-EDEADLK); src must exist (-EINVAL). A reply
+ * that comes after bus_call_wait_as gave up goes to src's handler.
+ */
+int bus_publish_as(bus_svc_t src, bus_topic_t topic, int prio,
+		   const void *data, size_t len);
+int bus_send_as(bus_svc_t src, bus_svc_t dst, bus_topic_t topic, int prio,
+		const void *data, size_t len);
+int bus_call_wait_as(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
+		     int prio, const void *data, size_t len,
+		     struct bus_msg *reply, uint64_t timeout,
+		     const struct bus_waiter_ops *ops, void *ctx);
 
 /* ---- dispatcher -------------------------------------------------------- */
 

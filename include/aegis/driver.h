@@ -45,13 +45,16 @@ struct driver_desc {
  * forwards a read of the device's node to the owner as a "device.read"
  * request carrying struct device_io, the buffer lent for the call; the
  * reply is the bytes read (uint32_t) or an error (-ENODEV for a device
- * the owner no longer has).
+ * the owner no longer has). An ioctl of the node goes the same way as a
+ * "device.ioctl" request, with cmd set and buf lent both ways; the reply
+ * is the owner's answer (a value >= 0, as int32_t) or an error (-ENOTTY
+ * for a command the device does not know).
  */
 struct device_io {
 	uint32_t index;		/* the device's devtree index */
 	uint32_t len;		/* of buf */
 	uint32_t off;		/* offset in the device's stream */
-	uint32_t pad;
+	uint32_t cmd;		/* device.ioctl: the command */
 	uint64_t buf;		/* lent buffer */
 };
 

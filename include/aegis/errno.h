@@ -13,9 +13,11 @@
 #define AEGIS_ERRNO_LIST(X)						\
 	X(EPERM,	1,	"operation not permitted")		\
 	X(ENOENT,	2,	"no such entry")			\
+	X(ESRCH,	3,	"no such process")			\
 	X(EIO,		5,	"input/output error")			\
 	X(E2BIG,	7,	"argument list too long")		\
 	X(EBADF,	9,	"not an open file")			\
+	X(ECHILD,	10,	"no such child process")		\
 	X(ENOEXEC,	8,	"bad executable or boot format")	\
 	X(EAGAIN,	11,	"try again (queue full)")		\
 	X(ENOMEM,	12,	"out of memory")			\
@@ -28,6 +30,7 @@
 	X(EISDIR,	21,	"is a directory")			\
 	X(EINVAL,	22,	"invalid argument")			\
 	X(EMFILE,	24,	"too many open files")			\
+	X(ENOTTY,	25,	"not a request this device takes")	\
 	X(ENOSPC,	28,	"no space left")			\
 	X(ERANGE,	34,	"value out of range")			\
 	X(ENAMETOOLONG,	36,	"name too long")			\

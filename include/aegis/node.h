@@ -22,6 +22,9 @@
  *   "node.readdir"  handle, index -> struct node_dirent in *out,
  *                   -ENOENT past the last entry
  *
+ * ns answers "ns.seek" itself (handle, flags = whence, out = the signed
+ * offset -> the new offset, uint32_t): the offset is its own.
+ *
  * Errors: -ENOENT (no such node), -EACCES (the mode refuses the caller),
  * -ENOTDIR / -EISDIR, -EBADF (not an open handle), -ENODEV (the device
  * went away while open), -EINVAL (bad flags or arguments), -EMFILE (the
@@ -40,6 +43,10 @@
 #define NODE_READ	0x1
 #define NODE_WRITE	0x2
 #define NODE_DIR	0x4	/* open a directory (for readdir) */
+
+/* seek */
+#define NODE_SEEK_SET	0
+#define NODE_SEEK_CUR	1
 
 enum node_kind {
 	NODE_KIND_DIR = 1,
@@ -119,5 +126,8 @@ int node_ioctl(int fd, uint32_t cmd, void *buf, uint32_t len);
 int node_close(int fd);
 int node_stat(const char *path, struct node_stat *st, struct node_cred c);
 int node_readdir(int fd, uint32_t index, struct node_dirent *d);
+/* node_seek - the new offset (off from the start, or from the current
+ * offset), or -EINVAL (below 0 or past 4 GiB), -EBADF. */
+int node_seek(int fd, int64_t off, uint32_t whence);
 
 #endif

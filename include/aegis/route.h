@@ -25,7 +25,9 @@
  *	<action>[:<arg>][,topic=<pattern>][,src=<svc>][,dst=<svc>][,kind=<k>]
  *
  * <svc> is a service name, "kernel" (what is posted outside any handler;
- * not a redirect or mirror target) or "*"; <k> is event, request, reply or "*";
+ * not a redirect or mirror target), "*", or for src and dst a prefix of
+ * names ending in "*" ("user-*": every user process, aegis/proc.h);
+ * <k> is event, request, reply or "*";
  * a missing key matches anything. Services named before they exist are
  * matched once they register. Examples:
  *
@@ -33,6 +35,7 @@
  *	mirror:tracer,topic=hw.*
  *	rate:10/1000,topic=net.rx.*
  *	redirect:console2,dst=console,kind=request
+ *	deny,topic=power.*,src=user-*
  *
  * Context: thread or handler context on the dispatching CPU.
  */

@@ -15,7 +15,7 @@
  * be: sched_preemptible(true) around work that calls no kernel service
  * (computation, touching its own memory). Elsewhere it runs until it
  * yields, sleeps, blocks or ends, as kernel code does in a kernel
- * without kernel preemption. User threads (later) are preempted anywhere
+ * without kernel preemption. User threads are preempted anywhere
  * in user mode. A thread is never preempted inside a handler it runs
  * inline (bus_call from a thread), even if preemptible.
  *
@@ -27,7 +27,8 @@
  *                        that ended
  *   "sched.ticks"        request, no payload: uint64_t timer ticks seen
  *                        (devfs's /dev/timer)
- *   /sys/sched           threads, switches, ticks, slice (its own
+ *   /sys/sched           threads (with each one's switches and CPU
+ *                        time), switches, ticks, slice (its own
  *                        attributes, aegis/sysfs.h; slice is writable)
  */
 #ifndef AEGIS_SCHED_H
@@ -55,13 +56,37 @@ struct sched_exit_event {
  * -ENODEV (the sched service is not running). Any context. */
 int sched_spawn(const char *name, unsigned int prio, sched_fn fn, void *arg);
 
-/* sched_spawn_user - a thread that runs in user mode: it starts at pc
- * with stack pointer sp in the address space as_id (root its table, from
- * mm_as_create), which it owns: the space and every page in it go back
- * to mm when the thread has ended. Its traps and system calls run on its
- * kernel stack. Errors as sched_spawn. */
-int sched_spawn_user(const char *name, unsigned int prio, uint32_t as_id,
-		     uint64_t root, uint64_t pc, uint64_t sp);
+/* A user thread: it starts at pc with stack pointer sp in the address
+ * space as_id (root its table, from mm_as_create), which it owns: the
+ * space and every page in it go back to mm when the thread has ended.
+ * reaped (if not NULL) runs first, in the dispatcher, with owner, the
+ * thread's id and its exit code: the process layer (aegis/proc.h) lets
+ * go of what else the thread held there. */
+struct sched_user {
+	uint32_t as_id;
+	uint64_t root, pc, sp;
+	void (*reaped)(void *owner, int id, int code);
+	void *owner;
+};
+
+/* sched_spawn_user - start a user thread (its traps and system calls run
+ * on its kernel stack). Errors as sched_spawn. */
+int sched_spawn_user(const char *name, unsigned int prio,
+		     const struct sched_user *u);
+
+/* sched_owner - the running user thread's owner, or NULL (a kernel
+ * thread, or outside thread context). */
+void *sched_owner(void);
+
+/* sched_block - block the calling thread until sched_wake or timeout_ns
+ * (0: no timeout) passes: 0 when woken (a wake that came before the
+ * block counts), -ETIMEDOUT, -EDEADLK outside thread context. Callers
+ * check their condition again: a wake may be stale. */
+int sched_block(uint64_t timeout_ns);
+
+/* sched_wake - make thread id runnable if it is blocked in sched_block
+ * (or remember the wake for its next block). Handler context. */
+void sched_wake(int id);
 
 /* sched_yield - let the next ready thread of the same or a more urgent
  * priority run (or the bus). Thread context; elsewhere nothing happens. */
@@ -93,6 +118,12 @@ int sched_self(void);
  * context (handlers use bus_call). */
 int sched_call(bus_svc_t dst, bus_topic_t topic, const void *data,
 	       size_t len, struct bus_msg *reply, uint64_t timeout_ns);
+
+/* sched_call_as - sched_call with src as the sender (bus_call_wait_as):
+ * the system-call gateway's calls in a process's name. */
+int sched_call_as(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
+		  const void *data, size_t len, struct bus_msg *reply,
+		  uint64_t timeout_ns);
 
 /* sched_state - a thread's state name ("ready", "running", "sleeping",
  * "blocked", "exited") or NULL for no such thread. */

@@ -9,8 +9,9 @@
  *   fd     0..SYS_FD_MAX-1               else -EBADF
  *   flags  no bit outside the mask       else -EINVAL
  *   size   at most its limit             else -E2BIG
- *   in     len bytes inside the user range, every page mapped for user
- *          mode and readable             else -EFAULT
+ *   in     len bytes (the size argument it names, or a fixed length)
+ *          inside the user range, every page mapped for user mode and
+ *          readable                      else -EFAULT
  *   out    the same, writable            else -EFAULT
  *
  * Scalars are checked first, in order, then the buffers (so a length

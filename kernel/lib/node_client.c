@@ -74,8 +74,12 @@ int node_ioctl(int fd, uint32_t cmd, void *buf, uint32_t len)
 {
 	struct node_req q = req((uint32_t)fd, buf, len, NODE_CRED_KERNEL);
 
+	int32_t n = 0;
+	int rc;
+
 	q.flags = cmd;
-	return call("ns.ioctl", &q, NULL);
+	rc = call("ns.ioctl", &q, &n);
+	return rc ? rc : n;
 }
 
 int node_close(int fd)
@@ -107,6 +111,18 @@ int node_readdir(int fd, uint32_t index, struct node_dirent *d)
 	q.off = index;
 	q.out = (uint64_t)(uintptr_t)d;
 	return call("ns.readdir", &q, NULL);
+}
+
+int node_seek(int fd, int64_t off, uint32_t whence)
+{
+	struct node_req q = req((uint32_t)fd, NULL, 0, NODE_CRED_KERNEL);
+	int32_t n = 0;
+	int rc;
+
+	q.flags = whence;
+	q.out = (uint64_t)off;
+	rc = call("ns.seek", &q, &n);
+	return rc ? rc : n < 0 ? -AE_EOVERFLOW : n;	/* past 2 GiB */
 }
 
 /* ---- for the services that own nodes --------------------------------- */

@@ -11,6 +11,9 @@
  *	$ cat /dev/rtc0
  *	2026-11-25 11:52:03 UTC
  *
+ * and "device.ioctl" requests: ABI_RTC_SECONDS (aegis/abi.h) gives the
+ * time as seconds since 1970 (int64_t, 8 bytes), for programs.
+ *
  * A device detached (hot-plug) is forgotten at once: a read of it is
  * -ENODEV, and its registers are not touched again until it is attached.
  * Every read asks the devtree whether the device is still this driver's
@@ -18,6 +21,7 @@
  * arrives); after a restart the driver learns its devices that way too.
  */
 #include <string.h>
+#include <aegis/abi.h>
 #include <aegis/bus.h>
 #include <aegis/devtree.h>
 #include <aegis/driver.h>
@@ -43,7 +47,7 @@ static struct rtc_dev {
 	char text[40];		/* the reading a read at offset 0 took */
 } devs[RTC_MAX];
 
-static bus_topic_t t_added, t_removed, t_read;
+static bus_topic_t t_added, t_removed, t_read, t_ioctl;
 static int self = -1;		/* this driver's index in driver_builtin */
 
 static int rtc_init(void)
@@ -51,11 +55,12 @@ static int rtc_init(void)
 	const struct driver_desc *d;
 	int a = bus_topic("devtree.device.added");
 	int r = bus_topic("devtree.device.removed");
-	int q = bus_topic("device.read");
+	int q = bus_topic("device.read"), c = bus_topic("device.ioctl");
 	size_t n;
 
-	if (a < 0 || r < 0 || q < 0)
+	if (a < 0 || r < 0 || q < 0 || c < 0)
 		return -AE_ENOSPC;
+	t_ioctl = (bus_topic_t)c;
 	t_added = (bus_topic_t)a;
 	t_removed = (bus_topic_t)r;
 	t_read = (bus_topic_t)q;
@@ -144,29 +149,67 @@ static void device_event(const struct bus_msg *m)
 		adopt(&ev);
 }
 
-static int do_read(const struct bus_msg *m, struct bus_msg *reply)
+/* The device a request names, if it is still ours and attached. */
+static struct rtc_dev *device_of(const struct bus_msg *m,
+				 struct device_io *io, int *rc)
 {
 	struct devtree_event ev;
+	struct rtc_dev *d;
+
+	*rc = -AE_EINVAL;
+	if (m->len != sizeof(*io))
+		return NULL;
+	memcpy(io, m->data, sizeof(*io));
+	d = find(io->index);
+	*rc = -AE_ENODEV;
+	if (!ours_and_attached(io->index, &ev)) {
+		if (d)
+			d->present = false;
+		return NULL;
+	}
+	if (!d)		/* restarted after it was announced */
+		d = adopt(&ev);
+	*rc = 0;
+	if (io->len && !io->buf)
+		*rc = -AE_EFAULT;
+	return *rc ? NULL : d;
+}
+
+static int do_ioctl(const struct bus_msg *m, struct bus_msg *reply)
+{
+	struct device_io io;
+	struct rtc_dev *d;
+	int64_t secs;
+	int32_t n = sizeof(secs);
+	int rc;
+
+	d = device_of(m, &io, &rc);
+	if (!d)
+		return rc ? rc : -AE_ENODEV;
+	if (io.cmd != ABI_RTC_SECONDS)
+		return -AE_ENOTTY;
+	if (io.len < sizeof(secs))
+		return -AE_EINVAL;
+	secs = hal_rtc_read(d->kind, d->base);
+	if (secs < 0)
+		return (int)secs;
+	memcpy((void *)(uintptr_t)io.buf, &secs, sizeof(secs));
+	memcpy(reply->data, &n, sizeof(n));
+	reply->len = sizeof(n);
+	return 0;
+}
+
+static int do_read(const struct bus_msg *m, struct bus_msg *reply)
+{
 	struct device_io io;
 	struct rtc_dev *d;
 	int64_t secs;
 	uint32_t n;
+	int rc;
 
-	if (m->len != sizeof(io))
-		return -AE_EINVAL;
-	memcpy(&io, m->data, sizeof(io));
-	d = find(io.index);
-	if (!ours_and_attached(io.index, &ev)) {
-		if (d)
-			d->present = false;
-		return -AE_ENODEV;
-	}
-	if (!d)		/* restarted after it was announced */
-		d = adopt(&ev);
+	d = device_of(m, &io, &rc);
 	if (!d)
-		return -AE_ENODEV;
-	if (io.len && !io.buf)
-		return -AE_EFAULT;
+		return rc ? rc : -AE_ENODEV;
 	/* a read from the start takes a new reading; one further on reads
 	 * the rest of that reading, so split reads never mix two times */
 	if (io.off == 0 || !d->text[0]) {
@@ -197,6 +240,8 @@ static int rtc_handle(void *state, const struct bus_msg *m,
 	}
 	if (m->kind == BUS_REQUEST && m->topic == t_read)
 		return do_read(m, reply);
+	if (m->kind == BUS_REQUEST && m->topic == t_ioctl)
+		return do_ioctl(m, reply);
 	return -AE_ENOSYS;
 }
 
@@ -206,5 +251,5 @@ SERVICE(rtc,
 	.handler = rtc_handle,
 	.subscribe = SERVICE_LIST("devtree.device.added",
 				  "devtree.device.removed"),
-	.serves = SERVICE_LIST("device.read"),
+	.serves = SERVICE_LIST("device.read", "device.ioctl"),
 	.needs = SERVICE_LIST("devtree"));

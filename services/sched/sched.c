@@ -51,13 +51,13 @@ static struct thread {
 	uint64_t ran_ticks;	/* ticks of its current turn */
 	bool keep_turn;		/* interrupted: its turn goes on */
 	bool user;		/* it has a user part: */
-	uint32_t as_id;		/* its address space (owned: destroyed
-				 * when the thread is reaped) */
-	uint64_t root;
-	uint64_t pc, usp;	/* where user mode starts */
+	struct sched_user u;	/* its address space (owned: destroyed
+				 * when the thread is reaped), entry and
+				 * owner */
 	int32_t exit_code;
 	bool preemptible;	/* an interrupt may take the CPU from it */
 	uint64_t switches;	/* times it was switched to */
+	uint64_t cycles;	/* CPU time it has had */
 	bool woken;		/* a wake that came before its block */
 } th[SCHED_THREADS_MAX];
 
@@ -65,6 +65,7 @@ static struct core core;
 static uint64_t disp_sp;	/* the dispatcher's context */
 static int current = -1;	/* the running thread, -1: the dispatcher */
 static int preempted = -1;	/* the thread the last interrupt stopped */
+static uint64_t last_switch;	/* cycle counter at the last switch */
 static uint64_t active_root;	/* the address space a user thread set */
 static uint64_t kernel_root;	/* the one active before (the kernel's) */
 static bool up;
@@ -84,14 +85,25 @@ static void prepare(int id)
 {
 	if (!th[id].user)
 		return;
-	if (active_root != th[id].root) {
-		uint64_t was = hal_mmu_activate(th[id].root);
+	if (active_root != th[id].u.root) {
+		uint64_t was = hal_mmu_activate(th[id].u.root);
 
 		if (!active_root)
 			kernel_root = was;	/* what to go back to */
-		active_root = th[id].root;
+		active_root = th[id].u.root;
 	}
 	hal_set_kernel_stack(stack_top(id));
+}
+
+/* Charge the time since the last switch to thread id (-1: the
+ * dispatcher, not counted). */
+static void account(int id)
+{
+	uint64_t now = hal_cycles();
+
+	if (id >= 0)
+		th[id].cycles += now - last_switch;
+	last_switch = now;
 }
 
 static void irq_off(void)
@@ -110,6 +122,7 @@ static void to_dispatcher(void)
 {
 	int me = current;
 
+	account(me);
 	current = -1;
 	hal_ctx_switch(&th[me].sp, disp_sp);
 }
@@ -134,6 +147,7 @@ static void switch_away(void)
 		current = me;
 		return;
 	}
+	account(me);
 	current = next;
 	th[next].ran_ticks = 0;
 	th[next].switches++;
@@ -152,11 +166,13 @@ static bool in_thread(void)
 static void reap(int i)
 {
 	if (th[i].user) {
-		if (active_root == th[i].root) {
+		if (active_root == th[i].u.root) {
 			hal_mmu_activate(kernel_root);
 			active_root = 0;
 		}
-		if (mm_as_destroy(th[i].as_id))
+		if (th[i].u.reaped)
+			th[i].u.reaped(th[i].u.owner, i, th[i].exit_code);
+		if (mm_as_destroy(th[i].u.as_id))
 			kprintf("sched: %s: its address space was not "
 				"released\n", th[i].name);
 	}
@@ -191,6 +207,7 @@ bool sched_run(void)
 		th[id].switches++;
 		stats.switches++;
 		prepare(id);
+		account(-1);
 		hal_ctx_switch(&disp_sp, th[id].sp);
 		/* back: current is -1 again */
 		irq_on();
@@ -226,7 +243,7 @@ static void thread_main(uint64_t id)
 	irq_on();
 	if (th[id].user) {
 		/* leaves for user mode for good; back only on bad arguments */
-		int rc = hal_user_enter(th[id].pc, th[id].usp, 0,
+		int rc = hal_user_enter(th[id].u.pc, th[id].u.sp, 0,
 					stack_top((int)id));
 
 		kprintf("sched: %s: cannot enter user mode: %s\n",
@@ -247,20 +264,22 @@ int sched_spawn(const char *name, unsigned int prio, sched_fn fn, void *arg)
 	return spawn(name, prio, fn, arg, NULL);
 }
 
-int sched_spawn_user(const char *name, unsigned int prio, uint32_t as_id,
-		     uint64_t root, uint64_t pc, uint64_t sp)
+int sched_spawn_user(const char *name, unsigned int prio,
+		     const struct sched_user *u)
 {
-	struct thread u;
+	struct thread t;
 
-	memset(&u, 0, sizeof(u));
-	u.user = true;
-	u.as_id = as_id;
-	u.root = root;
-	u.pc = pc;
-	u.usp = sp;
-	if (!root)
+	if (!u || !u->root)
 		return -AE_EINVAL;
-	return spawn(name, prio, NULL, NULL, &u);
+	memset(&t, 0, sizeof(t));
+	t.user = true;
+	t.u = *u;
+	return spawn(name, prio, NULL, NULL, &t);
+}
+
+void *sched_owner(void)
+{
+	return in_thread() && th[current].user ? th[current].u.owner : NULL;
 }
 
 static int spawn(const char *name, unsigned int prio, sched_fn fn,
@@ -323,11 +342,16 @@ void sched_yield(void)
 	irq_on();
 }
 
-int sched_sleep_ns(uint64_t ns)
+static uint64_t ns_to_cycles(uint64_t ns)
 {
 	uint64_t hz = hal_cycles_per_sec();
-	uint64_t cycles = ns / 1000000000ull * hz +
-			  ns % 1000000000ull * hz / 1000000000ull;
+
+	return ns / 1000000000ull * hz + ns % 1000000000ull * hz / 1000000000ull;
+}
+
+int sched_sleep_ns(uint64_t ns)
+{
+	uint64_t cycles = ns_to_cycles(ns);
 
 	if (!in_thread())
 		return -AE_EDEADLK;
@@ -415,18 +439,48 @@ static void wake(void *ctx)
 
 static const struct bus_waiter_ops waiter = { block, wake };
 
+int sched_block(uint64_t timeout_ns)
+{
+	uint64_t c = ns_to_cycles(timeout_ns);
+
+	if (!in_thread())
+		return -AE_EDEADLK;
+	return block((void *)(intptr_t)current,
+		     timeout_ns ? hal_cycles() + (c ? c : 1) : 0);
+}
+
+void sched_wake(int id)
+{
+	if (id >= 0 && id < SCHED_THREADS_MAX &&
+	    core.t[id].state != CORE_FREE && core.t[id].state != CORE_EXITED)
+		wake((void *)(intptr_t)id);
+}
+
+int sched_call_as(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
+		  const void *data, size_t len, struct bus_msg *reply,
+		  uint64_t timeout_ns)
+{
+	uint64_t c = ns_to_cycles(timeout_ns);
+
+	if (!in_thread())
+		return -AE_EDEADLK;
+	th[current].woken = false;
+	return bus_call_wait_as(src, dst, topic, BUS_PRIO_DEFAULT, data, len,
+				reply, timeout_ns ? (c ? c : 1) : 0, &waiter,
+				(void *)(intptr_t)current);
+}
+
 int sched_call(bus_svc_t dst, bus_topic_t topic, const void *data,
 	       size_t len, struct bus_msg *reply, uint64_t timeout_ns)
 {
-	uint64_t hz = hal_cycles_per_sec();
-	uint64_t t = timeout_ns ? timeout_ns / 1000000ull * (hz / 1000) +
-		     1 : 0;
+	uint64_t c = ns_to_cycles(timeout_ns);
 
 	if (!in_thread())
 		return -AE_EDEADLK;
 	th[current].woken = false;
 	return bus_call_wait(dst, topic, BUS_PRIO_DEFAULT, data, len, reply,
-			     t, &waiter, (void *)(intptr_t)current);
+			     timeout_ns ? (c ? c : 1) : 0, &waiter,
+			     (void *)(intptr_t)current);
 }
 
 const char *sched_state(int id)
@@ -497,16 +551,21 @@ static const struct sysfs_attr attrs[] = {
 static uint32_t show_threads(char *buf, uint32_t size)
 {
 	uint32_t n = 0;
+	uint64_t hz = hal_cycles_per_sec();
 	int k = ksnprintf(buf, size, "id name             prio state    "
-			  "switches\n");
+			  "switches   cpu_us\n");
 
 	n = k < (int)size ? (uint32_t)k : size;
 	for (int i = 0; i < SCHED_THREADS_MAX && n < size; i++) {
 		if (core.t[i].state == CORE_FREE)
 			continue;
-		k = ksnprintf(buf + n, size - n, "%-2d %-16s %4u %-8s %llu\n",
-			      i, th[i].name, core.t[i].prio, sched_state(i),
-			      (unsigned long long)th[i].switches);
+		k = ksnprintf(buf + n, size - n, "%-2d %-16s %4u %-8s %8llu "
+			      "%8llu\n", i, th[i].name, core.t[i].prio,
+			      sched_state(i),
+			      (unsigned long long)th[i].switches,
+			      (unsigned long long)(hz ? th[i].cycles /
+						   (hz / 1000000 ? hz / 1000000
+						    : 1) : 0));
 		n += k < (int)(size - n) ? (uint32_t)k : size - n;
 	}
 	return n;

@@ -13,7 +13,8 @@
  *   trace on FILTER | trace off   the live bus tracer
  *   attach|detach name            hot-plug a device (its instance name
  *                                 like rtc0, node name or tree path)
- *   poweroff                      end the machine
+ *   poweroff | reboot             end or reset the machine (requests to
+ *                                 the power service)
  *
  * Errors come back as one line: "sh: <command>: <reason>". The shell runs
  * as root (uid 0) until user sessions exist.
@@ -190,6 +191,18 @@ static void hotplug(char **argv, int argc)
 		kprintf("%s: %s %sed\n", argv[0], argv[1], argv[0]);
 }
 
+/* Through the power service, like any other caller. */
+static void power(const char *what)
+{
+	int svc = bus_svc_find("power");
+	int t = bus_topic(strcmp(what, "reboot") == 0 ? "power.reboot" :
+			  "power.off");
+	int rc = svc < 0 ? svc : t < 0 ? t :
+		 bus_call((bus_svc_t)svc, (bus_topic_t)t, NULL, 0, NULL);
+
+	kprintf("sh: %s: %s\n", what, errno_desc(rc));
+}
+
 static void run(char *line)
 {
 	char *argv[ARGS_MAX + 1];
@@ -214,7 +227,7 @@ static void run(char *line)
 		kprintf("commands: help, ls [path], cat path, echo text > path, "
 			"tree [path], svc list|stop|start|restart name, "
 			"trace on FILTER|off, attach|detach device, "
-			"poweroff\n");
+			"poweroff, reboot\n");
 	else if (strcmp(argv[0], "ls") == 0 && argc <= 2)
 		list(argc == 2 ? argv[1] : "/", 0, 0);
 	else if (strcmp(argv[0], "tree") == 0 && argc <= 2)
@@ -230,10 +243,9 @@ static void run(char *line)
 	else if (strcmp(argv[0], "attach") == 0 ||
 		 strcmp(argv[0], "detach") == 0)
 		hotplug(argv, argc);
-	else if (strcmp(argv[0], "poweroff") == 0 && argc == 1) {
-		kprintf("sh: powering off\n");
-		hal_poweroff();
-	}
+	else if ((strcmp(argv[0], "poweroff") == 0 ||
+		  strcmp(argv[0], "reboot") == 0) && argc == 1)
+		power(argv[0]);
 	else
 		kprintf("sh: %s: unknown command (help lists them)\n",
 			argv[0]);

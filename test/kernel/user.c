@@ -173,8 +173,12 @@ static int run_user(const char *name, const char *code, size_t len)
 	if (!rc)
 		rc = mm_as_map(id, stack, 4096, HAL_PROT_READ |
 			       HAL_PROT_WRITE | HAL_PROT_USER);
-	if (!rc)
-		rc = sched_spawn_user(name, 3, id, root, text, stack + 4096);
+	if (!rc) {
+		struct sched_user u = { id, root, text, stack + 4096, NULL,
+					NULL };
+
+		rc = sched_spawn_user(name, 3, &u);
+	}
 	if (rc < 0)
 		mm_as_destroy(id);
 	return rc;

@@ -17,6 +17,7 @@ GOOD = """# a comment
 0 | exit  | noreturn | int code                          | sched   | End it.
 1 | write | size     | fd fd, in buf[len], size len:4096 | console | Write.
 2 | poke  | none     | flags how:0x3, out buf[n], size n:64 | kernel | Poke.
+3 | stat  | none     | in path[n], size n:16, out st[24] | ns | Stat.
 """
 
 
@@ -49,13 +50,14 @@ class Gen(unittest.TestCase):
         with open(outs['h']) as f:
             h = f.read()
         self.assertIn('#define SYS_poke         2', h)
-        self.assertIn('#define SYS_COUNT        3', h)
+        self.assertIn('#define SYS_COUNT        4', h)
         self.assertIn('int64_t sys_write(const uint64_t a[SYS_ARGS_MAX]);',
                       h)
         with open(outs['c']) as f:
             c = f.read()
         self.assertIn('{ "how", SYS_ARG_FLAGS, 0, 0x3ull }', c)
         self.assertIn('{ "buf", SYS_ARG_OUT, 2, 0x0ull }', c)
+        self.assertIn('{ "st", SYS_ARG_OUT, SYS_LEN_FIXED, 0x18ull }', c)
         with open(outs['u']) as f:
             u = f.read()
         self.assertIn('static inline long aegis_poke(unsigned long how, '
@@ -103,6 +105,12 @@ class Gen(unittest.TestCase):
     def test_buffer_length_missing(self):
         self.refused('0 | write | size | in buf[n] | x | W.\n',
                      'n is not a size argument', 1)
+
+    def test_fixed_length_out_of_range(self):
+        self.refused('0 | stat | none | out st[0] | x | S.\n',
+                     'st: a fixed length of 1 to 4096 bytes', 1)
+        self.refused('0 | stat | none | out st[5000] | x | S.\n',
+                     'st: a fixed length of 1 to 4096 bytes', 1)
 
     def test_too_many_arguments(self):
         args = ', '.join('int a%d' % i for i in range(7))

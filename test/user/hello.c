@@ -13,7 +13,7 @@ int main(void)
 	if (n < 0)
 		return 1;
 	name[n > 0 && name[n - 1] == '\n' ? n - 1 : n] = '\0';
-	printf("hello: thread %ld on %s, in user mode\n", aegis_getpid(),
+	printf("hello: pid %ld on %s, in user mode\n", aegis_getpid(),
 	       name);
 #if defined(__x86_64__)
 	__asm__ volatile("pushfq; orq $0x4000, (%%rsp); popfq" : : : "cc",

@@ -1,7 +1,8 @@
 /*
  * ulib.h - the user runtime of the test programs: the system-call stubs
- * generated from kernel/syscalls.def (aegis/usys.h), printf to the
- * console, and the string functions the compiler may call.
+ * generated from kernel/syscalls.def (aegis/usys.h), the flags and
+ * structures they take (aegis/abi.h), printf to the console, and the
+ * string functions the compiler may call.
  */
 #ifndef AEGIS_ULIB_H
 #define AEGIS_ULIB_H
@@ -9,7 +10,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <aegis/abi.h>
 #include <aegis/usys.h>
+
+/* the program's image, from user.ld */
+extern char _image_start[], _image_end[];
 
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int snprintf(char *buf, size_t size, const char *fmt, ...)

@@ -258,8 +258,14 @@ START_TEST(test_rule_malformed_rejected_with_reason)
 		{ "prio:8", "prio needs a priority 0..7" },
 		{ "deny,topic=a.*.b", "'*' only as the last component "
 				      "(\"a.b.*\") or alone" },
-		{ "deny,src=A", "src is not a service name or *" },
-		{ "deny,dst=", "dst is not a service name or *" },
+		{ "deny,src=A", "src is not a service name, name prefix "
+				"(user-*) or *" },
+		{ "deny,dst=", "dst is not a service name, name prefix "
+			       "(user-*) or *" },
+		{ "deny,src=a*b", "src is not a service name, name prefix "
+				  "(user-*) or *" },
+		{ "mirror:user-*", "redirect/mirror target is not a service "
+				   "name" },
 		{ "deny,kind=any", "kind is event, request, reply or *" },
 		{ "deny,color=red", "unknown match key (topic, src, dst, "
 				    "kind)" },
@@ -276,6 +282,35 @@ START_TEST(test_rule_malformed_rejected_with_reason)
 			      "\"%s\": \"%s\"", bad[i].text, why);
 	}
 	ck_assert_uint_eq(bus_rule_count(), 0);
+}
+END_TEST
+
+START_TEST(test_rule_name_prefix_matches_services)
+{
+	bus_svc_t u1 = add("user-ping-3", 4), u2 = add("user-pong-4", 5);
+	bus_svc_t r1 = add("root-sh-5", 6);
+	struct bus_rule_stats st;
+	char text[BUS_RULE_TEXT];
+
+	RULE("allow,topic=user.*,src=user-*");
+	RULE("deny,src=user-*");
+	RULE("deny,topic=svc.*,dst=root-*");
+	ck_assert_int_eq(bus_send_as(u1, b, t_ping, 1, NULL, 0), -AE_EPERM);
+	ck_assert_int_eq(bus_send_as(u2, b, t_data, 1, NULL, 0), -AE_EPERM);
+	ck_assert_int_eq(bus_send_as(r1, b, t_ping, 1, NULL, 0), 0);
+	ck_assert_int_eq(bus_send(b, t_ping, 1, NULL, 0), 0);	/* kernel */
+	ck_assert_int_eq(bus_send_as(u1, u2,
+				     (bus_topic_t)bus_topic("user.ping"), 1,
+				     NULL, 0), 0);
+	ck_assert_int_eq(bus_send(r1, t_ping, 1, NULL, 0), -AE_EPERM);
+	ck_assert_int_eq(bus_send(u1, t_ping, 1, NULL, 0), 0);
+	bus_run(20);
+	ck_assert_uint_eq(got[1], 2);
+	ck_assert_uint_eq(got[5], 1);
+	ck_assert_int_eq(bus_rule_stats(1, &st), 0);
+	ck_assert_uint_eq(st.drops, 2);
+	ck_assert_int_gt(bus_rule_format(1, text, sizeof(text)), 0);
+	ck_assert_str_eq(text, "deny,src=user-*");
 }
 END_TEST
 
@@ -311,6 +346,7 @@ Suite *suite_bus_route(void)
 	tcase_add_test(tc, test_rule_text_round_trip);
 	tcase_add_test(tc, test_rule_malformed_rejected_with_reason);
 	tcase_add_test(tc, test_rule_table_full);
+	tcase_add_test(tc, test_rule_name_prefix_matches_services);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -151,6 +151,77 @@ START_TEST(test_wait_to_stopped_service_fails_at_once)
 }
 END_TEST
 
+/* A user process's service: it only counts what reaches it. */
+static int proc_got, proc_replies;
+static bus_svc_t seen_src;
+
+static int proc_svc(void *state, const struct bus_msg *m, struct bus_msg *r)
+{
+	(void)state;
+	(void)r;
+	proc_got++;
+	if (m->kind == BUS_REPLY)
+		proc_replies++;
+	return 0;
+}
+
+static int who(void *state, const struct bus_msg *m, struct bus_msg *r)
+{
+	(void)state;
+	(void)r;
+	seen_src = m->src;
+	return 0;
+}
+
+START_TEST(test_wait_as_carries_the_sender_and_gets_the_reply)
+{
+	bus_svc_t u = (bus_svc_t)bus_svc_add("user-x-1", proc_svc, NULL, 16, 4);
+	bus_svc_t w = (bus_svc_t)bus_svc_add("who", who, NULL, 16, 4);
+	struct bus_msg reply;
+	int woken = 0;
+
+	proc_got = proc_replies = 0;
+	seen_src = BUS_SVC_KERNEL;
+	ck_assert_int_eq(bus_call_wait_as(u, w, t, 2, NULL, 0, &reply, 100000,
+					  &ops, &woken), 0);
+	ck_assert_uint_eq(seen_src, u);
+	ck_assert_uint_eq(reply.dst, u);
+	ck_assert_int_eq(proc_got, 0);	/* the waiter got it, not u */
+	ck_assert_int_eq(bus_call_wait_as(u, srv, t, 2, NULL, 0, &reply,
+					  100000, &ops, &woken), 0);
+	ck_assert_mem_eq(reply.data, "ok", 2);
+	/* publish and send in its name */
+	seen_src = BUS_SVC_KERNEL;
+	ck_assert_int_eq(bus_send_as(u, w, t, 2, NULL, 0), 0);
+	bus_run(10);
+	ck_assert_uint_eq(seen_src, u);
+	ck_assert_int_eq(bus_subscribe(w, "srv.*", NULL), 0);
+	seen_src = BUS_SVC_KERNEL;
+	ck_assert_int_eq(bus_publish_as(u, t, 2, NULL, 0), 1);
+	bus_run(10);
+	ck_assert_uint_eq(seen_src, u);
+	/* a sender that does not exist */
+	ck_assert_int_eq(bus_send_as(60, w, t, 2, NULL, 0), -AE_EINVAL);
+	ck_assert_int_eq(bus_publish_as(60, t, 2, NULL, 0), -AE_EINVAL);
+	ck_assert_int_eq(bus_call_wait_as(60, w, t, 2, NULL, 0, NULL, 10,
+					  &ops, &woken), -AE_EINVAL);
+}
+END_TEST
+
+START_TEST(test_wait_as_late_reply_goes_to_the_sender)
+{
+	bus_svc_t u = (bus_svc_t)bus_svc_add("user-x-1", proc_svc, NULL, 16, 4);
+	int woken = 0;
+
+	proc_got = proc_replies = 0;
+	server_silent = true;
+	ck_assert_int_eq(bus_call_wait_as(u, srv, t, 2, NULL, 0, NULL, 3000,
+					  &ops, &woken), -AE_ETIMEDOUT);
+	bus_run(100);
+	ck_assert_int_eq(proc_replies, 1);
+}
+END_TEST
+
 Suite *suite_bus_wait(void)
 {
 	Suite *s = suite_create("bus_wait");
@@ -163,6 +234,8 @@ Suite *suite_bus_wait(void)
 	tcase_add_test(tc, test_wait_from_handler_is_edeadlk);
 	tcase_add_test(tc, test_wait_bad_arguments);
 	tcase_add_test(tc, test_wait_to_stopped_service_fails_at_once);
+	tcase_add_test(tc, test_wait_as_carries_the_sender_and_gets_the_reply);
+	tcase_add_test(tc, test_wait_as_late_reply_goes_to_the_sender);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -28,6 +28,26 @@ DOUBLE(sleep)
 DOUBLE(clock)
 DOUBLE(cycles)
 DOUBLE(uname)
+DOUBLE(spawn)
+DOUBLE(wait)
+DOUBLE(map)
+DOUBLE(unmap)
+DOUBLE(protect)
+DOUBLE(lookup)
+DOUBLE(publish)
+DOUBLE(send)
+DOUBLE(call)
+DOUBLE(subscribe)
+DOUBLE(receive)
+DOUBLE(open)
+DOUBLE(read)
+DOUBLE(close)
+DOUBLE(ioctl)
+DOUBLE(stat)
+DOUBLE(readdir)
+DOUBLE(seek)
+DOUBLE(reboot)
+DOUBLE(poweroff)
 
 /* The user range 0x10000..0x100000; pages: 0x10000 r-- user,
  * 0x11000 rw- user, 0x12000 rw- user, 0x13000 rw- kernel only,
@@ -77,7 +97,7 @@ static void setup(void)
 
 START_TEST(test_table_numbers_and_names_agree)
 {
-	ck_assert_uint_eq(SYS_COUNT, 8);
+	ck_assert_uint_eq(SYS_COUNT, 28);
 	ck_assert_str_eq(syscall_table[SYS_exit].name, "exit");
 	ck_assert_str_eq(syscall_table[SYS_write].name, "write");
 	ck_assert_str_eq(syscall_table[SYS_uname].name, "uname");
@@ -103,6 +123,29 @@ START_TEST(test_table_write_arguments)
 	ck_assert_uint_eq(d->arg[2].kind, SYS_ARG_SIZE);
 	ck_assert_uint_eq(d->arg[2].limit, 4096);
 	ck_assert_str_eq(d->arg[1].name, "buf");
+}
+END_TEST
+
+/* receive(msg[56], timeout): a buffer of a fixed length */
+START_TEST(test_fixed_length_buffer_checked_whole)
+{
+	const struct syscall_desc *d = &syscall_table[SYS_receive];
+
+	ck_assert_uint_eq(d->arg[0].len, SYS_LEN_FIXED);
+	ck_assert_uint_eq(d->arg[0].limit, 56);
+	/* across two writable pages: fine */
+	ck_assert_int_eq(call(SYS_receive, 0x12000 - 20, 0, 0),
+			 1000 + SYS_receive);
+	/* its end in a kernel-only page, or read-only memory: -EFAULT */
+	ck_assert_int_eq(call(SYS_receive, 0x13000 - 20, 0, 0), -AE_EFAULT);
+	ck_assert_int_eq(call(SYS_receive, 0x10000, 0, 0), -AE_EFAULT);
+	/* stat's in path[len] and out st[24] */
+	ck_assert_int_eq(call(SYS_stat, 0x10000, 5, 0x11000),
+			 1000 + SYS_stat);
+	ck_assert_int_eq(call(SYS_stat, 0x10000, 5, 0x10000), -AE_EFAULT);
+	ck_assert_int_eq(call(SYS_stat, 0x10000, 200, 0x11000), -AE_E2BIG);
+	ck_assert_uint_eq(ran[SYS_receive], 1);
+	ck_assert_uint_eq(ran[SYS_stat], 1);
 }
 END_TEST
 
@@ -325,6 +368,7 @@ Suite *suite_syscall_gate(void)
 	tcase_add_test(tc, test_gate_last_byte_of_the_range);
 	tcase_add_test(tc, test_gate_int_arguments_unchecked);
 	tcase_add_test(tc, test_check_alone_runs_nothing);
+	tcase_add_test(tc, test_fixed_length_buffer_checked_whole);
 	tcase_add_test(tc, test_gate_first_failing_argument_decides);
 	tcase_add_test(tc, test_gate_random_arguments_never_reach_a_bad_handler);
 	suite_add_tcase(s, tc);

@@ -13,6 +13,8 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// NUL-terminated for `hal_arch_name`.
 pub const NAME: &str = "aarch64\0";
+/// The ELF machine number of programs this CPU runs (EM_AARCH64).
+pub(crate) const ELF_MACHINE: u16 = 183;
 
 /// The direct map: physical memory at the bottom of TTBR1's 39-bit
 /// region, where the image is linked too (kernel.ld's KERNEL_VMA).
@@ -49,6 +51,12 @@ pub fn exit(code: u32) -> ! {
 
 pub fn poweroff() -> ! {
     psci::system_off();
+    halt()
+}
+
+/// Reset the machine: PSCI SYSTEM_RESET; halt if the firmware refuses.
+pub fn reboot() -> ! {
+    psci::system_reset();
     halt()
 }
 

@@ -13,6 +13,8 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 /// NUL-terminated for `hal_arch_name`.
 pub const NAME: &str = "x86_64\0";
+/// The ELF machine number of programs this CPU runs (EM_X86_64).
+pub(crate) const ELF_MACHINE: u16 = 62;
 
 /// The direct map: entry.S maps the low 4 GiB 1:1 with 2 MiB pages.
 pub(crate) const DIRECT_MAP_OFFSET: u64 = 0;
@@ -52,6 +54,59 @@ pub fn exit(code: u32) -> ! {
 
 pub fn poweroff() -> ! {
     exit(0)
+}
+
+/// The PCI reset control register (PIIX3/4, ICH9 and most chipsets).
+const RESET_CONTROL_PORT: u16 = 0xcf9;
+/// The 8042 keyboard controller's status (read) and command (write) port.
+const KBC_PORT: u16 = 0x64;
+
+/// Give a reset just requested time to take effect before trying the next
+/// way (a few milliseconds; no timer is needed).
+fn reset_settle() {
+    for _ in 0..1_000_000 {
+        core::hint::spin_loop();
+    }
+}
+
+/// Reset the machine: the PCI reset control register, then the 8042's
+/// reset line, then a triple fault. Each is harmless where its device is
+/// missing (QEMU's microvm has neither 0xcf9 nor an 8042).
+pub fn reboot() -> ! {
+    // SAFETY: cli only masks interrupts on this CPU; nothing should run
+    // here any more.
+    unsafe { core::arch::asm!("cli", options(nomem, nostack)) };
+    // SAFETY: 0xcf9 is the reset control register where there is one; bit
+    // 1 asks for a hard (system) reset, and setting bit 2 after it starts
+    // the reset. Without the register the writes go nowhere.
+    unsafe {
+        port::outb(RESET_CONTROL_PORT, 0x02);
+        port::outb(RESET_CONTROL_PORT, 0x06);
+    }
+    reset_settle();
+    // SAFETY: reading the 8042's status has no side effects; command 0xfe
+    // pulses its output port's bit 0, the CPU reset line. The wait for an
+    // empty input buffer (status bit 1) is bounded: with no controller the
+    // port reads 0xff.
+    unsafe {
+        for _ in 0..100_000 {
+            if port::inb(KBC_PORT) & 0x02 == 0 {
+                break;
+            }
+        }
+        port::outb(KBC_PORT, 0xfe);
+    }
+    reset_settle();
+    // A triple fault: with an empty IDT (limit 0) the breakpoint cannot be
+    // delivered (#GP), nor can that (#DF), and the CPU shuts down, which a
+    // PC turns into a reset.
+    let idt = [0u16; 5];
+    // SAFETY: lidt reads the 10-byte descriptor (limit 0, base 0); the
+    // faults that follow are the point, and no handler runs again.
+    unsafe {
+        core::arch::asm!("lidt [{}]", "int3", "ud2", in(reg) idt.as_ptr(),
+                         options(readonly, nostack, noreturn))
+    }
 }
 
 pub fn halt() -> ! {

@@ -1,0 +1,91 @@
+/*
+ * aegis/proc.h - user processes (kernel/proc.c): a program from the
+ * initrd in an address space of its own, run by a user thread, with a
+ * table of open files, a bus service of its own and a privilege.
+ *
+ * A process's bus service is named "user-<program>-<pid>", or
+ * "root-<program>-<pid>" for a privileged one (uid 0). Its messages on
+ * the bus (the publish, send and call system calls, and the requests the
+ * gateway makes for reboot and poweroff) carry that service as their
+ * sender, so the routing rules (aegis/route.h) decide what a process may
+ * do. At boot the proc service adds these rules after the command
+ * line's (docs/PROCESSES.md; /sys/bus/rules shows and changes them):
+ *
+ *	deny,topic=power.*,src=user-*	only privileged processes reboot
+ *	allow,topic=user.*,src=user-*	the processes' own topics
+ *	allow,topic=example.*,src=user-* the demo service
+ *	deny,src=user-*			nothing else
+ *
+ * Events published on topics the process subscribed to, and sends to its
+ * service, wait in its mailbox (PROC_MAILBOX messages; more are dropped
+ * and counted) until it calls receive. Requests to a process are refused
+ * (-ENOSYS): a process asks, it does not serve.
+ *
+ * Bus contract of the "proc" service:
+ *   "proc.spawn"  request  struct proc_spawn_req -> int32_t pid
+ *                 status   0, -ENOENT (no such program), -ENOEXEC (not
+ *                          an ELF for this kernel), -EAGAIN (process
+ *                          table full), -ENOMEM, -EINVAL
+ *   "proc.exit"   event    struct proc_exit_event, once a process has
+ *                          ended and everything it held is released
+ */
+#ifndef AEGIS_PROC_H
+#define AEGIS_PROC_H
+
+#include <aegis/abi.h>
+#include <aegis/bus.h>
+
+#define PROC_MAX	16
+#define PROC_NAME_MAX	16	/* program names, with NUL */
+#define PROC_FILES	16	/* file numbers 0..15; 1 and 2 the console */
+#define PROC_MAILBOX	32
+#define PROC_UID_USER	1000	/* a process without privilege */
+
+struct proc_spawn_req {
+	char name[32];		/* NUL-terminated program name */
+	int32_t parent;		/* pid, or 0: none (init's programs) */
+	uint32_t flags;		/* PROC_SPAWN_PRIV */
+};
+#define PROC_SPAWN_PRIV	0x1u
+
+struct proc_exit_event {
+	int32_t pid;
+	int32_t code;		/* a killed process's is -EFAULT */
+	char name[PROC_NAME_MAX];
+};
+
+/* proc_spawn - start a program from the initrd (a "proc.spawn" request
+ * to the proc service). Its pid, or the errors above. Thread or handler
+ * context. */
+int proc_spawn(const char *name, int parent, uint32_t flags);
+
+/* The calling user thread's process, for the system calls
+ * (kernel/syscall.c). */
+struct proc;
+struct proc *proc_self(void);
+int proc_pid(const struct proc *p);
+bool proc_privileged(const struct proc *p);
+bus_svc_t proc_svc(const struct proc *p);
+uint32_t proc_as(const struct proc *p);
+
+/* proc_wait - wait for child pid of p to end (timeout_ns 0: forever):
+ * pid with *code set, -ECHILD, -ETIMEDOUT. Thread context. */
+int proc_wait(struct proc *p, int pid, int32_t *code, uint64_t timeout_ns);
+
+/* proc_receive - the oldest message in p's mailbox, waiting up to
+ * timeout_ns (0: not at all): 0, or -EAGAIN. Thread context. */
+int proc_receive(struct proc *p, struct abi_msg *out, uint64_t timeout_ns);
+
+/* The file table: a process's file number to the namespace's handle.
+ * proc_fd_add returns the new file number (3..PROC_FILES-1) or -EMFILE;
+ * proc_fd_get the handle, PROC_FD_CONSOLE, or -EBADF; proc_fd_remove
+ * frees the number and returns its handle (or -EBADF). */
+#define PROC_FD_CONSOLE	(-2)
+int proc_fd_add(struct proc *p, int handle);
+int proc_fd_get(const struct proc *p, int fd);
+int proc_fd_remove(struct proc *p, int fd);
+
+/* proc_count - processes alive or not yet waited for. */
+unsigned int proc_count(void);
+
+#endif

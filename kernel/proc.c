@@ -1,0 +1,531 @@
+/*
+ * proc.c - user processes (aegis/proc.h): the proc service, which loads
+ * programs from the initrd into address spaces of their own and starts
+ * their threads; each process's bus service and mailbox; its file
+ * table; waiting for children; and the release of everything a process
+ * held once its thread has ended.
+ *
+ * Loading (the "proc.spawn" request): the program is found in the
+ * initrd (the first boot module that is a newc cpio archive), its ELF
+ * image checked (aegis/elf.h), an address space made, each segment
+ * mapped writable, filled, then given its own permissions (text r-x,
+ * data rw-), a 64 KiB stack mapped below a gap page at the top of the
+ * user range, and a user thread started at the entry point. Each failure
+ * undoes what was done and says why.
+ *
+ * Who runs where: the proc service's handler and the reaped callback run
+ * in the dispatcher; the system calls (proc_wait, proc_receive, the file
+ * table) in the process's own thread, in kernel mode, where it is never
+ * preempted. One CPU: nothing here needs a lock.
+ */
+#include <string.h>
+#include <aegis/boot_info.h>
+#include <aegis/bus.h>
+#include <aegis/elf.h>
+#include <aegis/errno.h>
+#include <aegis/hal.h>
+#include <aegis/kernel.h>
+#include <aegis/kprintf.h>
+#include <aegis/mm.h>
+#include <aegis/node.h>
+#include <aegis/proc.h>
+#include <aegis/route.h>
+#include <aegis/sched.h>
+#include <aegis/service.h>
+
+#define PAGE		4096ull
+#define STACK_SIZE	(64 * 1024ull)
+#define PROC_PRIO	4
+
+enum { FREE, ALIVE, ENDED };
+
+struct proc {
+	int state;
+	int pid;
+	int parent;		/* pid, 0: none */
+	int tid;		/* its thread */
+	bool priv;
+	char name[PROC_NAME_MAX];
+	int svc;		/* its bus service */
+	uint32_t as_id;
+	int32_t exit_code;
+	int files[PROC_FILES];	/* namespace handle, PROC_FD_CONSOLE, -1 */
+	struct abi_msg box[PROC_MAILBOX];
+	unsigned int head, count;
+	uint64_t dropped;	/* mailbox full */
+	bool receiving;		/* its thread waits in receive */
+	int waiting_for;	/* its thread waits in wait for this pid */
+};
+
+static struct proc procs[PROC_MAX];
+static int next_pid = 1;
+static bus_topic_t t_spawn, t_exit;
+static bool rules_added;
+
+/* ---- the calling process ------------------------------------------- */
+
+struct proc *proc_self(void)
+{
+	return sched_owner();
+}
+
+int proc_pid(const struct proc *p)
+{
+	return p->pid;
+}
+
+bool proc_privileged(const struct proc *p)
+{
+	return p->priv;
+}
+
+bus_svc_t proc_svc(const struct proc *p)
+{
+	return (bus_svc_t)p->svc;
+}
+
+uint32_t proc_as(const struct proc *p)
+{
+	return p->as_id;
+}
+
+unsigned int proc_count(void)
+{
+	unsigned int n = 0;
+
+	for (int i = 0; i < PROC_MAX; i++)
+		n += procs[i].state != FREE;
+	return n;
+}
+
+static struct proc *by_pid(int pid)
+{
+	for (int i = 0; i < PROC_MAX; i++)
+		if (procs[i].state != FREE && procs[i].pid == pid)
+			return &procs[i];
+	return NULL;
+}
+
+/* ---- files ----------------------------------------------------------- */
+
+int proc_fd_add(struct proc *p, int handle)
+{
+	for (int fd = 3; fd < PROC_FILES; fd++)
+		if (p->files[fd] == -1) {
+			p->files[fd] = handle;
+			return fd;
+		}
+	return -AE_EMFILE;
+}
+
+int proc_fd_get(const struct proc *p, int fd)
+{
+	if (fd < 0 || fd >= PROC_FILES || p->files[fd] == -1)
+		return -AE_EBADF;
+	return p->files[fd];
+}
+
+int proc_fd_remove(struct proc *p, int fd)
+{
+	int h = proc_fd_get(p, fd);
+
+	if (h >= 0 || h == PROC_FD_CONSOLE)
+		p->files[fd] = -1;
+	return h;
+}
+
+/* ---- the mailbox ------------------------------------------------------ */
+
+/* The process's bus service: events and sends wait for receive. */
+static int mailbox(void *state, const struct bus_msg *m,
+		   struct bus_msg *reply)
+{
+	struct proc *p = state;
+	struct abi_msg *a;
+
+	(void)reply;
+	if (m->kind == BUS_REQUEST)
+		return -AE_ENOSYS;	/* a process does not serve */
+	if (p->count == PROC_MAILBOX) {
+		p->dropped++;
+		return 0;
+	}
+	a = &p->box[(p->head + p->count++) % PROC_MAILBOX];
+	memset(a, 0, sizeof(*a));
+	a->topic = m->topic;
+	a->src = m->src;
+	a->kind = m->kind;
+	a->prio = m->prio;
+	a->len = m->len;
+	a->ts = m->ts;
+	memcpy(a->data, m->data, m->len);
+	if (p->receiving)
+		sched_wake(p->tid);
+	return 0;
+}
+
+int proc_receive(struct proc *p, struct abi_msg *out, uint64_t timeout_ns)
+{
+	uint64_t end = hal_cycles() + timeout_ns / 1000 *
+		       (hal_cycles_per_sec() / 1000000);
+
+	/* what is on its way is delivered first, even for a look without
+	 * waiting */
+	if (!p->count && bus_pending())
+		sched_yield();
+	while (!p->count) {
+		uint64_t now = hal_cycles();
+
+		if (!timeout_ns || now >= end)
+			return -AE_EAGAIN;
+		p->receiving = true;
+		sched_block((end - now) / (hal_cycles_per_sec() / 1000000 ?
+					   hal_cycles_per_sec() / 1000000 :
+					   1) * 1000 + 1);
+		p->receiving = false;
+	}
+	*out = p->box[p->head];
+	p->head = (p->head + 1) % PROC_MAILBOX;
+	p->count--;
+	return 0;
+}
+
+/* ---- waiting for children --------------------------------------------- */
+
+static void release_slot(struct proc *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->state = FREE;
+}
+
+int proc_wait(struct proc *p, int pid, int32_t *code, uint64_t timeout_ns)
+{
+	struct proc *c = by_pid(pid);
+	uint64_t start = hal_cycles();
+	uint64_t per_us = hal_cycles_per_sec() / 1000000 ?
+			  hal_cycles_per_sec() / 1000000 : 1;
+
+	if (!c || c->parent != p->pid)
+		return -AE_ECHILD;
+	while (c->state != ENDED) {
+		uint64_t spent = (hal_cycles() - start) / per_us * 1000;
+
+		if (timeout_ns && spent >= timeout_ns)
+			return -AE_ETIMEDOUT;
+		p->waiting_for = pid;
+		sched_block(timeout_ns ? timeout_ns - spent : 0);
+		p->waiting_for = 0;
+	}
+	*code = c->exit_code;
+	release_slot(c);
+	return pid;
+}
+
+/* ---- the end of a process ------------------------------------------- */
+
+/* Its thread has ended (the dispatcher runs this before the address
+ * space goes): close its files, take its service off the bus, tell its
+ * parent and the rest of the kernel. */
+static void reaped(void *owner, int tid, int code)
+{
+	struct proc *p = owner, *parent;
+	struct proc_exit_event ev;
+
+	(void)tid;
+	for (int fd = 0; fd < PROC_FILES; fd++)
+		if (p->files[fd] >= 0)
+			node_close(p->files[fd]);
+	if (p->svc >= 0)
+		bus_svc_remove((bus_svc_t)p->svc);
+	p->svc = -1;
+	p->exit_code = code;
+	p->state = ENDED;
+	memset(&ev, 0, sizeof(ev));
+	ev.pid = p->pid;
+	ev.code = code;
+	memcpy(ev.name, p->name, sizeof(ev.name));
+	/* its children no longer have a parent to wait for them */
+	for (int i = 0; i < PROC_MAX; i++)
+		if (procs[i].state != FREE && procs[i].parent == p->pid) {
+			procs[i].parent = 0;
+			if (procs[i].state == ENDED)
+				release_slot(&procs[i]);
+		}
+	parent = p->parent ? by_pid(p->parent) : NULL;
+	if (parent && parent->state == ALIVE) {
+		if (parent->waiting_for == p->pid)
+			sched_wake(parent->tid);
+	} else {
+		release_slot(p);	/* nobody will wait for it */
+	}
+	bus_publish(t_exit, BUS_PRIO_DEFAULT, &ev, sizeof(ev));
+}
+
+/* ---- loading ---------------------------------------------------------- */
+
+/* The first boot module that is a cpio archive, through the direct map. */
+static const void *initrd(size_t *len)
+{
+	const struct boot_info *bi = kernel_boot_info();
+	struct HalDirectMap dm = hal_direct_map();
+
+	for (uint32_t i = 0; bi && i < bi->nmod; i++) {
+		const struct boot_module *m = &bi->mod[i];
+		const char *p;
+
+		if (m->len < 6 || m->base + m->len > dm.limit)
+			continue;
+		p = (const char *)(uintptr_t)(m->base + dm.offset);
+		if (memcmp(p, "070701", 6) == 0) {
+			*len = m->len;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* Copy len bytes to user address va of address space id (mapped). */
+static int fill(uint32_t id, uint64_t va, const uint8_t *src, uint64_t len)
+{
+	uint64_t off = hal_direct_map().offset;
+
+	while (len) {
+		uint64_t pa, n = PAGE - (va & (PAGE - 1));
+		uint32_t prot;
+		int rc;
+
+		if (n > len)
+			n = len;
+		rc = mm_as_query(id, va & ~(PAGE - 1), &pa, &prot);
+		if (rc)
+			return rc;
+		memcpy((void *)(uintptr_t)(pa + (va & (PAGE - 1)) + off), src,
+		       n);
+		va += n;
+		src += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* The image's segments and a stack in address space id; its entry. */
+static int load(uint32_t id, const struct elf_image *im, const uint8_t *img,
+		uint64_t stack_top)
+{
+	int rc = 0;
+
+	for (uint32_t i = 0; i < im->nseg && !rc; i++) {
+		const struct elf_seg *s = &im->seg[i];
+		uint64_t a = s->vaddr & ~(PAGE - 1);
+		uint64_t b = (s->vaddr + s->memsz + PAGE - 1) & ~(PAGE - 1);
+		uint32_t prot = HAL_PROT_USER |
+			(s->prot & ELF_PROT_R ? HAL_PROT_READ : 0) |
+			(s->prot & ELF_PROT_W ? HAL_PROT_WRITE : 0) |
+			(s->prot & ELF_PROT_X ? HAL_PROT_EXEC : 0);
+
+		rc = mm_as_map(id, a, b - a, HAL_PROT_READ | HAL_PROT_WRITE |
+			       HAL_PROT_USER);
+		if (!rc)
+			rc = fill(id, s->vaddr, img + s->offset, s->filesz);
+		/* write-and-execute is refused: text becomes r-x here */
+		if (!rc)
+			rc = mm_as_protect(id, a, b - a, prot);
+	}
+	if (!rc)
+		rc = mm_as_map(id, stack_top - STACK_SIZE, STACK_SIZE,
+			       HAL_PROT_READ | HAL_PROT_WRITE | HAL_PROT_USER);
+	return rc;
+}
+
+static void svc_name(char *out, size_t size, const struct proc *p)
+{
+	char clean[PROC_NAME_MAX];
+	size_t i;
+
+	for (i = 0; p->name[i] && i < sizeof(clean) - 1; i++) {
+		char c = p->name[i];
+
+		clean[i] = ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			    c == '-') ? c : '_';
+	}
+	clean[i] = '\0';
+	ksnprintf(out, size, "%s-%s-%d", p->priv ? "root" : "user", clean,
+		  p->pid);
+}
+
+static int spawn(const struct proc_spawn_req *q)
+{
+	struct HalRange r = hal_mmu_user_range();
+	uint64_t top = r.hi - PAGE, root;	/* a page of gap at the top */
+	const char *why = "no reason given";
+	char name[sizeof(q->name)], sname[BUS_NAME_MAX];
+	struct cpio_entry e;
+	struct elf_image im;
+	struct proc *p = NULL;
+	size_t len = 0, n;
+	const void *rd = initrd(&len);
+	uint32_t id;
+	int rc, k;
+
+	n = strnlen(q->name, sizeof(q->name));
+	if (n == 0 || n == sizeof(q->name))
+		return -AE_EINVAL;
+	memcpy(name, q->name, n + 1);
+	if (!rd) {
+		kprintf("proc: %s: no initrd (a cpio archive module) was "
+			"loaded\n", name);
+		return -AE_ENOENT;
+	}
+	rc = cpio_find(rd, len, name, &e, &why);
+	if (rc == -AE_ENOENT)
+		return rc;
+	if (rc) {
+		kprintf("proc: the initrd is malformed: %s\n", why);
+		return rc;
+	}
+	rc = elf_parse(e.data, e.size, hal_elf_machine(), r.lo,
+		       top - STACK_SIZE, &im, &why);
+	if (rc) {
+		kprintf("proc: %s: not a program this kernel runs: %s\n", name,
+			why);
+		return -AE_ENOEXEC;
+	}
+	for (k = 0; k < PROC_MAX && !p; k++)
+		if (procs[k].state == FREE)
+			p = &procs[k];
+	if (!p) {
+		kprintf("proc: %s: %d processes already; not started\n", name,
+			PROC_MAX);
+		return -AE_EAGAIN;
+	}
+	rc = mm_as_create(&id, &root);
+	if (rc)
+		return rc;
+	rc = load(id, &im, e.data, top);
+	if (rc)
+		goto undo_as;
+	memset(p, 0, sizeof(*p));
+	p->pid = next_pid++;
+	p->parent = q->parent;
+	p->priv = q->flags & PROC_SPAWN_PRIV;
+	p->as_id = id;
+	memcpy(p->name, name, n < PROC_NAME_MAX ? n : PROC_NAME_MAX - 1);
+	for (k = 0; k < PROC_FILES; k++)
+		p->files[k] = -1;
+	p->files[1] = p->files[2] = PROC_FD_CONSOLE;
+	svc_name(sname, sizeof(sname), p);
+	rc = bus_svc_add(sname, mailbox, p, PROC_MAILBOX, PROC_PRIO);
+	if (rc < 0)
+		goto undo_as;
+	p->svc = rc;
+	p->state = ALIVE;
+	{
+		struct sched_user u = { id, root, im.entry, top, reaped, p };
+
+		rc = sched_spawn_user(p->name, PROC_PRIO, &u);
+	}
+	if (rc < 0) {
+		bus_svc_remove((bus_svc_t)p->svc);
+		release_slot(p);
+		goto undo_as;
+	}
+	p->tid = rc;
+	klog(KLOG_INFO, "proc: %s: pid %d, thread %d, %u segments, entry "
+	     "%#llx, %s\n", p->name, p->pid, p->tid, im.nseg,
+	     (unsigned long long)im.entry, sname);
+	return p->pid;
+undo_as:
+	if (p && p->state == FREE)
+		memset(p, 0, sizeof(*p));
+	mm_as_destroy(id);
+	kprintf("proc: %s: cannot start: %s\n", name, errno_desc(rc));
+	return rc;
+}
+
+int proc_spawn(const char *name, int parent, uint32_t flags)
+{
+	struct proc_spawn_req q;
+	struct bus_msg reply;
+	int svc = bus_svc_find("proc"), t = bus_topic("proc.spawn"), rc;
+	int32_t pid;
+	size_t n = name ? strlen(name) : 0;
+
+	if (svc < 0)
+		return svc;
+	if (t < 0)
+		return t;
+	if (n == 0 || n >= sizeof(q.name))
+		return -AE_EINVAL;
+	memset(&q, 0, sizeof(q));
+	memcpy(q.name, name, n);
+	q.parent = parent;
+	q.flags = flags;
+	if (sched_self() >= 0 && bus_current() == BUS_SVC_KERNEL)
+		rc = sched_call((bus_svc_t)svc, (bus_topic_t)t, &q, sizeof(q),
+				&reply, 0);
+	else
+		rc = bus_call((bus_svc_t)svc, (bus_topic_t)t, &q, sizeof(q),
+			      &reply);
+	if (rc)
+		return rc;
+	memcpy(&pid, reply.data, sizeof(pid));
+	return pid;
+}
+
+/* ---- the service ------------------------------------------------------ */
+
+static const char *const default_rules[] = {
+	"deny,topic=power.*,src=user-*",
+	"allow,topic=user.*,src=user-*",
+	"allow,topic=example.*,src=user-*",
+	"deny,src=user-*",
+};
+
+static int proc_init(void)
+{
+	int s = bus_topic("proc.spawn"), x = bus_topic("proc.exit");
+	const char *why;
+
+	if (s < 0 || x < 0)
+		return -AE_ENOSPC;
+	t_spawn = (bus_topic_t)s;
+	t_exit = (bus_topic_t)x;
+	/* once: a restart keeps the processes and the rules (an
+	 * administrator may have changed them) */
+	if (!rules_added) {
+		rules_added = true;
+		for (unsigned int i = 0; i < ARRAY_SIZE(default_rules); i++)
+			if (bus_rule_add(default_rules[i], &why) < 0)
+				kprintf("proc: rule %s: %s\n",
+					default_rules[i], why);
+	}
+	return 0;
+}
+
+static int proc_handle(void *state, const struct bus_msg *m,
+		       struct bus_msg *reply)
+{
+	struct proc_spawn_req q;
+	int32_t pid;
+
+	(void)state;
+	if (m->kind != BUS_REQUEST || m->topic != t_spawn)
+		return m->kind == BUS_REQUEST ? -AE_ENOSYS : 0;
+	if (m->len != sizeof(q))
+		return -AE_EINVAL;
+	memcpy(&q, m->data, sizeof(q));
+	pid = spawn(&q);
+	if (pid < 0)
+		return pid;
+	memcpy(reply->data, &pid, sizeof(pid));
+	reply->len = sizeof(pid);
+	return 0;
+}
+
+SERVICE(proc,
+	.name = "proc",
+	.prio = SERVICE_PRIO(3),
+	.init = proc_init,
+	.handler = proc_handle,
+	.serves = SERVICE_LIST("proc.spawn"),
+	.needs = SERVICE_LIST("sched", "mm", "ns"));

@@ -1,0 +1,274 @@
+/*
+ * systest.c - every system call family, each checked against what the
+ * reference promises: files on the node namespace, memory, processes,
+ * the bus and its routing rules, and the calls kept for privileged
+ * callers. Run twice (run=systest,+systest): without privilege (uid
+ * 1000, service user-systest-<pid>) the devices, root's attributes,
+ * kernel topics and reboot are refused; with privilege (root-systest-
+ * <pid>) the device and the attribute answer. It must run alone (it
+ * counts the free pages around a child's life). One line per failure;
+ * exits with the number of failures (0: all good).
+ */
+#include "ulib.h"
+
+static int checks, fails, priv;
+static char me[48];		/* its bus service */
+
+#define CHECK(cond)							\
+	do {								\
+		checks++;						\
+		if (!(cond)) {						\
+			fails++;					\
+			printf("systest: line %d: %s\n", __LINE__, #cond); \
+		}							\
+	} while (0)
+
+#define E(name, v) static const long name = -(v)
+E(EPERM, 1); E(ENOENT, 2); E(ESRCH, 3); E(EBADF, 9); E(ECHILD, 10);
+E(EAGAIN, 11); E(EACCES, 13); E(EFAULT, 14); E(EEXIST, 17);
+E(ENOTDIR, 20); E(EINVAL, 22); E(ENOTTY, 25); E(ETIMEDOUT, 110);
+
+static unsigned long strlen_(const char *s)
+{
+	unsigned long n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+#define S(s) (s), strlen_(s)
+
+static int streq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+static long number(const char *path)
+{
+	char buf[32];
+	long fd = aegis_open(S(path), ABI_O_READ), n, v = 0;
+
+	if (fd < 0)
+		return fd;
+	n = aegis_read(fd, buf, sizeof(buf));
+	aegis_close(fd);
+	for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+		v = v * 10 + buf[i] - '0';
+	return n > 0 ? v : -1;
+}
+
+static void files(void)
+{
+	struct abi_stat st;
+	struct abi_dirent d;
+	char a[16], b[16];
+	long fd, i, seen = 0;
+	int64_t secs = 0;
+
+	fd = aegis_open(S("/dev/null"), ABI_O_READ | ABI_O_WRITE);
+	CHECK(fd >= 3);
+	CHECK(aegis_write(fd, "x", 1) == 1);
+	CHECK(aegis_read(fd, a, sizeof(a)) == 0);
+	CHECK(aegis_close(fd) == 0);
+	CHECK(aegis_close(fd) == EBADF);
+	CHECK(aegis_read(fd, a, 1) == EBADF);
+	CHECK(aegis_open(S("/dev/nothing"), ABI_O_READ) == ENOENT);
+	CHECK(aegis_open(S("/dev/null"), 0) == EINVAL);
+	CHECK(aegis_open("/dev/null", 9, 8) == EINVAL);	/* flag bit */
+	/* the console is file 1, but not a namespace file */
+	CHECK(aegis_read(1, a, 1) == EBADF);
+	/* stat and readdir */
+	CHECK(aegis_stat(S("/dev"), &st) == 0 && st.kind == 1);
+	CHECK(aegis_stat(S("/dev/null"), &st) == 0 && st.kind == 2);
+	CHECK(aegis_stat(S("/nope"), &st) == ENOENT);
+	fd = aegis_open(S("/dev"), ABI_O_DIR);
+	CHECK(fd >= 3);
+	for (i = 0; aegis_readdir(fd, i, &d) == 0; i++)
+		seen += streq(d.name, "null") || streq(d.name, "zero");
+	CHECK(seen == 2);
+	CHECK(aegis_readdir(fd, i, &d) == ENOENT);
+	CHECK(aegis_close(fd) == 0);
+	CHECK(aegis_open(S("/dev/null"), ABI_O_DIR) == ENOTDIR);
+	/* seek: the same bytes again from the start */
+	fd = aegis_open(S("/sys/kernel/log_level"), ABI_O_READ);
+	CHECK(fd >= 3);
+	CHECK(aegis_read(fd, a, sizeof(a)) > 0);
+	CHECK(aegis_seek(fd, 0, ABI_SEEK_SET) == 0);
+	CHECK(aegis_read(fd, b, sizeof(b)) > 0 && a[0] == b[0]);
+	CHECK(aegis_seek(fd, 2, ABI_SEEK_SET) == 2);
+	CHECK(aegis_seek(fd, -1, ABI_SEEK_CUR) == 1);
+	CHECK(aegis_seek(fd, -5, ABI_SEEK_SET) == EINVAL);
+	CHECK(aegis_seek(fd, 0, 2) == EINVAL);	/* whence */
+	aegis_close(fd);
+	if (!priv) {
+		/* uid 1000: the attribute is root's 0644, devices 0600 */
+		CHECK(aegis_open(S("/sys/kernel/log_level"), ABI_O_WRITE) ==
+		      EACCES);
+		CHECK(aegis_open(S("/dev/rtc0"), ABI_O_READ) == EACCES);
+		return;
+	}
+	fd = aegis_open(S("/sys/kernel/log_level"), ABI_O_WRITE);
+	CHECK(fd >= 3);
+	aegis_close(fd);
+	/* ioctl: the clock answers, /dev/null takes none */
+	fd = aegis_open(S("/dev/rtc0"), ABI_O_READ);
+	CHECK(fd >= 3);
+	CHECK(aegis_ioctl(fd, ABI_RTC_SECONDS, &secs, sizeof(secs)) == 8);
+	CHECK(secs > 1700000000);	/* after 2023 */
+	CHECK(aegis_ioctl(fd, 1, &secs, sizeof(secs)) == ENOTTY);
+	CHECK(aegis_ioctl(fd, ABI_RTC_SECONDS, &secs, 2) == EINVAL);
+	aegis_close(fd);
+	fd = aegis_open(S("/dev/null"), ABI_O_READ);
+	CHECK(aegis_ioctl(fd, ABI_RTC_SECONDS, &secs, 8) == ENOTTY);
+	aegis_close(fd);
+	/* the table has 13 numbers for files (3..15) */
+	for (i = 0; aegis_open(S("/dev/zero"), ABI_O_READ) >= 0; i++)
+		;
+	CHECK(i == 13);
+	for (fd = 3; fd < 16; fd++)
+		CHECK(aegis_close(fd) == 0);
+}
+
+static void memory(void)
+{
+	uintptr_t va = ((uintptr_t)_image_end + (1 << 24)) & ~0xfffull;
+	volatile uint32_t *p = (volatile uint32_t *)va;
+	uintptr_t k = (uintptr_t)0xffffffff80000000ull;
+
+	CHECK(aegis_map(va, 8192, ABI_PROT_READ | ABI_PROT_WRITE) == 0);
+	CHECK(p[0] == 0 && p[2047] == 0);	/* zeroed */
+	p[0] = 0x12345678;
+	p[1024] = 7;
+	CHECK(p[0] == 0x12345678 && p[1024] == 7);
+	CHECK(aegis_map(va, 4096, ABI_PROT_READ) == EEXIST);
+	CHECK(aegis_protect(va, 4096, ABI_PROT_READ) == 0);
+	CHECK(p[0] == 0x12345678);		/* still readable */
+	/* the kernel will not write into it now */
+	CHECK(aegis_uname((void *)va, 16) == EFAULT);
+	CHECK(aegis_protect(va, 4096, ABI_PROT_WRITE | ABI_PROT_EXEC) ==
+	      EINVAL);
+	CHECK(aegis_unmap(va + 4096, 4096) == 0);
+	CHECK(aegis_unmap(va + 4096, 4096) == ENOENT);
+	CHECK(aegis_unmap(va, 4096) == 0);
+	CHECK(aegis_map(va + 1, 4096, ABI_PROT_READ) == EINVAL);
+	CHECK(aegis_map(va, 100, ABI_PROT_READ) == EINVAL);
+	CHECK(aegis_map(va, 4096, ABI_PROT_WRITE | ABI_PROT_EXEC) == EINVAL);
+	CHECK(aegis_map(va, 4096, 0) == EINVAL);
+	CHECK(aegis_map(va, 4096, 8) == EINVAL);	/* flag bit */
+	CHECK(aegis_map(k, 4096, ABI_PROT_READ) == EINVAL);	/* range */
+	CHECK(aegis_map(4096, 4096, ABI_PROT_READ) == EFAULT);
+	/* text is not writable: an executable mapping over it is refused */
+	CHECK(aegis_map((uintptr_t)_image_start, 4096, ABI_PROT_READ) ==
+	      EEXIST);
+}
+
+static void processes(void)
+{
+	long pid, free0, free1;
+	int32_t code = 12345;
+
+	CHECK(aegis_getpid() > 0);
+	pid = aegis_spawn(S("true"), 0);
+	CHECK(pid > 0);
+	CHECK(aegis_wait(pid, &code, 0) == pid && code == 0);
+	CHECK(aegis_wait(pid, &code, 0) == ECHILD);	/* reaped */
+	pid = aegis_spawn(S("fault"), 0);
+	CHECK(pid > 0);
+	CHECK(aegis_wait(pid, &code, 0) == pid && code == EFAULT);
+	CHECK(aegis_spawn(S("nothing"), 0) == ENOENT);
+	CHECK(aegis_spawn(S("true"), 2) == EINVAL);	/* flag bit */
+	CHECK(aegis_spawn("true", 0, 0) == EINVAL);
+	CHECK(aegis_wait(9999, &code, 0) == ECHILD);
+	CHECK(aegis_wait(aegis_getpid(), &code, 0) == ECHILD);
+	/* a child that does not end in time */
+	pid = aegis_spawn(S("hello"), 0);
+	CHECK(pid > 0);
+	CHECK(aegis_wait(pid, &code, 1000000) == ETIMEDOUT);
+	CHECK(aegis_wait(pid, &code, 0) == pid && code == 0);
+	/* everything a process holds comes back when it ends */
+	free0 = number("/sys/mm/free");
+	pid = aegis_spawn(S("leak"), 0);
+	CHECK(pid > 0 && aegis_wait(pid, &code, 0) == pid && code == 0);
+	free1 = number("/sys/mm/free");
+	CHECK(free0 > 0 && free0 == free1);
+	if (free0 != free1)
+		printf("systest: free pages %ld before leak, %ld after\n",
+		       free0, free1);
+}
+
+static void bus(void)
+{
+	long ex = aegis_lookup(ABI_LOOKUP_SERVICE, S("example"));
+	long ping = aegis_lookup(ABI_LOOKUP_TOPIC, S("example.ping"));
+	long mm = aegis_lookup(ABI_LOOKUP_SERVICE, S("mm"));
+	long stats = aegis_lookup(ABI_LOOKUP_TOPIC, S("mm.stats"));
+	char reply[40], topic[40];
+	long mine;
+	struct abi_msg m;
+	long self, t0;
+
+	snprintf(topic, sizeof(topic), "user.systest.%ld", aegis_getpid());
+	mine = aegis_lookup(ABI_LOOKUP_TOPIC, S(topic));
+	self = aegis_lookup(ABI_LOOKUP_SERVICE, S(me));
+	CHECK(ex >= 0 && ping >= 0 && mm >= 0 && stats >= 0 && mine >= 0);
+	CHECK(self >= 0);
+	CHECK(aegis_lookup(ABI_LOOKUP_TOPIC, S("no.such.topic")) == ENOENT);
+	CHECK(aegis_lookup(ABI_LOOKUP_TOPIC, S("user.Bad")) == EINVAL);
+	CHECK(aegis_lookup(ABI_LOOKUP_SERVICE, S("nobody")) == ENOENT);
+	/* the rules let a process ask the demo service ... */
+	CHECK(aegis_call(ex, ping, "", 0, reply, sizeof(reply)) >= 4);
+	CHECK(reply[0] == 'p' && reply[1] == 'o');
+	/* ... and nothing of the kernel's without privilege */
+	if (!priv) {
+		CHECK(aegis_call(mm, stats, "", 0, reply, sizeof(reply)) ==
+		      EPERM);
+		CHECK(aegis_send(mm, stats, "", 0) == EPERM);
+		CHECK(aegis_subscribe(S("hw.*")) == EPERM);
+	} else {
+		CHECK(aegis_call(mm, stats, "", 0, reply, sizeof(reply)) > 0);
+	}
+	CHECK(aegis_publish(stats, "", 0, 4) >= 0);	/* nobody listens */
+	CHECK(aegis_call(63, ping, "", 0, reply, 8) == EINVAL);
+	/* its own topics: publish to itself, receive */
+	CHECK(aegis_subscribe(S("user.*.")) == EINVAL);
+	CHECK(aegis_subscribe(S(topic)) == 0);
+	CHECK(aegis_subscribe(S(topic)) == EEXIST);
+	CHECK(aegis_receive(&m, 0) == EAGAIN);
+	CHECK(aegis_publish(mine, "hi", 2, 3) == 1);
+	CHECK(aegis_receive(&m, 0) == 0 && m.topic == mine && m.src == self &&
+	      m.len == 2 && m.data[0] == 'h' && m.prio == 3);
+	CHECK(aegis_send(self, mine, "yo", 2) == 0);
+	CHECK(aegis_receive(&m, 1000000) == 0 && m.data[0] == 'y');
+	t0 = aegis_clock();
+	CHECK(aegis_receive(&m, 20000000) == EAGAIN);
+	CHECK(aegis_clock() - t0 >= 10000000);		/* it waited */
+	CHECK(aegis_publish(mine, "x", 41, 3) == -7);	/* E2BIG */
+	CHECK(aegis_publish(mine, "x", 1, 8) == EINVAL);
+}
+
+static void privileged(void)
+{
+	if (priv)
+		return;	/* it would: integration case user-poweroff */
+	CHECK(aegis_reboot() == EPERM);
+	CHECK(aegis_poweroff() == EPERM);
+}
+
+int main(void)
+{
+	snprintf(me, sizeof(me), "root-systest-%ld", aegis_getpid());
+	priv = aegis_lookup(ABI_LOOKUP_SERVICE, S(me)) >= 0;
+	if (!priv)
+		snprintf(me, sizeof(me), "user-systest-%ld", aegis_getpid());
+	files();
+	memory();
+	processes();
+	bus();
+	privileged();
+	(void)ESRCH;
+	printf("systest: %s: %d checks, %d failed\n", me, checks, fails);
+	return fails;
+}
