@@ -238,6 +238,9 @@ def user(calls):
          '\t\t\t : "memory");\n\treturn x0;\n'
          '#else\n#error "no system calls for this architecture"\n#endif\n'
          '}\n\n']
+    for c in calls:
+        o.append('#define AEGIS_SYS_%-10s %d\n' % (c['name'], c['nr']))
+    o.append('#define AEGIS_SYS_COUNT      %d\n\n' % len(calls))
     ctype = {'int': 'long', 'uint': 'unsigned long', 'fd': 'int',
              'flags': 'unsigned long', 'size': 'unsigned long',
              'in': 'const void *', 'out': 'void *'}

@@ -26,6 +26,11 @@ Threads: sched.yield_switch (one thread switch), sched.thread_call (a bus
 request from a thread, blocked until its reply) and sched.spawn_exit (a
 thread spawned, run and reaped), beside the peer bus_call_inline: the
 same request made inline from the dispatcher.
+
+From user mode (test/user/bench.c, TCG only): syscall.null and
+syscall.refused_arg beside a user-mode function call; syscall.bus_call
+(the call system call) beside sched.thread_call, and proc.spawn_exit (a
+process spawned and waited for) beside sched.spawn_exit.
 """
 import argparse
 import json
@@ -196,7 +201,8 @@ def main():
         kdir = args.x86 if arch == 'x86_64' else args.arm
         uf, err = figures(boot(argv(USER_CMDLINE, os.path.join(
             kdir, 'test', 'user', 'initrd.cpio'))), ULINE,
-            ('null_syscall', 'write_check', 'user_call'))
+            ('null_syscall', 'write_check', 'user_call', 'bus_call',
+             'spawn_exit'))
         if err:
             print('qemu bench: %s user failed: %s' % (name, err))
             return 1
@@ -204,6 +210,13 @@ def main():
                            ('write_check', 'syscall.refused_arg')):
             urows.append(record(bench, arch, accel, name, uf[fig],
                                 'user_function_call', uf['user_call']))
+        # the same work from a kernel thread, measured in this run
+        urows.append(record('syscall.bus_call', arch, accel, name,
+                            uf['bus_call'], 'sched.thread_call',
+                            sf['thread_call']))
+        urows.append(record('proc.spawn_exit', arch, accel, name,
+                            uf['spawn_exit'], 'sched.spawn_exit',
+                            sf['spawn_exit']))
 
     print('\ninterrupt latency in QEMU: median and p99 of %s timer '
           'interrupts at 1000 Hz (clock-read overhead subtracted)\n'
@@ -234,7 +247,11 @@ def main():
           'syscall.null: getpid, into the kernel through the gateway and '
           'back; syscall.refused_arg: write to a file number that is not '
           'there (-EBADF); peer user_function_call: a call that stays in '
-          'user mode')
+          'user mode. syscall.bus_call: the call system call to '
+          'example.ping, blocked until the reply, beside sched.thread_call, '
+          'the same request from a kernel thread; proc.spawn_exit: spawn '
+          'and wait for test/user/true.c, beside sched.spawn_exit, a kernel '
+          'thread spawned, run and reaped')
     records += krows + srows + urows
     try:
         with open(args.results) as f:

@@ -123,7 +123,9 @@ CASES = [
             r'^service: started devfs \(bus id \d+, generation 1\)',
             r'^service: started sysfs \(bus id \d+, generation 1\)',
             r'^service: started init \(bus id \d+, generation 1\)',
-            r'^service: 11 of 11 built-in services up',
+            r'^service: started proc \(bus id \d+, generation 1\)',
+            r'^service: started power \(bus id \d+, generation 1\)',
+            r'^service: 13 of 13 built-in services up',
             r'^example: hello from a service',
             r'^trace: \d+ event kernel\.boot\.done kernel->example p4 '
             r'wait=\d+ run=\d+$',
@@ -349,9 +351,9 @@ CASES = [
     },
     {
         # The system-call fuzzer (test/user/fuzz.c): 100 000 calls with
-        # random numbers and nasty arguments, every answer an error code
-        # or a result the call can give; then the kernel still runs a
-        # shell command.
+        # random numbers (all 28 calls, and unknown ones) and nasty
+        # arguments, every answer an error code or a result the call can
+        # give; then the kernel still runs a shell command.
         'name': 'syscall-fuzz',
         'cmdline': 'run=fuzz',
         'module': 'user',

@@ -8,6 +8,12 @@
  *                 a refused argument (-EBADF)
  *   user_call     the peer: a call to a function in the program that does
  *                 as little, never leaving user mode
+ *   bus_call      the call system call to the example service's
+ *                 "example.ping": through the gateway and the routing
+ *                 rules, queued, the process blocked until the reply
+ *   spawn_exit    spawn "true" (test/user/true.c) and wait for it: the
+ *                 program loaded into a new address space, its thread
+ *                 run, everything released, the exit code collected
  *
  * Each figure: ROUNDS batches of PER calls timed with the cycles call;
  * the median and 99th percentile of the per-call cost, in hundredths of
@@ -19,6 +25,8 @@
 
 #define PER	100
 #define ROUNDS	201
+
+#define SPAWN_ROUNDS 51
 
 static unsigned long v[ROUNDS];
 
@@ -36,11 +44,16 @@ static void sort(unsigned long *a, int k)
 
 static unsigned long hz;
 
+static void report_n(const char *figure, int rounds, int per)
+{
+	sort(v, rounds);
+	printf("bench: user %s n=%d hz=%lu median=%lu p99=%lu centicycles\n",
+	       figure, rounds * per, hz, v[rounds / 2], v[rounds * 99 / 100]);
+}
+
 static void report(const char *figure)
 {
-	sort(v, ROUNDS);
-	printf("bench: user %s n=%d hz=%lu median=%lu p99=%lu centicycles\n",
-	       figure, ROUNDS * PER, hz, v[ROUNDS / 2], v[ROUNDS * 99 / 100]);
+	report_n(figure, ROUNDS, PER);
 }
 
 __attribute__((noinline)) static long nothing(long x)
@@ -80,5 +93,32 @@ int main(void)
 		v[r] = ((unsigned long)aegis_cycles() - t0) * 100 / PER;
 	}
 	report("user_call");
+	{
+		long ex = aegis_lookup(ABI_LOOKUP_SERVICE, "example", 7);
+		long ping = aegis_lookup(ABI_LOOKUP_TOPIC, "example.ping", 12);
+		char reply[40];
+
+		for (int r = 0; r < ROUNDS; r++) {
+			unsigned long t0 = (unsigned long)aegis_cycles();
+
+			for (int i = 0; i < PER / 10; i++)
+				if (aegis_call(ex, ping, "", 0, reply,
+					       sizeof(reply)) < 0)
+					return 1;
+			v[r] = ((unsigned long)aegis_cycles() - t0) * 100 /
+			       (PER / 10);
+		}
+		report_n("bus_call", ROUNDS, PER / 10);
+	}
+	for (int r = 0; r < SPAWN_ROUNDS; r++) {
+		unsigned long t0 = (unsigned long)aegis_cycles();
+		long pid = aegis_spawn("true", 4, 0);
+		int32_t code = 1;
+
+		if (pid < 0 || aegis_wait(pid, &code, 0) != pid || code)
+			return 1;
+		v[r] = ((unsigned long)aegis_cycles() - t0) * 100;
+	}
+	report_n("spawn_exit", SPAWN_ROUNDS, 1);
 	return 0;
 }

@@ -4,14 +4,19 @@
  * that break things (0, -1, the kernel's addresses, the edges of the user
  * range, huge lengths, bits outside every mask), and each answer checked:
  * an error code the kernel has, or a result the call can give. exit is
- * left out (it would end the run) and writes go to file numbers that are
- * not the console (the console stays readable). It prints what came back
- * and exits with the number of wrong answers (0: all good).
+ * left out (it would end the run); so are writes and closes of the
+ * console's file numbers (it must stay readable), and unmap and protect
+ * of the fuzzer's own image and stack (the kernel would do as asked, and
+ * the fuzzer would fault). Waits for messages last at most a
+ * millisecond.
+ * It runs without privilege: reboot and poweroff are refused. It prints
+ * what came back and exits with the number of wrong answers (0: all
+ * good).
  */
 #include "ulib.h"
 
 #define CALLS	100000
-#define NSYS	8		/* calls 0..7 (kernel/syscalls.def) */
+#define NSYS	AEGIS_SYS_COUNT	/* calls 0..27 (kernel/syscalls.def) */
 
 static uint64_t x = 0x2545f4914f6cdd1dull;
 
@@ -28,6 +33,16 @@ static uint64_t rnd(void)
  * the counters. */
 static char area[3][4096] __attribute__((aligned(4096)));
 #define buf area[1]
+
+/* a range the fuzzer lives in: its image and its stack */
+static int own(uint64_t va, uint64_t len, uint64_t sp)
+{
+	uint64_t lo = (uintptr_t)_image_start, hi = (uintptr_t)_image_end;
+	uint64_t end = va + len < va ? ~0ull : va + len;
+
+	return (end > lo && va < hi) ||
+	       (end > sp - (1 << 20) && va < sp + (1 << 20));
+}
 
 static long pick(void)
 {
@@ -58,19 +73,30 @@ int main(void)
 	static unsigned long count[NSYS + 1];
 	unsigned long errors = 0, ok = 0, wrong = 0;
 	long last_clock = 0;
+	uint64_t sp = (uintptr_t)&errors;
 
 	for (long i = 0; i < CALLS; i++) {
 		uint64_t r = rnd();
-		long nr = r % 16 < 14 ? 1 + (long)(r % 7) :
+		long nr = r % 16 < 14 ? 1 + (long)((r >> 4) % (NSYS - 1)) :
 			  r % 16 == 14 ? NSYS : (long)(r >> 20);
 		long a[6];
 		long ret;
 
 		for (int k = 0; k < 6; k++)
 			a[k] = pick();
-		if (nr == 1) {		/* never the console */
+		if (nr == AEGIS_SYS_write || nr == AEGIS_SYS_close) {	/* never the
+								 * console */
 			a[0] = a[0] == 1 || a[0] == 2 ? 3 : a[0];
 		}
+		if ((nr == AEGIS_SYS_unmap || nr == AEGIS_SYS_protect) &&
+		    own((uint64_t)a[0], (uint64_t)a[1], sp))
+			a[0] = 0x10;	/* refused instead */
+		/* waits that would be granted last a tick, as sleeps do */
+		if (nr == AEGIS_SYS_receive && ((unsigned long)a[1] > 1000000 ||
+					  rnd() % 100 != 0))
+			a[1] = 0;
+		if (nr == AEGIS_SYS_wait && (unsigned long)a[2] > 1000000)
+			a[2] = 1000000;
 		/* sleeps that would be granted last a tick (10 ms): keep one
 		 * in a hundred, and make the rest too long (refused) */
 		if (nr == 4 && ((unsigned long)a[0] > 1000000 ||
@@ -91,23 +117,55 @@ int main(void)
 		}
 		ok++;
 		switch (nr) {
-		case 1:		/* write: only an fd that is not there */
+		case AEGIS_SYS_write:		/* only to files it never opened */
+		case AEGIS_SYS_read:
+		case AEGIS_SYS_close:
+		case AEGIS_SYS_ioctl:
+		case AEGIS_SYS_readdir:
+		case AEGIS_SYS_seek:
+		case AEGIS_SYS_wait:		/* it has no children ... */
+		case AEGIS_SYS_reboot:	/* ... nor privilege */
+		case AEGIS_SYS_poweroff:
 			wrong++;
 			break;
-		case 2:		/* getpid */
-		case 3:		/* yield */
-		case 4:		/* sleep */
+		case AEGIS_SYS_receive:	/* what it sent itself: 0 */
+			if (ret != 0)
+				wrong++;
+			break;
+		case AEGIS_SYS_getpid:	/* a small number */
+		case AEGIS_SYS_yield:		/* 0 */
+		case AEGIS_SYS_sleep:
+		case AEGIS_SYS_map:
+		case AEGIS_SYS_unmap:
+		case AEGIS_SYS_protect:
+		case AEGIS_SYS_send:
+		case AEGIS_SYS_subscribe:
+		case AEGIS_SYS_open:		/* a file number */
 			if (ret > 64)
 				wrong++;
 			break;
-		case 5:		/* clock: never backwards */
+		case AEGIS_SYS_clock:		/* never backwards */
 			if (ret < last_clock)
 				wrong++;
 			last_clock = ret;
 			break;
-		case 7:		/* uname: at most len bytes */
+		case AEGIS_SYS_uname:		/* at most len bytes */
 			if ((unsigned long)ret > (unsigned long)a[1])
 				wrong++;
+			break;
+		case AEGIS_SYS_call:		/* at most rlen bytes */
+			if ((unsigned long)ret > (unsigned long)a[5])
+				wrong++;
+			break;
+		case AEGIS_SYS_lookup:	/* an id */
+		case AEGIS_SYS_publish:	/* a count of services */
+			if (ret > 511)
+				wrong++;
+			break;
+		case AEGIS_SYS_spawn:		/* a pid: the name was a program */
+		case AEGIS_SYS_stat:
+			break;
+		case AEGIS_SYS_cycles:
 			break;
 		default:
 			if (nr < 0 || nr >= NSYS)
@@ -117,9 +175,9 @@ int main(void)
 	}
 	printf("fuzz: %d calls: %lu answered with an error, %lu with a "
 	       "result, %lu wrong\n", CALLS, errors, ok, wrong);
-	printf("fuzz: by number: write %lu, getpid %lu, yield %lu, sleep %lu, "
-	       "clock %lu, cycles %lu, uname %lu, unknown %lu\n", count[1],
-	       count[2], count[3], count[4], count[5], count[6], count[7],
-	       count[NSYS]);
+	printf("fuzz: by number:");
+	for (int k = 1; k <= NSYS; k++)
+		printf(" %lu", count[k]);
+	printf(" (the last: unknown numbers)\n");
 	return (int)wrong;
 }
