@@ -43,18 +43,22 @@ struct proc {
 	int state;
 	int pid;
 	int parent;		/* pid, 0: none */
-	int tid;		/* its thread */
+	int tid[PROC_THREADS];	/* its threads, -1: a free slot */
+	int nthreads;
 	bool priv;
 	char name[PROC_NAME_MAX];
 	int svc;		/* its bus service */
 	uint32_t as_id;
+	uint64_t root;
 	int32_t exit_code;
+	bool ending;		/* exit or a fault: every thread is to end,
+				 * and exit_code is the process's */
 	int files[PROC_FILES];	/* namespace handle, PROC_FD_CONSOLE, -1 */
 	struct abi_msg box[PROC_MAILBOX];
 	unsigned int head, count;
 	uint64_t dropped;	/* mailbox full */
-	bool receiving;		/* its thread waits in receive */
-	int waiting_for;	/* its thread waits in wait for this pid */
+	uint64_t receiving;	/* threads waiting in receive (bit: id) */
+	uint64_t waiting;	/* threads waiting in wait */
 };
 
 static struct proc procs[PROC_MAX];
@@ -136,6 +140,18 @@ int proc_fd_remove(struct proc *p, int fd)
 
 /* ---- the mailbox ------------------------------------------------------ */
 
+/* Wake every thread of a mask (they look again; the losers wait on). */
+static void wake_all(uint64_t mask)
+{
+	for (; mask; mask &= mask - 1)
+		sched_wake(__builtin_ctzll(mask));
+}
+
+static uint64_t bit(int tid)
+{
+	return 1ull << tid;
+}
+
 /* The process's bus service: events and sends wait for receive. */
 static int mailbox(void *state, const struct bus_msg *m,
 		   struct bus_msg *reply)
@@ -159,8 +175,7 @@ static int mailbox(void *state, const struct bus_msg *m,
 	a->len = m->len;
 	a->ts = m->ts;
 	memcpy(a->data, m->data, m->len);
-	if (p->receiving)
-		sched_wake(p->tid);
+	wake_all(p->receiving);
 	return 0;
 }
 
@@ -175,14 +190,15 @@ int proc_receive(struct proc *p, struct abi_msg *out, uint64_t timeout_ns)
 		sched_yield();
 	while (!p->count) {
 		uint64_t now = hal_cycles();
+		int me = sched_self();
 
-		if (!timeout_ns || now >= end)
+		if (!timeout_ns || now >= end || sched_killed())
 			return -AE_EAGAIN;
-		p->receiving = true;
+		p->receiving |= bit(me);
 		sched_block((end - now) / (hal_cycles_per_sec() / 1000000 ?
 					   hal_cycles_per_sec() / 1000000 :
 					   1) * 1000 + 1);
-		p->receiving = false;
+		p->receiving &= ~bit(me);
 	}
 	*out = p->box[p->head];
 	p->head = (p->head + 1) % PROC_MAILBOX;
@@ -209,12 +225,16 @@ int proc_wait(struct proc *p, int pid, int32_t *code, uint64_t timeout_ns)
 		return -AE_ECHILD;
 	while (c->state != ENDED) {
 		uint64_t spent = (hal_cycles() - start) / per_us * 1000;
+		int me = sched_self();
 
-		if (timeout_ns && spent >= timeout_ns)
+		if ((timeout_ns && spent >= timeout_ns) || sched_killed())
 			return -AE_ETIMEDOUT;
-		p->waiting_for = pid;
+		p->waiting |= bit(me);
 		sched_block(timeout_ns ? timeout_ns - spent : 0);
-		p->waiting_for = 0;
+		p->waiting &= ~bit(me);
+		c = by_pid(pid);	/* another thread may have reaped it */
+		if (!c || c->parent != p->pid)
+			return -AE_ECHILD;
 	}
 	*code = c->exit_code;
 	release_slot(c);
@@ -223,22 +243,44 @@ int proc_wait(struct proc *p, int pid, int32_t *code, uint64_t timeout_ns)
 
 /* ---- the end of a process ------------------------------------------- */
 
-/* Its thread has ended (the dispatcher runs this before the address
- * space goes): close its files, take its service off the bus, tell its
- * parent and the rest of the kernel. */
+/* Every thread of p but the caller is to end now; code is the process's
+ * exit code. */
+void proc_exit(struct proc *p, int code)
+{
+	if (p->ending)
+		return;		/* the first word stands (exit, or a fault) */
+	p->ending = true;
+	p->exit_code = code;
+	for (int k = 0; k < PROC_THREADS; k++)
+		if (p->tid[k] >= 0 && p->tid[k] != sched_self())
+			sched_kill(p->tid[k]);
+}
+
+/* A thread has ended (the dispatcher runs this). With its last thread
+ * the process ends: close its files, take its service off the bus, give
+ * its address space back, tell its parent and the rest of the kernel. */
 static void reaped(void *owner, int tid, int code)
 {
 	struct proc *p = owner, *parent;
 	struct proc_exit_event ev;
 
-	(void)tid;
+	for (int k = 0; k < PROC_THREADS; k++)
+		if (p->tid[k] == tid)
+			p->tid[k] = -1;
+	if (--p->nthreads > 0)
+		return;
+	if (!p->ending)
+		p->exit_code = code;	/* the last thread's */
+	code = p->exit_code;
 	for (int fd = 0; fd < PROC_FILES; fd++)
 		if (p->files[fd] >= 0)
 			node_close(p->files[fd]);
 	if (p->svc >= 0)
 		bus_svc_remove((bus_svc_t)p->svc);
 	p->svc = -1;
-	p->exit_code = code;
+	if (mm_as_destroy(p->as_id))
+		kprintf("proc: %s: its address space was not released\n",
+			p->name);
 	p->state = ENDED;
 	memset(&ev, 0, sizeof(ev));
 	ev.pid = p->pid;
@@ -253,8 +295,7 @@ static void reaped(void *owner, int tid, int code)
 		}
 	parent = p->parent ? by_pid(p->parent) : NULL;
 	if (parent && parent->state == ALIVE) {
-		if (parent->waiting_for == p->pid)
-			sched_wake(parent->tid);
+		wake_all(parent->waiting);
 	} else {
 		release_slot(p);	/* nobody will wait for it */
 	}
@@ -409,7 +450,10 @@ static int spawn(const struct proc_spawn_req *q)
 	p->parent = q->parent;
 	p->priv = q->flags & PROC_SPAWN_PRIV;
 	p->as_id = id;
+	p->root = root;
 	memcpy(p->name, name, n < PROC_NAME_MAX ? n : PROC_NAME_MAX - 1);
+	for (k = 0; k < PROC_THREADS; k++)
+		p->tid[k] = -1;
 	for (k = 0; k < PROC_FILES; k++)
 		p->files[k] = -1;
 	p->files[1] = p->files[2] = PROC_FD_CONSOLE;
@@ -420,7 +464,7 @@ static int spawn(const struct proc_spawn_req *q)
 	p->svc = rc;
 	p->state = ALIVE;
 	{
-		struct sched_user u = { id, root, im.entry, top, reaped, p };
+		struct sched_user u = { id, root, im.entry, top, reaped, p, 0 };
 
 		rc = sched_spawn_user(p->name, PROC_PRIO, &u);
 	}
@@ -429,9 +473,10 @@ static int spawn(const struct proc_spawn_req *q)
 		release_slot(p);
 		goto undo_as;
 	}
-	p->tid = rc;
+	p->tid[0] = rc;
+	p->nthreads = 1;
 	klog(KLOG_INFO, "proc: %s: pid %d, thread %d, %u segments, entry "
-	     "%#llx, %s\n", p->name, p->pid, p->tid, im.nseg,
+	     "%#llx, %s\n", p->name, p->pid, rc, im.nseg,
 	     (unsigned long long)im.entry, sname);
 	return p->pid;
 undo_as:
@@ -439,6 +484,25 @@ undo_as:
 		memset(p, 0, sizeof(*p));
 	mm_as_destroy(id);
 	kprintf("proc: %s: cannot start: %s\n", name, errno_desc(rc));
+	return rc;
+}
+
+int proc_thread(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg)
+{
+	struct sched_user u = { p->as_id, p->root, pc, sp, reaped, p, arg };
+	int k, rc;
+
+	if (p->ending)
+		return -AE_ESRCH;
+	for (k = 0; k < PROC_THREADS && p->tid[k] >= 0; k++)
+		;
+	if (k == PROC_THREADS)
+		return -AE_EAGAIN;
+	rc = sched_spawn_user(p->name, PROC_PRIO, &u);
+	if (rc < 0)
+		return rc;
+	p->tid[k] = rc;
+	p->nthreads++;
 	return rc;
 }
 

@@ -75,11 +75,6 @@ static int user_copy(void *kbuf, uint64_t va, uint64_t len, bool to_user)
 	return 0;
 }
 
-int64_t sys_exit(const uint64_t a[SYS_ARGS_MAX])
-{
-	sched_exit_code((int)a[0]);
-}
-
 /* The bounce buffer for data between user memory and services: one
  * call runs at a time (a thread is not preempted in the kernel, and its
  * buffer is done with before it blocks). */
@@ -89,6 +84,32 @@ static char bounce[4096];
 	struct proc *p = proc_self();		\
 	if (!p)					\
 		return -AE_ESRCH
+
+int64_t sys_exit(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct proc *p = proc_self();
+
+	if (p)
+		proc_exit(p, (int)a[0]);	/* its other threads too */
+	sched_exit_code((int)a[0]);
+}
+
+int64_t sys_thread_exit(const uint64_t a[SYS_ARGS_MAX])
+{
+	sched_exit_code((int)a[0]);
+}
+
+int64_t sys_thread(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct HalRange r = hal_mmu_user_range();
+	PROC_OR_ESRCH(p);
+
+	if (a[0] < r.lo || a[0] >= r.hi || a[1] <= r.lo || a[1] > r.hi ||
+	    (a[1] & 15))
+		return -AE_EINVAL;
+	return proc_thread(p, a[0], a[1], a[2]);
+}
+
 
 int64_t sys_write(const uint64_t a[SYS_ARGS_MAX])
 {
@@ -521,6 +542,8 @@ void kernel_syscall(struct HalSyscall *s)
 	struct user_mem m = { r.lo, r.hi, lookup, NULL };
 
 	s->ret = syscall_gate(s->nr, s->args, &m);
+	if (sched_killed())	/* its process is ending */
+		sched_exit_code(0);
 }
 
 /* One line, then the thread ends; the kernel and other threads go on. */
@@ -541,5 +564,7 @@ void kernel_user_fault(const struct HalUserFault *f)
 		(unsigned long long)f->addr);
 	if (me < 0)
 		panic("user fault outside a thread");
+	if (p)
+		proc_exit(p, -AE_EFAULT);	/* the whole process */
 	sched_exit_code(-AE_EFAULT);
 }

@@ -1,7 +1,9 @@
 /*
  * aegis/proc.h - user processes (kernel/proc.c): a program from the
- * initrd in an address space of its own, run by a user thread, with a
- * table of open files, a bus service of its own and a privilege.
+ * initrd in an address space of its own, run by up to PROC_THREADS user
+ * threads, with a table of open files, a bus service of its own and a
+ * privilege. It ends when its last thread has ended; exit and a fault
+ * end every thread of it.
  *
  * A process's bus service is named "user-<program>-<pid>", or
  * "root-<program>-<pid>" for a privileged one (uid 0). Its messages on
@@ -39,6 +41,7 @@
 #define PROC_NAME_MAX	16	/* program names, with NUL */
 #define PROC_FILES	16	/* file numbers 0..15; 1 and 2 the console */
 #define PROC_MAILBOX	32
+#define PROC_THREADS	8	/* threads of one process */
 #define PROC_UID_USER	1000	/* a process without privilege */
 
 struct proc_spawn_req {
@@ -67,6 +70,17 @@ int proc_pid(const struct proc *p);
 bool proc_privileged(const struct proc *p);
 bus_svc_t proc_svc(const struct proc *p);
 uint32_t proc_as(const struct proc *p);
+
+/* proc_thread - another thread of p, starting at pc with stack pointer
+ * sp and arg in the first argument register: its id, or -EAGAIN
+ * (PROC_THREADS already), -ESRCH (p is ending), sched_spawn's errors.
+ * Thread context (one of p's). */
+int proc_thread(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg);
+
+/* proc_exit - p ends with code (the first exit or fault decides it):
+ * every other thread of p is marked to end (sched_kill). The caller
+ * ends its own thread next. */
+void proc_exit(struct proc *p, int code);
 
 /* proc_wait - wait for child pid of p to end (timeout_ns 0: forever):
  * pid with *code set, -ECHILD, -ETIMEDOUT. Thread context. */

@@ -59,14 +59,16 @@ int sched_spawn(const char *name, unsigned int prio, sched_fn fn, void *arg);
 /* A user thread: it starts at pc with stack pointer sp in the address
  * space as_id (root its table, from mm_as_create), which it owns: the
  * space and every page in it go back to mm when the thread has ended.
- * reaped (if not NULL) runs first, in the dispatcher, with owner, the
- * thread's id and its exit code: the process layer (aegis/proc.h) lets
- * go of what else the thread held there. */
+ * With a reaped callback, the owner looks after the space instead:
+ * reaped runs in the dispatcher with owner, the thread's id and its exit
+ * code, and the process layer (aegis/proc.h) lets go of the space (when
+ * its last thread has ended) and what else the process held. */
 struct sched_user {
 	uint32_t as_id;
 	uint64_t root, pc, sp;
 	void (*reaped)(void *owner, int id, int code);
 	void *owner;
+	uint64_t arg;		/* in the first argument register */
 };
 
 /* sched_spawn_user - start a user thread (its traps and system calls run
@@ -83,6 +85,15 @@ void *sched_owner(void);
  * block counts), -ETIMEDOUT, -EDEADLK outside thread context. Callers
  * check their condition again: a wake may be stale. */
 int sched_block(uint64_t timeout_ns);
+
+/* sched_kill - mark user thread id to end: it is woken if it sleeps or
+ * waits (its waits give up, as on a timeout), and it ends when it next
+ * leaves the kernel (a system call's return, an interrupt taken in user
+ * mode). Handler or thread context. */
+void sched_kill(int id);
+
+/* sched_killed - whether the running thread is marked to end. */
+bool sched_killed(void);
 
 /* sched_wake - make thread id runnable if it is blocked in sched_block
  * (or remember the wake for its next block). Handler context. */

@@ -59,6 +59,7 @@ static struct thread {
 	uint64_t switches;	/* times it was switched to */
 	uint64_t cycles;	/* CPU time it has had */
 	bool woken;		/* a wake that came before its block */
+	bool kill;		/* to end when it next leaves the kernel */
 } th[SCHED_THREADS_MAX];
 
 static struct core core;
@@ -170,9 +171,11 @@ static void reap(int i)
 			hal_mmu_activate(kernel_root);
 			active_root = 0;
 		}
+		/* an owner looks after the space itself (its threads may
+		 * share it) */
 		if (th[i].u.reaped)
 			th[i].u.reaped(th[i].u.owner, i, th[i].exit_code);
-		if (mm_as_destroy(th[i].u.as_id))
+		else if (mm_as_destroy(th[i].u.as_id))
 			kprintf("sched: %s: its address space was not "
 				"released\n", th[i].name);
 	}
@@ -225,15 +228,22 @@ void kernel_irq_exit(bool from_user)
 {
 	int me = current;
 
+	if (!up || me < 0 || bus_current() != BUS_SVC_KERNEL)
+		return;
+	/* a thread of a process that is ending: it was in user mode, so no
+	 * kernel code is half-way through */
+	if (from_user && th[me].kill)
+		sched_exit_code(0);
 	/* a thread in user mode or a preemptible one, not inside an inline
 	 * handler, with bus work waiting */
-	if (!up || me < 0 || !(from_user || th[me].preemptible) ||
-	    bus_current() != BUS_SVC_KERNEL || !bus_pending())
+	if (!(from_user || th[me].preemptible) || !bus_pending())
 		return;
 	core_ready(&core, me, true);	/* it keeps its turn */
 	th[me].keep_turn = true;
 	preempted = me;
 	to_dispatcher();
+	if (from_user && th[me].kill)
+		sched_exit_code(0);
 }
 
 /* ---- the thread calls -------------------------------------------------- */
@@ -243,7 +253,7 @@ static void thread_main(uint64_t id)
 	irq_on();
 	if (th[id].user) {
 		/* leaves for user mode for good; back only on bad arguments */
-		int rc = hal_user_enter(th[id].u.pc, th[id].u.sp, 0,
+		int rc = hal_user_enter(th[id].u.pc, th[id].u.sp, th[id].u.arg,
 					stack_top((int)id));
 
 		kprintf("sched: %s: cannot enter user mode: %s\n",
@@ -421,8 +431,9 @@ static int block(void *ctx, uint64_t deadline)
 	}
 	core_block(&core, me, deadline);
 	switch_away();
-	if (core.t[me].timed_out && !th[me].woken)
-		rc = -AE_ETIMEDOUT;
+	if ((core.t[me].timed_out && !th[me].woken) || th[me].kill)
+		rc = -AE_ETIMEDOUT;	/* (a thread being killed stops
+					 * waiting) */
 	core.t[me].timed_out = 0;
 	th[me].woken = false;
 	irq_on();
@@ -447,6 +458,21 @@ int sched_block(uint64_t timeout_ns)
 		return -AE_EDEADLK;
 	return block((void *)(intptr_t)current,
 		     timeout_ns ? hal_cycles() + (c ? c : 1) : 0);
+}
+
+void sched_kill(int id)
+{
+	if (id < 0 || id >= SCHED_THREADS_MAX || !th[id].user ||
+	    core.t[id].state == CORE_FREE || core.t[id].state == CORE_EXITED)
+		return;
+	th[id].kill = true;
+	if (core_wake(&core, id))
+		th[id].woken = true;	/* (not blocked now) */
+}
+
+bool sched_killed(void)
+{
+	return in_thread() && th[current].kill;
 }
 
 void sched_wake(int id)

@@ -278,7 +278,9 @@ CASES = [
         # Every system call family from a process without privilege
         # (test/user/systest.c): files, memory, spawn and wait, the bus
         # and the routing rules that refuse it the kernel's topics and
-        # reboot; a child that leaks everything gives every page back.
+        # reboot; a child that leaks everything gives every page back;
+        # a child of several threads exits with two still running, and
+        # a fault in one thread ends the whole process.
         'name': 'user-syscalls',
         'cmdline': 'run=systest run.exit',
         'module': 'user',
@@ -288,10 +290,14 @@ CASES = [
             BANNER,
             r'^init: systest: started as pid 1$',
             r'^leak: 13 files open, 64 pages mapped; exiting$',
+            r'^threads: 3 threads counted to 3000; exiting with two more '
+            r'running$',
+            r'^user: threadfault \(pid \d+, thread \d+\) killed: ',
             r'^systest: user-systest-1: \d+ checks, 0 failed$',
             r'^init: systest \(pid 1\) exited with 0$',
         ],
-        'reject': [r'^panic: ', r'^systest: line '],
+        'reject': [r'^panic: ', r'^systest: line ', r'^threads: the waiter',
+                   r'^threadfault: still alive'],
         'verdict': 'pass',
     },
     {

@@ -3,8 +3,10 @@
  * (valid, just past the last, far out) and arguments drawn from values
  * that break things (0, -1, the kernel's addresses, the edges of the user
  * range, huge lengths, bits outside every mask), and each answer checked:
- * an error code the kernel has, or a result the call can give. exit is
- * left out (it would end the run); so are writes and closes of the
+ * an error code the kernel has, or a result the call can give. exit and
+ * thread_exit are left out (they would end the run), thread gets a start
+ * address that is refused (random code would fault and end the whole
+ * process); so are writes and closes of the
  * console's file numbers (it must stay readable), and unmap and protect
  * of the fuzzer's own image and stack (the kernel would do as asked, and
  * the fuzzer would fault). Waits for messages last at most a
@@ -16,7 +18,7 @@
 #include "ulib.h"
 
 #define CALLS	100000
-#define NSYS	AEGIS_SYS_COUNT	/* calls 0..27 (kernel/syscalls.def) */
+#define NSYS	AEGIS_SYS_COUNT	/* calls 0..29 (kernel/syscalls.def) */
 
 static uint64_t x = 0x2545f4914f6cdd1dull;
 
@@ -88,6 +90,11 @@ int main(void)
 								 * console */
 			a[0] = a[0] == 1 || a[0] == 2 ? 3 : a[0];
 		}
+		/* never a thread of random code, never an end of its own */
+		if (nr == AEGIS_SYS_thread)
+			a[0] = 1;
+		if (nr == AEGIS_SYS_thread_exit)
+			nr = NSYS + 1;
 		if ((nr == AEGIS_SYS_unmap || nr == AEGIS_SYS_protect) &&
 		    own((uint64_t)a[0], (uint64_t)a[1], sp))
 			a[0] = 0x10;	/* refused instead */
@@ -126,6 +133,7 @@ int main(void)
 		case AEGIS_SYS_wait:		/* it has no children ... */
 		case AEGIS_SYS_reboot:	/* ... nor privilege */
 		case AEGIS_SYS_poweroff:
+		case AEGIS_SYS_thread:	/* its start was refused */
 			wrong++;
 			break;
 		case AEGIS_SYS_receive:	/* what it sent itself: 0 */

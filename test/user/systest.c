@@ -188,6 +188,17 @@ static void processes(void)
 	CHECK(pid > 0);
 	CHECK(aegis_wait(pid, &code, 1000000) == ETIMEDOUT);
 	CHECK(aegis_wait(pid, &code, 0) == pid && code == 0);
+	/* several threads; exit ends them all, a fault in one ends them
+	 * all */
+	free0 = number("/sys/mm/free");
+	pid = aegis_spawn(S("threads"), 0);
+	CHECK(pid > 0 && aegis_wait(pid, &code, 0) == pid && code == 0);
+	free1 = number("/sys/mm/free");
+	CHECK(free0 > 0 && free0 == free1);
+	pid = aegis_spawn(S("threadfault"), 0);
+	CHECK(pid > 0 && aegis_wait(pid, &code, 2000000000) == pid &&
+	      code == EFAULT);
+	CHECK(aegis_thread((uintptr_t)_image_start, 0x10, 0) == EINVAL);
 	/* everything a process holds comes back when it ends */
 	free0 = number("/sys/mm/free");
 	pid = aegis_spawn(S("leak"), 0);

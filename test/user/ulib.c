@@ -1,7 +1,7 @@
 /*
  * ulib.c - printf for user programs: the kernel's own formatter
  * (kernel/lib/format.c, linked in) writing to fd 1 through the write
- * system call.
+ * system call; and thread_create.
  */
 #include "ulib.h"
 
@@ -30,4 +30,32 @@ int printf(const char *fmt, ...)
 	if (n > (int)sizeof(buf) - 1)
 		n = (int)sizeof(buf) - 1;
 	return (int)aegis_write(1, buf, (unsigned long)n);
+}
+
+/* ---- threads ---------------------------------------------------------- */
+
+struct thread_start {
+	void (*fn)(void *);
+	void *arg;
+};
+
+void _thread_start(void) __attribute__((visibility("hidden")));
+__attribute__((noreturn)) void thread_main(struct thread_start *t);
+
+__attribute__((noreturn)) void thread_main(struct thread_start *t)
+{
+	t->fn(t->arg);
+	aegis_thread_exit(0);
+}
+
+long thread_create(void (*fn)(void *), void *arg, void *stack,
+		   unsigned long size)
+{
+	uintptr_t top = ((uintptr_t)stack + size -
+			 sizeof(struct thread_start)) & ~(uintptr_t)15;
+	struct thread_start *t = (struct thread_start *)top;
+
+	t->fn = fn;
+	t->arg = arg;
+	return aegis_thread((uintptr_t)_thread_start, top, (long)t);
 }

@@ -16,6 +16,12 @@
 /* the program's image, from user.ld */
 extern char _image_start[], _image_end[];
 
+/* thread_create - run fn(arg) in another thread of this process, on the
+ * stack [stack, stack + size) (the program's own memory); it ends when fn
+ * returns. Its thread id, or the thread call's error. */
+long thread_create(void (*fn)(void *), void *arg, void *stack,
+		   unsigned long size);
+
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -48,6 +48,8 @@ DOUBLE(readdir)
 DOUBLE(seek)
 DOUBLE(reboot)
 DOUBLE(poweroff)
+DOUBLE(thread)
+DOUBLE(thread_exit)
 
 /* The user range 0x10000..0x100000; pages: 0x10000 r-- user,
  * 0x11000 rw- user, 0x12000 rw- user, 0x13000 rw- kernel only,
@@ -97,7 +99,7 @@ static void setup(void)
 
 START_TEST(test_table_numbers_and_names_agree)
 {
-	ck_assert_uint_eq(SYS_COUNT, 28);
+	ck_assert_uint_eq(SYS_COUNT, 30);
 	ck_assert_str_eq(syscall_table[SYS_exit].name, "exit");
 	ck_assert_str_eq(syscall_table[SYS_write].name, "write");
 	ck_assert_str_eq(syscall_table[SYS_uname].name, "uname");
