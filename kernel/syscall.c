@@ -198,13 +198,21 @@ static int user_string(char *out, size_t size, uint64_t va, uint64_t len)
 	return strlen(out) == len ? 0 : -AE_EINVAL;
 }
 
+/* The calling process and a string argument of it (the calls that
+ * name something: a program, a topic, a path). */
+static int named(struct proc **p, char *out, size_t size, uint64_t va,
+		 uint64_t len)
+{
+	*p = proc_self();
+	return *p ? user_string(out, size, va, len) : -AE_ESRCH;
+}
+
 int64_t sys_spawn(const uint64_t a[SYS_ARGS_MAX])
 {
 	char name[32];
-	int rc;
-	PROC_OR_ESRCH(p);
+	struct proc *p;
+	int rc = named(&p, name, sizeof(name), a[0], a[1]);
 
-	rc = user_string(name, sizeof(name), a[0], a[1]);
 	if (rc)
 		return rc;
 	return proc_spawn(name, proc_pid(p),
@@ -284,10 +292,9 @@ int64_t sys_protect(const uint64_t a[SYS_ARGS_MAX])
 int64_t sys_lookup(const uint64_t a[SYS_ARGS_MAX])
 {
 	char name[BUS_NAME_MAX];
-	int rc;
-	PROC_OR_ESRCH(p);
+	struct proc *p;
+	int rc = named(&p, name, sizeof(name), a[1], a[2]);
 
-	rc = user_string(name, sizeof(name), a[1], a[2]);
 	if (rc)
 		return rc;
 	if (a[0] == ABI_LOOKUP_SERVICE)
@@ -352,10 +359,9 @@ int64_t sys_call(const uint64_t a[SYS_ARGS_MAX])
 int64_t sys_subscribe(const uint64_t a[SYS_ARGS_MAX])
 {
 	char pattern[BUS_NAME_MAX];
-	int rc;
-	PROC_OR_ESRCH(p);
+	struct proc *p;
+	int rc = named(&p, pattern, sizeof(pattern), a[0], a[1]);
 
-	rc = user_string(pattern, sizeof(pattern), a[0], a[1]);
 	if (rc)
 		return rc;
 	if (bus_pattern_check(pattern, NULL))
@@ -391,10 +397,9 @@ static struct node_cred cred(const struct proc *p)
 int64_t sys_open(const uint64_t a[SYS_ARGS_MAX])
 {
 	char path[NODE_PATH_MAX];
-	int rc, h;
-	PROC_OR_ESRCH(p);
+	struct proc *p;
+	int rc = named(&p, path, sizeof(path), a[0], a[1]), h;
 
-	rc = user_string(path, sizeof(path), a[0], a[1]);
 	if (rc)
 		return rc;
 	if (!a[2])
@@ -463,10 +468,9 @@ int64_t sys_stat(const uint64_t a[SYS_ARGS_MAX])
 	char path[NODE_PATH_MAX];
 	struct node_stat st;
 	struct abi_stat u;
-	int rc;
-	PROC_OR_ESRCH(p);
+	struct proc *p;
+	int rc = named(&p, path, sizeof(path), a[0], a[1]);
 
-	rc = user_string(path, sizeof(path), a[0], a[1]);
 	if (rc)
 		return rc;
 	rc = node_stat(path, &st, cred(p));
