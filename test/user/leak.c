@@ -18,5 +18,5 @@ int main(void)
 		((volatile char *)va)[i * 4096] = 1;	/* touch each page */
 	aegis_subscribe("user.leak", 9);
 	printf("leak: %d files open, 64 pages mapped; exiting\n", files);
-	return files > 0 ? 0 : 1;
+	return files == 13 ? 0 : 1;	/* its whole table */
 }
