@@ -149,7 +149,7 @@ static void read_compat(struct dt_device *d, const char *c, int len)
  * (libfdt checks only the header; fdt_check_full is not in the copy the
  * kernel builds): every tag inside the block, node names and property
  * names terminated, properties only inside nodes, nodes properly nested,
- * one root, and the end tag last.
+ * one root, the end tag last, and every tag after the one before.
  */
 static int check_structure(const void *fdt, const char **why)
 {
@@ -161,6 +161,12 @@ static int check_structure(const void *fdt, const char **why)
 
 		if (next < 0) {
 			*why = "structure block ends inside a tag";
+			return -AE_EBADMSG;
+		}
+		/* a property length that wraps (-12 makes the next tag the
+		 * property itself) would walk in circles */
+		if (next <= offset) {
+			*why = "a property's length runs backwards";
 			return -AE_EBADMSG;
 		}
 		switch (tag) {

@@ -4,9 +4,10 @@ suite for `scons test`'s summary.
 
   run_fuzz.py --name NAME --results FILE --seconds N TARGET CORPUS...
 
-One test: it passes when the target ran its time without a crash, a leak
-or a sanitizer report (libFuzzer exits 0); the inputs it found and any crashing one are
-kept beside the target in <name>-work/, and a crash fails the run.
+One test: it passes when the target ran its time without a crash, a leak,
+a sanitizer report or an input that takes over 10 s (libFuzzer exits 0);
+the inputs it found and any crashing or hanging one are kept beside the
+target in <name>-work/, and either fails the run.
 """
 import argparse
 import json
@@ -28,6 +29,7 @@ def main():
     os.makedirs(work, exist_ok=True)
     cmd = [a.target, work] + a.corpus + [
         '-max_total_time=%d' % a.seconds, '-rss_limit_mb=2048',
+        '-timeout=10',
         '-artifact_prefix=%s/' % work, '-print_final_stats=1']
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = p.stdout.decode('utf-8', 'replace')

@@ -384,6 +384,40 @@ START_TEST(test_devtree_misaligned_structure_block_rejected)
 }
 END_TEST
 
+/* Found by the fuzzer: a property whose length is -12 makes libfdt's
+ * next tag the property itself, and the walk went round for ever. Every
+ * such length, and lengths that wrap further back, are refused. */
+START_TEST(test_devtree_property_length_looping_back_rejected)
+{
+	static const uint32_t lens[] = { 0xfffffff4u, 0xfffffff0u,
+					 0xffffffe0u, 0x80000000u };
+	static uint64_t copy[8192];
+	const char *why;
+
+	load("virt.dtb");
+	for (unsigned int k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+		uint8_t *b = (uint8_t *)copy;
+		uint32_t off, w;
+
+		memcpy(copy, blob, blob_len);
+		off = (uint32_t)b[8] << 24 | (uint32_t)b[9] << 16 |
+		      (uint32_t)b[10] << 8 | b[11];	/* off_dt_struct */
+		for (;; off += 4) {	/* the first FDT_PROP tag */
+			ck_assert_uint_lt(off + 8, blob_len);
+			memcpy(&w, b + off, 4);
+			if (w == __builtin_bswap32(3))
+				break;
+		}
+		w = __builtin_bswap32(lens[k]);
+		memcpy(b + off + 4, &w, 4);
+		why = NULL;
+		ck_assert_int_eq(dt_enumerate(&t, copy, blob_len, &why),
+				 -AE_EBADMSG);
+		ck_assert_ptr_nonnull(why);
+	}
+}
+END_TEST
+
 START_TEST(test_devtree_truncated_at_every_length_rejected_or_fine)
 {
 	const char *why;
@@ -473,6 +507,7 @@ Suite *suite_devtree(void)
 	tcase_add_test(bad, test_devtree_bad_magic_rejected);
 	tcase_add_test(bad, test_devtree_misaligned_structure_block_rejected);
 	tcase_add_test(bad, test_devtree_truncated_at_every_length_rejected_or_fine);
+	tcase_add_test(bad, test_devtree_property_length_looping_back_rejected);
 	tcase_add_test(bad, test_devtree_every_byte_flip_never_crashes);
 	suite_add_tcase(s, good);
 	suite_add_tcase(s, bad);
