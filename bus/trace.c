@@ -135,6 +135,15 @@ int trace_format(char *buf, size_t size, const struct trace_rec *r)
 			 r->inline_call ? " inline" : "");
 }
 
+static trace_tap_fn tap;
+static void *tap_ctx;
+
+void trace_set_tap(trace_tap_fn fn, void *ctx)
+{
+	tap_ctx = ctx;
+	tap = fn;
+}
+
 void trace_record(const struct trace_rec *r)
 {
 	unsigned int cpu = r->cpu < TRACE_CPUS ? r->cpu : 0;
@@ -142,6 +151,8 @@ void trace_record(const struct trace_rec *r)
 
 	ring[cpu][written[cpu] & (TRACE_RING_SIZE - 1)] = *r;
 	written[cpu]++;
+	if (tap)
+		tap(r, tap_ctx);
 	if (sink && trace_selected(r->topic)) {
 		trace_format(line, sizeof(line), r);
 		sink(line);

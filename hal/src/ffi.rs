@@ -1125,6 +1125,45 @@ pub extern "C" fn hal_reboot() -> ! {
     arch::reboot()
 }
 
+/// Turn the sampling profiler on or off: while on, each timer interrupt
+/// records the program counter it interrupted (kernel or user) in a ring
+/// of 8192 samples. Any context.
+#[no_mangle]
+pub extern "C" fn hal_sample_enable(on: bool) {
+    crate::sample::enable(on);
+}
+
+/// Move up to `max` samples, oldest first, to `out`; returns how many.
+/// `*total` and `*dropped` (either may be null): samples recorded since
+/// boot, and those lost to a full ring. Thread or handler context.
+///
+/// # Safety
+/// `out` must be writable for `max` u64s; `total` and `dropped` writable
+/// or null.
+#[no_mangle]
+pub unsafe extern "C" fn hal_sample_take(
+    out: *mut u64,
+    max: u32,
+    total: *mut u64,
+    dropped: *mut u64,
+) -> u32 {
+    let (t, d) = crate::sample::counts();
+    if !total.is_null() {
+        // SAFETY: the caller promises a writable u64 or null.
+        unsafe { *total = t };
+    }
+    if !dropped.is_null() {
+        // SAFETY: as above.
+        unsafe { *dropped = d };
+    }
+    if out.is_null() || max == 0 {
+        return 0;
+    }
+    // SAFETY: the caller promises `max` writable u64s at `out`.
+    let buf = unsafe { core::slice::from_raw_parts_mut(out, max as usize) };
+    crate::sample::take(buf) as u32
+}
+
 #[cfg(test)]
 mod tests {
     use super::host_kernel::LOG;

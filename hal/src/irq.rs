@@ -93,12 +93,14 @@ pub const fn line_of(id: u32) -> Option<u32> {
 /// returns when it was due) and posted; any other line is masked at the
 /// controller first and stays masked until its owner handles the event
 /// and calls hal_irq_unmask, so a device that keeps interrupting cannot
-/// starve the bus. Then the end of interrupt.
-fn deliver(c: &IrqChip, id: u32, timer: fn() -> u64) {
+/// starve the bus. Then the end of interrupt. `pc`: where the interrupt
+/// came in (a timer interrupt gives it to the sampling profiler).
+fn deliver(c: &IrqChip, id: u32, timer: fn() -> u64, pc: u64) {
     if id == TIMER_ID.load(Ordering::Relaxed) {
         let top = crate::arch::cycles();
         TIMER_DUE.store(timer(), Ordering::Relaxed);
         TIMER_TOP.store(top, Ordering::Relaxed);
+        crate::sample::record(pc);
     } else {
         (c.mask)(id);
     }
@@ -113,10 +115,10 @@ fn deliver(c: &IrqChip, id: u32, timer: fn() -> u64) {
 /// returns to the interrupted code. (x86_64's APIC is vectored: it uses
 /// handle_vector.)
 #[cfg_attr(any(test, target_arch = "x86_64"), allow(dead_code))]
-pub fn handle(timer: fn() -> u64, from_user: bool) {
+pub fn handle(timer: fn() -> u64, from_user: bool, pc: u64) {
     let Some(c) = chip() else { return };
     while let Some(id) = (c.ack)() {
-        deliver(c, id, timer);
+        deliver(c, id, timer, pc);
     }
     crate::ffi::irq_exit(from_user);
 }
@@ -124,12 +126,12 @@ pub fn handle(timer: fn() -> u64, from_user: bool) {
 /// The top half for vectored controllers (x86_64's APIC): the stub knows
 /// the vector. The spurious vector gets no end-of-interrupt.
 #[cfg_attr(any(test, target_arch = "aarch64"), allow(dead_code))]
-pub fn handle_vector(id: u32, spurious: u32, timer: fn() -> u64, from_user: bool) {
+pub fn handle_vector(id: u32, spurious: u32, timer: fn() -> u64, from_user: bool, pc: u64) {
     let Some(c) = chip() else { return };
     if id == spurious {
         return;
     }
-    deliver(c, id, timer);
+    deliver(c, id, timer, pc);
     crate::ffi::irq_exit(from_user);
 }
 

@@ -35,6 +35,7 @@ mod irq;
 mod mmio;
 mod mmu;
 mod rtc;
+mod sample;
 
 #[cfg(not(test))]
 #[panic_handler]

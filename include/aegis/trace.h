@@ -34,6 +34,11 @@ struct trace_rec {
  * and print it if the filter selects its topic. The bus calls this. */
 void trace_record(const struct trace_rec *r);
 
+/* trace_set_tap - fn(record, ctx) for every record as it is made (the
+ * profiler's; NULL: none). It runs in the dispatcher and must be quick. */
+typedef void (*trace_tap_fn)(const struct trace_rec *r, void *ctx);
+void trace_set_tap(trace_tap_fn fn, void *ctx);
+
 /* trace_sink_fn - where the live tracer's lines go (the console). */
 typedef void (*trace_sink_fn)(const char *line);
 void trace_set_sink(trace_sink_fn sink);

@@ -125,7 +125,8 @@ CASES = [
             r'^service: started init \(bus id \d+, generation 1\)',
             r'^service: started proc \(bus id \d+, generation 1\)',
             r'^service: started power \(bus id \d+, generation 1\)',
-            r'^service: 13 of 13 built-in services up',
+            r'^service: started profiler \(bus id \d+, generation 1\)',
+            r'^service: 14 of 14 built-in services up',
             r'^example: hello from a service',
             r'^trace: \d+ event kernel\.boot\.done kernel->example p4 '
             r'wait=\d+ run=\d+$',
@@ -212,9 +213,12 @@ CASES = [
                   b'echo add deny,topic=console.write,src=devfs > '
                   b'/sys/bus/rules\r'),
                  (r'^echo add deny.*rules$', b'echo blocked > /dev/console\r'),
+                 # the rule went to the end, after the proc service's 4
                  (r'^sh: echo: operation not permitted',
-                  b'echo del 0 > /sys/bus/rules\r'),
-                 (r'^echo del 0 > /sys/bus/rules$',
+                  b'echo del 4 > /sys/bus/rules\r'),
+                 (r'^echo del 4 > /sys/bus/rules$',
+                  b'echo unblocked > /dev/console\r'),
+                 (r'^unblocked$',
                   b'cat /sys/bus/services/devfs/state\r'),
                  (r'^running$', b'bogus\r'),
                  (r'unknown command', b'svc list\r'),
@@ -235,6 +239,7 @@ CASES = [
             r'^hello shell$',
             r'^sh: echo: permission denied$',
             r'^sh: echo: operation not permitted$',
+            r'^unblocked$',
             r'^running$',
             r'^sh: bogus: unknown command',
             r'^devfs +running$',
@@ -354,6 +359,39 @@ CASES = [
             r'^power: off, asked by root-halt-1$',
         ],
         'reject': [r'^panic: ', r'^halt: refused'],
+        'verdict': 'pass',
+    },
+    {
+        # The profiler from the shell around two processes playing
+        # ping-pong: per-service and per-topic times from the bus trace,
+        # program counters sampled at the timer, /sys/profiler.
+        'name': 'profiler-session',
+        'cmdline': 'run=pong,ping',
+        'module': 'user',
+        'kvm_skip': 'SYSCALL from ring 3 faults under kvm_pvm '
+                    '(docs/TESTING.md)',
+        'type': [(r'^aegis: up in', b'prof start\r'),
+                 (r'^init: ping \(pid 2\) exited with 0$', b'prof stop\r'),
+                 (r'^profiler: stopped after', b'prof report\r'),
+                 (r'^profiler: address +samples', b'cat /sys/profiler/state\r'),
+                 (r'^stopped$', b'prof bogus\r'),
+                 (r'^sh: prof: start, stop or report', b'poweroff\r')],
+        'expect': [
+            BANNER,
+            r'^profiler: started \(one sample each timer tick\)$',
+            r'^profiler: stopped after \d+ ms: \d+ dispatches, \d+ samples$',
+            r'^profiler: stopped, \d+ ms, \d+ dispatches, \d+ samples '
+            r'\(0 lost\), clock \d+ Hz$',
+            r'^profiler: service +runs +wait p50 +wait p99 +run p50 +run p99 '
+            r'\(ns\)$',
+            r'^profiler: sched +\d+ +\d+ +\d+ +\d+ +\d+$',
+            r'^profiler: user\.ping +\d+ ',
+            r'^profiler: hw\.irq\.timer +\d+ ',
+            r'^profiler: 0x[0-9a-f]+ +\d+ +\d+%$',
+            r'^stopped$',
+            r'^power: off, asked by shell$',
+        ],
+        'reject': [r'^panic: '],
         'verdict': 'pass',
     },
     {

@@ -301,6 +301,7 @@ extern "C" fn x86_trap(f: &TrapFrame) {
             super::SPURIOUS,
             super::timer_due,
             from_user,
+            f.rip,
         );
         return;
     }

@@ -1,0 +1,84 @@
+/*
+ * aegis/profiler.h - the profiler service (services/profiler/) and its
+ * arch-neutral core (services/profiler/prof.c, tested on the host).
+ *
+ * While a profile runs, the profiler takes:
+ *   - every bus dispatch from the trace (aegis/trace.h): per service and
+ *     per topic, histograms of queue wait and handler time, in cycles of
+ *     the bus clock;
+ *   - every timer interrupt's program counter (the HAL's sampling ring,
+ *     hal_sample_enable/hal_sample_take), counted per address.
+ *
+ * Bus contract of the "profiler" service:
+ *   "profiler.start"   request, no payload: clear, then profile
+ *   "profiler.stop"    request, no payload: stop (the figures stay)
+ *   "profiler.report"  request, no payload: the report on the console
+ *   /sys/profiler      state (rw: "start", "stop"), clock, samples,
+ *                      services, topics, hot (aegis/sysfs.h)
+ *
+ * Histograms are log2: bucket k counts values v with 2^(k-1) <= v < 2^k
+ * (bucket 0: v == 0); the last bucket takes everything above.
+ */
+#ifndef AEGIS_PROFILER_H
+#define AEGIS_PROFILER_H
+
+#include <aegis/bus.h>
+#include <aegis/trace.h>
+
+#define PROF_BUCKETS	32
+#define PROF_PCS	1024	/* distinct sampled addresses kept */
+
+struct prof_hist {
+	uint64_t n, sum, max;
+	uint32_t bucket[PROF_BUCKETS];
+};
+
+void prof_hist_add(struct prof_hist *h, uint64_t v);
+
+/* prof_hist_quantile - the value below which a fraction q (0..1000, in
+ * thousandths) of the values lie, as the upper bound of its bucket (the
+ * largest value seen for the last one); 0 for an empty histogram. */
+uint64_t prof_hist_quantile(const struct prof_hist *h, unsigned int q);
+
+struct prof_pair {
+	struct prof_hist wait, run;
+};
+
+struct prof_pc {
+	uint64_t pc;
+	uint64_t count;
+};
+
+/* Everything one profile holds. */
+struct prof {
+	bool on;
+	uint64_t started, stopped;	/* bus clock */
+	uint64_t dispatches;
+	struct prof_pair svc[BUS_SVC_MAX + 1];	/* [BUS_SVC_MAX]: kernel */
+	struct prof_pair topic[BUS_TOPIC_MAX];
+	struct prof_pc pcs[PROF_PCS];	/* open addressing, pc 0: free */
+	uint64_t samples, samples_lost;	/* lost: the table was full */
+};
+
+void prof_reset(struct prof *p);
+
+/* prof_feed - one dispatch from the trace. */
+void prof_feed(struct prof *p, const struct trace_rec *r);
+
+/* prof_sample - one sampled program counter. */
+void prof_sample(struct prof *p, uint64_t pc);
+
+/* prof_hot - the n most sampled addresses, most first, into out; how
+ * many there were. */
+unsigned int prof_hot(const struct prof *p, struct prof_pc *out,
+		      unsigned int n);
+
+/*
+ * prof_bottlenecks - the services whose median queue wait is larger than
+ * their median handler time (and that ran at least min_runs times): ids
+ * into out, worst ratio first; how many.
+ */
+unsigned int prof_bottlenecks(const struct prof *p, unsigned int min_runs,
+			      uint16_t *out, unsigned int n);
+
+#endif

@@ -1,0 +1,364 @@
+/*
+ * profiler.c - the profiler service (aegis/profiler.h): starts and stops
+ * a profile, feeds the bus trace and the HAL's program-counter samples
+ * into the bookkeeping (prof.c), and reports on the console and under
+ * /sys/profiler.
+ *
+ *	sh> prof start
+ *	profiler: started (timer 100 Hz: one sample each tick)
+ *	sh> prof stop
+ *	profiler: stopped after 2.104 s: 1234 dispatches, 210 samples
+ *	sh> prof report
+ *	profiler: 2.104 s, 1234 dispatches, 210 samples (0 lost), clock 2600000000 Hz
+ *	profiler: service          runs  wait p50  wait p99   run p50   run p99 (ns)
+ *	profiler: console            57       105      2150      9800     31000
+ *	...
+ *
+ * The samples are drained from the HAL's ring at every timer tick (the
+ * "hw.irq.timer" event) and when the profile stops. Addresses are
+ * reported raw; tools/analyzer names them from the kernel's ELF.
+ */
+#include <string.h>
+#include <aegis/bus.h>
+#include <aegis/errno.h>
+#include <aegis/hal.h>
+#include <aegis/kmalloc.h>
+#include <aegis/kprintf.h>
+#include <aegis/profiler.h>
+#include <aegis/service.h>
+#include <aegis/sysfs.h>
+#include <aegis/trace.h>
+
+#define HOT_MAX 10
+
+static struct prof *prof;	/* kept across restarts: the profile is the
+				 * kernel's, not this handler's state */
+static bus_topic_t t_start, t_stop, t_report, t_tick, t_attr, t_show,
+		   t_store;
+static uint64_t drain_buf[512];
+
+static uint64_t ns_of(uint64_t cycles)
+{
+	uint64_t hz = hal_cycles_per_sec();
+
+	return hz ? cycles / hz * 1000000000ull +
+		    cycles % hz * 1000000000ull / hz : 0;
+}
+
+static void tap(const struct trace_rec *r, void *ctx)
+{
+	prof_feed(ctx, r);
+}
+
+static void drain(void)
+{
+	unsigned int n;
+
+	do {
+		n = hal_sample_take(drain_buf, ARRAY_SIZE(drain_buf), NULL,
+				    NULL);
+		for (unsigned int i = 0; i < n; i++)
+			prof_sample(prof, drain_buf[i]);
+	} while (n == ARRAY_SIZE(drain_buf));
+}
+
+static int start(void)
+{
+	hal_sample_enable(false);
+	while (hal_sample_take(drain_buf, ARRAY_SIZE(drain_buf), NULL,
+			       NULL))
+		;		/* what an earlier profile left */
+	prof_reset(prof);
+	prof->on = true;
+	prof->started = hal_cycles();
+	trace_set_tap(tap, prof);
+	hal_sample_enable(true);
+	kprintf("profiler: started (one sample each timer tick)\n");
+	return 0;
+}
+
+static int stop(void)
+{
+	if (!prof->on)
+		return -AE_EINVAL;
+	hal_sample_enable(false);
+	drain();
+	trace_set_tap(NULL, NULL);
+	prof->on = false;
+	prof->stopped = hal_cycles();
+	kprintf("profiler: stopped after %llu ms: %llu dispatches, %llu "
+		"samples\n",
+		(unsigned long long)ns_of(prof->stopped - prof->started) /
+		1000000, (unsigned long long)prof->dispatches,
+		(unsigned long long)prof->samples);
+	return 0;
+}
+
+/* ---- text ------------------------------------------------------------- */
+
+struct out {
+	char *buf;
+	uint32_t size, n;
+};
+
+static void put(struct out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (o->n >= o->size)
+		return;
+	va_start(ap, fmt);
+	k = kvsnprintf(o->buf + o->n, o->size - o->n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		o->n += (uint32_t)k < o->size - o->n ? (uint32_t)k :
+			o->size - o->n;
+}
+
+static uint64_t elapsed(void)
+{
+	return (prof->on ? hal_cycles() : prof->stopped) - prof->started;
+}
+
+static void pair_line(struct out *o, const char *name,
+		      const struct prof_pair *q)
+{
+	put(o, "%-20s %7llu %9llu %9llu %9llu %9llu\n", name,
+	    (unsigned long long)q->run.n,
+	    (unsigned long long)ns_of(prof_hist_quantile(&q->wait, 500)),
+	    (unsigned long long)ns_of(prof_hist_quantile(&q->wait, 990)),
+	    (unsigned long long)ns_of(prof_hist_quantile(&q->run, 500)),
+	    (unsigned long long)ns_of(prof_hist_quantile(&q->run, 990)));
+}
+
+static void show_services(struct out *o)
+{
+	put(o, "%-20s %7s %9s %9s %9s %9s (ns)\n", "service", "runs",
+	    "wait p50", "wait p99", "run p50", "run p99");
+	for (unsigned int s = 0; s <= BUS_SVC_MAX; s++) {
+		const char *name = s == BUS_SVC_MAX ? "kernel" :
+				   bus_svc_name((bus_svc_t)s);
+		char gone[20];
+
+		if (!prof->svc[s].run.n)
+			continue;
+		if (!name) {	/* a process's, since ended */
+			ksnprintf(gone, sizeof(gone), "#%u (ended)", s);
+			name = gone;
+		}
+		pair_line(o, name, &prof->svc[s]);
+	}
+}
+
+static void show_topics(struct out *o)
+{
+	put(o, "%-20s %7s %9s %9s %9s %9s (ns)\n", "topic", "runs",
+	    "wait p50", "wait p99", "run p50", "run p99");
+	for (unsigned int t = 0; t < bus_topic_count(); t++) {
+		struct bus_topic_stats st;
+
+		if (!prof->topic[t].run.n)
+			continue;
+		pair_line(o, bus_topic_name((bus_topic_t)t), &prof->topic[t]);
+		if (bus_topic_stats((bus_topic_t)t, &st) == 0 && st.drops)
+			put(o, "  %llu dropped (since boot)\n",
+			    (unsigned long long)st.drops);
+	}
+}
+
+static void show_hot(struct out *o)
+{
+	struct prof_pc hot[HOT_MAX];
+	unsigned int n = prof_hot(prof, hot, HOT_MAX);
+
+	put(o, "%-18s %8s %6s\n", "address", "samples", "share");
+	for (unsigned int i = 0; i < n; i++)
+		put(o, "%#018llx %8llu %5llu%%\n",
+		    (unsigned long long)hot[i].pc,
+		    (unsigned long long)hot[i].count,
+		    (unsigned long long)(hot[i].count * 100 /
+					 (prof->samples ? prof->samples : 1)));
+}
+
+static void show_summary(struct out *o)
+{
+	put(o, "%s, %llu ms, %llu dispatches, %llu samples (%llu lost), "
+	    "clock %llu Hz\n", prof->on ? "running" : "stopped",
+	    (unsigned long long)ns_of(elapsed()) / 1000000,
+	    (unsigned long long)prof->dispatches,
+	    (unsigned long long)prof->samples,
+	    (unsigned long long)prof->samples_lost,
+	    (unsigned long long)hal_cycles_per_sec());
+}
+
+/* The report on the console, a line at a time. */
+static void report(void)
+{
+	static char text[4096];
+	struct out o = { text, sizeof(text), 0 };
+	void (*const parts[])(struct out *) = { show_summary, show_services,
+						show_topics, show_hot };
+	uint16_t worst[4];
+	unsigned int n;
+
+	for (unsigned int k = 0; k < ARRAY_SIZE(parts); k++) {
+		o.n = 0;
+		parts[k](&o);
+		for (char *l = text; l < text + o.n;) {
+			char *e = memchr(l, '\n', (size_t)(text + o.n - l));
+
+			if (!e)
+				e = text + o.n;
+			kprintf("profiler: %.*s\n", (int)(e - l), l);
+			l = e + 1;
+		}
+	}
+	n = prof_bottlenecks(prof, 10, worst, ARRAY_SIZE(worst));
+	for (unsigned int i = 0; i < n; i++) {
+		const struct prof_pair *q = &prof->svc[worst[i]];
+
+		const char *name = worst[i] == BUS_SVC_MAX ? "kernel" :
+				   bus_svc_name(worst[i]);
+
+		kprintf("profiler: bottleneck: %s waits %llu ns for %llu ns "
+			"of work (medians)\n", name ? name : "(ended)",
+			(unsigned long long)ns_of(prof_hist_quantile(&q->wait,
+								     500)),
+			(unsigned long long)ns_of(prof_hist_quantile(&q->run,
+								     500)));
+	}
+}
+
+/* ---- /sys/profiler ---------------------------------------------------- */
+
+static const struct sysfs_attr attrs[] = {
+	{ "state", 0644, 0 }, { "clock", 0444, 0 }, { "samples", 0444, 0 },
+	{ "services", 0444, 0 }, { "topics", 0444, 0 }, { "hot", 0444, 0 },
+};
+
+static int sysfs_request(const struct bus_msg *m, struct bus_msg *reply)
+{
+	struct sysfs_io io;
+	struct out o;
+	uint32_t n;
+
+	if (m->topic == t_attr) {
+		if (m->len != sizeof(n))
+			return -AE_EINVAL;
+		memcpy(&n, m->data, sizeof(n));
+		if (n >= ARRAY_SIZE(attrs))
+			return -AE_ENOENT;
+		memcpy(reply->data, &attrs[n], sizeof(attrs[n]));
+		reply->len = sizeof(attrs[n]);
+		return 0;
+	}
+	if (m->len != sizeof(io))
+		return -AE_EINVAL;
+	memcpy(&io, m->data, sizeof(io));
+	if (io.index >= ARRAY_SIZE(attrs) || !io.buf)
+		return -AE_EINVAL;
+	if (m->topic == t_store) {
+		const char *v = (const char *)(uintptr_t)io.buf;
+
+		if (io.index != 0)
+			return -AE_EACCES;
+		if (strcmp(v, "start") == 0)
+			return start();
+		if (strcmp(v, "stop") == 0)
+			return stop();
+		kprintf("profiler: state: \"start\" or \"stop\"\n");
+		return -AE_EINVAL;
+	}
+	o = (struct out){ (char *)(uintptr_t)io.buf, io.len, 0 };
+	switch (io.index) {
+	case 0:
+		put(&o, "%s\n", prof->on ? "running" : "stopped");
+		break;
+	case 1:
+		put(&o, "%llu Hz\n", (unsigned long long)hal_cycles_per_sec());
+		break;
+	case 2:
+		put(&o, "%llu %llu\n", (unsigned long long)prof->samples,
+		    (unsigned long long)prof->samples_lost);
+		break;
+	case 3:
+		show_services(&o);
+		break;
+	case 4:
+		show_topics(&o);
+		break;
+	default:
+		show_hot(&o);
+		break;
+	}
+	memcpy(reply->data, &o.n, sizeof(o.n));
+	reply->len = sizeof(o.n);
+	return 0;
+}
+
+/* ---- the service ------------------------------------------------------- */
+
+static int profiler_init(void)
+{
+	static const char *const names[] = {
+		"profiler.start", "profiler.stop", "profiler.report",
+		"hw.irq.timer", "sysfs.attr", "sysfs.show", "sysfs.store",
+	};
+	bus_topic_t *const topics[] = { &t_start, &t_stop, &t_report,
+					&t_tick, &t_attr, &t_show, &t_store };
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(names); i++) {
+		int t = bus_topic(names[i]);
+
+		if (t < 0)
+			return -AE_ENOSPC;
+		*topics[i] = (bus_topic_t)t;
+	}
+	if (!prof) {
+		prof = kzalloc(sizeof(*prof));
+		if (!prof)
+			return -AE_ENOMEM;
+	}
+	return 0;
+}
+
+static int profiler_handle(void *state, const struct bus_msg *m,
+			   struct bus_msg *reply)
+{
+	(void)state;
+	if (m->kind == BUS_EVENT) {
+		if (m->topic == t_tick && prof->on)
+			drain();
+		return 0;
+	}
+	if (m->kind != BUS_REQUEST)
+		return 0;
+	if (m->topic == t_start)
+		return start();
+	if (m->topic == t_stop)
+		return stop();
+	if (m->topic == t_report) {
+		if (prof->on)
+			drain();
+		report();
+		return 0;
+	}
+	if (m->topic == t_attr || m->topic == t_show || m->topic == t_store)
+		return sysfs_request(m, reply);
+	return -AE_ENOSYS;
+}
+
+SERVICE(profiler,
+	.name = "profiler",
+	.init = profiler_init,
+	.handler = profiler_handle,
+	.subscribe = SERVICE_LIST("hw.irq.timer"),
+	.serves = SERVICE_LIST("profiler.start", "profiler.stop",
+			       "profiler.report", "sysfs.attr", "sysfs.show",
+			       "sysfs.store"),
+	.needs = SERVICE_LIST("mm"),
+	.sysfs = "profiler");

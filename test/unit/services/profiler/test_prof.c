@@ -1,0 +1,165 @@
+/*
+ * test_prof.c - services/profiler/prof.c: log2 histograms and their
+ * quantiles, per-service and per-topic times from trace records, the
+ * sampled-address table (including a full one), the hot list and the
+ * bottleneck rule.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <aegis/profiler.h>
+#include "unit.h"
+
+static struct prof *p;
+
+static void setup(void)
+{
+	p = calloc(1, sizeof(*p));
+	ck_assert_ptr_nonnull(p);
+	prof_reset(p);
+	p->on = true;
+}
+
+static void teardown(void)
+{
+	free(p);
+}
+
+static void rec(unsigned int dst, unsigned int topic, uint32_t wait,
+		uint32_t run)
+{
+	struct trace_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.dst = (bus_svc_t)dst;
+	r.topic = (bus_topic_t)topic;
+	r.wait = wait;
+	r.run = run;
+	prof_feed(p, &r);
+}
+
+START_TEST(test_hist_buckets_are_log2)
+{
+	struct prof_hist h;
+
+	memset(&h, 0, sizeof(h));
+	prof_hist_add(&h, 0);
+	prof_hist_add(&h, 1);
+	prof_hist_add(&h, 2);
+	prof_hist_add(&h, 3);
+	prof_hist_add(&h, 1024);
+	prof_hist_add(&h, ~0ull);	/* the last bucket takes it */
+	ck_assert_uint_eq(h.bucket[0], 1);
+	ck_assert_uint_eq(h.bucket[1], 1);
+	ck_assert_uint_eq(h.bucket[2], 2);
+	ck_assert_uint_eq(h.bucket[11], 1);
+	ck_assert_uint_eq(h.bucket[PROF_BUCKETS - 1], 1);
+	ck_assert_uint_eq(h.n, 6);
+	ck_assert_uint_eq(h.max, ~0ull);
+}
+END_TEST
+
+START_TEST(test_hist_quantiles)
+{
+	struct prof_hist h;
+
+	memset(&h, 0, sizeof(h));
+	ck_assert_uint_eq(prof_hist_quantile(&h, 500), 0);	/* empty */
+	for (int i = 0; i < 90; i++)
+		prof_hist_add(&h, 100);		/* bucket 7: 64..127 */
+	for (int i = 0; i < 10; i++)
+		prof_hist_add(&h, 5000);	/* bucket 13 */
+	ck_assert_uint_eq(prof_hist_quantile(&h, 500), 127);
+	ck_assert_uint_eq(prof_hist_quantile(&h, 900), 127);
+	ck_assert_uint_eq(prof_hist_quantile(&h, 910), 5000);	/* max */
+	ck_assert_uint_eq(prof_hist_quantile(&h, 1000), 5000);
+	ck_assert_uint_eq(prof_hist_quantile(&h, 5000), 5000);	/* capped */
+	ck_assert_uint_eq(prof_hist_quantile(&h, 0), 127);
+}
+END_TEST
+
+START_TEST(test_feed_per_service_and_topic)
+{
+	rec(3, 10, 50, 200);
+	rec(3, 11, 70, 300);
+	rec(BUS_SVC_KERNEL, 10, 0, 40);		/* kernel: its own slot */
+	ck_assert_uint_eq(p->dispatches, 3);
+	ck_assert_uint_eq(p->svc[3].run.n, 2);
+	ck_assert_uint_eq(p->svc[3].run.sum, 500);
+	ck_assert_uint_eq(p->svc[3].wait.max, 70);
+	ck_assert_uint_eq(p->svc[BUS_SVC_MAX].run.n, 1);
+	ck_assert_uint_eq(p->topic[10].run.n, 2);
+	ck_assert_uint_eq(p->topic[11].wait.sum, 70);
+	/* stopped: nothing counts */
+	p->on = false;
+	rec(3, 10, 1, 1);
+	ck_assert_uint_eq(p->dispatches, 3);
+}
+END_TEST
+
+START_TEST(test_samples_counted_per_address)
+{
+	struct prof_pc hot[3];
+
+	for (int i = 0; i < 5; i++)
+		prof_sample(p, 0xffffffff80201000ull);
+	for (int i = 0; i < 3; i++)
+		prof_sample(p, 0xffffffff80202000ull);
+	prof_sample(p, 0x8000400000ull);
+	prof_sample(p, 0);		/* no address: ignored */
+	ck_assert_uint_eq(p->samples, 9);
+	ck_assert_uint_eq(prof_hot(p, hot, 3), 3);
+	ck_assert_uint_eq(hot[0].pc, 0xffffffff80201000ull);
+	ck_assert_uint_eq(hot[0].count, 5);
+	ck_assert_uint_eq(hot[1].count, 3);
+	ck_assert_uint_eq(hot[2].pc, 0x8000400000ull);
+	ck_assert_uint_eq(prof_hot(p, hot, 1), 1);
+	ck_assert_uint_eq(hot[0].count, 5);
+}
+END_TEST
+
+START_TEST(test_sample_table_full_counts_lost)
+{
+	for (uint64_t i = 1; i <= PROF_PCS + 10; i++)
+		prof_sample(p, i * 4);
+	ck_assert_uint_eq(p->samples, PROF_PCS + 10);
+	ck_assert_uint_eq(p->samples_lost, 10);
+	prof_sample(p, 4);		/* one it has: still counted */
+	ck_assert_uint_eq(p->samples_lost, 10);
+}
+END_TEST
+
+START_TEST(test_bottlenecks_worst_first)
+{
+	uint16_t out[4];
+
+	for (int i = 0; i < 20; i++) {
+		rec(1, 1, 1000, 100);	/* waits 10x its work */
+		rec(2, 2, 300, 100);	/* 3x */
+		rec(4, 4, 10, 100);	/* fine */
+	}
+	rec(5, 5, 100000, 1);		/* too few runs to judge */
+	ck_assert_uint_eq(prof_bottlenecks(p, 10, out, 4), 2);
+	ck_assert_uint_eq(out[0], 1);
+	ck_assert_uint_eq(out[1], 2);
+	ck_assert_uint_eq(prof_bottlenecks(p, 10, out, 1), 1);
+	ck_assert_uint_eq(out[0], 1);
+	ck_assert_uint_eq(prof_bottlenecks(p, 1, out, 4), 3);
+	ck_assert_uint_eq(out[0], 5);
+}
+END_TEST
+
+Suite *suite_prof(void)
+{
+	Suite *s = suite_create("prof");
+	TCase *tc = tcase_create("prof");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_hist_buckets_are_log2);
+	tcase_add_test(tc, test_hist_quantiles);
+	tcase_add_test(tc, test_feed_per_service_and_topic);
+	tcase_add_test(tc, test_samples_counted_per_address);
+	tcase_add_test(tc, test_sample_table_full_counts_lost);
+	tcase_add_test(tc, test_bottlenecks_worst_first);
+	suite_add_tcase(s, tc);
+	return s;
+}
