@@ -118,7 +118,7 @@ START_TEST(test_table_write_arguments)
 
 	ck_assert_uint_eq(d->nargs, 3);
 	ck_assert_uint_eq(d->result, SYS_RES_SIZE);
-	ck_assert_str_eq(d->owner, "console");
+	ck_assert_str_eq(d->owner, "ns");
 	ck_assert_uint_eq(d->arg[0].kind, SYS_ARG_FD);
 	ck_assert_uint_eq(d->arg[1].kind, SYS_ARG_IN);
 	ck_assert_uint_eq(d->arg[1].len, 2);	/* buf's length is len */
