@@ -13,6 +13,8 @@
  *   "profiler.start"   request, no payload: clear, then profile
  *   "profiler.stop"    request, no payload: stop (the figures stay)
  *   "profiler.report"  request, no payload: the report on the console
+ *   "profiler.dump"    request, no payload: the profile and the bus
+ *                      trace as dump frames on the console (below)
  *   /sys/profiler      state (rw: "start", "stop"), clock, samples,
  *                      services, topics, hot (aegis/sysfs.h)
  *
@@ -80,5 +82,81 @@ unsigned int prof_hot(const struct prof *p, struct prof_pc *out,
  */
 unsigned int prof_bottlenecks(const struct prof *p, unsigned int min_runs,
 			      uint16_t *out, unsigned int n);
+
+/*
+ * The profile dump (version 1), a byte stream that travels over the
+ * console in dump frames (aegis/dump.h, kind DUMP_KIND_PROFILE) and
+ * that tools/analyzer reads. Little-endian, the structures below in
+ * order:
+ *
+ *	struct prof_dump_hdr
+ *	nsvc   x struct prof_dump_pair   the services that ran
+ *	ntopic x struct prof_dump_pair   the topics that were dispatched
+ *	npc    x struct prof_pc          sampled addresses, most first
+ *	trace_bytes of the bus trace's own dump (aegis/trace.h)
+ */
+#define PROF_DUMP_MAGIC		0x52504741u	/* "AGPR" */
+#define PROF_DUMP_VERSION	1
+#define PROF_ARCH_X86_64	1
+#define PROF_ARCH_AARCH64	2
+
+struct prof_dump_hdr {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t arch;		/* PROF_ARCH_* */
+	uint64_t clock_hz;
+	uint64_t elapsed;	/* cycles the profile ran */
+	uint64_t dispatches;
+	uint64_t samples, samples_lost;
+	uint32_t nsvc, ntopic, npc;
+	uint32_t trace_bytes;
+};
+
+_Static_assert(sizeof(struct prof_dump_hdr) == 64, "dump header");
+
+struct prof_dump_pair {
+	char name[BUS_NAME_MAX];
+	uint64_t drops;		/* topics: dropped since boot */
+	uint16_t id;		/* the service or topic id */
+	uint16_t pad[3];
+	struct prof_pair t;
+};
+
+_Static_assert(sizeof(struct prof_dump_pair) % 8 == 0, "dump pair");
+
+/* Where names and drops come from (the bus in the kernel; tables in the
+ * tests). */
+struct prof_names {
+	const char *(*svc)(unsigned int id);	/* NULL: ended */
+	const char *(*topic)(unsigned int id);
+	uint64_t (*drops)(unsigned int topic);
+	unsigned int ntopics;
+};
+
+/* prof_dump_size - the bytes prof_dump writes for p, with trace_bytes
+ * of trace after it. */
+size_t prof_dump_size(const struct prof *p, const struct prof_names *nm,
+		      size_t trace_bytes);
+
+/* prof_dump - write the dump's header and tables into buf (8-byte
+ * aligned; the caller appends trace_bytes of trace): the bytes written,
+ * or -ENOSPC. */
+long prof_dump(const struct prof *p, const struct prof_names *nm,
+	       uint16_t arch, uint64_t clock_hz, uint64_t elapsed,
+	       size_t trace_bytes, void *buf, size_t size);
+
+/* A parsed dump: pointers into the buffer it came from. */
+struct prof_dump_view {
+	struct prof_dump_hdr hdr;
+	const struct prof_dump_pair *svc, *topic;	/* unaligned-safe:
+							 * copy before use */
+	const uint8_t *pcs;		/* npc x struct prof_pc */
+	const uint8_t *trace;		/* trace_bytes */
+};
+
+/* prof_dump_parse - check a dump: 0 with *v filled, or -EBADMSG with
+ * *why (bad magic, unknown version, counts that do not fit len). */
+int prof_dump_parse(const void *buf, size_t len, struct prof_dump_view *v,
+		    const char **why);
 
 #endif

@@ -5,6 +5,7 @@
  * the host tests drive it with made-up records.
  */
 #include <string.h>
+#include <aegis/errno.h>
 #include <aegis/profiler.h>
 
 static unsigned int bucket_of(uint64_t v)
@@ -134,4 +135,140 @@ unsigned int prof_bottlenecks(const struct prof *p, unsigned int min_runs,
 		out[j] = (uint16_t)s;
 	}
 	return got;
+}
+
+/* ---- the dump ---------------------------------------------------------- */
+
+static unsigned int count_svcs(const struct prof *p)
+{
+	unsigned int n = 0;
+
+	for (unsigned int s = 0; s <= BUS_SVC_MAX; s++)
+		n += p->svc[s].run.n != 0;
+	return n;
+}
+
+static unsigned int count_topics(const struct prof *p, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (unsigned int t = 0; t < max && t < BUS_TOPIC_MAX; t++)
+		n += p->topic[t].run.n != 0;
+	return n;
+}
+
+static unsigned int count_pcs(const struct prof *p)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < PROF_PCS; i++)
+		n += p->pcs[i].pc != 0;
+	return n;
+}
+
+size_t prof_dump_size(const struct prof *p, const struct prof_names *nm,
+		      size_t trace_bytes)
+{
+	return sizeof(struct prof_dump_hdr) +
+	       (count_svcs(p) + count_topics(p, nm->ntopics)) *
+	       sizeof(struct prof_dump_pair) +
+	       count_pcs(p) * sizeof(struct prof_pc) + trace_bytes;
+}
+
+static void name_into(char *dst, const char *src)
+{
+	size_t n = src ? strnlen(src, BUS_NAME_MAX - 1) : 0;
+
+	memset(dst, 0, BUS_NAME_MAX);
+	if (n)
+		memcpy(dst, src, n);
+}
+
+long prof_dump(const struct prof *p, const struct prof_names *nm,
+	       uint16_t arch, uint64_t clock_hz, uint64_t elapsed,
+	       size_t trace_bytes, void *buf, size_t size)
+{
+	struct prof_dump_hdr h;
+	struct prof_dump_pair d;
+	uint8_t *o = buf;
+	size_t need = prof_dump_size(p, nm, trace_bytes);
+
+	if (size < need)
+		return -AE_ENOSPC;
+	memset(&h, 0, sizeof(h));
+	h.magic = PROF_DUMP_MAGIC;
+	h.version = PROF_DUMP_VERSION;
+	h.arch = arch;
+	h.clock_hz = clock_hz;
+	h.elapsed = elapsed;
+	h.dispatches = p->dispatches;
+	h.samples = p->samples;
+	h.samples_lost = p->samples_lost;
+	h.nsvc = count_svcs(p);
+	h.ntopic = count_topics(p, nm->ntopics);
+	h.npc = count_pcs(p);
+	h.trace_bytes = (uint32_t)trace_bytes;
+	memcpy(o, &h, sizeof(h));
+	o += sizeof(h);
+	for (unsigned int s = 0; s <= BUS_SVC_MAX; s++) {
+		if (!p->svc[s].run.n)
+			continue;
+		memset(&d, 0, sizeof(d));
+		name_into(d.name, s == BUS_SVC_MAX ? "kernel" : nm->svc(s));
+		d.id = (uint16_t)s;
+		d.t = p->svc[s];
+		memcpy(o, &d, sizeof(d));
+		o += sizeof(d);
+	}
+	for (unsigned int t = 0; t < nm->ntopics && t < BUS_TOPIC_MAX; t++) {
+		if (!p->topic[t].run.n)
+			continue;
+		memset(&d, 0, sizeof(d));
+		name_into(d.name, nm->topic(t));
+		d.id = (uint16_t)t;
+		d.drops = nm->drops ? nm->drops(t) : 0;
+		d.t = p->topic[t];
+		memcpy(o, &d, sizeof(d));
+		o += sizeof(d);
+	}
+	/* most sampled first (o is 8-byte aligned: the header and the
+	 * pairs are multiples of 8) */
+	o += prof_hot(p, (struct prof_pc *)(void *)o, h.npc) *
+	     sizeof(struct prof_pc);
+	return (long)(o - (uint8_t *)buf);
+}
+
+int prof_dump_parse(const void *buf, size_t len, struct prof_dump_view *v,
+		    const char **why)
+{
+	const uint8_t *b = buf;
+	uint64_t need;
+
+	if (len < sizeof(v->hdr)) {
+		*why = "shorter than the header";
+		return -AE_EBADMSG;
+	}
+	memcpy(&v->hdr, b, sizeof(v->hdr));
+	if (v->hdr.magic != PROF_DUMP_MAGIC) {
+		*why = "bad magic";
+		return -AE_EBADMSG;
+	}
+	if (v->hdr.version != PROF_DUMP_VERSION) {
+		*why = "unknown version";
+		return -AE_EBADMSG;
+	}
+	need = sizeof(v->hdr) + ((uint64_t)v->hdr.nsvc + v->hdr.ntopic) *
+	       sizeof(struct prof_dump_pair) +
+	       (uint64_t)v->hdr.npc * sizeof(struct prof_pc) +
+	       v->hdr.trace_bytes;
+	if (v->hdr.nsvc > BUS_SVC_MAX + 1 || v->hdr.ntopic > BUS_TOPIC_MAX ||
+	    v->hdr.npc > PROF_PCS || need != len) {
+		*why = "counts do not match the length";
+		return -AE_EBADMSG;
+	}
+	v->svc = (const struct prof_dump_pair *)(b + sizeof(v->hdr));
+	v->topic = v->svc + v->hdr.nsvc;
+	v->pcs = (const uint8_t *)(v->topic + v->hdr.ntopic);
+	v->trace = v->pcs + (size_t)v->hdr.npc * sizeof(struct prof_pc);
+	return 0;
 }

@@ -15,11 +15,13 @@
  *	...
  *
  * The samples are drained from the HAL's ring at every timer tick (the
- * "hw.irq.timer" event) and when the profile stops. Addresses are
+ * "hw.irq.timer" event, subscribed to only while a profile runs) and
+ * when the profile stops. Addresses are
  * reported raw; tools/analyzer names them from the kernel's ELF.
  */
 #include <string.h>
 #include <aegis/bus.h>
+#include <aegis/dump.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kmalloc.h>
@@ -33,7 +35,7 @@
 
 static struct prof *prof;	/* kept across restarts: the profile is the
 				 * kernel's, not this handler's state */
-static bus_topic_t t_start, t_stop, t_report, t_tick, t_attr, t_show,
+static bus_topic_t t_start, t_stop, t_report, t_dump, t_tick, t_attr, t_show,
 		   t_store;
 static uint64_t drain_buf[512];
 
@@ -43,6 +45,14 @@ static uint64_t ns_of(uint64_t cycles)
 
 	return hz ? cycles / hz * 1000000000ull +
 		    cycles % hz * 1000000000ull / hz : 0;
+}
+
+/* A service's name, or NULL for one that has ended (a process's). */
+static const char *svc_name(unsigned int id)
+{
+	const char *n = bus_svc_name((bus_svc_t)id);
+
+	return n && strcmp(n, "?") ? n : NULL;
 }
 
 static void tap(const struct trace_rec *r, void *ctx)
@@ -72,6 +82,10 @@ static int start(void)
 	prof->on = true;
 	prof->started = hal_cycles();
 	trace_set_tap(tap, prof);
+	/* the timer's ticks only while a profile runs: they drain the
+	 * samples (a restarted service subscribes again here) */
+	bus_unsubscribe(bus_current(), "hw.irq.timer");
+	bus_subscribe(bus_current(), "hw.irq.timer", NULL);
 	hal_sample_enable(true);
 	kprintf("profiler: started (one sample each timer tick)\n");
 	return 0;
@@ -84,6 +98,7 @@ static int stop(void)
 	hal_sample_enable(false);
 	drain();
 	trace_set_tap(NULL, NULL);
+	bus_unsubscribe(bus_current(), "hw.irq.timer");
 	prof->on = false;
 	prof->stopped = hal_cycles();
 	kprintf("profiler: stopped after %llu ms: %llu dispatches, %llu "
@@ -140,8 +155,7 @@ static void show_services(struct out *o)
 	put(o, "%-20s %7s %9s %9s %9s %9s (ns)\n", "service", "runs",
 	    "wait p50", "wait p99", "run p50", "run p99");
 	for (unsigned int s = 0; s <= BUS_SVC_MAX; s++) {
-		const char *name = s == BUS_SVC_MAX ? "kernel" :
-				   bus_svc_name((bus_svc_t)s);
+		const char *name = s == BUS_SVC_MAX ? "kernel" : svc_name(s);
 		char gone[20];
 
 		if (!prof->svc[s].run.n)
@@ -222,7 +236,7 @@ static void report(void)
 		const struct prof_pair *q = &prof->svc[worst[i]];
 
 		const char *name = worst[i] == BUS_SVC_MAX ? "kernel" :
-				   bus_svc_name(worst[i]);
+				   svc_name(worst[i]);
 
 		kprintf("profiler: bottleneck: %s waits %llu ns for %llu ns "
 			"of work (medians)\n", name ? name : "(ended)",
@@ -231,6 +245,76 @@ static void report(void)
 			(unsigned long long)ns_of(prof_hist_quantile(&q->run,
 								     500)));
 	}
+}
+
+/* ---- the dump ----------------------------------------------------------- */
+
+static const char *topic_name(unsigned int id)
+{
+	return bus_topic_name((bus_topic_t)id);
+}
+
+static uint64_t topic_drops(unsigned int id)
+{
+	struct bus_topic_stats st;
+
+	return bus_topic_stats((bus_topic_t)id, &st) ? 0 : st.drops;
+}
+
+/* The profile and the bus trace, as dump frames on the console (aegis/
+ * dump.h): tools/analyzer reads them from the serial log. */
+static int dump(void)
+{
+	struct prof_names nm = { svc_name, topic_name, topic_drops,
+				 bus_topic_count() };
+	/* the most the trace's dump can take: it grows while kmalloc asks
+	 * mm for pages, so it is written once the buffer is there */
+	size_t tmax = sizeof(struct trace_dump_hdr) +
+		      TRACE_RING_SIZE * sizeof(struct trace_rec) +
+		      (BUS_TOPIC_MAX + BUS_SVC_MAX) * BUS_NAME_MAX;
+	size_t head = prof_dump_size(prof, &nm, 0), size;
+	uint8_t *buf = kmalloc(head + tmax);
+	char line[DUMP_LINE + 1];
+	unsigned int frames;
+	long n, tb;
+
+	if (!buf)
+		return -AE_ENOMEM;
+	tb = trace_dump(buf + head, tmax);
+	n = tb < 0 ? tb :
+	    prof_dump(prof, &nm,
+#if defined(__x86_64__)
+		      PROF_ARCH_X86_64,
+#else
+		      PROF_ARCH_AARCH64,
+#endif
+		      hal_cycles_per_sec(), elapsed(), (size_t)tb, buf,
+		      head + (size_t)tb);
+	if (n >= 0 && (size_t)n != head)
+		n = -AE_EIO;	/* the profile changed under us */
+	if (n < 0) {
+		kfree(buf);
+		return (int)n;
+	}
+	size = head + (size_t)tb;
+	frames = dump_frames(size);
+	if (frames > 0xffff) {
+		kfree(buf);
+		return -AE_E2BIG;
+	}
+	kprintf("profiler: dump of %zu bytes in %u frames\n", size, frames);
+	for (unsigned int i = 0; i < frames; i++) {
+		size_t off = (size_t)i * DUMP_PAYLOAD;
+		size_t len = size - off < DUMP_PAYLOAD ? size - off :
+			     DUMP_PAYLOAD;
+
+		dump_frame_line(line, sizeof(line), DUMP_KIND_PROFILE,
+				(uint16_t)i, (uint16_t)frames, buf + off, len);
+		kprintf("%s\n", line);
+	}
+	kprintf("profiler: dump done\n");
+	kfree(buf);
+	return 0;
 }
 
 /* ---- /sys/profiler ---------------------------------------------------- */
@@ -306,10 +390,10 @@ static int profiler_init(void)
 {
 	static const char *const names[] = {
 		"profiler.start", "profiler.stop", "profiler.report",
-		"hw.irq.timer", "sysfs.attr", "sysfs.show", "sysfs.store",
+		"profiler.dump", "hw.irq.timer", "sysfs.attr", "sysfs.show", "sysfs.store",
 	};
 	bus_topic_t *const topics[] = { &t_start, &t_stop, &t_report,
-					&t_tick, &t_attr, &t_show, &t_store };
+					&t_dump, &t_tick, &t_attr, &t_show, &t_store };
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(names); i++) {
 		int t = bus_topic(names[i]);
@@ -347,6 +431,11 @@ static int profiler_handle(void *state, const struct bus_msg *m,
 		report();
 		return 0;
 	}
+	if (m->topic == t_dump) {
+		if (prof->on)
+			drain();
+		return dump();
+	}
 	if (m->topic == t_attr || m->topic == t_show || m->topic == t_store)
 		return sysfs_request(m, reply);
 	return -AE_ENOSYS;
@@ -356,9 +445,8 @@ SERVICE(profiler,
 	.name = "profiler",
 	.init = profiler_init,
 	.handler = profiler_handle,
-	.subscribe = SERVICE_LIST("hw.irq.timer"),
 	.serves = SERVICE_LIST("profiler.start", "profiler.stop",
-			       "profiler.report", "sysfs.attr", "sysfs.show",
+			       "profiler.report", "profiler.dump", "sysfs.attr", "sysfs.show",
 			       "sysfs.store"),
 	.needs = SERVICE_LIST("mm"),
 	.sysfs = "profiler");

@@ -15,7 +15,7 @@
  *                                 like rtc0, node name or tree path)
  *   poweroff | reboot             end or reset the machine (requests to
  *                                 the power service)
- *   prof start|stop|report        the profiler (docs/PROFILER.md)
+ *   prof start|stop|report|dump   the profiler (docs/PROFILER.md)
  *
  * Errors come back as one line: "sh: <command>: <reason>". The shell runs
  * as root (uid 0) until user sessions exist.
@@ -192,15 +192,15 @@ static void hotplug(char **argv, int argc)
 		kprintf("%s: %s %sed\n", argv[0], argv[1], argv[0]);
 }
 
-/* prof start|stop|report: requests to the profiler. */
+/* prof start|stop|report|dump: requests to the profiler. */
 static void prof(char **argv, int argc)
 {
 	char topic[24];
 	int svc = bus_svc_find("profiler"), t, rc;
 
 	if (argc != 2 || (strcmp(argv[1], "start") && strcmp(argv[1], "stop") &&
-			  strcmp(argv[1], "report"))) {
-		kprintf("sh: prof: start, stop or report\n");
+			  strcmp(argv[1], "report") && strcmp(argv[1], "dump"))) {
+		kprintf("sh: prof: start, stop, report or dump\n");
 		return;
 	}
 	ksnprintf(topic, sizeof(topic), "profiler.%s", argv[1]);
@@ -247,7 +247,7 @@ static void run(char *line)
 		kprintf("commands: help, ls [path], cat path, echo text > path, "
 			"tree [path], svc list|stop|start|restart name, "
 			"trace on FILTER|off, attach|detach device, "
-			"prof start|stop|report, poweroff, reboot\n");
+			"prof start|stop|report|dump, poweroff, reboot\n");
 	else if (strcmp(argv[0], "ls") == 0 && argc <= 2)
 		list(argc == 2 ? argv[1] : "/", 0, 0);
 	else if (strcmp(argv[0], "tree") == 0 && argc <= 2)

@@ -375,7 +375,7 @@ CASES = [
                  (r'^profiler: stopped after', b'prof report\r'),
                  (r'^profiler: address +samples', b'cat /sys/profiler/state\r'),
                  (r'^stopped$', b'prof bogus\r'),
-                 (r'^sh: prof: start, stop or report', b'poweroff\r')],
+                 (r'^sh: prof: start, stop, report or dump', b'poweroff\r')],
         'expect': [
             BANNER,
             r'^profiler: started \(one sample each timer tick\)$',

@@ -38,6 +38,8 @@ int main(void)
 	srunner_add_suite(sr, suite_sysfs());
 	srunner_add_suite(sr, suite_sched_core());
 	srunner_add_suite(sr, suite_prof());
+	srunner_add_suite(sr, suite_dump());
+	srunner_add_suite(sr, suite_analyzer());
 	srunner_add_suite(sr, suite_syscall_gate());
 	srunner_add_suite(sr, suite_elf());
 	srunner_run_all(sr, CK_NORMAL);

@@ -28,6 +28,8 @@ Suite *suite_devfs(void);		/* devnodes/test_devfs.c */
 Suite *suite_sysfs(void);		/* devnodes/test_sysfs.c */
 Suite *suite_sched_core(void);	/* services/sched/test_core.c */
 Suite *suite_prof(void);	/* services/profiler/test_prof.c */
+Suite *suite_dump(void);	/* kernel/lib/test_dump.c */
+Suite *suite_analyzer(void);	/* tools/test_analyzer.c */
 Suite *suite_syscall_gate(void);	/* kernel/test_syscall_gate.c */
 Suite *suite_elf(void);		/* kernel/lib/test_elf.c */
 Suite *suite_civil(void);		/* services/rtc/test_civil.c */

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <aegis/errno.h>
 #include <aegis/profiler.h>
 #include "unit.h"
 
@@ -148,6 +149,93 @@ START_TEST(test_bottlenecks_worst_first)
 }
 END_TEST
 
+static const char *svc_name(unsigned int id)
+{
+	static const char *const n[] = { "console", "mm", NULL, "sched" };
+
+	return id < 4 ? n[id] : NULL;
+}
+
+static const char *topic_name(unsigned int id)
+{
+	return id == 10 ? "hw.irq.timer" : id == 11 ? "sched.ticks" : "t";
+}
+
+static uint64_t drops(unsigned int id)
+{
+	return id == 11 ? 7 : 0;
+}
+
+static const struct prof_names names = { svc_name, topic_name, drops, 20 };
+
+START_TEST(test_dump_round_trip)
+{
+	static uint64_t buf[4096];
+	struct prof_dump_view v;
+	struct prof_dump_pair d;
+	struct prof_pc pc;
+	const char *why;
+	long n;
+
+	rec(3, 10, 50, 200);
+	rec(3, 11, 70, 300);
+	rec(2, 11, 5, 5);		/* a service that has ended */
+	prof_sample(p, 0x1000);
+	prof_sample(p, 0x2000);
+	prof_sample(p, 0x2000);
+	n = prof_dump(p, &names, PROF_ARCH_X86_64, 1000000, 5000, 8, buf,
+		      sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	ck_assert_uint_eq((size_t)n + 8, prof_dump_size(p, &names, 8));
+	memcpy((uint8_t *)buf + n, "TRACE!!!", 8);
+	ck_assert_int_eq(prof_dump_parse(buf, (size_t)n + 8, &v, &why), 0);
+	ck_assert_uint_eq(v.hdr.nsvc, 2);
+	ck_assert_uint_eq(v.hdr.ntopic, 2);
+	ck_assert_uint_eq(v.hdr.npc, 2);
+	ck_assert_uint_eq(v.hdr.clock_hz, 1000000);
+	memcpy(&d, &v.svc[1], sizeof(d));
+	ck_assert_str_eq(d.name, "sched");
+	ck_assert_uint_eq(d.t.run.sum, 500);
+	memcpy(&d, &v.svc[0], sizeof(d));
+	ck_assert_str_eq(d.name, "");	/* ended: no name */
+	memcpy(&d, &v.topic[1], sizeof(d));
+	ck_assert_str_eq(d.name, "sched.ticks");
+	ck_assert_uint_eq(d.drops, 7);
+	memcpy(&pc, v.pcs, sizeof(pc));	/* most sampled first */
+	ck_assert_uint_eq(pc.pc, 0x2000);
+	ck_assert_uint_eq(pc.count, 2);
+	ck_assert_mem_eq(v.trace, "TRACE!!!", 8);
+}
+END_TEST
+
+START_TEST(test_dump_damage_refused)
+{
+	static uint64_t buf[4096];
+	struct prof_dump_view v;
+	const char *why;
+	long n;
+
+	rec(3, 10, 50, 200);
+	n = prof_dump(p, &names, PROF_ARCH_AARCH64, 1, 1, 0, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(prof_dump(p, &names, 1, 1, 1, 0, buf, 10),
+			 -AE_ENOSPC);
+	ck_assert_int_eq(prof_dump_parse(buf, (size_t)n - 1, &v, &why),
+			 -AE_EBADMSG);
+	ck_assert_str_eq(why, "counts do not match the length");
+	ck_assert_int_eq(prof_dump_parse(buf, 10, &v, &why), -AE_EBADMSG);
+	ck_assert_str_eq(why, "shorter than the header");
+	((uint8_t *)buf)[4] = 9;	/* version */
+	ck_assert_int_eq(prof_dump_parse(buf, (size_t)n, &v, &why),
+			 -AE_EBADMSG);
+	ck_assert_str_eq(why, "unknown version");
+	((uint8_t *)buf)[0] ^= 1;
+	ck_assert_int_eq(prof_dump_parse(buf, (size_t)n, &v, &why),
+			 -AE_EBADMSG);
+	ck_assert_str_eq(why, "bad magic");
+}
+END_TEST
+
 Suite *suite_prof(void)
 {
 	Suite *s = suite_create("prof");
@@ -160,6 +248,8 @@ Suite *suite_prof(void)
 	tcase_add_test(tc, test_samples_counted_per_address);
 	tcase_add_test(tc, test_sample_table_full_counts_lost);
 	tcase_add_test(tc, test_bottlenecks_worst_first);
+	tcase_add_test(tc, test_dump_round_trip);
+	tcase_add_test(tc, test_dump_damage_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Profile a boot and report on it, end to end (suite profile-report).
+
+For x86_64 (PVH) and AArch64 (GICv3), under TCG: boot with two processes
+playing ping-pong over the bus, profile them from the shell (prof start,
+prof stop, prof dump), then run tools/analyzer on the serial log with the
+kernel's ELF. Each passes when the analyzer:
+  - finds a complete dump;
+  - names the hottest sampled addresses after real kernel functions
+    (symbols of that ELF, not "?");
+  - lists the services, with sched among them;
+  - writes the HTML page (with its plots) and Chrome trace JSON that
+    parses and holds the dispatches.
+
+  profile_report.py --build BUILD --x86 KDIR --arm KDIR --analyzer PROG
+                    --results FILE
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)),
+                                'tools'))
+
+import qemu  # noqa: E402
+from run import boot  # noqa: E402
+
+TYPING = [(r'^aegis: up in', b'prof start\r'),
+          (r'^init: ping \(pid 2\) exited with 0$', b'prof stop\r'),
+          (r'^profiler: stopped after', b'prof dump\r'),
+          (r'^profiler: dump done$', b'poweroff\r')]
+CMDLINE = 'run=pong,ping timer_hz=1000'
+
+
+def one(name, argv, elf, analyzer, outdir):
+    log = os.path.join(outdir, name + '.log')
+    html = os.path.join(outdir, name + '.html')
+    chrome = os.path.join(outdir, name + '.trace.json')
+    history = os.path.join(outdir, name + '.history.jsonl')
+    status, _, total, text = boot(argv, log, 120, TYPING)
+    problems = []
+    if 'profiler: dump done' not in text:
+        return ['no dump on the console (see %s)' % log]
+    p = subprocess.run([analyzer, log, '--elf', elf, '--html', html,
+                        '--chrome', chrome, '--history', history],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    report = p.stdout.decode('utf-8', 'replace')
+    with open(os.path.join(outdir, name + '.report.txt'), 'w') as f:
+        f.write(report)
+    if p.returncode:
+        return ['analyzer failed (%d): %s' % (p.returncode, report[-500:])]
+    hot = re.search(r'hot spots \(functions by samples\)\n((?: +\d+ .*\n)+)',
+                    report)
+    names = re.findall(r'^ +\d+ +[\d.]+% +(\S+)$', hot.group(1), re.M) \
+        if hot else []
+    if not [n for n in names if re.match(r'^[A-Za-z_]\w*$', n)]:
+        problems.append('no hot spot named after a kernel function: %r'
+                        % names)
+    if not re.search(r'^sched +\d+ ', report, re.M):
+        problems.append('sched is not among the services')
+    with open(html) as f:
+        page = f.read()
+    if '<svg' not in page or '</html>' not in page:
+        problems.append('the HTML page has no plots')
+    with open(chrome) as f:
+        events = json.load(f)['traceEvents']
+    if not events or 'dur' not in events[0]:
+        problems.append('the Chrome trace holds no dispatches')
+    print('%s %s: %d hot functions (%s), %d trace events, %.1f s' % (
+        'PASS' if not problems else 'FAIL', name, len(names),
+        ', '.join(names[:3]), len(events), total))
+    return problems
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--build', required=True)
+    ap.add_argument('--x86', required=True)
+    ap.add_argument('--arm', required=True)
+    ap.add_argument('--analyzer', required=True)
+    ap.add_argument('--results', required=True)
+    a = ap.parse_args()
+    outdir = os.path.join(a.build, 'test', 'profile')
+    os.makedirs(outdir, exist_ok=True)
+    runs = [
+        ('x86_64-pvh', qemu.command(
+            'x86_64', 'pvh', 'tcg', kernel=os.path.join(a.x86, 'kernel.elf'),
+            cmdline=CMDLINE,
+            initrd=os.path.join(a.x86, 'test', 'user', 'initrd.cpio')),
+         os.path.join(a.x86, 'kernel.elf')),
+        ('aarch64-gicv3', qemu.command(
+            'aarch64', accel='tcg', image=os.path.join(a.arm, 'Image'),
+            cmdline=CMDLINE, gic=3,
+            initrd=os.path.join(a.arm, 'test', 'user', 'initrd.cpio')),
+         os.path.join(a.arm, 'kernel.elf')),
+    ]
+    passed = failed = 0
+    for name, argv, elf in runs:
+        problems = one(name, argv, elf, a.analyzer, outdir)
+        for pr in problems:
+            print('FAIL %s: %s' % (name, pr))
+        if problems:
+            failed += 1
+        else:
+            passed += 1
+    with open(a.results, 'w') as f:
+        json.dump({'suite': 'profile-report', 'passed': passed,
+                   'failed': failed, 'skipped': 0}, f)
+    print('profile-report: %d passed, %d failed' % (passed, failed))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
