@@ -64,6 +64,12 @@ struct kmalloc_large_stats {
 
 void kmalloc_large_stats(struct kmalloc_large_stats *out);
 
+/* kmalloc_set_site_hook - fn(site, size) after every allocation that
+ * succeeded, site the caller's return address (the profiler's memory
+ * profile); NULL: none. */
+typedef void (*kmalloc_site_fn)(void *site, size_t size);
+void kmalloc_set_site_hook(kmalloc_site_fn fn);
+
 /* kmalloc_drain - give every empty slab back (the exhaustion test). */
 void kmalloc_drain(void);
 

@@ -29,6 +29,7 @@
 
 #define PROF_BUCKETS	32
 #define PROF_PCS	1024	/* distinct sampled addresses kept */
+#define PROF_SITES	256	/* distinct allocation sites kept */
 
 struct prof_hist {
 	uint64_t n, sum, max;
@@ -51,6 +52,19 @@ struct prof_pc {
 	uint64_t count;
 };
 
+/* An allocation site: kmalloc's caller. */
+struct prof_site {
+	uint64_t site;
+	uint64_t count, bytes;
+};
+
+/* One traced function call (-finstrument-functions, build option
+ * instrument=): ts is the cycle counter shifted left once, with bit 0
+ * set for the function's return. */
+struct prof_call {
+	uint64_t fn, site, ts;
+};
+
 /* Everything one profile holds. */
 struct prof {
 	bool on;
@@ -60,6 +74,8 @@ struct prof {
 	struct prof_pair topic[BUS_TOPIC_MAX];
 	struct prof_pc pcs[PROF_PCS];	/* open addressing, pc 0: free */
 	uint64_t samples, samples_lost;	/* lost: the table was full */
+	struct prof_site sites[PROF_SITES];	/* the same */
+	uint64_t allocs, allocs_lost;
 };
 
 void prof_reset(struct prof *p);
@@ -69,6 +85,17 @@ void prof_feed(struct prof *p, const struct trace_rec *r);
 
 /* prof_sample - one sampled program counter. */
 void prof_sample(struct prof *p, uint64_t pc);
+
+/* Function-call tracing (services/profiler/ftrace.c): buf holds n
+ * records (a power of two, else tracing stays off); enable starts anew;
+ * take copies the newest max records, oldest first, and returns how
+ * many. Only code built with instrument= (scons) calls the hooks. */
+void prof_ftrace_setup(struct prof_call *buf, uint32_t n);
+void prof_ftrace_enable(bool on);
+uint32_t prof_ftrace_take(struct prof_call *out, uint32_t max);
+
+/* prof_alloc - one allocation of size bytes from site. */
+void prof_alloc(struct prof *p, uint64_t site, uint64_t size);
 
 /* prof_hot - the n most sampled addresses, most first, into out; how
  * many there were. */
@@ -93,6 +120,9 @@ unsigned int prof_bottlenecks(const struct prof *p, unsigned int min_runs,
  *	nsvc   x struct prof_dump_pair   the services that ran
  *	ntopic x struct prof_dump_pair   the topics that were dispatched
  *	npc    x struct prof_pc          sampled addresses, most first
+ *	nsite  x struct prof_site        allocation sites
+ *	ncache x struct prof_dump_cache  kmalloc's caches
+ *	ncall  x struct prof_call        traced calls, oldest first
  *	trace_bytes of the bus trace's own dump (aegis/trace.h)
  */
 #define PROF_DUMP_MAGIC		0x52504741u	/* "AGPR" */
@@ -110,9 +140,20 @@ struct prof_dump_hdr {
 	uint64_t samples, samples_lost;
 	uint32_t nsvc, ntopic, npc;
 	uint32_t trace_bytes;
+	uint32_t nsite, ncache, ncall;
+	uint32_t pad;
+	uint64_t allocs, allocs_lost;
 };
 
-_Static_assert(sizeof(struct prof_dump_hdr) == 64, "dump header");
+_Static_assert(sizeof(struct prof_dump_hdr) == 96, "dump header");
+
+/* A kmalloc cache as the dump has it. */
+struct prof_dump_cache {
+	char name[16];
+	uint32_t size;		/* bytes an object holds */
+	uint32_t inuse;		/* objects handed out now */
+	uint64_t allocs, frees, fails;
+};
 
 struct prof_dump_pair {
 	char name[BUS_NAME_MAX];
@@ -133,17 +174,27 @@ struct prof_names {
 	unsigned int ntopics;
 };
 
-/* prof_dump_size - the bytes prof_dump writes for p, with trace_bytes
- * of trace after it. */
-size_t prof_dump_size(const struct prof *p, const struct prof_names *nm,
-		      size_t trace_bytes);
+/* What else goes into a dump besides p. */
+struct prof_dump_meta {
+	uint16_t arch;			/* PROF_ARCH_* */
+	uint64_t clock_hz, elapsed;
+	size_t trace_bytes;		/* the caller appends them */
+	const struct prof_dump_cache *caches;
+	unsigned int ncache;
+	const struct prof_call *calls;	/* oldest first */
+	unsigned int ncall;
+};
 
-/* prof_dump - write the dump's header and tables into buf (8-byte
- * aligned; the caller appends trace_bytes of trace): the bytes written,
- * or -ENOSPC. */
+/* prof_dump_size - the bytes prof_dump writes for p and m, the trace
+ * included. */
+size_t prof_dump_size(const struct prof *p, const struct prof_names *nm,
+		      const struct prof_dump_meta *m);
+
+/* prof_dump - write the dump, all but the trace, into buf (8-byte
+ * aligned; the caller appends m->trace_bytes of trace): the bytes
+ * written, or -ENOSPC. */
 long prof_dump(const struct prof *p, const struct prof_names *nm,
-	       uint16_t arch, uint64_t clock_hz, uint64_t elapsed,
-	       size_t trace_bytes, void *buf, size_t size);
+	       const struct prof_dump_meta *m, void *buf, size_t size);
 
 /* A parsed dump: pointers into the buffer it came from. */
 struct prof_dump_view {
@@ -151,6 +202,9 @@ struct prof_dump_view {
 	const struct prof_dump_pair *svc, *topic;	/* unaligned-safe:
 							 * copy before use */
 	const uint8_t *pcs;		/* npc x struct prof_pc */
+	const uint8_t *sites;		/* nsite x struct prof_site */
+	const uint8_t *caches;		/* ncache x struct prof_dump_cache */
+	const uint8_t *calls;		/* ncall x struct prof_call */
 	const uint8_t *trace;		/* trace_bytes */
 };
 

@@ -94,7 +94,14 @@ static void *alloc_large(size_t size)
 	return (char *)h + LARGE_HDR;
 }
 
-void *kmalloc(size_t size)
+static kmalloc_site_fn site_hook;
+
+void kmalloc_set_site_hook(kmalloc_site_fn fn)
+{
+	site_hook = fn;
+}
+
+static inline __attribute__((always_inline)) void *alloc(size_t size)
 {
 	struct slab_cache *c;
 	struct slab_mag *m;
@@ -113,12 +120,24 @@ void *kmalloc(size_t size)
 	return slab_alloc(c, this_cpu());
 }
 
+void *kmalloc(size_t size)
+{
+	void *p = alloc(size);
+
+	if (__builtin_expect(site_hook != NULL, 0) && p)
+		site_hook(__builtin_return_address(0), size);
+	return p;
+}
+
 void *kzalloc(size_t size)
 {
-	void *p = kmalloc(size);
+	void *p = alloc(size);
 
-	if (p)
+	if (p) {
+		if (__builtin_expect(site_hook != NULL, 0))
+			site_hook(__builtin_return_address(0), size);
 		memset(p, 0, size);
+	}
 	return p;
 }
 

@@ -88,6 +88,28 @@ void prof_sample(struct prof *p, uint64_t pc)
 	p->samples_lost++;
 }
 
+void prof_alloc(struct prof *p, uint64_t site, uint64_t size)
+{
+	unsigned int h;
+
+	if (!p->on || !site)
+		return;
+	p->allocs++;
+	h = (unsigned int)((site >> 1) * 0x9e3779b97f4a7c15ull >> 56) %
+	    PROF_SITES;
+	for (unsigned int i = 0; i < PROF_SITES; i++) {
+		struct prof_site *e = &p->sites[(h + i) % PROF_SITES];
+
+		if (e->site == site || e->site == 0) {
+			e->site = site;
+			e->count++;
+			e->bytes += size;
+			return;
+		}
+	}
+	p->allocs_lost++;
+}
+
 unsigned int prof_hot(const struct prof *p, struct prof_pc *out,
 		      unsigned int n)
 {
@@ -166,13 +188,25 @@ static unsigned int count_pcs(const struct prof *p)
 	return n;
 }
 
+static unsigned int count_sites(const struct prof *p)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < PROF_SITES; i++)
+		n += p->sites[i].site != 0;
+	return n;
+}
+
 size_t prof_dump_size(const struct prof *p, const struct prof_names *nm,
-		      size_t trace_bytes)
+		      const struct prof_dump_meta *m)
 {
 	return sizeof(struct prof_dump_hdr) +
 	       (count_svcs(p) + count_topics(p, nm->ntopics)) *
 	       sizeof(struct prof_dump_pair) +
-	       count_pcs(p) * sizeof(struct prof_pc) + trace_bytes;
+	       count_pcs(p) * sizeof(struct prof_pc) +
+	       count_sites(p) * sizeof(struct prof_site) +
+	       m->ncache * sizeof(struct prof_dump_cache) +
+	       m->ncall * sizeof(struct prof_call) + m->trace_bytes;
 }
 
 static void name_into(char *dst, const char *src)
@@ -185,29 +219,33 @@ static void name_into(char *dst, const char *src)
 }
 
 long prof_dump(const struct prof *p, const struct prof_names *nm,
-	       uint16_t arch, uint64_t clock_hz, uint64_t elapsed,
-	       size_t trace_bytes, void *buf, size_t size)
+	       const struct prof_dump_meta *m, void *buf, size_t size)
 {
 	struct prof_dump_hdr h;
 	struct prof_dump_pair d;
 	uint8_t *o = buf;
-	size_t need = prof_dump_size(p, nm, trace_bytes);
+	size_t need = prof_dump_size(p, nm, m);
 
 	if (size < need)
 		return -AE_ENOSPC;
 	memset(&h, 0, sizeof(h));
 	h.magic = PROF_DUMP_MAGIC;
 	h.version = PROF_DUMP_VERSION;
-	h.arch = arch;
-	h.clock_hz = clock_hz;
-	h.elapsed = elapsed;
+	h.arch = m->arch;
+	h.clock_hz = m->clock_hz;
+	h.elapsed = m->elapsed;
 	h.dispatches = p->dispatches;
 	h.samples = p->samples;
 	h.samples_lost = p->samples_lost;
 	h.nsvc = count_svcs(p);
 	h.ntopic = count_topics(p, nm->ntopics);
 	h.npc = count_pcs(p);
-	h.trace_bytes = (uint32_t)trace_bytes;
+	h.trace_bytes = (uint32_t)m->trace_bytes;
+	h.nsite = count_sites(p);
+	h.ncache = m->ncache;
+	h.ncall = m->ncall;
+	h.allocs = p->allocs;
+	h.allocs_lost = p->allocs_lost;
 	memcpy(o, &h, sizeof(h));
 	o += sizeof(h);
 	for (unsigned int s = 0; s <= BUS_SVC_MAX; s++) {
@@ -235,6 +273,17 @@ long prof_dump(const struct prof *p, const struct prof_names *nm,
 	 * pairs are multiples of 8) */
 	o += prof_hot(p, (struct prof_pc *)(void *)o, h.npc) *
 	     sizeof(struct prof_pc);
+	for (unsigned int i = 0; i < PROF_SITES; i++)
+		if (p->sites[i].site) {
+			memcpy(o, &p->sites[i], sizeof(p->sites[i]));
+			o += sizeof(p->sites[i]);
+		}
+	if (m->ncache)
+		memcpy(o, m->caches, m->ncache * sizeof(*m->caches));
+	o += m->ncache * sizeof(*m->caches);
+	if (m->ncall)
+		memcpy(o, m->calls, m->ncall * sizeof(*m->calls));
+	o += m->ncall * sizeof(*m->calls);
 	return (long)(o - (uint8_t *)buf);
 }
 
@@ -260,15 +309,23 @@ int prof_dump_parse(const void *buf, size_t len, struct prof_dump_view *v,
 	need = sizeof(v->hdr) + ((uint64_t)v->hdr.nsvc + v->hdr.ntopic) *
 	       sizeof(struct prof_dump_pair) +
 	       (uint64_t)v->hdr.npc * sizeof(struct prof_pc) +
+	       (uint64_t)v->hdr.nsite * sizeof(struct prof_site) +
+	       (uint64_t)v->hdr.ncache * sizeof(struct prof_dump_cache) +
+	       (uint64_t)v->hdr.ncall * sizeof(struct prof_call) +
 	       v->hdr.trace_bytes;
 	if (v->hdr.nsvc > BUS_SVC_MAX + 1 || v->hdr.ntopic > BUS_TOPIC_MAX ||
-	    v->hdr.npc > PROF_PCS || need != len) {
+	    v->hdr.npc > PROF_PCS || v->hdr.nsite > PROF_SITES ||
+	    v->hdr.ncache > 64 || v->hdr.ncall > (1u << 24) || need != len) {
 		*why = "counts do not match the length";
 		return -AE_EBADMSG;
 	}
 	v->svc = (const struct prof_dump_pair *)(b + sizeof(v->hdr));
 	v->topic = v->svc + v->hdr.nsvc;
 	v->pcs = (const uint8_t *)(v->topic + v->hdr.ntopic);
-	v->trace = v->pcs + (size_t)v->hdr.npc * sizeof(struct prof_pc);
+	v->sites = v->pcs + (size_t)v->hdr.npc * sizeof(struct prof_pc);
+	v->caches = v->sites + (size_t)v->hdr.nsite * sizeof(struct prof_site);
+	v->calls = v->caches +
+		   (size_t)v->hdr.ncache * sizeof(struct prof_dump_cache);
+	v->trace = v->calls + (size_t)v->hdr.ncall * sizeof(struct prof_call);
 	return 0;
 }

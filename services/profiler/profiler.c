@@ -25,6 +25,7 @@
 #include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kmalloc.h>
+#include <aegis/slab.h>
 #include <aegis/kprintf.h>
 #include <aegis/profiler.h>
 #include <aegis/service.h>
@@ -38,6 +39,14 @@ static struct prof *prof;	/* kept across restarts: the profile is the
 static bus_topic_t t_start, t_stop, t_report, t_dump, t_tick, t_attr, t_show,
 		   t_store;
 static uint64_t drain_buf[512];
+
+#define CALLS	8192		/* traced calls kept (instrument= builds) */
+static struct prof_call *calls;	/* the ring, and a copy for the dump */
+
+static void site_hook(void *site, size_t size)
+{
+	prof_alloc(prof, (uint64_t)(uintptr_t)site, size);
+}
 
 static uint64_t ns_of(uint64_t cycles)
 {
@@ -86,6 +95,8 @@ static int start(void)
 	 * samples (a restarted service subscribes again here) */
 	bus_unsubscribe(bus_current(), "hw.irq.timer");
 	bus_subscribe(bus_current(), "hw.irq.timer", NULL);
+	kmalloc_set_site_hook(site_hook);
+	prof_ftrace_enable(true);
 	hal_sample_enable(true);
 	kprintf("profiler: started (one sample each timer tick)\n");
 	return 0;
@@ -96,6 +107,8 @@ static int stop(void)
 	if (!prof->on)
 		return -AE_EINVAL;
 	hal_sample_enable(false);
+	prof_ftrace_enable(false);
+	kmalloc_set_site_hook(NULL);
 	drain();
 	trace_set_tap(NULL, NULL);
 	bus_unsubscribe(bus_current(), "hw.irq.timer");
@@ -263,33 +276,75 @@ static uint64_t topic_drops(unsigned int id)
 
 /* The profile and the bus trace, as dump frames on the console (aegis/
  * dump.h): tools/analyzer reads them from the serial log. */
+/* kmalloc's caches now, and its large blocks as one more. */
+static unsigned int caches_now(struct prof_dump_cache *out)
+{
+	struct kmalloc_large_stats ls;
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < KMALLOC_CLASSES; i++) {
+		const struct slab_cache *c = kmalloc_cache(i);
+		struct slab_stats st;
+
+		if (!c)
+			continue;
+		slab_cache_stats(c, &st);
+		memset(&out[n], 0, sizeof(out[n]));
+		memcpy(out[n].name, c->name,
+		       strnlen(c->name, sizeof(out[n].name) - 1));
+		out[n].size = c->size;
+		out[n].inuse = st.inuse;
+		out[n].allocs = st.allocs;
+		out[n].frees = st.frees;
+		out[n].fails = st.fails;
+		n++;
+	}
+	kmalloc_large_stats(&ls);
+	memset(&out[n], 0, sizeof(out[n]));
+	memcpy(out[n].name, "kmalloc-large", 13);
+	out[n].inuse = (uint32_t)(ls.allocs - ls.frees);
+	out[n].allocs = ls.allocs;
+	out[n].frees = ls.frees;
+	out[n].fails = ls.fails;
+	return n + 1;
+}
+
 static int dump(void)
 {
+	static struct prof_dump_cache caches[KMALLOC_CLASSES + 1];
 	struct prof_names nm = { svc_name, topic_name, topic_drops,
 				 bus_topic_count() };
+	struct prof_dump_meta meta = {
+#if defined(__x86_64__)
+		.arch = PROF_ARCH_X86_64,
+#else
+		.arch = PROF_ARCH_AARCH64,
+#endif
+		.clock_hz = hal_cycles_per_sec(),
+		.elapsed = elapsed(),
+		.caches = caches,
+		.calls = calls ? calls + CALLS : NULL,
+	};
 	/* the most the trace's dump can take: it grows while kmalloc asks
 	 * mm for pages, so it is written once the buffer is there */
 	size_t tmax = sizeof(struct trace_dump_hdr) +
 		      TRACE_RING_SIZE * sizeof(struct trace_rec) +
 		      (BUS_TOPIC_MAX + BUS_SVC_MAX) * BUS_NAME_MAX;
-	size_t head = prof_dump_size(prof, &nm, 0), size;
-	uint8_t *buf = kmalloc(head + tmax);
+	size_t head, size;
+	uint8_t *buf;
 	char line[DUMP_LINE + 1];
 	unsigned int frames;
 	long n, tb;
 
+	meta.ncache = caches_now(caches);
+	meta.ncall = calls ? prof_ftrace_take(calls + CALLS, CALLS) : 0;
+	head = prof_dump_size(prof, &nm, &meta);
+	buf = kmalloc(head + tmax);
 	if (!buf)
 		return -AE_ENOMEM;
 	tb = trace_dump(buf + head, tmax);
-	n = tb < 0 ? tb :
-	    prof_dump(prof, &nm,
-#if defined(__x86_64__)
-		      PROF_ARCH_X86_64,
-#else
-		      PROF_ARCH_AARCH64,
-#endif
-		      hal_cycles_per_sec(), elapsed(), (size_t)tb, buf,
-		      head + (size_t)tb);
+	meta.trace_bytes = tb < 0 ? 0 : (size_t)tb;
+	n = tb < 0 ? tb : prof_dump(prof, &nm, &meta, buf, head + (size_t)tb);
 	if (n >= 0 && (size_t)n != head)
 		n = -AE_EIO;	/* the profile changed under us */
 	if (n < 0) {
@@ -406,6 +461,14 @@ static int profiler_init(void)
 		prof = kzalloc(sizeof(*prof));
 		if (!prof)
 			return -AE_ENOMEM;
+#ifdef AEGIS_FTRACE
+		/* the ring and the dump's copy of it */
+		calls = kmalloc(2 * CALLS * sizeof(*calls));
+		if (calls)
+			prof_ftrace_setup(calls, CALLS);
+		else
+			kprintf("profiler: no memory for call tracing\n");
+#endif
 	}
 	return 0;
 }

@@ -260,6 +260,107 @@ static int by_count(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+static int by_bytes(const void *a, const void *b)
+{
+	const struct an_site *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int build_sites(struct an_profile *p, const struct an_syms *syms)
+{
+	p->sites = calloc(p->v.hdr.nsite + 1, sizeof(*p->sites));
+	if (!p->sites)
+		return -1;
+	for (uint32_t i = 0; i < p->v.hdr.nsite; i++) {
+		struct prof_site st;
+		const struct an_sym *s;
+		uint64_t off;
+		struct an_site *o = &p->sites[p->nsites++];
+
+		memcpy(&st, p->v.sites + i * sizeof(st), sizeof(st));
+		s = an_sym_lookup(syms, st.site, &off);
+		if (s)
+			snprintf(o->name, sizeof(o->name), "%s+%#llx", s->name,
+				 (unsigned long long)off);
+		else
+			snprintf(o->name, sizeof(o->name), "%#llx",
+				 (unsigned long long)st.site);
+		o->count = st.count;
+		o->bytes = st.bytes;
+		p->alloc_bytes += st.bytes;
+	}
+	qsort(p->sites, p->nsites, sizeof(*p->sites), by_bytes);
+	return 0;
+}
+
+static int by_cycles(const void *a, const void *b)
+{
+	const struct an_callfn *x = a, *y = b;
+
+	if (x->cycles != y->cycles)
+		return x->cycles > y->cycles ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static struct an_callfn *callfn_of(struct an_profile *p,
+				   const struct an_syms *syms, uint64_t fn)
+{
+	const struct an_sym *s = an_sym_lookup(syms, fn, NULL);
+	char name[64];
+	size_t k;
+
+	if (s)
+		snprintf(name, sizeof(name), "%s", s->name);
+	else
+		snprintf(name, sizeof(name), "%#llx", (unsigned long long)fn);
+	for (k = 0; k < p->ncallfns; k++)
+		if (strcmp(p->callfns[k].name, name) == 0)
+			return &p->callfns[k];
+	memcpy(p->callfns[k].name, name, sizeof(name));
+	p->ncallfns++;
+	return &p->callfns[k];
+}
+
+/* Entries and returns paired on one stack: a return pops back to its
+ * function's entry (an entry whose return was lost, or a record torn by
+ * an interrupt, is dropped on the way). */
+static int build_calls(struct an_profile *p, const struct an_syms *syms)
+{
+	struct { uint64_t fn, ts; } stack[256];
+	size_t depth = 0;
+
+	p->callfns = calloc(p->v.hdr.ncall + 1, sizeof(*p->callfns));
+	if (!p->callfns)
+		return -1;
+	for (uint32_t i = 0; i < p->v.hdr.ncall; i++) {
+		struct prof_call c;
+
+		memcpy(&c, p->v.calls + i * sizeof(c), sizeof(c));
+		if (!(c.ts & 1)) {		/* an entry */
+			callfn_of(p, syms, c.fn)->calls++;
+			if (depth < 256) {
+				stack[depth].fn = c.fn;
+				stack[depth++].ts = c.ts >> 1;
+			}
+			continue;
+		}
+		for (size_t d = depth; d > 0; d--) {
+			if (stack[d - 1].fn != c.fn)
+				continue;
+			if ((c.ts >> 1) >= stack[d - 1].ts)
+				callfn_of(p, syms, c.fn)->cycles +=
+					(c.ts >> 1) - stack[d - 1].ts;
+			depth = d - 1;
+			break;
+		}
+	}
+	qsort(p->callfns, p->ncallfns, sizeof(*p->callfns), by_cycles);
+	return 0;
+}
+
 int an_profile_build(struct an_profile *p, const uint8_t *dump, size_t len,
 		     const struct an_syms *syms, const char **why)
 {
@@ -294,12 +395,19 @@ int an_profile_build(struct an_profile *p, const uint8_t *dump, size_t len,
 		p->samples += pc.count;
 	}
 	qsort(p->funcs, p->nfuncs, sizeof(*p->funcs), by_count);
+	if (build_sites(p, syms) || build_calls(p, syms)) {
+		*why = "out of memory";
+		an_profile_free(p);
+		return -1;
+	}
 	return 0;
 }
 
 void an_profile_free(struct an_profile *p)
 {
 	free(p->funcs);
+	free(p->sites);
+	free(p->callfns);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -380,6 +488,14 @@ void an_rules(const struct an_profile *p, struct an_recs *out)
 				    (unsigned long long)s);
 		}
 	}
+	if (p->nsites && p->alloc_bytes >= 65536 &&
+	    p->sites[0].bytes * 2 >= p->alloc_bytes)
+		REC("allocation site: %s asked for %llu%% of the %llu bytes "
+		    "allocated; a cache of its own (slab_cache_init) or "
+		    "reuse would take it off kmalloc", p->sites[0].name,
+		    (unsigned long long)(p->sites[0].bytes * 100 /
+					 p->alloc_bytes),
+		    (unsigned long long)p->alloc_bytes);
 	if (h->samples < 50)
 		REC("few samples (%llu): profile for longer, or boot with "
 		    "timer_hz=1000 for ten times as many",
@@ -422,6 +538,30 @@ static void table_text(FILE *f, const struct an_profile *p,
 	}
 }
 
+static void memory_text(FILE *f, const struct an_profile *p)
+{
+	struct prof_dump_cache c;
+
+	fprintf(f, "\nmemory: %llu allocations (%llu not placed), by call "
+		"site\n%-40s %8s %12s\n", (unsigned long long)p->v.hdr.allocs,
+		(unsigned long long)p->v.hdr.allocs_lost, "site", "count",
+		"bytes");
+	for (size_t k = 0; k < p->nsites && k < 15; k++)
+		fprintf(f, "%-40s %8llu %12llu\n", p->sites[k].name,
+			(unsigned long long)p->sites[k].count,
+			(unsigned long long)p->sites[k].bytes);
+	fprintf(f, "\n%-16s %6s %8s %10s %10s %6s\n", "cache", "size",
+		"in use", "allocs", "frees", "fails");
+	for (uint32_t i = 0; i < p->v.hdr.ncache; i++) {
+		memcpy(&c, p->v.caches + i * sizeof(c), sizeof(c));
+		c.name[sizeof(c.name) - 1] = '\0';
+		fprintf(f, "%-16s %6u %8u %10llu %10llu %6llu\n", c.name, c.size,
+			c.inuse, (unsigned long long)c.allocs,
+			(unsigned long long)c.frees,
+			(unsigned long long)c.fails);
+	}
+}
+
 void an_report_text(FILE *f, const struct an_profile *p,
 		    const struct an_recs *r, const char *trend)
 {
@@ -443,6 +583,16 @@ void an_report_text(FILE *f, const struct an_profile *p,
 			p->funcs[k].name);
 	table_text(f, p, p->v.svc, h->nsvc, "service (ns)");
 	table_text(f, p, p->v.topic, h->ntopic, "topic (ns)");
+	memory_text(f, p);
+	if (p->ncallfns) {
+		fprintf(f, "\ntraced functions (instrument=): %u calls "
+			"recorded\n%-32s %10s %12s\n", h->ncall, "function",
+			"calls", "total ns");
+		for (size_t k = 0; k < p->ncallfns && k < 20; k++)
+			fprintf(f, "%-32s %10llu %12llu\n", p->callfns[k].name,
+				(unsigned long long)p->callfns[k].calls,
+				(unsigned long long)an_ns(p, p->callfns[k].cycles));
+	}
 	fprintf(f, "\nrecommendations\n");
 	if (!r->n)
 		fprintf(f, "  none: no rule fired\n");
@@ -600,7 +750,29 @@ void an_report_html(FILE *f, const struct an_profile *p,
 		hist_svg(f, &d.t.run, "#38c");
 		fputs("</td></tr>\n", f);
 	}
+	fputs("</table>\n<h2>Memory by call site</h2>\n<table><tr><th>site"
+	      "</th><th>count</th><th>bytes</th></tr>\n", f);
+	for (size_t k = 0; k < p->nsites && k < 30; k++) {
+		fputs("<tr><td>", f);
+		html_escape(f, p->sites[k].name);
+		fprintf(f, "</td><td>%llu</td><td>%llu</td></tr>\n",
+			(unsigned long long)p->sites[k].count,
+			(unsigned long long)p->sites[k].bytes);
+	}
 	fputs("</table>\n", f);
+	if (p->ncallfns) {
+		fputs("<h2>Traced functions</h2>\n<table><tr><th>function</th>"
+		      "<th>calls</th><th>total ns</th></tr>\n", f);
+		for (size_t k = 0; k < p->ncallfns && k < 30; k++) {
+			fputs("<tr><td>", f);
+			html_escape(f, p->callfns[k].name);
+			fprintf(f, "</td><td>%llu</td><td>%llu</td></tr>\n",
+				(unsigned long long)p->callfns[k].calls,
+				(unsigned long long)an_ns(p,
+							  p->callfns[k].cycles));
+		}
+		fputs("</table>\n", f);
+	}
 	if (trend && *trend) {
 		fputs("<h2>Trend against the previous run</h2>\n<pre>", f);
 		html_escape(f, trend);

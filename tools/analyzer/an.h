@@ -63,11 +63,29 @@ struct an_func {
 	bool user;		/* below the kernel's addresses */
 };
 
+/* Memory by call site: kmalloc's callers, most bytes first. */
+struct an_site {
+	char name[96];		/* "function+0xoff", or the address */
+	uint64_t count, bytes;
+};
+
+/* Traced functions (instrument= builds): calls and the time from entry
+ * to return, most time first. */
+struct an_callfn {
+	char name[64];
+	uint64_t calls, cycles;
+};
+
 struct an_profile {
 	struct prof_dump_view v;
 	struct an_func *funcs;	/* most sampled first */
 	size_t nfuncs;
 	uint64_t samples;
+	struct an_site *sites;
+	size_t nsites;
+	uint64_t alloc_bytes;
+	struct an_callfn *callfns;
+	size_t ncallfns;
 };
 
 /* an_profile_build - fold the sampled addresses into functions. */
@@ -78,7 +96,7 @@ void an_profile_free(struct an_profile *p);
 /* The recommendations: each rule that fires adds one line. */
 #define AN_REC_MAX 32
 struct an_recs {
-	char text[AN_REC_MAX][256];
+	char text[AN_REC_MAX][400];
 	unsigned int n;
 };
 

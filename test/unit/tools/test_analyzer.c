@@ -18,6 +18,8 @@
 #include "unit.h"
 
 static struct prof *pr;
+static const struct prof_call *dump_calls;
+static unsigned int dump_ncalls;
 static uint64_t dumpbuf[32768];
 static size_t dumplen;
 
@@ -52,6 +54,8 @@ static void setup(void)
 	ck_assert_ptr_nonnull(pr);
 	pr->on = true;
 	names.drops = no_drops;
+	dump_calls = NULL;
+	dump_ncalls = 0;
 }
 
 static void teardown(void)
@@ -82,8 +86,9 @@ static void samples(uint64_t pc, int times)
 /* The profile as a dump (no trace unless given). */
 static void make_dump(const void *trace, size_t tlen)
 {
-	long n = prof_dump(pr, &names, PROF_ARCH_X86_64, 1000000000, 5000000,
-			   tlen, dumpbuf, sizeof(dumpbuf));
+	struct prof_dump_meta m = { PROF_ARCH_X86_64, 1000000000, 5000000,
+				    tlen, NULL, 0, dump_calls, dump_ncalls };
+	long n = prof_dump(pr, &names, &m, dumpbuf, sizeof(dumpbuf));
 
 	ck_assert_int_gt(n, 0);
 	if (tlen)
@@ -147,7 +152,8 @@ START_TEST(test_reassemble_damaged_frame_makes_it_incomplete)
 	make_dump(NULL, 0);
 	log = as_log((uint8_t *)dumpbuf, dumplen, NULL);
 	p = strstr(strstr(log, DUMP_MARK) + 1, DUMP_MARK);	/* frame 1 */
-	p[strlen(DUMP_MARK) + 30] ^= 1;				/* damage */
+	p += strlen(DUMP_MARK) + 30;			/* damage */
+	*p = *p == 'A' ? 'B' : 'A';
 	ck_assert_int_eq(an_reassemble(log, strlen(log), &got, &len, &info),
 			 -1);
 	ck_assert_ptr_null(got);
@@ -442,6 +448,64 @@ START_TEST(test_rules_quiet_for_a_healthy_profile)
 }
 END_TEST
 
+START_TEST(test_memory_sites_named_and_rule)
+{
+	struct an_profile ap;
+	struct an_syms s = { 0 };
+	struct an_recs r;
+
+	an_syms_add(&s, 0xffffffff80005000ull, 0x200, "ns_open");
+	an_syms_add(&s, 0xffffffff80006000ull, 0x200, "proc_spawn");
+	an_syms_sort(&s);
+	prof_alloc(pr, 0xffffffff80005010ull, 100);
+	prof_alloc(pr, 0xffffffff80006020ull, 200000);
+	prof_alloc(pr, 0x1234, 5);		/* no symbol holds it */
+	samples(0xffffffff80005010ull, 100);
+	analyse(&ap, &s, &r);
+	ck_assert_uint_eq(ap.nsites, 3);
+	ck_assert_str_eq(ap.sites[0].name, "proc_spawn+0x20");
+	ck_assert_uint_eq(ap.sites[0].bytes, 200000);
+	ck_assert_str_eq(ap.sites[2].name, "0x1234");
+	ck_assert(has(&r, "allocation site: proc_spawn+0x20 asked for 99%"));
+	an_profile_free(&ap);
+	an_syms_free(&s);
+}
+END_TEST
+
+START_TEST(test_traced_calls_paired)
+{
+	/* a() calls b() twice; one b() lost its return record */
+	static const struct prof_call calls[] = {
+		{ 0xffffffff80001000ull, 0, 100 << 1 },		/* a in */
+		{ 0xffffffff80002000ull, 0, 110 << 1 },		/* b in */
+		{ 0xffffffff80002000ull, 0, 130 << 1 | 1 },	/* b out: 20 */
+		{ 0xffffffff80002000ull, 0, 140 << 1 },		/* b in, lost */
+		{ 0xffffffff80001000ull, 0, 200 << 1 | 1 },	/* a out: 100 */
+		{ 0xffffffff80009000ull, 0, 210 << 1 | 1 },	/* stray out */
+	};
+	struct an_profile ap;
+	struct an_syms s = { 0 };
+	struct an_recs r;
+
+	an_syms_add(&s, 0xffffffff80001000ull, 0x100, "a");
+	an_syms_add(&s, 0xffffffff80002000ull, 0x100, "b");
+	an_syms_sort(&s);
+	dump_calls = calls;
+	dump_ncalls = 6;
+	samples(0xffffffff80001010ull, 100);
+	analyse(&ap, &s, &r);
+	ck_assert_uint_eq(ap.ncallfns, 2);
+	ck_assert_str_eq(ap.callfns[0].name, "a");
+	ck_assert_uint_eq(ap.callfns[0].calls, 1);
+	ck_assert_uint_eq(ap.callfns[0].cycles, 100);
+	ck_assert_str_eq(ap.callfns[1].name, "b");
+	ck_assert_uint_eq(ap.callfns[1].calls, 2);
+	ck_assert_uint_eq(ap.callfns[1].cycles, 20);
+	an_profile_free(&ap);
+	an_syms_free(&s);
+}
+END_TEST
+
 /* ---- outputs -------------------------------------------------------------- */
 
 START_TEST(test_history_trend)
@@ -577,6 +641,8 @@ Suite *suite_analyzer(void)
 	tcase_add_test(tc, test_rule_idle_and_hot_spot);
 	tcase_add_test(tc, test_rule_few_and_lost_samples);
 	tcase_add_test(tc, test_rules_quiet_for_a_healthy_profile);
+	tcase_add_test(tc, test_memory_sites_named_and_rule);
+	tcase_add_test(tc, test_traced_calls_paired);
 	tcase_add_test(tc, test_history_trend);
 	tcase_add_test(tc, test_html_and_text_reports);
 	tcase_add_test(tc, test_chrome_trace_export);

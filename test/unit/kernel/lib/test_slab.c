@@ -286,6 +286,51 @@ END_TEST
 
 /* ---- kmalloc -------------------------------------------------------- */
 
+static void *hook_site;
+static size_t hook_size;
+static unsigned int hook_calls;
+
+static void site_hook(void *site, size_t size)
+{
+	hook_site = site;
+	hook_size = size;
+	hook_calls++;
+}
+
+/* The memory profile's hook: the caller's address and the size, for
+ * kmalloc and kzalloc, small and large, and nothing for a refusal. */
+__attribute__((noinline)) static void *alloc_here(size_t n, bool zero)
+{
+	return zero ? kzalloc(n) : kmalloc(n);
+}
+
+START_TEST(test_kmalloc_site_hook_sees_every_allocation)
+{
+	void *p, *q, *r;
+
+	ck_assert_int_eq(kmalloc_init(&host, false, collect), 0);
+	hook_calls = 0;
+	kmalloc_set_site_hook(site_hook);
+	p = alloc_here(40, false);
+	ck_assert_uint_eq(hook_calls, 1);
+	ck_assert_uint_eq(hook_size, 40);
+	/* the site lies inside alloc_here */
+	ck_assert((uintptr_t)hook_site > (uintptr_t)alloc_here &&
+		  (uintptr_t)hook_site < (uintptr_t)alloc_here + 256);
+	q = alloc_here(100000, true);
+	ck_assert_uint_eq(hook_calls, 2);
+	ck_assert_uint_eq(hook_size, 100000);
+	r = kmalloc(0);				/* refused: not counted */
+	ck_assert_ptr_null(r);
+	ck_assert_uint_eq(hook_calls, 2);
+	kmalloc_set_site_hook(NULL);
+	kfree(kmalloc(8));
+	ck_assert_uint_eq(hook_calls, 2);
+	kfree(p);
+	kfree(q);
+}
+END_TEST
+
 START_TEST(test_kmalloc_sizes_pick_their_class)
 {
 	static const size_t sizes[] = { 1, 16, 17, 64, 100, 1024, 4000,
@@ -418,6 +463,7 @@ Suite *suite_slab(void)
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(km, setup, teardown);
 	tcase_add_test(km, test_kmalloc_sizes_pick_their_class);
+	tcase_add_test(km, test_kmalloc_site_hook_sees_every_allocation);
 	tcase_add_test(km, test_kmalloc_large_blocks_and_back);
 	tcase_add_test(km, test_kmalloc_zero_and_huge_sizes_refused);
 	tcase_add_test(km, test_kmalloc_kzalloc_zeroes);

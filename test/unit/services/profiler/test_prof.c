@@ -118,6 +118,22 @@ START_TEST(test_samples_counted_per_address)
 }
 END_TEST
 
+START_TEST(test_alloc_sites_counted)
+{
+	prof_alloc(p, 0x1000, 64);
+	prof_alloc(p, 0x1000, 32);
+	prof_alloc(p, 0x2000, 4096);
+	prof_alloc(p, 0, 8);		/* no site: ignored */
+	ck_assert_uint_eq(p->allocs, 3);
+	for (uint64_t i = 1; i <= PROF_SITES + 4; i++)
+		prof_alloc(p, 0x10000 + i * 16, 1);
+	ck_assert_uint_eq(p->allocs_lost, 6);	/* 2 sites taken before */
+	p->on = false;
+	prof_alloc(p, 0x1000, 1);
+	ck_assert_uint_eq(p->allocs, 3 + PROF_SITES + 4);
+}
+END_TEST
+
 START_TEST(test_sample_table_full_counts_lost)
 {
 	for (uint64_t i = 1; i <= PROF_PCS + 10; i++)
@@ -183,10 +199,24 @@ START_TEST(test_dump_round_trip)
 	prof_sample(p, 0x1000);
 	prof_sample(p, 0x2000);
 	prof_sample(p, 0x2000);
-	n = prof_dump(p, &names, PROF_ARCH_X86_64, 1000000, 5000, 8, buf,
-		      sizeof(buf));
+	static const struct prof_dump_cache caches[2] = {
+		{ "kmalloc-16", 16, 3, 10, 7, 0 },
+		{ "kmalloc-large", 0, 1, 1, 0, 0 },
+	};
+	static const struct prof_call calls[3] = {
+		{ 0x100, 0x50, 10 << 1 }, { 0x200, 0x110, 11 << 1 },
+		{ 0x200, 0x110, 12 << 1 | 1 },
+	};
+	struct prof_dump_meta m = { PROF_ARCH_X86_64, 1000000, 5000, 8,
+				    caches, 2, calls, 3 };
+	struct prof_site site;
+	struct prof_call call;
+
+	prof_alloc(p, 0xabc, 100);
+	prof_alloc(p, 0xabc, 28);
+	n = prof_dump(p, &names, &m, buf, sizeof(buf));
 	ck_assert_int_gt(n, 0);
-	ck_assert_uint_eq((size_t)n + 8, prof_dump_size(p, &names, 8));
+	ck_assert_uint_eq((size_t)n + 8, prof_dump_size(p, &names, &m));
 	memcpy((uint8_t *)buf + n, "TRACE!!!", 8);
 	ck_assert_int_eq(prof_dump_parse(buf, (size_t)n + 8, &v, &why), 0);
 	ck_assert_uint_eq(v.hdr.nsvc, 2);
@@ -205,6 +235,16 @@ START_TEST(test_dump_round_trip)
 	ck_assert_uint_eq(pc.pc, 0x2000);
 	ck_assert_uint_eq(pc.count, 2);
 	ck_assert_mem_eq(v.trace, "TRACE!!!", 8);
+	ck_assert_uint_eq(v.hdr.nsite, 1);
+	memcpy(&site, v.sites, sizeof(site));
+	ck_assert_uint_eq(site.site, 0xabc);
+	ck_assert_uint_eq(site.count, 2);
+	ck_assert_uint_eq(site.bytes, 128);
+	ck_assert_uint_eq(v.hdr.ncache, 2);
+	ck_assert_mem_eq(v.caches, &caches[0], sizeof(caches));
+	ck_assert_uint_eq(v.hdr.ncall, 3);
+	memcpy(&call, v.calls + 2 * sizeof(call), sizeof(call));
+	ck_assert_uint_eq(call.ts, 12 << 1 | 1);
 }
 END_TEST
 
@@ -216,10 +256,12 @@ START_TEST(test_dump_damage_refused)
 	long n;
 
 	rec(3, 10, 50, 200);
-	n = prof_dump(p, &names, PROF_ARCH_AARCH64, 1, 1, 0, buf, sizeof(buf));
+	struct prof_dump_meta m = { PROF_ARCH_AARCH64, 1, 1, 0, NULL, 0,
+				    NULL, 0 };
+
+	n = prof_dump(p, &names, &m, buf, sizeof(buf));
 	ck_assert_int_gt(n, 0);
-	ck_assert_int_eq(prof_dump(p, &names, 1, 1, 1, 0, buf, 10),
-			 -AE_ENOSPC);
+	ck_assert_int_eq(prof_dump(p, &names, &m, buf, 10), -AE_ENOSPC);
 	ck_assert_int_eq(prof_dump_parse(buf, (size_t)n - 1, &v, &why),
 			 -AE_EBADMSG);
 	ck_assert_str_eq(why, "counts do not match the length");
@@ -247,6 +289,7 @@ Suite *suite_prof(void)
 	tcase_add_test(tc, test_feed_per_service_and_topic);
 	tcase_add_test(tc, test_samples_counted_per_address);
 	tcase_add_test(tc, test_sample_table_full_counts_lost);
+	tcase_add_test(tc, test_alloc_sites_counted);
 	tcase_add_test(tc, test_bottlenecks_worst_first);
 	tcase_add_test(tc, test_dump_round_trip);
 	tcase_add_test(tc, test_dump_damage_refused);
