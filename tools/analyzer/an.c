@@ -454,10 +454,12 @@ void an_rules(const struct an_profile *p, struct an_recs *out)
 			    d.name,
 			    (unsigned long long)an_ns(p, w50),
 			    (unsigned long long)an_ns(p, r50));
-		if (d.t.run.n >= 10 && r99 > 20 * (r50 ? r50 : 1))
+		if (d.t.run.n >= 10 && r99 > 50 * (r50 ? r50 : 1) &&
+		    an_ns(p, r99) >= 1000000)
 			REC("long tail: %s: its handler's p99 is %llu ns, "
-			    "over 20 times its median (%llu ns): look for "
-			    "work that grows with a table or a queue",
+			    "over 50 times its median (%llu ns) and over a "
+			    "millisecond: look for work that grows with a "
+			    "table or a queue",
 			    d.name,
 			    (unsigned long long)an_ns(p, r99),
 			    (unsigned long long)an_ns(p, r50));
@@ -465,9 +467,11 @@ void an_rules(const struct an_profile *p, struct an_recs *out)
 	for (uint32_t i = 0; i < h->ntopic; i++) {
 		pair_at(p->v.topic, i, &d);
 		if (d.drops)
-			REC("drops: topic %s lost %llu messages: raise the "
-			    "subscriber's queue limit, or slow the publisher "
-			    "(bus.rule=rate:...)", d.name,
+			REC("drops: topic %s lost or refused %llu messages "
+			    "(a full queue, or a routing rule): raise the "
+			    "subscriber's queue limit, slow the publisher "
+			    "(bus.rule=rate:...), or check /sys/bus/rules",
+			    d.name,
 			    (unsigned long long)d.drops);
 	}
 	if (p->samples && p->nfuncs) {
@@ -785,6 +789,7 @@ void an_report_html(FILE *f, const struct an_profile *p,
 static void history_line(FILE *f, const struct an_profile *p)
 {
 	struct prof_dump_pair d;
+	const char *comma = "";
 
 	fprintf(f, "{\"arch\":\"%s\",\"elapsed_ns\":%llu,\"dispatches\":%llu,"
 		"\"samples\":%llu,\"run_p50_ns\":{", arch_name(p),
@@ -793,10 +798,12 @@ static void history_line(FILE *f, const struct an_profile *p)
 		(unsigned long long)p->v.hdr.samples);
 	for (uint32_t i = 0; i < p->v.hdr.nsvc; i++) {
 		pair_at(p->v.svc, i, &d);
-		fprintf(f, "%s\"%s\":%llu", i ? "," : "",
-			d.name,
+		if (strstr(d.name, "(ended)"))	/* a process's: no trend */
+			continue;
+		fprintf(f, "%s\"%s\":%llu", comma, d.name,
 			(unsigned long long)an_ns(p, prof_hist_quantile(
 						  &d.t.run, 500)));
+		comma = ",";
 	}
 	fputs("}}\n", f);
 }
@@ -840,7 +847,7 @@ int an_history(const char *path, const struct an_profile *p, char *trend,
 			int k;
 
 			pair_at(p->v.svc, i, &d);
-			if (!d.name[0])
+			if (strstr(d.name, "(ended)"))
 				continue;
 			was = prev_value(last, d.name);
 			now = (unsigned long long)an_ns(p, prof_hist_quantile(
