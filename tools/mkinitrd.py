@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Pack files into a newc cpio archive (what `cpio -o -H newc` writes),
-each under its base name: the initrd of user programs.
+each under its base name (the initrd of user programs), or under the
+name given as NAME=FILE (directories above it are made: the Linux
+initramfs of scons bench).
 
-  mkinitrd.py ARCHIVE FILE...
+  mkinitrd.py ARCHIVE [NAME=]FILE...
 """
 import os
 import sys
@@ -24,9 +26,18 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     blob = b''
-    for path in sys.argv[2:]:
+    dirs = set()
+    for arg in sys.argv[2:]:
+        name, _, path = arg.rpartition('=')
+        name = name or os.path.basename(path)
+        parts = name.split('/')[:-1]
+        for i in range(len(parts)):
+            d = '/'.join(parts[:i + 1])
+            if d not in dirs:
+                dirs.add(d)
+                blob += entry(d, b'', 0o40755)
         with open(path, 'rb') as f:
-            blob += entry(os.path.basename(path), f.read(), 0o100755)
+            blob += entry(name, f.read(), 0o100755)
     blob += entry('TRAILER!!!', b'', 0)
     with open(sys.argv[1], 'wb') as f:
         f.write(blob)

@@ -12,7 +12,8 @@ linux-source-6.1 qemu-system-x86 qemu-system-arm grub-pc-bin
 grub-efi-amd64-bin grub-common xorriso mtools ovmf qemu-efi-aarch64
 gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gdb-multiarch
 rustc-web cargo-web rust-web-src lcov valgrind libclang-rt-14-dev clang-14
-xz-utils python3 libzmq3-dev libjemalloc-dev libmimalloc-dev libelf-dev"
+xz-utils python3 libzmq3-dev libjemalloc-dev libmimalloc-dev libelf-dev
+linux-image-amd64 busybox-static"
 
 if [ "$(id -u)" -eq 0 ]; then
 	SUDO=

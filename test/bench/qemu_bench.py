@@ -27,17 +27,25 @@ request from a thread, blocked until its reply) and sched.spawn_exit (a
 thread spawned, run and reaped), beside the peer bus_call_inline: the
 same request made inline from the dispatcher.
 
+Against Linux (x86_64 microvm, TCG): Debian's kernel boots the static
+test/bench/linux/lbench.c from an initramfs in the same QEMU
+configuration as Aegis's PVH kernel; its getpid, thread switch and boot
+to its first program are printed beside Aegis's (vs_linux.*), with the
+ratio Aegis / Linux.
+
 From user mode (test/user/bench.c, TCG only): syscall.null and
 syscall.refused_arg beside a user-mode function call; syscall.bus_call
 (the call system call) beside sched.thread_call, and proc.spawn_exit (a
 process spawned and waited for) beside sched.spawn_exit.
 """
 import argparse
+import glob
 import json
 import os
 import re
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -54,6 +62,8 @@ ULINE = re.compile(r'^bench: user (\w+) n=(\d+) hz=(\d+) median=(\d+) '
 LINE = re.compile(r'^bench: irq (\w+) n=(\d+) hz=(\d+) median=(\d+) '
                   r'p99=(\d+) cycles')
 SLINE = re.compile(r'^bench: sched (\w+) n=(\d+) hz=(\d+) median=(\d+) '
+                   r'p99=(\d+) centicycles')
+LLINE = re.compile(r'^bench: linux (\w+) n=(\d+) hz=(\d+) median=(\d+) '
                    r'p99=(\d+) centicycles')
 KLINE = re.compile(r'^bench: kmalloc (\w+) n=(\d+) hz=(\d+) median=(\d+) '
                    r'p99=(\d+) centicycles')
@@ -76,6 +86,55 @@ def boot(argv):
                               timeout=300).stdout.decode('utf-8', 'replace')
     except subprocess.TimeoutExpired:
         return None
+
+
+def timed_boot(argv, marker, timeout=300, stop=False):
+    """Boot, and return (seconds from QEMU's start to the first line that
+    holds marker, the whole output), or (None, output). stop: end QEMU
+    at the marker."""
+    start = time.monotonic()
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    seen = None
+    out = []
+    deadline = start + timeout
+    for raw in p.stdout:
+        line = raw.decode('utf-8', 'replace')
+        out.append(line)
+        if seen is None and marker in line:
+            seen = time.monotonic() - start
+            if stop:
+                break
+        if time.monotonic() > deadline:
+            break
+    if stop:
+        p.kill()
+    try:
+        p.wait(timeout=max(1, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+    return seen, ''.join(out)
+
+
+def linux_peer(initramfs):
+    """Linux in the same QEMU configuration as Aegis's x86_64 PVH boots
+    (microvm, TCG, qemu64, 256 MiB): (figures, boot seconds) or
+    (None, why)."""
+    kernels = sorted(glob.glob('/boot/vmlinuz-*'))
+    if not kernels:
+        return None, 'no /boot/vmlinuz-* (tools/setup.sh installs ' \
+            'linux-image-amd64)'
+    argv = ['qemu-system-x86_64', '-M', 'microvm,rtc=on', '-kernel',
+            kernels[-1], '-initrd', initramfs, '-append',
+            'console=ttyS0 quiet panic=-1', '-accel', 'tcg', '-cpu',
+            'qemu64', '-m', '256', '-display', 'none', '-no-reboot',
+            '-serial', 'stdio', '-monitor', 'none']
+    boot_s, out = timed_boot(argv, 'lbench: up')
+    figs, err = figures(out, LLINE, ('null_syscall', 'yield_switch'))
+    if err or boot_s is None:
+        return None, err or 'it never reached its first program'
+    return (figs, boot_s), None
 
 
 def figures(out, rx, want):
@@ -130,6 +189,7 @@ def main():
     ap.add_argument('--x86', required=True)
     ap.add_argument('--arm', required=True)
     ap.add_argument('--results', required=True)
+    ap.add_argument('--linux-initramfs')
     args = ap.parse_args()
 
     records = []
@@ -252,7 +312,63 @@ def main():
           'the same request from a kernel thread; proc.spawn_exit: spawn '
           'and wait for test/user/true.c, beside sched.spawn_exit, a kernel '
           'thread spawned, run and reaped')
-    records += krows + srows + urows
+    vrows = []
+    if args.linux_initramfs:
+        peer, why = linux_peer(args.linux_initramfs)
+        if not peer:
+            print('qemu bench: Linux peer skipped: %s' % why)
+        else:
+            lf, lboot = peer
+            aboot, _ = timed_boot(qemu.command(
+                'x86_64', 'pvh', 'tcg',
+                kernel=os.path.join(args.x86, 'kernel.elf'),
+                cmdline=''), 'aegis: up', stop=True)
+            mine = {r['bench']: r for r in srows + urows
+                    if r['config'] == 'x86_64-pvh'}
+            for fig, lname, vname, what in (
+                    ('syscall.null', 'null_syscall', 'null_syscall',
+                     'getpid from user mode'),
+                    ('sched.yield_switch', 'yield_switch', 'thread_switch',
+                     'a thread switch, two threads yielding')):
+                a = mine.get(fig)
+                n, hz, med, p99 = lf[lname]
+                if not a:
+                    continue
+                lns = med / 100 * 1e9 / hz
+                vrows.append({
+                    'bench': 'vs_linux.' + vname,
+                    'arch': 'x86_64', 'accel': 'tcg',
+                    'config': 'x86_64-pvh', 'value': a['value'],
+                    'unit': 'ns', 'peer': 'linux.' + lname,
+                    'peer_value': round(lns, 1),
+                    'ratio': round(a['value'] / lns, 3) if lns else None,
+                    'p99': a['p99'], 'n': a['n'],
+                    'peer_p99': round(p99 / 100 * 1e9 / hz, 1),
+                    'what': what})
+            if aboot is not None:
+                vrows.append({
+                    'bench': 'vs_linux.boot_to_first_program',
+                    'arch': 'x86_64', 'accel': 'tcg',
+                    'config': 'x86_64-pvh',
+                    'value': round(aboot * 1000, 1), 'unit': 'ms',
+                    'peer': 'linux.boot_to_init',
+                    'peer_value': round(lboot * 1000, 1),
+                    'ratio': round(aboot / lboot, 3), 'n': 1,
+                    'what': 'QEMU start to the kernel\'s "up" line '
+                            '(Aegis) or to init\'s first line (Linux)'})
+            print('\nAegis against Linux in the same QEMU (x86_64 '
+                  'microvm, TCG, qemu64, 256 MiB)\n')
+            print('%-34s %12s %12s %8s' % ('figure', 'Aegis', 'Linux',
+                                           'ratio'))
+            for r in vrows:
+                print('%-34s %9.1f %-2s %9.1f %-2s %8.3f' % (
+                    r['bench'], r['value'], r['unit'], r['peer_value'],
+                    r['unit'], r['ratio'] or 0))
+            print('\n(Linux: Debian\'s %s with test/bench/linux/lbench.c '
+                  'as init; ratio = Aegis / Linux, below 1 is faster)'
+                  % os.path.basename(sorted(glob.glob(
+                      '/boot/vmlinuz-*'))[-1]))
+    records += krows + srows + urows + vrows
     try:
         with open(args.results) as f:
             old = json.load(f)

@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""Write docs/PERFORMANCE_BENCHMARKS.md from one `scons bench` run.
+
+  perf_doc.py RESULTS.json OUT.md
+
+Every figure in the page comes from RESULTS.json (the records of the run
+that just finished), every statement about a target is computed from
+them, and the machine is described as found: nothing is copied from an
+earlier run. The prose around the tables says how each figure is made.
+"""
+import datetime
+import json
+import os
+import re
+import subprocess
+import sys
+
+CONFIG_NAMES = {
+    'x86_64-pvh': 'x86_64 PVH',
+    'x86_64-pvh-kvm': 'x86_64 PVH',
+    'aarch64-gicv2': 'AArch64 GICv2',
+    'aarch64-gicv3': 'AArch64 GICv3',
+}
+
+# The seed plan's targets (DESIGN.md): figure, the limit in ns, what.
+TARGETS = [
+    ('sched.yield_switch', 1000, 'context switch under 1 µs'),
+    ('kmalloc.pair_64', 100, 'allocation under 100 ns (a 64-byte '
+     'kmalloc+kfree pair, in the kernel)'),
+    ('syscall.null', 500, 'system call under 500 ns'),
+]
+
+
+def fmt_ns(v):
+    if v >= 1e6:
+        return '%.1f ms' % (v / 1e6)
+    if v >= 1e4:
+        return '%.1f µs' % (v / 1e3)
+    return '%.1f ns' % v
+
+
+def where(r):
+    if r.get('arch') == 'host':
+        return 'host, native'
+    name = CONFIG_NAMES.get(r.get('config', ''), r.get('config', '?'))
+    acc = r.get('accel', '?').upper()
+    if acc == 'KVM':
+        acc = 'KVM (`kvm_pvm`)'
+    return '%s, %s' % (name, acc)
+
+
+def table(rows, with_what=False):
+    out = ['| figure | where | median | p99 | peer | ratio |',
+           '|---|---|---|---|---|---|']
+    for r in rows:
+        unit = r.get('unit', 'ns')
+        if unit == 'ns':
+            med, p99 = fmt_ns(r['value']), fmt_ns(r['p99']) \
+                if r.get('p99') is not None else '-'
+            peer = '`%s` %s' % (r['peer'], fmt_ns(r['peer_value']))
+        else:
+            med = '%s %s' % (r['value'], unit)
+            p99 = '-'
+            peer = '`%s` %s %s' % (r['peer'], r['peer_value'], unit)
+        out.append('| `%s`%s | %s | %s | %s | %s | %s |' % (
+            r['bench'], ' (%s)' % r['what'] if with_what and r.get('what')
+            else '', where(r), med, p99, peer,
+            '%.3f' % r['ratio'] if r.get('ratio') is not None else '-'))
+    return '\n'.join(out)
+
+
+def pick(records, prefix, arch=None):
+    return [r for r in records if r['bench'].startswith(prefix) and
+            (arch is None or (r.get('arch') == 'host') == (arch == 'host'))]
+
+
+def machine():
+    cpu = '?'
+    try:
+        with open('/proc/cpuinfo') as f:
+            m = re.search(r'^model name\s*:\s*(.*)$', f.read(), re.M)
+            cpu = m.group(1).strip() if m else cpu
+    except OSError:
+        pass
+    try:
+        qv = subprocess.run(['qemu-system-x86_64', '--version'],
+                            stdout=subprocess.PIPE, text=True
+                            ).stdout.splitlines()[0]
+    except (OSError, IndexError):
+        qv = '?'
+    try:
+        rev = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             text=True).stdout.strip() or '?'
+    except OSError:
+        rev = '?'
+    kvm = os.path.exists('/dev/kvm')
+    return cpu, os.cpu_count(), qv, rev, kvm
+
+
+def targets(records):
+    out = ['| target | where | median | met? |', '|---|---|---|---|']
+    for bench, limit, what in TARGETS:
+        rows = [r for r in records if r['bench'] == bench and
+                r.get('arch') != 'host']
+        if not rows:
+            out.append('| %s | - | not measured | - |' % what)
+        for r in rows:
+            ok = r['value'] < limit
+            out.append('| %s | %s | %s | %s |' % (
+                what, where(r), fmt_ns(r['value']),
+                'yes' if ok else '**no**'))
+    return '\n'.join(out)
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    with open(sys.argv[1]) as f:
+        rec = json.load(f)
+    cpu, cores, qv, rev, kvm = machine()
+    accels = sorted({r.get('accel') for r in rec if r.get('arch') != 'host'})
+    vs = pick(rec, 'vs_linux.')
+    o = []
+    o.append('# Performance benchmarks\n')
+    o.append('<!-- Written by `scons bench` (test/bench/perf_doc.py) from '
+             'build/bench/results.json: every figure below is from that '
+             'one run. Do not edit; run the benchmarks again. -->\n')
+    o.append('    scons bench\n')
+    o.append('runs every benchmark of the project in one go and writes this '
+             'page and `build/bench/results.json` (one record per figure '
+             'and peer: `bench`, `arch`, `accel`, `value`, `unit`, `peer`, '
+             '`peer_value`, `ratio`, `p99`, `n`, as DESIGN.md gives). '
+             'Performance is measured here, never by timed tests.\n')
+    o.append('## This run\n')
+    o.append('| | |\n|---|---|')
+    o.append('| date | %s |' % datetime.date.today().isoformat())
+    o.append('| commit | %s |' % rev)
+    o.append('| host CPU | %s, %d CPUs (a virtual machine, shared: '
+             'absolute figures move from run to run, ratios to a peer '
+             'measured in the same run much less) |' % (cpu, cores or 0))
+    o.append('| QEMU | %s |' % qv)
+    o.append('| accelerators | %s%s |\n' % (
+        ', '.join(a.upper() for a in accels if a),
+        '' if 'kvm' in accels else ' (KVM: %s)' % (
+            'not usable here' if not kvm else 'skipped')))
+    o.append('## Method\n')
+    o.append('- **Medians and 99th percentiles** of many batches: each '
+             'batch times many operations with the cycle counter (TSC on '
+             'x86_64, CNTVCT at its CNTFRQ on AArch64), converted to ns '
+             'with the kernel\'s calibration.')
+    o.append('- **A named peer beside every figure**, measured in the same '
+             'run, and the ratio figure / peer: the machines are shared '
+             'and noisy, the ratio much less so.')
+    o.append('- **Host benchmarks** (`test/bench/`, `-O2`, no sanitizers) '
+             'build the same `bus/` and allocator sources as the kernel.')
+    o.append('- **QEMU benchmarks** boot the release kernels (`-O2`, no '
+             'kmalloc debug checks) with `ktest=bench.*` or the user '
+             'program `test/user/bench.c` (`test/bench/qemu_bench.py`): '
+             'x86_64 PVH (microvm) under TCG and, where it works, KVM; '
+             'AArch64 `virt` with GICv2 and GICv3 under TCG.')
+    o.append('- **Linux in the same QEMU configuration** (x86_64 microvm, '
+             'TCG, qemu64, 256 MiB): Debian\'s kernel boots a static '
+             'benchmark (`test/bench/linux/lbench.c`) as its first program '
+             'from an initramfs, measuring the same operations with '
+             '`CLOCK_MONOTONIC`.\n')
+    o.append('## Aegis against Linux in the same QEMU\n')
+    if vs:
+        o.append(table(vs, with_what=True) + '\n')
+        o.append('The ratio is Aegis / Linux: below 1, Aegis is faster. '
+                 'The thread switch is two threads of one address space '
+                 'yielding to each other on both sides (Aegis: kernel '
+                 'threads; Linux: two threads of one process). Boot is '
+                 'QEMU\'s start to the kernel\'s "up" line (Aegis) or to '
+                 'the first line of its first program (Linux).\n')
+    else:
+        o.append('Not measured in this run (the Linux kernel image or '
+                 'busybox is missing; `tools/setup.sh` installs them).\n')
+    o.append('## The seed targets\n')
+    o.append(targets(rec) + '\n')
+    o.append('Under TCG every figure includes QEMU\'s emulation; under '
+             'this machine\'s KVM (`kvm_pvm`, a nested hypervisor) the '
+             'figures are far slower than TCG and say nothing about the '
+             'kernel (docs/HAL.md).\n')
+    groups = [
+        ('bus.', 'host', 'The bus (host)',
+         'One message published, sent or called and dispatched to its '
+         'handler, with trace recording on and the routing engine present '
+         '(`test/bench/bus_bench.c`). Peers: a direct call through a '
+         'function pointer (the floor), and ZeroMQ inproc PAIR sockets.'),
+        ('kmalloc.', 'host', 'Memory (host)',
+         'kmalloc+kfree pairs beside glibc, jemalloc and mimalloc '
+         '(`test/bench/mm_bench.c`); docs/MEMORY_MANAGER.md.'),
+        ('mm.', 'host', 'Pages (host)',
+         'A page allocated and freed through the mm service\'s requests, '
+         'beside the buddy allocator called directly.'),
+        ('irq.', None, 'Interrupt latency',
+         'Timer interrupts at 1000 Hz: the top half to the bus handler, '
+         'and the timer\'s deadline to the handler, beside the deadline '
+         'to the top half (`irq_entry`); docs/HAL.md.'),
+        ('kmalloc.pair', 'kernel', 'kmalloc in the kernel',
+         'kmalloc+kfree pairs in the release kernel, beside one page '
+         'through the mm service\'s requests.'),
+        ('sched.', None, 'Threads',
+         'One thread switch (two threads yielding), a bus request from a '
+         'thread blocked until its reply, and a thread spawned, run and '
+         'reaped, beside the same request made inline by the dispatcher; '
+         'docs/SCHEDULER.md.'),
+        ('syscall.', None, 'System calls from user mode',
+         '`getpid` through the gateway, a refused argument, and the call '
+         'system call to `example.ping`, from `test/user/bench.c`; '
+         'beside a function call that stays in user mode, or the same '
+         'request from a kernel thread. TCG only (see the KVM note '
+         'above).'),
+        ('proc.', None, 'Processes',
+         'A process spawned from user mode and waited for (`spawn` and '
+         '`wait` of `test/user/true.c`), beside a kernel thread spawned, '
+         'run and reaped; docs/PROCESSES.md.'),
+    ]
+    for prefix, arch, title, text in groups:
+        if arch == 'kernel':
+            rows = [r for r in rec if r['bench'].startswith(prefix) and
+                    r.get('arch') != 'host']
+        elif arch == 'host':
+            rows = [r for r in rec if r['bench'].startswith(prefix) and
+                    r.get('arch') == 'host']
+        else:
+            rows = [r for r in rec if r['bench'].startswith(prefix) and
+                    r.get('arch') != 'host']
+        if not rows:
+            continue
+        o.append('## %s\n' % title)
+        o.append(text + '\n')
+        o.append(table(rows) + '\n')
+    o.append('## More\n')
+    o.append('The analyses behind these figures (where the time goes, what '
+             'was done for speed, and against which issue\'s goals) are in '
+             '[PERFORMANCE_NOTES.md](PERFORMANCE_NOTES.md), each with the '
+             'run it was written from.\n')
+    with open(sys.argv[2], 'w') as f:
+        f.write('\n'.join(o))
+    print('perf_doc: %s (%d records)' % (sys.argv[2], len(rec)))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
