@@ -22,6 +22,7 @@
 #ifndef AEGIS_SYSFS_H
 #define AEGIS_SYSFS_H
 
+#include <aegis/bus.h>
 #include <aegis/types.h>
 
 #define SYSFS_ATTR_NAME	32
@@ -38,5 +39,11 @@ struct sysfs_io {
 	uint32_t len;		/* show: buf's size; store: the value's */
 	uint64_t buf;		/* lent for the call */
 };
+
+/* sysfs_attr_answer - answer the "sysfs.attr" request m from a table of
+ * n attributes: 0 with the attribute in reply, -EINVAL (a payload that is
+ * not an index), -ENOENT (past the last). kernel/lib/sysfs_attr.c. */
+int sysfs_attr_answer(const struct sysfs_attr *attrs, uint32_t n,
+		      const struct bus_msg *m, struct bus_msg *reply);
 
 #endif

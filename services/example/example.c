@@ -79,18 +79,9 @@ static int sysfs_request(const struct bus_msg *m, struct bus_msg *reply)
 	struct sysfs_io io;
 	uint32_t n;
 
-	if (m->topic == ex.attr) {
-		uint32_t i;
-
-		if (m->len != sizeof(i))
-			return -AE_EINVAL;
-		memcpy(&i, m->data, sizeof(i));
-		if (i >= sizeof(attrs) / sizeof(attrs[0]))
-			return -AE_ENOENT;
-		memcpy(reply->data, &attrs[i], sizeof(attrs[i]));
-		reply->len = sizeof(attrs[i]);
-		return 0;
-	}
+	if (m->topic == ex.attr)
+		return sysfs_attr_answer(attrs, sizeof(attrs) / sizeof(attrs[0]),
+					 m, reply);
 	if (m->len != sizeof(io))
 		return -AE_EINVAL;
 	memcpy(&io, m->data, sizeof(io));

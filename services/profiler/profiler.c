@@ -383,18 +383,9 @@ static int sysfs_request(const struct bus_msg *m, struct bus_msg *reply)
 {
 	struct sysfs_io io;
 	struct out o;
-	uint32_t n;
 
-	if (m->topic == t_attr) {
-		if (m->len != sizeof(n))
-			return -AE_EINVAL;
-		memcpy(&n, m->data, sizeof(n));
-		if (n >= ARRAY_SIZE(attrs))
-			return -AE_ENOENT;
-		memcpy(reply->data, &attrs[n], sizeof(attrs[n]));
-		reply->len = sizeof(attrs[n]);
-		return 0;
-	}
+	if (m->topic == t_attr)
+		return sysfs_attr_answer(attrs, ARRAY_SIZE(attrs), m, reply);
 	if (m->len != sizeof(io))
 		return -AE_EINVAL;
 	memcpy(&io, m->data, sizeof(io));

@@ -620,6 +620,15 @@ static void html_escape(FILE *f, const char *s)
 	}
 }
 
+/* A table row: a name and two counts. */
+static void html_row(FILE *f, const char *name, uint64_t a, uint64_t b)
+{
+	fputs("<tr><td>", f);
+	html_escape(f, name);
+	fprintf(f, "</td><td>%llu</td><td>%llu</td></tr>\n",
+		(unsigned long long)a, (unsigned long long)b);
+}
+
 /* A log2 histogram as SVG bars. */
 static void hist_svg(FILE *f, const struct prof_hist *h, const char *color)
 {
@@ -756,25 +765,16 @@ void an_report_html(FILE *f, const struct an_profile *p,
 	}
 	fputs("</table>\n<h2>Memory by call site</h2>\n<table><tr><th>site"
 	      "</th><th>count</th><th>bytes</th></tr>\n", f);
-	for (size_t k = 0; k < p->nsites && k < 30; k++) {
-		fputs("<tr><td>", f);
-		html_escape(f, p->sites[k].name);
-		fprintf(f, "</td><td>%llu</td><td>%llu</td></tr>\n",
-			(unsigned long long)p->sites[k].count,
-			(unsigned long long)p->sites[k].bytes);
-	}
+	for (size_t k = 0; k < p->nsites && k < 30; k++)
+		html_row(f, p->sites[k].name, p->sites[k].count,
+			 p->sites[k].bytes);
 	fputs("</table>\n", f);
 	if (p->ncallfns) {
 		fputs("<h2>Traced functions</h2>\n<table><tr><th>function</th>"
 		      "<th>calls</th><th>total ns</th></tr>\n", f);
-		for (size_t k = 0; k < p->ncallfns && k < 30; k++) {
-			fputs("<tr><td>", f);
-			html_escape(f, p->callfns[k].name);
-			fprintf(f, "</td><td>%llu</td><td>%llu</td></tr>\n",
-				(unsigned long long)p->callfns[k].calls,
-				(unsigned long long)an_ns(p,
-							  p->callfns[k].cycles));
-		}
+		for (size_t k = 0; k < p->ncallfns && k < 30; k++)
+			html_row(f, p->callfns[k].name, p->callfns[k].calls,
+				 an_ns(p, p->callfns[k].cycles));
 		fputs("</table>\n", f);
 	}
 	if (trend && *trend) {

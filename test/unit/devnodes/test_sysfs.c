@@ -525,6 +525,31 @@ START_TEST(test_sysfs_snapshot_per_open_and_table_limit)
 }
 END_TEST
 
+/* The helper services answer "sysfs.attr" with. */
+START_TEST(test_sysfs_attr_answer_from_a_table)
+{
+	static const struct sysfs_attr t[] = { { "a", 0444, 0 },
+					       { "b", 0644, 0 } };
+	struct bus_msg m, r;
+	struct sysfs_attr got;
+	uint32_t i = 1;
+
+	memset(&m, 0, sizeof(m));
+	memcpy(m.data, &i, sizeof(i));
+	m.len = sizeof(i);
+	ck_assert_int_eq(sysfs_attr_answer(t, 2, &m, &r), 0);
+	ck_assert_uint_eq(r.len, sizeof(got));
+	memcpy(&got, r.data, sizeof(got));
+	ck_assert_str_eq(got.name, "b");
+	ck_assert_uint_eq(got.mode, 0644);
+	i = 2;
+	memcpy(m.data, &i, sizeof(i));
+	ck_assert_int_eq(sysfs_attr_answer(t, 2, &m, &r), -AE_ENOENT);
+	m.len = 2;
+	ck_assert_int_eq(sysfs_attr_answer(t, 2, &m, &r), -AE_EINVAL);
+}
+END_TEST
+
 Suite *suite_sysfs(void)
 {
 	Suite *s = suite_create("sysfs");
@@ -545,6 +570,7 @@ Suite *suite_sysfs(void)
 	tcase_add_test(tc, test_sysfs_users_read_but_do_not_write);
 	tcase_add_test(tc, test_sysfs_bad_writes_and_paths);
 	tcase_add_test(tc, test_sysfs_snapshot_per_open_and_table_limit);
+	tcase_add_test(tc, test_sysfs_attr_answer_from_a_table);
 	suite_add_tcase(s, tc);
 	return s;
 }
