@@ -139,7 +139,7 @@ static void bus_up(void)
 	const char *why;
 	uint64_t hz = hal_cycles_per_sec();
 	size_t n;
-	int up, t;
+	int up;
 
 	bus_init(hal_cycles);
 	trace_set_sink(console_line);
@@ -171,7 +171,15 @@ static void bus_up(void)
 	up = service_start_all(tab, n);
 	klog(up == (int)n ? KLOG_INFO : KLOG_WARN,
 	     "service: %d of %zu built-in services up\n", up, n);
-	t = bus_topic("kernel.boot.done");
+}
+
+/* Everything is set up: the services hear it (init starts its programs,
+ * whose thread stacks go into the kernel's own page tables, so this
+ * comes after vm_kernel_init). */
+static void boot_done(void)
+{
+	int t = bus_topic("kernel.boot.done");
+
 	if (t >= 0)
 		bus_publish((bus_topic_t)t, BUS_PRIO_DEFAULT, NULL, 0);
 	bus_run(~0u);
@@ -213,6 +221,7 @@ void kmain(const struct boot_info *bi)
 	}
 	bus_up();
 	vm_kernel_init();
+	boot_done();
 	irq_up();
 	if (ktest_filter[0])
 		hal_exit((uint32_t)ktest_run(ktest_filter));

@@ -966,6 +966,105 @@ static GUARD: [core::sync::atomic::AtomicU64; 2] = [
     core::sync::atomic::AtomicU64::new(0),
 ];
 
+/// Kernel thread stacks with guard pages. Slot `i` of this window is
+/// `[HAL_KSTACK_BASE + i * HAL_KSTACK_SLOT, + HAL_KSTACK_SLOT)`: a stack is
+/// mapped at the top of its slot and the rest of the slot stays unmapped,
+/// so a stack that overflows faults in its guard instead of running into
+/// other memory. The window lies in the kernel half every address space
+/// shares (x86_64: PML4 entry 511; AArch64: TTBR1).
+pub const HAL_KSTACK_BASE: u64 = 0xffff_ffff_0000_0000;
+/// See HAL_KSTACK_BASE: 64 KiB a slot.
+pub const HAL_KSTACK_SLOT: u64 = 0x10000;
+/// See HAL_KSTACK_BASE.
+pub const HAL_KSTACK_SLOTS: u32 = 256;
+
+fn kstack_range(slot: u32, len: u64) -> Result<(u64, u64), Errno> {
+    let page = crate::mmu::PAGE;
+    if slot >= HAL_KSTACK_SLOTS || len == 0 || len % page != 0 || len > HAL_KSTACK_SLOT - page {
+        return Err(Errno::EINVAL);
+    }
+    let top = HAL_KSTACK_BASE + (slot as u64 + 1) * HAL_KSTACK_SLOT;
+    Ok((top - len, top))
+}
+
+/// Map `len` bytes of physical memory at `pa` as the kernel stack of slot
+/// `slot`: read-write, never executable, kernel only, at the top of the
+/// slot (at least one page of the slot stays unmapped below it); the
+/// stack's top goes to `*top`. Returns 0, or -EINVAL (slot, length or
+/// alignment), -EEXIST (the slot is in use), -ENOMEM (a table could not
+/// be had). Tables come from `a`. Thread or handler context.
+///
+/// # Safety
+/// `a` as hal_mmu_create; `pa` must be memory the caller owns; `top`
+/// writable (checked).
+#[no_mangle]
+pub unsafe extern "C" fn hal_kstack_map(
+    slot: u32,
+    pa: u64,
+    len: u64,
+    a: *const HalPageAlloc,
+    top: *mut u64,
+) -> i32 {
+    use crate::mmu::{PROT_READ, PROT_WRITE};
+    let r = (|| -> Result<(), Errno> {
+        let out = crate::guard::object_mut(top)?;
+        let (va, end) = kstack_range(slot, len)?;
+        if pa % crate::mmu::PAGE != 0 {
+            return Err(Errno::EINVAL);
+        }
+        let p = pages_of(a)?;
+        let root = arch::mmu_root_for(va);
+        crate::mmu::map::<arch::Fmt>(
+            &p,
+            root,
+            va,
+            pa,
+            len / crate::mmu::PAGE,
+            PROT_READ | PROT_WRITE,
+        )?;
+        arch::mmu_sync();
+        // SAFETY: the guard checked the pointer.
+        unsafe { *out = end };
+        Ok(())
+    })();
+    status(r)
+}
+
+/// Unmap the `len` bytes of kernel stack slot `slot` that hal_kstack_map
+/// mapped, and drop their translations. 0, or -EINVAL. The caller frees
+/// the memory; nothing may run on the stack any more.
+///
+/// # Safety
+/// `a` as hal_mmu_create.
+#[no_mangle]
+pub unsafe extern "C" fn hal_kstack_unmap(slot: u32, len: u64, a: *const HalPageAlloc) -> i32 {
+    let r = (|| -> Result<(), Errno> {
+        let (va, top) = kstack_range(slot, len)?;
+        let p = pages_of(a)?;
+        let root = arch::mmu_root_for(va);
+        let mut v = va;
+        while v < top {
+            let _ = crate::mmu::unmap_one::<arch::Fmt>(&p, root, v);
+            v += crate::mmu::PAGE;
+        }
+        arch::mmu_flush();
+        Ok(())
+    })();
+    status(r)
+}
+
+/// Whether `addr` lies in the kernel stack window (trap reports: only
+/// stacks live there, so a fault in it is a stack's overflow into its
+/// guard), and which slot.
+pub(crate) fn in_kstack_window(addr: u64) -> Option<u64> {
+    let end = HAL_KSTACK_BASE + HAL_KSTACK_SLOTS as u64 * HAL_KSTACK_SLOT;
+    if addr >= HAL_KSTACK_BASE && addr < end {
+        Some((addr - HAL_KSTACK_BASE) / HAL_KSTACK_SLOT)
+    } else {
+        None
+    }
+}
+
 /// Whether `addr` lies in the boot stack's guard page (trap reports).
 pub(crate) fn in_stack_guard(addr: u64) -> bool {
     use core::sync::atomic::Ordering::Relaxed;
@@ -1167,6 +1266,23 @@ pub unsafe extern "C" fn hal_sample_take(
 #[cfg(test)]
 mod tests {
     use super::host_kernel::LOG;
+
+    #[test]
+    fn kstack_slots_sit_in_the_window_the_vectors_check() {
+        use super::*;
+        // the AArch64 vectors test SP against this base and 16 MiB
+        assert_eq!(HAL_KSTACK_BASE, 0xffff_ffff_0000_0000);
+        assert_eq!(HAL_KSTACK_SLOTS as u64 * HAL_KSTACK_SLOT, 1 << 24);
+        let (lo, top) = kstack_range(0, 0x4000).unwrap();
+        assert_eq!(top, HAL_KSTACK_BASE + HAL_KSTACK_SLOT);
+        assert_eq!(lo, top - 0x4000);
+        assert_eq!(in_kstack_window(lo - 8), Some(0)); // the guard
+        assert_eq!(in_kstack_window(top), Some(1));
+        assert_eq!(in_kstack_window(HAL_KSTACK_BASE - 1), None);
+        assert!(kstack_range(HAL_KSTACK_SLOTS, 0x4000).is_err());
+        assert!(kstack_range(0, HAL_KSTACK_SLOT).is_err()); // no guard left
+        assert!(kstack_range(0, 100).is_err());
+    }
 
     #[test]
     fn log_reaches_the_kernel_log_unchanged() {

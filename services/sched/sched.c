@@ -29,6 +29,7 @@
 #include <aegis/sched.h>
 #include <aegis/service.h>
 #include <aegis/sysfs.h>
+#include <aegis/vm.h>
 #include "core.h"
 
 _Static_assert(SCHED_PRIOS == CORE_PRIOS, "priorities");
@@ -78,6 +79,38 @@ static bus_topic_t t_tick, t_exit, t_attr, t_show, t_store, t_ticks;
 static uint64_t stack_top(int id)
 {
 	return (uint64_t)(uintptr_t)th[id].stack + SCHED_STACK_SIZE;
+}
+
+/* A thread's stack: its pages mapped in the HAL's stack window (slot:
+ * the thread's id), with unmapped guard pages below, so an overflow
+ * faults and is reported instead of running into other memory. If that
+ * cannot be done (the boot page tables were kept), the direct map, once
+ * said on the console. */
+_Static_assert(SCHED_THREADS_MAX <= HAL_KSTACK_SLOTS, "a stack slot per thread");
+static bool guarded = true;
+
+static void *stack_map(int id, uint64_t pa, void *direct)
+{
+	uint64_t top;
+	int rc;
+
+	if (!guarded)
+		return direct;
+	rc = hal_kstack_map((uint32_t)id, pa, SCHED_STACK_SIZE, &vm_tables,
+			    &top);
+	if (rc) {
+		kprintf("sched: thread stacks without guard pages: %s\n",
+			errno_desc(rc));
+		guarded = false;
+		return direct;
+	}
+	return (void *)(uintptr_t)(top - SCHED_STACK_SIZE);
+}
+
+static void stack_unmap(int id, const void *stack)
+{
+	if ((uint64_t)(uintptr_t)stack >= HAL_KSTACK_BASE)
+		hal_kstack_unmap((uint32_t)id, SCHED_STACK_SIZE, &vm_tables);
 }
 
 /* What a thread needs before it runs: a user thread its address space
@@ -179,6 +212,7 @@ static void reap(int i)
 			kprintf("sched: %s: its address space was not "
 				"released\n", th[i].name);
 	}
+	stack_unmap(i, th[i].stack);
 	mm_page_free(th[i].stack_pa, STACK_ORDER);
 	th[i].stack = NULL;
 	core_release(&core, i);
@@ -324,13 +358,13 @@ static int spawn(const char *name, unsigned int prio, sched_fn fn,
 	memcpy(th[id].name, name, n);
 	th[id].fn = fn;
 	th[id].arg = arg;
-	th[id].stack = va;
+	th[id].stack = stack_map(id, pa, va);
 	th[id].stack_pa = pa;
-	rc = hal_ctx_init((uint64_t)(uintptr_t)va,
-			  (uint64_t)(uintptr_t)va + SCHED_STACK_SIZE,
-			  thread_main, (uint64_t)id, &th[id].sp);
+	rc = hal_ctx_init((uint64_t)(uintptr_t)th[id].stack,
+			  stack_top(id), thread_main, (uint64_t)id, &th[id].sp);
 	if (rc) {
 		/* cannot happen with a page-aligned stack; undo anyway */
+		stack_unmap(id, th[id].stack);
 		core_remove(&core, id);
 		hal_irq_cpu_enable(was);
 		mm_page_free(pa, STACK_ORDER);

@@ -505,6 +505,22 @@ CASES = [
         'verdict': 'panic',
     },
     {
+        # A kernel thread's stack overflows into the unmapped guard below
+        # it (the HAL's stack window): the machine stops and says so,
+        # instead of the thread running into other memory.
+        'name': 'thread-stack-overflow',
+        'cmdline': 'ktest=sched.thread_stack_overflow',
+        'module': False,
+        'expect': [
+            BANNER,
+            r'^ktest: sched\.thread_stack_overflow: recursing',
+            r'^panic: trap: kernel thread stack overflow \((rsp|FAR) '
+            r'0x[0-9a-f]+ in the guard of stack slot \d+\)',
+        ],
+        'reject': [r'^ktest: \d+ passed', r'the recursion returned'],
+        'verdict': 'panic',
+    },
+    {
         # A CPU exception is reported in one line, never a silent reset.
         'name': 'trap-reported',
         'cmdline': 'ktest=ktest.trap',

@@ -197,3 +197,35 @@ KTEST(sched, bus_request_from_a_thread)
 	KEXPECT_STREQ(t, call_reply, "pong");
 	KEXPECT_EQ(t, sched_call(0, 0, NULL, 0, &r, 0), -AE_EDEADLK);
 }
+
+/* Recursion the compiler cannot see the end of, 1000 bytes a frame. */
+static volatile uint64_t overflow_limit = ~0ull;	/* never reached */
+
+static uint64_t deep(uint64_t n)
+{
+	volatile uint8_t frame[1000];
+
+	frame[0] = (uint8_t)n;
+	if (n >= overflow_limit)
+		return frame[0];
+	return deep(n + 1) + frame[0];
+}
+
+static void overflower(void *arg)
+{
+	(void)arg;
+	kprintf("ktest: sched.thread_stack_overflow: recursing\n");
+	deep(0);
+	done++;
+}
+
+/* Explicit: a thread's stack overflows into the guard below it and the
+ * machine stops with the reason (integration case thread-stack-overflow);
+ * without the guard it would run into other memory. */
+KTEST_EXPLICIT(sched, thread_stack_overflow)
+{
+	done = 0;
+	KEXPECT(t, sched_spawn("overflower", 4, overflower, NULL) >= 0);
+	pump(&done, 1, 5);
+	ktest_fail(t, __FILE__, __LINE__, "the recursion returned");
+}

@@ -79,6 +79,15 @@ extern "C" fn aarch64_trap(f: &mut TrapFrame, entry: u64) {
             "trap: kernel stack overflow (FAR {:#x} in the guard page)",
             f.far
         );
+    } else if let Some(slot) = (entry == 4 || entry == 5)
+        .then(|| crate::ffi::in_kstack_window(f.far))
+        .flatten()
+    {
+        let _ = write!(
+            m,
+            "trap: kernel thread stack overflow (FAR {:#x} in the guard of stack slot {})",
+            f.far, slot
+        );
     } else {
         let _ = write!(
             m,
@@ -158,12 +167,18 @@ global_asm!(
     // fatal today, so one taken legitimately deep in the stack loses
     // nothing by the switch). TPIDR_EL1 holds x0 meanwhile (the HAL's
     // scratch register).
+    // A thread's stack (the window of HAL_KSTACK_BASE, 16 MiB) counts
+    // too: its guard lies right below it.
     msr tpidr_el1, x0
     ldr x0, =__stack_guard
     sub x0, sp, x0
     cmp x0, #2, lsl #12
-    b.hs 1f
-    ldr x0, =hal_overflow_stack_top
+    b.lo 2f
+    ldr x0, =0xffffffff00000000
+    sub x0, sp, x0
+    lsr x0, x0, #24
+    cbnz x0, 1f
+2:  ldr x0, =hal_overflow_stack_top
     mov sp, x0
 1:  mrs x0, tpidr_el1
     .endif

@@ -368,11 +368,32 @@ extern "C" fn x86_trap(f: &TrapFrame) {
         && (crate::ffi::in_stack_guard(f.rsp)
             || crate::ffi::in_stack_guard(f.rsp.wrapping_sub(8))
             || (f.vector == 14 && crate::ffi::in_stack_guard(cr2)));
+    // A thread's stack: rsp, or the address that faulted, in the stack
+    // window (only stacks live there; what is not mapped is a guard)
+    let thread = if f.vector == 8 || f.vector == 14 {
+        crate::ffi::in_kstack_window(f.rsp)
+            .or_else(|| crate::ffi::in_kstack_window(f.rsp.wrapping_sub(8)))
+            .or_else(|| {
+                if f.vector == 14 {
+                    crate::ffi::in_kstack_window(cr2)
+                } else {
+                    None
+                }
+            })
+    } else {
+        None
+    };
     if overflow {
         let _ = write!(
             m,
             "trap: kernel stack overflow (rsp {:#x} in the guard page)",
             f.rsp
+        );
+    } else if let Some(slot) = thread {
+        let _ = write!(
+            m,
+            "trap: kernel thread stack overflow (rsp {:#x} in the guard of stack slot {})",
+            f.rsp, slot
         );
     } else {
         let _ = write!(
