@@ -16,6 +16,8 @@
  *   poweroff | reboot             end or reset the machine (requests to
  *                                 the power service)
  *   prof start|stop|report|dump   the profiler (docs/PROFILER.md)
+ *   run [+]program                a program of the initrd as a process
+ *                                 (+: privileged; docs/PROCESSES.md)
  *
  * Errors come back as one line: "sh: <command>: <reason>". The shell runs
  * as root (uid 0) until user sessions exist.
@@ -28,19 +30,24 @@
 #include <aegis/hal.h>
 #include <aegis/kprintf.h>
 #include <aegis/node.h>
+#include <aegis/proc.h>
 #include <aegis/service.h>
 
 #define ARGS_MAX 6
 
 static bus_topic_t t_line;
 
+static bus_topic_t t_exit;
+static int ran[8];		/* the pids "run" started, 0: free */
+
 static int shell_init(void)
 {
-	int t = bus_topic("console.line");
+	int t = bus_topic("console.line"), x = bus_topic("proc.exit");
 
-	if (t < 0)
+	if (t < 0 || x < 0)
 		return -AE_ENOSPC;
 	t_line = (bus_topic_t)t;
+	t_exit = (bus_topic_t)x;
 	return 0;
 }
 
@@ -192,6 +199,47 @@ static void hotplug(char **argv, int argc)
 		kprintf("%s: %s %sed\n", argv[0], argv[1], argv[0]);
 }
 
+/* run [+]name: a program from the initrd as a process (+: privileged);
+ * its end is reported when the proc service says so. */
+static void run_prog(char **argv, int argc)
+{
+	const char *name = argc == 2 ? argv[1] : "";
+	bool priv = name[0] == '+';
+	int pid;
+
+	if (argc != 2 || !name[priv]) {
+		kprintf("sh: run: run [+]program (a program of the initrd)\n");
+		return;
+	}
+	pid = proc_spawn(name + priv, 0, priv ? PROC_SPAWN_PRIV : 0);
+	if (pid < 0) {
+		fail("run", pid);
+		return;
+	}
+	kprintf("sh: %s: pid %d%s\n", name + priv, pid,
+		priv ? ", privileged" : "");
+	for (unsigned int k = 0; k < ARRAY_SIZE(ran); k++)
+		if (!ran[k]) {
+			ran[k] = pid;
+			break;
+		}
+}
+
+static void exited(const struct bus_msg *m)
+{
+	struct proc_exit_event ev;
+
+	if (m->len != sizeof(ev))
+		return;
+	memcpy(&ev, m->data, sizeof(ev));
+	for (unsigned int k = 0; k < ARRAY_SIZE(ran); k++)
+		if (ran[k] && ran[k] == ev.pid) {
+			ran[k] = 0;
+			kprintf("sh: %s (pid %d) exited with %d\n", ev.name,
+				ev.pid, ev.code);
+		}
+}
+
 /* prof start|stop|report|dump: requests to the profiler. */
 static void prof(char **argv, int argc)
 {
@@ -247,7 +295,8 @@ static void run(char *line)
 		kprintf("commands: help, ls [path], cat path, echo text > path, "
 			"tree [path], svc list|stop|start|restart name, "
 			"trace on FILTER|off, attach|detach device, "
-			"prof start|stop|report|dump, poweroff, reboot\n");
+			"prof start|stop|report|dump, run [+]program, poweroff, "
+			"reboot\n");
 	else if (strcmp(argv[0], "ls") == 0 && argc <= 2)
 		list(argc == 2 ? argv[1] : "/", 0, 0);
 	else if (strcmp(argv[0], "tree") == 0 && argc <= 2)
@@ -265,6 +314,8 @@ static void run(char *line)
 		hotplug(argv, argc);
 	else if (strcmp(argv[0], "prof") == 0)
 		prof(argv, argc);
+	else if (strcmp(argv[0], "run") == 0)
+		run_prog(argv, argc);
 	else if ((strcmp(argv[0], "poweroff") == 0 ||
 		  strcmp(argv[0], "reboot") == 0) && argc == 1)
 		power(argv[0]);
@@ -281,6 +332,10 @@ static int shell_handle(void *state, const struct bus_msg *m,
 
 	(void)state;
 	(void)reply;
+	if (m->topic == t_exit && m->kind == BUS_EVENT) {
+		exited(m);
+		return 0;
+	}
 	if (m->topic != t_line || m->kind != BUS_EVENT ||
 	    (int)m->src != bus_svc_find("console"))
 		return 0;
@@ -296,5 +351,5 @@ SERVICE(shell,
 	.name = "shell",
 	.init = shell_init,
 	.handler = shell_handle,
-	.subscribe = SERVICE_LIST("console.line"),
+	.subscribe = SERVICE_LIST("console.line", "proc.exit"),
 	.needs = SERVICE_LIST("console", "ns", "devtree"));
