@@ -1044,10 +1044,11 @@ pub unsafe extern "C" fn hal_kstack_unmap(slot: u32, len: u64, a: *const HalPage
         let root = arch::mmu_root_for(va);
         let mut v = va;
         while v < top {
-            let _ = crate::mmu::unmap_one::<arch::Fmt>(&p, root, v);
+            if crate::mmu::unmap_one::<arch::Fmt>(&p, root, v).is_some() {
+                arch::mmu_flush_page(v);
+            }
             v += crate::mmu::PAGE;
         }
-        arch::mmu_flush();
         Ok(())
     })();
     status(r)

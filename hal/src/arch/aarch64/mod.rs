@@ -225,6 +225,22 @@ pub fn mmu_sync() {
     unsafe { core::arch::asm!("dsb ishst", "isb", options(nostack)) };
 }
 
+/// Drop the translation of the page at `va`, in every ASID (kernel
+/// mappings: one page, not the whole TLB).
+pub fn mmu_flush_page(va: u64) {
+    // SAFETY: TLB maintenance only.
+    unsafe {
+        core::arch::asm!(
+            "dsb ishst",
+            "tlbi vaae1is, {}",
+            "dsb ish",
+            "isb",
+            in(reg) (va >> 12) & 0x0000_0fff_ffff_ffff,
+            options(nostack)
+        )
+    };
+}
+
 /// Drop stale translations after changing the active tables.
 pub fn mmu_flush() {
     // SAFETY: TLB maintenance only.

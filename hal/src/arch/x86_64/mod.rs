@@ -312,6 +312,13 @@ pub fn mmu_flush() {
     mmu_activate(mmu_root());
 }
 
+/// Drop the translation of the page at `va` (kernel mappings shared by
+/// every address space: one page, not the whole TLB).
+pub fn mmu_flush_page(va: u64) {
+    // SAFETY: invlpg only drops a TLB entry.
+    unsafe { core::arch::asm!("invlpg [{}]", in(reg) va, options(nostack)) };
+}
+
 /// Whether the CPU can refuse execution (NX), and turn it on (EFER.NXE):
 /// the page tables mark every non-executable page with it.
 pub fn mmu_nx_enable() -> bool {
