@@ -11,6 +11,8 @@ kernel's ELF. Each passes when the analyzer:
   - lists the services, with sched among them;
   - writes the HTML page (with its plots) and Chrome trace JSON that
     parses and holds the dispatches.
+A third run boots an x86_64 kernel built with instrument=bus: its report
+must list the bus's own functions among the traced calls.
 
   profile_report.py --build BUILD --x86 KDIR --arm KDIR --analyzer PROG
                     --results FILE
@@ -37,7 +39,7 @@ TYPING = [(r'^aegis: up in', b'prof start\r'),
 CMDLINE = 'run=pong,ping timer_hz=1000'
 
 
-def one(name, argv, elf, analyzer, outdir):
+def one(name, argv, elf, analyzer, outdir, traced=False):
     log = os.path.join(outdir, name + '.log')
     html = os.path.join(outdir, name + '.html')
     chrome = os.path.join(outdir, name + '.trace.json')
@@ -63,6 +65,11 @@ def one(name, argv, elf, analyzer, outdir):
                         % names)
     if not re.search(r'^sched +\d+ ', report, re.M):
         problems.append('sched is not among the services')
+    calls = re.findall(r'^(bus_run|dispatch_one|deliver|run_handler|post|'
+                       r'bus_publish|bus_send|enqueue) +\d+ +\d+$', report,
+                       re.M)
+    if traced and not calls:
+        problems.append('no traced bus function in the report')
     with open(html) as f:
         page = f.read()
     if '<svg' not in page or '</html>' not in page:
@@ -71,9 +78,10 @@ def one(name, argv, elf, analyzer, outdir):
         events = json.load(f)['traceEvents']
     if not events or 'dur' not in events[0]:
         problems.append('the Chrome trace holds no dispatches')
-    print('%s %s: %d hot functions (%s), %d trace events, %.1f s' % (
+    print('%s %s: %d hot functions (%s), %d trace events%s, %.1f s' % (
         'PASS' if not problems else 'FAIL', name, len(names),
-        ', '.join(names[:3]), len(events), total))
+        ', '.join(names[:3]), len(events),
+        ', traced: ' + ', '.join(calls[:3]) if traced else '', total))
     return problems
 
 
@@ -82,6 +90,7 @@ def main():
     ap.add_argument('--build', required=True)
     ap.add_argument('--x86', required=True)
     ap.add_argument('--arm', required=True)
+    ap.add_argument('--x86-ftrace')
     ap.add_argument('--analyzer', required=True)
     ap.add_argument('--results', required=True)
     a = ap.parse_args()
@@ -99,9 +108,16 @@ def main():
             initrd=os.path.join(a.arm, 'test', 'user', 'initrd.cpio')),
          os.path.join(a.arm, 'kernel.elf')),
     ]
+    if a.x86_ftrace:
+        runs.append(('x86_64-pvh-traced', qemu.command(
+            'x86_64', 'pvh', 'tcg',
+            kernel=os.path.join(a.x86_ftrace, 'kernel.elf'), cmdline=CMDLINE,
+            initrd=os.path.join(a.x86, 'test', 'user', 'initrd.cpio')),
+            os.path.join(a.x86_ftrace, 'kernel.elf')))
     passed = failed = 0
     for name, argv, elf in runs:
-        problems = one(name, argv, elf, a.analyzer, outdir)
+        problems = one(name, argv, elf, a.analyzer, outdir,
+                       traced=name.endswith('-traced'))
         for pr in problems:
             print('FAIL %s: %s' % (name, pr))
         if problems:
