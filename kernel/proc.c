@@ -21,6 +21,7 @@
 #include <string.h>
 #include <aegis/boot_info.h>
 #include <aegis/bus.h>
+#include <aegis/clock.h>
 #include <aegis/elf.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
@@ -91,15 +92,6 @@ bus_svc_t proc_svc(const struct proc *p)
 uint32_t proc_as(const struct proc *p)
 {
 	return p->as_id;
-}
-
-unsigned int proc_count(void)
-{
-	unsigned int n = 0;
-
-	for (int i = 0; i < PROC_MAX; i++)
-		n += procs[i].state != FREE;
-	return n;
 }
 
 static struct proc *by_pid(int pid)
@@ -181,23 +173,20 @@ static int mailbox(void *state, const struct bus_msg *m,
 
 int proc_receive(struct proc *p, struct abi_msg *out, uint64_t timeout_ns)
 {
-	uint64_t end = hal_cycles() + timeout_ns / 1000 *
-		       (hal_cycles_per_sec() / 1000000);
+	uint64_t end = clock_ns() + timeout_ns;
 
 	/* what is on its way is delivered first, even for a look without
 	 * waiting */
 	if (!p->count && bus_pending())
 		sched_yield();
 	while (!p->count) {
-		uint64_t now = hal_cycles();
+		uint64_t now = clock_ns();
 		int me = sched_self();
 
 		if (!timeout_ns || now >= end || sched_killed())
 			return -AE_EAGAIN;
 		p->receiving |= bit(me);
-		sched_block((end - now) / (hal_cycles_per_sec() / 1000000 ?
-					   hal_cycles_per_sec() / 1000000 :
-					   1) * 1000 + 1);
+		sched_block(end - now);
 		p->receiving &= ~bit(me);
 	}
 	*out = p->box[p->head];
@@ -217,20 +206,18 @@ static void release_slot(struct proc *p)
 int proc_wait(struct proc *p, int pid, int32_t *code, uint64_t timeout_ns)
 {
 	struct proc *c = by_pid(pid);
-	uint64_t start = hal_cycles();
-	uint64_t per_us = hal_cycles_per_sec() / 1000000 ?
-			  hal_cycles_per_sec() / 1000000 : 1;
+	uint64_t end = clock_ns() + timeout_ns;
 
 	if (!c || c->parent != p->pid)
 		return -AE_ECHILD;
 	while (c->state != ENDED) {
-		uint64_t spent = (hal_cycles() - start) / per_us * 1000;
+		uint64_t now = clock_ns();
 		int me = sched_self();
 
-		if ((timeout_ns && spent >= timeout_ns) || sched_killed())
+		if ((timeout_ns && now >= end) || sched_killed())
 			return -AE_ETIMEDOUT;
 		p->waiting |= bit(me);
-		sched_block(timeout_ns ? timeout_ns - spent : 0);
+		sched_block(timeout_ns ? end - now : 0);
 		p->waiting &= ~bit(me);
 		c = by_pid(pid);	/* another thread may have reaped it */
 		if (!c || c->parent != p->pid)

@@ -23,6 +23,7 @@
  * need no process; the others answer it -ESRCH.
  */
 #include <string.h>
+#include <aegis/clock.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kernel.h>
@@ -152,10 +153,8 @@ int64_t sys_sleep(const uint64_t a[SYS_ARGS_MAX])
 
 int64_t sys_clock(const uint64_t a[SYS_ARGS_MAX])
 {
-	uint64_t c = hal_cycles(), hz = hal_cycles_per_sec();
-
 	(void)a;
-	return (int64_t)(c / hz * 1000000000ull + c % hz * 1000000000ull / hz);
+	return (int64_t)clock_ns();
 }
 
 int64_t sys_cycles(const uint64_t a[SYS_ARGS_MAX])

@@ -99,7 +99,4 @@ int proc_fd_add(struct proc *p, int handle);
 int proc_fd_get(const struct proc *p, int fd);
 int proc_fd_remove(struct proc *p, int fd);
 
-/* proc_count - processes alive or not yet waited for. */
-unsigned int proc_count(void);
-
 #endif

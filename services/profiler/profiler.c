@@ -21,6 +21,7 @@
  */
 #include <string.h>
 #include <aegis/bus.h>
+#include <aegis/clock.h>
 #include <aegis/dump.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
@@ -46,14 +47,6 @@ static struct prof_call *calls;	/* the ring, and a copy for the dump */
 static void site_hook(void *site, size_t size)
 {
 	prof_alloc(prof, (uint64_t)(uintptr_t)site, size);
-}
-
-static uint64_t ns_of(uint64_t cycles)
-{
-	uint64_t hz = hal_cycles_per_sec();
-
-	return hz ? cycles / hz * 1000000000ull +
-		    cycles % hz * 1000000000ull / hz : 0;
 }
 
 /* A service's name, or NULL for one that has ended (a process's). */
@@ -116,7 +109,7 @@ static int stop(void)
 	prof->stopped = hal_cycles();
 	kprintf("profiler: stopped after %llu ms: %llu dispatches, %llu "
 		"samples\n",
-		(unsigned long long)ns_of(prof->stopped - prof->started) /
+		(unsigned long long)ns_of_cycles(prof->stopped - prof->started) /
 		1000000, (unsigned long long)prof->dispatches,
 		(unsigned long long)prof->samples);
 	return 0;
@@ -157,10 +150,10 @@ static void pair_line(struct out *o, const char *name,
 {
 	put(o, "%-20s %7llu %9llu %9llu %9llu %9llu\n", name,
 	    (unsigned long long)q->run.n,
-	    (unsigned long long)ns_of(prof_hist_quantile(&q->wait, 500)),
-	    (unsigned long long)ns_of(prof_hist_quantile(&q->wait, 990)),
-	    (unsigned long long)ns_of(prof_hist_quantile(&q->run, 500)),
-	    (unsigned long long)ns_of(prof_hist_quantile(&q->run, 990)));
+	    (unsigned long long)ns_of_cycles(prof_hist_quantile(&q->wait, 500)),
+	    (unsigned long long)ns_of_cycles(prof_hist_quantile(&q->wait, 990)),
+	    (unsigned long long)ns_of_cycles(prof_hist_quantile(&q->run, 500)),
+	    (unsigned long long)ns_of_cycles(prof_hist_quantile(&q->run, 990)));
 }
 
 static void show_services(struct out *o)
@@ -215,7 +208,7 @@ static void show_summary(struct out *o)
 {
 	put(o, "%s, %llu ms, %llu dispatches, %llu samples (%llu lost), "
 	    "clock %llu Hz\n", prof->on ? "running" : "stopped",
-	    (unsigned long long)ns_of(elapsed()) / 1000000,
+	    (unsigned long long)ns_of_cycles(elapsed()) / 1000000,
 	    (unsigned long long)prof->dispatches,
 	    (unsigned long long)prof->samples,
 	    (unsigned long long)prof->samples_lost,
@@ -253,9 +246,9 @@ static void report(void)
 
 		kprintf("profiler: bottleneck: %s waits %llu ns for %llu ns "
 			"of work (medians)\n", name ? name : "(ended)",
-			(unsigned long long)ns_of(prof_hist_quantile(&q->wait,
+			(unsigned long long)ns_of_cycles(prof_hist_quantile(&q->wait,
 								     500)),
-			(unsigned long long)ns_of(prof_hist_quantile(&q->run,
+			(unsigned long long)ns_of_cycles(prof_hist_quantile(&q->run,
 								     500)));
 	}
 }

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <aegis/bootparam.h>
 #include <aegis/bus.h>
+#include <aegis/clock.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kprintf.h>
@@ -386,16 +387,9 @@ void sched_yield(void)
 	irq_on();
 }
 
-static uint64_t ns_to_cycles(uint64_t ns)
-{
-	uint64_t hz = hal_cycles_per_sec();
-
-	return ns / 1000000000ull * hz + ns % 1000000000ull * hz / 1000000000ull;
-}
-
 int sched_sleep_ns(uint64_t ns)
 {
-	uint64_t cycles = ns_to_cycles(ns);
+	uint64_t cycles = cycles_of_ns(ns);
 
 	if (!in_thread())
 		return -AE_EDEADLK;
@@ -486,7 +480,7 @@ static const struct bus_waiter_ops waiter = { block, wake };
 
 int sched_block(uint64_t timeout_ns)
 {
-	uint64_t c = ns_to_cycles(timeout_ns);
+	uint64_t c = cycles_of_ns(timeout_ns);
 
 	if (!in_thread())
 		return -AE_EDEADLK;
@@ -520,7 +514,7 @@ int sched_call_as(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		  const void *data, size_t len, struct bus_msg *reply,
 		  uint64_t timeout_ns)
 {
-	uint64_t c = ns_to_cycles(timeout_ns);
+	uint64_t c = cycles_of_ns(timeout_ns);
 
 	if (!in_thread())
 		return -AE_EDEADLK;
@@ -533,7 +527,7 @@ int sched_call_as(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 int sched_call(bus_svc_t dst, bus_topic_t topic, const void *data,
 	       size_t len, struct bus_msg *reply, uint64_t timeout_ns)
 {
-	uint64_t c = ns_to_cycles(timeout_ns);
+	uint64_t c = cycles_of_ns(timeout_ns);
 
 	if (!in_thread())
 		return -AE_EDEADLK;
@@ -611,7 +605,6 @@ static const struct sysfs_attr attrs[] = {
 static uint32_t show_threads(char *buf, uint32_t size)
 {
 	uint32_t n = 0;
-	uint64_t hz = hal_cycles_per_sec();
 	int k = ksnprintf(buf, size, "id name             prio state    "
 			  "switches   cpu_us\n");
 
@@ -623,9 +616,8 @@ static uint32_t show_threads(char *buf, uint32_t size)
 			      "%8llu\n", i, th[i].name, core.t[i].prio,
 			      sched_state(i),
 			      (unsigned long long)th[i].switches,
-			      (unsigned long long)(hz ? th[i].cycles /
-						   (hz / 1000000 ? hz / 1000000
-						    : 1) : 0));
+			      (unsigned long long)(ns_of_cycles(th[i].cycles) /
+						   1000));
 		n += k < (int)(size - n) ? (uint32_t)k : size - n;
 	}
 	return n;
