@@ -38,7 +38,8 @@ struct elf_image {
  * -ENOEXEC with *why set: not ELF, not 64-bit little-endian, not an
  * executable, another machine, program headers out of the file, a
  * segment whose file part runs past the end or is larger than its
- * memory, a segment outside [lo, hi) or wrapping, segments sharing a
+ * memory, a segment both writable and executable (W^X: refused, never
+ * mapped), a segment outside [lo, hi) or wrapping, segments sharing a
  * page, more than ELF_SEGS_MAX, no segment, an entry point outside every
  * executable segment.
  */

@@ -86,7 +86,10 @@ struct mm_stats {
  *                             pages back to mm, the tables too
  *                    status   0, -EINVAL, -EBUSY (it is the active one)
  *
- * prot is HAL_PROT_* (aegis/hal.h): READ, WRITE, EXEC, USER.
+ * prot is HAL_PROT_* (aegis/hal.h): READ, WRITE, EXEC, USER; it must
+ * include READ, and WRITE with EXEC is refused (-EINVAL) for map and
+ * protect alike: no page of any address space is writable and
+ * executable (W^X).
  */
 #define MM_AS_MAX	32
 #define MM_AS_REGIONS	32	/* mappings per address space */

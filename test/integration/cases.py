@@ -255,7 +255,7 @@ CASES = [
         # calls and exits with 0, one writes through a null pointer and
         # is killed alone; a name not in the archive is reported.
         'name': 'user-programs',
-        'cmdline': 'run=hello,fault,nothing',
+        'cmdline': 'run=hello,fault,nothing,wx',
         'module': 'user',
         'kvm_skip': 'SYSCALL from ring 3 faults under kvm_pvm '
                     '(docs/TESTING.md)',
@@ -265,6 +265,9 @@ CASES = [
             r'^proc: hello: pid \d+, thread \d+, \d segments?, entry '
             r'0x[0-9a-f]+, user-hello-\d+$',
             r'^init: nothing: not in the initrd$',
+            r'^proc: wx: not a program this kernel runs: a segment both '
+            r'writable and executable \(W\^X\)$',
+            r'^init: wx: cannot start: ',
             r'^hello: pid \d+ on Aegis [0-9.]+ (x86_64|aarch64), in user '
             r'mode$',
             r'^fault: writing to address 16$',

@@ -102,6 +102,12 @@ KTEST(mm, address_space_requests)
 		   -AE_EINVAL);
 	KEXPECT_EQ(t, mm_as_map(id, va + 0x100000, 4096, HAL_PROT_WRITE),
 		   -AE_EINVAL);	/* not readable */
+	/* W^X: mm refuses writable and executable, to map and to protect */
+	KEXPECT_EQ(t, mm_as_map(id, va + 0x100000, 4096, HAL_PROT_READ |
+				HAL_PROT_WRITE | HAL_PROT_EXEC), -AE_EINVAL);
+	KEXPECT_EQ(t, mm_as_protect(id, va, 4096, HAL_PROT_READ |
+				    HAL_PROT_WRITE | HAL_PROT_EXEC),
+		   -AE_EINVAL);
 	KEXPECT_EQ(t, mm_as_map(MM_AS_MAX + 1, va, 4096, HAL_PROT_READ),
 		   -AE_EINVAL);
 	KEXPECT_EQ(t, mm_as_query(id, va + 3 * 4096, &pa, &prot), 0);

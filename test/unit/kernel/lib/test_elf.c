@@ -198,6 +198,22 @@ START_TEST(test_elf_entry_must_be_executable)
 }
 END_TEST
 
+START_TEST(test_elf_writable_executable_segment_refused)
+{
+	size_t n = good();
+
+	ph(1)->flags = 7;		/* data rwx */
+	ck_assert_int_eq(parse(n), -AE_ENOEXEC);
+	ck_assert_str_eq(why, "a segment both writable and executable (W^X)");
+	good();
+	ph(0)->flags = 3;		/* text -wx */
+	ck_assert_int_eq(parse(n), -AE_ENOEXEC);
+	ck_assert_str_eq(why, "a segment both writable and executable (W^X)");
+	good();
+	ck_assert_int_eq(parse(n), 0);
+}
+END_TEST
+
 START_TEST(test_elf_non_load_segments_skipped_and_none_refused)
 {
 	size_t n = good();
@@ -335,6 +351,7 @@ Suite *suite_elf(void)
 	tcase_add_test(tc, test_elf_segment_outside_user_range);
 	tcase_add_test(tc, test_elf_segments_sharing_a_page_refused);
 	tcase_add_test(tc, test_elf_entry_must_be_executable);
+	tcase_add_test(tc, test_elf_writable_executable_segment_refused);
 	tcase_add_test(tc, test_elf_non_load_segments_skipped_and_none_refused);
 	tcase_add_test(tc, test_elf_truncated_at_every_length);
 	tcase_add_test(tc, test_cpio_entries_in_order);
