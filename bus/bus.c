@@ -457,6 +457,21 @@ static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 		return p;
 	tstats[topic].published++;
 	post_ts = now();
+	if (!topic_subs[topic] && route_count()) {
+		/* No subscriber: the rules still judge the publish (a deny is
+		 * -EPERM, as with subscribers) and a mirror still gets it. */
+		struct route_verdict v = { 0, BUS_NIL, (uint8_t)p, 0 };
+
+		route_apply(&v, topic, src, BUS_EVENT, false, post_ts);
+		if (v.rc) {
+			tstats[topic].drops++;
+			return v.rc;
+		}
+		if (v.mirrors)
+			mirror(v.mirrors, src, BUS_NIL, topic, v.prio, data,
+			       len);
+		return 0;
+	}
 	batch_post = true;
 	for (mask = topic_subs[topic]; mask; mask &= mask - 1) {
 		bus_svc_t s = (bus_svc_t)__builtin_ctzll(mask);

@@ -82,6 +82,32 @@ START_TEST(test_rule_deny_returns_eperm_and_counts)
 }
 END_TEST
 
+START_TEST(test_rule_judges_publish_without_subscribers)
+{
+	struct bus_rule_stats st;
+	struct bus_topic_stats ts;
+
+	/* nobody subscribes to net.rx.data: no rule, nothing refused */
+	ck_assert_int_eq(bus_publish(t_data, 1, NULL, 0), 0);
+	RULE("mirror:tap,topic=net.rx.*");
+	ck_assert_int_eq(bus_publish(t_data, 1, "x", 1), 0);
+	bus_run(10);
+	ck_assert_uint_eq(got[3], 1);		/* the tap saw it */
+	RULE("deny,topic=net.rx.data,src=kernel");
+	ck_assert_int_eq(bus_publish(t_data, 1, NULL, 0), -AE_EPERM);
+	ck_assert_int_eq(bus_rule_stats(1, &st), 0);
+	ck_assert_uint_eq(st.hits, 1);
+	ck_assert_uint_eq(st.drops, 1);
+	ck_assert_int_eq(bus_topic_stats(t_data, &ts), 0);
+	ck_assert_uint_eq(ts.published, 3);
+	ck_assert_uint_eq(ts.drops, 1);
+	/* a rule naming a destination cannot match a publish nobody gets */
+	ck_assert_int_eq(bus_rule_remove(1), 0);
+	RULE("deny,topic=net.rx.data,dst=b");
+	ck_assert_int_eq(bus_publish(t_data, 1, NULL, 0), 0);
+}
+END_TEST
+
 START_TEST(test_rule_deny_applies_to_inline_calls)
 {
 	RULE("deny,kind=request,src=kernel");
@@ -346,6 +372,7 @@ Suite *suite_bus_route(void)
 	tcase_add_test(tc, test_rule_text_round_trip);
 	tcase_add_test(tc, test_rule_malformed_rejected_with_reason);
 	tcase_add_test(tc, test_rule_table_full);
+	tcase_add_test(tc, test_rule_judges_publish_without_subscribers);
 	tcase_add_test(tc, test_rule_name_prefix_matches_services);
 	suite_add_tcase(s, tc);
 	return s;
