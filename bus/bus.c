@@ -459,7 +459,8 @@ static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 	post_ts = now();
 	if (!topic_subs[topic] && route_count()) {
 		/* No subscriber: the rules still judge the publish (a deny is
-		 * -EPERM, as with subscribers) and a mirror still gets it. */
+		 * -EPERM, as with subscribers), a redirect names who gets it
+		 * and a mirror still gets a copy. */
 		struct route_verdict v = { 0, BUS_NIL, (uint8_t)p, 0 };
 
 		route_apply(&v, topic, src, BUS_EVENT, false, post_ts);
@@ -467,10 +468,14 @@ static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 			tstats[topic].drops++;
 			return v.rc;
 		}
+		if (v.dst != BUS_NIL)
+			rc = enqueue(src, v.dst, topic, BUS_EVENT, v.prio, data,
+				     len, 0, true, 0, false);
 		if (v.mirrors)
-			mirror(v.mirrors, src, BUS_NIL, topic, v.prio, data,
-			       len);
-		return 0;
+			mirror(v.mirrors, src, v.dst, topic, v.prio, data, len);
+		if (rc == -AE_EAGAIN)
+			return rc;
+		return v.dst != BUS_NIL && rc == 0;
 	}
 	batch_post = true;
 	for (mask = topic_subs[topic]; mask; mask &= mask - 1) {

@@ -175,8 +175,8 @@ int bus_unsubscribe(bus_svc_t s, const char *pattern);
  * others still got it, and each refusal counts a drop for that service
  * and for the topic. With no subscriber the rules still judge it (as
  * sent to no service: a rule naming dst= cannot match): 0, or -EPERM /
- * -EAGAIN counted as a drop of the topic; a mirror rule still gets a
- * copy. */
+ * -EAGAIN counted as a drop of the topic; a redirect rule's target gets
+ * it (1), a mirror rule's a copy. */
 int bus_publish(bus_topic_t topic, int prio, const void *data, size_t len);
 
 /* bus_send - queue an event to one service. 0, -EAGAIN (full: a drop is

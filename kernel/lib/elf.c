@@ -76,6 +76,9 @@ int elf_parse(const void *img, size_t len, uint16_t machine, uint64_t lo,
 				      "the file");
 		if (p.vaddr < lo || p.vaddr >= hi || p.memsz > hi - p.vaddr)
 			return refuse(why, "a segment outside the user range");
+		if ((p.flags & 3) == 3)		/* PF_W | PF_X */
+			return refuse(why, "a segment both writable and "
+				      "executable (W^X)");
 		s = &out->seg[out->nseg];
 		for (uint32_t k = 0; k < out->nseg; k++) {
 			const struct elf_seg *o = &out->seg[k];
@@ -93,9 +96,6 @@ int elf_parse(const void *img, size_t len, uint16_t machine, uint64_t lo,
 		s->memsz = p.memsz;
 		s->offset = p.offset;
 		s->filesz = p.filesz;
-		if ((p.flags & 3) == 3)
-			return refuse(why, "a segment both writable and "
-				      "executable (W^X)");
 		s->prot = (p.flags & 4 ? ELF_PROT_R : 0) |
 			  (p.flags & 2 ? ELF_PROT_W : 0) |
 			  (p.flags & 1 ? ELF_PROT_X : 0);

@@ -151,9 +151,9 @@ def main():
             if case.get('arch', arch) != arch:
                 continue
             # --accel tcg|kvm forces every configuration; auto runs each
-            # as configured, and a KVM configuration runs where auto would choose KVM
+            # as configured, a KVM one only where auto would choose KVM
             # (tools/qemu.py: not on a nested host, where it is slower
-            # than TCG and boots time out); --accel kvm forces it.
+            # than TCG and boots time out).
             if args.accel != 'auto':
                 want_now = args.accel
             else:

@@ -105,6 +105,12 @@ START_TEST(test_rule_judges_publish_without_subscribers)
 	ck_assert_int_eq(bus_rule_remove(1), 0);
 	RULE("deny,topic=net.rx.data,dst=b");
 	ck_assert_int_eq(bus_publish(t_data, 1, NULL, 0), 0);
+	/* a redirect gives it to its target, which counts as reached */
+	RULE("redirect:c,topic=net.rx.data");
+	ck_assert_int_eq(bus_publish(t_data, 1, NULL, 0), 1);
+	bus_run(10);
+	ck_assert_uint_eq(got[2], 1);
+	ck_assert_uint_eq(got[3], 3);		/* mirrored each time */
 }
 END_TEST
 
