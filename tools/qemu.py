@@ -74,6 +74,15 @@ def pick_accel(accel, arch, boot):
     return 'kvm', None
 
 
+def choice_line(accel, arch, boot):
+    """The line `scons run` and `scons debug` print when accel=auto or
+    kvm ends on TCG, saying why; None when nothing needs saying."""
+    got, why = pick_accel(accel, arch, boot)
+    if accel == 'tcg' or not why:
+        return None
+    return 'scons: accel=%s: %s (%s)' % (accel, got.upper(), why)
+
+
 def command(arch, boot='iso', accel='tcg', kernel=None, image=None,
             iso=None, cmdline='', initrd=None, gic=2, el2=False,
             interactive=False, gdb=False):

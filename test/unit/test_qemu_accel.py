@@ -59,6 +59,22 @@ class PickAccel(unittest.TestCase):
     def test_tcg_is_tcg(self):
         self.assertEqual(pick('tcg'), ('tcg', None))
 
+    def test_choice_line_says_tcg_and_why(self):
+        with mock.patch.object(qemu.os, 'uname', lambda: Uname('x86_64')), \
+             mock.patch.object(qemu, 'kvm_usable', lambda: True), \
+             mock.patch.object(qemu, 'host_is_virtual', lambda: True):
+            self.assertEqual(
+                qemu.choice_line('auto', 'x86_64', 'pvh'),
+                'scons: accel=auto: TCG (this host is a virtual machine: '
+                'nested KVM is slower than TCG here)')
+            self.assertIsNone(qemu.choice_line('tcg', 'x86_64', 'pvh'))
+            self.assertIsNone(qemu.choice_line('kvm', 'x86_64', 'pvh'))
+        with mock.patch.object(qemu.os, 'uname', lambda: Uname('x86_64')), \
+             mock.patch.object(qemu, 'kvm_usable', lambda: False):
+            self.assertEqual(qemu.choice_line('kvm', 'x86_64', 'pvh'),
+                             'scons: accel=kvm: TCG (/dev/kvm is not '
+                             'usable)')
+
     def test_host_is_virtual_reads_the_cpu_flag(self):
         flags = 'processor\t: 0\nflags\t\t: fpu sse2 %s\n'
         for text, want in ((flags % 'hypervisor', True),
