@@ -25,6 +25,7 @@ struct svc {
 	uint8_t prio;
 	enum bus_svc_state st;
 	uint32_t gen;
+	uint32_t flags;		/* BUS_SVC_F_* */
 	struct bus_svc_stats stats;
 };
 
@@ -146,6 +147,19 @@ int bus_svc_add(const char *name, bus_handler_fn fn, void *state,
 		return (int)i;
 	}
 	return -AE_ENOSPC;
+}
+
+int bus_svc_set_flags(bus_svc_t s, uint32_t flags)
+{
+	if (!svc_get(s) || (flags & ~(BUS_SVC_F_USER | BUS_SVC_F_RESCUE)))
+		return -AE_EINVAL;
+	svcs[s].flags = flags;
+	return 0;
+}
+
+uint32_t bus_svc_flags(bus_svc_t s)
+{
+	return svc_get(s) ? svcs[s].flags : 0;
 }
 
 const char *bus_svc_name(bus_svc_t s)

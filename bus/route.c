@@ -29,6 +29,8 @@ struct rule {
 	char topic[BUS_NAME_MAX];	/* "" = any */
 	char src[BUS_NAME_MAX], dst[BUS_NAME_MAX], target[BUS_NAME_MAX];
 	int src_id, dst_id, target_id;
+	bool named;			/* src or dst an exact name */
+	bool pinned;			/* a default rule: clear keeps it */
 	uint8_t kind;
 	uint8_t prio;
 	uint32_t rate_n, rate_ms;
@@ -147,6 +149,17 @@ static bool take(char *dst, const char *s, const char *end)
 	return true;
 }
 
+/* An exact service name (or "kernel"), not "", "*" or a prefix. */
+static bool exact(const char *name)
+{
+	return name[0] && name[strlen(name) - 1] != '*';
+}
+
+static bool withholds(enum action a)
+{
+	return a == A_DENY || a == A_RATE || a == A_REDIRECT;
+}
+
 static int parse(const char *text, struct rule *r, const char **why)
 {
 	const char *p = text, *end, *colon, *eq, *slash;
@@ -261,10 +274,92 @@ static int parse(const char *text, struct rule *r, const char **why)
 		*why = "trailing text";
 		return -AE_EINVAL;
 	}
+	r->named = exact(r->src) || exact(r->dst);
 	return 0;
 }
 
-int bus_rule_add(const char *text, const char **why)
+static bool any_svc(const char *name)
+{
+	return !name[0] || strcmp(name, "*") == 0;
+}
+
+static bool rescue_name(const char *name)
+{
+	int id = exact(name) ? bus_svc_find(name) : -1;
+
+	return id >= 0 && (bus_svc_flags((bus_svc_t)id) & BUS_SVC_F_RESCUE);
+}
+
+/*
+ * Does earlier rule e decide every message that r would match, before r
+ * is looked at? Conservative: true only when e is terminal (allow, deny,
+ * redirect) and each of its keys is absent or covers r's. A deny or
+ * redirect does not see interrupts and replies, which a mirror or prio
+ * still would; and one that names no service does not see kernel
+ * traffic, which a rule naming a service does.
+ */
+static bool shadows(const struct rule *e, const struct rule *r)
+{
+	/* the same name prefix ("user-*"): processes, which send neither
+	 * interrupts nor replies and are never kernel traffic */
+	bool procs = e->src[0] && !any_svc(e->src) && !exact(e->src) &&
+		     strcmp(e->src, r->src) == 0;
+
+	if (e->act != A_ALLOW && e->act != A_DENY && e->act != A_REDIRECT)
+		return false;
+	if (e->act != A_ALLOW && !procs) {
+		if (!withholds(r->act) && r->kind != BUS_REQUEST)
+			return false;
+		if (!e->named && (r->named || !withholds(r->act)))
+			return false;
+	}
+	if (e->kind != KIND_ANY && e->kind != r->kind)
+		return false;
+	if (e->topic[0] && strcmp(e->topic, r->topic) != 0 &&
+	    !(r->topic[0] && !strchr(r->topic, '*') &&
+	      bus_pattern_match(e->topic, r->topic)))
+		return false;
+	if (!any_svc(e->src) && strcmp(e->src, r->src) != 0)
+		return false;
+	if (!any_svc(e->dst) && strcmp(e->dst, r->dst) != 0)
+		return false;
+	return true;
+}
+
+/* A rule that could never take effect is refused, with the reason. */
+static int reachable(const struct rule *r, unsigned int at, const char **why)
+{
+	static char msg[96];
+
+	if (withholds(r->act) && r->kind == BUS_REPLY) {
+		*why = "replies are never withheld: deny, rate and redirect "
+		       "cannot match kind=reply";
+		return -AE_EINVAL;
+	}
+	if (strcmp(r->dst, "kernel") == 0) {
+		*why = "nothing is delivered to kernel: dst=kernel never "
+		       "matches";
+		return -AE_EINVAL;
+	}
+	if (withholds(r->act) && rescue_name(r->src) && rescue_name(r->dst)) {
+		*why = "console, shell, ns and sysfs always reach each other "
+		       "(the way back from a bad rule)";
+		return -AE_EINVAL;
+	}
+	for (unsigned int i = 0; i < at; i++) {
+		if (shadows(&rules[i], r)) {
+			ksnprintf(msg, sizeof(msg), "never reached: rule %u "
+				  "decides all it would match first "
+				  "(ins N RULE puts one before it)", i);
+			*why = msg;
+			return -AE_EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int insert(unsigned int at, const char *text, bool pinned,
+		  const char **why)
 {
 	struct rule r;
 	const char *dummy;
@@ -275,16 +370,41 @@ int bus_rule_add(const char *text, const char **why)
 	rc = parse(text, &r, why);
 	if (rc)
 		return rc;
+	if (at > nrules) {
+		*why = "no rule with that number";
+		return -AE_EINVAL;
+	}
+	rc = reachable(&r, at, why);
+	if (rc)
+		return rc;
 	if (nrules == BUS_RULES_MAX) {
 		*why = "rule table full";
 		return -AE_ENOSPC;
 	}
 	r.credit = (uint64_t)r.rate_ms * ticks_per_ms;	/* a full bucket */
 	r.last = 0;
-	rules[nrules++] = r;
+	r.pinned = pinned;
+	memmove(&rules[at + 1], &rules[at], (nrules - at) * sizeof(rules[0]));
+	rules[at] = r;
+	nrules++;
 	route_resolve();
 	remask();
-	return (int)nrules - 1;
+	return (int)at;
+}
+
+int bus_rule_add(const char *text, const char **why)
+{
+	return insert(nrules, text, false, why);
+}
+
+int bus_rule_insert(unsigned int idx, const char *text, const char **why)
+{
+	return insert(idx, text, false, why);
+}
+
+int bus_rule_add_default(const char *text, const char **why)
+{
+	return insert(nrules, text, true, why);
 }
 
 int bus_rule_remove(unsigned int idx)
@@ -300,8 +420,24 @@ int bus_rule_remove(unsigned int idx)
 
 void bus_rule_clear(void)
 {
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < nrules; i++)
+		if (rules[i].pinned)
+			rules[n++] = rules[i];
+	nrules = n;
+	remask();
+}
+
+void bus_rule_clear_all(void)
+{
 	nrules = 0;
 	remask();
+}
+
+bool bus_rule_is_default(unsigned int idx)
+{
+	return idx < nrules && rules[idx].pinned;
 }
 
 unsigned int bus_rule_count(void)
@@ -378,6 +514,11 @@ void route_apply(struct route_verdict *v, bus_topic_t topic, bus_svc_t src,
 		 uint8_t kind, bool irq, uint64_t now)
 {
 	uint32_t mask = topic < BUS_TOPIC_MAX ? topic_rules[topic] : 0;
+	uint32_t sf = bus_svc_flags(src), df = bus_svc_flags(v->dst);
+	/* kernel traffic: withheld only by a rule naming a service, and
+	 * never between two rescue services */
+	bool kernel = !(sf & BUS_SVC_F_USER);
+	bool rescue = (sf & df & BUS_SVC_F_RESCUE) != 0;
 
 	v->rc = 0;
 	v->mirrors = 0;
@@ -387,6 +528,8 @@ void route_apply(struct route_verdict *v, bus_topic_t topic, bus_svc_t src,
 		if ((r->kind != KIND_ANY && r->kind != kind) ||
 		    !id_match(r->src_id, r->src, src) ||
 		    !id_match(r->dst_id, r->dst, v->dst))
+			continue;
+		if (kernel && withholds(r->act) && (!r->named || rescue))
 			continue;
 		/* interrupts are never dropped; replies never withheld */
 		if ((irq || kind == BUS_REPLY) &&

@@ -326,6 +326,7 @@ static int ns_handle(void *state, const struct bus_msg *m,
 
 SERVICE(ns,
 	.name = "ns",
+	.rescue = true,
 	.prio = SERVICE_PRIO(2),
 	.init = ns_init,
 	.handler = ns_handle,

@@ -521,8 +521,9 @@ static void render_rules(struct text *x)
 		if (bus_rule_format(i, rule, sizeof(rule)) < 0 ||
 		    bus_rule_stats(i, &st))
 			continue;
-		add(x, "%u %s hits %llu drops %llu\n", i, rule,
-		    (unsigned long long)st.hits, (unsigned long long)st.drops);
+		add(x, "%u %s hits %llu drops %llu%s\n", i, rule,
+		    (unsigned long long)st.hits, (unsigned long long)st.drops,
+		    bus_rule_is_default(i) ? " default" : "");
 	}
 }
 
@@ -642,7 +643,25 @@ static int write_service_state(const struct target *t, const char *v)
 	return rc;
 }
 
-/* "add RULE", "del N" or "clear". */
+/* Parse a rule number at *p (digits up to a space or the end). */
+static int rule_number(const char **p, uint32_t *n)
+{
+	const char *s = *p;
+
+	*n = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (*n > 1000)
+			return -1;
+		*n = *n * 10 + (uint32_t)(*s - '0');
+	}
+	*p = s;
+	return 0;
+}
+
+/* "add RULE", "ins N RULE", "del N", "clear" (the default rules stay)
+ * or "clear all". */
 static int write_rules(const char *v)
 {
 	const char *why = "no reason given";
@@ -653,8 +672,23 @@ static int write_rules(const char *v)
 		bus_rule_clear();
 		return 0;
 	}
-	if (strncmp(v, "add ", 4) == 0) {
-		rc = bus_rule_add(v + 4, &why);
+	if (strcmp(v, "clear all") == 0) {
+		bus_rule_clear_all();
+		kprintf("sysfs: rules: every rule cleared, the default "
+			"privilege rules too\n");
+		return 0;
+	}
+	if (strncmp(v, "add ", 4) == 0 || strncmp(v, "ins ", 4) == 0) {
+		if (v[0] == 'a') {
+			rc = bus_rule_add(v + 4, &why);
+		} else {
+			const char *p = v + 4;
+
+			if (rule_number(&p, &n) || *p != ' ')
+				return refuse("rules", "ins takes a rule's "
+					      "number and a rule");
+			rc = bus_rule_insert(n, p + 1, &why);
+		}
 		if (rc == -AE_EINVAL)
 			return refuse("rules", why);
 		if (rc < 0)
@@ -662,18 +696,17 @@ static int write_rules(const char *v)
 				BUS_RULES_MAX);
 		return rc < 0 ? rc : 0;
 	}
-	if (strncmp(v, "del ", 4) == 0 && v[4]) {
-		for (const char *p = v + 4; *p; p++) {
-			if (*p < '0' || *p > '9' || n > 1000)
-				return refuse("rules", "del takes a rule's "
-					      "number");
-			n = n * 10 + (uint32_t)(*p - '0');
-		}
+	if (strncmp(v, "del ", 4) == 0) {
+		const char *p = v + 4;
+
+		if (rule_number(&p, &n) || *p)
+			return refuse("rules", "del takes a rule's number");
 		if (bus_rule_remove(n))
 			return refuse("rules", "no rule with that number");
 		return 0;
 	}
-	return refuse("rules", "write add RULE, del N or clear");
+	return refuse("rules", "write add RULE, ins N RULE, del N, clear "
+		      "(keeps the default rules) or clear all");
 }
 
 static int write_log_level(const char *v)
@@ -1002,6 +1035,7 @@ static int sysfs_handle(void *state, const struct bus_msg *m,
 
 SERVICE(sysfs,
 	.name = "sysfs",
+	.rescue = true,
 	.init = sysfs_init,
 	.handler = sysfs_handle,
 	.subscribe = SERVICE_LIST("kernel.boot.done"),

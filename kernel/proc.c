@@ -449,6 +449,7 @@ static int spawn(const struct proc_spawn_req *q)
 	if (rc < 0)
 		goto undo_as;
 	p->svc = rc;
+	bus_svc_set_flags((bus_svc_t)p->svc, BUS_SVC_F_USER);
 	p->state = ALIVE;
 	{
 		struct sched_user u = { id, root, im.entry, top, reaped, p, 0 };
@@ -546,7 +547,7 @@ static int proc_init(void)
 	if (!rules_added) {
 		rules_added = true;
 		for (unsigned int i = 0; i < ARRAY_SIZE(default_rules); i++)
-			if (bus_rule_add(default_rules[i], &why) < 0)
+			if (bus_rule_add_default(default_rules[i], &why) < 0)
 				kprintf("proc: rule %s: %s\n",
 					default_rules[i], why);
 	}

@@ -118,6 +118,8 @@ static int start(struct rt *r)
 			return rc;
 		}
 		r->bus = rc;
+		if (d->rescue)
+			bus_svc_set_flags((bus_svc_t)r->bus, BUS_SVC_F_RESCUE);
 		for (const char *const *p = d->subscribe; p && *p; p++) {
 			rc = bus_subscribe((bus_svc_t)r->bus, *p, &why);
 			if (rc && rc != -AE_EEXIST) {

@@ -136,6 +136,25 @@ int bus_svc_add(const char *name, bus_handler_fn fn, void *state,
 /* bus_svc_find - id of a service by name, or -ENOENT. */
 int bus_svc_find(const char *name);
 
+/*
+ * Service flags, set once after bus_svc_add:
+ *   BUS_SVC_F_USER    a user process's service (aegis/proc.h): every
+ *                     routing rule governs its traffic, and it owns no
+ *                     kernel memory a grant could name
+ *   BUS_SVC_F_RESCUE  on the console's way to /sys/bus/rules (console,
+ *                     shell, ns, sysfs): traffic between two of these is
+ *                     never withheld by a rule, so a bad rule can always
+ *                     be taken back
+ * Traffic from any other service (kernel traffic) is withheld (deny,
+ * rate, redirect) only by a rule naming a service exactly (aegis/route.h).
+ * bus_svc_set_flags: -EINVAL for no such service or an unknown flag.
+ * bus_svc_flags: 0 for the kernel or no such service.
+ */
+#define BUS_SVC_F_USER		1u
+#define BUS_SVC_F_RESCUE	2u
+int bus_svc_set_flags(bus_svc_t s, uint32_t flags);
+uint32_t bus_svc_flags(bus_svc_t s);
+
 /* bus_svc_name - "kernel" for BUS_SVC_KERNEL, "?" if unknown. */
 const char *bus_svc_name(bus_svc_t s);
 

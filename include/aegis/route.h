@@ -20,6 +20,16 @@
  * never subject to deny or rate (they are never dropped); replies only to
  * mirror and prio (an answer is never withheld from its caller).
  *
+ * Rules cannot brick the machine. The withholding actions (deny, rate,
+ * redirect) govern every message of a user process (BUS_SVC_F_USER,
+ * aegis/bus.h), but kernel traffic only when the rule names a service by
+ * its exact name as src or dst ("kernel" included), and never traffic
+ * between two rescue services (console, shell, ns, sysfs: the console's
+ * way to /sys/bus/rules). A rule that can never take effect is refused
+ * with the reason: deny/rate/redirect with kind=reply, dst=kernel,
+ * withholding between two rescue services, or one that an earlier
+ * terminal rule decides entirely ("never reached: rule N ...").
+ *
  * Text form (the kernel command line's bus.rule=, and later sysfs):
  *
  *	<action>[:<arg>][,topic=<pattern>][,src=<svc>][,dst=<svc>][,kind=<k>]
@@ -51,16 +61,29 @@
  * bus_rule_add - parse text and append the rule. Returns its index, or
  * -EINVAL with *why set to a one-line reason (unknown action or key,
  * malformed pattern or name, missing argument, rate of 0, priority out of
- * range), or -ENOSPC when BUS_RULES_MAX rules exist. Nothing changes on
- * error.
+ * range, a rule that can never take effect), or -ENOSPC when
+ * BUS_RULES_MAX rules exist. Nothing changes on error.
  */
 int bus_rule_add(const char *text, const char **why);
+
+/* bus_rule_insert - the same, inserted before rule idx (idx = count
+ * appends); -EINVAL "no rule with that number" beyond. */
+int bus_rule_insert(unsigned int idx, const char *text, const char **why);
+
+/* bus_rule_add_default - append a default rule (the proc service's
+ * privilege rules): bus_rule_clear keeps it. */
+int bus_rule_add_default(const char *text, const char **why);
 
 /* bus_rule_remove - delete rule idx (later rules move up). -EINVAL. */
 int bus_rule_remove(unsigned int idx);
 
-/* bus_rule_clear - delete every rule. */
+/* bus_rule_clear - delete every rule but the default ones;
+ * bus_rule_clear_all - delete every rule. */
 void bus_rule_clear(void);
+void bus_rule_clear_all(void);
+
+/* bus_rule_is_default - rule idx was added by bus_rule_add_default. */
+bool bus_rule_is_default(unsigned int idx);
 
 unsigned int bus_rule_count(void);
 

@@ -39,6 +39,8 @@ struct service_desc {
 	const char *const *needs;	/* services started before it */
 	const char *sysfs;		/* its directory under /sys, or NULL
 					 * (aegis/sysfs.h) */
+	bool rescue;			/* on the console's way to the rules
+					 * (BUS_SVC_F_RESCUE, aegis/bus.h) */
 };
 
 #define SERVICE_LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })

@@ -157,6 +157,7 @@ static int console_handle(void *state, const struct bus_msg *m,
 
 SERVICE(console,
 	.name = "console",
+	.rescue = true,
 	.prio = SERVICE_PRIO(2),
 	.init = console_init,
 	.handler = console_handle,

@@ -349,6 +349,7 @@ static int shell_handle(void *state, const struct bus_msg *m,
 
 SERVICE(shell,
 	.name = "shell",
+	.rescue = true,
 	.init = shell_init,
 	.handler = shell_handle,
 	.subscribe = SERVICE_LIST("console.line", "proc.exit"),

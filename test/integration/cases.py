@@ -250,6 +250,51 @@ CASES = [
         'verdict': 'pass',
     },
     {
+        # Rules cannot brick the machine: "add deny" refuses every user
+        # process's message but the shell, ns and sysfs go on; "clear"
+        # keeps the default privilege rules and "clear all" is needed to
+        # drop them; a rule that can never take effect is refused with the
+        # reason and "ins N" puts it where it does; withholding between
+        # the console's services is refused.
+        'name': 'rules-cannot-brick',
+        'cmdline': '',
+        'module': False,
+        'type': [(r'^aegis: up in \d+ cycles',
+                  b'echo add deny > /sys/bus/rules\r'),
+                 (r'^echo add deny > /sys/bus/rules$',
+                  b'cat /sys/bus/rules\r'),
+                 (r'^4 deny hits \d+ drops \d+$',
+                  b'echo clear > /sys/bus/rules\r'),
+                 (r'^echo clear > /sys/bus/rules$', b'cat /sys/bus/rules\r'),
+                 (r'^3 deny,src=user-\* hits \d+ drops \d+ default$',
+                  b'echo add allow,topic=x.y,src=user-* > /sys/bus/rules\r'),
+                 (r'^sh: echo: invalid argument',
+                  b'echo ins 3 allow,topic=x.y,src=user-* > /sys/bus/rules\r'),
+                 (r'^echo ins 3 ', b'echo add deny,src=shell,dst=ns > '
+                                   b'/sys/bus/rules\r'),
+                 (r'^sh: echo: invalid argument',
+                  b'cat /sys/bus/rules\r'),
+                 (r'^4 deny,src=user-\* hits \d+ drops \d+ default$',
+                  b'echo clear all > /sys/bus/rules\r'),
+                 (r'^sysfs: rules: every rule cleared', b'poweroff\r')],
+        'expect': [
+            BANNER,
+            r'^4 deny hits \d+ drops \d+$',
+            r'^0 deny,topic=power\.\*,src=user-\* hits \d+ drops \d+ '
+            r'default$',
+            r'^sysfs: rules: never reached: rule 3 decides all it would '
+            r'match first \(ins N RULE puts one before it\)$',
+            r'^3 allow,topic=x\.y,src=user-\* hits \d+ drops \d+$',
+            r'^sysfs: rules: console, shell, ns and sysfs always reach each '
+            r'other \(the way back from a bad rule\)$',
+            r'^sysfs: rules: every rule cleared, the default privilege rules '
+            r'too$',
+            r'^power: off, asked by shell$',
+        ],
+        'reject': [r'^panic: '],
+        'verdict': 'pass',
+    },
+    {
         # User programs from the initrd (test/user/, a cpio archive given
         # as the boot module), run by init: one speaks through the system
         # calls and exits with 0, one writes through a null pointer and

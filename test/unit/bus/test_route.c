@@ -106,7 +106,7 @@ START_TEST(test_rule_judges_publish_without_subscribers)
 	RULE("deny,topic=net.rx.data,dst=b");
 	ck_assert_int_eq(bus_publish(t_data, 1, NULL, 0), 0);
 	/* a redirect gives it to its target, which counts as reached */
-	RULE("redirect:c,topic=net.rx.data");
+	RULE("redirect:c,topic=net.rx.data,src=kernel");
 	ck_assert_int_eq(bus_publish(t_data, 1, NULL, 0), 1);
 	bus_run(10);
 	ck_assert_uint_eq(got[2], 1);
@@ -126,7 +126,7 @@ END_TEST
 START_TEST(test_rule_order_first_terminal_wins)
 {
 	RULE("allow,topic=svc.ping,src=kernel");
-	RULE("deny,topic=svc.*");
+	RULE("deny,topic=svc.*,src=kernel");
 	ck_assert_int_eq(bus_send(a, t_ping, 1, NULL, 0), 0);
 	ck_assert_int_eq(bus_send(a, (bus_topic_t)bus_topic("svc.other"), 1,
 				  NULL, 0), -AE_EPERM);
@@ -203,7 +203,7 @@ START_TEST(test_rule_rate_limit_token_bucket)
 	int ok = 0;
 
 	bus_rule_clock_rate(1000);		/* 1000 ticks per ms */
-	RULE("rate:3/10,topic=net.*");		/* 3 per 10 ms */
+	RULE("rate:3/10,topic=net.*,src=kernel");	/* 3 per 10 ms */
 	for (int i = 0; i < 10; i++)
 		ok += bus_send(a, t_data, 1, NULL, 0) == 0;
 	ck_assert_int_eq(ok, 3);
@@ -234,12 +234,12 @@ START_TEST(test_rule_never_drops_interrupts_or_replies)
 	int id;
 
 	ck_assert_int_ge(bus_subscribe(a, "hw.irq.*", NULL), 0);
-	RULE("deny");				/* everything */
+	RULE("deny,src=kernel");		/* everything */
 	bus_irq_post(3);
 	bus_run(10);
 	ck_assert_uint_eq(got[0], 1);		/* the interrupt arrived */
 	bus_rule_clear();
-	RULE("deny,kind=reply");
+	RULE("deny,src=b");			/* b's answers too */
 	do_request[0] = true;			/* a asks b */
 	id = bus_call(a, t_ping, NULL, 0, NULL);
 	ck_assert_int_eq(id, 0);
@@ -251,12 +251,12 @@ END_TEST
 START_TEST(test_rule_text_round_trip)
 {
 	static const char *const texts[] = {
-		"allow",
 		"deny,topic=example.ping,src=kernel",
 		"redirect:c,dst=b,kind=request",
 		"mirror:tap,topic=hw.*",
 		"rate:10/1000,topic=net.rx.*",
 		"prio:2,src=*,kind=event",
+		"allow",
 	};
 	char buf[BUS_RULE_TEXT];
 
@@ -303,6 +303,12 @@ START_TEST(test_rule_malformed_rejected_with_reason)
 				    "kind)" },
 		{ "deny,topic", "match must be key=value (topic, src, dst, "
 				"kind)" },
+		{ "deny,kind=reply", "replies are never withheld: deny, rate "
+				     "and redirect cannot match kind=reply" },
+		{ "redirect:c,dst=b,kind=reply", "replies are never withheld: "
+			"deny, rate and redirect cannot match kind=reply" },
+		{ "mirror:tap,dst=kernel", "nothing is delivered to kernel: "
+					   "dst=kernel never matches" },
 	};
 	const char *why;
 
@@ -320,9 +326,14 @@ END_TEST
 START_TEST(test_rule_name_prefix_matches_services)
 {
 	bus_svc_t u1 = add("user-ping-3", 4), u2 = add("user-pong-4", 5);
-	bus_svc_t r1 = add("root-sh-5", 6);
+	bus_svc_t r1 = add("root-sh-5", 6), r2 = add("root-x-6", 7);
 	struct bus_rule_stats st;
 	char text[BUS_RULE_TEXT];
+
+	bus_svc_set_flags(u1, BUS_SVC_F_USER);
+	bus_svc_set_flags(u2, BUS_SVC_F_USER);
+	bus_svc_set_flags(r1, BUS_SVC_F_USER);
+	bus_svc_set_flags(r2, BUS_SVC_F_USER);
 
 	RULE("allow,topic=user.*,src=user-*");
 	RULE("deny,src=user-*");
@@ -334,15 +345,130 @@ START_TEST(test_rule_name_prefix_matches_services)
 	ck_assert_int_eq(bus_send_as(u1, u2,
 				     (bus_topic_t)bus_topic("user.ping"), 1,
 				     NULL, 0), 0);
-	ck_assert_int_eq(bus_send(r1, t_ping, 1, NULL, 0), -AE_EPERM);
+	ck_assert_int_eq(bus_send_as(r2, r1, t_ping, 1, NULL, 0), -AE_EPERM);
+	/* kernel traffic: a prefix is not a name, so it passes */
+	ck_assert_int_eq(bus_send(r1, t_ping, 1, NULL, 0), 0);
 	ck_assert_int_eq(bus_send(u1, t_ping, 1, NULL, 0), 0);
 	bus_run(20);
 	ck_assert_uint_eq(got[1], 2);
 	ck_assert_uint_eq(got[5], 1);
+	ck_assert_uint_eq(got[6], 1);
 	ck_assert_int_eq(bus_rule_stats(1, &st), 0);
 	ck_assert_uint_eq(st.drops, 2);
 	ck_assert_int_gt(bus_rule_format(1, text, sizeof(text)), 0);
 	ck_assert_str_eq(text, "deny,src=user-*");
+}
+END_TEST
+
+START_TEST(test_rule_kernel_traffic_only_when_a_service_is_named)
+{
+	bus_svc_t u = add("user-p-1", 4);
+
+	bus_svc_set_flags(u, BUS_SVC_F_USER);
+	/* "add deny" from a shell: every process refused, the kernel not */
+	RULE("deny");
+	ck_assert_int_eq(bus_send(b, t_ping, 1, NULL, 0), 0);
+	ck_assert_int_eq(bus_call(b, t_ping, NULL, 0, NULL), 0);
+	ck_assert_int_eq(bus_publish(t_data, 1, NULL, 0), 0);
+	ck_assert_int_eq(bus_send_as(u, b, t_ping, 1, NULL, 0), -AE_EPERM);
+	ck_assert_int_eq(bus_publish_as(u, t_data, 1, NULL, 0), -AE_EPERM);
+	/* naming the destination makes it the administrator's choice */
+	RULE("deny,dst=c");
+	ck_assert_int_eq(bus_send(c, t_ping, 1, NULL, 0), -AE_EPERM);
+	ck_assert_int_eq(bus_send(b, t_ping, 1, NULL, 0), 0);
+	bus_rule_clear();
+	RULE("rate:1/1000,topic=net.*");
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(bus_send(a, t_data, 1, NULL, 0), 0);
+	ck_assert_int_eq(bus_send_as(u, a, t_data, 1, NULL, 0), 0);
+	ck_assert_int_eq(bus_send_as(u, a, t_data, 1, NULL, 0), -AE_EAGAIN);
+	bus_rule_clear();
+	RULE("redirect:c");
+	ck_assert_int_eq(bus_send(b, t_ping, 1, NULL, 0), 0);
+	bus_run(20);
+	ck_assert_uint_eq(got[1], 4);		/* b's own, not c's */
+	ck_assert_uint_eq(got[2], 0);
+	/* mirror and prio are not withholding: they see kernel traffic */
+	RULE("mirror:tap");
+	ck_assert_int_eq(bus_send(b, t_ping, 1, NULL, 0), 0);
+	bus_run(20);
+	ck_assert_uint_eq(got[3], 1);
+}
+END_TEST
+
+START_TEST(test_rule_rescue_services_always_reach_each_other)
+{
+	bus_svc_t sh = add("shell", 4), ns = add("ns", 5);
+	const char *why = NULL;
+
+	bus_svc_set_flags(sh, BUS_SVC_F_RESCUE);
+	bus_svc_set_flags(ns, BUS_SVC_F_RESCUE);
+	RULE("deny,src=shell");
+	ck_assert_int_eq(bus_send_as(sh, ns, t_ping, 1, NULL, 0), 0);
+	ck_assert_int_eq(bus_send_as(sh, b, t_ping, 1, NULL, 0), -AE_EPERM);
+	ck_assert_int_eq(bus_rule_add("deny,src=shell,dst=ns", &why),
+			 -AE_EINVAL);
+	ck_assert_str_eq(why, "console, shell, ns and sysfs always reach each "
+			      "other (the way back from a bad rule)");
+	/* watching them is fine */
+	RULE("mirror:tap,src=shell,dst=ns");
+	ck_assert_uint_eq(bus_rule_count(), 2);
+}
+END_TEST
+
+START_TEST(test_rule_never_reached_refused_with_reason)
+{
+	const char *why = NULL;
+	char text[BUS_RULE_TEXT];
+
+	RULE("deny,topic=power.*,src=user-*");
+	RULE("deny,src=user-*");
+	ck_assert_int_eq(bus_rule_add("allow,topic=user.*,src=user-*", &why),
+			 -AE_EINVAL);
+	ck_assert_str_eq(why, "never reached: rule 1 decides all it would "
+			      "match first (ins N RULE puts one before it)");
+	ck_assert_int_eq(bus_rule_add("deny,topic=power.off,src=user-*",
+				      &why), -AE_EINVAL);
+	ck_assert_str_eq(why, "never reached: rule 0 decides all it would "
+			      "match first (ins N RULE puts one before it)");
+	/* before the deny, the same rule takes effect */
+	ck_assert_int_eq(bus_rule_insert(1, "allow,topic=user.*,src=user-*",
+					 &why), 1);
+	bus_rule_format(1, text, sizeof(text));
+	ck_assert_str_eq(text, "allow,topic=user.*,src=user-*");
+	bus_rule_format(2, text, sizeof(text));
+	ck_assert_str_eq(text, "deny,src=user-*");
+	ck_assert_int_eq(bus_rule_insert(9, "allow", &why), -AE_EINVAL);
+	ck_assert_str_eq(why, "no rule with that number");
+	/* what a deny of processes does not see, later rules still do */
+	RULE("deny,src=kernel,topic=svc.*");
+	RULE("mirror:tap,topic=svc.*");
+	ck_assert_int_eq(bus_rule_add("prio:1,src=user-*,kind=event", &why),
+			 -AE_EINVAL);
+	ck_assert_str_eq(why, "never reached: rule 2 decides all it would "
+			      "match first (ins N RULE puts one before it)");
+	bus_rule_clear();
+	RULE("allow");
+	ck_assert_int_eq(bus_rule_add("mirror:tap", &why), -AE_EINVAL);
+	ck_assert_uint_eq(bus_rule_count(), 1);
+}
+END_TEST
+
+START_TEST(test_rule_clear_keeps_default_rules)
+{
+	ck_assert_int_eq(bus_rule_add_default("deny,topic=power.*,src=user-*",
+					      NULL), 0);
+	RULE("mirror:tap");
+	RULE("deny,dst=c");
+	ck_assert(bus_rule_is_default(0));
+	ck_assert(!bus_rule_is_default(1));
+	ck_assert(!bus_rule_is_default(7));
+	bus_rule_clear();
+	ck_assert_uint_eq(bus_rule_count(), 1);
+	ck_assert(bus_rule_is_default(0));
+	ck_assert_int_eq(bus_send(c, t_ping, 1, NULL, 0), 0);
+	bus_rule_clear_all();
+	ck_assert_uint_eq(bus_rule_count(), 0);
 }
 END_TEST
 
@@ -351,8 +477,8 @@ START_TEST(test_rule_table_full)
 	const char *why;
 
 	for (int i = 0; i < BUS_RULES_MAX; i++)
-		ck_assert_int_eq(bus_rule_add("allow", NULL), i);
-	ck_assert_int_eq(bus_rule_add("allow", &why), -AE_ENOSPC);
+		ck_assert_int_eq(bus_rule_add("mirror:tap", NULL), i);
+	ck_assert_int_eq(bus_rule_add("mirror:tap", &why), -AE_ENOSPC);
 	ck_assert_str_eq(why, "rule table full");
 	ck_assert_int_eq(bus_rule_remove(BUS_RULES_MAX), -AE_EINVAL);
 }
@@ -378,6 +504,10 @@ Suite *suite_bus_route(void)
 	tcase_add_test(tc, test_rule_text_round_trip);
 	tcase_add_test(tc, test_rule_malformed_rejected_with_reason);
 	tcase_add_test(tc, test_rule_table_full);
+	tcase_add_test(tc, test_rule_kernel_traffic_only_when_a_service_is_named);
+	tcase_add_test(tc, test_rule_rescue_services_always_reach_each_other);
+	tcase_add_test(tc, test_rule_never_reached_refused_with_reason);
+	tcase_add_test(tc, test_rule_clear_keeps_default_rules);
 	tcase_add_test(tc, test_rule_judges_publish_without_subscribers);
 	tcase_add_test(tc, test_rule_name_prefix_matches_services);
 	suite_add_tcase(s, tc);

@@ -330,6 +330,22 @@ START_TEST(test_sysfs_rules_added_listed_and_removed)
 	ck_assert_int_eq(echo("/sys/bus/rules", "add allow", ROOT), 0);
 	ck_assert_int_eq(echo("/sys/bus/rules", "clear", ROOT), 0);
 	ck_assert_uint_eq(bus_rule_count(), 0);
+	/* default rules: listed as such, kept by clear, not by clear all */
+	ck_assert_int_ge(bus_rule_add_default("deny,src=user-*", NULL), 0);
+	ck_assert_int_eq(echo("/sys/bus/rules", "add mirror:widget,topic=x.y",
+			      ROOT), 0);
+	ck_assert_int_eq(echo("/sys/bus/rules",
+			      "ins 0 allow,topic=user.*,src=user-*", ROOT), 0);
+	cat("/sys/bus/rules", a, sizeof(a));
+	ck_assert_str_eq(a, "0 allow,topic=user.*,src=user-* hits 0 drops 0\n"
+			    "1 deny,src=user-* hits 0 drops 0 default\n"
+			    "2 mirror:widget,topic=x.y hits 0 drops 0\n");
+	ck_assert_int_eq(echo("/sys/bus/rules", "clear", ROOT), 0);
+	ck_assert_uint_eq(bus_rule_count(), 1);
+	ck_assert_int_eq(echo("/sys/bus/rules", "clear all", ROOT), 0);
+	ck_assert_uint_eq(bus_rule_count(), 0);
+	ck_assert_ptr_nonnull(strstr(devnodes_logged, "default privilege "
+				     "rules too"));
 }
 END_TEST
 
@@ -343,6 +359,17 @@ START_TEST(test_sysfs_bad_rules_refused_with_reason)
 	ck_assert_int_eq(echo("/sys/bus/rules", "del ", ROOT), -AE_EINVAL);
 	ck_assert_int_eq(echo("/sys/bus/rules", "remove all", ROOT),
 			 -AE_EINVAL);
+	ck_assert_int_eq(echo("/sys/bus/rules", "ins x allow", ROOT),
+			 -AE_EINVAL);
+	ck_assert_int_eq(echo("/sys/bus/rules", "ins 1 allow", ROOT),
+			 -AE_EINVAL);
+	ck_assert_ptr_nonnull(strstr(devnodes_logged, "no rule with that "
+				     "number"));
+	ck_assert_int_eq(echo("/sys/bus/rules", "add allow", ROOT), 0);
+	ck_assert_int_eq(echo("/sys/bus/rules", "add deny,dst=widget", ROOT),
+			 -AE_EINVAL);
+	ck_assert_ptr_nonnull(strstr(devnodes_logged, "never reached: rule 0"));
+	ck_assert_int_eq(echo("/sys/bus/rules", "clear", ROOT), 0);
 	ck_assert_uint_eq(bus_rule_count(), 0);
 }
 END_TEST
