@@ -12,6 +12,7 @@
 #include <string.h>
 #include <aegis/bus.h>
 #include <aegis/errno.h>
+#include <aegis/grant.h>
 #include <aegis/trace.h>
 #include "bus_internal.h"
 
@@ -57,6 +58,7 @@ static struct waiter {
 	void *ctx;
 } waiters[BUS_WAITERS_MAX];
 static unsigned int waiting_as;	/* waiters whose src is not the kernel */
+static bus_guard_fn guard;	/* runs handlers, if set (bus_set_guard) */
 static unsigned int depth;
 static uint64_t in_chain;	/* bit s: s is in the chain */
 
@@ -77,6 +79,11 @@ uint64_t bus_now(void)
 	return now();
 }
 
+void bus_set_guard(bus_guard_fn g)
+{
+	guard = g;
+}
+
 void bus_init(bus_clock_fn clock)
 {
 	memset(svcs, 0, sizeof(svcs));
@@ -92,6 +99,7 @@ void bus_init(bus_clock_fn clock)
 	in_chain = 0;
 	trace_reset();
 	route_reset();
+	grant_reset();
 	topic_reset();
 	q_reset();
 	irq_reset();
@@ -240,8 +248,10 @@ int bus_svc_set_state(bus_svc_t s, enum bus_svc_state st)
 	if (st == BUS_SVC_RUNNING && v->st != BUS_SVC_RUNNING)
 		v->gen++;
 	v->st = st;
-	if (st != BUS_SVC_RUNNING)
+	if (st != BUS_SVC_RUNNING) {
 		flush(s);
+		bus_grant_end_owner(s);
+	}
 	return 0;
 }
 
@@ -647,6 +657,7 @@ static void fault(bus_svc_t s)
 	svcs[s].stats.faults++;
 	svcs[s].st = BUS_SVC_FAILED;
 	flush(s);
+	bus_grant_end_owner(s);
 	bus_publish(topic_svc_failed, 0, &ev, sizeof(ev));
 }
 
@@ -657,7 +668,8 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 {
 	struct svc *v = &svcs[s];
 	struct trace_rec tr;
-	uint64_t t0 = *clock, t1;
+	uint64_t t0 = *clock, t1, saved_chain = in_chain;
+	unsigned int saved_depth = depth;
 	int rc;
 
 	if (m->kind == BUS_REQUEST) {
@@ -675,11 +687,14 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 	chain[depth].prio = m->prio;
 	depth++;
 	in_chain |= 1ull << s;
-	rc = v->fn(v->state, m, reply);
+	rc = guard ? guard(v->fn, v->state, m, reply) :
+		     v->fn(v->state, m, reply);
 	t1 = now();
 	*clock = t1;
-	in_chain &= ~(1ull << s);
-	depth--;
+	/* As before the handler ran, whatever it did: a fault that the guard
+	 * caught may have left an inner call's entry behind. */
+	depth = saved_depth;
+	in_chain = saved_chain;
 	tr.ts = t0;
 	tr.wait = inl || t0 < m->ts ? 0 : (uint32_t)MIN(t0 - m->ts, 0xffffffffu);
 	tr.run = (uint32_t)MIN(t1 - t0, 0xffffffffu);

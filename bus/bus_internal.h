@@ -46,6 +46,9 @@ unsigned int irq_waiting(void);
 bus_topic_t irq_topic(unsigned int line);
 int irq_topics_init(void);
 
+/* grant.c */
+void grant_reset(void);
+
 /* route.c */
 struct route_verdict {
 	int rc;			/* 0: deliver; -EPERM, -EAGAIN: refused */

@@ -212,12 +212,13 @@ static void stat_of(const struct dnode *n, struct node_stat *st)
 	st->gid = n->gid;
 }
 
-static int do_open(const struct node_req *q, struct bus_msg *reply)
+static int do_open(const struct bus_msg *m, const struct node_req *q,
+		   struct bus_msg *reply)
 {
-	const char *path = (const char *)(uintptr_t)q->buf;
+	const char *path;
 	struct node_cred c = { q->uid, q->gid };
 	uint32_t h;
-	int i;
+	int i, rc;
 
 	if (q->len == 0) {		/* /dev itself */
 		if (!(q->flags & NODE_DIR) || (q->flags & NODE_WRITE))
@@ -226,6 +227,9 @@ static int do_open(const struct node_req *q, struct bus_msg *reply)
 	} else {
 		if (q->flags & NODE_DIR)
 			return -AE_ENOTDIR;
+		path = node_req_buf(m, q, BUS_GRANT_READ, &rc);
+		if (!path)
+			return rc;
 		i = find(path, q->len);
 		if (i >= 0 && nodes[i].kind == K_DEVICE && !still_attached(i))
 			i = -AE_ENOENT;
@@ -262,7 +266,8 @@ static struct handle *handle_of(uint32_t h, int *rc)
 }
 
 /* Copy the part of text at offset off into the caller's buffer. */
-static uint32_t give_text(const struct node_req *q, const char *text)
+static uint32_t give_text(char *buf, const struct node_req *q,
+			  const char *text)
 {
 	uint32_t n = (uint32_t)strlen(text);
 
@@ -271,7 +276,7 @@ static uint32_t give_text(const struct node_req *q, const char *text)
 	n -= q->off;
 	if (n > q->len)
 		n = q->len;
-	memcpy((void *)(uintptr_t)q->buf, text + q->off, n);
+	memcpy(buf, text + q->off, n);
 	return n;
 }
 
@@ -289,15 +294,18 @@ static int owner_of(const struct dnode *n)
 }
 
 /* An ioctl for the driver: its "device.ioctl" answer is the reply. */
-static int forward_ioctl(const struct dnode *n, const struct node_req *q,
-			 struct bus_msg *reply)
+static int forward_ioctl(const struct bus_msg *m, const struct dnode *n,
+			 const struct node_req *q, struct bus_msg *reply)
 {
-	struct device_io io = { n->dev.index, q->len, 0, q->flags, q->buf };
+	struct device_io io = { n->dev.index, q->len, 0, q->flags, q->buf, 0 };
 	struct bus_msg r;
 	int rc;
 
 	if (n->kind != K_DEVICE || owner_of(n) < 0)
 		return -AE_ENOTTY;	/* nothing here takes ioctls */
+	rc = bus_grant_pass(m, q->buf, (bus_svc_t)owner_of(n));
+	if (rc)
+		return rc;
 	rc = bus_call((bus_svc_t)owner_of(n), t_dev_ioctl, &io, sizeof(io),
 		      &r);
 	if (rc)
@@ -310,14 +318,16 @@ static int forward_ioctl(const struct dnode *n, const struct node_req *q,
 }
 
 /* A read for the driver: its "device.read" answer is the reply. */
-static int forward_read(const struct dnode *n, const struct node_req *q,
-			struct bus_msg *reply)
+static int forward_read(const struct bus_msg *m, const struct dnode *n,
+			const struct node_req *q, struct bus_msg *reply)
 {
-	struct device_io io = { n->dev.index, q->len, q->off, 0, q->buf };
+	struct device_io io = { n->dev.index, q->len, q->off, 0, q->buf, 0 };
 	struct bus_msg r;
-	int rc = bus_call((bus_svc_t)owner_of(n), t_dev_read, &io, sizeof(io),
-			  &r);
+	int rc = bus_grant_pass(m, q->buf, (bus_svc_t)owner_of(n));
 
+	if (rc == 0)
+		rc = bus_call((bus_svc_t)owner_of(n), t_dev_read, &io,
+			      sizeof(io), &r);
 	if (rc)
 		return rc;
 	if (r.len != sizeof(uint32_t))
@@ -327,22 +337,27 @@ static int forward_read(const struct dnode *n, const struct node_req *q,
 	return 0;
 }
 
-static int do_read(struct handle *h, const struct node_req *q,
-		   struct bus_msg *reply)
+static int do_read(const struct bus_msg *m, struct handle *h,
+		   const struct node_req *q, struct bus_msg *reply)
 {
 	const struct dnode *n = &nodes[h->node];
-	char text[96];
+	char text[96], *buf;
 	uint32_t got = 0;
+	int rc;
 
 	if (h->dir)
 		return -AE_EISDIR;
-	if (q->len && !q->buf)
-		return -AE_EFAULT;
+	if (n->kind == K_DEVICE && owner_of(n) >= 0)
+		return forward_read(m, n, q, reply);
+	buf = node_req_buf(m, q, BUS_GRANT_WRITE, &rc);
+	if (rc)
+		return rc;
 	switch (n->kind) {
 	case K_NULL:
 		break;
 	case K_ZERO:
-		memset((void *)(uintptr_t)q->buf, 0, q->len);
+		if (q->len)
+			memset(buf, 0, q->len);
 		got = q->len;
 		break;
 	case K_CONSOLE:
@@ -352,8 +367,8 @@ static int do_read(struct handle *h, const struct node_req *q,
 		struct bus_msg r;
 		uint64_t ticks;
 		int sched = bus_svc_find("sched");
-		int rc = sched < 0 ? -AE_ENODEV :
-			 bus_call((bus_svc_t)sched, t_ticks, NULL, 0, &r);
+		rc = sched < 0 ? -AE_ENODEV :
+		     bus_call((bus_svc_t)sched, t_ticks, NULL, 0, &r);
 
 		if (rc)
 			return rc;
@@ -363,15 +378,13 @@ static int do_read(struct handle *h, const struct node_req *q,
 		ksnprintf(text, sizeof(text), "ticks %llu\n",
 			  (unsigned long long)ticks);
 	}
-		got = give_text(q, text);
+		got = q->len ? give_text(buf, q, text) : 0;
 		break;
 	case K_DEVICE:
-		if (owner_of(n) >= 0)
-			return forward_read(n, q, reply);
 		ksnprintf(text, sizeof(text), "%s: regs %#llx, irq %d\n",
 			  n->dev.name, (unsigned long long)n->dev.reg,
 			  n->dev.irq == DEVTREE_NO_IRQ ? -1 : (int)n->dev.irq);
-		got = give_text(q, text);
+		got = q->len ? give_text(buf, q, text) : 0;
 		break;
 	}
 	memcpy(reply->data, &got, sizeof(got));
@@ -379,17 +392,19 @@ static int do_read(struct handle *h, const struct node_req *q,
 	return 0;
 }
 
-static int do_write(struct handle *h, const struct node_req *q,
-		    struct bus_msg *reply)
+static int do_write(const struct bus_msg *m, struct handle *h,
+		    const struct node_req *q, struct bus_msg *reply)
 {
 	const struct dnode *n = &nodes[h->node];
-	int console = bus_svc_find("console");
+	int console = bus_svc_find("console"), rc;
+	const char *buf;
 	uint32_t done = 0;
 
 	if (h->dir)
 		return -AE_EISDIR;
-	if (q->len && !q->buf)
-		return -AE_EFAULT;
+	buf = node_req_buf(m, q, BUS_GRANT_READ, &rc);
+	if (rc)
+		return rc;
 	switch (n->kind) {
 	case K_NULL:
 	case K_ZERO:
@@ -403,9 +418,8 @@ static int do_write(struct handle *h, const struct node_req *q,
 
 			if (k > BUS_INLINE_MAX)
 				k = BUS_INLINE_MAX;
-			int rc = bus_call((bus_svc_t)console, t_write,
-					  (const char *)(uintptr_t)q->buf +
-						  done, k, NULL);
+			rc = bus_call((bus_svc_t)console, t_write, buf + done,
+				      k, NULL);
 
 			if (rc) {
 				/* nothing written is an error; some is a
@@ -425,14 +439,16 @@ static int do_write(struct handle *h, const struct node_req *q,
 	return 0;
 }
 
-static int do_readdir(struct handle *h, const struct node_req *q)
+static int do_readdir(const struct bus_msg *m, struct handle *h,
+		      const struct node_req *q)
 {
-	struct node_dirent d;
+	struct node_dirent d, *out;
 	uint32_t k = 0;
 
 	if (!h->dir)
 		return -AE_ENOTDIR;
-	if (!q->out)
+	out = node_req_out(m, q, sizeof(d));
+	if (!out)
 		return -AE_EFAULT;
 	for (unsigned int i = 0; i < nnodes; i++) {
 		if (!nodes[i].present)
@@ -441,31 +457,35 @@ static int do_readdir(struct handle *h, const struct node_req *q)
 			memset(&d, 0, sizeof(d));
 			memcpy(d.name, nodes[i].name, sizeof(d.name));
 			d.kind = NODE_KIND_DEV;
-			memcpy((void *)(uintptr_t)q->out, &d, sizeof(d));
+			memcpy(out, &d, sizeof(d));
 			return 0;
 		}
 	}
 	return -AE_ENOENT;
 }
 
-static int do_stat(const struct node_req *q)
+static int do_stat(const struct bus_msg *m, const struct node_req *q)
 {
-	struct node_stat st;
-	int i;
+	struct node_stat st, *out = node_req_out(m, q, sizeof(st));
+	const char *path;
+	int i, rc;
 
-	if (!q->out)
+	if (!out)
 		return -AE_EFAULT;
 	if (q->len == 0) {
 		memset(&st, 0, sizeof(st));
 		st.kind = NODE_KIND_DIR;
 		st.mode = 0755;
 	} else {
-		i = find((const char *)(uintptr_t)q->buf, q->len);
+		path = node_req_buf(m, q, BUS_GRANT_READ, &rc);
+		if (!path)
+			return rc;
+		i = find(path, q->len);
 		if (i < 0)
 			return i;
 		stat_of(&nodes[i], &st);
 	}
-	memcpy((void *)(uintptr_t)q->out, &st, sizeof(st));
+	memcpy(out, &st, sizeof(st));
 	return 0;
 }
 
@@ -491,13 +511,15 @@ static int devfs_handle(void *state, const struct bus_msg *m,
 			device_event(m);
 		return 0;
 	}
-	if (m->kind != BUS_REQUEST || m->len != sizeof(q))
-		return m->kind == BUS_REQUEST ? -AE_EINVAL : 0;
-	memcpy(&q, m->data, sizeof(q));
+	if (m->kind != BUS_REQUEST)
+		return 0;
+	rc = node_req_take(m, &q);
+	if (rc)
+		return rc;
 	if (m->topic == t_node[NODE_OP_OPEN])
-		return do_open(&q, reply);
+		return do_open(m, &q, reply);
 	if (m->topic == t_node[NODE_OP_STAT])
-		return do_stat(&q);
+		return do_stat(m, &q);
 	h = handle_of(q.handle, &rc);
 	if (m->topic == t_node[NODE_OP_CLOSE]) {		/* close: always frees */
 		if (q.handle < HANDLES_MAX && handles[q.handle].used) {
@@ -509,14 +531,14 @@ static int devfs_handle(void *state, const struct bus_msg *m,
 	if (!h)
 		return rc;
 	if (m->topic == t_node[NODE_OP_READ])
-		return do_read(h, &q, reply);
+		return do_read(m, h, &q, reply);
 	if (m->topic == t_node[NODE_OP_WRITE])
-		return do_write(h, &q, reply);
+		return do_write(m, h, &q, reply);
 	if (m->topic == t_node[NODE_OP_READDIR])
-		return do_readdir(h, &q);
+		return do_readdir(m, h, &q);
 	if (m->topic == t_node[NODE_OP_IOCTL])
 		return h->dir ? -AE_ENOTTY :
-		       forward_ioctl(&nodes[h->node], &q, reply);
+		       forward_ioctl(m, &nodes[h->node], &q, reply);
 	return -AE_ENOSYS;
 }
 

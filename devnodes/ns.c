@@ -67,6 +67,8 @@ static int do_mount(const struct bus_msg *m)
 {
 	char name[16];
 
+	if (bus_svc_flags(m->src) & BUS_SVC_F_USER)
+		return -AE_EPERM;	/* only services own nodes */
 	if (m->len == 0 || m->len >= sizeof(name))
 		return -AE_EINVAL;
 	memcpy(name, m->data, m->len);
@@ -88,16 +90,15 @@ static int do_mount(const struct bus_msg *m)
 	return 0;
 }
 
-/* Split an absolute path: the mount it names and the rest after it.
- * Returns the mount index, MOUNTS_MAX for the root itself, or an error. */
+/* Split an absolute path (NUL-terminated, len bytes): the mount it
+ * names and the rest after it. Returns the mount index, MOUNTS_MAX for
+ * the root itself, or an error. */
 static int resolve(const char *path, uint32_t len, const char **rest)
 {
 	const char *p = path + 1, *slash;
 	size_t n;
 
-	if (len == 0 || len >= NODE_PATH_MAX)
-		return len ? -AE_ENAMETOOLONG : -AE_EINVAL;
-	if (path[0] != '/' || strnlen(path, len + 1) != len)
+	if (path[0] != '/' || strlen(path) != len)
 		return -AE_EINVAL;
 	if (len == 1)
 		return MOUNTS_MAX;
@@ -113,6 +114,25 @@ static int resolve(const char *path, uint32_t len, const char **rest)
 	return -AE_ENOENT;
 }
 
+/* Copy the path q->buf lends into path[NODE_PATH_MAX] (NUL-terminated). */
+static int take_path(const struct bus_msg *m, const struct node_req *q,
+		     char *path)
+{
+	const char *p;
+	int rc;
+
+	if (q->len == 0)
+		return -AE_EINVAL;
+	if (q->len >= NODE_PATH_MAX)
+		return -AE_ENAMETOOLONG;
+	p = node_req_buf(m, q, BUS_GRANT_READ, &rc);
+	if (!p)
+		return rc ? rc : -AE_EFAULT;
+	memcpy(path, p, q->len);
+	path[q->len] = '\0';
+	return 0;
+}
+
 /* Forward req to owner as operation op; the reply's first word (if any)
  * in *out. */
 static int forward(bus_svc_t owner, int op, const struct node_req *req,
@@ -126,6 +146,30 @@ static int forward(bus_svc_t owner, int op, const struct node_req *req,
 	return rc;
 }
 
+/* Forward an open or stat with the rest of the path, lent anew (ns's
+ * own copy); q->out passed on for a stat. */
+static int forward_path(const struct bus_msg *m, bus_svc_t owner, int op,
+			const struct node_req *q, const char *rest,
+			uint32_t *out)
+{
+	struct node_req fw = *q;
+	int rc;
+
+	fw.len = (uint32_t)strlen(rest);
+	fw.buf = 0;
+	if (fw.len) {
+		rc = bus_grant_new(rest, fw.len, BUS_GRANT_READ, owner,
+				   &fw.buf);
+		if (rc)
+			return rc == -AE_ENOSPC ? -AE_EAGAIN : rc;
+	}
+	rc = bus_grant_pass(m, q->out, owner);
+	if (rc == 0)
+		rc = forward(owner, op, &fw, out);
+	bus_grant_end(fw.buf);
+	return rc;
+}
+
 static int new_file(void)
 {
 	for (int i = 0; i < NODE_FILES_MAX; i++)
@@ -134,17 +178,19 @@ static int new_file(void)
 	return -AE_EMFILE;
 }
 
-static int do_open(const struct node_req *q, struct bus_msg *reply)
+static int do_open(const struct bus_msg *m, const struct node_req *q,
+		   struct bus_msg *reply)
 {
-	const char *path = (const char *)(uintptr_t)q->buf, *rest = "";
-	struct node_req fw = *q;
-	int mi, fd;
+	char path[NODE_PATH_MAX];
+	const char *rest = "";
+	int mi, fd, rc;
 	uint32_t handle = 0;
 
-	if (!path)
-		return -AE_EFAULT;
 	if (q->flags & ~(NODE_READ | NODE_WRITE | NODE_DIR) || !q->flags)
 		return -AE_EINVAL;
+	rc = take_path(m, q, path);
+	if (rc)
+		return rc;
 	mi = resolve(path, q->len, &rest);
 	if (mi < 0)
 		return mi;
@@ -157,11 +203,11 @@ static int do_open(const struct node_req *q, struct bus_msg *reply)
 		files[fd] = (struct file){ true, BUS_SVC_KERNEL, 0,
 					    ROOT_HANDLE, q->flags, 0 };
 	} else {
-		int rc;
+		struct node_req fw = *q;
 
-		fw.buf = (uint64_t)(uintptr_t)rest;
-		fw.len = (uint32_t)strlen(rest);
-		rc = forward(mounts[mi].owner, T_OPEN, &fw, &handle);
+		fw.out = 0;
+		rc = forward_path(m, mounts[mi].owner, T_OPEN, &fw, rest,
+				  &handle);
 		if (rc)
 			return rc;
 		files[fd] = (struct file){
@@ -193,23 +239,24 @@ static struct file *file_of(uint32_t fd, int *rc)
 }
 
 /* readdir of the root: the mounts */
-static int root_readdir(const struct node_req *q)
+static int root_readdir(const struct bus_msg *m, const struct node_req *q)
 {
-	struct node_dirent d;
+	struct node_dirent d, *out;
 
 	if (q->off >= nmounts)
 		return -AE_ENOENT;
-	if (!q->out)
+	out = node_req_out(m, q, sizeof(d));
+	if (!out)
 		return -AE_EFAULT;
 	memset(&d, 0, sizeof(d));
 	memcpy(d.name, mounts[q->off].name, sizeof(mounts[0].name));
 	d.kind = NODE_KIND_DIR;
-	memcpy((void *)(uintptr_t)q->out, &d, sizeof(d));
+	memcpy(out, &d, sizeof(d));
 	return 0;
 }
 
-static int do_file_op(int op, const struct node_req *q,
-		      struct bus_msg *reply)
+static int do_file_op(const struct bus_msg *m, int op,
+		      const struct node_req *q, struct bus_msg *reply)
 {
 	struct node_req fw = *q;
 	struct file *f;
@@ -232,12 +279,16 @@ static int do_file_op(int op, const struct node_req *q,
 			f->used = false;
 			return 0;
 		}
-		return op == T_READDIR ? root_readdir(q) : -AE_EISDIR;
+		return op == T_READDIR ? root_readdir(m, q) : -AE_EISDIR;
 	}
 	fw.handle = f->handle;
 	if (op == T_READ || op == T_WRITE)
 		fw.off = f->off;
-	rc = forward(f->owner, op, &fw, &out);
+	rc = bus_grant_pass(m, q->buf, f->owner);
+	if (rc == 0)
+		rc = bus_grant_pass(m, q->out, f->owner);
+	if (rc == 0)
+		rc = forward(f->owner, op, &fw, &out);
 	if (op == T_CLOSE)
 		f->used = false;
 	if (rc)
@@ -249,7 +300,7 @@ static int do_file_op(int op, const struct node_req *q,
 	return 0;
 }
 
-/* The offset moves to q->out (whence NODE_SEEK_SET) or by it (_CUR). */
+/* The offset moves to q->seek (whence NODE_SEEK_SET) or by it (_CUR). */
 static int do_seek(const struct node_req *q, struct bus_msg *reply)
 {
 	struct file *f;
@@ -262,7 +313,9 @@ static int do_seek(const struct node_req *q, struct bus_msg *reply)
 		return rc;
 	if (q->flags > NODE_SEEK_CUR)
 		return -AE_EINVAL;
-	to = (int64_t)q->out + (q->flags == NODE_SEEK_CUR ? f->off : 0);
+	if (q->seek < -(int64_t)UINT32_MAX || q->seek > (int64_t)UINT32_MAX)
+		return -AE_EINVAL;
+	to = q->seek + (q->flags == NODE_SEEK_CUR ? f->off : 0);
 	if (to < 0 || to > (int64_t)UINT32_MAX)
 		return -AE_EINVAL;
 	f->off = (uint32_t)to;
@@ -272,14 +325,18 @@ static int do_seek(const struct node_req *q, struct bus_msg *reply)
 	return 0;
 }
 
-static int do_stat(const struct node_req *q)
+static int do_stat(const struct bus_msg *m, const struct node_req *q)
 {
-	const char *path = (const char *)(uintptr_t)q->buf, *rest = "";
-	struct node_req fw = *q;
-	struct node_stat st;
-	int mi;
+	char path[NODE_PATH_MAX];
+	const char *rest = "";
+	struct node_stat st, *out;
+	int mi, rc;
 
-	if (!path || !q->out)
+	rc = take_path(m, q, path);
+	if (rc)
+		return rc;
+	out = node_req_out(m, q, sizeof(st));
+	if (!out)
 		return -AE_EFAULT;
 	mi = resolve(path, q->len, &rest);
 	if (mi < 0)
@@ -288,12 +345,10 @@ static int do_stat(const struct node_req *q)
 		memset(&st, 0, sizeof(st));
 		st.kind = NODE_KIND_DIR;
 		st.mode = 0555;
-		memcpy((void *)(uintptr_t)q->out, &st, sizeof(st));
+		memcpy(out, &st, sizeof(st));
 		return 0;
 	}
-	fw.buf = (uint64_t)(uintptr_t)rest;
-	fw.len = (uint32_t)strlen(rest);
-	return forward(mounts[mi].owner, T_STAT, &fw, NULL);
+	return forward_path(m, mounts[mi].owner, T_STAT, q, rest, NULL);
 }
 
 static int ns_handle(void *state, const struct bus_msg *m,
@@ -316,12 +371,12 @@ static int ns_handle(void *state, const struct bus_msg *m,
 		return -AE_EINVAL;
 	memcpy(&q, m->data, sizeof(q));
 	if (op == T_OPEN)
-		return do_open(&q, reply);
+		return do_open(m, &q, reply);
 	if (op == T_STAT)
-		return do_stat(&q);
+		return do_stat(m, &q);
 	if (op == T_SEEK)
 		return do_seek(&q, reply);
-	return do_file_op(op, &q, reply);
+	return do_file_op(m, op, &q, reply);
 }
 
 SERVICE(ns,

@@ -17,6 +17,11 @@
  *                                     sets it (through the console
  *                                     service, which checks it)
  *   /sys/bus/pending                  messages queued on the bus now
+ *   /sys/bus/grants/live              memory lent by reference
+ *                                     (aegis/grant.h): lent now,
+ *                                     live_max, made, refused (maps and
+ *                                     passes refused: forged, ended or
+ *                                     not held)
  *   /sys/kernel/log_level             0..7, writable
  *   /sys/mm/total, free, low          pages, from the mm service
  *   /sys/devices/<tree path>/         the enumerated device tree, from the
@@ -39,6 +44,7 @@
 #include <aegis/devtree.h>
 #include <aegis/driver.h>
 #include <aegis/errno.h>
+#include <aegis/grant.h>
 #include <aegis/kprintf.h>
 #include <aegis/mm.h>
 #include <aegis/node.h>
@@ -56,7 +62,8 @@
 enum what {
 	W_ROOT, W_BUS, W_SERVICES, W_SERVICE, W_SVC_ATTR, W_TOPICS, W_TOPIC,
 	W_TOPIC_ATTR, W_RULES, W_TRACE, W_PENDING, W_KERNEL, W_LOGLEVEL, W_MM,
-	W_MM_ATTR, W_DEVICES, W_DEV_ATTR, W_SDIR, W_SATTR,
+	W_MM_ATTR, W_DEVICES, W_DEV_ATTR, W_SDIR, W_SATTR, W_GRANTS,
+	W_GRANT_ATTR,
 };
 
 /* A fixed directory's entries. */
@@ -72,7 +79,7 @@ static const struct entry root_dir[] = {
 static const struct entry bus_dir[] = {
 	{ "services", W_SERVICES }, { "topics", W_TOPICS },
 	{ "rules", W_RULES }, { "trace_filter", W_TRACE },
-	{ "pending", W_PENDING },
+	{ "pending", W_PENDING }, { "grants", W_GRANTS },
 };
 static const struct entry kernel_dir[] = { { "log_level", W_LOGLEVEL } };
 
@@ -84,6 +91,9 @@ static const char *const topic_attrs[] = {
 	"published", "delivered", "drops", "subscribers",
 };
 static const char *const mm_attrs[] = { "total", "free", "low" };
+static const char *const grant_attrs[] = {
+	"live", "live_max", "made", "refused",
+};
 static const char *const dev_attrs[] = {
 	"compatible", "driver", "status", "reg", "irq",
 };
@@ -189,6 +199,21 @@ static int service_call(int svc, const char *topic, const void *data,
 	if (t < 0)
 		return t;
 	return bus_call((bus_svc_t)svc, (bus_topic_t)t, data, len, reply);
+}
+
+/* A sysfs.show or sysfs.store to svc, with mem (len bytes) lent to it as
+ * io->buf for the call. */
+static int lend_call(int svc, const char *topic, struct sysfs_io *io,
+		     void *mem, uint32_t len, uint32_t rights,
+		     struct bus_msg *reply)
+{
+	int rc = bus_grant_new(mem, len, rights, (bus_svc_t)svc, &io->buf);
+
+	if (rc)
+		return rc == -AE_ENOSPC ? -AE_EAGAIN : rc;
+	rc = service_call(svc, topic, io, sizeof(*io), reply);
+	bus_grant_end(io->buf);
+	return rc;
 }
 
 /* The service's attribute number index. */
@@ -345,6 +370,13 @@ static int step(struct target *t, const char *c)
 		t->what = W_MM_ATTR;
 		t->item = (unsigned int)k;
 		return 0;
+	case W_GRANTS:
+		k = in_table(grant_attrs, N(grant_attrs), c);
+		if (k < 0)
+			return -AE_ENOENT;
+		t->what = W_GRANT_ATTR;
+		t->item = (unsigned int)k;
+		return 0;
 	case W_DEVICES:
 		return step_devices(t, c);
 	case W_SDIR: {
@@ -413,7 +445,8 @@ static bool is_dir(enum what w)
 {
 	return w == W_ROOT || w == W_BUS || w == W_SERVICES ||
 	       w == W_SERVICE || w == W_TOPICS || w == W_TOPIC ||
-	       w == W_KERNEL || w == W_MM || w == W_DEVICES || w == W_SDIR;
+	       w == W_KERNEL || w == W_MM || w == W_DEVICES || w == W_SDIR ||
+	       w == W_GRANTS;
 }
 
 static bool writable(const struct target *t)
@@ -588,6 +621,15 @@ static int render(const struct target *t, char *buf)
 	case W_PENDING:
 		add(&x, "%u\n", bus_pending());
 		return 0;
+	case W_GRANT_ATTR: {
+		struct bus_grant_stats gs;
+
+		bus_grant_stats(&gs);
+		add(&x, "%llu\n", (unsigned long long)(
+			t->item == 0 ? gs.live : t->item == 1 ? gs.live_max :
+			t->item == 2 ? gs.made : gs.refused));
+		return 0;
+	}
 	case W_LOGLEVEL:
 		add(&x, "%u\n", klog_level());
 		return 0;
@@ -602,12 +644,12 @@ static int render(const struct target *t, char *buf)
 	case W_DEV_ATTR:
 		return render_device(t, &x);
 	case W_SATTR: {
-		struct sysfs_io io = { t->item, TEXT_MAX - 1,
-				       (uint64_t)(uintptr_t)buf };
+		struct sysfs_io io = { t->item, TEXT_MAX - 1, 0, 0 };
 		struct bus_msg r;
 		uint32_t n;
 
-		rc = service_call(t->id, "sysfs.show", &io, sizeof(io), &r);
+		rc = lend_call(t->id, "sysfs.show", &io, buf, TEXT_MAX - 1,
+			       BUS_GRANT_WRITE, &r);
 		if (rc)
 			return rc;
 		if (r.len != sizeof(n))
@@ -729,20 +771,24 @@ static int write_trace(const char *v, size_t n)
 	return bus_call((bus_svc_t)console, (bus_topic_t)t, v, n, NULL);
 }
 
-static int do_write(struct handle *h, const struct node_req *q,
-		    struct bus_msg *reply)
+static int do_write(const struct bus_msg *m, struct handle *h,
+		    const struct node_req *q, struct bus_msg *reply)
 {
 	char v[WRITE_MAX + 1];
+	const char *src;
 	size_t n = q->len;
 	int rc;
 
 	if (!writable(&h->t))
 		return -AE_EINVAL;
-	if (!q->buf || n == 0)
+	if (n == 0)
 		return -AE_EINVAL;
 	if (n > WRITE_MAX)
 		return -AE_E2BIG;
-	memcpy(v, (const void *)(uintptr_t)q->buf, n);
+	src = node_req_buf(m, q, BUS_GRANT_READ, &rc);
+	if (!src)
+		return rc;
+	memcpy(v, src, n);
 	if (v[n - 1] == '\n')
 		n--;
 	v[n] = '\0';
@@ -759,11 +805,10 @@ static int do_write(struct handle *h, const struct node_req *q,
 		rc = write_log_level(v);
 		break;
 	case W_SATTR: {
-		struct sysfs_io io = { h->t.item, (uint32_t)n,
-				       (uint64_t)(uintptr_t)v };
+		struct sysfs_io io = { h->t.item, (uint32_t)n, 0, 0 };
 
-		rc = service_call(h->t.id, "sysfs.store", &io, sizeof(io),
-				  NULL);
+		rc = lend_call(h->t.id, "sysfs.store", &io, v, (uint32_t)n + 1,
+			       BUS_GRANT_READ, NULL);
 		break;
 	}
 	default:
@@ -907,6 +952,8 @@ static int entry(const struct target *t, uint32_t index,
 		return attr_entry(topic_attrs, N(topic_attrs), index, d);
 	case W_MM:
 		return attr_entry(mm_attrs, N(mm_attrs), index, d);
+	case W_GRANTS:
+		return attr_entry(grant_attrs, N(grant_attrs), index, d);
 	case W_DEVICES:
 		return devices_entry(t, index, d);
 	default:
@@ -916,10 +963,12 @@ static int entry(const struct target *t, uint32_t index,
 
 /* ---- requests ----------------------------------------------------------- */
 
-static int do_open(const struct node_req *q, struct bus_msg *reply)
+static int do_open(const struct bus_msg *m, const struct node_req *q,
+		   struct bus_msg *reply)
 {
 	struct node_cred c = { q->uid, q->gid };
 	struct handle *h;
+	const char *path;
 	uint32_t i;
 	int rc;
 
@@ -928,7 +977,10 @@ static int do_open(const struct node_req *q, struct bus_msg *reply)
 	if (i == HANDLES_MAX)
 		return -AE_EMFILE;
 	h = &handles[i];
-	rc = lookup((const char *)(uintptr_t)q->buf, q->len, &h->t);
+	path = node_req_buf(m, q, BUS_GRANT_READ, &rc);
+	if (rc)
+		return rc;
+	rc = lookup(path, q->len, &h->t);
 	if (rc)
 		return rc;
 	if (is_dir(h->t.what) != !!(q->flags & NODE_DIR))
@@ -949,40 +1001,49 @@ static int do_open(const struct node_req *q, struct bus_msg *reply)
 	return 0;
 }
 
-static int do_read(struct handle *h, const struct node_req *q,
-		   struct bus_msg *reply)
+static int do_read(const struct bus_msg *m, struct handle *h,
+		   const struct node_req *q, struct bus_msg *reply)
 {
 	uint32_t n = (uint32_t)strlen(h->text), got = 0;
+	char *buf;
+	int rc;
 
 	if (is_dir(h->t.what))
 		return -AE_EISDIR;
-	if (q->len && !q->buf)
-		return -AE_EFAULT;
+	buf = node_req_buf(m, q, BUS_GRANT_WRITE, &rc);
+	if (rc)
+		return rc;
 	if (q->off < n) {
 		got = n - q->off;
 		if (got > q->len)
 			got = q->len;
-		memcpy((void *)(uintptr_t)q->buf, h->text + q->off, got);
+		memcpy(buf, h->text + q->off, got);
 	}
 	memcpy(reply->data, &got, sizeof(got));
 	reply->len = sizeof(got);
 	return 0;
 }
 
-static int do_stat(const struct node_req *q)
+static int do_stat(const struct bus_msg *m, const struct node_req *q)
 {
 	static struct target t;
-	struct node_stat st;
-	int rc = lookup((const char *)(uintptr_t)q->buf, q->len, &t);
+	struct node_stat st, *out;
+	const char *path;
+	int rc;
 
+	path = node_req_buf(m, q, BUS_GRANT_READ, &rc);
 	if (rc)
 		return rc;
-	if (!q->out)
+	rc = lookup(path, q->len, &t);
+	if (rc)
+		return rc;
+	out = node_req_out(m, q, sizeof(st));
+	if (!out)
 		return -AE_EFAULT;
 	memset(&st, 0, sizeof(st));
 	st.kind = is_dir(t.what) ? NODE_KIND_DIR : NODE_KIND_ATTR;
 	st.mode = mode_of(&t);
-	memcpy((void *)(uintptr_t)q->out, &st, sizeof(st));
+	memcpy(out, &st, sizeof(st));
 	return 0;
 }
 
@@ -1003,13 +1064,13 @@ static int sysfs_handle(void *state, const struct bus_msg *m,
 		mount();
 	if (m->kind != BUS_REQUEST)
 		return 0;
-	if (m->len != sizeof(q))
-		return -AE_EINVAL;
-	memcpy(&q, m->data, sizeof(q));
+	rc = node_req_take(m, &q);
+	if (rc)
+		return rc;
 	if (m->topic == t_node[NODE_OP_OPEN])
-		return do_open(&q, reply);
+		return do_open(m, &q, reply);
 	if (m->topic == t_node[NODE_OP_STAT])
-		return do_stat(&q);
+		return do_stat(m, &q);
 	if (q.handle >= HANDLES_MAX || !handles[q.handle].used)
 		return -AE_EBADF;
 	h = &handles[q.handle];
@@ -1018,16 +1079,18 @@ static int sysfs_handle(void *state, const struct bus_msg *m,
 		return 0;
 	}
 	if (m->topic == t_node[NODE_OP_READ])
-		return do_read(h, &q, reply);
+		return do_read(m, h, &q, reply);
 	if (m->topic == t_node[NODE_OP_WRITE])
-		return do_write(h, &q, reply);
+		return do_write(m, h, &q, reply);
 	if (m->topic == t_node[NODE_OP_READDIR]) {
-		if (!q.out)
+		struct node_dirent *out = node_req_out(m, &q, sizeof(d));
+
+		if (!out)
 			return -AE_EFAULT;
 		rc = entry(&h->t, q.off, &d);
 		if (rc)
 			return rc;
-		memcpy((void *)(uintptr_t)q.out, &d, sizeof(d));
+		memcpy(out, &d, sizeof(d));
 		return 0;
 	}
 	return -AE_ENOSYS;	/* no attribute takes ioctls */

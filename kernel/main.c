@@ -142,6 +142,7 @@ static void bus_up(void)
 	int up;
 
 	bus_init(hal_cycles);
+	kfault_init();
 	trace_set_sink(console_line);
 	if (trace_arg[0] && trace_filter_set(trace_arg, &why))
 		kprintf("bootparam: trace=%s: %s; tracing off\n", trace_arg,

@@ -6,6 +6,8 @@
 use crate::arch;
 use core::ffi::c_char;
 
+use crate::recover::HalJmp;
+
 #[cfg(not(test))]
 extern "C" {
     /// The kernel log (kernel/log.c): writes bytes to the console.
@@ -24,14 +26,18 @@ extern "C" {
     /// A fault in user mode (kernel/syscall.c): ends the thread's
     /// process. Never returns.
     fn kernel_user_fault(f: *const HalUserFault) -> !;
+    /// A synchronous exception in kernel mode (kernel/fault.c): the
+    /// recovery point of the service handler that was running, or NULL
+    /// when none was (the fault is fatal then).
+    fn kernel_fault(f: *const HalUserFault) -> *const HalJmp;
 }
 
 // Host tests link no kernel: these stand in for kernel/log.c and keep what
 // the HAL reported, so tests can check it.
 #[cfg(test)]
 use host_kernel::{
-    bus_irq_post, kernel_irq_exit, kernel_syscall, kernel_user_fault, klog_write, kpanic_hal,
-    kpanic_trap,
+    bus_irq_post, kernel_fault, kernel_irq_exit, kernel_syscall, kernel_user_fault, klog_write,
+    kpanic_hal, kpanic_trap,
 };
 
 #[cfg(test)]
@@ -64,6 +70,11 @@ pub(crate) mod host_kernel {
     #[allow(dead_code)]
     pub unsafe fn kernel_user_fault(_f: *const super::HalUserFault) -> ! {
         panic!("user fault");
+    }
+
+    #[allow(dead_code)]
+    pub unsafe fn kernel_fault(_f: *const super::HalUserFault) -> *const super::HalJmp {
+        core::ptr::null()
     }
 
     #[allow(dead_code)]
@@ -171,6 +182,30 @@ pub(crate) fn user_fault(kind: u32, code: u32, pc: u64, addr: u64, name: &'stati
     unsafe { kernel_user_fault(&f) }
 }
 
+/// A synchronous exception in kernel mode that is not a stack overflow:
+/// if a service's handler was running, the kernel fails that service and
+/// this goes to the handler's recovery point (and does not return);
+/// otherwise it returns, and the caller ends the machine.
+#[cfg_attr(test, allow(dead_code))]
+pub(crate) fn kernel_fault_recover(kind: u32, code: u32, pc: u64, addr: u64, name: &'static str) {
+    let f = HalUserFault {
+        kind,
+        code,
+        pc,
+        addr,
+        name: name.as_ptr().cast(),
+    };
+    // SAFETY: the report lives for the call; a recovery point the kernel
+    // returns was set by a frame still live on this stack (kernel/fault.c
+    // keeps only those of handlers running now).
+    unsafe {
+        let j = kernel_fault(&f);
+        if !j.is_null() {
+            crate::recover::hal_jmp_go(j);
+        }
+    }
+}
+
 /// Hand a CPU exception's summary to the kernel, which prints it as
 /// "panic: <msg>" and ends the machine.
 #[cfg_attr(test, allow(dead_code))]
@@ -253,6 +288,21 @@ pub unsafe extern "C" fn hal_console_write(buf: *const u8, len: usize) -> i32 {
 #[no_mangle]
 pub extern "C" fn hal_exit(code: u32) -> ! {
     arch::exit(code)
+}
+
+/// For tests of fault containment (ktest fault.*): take a synchronous
+/// exception of `kind` (HAL_FAULT_*) in kernel mode, now. HAL_FAULT_PAGE
+/// reads an address mapped on neither arch; HAL_FAULT_ILLEGAL runs an
+/// undefined instruction (ud2, udf #0); HAL_FAULT_ALIGN a misaligned
+/// exclusive load (AArch64); HAL_FAULT_PROTECTION a non-canonical address
+/// and HAL_FAULT_ARITH a division by zero (x86_64). Inside a service's
+/// handler the service fails and the handler does not go on; elsewhere
+/// the machine stops. Returns -ENODEV for a kind this arch does not take
+/// in kernel mode, -EINVAL for an unknown kind, -EFAULT if the exception
+/// was taken and this code resumed, which it never should. Any context.
+#[no_mangle]
+pub extern "C" fn hal_fault_test(kind: u32) -> i32 {
+    arch::fault_test(kind)
 }
 
 /// Stop this CPU for good: interrupts masked, wait forever. Never returns.

@@ -68,6 +68,18 @@ struct bus_msg {
 typedef int (*bus_handler_fn)(void *state, const struct bus_msg *m,
 			      struct bus_msg *reply);
 
+/*
+ * bus_guard_fn - how the bus runs every handler, when one is set: it must
+ * call fn(state, m, reply) and return what fn returns, or
+ * -AE_ENOTRECOVERABLE when fn did not return because it faulted (the
+ * kernel's guard, kernel/fault.c, sets a recovery point that the trap
+ * path goes back to). The bus then treats the service as a handler that
+ * reported a fault, and puts its own call-chain bookkeeping back as it
+ * was before the handler ran.
+ */
+typedef int (*bus_guard_fn)(bus_handler_fn fn, void *state,
+			    const struct bus_msg *m, struct bus_msg *reply);
+
 /* ---- set-up ------------------------------------------------------------ */
 
 /* bus_clock_fn - the time source for timestamps and trace (cycles). */
@@ -76,6 +88,10 @@ typedef uint64_t (*bus_clock_fn)(void);
 /* bus_init - empty the bus (all services, topics, messages, counters).
  * clock may be NULL (timestamps are then 0). Boot, or tests. */
 void bus_init(bus_clock_fn clock);
+
+/* bus_set_guard - run handlers through g from now on (NULL: call them
+ * directly, the default). bus_init leaves it as it is. Outside handlers. */
+void bus_set_guard(bus_guard_fn g);
 
 /* ---- topics -------------------------------------------------------------
  * Names are dot-separated components of [a-z0-9_-], e.g. "hw.irq.uart0",

@@ -11,7 +11,10 @@
  *
  * A typed line can be longer than a bus message holds, so the event
  * carries where it is: the console keeps its last CONSOLE_LINE_RING lines
- * in slots, and the event names a slot and the line's sequence number. A
+ * in slots, lent to every kernel service as one read-only grant
+ * (aegis/grant.h), and the event names the grant, a slot and the line's
+ * sequence number; an event from anyone but the console names memory
+ * its sender does not hold and is refused (-EFAULT). A
  * subscriber copies the line out with console_line_take() while handling
  * the event. The console runs ahead of its subscribers while input keeps
  * coming (interrupt events are dispatched first), so the ring holds a
@@ -25,6 +28,7 @@
 #include <string.h>
 #include <aegis/bus.h>
 #include <aegis/errno.h>
+#include <aegis/grant.h>
 
 #define CONSOLE_LINE_MAX	120	/* bytes in a line, no newline */
 #define CONSOLE_LINE_RING	64
@@ -36,27 +40,35 @@ struct console_line_slot {
 };
 
 struct console_line {
-	uint64_t slot;		/* const struct console_line_slot * */
+	bus_grant_t ring;	/* the console's slots */
+	uint32_t slot;		/* 0 .. CONSOLE_LINE_RING - 1 */
 	uint32_t seq;
 	uint32_t len;
 };
 
 /* console_line_take - copy the line of a "console.line" event m into
  * buf (size bytes, NUL-terminated). Returns its length, -EINVAL for a
- * message that is not such an event, -EAGAIN if its slot has been
- * reused, -E2BIG if buf is too small. */
+ * message that is not such an event, -EFAULT for one naming a ring its
+ * sender does not hold, -EAGAIN if its slot has been reused, -E2BIG if
+ * buf is too small. */
 static inline int console_line_take(const struct bus_msg *m, char *buf,
 				    size_t size)
 {
-	const struct console_line_slot *s;
+	const struct console_line_slot *ring, *s;
 	struct console_line ev;
+	int rc;
 
 	if (m->len != sizeof(ev))
 		return -AE_EINVAL;
 	memcpy(&ev, m->data, sizeof(ev));
-	s = (const struct console_line_slot *)(uintptr_t)ev.slot;
-	if (!s || ev.len > CONSOLE_LINE_MAX)
+	if (ev.slot >= CONSOLE_LINE_RING || ev.len > CONSOLE_LINE_MAX)
 		return -AE_EINVAL;
+	ring = (const struct console_line_slot *)bus_grant_buf(
+		m, ev.ring, CONSOLE_LINE_RING * sizeof(*ring), BUS_GRANT_READ,
+		&rc);
+	if (!ring)
+		return rc;
+	s = &ring[ev.slot];
 	if (s->seq != ev.seq || s->len != ev.len)
 		return -AE_EAGAIN;
 	if (ev.len >= size)

@@ -13,7 +13,8 @@
  *                             -EINVAL for a malformed request
  *   "devtree.info"            request, struct devtree_info_req: the
  *                             device's full description is written to
- *                             *out (a struct devtree_info the caller lends)
+ *                             out (a struct devtree_info the caller lends
+ *                             as a grant; -EFAULT if it is not one)
  *   "devtree.attach"          request, a device's name (instance name
  *   "devtree.detach"          "rtc0", tree path or node name, not
  *                             NUL-terminated); reply its index (uint32_t).
@@ -32,6 +33,7 @@
 #ifndef AEGIS_DEVTREE_H
 #define AEGIS_DEVTREE_H
 
+#include <aegis/grant.h>
 #include <aegis/types.h>
 
 #define DEVTREE_NO_IRQ	0xffffffffu
@@ -50,8 +52,8 @@ struct devtree_event {
 
 struct devtree_info_req {
 	uint32_t index;
-	uint32_t pad;
-	uint64_t out;		/* struct devtree_info *, lent */
+	bus_grant_t out;	/* a struct devtree_info, lent writable
+				 * (aegis/grant.h) */
 };
 
 #define DEVTREE_RES_MAX	4

@@ -22,6 +22,7 @@
 #ifndef AEGIS_DRIVER_H
 #define AEGIS_DRIVER_H
 
+#include <aegis/grant.h>
 #include <aegis/types.h>
 
 struct driver_desc {
@@ -55,7 +56,9 @@ struct device_io {
 	uint32_t len;		/* of buf */
 	uint32_t off;		/* offset in the device's stream */
 	uint32_t cmd;		/* device.ioctl: the command */
-	uint64_t buf;		/* lent buffer */
+	bus_grant_t buf;	/* the lent buffer (aegis/grant.h): len bytes,
+				 * bus_grant_map'd by the driver */
+	uint32_t pad;
 };
 
 /* driver_builtin - the DRIVER() descriptors linked into this kernel. */

@@ -25,4 +25,9 @@ const struct boot_info *kernel_boot_info(void);
  * are up; returns with interrupts on. */
 void kernel_wait(void);
 
+/* kfault_init - run every service handler under a recovery point, so a
+ * fault in one fails that service instead of the kernel (kernel/fault.c).
+ * Boot, right after bus_init. */
+void kfault_init(void);
+
 #endif

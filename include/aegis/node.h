@@ -7,32 +7,38 @@
  * kernel/lib/node_client.c); ns finds the service mounted on the path's
  * first component (/dev: devfs, /sys: sysfs) and forwards the operation
  * to it as a "node.*" request. Each hop is a bus call, so every file
- * operation shows in the trace. Buffers travel by reference: the caller
- * lends them for the length of its (synchronous) call.
+ * operation shows in the trace. Buffers travel by reference, as grants
+ * (aegis/grant.h): the client lends its buffer, path and answer to ns
+ * for its (synchronous) call, ns passes the buffers on to the owner, and
+ * an owner gets at them only through bus_grant_map. A request whose
+ * grants its sender does not hold (a user process's, say) is -EFAULT.
  *
  * Requests a node-owning service answers (struct node_req, the owner's
  * handles are its own business):
- *   "node.open"     path (relative to the mount, "" = its root), flags,
- *                   cred -> handle in reply (uint32_t)
+ *   "node.open"     path (buf: len bytes, relative to the mount, len 0 =
+ *                   its root), flags, cred -> handle in reply (uint32_t)
  *   "node.read"     handle, buf, len, off -> bytes read (uint32_t)
  *   "node.write"    handle, buf, len, off -> bytes written
  *   "node.ioctl"    handle, cmd, buf, len -> the owner's answer
  *   "node.close"    handle
- *   "node.stat"     path, cred -> struct node_stat in *out
- *   "node.readdir"  handle, index -> struct node_dirent in *out,
+ *   "node.stat"     path, cred -> struct node_stat in out
+ *   "node.readdir"  handle, index -> struct node_dirent in out,
  *                   -ENOENT past the last entry
+ * buf and out are grants; len is at most buf's length.
  *
- * ns answers "ns.seek" itself (handle, flags = whence, out = the signed
+ * ns answers "ns.seek" itself (handle, flags = whence, seek = the signed
  * offset -> the new offset, uint32_t): the offset is its own.
  *
  * Errors: -ENOENT (no such node), -EACCES (the mode refuses the caller),
  * -ENOTDIR / -EISDIR, -EBADF (not an open handle), -ENODEV (the device
  * went away while open), -EINVAL (bad flags or arguments), -EMFILE (the
- * open-file table is full), -ENAMETOOLONG.
+ * open-file table is full), -ENAMETOOLONG, -EFAULT (a grant the sender
+ * does not hold, or one too short for len).
  */
 #ifndef AEGIS_NODE_H
 #define AEGIS_NODE_H
 
+#include <aegis/grant.h>
 #include <aegis/types.h>
 
 #define NODE_PATH_MAX	128
@@ -78,12 +84,29 @@ struct node_dirent {
 struct node_req {
 	uint32_t handle;
 	uint32_t flags;		/* open flags, or the ioctl command */
-	uint64_t buf;		/* lent data buffer, or the path */
-	uint64_t out;		/* stat/readdir: where the answer goes */
-	uint32_t len;		/* of buf */
+	bus_grant_t buf;	/* the data buffer, or the path */
+	bus_grant_t out;	/* stat/readdir: where the answer goes */
+	uint32_t len;		/* bytes of buf the operation moves */
 	uint32_t off;		/* read/write offset; readdir index */
 	uint32_t uid, gid;	/* the caller's credentials */
+	int64_t seek;		/* ns.seek: the offset */
 };
+
+/*
+ * node_req_buf - for an owner handling m (a node request q): the first
+ * q->len bytes of q->buf with rights, or NULL when q->len is 0 or the
+ * grant is refused or shorter (*rc = -EFAULT; else *rc = 0).
+ * node_req_out - q->out, which must hold size bytes (writable).
+ */
+void *node_req_buf(const struct bus_msg *m, const struct node_req *q,
+		   uint32_t rights, int *rc);
+void *node_req_out(const struct bus_msg *m, const struct node_req *q,
+		   uint32_t size);
+
+/* node_req_take - copy request m's struct node_req into *q: 0, -EINVAL
+ * (not one), -EPERM (from a user process: its credentials would be its
+ * own word; node requests come from ns and the kernel). */
+int node_req_take(const struct bus_msg *m, struct node_req *q);
 
 /* mode_allows - whether mode (owner/group/other rwx) lets cred do want
  * (NODE_READ | NODE_WRITE). Root is allowed everything. */

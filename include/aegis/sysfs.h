@@ -11,6 +11,10 @@
  *                  mode), -ENOENT past the last
  *   "sysfs.show"   struct sysfs_io (buf lent, size bytes) -> uint32_t
  *                  bytes of text written to buf
+ *
+ * buf is a grant (aegis/grant.h) sysfs made for the call, reached with
+ * sysfs_io_take, never a pointer: a request naming memory its sender
+ * was not lent is -EFAULT.
  *   "sysfs.store"  struct sysfs_io (buf holds len bytes of the written
  *                  value, its newline taken off, NUL-terminated) -> 0,
  *                  or an error (-EINVAL with the reason on the console
@@ -23,6 +27,7 @@
 #define AEGIS_SYSFS_H
 
 #include <aegis/bus.h>
+#include <aegis/grant.h>
 #include <aegis/types.h>
 
 #define SYSFS_ATTR_NAME	32
@@ -37,8 +42,19 @@ struct sysfs_attr {
 struct sysfs_io {
 	uint32_t index;		/* the attribute */
 	uint32_t len;		/* show: buf's size; store: the value's */
-	uint64_t buf;		/* lent for the call */
+	bus_grant_t buf;	/* lent for the call (aegis/grant.h) */
+	uint32_t pad;
 };
+
+/*
+ * sysfs_io_take - for a service handling "sysfs.show" or "sysfs.store"
+ * m: copy its struct sysfs_io into *io and map its buffer (show:
+ * writable, io->len bytes; store: readable, io->len + 1 bytes, the NUL
+ * included). NULL with *rc = -EINVAL (not a sysfs_io) or -EFAULT (a grant
+ * the sender does not hold: a forged request). kernel/lib/sysfs_attr.c.
+ */
+void *sysfs_io_take(const struct bus_msg *m, struct sysfs_io *io, bool store,
+		    int *rc);
 
 /* sysfs_attr_answer - answer the "sysfs.attr" request m from a table of
  * n attributes: 0 with the attribute in reply, -EINVAL (a payload that is

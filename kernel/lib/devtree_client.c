@@ -6,6 +6,7 @@
 #include <aegis/bus.h>
 #include <aegis/devtree.h>
 #include <aegis/errno.h>
+#include <aegis/grant.h>
 
 static int call(const char *topic, const void *data, size_t len,
 		struct bus_msg *reply)
@@ -47,9 +48,20 @@ int devtree_device(uint32_t index, struct devtree_event *ev)
 
 int devtree_info(uint32_t index, struct devtree_info *out)
 {
-	struct devtree_info_req q = { index, 0, (uint64_t)(uintptr_t)out };
+	struct devtree_info_req q = { index, 0 };
+	int dt = bus_svc_find("devtree"), rc;
 
-	return call("devtree.info", &q, sizeof(q), NULL);
+	if (dt < 0)
+		return -AE_ENODEV;
+	if (!out)
+		return -AE_EFAULT;
+	rc = bus_grant_new(out, sizeof(*out), BUS_GRANT_WRITE, (bus_svc_t)dt,
+			   &q.out);
+	if (rc)
+		return rc == -AE_ENOSPC ? -AE_EAGAIN : rc;
+	rc = call("devtree.info", &q, sizeof(q), NULL);
+	bus_grant_end(q.out);
+	return rc;
 }
 
 int devtree_hotplug(bool attach, const char *name)

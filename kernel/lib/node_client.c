@@ -5,9 +5,21 @@
 #include <string.h>
 #include <aegis/bus.h>
 #include <aegis/errno.h>
+#include <aegis/grant.h>
 #include <aegis/node.h>
+#include <aegis/sched.h>
 
-static int call(const char *topic, const struct node_req *q, int32_t *out)
+/* Every thread blocked in a call here, with its two grants, and a
+ * dispatch chain's few besides: the table cannot fill (aegis/grant.h). */
+_Static_assert(2 * SCHED_THREADS_MAX + 64 <= BUS_GRANTS_MAX,
+	       "the grant table must outlast every thread's call");
+
+/*
+ * One call to ns: buf (len bytes, rights) and out (size bytes, written)
+ * are lent to ns for the call and ended after it, whatever it answered.
+ */
+static int call(const char *topic, struct node_req *q, const void *buf,
+		uint32_t rights, void *out, uint32_t size, int32_t *ans)
 {
 	int ns = bus_svc_find("ns"), t = bus_topic(topic), rc;
 	struct bus_msg reply;
@@ -16,20 +28,33 @@ static int call(const char *topic, const struct node_req *q, int32_t *out)
 		return ns;
 	if (t < 0)
 		return t;
+	if (buf && q->len) {
+		rc = bus_grant_new(buf, q->len, rights, (bus_svc_t)ns, &q->buf);
+		if (rc)
+			return rc == -AE_ENOSPC ? -AE_EAGAIN : rc;
+	}
+	if (out) {
+		rc = bus_grant_new(out, size, BUS_GRANT_WRITE, (bus_svc_t)ns,
+				   &q->out);
+		if (rc) {
+			bus_grant_end(q->buf);
+			return rc == -AE_ENOSPC ? -AE_EAGAIN : rc;
+		}
+	}
 	rc = bus_call((bus_svc_t)ns, (bus_topic_t)t, q, sizeof(*q), &reply);
-	if (rc == 0 && out && reply.len >= sizeof(*out))
-		memcpy(out, reply.data, sizeof(*out));
+	bus_grant_end(q->buf);
+	bus_grant_end(q->out);
+	if (rc == 0 && ans && reply.len >= sizeof(*ans))
+		memcpy(ans, reply.data, sizeof(*ans));
 	return rc;
 }
 
-static struct node_req req(uint32_t handle, const void *buf, uint32_t len,
-			   struct node_cred c)
+static struct node_req req(uint32_t handle, uint32_t len, struct node_cred c)
 {
 	struct node_req q;
 
 	memset(&q, 0, sizeof(q));
 	q.handle = handle;
-	q.buf = (uint64_t)(uintptr_t)buf;
 	q.len = len;
 	q.uid = c.uid;
 	q.gid = c.gid;
@@ -39,7 +64,7 @@ static struct node_req req(uint32_t handle, const void *buf, uint32_t len,
 int node_open(const char *path, uint32_t flags, struct node_cred c)
 {
 	size_t n = path ? strnlen(path, NODE_PATH_MAX) : 0;
-	struct node_req q = req(0, path, (uint32_t)n, c);
+	struct node_req q = req(0, (uint32_t)n, c);
 	int32_t fd = -1;
 	int rc;
 
@@ -48,81 +73,113 @@ int node_open(const char *path, uint32_t flags, struct node_cred c)
 	if (n == NODE_PATH_MAX)
 		return -AE_ENAMETOOLONG;
 	q.flags = flags;
-	rc = call("ns.open", &q, &fd);
+	rc = call("ns.open", &q, path, BUS_GRANT_READ, NULL, 0, &fd);
 	return rc ? rc : fd;
 }
 
 int node_read(int fd, void *buf, uint32_t len)
 {
-	struct node_req q = req((uint32_t)fd, buf, len, NODE_CRED_KERNEL);
+	struct node_req q = req((uint32_t)fd, len, NODE_CRED_KERNEL);
 	int32_t n = 0;
-	int rc = call("ns.read", &q, &n);
+	int rc;
 
+	if (len && !buf)
+		return -AE_EFAULT;
+	rc = call("ns.read", &q, buf, BUS_GRANT_WRITE, NULL, 0, &n);
 	return rc ? rc : n;
 }
 
 int node_write(int fd, const void *buf, uint32_t len)
 {
-	struct node_req q = req((uint32_t)fd, buf, len, NODE_CRED_KERNEL);
+	struct node_req q = req((uint32_t)fd, len, NODE_CRED_KERNEL);
 	int32_t n = 0;
-	int rc = call("ns.write", &q, &n);
+	int rc;
 
+	if (len && !buf)
+		return -AE_EFAULT;
+	rc = call("ns.write", &q, buf, BUS_GRANT_READ, NULL, 0, &n);
 	return rc ? rc : n;
 }
 
 int node_ioctl(int fd, uint32_t cmd, void *buf, uint32_t len)
 {
-	struct node_req q = req((uint32_t)fd, buf, len, NODE_CRED_KERNEL);
-
+	struct node_req q = req((uint32_t)fd, len, NODE_CRED_KERNEL);
 	int32_t n = 0;
 	int rc;
 
+	if (len && !buf)
+		return -AE_EFAULT;
 	q.flags = cmd;
-	rc = call("ns.ioctl", &q, &n);
+	rc = call("ns.ioctl", &q, buf, BUS_GRANT_READ | BUS_GRANT_WRITE, NULL,
+		  0, &n);
 	return rc ? rc : n;
 }
 
 int node_close(int fd)
 {
-	struct node_req q = req((uint32_t)fd, NULL, 0, NODE_CRED_KERNEL);
+	struct node_req q = req((uint32_t)fd, 0, NODE_CRED_KERNEL);
 
-	return call("ns.close", &q, NULL);
+	return call("ns.close", &q, NULL, 0, NULL, 0, NULL);
 }
 
 int node_stat(const char *path, struct node_stat *st, struct node_cred c)
 {
 	size_t n = path ? strnlen(path, NODE_PATH_MAX) : 0;
-	struct node_req q = req(0, path, (uint32_t)n, c);
+	struct node_req q = req(0, (uint32_t)n, c);
 
 	if (!path || !st)
 		return -AE_EFAULT;
 	if (n == NODE_PATH_MAX)
 		return -AE_ENAMETOOLONG;
-	q.out = (uint64_t)(uintptr_t)st;
-	return call("ns.stat", &q, NULL);
+	return call("ns.stat", &q, path, BUS_GRANT_READ, st, sizeof(*st),
+		    NULL);
 }
 
 int node_readdir(int fd, uint32_t index, struct node_dirent *d)
 {
-	struct node_req q = req((uint32_t)fd, NULL, 0, NODE_CRED_KERNEL);
+	struct node_req q = req((uint32_t)fd, 0, NODE_CRED_KERNEL);
 
 	if (!d)
 		return -AE_EFAULT;
 	q.off = index;
-	q.out = (uint64_t)(uintptr_t)d;
-	return call("ns.readdir", &q, NULL);
+	return call("ns.readdir", &q, NULL, 0, d, sizeof(*d), NULL);
 }
 
 int node_seek(int fd, int64_t off, uint32_t whence)
 {
-	struct node_req q = req((uint32_t)fd, NULL, 0, NODE_CRED_KERNEL);
+	struct node_req q = req((uint32_t)fd, 0, NODE_CRED_KERNEL);
 	int32_t n = 0;
 	int rc;
 
 	q.flags = whence;
-	q.out = (uint64_t)off;
-	rc = call("ns.seek", &q, &n);
+	q.seek = off;
+	rc = call("ns.seek", &q, NULL, 0, NULL, 0, &n);
 	return rc ? rc : n < 0 ? -AE_EOVERFLOW : n;	/* past 2 GiB */
+}
+
+void *node_req_buf(const struct bus_msg *m, const struct node_req *q,
+		   uint32_t rights, int *rc)
+{
+	return bus_grant_buf(m, q->buf, q->len, rights, rc);
+}
+
+int node_req_take(const struct bus_msg *m, struct node_req *q)
+{
+	if (m->len != sizeof(*q))
+		return -AE_EINVAL;
+	if (bus_svc_flags(m->src) & BUS_SVC_F_USER)
+		return -AE_EPERM;
+	memcpy(q, m->data, sizeof(*q));
+	return 0;
+}
+
+void *node_req_out(const struct bus_msg *m, const struct node_req *q,
+		   uint32_t size)
+{
+	uint32_t glen = 0;
+	void *p = bus_grant_map(m, q->out, BUS_GRANT_WRITE, &glen);
+
+	return p && glen >= size ? p : NULL;
 }
 
 /* ---- for the services that own nodes --------------------------------- */

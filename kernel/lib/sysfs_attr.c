@@ -21,3 +21,23 @@ int sysfs_attr_answer(const struct sysfs_attr *attrs, uint32_t n,
 	reply->len = sizeof(attrs[i]);
 	return 0;
 }
+
+void *sysfs_io_take(const struct bus_msg *m, struct sysfs_io *io, bool store,
+		    int *rc)
+{
+	char *p;
+
+	*rc = -AE_EINVAL;
+	if (m->len != sizeof(*io))
+		return NULL;
+	memcpy(io, m->data, sizeof(*io));
+	if (io->len == UINT32_MAX || (!store && io->len == 0))
+		return NULL;
+	p = bus_grant_buf(m, io->buf, io->len + (store ? 1u : 0u),
+			  store ? BUS_GRANT_READ : BUS_GRANT_WRITE, rc);
+	if (p && store && p[io->len] != '\0') {
+		*rc = -AE_EINVAL;	/* the value must end where it says */
+		return NULL;
+	}
+	return p;
+}

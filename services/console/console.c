@@ -22,6 +22,7 @@
 #include <aegis/bus.h>
 #include <aegis/driver.h>
 #include <aegis/errno.h>
+#include <aegis/grant.h>
 #include <aegis/hal.h>
 #include <aegis/kprintf.h>
 #include <aegis/service.h>
@@ -36,17 +37,26 @@ static bus_topic_t t_write, t_filter, t_rx, t_line;
 static struct line line;
 static struct console_line_slot ring[CONSOLE_LINE_RING];
 static uint32_t line_seq;
+static bus_grant_t ring_grant;	/* the ring, lent to every kernel service;
+				 * made in the handler, so it is the
+				 * console's and ends when it stops */
 
 /* Keep the finished line in the next slot and announce it. */
 static void publish_line(void)
 {
-	struct console_line_slot *s = &ring[line_seq % CONSOLE_LINE_RING];
+	uint32_t slot = line_seq % CONSOLE_LINE_RING;
+	struct console_line_slot *s = &ring[slot];
 	struct console_line ev;
 
+	if (!ring_grant &&
+	    bus_grant_new(ring, sizeof(ring), BUS_GRANT_READ | BUS_GRANT_KERNEL,
+			  BUS_SVC_KERNEL, &ring_grant))
+		return;		/* the grant table is full: line lost */
 	s->seq = ++line_seq;
 	s->len = line.len;
 	memcpy(s->text, line.text, line.len);
-	ev.slot = (uint64_t)(uintptr_t)s;
+	ev.ring = ring_grant;
+	ev.slot = slot;
 	ev.seq = s->seq;
 	ev.len = s->len;
 	bus_publish(t_line, BUS_PRIO_INHERIT, &ev, sizeof(ev));
@@ -112,6 +122,7 @@ static int console_init(void)
 	t_filter = (bus_topic_t)f;
 	t_rx = (bus_topic_t)r;
 	t_line = (bus_topic_t)l;
+	ring_grant = 0;		/* a stop ended the last one */
 	line_reset(&line);
 	resume_input();
 	return 0;

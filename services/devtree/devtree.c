@@ -18,6 +18,7 @@
 #include <aegis/devtree.h>
 #include <aegis/driver.h>
 #include <aegis/errno.h>
+#include <aegis/grant.h>
 #include <aegis/hal.h>
 #include <aegis/kernel.h>
 #include <aegis/kprintf.h>
@@ -216,7 +217,9 @@ static int devtree_handle(void *state, const struct bus_msg *m,
 			  struct bus_msg *reply)
 {
 	struct devtree_info_req q;
+	struct devtree_info *out;
 	uint32_t index;
+	int rc;
 
 	(void)state;
 	if (!announced)
@@ -234,11 +237,13 @@ static int devtree_handle(void *state, const struct bus_msg *m,
 		if (m->len != sizeof(q))
 			return -AE_EINVAL;
 		memcpy(&q, m->data, sizeof(q));
-		if (!q.out)
-			return -AE_EFAULT;
+		out = bus_grant_buf(m, q.out, sizeof(*out), BUS_GRANT_WRITE,
+				    &rc);
+		if (!out)
+			return rc;
 		if (q.index >= tree.n)
 			return -AE_ENOENT;
-		info(q.index, (struct devtree_info *)(uintptr_t)q.out);
+		info(q.index, out);
 		return 0;
 	}
 	if (m->topic != t_device)

@@ -77,21 +77,23 @@ static void greet(void)
 static int sysfs_request(const struct bus_msg *m, struct bus_msg *reply)
 {
 	struct sysfs_io io;
+	char *buf;
+	int rc;
 	uint32_t n;
 
 	if (m->topic == ex.attr)
 		return sysfs_attr_answer(attrs, sizeof(attrs) / sizeof(attrs[0]),
 					 m, reply);
-	if (m->len != sizeof(io))
-		return -AE_EINVAL;
-	memcpy(&io, m->data, sizeof(io));
-	if (io.index >= sizeof(attrs) / sizeof(attrs[0]) || !io.buf)
+	buf = sysfs_io_take(m, &io, m->topic != ex.show, &rc);
+	if (!buf)
+		return rc;
+	if (io.index >= sizeof(attrs) / sizeof(attrs[0]))
 		return -AE_EINVAL;
 	if (m->topic == ex.show) {
 		int k = io.index == 0 ?
-			ksnprintf((char *)(uintptr_t)io.buf, io.len, "%u\n",
+			ksnprintf(buf, io.len, "%u\n",
 				  ex.pings) :
-			ksnprintf((char *)(uintptr_t)io.buf, io.len, "%s\n",
+			ksnprintf(buf, io.len, "%s\n",
 				  ex.greeting);
 
 		n = k < (int)io.len ? (uint32_t)k : io.len;
@@ -102,7 +104,7 @@ static int sysfs_request(const struct bus_msg *m, struct bus_msg *reply)
 	if (io.index != 1)
 		return -AE_EACCES;
 	{
-		const char *v = (const char *)(uintptr_t)io.buf;
+		const char *v = buf;
 
 		if (io.len == 0 || io.len >= GREETING_MAX) {
 			kprintf("example: greeting: 1 to %u characters\n",

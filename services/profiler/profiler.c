@@ -375,17 +375,19 @@ static const struct sysfs_attr attrs[] = {
 static int sysfs_request(const struct bus_msg *m, struct bus_msg *reply)
 {
 	struct sysfs_io io;
+	char *buf;
+	int rc;
 	struct out o;
 
 	if (m->topic == t_attr)
 		return sysfs_attr_answer(attrs, ARRAY_SIZE(attrs), m, reply);
-	if (m->len != sizeof(io))
-		return -AE_EINVAL;
-	memcpy(&io, m->data, sizeof(io));
-	if (io.index >= ARRAY_SIZE(attrs) || !io.buf)
+	buf = sysfs_io_take(m, &io, m->topic == t_store, &rc);
+	if (!buf)
+		return rc;
+	if (io.index >= ARRAY_SIZE(attrs))
 		return -AE_EINVAL;
 	if (m->topic == t_store) {
-		const char *v = (const char *)(uintptr_t)io.buf;
+		const char *v = buf;
 
 		if (io.index != 0)
 			return -AE_EACCES;
@@ -396,7 +398,7 @@ static int sysfs_request(const struct bus_msg *m, struct bus_msg *reply)
 		kprintf("profiler: state: \"start\" or \"stop\"\n");
 		return -AE_EINVAL;
 	}
-	o = (struct out){ (char *)(uintptr_t)io.buf, io.len, 0 };
+	o = (struct out){ buf, io.len, 0 };
 	switch (io.index) {
 	case 0:
 		put(&o, "%s\n", prof->on ? "running" : "stopped");

@@ -170,9 +170,7 @@ static struct rtc_dev *device_of(const struct bus_msg *m,
 	if (!d)		/* restarted after it was announced */
 		d = adopt(&ev);
 	*rc = 0;
-	if (io->len && !io->buf)
-		*rc = -AE_EFAULT;
-	return *rc ? NULL : d;
+	return d;
 }
 
 static int do_ioctl(const struct bus_msg *m, struct bus_msg *reply)
@@ -181,6 +179,7 @@ static int do_ioctl(const struct bus_msg *m, struct bus_msg *reply)
 	struct rtc_dev *d;
 	int64_t secs;
 	int32_t n = sizeof(secs);
+	void *buf;
 	int rc;
 
 	d = device_of(m, &io, &rc);
@@ -190,10 +189,13 @@ static int do_ioctl(const struct bus_msg *m, struct bus_msg *reply)
 		return -AE_ENOTTY;
 	if (io.len < sizeof(secs))
 		return -AE_EINVAL;
+	buf = bus_grant_buf(m, io.buf, sizeof(secs), BUS_GRANT_WRITE, &rc);
+	if (!buf)
+		return rc;
 	secs = hal_rtc_read(d->kind, d->base);
 	if (secs < 0)
 		return (int)secs;
-	memcpy((void *)(uintptr_t)io.buf, &secs, sizeof(secs));
+	memcpy(buf, &secs, sizeof(secs));
 	memcpy(reply->data, &n, sizeof(n));
 	reply->len = sizeof(n);
 	return 0;
@@ -205,11 +207,15 @@ static int do_read(const struct bus_msg *m, struct bus_msg *reply)
 	struct rtc_dev *d;
 	int64_t secs;
 	uint32_t n;
+	char *buf;
 	int rc;
 
 	d = device_of(m, &io, &rc);
 	if (!d)
 		return rc ? rc : -AE_ENODEV;
+	buf = bus_grant_buf(m, io.buf, io.len, BUS_GRANT_WRITE, &rc);
+	if (rc)
+		return rc;
 	/* a read from the start takes a new reading; one further on reads
 	 * the rest of that reading, so split reads never mix two times */
 	if (io.off == 0 || !d->text[0]) {
@@ -223,7 +229,7 @@ static int do_read(const struct bus_msg *m, struct bus_msg *reply)
 	if (n > io.len)
 		n = io.len;
 	if (n)
-		memcpy((void *)(uintptr_t)io.buf, d->text + io.off, n);
+		memcpy(buf, d->text + io.off, n);
 	memcpy(reply->data, &n, sizeof(n));
 	reply->len = sizeof(n);
 	return 0;

@@ -626,18 +626,20 @@ static uint32_t show_threads(char *buf, uint32_t size)
 static int sysfs_request(const struct bus_msg *m, struct bus_msg *reply)
 {
 	struct sysfs_io io;
+	char *buf;
+	int rc;
 	uint32_t n, v = 0;
 	int k;
 
 	if (m->topic == t_attr)
 		return sysfs_attr_answer(attrs, NATTRS, m, reply);
-	if (m->len != sizeof(io))
-		return -AE_EINVAL;
-	memcpy(&io, m->data, sizeof(io));
-	if (io.index >= NATTRS || !io.buf)
+	buf = sysfs_io_take(m, &io, m->topic == t_store, &rc);
+	if (!buf)
+		return rc;
+	if (io.index >= NATTRS)
 		return -AE_EINVAL;
 	if (m->topic == t_store) {
-		const char *s = (const char *)(uintptr_t)io.buf;
+		const char *s = buf;
 
 		if (io.index != 3)
 			return -AE_EACCES;
@@ -656,9 +658,9 @@ static int sysfs_request(const struct bus_msg *m, struct bus_msg *reply)
 		return 0;
 	}
 	if (io.index == 0) {
-		n = show_threads((char *)(uintptr_t)io.buf, io.len);
+		n = show_threads(buf, io.len);
 	} else {
-		k = ksnprintf((char *)(uintptr_t)io.buf, io.len, "%llu\n",
+		k = ksnprintf(buf, io.len, "%llu\n",
 			      (unsigned long long)(io.index == 1 ?
 						   stats.switches : io.index ==
 						   2 ? stats.ticks : slice));

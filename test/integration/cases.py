@@ -370,6 +370,7 @@ CASES = [
         'expect': [
             BANNER,
             r'^init: systest: started as pid 1, privileged$',
+            r'^systest: forged references: 42 of 42 refused$',
             r'^systest: root-systest-1: \d+ checks, 0 failed$',
             r'^init: systest \(pid 1\) exited with 0$',
         ],
@@ -572,6 +573,40 @@ CASES = [
         ],
         'reject': [r'^ktest: \d+ passed', r'the recursion returned'],
         'verdict': 'panic',
+    },
+    {
+        # A fault in a service's handler fails that service, not the
+        # kernel: each kind the arch takes in kernel mode (test/kernel/
+        # fault.c), reported, the service restarted, its callers and its
+        # queued requests answered -ESHUTDOWN.
+        'name': 'service-fault',
+        'cmdline': 'ktest=fault',
+        'module': False,
+        # the tests run in the reverse of their order in the file
+        'expect': [
+            BANNER,
+            r'^ktest: ok fault\.queued_requests_are_answered_not_run',
+            r'^ktest: ok fault\.inline_caller_gets_eshutdown_and_goes_on',
+            r'^ktest: fault: page fault, masked contained$',
+            r'^ktest: fault: division by zero (contained|not taken in '
+            r'kernel mode on aarch64)$',
+            r'^ktest: fault: protection fault (contained|not taken in '
+            r'kernel mode on aarch64)$',
+            r'^ktest: fault: misaligned access (contained|not taken in '
+            r'kernel mode on x86_64)$',
+            r'^fault: service ktest-faulty failed: (invalid opcode|'
+            r'undefined instruction) at pc ',
+            r'^ktest: fault: undefined instruction contained$',
+            r'^trap: (page fault \(vector 14\)|synchronous exception from '
+            r'EL1h: data abort)',
+            r'^fault: service ktest-faulty failed: (page fault|data abort) '
+            r'at pc 0x[0-9a-f]+, address 0x700000000000, in its handler; '
+            r'the supervisor restarts it$',
+            r'^ktest: fault: page fault contained$',
+            r'^ktest: 8 passed, 0 failed',
+        ],
+        'reject': [r'^panic: ', r'^ktest: FAIL'],
+        'verdict': 'pass',
     },
     {
         # A CPU exception is reported in one line, never a silent reset.

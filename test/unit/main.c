@@ -27,6 +27,8 @@ int main(void)
 	srunner_add_suite(sr, suite_service());
 	srunner_add_suite(sr, suite_bus_route());
 	srunner_add_suite(sr, suite_bus_wait());
+	srunner_add_suite(sr, suite_bus_grant());
+	srunner_add_suite(sr, suite_bus_guard());
 	srunner_add_suite(sr, suite_console_line());
 	srunner_add_suite(sr, suite_mm_buddy());
 	srunner_add_suite(sr, suite_mm_phys());

@@ -18,6 +18,8 @@ Suite *suite_bus_trace(void);	/* bus/test_trace.c */
 Suite *suite_service(void);	/* kernel/test_service.c */
 Suite *suite_bus_route(void);	/* bus/test_route.c */
 Suite *suite_bus_wait(void);	/* bus/test_wait.c */
+Suite *suite_bus_grant(void);	/* bus/test_grant.c */
+Suite *suite_bus_guard(void);	/* bus/test_guard.c */
 Suite *suite_console_line(void);	/* services/console/test_line.c */
 Suite *suite_mm_buddy(void);		/* services/mm/test_buddy.c */
 Suite *suite_mm_phys(void);		/* services/mm/test_phys.c */

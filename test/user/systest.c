@@ -270,6 +270,98 @@ static void bus(void)
 	CHECK(aegis_publish(mine, "x", 1, 8) == EINVAL);
 }
 
+/*
+ * Forged references (privileged only: without privilege the rules refuse
+ * these requests before any handler runs). A root process asks services
+ * directly to read or write memory it names: the old attack put a kernel
+ * address where a buffer's pointer was; now the field is a grant id the
+ * bus made, and no id a process can name is one it holds. Every request
+ * is refused with EFAULT (EPERM for the node requests, which only ns and
+ * the kernel may send), and what the attacks aimed at is unchanged.
+ */
+struct forged_io {		/* struct sysfs_io */
+	uint32_t index, len;
+	uint64_t buf;		/* bus_grant_t and its padding */
+};
+
+struct forged_node {		/* struct node_req */
+	uint32_t handle, flags, buf, out, len, off, uid, gid;
+	int64_t seek;
+};
+
+static void forged(void)
+{
+	static const uint64_t addrs[] = {
+		0xffffffff80100000ull,	/* where x86_64 kernels live */
+		0x40200000ull,		/* where AArch64's is loaded */
+		1, 0x101, 0x102, 0x201, 0xffffffffull,	/* plausible ids */
+	};
+	long ex = aegis_lookup(ABI_LOOKUP_SERVICE, S("example"));
+	long sysfs = aegis_lookup(ABI_LOOKUP_SERVICE, S("sysfs"));
+	long devtree = aegis_lookup(ABI_LOOKUP_SERVICE, S("devtree"));
+	long ns = aegis_lookup(ABI_LOOKUP_SERVICE, S("ns"));
+	long store = aegis_lookup(ABI_LOOKUP_TOPIC, S("sysfs.store"));
+	long show = aegis_lookup(ABI_LOOKUP_TOPIC, S("sysfs.show"));
+	long nwrite = aegis_lookup(ABI_LOOKUP_TOPIC, S("node.write"));
+	long info = aegis_lookup(ABI_LOOKUP_TOPIC, S("devtree.info"));
+	long nsopen = aegis_lookup(ABI_LOOKUP_TOPIC, S("ns.open"));
+	long nsstat = aegis_lookup(ABI_LOOKUP_TOPIC, S("ns.stat"));
+	char before[48], after[48], reply[40];
+	long level0 = number("/sys/kernel/log_level"), n0, n1, fd, refused = 0;
+	long counted0 = number("/sys/bus/grants/refused");
+
+	if (!priv)
+		return;
+	CHECK(ex >= 0 && sysfs >= 0 && devtree >= 0 && ns >= 0);
+	CHECK(store >= 0 && show >= 0 && nwrite >= 0 && info >= 0);
+	CHECK(nsopen >= 0 && nsstat >= 0);
+	fd = aegis_open(S("/sys/example/greeting"), ABI_O_READ);
+	n0 = aegis_read(fd, before, sizeof(before));
+	aegis_close(fd);
+	CHECK(n0 > 0);
+	for (unsigned int i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		struct forged_io io = { 1, 5, addrs[i] };
+		struct forged_node q = { 0, 2, (uint32_t)addrs[i],
+					 (uint32_t)addrs[i], 1, 0, 0, 0, 0 };
+		struct { uint32_t index; uint32_t out; } dq =
+			{ 0, (uint32_t)addrs[i] };
+		long rc;
+
+		rc = aegis_call(ex, store, &io, sizeof(io), reply, 8);
+		CHECK(rc == EFAULT);
+		refused += rc == EFAULT;
+		io.len = 16;
+		rc = aegis_call(ex, show, &io, sizeof(io), reply, 8);
+		CHECK(rc == EFAULT);
+		refused += rc == EFAULT;
+		rc = aegis_call(devtree, info, &dq, sizeof(dq), reply, 8);
+		CHECK(rc == EFAULT);
+		refused += rc == EFAULT;
+		rc = aegis_call(ns, nsopen, &q, sizeof(q), reply, 8);
+		CHECK(rc == EFAULT);
+		refused += rc == EFAULT;
+		rc = aegis_call(ns, nsstat, &q, sizeof(q), reply, 8);
+		CHECK(rc == EFAULT);
+		refused += rc == EFAULT;
+		rc = aegis_call(sysfs, nwrite, &q, sizeof(q), reply, 8);
+		CHECK(rc == EPERM);
+		refused += rc == EPERM;
+	}
+	fd = aegis_open(S("/sys/example/greeting"), ABI_O_READ);
+	n1 = aegis_read(fd, after, sizeof(after));
+	aegis_close(fd);
+	CHECK(n1 == n0);
+	for (long i = 0; i < n0 && i < n1; i++)
+		CHECK(before[i] == after[i]);
+	CHECK(number("/sys/kernel/log_level") == level0);
+	/* the bus counted each refused grant (the node.write never got as
+	 * far as looking one up) */
+	CHECK(counted0 >= 0 && number("/sys/bus/grants/refused") >=
+	      counted0 + 5 * (long)(sizeof(addrs) / sizeof(addrs[0])));
+	printf("systest: forged references: %ld of %ld refused\n", refused,
+	       (long)(6 * sizeof(addrs) / sizeof(addrs[0])));
+}
+
 static void privileged(void)
 {
 	if (priv)
@@ -288,6 +380,7 @@ int main(void)
 	memory();
 	processes();
 	bus();
+	forged();
 	privileged();
 	(void)ESRCH;
 	printf("systest: %s: %d checks, %d failed\n", me, checks, fails);

@@ -105,7 +105,15 @@ static int devtree_stand_in(void *s, const struct bus_msg *m,
 	memcpy(&q, m->data, sizeof(q));
 	if (q.index >= NTREE)
 		return -AE_ENOENT;
-	memcpy((void *)(uintptr_t)q.out, &tree[q.index], sizeof(tree[0]));
+	{
+		int rc;
+		void *out = bus_grant_buf(m, q.out, sizeof(tree[0]),
+					  BUS_GRANT_WRITE, &rc);
+
+		if (!out)
+			return rc;
+		memcpy(out, &tree[q.index], sizeof(tree[0]));
+	}
 	return 0;
 }
 
@@ -134,6 +142,8 @@ static int widget_stand_in(void *s, const struct bus_msg *m,
 	};
 	struct sysfs_io io;
 	uint32_t i, n;
+	char *buf;
+	int rc;
 
 	(void)s;
 	if (m->kind != BUS_REQUEST)
@@ -146,17 +156,19 @@ static int widget_stand_in(void *s, const struct bus_msg *m,
 		r->len = sizeof(attrs[i]);
 		return 0;
 	}
-	ck_assert_uint_eq(m->len, sizeof(io));
-	memcpy(&io, m->data, sizeof(io));
+	buf = sysfs_io_take(m, &io,
+			    m->topic != (bus_topic_t)bus_topic("sysfs.show"),
+			    &rc);
+	ck_assert_ptr_nonnull(buf);
 	if (m->topic == (bus_topic_t)bus_topic("sysfs.show")) {
-		n = (uint32_t)snprintf((char *)(uintptr_t)io.buf, io.len,
+		n = (uint32_t)snprintf(buf, io.len,
 				       "%u\n", io.index ? 42 : widget_size);
 		memcpy(r->data, &n, sizeof(n));
 		r->len = sizeof(n);
 		return 0;
 	}
 	/* store: the value arrives NUL-terminated, newline taken off */
-	if (sscanf((const char *)(uintptr_t)io.buf, "%u%n", &i, (int *)&n) != 1
+	if (sscanf(buf, "%u%n", &i, (int *)&n) != 1
 	    || n != io.len || i < 1 || i > 99)
 		return -AE_EINVAL;
 	widget_size = i;

@@ -168,6 +168,8 @@ pub fn irq_cpu_enabled() -> bool {
     d & (1 << 7) == 0
 }
 
+pub use vectors::fault_test;
+
 pub fn cpu_init() {
     vectors::init();
     // EL0 gets no access to the counters or the timers (its reset value

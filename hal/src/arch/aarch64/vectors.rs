@@ -73,16 +73,25 @@ extern "C" fn aarch64_trap(f: &mut TrapFrame, entry: u64) {
     let _ = writeln!(b, "trap: spsr {:#x}", f.spsr);
     crate::ffi::log(b.as_bytes());
     let mut m = crate::fmt::Buf::<128>::new();
-    if entry == 4 && crate::ffi::in_stack_guard(f.far) {
+    let boot_overflow = entry == 4 && crate::ffi::in_stack_guard(f.far);
+    let thread_overflow = (entry == 4 || entry == 5)
+        .then(|| crate::ffi::in_kstack_window(f.far))
+        .flatten();
+    if entry == 4 && !boot_overflow && thread_overflow.is_none() {
+        // a fault of the code that was running, not of its stack: if a
+        // service's handler was running, that service fails and the
+        // kernel goes on (kernel/fault.c); otherwise it is fatal
+        if let Some((kind, name, addr)) = kernel_fault_kind(f) {
+            crate::ffi::kernel_fault_recover(kind, (f.esr >> 26) as u32 & 0x3f, f.elr, addr, name);
+        }
+    }
+    if boot_overflow {
         let _ = write!(
             m,
             "trap: kernel stack overflow (FAR {:#x} in the guard page)",
             f.far
         );
-    } else if let Some(slot) = (entry == 4 || entry == 5)
-        .then(|| crate::ffi::in_kstack_window(f.far))
-        .flatten()
-    {
+    } else if let Some(slot) = thread_overflow {
         let _ = write!(
             m,
             "trap: kernel thread stack overflow (FAR {:#x} in the guard of stack slot {})",
@@ -98,6 +107,57 @@ extern "C" fn aarch64_trap(f: &mut TrapFrame, entry: u64) {
         );
     }
     crate::ffi::trap_to_kernel(m.as_bytes());
+}
+
+/// A synchronous exception at EL1 that a service handler's code can
+/// cause: its kind, name and address; None for the rest (exception
+/// classes that are not a fault of the running code).
+fn kernel_fault_kind(f: &TrapFrame) -> Option<(u32, &'static str, u64)> {
+    use crate::ffi::*;
+    let ec = (f.esr >> 26) as u32 & 0x3f;
+    let dfsc = f.esr & 0x3f;
+    Some(match ec {
+        0x25 if dfsc == 0x21 => (HAL_FAULT_ALIGN, "alignment fault\0", f.far),
+        0x25 => (HAL_FAULT_PAGE, "data abort\0", f.far),
+        0x21 => (HAL_FAULT_PAGE, "instruction abort\0", f.far),
+        0x22 => (HAL_FAULT_ALIGN, "PC alignment fault\0", f.far),
+        0x26 => (HAL_FAULT_ALIGN, "SP alignment fault\0", f.elr),
+        0x00 | 0x0e => (HAL_FAULT_ILLEGAL, "undefined instruction\0", f.elr),
+        0x18 => (HAL_FAULT_ILLEGAL, "trapped system instruction\0", f.elr),
+        0x2c => (HAL_FAULT_ARITH, "floating-point exception\0", f.elr),
+        0x3c => (HAL_FAULT_OTHER, "breakpoint\0", f.elr),
+        _ => return None,
+    })
+}
+
+/// For ktest fault.*: take a synchronous exception of `kind` now. Returns
+/// -ENODEV for a kind AArch64 does not raise at EL1 (integer division by
+/// zero gives 0, addresses have no canonical form), -EINVAL for an
+/// unknown one; -EFAULT if this code resumed, which it never should.
+pub fn fault_test(kind: u32) -> i32 {
+    use crate::errno::Errno;
+    use crate::ffi::*;
+    static WORDS: [u64; 2] = [0; 2];
+    // SAFETY: each faults on purpose; the trap path never resumes here.
+    unsafe {
+        match kind {
+            HAL_FAULT_PAGE => {
+                // mapped on neither arch (ktest.trap reads it too)
+                let p = 0x0000_7000_0000_0000u64 as *const u64;
+                core::hint::black_box(core::ptr::read_volatile(p));
+            }
+            HAL_FAULT_ILLEGAL => core::arch::asm!("udf #0", options(nomem, nostack)),
+            HAL_FAULT_ALIGN => {
+                // exclusive loads must be aligned whatever SCTLR_EL1.A says
+                let p = (core::ptr::addr_of!(WORDS) as u64) + 1;
+                core::arch::asm!("ldxr {v}, [{p}]", "clrex", p = in(reg) p,
+                                 v = out(reg) _, options(nostack));
+            }
+            HAL_FAULT_PROTECTION | HAL_FAULT_ARITH => return Errno::ENODEV.to_c(),
+            _ => return Errno::EINVAL.to_c(),
+        }
+    }
+    Errno::EFAULT.to_c()
 }
 
 /// A synchronous exception from EL0: a system call (SVC), or a fault that

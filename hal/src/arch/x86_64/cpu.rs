@@ -289,6 +289,50 @@ pub fn name(vector: u64) -> &'static str {
     NAMES.get(vector as usize).copied().unwrap_or("interrupt")
 }
 
+/// The HAL_FAULT_* kind of an exception vector.
+fn fault_kind(vector: u64) -> u32 {
+    use crate::ffi::*;
+    match vector {
+        14 => HAL_FAULT_PAGE,
+        6 => HAL_FAULT_ILLEGAL,
+        13 | 12 | 11 | 10 => HAL_FAULT_PROTECTION,
+        0 | 16 | 19 => HAL_FAULT_ARITH,
+        17 => HAL_FAULT_ALIGN,
+        _ => HAL_FAULT_OTHER,
+    }
+}
+
+/// For ktest fault.*: take a synchronous exception of `kind` now. Returns
+/// -ENODEV for a kind ring 0 cannot take (alignment checks are for ring 3
+/// only), -EINVAL for an unknown one; -EFAULT if the exception was taken
+/// and this code resumed, which it never should.
+pub fn fault_test(kind: u32) -> i32 {
+    use crate::ffi::*;
+    // SAFETY: each faults on purpose; the trap path never resumes here.
+    unsafe {
+        match kind {
+            HAL_FAULT_PAGE => {
+                // mapped on neither arch (ktest.trap reads it too)
+                let p = 0x0000_7000_0000_0000u64 as *const u64;
+                core::hint::black_box(core::ptr::read_volatile(p));
+            }
+            HAL_FAULT_ILLEGAL => core::arch::asm!("ud2", options(nomem, nostack)),
+            HAL_FAULT_PROTECTION => {
+                // not canonical: #GP, not a page fault
+                let p = 0x8000_0000_0000_0000u64 as *const u64;
+                core::hint::black_box(core::ptr::read_volatile(p));
+            }
+            HAL_FAULT_ARITH => core::arch::asm!(
+                "xor edx, edx", "mov eax, 1", "xor ecx, ecx", "div ecx",
+                out("eax") _, out("edx") _, out("ecx") _, options(nomem, nostack)
+            ),
+            HAL_FAULT_ALIGN => return crate::errno::Errno::ENODEV.to_c(),
+            _ => return crate::errno::Errno::EINVAL.to_c(),
+        }
+    }
+    crate::errno::Errno::EFAULT.to_c()
+}
+
 /// Called by the stubs with the saved frame. Interrupts (vectors 32 and
 /// up) go to the top half and return; exceptions are reported and end the
 /// machine.
@@ -310,19 +354,10 @@ extern "C" fn x86_trap(f: &TrapFrame) {
     unsafe { core::arch::asm!("mov {}, cr2", out(reg) cr2, options(nomem, nostack)) };
     // NMI, double fault and machine check are the machine's, not the
     // running program's doing: the kernel's path, whatever the CPL
+    let addr = if f.vector == 14 { cr2 } else { f.rip };
+    let nm: &'static str = NAMES_C[f.vector as usize];
     if from_user && !matches!(f.vector, 2 | 8 | 18) {
-        use crate::ffi::*;
-        let kind = match f.vector {
-            14 => HAL_FAULT_PAGE,
-            6 => HAL_FAULT_ILLEGAL,
-            13 | 12 | 11 | 10 => HAL_FAULT_PROTECTION,
-            0 | 16 | 19 => HAL_FAULT_ARITH,
-            17 => HAL_FAULT_ALIGN,
-            _ => HAL_FAULT_OTHER,
-        };
-        let addr = if f.vector == 14 { cr2 } else { f.rip };
-        let nm: &'static str = NAMES_C[f.vector as usize];
-        crate::ffi::user_fault(kind, f.vector as u32, f.rip, addr, nm);
+        crate::ffi::user_fault(fault_kind(f.vector), f.vector as u32, f.rip, addr, nm);
     }
     let mut b = crate::fmt::Buf::<640>::new();
     let _ = writeln!(
@@ -368,21 +403,23 @@ extern "C" fn x86_trap(f: &TrapFrame) {
         && (crate::ffi::in_stack_guard(f.rsp)
             || crate::ffi::in_stack_guard(f.rsp.wrapping_sub(8))
             || (f.vector == 14 && crate::ffi::in_stack_guard(cr2)));
-    // A thread's stack: rsp, or the address that faulted, in the stack
-    // window (only stacks live there; what is not mapped is a guard)
-    let thread = if f.vector == 8 || f.vector == 14 {
-        crate::ffi::in_kstack_window(f.rsp)
-            .or_else(|| crate::ffi::in_kstack_window(f.rsp.wrapping_sub(8)))
-            .or_else(|| {
-                if f.vector == 14 {
-                    crate::ffi::in_kstack_window(cr2)
-                } else {
-                    None
-                }
-            })
-    } else {
-        None
+    // A thread's stack: the address that faulted in the stack window
+    // (only stacks live there, all mapped: what faults is a guard), or,
+    // for a double fault, rsp there (the page fault's frame could not be
+    // pushed). A page fault's rsp alone says nothing: any fault taken on
+    // a thread's stack has it in the window.
+    let thread = match f.vector {
+        8 => crate::ffi::in_kstack_window(f.rsp)
+            .or_else(|| crate::ffi::in_kstack_window(f.rsp.wrapping_sub(8))),
+        14 => crate::ffi::in_kstack_window(cr2),
+        _ => None,
     };
+    // A fault of the code that was running, not of its stack nor of the
+    // machine: if a service's handler was running, that service fails
+    // and the kernel goes on (kernel/fault.c); otherwise it is fatal.
+    if !overflow && thread.is_none() && matches!(f.vector, 0 | 3 | 4 | 5 | 6 | 12 | 13 | 14 | 16 | 17 | 19) {
+        crate::ffi::kernel_fault_recover(fault_kind(f.vector), f.vector as u32, f.rip, addr, nm);
+    }
     if overflow {
         let _ = write!(
             m,

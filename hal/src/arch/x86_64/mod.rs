@@ -244,6 +244,8 @@ pub fn irq_cpu_enabled() -> bool {
     f & 0x200 != 0
 }
 
+pub use cpu::fault_test;
+
 pub fn cpu_init() {
     cpu::init();
     user::init();

@@ -1,0 +1,96 @@
+/*
+ * fault.c - faults in a service's handler fail that service, not the
+ * kernel.
+ *
+ * The bus runs every handler through guard() (bus_set_guard): it sets a
+ * recovery point (hal_jmp_set) and then calls the handler. When the CPU
+ * takes a synchronous exception in kernel mode that is a fault of the
+ * running code (a page fault, an undefined instruction, a misaligned
+ * access, a division by zero, a protection fault; not a stack overflow,
+ * a double fault or a machine check), the HAL prints the registers and
+ * asks kernel_fault() for the innermost recovery point. If a handler was
+ * running, that is its guard's: the HAL goes back there with the
+ * interrupt mask as it was, guard() returns -ENOTRECOVERABLE, and the bus
+ * fails the service as if the handler had reported the fault: its
+ * pending requests are answered -ESHUTDOWN, the grants it lent end, the
+ * supervisor restarts it after its back-off. A caller that was calling
+ * it inline gets -ESHUTDOWN and carries on. A fault outside any handler
+ * (boot, a thread's own code, the interrupt path) still stops the
+ * machine with the report.
+ *
+ * The invariant: the recovery points form a stack (one per handler
+ * running, innermost on top) whose frames are all live on the stack the
+ * CPU is running on. It holds because handlers run to completion: no
+ * handler blocks or is preempted, so no thread switch happens while one
+ * runs; kernel_fault() still checks that the thread is the one the point
+ * was set on, and refuses (a fatal fault) if not.
+ *
+ * What a faulting handler was half-way through changing in memory that
+ * is not its own (a library's structures, another service's grant) is
+ * not rolled back: containment is for the service's own state, which its
+ * restart rebuilds.
+ *
+ * Context: handlers, on the one dispatching CPU; kernel_fault from the
+ * trap path with interrupts masked.
+ */
+#include <aegis/bus.h>
+#include <aegis/errno.h>
+#include <aegis/hal.h>
+#include <aegis/kernel.h>
+#include <aegis/kprintf.h>
+#include <aegis/sched.h>
+
+/* hal_jmp_set returns twice: the compiler must know (aegis/hal.h cannot
+ * say it). */
+int32_t hal_jmp_set(struct HalJmp *j) __attribute__((returns_twice));
+
+struct recovery {
+	struct HalJmp jmp;
+	struct recovery *prev;
+	bus_svc_t svc;
+	int thread;		/* sched_self() when it was set */
+};
+
+static struct recovery *top;
+
+static int guard(bus_handler_fn fn, void *state, const struct bus_msg *m,
+		 struct bus_msg *reply)
+{
+	struct recovery r;
+	int rc;
+
+	r.prev = top;
+	r.svc = m->dst;
+	r.thread = sched_self();
+	if (hal_jmp_set(&r.jmp) != 0)
+		return -AE_ENOTRECOVERABLE;	/* kernel_fault popped r */
+	top = &r;
+	rc = fn(state, m, reply);
+	top = r.prev;
+	return rc;
+}
+
+const struct HalJmp *kernel_fault(const struct HalUserFault *f)
+{
+	struct recovery *r = top;
+
+	if (!r)
+		return NULL;
+	if (r->thread != sched_self()) {
+		kprintf("fault: in service %s's handler, but on another "
+			"thread than it started on\n", bus_svc_name(r->svc));
+		return NULL;
+	}
+	top = r->prev;
+	kprintf("fault: service %s failed: %s at pc %#llx, address %#llx, "
+		"in its handler; the supervisor restarts it\n",
+		bus_svc_name(r->svc), f->name, (unsigned long long)f->pc,
+		(unsigned long long)f->addr);
+	return &r->jmp;
+}
+
+void kfault_init(void)
+{
+	top = NULL;
+	bus_set_guard(guard);
+}
