@@ -497,6 +497,13 @@ static int devfs_handle(void *state, const struct bus_msg *m,
 	int rc;
 
 	(void)state;
+	/* a new ns knows neither the mount nor the handles it had open
+	 * here: mount again, and drop them (their clients get -ESTALE from
+	 * ns) */
+	if (node_ns_restarted(m)) {
+		memset(handles, 0, sizeof(handles));
+		mounted = false;
+	}
 	/* a request from ns means the mount is there (a restarted owner
 	 * keeps it; asking ns again from inside its call would deadlock) */
 	if (!mounted && (int)m->src == bus_svc_find("ns"))
@@ -546,7 +553,8 @@ SERVICE(devfs,
 	.name = "devfs",
 	.init = devfs_init,
 	.handler = devfs_handle,
-	.subscribe = SERVICE_LIST("kernel.boot.done", "devtree.device.added",
+	.subscribe = SERVICE_LIST("kernel.boot.done", "service.up",
+				  "devtree.device.added",
 				  "devtree.device.removed"),
 	.serves = SERVICE_LIST("node.open", "node.read", "node.write",
 			       "node.ioctl", "node.close", "node.stat",

@@ -7,7 +7,14 @@
  * the service that asked for it ("ns.mount", payload the name); the root
  * itself is a directory ns answers, listing the mounts. An open file
  * remembers its owner's bus id and generation: after the owner restarts,
- * the file answers -ENODEV (its handles died with the old instance).
+ * the file answers -ESTALE (its handles died with the old instance) until
+ * it is closed.
+ *
+ * A restart of ns itself forgets the mounts and the files. The owners
+ * mount again when the supervisor announces ns's new instance
+ * ("service.up"), and a handle of the old instance answers -ESTALE: the
+ * handle a client holds carries ns's generation above its slot (bits 16
+ * and up, FD_GEN), so it can never name a slot of the new instance.
  */
 #include <string.h>
 #include <aegis/bus.h>
@@ -17,6 +24,10 @@
 
 #define MOUNTS_MAX	8
 #define ROOT_HANDLE	0xffffffffu	/* an open root directory */
+#define FD_SLOT		0xffffu		/* a client's handle: the slot ... */
+#define FD_GEN(g)	(((g) & 0x7fffu) << 16)	/* ... and ns's generation */
+
+static uint32_t gen_bits;	/* FD_GEN of this instance */
 
 static struct {
 	char name[16];
@@ -57,9 +68,16 @@ static int ns_init(void)
 		t_ns[i] = (bus_topic_t)a;
 		t_node[i] = (bus_topic_t)b;
 	}
-	/* a restart forgets mounts and files: their owners remount */
+	/* a restart forgets mounts and files: their owners remount, and
+	 * handles of the old instance are stale (FD_GEN) */
 	nmounts = 0;
 	memset(files, 0, sizeof(files));
+	{
+		int self = bus_svc_find("ns");
+
+		gen_bits = self < 0 ? 0 :
+			   FD_GEN(bus_svc_generation((bus_svc_t)self));
+	}
 	return 0;
 }
 
@@ -215,23 +233,37 @@ static int do_open(const struct bus_msg *m, const struct node_req *q,
 			bus_svc_generation(mounts[mi].owner), handle,
 			q->flags, 0 };
 	}
+	fd |= (int)gen_bits;
 	memcpy(reply->data, &fd, sizeof(fd));
 	reply->len = sizeof(fd);
 	return 0;
 }
 
+/* The slot of a client's handle: -ESTALE for one of an earlier instance
+ * of ns, -EBADF for one that was never given out. */
+static int slot_of(uint32_t fd)
+{
+	if ((fd & ~FD_SLOT) != gen_bits)
+		return (fd & ~FD_SLOT) && !(fd & 0x80000000u) ? -AE_ESTALE :
+							       -AE_EBADF;
+	if ((fd & FD_SLOT) >= NODE_FILES_MAX || !files[fd & FD_SLOT].used)
+		return -AE_EBADF;
+	return (int)(fd & FD_SLOT);
+}
+
 static struct file *file_of(uint32_t fd, int *rc)
 {
 	struct file *f;
+	int i = slot_of(fd);
 
-	if (fd >= NODE_FILES_MAX || !files[fd].used) {
-		*rc = -AE_EBADF;
+	if (i < 0) {
+		*rc = i;
 		return NULL;
 	}
-	f = &files[fd];
+	f = &files[i];
 	if (f->handle != ROOT_HANDLE &&
 	    bus_svc_generation(f->owner) != f->generation) {
-		*rc = -AE_ENODEV;	/* the owner restarted */
+		*rc = -AE_ESTALE;	/* the owner restarted */
 		return NULL;
 	}
 	*rc = 0;
@@ -264,10 +296,12 @@ static int do_file_op(const struct bus_msg *m, int op,
 	int rc;
 
 	f = file_of(q->handle, &rc);
-	if (op == T_CLOSE && q->handle < NODE_FILES_MAX &&
-	    files[q->handle].used && rc == -AE_ENODEV) {
-		files[q->handle].used = false;	/* nothing left to close */
-		return 0;
+	if (op == T_CLOSE && rc == -AE_ESTALE) {
+		int i = slot_of(q->handle);
+
+		if (i >= 0)		/* its owner restarted: nothing left */
+			files[i].used = false;
+		return 0;		/* (ns restarted: nothing at all) */
 	}
 	if (!f)
 		return rc;

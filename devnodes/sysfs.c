@@ -1056,6 +1056,13 @@ static int sysfs_handle(void *state, const struct bus_msg *m,
 	int rc;
 
 	(void)state;
+	/* a new ns knows neither the mount nor the handles it had open
+	 * here: mount again, and drop them (their clients get -ESTALE from
+	 * ns) */
+	if (node_ns_restarted(m)) {
+		memset(handles, 0, sizeof(handles));
+		mounted = false;
+	}
 	/* a request from ns means the mount is there (a restarted owner
 	 * keeps it; asking ns again from inside its call would deadlock) */
 	if (!mounted && (int)m->src == bus_svc_find("ns"))
@@ -1101,7 +1108,7 @@ SERVICE(sysfs,
 	.rescue = true,
 	.init = sysfs_init,
 	.handler = sysfs_handle,
-	.subscribe = SERVICE_LIST("kernel.boot.done"),
+	.subscribe = SERVICE_LIST("kernel.boot.done", "service.up"),
 	.serves = SERVICE_LIST("node.open", "node.read", "node.write",
 			       "node.ioctl", "node.close", "node.stat",
 			       "node.readdir"),

@@ -37,7 +37,7 @@ static unsigned int nrt;
 static bus_clock_fn clk;
 static uint64_t tpm;		/* clock ticks per millisecond */
 static service_log_fn log_line;
-static bus_topic_t t_failed, t_stop, t_start, t_restart;
+static bus_topic_t t_failed, t_stop, t_start, t_restart, t_up;
 
 static uint64_t now(void)
 {
@@ -146,6 +146,15 @@ static int start(struct rt *r)
 	r->up_since = now();
 	say("service: started %s (bus id %d, generation %u)", d->name,
 	    r->bus, bus_svc_generation((bus_svc_t)r->bus));
+	{
+		struct service_up_event ev = {
+			(uint32_t)r->bus, bus_svc_generation((bus_svc_t)r->bus)
+		};
+
+		/* (a full queue loses the news: a dependent then sees the
+		 * new generation on its next exchange) */
+		bus_publish(t_up, BUS_PRIO_DEFAULT, &ev, sizeof(ev));
+	}
 	return 0;
 }
 
@@ -411,6 +420,10 @@ int service_init(bus_clock_fn clock, uint64_t ticks_per_ms,
 	t_stop = (bus_topic_t)bus_topic("service.stop");
 	t_start = (bus_topic_t)bus_topic("service.start");
 	t_restart = (bus_topic_t)bus_topic("service.restart");
+	t = bus_topic("service.up");
+	if (t < 0)
+		return t;
+	t_up = (bus_topic_t)t;
 	id = bus_svc_add("supervisor", supervise, NULL, 64, 0);
 	if (id < 0)
 		return id;

@@ -40,6 +40,7 @@
 	X(EBADMSG,	74,	"malformed data")			\
 	X(ESHUTDOWN,	108,	"service stopped or failed")		\
 	X(ETIMEDOUT,	110,	"timed out")				\
+	X(ESTALE,	116,	"stale handle: its service restarted")	\
 	X(ENOTRECOVERABLE, 131,	"handler fault: state not recoverable")
 
 enum aegis_errno {

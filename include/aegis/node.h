@@ -139,6 +139,12 @@ int node_owner_topics(uint16_t topics[NODE_OPS]);
  * bus call's error. */
 int node_mount(const char *name);
 
+/* node_ns_restarted - whether m is the supervisor's "service.up" for ns
+ * (aegis/service.h), from the kernel's side (a process's copy of it is
+ * ignored): an owner then mounts again, and forgets every handle ns had
+ * open on it, since the new ns knows none of them. Any handler. */
+bool node_ns_restarted(const struct bus_msg *m);
+
 /* Clients (kernel/lib/node_client.c): bus calls to ns. Each returns a
  * negative error code or: node_open a file number (>= 0); node_read and
  * node_write the bytes moved; the others 0. Thread or handler context. */

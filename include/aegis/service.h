@@ -119,6 +119,18 @@ int service_restart(const char *name);
 int service_request(const char *verb, const char *name);
 
 /*
+ * "service.up" - the supervisor's event when a service has started, at
+ * boot or again (its init succeeded): struct service_up_event. Services
+ * whose state lives partly in another service subscribe to it and
+ * re-establish that state when they see a new instance (devfs and sysfs
+ * mount again when ns comes back).
+ */
+struct service_up_event {
+	uint32_t svc;		/* bus id */
+	uint32_t gen;		/* its generation now */
+};
+
+/*
  * service_poll - the supervisor's clock work: restart failed services
  * whose back-off has expired. Returns the time of the next restart due
  * (bus clock), or 0 if none is pending. Call from the kernel's main loop.

@@ -8,6 +8,7 @@
 #include <aegis/grant.h>
 #include <aegis/node.h>
 #include <aegis/sched.h>
+#include <aegis/service.h>
 
 /* Every thread blocked in a call here, with its two grants, and a
  * dispatch chain's few besides: the table cannot fill (aegis/grant.h). */
@@ -212,4 +213,17 @@ int node_mount(const char *name)
 		return t;
 	return bus_call((bus_svc_t)ns, (bus_topic_t)t, name, strlen(name),
 			&reply);
+}
+
+bool node_ns_restarted(const struct bus_msg *m)
+{
+	struct service_up_event ev;
+	int t = bus_topic_find("service.up"), ns = bus_svc_find("ns");
+
+	if (t < 0 || ns < 0 || m->kind != BUS_EVENT ||
+	    m->topic != (bus_topic_t)t || m->len != sizeof(ev) ||
+	    (bus_svc_flags(m->src) & BUS_SVC_F_USER))
+		return false;
+	memcpy(&ev, m->data, sizeof(ev));
+	return ev.svc == (uint32_t)ns;
 }

@@ -151,9 +151,33 @@ static void svc(char **argv, int argc)
 		fail("svc", -AE_EINVAL);
 		return;
 	}
-	if (strcmp(argv[2], "shell") == 0 || strcmp(argv[2], "console") == 0) {
-		kprintf("sh: svc: %s runs this shell; not from here\n",
-			argv[2]);
+	if (service_state(argv[2]) == SERVICE_ABSENT &&
+	    bus_svc_find(argv[2]) >= 0) {
+		kprintf("sh: svc: %s: the kernel's own, not a service the "
+			"supervisor runs\n", argv[2]);
+		return;
+	}
+	if ((strcmp(argv[2], "shell") == 0 ||
+	     strcmp(argv[2], "console") == 0) &&
+	    strcmp(argv[1], "restart") != 0) {
+		kprintf("sh: svc: %s %s would leave nothing to type on; "
+			"restart it instead\n", argv[1], argv[2]);
+		return;
+	}
+	if (strcmp(argv[2], "shell") == 0) {
+		/* not from inside this handler: the supervisor restarts the
+		 * shell once this line is done (its answer goes to the new
+		 * instance, which ignores it) */
+		int sup = bus_svc_find("supervisor");
+		int t = bus_topic("service.restart");
+
+		rc = sup < 0 || t < 0 ? -AE_ENODEV :
+		     bus_request((bus_svc_t)sup, (bus_topic_t)t,
+				 BUS_PRIO_DEFAULT, "shell", 5);
+		if (rc < 0)
+			fail("svc", rc);
+		else
+			kprintf("svc: shell restarting\n");
 		return;
 	}
 	rc = service_request(argv[1], argv[2]);

@@ -27,6 +27,7 @@ static char me[48];		/* its bus service */
 E(EPERM, 1); E(ENOENT, 2); E(ESRCH, 3); E(EBADF, 9); E(ECHILD, 10);
 E(EAGAIN, 11); E(EACCES, 13); E(EFAULT, 14); E(EEXIST, 17);
 E(ENOTDIR, 20); E(EINVAL, 22); E(ENOTTY, 25); E(ETIMEDOUT, 110);
+E(ESTALE, 116);
 
 static unsigned long strlen_(const char *s)
 {
@@ -362,6 +363,61 @@ static void forged(void)
 	       (long)(6 * sizeof(addrs) / sizeof(addrs[0])));
 }
 
+/*
+ * Restarts (privileged only: it asks the supervisor): a file open on a
+ * service that restarts answers ESTALE until it is closed, and closing
+ * it frees its number; after ns itself restarts, every handle of the old
+ * namespace is stale, and /dev and /sys are back (devfs and sysfs mount
+ * again when they hear of the new ns).
+ */
+static long reopen(const char *path)
+{
+	long fd = ENOENT;
+
+	/* the owner mounts again as soon as it hears: a few tries */
+	for (int i = 0; i < 50 && fd == ENOENT; i++) {
+		fd = aegis_open(S(path), ABI_O_READ);
+		if (fd == ENOENT)
+			aegis_sleep(1000000);
+	}
+	return fd;
+}
+
+static void restarts(void)
+{
+	long sup = aegis_lookup(ABI_LOOKUP_SERVICE, S("supervisor"));
+	long restart = aegis_lookup(ABI_LOOKUP_TOPIC, S("service.restart"));
+	char buf[16];
+	long fd, sfd;
+
+	if (!priv)
+		return;
+	CHECK(sup >= 0 && restart >= 0);
+	/* the owner restarts */
+	fd = aegis_open(S("/dev/null"), ABI_O_READ);
+	CHECK(fd >= 3);
+	CHECK(aegis_call(sup, restart, "devfs", 5, buf, sizeof(buf)) >= 0);
+	CHECK(aegis_read(fd, buf, 1) == ESTALE);
+	CHECK(aegis_close(fd) == 0);
+	CHECK(aegis_close(fd) == EBADF);
+	fd = reopen("/dev/null");
+	CHECK(fd >= 3 && aegis_read(fd, buf, 1) == 0);
+	/* ns itself restarts */
+	sfd = aegis_open(S("/sys/kernel/log_level"), ABI_O_READ);
+	CHECK(sfd >= 3);
+	CHECK(aegis_call(sup, restart, "ns", 2, buf, sizeof(buf)) >= 0);
+	CHECK(aegis_read(fd, buf, 1) == ESTALE);
+	CHECK(aegis_read(sfd, buf, 1) == ESTALE);
+	CHECK(aegis_close(fd) == 0);
+	CHECK(aegis_close(sfd) == 0);
+	fd = reopen("/dev/null");
+	sfd = reopen("/sys/kernel/log_level");
+	CHECK(fd >= 3 && sfd >= 3);
+	CHECK(aegis_read(sfd, buf, sizeof(buf)) > 0);
+	CHECK(aegis_close(fd) == 0 && aegis_close(sfd) == 0);
+	printf("systest: files came back after devfs and ns restarted\n");
+}
+
 static void privileged(void)
 {
 	if (priv)
@@ -381,6 +437,7 @@ int main(void)
 	processes();
 	bus();
 	forged();
+	restarts();
 	privileged();
 	(void)ESRCH;
 	printf("systest: %s: %d checks, %d failed\n", me, checks, fails);

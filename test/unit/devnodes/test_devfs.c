@@ -489,7 +489,7 @@ START_TEST(test_ns_owner_restart_makes_files_stale)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(service_restart("devfs"), 0);
 	bus_run(~0u);
-	ck_assert_int_eq(node_read(fd, b, 4), -AE_ENODEV);
+	ck_assert_int_eq(node_read(fd, b, 4), -AE_ESTALE);
 	ck_assert_int_eq(node_close(fd), 0);
 	/* new opens work again once devfs has remounted */
 	bus_publish((bus_topic_t)bus_topic("kernel.boot.done"), 4, NULL, 0);
@@ -630,6 +630,42 @@ START_TEST(test_devfs_removal_of_unknown_device_ignored)
 }
 END_TEST
 
+/* ns itself restarts: its handles are stale, never another file's (the
+ * new instance hands out the same slots), closing one is fine, and /dev
+ * and /sys come back by themselves (devfs and sysfs hear "service.up"). */
+START_TEST(test_ns_restart_stales_handles_and_mounts_come_back)
+{
+	char b[8];
+	int old = node_open("/dev/zero", NODE_READ, NODE_CRED_KERNEL);
+	int old2 = node_open("/dev/null", NODE_READ, NODE_CRED_KERNEL);
+	int fresh, sys;
+
+	ck_assert_int_ge(old, 0);
+	ck_assert_int_ge(old2, 0);
+	ck_assert_int_eq(service_restart("ns"), 0);
+	bus_run(~0u);
+	fresh = node_open("/dev/null", NODE_READ, NODE_CRED_KERNEL);
+	ck_assert_int_ge(fresh, 0);
+	ck_assert_int_eq(fresh & 0xffff, old & 0xffff);	/* the same slot */
+	ck_assert_int_ne(fresh, old);
+	memset(b, 1, sizeof(b));
+	ck_assert_int_eq(node_read(old, b, 4), -AE_ESTALE);
+	ck_assert_int_eq(b[0], 1);		/* nothing read */
+	ck_assert_int_eq(node_read(fresh, b, 4), 0);	/* /dev/null */
+	ck_assert_int_eq(node_close(old), 0);
+	ck_assert_int_eq(node_close(old2), 0);
+	ck_assert_int_eq(node_read(fresh, b, 4), 0);	/* not closed by it */
+	ck_assert_int_eq(node_close(fresh), 0);
+	sys = node_open("/sys/bus/pending", NODE_READ, NODE_CRED_KERNEL);
+	ck_assert_int_ge(sys, 0);
+	ck_assert_int_gt(node_read(sys, b, sizeof(b)), 0);
+	ck_assert_int_eq(node_close(sys), 0);
+	/* another generation is stale; no generation at all is just bad */
+	ck_assert_int_eq(node_read(0x7fff0000 | 3, b, 1), -AE_ESTALE);
+	ck_assert_int_eq(node_read(40, b, 1), -AE_EBADF);
+}
+END_TEST
+
 START_TEST(test_devfs_restart_learns_attached_devices)
 {
 	char buf[16];
@@ -679,6 +715,7 @@ Suite *suite_devfs(void)
 	tcase_add_test(tc, test_devfs_hotplug_node_vanishes_and_returns);
 	tcase_add_test(tc, test_devfs_removal_of_unknown_device_ignored);
 	tcase_add_test(tc, test_devfs_restart_learns_attached_devices);
+	tcase_add_test(tc, test_ns_restart_stales_handles_and_mounts_come_back);
 	suite_add_tcase(s, tc);
 	return s;
 }
