@@ -36,6 +36,7 @@
 
 #define NODES_MAX	64
 #define HANDLES_MAX	64
+#define HANDLES_RESERVE	16	/* left to uid 0 (aegis/node.h) */
 
 enum kind { K_NULL, K_ZERO, K_CONSOLE, K_TIMER, K_DEVICE };
 
@@ -212,6 +213,15 @@ static void stat_of(const struct dnode *n, struct node_stat *st)
 	st->gid = n->gid;
 }
 
+static unsigned int used_handles(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < HANDLES_MAX; i++)
+		n += handles[i].used;
+	return n;
+}
+
 static int do_open(const struct bus_msg *m, const struct node_req *q,
 		   struct bus_msg *reply)
 {
@@ -241,7 +251,9 @@ static int do_open(const struct bus_msg *m, const struct node_req *q,
 	}
 	for (h = 0; h < HANDLES_MAX && handles[h].used; h++)
 		;
-	if (h == HANDLES_MAX)
+	if (h == HANDLES_MAX || !node_slot_allowed(used_handles(),
+						   HANDLES_MAX,
+						   HANDLES_RESERVE, q->uid))
 		return -AE_EMFILE;
 	handles[h] = (struct handle){ true, i < 0, (uint32_t)(i < 0 ? 0 : i),
 				      q->flags, i < 0 ? 0 : nodes[i].gen };

@@ -188,12 +188,22 @@ static int forward_path(const struct bus_msg *m, bus_svc_t owner, int op,
 	return rc;
 }
 
-static int new_file(void)
+/* A free slot for an open by uid, who must leave NODE_FILES_RESERVE to
+ * root unless it is root. */
+static int new_file(uint32_t uid)
 {
-	for (int i = 0; i < NODE_FILES_MAX; i++)
-		if (!files[i].used)
-			return i;
-	return -AE_EMFILE;
+	unsigned int used = 0;
+	int free_slot = -AE_EMFILE;
+
+	for (int i = NODE_FILES_MAX - 1; i >= 0; i--) {
+		if (files[i].used)
+			used++;
+		else
+			free_slot = i;
+	}
+	if (!node_slot_allowed(used, NODE_FILES_MAX, NODE_FILES_RESERVE, uid))
+		return -AE_EMFILE;
+	return free_slot;
 }
 
 static int do_open(const struct bus_msg *m, const struct node_req *q,
@@ -212,7 +222,7 @@ static int do_open(const struct bus_msg *m, const struct node_req *q,
 	mi = resolve(path, q->len, &rest);
 	if (mi < 0)
 		return mi;
-	fd = new_file();
+	fd = new_file(q->uid);
 	if (fd < 0)
 		return fd;
 	if (mi == MOUNTS_MAX) {

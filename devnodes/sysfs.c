@@ -54,6 +54,7 @@
 #include <aegis/trace.h>
 
 #define HANDLES_MAX	16
+#define HANDLES_RESERVE	4	/* left to uid 0 (aegis/node.h) */
 #define TEXT_MAX	1024
 #define WRITE_MAX	192
 #define DEVPATH_MAX	96
@@ -963,6 +964,15 @@ static int entry(const struct target *t, uint32_t index,
 
 /* ---- requests ----------------------------------------------------------- */
 
+static unsigned int used_handles(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < HANDLES_MAX; i++)
+		n += handles[i].used;
+	return n;
+}
+
 static int do_open(const struct bus_msg *m, const struct node_req *q,
 		   struct bus_msg *reply)
 {
@@ -974,7 +984,9 @@ static int do_open(const struct bus_msg *m, const struct node_req *q,
 
 	for (i = 0; i < HANDLES_MAX && handles[i].used; i++)
 		;
-	if (i == HANDLES_MAX)
+	if (i == HANDLES_MAX || !node_slot_allowed(used_handles(),
+						   HANDLES_MAX,
+						   HANDLES_RESERVE, q->uid))
 		return -AE_EMFILE;
 	h = &handles[i];
 	path = node_req_buf(m, q, BUS_GRANT_READ, &rc);

@@ -33,6 +33,7 @@
 #include <aegis/route.h>
 #include <aegis/sched.h>
 #include <aegis/service.h>
+#include <aegis/sysfs.h>
 
 #define PAGE		4096ull
 #define STACK_SIZE	(64 * 1024ull)
@@ -60,11 +61,12 @@ struct proc {
 	uint64_t dropped;	/* mailbox full */
 	uint64_t receiving;	/* threads waiting in receive (bit: id) */
 	uint64_t waiting;	/* threads waiting in wait */
+	int64_t held[3];	/* enum proc_quota: pages, topics, subs */
 };
 
 static struct proc procs[PROC_MAX];
 static int next_pid = 1;
-static bus_topic_t t_spawn, t_exit;
+static bus_topic_t t_spawn, t_exit, t_attr, t_show, t_store;
 static bool rules_added;
 
 /* ---- the calling process ------------------------------------------- */
@@ -381,6 +383,61 @@ static void svc_name(char *out, size_t size, const struct proc *p)
 		  p->pid);
 }
 
+/* ---- quotas ------------------------------------------------------------ */
+
+static unsigned int live(int parent)
+{
+	unsigned int n = 0;
+
+	for (int i = 0; i < PROC_MAX; i++)
+		n += procs[i].state == ALIVE &&
+		     (parent < 0 || procs[i].parent == parent);
+	return n;
+}
+
+/* Without privilege: the slots and threads left to privilege stay free,
+ * and a parent has at most PROC_CHILDREN_MAX children alive. */
+static int spawn_quota(const struct proc_spawn_req *q, const char *name)
+{
+	const char *why = NULL;
+
+	if (q->flags & PROC_SPAWN_PRIV)
+		return 0;
+	if (live(-1) + PROC_RESERVE_PROCS >= PROC_MAX)
+		why = "the process slots left are privileged ones";
+	else if (q->parent && live(q->parent) >= PROC_CHILDREN_MAX)
+		why = "its parent has as many children as it may";
+	else if (sched_threads_free() <= PROC_RESERVE_THREADS)
+		why = "the thread slots left are privileged ones";
+	if (!why)
+		return 0;
+	klog(KLOG_INFO, "proc: %s: not started: %s\n", name, why);
+	return -AE_EAGAIN;
+}
+
+int proc_charge(struct proc *p, enum proc_quota what, int64_t n)
+{
+	static const int64_t max[] = { PROC_PAGES_MAX, PROC_TOPICS_MAX,
+				       PROC_SUBS_MAX };
+	struct mm_stats ms;
+
+	if (n > 0 && !p->priv) {
+		if (p->held[what] + n > max[what])
+			return what == PROC_Q_PAGES ? -AE_ENOMEM : -AE_ENOSPC;
+		if (what == PROC_Q_PAGES &&
+		    (mm_get_stats(&ms) ||
+		     ms.free_pages < (uint64_t)n + PROC_RESERVE_PAGES))
+			return -AE_ENOMEM;
+		if (what == PROC_Q_TOPICS &&
+		    bus_topic_count() + n + PROC_RESERVE_TOPICS > BUS_TOPIC_MAX)
+			return -AE_ENOSPC;
+	}
+	p->held[what] += n;
+	if (p->held[what] < 0)
+		p->held[what] = 0;
+	return 0;
+}
+
 static int spawn(const struct proc_spawn_req *q)
 {
 	struct HalRange r = hal_mmu_user_range();
@@ -418,6 +475,9 @@ static int spawn(const struct proc_spawn_req *q)
 			why);
 		return -AE_ENOEXEC;
 	}
+	rc = spawn_quota(q, name);
+	if (rc)
+		return rc;
 	for (k = 0; k < PROC_MAX && !p; k++)
 		if (procs[k].state == FREE)
 			p = &procs[k];
@@ -486,6 +546,8 @@ int proc_thread(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg)
 		;
 	if (k == PROC_THREADS)
 		return -AE_EAGAIN;
+	if (!p->priv && sched_threads_free() <= PROC_RESERVE_THREADS)
+		return -AE_EAGAIN;	/* the rest are privileged ones */
 	rc = sched_spawn_user(p->name, PROC_PRIO, &u);
 	if (rc < 0)
 		return rc;
@@ -542,6 +604,13 @@ static int proc_init(void)
 		return -AE_ENOSPC;
 	t_spawn = (bus_topic_t)s;
 	t_exit = (bus_topic_t)x;
+	s = bus_topic("sysfs.attr");
+	x = bus_topic("sysfs.show");
+	if (s < 0 || x < 0 || bus_topic("sysfs.store") < 0)
+		return -AE_ENOSPC;
+	t_attr = (bus_topic_t)s;
+	t_show = (bus_topic_t)x;
+	t_store = (bus_topic_t)bus_topic("sysfs.store");
 	/* once: a restart keeps the processes and the rules (an
 	 * administrator may have changed them) */
 	if (!rules_added) {
@@ -554,6 +623,79 @@ static int proc_init(void)
 	return 0;
 }
 
+/* /sys/proc: limits (the quotas) and usage (what each process holds). */
+static const struct sysfs_attr attrs[] = {
+	{ "limits", 0444, 0 }, { "usage", 0444, 0 },
+};
+
+static uint32_t show(char *buf, uint32_t size, uint32_t index)
+{
+	uint32_t n = 0;
+	int k;
+
+#define PUT(...)							\
+	do {								\
+		k = ksnprintf(buf + n, size - n, __VA_ARGS__);		\
+		n = k < (int)(size - n) ? n + (uint32_t)k : size;	\
+	} while (0)
+	if (index == 0) {
+		PUT("what          per process  left to privilege\n");
+		PUT("processes     -            %d of %d\n",
+		    PROC_RESERVE_PROCS, PROC_MAX);
+		PUT("children      %-12d -\n", PROC_CHILDREN_MAX);
+		PUT("threads       %-12d %d of %d\n", PROC_THREADS,
+		    PROC_RESERVE_THREADS, SCHED_THREADS_MAX);
+		PUT("pages         %-12d %d free\n", PROC_PAGES_MAX,
+		    PROC_RESERVE_PAGES);
+		PUT("topics        %-12d %d of %d\n", PROC_TOPICS_MAX,
+		    PROC_RESERVE_TOPICS, BUS_TOPIC_MAX);
+		PUT("subscriptions %-12d -\n", PROC_SUBS_MAX);
+		PUT("files         %-12d %d of %d\n", PROC_FILES - 3,
+		    NODE_FILES_RESERVE, NODE_FILES_MAX);
+		return n;
+	}
+	PUT("pid  name             priv threads children files pages "
+	    "topics subs\n");
+	for (int i = 0; i < PROC_MAX && n < size; i++) {
+		const struct proc *p = &procs[i];
+		int files = 0;
+
+		if (p->state != ALIVE)
+			continue;
+		for (int fd = 3; fd < PROC_FILES; fd++)
+			files += p->files[fd] != -1;
+		PUT("%-4d %-16s %-4s %7d %8u %5d %5lld %6lld %4lld\n", p->pid,
+		    p->name, p->priv ? "yes" : "no", p->nthreads,
+		    live(p->pid), files, (long long)p->held[PROC_Q_PAGES],
+		    (long long)p->held[PROC_Q_TOPICS],
+		    (long long)p->held[PROC_Q_SUBS]);
+	}
+#undef PUT
+	return n;
+}
+
+static int proc_sysfs(const struct bus_msg *m, struct bus_msg *reply)
+{
+	struct sysfs_io io;
+	char *buf;
+	uint32_t n;
+	int rc;
+
+	if (m->topic == t_attr)
+		return sysfs_attr_answer(attrs, ARRAY_SIZE(attrs), m, reply);
+	if (m->topic != t_show)
+		return -AE_EACCES;	/* nothing here is writable */
+	buf = sysfs_io_take(m, &io, false, &rc);
+	if (!buf)
+		return rc;
+	if (io.index >= ARRAY_SIZE(attrs))
+		return -AE_EINVAL;
+	n = show(buf, io.len, io.index);
+	memcpy(reply->data, &n, sizeof(n));
+	reply->len = sizeof(n);
+	return 0;
+}
+
 static int proc_handle(void *state, const struct bus_msg *m,
 		       struct bus_msg *reply)
 {
@@ -561,6 +703,9 @@ static int proc_handle(void *state, const struct bus_msg *m,
 	int32_t pid;
 
 	(void)state;
+	if (m->kind == BUS_REQUEST &&
+	    (m->topic == t_attr || m->topic == t_show || m->topic == t_store))
+		return proc_sysfs(m, reply);
 	if (m->kind != BUS_REQUEST || m->topic != t_spawn)
 		return m->kind == BUS_REQUEST ? -AE_ENOSYS : 0;
 	if (m->len != sizeof(q))
@@ -579,5 +724,7 @@ SERVICE(proc,
 	.prio = SERVICE_PRIO(3),
 	.init = proc_init,
 	.handler = proc_handle,
-	.serves = SERVICE_LIST("proc.spawn"),
-	.needs = SERVICE_LIST("sched", "mm", "ns"));
+	.serves = SERVICE_LIST("proc.spawn", "sysfs.attr", "sysfs.show",
+			       "sysfs.store"),
+	.needs = SERVICE_LIST("sched", "mm", "ns"),
+	.sysfs = "proc");

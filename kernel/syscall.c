@@ -261,19 +261,37 @@ static int64_t protect_rc(uint64_t prot)
 	return 0;
 }
 
+/* Pages a map or unmap of len bytes moves (mm refuses a len that is not
+ * whole pages, and the quota is only charged for what mm took). */
+static int64_t pages_of(uint64_t len)
+{
+	return (int64_t)(len / 4096);
+}
+
 int64_t sys_map(const uint64_t a[SYS_ARGS_MAX])
 {
+	int rc;
 	PROC_OR_ESRCH(p);
 
-	return user_range(a[0], a[1]) ?: protect_rc(a[2]) ?:
-	       mm_as_map(proc_as(p), a[0], a[1], hal_prot(a[2]));
+	rc = user_range(a[0], a[1]) ?: protect_rc(a[2]) ?:
+	     proc_charge(p, PROC_Q_PAGES, pages_of(a[1]));
+	if (rc)
+		return rc;
+	rc = mm_as_map(proc_as(p), a[0], a[1], hal_prot(a[2]));
+	if (rc)
+		proc_charge(p, PROC_Q_PAGES, -pages_of(a[1]));
+	return rc;
 }
 
 int64_t sys_unmap(const uint64_t a[SYS_ARGS_MAX])
 {
+	int rc;
 	PROC_OR_ESRCH(p);
 
-	return user_range(a[0], a[1]) ?: mm_as_unmap(proc_as(p), a[0], a[1]);
+	rc = user_range(a[0], a[1]) ?: mm_as_unmap(proc_as(p), a[0], a[1]);
+	if (rc == 0)	/* a range inside one mapping: all of it was mapped */
+		proc_charge(p, PROC_Q_PAGES, -pages_of(a[1]));
+	return rc;
 }
 
 int64_t sys_protect(const uint64_t a[SYS_ARGS_MAX])
@@ -299,8 +317,16 @@ int64_t sys_lookup(const uint64_t a[SYS_ARGS_MAX])
 	if (a[0] == ABI_LOOKUP_SERVICE)
 		return bus_svc_find(name);
 	rc = bus_topic_find(name);
-	if (rc == -AE_ENOENT && strncmp(name, "user.", 5) == 0)
-		rc = bus_topic(name);	/* the processes' own */
+	if (rc == -AE_ENOENT && strncmp(name, "user.", 5) == 0) {
+		/* the processes' own, counted against the one that made it */
+		rc = bus_pattern_check(name, NULL) ?:
+		     proc_charge(p, PROC_Q_TOPICS, 1);
+		if (rc == 0) {
+			rc = bus_topic(name);
+			if (rc < 0)
+				proc_charge(p, PROC_Q_TOPICS, -1);
+		}
+	}
 	return rc;
 }
 
@@ -369,7 +395,13 @@ int64_t sys_subscribe(const uint64_t a[SYS_ARGS_MAX])
 	 * keeps processes without privilege to their own topics */
 	if (!proc_privileged(p) && strncmp(pattern, "user.", 5) != 0)
 		return -AE_EPERM;
-	return bus_subscribe(proc_svc(p), pattern, NULL);
+	rc = proc_charge(p, PROC_Q_SUBS, 1);
+	if (rc)
+		return rc;
+	rc = bus_subscribe(proc_svc(p), pattern, NULL);
+	if (rc)
+		proc_charge(p, PROC_Q_SUBS, -1);
+	return rc;
 }
 
 int64_t sys_receive(const uint64_t a[SYS_ARGS_MAX])

@@ -44,6 +44,7 @@
 #define NODE_PATH_MAX	128
 #define NODE_NAME_MAX	32
 #define NODE_FILES_MAX	64
+#define NODE_FILES_RESERVE 16	/* ns's files only uid 0 may open */
 
 /* open flags */
 #define NODE_READ	0x1
@@ -107,6 +108,17 @@ void *node_req_out(const struct bus_msg *m, const struct node_req *q,
  * (not one), -EPERM (from a user process: its credentials would be its
  * own word; node requests come from ns and the kernel). */
 int node_req_take(const struct bus_msg *m, struct node_req *q);
+
+/* node_slot_allowed - whether an open by uid may take one of a table's
+ * max slots when used are taken: uid 0 (the kernel's services and
+ * privileged processes) may take the last ones, everyone else must leave
+ * reserve free, so no process without privilege can fill a table that
+ * root needs (-EMFILE). */
+static inline bool node_slot_allowed(unsigned int used, unsigned int max,
+				     unsigned int reserve, uint32_t uid)
+{
+	return used < (uid == 0 ? max : max - reserve);
+}
 
 /* mode_allows - whether mode (owner/group/other rwx) lets cred do want
  * (NODE_READ | NODE_WRITE). Root is allowed everything. */

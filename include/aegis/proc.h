@@ -99,4 +99,29 @@ int proc_fd_add(struct proc *p, int handle);
 int proc_fd_get(const struct proc *p, int fd);
 int proc_fd_remove(struct proc *p, int fd);
 
+/*
+ * Quotas (docs/SECURITY.md): how much of the tables every process shares
+ * one process without privilege may hold, and what all of them together
+ * must leave to privileged processes and the kernel. Refusals: -EAGAIN
+ * (process slots, children, threads), -ENOMEM (pages), -ENOSPC (topics,
+ * subscriptions). Open files are ns's to limit (NODE_FILES_RESERVE,
+ * aegis/node.h), beside the PROC_FILES of each process. /sys/proc/limits
+ * lists them; /sys/proc/usage what each process holds.
+ */
+#define PROC_RESERVE_PROCS	4	/* process slots left to privilege */
+#define PROC_CHILDREN_MAX	4	/* live children of one process */
+#define PROC_RESERVE_THREADS	16	/* thread slots left to privilege */
+#define PROC_PAGES_MAX		8192	/* pages one process maps (32 MiB) */
+#define PROC_RESERVE_PAGES	4096	/* free pages left to privilege */
+#define PROC_TOPICS_MAX		16	/* user.* topics one process makes */
+#define PROC_RESERVE_TOPICS	64	/* topic slots left to privilege */
+#define PROC_SUBS_MAX		16	/* subscriptions of one process */
+
+enum proc_quota { PROC_Q_PAGES, PROC_Q_TOPICS, PROC_Q_SUBS };
+
+/* proc_charge - count n more (n < 0: fewer) of what against p: 0, or the
+ * quota's error with nothing counted. A privileged process is counted
+ * but never refused. Thread context (one of p's). */
+int proc_charge(struct proc *p, enum proc_quota what, int64_t n);
+
 #endif

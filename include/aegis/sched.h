@@ -73,6 +73,9 @@ struct sched_user {
 
 /* sched_spawn_user - start a user thread (its traps and system calls run
  * on its kernel stack). Errors as sched_spawn. */
+/* sched_threads_free - thread slots not in use. Any context. */
+unsigned int sched_threads_free(void);
+
 int sched_spawn_user(const char *name, unsigned int prio,
 		     const struct sched_user *u);
 

@@ -309,6 +309,11 @@ int sched_spawn(const char *name, unsigned int prio, sched_fn fn, void *arg)
 	return spawn(name, prio, fn, arg, NULL);
 }
 
+unsigned int sched_threads_free(void)
+{
+	return SCHED_THREADS_MAX - stats.threads;
+}
+
 int sched_spawn_user(const char *name, unsigned int prio,
 		     const struct sched_user *u)
 {

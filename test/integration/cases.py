@@ -326,6 +326,34 @@ CASES = [
         'verdict': 'pass',
     },
     {
+        # Quotas: a process without privilege (test/user/hog.c) and the
+        # children it starts take all they may of every shared table -
+        # topics, subscriptions, threads, sysfs's and ns's files, pages,
+        # process slots - until each refuses; a privileged process
+        # (rootcheck.c) then still opens files in /dev and /sys, maps
+        # memory, starts a thread and a process, makes a topic and a
+        # subscription.
+        'name': 'quota-exhaustion',
+        'cmdline': 'run=hog,+rootcheck run.exit',
+        'module': 'user',
+        'kvm_skip': 'SYSCALL from ring 3 faults under kvm_pvm '
+                    '(docs/TESTING.md)',
+        'expect': [
+            BANNER,
+            r'^init: hog: started as pid 1$',
+            r'^hog: pid 1: topics \d+ \(ENOSPC\), subscriptions 16 '
+            r'\(ENOSPC\), threads 8 \(EAGAIN\), sysfs files 3 \(ok\), '
+            r'files \d+ \(EMFILE\), pages 8192 \(ENOMEM\), children \d '
+            r'\(EAGAIN\)$',
+            r'^rootcheck: \d+ hogs hold all they may; root still opens '
+            r'files in /dev and /sys, maps memory, starts a thread and a '
+            r'process, makes a topic and a subscription: all of it$',
+            r'^init: every program has ended; exiting \(0 failed\)$',
+        ],
+        'reject': [r'^panic: ', r'^rootcheck: line ', r'another error'],
+        'verdict': 'pass',
+    },
+    {
         # Rules cannot brick the machine: "add deny" refuses every user
         # process's message but the shell, ns and sysfs go on; "clear"
         # keeps the default privilege rules and "clear all" is needed to

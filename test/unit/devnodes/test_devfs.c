@@ -666,6 +666,38 @@ START_TEST(test_ns_restart_stales_handles_and_mounts_come_back)
 }
 END_TEST
 
+/* ns's files: a caller without privilege must leave NODE_FILES_RESERVE
+ * of them to root, who can still open the last one. */
+START_TEST(test_ns_files_keep_a_reserve_for_root)
+{
+	struct node_cred user = { 1000, 1000 };
+	int fds[NODE_FILES_MAX], n = 0, rc;
+
+	while ((rc = node_open("/dev/null", NODE_READ, user)) >= 0)
+		fds[n++] = rc;
+	ck_assert_int_eq(rc, -AE_EMFILE);
+	ck_assert_int_eq(n, NODE_FILES_MAX - NODE_FILES_RESERVE);
+	while ((rc = node_open("/dev/null", NODE_READ, NODE_CRED_KERNEL)) >= 0)
+		fds[n++] = rc;
+	ck_assert_int_eq(rc, -AE_EMFILE);
+	ck_assert_int_eq(n, NODE_FILES_MAX);
+	ck_assert_int_eq(node_close(fds[0]), 0);
+	ck_assert_int_eq(node_open("/dev/null", NODE_READ, user), -AE_EMFILE);
+	for (int i = 1; i < n; i++)
+		ck_assert_int_eq(node_close(fds[i]), 0);
+	ck_assert_int_ge(node_open("/dev/null", NODE_READ, user), 0);
+}
+END_TEST
+
+START_TEST(test_node_slot_allowed)
+{
+	ck_assert(node_slot_allowed(11, 16, 4, 1000));
+	ck_assert(!node_slot_allowed(12, 16, 4, 1000));
+	ck_assert(node_slot_allowed(15, 16, 4, 0));
+	ck_assert(!node_slot_allowed(16, 16, 4, 0));
+}
+END_TEST
+
 START_TEST(test_devfs_restart_learns_attached_devices)
 {
 	char buf[16];
@@ -716,6 +748,8 @@ Suite *suite_devfs(void)
 	tcase_add_test(tc, test_devfs_removal_of_unknown_device_ignored);
 	tcase_add_test(tc, test_devfs_restart_learns_attached_devices);
 	tcase_add_test(tc, test_ns_restart_stales_handles_and_mounts_come_back);
+	tcase_add_test(tc, test_ns_files_keep_a_reserve_for_root);
+	tcase_add_test(tc, test_node_slot_allowed);
 	suite_add_tcase(s, tc);
 	return s;
 }
