@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run one test suite and record its counts for the final summary.
 
-  run_suite.py --name NAME --kind check|cargo|unittest|exit --results FILE -- CMD...
+  run_suite.py --name NAME --kind check|cargo|unittest|lines|exit --results FILE -- CMD...
 
 Runs CMD, echoes its output, parses the runner's own closing counts (Check:
 "Checks: N, Failures: F, Errors: E"; cargo test: "test result: ... N
@@ -21,7 +21,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--name', required=True)
     ap.add_argument('--kind', required=True,
-                    choices=['check', 'cargo', 'unittest', 'exit'])
+                    choices=['check', 'cargo', 'unittest', 'lines', 'exit'])
     ap.add_argument('--results', required=True)
     ap.add_argument('cmd', nargs=argparse.REMAINDER)
     a = ap.parse_args()
@@ -60,6 +60,11 @@ def main():
             bad = sum(int(x) for x in re.findall(
                 r'(?:failures|errors)=(\d+)', out))
             passed, failed = n - bad, bad
+    elif a.kind == 'lines':
+        # the plain closing line: "N passed, N failed"
+        for m in re.finditer(r'(\d+) passed, (\d+) failed', out):
+            passed, failed = int(m.group(1)), int(m.group(2))
+            found = True
     else:
         # one check: the command's exit status
         found = True

@@ -18,7 +18,7 @@ extern "C" {
     fn kpanic_trap(msg: *const u8, len: usize) -> !;
     /// The bus's interrupt-safe post path (bus/irq.c).
     fn bus_irq_post(line: u32) -> i32;
-    /// The scheduler's end-of-interrupt hook (services/sched/sched.c):
+    /// The scheduler's end-of-interrupt hook (kernel/sched/sched.c):
     /// may switch to another context and return later.
     fn kernel_irq_exit(from_user: bool);
     /// The system-call gateway (kernel/syscall.c): fills `ret`.

@@ -1,9 +1,10 @@
 /*
- * aegis/sched.h - threads and the scheduler (services/sched/).
+ * aegis/sched.h - threads and the scheduler (kernel/sched/).
  *
  * The kernel's main loop is the bus dispatcher; threads run when the bus
  * has nothing to deliver. Each thread has its own stack; switching is
- * the HAL's (hal_ctx_switch). The sched service picks the most urgent
+ * the HAL's (hal_ctx_switch). The scheduler, kernel core (its bus
+ * endpoint is named "sched"), picks the most urgent
  * ready thread (priority 0..7, 0 first; round robin within a priority,
  * a time slice of sched.slice= ticks), wakes sleepers on the timer tick
  * (the "hw.irq.timer" bus event) and hands the CPU back to the

@@ -28,7 +28,7 @@ Suite *suite_mm(void);			/* services/mm/test_mm.c */
 Suite *suite_devtree(void);		/* services/devtree/test_devtree.c */
 Suite *suite_devfs(void);		/* devnodes/test_devfs.c */
 Suite *suite_sysfs(void);		/* devnodes/test_sysfs.c */
-Suite *suite_sched_core(void);	/* services/sched/test_core.c */
+Suite *suite_sched_core(void);	/* kernel/sched/test_core.c */
 Suite *suite_prof(void);	/* services/profiler/test_prof.c */
 Suite *suite_dump(void);	/* kernel/lib/test_dump.c */
 Suite *suite_analyzer(void);	/* tools/test_analyzer.c */

@@ -2,7 +2,7 @@
  * core.h - the scheduler's bookkeeping, apart from any hardware: which
  * threads exist, their states, the ready queues (one FIFO per priority,
  * 0 the most urgent) and the deadlines of sleeping and blocked threads.
- * Pure, so it is tested on the host; services/sched/sched.c adds stacks,
+ * Pure, so it is tested on the host; kernel/sched/sched.c adds stacks,
  * context switches and the bus.
  *
  * States: READY (in its priority's queue), RUNNING (taken by

@@ -1,7 +1,17 @@
 /*
- * sched.c - the sched service: kernel threads on their own stacks, run
- * by priority whenever the bus dispatcher has nothing to deliver (see
- * aegis/sched.h; the bookkeeping is core.c, the switch the HAL's).
+ * sched.c - the scheduler, kernel core: kernel threads on their own
+ * stacks, run by priority whenever the bus dispatcher has nothing to
+ * deliver (see aegis/sched.h; the bookkeeping is core.c, the switch the
+ * HAL's).
+ *
+ * It is not a service that others reach over the bus: the kernel, the
+ * gateway, the proc service and the HAL call its functions directly, as
+ * they call any kernel core (a thread blocks, sleeps or wakes inside the
+ * call). Its bus face is a registered endpoint named "sched" for what is
+ * naturally a message: the timer tick it subscribes to, thread exits,
+ * "sched.ticks" requests, and /sys/sched. tools/check_boundaries.py
+ * (scons test) keeps services from calling each other and core from
+ * calling services; this file lives in kernel/ because it is core.
  *
  * Who runs where:
  *  - The dispatcher (the kernel's main loop, on the boot stack) delivers

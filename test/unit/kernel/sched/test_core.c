@@ -1,9 +1,9 @@
 /*
- * test_core.c - services/sched/core.c: ready queues by priority, round
+ * test_core.c - kernel/sched/core.c: ready queues by priority, round
  * robin inside one, sleeping and blocked threads with deadlines.
  */
 #include <aegis/errno.h>
-#include "../../../../services/sched/core.h"
+#include "../../../../kernel/sched/core.h"
 #include "unit.h"
 
 static struct core c;
