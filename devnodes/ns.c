@@ -404,6 +404,10 @@ static int ns_handle(void *state, const struct bus_msg *m,
 	(void)state;
 	if (m->kind != BUS_REQUEST)
 		return 0;
+	/* processes reach files through the gateway, which gives their
+	 * credentials; a request of their own would name anyone's handles */
+	if (bus_svc_flags(m->src) & BUS_SVC_F_USER)
+		return -AE_EPERM;
 	for (int i = 0; i < N_OPS; i++)
 		if (m->topic == t_ns[i])
 			op = i;

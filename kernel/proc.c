@@ -390,7 +390,8 @@ static unsigned int live(int parent)
 	unsigned int n = 0;
 
 	for (int i = 0; i < PROC_MAX; i++)
-		n += procs[i].state == ALIVE &&
+		n += procs[i].state != FREE &&	/* ended, not waited for:
+						 * its slot is still taken */
 		     (parent < 0 || procs[i].parent == parent);
 	return n;
 }
@@ -496,6 +497,12 @@ static int spawn(const struct proc_spawn_req *q)
 	p->pid = next_pid++;
 	p->parent = q->parent;
 	p->priv = q->flags & PROC_SPAWN_PRIV;
+	/* what load() mapped counts too: unmap gives it back like the rest */
+	p->held[PROC_Q_PAGES] = (int64_t)(STACK_SIZE / PAGE);
+	for (uint32_t s = 0; s < im.nseg; s++)
+		p->held[PROC_Q_PAGES] += (int64_t)(((im.seg[s].vaddr +
+			im.seg[s].memsz + PAGE - 1) & ~(PAGE - 1)) -
+			(im.seg[s].vaddr & ~(PAGE - 1))) / (int64_t)PAGE;
 	p->as_id = id;
 	p->root = root;
 	memcpy(p->name, name, n < PROC_NAME_MAX ? n : PROC_NAME_MAX - 1);

@@ -138,6 +138,11 @@ int mm_core_handle(void *state, const struct bus_msg *msg,
 		reply->len = sizeof(st);
 		return 0;
 	}
+	/* pages and address spaces by raw address or id: the kernel's
+	 * only; a process maps through the gateway (sys_map), which names
+	 * its own space */
+	if (bus_svc_flags(msg->src) & BUS_SVC_F_USER)
+		return -AE_EPERM;
 	if (msg->topic != m->t_alloc && msg->topic != m->t_free)
 		return m->as_handle ? m->as_handle(m, msg, reply)
 				    : -AE_ENOSYS;

@@ -343,7 +343,7 @@ CASES = [
             r'^init: hog: started as pid 1$',
             r'^hog: pid 1: topics \d+ \(ENOSPC\), subscriptions 16 '
             r'\(ENOSPC\), threads 8 \(EAGAIN\), sysfs files 3 \(ok\), '
-            r'files \d+ \(EMFILE\), pages 8192 \(ENOMEM\), children \d '
+            r'files \d+ \(EMFILE\), pages \d+ \(ENOMEM\), children \d '
             r'\(EAGAIN\)$',
             r'^rootcheck: \d+ hogs hold all they may; root still opens '
             r'files in /dev and /sys, maps memory, starts a thread and a '
