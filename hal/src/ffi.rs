@@ -169,15 +169,20 @@ pub(crate) fn syscall(s: &mut HalSyscall) {
     unsafe { kernel_syscall(s) };
 }
 
-#[cfg_attr(test, allow(dead_code))]
-pub(crate) fn user_fault(kind: u32, code: u32, pc: u64, addr: u64, name: &'static str) -> ! {
-    let f = HalUserFault {
+/// A fault report; `name` must be NUL-terminated.
+fn fault_report(kind: u32, code: u32, pc: u64, addr: u64, name: &'static str) -> HalUserFault {
+    HalUserFault {
         kind,
         code,
         pc,
         addr,
         name: name.as_ptr().cast(),
-    };
+    }
+}
+
+#[cfg_attr(test, allow(dead_code))]
+pub(crate) fn user_fault(kind: u32, code: u32, pc: u64, addr: u64, name: &'static str) -> ! {
+    let f = fault_report(kind, code, pc, addr, name);
     // SAFETY: the report lives for the call, which never returns.
     unsafe { kernel_user_fault(&f) }
 }
@@ -188,13 +193,7 @@ pub(crate) fn user_fault(kind: u32, code: u32, pc: u64, addr: u64, name: &'stati
 /// otherwise it returns, and the caller ends the machine.
 #[cfg_attr(test, allow(dead_code))]
 pub(crate) fn kernel_fault_recover(kind: u32, code: u32, pc: u64, addr: u64, name: &'static str) {
-    let f = HalUserFault {
-        kind,
-        code,
-        pc,
-        addr,
-        name: name.as_ptr().cast(),
-    };
+    let f = fault_report(kind, code, pc, addr, name);
     // SAFETY: the report lives for the call; a recovery point the kernel
     // returns was set by a frame still live on this stack (kernel/fault.c
     // keeps only those of handlers running now).

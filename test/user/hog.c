@@ -15,16 +15,6 @@
 
 static char stacks[THREADS][4096] __attribute__((aligned(16)));
 
-static unsigned long slen(const char *s)
-{
-	unsigned long n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
-#define S(s) (s), slen(s)
 
 static const char *ename(long rc)
 {

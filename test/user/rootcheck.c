@@ -12,16 +12,6 @@
 
 static int fails;
 
-static unsigned long slen(const char *s)
-{
-	unsigned long n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
-#define S(s) (s), slen(s)
 
 #define CHECK(cond)							\
 	do {								\

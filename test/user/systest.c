@@ -29,16 +29,6 @@ E(EAGAIN, 11); E(EACCES, 13); E(EFAULT, 14); E(EEXIST, 17);
 E(ENOTDIR, 20); E(EINVAL, 22); E(ENOTTY, 25); E(ETIMEDOUT, 110);
 E(ESTALE, 116);
 
-static unsigned long strlen_(const char *s)
-{
-	unsigned long n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
-#define S(s) (s), strlen_(s)
 
 static int streq(const char *a, const char *b)
 {
@@ -366,6 +356,16 @@ static void forged(void)
 	for (long i = 0; i < n0 && i < n1; i++)
 		CHECK(before[i] == after[i]);
 	CHECK(number("/sys/kernel/log_level") == level0);
+	/* the new files are read-only, for root too: refused at open */
+	for (int i = 0; i < 2; i++) {
+		const char *ro = i ? "/sys/proc/limits" :
+				     "/sys/bus/grants/refused";
+		long wfd = aegis_open(S(ro), ABI_O_WRITE);
+
+		CHECK(wfd == EACCES);
+		if (wfd >= 3)
+			aegis_close(wfd);
+	}
 	/* the bus counted each refused grant (the node.write never got as
 	 * far as looking one up) */
 	CHECK(counted0 >= 0 && number("/sys/bus/grants/refused") >=

@@ -22,6 +22,18 @@ extern char _image_start[], _image_end[];
 long thread_create(void (*fn)(void *), void *arg, void *stack,
 		   unsigned long size);
 
+/* ulen - a string's length; S(s) - the (pointer, length) pair the
+ * calls that take a name want. */
+static inline unsigned long ulen(const char *s)
+{
+	unsigned long n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+#define S(s) (s), ulen(s)
+
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
