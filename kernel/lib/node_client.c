@@ -218,10 +218,14 @@ int node_mount(const char *name)
 bool node_ns_restarted(const struct bus_msg *m)
 {
 	struct service_up_event ev;
-	int t = bus_topic_find("service.up"), ns = bus_svc_find("ns");
+	int t, ns;
 
-	if (t < 0 || ns < 0 || m->kind != BUS_EVENT ||
-	    m->topic != (bus_topic_t)t || m->len != sizeof(ev) ||
+	/* every file request passes here: the cheap tests first */
+	if (m->kind != BUS_EVENT || m->len != sizeof(ev))
+		return false;
+	t = bus_topic_find("service.up");
+	ns = bus_svc_find("ns");
+	if (t < 0 || ns < 0 || m->topic != (bus_topic_t)t ||
 	    (bus_svc_flags(m->src) & BUS_SVC_F_USER))
 		return false;
 	memcpy(&ev, m->data, sizeof(ev));
