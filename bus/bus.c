@@ -11,6 +11,7 @@
  */
 #include <string.h>
 #include <aegis/bus.h>
+#include <aegis/contract.h>
 #include <aegis/errno.h>
 #include <aegis/grant.h>
 #include <aegis/trace.h>
@@ -103,6 +104,7 @@ void bus_init(bus_clock_fn clock)
 	topic_reset();
 	q_reset();
 	irq_reset();
+	contract_reset();
 	topic_svc_failed = (bus_topic_t)bus_topic("bus.svc.failed");
 	irq_topics_init();
 }
@@ -151,6 +153,7 @@ int bus_svc_add(const char *name, bus_handler_fn fn, void *state,
 		s->prio = prio;
 		s->st = BUS_SVC_RUNNING;
 		s->gen = 1;
+		contract_svc_added((bus_svc_t)i, s->name);
 		route_resolve();
 		return (int)i;
 	}
@@ -159,7 +162,8 @@ int bus_svc_add(const char *name, bus_handler_fn fn, void *state,
 
 int bus_svc_set_flags(bus_svc_t s, uint32_t flags)
 {
-	if (!svc_get(s) || (flags & ~(BUS_SVC_F_USER | BUS_SVC_F_RESCUE)))
+	if (!svc_get(s) || (flags & ~(BUS_SVC_F_USER | BUS_SVC_F_RESCUE |
+					 BUS_SVC_F_SUPERVISOR)))
 		return -AE_EINVAL;
 	svcs[s].flags = flags;
 	return 0;
@@ -268,6 +272,7 @@ int bus_svc_remove(bus_svc_t s)
 			subs[i].svc = BUS_NIL;
 	rebuild_masks();
 	svcs[s].st = BUS_SVC_FREE;
+	contract_svc_removed(s);
 	route_resolve();
 	return 0;
 }
@@ -280,6 +285,7 @@ void bus_topic_added(bus_topic_t t)
 
 	trace_topic_added(t);
 	route_topic_added(t);
+	contract_topic_added(t);
 	topic_subs[t] = 0;
 	for (unsigned int i = 0; i < SUBS_MAX; i++)
 		if (subs[i].svc != BUS_NIL &&
@@ -479,6 +485,9 @@ static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 		return rc;
 	if (p < 0)
 		return p;
+	rc = contract_check(topic, BUS_EVENT, src, BUS_NIL, len);
+	if (rc)
+		return rc;
 	tstats[topic].published++;
 	post_ts = now();
 	if (!topic_subs[topic] && route_count()) {
@@ -551,6 +560,9 @@ static int send(bus_svc_t src, bus_svc_t dst, bus_topic_t topic, int prio,
 		return p;
 	if (!svc_get(dst))
 		return -AE_EINVAL;
+	rc = contract_check(topic, BUS_EVENT, src, dst, len);
+	if (rc)
+		return rc;
 	tstats[topic].published++;
 	return post(src, dst, topic, BUS_EVENT, (uint8_t)p, data, len, 0, true,
 		    0, false);
@@ -592,6 +604,9 @@ int bus_request(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
 		return p;
 	if (!svc_get(dst) || !depth)
 		return -AE_EINVAL;
+	rc = contract_check(topic, BUS_REQUEST, bus_current(), dst, len);
+	if (rc)
+		return rc;
 	/* Priority inheritance: never less urgent than the caller's work. */
 	if (p > chain[depth - 1].prio)
 		p = chain[depth - 1].prio;
@@ -658,7 +673,9 @@ static void fault(bus_svc_t s)
 	svcs[s].st = BUS_SVC_FAILED;
 	flush(s);
 	bus_grant_end_owner(s);
-	bus_publish(topic_svc_failed, 0, &ev, sizeof(ev));
+	/* the bus's own event, whoever's handler called the one that
+	 * faulted */
+	publish(BUS_SVC_KERNEL, topic_svc_failed, 0, &ev, sizeof(ev));
 }
 
 /* Run s's handler for m with s pushed on the call chain, and record the
@@ -712,6 +729,11 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 	tstats[m->topic].delivered++;
 	if (reply->len > BUS_INLINE_MAX)
 		reply->len = BUS_INLINE_MAX;
+	if (m->kind == BUS_REQUEST && rc >= 0 &&
+	    contract_check_reply(m, reply->len)) {
+		rc = -AE_EBADMSG;
+		reply->len = 0;
+	}
 	if (rc == -AE_ENOTRECOVERABLE) {
 		fault(s);
 		rc = -AE_ESHUTDOWN;
@@ -736,6 +758,9 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 		return rc;
 	if (!svc_get(dst))
 		return -AE_EINVAL;
+	rc = contract_check(topic, BUS_REQUEST, bus_current(), dst, len);
+	if (rc)
+		return rc;
 	if (route_count()) {
 		struct route_verdict v = { 0, dst, prio, 0 };
 
@@ -782,6 +807,9 @@ static int call_wait(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		return p;
 	if (!svc_get(dst) || !ops || !ops->block || !ops->wake)
 		return -AE_EINVAL;
+	rc = contract_check(topic, BUS_REQUEST, src, dst, len);
+	if (rc)
+		return rc;
 	for (unsigned int i = 0; i < BUS_WAITERS_MAX && !w; i++)
 		if (!waiters[i].corr)
 			w = &waiters[i];

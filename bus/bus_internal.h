@@ -46,6 +46,18 @@ unsigned int irq_waiting(void);
 bus_topic_t irq_topic(unsigned int line);
 int irq_topics_init(void);
 
+/* contract.c: reset with the bus (the contracted topics interned again),
+ * told of each new topic and service; contract_check judges a message
+ * about to be posted (dst BUS_NIL: a publish), contract_check_reply a
+ * request's reply: 0, or -EBADMSG counted and traced. */
+void contract_reset(void);
+void contract_topic_added(bus_topic_t t);
+void contract_svc_added(bus_svc_t s, const char *name);
+void contract_svc_removed(bus_svc_t s);
+int contract_check(bus_topic_t t, uint8_t kind, bus_svc_t src,
+		   bus_svc_t dst, size_t len);
+int contract_check_reply(const struct bus_msg *req, size_t len);
+
 /* grant.c */
 void grant_reset(void);
 

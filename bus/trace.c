@@ -9,6 +9,7 @@
 #include <string.h>
 #include <aegis/errno.h>
 #include <aegis/kprintf.h>
+#include <aegis/contract.h>
 #include <aegis/trace.h>
 #include "bus_internal.h"
 
@@ -122,17 +123,22 @@ static const char *const kind_name[] = { "event", "request", "reply" };
 
 int trace_format(char *buf, size_t size, const struct trace_rec *r)
 {
-	char st[16] = "";
+	char st[16] = "", how[24] = "";
 
 	if (r->kind == BUS_REQUEST || r->kind == BUS_REPLY)
 		ksnprintf(st, sizeof(st), " st=%d", r->status);
+	if (r->inline_call & TRACE_REFUSED)
+		ksnprintf(how, sizeof(how), " refused=%s",
+			  bus_refusal_name(r->inline_call & ~TRACE_REFUSED));
+	else if (r->inline_call)
+		ksnprintf(how, sizeof(how), " inline");
 	return ksnprintf(buf, size,
 			 "trace: %llu %s %s %s->%s p%u wait=%u run=%u%s%s",
 			 (unsigned long long)r->ts,
 			 kind_name[r->kind < 3 ? r->kind : 0],
 			 bus_topic_name(r->topic), bus_svc_name(r->src),
-			 bus_svc_name(r->dst), r->prio, r->wait, r->run, st,
-			 r->inline_call ? " inline" : "");
+			 r->dst == BUS_NIL_SVC ? "*" : bus_svc_name(r->dst),
+			 r->prio, r->wait, r->run, st, how);
 }
 
 static trace_tap_fn tap;
@@ -151,8 +157,8 @@ void trace_record(const struct trace_rec *r)
 
 	ring[cpu][written[cpu] & (TRACE_RING_SIZE - 1)] = *r;
 	written[cpu]++;
-	if (tap)
-		tap(r, tap_ctx);
+	if (tap && !(r->inline_call & TRACE_REFUSED))
+		tap(r, tap_ctx);	/* the profiler counts dispatches */
 	if (sink && trace_selected(r->topic)) {
 		trace_format(line, sizeof(line), r);
 		sink(line);

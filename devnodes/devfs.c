@@ -27,12 +27,14 @@
  */
 #include <string.h>
 #include <aegis/bus.h>
+#include <aegis/clients.h>
 #include <aegis/devtree.h>
 #include <aegis/driver.h>
 #include <aegis/errno.h>
 #include <aegis/kprintf.h>
 #include <aegis/node.h>
 #include <aegis/service.h>
+#include <aegis/topics.h>
 
 #define NODES_MAX	64
 #define HANDLES_MAX	64
@@ -58,8 +60,6 @@ static struct handle {
 	uint32_t gen;			/* the node's, at open */
 } handles[HANDLES_MAX];
 
-static bus_topic_t t_node[NODE_OPS], t_added, t_removed, t_ticks, t_boot,
-	t_write, t_dev_read, t_dev_ioctl;
 static bool mounted, synced;
 
 
@@ -83,15 +83,6 @@ static void add_node(const char *name, enum kind k, uint32_t mode,
 
 static int devfs_init(void)
 {
-	if (node_owner_topics(t_node))
-		return -AE_ENOSPC;
-	t_added = (bus_topic_t)bus_topic("devtree.device.added");
-	t_removed = (bus_topic_t)bus_topic("devtree.device.removed");
-	t_dev_read = (bus_topic_t)bus_topic("device.read");
-	t_dev_ioctl = (bus_topic_t)bus_topic("device.ioctl");
-	t_ticks = (bus_topic_t)bus_topic("sched.ticks");
-	t_boot = (bus_topic_t)bus_topic("kernel.boot.done");
-	t_write = (bus_topic_t)bus_topic("console.write");
 	nnodes = 0;
 	memset(handles, 0, sizeof(handles));
 	add_node("null", K_NULL, 0666, 0, NULL);
@@ -157,7 +148,7 @@ static void device_event(const struct bus_msg *m)
 	if (m->len != sizeof(ev))
 		return;
 	memcpy(&ev, m->data, sizeof(ev));
-	device_change(&ev, m->topic == t_removed);
+	device_change(&ev, m->topic == TOPIC_DEVTREE_DEVICE_REMOVED);
 }
 
 /* After a (re)start: the devices the devtree has attached now (their
@@ -305,12 +296,13 @@ static int owner_of(const struct dnode *n)
 	return strcmp(owner, "hal") == 0 ? -1 : bus_svc_find(owner);
 }
 
-/* An ioctl for the driver: its "device.ioctl" answer is the reply. */
+/* An ioctl for the driver: its "device.ioctl" answer is the reply (of
+ * the contract's size: the bus refuses any other with -EBADMSG). */
 static int forward_ioctl(const struct bus_msg *m, const struct dnode *n,
 			 const struct node_req *q, struct bus_msg *reply)
 {
 	struct device_io io = { n->dev.index, q->len, 0, q->flags, q->buf, 0 };
-	struct bus_msg r;
+	int32_t answer = 0;
 	int rc;
 
 	if (n->kind != K_DEVICE || owner_of(n) < 0)
@@ -318,14 +310,11 @@ static int forward_ioctl(const struct bus_msg *m, const struct dnode *n,
 	rc = bus_grant_pass(m, q->buf, (bus_svc_t)owner_of(n));
 	if (rc)
 		return rc;
-	rc = bus_call((bus_svc_t)owner_of(n), t_dev_ioctl, &io, sizeof(io),
-		      &r);
+	rc = call_device_ioctl((bus_svc_t)owner_of(n), &io, &answer);
 	if (rc)
 		return rc;
-	if (r.len != sizeof(int32_t))
-		return -AE_EIO;
-	memcpy(reply->data, r.data, r.len);
-	reply->len = r.len;
+	memcpy(reply->data, &answer, sizeof(answer));
+	reply->len = sizeof(answer);
 	return 0;
 }
 
@@ -334,18 +323,15 @@ static int forward_read(const struct bus_msg *m, const struct dnode *n,
 			const struct node_req *q, struct bus_msg *reply)
 {
 	struct device_io io = { n->dev.index, q->len, q->off, 0, q->buf, 0 };
-	struct bus_msg r;
+	uint32_t got = 0;
 	int rc = bus_grant_pass(m, q->buf, (bus_svc_t)owner_of(n));
 
 	if (rc == 0)
-		rc = bus_call((bus_svc_t)owner_of(n), t_dev_read, &io,
-			      sizeof(io), &r);
+		rc = call_device_read((bus_svc_t)owner_of(n), &io, &got);
 	if (rc)
 		return rc;
-	if (r.len != sizeof(uint32_t))
-		return -AE_EIO;
-	memcpy(reply->data, r.data, r.len);
-	reply->len = r.len;
+	memcpy(reply->data, &got, sizeof(got));
+	reply->len = sizeof(got);
 	return 0;
 }
 
@@ -376,17 +362,11 @@ static int do_read(const struct bus_msg *m, struct handle *h,
 		return -AE_EAGAIN;
 	case K_TIMER:
 	{
-		struct bus_msg r;
-		uint64_t ticks;
-		int sched = bus_svc_find("sched");
-		rc = sched < 0 ? -AE_ENODEV :
-		     bus_call((bus_svc_t)sched, t_ticks, NULL, 0, &r);
+		uint64_t ticks = 0;
 
+		rc = call_sched_ticks(&ticks);	/* -ENODEV: no sched */
 		if (rc)
 			return rc;
-		if (r.len != sizeof(ticks))
-			return -AE_EIO;
-		memcpy(&ticks, r.data, sizeof(ticks));
 		ksnprintf(text, sizeof(text), "ticks %llu\n",
 			  (unsigned long long)ticks);
 	}
@@ -408,8 +388,8 @@ static int do_write(const struct bus_msg *m, struct handle *h,
 		    const struct node_req *q, struct bus_msg *reply)
 {
 	const struct dnode *n = &nodes[h->node];
-	int console = bus_svc_find("console"), rc;
 	const char *buf;
+	int rc;
 	uint32_t done = 0;
 
 	if (h->dir)
@@ -423,19 +403,15 @@ static int do_write(const struct bus_msg *m, struct handle *h,
 		done = q->len;
 		break;
 	case K_CONSOLE:
-		if (console < 0)
-			return -AE_ENODEV;
 		while (done < q->len) {
 			uint32_t k = q->len - done;
 
 			if (k > BUS_INLINE_MAX)
 				k = BUS_INLINE_MAX;
-			rc = bus_call((bus_svc_t)console, t_write, buf + done,
-				      k, NULL);
-
+			rc = call_console_write(buf + done, k);
 			if (rc) {
-				/* nothing written is an error; some is a
-				 * short write */
+				/* nothing written is an error (-ENODEV: no
+				 * console); some is a short write */
 				if (!done)
 					return rc;
 				break;
@@ -525,7 +501,8 @@ static int devfs_handle(void *state, const struct bus_msg *m,
 	if (!synced)
 		synced = sync_devices() == 0;
 	if (m->kind == BUS_EVENT) {
-		if ((m->topic == t_added || m->topic == t_removed) &&
+		if ((m->topic == TOPIC_DEVTREE_DEVICE_ADDED ||
+		     m->topic == TOPIC_DEVTREE_DEVICE_REMOVED) &&
 		    (int)m->src == bus_svc_find("devtree"))
 			device_event(m);
 		return 0;
@@ -535,12 +512,12 @@ static int devfs_handle(void *state, const struct bus_msg *m,
 	rc = node_req_take(m, &q);
 	if (rc)
 		return rc;
-	if (m->topic == t_node[NODE_OP_OPEN])
+	if (m->topic == TOPIC_NODE_OPEN)
 		return do_open(m, &q, reply);
-	if (m->topic == t_node[NODE_OP_STAT])
+	if (m->topic == TOPIC_NODE_STAT)
 		return do_stat(m, &q);
 	h = handle_of(q.handle, &rc);
-	if (m->topic == t_node[NODE_OP_CLOSE]) {		/* close: always frees */
+	if (m->topic == TOPIC_NODE_CLOSE) {	/* close: always frees */
 		if (q.handle < HANDLES_MAX && handles[q.handle].used) {
 			handles[q.handle].used = false;
 			return 0;
@@ -549,13 +526,13 @@ static int devfs_handle(void *state, const struct bus_msg *m,
 	}
 	if (!h)
 		return rc;
-	if (m->topic == t_node[NODE_OP_READ])
+	if (m->topic == TOPIC_NODE_READ)
 		return do_read(m, h, &q, reply);
-	if (m->topic == t_node[NODE_OP_WRITE])
+	if (m->topic == TOPIC_NODE_WRITE)
 		return do_write(m, h, &q, reply);
-	if (m->topic == t_node[NODE_OP_READDIR])
+	if (m->topic == TOPIC_NODE_READDIR)
 		return do_readdir(m, h, &q);
-	if (m->topic == t_node[NODE_OP_IOCTL])
+	if (m->topic == TOPIC_NODE_IOCTL)
 		return h->dir ? -AE_ENOTTY :
 		       forward_ioctl(m, &nodes[h->node], &q, reply);
 	return -AE_ENOSYS;
@@ -565,10 +542,6 @@ SERVICE(devfs,
 	.name = "devfs",
 	.init = devfs_init,
 	.handler = devfs_handle,
-	.subscribe = SERVICE_LIST("kernel.boot.done", "service.up",
-				  "devtree.device.added",
-				  "devtree.device.removed"),
-	.serves = SERVICE_LIST("node.open", "node.read", "node.write",
-			       "node.ioctl", "node.close", "node.stat",
-			       "node.readdir"),
+	.subscribe = SUBSCRIBES_DEVFS,
+	.serves = SERVES_DEVFS,
 	.needs = SERVICE_LIST("ns", "console"));

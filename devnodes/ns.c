@@ -18,9 +18,11 @@
  */
 #include <string.h>
 #include <aegis/bus.h>
+#include <aegis/clients.h>
 #include <aegis/errno.h>
 #include <aegis/node.h>
 #include <aegis/service.h>
+#include <aegis/topics.h>
 
 #define MOUNTS_MAX	8
 #define ROOT_HANDLE	0xffffffffu	/* an open root directory */
@@ -46,28 +48,14 @@ static struct file {
 
 enum { T_MOUNT, T_OPEN, T_READ, T_WRITE, T_IOCTL, T_CLOSE, T_STAT,
        T_READDIR, T_SEEK, N_OPS };
-static const char *const ns_topics[N_OPS] = {
-	"ns.mount", "ns.open", "ns.read", "ns.write", "ns.ioctl", "ns.close",
-	"ns.stat", "ns.readdir", "ns.seek",
+static const bus_topic_t ns_topics[N_OPS] = {
+	TOPIC_NS_MOUNT, TOPIC_NS_OPEN, TOPIC_NS_READ, TOPIC_NS_WRITE,
+	TOPIC_NS_IOCTL, TOPIC_NS_CLOSE, TOPIC_NS_STAT, TOPIC_NS_READDIR,
+	TOPIC_NS_SEEK,
 };
-/* (seek is ns's own: the offset lives in its open-file table) */
-static const char *const node_topics[N_OPS] = {
-	NULL, "node.open", "node.read", "node.write", "node.ioctl",
-	"node.close", "node.stat", "node.readdir", NULL,
-};
-static bus_topic_t t_ns[N_OPS], t_node[N_OPS];
 
 static int ns_init(void)
 {
-	for (unsigned int i = 0; i < N_OPS; i++) {
-		int a = bus_topic(ns_topics[i]);
-		int b = node_topics[i] ? bus_topic(node_topics[i]) : 0;
-
-		if (a < 0 || b < 0)
-			return -AE_ENOSPC;
-		t_ns[i] = (bus_topic_t)a;
-		t_node[i] = (bus_topic_t)b;
-	}
 	/* a restart forgets mounts and files: their owners remount, and
 	 * handles of the old instance are stale (FD_GEN) */
 	nmounts = 0;
@@ -151,16 +139,43 @@ static int take_path(const struct bus_msg *m, const struct node_req *q,
 	return 0;
 }
 
-/* Forward req to owner as operation op; the reply's first word (if any)
- * in *out. */
+/* Forward req to owner as operation op, through the node interface's
+ * typed calls (the bus checks the owner's reply against its contract);
+ * the reply's word, for the operations that have one, in *out. Mount
+ * and seek are never forwarded: they are ns's own (a file's offset lives
+ * in its open-file table). */
 static int forward(bus_svc_t owner, int op, const struct node_req *req,
 		   uint32_t *out)
 {
-	struct bus_msg reply;
-	int rc = bus_call(owner, t_node[op], req, sizeof(*req), &reply);
+	uint32_t word = 0;
+	int32_t answer = 0;
+	int rc;
 
-	if (rc == 0 && out && reply.len >= sizeof(uint32_t))
-		memcpy(out, reply.data, sizeof(uint32_t));
+	switch (op) {
+	case T_OPEN:
+		rc = call_node_open(owner, req, &word);
+		break;
+	case T_READ:
+		rc = call_node_read(owner, req, &word);
+		break;
+	case T_WRITE:
+		rc = call_node_write(owner, req, &word);
+		break;
+	case T_IOCTL:
+		rc = call_node_ioctl(owner, req, &answer);
+		word = (uint32_t)answer;
+		break;
+	case T_CLOSE:
+		return call_node_close(owner, req);
+	case T_STAT:
+		return call_node_stat(owner, req);
+	case T_READDIR:
+		return call_node_readdir(owner, req);
+	default:
+		return -AE_ENOSYS;
+	}
+	if (rc == 0 && out)
+		*out = word;
 	return rc;
 }
 
@@ -409,7 +424,7 @@ static int ns_handle(void *state, const struct bus_msg *m,
 	if (bus_svc_flags(m->src) & BUS_SVC_F_USER)
 		return -AE_EPERM;
 	for (int i = 0; i < N_OPS; i++)
-		if (m->topic == t_ns[i])
+		if (m->topic == ns_topics[i])
 			op = i;
 	if (op < 0)
 		return -AE_ENOSYS;
@@ -433,6 +448,5 @@ SERVICE(ns,
 	.prio = SERVICE_PRIO(2),
 	.init = ns_init,
 	.handler = ns_handle,
-	.serves = SERVICE_LIST("ns.mount", "ns.open", "ns.read", "ns.write",
-			       "ns.ioctl", "ns.close", "ns.stat",
-			       "ns.readdir", "ns.seek"));
+	.subscribe = SUBSCRIBES_NS,
+	.serves = SERVES_NS);

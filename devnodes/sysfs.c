@@ -22,6 +22,10 @@
  *                                     live_max, made, refused (maps and
  *                                     passes refused: forged, ended or
  *                                     not held)
+ *   /sys/bus/contracts                messages the bus refused by their
+ *                                     topic's contract (aegis/contract.h):
+ *                                     the total and by reason, then each
+ *                                     topic with refusals
  *   /sys/kernel/log_level             0..7, writable
  *   /sys/mm/total, free, low          pages, from the mm service
  *   /sys/devices/<tree path>/         the enumerated device tree, from the
@@ -41,6 +45,8 @@
 #include <stdarg.h>
 #include <string.h>
 #include <aegis/bus.h>
+#include <aegis/clients.h>
+#include <aegis/contract.h>
 #include <aegis/devtree.h>
 #include <aegis/driver.h>
 #include <aegis/errno.h>
@@ -51,6 +57,7 @@
 #include <aegis/route.h>
 #include <aegis/service.h>
 #include <aegis/sysfs.h>
+#include <aegis/topics.h>
 #include <aegis/trace.h>
 
 #define HANDLES_MAX	16
@@ -64,7 +71,7 @@ enum what {
 	W_ROOT, W_BUS, W_SERVICES, W_SERVICE, W_SVC_ATTR, W_TOPICS, W_TOPIC,
 	W_TOPIC_ATTR, W_RULES, W_TRACE, W_PENDING, W_KERNEL, W_LOGLEVEL, W_MM,
 	W_MM_ATTR, W_DEVICES, W_DEV_ATTR, W_SDIR, W_SATTR, W_GRANTS,
-	W_GRANT_ATTR,
+	W_GRANT_ATTR, W_CONTRACTS,
 };
 
 /* A fixed directory's entries. */
@@ -81,6 +88,7 @@ static const struct entry bus_dir[] = {
 	{ "services", W_SERVICES }, { "topics", W_TOPICS },
 	{ "rules", W_RULES }, { "trace_filter", W_TRACE },
 	{ "pending", W_PENDING }, { "grants", W_GRANTS },
+	{ "contracts", W_CONTRACTS },
 };
 static const struct entry kernel_dir[] = { { "log_level", W_LOGLEVEL } };
 
@@ -89,7 +97,7 @@ static const char *const svc_attrs[] = {
 	"pending_max", "generation",
 };
 static const char *const topic_attrs[] = {
-	"published", "delivered", "drops", "subscribers",
+	"published", "delivered", "drops", "subscribers", "refused",
 };
 static const char *const mm_attrs[] = { "total", "free", "low" };
 static const char *const grant_attrs[] = {
@@ -115,7 +123,6 @@ static struct handle {
 	char text[TEXT_MAX];
 } handles[HANDLES_MAX];
 
-static bus_topic_t t_node[NODE_OPS];
 static bool mounted;
 
 /* The devices' tree paths, fetched from devtree for one operation. */
@@ -127,8 +134,6 @@ static struct {
 
 static int sysfs_init(void)
 {
-	if (node_owner_topics(t_node))
-		return -AE_ENOSPC;
 	memset(handles, 0, sizeof(handles));
 	mounted = false;
 	return 0;
@@ -192,27 +197,19 @@ static bool child_of(uint32_t i, const char *dir, char *c, size_t max)
 
 /* ---- services' own attributes ------------------------------------------- */
 
-static int service_call(int svc, const char *topic, const void *data,
-			size_t len, struct bus_msg *reply)
+/* A sysfs.show (shown: where its reply, the text's length, goes) or,
+ * with shown NULL, a sysfs.store to svc, with mem (len bytes) lent to it
+ * as io->buf for the call: written to by a show, read by a store. */
+static int lend_call(int svc, struct sysfs_io *io, void *mem, uint32_t len,
+		     uint32_t *shown)
 {
-	int t = bus_topic(topic);
-
-	if (t < 0)
-		return t;
-	return bus_call((bus_svc_t)svc, (bus_topic_t)t, data, len, reply);
-}
-
-/* A sysfs.show or sysfs.store to svc, with mem (len bytes) lent to it as
- * io->buf for the call. */
-static int lend_call(int svc, const char *topic, struct sysfs_io *io,
-		     void *mem, uint32_t len, uint32_t rights,
-		     struct bus_msg *reply)
-{
+	uint32_t rights = shown ? BUS_GRANT_WRITE : BUS_GRANT_READ;
 	int rc = bus_grant_new(mem, len, rights, (bus_svc_t)svc, &io->buf);
 
 	if (rc)
 		return rc == -AE_ENOSPC ? -AE_EAGAIN : rc;
-	rc = service_call(svc, topic, io, sizeof(*io), reply);
+	rc = shown ? call_sysfs_show((bus_svc_t)svc, io, shown) :
+		     call_sysfs_store((bus_svc_t)svc, io);
 	bus_grant_end(io->buf);
 	return rc;
 }
@@ -220,14 +217,10 @@ static int lend_call(int svc, const char *topic, struct sysfs_io *io,
 /* The service's attribute number index. */
 static int service_attr(int svc, uint32_t index, struct sysfs_attr *a)
 {
-	struct bus_msg r;
-	int rc = service_call(svc, "sysfs.attr", &index, sizeof(index), &r);
+	int rc = call_sysfs_attr((bus_svc_t)svc, &index, a);
 
 	if (rc)
 		return rc;
-	if (r.len != sizeof(*a))
-		return -AE_EIO;
-	memcpy(a, r.data, sizeof(*a));
 	a->name[SYSFS_ATTR_NAME - 1] = '\0';
 	return 0;
 }
@@ -537,6 +530,11 @@ static int render_topic(const struct target *t, struct text *x)
 		names_of(x, bus_topic_subscribers((bus_topic_t)t->id));
 		return 0;
 	}
+	if (t->item == 4) {
+		add(x, "%llu\n", (unsigned long long)
+		    bus_topic_refused((bus_topic_t)t->id));
+		return 0;
+	}
 	rc = bus_topic_stats((bus_topic_t)t->id, &st);
 	if (rc)
 		return rc;
@@ -544,6 +542,23 @@ static int render_topic(const struct target *t, struct text *x)
 					      t->item == 1 ? st.delivered :
 					      st.drops));
 	return 0;
+}
+
+static void render_contracts(struct text *x)
+{
+	struct bus_contract_stats st;
+
+	bus_contract_stats(&st);
+	add(x, "refused %llu:", (unsigned long long)st.refused);
+	for (unsigned int r = 1; r < BUS_REFUSALS; r++)
+		add(x, " %s %llu", bus_refusal_name(r),
+		    (unsigned long long)st.by_reason[r]);
+	add(x, "\n");
+	for (unsigned int t = 0; t < bus_topic_count(); t++)
+		if (bus_topic_refused((bus_topic_t)t))
+			add(x, "%s %llu\n", bus_topic_name((bus_topic_t)t),
+			    (unsigned long long)
+			    bus_topic_refused((bus_topic_t)t));
 }
 
 static void render_rules(struct text *x)
@@ -622,6 +637,9 @@ static int render(const struct target *t, char *buf)
 	case W_PENDING:
 		add(&x, "%u\n", bus_pending());
 		return 0;
+	case W_CONTRACTS:
+		render_contracts(&x);
+		return 0;
 	case W_GRANT_ATTR: {
 		struct bus_grant_stats gs;
 
@@ -646,16 +664,11 @@ static int render(const struct target *t, char *buf)
 		return render_device(t, &x);
 	case W_SATTR: {
 		struct sysfs_io io = { t->item, TEXT_MAX - 1, 0, 0 };
-		struct bus_msg r;
-		uint32_t n;
+		uint32_t n = 0;
 
-		rc = lend_call(t->id, "sysfs.show", &io, buf, TEXT_MAX - 1,
-			       BUS_GRANT_WRITE, &r);
+		rc = lend_call(t->id, &io, buf, TEXT_MAX - 1, &n);
 		if (rc)
 			return rc;
-		if (r.len != sizeof(n))
-			return -AE_EIO;
-		memcpy(&n, r.data, sizeof(n));
 		buf[n < TEXT_MAX ? n : TEXT_MAX - 1] = '\0';
 		return 0;
 	}
@@ -763,13 +776,11 @@ static int write_log_level(const char *v)
  * it (its reason for a refusal is on the console). */
 static int write_trace(const char *v, size_t n)
 {
-	int console = bus_svc_find("console"), t = bus_topic("trace.filter");
-
+	/* -E2BIG, not the bus's -EBADMSG for a payload the contract
+	 * refuses: the writer's value is too long */
 	if (n > BUS_INLINE_MAX)
 		return -AE_E2BIG;
-	if (console < 0 || t < 0)
-		return -AE_ENODEV;
-	return bus_call((bus_svc_t)console, (bus_topic_t)t, v, n, NULL);
+	return call_trace_filter(v, n);		/* -ENODEV: no console */
 }
 
 static int do_write(const struct bus_msg *m, struct handle *h,
@@ -808,8 +819,7 @@ static int do_write(const struct bus_msg *m, struct handle *h,
 	case W_SATTR: {
 		struct sysfs_io io = { h->t.item, (uint32_t)n, 0, 0 };
 
-		rc = lend_call(h->t.id, "sysfs.store", &io, v, (uint32_t)n + 1,
-			       BUS_GRANT_READ, NULL);
+		rc = lend_call(h->t.id, &io, v, (uint32_t)n + 1, NULL);
 		break;
 	}
 	default:
@@ -1086,22 +1096,22 @@ static int sysfs_handle(void *state, const struct bus_msg *m,
 	rc = node_req_take(m, &q);
 	if (rc)
 		return rc;
-	if (m->topic == t_node[NODE_OP_OPEN])
+	if (m->topic == TOPIC_NODE_OPEN)
 		return do_open(m, &q, reply);
-	if (m->topic == t_node[NODE_OP_STAT])
+	if (m->topic == TOPIC_NODE_STAT)
 		return do_stat(m, &q);
 	if (q.handle >= HANDLES_MAX || !handles[q.handle].used)
 		return -AE_EBADF;
 	h = &handles[q.handle];
-	if (m->topic == t_node[NODE_OP_CLOSE]) {
+	if (m->topic == TOPIC_NODE_CLOSE) {
 		h->used = false;
 		return 0;
 	}
-	if (m->topic == t_node[NODE_OP_READ])
+	if (m->topic == TOPIC_NODE_READ)
 		return do_read(m, h, &q, reply);
-	if (m->topic == t_node[NODE_OP_WRITE])
+	if (m->topic == TOPIC_NODE_WRITE)
 		return do_write(m, h, &q, reply);
-	if (m->topic == t_node[NODE_OP_READDIR]) {
+	if (m->topic == TOPIC_NODE_READDIR) {
 		struct node_dirent *out = node_req_out(m, &q, sizeof(d));
 
 		if (!out)
@@ -1120,8 +1130,6 @@ SERVICE(sysfs,
 	.rescue = true,
 	.init = sysfs_init,
 	.handler = sysfs_handle,
-	.subscribe = SERVICE_LIST("kernel.boot.done", "service.up"),
-	.serves = SERVICE_LIST("node.open", "node.read", "node.write",
-			       "node.ioctl", "node.close", "node.stat",
-			       "node.readdir"),
+	.subscribe = SUBSCRIBES_SYSFS,
+	.serves = SERVES_SYSFS,
 	.needs = SERVICE_LIST("ns"));

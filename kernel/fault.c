@@ -39,6 +39,7 @@
 #include <aegis/kernel.h>
 #include <aegis/kprintf.h>
 #include <aegis/sched.h>
+#include <aegis/service.h>
 
 /* hal_jmp_set returns twice: the compiler must know (aegis/hal.h cannot
  * say it). */
@@ -47,7 +48,8 @@ int32_t hal_jmp_set(struct HalJmp *j) __attribute__((returns_twice));
 struct recovery {
 	struct HalJmp jmp;
 	struct recovery *prev;
-	bus_svc_t svc;
+	const char *name;	/* the service */
+	const char *where;	/* "handler" or "init" */
 	int thread;		/* sched_self() when it was set */
 };
 
@@ -60,12 +62,38 @@ static int guard(bus_handler_fn fn, void *state, const struct bus_msg *m,
 	int rc;
 
 	r.prev = top;
-	r.svc = m->dst;
+	r.name = bus_svc_name(m->dst);
+	r.where = "handler";
 	r.thread = sched_self();
 	if (hal_jmp_set(&r.jmp) != 0)
 		return -AE_ENOTRECOVERABLE;	/* kernel_fault popped r */
 	top = &r;
 	rc = fn(state, m, reply);
+	top = r.prev;
+	return rc;
+}
+
+/*
+ * The registry runs every service's init through this (service_init's
+ * guard): a fault in it fails that start as an init that returned
+ * -ENOTRECOVERABLE, and the supervisor retries the service after its
+ * back-off, whether the start came from boot, the supervisor's clock or
+ * a `svc restart` request (the supervisor's own handler then goes on).
+ * init runs to completion like a handler, so the same invariant holds.
+ */
+static int init_guard(const char *name, int (*init)(void))
+{
+	struct recovery r;
+	int rc;
+
+	r.prev = top;
+	r.name = name;
+	r.where = "init";
+	r.thread = sched_self();
+	if (hal_jmp_set(&r.jmp) != 0)
+		return -AE_ENOTRECOVERABLE;
+	top = &r;
+	rc = init();
 	top = r.prev;
 	return rc;
 }
@@ -77,15 +105,15 @@ const struct HalJmp *kernel_fault(const struct HalUserFault *f)
 	if (!r)
 		return NULL;
 	if (r->thread != sched_self()) {
-		kprintf("fault: in service %s's handler, but on another "
-			"thread than it started on\n", bus_svc_name(r->svc));
+		kprintf("fault: in service %s's %s, but on another thread "
+			"than it started on\n", r->name, r->where);
 		return NULL;
 	}
 	top = r->prev;
 	kprintf("fault: service %s failed: %s at pc %#llx, address %#llx, "
-		"in its handler; the supervisor restarts it\n",
-		bus_svc_name(r->svc), f->name, (unsigned long long)f->pc,
-		(unsigned long long)f->addr);
+		"in its %s; the supervisor restarts it\n", r->name, f->name,
+		(unsigned long long)f->pc, (unsigned long long)f->addr,
+		r->where);
 	return &r->jmp;
 }
 
@@ -93,4 +121,5 @@ void kfault_init(void)
 {
 	top = NULL;
 	bus_set_guard(guard);
+	service_set_init_guard(init_guard);
 }

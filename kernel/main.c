@@ -19,6 +19,8 @@
 #include <aegis/mm.h>
 #include <aegis/route.h>
 #include <aegis/service.h>
+#include <aegis/clients.h>
+#include <aegis/topics.h>
 #include <aegis/trace.h>
 #include <aegis/vm.h>
 
@@ -141,6 +143,10 @@ static void bus_up(void)
 	size_t n;
 	int up;
 
+	/* the interfaces of contracts/ (the .def files): checked on every message, and
+	 * their topics interned first so aegis/topics.h holds their ids */
+	if (bus_contracts_set(bus_contracts, bus_contracts_count))
+		panic("bus: the generated contract table is malformed");
 	bus_init(hal_cycles);
 	kfault_init();
 	trace_set_sink(console_line);
@@ -179,10 +185,7 @@ static void bus_up(void)
  * comes after vm_kernel_init). */
 static void boot_done(void)
 {
-	int t = bus_topic("kernel.boot.done");
-
-	if (t >= 0)
-		bus_publish((bus_topic_t)t, BUS_PRIO_DEFAULT, NULL, 0);
+	publish_kernel_boot_done();
 	bus_run(~0u);
 }
 

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <aegis/boot_info.h>
 #include <aegis/bus.h>
+#include <aegis/clients.h>
 #include <aegis/clock.h>
 #include <aegis/elf.h>
 #include <aegis/errno.h>
@@ -66,7 +67,6 @@ struct proc {
 
 static struct proc procs[PROC_MAX];
 static int next_pid = 1;
-static bus_topic_t t_spawn, t_exit, t_attr, t_show, t_store;
 static bool rules_added;
 
 /* ---- the calling process ------------------------------------------- */
@@ -288,7 +288,7 @@ static void reaped(void *owner, int tid, int code)
 	} else {
 		release_slot(p);	/* nobody will wait for it */
 	}
-	bus_publish(t_exit, BUS_PRIO_DEFAULT, &ev, sizeof(ev));
+	bus_publish(TOPIC_PROC_EXIT, BUS_PRIO_DEFAULT, &ev, sizeof(ev));
 }
 
 /* ---- loading ---------------------------------------------------------- */
@@ -567,30 +567,31 @@ int proc_spawn(const char *name, int parent, uint32_t flags)
 {
 	struct proc_spawn_req q;
 	struct bus_msg reply;
-	int svc = bus_svc_find("proc"), t = bus_topic("proc.spawn"), rc;
+	int svc = bus_contract_owner(TOPIC_PROC_SPAWN), rc;
 	int32_t pid;
 	size_t n = name ? strlen(name) : 0;
 
-	if (svc < 0)
-		return svc;
-	if (t < 0)
-		return t;
 	if (n == 0 || n >= sizeof(q.name))
 		return -AE_EINVAL;
 	memset(&q, 0, sizeof(q));
 	memcpy(q.name, name, n);
 	q.parent = parent;
 	q.flags = flags;
-	if (sched_self() >= 0 && bus_current() == BUS_SVC_KERNEL)
-		rc = sched_call((bus_svc_t)svc, (bus_topic_t)t, &q, sizeof(q),
+	/* a thread blocks while proc loads the program; a handler (init,
+	 * the shell) calls inline. Either way the bus checks the reply
+	 * against contracts/proc.def. */
+	if (sched_self() >= 0 && bus_current() == BUS_SVC_KERNEL) {
+		if (svc < 0)
+			return svc;
+		rc = sched_call((bus_svc_t)svc, TOPIC_PROC_SPAWN, &q, sizeof(q),
 				&reply, 0);
-	else
-		rc = bus_call((bus_svc_t)svc, (bus_topic_t)t, &q, sizeof(q),
-			      &reply);
-	if (rc)
-		return rc;
-	memcpy(&pid, reply.data, sizeof(pid));
-	return pid;
+		if (rc)
+			return rc;
+		memcpy(&pid, reply.data, sizeof(pid));
+		return pid;
+	}
+	rc = call_proc_spawn(&q, &pid);
+	return rc ? rc : pid;
 }
 
 /* ---- the service ------------------------------------------------------ */
@@ -604,20 +605,8 @@ static const char *const default_rules[] = {
 
 static int proc_init(void)
 {
-	int s = bus_topic("proc.spawn"), x = bus_topic("proc.exit");
 	const char *why;
 
-	if (s < 0 || x < 0)
-		return -AE_ENOSPC;
-	t_spawn = (bus_topic_t)s;
-	t_exit = (bus_topic_t)x;
-	s = bus_topic("sysfs.attr");
-	x = bus_topic("sysfs.show");
-	if (s < 0 || x < 0 || bus_topic("sysfs.store") < 0)
-		return -AE_ENOSPC;
-	t_attr = (bus_topic_t)s;
-	t_show = (bus_topic_t)x;
-	t_store = (bus_topic_t)bus_topic("sysfs.store");
 	/* once: a restart keeps the processes and the rules (an
 	 * administrator may have changed them) */
 	if (!rules_added) {
@@ -688,9 +677,9 @@ static int proc_sysfs(const struct bus_msg *m, struct bus_msg *reply)
 	uint32_t n;
 	int rc;
 
-	if (m->topic == t_attr)
+	if (m->topic == TOPIC_SYSFS_ATTR)
 		return sysfs_attr_answer(attrs, ARRAY_SIZE(attrs), m, reply);
-	if (m->topic != t_show)
+	if (m->topic != TOPIC_SYSFS_SHOW)
 		return -AE_EACCES;	/* nothing here is writable */
 	buf = sysfs_io_take(m, &io, false, &rc);
 	if (!buf)
@@ -711,9 +700,9 @@ static int proc_handle(void *state, const struct bus_msg *m,
 
 	(void)state;
 	if (m->kind == BUS_REQUEST &&
-	    (m->topic == t_attr || m->topic == t_show || m->topic == t_store))
+	    (m->topic == TOPIC_SYSFS_ATTR || m->topic == TOPIC_SYSFS_SHOW || m->topic == TOPIC_SYSFS_STORE))
 		return proc_sysfs(m, reply);
-	if (m->kind != BUS_REQUEST || m->topic != t_spawn)
+	if (m->kind != BUS_REQUEST || m->topic != TOPIC_PROC_SPAWN)
 		return m->kind == BUS_REQUEST ? -AE_ENOSYS : 0;
 	if (m->len != sizeof(q))
 		return -AE_EINVAL;
@@ -731,7 +720,6 @@ SERVICE(proc,
 	.prio = SERVICE_PRIO(3),
 	.init = proc_init,
 	.handler = proc_handle,
-	.serves = SERVICE_LIST("proc.spawn", "sysfs.attr", "sysfs.show",
-			       "sysfs.store"),
+	.serves = SERVES_PROC,
 	.needs = SERVICE_LIST("sched", "mm", "ns"),
 	.sysfs = "proc");

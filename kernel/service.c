@@ -13,9 +13,11 @@
  * supervisor's handler runs from the dispatcher.
  */
 #include <string.h>
+#include <aegis/contract.h>
 #include <aegis/errno.h>
 #include <aegis/kprintf.h>
 #include <aegis/service.h>
+#include <aegis/topics.h>
 
 #define BACKOFF_FIRST_MS	1
 #define BACKOFF_MAX_MS		1000
@@ -37,7 +39,12 @@ static unsigned int nrt;
 static bus_clock_fn clk;
 static uint64_t tpm;		/* clock ticks per millisecond */
 static service_log_fn log_line;
-static bus_topic_t t_failed, t_stop, t_start, t_restart, t_up;
+static service_init_guard_fn init_guard;	/* kept across service_init */
+
+void service_set_init_guard(service_init_guard_fn g)
+{
+	init_guard = g;
+}
 
 static uint64_t now(void)
 {
@@ -131,10 +138,22 @@ static int start(struct rt *r)
 				return rc;
 			}
 		}
+		for (const char *const *p = d->serves; p && *p; p++) {
+			rc = bus_serve((bus_svc_t)r->bus, *p);
+			if (rc) {
+				say("service: %s not started: serves '%s': %s",
+				    d->name, *p, errno_name(rc));
+				bus_svc_remove((bus_svc_t)r->bus);
+				r->bus = -1;
+				r->st = SERVICE_BLOCKED;
+				return rc;
+			}
+		}
 	} else {
 		bus_svc_set_state((bus_svc_t)r->bus, BUS_SVC_RUNNING);
 	}
-	rc = d->init ? d->init() : 0;
+	rc = !d->init ? 0 : init_guard ? init_guard(d->name, d->init)
+				       : d->init();
 	if (rc) {
 		bus_svc_set_state((bus_svc_t)r->bus, BUS_SVC_FAILED);
 		schedule(r);
@@ -153,7 +172,7 @@ static int start(struct rt *r)
 
 		/* (a full queue loses the news: a dependent then sees the
 		 * new generation on its next exchange) */
-		bus_publish(t_up, BUS_PRIO_DEFAULT, &ev, sizeof(ev));
+		bus_publish(TOPIC_SERVICE_UP, BUS_PRIO_DEFAULT, &ev, sizeof(ev));
 	}
 	return 0;
 }
@@ -359,6 +378,7 @@ static int control(const struct bus_msg *m)
 {
 	char name[BUS_NAME_MAX];
 	struct rt *r;
+	int rc;
 
 	if (m->len == 0 || m->len >= sizeof(name))
 		return -AE_EINVAL;
@@ -367,11 +387,14 @@ static int control(const struct bus_msg *m)
 	r = find(name);
 	if (!r)
 		return -AE_ENOENT;
-	if (m->topic == t_stop)
+	if (m->topic == TOPIC_SERVICE_STOP)
 		return r->st == SERVICE_STOPPED ? 0 : service_stop(name);
-	if (m->topic == t_start && r->st == SERVICE_UP)
+	if (m->topic == TOPIC_SERVICE_START && r->st == SERVICE_UP)
 		return 0;
-	return service_restart(name);
+	rc = service_restart(name);
+	/* an init that faulted: the supervisor's answer must not read as
+	 * the supervisor's own fault (a handler's -ENOTRECOVERABLE) */
+	return rc == -AE_ENOTRECOVERABLE ? -AE_EIO : rc;
 }
 
 /* The supervisor's handler: a service's handler reported a fault, or a
@@ -384,11 +407,11 @@ static int supervise(void *state, const struct bus_msg *m,
 
 	(void)state;
 	(void)reply;
-	if (m->kind == BUS_REQUEST && (m->topic == t_stop ||
-				       m->topic == t_start ||
-				       m->topic == t_restart))
+	if (m->kind == BUS_REQUEST && (m->topic == TOPIC_SERVICE_STOP ||
+				       m->topic == TOPIC_SERVICE_START ||
+				       m->topic == TOPIC_SERVICE_RESTART))
 		return control(m);
-	if (m->topic != t_failed || m->len < sizeof(ev))
+	if (m->topic != TOPIC_BUS_SVC_FAILED || m->len < sizeof(ev))
 		return -AE_EINVAL;
 	memcpy(&ev, m->data, sizeof(ev));
 	r = find_bus((int)ev.svc);
@@ -410,24 +433,23 @@ int service_init(bus_clock_fn clock, uint64_t ticks_per_ms,
 	clk = clock;
 	tpm = ticks_per_ms ? ticks_per_ms : 1;
 	log_line = log;
-	t = bus_topic("bus.svc.failed");
-	if (t < 0)
-		return t;
-	t_failed = (bus_topic_t)t;
-	if (bus_topic("service.stop") < 0 || bus_topic("service.start") < 0 ||
-	    bus_topic("service.restart") < 0)
-		return -AE_ENOSPC;
-	t_stop = (bus_topic_t)bus_topic("service.stop");
-	t_start = (bus_topic_t)bus_topic("service.start");
-	t_restart = (bus_topic_t)bus_topic("service.restart");
-	t = bus_topic("service.up");
-	if (t < 0)
-		return t;
-	t_up = (bus_topic_t)t;
 	id = bus_svc_add("supervisor", supervise, NULL, 64, 0);
 	if (id < 0)
 		return id;
-	return bus_subscribe((bus_svc_t)id, "bus.svc.failed", NULL);
+	/* it runs every service's init: what an init publishes is the
+	 * service's own (aegis/contract.h) */
+	bus_svc_set_flags((bus_svc_t)id, BUS_SVC_F_SUPERVISOR);
+	for (const char *const *p = SERVES_SUPERVISOR; *p; p++) {
+		t = bus_serve((bus_svc_t)id, *p);
+		if (t)
+			return t;
+	}
+	for (const char *const *p = SUBSCRIBES_SUPERVISOR; *p; p++) {
+		t = bus_subscribe((bus_svc_t)id, *p, NULL);
+		if (t)
+			return t;
+	}
+	return 0;
 }
 
 /* ---- queries ----------------------------------------------------------- */

@@ -8,7 +8,11 @@ Reads a kernel build's object files and the sources, and fails on:
   by the kernel core, a library or the HAL, never by another service;
 - kernel core calling into a service the same way (a layer calling up);
 - a service including another service's files (a header in another
-  service's folder, or a path into it).
+  service's folder, or a path into it);
+- a service or the core naming a topic as a string (bus_topic("...")) or
+  writing its .serves/.subscribe lists by hand: topics come from the
+  contracts (contracts/*.def: TOPIC_X, SERVES_X and SUBSCRIBES_X of
+  aegis/topics.h), so a misspelt one does not build.
 
 A service is a folder under services/, or one file of devnodes/ (ns,
 devfs and sysfs are three services). kernel/ is the kernel core and its
@@ -25,6 +29,17 @@ import subprocess
 import sys
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.M)
+BY_NAME = re.compile(r'\bbus_topic(?:_find)?\s*\(\s*"([^"]*)"')
+BY_HAND = re.compile(r'\.(serves|subscribe)\s*=\s*SERVICE_LIST\s*\(')
+
+
+def topics_by_hand(text, path):
+    """What a source names outside the contracts."""
+    bad = ['%s names topic "%s" as a string (use its TOPIC_ symbol, '
+           'aegis/topics.h)' % (path, t) for t in BY_NAME.findall(text)]
+    bad += ['%s writes its .%s list by hand (use the generated one, '
+            'aegis/topics.h)' % (path, w) for w in BY_HAND.findall(text)]
+    return bad
 
 
 def services(root):
@@ -104,13 +119,20 @@ def main():
                 core_bad.append('%s calls %s, which service %s defines'
                                 % (os.path.relpath(obj, args.build), sym,
                                    defined_by[sym]))
+    for dirpath, _, files in os.walk(os.path.join(args.root, 'kernel')):
+        for f in sorted(files):
+            if f.endswith('.c'):
+                path = os.path.join(dirpath, f)
+                core_bad += topics_by_hand(open(path).read(),
+                                           os.path.relpath(path, args.root))
     if core_bad:
         failed += 1
         for b in core_bad:
             print('FAIL core: %s' % b)
     else:
         passed += 1
-        print('PASS core (kernel/): calls no service')
+        print('PASS core (kernel/): calls no service, names no topic '
+              'by hand')
     for name, srcs in sorted(svcs.items()):
         bad = []
         for sym in sorted(undefined_in.get(name, ())):
@@ -120,6 +142,7 @@ def main():
         folder = os.path.dirname(srcs[0])
         for s in srcs:
             text = open(os.path.join(args.root, s)).read()
+            bad += topics_by_hand(text, s)
             for inc in INCLUDE.findall(text):
                 target = os.path.normpath(os.path.join(os.path.dirname(s),
                                                        inc))

@@ -168,6 +168,9 @@ int bus_svc_find(const char *name);
  */
 #define BUS_SVC_F_USER		1u
 #define BUS_SVC_F_RESCUE	2u
+#define BUS_SVC_F_SUPERVISOR	4u	/* runs other services' init: the
+					 * events it publishes pass their
+					 * owners' contracts (aegis/contract.h) */
 int bus_svc_set_flags(bus_svc_t s, uint32_t flags);
 uint32_t bus_svc_flags(bus_svc_t s);
 

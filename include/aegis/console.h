@@ -1,9 +1,9 @@
 /*
- * aegis/console.h - the console service's contract on the bus
- * (services/console/console.c).
+ * aegis/console.h - the console service's interface on the bus
+ * (services/console/console.c; its contract is contracts/console.def).
  *
- *   "console.write"  request or event: the payload is text (up to
- *                    BUS_INLINE_MAX bytes), written as is
+ *   "console.write"  request: the payload is text (1 to BUS_INLINE_MAX
+ *                    bytes), written as is
  *   "trace.filter"   request: a new filter for the live bus tracer; 0, or
  *                    -EINVAL with the reason printed (the old one stays)
  *   "console.line"   event: a line typed on the console, finished by

@@ -116,7 +116,7 @@ int mm_as_destroy(uint32_t id);
 
 /* mm_page_alloc - a block of 2^order pages through the mm service (a bus
  * call: inline from handlers). 0 with *pa and *va set, or the request's error,
- * or -ESHUTDOWN / -ENOENT when mm is not running. Thread or handler
+ * or -ESHUTDOWN / -ENODEV when mm is not running. Thread or handler
  * context, never from mm itself (-EDEADLK). */
 int mm_page_alloc(unsigned int order, uint64_t *pa, void **va);
 

@@ -138,13 +138,8 @@ static inline bool node_mode_allows(uint32_t mode, uint32_t uid,
 	return true;
 }
 
-/* For node-owning services (kernel/lib/node_client.c). */
-enum node_op { NODE_OP_OPEN, NODE_OP_READ, NODE_OP_WRITE, NODE_OP_IOCTL,
-	       NODE_OP_CLOSE, NODE_OP_STAT, NODE_OP_READDIR, NODE_OPS };
-
-/* node_owner_topics - the "node.*" request topics, in enum node_op
- * order. 0 or -ENOSPC. */
-int node_owner_topics(uint16_t topics[NODE_OPS]);
+/* For node-owning services (kernel/lib/node_client.c); the requests
+ * they serve are the node interface, contracts/node.def. */
 
 /* node_mount - ask ns for the name under the root, as the calling
  * service (from its handler). 0, -EEXIST (another owner has it), or the

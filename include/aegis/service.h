@@ -84,6 +84,14 @@ int service_init(bus_clock_fn clock, uint64_t ticks_per_ms,
  */
 int service_start_all(const struct service_desc *table, size_t n);
 
+/* service_init_guard_fn - how the registry runs a service's init, when
+ * one is set: it must call init() and return what it returns, or
+ * -ENOTRECOVERABLE when init faulted (kernel/fault.c). A failed init
+ * marks the service failed; the supervisor retries it after its
+ * back-off. service_set_init_guard(NULL): call init directly. Boot. */
+typedef int (*service_init_guard_fn)(const char *name, int (*init)(void));
+void service_set_init_guard(service_init_guard_fn g);
+
 /* service_builtin - the SERVICE() descriptors linked into this kernel. */
 const struct service_desc *service_builtin(size_t *n);
 
@@ -109,7 +117,8 @@ int service_restart(const char *name);
  *   "service.stop"     stop it (already stopped: 0)
  *   "service.start"    start it (already up: 0)
  *   "service.restart"  stop if up, and start
- * Errors as above, -EINVAL for an empty or too long name. sysfs's
+ * Errors as above (a start whose init faulted answers -EIO), -EINVAL
+ * for an empty or too long name. sysfs's
  * /sys/bus/services/<name>/state and the shell's svc go through these.
  *
  * service_request - send one: verb "stop", "start" or "restart". The

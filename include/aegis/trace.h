@@ -26,9 +26,14 @@ struct trace_rec {
 	uint8_t kind;		/* enum bus_kind */
 	uint8_t prio;
 	int16_t status;		/* handler's result */
-	uint8_t inline_call;	/* 1: bus_call ran it inline */
+	uint8_t inline_call;	/* 1: bus_call ran it inline;
+				 * TRACE_REFUSED | why: refused by its
+				 * contract before any handler ran
+				 * (aegis/contract.h), run and wait 0 */
 	uint8_t cpu;
 };
+
+#define TRACE_REFUSED	0x80
 
 /* trace_record - append a record to this CPU's ring (oldest overwritten)
  * and print it if the filter selects its topic. The bus calls this. */
@@ -64,7 +69,10 @@ void trace_topic_added(bus_topic_t t);
 /*
  * trace_format - the console line of a record:
  *   trace: <ts> <kind> <topic> <src>-><dst> p<prio> wait=<w> run=<r>[ st=<s>][ inline]
- * e.g. "trace: 1200345 event kernel.boot.done kernel->example p4 wait=310 run=2200"
+ * e.g. "trace: 1200345 event kernel.boot.done kernel->example p4 wait=310 run=2200";
+ * a message its contract refused ends " refused=<why>" (its dst "*" for a
+ * publish), e.g. "trace: 88 event service.up user-x-3->* p0 wait=0
+ * run=0 refused=sender"
  * Returns the length as kvsnprintf does.
  */
 int trace_format(char *buf, size_t size, const struct trace_rec *r);

@@ -1,64 +1,22 @@
 /*
- * mm_client.c - the client side of the mm service's requests (see
- * aegis/mm.h): a library, so callers never touch mm's functions or data,
- * only its messages.
+ * mm_client.c - the mm calls of aegis/mm.h over the typed requests that
+ * tools/gen_contracts.py made from contracts/mm.def (aegis/clients.h): a
+ * library, so callers never touch mm's functions or data, only its
+ * messages. The bus checks each request and reply against the contract
+ * (a reply of the wrong size is -EBADMSG); -ENODEV when mm is not there.
  */
 #include <string.h>
 #include <aegis/bus.h>
+#include <aegis/clients.h>
 #include <aegis/errno.h>
 #include <aegis/slab.h>
 #include <aegis/mm.h>
-
-/* The topics, interned on first use (the page calls are on kmalloc's
- * refill path). */
-enum { T_ALLOC, T_FREE, T_STATS, T_CREATE, T_MAP, T_UNMAP, T_PROTECT,
-       T_QUERY, T_DESTROY, NTOPICS };
-static const char *const names[NTOPICS] = {
-	"mm.page.alloc", "mm.page.free", "mm.stats", "mm.as.create",
-	"mm.as.map", "mm.as.unmap", "mm.as.protect", "mm.as.query",
-	"mm.as.destroy",
-};
-static int topics[NTOPICS];
-static bool interned;
-
-/* One request to mm: the reply's payload, when out is given, must be
- * exactly outlen bytes. 0, the request's error, -EBADMSG for a reply of
- * the wrong size, or -ENOENT / -ENOSPC when mm or the topic is not
- * there. */
-static int call(unsigned int topic, const void *req, size_t len, void *out,
-		size_t outlen)
-{
-	int id = bus_svc_find("mm"), t, rc;
-	struct bus_msg reply;
-
-	/* a bus reset (tests) renumbers topics: check the cached id */
-	if (!interned || topics[topic] < 0 ||
-	    strcmp(bus_topic_name((bus_topic_t)topics[topic]),
-		   names[topic]) != 0) {
-		for (unsigned int i = 0; i < NTOPICS; i++)
-			topics[i] = bus_topic(names[i]);
-		interned = true;
-	}
-	t = topics[topic];
-
-	if (id < 0)
-		return id;
-	if (t < 0)
-		return t;
-	rc = bus_call((bus_svc_t)id, (bus_topic_t)t, req, len, &reply);
-	if (rc || !out)
-		return rc;
-	if (reply.len != outlen)
-		return -AE_EBADMSG;
-	memcpy(out, reply.data, outlen);
-	return 0;
-}
 
 int mm_page_alloc(unsigned int order, uint64_t *pa, void **va)
 {
 	struct mm_page_req req = { order, 0, 0 };
 	struct mm_page_rep rep;
-	int rc = call(T_ALLOC, &req, sizeof(req), &rep, sizeof(rep));
+	int rc = call_mm_page_alloc(&req, &rep);
 
 	if (rc)
 		return rc;
@@ -73,12 +31,12 @@ int mm_page_free(uint64_t pa, unsigned int order)
 {
 	struct mm_page_req req = { order, 0, pa };
 
-	return call(T_FREE, &req, sizeof(req), NULL, 0);
+	return call_mm_page_free(&req);
 }
 
 int mm_get_stats(struct mm_stats *out)
 {
-	return call(T_STATS, NULL, 0, out, sizeof(*out));
+	return call_mm_stats(out);
 }
 
 /* kmalloc's pages. The direct map is linear, so the offset between a
@@ -111,7 +69,7 @@ const struct slab_backend mm_backend = { backend_get, backend_put, NULL };
 int mm_as_create(uint32_t *id, uint64_t *root)
 {
 	struct mm_as_rep rep;
-	int rc = call(T_CREATE, NULL, 0, &rep, sizeof(rep));
+	int rc = call_mm_as_create(&rep);
 
 	if (rc)
 		return rc;
@@ -122,34 +80,32 @@ int mm_as_create(uint32_t *id, uint64_t *root)
 	return 0;
 }
 
-static int as_req(unsigned int topic, uint32_t id, uint64_t va, uint64_t len,
-		  uint32_t prot)
+int mm_as_map(uint32_t id, uint64_t va, uint64_t len, uint32_t prot)
 {
 	struct mm_as_req req = { id, prot, va, len };
 
-	return call(topic, &req, sizeof(req), NULL, 0);
-}
-
-int mm_as_map(uint32_t id, uint64_t va, uint64_t len, uint32_t prot)
-{
-	return as_req(T_MAP, id, va, len, prot);
+	return call_mm_as_map(&req);
 }
 
 int mm_as_unmap(uint32_t id, uint64_t va, uint64_t len)
 {
-	return as_req(T_UNMAP, id, va, len, 0);
+	struct mm_as_req req = { id, 0, va, len };
+
+	return call_mm_as_unmap(&req);
 }
 
 int mm_as_protect(uint32_t id, uint64_t va, uint64_t len, uint32_t prot)
 {
-	return as_req(T_PROTECT, id, va, len, prot);
+	struct mm_as_req req = { id, prot, va, len };
+
+	return call_mm_as_protect(&req);
 }
 
 int mm_as_query(uint32_t id, uint64_t va, uint64_t *pa, uint32_t *prot)
 {
 	struct mm_as_req req = { id, 0, va, 0 };
 	struct mm_page_rep rep;
-	int rc = call(T_QUERY, &req, sizeof(req), &rep, sizeof(rep));
+	int rc = call_mm_as_query(&req, &rep);
 
 	if (rc)
 		return rc;
@@ -162,5 +118,7 @@ int mm_as_query(uint32_t id, uint64_t va, uint64_t *pa, uint32_t *prot)
 
 int mm_as_destroy(uint32_t id)
 {
-	return as_req(T_DESTROY, id, 0, 0, 0);
+	struct mm_as_req req = { id, 0, 0, 0 };
+
+	return call_mm_as_destroy(&req);
 }

@@ -1,9 +1,11 @@
 /*
  * node_client.c - the client side of the node namespace (aegis/node.h):
- * each call is one bus call to the ns service, which forwards it.
+ * each call is one request of contracts/ns.def to the ns service, which
+ * forwards it, with the buffers lent to ns as grants.
  */
 #include <string.h>
 #include <aegis/bus.h>
+#include <aegis/clients.h>
 #include <aegis/errno.h>
 #include <aegis/grant.h>
 #include <aegis/node.h>
@@ -19,16 +21,15 @@ _Static_assert(2 * SCHED_THREADS_MAX + 64 <= BUS_GRANTS_MAX,
  * One call to ns: buf (len bytes, rights) and out (size bytes, written)
  * are lent to ns for the call and ended after it, whatever it answered.
  */
-static int call(const char *topic, struct node_req *q, const void *buf,
+static int call(bus_topic_t topic, struct node_req *q, const void *buf,
 		uint32_t rights, void *out, uint32_t size, int32_t *ans)
 {
-	int ns = bus_svc_find("ns"), t = bus_topic(topic), rc;
-	struct bus_msg reply;
+	int ns = bus_contract_owner(topic), rc;
+	int32_t a = 0;
+	size_t got = 0;
 
 	if (ns < 0)
 		return ns;
-	if (t < 0)
-		return t;
 	if (buf && q->len) {
 		rc = bus_grant_new(buf, q->len, rights, (bus_svc_t)ns, &q->buf);
 		if (rc)
@@ -42,11 +43,14 @@ static int call(const char *topic, struct node_req *q, const void *buf,
 			return rc == -AE_ENOSPC ? -AE_EAGAIN : rc;
 		}
 	}
-	rc = bus_call((bus_svc_t)ns, (bus_topic_t)t, q, sizeof(*q), &reply);
+	/* the reply's size is the contract's (contracts/ns.def), checked
+	 * by the bus: an answer, or nothing */
+	rc = bus_contract_call(topic, (bus_svc_t)ns, q, sizeof(*q), &a,
+			       sizeof(a), &got);
 	bus_grant_end(q->buf);
 	bus_grant_end(q->out);
-	if (rc == 0 && ans && reply.len >= sizeof(*ans))
-		memcpy(ans, reply.data, sizeof(*ans));
+	if (rc == 0 && ans && got == sizeof(a))
+		*ans = a;
 	return rc;
 }
 
@@ -74,7 +78,7 @@ int node_open(const char *path, uint32_t flags, struct node_cred c)
 	if (n == NODE_PATH_MAX)
 		return -AE_ENAMETOOLONG;
 	q.flags = flags;
-	rc = call("ns.open", &q, path, BUS_GRANT_READ, NULL, 0, &fd);
+	rc = call(TOPIC_NS_OPEN, &q, path, BUS_GRANT_READ, NULL, 0, &fd);
 	return rc ? rc : fd;
 }
 
@@ -86,7 +90,7 @@ int node_read(int fd, void *buf, uint32_t len)
 
 	if (len && !buf)
 		return -AE_EFAULT;
-	rc = call("ns.read", &q, buf, BUS_GRANT_WRITE, NULL, 0, &n);
+	rc = call(TOPIC_NS_READ, &q, buf, BUS_GRANT_WRITE, NULL, 0, &n);
 	return rc ? rc : n;
 }
 
@@ -98,7 +102,7 @@ int node_write(int fd, const void *buf, uint32_t len)
 
 	if (len && !buf)
 		return -AE_EFAULT;
-	rc = call("ns.write", &q, buf, BUS_GRANT_READ, NULL, 0, &n);
+	rc = call(TOPIC_NS_WRITE, &q, buf, BUS_GRANT_READ, NULL, 0, &n);
 	return rc ? rc : n;
 }
 
@@ -111,7 +115,7 @@ int node_ioctl(int fd, uint32_t cmd, void *buf, uint32_t len)
 	if (len && !buf)
 		return -AE_EFAULT;
 	q.flags = cmd;
-	rc = call("ns.ioctl", &q, buf, BUS_GRANT_READ | BUS_GRANT_WRITE, NULL,
+	rc = call(TOPIC_NS_IOCTL, &q, buf, BUS_GRANT_READ | BUS_GRANT_WRITE, NULL,
 		  0, &n);
 	return rc ? rc : n;
 }
@@ -120,7 +124,7 @@ int node_close(int fd)
 {
 	struct node_req q = req((uint32_t)fd, 0, NODE_CRED_KERNEL);
 
-	return call("ns.close", &q, NULL, 0, NULL, 0, NULL);
+	return call(TOPIC_NS_CLOSE, &q, NULL, 0, NULL, 0, NULL);
 }
 
 int node_stat(const char *path, struct node_stat *st, struct node_cred c)
@@ -132,7 +136,7 @@ int node_stat(const char *path, struct node_stat *st, struct node_cred c)
 		return -AE_EFAULT;
 	if (n == NODE_PATH_MAX)
 		return -AE_ENAMETOOLONG;
-	return call("ns.stat", &q, path, BUS_GRANT_READ, st, sizeof(*st),
+	return call(TOPIC_NS_STAT, &q, path, BUS_GRANT_READ, st, sizeof(*st),
 		    NULL);
 }
 
@@ -143,7 +147,7 @@ int node_readdir(int fd, uint32_t index, struct node_dirent *d)
 	if (!d)
 		return -AE_EFAULT;
 	q.off = index;
-	return call("ns.readdir", &q, NULL, 0, d, sizeof(*d), NULL);
+	return call(TOPIC_NS_READDIR, &q, NULL, 0, d, sizeof(*d), NULL);
 }
 
 int node_seek(int fd, int64_t off, uint32_t whence)
@@ -154,7 +158,7 @@ int node_seek(int fd, int64_t off, uint32_t whence)
 
 	q.flags = whence;
 	q.seek = off;
-	rc = call("ns.seek", &q, NULL, 0, NULL, 0, &n);
+	rc = call(TOPIC_NS_SEEK, &q, NULL, 0, NULL, 0, &n);
 	return rc ? rc : n < 0 ? -AE_EOVERFLOW : n;	/* past 2 GiB */
 }
 
@@ -185,48 +189,22 @@ void *node_req_out(const struct bus_msg *m, const struct node_req *q,
 
 /* ---- for the services that own nodes --------------------------------- */
 
-int node_owner_topics(uint16_t topics[NODE_OPS])
-{
-	static const char *const names[NODE_OPS] = {
-		"node.open", "node.read", "node.write", "node.ioctl",
-		"node.close", "node.stat", "node.readdir",
-	};
-
-	for (unsigned int i = 0; i < NODE_OPS; i++) {
-		int t = bus_topic(names[i]);
-
-		if (t < 0)
-			return -AE_ENOSPC;
-		topics[i] = (uint16_t)t;
-	}
-	return 0;
-}
-
 int node_mount(const char *name)
 {
-	int ns = bus_svc_find("ns"), t = bus_topic("ns.mount");
-	struct bus_msg reply;
-
-	if (ns < 0)
-		return ns;
-	if (t < 0)
-		return t;
-	return bus_call((bus_svc_t)ns, (bus_topic_t)t, name, strlen(name),
-			&reply);
+	return call_ns_mount(name, strlen(name));
 }
 
 bool node_ns_restarted(const struct bus_msg *m)
 {
 	struct service_up_event ev;
-	int t, ns;
+	int ns;
 
-	/* every file request passes here: the cheap tests first */
-	if (m->kind != BUS_EVENT || m->len != sizeof(ev))
+	/* every file request passes here: the cheap tests first (the bus
+	 * let only the supervisor or the kernel send it: contracts/) */
+	if (m->topic != TOPIC_SERVICE_UP || m->len != sizeof(ev))
 		return false;
-	t = bus_topic_find("service.up");
-	ns = bus_svc_find("ns");
-	if (t < 0 || ns < 0 || m->topic != (bus_topic_t)t ||
-	    (bus_svc_flags(m->src) & BUS_SVC_F_USER))
+	ns = bus_contract_owner(TOPIC_NS_OPEN);
+	if (ns < 0)
 		return false;
 	memcpy(&ev, m->data, sizeof(ev));
 	return ev.svc == (uint32_t)ns;

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <aegis/bootparam.h>
 #include <aegis/bus.h>
+#include <aegis/topics.h>
 #include <aegis/clock.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
@@ -83,7 +84,6 @@ static uint64_t active_root;	/* the address space a user thread set */
 static uint64_t kernel_root;	/* the one active before (the kernel's) */
 static bool up;
 static struct sched_stats stats;
-static bus_topic_t t_tick, t_exit, t_attr, t_show, t_store, t_ticks;
 
 /* ---- switching ------------------------------------------------------- */
 
@@ -432,7 +432,7 @@ void sched_exit_code(int code)
 	ev.id = me;
 	ev.code = code;
 	memcpy(ev.name, th[me].name, sizeof(ev.name));
-	bus_publish(t_exit, BUS_PRIO_DEFAULT, &ev, sizeof(ev));
+	bus_publish(TOPIC_SCHED_THREAD_EXIT, BUS_PRIO_DEFAULT, &ev, sizeof(ev));
 	irq_off();
 	core_exit(&core, me);
 	to_dispatcher();
@@ -572,20 +572,6 @@ void sched_get_stats(struct sched_stats *out)
 
 static int sched_init(void)
 {
-	static const char *const names[] = {
-		"hw.irq.timer", "sched.thread.exit", "sysfs.attr",
-		"sysfs.show", "sysfs.store", "sched.ticks",
-	};
-	bus_topic_t *const topics[] = { &t_tick, &t_exit, &t_attr, &t_show,
-					&t_store, &t_ticks };
-
-	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		int t = bus_topic(names[i]);
-
-		if (t < 0)
-			return -AE_ENOSPC;
-		*topics[i] = (bus_topic_t)t;
-	}
 	/* a restart keeps the threads: they are the kernel's, not this
 	 * handler's state */
 	if (!up) {
@@ -646,14 +632,14 @@ static int sysfs_request(const struct bus_msg *m, struct bus_msg *reply)
 	uint32_t n, v = 0;
 	int k;
 
-	if (m->topic == t_attr)
+	if (m->topic == TOPIC_SYSFS_ATTR)
 		return sysfs_attr_answer(attrs, NATTRS, m, reply);
-	buf = sysfs_io_take(m, &io, m->topic == t_store, &rc);
+	buf = sysfs_io_take(m, &io, m->topic == TOPIC_SYSFS_STORE, &rc);
 	if (!buf)
 		return rc;
 	if (io.index >= NATTRS)
 		return -AE_EINVAL;
-	if (m->topic == t_store) {
+	if (m->topic == TOPIC_SYSFS_STORE) {
 		const char *s = buf;
 
 		if (io.index != 3)
@@ -691,17 +677,17 @@ static int sched_handle(void *state, const struct bus_msg *m,
 {
 	(void)state;
 	if (m->kind == BUS_EVENT) {
-		if (m->topic == t_tick && m->src == BUS_SVC_KERNEL)
+		if (m->topic == TOPIC_HW_IRQ_TIMER && m->src == BUS_SVC_KERNEL)
 			tick();
 		return 0;
 	}
-	if (m->kind == BUS_REQUEST && m->topic == t_ticks) {
+	if (m->kind == BUS_REQUEST && m->topic == TOPIC_SCHED_TICKS) {
 		memcpy(reply->data, &stats.ticks, sizeof(stats.ticks));
 		reply->len = sizeof(stats.ticks);
 		return 0;
 	}
 	if (m->kind == BUS_REQUEST &&
-	    (m->topic == t_attr || m->topic == t_show || m->topic == t_store))
+	    (m->topic == TOPIC_SYSFS_ATTR || m->topic == TOPIC_SYSFS_SHOW || m->topic == TOPIC_SYSFS_STORE))
 		return sysfs_request(m, reply);
 	return -AE_ENOSYS;
 }
@@ -711,8 +697,7 @@ SERVICE(sched,
 	.prio = SERVICE_PRIO(1),
 	.init = sched_init,
 	.handler = sched_handle,
-	.subscribe = SERVICE_LIST("hw.irq.timer"),
-	.serves = SERVICE_LIST("sched.ticks", "sysfs.attr", "sysfs.show",
-			       "sysfs.store"),
+	.subscribe = SUBSCRIBES_SCHED,
+	.serves = SERVES_SCHED,
 	.needs = SERVICE_LIST("mm"),
 	.sysfs = "sched");

@@ -2,7 +2,7 @@
  * console.c - the console service: the serial console's output and input.
  * Its contract is in aegis/console.h.
  *
- * Serves "console.write" (request or event): the payload is the text,
+ * Serves "console.write" (request): the payload is the text,
  * up to BUS_INLINE_MAX bytes, written as is.
  * Serves "trace.filter" (request): the payload is a new filter for the
  * live bus tracer ("hw.*,sched", "*", "off"); the reply's status is 0 or
@@ -20,12 +20,14 @@
  */
 #include <string.h>
 #include <aegis/bus.h>
+#include <aegis/clients.h>
 #include <aegis/driver.h>
 #include <aegis/errno.h>
 #include <aegis/grant.h>
 #include <aegis/hal.h>
 #include <aegis/kprintf.h>
 #include <aegis/service.h>
+#include <aegis/topics.h>
 #include <aegis/trace.h>
 #include "line.h"
 
@@ -33,7 +35,6 @@
  * rest raise the interrupt again, so other messages are not held up. */
 #define RX_BATCH 256
 
-static bus_topic_t t_write, t_filter, t_rx, t_line;
 static struct line line;
 static struct console_line_slot ring[CONSOLE_LINE_RING];
 static uint32_t line_seq;
@@ -59,7 +60,7 @@ static void publish_line(void)
 	ev.slot = slot;
 	ev.seq = s->seq;
 	ev.len = s->len;
-	bus_publish(t_line, BUS_PRIO_INHERIT, &ev, sizeof(ev));
+	publish_console_line(&ev);
 }
 
 /* Take up to max waiting bytes: echo each, publish finished lines.
@@ -111,17 +112,6 @@ static void resume_input(void)
 
 static int console_init(void)
 {
-	int w = bus_topic("console.write");
-	int f = bus_topic("trace.filter");
-	int r = bus_topic("hw.irq.uart0");
-	int l = bus_topic("console.line");
-
-	if (w < 0 || f < 0 || r < 0 || l < 0)
-		return -AE_ENOSPC;
-	t_write = (bus_topic_t)w;
-	t_filter = (bus_topic_t)f;
-	t_rx = (bus_topic_t)r;
-	t_line = (bus_topic_t)l;
 	ring_grant = 0;		/* a stop ended the last one */
 	line_reset(&line);
 	resume_input();
@@ -151,16 +141,16 @@ static int console_handle(void *state, const struct bus_msg *m,
 	(void)reply;
 	if (m->kind == BUS_REPLY)
 		return -AE_ENOSYS;
-	if (m->topic == t_filter && m->kind == BUS_REQUEST)
+	if (m->topic == TOPIC_TRACE_FILTER && m->kind == BUS_REQUEST)
 		return set_filter(m);
 	/* Only the kernel posts interrupt events: one published by a
 	 * service must not make this one unmask a line. */
-	if (m->topic == t_rx && m->src == BUS_SVC_KERNEL &&
+	if (m->topic == TOPIC_HW_IRQ_UART0 && m->src == BUS_SVC_KERNEL &&
 	    m->len == sizeof(struct bus_irq_event)) {
 		receive(m);
 		return 0;
 	}
-	if (m->topic != t_write)
+	if (m->topic != TOPIC_CONSOLE_WRITE)
 		return -AE_ENOSYS;
 	klog_write((const char *)m->data, m->len);
 	return 0;
@@ -172,8 +162,8 @@ SERVICE(console,
 	.prio = SERVICE_PRIO(2),
 	.init = console_init,
 	.handler = console_handle,
-	.subscribe = SERVICE_LIST("hw.irq.uart0"),
-	.serves = SERVICE_LIST("console.write", "trace.filter"));
+	.subscribe = SUBSCRIBES_CONSOLE,
+	.serves = SERVES_CONSOLE);
 
 /* The console UART: the HAL runs its registers, this service its
  * input and output. */

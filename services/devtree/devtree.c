@@ -23,14 +23,13 @@
 #include <aegis/kernel.h>
 #include <aegis/kprintf.h>
 #include <aegis/service.h>
+#include <aegis/topics.h>
 #include "dt.h"
 
 static struct dt_tree tree;
 static struct dt_driver drivers[64];
 static const struct driver_desc *descs;
 static size_t ndrivers;
-static bus_topic_t t_added, t_removed, t_count, t_device, t_info, t_attach,
-	t_detach;
 static bool announced;
 
 static void describe(uint32_t i, struct devtree_event *ev)
@@ -74,22 +73,7 @@ static int devtree_init(void)
 	const struct boot_info *bi = kernel_boot_info();
 	const char *why = "no reason given";
 	unsigned int matched, refused;
-	static const char *const names[] = {
-		"devtree.device.added", "devtree.device.removed",
-		"devtree.count", "devtree.device", "devtree.info",
-		"devtree.attach", "devtree.detach",
-	};
-	bus_topic_t *const topics[] = { &t_added, &t_removed, &t_count,
-					&t_device, &t_info, &t_attach,
-					&t_detach };
-	int t;
 
-	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		t = bus_topic(names[i]);
-		if (t < 0)
-			return -AE_ENOSPC;
-		*topics[i] = (bus_topic_t)t;
-	}
 	if (!bi || !bi->dtb || !bi->dtb_size) {
 		kprintf("devtree: no device tree to enumerate\n");
 		return -AE_ENODEV;
@@ -139,7 +123,11 @@ static void announce(void)
 		if (!tree.dev[i].attached)
 			continue;
 		describe(i, &ev);
-		bus_publish(t_added, BUS_PRIO_DEFAULT, &ev, sizeof(ev));
+		/* not publish_devtree_device_added(): that one inherits the
+		 * priority of the message being handled, and the boot-time
+		 * announcement is no more urgent than any other */
+		bus_publish(TOPIC_DEVTREE_DEVICE_ADDED, BUS_PRIO_DEFAULT, &ev,
+			    sizeof(ev));
 	}
 }
 
@@ -206,8 +194,11 @@ static int hotplug(const struct bus_msg *m, bool attach,
 	klog(KLOG_INFO, "devtree: %s %sed\n", d->path, what);
 	/* at the top priority: whatever comes after the answer (the next
 	 * line typed, at the console's inherited interrupt priority) must
-	 * not overtake the news on its way to devfs and the driver */
-	bus_publish(attach ? t_added : t_removed, 0, &ev, sizeof(ev));
+	 * not overtake the news on its way to devfs and the driver (the
+	 * contract's publish_devtree_device_added() would inherit it) */
+	bus_publish(attach ? TOPIC_DEVTREE_DEVICE_ADDED :
+			     TOPIC_DEVTREE_DEVICE_REMOVED,
+		    0, &ev, sizeof(ev));
 	memcpy(reply->data, &i, sizeof(i));
 	reply->len = sizeof(i);
 	return 0;
@@ -226,14 +217,15 @@ static int devtree_handle(void *state, const struct bus_msg *m,
 		announce();
 	if (m->kind != BUS_REQUEST)
 		return 0;
-	if (m->topic == t_count) {
+	if (m->topic == TOPIC_DEVTREE_COUNT) {
 		memcpy(reply->data, &tree.n, sizeof(tree.n));
 		reply->len = sizeof(tree.n);
 		return 0;
 	}
-	if (m->topic == t_attach || m->topic == t_detach)
-		return hotplug(m, m->topic == t_attach, reply);
-	if (m->topic == t_info) {
+	if (m->topic == TOPIC_DEVTREE_ATTACH ||
+	    m->topic == TOPIC_DEVTREE_DETACH)
+		return hotplug(m, m->topic == TOPIC_DEVTREE_ATTACH, reply);
+	if (m->topic == TOPIC_DEVTREE_INFO) {
 		if (m->len != sizeof(q))
 			return -AE_EINVAL;
 		memcpy(&q, m->data, sizeof(q));
@@ -246,7 +238,7 @@ static int devtree_handle(void *state, const struct bus_msg *m,
 		info(q.index, out);
 		return 0;
 	}
-	if (m->topic != t_device)
+	if (m->topic != TOPIC_DEVTREE_DEVICE)
 		return -AE_ENOSYS;
 	if (m->len != sizeof(index))
 		return -AE_EINVAL;
@@ -262,7 +254,5 @@ SERVICE(devtree,
 	.name = "devtree",
 	.init = devtree_init,
 	.handler = devtree_handle,
-	.subscribe = SERVICE_LIST("kernel.boot.done"),
-	.serves = SERVICE_LIST("devtree.count", "devtree.device",
-			       "devtree.info", "devtree.attach",
-			       "devtree.detach"));
+	.subscribe = SUBSCRIBES_DEVTREE,
+	.serves = SERVES_DEVTREE);

@@ -1,13 +1,16 @@
 /*
  * example.c - the worked example service (docs/WRITING_A_SERVICE.md).
  *
- * Copy this file to services/<name>/<name>.c, rename "example", add the
- * file to services/SConscript, boot: the boot log says "service: started
- * <name>", and `trace=*` shows its messages.
+ * Copy this file to services/<name>/<name>.c, rename "example" (also in
+ * capitals: SERVES_EXAMPLE, TOPIC_EXAMPLE_PING), copy its contract,
+ * contracts/example.def, to contracts/<name>.def, add the file to
+ * services/SConscript, boot: the boot log says "service: started <name>",
+ * and `trace=*` shows its messages.
  *
  * What it does:
  *  - when the kernel publishes "kernel.boot.done", it greets through the
- *    console service (a request: bus_call, answered inline);
+ *    console service (a request: call_console_write() of aegis/clients.h,
+ *    answered inline);
  *  - it answers "example.ping" requests with "pong" and how many pings it
  *    has answered since it (re)started;
  *  - it has a directory of its own under /sys (aegis/sysfs.h):
@@ -17,20 +20,19 @@
  */
 #include <string.h>
 #include <aegis/bus.h>
+#include <aegis/clients.h>
 #include <aegis/errno.h>
 #include <aegis/kprintf.h>
 #include <aegis/service.h>
 #include <aegis/sysfs.h>
+#include <aegis/topics.h>
 
 #define GREETING_MAX 31	/* "example: ", 30 characters and a newline fit
 				 * one console.write */
 
-/* The service's own state: its topics, looked up once in init. */
+/* The service's own state. Its topics need no look-up: contracts/ names
+ * them, and aegis/topics.h has their ids (TOPIC_EXAMPLE_PING). */
 static struct {
-	bus_topic_t boot_done;
-	bus_topic_t ping;
-	bus_topic_t console_write;
-	bus_topic_t attr, show, store;
 	uint32_t pings;
 	char greeting[GREETING_MAX];
 } ex;
@@ -42,21 +44,6 @@ static const struct sysfs_attr attrs[] = {
 
 static int example_init(void)
 {
-	static const char *const names[] = {
-		"kernel.boot.done", "example.ping", "console.write",
-		"sysfs.attr", "sysfs.show", "sysfs.store",
-	};
-	bus_topic_t *const topics[] = { &ex.boot_done, &ex.ping,
-					&ex.console_write, &ex.attr, &ex.show,
-					&ex.store };
-
-	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		int t = bus_topic(names[i]);
-
-		if (t < 0)
-			return -AE_ENOSPC;
-		*topics[i] = (bus_topic_t)t;
-	}
 	ex.pings = 0;
 	ksnprintf(ex.greeting, sizeof(ex.greeting), "hello from a service");
 	return 0;
@@ -65,12 +52,11 @@ static int example_init(void)
 static void greet(void)
 {
 	char line[GREETING_MAX + 16];
-	int console = bus_svc_find("console");
 	int n = ksnprintf(line, sizeof(line), "example: %s\n", ex.greeting);
 
-	if (console >= 0 && n < (int)sizeof(line))	/* else nobody to tell */
-		bus_call((bus_svc_t)console, ex.console_write, line,
-			 (size_t)n, NULL);
+	/* Without a console (-ENODEV) there is nobody to tell. */
+	if (n < (int)sizeof(line))
+		call_console_write(line, (size_t)n);
 }
 
 /* /sys/example/...: what sysfs asks (aegis/sysfs.h). */
@@ -81,15 +67,15 @@ static int sysfs_request(const struct bus_msg *m, struct bus_msg *reply)
 	int rc;
 	uint32_t n;
 
-	if (m->topic == ex.attr)
+	if (m->topic == TOPIC_SYSFS_ATTR)
 		return sysfs_attr_answer(attrs, sizeof(attrs) / sizeof(attrs[0]),
 					 m, reply);
-	buf = sysfs_io_take(m, &io, m->topic != ex.show, &rc);
+	buf = sysfs_io_take(m, &io, m->topic != TOPIC_SYSFS_SHOW, &rc);
 	if (!buf)
 		return rc;
 	if (io.index >= sizeof(attrs) / sizeof(attrs[0]))
 		return -AE_EINVAL;
-	if (m->topic == ex.show) {
+	if (m->topic == TOPIC_SYSFS_SHOW) {
 		int k = io.index == 0 ?
 			ksnprintf(buf, io.len, "%u\n",
 				  ex.pings) :
@@ -128,20 +114,21 @@ static int example_handle(void *state, const struct bus_msg *m,
 			  struct bus_msg *reply)
 {
 	(void)state;
-	if (m->topic == ex.boot_done) {
+	if (m->topic == TOPIC_KERNEL_BOOT_DONE) {
 		greet();
 		return 0;
 	}
 	if (m->kind != BUS_REQUEST)
 		return -AE_ENOSYS;
-	if (m->topic == ex.ping) {
+	if (m->topic == TOPIC_EXAMPLE_PING) {
 		ex.pings++;
 		memcpy(reply->data, "pong", 4);
 		memcpy(reply->data + 4, &ex.pings, sizeof(ex.pings));
 		reply->len = 4 + sizeof(ex.pings);
 		return 0;
 	}
-	if (m->topic == ex.attr || m->topic == ex.show || m->topic == ex.store)
+	if (m->topic == TOPIC_SYSFS_ATTR || m->topic == TOPIC_SYSFS_SHOW ||
+	    m->topic == TOPIC_SYSFS_STORE)
 		return sysfs_request(m, reply);
 	return -AE_ENOSYS;
 }
@@ -150,8 +137,7 @@ SERVICE(example,
 	.name = "example",
 	.init = example_init,
 	.handler = example_handle,
-	.subscribe = SERVICE_LIST("kernel.boot.done"),
-	.serves = SERVICE_LIST("example.ping", "sysfs.attr", "sysfs.show",
-			       "sysfs.store"),
+	.subscribe = SUBSCRIBES_EXAMPLE,
+	.serves = SERVES_EXAMPLE,
 	.needs = SERVICE_LIST("console"),
 	.sysfs = "example");

@@ -22,6 +22,7 @@
 #include <aegis/kprintf.h>
 #include <aegis/proc.h>
 #include <aegis/service.h>
+#include <aegis/topics.h>
 
 static char run_list[128];
 BOOT_PARAM_STRING(run_list, "run",
@@ -36,21 +37,9 @@ BOOT_PARAM_FLAG(run_exit, "run.exit",
 
 #define PROGS_MAX PROC_MAX
 
-static bus_topic_t t_boot, t_exit;
 static bool started;
 static unsigned int running, failures;
 static int progs[PROGS_MAX];	/* the pids init started, or 0 */
-
-static int init_init(void)
-{
-	int b = bus_topic("kernel.boot.done"), e = bus_topic("proc.exit");
-
-	if (b < 0 || e < 0)
-		return -AE_ENOSPC;
-	t_boot = (bus_topic_t)b;
-	t_exit = (bus_topic_t)e;
-	return 0;
-}
 
 static void start(const char *name, bool priv)
 {
@@ -105,7 +94,7 @@ static int init_handle(void *state, const struct bus_msg *m,
 
 	(void)state;
 	(void)reply;
-	if (m->topic == t_boot && !started) {
+	if (m->topic == TOPIC_KERNEL_BOOT_DONE && !started) {
 		started = true;
 		run_all();
 		if (run_exit && running == 0) {
@@ -114,7 +103,7 @@ static int init_handle(void *state, const struct bus_msg *m,
 		}
 		return 0;
 	}
-	if (m->topic == t_exit && m->len == sizeof(ev)) {
+	if (m->topic == TOPIC_PROC_EXIT && m->len == sizeof(ev)) {
 		unsigned int k;
 
 		memcpy(&ev, m->data, sizeof(ev));
@@ -138,7 +127,7 @@ static int init_handle(void *state, const struct bus_msg *m,
 
 SERVICE(init,
 	.name = "init",
-	.init = init_init,
 	.handler = init_handle,
-	.subscribe = SERVICE_LIST("kernel.boot.done", "proc.exit"),
+	.subscribe = SUBSCRIBES_INIT,
+	.serves = SERVES_INIT,
 	.needs = SERVICE_LIST("proc"));

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
+#include <aegis/topics.h>
 #include "mm_core.h"
 
 struct region {
@@ -31,8 +32,6 @@ struct space {
 };
 
 static struct space spaces[MM_AS_MAX];
-static bus_topic_t t_create, t_map, t_unmap, t_protect, t_query, t_destroy;
-static bool topics;
 
 /* ---- pages for tables and mappings: mm's own buddy ------------------ */
 
@@ -317,20 +316,12 @@ int mm_as_handle(struct mm_state *m, const struct bus_msg *msg,
 	struct space *s;
 	int rc;
 
-	if (!topics) {
-		t_create = (bus_topic_t)bus_topic("mm.as.create");
-		t_map = (bus_topic_t)bus_topic("mm.as.map");
-		t_unmap = (bus_topic_t)bus_topic("mm.as.unmap");
-		t_protect = (bus_topic_t)bus_topic("mm.as.protect");
-		t_query = (bus_topic_t)bus_topic("mm.as.query");
-		t_destroy = (bus_topic_t)bus_topic("mm.as.destroy");
-		topics = true;
-	}
-	if (msg->topic == t_create)
+	if (msg->topic == TOPIC_MM_AS_CREATE)
 		return do_create(m, reply);
-	if (msg->topic != t_map && msg->topic != t_unmap &&
-	    msg->topic != t_protect && msg->topic != t_query &&
-	    msg->topic != t_destroy)
+	if (msg->topic != TOPIC_MM_AS_MAP && msg->topic != TOPIC_MM_AS_UNMAP &&
+	    msg->topic != TOPIC_MM_AS_PROTECT &&
+	    msg->topic != TOPIC_MM_AS_QUERY &&
+	    msg->topic != TOPIC_MM_AS_DESTROY)
 		return -AE_ENOSYS;
 	if (msg->len != sizeof(q))
 		return -AE_EINVAL;
@@ -338,13 +329,13 @@ int mm_as_handle(struct mm_state *m, const struct bus_msg *msg,
 	s = space_of(q.id);
 	if (!s)
 		return -AE_EINVAL;
-	if (msg->topic == t_map)
+	if (msg->topic == TOPIC_MM_AS_MAP)
 		rc = do_map(m, s, &q);
-	else if (msg->topic == t_unmap)
+	else if (msg->topic == TOPIC_MM_AS_UNMAP)
 		rc = do_unmap(m, s, &q);
-	else if (msg->topic == t_protect)
+	else if (msg->topic == TOPIC_MM_AS_PROTECT)
 		rc = do_protect(m, s, &q);
-	else if (msg->topic == t_query)
+	else if (msg->topic == TOPIC_MM_AS_QUERY)
 		rc = do_query(m, s, &q, reply);
 	else
 		rc = do_destroy(m, s);

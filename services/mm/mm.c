@@ -19,6 +19,7 @@
 #include <aegis/kernel.h>
 #include <aegis/kprintf.h>
 #include <aegis/service.h>
+#include <aegis/topics.h>
 #include "mm_core.h"
 
 #define MiB (1ull << 20)
@@ -102,7 +103,5 @@ SERVICE(mm,
 	.init = mm_init,
 	.handler = mm_core_handle,
 	.state = &mm,
-	.serves = SERVICE_LIST("mm.page.alloc", "mm.page.free", "mm.stats",
-			       "mm.as.create", "mm.as.map", "mm.as.unmap",
-			       "mm.as.protect", "mm.as.query",
-			       "mm.as.destroy"));
+	.subscribe = SUBSCRIBES_MM,
+	.serves = SERVES_MM);

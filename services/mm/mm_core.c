@@ -6,15 +6,17 @@
  * act), so a refused request leaves no trace but its error and counters.
  */
 #include <string.h>
+#include <aegis/clients.h>
 #include <aegis/errno.h>
 #include <aegis/kprintf.h>
+#include <aegis/topics.h>
 #include "mm_core.h"
 
 int mm_core_init(struct mm_state *m, const struct phys_plan *p,
 		 void *meta_va, uint64_t va_offset, unsigned int low_percent,
 		 mm_log_fn log)
 {
-	int rc, t[5];
+	int rc;
 
 	if (!m || !p || !meta_va || low_percent > 50)
 		return -AE_EINVAL;
@@ -29,19 +31,6 @@ int mm_core_init(struct mm_state *m, const struct phys_plan *p,
 		if (rc)
 			return rc;
 	}
-	t[0] = bus_topic("mm.page.alloc");
-	t[1] = bus_topic("mm.page.free");
-	t[2] = bus_topic("mm.stats");
-	t[3] = bus_topic("mm.pages.low");
-	t[4] = bus_topic("mm.pages.exhausted");
-	for (unsigned int i = 0; i < 5; i++)
-		if (t[i] < 0)
-			return -AE_ENOSPC;
-	m->t_alloc = (bus_topic_t)t[0];
-	m->t_free = (bus_topic_t)t[1];
-	m->t_stats = (bus_topic_t)t[2];
-	m->t_low = (bus_topic_t)t[3];
-	m->t_exhausted = (bus_topic_t)t[4];
 	m->va_offset = va_offset;
 	m->low_mark = m->b.managed_frames * low_percent / 100;
 	m->log = log;
@@ -69,7 +58,7 @@ void mm_core_watch(struct mm_state *m)
 	if (!m->low_sent && m->b.free_frames < m->low_mark) {
 		m->low_sent = true;
 		mm_core_stats(m, &st);
-		bus_publish(m->t_low, BUS_PRIO_INHERIT, &st, sizeof(st));
+		publish_mm_pages_low(&st);
 	} else if (m->low_sent && m->b.free_frames > 2 * m->low_mark) {
 		m->low_sent = false;
 	}
@@ -86,8 +75,7 @@ static int do_alloc(struct mm_state *m, const struct mm_page_req *req,
 	pfn = buddy_alloc(&m->b, req->order);
 	if (pfn < 0) {
 		m->exhausted++;
-		bus_publish(m->t_exhausted, BUS_PRIO_INHERIT, req,
-			    sizeof(*req));
+		publish_mm_pages_exhausted(req);
 		return (int)pfn;
 	}
 	m->allocs++;
@@ -130,7 +118,7 @@ int mm_core_handle(void *state, const struct bus_msg *msg,
 
 	if (msg->kind != BUS_REQUEST)
 		return msg->kind == BUS_REPLY ? 0 : -AE_ENOSYS;
-	if (msg->topic == m->t_stats) {
+	if (msg->topic == TOPIC_MM_STATS) {
 		struct mm_stats st;
 
 		mm_core_stats(m, &st);
@@ -143,13 +131,14 @@ int mm_core_handle(void *state, const struct bus_msg *msg,
 	 * its own space */
 	if (bus_svc_flags(msg->src) & BUS_SVC_F_USER)
 		return -AE_EPERM;
-	if (msg->topic != m->t_alloc && msg->topic != m->t_free)
+	if (msg->topic != TOPIC_MM_PAGE_ALLOC &&
+	    msg->topic != TOPIC_MM_PAGE_FREE)
 		return m->as_handle ? m->as_handle(m, msg, reply)
 				    : -AE_ENOSYS;
 	if (msg->len != sizeof(req))
 		return -AE_EINVAL;
 	memcpy(&req, msg->data, sizeof(req));
-	if (msg->topic == m->t_alloc)
+	if (msg->topic == TOPIC_MM_PAGE_ALLOC)
 		return do_alloc(m, &req, reply);
 	return do_free(m, &req);
 }

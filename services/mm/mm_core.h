@@ -21,7 +21,6 @@ struct mm_state {
 	bool low_sent;		/* mm.pages.low published, not re-armed */
 	uint64_t allocs;
 	uint32_t exhausted;
-	bus_topic_t t_alloc, t_free, t_stats, t_low, t_exhausted;
 	mm_log_fn log;
 	/* Requests on "mm.as.*" topics go here (services/mm/as.c, kernel
 	 * only: address spaces need the HAL); NULL: -ENOSYS. */
@@ -32,8 +31,8 @@ struct mm_state {
 /*
  * mm_core_init - set up m over the plan: the buddy's metadata at
  * meta_va (the plan's meta_pa in the direct map), every free range handed
- * to it, the low watermark at low_percent of the managed pages, the
- * topics interned. 0, -EINVAL (bad plan or percent), -ENOSPC (topics).
+ * to it, the low watermark at low_percent of the managed pages. 0,
+ * -EINVAL (bad plan or percent).
  */
 int mm_core_init(struct mm_state *m, const struct phys_plan *p,
 		 void *meta_va, uint64_t va_offset, unsigned int low_percent,

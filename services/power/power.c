@@ -19,19 +19,7 @@
 #include <aegis/hal.h>
 #include <aegis/kprintf.h>
 #include <aegis/service.h>
-
-static bus_topic_t t_off, t_reboot;
-
-static int power_init(void)
-{
-	int a = bus_topic("power.off"), b = bus_topic("power.reboot");
-
-	if (a < 0 || b < 0)
-		return -AE_ENOSPC;
-	t_off = (bus_topic_t)a;
-	t_reboot = (bus_topic_t)b;
-	return 0;
-}
+#include <aegis/topics.h>
 
 static int power_handle(void *state, const struct bus_msg *m,
 			struct bus_msg *reply)
@@ -43,19 +31,20 @@ static int power_handle(void *state, const struct bus_msg *m,
 	(void)reply;
 	if (m->kind != BUS_REQUEST)
 		return 0;
-	if (m->topic != t_off && m->topic != t_reboot)
+	if (m->topic != TOPIC_POWER_OFF && m->topic != TOPIC_POWER_REBOOT)
 		return -AE_ENOSYS;
 	if (m->len)
 		return -AE_EINVAL;
 	kprintf("power: %s, asked by %s\n",
-		m->topic == t_off ? "off" : "reboot", who ? who : "?");
-	if (m->topic == t_off)
+		m->topic == TOPIC_POWER_OFF ? "off" : "reboot",
+		who ? who : "?");
+	if (m->topic == TOPIC_POWER_OFF)
 		hal_poweroff();
 	hal_reboot();
 }
 
 SERVICE(power,
 	.name = "power",
-	.init = power_init,
 	.handler = power_handle,
-	.serves = SERVICE_LIST("power.off", "power.reboot"));
+	.subscribe = SUBSCRIBES_POWER,
+	.serves = SERVES_POWER);

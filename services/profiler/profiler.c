@@ -31,14 +31,13 @@
 #include <aegis/profiler.h>
 #include <aegis/service.h>
 #include <aegis/sysfs.h>
+#include <aegis/topics.h>
 #include <aegis/trace.h>
 
 #define HOT_MAX 10
 
 static struct prof *prof;	/* kept across restarts: the profile is the
 				 * kernel's, not this handler's state */
-static bus_topic_t t_start, t_stop, t_report, t_dump, t_tick, t_attr, t_show,
-		   t_store;
 static uint64_t drain_buf[512];
 
 #define CALLS	8192		/* traced calls kept (instrument= builds) */
@@ -379,14 +378,14 @@ static int sysfs_request(const struct bus_msg *m, struct bus_msg *reply)
 	int rc;
 	struct out o;
 
-	if (m->topic == t_attr)
+	if (m->topic == TOPIC_SYSFS_ATTR)
 		return sysfs_attr_answer(attrs, ARRAY_SIZE(attrs), m, reply);
-	buf = sysfs_io_take(m, &io, m->topic == t_store, &rc);
+	buf = sysfs_io_take(m, &io, m->topic == TOPIC_SYSFS_STORE, &rc);
 	if (!buf)
 		return rc;
 	if (io.index >= ARRAY_SIZE(attrs))
 		return -AE_EINVAL;
-	if (m->topic == t_store) {
+	if (m->topic == TOPIC_SYSFS_STORE) {
 		const char *v = buf;
 
 		if (io.index != 0)
@@ -429,20 +428,6 @@ static int sysfs_request(const struct bus_msg *m, struct bus_msg *reply)
 
 static int profiler_init(void)
 {
-	static const char *const names[] = {
-		"profiler.start", "profiler.stop", "profiler.report",
-		"profiler.dump", "hw.irq.timer", "sysfs.attr", "sysfs.show", "sysfs.store",
-	};
-	bus_topic_t *const topics[] = { &t_start, &t_stop, &t_report,
-					&t_dump, &t_tick, &t_attr, &t_show, &t_store };
-
-	for (unsigned int i = 0; i < ARRAY_SIZE(names); i++) {
-		int t = bus_topic(names[i]);
-
-		if (t < 0)
-			return -AE_ENOSPC;
-		*topics[i] = (bus_topic_t)t;
-	}
 	if (!prof) {
 		prof = kzalloc(sizeof(*prof));
 		if (!prof)
@@ -464,28 +449,29 @@ static int profiler_handle(void *state, const struct bus_msg *m,
 {
 	(void)state;
 	if (m->kind == BUS_EVENT) {
-		if (m->topic == t_tick && prof->on)
+		if (m->topic == TOPIC_HW_IRQ_TIMER && prof->on)
 			drain();
 		return 0;
 	}
 	if (m->kind != BUS_REQUEST)
 		return 0;
-	if (m->topic == t_start)
+	if (m->topic == TOPIC_PROFILER_START)
 		return start();
-	if (m->topic == t_stop)
+	if (m->topic == TOPIC_PROFILER_STOP)
 		return stop();
-	if (m->topic == t_report) {
+	if (m->topic == TOPIC_PROFILER_REPORT) {
 		if (prof->on)
 			drain();
 		report();
 		return 0;
 	}
-	if (m->topic == t_dump) {
+	if (m->topic == TOPIC_PROFILER_DUMP) {
 		if (prof->on)
 			drain();
 		return dump();
 	}
-	if (m->topic == t_attr || m->topic == t_show || m->topic == t_store)
+	if (m->topic == TOPIC_SYSFS_ATTR || m->topic == TOPIC_SYSFS_SHOW ||
+	    m->topic == TOPIC_SYSFS_STORE)
 		return sysfs_request(m, reply);
 	return -AE_ENOSYS;
 }
@@ -494,8 +480,8 @@ SERVICE(profiler,
 	.name = "profiler",
 	.init = profiler_init,
 	.handler = profiler_handle,
-	.serves = SERVICE_LIST("profiler.start", "profiler.stop",
-			       "profiler.report", "profiler.dump", "sysfs.attr", "sysfs.show",
-			       "sysfs.store"),
+	/* hw.irq.timer only while a profile runs: subscribed in start() */
+	.subscribe = SUBSCRIBES_PROFILER,
+	.serves = SERVES_PROFILER,
 	.needs = SERVICE_LIST("mm"),
 	.sysfs = "profiler");

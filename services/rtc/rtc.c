@@ -29,6 +29,7 @@
 #include <aegis/hal.h>
 #include <aegis/kprintf.h>
 #include <aegis/service.h>
+#include <aegis/topics.h>
 #include "civil.h"
 
 #define RTC_MAX 4
@@ -47,23 +48,13 @@ static struct rtc_dev {
 	char text[40];		/* the reading a read at offset 0 took */
 } devs[RTC_MAX];
 
-static bus_topic_t t_added, t_removed, t_read, t_ioctl;
 static int self = -1;		/* this driver's index in driver_builtin */
 
 static int rtc_init(void)
 {
 	const struct driver_desc *d;
-	int a = bus_topic("devtree.device.added");
-	int r = bus_topic("devtree.device.removed");
-	int q = bus_topic("device.read"), c = bus_topic("device.ioctl");
 	size_t n;
 
-	if (a < 0 || r < 0 || q < 0 || c < 0)
-		return -AE_ENOSPC;
-	t_ioctl = (bus_topic_t)c;
-	t_added = (bus_topic_t)a;
-	t_removed = (bus_topic_t)r;
-	t_read = (bus_topic_t)q;
 	memset(devs, 0, sizeof(devs));
 	d = driver_builtin(&n);
 	self = -1;
@@ -140,7 +131,7 @@ static void device_event(const struct bus_msg *m)
 	if (ev.driver != self)
 		return;
 	d = find(ev.index);
-	if (m->topic == t_removed) {
+	if (m->topic == TOPIC_DEVTREE_DEVICE_REMOVED) {
 		if (d)
 			d->present = false;
 		return;
@@ -240,13 +231,14 @@ static int rtc_handle(void *state, const struct bus_msg *m,
 {
 	(void)state;
 	if (m->kind == BUS_EVENT) {
-		if (m->topic == t_added || m->topic == t_removed)
+		if (m->topic == TOPIC_DEVTREE_DEVICE_ADDED ||
+		    m->topic == TOPIC_DEVTREE_DEVICE_REMOVED)
 			device_event(m);
 		return 0;
 	}
-	if (m->kind == BUS_REQUEST && m->topic == t_read)
+	if (m->kind == BUS_REQUEST && m->topic == TOPIC_DEVICE_READ)
 		return do_read(m, reply);
-	if (m->kind == BUS_REQUEST && m->topic == t_ioctl)
+	if (m->kind == BUS_REQUEST && m->topic == TOPIC_DEVICE_IOCTL)
 		return do_ioctl(m, reply);
 	return -AE_ENOSYS;
 }
@@ -255,7 +247,6 @@ SERVICE(rtc,
 	.name = "rtc",
 	.init = rtc_init,
 	.handler = rtc_handle,
-	.subscribe = SERVICE_LIST("devtree.device.added",
-				  "devtree.device.removed"),
-	.serves = SERVICE_LIST("device.read", "device.ioctl"),
+	.subscribe = SUBSCRIBES_RTC,
+	.serves = SERVES_RTC,
 	.needs = SERVICE_LIST("devtree"));

@@ -24,6 +24,7 @@
  */
 #include <string.h>
 #include <aegis/bus.h>
+#include <aegis/clients.h>
 #include <aegis/console.h>
 #include <aegis/devtree.h>
 #include <aegis/errno.h>
@@ -32,24 +33,11 @@
 #include <aegis/node.h>
 #include <aegis/proc.h>
 #include <aegis/service.h>
+#include <aegis/topics.h>
 
 #define ARGS_MAX 6
 
-static bus_topic_t t_line;
-
-static bus_topic_t t_exit;
 static int ran[8];		/* the pids "run" started, 0: free */
-
-static int shell_init(void)
-{
-	int t = bus_topic("console.line"), x = bus_topic("proc.exit");
-
-	if (t < 0 || x < 0)
-		return -AE_ENOSPC;
-	t_line = (bus_topic_t)t;
-	t_exit = (bus_topic_t)x;
-	return 0;
-}
 
 static void fail(const char *cmd, int rc)
 {
@@ -167,12 +155,12 @@ static void svc(char **argv, int argc)
 	if (strcmp(argv[2], "shell") == 0) {
 		/* not from inside this handler: the supervisor restarts the
 		 * shell once this line is done (its answer goes to the new
-		 * instance, which ignores it) */
-		int sup = bus_svc_find("supervisor");
-		int t = bus_topic("service.restart");
+		 * instance, which ignores it); so a queued bus_request, not
+		 * call_service_restart(), which would run it inline */
+		int sup = bus_contract_owner(TOPIC_SERVICE_RESTART);
 
-		rc = sup < 0 || t < 0 ? -AE_ENODEV :
-		     bus_request((bus_svc_t)sup, (bus_topic_t)t,
+		rc = sup < 0 ? sup :
+		     bus_request((bus_svc_t)sup, TOPIC_SERVICE_RESTART,
 				 BUS_PRIO_DEFAULT, "shell", 5);
 		if (rc < 0)
 			fail("svc", rc);
@@ -189,11 +177,11 @@ static void svc(char **argv, int argc)
 }
 
 /* The filter goes to the console service, which checks it and says
- * what it did (or why not). */
+ * what it did (or why not: -EINVAL). */
 static void trace_cmd(char **argv, int argc)
 {
 	const char *filter;
-	int console = bus_svc_find("console"), t = bus_topic("trace.filter");
+	int rc;
 
 	if (argc == 2 && strcmp(argv[1], "off") == 0)
 		filter = "off";
@@ -203,12 +191,9 @@ static void trace_cmd(char **argv, int argc)
 		fail("trace", -AE_EINVAL);
 		return;
 	}
-	if (console < 0 || t < 0) {
-		fail("trace", -AE_ENODEV);
-		return;
-	}
-	bus_call((bus_svc_t)console, (bus_topic_t)t, filter, strlen(filter),
-		 NULL);
+	rc = call_trace_filter(filter, strlen(filter));
+	if (rc && rc != -AE_EINVAL)	/* no console, or refused by the bus */
+		fail("trace", rc);
 }
 
 /* Hot-plug through the devtree service, which says why it refuses. */
@@ -267,30 +252,33 @@ static void exited(const struct bus_msg *m)
 /* prof start|stop|report|dump: requests to the profiler. */
 static void prof(char **argv, int argc)
 {
-	char topic[24];
-	int svc = bus_svc_find("profiler"), t, rc;
+	static const struct {
+		const char *name;
+		int (*call)(void);
+	} cmds[] = {
+		{ "start", call_profiler_start },
+		{ "stop", call_profiler_stop },
+		{ "report", call_profiler_report },
+		{ "dump", call_profiler_dump },
+	};
+	int rc;
 
-	if (argc != 2 || (strcmp(argv[1], "start") && strcmp(argv[1], "stop") &&
-			  strcmp(argv[1], "report") && strcmp(argv[1], "dump"))) {
-		kprintf("sh: prof: start, stop, report or dump\n");
+	for (unsigned int i = 0; argc == 2 && i < ARRAY_SIZE(cmds); i++) {
+		if (strcmp(argv[1], cmds[i].name))
+			continue;
+		rc = cmds[i].call();
+		if (rc)
+			fail("prof", rc);
 		return;
 	}
-	ksnprintf(topic, sizeof(topic), "profiler.%s", argv[1]);
-	t = bus_topic(topic);
-	rc = svc < 0 ? svc : t < 0 ? t :
-	     bus_call((bus_svc_t)svc, (bus_topic_t)t, NULL, 0, NULL);
-	if (rc)
-		fail("prof", rc);
+	kprintf("sh: prof: start, stop, report or dump\n");
 }
 
 /* Through the power service, like any other caller. */
 static void power(const char *what)
 {
-	int svc = bus_svc_find("power");
-	int t = bus_topic(strcmp(what, "reboot") == 0 ? "power.reboot" :
-			  "power.off");
-	int rc = svc < 0 ? svc : t < 0 ? t :
-		 bus_call((bus_svc_t)svc, (bus_topic_t)t, NULL, 0, NULL);
+	int rc = strcmp(what, "reboot") == 0 ? call_power_reboot()
+					     : call_power_off();
 
 	kprintf("sh: %s: %s\n", what, errno_desc(rc));
 }
@@ -356,11 +344,11 @@ static int shell_handle(void *state, const struct bus_msg *m,
 
 	(void)state;
 	(void)reply;
-	if (m->topic == t_exit && m->kind == BUS_EVENT) {
+	if (m->topic == TOPIC_PROC_EXIT && m->kind == BUS_EVENT) {
 		exited(m);
 		return 0;
 	}
-	if (m->topic != t_line || m->kind != BUS_EVENT ||
+	if (m->topic != TOPIC_CONSOLE_LINE || m->kind != BUS_EVENT ||
 	    (int)m->src != bus_svc_find("console"))
 		return 0;
 	rc = console_line_take(m, line, sizeof(line));
@@ -374,7 +362,7 @@ static int shell_handle(void *state, const struct bus_msg *m,
 SERVICE(shell,
 	.name = "shell",
 	.rescue = true,
-	.init = shell_init,
 	.handler = shell_handle,
-	.subscribe = SERVICE_LIST("console.line", "proc.exit"),
+	.subscribe = SUBSCRIBES_SHELL,
+	.serves = SERVES_SHELL,
 	.needs = SERVICE_LIST("console", "ns", "devtree"));

@@ -33,6 +33,8 @@
 #include <time.h>
 #include "bench.h"
 #include <aegis/bus.h>
+#include <aegis/contract.h>
+#include <aegis/topics.h>
 #include <aegis/kmalloc.h>
 #include <aegis/mm.h>
 #include "../../services/mm/mm_core.h"
@@ -248,6 +250,9 @@ int main(int argc, char **argv)
 	bi.mem[0].base = ARENA_PA;
 	bi.mem[0].len = ARENA;
 	bi.mem[0].type = BOOT_MEM_USABLE;
+	/* the kernel's contracts, as the kernel sets them */
+	if (bus_contracts_set(bus_contracts, bus_contracts_count))
+		return 1;
 	bus_init(NULL);
 	if (!arena || phys_plan(&plan, &bi, res, 1, ~0ull, &why) ||
 	    mm_core_init(&mm, &plan, arena + (plan.meta_pa - ARENA_PA),
@@ -256,6 +261,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	id = bus_svc_add("mm", mm_core_handle, &mm, 64, 1);
+	for (const char *const *p = SERVES_MM; id >= 0 && *p; p++)
+		bus_serve((bus_svc_t)id, *p);
 	if (id < 0 || kmalloc_init(&mm_backend, false, NULL)) {
 		fprintf(stderr, "mm-bench: cannot start kmalloc\n");
 		return 1;

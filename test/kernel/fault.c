@@ -244,3 +244,74 @@ KTEST(fault, queued_requests_are_answered_not_run)
 			   (long long)-AE_ESHUTDOWN);
 	await_restart(t);
 }
+
+/*
+ * A fault in a service's init fails that start, not the kernel: the
+ * registry's start (as at boot) gets -ENOTRECOVERABLE and the service is
+ * failed; the supervisor's retry comes up. Then the same from the
+ * supervisor's own handler (a restart request, as `svc restart` sends):
+ * the request is answered with the error and the supervisor goes on.
+ */
+static unsigned int init_faults;	/* faults still to take */
+static unsigned int init_runs;
+
+static int fragile_init(void)
+{
+	init_runs++;
+	if (init_faults) {
+		init_faults--;
+		return hal_fault_test(HAL_FAULT_PAGE);
+	}
+	return 0;
+}
+
+static int fragile_handle(void *state, const struct bus_msg *m,
+			  struct bus_msg *reply)
+{
+	(void)state;
+	(void)m;
+	(void)reply;
+	return 0;
+}
+
+static const struct service_desc fragile = {
+	.name = "ktest-fragile",
+	.init = fragile_init,
+	.handler = fragile_handle,
+};
+
+static void await_up(struct ktest_ctx *t, const char *name)
+{
+	uint64_t deadline = hal_cycles() + hal_cycles_per_sec();
+
+	bus_run(100);
+	while (service_state(name) != SERVICE_UP && hal_cycles() < deadline)
+		service_poll();
+	KEXPECT_EQ(t, service_state(name), SERVICE_UP);
+}
+
+KTEST(fault, fault_in_init_fails_only_that_start)
+{
+	unsigned int runs;
+
+	init_faults = 1;
+	init_runs = 0;
+	if (service_state("ktest-fragile") == SERVICE_ABSENT)
+		KEXPECT_EQ(t, (long long)service_register(&fragile),
+			   (long long)-AE_ENOTRECOVERABLE);
+	KEXPECT_EQ(t, init_runs, 1u);
+	KEXPECT_EQ(t, service_state("ktest-fragile"), SERVICE_FAILED);
+	await_up(t, "ktest-fragile");
+	KEXPECT_EQ(t, init_runs, 2u);
+	/* from the supervisor's handler */
+	runs = init_runs;
+	init_faults = 1;
+	KEXPECT_EQ(t, (long long)service_request("restart", "ktest-fragile"),
+		   (long long)-AE_EIO);
+	KEXPECT_EQ(t, init_runs, runs + 1);
+	KEXPECT(t, bus_svc_state((bus_svc_t)bus_svc_find("supervisor")) ==
+		   BUS_SVC_RUNNING);
+	await_up(t, "ktest-fragile");
+	KEXPECT_EQ(t, (long long)service_request("restart", "ktest-fragile"),
+		   0LL);
+}

@@ -7,12 +7,18 @@
  */
 #include <stdlib.h>
 #include <check.h>
+#include <aegis/topics.h>
 #include "unit.h"
 
 int main(void)
 {
 	SRunner *sr = srunner_create(suite_multiboot2());
 	int failed;
+
+	/* the kernel's contracts, as the kernel sets them before bus_init:
+	 * every test's bus checks them (test_contract.c swaps its own) */
+	if (bus_contracts_set(bus_contracts, bus_contracts_count))
+		abort();
 
 	srunner_add_suite(sr, suite_pvh());
 	srunner_add_suite(sr, suite_fdt_boot());
@@ -28,6 +34,7 @@ int main(void)
 	srunner_add_suite(sr, suite_bus_route());
 	srunner_add_suite(sr, suite_bus_wait());
 	srunner_add_suite(sr, suite_bus_grant());
+	srunner_add_suite(sr, suite_bus_contract());
 	srunner_add_suite(sr, suite_bus_guard());
 	srunner_add_suite(sr, suite_console_line());
 	srunner_add_suite(sr, suite_mm_buddy());

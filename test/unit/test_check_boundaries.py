@@ -94,6 +94,29 @@ class CheckBoundaries(unittest.TestCase):
         self.assertIn('FAIL b: services/b/b.c includes ../a/a_private.h',
                       out)
 
+    def test_topic_named_by_hand_fails(self):
+        self.t.add('services/b/b.c',
+                   'int bus_topic(const char *);\n'
+                   'int b_topic(void) { return bus_topic("mm.stast"); }\n')
+        self.t.add('kernel/k.c',
+                   'int bus_topic_find(const char *);\n'
+                   'int k_topic(void) { return bus_topic_find("x.y"); }\n')
+        rc, out = self.t.check()
+        self.assertNotEqual(rc, 0)
+        self.assertIn('FAIL b: services/b/b.c names topic "mm.stast" as a '
+                      'string', out)
+        self.assertIn('FAIL core: kernel/k.c names topic "x.y"', out)
+
+    def test_hand_written_serves_list_fails(self):
+        self.t.add('services/b/b.c',
+                   '#define SERVICE_LIST(...) 0\n'
+                   'struct d { int serves; };\n'
+                   'struct d b_desc = { .serves = SERVICE_LIST("b.x") };\n')
+        rc, out = self.t.check()
+        self.assertNotEqual(rc, 0)
+        self.assertIn('FAIL b: services/b/b.c writes its .serves list by '
+                      'hand', out)
+
     def test_missing_object_is_an_error_not_a_pass(self):
         os.remove(os.path.join(self.t.build, 'services', 'a', 'a.o'))
         rc, out = self.t.check()

@@ -41,9 +41,9 @@ static void setup(void)
 	bus_init(fake_clock);
 	trace_set_sink(sink);
 	svc = (bus_svc_t)bus_svc_add("drv", echo, NULL, 64, 4);
-	t_hw = (bus_topic_t)bus_topic("hw.irq.uart0");
+	t_hw = (bus_topic_t)bus_topic("hw.dev.uart0");
 	t_sched = (bus_topic_t)bus_topic("sched");
-	t_schedx = (bus_topic_t)bus_topic("sched.thread.exit");
+	t_schedx = (bus_topic_t)bus_topic("sched.thread.done");
 	t_other = (bus_topic_t)bus_topic("other");
 }
 
@@ -78,7 +78,7 @@ START_TEST(test_trace_filter_selects_lines)
 	bus_send(svc, t_hw, 2, NULL, 0);
 	bus_run(10);
 	ck_assert_uint_eq(nlines, 1);
-	ck_assert_ptr_nonnull(strstr(lines[0], " event hw.irq.uart0 "
+	ck_assert_ptr_nonnull(strstr(lines[0], " event hw.dev.uart0 "
 					       "kernel->drv p2 "));
 }
 END_TEST

@@ -15,6 +15,7 @@
 #include <aegis/kprintf.h>
 #include <aegis/node.h>
 #include <aegis/service.h>
+#include <aegis/topics.h>
 #include "unit.h"
 
 /* The kernel collects these from a linker section; here, this table. */
@@ -192,17 +193,21 @@ static int sched_stand_in(void *s, const struct bus_msg *m,
 static const struct service_desc sched_desc = {
 	.name = "sched", .handler = sched_stand_in,
 	.subscribe = SERVICE_LIST("hw.irq.timer"),
+	.serves = SERVICE_LIST("sched.ticks"),
 };
 
 static const struct service_desc clock_desc = {
 	.name = "clockdrv", .handler = clock_stand_in,
+	.serves = SERVICE_LIST("device.read", "device.ioctl"),
 };
 
 static const struct service_desc console_desc = {
 	.name = "console", .handler = console_stand_in,
+	.serves = SERVES_CONSOLE,
 };
 static const struct service_desc devtree_desc = {
 	.name = "devtree", .handler = devtree_stand_in,
+	.serves = SERVES_DEVTREE,
 };
 
 /* A device as the devtree service announces it (or its removal):

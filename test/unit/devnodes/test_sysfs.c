@@ -18,6 +18,7 @@
 #include <aegis/service.h>
 #include <aegis/sysfs.h>
 #include <aegis/trace.h>
+#include <aegis/topics.h>
 #include "unit.h"
 
 extern char devnodes_logged[256];	/* test_devfs.c's kprintf */
@@ -176,10 +177,13 @@ static int widget_stand_in(void *s, const struct bus_msg *m,
 }
 
 static const struct service_desc stand_ins[] = {
-	{ .name = "console", .handler = console_stand_in },
-	{ .name = "devtree", .handler = devtree_stand_in },
-	{ .name = "mm", .handler = mm_stand_in },
-	{ .name = "widget", .handler = widget_stand_in, .sysfs = "widget" },
+	{ .name = "console", .handler = console_stand_in,
+	  .serves = SERVES_CONSOLE },
+	{ .name = "devtree", .handler = devtree_stand_in,
+	  .serves = SERVES_DEVTREE },
+	{ .name = "mm", .handler = mm_stand_in, .serves = SERVES_MM },
+	{ .name = "widget", .handler = widget_stand_in, .sysfs = "widget",
+	  .serves = SERVICE_LIST("sysfs.attr", "sysfs.show", "sysfs.store") },
 };
 
 static void setup(void)
