@@ -206,12 +206,12 @@ unsigned int bus_topic_count(void)
 
 uint64_t bus_topic_subscribers(bus_topic_t t)
 {
-	return t < topic_count() ? topic_subs[t] : 0;
+	return topic_live(t) ? topic_subs[t] : 0;
 }
 
 int bus_topic_stats(bus_topic_t t, struct bus_topic_stats *out)
 {
-	if (t >= topic_count())
+	if (!topic_live(t))
 		return -AE_EINVAL;
 	*out = tstats[t];
 	return 0;
@@ -296,7 +296,26 @@ void bus_topic_added(bus_topic_t t)
 static void rebuild_masks(void)
 {
 	for (unsigned int t = 0; t < topic_count(); t++)
-		bus_topic_added((bus_topic_t)t);
+		if (topic_live((bus_topic_t)t))
+			bus_topic_added((bus_topic_t)t);
+}
+
+int bus_topic_free(bus_topic_t t)
+{
+	const struct bus_contract *c;
+
+	if (!topic_live(t))
+		return -AE_EINVAL;
+	c = bus_contract_of(t);
+	if ((c && c->kind != BUS_C_OPEN) || irq_topic_named(t))
+		return -AE_EPERM;
+	if (q_topic_queued(t))
+		return -AE_EBUSY;
+	topic_free(t);
+	memset(&tstats[t], 0, sizeof(tstats[t]));
+	topic_subs[t] = 0;
+	contract_topic_freed(t);
+	return 0;
 }
 
 int bus_subscribe(bus_svc_t s, const char *pattern, const char **why)
@@ -334,7 +353,8 @@ int bus_subscribe(bus_svc_t s, const char *pattern, const char **why)
 	subs[free_slot].svc = s;
 	memcpy(subs[free_slot].pattern, pattern, strlen(pattern) + 1);
 	for (unsigned int t = 0; t < topic_count(); t++)
-		if (bus_pattern_match(pattern, bus_topic_name((bus_topic_t)t)))
+		if (topic_live((bus_topic_t)t) &&
+		    bus_pattern_match(pattern, bus_topic_name((bus_topic_t)t)))
 			topic_subs[t] |= 1ull << s;
 	return 0;
 }
@@ -467,7 +487,7 @@ static int post(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 
 static int check_args(bus_topic_t topic, const void *data, size_t len)
 {
-	if (topic >= topic_count() || (len && !data))
+	if (!topic_live(topic) || (len && !data))
 		return -AE_EINVAL;
 	if (len > BUS_INLINE_MAX)
 		return -AE_E2BIG;

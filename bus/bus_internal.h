@@ -8,9 +8,11 @@
 
 #define BUS_NIL 0xffffu
 
-/* topic.c */
+/* topic.c; topic_free: the caller has checked that nothing uses t */
 void topic_reset(void);
 unsigned int topic_count(void);
+bool topic_live(bus_topic_t t);
+void topic_free(bus_topic_t t);
 
 /* bus.c: the bus clock (0 without one). Any context. */
 uint64_t bus_now(void);
@@ -30,6 +32,8 @@ void q_push(unsigned int i, bool irq);
 int q_pop(void);			/* most urgent slot, or -ENOENT */
 unsigned int q_count(void);
 unsigned int q_free_count(void);
+/* q_topic_queued - is a message on topic t queued? (Linear: rare.) */
+bool q_topic_queued(bus_topic_t t);
 /* q_take_for - unlink the first queued message for dst (any priority),
  * or -ENOENT. Rare path: a service leaving RUNNING. */
 int q_take_for(bus_svc_t dst);
@@ -44,6 +48,7 @@ int irq_take(unsigned int *line, uint32_t *count, uint64_t *ts);
 void irq_putback(unsigned int line, uint32_t count, uint64_t ts);
 unsigned int irq_waiting(void);
 bus_topic_t irq_topic(unsigned int line);
+bool irq_topic_named(bus_topic_t t);	/* a line's, or the fallback */
 int irq_topics_init(void);
 
 /* contract.c: reset with the bus (the contracted topics interned again),
@@ -54,6 +59,7 @@ void contract_reset(void);
 void contract_topic_added(bus_topic_t t);
 void contract_svc_added(bus_svc_t s, const char *name);
 void contract_svc_removed(bus_svc_t s);
+void contract_topic_freed(bus_topic_t t);
 int contract_check(bus_topic_t t, uint8_t kind, bus_svc_t src,
 		   bus_svc_t dst, size_t len);
 int contract_check_reply(const struct bus_msg *req, size_t len);

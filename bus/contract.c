@@ -112,6 +112,13 @@ void contract_topic_added(bus_topic_t t)
 		}
 }
 
+void contract_topic_freed(bus_topic_t t)
+{
+	covers[t] = NULL;
+	servers[t] = 0;
+	refused[t] = 0;
+}
+
 void contract_svc_added(bus_svc_t s, const char *name)
 {
 	for (size_t i = 0; i < rows; i++)

@@ -67,6 +67,16 @@ bus_topic_t irq_topic(unsigned int line)
 	return topic_of[line];
 }
 
+bool irq_topic_named(bus_topic_t t)
+{
+	if (t == fallback)
+		return true;
+	for (unsigned int i = 0; i < BUS_IRQ_LINES; i++)
+		if (topic_of[i] == t)
+			return true;
+	return false;
+}
+
 int bus_irq_name(unsigned int line, const char *topic)
 {
 	int t;

@@ -113,6 +113,15 @@ int q_take_for(bus_svc_t dst)
 	return -AE_ENOENT;
 }
 
+bool q_topic_queued(bus_topic_t t)
+{
+	for (unsigned int p = 0; p < LEVELS; p++)
+		for (unsigned int i = head[p]; i != BUS_NIL; i = next[i])
+			if (pool[i].topic == t)
+				return true;
+	return false;
+}
+
 unsigned int q_count(void)
 {
 	return queued;

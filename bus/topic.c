@@ -4,6 +4,10 @@
  * Names live in a fixed table indexed by id; an open-addressed hash over
  * the names finds an id in O(1) on average. Interning happens at
  * registration time, never on the message path (which carries ids).
+ *
+ * A topic processes made can be freed when none of them holds it any
+ * more (bus_topic_free): its name goes (a tombstone in the hash), its id
+ * is taken again, lowest first, before the table grows.
  */
 #include <string.h>
 #include <aegis/bus.h>
@@ -12,9 +16,13 @@
 
 #define HASH_SLOTS (BUS_TOPIC_MAX * 2)	/* power of two */
 
+#define TOMBSTONE 0xffffu	/* a freed name's slot: probing goes on */
+
 static char names[BUS_TOPIC_MAX][BUS_NAME_MAX];
 static uint16_t hash_slot[HASH_SLOTS];	/* id + 1, 0 = empty */
-static unsigned int ntopics;
+static unsigned int ntopics;		/* ids 0..ntopics-1 were made */
+static uint64_t freed[BUS_TOPIC_MAX / 64];	/* bit t: id t is free */
+static unsigned int nfreed;
 
 static uint32_t hash(const char *s)
 {
@@ -29,12 +37,29 @@ void topic_reset(void)
 {
 	memset(names, 0, sizeof(names));
 	memset(hash_slot, 0, sizeof(hash_slot));
+	memset(freed, 0, sizeof(freed));
 	ntopics = 0;
+	nfreed = 0;
 }
 
 unsigned int topic_count(void)
 {
 	return ntopics;
+}
+
+bool topic_live(bus_topic_t t)
+{
+	return t < ntopics && !((freed[t / 64] >> (t % 64)) & 1);
+}
+
+bool bus_topic_live(bus_topic_t t)
+{
+	return topic_live(t);
+}
+
+unsigned int bus_topic_used(void)
+{
+	return ntopics - nfreed;
 }
 
 static bool name_char(char c)
@@ -115,14 +140,24 @@ bool bus_pattern_match(const char *pattern, const char *name)
 	return strcmp(pattern, name) == 0;
 }
 
+/* The id of name, or -ENOENT with *slot where it would go (the first
+ * tombstone on its probe path, else the empty slot that ends it). */
 static int lookup(const char *name, uint32_t *slot)
 {
 	uint32_t i = hash(name) & (HASH_SLOTS - 1);
+	bool have = false;
 
 	for (;; i = (i + 1) & (HASH_SLOTS - 1)) {
 		if (hash_slot[i] == 0) {
-			*slot = i;
+			if (!have)
+				*slot = i;
 			return -AE_ENOENT;
+		}
+		if (hash_slot[i] == TOMBSTONE) {
+			if (!have)
+				*slot = i;
+			have = true;
+			continue;
 		}
 		if (strcmp(names[hash_slot[i] - 1], name) == 0)
 			return hash_slot[i] - 1;
@@ -150,9 +185,20 @@ int bus_topic(const char *name)
 	id = lookup(name, &slot);
 	if (id >= 0)
 		return id;
-	if (ntopics >= BUS_TOPIC_MAX)
+	if (nfreed) {
+		for (unsigned int w = 0;; w++)
+			if (freed[w]) {
+				id = (int)(w * 64 + (unsigned int)
+					   __builtin_ctzll(freed[w]));
+				break;
+			}
+		freed[id / 64] &= ~(1ull << (id % 64));
+		nfreed--;
+	} else if (ntopics >= BUS_TOPIC_MAX) {
 		return -AE_ENOSPC;
-	id = (int)ntopics++;
+	} else {
+		id = (int)ntopics++;
+	}
 	memcpy(names[id], name, strlen(name) + 1);
 	hash_slot[slot] = (uint16_t)(id + 1);
 	bus_topic_added((bus_topic_t)id);
@@ -161,5 +207,21 @@ int bus_topic(const char *name)
 
 const char *bus_topic_name(bus_topic_t t)
 {
-	return t < ntopics ? names[t] : "?";
+	return topic_live(t) ? names[t] : "?";
+}
+
+void topic_free(bus_topic_t t)
+{
+	uint32_t slot;
+	int id = lookup(names[t], &slot);
+	uint32_t i = hash(names[t]) & (HASH_SLOTS - 1);
+
+	if (id != (int)t)
+		return;
+	for (; hash_slot[i] != t + 1u; i = (i + 1) & (HASH_SLOTS - 1))
+		;
+	hash_slot[i] = TOMBSTONE;
+	names[t][0] = '\0';
+	freed[t / 64] |= 1ull << (t % 64);
+	nfreed++;
 }

@@ -903,10 +903,15 @@ static int live_entry(bool topics, uint32_t index, struct node_dirent *d)
 	uint32_t k = 0;
 
 	if (topics) {
-		if (index >= bus_topic_count())
-			return -AE_ENOENT;
-		set_name(d, bus_topic_name((bus_topic_t)index), NODE_KIND_DIR);
-		return 0;
+		/* ids freed since (a process's topic) leave holes */
+		for (unsigned int t = 0; t < bus_topic_count(); t++) {
+			if (!bus_topic_live((bus_topic_t)t) || k++ != index)
+				continue;
+			set_name(d, bus_topic_name((bus_topic_t)t),
+				 NODE_KIND_DIR);
+			return 0;
+		}
+		return -AE_ENOENT;
 	}
 	for (unsigned int s = 0; s < BUS_SVC_MAX; s++) {
 		if (bus_svc_state((bus_svc_t)s) == BUS_SVC_FREE)

@@ -63,9 +63,13 @@ struct proc {
 	uint64_t receiving;	/* threads waiting in receive (bit: id) */
 	uint64_t waiting;	/* threads waiting in wait */
 	int64_t held[3];	/* enum proc_quota: pages, topics, subs */
+	uint64_t topics[BUS_TOPIC_MAX / 64];	/* bit t: it looked t up */
 };
 
 static struct proc procs[PROC_MAX];
+/* Topics processes made (user.*): each is freed once no process that
+ * looked it up is left, when room is wanted (proc_reclaim_topics). */
+static uint64_t made_topics[BUS_TOPIC_MAX / 64];
 static int next_pid = 1;
 static bool rules_added;
 
@@ -245,6 +249,45 @@ void proc_exit(struct proc *p, int code)
 			sched_kill(p->tid[k]);
 }
 
+void proc_topic_held(struct proc *p, int topic, bool made)
+{
+	if (topic < 0 || topic >= BUS_TOPIC_MAX)
+		return;
+	p->topics[topic / 64] |= 1ull << (topic % 64);
+	if (made)
+		made_topics[topic / 64] |= 1ull << (topic % 64);
+}
+
+/*
+ * Free the topics processes made that no live process holds any more
+ * (orphans). Lazily: only when a process needs room for a new topic, so
+ * an ended program's topics keep their names and counters in /sys and
+ * the profiler until the room is wanted. One with a message still
+ * queued on it stays for the next time. Returns how many were freed.
+ */
+int proc_reclaim_topics(void)
+{
+	int n = 0;
+
+	for (unsigned int w = 0; w < BUS_TOPIC_MAX / 64; w++) {
+		uint64_t left = made_topics[w];
+
+		for (int i = 0; i < PROC_MAX; i++)
+			if (procs[i].state == ALIVE)
+				left &= ~procs[i].topics[w];
+		for (; left; left &= left - 1) {
+			unsigned int t = w * 64 + (unsigned int)
+					 __builtin_ctzll(left);
+			int rc = bus_topic_free((bus_topic_t)t);
+
+			if (rc == 0 || rc == -AE_EINVAL || rc == -AE_EPERM)
+				made_topics[w] &= ~(1ull << (t % 64));
+			n += rc == 0;
+		}
+	}
+	return n;
+}
+
 /* A thread has ended (the dispatcher runs this). With its last thread
  * the process ends: close its files, take its service off the bus, give
  * its address space back, tell its parent and the rest of the kernel. */
@@ -271,6 +314,7 @@ static void reaped(void *owner, int tid, int code)
 		kprintf("proc: %s: its address space was not released\n",
 			p->name);
 	p->state = ENDED;
+	memset(p->topics, 0, sizeof(p->topics));	/* it holds none now */
 	memset(&ev, 0, sizeof(ev));
 	ev.pid = p->pid;
 	ev.code = code;
@@ -430,7 +474,9 @@ int proc_charge(struct proc *p, enum proc_quota what, int64_t n)
 		     ms.free_pages < (uint64_t)n + PROC_RESERVE_PAGES))
 			return -AE_ENOMEM;
 		if (what == PROC_Q_TOPICS &&
-		    bus_topic_count() + n + PROC_RESERVE_TOPICS > BUS_TOPIC_MAX)
+		    bus_topic_used() + n + PROC_RESERVE_TOPICS > BUS_TOPIC_MAX &&
+		    (proc_reclaim_topics() == 0 || bus_topic_used() + n +
+		     PROC_RESERVE_TOPICS > BUS_TOPIC_MAX))
 			return -AE_ENOSPC;
 	}
 	p->held[what] += n;

@@ -323,16 +323,24 @@ int64_t sys_lookup(const uint64_t a[SYS_ARGS_MAX])
 		     proc_charge(p, PROC_Q_TOPICS, 1);
 		if (rc == 0) {
 			rc = bus_topic(name);
+			if (rc == -AE_ENOSPC && proc_reclaim_topics())
+				rc = bus_topic(name);	/* root: the table */
 			if (rc < 0)
 				proc_charge(p, PROC_Q_TOPICS, -1);
+			else
+				proc_topic_held(p, rc, true);
 		}
+		return rc;
 	}
+	if (rc >= 0)
+		proc_topic_held(p, rc, false);	/* it keeps the id alive */
 	return rc;
 }
 
 static int topic_ok(uint64_t t)
 {
-	return t < bus_topic_count() ? 0 : -AE_EINVAL;
+	return t < BUS_TOPIC_MAX && bus_topic_live((bus_topic_t)t) ? 0
+								   : -AE_EINVAL;
 }
 
 int64_t sys_publish(const uint64_t a[SYS_ARGS_MAX])

@@ -110,8 +110,25 @@ int bus_topic_find(const char *name);
 /* bus_topic_name - the name of a topic id ("?" if unknown). */
 const char *bus_topic_name(bus_topic_t t);
 
-/* bus_topic_count - how many topics exist: ids are 0..count-1. */
+/* bus_topic_count - the ids made so far: 0..count-1, of which some may
+ * have been freed since (bus_topic_name says "?"); bus_topic_used - how
+ * many exist now. */
 unsigned int bus_topic_count(void);
+unsigned int bus_topic_used(void);
+
+/* bus_topic_live - does id t name a topic now? */
+bool bus_topic_live(bus_topic_t t);
+
+/*
+ * bus_topic_free - forget topic t (the processes that made it and every
+ * one that looked it up have ended: aegis/proc.h): its name, counters and
+ * id go, and a later bus_topic() may give the id to another name. Only a
+ * topic without a contract (or under an open one, user.*) that no
+ * interrupt line uses: -EPERM otherwise; -EBUSY while a message on it is
+ * queued (try again later); -EINVAL for no such topic. Outside the
+ * message path.
+ */
+int bus_topic_free(bus_topic_t t);
 
 /* bus_topic_subscribers - the services whose subscriptions match topic t
  * (bit s: service s), or 0 for an unknown topic. */

@@ -119,6 +119,14 @@ int proc_fd_remove(struct proc *p, int fd);
 
 enum proc_quota { PROC_Q_PAGES, PROC_Q_TOPICS, PROC_Q_SUBS };
 
+/* proc_topic_held - p looked topic up (made: it made it). A topic a
+ * process made can be freed (bus_topic_free) once every process that
+ * looked it up has ended; a process holds a topic only by looking it up.
+ * proc_reclaim_topics frees those, when a new topic needs the room (the
+ * topic quota, and a full table): how many it freed. */
+void proc_topic_held(struct proc *p, int topic, bool made);
+int proc_reclaim_topics(void);
+
 /* proc_charge - count n more (n < 0: fewer) of what against p: 0, or the
  * quota's error with nothing counted. A privileged process is counted
  * but never refused. Thread context (one of p's). */

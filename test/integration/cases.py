@@ -485,6 +485,25 @@ CASES = [
         'verdict': 'pass',
     },
     {
+        # Topics a process made go back once it has ended, when the room
+        # is wanted (test/user/topics.c): 40 children in turn each make 16
+        # topics of their own, 640 in all, more than the bus holds; every
+        # child gets its 16, and the first child's are gone.
+        'name': 'topics-reclaimed',
+        'cmdline': 'run=topics run.exit',
+        'module': 'user',
+        'kvm_skip': 'SYSCALL from ring 3 faults under kvm_pvm '
+                    '(docs/TESTING.md)',
+        'expect': [
+            BANNER,
+            r'^topics: 40 children made 16 topics each, every one given; '
+            r'\d+ topics before, \d+ after$',
+            r'^init: topics \(pid 1\) exited with 0$',
+        ],
+        'reject': [r'^panic: ', r'^topics: line '],
+        'verdict': 'pass',
+    },
+    {
         # The bus holds every message to its contract (contracts/): a
         # root process's malformed messages are refused, traced as they
         # happen ("refused=<why>") and counted in /sys/bus/contracts; and

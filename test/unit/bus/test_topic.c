@@ -91,6 +91,69 @@ START_TEST(test_pattern_match)
 }
 END_TEST
 
+static int sink(void *state, const struct bus_msg *m, struct bus_msg *r)
+{
+	(void)state;
+	(void)m;
+	(void)r;
+	return 0;
+}
+
+/* bus_topic_free: a process's topic goes, its id is taken again (lowest
+ * first) and every other name stays findable past the hole. */
+START_TEST(test_topic_free_and_reuse)
+{
+	char name[32];
+	int ids[100], s, t;
+
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "user.f.%d", i);
+		ids[i] = bus_topic(name);
+		ck_assert_int_ge(ids[i], 0);
+	}
+	unsigned int used = bus_topic_used();
+
+	for (int i = 0; i < 100; i += 3)
+		ck_assert_int_eq(bus_topic_free((bus_topic_t)ids[i]), 0);
+	ck_assert_uint_eq(bus_topic_used(), used - 34);
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "user.f.%d", i);
+		ck_assert_int_eq(bus_topic_find(name),
+				 i % 3 ? ids[i] : -AE_ENOENT);
+		ck_assert(bus_topic_live((bus_topic_t)ids[i]) == (i % 3 != 0));
+	}
+	ck_assert_str_eq(bus_topic_name((bus_topic_t)ids[3]), "?");
+	/* a freed id is refused by every call, then taken again */
+	ck_assert_int_eq(bus_publish((bus_topic_t)ids[0], 1, NULL, 0),
+			 -AE_EINVAL);
+	ck_assert_int_eq(bus_topic_free((bus_topic_t)ids[0]), -AE_EINVAL);
+	t = bus_topic("user.g");
+	ck_assert_int_eq(t, ids[0]);
+	ck_assert_str_eq(bus_topic_name((bus_topic_t)t), "user.g");
+	ck_assert_int_eq(bus_topic("user.f.1"), ids[1]);
+	/* one with a message queued on it is kept until it is delivered */
+	s = bus_svc_add("s", sink, NULL, 4, 4);
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(bus_send((bus_svc_t)s, (bus_topic_t)t, 1, NULL, 0),
+			 0);
+	ck_assert_int_eq(bus_topic_free((bus_topic_t)t), -AE_EBUSY);
+	bus_run(4);
+	ck_assert_int_eq(bus_topic_free((bus_topic_t)t), 0);
+}
+END_TEST
+
+START_TEST(test_topic_free_refuses_kernel_topics)
+{
+	int irq = bus_topic("hw.irq");
+
+	/* contracted (aegis/topics.h) and interrupt topics stay */
+	ck_assert_int_eq(bus_topic_free(0), -AE_EPERM);
+	ck_assert_int_ge(irq, 0);
+	ck_assert_int_eq(bus_topic_free((bus_topic_t)irq), -AE_EPERM);
+	ck_assert_int_eq(bus_topic_free(BUS_TOPIC_MAX - 1), -AE_EINVAL);
+}
+END_TEST
+
 Suite *suite_bus_topic(void)
 {
 	Suite *s = suite_create("bus_topic");
@@ -98,6 +161,8 @@ Suite *suite_bus_topic(void)
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_topic_interned_once);
+	tcase_add_test(tc, test_topic_free_and_reuse);
+	tcase_add_test(tc, test_topic_free_refuses_kernel_topics);
 	tcase_add_test(tc, test_topic_find_unknown_is_enoent);
 	tcase_add_test(tc, test_topic_bad_names_rejected);
 	tcase_add_test(tc, test_topic_table_full_is_enospc);

@@ -1,0 +1,83 @@
+/*
+ * topics.c - topics a process made are reclaimed when it ends. Started
+ * as pid 1 (run=topics), it runs ROUNDS children of itself one after the
+ * other; each child makes TOPICS_EACH new topics of its own
+ * ("user.tm.<pid>.<i>", the most a process without privilege may make)
+ * and ends. Together they make far more topics than the bus has room
+ * for (ROUNDS * TOPICS_EACH > 512): without reclamation the later ones
+ * would get ENOSPC. The first child's topics were given back to make
+ * room, and /sys/bus/topics never lists more than the bus holds. Exits
+ * with the number of failures.
+ */
+#include "ulib.h"
+
+#define ROUNDS		40
+#define TOPICS_EACH	16
+
+static int fails;
+
+#define CHECK(cond)							\
+	do {								\
+		if (!(cond)) {						\
+			fails++;					\
+			printf("topics: line %d: %s\n", __LINE__, #cond); \
+		}							\
+	} while (0)
+
+/* How many entries /sys/bus/topics lists. */
+static long count_topics(void)
+{
+	struct abi_dirent d;
+	long fd = aegis_open(S("/sys/bus/topics"), ABI_O_DIR), n = 0;
+
+	if (fd < 0)
+		return fd;
+	while (aegis_readdir((int)fd, (unsigned long)n, &d) == 0)
+		n++;
+	aegis_close((int)fd);
+	return n;
+}
+
+static int child(long pid)
+{
+	char name[48];
+
+	for (int i = 0; i < TOPICS_EACH; i++) {
+		snprintf(name, sizeof(name), "user.tm.%ld.%d", pid, i);
+		if (aegis_lookup(ABI_LOOKUP_TOPIC, S(name)) < 0)
+			return 1;
+	}
+	return 0;
+}
+
+int main(void)
+{
+	long pid = aegis_getpid(), before, after, kid, first = 0;
+	struct abi_stat st;
+	char path[64];
+	int32_t code;
+
+	if (pid != 1)
+		return child(pid);
+	before = count_topics();
+	CHECK(before > 0);
+	for (int r = 0; r < ROUNDS; r++) {
+		kid = aegis_spawn(S("topics"), 0);
+		CHECK(kid > 0);
+		if (kid <= 0)
+			break;
+		if (!first)
+			first = kid;
+		code = -1;
+		CHECK(aegis_wait(kid, &code, 0) == kid);
+		CHECK(code == 0);
+	}
+	after = count_topics();
+	CHECK(after > 0 && after <= 512);
+	snprintf(path, sizeof(path), "/sys/bus/topics/user.tm.%ld.0", first);
+	CHECK(aegis_stat(S(path), &st) < 0);
+	printf("topics: %d children made %d topics each, every one given; "
+	       "%ld topics before, %ld after\n", ROUNDS, TOPICS_EACH, before,
+	       after);
+	return fails;
+}
