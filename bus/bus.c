@@ -29,6 +29,8 @@ struct svc {
 	uint32_t gen;
 	uint32_t flags;		/* BUS_SVC_F_* */
 	struct bus_svc_stats stats;
+	uint64_t moved;		/* its queue was last taken from (or began,
+				 * from empty): the watchdog's measure */
 };
 
 struct sub {
@@ -53,6 +55,9 @@ static struct {
 static struct waiter {
 	uint32_t corr;		/* 0: free */
 	bus_svc_t src;		/* who the request came from */
+	bus_svc_t dst;		/* ... and went to, on topic */
+	bus_topic_t topic;
+	uint64_t since;		/* bus clock when it began waiting */
 	bool done;
 	struct bus_msg reply;
 	const struct bus_waiter_ops *ops;
@@ -62,6 +67,9 @@ static unsigned int waiting_as;	/* waiters whose src is not the kernel */
 static bus_guard_fn guard;	/* runs handlers, if set (bus_set_guard) */
 static unsigned int depth;
 static uint64_t in_chain;	/* bit s: s is in the chain */
+/* The queued message being handled (chain[0]'s), and since when. */
+static const struct bus_msg *running;
+static uint64_t running_since;
 
 static void waiter_free(struct waiter *w)
 {
@@ -98,6 +106,8 @@ void bus_init(bus_clock_fn clock)
 	waiting_as = 0;
 	depth = 0;
 	in_chain = 0;
+	running = NULL;
+	running_since = 0;
 	trace_reset();
 	route_reset();
 	grant_reset();
@@ -439,6 +449,8 @@ static int enqueue(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 	q_msg((unsigned int)i)->status = status;
 	q_push((unsigned int)i, irq);
 	v->stats.received++;
+	if (v->stats.pending == 0)
+		v->moved = post_ts;
 	if (++v->stats.pending > v->stats.pending_max)
 		v->stats.pending_max = v->stats.pending;
 	return 0;
@@ -842,6 +854,9 @@ static int call_wait(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 	w->ctx = ctx;
 	tstats[topic].published++;
 	w->src = src;
+	w->dst = dst;
+	w->topic = topic;
+	w->since = now();
 	if (src != BUS_SVC_KERNEL)
 		waiting_as++;
 	rc = post(src, dst, topic, BUS_REQUEST, (uint8_t)p, data, len, corr,
@@ -894,13 +909,18 @@ static void deliver(unsigned int i, uint64_t *clock)
 	struct svc *v = &svcs[m->dst];
 
 	v->stats.pending--;
+	v->moved = *clock;
 	if (v->st != BUS_SVC_RUNNING) {
 		/* Only possible if state changed without flush: defensive. */
 		v->stats.drops++;
 		q_free(i);
 		return;
 	}
+	running_since = *clock ? *clock : 1;
+	running = m;
 	run_handler(m->dst, m, &reply, false, clock);
+	running = NULL;
+	running_since = 0;
 	if (m->kind == BUS_REQUEST)
 		post_reply(m, reply.status, &reply);
 	q_free(i);
@@ -990,6 +1010,38 @@ unsigned int bus_run(unsigned int max)
 	while (n < max && dispatch_one(&clock) == 1)
 		n++;
 	return n;
+}
+
+void bus_watch_view(struct bus_watch_view *v)
+{
+	static const char *const kinds[] = { "event", "request", "reply" };
+	const struct bus_msg *m = running;
+
+	v->depth = depth;
+	for (unsigned int i = 0; i < depth && i < BUS_CHAIN_MAX; i++)
+		v->chain[i] = chain[i].svc;
+	v->since = m ? running_since : 0;
+	v->topic = m ? m->topic : 0;
+	v->src = m ? m->src : BUS_SVC_KERNEL;
+	v->kind_name = m && m->kind < 3 ? kinds[m->kind] : "call";
+	v->nwaiters = 0;
+	for (unsigned int i = 0; i < BUS_WAITERS_MAX; i++) {
+		const struct waiter *w = &waiters[i];
+
+		if (!w->corr || w->done)
+			continue;
+		v->waiters[v->nwaiters].src = w->src;
+		v->waiters[v->nwaiters].dst = w->dst;
+		v->waiters[v->nwaiters].topic = w->topic;
+		v->waiters[v->nwaiters].corr = w->corr;
+		v->waiters[v->nwaiters].since = w->since;
+		v->nwaiters++;
+	}
+	for (unsigned int s = 0; s < BUS_SVC_MAX; s++) {
+		v->pending[s] = svcs[s].st == BUS_SVC_FREE ? 0
+							   : svcs[s].stats.pending;
+		v->moved[s] = svcs[s].moved;
+	}
 }
 
 unsigned int bus_pending(void)

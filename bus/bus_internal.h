@@ -64,6 +64,28 @@ int contract_check(bus_topic_t t, uint8_t kind, bus_svc_t src,
 		   bus_svc_t dst, size_t len);
 int contract_check_reply(const struct bus_msg *req, size_t len);
 
+/* bus.c, for watch.c: a snapshot of who waits on whom. */
+struct bus_watch_waiter {
+	bus_svc_t src, dst;
+	bus_topic_t topic;
+	uint32_t corr;
+	uint64_t since;		/* bus clock when it began waiting */
+};
+struct bus_watch_view {
+	unsigned int depth;		/* services in the call chain */
+	bus_svc_t chain[BUS_CHAIN_MAX];	/* [0]: the handler dispatched */
+	uint64_t since;			/* its dispatch began; 0: called
+					 * inline from outside any handler */
+	bus_topic_t topic;		/* the message it handles */
+	bus_svc_t src;
+	const char *kind_name;
+	unsigned int nwaiters;
+	struct bus_watch_waiter waiters[BUS_WAITERS_MAX];
+	uint32_t pending[BUS_SVC_MAX];	/* queued now */
+	uint64_t moved[BUS_SVC_MAX];	/* last taken from, or began */
+};
+void bus_watch_view(struct bus_watch_view *v);
+
 /* grant.c */
 void grant_reset(void);
 

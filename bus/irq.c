@@ -104,10 +104,18 @@ int bus_irq_post(unsigned int line)
 	if (line >= BUS_IRQ_LINES)
 		return -AE_EINVAL;
 	if (__atomic_fetch_add(&count[line], 1, __ATOMIC_ACQ_REL) == 0) {
+		uint64_t now = bus_now();
+
 		/* Written before the ring slot's release store, read after
 		 * the consumer's acquire of it. */
-		__atomic_store_n(&first_ts[line], bus_now(), __ATOMIC_RELAXED);
+		__atomic_store_n(&first_ts[line], now, __ATOMIC_RELAXED);
 		ring_put(line);
+		/* the watchdog rides the interrupts (the timer's each
+		 * tick): it needs no dispatcher to notice one stuck */
+		if (bus_watchdog_period())
+			bus_watchdog_check(now);
+	} else if (bus_watchdog_period()) {
+		bus_watchdog_check(bus_now());	/* the dispatcher is away */
 	}
 	return 0;
 }

@@ -26,6 +26,11 @@
  *                                     topic's contract (aegis/contract.h):
  *                                     the total and by reason, then each
  *                                     topic with refusals
+ *   /sys/bus/waitfor                  the wait-for graph (bus_waitfor):
+ *                                     the handler running, blocked
+ *                                     callers, queues that stand still
+ *   /sys/bus/watchdog_ms              the watchdog's period, writable
+ *                                     (0: off)
  *   /sys/kernel/log_level             0..7, writable
  *   /sys/mm/total, free, low          pages, from the mm service
  *   /sys/devices/<tree path>/         the enumerated device tree, from the
@@ -71,7 +76,7 @@ enum what {
 	W_ROOT, W_BUS, W_SERVICES, W_SERVICE, W_SVC_ATTR, W_TOPICS, W_TOPIC,
 	W_TOPIC_ATTR, W_RULES, W_TRACE, W_PENDING, W_KERNEL, W_LOGLEVEL, W_MM,
 	W_MM_ATTR, W_DEVICES, W_DEV_ATTR, W_SDIR, W_SATTR, W_GRANTS,
-	W_GRANT_ATTR, W_CONTRACTS,
+	W_GRANT_ATTR, W_CONTRACTS, W_WAITFOR, W_WATCHDOG,
 };
 
 /* A fixed directory's entries. */
@@ -88,7 +93,8 @@ static const struct entry bus_dir[] = {
 	{ "services", W_SERVICES }, { "topics", W_TOPICS },
 	{ "rules", W_RULES }, { "trace_filter", W_TRACE },
 	{ "pending", W_PENDING }, { "grants", W_GRANTS },
-	{ "contracts", W_CONTRACTS },
+	{ "contracts", W_CONTRACTS }, { "waitfor", W_WAITFOR },
+	{ "watchdog_ms", W_WATCHDOG },
 };
 static const struct entry kernel_dir[] = { { "log_level", W_LOGLEVEL } };
 
@@ -446,7 +452,7 @@ static bool is_dir(enum what w)
 static bool writable(const struct target *t)
 {
 	return t->what == W_TRACE || t->what == W_RULES ||
-	       t->what == W_LOGLEVEL ||
+	       t->what == W_LOGLEVEL || t->what == W_WATCHDOG ||
 	       (t->what == W_SVC_ATTR && t->item == 0) ||
 	       (t->what == W_SATTR && (t->smode & 0200));
 }
@@ -640,6 +646,15 @@ static int render(const struct target *t, char *buf)
 	case W_CONTRACTS:
 		render_contracts(&x);
 		return 0;
+	case W_WAITFOR:
+		rc = bus_waitfor(x.buf + x.len, TEXT_MAX - 1 - x.len);
+		if (rc < 0)
+			return rc;
+		x.len += (size_t)rc;
+		return 0;
+	case W_WATCHDOG:
+		add(&x, "%u\n", bus_watchdog_ms());
+		return 0;
 	case W_GRANT_ATTR: {
 		struct bus_grant_stats gs;
 
@@ -765,6 +780,22 @@ static int write_rules(const char *v)
 		      "(keeps the default rules) or clear all");
 }
 
+static int write_watchdog(const char *v)
+{
+	uint32_t ms = 0;
+
+	for (const char *p = v; *p; p++) {
+		if (*p < '0' || *p > '9' || ms > 600000)
+			return refuse("watchdog_ms", "a number of ms from 0 (off) "
+				      "to 600000");
+		ms = ms * 10 + (uint32_t)(*p - '0');
+	}
+	if (ms > 600000)
+		return refuse("watchdog_ms", "a number of ms from 0 (off) to "
+			      "600000");
+	return bus_watchdog_set_ms(ms);
+}
+
 static int write_log_level(const char *v)
 {
 	if (v[0] < '0' || v[0] > '7' || v[1])
@@ -815,6 +846,9 @@ static int do_write(const struct bus_msg *m, struct handle *h,
 		break;
 	case W_LOGLEVEL:
 		rc = write_log_level(v);
+		break;
+	case W_WATCHDOG:
+		rc = write_watchdog(v);
 		break;
 	case W_SATTR: {
 		struct sysfs_io io = { h->t.item, (uint32_t)n, 0, 0 };

@@ -39,6 +39,12 @@ static char trace_arg[128];
 BOOT_PARAM_STRING(trace_arg, "trace",
 		  "live bus tracer: topic patterns, comma-separated (hw.*,sched)");
 
+/* The bus watchdog (bus_watchdog_set): a handler running, or a queue
+ * standing still, this long is reported with the wait-for graph. */
+static uint32_t watchdog_ms = 10000;
+BOOT_PARAM_UINT(watchdog_ms, "watchdog", 0, 600000,
+		"report a service stuck this many ms (0: off; default 10000)");
+
 /* bus.rule= may be given several times; the rules are checked and added
  * once the bus exists (bus_up), in command-line order. */
 #define CMDLINE_RULES 8
@@ -156,6 +162,8 @@ static void bus_up(void)
 	klog(KLOG_INFO, "bus: up, clock %llu Hz, trace filter \"%s\"\n",
 	     (unsigned long long)hz, trace_filter_get());
 	bus_rule_clock_rate(hz / 1000);
+	bus_watchdog_set((uint64_t)watchdog_ms * (hz / 1000), hz / 1000,
+			 console_line);
 	for (unsigned int i = 0; i < nrule_text; i++) {
 		int rc = bus_rule_add(rule_text[i], &why);
 

@@ -216,6 +216,19 @@ def load(paths):
             seen[t['topic']] = t['where']
             t['file'] = f
     every = [t for f in files for t in f['topics']]
+    syms = {}
+    for t in every:
+        if t['family']:
+            continue
+        sym = symbol(t['topic'])
+        if sym in syms:
+            raise DefError('%s: %s and %s would both be TOPIC_%s'
+                           % (t['where'], t['topic'], syms[sym], sym))
+        syms[sym] = t['topic']
+        if t['kind'] == 'event' and t['file']['interface']:
+            raise DefError('%s: %s: an interface has no owner to publish '
+                           'an event (describe it in its service\'s file)'
+                           % (t['where'], t['topic']))
     for f in files:
         for i in f['implements']:
             if ('iface', i) not in byname:
@@ -481,8 +494,8 @@ def main():
     except (DefError, OSError) as e:
         print('gen_contracts: %s' % e, file=sys.stderr)
         return 1
-    if len([t for t in ordered(files) if not t['family']]) > 512:
-        print('gen_contracts: more named topics than the bus has',
+    if len(ordered(files)) > 512:
+        print('gen_contracts: more contracts than the bus takes (512)',
               file=sys.stderr)
         return 1
     if a.check_docs or a.write_docs:

@@ -346,6 +346,34 @@ int bus_irq_post(unsigned int line);
 /* bus_irq_name - name the topic of a line ("hw.irq.uart0"). Boot. */
 int bus_irq_name(unsigned int line, const char *topic);
 
+/* ---- who waits on whom ------------------------------------------------
+ * bus_waitfor - the wait-for graph as text, one "waitfor: ..." line each:
+ * the handler running and for how long, the inline calls above it, every
+ * thread blocked in bus_call_wait (who, on which service and topic, how
+ * long), every service with queued messages and how long its queue has
+ * not moved. "waitfor: nothing waits" when idle. Times in ms once the
+ * watchdog knows the clock's rate, else in clock ticks. Returns the
+ * length. Thread or handler context (/sys/bus/waitfor).
+ *
+ * bus_watchdog_set - check, from the interrupt path (bus_irq_post: every
+ * timer tick), for a handler running longer than ticks, or a queue that
+ * has not moved for that long, and then print "watchdog: ..." and the
+ * graph through sink, once for each such episode. ticks 0: off.
+ * bus_watchdog_fired counts the reports. bus_watchdog_check is the check
+ * itself (interrupt context; tests).
+ */
+typedef void (*bus_watch_sink_fn)(const char *line);
+int bus_waitfor(char *buf, size_t size);
+void bus_watchdog_set(uint64_t ticks, uint64_t ticks_per_ms,
+		      bus_watch_sink_fn sink);
+/* bus_watchdog_set_ms - the period in ms, with the rate and sink set
+ * before (-ENODEV if none); bus_watchdog_ms - the period in ms. */
+int bus_watchdog_set_ms(uint32_t ms);
+uint32_t bus_watchdog_ms(void);
+uint64_t bus_watchdog_period(void);
+uint64_t bus_watchdog_fired(void);
+void bus_watchdog_check(uint64_t now);
+
 /* ---- counters ----------------------------------------------------------- */
 
 struct bus_topic_stats {

@@ -16,6 +16,9 @@
  *   poweroff | reboot             end or reset the machine (requests to
  *                                 the power service)
  *   prof start|stop|report|dump   the profiler (docs/PROFILER.md)
+ *   waitfor                       who waits on whom on the bus (the
+ *                                 wait-for graph, /sys/bus/waitfor)
+ *   bus pub|echo|stats|top ...    the bus from the console (buscmd.c)
  *   run [+]program                a program of the initrd as a process
  *                                 (+: privileged; docs/PROCESSES.md)
  *
@@ -34,6 +37,7 @@
 #include <aegis/proc.h>
 #include <aegis/service.h>
 #include <aegis/topics.h>
+#include "buscmd.h"
 
 #define ARGS_MAX 6
 
@@ -283,6 +287,16 @@ static void power(const char *what)
 	kprintf("sh: %s: %s\n", what, errno_desc(rc));
 }
 
+/* The wait-for graph: read here, in the shell's own handler, it shows
+ * the shell running and whatever else waits. */
+static void waitfor(void)
+{
+	static char text[1024];
+
+	if (bus_waitfor(text, sizeof(text)) >= 0)
+		kprintf("%s", text);
+}
+
 static void run(char *line)
 {
 	char *argv[ARGS_MAX + 1];
@@ -307,8 +321,8 @@ static void run(char *line)
 		kprintf("commands: help, ls [path], cat path, echo text > path, "
 			"tree [path], svc list|stop|start|restart name, "
 			"trace on FILTER|off, attach|detach device, "
-			"prof start|stop|report|dump, run [+]program, poweroff, "
-			"reboot\n");
+			"prof start|stop|report|dump, waitfor, bus pub|echo|stats|"
+			"top, run [+]program, poweroff, reboot\n");
 	else if (strcmp(argv[0], "ls") == 0 && argc <= 2)
 		list(argc == 2 ? argv[1] : "/", 0, 0);
 	else if (strcmp(argv[0], "tree") == 0 && argc <= 2)
@@ -328,6 +342,10 @@ static void run(char *line)
 		prof(argv, argc);
 	else if (strcmp(argv[0], "run") == 0)
 		run_prog(argv, argc);
+	else if (strcmp(argv[0], "waitfor") == 0 && argc == 1)
+		waitfor();
+	else if (strcmp(argv[0], "bus") == 0)
+		buscmd(argv, argc);
 	else if ((strcmp(argv[0], "poweroff") == 0 ||
 		  strcmp(argv[0], "reboot") == 0) && argc == 1)
 		power(argv[0]);
@@ -349,12 +367,14 @@ static int shell_handle(void *state, const struct bus_msg *m,
 		return 0;
 	}
 	if (m->topic != TOPIC_CONSOLE_LINE || m->kind != BUS_EVENT ||
-	    (int)m->src != bus_svc_find("console"))
+	    (int)m->src != bus_svc_find("console")) {
+		buscmd_event(m);	/* bus echo and bus top */
 		return 0;
+	}
 	rc = console_line_take(m, line, sizeof(line));
 	if (rc == -AE_EAGAIN)
 		kprintf("sh: a line was overwritten before it could run\n");
-	if (rc >= 0)
+	if (rc >= 0 && !buscmd_line())	/* a line ends echo or top */
 		run(line);
 	return 0;
 }

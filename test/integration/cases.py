@@ -223,7 +223,15 @@ CASES = [
                  (r'^running$', b'bogus\r'),
                  (r'unknown command', b'svc list\r'),
                  (r'^sysfs +running', b'\x1b[A\x1b[A2\r'),
-                 (r'^sh: bogus2: unknown command', b'poweroff\r')],
+                 (r'^sh: bogus2: unknown command', b'waitfor\r'),
+                 (r'^waitfor: shell runs a handler',
+                  b'cat /sys/bus/waitfor\r'),
+                 (r'^waitfor: ns waits on sysfs',
+                  b'echo 500 > /sys/bus/watchdog_ms\r'),
+                 (r'^echo 500 > /sys/bus/watchdog_ms$',
+                  b'cat /sys/bus/watchdog_ms\r'),
+                 (r'^500$', b'echo 5x > /sys/bus/watchdog_ms\r'),
+                 (r'^sysfs: watchdog_ms: ', b'poweroff\r')],
         'expect': [
             BANNER,
             r'^null$',
@@ -244,6 +252,13 @@ CASES = [
             r'^sh: bogus: unknown command',
             r'^devfs +running$',
             r'^sh: bogus2: unknown command',
+            r'^waitfor: shell runs a handler \(event console\.line from '
+            r'console\) for \d+ ms$',
+            r'^waitfor: shell waits on ns \(inline call\)$',
+            r'^waitfor: ns waits on sysfs \(inline call\)$',
+            r'^500$',
+            r'^sysfs: watchdog_ms: a number of ms from 0 \(off\) to '
+            r'600000$',
             r'^power: off, asked by shell$',
         ],
         'reject': [r'^panic: '],
@@ -320,6 +335,74 @@ CASES = [
             r'^ktest: restart: \d+ services, 3 rounds; free pages (\d+) '
             r'after the second, \1 after the third$',
             r'^ktest: ok restart\.every_service_comes_back_whole',
+            r'^ktest: 1 passed, 0 failed',
+        ],
+        'reject': [r'^panic: ', r'^ktest: FAIL'],
+        'verdict': 'pass',
+    },
+    {
+        # The bus from the shell (services/shell/buscmd.c): counters of
+        # the topics a pattern matches, a publish (a user.* topic made on
+        # first use; one its contract refuses; no such topic; bad hex),
+        # echo of a topic's events until Enter, and top until Enter.
+        'name': 'bus-shell',
+        'cmdline': '',
+        'module': False,
+        'type': [(r'^aegis: up in \d+ cycles', b'bus stats mm.page.*\r'),
+                 (r'^mm\.page\.free ', b'bus stats Bad\r'),
+                 (r'^sh: bus: stats: Bad', b'bus pub user.chat hello there\r'),
+                 (r'^bus: user\.chat: ', b'bus pub user.chat 0x0g\r'),
+                 (r'^sh: bus: pub: 0x', b'bus pub kernel.boot.done\r'),
+                 (r'^sh: bus: pub: kernel\.boot\.done: ',
+                  b'bus pub no.such\r'),
+                 (r'^sh: bus: pub: no\.such', b'bus echo hw.irq.timer\r'),
+                 (r'^bus echo: hw\.irq\.timer from kernel', b'\r'),
+                 (r'^bus: echo stopped', b'bus top\r'),
+                 (r'^bus top: hw\.irq\.timer', b'\r'),
+                 (r'^bus: top stopped', b'bus bogus\r'),
+                 (r'^sh: bus: pub TOPIC', b'poweroff\r')],
+        'expect': [
+            BANNER,
+            r'^topic +published +delivered +drops +refused +subs$',
+            r'^mm\.page\.alloc +\d+ +\d+ +0 +0 +0$',
+            r'^sh: bus: stats: Bad: ',
+            r'^bus: user\.chat: 11 bytes to 0 services$',
+            r'^sh: bus: pub: 0x needs pairs of hex digits$',
+            r'^sh: bus: pub: kernel\.boot\.done: refused by its contract '
+            r'\(see /sys/bus/contracts\)$',
+            r'^sh: bus: pub: no\.such: no such topic$',
+            r'^bus: echo hw\.irq\.timer: every event as it comes; Enter '
+            r'stops$',
+            r'^bus echo: hw\.irq\.timer from kernel, 8 bytes: 0x[0-9a-f]{{16}}$',
+            r'^bus: echo stopped after \d+ events?$',
+            r'^bus top: topic +msgs/s +service +runs/s$',
+            r'^bus top: hw\.irq\.timer +\d+ ',
+            r'^bus: top stopped$',
+            r'^sh: bus: pub TOPIC \[text\|0xHEX\], echo PATTERN, stats '
+            r'\[PATTERN\] or top$',
+            r'^power: off, asked by shell$',
+        ],
+        'reject': [r'^panic: '],
+        'verdict': 'pass',
+    },
+    {
+        # The bus watchdog (bus/watch.c): a service whose handler spins
+        # for 600 ms is reported from the timer's interrupt while it
+        # runs, with the wait-for graph, and the message queued behind it
+        # too (test/kernel/watch.c).
+        'name': 'stuck-service',
+        'cmdline': 'ktest=watch.stuck_service_is_reported',
+        'module': False,
+        'expect': [
+            BANNER,
+            r'^watchdog: ktest-stuck has run one handler for \d+ ms$',
+            r'^waitfor: ktest-stuck runs a handler \(event ktest\.stuck '
+            r'from kernel\) for \d+ ms$',
+            r'^watchdog: ktest-stuck\'s queue has not moved for \d+ ms '
+            r'\(1 queued\)$',
+            r'^waitfor: ktest-stuck has 1 queued, not moved for \d+ ms$',
+            r'^ktest: watch: \d+ report\(s\) while ktest-stuck ran 600 ms$',
+            r'^ktest: ok watch\.stuck_service_is_reported',
             r'^ktest: 1 passed, 0 failed',
         ],
         'reject': [r'^panic: ', r'^ktest: FAIL'],

@@ -35,6 +35,7 @@ int main(void)
 	srunner_add_suite(sr, suite_bus_wait());
 	srunner_add_suite(sr, suite_bus_grant());
 	srunner_add_suite(sr, suite_bus_contract());
+	srunner_add_suite(sr, suite_bus_watch());
 	srunner_add_suite(sr, suite_bus_guard());
 	srunner_add_suite(sr, suite_console_line());
 	srunner_add_suite(sr, suite_mm_buddy());

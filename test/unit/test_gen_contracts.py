@@ -152,6 +152,11 @@ class Gen(unittest.TestCase):
         self.refused('kernel.def', KERNEL.replace('hw.irq.* | event',
                                                   'hw.irq.* | request'),
                      'a family cannot be a request')
+        self.refused('pinger.def', SVC + 'ping.a-b | event | none | - | - '
+                     '| Dash.\nping.a_b | event | none | - | - | Under.\n',
+                     'ping.a_b and ping.a-b would both be TOPIC_PING_A_B')
+        self.refused('echo.def', IFACE + 'echo.heard | event | none | - | '
+                     '- | Heard.\n', 'an interface has no owner to publish')
 
     def test_misspelt_topic_does_not_compile(self):
         rc, out, outs = self.run_gen()
