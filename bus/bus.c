@@ -142,8 +142,10 @@ int bus_svc_add(const char *name, bus_handler_fn fn, void *state,
 {
 	size_t len;
 
+	/* "kernel" names code outside any handler (and owns its topics'
+	 * contracts): no service may take it */
 	if (!name || !fn || qlimit < 1 || qlimit > BUS_POOL_SIZE ||
-	    prio >= BUS_PRIOS)
+	    prio >= BUS_PRIOS || strcmp(name, "kernel") == 0)
 		return -AE_EINVAL;
 	len = strnlen(name, BUS_NAME_MAX);
 	if (len == 0 || len >= BUS_NAME_MAX)
@@ -321,7 +323,8 @@ int bus_topic_free(bus_topic_t t)
 		return -AE_EPERM;
 	if (q_topic_queued(t))
 		return -AE_EBUSY;
-	topic_free(t);
+	if (!topic_free(t))
+		return -AE_EINVAL;
 	memset(&tstats[t], 0, sizeof(tstats[t]));
 	topic_subs[t] = 0;
 	contract_topic_freed(t);
@@ -489,6 +492,10 @@ static int post(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 			tstats[topic].drops++;
 			return v.rc;
 		}
+		/* a redirect must reach a service that serves it too */
+		if (v.dst != dst && kind != BUS_REPLY &&
+		    (rc = contract_check(topic, kind, src, v.dst, len)))
+			return rc;
 	}
 	rc = enqueue(src, v.dst, topic, kind, v.prio, data, len, corr, limit,
 		     status, irq);
@@ -802,6 +809,13 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 			svcs[dst].stats.drops++;
 			tstats[topic].drops++;
 			return v.rc;
+		}
+		/* a redirect must reach a service that serves it too */
+		if (v.dst != dst) {
+			rc = contract_check(topic, BUS_REQUEST, bus_current(),
+					    v.dst, len);
+			if (rc)
+				return rc;
 		}
 		if (v.mirrors)
 			mirror(v.mirrors, bus_current(), v.dst, topic, v.prio,

@@ -12,7 +12,7 @@
 void topic_reset(void);
 unsigned int topic_count(void);
 bool topic_live(bus_topic_t t);
-void topic_free(bus_topic_t t);
+bool topic_free(bus_topic_t t);
 
 /* bus.c: the bus clock (0 without one). Any context. */
 uint64_t bus_now(void);

@@ -84,6 +84,9 @@ int bus_contracts_set(const struct bus_contract *t, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (row_check(&t[i]))
 			return -AE_EINVAL;
+		for (size_t j = 0; j < i; j++)	/* ids must be the rows */
+			if (strcmp(t[j].topic, t[i].topic) == 0)
+				return -AE_EINVAL;
 		if (!family(&t[i])) {
 			if (k != i)
 				return -AE_EINVAL;	/* named ones first */
@@ -214,9 +217,12 @@ int contract_check(bus_topic_t t, uint8_t kind, bus_svc_t src,
 		return refuse(BUS_REFUSED_KIND, t, kind, src, dst, 0);
 	if (len < c->min || len > c->max)
 		return refuse(BUS_REFUSED_SIZE, t, kind, src, dst, 0);
-	if (c->kind == BUS_C_EVENT && c->owner && src != BUS_SVC_KERNEL &&
+	/* a message goes to one server: never to every subscriber */
+	if (c->kind == BUS_C_MESSAGE && dst >= BUS_SVC_MAX)
+		return refuse(BUS_REFUSED_KIND, t, kind, src, dst, 0);
+	if (c->kind == BUS_C_EVENT && src != BUS_SVC_KERNEL &&
 	    !(bus_svc_flags(src) & BUS_SVC_F_SUPERVISOR)) {
-		own = owner[c - table];
+		own = c->owner ? owner[c - table] : -1;	/* none: kernel's */
 		if (own < 0 || (bus_svc_t)own != src)
 			return refuse(BUS_REFUSED_SENDER, t, kind, src, dst,
 				      0);

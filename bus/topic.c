@@ -6,8 +6,10 @@
  * registration time, never on the message path (which carries ids).
  *
  * A topic processes made can be freed when none of them holds it any
- * more (bus_topic_free): its name goes (a tombstone in the hash), its id
- * is taken again, lowest first, before the table grows.
+ * more (bus_topic_free): its name goes from the hash by backward-shift
+ * deletion (the entries after it on their probe paths move up, so no
+ * tombstone is left and a probe always ends at an empty slot), and its
+ * id is taken again, lowest first, before the table grows.
  */
 #include <string.h>
 #include <aegis/bus.h>
@@ -15,8 +17,6 @@
 #include "bus_internal.h"
 
 #define HASH_SLOTS (BUS_TOPIC_MAX * 2)	/* power of two */
-
-#define TOMBSTONE 0xffffu	/* a freed name's slot: probing goes on */
 
 static char names[BUS_TOPIC_MAX][BUS_NAME_MAX];
 static uint16_t hash_slot[HASH_SLOTS];	/* id + 1, 0 = empty */
@@ -140,24 +140,14 @@ bool bus_pattern_match(const char *pattern, const char *name)
 	return strcmp(pattern, name) == 0;
 }
 
-/* The id of name, or -ENOENT with *slot where it would go (the first
- * tombstone on its probe path, else the empty slot that ends it). */
 static int lookup(const char *name, uint32_t *slot)
 {
 	uint32_t i = hash(name) & (HASH_SLOTS - 1);
-	bool have = false;
 
 	for (;; i = (i + 1) & (HASH_SLOTS - 1)) {
 		if (hash_slot[i] == 0) {
-			if (!have)
-				*slot = i;
+			*slot = i;
 			return -AE_ENOENT;
-		}
-		if (hash_slot[i] == TOMBSTONE) {
-			if (!have)
-				*slot = i;
-			have = true;
-			continue;
 		}
 		if (strcmp(names[hash_slot[i] - 1], name) == 0)
 			return hash_slot[i] - 1;
@@ -210,18 +200,30 @@ const char *bus_topic_name(bus_topic_t t)
 	return topic_live(t) ? names[t] : "?";
 }
 
-void topic_free(bus_topic_t t)
+bool topic_free(bus_topic_t t)
 {
-	uint32_t slot;
-	int id = lookup(names[t], &slot);
-	uint32_t i = hash(names[t]) & (HASH_SLOTS - 1);
+	uint32_t i = hash(names[t]) & (HASH_SLOTS - 1), j, k;
 
-	if (id != (int)t)
-		return;
-	for (; hash_slot[i] != t + 1u; i = (i + 1) & (HASH_SLOTS - 1))
-		;
-	hash_slot[i] = TOMBSTONE;
+	while (hash_slot[i] != t + 1u) {
+		if (hash_slot[i] == 0)
+			return false;	/* not in the hash: nothing to free */
+		i = (i + 1) & (HASH_SLOTS - 1);
+	}
+	/* Empty slot i, then pull up every later entry of the run whose
+	 * home is not between i and it (cyclically): its probe would stop
+	 * at the hole otherwise. */
+	hash_slot[i] = 0;
+	for (j = (i + 1) & (HASH_SLOTS - 1); hash_slot[j];
+	     j = (j + 1) & (HASH_SLOTS - 1)) {
+		k = hash(names[hash_slot[j] - 1]) & (HASH_SLOTS - 1);
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		hash_slot[i] = hash_slot[j];
+		hash_slot[j] = 0;
+		i = j;
+	}
 	names[t][0] = '\0';
 	freed[t / 64] |= 1ull << (t % 64);
 	nfreed++;
+	return true;
 }

@@ -166,6 +166,9 @@ static int mailbox(void *state, const struct bus_msg *m,
 	}
 	a = &p->box[(p->head + p->count++) % PROC_MAILBOX];
 	memset(a, 0, sizeof(*a));
+	/* the id it will read must name this topic while it lives: a
+	 * message received holds its topic, as a lookup does */
+	proc_topic_held(p, m->topic, false);
 	a->topic = m->topic;
 	a->src = m->src;
 	a->kind = m->kind;

@@ -20,8 +20,12 @@
  *            bus_request, bus_call_wait), an event or message topic only
  *            as an event (bus_publish, bus_send)
  *   size     the payload's length lies in the contract's range
- *   sender   an event comes from the service that owns the topic, or from
- *            kernel code outside any handler
+ *   sender   an event comes from the service that owns the topic, from
+ *            kernel code outside any handler, or from the supervisor
+ *            (which runs services' init); an event without an owning
+ *            service is the kernel's alone
+ *   kind     (also) a message topic is sent to one server, never
+ *            published
  *   receiver a request or message goes only to a service that serves it
  *            (bus_serve, from its .serves list)
  * and each reply of a request that succeeded has a payload in the reply's
@@ -57,12 +61,13 @@ struct bus_contract {
 };
 
 /*
- * bus_contracts_set - the contracts the bus checks from now on (table
- * stays the caller's). The named topics are interned at once, topic id i
- * for table[i], and again by every bus_init; NULL, 0 drops them. Returns
- * 0; -EINVAL when a row is malformed or the named topics do not come
- * first, -EEXIST when a named topic already has another id (set the
- * contracts right after bus_init), -ENOSPC. Boot, or tests.
+ * bus_contracts_set - the contracts the bus checks (table stays the
+ * caller's). Call it before bus_init: every bus_init interns the named
+ * topics first, topic id i for table[i], so the generated TOPIC_ symbols
+ * are the ids (and attaches the families to the topics named later).
+ * NULL, 0 drops them at the next bus_init. Returns 0, or -EINVAL for a
+ * malformed row, a topic twice, or a family before a named row. Boot, or
+ * tests.
  */
 int bus_contracts_set(const struct bus_contract *table, size_t n);
 

@@ -13,6 +13,7 @@
 #include <aegis/bus.h>
 #include <aegis/contract.h>
 #include <aegis/errno.h>
+#include <aegis/route.h>
 #include <aegis/topics.h>
 #include <aegis/trace.h>
 #include "unit.h"
@@ -249,6 +250,34 @@ START_TEST(test_shared_interface_and_open_family)
 }
 END_TEST
 
+/* From the review of the first version: a message topic published to
+ * its subscribers, an event without an owner from a service, a redirect
+ * rule sending a request to a service that does not serve it, and a
+ * service taking the kernel's name are all refused. */
+START_TEST(test_the_edges_hold)
+{
+	int irq = bus_topic("t.irq.uart0"), s;
+	uint32_t v = 1;
+	uint8_t ev[8] = { 0 };
+	struct bus_msg r;
+
+	ck_assert_int_eq(bus_subscribe(srv, "t.poke", NULL), 0);
+	ck_assert_int_eq(bus_publish(T_POKE, 1, "x", 1), -AE_EBADMSG);
+	ck_assert_uint_eq(refusals(BUS_REFUSED_KIND), 1);
+	ck_assert_int_ge(irq, 0);
+	ck_assert_int_eq(bus_publish_as(cli, (bus_topic_t)irq, 0, ev, 8),
+			 -AE_EBADMSG);
+	ck_assert_uint_eq(refusals(BUS_REFUSED_SENDER), 1);
+	ck_assert_int_eq(bus_rule_add("redirect:cli,topic=t.ask,dst=srv", NULL), 0);
+	ck_assert_int_eq(bus_call(srv, T_ASK, &v, 4, &r), -AE_EBADMSG);
+	ck_assert_uint_eq(refusals(BUS_REFUSED_RECEIVER), 1);
+	ck_assert_uint_eq(runs, 0);
+	bus_rule_clear();
+	s = bus_svc_add("kernel", handler, NULL, 4, 4);
+	ck_assert_int_eq(s, -AE_EINVAL);
+}
+END_TEST
+
 START_TEST(test_malformed_tables_are_refused)
 {
 	struct bus_contract bad[2] = { table[4], table[0] };
@@ -265,6 +294,9 @@ START_TEST(test_malformed_tables_are_refused)
 	bad[0].kind = 9;
 	ck_assert_int_eq(bus_contracts_set(bad, 1), -AE_EINVAL);
 	ck_assert_int_eq(bus_contracts_set(NULL, 1), -AE_EINVAL);
+	bad[0] = table[0];
+	bad[1] = table[0];	/* a topic twice: ids would not be rows */
+	ck_assert_int_eq(bus_contracts_set(bad, 2), -AE_EINVAL);
 }
 END_TEST
 
@@ -306,6 +338,7 @@ Suite *suite_bus_contract(void)
 	tcase_add_test(tc, test_wrong_reply_is_refused);
 	tcase_add_test(tc, test_shared_interface_and_open_family);
 	tcase_add_test(tc, test_malformed_tables_are_refused);
+	tcase_add_test(tc, test_the_edges_hold);
 	tcase_add_test(tc, test_the_kernel_table_holds_its_symbols);
 	suite_add_tcase(s, tc);
 	return s;

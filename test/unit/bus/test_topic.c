@@ -142,6 +142,35 @@ START_TEST(test_topic_free_and_reuse)
 }
 END_TEST
 
+/* Freeing leaves no tombstones: however many names come and go, a probe
+ * ends, and every live name stays findable (a hash that only filled up
+ * would loop forever on a missing name). */
+START_TEST(test_topic_free_many_times_leaves_the_hash_whole)
+{
+	char name[32];
+	int keep[64];
+
+	for (int i = 0; i < 64; i++) {
+		snprintf(name, sizeof(name), "user.keep.%d", i);
+		keep[i] = bus_topic(name);
+		ck_assert_int_ge(keep[i], 0);
+	}
+	for (int k = 0; k < 20000; k++) {
+		int t;
+
+		snprintf(name, sizeof(name), "user.c.%d", k);
+		t = bus_topic(name);
+		ck_assert_int_ge(t, 0);
+		ck_assert_int_eq(bus_topic_free((bus_topic_t)t), 0);
+	}
+	ck_assert_int_eq(bus_topic_find("user.absent"), -AE_ENOENT);
+	for (int i = 0; i < 64; i++) {
+		snprintf(name, sizeof(name), "user.keep.%d", i);
+		ck_assert_int_eq(bus_topic_find(name), keep[i]);
+	}
+}
+END_TEST
+
 START_TEST(test_topic_free_refuses_kernel_topics)
 {
 	int irq = bus_topic("hw.irq");
@@ -163,6 +192,7 @@ Suite *suite_bus_topic(void)
 	tcase_add_test(tc, test_topic_interned_once);
 	tcase_add_test(tc, test_topic_free_and_reuse);
 	tcase_add_test(tc, test_topic_free_refuses_kernel_topics);
+	tcase_add_test(tc, test_topic_free_many_times_leaves_the_hash_whole);
 	tcase_add_test(tc, test_topic_find_unknown_is_enoent);
 	tcase_add_test(tc, test_topic_bad_names_rejected);
 	tcase_add_test(tc, test_topic_table_full_is_enospc);
