@@ -513,6 +513,23 @@ static int check_args(bus_topic_t topic, const void *data, size_t len)
 	return 0;
 }
 
+/* A publish no service subscribes to: in the trace (dst "*"), so a
+ * message sent into the void can be seen. */
+static void unheard(bus_svc_t src, bus_topic_t topic, uint8_t prio)
+{
+	struct trace_rec tr;
+
+	memset(&tr, 0, sizeof(tr));
+	tr.ts = post_ts;
+	tr.topic = topic;
+	tr.src = src;
+	tr.dst = BUS_NIL_SVC;
+	tr.kind = BUS_EVENT;
+	tr.prio = prio;
+	tr.inline_call = TRACE_UNHEARD;
+	trace_record(&tr);
+}
+
 static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 		   const void *data, size_t len)
 {
@@ -529,6 +546,8 @@ static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 		return rc;
 	tstats[topic].published++;
 	post_ts = now();
+	if (!topic_subs[topic])
+		unheard(src, topic, (uint8_t)p);
 	if (!topic_subs[topic] && route_count()) {
 		/* No subscriber: the rules still judge the publish (a deny is
 		 * -EPERM, as with subscribers), a redirect names who gets it
@@ -763,7 +782,10 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 	tr.status = (int16_t)(rc > 0 ? 0 : rc);
 	tr.inline_call = inl;
 	tr.cpu = 0;
-	trace_record(&tr);
+	/* what printing the line cost is nobody's run: the next dispatch
+	 * starts after it */
+	if (trace_record(&tr))
+		*clock = now();
 	v->stats.handled++;
 	tstats[m->topic].delivered++;
 	if (reply->len > BUS_INLINE_MAX)

@@ -21,11 +21,15 @@ static char filter_text[TRACE_FILTER_MAX * BUS_NAME_MAX];
 static char filter[TRACE_FILTER_MAX][BUS_NAME_MAX];
 static unsigned int nfilter;
 static uint64_t selected[BUS_TOPIC_MAX / 64];
+/* src=NAME and dst=NAME elements: services, by name or prefix ("user-*") */
+static char by_svc[TRACE_FILTER_MAX][BUS_NAME_MAX + 4];
+static unsigned int nsvc;
 
 void trace_reset(void)
 {
 	memset(written, 0, sizeof(written));
 	nfilter = 0;
+	nsvc = 0;
 	filter_text[0] = '\0';
 	memset(selected, 0, sizeof(selected));
 }
@@ -64,10 +68,58 @@ bool trace_selected(bus_topic_t t)
 	return t < BUS_TOPIC_MAX && ((selected[t / 64] >> (t % 64)) & 1);
 }
 
+static bool name_match(const char *pat, const char *name)
+{
+	size_t n = strlen(pat);
+
+	if (n && pat[n - 1] == '*')
+		return strncmp(pat, name, n - 1) == 0;
+	return strcmp(pat, name) == 0;
+}
+
+/* A record the service elements select: its sender (src=) or receiver
+ * (dst=) named. Only when the filter has such elements. */
+static bool svc_selected(const struct trace_rec *r)
+{
+	for (unsigned int i = 0; i < nsvc; i++) {
+		const char *e = by_svc[i];
+		bus_svc_t s = e[0] == 's' ? r->src : r->dst;
+
+		if (s != BUS_NIL_SVC && name_match(e + 4, bus_svc_name(s)))
+			return true;
+	}
+	return false;
+}
+
+/* "src=NAME" / "dst=NAME": NAME of [a-z0-9_-], or a prefix ending '*'. */
+static int svc_element(const char *e, const char **why)
+{
+	const char *n = e + 4;
+	size_t len = strlen(n);
+
+	if (len == 0) {
+		*why = "src= and dst= need a service name";
+		return -AE_EINVAL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = n[i];
+
+		if (c == '*' && i == len - 1)
+			break;
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_')) {
+			*why = "a service name is [a-z0-9_-], or a prefix and *";
+			return -AE_EINVAL;
+		}
+	}
+	return 0;
+}
+
 int trace_filter_set(const char *list, const char **why)
 {
 	char parsed[TRACE_FILTER_MAX][BUS_NAME_MAX];
-	unsigned int n = 0;
+	char svcs[TRACE_FILTER_MAX][BUS_NAME_MAX + 4];
+	unsigned int n = 0, ns = 0;
 	const char *p = list, *dummy;
 	int rc;
 
@@ -87,16 +139,26 @@ int trace_filter_set(const char *list, const char **why)
 					   : "empty pattern in the list";
 				return -AE_EINVAL;
 			}
-			if (n == TRACE_FILTER_MAX) {
+			if (n + ns == TRACE_FILTER_MAX) {
 				*why = "more than 8 patterns";
 				return -AE_EINVAL;
 			}
-			memcpy(parsed[n], p, len);
-			parsed[n][len] = '\0';
-			rc = bus_pattern_check(parsed[n], why);
-			if (rc)
-				return rc;
-			n++;
+			if (len >= 4 && (strncmp(p, "src=", 4) == 0 ||
+					strncmp(p, "dst=", 4) == 0)) {
+				memcpy(svcs[ns], p, len);
+				svcs[ns][len] = '\0';
+				rc = svc_element(svcs[ns], why);
+				if (rc)
+					return rc;
+				ns++;
+			} else {
+				memcpy(parsed[n], p, len);
+				parsed[n][len] = '\0';
+				rc = bus_pattern_check(parsed[n], why);
+				if (rc)
+					return rc;
+				n++;
+			}
 			p = end ? end + 1 : p + len;
 			if (end && !*p) {
 				*why = "empty pattern in the list";
@@ -106,9 +168,11 @@ int trace_filter_set(const char *list, const char **why)
 	}
 	memcpy(filter, parsed, sizeof(parsed[0]) * n);
 	nfilter = n;
+	memcpy(by_svc, svcs, sizeof(svcs[0]) * ns);
+	nsvc = ns;
 	if (strlen(list) < sizeof(filter_text))
-		memcpy(filter_text, n ? list : "off",
-		       strlen(n ? list : "off") + 1);
+		memcpy(filter_text, n + ns ? list : "off",
+		       strlen(n + ns ? list : "off") + 1);
 	for (unsigned int t = 0; t < topic_count(); t++)
 		trace_topic_added((bus_topic_t)t);
 	return 0;
@@ -116,7 +180,7 @@ int trace_filter_set(const char *list, const char **why)
 
 const char *trace_filter_get(void)
 {
-	return nfilter ? filter_text : "off";
+	return nfilter + nsvc ? filter_text : "off";
 }
 
 static const char *const kind_name[] = { "event", "request", "reply" };
@@ -130,6 +194,8 @@ int trace_format(char *buf, size_t size, const struct trace_rec *r)
 	if (r->inline_call & TRACE_REFUSED)
 		ksnprintf(how, sizeof(how), " refused=%s",
 			  bus_refusal_name(r->inline_call & ~TRACE_REFUSED));
+	else if (r->inline_call & TRACE_UNHEARD)
+		ksnprintf(how, sizeof(how), " unheard");
 	else if (r->inline_call)
 		ksnprintf(how, sizeof(how), " inline");
 	return ksnprintf(buf, size,
@@ -150,19 +216,21 @@ void trace_set_tap(trace_tap_fn fn, void *ctx)
 	tap = fn;
 }
 
-void trace_record(const struct trace_rec *r)
+bool trace_record(const struct trace_rec *r)
 {
 	unsigned int cpu = r->cpu < TRACE_CPUS ? r->cpu : 0;
 	char line[160];
 
 	ring[cpu][written[cpu] & (TRACE_RING_SIZE - 1)] = *r;
 	written[cpu]++;
-	if (tap && !(r->inline_call & TRACE_REFUSED))
+	if (tap && !(r->inline_call & (TRACE_REFUSED | TRACE_UNHEARD)))
 		tap(r, tap_ctx);	/* the profiler counts dispatches */
-	if (sink && trace_selected(r->topic)) {
+	if (sink && (trace_selected(r->topic) || (nsvc && svc_selected(r)))) {
 		trace_format(line, sizeof(line), r);
 		sink(line);
+		return true;
 	}
+	return false;
 }
 
 unsigned int trace_count(void)

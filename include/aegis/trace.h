@@ -34,10 +34,13 @@ struct trace_rec {
 };
 
 #define TRACE_REFUSED	0x80
+#define TRACE_UNHEARD	0x40	/* a publish no service subscribed to:
+				 * run and wait 0, dst "*" */
 
 /* trace_record - append a record to this CPU's ring (oldest overwritten)
- * and print it if the filter selects its topic. The bus calls this. */
-void trace_record(const struct trace_rec *r);
+ * and print it if the filter selects it; true if it printed. The bus
+ * calls this. */
+bool trace_record(const struct trace_rec *r);
 
 /* trace_set_tap - fn(record, ctx) for every record as it is made (the
  * profiler's; NULL: none). It runs in the dispatcher and must be quick. */
@@ -52,7 +55,9 @@ void trace_set_sink(trace_sink_fn sink);
  * trace_filter_set - choose what the live tracer prints: a comma-separated
  * list of patterns ("hw.*,sched"); "" or "off" prints nothing, "*" all.
  * A bare name also selects the topics below it ("sched" = "sched" and
- * "sched.*"). Returns 0, or -EINVAL with *why naming the bad element; the
+ * "sched.*"). An element "src=NAME" or "dst=NAME" selects the messages a
+ * service sends or receives (NAME may end in '*': "src=user-*"); a
+ * record is printed if any element selects it. Returns 0, or -EINVAL with *why naming the bad element; the
  * old filter is kept then.
  */
 int trace_filter_set(const char *list, const char **why);

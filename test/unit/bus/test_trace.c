@@ -236,6 +236,69 @@ START_TEST(test_trace_dump_parse_rejects_bad_dumps)
 }
 END_TEST
 
+/* src= and dst= elements select by service; a bad one is refused. */
+START_TEST(test_trace_filter_by_service)
+{
+	int mm = bus_svc_add("mm", echo, NULL, 8, 4);
+	const char *why = NULL;
+
+	ck_assert_int_ge(mm, 0);
+	ck_assert_int_eq(trace_filter_set("src=mm", NULL), 0);
+	ck_assert_str_eq(trace_filter_get(), "src=mm");
+	ck_assert_int_eq(bus_send_as((bus_svc_t)mm, svc, t_other, 2, NULL, 0),
+			 0);
+	ck_assert_int_eq(bus_send(svc, t_other, 2, NULL, 0), 0);
+	bus_run(10);
+	ck_assert_uint_eq(nlines, 1);
+	ck_assert_ptr_nonnull(strstr(lines[0], " event other mm->drv "));
+	ck_assert_int_eq(trace_filter_set("hw.*,dst=dr*", NULL), 0);
+	ck_assert_int_eq(bus_send(svc, t_other, 2, NULL, 0), 0);
+	bus_run(10);
+	ck_assert_uint_eq(nlines, 2);
+	ck_assert_int_eq(trace_filter_set("src=", &why), -AE_EINVAL);
+	ck_assert_str_eq(why, "src= and dst= need a service name");
+	ck_assert_int_eq(trace_filter_set("dst=Bad", &why), -AE_EINVAL);
+	ck_assert_str_eq(why, "a service name is [a-z0-9_-], or a prefix and *");
+	ck_assert_str_eq(trace_filter_get(), "hw.*,dst=dr*");
+}
+END_TEST
+
+/* A publish that reaches no subscriber is in the trace too. */
+START_TEST(test_trace_unheard_publish_is_traced)
+{
+	uint64_t before = trace_total();
+
+	ck_assert_int_eq(trace_filter_set("other", NULL), 0);
+	ck_assert_int_eq(bus_publish(t_other, 3, NULL, 0), 0);
+	ck_assert_uint_eq(trace_total() - before, 1);
+	ck_assert_uint_eq(nlines, 1);
+	ck_assert_ptr_nonnull(strstr(lines[0], " event other kernel->* p3 "
+				     "wait=0 run=0 unheard"));
+}
+END_TEST
+
+/* A console that takes long to print a line: that time is not the next
+ * handler's run. */
+static void slow_sink(const char *line)
+{
+	sink(line);
+	fake_now += 100000;
+}
+
+START_TEST(test_trace_printing_is_not_the_next_handlers_run)
+{
+	trace_set_sink(slow_sink);
+	ck_assert_int_eq(trace_filter_set("*", NULL), 0);
+	ck_assert_int_eq(bus_send(svc, t_other, 2, NULL, 0), 0);
+	ck_assert_int_eq(bus_send(svc, t_other, 2, NULL, 0), 0);
+	bus_run(10);
+	ck_assert_uint_eq(nlines, 2);
+	/* fake clock: +10 per read; the second handler's run is its own */
+	ck_assert_ptr_nonnull(strstr(lines[0], " run=10"));
+	ck_assert_ptr_nonnull(strstr(lines[1], " run=10"));
+}
+END_TEST
+
 Suite *suite_bus_trace(void)
 {
 	Suite *s = suite_create("bus_trace");
@@ -252,6 +315,9 @@ Suite *suite_bus_trace(void)
 	tcase_add_test(tc, test_trace_ring_wraps_keeping_newest);
 	tcase_add_test(tc, test_trace_dump_round_trip);
 	tcase_add_test(tc, test_trace_dump_parse_rejects_bad_dumps);
+	tcase_add_test(tc, test_trace_filter_by_service);
+	tcase_add_test(tc, test_trace_unheard_publish_is_traced);
+	tcase_add_test(tc, test_trace_printing_is_not_the_next_handlers_run);
 	suite_add_tcase(s, tc);
 	return s;
 }
