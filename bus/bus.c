@@ -174,8 +174,7 @@ int bus_svc_add(const char *name, bus_handler_fn fn, void *state,
 
 int bus_svc_set_flags(bus_svc_t s, uint32_t flags)
 {
-	if (!svc_get(s) || (flags & ~(BUS_SVC_F_USER | BUS_SVC_F_RESCUE |
-					 BUS_SVC_F_SUPERVISOR)))
+	if (!svc_get(s) || (flags & ~(BUS_SVC_F_USER | BUS_SVC_F_RESCUE)))
 		return -AE_EINVAL;
 	svcs[s].flags = flags;
 	return 0;
@@ -722,6 +721,26 @@ static int post_reply(const struct bus_msg *req, int status,
 }
 
 /* ---- running handlers ------------------------------------------------ */
+
+int bus_run_as(bus_svc_t s, int (*fn)(void *ctx), void *ctx)
+{
+	unsigned int saved_depth = depth;
+	uint64_t saved_chain = in_chain;
+	int rc;
+
+	if (!svc_get(s))
+		return -AE_EINVAL;
+	if (((in_chain >> s) & 1) || depth >= BUS_CHAIN_MAX)
+		return -AE_EDEADLK;
+	chain[depth].svc = s;
+	chain[depth].prio = svcs[s].prio;
+	depth++;
+	in_chain |= 1ull << s;
+	rc = fn(ctx);
+	depth = saved_depth;	/* as before, whatever fn did */
+	in_chain = saved_chain;
+	return rc;
+}
 
 static void fault(bus_svc_t s)
 {

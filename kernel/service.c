@@ -106,6 +106,15 @@ static uint64_t backoff_ms(const struct rt *r)
 	return tpm ? r->backoff / tpm : 0;
 }
 
+/* A service's init, run as that service (bus_run_as: what it posts is
+ * its own) and under the fault guard, if one is set. */
+static int run_init(void *ctx)
+{
+	const struct service_desc *d = ((struct rt *)ctx)->d;
+
+	return init_guard ? init_guard(d->name, d->init) : d->init();
+}
+
 /* Attach to the bus (first time) or set running again, then init. */
 static int start(struct rt *r)
 {
@@ -152,8 +161,7 @@ static int start(struct rt *r)
 	} else {
 		bus_svc_set_state((bus_svc_t)r->bus, BUS_SVC_RUNNING);
 	}
-	rc = !d->init ? 0 : init_guard ? init_guard(d->name, d->init)
-				       : d->init();
+	rc = d->init ? bus_run_as((bus_svc_t)r->bus, run_init, r) : 0;
 	if (rc) {
 		bus_svc_set_state((bus_svc_t)r->bus, BUS_SVC_FAILED);
 		schedule(r);
@@ -436,9 +444,6 @@ int service_init(bus_clock_fn clock, uint64_t ticks_per_ms,
 	id = bus_svc_add("supervisor", supervise, NULL, 64, 0);
 	if (id < 0)
 		return id;
-	/* it runs every service's init: what an init publishes is the
-	 * service's own (aegis/contract.h) */
-	bus_svc_set_flags((bus_svc_t)id, BUS_SVC_F_SUPERVISOR);
 	for (const char *const *p = SERVES_SUPERVISOR; *p; p++) {
 		t = bus_serve((bus_svc_t)id, *p);
 		if (t)

@@ -185,9 +185,6 @@ int bus_svc_find(const char *name);
  */
 #define BUS_SVC_F_USER		1u
 #define BUS_SVC_F_RESCUE	2u
-#define BUS_SVC_F_SUPERVISOR	4u	/* runs other services' init: the
-					 * events it publishes pass their
-					 * owners' contracts (aegis/contract.h) */
 int bus_svc_set_flags(bus_svc_t s, uint32_t flags);
 uint32_t bus_svc_flags(bus_svc_t s);
 
@@ -323,6 +320,13 @@ unsigned int bus_run(unsigned int max);
 unsigned int bus_pending(void);
 
 /* bus_current - the service whose handler is running, or BUS_SVC_KERNEL. */
+/* bus_run_as - run fn(ctx) as service s, as if it were s's handler: on
+ * the call chain (its calls, and the deadlock rule, count it), and what
+ * it posts comes from s. The registry runs each service's init so.
+ * fn's result; -EINVAL (no such service), -EDEADLK (s is in the chain).
+ * The chain is as before on return, whatever fn did. */
+int bus_run_as(bus_svc_t s, int (*fn)(void *ctx), void *ctx);
+
 bus_svc_t bus_current(void);
 
 /* ---- interrupts ---------------------------------------------------------

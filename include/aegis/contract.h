@@ -20,10 +20,10 @@
  *            bus_request, bus_call_wait), an event or message topic only
  *            as an event (bus_publish, bus_send)
  *   size     the payload's length lies in the contract's range
- *   sender   an event comes from the service that owns the topic, from
- *            kernel code outside any handler, or from the supervisor
- *            (which runs services' init); an event without an owning
- *            service is the kernel's alone
+ *   sender   an event comes from the service that owns the topic (its
+ *            init runs as it: bus_run_as), or from kernel code outside
+ *            any handler; an event without an owning service is the
+ *            kernel's alone
  *   kind     (also) a message topic is sent to one server, never
  *            published
  *   receiver a request or message goes only to a service that serves it

@@ -278,6 +278,38 @@ START_TEST(test_the_edges_hold)
 }
 END_TEST
 
+/* A service's init runs as that service (bus_run_as): its events pass
+ * their owner's contract and nobody else's; the chain is as before
+ * afterwards, and a service already in the chain is refused. */
+static int publish_seen(void *ctx)
+{
+	*(int *)ctx = bus_publish(T_SEEN, 1, NULL, 0);
+	return (int)bus_current();
+}
+
+static int run_srv_again(void *ctx)
+{
+	(void)ctx;
+	return bus_run_as(srv, publish_seen, &(int){ 0 });
+}
+
+START_TEST(test_init_runs_as_its_service)
+{
+	int rc = 99;
+
+	ck_assert_int_eq(bus_run_as(srv, publish_seen, &rc), srv);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(bus_run_as(cli, publish_seen, &rc), cli);
+	ck_assert_int_eq(rc, -AE_EBADMSG);
+	ck_assert_uint_eq(refusals(BUS_REFUSED_SENDER), 1);
+	ck_assert_int_eq(bus_current(), BUS_SVC_KERNEL);
+	ck_assert_int_eq(bus_run_as(srv, run_srv_again, NULL), -AE_EDEADLK);
+	ck_assert_int_eq(bus_run_as(BUS_SVC_MAX - 1, publish_seen, &rc),
+			 -AE_EINVAL);
+	ck_assert_int_eq(bus_current(), BUS_SVC_KERNEL);
+}
+END_TEST
+
 START_TEST(test_malformed_tables_are_refused)
 {
 	struct bus_contract bad[2] = { table[4], table[0] };
@@ -339,6 +371,7 @@ Suite *suite_bus_contract(void)
 	tcase_add_test(tc, test_shared_interface_and_open_family);
 	tcase_add_test(tc, test_malformed_tables_are_refused);
 	tcase_add_test(tc, test_the_edges_hold);
+	tcase_add_test(tc, test_init_runs_as_its_service);
 	tcase_add_test(tc, test_the_kernel_table_holds_its_symbols);
 	suite_add_tcase(s, tc);
 	return s;
