@@ -86,6 +86,10 @@ struct bus_watch_view {
 };
 void bus_watch_view(struct bus_watch_view *v);
 
+/* route.c: a service name, "*", or a prefix of names ending in "*"
+ * ("user-*"), as rules and the trace filter name services. */
+bool svc_name_ok(const char *s);
+
 /* grant.c */
 void grant_reset(void);
 

@@ -102,8 +102,7 @@ void route_reset(void)
 
 /* ---- parsing ------------------------------------------------------- */
 
-/* A service name, "*", or a prefix of names ending in "*" ("user-*"). */
-static bool svc_name_ok(const char *s)
+bool svc_name_ok(const char *s)
 {
 	size_t n = strlen(s);
 

@@ -72,7 +72,7 @@ static bool name_match(const char *pat, const char *name)
 {
 	size_t n = strlen(pat);
 
-	if (n && pat[n - 1] == '*')
+	if (pat[n - 1] == '*')		/* svc_name_ok: not empty */
 		return strncmp(pat, name, n - 1) == 0;
 	return strcmp(pat, name) == 0;
 }
@@ -91,26 +91,16 @@ static bool svc_selected(const struct trace_rec *r)
 	return false;
 }
 
-/* "src=NAME" / "dst=NAME": NAME of [a-z0-9_-], or a prefix ending '*'. */
+/* "src=NAME" / "dst=NAME": a service name, or a prefix and "*". */
 static int svc_element(const char *e, const char **why)
 {
-	const char *n = e + 4;
-	size_t len = strlen(n);
-
-	if (len == 0) {
+	if (!e[4]) {
 		*why = "src= and dst= need a service name";
 		return -AE_EINVAL;
 	}
-	for (size_t i = 0; i < len; i++) {
-		char c = n[i];
-
-		if (c == '*' && i == len - 1)
-			break;
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_')) {
-			*why = "a service name is [a-z0-9_-], or a prefix and *";
-			return -AE_EINVAL;
-		}
+	if (!svc_name_ok(e + 4)) {
+		*why = "a service name is [a-z0-9_-], or a prefix and *";
+		return -AE_EINVAL;
 	}
 	return 0;
 }

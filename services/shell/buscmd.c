@@ -133,14 +133,10 @@ static void show(const struct bus_msg *m)
 		memcpy(text, m->data, m->len);
 		n = m->len;
 	} else if (m->len) {
-		static const char hex[] = "0123456789abcdef";
-
-		text[n++] = '0';
-		text[n++] = 'x';
-		for (unsigned int i = 0; i < m->len; i++) {
-			text[n++] = hex[m->data[i] >> 4];
-			text[n++] = hex[m->data[i] & 15];
-		}
+		n = (size_t)ksnprintf(text, sizeof(text), "0x");
+		for (unsigned int i = 0; i < m->len; i++)
+			n += (size_t)ksnprintf(text + n, sizeof(text) - n,
+					       "%02x", m->data[i]);
 	}
 	text[n] = '\0';
 	kprintf("bus echo: %s from %s, %u bytes%s%s\n",

@@ -229,9 +229,13 @@ CASES = [
                  (r'^waitfor: ns waits on sysfs',
                   b'echo 500 > /sys/bus/watchdog_ms\r'),
                  (r'^echo 500 > /sys/bus/watchdog_ms$',
+                  b'echo 5x > /sys/bus/watchdog_ms\r'),
+                 (r'^sysfs: watchdog_ms: ',
+                  b'echo 99999999999 > /sys/bus/watchdog_ms\r'),
+                 (r'^echo 99999999999 > /sys/bus/watchdog_ms$',
                   b'cat /sys/bus/watchdog_ms\r'),
-                 (r'^500$', b'echo 5x > /sys/bus/watchdog_ms\r'),
-                 (r'^sysfs: watchdog_ms: ', b'poweroff\r')],
+                 # refused values lose nothing: still 500
+                 (r'^500$', b'poweroff\r')],
         'expect': [
             BANNER,
             r'^null$',
@@ -259,6 +263,8 @@ CASES = [
             r'^500$',
             r'^sysfs: watchdog_ms: a number of ms from 0 \(off\) to '
             r'600000$',
+            # a number too big is refused too, and the period is kept
+            r'^sh: echo: invalid argument',
             r'^power: off, asked by shell$',
         ],
         'reject': [r'^panic: '],
@@ -352,7 +358,9 @@ CASES = [
                  (r'^mm\.page\.free ', b'bus stats Bad\r'),
                  (r'^sh: bus: stats: Bad', b'bus pub user.chat hello there\r'),
                  (r'^bus: user\.chat: ', b'bus pub user.chat 0x0g\r'),
-                 (r'^sh: bus: pub: 0x', b'bus pub kernel.boot.done\r'),
+                 (r'^sh: bus: pub: 0x', b'bus pub user.chat xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r'),
+                 (r'^sh: bus: pub: more', b'bus echo Bad*\r'),
+                 (r'^sh: bus: echo: Bad', b'bus pub kernel.boot.done\r'),
                  (r'^sh: bus: pub: kernel\.boot\.done: ',
                   b'bus pub no.such\r'),
                  (r'^sh: bus: pub: no\.such', b'bus echo hw.irq.timer\r'),
@@ -368,6 +376,8 @@ CASES = [
             r'^sh: bus: stats: Bad: ',
             r'^bus: user\.chat: 11 bytes to 0 services$',
             r'^sh: bus: pub: 0x needs pairs of hex digits$',
+            r'^sh: bus: pub: more than 40 bytes$',
+            r'^sh: bus: echo: Bad\*: ',
             r'^sh: bus: pub: kernel\.boot\.done: refused by its contract '
             r'\(see /sys/bus/contracts\)$',
             r'^sh: bus: pub: no\.such: no such topic$',

@@ -98,6 +98,9 @@ static void files(void)
 		/* uid 1000: the attribute is root's 0644, devices 0600 */
 		CHECK(aegis_open(S("/sys/kernel/log_level"), ABI_O_WRITE) ==
 		      EACCES);
+		/* nor may it turn the bus watchdog off */
+		CHECK(aegis_open(S("/sys/bus/watchdog_ms"), ABI_O_WRITE) ==
+		      EACCES);
 		CHECK(aegis_open(S("/dev/rtc0"), ABI_O_READ) == EACCES);
 		return;
 	}
@@ -354,9 +357,15 @@ static void forged(void)
 		CHECK(before[i] == after[i]);
 	CHECK(number("/sys/kernel/log_level") == level0);
 	/* the new files are read-only, for root too: refused at open */
-	for (int i = 0; i < 2; i++) {
-		const char *ro = i ? "/sys/proc/limits" :
-				     "/sys/bus/grants/refused";
+	static const char *const ro_files[] = {
+		"/sys/bus/grants/refused", "/sys/proc/limits",
+		"/sys/bus/contracts", "/sys/bus/waitfor",
+		"/sys/bus/topics/mm.stats/refused",
+	};
+
+	for (unsigned int i = 0; i < sizeof(ro_files) / sizeof(ro_files[0]);
+	     i++) {
+		const char *ro = ro_files[i];
 		long wfd = aegis_open(S(ro), ABI_O_WRITE);
 
 		CHECK(wfd == EACCES);

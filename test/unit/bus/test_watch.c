@@ -173,6 +173,22 @@ START_TEST(test_a_blocked_thread_is_in_the_graph)
 }
 END_TEST
 
+/* A graph longer than the caller's buffer is cut at a line, never in
+ * the middle of one. */
+START_TEST(test_a_short_buffer_gets_whole_lines)
+{
+	char buf[60];
+	int n;
+
+	ck_assert_int_eq(bus_send(a, t_x, 4, NULL, 0), 0);
+	ck_assert_int_eq(bus_send(b, t_x, 4, NULL, 0), 0);
+	n = bus_waitfor(buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	ck_assert_str_eq(buf, "waitfor: a has 1 queued, not moved for 0 "
+			 "ticks\n");
+}
+END_TEST
+
 Suite *suite_bus_watch(void)
 {
 	Suite *s = suite_create("bus_watch");
@@ -183,6 +199,7 @@ Suite *suite_bus_watch(void)
 	tcase_add_test(tc, test_a_queue_that_stands_still_is_reported_once);
 	tcase_add_test(tc, test_a_long_handler_and_its_inline_calls);
 	tcase_add_test(tc, test_a_blocked_thread_is_in_the_graph);
+	tcase_add_test(tc, test_a_short_buffer_gets_whole_lines);
 	suite_add_tcase(s, tc);
 	return s;
 }
