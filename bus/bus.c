@@ -460,12 +460,12 @@ static int enqueue(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 
 /* Give copies to the services a mirror rule named (events, best effort:
  * a full mirror counts a drop of its own and does not fail the send). */
-static void mirror(uint64_t mask, bus_svc_t src, bus_svc_t dst,
-		   bus_topic_t topic, uint8_t prio, const void *data,
-		   size_t len)
+static void mirror(const struct route_verdict *rv, bus_svc_t src,
+		   bus_svc_t dst, bus_topic_t topic, uint8_t prio,
+		   const void *data, size_t len)
 {
-	for (; mask; mask &= mask - 1) {
-		bus_svc_t s = (bus_svc_t)__builtin_ctzll(mask);
+	for (unsigned int k = 0; k < rv->nmirrors; k++) {
+		bus_svc_t s = rv->mirrors[k];
 
 		if (s != dst && svc_get(s))
 			enqueue(src, s, topic, BUS_EVENT, prio, data, len, 0,
@@ -479,7 +479,7 @@ static int post(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		uint8_t kind, uint8_t prio, const void *data, size_t len,
 		uint32_t corr, bool limit, int16_t status, bool irq)
 {
-	struct route_verdict v = { 0, dst, prio, 0 };
+	struct route_verdict v = { .dst = dst, .prio = prio };
 	int rc;
 
 	if (!batch_post)
@@ -498,8 +498,8 @@ static int post(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 	}
 	rc = enqueue(src, v.dst, topic, kind, v.prio, data, len, corr, limit,
 		     status, irq);
-	if (v.mirrors)
-		mirror(v.mirrors, src, v.dst, topic, v.prio, data, len);
+	if (v.nmirrors)
+		mirror(&v, src, v.dst, topic, v.prio, data, len);
 	return rc;
 }
 
@@ -551,7 +551,7 @@ static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 		/* No subscriber: the rules still judge the publish (a deny is
 		 * -EPERM, as with subscribers), a redirect names who gets it
 		 * and a mirror still gets a copy. */
-		struct route_verdict v = { 0, BUS_NIL, (uint8_t)p, 0 };
+		struct route_verdict v = { .dst = BUS_NIL, .prio = (uint8_t)p };
 
 		route_apply(&v, topic, src, BUS_EVENT, false, post_ts);
 		if (v.rc) {
@@ -561,8 +561,8 @@ static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 		if (v.dst != BUS_NIL)
 			rc = enqueue(src, v.dst, topic, BUS_EVENT, v.prio, data,
 				     len, 0, true, 0, false);
-		if (v.mirrors)
-			mirror(v.mirrors, src, v.dst, topic, v.prio, data, len);
+		if (v.nmirrors)
+			mirror(&v, src, v.dst, topic, v.prio, data, len);
 		if (rc == -AE_EAGAIN)
 			return rc;
 		return v.dst != BUS_NIL && rc == 0;
@@ -842,7 +842,7 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 	if (rc)
 		return rc;
 	if (route_count()) {
-		struct route_verdict v = { 0, dst, prio, 0 };
+		struct route_verdict v = { .dst = dst, .prio = prio };
 
 		route_apply(&v, topic, bus_current(), BUS_REQUEST, false,
 			    now());
@@ -858,8 +858,8 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 			if (rc)
 				return rc;
 		}
-		if (v.mirrors)
-			mirror(v.mirrors, bus_current(), v.dst, topic, v.prio,
+		if (v.nmirrors)
+			mirror(&v, bus_current(), v.dst, topic, v.prio,
 			       data, len);
 		dst = v.dst;
 		prio = v.prio;

@@ -94,11 +94,15 @@ bool svc_name_ok(const char *s);
 void grant_reset(void);
 
 /* route.c */
+/* A message is copied to at most ROUTE_MIRRORS_MAX mirror targets; a
+ * further matching mirror rule counts a drop of its own. */
+#define ROUTE_MIRRORS_MAX 8
 struct route_verdict {
 	int rc;			/* 0: deliver; -EPERM, -EAGAIN: refused */
 	bus_svc_t dst;		/* in: the destination; out: maybe redirected */
 	uint8_t prio;		/* in: the priority; out: maybe changed */
-	uint64_t mirrors;	/* services that also get an event copy */
+	uint8_t nmirrors;	/* out: services that also get an event copy, */
+	bus_svc_t mirrors[ROUTE_MIRRORS_MAX];	/* distinct, in rule order */
 };
 unsigned int route_count(void);
 void route_reset(void);

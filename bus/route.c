@@ -492,6 +492,20 @@ static bool id_match(int want, const char *pattern, bus_svc_t id)
 	return name && strncmp(name, pattern, strlen(pattern) - 1) == 0;
 }
 
+/* One copy per service, however many mirror rules name it; past
+ * ROUTE_MIRRORS_MAX targets the rule counts a drop instead. */
+static void add_mirror(struct route_verdict *v, struct rule *r, bus_svc_t s)
+{
+	for (unsigned int i = 0; i < v->nmirrors; i++)
+		if (v->mirrors[i] == s)
+			return;
+	if (v->nmirrors == ROUTE_MIRRORS_MAX) {
+		r->st.drops++;
+		return;
+	}
+	v->mirrors[v->nmirrors++] = s;
+}
+
 static bool rate_pass(struct rule *r, uint64_t now)
 {
 	uint64_t period = (uint64_t)r->rate_ms * ticks_per_ms;
@@ -520,7 +534,7 @@ void route_apply(struct route_verdict *v, bus_topic_t topic, bus_svc_t src,
 	bool rescue = (sf & df & BUS_SVC_F_RESCUE) != 0;
 
 	v->rc = 0;
-	v->mirrors = 0;
+	v->nmirrors = 0;
 	for (; mask; mask &= mask - 1) {
 		struct rule *r = &rules[__builtin_ctz(mask)];
 
@@ -549,7 +563,7 @@ void route_apply(struct route_verdict *v, bus_topic_t topic, bus_svc_t src,
 			return;
 		case A_MIRROR:
 			if (r->target_id >= 0 && r->target_id < BUS_SVC_MAX)
-				v->mirrors |= 1ull << r->target_id;
+				add_mirror(v, r, (bus_svc_t)r->target_id);
 			break;
 		case A_RATE:
 			if (!rate_pass(r, now)) {
