@@ -14,6 +14,11 @@ unsigned int topic_count(void);
 bool topic_live(bus_topic_t t);
 bool topic_free(bus_topic_t t);
 
+/* mem.c: zeroed memory for the bus's tables (bus_set_mem), or NULL;
+ * bus_free takes the size it was asked for. */
+void *bus_alloc(size_t size);
+void bus_free(void *p, size_t size);
+
 /* bus.c: the bus clock (0 without one). Any context. */
 uint64_t bus_now(void);
 

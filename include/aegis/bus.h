@@ -89,6 +89,30 @@ typedef uint64_t (*bus_clock_fn)(void);
  * clock may be NULL (timestamps are then 0). Boot, or tests. */
 void bus_init(bus_clock_fn clock);
 
+/*
+ * bus_set_mem - where the bus's tables grow from as they are used
+ * (subscriber lists, routing indexes, the message pool beyond its first
+ * BUS_POOL_SIZE messages): alloc(size) returns size bytes or NULL,
+ * free(p, size) takes back what alloc gave. NULL, or an alloc that
+ * fails: the bus's own reserve (a static arena of blocks up to
+ * BUS_MEM_BLOCK_MAX bytes), which is also what boot uses before an
+ * allocator exists. ops must stay valid. Outside handlers.
+ */
+#define BUS_MEM_BLOCK_MAX	4096
+struct bus_mem_ops {
+	void *(*alloc)(size_t size);
+	void (*free)(void *p, size_t size);
+};
+void bus_set_mem(const struct bus_mem_ops *ops);
+
+struct bus_mem_stats {
+	uint64_t allocs, frees;			/* from the allocator */
+	uint64_t reserve_allocs, reserve_frees;	/* from the reserve */
+	uint64_t fails;				/* neither had it */
+	uint64_t reserve_free;			/* reserve bytes never carved */
+};
+void bus_mem_stats(struct bus_mem_stats *out);
+
 /* bus_set_guard - run handlers through g from now on (NULL: call them
  * directly, the default). bus_init leaves it as it is. Outside handlers. */
 void bus_set_guard(bus_guard_fn g);
