@@ -17,7 +17,11 @@
 #include <aegis/trace.h>
 #include "bus_internal.h"
 
-#define SUBS_MAX 256
+/* A service's subscription patterns, each a block from bus_alloc. */
+struct sub {
+	struct sub *next;
+	char pattern[BUS_NAME_MAX];
+};
 
 struct svc {
 	char name[BUS_NAME_MAX];
@@ -31,16 +35,14 @@ struct svc {
 	struct bus_svc_stats stats;
 	uint64_t moved;		/* its queue was last taken from (or began,
 				 * from empty): the watchdog's measure */
-};
-
-struct sub {
-	bus_svc_t svc;		/* BUS_NIL: free */
-	char pattern[BUS_NAME_MAX];
+	struct sub *subs;	/* its patterns */
+	uint16_t nsubs;
+	bool in_chain;		/* in the call chain now */
 };
 
 static struct svc svcs[BUS_SVC_MAX];
-static struct sub subs[SUBS_MAX];
-static uint64_t topic_subs[BUS_TOPIC_MAX];	/* bit s: s subscribed */
+static unsigned int svc_hi;	/* ids 0..svc_hi-1 have been used */
+static struct svc_list topic_subs[BUS_TOPIC_MAX];	/* who subscribed */
 static struct bus_topic_stats tstats[BUS_TOPIC_MAX];
 static bus_clock_fn clock_fn;
 static uint32_t corr_next;
@@ -66,7 +68,6 @@ static struct waiter {
 static unsigned int waiting_as;	/* waiters whose src is not the kernel */
 static bus_guard_fn guard;	/* runs handlers, if set (bus_set_guard) */
 static unsigned int depth;
-static uint64_t in_chain;	/* bit s: s is in the chain */
 /* The queued message being handled (chain[0]'s), and since when. */
 static const struct bus_msg *running;
 static uint64_t running_since;
@@ -93,19 +94,39 @@ void bus_set_guard(bus_guard_fn g)
 	guard = g;
 }
 
+int bus_topic_subscriber(bus_topic_t t, unsigned int k)
+{
+	if (!topic_live(t) || k >= topic_subs[t].n)
+		return -AE_ENOENT;
+	return svc_list_ids(&topic_subs[t])[k];
+}
+
+static void subs_free(struct svc *v)
+{
+	while (v->subs) {
+		struct sub *n = v->subs->next;
+
+		bus_free(v->subs, sizeof(*v->subs));
+		v->subs = n;
+	}
+	v->nsubs = 0;
+}
+
 void bus_init(bus_clock_fn clock)
 {
+	/* what an earlier bus grew goes back first */
+	for (unsigned int i = 0; i < svc_hi; i++)
+		subs_free(&svcs[i]);
+	for (unsigned int t = 0; t < BUS_TOPIC_MAX; t++)
+		svc_list_clear(&topic_subs[t]);
 	memset(svcs, 0, sizeof(svcs));
-	for (unsigned int i = 0; i < SUBS_MAX; i++)
-		subs[i].svc = BUS_NIL;
-	memset(topic_subs, 0, sizeof(topic_subs));
+	svc_hi = 0;
 	memset(tstats, 0, sizeof(tstats));
 	clock_fn = clock;
 	corr_next = 1;
 	memset(waiters, 0, sizeof(waiters));
 	waiting_as = 0;
 	depth = 0;
-	in_chain = 0;
 	running = NULL;
 	running_since = 0;
 	trace_reset();
@@ -130,7 +151,7 @@ static struct svc *svc_get(bus_svc_t s)
 
 int bus_svc_find(const char *name)
 {
-	for (unsigned int i = 0; i < BUS_SVC_MAX; i++)
+	for (unsigned int i = 0; i < svc_hi; i++)
 		if (svcs[i].st != BUS_SVC_FREE &&
 		    strcmp(svcs[i].name, name) == 0)
 			return (int)i;
@@ -165,6 +186,8 @@ int bus_svc_add(const char *name, bus_handler_fn fn, void *state,
 		s->prio = prio;
 		s->st = BUS_SVC_RUNNING;
 		s->gen = 1;
+		if (i >= svc_hi)
+			svc_hi = i + 1;
 		contract_svc_added((bus_svc_t)i, s->name);
 		route_resolve();
 		return (int)i;
@@ -215,9 +238,22 @@ unsigned int bus_topic_count(void)
 	return topic_count();
 }
 
-uint64_t bus_topic_subscribers(bus_topic_t t)
+unsigned int bus_svc_span(void)
 {
-	return topic_live(t) ? topic_subs[t] : 0;
+	return svc_hi;
+}
+
+unsigned int bus_topic_subscribers(bus_topic_t t, bus_svc_t *out,
+				   unsigned int max)
+{
+	const struct svc_list *l;
+
+	if (!topic_live(t))
+		return 0;
+	l = &topic_subs[t];
+	if (out)
+		memcpy(out, svc_list_ids(l), MIN(max, l->n) * sizeof(*out));
+	return l->n;
 }
 
 int bus_topic_stats(bus_topic_t t, struct bus_topic_stats *out)
@@ -258,7 +294,7 @@ int bus_svc_set_state(bus_svc_t s, enum bus_svc_state st)
 	if (!v || (st != BUS_SVC_RUNNING && st != BUS_SVC_STOPPED &&
 		   st != BUS_SVC_FAILED))
 		return -AE_EINVAL;
-	if (st != BUS_SVC_RUNNING && (in_chain >> s) & 1)
+	if (st != BUS_SVC_RUNNING && v->in_chain)
 		return -AE_EBUSY;
 	if (st == BUS_SVC_RUNNING && v->st != BUS_SVC_RUNNING)
 		v->gen++;
@@ -270,7 +306,7 @@ int bus_svc_set_state(bus_svc_t s, enum bus_svc_state st)
 	return 0;
 }
 
-static void rebuild_masks(void);
+static void unmatch(bus_svc_t s, const char *pattern);
 
 int bus_svc_remove(bus_svc_t s)
 {
@@ -278,10 +314,15 @@ int bus_svc_remove(bus_svc_t s)
 
 	if (rc)
 		return rc;
-	for (unsigned int i = 0; i < SUBS_MAX; i++)
-		if (subs[i].svc == s)
-			subs[i].svc = BUS_NIL;
-	rebuild_masks();
+	/* its own patterns: what it costs is what it subscribed */
+	while (svcs[s].subs) {
+		struct sub *n = svcs[s].subs;
+
+		svcs[s].subs = n->next;
+		svcs[s].nsubs--;
+		unmatch(s, n->pattern);
+		bus_free(n, sizeof(*n));
+	}
 	svcs[s].st = BUS_SVC_FREE;
 	contract_svc_removed(s);
 	route_resolve();
@@ -290,6 +331,21 @@ int bus_svc_remove(bus_svc_t s)
 
 /* ---- subscriptions --------------------------------------------------- */
 
+/* Does one of s's patterns match name? */
+static bool svc_matches(const struct svc *v, const char *name)
+{
+	for (const struct sub *p = v->subs; p; p = p->next)
+		if (bus_pattern_match(p->pattern, name))
+			return true;
+	return false;
+}
+
+/* A new topic: who is subscribed to it. Costs every subscription once
+ * (topics are made at registration, never on the message path). A
+ * subscriber its list has no memory for misses the topic and is
+ * counted (bus_sub_misses). */
+static uint64_t sub_misses;
+
 void bus_topic_added(bus_topic_t t)
 {
 	const char *name = bus_topic_name(t);
@@ -297,18 +353,16 @@ void bus_topic_added(bus_topic_t t)
 	trace_topic_added(t);
 	route_topic_added(t);
 	contract_topic_added(t);
-	topic_subs[t] = 0;
-	for (unsigned int i = 0; i < SUBS_MAX; i++)
-		if (subs[i].svc != BUS_NIL &&
-		    bus_pattern_match(subs[i].pattern, name))
-			topic_subs[t] |= 1ull << subs[i].svc;
+	svc_list_clear(&topic_subs[t]);
+	for (unsigned int i = 0; i < svc_hi; i++)
+		if (svcs[i].st != BUS_SVC_FREE && svc_matches(&svcs[i], name) &&
+		    svc_list_add(&topic_subs[t], (bus_svc_t)i))
+			sub_misses++;
 }
 
-static void rebuild_masks(void)
+uint64_t bus_sub_misses(void)
 {
-	for (unsigned int t = 0; t < topic_count(); t++)
-		if (topic_live((bus_topic_t)t))
-			bus_topic_added((bus_topic_t)t);
+	return sub_misses;
 }
 
 int bus_topic_free(bus_topic_t t)
@@ -325,19 +379,62 @@ int bus_topic_free(bus_topic_t t)
 	if (!topic_free(t))
 		return -AE_EINVAL;
 	memset(&tstats[t], 0, sizeof(tstats[t]));
-	topic_subs[t] = 0;
+	svc_list_clear(&topic_subs[t]);
 	contract_topic_freed(t);
 	return 0;
+}
+
+/* The topics pattern names: one for a name (found by hash), every live
+ * topic for a wildcard. fn(t) for each; stops at the first non-zero. */
+static int each_topic(const char *pattern, int (*fn)(bus_topic_t t, void *c),
+		      void *ctx)
+{
+	int rc = 0;
+
+	if (!strchr(pattern, '*')) {
+		int t = bus_topic_find(pattern);
+
+		return t >= 0 ? fn((bus_topic_t)t, ctx) : 0;
+	}
+	for (unsigned int t = 0; t < topic_count() && !rc; t++)
+		if (topic_live((bus_topic_t)t) &&
+		    bus_pattern_match(pattern, bus_topic_name((bus_topic_t)t)))
+			rc = fn((bus_topic_t)t, ctx);
+	return rc;
+}
+
+static int add_to(bus_topic_t t, void *ctx)
+{
+	return svc_list_add(&topic_subs[t], *(bus_svc_t *)ctx);
+}
+
+/* s stops getting topic t unless another of its patterns names it. */
+static int drop_from(bus_topic_t t, void *ctx)
+{
+	bus_svc_t s = *(bus_svc_t *)ctx;
+
+	if (!svc_matches(&svcs[s], bus_topic_name(t)))
+		svc_list_del(&topic_subs[t], s);
+	return 0;
+}
+
+/* pattern is no longer one of s's (already off its list): take s off
+ * the topics it gave s. Costs the topics pattern names. */
+static void unmatch(bus_svc_t s, const char *pattern)
+{
+	each_topic(pattern, drop_from, &s);
 }
 
 int bus_subscribe(bus_svc_t s, const char *pattern, const char **why)
 {
 	const char *dummy;
-	int free_slot = -1, rc;
+	struct svc *v = svc_get(s);
+	struct sub *n;
+	int rc;
 
 	if (!why)
 		why = &dummy;
-	if (!svc_get(s)) {
+	if (!v) {
 		*why = "no such service";
 		return -AE_EINVAL;
 	}
@@ -348,37 +445,52 @@ int bus_subscribe(bus_svc_t s, const char *pattern, const char **why)
 	rc = bus_pattern_check(pattern, why);
 	if (rc)
 		return rc;
-	for (unsigned int i = 0; i < SUBS_MAX; i++) {
-		if (subs[i].svc == BUS_NIL) {
-			if (free_slot < 0)
-				free_slot = (int)i;
-		} else if (subs[i].svc == s &&
-			   strcmp(subs[i].pattern, pattern) == 0) {
+	for (const struct sub *p = v->subs; p; p = p->next) {
+		if (strcmp(p->pattern, pattern) == 0) {
 			*why = "already subscribed";
 			return -AE_EEXIST;
 		}
 	}
-	if (free_slot < 0) {
-		*why = "subscription table full";
+	if (v->nsubs >= BUS_SVC_SUBS_MAX) {
+		*why = "too many subscriptions for one service";
 		return -AE_ENOSPC;
 	}
-	subs[free_slot].svc = s;
-	memcpy(subs[free_slot].pattern, pattern, strlen(pattern) + 1);
-	for (unsigned int t = 0; t < topic_count(); t++)
-		if (topic_live((bus_topic_t)t) &&
-		    bus_pattern_match(pattern, bus_topic_name((bus_topic_t)t)))
-			topic_subs[t] |= 1ull << s;
+	n = bus_alloc(sizeof(*n));
+	if (!n) {
+		*why = "out of memory";
+		return -AE_ENOMEM;
+	}
+	memcpy(n->pattern, pattern, strlen(pattern) + 1);
+	rc = each_topic(pattern, add_to, &s);
+	if (rc) {
+		/* as it was: s keeps what its other patterns give it */
+		unmatch(s, pattern);
+		bus_free(n, sizeof(*n));
+		*why = "out of memory";
+		return rc;
+	}
+	n->next = v->subs;
+	v->subs = n;
+	v->nsubs++;
 	return 0;
 }
 
 int bus_unsubscribe(bus_svc_t s, const char *pattern)
 {
-	for (unsigned int i = 0; i < SUBS_MAX; i++) {
-		if (subs[i].svc == s && strcmp(subs[i].pattern, pattern) == 0) {
-			subs[i].svc = BUS_NIL;
-			rebuild_masks();
-			return 0;
-		}
+	struct svc *v = svc_get(s);
+
+	if (!v || !pattern)
+		return -AE_ENOENT;
+	for (struct sub **pp = &v->subs; *pp; pp = &(*pp)->next) {
+		struct sub *n = *pp;
+
+		if (strcmp(n->pattern, pattern) != 0)
+			continue;
+		*pp = n->next;
+		v->nsubs--;
+		unmatch(s, n->pattern);
+		bus_free(n, sizeof(*n));
+		return 0;
 	}
 	return -AE_ENOENT;
 }
@@ -532,7 +644,7 @@ static void unheard(bus_svc_t src, bus_topic_t topic, uint8_t prio)
 static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 		   const void *data, size_t len)
 {
-	uint64_t mask;
+	const bus_svc_t *ids;
 	int p = resolve_prio(prio), rc = check_args(topic, data, len);
 	int got = 0, full = 0, denied = 0;
 
@@ -545,9 +657,9 @@ static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 		return rc;
 	tstats[topic].published++;
 	post_ts = now();
-	if (!topic_subs[topic])
+	if (!topic_subs[topic].n)
 		unheard(src, topic, (uint8_t)p);
-	if (!topic_subs[topic] && route_count()) {
+	if (!topic_subs[topic].n && route_count()) {
 		/* No subscriber: the rules still judge the publish (a deny is
 		 * -EPERM, as with subscribers), a redirect names who gets it
 		 * and a mirror still gets a copy. */
@@ -568,8 +680,9 @@ static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 		return v.dst != BUS_NIL && rc == 0;
 	}
 	batch_post = true;
-	for (mask = topic_subs[topic]; mask; mask &= mask - 1) {
-		bus_svc_t s = (bus_svc_t)__builtin_ctzll(mask);
+	ids = svc_list_ids(&topic_subs[topic]);
+	for (unsigned int k = 0, n = topic_subs[topic].n; k < n; k++) {
+		bus_svc_t s = ids[k];
 
 		rc = post(src, s, topic, BUS_EVENT, (uint8_t)p, data, len, 0,
 			  true, 0, false);
@@ -722,23 +835,34 @@ static int post_reply(const struct bus_msg *req, int status,
 
 /* ---- running handlers ------------------------------------------------ */
 
+static void chain_push(bus_svc_t s, uint8_t prio)
+{
+	chain[depth].svc = s;
+	chain[depth].prio = prio;
+	depth++;
+	svcs[s].in_chain = true;
+}
+
+/* Back to depth d: the entries above it leave the chain (a fault the
+ * guard caught may have left an inner call's entries behind). */
+static void chain_cut(unsigned int d)
+{
+	while (depth > d)
+		svcs[chain[--depth].svc].in_chain = false;
+}
+
 int bus_run_as(bus_svc_t s, int (*fn)(void *ctx), void *ctx)
 {
 	unsigned int saved_depth = depth;
-	uint64_t saved_chain = in_chain;
 	int rc;
 
 	if (!svc_get(s))
 		return -AE_EINVAL;
-	if (((in_chain >> s) & 1) || depth >= BUS_CHAIN_MAX)
+	if (svcs[s].in_chain || depth >= BUS_CHAIN_MAX)
 		return -AE_EDEADLK;
-	chain[depth].svc = s;
-	chain[depth].prio = svcs[s].prio;
-	depth++;
-	in_chain |= 1ull << s;
+	chain_push(s, svcs[s].prio);
 	rc = fn(ctx);
-	depth = saved_depth;	/* as before, whatever fn did */
-	in_chain = saved_chain;
+	chain_cut(saved_depth);	/* as before, whatever fn did */
 	return rc;
 }
 
@@ -762,7 +886,7 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 {
 	struct svc *v = &svcs[s];
 	struct trace_rec tr;
-	uint64_t t0 = *clock, t1, saved_chain = in_chain;
+	uint64_t t0 = *clock, t1;
 	unsigned int saved_depth = depth;
 	int rc;
 
@@ -777,18 +901,14 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 	} else {
 		reply->len = 0;
 	}
-	chain[depth].svc = s;
-	chain[depth].prio = m->prio;
-	depth++;
-	in_chain |= 1ull << s;
+	chain_push(s, m->prio);
 	rc = guard ? guard(v->fn, v->state, m, reply) :
 		     v->fn(v->state, m, reply);
 	t1 = now();
 	*clock = t1;
 	/* As before the handler ran, whatever it did: a fault that the guard
 	 * caught may have left an inner call's entry behind. */
-	depth = saved_depth;
-	in_chain = saved_chain;
+	chain_cut(saved_depth);
 	tr.ts = t0;
 	tr.wait = inl || t0 < m->ts ? 0 : (uint32_t)MIN(t0 - m->ts, 0xffffffffu);
 	tr.run = (uint32_t)MIN(t1 - t0, 0xffffffffu);
@@ -866,7 +986,7 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 	}
 	if (svcs[dst].st != BUS_SVC_RUNNING)
 		return -AE_ESHUTDOWN;
-	if (((in_chain >> dst) & 1) || depth >= BUS_CHAIN_MAX)
+	if (svcs[dst].in_chain || depth >= BUS_CHAIN_MAX)
 		return -AE_EDEADLK;
 	tstats[topic].published++;
 	clock = now();
@@ -992,7 +1112,8 @@ static void drain_irqs(void)
 	for (unsigned int k = irq_waiting(); k; k--) {
 		struct bus_irq_event ev;
 		bus_topic_t t;
-		uint64_t mask;
+		const bus_svc_t *ids;
+		unsigned int nsubs;
 		bool refused = false;
 
 		if (irq_take(&line, &n, &ts))
@@ -1005,16 +1126,16 @@ static void drain_irqs(void)
 		tstats[t].published++;
 		/* All or nothing per line: a partial delivery would give
 		 * some subscribers the interrupt twice. */
-		mask = topic_subs[t];
-		for (uint64_t m = mask; m; m &= m - 1) {
-			struct svc *v = &svcs[__builtin_ctzll(m)];
+		ids = svc_list_ids(&topic_subs[t]);
+		nsubs = topic_subs[t].n;
+		for (unsigned int j = 0; j < nsubs; j++) {
+			struct svc *v = &svcs[ids[j]];
 
 			if (v->st == BUS_SVC_RUNNING &&
 			    v->stats.pending >= v->qlimit)
 				refused = true;
 		}
-		if (refused || q_free_count() < (unsigned int)
-		    __builtin_popcountll(mask)) {
+		if (refused || q_free_count() < nsubs) {
 			irq_putback(line, n, ts);
 			continue;
 		}
@@ -1022,9 +1143,9 @@ static void drain_irqs(void)
 		 * a subscriber's latency count from the interrupt. */
 		post_ts = ts;
 		batch_post = true;
-		for (; mask; mask &= mask - 1)
-			post(BUS_SVC_KERNEL, (bus_svc_t)__builtin_ctzll(mask), t,
-			     BUS_EVENT, 0, &ev, sizeof(ev), 0, false, 0, true);
+		for (unsigned int j = 0; j < nsubs; j++)
+			post(BUS_SVC_KERNEL, ids[j], t, BUS_EVENT, 0, &ev,
+			     sizeof(ev), 0, false, 0, true);
 		batch_post = false;
 	}
 }
@@ -1092,7 +1213,8 @@ void bus_watch_view(struct bus_watch_view *v)
 		v->waiters[v->nwaiters].since = w->since;
 		v->nwaiters++;
 	}
-	for (unsigned int s = 0; s < BUS_SVC_MAX; s++) {
+	v->nsvcs = svc_hi;
+	for (unsigned int s = 0; s < svc_hi; s++) {
 		v->pending[s] = svcs[s].st == BUS_SVC_FREE ? 0
 							   : svcs[s].stats.pending;
 		v->moved[s] = svcs[s].moved;

@@ -19,6 +19,22 @@ bool topic_free(bus_topic_t t);
 void *bus_alloc(size_t size);
 void bus_free(void *p, size_t size);
 
+/* svclist.c: a sorted set of service ids; zero-filled is empty. */
+#define SVC_LIST_INLINE 2
+struct svc_list {
+	bus_svc_t *ext;			/* NULL: the ids are in inl */
+	uint16_t n, cap;		/* cap: of ext */
+	bus_svc_t inl[SVC_LIST_INLINE];
+};
+static inline const bus_svc_t *svc_list_ids(const struct svc_list *l)
+{
+	return l->ext ? l->ext : l->inl;
+}
+bool svc_list_has(const struct svc_list *l, bus_svc_t s);
+int svc_list_add(struct svc_list *l, bus_svc_t s);	/* 0 or -ENOMEM */
+void svc_list_del(struct svc_list *l, bus_svc_t s);
+void svc_list_clear(struct svc_list *l);		/* frees; empty */
+
 /* bus.c: the bus clock (0 without one). Any context. */
 uint64_t bus_now(void);
 
@@ -86,6 +102,7 @@ struct bus_watch_view {
 	const char *kind_name;
 	unsigned int nwaiters;
 	struct bus_watch_waiter waiters[BUS_WAITERS_MAX];
+	unsigned int nsvcs;		/* ids 0..nsvcs-1 below */
 	uint32_t pending[BUS_SVC_MAX];	/* queued now */
 	uint64_t moved[BUS_SVC_MAX];	/* last taken from, or began */
 };

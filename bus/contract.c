@@ -17,7 +17,7 @@
 static const struct bus_contract *table;
 static size_t rows, named;		/* named rows come first */
 static const struct bus_contract *covers[BUS_TOPIC_MAX];
-static uint64_t servers[BUS_TOPIC_MAX];	/* bit s: s serves it */
+static struct svc_list servers[BUS_TOPIC_MAX];	/* who serves it */
 static uint64_t refused[BUS_TOPIC_MAX];
 static int16_t owner[CONTRACTS_MAX];	/* bus id of each row's owner, -1 */
 static struct bus_contract_stats stats;
@@ -55,7 +55,8 @@ static int row_check(const struct bus_contract *c)
 void contract_reset(void)
 {
 	memset(covers, 0, sizeof(covers));
-	memset(servers, 0, sizeof(servers));
+	for (unsigned int t = 0; t < BUS_TOPIC_MAX; t++)
+		svc_list_clear(&servers[t]);
 	memset(refused, 0, sizeof(refused));
 	memset(&stats, 0, sizeof(stats));
 	for (size_t i = 0; i < CONTRACTS_MAX; i++)
@@ -107,7 +108,7 @@ void contract_topic_added(bus_topic_t t)
 void contract_topic_freed(bus_topic_t t)
 {
 	covers[t] = NULL;
-	servers[t] = 0;
+	svc_list_clear(&servers[t]);
 	refused[t] = 0;
 }
 
@@ -123,8 +124,8 @@ void contract_svc_removed(bus_svc_t s)
 	for (size_t i = 0; i < rows; i++)
 		if (owner[i] == (int16_t)s)
 			owner[i] = -1;
-	for (unsigned int t = 0; t < BUS_TOPIC_MAX; t++)
-		servers[t] &= ~(1ull << s);
+	for (unsigned int t = 0; t < bus_topic_count(); t++)
+		svc_list_del(&servers[t], s);
 }
 
 const struct bus_contract *bus_contract_of(bus_topic_t t)
@@ -141,14 +142,13 @@ int bus_serve(bus_svc_t s, const char *name)
 	t = bus_topic(name);
 	if (t < 0)
 		return t;
-	servers[t] |= 1ull << s;
-	return 0;
+	return svc_list_add(&servers[t], s);
 }
 
 bool bus_serves(bus_svc_t s, bus_topic_t t)
 {
 	return s < BUS_SVC_MAX && t < BUS_TOPIC_MAX &&
-	       ((servers[t] >> s) & 1);
+	       svc_list_has(&servers[t], s);
 }
 
 int bus_contract_owner(bus_topic_t t)
@@ -216,7 +216,7 @@ int contract_check(bus_topic_t t, uint8_t kind, bus_svc_t src,
 				      0);
 	}
 	if ((c->kind == BUS_C_REQUEST || c->kind == BUS_C_MESSAGE) &&
-	    dst < BUS_SVC_MAX && !((servers[t] >> dst) & 1))
+	    dst < BUS_SVC_MAX && !svc_list_has(&servers[t], dst))
 		return refuse(BUS_REFUSED_RECEIVER, t, kind, src, dst, 0);
 	return 0;
 }

@@ -1,8 +1,9 @@
 /*
  * topic.c - topic names interned to small ids, and pattern matching.
  *
- * Names live in a fixed table indexed by id; an open-addressed hash over
- * the names finds an id in O(1) on average. Interning happens at
+ * Names live in blocks from bus_alloc, found by id through a table of
+ * pointers; an open-addressed hash over the names finds an id in O(1)
+ * on average. Interning happens at
  * registration time, never on the message path (which carries ids).
  *
  * A topic processes made can be freed when none of them holds it any
@@ -18,7 +19,7 @@
 
 #define HASH_SLOTS (BUS_TOPIC_MAX * 2)	/* power of two */
 
-static char names[BUS_TOPIC_MAX][BUS_NAME_MAX];
+static char *names[BUS_TOPIC_MAX];	/* NULL: never made, or freed */
 static uint16_t hash_slot[HASH_SLOTS];	/* id + 1, 0 = empty */
 static unsigned int ntopics;		/* ids 0..ntopics-1 were made */
 static uint64_t freed[BUS_TOPIC_MAX / 64];	/* bit t: id t is free */
@@ -33,8 +34,16 @@ static uint32_t hash(const char *s)
 	return h;
 }
 
+static size_t name_size(const char *name)
+{
+	return strlen(name) + 1;
+}
+
 void topic_reset(void)
 {
+	for (unsigned int t = 0; t < ntopics; t++)
+		if (names[t])
+			bus_free(names[t], name_size(names[t]));
 	memset(names, 0, sizeof(names));
 	memset(hash_slot, 0, sizeof(hash_slot));
 	memset(freed, 0, sizeof(freed));
@@ -187,9 +196,19 @@ int bus_topic(const char *name)
 	} else if (ntopics >= BUS_TOPIC_MAX) {
 		return -AE_ENOSPC;
 	} else {
-		id = (int)ntopics++;
+		id = (int)ntopics;
 	}
-	memcpy(names[id], name, strlen(name) + 1);
+	names[id] = bus_alloc(name_size(name));
+	if (!names[id]) {
+		if (id < (int)ntopics) {	/* the free id stays free */
+			freed[id / 64] |= 1ull << (id % 64);
+			nfreed++;
+		}
+		return -AE_ENOMEM;
+	}
+	if (id == (int)ntopics)
+		ntopics++;
+	memcpy(names[id], name, name_size(name));
 	hash_slot[slot] = (uint16_t)(id + 1);
 	bus_topic_added((bus_topic_t)id);
 	return id;
@@ -222,7 +241,8 @@ bool topic_free(bus_topic_t t)
 		hash_slot[j] = 0;
 		i = j;
 	}
-	names[t][0] = '\0';
+	bus_free(names[t], name_size(names[t]));
+	names[t] = NULL;
 	freed[t / 64] |= 1ull << (t % 64);
 	nfreed++;
 	return true;

@@ -240,7 +240,7 @@ size_t trace_dump_size(void)
 {
 	return sizeof(struct trace_dump_hdr) +
 	       trace_count() * sizeof(struct trace_rec) +
-	       (size_t)(topic_count() + BUS_SVC_MAX) * BUS_NAME_MAX;
+	       (size_t)(topic_count() + bus_svc_span()) * BUS_NAME_MAX;
 }
 
 long trace_dump(void *buf, size_t size)
@@ -257,7 +257,7 @@ long trace_dump(void *buf, size_t size)
 	h.rec_size = sizeof(struct trace_rec);
 	h.nrec = n;
 	h.ntopics = topic_count();
-	h.nsvcs = BUS_SVC_MAX;
+	h.nsvcs = bus_svc_span();
 	h.name_size = BUS_NAME_MAX;
 	h.dropped = first;
 	memcpy(p, &h, sizeof(h));
@@ -273,7 +273,7 @@ long trace_dump(void *buf, size_t size)
 		       strlen(bus_topic_name((bus_topic_t)t)));
 		p += BUS_NAME_MAX;
 	}
-	for (unsigned int s = 0; s < BUS_SVC_MAX; s++) {
+	for (unsigned int s = 0; s < h.nsvcs; s++) {
 		const char *name = bus_svc_state((bus_svc_t)s) ==
 				   BUS_SVC_FREE ? "" : bus_svc_name((bus_svc_t)s);
 

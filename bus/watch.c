@@ -129,7 +129,7 @@ static int format(char *buf, size_t size, uint64_t now,
 		     ms(now - w->since), unit);
 		any = true;
 	}
-	for (unsigned int s = 0; s < BUS_SVC_MAX; s++) {
+	for (unsigned int s = 0; s < v->nsvcs; s++) {
 		if (!v->pending[s])
 			continue;
 		line(buf, size, &at, "waitfor: %s has %u queued, not moved "
@@ -187,7 +187,7 @@ void bus_watchdog_check(uint64_t now)
 		     ms(now - v->since), per_ms ? "ms" : "ticks");
 		stuck = true;
 	}
-	for (unsigned int s = 0; s < BUS_SVC_MAX; s++) {
+	for (unsigned int s = 0; s < v->nsvcs; s++) {
 		if (!v->pending[s] || now - v->moved[s] <= t ||
 		    reported_moved[s] == v->moved[s])
 			continue;

@@ -243,7 +243,7 @@ static bool hides_fixed(const char *d)
  * does not hide a fixed one, or -1. */
 static int service_dir(uint32_t k, const char **dir)
 {
-	for (int s = 0; s < BUS_SVC_MAX; s++) {
+	for (int s = 0; s < (int)bus_svc_span(); s++) {
 		const char *d;
 
 		if (bus_svc_state((bus_svc_t)s) == BUS_SVC_FREE)
@@ -487,16 +487,12 @@ static void add(struct text *x, const char *fmt, ...)
 		  TEXT_MAX - 1 - x->len;
 }
 
-static void names_of(struct text *x, uint64_t mask)
+static void subscribers_of(struct text *x, bus_topic_t t)
 {
-	bool first = true;
+	int s;
 
-	for (unsigned int s = 0; s < 64; s++)
-		if (mask & (1ull << s)) {
-			add(x, "%s%s", first ? "" : " ",
-			    bus_svc_name((bus_svc_t)s));
-			first = false;
-		}
+	for (unsigned int k = 0; (s = bus_topic_subscriber(t, k)) >= 0; k++)
+		add(x, "%s%s", k ? " " : "", bus_svc_name((bus_svc_t)s));
 	add(x, "\n");
 }
 
@@ -533,7 +529,7 @@ static int render_topic(const struct target *t, struct text *x)
 	int rc;
 
 	if (t->item == 3) {
-		names_of(x, bus_topic_subscribers((bus_topic_t)t->id));
+		subscribers_of(x, (bus_topic_t)t->id);
 		return 0;
 	}
 	if (t->item == 4) {
@@ -947,7 +943,7 @@ static int live_entry(bool topics, uint32_t index, struct node_dirent *d)
 		}
 		return -AE_ENOENT;
 	}
-	for (unsigned int s = 0; s < BUS_SVC_MAX; s++) {
+	for (unsigned int s = 0; s < bus_svc_span(); s++) {
 		if (bus_svc_state((bus_svc_t)s) == BUS_SVC_FREE)
 			continue;
 		if (k++ == index) {

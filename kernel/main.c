@@ -140,6 +140,19 @@ static void print_caps(void)
 	klog(KLOG_INFO, "%s\n", line);
 }
 
+static void *bus_kmalloc(size_t size)
+{
+	return kmalloc(size);
+}
+
+static void bus_kfree(void *p, size_t size)
+{
+	(void)size;
+	kfree(p);
+}
+
+static const struct bus_mem_ops bus_kmem = { bus_kmalloc, bus_kfree };
+
 /* Bring up the bus and every built-in service through the registry. */
 static void bus_up(void)
 {
@@ -182,6 +195,9 @@ static void bus_up(void)
 		panic("kmalloc: cannot set up its caches");
 	klog(KLOG_INFO, "kmalloc: %u caches of 16..4096 bytes%s\n",
 	     KMALLOC_CLASSES, KMALLOC_DEBUG ? ", debug checks on" : "");
+	/* from now on the bus's tables grow from kmalloc (its reserve
+	 * served boot, and serves the mm service's own context) */
+	bus_set_mem(&bus_kmem);
 	tab = service_builtin(&n);
 	up = service_start_all(tab, n);
 	klog(up == (int)n ? KLOG_INFO : KLOG_WARN,

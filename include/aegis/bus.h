@@ -20,8 +20,9 @@
 #define BUS_PRIO_DEFAULT	4
 #define BUS_PRIO_INHERIT	(-1)	/* the caller's current priority */
 #define BUS_INLINE_MAX		40	/* payload bytes inside a message */
-#define BUS_SVC_MAX		64
-#define BUS_TOPIC_MAX		512
+#define BUS_SVC_MAX		1024	/* services, user processes included */
+#define BUS_SVC_SUBS_MAX	64	/* subscription patterns of one service */
+#define BUS_TOPIC_MAX		16384
 #define BUS_NAME_MAX		48	/* topic and service names, with NUL */
 #define BUS_POOL_SIZE		1024	/* messages in flight, all services */
 #define BUS_IRQ_LINES		256
@@ -125,7 +126,7 @@ void bus_set_guard(bus_guard_fn g);
 
 /* bus_topic - the id of a topic, interned on first use. Returns the id,
  * -EINVAL for a malformed name (a pattern is not a topic), -ENOSPC when
- * BUS_TOPIC_MAX topics exist. */
+ * BUS_TOPIC_MAX topics exist, -ENOMEM when its name finds no memory. */
 int bus_topic(const char *name);
 
 /* bus_topic_find - the id of an existing topic, or -ENOENT. */
@@ -154,9 +155,19 @@ bool bus_topic_live(bus_topic_t t);
  */
 int bus_topic_free(bus_topic_t t);
 
-/* bus_topic_subscribers - the services whose subscriptions match topic t
- * (bit s: service s), or 0 for an unknown topic. */
-uint64_t bus_topic_subscribers(bus_topic_t t);
+/* bus_topic_subscribers - how many services' subscriptions match topic
+ * t (0 for an unknown topic); the first max of their ids, ascending, go
+ * to out (NULL: just count). */
+unsigned int bus_topic_subscribers(bus_topic_t t, bus_svc_t *out,
+				   unsigned int max);
+
+/* bus_topic_subscriber - the k-th of them (ascending ids), or -ENOENT
+ * past the last. */
+int bus_topic_subscriber(bus_topic_t t, unsigned int k);
+
+/* bus_sub_misses - subscribers a new topic could not record (no memory
+ * for its list); 0 unless memory ran out. */
+uint64_t bus_sub_misses(void);
 
 /* bus_pattern_check - 0 if pattern is well-formed, else -EINVAL with *why
  * set to a one-line reason. */
@@ -192,6 +203,10 @@ int bus_svc_add(const char *name, bus_handler_fn fn, void *state,
 
 /* bus_svc_find - id of a service by name, or -ENOENT. */
 int bus_svc_find(const char *name);
+
+/* bus_svc_span - one past the highest id a service has had: loops over
+ * services need not look beyond it. */
+unsigned int bus_svc_span(void);
 
 /*
  * Service flags, set once after bus_svc_add:
@@ -234,7 +249,11 @@ uint32_t bus_svc_generation(bus_svc_t s);
 
 /* bus_subscribe - deliver events whose topic matches pattern to s.
  * -EINVAL (bad pattern, with the reason in *why if why is not NULL, or
- * unknown service), -ENOSPC (too many subscriptions), -EEXIST. */
+ * unknown service), -ENOSPC (BUS_SVC_SUBS_MAX patterns of s already),
+ * -ENOMEM (no memory for a topic's subscriber list: nothing changed),
+ * -EEXIST. It costs the topics the pattern names (one, found by hash,
+ * for a name; every topic for a wildcard); bus_unsubscribe the same, and
+ * removing a service each of its own patterns. */
 int bus_subscribe(bus_svc_t s, const char *pattern, const char **why);
 int bus_unsubscribe(bus_svc_t s, const char *pattern);
 

@@ -76,7 +76,7 @@ const struct bus_contract *bus_contract_of(bus_topic_t t);
 
 /* bus_serve - s answers requests (and takes messages) on topic name:
  * the bus delivers a contracted request topic only to its servers.
- * -EINVAL for an unknown service or a malformed name, -ENOSPC. A
+ * -EINVAL for an unknown service or a malformed name, -ENOSPC, -ENOMEM. A
  * service's serves end with it (bus_svc_remove). */
 int bus_serve(bus_svc_t s, const char *name);
 

@@ -65,13 +65,21 @@ struct prof_call {
 	uint64_t fn, site, ts;
 };
 
+/* A topic's pair, in a table keyed by topic id (open addressing). */
+#define PROF_TOPICS	1024	/* distinct topics kept; more: topics_lost */
+struct prof_topic {
+	uint32_t id1;		/* topic id + 1; 0: free */
+	struct prof_pair t;
+};
+
 /* Everything one profile holds. */
 struct prof {
 	bool on;
 	uint64_t started, stopped;	/* bus clock */
 	uint64_t dispatches;
 	struct prof_pair svc[BUS_SVC_MAX + 1];	/* [BUS_SVC_MAX]: kernel */
-	struct prof_pair topic[BUS_TOPIC_MAX];
+	struct prof_topic topics[PROF_TOPICS];
+	uint64_t topics_lost;	/* dispatches of topics past PROF_TOPICS */
 	struct prof_pc pcs[PROF_PCS];	/* open addressing, pc 0: free */
 	uint64_t samples, samples_lost;	/* lost: the table was full */
 	struct prof_site sites[PROF_SITES];	/* the same */
@@ -79,6 +87,9 @@ struct prof {
 };
 
 void prof_reset(struct prof *p);
+
+/* prof_topic - topic t's pair, or NULL when it has none. */
+const struct prof_pair *prof_topic(const struct prof *p, unsigned int t);
 
 /* prof_feed - one dispatch from the trace. */
 void prof_feed(struct prof *p, const struct trace_rec *r);
@@ -105,7 +116,7 @@ unsigned int prof_hot(const struct prof *p, struct prof_pc *out,
 /*
  * prof_bottlenecks - the services whose median queue wait is larger than
  * their median handler time (and that ran at least min_runs times): ids
- * into out, worst ratio first; how many.
+ * into out (at most 64 of them), worst ratio first; how many.
  */
 unsigned int prof_bottlenecks(const struct prof *p, unsigned int min_runs,
 			      uint16_t *out, unsigned int n);

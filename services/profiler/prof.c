@@ -52,8 +52,42 @@ void prof_reset(struct prof *p)
 	memset(p, 0, sizeof(*p));
 }
 
+static unsigned int topic_slot(unsigned int t)
+{
+	return (t * 2654435761u) % PROF_TOPICS;
+}
+
+const struct prof_pair *prof_topic(const struct prof *p, unsigned int t)
+{
+	for (unsigned int i = topic_slot(t), k = 0; k < PROF_TOPICS;
+	     i = (i + 1) % PROF_TOPICS, k++) {
+		if (p->topics[i].id1 == t + 1)
+			return &p->topics[i].t;
+		if (!p->topics[i].id1)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* Topic t's pair, made on first use; NULL when the table is full. */
+static struct prof_pair *topic_pair(struct prof *p, unsigned int t)
+{
+	for (unsigned int i = topic_slot(t), k = 0; k < PROF_TOPICS;
+	     i = (i + 1) % PROF_TOPICS, k++) {
+		if (p->topics[i].id1 == t + 1)
+			return &p->topics[i].t;
+		if (!p->topics[i].id1) {
+			p->topics[i].id1 = t + 1;
+			return &p->topics[i].t;
+		}
+	}
+	return NULL;
+}
+
 void prof_feed(struct prof *p, const struct trace_rec *r)
 {
+	struct prof_pair *tp;
+
 	unsigned int s = r->dst < BUS_SVC_MAX ? r->dst : BUS_SVC_MAX;
 
 	if (!p->on)
@@ -61,10 +95,15 @@ void prof_feed(struct prof *p, const struct trace_rec *r)
 	p->dispatches++;
 	prof_hist_add(&p->svc[s].wait, r->wait);
 	prof_hist_add(&p->svc[s].run, r->run);
-	if (r->topic < BUS_TOPIC_MAX) {
-		prof_hist_add(&p->topic[r->topic].wait, r->wait);
-		prof_hist_add(&p->topic[r->topic].run, r->run);
+	if (r->topic >= BUS_TOPIC_MAX)
+		return;
+	tp = topic_pair(p, r->topic);
+	if (!tp) {
+		p->topics_lost++;
+		return;
 	}
+	prof_hist_add(&tp->wait, r->wait);
+	prof_hist_add(&tp->run, r->run);
 }
 
 void prof_sample(struct prof *p, uint64_t pc)
@@ -137,24 +176,30 @@ unsigned int prof_hot(const struct prof *p, struct prof_pc *out,
 unsigned int prof_bottlenecks(const struct prof *p, unsigned int min_runs,
 			      uint16_t *out, unsigned int n)
 {
-	uint64_t ratio[BUS_SVC_MAX];	/* wait / run, in hundredths */
+	uint64_t ratio[64];	/* of out[]: wait / run, in hundredths */
 	unsigned int got = 0;
 
+	if (n > 64)
+		n = 64;
 	for (unsigned int s = 0; s < BUS_SVC_MAX; s++) {
 		const struct prof_pair *q = &p->svc[s];
 		uint64_t w = prof_hist_quantile(&q->wait, 500);
 		uint64_t r = prof_hist_quantile(&q->run, 500);
+		uint64_t rs;
 		unsigned int j;
 
 		if (q->run.n < min_runs || w <= r)
 			continue;
-		ratio[s] = w * 100 / (r ? r : 1);
-		if (got == n && (n == 0 || ratio[out[n - 1]] >= ratio[s]))
+		rs = w * 100 / (r ? r : 1);
+		if (got == n && (n == 0 || ratio[n - 1] >= rs))
 			continue;
 		j = got < n ? got++ : n - 1;
-		for (; j > 0 && ratio[out[j - 1]] < ratio[s]; j--)
+		for (; j > 0 && ratio[j - 1] < rs; j--) {
 			out[j] = out[j - 1];
+			ratio[j] = ratio[j - 1];
+		}
 		out[j] = (uint16_t)s;
+		ratio[j] = rs;
 	}
 	return got;
 }
@@ -174,8 +219,9 @@ static unsigned int count_topics(const struct prof *p, unsigned int max)
 {
 	unsigned int n = 0;
 
-	for (unsigned int t = 0; t < max && t < BUS_TOPIC_MAX; t++)
-		n += p->topic[t].run.n != 0;
+	for (unsigned int i = 0; i < PROF_TOPICS; i++)
+		n += p->topics[i].id1 && p->topics[i].id1 <= max &&
+		     p->topics[i].t.run.n != 0;
 	return n;
 }
 
@@ -259,13 +305,15 @@ long prof_dump(const struct prof *p, const struct prof_names *nm,
 		o += sizeof(d);
 	}
 	for (unsigned int t = 0; t < nm->ntopics && t < BUS_TOPIC_MAX; t++) {
-		if (!p->topic[t].run.n)
+		const struct prof_pair *tp = prof_topic(p, t);
+
+		if (!tp || !tp->run.n)
 			continue;
 		memset(&d, 0, sizeof(d));
 		name_into(d.name, nm->topic(t));
 		d.id = (uint16_t)t;
 		d.drops = nm->drops ? nm->drops(t) : 0;
-		d.t = p->topic[t];
+		d.t = *tp;
 		memcpy(o, &d, sizeof(d));
 		o += sizeof(d);
 	}

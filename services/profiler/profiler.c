@@ -180,9 +180,11 @@ static void show_topics(struct out *o)
 	for (unsigned int t = 0; t < bus_topic_count(); t++) {
 		struct bus_topic_stats st;
 
-		if (!prof->topic[t].run.n)
+		const struct prof_pair *tp = prof_topic(prof, t);
+
+		if (!tp || !tp->run.n)
 			continue;
-		pair_line(o, bus_topic_name((bus_topic_t)t), &prof->topic[t]);
+		pair_line(o, bus_topic_name((bus_topic_t)t), tp);
 		if (bus_topic_stats((bus_topic_t)t, &st) == 0 && st.drops)
 			put(o, "  %llu dropped (since boot)\n",
 			    (unsigned long long)st.drops);

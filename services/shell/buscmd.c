@@ -184,20 +184,20 @@ static void stats(const char *pat)
 		"delivered", "drops", "refused", "subs");
 	for (unsigned int t = 0; t < bus_topic_count(); t++) {
 		struct bus_topic_stats st;
-		uint64_t subs;
+		unsigned int subs;
 
 		if (!bus_topic_live((bus_topic_t)t) ||
 		    !bus_pattern_match(pat, bus_topic_name((bus_topic_t)t)) ||
 		    bus_topic_stats((bus_topic_t)t, &st))
 			continue;
-		subs = bus_topic_subscribers((bus_topic_t)t);
-		kprintf("%-28s %9llu %9llu %6llu %7llu %4d\n",
+		subs = bus_topic_subscribers((bus_topic_t)t, NULL, 0);
+		kprintf("%-28s %9llu %9llu %6llu %7llu %4u\n",
 			bus_topic_name((bus_topic_t)t),
 			(unsigned long long)st.published,
 			(unsigned long long)st.delivered,
 			(unsigned long long)st.drops,
 			(unsigned long long)bus_topic_refused((bus_topic_t)t),
-			__builtin_popcountll(subs));
+			subs);
 		shown++;
 	}
 	if (!shown)

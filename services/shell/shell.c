@@ -128,7 +128,7 @@ static void svc(char **argv, int argc)
 	int rc;
 
 	if (argc == 2 && strcmp(argv[1], "list") == 0) {
-		for (unsigned int s = 0; s < BUS_SVC_MAX; s++) {
+		for (unsigned int s = 0; s < bus_svc_span(); s++) {
 			enum bus_svc_state st = bus_svc_state((bus_svc_t)s);
 			static const char *const names[] = {
 				"free", "running", "stopped", "failed" };

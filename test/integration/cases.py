@@ -589,7 +589,7 @@ CASES = [
                     '(docs/TESTING.md)',
         'expect': [
             BANNER,
-            r'^topics: 40 children made 16 topics each, every one given; '
+            r'^topics: 1040 children made 16 topics each, every one given; '
             r'\d+ topics before, \d+ after$',
             r'^init: topics \(pid 1\) exited with 0$',
         ],

@@ -10,6 +10,21 @@
 #include <aegis/topics.h>
 #include "unit.h"
 
+/* The bus's tables grow from malloc here, as from kmalloc in the
+ * kernel (bus_set_mem); a test may set its own. */
+static void *mem_alloc(size_t n)
+{
+	return malloc(n);
+}
+
+static void mem_free(void *p, size_t n)
+{
+	(void)n;
+	free(p);
+}
+
+static const struct bus_mem_ops host_mem = { mem_alloc, mem_free };
+
 int main(void)
 {
 	SRunner *sr = srunner_create(suite_multiboot2());
@@ -19,6 +34,7 @@ int main(void)
 	 * every test's bus checks them (test_contract.c swaps its own) */
 	if (bus_contracts_set(bus_contracts, bus_contracts_count))
 		abort();
+	bus_set_mem(&host_mem);
 
 	srunner_add_suite(sr, suite_pvh());
 	srunner_add_suite(sr, suite_fdt_boot());

@@ -4,6 +4,7 @@
  * drop counters, service states and faults.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <aegis/bus.h>
 #include <aegis/errno.h>
@@ -617,6 +618,166 @@ START_TEST(test_dispatch_from_handler_is_ebusy)
 }
 END_TEST
 
+/* ---- scale: services beyond 64, subscriber lists -------------------- */
+
+START_TEST(test_a_thousand_services_subscribe_and_hear)
+{
+	char name[16];
+	bus_topic_t t = topic("wide.news");
+	int v = 5;
+
+	for (int i = 0; i < BUS_SVC_MAX; i++) {
+		snprintf(name, sizeof(name), "s%d", i);
+		ck_assert_int_eq(bus_svc_add(name, handler, &beh[i], 4, 1), i);
+		memset(&beh[i], 0, sizeof(beh[i]));
+		beh[i].self = (bus_svc_t)i;
+		beh[i].call_to = beh[i].request_to = 0xffff;
+		beh[i].publish_topic = -1;
+		ck_assert_int_eq(bus_subscribe((bus_svc_t)i, "wide.*", NULL), 0);
+	}
+	ck_assert_int_eq(bus_svc_add("one-more", handler, NULL, 1, 1),
+			 -AE_ENOSPC);
+	ck_assert_uint_eq(bus_svc_span(), BUS_SVC_MAX);
+	ck_assert_uint_eq(bus_topic_subscribers(t, NULL, 0), BUS_SVC_MAX);
+	ck_assert_int_eq(bus_topic_subscriber(t, BUS_SVC_MAX - 1),
+			 BUS_SVC_MAX - 1);
+	ck_assert_int_eq(bus_topic_subscriber(t, BUS_SVC_MAX), -AE_ENOENT);
+	ck_assert_int_eq(bus_publish(t, 1, &v, sizeof(v)), BUS_SVC_MAX);
+	ck_assert_uint_eq(bus_run(~0u), BUS_SVC_MAX);
+	/* in id order */
+	for (unsigned int i = 0; i < BUS_SVC_MAX; i++)
+		ck_assert_uint_eq(log_[i % 2048].svc, i);
+	/* a topic made later is heard by all of them too */
+	ck_assert_uint_eq(bus_topic_subscribers(topic("wide.later"), NULL, 0),
+			  BUS_SVC_MAX);
+	ck_assert_uint_eq(bus_sub_misses(), 0);
+}
+END_TEST
+
+START_TEST(test_call_chain_rule_holds_for_high_ids)
+{
+	char name[16];
+	bus_svc_t a, b;
+
+	for (int i = 0; i < 700; i++) {
+		snprintf(name, sizeof(name), "pad%d", i);
+		ck_assert_int_ge(bus_svc_add(name, handler, NULL, 1, 1), 0);
+	}
+	a = add("a", 16);
+	b = add("b", 16);
+	ck_assert_uint_gt(a, 64);
+	/* a calls b calls a: the re-entry is refused, both ids past 64 */
+	beh[a].call_to = b;
+	beh[b].call_to = a;
+	ck_assert_int_eq(bus_call(a, topic("q"), NULL, 0, NULL), 0);
+	ck_assert_int_eq(beh[b].call_rc, -AE_EDEADLK);
+	/* and both left the chain: a stop is not refused as busy */
+	ck_assert_int_eq(bus_svc_set_state(a, BUS_SVC_STOPPED), 0);
+	ck_assert_int_eq(bus_svc_set_state(b, BUS_SVC_STOPPED), 0);
+}
+END_TEST
+
+START_TEST(test_unsubscribe_keeps_what_other_patterns_give)
+{
+	bus_svc_t a = add("a", 16);
+	bus_topic_t t = topic("net.rx.eth0");
+
+	ck_assert_int_eq(bus_subscribe(a, "net.*", NULL), 0);
+	ck_assert_int_eq(bus_subscribe(a, "net.rx.eth0", NULL), 0);
+	ck_assert_int_eq(bus_unsubscribe(a, "net.*"), 0);
+	ck_assert_uint_eq(bus_topic_subscribers(t, NULL, 0), 1);
+	ck_assert_uint_eq(bus_topic_subscribers(topic("net.tx"), NULL, 0), 0);
+	ck_assert_int_eq(bus_unsubscribe(a, "net.rx.eth0"), 0);
+	ck_assert_uint_eq(bus_topic_subscribers(t, NULL, 0), 0);
+	ck_assert_int_eq(bus_unsubscribe(a, "net.rx.eth0"), -AE_ENOENT);
+	ck_assert_int_eq(bus_unsubscribe(BUS_SVC_MAX - 1, "x"), -AE_ENOENT);
+}
+END_TEST
+
+START_TEST(test_subscriptions_per_service_are_bounded)
+{
+	bus_svc_t a = add("a", 16), b = add("b", 16);
+	const char *why = NULL;
+	char pat[24];
+
+	for (int i = 0; i < BUS_SVC_SUBS_MAX; i++) {
+		snprintf(pat, sizeof(pat), "p%d.*", i);
+		ck_assert_int_eq(bus_subscribe(a, pat, NULL), 0);
+	}
+	ck_assert_int_eq(bus_subscribe(a, "one.more", &why), -AE_ENOSPC);
+	ck_assert_str_eq(why, "too many subscriptions for one service");
+	/* another service is not held back by a's */
+	ck_assert_int_eq(bus_subscribe(b, "one.more", NULL), 0);
+	/* removing a gives every list back */
+	ck_assert_uint_eq(bus_topic_subscribers(topic("p3.x"), NULL, 0), 1);
+	ck_assert_int_eq(bus_svc_remove(a), 0);
+	ck_assert_uint_eq(bus_topic_subscribers(topic("p3.x"), NULL, 0), 0);
+	ck_assert_int_eq(bus_subscribe(add("a", 16), "p0.*", NULL), 0);
+}
+END_TEST
+
+/* An allocator that refuses after a budget, over malloc. */
+static int alloc_budget;
+static void *budget_alloc(size_t n)
+{
+	return alloc_budget-- > 0 ? calloc(1, n) : NULL;
+}
+static void budget_free(void *p, size_t n)
+{
+	(void)n;
+	free(p);
+}
+static const struct bus_mem_ops budget_ops = { budget_alloc, budget_free };
+
+START_TEST(test_subscribe_without_memory_changes_nothing)
+{
+	char name[64];
+	bus_svc_t a;
+	struct bus_mem_stats ms;
+	const char *why = NULL;
+	bus_topic_t t1, t2;
+
+	/* use up the bus's reserve with long topic names (64-byte blocks),
+	 * then let the allocator refuse */
+	bus_set_mem(NULL);
+	for (unsigned int i = 0;; i++) {
+		bus_mem_stats(&ms);
+		if (ms.reserve_free < 64)
+			break;
+		snprintf(name, sizeof(name), "reserve.filler.%u.xxxxxxxxxxxxxxxxxxx",
+			 i);
+		ck_assert_int_ge(bus_topic(name), 0);
+	}
+	alloc_budget = 1000;
+	bus_set_mem(&budget_ops);
+	t1 = topic("z.one");
+	t2 = topic("z.two");
+	for (int i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "sub%d", i);
+		ck_assert_int_eq(bus_subscribe(add(name, 4), "z.*", NULL), 0);
+	}
+	a = add("a", 4);
+	ck_assert_int_eq(bus_subscribe(a, "z.one", NULL), 0);
+	/* z.two's list is full inside (2 ids): a third needs a block */
+	alloc_budget = 1;	/* the pattern's; not the list's */
+	ck_assert_int_eq(bus_subscribe(a, "z.*", &why), -AE_ENOMEM);
+	ck_assert_str_eq(why, "out of memory");
+	/* as before: a still gets z.one (its exact pattern), not z.two */
+	ck_assert_uint_eq(bus_topic_subscribers(t1, NULL, 0), 3);
+	ck_assert_uint_eq(bus_topic_subscribers(t2, NULL, 0), 2);
+	alloc_budget = 100;
+	ck_assert_int_eq(bus_subscribe(a, "z.*", NULL), 0);
+	ck_assert_uint_eq(bus_topic_subscribers(t2, NULL, 0), 3);
+	/* and a topic name finds no memory: -ENOMEM, the id not used */
+	alloc_budget = 0;
+	ck_assert_int_eq(bus_topic("z.three"), -AE_ENOMEM);
+	ck_assert_int_eq(bus_topic_find("z.three"), -AE_ENOENT);
+	alloc_budget = 100;
+	ck_assert_int_eq(bus_topic("z.three"), (int)bus_topic_count() - 1);
+	bus_set_mem(NULL);
+}
+END_TEST
+
 Suite *suite_bus(void)
 {
 	Suite *s = suite_create("bus");
@@ -625,12 +786,19 @@ Suite *suite_bus(void)
 	TCase *c = tcase_create("call");
 	TCase *b = tcase_create("backpressure");
 	TCase *v = tcase_create("services");
+	TCase *w = tcase_create("scale");
 
 	tcase_add_checked_fixture(d, setup, NULL);
 	tcase_add_checked_fixture(p, setup, NULL);
 	tcase_add_checked_fixture(c, setup, NULL);
 	tcase_add_checked_fixture(b, setup, NULL);
 	tcase_add_checked_fixture(v, setup, NULL);
+	tcase_add_checked_fixture(w, setup, NULL);
+	tcase_add_test(w, test_a_thousand_services_subscribe_and_hear);
+	tcase_add_test(w, test_call_chain_rule_holds_for_high_ids);
+	tcase_add_test(w, test_unsubscribe_keeps_what_other_patterns_give);
+	tcase_add_test(w, test_subscriptions_per_service_are_bounded);
+	tcase_add_test(w, test_subscribe_without_memory_changes_nothing);
 	tcase_add_test(d, test_publish_reaches_every_subscriber);
 	tcase_add_test(d, test_subscription_before_topic_exists);
 	tcase_add_test(d, test_publish_without_subscribers_is_zero);
@@ -669,5 +837,6 @@ Suite *suite_bus(void)
 	suite_add_tcase(s, c);
 	suite_add_tcase(s, b);
 	suite_add_tcase(s, v);
+	suite_add_tcase(s, w);
 	return s;
 }

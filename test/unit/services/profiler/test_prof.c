@@ -88,12 +88,24 @@ START_TEST(test_feed_per_service_and_topic)
 	ck_assert_uint_eq(p->svc[3].run.sum, 500);
 	ck_assert_uint_eq(p->svc[3].wait.max, 70);
 	ck_assert_uint_eq(p->svc[BUS_SVC_MAX].run.n, 1);
-	ck_assert_uint_eq(p->topic[10].run.n, 2);
-	ck_assert_uint_eq(p->topic[11].wait.sum, 70);
+	ck_assert_uint_eq(prof_topic(p, 10)->run.n, 2);
+	ck_assert_uint_eq(prof_topic(p, 11)->wait.sum, 70);
+	ck_assert_ptr_null(prof_topic(p, 12));
 	/* stopped: nothing counts */
 	p->on = false;
 	rec(3, 10, 1, 1);
 	ck_assert_uint_eq(p->dispatches, 3);
+}
+END_TEST
+
+START_TEST(test_topics_past_the_table_are_counted_lost)
+{
+	/* ids spread over the whole topic range: the table keys them */
+	for (unsigned int i = 0; i < PROF_TOPICS + 6; i++)
+		rec(3, (uint16_t)(i * 13 % BUS_TOPIC_MAX), 1, 1);
+	ck_assert_uint_eq(p->topics_lost, 6);
+	ck_assert_uint_eq(prof_topic(p, 13)->run.n, 1);
+	ck_assert_uint_eq(p->svc[3].run.n, PROF_TOPICS + 6);
 }
 END_TEST
 
@@ -287,6 +299,7 @@ Suite *suite_prof(void)
 	tcase_add_test(tc, test_hist_buckets_are_log2);
 	tcase_add_test(tc, test_hist_quantiles);
 	tcase_add_test(tc, test_feed_per_service_and_topic);
+	tcase_add_test(tc, test_topics_past_the_table_are_counted_lost);
 	tcase_add_test(tc, test_samples_counted_per_address);
 	tcase_add_test(tc, test_sample_table_full_counts_lost);
 	tcase_add_test(tc, test_alloc_sites_counted);
