@@ -42,6 +42,11 @@ struct svc {
 
 static struct svc svcs[BUS_SVC_MAX];
 static unsigned int svc_hi;	/* ids 0..svc_hi-1 have been used */
+/* Service names, open-addressed: id + 1, 0 empty; removal by backward
+ * shift (topic.c does the same for topics). */
+#define SVC_HASH (BUS_SVC_MAX * 2)
+static uint16_t svc_hash[SVC_HASH];
+static unsigned int svc_free_hint;	/* no free id below it */
 static struct svc_list topic_subs[BUS_TOPIC_MAX];	/* who subscribed */
 static struct bus_topic_stats tstats[BUS_TOPIC_MAX];
 static bus_clock_fn clock_fn;
@@ -120,7 +125,9 @@ void bus_init(bus_clock_fn clock)
 	for (unsigned int t = 0; t < BUS_TOPIC_MAX; t++)
 		svc_list_clear(&topic_subs[t]);
 	memset(svcs, 0, sizeof(svcs));
+	memset(svc_hash, 0, sizeof(svc_hash));
 	svc_hi = 0;
+	svc_free_hint = 0;
 	memset(tstats, 0, sizeof(tstats));
 	clock_fn = clock;
 	corr_next = 1;
@@ -149,13 +156,55 @@ static struct svc *svc_get(bus_svc_t s)
 	return &svcs[s];
 }
 
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h & (SVC_HASH - 1);
+}
+
 int bus_svc_find(const char *name)
 {
-	for (unsigned int i = 0; i < svc_hi; i++)
-		if (svcs[i].st != BUS_SVC_FREE &&
-		    strcmp(svcs[i].name, name) == 0)
-			return (int)i;
-	return -AE_ENOENT;
+	if (!name)
+		return -AE_ENOENT;
+	for (uint32_t i = name_hash(name);; i = (i + 1) & (SVC_HASH - 1)) {
+		if (!svc_hash[i])
+			return -AE_ENOENT;
+		if (strcmp(svcs[svc_hash[i] - 1].name, name) == 0)
+			return svc_hash[i] - 1;
+	}
+}
+
+static void svc_hash_add(bus_svc_t s)
+{
+	uint32_t i = name_hash(svcs[s].name);
+
+	while (svc_hash[i])
+		i = (i + 1) & (SVC_HASH - 1);
+	svc_hash[i] = (uint16_t)(s + 1);
+}
+
+static void svc_hash_del(bus_svc_t s)
+{
+	uint32_t i = name_hash(svcs[s].name), j, k;
+
+	while (svc_hash[i] != s + 1u) {
+		if (!svc_hash[i])
+			return;
+		i = (i + 1) & (SVC_HASH - 1);
+	}
+	svc_hash[i] = 0;
+	for (j = (i + 1) & (SVC_HASH - 1); svc_hash[j];
+	     j = (j + 1) & (SVC_HASH - 1)) {
+		k = name_hash(svcs[svc_hash[j] - 1].name);
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		svc_hash[i] = svc_hash[j];
+		svc_hash[j] = 0;
+		i = j;
+	}
 }
 
 int bus_svc_add(const char *name, bus_handler_fn fn, void *state,
@@ -173,7 +222,7 @@ int bus_svc_add(const char *name, bus_handler_fn fn, void *state,
 		return -AE_EINVAL;
 	if (bus_svc_find(name) >= 0)
 		return -AE_EEXIST;
-	for (unsigned int i = 0; i < BUS_SVC_MAX; i++) {
+	for (unsigned int i = svc_free_hint; i < BUS_SVC_MAX; i++) {
 		struct svc *s = &svcs[i];
 
 		if (s->st != BUS_SVC_FREE)
@@ -188,10 +237,13 @@ int bus_svc_add(const char *name, bus_handler_fn fn, void *state,
 		s->gen = 1;
 		if (i >= svc_hi)
 			svc_hi = i + 1;
+		svc_free_hint = i + 1;
+		svc_hash_add((bus_svc_t)i);
 		contract_svc_added((bus_svc_t)i, s->name);
 		route_resolve();
 		return (int)i;
 	}
+	svc_free_hint = BUS_SVC_MAX;
 	return -AE_ENOSPC;
 }
 
@@ -323,7 +375,10 @@ int bus_svc_remove(bus_svc_t s)
 		unmatch(s, n->pattern);
 		bus_free(n, sizeof(*n));
 	}
+	svc_hash_del(s);
 	svcs[s].st = BUS_SVC_FREE;
+	if (s < svc_free_hint)
+		svc_free_hint = s;
 	contract_svc_removed(s);
 	route_resolve();
 	return 0;
@@ -1135,7 +1190,7 @@ static void drain_irqs(void)
 			    v->stats.pending >= v->qlimit)
 				refused = true;
 		}
-		if (refused || q_free_count() < nsubs) {
+		if (refused || !q_room(nsubs)) {
 			irq_putback(line, n, ts);
 			continue;
 		}

@@ -44,7 +44,11 @@ void bus_topic_added(bus_topic_t t);
 /* queue.c: the message pool and the priority queue. One dispatcher; the
  * caller guarantees no concurrent use (interrupts post through irq.c). */
 void q_reset(void);
-int q_alloc(void);			/* slot index, or -EAGAIN */
+/* q_alloc - a free slot, growing the pool when none is left; -EAGAIN
+ * when it cannot grow. q_room - make sure n slots are free (grows);
+ * false when they cannot be. */
+int q_alloc(void);
+bool q_room(unsigned int n);
 void q_free(unsigned int i);
 struct bus_msg *q_msg(unsigned int i);
 /* q_push - at the tail of its priority's FIFO, or of the interrupt level
@@ -55,8 +59,8 @@ unsigned int q_count(void);
 unsigned int q_free_count(void);
 /* q_topic_queued - is a message on topic t queued? (Linear: rare.) */
 bool q_topic_queued(bus_topic_t t);
-/* q_take_for - unlink the first queued message for dst (any priority),
- * or -ENOENT. Rare path: a service leaving RUNNING. */
+/* q_take_for - unlink the oldest queued message for dst (any priority),
+ * or -ENOENT; O(1). A service leaving RUNNING. */
 int q_take_for(bus_svc_t dst);
 
 /* irq.c */

@@ -20,6 +20,7 @@ static const struct bus_contract *covers[BUS_TOPIC_MAX];
 static struct svc_list servers[BUS_TOPIC_MAX];	/* who serves it */
 static uint64_t refused[BUS_TOPIC_MAX];
 static int16_t owner[CONTRACTS_MAX];	/* bus id of each row's owner, -1 */
+static uint32_t nserved[BUS_SVC_MAX];	/* topics each service serves */
 static struct bus_contract_stats stats;
 
 static const char *const reason[BUS_REFUSALS] = {
@@ -58,6 +59,7 @@ void contract_reset(void)
 	for (unsigned int t = 0; t < BUS_TOPIC_MAX; t++)
 		svc_list_clear(&servers[t]);
 	memset(refused, 0, sizeof(refused));
+	memset(nserved, 0, sizeof(nserved));
 	memset(&stats, 0, sizeof(stats));
 	for (size_t i = 0; i < CONTRACTS_MAX; i++)
 		owner[i] = -1;
@@ -108,6 +110,8 @@ void contract_topic_added(bus_topic_t t)
 void contract_topic_freed(bus_topic_t t)
 {
 	covers[t] = NULL;
+	for (unsigned int k = 0; k < servers[t].n; k++)
+		nserved[svc_list_ids(&servers[t])[k]]--;
 	svc_list_clear(&servers[t]);
 	refused[t] = 0;
 }
@@ -124,8 +128,13 @@ void contract_svc_removed(bus_svc_t s)
 	for (size_t i = 0; i < rows; i++)
 		if (owner[i] == (int16_t)s)
 			owner[i] = -1;
-	for (unsigned int t = 0; t < bus_topic_count(); t++)
-		svc_list_del(&servers[t], s);
+	/* most services (every process) serve nothing: nothing to scan */
+	for (unsigned int t = 0; nserved[s] && t < bus_topic_count(); t++)
+		if (svc_list_has(&servers[t], s)) {
+			svc_list_del(&servers[t], s);
+			nserved[s]--;
+		}
+	nserved[s] = 0;
 }
 
 const struct bus_contract *bus_contract_of(bus_topic_t t)
@@ -142,7 +151,12 @@ int bus_serve(bus_svc_t s, const char *name)
 	t = bus_topic(name);
 	if (t < 0)
 		return t;
-	return svc_list_add(&servers[t], s);
+	if (svc_list_has(&servers[t], s))
+		return 0;
+	if (svc_list_add(&servers[t], s))
+		return -AE_ENOMEM;
+	nserved[s]++;
+	return 0;
 }
 
 bool bus_serves(bus_svc_t s, bus_topic_t t)

@@ -1,123 +1,254 @@
 /*
  * queue.c - the message pool and the dispatcher's priority queue.
  *
- * BUS_POOL_SIZE fixed slots; one singly-linked FIFO per level, linked
- * through next[]; a bitmap of the non-empty levels. Level 0 holds
- * interrupt events, so they overtake everything; priority p is level p+1. Enqueue is a tail
- * append, dequeue takes the head of the lowest set bit: both O(1), and
- * FIFO within a priority by construction. Free slots form a stack on the
- * same next[] links.
+ * The pool is chunks of QCHUNK messages: the first BUS_POOL_SIZE are
+ * static (boot needs them before any allocator exists), more come from
+ * bus_alloc when every slot is taken, up to QCHUNKS_MAX chunks, and go
+ * back once every slot is free again. A slot's links live beside its
+ * message in a parallel chunk.
+ *
+ * One doubly-linked FIFO per level and a bitmap of the non-empty levels:
+ * level 0 holds interrupt events, so they overtake everything; priority
+ * p is level p+1. Enqueue is a tail append, dequeue takes the head of the
+ * lowest set bit: both O(1), and FIFO within a priority by construction.
+ * Each destination's messages are also on a doubly-linked list of their
+ * own, so a service leaving RUNNING gives back its queue in time linear
+ * in that queue. Free slots form a stack on the level links.
  *
  * Single dispatcher context; no locks (interrupt posts use irq.c).
  */
+#include <string.h>
 #include <aegis/errno.h>
 #include "bus_internal.h"
 
-static struct bus_msg pool[BUS_POOL_SIZE];
-static uint16_t next[BUS_POOL_SIZE];
-#define LEVELS (BUS_PRIOS + 1)
+#define QCHUNK_SHIFT	6
+#define QCHUNK		(1u << QCHUNK_SHIFT)	/* 64 messages: 4 KiB */
+#define QSTATIC		(BUS_POOL_SIZE / QCHUNK)
+#define QNIL		0xffffffffu
+#define LEVELS		(BUS_PRIOS + 1)
 
-static uint16_t head[LEVELS], tail[LEVELS];
+_Static_assert(BUS_POOL_SIZE % QCHUNK == 0, "whole chunks");
+_Static_assert(QCHUNK * sizeof(struct bus_msg) <= BUS_MEM_BLOCK_MAX,
+	       "a chunk is one block");
+
+struct qlink {
+	uint32_t next, prev;	/* its level's FIFO; next: the free stack */
+	uint32_t dnext, dprev;	/* its destination's list */
+	uint32_t level;		/* the level it is queued on */
+};
+
+static struct bus_msg base_msgs[BUS_POOL_SIZE];
+static struct qlink base_links[BUS_POOL_SIZE];
+static struct bus_msg *msgs[QCHUNKS_MAX];
+static struct qlink *links[QCHUNKS_MAX];
+static unsigned int nchunks;
+
+static uint32_t head[LEVELS], tail[LEVELS];
+static uint32_t dhead[BUS_SVC_MAX], dtail[BUS_SVC_MAX];
 static uint32_t levels;		/* bit p: level p non-empty */
-static uint16_t free_top;
+static uint32_t free_top;
 static unsigned int queued, nfree;
+static struct bus_pool_stats pstats;
+
+static inline struct qlink *L(uint32_t i)
+{
+	return &links[i >> QCHUNK_SHIFT][i & (QCHUNK - 1)];
+}
+
+struct bus_msg *q_msg(unsigned int i)
+{
+	return &msgs[i >> QCHUNK_SHIFT][i & (QCHUNK - 1)];
+}
+
+/* Chunk c's slots onto the free stack (the lowest on top). */
+static void chunk_free_all(unsigned int c)
+{
+	for (unsigned int k = QCHUNK; k-- > 0;) {
+		uint32_t i = c * QCHUNK + k;
+
+		L(i)->next = free_top;
+		free_top = i;
+	}
+	nfree += QCHUNK;
+}
+
+static void release_grown(void)
+{
+	while (nchunks > QSTATIC) {
+		nchunks--;
+		bus_free(msgs[nchunks], QCHUNK * sizeof(struct bus_msg));
+		bus_free(links[nchunks], QCHUNK * sizeof(struct qlink));
+		msgs[nchunks] = NULL;
+		links[nchunks] = NULL;
+	}
+}
 
 void q_reset(void)
 {
-	for (unsigned int i = 0; i < BUS_POOL_SIZE; i++)
-		next[i] = (uint16_t)(i + 1 < BUS_POOL_SIZE ? i + 1 : BUS_NIL);
-	free_top = 0;
-	nfree = BUS_POOL_SIZE;
+	release_grown();
+	for (unsigned int c = 0; c < QSTATIC; c++) {
+		msgs[c] = &base_msgs[c * QCHUNK];
+		links[c] = &base_links[c * QCHUNK];
+	}
+	nchunks = QSTATIC;
+	free_top = QNIL;
+	nfree = 0;
+	for (unsigned int c = QSTATIC; c-- > 0;)
+		chunk_free_all(c);
 	for (unsigned int p = 0; p < LEVELS; p++)
-		head[p] = tail[p] = BUS_NIL;
+		head[p] = tail[p] = QNIL;
+	for (unsigned int s = 0; s < BUS_SVC_MAX; s++)
+		dhead[s] = dtail[s] = QNIL;
 	levels = 0;
 	queued = 0;
+	memset(&pstats, 0, sizeof(pstats));
+}
+
+/* One more chunk from bus memory; false when there is none. */
+static bool grow(void)
+{
+	struct bus_msg *m;
+	struct qlink *l;
+
+	if (nchunks == QCHUNKS_MAX) {
+		pstats.grow_fails++;
+		return false;
+	}
+	m = bus_alloc(QCHUNK * sizeof(struct bus_msg));
+	l = m ? bus_alloc(QCHUNK * sizeof(struct qlink)) : NULL;
+	if (!l) {
+		bus_free(m, QCHUNK * sizeof(struct bus_msg));
+		pstats.grow_fails++;
+		return false;
+	}
+	msgs[nchunks] = m;
+	links[nchunks] = l;
+	chunk_free_all(nchunks++);
+	pstats.grows++;
+	if (nchunks * QCHUNK > pstats.slots_max)
+		pstats.slots_max = nchunks * QCHUNK;
+	return true;
+}
+
+bool q_room(unsigned int n)
+{
+	while (nfree < n)
+		if (!grow())
+			return false;
+	return true;
 }
 
 int q_alloc(void)
 {
-	unsigned int i = free_top;
+	uint32_t i;
 
-	if (i == BUS_NIL)
+	if (free_top == QNIL && !grow())
 		return -AE_EAGAIN;
-	free_top = next[i];
+	i = free_top;
+	free_top = L(i)->next;
 	nfree--;
 	return (int)i;
 }
 
 void q_free(unsigned int i)
 {
-	next[i] = free_top;
-	free_top = (uint16_t)i;
+	L(i)->next = free_top;
+	free_top = i;
 	nfree++;
-}
-
-struct bus_msg *q_msg(unsigned int i)
-{
-	return &pool[i];
+	/* every slot free and some were grown: give them back (the free
+	 * stack is rebuilt over the static chunks) */
+	if (nchunks > QSTATIC && nfree == nchunks * QCHUNK) {
+		release_grown();
+		free_top = QNIL;
+		nfree = 0;
+		for (unsigned int c = QSTATIC; c-- > 0;)
+			chunk_free_all(c);
+		pstats.shrinks++;
+	}
 }
 
 void q_push(unsigned int i, bool irq)
 {
-	unsigned int p = irq ? 0 : pool[i].prio + 1u;
+	struct bus_msg *m = q_msg(i);
+	unsigned int p = irq ? 0 : m->prio + 1u;
+	bus_svc_t d = m->dst;
+	struct qlink *l = L(i);
 
-	next[i] = BUS_NIL;
-	if (tail[p] == BUS_NIL)
-		head[p] = (uint16_t)i;
+	l->level = p;
+	l->next = QNIL;
+	l->prev = tail[p];
+	if (tail[p] == QNIL)
+		head[p] = i;
 	else
-		next[tail[p]] = (uint16_t)i;
-	tail[p] = (uint16_t)i;
+		L(tail[p])->next = i;
+	tail[p] = i;
 	levels |= 1u << p;
+	l->dnext = QNIL;
+	l->dprev = dtail[d];
+	if (dtail[d] == QNIL)
+		dhead[d] = i;
+	else
+		L(dtail[d])->dnext = i;
+	dtail[d] = i;
 	queued++;
+}
+
+/* Take slot i off both its lists. */
+static void unlink_slot(uint32_t i)
+{
+	struct qlink *l = L(i);
+	unsigned int p = l->level;
+	bus_svc_t d = q_msg(i)->dst;
+
+	if (l->prev == QNIL)
+		head[p] = l->next;
+	else
+		L(l->prev)->next = l->next;
+	if (l->next == QNIL)
+		tail[p] = l->prev;
+	else
+		L(l->next)->prev = l->prev;
+	if (head[p] == QNIL)
+		levels &= ~(1u << p);
+	if (l->dprev == QNIL)
+		dhead[d] = l->dnext;
+	else
+		L(l->dprev)->dnext = l->dnext;
+	if (l->dnext == QNIL)
+		dtail[d] = l->dprev;
+	else
+		L(l->dnext)->dprev = l->dprev;
+	queued--;
 }
 
 int q_pop(void)
 {
-	unsigned int p, i;
+	unsigned int p;
+	uint32_t i;
 
 	if (!levels)
 		return -AE_ENOENT;
 	p = (unsigned int)__builtin_ctz(levels);
 	i = head[p];
-	head[p] = next[i];
-	if (head[p] == BUS_NIL) {
-		tail[p] = BUS_NIL;
-		levels &= ~(1u << p);
-	}
-	queued--;
+	unlink_slot(i);
 	return (int)i;
 }
 
 int q_take_for(bus_svc_t dst)
 {
-	for (unsigned int p = 0; p < LEVELS; p++) {
-		unsigned int prev = BUS_NIL;
+	uint32_t i = dhead[dst];
 
-		for (unsigned int i = head[p]; i != BUS_NIL; i = next[i]) {
-			if (pool[i].dst != dst) {
-				prev = i;
-				continue;
-			}
-			if (prev == BUS_NIL)
-				head[p] = next[i];
-			else
-				next[prev] = next[i];
-			if (tail[p] == i)
-				tail[p] = (uint16_t)prev;
-			if (head[p] == BUS_NIL)
-				levels &= ~(1u << p);
-			queued--;
-			return (int)i;
-		}
-	}
-	return -AE_ENOENT;
+	if (i == QNIL)
+		return -AE_ENOENT;
+	unlink_slot(i);
+	return (int)i;
 }
 
 bool q_topic_queued(bus_topic_t t)
 {
 	for (unsigned int p = 0; p < LEVELS; p++)
-		for (unsigned int i = head[p]; i != BUS_NIL; i = next[i])
-			if (pool[i].topic == t)
+		for (uint32_t i = head[p]; i != QNIL; i = L(i)->next)
+			if (q_msg(i)->topic == t)
 				return true;
 	return false;
 }
@@ -130,4 +261,14 @@ unsigned int q_count(void)
 unsigned int q_free_count(void)
 {
 	return nfree;
+}
+
+void bus_pool_stats(struct bus_pool_stats *out)
+{
+	*out = pstats;
+	out->slots = nchunks * QCHUNK;
+	out->free = nfree;
+	out->queued = queued;
+	if (out->slots_max < BUS_POOL_SIZE)
+		out->slots_max = BUS_POOL_SIZE;
 }

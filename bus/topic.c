@@ -17,13 +17,14 @@
 #include <aegis/errno.h>
 #include "bus_internal.h"
 
-#define HASH_SLOTS (BUS_TOPIC_MAX * 2)	/* power of two */
+#define HASH_SLOTS (BUS_TOPIC_MAX * 4)	/* power of two; a quarter full at most */
 
 static char *names[BUS_TOPIC_MAX];	/* NULL: never made, or freed */
 static uint16_t hash_slot[HASH_SLOTS];	/* id + 1, 0 = empty */
 static unsigned int ntopics;		/* ids 0..ntopics-1 were made */
 static uint64_t freed[BUS_TOPIC_MAX / 64];	/* bit t: id t is free */
 static unsigned int nfreed;
+static unsigned int freed_lo;	/* no freed id in words below it */
 
 static uint32_t hash(const char *s)
 {
@@ -49,6 +50,7 @@ void topic_reset(void)
 	memset(freed, 0, sizeof(freed));
 	ntopics = 0;
 	nfreed = 0;
+	freed_lo = 0;
 }
 
 unsigned int topic_count(void)
@@ -185,8 +187,9 @@ int bus_topic(const char *name)
 	if (id >= 0)
 		return id;
 	if (nfreed) {
-		for (unsigned int w = 0;; w++)
+		for (unsigned int w = freed_lo;; w++)
 			if (freed[w]) {
+				freed_lo = w;
 				id = (int)(w * 64 + (unsigned int)
 					   __builtin_ctzll(freed[w]));
 				break;
@@ -203,6 +206,8 @@ int bus_topic(const char *name)
 		if (id < (int)ntopics) {	/* the free id stays free */
 			freed[id / 64] |= 1ull << (id % 64);
 			nfreed++;
+			if ((unsigned int)id / 64 < freed_lo)
+				freed_lo = (unsigned int)id / 64;
 		}
 		return -AE_ENOMEM;
 	}
@@ -245,5 +250,7 @@ bool topic_free(bus_topic_t t)
 	names[t] = NULL;
 	freed[t / 64] |= 1ull << (t % 64);
 	nfreed++;
+	if (t / 64 < freed_lo)
+		freed_lo = t / 64;
 	return true;
 }

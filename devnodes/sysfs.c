@@ -31,6 +31,10 @@
  *                                     callers, queues that stand still
  *   /sys/bus/watchdog_ms              the watchdog's period, writable
  *                                     (0: off)
+ *   /sys/bus/memory                   the message pool (slots, free,
+ *                                     queued, the most, chunks grown and
+ *                                     given back) and the memory the
+ *                                     bus's tables took
  *   /sys/kernel/log_level             0..7, writable
  *   /sys/mm/total, free, low          pages, from the mm service
  *   /sys/devices/<tree path>/         the enumerated device tree, from the
@@ -76,7 +80,7 @@ enum what {
 	W_ROOT, W_BUS, W_SERVICES, W_SERVICE, W_SVC_ATTR, W_TOPICS, W_TOPIC,
 	W_TOPIC_ATTR, W_RULES, W_TRACE, W_PENDING, W_KERNEL, W_LOGLEVEL, W_MM,
 	W_MM_ATTR, W_DEVICES, W_DEV_ATTR, W_SDIR, W_SATTR, W_GRANTS,
-	W_GRANT_ATTR, W_CONTRACTS, W_WAITFOR, W_WATCHDOG,
+	W_GRANT_ATTR, W_CONTRACTS, W_WAITFOR, W_WATCHDOG, W_MEMORY,
 };
 
 /* A fixed directory's entries. */
@@ -94,7 +98,7 @@ static const struct entry bus_dir[] = {
 	{ "rules", W_RULES }, { "trace_filter", W_TRACE },
 	{ "pending", W_PENDING }, { "grants", W_GRANTS },
 	{ "contracts", W_CONTRACTS }, { "waitfor", W_WAITFOR },
-	{ "watchdog_ms", W_WATCHDOG },
+	{ "watchdog_ms", W_WATCHDOG }, { "memory", W_MEMORY },
 };
 static const struct entry kernel_dir[] = { { "log_level", W_LOGLEVEL } };
 
@@ -546,6 +550,26 @@ static int render_topic(const struct target *t, struct text *x)
 	return 0;
 }
 
+static void render_memory(struct text *x)
+{
+	struct bus_pool_stats ps;
+	struct bus_mem_stats ms;
+
+	bus_pool_stats(&ps);
+	bus_mem_stats(&ms);
+	add(x, "pool slots %u free %u queued %u max %u grown %llu "
+	    "given_back %llu grow_failed %llu\n", ps.slots, ps.free, ps.queued,
+	    ps.slots_max, (unsigned long long)ps.grows,
+	    (unsigned long long)ps.shrinks, (unsigned long long)ps.grow_fails);
+	add(x, "memory allocs %llu frees %llu reserve_allocs %llu "
+	    "reserve_frees %llu failed %llu reserve_untouched %llu\n",
+	    (unsigned long long)ms.allocs, (unsigned long long)ms.frees,
+	    (unsigned long long)ms.reserve_allocs,
+	    (unsigned long long)ms.reserve_frees,
+	    (unsigned long long)ms.fails,
+	    (unsigned long long)ms.reserve_free);
+}
+
 static void render_contracts(struct text *x)
 {
 	struct bus_contract_stats st;
@@ -650,6 +674,9 @@ static int render(const struct target *t, char *buf)
 		return 0;
 	case W_WATCHDOG:
 		add(&x, "%u\n", bus_watchdog_ms());
+		return 0;
+	case W_MEMORY:
+		render_memory(&x);
 		return 0;
 	case W_GRANT_ATTR: {
 		struct bus_grant_stats gs;

@@ -24,7 +24,8 @@
 #define BUS_SVC_SUBS_MAX	64	/* subscription patterns of one service */
 #define BUS_TOPIC_MAX		16384
 #define BUS_NAME_MAX		48	/* topic and service names, with NUL */
-#define BUS_POOL_SIZE		1024	/* messages in flight, all services */
+#define BUS_POOL_SIZE		1024	/* messages the pool starts with */
+#define QCHUNKS_MAX		4096	/* of 64 messages: 262144 at most */
 #define BUS_IRQ_LINES		256
 #define BUS_CHAIN_MAX		16	/* nested inline calls */
 
@@ -422,6 +423,18 @@ uint64_t bus_watchdog_fired(void);
 void bus_watchdog_check(uint64_t now);
 
 /* ---- counters ----------------------------------------------------------- */
+
+/* The message pool: BUS_POOL_SIZE static slots, grown 64 at a time from
+ * bus memory (bus_set_mem) when all are taken, given back when every
+ * slot is free again. */
+struct bus_pool_stats {
+	uint32_t slots;		/* now */
+	uint32_t free, queued;
+	uint32_t slots_max;	/* the most there ever were */
+	uint64_t grows, shrinks;	/* chunks taken; returns of all grown */
+	uint64_t grow_fails;	/* no memory (or QCHUNKS_MAX reached) */
+};
+void bus_pool_stats(struct bus_pool_stats *out);
 
 struct bus_topic_stats {
 	uint64_t published;	/* publish/send/request calls on it */

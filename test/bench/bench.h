@@ -7,6 +7,7 @@
 #define AEGIS_BENCH_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -48,6 +49,41 @@ static inline struct figure bench_measure(void (*fn)(void), unsigned int per,
 	qsort(v, (size_t)rounds, sizeof(v[0]), bench_cmp);
 	f.med = v[rounds / 2];
 	f.p99 = v[rounds * 99 / 100];
+	return f;
+}
+/* Reopen the JSON list the bus benchmark wrote, to append to it: the
+ * next record is written after a comma. */
+static inline FILE *bench_append_to(const char *path)
+{
+	FILE *f = fopen(path, "r+");
+	long end;
+	int c;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	end = ftell(f);
+	/* back over the closing "]" and whitespace */
+	while (end > 0) {
+		fseek(f, --end, SEEK_SET);
+		c = fgetc(f);
+		if (c == ']')
+			break;
+	}
+	if (end <= 0) {
+		fclose(f);
+		return NULL;
+	}
+	fseek(f, end, SEEK_SET);
+	/* drop trailing newline before "]" so records follow the last one */
+	while (end > 0) {
+		fseek(f, end - 1, SEEK_SET);
+		c = fgetc(f);
+		if (c != '\n' && c != ' ')
+			break;
+		end--;
+	}
+	fseek(f, end, SEEK_SET);
 	return f;
 }
 

@@ -187,41 +187,6 @@ static void record(const char *bench, struct figure v, const char *peer,
 		v.med / p.med, v.p99, BATCH * ROUNDS);
 }
 
-/* Reopen the JSON list the bus benchmark wrote, to append to it. */
-static FILE *append_to(const char *path)
-{
-	FILE *f = fopen(path, "r+");
-	long end;
-	int c;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	end = ftell(f);
-	/* back over the closing "]" and whitespace */
-	while (end > 0) {
-		fseek(f, --end, SEEK_SET);
-		c = fgetc(f);
-		if (c == ']')
-			break;
-	}
-	if (end <= 0) {
-		fclose(f);
-		return NULL;
-	}
-	fseek(f, end, SEEK_SET);
-	/* drop trailing newline before "]" so records follow the last one */
-	while (end > 0) {
-		fseek(f, end - 1, SEEK_SET);
-		c = fgetc(f);
-		if (c != '\n' && c != ' ')
-			break;
-		end--;
-	}
-	fseek(f, end, SEEK_SET);
-	return f;
-}
-
 int main(int argc, char **argv)
 {
 	static const size_t sizes[] = { 16, 64, 256, 1024, 4096 };
@@ -268,7 +233,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	json = append_to(argv[1]);
+	json = bench_append_to(argv[1]);
 	if (!json) {
 		fprintf(stderr, "mm-bench: %s holds no JSON list to extend "
 			"(run the bus benchmark first)\n", argv[1]);

@@ -69,6 +69,31 @@ def table(rows, with_what=False):
     return '\n'.join(out)
 
 
+def scaling(rec):
+    """The bus's scaling table: each operation at its smallest size (the
+    peer) and at the larger ones, from bus-scale's records."""
+    rows = [r for r in rec if r['bench'].startswith('bus.scale.')]
+    if not rows:
+        return []
+    out = ['## How the bus scales (host)\n',
+           'Each operation measured with a small and with a large number '
+           'of services, topics, rules or queued messages in the bus '
+           '(`test/bench/bus_scale.c`); the peer is the same operation at '
+           'the smallest size, so a ratio near 1 is flat. The stop figure '
+           'is per queued message: flat there means linear in the '
+           'service\'s queue.\n',
+           '| operation | size | median | at the smallest size | ratio |',
+           '|---|---|---|---|---|']
+    for r in rows:
+        small = r['peer'].rsplit('.', 1)[-1]
+        out.append('| %s | %s | %s | %s (%s) | %.2f |' % (
+            r.get('what', r['bench']), r.get('size', '?'),
+            fmt_ns(r['value']), fmt_ns(r['peer_value']), small,
+            r['ratio']))
+    out.append('')
+    return ['\n'.join(out)]
+
+
 def pick(records, prefix, arch=None):
     return [r for r in records if r['bench'].startswith(prefix) and
             (arch is None or (r.get('arch') == 'host') == (arch == 'host'))]
@@ -219,7 +244,11 @@ def main():
          'run and reaped; docs/PROCESSES.md.'),
     ]
     for prefix, arch, title, text in groups:
-        if arch == 'kernel':
+        if prefix == 'bus.':
+            rows = [r for r in rec if r['bench'].startswith(prefix) and
+                    not r['bench'].startswith('bus.scale.') and
+                    r.get('arch') == 'host']
+        elif arch == 'kernel':
             rows = [r for r in rec if r['bench'].startswith(prefix) and
                     r.get('arch') != 'host']
         elif arch == 'host':
@@ -233,6 +262,8 @@ def main():
         o.append('## %s\n' % title)
         o.append(text + '\n')
         o.append(table(rows) + '\n')
+        if prefix == 'bus.':
+            o.extend(scaling(rec))
     o.append('## More\n')
     o.append('The analyses behind these figures (where the time goes, what '
              'was done for speed, and against which issue\'s goals) are in '

@@ -368,7 +368,8 @@ CASES = [
                  (r'^bus: echo stopped', b'bus top\r'),
                  (r'^bus top: hw\.irq\.timer', b'\r'),
                  (r'^bus: top stopped', b'bus bogus\r'),
-                 (r'^sh: bus: pub TOPIC', b'poweroff\r')],
+                 (r'^sh: bus: pub TOPIC', b'cat /sys/bus/memory\r'),
+                 (r'^memory allocs ', b'poweroff\r')],
         'expect': [
             BANNER,
             r'^topic +published +delivered +drops +refused +subs$',
@@ -390,6 +391,10 @@ CASES = [
             r'^bus: top stopped$',
             r'^sh: bus: pub TOPIC \[text\|0xHEX\], echo PATTERN, stats '
             r'\[PATTERN\] or top$',
+            r'^pool slots 1024 free \d+ queued \d+ max 1024 grown 0 '
+            r'given_back 0 grow_failed 0$',
+            r'^memory allocs \d+ frees \d+ reserve_allocs \d+ reserve_frees '
+            r'\d+ failed 0 reserve_untouched \d+$',
             r'^power: off, asked by shell$',
         ],
         'reject': [r'^panic: '],

@@ -23,7 +23,7 @@ static void mem_free(void *p, size_t n)
 	free(p);
 }
 
-static const struct bus_mem_ops host_mem = { mem_alloc, mem_free };
+const struct bus_mem_ops unit_host_mem = { mem_alloc, mem_free };
 
 int main(void)
 {
@@ -34,7 +34,7 @@ int main(void)
 	 * every test's bus checks them (test_contract.c swaps its own) */
 	if (bus_contracts_set(bus_contracts, bus_contracts_count))
 		abort();
-	bus_set_mem(&host_mem);
+	bus_set_mem(&unit_host_mem);
 
 	srunner_add_suite(sr, suite_pvh());
 	srunner_add_suite(sr, suite_fdt_boot());

@@ -4,6 +4,12 @@
 
 #include <check.h>
 
+/* main.c: the allocator the bus's tables grow from in every test (a
+ * test that sets another puts this one back: under valgrind the tests
+ * share one process). */
+struct bus_mem_ops;
+extern const struct bus_mem_ops unit_host_mem;
+
 Suite *suite_multiboot2(void);	/* kernel/test_multiboot2.c */
 Suite *suite_pvh(void);		/* kernel/test_pvh.c */
 Suite *suite_fdt_boot(void);	/* kernel/test_fdt_boot.c */

@@ -97,6 +97,37 @@ static bus_svc_t add(const char *name, uint32_t qlimit)
 	return (bus_svc_t)id;
 }
 
+/* An allocator that refuses after a budget, over malloc. */
+static int alloc_budget;
+static void *budget_alloc(size_t n)
+{
+	return alloc_budget-- > 0 ? calloc(1, n) : NULL;
+}
+static void budget_free(void *p, size_t n)
+{
+	(void)n;
+	free(p);
+}
+static const struct bus_mem_ops budget_ops = { budget_alloc, budget_free };
+
+/* Take every block of the bus's own reserve (long topic names: 64-byte
+ * blocks), so only the allocator set next can give memory. */
+static void use_up_reserve(void)
+{
+	struct bus_mem_stats ms;
+	char name[64];
+
+	bus_set_mem(NULL);
+	for (unsigned int i = 0;; i++) {
+		bus_mem_stats(&ms);
+		if (ms.reserve_free < 64)
+			break;
+		snprintf(name, sizeof(name), "reserve.filler.%u.xxxxxxxxxxxxxxxxxxx",
+			 i);
+		ck_assert_int_ge(bus_topic(name), 0);
+	}
+}
+
 static bus_topic_t topic(const char *name)
 {
 	int t = bus_topic(name);
@@ -107,6 +138,7 @@ static bus_topic_t topic(const char *name)
 
 static void setup(void)
 {
+	bus_set_mem(&unit_host_mem);
 	fake_now = 1000;
 	bus_init(fake_clock);
 	nlog = 0;
@@ -496,17 +528,74 @@ START_TEST(test_publish_partial_when_one_subscriber_full)
 }
 END_TEST
 
-START_TEST(test_pool_exhaustion_is_eagain)
+START_TEST(test_pool_grows_and_gives_back)
 {
 	bus_svc_t a = add("a", BUS_POOL_SIZE), b = add("b", BUS_POOL_SIZE);
 	bus_topic_t t = topic("t");
+	struct bus_pool_stats ps;
+
+	for (int n = 0; n < 2 * BUS_POOL_SIZE; n++)
+		ck_assert_int_eq(bus_send(n & 1 ? a : b, t, 1, &n, sizeof(n)),
+				 0);
+	bus_pool_stats(&ps);
+	ck_assert_uint_eq(ps.slots, 2 * BUS_POOL_SIZE);
+	ck_assert_uint_eq(ps.queued, 2 * BUS_POOL_SIZE);
+	ck_assert_uint_eq(ps.grows, BUS_POOL_SIZE / 64);
+	/* the per-service bound still holds */
+	ck_assert_int_eq(bus_send(a, t, 1, NULL, 0), -AE_EAGAIN);
+	ck_assert_uint_eq(bus_run(~0u), 2 * BUS_POOL_SIZE);
+	/* in order, nothing lost in the grown chunks */
+	for (unsigned int i = 0; i < 2 * BUS_POOL_SIZE; i++)
+		ck_assert_int_eq(log_[i % 2048].value, (int)i);
+	bus_pool_stats(&ps);
+	ck_assert_uint_eq(ps.slots, BUS_POOL_SIZE);
+	ck_assert_uint_eq(ps.free, BUS_POOL_SIZE);
+	ck_assert_uint_eq(ps.shrinks, 1);
+	ck_assert_uint_eq(ps.slots_max, 2 * BUS_POOL_SIZE);
+}
+END_TEST
+
+START_TEST(test_pool_exhaustion_is_eagain)
+{
+	bus_svc_t a, b;
+	bus_topic_t t = topic("t");
+	struct bus_pool_stats ps;
 	int rc = 0, n = 0;
 
+	use_up_reserve();
+	a = add("a", BUS_POOL_SIZE);
+	b = add("b", BUS_POOL_SIZE);
+	alloc_budget = 2;		/* one chunk: its messages and links */
+	bus_set_mem(&budget_ops);
 	while ((rc = bus_send(n & 1 ? a : b, t, 1, NULL, 0)) == 0)
 		n++;
 	ck_assert_int_eq(rc, -AE_EAGAIN);
-	ck_assert_int_eq(n, BUS_POOL_SIZE);
-	ck_assert_uint_eq(bus_run(BUS_POOL_SIZE * 2), BUS_POOL_SIZE);
+	ck_assert_int_eq(n, BUS_POOL_SIZE + 64);
+	bus_pool_stats(&ps);
+	ck_assert_uint_eq(ps.grow_fails, 1);
+	ck_assert_uint_eq(bus_run(BUS_POOL_SIZE * 2), BUS_POOL_SIZE + 64);
+	bus_set_mem(&unit_host_mem);
+}
+END_TEST
+
+START_TEST(test_stop_is_linear_in_its_queue)
+{
+	bus_svc_t a = add("a", BUS_POOL_SIZE), b = add("b", BUS_POOL_SIZE);
+	bus_topic_t t = topic("t");
+	struct bus_svc_stats st;
+
+	/* interleaved, at every priority: b's leave, a's stay in order */
+	for (int n = 0; n < 1000; n++)
+		ck_assert_int_eq(bus_send(n & 1 ? a : b, t, n % BUS_PRIOS, &n,
+					  sizeof(n)), 0);
+	ck_assert_int_eq(bus_svc_set_state(b, BUS_SVC_STOPPED), 0);
+	ck_assert_int_eq(bus_svc_stats(b, &st), 0);
+	ck_assert_uint_eq(st.drops, 500);
+	ck_assert_uint_eq(st.pending, 0);
+	ck_assert_uint_eq(bus_pending(), 500);
+	ck_assert_uint_eq(bus_run(~0u), 500);
+	for (unsigned int i = 0; i < 500; i++)
+		ck_assert_uint_eq(log_[i].svc, a);
 }
 END_TEST
 
@@ -716,38 +805,14 @@ START_TEST(test_subscriptions_per_service_are_bounded)
 }
 END_TEST
 
-/* An allocator that refuses after a budget, over malloc. */
-static int alloc_budget;
-static void *budget_alloc(size_t n)
-{
-	return alloc_budget-- > 0 ? calloc(1, n) : NULL;
-}
-static void budget_free(void *p, size_t n)
-{
-	(void)n;
-	free(p);
-}
-static const struct bus_mem_ops budget_ops = { budget_alloc, budget_free };
-
 START_TEST(test_subscribe_without_memory_changes_nothing)
 {
-	char name[64];
+	char name[16];
 	bus_svc_t a;
-	struct bus_mem_stats ms;
 	const char *why = NULL;
 	bus_topic_t t1, t2;
 
-	/* use up the bus's reserve with long topic names (64-byte blocks),
-	 * then let the allocator refuse */
-	bus_set_mem(NULL);
-	for (unsigned int i = 0;; i++) {
-		bus_mem_stats(&ms);
-		if (ms.reserve_free < 64)
-			break;
-		snprintf(name, sizeof(name), "reserve.filler.%u.xxxxxxxxxxxxxxxxxxx",
-			 i);
-		ck_assert_int_ge(bus_topic(name), 0);
-	}
+	use_up_reserve();	/* then let the allocator refuse */
 	alloc_budget = 1000;
 	bus_set_mem(&budget_ops);
 	t1 = topic("z.one");
@@ -774,7 +839,7 @@ START_TEST(test_subscribe_without_memory_changes_nothing)
 	ck_assert_int_eq(bus_topic_find("z.three"), -AE_ENOENT);
 	alloc_budget = 100;
 	ck_assert_int_eq(bus_topic("z.three"), (int)bus_topic_count() - 1);
-	bus_set_mem(NULL);
+	bus_set_mem(&unit_host_mem);
 }
 END_TEST
 
@@ -825,6 +890,8 @@ Suite *suite_bus(void)
 	tcase_add_test(b, test_full_queue_returns_eagain_and_counts_drop);
 	tcase_add_test(b, test_publish_partial_when_one_subscriber_full);
 	tcase_add_test(b, test_pool_exhaustion_is_eagain);
+	tcase_add_test(b, test_pool_grows_and_gives_back);
+	tcase_add_test(b, test_stop_is_linear_in_its_queue);
 	tcase_add_test(v, test_stopping_answers_pending_requests);
 	tcase_add_test(v, test_send_to_stopped_service_is_eshutdown);
 	tcase_add_test(v, test_fault_marks_failed_and_publishes);

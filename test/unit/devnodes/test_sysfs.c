@@ -327,6 +327,33 @@ START_TEST(test_sysfs_topic_subscribers_and_counts)
 }
 END_TEST
 
+START_TEST(test_sysfs_bus_memory_shows_the_pool)
+{
+	char a[512];
+	int w1 = bus_svc_add("flood1", widget_stand_in, NULL, BUS_POOL_SIZE, 4);
+	int w2 = bus_svc_add("flood2", widget_stand_in, NULL, BUS_POOL_SIZE, 4);
+	bus_topic_t t = (bus_topic_t)bus_topic("mem.flood");
+
+	cat("/sys/bus/memory", a, sizeof(a));
+	ck_assert_ptr_nonnull(strstr(a, "pool slots 1024 free "));
+	ck_assert_ptr_nonnull(strstr(a, "\nmemory allocs "));
+	ck_assert_int_eq(echo("/sys/bus/memory", "1", ROOT), -AE_EACCES);
+	/* more in flight than the pool starts with: it grows, and says so */
+	ck_assert_int_ge(w1, 0);
+	ck_assert_int_ge(w2, 0);
+	for (int i = 0; i < BUS_POOL_SIZE + 10; i++)
+		ck_assert_int_eq(bus_send((bus_svc_t)(i & 1 ? w1 : w2), t, 7,
+					  NULL, 0), 0);
+	cat("/sys/bus/memory", a, sizeof(a));
+	ck_assert_ptr_nonnull(strstr(a, "pool slots 1088 "));
+	ck_assert_ptr_nonnull(strstr(a, " grown 1 "));
+	bus_run(~0u);
+	cat("/sys/bus/memory", a, sizeof(a));
+	ck_assert_ptr_nonnull(strstr(a, "pool slots 1024 free 1024 queued 0 "
+					"max 1088 grown 1 given_back 1 "));
+}
+END_TEST
+
 START_TEST(test_sysfs_rules_added_listed_and_removed)
 {
 	char a[256];
@@ -603,6 +630,7 @@ Suite *suite_sysfs(void)
 	tcase_add_test(tc, test_sysfs_service_counters_read_live);
 	tcase_add_test(tc, test_sysfs_state_write_stops_and_starts);
 	tcase_add_test(tc, test_sysfs_topic_subscribers_and_counts);
+	tcase_add_test(tc, test_sysfs_bus_memory_shows_the_pool);
 	tcase_add_test(tc, test_sysfs_rules_added_listed_and_removed);
 	tcase_add_test(tc, test_sysfs_bad_rules_refused_with_reason);
 	tcase_add_test(tc, test_sysfs_log_level_validated);
