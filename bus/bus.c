@@ -166,7 +166,7 @@ int bus_svc_add(const char *name, bus_handler_fn fn, void *state,
 		s->st = BUS_SVC_RUNNING;
 		s->gen = 1;
 		contract_svc_added((bus_svc_t)i, s->name);
-		route_resolve();
+		route_svc_added((bus_svc_t)i, s->name);
 		return (int)i;
 	}
 	return -AE_ENOSPC;
@@ -284,7 +284,7 @@ int bus_svc_remove(bus_svc_t s)
 	rebuild_masks();
 	svcs[s].st = BUS_SVC_FREE;
 	contract_svc_removed(s);
-	route_resolve();
+	route_svc_removed(s);
 	return 0;
 }
 
@@ -327,6 +327,7 @@ int bus_topic_free(bus_topic_t t)
 	memset(&tstats[t], 0, sizeof(tstats[t]));
 	topic_subs[t] = 0;
 	contract_topic_freed(t);
+	route_topic_freed(t);
 	return 0;
 }
 
