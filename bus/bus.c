@@ -240,7 +240,7 @@ int bus_svc_add(const char *name, bus_handler_fn fn, void *state,
 		svc_free_hint = i + 1;
 		svc_hash_add((bus_svc_t)i);
 		contract_svc_added((bus_svc_t)i, s->name);
-		route_resolve();
+		route_svc_added((bus_svc_t)i, s->name);
 		return (int)i;
 	}
 	svc_free_hint = BUS_SVC_MAX;
@@ -380,7 +380,7 @@ int bus_svc_remove(bus_svc_t s)
 	if (s < svc_free_hint)
 		svc_free_hint = s;
 	contract_svc_removed(s);
-	route_resolve();
+	route_svc_removed(s);
 	return 0;
 }
 
@@ -436,6 +436,7 @@ int bus_topic_free(bus_topic_t t)
 	memset(&tstats[t], 0, sizeof(tstats[t]));
 	svc_list_clear(&topic_subs[t]);
 	contract_topic_freed(t);
+	route_topic_freed(t);
 	return 0;
 }
 

@@ -132,8 +132,14 @@ struct route_verdict {
 };
 unsigned int route_count(void);
 void route_reset(void);
-void route_resolve(void);
+/* route_svc_added, route_svc_removed - service s came (named name) or
+ * went: the rules naming it, or a prefix of its name, are filed for it
+ * or no more. route_topic_added - a new topic (again for a live one: no
+ * change); route_topic_freed - its id may be another topic's next. */
+void route_svc_added(bus_svc_t s, const char *name);
+void route_svc_removed(bus_svc_t s);
 void route_topic_added(bus_topic_t t);
+void route_topic_freed(bus_topic_t t);
 void route_apply(struct route_verdict *v, bus_topic_t topic, bus_svc_t src,
 		 uint8_t kind, bool irq, uint64_t now);
 

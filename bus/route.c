@@ -1,11 +1,24 @@
 /*
  * route.c - the routing rules engine (see aegis/route.h).
  *
- * Rules are kept parsed: names resolved to service ids (again whenever
- * services come and go), and for each topic a bit mask of the rules whose
- * pattern matches it, so checking a message costs a mask lookup and a
- * walk over the rules that can match, not string compares. With no rules
- * the bus skips this file entirely.
+ * Rules are kept parsed, each in a block from bus_alloc, and indexed so
+ * that a message looks only at the rules that could match it. A rule is
+ * filed under one key, its most selective: its topic pattern (in the
+ * candidate list of each live topic the pattern matches: when the rule
+ * is added, and when a topic is), else its source, else its destination
+ * (in the list of each service the name covers: an exact name is
+ * resolved to its service and a prefix to its set of services once, when
+ * the rule or the service is added), else the list of rules for every
+ * message. A message merges at most four lists, its topic's, its
+ * source's, its destination's and that last one, in rule order, and
+ * checks each candidate by ids and bits, without a string compare. With
+ * no rules the bus skips this file entirely.
+ *
+ * Memory: adding a rule that cannot have its block or its index entries
+ * fails with -ENOMEM and changes nothing. A topic or service whose list
+ * cannot be built when it is added (bus_alloc has nothing) is marked
+ * degraded: its messages are checked against every rule in order, the
+ * old way, until a rule removal gives memory back and the list is built.
  */
 #include <string.h>
 #include <aegis/errno.h>
@@ -19,28 +32,82 @@ static const char *const action_name[] = {
 	"allow", "deny", "redirect", "mirror", "rate", "prio",
 };
 
-#define ANY	(-2)	/* src/dst/target: any service */
-#define UNRES	(-1)	/* named, but no such service (yet) */
-#define PREFIX	(-3)	/* "name-*": every service whose name starts so */
-#define KIND_ANY 0xff
+#define KIND_ANY	0xff
+#define UNRES		(-1)	/* an exact name no service has yet */
+#define KSLOT		BUS_SVC_MAX	/* the index slot of "kernel" */
+#define SLOTS		(BUS_SVC_MAX + 1)
+#define SVC_WORDS	((BUS_SVC_MAX + 63) / 64)
+#define TOPIC_WORDS	((BUS_TOPIC_MAX + 63) / 64)
+#define RL_MIN		6		/* a 16-byte block */
 
-struct rule {
-	enum action act;
-	char topic[BUS_NAME_MAX];	/* "" = any */
-	char src[BUS_NAME_MAX], dst[BUS_NAME_MAX], target[BUS_NAME_MAX];
-	int src_id, dst_id, target_id;
-	bool named;			/* src or dst an exact name */
-	bool pinned;			/* a default rule: clear keeps it */
-	uint8_t kind;
-	uint8_t prio;
-	uint32_t rate_n, rate_ms;
-	uint64_t credit, last;		/* token bucket, in clock ticks */
-	struct bus_rule_stats st;
+/* Rule ids in ascending rule order, in a block of 16..4096 bytes (cap
+ * 6, 14, 30, ... 2046). */
+struct rlist {
+	uint16_t n, cap;
+	uint16_t id[];
 };
 
-static struct rule rules[BUS_RULES_MAX];
+/* A service name rules use as src, dst or target, shared by them: an
+ * exact name resolved to its service, or a prefix ("user-*") resolved to
+ * the set of services whose names start with it. */
+struct sname {
+	struct sname *next;
+	struct rlist *src_rules, *dst_rules;	/* rules filed under it */
+	int32_t id;	/* exact: the service, BUS_SVC_KERNEL or UNRES */
+	uint16_t refs;
+	uint8_t len;		/* prefix: the bytes before the '*' */
+	bool prefix;
+	bool kernel;		/* prefix: "kernel" starts with it */
+	char str[BUS_NAME_MAX];
+	uint64_t bits[];	/* prefix: SVC_WORDS words, bit s: service s */
+};
+
+/* The key a rule is filed under. */
+enum family { F_TOPIC, F_SRC, F_DST, F_EVERY };
+
+#define R_NAMED		0x01	/* src or dst an exact name */
+#define R_PINNED	0x02	/* a default rule: clear keeps it */
+#define R_SRC_STAR	0x04	/* written src=* (any) */
+#define R_DST_STAR	0x08	/* written dst=* */
+#define R_DEAD		0x10	/* going: a sweep drops it */
+
+struct rule {
+	struct bus_rule_stats st;
+	uint64_t credit, last;		/* token bucket, in clock ticks */
+	uint32_t rate_n, rate_ms;
+	struct sname *src, *dst, *target;	/* NULL: any (no target) */
+	uint16_t order;			/* its number in the table */
+	uint16_t id;			/* its slot: what lists hold */
+	uint8_t act, kind, prio, flags;
+	uint8_t family;
+	char topic[BUS_NAME_MAX];	/* "" = any */
+};
+/* a 128-byte block: BUS_RULES_MAX rules take half the bus's reserve */
+_Static_assert(sizeof(struct rule) <= 128, "a rule in a 128-byte block");
+/* a list of every rule fits the largest block */
+_Static_assert(BUS_RULES_MAX <= 2046, "rule lists");
+
+/* A rule as text, parsed. */
+struct rtext {
+	enum action act;
+	uint8_t kind, prio;
+	bool named;
+	uint32_t rate_n, rate_ms;
+	char topic[BUS_NAME_MAX];
+	char src[BUS_NAME_MAX], dst[BUS_NAME_MAX], target[BUS_NAME_MAX];
+};
+
+static struct rule *slots[BUS_RULES_MAX];	/* by id */
+static uint16_t table[BUS_RULES_MAX];		/* ids in rule order */
 static unsigned int nrules;
-static uint32_t topic_rules[BUS_TOPIC_MAX];	/* bit i: rule i's pattern */
+static struct rlist *topic_idx[BUS_TOPIC_MAX];
+static struct rlist *src_idx[SLOTS], *dst_idx[SLOTS];
+static struct rlist *every;
+static struct sname *names;
+static uint64_t topic_indexed[TOPIC_WORDS];	/* its list is current */
+static uint64_t topic_degraded[TOPIC_WORDS];	/* it has no list */
+static uint64_t slot_degraded[(SLOTS + 63) / 64];
+static uint64_t examined;
 static uint64_t ticks_per_ms = 1;
 
 unsigned int route_count(void)
@@ -48,55 +115,492 @@ unsigned int route_count(void)
 	return nrules;
 }
 
+uint64_t bus_rule_examined(void)
+{
+	return examined;
+}
+
 void bus_rule_clock_rate(uint64_t tpm)
 {
 	ticks_per_ms = tpm ? tpm : 1;
 }
 
-static int resolve(const char *name)
+static bool bit(const uint64_t *m, unsigned int i)
 {
-	int id;
-
-	if (!name[0] || strcmp(name, "*") == 0)
-		return ANY;
-	if (strcmp(name, "kernel") == 0)	/* posts outside handlers */
-		return BUS_SVC_KERNEL;
-	if (name[strlen(name) - 1] == '*')
-		return PREFIX;
-	id = bus_svc_find(name);
-	return id >= 0 ? id : UNRES;
+	return (m[i / 64] >> (i % 64)) & 1;
 }
 
-void route_resolve(void)
+static void set_bit(uint64_t *m, unsigned int i, bool on)
 {
-	for (unsigned int i = 0; i < nrules; i++) {
-		rules[i].src_id = resolve(rules[i].src);
-		rules[i].dst_id = resolve(rules[i].dst);
-		rules[i].target_id = resolve(rules[i].target);
+	if (on)
+		m[i / 64] |= 1ull << (i % 64);
+	else
+		m[i / 64] &= ~(1ull << (i % 64));
+}
+
+/* The index slot of a service: its id, KSLOT for kernel, else -1. */
+static int slot_of(bus_svc_t s)
+{
+	if (s < BUS_SVC_MAX)
+		return s;
+	return s == BUS_SVC_KERNEL ? KSLOT : -1;
+}
+
+/* ---- rule lists ------------------------------------------------------ */
+
+static size_t rl_bytes(unsigned int cap)
+{
+	return sizeof(struct rlist) + cap * sizeof(uint16_t);
+}
+
+static void rl_free(struct rlist **lp)
+{
+	if (*lp)
+		bus_free(*lp, rl_bytes((*lp)->cap));
+	*lp = NULL;
+}
+
+/* Where order o is, or goes, in l. */
+static unsigned int rl_find(const struct rlist *l, unsigned int o)
+{
+	unsigned int lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+
+		if (slots[l->id[mid]]->order < o)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	return lo;
+}
+
+static int rl_resize(struct rlist **lp, unsigned int cap)
+{
+	struct rlist *l = *lp, *m = bus_alloc(rl_bytes(cap));
+
+	if (!m)
+		return -AE_ENOMEM;
+	m->cap = (uint16_t)cap;
+	if (l) {
+		m->n = l->n;
+		memcpy(m->id, l->id, l->n * sizeof(l->id[0]));
+		bus_free(l, rl_bytes(l->cap));
+	}
+	*lp = m;
+	return 0;
+}
+
+static int rl_insert(struct rlist **lp, const struct rule *r)
+{
+	struct rlist *l = *lp;
+	unsigned int at;
+
+	if (!l || l->n == l->cap) {
+		if (rl_resize(lp, l ? l->cap * 2u + 2 : RL_MIN))
+			return -AE_ENOMEM;
+		l = *lp;
+	}
+	at = rl_find(l, r->order);
+	memmove(&l->id[at + 1], &l->id[at], (l->n - at) * sizeof(l->id[0]));
+	l->id[at] = r->id;
+	l->n++;
+	return 0;
+}
+
+/* After entries went: an empty list is freed, one at most a quarter
+ * full moves to a smaller block if there is one. */
+static void rl_trim(struct rlist **lp)
+{
+	struct rlist *l = *lp;
+	unsigned int cap = l->cap;
+
+	if (!l->n) {
+		rl_free(lp);
+		return;
+	}
+	while (cap > RL_MIN && l->n <= (cap - 2) / 4)
+		cap = (cap - 2) / 2;
+	if (cap != l->cap)
+		rl_resize(lp, cap);	/* no memory: it stays as it is */
+}
+
+/* Take r out of *lp if it is there. */
+static void rl_remove(struct rlist **lp, const struct rule *r)
+{
+	struct rlist *l = *lp;
+	unsigned int at;
+
+	if (!l)
+		return;
+	at = rl_find(l, r->order);
+	if (at == l->n || l->id[at] != r->id)
+		return;
+	memmove(&l->id[at], &l->id[at + 1],
+		(l->n - at - 1) * sizeof(l->id[0]));
+	l->n--;
+	rl_trim(lp);
+}
+
+/* Drop the entries of rules marked R_DEAD. */
+static void rl_filter(struct rlist **lp)
+{
+	struct rlist *l = *lp;
+	unsigned int n = 0;
+
+	if (!l)
+		return;
+	for (unsigned int i = 0; i < l->n; i++)
+		if (!(slots[l->id[i]]->flags & R_DEAD))
+			l->id[n++] = l->id[i];
+	if (n != l->n) {
+		l->n = (uint16_t)n;
+		rl_trim(lp);
+	}
+}
+
+/* ---- service names --------------------------------------------------- */
+
+static size_t sname_bytes(bool prefix)
+{
+	return sizeof(struct sname) +
+	       (prefix ? SVC_WORDS * sizeof(uint64_t) : 0);
+}
+
+static bool covers(const struct sname *n, bus_svc_t s)
+{
+	if (!n)
+		return true;
+	if (!n->prefix)
+		return n->id == (int32_t)s;
+	if (s == BUS_SVC_KERNEL)
+		return n->kernel;
+	return s < BUS_SVC_MAX && bit(n->bits, s);
+}
+
+/* The shared name for text, with one more user; "" and "*" are NULL. */
+static int name_get(const char *text, struct sname **out)
+{
+	struct sname *n;
+	size_t len = strlen(text);
+	bool prefix;
+
+	*out = NULL;
+	if (!len || strcmp(text, "*") == 0)
+		return 0;
+	for (n = names; n; n = n->next) {
+		if (strcmp(n->str, text) == 0) {
+			n->refs++;
+			*out = n;
+			return 0;
+		}
+	}
+	prefix = text[len - 1] == '*';
+	n = bus_alloc(sname_bytes(prefix));
+	if (!n)
+		return -AE_ENOMEM;
+	memcpy(n->str, text, len + 1);
+	n->refs = 1;
+	n->prefix = prefix;
+	if (prefix) {
+		n->len = (uint8_t)(len - 1);
+		n->kernel = strncmp("kernel", text, len - 1) == 0;
+		for (unsigned int s = 0; s < BUS_SVC_MAX; s++)
+			if (bus_svc_state((bus_svc_t)s) != BUS_SVC_FREE &&
+			    strncmp(bus_svc_name((bus_svc_t)s), text,
+				    len - 1) == 0)
+				set_bit(n->bits, s, true);
+	} else if (strcmp(text, "kernel") == 0) {
+		n->id = BUS_SVC_KERNEL;
+	} else {
+		int id = bus_svc_find(text);
+
+		n->id = id >= 0 ? id : UNRES;
+	}
+	n->next = names;
+	names = n;
+	*out = n;
+	return 0;
+}
+
+static void name_put(struct sname *n)
+{
+	struct sname **pp;
+
+	if (!n || --n->refs)
+		return;
+	for (pp = &names; *pp != n; pp = &(*pp)->next)
+		;
+	*pp = n->next;
+	rl_free(&n->src_rules);		/* empty by now */
+	rl_free(&n->dst_rules);
+	bus_free(n, sname_bytes(n->prefix));
+}
+
+/* ---- the index ------------------------------------------------------- */
+
+static bool topic_indexable(unsigned int t)
+{
+	return bit(topic_indexed, t) && !bit(topic_degraded, t);
+}
+
+/* Put r in (add) or take it out of idx[s]; a degraded slot has no list. */
+static int slot_file(struct rlist **idx, unsigned int s,
+		     const struct rule *r, bool add)
+{
+	if (!add) {
+		rl_remove(&idx[s], r);
+		return 0;
+	}
+	return bit(slot_degraded, s) ? 0 : rl_insert(&idx[s], r);
+}
+
+/* The same for every slot that n covers. */
+static int name_file(const struct sname *n, struct rlist **idx,
+		     const struct rule *r, bool add)
+{
+	int rc;
+
+	if (!n->prefix) {
+		if (n->id == BUS_SVC_KERNEL)
+			return slot_file(idx, KSLOT, r, add);
+		return n->id >= 0 ? slot_file(idx, (unsigned int)n->id, r,
+					      add) : 0;
+	}
+	if (n->kernel && (rc = slot_file(idx, KSLOT, r, add)) != 0)
+		return rc;
+	for (unsigned int w = 0; w < SVC_WORDS; w++)
+		for (uint64_t m = n->bits[w]; m; m &= m - 1)
+			if ((rc = slot_file(idx, w * 64 +
+					    (unsigned int)__builtin_ctzll(m),
+					    r, add)) != 0)
+				return rc;
+	return 0;
+}
+
+/* Take r out of every list it is in (and of none it is not). */
+static void detach(struct rule *r)
+{
+	switch (r->family) {
+	case F_TOPIC:
+		if (!strchr(r->topic, '*')) {
+			int t = bus_topic_find(r->topic);
+
+			if (t >= 0 && t < BUS_TOPIC_MAX)
+				rl_remove(&topic_idx[t], r);
+		} else {
+			for (unsigned int t = 0; t < topic_count(); t++)
+				rl_remove(&topic_idx[t], r);
+		}
+		break;
+	case F_SRC:
+		rl_remove(&r->src->src_rules, r);
+		name_file(r->src, src_idx, r, false);
+		break;
+	case F_DST:
+		rl_remove(&r->dst->dst_rules, r);
+		name_file(r->dst, dst_idx, r, false);
+		break;
+	default:
+		rl_remove(&every, r);
+		break;
+	}
+}
+
+/* File r (already in the table) in the lists of its key; -ENOMEM and
+ * in none of them when memory runs out. */
+static int attach(struct rule *r)
+{
+	int rc = 0;
+
+	switch (r->family) {
+	case F_TOPIC:
+		if (!strchr(r->topic, '*')) {
+			int t = bus_topic_find(r->topic);
+
+			if (t >= 0 && t < BUS_TOPIC_MAX &&
+			    topic_indexable((unsigned int)t))
+				rc = rl_insert(&topic_idx[t], r);
+			break;
+		}
+		for (unsigned int t = 0; t < topic_count() && !rc; t++)
+			if (topic_indexable(t) &&
+			    bus_pattern_match(r->topic,
+					      bus_topic_name((bus_topic_t)t)))
+				rc = rl_insert(&topic_idx[t], r);
+		break;
+	case F_SRC:
+		rc = rl_insert(&r->src->src_rules, r);
+		if (!rc)
+			rc = name_file(r->src, src_idx, r, true);
+		break;
+	case F_DST:
+		rc = rl_insert(&r->dst->dst_rules, r);
+		if (!rc)
+			rc = name_file(r->dst, dst_idx, r, true);
+		break;
+	default:
+		rc = rl_insert(&every, r);
+		break;
+	}
+	if (rc)
+		detach(r);
+	return rc;
+}
+
+/* The candidate list of topic t, from every rule; degraded without the
+ * memory for it. */
+static void build_topic(unsigned int t)
+{
+	const char *name = bus_topic_name((bus_topic_t)t);
+
+	rl_free(&topic_idx[t]);
+	set_bit(topic_indexed, t, true);
+	set_bit(topic_degraded, t, false);
+	for (unsigned int i = 0; i < nrules; i++) {
+		struct rule *r = slots[table[i]];
+
+		if (r->family == F_TOPIC &&
+		    bus_pattern_match(r->topic, name) &&
+		    rl_insert(&topic_idx[t], r)) {
+			rl_free(&topic_idx[t]);
+			set_bit(topic_degraded, t, true);
+			return;
+		}
+	}
+}
+
+static int merge(struct rlist **into, const struct rlist *from)
+{
+	for (unsigned int i = 0; from && i < from->n; i++)
+		if (rl_insert(into, slots[from->id[i]]))
+			return -AE_ENOMEM;
+	return 0;
+}
+
+/* The lists of service slot s, from the names that cover it. */
+static void build_slot(unsigned int s)
+{
+	bus_svc_t id = s == KSLOT ? BUS_SVC_KERNEL : (bus_svc_t)s;
+
+	rl_free(&src_idx[s]);
+	rl_free(&dst_idx[s]);
+	set_bit(slot_degraded, s, false);
+	for (struct sname *n = names; n; n = n->next) {
+		if (!covers(n, id))
+			continue;
+		if (merge(&src_idx[s], n->src_rules) ||
+		    merge(&dst_idx[s], n->dst_rules)) {
+			rl_free(&src_idx[s]);
+			rl_free(&dst_idx[s]);
+			set_bit(slot_degraded, s, true);
+			return;
+		}
+	}
+}
+
+/* Memory came back: build what was degraded. */
+static void retry_degraded(void)
+{
+	for (unsigned int w = 0; w < TOPIC_WORDS; w++)
+		for (uint64_t m = topic_degraded[w]; m; m &= m - 1)
+			build_topic(w * 64 + (unsigned int)__builtin_ctzll(m));
+	for (unsigned int w = 0; w < (SLOTS + 63) / 64; w++)
+		for (uint64_t m = slot_degraded[w]; m; m &= m - 1)
+			build_slot(w * 64 + (unsigned int)__builtin_ctzll(m));
 }
 
 void route_topic_added(bus_topic_t t)
 {
-	const char *name = bus_topic_name(t);
-
-	topic_rules[t] = 0;
-	for (unsigned int i = 0; i < nrules; i++)
-		if (!rules[i].topic[0] ||
-		    bus_pattern_match(rules[i].topic, name))
-			topic_rules[t] |= 1u << i;
+	/* also called again for live topics (when subscriptions change):
+	 * their list is kept current by rule changes */
+	if (t < BUS_TOPIC_MAX && !topic_indexable(t))
+		build_topic(t);
 }
 
-static void remask(void)
+void route_topic_freed(bus_topic_t t)
 {
-	for (unsigned int t = 0; t < topic_count(); t++)
-		route_topic_added((bus_topic_t)t);
+	if (t >= BUS_TOPIC_MAX)
+		return;
+	rl_free(&topic_idx[t]);
+	set_bit(topic_indexed, t, false);
+	set_bit(topic_degraded, t, false);
+}
+
+void route_svc_added(bus_svc_t s, const char *name)
+{
+	if (s >= BUS_SVC_MAX)
+		return;
+	for (struct sname *n = names; n; n = n->next) {
+		if (n->prefix)
+			set_bit(n->bits, s,
+				strncmp(name, n->str, n->len) == 0);
+		else if (strcmp(n->str, name) == 0)
+			n->id = s;
+	}
+	build_slot(s);
+}
+
+void route_svc_removed(bus_svc_t s)
+{
+	if (s >= BUS_SVC_MAX)
+		return;
+	for (struct sname *n = names; n; n = n->next) {
+		if (n->prefix)
+			set_bit(n->bits, s, false);
+		else if (n->id == (int32_t)s)
+			n->id = UNRES;
+	}
+	rl_free(&src_idx[s]);
+	rl_free(&dst_idx[s]);
+	set_bit(slot_degraded, s, false);
+}
+
+static void renumber(unsigned int from)
+{
+	for (unsigned int i = from; i < nrules; i++)
+		slots[table[i]]->order = (uint16_t)i;
+}
+
+/* Free a rule that is in no list and no longer in the table (or was
+ * never given a slot). */
+static void drop(struct rule *r)
+{
+	if (slots[r->id] == r)
+		slots[r->id] = NULL;
+	name_put(r->src);
+	name_put(r->dst);
+	name_put(r->target);
+	bus_free(r, sizeof(*r));
 }
 
 void route_reset(void)
 {
+	for (unsigned int i = 0; i < nrules; i++) {
+		bus_free(slots[table[i]], sizeof(struct rule));
+		slots[table[i]] = NULL;
+	}
 	nrules = 0;
-	memset(topic_rules, 0, sizeof(topic_rules));
+	while (names) {
+		struct sname *n = names;
+
+		names = n->next;
+		rl_free(&n->src_rules);
+		rl_free(&n->dst_rules);
+		bus_free(n, sname_bytes(n->prefix));
+	}
+	for (unsigned int t = 0; t < BUS_TOPIC_MAX; t++)
+		rl_free(&topic_idx[t]);
+	for (unsigned int s = 0; s < SLOTS; s++) {
+		rl_free(&src_idx[s]);
+		rl_free(&dst_idx[s]);
+	}
+	rl_free(&every);
+	memset(topic_indexed, 0, sizeof(topic_indexed));
+	memset(topic_degraded, 0, sizeof(topic_degraded));
+	memset(slot_degraded, 0, sizeof(slot_degraded));
+	examined = 0;
 	ticks_per_ms = 1;
 }
 
@@ -159,7 +663,7 @@ static bool withholds(enum action a)
 	return a == A_DENY || a == A_RATE || a == A_REDIRECT;
 }
 
-static int parse(const char *text, struct rule *r, const char **why)
+static int parse(const char *text, struct rtext *r, const char **why)
 {
 	const char *p = text, *end, *colon, *eq, *slash;
 	size_t alen;
@@ -289,6 +793,35 @@ static bool rescue_name(const char *name)
 	return id >= 0 && (bus_svc_flags((bus_svc_t)id) & BUS_SVC_F_RESCUE);
 }
 
+/* What the never-reached check compares: a rule in the table or one
+ * being added. */
+struct rview {
+	enum action act;
+	uint8_t kind;
+	bool named;
+	const char *topic, *src, *dst;
+};
+
+static const char *src_text(const struct rule *r)
+{
+	return r->src ? r->src->str : (r->flags & R_SRC_STAR) ? "*" : "";
+}
+
+static const char *dst_text(const struct rule *r)
+{
+	return r->dst ? r->dst->str : (r->flags & R_DST_STAR) ? "*" : "";
+}
+
+static void view_rule(const struct rule *r, struct rview *v)
+{
+	v->act = (enum action)r->act;
+	v->kind = r->kind;
+	v->named = (r->flags & R_NAMED) != 0;
+	v->topic = r->topic;
+	v->src = src_text(r);
+	v->dst = dst_text(r);
+}
+
 /*
  * Does earlier rule e decide every message that r would match, before r
  * is looked at? Conservative: true only when e is terminal (allow, deny,
@@ -297,7 +830,7 @@ static bool rescue_name(const char *name)
  * still would; and one that names no service does not see kernel
  * traffic, which a rule naming a service does.
  */
-static bool shadows(const struct rule *e, const struct rule *r)
+static bool shadows(const struct rview *e, const struct rview *r)
 {
 	/* the same name prefix ("user-*"): processes, which send neither
 	 * interrupts nor replies and are never kernel traffic */
@@ -326,9 +859,14 @@ static bool shadows(const struct rule *e, const struct rule *r)
 }
 
 /* A rule that could never take effect is refused, with the reason. */
-static int reachable(const struct rule *r, unsigned int at, const char **why)
+static int reachable(const struct rtext *r, unsigned int at,
+		     const char **why)
 {
 	static char msg[96];
+	const struct rview rv = {
+		.act = r->act, .kind = r->kind, .named = r->named,
+		.topic = r->topic, .src = r->src, .dst = r->dst,
+	};
 
 	if (withholds(r->act) && r->kind == BUS_REPLY) {
 		*why = "replies are never withheld: deny, rate and redirect "
@@ -346,7 +884,10 @@ static int reachable(const struct rule *r, unsigned int at, const char **why)
 		return -AE_EINVAL;
 	}
 	for (unsigned int i = 0; i < at; i++) {
-		if (shadows(&rules[i], r)) {
+		struct rview ev;
+
+		view_rule(slots[table[i]], &ev);
+		if (shadows(&ev, &rv)) {
 			ksnprintf(msg, sizeof(msg), "never reached: rule %u "
 				  "decides all it would match first "
 				  "(ins N RULE puts one before it)", i);
@@ -357,38 +898,79 @@ static int reachable(const struct rule *r, unsigned int at, const char **why)
 	return 0;
 }
 
+/* The key a rule is filed under: the most selective it has. */
+static enum family family_of(const struct rule *r)
+{
+	if (r->topic[0] && strcmp(r->topic, "*") != 0)
+		return F_TOPIC;
+	if (r->src)
+		return F_SRC;
+	if (r->dst)
+		return F_DST;
+	return F_EVERY;
+}
+
 static int insert(unsigned int at, const char *text, bool pinned,
 		  const char **why)
 {
-	struct rule r;
+	struct rtext t;
+	struct rule *r;
 	const char *dummy;
+	unsigned int id;
 	int rc;
 
 	if (!why)
 		why = &dummy;
-	rc = parse(text, &r, why);
+	rc = parse(text, &t, why);
 	if (rc)
 		return rc;
 	if (at > nrules) {
 		*why = "no rule with that number";
 		return -AE_EINVAL;
 	}
-	rc = reachable(&r, at, why);
+	rc = reachable(&t, at, why);
 	if (rc)
 		return rc;
 	if (nrules == BUS_RULES_MAX) {
 		*why = "rule table full";
 		return -AE_ENOSPC;
 	}
-	r.credit = (uint64_t)r.rate_ms * ticks_per_ms;	/* a full bucket */
-	r.last = 0;
-	r.pinned = pinned;
-	memmove(&rules[at + 1], &rules[at], (nrules - at) * sizeof(rules[0]));
-	rules[at] = r;
+	r = bus_alloc(sizeof(*r));
+	if (!r)
+		goto nomem;
+	r->act = (uint8_t)t.act;
+	r->kind = t.kind;
+	r->prio = t.prio;
+	r->rate_n = t.rate_n;
+	r->rate_ms = t.rate_ms;
+	r->credit = (uint64_t)t.rate_ms * ticks_per_ms; /* a full bucket */
+	r->flags = (uint8_t)((t.named ? R_NAMED : 0) | (pinned ? R_PINNED : 0) |
+		   (strcmp(t.src, "*") == 0 ? R_SRC_STAR : 0) |
+		   (strcmp(t.dst, "*") == 0 ? R_DST_STAR : 0));
+	memcpy(r->topic, t.topic, sizeof(r->topic));
+	if (name_get(t.src, &r->src) || name_get(t.dst, &r->dst) ||
+	    name_get(t.target, &r->target))
+		goto undo;
+	r->family = (uint8_t)family_of(r);
+	for (id = 0; slots[id]; id++)
+		;
+	r->id = (uint16_t)id;
+	slots[id] = r;
+	memmove(&table[at + 1], &table[at], (nrules - at) * sizeof(table[0]));
+	table[at] = (uint16_t)id;
 	nrules++;
-	route_resolve();
-	remask();
-	return (int)at;
+	renumber(at);
+	if (attach(r) == 0)
+		return (int)at;
+	memmove(&table[at], &table[at + 1], (nrules - at - 1) *
+		sizeof(table[0]));
+	nrules--;
+	renumber(at);
+undo:
+	drop(r);
+nomem:
+	*why = "out of memory for the rule or its index";
+	return -AE_ENOMEM;
 }
 
 int bus_rule_add(const char *text, const char **why)
@@ -408,35 +990,70 @@ int bus_rule_add_default(const char *text, const char **why)
 
 int bus_rule_remove(unsigned int idx)
 {
+	struct rule *r;
+
 	if (idx >= nrules)
 		return -AE_EINVAL;
-	memmove(&rules[idx], &rules[idx + 1],
-		(nrules - idx - 1) * sizeof(rules[0]));
+	r = slots[table[idx]];
+	detach(r);
+	memmove(&table[idx], &table[idx + 1],
+		(nrules - idx - 1) * sizeof(table[0]));
 	nrules--;
-	remask();
+	renumber(idx);
+	drop(r);
+	retry_degraded();
 	return 0;
+}
+
+/* Remove every rule (all) or every one but the default ones, in one pass
+ * over the index. */
+static void sweep(bool all)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < nrules; i++) {
+		struct rule *r = slots[table[i]];
+
+		if (all || !(r->flags & R_PINNED))
+			r->flags |= R_DEAD;
+	}
+	for (unsigned int t = 0; t < topic_count() && t < BUS_TOPIC_MAX; t++)
+		rl_filter(&topic_idx[t]);
+	for (unsigned int s = 0; s < SLOTS; s++) {
+		rl_filter(&src_idx[s]);
+		rl_filter(&dst_idx[s]);
+	}
+	rl_filter(&every);
+	for (struct sname *m = names; m; m = m->next) {
+		rl_filter(&m->src_rules);
+		rl_filter(&m->dst_rules);
+	}
+	for (unsigned int i = 0; i < nrules; i++) {
+		struct rule *r = slots[table[i]];
+
+		if (r->flags & R_DEAD)
+			drop(r);
+		else
+			table[n++] = table[i];
+	}
+	nrules = n;
+	renumber(0);
+	retry_degraded();
 }
 
 void bus_rule_clear(void)
 {
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < nrules; i++)
-		if (rules[i].pinned)
-			rules[n++] = rules[i];
-	nrules = n;
-	remask();
+	sweep(false);
 }
 
 void bus_rule_clear_all(void)
 {
-	nrules = 0;
-	remask();
+	sweep(true);
 }
 
 bool bus_rule_is_default(unsigned int idx)
 {
-	return idx < nrules && rules[idx].pinned;
+	return idx < nrules && (slots[table[idx]]->flags & R_PINNED);
 }
 
 unsigned int bus_rule_count(void)
@@ -448,7 +1065,7 @@ int bus_rule_stats(unsigned int idx, struct bus_rule_stats *out)
 {
 	if (idx >= nrules)
 		return -AE_EINVAL;
-	*out = rules[idx].st;
+	*out = slots[table[idx]]->st;
 	return 0;
 }
 
@@ -461,19 +1078,19 @@ int bus_rule_format(unsigned int idx, char *buf, size_t size)
 
 	if (idx >= nrules)
 		return -AE_EINVAL;
-	r = &rules[idx];
+	r = slots[table[idx]];
 	if (r->act == A_REDIRECT || r->act == A_MIRROR)
-		ksnprintf(arg, sizeof(arg), ":%s", r->target);
+		ksnprintf(arg, sizeof(arg), ":%s", r->target->str);
 	else if (r->act == A_RATE)
 		ksnprintf(arg, sizeof(arg), ":%u/%u", r->rate_n, r->rate_ms);
 	else if (r->act == A_PRIO)
 		ksnprintf(arg, sizeof(arg), ":%u", r->prio);
 	if (r->topic[0])
 		ksnprintf(m[0], sizeof(m[0]), ",topic=%s", r->topic);
-	if (r->src[0])
-		ksnprintf(m[1], sizeof(m[1]), ",src=%s", r->src);
-	if (r->dst[0])
-		ksnprintf(m[2], sizeof(m[2]), ",dst=%s", r->dst);
+	if (src_text(r)[0])
+		ksnprintf(m[1], sizeof(m[1]), ",src=%s", src_text(r));
+	if (dst_text(r)[0])
+		ksnprintf(m[2], sizeof(m[2]), ",dst=%s", dst_text(r));
 	if (r->kind != KIND_ANY)
 		ksnprintf(m[3], sizeof(m[3]), ",kind=%s", kinds[r->kind]);
 	return ksnprintf(buf, size, "%s%s%s%s%s%s", action_name[r->act], arg,
@@ -481,16 +1098,6 @@ int bus_rule_format(unsigned int idx, char *buf, size_t size)
 }
 
 /* ---- applying ------------------------------------------------------ */
-
-static bool id_match(int want, const char *pattern, bus_svc_t id)
-{
-	const char *name;
-
-	if (want != PREFIX)
-		return want == ANY || (want >= 0 && (bus_svc_t)want == id);
-	name = id == BUS_SVC_KERNEL ? "kernel" : bus_svc_name(id);
-	return name && strncmp(name, pattern, strlen(pattern) - 1) == 0;
-}
 
 /* One copy per service, however many mirror rules name it; past
  * ROUTE_MIRRORS_MAX targets the rule counts a drop instead. */
@@ -523,58 +1130,126 @@ static bool rate_pass(struct rule *r, uint64_t now)
 	return true;
 }
 
+/* What route_apply knows of the message. */
+struct msg_view {
+	bus_svc_t src;
+	uint8_t kind;
+	bool irq;
+	bool kernel;	/* kernel traffic: withheld only by a rule naming a
+			 * service, and never between two rescue services */
+	bool rescue;
+	uint64_t now;
+};
+
+/* Check rule r (its topic already matched) against the message and
+ * apply it. True: the verdict is decided. */
+static bool judge(struct route_verdict *v, struct rule *r,
+		  const struct msg_view *m)
+{
+	if ((r->kind != KIND_ANY && r->kind != m->kind) ||
+	    !covers(r->src, m->src) || !covers(r->dst, v->dst))
+		return false;
+	if (m->kernel && withholds((enum action)r->act) &&
+	    (!(r->flags & R_NAMED) || m->rescue))
+		return false;
+	/* interrupts are never dropped; replies never withheld */
+	if ((m->irq || m->kind == BUS_REPLY) &&
+	    (r->act == A_DENY || r->act == A_RATE ||
+	     (m->kind == BUS_REPLY && r->act == A_REDIRECT)))
+		return false;
+	r->st.hits++;
+	switch (r->act) {
+	case A_ALLOW:
+		return true;
+	case A_DENY:
+		r->st.drops++;
+		v->rc = -AE_EPERM;
+		return true;
+	case A_REDIRECT:
+		if (r->target->id >= 0 && r->target->id < BUS_SVC_MAX)
+			v->dst = (bus_svc_t)r->target->id;
+		return true;
+	case A_MIRROR:
+		if (r->target->id >= 0 && r->target->id < BUS_SVC_MAX)
+			add_mirror(v, r, (bus_svc_t)r->target->id);
+		return false;
+	case A_RATE:
+		if (!rate_pass(r, m->now)) {
+			r->st.drops++;
+			v->rc = -AE_EAGAIN;
+			return true;
+		}
+		return false;
+	default:
+		v->prio = r->prio;
+		return false;
+	}
+}
+
 void route_apply(struct route_verdict *v, bus_topic_t topic, bus_svc_t src,
 		 uint8_t kind, bool irq, uint64_t now)
 {
-	uint32_t mask = topic < BUS_TOPIC_MAX ? topic_rules[topic] : 0;
 	uint32_t sf = bus_svc_flags(src), df = bus_svc_flags(v->dst);
-	/* kernel traffic: withheld only by a rule naming a service, and
-	 * never between two rescue services */
-	bool kernel = !(sf & BUS_SVC_F_USER);
-	bool rescue = (sf & df & BUS_SVC_F_RESCUE) != 0;
+	const struct msg_view m = {
+		.src = src, .kind = kind, .irq = irq, .now = now,
+		.kernel = !(sf & BUS_SVC_F_USER),
+		.rescue = (sf & df & BUS_SVC_F_RESCUE) != 0,
+	};
+	int ss = slot_of(src), ds = slot_of(v->dst);
+	const struct rlist *l[4];
+	unsigned int pos[4] = { 0, 0, 0, 0 }, nl = 0;
 
 	v->rc = 0;
 	v->nmirrors = 0;
-	for (; mask; mask &= mask - 1) {
-		struct rule *r = &rules[__builtin_ctz(mask)];
+	if (topic >= BUS_TOPIC_MAX)
+		return;
+	if (bit(topic_degraded, topic) ||
+	    (ss >= 0 && bit(slot_degraded, (unsigned int)ss)) ||
+	    (ds >= 0 && bit(slot_degraded, (unsigned int)ds))) {
+		/* no list for lack of memory: every rule, in order */
+		const char *name = bus_topic_name(topic);
 
-		if ((r->kind != KIND_ANY && r->kind != kind) ||
-		    !id_match(r->src_id, r->src, src) ||
-		    !id_match(r->dst_id, r->dst, v->dst))
-			continue;
-		if (kernel && withholds(r->act) && (!r->named || rescue))
-			continue;
-		/* interrupts are never dropped; replies never withheld */
-		if ((irq || kind == BUS_REPLY) &&
-		    (r->act == A_DENY || r->act == A_RATE ||
-		     (kind == BUS_REPLY && r->act == A_REDIRECT)))
-			continue;
-		r->st.hits++;
-		switch (r->act) {
-		case A_ALLOW:
-			return;
-		case A_DENY:
-			r->st.drops++;
-			v->rc = -AE_EPERM;
-			return;
-		case A_REDIRECT:
-			if (r->target_id >= 0 && r->target_id < BUS_SVC_MAX)
-				v->dst = (bus_svc_t)r->target_id;
-			return;
-		case A_MIRROR:
-			if (r->target_id >= 0 && r->target_id < BUS_SVC_MAX)
-				add_mirror(v, r, (bus_svc_t)r->target_id);
-			break;
-		case A_RATE:
-			if (!rate_pass(r, now)) {
-				r->st.drops++;
-				v->rc = -AE_EAGAIN;
+		for (unsigned int i = 0; i < nrules; i++) {
+			struct rule *r = slots[table[i]];
+
+			examined++;
+			if (r->family == F_TOPIC &&
+			    !bus_pattern_match(r->topic, name))
+				continue;
+			if (judge(v, r, &m))
 				return;
-			}
-			break;
-		case A_PRIO:
-			v->prio = r->prio;
-			break;
 		}
+		return;
+	}
+	if (topic_idx[topic])
+		l[nl++] = topic_idx[topic];
+	if (ss >= 0 && src_idx[ss])
+		l[nl++] = src_idx[ss];
+	if (ds >= 0 && dst_idx[ds])
+		l[nl++] = dst_idx[ds];
+	if (every)
+		l[nl++] = every;
+	/* a rule is in one list only: merge them in rule order */
+	for (;;) {
+		struct rule *r = NULL;
+		unsigned int k = 0;
+
+		for (unsigned int i = 0; i < nl; i++) {
+			struct rule *c;
+
+			if (pos[i] == l[i]->n)
+				continue;
+			c = slots[l[i]->id[pos[i]]];
+			if (!r || c->order < r->order) {
+				r = c;
+				k = i;
+			}
+		}
+		if (!r)
+			return;
+		pos[k]++;
+		examined++;
+		if (judge(v, r, &m))
+			return;
 	}
 }

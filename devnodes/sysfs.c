@@ -785,7 +785,9 @@ static int write_rules(const char *v)
 		}
 		if (rc == -AE_EINVAL)
 			return refuse("rules", why);
-		if (rc < 0)
+		if (rc == -AE_ENOMEM)
+			kprintf("sysfs: rules: %s\n", why);
+		else if (rc < 0)
 			kprintf("sysfs: rules: table full (%u rules)\n",
 				BUS_RULES_MAX);
 		return rc < 0 ? rc : 0;

@@ -47,6 +47,13 @@
  *	redirect:console2,dst=console,kind=request
  *	deny,topic=power.*,src=user-*
  *
+ * Up to BUS_RULES_MAX rules. They are indexed (bus/route.c): each rule
+ * is filed under its topic pattern (in the list of every live topic it
+ * matches), else its src, else its dst (in the list of every service
+ * the name or prefix covers), so a message looks only at the rules of
+ * its topic, its source, its destination and those with none of these
+ * keys; rules that cannot match it cost nothing.
+ *
  * Context: thread or handler context on the dispatching CPU.
  */
 #ifndef AEGIS_ROUTE_H
@@ -54,15 +61,17 @@
 
 #include <aegis/bus.h>
 
-#define BUS_RULES_MAX	32
+#define BUS_RULES_MAX	1024
 #define BUS_RULE_TEXT	160	/* longest canonical text, with NUL */
 
 /*
  * bus_rule_add - parse text and append the rule. Returns its index, or
  * -EINVAL with *why set to a one-line reason (unknown action or key,
  * malformed pattern or name, missing argument, rate of 0, priority out of
- * range, a rule that can never take effect), or -ENOSPC when
- * BUS_RULES_MAX rules exist. Nothing changes on error.
+ * range, a rule that can never take effect), -ENOSPC "rule table full"
+ * when BUS_RULES_MAX rules exist, or -ENOMEM "out of memory for the rule
+ * or its index" (the bus's memory, aegis/bus.h bus_set_mem). Nothing
+ * changes on error.
  */
 int bus_rule_add(const char *text, const char **why);
 
@@ -97,6 +106,12 @@ struct bus_rule_stats {
 };
 
 int bus_rule_stats(unsigned int idx, struct bus_rule_stats *out);
+
+/* bus_rule_examined - rules looked at by messages since bus_init: each
+ * rule a message's index lists gave, whether it matched or not (all of
+ * them for a topic or service whose list had no memory). What the index
+ * saves is what this does not count. */
+uint64_t bus_rule_examined(void);
 
 /* bus_rule_clock_rate - ticks of the bus clock per millisecond, for rate
  * rules (the bus clock alone does not say). Default 1. */
