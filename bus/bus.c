@@ -17,10 +17,27 @@
 #include <aegis/trace.h>
 #include "bus_internal.h"
 
-/* A service's subscription patterns, each a block from bus_alloc. */
+/* A service's subscription, a block from bus_alloc. Queued messages
+ * that came through it point at it: one unsubscribed while some wait
+ * lives on (dead, on the dead list) until the last is taken. */
 struct sub {
-	struct sub *next;
+	struct sub *next;	/* its service's list, or the dead list */
+	bus_svc_t svc;
+	uint8_t mode;		/* enum bus_delivery */
+	bool dead;
+	uint32_t ring;
+	uint32_t queued, gap;
+	uint64_t published, delivered, dropped;
 	char pattern[BUS_NAME_MAX];
+};
+
+/* A topic's subscriptions, one per service, sorted by service id: two
+ * inside, more in a block from bus_alloc that doubles. */
+#define SUB_LIST_INLINE 2
+struct sub_list {
+	struct sub **ext;
+	uint16_t n, cap;
+	struct sub *inl[SUB_LIST_INLINE];
 };
 
 struct svc {
@@ -47,7 +64,8 @@ static unsigned int svc_hi;	/* ids 0..svc_hi-1 have been used */
 #define SVC_HASH (BUS_SVC_MAX * 2)
 static uint16_t svc_hash[SVC_HASH];
 static unsigned int svc_free_hint;	/* no free id below it */
-static struct svc_list topic_subs[BUS_TOPIC_MAX];	/* who subscribed */
+static struct sub_list topic_subs[BUS_TOPIC_MAX];	/* who subscribed */
+static struct sub *dead_subs;
 static struct bus_topic_stats tstats[BUS_TOPIC_MAX];
 static bus_clock_fn clock_fn;
 static uint32_t corr_next;
@@ -99,11 +117,96 @@ void bus_set_guard(bus_guard_fn g)
 	guard = g;
 }
 
+static struct sub **sl_subs(struct sub_list *l)
+{
+	return l->ext ? l->ext : l->inl;
+}
+
+/* The position of service s in l, or where it would go. */
+static unsigned int sl_where(struct sub_list *l, bus_svc_t s)
+{
+	struct sub **v = sl_subs(l);
+	unsigned int lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+
+		if (v[mid]->svc < s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct sub *sl_get(struct sub_list *l, bus_svc_t s)
+{
+	unsigned int i = sl_where(l, s);
+
+	return i < l->n && sl_subs(l)[i]->svc == s ? sl_subs(l)[i] : NULL;
+}
+
+/* Put sub in l for its service (replacing what was there): 0, -ENOMEM. */
+static int sl_set(struct sub_list *l, struct sub *sub)
+{
+	struct sub **v = sl_subs(l);
+	unsigned int i = sl_where(l, sub->svc);
+	unsigned int cap = l->ext ? l->cap : SUB_LIST_INLINE;
+
+	if (i < l->n && v[i]->svc == sub->svc) {
+		v[i] = sub;
+		return 0;
+	}
+	if (l->n == cap) {
+		unsigned int ncap = cap < 8 ? 8 : cap * 2;
+		struct sub **grown = bus_alloc(ncap * sizeof(*grown));
+
+		if (!grown)
+			return -AE_ENOMEM;
+		memcpy(grown, v, l->n * sizeof(*grown));
+		if (l->ext)
+			bus_free(l->ext, l->cap * sizeof(*grown));
+		l->ext = grown;
+		l->cap = (uint16_t)ncap;
+		v = grown;
+	}
+	memmove(&v[i + 1], &v[i], (l->n - i) * sizeof(*v));
+	v[i] = sub;
+	l->n++;
+	return 0;
+}
+
+static void sl_del(struct sub_list *l, bus_svc_t s)
+{
+	struct sub **v = sl_subs(l);
+	unsigned int i = sl_where(l, s);
+
+	if (i >= l->n || v[i]->svc != s)
+		return;
+	memmove(&v[i], &v[i + 1], (l->n - i - 1) * sizeof(*v));
+	l->n--;
+	if (l->ext && l->n <= SUB_LIST_INLINE) {
+		struct sub **ext = l->ext;
+
+		memcpy(l->inl, ext, l->n * sizeof(*ext));
+		bus_free(ext, l->cap * sizeof(*ext));
+		l->ext = NULL;
+		l->cap = 0;
+	}
+}
+
+static void sl_clear(struct sub_list *l)
+{
+	if (l->ext)
+		bus_free(l->ext, l->cap * sizeof(*l->ext));
+	memset(l, 0, sizeof(*l));
+}
+
 int bus_topic_subscriber(bus_topic_t t, unsigned int k)
 {
 	if (!topic_live(t) || k >= topic_subs[t].n)
 		return -AE_ENOENT;
-	return svc_list_ids(&topic_subs[t])[k];
+	return sl_subs(&topic_subs[t])[k]->svc;
 }
 
 static void subs_free(struct svc *v)
@@ -122,8 +225,14 @@ void bus_init(bus_clock_fn clock)
 	/* what an earlier bus grew goes back first */
 	for (unsigned int i = 0; i < svc_hi; i++)
 		subs_free(&svcs[i]);
+	while (dead_subs) {
+		struct sub *n = dead_subs->next;
+
+		bus_free(dead_subs, sizeof(*dead_subs));
+		dead_subs = n;
+	}
 	for (unsigned int t = 0; t < BUS_TOPIC_MAX; t++)
-		svc_list_clear(&topic_subs[t]);
+		sl_clear(&topic_subs[t]);
 	memset(svcs, 0, sizeof(svcs));
 	memset(svc_hash, 0, sizeof(svc_hash));
 	svc_hi = 0;
@@ -298,13 +407,13 @@ unsigned int bus_svc_span(void)
 unsigned int bus_topic_subscribers(bus_topic_t t, bus_svc_t *out,
 				   unsigned int max)
 {
-	const struct svc_list *l;
+	struct sub_list *l;
 
 	if (!topic_live(t))
 		return 0;
 	l = &topic_subs[t];
-	if (out)
-		memcpy(out, svc_list_ids(l), MIN(max, l->n) * sizeof(*out));
+	for (unsigned int k = 0; out && k < max && k < l->n; k++)
+		out[k] = sl_subs(l)[k]->svc;
 	return l->n;
 }
 
@@ -318,6 +427,7 @@ int bus_topic_stats(bus_topic_t t, struct bus_topic_stats *out)
 
 static int post_reply(const struct bus_msg *req, int status,
 		      const struct bus_msg *reply);
+static void dequeue_lost(unsigned int i);
 
 /* Answer everything queued for s: requests get -ESHUTDOWN, events are
  * dropped and counted. Nothing vanishes without a trace. */
@@ -328,13 +438,11 @@ static void flush(bus_svc_t s)
 	while ((i = q_take_for(s)) >= 0) {
 		struct bus_msg *m = q_msg((unsigned int)i);
 
-		svcs[s].stats.pending--;
-		if (m->kind == BUS_REQUEST) {
+		/* a request is answered (-ESHUTDOWN): its copy dropped, the
+		 * answer a copy of its own */
+		dequeue_lost((unsigned int)i);
+		if (m->kind == BUS_REQUEST)
 			post_reply(m, -AE_ESHUTDOWN, NULL);
-		} else {
-			svcs[s].stats.drops++;
-			tstats[m->topic].drops++;
-		}
 		q_free((unsigned int)i);
 	}
 }
@@ -358,7 +466,8 @@ int bus_svc_set_state(bus_svc_t s, enum bus_svc_state st)
 	return 0;
 }
 
-static void unmatch(bus_svc_t s, const char *pattern);
+static void unmatch(struct sub *n);
+static void sub_retire(struct sub *n);
 
 int bus_svc_remove(bus_svc_t s)
 {
@@ -372,8 +481,8 @@ int bus_svc_remove(bus_svc_t s)
 
 		svcs[s].subs = n->next;
 		svcs[s].nsubs--;
-		unmatch(s, n->pattern);
-		bus_free(n, sizeof(*n));
+		unmatch(n);
+		sub_retire(n);	/* its queue was flushed: freed now */
 	}
 	svc_hash_del(s);
 	svcs[s].st = BUS_SVC_FREE;
@@ -386,13 +495,14 @@ int bus_svc_remove(bus_svc_t s)
 
 /* ---- subscriptions --------------------------------------------------- */
 
-/* Does one of s's patterns match name? */
-static bool svc_matches(const struct svc *v, const char *name)
+/* s's first subscription (in the order made) whose pattern matches
+ * name, or NULL: the one that decides for the topic. */
+static struct sub *first_match(const struct svc *v, const char *name)
 {
-	for (const struct sub *p = v->subs; p; p = p->next)
+	for (struct sub *p = v->subs; p; p = p->next)
 		if (bus_pattern_match(p->pattern, name))
-			return true;
-	return false;
+			return p;
+	return NULL;
 }
 
 /* A new topic: who is subscribed to it. Costs every subscription once
@@ -408,11 +518,16 @@ void bus_topic_added(bus_topic_t t)
 	trace_topic_added(t);
 	route_topic_added(t);
 	contract_topic_added(t);
-	svc_list_clear(&topic_subs[t]);
-	for (unsigned int i = 0; i < svc_hi; i++)
-		if (svcs[i].st != BUS_SVC_FREE && svc_matches(&svcs[i], name) &&
-		    svc_list_add(&topic_subs[t], (bus_svc_t)i))
+	sl_clear(&topic_subs[t]);
+	for (unsigned int i = 0; i < svc_hi; i++) {
+		struct sub *p;
+
+		if (svcs[i].st == BUS_SVC_FREE)
+			continue;
+		p = first_match(&svcs[i], name);
+		if (p && sl_set(&topic_subs[t], p))
 			sub_misses++;
+	}
 }
 
 uint64_t bus_sub_misses(void)
@@ -434,7 +549,7 @@ int bus_topic_free(bus_topic_t t)
 	if (!topic_free(t))
 		return -AE_EINVAL;
 	memset(&tstats[t], 0, sizeof(tstats[t]));
-	svc_list_clear(&topic_subs[t]);
+	sl_clear(&topic_subs[t]);
 	contract_topic_freed(t);
 	route_topic_freed(t);
 	return 0;
@@ -459,33 +574,68 @@ static int each_topic(const char *pattern, int (*fn)(bus_topic_t t, void *c),
 	return rc;
 }
 
+/* A new subscription takes the topics its service does not get yet (an
+ * earlier one keeps those it has). */
 static int add_to(bus_topic_t t, void *ctx)
 {
-	return svc_list_add(&topic_subs[t], *(bus_svc_t *)ctx);
+	struct sub *n = ctx;
+
+	return sl_get(&topic_subs[t], n->svc) ? 0
+					      : sl_set(&topic_subs[t], n);
 }
 
-/* s stops getting topic t unless another of its patterns names it. */
+/* Subscription n is off its service's list: the topics it decided go
+ * to the service's next subscription that matches, or none. */
 static int drop_from(bus_topic_t t, void *ctx)
 {
-	bus_svc_t s = *(bus_svc_t *)ctx;
+	struct sub *n = ctx, *next;
 
-	if (!svc_matches(&svcs[s], bus_topic_name(t)))
-		svc_list_del(&topic_subs[t], s);
+	if (sl_get(&topic_subs[t], n->svc) != n)
+		return 0;
+	next = first_match(&svcs[n->svc], bus_topic_name(t));
+	if (!next)
+		sl_del(&topic_subs[t], n->svc);
+	else if (sl_set(&topic_subs[t], next))	/* in place: no memory */
+		sl_del(&topic_subs[t], n->svc);
 	return 0;
 }
 
-/* pattern is no longer one of s's (already off its list): take s off
- * the topics it gave s. Costs the topics pattern names. */
-static void unmatch(bus_svc_t s, const char *pattern)
+/* Costs the topics n's pattern names. */
+static void unmatch(struct sub *n)
 {
-	each_topic(pattern, drop_from, &s);
+	each_topic(n->pattern, drop_from, n);
 }
 
-int bus_subscribe(bus_svc_t s, const char *pattern, const char **why)
+/* n is off its service's list and no topic leads to it: free it now,
+ * or when its last queued message is taken. */
+static void sub_retire(struct sub *n)
+{
+	if (!n->queued) {
+		bus_free(n, sizeof(*n));
+		return;
+	}
+	n->dead = true;
+	n->next = dead_subs;
+	dead_subs = n;
+}
+
+/* A dead subscription's last message was taken. */
+static void sub_bury(struct sub *n)
+{
+	for (struct sub **pp = &dead_subs; *pp; pp = &(*pp)->next)
+		if (*pp == n) {
+			*pp = n->next;
+			bus_free(n, sizeof(*n));
+			return;
+		}
+}
+
+int bus_subscribe_with(bus_svc_t s, const char *pattern,
+		       enum bus_delivery mode, uint32_t ring, const char **why)
 {
 	const char *dummy;
 	struct svc *v = svc_get(s);
-	struct sub *n;
+	struct sub *n, **tail;
 	int rc;
 
 	if (!why)
@@ -498,11 +648,19 @@ int bus_subscribe(bus_svc_t s, const char *pattern, const char **why)
 		*why = "no pattern";
 		return -AE_EINVAL;
 	}
+	if (mode != BUS_LOSSLESS && mode != BUS_LATEST && mode != BUS_RING) {
+		*why = "unknown delivery contract";
+		return -AE_EINVAL;
+	}
+	if (mode == BUS_RING ? ring < 1 || ring > BUS_RING_MAX : ring != 0) {
+		*why = "ring size out of range";
+		return -AE_EINVAL;
+	}
 	rc = bus_pattern_check(pattern, why);
 	if (rc)
 		return rc;
-	for (const struct sub *p = v->subs; p; p = p->next) {
-		if (strcmp(p->pattern, pattern) == 0) {
+	for (tail = &v->subs; *tail; tail = &(*tail)->next) {
+		if (strcmp((*tail)->pattern, pattern) == 0) {
 			*why = "already subscribed";
 			return -AE_EEXIST;
 		}
@@ -516,19 +674,27 @@ int bus_subscribe(bus_svc_t s, const char *pattern, const char **why)
 		*why = "out of memory";
 		return -AE_ENOMEM;
 	}
+	n->svc = s;
+	n->mode = (uint8_t)mode;
+	n->ring = ring;
 	memcpy(n->pattern, pattern, strlen(pattern) + 1);
-	rc = each_topic(pattern, add_to, &s);
+	*tail = n;		/* last: earlier ones decide first */
+	rc = each_topic(pattern, add_to, n);
 	if (rc) {
 		/* as it was: s keeps what its other patterns give it */
-		unmatch(s, pattern);
+		*tail = NULL;
+		unmatch(n);
 		bus_free(n, sizeof(*n));
 		*why = "out of memory";
 		return rc;
 	}
-	n->next = v->subs;
-	v->subs = n;
 	v->nsubs++;
 	return 0;
+}
+
+int bus_subscribe(bus_svc_t s, const char *pattern, const char **why)
+{
+	return bus_subscribe_with(s, pattern, BUS_LOSSLESS, 0, why);
 }
 
 int bus_unsubscribe(bus_svc_t s, const char *pattern)
@@ -544,11 +710,35 @@ int bus_unsubscribe(bus_svc_t s, const char *pattern)
 			continue;
 		*pp = n->next;
 		v->nsubs--;
-		unmatch(s, n->pattern);
-		bus_free(n, sizeof(*n));
+		unmatch(n);
+		sub_retire(n);
 		return 0;
 	}
 	return -AE_ENOENT;
+}
+
+int bus_sub_stats(bus_svc_t s, unsigned int k, char *pattern,
+		  struct bus_sub_stats *out)
+{
+	struct svc *v = svc_get(s);
+	struct sub *n = v ? v->subs : NULL;
+
+	while (n && k--)
+		n = n->next;
+	if (!n)
+		return -AE_ENOENT;
+	if (pattern)
+		memcpy(pattern, n->pattern, strlen(n->pattern) + 1);
+	if (out) {
+		out->published = n->published;
+		out->delivered = n->delivered;
+		out->dropped = n->dropped;
+		out->queued = n->queued;
+		out->gap = n->gap;
+		out->mode = (enum bus_delivery)n->mode;
+		out->ring = n->ring;
+	}
+	return 0;
 }
 
 /* ---- posting --------------------------------------------------------- */
@@ -595,29 +785,114 @@ static void fill(struct bus_msg *m, bus_topic_t topic, uint8_t kind,
 static uint64_t post_ts;
 static bool batch_post;		/* inside bus_publish: post_ts is set */
 
+/* A copy of sub's was lost (refused, overwritten, flushed): counted, and
+ * told with its next delivery (GAP). */
+static void sub_lost(struct sub *sub)
+{
+	if (!sub)
+		return;
+	sub->dropped++;
+	sub->gap++;
+}
+
+/* A queued slot leaves without being delivered (flushed, overwritten):
+ * every count that held it lets go. */
+static void dequeue_lost(unsigned int i)
+{
+	struct bus_msg *m = q_msg(i);
+	struct sub *sub = q_sub(i);
+
+	svcs[m->dst].stats.pending--;
+	if (m->kind != BUS_REQUEST)	/* a request is answered instead */
+		svcs[m->dst].stats.drops++;
+	tstats[m->topic].queued--;
+	tstats[m->topic].drops++;
+	if (sub) {
+		sub->queued--;
+		sub_lost(sub);
+		if (sub->dead && !sub->queued)
+			sub_bury(sub);
+	}
+}
+
+/* Make room by the subscription's contract: latest replaces what of the
+ * topic waits (in place when the priority is the same: returns the slot
+ * to fill), ring drops its oldest past n; either drops the oldest of the
+ * subscription when the service's queue is full. -ENOENT: nothing to
+ * replace, queue as usual. */
+static int make_room(struct sub *sub, struct svc *v, bus_svc_t dst,
+		     bus_topic_t topic, uint8_t prio, bool limit)
+{
+	bool full = limit && v->stats.pending >= v->qlimit;
+	int old = -AE_ENOENT;
+
+	if (sub->mode == BUS_LATEST) {
+		old = q_find_for(dst, sub, topic, true);
+		if (old >= 0 && q_msg((unsigned int)old)->prio == prio) {
+			/* the value is replaced, its place kept */
+			struct bus_msg *m = q_msg((unsigned int)old);
+
+			v->stats.drops++;
+			tstats[m->topic].drops++;
+			tstats[m->topic].queued--;	/* taken again below */
+			v->stats.pending--;
+			sub->queued--;
+			sub_lost(sub);
+			return old;
+		}
+	} else if (sub->queued >= sub->ring) {
+		old = q_find_for(dst, sub, -1, false);
+	}
+	if (old < 0 && full)
+		old = q_find_for(dst, sub, -1, false);
+	if (old >= 0) {
+		q_unlink((unsigned int)old);
+		dequeue_lost((unsigned int)old);
+		q_free((unsigned int)old);
+	}
+	return -AE_ENOENT;
+}
+
 static int enqueue(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		   uint8_t kind, uint8_t prio, const void *data, size_t len,
-		   uint32_t corr, bool limit, int16_t status, bool irq)
+		   uint32_t corr, bool limit, int16_t status, bool irq,
+		   struct sub *sub)
 {
 	struct svc *v = &svcs[dst];
-	int i;
+	int i = -AE_ENOENT;
+	bool in_place = false;
 
+	tstats[topic].copies++;
+	if (sub)
+		sub->published++;
 	if (v->st != BUS_SVC_RUNNING) {
 		v->stats.drops++;
 		tstats[topic].drops++;
+		sub_lost(sub);
 		return -AE_ESHUTDOWN;
 	}
-	if ((limit && v->stats.pending >= v->qlimit) ||
-	    (i = q_alloc()) < 0) {
+	if (sub && sub->mode != BUS_LOSSLESS && !irq) {
+		i = make_room(sub, v, dst, topic, prio, limit);
+		in_place = i >= 0;
+	}
+	if (!in_place && ((limit && v->stats.pending >= v->qlimit) ||
+			  (i = q_alloc()) < 0)) {
 		v->stats.drops++;
 		tstats[topic].drops++;
+		sub_lost(sub);
 		return -AE_EAGAIN;
 	}
 	fill(q_msg((unsigned int)i), topic, kind, prio, src, dst, data, len,
 	     post_ts);
 	q_msg((unsigned int)i)->corr = corr;
 	q_msg((unsigned int)i)->status = status;
-	q_push((unsigned int)i, irq);
+	if (!in_place) {	/* a replaced value keeps its place */
+		q_push((unsigned int)i, irq);
+		q_set_sub((unsigned int)i, sub);
+	}
+	tstats[topic].queued++;
+	if (sub)
+		sub->queued++;
 	v->stats.received++;
 	if (v->stats.pending == 0)
 		v->moved = post_ts;
@@ -636,8 +911,8 @@ static void mirror(const struct route_verdict *rv, bus_svc_t src,
 		bus_svc_t s = rv->mirrors[k];
 
 		if (s != dst && svc_get(s))
-			enqueue(src, s, topic, BUS_EVENT, prio, data, len, 0,
-				true, 0, false);
+			enqueue(src, s, topic, BUS_EVENT, prio, data, len,
+				rv->seq, true, 0, false, NULL);
 	}
 }
 
@@ -645,9 +920,10 @@ static void mirror(const struct route_verdict *rv, bus_svc_t src,
  * drop for the destination and the topic, as a full queue does. */
 static int post(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		uint8_t kind, uint8_t prio, const void *data, size_t len,
-		uint32_t corr, bool limit, int16_t status, bool irq)
+		uint32_t corr, bool limit, int16_t status, bool irq,
+		struct sub *sub)
 {
-	struct route_verdict v = { .dst = dst, .prio = prio };
+	struct route_verdict v = { .dst = dst, .prio = prio, .seq = corr };
 	int rc;
 
 	if (!batch_post)
@@ -656,16 +932,27 @@ static int post(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		route_apply(&v, topic, src, kind, irq, post_ts);
 		if (v.rc) {
 			svcs[dst].stats.drops++;
+			tstats[topic].copies++;
 			tstats[topic].drops++;
+			if (sub) {
+				sub->published++;
+				sub_lost(sub);
+			}
 			return v.rc;
 		}
 		/* a redirect must reach a service that serves it too */
 		if (v.dst != dst && kind != BUS_REPLY &&
 		    (rc = contract_check(topic, kind, src, v.dst, len)))
 			return rc;
+		if (v.dst != dst && sub) {
+			/* the subscriber does not get this one */
+			sub->published++;
+			sub_lost(sub);
+			sub = NULL;
+		}
 	}
 	rc = enqueue(src, v.dst, topic, kind, v.prio, data, len, corr, limit,
-		     status, irq);
+		     status, irq, sub);
 	if (v.nmirrors)
 		mirror(&v, src, v.dst, topic, v.prio, data, len);
 	return rc;
@@ -682,12 +969,14 @@ static int check_args(bus_topic_t topic, const void *data, size_t len)
 
 /* A publish no service subscribes to: in the trace (dst "*"), so a
  * message sent into the void can be seen. */
-static void unheard(bus_svc_t src, bus_topic_t topic, uint8_t prio)
+static void unheard(bus_svc_t src, bus_topic_t topic, uint8_t prio,
+		    uint32_t seq)
 {
 	struct trace_rec tr;
 
 	memset(&tr, 0, sizeof(tr));
 	tr.ts = post_ts;
+	tr.corr = seq;
 	tr.topic = topic;
 	tr.src = src;
 	tr.dst = BUS_NIL_SVC;
@@ -700,9 +989,10 @@ static void unheard(bus_svc_t src, bus_topic_t topic, uint8_t prio)
 static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 		   const void *data, size_t len)
 {
-	const bus_svc_t *ids;
+	struct sub *const *subs;
 	int p = resolve_prio(prio), rc = check_args(topic, data, len);
 	int got = 0, full = 0, denied = 0;
+	uint32_t seq;
 
 	if (rc)
 		return rc;
@@ -712,23 +1002,26 @@ static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 	if (rc)
 		return rc;
 	tstats[topic].published++;
+	seq = (uint32_t)++tstats[topic].seq;
 	post_ts = now();
 	if (!topic_subs[topic].n)
-		unheard(src, topic, (uint8_t)p);
+		unheard(src, topic, (uint8_t)p, seq);
 	if (!topic_subs[topic].n && route_count()) {
 		/* No subscriber: the rules still judge the publish (a deny is
-		 * -EPERM, as with subscribers), a redirect names who gets it
-		 * and a mirror still gets a copy. */
-		struct route_verdict v = { .dst = BUS_NIL, .prio = (uint8_t)p };
+		 * -EPERM, as with subscribers, a copy that was dropped), a
+		 * redirect names who gets it and a mirror still gets a copy. */
+		struct route_verdict v = { .dst = BUS_NIL, .prio = (uint8_t)p,
+					   .seq = seq };
 
 		route_apply(&v, topic, src, BUS_EVENT, false, post_ts);
 		if (v.rc) {
+			tstats[topic].copies++;
 			tstats[topic].drops++;
 			return v.rc;
 		}
 		if (v.dst != BUS_NIL)
 			rc = enqueue(src, v.dst, topic, BUS_EVENT, v.prio, data,
-				     len, 0, true, 0, false);
+				     len, seq, true, 0, false, NULL);
 		if (v.nmirrors)
 			mirror(&v, src, v.dst, topic, v.prio, data, len);
 		if (rc == -AE_EAGAIN)
@@ -736,12 +1029,10 @@ static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 		return v.dst != BUS_NIL && rc == 0;
 	}
 	batch_post = true;
-	ids = svc_list_ids(&topic_subs[topic]);
+	subs = sl_subs(&topic_subs[topic]);
 	for (unsigned int k = 0, n = topic_subs[topic].n; k < n; k++) {
-		bus_svc_t s = ids[k];
-
-		rc = post(src, s, topic, BUS_EVENT, (uint8_t)p, data, len, 0,
-			  true, 0, false);
+		rc = post(src, subs[k]->svc, topic, BUS_EVENT, (uint8_t)p, data,
+			  len, seq, true, 0, false, subs[k]);
 		if (rc == 0)
 			got++;
 		else if (rc == -AE_EPERM)
@@ -790,8 +1081,8 @@ static int send(bus_svc_t src, bus_svc_t dst, bus_topic_t topic, int prio,
 	if (rc)
 		return rc;
 	tstats[topic].published++;
-	return post(src, dst, topic, BUS_EVENT, (uint8_t)p, data, len, 0, true,
-		    0, false);
+	return post(src, dst, topic, BUS_EVENT, (uint8_t)p, data, len,
+		    (uint32_t)++tstats[topic].seq, true, 0, false, NULL);
 }
 
 int bus_send(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
@@ -839,7 +1130,7 @@ int bus_request(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
 	tstats[topic].published++;
 	corr = new_corr();
 	rc = post(bus_current(), dst, topic, BUS_REQUEST, (uint8_t)p, data, len,
-		  corr, true, 0, false);
+		  corr, true, 0, false, NULL);
 	return rc ? rc : (int)corr;
 }
 
@@ -870,6 +1161,8 @@ static int post_reply(const struct bus_msg *req, int status,
 			if (w->reply.len)
 				memcpy(w->reply.data, data, w->reply.len);
 			w->done = true;
+			tstats[req->topic].copies++;	/* handed over */
+			tstats[req->topic].delivered++;
 			w->ops->wake(w->ctx);
 			return 0;
 		}
@@ -877,6 +1170,7 @@ static int post_reply(const struct bus_msg *req, int status,
 		 * late answer to a bus_call_wait_as goes to the sender's
 		 * service, which drops it.) */
 		if (req->src == BUS_SVC_KERNEL) {
+			tstats[req->topic].copies++;
 			tstats[req->topic].drops++;
 			return -AE_ENOENT;
 		}
@@ -886,7 +1180,7 @@ static int post_reply(const struct bus_msg *req, int status,
 	if (len > BUS_INLINE_MAX)
 		len = BUS_INLINE_MAX;
 	return post(req->dst, req->src, req->topic, BUS_REPLY, req->prio, data,
-		    len, req->corr, false, (int16_t)status, false);
+		    len, req->corr, false, (int16_t)status, false, NULL);
 }
 
 /* ---- running handlers ------------------------------------------------ */
@@ -1024,6 +1318,7 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 			    now());
 		if (v.rc) {
 			svcs[dst].stats.drops++;
+			tstats[topic].copies++;
 			tstats[topic].drops++;
 			return v.rc;
 		}
@@ -1045,6 +1340,7 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 	if (svcs[dst].in_chain || depth >= BUS_CHAIN_MAX)
 		return -AE_EDEADLK;
 	tstats[topic].published++;
+	tstats[topic].copies++;		/* run now: delivered below */
 	clock = now();
 	fill(&m, topic, BUS_REQUEST, prio, bus_current(), dst, data, len,
 	     clock);
@@ -1091,7 +1387,7 @@ static int call_wait(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 	if (src != BUS_SVC_KERNEL)
 		waiting_as++;
 	rc = post(src, dst, topic, BUS_REQUEST, (uint8_t)p, data, len, corr,
-		  true, 0, false);
+		  true, 0, false, NULL);
 	if (rc) {
 		waiter_free(w);
 		return rc;
@@ -1138,14 +1434,25 @@ static void deliver(unsigned int i, uint64_t *clock)
 	struct bus_msg *m = q_msg(i);
 	struct bus_msg reply;
 	struct svc *v = &svcs[m->dst];
+	struct sub *sub = q_sub(i);
 
-	v->stats.pending--;
 	v->moved = *clock;
 	if (v->st != BUS_SVC_RUNNING) {
 		/* Only possible if state changed without flush: defensive. */
-		v->stats.drops++;
+		dequeue_lost(i);
 		q_free(i);
 		return;
+	}
+	v->stats.pending--;
+	tstats[m->topic].queued--;
+	if (sub) {
+		/* counted before the handler runs: it may unsubscribe */
+		sub->queued--;
+		sub->delivered++;
+		m->gap = (uint16_t)MIN(sub->gap, 0xffffu);
+		sub->gap = 0;
+		if (sub->dead && !sub->queued)
+			sub_bury(sub);
 	}
 	running_since = *clock ? *clock : 1;
 	running = m;
@@ -1168,8 +1475,9 @@ static void drain_irqs(void)
 	for (unsigned int k = irq_waiting(); k; k--) {
 		struct bus_irq_event ev;
 		bus_topic_t t;
-		const bus_svc_t *ids;
+		struct sub *const *subs;
 		unsigned int nsubs;
+		uint32_t seq;
 		bool refused = false;
 
 		if (irq_take(&line, &n, &ts))
@@ -1182,10 +1490,10 @@ static void drain_irqs(void)
 		tstats[t].published++;
 		/* All or nothing per line: a partial delivery would give
 		 * some subscribers the interrupt twice. */
-		ids = svc_list_ids(&topic_subs[t]);
+		subs = sl_subs(&topic_subs[t]);
 		nsubs = topic_subs[t].n;
 		for (unsigned int j = 0; j < nsubs; j++) {
-			struct svc *v = &svcs[ids[j]];
+			struct svc *v = &svcs[subs[j]->svc];
 
 			if (v->st == BUS_SVC_RUNNING &&
 			    v->stats.pending >= v->qlimit)
@@ -1199,9 +1507,10 @@ static void drain_irqs(void)
 		 * a subscriber's latency count from the interrupt. */
 		post_ts = ts;
 		batch_post = true;
+		seq = (uint32_t)++tstats[t].seq;
 		for (unsigned int j = 0; j < nsubs; j++)
-			post(BUS_SVC_KERNEL, ids[j], t, BUS_EVENT, 0, &ev,
-			     sizeof(ev), 0, false, 0, true);
+			post(BUS_SVC_KERNEL, subs[j]->svc, t, BUS_EVENT, 0, &ev,
+			     sizeof(ev), seq, false, 0, true, subs[j]);
 		batch_post = false;
 	}
 }

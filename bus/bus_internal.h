@@ -62,6 +62,14 @@ bool q_topic_queued(bus_topic_t t);
 /* q_take_for - unlink the oldest queued message for dst (any priority),
  * or -ENOENT; O(1). A service leaving RUNNING. */
 int q_take_for(bus_svc_t dst);
+/* q_set_sub / q_sub - the subscription a queued slot came through (set
+ * after q_push; NULL: none). q_find_for - dst's oldest (or newest)
+ * queued slot of subscription sub (and topic, if >= 0), walking its
+ * queue; -ENOENT. q_unlink - take queued slot i off the queue. */
+void q_set_sub(unsigned int i, void *sub);
+void *q_sub(unsigned int i);
+int q_find_for(bus_svc_t dst, const void *sub, int topic, bool newest);
+void q_unlink(unsigned int i);
 
 /* irq.c */
 void irq_reset(void);
@@ -127,6 +135,7 @@ struct route_verdict {
 	int rc;			/* 0: deliver; -EPERM, -EAGAIN: refused */
 	bus_svc_t dst;		/* in: the destination; out: maybe redirected */
 	uint8_t prio;		/* in: the priority; out: maybe changed */
+	uint32_t seq;		/* the bus's: an event's sequence number */
 	uint8_t nmirrors;	/* out: services that also get an event copy, */
 	bus_svc_t mirrors[ROUTE_MIRRORS_MAX];	/* distinct, in rule order */
 };

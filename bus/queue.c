@@ -35,6 +35,7 @@ struct qlink {
 	uint32_t next, prev;	/* its level's FIFO; next: the free stack */
 	uint32_t dnext, dprev;	/* its destination's list */
 	uint32_t level;		/* the level it is queued on */
+	void *sub;		/* the subscription it came through, or NULL */
 };
 
 static struct bus_msg base_msgs[BUS_POOL_SIZE];
@@ -175,6 +176,7 @@ void q_push(unsigned int i, bool irq)
 	struct qlink *l = L(i);
 
 	l->level = p;
+	l->sub = NULL;
 	l->next = QNIL;
 	l->prev = tail[p];
 	if (tail[p] == QNIL)
@@ -232,6 +234,34 @@ int q_pop(void)
 	i = head[p];
 	unlink_slot(i);
 	return (int)i;
+}
+
+void q_set_sub(unsigned int i, void *sub)
+{
+	L(i)->sub = sub;
+}
+
+void *q_sub(unsigned int i)
+{
+	return L(i)->sub;
+}
+
+int q_find_for(bus_svc_t dst, const void *sub, int topic, bool newest)
+{
+	uint32_t i = newest ? dtail[dst] : dhead[dst];
+
+	while (i != QNIL) {
+		if (L(i)->sub == sub &&
+		    (topic < 0 || q_msg(i)->topic == (bus_topic_t)topic))
+			return (int)i;
+		i = newest ? L(i)->dprev : L(i)->dnext;
+	}
+	return -AE_ENOENT;
+}
+
+void q_unlink(unsigned int i)
+{
+	unlink_slot(i);
 }
 
 int q_take_for(bus_svc_t dst)

@@ -177,10 +177,12 @@ static const char *const kind_name[] = { "event", "request", "reply" };
 
 int trace_format(char *buf, size_t size, const struct trace_rec *r)
 {
-	char st[16] = "", how[24] = "";
+	char st[24] = "", how[24] = "";
 
 	if (r->kind == BUS_REQUEST || r->kind == BUS_REPLY)
 		ksnprintf(st, sizeof(st), " st=%d", r->status);
+	else if (r->corr)	/* an event's sequence number on its topic */
+		ksnprintf(st, sizeof(st), " seq=%u", r->corr);
 	if (r->inline_call & TRACE_REFUSED)
 		ksnprintf(how, sizeof(how), " refused=%s",
 			  bus_refusal_name(r->inline_call & ~TRACE_REFUSED));

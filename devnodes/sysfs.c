@@ -8,8 +8,13 @@
  *                                     supervisor ("service.*" requests)
  *   /sys/bus/services/<name>/received handled, drops, faults, pending,
  *                                     pending_max, generation: the bus's
- *                                     counters of the service
- *   /sys/bus/topics/<topic>/published delivered, drops, subscribers
+ *                                     counters of the service;
+ *                                     subscriptions: each pattern, its
+ *                                     delivery contract and counters
+ *   /sys/bus/topics/<topic>/published delivered, drops, subscribers,
+ *                                     refused, seq (the last sequence
+ *                                     number), copies, queued (copies =
+ *                                     delivered + drops + queued)
  *   /sys/bus/rules                    the routing rules, one a line; a
  *                                     write of "add RULE", "del N" or
  *                                     "clear" changes them
@@ -104,10 +109,11 @@ static const struct entry kernel_dir[] = { { "log_level", W_LOGLEVEL } };
 
 static const char *const svc_attrs[] = {
 	"state", "received", "handled", "drops", "faults", "pending",
-	"pending_max", "generation",
+	"pending_max", "generation", "subscriptions",
 };
 static const char *const topic_attrs[] = {
-	"published", "delivered", "drops", "subscribers", "refused",
+	"published", "delivered", "drops", "subscribers", "refused", "seq",
+	"copies", "queued",
 };
 static const char *const mm_attrs[] = { "total", "free", "low" };
 static const char *const grant_attrs[] = {
@@ -517,6 +523,24 @@ static int render_service(const struct target *t, struct text *x)
 		add(x, "%u\n", bus_svc_generation((bus_svc_t)t->id));
 		return 0;
 	}
+	if (t->item == 8) {
+		static const char *const modes[] = { "lossless", "latest",
+						     "ring" };
+		struct bus_sub_stats ss;
+		char pat[BUS_NAME_MAX];
+
+		for (unsigned int k = 0;
+		     bus_sub_stats((bus_svc_t)t->id, k, pat, &ss) == 0; k++) {
+			add(x, "%s %s", pat, modes[ss.mode]);
+			if (ss.mode == BUS_RING)
+				add(x, " %u", ss.ring);
+			add(x, " published %llu delivered %llu dropped %llu "
+			    "queued %u\n", (unsigned long long)ss.published,
+			    (unsigned long long)ss.delivered,
+			    (unsigned long long)ss.dropped, ss.queued);
+		}
+		return 0;
+	}
 	rc = bus_svc_stats((bus_svc_t)t->id, &st);
 	if (rc)
 		return rc;
@@ -546,7 +570,10 @@ static int render_topic(const struct target *t, struct text *x)
 		return rc;
 	add(x, "%llu\n", (unsigned long long)(t->item == 0 ? st.published :
 					      t->item == 1 ? st.delivered :
-					      st.drops));
+					      t->item == 2 ? st.drops :
+					      t->item == 5 ? st.seq :
+					      t->item == 6 ? st.copies :
+					      st.queued));
 	return 0;
 }
 

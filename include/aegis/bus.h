@@ -53,9 +53,17 @@ struct bus_msg {
 	uint8_t prio;		/* 0..BUS_PRIOS-1 */
 	bus_svc_t src;
 	bus_svc_t dst;		/* the receiving service */
-	uint32_t corr;		/* request/reply correlation id, else 0 */
+	union {
+		uint32_t corr;	/* request/reply correlation id */
+		uint32_t seq;	/* events: the topic's sequence number */
+	};
 	uint16_t len;		/* payload bytes */
-	int16_t status;		/* replies: 0 or a negative errno */
+	union {
+		int16_t status;	/* replies: 0 or a negative errno */
+		uint16_t gap;	/* events: messages of this subscription
+				 * lost just before this one (GAP(k);
+				 * saturates at 65535) */
+	};
 	uint64_t ts;		/* bus clock when posted */
 	uint8_t data[BUS_INLINE_MAX];
 };
@@ -248,6 +256,39 @@ int bus_svc_stats(bus_svc_t s, struct bus_svc_stats *out);
  * so clients can tell a new instance. */
 uint32_t bus_svc_generation(bus_svc_t s);
 
+/*
+ * Delivery contracts: what a subscription does when its messages come
+ * faster than the service takes them.
+ *   BUS_LOSSLESS  nothing is overwritten: a full queue refuses the copy
+ *                 and the publisher gets -EAGAIN (backpressure)
+ *   BUS_LATEST    only the newest value of each topic waits: a new one
+ *                 replaces the one still queued (in its place)
+ *   BUS_RING      at most n of the subscription's messages wait: a new
+ *                 one past n drops the oldest
+ * A copy refused or overwritten counts as dropped for the subscription
+ * and the topic, and the subscription's next delivered message carries
+ * the count in its gap field (GAP(k)). For every subscription and every
+ * topic: published = delivered + dropped + queued (bus_sub_stats,
+ * bus_topic_stats). Interrupt events are never dropped: on an interrupt
+ * topic every subscription is lossless (the line's count coalesces).
+ */
+enum bus_delivery {
+	BUS_LOSSLESS = 0,
+	BUS_LATEST = 1,
+	BUS_RING = 2,
+};
+#define BUS_RING_MAX	1024
+
+struct bus_sub_stats {
+	uint64_t published;	/* copies offered to it */
+	uint64_t delivered;	/* handler runs */
+	uint64_t dropped;	/* refused or overwritten */
+	uint32_t queued;	/* waiting now */
+	uint32_t gap;		/* lost since its last delivery */
+	enum bus_delivery mode;
+	uint32_t ring;		/* BUS_RING: n */
+};
+
 /* bus_subscribe - deliver events whose topic matches pattern to s.
  * -EINVAL (bad pattern, with the reason in *why if why is not NULL, or
  * unknown service), -ENOSPC (BUS_SVC_SUBS_MAX patterns of s already),
@@ -257,6 +298,20 @@ uint32_t bus_svc_generation(bus_svc_t s);
  * removing a service each of its own patterns. */
 int bus_subscribe(bus_svc_t s, const char *pattern, const char **why);
 int bus_unsubscribe(bus_svc_t s, const char *pattern);
+
+/* bus_subscribe_with - the same with a delivery contract (ring: n for
+ * BUS_RING, 1..BUS_RING_MAX; 0 otherwise): -EINVAL "unknown delivery
+ * contract" / "ring size out of range" besides bus_subscribe's errors.
+ * Where two of a service's patterns match one topic, the one subscribed
+ * first decides (and counts). */
+int bus_subscribe_with(bus_svc_t s, const char *pattern,
+		       enum bus_delivery mode, uint32_t ring, const char **why);
+
+/* bus_sub_stats - the counters of s's k-th subscription (in the order
+ * they were made) and its pattern (into pattern, BUS_NAME_MAX bytes, if
+ * not NULL): 0, or -ENOENT past the last. */
+int bus_sub_stats(bus_svc_t s, unsigned int k, char *pattern,
+		  struct bus_sub_stats *out);
 
 /* ---- delivery -----------------------------------------------------------
  * The sender is the service whose handler is running (BUS_SVC_KERNEL
@@ -438,8 +493,13 @@ void bus_pool_stats(struct bus_pool_stats *out);
 
 struct bus_topic_stats {
 	uint64_t published;	/* publish/send/request calls on it */
-	uint64_t delivered;	/* handler runs for it */
-	uint64_t drops;
+	uint64_t seq;		/* events published: the last sequence number */
+	uint64_t copies;	/* messages offered to a receiver */
+	uint64_t delivered;	/* handler runs for it (and replies handed to
+				 * waiting threads) */
+	uint64_t drops;		/* copies refused, overwritten or flushed */
+	uint64_t queued;	/* copies waiting now */
+	/* copies = delivered + drops + queued, always */
 };
 
 int bus_topic_stats(bus_topic_t t, struct bus_topic_stats *out);

@@ -129,7 +129,7 @@ CASES = [
             r'^service: 14 of 14 built-in services up',
             r'^example: hello from a service',
             r'^trace: \d+ event kernel\.boot\.done kernel->example p4 '
-            r'wait=\d+ run=\d+$',
+            r'wait=\d+ run=\d+ seq=1$',
             r'^trace: \d+ request console\.write example->console p4 '
             r'wait=0 run=\d+ st=0 inline$',
             r'^trace: \d+ request example\.ping kernel->example ',

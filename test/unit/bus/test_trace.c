@@ -273,7 +273,7 @@ START_TEST(test_trace_unheard_publish_is_traced)
 	ck_assert_uint_eq(trace_total() - before, 1);
 	ck_assert_uint_eq(nlines, 1);
 	ck_assert_ptr_nonnull(strstr(lines[0], " event other kernel->* p3 "
-				     "wait=0 run=0 unheard"));
+				     "wait=0 run=0 seq=1 unheard"));
 }
 END_TEST
 

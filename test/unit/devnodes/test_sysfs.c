@@ -324,6 +324,35 @@ START_TEST(test_sysfs_topic_subscribers_and_counts)
 	ck_assert_uint_eq(strtoull(b, NULL, 10), strtoull(a, NULL, 10) + 1);
 	ck_assert_int_eq(cat("/sys/bus/topics/no.such.topic/drops", a,
 			     sizeof(a)), -AE_ENOENT);
+	/* the sequence number and the invariant's terms */
+	cat("/sys/bus/topics/kernel.boot.done/seq", a, sizeof(a));
+	ck_assert_uint_ge(strtoull(a, NULL, 10), 1);
+	cat("/sys/bus/topics/kernel.boot.done/queued", a, sizeof(a));
+	ck_assert_str_eq(a, "0\n");
+	cat("/sys/bus/topics/kernel.boot.done/copies", a, sizeof(a));
+	cat("/sys/bus/topics/kernel.boot.done/delivered", b, sizeof(b));
+	ck_assert_uint_ge(strtoull(a, NULL, 10), strtoull(b, NULL, 10));
+}
+END_TEST
+
+START_TEST(test_sysfs_subscriptions_show_their_contracts)
+{
+	char a[512];
+	int s = bus_svc_add("gauge", widget_stand_in, NULL, 8, 4);
+	bus_topic_t t = (bus_topic_t)bus_topic("gauge.temp");
+
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(bus_subscribe_with((bus_svc_t)s, "gauge.*", BUS_RING,
+					    2, NULL), 0);
+	ck_assert_int_eq(bus_subscribe_with((bus_svc_t)s, "other.x",
+					    BUS_LATEST, 0, NULL), 0);
+	for (int i = 0; i < 5; i++)
+		bus_publish(t, 4, NULL, 0);
+	cat("/sys/bus/services/gauge/subscriptions", a, sizeof(a));
+	ck_assert_str_eq(a, "gauge.* ring 2 published 5 delivered 0 dropped 3 "
+			    "queued 2\nother.x latest published 0 delivered 0 "
+			    "dropped 0 queued 0\n");
+	bus_run(~0u);
 }
 END_TEST
 
@@ -631,6 +660,7 @@ Suite *suite_sysfs(void)
 	tcase_add_test(tc, test_sysfs_state_write_stops_and_starts);
 	tcase_add_test(tc, test_sysfs_topic_subscribers_and_counts);
 	tcase_add_test(tc, test_sysfs_bus_memory_shows_the_pool);
+	tcase_add_test(tc, test_sysfs_subscriptions_show_their_contracts);
 	tcase_add_test(tc, test_sysfs_rules_added_listed_and_removed);
 	tcase_add_test(tc, test_sysfs_bad_rules_refused_with_reason);
 	tcase_add_test(tc, test_sysfs_log_level_validated);
