@@ -1271,10 +1271,7 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 	tr.status = (int16_t)(rc > 0 ? 0 : rc);
 	tr.inline_call = inl;
 	tr.cpu = 0;
-	/* what printing the line cost is nobody's run: the next dispatch
-	 * starts after it */
-	if (trace_record(&tr))
-		*clock = now();
+	trace_record(&tr);	/* printed later, by trace_pump */
 	v->stats.handled++;
 	tstats[m->topic].delivered++;
 	if (reply->len > BUS_INLINE_MAX)

@@ -16,6 +16,12 @@
 static struct trace_rec ring[TRACE_CPUS][TRACE_RING_SIZE];
 static uint64_t written[TRACE_CPUS];
 static trace_sink_fn sink;
+static uint64_t ticks_per_ms;	/* 0: print clock ticks */
+
+/* Selected records, formatted when they are made (names as they were
+ * then) and printed by trace_pump, outside any handler. */
+static char live[TRACE_LIVE_LINES][TRACE_LINE_MAX];
+static uint64_t live_w, live_r, live_lost;
 
 static char filter_text[TRACE_FILTER_MAX * BUS_NAME_MAX];
 static char filter[TRACE_FILTER_MAX][BUS_NAME_MAX];
@@ -28,6 +34,7 @@ static unsigned int nsvc;
 void trace_reset(void)
 {
 	memset(written, 0, sizeof(written));
+	live_w = live_r = live_lost = 0;
 	nfilter = 0;
 	nsvc = 0;
 	filter_text[0] = '\0';
@@ -37,6 +44,27 @@ void trace_reset(void)
 void trace_set_sink(trace_sink_fn fn)
 {
 	sink = fn;
+}
+
+void trace_set_rate(uint64_t tpms)
+{
+	ticks_per_ms = tpms;
+}
+
+/* A span of ticks as "<us>.<ns>" once the rate is known, else ticks. */
+static void span(char *buf, size_t size, uint64_t ticks)
+{
+	uint64_t ms, rest, ns;
+
+	if (!ticks_per_ms) {
+		ksnprintf(buf, size, "%llu", (unsigned long long)ticks);
+		return;
+	}
+	ms = ticks / ticks_per_ms;
+	rest = ticks % ticks_per_ms;
+	ns = ms * 1000000u + rest * 1000000u / ticks_per_ms;
+	ksnprintf(buf, size, "%llu.%03u", (unsigned long long)(ns / 1000),
+		  (unsigned int)(ns % 1000));
 }
 
 static bool filter_match(const char *name)
@@ -177,7 +205,7 @@ static const char *const kind_name[] = { "event", "request", "reply" };
 
 int trace_format(char *buf, size_t size, const struct trace_rec *r)
 {
-	char st[24] = "", how[24] = "";
+	char st[24] = "", how[24] = "", ts[24], wait[24], run[24];
 
 	if (r->kind == BUS_REQUEST || r->kind == BUS_REPLY)
 		ksnprintf(st, sizeof(st), " st=%d", r->status);
@@ -190,13 +218,15 @@ int trace_format(char *buf, size_t size, const struct trace_rec *r)
 		ksnprintf(how, sizeof(how), " unheard");
 	else if (r->inline_call)
 		ksnprintf(how, sizeof(how), " inline");
+	span(ts, sizeof(ts), r->ts);
+	span(wait, sizeof(wait), r->wait);
+	span(run, sizeof(run), r->run);
 	return ksnprintf(buf, size,
-			 "trace: %llu %s %s %s->%s p%u wait=%u run=%u%s%s",
-			 (unsigned long long)r->ts,
+			 "trace: %s %s %s %s->%s p%u wait=%s run=%s%s%s", ts,
 			 kind_name[r->kind < 3 ? r->kind : 0],
 			 bus_topic_name(r->topic), bus_svc_name(r->src),
 			 r->dst == BUS_NIL_SVC ? "*" : bus_svc_name(r->dst),
-			 r->prio, r->wait, r->run, st, how);
+			 r->prio, wait, run, st, how);
 }
 
 static trace_tap_fn tap;
@@ -208,21 +238,52 @@ void trace_set_tap(trace_tap_fn fn, void *ctx)
 	tap = fn;
 }
 
-bool trace_record(const struct trace_rec *r)
+void trace_record(const struct trace_rec *r)
 {
 	unsigned int cpu = r->cpu < TRACE_CPUS ? r->cpu : 0;
-	char line[160];
 
 	ring[cpu][written[cpu] & (TRACE_RING_SIZE - 1)] = *r;
 	written[cpu]++;
 	if (tap && !(r->inline_call & (TRACE_REFUSED | TRACE_UNHEARD)))
 		tap(r, tap_ctx);	/* the profiler counts dispatches */
 	if (sink && (trace_selected(r->topic) || (nsvc && svc_selected(r)))) {
-		trace_format(line, sizeof(line), r);
-		sink(line);
-		return true;
+		if (live_w - live_r == TRACE_LIVE_LINES) {
+			live_r++;	/* the oldest unprinted goes */
+			live_lost++;
+		}
+		trace_format(live[live_w % TRACE_LIVE_LINES], TRACE_LINE_MAX,
+			     r);
+		live_w++;
 	}
-	return false;
+}
+
+unsigned int trace_pump(unsigned int max)
+{
+	unsigned int n = 0;
+
+	if (!sink)
+		return 0;
+	if (live_lost && max) {
+		char line[48];
+
+		/* where the lost lines were: before the oldest kept */
+		ksnprintf(line, sizeof(line), "trace: DROPPED %llu",
+			  (unsigned long long)live_lost);
+		live_lost = 0;
+		sink(line);
+		n++;
+	}
+	while (n < max && live_r != live_w) {
+		sink(live[live_r % TRACE_LIVE_LINES]);
+		live_r++;
+		n++;
+	}
+	return n;
+}
+
+uint64_t trace_live_lost(void)
+{
+	return live_lost;
 }
 
 unsigned int trace_count(void)

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 #include <aegis/ktest.h>
+#include <aegis/trace.h>
 #include <aegis/kprintf.h>
 
 extern const struct ktest __start_aegis_ktests[];
@@ -75,6 +76,7 @@ int ktest_run(const char *filter)
 		if (!selected(k, filter))
 			continue;
 		k->fn(&t);
+		trace_pump(~0u);	/* the lines of what it dispatched */
 		if (t.failures) {
 			failed++;
 		} else {

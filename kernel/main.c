@@ -169,6 +169,7 @@ static void bus_up(void)
 	bus_init(hal_cycles);
 	kfault_init();
 	trace_set_sink(console_line);
+	trace_set_rate(hz / 1000);	/* lines in microseconds since boot */
 	if (trace_arg[0] && trace_filter_set(trace_arg, &why))
 		kprintf("bootparam: trace=%s: %s; tracing off\n", trace_arg,
 			why);
@@ -262,7 +263,11 @@ void kmain(const struct boot_info *bi)
 	 * nothing is left. A pending restart
 	 * is waited for by polling (the supervisor has no timer yet). */
 	for (;;) {
-		if (bus_run(256))
+		unsigned int ran = bus_run(256);
+
+		/* the trace lines of that round, printed outside handlers */
+		trace_pump(~0u);
+		if (ran)
 			continue;
 		if (service_poll())
 			continue;

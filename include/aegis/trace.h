@@ -11,6 +11,8 @@
 #include <aegis/bus.h>
 
 #define TRACE_RING_SIZE	4096	/* records per CPU, a power of two */
+#define TRACE_LIVE_LINES 256	/* selected lines waiting to be printed */
+#define TRACE_LINE_MAX	160
 #define TRACE_CPUS	1	/* one dispatcher CPU for now */
 #define TRACE_FILTER_MAX 8	/* patterns in a filter */
 
@@ -38,9 +40,25 @@ struct trace_rec {
 				 * run and wait 0, dst "*" */
 
 /* trace_record - append a record to this CPU's ring (oldest overwritten)
- * and print it if the filter selects it; true if it printed. The bus
- * calls this. */
-bool trace_record(const struct trace_rec *r);
+ * and, if the filter selects it, format its line (with the names of
+ * now) for trace_pump to print. The bus calls this; it never prints, so
+ * printing is nobody's run. */
+void trace_record(const struct trace_rec *r);
+
+/*
+ * trace_pump - print up to max of the lines waiting, oldest first,
+ * through the sink; returns how many. When more than TRACE_LIVE_LINES
+ * were waiting the oldest went, and "trace: DROPPED <n>" is printed
+ * where they were. Outside handlers (the kernel's main loop, after each
+ * round of dispatches). trace_live_lost - lines lost and not yet said.
+ */
+unsigned int trace_pump(unsigned int max);
+uint64_t trace_live_lost(void);
+
+/* trace_set_rate - the bus clock's ticks per millisecond: lines then
+ * give times in microseconds ("1234.567", to the nanosecond); 0 (the
+ * default): in ticks. */
+void trace_set_rate(uint64_t ticks_per_ms);
 
 /* trace_set_tap - fn(record, ctx) for every record as it is made (the
  * profiler's; NULL: none). It runs in the dispatcher and must be quick. */
@@ -73,8 +91,10 @@ void trace_topic_added(bus_topic_t t);
 
 /*
  * trace_format - the console line of a record:
- *   trace: <ts> <kind> <topic> <src>-><dst> p<prio> wait=<w> run=<r>[ st=<s>][ inline]
- * e.g. "trace: 1200345 event kernel.boot.done kernel->example p4 wait=310 run=2200";
+ *   trace: <ts> <kind> <topic> <src>-><dst> p<prio> wait=<w> run=<r>[ seq=<n>| st=<s>][ inline]
+ * times in microseconds since boot once trace_set_rate was given, e.g.
+ * "trace: 1200.345 event kernel.boot.done kernel->example p4 wait=0.310
+ * run=2.200 seq=1", else in ticks;
  * a message its contract refused ends " refused=<why>" (its dst "*" for a
  * publish), e.g. "trace: 88 event service.up user-x-3->* p0 wait=0
  * run=0 refused=sender"

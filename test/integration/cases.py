@@ -128,11 +128,11 @@ CASES = [
             r'^service: started profiler \(bus id \d+, generation 1\)',
             r'^service: 14 of 14 built-in services up',
             r'^example: hello from a service',
-            r'^trace: \d+ event kernel\.boot\.done kernel->example p4 '
-            r'wait=\d+ run=\d+ seq=1$',
-            r'^trace: \d+ request console\.write example->console p4 '
-            r'wait=0 run=\d+ st=0 inline$',
-            r'^trace: \d+ request example\.ping kernel->example ',
+            r'^trace: \d+\.\d{{3}} event kernel\.boot\.done kernel->example '
+            r'p4 wait=\d+\.\d{{3}} run=\d+\.\d{{3}} seq=1$',
+            r'^trace: \d+\.\d{{3}} request console\.write example->console '
+            r'p4 wait=0\.000 run=\d+\.\d{{3}} st=0 inline$',
+            r'^trace: \d+\.\d{{3}} request example\.ping kernel->example ',
             r'^ktest: ok bus\.example_answers_ping',
             r'^supervisor: ktest-crashy failed \(generation 1\); restart in '
             r'1 ms',
@@ -618,12 +618,12 @@ CASES = [
                  (r'^3$', b'poweroff\r')],
         'expect': [
             BANNER,
-            r'^trace: \d+ event mm\.stats root-systest-1->\* p\d wait=0 '
-            r'run=0 refused=kind$',
-            r'^trace: \d+ request mm\.stats root-systest-1->mm p\d wait=0 '
-            r'run=0 st=-74 refused=size$',
-            r'^trace: \d+ event service\.up root-systest-1->\* p0 wait=0 '
-            r'run=0 refused=sender$',
+            r'^trace: \d+\.\d{{3}} event mm\.stats root-systest-1->\* p\d '
+            r'wait=0\.000 run=0\.000 refused=kind$',
+            r'^trace: \d+\.\d{{3}} request mm\.stats root-systest-1->mm p\d '
+            r'wait=0\.000 run=0\.000 st=-74 refused=size$',
+            r'^trace: \d+\.\d{{3}} event service\.up root-systest-1->\* p0 '
+            r'wait=0\.000 run=0\.000 refused=sender$',
             r'^systest: contracts: 3 refused$',
             r'^refused 5: kind 2 size 1 sender 1 receiver 1 reply 0$',
             r'^mm\.stats 3$',

@@ -77,6 +77,8 @@ START_TEST(test_trace_filter_selects_lines)
 	bus_send(svc, t_other, 2, NULL, 0);
 	bus_send(svc, t_hw, 2, NULL, 0);
 	bus_run(10);
+	ck_assert_uint_eq(nlines, 0);	/* printed by the pump, not here */
+	ck_assert_uint_eq(trace_pump(~0u), 1);
 	ck_assert_uint_eq(nlines, 1);
 	ck_assert_ptr_nonnull(strstr(lines[0], " event hw.dev.uart0 "
 					       "kernel->drv p2 "));
@@ -142,6 +144,7 @@ START_TEST(test_trace_wait_and_run_measured)
 	ck_assert_int_eq(trace_filter_set("*", NULL), 0);
 	bus_send(svc, t_other, 1, NULL, 0);	/* stamped at post */
 	bus_run(1);
+	trace_pump(~0u);
 	/* fake clock: +10 per read; post, then t0 and t1 */
 	ck_assert_ptr_nonnull(strstr(lines[0], "wait=10 run=10"));
 }
@@ -249,11 +252,13 @@ START_TEST(test_trace_filter_by_service)
 			 0);
 	ck_assert_int_eq(bus_send(svc, t_other, 2, NULL, 0), 0);
 	bus_run(10);
+	trace_pump(~0u);
 	ck_assert_uint_eq(nlines, 1);
 	ck_assert_ptr_nonnull(strstr(lines[0], " event other mm->drv "));
 	ck_assert_int_eq(trace_filter_set("hw.*,dst=dr*", NULL), 0);
 	ck_assert_int_eq(bus_send(svc, t_other, 2, NULL, 0), 0);
 	bus_run(10);
+	trace_pump(~0u);
 	ck_assert_uint_eq(nlines, 2);
 	ck_assert_int_eq(trace_filter_set("src=", &why), -AE_EINVAL);
 	ck_assert_str_eq(why, "src= and dst= need a service name");
@@ -271,14 +276,15 @@ START_TEST(test_trace_unheard_publish_is_traced)
 	ck_assert_int_eq(trace_filter_set("other", NULL), 0);
 	ck_assert_int_eq(bus_publish(t_other, 3, NULL, 0), 0);
 	ck_assert_uint_eq(trace_total() - before, 1);
+	trace_pump(~0u);
 	ck_assert_uint_eq(nlines, 1);
 	ck_assert_ptr_nonnull(strstr(lines[0], " event other kernel->* p3 "
 				     "wait=0 run=0 seq=1 unheard"));
 }
 END_TEST
 
-/* A console that takes long to print a line: that time is not the next
- * handler's run. */
+/* A console that takes long to print a line: that time is nobody's run,
+ * for lines are printed by the pump, after the dispatches. */
 static void slow_sink(const char *line)
 {
 	sink(line);
@@ -292,10 +298,59 @@ START_TEST(test_trace_printing_is_not_the_next_handlers_run)
 	ck_assert_int_eq(bus_send(svc, t_other, 2, NULL, 0), 0);
 	ck_assert_int_eq(bus_send(svc, t_other, 2, NULL, 0), 0);
 	bus_run(10);
+	ck_assert_uint_eq(nlines, 0);
+	ck_assert_uint_eq(trace_pump(~0u), 2);
 	ck_assert_uint_eq(nlines, 2);
 	/* fake clock: +10 per read; the second handler's run is its own */
 	ck_assert_ptr_nonnull(strstr(lines[0], " run=10"));
 	ck_assert_ptr_nonnull(strstr(lines[1], " run=10"));
+	ck_assert_uint_eq(trace_pump(~0u), 0);
+}
+END_TEST
+
+/* More lines than wait: the oldest go, and a DROPPED line says how many
+ * where they were; the pump prints at most what it is asked. */
+START_TEST(test_trace_lost_lines_are_said)
+{
+	ck_assert_int_eq(trace_filter_set("*", NULL), 0);
+	for (int i = 0; i < TRACE_LIVE_LINES + 5; i++) {
+		bus_send(svc, t_other, 2, &i, sizeof(i));
+		bus_run(1);
+	}
+	ck_assert_uint_eq(trace_live_lost(), 5);
+	ck_assert_uint_eq(trace_pump(3), 3);
+	ck_assert_str_eq(lines[0], "trace: DROPPED 5");
+	ck_assert_uint_eq(trace_live_lost(), 0);
+	ck_assert_uint_eq(trace_pump(~0u), TRACE_LIVE_LINES - 2);
+	/* the newest is the last printed: seq counts every send */
+	ck_assert_ptr_nonnull(strstr(lines[(nlines - 1) % 16],
+				     " seq=261"));
+}
+END_TEST
+
+/* With the clock's rate, times are microseconds to the nanosecond. */
+START_TEST(test_trace_times_in_microseconds)
+{
+	struct trace_rec r;
+	char buf[TRACE_LINE_MAX];
+
+	memset(&r, 0, sizeof(r));
+	r.ts = 123456789;	/* at 1000 ticks a ms: 123456.789 ms */
+	r.wait = 1500;
+	r.run = 7;
+	r.topic = t_other;
+	r.src = BUS_SVC_KERNEL;
+	r.dst = svc;
+	r.corr = 4;
+	trace_set_rate(1000);
+	trace_format(buf, sizeof(buf), &r);
+	ck_assert_str_eq(buf, "trace: 123456789.000 event other kernel->drv "
+			 "p0 wait=1500.000 run=7.000 seq=4");
+	trace_set_rate(62500);	/* AArch64's 62.5 MHz timer */
+	trace_format(buf, sizeof(buf), &r);
+	ck_assert_str_eq(buf, "trace: 1975308.624 event other kernel->drv "
+			 "p0 wait=24.000 run=0.112 seq=4");
+	trace_set_rate(0);
 }
 END_TEST
 
@@ -318,6 +373,8 @@ Suite *suite_bus_trace(void)
 	tcase_add_test(tc, test_trace_filter_by_service);
 	tcase_add_test(tc, test_trace_unheard_publish_is_traced);
 	tcase_add_test(tc, test_trace_printing_is_not_the_next_handlers_run);
+	tcase_add_test(tc, test_trace_lost_lines_are_said);
+	tcase_add_test(tc, test_trace_times_in_microseconds);
 	suite_add_tcase(s, tc);
 	return s;
 }
