@@ -60,6 +60,7 @@ struct proc {
 	struct abi_msg box[PROC_MAILBOX];
 	unsigned int head, count;
 	uint64_t dropped;	/* mailbox full */
+	uint32_t gap;		/* lost since the last message boxed */
 	uint64_t receiving;	/* threads waiting in receive (bit: id) */
 	uint64_t waiting;	/* threads waiting in wait */
 	int64_t held[3];	/* enum proc_quota: pages, topics, subs */
@@ -162,6 +163,7 @@ static int mailbox(void *state, const struct bus_msg *m,
 		return -AE_ENOSYS;	/* a process does not serve */
 	if (p->count == PROC_MAILBOX) {
 		p->dropped++;
+		p->gap += 1 + (m->kind == BUS_EVENT ? m->gap : 0);
 		return 0;
 	}
 	a = &p->box[(p->head + p->count++) % PROC_MAILBOX];
@@ -176,6 +178,12 @@ static int mailbox(void *state, const struct bus_msg *m,
 	a->len = m->len;
 	a->ts = m->ts;
 	memcpy(a->data, m->data, m->len);
+	if (m->kind == BUS_EVENT) {
+		/* what the bus refused (its queue) and the box could not hold */
+		a->seq = m->seq;
+		a->gap = p->gap + m->gap;
+		p->gap = 0;
+	}
 	wake_all(p->receiving);
 	return 0;
 }

@@ -53,6 +53,9 @@ struct abi_msg {
 	uint16_t len;		/* bytes of data */
 	uint64_t ts;		/* when it was sent, in cycles */
 	uint8_t data[ABI_MSG_DATA];
+	uint32_t seq;		/* an event's sequence number on its topic */
+	uint32_t gap;		/* messages to this process lost just before
+				 * this one (its queue or mailbox was full) */
 };
 
 /* stat fills this */
@@ -69,7 +72,7 @@ struct abi_dirent {
 	uint32_t kind;
 };
 
-_Static_assert(sizeof(struct abi_msg) == 56, "abi_msg");
+_Static_assert(sizeof(struct abi_msg) == 64, "abi_msg");
 _Static_assert(sizeof(struct abi_stat) == 24, "abi_stat");
 _Static_assert(sizeof(struct abi_dirent) == 36, "abi_dirent");
 

@@ -554,6 +554,7 @@ CASES = [
             r'running$',
             r'^user: threadfault \(pid \d+, thread \d+\) killed: ',
             r'^systest: contracts: 3 refused$',
+            r'^systest: mailbox: 32 of 40 kept, gap 8 told$',
             r'^systest: user-systest-1: \d+ checks, 0 failed$',
             r'^init: systest \(pid 1\) exited with 0$',
         ],
@@ -575,6 +576,7 @@ CASES = [
             r'^init: systest: started as pid 1, privileged$',
             r'^systest: forged references: 42 of 42 refused$',
             r'^systest: contracts: 3 refused$',
+            r'^systest: mailbox: 32 of 40 kept, gap 8 told$',
             r'^systest: files came back after devfs and ns restarted$',
             r'^systest: root-systest-1: \d+ checks, 0 failed$',
             r'^init: systest \(pid 1\) exited with 0$',
@@ -625,6 +627,7 @@ CASES = [
             r'^trace: \d+\.\d{{3}} event service\.up root-systest-1->\* p0 '
             r'wait=0\.000 run=0\.000 refused=sender$',
             r'^systest: contracts: 3 refused$',
+            r'^systest: mailbox: 32 of 40 kept, gap 8 told$',
             r'^refused 5: kind 2 size 1 sender 1 receiver 1 reply 0$',
             r'^mm\.stats 3$',
             r'^service\.up 1$',

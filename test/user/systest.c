@@ -270,6 +270,29 @@ static void bus(void)
 	CHECK(aegis_clock() - t0 >= 10000000);		/* it waited */
 	CHECK(aegis_publish(mine, "x", 41, 3) == -7);	/* E2BIG */
 	CHECK(aegis_publish(mine, "x", 1, 8) == EINVAL);
+	/* more than its mailbox holds: the next message says how many were
+	 * lost (GAP), and sequence numbers count every publish */
+	{
+		long got = 0, lost = 0;
+		uint32_t first = 0, last = 0;
+
+		for (int i = 0; i < 40; i++)
+			aegis_publish(mine, "f", 1, 3);
+		while (aegis_receive(&m, 0) == 0) {
+			if (!got++)
+				first = m.seq;
+			last = m.seq;
+			lost += m.gap;
+		}
+		CHECK(got == 32);
+		CHECK(last - first == 31);
+		CHECK(aegis_publish(mine, "z", 1, 3) == 1);
+		CHECK(aegis_receive(&m, 1000000) == 0 && m.data[0] == 'z');
+		lost += m.gap;
+		CHECK(lost == 8);
+		CHECK(m.seq == first + 40);
+		printf("systest: mailbox: 32 of 40 kept, gap %ld told\n", lost);
+	}
 }
 
 /*
