@@ -358,7 +358,7 @@ CASES = [
                  (r'^mm\.page\.free ', b'bus stats Bad\r'),
                  (r'^sh: bus: stats: Bad', b'bus pub user.chat hello there\r'),
                  (r'^bus: user\.chat: ', b'bus pub user.chat 0x0g\r'),
-                 (r'^sh: bus: pub: 0x', b'bus pub user.chat xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r'),
+                 (r'^sh: bus: pub: 0x', b'bus pub user.chat ' + b'a' * 41 + b'\r'),
                  (r'^sh: bus: pub: more', b'bus echo Bad*\r'),
                  (r'^sh: bus: echo: Bad', b'bus pub kernel.boot.done\r'),
                  (r'^sh: bus: pub: kernel\.boot\.done: ',

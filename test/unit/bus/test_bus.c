@@ -121,7 +121,7 @@ static void use_up_reserve(void)
 	bus_set_mem(NULL);
 	/* until it has no 64-byte block left, carved or freed before */
 	for (unsigned int i = 0;; i++) {
-		snprintf(name, sizeof(name), "reserve.filler.%u.xxxxxxxxxxxxxxxxxxx",
+		snprintf(name, sizeof(name), "reserve.filler.%u.padded-to-a-64-byte-block",
 			 i);
 		if (bus_topic(name) == -AE_ENOMEM)
 			break;

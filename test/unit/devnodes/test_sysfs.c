@@ -352,7 +352,14 @@ START_TEST(test_sysfs_subscriptions_show_their_contracts)
 	ck_assert_str_eq(a, "gauge.* ring 2 published 5 delivered 0 dropped 3 "
 			    "queued 2\nother.x latest published 0 delivered 0 "
 			    "dropped 0 queued 0\n");
+	/* read-only, even for root; a stale service is gone from /sys */
+	ck_assert_int_lt(echo("/sys/bus/services/gauge/subscriptions",
+			      "ring 1", ROOT), 0);
+	ck_assert_int_lt(echo("/sys/bus/topics/gauge.temp/seq", "0", ROOT), 0);
 	bus_run(~0u);
+	ck_assert_int_eq(bus_svc_remove((bus_svc_t)s), 0);
+	ck_assert_int_eq(cat("/sys/bus/services/gauge/subscriptions", a,
+			     sizeof(a)), -AE_ENOENT);
 }
 END_TEST
 
