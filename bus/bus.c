@@ -55,6 +55,8 @@ struct svc {
 	struct sub *subs;	/* its patterns */
 	uint16_t nsubs;
 	bool in_chain;		/* in the call chain now */
+	struct bus_lineage cause;	/* what its posts in its name descend
+					 * from (bus_svc_set_cause) */
 };
 
 static struct svc svcs[BUS_SVC_MAX];
@@ -74,7 +76,13 @@ static bus_topic_t topic_svc_failed;
 static struct {
 	bus_svc_t svc;
 	uint8_t prio;
+	struct bus_lineage lin;	/* the message its handler runs for */
 } chain[BUS_CHAIN_MAX];
+static uint32_t lin_next;	/* the last message id given */
+/* The parent of what is posted now, when it is not the running
+ * handler's message: a reply the bus posts for a request, the fault
+ * report of a handler. */
+static const struct bus_lineage *cause_forced;
 
 /* Threads blocked in bus_call_wait, found by correlation id. */
 static struct waiter {
@@ -240,6 +248,8 @@ void bus_init(bus_clock_fn clock)
 	memset(tstats, 0, sizeof(tstats));
 	clock_fn = clock;
 	corr_next = 1;
+	lin_next = 0;
+	cause_forced = NULL;
 	memset(waiters, 0, sizeof(waiters));
 	waiting_as = 0;
 	depth = 0;
@@ -425,7 +435,8 @@ int bus_topic_stats(bus_topic_t t, struct bus_topic_stats *out)
 	return 0;
 }
 
-static int post_reply(const struct bus_msg *req, int status,
+static int post_reply(const struct bus_msg *req,
+		      const struct bus_lineage *lin, int status,
 		      const struct bus_msg *reply);
 static void dequeue_lost(unsigned int i);
 
@@ -442,7 +453,8 @@ static void flush(bus_svc_t s)
 		 * answer a copy of its own */
 		dequeue_lost((unsigned int)i);
 		if (m->kind == BUS_REQUEST)
-			post_reply(m, -AE_ESHUTDOWN, NULL);
+			post_reply(m, q_lineage((unsigned int)i),
+				   -AE_ESHUTDOWN, NULL);
 		q_free((unsigned int)i);
 	}
 }
@@ -748,6 +760,49 @@ bus_svc_t bus_current(void)
 	return depth ? chain[depth - 1].svc : BUS_SVC_KERNEL;
 }
 
+/* ---- causal lineage ---------------------------------------------------- */
+
+void bus_lineage_new(bus_svc_t src, struct bus_lineage *l)
+{
+	const struct bus_lineage *c = cause_forced;
+
+	if (!c)
+		c = depth ? &chain[depth - 1].lin :
+		    src < BUS_SVC_MAX ? &svcs[src].cause : NULL;
+	if (++lin_next == 0)	/* 0 means none */
+		lin_next = 1;
+	l->id = lin_next;
+	l->parent = c ? c->id : 0;
+	l->trace = l->parent ? c->trace : l->id;
+}
+
+void bus_lineage_current(struct bus_lineage *out)
+{
+	if (depth) {
+		*out = chain[depth - 1].lin;
+	} else {
+		out->id = 0;
+		out->parent = 0;
+		out->trace = 0;
+	}
+}
+
+int bus_svc_set_cause(bus_svc_t s, const struct bus_lineage *l)
+{
+	struct svc *v = svc_get(s);
+
+	if (!v)
+		return -AE_EINVAL;
+	if (l && l->id) {
+		v->cause = *l;
+	} else {
+		v->cause.id = 0;
+		v->cause.parent = 0;
+		v->cause.trace = 0;
+	}
+	return 0;
+}
+
 static int resolve_prio(int prio)
 {
 	if (prio == BUS_PRIO_INHERIT) {
@@ -859,6 +914,7 @@ static int enqueue(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		   struct sub *sub)
 {
 	struct svc *v = &svcs[dst];
+	struct bus_lineage lin;
 	int i = -AE_ENOENT;
 	bool in_place = false;
 
@@ -886,6 +942,8 @@ static int enqueue(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 	     post_ts);
 	q_msg((unsigned int)i)->corr = corr;
 	q_msg((unsigned int)i)->status = status;
+	bus_lineage_new(src, &lin);
+	q_set_lineage((unsigned int)i, &lin);
 	if (!in_place) {	/* a replaced value keeps its place */
 		q_push((unsigned int)i, irq);
 		q_set_sub((unsigned int)i, sub);
@@ -973,8 +1031,13 @@ static void unheard(bus_svc_t src, bus_topic_t topic, uint8_t prio,
 		    uint32_t seq)
 {
 	struct trace_rec tr;
+	struct bus_lineage lin;
 
 	memset(&tr, 0, sizeof(tr));
+	bus_lineage_new(src, &lin);
+	tr.id = lin.id;
+	tr.parent = lin.parent;
+	tr.trace = lin.trace;
 	tr.ts = post_ts;
 	tr.corr = seq;
 	tr.topic = topic;
@@ -1134,11 +1197,13 @@ int bus_request(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
 	return rc ? rc : (int)corr;
 }
 
-static int post_reply(const struct bus_msg *req, int status,
+static int post_reply(const struct bus_msg *req,
+		      const struct bus_lineage *lin, int status,
 		      const struct bus_msg *reply)
 {
 	const void *data = reply ? reply->data : NULL;
 	size_t len = reply ? reply->len : 0;
+	int rc;
 
 	if (req->src == BUS_SVC_KERNEL || waiting_as) {
 		/* A thread waiting in bus_call_wait? */
@@ -1179,16 +1244,21 @@ static int post_reply(const struct bus_msg *req, int status,
 		return -AE_ENOENT;
 	if (len > BUS_INLINE_MAX)
 		len = BUS_INLINE_MAX;
-	return post(req->dst, req->src, req->topic, BUS_REPLY, req->prio, data,
-		    len, req->corr, false, (int16_t)status, false, NULL);
+	cause_forced = lin;	/* the answer descends from the request */
+	rc = post(req->dst, req->src, req->topic, BUS_REPLY, req->prio, data,
+		  len, req->corr, false, (int16_t)status, false, NULL);
+	cause_forced = NULL;
+	return rc;
 }
 
 /* ---- running handlers ------------------------------------------------ */
 
-static void chain_push(bus_svc_t s, uint8_t prio)
+static void chain_push(bus_svc_t s, uint8_t prio,
+		       const struct bus_lineage *lin)
 {
 	chain[depth].svc = s;
 	chain[depth].prio = prio;
+	chain[depth].lin = *lin;
 	depth++;
 	svcs[s].in_chain = true;
 }
@@ -1204,19 +1274,22 @@ static void chain_cut(unsigned int d)
 int bus_run_as(bus_svc_t s, int (*fn)(void *ctx), void *ctx)
 {
 	unsigned int saved_depth = depth;
+	struct bus_lineage lin;
 	int rc;
 
 	if (!svc_get(s))
 		return -AE_EINVAL;
 	if (svcs[s].in_chain || depth >= BUS_CHAIN_MAX)
 		return -AE_EDEADLK;
-	chain_push(s, svcs[s].prio);
+	/* what fn posts descends from what the caller handles, if any */
+	bus_lineage_current(&lin);
+	chain_push(s, svcs[s].prio, &lin);
 	rc = fn(ctx);
 	chain_cut(saved_depth);	/* as before, whatever fn did */
 	return rc;
 }
 
-static void fault(bus_svc_t s)
+static void fault(bus_svc_t s, const struct bus_lineage *lin)
 {
 	struct { uint32_t svc, gen; } ev = { s, svcs[s].gen };
 
@@ -1225,14 +1298,17 @@ static void fault(bus_svc_t s)
 	flush(s);
 	bus_grant_end_owner(s);
 	/* the bus's own event, whoever's handler called the one that
-	 * faulted */
+	 * faulted; it descends from the message that faulted */
+	cause_forced = lin;
 	publish(BUS_SVC_KERNEL, topic_svc_failed, 0, &ev, sizeof(ev));
+	cause_forced = NULL;
 }
 
 /* Run s's handler for m with s pushed on the call chain, and record the
  * dispatch in the trace. */
 static int run_handler(bus_svc_t s, const struct bus_msg *m,
-		       struct bus_msg *reply, bool inl, uint64_t *clock)
+		       const struct bus_lineage *lin, struct bus_msg *reply,
+		       bool inl, uint64_t *clock)
 {
 	struct svc *v = &svcs[s];
 	struct trace_rec tr;
@@ -1251,7 +1327,7 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 	} else {
 		reply->len = 0;
 	}
-	chain_push(s, m->prio);
+	chain_push(s, m->prio, lin);
 	rc = guard ? guard(v->fn, v->state, m, reply) :
 		     v->fn(v->state, m, reply);
 	t1 = now();
@@ -1271,6 +1347,10 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 	tr.status = (int16_t)(rc > 0 ? 0 : rc);
 	tr.inline_call = inl;
 	tr.cpu = 0;
+	tr.id = lin->id;
+	tr.parent = lin->parent;
+	tr.trace = lin->trace;
+	tr.pad = 0;
 	trace_record(&tr);	/* printed later, by trace_pump */
 	v->stats.handled++;
 	tstats[m->topic].delivered++;
@@ -1282,7 +1362,7 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 		reply->len = 0;
 	}
 	if (rc == -AE_ENOTRECOVERABLE) {
-		fault(s);
+		fault(s, lin);
 		rc = -AE_ESHUTDOWN;
 	} else if (rc > 0) {
 		rc = 0;
@@ -1296,6 +1376,7 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 {
 	struct bus_msg m;
 	struct bus_msg scratch;
+	struct bus_lineage lin;
 	uint64_t clock;
 	uint8_t prio = (uint8_t)(depth ? chain[depth - 1].prio
 				       : BUS_PRIO_DEFAULT);
@@ -1342,7 +1423,9 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 	fill(&m, topic, BUS_REQUEST, prio, bus_current(), dst, data, len,
 	     clock);
 	m.corr = new_corr();
-	return run_handler(dst, &m, reply ? reply : &scratch, true, &clock);
+	bus_lineage_new(m.src, &lin);
+	return run_handler(dst, &m, &lin, reply ? reply : &scratch, true,
+			   &clock);
 }
 
 static int call_wait(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
@@ -1432,6 +1515,7 @@ static void deliver(unsigned int i, uint64_t *clock)
 	struct bus_msg reply;
 	struct svc *v = &svcs[m->dst];
 	struct sub *sub = q_sub(i);
+	const struct bus_lineage *lin = q_lineage(i);
 
 	v->moved = *clock;
 	if (v->st != BUS_SVC_RUNNING) {
@@ -1453,11 +1537,11 @@ static void deliver(unsigned int i, uint64_t *clock)
 	}
 	running_since = *clock ? *clock : 1;
 	running = m;
-	run_handler(m->dst, m, &reply, false, clock);
+	run_handler(m->dst, m, lin, &reply, false, clock);
 	running = NULL;
 	running_since = 0;
 	if (m->kind == BUS_REQUEST)
-		post_reply(m, reply.status, &reply);
+		post_reply(m, lin, reply.status, &reply);
 	q_free(i);
 }
 

@@ -38,6 +38,10 @@ void svc_list_clear(struct svc_list *l);		/* frees; empty */
 /* bus.c: the bus clock (0 without one). Any context. */
 uint64_t bus_now(void);
 
+/* bus.c: the lineage of a new message src posts now (its parent: the
+ * message being handled, or src's cause). */
+void bus_lineage_new(bus_svc_t src, struct bus_lineage *l);
+
 /* bus.c: a new topic exists, compute who is subscribed to it. */
 void bus_topic_added(bus_topic_t t);
 
@@ -68,6 +72,9 @@ int q_take_for(bus_svc_t dst);
  * queue; -ENOENT. q_unlink - take queued slot i off the queue. */
 void q_set_sub(unsigned int i, void *sub);
 void *q_sub(unsigned int i);
+/* q_set_lineage / q_lineage - the lineage of a queued slot's message. */
+void q_set_lineage(unsigned int i, const struct bus_lineage *l);
+const struct bus_lineage *q_lineage(unsigned int i);
 int q_find_for(bus_svc_t dst, const void *sub, int topic, bool newest);
 void q_unlink(unsigned int i);
 

@@ -36,6 +36,7 @@ struct qlink {
 	uint32_t dnext, dprev;	/* its destination's list */
 	uint32_t level;		/* the level it is queued on */
 	void *sub;		/* the subscription it came through, or NULL */
+	struct bus_lineage lin;	/* its message's */
 };
 
 static struct bus_msg base_msgs[BUS_POOL_SIZE];
@@ -244,6 +245,16 @@ void q_set_sub(unsigned int i, void *sub)
 void *q_sub(unsigned int i)
 {
 	return L(i)->sub;
+}
+
+void q_set_lineage(unsigned int i, const struct bus_lineage *l)
+{
+	L(i)->lin = *l;
+}
+
+const struct bus_lineage *q_lineage(unsigned int i)
+{
+	return &L(i)->lin;
 }
 
 int q_find_for(bus_svc_t dst, const void *sub, int topic, bool newest)

@@ -206,6 +206,7 @@ static const char *const kind_name[] = { "event", "request", "reply" };
 int trace_format(char *buf, size_t size, const struct trace_rec *r)
 {
 	char st[24] = "", how[24] = "", ts[24], wait[24], run[24];
+	char lin[40] = "";
 
 	if (r->kind == BUS_REQUEST || r->kind == BUS_REPLY)
 		ksnprintf(st, sizeof(st), " st=%d", r->status);
@@ -218,15 +219,20 @@ int trace_format(char *buf, size_t size, const struct trace_rec *r)
 		ksnprintf(how, sizeof(how), " unheard");
 	else if (r->inline_call)
 		ksnprintf(how, sizeof(how), " inline");
+	if (r->parent)
+		ksnprintf(lin, sizeof(lin), " id=%u parent=%u", r->id,
+			  r->parent);
+	else if (r->id)
+		ksnprintf(lin, sizeof(lin), " id=%u", r->id);
 	span(ts, sizeof(ts), r->ts);
 	span(wait, sizeof(wait), r->wait);
 	span(run, sizeof(run), r->run);
 	return ksnprintf(buf, size,
-			 "trace: %s %s %s %s->%s p%u wait=%s run=%s%s%s", ts,
+			 "trace: %s %s %s %s->%s p%u wait=%s run=%s%s%s%s", ts,
 			 kind_name[r->kind < 3 ? r->kind : 0],
 			 bus_topic_name(r->topic), bus_svc_name(r->src),
 			 r->dst == BUS_NIL_SVC ? "*" : bus_svc_name(r->dst),
-			 r->prio, wait, run, st, how);
+			 r->prio, wait, run, st, how, lin);
 }
 
 static trace_tap_fn tap;
@@ -381,7 +387,7 @@ long trace_dump_parse(const void *buf, size_t len, trace_dump_fn fn,
 	if (h.rec_size != sizeof(struct trace_rec) || h.name_size == 0 ||
 	    h.name_size > 4096 || h.nrec > (1u << 24) ||
 	    h.ntopics > (1u << 16) || h.nsvcs > (1u << 16)) {
-		*why = "record or name size not as in version 1";
+		*why = "record or name size not as in version 2";
 		return -AE_EBADMSG;
 	}
 	need = sizeof(h) + (uint64_t)h.nrec * h.rec_size +

@@ -58,6 +58,7 @@ struct proc {
 				 * and exit_code is the process's */
 	int files[PROC_FILES];	/* namespace handle, PROC_FD_CONSOLE, -1 */
 	struct abi_msg box[PROC_MAILBOX];
+	struct bus_lineage lin[PROC_MAILBOX];	/* of each boxed message */
 	unsigned int head, count;
 	uint64_t dropped;	/* mailbox full */
 	uint32_t gap;		/* lost since the last message boxed */
@@ -166,6 +167,7 @@ static int mailbox(void *state, const struct bus_msg *m,
 		p->gap += 1 + (m->kind == BUS_EVENT ? m->gap : 0);
 		return 0;
 	}
+	bus_lineage_current(&p->lin[(p->head + p->count) % PROC_MAILBOX]);
 	a = &p->box[(p->head + p->count++) % PROC_MAILBOX];
 	memset(a, 0, sizeof(*a));
 	/* the id it will read must name this topic while it lives: a
@@ -207,6 +209,8 @@ int proc_receive(struct proc *p, struct abi_msg *out, uint64_t timeout_ns)
 		p->receiving &= ~bit(me);
 	}
 	*out = p->box[p->head];
+	/* what it posts from now on descends from what it took last */
+	bus_svc_set_cause((bus_svc_t)p->svc, &p->lin[p->head]);
 	p->head = (p->head + 1) % PROC_MAILBOX;
 	p->count--;
 	return 0;

@@ -428,6 +428,36 @@ int bus_run_as(bus_svc_t s, int (*fn)(void *ctx), void *ctx);
 
 bus_svc_t bus_current(void);
 
+/* ---- causal lineage ------------------------------------------------------
+ * Every message has an id (1, 2, ...: unique until 2^32 messages have
+ * wrapped it), the id of the message whose handler posted it (its parent)
+ * and a trace id, the id of its tree's root. A message posted outside any
+ * handler (boot code, a thread, an interrupt, the bus's own turn of an
+ * interrupt line into events) is a root: parent 0, trace its own id. Each
+ * copy of a publish is a message of its own (one per subscriber); the
+ * reply to a queued request is the request's child, as is what the bus
+ * posts about a handler (its fault's svc.failed); an inline bus_call is a
+ * message too, its handler's posts its children. Messages posted in
+ * another's name (the _as calls, a process's) are children of that
+ * service's cause (bus_svc_set_cause), or roots when it has none. The
+ * trace keeps all three (aegis/trace.h); the lineage travels beside the
+ * message, not in its 64 bytes.
+ */
+struct bus_lineage {
+	uint32_t id;
+	uint32_t parent;	/* 0: a root */
+	uint32_t trace;		/* the root's id */
+};
+
+/* bus_lineage_current - the lineage of the message whose handler runs
+ * (the innermost inline call's); all zero outside handlers. */
+void bus_lineage_current(struct bus_lineage *out);
+
+/* bus_svc_set_cause - what s's messages posted in its name descend from
+ * from now on (a process: the message it received last); NULL or an id
+ * 0: roots. -EINVAL for no such service. */
+int bus_svc_set_cause(bus_svc_t s, const struct bus_lineage *l);
+
 /* ---- interrupts ---------------------------------------------------------
  * bus_irq_post - post an interrupt event for line (0..BUS_IRQ_LINES-1):
  * lock-free, wait-free, callable from interrupt context. Repeats of a

@@ -16,7 +16,7 @@
 #define TRACE_CPUS	1	/* one dispatcher CPU for now */
 #define TRACE_FILTER_MAX 8	/* patterns in a filter */
 
-/* One dispatch: 32 bytes, also the on-disk record of dump version 1. */
+/* One dispatch: 48 bytes, also the on-disk record of dump version 2. */
 struct trace_rec {
 	uint64_t ts;		/* bus clock when the handler started */
 	uint32_t wait;		/* clock ticks queued (0 for inline calls) */
@@ -33,7 +33,12 @@ struct trace_rec {
 				 * contract before any handler ran
 				 * (aegis/contract.h), run and wait 0 */
 	uint8_t cpu;
+	uint32_t id;		/* the message's lineage (aegis/bus.h) */
+	uint32_t parent;	/* 0: a root */
+	uint32_t trace;		/* its root's id */
+	uint32_t pad;		/* 0 */
 };
+_Static_assert(sizeof(struct trace_rec) == 48, "trace_rec");
 
 #define TRACE_REFUSED	0x80
 #define TRACE_UNHEARD	0x40	/* a publish no service subscribed to:
@@ -91,10 +96,11 @@ void trace_topic_added(bus_topic_t t);
 
 /*
  * trace_format - the console line of a record:
- *   trace: <ts> <kind> <topic> <src>-><dst> p<prio> wait=<w> run=<r>[ seq=<n>| st=<s>][ inline]
+ *   trace: <ts> <kind> <topic> <src>-><dst> p<prio> wait=<w> run=<r>[ seq=<n>| st=<s>][ inline][ id=<id>[ parent=<p>]]
  * times in microseconds since boot once trace_set_rate was given, e.g.
  * "trace: 1200.345 event kernel.boot.done kernel->example p4 wait=0.310
- * run=2.200 seq=1", else in ticks;
+ * run=2.200 seq=1 id=12", else in ticks (id and parent: the message's
+ * lineage, parent only for a message some handler's message caused);
  * a message its contract refused ends " refused=<why>" (its dst "*" for a
  * publish), e.g. "trace: 88 event service.up user-x-3->* p0 wait=0
  * run=0 refused=sender"
@@ -110,14 +116,14 @@ uint64_t trace_total(void);
 void trace_reset(void);
 
 /*
- * The dump (version 1), little-endian:
+ * The dump (version 2), little-endian:
  *   struct trace_dump_hdr
  *   nrec x struct trace_rec               oldest first
  *   ntopics x char[BUS_NAME_MAX]          topic names by id
  *   nsvcs x char[BUS_NAME_MAX]            service names by id
  */
 #define TRACE_DUMP_MAGIC	0x54474541u	/* "AEGT" */
-#define TRACE_DUMP_VERSION	1
+#define TRACE_DUMP_VERSION	2	/* 1: 32-byte records, no lineage */
 
 struct trace_dump_hdr {
 	uint32_t magic;

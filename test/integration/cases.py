@@ -129,9 +129,10 @@ CASES = [
             r'^service: 14 of 14 built-in services up',
             r'^example: hello from a service',
             r'^trace: \d+\.\d{{3}} event kernel\.boot\.done kernel->example '
-            r'p4 wait=\d+\.\d{{3}} run=\d+\.\d{{3}} seq=1$',
+            r'p4 wait=\d+\.\d{{3}} run=\d+\.\d{{3}} seq=1 id=\d+$',
             r'^trace: \d+\.\d{{3}} request console\.write example->console '
-            r'p4 wait=0\.000 run=\d+\.\d{{3}} st=0 inline$',
+            r'p4 wait=0\.000 run=\d+\.\d{{3}} st=0 inline id=\d+ '
+            r'parent=\d+$',
             r'^trace: \d+\.\d{{3}} request example\.ping kernel->example ',
             r'^ktest: ok bus\.example_answers_ping',
             r'^supervisor: ktest-crashy failed \(generation 1\); restart in '
@@ -621,11 +622,13 @@ CASES = [
         'expect': [
             BANNER,
             r'^trace: \d+\.\d{{3}} event mm\.stats root-systest-1->\* p\d '
-            r'wait=0\.000 run=0\.000 refused=kind$',
+            r'wait=0\.000 run=0\.000 refused=kind id=\d+( parent=\d+)?$',
             r'^trace: \d+\.\d{{3}} request mm\.stats root-systest-1->mm p\d '
-            r'wait=0\.000 run=0\.000 st=-74 refused=size$',
+            r'wait=0\.000 run=0\.000 st=-74 refused=size id=\d+'
+            r'( parent=\d+)?$',
             r'^trace: \d+\.\d{{3}} event service\.up root-systest-1->\* p0 '
-            r'wait=0\.000 run=0\.000 refused=sender$',
+            r'wait=0\.000 run=0\.000 refused=sender id=\d+'
+            r'( parent=\d+)?$',
             r'^systest: contracts: 3 refused$',
             r'^systest: mailbox: 32 of 40 kept, gap 8 told$',
             r'^refused 5: kind 2 size 1 sender 1 receiver 1 reply 0$',

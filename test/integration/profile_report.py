@@ -10,7 +10,12 @@ kernel's ELF. Each passes when the analyzer:
     (symbols of that ELF, not "?");
   - lists the services, with sched among them;
   - writes the HTML page (with its plots) and Chrome trace JSON that
-    parses and holds the dispatches.
+    parses and holds the dispatches, and flow arrows from each message's
+    parent to it;
+  - rebuilds causal trees from the trace: the ping-pong is one chain of
+    messages (each process's message descends from the one it received),
+    the report shows it with its critical path, and --tree ID prints the
+    tree of a message named by its id.
 A third run boots an x86_64 kernel built with instrument=bus: its report
 must list the bus's own functions among the traced calls.
 
@@ -78,9 +83,40 @@ def one(name, argv, elf, analyzer, outdir, traced=False):
         events = json.load(f)['traceEvents']
     if not events or 'dur' not in events[0]:
         problems.append('the Chrome trace holds no dispatches')
-    print('%s %s: %d hot functions (%s), %d trace events%s, %.1f s' % (
+    flows = [e for e in events if e.get('cat') == 'lineage']
+    if not [e for e in flows if e['ph'] == 's'] or \
+            len([e for e in flows if e['ph'] == 'f']) != \
+            len([e for e in flows if e['ph'] == 's']):
+        problems.append('the Chrome trace has no lineage flows')
+    trees = re.findall(r'^causal tree (\d+): (\d+) messages, ([\d.]+) us',
+                       report, re.M)
+    if not trees or int(trees[0][1]) < 4:
+        problems.append('no causal tree of 4 or more messages in the '
+                        'report: %r' % trees)
+    elif '<- the most' not in report:
+        problems.append('the critical path names no costliest hop')
+    else:
+        # a ping from user space, found by its id in a tree line; its
+        # tree printed alone
+        # (the processes have ended by the dump: their services are
+        # named by id)
+        m = re.search(r'^ +(?:\[\d+\] )?(\d+) event user\.ping \S+->\S+ ',
+                      report, re.M)
+        t = subprocess.run([analyzer, log, '--tree', m.group(1)] if m else
+                           [analyzer, log, '--tree', trees[0][0]],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        out = t.stdout.decode('utf-8', 'replace')
+        if t.returncode or not out.startswith('causal tree ') or \
+                'critical path' not in out:
+            problems.append('--tree failed (%d): %s' % (t.returncode,
+                                                        out[:300]))
+        elif not m:
+            problems.append('no message from ping to pong in a tree')
+    print('%s %s: %d hot functions (%s), %d trace events, %d flows, '
+          'longest causal tree %s%s, %.1f s' % (
         'PASS' if not problems else 'FAIL', name, len(names),
-        ', '.join(names[:3]), len(events),
+        ', '.join(names[:3]), len(events), len(flows) // 2,
+        '%s messages, %s us' % trees[0][1:] if trees else 'none',
         ', traced: ' + ', '.join(calls[:3]) if traced else '', total))
     return problems
 

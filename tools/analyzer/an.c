@@ -566,6 +566,27 @@ static void memory_text(FILE *f, const struct an_profile *p)
 	}
 }
 
+/* The longest causal trees of the trace and their critical paths. */
+static void causal_text(FILE *f, const struct an_profile *p)
+{
+	struct an_causal cz;
+	long roots[3];
+	size_t n;
+	const char *why;
+
+	if (!p->v.hdr.trace_bytes ||
+	    an_causal_build(&cz, p->v.trace, p->v.hdr.trace_bytes, &why))
+		return;
+	an_causal_top(&cz, roots, &n, 3);
+	fprintf(f, "\ncausal trees (the %zu longest of the trace; analyzer "
+		"--tree ID prints any)\n", n);
+	if (!n)
+		fprintf(f, "  none: no message in the trace caused another\n");
+	for (size_t k = 0; k < n; k++)
+		an_causal_print(f, &cz, roots[k], p->v.hdr.clock_hz, 12);
+	an_causal_free(&cz);
+}
+
 void an_report_text(FILE *f, const struct an_profile *p,
 		    const struct an_recs *r, const char *trend)
 {
@@ -597,6 +618,7 @@ void an_report_text(FILE *f, const struct an_profile *p,
 				(unsigned long long)p->callfns[k].calls,
 				(unsigned long long)an_ns(p, p->callfns[k].cycles));
 	}
+	causal_text(f, p);
 	fprintf(f, "\nrecommendations\n");
 	if (!r->n)
 		fprintf(f, "  none: no rule fired\n");
@@ -893,14 +915,24 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static void earliest(const struct trace_rec *r, const char *topic,
+		     const char *src, const char *dst, void *ctx)
+{
+	struct chrome_ctx *c = ctx;
+
+	(void)topic;
+	(void)src;
+	(void)dst;
+	if (!c->n++ || r->ts < c->t0)
+		c->t0 = r->ts;
+}
+
 static void chrome_event(const struct trace_rec *r, const char *topic,
 			 const char *src, const char *dst, void *ctx)
 {
 	struct chrome_ctx *c = ctx;
 	uint64_t hz = c->p->v.hdr.clock_hz ? c->p->v.hdr.clock_hz : 1;
 
-	if (!c->n)
-		c->t0 = r->ts;
 	fprintf(c->f, "%s\n{\"name\":", c->n ? "," : "");
 	json_str(c->f, topic ? topic : "?");
 	fprintf(c->f, ",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":1,\"tid\":%u,"
@@ -912,21 +944,68 @@ static void chrome_event(const struct trace_rec *r, const char *topic,
 	json_str(c->f, src ? src : "?");
 	fputs(",\"dst\":", c->f);
 	json_str(c->f, dst ? dst : "?");
-	fprintf(c->f, ",\"wait_us\":%.3f,\"status\":%d%s}}",
+	fprintf(c->f, ",\"wait_us\":%.3f,\"status\":%d%s,\"id\":%u,"
+		"\"parent\":%u,\"trace\":%u}}",
 		(double)r->wait * 1e6 / (double)hz, r->status,
-		r->inline_call ? ",\"inline\":true" : "");
+		r->inline_call ? ",\"inline\":true" : "", r->id, r->parent,
+		r->trace);
 	c->n++;
+}
+
+/* A flow from a message's parent (its post, inside the parent's slice)
+ * to the message (its start): "s" binds to the slice around its time on
+ * the parent's thread, "f" with "bp":"e" to the child's slice. */
+static void chrome_flows(FILE *f, const struct chrome_ctx *c,
+			 const struct an_causal *cz)
+{
+	uint64_t hz = c->p->v.hdr.clock_hz ? c->p->v.hdr.clock_hz : 1;
+
+	for (size_t i = 0; i < cz->n; i++) {
+		const struct an_node *n = &cz->v[i], *pa;
+		uint64_t at;
+
+		if (n->parent < 0 || (n->r.inline_call & ~1u))
+			continue;	/* a root, or no slice of its own */
+		pa = &cz->v[n->parent];
+		at = n->r.ts >= n->r.wait ? n->r.ts - n->r.wait : 0;
+		if (at < pa->r.ts)
+			at = pa->r.ts;
+		if (at > pa->r.ts + pa->r.run)	/* a reply: after its end */
+			at = pa->r.ts + pa->r.run;
+		if (at < c->t0 || n->r.ts < c->t0)
+			continue;
+		fprintf(f, ",\n{\"name\":\"caused\",\"cat\":\"lineage\","
+			"\"ph\":\"s\",\"id\":%u,\"pid\":1,\"tid\":%u,"
+			"\"ts\":%.3f}", n->r.id, pa->r.dst,
+			(double)(at - c->t0) * 1e6 / (double)hz);
+		fprintf(f, ",\n{\"name\":\"caused\",\"cat\":\"lineage\","
+			"\"ph\":\"f\",\"bp\":\"e\",\"id\":%u,\"pid\":1,"
+			"\"tid\":%u,\"ts\":%.3f}", n->r.id, n->r.dst,
+			(double)(n->r.ts - c->t0) * 1e6 / (double)hz);
+	}
 }
 
 long an_chrome_trace(FILE *f, const struct an_profile *p)
 {
 	struct chrome_ctx c = { f, p, 0, 0 };
+	struct an_causal cz;
 	const char *why;
 	long n;
 
+	/* time 0 is the earliest start: records are in the order they
+	 * ended, and an inline call's ends before its caller's */
+	if (trace_dump_parse(p->v.trace, p->v.hdr.trace_bytes, earliest, &c,
+			     &why) < 0)
+		return -1;
+	c.n = 0;
 	fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", f);
 	n = trace_dump_parse(p->v.trace, p->v.hdr.trace_bytes, chrome_event,
 			     &c, &why);
+	if (n > 0 && an_causal_build(&cz, p->v.trace, p->v.hdr.trace_bytes,
+				     &why) == 0) {
+		chrome_flows(f, &c, &cz);
+		an_causal_free(&cz);
+	}
 	fputs("\n]}\n", f);
 	return n < 0 ? -1 : c.n;
 }

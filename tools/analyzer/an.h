@@ -120,7 +120,59 @@ int an_history(const char *path, const struct an_profile *p, char *trend,
 
 /* an_chrome_trace - the bus trace as Chrome/Perfetto trace JSON: one
  * complete event per dispatch (its handler's run), one thread per
- * service. The number of events, or -1 for a trace that does not parse. */
+ * service, and a flow arrow from each message's parent (where it was
+ * posted) to it (where it began). The number of complete events, or -1
+ * for a trace that does not parse. */
 long an_chrome_trace(FILE *f, const struct an_profile *p);
+
+/* ---- causal trees (causal.c) ------------------------------------------ */
+
+struct an_node {
+	struct trace_rec r;
+	char topic[BUS_NAME_MAX], src[BUS_NAME_MAX], dst[BUS_NAME_MAX];
+	long parent;		/* index; -1: a root */
+	long child, sibling;	/* first child, next sibling; -1: none */
+	uint64_t last_end;	/* the latest handler end in its subtree */
+	bool orphan;		/* its parent's record was overwritten */
+};
+
+struct an_causal {
+	struct an_node *v;	/* the records, oldest first */
+	size_t n, cap;
+};
+
+/* One hop of a critical path: node's wait plus its exec (the time from
+ * its start to the next hop's post, or its run for the last hop). */
+struct an_hop {
+	long node;
+	uint64_t wait, exec;
+};
+
+/* an_causal_build - the trees of a trace dump (aegis/trace.h): 0, or -1
+ * with *why. an_causal_free gives the memory back. */
+int an_causal_build(struct an_causal *c, const uint8_t *trace, size_t len,
+		    const char **why);
+void an_causal_free(struct an_causal *c);
+
+/* an_causal_find - the node of message id, or -1; an_causal_root - the
+ * root of node i's tree (the oldest ancestor still in the trace). */
+long an_causal_find(const struct an_causal *c, uint32_t id);
+long an_causal_root(const struct an_causal *c, long i);
+
+/* an_causal_path - the critical path from root: its hops into out (at
+ * most max), their count returned; *span the tree's time from the
+ * root's post to the last end, which the hops' wait + exec add up to. */
+size_t an_causal_path(const struct an_causal *c, long root, struct an_hop *out,
+		      size_t max, uint64_t *span);
+
+/* an_causal_top - the roots of the max trees of two or more messages
+ * with the longest spans, longest first. */
+void an_causal_top(const struct an_causal *c, long *roots, size_t *n,
+		   size_t max);
+
+/* an_causal_print - a tree (at most max_lines of it) and its critical
+ * path, times in us at hz. */
+int an_causal_print(FILE *f, const struct an_causal *c, long root,
+		    uint64_t hz, size_t max_lines);
 
 #endif

@@ -2,7 +2,7 @@
  * main.c - tools/analyzer: the profiler's report from a serial log.
  *
  *   analyzer LOG [--elf KERNEL.elf] [--html OUT.html] [--history FILE]
- *            [--chrome TRACE.json]
+ *            [--chrome TRACE.json] [--tree ID]
  *
  * Reads the last complete profile dump in LOG (the console output of a
  * boot that ran "prof dump", docs/PROFILER.md), names the sampled
@@ -10,7 +10,10 @@
  * spots, per-service and per-topic times, recommendations, and the trend
  * against the previous run when --history names a file (each run is
  * appended to it). --html writes the same as a self-contained page with
- * plots; --chrome writes the bus trace for chrome://tracing or Perfetto.
+ * plots; --chrome writes the bus trace for chrome://tracing or Perfetto,
+ * with an arrow from each message's parent to it; --tree prints the
+ * causal tree that message ID belongs to (the trace's "id=" numbers) and
+ * its critical path, instead of the report.
  * Exit status: 0, 1 for a log without a usable dump (the reason on
  * stderr), 2 for bad usage.
  */
@@ -45,17 +48,50 @@ static char *slurp(const char *path, size_t *n)
 	return buf;
 }
 
+/* --tree ID: the causal tree of message ID and its critical path. */
+static int print_tree(const struct an_profile *p, const char *arg)
+{
+	struct an_causal cz;
+	const char *why;
+	char *end;
+	unsigned long id = strtoul(arg, &end, 10);
+	long i;
+
+	if (!*arg || *end || id == 0 || id > 0xffffffffu) {
+		fprintf(stderr, "analyzer: --tree %s: not a message id (a "
+			"number from a trace line's id=)\n", arg);
+		return 2;
+	}
+	if (an_causal_build(&cz, p->v.trace, p->v.hdr.trace_bytes, &why)) {
+		fprintf(stderr, "analyzer: the trace does not parse: %s\n",
+			why);
+		return 1;
+	}
+	i = an_causal_find(&cz, (uint32_t)id);
+	if (i < 0) {
+		fprintf(stderr, "analyzer: message %lu is not in the trace "
+			"(it keeps the last %u messages)\n", id,
+			(unsigned int)TRACE_RING_SIZE);
+		an_causal_free(&cz);
+		return 1;
+	}
+	an_causal_print(stdout, &cz, an_causal_root(&cz, i),
+			p->v.hdr.clock_hz, (size_t)-1);
+	an_causal_free(&cz);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: analyzer LOG [--elf KERNEL.elf] [--html "
-		"OUT.html] [--history FILE] [--chrome TRACE.json]\n");
+		"OUT.html] [--history FILE] [--chrome TRACE.json] [--tree ID]\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
 	const char *log = NULL, *elf = NULL, *html = NULL, *hist = NULL,
-		   *chrome = NULL, *why = NULL;
+		   *chrome = NULL, *tree = NULL, *why = NULL;
 	struct an_syms syms = { 0 };
 	struct an_profile prof;
 	struct an_log info;
@@ -70,6 +106,7 @@ int main(int argc, char **argv)
 				   strcmp(argv[i], "--html") == 0 ? &html :
 				   strcmp(argv[i], "--history") == 0 ? &hist :
 				   strcmp(argv[i], "--chrome") == 0 ? &chrome :
+				   strcmp(argv[i], "--tree") == 0 ? &tree :
 				   NULL;
 
 		if (opt) {
@@ -108,6 +145,14 @@ int main(int argc, char **argv)
 		free(dump);
 		an_syms_free(&syms);
 		return 1;
+	}
+	if (tree) {
+		int rc = print_tree(&prof, tree);
+
+		an_profile_free(&prof);
+		an_syms_free(&syms);
+		free(dump);
+		return rc;
 	}
 	an_rules(&prof, &recs);
 	if (hist && an_history(hist, &prof, trend, sizeof(trend)))

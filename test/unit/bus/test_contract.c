@@ -171,7 +171,7 @@ START_TEST(test_wrong_size_is_refused_and_traced)
 	ck_assert_uint_eq(last.topic, 0xffff);
 	trace_pump(~0u);
 	ck_assert_str_eq(line, "trace: 0 event t.seen kernel->* p0 wait=0 "
-			 "run=0 refused=size");
+			 "run=0 refused=size id=4");
 }
 END_TEST
 

@@ -220,12 +220,17 @@ START_TEST(test_trace_dump_parse_rejects_bad_dumps)
 		ck_assert_int_eq(trace_dump_parse(buf, cut, NULL, NULL, &why),
 				 -AE_EBADMSG);
 	memcpy(&h, buf, sizeof(h));
-	h.version = 2;
+	h.version = 3;
 	memcpy(buf, &h, sizeof(h));
 	ck_assert_int_eq(trace_dump_parse(buf, size, NULL, NULL, &why),
 			 -AE_EBADMSG);
 	ck_assert_str_eq(why, "unknown dump version");
+	/* version 1's records had no lineage: not read as version 2's */
 	h.version = 1;
+	memcpy(buf, &h, sizeof(h));
+	ck_assert_int_eq(trace_dump_parse(buf, size, NULL, NULL, &why),
+			 -AE_EBADMSG);
+	h.version = 2;
 	h.magic = 0;
 	memcpy(buf, &h, sizeof(h));
 	ck_assert_int_eq(trace_dump_parse(buf, size, NULL, NULL, &why),

@@ -619,6 +619,130 @@ START_TEST(test_chrome_trace_export)
 }
 END_TEST
 
+/* A hand-made trace: root 1 posts 2 and 3; 3 calls 4 inline and posts 5
+ * after its end (as a reply is); 9's parent 7 has left the ring. */
+static long lineage_dump(uint8_t *buf, size_t size)
+{
+	static const struct {
+		uint32_t id, parent, ts, wait, run;
+		uint8_t inl;
+	} v[] = {
+		{ 4, 3, 250, 0, 100, 1 },
+		{ 1, 0, 100, 10, 50, 0 },
+		{ 2, 1, 160, 20, 10, 0 },
+		{ 3, 1, 200, 80, 300, 0 },
+		{ 5, 3, 600, 90, 40, 0 },
+		{ 9, 7, 700, 5, 5, 0 },
+	};
+
+	bus_init(NULL);
+	trace_reset();
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct trace_rec r;
+
+		memset(&r, 0, sizeof(r));
+		r.id = v[i].id;
+		r.parent = v[i].parent;
+		r.trace = v[i].parent == 7 ? 7 : 1;
+		r.ts = v[i].ts;
+		r.wait = v[i].wait;
+		r.run = v[i].run;
+		r.inline_call = v[i].inl;
+		r.dst = (bus_svc_t)v[i].id;
+		trace_record(&r);
+	}
+	return trace_dump(buf, size);
+}
+
+START_TEST(test_causal_tree_and_critical_path)
+{
+	static uint8_t tbuf[1 << 16];
+	struct an_causal cz;
+	struct an_hop hops[8];
+	const char *why;
+	long tl = lineage_dump(tbuf, sizeof(tbuf)), roots[3], r1;
+	size_t nh, nr;
+	uint64_t span, sum = 0;
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	ck_assert_int_gt(tl, 0);
+	ck_assert_int_eq(an_causal_build(&cz, tbuf, (size_t)tl, &why), 0);
+	ck_assert_uint_eq(cz.n, 6);
+	r1 = an_causal_find(&cz, 1);
+	ck_assert_int_ge(r1, 0);
+	ck_assert_int_eq(an_causal_root(&cz, an_causal_find(&cz, 4)), r1);
+	ck_assert_int_eq(an_causal_root(&cz, an_causal_find(&cz, 5)), r1);
+	ck_assert(cz.v[an_causal_find(&cz, 9)].orphan);
+	ck_assert_int_eq(an_causal_root(&cz, an_causal_find(&cz, 9)),
+			 an_causal_find(&cz, 9));
+	ck_assert_int_eq(an_causal_find(&cz, 8), -1);
+	/* root 1 -> 3 (ended last below 1) -> 5 (after 3's own end) */
+	nh = an_causal_path(&cz, r1, hops, 8, &span);
+	ck_assert_uint_eq(nh, 3);
+	ck_assert_uint_eq(span, 640 - 90);
+	ck_assert_uint_eq(cz.v[hops[0].node].r.id, 1);
+	ck_assert_uint_eq(cz.v[hops[1].node].r.id, 3);
+	ck_assert_uint_eq(cz.v[hops[2].node].r.id, 5);
+	ck_assert_uint_eq(hops[0].wait + hops[0].exec, 10 + 20);
+	ck_assert_uint_eq(hops[1].wait + hops[1].exec, 80 + 310);
+	ck_assert_uint_eq(hops[2].wait + hops[2].exec, 90 + 40);
+	for (size_t k = 0; k < nh; k++)
+		sum += hops[k].wait + hops[k].exec;
+	ck_assert_uint_eq(sum, span);	/* the hops add up to the span */
+	/* only trees of two or more messages are listed */
+	an_causal_top(&cz, roots, &nr, 3);
+	ck_assert_uint_eq(nr, 1);
+	ck_assert_int_eq(roots[0], r1);
+	f = open_memstream(&out, &n);
+	an_causal_print(f, &cz, r1, 1000000, 100);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(out, "causal tree 1: 5 messages, "
+				     "550.000 us"));
+	ck_assert_ptr_nonnull(strstr(out, "2. 3 "));
+	ck_assert_ptr_nonnull(strstr(out, "= 390.000 us (71%)  <- the most"));
+	free(out);
+	an_causal_free(&cz);
+}
+END_TEST
+
+START_TEST(test_chrome_trace_draws_lineage_as_flows)
+{
+	static uint8_t tbuf[1 << 16];
+	struct an_profile ap;
+	struct an_syms s = { 0 };
+	const char *why, *at;
+	char *out = NULL;
+	size_t n = 0;
+	long tl = lineage_dump(tbuf, sizeof(tbuf));
+	unsigned int starts = 0, ends = 0;
+	FILE *f;
+
+	make_dump(tbuf, (size_t)tl);
+	ck_assert_int_eq(an_profile_build(&ap, (uint8_t *)dumpbuf, dumplen, &s,
+					  &why), 0);
+	f = open_memstream(&out, &n);
+	ck_assert_int_eq(an_chrome_trace(f, &ap), 6);
+	fclose(f);
+	for (at = out; (at = strstr(at, "\"ph\":\"s\"")); at++)
+		starts++;
+	for (at = out; (at = strstr(at, "\"ph\":\"f\",\"bp\":\"e\"")); at++)
+		ends++;
+	/* 2, 3, 4 and 5 have their parents in the trace; 9 does not */
+	ck_assert_uint_eq(starts, 4);
+	ck_assert_uint_eq(ends, 4);
+	/* time 0 is the earliest start (1's, recorded after 4's) */
+	ck_assert_ptr_nonnull(strstr(out, "\"tid\":1,\"ts\":0.000,"));
+	/* 5 was posted after 3 ended: its arrow leaves at 3's end */
+	ck_assert_ptr_nonnull(strstr(out, "\"ph\":\"s\",\"id\":5,\"pid\":1,"
+				     "\"tid\":3,\"ts\":0.400}"));
+	ck_assert_ptr_nonnull(strstr(out, "\"id\":4,\"parent\":3,\"trace\":1"));
+	free(out);
+	an_profile_free(&ap);
+}
+END_TEST
+
 Suite *suite_analyzer(void)
 {
 	Suite *s = suite_create("analyzer");
@@ -644,6 +768,8 @@ Suite *suite_analyzer(void)
 	tcase_add_test(tc, test_history_trend);
 	tcase_add_test(tc, test_html_and_text_reports);
 	tcase_add_test(tc, test_chrome_trace_export);
+	tcase_add_test(tc, test_causal_tree_and_critical_path);
+	tcase_add_test(tc, test_chrome_trace_draws_lineage_as_flows);
 	suite_add_tcase(s, tc);
 	return s;
 }
