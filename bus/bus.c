@@ -765,15 +765,21 @@ bus_svc_t bus_current(void)
 void bus_lineage_new(bus_svc_t src, struct bus_lineage *l)
 {
 	const struct bus_lineage *c = cause_forced;
+	uint32_t id = ++lin_next;
 
 	if (!c)
 		c = depth ? &chain[depth - 1].lin :
 		    src < BUS_SVC_MAX ? &svcs[src].cause : NULL;
-	if (++lin_next == 0)	/* 0 means none */
-		lin_next = 1;
-	l->id = lin_next;
-	l->parent = c ? c->id : 0;
-	l->trace = l->parent ? c->trace : l->id;
+	if (id == 0)	/* 0 means none */
+		id = lin_next = 1;
+	l->id = id;
+	if (c && c->id) {
+		l->parent = c->id;
+		l->trace = c->trace;
+	} else {
+		l->parent = 0;
+		l->trace = id;
+	}
 }
 
 void bus_lineage_current(struct bus_lineage *out)
@@ -908,13 +914,13 @@ static int make_room(struct sub *sub, struct svc *v, bus_svc_t dst,
 	return -AE_ENOENT;
 }
 
-static int enqueue(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
+static inline __attribute__((always_inline)) int
+enqueue(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		   uint8_t kind, uint8_t prio, const void *data, size_t len,
 		   uint32_t corr, bool limit, int16_t status, bool irq,
 		   struct sub *sub)
 {
 	struct svc *v = &svcs[dst];
-	struct bus_lineage lin;
 	int i = -AE_ENOENT;
 	bool in_place = false;
 
@@ -942,8 +948,7 @@ static int enqueue(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 	     post_ts);
 	q_msg((unsigned int)i)->corr = corr;
 	q_msg((unsigned int)i)->status = status;
-	bus_lineage_new(src, &lin);
-	q_set_lineage((unsigned int)i, &lin);
+	bus_lineage_new(src, q_lineage_at((unsigned int)i));
 	if (!in_place) {	/* a replaced value keeps its place */
 		q_push((unsigned int)i, irq);
 		q_set_sub((unsigned int)i, sub);
@@ -976,7 +981,8 @@ static void mirror(const struct route_verdict *rv, bus_svc_t src,
 
 /* Route (if any rule exists), then queue. A refusal by a rule counts a
  * drop for the destination and the topic, as a full queue does. */
-static int post(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
+static inline __attribute__((always_inline)) int
+post(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		uint8_t kind, uint8_t prio, const void *data, size_t len,
 		uint32_t corr, bool limit, int16_t status, bool irq,
 		struct sub *sub)
@@ -1253,14 +1259,26 @@ static int post_reply(const struct bus_msg *req,
 
 /* ---- running handlers ------------------------------------------------ */
 
-static void chain_push(bus_svc_t s, uint8_t prio,
-		       const struct bus_lineage *lin)
+/* lin: the lineage of the message s handles; NULL: a new message that
+ * s's caller (or src, outside handlers) posts now (an inline call) */
+static const struct bus_lineage *chain_push(bus_svc_t s, uint8_t prio,
+					    const struct bus_lineage *lin,
+					    bus_svc_t src)
 {
+	struct bus_lineage *to = &chain[depth].lin;
+
 	chain[depth].svc = s;
 	chain[depth].prio = prio;
-	chain[depth].lin = *lin;
+	if (lin) {
+		to->id = lin->id;
+		to->parent = lin->parent;
+		to->trace = lin->trace;
+	} else {
+		bus_lineage_new(src, to);
+	}
 	depth++;
 	svcs[s].in_chain = true;
+	return to;
 }
 
 /* Back to depth d: the entries above it leave the chain (a fault the
@@ -1283,7 +1301,7 @@ int bus_run_as(bus_svc_t s, int (*fn)(void *ctx), void *ctx)
 		return -AE_EDEADLK;
 	/* what fn posts descends from what the caller handles, if any */
 	bus_lineage_current(&lin);
-	chain_push(s, svcs[s].prio, &lin);
+	chain_push(s, svcs[s].prio, &lin, BUS_SVC_KERNEL);
 	rc = fn(ctx);
 	chain_cut(saved_depth);	/* as before, whatever fn did */
 	return rc;
@@ -1311,7 +1329,7 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 		       bool inl, uint64_t *clock)
 {
 	struct svc *v = &svcs[s];
-	struct trace_rec tr;
+	struct trace_rec *tr;
 	uint64_t t0 = *clock, t1;
 	unsigned int saved_depth = depth;
 	int rc;
@@ -1327,7 +1345,7 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 	} else {
 		reply->len = 0;
 	}
-	chain_push(s, m->prio, lin);
+	lin = chain_push(s, m->prio, lin, m->src);
 	rc = guard ? guard(v->fn, v->state, m, reply) :
 		     v->fn(v->state, m, reply);
 	t1 = now();
@@ -1335,23 +1353,25 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 	/* As before the handler ran, whatever it did: a fault that the guard
 	 * caught may have left an inner call's entry behind. */
 	chain_cut(saved_depth);
-	tr.ts = t0;
-	tr.wait = inl || t0 < m->ts ? 0 : (uint32_t)MIN(t0 - m->ts, 0xffffffffu);
-	tr.run = (uint32_t)MIN(t1 - t0, 0xffffffffu);
-	tr.corr = m->corr;
-	tr.topic = m->topic;
-	tr.src = m->src;
-	tr.dst = s;
-	tr.kind = m->kind;
-	tr.prio = m->prio;
-	tr.status = (int16_t)(rc > 0 ? 0 : rc);
-	tr.inline_call = inl;
-	tr.cpu = 0;
-	tr.id = lin->id;
-	tr.parent = lin->parent;
-	tr.trace = lin->trace;
-	tr.pad = 0;
-	trace_record(&tr);	/* printed later, by trace_pump */
+	tr = trace_begin(0);	/* filled in place */
+	tr->ts = t0;
+	tr->wait = inl || t0 < m->ts ? 0 :
+		   (uint32_t)MIN(t0 - m->ts, 0xffffffffu);
+	tr->run = (uint32_t)MIN(t1 - t0, 0xffffffffu);
+	tr->corr = m->corr;
+	tr->topic = m->topic;
+	tr->src = m->src;
+	tr->dst = s;
+	tr->kind = m->kind;
+	tr->prio = m->prio;
+	tr->status = (int16_t)(rc > 0 ? 0 : rc);
+	tr->inline_call = inl;
+	tr->cpu = 0;
+	tr->id = lin->id;
+	tr->parent = lin->parent;
+	tr->trace = lin->trace;
+	tr->pad = 0;
+	trace_commit(tr);	/* printed later, by trace_pump */
 	v->stats.handled++;
 	tstats[m->topic].delivered++;
 	if (reply->len > BUS_INLINE_MAX)
@@ -1376,7 +1396,6 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 {
 	struct bus_msg m;
 	struct bus_msg scratch;
-	struct bus_lineage lin;
 	uint64_t clock;
 	uint8_t prio = (uint8_t)(depth ? chain[depth - 1].prio
 				       : BUS_PRIO_DEFAULT);
@@ -1423,8 +1442,8 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 	fill(&m, topic, BUS_REQUEST, prio, bus_current(), dst, data, len,
 	     clock);
 	m.corr = new_corr();
-	bus_lineage_new(m.src, &lin);
-	return run_handler(dst, &m, &lin, reply ? reply : &scratch, true,
+	/* its lineage is made as it goes on the chain */
+	return run_handler(dst, &m, NULL, reply ? reply : &scratch, true,
 			   &clock);
 }
 

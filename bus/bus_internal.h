@@ -72,8 +72,8 @@ int q_take_for(bus_svc_t dst);
  * queue; -ENOENT. q_unlink - take queued slot i off the queue. */
 void q_set_sub(unsigned int i, void *sub);
 void *q_sub(unsigned int i);
-/* q_set_lineage / q_lineage - the lineage of a queued slot's message. */
-void q_set_lineage(unsigned int i, const struct bus_lineage *l);
+/* q_lineage_at / q_lineage - the lineage of a queued slot's message. */
+struct bus_lineage *q_lineage_at(unsigned int i);
 const struct bus_lineage *q_lineage(unsigned int i);
 int q_find_for(bus_svc_t dst, const void *sub, int topic, bool newest);
 void q_unlink(unsigned int i);

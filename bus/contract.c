@@ -18,7 +18,7 @@ static const struct bus_contract *table;
 static size_t rows, named;		/* named rows come first */
 static const struct bus_contract *covers[BUS_TOPIC_MAX];
 static struct svc_list servers[BUS_TOPIC_MAX];	/* who serves it */
-static uint64_t refused[BUS_TOPIC_MAX];
+static uint64_t refused_on[BUS_TOPIC_MAX];
 static int16_t owner[CONTRACTS_MAX];	/* bus id of each row's owner, -1 */
 static uint32_t nserved[BUS_SVC_MAX];	/* topics each service serves */
 static struct bus_contract_stats stats;
@@ -58,7 +58,7 @@ void contract_reset(void)
 	memset(covers, 0, sizeof(covers));
 	for (unsigned int t = 0; t < BUS_TOPIC_MAX; t++)
 		svc_list_clear(&servers[t]);
-	memset(refused, 0, sizeof(refused));
+	memset(refused_on, 0, sizeof(refused_on));
 	memset(nserved, 0, sizeof(nserved));
 	memset(&stats, 0, sizeof(stats));
 	for (size_t i = 0; i < CONTRACTS_MAX; i++)
@@ -113,7 +113,7 @@ void contract_topic_freed(bus_topic_t t)
 	for (unsigned int k = 0; k < servers[t].n; k++)
 		nserved[svc_list_ids(&servers[t])[k]]--;
 	svc_list_clear(&servers[t]);
-	refused[t] = 0;
+	refused_on[t] = 0;
 }
 
 void contract_svc_added(bus_svc_t s, const char *name)
@@ -181,7 +181,7 @@ void bus_contract_stats(struct bus_contract_stats *out)
 
 uint64_t bus_topic_refused(bus_topic_t t)
 {
-	return t < BUS_TOPIC_MAX ? refused[t] : 0;
+	return t < BUS_TOPIC_MAX ? refused_on[t] : 0;
 }
 
 /* Count and trace a refusal: a record of a dispatch that never ran. */
@@ -193,7 +193,7 @@ static int refuse(unsigned int why, bus_topic_t t, uint8_t kind,
 
 	stats.refused++;
 	stats.by_reason[why]++;
-	refused[t]++;
+	refused_on[t]++;
 	memset(&r, 0, sizeof(r));
 	bus_lineage_new(src, &lin);	/* a message too, if never delivered */
 	r.id = lin.id;

@@ -1,7 +1,7 @@
 /*
  * irq.c - the interrupt post path: lock-free, wait-free, never drops.
  *
- * count[line] accumulates interrupts not yet delivered. The post that
+ * line_count[line] accumulates interrupts not yet delivered. The post that
  * moves a line's count from 0 to 1 also puts the line in a ring of lines
  * with work; later posts only add to the count, so repeats coalesce and
  * the ring holds each line at most once (its capacity is the number of
@@ -20,7 +20,7 @@
 #include <aegis/kprintf.h>
 #include "bus_internal.h"
 
-static uint32_t count[BUS_IRQ_LINES];
+static uint32_t line_count[BUS_IRQ_LINES];
 static uint64_t first_ts[BUS_IRQ_LINES];	/* clock at the 0 -> 1 post */
 static uint16_t ring_line[BUS_IRQ_LINES];
 static uint8_t ring_ready[BUS_IRQ_LINES];
@@ -31,7 +31,7 @@ static bus_topic_t topic_of[BUS_IRQ_LINES];
 void irq_reset(void)
 {
 	for (unsigned int i = 0; i < BUS_IRQ_LINES; i++) {
-		__atomic_store_n(&count[i], 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&line_count[i], 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&ring_ready[i], 0, __ATOMIC_RELAXED);
 	}
 	__atomic_store_n(&ring_head, 0, __ATOMIC_RELAXED);
@@ -103,7 +103,7 @@ int bus_irq_post(unsigned int line)
 {
 	if (line >= BUS_IRQ_LINES)
 		return -AE_EINVAL;
-	if (__atomic_fetch_add(&count[line], 1, __ATOMIC_ACQ_REL) == 0) {
+	if (__atomic_fetch_add(&line_count[line], 1, __ATOMIC_ACQ_REL) == 0) {
 		uint64_t now = bus_now();
 
 		/* Written before the ring slot's release store, read after
@@ -130,7 +130,7 @@ int irq_take(unsigned int *line, uint32_t *n, uint64_t *ts)
 	*ts = __atomic_load_n(&first_ts[*line], __ATOMIC_RELAXED);
 	__atomic_store_n(&ring_ready[slot], 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&ring_tail, ring_tail + 1, __ATOMIC_RELEASE);
-	*n = __atomic_exchange_n(&count[*line], 0, __ATOMIC_ACQ_REL);
+	*n = __atomic_exchange_n(&line_count[*line], 0, __ATOMIC_ACQ_REL);
 	return 0;
 }
 
@@ -141,7 +141,7 @@ void irq_putback(unsigned int line, uint32_t n, uint64_t ts)
 	if (!n)
 		return;
 	__atomic_store_n(&first_ts[line], ts, __ATOMIC_RELAXED);
-	if (__atomic_fetch_add(&count[line], n, __ATOMIC_ACQ_REL) == 0)
+	if (__atomic_fetch_add(&line_count[line], n, __ATOMIC_ACQ_REL) == 0)
 		ring_put(line);
 	else
 		__atomic_store_n(&first_ts[line], ts, __ATOMIC_RELAXED);

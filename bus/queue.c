@@ -45,7 +45,7 @@ static struct bus_msg *msgs[QCHUNKS_MAX];
 static struct qlink *links[QCHUNKS_MAX];
 static unsigned int nchunks;
 
-static uint32_t head[LEVELS], tail[LEVELS];
+static uint32_t lhead[LEVELS], ltail[LEVELS];
 static uint32_t dhead[BUS_SVC_MAX], dtail[BUS_SVC_MAX];
 static uint32_t levels;		/* bit p: level p non-empty */
 static uint32_t free_top;
@@ -98,7 +98,7 @@ void q_reset(void)
 	for (unsigned int c = QSTATIC; c-- > 0;)
 		chunk_free_all(c);
 	for (unsigned int p = 0; p < LEVELS; p++)
-		head[p] = tail[p] = QNIL;
+		lhead[p] = ltail[p] = QNIL;
 	for (unsigned int s = 0; s < BUS_SVC_MAX; s++)
 		dhead[s] = dtail[s] = QNIL;
 	levels = 0;
@@ -179,12 +179,12 @@ void q_push(unsigned int i, bool irq)
 	l->level = p;
 	l->sub = NULL;
 	l->next = QNIL;
-	l->prev = tail[p];
-	if (tail[p] == QNIL)
-		head[p] = i;
+	l->prev = ltail[p];
+	if (ltail[p] == QNIL)
+		lhead[p] = i;
 	else
-		L(tail[p])->next = i;
-	tail[p] = i;
+		L(ltail[p])->next = i;
+	ltail[p] = i;
 	levels |= 1u << p;
 	l->dnext = QNIL;
 	l->dprev = dtail[d];
@@ -204,14 +204,14 @@ static void unlink_slot(uint32_t i)
 	bus_svc_t d = q_msg(i)->dst;
 
 	if (l->prev == QNIL)
-		head[p] = l->next;
+		lhead[p] = l->next;
 	else
 		L(l->prev)->next = l->next;
 	if (l->next == QNIL)
-		tail[p] = l->prev;
+		ltail[p] = l->prev;
 	else
 		L(l->next)->prev = l->prev;
-	if (head[p] == QNIL)
+	if (lhead[p] == QNIL)
 		levels &= ~(1u << p);
 	if (l->dprev == QNIL)
 		dhead[d] = l->dnext;
@@ -232,7 +232,7 @@ int q_pop(void)
 	if (!levels)
 		return -AE_ENOENT;
 	p = (unsigned int)__builtin_ctz(levels);
-	i = head[p];
+	i = lhead[p];
 	unlink_slot(i);
 	return (int)i;
 }
@@ -247,9 +247,9 @@ void *q_sub(unsigned int i)
 	return L(i)->sub;
 }
 
-void q_set_lineage(unsigned int i, const struct bus_lineage *l)
+struct bus_lineage *q_lineage_at(unsigned int i)
 {
-	L(i)->lin = *l;
+	return &L(i)->lin;
 }
 
 const struct bus_lineage *q_lineage(unsigned int i)
@@ -288,7 +288,7 @@ int q_take_for(bus_svc_t dst)
 bool q_topic_queued(bus_topic_t t)
 {
 	for (unsigned int p = 0; p < LEVELS; p++)
-		for (uint32_t i = head[p]; i != QNIL; i = L(i)->next)
+		for (uint32_t i = lhead[p]; i != QNIL; i = L(i)->next)
 			if (q_msg(i)->topic == t)
 				return true;
 	return false;

@@ -19,7 +19,7 @@
 
 #define HASH_SLOTS (BUS_TOPIC_MAX * 4)	/* power of two; a quarter full at most */
 
-static char *names[BUS_TOPIC_MAX];	/* NULL: never made, or freed */
+static char *topic_names[BUS_TOPIC_MAX];	/* NULL: never made, or freed */
 static uint16_t hash_slot[HASH_SLOTS];	/* id + 1, 0 = empty */
 static unsigned int ntopics;		/* ids 0..ntopics-1 were made */
 static uint64_t freed[BUS_TOPIC_MAX / 64];	/* bit t: id t is free */
@@ -43,9 +43,9 @@ static size_t name_size(const char *name)
 void topic_reset(void)
 {
 	for (unsigned int t = 0; t < ntopics; t++)
-		if (names[t])
-			bus_free(names[t], name_size(names[t]));
-	memset(names, 0, sizeof(names));
+		if (topic_names[t])
+			bus_free(topic_names[t], name_size(topic_names[t]));
+	memset(topic_names, 0, sizeof(topic_names));
 	memset(hash_slot, 0, sizeof(hash_slot));
 	memset(freed, 0, sizeof(freed));
 	ntopics = 0;
@@ -160,7 +160,7 @@ static int lookup(const char *name, uint32_t *slot)
 			*slot = i;
 			return -AE_ENOENT;
 		}
-		if (strcmp(names[hash_slot[i] - 1], name) == 0)
+		if (strcmp(topic_names[hash_slot[i] - 1], name) == 0)
 			return hash_slot[i] - 1;
 	}
 }
@@ -201,8 +201,8 @@ int bus_topic(const char *name)
 	} else {
 		id = (int)ntopics;
 	}
-	names[id] = bus_alloc(name_size(name));
-	if (!names[id]) {
+	topic_names[id] = bus_alloc(name_size(name));
+	if (!topic_names[id]) {
 		if (id < (int)ntopics) {	/* the free id stays free */
 			freed[id / 64] |= 1ull << (id % 64);
 			nfreed++;
@@ -213,7 +213,7 @@ int bus_topic(const char *name)
 	}
 	if (id == (int)ntopics)
 		ntopics++;
-	memcpy(names[id], name, name_size(name));
+	memcpy(topic_names[id], name, name_size(name));
 	hash_slot[slot] = (uint16_t)(id + 1);
 	bus_topic_added((bus_topic_t)id);
 	return id;
@@ -221,12 +221,12 @@ int bus_topic(const char *name)
 
 const char *bus_topic_name(bus_topic_t t)
 {
-	return topic_live(t) ? names[t] : "?";
+	return topic_live(t) ? topic_names[t] : "?";
 }
 
 bool topic_free(bus_topic_t t)
 {
-	uint32_t i = hash(names[t]) & (HASH_SLOTS - 1), j, k;
+	uint32_t i = hash(topic_names[t]) & (HASH_SLOTS - 1), j, k;
 
 	while (hash_slot[i] != t + 1u) {
 		if (hash_slot[i] == 0)
@@ -239,15 +239,15 @@ bool topic_free(bus_topic_t t)
 	hash_slot[i] = 0;
 	for (j = (i + 1) & (HASH_SLOTS - 1); hash_slot[j];
 	     j = (j + 1) & (HASH_SLOTS - 1)) {
-		k = hash(names[hash_slot[j] - 1]) & (HASH_SLOTS - 1);
+		k = hash(topic_names[hash_slot[j] - 1]) & (HASH_SLOTS - 1);
 		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
 		hash_slot[i] = hash_slot[j];
 		hash_slot[j] = 0;
 		i = j;
 	}
-	bus_free(names[t], name_size(names[t]));
-	names[t] = NULL;
+	bus_free(topic_names[t], name_size(topic_names[t]));
+	topic_names[t] = NULL;
 	freed[t / 64] |= 1ull << (t % 64);
 	nfreed++;
 	if (t / 64 < freed_lo)

@@ -13,7 +13,7 @@
 #include <aegis/trace.h>
 #include "bus_internal.h"
 
-static struct trace_rec ring[TRACE_CPUS][TRACE_RING_SIZE];
+static struct trace_rec rings[TRACE_CPUS][TRACE_RING_SIZE];
 static uint64_t written[TRACE_CPUS];
 static trace_sink_fn sink;
 static uint64_t ticks_per_ms;	/* 0: print clock ticks */
@@ -244,12 +244,23 @@ void trace_set_tap(trace_tap_fn fn, void *ctx)
 	tap = fn;
 }
 
+struct trace_rec *trace_begin(unsigned int cpu)
+{
+	if (cpu >= TRACE_CPUS)
+		cpu = 0;
+	return &rings[cpu][written[cpu]++ & (TRACE_RING_SIZE - 1)];
+}
+
 void trace_record(const struct trace_rec *r)
 {
-	unsigned int cpu = r->cpu < TRACE_CPUS ? r->cpu : 0;
+	struct trace_rec *to = trace_begin(r->cpu);
 
-	ring[cpu][written[cpu] & (TRACE_RING_SIZE - 1)] = *r;
-	written[cpu]++;
+	*to = *r;
+	trace_commit(to);
+}
+
+void trace_commit(const struct trace_rec *r)
+{
 	if (tap && !(r->inline_call & (TRACE_REFUSED | TRACE_UNHEARD)))
 		tap(r, tap_ctx);	/* the profiler counts dispatches */
 	if (sink && (trace_selected(r->topic) || (nsvc && svc_selected(r)))) {
@@ -332,7 +343,7 @@ long trace_dump(void *buf, size_t size)
 	memcpy(p, &h, sizeof(h));
 	p += sizeof(h);
 	for (unsigned int i = 0; i < n; i++) {
-		memcpy(p, &ring[0][(first + i) & (TRACE_RING_SIZE - 1)],
+		memcpy(p, &rings[0][(first + i) & (TRACE_RING_SIZE - 1)],
 		       sizeof(struct trace_rec));
 		p += sizeof(struct trace_rec);
 	}

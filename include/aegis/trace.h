@@ -50,6 +50,13 @@ _Static_assert(sizeof(struct trace_rec) == 48, "trace_rec");
  * printing is nobody's run. */
 void trace_record(const struct trace_rec *r);
 
+/* trace_begin - the ring slot of this CPU's next record, to be filled
+ * in place (every field) and then handed to trace_commit, which does
+ * what trace_record does after its copy. The dispatcher's way: no
+ * record is built on the stack and copied. */
+struct trace_rec *trace_begin(unsigned int cpu);
+void trace_commit(const struct trace_rec *r);
+
 /*
  * trace_pump - print up to max of the lines waiting, oldest first,
  * through the sink; returns how many. When more than TRACE_LIVE_LINES
