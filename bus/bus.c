@@ -987,12 +987,20 @@ post(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		uint32_t corr, bool limit, int16_t status, bool irq,
 		struct sub *sub)
 {
-	struct route_verdict v = { .dst = dst, .prio = prio, .seq = corr };
+	struct route_verdict v;
 	int rc;
 
 	if (!batch_post)
 		post_ts = now();
-	if (route_count()) {
+	if (!route_count())	/* no rules: nothing to judge or copy */
+		return enqueue(src, dst, topic, kind, prio, data, len, corr,
+			       limit, status, irq, sub);
+	v.rc = 0;
+	v.dst = dst;
+	v.prio = prio;
+	v.seq = corr;
+	v.nmirrors = 0;
+	{
 		route_apply(&v, topic, src, kind, irq, post_ts);
 		if (v.rc) {
 			svcs[dst].stats.drops++;
