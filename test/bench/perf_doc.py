@@ -212,8 +212,13 @@ def main():
         ('bus.', 'host', 'The bus (host)',
          'One message published, sent or called and dispatched to its '
          'handler, with trace recording on and the routing engine present '
-         '(`test/bench/bus_bench.c`). Peers: a direct call through a '
-         'function pointer (the floor), and ZeroMQ inproc PAIR sockets.'),
+         '(`test/bench/bus_bench.c`); a 16-byte payload, 40 bytes (a '
+         'whole 64-byte message) for `_40`. Peers: a direct call through '
+         'a function pointer (the floor), and ZeroMQ inproc PAIR sockets '
+         'with a 64-byte message (`zmq_inproc_pair`, which ZeroMQ '
+         'allocates) and a 16-byte one (`zmq_inproc_pair_16`, kept inside '
+         'its message). Issue 14\'s speed goals against these figures: '
+         'docs/PERFORMANCE_NOTES.md.'),
         ('kmalloc.', 'host', 'Memory (host)',
          'kmalloc+kfree pairs beside glibc, jemalloc and mimalloc '
          '(`test/bench/mm_bench.c`); docs/MEMORY_MANAGER.md.'),
