@@ -578,6 +578,14 @@ static int spawn(const struct proc_spawn_req *q)
 		goto undo_as;
 	p->svc = rc;
 	bus_svc_set_flags((bus_svc_t)p->svc, BUS_SVC_F_USER);
+	{
+		/* until it receives, what it posts descends from the message
+		 * that spawned it (none when a thread spawned it) */
+		struct bus_lineage l;
+
+		bus_lineage_current(&l);
+		bus_svc_set_cause((bus_svc_t)p->svc, &l);
+	}
 	p->state = ALIVE;
 	{
 		struct sched_user u = { id, root, im.entry, top, reaped, p, 0 };

@@ -13,7 +13,8 @@ kernel's ELF. Each passes when the analyzer:
     parses and holds the dispatches, and flow arrows from each message's
     parent to it;
   - rebuilds causal trees from the trace: the ping-pong is one chain of
-    messages (each process's message descends from the one it received),
+    messages (each process's message descends from the one it received,
+    its first from the proc.spawn that made it),
     the report shows it with its critical path, and --tree ID prints the
     tree of a message named by its id.
 A third run boots an x86_64 kernel built with instrument=bus: its report
@@ -95,23 +96,29 @@ def one(name, argv, elf, analyzer, outdir, traced=False):
                         'report: %r' % trees)
     elif '<- the most' not in report:
         problems.append('the critical path names no costliest hop')
+    elif 'request proc.spawn ' not in report.split('causal tree ')[1]:
+        # the processes' first messages descend from their proc.spawn
+        problems.append('the longest tree does not begin at the spawn of '
+                        'the processes that play it')
     else:
-        # a ping from user space, found by its id in a tree line; its
-        # tree printed alone
-        # (the processes have ended by the dump: their services are
-        # named by id)
-        m = re.search(r'^ +(?:\[\d+\] )?(\d+) event user\.ping \S+->\S+ ',
-                      report, re.M)
-        t = subprocess.run([analyzer, log, '--tree', m.group(1)] if m else
-                           [analyzer, log, '--tree', trees[0][0]],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        out = t.stdout.decode('utf-8', 'replace')
-        if t.returncode or not out.startswith('causal tree ') or \
-                'critical path' not in out:
-            problems.append('--tree failed (%d): %s' % (t.returncode,
-                                                        out[:300]))
-        elif not m:
-            problems.append('no message from ping to pong in a tree')
+        # a ping from user space, found by its id in the Chrome trace;
+        # its tree printed alone must be the one that spawned it
+        pings = [e['args']['id'] for e in events
+                 if e.get('ph') == 'X' and e.get('name') == 'user.ping'
+                 and e['args'].get('parent')]
+        if not pings:
+            problems.append('no ping caused by another message in the trace')
+        else:
+            t = subprocess.run([analyzer, log, '--tree', str(pings[-1])],
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+            out = t.stdout.decode('utf-8', 'replace')
+            if t.returncode or not out.startswith('causal tree ') or \
+                    'critical path' not in out or \
+                    'request proc.spawn ' not in out or \
+                    ' %d event user.ping ' % pings[-1] not in out:
+                problems.append('--tree %d failed (%d): %s' % (
+                    pings[-1], t.returncode, out[:300]))
     print('%s %s: %d hot functions (%s), %d trace events, %d flows, '
           'longest causal tree %s%s, %.1f s' % (
         'PASS' if not problems else 'FAIL', name, len(names),
