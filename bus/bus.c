@@ -784,29 +784,30 @@ void bus_lineage_new(bus_svc_t src, struct bus_lineage *l)
 
 void bus_lineage_current(struct bus_lineage *out)
 {
-	if (depth) {
-		*out = chain[depth - 1].lin;
-	} else {
-		out->id = 0;
-		out->parent = 0;
-		out->trace = 0;
-	}
+	static const struct bus_lineage none;
+
+	*out = depth ? chain[depth - 1].lin : none;
 }
 
 int bus_svc_set_cause(bus_svc_t s, const struct bus_lineage *l)
 {
+	static const struct bus_lineage none;
 	struct svc *v = svc_get(s);
 
 	if (!v)
 		return -AE_EINVAL;
-	if (l && l->id) {
-		v->cause = *l;
-	} else {
-		v->cause.id = 0;
-		v->cause.parent = 0;
-		v->cause.trace = 0;
-	}
+	v->cause = l && l->id ? *l : none;
 	return 0;
+}
+
+void bus_trace_lineage_new(struct trace_rec *r, bus_svc_t src)
+{
+	struct bus_lineage lin;
+
+	bus_lineage_new(src, &lin);
+	r->id = lin.id;
+	r->parent = lin.parent;
+	r->trace = lin.trace;
 }
 
 static int resolve_prio(int prio)
@@ -948,7 +949,7 @@ enqueue(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 	     post_ts);
 	q_msg((unsigned int)i)->corr = corr;
 	q_msg((unsigned int)i)->status = status;
-	bus_lineage_new(src, q_lineage_at((unsigned int)i));
+	bus_lineage_new(src, q_lineage((unsigned int)i));
 	if (!in_place) {	/* a replaced value keeps its place */
 		q_push((unsigned int)i, irq);
 		q_set_sub((unsigned int)i, sub);
@@ -995,33 +996,29 @@ post(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 	if (!route_count())	/* no rules: nothing to judge or copy */
 		return enqueue(src, dst, topic, kind, prio, data, len, corr,
 			       limit, status, irq, sub);
-	v.rc = 0;
-	v.dst = dst;
+	v.dst = dst;		/* route_apply sets the rest */
 	v.prio = prio;
 	v.seq = corr;
-	v.nmirrors = 0;
-	{
-		route_apply(&v, topic, src, kind, irq, post_ts);
-		if (v.rc) {
-			svcs[dst].stats.drops++;
-			tstats[topic].copies++;
-			tstats[topic].drops++;
-			if (sub) {
-				sub->published++;
-				sub_lost(sub);
-			}
-			return v.rc;
-		}
-		/* a redirect must reach a service that serves it too */
-		if (v.dst != dst && kind != BUS_REPLY &&
-		    (rc = contract_check(topic, kind, src, v.dst, len)))
-			return rc;
-		if (v.dst != dst && sub) {
-			/* the subscriber does not get this one */
+	route_apply(&v, topic, src, kind, irq, post_ts);
+	if (v.rc) {
+		svcs[dst].stats.drops++;
+		tstats[topic].copies++;
+		tstats[topic].drops++;
+		if (sub) {
 			sub->published++;
 			sub_lost(sub);
-			sub = NULL;
 		}
+		return v.rc;
+	}
+	/* a redirect must reach a service that serves it too */
+	if (v.dst != dst && kind != BUS_REPLY &&
+	    (rc = contract_check(topic, kind, src, v.dst, len)))
+		return rc;
+	if (v.dst != dst && sub) {
+		/* the subscriber does not get this one */
+		sub->published++;
+		sub_lost(sub);
+		sub = NULL;
 	}
 	rc = enqueue(src, v.dst, topic, kind, v.prio, data, len, corr, limit,
 		     status, irq, sub);
@@ -1045,13 +1042,9 @@ static void unheard(bus_svc_t src, bus_topic_t topic, uint8_t prio,
 		    uint32_t seq)
 {
 	struct trace_rec tr;
-	struct bus_lineage lin;
 
 	memset(&tr, 0, sizeof(tr));
-	bus_lineage_new(src, &lin);
-	tr.id = lin.id;
-	tr.parent = lin.parent;
-	tr.trace = lin.trace;
+	bus_trace_lineage_new(&tr, src);
 	tr.ts = post_ts;
 	tr.corr = seq;
 	tr.topic = topic;
@@ -1217,6 +1210,7 @@ static int post_reply(const struct bus_msg *req,
 {
 	const void *data = reply ? reply->data : NULL;
 	size_t len = reply ? reply->len : 0;
+	const struct bus_lineage *was;
 	int rc;
 
 	if (req->src == BUS_SVC_KERNEL || waiting_as) {
@@ -1258,10 +1252,11 @@ static int post_reply(const struct bus_msg *req,
 		return -AE_ENOENT;
 	if (len > BUS_INLINE_MAX)
 		len = BUS_INLINE_MAX;
+	was = cause_forced;
 	cause_forced = lin;	/* the answer descends from the request */
 	rc = post(req->dst, req->src, req->topic, BUS_REPLY, req->prio, data,
 		  len, req->corr, false, (int16_t)status, false, NULL);
-	cause_forced = NULL;
+	cause_forced = was;
 	return rc;
 }
 
@@ -1318,6 +1313,7 @@ int bus_run_as(bus_svc_t s, int (*fn)(void *ctx), void *ctx)
 static void fault(bus_svc_t s, const struct bus_lineage *lin)
 {
 	struct { uint32_t svc, gen; } ev = { s, svcs[s].gen };
+	const struct bus_lineage *was = cause_forced;
 
 	svcs[s].stats.faults++;
 	svcs[s].st = BUS_SVC_FAILED;
@@ -1327,7 +1323,7 @@ static void fault(bus_svc_t s, const struct bus_lineage *lin)
 	 * faulted; it descends from the message that faulted */
 	cause_forced = lin;
 	publish(BUS_SVC_KERNEL, topic_svc_failed, 0, &ev, sizeof(ev));
-	cause_forced = NULL;
+	cause_forced = was;
 }
 
 /* Run s's handler for m with s pushed on the call chain, and record the

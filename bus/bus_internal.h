@@ -41,6 +41,10 @@ uint64_t bus_now(void);
 /* bus.c: the lineage of a new message src posts now (its parent: the
  * message being handled, or src's cause). */
 void bus_lineage_new(bus_svc_t src, struct bus_lineage *l);
+/* bus.c: the same into a trace record of a message never delivered (a
+ * publish nobody heard, a contract's refusal). */
+struct trace_rec;
+void bus_trace_lineage_new(struct trace_rec *r, bus_svc_t src);
 
 /* bus.c: a new topic exists, compute who is subscribed to it. */
 void bus_topic_added(bus_topic_t t);
@@ -72,9 +76,8 @@ int q_take_for(bus_svc_t dst);
  * queue; -ENOENT. q_unlink - take queued slot i off the queue. */
 void q_set_sub(unsigned int i, void *sub);
 void *q_sub(unsigned int i);
-/* q_lineage_at / q_lineage - the lineage of a queued slot's message. */
-struct bus_lineage *q_lineage_at(unsigned int i);
-const struct bus_lineage *q_lineage(unsigned int i);
+/* q_lineage - the lineage of a queued slot's message. */
+struct bus_lineage *q_lineage(unsigned int i);
 int q_find_for(bus_svc_t dst, const void *sub, int topic, bool newest);
 void q_unlink(unsigned int i);
 

@@ -189,16 +189,12 @@ static int refuse(unsigned int why, bus_topic_t t, uint8_t kind,
 		  bus_svc_t src, bus_svc_t dst, uint32_t corr)
 {
 	struct trace_rec r;
-	struct bus_lineage lin;
 
 	stats.refused++;
 	stats.by_reason[why]++;
 	refused_on[t]++;
 	memset(&r, 0, sizeof(r));
-	bus_lineage_new(src, &lin);	/* a message too, if never delivered */
-	r.id = lin.id;
-	r.parent = lin.parent;
-	r.trace = lin.trace;
+	bus_trace_lineage_new(&r, src);	/* a message too, never delivered */
 	r.ts = bus_now();
 	r.corr = corr;
 	r.topic = t;

@@ -247,12 +247,7 @@ void *q_sub(unsigned int i)
 	return L(i)->sub;
 }
 
-struct bus_lineage *q_lineage_at(unsigned int i)
-{
-	return &L(i)->lin;
-}
-
-const struct bus_lineage *q_lineage(unsigned int i)
+struct bus_lineage *q_lineage(unsigned int i)
 {
 	return &L(i)->lin;
 }
