@@ -119,6 +119,16 @@ def one(name, argv, elf, analyzer, outdir, traced=False):
                     ' %d event user.ping ' % pings[-1] not in out:
                 problems.append('--tree %d failed (%d): %s' % (
                     pings[-1], t.returncode, out[:300]))
+    # a careless --tree: not a number (usage, 2), an id not in the trace
+    # (1), each with its reason
+    for arg, code, says in (('12x', 2, 'not a message id'),
+                            ('0', 2, 'not a message id'),
+                            ('4294967295', 1, 'is not in the trace')):
+        t = subprocess.run([analyzer, log, '--tree', arg],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if t.returncode != code or says not in t.stdout.decode():
+            problems.append('--tree %s: exit %d, %r' % (
+                arg, t.returncode, t.stdout.decode()[:200]))
     print('%s %s: %d hot functions (%s), %d trace events, %d flows, '
           'longest causal tree %s%s, %.1f s' % (
         'PASS' if not problems else 'FAIL', name, len(names),

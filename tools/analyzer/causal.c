@@ -123,35 +123,35 @@ int an_causal_build(struct an_causal *c, const uint8_t *trace, size_t len,
 		if (c->v[i].r.id)	/* a record from before lineage: none */
 			ix[k++] = (struct by_id){ c->v[i].r.id, (long)i };
 	qsort(ix, k, sizeof(*ix), cmp_id);
-	/* children in record order: the oldest first */
+	/* Children in record order, the oldest first. The bus gives ids in
+	 * increasing order and a parent exists before its child, so a link
+	 * is kept only from a smaller id to a larger: whatever a damaged or
+	 * made-up dump says, the links form no cycle (a child of a message
+	 * from before the ids wrapped at 2^32 starts a tree of its own). */
 	for (size_t i = c->n; i-- > 0;) {
 		struct an_node *n = &c->v[i];
-		long p = n->r.parent ? find(ix, k, n->r.parent) : -1;
+		long p = n->r.parent && n->r.parent < n->r.id ?
+			 find(ix, k, n->r.parent) : -1;
 
-		if (n->r.parent && p < 0)
-			n->orphan = true;	/* its parent left the ring */
-		if (p >= 0 && (size_t)p != i) {
-			n->parent = p;
-			n->sibling = c->v[p].child;
-			c->v[p].child = (long)i;
+		c->v[i].last_end = ended(n);
+		if (p < 0) {
+			n->orphan = n->r.parent != 0;	/* it left the ring */
+			continue;
 		}
+		n->parent = p;
+		n->sibling = c->v[p].child;
+		c->v[p].child = (long)i;
+	}
+	/* the latest end in each node's subtree: children before their
+	 * parents, which the ids' order gives (records are not in tree
+	 * order: an inline call's is made before its caller's) */
+	for (size_t j = k; j-- > 0;) {
+		const struct an_node *n = &c->v[ix[j].i];
+
+		if (n->parent >= 0 && c->v[n->parent].last_end < n->last_end)
+			c->v[n->parent].last_end = n->last_end;
 	}
 	free(ix);
-	/* the latest end in each node's subtree: each end is pushed up to
-	 * every ancestor (records are not in tree order: an inline call's
-	 * is made before its caller's) */
-	for (size_t i = 0; i < c->n; i++)
-		c->v[i].last_end = ended(&c->v[i]);
-	for (size_t i = 0; i < c->n; i++) {
-		uint64_t e = c->v[i].last_end;
-		long p = c->v[i].parent;
-
-		for (unsigned int d = 0; p >= 0 && d < c->n; d++) {
-			if (c->v[p].last_end < e)
-				c->v[p].last_end = e;
-			p = c->v[p].parent;
-		}
-	}
 	return 0;
 }
 
@@ -176,12 +176,20 @@ long an_causal_root(const struct an_causal *c, long i)
 	return i;
 }
 
-static void count(const struct an_causal *c, long i, size_t *n)
+/* The node after i in root's tree, depth first (children before
+ * siblings), with *d its depth below root; -1 after the last. No
+ * recursion: a chain may be as deep as the trace is long. */
+static long walk_next(const struct an_causal *c, long root, long i,
+		      unsigned int *d)
 {
-	for (long k = c->v[i].child; k >= 0; k = c->v[k].sibling) {
-		(*n)++;
-		count(c, k, n);
+	if (c->v[i].child >= 0) {
+		(*d)++;
+		return c->v[i].child;
 	}
+	for (; i != root; i = c->v[i].parent, (*d)--)
+		if (c->v[i].sibling >= 0)
+			return c->v[i].sibling;
+	return -1;
 }
 
 size_t an_causal_path(const struct an_causal *c, long root, struct an_hop *out,
@@ -260,61 +268,59 @@ static const char *kind(const struct an_node *n)
 	       n->r.kind == BUS_REQUEST ? "request" : "reply";
 }
 
-static void tree_lines(FILE *f, const struct an_causal *c, long i,
-		       unsigned int d, uint64_t hz, size_t *left)
+/* One line of a tree: deep chains (a ping-pong of processes) are
+ * indented no further than 24 levels, and the level is said past that. */
+static void tree_line(FILE *f, const struct an_node *n, unsigned int d,
+		      uint64_t hz)
 {
-	const struct an_node *n = &c->v[i];
-
-	if (!*left)
-		return;
-	(*left)--;
-	/* deep chains (a ping-pong of processes) are indented no further
-	 * than 24 levels; the level is said past that */
 	if (d > 24)
 		fprintf(f, "  %*s[%u] ", 48, "", d);
 	else
 		fprintf(f, "  %*s", (int)d * 2, "");
-	fprintf(f, "%u %s %s %s->%s wait %.3f run %.3f us%s\n", n->r.id, kind(n), n->topic, n->src, n->dst,
-		us(n->r.wait, hz), us(n->r.run, hz),
-		n->r.inline_call == 1 ? " inline" : "");
-	for (long k = n->child; k >= 0; k = c->v[k].sibling)
-		tree_lines(f, c, k, d + 1, hz, left);
+	fprintf(f, "%u %s %s %s->%s wait %.3f run %.3f us%s\n", n->r.id,
+		kind(n), n->topic, n->src, n->dst, us(n->r.wait, hz),
+		us(n->r.run, hz), n->r.inline_call == 1 ? " inline" : "");
 }
 
 int an_causal_print(FILE *f, const struct an_causal *c, long root,
 		    uint64_t hz, size_t max_lines)
 {
 	struct an_hop *hops = malloc(c->n * sizeof(*hops));
-	size_t nh, msgs = 1, worst = 0, shown = max_lines;
+	size_t nh, msgs = 0, worst = 0;
 	uint64_t span;
 	const struct an_node *r = &c->v[root];
+	unsigned int d = 0;
 
 	if (!hops)
 		return -1;
-	count(c, root, &msgs);
+	for (long i = root; i >= 0; i = walk_next(c, root, i, &d))
+		msgs++;
 	nh = an_causal_path(c, root, hops, c->n, &span);
 	fprintf(f, "causal tree %u: %zu message%s, %.3f us from the first "
 		"post to the last end%s\n", r->r.trace ? r->r.trace : r->r.id,
 		msgs, msgs == 1 ? "" : "s", us(span, hz),
 		r->orphan ? " (its root's parent is no longer in the trace)"
 			  : "");
-	tree_lines(f, c, root, 0, hz, &max_lines);
-	if (msgs > shown)
-		fprintf(f, "  ... (%zu more)\n", msgs - shown);
+	d = 0;
+	for (long i = root, k = 0; i >= 0 && (size_t)k < max_lines;
+	     i = walk_next(c, root, i, &d), k++)
+		tree_line(f, &c->v[i], d, hz);
+	if (msgs > max_lines)
+		fprintf(f, "  ... (%zu more)\n", msgs - max_lines);
 	for (size_t k = 1; k < nh; k++)
 		if (hops[k].wait + hops[k].exec >
 		    hops[worst].wait + hops[worst].exec)
 			worst = k;
 	fprintf(f, "critical path: %zu hop%s\n", nh, nh == 1 ? "" : "s");
 	for (size_t k = 0; k < nh; k++) {
-		if (k >= shown && k != worst && k + 1 != nh) {
-			if (k == shown)
-				fprintf(f, "  ...\n");
-			continue;	/* the most and the last are always said */
-		}
 		const struct an_node *n = &c->v[hops[k].node];
 		uint64_t t = hops[k].wait + hops[k].exec;
 
+		if (k >= max_lines && k != worst && k + 1 != nh) {
+			if (k == max_lines)
+				fprintf(f, "  ...\n");
+			continue;	/* the most and the last are always said */
+		}
 		fprintf(f, "  %zu. %u %s %s->%s: wait %.3f + %s %.3f = %.3f us "
 			"(%.0f%%)%s\n", k + 1, n->r.id, n->topic, n->src,
 			n->dst, us(hops[k].wait, hz),

@@ -707,6 +707,67 @@ START_TEST(test_causal_tree_and_critical_path)
 }
 END_TEST
 
+/* A dump that lies: 20 and 21 each name the other as parent, 30 names
+ * itself, and 40 appears twice. Built, walked and printed without a
+ * cycle (a parent must have the smaller id) or a hang. */
+START_TEST(test_causal_tree_of_a_lying_dump)
+{
+	static uint8_t tbuf[1 << 16];
+	static const uint32_t lies[][2] = {
+		{ 20, 21 }, { 21, 20 }, { 30, 30 }, { 40, 0 }, { 40, 20 },
+		{ 41, 40 },
+	};
+	struct an_causal cz;
+	struct an_hop hops[8];
+	const char *why;
+	char *out = NULL;
+	size_t n = 0, nr;
+	long tl, roots[4];
+	uint64_t span;
+	FILE *f;
+
+	bus_init(NULL);
+	trace_reset();
+	for (size_t i = 0; i < sizeof(lies) / sizeof(lies[0]); i++) {
+		struct trace_rec r;
+
+		memset(&r, 0, sizeof(r));
+		r.id = lies[i][0];
+		r.parent = lies[i][1];
+		r.ts = 100 * (i + 1);
+		r.run = 10;
+		trace_record(&r);
+	}
+	tl = trace_dump(tbuf, sizeof(tbuf));
+	ck_assert_int_gt(tl, 0);
+	ck_assert_int_eq(an_causal_build(&cz, tbuf, (size_t)tl, &why), 0);
+	for (size_t i = 0; i < cz.n; i++) {
+		long r = an_causal_root(&cz, (long)i);
+
+		ck_assert_int_ge(r, 0);
+		ck_assert_int_lt(cz.v[r].parent, 0);	/* a real root */
+		ck_assert_uint_ge(an_causal_path(&cz, r, hops, 8, &span), 1);
+	}
+	/* 21 -> 20 is cut (20 < 21 cannot be 21's child), 20 -> 21 kept */
+	ck_assert_int_eq(cz.v[an_causal_find(&cz, 20)].parent, -1);
+	ck_assert(cz.v[an_causal_find(&cz, 20)].orphan);
+	ck_assert_int_eq(cz.v[an_causal_find(&cz, 30)].parent, -1);
+	an_causal_top(&cz, roots, &nr, 4);
+	f = open_memstream(&out, &n);
+	for (size_t k = 0; k < nr; k++)
+		ck_assert_int_eq(an_causal_print(f, &cz, roots[k], 1000000,
+						 (size_t)-1), 0);
+	an_causal_print(f, &cz, an_causal_find(&cz, 30), 1000000, 100);
+	fclose(f);
+	/* gone names said by id; an orphan said so */
+	ck_assert_ptr_nonnull(strstr(out, "svc#0->svc#0"));
+	ck_assert_ptr_nonnull(strstr(out, "(its root's parent is no longer "
+				     "in the trace)"));
+	free(out);
+	an_causal_free(&cz);
+}
+END_TEST
+
 START_TEST(test_chrome_trace_draws_lineage_as_flows)
 {
 	static uint8_t tbuf[1 << 16];
@@ -770,6 +831,7 @@ Suite *suite_analyzer(void)
 	tcase_add_test(tc, test_chrome_trace_export);
 	tcase_add_test(tc, test_causal_tree_and_critical_path);
 	tcase_add_test(tc, test_chrome_trace_draws_lineage_as_flows);
+	tcase_add_test(tc, test_causal_tree_of_a_lying_dump);
 	suite_add_tcase(s, tc);
 	return s;
 }
