@@ -75,11 +75,14 @@ def pick_accel(accel, arch, boot):
 
 
 def choice_line(accel, arch, boot):
-    """The line `scons run` and `scons debug` print when accel=auto or
-    kvm ends on TCG, saying why; None when nothing needs saying."""
+    """The line `scons run` and `scons debug` print when accel=auto
+    chose (either way) or accel=kvm ended on TCG, saying why; None when
+    the user's own choice was taken as given."""
     got, why = pick_accel(accel, arch, boot)
-    if accel == 'tcg' or not why:
+    if accel == 'tcg' or (accel == 'kvm' and not why):
         return None
+    if not why:
+        why = 'an x86_64 PVH guest on a host that is not itself virtual'
     return 'scons: accel=%s: %s (%s)' % (accel, got.upper(), why)
 
 
@@ -144,3 +147,26 @@ def decode_exit(arch, status):
             return codes.get((status - 1) // 2)
         return None
     return codes.get(status)
+
+
+def run_outcome(arch, status):
+    """What `scons run` says when QEMU ends, and its own exit status:
+    (0, why) for a clean poweroff or QEMU quit by the user, (1, why) for
+    a panic, failed in-kernel tests, a crash or a signal. x86_64: poweroff
+    is isa-debug-exit code 0 (status 1); QEMU's own exit (Ctrl-A X, or a
+    reset under -no-reboot) is status 0. AArch64: poweroff (PSCI
+    SYSTEM_OFF) and Ctrl-A X both end QEMU with status 0."""
+    if status < 0:
+        return 1, 'QEMU was killed by signal %d' % -status
+    verdict = decode_exit(arch, status)
+    if arch == 'x86_64' and status == 0:
+        return 0, 'QEMU quit (Ctrl-A X, or the machine reset)'
+    if verdict == 'pass':
+        return 0, ('the machine powered off' if arch == 'x86_64' else
+                   'the machine powered off (or QEMU was quit)')
+    if verdict == 'panic':
+        return 1, 'the kernel panicked'
+    if verdict == 'fail':
+        return 1, 'the in-kernel tests failed'
+    return 1, 'QEMU ended with status %d (the kernel did not say why)' % \
+        status

@@ -748,6 +748,34 @@ CASES = [
         'verdict': 'pass',
     },
     {
+        # `scons run` as a user meets it: QEMU with the serial console and
+        # its monitor on the terminal (-serial mon:stdio), "poweroff" typed
+        # at the shell; what scons run then says and its exit status come
+        # from tools/qemu.py's run_outcome: 0, "powered off".
+        'name': 'scons-run-poweroff',
+        'configs': ('x86_64-bios', 'x86_64-pvh', 'aarch64-gicv2'),
+        'interactive': True,
+        'outcome': (0, 'powered off'),
+        'cmdline': '',
+        'module': False,
+        'type': [(r'^aegis: up in \d+ cycles', b'poweroff\r')],
+        'expect': [BANNER, r'^power: off, asked by shell'],
+        'reject': [],
+        'verdict': 'pass',
+    },
+    {
+        # ... and a panic under scons run ends it non-zero, saying so.
+        'name': 'scons-run-panic',
+        'configs': ('x86_64-pvh', 'aarch64-gicv2'),
+        'interactive': True,
+        'outcome': (1, 'panicked'),
+        'cmdline': 'ktest=ktest.hal_panic',
+        'module': False,
+        'expect': [BANNER, r'^deliberate HAL panic 42'],
+        'reject': [],
+        'verdict': 'panic',
+    },
+    {
         # The runner must see a failing test as a failure (exit status).
         'name': 'fail-detected',
         'cmdline': 'ktest=ktest.must_fail',

@@ -119,6 +119,13 @@ def check(case, config, text, status, fixture, accel='tcg'):
         if verdict != case['verdict']:
             problems.append('exit status %d means %s, expected %s'
                             % (status, verdict, case['verdict']))
+        if 'outcome' in case:
+            rc, why = qemu.run_outcome(config[1], status)
+            want_rc, want_why = case['outcome']
+            if rc != want_rc or want_why not in why:
+                problems.append('scons run would say "%s" and exit %d, '
+                                'expected "%s" and %d'
+                                % (why, rc, want_why, want_rc))
     return problems
 
 
@@ -150,6 +157,8 @@ def main():
                 continue
             if case.get('arch', arch) != arch:
                 continue
+            if name not in case.get('configs', (name,)):
+                continue
             # --accel tcg|kvm forces every configuration; auto runs each
             # as configured, a KVM one only where auto would choose KVM
             # (tools/qemu.py: not on a nested host, where it is slower
@@ -179,7 +188,8 @@ def main():
                     iso=os.path.join(args.x86, 'test',
                                      case['name'] + '.iso'),
                     cmdline=cmdline,
-                    initrd=module_for(case, args.x86, fixture))
+                    initrd=module_for(case, args.x86, fixture),
+                    interactive=case.get('interactive', False))
             else:
                 argv = qemu.command(
                     arch, accel=accel,
@@ -187,7 +197,8 @@ def main():
                                        if case.get('kernel') == 'elf'
                                        else 'Image'),
                     cmdline=cmdline, gic=gic, el2=el2,
-                    initrd=module_for(case, args.arm, fixture))
+                    initrd=module_for(case, args.arm, fixture),
+                    interactive=case.get('interactive', False))
             if case.get('serial') == 'none':
                 argv[argv.index('-serial') + 1] = 'none'
             log = os.path.join(logdir, '%s-%s.log' % (name, case['name']))

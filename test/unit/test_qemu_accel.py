@@ -75,6 +75,31 @@ class PickAccel(unittest.TestCase):
                              'scons: accel=kvm: TCG (/dev/kvm is not '
                              'usable)')
 
+    def test_choice_line_says_when_auto_takes_kvm(self):
+        with mock.patch.object(qemu.os, 'uname', lambda: Uname('x86_64')), \
+             mock.patch.object(qemu, 'kvm_usable', lambda: True), \
+             mock.patch.object(qemu, 'host_is_virtual', lambda: False):
+            line = qemu.choice_line('auto', 'x86_64', 'pvh')
+            self.assertTrue(line.startswith('scons: accel=auto: KVM ('),
+                            line)
+
+    def test_run_outcome(self):
+        """scons run's verdict on QEMU's exit status, per arch."""
+        for arch, status, rc, words in (
+                ('x86_64', 1, 0, 'powered off'),	# debug-exit 0
+                ('x86_64', 0, 0, 'QEMU quit'),
+                ('x86_64', 5, 1, 'panicked'),		# debug-exit 2
+                ('x86_64', 3, 1, 'tests failed'),
+                ('x86_64', 2, 1, 'status 2'),
+                ('x86_64', -9, 1, 'signal 9'),
+                ('aarch64', 0, 0, 'powered off'),
+                ('aarch64', 2, 1, 'panicked'),
+                ('aarch64', 1, 1, 'tests failed'),
+                ('aarch64', 7, 1, 'status 7')):
+            got_rc, why = qemu.run_outcome(arch, status)
+            self.assertEqual(got_rc, rc, (arch, status, why))
+            self.assertIn(words, why, (arch, status))
+
     def test_host_is_virtual_reads_the_cpu_flag(self):
         flags = 'processor\t: 0\nflags\t\t: fpu sse2 %s\n'
         for text, want in ((flags % 'hypervisor', True),
