@@ -1377,6 +1377,7 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 	tr->pad = 0;
 	trace_commit(tr);	/* printed later, by trace_pump */
 	v->stats.handled++;
+	v->stats.run += t1 - t0;
 	tstats[m->topic].delivered++;
 	if (reply->len > BUS_INLINE_MAX)
 		reply->len = BUS_INLINE_MAX;

@@ -1,23 +1,57 @@
 /*
  * log.c - the kernel log: kprintf, klog, panic.
  *
- * Until the console service exists (a later layer), the log writes straight
- * to the HAL's early UART. Lines are formatted into a stack buffer first so
- * one call produces one write.
+ * The log writes straight to the HAL's UART (usable before the bus exists
+ * and in a panic). Lines are formatted into a stack buffer first so one
+ * call produces one write. What the kernel prints is also kept for dmesg
+ * (klog_dump); around the line the console shows being typed, output
+ * erases and redraws it (aegis/logbuf.h). cprintf and kcons_write are
+ * console output that is not the kernel's log (a command's answer).
  */
 #include <aegis/bootparam.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kprintf.h>
 #include <aegis/ktest.h>
+#include <aegis/logbuf.h>
 
 static uint32_t loglevel = KLOG_INFO;
 BOOT_PARAM_UINT(loglevel, "loglevel", 0, 7,
 		"console log level: 3 errors, 4 warnings, 6 info, 7 debug");
 
+static struct logbuf kept;	/* for dmesg */
+
+static void term_write(const char *s, size_t n)
+{
+	hal_console_write((const uint8_t *)s, n);
+}
+
+static struct input_line input = { .write = term_write };
+
 void klog_write(const char *buf, size_t len)
 {
-	hal_console_write((const uint8_t *)buf, len);
+	logbuf_put(&kept, buf, len);
+	input_output(&input, buf, len);
+}
+
+void kcons_write(const char *buf, size_t len)
+{
+	input_output(&input, buf, len);
+}
+
+void klog_input(void (*draw)(bool erase))
+{
+	input_show(&input, draw);
+}
+
+void klog_echo(const char *buf, size_t len)
+{
+	input_echo(&input, buf, len);
+}
+
+void klog_dump(void (*out)(void *ctx, const char *s, size_t n), void *ctx)
+{
+	logbuf_dump(&kept, out, ctx);
 }
 
 static int vlog(const char *fmt, va_list ap)
@@ -29,6 +63,21 @@ static int vlog(const char *fmt, va_list ap)
 	klog_write(buf, len);
 	if ((size_t)n >= sizeof(buf))
 		klog_write("...\n", 4);
+	return n;
+}
+
+int cprintf(const char *fmt, ...)
+{
+	char buf[KPRINTF_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	kcons_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	if ((size_t)n >= sizeof(buf))
+		kcons_write("...\n", 4);
 	return n;
 }
 
@@ -71,6 +120,7 @@ void panic(const char *fmt, ...)
 {
 	va_list ap;
 
+	input_hide(&input);	/* no prompt before or after the last words */
 	klog_write("panic: ", 7);
 	va_start(ap, fmt);
 	vlog(fmt, ap);

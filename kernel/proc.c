@@ -524,8 +524,11 @@ static int spawn(const struct proc_spawn_req *q)
 		return -AE_ENOENT;
 	}
 	rc = cpio_find(rd, len, name, &e, &why);
-	if (rc == -AE_ENOENT)
+	if (rc == -AE_ENOENT) {
+		kprintf("proc: %s: not in the initrd (cat /sys/proc/initrd "
+			"lists it)\n", name);
 		return rc;
+	}
 	if (rc) {
 		kprintf("proc: the initrd is malformed: %s\n", why);
 		return rc;
@@ -688,16 +691,44 @@ static int proc_init(void)
 	return 0;
 }
 
-/* /sys/proc: limits (the quotas) and usage (what each process holds). */
+/* /sys/proc: limits (the quotas), usage (what each process holds) and
+ * initrd (the programs it can start: name and size). */
 static const struct sysfs_attr attrs[] = {
-	{ "limits", 0444, 0 }, { "usage", 0444, 0 },
+	{ "limits", 0444, 0 }, { "usage", 0444, 0 }, { "initrd", 0444, 0 },
 };
+
+static uint32_t show_initrd(char *buf, uint32_t size)
+{
+	size_t len = 0, off = 0;
+	const void *rd = initrd(&len);
+	const char *why = "";
+	struct cpio_entry e;
+	uint32_t n = 0;
+	int k, rc = 0;
+
+	if (!rd) {
+		k = ksnprintf(buf, size, "no initrd was loaded\n");
+		return k < (int)size ? (uint32_t)k : size;
+	}
+	while (n < size && (rc = cpio_next(rd, len, &off, &e, &why)) == 1) {
+		k = ksnprintf(buf + n, size - n, "%-24s %8llu\n", e.name,
+			      (unsigned long long)e.size);
+		n = k < (int)(size - n) ? n + (uint32_t)k : size;
+	}
+	if (n < size && rc < 0) {
+		k = ksnprintf(buf + n, size - n, "(malformed: %s)\n", why);
+		n = k < (int)(size - n) ? n + (uint32_t)k : size;
+	}
+	return n;
+}
 
 static uint32_t show(char *buf, uint32_t size, uint32_t index)
 {
 	uint32_t n = 0;
 	int k;
 
+	if (index == 2)
+		return show_initrd(buf, size);
 #define PUT(...)							\
 	do {								\
 		k = ksnprintf(buf + n, size - n, __VA_ARGS__);		\

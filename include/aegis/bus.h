@@ -200,6 +200,8 @@ struct bus_svc_stats {
 	uint64_t handled;	/* handler runs (queued and inline) */
 	uint64_t drops;		/* refused: queue full, or not running */
 	uint64_t faults;	/* handler faults */
+	uint64_t run;		/* bus clock ticks in its handlers (inline
+				 * calls they made included) */
 	uint32_t pending;	/* queued now */
 	uint32_t pending_max;	/* high-water mark */
 };

@@ -8,6 +8,17 @@
  *                    -EINVAL with the reason printed (the old one stays)
  *   "console.line"   event: a line typed on the console, finished by
  *                    Enter (struct console_line)
+ *   "console.mode"   request (struct console_mode): how typing is taken
+ *                    from now on - CONSOLE_PROMPT: print the prompt and
+ *                    edit a line after it (Enter publishes console.line
+ *                    and the console is BUSY until told again); BUSY: a
+ *                    command runs, keys typed wait for the next prompt
+ *                    (type-ahead), Ctrl-C drops them and publishes
+ *                    console.intr; KEYS: each key is sent to the shell
+ *                    ("shell.key", aegis/shell.h), nothing is echoed.
+ *                    Only the shell may set it (-EPERM): keys are the
+ *                    user's, never another service's to take.
+ *   "console.intr"   event: Ctrl-C while BUSY
  *
  * A typed line can be longer than a bus message holds, so the event
  * carries where it is: the console keeps its last CONSOLE_LINE_RING lines
@@ -31,7 +42,21 @@
 #include <aegis/grant.h>
 
 #define CONSOLE_LINE_MAX	120	/* bytes in a line, no newline */
+#define CONSOLE_PROMPT_MAX	32	/* bytes in a prompt */
 #define CONSOLE_LINE_RING	64
+
+enum console_input {
+	CONSOLE_PROMPT,
+	CONSOLE_BUSY,
+	CONSOLE_KEYS,
+};
+
+struct console_mode {
+	uint8_t mode;		/* enum console_input */
+	uint8_t len;		/* of the prompt (CONSOLE_PROMPT) */
+	uint8_t pad[2];
+	char prompt[CONSOLE_PROMPT_MAX];
+};
 
 struct console_line_slot {
 	uint32_t seq;

@@ -45,6 +45,22 @@ void klog(int level, const char *fmt, ...) __printf(2, 3);
 uint32_t klog_level(void);
 int klog_set_level(uint32_t level);
 
+/* cprintf, kcons_write - to the console, but not kept in the kernel log
+ * (dmesg): what a command prints as its answer. */
+int cprintf(const char *fmt, ...) __printf(1, 2);
+void kcons_write(const char *buf, size_t len);
+
+/* klog_input - the console shows a prompt and a line being typed; other
+ * output has draw(true) erase it and draw(false) put it back
+ * (aegis/logbuf.h; NULL: nothing shown).
+ * klog_echo - the console's echo of an edit to that line. */
+void klog_input(void (*draw)(bool erase));
+void klog_echo(const char *buf, size_t len);
+
+/* klog_dump - the kernel log kept since boot (aegis/logbuf.h), oldest
+ * first, through out. */
+void klog_dump(void (*out)(void *ctx, const char *s, size_t n), void *ctx);
+
 /* klog_write - write raw bytes to the console. Also the C entry the Rust
  * HAL calls to report through the kernel log. Any context. */
 void klog_write(const char *buf, size_t len);

@@ -17,6 +17,12 @@
  * interrupt (hal_irq_unmask: the top half masked the line). Each finished
  * line is published as "console.line": the line is kept in a ring of
  * slots and the event names its slot (console_line_take copies it out).
+ * How typing is taken (a prompt and an edited line, busy with
+ * type-ahead and Ctrl-C as console.intr, or single keys for the shell)
+ * is the shell's to say ("console.mode", aegis/console.h); Tab asks the
+ * shell to complete ("shell.complete"). Output from anyone erases the
+ * prompt and line and draws them again below it (kernel/log.c). What
+ * console.write prints is not kept in the kernel log (dmesg).
  */
 #include <string.h>
 #include <aegis/bus.h>
@@ -27,6 +33,7 @@
 #include <aegis/hal.h>
 #include <aegis/kprintf.h>
 #include <aegis/service.h>
+#include <aegis/shell.h>
 #include <aegis/topics.h>
 #include <aegis/trace.h>
 #include "line.h"
@@ -36,14 +43,17 @@
 #define RX_BATCH 256
 
 static struct line line;
+static enum console_input mode;	/* how typing is taken (console.mode) */
+static bus_svc_t keys_to;	/* who gets keys in CONSOLE_KEYS */
 static struct console_line_slot ring[CONSOLE_LINE_RING];
 static uint32_t line_seq;
 static bus_grant_t ring_grant;	/* the ring, lent to every kernel service;
 				 * made in the handler, so it is the
 				 * console's and ends when it stops */
 
-/* Keep the finished line in the next slot and announce it. */
-static void publish_line(void)
+/* Keep the finished line in the next slot and announce it; how many got
+ * it (0: nobody listens, < 0: an error). */
+static int publish_line(void)
 {
 	uint32_t slot = line_seq % CONSOLE_LINE_RING;
 	struct console_line_slot *s = &ring[slot];
@@ -52,7 +62,7 @@ static void publish_line(void)
 	if (!ring_grant &&
 	    bus_grant_new(ring, sizeof(ring), BUS_GRANT_READ | BUS_GRANT_KERNEL,
 			  BUS_SVC_KERNEL, &ring_grant))
-		return;		/* the grant table is full: line lost */
+		return -AE_ENOSPC;	/* the grant table is full: lost */
 	s->seq = ++line_seq;
 	s->len = line.len;
 	memcpy(s->text, line.text, line.len);
@@ -60,27 +70,177 @@ static void publish_line(void)
 	ev.slot = slot;
 	ev.seq = s->seq;
 	ev.len = s->len;
-	publish_console_line(&ev);
+	return publish_console_line(&ev);
 }
 
-/* Take up to max waiting bytes: echo each, publish finished lines.
- * Returns how many were taken. */
-static unsigned int take_input(unsigned int max)
+/* The prompt and the line typed so far, drawn again (after other output
+ * erased them, or Ctrl-L). */
+static void draw(bool erase)
 {
 	char echo[LINE_ECHO_MAX];
-	unsigned int n, elen;
+	unsigned int n = line.plen + line.len;
+
+	if (!erase) {
+		klog_echo(echo, line_draw(&line, echo));
+		return;
+	}
+	/* back to the line's start, blank it, back again */
+	echo[0] = '\r';
+	memset(echo + 1, ' ', n);
+	echo[n + 1] = '\r';
+	klog_echo(echo, n + 2);
+}
+
+static void redraw(void)
+{
+	draw(false);
+}
+
+/* Show the prompt and the line: typing is edited from here. */
+static void show_line(void)
+{
+	klog_input(draw);
+	redraw();
+}
+
+/* Tab: the shell completes the word before the cursor. */
+static void complete(void)
+{
+	struct shell_complete q;
+	struct shell_completion r;
+	char echo[LINE_ECHO_MAX];
+	unsigned int elen, s;
+	bool first;
+
+	s = line_word(&line, &first);
+	memset(&q, 0, sizeof(q));
+	q.first = first;
+	q.len = (uint8_t)(line.cur - s);
+	if (line.cur - s > SHELL_WORD_MAX) {
+		klog_echo("\a", 1);
+		return;
+	}
+	memcpy(q.word, line.text + s, q.len);
+	/* the reply is the shell's: its length is checked like any other */
+	if (call_shell_complete(&q, &r) || r.len > SHELL_WORD_MAX) {
+		klog_echo("\a", 1);
+		return;
+	}
+	if (!r.len)
+		return;
+	line_insert(&line, r.text, r.len, echo, &elen);
+	klog_echo(echo, elen);
+}
+
+/* One byte, edited into the line after the prompt. */
+static void edit(uint8_t c)
+{
+	char echo[LINE_ECHO_MAX];
+	unsigned int elen;
+	enum line_event ev = line_feed(&line, c, echo, &elen);
+	int published;
+
+	if (elen)
+		klog_echo(echo, elen);
+	switch (ev) {
+	case LINE_DONE:
+		published = publish_line();
+		klog_input(NULL);
+		line_taken(&line);	/* the next prompt starts empty */
+		/* busy until the shell asks again; with no shell to run it,
+		 * the next line can be typed at once */
+		if (published > 0)
+			mode = CONSOLE_BUSY;
+		else
+			show_line();
+		break;
+	case LINE_INTR:
+		redraw();	/* a new, empty line after "^C" */
+		break;
+	case LINE_TAB:
+		complete();
+		break;
+	default:
+		break;
+	}
+}
+
+/* Keys typed while busy wait here for the next prompt. */
+static uint8_t ahead[CONSOLE_LINE_MAX];
+static unsigned int nahead;
+
+static void key(uint8_t c)
+{
+	uint32_t k = c;
+
+	switch (mode) {
+	case CONSOLE_KEYS:
+		if (bus_send(keys_to, TOPIC_SHELL_KEY, BUS_PRIO_INHERIT, &k,
+			     sizeof(k)) < 0)
+			klog_echo("\a", 1);
+		break;
+	case CONSOLE_BUSY:
+		if (c == 0x03) {	/* Ctrl-C: the command, not the keys */
+			nahead = 0;
+			kcons_write("^C\n", 3);
+			publish_console_intr();
+		} else if (nahead < sizeof(ahead)) {
+			ahead[nahead++] = c;
+		} else {
+			klog_echo("\a", 1);
+		}
+		break;
+	default:
+		edit(c);
+		break;
+	}
+}
+
+/* Take up to max waiting bytes. Returns how many were taken. */
+static unsigned int take_input(unsigned int max)
+{
+	unsigned int n;
 	int c;
 
-	for (n = 0; n < max && (c = hal_console_getc()) >= 0; n++) {
-		if (line_feed(&line, (uint8_t)c, echo, &elen)) {
-			klog_write(echo, elen);
-			publish_line();
-			continue;
-		}
-		if (elen)
-			klog_write(echo, elen);
-	}
+	for (n = 0; n < max && (c = hal_console_getc()) >= 0; n++)
+		key((uint8_t)c);
 	return n;
+}
+
+/* console.mode: the shell says how typing is taken now. */
+static int set_mode(const struct bus_msg *m)
+{
+	struct console_mode q;
+	int shell = bus_svc_find("shell");
+
+	if (shell < 0 || m->src != (bus_svc_t)shell)
+		return -AE_EPERM;
+	memcpy(&q, m->data, sizeof(q));
+	if (q.mode > CONSOLE_KEYS || q.len > CONSOLE_PROMPT_MAX)
+		return -AE_EINVAL;
+	if (q.mode == CONSOLE_PROMPT && mode == CONSOLE_PROMPT &&
+	    q.len == line.plen && memcmp(q.prompt, line.prompt, q.len) == 0)
+		return 0;	/* shown already */
+	klog_input(NULL);
+	mode = (enum console_input)q.mode;
+	if (mode == CONSOLE_KEYS) {
+		keys_to = m->src;
+		nahead = 0;
+		return 0;
+	}
+	if (mode == CONSOLE_BUSY)
+		return 0;
+	line_set_prompt(&line, q.prompt, q.len);
+	show_line();
+	/* what was typed ahead, as if typed now: it may run a line (and
+	 * leave the rest waiting for the next prompt) */
+	while (nahead && mode == CONSOLE_PROMPT) {
+		uint8_t c = ahead[0];
+
+		memmove(ahead, ahead + 1, --nahead);
+		edit(c);
+	}
+	return 0;
 }
 
 /* The receive interrupt: read, then acknowledge. Bytes that arrive
@@ -114,6 +274,11 @@ static int console_init(void)
 {
 	ring_grant = 0;		/* a stop ended the last one */
 	line_reset(&line);
+	nahead = 0;
+	/* a line can be typed (and run, if a shell listens) before anyone
+	 * sets a prompt: none is shown until then */
+	mode = CONSOLE_PROMPT;
+	klog_input(NULL);
 	resume_input();
 	return 0;
 }
@@ -143,6 +308,8 @@ static int console_handle(void *state, const struct bus_msg *m,
 		return -AE_ENOSYS;
 	if (m->topic == TOPIC_TRACE_FILTER && m->kind == BUS_REQUEST)
 		return set_filter(m);
+	if (m->topic == TOPIC_CONSOLE_MODE && m->kind == BUS_REQUEST)
+		return set_mode(m);
 	/* Only the kernel posts interrupt events: one published by a
 	 * service must not make this one unmask a line. */
 	if (m->topic == TOPIC_HW_IRQ_UART0 && m->src == BUS_SVC_KERNEL &&
@@ -152,7 +319,7 @@ static int console_handle(void *state, const struct bus_msg *m,
 	}
 	if (m->topic != TOPIC_CONSOLE_WRITE)
 		return -AE_ENOSYS;
-	klog_write((const char *)m->data, m->len);
+	kcons_write((const char *)m->data, m->len);
 	return 0;
 }
 

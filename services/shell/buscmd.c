@@ -6,13 +6,14 @@
  *                                  shell (its contract applies)
  *   bus echo PATTERN               print every event of the topics
  *                                  PATTERN matches as it comes, until a
- *                                  line is typed (Enter)
+ *                                  key is pressed
  *   bus stats [PATTERN]            each topic's counters (all: *)
  *   bus top                        the busiest topics and services, each
- *                                  second, until a line is typed
+ *                                  second, until a key is pressed
  *
- * echo and top are modes of the shell: it subscribes for them, and the
- * next console line ends the mode (that line is not run).
+ * echo and top are modes of the shell: it subscribes for them and takes
+ * keys one by one from the console; the next key (or Ctrl-C) ends the
+ * mode.
  */
 #include <string.h>
 #include <aegis/bus.h>
@@ -34,7 +35,7 @@ static uint64_t svc_then[BUS_SVC_MAX];
 
 static void say_err(const char *what, int rc)
 {
-	kprintf("sh: bus: %s: %s\n", what, errno_desc(rc));
+	cprintf("sh: bus: %s: %s\n", what, errno_desc(rc));
 }
 
 static int hexval(char c)
@@ -95,27 +96,27 @@ static void pub(char **argv, int argc)
 		t = bus_topic(argv[2]);
 
 	if (t == -AE_EINVAL) {
-		kprintf("sh: bus: pub: %s: not a topic name\n", argv[2]);
+		cprintf("sh: bus: pub: %s: not a topic name\n", argv[2]);
 		return;
 	}
 	if (t < 0) {
-		kprintf("sh: bus: pub: %s: no such topic\n", argv[2]);
+		cprintf("sh: bus: pub: %s: no such topic\n", argv[2]);
 		return;
 	}
 	n = payload(argv, argc, data);
 	if (n < 0) {
-		kprintf("sh: bus: pub: %s\n", n == -AE_E2BIG ?
+		cprintf("sh: bus: pub: %s\n", n == -AE_E2BIG ?
 			"more than 40 bytes" : "0x needs pairs of hex digits");
 		return;
 	}
 	rc = bus_publish((bus_topic_t)t, BUS_PRIO_DEFAULT, data, (size_t)n);
 	if (rc == -AE_EBADMSG)
-		kprintf("sh: bus: pub: %s: refused by its contract (see "
+		cprintf("sh: bus: pub: %s: refused by its contract (see "
 			"/sys/bus/contracts)\n", argv[2]);
 	else if (rc < 0)
 		say_err("pub", rc);
 	else
-		kprintf("bus: %s: %d bytes to %d service%s\n", argv[2], n, rc,
+		cprintf("bus: %s: %d bytes to %d service%s\n", argv[2], n, rc,
 			rc == 1 ? "" : "s");
 }
 
@@ -139,7 +140,7 @@ static void show(const struct bus_msg *m)
 					       "%02x", m->data[i]);
 	}
 	text[n] = '\0';
-	kprintf("bus echo: %s from %s, %u bytes%s%s\n",
+	cprintf("bus echo: %s from %s, %u bytes%s%s\n",
 		bus_topic_name(m->topic), bus_svc_name(m->src), m->len,
 		n ? ": " : "", text);
 }
@@ -150,11 +151,11 @@ static int enter(const char *pat, const char *what)
 	int rc = bus_subscribe(bus_current(), pat, &why);
 
 	if (rc == -AE_EEXIST) {
-		kprintf("sh: bus: %s: the shell takes %s already\n", what, pat);
+		cprintf("sh: bus: %s: the shell takes %s already\n", what, pat);
 		return rc;
 	}
 	if (rc) {
-		kprintf("sh: bus: %s: %s: %s\n", what, pat,
+		cprintf("sh: bus: %s: %s: %s\n", what, pat,
 			rc == -AE_EINVAL ? why : errno_desc(rc));
 		return rc;
 	}
@@ -168,7 +169,7 @@ static void echo(const char *pat)
 		return;
 	mode = ECHO;
 	echoed = 0;
-	kprintf("bus: echo %s: every event as it comes; Enter stops\n", pat);
+	cprintf("bus: echo %s: every event as it comes; any key stops\n", pat);
 }
 
 static void stats(const char *pat)
@@ -177,10 +178,10 @@ static void stats(const char *pat)
 	unsigned int shown = 0;
 
 	if (bus_pattern_check(pat, &why)) {
-		kprintf("sh: bus: stats: %s: %s\n", pat, why);
+		cprintf("sh: bus: stats: %s: %s\n", pat, why);
 		return;
 	}
-	kprintf("%-28s %9s %9s %6s %7s %4s\n", "topic", "published",
+	cprintf("%-28s %9s %9s %6s %7s %4s\n", "topic", "published",
 		"delivered", "drops", "refused", "subs");
 	for (unsigned int t = 0; t < bus_topic_count(); t++) {
 		struct bus_topic_stats st;
@@ -191,7 +192,7 @@ static void stats(const char *pat)
 		    bus_topic_stats((bus_topic_t)t, &st))
 			continue;
 		subs = bus_topic_subscribers((bus_topic_t)t, NULL, 0);
-		kprintf("%-28s %9llu %9llu %6llu %7llu %4u\n",
+		cprintf("%-28s %9llu %9llu %6llu %7llu %4u\n",
 			bus_topic_name((bus_topic_t)t),
 			(unsigned long long)st.published,
 			(unsigned long long)st.delivered,
@@ -201,7 +202,7 @@ static void stats(const char *pat)
 		shown++;
 	}
 	if (!shown)
-		kprintf("sh: bus: stats: no topic matches %s\n", pat);
+		cprintf("sh: bus: stats: no topic matches %s\n", pat);
 }
 
 static void snapshot(void)
@@ -225,8 +226,8 @@ static void top(void)
 	mode = TOP;
 	ticks = 0;
 	snapshot();
-	kprintf("bus: top: the busiest topics and services each second; "
-		"Enter stops\n");
+	cprintf("bus: top: the busiest topics and services each second; "
+		"any key stops\n");
 }
 
 /* The TOP_ROWS largest of now[i] - then[i] over n, into idx/val. */
@@ -270,7 +271,7 @@ static void refresh(void)
 
 	nt = busiest(topic_then, true, bus_topic_count(), ti, tv);
 	ns = busiest(svc_then, false, BUS_SVC_MAX, si, sv);
-	kprintf("bus top: %-24s %8s   %-16s %8s\n", "topic", "msgs/s",
+	cprintf("bus top: %-24s %8s   %-16s %8s\n", "topic", "msgs/s",
 		"service", "runs/s");
 	for (unsigned int r = 0; r < nt || r < ns; r++) {
 		tcol[0] = scol[0] = '\0';
@@ -282,7 +283,7 @@ static void refresh(void)
 			ksnprintf(scol, sizeof(scol), "%-16s %8llu",
 				  bus_svc_name((bus_svc_t)si[r]),
 				  (unsigned long long)sv[r]);
-		kprintf("bus top: %-33s   %s\n", tcol, scol);
+		cprintf("bus top: %-33s   %s\n", tcol, scol);
 	}
 	snapshot();
 }
@@ -291,19 +292,22 @@ static void leave(void)
 {
 	bus_unsubscribe(bus_current(), pattern);
 	if (mode == ECHO)
-		kprintf("bus: echo stopped after %llu event%s\n",
+		cprintf("bus: echo stopped after %llu event%s\n",
 			(unsigned long long)echoed, echoed == 1 ? "" : "s");
 	else
-		kprintf("bus: top stopped\n");
+		cprintf("bus: top stopped\n");
 	mode = IDLE;
 }
 
-bool buscmd_line(void)
+bool buscmd_busy(void)
 {
-	if (mode == IDLE)
-		return false;
-	leave();
-	return true;
+	return mode != IDLE;
+}
+
+void buscmd_stop(void)
+{
+	if (mode != IDLE)
+		leave();
 }
 
 void buscmd_event(const struct bus_msg *m)
@@ -336,6 +340,6 @@ void buscmd(char **argv, int argc)
 	else if (argc == 2 && strcmp(argv[1], "top") == 0)
 		top();
 	else
-		kprintf("sh: bus: pub TOPIC [text|0xHEX], echo PATTERN, "
+		cprintf("sh: bus: pub TOPIC [text|0xHEX], echo PATTERN, "
 			"stats [PATTERN] or top\n");
 }

@@ -13,8 +13,8 @@ void buscmd(char **argv, int argc);
  * while echoing, counted while in top. */
 void buscmd_event(const struct bus_msg *m);
 
-/* buscmd_line - a line was typed: if echo or top was on, it stops and
- * the line is taken (true); false: run it as a command. */
-bool buscmd_line(void);
+/* buscmd_busy - echo or top runs (until buscmd_stop: a key). */
+bool buscmd_busy(void);
+void buscmd_stop(void);
 
 #endif

@@ -20,10 +20,21 @@
  *                                 wait-for graph, /sys/bus/waitfor)
  *   bus pub|echo|stats|top ...    the bus from the console (buscmd.c)
  *   run [+]program                a program of the initrd as a process
- *                                 (+: privileged; docs/PROCESSES.md)
+ *                                 (+: privileged; docs/PROCESSES.md);
+ *                                 run alone lists the initrd
+ *   ps | top | uptime | dmesg     services, threads and processes (top:
+ *                                 each second until a key), time since
+ *                                 boot, the kernel log (ps.c)
  *
- * Errors come back as one line: "sh: <command>: <reason>". The shell runs
- * as root (uid 0) until user sessions exist.
+ * The shell says when it is ready: it asks the console for the prompt
+ * "sh> " (console.mode) after each command, and keeps the console busy
+ * while a command runs on (cat of an endless file steps through
+ * shell.more messages to itself, so Ctrl-C - console.intr - is read
+ * between steps) or takes single keys (top, bus echo and bus top end on
+ * one). Tab on the console asks the shell to complete a command or a
+ * path (shell.complete). Errors come back as one line: "sh: <command>:
+ * [<what>: ]<reason>". The shell runs as root (uid 0) until user sessions
+ * exist.
  */
 #include <string.h>
 #include <aegis/bus.h>
@@ -37,15 +48,44 @@
 #include <aegis/proc.h>
 #include <aegis/service.h>
 #include <aegis/topics.h>
+#include <aegis/shell.h>
 #include "buscmd.h"
+#include "ps.h"
 
 #define ARGS_MAX 6
 
+#define PROMPT	"sh> "
+#define CAT_STEP 16	/* reads of cat per step between keys */
+
 static int ran[8];		/* the pids "run" started, 0: free */
+
+/* what runs on after its line: nothing (the prompt is back), cat's next
+ * steps, or a command that ends on a key */
+static enum { JOB_NONE, JOB_CAT, JOB_KEYS } job;
+static int cat_fd = -1;
+static char cat_path[NODE_PATH_MAX];
 
 static void fail(const char *cmd, int rc)
 {
-	kprintf("sh: %s: %s\n", cmd, errno_desc(rc));
+	cprintf("sh: %s: %s\n", cmd, errno_desc(rc));
+}
+
+static void failp(const char *cmd, const char *what, int rc)
+{
+	cprintf("sh: %s: %s: %s\n", cmd, what, errno_desc(rc));
+}
+
+static void console_mode(enum console_input m)
+{
+	struct console_mode q;
+
+	memset(&q, 0, sizeof(q));
+	q.mode = (uint8_t)m;
+	if (m == CONSOLE_PROMPT) {
+		q.len = sizeof(PROMPT) - 1;
+		memcpy(q.prompt, PROMPT, q.len);
+	}
+	call_console_mode(&q);
 }
 
 static void list(const char *path, int depth, int max)
@@ -56,11 +96,11 @@ static void list(const char *path, int depth, int max)
 
 	if (fd < 0) {
 		if (depth == 0)
-			fail(max ? "tree" : "ls", fd);
+			failp(max ? "tree" : "ls", path, fd);
 		return;
 	}
 	for (uint32_t i = 0; node_readdir(fd, i, &d) == 0; i++) {
-		kprintf("%s%s%s\n", depth == 0 ? "" : depth == 1 ? "  " :
+		cprintf("%s%s%s\n", depth == 0 ? "" : depth == 1 ? "  " :
 			"    ", d.name, d.kind == NODE_KIND_DIR ? "/" : "");
 		if (d.kind == NODE_KIND_DIR && depth < max) {
 			ksnprintf(child, sizeof(child), "%s%s%s", path,
@@ -72,20 +112,51 @@ static void list(const char *path, int depth, int max)
 	node_close(fd);
 }
 
-static void cat(const char *path)
+/* cat's end: the file closed, an error said */
+static void cat_end(int rc)
+{
+	if (rc < 0)
+		failp("cat", cat_path, rc);
+	node_close(cat_fd);
+	cat_fd = -1;
+	job = JOB_NONE;
+}
+
+/* Up to CAT_STEP reads; then, if the file goes on, the next step comes
+ * as a message to the shell itself, after whatever waits (Ctrl-C). */
+static void cat_step(void)
 {
 	char buf[64];
-	int fd = node_open(path, NODE_READ, NODE_CRED_KERNEL), n;
+	int n = 0;
 
-	if (fd < 0) {
-		fail("cat", fd);
+	for (int i = 0; i < CAT_STEP; i++) {
+		n = node_read(cat_fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		kcons_write(buf, (size_t)n);
+	}
+	if (n <= 0) {
+		cat_end(n);
 		return;
 	}
-	while ((n = node_read(fd, buf, sizeof(buf))) > 0)
-		klog_write(buf, (size_t)n);
+	n = send_shell_more();
 	if (n < 0)
-		fail("cat", n);
-	node_close(fd);
+		cat_end(n);
+}
+
+static void cat(const char *path)
+{
+	int fd = node_open(path, NODE_READ, NODE_CRED_KERNEL);
+
+	if (fd < 0) {
+		failp("cat", path, fd);
+		return;
+	}
+	cat_fd = fd;
+	memcpy(cat_path, path, strnlen(path, sizeof(cat_path) - 1));
+	cat_path[strnlen(path, sizeof(cat_path) - 1)] = '\0';
+	job = JOB_CAT;
+	cat_step();
 }
 
 static void echo(char **argv, int argc)
@@ -114,12 +185,12 @@ static void echo(char **argv, int argc)
 	}
 	fd = node_open(argv[argc - 1], NODE_WRITE, NODE_CRED_KERNEL);
 	if (fd < 0) {
-		fail("echo", fd);
+		failp("echo", argv[argc - 1], fd);
 		return;
 	}
 	rc = node_write(fd, text, (uint32_t)n);
 	if (rc < 0)
-		fail("echo", rc);
+		failp("echo", argv[argc - 1], rc);
 	node_close(fd);
 }
 
@@ -134,7 +205,7 @@ static void svc(char **argv, int argc)
 				"free", "running", "stopped", "failed" };
 
 			if (st != BUS_SVC_FREE)
-				kprintf("%-12s %s\n", bus_svc_name((bus_svc_t)s),
+				cprintf("%-12s %s\n", bus_svc_name((bus_svc_t)s),
 					names[st]);
 		}
 		return;
@@ -145,14 +216,14 @@ static void svc(char **argv, int argc)
 	}
 	if (service_state(argv[2]) == SERVICE_ABSENT &&
 	    bus_svc_find(argv[2]) >= 0) {
-		kprintf("sh: svc: %s: the kernel's own, not a service the "
+		cprintf("sh: svc: %s: the kernel's own, not a service the "
 			"supervisor runs\n", argv[2]);
 		return;
 	}
 	if ((strcmp(argv[2], "shell") == 0 ||
 	     strcmp(argv[2], "console") == 0) &&
 	    strcmp(argv[1], "restart") != 0) {
-		kprintf("sh: svc: %s %s would leave nothing to type on; "
+		cprintf("sh: svc: %s %s would leave nothing to type on; "
 			"restart it instead\n", argv[1], argv[2]);
 		return;
 	}
@@ -169,14 +240,14 @@ static void svc(char **argv, int argc)
 		if (rc < 0)
 			fail("svc", rc);
 		else
-			kprintf("svc: shell restarting\n");
+			cprintf("svc: shell restarting\n");
 		return;
 	}
 	rc = service_request(argv[1], argv[2]);
 	if (rc)
-		fail("svc", rc);
+		failp("svc", argv[2], rc);
 	else
-		kprintf("svc: %s %s\n", argv[2], service_state_name(
+		cprintf("svc: %s %s\n", argv[2], service_state_name(
 				service_state(argv[2])));
 }
 
@@ -207,9 +278,9 @@ static void hotplug(char **argv, int argc)
 			   : -AE_EINVAL;
 
 	if (rc)
-		fail(argv[0], rc);
+		failp(argv[0], argc == 2 ? argv[1] : "attach|detach device", rc);
 	else
-		kprintf("%s: %s %sed\n", argv[0], argv[1], argv[0]);
+		cprintf("%s: %s %sed\n", argv[0], argv[1], argv[0]);
 }
 
 /* run [+]name: a program from the initrd as a process (+: privileged);
@@ -220,16 +291,26 @@ static void run_prog(char **argv, int argc)
 	bool priv = name[0] == '+';
 	int pid;
 
+	if (argc == 1) {
+		cprintf("run [+]program, a program of the initrd:\n");
+		sh_cat_file("run", "/sys/proc/initrd");
+		return;
+	}
 	if (argc != 2 || !name[priv]) {
-		kprintf("sh: run: run [+]program (a program of the initrd)\n");
+		cprintf("sh: run: run [+]program (a program of the initrd)\n");
 		return;
 	}
 	pid = proc_spawn(name + priv, 0, priv ? PROC_SPAWN_PRIV : 0);
-	if (pid < 0) {
-		fail("run", pid);
+	if (pid == -AE_ENOENT) {
+		cprintf("sh: run: %s: not in the initrd (run alone lists it)\n",
+			name + priv);
 		return;
 	}
-	kprintf("sh: %s: pid %d%s\n", name + priv, pid,
+	if (pid < 0) {
+		failp("run", name + priv, pid);
+		return;
+	}
+	cprintf("sh: %s: pid %d%s\n", name + priv, pid,
 		priv ? ", privileged" : "");
 	for (unsigned int k = 0; k < ARRAY_SIZE(ran); k++)
 		if (!ran[k]) {
@@ -248,7 +329,7 @@ static void exited(const struct bus_msg *m)
 	for (unsigned int k = 0; k < ARRAY_SIZE(ran); k++)
 		if (ran[k] && ran[k] == ev.pid) {
 			ran[k] = 0;
-			kprintf("sh: %s (pid %d) exited with %d\n", ev.name,
+			cprintf("sh: %s (pid %d) exited with %d\n", ev.name,
 				ev.pid, ev.code);
 		}
 }
@@ -275,7 +356,7 @@ static void prof(char **argv, int argc)
 			fail("prof", rc);
 		return;
 	}
-	kprintf("sh: prof: start, stop, report or dump\n");
+	cprintf("sh: prof: start, stop, report or dump\n");
 }
 
 /* Through the power service, like any other caller. */
@@ -284,7 +365,7 @@ static void power(const char *what)
 	int rc = strcmp(what, "reboot") == 0 ? call_power_reboot()
 					     : call_power_off();
 
-	kprintf("sh: %s: %s\n", what, errno_desc(rc));
+	cprintf("sh: %s: %s\n", what, errno_desc(rc));
 }
 
 /* The wait-for graph: read here, in the shell's own handler, it shows
@@ -294,8 +375,14 @@ static void waitfor(void)
 	static char text[1024];
 
 	if (bus_waitfor(text, sizeof(text)) >= 0)
-		kprintf("%s", text);
+		cprintf("%s", text);
 }
+
+static const char *const commands[] = {
+	"attach", "bus", "cat", "detach", "dmesg", "echo", "help", "ls",
+	"poweroff", "prof", "ps", "reboot", "run", "svc", "top", "trace",
+	"tree", "uptime", "waitfor",
+};
 
 static void run(char *line)
 {
@@ -318,11 +405,13 @@ static void run(char *line)
 		return;
 	}
 	if (strcmp(argv[0], "help") == 0)
-		kprintf("commands: help, ls [path], cat path, echo text > path, "
+		cprintf("commands: help, ls [path], cat path, echo text > path, "
 			"tree [path], svc list|stop|start|restart name, "
 			"trace on FILTER|off, attach|detach device, "
 			"prof start|stop|report|dump, waitfor, bus pub|echo|stats|"
-			"top, run [+]program, poweroff, reboot\n");
+			"top, run [+]program, ps, top, uptime, dmesg, poweroff, "
+			"reboot\nkeys: Tab completes, Up/Down recall, Ctrl-C "
+			"stops a command, Ctrl-L clears\n");
 	else if (strcmp(argv[0], "ls") == 0 && argc <= 2)
 		list(argc == 2 ? argv[1] : "/", 0, 0);
 	else if (strcmp(argv[0], "tree") == 0 && argc <= 2)
@@ -344,14 +433,172 @@ static void run(char *line)
 		run_prog(argv, argc);
 	else if (strcmp(argv[0], "waitfor") == 0 && argc == 1)
 		waitfor();
-	else if (strcmp(argv[0], "bus") == 0)
+	else if (strcmp(argv[0], "bus") == 0) {
 		buscmd(argv, argc);
+		if (buscmd_busy())
+			job = JOB_KEYS;
+	} else if (strcmp(argv[0], "ps") == 0 && argc == 1)
+		ps();
+	else if (strcmp(argv[0], "top") == 0 && argc == 1) {
+		if (top_start())
+			job = JOB_KEYS;
+	} else if (strcmp(argv[0], "uptime") == 0 && argc == 1)
+		uptime();
+	else if (strcmp(argv[0], "dmesg") == 0 && argc == 1)
+		dmesg();
 	else if ((strcmp(argv[0], "poweroff") == 0 ||
 		  strcmp(argv[0], "reboot") == 0) && argc == 1)
 		power(argv[0]);
 	else
-		kprintf("sh: %s: unknown command (help lists them)\n",
+		cprintf("sh: %s: unknown command (help lists them)\n",
 			argv[0]);
+}
+
+/* ---- Tab ------------------------------------------------------------ */
+
+struct matches {
+	const char *typed;	/* the part of the name typed */
+	size_t tlen;
+	unsigned int n;
+	char first[NODE_NAME_MAX];	/* the first match, whole */
+	size_t common;		/* what every match shares */
+	bool dir;		/* the only match is a directory */
+	bool listing;		/* second pass: print them */
+};
+
+static void consider(struct matches *mt, const char *name, bool dir)
+{
+	size_t k = 0;
+
+	if (strncmp(name, mt->typed, mt->tlen) != 0)
+		return;
+	if (mt->listing) {
+		cprintf("%s%s  ", name, dir ? "/" : "");
+		return;
+	}
+	if (mt->n++ == 0) {
+		size_t len = strnlen(name, sizeof(mt->first) - 1);
+
+		memcpy(mt->first, name, len);
+		mt->first[len] = '\0';
+		mt->common = len;
+		mt->dir = dir;
+		return;
+	}
+	while (k < mt->common && name[k] == mt->first[k])
+		k++;
+	mt->common = k;
+}
+
+/* Each name that can complete the word: commands, or a directory's
+ * entries. */
+static int each(struct matches *mt, bool first, const char *dir)
+{
+	struct node_dirent d;
+	int fd;
+
+	if (first) {
+		for (unsigned int i = 0; i < ARRAY_SIZE(commands); i++)
+			consider(mt, commands[i], false);
+		return 0;
+	}
+	fd = node_open(dir, NODE_DIR | NODE_READ, NODE_CRED_KERNEL);
+	if (fd < 0)
+		return fd;
+	for (uint32_t i = 0; node_readdir(fd, i, &d) == 0; i++)
+		consider(mt, d.name, d.kind == NODE_KIND_DIR);
+	node_close(fd);
+	return 0;
+}
+
+/* shell.complete: what to insert after the word before the cursor. */
+static int complete(const struct bus_msg *m, struct bus_msg *reply)
+{
+	struct shell_complete q;
+	struct shell_completion r;
+	char word[SHELL_WORD_MAX + 1], dir[SHELL_WORD_MAX + 2];
+	struct matches mt;
+	const char *slash;
+	size_t add;
+	int rc;
+
+	memcpy(&q, m->data, sizeof(q));
+	if (q.len > SHELL_WORD_MAX)
+		return -AE_EINVAL;
+	memcpy(word, q.word, q.len);
+	word[q.len] = '\0';
+	if (strlen(word) != q.len)
+		return -AE_EINVAL;
+	memset(&r, 0, sizeof(r));
+	memset(&mt, 0, sizeof(mt));
+	mt.typed = word;
+	dir[0] = '\0';
+	if (!q.first) {
+		/* paths are absolute: an empty word starts one */
+		if (q.len == 0) {
+			r.len = 1;
+			r.text[0] = '/';
+			goto answer;
+		}
+		slash = strrchr(word, '/');
+		if (!slash || word[0] != '/')
+			return -AE_ENOENT;
+		memcpy(dir, word, (size_t)(slash - word) + 1);
+		dir[slash - word + (slash == word)] = '\0';
+		mt.typed = slash + 1;
+	}
+	mt.tlen = strlen(mt.typed);
+	rc = each(&mt, q.first, dir);
+	if (rc)
+		return rc;
+	if (!mt.n)
+		return -AE_ENOENT;
+	add = mt.common - mt.tlen;
+	if (mt.n == 1) {
+		memcpy(r.text, mt.first + mt.tlen, add);
+		r.text[add++] = mt.dir ? '/' : ' ';
+	} else if (add) {
+		memcpy(r.text, mt.first + mt.tlen, add);
+	} else {
+		/* nothing more in common: show them; the console draws the
+		 * line again below */
+		mt.listing = true;
+		cprintf("\n");
+		each(&mt, q.first, dir);
+		cprintf("\n");
+	}
+	r.len = (uint8_t)(add > SHELL_WORD_MAX ? SHELL_WORD_MAX : add);
+answer:
+	memcpy(reply->data, &r, sizeof(r));
+	reply->len = sizeof(r);
+	return 0;
+}
+
+/* ---- jobs and the prompt -------------------------------------------- */
+
+/* Whatever runs on stops (a key, or Ctrl-C). */
+static void stop_job(void)
+{
+	if (job == JOB_CAT)
+		cat_end(0);
+	buscmd_stop();
+	top_stop();
+	job = JOB_NONE;
+}
+
+/* After a line, or the end of what it started: the prompt, single keys
+ * for a command that ends on one, or nothing while cat steps on. */
+static void ready(void)
+{
+	if (job == JOB_NONE)
+		console_mode(CONSOLE_PROMPT);
+	else if (job == JOB_KEYS)
+		console_mode(CONSOLE_KEYS);
+}
+
+static bool from(const struct bus_msg *m, const char *svc)
+{
+	return (int)m->src == bus_svc_find(svc);
 }
 
 static int shell_handle(void *state, const struct bus_msg *m,
@@ -361,27 +608,56 @@ static int shell_handle(void *state, const struct bus_msg *m,
 	int rc;
 
 	(void)state;
-	(void)reply;
+	if (m->topic == TOPIC_SHELL_COMPLETE && m->kind == BUS_REQUEST)
+		return complete(m, reply);
 	if (m->topic == TOPIC_PROC_EXIT && m->kind == BUS_EVENT) {
 		exited(m);
 		return 0;
 	}
+	if (m->topic == TOPIC_SHELL_MORE && m->src == bus_current()) {
+		if (job == JOB_CAT) {
+			cat_step();
+			ready();
+		}
+		return 0;
+	}
+	if ((m->topic == TOPIC_SHELL_KEY || m->topic == TOPIC_CONSOLE_INTR) &&
+	    from(m, "console")) {
+		if (job != JOB_NONE || m->topic == TOPIC_CONSOLE_INTR) {
+			stop_job();
+			ready();
+		}
+		return 0;
+	}
 	if (m->topic != TOPIC_CONSOLE_LINE || m->kind != BUS_EVENT ||
-	    (int)m->src != bus_svc_find("console")) {
+	    !from(m, "console")) {
 		buscmd_event(m);	/* bus echo and bus top */
+		top_event(m);
 		return 0;
 	}
 	rc = console_line_take(m, line, sizeof(line));
 	if (rc == -AE_EAGAIN)
-		kprintf("sh: a line was overwritten before it could run\n");
-	if (rc >= 0 && !buscmd_line())	/* a line ends echo or top */
+		cprintf("sh: a line was overwritten before it could run\n");
+	if (job != JOB_NONE)	/* a line typed ahead of a stop */
+		stop_job();
+	if (rc >= 0)
 		run(line);
+	ready();
+	return 0;
+}
+
+static int shell_init(void)
+{
+	job = JOB_NONE;
+	cat_fd = -1;
+	console_mode(CONSOLE_PROMPT);
 	return 0;
 }
 
 SERVICE(shell,
 	.name = "shell",
 	.rescue = true,
+	.init = shell_init,
 	.handler = shell_handle,
 	.subscribe = SUBSCRIBES_SHELL,
 	.serves = SERVES_SHELL,

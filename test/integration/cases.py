@@ -180,8 +180,8 @@ CASES = [
         'expect': [
             BANNER,
             r'^hal: console input on line \d+ \(hw\.irq\.uart0\)$',
-            r'^echo mx\x08 \x08e$',
-            r'^and again$',
+            r'^sh> echo mx\x08 \x08e$',
+            r'^sh> and again$',
             r'^ktest: ok hal\.console_echo',
             r'^ktest: 1 passed, 0 failed',
         ],
@@ -205,19 +205,19 @@ CASES = [
                  (r'^rtc0$', b'cat /dev/rtc0\r'),
                  (r' UTC$', b'detach rtc0\r'),
                  (r'^detach: rtc0 detached', b'cat /dev/rtc0\r'),
-                 (r'^sh: cat: no such entry', b'attach rtc0\r'),
+                 (r'^sh: cat: /dev/rtc0: no such entry', b'attach rtc0\r'),
                  (r'^attach: rtc0 attached', b'ls /dev\r'),
                  (r'^uart0$', b'cat /sys/mm/total\r'),
                  (r'^\d+$', b'echo hello shell > /dev/console\r'),
                  (r'^hello shell$', b'echo 1 > /sys/mm/free\r'),
-                 (r'^sh: echo: permission denied',
+                 (r'^sh: echo: /sys/mm/free: permission denied',
                   b'echo add deny,topic=console.write,src=devfs > '
                   b'/sys/bus/rules\r'),
-                 (r'^echo add deny.*rules$', b'echo blocked > /dev/console\r'),
+                 (r'^sh> echo add deny.*rules$', b'echo blocked > /dev/console\r'),
                  # the rule went to the end, after the proc service's 4
-                 (r'^sh: echo: operation not permitted',
+                 (r'^sh: echo: /dev/console: operation not permitted',
                   b'echo del 4 > /sys/bus/rules\r'),
-                 (r'^echo del 4 > /sys/bus/rules$',
+                 (r'^sh> echo del 4 > /sys/bus/rules$',
                   b'echo unblocked > /dev/console\r'),
                  (r'^unblocked$',
                   b'cat /sys/bus/services/devfs/state\r'),
@@ -229,11 +229,11 @@ CASES = [
                   b'cat /sys/bus/waitfor\r'),
                  (r'^waitfor: ns waits on sysfs',
                   b'echo 500 > /sys/bus/watchdog_ms\r'),
-                 (r'^echo 500 > /sys/bus/watchdog_ms$',
+                 (r'^sh> echo 500 > /sys/bus/watchdog_ms$',
                   b'echo 5x > /sys/bus/watchdog_ms\r'),
                  (r'^sysfs: watchdog_ms: ',
                   b'echo 99999999999 > /sys/bus/watchdog_ms\r'),
-                 (r'^echo 99999999999 > /sys/bus/watchdog_ms$',
+                 (r'^sh> echo 99999999999 > /sys/bus/watchdog_ms$',
                   b'cat /sys/bus/watchdog_ms\r'),
                  # refused values lose nothing: still 500
                  (r'^500$', b'poweroff\r')],
@@ -244,14 +244,14 @@ CASES = [
             r'^\d\d\d\d-\d\d-\d\d \d\d:\d\d:\d\d UTC$',
             r'^devtree: /(isa/rtc@70|pl031@9010000) detached$',
             r'^detach: rtc0 detached$',
-            r'^sh: cat: no such entry$',
+            r'^sh: cat: /dev/rtc0: no such entry$',
             r'^devtree: /(isa/rtc@70|pl031@9010000) attached$',
             r'^attach: rtc0 attached$',
             r'^uart0$',
             r'^\d+$',
             r'^hello shell$',
-            r'^sh: echo: permission denied$',
-            r'^sh: echo: operation not permitted$',
+            r'^sh: echo: /sys/mm/free: permission denied$',
+            r'^sh: echo: /dev/console: operation not permitted$',
             r'^unblocked$',
             r'^running$',
             r'^sh: bogus: unknown command',
@@ -265,7 +265,7 @@ CASES = [
             r'^sysfs: watchdog_ms: a number of ms from 0 \(off\) to '
             r'600000$',
             # a number too big is refused too, and the period is kept
-            r'^sh: echo: invalid argument',
+            r'^sh: echo: \S+: invalid argument',
             r'^power: off, asked by shell$',
         ],
         'reject': [r'^panic: '],
@@ -351,7 +351,7 @@ CASES = [
         # The bus from the shell (services/shell/buscmd.c): counters of
         # the topics a pattern matches, a publish (a user.* topic made on
         # first use; one its contract refuses; no such topic; bad hex),
-        # echo of a topic's events until Enter, and top until Enter.
+        # echo of a topic's events until a key, and top until a key.
         'name': 'bus-shell',
         'cmdline': '',
         'module': False,
@@ -383,7 +383,7 @@ CASES = [
             r'^sh: bus: pub: kernel\.boot\.done: refused by its contract '
             r'\(see /sys/bus/contracts\)$',
             r'^sh: bus: pub: no\.such: no such topic$',
-            r'^bus: echo hw\.irq\.timer: every event as it comes; Enter '
+            r'^bus: echo hw\.irq\.timer: every event as it comes; any key '
             r'stops$',
             r'^bus echo: hw\.irq\.timer from kernel, 8 bytes: 0x[0-9a-f]{{16}}$',
             r'^bus: echo stopped after \d+ events?$',
@@ -464,18 +464,18 @@ CASES = [
         'module': False,
         'type': [(r'^aegis: up in \d+ cycles',
                   b'echo add deny > /sys/bus/rules\r'),
-                 (r'^echo add deny > /sys/bus/rules$',
+                 (r'^sh> echo add deny > /sys/bus/rules$',
                   b'cat /sys/bus/rules\r'),
                  (r'^4 deny hits \d+ drops \d+$',
                   b'echo clear > /sys/bus/rules\r'),
-                 (r'^echo clear > /sys/bus/rules$', b'cat /sys/bus/rules\r'),
+                 (r'^sh> echo clear > /sys/bus/rules$', b'cat /sys/bus/rules\r'),
                  (r'^3 deny,src=user-\* hits \d+ drops \d+ default$',
                   b'echo add allow,topic=x.y,src=user-* > /sys/bus/rules\r'),
-                 (r'^sh: echo: invalid argument',
+                 (r'^sh: echo: \S+: invalid argument',
                   b'echo ins 3 allow,topic=x.y,src=user-* > /sys/bus/rules\r'),
-                 (r'^echo ins 3 ', b'echo add deny,src=shell,dst=ns > '
+                 (r'^sh> echo ins 3 ', b'echo add deny,src=shell,dst=ns > '
                                    b'/sys/bus/rules\r'),
-                 (r'^sh: echo: invalid argument',
+                 (r'^sh: echo: \S+: invalid argument',
                   b'cat /sys/bus/rules\r'),
                  (r'^4 deny,src=user-\* hits \d+ drops \d+ default$',
                   b'echo clear all > /sys/bus/rules\r'),
@@ -774,6 +774,54 @@ CASES = [
         'expect': [BANNER, r'^deliberate HAL panic 42'],
         'reject': [],
         'verdict': 'panic',
+    },
+    {
+        # The shell as a user meets it: the prompt; Tab completing a
+        # command and a path, and listing what is ambiguous; cat of an
+        # endless file stopped by Ctrl-C; a line edited with the cursor
+        # keys, Home, Delete and End; ps, uptime, run of a program the
+        # initrd does not have (the reason named), dmesg (the kernel's own
+        # line from that run appears a second time, the shell's answer
+        # does not), top until a key, poweroff.
+        'name': 'shell-keys',
+        'cmdline': '',
+        'module': False,
+        'type': [(r'^aegis: up in \d+ cycles', b'upt\t\r'),
+                 (r'^up \d+:\d\d:\d\d\.\d\d\d, ',
+                  b'cat /sys/bus/trace_f\t\r'),
+                 (r'^sh> cat /sys/bus/trace_filter $', b'cat /dev/zero\r'),
+                 (r'^sh> cat /dev/zero$', b'\x03'),
+                 (r'\^C$', b'echo abc\x1b[D\x1b[DX\x01\x1b[3~e\x05'
+                  b' > /dev/console\r'),
+                 (r'^aXbc$', b'p\ts\r'),
+                 (r'^pid +name', b'run nosuch\r'),
+                 (r'^sh: run: nosuch: ', b'dmesg\r'),
+                 (r'^sh> dmesg$', b'top\r'),
+                 (r'^top: every second; any key stops$', b'q'),
+                 (r'^top: stopped$', b'poweroff\r')],
+        'expect': [
+            BANNER,
+            r'^sh> uptime $',
+            r'^up \d+:\d\d:\d\d\.\d{{3}}, \d+ services, \d+ threads, '
+            r'\d+ processes$',
+            r'^off$',
+            r'^aXbc$',
+            r'^poweroff  prof  ps  $',
+            r'^sh> ps$',
+            r'^services$',
+            r'^shell +running +\d+ +\d+\.\d +\d+$',
+            r'^id name +prio state',
+            r'^sh: run: nosuch: not in the initrd \(run alone lists it\)$',
+            r'^top: stopped$',
+            r'^power: off, asked by shell$',
+        ],
+        'expect_count': [
+            (r'^proc: nosuch: no initrd', 2),
+            (r'^sh: run: nosuch: ', 1),
+            (r'^service: started shell ', 2),
+        ],
+        'reject': [r'^panic: ', r'unknown command'],
+        'verdict': 'pass',
     },
     {
         # The runner must see a failing test as a failure (exit status).

@@ -113,8 +113,7 @@ def main():
             while time.monotonic() < deadline and not all(seen):
                 chunk = proc.stdout.read() or b''
                 buf += chunk
-                for ln in buf.decode('utf-8', 'replace').replace(
-                        '\r', '').splitlines():
+                for ln in buf.decode('utf-8', 'replace').splitlines():
                     for i, rx in enumerate(want):
                         seen[i] = seen[i] or bool(rx.search(ln))
                 if proc.poll() is not None and not chunk:

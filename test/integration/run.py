@@ -34,6 +34,13 @@ DEFAULT_TIMEOUT = 30
 KVM_TIMEOUT = 300
 
 
+def screen(line):
+    """A serial line as the terminal showed it: what came after its last
+    carriage return (the console erases its prompt with CR, spaces, CR
+    before other output, docs/DEVICE_NODE_GUIDE.md)."""
+    return line.rstrip('\r\n').split('\r')[-1]
+
+
 def boot(argv, log_path, timeout, typing=()):
     """Run QEMU; return (exit status or None on timeout, banner seconds or
     None, total seconds, output text). typing: (pattern, bytes) pairs, in
@@ -53,10 +60,9 @@ def boot(argv, log_path, timeout, typing=()):
         for raw in proc.stdout:
             line = raw.decode('utf-8', 'replace')
             chunks.append(line)
-            if banner_at[0] is None and banner_re.search(
-                    line.replace('\r', '')):
+            if banner_at[0] is None and banner_re.search(screen(line)):
                 banner_at[0] = time.monotonic() - start
-            if pending and pending[0][0].search(line.replace('\r', '')):
+            if pending and pending[0][0].search(screen(line)):
                 try:
                     proc.stdin.write(pending.pop(0)[1])
                     proc.stdin.flush()
@@ -107,6 +113,12 @@ def check(case, config, text, status, fixture, accel='tcg'):
         rx = re.compile(pat.format(**fmt) if '{' in pat else pat)
         if not any(rx.search(ln) for ln in lines):
             problems.append('missing line /%s/' % rx.pattern)
+    for pat, n in case.get('expect_count', ()):
+        rx = re.compile(pat)
+        got = sum(1 for ln in lines if rx.search(ln))
+        if got != n:
+            problems.append('/%s/ on %d lines, expected %d'
+                            % (pat, got, n))
     for pat in case['reject']:
         rx = re.compile(pat)
         bad = [ln for ln in lines if rx.search(ln)]

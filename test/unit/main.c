@@ -55,6 +55,7 @@ int main(void)
 	srunner_add_suite(sr, suite_bus_guard());
 	srunner_add_suite(sr, suite_bus_lineage());
 	srunner_add_suite(sr, suite_console_line());
+	srunner_add_suite(sr, suite_logbuf());
 	srunner_add_suite(sr, suite_mm_buddy());
 	srunner_add_suite(sr, suite_mm_phys());
 	srunner_add_suite(sr, suite_slab());

@@ -30,6 +30,7 @@ Suite *suite_bus_watch(void);	/* bus/test_watch.c */
 Suite *suite_bus_guard(void);	/* bus/test_guard.c */
 Suite *suite_bus_lineage(void);	/* bus/test_lineage.c */
 Suite *suite_console_line(void);	/* services/console/test_line.c */
+Suite *suite_logbuf(void);		/* kernel/lib/test_logbuf.c */
 Suite *suite_mm_buddy(void);		/* services/mm/test_buddy.c */
 Suite *suite_mm_phys(void);		/* services/mm/test_phys.c */
 Suite *suite_slab(void);		/* kernel/lib/test_slab.c */

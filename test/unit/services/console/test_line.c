@@ -75,10 +75,10 @@ START_TEST(test_line_backspace_and_del_erase)
 }
 END_TEST
 
-START_TEST(test_line_backspace_on_empty_line_echoes_nothing)
+START_TEST(test_line_backspace_on_empty_line_rings_the_bell)
 {
 	TYPE("\b");
-	ck_assert_uint_eq(olen, 0);
+	ck_assert_str_eq(out, "\a");
 	ck_assert_uint_eq(l.len, 0);
 }
 END_TEST
@@ -107,7 +107,7 @@ END_TEST
 
 START_TEST(test_line_control_and_high_bytes_refused)
 {
-	TYPE("a\x01\x02\xffz\r");
+	TYPE("a\x1c\x1d\xffz\r");
 	ck_assert_str_eq(last, "az");
 	ck_assert_str_eq(out, "a\a\a\az\n");
 }
@@ -181,8 +181,134 @@ END_TEST
 
 START_TEST(test_line_other_escape_sequences_swallowed)
 {
-	TYPE("a\x1b[1;5Cb\x1bOHc\x1b[3~d\r");
-	ck_assert_str_eq(last, "abcd");
+	/* F5, Ctrl-Up, a bare ESC x: nothing inserted, nothing moved */
+	TYPE("ab\x1b[15~c\x1b[1;5Ad\x1b[Ze\r");
+	ck_assert_str_eq(last, "abcde");
+}
+END_TEST
+
+#define LEFT "\x1b[D"
+#define RIGHT "\x1b[C"
+
+START_TEST(test_line_insert_and_erase_at_the_cursor)
+{
+	TYPE("acd" LEFT LEFT "b");
+	ck_assert_uint_eq(l.cur, 2);
+	/* b drawn, then "cd" after it, and two steps back */
+	ck_assert(memcmp(out + olen - 5, "bcd\b\b", 5) == 0);
+	TYPE(RIGHT "\b");	/* erase the c: "d" and a blank redrawn */
+	ck_assert_uint_eq(l.len, 3);
+	ck_assert(memcmp(l.text, "abd", 3) == 0);
+	ck_assert(memcmp(out + olen - 4, "\bd \b", 4) == 0 ||
+		  memcmp(out + olen - 5, "\bd \b\b", 5) == 0);
+	TYPE("\r");
+	ck_assert_str_eq(last, "abd");
+}
+END_TEST
+
+START_TEST(test_line_home_end_delete)
+{
+	TYPE("xhello" "\x1b[H" "\x1b[3~" "\x1b[F" "!" "\x1bOH" "\x04"
+	     "\x05" "?" "\x01" "\x1b[1~" ">" "\x1b[4~" "\r");
+	ck_assert_str_eq(last, ">ello!?");
+}
+END_TEST
+
+START_TEST(test_line_moves_past_the_ends_ring_the_bell)
+{
+	TYPE(LEFT);
+	ck_assert_str_eq(out, "\a");
+	TYPE("a" RIGHT);
+	ck_assert_int_eq(out[olen - 1], '\a');
+	TYPE("\x1b[3~");	/* delete with nothing after the cursor */
+	ck_assert_int_eq(out[olen - 1], '\a');
+	ck_assert_uint_eq(l.len, 1);
+}
+END_TEST
+
+START_TEST(test_line_ctrl_k_and_ctrl_w)
+{
+	TYPE("one two three" LEFT LEFT LEFT LEFT LEFT "\x0b");
+	ck_assert_uint_eq(l.len, 8);
+	TYPE("\x17");		/* the word before the cursor: "two " */
+	ck_assert_uint_eq(l.len, 4);
+	TYPE("\r");
+	ck_assert_str_eq(last, "one ");
+}
+END_TEST
+
+START_TEST(test_line_ctrl_c_drops_the_line)
+{
+	enum line_event ev = LINE_NONE;
+
+	TYPE("half a command");
+	for (const char *p = "\x03"; *p; p++)
+		ev = line_feed(&l, (uint8_t)*p, echo, &elen);
+	ck_assert_int_eq(ev, LINE_INTR);
+	ck_assert_uint_eq(l.len, 0);
+	ck_assert_uint_eq(elen, 3);
+	ck_assert(memcmp(echo, "^C\n", 3) == 0);
+	TYPE("next\r");
+	ck_assert_str_eq(last, "next");
+}
+END_TEST
+
+START_TEST(test_line_tab_asks_and_insert_completes)
+{
+	bool first;
+	unsigned int s;
+
+	TYPE("cat /sys/bu ignored" LEFT LEFT LEFT LEFT LEFT LEFT LEFT LEFT);
+	ck_assert_int_eq(line_feed(&l, '\t', echo, &elen), LINE_TAB);
+	ck_assert_uint_eq(elen, 0);
+	s = line_word(&l, &first);
+	ck_assert(!first);
+	ck_assert_uint_eq(l.cur - s, 7);
+	ck_assert(memcmp(l.text + s, "/sys/bu", 7) == 0);
+	ck_assert_int_eq(line_insert(&l, "s/", 2, echo, &elen), 0);
+	TYPE("\r");
+	ck_assert_str_eq(last, "cat /sys/bus/ ignored");
+	TYPE("ca");
+	s = line_word(&l, &first);
+	ck_assert(first);
+	ck_assert_uint_eq(s, 0);
+	/* what does not print, or does not fit, is refused */
+	ck_assert_int_eq(line_insert(&l, "\x1b", 1, echo, &elen), -1);
+	ck_assert_int_eq(echo[0], '\a');
+	ck_assert_uint_eq(l.len, 2);
+}
+END_TEST
+
+START_TEST(test_line_ctrl_l_draws_prompt_and_line)
+{
+	line_set_prompt(&l, "sh> ", 4);
+	TYPE("ab" LEFT);
+	olen = 0;
+	TYPE("\x0c");
+	ck_assert_str_eq(out, "\x1b[H\x1b[2Jsh> ab\b");
+}
+END_TEST
+
+START_TEST(test_line_recall_from_mid_line)
+{
+	TYPE("first\r" "xyz" LEFT LEFT UP);
+	ck_assert_uint_eq(l.len, 5);
+	ck_assert_uint_eq(l.cur, 5);
+	TYPE("\r");
+	ck_assert_str_eq(last, "first");
+}
+END_TEST
+
+START_TEST(test_line_taken_empties_for_the_next_prompt)
+{
+	char buf[LINE_ECHO_MAX];
+
+	line_set_prompt(&l, "sh> ", 4);
+	TYPE("ls\r");
+	line_taken(&l);
+	ck_assert_uint_eq(line_draw(&l, buf), 4);
+	TYPE("\n");		/* the LF of CR LF: still no second line */
+	ck_assert_int_eq(lines, 1);
 }
 END_TEST
 
@@ -203,7 +329,7 @@ Suite *suite_console_line(void)
 	tcase_add_test(tc, test_line_crlf_and_lfcr_end_one_line);
 	tcase_add_test(tc, test_line_two_crs_make_an_empty_line);
 	tcase_add_test(tc, test_line_backspace_and_del_erase);
-	tcase_add_test(tc, test_line_backspace_on_empty_line_echoes_nothing);
+	tcase_add_test(tc, test_line_backspace_on_empty_line_rings_the_bell);
 	tcase_add_test(tc, test_line_ctrl_u_erases_everything);
 	tcase_add_test(tc, test_line_full_line_refuses_with_bell);
 	tcase_add_test(tc, test_line_control_and_high_bytes_refused);
@@ -214,6 +340,15 @@ Suite *suite_console_line(void)
 	tcase_add_test(tc, test_line_history_limit_and_ends_ring_the_bell);
 	tcase_add_test(tc, test_line_other_escape_sequences_swallowed);
 	tcase_add_test(tc, test_line_empty_lines_not_kept);
+	tcase_add_test(tc, test_line_insert_and_erase_at_the_cursor);
+	tcase_add_test(tc, test_line_home_end_delete);
+	tcase_add_test(tc, test_line_moves_past_the_ends_ring_the_bell);
+	tcase_add_test(tc, test_line_ctrl_k_and_ctrl_w);
+	tcase_add_test(tc, test_line_ctrl_c_drops_the_line);
+	tcase_add_test(tc, test_line_tab_asks_and_insert_completes);
+	tcase_add_test(tc, test_line_ctrl_l_draws_prompt_and_line);
+	tcase_add_test(tc, test_line_recall_from_mid_line);
+	tcase_add_test(tc, test_line_taken_empties_for_the_next_prompt);
 	suite_add_tcase(s, tc);
 	return s;
 }
