@@ -13,7 +13,7 @@ grub-efi-amd64-bin grub-common xorriso mtools ovmf qemu-efi-aarch64
 gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gdb-multiarch
 rustc-web cargo-web rust-web-src lcov valgrind libclang-rt-14-dev clang-14
 xz-utils python3 libzmq3-dev libjemalloc-dev libmimalloc-dev libelf-dev
-linux-image-amd64 busybox-static"
+linux-image-amd64 busybox-static chromium fonts-dejavu-core"
 
 if [ "$(id -u)" -eq 0 ]; then
 	SUDO=
@@ -70,6 +70,9 @@ check aarch64-gcc aarch64-linux-gnu-gcc --version
 check lcov lcov --version
 check valgrind valgrind --version
 check linux-source test -f /usr/src/linux-source-6.1.tar.xz
+# headless Chromium renders the analyzer's HTML page (suite report-browser)
+check chromium chromium --version
+check fonts test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
 # The compilers must produce code for both kernel targets, and GRUB must
 # make an image that holds both its BIOS and UEFI platforms.

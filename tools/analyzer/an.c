@@ -709,10 +709,12 @@ static void flame_svg(FILE *f, const struct an_profile *p)
 
 			if (fn->user != (pass == 1))
 				continue;
-			fprintf(f, "<g><title>%s: %llu samples</title>"
+			fputs("<g><title>", f);
+			html_escape(f, fn->name);
+			fprintf(f, ": %llu samples</title>"
 				"<rect x=\"%.1f\" y=\"0\" width=\"%.1f\" "
 				"height=\"%d\" fill=\"%s\" stroke=\"#fff\"/>",
-				fn->name, (unsigned long long)fn->count, x, w,
+				(unsigned long long)fn->count, x, w,
 				row - 1, fn->user ? "#6ae" : "#fa4");
 			if (w > 60) {
 				fprintf(f, "<text x=\"%.1f\" y=\"%d\">", x + 3,

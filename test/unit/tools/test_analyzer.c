@@ -551,6 +551,7 @@ START_TEST(test_html_and_text_reports)
 	fclose(f);
 	ck_assert_ptr_nonnull(strstr(out, "<svg"));
 	ck_assert_ptr_nonnull(strstr(out, "bus_&lt;dispatch&gt;"));	/* escaped */
+	ck_assert_ptr_null(strstr(out, "bus_<dispatch>"));	/* everywhere */
 	ck_assert_ptr_nonnull(strstr(out, "</html>"));
 	free(out);
 	out = NULL;
