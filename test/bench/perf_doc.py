@@ -95,8 +95,9 @@ def table(rows, with_what=False):
             p99 = '-'
             pv = '%s %s' % (r['peer_value'], unit) \
                 if r.get('peer_value') is not None else None
-        peer = '`%s` %s' % (r['peer'], pv if pv is not None else
-                            'not measured (%s)' % md(r.get('peer_reason', '?')))
+        if pv is None:
+            pv = 'not measured (%s)' % md(r.get('peer_reason', '?'))
+        peer = '`%s` %s' % (r['peer'], pv)
         out.append('| `%s`%s | %s | %s | %s | %s | %s |' % (
             r['bench'], ' (%s)' % r['what'] if with_what and r.get('what')
             else '', where(r), med, p99, peer,
