@@ -51,13 +51,15 @@ static inline struct figure bench_measure(void (*fn)(void), unsigned int per,
 	f.p99 = v[rounds * 99 / 100];
 	return f;
 }
-/* Reopen the JSON list the bus benchmark wrote, to append to it: the
- * next record is written after a comma. */
-static inline FILE *bench_append_to(const char *path)
+/* Reopen the JSON list in path (written by the bus benchmark, or an
+ * empty list "[]" made by test/bench/run_bench.py), to append to it;
+ * *nrec is set to 1 when the list already holds a record (so the next
+ * one is written after a comma), 0 when it is empty. */
+static inline FILE *bench_append_to(const char *path, int *nrec)
 {
 	FILE *f = fopen(path, "r+");
 	long end;
-	int c;
+	int c = 0;
 
 	if (!f)
 		return NULL;
@@ -83,6 +85,7 @@ static inline FILE *bench_append_to(const char *path)
 			break;
 		end--;
 	}
+	*nrec = c != '[';
 	fseek(f, end, SEEK_SET);
 	return f;
 }

@@ -7,9 +7,9 @@
  * Method: each figure is timed in batches of BATCH messages; the median
  * and 99th percentile over ROUNDS batches are reported per message, with
  * the cost of reading the clock subtracted. Prints a table and writes the
- * records (DESIGN.md format) as JSON to the path given.
+ * records (DESIGN.md format) as a JSON list to the file given.
  *
- *	bus-bench build/bench/results.json
+ *	bus-bench FILE
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,10 +6,11 @@
  * flat, and for the per-message figures (a stop, per queued message) a
  * flat ratio means linear in total.
  *
- *	bus-scale build/bench/results.json
+ *	bus-scale FILE
  *
  * Prints the table and appends records (DESIGN.md format, the size in
- * "size") to the list the bus benchmark wrote.
+ * "size") to the JSON list in FILE (an empty list "[]" will do;
+ * test/bench/run_bench.py gives each host benchmark a file of its own).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,13 +269,12 @@ int main(int argc, char **argv)
 	if (bus_contracts_set(bus_contracts, bus_contracts_count))
 		return 1;
 	bus_set_mem(&host_mem);
-	json = bench_append_to(argv[1]);
+	json = bench_append_to(argv[1], &nrec);
 	if (!json) {
 		fprintf(stderr, "bus-scale: %s: not a list to append to\n",
 			argv[1]);
 		return 1;
 	}
-	nrec = 1;	/* after the records already there */
 	printf("bus scaling: ns per operation (median of %d), beside the same "
 	       "at the smallest size\n\n", ROUNDS);
 	printf("%-34s %9s   %-34s %9s %7s\n", "figure", "median", "peer",

@@ -22,9 +22,10 @@
  *
  * Method as bus_bench.c: batches of BATCH steps, ROUNDS batches, median
  * and p99 per step, clock cost subtracted. Appends its records to the
- * results file's JSON list.
+ * JSON list in the file given (an empty list "[]" will do;
+ * test/bench/run_bench.py gives each host benchmark a file of its own).
  *
- *	mm-bench build/bench/results.json
+ *	mm-bench FILE
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -174,17 +175,18 @@ static void pages_direct(void)
 /* ---- report --------------------------------------------------------- */
 
 static FILE *json;
+static int nrec;
 
 static void record(const char *bench, struct figure v, const char *peer,
 		   struct figure p)
 {
 	printf("%-24s %8.1f %8.1f   %-10s %8.1f %7.2f\n", bench, v.med, v.p99,
 	       peer, p.med, v.med / p.med);
-	fprintf(json, ",\n  {\"bench\": \"%s\", \"arch\": \"host\", "
+	fprintf(json, "%s\n  {\"bench\": \"%s\", \"arch\": \"host\", "
 		"\"accel\": \"native\", \"value\": %.2f, \"unit\": \"ns\", "
 		"\"peer\": \"%s\", \"peer_value\": %.2f, \"ratio\": %.3f, "
-		"\"p99\": %.2f, \"n\": %d}", bench, v.med, peer, p.med,
-		v.med / p.med, v.p99, BATCH * ROUNDS);
+		"\"p99\": %.2f, \"n\": %d}", nrec++ ? "," : "", bench, v.med,
+		peer, p.med, v.med / p.med, v.p99, BATCH * ROUNDS);
 }
 
 int main(int argc, char **argv)
@@ -233,10 +235,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	json = bench_append_to(argv[1]);
+	json = bench_append_to(argv[1], &nrec);
 	if (!json) {
 		fprintf(stderr, "mm-bench: %s holds no JSON list to extend "
-			"(run the bus benchmark first)\n", argv[1]);
+			"(\"[]\" will do)\n", argv[1]);
 		return 1;
 	}
 	printf("\nmm benchmark: ns per allocation+free (median, p99 over %d "

@@ -7,6 +7,11 @@ Every figure in the page comes from RESULTS.json (the records of the run
 that just finished), every statement about a target is computed from
 them, and the machine is described as found: nothing is copied from an
 earlier run. The prose around the tables says how each figure is made.
+
+A figure that did not run in this run is a record with a "status"
+(failed or skipped) and a "reason" (test/bench/results.py): it keeps its
+row in its table, saying so, so that no table loses its rows, and the
+page lists every group that did not run under "What did not run".
 """
 import datetime
 import json
@@ -14,6 +19,8 @@ import os
 import re
 import subprocess
 import sys
+
+import results
 
 CONFIG_NAMES = {
     'x86_64-pvh': 'x86_64 PVH',
@@ -39,29 +46,58 @@ def fmt_ns(v):
     return '%.1f ns' % v
 
 
+def md(text):
+    """Text from a run (a reason, a line QEMU printed) in a table cell."""
+    return str(text).replace('|', '\\|').replace('\n', ' ')
+
+
+def status(r):
+    """The cell of a figure that did not run: 'failed: why'."""
+    return '%s: %s' % (r['status'], md(r['reason']))
+
+
 def where(r):
     if r.get('arch') == 'host':
         return 'host, native'
     name = CONFIG_NAMES.get(r.get('config', ''), r.get('config', '?'))
     acc = r.get('accel', '?').upper()
-    if acc == 'KVM':
+    if acc == 'KVM' and results.measured(r):
         acc = 'KVM (`kvm_pvm`)'
     return '%s, %s' % (name, acc)
+
+
+def names(benches):
+    return ', '.join('`%s`' % b for b in benches)
 
 
 def table(rows, with_what=False):
     out = ['| figure | where | median | p99 | peer | ratio |',
            '|---|---|---|---|---|---|']
-    for r in rows:
+    for r in results.collapse(rows):
+        if isinstance(r, list):
+            # a boot or program that did not run: one row for its figures
+            peers = {x.get('peer') for x in r}
+            peer = peers.pop() if len(peers) == 1 else None
+            what = r[0].get('what') if with_what and len(r) == 1 else None
+            out.append('| %s%s | %s | %s | - | %s | - |' % (
+                names(x['bench'] for x in r),
+                ' (%s)' % what if what else '', where(r[0]), status(r[0]),
+                '`%s`' % peer if peer else '-'))
+            continue
         unit = r.get('unit', 'ns')
         if unit == 'ns':
             med, p99 = fmt_ns(r['value']), fmt_ns(r['p99']) \
                 if r.get('p99') is not None else '-'
-            peer = '`%s` %s' % (r['peer'], fmt_ns(r['peer_value']))
+            pv = fmt_ns(r['peer_value']) \
+                if r.get('peer_value') is not None else None
         else:
             med = '%s %s' % (r['value'], unit)
             p99 = '-'
-            peer = '`%s` %s %s' % (r['peer'], r['peer_value'], unit)
+            pv = '%s %s' % (r['peer_value'], unit) \
+                if r.get('peer_value') is not None else None
+        if pv is None:
+            pv = 'not measured (%s)' % md(r.get('peer_reason', '?'))
+        peer = '`%s` %s' % (r['peer'], pv)
         out.append('| `%s`%s | %s | %s | %s | %s | %s |' % (
             r['bench'], ' (%s)' % r['what'] if with_what and r.get('what')
             else '', where(r), med, p99, peer,
@@ -75,6 +111,8 @@ def scaling(rec):
     rows = [r for r in rec if r['bench'].startswith('bus.scale.')]
     if not rows:
         return []
+    fails = [r for r in rows if not results.measured(r)]
+    rows = [r for r in rows if results.measured(r)]
     out = ['## How the bus scales (host)\n',
            'Each operation measured with a small and with a large number '
            'of services, topics, rules or queued messages in the bus '
@@ -84,6 +122,9 @@ def scaling(rec):
            'service\'s queue.\n',
            '| operation | size | median | at the smallest size | ratio |',
            '|---|---|---|---|---|']
+    for r in fails:
+        out.append('| %s | - | %s | - | - |' % (names([r['bench']]),
+                                                 status(r)))
     for r in rows:
         small = r['peer'].rsplit('.', 1)[-1]
         out.append('| %s | %s | %s | %s (%s) | %.2f |' % (
@@ -131,6 +172,10 @@ def targets(records):
         if not rows:
             out.append('| %s | - | not measured | - |' % what)
         for r in rows:
+            if not results.measured(r):
+                out.append('| %s | %s | %s | - |' % (what, where(r),
+                                                     status(r)))
+                continue
             ok = r['value'] < limit
             out.append('| %s | %s | %s | %s |' % (
                 what, where(r), fmt_ns(r['value']),
@@ -138,14 +183,40 @@ def targets(records):
     return '\n'.join(out)
 
 
-def main():
-    if len(sys.argv) != 3:
+def not_run(rec):
+    """The section listing what did not run: per configuration (or the
+    host), status and reason, the groups (boots or programs) it hit."""
+    seen = {}
+    for r in rec:
+        if not results.measured(r):
+            key = (r.get('config') or r.get('arch', '?'), r['status'],
+                   r['reason'])
+            gs = seen.setdefault(key, [])
+            if r.get('group') not in gs:
+                gs.append(r.get('group'))
+    if not seen:
+        return []
+    out = ['## What did not run\n',
+           'Each left its figures in results.json with its status and '
+           'reason, and a row saying so in its table below.\n']
+    for (where_, st, why), gs in seen.items():
+        out.append('- %s (%s): %s: %s' % (where_, ', '.join(map(str, gs)),
+                                          st, why))
+    return ['\n'.join(out) + '\n']
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
-    with open(sys.argv[1]) as f:
+    with open(argv[0]) as f:
         rec = json.load(f)
     cpu, cores, qv, rev, kvm = machine()
-    accels = sorted({r.get('accel') for r in rec if r.get('arch') != 'host'})
+    accels = sorted({r.get('accel') for r in rec if r.get('arch') != 'host'
+                     and results.measured(r)})
+    kvm_why = [r['reason'] for r in rec if r.get('accel') == 'kvm' and
+               r.get('status') == results.SKIPPED]
     vs = pick(rec, 'vs_linux.')
     o = []
     o.append('# Performance benchmarks\n')
@@ -158,6 +229,18 @@ def main():
              'and peer: `bench`, `arch`, `accel`, `value`, `unit`, `peer`, '
              '`peer_value`, `ratio`, `p99`, `n`, as DESIGN.md gives). '
              'Performance is measured here, never by timed tests.\n')
+    o.append('Every benchmark runs even when another fails: a QEMU boot '
+             'that cannot start, times out or does not print its figures, '
+             'or a host program that fails, leaves a record for each '
+             'figure it should have made, with `"value": null`, '
+             '`"status": "failed"` (or `"skipped"`, for what is not run '
+             'here on purpose) and a `"reason"`; such figures keep their '
+             'rows in the tables below, saying so. A figure whose peer '
+             'did not run keeps its value, with `"peer_value": null` and '
+             'a `"peer_reason"`. `scons bench` writes the results and '
+             'this page from what ran, then exits non-zero if anything '
+             'failed (test/bench/run_bench.py; the format in '
+             'test/bench/results.py).\n')
     o.append('## This run\n')
     o.append('| | |\n|---|---|')
     o.append('| date | %s |' % datetime.date.today().isoformat())
@@ -169,7 +252,9 @@ def main():
     o.append('| accelerators | %s%s |\n' % (
         ', '.join(a.upper() for a in accels if a),
         '' if 'kvm' in accels else ' (KVM: %s)' % (
+            'skipped: ' + kvm_why[0] if kvm_why else
             'not usable here' if not kvm else 'skipped')))
+    o.extend(not_run(rec))
     o.append('## Method\n')
     o.append('- **Medians and 99th percentiles** of many batches: each '
              'batch times many operations with the cycle counter (TSC on '
@@ -200,8 +285,8 @@ def main():
                  'QEMU\'s start to the kernel\'s "up" line (Aegis) or to '
                  'the first line of its first program (Linux).\n')
     else:
-        o.append('Not measured in this run (the Linux kernel image or '
-                 'busybox is missing; `tools/setup.sh` installs them).\n')
+        o.append('Not in this run\'s results (qemu_bench.py ran without '
+                 '`--linux-initramfs`, or stopped before it).\n')
     o.append('## The seed targets\n')
     o.append(targets(rec) + '\n')
     o.append('Under TCG every figure includes QEMU\'s emulation; under '
@@ -274,9 +359,10 @@ def main():
              'was done for speed, and against which issue\'s goals) are in '
              '[PERFORMANCE_NOTES.md](PERFORMANCE_NOTES.md), each with the '
              'run it was written from.\n')
-    with open(sys.argv[2], 'w') as f:
+    with open(argv[1], 'w') as f:
         f.write('\n'.join(o))
-    print('perf_doc: %s (%d records)' % (sys.argv[2], len(rec)))
+    print('perf_doc: %s (%d records, %d of them not run)' % (
+        argv[1], len(rec), sum(1 for r in rec if not results.measured(r))))
     return 0
 
 

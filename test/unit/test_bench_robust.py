@@ -1,0 +1,426 @@
+#!/usr/bin/env python3
+"""scons bench never loses a run (test/bench/): a QEMU boot or a host
+benchmark that fails, times out or cannot start is recorded in
+results.json as failed with its reason, the others keep their figures in
+their usual format, the exit status says something failed only after
+results.json is written, and docs/PERFORMANCE_BENCHMARKS.md's generator
+renders the failures as rows. No kernel is booted: the boots are made-up
+serial output, a process that sleeps, or a program that is not there.
+Run by `scons test` (suite bench-robust)."""
+import contextlib
+import io
+import json
+import os
+import stat
+import sys
+import tempfile
+import time
+import unittest
+from unittest import mock
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, 'test', 'bench'))
+import perf_doc  # noqa: E402
+import qemu_bench  # noqa: E402
+import results  # noqa: E402
+import run_bench  # noqa: E402
+
+HZ = 1000000000
+# the keys of a measured QEMU record, in order (other tools read them)
+KEYS = ['bench', 'arch', 'accel', 'config', 'value', 'unit', 'peer',
+        'peer_value', 'ratio', 'p99', 'n', 'cycles', 'p99_cycles',
+        'counter_hz']
+
+
+def lines(kind, figs, unit='centicycles', median=30000):
+    return ''.join('bench: %s %s n=201 hz=%d median=%d p99=%d %s\n' % (
+        kind, f, HZ, median, median * 2, unit) for f in figs)
+
+
+IRQ = lines('irq', ('due_to_top', 'top_to_handler', 'due_to_handler'),
+            'cycles', 500)
+KMALLOC = lines('kmalloc', ['pair_%d' % s for s in qemu_bench.SIZES] +
+                ['page_alloc_free'])
+SCHED = lines('sched', ('yield_switch', 'thread_call', 'spawn_exit',
+                        'inline_call'))
+USER = lines('user', ('null_syscall', 'write_check', 'user_call',
+                      'bus_call', 'spawn_exit'))
+
+
+def config_of(argv):
+    cmd = ' '.join(argv)
+    if argv[0].endswith('x86_64'):
+        return 'x86_64-pvh-kvm' if '-accel kvm' in cmd else 'x86_64-pvh'
+    return 'aarch64-gicv3' if 'gic-version=3' in cmd else 'aarch64-gicv2'
+
+
+def fake_boot(broken):
+    """A boot() that answers from made-up serial output; broken maps
+    (config, group) to (output, why it ended early)."""
+    def boot(argv, timeout):
+        cmd = ' '.join(argv)
+        group = ('irq' if 'bench.irq' in cmd else
+                 'kmalloc' if 'bench.kmalloc' in cmd else
+                 'sched' if 'bench.sched' in cmd else 'user')
+        key = (config_of(argv), group)
+        if key in broken:
+            return broken[key]
+        return {'irq': IRQ, 'kmalloc': KMALLOC, 'sched': SCHED,
+                'user': USER}[group], None
+    return boot
+
+
+def no_kvm(accel, arch, boot):
+    if accel == 'tcg':
+        return 'tcg', None
+    return 'tcg', 'this host is a virtual machine'
+
+
+def run_qemu(tmp, broken, pick=no_kvm, host=()):
+    """qemu_bench.main on made-up boots: (exit status, records, what it
+    printed)."""
+    path = os.path.join(tmp, 'results.json')
+    results.save(path, list(host))
+    out = io.StringIO()
+    with mock.patch.object(qemu_bench.qemu, 'pick_accel', pick), \
+            contextlib.redirect_stdout(out):
+        rc = qemu_bench.main(['--x86', tmp, '--arm', tmp, '--results', path,
+                              '--timeout', '1'], boot=fake_boot(broken))
+    return rc, results.load(path), out.getvalue()
+
+
+def find(rec, bench, config):
+    return [r for r in rec if r['bench'] == bench and
+            r.get('config') == config]
+
+
+HOST = {'bench': 'bus.send', 'arch': 'host', 'accel': 'native',
+        'value': 75.5, 'unit': 'ns', 'peer': 'direct_call',
+        'peer_value': 2.1, 'ratio': 36.249, 'p99': 117.5, 'n': 100000}
+
+
+class Boot(unittest.TestCase):
+    """The real boot functions, on processes that are not QEMU."""
+
+    def test_timeout_keeps_what_was_printed(self):
+        start = time.monotonic()
+        out, err = qemu_bench.boot(
+            [sys.executable, '-c', 'import sys, time; sys.stdout.write('
+             '"bench: kmalloc pair_16 n=1 hz=1 median=1 p99=1 '
+             'centicycles\\n"); sys.stdout.flush(); time.sleep(60)'], 1)
+        self.assertLess(time.monotonic() - start, 30)
+        self.assertEqual(err, 'timed out after 1 s')
+        self.assertIn('pair_16', qemu_bench.parse(out, qemu_bench.KLINE))
+
+    def test_missing_program_is_a_reason_not_a_crash(self):
+        out, err = qemu_bench.boot(['/nonexistent/qemu-system-x86_64'], 5)
+        self.assertEqual(out, '')
+        self.assertTrue(err.startswith('cannot run /nonexistent/'), err)
+
+    def test_silent_boot_is_ended_at_its_timeout(self):
+        start = time.monotonic()
+        seen, out, err = qemu_bench.timed_boot(
+            [sys.executable, '-c', 'import time; time.sleep(60)'],
+            'never', 1)
+        self.assertLess(time.monotonic() - start, 30)
+        self.assertEqual((seen, out, err), (None, '', 'timed out after 1 s'))
+
+    def test_timed_boot_stops_at_its_marker(self):
+        seen, out, err = qemu_bench.timed_boot(
+            [sys.executable, '-c', 'import sys, time; print("aegis: up", '
+             'flush=True); time.sleep(60)'], 'aegis: up', 30, stop=True)
+        self.assertIsNotNone(seen)
+        self.assertIsNone(err)
+        self.assertIn('aegis: up', out)
+
+
+class QemuBench(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix='bench-robust-')
+
+    def test_everything_ran(self):
+        rc, rec, out = run_qemu(self.tmp, {}, host=[HOST])
+        self.assertEqual(rc, 0)
+        self.assertEqual(rec[0], HOST)
+        ran = [r for r in rec[1:] if results.measured(r)]
+        for r in ran:
+            self.assertEqual(list(r), KEYS, r['bench'])
+        # 3 TCG configurations: 2 irq + 5 kmalloc + 3 sched + 4 user
+        self.assertEqual(len(ran), 3 * 14)
+        irq = find(rec, 'irq.top_to_handler', 'x86_64-pvh')[0]
+        self.assertEqual((irq['value'], irq['cycles'], irq['ratio']),
+                         (500.0, 500, 1.0))
+        # the KVM configuration is skipped, with the reason, not failed
+        kvm = [r for r in rec if r.get('config') == 'x86_64-pvh-kvm']
+        self.assertEqual(len(kvm), 14)
+        for r in kvm:
+            self.assertEqual((r['status'], r['reason'], r['value']),
+                             ('skipped', 'this host is a virtual machine',
+                              None))
+        self.assertIn('qemu bench: 12 of 13 groups ran; skipped: '
+                      'x86_64-pvh-kvm (this host is a virtual machine)',
+                      out)
+        self.assertNotIn('failed', out.splitlines()[-1])
+
+    def test_timeout_and_failure_recorded_others_kept(self):
+        rc, rec, out = run_qemu(self.tmp, {
+            ('aarch64-gicv3', 'irq'): ('', 'timed out after 1 s'),
+            ('x86_64-pvh', 'sched'): ('ktest: FAIL bench.sched\n', None),
+        }, host=[HOST])
+        self.assertEqual(rc, 1)
+        self.assertEqual(rec[0], HOST)
+        for bench in ('irq.top_to_handler', 'irq.arrival_to_handler'):
+            r = find(rec, bench, 'aarch64-gicv3')[0]
+            self.assertEqual(
+                (r['status'], r['reason'], r['group'], r['value'],
+                 r['accel'], r['peer']),
+                ('failed', 'timed out after 1 s; no figures', 'irq', None,
+                 'tcg', 'irq_entry'))
+            # the other configurations' figures are there, as ever
+            self.assertEqual(list(find(rec, bench, 'aarch64-gicv2')[0]),
+                             KEYS)
+        # the boots after the failed one in the same configuration ran
+        self.assertEqual(list(find(rec, 'kmalloc.pair_64',
+                                   'aarch64-gicv3')[0]), KEYS)
+        r = find(rec, 'sched.yield_switch', 'x86_64-pvh')[0]
+        self.assertEqual(r['status'], 'failed')
+        self.assertIn('ktest: FAIL bench.sched', r['reason'])
+        # user mode's own figures stay; its peer from sched is null
+        r = find(rec, 'syscall.bus_call', 'x86_64-pvh')[0]
+        self.assertEqual((r['value'], r['peer'], r['peer_value'],
+                          r['ratio']),
+                         (300.0, 'sched.thread_call', None, None))
+        self.assertIn('x86_64-pvh sched', r['peer_reason'])
+        self.assertNotIn('status', r)
+        last = out.splitlines()[-1]
+        self.assertTrue(last.startswith('qemu bench: 10 of 13 groups ran;'),
+                        last)
+        self.assertIn('failed: x86_64-pvh sched (no figures; last: '
+                      'ktest: FAIL bench.sched), aarch64-gicv3 irq (timed '
+                      'out after 1 s; no figures)', last)
+        # the tables print the failed boots as rows, with why
+        self.assertRegex(out, r'irq.top_to_handler, irq.arrival_to_handler'
+                              r' +aarch64-gicv3 +tcg +failed: timed out')
+
+    def test_partial_output_keeps_the_figures_printed(self):
+        # the kmalloc boot printed three sizes, then hung
+        part = lines('kmalloc', ('pair_16', 'pair_64', 'pair_256'))
+        rc, rec, out = run_qemu(self.tmp, {
+            ('x86_64-pvh', 'kmalloc'): (part, 'timed out after 1 s')})
+        self.assertEqual(rc, 1)
+        got = {r['bench']: r for r in rec
+               if r.get('config') == 'x86_64-pvh' and
+               r['bench'].startswith('kmalloc.')}
+        for sz in (16, 64, 256):
+            r = got['kmalloc.pair_%d' % sz]
+            self.assertEqual((r['value'], r['peer_value']), (300.0, None))
+            self.assertIn('timed out after 1 s', r['peer_reason'])
+        for sz in (1024, 4096):
+            r = got['kmalloc.pair_%d' % sz]
+            self.assertEqual(r['status'], 'failed')
+            self.assertEqual(r['reason'], 'timed out after 1 s; no pair_1024,'
+                             ' pair_4096, page_alloc_free')
+        self.assertRegex(out, r'kmalloc.pair_16 +x86_64-pvh +tcg +300.0')
+
+    def test_kvm_runs_without_user_mode(self):
+        rc, rec, out = run_qemu(self.tmp, {}, pick=lambda a, arch, b: (
+            'kvm' if a == 'auto' else a, None))
+        self.assertEqual(rc, 0)
+        r = find(rec, 'sched.yield_switch', 'x86_64-pvh-kvm')[0]
+        self.assertEqual((r['accel'], list(r)), ('kvm', KEYS))
+        r = find(rec, 'syscall.null', 'x86_64-pvh-kvm')[0]
+        self.assertEqual((r['status'], r['reason']),
+                         ('skipped', qemu_bench.KVM_NO_USER))
+
+    def test_a_crashing_group_does_not_stop_the_others(self):
+        def boom(argv, timeout):
+            if 'bench.kmalloc' in ' '.join(argv):
+                raise ValueError('made-up bug')
+            return fake_boot({})(argv, timeout)
+        path = os.path.join(self.tmp, 'results.json')
+        with mock.patch.object(qemu_bench.qemu, 'pick_accel', no_kvm), \
+                contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):
+            rc = qemu_bench.main(['--x86', self.tmp, '--arm', self.tmp,
+                                  '--results', path], boot=boom)
+        rec = results.load(path)
+        self.assertEqual(rc, 1)
+        r = find(rec, 'kmalloc.pair_16', 'aarch64-gicv2')[0]
+        self.assertEqual(r['reason'], 'error: ValueError: made-up bug')
+        self.assertEqual(list(find(rec, 'sched.thread_call',
+                                   'aarch64-gicv2')[0]), KEYS)
+
+
+class PerfDoc(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix='bench-robust-')
+
+    def render(self, rec):
+        path = os.path.join(self.tmp, 'r.json')
+        doc = os.path.join(self.tmp, 'doc.md')
+        results.save(path, rec)
+        with contextlib.redirect_stdout(io.StringIO()):
+            self.assertEqual(perf_doc.main([path, doc]), 0)
+        with open(doc) as f:
+            return f.read()
+
+    def test_failed_and_skipped_boots_have_rows(self):
+        _, rec, _ = run_qemu(self.tmp, {
+            ('aarch64-gicv3', 'irq'): ('', 'timed out after 1 s'),
+            ('x86_64-pvh', 'sched'): ('ktest: FAIL | bench.sched\n', None),
+        }, host=[HOST])
+        page = self.render(rec)
+        self.assertIn('| `irq.top_to_handler`, `irq.arrival_to_handler` | '
+                      'AArch64 GICv3, TCG | failed: timed out after 1 s; '
+                      'no figures | - | `irq_entry` | - |', page)
+        self.assertIn('| `sched.yield_switch`, `sched.thread_call`, '
+                      '`sched.spawn_exit` | x86_64 PVH, TCG | failed: no '
+                      'figures; last: ktest: FAIL \\| bench.sched |', page)
+        self.assertIn('skipped: this host is a virtual machine', page)
+        # the figures that ran are in the same tables
+        self.assertRegex(page, r'\| `irq.top_to_handler` \| AArch64 GICv2, '
+                               r'TCG \| 500.0 ns \|')
+        self.assertIn('`sched.thread_call` not measured (', page)
+        self.assertIn('## What did not run', page)
+        self.assertIn('- aarch64-gicv3 (irq): failed: timed out after 1 s',
+                      page)
+        self.assertIn('| context switch under 1 µs | x86_64 PVH, TCG | '
+                      'failed: ', page)
+
+    def test_failed_host_program_has_rows(self):
+        recs, _ = run_host_programs(self.tmp, {'mm-bench': 'exit 3'})
+        page = self.render(recs)
+        self.assertIn('| `kmalloc.*` | host, native | failed: exited with '
+                      'status 3 |', page)
+        self.assertIn('| `mm.*` | host, native | failed: exited with '
+                      'status 3 |', page)
+
+    def test_a_run_where_everything_ran_lists_nothing_missing(self):
+        _, rec, _ = run_qemu(self.tmp, {}, pick=lambda a, arch, b: (
+            'kvm' if a == 'auto' else a, None), host=[HOST])
+        rec = [r for r in rec if results.measured(r)]
+        page = self.render(rec)
+        self.assertNotIn('What did not run', page)
+        self.assertNotIn('failed:', page)
+
+
+def program(tmp, name, body):
+    """A host benchmark made up as a shell script: $1 is its file."""
+    path = os.path.join(tmp, name)
+    with open(path, 'w') as f:
+        f.write('#!/bin/sh\n' + body + '\n')
+    os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
+    return path
+
+
+GOOD = ('printf \'[{"bench": "bus.send", "arch": "host", "accel": '
+        '"native", "value": 75.5, "unit": "ns", "peer": "direct_call", '
+        '"peer_value": 2.1, "ratio": 36.249, "p99": 117.5, "n": 100000}]\' '
+        '> "$1"')
+
+
+def run_host_programs(tmp, bodies, timeout=30):
+    """run_bench.run_host on bus-bench (good) and the bodies given."""
+    progs = [program(tmp, 'bus-bench', GOOD)]
+    progs += [program(tmp, n, b) for n, b in bodies.items()]
+    with contextlib.redirect_stdout(io.StringIO()):
+        return run_bench.run_host(progs, timeout)
+
+
+class HostBench(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix='bench-robust-')
+
+    def test_each_program_fails_alone(self):
+        rec, groups = run_host_programs(self.tmp, {
+            'mm-bench': 'exit 3',
+            'bus-scale': 'sleep 60',
+            'garbage': 'echo "[{" > "$1"',
+            'empty': 'true',
+        }, timeout=1)
+        self.assertEqual(rec[0], HOST)
+        self.assertEqual([(g, st) for g, st, _ in groups], [
+            ('host bus-bench', None), ('host mm-bench', 'failed'),
+            ('host bus-scale', 'failed'), ('host garbage', 'failed'),
+            ('host empty', 'failed')])
+        why = {r['bench']: r['reason'] for r in rec[1:]}
+        self.assertEqual(why, {
+            'kmalloc.*': 'exited with status 3',
+            'mm.*': 'exited with status 3',
+            'bus.scale.*': 'timed out after 1 s',
+            'garbage.*': why['garbage.*'],
+            'empty.*': 'wrote no records'})
+        self.assertTrue(why['garbage.*'].startswith('wrote no JSON list'))
+        for r in rec[1:]:
+            self.assertEqual((r['arch'], r['status'], r['value']),
+                             ('host', 'failed', None))
+
+    def test_missing_program(self):
+        with contextlib.redirect_stdout(io.StringIO()):
+            rec, groups = run_bench.run_host([os.path.join(
+                self.tmp, 'bus-scale')], 5)
+        self.assertEqual(groups[0][1], 'failed')
+        self.assertTrue(rec[0]['reason'].startswith('cannot run '))
+
+
+class RunBench(unittest.TestCase):
+    """The whole of `scons bench`: results and the page are written from
+    what ran, and the exit status is 1 because something failed."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix='bench-robust-')
+
+    def run_all(self, broken, hosts):
+        real = qemu_bench.main
+        res = os.path.join(self.tmp, 'results.json')
+        doc = os.path.join(self.tmp, 'PERF.md')
+        progs = [program(self.tmp, n, b) for n, b in hosts.items()]
+        out = io.StringIO()
+        with mock.patch.object(qemu_bench.qemu, 'pick_accel', no_kvm), \
+                mock.patch.object(qemu_bench, 'main', lambda argv: real(
+                    argv, boot=fake_boot(broken))), \
+                contextlib.redirect_stdout(out):
+            rc = run_bench.main(['--results', res, '--doc', doc, '--x86',
+                                 self.tmp, '--arm', self.tmp] + progs)
+        with open(doc) as f:
+            return rc, results.load(res), f.read(), out.getvalue()
+
+    def test_failures_still_write_results_and_page(self):
+        rc, rec, page, out = self.run_all(
+            {('x86_64-pvh', 'kmalloc'): ('', 'timed out after 1 s')},
+            {'bus-bench': GOOD, 'mm-bench': 'kill -SEGV $$'})
+        self.assertEqual(rc, 1)
+        self.assertEqual(rec[0], HOST)
+        self.assertEqual(
+            [r['reason'] for r in rec if r['bench'] == 'mm.*'],
+            ['killed by signal 11'])
+        self.assertEqual(list(find(rec, 'sched.yield_switch',
+                                   'x86_64-pvh')[0]), KEYS)
+        self.assertIn('| x86_64 PVH, TCG | failed: timed out after 1 s; '
+                      'no figures |', page)
+        self.assertIn('`bus.send` | host, native | 75.5 ns', page)
+        last = out.splitlines()[-1]
+        self.assertTrue(last.startswith('bench: failed: host mm-bench, '
+                                        'x86_64-pvh kmalloc'), last)
+
+    def test_all_ran_exits_zero(self):
+        rc, rec, page, out = self.run_all({}, {'bus-bench': GOOD})
+        self.assertEqual(rc, 0)
+        self.assertTrue(out.splitlines()[-1].startswith(
+            'bench: everything ran'))
+        self.assertIn('skipped: this host is a virtual machine', page)
+
+
+class Collapse(unittest.TestCase):
+    def test_one_row_per_group_that_did_not_run(self):
+        a = results.not_run('irq.a', 'x86_64', 'tcg', 'failed', 'why',
+                            'irq', 'c1')
+        b = dict(a, bench='irq.b')
+        c = dict(a, bench='irq.a', config='c2')
+        rows = results.collapse([a, b, HOST, c])
+        self.assertEqual(rows, [[a, b], HOST, [c]])
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)
