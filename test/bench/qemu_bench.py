@@ -218,7 +218,7 @@ def timed_boot(argv, marker, timeout=TIMEOUT, stop=False):
 def parse(out, rx):
     """{figure: (n, hz, median, p99)} from the lines rx matches."""
     figs = {}
-    for ln in out.replace('\r', '').splitlines():
+    for ln in out.splitlines():
         m = rx.match(ln)
         if m:
             figs[m.group(1)] = tuple(int(x) for x in m.group(2, 3, 4, 5))
@@ -234,7 +234,7 @@ def missing_reason(out, err, missing):
         what = 'no figures'
     if err:
         return '%s; %s' % (err, what)
-    lines = [ln.strip() for ln in out.replace('\r', '').splitlines()
+    lines = [ln.strip() for ln in out.splitlines()
              if ln.strip()]
     last = [ln for ln in lines if 'ktest' in ln][-2:] or lines[-1:]
     if not last:
