@@ -662,6 +662,24 @@ CASES = [
         'verdict': 'pass',
     },
     {
+        # A user's own program (user/countdown.c, docs/WRITING_A_PROGRAM.md)
+        # is in the initrd beside the tests' and runs as the guide says.
+        'name': 'user-own-program',
+        'cmdline': 'run=countdown run.exit',
+        'module': 'user',
+        'kvm_skip': 'SYSCALL from ring 3 faults under kvm_pvm '
+                    '(docs/TESTING.md)',
+        'expect': [
+            BANNER,
+            r'^countdown: pid 1, from [3-7]$',
+            r'^countdown: 1$',
+            r'^countdown: done after \d+ ms$',
+            r'^init: countdown \(pid 1\) exited with [3-7]$',
+        ],
+        'reject': [r'^panic: ', r'^user: '],
+        'verdict': 'pass',
+    },
+    {
         # A privileged process turns the machine off through the
         # poweroff call: the power service says who asked, and QEMU ends
         # (x86_64 through the test exit device, with success; AArch64
