@@ -589,7 +589,22 @@ void kernel_syscall(struct HalSyscall *s)
 		sched_exit_code(0);
 }
 
-/* One line, then the thread ends; the kernel and other threads go on. */
+const char *user_fault_hint(uint64_t pc)
+{
+#if defined(__x86_64__)
+	/* the HAL's SYSCALL target (AArch64 has none: svc is an exception) */
+	if (pc == (uint64_t)(uintptr_t)hal_syscall_entry)
+		return "the kernel's system-call entry ran in user mode: this "
+		       "hypervisor did not switch privilege on SYSCALL (nested "
+		       "KVM such as kvm_pvm); run under TCG (accel=tcg)";
+#else
+	(void)pc;
+#endif
+	return NULL;
+}
+
+/* One line (two, when there is more to say), then the thread ends; the
+ * kernel and other threads go on. */
 void kernel_user_fault(const struct HalUserFault *f)
 {
 	int me = sched_self();
@@ -605,6 +620,9 @@ void kernel_user_fault(const struct HalUserFault *f)
 	kprintf("user: %s (%s) killed: %s at pc %#llx, address %#llx\n",
 		name ? name : "?", who, f->name, (unsigned long long)f->pc,
 		(unsigned long long)f->addr);
+	if (user_fault_hint(f->pc))
+		kprintf("user: %s: %s\n", name ? name : "?",
+			user_fault_hint(f->pc));
 	if (me < 0)
 		panic("user fault outside a thread");
 	if (p)

@@ -48,4 +48,13 @@ int syscall_check(uint64_t nr, const uint64_t a[SYS_ARGS_MAX],
 int64_t syscall_gate(uint64_t nr, const uint64_t a[SYS_ARGS_MAX],
 		     const struct user_mem *m);
 
+/*
+ * user_fault_hint - what a user fault at pc means beyond its name, or
+ * NULL. A fault at the kernel's own system-call entry (x86_64) means the
+ * CPU ran it still in user mode: SYSCALL did not switch privilege, which
+ * happens under a nested hypervisor like kvm_pvm (docs/TESTING.md) and
+ * never on a CPU or under TCG, so the report says so.
+ */
+const char *user_fault_hint(uint64_t pc);
+
 #endif

@@ -19,6 +19,7 @@
 #include <aegis/mm.h>
 #include <aegis/sched.h>
 #include <aegis/service.h>
+#include <aegis/syscall.h>
 
 #if defined(__x86_64__)
 __asm__(".section .rodata.user_code, \"a\"\n"
@@ -243,3 +244,31 @@ KTEST(user, bad_arguments_get_error_codes)
 	/* entering user mode outside the user range is refused */
 	KEXPECT_EQ(t, hal_user_enter(0, 0, 0, 0), -AE_EINVAL);
 }
+
+#if defined(__x86_64__)
+/* What a nested hypervisor that does not switch privilege on SYSCALL
+ * does (kvm_pvm, docs/TESTING.md), done by hand under any CPU: user code
+ * jumps to the kernel's system-call entry, which faults in user mode at
+ * exactly that address. The report says what it means; the thread dies
+ * like any faulting one. */
+KTEST(user, syscall_entry_in_user_mode_is_named)
+{
+	uint64_t entry = (uint64_t)(uintptr_t)hal_syscall_entry;
+	char code[12] = { 0x48, (char)0xb8 };	/* movabs rax, entry */
+
+	memcpy(code + 2, &entry, sizeof(entry));
+	code[10] = (char)0xff;			/* jmp rax */
+	code[11] = (char)0xe0;
+	KEXPECT(t, user_fault_hint(entry) != NULL);
+	KEXPECT(t, user_fault_hint(entry + 1) == NULL);
+	KEXPECT(t, user_fault_hint(0) == NULL);
+	KEXPECT_EQ(t, service_register(&watcher) == 0 ||
+		   service_bus_id("ktest-exit-watch") >= 0, 1);
+	bus_run(~0u);
+	exits = 0;
+	KEXPECT(t, run_user("pvm-like", code, sizeof(code)) >= 0);
+	pump(1);
+	KEXPECT_EQ(t, exits, 1);
+	KEXPECT_EQ(t, last_code, -AE_EFAULT);
+}
+#endif
