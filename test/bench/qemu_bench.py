@@ -415,6 +415,17 @@ def vs_linux(args, mine, timed_boot, groups):
                                  what=what))
             continue
         n, hz, med, p99 = lf[lname]
+        if med == 0:
+            # Linux's clocksource fell back to jiffies (its TSC watchdog
+            # gives up on a loaded host): a batch reads as 0 or 4 ms, and
+            # a zero median is no figure at all
+            vrows.append(not_run(vname, 'linux.' + lname, FAILED,
+                                 'Linux: its clock did not resolve the '
+                                 'operation (median 0, p99 %.0f ns: the '
+                                 'guest\'s clocksource fell back to a '
+                                 'coarse one)' % (p99 / 100 * 1e9 / hz),
+                                 what=what))
+            continue
         lns = med / 100 * 1e9 / hz
         vrows.append({
             'bench': 'vs_linux.' + vname,

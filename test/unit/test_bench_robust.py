@@ -252,6 +252,49 @@ class QemuBench(unittest.TestCase):
                                    'aarch64-gicv2')[0]), KEYS)
 
 
+class VsLinux(unittest.TestCase):
+    """Linux beside Aegis: a Linux whose clock did not resolve the work
+    (median 0: its clocksource fell back to jiffies on a loaded host) is
+    a failure with that reason, never a peer of 0 ns."""
+
+    def run_vs(self, linux_median):
+        out = ('bench: linux null_syscall n=201 hz=%d median=%d p99=400000'
+               ' centicycles\nbench: linux yield_switch n=201 hz=%d '
+               'median=30000 p99=60000 centicycles\nlbench: up\n'
+               % (HZ, linux_median, HZ))
+
+        def timed_boot(argv, marker, timeout, stop=False):
+            if 'microvm,rtc=on' in argv and '-initrd' in argv:
+                return 1.5, out, None		# Linux
+            return 0.2, 'aegis: up\n', None
+
+        mine = {'syscall.null': {'value': 250.0, 'p99': 900.0, 'n': 201},
+                'sched.yield_switch': {'value': 220.0, 'p99': 800.0,
+                                       'n': 201}}
+        args = mock.Mock(linux_initramfs='initramfs.cpio', timeout=5,
+                         x86='build/x86_64')
+        groups = []
+        with mock.patch.object(qemu_bench.glob, 'glob',
+                               lambda pat: ['/boot/vmlinuz-6']), \
+                contextlib.redirect_stdout(io.StringIO()):
+            rows = qemu_bench.vs_linux(args, mine, timed_boot, groups)
+        return {r['bench']: r for r in rows}
+
+    def test_zero_median_is_a_failure_with_its_reason(self):
+        rows = self.run_vs(0)
+        r = rows['vs_linux.null_syscall']
+        self.assertEqual(r.get('status'), 'failed')
+        self.assertIn('clock did not resolve', r['reason'])
+        self.assertIsNone(r['peer_value'])
+        # the other figure is still measured
+        self.assertEqual(rows['vs_linux.thread_switch']['peer_value'],
+                         300.0)
+
+    def test_resolved_median_is_a_peer(self):
+        rows = self.run_vs(42000)
+        self.assertEqual(rows['vs_linux.null_syscall']['peer_value'], 420.0)
+
+
 class PerfDoc(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix='bench-robust-')
