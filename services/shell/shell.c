@@ -609,7 +609,9 @@ static int shell_handle(void *state, const struct bus_msg *m,
 
 	(void)state;
 	if (m->topic == TOPIC_SHELL_COMPLETE && m->kind == BUS_REQUEST)
-		return complete(m, reply);
+		/* the console's Tab only: it lists paths with the kernel's
+		 * credentials and prints on the console */
+		return from(m, "console") ? complete(m, reply) : -AE_EPERM;
 	if (m->topic == TOPIC_PROC_EXIT && m->kind == BUS_EVENT) {
 		exited(m);
 		return 0;

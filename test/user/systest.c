@@ -372,6 +372,22 @@ static void forged(void)
 		CHECK(rc == EPERM);
 		refused += rc == EPERM;
 	}
+	{
+		/* the console's keys and Tab are the console's and the
+		 * shell's alone, root or not: a process cannot set the input
+		 * mode (to take keys) or list paths through the shell */
+		long sh = aegis_lookup(ABI_LOOKUP_SERVICE, S("shell"));
+		long con = aegis_lookup(ABI_LOOKUP_SERVICE, S("console"));
+		long comp = aegis_lookup(ABI_LOOKUP_TOPIC, S("shell.complete"));
+		long mode = aegis_lookup(ABI_LOOKUP_TOPIC, S("console.mode"));
+		char q[40] = { 0, 5, '/', 's', 'y', 's', '/' };
+		char m[36] = { 2 };	/* CONSOLE_KEYS */
+
+		CHECK(sh >= 0 && con >= 0 && comp >= 0 && mode >= 0);
+		CHECK(aegis_call(sh, comp, q, sizeof(q), reply,
+				 sizeof(reply)) == EPERM);
+		CHECK(aegis_call(con, mode, m, sizeof(m), reply, 8) == EPERM);
+	}
 	fd = aegis_open(S("/sys/example/greeting"), ABI_O_READ);
 	n1 = aegis_read(fd, after, sizeof(after));
 	aegis_close(fd);
