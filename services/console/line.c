@@ -191,20 +191,18 @@ static unsigned int escape(struct line *l, uint8_t c, char *echo)
 		l->esc_num = 0;
 		return 0;
 	}
-	if (c >= '0' && c <= '9') {
-		if (l->esc_num < 1000)
+	if (c >= 0x20 && c < 0x40) {
+		/* parameter bytes: still inside. Only the first number
+		 * counts (ESC [ 1 ; 5 C is Ctrl-Right: Right) */
+		if (c == ';')
+			l->esc = 3;
+		else if (l->esc == 2 && c >= '0' && c <= '9' &&
+			 l->esc_num < 1000)
 			l->esc_num = l->esc_num * 10 + (c - '0');
 		return 0;
 	}
-	if (c >= 0x20 && c < 0x40) {
-		/* other parameter bytes (";5" of Ctrl-Right): still inside;
-		 * the first number is the one that counts */
-		if (c == ';')
-			l->esc_num += 10000;
-		return 0;
-	}
 	l->esc = 0;
-	return key(l, c, l->esc_num % 10000, echo);
+	return key(l, c, l->esc_num, echo);
 }
 
 unsigned int line_word(const struct line *l, bool *first)

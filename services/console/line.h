@@ -49,7 +49,8 @@ struct line {
 	unsigned int plen;
 	uint8_t last_end;	/* the CR or LF that ended the last line, or 0 */
 	uint8_t esc;		/* escape sequence: 0 none, 1 ESC, 2 inside
-				 * ESC [ or ESC O */
+				 * ESC [ or ESC O, 3 past its first
+				 * parameter */
 	unsigned int esc_num;	/* its first numeric parameter */
 	char hist[LINE_HISTORY][LINE_MAX];
 	uint8_t hist_len[LINE_HISTORY];

@@ -579,7 +579,7 @@ answer:
 /* Whatever runs on stops (a key, or Ctrl-C). */
 static void stop_job(void)
 {
-	if (job == JOB_CAT)
+	if (cat_fd >= 0)
 		cat_end(0);
 	buscmd_stop();
 	top_stop();
@@ -650,8 +650,8 @@ static int shell_handle(void *state, const struct bus_msg *m,
 
 static int shell_init(void)
 {
-	job = JOB_NONE;
-	cat_fd = -1;
+	/* a restart in the middle of a command lets go of what it held */
+	stop_job();
 	console_mode(CONSOLE_PROMPT);
 	return 0;
 }

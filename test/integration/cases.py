@@ -526,12 +526,18 @@ CASES = [
             r'^init: hello \(pid \d+\) exited with 0$',
             r'^sh: true: pid \d+$',
             r'^sh: true \(pid \d+\) exited with 0$',
+            r'^run \[\+\]program, a program of the initrd:$',
+            r'^true +\d+$',
+            r'^countdown +\d+$',
             r'^power: off, asked by shell$',
         ],
-        # then the shell starts one more (run) and hears of its end
+        # then the shell starts one more (run) and hears of its end, and
+        # lists the initrd (run alone: /sys/proc/initrd, the tests' and
+        # user/'s programs)
         'type': [(r'^init: hello \(pid \d+\) exited with 0$',
                   b'run true\r'),
-                 (r'^sh: true \(pid \d+\) exited with 0$', b'poweroff\r')],
+                 (r'^sh: true \(pid \d+\) exited with 0$', b'run\r'),
+                 (r'^countdown +\d+$', b'poweroff\r')],
         'reject': [r'^panic: ', r'^fault: still alive'],
         'verdict': 'pass',
     },
