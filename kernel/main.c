@@ -22,6 +22,7 @@
 #include <aegis/clients.h>
 #include <aegis/topics.h>
 #include <aegis/trace.h>
+#include <aegis/smp.h>
 #include <aegis/vm.h>
 
 #ifndef KMALLOC_DEBUG
@@ -250,6 +251,7 @@ void kmain(const struct boot_info *bi)
 	}
 	bus_up();
 	vm_kernel_init();
+	smp_init();
 	boot_done();
 	irq_up();
 	if (ktest_filter[0])

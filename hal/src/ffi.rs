@@ -230,6 +230,53 @@ pub extern "C" fn hal_cpu_init() {
     arch::cpu_init();
 }
 
+/// The most CPUs the kernel starts: indexes 0 (the boot CPU) to
+/// HAL_CPUS_MAX - 1.
+pub const HAL_CPUS_MAX: u32 = 64;
+
+/// Start secondary CPU `index` (1 to HAL_CPUS_MAX - 1; the boot CPU is 0),
+/// whose hardware id is `hw_id`: its local APIC id on x86_64, its
+/// MPIDR_EL1 affinity fields (Aff3:Aff2:Aff1:Aff0, as a device tree's cpu
+/// `reg` gives them) on AArch64.
+///
+/// The CPU enters the kernel in its normal mode (long mode / EL1) with
+/// interrupts masked, the boot CPU's kernel address space active, its own
+/// exception handling installed (an exception on it prints a report
+/// naming the CPU and panics), `hal_cpu_index()` answering `index`, on
+/// the stack whose top is `stack_top`, and calls the kernel's
+/// `smp_ap_entry(index)`, which never returns.
+///
+/// Returns 0 once the start was asked of the hardware or firmware
+/// (INIT-SIPI-SIPI sent; PSCI CPU_ON accepted): whether the CPU arrived is
+/// for the caller to see (it waits for smp_ap_entry's sign). Errors:
+/// -EINVAL (index 0 or too big, `stack_top` 0 or not 16-aligned),
+/// -ENODEV (this machine gives no way to start a CPU: no local APIC, no
+/// PSCI conduit), -EBUSY (the previous start has not reached
+/// smp_ap_entry), -EIO (the firmware refused; its PSCI error is printed).
+/// Boot CPU, thread context, one start at a time.
+#[no_mangle]
+pub extern "C" fn hal_cpu_start(index: u32, hw_id: u64, stack_top: u64) -> i32 {
+    if index == 0 || index >= HAL_CPUS_MAX || stack_top == 0 || stack_top % 16 != 0 {
+        return Errno::EINVAL.to_c();
+    }
+    status(arch::cpu_start(index, hw_id, stack_top))
+}
+
+/// The index of the CPU running this: 0 on the boot CPU, on the others
+/// the index hal_cpu_start gave. Correct in every context, also after
+/// user code ran (which may change the segment registers on x86_64).
+#[no_mangle]
+pub extern "C" fn hal_cpu_index() -> u32 {
+    arch::cpu_index()
+}
+
+/// This CPU's hardware id, as hal_cpu_start takes it (local APIC id /
+/// MPIDR_EL1 affinity fields). Any context.
+#[no_mangle]
+pub extern "C" fn hal_cpu_hw_id() -> u64 {
+    arch::cpu_hw_id()
+}
+
 /// Set up the early console UART and announce it in the kernel log.
 ///
 /// `base` is the UART's physical address where the platform says so (the

@@ -1,0 +1,85 @@
+/*
+ * aegis/smp.h - the CPUs: which the firmware describes, which the kernel
+ * started, and what each is doing (kernel/smp.c; docs/SMP.md).
+ *
+ * The boot CPU is index 0. The others are found in the firmware's tables
+ * (x86_64: the ACPI MADT when the boot protocol gives an RSDP, else the
+ * platform tree in the image; AArch64: the device tree's /cpus), started
+ * one at a time through the HAL (hal_cpu_start), each on its own stack
+ * with an unmapped guard page below, and counted online when they check
+ * in. A CPU that does not answer is reported and the rest go on.
+ */
+#ifndef AEGIS_SMP_H
+#define AEGIS_SMP_H
+
+#include <aegis/boot_info.h>
+#include <aegis/types.h>
+
+#define SMP_CPUS_MAX	64		/* == HAL_CPUS_MAX */
+
+/* A CPU as the firmware describes it. */
+struct smp_cpu_desc {
+	uint64_t hw_id;		/* local APIC id / MPIDR affinity */
+	uint32_t uid;		/* ACPI processor uid; the DT node's index */
+	bool usable;		/* enabled (MADT) / status okay (DT) */
+};
+
+/*
+ * acpi_madt_cpus - the processors of the ACPI MADT found from the RSDP at
+ * physical address rsdp (RSDT or XSDT), through map (every table is
+ * mapped with the length it states, after its header was checked).
+ * Processor Local APIC (type 0) and Local x2APIC (type 9) entries are
+ * taken, in table order, at most max of them into out; *n is the number
+ * found (which may be more than max). Every checksum and length is
+ * checked: a table that lies about its length, a bad checksum, an entry
+ * of length 0 or running past its table is -EBADMSG with *why saying
+ * which; no RSDP or no MADT is -ENOENT with *why. kernel/lib/cpus.c.
+ */
+int acpi_madt_cpus(paddr_t rsdp, boot_map_fn map, void *ctx,
+		   struct smp_cpu_desc *out, unsigned int max,
+		   unsigned int *n, const char **why);
+
+/*
+ * fdt_cpus - the cpu nodes of a device tree's /cpus (device_type "cpu"),
+ * in node order: hw_id from reg (one or two address cells), usable
+ * unless status says otherwise; an AArch64 cpu whose enable-method is
+ * not "psci" (spin-table) is not usable. At most max into out; *n is how
+ * many there are. -ENOENT without /cpus or cpu nodes, -EBADMSG (with
+ * *why) for a reg of the wrong size or a malformed tree.
+ * kernel/lib/cpus.c.
+ */
+int fdt_cpus(const void *fdt, size_t avail, struct smp_cpu_desc *out,
+	     unsigned int max, unsigned int *n, const char **why);
+
+enum smp_state {
+	SMP_ABSENT,		/* no CPU at this index */
+	SMP_OFF,		/* described, not started (disabled, smp=) */
+	SMP_STARTING,
+	SMP_ONLINE,
+	SMP_FAILED,		/* did not start or check in: see why */
+};
+
+struct smp_cpu {
+	uint64_t hw_id;
+	enum smp_state state;
+	const char *why;	/* SMP_OFF / SMP_FAILED: the reason */
+	uint64_t start_cycles;	/* hal_cycles from start to check-in */
+	uint64_t stack_top;
+};
+
+/* smp_init - find the CPUs and start them (at most the smp= boot option
+ * says); prints one line per CPU that failed and a summary. Boot CPU,
+ * after the kernel's address space and the mm service are up. */
+void smp_init(void);
+
+/* smp_cpu - CPU index i, or NULL past the last described one. */
+const struct smp_cpu *smp_cpu(unsigned int i);
+unsigned int smp_cpus_described(void);
+unsigned int smp_cpus_online(void);
+const char *smp_state_name(enum smp_state s);
+
+/* smp_ap_entry - where a started CPU enters the kernel (the HAL calls
+ * it; aegis/hal.h: hal_cpu_start). Never returns. */
+void smp_ap_entry(uint32_t index) __attribute__((noreturn));
+
+#endif

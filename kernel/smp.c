@@ -1,0 +1,252 @@
+/*
+ * smp.c - find the CPUs and start them (aegis/smp.h; docs/SMP.md).
+ *
+ * The boot CPU (index 0) finds the others in the firmware's tables and
+ * starts them one at a time: a stack from the mm service mapped in the
+ * HAL's stack window (an unmapped guard page below it), hal_cpu_start,
+ * then a bounded wait for the CPU to check in from smp_ap_entry. A CPU
+ * that was refused or stayed silent is marked failed with the reason and
+ * the next one is tried.
+ *
+ * What a started CPU does today: it checks that it is the CPU it was
+ * meant to be (its hardware id), counts itself online and waits with its
+ * interrupts masked. It runs no services and no threads yet: one
+ * dispatcher and one run queue, on the boot CPU, serve everything.
+ */
+#include <string.h>
+#include <aegis/bootparam.h>
+#include <aegis/errno.h>
+#include <aegis/hal.h>
+#include <aegis/kernel.h>
+#include <aegis/kprintf.h>
+#include <aegis/mm.h>
+#include <aegis/smp.h>
+#include <aegis/vm.h>
+#include <libfdt.h>
+
+_Static_assert(SMP_CPUS_MAX == HAL_CPUS_MAX, "one limit");
+_Static_assert(SMP_CPUS_MAX <= HAL_KSTACK_SLOTS - 64,
+	       "stack slots above the threads'");
+
+#define AP_STACK_ORDER	2		/* 16 KiB */
+#define AP_STACK_SIZE	(4096u << AP_STACK_ORDER)
+#define AP_WAIT_MS	200		/* for a CPU to check in */
+
+static uint32_t smp_max = SMP_CPUS_MAX;
+BOOT_PARAM_UINT(smp_max, "smp", 1, SMP_CPUS_MAX,
+		"CPUs to run, the boot CPU included (default: every CPU the "
+		"firmware describes)");
+
+static struct smp_cpu cpus[SMP_CPUS_MAX];
+static unsigned int ndesc = 1;
+static const char *source = "none";
+
+/* written by the CPU that checks in, read by the boot CPU */
+static uint32_t arrived[SMP_CPUS_MAX];
+
+const char *smp_state_name(enum smp_state s)
+{
+	static const char *const names[] = {
+		[SMP_ABSENT] = "absent", [SMP_OFF] = "off",
+		[SMP_STARTING] = "starting", [SMP_ONLINE] = "online",
+		[SMP_FAILED] = "failed",
+	};
+
+	return (unsigned int)s < ARRAY_SIZE(names) ? names[s] : "?";
+}
+
+const struct smp_cpu *smp_cpu(unsigned int i)
+{
+	return i < ndesc ? &cpus[i] : NULL;
+}
+
+unsigned int smp_cpus_described(void)
+{
+	return ndesc;
+}
+
+unsigned int smp_cpus_online(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < ndesc; i++)
+		n += __atomic_load_n(&cpus[i].state, __ATOMIC_ACQUIRE) ==
+		     SMP_ONLINE;
+	return n;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield");
+#endif
+}
+
+static const void *direct(paddr_t pa, uint64_t len, void *ctx)
+{
+	const struct HalDirectMap *dm = ctx;
+
+	if (pa >= dm->limit || len > dm->limit - pa)
+		return NULL;
+	return (const void *)(uintptr_t)(pa + dm->offset);
+}
+
+/* The firmware's list into d[]; the boot CPU's entry first. */
+static unsigned int discover(struct smp_cpu_desc *d, unsigned int max)
+{
+	const struct boot_info *bi = kernel_boot_info();
+	struct HalDirectMap dm = hal_direct_map();
+	uint64_t self = hal_cpu_hw_id();
+	unsigned int n = 0, boot = max;
+	const char *why = NULL;
+	int rc = -AE_ENOENT;
+
+	if (bi->acpi_rsdp) {
+		rc = acpi_madt_cpus(bi->acpi_rsdp, direct, &dm, d, max, &n,
+				    &why);
+		if (rc)
+			kprintf("smp: ACPI MADT not used: %s\n", why);
+		else
+			source = "ACPI MADT";
+	}
+	if (rc && bi->dtb) {
+		const void *fdt = direct(bi->dtb, bi->dtb_size, &dm);
+
+		rc = fdt ? fdt_cpus(fdt, bi->dtb_size, d, max, &n, &why)
+			 : -AE_EFAULT;
+		if (rc)
+			kprintf("smp: device tree /cpus not used: %s\n",
+				fdt ? why : "not mapped");
+		else
+			source = "device tree";
+	}
+	if (rc)
+		return 0;
+	if (n > max) {
+		kprintf("smp: the firmware describes %u CPUs; the first %u "
+			"are used\n", n, max);
+		n = max;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		if (d[i].hw_id == self)
+			boot = i;
+	if (boot == max) {
+		kprintf("smp: the boot CPU (id %#llx) is not in the %s; no "
+			"other CPU is started\n", (unsigned long long)self,
+			source);
+		return 0;
+	}
+	if (boot) {		/* the boot CPU is index 0 */
+		struct smp_cpu_desc t = d[0];
+
+		d[0] = d[boot];
+		d[boot] = t;
+	}
+	return n;
+}
+
+static bool wait_for(unsigned int i)
+{
+	uint64_t hz = hal_cycles_per_sec();
+	uint64_t t0 = hal_cycles(), limit = hz / 1000 * AP_WAIT_MS;
+
+	while (!__atomic_load_n(&arrived[i], __ATOMIC_ACQUIRE)) {
+		if (hal_cycles() - t0 > limit)
+			return false;
+		cpu_relax();
+	}
+	cpus[i].start_cycles = hal_cycles() - t0;
+	return true;
+}
+
+/* Start CPU i; false (with cpus[i].why) when it did not come up. */
+static bool start(unsigned int i)
+{
+	uint64_t pa, top;
+	void *va;
+	int rc;
+
+	rc = mm_page_alloc(AP_STACK_ORDER, &pa, &va);
+	if (rc) {
+		cpus[i].why = "no memory for its stack";
+		return false;
+	}
+	/* the slots above the threads': HAL_KSTACK_SLOTS - 1 - i */
+	rc = hal_kstack_map(HAL_KSTACK_SLOTS - 1 - i, pa, AP_STACK_SIZE,
+			    &vm_tables, &top);
+	if (rc) {
+		mm_page_free(pa, AP_STACK_ORDER);
+		cpus[i].why = "its stack could not be mapped";
+		return false;
+	}
+	cpus[i].stack_top = top;
+	cpus[i].state = SMP_STARTING;
+	rc = hal_cpu_start(i, cpus[i].hw_id, top);
+	if (rc) {
+		cpus[i].why = rc == -AE_ENODEV ? "no way to start CPUs here"
+			    : rc == -AE_EIO ? "the firmware refused to start it"
+			    : "the HAL refused to start it";
+	} else if (!wait_for(i)) {
+		cpus[i].why = "did not check in within 200 ms";
+		/* the stack stays: a late CPU may still be running on it */
+		return false;
+	} else {
+		return true;
+	}
+	hal_kstack_unmap(HAL_KSTACK_SLOTS - 1 - i, AP_STACK_SIZE, &vm_tables);
+	mm_page_free(pa, AP_STACK_ORDER);
+	return false;
+}
+
+void smp_init(void)
+{
+	static struct smp_cpu_desc d[SMP_CPUS_MAX];
+	unsigned int n = discover(d, SMP_CPUS_MAX), up = 1;
+
+	cpus[0].hw_id = hal_cpu_hw_id();
+	cpus[0].state = SMP_ONLINE;
+	if (n == 0) {
+		kprintf("smp: 1 CPU (no other described)\n");
+		return;
+	}
+	ndesc = n;
+	for (unsigned int i = 1; i < n; i++) {
+		cpus[i].hw_id = d[i].hw_id;
+		if (!d[i].usable) {
+			cpus[i].state = SMP_OFF;
+			cpus[i].why = "disabled by the firmware";
+			continue;
+		}
+		if (i >= smp_max) {
+			cpus[i].state = SMP_OFF;
+			cpus[i].why = "beyond the smp= boot option";
+			continue;
+		}
+		if (start(i)) {
+			up++;
+			continue;
+		}
+		cpus[i].state = SMP_FAILED;
+		kprintf("smp: cpu %u (id %#llx) failed: %s\n", i,
+			(unsigned long long)cpus[i].hw_id, cpus[i].why);
+	}
+	kprintf("smp: %u of %u CPUs online (from the %s)\n", up, n, source);
+}
+
+void smp_ap_entry(uint32_t index)
+{
+	if (index == 0 || index >= ndesc ||
+	    hal_cpu_index() != index || hal_cpu_hw_id() != cpus[index].hw_id) {
+		/* not who we started: say so once and stop this CPU */
+		kprintf("smp: a CPU arrived as index %u with id %#llx, which "
+			"is not the CPU started there; it is stopped\n",
+			index, (unsigned long long)hal_cpu_hw_id());
+		hal_halt();
+	}
+	__atomic_store_n(&cpus[index].state, SMP_ONLINE, __ATOMIC_RELEASE);
+	__atomic_store_n(&arrived[index], 1, __ATOMIC_RELEASE);
+	/* No work for it yet (docs/SMP.md): interrupts stay masked. */
+	hal_halt();
+}
