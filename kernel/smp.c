@@ -15,14 +15,17 @@
  */
 #include <string.h>
 #include <aegis/bootparam.h>
+#include <aegis/clock.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kernel.h>
 #include <aegis/kprintf.h>
 #include <aegis/mm.h>
+#include <aegis/service.h>
 #include <aegis/smp.h>
+#include <aegis/sysfs.h>
+#include <aegis/topics.h>
 #include <aegis/vm.h>
-#include <libfdt.h>
 
 _Static_assert(SMP_CPUS_MAX == HAL_CPUS_MAX, "one limit");
 _Static_assert(SMP_CPUS_MAX <= HAL_KSTACK_SLOTS - 64,
@@ -250,3 +253,73 @@ void smp_ap_entry(uint32_t index)
 	/* No work for it yet (docs/SMP.md): interrupts stay masked. */
 	hal_halt();
 }
+
+/* ---- /sys/cpus --------------------------------------------------------- */
+
+static const struct sysfs_attr attrs[] = {
+	{ "list", 0444, 0 }, { "online", 0444, 0 }, { "described", 0444, 0 },
+};
+
+static uint32_t put(char *buf, uint32_t size, uint32_t n, int k)
+{
+	return n + (k < (int)(size - n) ? (uint32_t)k : size - n);
+}
+
+static uint32_t show_list(char *buf, uint32_t size)
+{
+	uint32_t n = put(buf, size, 0, ksnprintf(buf, size,
+			"cpu hw_id      state    start_us  note\n"));
+
+	for (unsigned int i = 0; i < ndesc && n < size; i++) {
+		const struct smp_cpu *c = &cpus[i];
+		enum smp_state st = __atomic_load_n(&c->state, __ATOMIC_ACQUIRE);
+		char us[24] = "-";
+
+		if (i && st == SMP_ONLINE)
+			ksnprintf(us, sizeof(us), "%llu", (unsigned long long)
+				  (ns_of_cycles(c->start_cycles) / 1000));
+		n = put(buf, size, n, ksnprintf(buf + n, size - n,
+			"%-3u %-10llx %-8s %8s  %s\n", i,
+			(unsigned long long)c->hw_id, smp_state_name(st), us,
+			i == 0 ? "the boot CPU" : c->why ? c->why : ""));
+	}
+	return n;
+}
+
+static int cpus_handle(void *state, const struct bus_msg *m,
+		       struct bus_msg *reply)
+{
+	struct sysfs_io io;
+	char *buf;
+	uint32_t n;
+	int rc;
+
+	(void)state;
+	if (m->kind != BUS_REQUEST)
+		return 0;
+	if (m->topic == TOPIC_SYSFS_ATTR)
+		return sysfs_attr_answer(attrs, ARRAY_SIZE(attrs), m, reply);
+	if (m->topic != TOPIC_SYSFS_SHOW && m->topic != TOPIC_SYSFS_STORE)
+		return -AE_ENOSYS;
+	buf = sysfs_io_take(m, &io, m->topic == TOPIC_SYSFS_STORE, &rc);
+	if (!buf)
+		return rc;
+	if (io.index >= ARRAY_SIZE(attrs))
+		return -AE_EINVAL;
+	if (m->topic == TOPIC_SYSFS_STORE)
+		return -AE_EACCES;
+	if (io.index == 0)
+		n = show_list(buf, io.len);
+	else
+		n = put(buf, io.len, 0, ksnprintf(buf, io.len, "%u\n",
+			io.index == 1 ? smp_cpus_online() : ndesc));
+	memcpy(reply->data, &n, sizeof(n));
+	reply->len = sizeof(n);
+	return 0;
+}
+
+SERVICE(cpus,
+	.name = "cpus",
+	.handler = cpus_handle,
+	.serves = SERVES_CPUS,
+	.sysfs = "cpus");

@@ -88,12 +88,13 @@ def choice_line(accel, arch, boot):
 
 def command(arch, boot='iso', accel='tcg', kernel=None, image=None,
             iso=None, cmdline='', initrd=None, gic=2, el2=False,
-            interactive=False, gdb=False):
+            interactive=False, gdb=False, smp=1):
     """The argv for one boot. `kernel` is the ELF, `image` the AArch64
     Image, `iso` the GRUB ISO (x86_64 iso/uefi: the command line and
     modules are inside it). `interactive` puts the serial console and the
     QEMU monitor on the terminal (Ctrl-A X quits); otherwise serial goes to
-    stdout and there is no monitor. `gdb` waits for gdb on tcp::1234."""
+    stdout and there is no monitor. `gdb` waits for gdb on tcp::1234.
+    `smp`: the number of CPUs (TCG runs one host thread per CPU)."""
     if arch == 'x86_64':
         argv = ['qemu-system-x86_64']
         if boot == 'pvh':
@@ -127,6 +128,8 @@ def command(arch, boot='iso', accel='tcg', kernel=None, image=None,
     else:
         raise ValueError('unknown arch %r' % arch)
     argv += ['-m', MEMORY, '-display', 'none', '-no-reboot']
+    if smp != 1:
+        argv += ['-smp', str(smp)]
     if interactive:
         argv += ['-serial', 'mon:stdio']
     else:

@@ -56,6 +56,7 @@ CASES = [
             r'^boot: module 0 "{module_name}" at 0x[0-9a-f]+, {module_size} '
             r'bytes',
             r'^ktest: ok boot\.',
+            r'^smp: 1 of 1 CPUs online \(from the (ACPI MADT|device tree)\)$',
             r'{intc}',
             r'^boot: console (ns16550a at 0x3f8, interrupt 4|arm,pl011 at '
             r'0x9000000, interrupt 33)$',
@@ -126,7 +127,8 @@ CASES = [
             r'^service: started proc \(bus id \d+, generation 1\)',
             r'^service: started power \(bus id \d+, generation 1\)',
             r'^service: started profiler \(bus id \d+, generation 1\)',
-            r'^service: 14 of 14 built-in services up',
+            r'^service: started cpus \(bus id \d+, generation 1\)',
+            r'^service: 15 of 15 built-in services up',
             r'^example: hello from a service',
             r'^trace: \d+\.\d{{3}} event kernel\.boot\.done kernel->example '
             r'p4 wait=\d+\.\d{{3}} run=\d+\.\d{{3}} seq=1 id=\d+$',
@@ -994,6 +996,51 @@ CASES = [
         ],
         'reject': [r'^ktest: \d+ passed'],
         'verdict': 'panic',
+    },
+    {
+        # Four CPUs (QEMU -smp 4): each found in the firmware's tables (the
+        # ACPI MADT on x86_64, the device tree on AArch64), started and
+        # checked in; /sys/cpus lists them (docs/SMP.md).
+        'name': 'smp',
+        'cmdline': '',
+        'module': False,
+        'smp': 4,
+        'type': [(r'^aegis: up in \d+ cycles', b'cat /sys/cpus/list\r'),
+                 (r'^3 ', b'cat /sys/cpus/online\r'),
+                 (r'^4$', b'poweroff\r')],
+        'expect': [
+            BANNER,
+            r'^smp: 4 of 4 CPUs online \(from the (ACPI MADT|device tree)\)$',
+            r'^cpu hw_id +state +start_us +note$',
+            r'^0 +0 +online +- +the boot CPU$',
+            r'^1 +[0-9a-f]+ +online +\d+ *$',
+            r'^2 +[0-9a-f]+ +online +\d+ *$',
+            r'^3 +[0-9a-f]+ +online +\d+ *$',
+            r'^4$',
+            r'^power: off, asked by shell$',
+        ],
+        'reject': [r'^panic: ', r'^smp: cpu \d+ .*failed'],
+        'verdict': 'pass',
+    },
+    {
+        # smp=2 on the command line of a four-CPU machine: two run, the
+        # others are listed as off with the reason.
+        'name': 'smp-limit',
+        'cmdline': 'smp=2',
+        'module': False,
+        'smp': 4,
+        'type': [(r'^aegis: up in \d+ cycles', b'cat /sys/cpus/list\r'),
+                 (r'^3 ', b'poweroff\r')],
+        'expect': [
+            BANNER,
+            r'^smp: 2 of 4 CPUs online \(from the (ACPI MADT|device tree)\)$',
+            r'^1 +\w+ +online +\d+ *$',
+            r'^2 +\w+ +off +- +beyond the smp= boot option$',
+            r'^3 +\w+ +off +- +beyond the smp= boot option$',
+            r'^power: off, asked by shell$',
+        ],
+        'reject': [r'^panic: '],
+        'verdict': 'pass',
     },
 ]
 

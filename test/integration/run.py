@@ -201,7 +201,8 @@ def main():
                                      case['name'] + '.iso'),
                     cmdline=cmdline,
                     initrd=module_for(case, args.x86, fixture),
-                    interactive=case.get('interactive', False))
+                    interactive=case.get('interactive', False),
+                    smp=case.get('smp', 1))
             else:
                 argv = qemu.command(
                     arch, accel=accel,
@@ -210,7 +211,8 @@ def main():
                                        else 'Image'),
                     cmdline=cmdline, gic=gic, el2=el2,
                     initrd=module_for(case, args.arm, fixture),
-                    interactive=case.get('interactive', False))
+                    interactive=case.get('interactive', False),
+                    smp=case.get('smp', 1))
             if case.get('serial') == 'none':
                 argv[argv.index('-serial') + 1] = 'none'
             log = os.path.join(logdir, '%s-%s.log' % (name, case['name']))

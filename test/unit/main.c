@@ -37,6 +37,7 @@ int main(void)
 	bus_set_mem(&unit_host_mem);
 
 	srunner_add_suite(sr, suite_pvh());
+	srunner_add_suite(sr, suite_cpus());
 	srunner_add_suite(sr, suite_fdt_boot());
 	srunner_add_suite(sr, suite_boot_params());
 	srunner_add_suite(sr, suite_format());
