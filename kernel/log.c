@@ -8,12 +8,14 @@
  * erases and redraws it (aegis/logbuf.h). cprintf and kcons_write are
  * console output that is not the kernel's log (a command's answer).
  */
+#include <string.h>
 #include <aegis/bootparam.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kprintf.h>
 #include <aegis/ktest.h>
 #include <aegis/logbuf.h>
+#include <aegis/spinlock.h>
 
 static uint32_t loglevel = KLOG_INFO;
 BOOT_PARAM_UINT(loglevel, "loglevel", 0, 7,
@@ -28,30 +30,132 @@ static void term_write(const char *s, size_t n)
 
 static struct input_line input = { .write = term_write };
 
+/*
+ * The log lock: the console, the line being typed and the dmesg ring.
+ * Any CPU prints, in any context (an exception's report included), so it
+ * is taken with interrupts masked. A CPU that already holds it (a fault
+ * while printing) prints without it rather than wait for itself; after a
+ * panic, a CPU waits a bounded time for it and then prints regardless,
+ * since the holder may never let go.
+ */
+static DEFINE_LOCK_CLASS(log_class, "log");
+static spinlock_t log_lock = SPINLOCK_INIT(&log_class);
+static int32_t log_owner = -1;
+static bool panicking;
+
+enum { LOG_UNLOCKED, LOG_LOCKED_OFF, LOG_LOCKED_ON };
+
+static int log_take(void)
+{
+	int32_t me = (int32_t)hal_cpu_index();
+	bool was;
+
+	if (__atomic_load_n(&log_owner, __ATOMIC_RELAXED) == me)
+		return LOG_UNLOCKED;
+	was = hal_irq_cpu_save();
+	if (__atomic_load_n(&panicking, __ATOMIC_RELAXED)) {
+		unsigned int tries = 1u << 20;
+
+		while (!spin_trylock(&log_lock))
+			if (!--tries) {
+				hal_irq_cpu_enable(was);
+				return LOG_UNLOCKED;
+			}
+	} else {
+		spin_lock(&log_lock);
+	}
+	__atomic_store_n(&log_owner, me, __ATOMIC_RELAXED);
+	return was ? LOG_LOCKED_ON : LOG_LOCKED_OFF;
+}
+
+static void log_give(int how)
+{
+	if (how == LOG_UNLOCKED)
+		return;
+	__atomic_store_n(&log_owner, -1, __ATOMIC_RELAXED);
+	spin_unlock(&log_lock);
+	hal_irq_cpu_enable(how == LOG_LOCKED_ON);
+}
+
 void klog_write(const char *buf, size_t len)
 {
+	int how = log_take();
+
 	logbuf_put(&kept, buf, len);
 	input_output(&input, buf, len);
+	log_give(how);
 }
 
 void kcons_write(const char *buf, size_t len)
 {
+	int how = log_take();
+
 	input_output(&input, buf, len);
+	log_give(how);
 }
 
 void klog_input(void (*draw)(bool erase))
 {
+	int how = log_take();
+
 	input_show(&input, draw);
+	log_give(how);
 }
 
 void klog_echo(const char *buf, size_t len)
 {
+	int how = log_take();
+
 	input_echo(&input, buf, len);
+	log_give(how);
 }
 
 void klog_dump(void (*out)(void *ctx, const char *s, size_t n), void *ctx)
 {
 	logbuf_dump(&kept, out, ctx);
+}
+
+/* ---- what the locks need (aegis/spinlock.h) ------------------------------ */
+
+static unsigned int lock_cpu(void)
+{
+	return hal_cpu_index();
+}
+
+static bool lock_irq_mask(void)
+{
+	return hal_irq_cpu_save();
+}
+
+static void lock_irq_restore(bool on)
+{
+	hal_irq_cpu_enable(on);
+}
+
+/* The checker's reports go straight to the UART: the log lock may be
+ * the one it reports on. */
+static void lock_report(const char *line)
+{
+	term_write(line, strlen(line));
+	term_write("\n", 1);
+}
+
+static void lock_deadlock(void)
+{
+	panic("lockdep: a CPU took a lock it holds");
+}
+
+static const struct spin_hooks kernel_spin_hooks = {
+	.cpu = lock_cpu,
+	.irq_mask = lock_irq_mask,
+	.irq_restore = lock_irq_restore,
+	.report = lock_report,
+	.deadlock = lock_deadlock,
+};
+
+void klog_locks_init(void)
+{
+	spin_set_hooks(&kernel_spin_hooks);
 }
 
 static int vlog(const char *fmt, va_list ap)
@@ -120,6 +224,7 @@ void panic(const char *fmt, ...)
 {
 	va_list ap;
 
+	__atomic_store_n(&panicking, true, __ATOMIC_RELAXED);
 	input_hide(&input);	/* no prompt before or after the last words */
 	klog_write("panic: ", 7);
 	va_start(ap, fmt);

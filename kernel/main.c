@@ -236,6 +236,7 @@ void kmain(const struct boot_info *bi)
 	uint64_t t0 = hal_cycles();
 	int complaints;
 
+	klog_locks_init();
 	boot_info = bi;
 	kprintf("\nAegis %s (%s, %s build) - event-driven kernel\n",
 		AEGIS_VERSION, hal_arch_name(), AEGIS_BUILD_MODE);

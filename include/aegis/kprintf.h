@@ -61,6 +61,11 @@ void klog_echo(const char *buf, size_t len);
  * first, through out. */
 void klog_dump(void (*out)(void *ctx, const char *s, size_t n), void *ctx);
 
+/* klog_locks_init - give the spinlocks (aegis/spinlock.h) the kernel's
+ * CPU index, interrupt masking and a report path straight to the UART.
+ * First thing in kmain. */
+void klog_locks_init(void);
+
 /* klog_write - write raw bytes to the console. Also the C entry the Rust
  * HAL calls to report through the kernel log. Any context. */
 void klog_write(const char *buf, size_t len);
