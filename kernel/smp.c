@@ -190,6 +190,8 @@ static bool start(unsigned int i)
 	if (rc) {
 		cpus[i].why = rc == -AE_ENODEV ? "no way to start CPUs here"
 			    : rc == -AE_EIO ? "the firmware refused to start it"
+			    : rc == -AE_EBUSY ? "an earlier CPU that never "
+				"checked in still holds the start area"
 			    : "the HAL refused to start it";
 	} else if (!wait_for(i)) {
 		cpus[i].why = "did not check in within 200 ms";
