@@ -49,12 +49,14 @@ extern "C" fn aarch64_trap(f: &mut TrapFrame, entry: u64) {
     }
     let kind = KINDS[(entry & 3) as usize];
     let from = FROM[((entry >> 2) & 3) as usize];
+    let cpu = OnCpu(super::cpu_index());
     let mut b = crate::fmt::Buf::<900>::new();
     let _ = writeln!(
         b,
-        "trap: {} exception from {}: {} (ESR {:#x}) at ELR {:#x}, FAR {:#x}",
+        "trap: {} exception from {}{}: {} (ESR {:#x}) at ELR {:#x}, FAR {:#x}",
         kind,
         from,
+        cpu,
         class_name(f.esr),
         f.esr,
         f.elr,
@@ -106,7 +108,22 @@ extern "C" fn aarch64_trap(f: &mut TrapFrame, entry: u64) {
             class_name(f.esr)
         );
     }
+    let _ = write!(m, "{}", cpu);
     crate::ffi::trap_to_kernel(m.as_bytes());
+}
+
+/// " on cpu N" in a trap report for a secondary CPU; nothing on the boot
+/// CPU (whose reports stay as they were before there were others).
+struct OnCpu(u32);
+
+impl core::fmt::Display for OnCpu {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        if self.0 != 0 {
+            write!(f, " on cpu {}", self.0)
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// A synchronous exception at EL1 that a service handler's code can
