@@ -81,6 +81,13 @@ _start:
 	mov	x0, #0x33ff		/* CPTR_EL2: no FP/SIMD traps */
 	msr	cptr_el2, x0
 	msr	hstr_el2, xzr
+	/* EL1 reads VPIDR_EL2/VMPIDR_EL2 as its MIDR_EL1/MPIDR_EL1 (their
+	 * reset values are UNKNOWN): give it the real ones, which the
+	 * device tree's cpu reg and PSCI name this CPU by. */
+	mrs	x0, midr_el1
+	msr	vpidr_el2, x0
+	mrs	x0, mpidr_el1
+	msr	vmpidr_el2, x0
 	/* GICv3 system registers: let EL1 use them (ICC_SRE_EL2.{SRE,Enable}) */
 	mrs	x0, id_aa64pfr0_el1
 	ubfx	x0, x0, #24, #4

@@ -34,6 +34,7 @@ pub mod guard;
 mod irq;
 mod mmio;
 mod mmu;
+mod psci;
 pub mod recover;
 mod rtc;
 mod sample;

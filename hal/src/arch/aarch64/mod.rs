@@ -1,11 +1,13 @@
 //! AArch64: PL011 UART (base from the device tree), the generic timer's
-//! virtual counter, wfi, PSCI and semihosting.
+//! virtual counter, wfi, PSCI (also to start the other CPUs: smp.rs)
+//! and semihosting.
 
 mod gicv2;
 mod gicv3;
 mod pl011;
 mod psci;
 mod semihosting;
+mod smp;
 pub mod timer;
 pub mod vectors;
 
@@ -172,10 +174,49 @@ pub use vectors::fault_test;
 
 pub fn cpu_init() {
     vectors::init();
+    // SAFETY: TPIDR_EL1 holds this CPU's index (cpu_index); the boot
+    // CPU is 0.
+    unsafe { core::arch::asm!("msr tpidr_el1, xzr", options(nomem, nostack)) };
+    cpu_local_init();
+}
+
+/// What every CPU sets for itself once it runs at EL1 with its vectors
+/// (the boot CPU in cpu_init, the others in smp::ap_main).
+fn cpu_local_init() {
     // EL0 gets no access to the counters or the timers (its reset value
-    // is UNKNOWN): user programs ask the kernel (the cycles call)
-    // SAFETY: writing CNTKCTL_EL1 only changes what EL0 may reach.
-    unsafe { core::arch::asm!("msr cntkctl_el1, xzr", "isb", options(nomem, nostack)) };
+    // is UNKNOWN): user programs ask the kernel (the cycles call).
+    // TPIDRRO_EL0, which EL0 can read, is the vectors' scratch register:
+    // it starts at 0 and they leave it 0.
+    // SAFETY: writing CNTKCTL_EL1 only changes what EL0 may reach;
+    // TPIDRRO_EL0 holds nothing of the kernel's.
+    unsafe {
+        core::arch::asm!("msr cntkctl_el1, xzr", "msr tpidrro_el0, xzr", "isb",
+                         options(nomem, nostack))
+    };
+}
+
+/// Start a secondary CPU (hal_cpu_start): PSCI CPU_ON at the entry code
+/// in smp.rs.
+pub fn cpu_start(index: u32, hw_id: u64, stack_top: u64) -> Result<(), crate::errno::Errno> {
+    smp::cpu_start(index, hw_id, stack_top)
+}
+
+/// This CPU's index: TPIDR_EL1, which cpu_init (0) or the secondary
+/// entry (the index it was started as) set and nothing else writes.
+pub fn cpu_index() -> u32 {
+    let v: u64;
+    // SAFETY: TPIDR_EL1 is readable at EL1.
+    unsafe { core::arch::asm!("mrs {}, tpidr_el1", out(reg) v, options(nomem, nostack)) };
+    v as u32
+}
+
+/// MPIDR_EL1's affinity fields (Aff3, Aff2:Aff1:Aff0), as a device
+/// tree's cpu `reg` gives them.
+pub fn cpu_hw_id() -> u64 {
+    let v: u64;
+    // SAFETY: MPIDR_EL1 is readable at EL1.
+    unsafe { core::arch::asm!("mrs {}, mpidr_el1", out(reg) v, options(nomem, nostack)) };
+    crate::psci::affinity(v)
 }
 
 pub fn cpu_caps() -> u64 {

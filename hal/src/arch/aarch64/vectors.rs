@@ -49,12 +49,14 @@ extern "C" fn aarch64_trap(f: &mut TrapFrame, entry: u64) {
     }
     let kind = KINDS[(entry & 3) as usize];
     let from = FROM[((entry >> 2) & 3) as usize];
+    let cpu = OnCpu(super::cpu_index());
     let mut b = crate::fmt::Buf::<900>::new();
     let _ = writeln!(
         b,
-        "trap: {} exception from {}: {} (ESR {:#x}) at ELR {:#x}, FAR {:#x}",
+        "trap: {} exception from {}{}: {} (ESR {:#x}) at ELR {:#x}, FAR {:#x}",
         kind,
         from,
+        cpu,
         class_name(f.esr),
         f.esr,
         f.elr,
@@ -106,7 +108,22 @@ extern "C" fn aarch64_trap(f: &mut TrapFrame, entry: u64) {
             class_name(f.esr)
         );
     }
+    let _ = write!(m, "{}", cpu);
     crate::ffi::trap_to_kernel(m.as_bytes());
+}
+
+/// " on cpu N" in a trap report for a secondary CPU; nothing on the boot
+/// CPU (whose reports stay as they were before there were others).
+struct OnCpu(u32);
+
+impl core::fmt::Display for OnCpu {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        if self.0 != 0 {
+            write!(f, " on cpu {}", self.0)
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// A synchronous exception at EL1 that a service handler's code can
@@ -225,11 +242,11 @@ global_asm!(
     // take it on the overflow stack instead. SP anywhere in the guard or
     // the page above it counts (every EL1h synchronous exception is
     // fatal today, so one taken legitimately deep in the stack loses
-    // nothing by the switch). TPIDR_EL1 holds x0 meanwhile (the HAL's
-    // scratch register).
+    // nothing by the switch). TPIDRRO_EL0 holds x0 meanwhile and is
+    // cleared after (EL0 can read it; TPIDR_EL1 is the CPU's index).
     // A thread's stack (the window of HAL_KSTACK_BASE, 16 MiB) counts
     // too: its guard lies right below it.
-    msr tpidr_el1, x0
+    msr tpidrro_el0, x0
     ldr x0, =__stack_guard
     sub x0, sp, x0
     cmp x0, #2, lsl #12
@@ -240,7 +257,8 @@ global_asm!(
     cbnz x0, 1f
 2:  ldr x0, =hal_overflow_stack_top
     mov sp, x0
-1:  mrs x0, tpidr_el1
+1:  mrs x0, tpidrro_el0
+    msr tpidrro_el0, xzr
     .endif
     sub sp, sp, #816
     stp x0, x1, [sp, #0]
