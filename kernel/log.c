@@ -122,6 +122,11 @@ static unsigned int lock_cpu(void)
 	return hal_cpu_index();
 }
 
+static bool lock_in_irq(void)
+{
+	return hal_in_irq();
+}
+
 static bool lock_irq_mask(void)
 {
 	return hal_irq_cpu_save();
@@ -147,6 +152,7 @@ static void lock_deadlock(void)
 
 static const struct spin_hooks kernel_spin_hooks = {
 	.cpu = lock_cpu,
+	.in_irq = lock_in_irq,
 	.irq_mask = lock_irq_mask,
 	.irq_restore = lock_irq_restore,
 	.report = lock_report,

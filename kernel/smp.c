@@ -250,17 +250,93 @@ void smp_ap_entry(uint32_t index)
 			index, (unsigned long long)hal_cpu_hw_id());
 		hal_halt();
 	}
+	if (hal_cpu_irq_init()) {
+		cpus[index].why = "its interrupt controller could not be set up";
+		__atomic_store_n(&cpus[index].state, SMP_FAILED,
+				 __ATOMIC_RELEASE);
+		__atomic_store_n(&arrived[index], 1, __ATOMIC_RELEASE);
+		hal_halt();
+	}
 	__atomic_store_n(&cpus[index].state, SMP_ONLINE, __ATOMIC_RELEASE);
 	__atomic_store_n(&arrived[index], 1, __ATOMIC_RELEASE);
-	/* No work for it yet (docs/SMP.md): interrupts stay masked. */
-	hal_halt();
+	/* No services or threads run here yet (docs/SMP.md): the CPU sleeps
+	 * until an inter-processor interrupt, answers it, and sleeps again. */
+	for (;;) {
+		hal_irq_cpu_enable(false);
+		hal_idle_unmask();
+	}
+}
+
+/* ---- inter-processor interrupts ---------------------------------------- */
+
+/* What CPU i was sent, as bits: pinged_by[i] bit j: CPU j asks for an
+ * answer; answered[i]: answers are waiting. Set by the sender before the
+ * IPI, taken by the receiver in its interrupt. */
+static uint64_t pinged_by[SMP_CPUS_MAX];
+static uint32_t answered[SMP_CPUS_MAX];
+
+int smp_ping(unsigned int to)
+{
+	unsigned int me = hal_cpu_index();
+
+	if (to >= ndesc || to == me || me >= SMP_CPUS_MAX)
+		return -AE_EINVAL;
+	__atomic_fetch_or(&pinged_by[to], 1ull << me, __ATOMIC_RELEASE);
+	return hal_ipi_send(to);
+}
+
+void smp_ipi_entry(void)
+{
+	unsigned int me = hal_cpu_index();
+	uint64_t asked;
+	uint32_t answers;
+
+	if (me >= ndesc)
+		return;
+	__atomic_fetch_add(&cpus[me].ipis, 1, __ATOMIC_RELAXED);
+	asked = __atomic_exchange_n(&pinged_by[me], 0, __ATOMIC_ACQUIRE);
+	answers = __atomic_exchange_n(&answered[me], 0, __ATOMIC_ACQUIRE);
+	if (answers)
+		__atomic_fetch_add(&cpus[me].pongs, answers, __ATOMIC_RELEASE);
+	for (unsigned int j = 0; asked; j++, asked >>= 1) {
+		if (!(asked & 1))
+			continue;
+		__atomic_fetch_add(&cpus[me].pings, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&answered[j], 1, __ATOMIC_RELEASE);
+		hal_ipi_send(j);
+	}
 }
 
 /* ---- /sys/cpus --------------------------------------------------------- */
 
 static const struct sysfs_attr attrs[] = {
 	{ "list", 0444, 0 }, { "online", 0444, 0 }, { "described", 0444, 0 },
+	{ "ping", 0644, 0 },
 };
+
+/* "ping": a CPU's index written sends it a ping (an IPI it answers with
+ * one); read, how many answers this CPU has had. */
+static int store_ping(const char *s, uint32_t len)
+{
+	unsigned int v = 0, me = hal_cpu_index();
+	const struct smp_cpu *c;
+
+	for (uint32_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9' || v >= SMP_CPUS_MAX) {
+			v = SMP_CPUS_MAX;
+			break;
+		}
+		v = v * 10 + (unsigned int)(s[i] - '0');
+	}
+	c = len ? smp_cpu(v) : NULL;
+	if (!c || v == me ||
+	    __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != SMP_ONLINE) {
+		kprintf("cpus: ping: the index of an online CPU other than "
+			"%u\n", me);
+		return -AE_EINVAL;
+	}
+	return smp_ping(v);
+}
 
 static uint32_t put(char *buf, uint32_t size, uint32_t n, int k)
 {
@@ -270,7 +346,7 @@ static uint32_t put(char *buf, uint32_t size, uint32_t n, int k)
 static uint32_t show_list(char *buf, uint32_t size)
 {
 	uint32_t n = put(buf, size, 0, ksnprintf(buf, size,
-			"cpu hw_id      state    start_us  note\n"));
+			"cpu hw_id      state    start_us      ipis  note\n"));
 
 	for (unsigned int i = 0; i < ndesc && n < size; i++) {
 		const struct smp_cpu *c = &cpus[i];
@@ -281,8 +357,10 @@ static uint32_t show_list(char *buf, uint32_t size)
 			ksnprintf(us, sizeof(us), "%llu", (unsigned long long)
 				  (ns_of_cycles(c->start_cycles) / 1000));
 		n = put(buf, size, n, ksnprintf(buf + n, size - n,
-			"%-3u %-10llx %-8s %8s  %s\n", i,
+			"%-3u %-10llx %-8s %8s  %8llu  %s\n", i,
 			(unsigned long long)c->hw_id, smp_state_name(st), us,
+			(unsigned long long)__atomic_load_n(&c->ipis,
+							    __ATOMIC_RELAXED),
 			i == 0 ? "the boot CPU" : c->why ? c->why : ""));
 	}
 	return n;
@@ -309,9 +387,14 @@ static int cpus_handle(void *state, const struct bus_msg *m,
 	if (io.index >= ARRAY_SIZE(attrs))
 		return -AE_EINVAL;
 	if (m->topic == TOPIC_SYSFS_STORE)
-		return -AE_EACCES;
+		return io.index == 3 ? store_ping(buf, io.len) : -AE_EACCES;
 	if (io.index == 0)
 		n = show_list(buf, io.len);
+	else if (io.index == 3)
+		n = put(buf, io.len, 0, ksnprintf(buf, io.len, "%llu\n",
+			(unsigned long long)__atomic_load_n(
+				&cpus[hal_cpu_index()].pongs,
+				__ATOMIC_ACQUIRE)));
 	else
 		n = put(buf, io.len, 0, ksnprintf(buf, io.len, "%u\n",
 			io.index == 1 ? smp_cpus_online() : ndesc));

@@ -277,6 +277,38 @@ pub extern "C" fn hal_cpu_hw_id() -> u64 {
     arch::cpu_hw_id()
 }
 
+/// Set up this CPU's side of the interrupt controller so that it can take
+/// inter-processor interrupts (x86_64: its local APIC, enabled in the
+/// boot CPU's mode; AArch64: the GICv2 CPU interface, or the GICv3
+/// redistributor and CPU interface, with the IPI's SGI enabled). The
+/// CPU's own interrupt mask is left as it is. A secondary CPU, once, from
+/// smp_ap_entry (the boot CPU's is set up by hal_irq_init). Returns 0, or
+/// -ENODEV before hal_irq_init.
+#[no_mangle]
+pub extern "C" fn hal_cpu_irq_init() -> i32 {
+    status(arch::cpu_irq_init())
+}
+
+/// Send the kernel's inter-processor interrupt to CPU `index` (the boot
+/// CPU, or one hal_cpu_start started that has called hal_cpu_irq_init).
+/// On that CPU the HAL calls the kernel's `smp_ipi_entry()` in interrupt
+/// context and then ends the interrupt. IPIs are not counted: several
+/// sent before the CPU takes one may arrive as one, so the kernel keeps
+/// its reasons itself. Returns 0, -EINVAL (index beyond HAL_CPUS_MAX, a
+/// CPU never started, or this CPU), -ENODEV (before hal_irq_init). Any
+/// context.
+#[no_mangle]
+pub extern "C" fn hal_ipi_send(index: u32) -> i32 {
+    status(arch::ipi_send(index))
+}
+
+/// Whether this CPU is inside the HAL's interrupt top half now (for the
+/// lock checker's interrupt rule). Any context.
+#[no_mangle]
+pub extern "C" fn hal_in_irq() -> bool {
+    crate::irq::in_irq()
+}
+
 /// Set up the early console UART and announce it in the kernel log.
 ///
 /// `base` is the UART's physical address where the platform says so (the

@@ -110,6 +110,36 @@ fn deliver(c: &IrqChip, id: u32, timer: fn() -> u64, pc: u64) {
     (c.eoi)(id);
 }
 
+/// How deep each CPU is in the top half (0: not in an interrupt), by
+/// CPU index: for hal_in_irq. Only its own CPU writes an entry.
+static DEPTH: [AtomicU32; crate::ffi::HAL_CPUS_MAX as usize] =
+    [const { AtomicU32::new(0) }; crate::ffi::HAL_CPUS_MAX as usize];
+
+fn depth_of_this_cpu() -> Option<&'static AtomicU32> {
+    DEPTH.get(crate::arch::cpu_index() as usize)
+}
+
+/// The top half begins on this CPU (every entry from an interrupt
+/// vector calls it first, the IPI's included).
+pub fn enter() {
+    if let Some(d) = depth_of_this_cpu() {
+        d.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The top half's own work is over (before the kernel's irq_exit, which
+/// may switch to another context).
+pub fn leave() {
+    if let Some(d) = depth_of_this_cpu() {
+        d.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Is this CPU inside the top half?
+pub fn in_irq() -> bool {
+    depth_of_this_cpu().is_some_and(|d| d.load(Ordering::Relaxed) != 0)
+}
+
 /// The top half for controllers with an acknowledge register (GIC):
 /// take every pending interrupt and deliver it. Interrupt context;
 /// returns to the interrupted code. (x86_64's APIC is vectored: it uses
@@ -117,9 +147,11 @@ fn deliver(c: &IrqChip, id: u32, timer: fn() -> u64, pc: u64) {
 #[cfg_attr(any(test, target_arch = "x86_64"), allow(dead_code))]
 pub fn handle(timer: fn() -> u64, from_user: bool, pc: u64) {
     let Some(c) = chip() else { return };
+    enter();
     while let Some(id) = (c.ack)() {
         deliver(c, id, timer, pc);
     }
+    leave();
     crate::ffi::irq_exit(from_user);
 }
 
@@ -131,7 +163,9 @@ pub fn handle_vector(id: u32, spurious: u32, timer: fn() -> u64, from_user: bool
     if id == spurious {
         return;
     }
+    enter();
     deliver(c, id, timer, pc);
+    leave();
     crate::ffi::irq_exit(from_user);
 }
 

@@ -65,7 +65,18 @@ struct smp_cpu {
 	const char *why;	/* SMP_OFF / SMP_FAILED: the reason */
 	uint64_t start_cycles;	/* hal_cycles from start to check-in */
 	uint64_t stack_top;
+	uint64_t ipis;		/* inter-processor interrupts taken */
+	uint64_t pings, pongs;	/* pings answered, answers received */
 };
+
+/* smp_ping - ask CPU `to` to answer this CPU with an IPI (a round trip
+ * through both CPUs' interrupt paths); returns 0 once asked, or the
+ * HAL's error. The answer counts in this CPU's pongs. Any context. */
+int smp_ping(unsigned int to);
+
+/* smp_ipi_entry - the kernel's side of an inter-processor interrupt (the
+ * HAL calls it in interrupt context on the CPU that took it). */
+void smp_ipi_entry(void);
 
 /* smp_init - find the CPUs and start them (at most the smp= boot option
  * says); prints one line per CPU that failed and a summary. Boot CPU,

@@ -4,6 +4,7 @@
  */
 #include <aegis/errno.h>
 #include <aegis/hal.h>
+#include <aegis/kprintf.h>
 #include <aegis/ktest.h>
 #include <aegis/smp.h>
 
@@ -46,4 +47,40 @@ KTEST(smp, start_refuses_bad_arguments)
 	KEXPECT_EQ(t, hal_cpu_start(SMP_CPUS_MAX, 1, 0x1000), -AE_EINVAL);
 	KEXPECT_EQ(t, hal_cpu_start(1, 1, 0), -AE_EINVAL);
 	KEXPECT_EQ(t, hal_cpu_start(1, 1, 0x1008), -AE_EINVAL);
+}
+
+/* An inter-processor interrupt to each online CPU comes back: the round
+ * trip goes through both CPUs' interrupt paths. */
+KTEST(smp, ipi_round_trip_to_every_cpu)
+{
+	uint64_t hz = hal_cycles_per_sec();
+
+	for (unsigned int i = 1; i < smp_cpus_described(); i++) {
+		const struct smp_cpu *me = smp_cpu(0), *c = smp_cpu(i);
+		uint64_t before, t0, pings;
+		bool was, back = false;
+
+		if (c->state != SMP_ONLINE)
+			continue;
+		was = hal_irq_cpu_save();
+		hal_irq_cpu_enable(true);	/* the answer is an interrupt */
+		before = __atomic_load_n(&me->pongs, __ATOMIC_ACQUIRE);
+		pings = __atomic_load_n(&c->pings, __ATOMIC_ACQUIRE);
+		t0 = hal_cycles();
+		KEXPECT_EQ(t, smp_ping(i), 0);
+		while (hal_cycles() - t0 < hz / 10)
+			if (__atomic_load_n(&me->pongs, __ATOMIC_ACQUIRE) !=
+			    before) {
+				back = true;
+				break;
+			}
+		hal_irq_cpu_enable(was);
+		KEXPECT(t, back);
+		KEXPECT(t, __atomic_load_n(&c->pings, __ATOMIC_ACQUIRE) > pings);
+		kprintf("ktest: smp: cpu %u answered an IPI in %llu us\n", i,
+			(unsigned long long)((hal_cycles() - t0) * 1000000 /
+					     (hz ? hz : 1)));
+	}
+	KEXPECT_EQ(t, smp_ping(0), -AE_EINVAL);		/* itself */
+	KEXPECT_EQ(t, smp_ping(SMP_CPUS_MAX), -AE_EINVAL);
 }
