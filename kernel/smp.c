@@ -150,13 +150,15 @@ static unsigned int discover(struct smp_cpu_desc *d, unsigned int max)
 	return n;
 }
 
-static bool wait_for(unsigned int i)
+/* Wait for CPU i to check in; t0: when its start was asked (the time it
+ * took counts from there; the wait, from now). */
+static bool wait_for(unsigned int i, uint64_t t0)
 {
 	uint64_t hz = hal_cycles_per_sec();
-	uint64_t t0 = hal_cycles(), limit = hz / 1000 * AP_WAIT_MS;
+	uint64_t now = hal_cycles(), limit = hz / 1000 * AP_WAIT_MS;
 
 	while (!__atomic_load_n(&arrived[i], __ATOMIC_ACQUIRE)) {
-		if (hal_cycles() - t0 > limit)
+		if (hal_cycles() - now > limit)
 			return false;
 		cpu_relax();
 	}
@@ -167,7 +169,7 @@ static bool wait_for(unsigned int i)
 /* Start CPU i; false (with cpus[i].why) when it did not come up. */
 static bool start(unsigned int i)
 {
-	uint64_t pa, top;
+	uint64_t pa, top, t0;
 	void *va;
 	int rc;
 
@@ -186,6 +188,7 @@ static bool start(unsigned int i)
 	}
 	cpus[i].stack_top = top;
 	cpus[i].state = SMP_STARTING;
+	t0 = hal_cycles();
 	rc = hal_cpu_start(i, cpus[i].hw_id, top);
 	if (rc) {
 		cpus[i].why = rc == -AE_ENODEV ? "no way to start CPUs here"
@@ -193,12 +196,14 @@ static bool start(unsigned int i)
 			    : rc == -AE_EBUSY ? "an earlier CPU that never "
 				"checked in still holds the start area"
 			    : "the HAL refused to start it";
-	} else if (!wait_for(i)) {
+	} else if (!wait_for(i, t0)) {
 		cpus[i].why = "did not check in within 200 ms";
 		/* the stack stays: a late CPU may still be running on it */
 		return false;
 	} else {
-		return true;
+		/* it checked in; it may have found itself unfit (its why) */
+		return __atomic_load_n(&cpus[i].state, __ATOMIC_ACQUIRE) ==
+		       SMP_ONLINE;
 	}
 	hal_kstack_unmap(HAL_KSTACK_SLOTS - 1 - i, AP_STACK_SIZE, &vm_tables);
 	mm_page_free(pa, AP_STACK_ORDER);
