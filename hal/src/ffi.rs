@@ -215,7 +215,7 @@ pub(crate) fn kernel_fault_recover(kind: u32, code: u32, pc: u64, addr: u64, nam
 
 /// A started CPU enters the kernel (the HAL's start path is done with
 /// everything hal_cpu_start set up for it).
-#[cfg_attr(test, allow(dead_code))]
+#[cfg_attr(any(test, not(target_arch = "x86_64")), allow(dead_code))]
 pub(crate) fn ap_entry(index: u32) -> ! {
     // SAFETY: the kernel's entry for CPU `index`, on that CPU, which
     // never returns.
