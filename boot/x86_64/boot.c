@@ -24,6 +24,8 @@ static struct boot_info bi;
  * the image is linked KERNEL_VMA above where it is loaded. */
 extern const char x86_platform_dtb[], x86_platform_dtb_end[];
 #define KERNEL_VMA	0xffffffff80000000ull
+/* hvm_start_info, version 1 (pvh_parse reads 56 bytes of it) */
+#define PVH_START_INFO_SIZE	56
 
 /* What the platform tree tells the HAL: the I/O APIC and the console's
  * interrupt (its GSI). */
@@ -63,10 +65,27 @@ static const void *map_low(paddr_t pa, uint64_t len, void *ctx)
 	return (const void *)(uintptr_t)pa;
 }
 
+/*
+ * The page the other CPUs start from (hal_cpu_start_page): below 640 KiB,
+ * where a start-up IPI can name it, in RAM the memory map calls usable
+ * and that holds no boot data, the boot block at info_pa included (its
+ * copy of the ACPI RSDP is read after boot). Without one the other CPUs
+ * stay off.
+ */
+static void cpu_start_page(uint64_t info_pa, uint64_t info_len)
+{
+	paddr_t pa = boot_free_low_page(&bi, 0x1000, 0xa0000, info_pa,
+					info_len);
+
+	if (!pa || hal_cpu_start_page(pa))
+		kprintf("boot: no free page below 640 KiB to start other "
+			"CPUs from\n");
+}
+
 void boot_x86_64(uint32_t magic, uint64_t info_pa)
 {
 	const char *why = "no reason given";
-	const uint32_t *hdr;
+	const uint32_t *hdr = NULL;
 	int rc;
 
 	hal_console_init(0);
@@ -83,8 +102,8 @@ void boot_x86_64(uint32_t magic, uint64_t info_pa)
 		rc = mb2_parse(&bi, hdr, hdr[0], info_pa, &why);
 		break;
 	case PVH_START_MAGIC:
-		rc = pvh_parse(&bi, map_low(info_pa, 56, NULL), map_low, NULL,
-			       &why);
+		rc = pvh_parse(&bi, map_low(info_pa, PVH_START_INFO_SIZE,
+					     NULL), map_low, NULL, &why);
 		break;
 	default:
 		panic("boot: unknown boot magic %#x", magic);
@@ -96,6 +115,7 @@ void boot_x86_64(uint32_t magic, uint64_t info_pa)
 		      magic == PVH_START_MAGIC ? "PVH" : "multiboot2", why);
 	bi.kernel_start = (paddr_t)(uintptr_t)__kernel_phys_start;
 	bi.kernel_end = (paddr_t)((uintptr_t)__kernel_end - KERNEL_VMA);
+	cpu_start_page(info_pa, hdr ? hdr[0] : PVH_START_INFO_SIZE);
 	platform_to_hal();
 	kmain(&bi);
 }

@@ -30,6 +30,9 @@ extern "C" {
     /// recovery point of the service handler that was running, or NULL
     /// when none was (the fault is fatal then).
     fn kernel_fault(f: *const HalUserFault) -> *const HalJmp;
+    /// Where a started CPU enters the kernel (kernel/smp.c). Never
+    /// returns.
+    fn smp_ap_entry(index: u32) -> !;
 }
 
 // Host tests link no kernel: these stand in for kernel/log.c and keep what
@@ -37,7 +40,7 @@ extern "C" {
 #[cfg(test)]
 use host_kernel::{
     bus_irq_post, kernel_fault, kernel_irq_exit, kernel_syscall, kernel_user_fault, klog_write,
-    kpanic_hal, kpanic_trap,
+    kpanic_hal, kpanic_trap, smp_ap_entry,
 };
 
 #[cfg(test)]
@@ -75,6 +78,11 @@ pub(crate) mod host_kernel {
     #[allow(dead_code)]
     pub unsafe fn kernel_fault(_f: *const super::HalUserFault) -> *const super::HalJmp {
         core::ptr::null()
+    }
+
+    #[allow(dead_code)]
+    pub unsafe fn smp_ap_entry(index: u32) -> ! {
+        panic!("smp_ap_entry({})", index);
     }
 
     #[allow(dead_code)]
@@ -205,6 +213,15 @@ pub(crate) fn kernel_fault_recover(kind: u32, code: u32, pc: u64, addr: u64, nam
     }
 }
 
+/// A started CPU enters the kernel (the HAL's start path is done with
+/// everything hal_cpu_start set up for it).
+#[cfg_attr(any(test, not(target_arch = "x86_64")), allow(dead_code))]
+pub(crate) fn ap_entry(index: u32) -> ! {
+    // SAFETY: the kernel's entry for CPU `index`, on that CPU, which
+    // never returns.
+    unsafe { smp_ap_entry(index) }
+}
+
 /// Hand a CPU exception's summary to the kernel, which prints it as
 /// "panic: <msg>" and ends the machine.
 #[cfg_attr(test, allow(dead_code))]
@@ -260,6 +277,26 @@ pub extern "C" fn hal_cpu_start(index: u32, hw_id: u64, stack_top: u64) -> i32 {
         return Errno::EINVAL.to_c();
     }
     status(arch::cpu_start(index, hw_id, stack_top))
+}
+
+/// x86_64: the 4 KiB page below 1 MiB (physical; 0x1000 to 0x9f000, the
+/// pages a start-up IPI can name) where hal_cpu_start puts the other
+/// CPUs' real-mode start code: RAM that holds no boot data, picked by
+/// boot/ from the memory map (the mm service never hands out the first
+/// MiB). Without it hal_cpu_start answers -ENODEV. Returns 0, -EINVAL (a
+/// page no start-up IPI can name), or -ENODEV on AArch64, which needs
+/// none. Boot CPU, before smp_init.
+#[no_mangle]
+pub extern "C" fn hal_cpu_start_page(pa: u64) -> i32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        status(arch::set_start_page(pa))
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = pa;
+        Errno::ENODEV.to_c()
+    }
 }
 
 /// The index of the CPU running this: 0 on the boot CPU, on the others

@@ -170,6 +170,18 @@ int boot_copy_str(char *dst, size_t dstsize, const char *src, size_t srcmax);
 /* boot_info_usable_bytes - sum of usable memory regions. */
 uint64_t boot_info_usable_bytes(const struct boot_info *bi);
 
+/*
+ * boot_free_low_page - the highest 4 KiB page in [lo, hi) (lo rounded up,
+ * never page 0) that one usable region of bi's memory map holds whole,
+ * that no region of another type overlaps, and that holds none of the
+ * boot data the kernel still reads after boot (modules, the device tree,
+ * the ACPI RSDP, the kernel image) nor [avoid, avoid + avoid_len) (the
+ * boot block, say); 0 if there is none. x86_64 takes the page for the
+ * other CPUs' start code from it.
+ */
+paddr_t boot_free_low_page(const struct boot_info *bi, paddr_t lo,
+			   paddr_t hi, paddr_t avoid, uint64_t avoid_len);
+
 /* boot_proto_name, boot_firmware_name - printable names. */
 const char *boot_proto_name(enum boot_proto p);
 const char *boot_firmware_name(enum boot_firmware f);

@@ -84,6 +84,63 @@ uint64_t boot_info_usable_bytes(const struct boot_info *bi)
 	return sum;
 }
 
+/* [a, a + alen) and [b, b + blen) share a byte (empty ranges share none;
+ * a range running past the top of the address space ends there). */
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	uint64_t aend = alen > UINT64_MAX - a ? UINT64_MAX : a + alen;
+	uint64_t bend = blen > UINT64_MAX - b ? UINT64_MAX : b + blen;
+
+	return alen && blen && a < bend && b < aend;
+}
+
+#define BOOT_PAGE	4096ull
+#define ACPI_RSDP_LEN	36	/* the ACPI 2.0 RSDP; 1.0's is 20 bytes */
+
+static bool page_free(const struct boot_info *bi, paddr_t pa,
+		      paddr_t avoid, uint64_t avoid_len)
+{
+	bool usable = false;
+
+	for (uint32_t i = 0; i < bi->nmem && i < BOOT_MEM_MAX; i++) {
+		const struct boot_mem_region *m = &bi->mem[i];
+
+		if (!overlaps(pa, BOOT_PAGE, m->base, m->len))
+			continue;
+		if (m->type != BOOT_MEM_USABLE)
+			return false;
+		if (m->base <= pa && m->len >= BOOT_PAGE &&
+		    pa - m->base <= m->len - BOOT_PAGE)
+			usable = true;
+	}
+	if (!usable)
+		return false;
+	for (uint32_t i = 0; i < bi->nmod && i < BOOT_MOD_MAX; i++)
+		if (overlaps(pa, BOOT_PAGE, bi->mod[i].base, bi->mod[i].len))
+			return false;
+	return !overlaps(pa, BOOT_PAGE, bi->dtb, bi->dtb_size) &&
+	       !(bi->acpi_rsdp &&
+		 overlaps(pa, BOOT_PAGE, bi->acpi_rsdp, ACPI_RSDP_LEN)) &&
+	       !overlaps(pa, BOOT_PAGE, bi->kernel_start,
+			 bi->kernel_end - bi->kernel_start) &&
+	       !overlaps(pa, BOOT_PAGE, avoid, avoid_len);
+}
+
+paddr_t boot_free_low_page(const struct boot_info *bi, paddr_t lo,
+			   paddr_t hi, paddr_t avoid, uint64_t avoid_len)
+{
+	lo = (lo + BOOT_PAGE - 1) & ~(BOOT_PAGE - 1);
+	if (lo == 0)
+		lo = BOOT_PAGE;
+	hi &= ~(BOOT_PAGE - 1);
+	for (paddr_t pa = hi; pa > lo;) {
+		pa -= BOOT_PAGE;
+		if (page_free(bi, pa, avoid, avoid_len))
+			return pa;
+	}
+	return 0;
+}
+
 const char *boot_proto_name(enum boot_proto p)
 {
 	switch (p) {

@@ -72,6 +72,7 @@ int main(void)
 	srunner_add_suite(sr, suite_analyzer());
 	srunner_add_suite(sr, suite_syscall_gate());
 	srunner_add_suite(sr, suite_elf());
+	srunner_add_suite(sr, suite_low_page());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -47,5 +47,6 @@ Suite *suite_analyzer(void);	/* tools/test_analyzer.c */
 Suite *suite_syscall_gate(void);	/* kernel/test_syscall_gate.c */
 Suite *suite_elf(void);		/* kernel/lib/test_elf.c */
 Suite *suite_civil(void);		/* services/rtc/test_civil.c */
+Suite *suite_low_page(void);	/* kernel/test_low_page.c */
 
 #endif

@@ -100,6 +100,22 @@ fn init(_b: usize, _b2: usize) -> Result<(), Errno> {
         return Err(Errno::ENODEV);
     }
     pic_off();
+    mode_setup()?;
+    write(REG_TPR, 0);
+    write(REG_SVR, 0x100 | SPURIOUS_VECTOR); // software enable
+    let _ = read(REG_ID);
+    Ok(())
+}
+
+/// Put the calling CPU's local APIC in the machine's mode and record it
+/// for read/write: globally enabled, x2APIC when the CPU has it. The
+/// boot CPU's first call decides (irq init, or the first CPU start,
+/// whichever comes first); later calls find it done. -ENODEV without a
+/// local APIC.
+pub(crate) fn mode_setup() -> Result<(), Errno> {
+    if super::cpu_caps() & crate::caps::HAL_CAP_APIC == 0 {
+        return Err(Errno::ENODEV);
+    }
     let mut base = rdmsr(IA32_APIC_BASE);
     // x2APIC when the CPU has it: register access through MSRs, which
     // (unlike MMIO) a hypervisor can handle without decoding an
@@ -117,14 +133,116 @@ fn init(_b: usize, _b2: usize) -> Result<(), Errno> {
     }
     X2.store(base & X2APIC_ENABLE != 0, Ordering::Relaxed);
     MMIO.store((base & 0xffff_f000) as usize, Ordering::Relaxed);
-    write(REG_TPR, 0);
-    write(REG_SVR, 0x100 | SPURIOUS_VECTOR); // software enable
-    let _ = read(REG_ID);
     Ok(())
 }
 
+/// A CPU just started (not the boot CPU): its local APIC in the mode the
+/// boot CPU chose (mode_setup ran there before the start), the xAPIC
+/// registers at the same address, no task priority, software-enabled
+/// with the spurious vector. Its local interrupts stay masked (INIT left
+/// every LVT entry masked) and so does the CPU (RFLAGS.IF).
+pub(crate) fn ap_setup() {
+    let x2 = X2.load(Ordering::Relaxed);
+    let mut base = rdmsr(IA32_APIC_BASE);
+    if base & X2APIC_ENABLE != 0 && !x2 {
+        // x2APIC to xAPIC only through the disabled state (Intel SDM,
+        // "x2APIC State Transitions")
+        base &= !(X2APIC_ENABLE | APIC_GLOBAL_ENABLE);
+        wrmsr(IA32_APIC_BASE, base);
+    }
+    if !x2 {
+        base = (base & 0xfff & !X2APIC_ENABLE) | MMIO.load(Ordering::Relaxed) as u64;
+    }
+    base |= APIC_GLOBAL_ENABLE;
+    wrmsr(IA32_APIC_BASE, base);
+    if x2 {
+        wrmsr(IA32_APIC_BASE, base | X2APIC_ENABLE);
+    }
+    write(REG_TPR, 0);
+    write(REG_SVR, 0x100 | SPURIOUS_VECTOR);
+}
+
+/// The calling CPU's local APIC id, whatever mode its APIC is in and
+/// whether or not the HAL set it up: the x2APIC id register, the xAPIC
+/// one (bits 31:24) at the address IA32_APIC_BASE names, or, with the
+/// APIC disabled or absent, the initial APIC id CPUID leaf 1 reports.
+pub(crate) fn this_id() -> u32 {
+    let from_cpuid = || core::arch::x86_64::__cpuid(1).ebx >> 24;
+    if super::cpu_caps() & crate::caps::HAL_CAP_APIC == 0 {
+        return from_cpuid();
+    }
+    let base = rdmsr(IA32_APIC_BASE);
+    if base & X2APIC_ENABLE != 0 {
+        rdmsr(x2_msr(REG_ID)) as u32
+    } else if base & APIC_GLOBAL_ENABLE != 0 {
+        // SAFETY: the APIC's page lies below 4 GiB, in the direct map
+        // (device memory), in every address space.
+        let id = unsafe {
+            core::ptr::read_volatile(
+                ((base & 0xffff_f000) + super::DIRECT_MAP_OFFSET + REG_ID as u64) as *const u32,
+            )
+        };
+        id >> 24
+    } else {
+        from_cpuid()
+    }
+}
+
+const REG_ICR_LO: u32 = 0x300;
+const REG_ICR_HI: u32 = 0x310;
+/// ICR bit 12 (xAPIC only): the previous IPI is still being sent.
+const ICR_PENDING: u32 = 1 << 12;
+/// ICR low word of an INIT IPI: delivery mode INIT (101b), physical
+/// destination, level assert, edge triggered, no shorthand.
+pub(crate) const ICR_INIT: u32 = 0x0000_4500;
+
+/// ICR low word of a start-up IPI (delivery mode 110b, level assert)
+/// whose vector is the 4 KiB page number where the CPU starts.
+pub(crate) const fn icr_startup(page: u64) -> u32 {
+    0x0000_4600 | ((page >> 12) as u32 & 0xff)
+}
+
+/// The highest local APIC id an IPI can name alone in the current mode
+/// (xAPIC: 8 bits, 0xff being every CPU; x2APIC: 32 bits, 0xffffffff
+/// being every CPU).
+pub(crate) fn max_dest() -> u64 {
+    if X2.load(Ordering::Relaxed) {
+        0xffff_fffe
+    } else {
+        0xfe
+    }
+}
+
+/// Send the IPI whose ICR low word is `lo` to the local APIC `dest`
+/// (physical destination; mode_setup has run). xAPIC: waits until the
+/// APIC has sent it (delivery status idle) for at most `limit` TSC
+/// cycles: -EIO if it is still pending then. x2APIC has no delivery
+/// status: the write is the send.
+pub(crate) fn send_ipi(dest: u32, lo: u32, limit: u64) -> Result<(), Errno> {
+    // the stores that describe the start (the data the woken CPU reads)
+    // before the write that sends: a WRMSR to the x2APIC ICR is not
+    // serializing (Intel SDM, "x2APIC Register Address Space")
+    core::sync::atomic::fence(Ordering::SeqCst);
+    super::without_interrupts(|| {
+        if X2.load(Ordering::Relaxed) {
+            wrmsr(x2_msr(REG_ICR_LO), (dest as u64) << 32 | lo as u64);
+            return Ok(());
+        }
+        write(REG_ICR_HI, dest << 24);
+        write(REG_ICR_LO, lo);
+        let t0 = super::cycles();
+        while read(REG_ICR_LO) & ICR_PENDING != 0 {
+            if super::cycles().wrapping_sub(t0) > limit {
+                return Err(Errno::EIO);
+            }
+            core::hint::spin_loop();
+        }
+        Ok(())
+    })
+}
+
 /// This CPU's local APIC id (the I/O APIC's destination).
-fn lapic_id() -> u32 {
+pub(crate) fn lapic_id() -> u32 {
     let id = read(REG_ID);
     if X2.load(Ordering::Relaxed) {
         id

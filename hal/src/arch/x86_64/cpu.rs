@@ -45,6 +45,26 @@ struct Stack([u8; STACK]);
 static mut DF_STACK: Stack = Stack([0; STACK]);
 static mut NMI_STACK: Stack = Stack([0; STACK]);
 
+/// The other CPUs' double-fault and NMI stacks: 4 KiB each, for the
+/// HAL_CPUS_MAX - 1 there can be (a double fault's report and the
+/// kernel's panic path took 2 KiB of one, measured on QEMU).
+const AP_STACK: usize = 4096;
+
+#[repr(C, align(16))]
+struct ApStacks {
+    df: [u8; AP_STACK],
+    nmi: [u8; AP_STACK],
+}
+
+const CPUS: usize = crate::ffi::HAL_CPUS_MAX as usize;
+
+static mut AP_STACKS: [ApStacks; CPUS - 1] = [const {
+    ApStacks {
+        df: [0; AP_STACK],
+        nmi: [0; AP_STACK],
+    }
+}; CPUS - 1];
+
 /// The 64-bit TSS: only the interrupt stack table is used.
 #[repr(C, packed)]
 struct Tss {
@@ -57,20 +77,10 @@ struct Tss {
     iomap: u16,
 }
 
-static mut TSS: Tss = Tss {
-    _r0: 0,
-    rsp: [0; 3],
-    _r1: 0,
-    ist: [0; 7],
-    _r2: 0,
-    _r3: 0,
-    iomap: 104,
-};
-
 /// null, kernel code (0x08), kernel data (0x10), user data (0x18, used
 /// as 0x1b), user code (0x20, used as 0x23), TSS (0x28, two slots). The
 /// user pair's order is SYSRET's: SS = STAR.SYSRET + 8, CS = + 16.
-static mut GDT: [u64; 7] = [
+const GDT: [u64; 7] = [
     0,
     0x00af_9a00_0000_ffff,
     0x00cf_9200_0000_ffff,
@@ -79,6 +89,29 @@ static mut GDT: [u64; 7] = [
     0,
     0,
 ];
+
+/// One CPU's GDT and TSS: a TSS is marked busy in the GDT that `ltr`
+/// loads it from, so no two CPUs share either.
+#[repr(C, align(16))]
+struct Tables {
+    gdt: [u64; 7],
+    tss: Tss,
+}
+
+static mut TABLES: [Tables; CPUS] = [const {
+    Tables {
+        gdt: GDT,
+        tss: Tss {
+            _r0: 0,
+            rsp: [0; 3],
+            _r1: 0,
+            ist: [0; 7],
+            _r2: 0,
+            _r3: 0,
+            iomap: 104,
+        },
+    }
+}; CPUS];
 
 /// Selectors (with their privilege level).
 pub const KERNEL_CS: u64 = 0x08;
@@ -89,12 +122,15 @@ pub const USER_CS: u64 = 0x23;
 const TSS_SEL: u64 = 0x28;
 
 /// The stack the CPU switches to when an interrupt or exception arrives
-/// in user mode (ring 3 → 0): the running thread's kernel stack.
+/// in user mode (ring 3 → 0): the running thread's kernel stack. This
+/// CPU's TSS.
 pub fn set_kernel_stack(top: u64) {
-    // SAFETY: one CPU; the field is read by the CPU only on a privilege
-    // change, which cannot happen while this runs in ring 0.
+    let cpu = super::smp::cpu_index() as usize;
+    // SAFETY: each CPU writes only its own TSS; the field is read by the
+    // CPU only on a privilege change, which cannot happen while this runs
+    // in ring 0.
     unsafe {
-        let tss = core::ptr::addr_of_mut!(TSS);
+        let tss = core::ptr::addr_of_mut!(TABLES[cpu].tss);
         core::ptr::write_unaligned(core::ptr::addr_of_mut!((*tss).rsp[0]), top);
     }
 }
@@ -153,16 +189,23 @@ extern "C" {
     static hal_trap_stubs: [u64; 256];
 }
 
-/// Install the GDT, TSS and IDT on this CPU. Boot CPU, interrupts masked.
-pub fn init() {
-    // SAFETY: runs once on the boot CPU with interrupts masked, before any
-    // other code uses these tables; the addresses taken are of statics.
+/// Load CPU `cpu`'s GDT (its TSS with double-fault and NMI stacks whose
+/// tops are `df` and `nmi`) and the shared IDT; reload every segment
+/// register.
+///
+/// # Safety
+/// Once per CPU, on that CPU, interrupts masked; `cpu` is this CPU's
+/// index and the stacks are its own.
+unsafe fn load(cpu: usize, df: u64, nmi: u64) {
+    // SAFETY: the caller's contract: nobody else uses TABLES[cpu] yet.
     unsafe {
-        let tss = core::ptr::addr_of_mut!(TSS);
-        (*tss).ist[0] = core::ptr::addr_of!(DF_STACK) as u64 + STACK as u64;
-        (*tss).ist[1] = core::ptr::addr_of!(NMI_STACK) as u64 + STACK as u64;
+        let t = core::ptr::addr_of_mut!(TABLES[cpu]);
+        let tss = core::ptr::addr_of_mut!((*t).tss);
+        (*tss).ist[0] = df;
+        (*tss).ist[1] = nmi;
         let (lo, hi) = tss_descriptor(tss as u64, core::mem::size_of::<Tss>() as u32 - 1);
-        let gdt = core::ptr::addr_of_mut!(GDT);
+        let gdt = core::ptr::addr_of_mut!((*t).gdt);
+        *gdt = GDT;
         (*gdt)[5] = lo;
         (*gdt)[6] = hi;
         let gp = Pointer {
@@ -186,6 +229,19 @@ pub fn init() {
             tmp = out(reg) _,
             tss = const TSS_SEL,
         );
+        let ip = Pointer {
+            limit: (256 * 16 - 1) as u16,
+            base: core::ptr::addr_of!(IDT) as u64,
+        };
+        core::arch::asm!("lidt [{}]", in(reg) &ip);
+    }
+}
+
+/// Install the GDT, TSS and IDT on this CPU. Boot CPU, interrupts masked.
+pub fn init() {
+    // SAFETY: runs once on the boot CPU with interrupts masked, before any
+    // other code uses these tables; the addresses taken are of statics.
+    unsafe {
         let idt = core::ptr::addr_of_mut!(IDT);
         let stubs = core::ptr::addr_of!(hal_trap_stubs);
         for v in 0..256 {
@@ -205,11 +261,30 @@ pub fn init() {
                 _z: 0,
             };
         }
-        let ip = Pointer {
-            limit: (256 * 16 - 1) as u16,
-            base: idt as u64,
-        };
-        core::arch::asm!("lidt [{}]", in(reg) &ip);
+        load(
+            0,
+            core::ptr::addr_of!(DF_STACK) as u64 + STACK as u64,
+            core::ptr::addr_of!(NMI_STACK) as u64 + STACK as u64,
+        );
+    }
+}
+
+/// The same on CPU `cpu` (1 to HAL_CPUS_MAX - 1), just started: its own
+/// GDT and TSS, with its own double-fault and NMI stacks, and the IDT the
+/// boot CPU built.
+///
+/// # Safety
+/// Once, on CPU `cpu` itself, interrupts masked, after init ran on the
+/// boot CPU.
+pub unsafe fn ap_init(cpu: usize) {
+    // SAFETY: the caller's contract; each CPU has its own AP_STACKS slot.
+    unsafe {
+        let st = core::ptr::addr_of!(AP_STACKS[cpu - 1]);
+        load(
+            cpu,
+            core::ptr::addr_of!((*st).df) as u64 + AP_STACK as u64,
+            core::ptr::addr_of!((*st).nmi) as u64 + AP_STACK as u64,
+        );
     }
 }
 
@@ -356,10 +431,22 @@ extern "C" fn x86_trap(f: &TrapFrame) {
     // running program's doing: the kernel's path, whatever the CPL
     let addr = if f.vector == 14 { cr2 } else { f.rip };
     let nm: &'static str = NAMES_C[f.vector as usize];
-    if from_user && !matches!(f.vector, 2 | 8 | 18) {
+    // The other CPUs run no user code and no service handler (their
+    // recovery points are the boot CPU's): every exception there is
+    // the kernel's, reported with the CPU's index, and fatal.
+    let cpu = super::smp::cpu_index();
+    if cpu == 0 && from_user && !matches!(f.vector, 2 | 8 | 18) {
         crate::ffi::user_fault(fault_kind(f.vector), f.vector as u32, f.rip, addr, nm);
     }
     let mut b = crate::fmt::Buf::<640>::new();
+    if cpu != 0 {
+        let _ = writeln!(
+            b,
+            "trap: on cpu {} (local APIC id {:#x})",
+            cpu,
+            super::apic::this_id()
+        );
+    }
     let _ = writeln!(
         b,
         "trap: {} (vector {}) at rip {:#x}, error {:#x}, cr2 {:#x}",
@@ -395,7 +482,7 @@ extern "C" fn x86_trap(f: &TrapFrame) {
         f.cs, f.ss, f.rflags
     );
     crate::ffi::log(b.as_bytes());
-    let mut m = crate::fmt::Buf::<96>::new();
+    let mut m = crate::fmt::Buf::<128>::new();
     // An overflow of the boot stack: rsp (or the address that faulted)
     // in the guard page. Pushing the page fault's frame there faults
     // again, so it usually arrives as a double fault, on its own stack.
@@ -417,7 +504,11 @@ extern "C" fn x86_trap(f: &TrapFrame) {
     // A fault of the code that was running, not of its stack nor of the
     // machine: if a service's handler was running, that service fails
     // and the kernel goes on (kernel/fault.c); otherwise it is fatal.
-    if !overflow && thread.is_none() && matches!(f.vector, 0 | 3 | 4 | 5 | 6 | 12 | 13 | 14 | 16 | 17 | 19) {
+    if cpu == 0
+        && !overflow
+        && thread.is_none()
+        && matches!(f.vector, 0 | 3 | 4 | 5 | 6 | 12 | 13 | 14 | 16 | 17 | 19)
+    {
         crate::ffi::kernel_fault_recover(fault_kind(f.vector), f.vector as u32, f.rip, addr, nm);
     }
     if overflow {
@@ -439,6 +530,9 @@ extern "C" fn x86_trap(f: &TrapFrame) {
             name(f.vector),
             f.vector
         );
+    }
+    if cpu != 0 {
+        let _ = write!(m, " on cpu {}", cpu);
     }
     crate::ffi::trap_to_kernel(m.as_bytes());
 }

@@ -5,6 +5,7 @@ mod apic;
 pub mod cpu;
 mod ioapic;
 mod port;
+mod smp;
 mod tsc;
 mod uart16550;
 mod user;
@@ -249,7 +250,10 @@ pub use cpu::fault_test;
 pub fn cpu_init() {
     cpu::init();
     user::init();
+    smp::boot_init();
 }
+
+pub use smp::{cpu_hw_id, cpu_index, cpu_start, set_start_page};
 
 /// See user::set_kernel_stack.
 pub fn set_kernel_stack(top: u64) {

@@ -1,0 +1,91 @@
+/*
+ * smp_x86_64.c - in-kernel tests of the x86_64 side of starting CPUs
+ * (hal/src/arch/x86_64/smp.rs, docs/SMP_X86_64.md): what the boot CPU can
+ * check of it from inside, with any number of CPUs. No refused call
+ * starts a CPU or leaves the start busy.
+ */
+#if defined(__x86_64__)
+
+#include <aegis/errno.h>
+#include <aegis/hal.h>
+#include <aegis/ktest.h>
+#include <aegis/smp.h>
+
+/* A 16-aligned stack top in the stack window, never used: every start
+ * below is refused, or names a CPU that does not exist. */
+#define TOP	0xffffffff00ff0000ull
+
+static void cpuid(uint32_t leaf, uint32_t r[4])
+{
+	r[0] = leaf;
+	r[2] = 0;
+	__asm__ volatile("cpuid"
+			 : "+a"(r[0]), "=b"(r[1]), "+c"(r[2]), "=d"(r[3]));
+}
+
+KTEST(smp, x86_64_boot_cpu_is_index_0_with_its_apic_id)
+{
+	uint32_t r[4];
+	uint16_t fs, gs;
+
+	KEXPECT_EQ(t, hal_cpu_index(), 0);
+	/* the local APIC id is the initial one CPUID reports */
+	cpuid(1, r);
+	KEXPECT_EQ(t, hal_cpu_hw_id() & 0xff, r[1] >> 24);
+	/* where RDTSCP exists, IA32_TSC_AUX holds the index */
+	cpuid(0x80000000, r);
+	if (r[0] >= 0x80000001) {
+		cpuid(0x80000001, r);
+		if (r[3] & (1u << 27)) {
+			uint32_t lo, hi, aux;
+
+			__asm__ volatile("rdtscp"
+					 : "=a"(lo), "=d"(hi), "=c"(aux));
+			KEXPECT_EQ(t, aux, 0);
+		}
+	}
+	/* user code may load any selector into FS and GS: the index does
+	 * not depend on them */
+	__asm__ volatile("mov %%fs, %0; mov %%gs, %1" : "=r"(fs), "=r"(gs));
+	__asm__ volatile("mov %0, %%fs; mov %0, %%gs" : : "r"((uint16_t)0x1b));
+	KEXPECT_EQ(t, hal_cpu_index(), 0);
+	__asm__ volatile("mov %0, %%fs; mov %1, %%gs" : : "r"(fs), "r"(gs));
+}
+
+KTEST(smp, x86_64_start_refuses_bad_arguments)
+{
+	/* the boot CPU's own APIC id: an INIT would reset it */
+	KEXPECT_EQ(t, hal_cpu_start(1, hal_cpu_hw_id(), TOP), -AE_EINVAL);
+	/* an id no IPI can name alone (the broadcast id) */
+	KEXPECT_EQ(t, hal_cpu_start(1, 0xffffffffull, TOP), -AE_EINVAL);
+	/* a CPU already started, as another index: an INIT would reset it */
+	if (smp_cpu(1) && smp_cpu(1)->state == SMP_ONLINE)
+		KEXPECT_EQ(t, hal_cpu_start(2, smp_cpu(1)->hw_id, TOP),
+			   -AE_EINVAL);
+	/* the start page: one a start-up IPI can name */
+	KEXPECT_EQ(t, hal_cpu_start_page(0), -AE_EINVAL);
+	KEXPECT_EQ(t, hal_cpu_start_page(0x8800), -AE_EINVAL);
+	KEXPECT_EQ(t, hal_cpu_start_page(0xa0000), -AE_EINVAL);
+	KEXPECT_EQ(t, hal_cpu_start_page(0x100000), -AE_EINVAL);
+}
+
+/*
+ * A start whose CPU never checks in keeps the start page: the next start
+ * is -EBUSY (the late CPU could still read the page). Explicit: it leaves
+ * the HAL unable to start another CPU until the machine restarts.
+ */
+KTEST_EXPLICIT(smp, x86_64_start_stays_busy_until_checked_in)
+{
+	/* xAPIC's highest id, which no CPU of a QEMU machine with fewer
+	 * than 255 CPUs has: the IPIs reach nobody */
+	uint64_t absent = 0xfe, t0, wait = hal_cycles_per_sec() / 5;
+
+	KEXPECT_EQ(t, hal_cpu_start(HAL_CPUS_MAX - 1, absent, TOP), 0);
+	t0 = hal_cycles();
+	while (hal_cycles() - t0 < wait)
+		;
+	KEXPECT_EQ(t, hal_cpu_start(HAL_CPUS_MAX - 2, absent - 1, TOP),
+		   -AE_EBUSY);
+}
+
+#endif
