@@ -252,9 +252,11 @@ void kmain(const struct boot_info *bi)
 	}
 	bus_up();
 	vm_kernel_init();
-	smp_init();
 	boot_done();
 	irq_up();
+	/* after hal_irq_init: each CPU started sets up its side of the
+	 * interrupt controller (hal_cpu_irq_init) */
+	smp_init();
 	if (ktest_filter[0])
 		hal_exit((uint32_t)ktest_run(ktest_filter));
 	kprintf("aegis: up in %llu cycles since kmain; idle. "

@@ -60,6 +60,86 @@ pub const fn irouter_of_mpidr(mpidr: u64) -> u64 {
     mpidr & 0xff_00ff_ffff
 }
 
+/// The SGI (software-generated interrupt, ids 0-15) that carries the
+/// kernel's inter-processor interrupt on both GIC versions.
+pub(crate) const IPI_SGI: u32 = 1;
+
+/// GICv2 GICD_SGIR's value sending SGI `sgi` to the CPU interfaces in
+/// `targets` (one bit per interface, 0-7): TargetListFilter (bits 25:24)
+/// 0, "the interfaces in the list"; CPUTargetList in bits 23:16;
+/// SGIINTID in bits 3:0.
+pub const fn sgir(targets: u8, sgi: u32) -> u32 {
+    ((targets as u32) << 16) | (sgi & 0xf)
+}
+
+/// A CPU's own GICv2 interface mask from its view of GICD_ITARGETSR0-7
+/// (banked: every field of those eight words that is implemented reads
+/// as the reading CPU's one bit; a uniprocessor GIC reads 0).
+pub fn own_target_mask(words: &[u32; 8]) -> u8 {
+    words
+        .iter()
+        .fold(0u8, |m, w| m | w.to_le_bytes().iter().fold(0, |a, b| a | b))
+}
+
+/// GICv3 ICC_SGI1R_EL1's value sending SGI `sgi` to the one CPU whose
+/// MPIDR_EL1 affinity is `aff` (Aff3 in bits 39:32, Aff2.Aff1.Aff0 in
+/// 23:0): TargetList (15:0) holds bit Aff0 % 16, RS (47:44) Aff0 / 16,
+/// Aff1 in 23:16, INTID in 27:24, Aff2 in 39:32, IRM (40) 0, Aff3 in
+/// 55:48. RS above 0 is only understood where ICC_CTLR_EL1.RSS says so
+/// (Aff0 16-255).
+pub const fn sgi1r(aff: u64, sgi: u32) -> u64 {
+    let aff0 = aff & 0xff;
+    let aff1 = (aff >> 8) & 0xff;
+    let aff2 = (aff >> 16) & 0xff;
+    let aff3 = (aff >> 32) & 0xff;
+    (1 << (aff0 % 16))
+        | (aff1 << 16)
+        | (((sgi & 0xf) as u64) << 24)
+        | (aff2 << 32)
+        | ((aff0 / 16) << 44)
+        | (aff3 << 48)
+}
+
+/// MPIDR_EL1's affinity in GICR_TYPER's Affinity_Value layout (its bits
+/// 63:32, as a 32-bit word): Aff3 in 31:24, Aff2.Aff1.Aff0 in 23:0.
+pub const fn gicr_affinity(mpidr: u64) -> u32 {
+    (((mpidr >> 32) & 0xff) << 24 | (mpidr & 0xff_ffff)) as u32
+}
+
+/// GICR_TYPER.Last (bit 4): the last redistributor of its region.
+const GICR_TYPER_LAST: u64 = 1 << 4;
+/// GICR_TYPER.VLPIS (bit 1): GICv4 virtual LPIs, two more 64 KiB frames.
+const GICR_TYPER_VLPIS: u64 = 1 << 1;
+
+/// Walk a GICv3 redistributor region for the frame whose GICR_TYPER
+/// affinity is `want` (gicr_affinity's layout): `typer(off)` reads
+/// GICR_TYPER of the frame at byte offset `off` from the region's base.
+/// Each frame is 128 KiB (RD_base and SGI_base), 256 KiB with GICv4's
+/// VLPIS; the walk stops after the frame marked Last, or after `max`
+/// frames. Returns the frame's offset.
+pub fn find_redistributor(
+    mut typer: impl FnMut(usize) -> u64,
+    want: u32,
+    max: usize,
+) -> Option<usize> {
+    let mut off = 0usize;
+    for _ in 0..max {
+        let t = typer(off);
+        if (t >> 32) as u32 == want {
+            return Some(off);
+        }
+        if t & GICR_TYPER_LAST != 0 {
+            return None;
+        }
+        off += if t & GICR_TYPER_VLPIS != 0 {
+            0x4_0000
+        } else {
+            0x2_0000
+        };
+    }
+    None
+}
+
 /// The next deadline of a periodic timer that was due at `due`: one
 /// period later, or one period from `now` when that is already past
 /// (missed ticks are skipped).
@@ -134,6 +214,74 @@ mod tests {
         assert_eq!(bit_reg(0x100, 27), (0x100, 1 << 27));
         assert_eq!(bit_reg(0x100, 33), (0x104, 1 << 1));
         assert_eq!(prio_byte(0x400, 27), 0x41b);
+    }
+
+    #[test]
+    fn sgir_lists_interfaces_and_the_sgi() {
+        assert_eq!(sgir(0b0000_0010, 1), 0x0002_0001);
+        assert_eq!(sgir(0x80, 15), 0x0080_000f);
+        assert_eq!(sgir(1, 0x11), 0x0001_0001); // SGI ids are 4 bits
+    }
+
+    #[test]
+    fn own_mask_from_banked_targets() {
+        // QEMU: every SGI/PPI field reads as the CPU's own bit
+        assert_eq!(own_target_mask(&[0x0404_0404; 8]), 0x04);
+        // SGI fields RAZ on some GICs: the PPI fields still say it
+        let mut w = [0u32; 8];
+        w[7] = 0x2020_2000;
+        assert_eq!(own_target_mask(&w), 0x20);
+        // a uniprocessor GIC: RAZ
+        assert_eq!(own_target_mask(&[0; 8]), 0);
+    }
+
+    #[test]
+    fn sgi1r_targets_one_cpu_by_affinity() {
+        assert_eq!(sgi1r(0, 1), 1 | 1 << 24); // 0.0.0.0
+        assert_eq!(sgi1r(3, 1), 1 << 3 | 1 << 24); // 0.0.0.3
+
+        // 0.0.1.2 (QEMU virt's GICv3 CPU 18: 16 CPUs per Aff1)
+        assert_eq!(sgi1r(0x0102, 1), 1 << 2 | 1 << 16 | 1 << 24);
+        // Aff3 and Aff2 in place; Aff0 17 is bit 1 of range 1
+        assert_eq!(
+            sgi1r(0x7f_0005_0311, 2),
+            1 << 1 | 3 << 16 | 2 << 24 | 5 << 32 | 1 << 44 | 0x7f << 48
+        );
+        assert_eq!(sgi1r(0xff, 0) >> 44 & 0xf, 15); // Aff0 255: RS 15, bit 15
+        assert_eq!(sgi1r(0xff, 0) & 0xffff, 1 << 15);
+    }
+
+    #[test]
+    fn gicr_affinity_layout() {
+        assert_eq!(gicr_affinity(0x8000_0003), 3); // U/MT bits dropped
+        assert_eq!(gicr_affinity(0x12_0034_5678), 0x1234_5678);
+    }
+
+    #[test]
+    fn redistributor_walk_finds_by_affinity() {
+        // four v3 frames, affinities 0, 1, 2, 3; the last marked Last
+        let frames = |off: usize| -> u64 {
+            let i = (off / 0x2_0000) as u64;
+            (i << 32) | if i == 3 { GICR_TYPER_LAST } else { 0 } | (i << 8)
+        };
+        assert_eq!(find_redistributor(frames, 0, 64), Some(0));
+        assert_eq!(find_redistributor(frames, 2, 64), Some(0x4_0000));
+        assert_eq!(find_redistributor(frames, 3, 64), Some(0x6_0000));
+        assert_eq!(find_redistributor(frames, 4, 64), None); // stops at Last
+        assert_eq!(find_redistributor(frames, 3, 2), None); // bounded
+
+        // GICv4 frames with VLPIS are twice as long
+        let v4 = |off: usize| -> u64 {
+            let i = (off / 0x4_0000) as u64;
+            (i << 32) | GICR_TYPER_VLPIS | if i == 1 { GICR_TYPER_LAST } else { 0 }
+        };
+        assert_eq!(find_redistributor(v4, 1, 64), Some(0x4_0000));
+        // affinity is the whole word, not Aff0 alone
+        let clusters = |off: usize| -> u64 {
+            let i = (off / 0x2_0000) as u64;
+            ((i / 2) << 40 | (i % 2) << 32) | if i == 3 { GICR_TYPER_LAST } else { 0 }
+        };
+        assert_eq!(find_redistributor(clusters, 0x0101, 64), Some(0x6_0000));
     }
 
     #[test]

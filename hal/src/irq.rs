@@ -141,15 +141,22 @@ pub fn in_irq() -> bool {
 }
 
 /// The top half for controllers with an acknowledge register (GIC):
-/// take every pending interrupt and deliver it. Interrupt context;
-/// returns to the interrupted code. (x86_64's APIC is vectored: it uses
-/// handle_vector.)
+/// take every pending interrupt and deliver it; the kernel's
+/// inter-processor interrupt (SGI `gic::IPI_SGI`) is no bus line: `ipi`
+/// (the kernel's smp_ipi_entry) is called for it, then it ends.
+/// Interrupt context; returns to the interrupted code. (x86_64's APIC is
+/// vectored: it uses handle_vector.)
 #[cfg_attr(any(test, target_arch = "x86_64"), allow(dead_code))]
-pub fn handle(timer: fn() -> u64, from_user: bool, pc: u64) {
+pub fn handle(timer: fn() -> u64, ipi: fn(), from_user: bool, pc: u64) {
     let Some(c) = chip() else { return };
     enter();
     while let Some(id) = (c.ack)() {
-        deliver(c, id, timer, pc);
+        if id == crate::gic::IPI_SGI {
+            ipi();
+            (c.eoi)(id);
+        } else {
+            deliver(c, id, timer, pc);
+        }
     }
     leave();
     crate::ffi::irq_exit(from_user);

@@ -273,6 +273,10 @@ void kernel_irq_exit(bool from_user)
 {
 	int me = current;
 
+	/* The threads, the dispatcher and the bus run on the boot CPU only:
+	 * another CPU's interrupt (an IPI) must not switch it to them. */
+	if (hal_cpu_index() != 0)
+		return;
 	if (!up || me < 0 || bus_current() != BUS_SVC_KERNEL)
 		return;
 	/* a thread of a process that is ending: it was in user mode, so no

@@ -1000,22 +1000,29 @@ CASES = [
     {
         # Four CPUs (QEMU -smp 4): each found in the firmware's tables (the
         # ACPI MADT on x86_64, the device tree on AArch64), started and
-        # checked in; /sys/cpus lists them (docs/SMP.md).
+        # checked in; /sys/cpus lists them (docs/SMP.md). CPU 2 is pinged
+        # from the shell: it takes an inter-processor interrupt and
+        # answers the boot CPU with one (read half a second later: under
+        # TCG a CPU's first interrupt can take milliseconds), counted in
+        # /sys/cpus/ping and in both CPUs' ipis.
         'name': 'smp',
         'cmdline': '',
         'module': False,
         'smp': 4,
-        'type': [(r'^aegis: up in \d+ cycles', b'cat /sys/cpus/list\r'),
+        'type': [(r'^aegis: up in \d+ cycles', b'echo 2 > /sys/cpus/ping\r'),
+                 (r'echo 2 > /sys/cpus/ping$', b'cat /sys/cpus/ping\r', 0.5),
+                 (r'^1$', b'cat /sys/cpus/list\r'),
                  (r'^3 ', b'cat /sys/cpus/online\r'),
                  (r'^4$', b'poweroff\r')],
         'expect': [
             BANNER,
             r'^smp: 4 of 4 CPUs online \(from the (ACPI MADT|device tree)\)$',
-            r'^cpu hw_id +state +start_us +note$',
-            r'^0 +0 +online +- +the boot CPU$',
-            r'^1 +[0-9a-f]+ +online +\d+ *$',
-            r'^2 +[0-9a-f]+ +online +\d+ *$',
-            r'^3 +[0-9a-f]+ +online +\d+ *$',
+            r'^1$',
+            r'^cpu hw_id +state +start_us +ipis +note$',
+            r'^0 +0 +online +- +1 +the boot CPU$',
+            r'^1 +[0-9a-f]+ +online +\d+ +0 *$',
+            r'^2 +[0-9a-f]+ +online +\d+ +1 *$',
+            r'^3 +[0-9a-f]+ +online +\d+ +0 *$',
             r'^4$',
             r'^power: off, asked by shell$',
         ],
@@ -1034,9 +1041,9 @@ CASES = [
         'expect': [
             BANNER,
             r'^smp: 2 of 4 CPUs online \(from the (ACPI MADT|device tree)\)$',
-            r'^1 +\w+ +online +\d+ *$',
-            r'^2 +\w+ +off +- +beyond the smp= boot option$',
-            r'^3 +\w+ +off +- +beyond the smp= boot option$',
+            r'^1 +\w+ +online +\d+ +0 *$',
+            r'^2 +\w+ +off +- +0 +beyond the smp= boot option$',
+            r'^3 +\w+ +off +- +0 +beyond the smp= boot option$',
             r'^power: off, asked by shell$',
         ],
         'reject': [r'^panic: '],

@@ -45,12 +45,14 @@ def boot(argv, log_path, timeout, typing=()):
     """Run QEMU; return (exit status or None on timeout, banner seconds or
     None, total seconds, output text). typing: (pattern, bytes) pairs, in
     order: when a serial line matches the next pattern, its bytes are
-    typed on the serial input (QEMU's stdin)."""
+    typed on the serial input (QEMU's stdin); a third element is seconds
+    to wait first (for something the guest does in its own time)."""
     banner_re = re.compile(BANNER)
     start = time.monotonic()
     banner_at = [None]
     chunks = []
-    pending = [(re.compile(p), b) for p, b in typing]
+    pending = [(re.compile(t[0]), t[1], t[2] if len(t) > 2 else 0)
+               for t in typing]
     proc = subprocess.Popen(argv,
                             stdin=subprocess.PIPE if pending
                             else subprocess.DEVNULL,
@@ -63,8 +65,11 @@ def boot(argv, log_path, timeout, typing=()):
             if banner_at[0] is None and banner_re.search(screen(line)):
                 banner_at[0] = time.monotonic() - start
             if pending and pending[0][0].search(screen(line)):
+                _, keys, wait = pending.pop(0)
+                if wait:
+                    time.sleep(wait)
                 try:
-                    proc.stdin.write(pending.pop(0)[1])
+                    proc.stdin.write(keys)
                     proc.stdin.flush()
                 except OSError:
                     pass

@@ -1,7 +1,8 @@
 /*
  * smp_aarch64.c - in-kernel tests of the AArch64 side of starting CPUs
- * (hal/src/arch/aarch64/smp.rs, docs/SMP_AARCH64.md): what the boot CPU
- * can check of it from inside, with any number of CPUs.
+ * and of inter-processor interrupts (hal/src/arch/aarch64/smp.rs,
+ * ipi.rs, docs/SMP_AARCH64.md): what the boot CPU can check of it from
+ * inside, with any number of CPUs.
  */
 #if defined(__aarch64__)
 
@@ -120,6 +121,48 @@ KTEST(smp, aarch64_cpu_index_survives_a_kernel_fault)
 	KEXPECT_EQ(t, hal_cpu_index(), 0);
 	KEXPECT_EQ(t, read_tpidr_el1(), 0);
 	KEXPECT_EQ(t, read_tpidrro_el0(), 0);
+}
+
+/*
+ * hal_ipi_send refuses this CPU, an index beyond HAL_CPUS_MAX and every
+ * CPU not started (never described, or off) with -EINVAL; the boot CPU's
+ * GIC side is hal_irq_init's, so hal_cpu_irq_init has nothing left to do
+ * there. A start the firmware refuses for a CPU that is running
+ * (ALREADY_ON) does not make it unreachable: it still answers a ping.
+ */
+KTEST(smp, aarch64_ipi_refusals_and_a_refused_start_keeps_the_cpu)
+{
+	uint64_t top = unused_stack_top(), hz = hal_cycles_per_sec();
+	const struct smp_cpu *me = smp_cpu(0), *c1 = smp_cpu(1);
+	uint64_t before, t0;
+	bool was, back = false;
+
+	KEXPECT_EQ(t, hal_cpu_irq_init(), 0);
+	KEXPECT_EQ(t, hal_ipi_send(hal_cpu_index()), -AE_EINVAL);
+	KEXPECT_EQ(t, hal_ipi_send(HAL_CPUS_MAX), -AE_EINVAL);
+	KEXPECT_EQ(t, hal_ipi_send(0xffffffffu), -AE_EINVAL);
+	for (unsigned int i = 1; i < HAL_CPUS_MAX; i++) {
+		const struct smp_cpu *c = smp_cpu(i);
+
+		if (!c || c->state != SMP_ONLINE)
+			KEXPECT_EQ(t, hal_ipi_send(i), -AE_EINVAL);
+	}
+	if (!c1 || c1->state != SMP_ONLINE ||
+	    !(hal_caps() & (HAL_CAP_PSCI_HVC | HAL_CAP_PSCI_SMC)))
+		return;
+	KEXPECT_EQ(t, hal_cpu_start(1, c1->hw_id, top), -AE_EIO);
+	was = hal_irq_cpu_save();
+	hal_irq_cpu_enable(true);	/* the answer is an interrupt */
+	before = __atomic_load_n(&me->pongs, __ATOMIC_ACQUIRE);
+	t0 = hal_cycles();
+	KEXPECT_EQ(t, smp_ping(1), 0);
+	while (hal_cycles() - t0 < hz / 10)
+		if (__atomic_load_n(&me->pongs, __ATOMIC_ACQUIRE) != before) {
+			back = true;
+			break;
+		}
+	hal_irq_cpu_enable(was);
+	KEXPECT(t, back);
 }
 
 #endif

@@ -4,6 +4,7 @@
 
 mod gicv2;
 mod gicv3;
+mod ipi;
 mod pl011;
 mod psci;
 mod semihosting;
@@ -105,7 +106,19 @@ pub fn irq_init(
         _ => return Err(crate::errno::Errno::ENODEV),
     };
     (chip.init)(base as usize, base2 as usize)?;
+    ipi::boot_init(kind, chip);
     Ok(chip)
+}
+
+/// Set up this (secondary) CPU's side of the GIC for the IPI
+/// (hal_cpu_irq_init): ipi.rs.
+pub fn cpu_irq_init() -> Result<(), crate::errno::Errno> {
+    ipi::cpu_irq_init()
+}
+
+/// Send the kernel's IPI to CPU `index` (hal_ipi_send): ipi.rs.
+pub fn ipi_send(index: u32) -> Result<(), crate::errno::Errno> {
+    ipi::send(index)
 }
 
 /// The interrupt id of the console UART: the device tree gives the

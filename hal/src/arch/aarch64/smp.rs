@@ -156,6 +156,7 @@ pub fn cpu_start(index: u32, hw_id: u64, stack_top: u64) -> Result<(), Errno> {
     AP.idmap.store(phys(&IDMAP), Ordering::Relaxed);
     AP.stack_top.store(stack_top, Ordering::Relaxed);
     AP.index.store(index as u64, Ordering::Relaxed);
+    super::ipi::note_start(index, hw_id);
     clean_to_poc(&IDMAP as *const Table as u64, core::mem::size_of::<Table>() as u64);
     clean_to_poc(&AP as *const ApBoot as u64, core::mem::size_of::<ApBoot>() as u64);
     let r = psci::cpu_on(hw_id, entry, phys(&AP));

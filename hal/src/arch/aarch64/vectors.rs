@@ -30,7 +30,7 @@ const FROM: [&str; 4] = ["EL1t", "EL1h", "EL0/64", "EL0/32"];
 #[no_mangle]
 extern "C" fn aarch64_trap(f: &mut TrapFrame, entry: u64) {
     if entry == 5 || entry == 1 || entry == 9 {
-        crate::irq::handle(super::timer::rearm, entry == 9, f.elr);
+        crate::irq::handle(super::timer::rearm, super::ipi::receive, entry == 9, f.elr);
         return;
     }
     if entry == 8 {
