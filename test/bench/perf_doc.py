@@ -332,6 +332,12 @@ def main(argv=None):
          'A process spawned from user mode and waited for (`spawn` and '
          '`wait` of `test/user/true.c`), beside a kernel thread spawned, '
          'run and reaped; docs/PROCESSES.md.'),
+        ('smp.', None, 'Two CPUs',
+         'An inter-processor interrupt\'s round trip (`ipi_round_trip`: '
+         'CPU 0 interrupts CPU 1, whose handler interrupts CPU 0 back; '
+         '`test/kernel/bench_smp.c`), beside a thread switch on one CPU '
+         '(`sched.yield_switch`), with QEMU `-smp 2` under TCG, one host '
+         'thread per CPU on this 2-core host; docs/SMP.md.'),
     ]
     for prefix, arch, title, text in groups:
         if prefix == 'bus.':

@@ -73,6 +73,7 @@ from results import FAILED, SKIPPED  # noqa: E402
 CMDLINE = 'ktest=bench.irq_latency timer_hz=1000'
 KMALLOC_CMDLINE = 'ktest=bench.kmalloc'
 SCHED_CMDLINE = 'ktest=bench.sched'
+SMP_CMDLINE = 'ktest=bench.smp'
 USER_CMDLINE = 'run=bench run.exit'
 ULINE = re.compile(r'^bench: user (\w+) n=(\d+) hz=(\d+) median=(\d+) '
                    r'p99=(\d+) centicycles')
@@ -83,6 +84,8 @@ SLINE = re.compile(r'^bench: sched (\w+) n=(\d+) hz=(\d+) median=(\d+) '
 LLINE = re.compile(r'^bench: linux (\w+) n=(\d+) hz=(\d+) median=(\d+) '
                    r'p99=(\d+) centicycles')
 KLINE = re.compile(r'^bench: kmalloc (\w+) n=(\d+) hz=(\d+) median=(\d+) '
+                   r'p99=(\d+) centicycles')
+MLINE = re.compile(r'^bench: smp (\w+) n=(\d+) hz=(\d+) median=(\d+) '
                    r'p99=(\d+) centicycles')
 TIMEOUT = 300
 
@@ -101,11 +104,14 @@ class Group:
     """One boot of a configuration and the figures it prints: each is
     (its line's name, its record's bench, the group its peer comes from
     (None: this boot), the peer's line, the peer's record name). scale:
-    1 for lines in counter ticks, 100 for hundredths of a tick."""
+    1 for lines in counter ticks, 100 for hundredths of a tick. smp: the
+    boot's CPUs."""
 
-    def __init__(self, name, cmdline, rx, scale, figures, initrd=False):
+    def __init__(self, name, cmdline, rx, scale, figures, initrd=False,
+                 smp=1):
         self.name, self.cmdline, self.rx = name, cmdline, rx
         self.scale, self.figures, self.initrd = scale, figures, initrd
+        self.smp = smp
 
     def lines(self):
         """Every line this boot must print: its figures and the peers
@@ -140,6 +146,10 @@ GROUPS = [
          'sched.thread_call'),
         ('spawn_exit', 'proc.spawn_exit', 'sched', 'spawn_exit',
          'sched.spawn_exit')], initrd=True),
+    # two CPUs: a wake-up across CPUs beside a thread switch on one
+    Group('smp', SMP_CMDLINE, MLINE, 100, [
+        ('ipi_round_trip', 'smp.ipi_round_trip', 'sched', 'yield_switch',
+         'sched.yield_switch')], smp=2),
 ]
 
 # SYSCALL from ring 3 faults under kvm_pvm (docs/TESTING.md)
@@ -311,15 +321,16 @@ def run_config(cfg, args, boot, by_group, groups):
         return
     kdir = args.x86 if arch == 'x86_64' else args.arm
 
-    def argv(cmdline, initrd=None):
+    def argv(cmdline, initrd=None, smp=1):
         if arch == 'x86_64':
             return qemu.command(
                 arch, bootpath, accel,
                 kernel=os.path.join(args.x86, 'kernel.elf'),
-                cmdline=cmdline, initrd=initrd)
+                cmdline=cmdline, initrd=initrd, smp=smp)
         return qemu.command(arch, accel=accel,
                             image=os.path.join(args.arm, 'Image'),
-                            cmdline=cmdline, gic=gic, initrd=initrd)
+                            cmdline=cmdline, gic=gic, initrd=initrd,
+                            smp=smp)
 
     done = {}
     for g in GROUPS:
@@ -335,7 +346,7 @@ def run_config(cfg, args, boot, by_group, groups):
         try:
             initrd = (os.path.join(kdir, 'test', 'user', 'initrd.cpio')
                       if g.initrd else None)
-            out, err = boot(argv(g.cmdline, initrd), args.timeout)
+            out, err = boot(argv(g.cmdline, initrd, g.smp), args.timeout)
             recs, status, reason = measure_group(g, arch, accel, name, out,
                                                  err, done)
         except Exception as e:  # a bug here must not lose the others
@@ -529,6 +540,13 @@ def print_tables(by_group, vrows):
           'the same request from a kernel thread; proc.spawn_exit: spawn '
           'and wait for test/user/true.c, beside sched.spawn_exit, a kernel '
           'thread spawned, run and reaped')
+    table('two CPUs in QEMU (release kernels, -smp 2, TCG: one host '
+          'thread per CPU on this 2-core host): median and p99 of 201 '
+          'batches', by_group['smp'],
+          'ipi_round_trip: CPU 0 interrupts CPU 1, whose handler '
+          'interrupts CPU 0 back (test/kernel/bench_smp.c); peer '
+          'sched.yield_switch: a thread switch on one CPU, from the same '
+          'configuration\'s threads boot')
     if not vrows:
         return
     print('\nAegis against Linux in the same QEMU (x86_64 '

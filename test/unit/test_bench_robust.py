@@ -46,6 +46,7 @@ SCHED = lines('sched', ('yield_switch', 'thread_call', 'spawn_exit',
                         'inline_call'))
 USER = lines('user', ('null_syscall', 'write_check', 'user_call',
                       'bus_call', 'spawn_exit'))
+SMP = lines('smp', ('ipi_round_trip',))
 
 
 def config_of(argv):
@@ -62,12 +63,15 @@ def fake_boot(broken):
         cmd = ' '.join(argv)
         group = ('irq' if 'bench.irq' in cmd else
                  'kmalloc' if 'bench.kmalloc' in cmd else
-                 'sched' if 'bench.sched' in cmd else 'user')
+                 'sched' if 'bench.sched' in cmd else
+                 'smp' if 'bench.smp' in cmd else 'user')
         key = (config_of(argv), group)
         if key in broken:
             return broken[key]
+        if group == 'smp' and '-smp 2' not in cmd:
+            return 'bench: smp needs a second CPU online\n', None
         return {'irq': IRQ, 'kmalloc': KMALLOC, 'sched': SCHED,
-                'user': USER}[group], None
+                'user': USER, 'smp': SMP}[group], None
     return boot
 
 
@@ -147,18 +151,18 @@ class QemuBench(unittest.TestCase):
         for r in ran:
             self.assertEqual(list(r), KEYS, r['bench'])
         # 3 TCG configurations: 2 irq + 5 kmalloc + 3 sched + 4 user
-        self.assertEqual(len(ran), 3 * 14)
+        self.assertEqual(len(ran), 3 * 15)
         irq = find(rec, 'irq.top_to_handler', 'x86_64-pvh')[0]
         self.assertEqual((irq['value'], irq['cycles'], irq['ratio']),
                          (500.0, 500, 1.0))
         # the KVM configuration is skipped, with the reason, not failed
         kvm = [r for r in rec if r.get('config') == 'x86_64-pvh-kvm']
-        self.assertEqual(len(kvm), 14)
+        self.assertEqual(len(kvm), 15)
         for r in kvm:
             self.assertEqual((r['status'], r['reason'], r['value']),
                              ('skipped', 'this host is a virtual machine',
                               None))
-        self.assertIn('qemu bench: 12 of 13 groups ran; skipped: '
+        self.assertIn('qemu bench: 15 of 16 groups ran; skipped: '
                       'x86_64-pvh-kvm (this host is a virtual machine)',
                       out)
         self.assertNotIn('failed', out.splitlines()[-1])
@@ -194,7 +198,7 @@ class QemuBench(unittest.TestCase):
         self.assertIn('x86_64-pvh sched', r['peer_reason'])
         self.assertNotIn('status', r)
         last = out.splitlines()[-1]
-        self.assertTrue(last.startswith('qemu bench: 10 of 13 groups ran;'),
+        self.assertTrue(last.startswith('qemu bench: 13 of 16 groups ran;'),
                         last)
         self.assertIn('failed: x86_64-pvh sched (no figures; last: '
                       'ktest: FAIL bench.sched), aarch64-gicv3 irq (timed '
