@@ -1,8 +1,9 @@
 /*
  * smp_x86_64.c - in-kernel tests of the x86_64 side of starting CPUs
- * (hal/src/arch/x86_64/smp.rs, docs/SMP_X86_64.md): what the boot CPU can
- * check of it from inside, with any number of CPUs. No refused call
- * starts a CPU or leaves the start busy.
+ * (hal/src/arch/x86_64/smp.rs, docs/SMP_X86_64.md) and of its
+ * inter-processor interrupt (ipi.rs): what the boot CPU can check of it
+ * from inside, with any number of CPUs. No refused call starts a CPU or
+ * leaves the start busy.
  */
 #if defined(__x86_64__)
 
@@ -67,6 +68,90 @@ KTEST(smp, x86_64_start_refuses_bad_arguments)
 	KEXPECT_EQ(t, hal_cpu_start_page(0x8800), -AE_EINVAL);
 	KEXPECT_EQ(t, hal_cpu_start_page(0xa0000), -AE_EINVAL);
 	KEXPECT_EQ(t, hal_cpu_start_page(0x100000), -AE_EINVAL);
+}
+
+/* What hal_ipi_send refuses: this CPU, indexes beyond the HAL's, and
+ * every CPU that is not online (never started, off, failed). The boot
+ * CPU's hal_cpu_irq_init is hal_irq_init's work: 0. */
+KTEST(smp, x86_64_ipi_refusals)
+{
+	KEXPECT_EQ(t, hal_cpu_irq_init(), 0);
+	KEXPECT_EQ(t, hal_ipi_send(hal_cpu_index()), -AE_EINVAL);
+	KEXPECT_EQ(t, hal_ipi_send(HAL_CPUS_MAX), -AE_EINVAL);
+	KEXPECT_EQ(t, hal_ipi_send(0xffffffffu), -AE_EINVAL);
+	for (unsigned int i = 1; i < HAL_CPUS_MAX; i++) {
+		const struct smp_cpu *c = smp_cpu(i);
+
+		if (!c || c->state != SMP_ONLINE)
+			KEXPECT_EQ(t, hal_ipi_send(i), -AE_EINVAL);
+	}
+	KEXPECT(t, !hal_in_irq());
+}
+
+/* Wait up to 100 ms, interrupts on, for this CPU's answers to reach
+ * `want`; whether they did. */
+static bool pongs_reach(uint64_t want)
+{
+	const struct smp_cpu *me = smp_cpu(0);
+	uint64_t hz = hal_cycles_per_sec(), t0 = hal_cycles();
+	bool was = hal_irq_cpu_save(), ok = false;
+
+	hal_irq_cpu_enable(true);	/* the answers are interrupts */
+	while (hal_cycles() - t0 < hz / 10)
+		if (__atomic_load_n(&me->pongs, __ATOMIC_ACQUIRE) >= want) {
+			ok = true;
+			break;
+		}
+	hal_irq_cpu_enable(was);
+	return ok;
+}
+
+/* Twenty round trips in a row to each online CPU, each answered before
+ * the next: the IPI vector is taken again and again on both sides, which
+ * it would not be if either side left it in service (no end of
+ * interrupt). */
+KTEST(smp, x86_64_ipi_round_trips_in_a_row)
+{
+	const struct smp_cpu *me = smp_cpu(0);
+
+	for (unsigned int i = 1; i < smp_cpus_described(); i++) {
+		const struct smp_cpu *c = smp_cpu(i);
+		uint64_t pings;
+		unsigned int n;
+
+		if (c->state != SMP_ONLINE)
+			continue;
+		pings = __atomic_load_n(&c->pings, __ATOMIC_ACQUIRE);
+		for (n = 0; n < 20; n++) {
+			uint64_t want = __atomic_load_n(&me->pongs,
+							__ATOMIC_ACQUIRE) + 1;
+
+			if (smp_ping(i) != 0 || !pongs_reach(want))
+				break;
+		}
+		KEXPECT_EQ(t, n, 20);
+		KEXPECT_EQ(t, __atomic_load_n(&c->pings, __ATOMIC_ACQUIRE),
+			   pings + 20);
+	}
+}
+
+/* Every online CPU pinged at once: each answers, and the boot CPU counts
+ * every answer even when several arrive as one interrupt. */
+KTEST(smp, x86_64_ipi_to_every_cpu_at_once)
+{
+	const struct smp_cpu *me = smp_cpu(0);
+	uint64_t want = __atomic_load_n(&me->pongs, __ATOMIC_ACQUIRE);
+	bool was = hal_irq_cpu_save();
+
+	hal_irq_cpu_enable(false);	/* every ping out before any answer */
+	for (unsigned int i = 1; i < smp_cpus_described(); i++)
+		if (smp_cpu(i)->state == SMP_ONLINE) {
+			KEXPECT_EQ(t, smp_ping(i), 0);
+			want++;
+		}
+	hal_irq_cpu_enable(was);
+	KEXPECT(t, pongs_reach(want));
+	KEXPECT_EQ(t, __atomic_load_n(&me->pongs, __ATOMIC_ACQUIRE), want);
 }
 
 /*

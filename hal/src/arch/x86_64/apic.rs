@@ -18,6 +18,8 @@ const REG_TPR: u32 = 0x80;
 const REG_EOI: u32 = 0xb0;
 const REG_SVR: u32 = 0xf0;
 const REG_LVT_TIMER: u32 = 0x320;
+const REG_LVT_LINT0: u32 = 0x350;
+const REG_LVT_LINT1: u32 = 0x360;
 const REG_TIMER_INIT: u32 = 0x380;
 const REG_TIMER_CUR: u32 = 0x390;
 const REG_TIMER_DIV: u32 = 0x3e0;
@@ -25,6 +27,13 @@ const REG_TIMER_DIV: u32 = 0x3e0;
 /// The timer's vector (and bus line), the spurious vector.
 pub(crate) const TIMER_VECTOR: u32 = 0x20;
 pub(crate) const SPURIOUS_VECTOR: u32 = 0xff;
+/// The kernel's inter-processor interrupt (ipi.rs): above every device
+/// vector (the I/O APIC's end at 0xef), below the spurious vector, and
+/// neither 0xf7 nor 0xff, where the masked 8259s (remapped to 0xf0-0xff)
+/// may still signal a spurious IRQ 7 or 15. No bus line.
+pub(crate) const IPI_VECTOR: u32 = 0xfe;
+/// SVR bit 8: the APIC is software-enabled.
+const SVR_ENABLE: u32 = 0x100;
 const LVT_MASKED: u32 = 1 << 16;
 const LVT_PERIODIC: u32 = 1 << 17;
 
@@ -102,7 +111,7 @@ fn init(_b: usize, _b2: usize) -> Result<(), Errno> {
     pic_off();
     mode_setup()?;
     write(REG_TPR, 0);
-    write(REG_SVR, 0x100 | SPURIOUS_VECTOR); // software enable
+    write(REG_SVR, SVR_ENABLE | SPURIOUS_VECTOR); // software enable
     let _ = read(REG_ID);
     Ok(())
 }
@@ -159,7 +168,35 @@ pub(crate) fn ap_setup() {
         wrmsr(IA32_APIC_BASE, base | X2APIC_ENABLE);
     }
     write(REG_TPR, 0);
-    write(REG_SVR, 0x100 | SPURIOUS_VECTOR);
+    write(REG_SVR, SVR_ENABLE | SPURIOUS_VECTOR);
+}
+
+/// A started CPU's part of hal_cpu_irq_init (after ap_setup, interrupts
+/// masked): check that its local APIC can take a fixed IPI and return
+/// its id. It must be globally enabled in the machine's mode (the xAPIC
+/// at the boot CPU's address), software-enabled with the spurious vector,
+/// with task priority 0 (written again and read back: TPR 0 lets every
+/// vector class through). LINT0 and LINT1 are masked outright: the
+/// 8259's ExtINT and the NMI line are the boot CPU's (INIT masked them
+/// already). -ENODEV when the APIC is not in the mode the HAL uses, -EIO
+/// when it does not keep the values written.
+pub(crate) fn ap_irq_setup() -> Result<u32, Errno> {
+    let base = rdmsr(IA32_APIC_BASE);
+    let x2 = X2.load(Ordering::Relaxed);
+    if base & APIC_GLOBAL_ENABLE == 0
+        || (base & X2APIC_ENABLE != 0) != x2
+        || (!x2 && (base & 0xffff_f000) as usize != MMIO.load(Ordering::Relaxed))
+    {
+        return Err(Errno::ENODEV);
+    }
+    write(REG_LVT_LINT0, LVT_MASKED);
+    write(REG_LVT_LINT1, LVT_MASKED);
+    write(REG_TPR, 0);
+    write(REG_SVR, SVR_ENABLE | SPURIOUS_VECTOR);
+    if read(REG_TPR) & 0xff != 0 || read(REG_SVR) & 0x1ff != SVR_ENABLE | SPURIOUS_VECTOR {
+        return Err(Errno::EIO);
+    }
+    Ok(lapic_id())
 }
 
 /// The calling CPU's local APIC id, whatever mode its APIC is in and
@@ -192,9 +229,32 @@ const REG_ICR_LO: u32 = 0x300;
 const REG_ICR_HI: u32 = 0x310;
 /// ICR bit 12 (xAPIC only): the previous IPI is still being sent.
 const ICR_PENDING: u32 = 1 << 12;
+/// ICR bit 14, level: 1 (assert) for every delivery mode but an INIT
+/// level de-assert.
+const ICR_ASSERT: u32 = 1 << 14;
 /// ICR low word of an INIT IPI: delivery mode INIT (101b), physical
 /// destination, level assert, edge triggered, no shorthand.
 pub(crate) const ICR_INIT: u32 = 0x0000_4500;
+
+/// ICR low word of a fixed IPI of `vector`: delivery mode fixed (000b,
+/// bits 10:8), destination mode physical (bit 11 clear), level assert,
+/// edge triggered (bit 15 clear), no shorthand (bits 19:18 clear): the
+/// one CPU the destination names takes `vector`.
+pub(crate) const fn icr_fixed(vector: u32) -> u32 {
+    ICR_ASSERT | (vector & 0xff)
+}
+
+/// xAPIC: the ICR high word naming local APIC `dest` (bits 63:56 of the
+/// ICR, 31:24 of ICR_HI).
+pub(crate) const fn icr_hi_xapic(dest: u32) -> u32 {
+    dest << 24
+}
+
+/// x2APIC: the whole 64-bit ICR (MSR 0x830), the destination's 32-bit
+/// x2APIC id in bits 63:32, the low word as in xAPIC mode.
+pub(crate) const fn icr_x2apic(dest: u32, lo: u32) -> u64 {
+    (dest as u64) << 32 | lo as u64
+}
 
 /// ICR low word of a start-up IPI (delivery mode 110b, level assert)
 /// whose vector is the 4 KiB page number where the CPU starts.
@@ -219,16 +279,22 @@ pub(crate) fn max_dest() -> u64 {
 /// cycles: -EIO if it is still pending then. x2APIC has no delivery
 /// status: the write is the send.
 pub(crate) fn send_ipi(dest: u32, lo: u32, limit: u64) -> Result<(), Errno> {
-    // the stores that describe the start (the data the woken CPU reads)
-    // before the write that sends: a WRMSR to the x2APIC ICR is not
-    // serializing (Intel SDM, "x2APIC Register Address Space")
+    // the stores that describe the start or the IPI's reason (what the
+    // woken CPU reads) before the write that sends: a WRMSR to the
+    // x2APIC ICR is not serializing and may complete before earlier
+    // stores are globally visible (Intel SDM, "MSR Access in x2APIC
+    // Mode": MFENCE or a serializing instruction first). The fence is an
+    // MFENCE; in x2APIC mode an LFENCE after it also keeps the WRMSR, which
+    // is no memory access, from starting before the MFENCE is done.
     core::sync::atomic::fence(Ordering::SeqCst);
     super::without_interrupts(|| {
         if X2.load(Ordering::Relaxed) {
-            wrmsr(x2_msr(REG_ICR_LO), (dest as u64) << 32 | lo as u64);
+            // SAFETY: lfence only orders this CPU's instructions.
+            unsafe { core::arch::asm!("lfence", options(nostack, preserves_flags)) };
+            wrmsr(x2_msr(REG_ICR_LO), icr_x2apic(dest, lo));
             return Ok(());
         }
-        write(REG_ICR_HI, dest << 24);
+        write(REG_ICR_HI, icr_hi_xapic(dest));
         write(REG_ICR_LO, lo);
         let t0 = super::cycles();
         while read(REG_ICR_LO) & ICR_PENDING != 0 {
@@ -262,6 +328,12 @@ fn ack() -> Option<u32> {
 }
 
 fn eoi(_id: u32) {
+    end_of_interrupt();
+}
+
+/// Tell this CPU's local APIC that the interrupt in service is handled
+/// (a write of 0 to EOI). Interrupt context.
+pub(crate) fn end_of_interrupt() {
     write(REG_EOI, 0);
 }
 
@@ -335,4 +407,52 @@ pub fn timer_due() -> u64 {
         PER_10MS.load(Ordering::Relaxed),
         super::cycles_per_sec(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_ipi_icr_low_word() {
+        // vector 0xfe, fixed, physical, assert, edge, no shorthand
+        assert_eq!(icr_fixed(IPI_VECTOR), 0x0000_40fe);
+        assert_eq!(icr_fixed(0x30), 0x0000_4030);
+        // only the vector field: nothing spills into delivery mode
+        assert_eq!(icr_fixed(0x1fe), 0x0000_40fe);
+        let lo = icr_fixed(IPI_VECTOR);
+        assert_eq!((lo >> 8) & 7, 0, "delivery mode fixed");
+        assert_eq!(lo & (1 << 11), 0, "physical destination");
+        assert_eq!(lo & ICR_PENDING, 0, "delivery status is read-only");
+        assert_eq!(lo & (1 << 15), 0, "edge triggered");
+        assert_eq!((lo >> 18) & 3, 0, "no shorthand");
+    }
+
+    #[test]
+    fn destination_fields() {
+        assert_eq!(icr_hi_xapic(0), 0);
+        assert_eq!(icr_hi_xapic(3), 0x0300_0000);
+        assert_eq!(icr_hi_xapic(0xfe), 0xfe00_0000);
+        assert_eq!(icr_x2apic(2, icr_fixed(IPI_VECTOR)), 0x0000_0002_0000_40fe);
+        assert_eq!(icr_x2apic(0x1_0005, ICR_INIT), 0x0001_0005_0000_4500);
+        // the x2APIC ICR is one MSR, 0x830; EOI is 0x80b
+        assert_eq!(x2_msr(REG_ICR_LO), 0x830);
+        assert_eq!(x2_msr(REG_EOI), 0x80b);
+    }
+
+    #[test]
+    fn ipi_vector_is_clear_of_the_others() {
+        use super::super::ioapic::{entries_from_version, VECTOR_BASE};
+        // above every vector an I/O APIC's GSI can have (the most
+        // entries the HAL accepts), below the spurious one
+        let most = (1..=256u32)
+            .filter_map(|n| entries_from_version((n - 1) << 16 | 0x11))
+            .max()
+            .unwrap();
+        assert!(IPI_VECTOR >= VECTOR_BASE + most);
+        assert!(IPI_VECTOR < SPURIOUS_VECTOR);
+        assert!(IPI_VECTOR != TIMER_VECTOR);
+        // not where a masked 8259 can still signal spurious IRQ 7 or 15
+        assert!(IPI_VECTOR != 0xf0 + 7 && IPI_VECTOR != 0xf8 + 7);
+    }
 }

@@ -288,6 +288,18 @@ pub unsafe fn ap_init(cpu: usize) {
     }
 }
 
+/// Whether this CPU has the IDT init built loaded (IDTR base and limit):
+/// every CPU shares it, so every vector's stub is the same everywhere.
+pub fn idt_loaded() -> bool {
+    let mut idtr = [0u8; 10];
+    // SAFETY: sidt stores the 10-byte IDTR into idtr; no side effects.
+    unsafe { core::arch::asm!("sidt [{}]", in(reg) idtr.as_mut_ptr(), options(nostack)) };
+    let limit = u16::from_le_bytes([idtr[0], idtr[1]]);
+    let mut base = [0u8; 8];
+    base.copy_from_slice(&idtr[2..10]);
+    limit as usize == 256 * 16 - 1 && u64::from_le_bytes(base) == core::ptr::addr_of!(IDT) as u64
+}
+
 const NAMES: [&str; 32] = [
     "divide error",
     "debug",
@@ -408,12 +420,17 @@ pub fn fault_test(kind: u32) -> i32 {
     crate::errno::Errno::EFAULT.to_c()
 }
 
-/// Called by the stubs with the saved frame. Interrupts (vectors 32 and
-/// up) go to the top half and return; exceptions are reported and end the
-/// machine.
+/// Called by the stubs with the saved frame. The kernel's IPI goes to its
+/// own receive path (ipi.rs: no bus line); other interrupts (vectors 32
+/// and up) go to the top half and return; exceptions are reported and end
+/// the machine.
 #[no_mangle]
 extern "C" fn x86_trap(f: &TrapFrame) {
     let from_user = f.cs & 3 == 3;
+    if f.vector == super::apic::IPI_VECTOR as u64 {
+        super::ipi::receive(from_user);
+        return;
+    }
     if f.vector >= 32 {
         crate::irq::handle_vector(
             f.vector as u32,

@@ -4,6 +4,7 @@
 mod apic;
 pub mod cpu;
 mod ioapic;
+mod ipi;
 mod port;
 mod smp;
 mod tsc;
@@ -154,10 +155,24 @@ pub fn irq_init(
     _base2: u64,
 ) -> Result<&'static crate::irq::IrqChip, crate::errno::Errno> {
     (apic::CHIP.init)(0, 0)?;
-    if kind == 1 && ioapic::init(base as usize).is_ok() {
-        return Ok(&apic::CHIP_IO);
-    }
-    Ok(&apic::CHIP)
+    let chip = if kind == 1 && ioapic::init(base as usize).is_ok() {
+        &apic::CHIP_IO
+    } else {
+        &apic::CHIP
+    };
+    ipi::boot_init();
+    Ok(chip)
+}
+
+/// Make this (secondary) CPU's local APIC ready for the IPI
+/// (hal_cpu_irq_init): ipi.rs.
+pub fn cpu_irq_init() -> Result<(), crate::errno::Errno> {
+    ipi::cpu_irq_init()
+}
+
+/// Send the kernel's IPI to CPU `index` (hal_ipi_send): ipi.rs.
+pub fn ipi_send(index: u32) -> Result<(), crate::errno::Errno> {
+    ipi::send(index)
 }
 
 /// The interrupt id (vector) of the console UART, whose platform
