@@ -266,7 +266,9 @@ pub const HAL_CPUS_MAX: u32 = 64;
 /// Returns 0 once the start was asked of the hardware or firmware
 /// (INIT-SIPI-SIPI sent; PSCI CPU_ON accepted): whether the CPU arrived is
 /// for the caller to see (it waits for smp_ap_entry's sign). Errors:
-/// -EINVAL (index 0 or too big, `stack_top` 0 or not 16-aligned),
+/// -EINVAL (index 0 or too big, `stack_top` 0 or not 16-aligned; on
+/// x86_64 also an APIC id an IPI cannot name alone, the caller's own, or
+/// one already started as another index: an INIT would reset that CPU),
 /// -ENODEV (this machine gives no way to start a CPU: no local APIC, no
 /// PSCI conduit), -EBUSY (the previous start has not reached
 /// smp_ap_entry), -EIO (the firmware refused; its PSCI error is printed).
@@ -332,7 +334,8 @@ pub extern "C" fn hal_cpu_irq_init() -> i32 {
 /// context and then ends the interrupt. IPIs are not counted: several
 /// sent before the CPU takes one may arrive as one, so the kernel keeps
 /// its reasons itself. Returns 0, -EINVAL (index beyond HAL_CPUS_MAX, a
-/// CPU never started, or this CPU), -ENODEV (before hal_irq_init). Any
+/// CPU never started, or this CPU), -ENODEV (before hal_irq_init), -EIO
+/// (x86_64 xAPIC: the interrupt still pending after 10 ms). Any
 /// context.
 #[no_mangle]
 pub extern "C" fn hal_ipi_send(index: u32) -> i32 {
