@@ -56,7 +56,7 @@ CASES = [
             r'^boot: module 0 "{module_name}" at 0x[0-9a-f]+, {module_size} '
             r'bytes',
             r'^ktest: ok boot\.',
-            r'^smp: 1 of 1 CPUs online \(from the (ACPI MADT|device tree)\)$',
+            r'^smp: (\d+) of \1 CPUs online \(from the (ACPI MADT|device tree)\)$',
             r'{intc}',
             r'^boot: console (ns16550a at 0x3f8, interrupt 4|arm,pl011 at '
             r'0x9000000, interrupt 33)$',

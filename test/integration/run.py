@@ -155,13 +155,19 @@ def main():
     ap.add_argument('--x86', required=True, help='x86_64 kernel build dir')
     ap.add_argument('--arm', required=True, help='aarch64 kernel build dir')
     ap.add_argument('--only', default='',
-                    help='run only tests whose config/case contains this')
+                    help='run only tests whose config/case contains this '
+                    '(or any of these, comma-separated)')
+    ap.add_argument('--logs', default='integration',
+                    help='the folder of build/test/ for the serial logs')
+    ap.add_argument('--smp', type=int, default=1,
+                    help='CPUs for the cases that do not choose their own')
     ap.add_argument('--accel', default='auto',
                     help='auto: as configured (KVM ones where usable); '
                     'tcg or kvm: force every configuration')
     args = ap.parse_args()
 
-    logdir = os.path.join(args.build, 'test', 'integration')
+    logdir = os.path.join(args.build, 'test', args.logs)
+    only = [o for o in args.only.split(',') if o]
     os.makedirs(logdir, exist_ok=True)
     fixture = os.path.join(HERE, 'fixtures', MODULE)
     results = []
@@ -170,7 +176,7 @@ def main():
         name, arch, bootpath, gic, el2, want = config
         for case in CASES:
             tname = '%s/%s' % (name, case['name'])
-            if args.only and args.only not in tname:
+            if only and not any(o in tname for o in only):
                 continue
             if case.get('arch', arch) != arch:
                 continue
@@ -207,7 +213,7 @@ def main():
                     cmdline=cmdline,
                     initrd=module_for(case, args.x86, fixture),
                     interactive=case.get('interactive', False),
-                    smp=case.get('smp', 1))
+                    smp=case.get('smp', args.smp))
             else:
                 argv = qemu.command(
                     arch, accel=accel,
@@ -217,7 +223,7 @@ def main():
                     cmdline=cmdline, gic=gic, el2=el2,
                     initrd=module_for(case, args.arm, fixture),
                     interactive=case.get('interactive', False),
-                    smp=case.get('smp', 1))
+                    smp=case.get('smp', args.smp))
             if case.get('serial') == 'none':
                 argv[argv.index('-serial') + 1] = 'none'
             log = os.path.join(logdir, '%s-%s.log' % (name, case['name']))
@@ -245,12 +251,13 @@ def main():
                 print('     %s (see %s)' % (p, os.path.relpath(log, TOP)))
     passed = sum(1 for r in results if r['passed'])
     failed = len(results) - passed
+    suite = 'integration' if args.logs == 'integration' else args.logs
     with open(args.results, 'w') as f:
-        json.dump({'suite': 'integration', 'passed': passed,
+        json.dump({'suite': suite, 'passed': passed,
                    'failed': failed, 'skipped': skipped, 'tests': results},
                   f, indent=1)
-    print('integration: %d passed, %d failed, %d skipped'
-          % (passed, failed, skipped))
+    print('%s: %d passed, %d failed, %d skipped'
+          % (suite, passed, failed, skipped))
     return 0
 
 
