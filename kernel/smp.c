@@ -78,15 +78,6 @@ unsigned int smp_cpus_online(void)
 	return n;
 }
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ volatile("yield");
-#endif
-}
-
 static const void *direct(paddr_t pa, uint64_t len, void *ctx)
 {
 	const struct HalDirectMap *dm = ctx;
@@ -160,7 +151,7 @@ static bool wait_for(unsigned int i, uint64_t t0)
 	while (!__atomic_load_n(&arrived[i], __ATOMIC_ACQUIRE)) {
 		if (hal_cycles() - now > limit)
 			return false;
-		cpu_relax();
+		hal_cpu_relax();
 	}
 	cpus[i].start_cycles = hal_cycles() - t0;
 	return true;

@@ -301,6 +301,13 @@ pub extern "C" fn hal_cpu_start_page(pa: u64) -> i32 {
     }
 }
 
+/// A pause inside a spin-wait loop (x86_64 `pause`, AArch64 `yield`):
+/// lets a sibling hardware thread run and saves power. Any context.
+#[no_mangle]
+pub extern "C" fn hal_cpu_relax() {
+    core::hint::spin_loop();
+}
+
 /// The index of the CPU running this: 0 on the boot CPU, on the others
 /// the index hal_cpu_start gave. Correct in every context, also after
 /// user code ran (which may change the segment registers on x86_64).

@@ -29,18 +29,18 @@ void spin_set_hooks(const struct spin_hooks *h)
 
 #ifdef AEGIS_HOST
 #include <sched.h>
+#else
+#include <aegis/hal.h>
 #endif
 
 static inline void relax(void)
 {
-#if defined(AEGIS_HOST)
+#ifdef AEGIS_HOST
 	/* host tests' "CPUs" are threads the host may preempt: a waiter
 	 * spinning on a core the holder needs would wait a whole slice */
 	sched_yield();
-#elif defined(__x86_64__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ volatile("yield");
+#else
+	hal_cpu_relax();
 #endif
 }
 

@@ -23,27 +23,16 @@
 #include <aegis/kprintf.h>
 #include <aegis/ktest.h>
 #include <aegis/sched.h>
+#include "bench.h"
 
 #define PER	100
 #define ROUNDS	201
 
 static uint64_t v[ROUNDS];
 
-static void sort(uint64_t *a, unsigned int k)
-{
-	for (unsigned int i = 1; i < k; i++) {
-		uint64_t x = a[i];
-		unsigned int j = i;
-
-		for (; j && a[j - 1] > x; j--)
-			a[j] = a[j - 1];
-		a[j] = x;
-	}
-}
-
 static void report(const char *figure, unsigned int n)
 {
-	sort(v, ROUNDS);
+	bench_sort(v, ROUNDS);
 	kprintf("bench: sched %s n=%u hz=%llu median=%llu p99=%llu "
 		"centicycles\n", figure, n,
 		(unsigned long long)hal_cycles_per_sec(),

@@ -17,23 +17,12 @@
 #include <aegis/kprintf.h>
 #include <aegis/ktest.h>
 #include <aegis/smp.h>
+#include "bench.h"
 
 #define PER	20
 #define ROUNDS	201
 
 static uint64_t v[ROUNDS];
-
-static void sort(uint64_t *a, unsigned int k)
-{
-	for (unsigned int i = 1; i < k; i++) {
-		uint64_t x = a[i];
-		unsigned int j = i;
-
-		for (; j && a[j - 1] > x; j--)
-			a[j] = a[j - 1];
-		a[j] = x;
-	}
-}
 
 /* One round trip to CPU 1; false if it did not answer within a second. */
 static bool round_trip(const struct smp_cpu *me, uint64_t hz)
@@ -75,7 +64,7 @@ KTEST_EXPLICIT(bench, smp)
 	KEXPECT(t, ok);
 	if (!ok)
 		return;
-	sort(v, ROUNDS);
+	bench_sort(v, ROUNDS);
 	kprintf("bench: smp ipi_round_trip n=%u hz=%llu median=%llu p99=%llu "
 		"centicycles\n", ROUNDS * PER, (unsigned long long)hz,
 		(unsigned long long)v[ROUNDS / 2],

@@ -42,17 +42,23 @@ static X2: AtomicBool = AtomicBool::new(false);
 static PER_10MS: AtomicU32 = AtomicU32::new(0);
 static INIT_COUNT: AtomicU32 = AtomicU32::new(0);
 
-fn rdmsr(msr: u32) -> u64 {
+/// Read an MSR. For this module and smp.rs: their callers read only
+/// architectural MSRs the CPU has (the APIC's, EFER, IA32_TSC_AUX where
+/// CPUID says so).
+pub(super) fn rdmsr(msr: u32) -> u64 {
     let (lo, hi): (u32, u32);
-    // SAFETY: the MSRs read here exist on every CPU with an APIC.
+    // SAFETY: callers name only MSRs this CPU has (see above).
     unsafe {
         core::arch::asm!("rdmsr", in("ecx") msr, out("eax") lo, out("edx") hi, options(nomem, nostack))
     };
     (hi as u64) << 32 | lo as u64
 }
 
-fn wrmsr(msr: u32, v: u64) {
-    // SAFETY: only APIC MSRs are written, by the HAL that owns the APIC.
+/// Write an MSR: the APIC's (this module owns the APIC) and
+/// IA32_TSC_AUX (smp.rs, where CPUID says it exists; it affects only
+/// RDTSCP and RDPID).
+pub(super) fn wrmsr(msr: u32, v: u64) {
+    // SAFETY: callers write only the MSRs named above.
     unsafe {
         core::arch::asm!("wrmsr", in("ecx") msr, in("eax") v as u32, in("edx") (v >> 32) as u32,
                          options(nomem, nostack))

@@ -22,7 +22,7 @@
 //! from hal_cpu_start until its CPU is done with the page, just before
 //! smp_ap_entry.
 
-use super::apic;
+use super::apic::{self, rdmsr, wrmsr};
 use crate::errno::Errno;
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 
@@ -217,24 +217,6 @@ const BY_APIC_ID: u8 = 0;
 const IA32_TSC_AUX: u32 = 0xc000_0103;
 const IA32_EFER: u32 = 0xc000_0080;
 const EFER_LMA: u64 = 1 << 10;
-
-fn rdmsr(msr: u32) -> u64 {
-    let (lo, hi): (u32, u32);
-    // SAFETY: only architectural MSRs this CPU has are read.
-    unsafe {
-        core::arch::asm!("rdmsr", in("ecx") msr, out("eax") lo, out("edx") hi, options(nomem, nostack))
-    };
-    (hi as u64) << 32 | lo as u64
-}
-
-fn wrmsr(msr: u32, v: u64) {
-    // SAFETY: only IA32_TSC_AUX is written here, where CPUID says it
-    // exists; it affects nothing but RDTSCP and RDPID.
-    unsafe {
-        core::arch::asm!("wrmsr", in("ecx") msr, in("eax") v as u32, in("edx") (v >> 32) as u32,
-                         options(nomem, nostack))
-    };
-}
 
 /// How this CPU model can read IA32_TSC_AUX, if it has one.
 fn index_method() -> u8 {
