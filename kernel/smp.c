@@ -197,6 +197,7 @@ static bool start(unsigned int i)
 		       SMP_ONLINE;
 	}
 	hal_kstack_unmap(HAL_KSTACK_SLOTS - 1 - i, AP_STACK_SIZE, &vm_tables);
+	smp_tlb_shootdown(0, top - AP_STACK_SIZE, AP_STACK_SIZE);
 	mm_page_free(pa, AP_STACK_ORDER);
 	return false;
 }
@@ -208,6 +209,8 @@ void smp_init(void)
 
 	cpus[0].hw_id = hal_cpu_hw_id();
 	cpus[0].state = SMP_ONLINE;
+	if (!hal_mmu_active(0))		/* as smp_ap_entry: known from now */
+		hal_mmu_activate(hal_mmu_activate(0));
 	if (n == 0) {
 		kprintf("smp: 1 CPU (no other described)\n");
 		return;
@@ -253,6 +256,9 @@ void smp_ap_entry(uint32_t index)
 		__atomic_store_n(&arrived[index], 1, __ATOMIC_RELEASE);
 		hal_halt();
 	}
+	/* the kernel's tables are active here: say so (TLB shootdown asks a
+	 * CPU whose root it does not know) */
+	hal_mmu_activate(hal_mmu_activate(0));
 	__atomic_store_n(&cpus[index].state, SMP_ONLINE, __ATOMIC_RELEASE);
 	__atomic_store_n(&arrived[index], 1, __ATOMIC_RELEASE);
 	/* No services or threads run here yet (docs/SMP.md): the CPU sleeps
@@ -264,6 +270,8 @@ void smp_ap_entry(uint32_t index)
 }
 
 /* ---- inter-processor interrupts ---------------------------------------- */
+
+static void calls_run(unsigned int me);
 
 /* What CPU i was sent, as bits: pinged_by[i] bit j: CPU j asks for an
  * answer; answered[i]: answers are waiting. Set by the sender before the
@@ -290,6 +298,7 @@ void smp_ipi_entry(void)
 	if (me >= ndesc)
 		return;
 	__atomic_fetch_add(&cpus[me].ipis, 1, __ATOMIC_RELAXED);
+	calls_run(me);
 	asked = __atomic_exchange_n(&pinged_by[me], 0, __ATOMIC_ACQUIRE);
 	answers = __atomic_exchange_n(&answered[me], 0, __ATOMIC_ACQUIRE);
 	if (answers)
@@ -301,6 +310,141 @@ void smp_ipi_entry(void)
 		__atomic_fetch_add(&answered[j], 1, __ATOMIC_RELEASE);
 		hal_ipi_send(j);
 	}
+}
+
+/* ---- calls on other CPUs ------------------------------------------------ */
+
+/* CPU j's call in flight: what to run and how many targets have not yet
+ * run it. One at a time per CPU (smp_call_many waits for its own), so
+ * its targets read it without a lock. call_from[i] bit j: CPU j asks CPU
+ * i to run calls[j]; set before the IPI, taken whole by the receiver
+ * (in its IPI, or while it waits for a call of its own). */
+static struct {
+	smp_call_fn fn;
+	void *arg;
+	uint32_t left;
+} calls[SMP_CPUS_MAX];
+static uint64_t call_from[SMP_CPUS_MAX];
+
+#define CALL_WARN_MS	1000	/* a target silent this long is reported */
+
+/* Run the calls other CPUs asked of CPU me. */
+static void calls_run(unsigned int me)
+{
+	uint64_t asked = __atomic_exchange_n(&call_from[me], 0,
+					     __ATOMIC_ACQUIRE);
+
+	for (unsigned int j = 0; asked; j++, asked >>= 1) {
+		if (!(asked & 1))
+			continue;
+		calls[j].fn(calls[j].arg);
+		__atomic_fetch_add(&cpus[me].calls, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_sub(&calls[j].left, 1, __ATOMIC_RELEASE);
+	}
+}
+
+int smp_call_many(uint64_t mask, smp_call_fn fn, void *arg)
+{
+	unsigned int me = hal_cpu_index(), n = 0;
+	uint64_t hz = hal_cycles_per_sec(), t0;
+	bool warned = false;
+
+	if (!fn || me >= SMP_CPUS_MAX || hal_in_irq())
+		return -AE_EINVAL;
+	for (unsigned int i = 0; i < SMP_CPUS_MAX; i++) {
+		if (!(mask & (1ull << i)))
+			continue;
+		if (i == me || i >= ndesc ||
+		    __atomic_load_n(&cpus[i].state, __ATOMIC_ACQUIRE) !=
+		    SMP_ONLINE)
+			return -AE_EINVAL;
+		n++;
+	}
+	if (!n)
+		return 0;
+	calls[me].fn = fn;
+	calls[me].arg = arg;
+	__atomic_store_n(&calls[me].left, n, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < SMP_CPUS_MAX; i++) {
+		if (!(mask & (1ull << i)))
+			continue;
+		__atomic_fetch_or(&call_from[i], 1ull << me, __ATOMIC_RELEASE);
+		if (hal_ipi_send(i))	/* started, online: it cannot refuse */
+			panic("smp: an IPI to online cpu %u was refused", i);
+	}
+	/* While waiting, run what others ask of this CPU: two CPUs calling
+	 * each other with interrupts masked would otherwise wait forever. */
+	t0 = hal_cycles();
+	while (__atomic_load_n(&calls[me].left, __ATOMIC_ACQUIRE)) {
+		bool was = hal_irq_cpu_save();
+
+		calls_run(me);
+		hal_irq_cpu_enable(was);
+		if (!warned && hal_cycles() - t0 > hz / 1000 * CALL_WARN_MS) {
+			warned = true;
+			kprintf("smp: cpu %u: a call to CPUs %#llx has waited "
+				"%u ms (%u not done); still waiting\n", me,
+				(unsigned long long)mask, CALL_WARN_MS,
+				__atomic_load_n(&calls[me].left,
+						__ATOMIC_ACQUIRE));
+		}
+		hal_cpu_relax();
+	}
+	return 0;
+}
+
+int smp_call(unsigned int cpu, smp_call_fn fn, void *arg)
+{
+	if (cpu >= SMP_CPUS_MAX)
+		return -AE_EINVAL;
+	return smp_call_many(1ull << cpu, fn, arg);
+}
+
+/* ---- TLB shootdown ----------------------------------------------------- */
+
+struct flush_req {
+	uint64_t root, va, len;
+};
+
+static void flush_here(void *arg)
+{
+	const struct flush_req *r = arg;
+
+	hal_tlb_flush(r->root, r->va, r->len);
+	__atomic_fetch_add(&cpus[hal_cpu_index()].tlb_flushes, 1,
+			   __ATOMIC_RELAXED);
+}
+
+uint64_t smp_tlb_targets(uint64_t root)
+{
+	unsigned int me = hal_cpu_index();
+	uint64_t mask = 0;
+
+	if (!hal_tlb_remote())
+		return 0;
+	/* after the caller's change to the tables (hal_mmu_active) */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned int i = 0; i < ndesc; i++) {
+		uint64_t a;
+
+		if (i == me || __atomic_load_n(&cpus[i].state,
+					       __ATOMIC_ACQUIRE) != SMP_ONLINE)
+			continue;
+		a = hal_mmu_active(i);
+		if (root == 0 || a == 0 || a == root)
+			mask |= 1ull << i;
+	}
+	return mask;
+}
+
+void smp_tlb_shootdown(uint64_t root, uint64_t va, uint64_t len)
+{
+	struct flush_req r = { root, va, len };
+	uint64_t mask = smp_tlb_targets(root);
+
+	if (mask && smp_call_many(mask, flush_here, &r))
+		panic("smp: TLB shootdown to CPUs %#llx refused",
+		      (unsigned long long)mask);
 }
 
 /* ---- /sys/cpus --------------------------------------------------------- */
@@ -342,7 +486,7 @@ static uint32_t put(char *buf, uint32_t size, uint32_t n, int k)
 static uint32_t show_list(char *buf, uint32_t size)
 {
 	uint32_t n = put(buf, size, 0, ksnprintf(buf, size,
-			"cpu hw_id      state    start_us      ipis  note\n"));
+			"cpu hw_id      state    start_us      ipis     calls       tlb  note\n"));
 
 	for (unsigned int i = 0; i < ndesc && n < size; i++) {
 		const struct smp_cpu *c = &cpus[i];
@@ -353,9 +497,13 @@ static uint32_t show_list(char *buf, uint32_t size)
 			ksnprintf(us, sizeof(us), "%llu", (unsigned long long)
 				  (ns_of_cycles(c->start_cycles) / 1000));
 		n = put(buf, size, n, ksnprintf(buf + n, size - n,
-			"%-3u %-10llx %-8s %8s  %8llu  %s\n", i,
+			"%-3u %-10llx %-8s %8s  %8llu  %8llu  %8llu  %s\n", i,
 			(unsigned long long)c->hw_id, smp_state_name(st), us,
 			(unsigned long long)__atomic_load_n(&c->ipis,
+							    __ATOMIC_RELAXED),
+			(unsigned long long)__atomic_load_n(&c->calls,
+							    __ATOMIC_RELAXED),
+			(unsigned long long)__atomic_load_n(&c->tlb_flushes,
 							    __ATOMIC_RELAXED),
 			i == 0 ? "the boot CPU" : c->why ? c->why : ""));
 	}

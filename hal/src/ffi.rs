@@ -965,7 +965,9 @@ pub unsafe extern "C" fn hal_mmu_map(
 
 /// Remove the mapping of the page at `va`; its physical address goes to
 /// `*pa`. Returns 0, -ENOENT (not mapped), -EINVAL/-EFAULT (bad root or
-/// address). The TLB is flushed when `root` is active.
+/// address). This CPU's TLB is flushed when `root` is active here; on
+/// AArch64 the invalidation is broadcast to every CPU, on x86_64 the
+/// other CPUs are the kernel's to ask (hal_tlb_remote, hal_tlb_flush).
 ///
 /// # Safety
 /// `root` and `a` as hal_mmu_map; `pa` writable or null.
@@ -980,9 +982,7 @@ pub unsafe extern "C" fn hal_mmu_unmap(
         check_range(root, va, crate::mmu::PAGE, None)?;
         let p = pages_of(a)?;
         let old = crate::mmu::unmap_one::<arch::Fmt>(&p, root, va).ok_or(Errno::ENOENT)?;
-        if root == arch::mmu_root() {
-            arch::mmu_flush();
-        }
+        arch::mmu_flush_range(root, va, 1);
         Ok(old)
     })();
     match r {
@@ -999,7 +999,7 @@ pub unsafe extern "C" fn hal_mmu_unmap(
 
 /// Change the protection of the mapped pages [va, va + len). -ENOENT if
 /// any is not mapped (checked first: nothing changes), else as
-/// hal_mmu_map. The TLB is flushed when `root` is active.
+/// hal_mmu_map. The TLB is flushed as by hal_mmu_unmap.
 ///
 /// # Safety
 /// As hal_mmu_map.
@@ -1018,9 +1018,7 @@ pub unsafe extern "C" fn hal_mmu_protect(
         }
         let p = pages_of(a)?;
         crate::mmu::protect::<arch::Fmt>(&p, root, va, n, prot)?;
-        if root == arch::mmu_root() {
-            arch::mmu_flush();
-        }
+        arch::mmu_flush_range(root, va, n);
         Ok(())
     })();
     status(r)
@@ -1071,7 +1069,7 @@ fn status(r: Result<(), Errno>) -> i32 {
 
 /// Free the page tables of `root` (its user range; the kernel's shared
 /// tables stay) and the root itself. The mapped pages are the caller's:
-/// unmap them first. Not the active address space (-EBUSY).
+/// unmap them first. Not an address space active on any CPU (-EBUSY).
 ///
 /// # Safety
 /// As hal_mmu_map; `root` is not used again.
@@ -1080,7 +1078,7 @@ pub unsafe extern "C" fn hal_mmu_destroy(root: u64, a: *const HalPageAlloc) -> i
     if root == 0 || root % crate::mmu::PAGE != 0 {
         return Errno::EINVAL.to_c();
     }
-    if root == arch::mmu_root() {
+    if root == arch::mmu_root() || active_anywhere(root) {
         return Errno::EBUSY.to_c();
     }
     match pages_of(a) {
@@ -1093,8 +1091,25 @@ pub unsafe extern "C" fn hal_mmu_destroy(root: u64, a: *const HalPageAlloc) -> i
     }
 }
 
+/// By CPU index: the root that CPU last made active through
+/// hal_mmu_activate (0: none yet). Written by the CPU itself before it
+/// switches, read by any (SeqCst on both sides: a CPU that changed a
+/// table and then reads another's entry either sees the root there, or
+/// that CPU's switch comes after the change and walks the new table).
+static ACTIVE: [core::sync::atomic::AtomicU64; HAL_CPUS_MAX as usize] =
+    [const { core::sync::atomic::AtomicU64::new(0) }; HAL_CPUS_MAX as usize];
+
+fn active_anywhere(root: u64) -> bool {
+    let me = arch::cpu_index() as usize;
+    ACTIVE
+        .iter()
+        .enumerate()
+        .any(|(i, a)| i != me && a.load(core::sync::atomic::Ordering::SeqCst) == root)
+}
+
 /// Make `root` the active address space (0: stay); returns the one that
-/// was active. Thread context.
+/// was active. The root is recorded as this CPU's (hal_mmu_active) even
+/// when it was active already. Thread context.
 ///
 /// # Safety
 /// `root` must come from hal_mmu_create (so the kernel stays mapped) or
@@ -1102,10 +1117,68 @@ pub unsafe extern "C" fn hal_mmu_destroy(root: u64, a: *const HalPageAlloc) -> i
 #[no_mangle]
 pub unsafe extern "C" fn hal_mmu_activate(root: u64) -> u64 {
     let old = arch::mmu_root();
-    if root != 0 && root % crate::mmu::PAGE == 0 && root != old {
-        arch::mmu_activate(root);
+    if root != 0 && root % crate::mmu::PAGE == 0 {
+        if let Some(a) = ACTIVE.get(arch::cpu_index() as usize) {
+            a.store(root, core::sync::atomic::Ordering::SeqCst);
+        }
+        if root != old {
+            arch::mmu_activate(root);
+        }
     }
     old
+}
+
+/// The root CPU `index` last made active through hal_mmu_activate, or 0
+/// when it has made none active (or index is beyond HAL_CPUS_MAX): the
+/// kernel's TLB shootdown asks only the CPUs where the changed address
+/// space is active, and those whose root it does not know. Any context.
+#[no_mangle]
+pub extern "C" fn hal_mmu_active(index: u32) -> u64 {
+    ACTIVE
+        .get(index as usize)
+        .map_or(0, |a| a.load(core::sync::atomic::Ordering::SeqCst))
+}
+
+/// Whether a change to page tables must be announced to the other CPUs
+/// by the kernel (an IPI that makes each call hal_tlb_flush): true on
+/// x86_64, where `invlpg` and a CR3 load act on one CPU only; false on
+/// AArch64, where hal_mmu_unmap, hal_mmu_protect and hal_kstack_unmap
+/// invalidate with the inner-shareable TLBI forms, which the hardware
+/// broadcasts to every CPU. Any context.
+#[no_mangle]
+pub extern "C" fn hal_tlb_remote() -> bool {
+    arch::TLB_REMOTE
+}
+
+/// Drop this CPU's cached translations of [va, va + len) in `root` (0:
+/// the kernel's mappings every address space shares, such as the
+/// kernel stack window): nothing when `root` is neither 0 nor the active
+/// address space here. More than 32 pages flush everything. The IPI side
+/// of the kernel's TLB shootdown. Any context.
+#[no_mangle]
+pub extern "C" fn hal_tlb_flush(root: u64, va: u64, len: u64) {
+    if root != 0 && root != arch::mmu_root() {
+        return;
+    }
+    match tlb_pages(va, len) {
+        Some((first, n)) => {
+            for k in 0..n {
+                arch::mmu_flush_page(first + k * crate::mmu::PAGE);
+            }
+        }
+        None => arch::mmu_flush(),
+    }
+}
+
+/// The pages [va, va + len) touches, as (first page, count), when there
+/// are at most 32 of them; None (flush everything) for more, or for a
+/// range that wraps around the address space.
+fn tlb_pages(va: u64, len: u64) -> Option<(u64, u64)> {
+    let page = crate::mmu::PAGE;
+    let end = va.checked_add(len)?.checked_add(page - 1)? & !(page - 1);
+    let first = va & !(page - 1);
+    let n = (end - first) / page;
+    (n <= 32).then_some((first, n))
 }
 
 /// The kernel image as the linker laid it out, for the kernel's own
@@ -1458,6 +1531,19 @@ mod tests {
         assert!(kstack_range(HAL_KSTACK_SLOTS, 0x4000).is_err());
         assert!(kstack_range(0, HAL_KSTACK_SLOT).is_err()); // no guard left
         assert!(kstack_range(0, 100).is_err());
+    }
+
+    #[test]
+    fn tlb_flush_covers_every_page_touched_and_gives_up_past_32() {
+        use super::*;
+        assert_eq!(tlb_pages(0x1000, 0x1000), Some((0x1000, 1)));
+        assert_eq!(tlb_pages(0x1ff8, 16), Some((0x1000, 2))); // straddles
+        assert_eq!(tlb_pages(0x1000, 0), Some((0x1000, 0)));
+        assert_eq!(tlb_pages(0x4000, 32 * 0x1000), Some((0x4000, 32)));
+        assert_eq!(tlb_pages(0x4000, 32 * 0x1000 + 1), None);
+        assert_eq!(tlb_pages(u64::MAX - 0xfff, 0x2000), None); // wraps
+        // a CPU index beyond the table has no root recorded
+        assert_eq!(hal_mmu_active(HAL_CPUS_MAX), 0);
     }
 
     #[test]

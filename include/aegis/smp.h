@@ -67,7 +67,43 @@ struct smp_cpu {
 	uint64_t stack_top;
 	uint64_t ipis;		/* inter-processor interrupts taken */
 	uint64_t pings, pongs;	/* pings answered, answers received */
+	uint64_t calls;		/* smp_call functions run for other CPUs */
+	uint64_t tlb_flushes;	/* of them, TLB shootdowns */
 };
+
+/*
+ * smp_call_many - run fn(arg) on every CPU of mask (bit i: CPU i), in
+ * their interrupt context, and return once all of them have: 0, or
+ * -EINVAL (a CPU in mask that is this one or not online, no fn, or
+ * called from interrupt context; nothing was asked of anyone). While it
+ * waits it runs what other CPUs ask of this one, so two CPUs calling
+ * each other, interrupts masked or not, both finish. A target silent
+ * for a second is reported on the console once (and still waited for).
+ * fn must be short, must not block and must not call smp_call itself.
+ * Thread or handler context.
+ */
+typedef void (*smp_call_fn)(void *arg);
+int smp_call_many(uint64_t mask, smp_call_fn fn, void *arg);
+/* smp_call - the same for one CPU. */
+int smp_call(unsigned int cpu, smp_call_fn fn, void *arg);
+
+/*
+ * TLB shootdown. After page tables change in a way that removes or
+ * reduces a mapping (unmap, protect), every CPU that may have cached the
+ * old translation must drop it before the memory is used otherwise.
+ * smp_tlb_shootdown(root, va, len) does that for [va, va + len) of the
+ * address space `root` (0: the kernel's mappings every address space
+ * shares, such as the kernel stack window): on x86_64 it calls
+ * hal_tlb_flush on each other online CPU where root is active (or whose
+ * active root is unknown; every CPU for root 0) and waits; on AArch64 it
+ * returns at once, because the HAL's invalidations are broadcast by the
+ * hardware (hal_tlb_remote). The caller's own CPU is the HAL's to flush
+ * (hal_mmu_unmap and hal_mmu_protect do). Thread or handler context.
+ * smp_tlb_targets - the CPUs it would ask for root (a mask; 0 on
+ * AArch64).
+ */
+void smp_tlb_shootdown(uint64_t root, uint64_t va, uint64_t len);
+uint64_t smp_tlb_targets(uint64_t root);
 
 /* smp_ping - ask CPU `to` to answer this CPU with an IPI (a round trip
  * through both CPUs' interrupt paths); returns 0 once asked, or the

@@ -40,6 +40,7 @@
 #include <aegis/mm.h>
 #include <aegis/sched.h>
 #include <aegis/service.h>
+#include <aegis/smp.h>
 #include <aegis/sysfs.h>
 #include <aegis/vm.h>
 #include "core.h"
@@ -120,8 +121,12 @@ static void *stack_map(int id, uint64_t pa, void *direct)
 
 static void stack_unmap(int id, const void *stack)
 {
-	if ((uint64_t)(uintptr_t)stack >= HAL_KSTACK_BASE)
+	if ((uint64_t)(uintptr_t)stack >= HAL_KSTACK_BASE) {
 		hal_kstack_unmap((uint32_t)id, SCHED_STACK_SIZE, &vm_tables);
+		/* before the caller frees the frames: no CPU keeps them */
+		smp_tlb_shootdown(0, (uint64_t)(uintptr_t)stack,
+				  SCHED_STACK_SIZE);
+	}
 }
 
 /* What a thread needs before it runs: a user thread its address space

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
+#include <aegis/smp.h>
 #include <aegis/topics.h>
 #include "mm_core.h"
 
@@ -117,16 +118,32 @@ static bool overlaps(const struct space *s, uint64_t va, uint64_t len)
 
 /* ---- acts ------------------------------------------------------------ */
 
-/* Unmap n pages from va and give their frames back. */
+/* Unmap n pages from va and give their frames back, RELEASE_BATCH at a
+ * time: a frame goes back only after every CPU that may have cached its
+ * translation has dropped it (smp_tlb_shootdown), or another CPU could
+ * still write into a page that has become someone else's. */
+#define RELEASE_BATCH 64
 static void release(struct mm_state *m, struct space *s, uint64_t va,
 		    uint64_t n)
 {
 	struct HalPageAlloc a = ops(m);
-	uint64_t pa;
+	uint64_t pa[RELEASE_BATCH];
 
-	for (uint64_t k = 0; k < n; k++)
-		if (hal_mmu_unmap(s->root, va + k * MM_PAGE_SIZE, &pa, &a) == 0)
-			buddy_free(&m->b, pa >> PAGE_SHIFT, 0);
+	for (uint64_t k = 0; k < n; k += RELEASE_BATCH) {
+		uint64_t b = n - k < RELEASE_BATCH ? n - k : RELEASE_BATCH;
+		unsigned int got = 0;
+
+		for (uint64_t j = 0; j < b; j++)
+			if (hal_mmu_unmap(s->root, va + (k + j) * MM_PAGE_SIZE,
+					  &pa[got], &a) == 0)
+				got++;
+		if (!got)
+			continue;
+		smp_tlb_shootdown(s->root, va + k * MM_PAGE_SIZE,
+				  b * MM_PAGE_SIZE);
+		for (unsigned int j = 0; j < got; j++)
+			buddy_free(&m->b, pa[j] >> PAGE_SHIFT, 0);
+	}
 }
 
 static int do_create(struct mm_state *m, struct bus_msg *reply)
@@ -269,6 +286,7 @@ static int do_protect(struct mm_state *m, struct space *s,
 	rc = hal_mmu_protect(s->root, q->va, q->len, q->prot, &a);
 	if (rc)
 		return rc;
+	smp_tlb_shootdown(s->root, q->va, q->len);
 	cut_region(s, i, q->va, q->len);
 	s->reg[s->nreg].va = q->va;
 	s->reg[s->nreg].pages = q->len / MM_PAGE_SIZE;
@@ -301,6 +319,10 @@ static int do_destroy(struct mm_state *m, struct space *s)
 
 	if (active == s->root)
 		return -AE_EBUSY;
+	/* nor on another CPU: its tables are walked there */
+	for (uint32_t i = 0; i < HAL_CPUS_MAX; i++)
+		if (hal_mmu_active(i) == s->root)
+			return -AE_EBUSY;
 	for (uint32_t i = 0; i < s->nreg; i++)
 		release(m, s, s->reg[i].va, s->reg[i].pages);
 	s->nreg = 0;

@@ -6,7 +6,9 @@
 #include <aegis/hal.h>
 #include <aegis/kprintf.h>
 #include <aegis/ktest.h>
+#include <aegis/mm.h>
 #include <aegis/smp.h>
+#include <aegis/vm.h>
 
 KTEST(smp, boot_cpu_is_index_0_and_online)
 {
@@ -83,4 +85,190 @@ KTEST(smp, ipi_round_trip_to_every_cpu)
 	}
 	KEXPECT_EQ(t, smp_ping(0), -AE_EINVAL);		/* itself */
 	KEXPECT_EQ(t, smp_ping(SMP_CPUS_MAX), -AE_EINVAL);
+}
+
+/* ---- calls on other CPUs, TLB shootdown -------------------------------- */
+
+static void note_cpu(void *arg)
+{
+	__atomic_store_n((uint32_t *)arg, hal_cpu_index(), __ATOMIC_RELEASE);
+}
+
+static void count_cpu(void *arg)
+{
+	__atomic_fetch_add((uint32_t *)arg, 1, __ATOMIC_RELAXED);
+}
+
+static uint64_t others_online(void)
+{
+	uint64_t mask = 0;
+
+	for (unsigned int i = 1; i < smp_cpus_described(); i++)
+		if (smp_cpu(i)->state == SMP_ONLINE)
+			mask |= 1ull << i;
+	return mask;
+}
+
+/* smp_call runs the function on the CPU named, in its interrupt context;
+ * smp_call_many on all of them; refusals ask nothing of anyone. */
+KTEST(smp, call_runs_on_the_cpu_named)
+{
+	uint64_t mask = others_online();
+	uint32_t where, count = 0;
+
+	for (unsigned int i = 1; i < smp_cpus_described(); i++) {
+		uint64_t calls = smp_cpu(i)->calls;
+
+		if (!(mask & (1ull << i)))
+			continue;
+		where = 0;
+		KEXPECT_EQ(t, smp_call(i, note_cpu, &where), 0);
+		KEXPECT_EQ(t, __atomic_load_n(&where, __ATOMIC_ACQUIRE), i);
+		KEXPECT_EQ(t, smp_cpu(i)->calls, calls + 1);
+	}
+	KEXPECT_EQ(t, smp_call_many(mask, count_cpu, &count), 0);
+	KEXPECT_EQ(t, count, (uint32_t)__builtin_popcountll(mask));
+	/* with interrupts masked too (the target answers in its own) */
+	{
+		bool was = hal_irq_cpu_save();
+
+		count = 0;
+		KEXPECT_EQ(t, smp_call_many(mask, count_cpu, &count), 0);
+		hal_irq_cpu_enable(was);
+		KEXPECT_EQ(t, count, (uint32_t)__builtin_popcountll(mask));
+	}
+	count = 0;
+	KEXPECT_EQ(t, smp_call(0, count_cpu, &count), -AE_EINVAL); /* itself */
+	KEXPECT_EQ(t, smp_call(SMP_CPUS_MAX, count_cpu, &count), -AE_EINVAL);
+	KEXPECT_EQ(t, smp_call_many(mask | 1, count_cpu, &count), -AE_EINVAL);
+	KEXPECT_EQ(t, smp_call_many(1ull << smp_cpus_described(), count_cpu,
+				    &count), -AE_EINVAL);	/* no such CPU */
+	if (mask)
+		KEXPECT_EQ(t, smp_call_many(mask, NULL, NULL), -AE_EINVAL);
+	KEXPECT_EQ(t, count, 0);
+	KEXPECT_EQ(t, smp_call_many(0, count_cpu, &count), 0);
+}
+
+/* What another CPU does in an address space, through smp_call. */
+struct remote_as {
+	uint64_t root, old, va, seen;
+};
+
+static void remote_enter_and_read(void *arg)
+{
+	struct remote_as *r = arg;
+
+	r->old = hal_mmu_activate(r->root);
+	r->seen = *(volatile uint64_t *)(uintptr_t)r->va;
+}
+
+static void remote_read(void *arg)
+{
+	struct remote_as *r = arg;
+
+	r->seen = *(volatile uint64_t *)(uintptr_t)r->va;
+}
+
+static void remote_leave(void *arg)
+{
+	struct remote_as *r = arg;
+
+	hal_mmu_activate(r->old);
+}
+
+static unsigned int first_other_online(void)
+{
+	uint64_t mask = others_online();
+
+	return mask ? (unsigned int)__builtin_ctzll(mask) : 0;
+}
+
+/* A CPU that used a translation keeps it cached: after the page is
+ * unmapped and another mapped at the same address, that CPU reads the
+ * new page only if the shootdown reached it (x86_64: an IPI and invlpg
+ * there; AArch64: the HAL's broadcast TLBI). Under QEMU's TCG each
+ * virtual CPU has its own TLB, so without the shootdown the old page is
+ * read. An address space active on another CPU cannot be destroyed. */
+KTEST(smp, tlb_shootdown_drops_a_stale_translation)
+{
+	struct HalRange ur = hal_mmu_user_range();
+	unsigned int cpu = first_other_online();
+	struct remote_as r = { 0, 0, ur.lo + 0x300000, 0 };
+	uint64_t pa1, pa2, got, flushes;
+	void *k1, *k2;
+	int64_t root;
+
+	if (!cpu) {
+		kprintf("ktest: smp: one CPU online; nothing to shoot down\n");
+		return;
+	}
+	root = hal_mmu_create(&vm_tables);
+	KEXPECT(t, root > 0);
+	if (root <= 0)
+		return;
+	r.root = (uint64_t)root;
+	KEXPECT_EQ(t, mm_page_alloc(0, &pa1, &k1), 0);
+	KEXPECT_EQ(t, mm_page_alloc(0, &pa2, &k2), 0);
+	*(volatile uint64_t *)k1 = 0x1111111111111111ull;
+	*(volatile uint64_t *)k2 = 0x2222222222222222ull;
+	KEXPECT_EQ(t, hal_mmu_map(r.root, r.va, pa1, 4096,
+				  HAL_PROT_READ | HAL_PROT_WRITE, &vm_tables), 0);
+	KEXPECT_EQ(t, smp_call(cpu, remote_enter_and_read, &r), 0);
+	KEXPECT_EQ(t, r.seen, 0x1111111111111111ull);
+	KEXPECT_EQ(t, hal_mmu_active(cpu), r.root);
+	if (hal_tlb_remote())
+		KEXPECT(t, smp_tlb_targets(r.root) & (1ull << cpu));
+	else
+		KEXPECT_EQ(t, smp_tlb_targets(r.root), 0);
+	KEXPECT_EQ(t, hal_mmu_destroy(r.root, &vm_tables), -AE_EBUSY);
+
+	flushes = smp_cpu(cpu)->tlb_flushes;
+	KEXPECT_EQ(t, hal_mmu_unmap(r.root, r.va, &got, &vm_tables), 0);
+	KEXPECT_EQ(t, got, pa1);
+	smp_tlb_shootdown(r.root, r.va, 4096);
+	KEXPECT_EQ(t, smp_cpu(cpu)->tlb_flushes,
+		   flushes + (hal_tlb_remote() ? 1 : 0));
+	KEXPECT_EQ(t, hal_mmu_map(r.root, r.va, pa2, 4096, HAL_PROT_READ,
+				  &vm_tables), 0);
+	KEXPECT_EQ(t, smp_call(cpu, remote_read, &r), 0);
+	KEXPECT_EQ(t, r.seen, 0x2222222222222222ull);
+
+	KEXPECT_EQ(t, smp_call(cpu, remote_leave, &r), 0);
+	/* not active there any more: not asked */
+	KEXPECT_EQ(t, smp_tlb_targets(r.root) & (1ull << cpu), 0);
+	KEXPECT_EQ(t, hal_mmu_unmap(r.root, r.va, &got, &vm_tables), 0);
+	KEXPECT_EQ(t, hal_mmu_destroy(r.root, &vm_tables), 0);
+	KEXPECT_EQ(t, mm_page_free(pa1, 0), 0);
+	KEXPECT_EQ(t, mm_page_free(pa2, 0), 0);
+}
+
+/* The mm service shoots down what it unmaps or protects, in the CPUs
+ * where that address space is active, before the frames are reused. */
+KTEST(smp, mm_unmap_and_protect_shoot_down)
+{
+	struct HalRange ur = hal_mmu_user_range();
+	unsigned int cpu = first_other_online();
+	struct remote_as r = { 0, 0, ur.lo + 0x500000, 0 };
+	uint64_t flushes, want = hal_tlb_remote() ? 1 : 0;
+	uint32_t id;
+
+	if (!cpu)
+		return;
+	KEXPECT_EQ(t, mm_as_create(&id, &r.root), 0);
+	KEXPECT_EQ(t, mm_as_map(id, r.va, 4 * 4096,
+				HAL_PROT_READ | HAL_PROT_WRITE), 0);
+	KEXPECT_EQ(t, smp_call(cpu, remote_enter_and_read, &r), 0);
+	KEXPECT_EQ(t, r.seen, 0);
+
+	flushes = smp_cpu(cpu)->tlb_flushes;
+	KEXPECT_EQ(t, mm_as_protect(id, r.va, 4096, HAL_PROT_READ), 0);
+	KEXPECT_EQ(t, smp_cpu(cpu)->tlb_flushes, flushes + want);
+	KEXPECT_EQ(t, mm_as_unmap(id, r.va + 4096, 2 * 4096), 0);
+	KEXPECT_EQ(t, smp_cpu(cpu)->tlb_flushes, flushes + 2 * want);
+	KEXPECT_EQ(t, mm_as_destroy(id), -AE_EBUSY);	/* active there */
+
+	KEXPECT_EQ(t, smp_call(cpu, remote_leave, &r), 0);
+	KEXPECT_EQ(t, mm_as_unmap(id, r.va + 3 * 4096, 4096), 0);
+	KEXPECT_EQ(t, smp_cpu(cpu)->tlb_flushes, flushes + 2 * want);
+	KEXPECT_EQ(t, mm_as_destroy(id), 0);
 }

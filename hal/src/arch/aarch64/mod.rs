@@ -263,14 +263,24 @@ pub fn mmu_root() -> u64 {
     t & 0x0000_ffff_ffff_f000
 }
 
-/// Switch TTBR0_EL1 to `root` and drop stale translations.
+/// Switch TTBR0_EL1 to `root` and drop this CPU's stale translations
+/// (only its own: no other CPU changed tables; changes to tables are
+/// broadcast by mmu_flush_range when they happen).
 pub fn mmu_activate(root: u64) {
     // SAFETY: the caller passes a root that maps the kernel (the boot
-    // identity map is shared into every address space).
+    // identity map is shared into every address space); TLB maintenance.
     unsafe {
-        core::arch::asm!("dsb ishst", "msr ttbr0_el1, {}", "isb", in(reg) root, options(nostack));
+        core::arch::asm!(
+            "dsb ishst",
+            "msr ttbr0_el1, {}",
+            "isb",
+            "tlbi vmalle1",
+            "dsb nsh",
+            "isb",
+            in(reg) root,
+            options(nostack)
+        );
     }
-    mmu_flush();
 }
 
 /// Make new descriptors in the active tables visible to the table walker
@@ -297,7 +307,24 @@ pub fn mmu_flush_page(va: u64) {
     };
 }
 
-/// Drop stale translations after changing the active tables.
+/// AArch64's inner-shareable TLBI forms reach every CPU: the kernel need
+/// not ask the others (ffi::hal_tlb_remote).
+pub(crate) const TLB_REMOTE: bool = false;
+
+/// After `n` pages from `va` in `root` changed: their translations
+/// dropped on every CPU, whichever has `root` active (no ASIDs: by VA in
+/// all of them), page by page up to 32, else the whole TLB.
+pub fn mmu_flush_range(_root: u64, va: u64, n: u64) {
+    if n > 32 {
+        mmu_flush();
+        return;
+    }
+    for k in 0..n {
+        mmu_flush_page(va + k * crate::mmu::PAGE);
+    }
+}
+
+/// Drop stale translations (every CPU's: broadcast).
 pub fn mmu_flush() {
     // SAFETY: TLB maintenance only.
     unsafe {

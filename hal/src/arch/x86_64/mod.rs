@@ -333,6 +333,18 @@ pub fn mmu_flush() {
     mmu_activate(mmu_root());
 }
 
+/// x86_64 TLB maintenance reaches this CPU only: the kernel asks the
+/// others (ffi::hal_tlb_remote).
+pub(crate) const TLB_REMOTE: bool = true;
+
+/// After `n` pages from `va` in `root` changed: this CPU's TLB flushed
+/// when `root` is active here (the other CPUs are the kernel's to ask).
+pub fn mmu_flush_range(root: u64, _va: u64, _n: u64) {
+    if root == mmu_root() {
+        mmu_flush();
+    }
+}
+
 /// Drop the translation of the page at `va` (kernel mappings shared by
 /// every address space: one page, not the whole TLB).
 pub fn mmu_flush_page(va: u64) {
