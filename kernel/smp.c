@@ -256,6 +256,10 @@ void smp_ap_entry(uint32_t index)
 		__atomic_store_n(&arrived[index], 1, __ATOMIC_RELEASE);
 		hal_halt();
 	}
+	/* its own timer, at the boot CPU's rate (nothing runs on it yet but
+	 * the count in /sys/cpus/list) */
+	if (hal_cpu_timer_start())
+		cpus[index].why = "its timer could not be started";
 	/* the kernel's tables are active here: say so (TLB shootdown asks a
 	 * CPU whose root it does not know) */
 	hal_mmu_activate(hal_mmu_activate(0));
@@ -287,6 +291,14 @@ int smp_ping(unsigned int to)
 		return -AE_EINVAL;
 	__atomic_fetch_or(&pinged_by[to], 1ull << me, __ATOMIC_RELEASE);
 	return hal_ipi_send(to);
+}
+
+void smp_tick_entry(void)
+{
+	unsigned int me = hal_cpu_index();
+
+	if (me < ndesc)
+		__atomic_fetch_add(&cpus[me].ticks, 1, __ATOMIC_RELAXED);
 }
 
 void smp_ipi_entry(void)
@@ -486,19 +498,24 @@ static uint32_t put(char *buf, uint32_t size, uint32_t n, int k)
 static uint32_t show_list(char *buf, uint32_t size)
 {
 	uint32_t n = put(buf, size, 0, ksnprintf(buf, size,
-			"cpu hw_id      state    start_us      ipis     calls       tlb  note\n"));
+			"cpu hw_id      state    start_us     ticks      ipis     calls       tlb  note\n"));
 
 	for (unsigned int i = 0; i < ndesc && n < size; i++) {
 		const struct smp_cpu *c = &cpus[i];
 		enum smp_state st = __atomic_load_n(&c->state, __ATOMIC_ACQUIRE);
-		char us[24] = "-";
+		char us[24] = "-", ticks[24] = "-";
 
-		if (i && st == SMP_ONLINE)
+		if (i && st == SMP_ONLINE) {
 			ksnprintf(us, sizeof(us), "%llu", (unsigned long long)
 				  (ns_of_cycles(c->start_cycles) / 1000));
+			ksnprintf(ticks, sizeof(ticks), "%llu",
+				  (unsigned long long)__atomic_load_n(
+					&c->ticks, __ATOMIC_RELAXED));
+		}
 		n = put(buf, size, n, ksnprintf(buf + n, size - n,
-			"%-3u %-10llx %-8s %8s  %8llu  %8llu  %8llu  %s\n", i,
-			(unsigned long long)c->hw_id, smp_state_name(st), us,
+			"%-3u %-10llx %-8s %8s  %8s  %8llu  %8llu  %8llu  %s\n",
+			i, (unsigned long long)c->hw_id, smp_state_name(st), us,
+			ticks,
 			(unsigned long long)__atomic_load_n(&c->ipis,
 							    __ATOMIC_RELAXED),
 			(unsigned long long)__atomic_load_n(&c->calls,

@@ -349,6 +349,21 @@ pub extern "C" fn hal_ipi_send(index: u32) -> i32 {
     status(arch::ipi_send(index))
 }
 
+/// Start this secondary CPU's own timer, at the rate hal_timer_start gave
+/// the boot CPU's (x86_64: its local APIC timer with the boot CPU's
+/// calibration; AArch64: its virtual timer and banked PPI). Its ticks
+/// call the kernel's `smp_tick_entry()` in interrupt context on this CPU
+/// and are never posted on the bus (the boot CPU's tick is the bus's
+/// timer event). A secondary CPU, once, after hal_cpu_irq_init. Returns
+/// 0, -EINVAL on the boot CPU, -ENODEV before hal_timer_start.
+#[no_mangle]
+pub extern "C" fn hal_cpu_timer_start() -> i32 {
+    if arch::cpu_index() == 0 {
+        return Errno::EINVAL.to_c();
+    }
+    status(arch::cpu_timer_start())
+}
+
 /// Whether this CPU is inside the HAL's interrupt top half now (for the
 /// lock checker's interrupt rule). Any context.
 #[no_mangle]

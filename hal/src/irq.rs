@@ -96,6 +96,13 @@ pub const fn line_of(id: u32) -> Option<u32> {
 /// starve the bus. Then the end of interrupt. `pc`: where the interrupt
 /// came in (a timer interrupt gives it to the sampling profiler).
 fn deliver(c: &IrqChip, id: u32, timer: fn() -> u64, pc: u64) {
+    if id == TIMER_ID.load(Ordering::Relaxed) && crate::arch::cpu_index() != 0 {
+        // a secondary CPU's own tick: the kernel's, never the bus's
+        timer();
+        (c.eoi)(id);
+        cpu_tick();
+        return;
+    }
     if id == TIMER_ID.load(Ordering::Relaxed) {
         let top = crate::arch::cycles();
         TIMER_DUE.store(timer(), Ordering::Relaxed);
@@ -108,6 +115,20 @@ fn deliver(c: &IrqChip, id: u32, timer: fn() -> u64, pc: u64) {
         crate::ffi::post_irq(line);
     }
     (c.eoi)(id);
+}
+
+#[cfg(not(test))]
+extern "C" {
+    /// The kernel's side of a secondary CPU's timer tick (kernel/smp.c).
+    fn smp_tick_entry();
+}
+
+fn cpu_tick() {
+    #[cfg(not(test))]
+    // SAFETY: the kernel's entry point, interrupt context, no arguments.
+    unsafe {
+        smp_tick_entry()
+    };
 }
 
 /// How deep each CPU is in the top half (0: not in an interrupt), by

@@ -66,6 +66,7 @@ struct smp_cpu {
 	uint64_t start_cycles;	/* hal_cycles from start to check-in */
 	uint64_t stack_top;
 	uint64_t ipis;		/* inter-processor interrupts taken */
+	uint64_t ticks;		/* its own timer's (secondary CPUs) */
 	uint64_t pings, pongs;	/* pings answered, answers received */
 	uint64_t calls;		/* smp_call functions run for other CPUs */
 	uint64_t tlb_flushes;	/* of them, TLB shootdowns */
@@ -113,6 +114,11 @@ int smp_ping(unsigned int to);
 /* smp_ipi_entry - the kernel's side of an inter-processor interrupt (the
  * HAL calls it in interrupt context on the CPU that took it). */
 void smp_ipi_entry(void);
+
+/* smp_tick_entry - a secondary CPU's own timer ticked (the HAL calls it in
+ * interrupt context there; the boot CPU's tick is the bus's timer event
+ * instead). Counted in its ticks. */
+void smp_tick_entry(void);
 
 /* smp_init - find the CPUs and start them (at most the smp= boot option
  * says); prints one line per CPU that failed and a summary. Boot CPU,

@@ -272,3 +272,37 @@ KTEST(smp, mm_unmap_and_protect_shoot_down)
 	KEXPECT_EQ(t, smp_cpu(cpu)->tlb_flushes, flushes + 2 * want);
 	KEXPECT_EQ(t, mm_as_destroy(id), 0);
 }
+
+/* Every secondary CPU has its own timer, ticking at the boot CPU's rate:
+ * within a second each counts ticks (its tick is not the bus's: the
+ * boot CPU's hw.irq.timer is unchanged by it). */
+KTEST(smp, every_cpu_ticks_on_its_own_timer)
+{
+	uint64_t hz = hal_cycles_per_sec(), t0 = hal_cycles();
+	uint64_t before[SMP_CPUS_MAX] = { 0 };
+	uint64_t mask = others_online(), left = mask;
+
+	for (unsigned int i = 1; i < smp_cpus_described(); i++)
+		before[i] = __atomic_load_n(&smp_cpu(i)->ticks,
+					    __ATOMIC_RELAXED);
+	while (left && hal_cycles() - t0 < hz) {
+		for (unsigned int i = 1; i < smp_cpus_described(); i++)
+			if ((left & (1ull << i)) &&
+			    __atomic_load_n(&smp_cpu(i)->ticks,
+					    __ATOMIC_RELAXED) >= before[i] + 3)
+				left &= ~(1ull << i);
+		hal_cpu_relax();
+	}
+	KEXPECT_EQ(t, left, 0);
+	for (unsigned int i = 1; i < smp_cpus_described(); i++)
+		if (mask & (1ull << i))
+			KEXPECT(t, smp_cpu(i)->why == NULL);	/* started */
+	if (mask)
+		kprintf("ktest: smp: %u secondary CPUs each ticked 3 times "
+			"in %llu ms\n", (unsigned int)__builtin_popcountll(mask),
+			(unsigned long long)((hal_cycles() - t0) * 1000 /
+					     (hz ? hz : 1)));
+	/* the boot CPU has no count of its own here */
+	KEXPECT_EQ(t, smp_cpu(0)->ticks, 0);
+	KEXPECT_EQ(t, hal_cpu_timer_start(), -AE_EINVAL);	/* boot CPU */
+}

@@ -159,6 +159,21 @@ pub fn timer_start(hz: u32) {
     timer::start(hz);
 }
 
+/// A secondary CPU's own timer (hal_cpu_timer_start): its banked PPI
+/// enabled in its own GIC frame (GICv2 banked distributor registers,
+/// GICv3 its redistributor), then its virtual timer at the boot CPU's
+/// rate.
+pub fn cpu_timer_start() -> Result<(), crate::errno::Errno> {
+    use core::sync::atomic::Ordering::Relaxed;
+    let id = crate::irq::TIMER_ID.load(Relaxed);
+    let chip = crate::irq::chip().ok_or(crate::errno::Errno::ENODEV)?;
+    if id >= 32 {
+        return Err(crate::errno::Errno::ENODEV); // not a per-CPU PPI
+    }
+    (chip.enable)(id);
+    timer::start_this_cpu()
+}
+
 pub fn timer_id(platform: u32) -> u32 {
     platform
 }

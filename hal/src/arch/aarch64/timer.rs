@@ -17,6 +17,21 @@ pub fn start(hz: u32) {
     }
 }
 
+/// Start this CPU's virtual timer at the period start gave the boot CPU
+/// (the timer and its PPI are banked per CPU). Err(ENODEV) before start.
+pub fn start_this_cpu() -> Result<(), crate::errno::Errno> {
+    let p = PERIOD.load(Ordering::Relaxed);
+    if p == 0 {
+        return Err(crate::errno::Errno::ENODEV);
+    }
+    // SAFETY: as start.
+    unsafe {
+        core::arch::asm!("msr cntv_tval_el0, {}", "mov {t}, #1", "msr cntv_ctl_el0, {t}", "isb",
+                         in(reg) p, t = out(reg) _, options(nostack));
+    }
+    Ok(())
+}
+
 /// Arm the next tick one period after the one that just fired, and say
 /// when that one was due (the top half calls this for the timer's
 /// interrupt). Ticks missed while the CPU was away are skipped, not

@@ -400,6 +400,20 @@ pub fn timer_start(hz: u32) {
     write(REG_TIMER_INIT, count);
 }
 
+/// This CPU's local APIC timer, periodic on TIMER_VECTOR with the count
+/// timer_start calibrated on the boot CPU (every local APIC timer runs
+/// from the same bus clock). Err(ENODEV) before timer_start.
+pub fn ap_timer_start() -> Result<(), crate::errno::Errno> {
+    let count = INIT_COUNT.load(Ordering::Relaxed);
+    if count == 0 {
+        return Err(crate::errno::Errno::ENODEV);
+    }
+    write(REG_TIMER_DIV, 0x3);
+    write(REG_LVT_TIMER, LVT_PERIODIC | TIMER_VECTOR);
+    write(REG_TIMER_INIT, count);
+    Ok(())
+}
+
 /// When the running period's interrupt was due, in TSC cycles: now less
 /// the LAPIC ticks counted since the reload, converted with the
 /// calibration. Top half of the timer's interrupt.

@@ -230,6 +230,12 @@ pub fn timer_start(hz: u32) {
     apic::timer_start(hz);
 }
 
+/// A secondary CPU's own timer (hal_cpu_timer_start): its local APIC's,
+/// at the boot CPU's rate.
+pub fn cpu_timer_start() -> Result<(), crate::errno::Errno> {
+    apic::ap_timer_start()
+}
+
 /// The timer's interrupt id on x86_64 (its vector).
 pub const TIMER_ID: u32 = apic::TIMER_VECTOR;
 /// The spurious-interrupt vector: no EOI.
