@@ -288,6 +288,25 @@ pub unsafe fn ap_init(cpu: usize) {
     }
 }
 
+/// The index of the CPU running this, from its GDT: each CPU loads its
+/// own GDT, TABLES[index], so the GDTR base names the CPU. SGDT only
+/// reads the register (no MSR, no memory-mapped APIC, no exit under a
+/// hypervisor), and user code cannot change the GDTR. None while this
+/// CPU runs on a GDT other than its TABLES entry (the boot CPU before
+/// init).
+pub fn index_from_gdt() -> Option<u32> {
+    let mut gdtr = [0u8; 10];
+    // SAFETY: sgdt stores the 10-byte GDTR into gdtr; no side effects.
+    unsafe { core::arch::asm!("sgdt [{}]", in(reg) gdtr.as_mut_ptr(), options(nostack, preserves_flags)) };
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&gdtr[2..10]);
+    let base = u64::from_le_bytes(b);
+    let first = core::ptr::addr_of!(TABLES) as u64;
+    let size = core::mem::size_of::<Tables>() as u64;
+    let off = base.checked_sub(first)?;
+    (off % size == 0 && off / size < CPUS as u64).then_some((off / size) as u32)
+}
+
 /// Whether this CPU has the IDT init built loaded (IDTR base and limit):
 /// every CPU shares it, so every vector's stub is the same everywhere.
 pub fn idt_loaded() -> bool {

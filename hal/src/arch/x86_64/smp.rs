@@ -211,7 +211,9 @@ static HOW: AtomicU8 = AtomicU8::new(BY_APIC_ID);
 const BY_RDPID: u8 = 2;
 /// RDTSCP's ECX: IA32_TSC_AUX (CPUID.80000001H:EDX[27]).
 const BY_RDTSCP: u8 = 1;
-/// Neither: the local APIC id, looked up in HW_IDS.
+/// Neither: the GDTR base, which is this CPU's own entry of the GDT
+/// table (cpu::index_from_gdt); the local APIC id, looked up in HW_IDS,
+/// only where that does not answer.
 const BY_APIC_ID: u8 = 0;
 
 const IA32_TSC_AUX: u32 = 0xc000_0103;
@@ -243,32 +245,24 @@ pub fn boot_init() {
     HOW.store(how, Ordering::Relaxed);
 }
 
-/// The index of the CPU running this (hal_cpu_index): IA32_TSC_AUX,
-/// which the HAL set on every CPU and nothing else writes (user code can
-/// read it, as Linux's getcpu does, but not change it), or without it
-/// the local APIC id's index. Any context.
+/// The index of the CPU running this (hal_cpu_index): IA32_TSC_AUX
+/// through RDPID where the CPU has it (the HAL set it on every CPU and
+/// nothing else writes it; user code can read it, as Linux's getcpu
+/// does, but not change it); else the GDTR base, which is this CPU's own
+/// GDT (cpu::index_from_gdt: cheaper than RDTSCP, and on every CPU
+/// model); before the boot CPU loaded its own GDT, 0, or the local APIC
+/// id's index once a start was sent. Any context.
 pub fn cpu_index() -> u32 {
-    match HOW.load(Ordering::Relaxed) {
-        BY_RDPID => {
-            let v: u64;
-            // SAFETY: CPUID said RDPID exists; it only reads TSC_AUX.
-            unsafe {
-                core::arch::asm!("rdpid {}", out(reg) v, options(nomem, nostack, preserves_flags))
-            };
-            v as u32
-        }
-        BY_RDTSCP => {
-            let aux: u32;
-            // SAFETY: CPUID said RDTSCP exists; it only reads the TSC and
-            // TSC_AUX.
-            unsafe {
-                core::arch::asm!("rdtscp", out("eax") _, out("edx") _, out("ecx") aux,
-                                 options(nomem, nostack, preserves_flags))
-            };
-            aux
-        }
-        _ if !STARTED.load(Ordering::Acquire) => 0,
-        _ => index_of(apic::lapic_id() as u64),
+    if HOW.load(Ordering::Relaxed) == BY_RDPID {
+        let v: u64;
+        // SAFETY: CPUID said RDPID exists; it only reads TSC_AUX.
+        unsafe { core::arch::asm!("rdpid {}", out(reg) v, options(nomem, nostack, preserves_flags)) };
+        return v as u32;
+    }
+    match super::cpu::index_from_gdt() {
+        Some(i) => i,
+        None if !STARTED.load(Ordering::Acquire) => 0,
+        None => index_of(apic::lapic_id() as u64),
     }
 }
 
