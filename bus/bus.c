@@ -54,7 +54,8 @@ struct svc {
 				 * from empty): the watchdog's measure */
 	struct sub *subs;	/* its patterns */
 	uint16_t nsubs;
-	bool in_chain;		/* in the call chain now */
+	uint8_t in_chain_of;	/* 1 + the CPU whose call chain holds it
+				 * now; 0: none */
 	struct bus_lineage cause;	/* what its posts in its name descend
 					 * from (bus_svc_set_cause) */
 };
@@ -73,16 +74,38 @@ static bus_clock_fn clock_fn;
 static uint32_t corr_next;
 static bus_topic_t topic_svc_failed;
 
-static struct {
-	bus_svc_t svc;
-	uint8_t prio;
-	struct bus_lineage lin;	/* the message its handler runs for */
-} chain[BUS_CHAIN_MAX];
+/* What each CPU is doing in the bus: its call chain (the services whose
+ * handlers it runs, a queued dispatch at the bottom, inline calls above
+ * it), the message being dispatched, and the state of the post it is
+ * making. A CPU touches only its own (here()). */
+struct bus_cpu {
+	struct {
+		bus_svc_t svc;
+		uint8_t prio;
+		struct bus_lineage lin;	/* the message its handler runs for */
+	} chain[BUS_CHAIN_MAX];
+	unsigned int depth;
+	/* The parent of what is posted now, when it is not the running
+	 * handler's message: a reply the bus posts for a request, the fault
+	 * report of a handler. */
+	const struct bus_lineage *cause_forced;
+	/* The queued message being handled (chain[0]'s), and since when. */
+	const struct bus_msg *running;
+	uint64_t running_since;
+	/* The clock read once per post: a publish to n subscribers stamps
+	 * all n copies with one reading. */
+	uint64_t post_ts;
+	bool batch_post;	/* inside bus_publish: post_ts is set */
+	bus_svc_t waits_for;	/* BUS_NIL, or a service another CPU runs */
+};
+static struct bus_cpu bcpus[BUS_CPUS];
+
+static inline struct bus_cpu *here(void)
+{
+	return &bcpus[bus_cpu()];
+}
+
 static uint32_t lin_next;	/* the last message id given */
-/* The parent of what is posted now, when it is not the running
- * handler's message: a reply the bus posts for a request, the fault
- * report of a handler. */
-static const struct bus_lineage *cause_forced;
 
 /* Threads blocked in bus_call_wait, found by correlation id. */
 static struct waiter {
@@ -98,10 +121,6 @@ static struct waiter {
 } waiters[BUS_WAITERS_MAX];
 static unsigned int waiting_as;	/* waiters whose src is not the kernel */
 static bus_guard_fn guard;	/* runs handlers, if set (bus_set_guard) */
-static unsigned int depth;
-/* The queued message being handled (chain[0]'s), and since when. */
-static const struct bus_msg *running;
-static uint64_t running_since;
 
 static void waiter_free(struct waiter *w)
 {
@@ -212,6 +231,7 @@ static void sl_clear(struct sub_list *l)
 
 int bus_topic_subscriber(bus_topic_t t, unsigned int k)
 {
+	BUS_GUARD();
 	if (!topic_live(t) || k >= topic_subs[t].n)
 		return -AE_ENOENT;
 	return sl_subs(&topic_subs[t])[k]->svc;
@@ -249,12 +269,11 @@ void bus_init(bus_clock_fn clock)
 	clock_fn = clock;
 	corr_next = 1;
 	lin_next = 0;
-	cause_forced = NULL;
+	memset(bcpus, 0, sizeof(bcpus));
+	for (unsigned int c = 0; c < BUS_CPUS; c++)
+		bcpus[c].waits_for = BUS_NIL;
 	memset(waiters, 0, sizeof(waiters));
 	waiting_as = 0;
-	depth = 0;
-	running = NULL;
-	running_since = 0;
 	trace_reset();
 	route_reset();
 	grant_reset();
@@ -286,6 +305,7 @@ static uint32_t name_hash(const char *s)
 
 int bus_svc_find(const char *name)
 {
+	BUS_GUARD();
 	if (!name)
 		return -AE_ENOENT;
 	for (uint32_t i = name_hash(name);; i = (i + 1) & (SVC_HASH - 1)) {
@@ -329,6 +349,7 @@ static void svc_hash_del(bus_svc_t s)
 int bus_svc_add(const char *name, bus_handler_fn fn, void *state,
 		uint32_t qlimit, uint8_t prio)
 {
+	BUS_GUARD();
 	size_t len;
 
 	/* "kernel" names code outside any handler (and owns its topics'
@@ -368,6 +389,7 @@ int bus_svc_add(const char *name, bus_handler_fn fn, void *state,
 
 int bus_svc_set_flags(bus_svc_t s, uint32_t flags)
 {
+	BUS_GUARD();
 	if (!svc_get(s) || (flags & ~(BUS_SVC_F_USER | BUS_SVC_F_RESCUE)))
 		return -AE_EINVAL;
 	svcs[s].flags = flags;
@@ -376,11 +398,13 @@ int bus_svc_set_flags(bus_svc_t s, uint32_t flags)
 
 uint32_t bus_svc_flags(bus_svc_t s)
 {
+	BUS_GUARD();
 	return svc_get(s) ? svcs[s].flags : 0;
 }
 
 const char *bus_svc_name(bus_svc_t s)
 {
+	BUS_GUARD();
 	if (s == BUS_SVC_KERNEL)
 		return "kernel";
 	return svc_get(s) ? svcs[s].name : "?";
@@ -388,16 +412,19 @@ const char *bus_svc_name(bus_svc_t s)
 
 enum bus_svc_state bus_svc_state(bus_svc_t s)
 {
+	BUS_GUARD();
 	return s < BUS_SVC_MAX ? svcs[s].st : BUS_SVC_FREE;
 }
 
 uint32_t bus_svc_generation(bus_svc_t s)
 {
+	BUS_GUARD();
 	return svc_get(s) ? svcs[s].gen : 0;
 }
 
 int bus_svc_stats(bus_svc_t s, struct bus_svc_stats *out)
 {
+	BUS_GUARD();
 	if (!svc_get(s))
 		return -AE_EINVAL;
 	*out = svcs[s].stats;
@@ -406,17 +433,20 @@ int bus_svc_stats(bus_svc_t s, struct bus_svc_stats *out)
 
 unsigned int bus_topic_count(void)
 {
+	BUS_GUARD();
 	return topic_count();
 }
 
 unsigned int bus_svc_span(void)
 {
+	BUS_GUARD();
 	return svc_hi;
 }
 
 unsigned int bus_topic_subscribers(bus_topic_t t, bus_svc_t *out,
 				   unsigned int max)
 {
+	BUS_GUARD();
 	struct sub_list *l;
 
 	if (!topic_live(t))
@@ -429,6 +459,7 @@ unsigned int bus_topic_subscribers(bus_topic_t t, bus_svc_t *out,
 
 int bus_topic_stats(bus_topic_t t, struct bus_topic_stats *out)
 {
+	BUS_GUARD();
 	if (!topic_live(t))
 		return -AE_EINVAL;
 	*out = tstats[t];
@@ -461,12 +492,13 @@ static void flush(bus_svc_t s)
 
 int bus_svc_set_state(bus_svc_t s, enum bus_svc_state st)
 {
+	BUS_GUARD();
 	struct svc *v = svc_get(s);
 
 	if (!v || (st != BUS_SVC_RUNNING && st != BUS_SVC_STOPPED &&
 		   st != BUS_SVC_FAILED))
 		return -AE_EINVAL;
-	if (st != BUS_SVC_RUNNING && v->in_chain)
+	if (st != BUS_SVC_RUNNING && v->in_chain_of)
 		return -AE_EBUSY;
 	if (st == BUS_SVC_RUNNING && v->st != BUS_SVC_RUNNING)
 		v->gen++;
@@ -483,6 +515,7 @@ static void sub_retire(struct sub *n);
 
 int bus_svc_remove(bus_svc_t s)
 {
+	BUS_GUARD();
 	int rc = bus_svc_set_state(s, BUS_SVC_STOPPED);
 
 	if (rc)
@@ -544,11 +577,13 @@ void bus_topic_added(bus_topic_t t)
 
 uint64_t bus_sub_misses(void)
 {
+	BUS_GUARD();
 	return sub_misses;
 }
 
 int bus_topic_free(bus_topic_t t)
 {
+	BUS_GUARD();
 	const struct bus_contract *c;
 
 	if (!topic_live(t))
@@ -645,6 +680,7 @@ static void sub_bury(struct sub *n)
 int bus_subscribe_with(bus_svc_t s, const char *pattern,
 		       enum bus_delivery mode, uint32_t ring, const char **why)
 {
+	BUS_GUARD();
 	const char *dummy;
 	struct svc *v = svc_get(s);
 	struct sub *n, **tail;
@@ -706,11 +742,13 @@ int bus_subscribe_with(bus_svc_t s, const char *pattern,
 
 int bus_subscribe(bus_svc_t s, const char *pattern, const char **why)
 {
+	BUS_GUARD();
 	return bus_subscribe_with(s, pattern, BUS_LOSSLESS, 0, why);
 }
 
 int bus_unsubscribe(bus_svc_t s, const char *pattern)
 {
+	BUS_GUARD();
 	struct svc *v = svc_get(s);
 
 	if (!v || !pattern)
@@ -732,6 +770,7 @@ int bus_unsubscribe(bus_svc_t s, const char *pattern)
 int bus_sub_stats(bus_svc_t s, unsigned int k, char *pattern,
 		  struct bus_sub_stats *out)
 {
+	BUS_GUARD();
 	struct svc *v = svc_get(s);
 	struct sub *n = v ? v->subs : NULL;
 
@@ -755,20 +794,22 @@ int bus_sub_stats(bus_svc_t s, unsigned int k, char *pattern,
 
 /* ---- posting --------------------------------------------------------- */
 
+/* This CPU's own chain: no lock (interrupt exit asks it). */
 bus_svc_t bus_current(void)
 {
-	return depth ? chain[depth - 1].svc : BUS_SVC_KERNEL;
+	return here()->depth ? here()->chain[here()->depth - 1].svc : BUS_SVC_KERNEL;
 }
 
 /* ---- causal lineage ---------------------------------------------------- */
 
 void bus_lineage_new(bus_svc_t src, struct bus_lineage *l)
 {
-	const struct bus_lineage *c = cause_forced;
+	struct bus_cpu *bc = here();
+	const struct bus_lineage *c = bc->cause_forced;
 	uint32_t id = ++lin_next;
 
 	if (!c)
-		c = depth ? &chain[depth - 1].lin :
+		c = bc->depth ? &bc->chain[bc->depth - 1].lin :
 		    src < BUS_SVC_MAX ? &svcs[src].cause : NULL;
 	if (id == 0)	/* 0 means none */
 		id = lin_next = 1;
@@ -786,11 +827,12 @@ void bus_lineage_current(struct bus_lineage *out)
 {
 	static const struct bus_lineage none;
 
-	*out = depth ? chain[depth - 1].lin : none;
+	*out = here()->depth ? here()->chain[here()->depth - 1].lin : none;
 }
 
 int bus_svc_set_cause(bus_svc_t s, const struct bus_lineage *l)
 {
+	BUS_GUARD();
 	static const struct bus_lineage none;
 	struct svc *v = svc_get(s);
 
@@ -812,9 +854,10 @@ void bus_trace_lineage_new(struct trace_rec *r, bus_svc_t src)
 
 static int resolve_prio(int prio)
 {
+	struct bus_cpu *bc = here();
 	if (prio == BUS_PRIO_INHERIT) {
-		if (depth)
-			return chain[depth - 1].prio;
+		if (bc->depth)
+			return bc->chain[bc->depth - 1].prio;
 		return BUS_PRIO_DEFAULT;
 	}
 	if (prio < 0 || prio >= BUS_PRIOS)
@@ -842,10 +885,6 @@ static void fill(struct bus_msg *m, bus_topic_t topic, uint8_t kind,
 /* Queue one message for dst; counts a drop when it cannot. limit: obey
  * the service's queue bound (replies do not: they answer requests the
  * service already holds, so refusing them would lose an answer). */
-/* The clock read once per post: a publish to n subscribers stamps all n
- * copies with one reading. */
-static uint64_t post_ts;
-static bool batch_post;		/* inside bus_publish: post_ts is set */
 
 /* A copy of sub's was lost (refused, overwritten, flushed): counted, and
  * told with its next delivery (GAP). */
@@ -921,6 +960,7 @@ enqueue(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		   uint32_t corr, bool limit, int16_t status, bool irq,
 		   struct sub *sub)
 {
+	struct bus_cpu *bc = here();
 	struct svc *v = &svcs[dst];
 	int i = -AE_ENOENT;
 	bool in_place = false;
@@ -946,7 +986,7 @@ enqueue(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		return -AE_EAGAIN;
 	}
 	fill(q_msg((unsigned int)i), topic, kind, prio, src, dst, data, len,
-	     post_ts);
+	     bc->post_ts);
 	q_msg((unsigned int)i)->corr = corr;
 	q_msg((unsigned int)i)->status = status;
 	bus_lineage_new(src, q_lineage((unsigned int)i));
@@ -959,7 +999,7 @@ enqueue(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		sub->queued++;
 	v->stats.received++;
 	if (v->stats.pending == 0)
-		v->moved = post_ts;
+		v->moved = bc->post_ts;
 	if (++v->stats.pending > v->stats.pending_max)
 		v->stats.pending_max = v->stats.pending;
 	return 0;
@@ -988,18 +1028,19 @@ post(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		uint32_t corr, bool limit, int16_t status, bool irq,
 		struct sub *sub)
 {
+	struct bus_cpu *bc = here();
 	struct route_verdict v;
 	int rc;
 
-	if (!batch_post)
-		post_ts = now();
+	if (!bc->batch_post)
+		bc->post_ts = now();
 	if (!route_count())	/* no rules: nothing to judge or copy */
 		return enqueue(src, dst, topic, kind, prio, data, len, corr,
 			       limit, status, irq, sub);
 	v.dst = dst;		/* route_apply sets the rest */
 	v.prio = prio;
 	v.seq = corr;
-	route_apply(&v, topic, src, kind, irq, post_ts);
+	route_apply(&v, topic, src, kind, irq, bc->post_ts);
 	if (v.rc) {
 		svcs[dst].stats.drops++;
 		tstats[topic].copies++;
@@ -1045,7 +1086,7 @@ static void unheard(bus_svc_t src, bus_topic_t topic, uint8_t prio,
 
 	memset(&tr, 0, sizeof(tr));
 	bus_trace_lineage_new(&tr, src);
-	tr.ts = post_ts;
+	tr.ts = here()->post_ts;
 	tr.corr = seq;
 	tr.topic = topic;
 	tr.src = src;
@@ -1059,6 +1100,7 @@ static void unheard(bus_svc_t src, bus_topic_t topic, uint8_t prio,
 static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 		   const void *data, size_t len)
 {
+	struct bus_cpu *bc = here();
 	struct sub *const *subs;
 	int p = resolve_prio(prio), rc = check_args(topic, data, len);
 	int got = 0, full = 0, denied = 0;
@@ -1073,7 +1115,7 @@ static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 		return rc;
 	tstats[topic].published++;
 	seq = (uint32_t)++tstats[topic].seq;
-	post_ts = now();
+	bc->post_ts = now();
 	if (!topic_subs[topic].n)
 		unheard(src, topic, (uint8_t)p, seq);
 	if (!topic_subs[topic].n && route_count()) {
@@ -1083,7 +1125,7 @@ static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 		struct route_verdict v = { .dst = BUS_NIL, .prio = (uint8_t)p,
 					   .seq = seq };
 
-		route_apply(&v, topic, src, BUS_EVENT, false, post_ts);
+		route_apply(&v, topic, src, BUS_EVENT, false, bc->post_ts);
 		if (v.rc) {
 			tstats[topic].copies++;
 			tstats[topic].drops++;
@@ -1098,7 +1140,7 @@ static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 			return rc;
 		return v.dst != BUS_NIL && rc == 0;
 	}
-	batch_post = true;
+	bc->batch_post = true;
 	subs = sl_subs(&topic_subs[topic]);
 	for (unsigned int k = 0, n = topic_subs[topic].n; k < n; k++) {
 		rc = post(src, subs[k]->svc, topic, BUS_EVENT, (uint8_t)p, data,
@@ -1110,12 +1152,13 @@ static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 		else if (rc == -AE_EAGAIN)
 			full++;
 	}
-	batch_post = false;
+	bc->batch_post = false;
 	return denied ? -AE_EPERM : full ? -AE_EAGAIN : got;
 }
 
 int bus_publish(bus_topic_t topic, int prio, const void *data, size_t len)
 {
+	BUS_GUARD();
 	return publish(bus_current(), topic, prio, data, len);
 }
 
@@ -1123,7 +1166,7 @@ int bus_publish(bus_topic_t topic, int prio, const void *data, size_t len)
  * (a user process's), from outside any handler. */
 static int as_ok(bus_svc_t src)
 {
-	if (depth)
+	if (here()->depth)
 		return -AE_EDEADLK;
 	return svc_get(src) ? 0 : -AE_EINVAL;
 }
@@ -1131,6 +1174,7 @@ static int as_ok(bus_svc_t src)
 int bus_publish_as(bus_svc_t src, bus_topic_t topic, int prio,
 		   const void *data, size_t len)
 {
+	BUS_GUARD();
 	int rc = as_ok(src);
 
 	return rc ? rc : publish(src, topic, prio, data, len);
@@ -1158,12 +1202,14 @@ static int send(bus_svc_t src, bus_svc_t dst, bus_topic_t topic, int prio,
 int bus_send(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
 	     size_t len)
 {
+	BUS_GUARD();
 	return send(bus_current(), dst, topic, prio, data, len);
 }
 
 int bus_send_as(bus_svc_t src, bus_svc_t dst, bus_topic_t topic, int prio,
 		const void *data, size_t len)
 {
+	BUS_GUARD();
 	int rc = as_ok(src);
 
 	return rc ? rc : send(src, dst, topic, prio, data, len);
@@ -1182,6 +1228,8 @@ static uint32_t new_corr(void)
 int bus_request(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
 		size_t len)
 {
+	BUS_GUARD();
+	struct bus_cpu *bc = here();
 	int p = resolve_prio(prio), rc = check_args(topic, data, len);
 	uint32_t corr;
 
@@ -1189,14 +1237,14 @@ int bus_request(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
 		return rc;
 	if (p < 0)
 		return p;
-	if (!svc_get(dst) || !depth)
+	if (!svc_get(dst) || !bc->depth)
 		return -AE_EINVAL;
 	rc = contract_check(topic, BUS_REQUEST, bus_current(), dst, len);
 	if (rc)
 		return rc;
 	/* Priority inheritance: never less urgent than the caller's work. */
-	if (p > chain[depth - 1].prio)
-		p = chain[depth - 1].prio;
+	if (p > bc->chain[bc->depth - 1].prio)
+		p = bc->chain[bc->depth - 1].prio;
 	tstats[topic].published++;
 	corr = new_corr();
 	rc = post(bus_current(), dst, topic, BUS_REQUEST, (uint8_t)p, data, len,
@@ -1208,6 +1256,7 @@ static int post_reply(const struct bus_msg *req,
 		      const struct bus_lineage *lin, int status,
 		      const struct bus_msg *reply)
 {
+	struct bus_cpu *bc = here();
 	const void *data = reply ? reply->data : NULL;
 	size_t len = reply ? reply->len : 0;
 	const struct bus_lineage *was;
@@ -1252,11 +1301,11 @@ static int post_reply(const struct bus_msg *req,
 		return -AE_ENOENT;
 	if (len > BUS_INLINE_MAX)
 		len = BUS_INLINE_MAX;
-	was = cause_forced;
-	cause_forced = lin;	/* the answer descends from the request */
+	was = bc->cause_forced;
+	bc->cause_forced = lin;	/* the answer descends from the request */
 	rc = post(req->dst, req->src, req->topic, BUS_REPLY, req->prio, data,
 		  len, req->corr, false, (int16_t)status, false, NULL);
-	cause_forced = was;
+	bc->cause_forced = was;
 	return rc;
 }
 
@@ -1268,10 +1317,11 @@ static const struct bus_lineage *chain_push(bus_svc_t s, uint8_t prio,
 					    const struct bus_lineage *lin,
 					    bus_svc_t src)
 {
-	struct bus_lineage *to = &chain[depth].lin;
+	struct bus_cpu *bc = here();
+	struct bus_lineage *to = &bc->chain[bc->depth].lin;
 
-	chain[depth].svc = s;
-	chain[depth].prio = prio;
+	bc->chain[bc->depth].svc = s;
+	bc->chain[bc->depth].prio = prio;
 	if (lin) {
 		to->id = lin->id;
 		to->parent = lin->parent;
@@ -1279,28 +1329,65 @@ static const struct bus_lineage *chain_push(bus_svc_t s, uint8_t prio,
 	} else {
 		bus_lineage_new(src, to);
 	}
-	depth++;
-	svcs[s].in_chain = true;
+	bc->depth++;
+	svcs[s].in_chain_of = (uint8_t)(bus_cpu() + 1);
 	return to;
+}
+
+/* Wait until no other CPU's call chain holds s (the caller knows this
+ * CPU's does not): the lock is let go while waiting. -EDEADLK, at once,
+ * when the CPU running s waits, directly or through others, for a
+ * service in this CPU's chain: it would wait for this CPU and this CPU
+ * for it. (Of two CPUs closing a cycle, the second to wait sees it.)
+ * The caller checks s again afterwards: it may have stopped. */
+static int wait_free(bus_svc_t s)
+{
+	unsigned int self = bus_cpu() + 1;
+
+	while (svcs[s].in_chain_of && svcs[s].in_chain_of != self) {
+		unsigned int c = svcs[s].in_chain_of, n;
+
+		for (unsigned int hops = 0; c && hops < BUS_CPUS; hops++) {
+			bus_svc_t w = bcpus[c - 1].waits_for;
+
+			if (w == BUS_NIL)
+				break;
+			c = svcs[w].in_chain_of;
+			if (c == self)
+				return -AE_EDEADLK;
+		}
+		here()->waits_for = s;
+		n = bus_lock_drop();
+		for (unsigned int k = 0; k < 64; k++)
+			__asm__ volatile("" ::: "memory");
+		bus_lock_retake(n);
+		here()->waits_for = BUS_NIL;
+	}
+	return 0;
 }
 
 /* Back to depth d: the entries above it leave the chain (a fault the
  * guard caught may have left an inner call's entries behind). */
 static void chain_cut(unsigned int d)
 {
-	while (depth > d)
-		svcs[chain[--depth].svc].in_chain = false;
+	struct bus_cpu *me = here();
+
+	while (me->depth > d)
+		svcs[me->chain[--me->depth].svc].in_chain_of = 0;
 }
 
 int bus_run_as(bus_svc_t s, int (*fn)(void *ctx), void *ctx)
 {
-	unsigned int saved_depth = depth;
+	BUS_GUARD();
+	struct bus_cpu *bc = here();
+	unsigned int saved_depth = bc->depth;
 	struct bus_lineage lin;
 	int rc;
 
 	if (!svc_get(s))
 		return -AE_EINVAL;
-	if (svcs[s].in_chain || depth >= BUS_CHAIN_MAX)
+	if (svcs[s].in_chain_of == bus_cpu() + 1 ||
+	    bc->depth >= BUS_CHAIN_MAX || wait_free(s))
 		return -AE_EDEADLK;
 	/* what fn posts descends from what the caller handles, if any */
 	bus_lineage_current(&lin);
@@ -1312,8 +1399,9 @@ int bus_run_as(bus_svc_t s, int (*fn)(void *ctx), void *ctx)
 
 static void fault(bus_svc_t s, const struct bus_lineage *lin)
 {
+	struct bus_cpu *bc = here();
 	struct { uint32_t svc, gen; } ev = { s, svcs[s].gen };
-	const struct bus_lineage *was = cause_forced;
+	const struct bus_lineage *was = bc->cause_forced;
 
 	svcs[s].stats.faults++;
 	svcs[s].st = BUS_SVC_FAILED;
@@ -1321,9 +1409,9 @@ static void fault(bus_svc_t s, const struct bus_lineage *lin)
 	bus_grant_end_owner(s);
 	/* the bus's own event, whoever's handler called the one that
 	 * faulted; it descends from the message that faulted */
-	cause_forced = lin;
+	bc->cause_forced = lin;
 	publish(BUS_SVC_KERNEL, topic_svc_failed, 0, &ev, sizeof(ev));
-	cause_forced = was;
+	bc->cause_forced = was;
 }
 
 /* Run s's handler for m with s pushed on the call chain, and record the
@@ -1335,7 +1423,7 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 	struct svc *v = &svcs[s];
 	struct trace_rec *tr;
 	uint64_t t0 = *clock, t1;
-	unsigned int saved_depth = depth;
+	unsigned int saved_depth = here()->depth, held;
 	int rc;
 
 	if (m->kind == BUS_REQUEST) {
@@ -1350,8 +1438,11 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 		reply->len = 0;
 	}
 	lin = chain_push(s, m->prio, lin, m->src);
+	/* the handler runs without the bus lock: other CPUs go on */
+	held = bus_lock_drop();
 	rc = guard ? guard(v->fn, v->state, m, reply) :
 		     v->fn(v->state, m, reply);
+	bus_lock_retake(held);
 	t1 = now();
 	*clock = t1;
 	/* As before the handler ran, whatever it did: a fault that the guard
@@ -1370,7 +1461,7 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 	tr->prio = m->prio;
 	tr->status = (int16_t)(rc > 0 ? 0 : rc);
 	tr->inline_call = inl;
-	tr->cpu = 0;
+	tr->cpu = (uint8_t)bus_cpu();
 	tr->id = lin->id;
 	tr->parent = lin->parent;
 	tr->trace = lin->trace;
@@ -1399,10 +1490,12 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 	     struct bus_msg *reply)
 {
+	BUS_GUARD();
+	struct bus_cpu *bc = here();
 	struct bus_msg m;
 	struct bus_msg scratch;
 	uint64_t clock;
-	uint8_t prio = (uint8_t)(depth ? chain[depth - 1].prio
+	uint8_t prio = (uint8_t)(bc->depth ? bc->chain[bc->depth - 1].prio
 				       : BUS_PRIO_DEFAULT);
 	int rc = check_args(topic, data, len);
 
@@ -1439,8 +1532,14 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 	}
 	if (svcs[dst].st != BUS_SVC_RUNNING)
 		return -AE_ESHUTDOWN;
-	if (svcs[dst].in_chain || depth >= BUS_CHAIN_MAX)
+	if (svcs[dst].in_chain_of == bus_cpu() + 1 ||
+	    bc->depth >= BUS_CHAIN_MAX)
 		return -AE_EDEADLK;
+	rc = wait_free(dst);
+	if (rc)
+		return rc;
+	if (svcs[dst].st != BUS_SVC_RUNNING)	/* it stopped meanwhile */
+		return -AE_ESHUTDOWN;
 	tstats[topic].published++;
 	tstats[topic].copies++;		/* run now: delivered below */
 	clock = now();
@@ -1462,7 +1561,7 @@ static int call_wait(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 	int p = resolve_prio(prio), rc = check_args(topic, data, len);
 	uint64_t deadline;
 
-	if (depth)
+	if (here()->depth)
 		return -AE_EDEADLK;	/* handlers call inline: bus_call */
 	if (rc)
 		return rc;
@@ -1498,7 +1597,12 @@ static int call_wait(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 	}
 	deadline = timeout ? now() + timeout : 0;	/* 0: none */
 	while (!w->done) {
-		if (ops->block(ctx, deadline) == -AE_ETIMEDOUT && !w->done) {
+		/* the thread sleeps without the bus lock */
+		unsigned int held = bus_lock_drop();
+		int b = ops->block(ctx, deadline);
+
+		bus_lock_retake(held);
+		if (b == -AE_ETIMEDOUT && !w->done) {
 			waiter_free(w);	/* a late reply becomes a drop */
 			return -AE_ETIMEDOUT;
 		}
@@ -1515,6 +1619,7 @@ int bus_call_wait(bus_svc_t dst, bus_topic_t topic, int prio,
 		  uint64_t timeout, const struct bus_waiter_ops *ops,
 		  void *ctx)
 {
+	BUS_GUARD();
 	return call_wait(BUS_SVC_KERNEL, dst, topic, prio, data, len, reply,
 			 timeout, ops, ctx);
 }
@@ -1524,6 +1629,7 @@ int bus_call_wait_as(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		     struct bus_msg *reply, uint64_t timeout,
 		     const struct bus_waiter_ops *ops, void *ctx)
 {
+	BUS_GUARD();
 	int rc = as_ok(src);
 
 	return rc ? rc : call_wait(src, dst, topic, prio, data, len, reply,
@@ -1535,12 +1641,18 @@ int bus_call_wait_as(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
  * the message in its pool slot, which is freed after it returns. */
 static void deliver(unsigned int i, uint64_t *clock)
 {
+	struct bus_cpu *bc = here();
 	struct bus_msg *m = q_msg(i);
 	struct bus_msg reply;
 	struct svc *v = &svcs[m->dst];
 	struct sub *sub = q_sub(i);
 	const struct bus_lineage *lin = q_lineage(i);
 
+	/* another CPU may be running it (an inline call): its handlers never
+	 * run at once; the dispatcher holds no service, so this cannot
+	 * close a cycle */
+	if (v->in_chain_of)
+		wait_free(m->dst);
 	v->moved = *clock;
 	if (v->st != BUS_SVC_RUNNING) {
 		/* Only possible if state changed without flush: defensive. */
@@ -1559,11 +1671,11 @@ static void deliver(unsigned int i, uint64_t *clock)
 		if (sub->dead && !sub->queued)
 			sub_bury(sub);
 	}
-	running_since = *clock ? *clock : 1;
-	running = m;
+	bc->running_since = *clock ? *clock : 1;
+	bc->running = m;
 	run_handler(m->dst, m, lin, &reply, false, clock);
-	running = NULL;
-	running_since = 0;
+	bc->running = NULL;
+	bc->running_since = 0;
 	if (m->kind == BUS_REQUEST)
 		post_reply(m, lin, reply.status, &reply);
 	q_free(i);
@@ -1573,6 +1685,7 @@ static void deliver(unsigned int i, uint64_t *clock)
  * queued keeps its count (coalesced further) for the next round. */
 static void drain_irqs(void)
 {
+	struct bus_cpu *bc = here();
 	unsigned int line;
 	uint32_t n;
 	uint64_t ts;
@@ -1610,13 +1723,13 @@ static void drain_irqs(void)
 		}
 		/* Stamped with the top half's post time, so queue wait and
 		 * a subscriber's latency count from the interrupt. */
-		post_ts = ts;
-		batch_post = true;
+		bc->post_ts = ts;
+		bc->batch_post = true;
 		seq = (uint32_t)++tstats[t].seq;
 		for (unsigned int j = 0; j < nsubs; j++)
 			post(BUS_SVC_KERNEL, subs[j]->svc, t, BUS_EVENT, 0, &ev,
 			     sizeof(ev), seq, false, 0, true, subs[j]);
-		batch_post = false;
+		bc->batch_post = false;
 	}
 }
 
@@ -1637,9 +1750,10 @@ static int dispatch_one(uint64_t *clock)
 
 int bus_dispatch(void)
 {
+	BUS_GUARD();
 	uint64_t clock;
 
-	if (depth)
+	if (here()->depth)
 		return -AE_EBUSY;
 	clock = now();
 	return dispatch_one(&clock);
@@ -1647,10 +1761,11 @@ int bus_dispatch(void)
 
 unsigned int bus_run(unsigned int max)
 {
+	BUS_GUARD();
 	unsigned int n = 0;
 	uint64_t clock;
 
-	if (depth)
+	if (here()->depth)
 		return 0;
 	clock = now();
 	while (n < max && dispatch_one(&clock) == 1)
@@ -1658,15 +1773,31 @@ unsigned int bus_run(unsigned int max)
 	return n;
 }
 
-void bus_watch_view(struct bus_watch_view *v)
-{
-	static const char *const kinds[] = { "event", "request", "reply" };
-	const struct bus_msg *m = running;
+static void watch_view(struct bus_watch_view *v);
 
-	v->depth = depth;
-	for (unsigned int i = 0; i < depth && i < BUS_CHAIN_MAX; i++)
-		v->chain[i] = chain[i].svc;
-	v->since = m ? running_since : 0;
+bool bus_watch_view(struct bus_watch_view *v, bool try_only)
+{
+	if (try_only) {
+		if (!bus_lock_try())
+			return false;	/* another CPU is in the bus */
+	} else {
+		bus_lock();
+	}
+	watch_view(v);
+	bus_unlock();
+	return true;
+}
+
+static void watch_view(struct bus_watch_view *v)
+{
+	struct bus_cpu *bc = here();
+	static const char *const kinds[] = { "event", "request", "reply" };
+	const struct bus_msg *m = bc->running;
+
+	v->depth = bc->depth;
+	for (unsigned int i = 0; i < bc->depth && i < BUS_CHAIN_MAX; i++)
+		v->chain[i] = bc->chain[i].svc;
+	v->since = m ? bc->running_since : 0;
 	v->topic = m ? m->topic : 0;
 	v->src = m ? m->src : BUS_SVC_KERNEL;
 	v->kind_name = m && m->kind < 3 ? kinds[m->kind] : "call";
@@ -1691,6 +1822,8 @@ void bus_watch_view(struct bus_watch_view *v)
 	}
 }
 
+/* A hint, read without the lock (interrupt exit asks it): the count may
+ * change at once. */
 unsigned int bus_pending(void)
 {
 	return q_count() + irq_waiting();

@@ -8,6 +8,64 @@
 
 #define BUS_NIL 0xffffu
 
+/* lock.c: the bus lock (a no-op until bus_set_cpus). bus_lock and
+ * bus_unlock nest on one CPU; bus_lock_drop lets go entirely and says
+ * how deep it was held, bus_lock_retake holds it that deep again (also
+ * when a jump left it held); bus_lock_try takes it only if that needs
+ * no wait. bus_cpu: the CPU running (0 before bus_set_cpus). BUS_GUARD():
+ * the lock for the rest of the enclosing block, at every entry point. */
+extern unsigned int (*bus_cpu_fn)(void);	/* NULL: one CPU */
+void bus_lock_slow(void);
+void bus_unlock_slow(void);
+static inline bool bus_smp(void)
+{
+	return __builtin_expect(bus_cpu_fn != NULL, 0);
+}
+static inline unsigned int bus_cpu(void)
+{
+	unsigned int c;
+
+	if (!bus_smp())
+		return 0;
+	c = bus_cpu_fn();
+	return c < BUS_CPUS ? c : 0;
+}
+static inline void bus_lock(void)
+{
+	if (bus_smp())
+		bus_lock_slow();
+}
+static inline void bus_unlock(void)
+{
+	if (bus_smp())
+		bus_unlock_slow();
+}
+bool bus_lock_try(void);
+unsigned int bus_lock_drop_slow(void);
+void bus_lock_retake_slow(unsigned int n);
+static inline unsigned int bus_lock_drop(void)
+{
+	return bus_smp() ? bus_lock_drop_slow() : 0;
+}
+static inline void bus_lock_retake(unsigned int n)
+{
+	if (bus_smp())
+		bus_lock_retake_slow(n);
+}
+static inline int bus_guard_begin(void)
+{
+	bus_lock();
+	return 0;
+}
+static inline void bus_guard_end(int *unused)
+{
+	(void)unused;
+	bus_unlock();
+}
+#define BUS_GUARD() \
+	int bus_guard_ __attribute__((cleanup(bus_guard_end), unused)) = \
+		bus_guard_begin()
+
 /* topic.c; topic_free: the caller has checked that nothing uses t */
 void topic_reset(void);
 unsigned int topic_count(void);
@@ -128,7 +186,9 @@ struct bus_watch_view {
 	uint32_t pending[BUS_SVC_MAX];	/* queued now */
 	uint64_t moved[BUS_SVC_MAX];	/* last taken from, or began */
 };
-void bus_watch_view(struct bus_watch_view *v);
+/* a snapshot, under the bus lock; try_only (interrupt context): false,
+ * nothing read, when another CPU holds the lock */
+bool bus_watch_view(struct bus_watch_view *v, bool try_only);
 
 /* route.c: a service name, "*", or a prefix of names ending in "*"
  * ("user-*"), as rules and the trace filter name services. */

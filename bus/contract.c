@@ -139,11 +139,13 @@ void contract_svc_removed(bus_svc_t s)
 
 const struct bus_contract *bus_contract_of(bus_topic_t t)
 {
+	BUS_GUARD();
 	return t < BUS_TOPIC_MAX ? covers[t] : NULL;
 }
 
 int bus_serve(bus_svc_t s, const char *name)
 {
+	BUS_GUARD();
 	int t;
 
 	if (s >= BUS_SVC_MAX || bus_svc_state(s) == BUS_SVC_FREE)
@@ -161,12 +163,14 @@ int bus_serve(bus_svc_t s, const char *name)
 
 bool bus_serves(bus_svc_t s, bus_topic_t t)
 {
+	BUS_GUARD();
 	return s < BUS_SVC_MAX && t < BUS_TOPIC_MAX &&
 	       svc_list_has(&servers[t], s);
 }
 
 int bus_contract_owner(bus_topic_t t)
 {
+	BUS_GUARD();
 	const struct bus_contract *c = bus_contract_of(t);
 
 	if (!c || !c->owner || owner[c - table] < 0)
@@ -176,11 +180,13 @@ int bus_contract_owner(bus_topic_t t)
 
 void bus_contract_stats(struct bus_contract_stats *out)
 {
+	BUS_GUARD();
 	*out = stats;
 }
 
 uint64_t bus_topic_refused(bus_topic_t t)
 {
+	BUS_GUARD();
 	return t < BUS_TOPIC_MAX ? refused_on[t] : 0;
 }
 
@@ -250,6 +256,7 @@ int contract_check_reply(const struct bus_msg *req, size_t len)
 int bus_contract_call(bus_topic_t t, bus_svc_t dst, const void *req,
 		      size_t len, void *rep, size_t cap, size_t *rlen)
 {
+	BUS_GUARD();
 	const struct bus_contract *c = bus_contract_of(t);
 	struct bus_msg reply;
 	int rc;

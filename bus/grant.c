@@ -66,6 +66,7 @@ static bool holds(const struct grant *g, bus_svc_t s)
 int bus_grant_new(const void *base, uint32_t len, uint32_t rights,
 		  bus_svc_t to, bus_grant_t *out)
 {
+	BUS_GUARD();
 	const uint32_t known = BUS_GRANT_READ | BUS_GRANT_WRITE |
 			       BUS_GRANT_KERNEL;
 
@@ -116,6 +117,7 @@ static struct grant *usable(const struct bus_msg *m, bus_grant_t id)
 
 int bus_grant_pass(const struct bus_msg *m, bus_grant_t id, bus_svc_t to)
 {
+	BUS_GUARD();
 	struct grant *g;
 
 	if (!id)
@@ -138,6 +140,7 @@ int bus_grant_pass(const struct bus_msg *m, bus_grant_t id, bus_svc_t to)
 void *bus_grant_map(const struct bus_msg *m, bus_grant_t id, uint32_t rights,
 		    uint32_t *len)
 {
+	BUS_GUARD();
 	struct grant *g = usable(m, id);
 
 	if (!g)
@@ -155,6 +158,7 @@ void *bus_grant_map(const struct bus_msg *m, bus_grant_t id, uint32_t rights,
 void *bus_grant_buf(const struct bus_msg *m, bus_grant_t id, uint32_t need,
 		    uint32_t rights, int *rc)
 {
+	BUS_GUARD();
 	uint32_t len = 0;
 	void *p;
 
@@ -171,6 +175,7 @@ void *bus_grant_buf(const struct bus_msg *m, bus_grant_t id, uint32_t need,
 
 void bus_grant_end(bus_grant_t id)
 {
+	BUS_GUARD();
 	struct grant *g = lookup(id);
 
 	if (!g || g->owner != bus_current())
@@ -181,6 +186,7 @@ void bus_grant_end(bus_grant_t id)
 
 void bus_grant_end_owner(bus_svc_t s)
 {
+	BUS_GUARD();
 	for (unsigned int i = 0; i < BUS_GRANTS_MAX; i++) {
 		if (grants[i].live && grants[i].owner == s) {
 			grants[i].live = false;
@@ -191,5 +197,6 @@ void bus_grant_end_owner(bus_svc_t s)
 
 void bus_grant_stats(struct bus_grant_stats *out)
 {
+	BUS_GUARD();
 	*out = gst;
 }

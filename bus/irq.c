@@ -79,6 +79,7 @@ bool irq_topic_named(bus_topic_t t)
 
 int bus_irq_name(unsigned int line, const char *topic)
 {
+	BUS_GUARD();
 	int t;
 
 	if (line >= BUS_IRQ_LINES)

@@ -37,6 +37,7 @@ void bus_set_mem(const struct bus_mem_ops *ops)
 
 void bus_mem_stats(struct bus_mem_stats *out)
 {
+	BUS_GUARD();
 	*out = mstats;
 	out->reserve_free = RESERVE_BYTES - arena_used;
 }

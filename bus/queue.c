@@ -301,6 +301,7 @@ unsigned int q_free_count(void)
 
 void bus_pool_stats(struct bus_pool_stats *out)
 {
+	BUS_GUARD();
 	*out = pstats;
 	out->slots = nchunks * QCHUNK;
 	out->free = nfree;

@@ -117,11 +117,13 @@ unsigned int route_count(void)
 
 uint64_t bus_rule_examined(void)
 {
+	BUS_GUARD();
 	return examined;
 }
 
 void bus_rule_clock_rate(uint64_t tpm)
 {
+	BUS_GUARD();
 	ticks_per_ms = tpm ? tpm : 1;
 }
 
@@ -975,21 +977,25 @@ nomem:
 
 int bus_rule_add(const char *text, const char **why)
 {
+	BUS_GUARD();
 	return insert(nrules, text, false, why);
 }
 
 int bus_rule_insert(unsigned int idx, const char *text, const char **why)
 {
+	BUS_GUARD();
 	return insert(idx, text, false, why);
 }
 
 int bus_rule_add_default(const char *text, const char **why)
 {
+	BUS_GUARD();
 	return insert(nrules, text, true, why);
 }
 
 int bus_rule_remove(unsigned int idx)
 {
+	BUS_GUARD();
 	struct rule *r;
 
 	if (idx >= nrules)
@@ -1043,26 +1049,31 @@ static void sweep(bool all)
 
 void bus_rule_clear(void)
 {
+	BUS_GUARD();
 	sweep(false);
 }
 
 void bus_rule_clear_all(void)
 {
+	BUS_GUARD();
 	sweep(true);
 }
 
 bool bus_rule_is_default(unsigned int idx)
 {
+	BUS_GUARD();
 	return idx < nrules && (slots[table[idx]]->flags & R_PINNED);
 }
 
 unsigned int bus_rule_count(void)
 {
+	BUS_GUARD();
 	return nrules;
 }
 
 int bus_rule_stats(unsigned int idx, struct bus_rule_stats *out)
 {
+	BUS_GUARD();
 	if (idx >= nrules)
 		return -AE_EINVAL;
 	*out = slots[table[idx]]->st;
@@ -1071,6 +1082,7 @@ int bus_rule_stats(unsigned int idx, struct bus_rule_stats *out)
 
 int bus_rule_format(unsigned int idx, char *buf, size_t size)
 {
+	BUS_GUARD();
 	static const char *const kinds[] = { "event", "request", "reply" };
 	const struct rule *r;
 	char arg[BUS_NAME_MAX + 24] = "";

@@ -65,11 +65,13 @@ bool topic_live(bus_topic_t t)
 
 bool bus_topic_live(bus_topic_t t)
 {
+	BUS_GUARD();
 	return topic_live(t);
 }
 
 unsigned int bus_topic_used(void)
 {
+	BUS_GUARD();
 	return ntopics - nfreed;
 }
 
@@ -167,6 +169,7 @@ static int lookup(const char *name, uint32_t *slot)
 
 int bus_topic_find(const char *name)
 {
+	BUS_GUARD();
 	uint32_t slot;
 	const char *why;
 
@@ -177,6 +180,7 @@ int bus_topic_find(const char *name)
 
 int bus_topic(const char *name)
 {
+	BUS_GUARD();
 	uint32_t slot;
 	const char *why;
 	int id;
@@ -221,6 +225,7 @@ int bus_topic(const char *name)
 
 const char *bus_topic_name(bus_topic_t t)
 {
+	BUS_GUARD();
 	return topic_live(t) ? topic_names[t] : "?";
 }
 

@@ -135,6 +135,7 @@ static int svc_element(const char *e, const char **why)
 
 int trace_filter_set(const char *list, const char **why)
 {
+	BUS_GUARD();
 	char parsed[TRACE_FILTER_MAX][BUS_NAME_MAX];
 	char svcs[TRACE_FILTER_MAX][BUS_NAME_MAX + 4];
 	unsigned int n = 0, ns = 0;
@@ -198,6 +199,7 @@ int trace_filter_set(const char *list, const char **why)
 
 const char *trace_filter_get(void)
 {
+	BUS_GUARD();
 	return nfilter + nsvc ? filter_text : "off";
 }
 
@@ -240,6 +242,7 @@ static void *tap_ctx;
 
 void trace_set_tap(trace_tap_fn fn, void *ctx)
 {
+	BUS_GUARD();
 	tap_ctx = ctx;
 	tap = fn;
 }
@@ -274,25 +277,32 @@ void trace_commit(const struct trace_rec *r)
 	}
 }
 
+/* The lines are taken one at a time under the bus lock and printed
+ * without it: the console's own lock never waits inside the bus's. */
 unsigned int trace_pump(unsigned int max)
 {
+	char line[TRACE_LINE_MAX];
 	unsigned int n = 0;
 
 	if (!sink)
 		return 0;
-	if (live_lost && max) {
-		char line[48];
-
-		/* where the lost lines were: before the oldest kept */
-		ksnprintf(line, sizeof(line), "trace: DROPPED %llu",
-			  (unsigned long long)live_lost);
-		live_lost = 0;
+	while (n < max) {
+		bus_lock();
+		if (live_lost) {
+			/* where the lost lines were: before the oldest kept */
+			ksnprintf(line, sizeof(line), "trace: DROPPED %llu",
+				  (unsigned long long)live_lost);
+			live_lost = 0;
+		} else if (live_r != live_w) {
+			memcpy(line, live[live_r % TRACE_LIVE_LINES],
+			       sizeof(line));
+			live_r++;
+		} else {
+			bus_unlock();
+			break;
+		}
+		bus_unlock();
 		sink(line);
-		n++;
-	}
-	while (n < max && live_r != live_w) {
-		sink(live[live_r % TRACE_LIVE_LINES]);
-		live_r++;
 		n++;
 	}
 	return n;
@@ -300,17 +310,20 @@ unsigned int trace_pump(unsigned int max)
 
 uint64_t trace_live_lost(void)
 {
+	BUS_GUARD();
 	return live_lost;
 }
 
 unsigned int trace_count(void)
 {
+	BUS_GUARD();
 	return written[0] < TRACE_RING_SIZE ? (unsigned int)written[0]
 					    : TRACE_RING_SIZE;
 }
 
 uint64_t trace_total(void)
 {
+	BUS_GUARD();
 	return written[0];
 }
 
@@ -318,6 +331,7 @@ uint64_t trace_total(void)
 
 size_t trace_dump_size(void)
 {
+	BUS_GUARD();
 	return sizeof(struct trace_dump_hdr) +
 	       trace_count() * sizeof(struct trace_rec) +
 	       (size_t)(topic_count() + bus_svc_span()) * BUS_NAME_MAX;
@@ -325,6 +339,7 @@ size_t trace_dump_size(void)
 
 long trace_dump(void *buf, size_t size)
 {
+	BUS_GUARD();
 	struct trace_dump_hdr h;
 	uint8_t *p = buf;
 	unsigned int n = trace_count();

@@ -147,7 +147,7 @@ int bus_waitfor(char *buf, size_t size)
 	if (!buf || size == 0)
 		return -AE_EINVAL;
 	buf[0] = '\0';
-	bus_watch_view(&thread_view);
+	bus_watch_view(&thread_view, false);
 	return format(buf, size, bus_now(), &thread_view);
 }
 
@@ -177,7 +177,8 @@ void bus_watchdog_check(uint64_t now)
 
 	if (!t || !sink)
 		return;
-	bus_watch_view(&irq_view);
+	if (!bus_watch_view(&irq_view, true))
+		return;		/* another CPU is in the bus: next tick */
 	report[0] = '\0';
 	if (v->depth && v->since && now - v->since > t &&
 	    reported_run != v->since) {

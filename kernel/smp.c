@@ -15,6 +15,7 @@
  */
 #include <string.h>
 #include <aegis/bootparam.h>
+#include <aegis/bus.h>
 #include <aegis/clock.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
@@ -204,6 +205,7 @@ static bool start(unsigned int i)
 
 void smp_init(void)
 {
+	static bool bus_smp_on;
 	static struct smp_cpu_desc d[SMP_CPUS_MAX];
 	unsigned int n = discover(d, SMP_CPUS_MAX), up = 1;
 
@@ -227,6 +229,14 @@ void smp_init(void)
 			cpus[i].state = SMP_OFF;
 			cpus[i].why = "beyond the smp= boot option";
 			continue;
+		}
+		/* From the first start on, other CPUs may enter the bus: it
+		 * takes its lock and keeps a call chain per CPU (aegis/bus.h).
+		 * Nothing is inside it now: this runs in kmain, outside every
+		 * handler. With one CPU it stays lock-free. */
+		if (!bus_smp_on) {
+			bus_set_cpus(hal_cpu_index);
+			bus_smp_on = true;
 		}
 		if (start(i)) {
 			up++;

@@ -123,6 +123,22 @@ struct bus_mem_stats {
 };
 void bus_mem_stats(struct bus_mem_stats *out);
 
+/*
+ * bus_set_cpus - from now on more than one CPU may enter the bus; cpu()
+ * says which one runs (0 .. BUS_CPUS-1). Until it is called the bus
+ * assumes one CPU and takes no lock. After it, every entry point takes
+ * the bus lock (recursive on one CPU; released while a handler runs and
+ * while a thread blocks in bus_call_wait), each CPU has a call chain of
+ * its own, and a service is in at most one CPU's chain: an inline call
+ * to a service another CPU is running waits for it, or is refused with
+ * -EDEADLK when that CPU waits, directly or through others, for a
+ * service in this CPU's chain. Boot, before a second CPU enters the bus
+ * (or tests, between bus_init and the threads that use it); NULL turns
+ * the lock off again (no CPU may be inside the bus then).
+ */
+#define BUS_CPUS	64
+void bus_set_cpus(unsigned int (*cpu)(void));
+
 /* bus_set_guard - run handlers through g from now on (NULL: call them
  * directly, the default). bus_init leaves it as it is. Outside handlers. */
 void bus_set_guard(bus_guard_fn g);

@@ -56,6 +56,7 @@ int main(void)
 	srunner_add_suite(sr, suite_bus_watch());
 	srunner_add_suite(sr, suite_bus_guard());
 	srunner_add_suite(sr, suite_bus_lineage());
+	srunner_add_suite(sr, suite_bus_smp());
 	srunner_add_suite(sr, suite_console_line());
 	srunner_add_suite(sr, suite_logbuf());
 	srunner_add_suite(sr, suite_mm_buddy());

@@ -31,6 +31,7 @@ Suite *suite_bus_contract(void);	/* bus/test_contract.c */
 Suite *suite_bus_watch(void);	/* bus/test_watch.c */
 Suite *suite_bus_guard(void);	/* bus/test_guard.c */
 Suite *suite_bus_lineage(void);	/* bus/test_lineage.c */
+Suite *suite_bus_smp(void);	/* bus/test_smp.c */
 Suite *suite_console_line(void);	/* services/console/test_line.c */
 Suite *suite_logbuf(void);		/* kernel/lib/test_logbuf.c */
 Suite *suite_mm_buddy(void);		/* services/mm/test_buddy.c */

@@ -1,0 +1,323 @@
+/*
+ * test_smp.c - the bus entered from several CPUs at once (bus/lock.c,
+ * bus_set_cpus): host threads stand in for CPUs. Publishers on three
+ * CPUs and a dispatcher on a fourth lose, duplicate and reorder nothing;
+ * inline calls from four CPUs never run one service's handler twice at
+ * once; two CPUs whose handlers call each other's services get one
+ * -EDEADLK, not a hang; the lock checker finds nothing.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <aegis/bus.h>
+#include <aegis/errno.h>
+#include <aegis/spinlock.h>
+#include "unit.h"
+
+static __thread unsigned int this_cpu;
+static char said[4][200];
+static unsigned int nsaid;
+
+static unsigned int cpu(void)
+{
+	return this_cpu;
+}
+
+static void report(const char *line)
+{
+	if (nsaid < 4)
+		snprintf(said[nsaid], sizeof(said[0]), "%s", line);
+	nsaid++;
+}
+
+static const struct spin_hooks hooks = { .cpu = cpu, .report = report };
+
+/* ---- publishers and a dispatcher ---------------------------------------- */
+
+#define PUBLISHERS	3
+#define EACH		20000
+
+struct ev {
+	uint32_t from, seq;
+};
+
+static uint32_t next_seq[PUBLISHERS];	/* the handler's: one at a time */
+static uint32_t out_of_order, inside, overlapped;
+static uint64_t got;
+static bus_topic_t topic;
+static int done_publishing;
+static uint64_t refused[PUBLISHERS];
+static int thread_errors;	/* checked by the test's own thread */
+
+static int sink(void *state, const struct bus_msg *m, struct bus_msg *r)
+{
+	struct ev e;
+
+	(void)state;
+	(void)r;
+	if (__atomic_fetch_add(&inside, 1, __ATOMIC_ACQ_REL))
+		overlapped++;
+	memcpy(&e, m->data, sizeof(e));
+	if (e.from >= PUBLISHERS || e.seq != next_seq[e.from])
+		out_of_order++;
+	else
+		next_seq[e.from]++;
+	got++;
+	__atomic_fetch_sub(&inside, 1, __ATOMIC_ACQ_REL);
+	return 0;
+}
+
+static void *publisher(void *arg)
+{
+	unsigned int me = (unsigned int)(uintptr_t)arg;
+
+	this_cpu = me + 1;
+	for (uint32_t k = 0; k < EACH;) {
+		struct ev e = { me, k };
+		int rc = bus_publish(topic, 1, &e, sizeof(e));
+
+		if (rc == 1) {
+			k++;
+		} else {
+			/* lossless: the queue is full, nothing was lost;
+			 * anything else is a failure */
+			if (rc != -AE_EAGAIN) {
+				__atomic_fetch_add(&thread_errors, 1,
+						   __ATOMIC_RELAXED);
+				break;
+			}
+			refused[me]++;
+			sched_yield();
+		}
+	}
+	__atomic_fetch_add(&done_publishing, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void *dispatcher(void *arg)
+{
+	(void)arg;
+	this_cpu = 0;
+	for (;;) {
+		unsigned int n = bus_run(256);
+
+		if (!n && __atomic_load_n(&done_publishing, __ATOMIC_ACQUIRE) ==
+			  PUBLISHERS && !bus_pending())
+			break;
+	}
+	return NULL;
+}
+
+START_TEST(test_publishers_on_three_cpus_lose_nothing)
+{
+	pthread_t p[PUBLISHERS], d;
+	struct bus_topic_stats ts;
+	struct bus_svc_stats ss;
+	int s = bus_svc_add("sink", sink, NULL, 64, 1);
+
+	ck_assert_int_ge(s, 0);
+	topic = (bus_topic_t)bus_topic("smp.flood");
+	ck_assert_int_eq(bus_subscribe((bus_svc_t)s, "smp.flood", NULL), 0);
+	pthread_create(&d, NULL, dispatcher, NULL);
+	for (unsigned int i = 0; i < PUBLISHERS; i++)
+		pthread_create(&p[i], NULL, publisher, (void *)(uintptr_t)i);
+	for (unsigned int i = 0; i < PUBLISHERS; i++)
+		pthread_join(p[i], NULL);
+	pthread_join(d, NULL);
+	ck_assert_int_eq(thread_errors, 0);
+	/* every event once, each publisher's in the order it published */
+	ck_assert_uint_eq(got, (uint64_t)PUBLISHERS * EACH);
+	ck_assert_uint_eq(out_of_order, 0);
+	ck_assert_uint_eq(overlapped, 0);
+	for (unsigned int i = 0; i < PUBLISHERS; i++)
+		ck_assert_uint_eq(next_seq[i], EACH);
+	/* published = delivered + dropped, the refused ones as drops */
+	ck_assert_int_eq(bus_topic_stats(topic, &ts), 0);
+	ck_assert_uint_eq(ts.delivered, (uint64_t)PUBLISHERS * EACH);
+	ck_assert_uint_eq(ts.published, ts.delivered + ts.drops);
+	ck_assert_uint_eq(ts.drops, refused[0] + refused[1] + refused[2]);
+	ck_assert_uint_eq(ts.queued, 0);
+	ck_assert_int_eq(bus_svc_stats((bus_svc_t)s, &ss), 0);
+	ck_assert_uint_eq(ss.pending, 0);
+	ck_assert_uint_eq(ss.handled, (uint64_t)PUBLISHERS * EACH);
+}
+END_TEST
+
+/* ---- inline calls from four CPUs ------------------------------------------ */
+
+#define CALLERS		4
+#define CALLS		5000
+
+static uint64_t counter;	/* not atomic: the bus keeps it safe */
+
+static int count(void *state, const struct bus_msg *m, struct bus_msg *r)
+{
+	uint64_t v;
+
+	(void)state;
+	(void)m;
+	if (__atomic_fetch_add(&inside, 1, __ATOMIC_ACQ_REL))
+		overlapped++;
+	v = counter;
+	for (volatile int k = 0; k < 50; k++)
+		;
+	counter = v + 1;
+	__atomic_fetch_sub(&inside, 1, __ATOMIC_ACQ_REL);
+	memcpy(r->data, &v, sizeof(v));
+	r->len = sizeof(v);
+	return 0;
+}
+
+static bus_svc_t counter_svc;
+static bus_topic_t counter_topic;
+
+static void *caller(void *arg)
+{
+	this_cpu = (unsigned int)(uintptr_t)arg;
+	for (unsigned int k = 0; k < CALLS; k++) {
+		struct bus_msg reply;
+
+		if (bus_call(counter_svc, counter_topic, NULL, 0, &reply))
+			__atomic_fetch_add(&thread_errors, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+START_TEST(test_one_service_runs_on_one_cpu_at_a_time)
+{
+	pthread_t c[CALLERS];
+	int s = bus_svc_add("counter", count, NULL, 16, 1);
+
+	ck_assert_int_ge(s, 0);
+	counter_svc = (bus_svc_t)s;
+	counter_topic = (bus_topic_t)bus_topic("smp.count");
+	for (unsigned int i = 0; i < CALLERS; i++)
+		pthread_create(&c[i], NULL, caller, (void *)(uintptr_t)i);
+	for (unsigned int i = 0; i < CALLERS; i++)
+		pthread_join(c[i], NULL);
+	ck_assert_int_eq(thread_errors, 0);
+	ck_assert_uint_eq(overlapped, 0);
+	ck_assert_uint_eq(counter, (uint64_t)CALLERS * CALLS);
+}
+END_TEST
+
+/* ---- a cycle across two CPUs ---------------------------------------------- */
+
+static bus_svc_t svc_a, svc_b;
+static bus_topic_t t_ab;
+static int a_in, b_in, rc_a = 1, rc_b = 1;
+
+static void wait_flag(int *f)
+{
+	while (!__atomic_load_n(f, __ATOMIC_ACQUIRE))
+		sched_yield();
+}
+
+/* The first run of each calls the other's service once the other is
+ * running too: each CPU then holds one service and wants the other's. */
+static int cross(void *state, const struct bus_msg *m, struct bus_msg *r)
+{
+	bool is_a = state == &svc_a;
+	int *mine = is_a ? &a_in : &b_in, *theirs = is_a ? &b_in : &a_in;
+	struct bus_msg sub;
+
+	(void)m;
+	(void)r;
+	if (__atomic_exchange_n(mine, 1, __ATOMIC_ACQ_REL))
+		return 0;	/* a later run: nothing more */
+	wait_flag(theirs);
+	*(is_a ? &rc_a : &rc_b) = bus_call(is_a ? svc_b : svc_a, t_ab, NULL, 0,
+					   &sub);
+	return 0;
+}
+
+static void *call_one(void *arg)
+{
+	bus_svc_t s = *(bus_svc_t *)arg;
+	struct bus_msg reply;
+
+	this_cpu = s == svc_a ? 1 : 2;
+	if (bus_call(s, t_ab, NULL, 0, &reply))
+		__atomic_fetch_add(&thread_errors, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+START_TEST(test_a_cycle_across_cpus_is_refused_not_a_hang)
+{
+	pthread_t x, y;
+	int a = bus_svc_add("cross-a", cross, &svc_a, 16, 1);
+	int b = bus_svc_add("cross-b", cross, &svc_b, 16, 1);
+
+	ck_assert_int_ge(a, 0);
+	ck_assert_int_ge(b, 0);
+	svc_a = (bus_svc_t)a;
+	svc_b = (bus_svc_t)b;
+	t_ab = (bus_topic_t)bus_topic("smp.cross");
+	pthread_create(&x, NULL, call_one, &svc_a);
+	pthread_create(&y, NULL, call_one, &svc_b);
+	pthread_join(x, NULL);
+	pthread_join(y, NULL);
+	ck_assert_int_eq(thread_errors, 0);
+	/* exactly one of them was refused; the other waited and got in */
+	ck_assert_msg((rc_a == -AE_EDEADLK) != (rc_b == -AE_EDEADLK),
+		      "a: %d, b: %d", rc_a, rc_b);
+	ck_assert_int_eq(rc_a == -AE_EDEADLK ? rc_b : rc_a, 0);
+}
+END_TEST
+
+/* Before bus_set_cpus the lock is nothing; on one CPU, a service in this
+ * CPU's own chain is still refused at once. */
+START_TEST(test_same_cpu_reentry_still_refused)
+{
+	int a = bus_svc_add("cross-a", cross, &svc_a, 16, 1);
+	struct bus_msg reply;
+
+	ck_assert_int_ge(a, 0);
+	svc_a = svc_b = (bus_svc_t)a;	/* a calls itself */
+	t_ab = (bus_topic_t)bus_topic("smp.cross");
+	b_in = 1;
+	ck_assert_int_eq(bus_call(svc_a, t_ab, NULL, 0, &reply), 0);
+	ck_assert_int_eq(rc_a, -AE_EDEADLK);
+}
+END_TEST
+
+static void setup(void)
+{
+	spin_set_hooks(&hooks);
+	lockdep_reset();
+	nsaid = 0;
+	this_cpu = 0;
+	memset(next_seq, 0, sizeof(next_seq));
+	memset(refused, 0, sizeof(refused));
+	out_of_order = inside = overlapped = 0;
+	got = counter = 0;
+	done_publishing = thread_errors = 0;
+	a_in = b_in = 0;
+	rc_a = rc_b = 1;
+	bus_init(NULL);
+	bus_set_cpus(cpu);
+}
+
+static void teardown(void)
+{
+	bus_set_cpus(NULL);
+	bus_init(NULL);
+	spin_set_hooks(NULL);
+	ck_assert_msg(nsaid == 0, "lockdep: %s", said[0]);
+}
+
+Suite *suite_bus_smp(void)
+{
+	Suite *s = suite_create("bus_smp");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_publishers_on_three_cpus_lose_nothing);
+	tcase_add_test(tc, test_one_service_runs_on_one_cpu_at_a_time);
+	tcase_add_test(tc, test_a_cycle_across_cpus_is_refused_not_a_hang);
+	tcase_add_test(tc, test_same_cpu_reentry_still_refused);
+	suite_add_tcase(s, tc);
+	return s;
+}
