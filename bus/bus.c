@@ -56,6 +56,7 @@ struct svc {
 	uint16_t nsubs;
 	uint8_t in_chain_of;	/* 1 + the CPU whose call chain holds it
 				 * now; 0: none */
+	uint8_t cpu;		/* the CPU its queue is dispatched on */
 	struct bus_lineage cause;	/* what its posts in its name descend
 					 * from (bus_svc_set_cause) */
 };
@@ -121,6 +122,8 @@ static struct waiter {
 } waiters[BUS_WAITERS_MAX];
 static unsigned int waiting_as;	/* waiters whose src is not the kernel */
 static bus_guard_fn guard;	/* runs handlers, if set (bus_set_guard) */
+static void (*kick_fn)(unsigned int cpu);
+static uint64_t dispatching = 1;	/* CPUs running a dispatcher: bit 0 */
 
 static void waiter_free(struct waiter *w)
 {
@@ -390,10 +393,56 @@ int bus_svc_add(const char *name, bus_handler_fn fn, void *state,
 int bus_svc_set_flags(bus_svc_t s, uint32_t flags)
 {
 	BUS_GUARD();
-	if (!svc_get(s) || (flags & ~(BUS_SVC_F_USER | BUS_SVC_F_RESCUE)))
+	if (!svc_get(s) || (flags & ~(BUS_SVC_F_USER | BUS_SVC_F_RESCUE |
+				      BUS_SVC_F_ANYCPU)))
 		return -AE_EINVAL;
 	svcs[s].flags = flags;
 	return 0;
+}
+
+void bus_cpu_dispatching(unsigned int cpu)
+{
+	BUS_GUARD();
+	if (cpu < BUS_CPUS && cpu < 64)
+		dispatching |= 1ull << cpu;
+}
+
+void bus_set_kick(void (*kick)(unsigned int cpu))
+{
+	kick_fn = kick;
+}
+
+int bus_svc_place(bus_svc_t s, unsigned int cpu)
+{
+	BUS_GUARD();
+	struct svc *v = svc_get(s);
+
+	if (!v)
+		return -AE_EINVAL;
+	if (cpu >= BUS_CPUS || cpu >= 64 || !(dispatching >> cpu & 1))
+		return -AE_ENODEV;
+	if (cpu && !(v->flags & BUS_SVC_F_ANYCPU))
+		return -AE_EPERM;
+	if (v->cpu != cpu) {
+		q_move(s, cpu);
+		v->cpu = (uint8_t)cpu;
+		if (q_count_on(cpu) && cpu != bus_cpu() && kick_fn)
+			kick_fn(cpu);
+	}
+	return 0;
+}
+
+int bus_svc_cpu(bus_svc_t s)
+{
+	BUS_GUARD();
+	struct svc *v = svc_get(s);
+
+	return v ? (int)v->cpu : -AE_EINVAL;
+}
+
+unsigned int bus_pending_on(unsigned int cpu)
+{
+	return q_count_on(cpu) + (cpu == 0 ? irq_waiting() : 0);
 }
 
 uint32_t bus_svc_flags(bus_svc_t s)
@@ -991,8 +1040,11 @@ enqueue(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 	q_msg((unsigned int)i)->status = status;
 	bus_lineage_new(src, q_lineage((unsigned int)i));
 	if (!in_place) {	/* a replaced value keeps its place */
-		q_push((unsigned int)i, irq);
+		q_push((unsigned int)i, irq, v->cpu);
 		q_set_sub((unsigned int)i, sub);
+		if (__builtin_expect(kick_fn != NULL, 0) &&
+		    v->cpu != bus_cpu())
+			kick_fn(v->cpu);
 	}
 	tstats[topic].queued++;
 	if (sub)
@@ -1387,7 +1439,11 @@ int bus_run_as(bus_svc_t s, int (*fn)(void *ctx), void *ctx)
 	if (!svc_get(s))
 		return -AE_EINVAL;
 	if (svcs[s].in_chain_of == bus_cpu() + 1 ||
-	    bc->depth >= BUS_CHAIN_MAX || wait_free(s))
+	    bc->depth >= BUS_CHAIN_MAX)
+		return -AE_EDEADLK;
+	if (bus_cpu() != 0 && !(svcs[s].flags & BUS_SVC_F_ANYCPU))
+		return -AE_EXDEV;
+	if (wait_free(s))
 		return -AE_EDEADLK;
 	/* what fn posts descends from what the caller handles, if any */
 	bus_lineage_current(&lin);
@@ -1503,6 +1559,10 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 		return rc;
 	if (!svc_get(dst))
 		return -AE_EINVAL;
+	/* a service bound to the boot CPU runs nowhere else (a redirect by
+	 * a rule is checked again below) */
+	if (bus_cpu() != 0 && !(svcs[dst].flags & BUS_SVC_F_ANYCPU))
+		return -AE_EXDEV;
 	rc = contract_check(topic, BUS_REQUEST, bus_current(), dst, len);
 	if (rc)
 		return rc;
@@ -1535,6 +1595,8 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 	if (svcs[dst].in_chain_of == bus_cpu() + 1 ||
 	    bc->depth >= BUS_CHAIN_MAX)
 		return -AE_EDEADLK;
+	if (bus_cpu() != 0 && !(svcs[dst].flags & BUS_SVC_F_ANYCPU))
+		return -AE_EXDEV;
 	rc = wait_free(dst);
 	if (rc)
 		return rc;
@@ -1737,11 +1799,14 @@ static void drain_irqs(void)
  * back-to-back dispatches read the clock once each. */
 static int dispatch_one(uint64_t *clock)
 {
+	unsigned int me = bus_cpu();
 	int i;
 
-	if (irq_waiting())
+	/* the interrupt lines are the boot CPU's: it turns them into events
+	 * for their subscribers, wherever those are placed */
+	if (me == 0 && irq_waiting())
 		drain_irqs();
-	i = q_pop();
+	i = q_pop(me);
 	if (i < 0)
 		return 0;
 	deliver((unsigned int)i, clock);
@@ -1826,5 +1891,5 @@ static void watch_view(struct bus_watch_view *v)
  * change at once. */
 unsigned int bus_pending(void)
 {
-	return q_count() + irq_waiting();
+	return bus_pending_on(bus_cpu());
 }

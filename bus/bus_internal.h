@@ -118,10 +118,15 @@ bool q_room(unsigned int n);
 void q_free(unsigned int i);
 struct bus_msg *q_msg(unsigned int i);
 /* q_push - at the tail of its priority's FIFO, or of the interrupt level
- * (ahead of every priority) when irq. */
-void q_push(unsigned int i, bool irq);
-int q_pop(void);			/* most urgent slot, or -ENOENT */
+ * (ahead of every priority) when irq, in CPU cpu's queue (where its
+ * destination is placed). q_pop - CPU cpu's most urgent slot, or
+ * -ENOENT. q_move - dst's queued slots to CPU cpu's queue, in their
+ * order. q_count - queued on every CPU; q_count_on - on one. */
+void q_push(unsigned int i, bool irq, unsigned int cpu);
+int q_pop(unsigned int cpu);
+void q_move(bus_svc_t dst, unsigned int cpu);
 unsigned int q_count(void);
+unsigned int q_count_on(unsigned int cpu);
 unsigned int q_free_count(void);
 /* q_topic_queued - is a message on topic t queued? (Linear: rare.) */
 bool q_topic_queued(bus_topic_t t);

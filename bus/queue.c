@@ -7,15 +7,16 @@
  * back once every slot is free again. A slot's links live beside its
  * message in a parallel chunk.
  *
- * One doubly-linked FIFO per level and a bitmap of the non-empty levels:
- * level 0 holds interrupt events, so they overtake everything; priority
- * p is level p+1. Enqueue is a tail append, dequeue takes the head of the
+ * Each CPU has its own queue (the messages for the services placed on
+ * it, bus_svc_place): one doubly-linked FIFO per level and a bitmap of
+ * the non-empty levels: level 0 holds interrupt events, so they overtake
+ * everything; priority p is level p+1. Enqueue is a tail append, dequeue takes the head of the
  * lowest set bit: both O(1), and FIFO within a priority by construction.
  * Each destination's messages are also on a doubly-linked list of their
  * own, so a service leaving RUNNING gives back its queue in time linear
  * in that queue. Free slots form a stack on the level links.
  *
- * Single dispatcher context; no locks (interrupt posts use irq.c).
+ * Under the bus lock (bus/lock.c); interrupts post through irq.c.
  */
 #include <string.h>
 #include <aegis/errno.h>
@@ -34,7 +35,8 @@ _Static_assert(QCHUNK * sizeof(struct bus_msg) <= BUS_MEM_BLOCK_MAX,
 struct qlink {
 	uint32_t next, prev;	/* its level's FIFO; next: the free stack */
 	uint32_t dnext, dprev;	/* its destination's list */
-	uint32_t level;		/* the level it is queued on */
+	uint16_t level;		/* the level it is queued on */
+	uint16_t cpu;		/* ... of that CPU's queue */
 	void *sub;		/* the subscription it came through, or NULL */
 	struct bus_lineage lin;	/* its message's */
 };
@@ -45,9 +47,12 @@ static struct bus_msg *msgs[QCHUNKS_MAX];
 static struct qlink *links[QCHUNKS_MAX];
 static unsigned int nchunks;
 
-static uint32_t lhead[LEVELS], ltail[LEVELS];
+static struct qcpu {
+	uint32_t lhead[LEVELS], ltail[LEVELS];
+	uint32_t levels;	/* bit p: level p non-empty */
+	unsigned int queued;
+} qc[BUS_CPUS];
 static uint32_t dhead[BUS_SVC_MAX], dtail[BUS_SVC_MAX];
-static uint32_t levels;		/* bit p: level p non-empty */
 static uint32_t free_top;
 static unsigned int queued, nfree;
 static struct bus_pool_stats pstats;
@@ -97,11 +102,14 @@ void q_reset(void)
 	nfree = 0;
 	for (unsigned int c = QSTATIC; c-- > 0;)
 		chunk_free_all(c);
-	for (unsigned int p = 0; p < LEVELS; p++)
-		lhead[p] = ltail[p] = QNIL;
+	for (unsigned int c = 0; c < BUS_CPUS; c++) {
+		for (unsigned int p = 0; p < LEVELS; p++)
+			qc[c].lhead[p] = qc[c].ltail[p] = QNIL;
+		qc[c].levels = 0;
+		qc[c].queued = 0;
+	}
 	for (unsigned int s = 0; s < BUS_SVC_MAX; s++)
 		dhead[s] = dtail[s] = QNIL;
-	levels = 0;
 	queued = 0;
 	memset(&pstats, 0, sizeof(pstats));
 }
@@ -169,23 +177,54 @@ void q_free(unsigned int i)
 	}
 }
 
-void q_push(unsigned int i, bool irq)
+/* Slot i at the tail of level p of CPU c's queue. */
+static void level_append(uint32_t i, unsigned int p, unsigned int c)
+{
+	struct qcpu *q = &qc[c];
+	struct qlink *l = L(i);
+
+	l->level = (uint16_t)p;
+	l->cpu = (uint16_t)c;
+	l->next = QNIL;
+	l->prev = q->ltail[p];
+	if (q->ltail[p] == QNIL)
+		q->lhead[p] = i;
+	else
+		L(q->ltail[p])->next = i;
+	q->ltail[p] = i;
+	q->levels |= 1u << p;
+	q->queued++;
+}
+
+/* Slot i off its level's FIFO. */
+static void level_unlink(uint32_t i)
+{
+	struct qlink *l = L(i);
+	struct qcpu *q = &qc[l->cpu];
+	unsigned int p = l->level;
+
+	if (l->prev == QNIL)
+		q->lhead[p] = l->next;
+	else
+		L(l->prev)->next = l->next;
+	if (l->next == QNIL)
+		q->ltail[p] = l->prev;
+	else
+		L(l->next)->prev = l->prev;
+	if (q->lhead[p] == QNIL)
+		q->levels &= ~(1u << p);
+	q->queued--;
+}
+
+void q_push(unsigned int i, bool irq, unsigned int cpu)
 {
 	struct bus_msg *m = q_msg(i);
 	unsigned int p = irq ? 0 : m->prio + 1u;
 	bus_svc_t d = m->dst;
 	struct qlink *l = L(i);
 
-	l->level = p;
 	l->sub = NULL;
-	l->next = QNIL;
-	l->prev = ltail[p];
-	if (ltail[p] == QNIL)
-		lhead[p] = i;
-	else
-		L(ltail[p])->next = i;
-	ltail[p] = i;
-	levels |= 1u << p;
+	level_append(i, p, cpu < BUS_CPUS ? cpu : 0);
 	l->dnext = QNIL;
 	l->dprev = dtail[d];
 	if (dtail[d] == QNIL)
@@ -200,19 +239,9 @@ void q_push(unsigned int i, bool irq)
 static void unlink_slot(uint32_t i)
 {
 	struct qlink *l = L(i);
-	unsigned int p = l->level;
 	bus_svc_t d = q_msg(i)->dst;
 
-	if (l->prev == QNIL)
-		lhead[p] = l->next;
-	else
-		L(l->prev)->next = l->next;
-	if (l->next == QNIL)
-		ltail[p] = l->prev;
-	else
-		L(l->next)->prev = l->prev;
-	if (lhead[p] == QNIL)
-		levels &= ~(1u << p);
+	level_unlink(i);
 	if (l->dprev == QNIL)
 		dhead[d] = l->dnext;
 	else
@@ -224,17 +253,33 @@ static void unlink_slot(uint32_t i)
 	queued--;
 }
 
-int q_pop(void)
+int q_pop(unsigned int cpu)
 {
+	struct qcpu *q = &qc[cpu < BUS_CPUS ? cpu : 0];
 	unsigned int p;
 	uint32_t i;
 
-	if (!levels)
+	if (!q->levels)
 		return -AE_ENOENT;
-	p = (unsigned int)__builtin_ctz(levels);
-	i = lhead[p];
+	p = (unsigned int)__builtin_ctz(q->levels);
+	i = q->lhead[p];
 	unlink_slot(i);
 	return (int)i;
+}
+
+void q_move(bus_svc_t dst, unsigned int cpu)
+{
+	for (uint32_t i = dhead[dst]; i != QNIL; i = L(i)->dnext) {
+		unsigned int p = L(i)->level;
+
+		level_unlink(i);
+		level_append(i, p, cpu);
+	}
+}
+
+unsigned int q_count_on(unsigned int cpu)
+{
+	return cpu < BUS_CPUS ? qc[cpu].queued : 0;
 }
 
 void q_set_sub(unsigned int i, void *sub)
@@ -282,10 +327,12 @@ int q_take_for(bus_svc_t dst)
 
 bool q_topic_queued(bus_topic_t t)
 {
-	for (unsigned int p = 0; p < LEVELS; p++)
-		for (uint32_t i = lhead[p]; i != QNIL; i = L(i)->next)
-			if (q_msg(i)->topic == t)
-				return true;
+	for (unsigned int c = 0; c < BUS_CPUS; c++)
+		for (unsigned int p = 0; qc[c].queued && p < LEVELS; p++)
+			for (uint32_t i = qc[c].lhead[p]; i != QNIL;
+			     i = L(i)->next)
+				if (q_msg(i)->topic == t)
+					return true;
 	return false;
 }
 

@@ -30,8 +30,8 @@
  * not rolled back: containment is for the service's own state, which its
  * restart rebuilds.
  *
- * Context: handlers, on the one dispatching CPU; kernel_fault from the
- * trap path with interrupts masked.
+ * Context: handlers, on any CPU (each CPU has its own stack of points);
+ * kernel_fault from the trap path with interrupts masked.
  */
 #include <aegis/bus.h>
 #include <aegis/errno.h>
@@ -53,23 +53,39 @@ struct recovery {
 	int thread;		/* sched_self() when it was set */
 };
 
-static struct recovery *top;
+/* Each CPU's stack of recovery points: handlers run on any CPU that
+ * enters the bus, each on its own stack. */
+static struct recovery *tops[HAL_CPUS_MAX];
+
+static struct recovery **top_here(void)
+{
+	uint32_t c = hal_cpu_index();
+
+	return &tops[c < HAL_CPUS_MAX ? c : 0];
+}
+
+/* The thread a point was set on: threads run on the boot CPU only; on
+ * another CPU the point's frame is that CPU's own stack (-1). */
+static int thread_here(void)
+{
+	return hal_cpu_index() == 0 ? sched_self() : -1;
+}
 
 static int guard(bus_handler_fn fn, void *state, const struct bus_msg *m,
 		 struct bus_msg *reply)
 {
-	struct recovery r;
+	struct recovery r, **top = top_here();
 	int rc;
 
-	r.prev = top;
+	r.prev = *top;
 	r.name = bus_svc_name(m->dst);
 	r.where = "handler";
-	r.thread = sched_self();
+	r.thread = thread_here();
 	if (hal_jmp_set(&r.jmp) != 0)
 		return -AE_ENOTRECOVERABLE;	/* kernel_fault popped r */
-	top = &r;
+	*top = &r;
 	rc = fn(state, m, reply);
-	top = r.prev;
+	*top = r.prev;
 	return rc;
 }
 
@@ -83,33 +99,33 @@ static int guard(bus_handler_fn fn, void *state, const struct bus_msg *m,
  */
 static int init_guard(const char *name, int (*init)(void))
 {
-	struct recovery r;
+	struct recovery r, **top = top_here();
 	int rc;
 
-	r.prev = top;
+	r.prev = *top;
 	r.name = name;
 	r.where = "init";
-	r.thread = sched_self();
+	r.thread = thread_here();
 	if (hal_jmp_set(&r.jmp) != 0)
 		return -AE_ENOTRECOVERABLE;
-	top = &r;
+	*top = &r;
 	rc = init();
-	top = r.prev;
+	*top = r.prev;
 	return rc;
 }
 
 const struct HalJmp *kernel_fault(const struct HalUserFault *f)
 {
-	struct recovery *r = top;
+	struct recovery **top = top_here(), *r = *top;
 
 	if (!r)
 		return NULL;
-	if (r->thread != sched_self()) {
+	if (r->thread != thread_here()) {
 		kprintf("fault: in service %s's %s, but on another thread "
 			"than it started on\n", r->name, r->where);
 		return NULL;
 	}
-	top = r->prev;
+	*top = r->prev;
 	kprintf("fault: service %s failed: %s at pc %#llx, address %#llx, "
 		"in its %s; the supervisor restarts it\n", r->name, f->name,
 		(unsigned long long)f->pc, (unsigned long long)f->addr,
@@ -119,7 +135,8 @@ const struct HalJmp *kernel_fault(const struct HalUserFault *f)
 
 void kfault_init(void)
 {
-	top = NULL;
+	for (unsigned int c = 0; c < HAL_CPUS_MAX; c++)
+		tops[c] = NULL;
 	bus_set_guard(guard);
 	service_set_init_guard(init_guard);
 }

@@ -217,11 +217,7 @@ static void boot_done(void)
 
 void kernel_wait(void)
 {
-	hal_irq_cpu_enable(false);
-	if (bus_pending())
-		hal_irq_cpu_enable(true);
-	else
-		hal_idle_unmask();
+	smp_idle();
 }
 
 static const struct boot_info *boot_info;

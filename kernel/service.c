@@ -134,8 +134,10 @@ static int start(struct rt *r)
 			return rc;
 		}
 		r->bus = rc;
-		if (d->rescue)
-			bus_svc_set_flags((bus_svc_t)r->bus, BUS_SVC_F_RESCUE);
+		if (d->rescue || d->anycpu)
+			bus_svc_set_flags((bus_svc_t)r->bus,
+					  (d->rescue ? BUS_SVC_F_RESCUE : 0) |
+					  (d->anycpu ? BUS_SVC_F_ANYCPU : 0));
 		for (const char *const *p = d->subscribe; p && *p; p++) {
 			rc = bus_subscribe((bus_svc_t)r->bus, *p, &why);
 			if (rc && rc != -AE_EEXIST) {

@@ -42,6 +42,7 @@ BOOT_PARAM_UINT(smp_max, "smp", 1, SMP_CPUS_MAX,
 		"firmware describes)");
 
 static struct smp_cpu cpus[SMP_CPUS_MAX];
+static void kick(unsigned int cpu);
 static unsigned int ndesc = 1;
 static const char *source = "none";
 
@@ -236,6 +237,7 @@ void smp_init(void)
 		 * handler. With one CPU it stays lock-free. */
 		if (!bus_smp_on) {
 			bus_set_cpus(hal_cpu_index);
+			bus_set_kick(kick);
 			bus_smp_on = true;
 		}
 		if (start(i)) {
@@ -275,11 +277,49 @@ void smp_ap_entry(uint32_t index)
 	hal_mmu_activate(hal_mmu_activate(0));
 	__atomic_store_n(&cpus[index].state, SMP_ONLINE, __ATOMIC_RELEASE);
 	__atomic_store_n(&arrived[index], 1, __ATOMIC_RELEASE);
-	/* No services or threads run here yet (docs/SMP.md): the CPU sleeps
-	 * until an inter-processor interrupt, answers it, and sleeps again. */
+	/* This CPU's dispatcher: the services placed on it (bus_svc_place).
+	 * No threads run here yet (docs/SMP.md). */
+	bus_cpu_dispatching(index);
 	for (;;) {
-		hal_irq_cpu_enable(false);
-		hal_idle_unmask();
+		if (bus_run(64))
+			continue;
+		smp_idle();
+	}
+}
+
+/* ---- sleeping and waking ----------------------------------------------- */
+
+/* CPU i sleeps until an interrupt: a post for it must send an IPI. Set by
+ * the CPU itself with its interrupts masked, before it looks at its queue
+ * a last time (so a post either sees it or is seen). */
+static uint32_t idle[SMP_CPUS_MAX];
+
+void smp_idle(void)
+{
+	unsigned int me = hal_cpu_index();
+
+	hal_irq_cpu_enable(false);
+	if (me < SMP_CPUS_MAX)
+		__atomic_store_n(&idle[me], 1, __ATOMIC_SEQ_CST);
+	if (bus_pending())
+		hal_irq_cpu_enable(true);
+	else
+		hal_idle_unmask();	/* unmasks and waits, as one step */
+	if (me < SMP_CPUS_MAX)
+		__atomic_store_n(&idle[me], 0, __ATOMIC_RELAXED);
+}
+
+/* The bus queued a message for CPU cpu's dispatcher (bus_set_kick). */
+static void kick(unsigned int cpu)
+{
+	/* the message is queued (a plain store, under the bus lock): order
+	 * it before the look at the flag, as smp_idle orders the flag
+	 * before its look at the queue, so one of the two sees the other */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (cpu < SMP_CPUS_MAX && cpu != hal_cpu_index() &&
+	    __atomic_load_n(&idle[cpu], __ATOMIC_SEQ_CST)) {
+		__atomic_fetch_add(&cpus[cpu].kicks, 1, __ATOMIC_RELAXED);
+		hal_ipi_send(cpu);
 	}
 }
 

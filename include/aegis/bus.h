@@ -244,6 +244,13 @@ unsigned int bus_svc_span(void);
  *                     shell, ns, sysfs): traffic between two of these is
  *                     never withheld by a rule, so a bad rule can always
  *                     be taken back
+ *   BUS_SVC_F_ANYCPU  its handlers may run on any CPU (they touch only
+ *                     their own state and what is safe from any CPU): it
+ *                     may be placed on another CPU (bus_svc_place) and
+ *                     called inline from one. A service without it runs
+ *                     on the boot CPU only: an inline call to it from
+ *                     another CPU is refused with -EXDEV (send it a
+ *                     request instead)
  * Traffic from any other service (kernel traffic) is withheld (deny,
  * rate, redirect) only by a rule naming a service exactly (aegis/route.h).
  * bus_svc_set_flags: -EINVAL for no such service or an unknown flag.
@@ -251,8 +258,29 @@ unsigned int bus_svc_span(void);
  */
 #define BUS_SVC_F_USER		1u
 #define BUS_SVC_F_RESCUE	2u
+#define BUS_SVC_F_ANYCPU	4u
 int bus_svc_set_flags(bus_svc_t s, uint32_t flags);
 uint32_t bus_svc_flags(bus_svc_t s);
+
+/*
+ * Placement (many CPUs: bus_set_cpus). Each CPU that runs a dispatcher
+ * (bus_run) says so once with bus_cpu_dispatching; a service's queued
+ * messages are dispatched by the CPU it is placed on, the boot CPU (0)
+ * unless bus_svc_place moved it. bus_svc_place - from now on s's
+ * messages, those queued included (in their order), go to CPU cpu:
+ * 0, -EINVAL (no such service), -ENODEV (cpu runs no dispatcher),
+ * -EPERM (s is not BUS_SVC_F_ANYCPU, and cpu is not 0). bus_svc_cpu -
+ * where s is placed, or -EINVAL. bus_set_kick - called (with the bus
+ * lock held, any context a post is made in) when a message is queued
+ * for a CPU other than the poster's, so that CPU can be woken (an IPI
+ * when it sleeps); NULL: none. bus_pending_on - messages queued for CPU
+ * cpu's dispatcher (a hint, no lock: the kernel's idle check).
+ */
+void bus_cpu_dispatching(unsigned int cpu);
+int bus_svc_place(bus_svc_t s, unsigned int cpu);
+int bus_svc_cpu(bus_svc_t s);
+void bus_set_kick(void (*kick)(unsigned int cpu));
+unsigned int bus_pending_on(unsigned int cpu);
 
 /* bus_svc_name - "kernel" for BUS_SVC_KERNEL, "?" if unknown. */
 const char *bus_svc_name(bus_svc_t s);

@@ -25,6 +25,7 @@
 	X(EFAULT,	14,	"bad address")				\
 	X(EBUSY,	16,	"resource busy")			\
 	X(EEXIST,	17,	"already exists")			\
+	X(EXDEV,	18,	"service bound to the boot CPU")	\
 	X(ENODEV,	19,	"no such device")			\
 	X(ENOTDIR,	20,	"not a directory")			\
 	X(EISDIR,	21,	"is a directory")			\

@@ -41,6 +41,9 @@ struct service_desc {
 					 * (aegis/sysfs.h) */
 	bool rescue;			/* on the console's way to the rules
 					 * (BUS_SVC_F_RESCUE, aegis/bus.h) */
+	bool anycpu;			/* its handlers are safe on any CPU:
+					 * it may be placed on one
+					 * (BUS_SVC_F_ANYCPU, aegis/bus.h) */
 };
 
 #define SERVICE_LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })

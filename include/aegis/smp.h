@@ -70,7 +70,13 @@ struct smp_cpu {
 	uint64_t pings, pongs;	/* pings answered, answers received */
 	uint64_t calls;		/* smp_call functions run for other CPUs */
 	uint64_t tlb_flushes;	/* of them, TLB shootdowns */
+	uint64_t kicks;		/* IPIs sent to wake its dispatcher */
 };
+
+/* smp_idle - sleep until an interrupt unless this CPU's dispatcher has
+ * work; a message queued for it meanwhile wakes it (an IPI). The idle
+ * loop of every CPU, the boot CPU's included (kernel_wait). */
+void smp_idle(void);
 
 /*
  * smp_call_many - run fn(arg) on every CPU of mask (bit i: CPU i), in

@@ -103,5 +103,8 @@ SERVICE(mm,
 	.init = mm_init,
 	.handler = mm_core_handle,
 	.state = &mm,
+	/* its state is its own (the bus runs it on one CPU at a time), and
+	 * kmalloc on any CPU asks it for slabs */
+	.anycpu = true,
 	.subscribe = SUBSCRIBES_MM,
 	.serves = SERVES_MM);

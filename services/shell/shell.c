@@ -8,8 +8,11 @@
  *   cat path                      a node's contents
  *   echo text > path              write text (and a newline) to a node
  *   tree [path]                   a directory tree, two levels deep
- *   svc list                      every service and its state
+ *   svc list                      every service, its state and the CPU
+ *                                 that dispatches its queue
  *   svc stop|start|restart name   the supervisor's run-time control
+ *   svc place name cpu            dispatch a service's queue on a CPU
+ *                                 (services marked anycpu)
  *   trace on FILTER | trace off   the live bus tracer
  *   attach|detach name            hot-plug a device (its instance name
  *                                 like rtc0, node name or tree path)
@@ -205,9 +208,36 @@ static void svc(char **argv, int argc)
 				"free", "running", "stopped", "failed" };
 
 			if (st != BUS_SVC_FREE)
-				cprintf("%-12s %s\n", bus_svc_name((bus_svc_t)s),
-					names[st]);
+				cprintf("%-12s %-8s cpu %d%s\n",
+					bus_svc_name((bus_svc_t)s), names[st],
+					bus_svc_cpu((bus_svc_t)s),
+					bus_svc_flags((bus_svc_t)s) &
+					BUS_SVC_F_ANYCPU ? " (any)" : "");
 		}
+		return;
+	}
+	if (argc == 4 && strcmp(argv[1], "place") == 0) {
+		int s = bus_svc_find(argv[2]);
+		unsigned int cpu = 0;
+		const char *p = argv[3];
+
+		for (; *p >= '0' && *p <= '9' && cpu < 1000; p++)
+			cpu = cpu * 10 + (unsigned int)(*p - '0');
+		if (s < 0 || *p || p == argv[3]) {
+			fail("svc place", s < 0 ? s : -AE_EINVAL);
+			return;
+		}
+		rc = bus_svc_place((bus_svc_t)s, cpu);
+		if (rc == -AE_EPERM)
+			cprintf("sh: svc place: %s runs on the boot CPU only "
+				"(it is not marked anycpu)\n", argv[2]);
+		else if (rc == -AE_ENODEV)
+			cprintf("sh: svc place: cpu %u runs no dispatcher\n",
+				cpu);
+		else if (rc)
+			fail("svc place", rc);
+		else
+			cprintf("svc: %s dispatched on cpu %u\n", argv[2], cpu);
 		return;
 	}
 	if (argc != 3) {
@@ -407,6 +437,7 @@ static void run(char *line)
 	if (strcmp(argv[0], "help") == 0)
 		cprintf("commands: help, ls [path], cat path, echo text > path, "
 			"tree [path], svc list|stop|start|restart name, "
+			"svc place name cpu, "
 			"trace on FILTER|off, attach|detach device, "
 			"prof start|stop|report|dump, waitfor, bus pub|echo|stats|"
 			"top, run [+]program, ps, top, uptime, dmesg, poweroff, "

@@ -257,7 +257,7 @@ CASES = [
             r'^unblocked$',
             r'^running$',
             r'^sh: bogus: unknown command',
-            r'^devfs +running$',
+            r'^devfs +running +cpu 0$',
             r'^sh: bogus2: unknown command',
             r'^waitfor: shell runs a handler \(event console\.line from '
             r'console\) for \d+ ms$',
@@ -1028,7 +1028,14 @@ CASES = [
                   b'echo 99999999999999999999 > /sys/cpus/ping\r'),
                  (r'invalid argument', b'echo 1 > /sys/cpus/list\r'),
                  (r'permission denied', b'cat /sys/cpus/ping\r'),
-                 (r'^1$', b'poweroff\r')],
+                 # a service that may run anywhere moves to CPU 2 and
+                 # still answers; one bound to the boot CPU stays there
+                 (r'^1$', b'svc place mm 2\r'),
+                 (r'^svc: mm dispatched on cpu 2$', b'svc place console 1\r'),
+                 (r'runs on the boot CPU only', b'svc place mm 9\r'),
+                 (r'runs no dispatcher', b'svc list\r'),
+                 (r'^sysfs +running', b'cat /sys/mm/total\r'),
+                 (r'^\d+$', b'poweroff\r')],
         'expect': [
             BANNER,
             r'^smp: 4 of 4 CPUs online \(from the (ACPI MADT|device tree)\)$',
@@ -1041,6 +1048,12 @@ CASES = [
             r'^2 +[0-9a-f]+ +online +\d+ +[1-9]\d* +1 +0 +0 *$',
             r'^3 +[0-9a-f]+ +online +\d+ +[1-9]\d* +0 +0 +0 *$',
             r'^4$',
+            r'^svc: mm dispatched on cpu 2$',
+            r'^sh: svc place: console runs on the boot CPU only \(it is '
+            r'not marked anycpu\)$',
+            r'^sh: svc place: cpu 9 runs no dispatcher$',
+            r'^mm +running +cpu 2 \(any\)$',
+            r'^console +running +cpu 0$',
             r'^power: off, asked by shell$',
         ],
         'expect_count': [

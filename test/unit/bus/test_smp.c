@@ -191,6 +191,8 @@ START_TEST(test_one_service_runs_on_one_cpu_at_a_time)
 
 	ck_assert_int_ge(s, 0);
 	counter_svc = (bus_svc_t)s;
+	/* inline from other CPUs: only a service that may run anywhere */
+	ck_assert_int_eq(bus_svc_set_flags(counter_svc, BUS_SVC_F_ANYCPU), 0);
 	counter_topic = (bus_topic_t)bus_topic("smp.count");
 	for (unsigned int i = 0; i < CALLERS; i++)
 		pthread_create(&c[i], NULL, caller, (void *)(uintptr_t)i);
@@ -253,6 +255,8 @@ START_TEST(test_a_cycle_across_cpus_is_refused_not_a_hang)
 	ck_assert_int_ge(b, 0);
 	svc_a = (bus_svc_t)a;
 	svc_b = (bus_svc_t)b;
+	ck_assert_int_eq(bus_svc_set_flags(svc_a, BUS_SVC_F_ANYCPU), 0);
+	ck_assert_int_eq(bus_svc_set_flags(svc_b, BUS_SVC_F_ANYCPU), 0);
 	t_ab = (bus_topic_t)bus_topic("smp.cross");
 	pthread_create(&x, NULL, call_one, &svc_a);
 	pthread_create(&y, NULL, call_one, &svc_b);
@@ -282,6 +286,123 @@ START_TEST(test_same_cpu_reentry_still_refused)
 }
 END_TEST
 
+/* ---- services placed on other CPUs ---------------------------------------- */
+
+#define PLACED		3
+#define PLACE_EACH	5000
+
+static struct placed {
+	unsigned int cpu;
+	uint32_t got, elsewhere, next, misordered;
+} pl[PLACED];
+static int stop_dispatchers;
+static unsigned int kicked[4];
+
+static int placed_sink(void *state, const struct bus_msg *m,
+		       struct bus_msg *r)
+{
+	struct placed *p = state;
+	uint32_t seq;
+
+	(void)r;
+	if (this_cpu != p->cpu)
+		p->elsewhere++;
+	memcpy(&seq, m->data, sizeof(seq));
+	if (seq != p->next)
+		p->misordered++;
+	p->next = seq + 1;
+	__atomic_fetch_add(&p->got, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void kick(unsigned int cpu)
+{
+	if (cpu < 4)
+		__atomic_fetch_add(&kicked[cpu], 1, __ATOMIC_RELAXED);
+}
+
+static void *cpu_dispatcher(void *arg)
+{
+	this_cpu = (unsigned int)(uintptr_t)arg;
+	bus_cpu_dispatching(this_cpu);
+	while (!__atomic_load_n(&stop_dispatchers, __ATOMIC_ACQUIRE))
+		if (!bus_run(64))
+			sched_yield();
+	return NULL;
+}
+
+/* Services placed on CPUs 1-3 are dispatched there only, each one's
+ * events in order; a post from CPU 0 to them asks for their CPU to be
+ * woken (the kick); messages already queued move with the service;
+ * placements the bus must refuse are refused. */
+START_TEST(test_placed_services_run_on_their_cpu)
+{
+	pthread_t d[PLACED];
+	bus_svc_t id[PLACED];
+	bus_topic_t t = (bus_topic_t)bus_topic("smp.placed");
+	char name[16];
+
+	bus_set_kick(kick);
+	for (unsigned int i = 0; i < PLACED; i++) {
+		int s;
+
+		snprintf(name, sizeof(name), "placed%u", i);
+		s = bus_svc_add(name, placed_sink, &pl[i], 256, 1);
+		ck_assert_int_ge(s, 0);
+		id[i] = (bus_svc_t)s;
+		pl[i].cpu = i + 1;
+		ck_assert_int_eq(bus_subscribe(id[i], "smp.placed", NULL), 0);
+	}
+	/* nobody dispatches on CPU 1 yet; a service not marked anycpu stays */
+	ck_assert_int_eq(bus_svc_place(id[0], 1), -AE_ENODEV);
+	ck_assert_int_eq(bus_svc_place(id[0], BUS_CPUS), -AE_ENODEV);
+	/* queued before they move: they go with the service */
+	for (uint32_t k = 0; k < 10; k++)
+		ck_assert_int_eq(bus_publish(t, 1, &k, sizeof(k)), PLACED);
+	for (unsigned int i = 0; i < PLACED; i++)
+		pthread_create(&d[i], NULL, cpu_dispatcher,
+			       (void *)(uintptr_t)(i + 1));
+	for (unsigned int i = 0; i < PLACED; i++) {
+		while (bus_svc_place(id[i], i + 1) == -AE_ENODEV)
+			sched_yield();	/* its dispatcher is starting */
+		ck_assert_int_eq(bus_svc_place(id[i], i + 1), -AE_EPERM);
+		ck_assert_int_eq(bus_svc_set_flags(id[i], BUS_SVC_F_ANYCPU), 0);
+		ck_assert_int_eq(bus_svc_place(id[i], i + 1), 0);
+		ck_assert_int_eq(bus_svc_cpu(id[i]), (int)i + 1);
+	}
+	ck_assert_uint_eq(bus_pending_on(0), 0);
+	for (uint32_t k = 10; k < PLACE_EACH; k++) {
+		/* never into a full queue (256): a publish some took and
+		 * one refused could not be sent again without duplicates */
+		for (unsigned int i = 0; i < PLACED; i++) {
+			struct bus_svc_stats st;
+
+			do {
+				ck_assert_int_eq(bus_svc_stats(id[i], &st), 0);
+				if (st.pending >= 200)
+					sched_yield();
+			} while (st.pending >= 200);
+		}
+		ck_assert_int_eq(bus_publish(t, 1, &k, sizeof(k)), PLACED);
+	}
+	for (unsigned int i = 0; i < PLACED; i++)
+		while (__atomic_load_n(&pl[i].got, __ATOMIC_ACQUIRE) <
+		       PLACE_EACH)
+			sched_yield();
+	__atomic_store_n(&stop_dispatchers, 1, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < PLACED; i++)
+		pthread_join(d[i], NULL);
+	bus_set_kick(NULL);
+	for (unsigned int i = 0; i < PLACED; i++) {
+		ck_assert_uint_eq(pl[i].got, PLACE_EACH);
+		ck_assert_uint_eq(pl[i].elsewhere, 0);
+		ck_assert_uint_eq(pl[i].misordered, 0);
+		ck_assert_uint_gt(kicked[i + 1], 0);
+	}
+	ck_assert_uint_eq(kicked[0], 0);	/* the poster's own CPU */
+}
+END_TEST
+
 static void setup(void)
 {
 	spin_set_hooks(&hooks);
@@ -295,6 +416,9 @@ static void setup(void)
 	done_publishing = thread_errors = 0;
 	a_in = b_in = 0;
 	rc_a = rc_b = 1;
+	memset(pl, 0, sizeof(pl));
+	memset(kicked, 0, sizeof(kicked));
+	stop_dispatchers = 0;
 	bus_init(NULL);
 	bus_set_cpus(cpu);
 }
@@ -318,6 +442,7 @@ Suite *suite_bus_smp(void)
 	tcase_add_test(tc, test_one_service_runs_on_one_cpu_at_a_time);
 	tcase_add_test(tc, test_a_cycle_across_cpus_is_refused_not_a_hang);
 	tcase_add_test(tc, test_same_cpu_reentry_still_refused);
+	tcase_add_test(tc, test_placed_services_run_on_their_cpu);
 	suite_add_tcase(s, tc);
 	return s;
 }
