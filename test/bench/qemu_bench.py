@@ -73,7 +73,7 @@ from results import FAILED, SKIPPED  # noqa: E402
 CMDLINE = 'ktest=bench.irq_latency timer_hz=1000'
 KMALLOC_CMDLINE = 'ktest=bench.kmalloc'
 SCHED_CMDLINE = 'ktest=bench.sched'
-SMP_CMDLINE = 'ktest=bench.smp'
+SMP_CMDLINE = 'ktest=bench.smp,bench.smp_bus'
 USER_CMDLINE = 'run=bench run.exit'
 ULINE = re.compile(r'^bench: user (\w+) n=(\d+) hz=(\d+) median=(\d+) '
                    r'p99=(\d+) centicycles')
@@ -149,7 +149,12 @@ GROUPS = [
     # two CPUs: a wake-up across CPUs beside a thread switch on one
     Group('smp', SMP_CMDLINE, MLINE, 100, [
         ('ipi_round_trip', 'smp.ipi_round_trip', 'sched', 'yield_switch',
-         'sched.yield_switch')], smp=2),
+         'sched.yield_switch'),
+        # the bus across CPUs beside the bus within one
+        ('bus_pingpong_cross', 'smp.bus_pingpong_cross', None,
+         'bus_pingpong_same', 'smp.bus_pingpong_same'),
+        ('bus_pingpong_same', 'smp.bus_pingpong_same', 'sched',
+         'yield_switch', 'sched.yield_switch')], smp=2),
 ]
 
 # SYSCALL from ring 3 faults under kvm_pvm (docs/TESTING.md)
@@ -546,7 +551,10 @@ def print_tables(by_group, vrows):
           'ipi_round_trip: CPU 0 interrupts CPU 1, whose handler '
           'interrupts CPU 0 back (test/kernel/bench_smp.c); peer '
           'sched.yield_switch: a thread switch on one CPU, from the same '
-          'configuration\'s threads boot')
+          'configuration\'s threads boot. bus_pingpong_cross: two services '
+          'bounce an event over the bus, one on CPU 0, one placed on CPU 1 '
+          '(woken by an IPI when it sleeps); peer bus_pingpong_same: both '
+          'on CPU 0')
     if not vrows:
         return
     print('\nAegis against Linux in the same QEMU (x86_64 '

@@ -7,12 +7,20 @@
  *                   one back; CPU 0 waits for the answer. PER round trips
  *                   a batch, median and 99th percentile over ROUNDS.
  *
- * Its peer in test/bench/qemu_bench.py is the same configuration's
- * sched.yield_switch (a switch between two threads on one CPU), so a
- * wake-up across CPUs stands beside one within a CPU. One line:
+ *   bus_pingpong_cross  two services bounce an event between them over
+ *                   the bus: one on CPU 0, the other placed on CPU 1
+ *                   (each event is queued for the other CPU, which is
+ *                   woken when it sleeps); PER round trips a batch.
+ *   bus_pingpong_same   the same with both services on CPU 0.
  *
- *   bench: smp ipi_round_trip n=<n> hz=<Hz> median=<c> p99=<c> centicycles
+ * The IPI's peer in test/bench/qemu_bench.py is the same configuration's
+ * sched.yield_switch (a switch between two threads on one CPU), so a
+ * wake-up across CPUs stands beside one within a CPU; the cross-CPU
+ * ping-pong's peer is the same-CPU one. One line each:
+ *
+ *   bench: smp <name> n=<n> hz=<Hz> median=<c> p99=<c> centicycles
  */
+#include <aegis/bus.h>
 #include <aegis/hal.h>
 #include <aegis/kprintf.h>
 #include <aegis/ktest.h>
@@ -69,4 +77,98 @@ KTEST_EXPLICIT(bench, smp)
 		"centicycles\n", ROUNDS * PER, (unsigned long long)hz,
 		(unsigned long long)v[ROUNDS / 2],
 		(unsigned long long)v[ROUNDS * 99 / 100]);
+}
+
+/* ---- the bus across CPUs ------------------------------------------------ */
+
+static bus_svc_t ping_svc, pong_svc;
+static bus_topic_t t_ball;
+static uint32_t bounces;	/* round trips left in this batch */
+
+static int ping_handler(void *state, const struct bus_msg *m,
+			struct bus_msg *reply)
+{
+	(void)state;
+	(void)m;
+	(void)reply;
+	if (__atomic_load_n(&bounces, __ATOMIC_RELAXED) &&
+	    __atomic_sub_fetch(&bounces, 1, __ATOMIC_ACQ_REL))
+		bus_send(pong_svc, t_ball, 2, NULL, 0);
+	return 0;
+}
+
+static int pong_handler(void *state, const struct bus_msg *m,
+			struct bus_msg *reply)
+{
+	(void)state;
+	(void)m;
+	(void)reply;
+	bus_send(ping_svc, t_ball, 2, NULL, 0);
+	return 0;
+}
+
+/* PER round trips; false after a second without the last. */
+static bool bounce(uint64_t hz)
+{
+	uint64_t t0 = hal_cycles();
+
+	__atomic_store_n(&bounces, PER, __ATOMIC_RELEASE);
+	if (bus_send(pong_svc, t_ball, 2, NULL, 0))
+		return false;
+	while (__atomic_load_n(&bounces, __ATOMIC_ACQUIRE)) {
+		if (hal_cycles() - t0 > hz)
+			return false;
+		bus_run(16);
+	}
+	return true;
+}
+
+static bool pingpong(const char *name, unsigned int cpu, uint64_t hz)
+{
+	bool ok = bus_svc_place(pong_svc, cpu) == 0;
+
+	for (int k = 0; k < 5 && ok; k++)	/* warm both paths */
+		ok = bounce(hz);
+	for (int r = 0; r < ROUNDS && ok; r++) {
+		uint64_t t0 = hal_cycles();
+
+		ok = bounce(hz);
+		v[r] = (hal_cycles() - t0) * 100 / PER;
+	}
+	if (!ok)
+		return false;
+	bench_sort(v, ROUNDS);
+	kprintf("bench: smp %s n=%u hz=%llu median=%llu p99=%llu "
+		"centicycles\n", name, ROUNDS * PER, (unsigned long long)hz,
+		(unsigned long long)v[ROUNDS / 2],
+		(unsigned long long)v[ROUNDS * 99 / 100]);
+	return true;
+}
+
+KTEST_EXPLICIT(bench, smp_bus)
+{
+	const struct smp_cpu *other = smp_cpu(1);
+	uint64_t hz = hal_cycles_per_sec();
+	int a, b;
+
+	if (!other || other->state != SMP_ONLINE) {
+		kprintf("bench: smp_bus needs a second CPU online (QEMU -smp "
+			"2)\n");
+		KEXPECT(t, false);
+		return;
+	}
+	t_ball = (bus_topic_t)bus_topic("bench.smp.ball");
+	a = bus_svc_add("bench-ping", ping_handler, NULL, 16, 2);
+	b = bus_svc_add("bench-pong", pong_handler, NULL, 16, 2);
+	KEXPECT(t, a >= 0 && b >= 0);
+	if (a < 0 || b < 0)
+		return;
+	ping_svc = (bus_svc_t)a;
+	pong_svc = (bus_svc_t)b;
+	KEXPECT_EQ(t, bus_svc_set_flags(pong_svc, BUS_SVC_F_ANYCPU), 0);
+	KEXPECT(t, pingpong("bus_pingpong_same", 0, hz));
+	KEXPECT(t, pingpong("bus_pingpong_cross", 1, hz));
+	KEXPECT_EQ(t, bus_svc_place(pong_svc, 0), 0);
+	bus_svc_remove(pong_svc);
+	bus_svc_remove(ping_svc);
 }

@@ -46,7 +46,8 @@ SCHED = lines('sched', ('yield_switch', 'thread_call', 'spawn_exit',
                         'inline_call'))
 USER = lines('user', ('null_syscall', 'write_check', 'user_call',
                       'bus_call', 'spawn_exit'))
-SMP = lines('smp', ('ipi_round_trip',))
+SMP = lines('smp', ('ipi_round_trip', 'bus_pingpong_cross',
+                     'bus_pingpong_same'))
 
 
 def config_of(argv):
@@ -151,13 +152,14 @@ class QemuBench(unittest.TestCase):
         for r in ran:
             self.assertEqual(list(r), KEYS, r['bench'])
         # 3 TCG configurations: 2 irq + 5 kmalloc + 3 sched + 4 user
-        self.assertEqual(len(ran), 3 * 15)
+        # + 3 smp
+        self.assertEqual(len(ran), 3 * 17)
         irq = find(rec, 'irq.top_to_handler', 'x86_64-pvh')[0]
         self.assertEqual((irq['value'], irq['cycles'], irq['ratio']),
                          (500.0, 500, 1.0))
         # the KVM configuration is skipped, with the reason, not failed
         kvm = [r for r in rec if r.get('config') == 'x86_64-pvh-kvm']
-        self.assertEqual(len(kvm), 15)
+        self.assertEqual(len(kvm), 17)
         for r in kvm:
             self.assertEqual((r['status'], r['reason'], r['value']),
                              ('skipped', 'this host is a virtual machine',
