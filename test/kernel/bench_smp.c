@@ -21,6 +21,7 @@
  *   bench: smp <name> n=<n> hz=<Hz> median=<c> p99=<c> centicycles
  */
 #include <aegis/bus.h>
+#include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kprintf.h>
 #include <aegis/ktest.h>
@@ -169,6 +170,8 @@ KTEST_EXPLICIT(bench, smp_bus)
 	KEXPECT(t, pingpong("bus_pingpong_same", 0, hz));
 	KEXPECT(t, pingpong("bus_pingpong_cross", 1, hz));
 	KEXPECT_EQ(t, bus_svc_place(pong_svc, 0), 0);
-	bus_svc_remove(pong_svc);
+	/* CPU 1 may still be finishing pong's last handler (-EBUSY) */
+	while (bus_svc_remove(pong_svc) == -AE_EBUSY)
+		hal_cpu_relax();
 	bus_svc_remove(ping_svc);
 }
