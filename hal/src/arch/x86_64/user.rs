@@ -4,7 +4,8 @@
 //! SYSCALL (EFER.SCE) jumps to `hal_syscall_entry` with the user's rip in
 //! rcx and rflags in r11, interrupts masked (FMASK) and the user's stack
 //! still loaded: the entry swaps to the running thread's kernel stack
-//! (`KSTACK_TOP`, which `set_kernel_stack` keeps equal to TSS.rsp0), saves
+//! (its CPU's `PerCpu.kstack_top`, which `set_kernel_stack` keeps equal
+//! to that CPU's TSS.rsp0), saves
 //! the call's registers as a `SysFrame`, and calls `x86_syscall` with
 //! interrupts on again. The return restores them (rax the result) and
 //! leaves by SYSRET. Nothing of the kernel's stays in a register: the
@@ -13,12 +14,34 @@
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
-/// The running thread's kernel stack top (the syscall entry's stack).
-#[no_mangle]
-static HAL_KSTACK_TOP: AtomicU64 = AtomicU64::new(0);
-/// The user's rsp while the entry swaps stacks (one CPU).
-#[no_mangle]
-static HAL_USER_RSP: AtomicU64 = AtomicU64::new(0);
+/// What the SYSCALL entry needs of its CPU, found through GS: each CPU's
+/// IA32_KERNEL_GS_BASE points at its own. The entry's SWAPGS makes it
+/// GS's base for the few instructions that switch stacks, and a second
+/// SWAPGS gives the user's GS base back before anything else runs
+/// (interrupts are masked by FMASK meanwhile; the NMI path uses no GS).
+/// So the kernel never depends on GS, and user code, which may load any
+/// GS selector but cannot write the MSR, cannot reach another CPU's.
+#[repr(C, align(64))]
+struct PerCpu {
+    /// The running thread's kernel stack top (offset 0).
+    kstack_top: AtomicU64,
+    /// The user's rsp while the entry swaps stacks (offset 8).
+    user_rsp: AtomicU64,
+}
+
+static PER_CPU: [PerCpu; crate::ffi::HAL_CPUS_MAX as usize] = [const {
+    PerCpu {
+        kstack_top: AtomicU64::new(0),
+        user_rsp: AtomicU64::new(0),
+    }
+}; crate::ffi::HAL_CPUS_MAX as usize];
+
+const MSR_KERNEL_GS_BASE: u32 = 0xc000_0102;
+
+fn this_cpu() -> &'static PerCpu {
+    let i = super::smp::cpu_index() as usize;
+    &PER_CPU[if i < PER_CPU.len() { i } else { 0 }]
+}
 
 const MSR_EFER: u32 = 0xc000_0080;
 const MSR_STAR: u32 = 0xc000_0081;
@@ -66,11 +89,13 @@ extern "C" {
     fn hal_user_enter_asm(pc: u64, sp: u64, arg: u64, ktop: u64) -> !;
 }
 
-/// Turn SYSCALL on (boot, after the GDT).
+/// Turn SYSCALL on for this CPU (each CPU, after its own GDT): its
+/// PerCpu behind IA32_KERNEL_GS_BASE.
 pub fn init() {
     // SAFETY: the MSRs are architectural; STAR's selectors match the GDT
     // (kernel CS 0x08, SS 0x10; SYSRET's base 0x10: SS 0x1b, CS 0x23).
     unsafe {
+        wrmsr(MSR_KERNEL_GS_BASE, this_cpu() as *const PerCpu as u64);
         wrmsr(MSR_STAR, (0x10u64 << 48) | (super::cpu::KERNEL_CS << 32));
         wrmsr(MSR_LSTAR, hal_syscall_entry as *const () as usize as u64);
         // IF, TF, DF, NT, AC cleared on entry (NT left set would make
@@ -89,7 +114,7 @@ pub fn init() {
 
 /// The kernel stack for traps and system calls from user mode.
 pub fn set_kernel_stack(top: u64) {
-    HAL_KSTACK_TOP.store(top, Ordering::Relaxed);
+    this_cpu().kstack_top.store(top, Ordering::Relaxed);
     super::cpu::set_kernel_stack(top);
 }
 
@@ -135,9 +160,11 @@ core::arch::global_asm!(
     .section .text.hal_user, "ax"
     .globl hal_syscall_entry
     hal_syscall_entry:
-    mov [rip + HAL_USER_RSP], rsp
-    mov rsp, [rip + HAL_KSTACK_TOP]
-    push qword ptr [rip + HAL_USER_RSP]
+    swapgs
+    mov gs:[8], rsp
+    mov rsp, gs:[0]
+    push qword ptr gs:[8]
+    swapgs
     push r11
     push rcx
     push rax
