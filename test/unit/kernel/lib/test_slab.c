@@ -111,7 +111,7 @@ START_TEST(test_slab_objects_distinct_aligned_and_in_one_slab)
 	ck_assert_int_eq(blocks_out, 1);
 	for (int i = 0; i < 100; i++)
 		ck_assert_int_eq(slab_free(o[i], 0), 0);
-	slab_drain(&c);
+	slab_drain(&c, 0);
 	ck_assert_int_eq(blocks_out, 0);
 }
 END_TEST
@@ -131,7 +131,7 @@ START_TEST(test_slab_fill_many_slabs_and_drain_returns_all)
 	ck_assert_int_eq(blocks_out, (int)st.slabs);
 	while (n)
 		ck_assert_int_eq(slab_free(o[--n], 0), 0);
-	slab_drain(&c);
+	slab_drain(&c, 0);
 	slab_cache_stats(&c, &st);
 	ck_assert_uint_eq(st.inuse, 0);
 	ck_assert_uint_eq(st.slabs, 0);
@@ -279,7 +279,7 @@ START_TEST(test_slab_debug_clean_use_reports_nothing)
 			slab_free(o[i], 0);
 	}
 	ck_assert_int_eq(nreports, 0);
-	slab_drain(&c);
+	slab_drain(&c, 0);
 	ck_assert_int_eq(blocks_out, 0);
 }
 END_TEST
