@@ -123,15 +123,15 @@ void kmalloc_set_site_hook(kmalloc_site_fn fn)
 
 static inline __attribute__((always_inline)) void *alloc(size_t size)
 {
+	/* first: across the hook's call only size is kept */
+	unsigned int cpu = this_cpu();
 	struct slab_cache *c;
-	unsigned int cpu;
 
 	if (!ready || !size || size > KMALLOC_MAX)
 		return NULL;
 	if (size > KMALLOC_MAX_SMALL)
 		return alloc_large(size);
 	c = &caches[class_of(size)];
-	cpu = this_cpu();
 	/* The fast path: this CPU's magazine, no checks to make. */
 	if (__builtin_expect(cpu < SLAB_CPUS && !c->flags, 1)) {
 		struct slab_mag *m = &c->mag[cpu];
@@ -183,15 +183,15 @@ static struct large_hdr *large_of(const void *p)
 void kfree(void *p)
 {
 	struct slab_cache *c;
+	unsigned int cpu;
 	struct large_hdr *h;
 	char line[96];
 
 	if (!p)
 		return;
+	cpu = this_cpu();	/* first, as in alloc */
 	c = slab_owner_inline(p);
 	if (c) {
-		unsigned int cpu = this_cpu();
-
 		/* The fast path: room in this CPU's magazine. */
 		if (__builtin_expect(cpu < SLAB_CPUS && !c->flags, 1)) {
 			struct slab_mag *m = &c->mag[cpu];
