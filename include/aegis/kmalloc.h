@@ -12,7 +12,8 @@
  * Alignment: 16 bytes, or the size for powers of two up to 64.
  *
  * Context: thread and handler context (a handler's request to mm runs
- * inline); never interrupt context; never from the mm service itself (its
+ * inline) on any CPU, each CPU with its own magazines (aegis/slab.h);
+ * never interrupt context; never from the mm service itself (its
  * request to itself would be refused with -EDEADLK, so kmalloc would
  * return NULL).
  */
@@ -36,6 +37,11 @@
  */
 int kmalloc_init(const struct slab_backend *be, bool debug,
 		 slab_report_fn report);
+
+/* kmalloc_set_cpu - how kmalloc learns which CPU runs it: cpu() returns
+ * the caller's index (the kernel: hal_cpu_index); NULL: always CPU 0
+ * (one CPU, host tests). Boot, before a second CPU allocates. */
+void kmalloc_set_cpu(unsigned int (*cpu)(void));
 
 /* kmalloc - size bytes, or NULL: size 0 or over KMALLOC_MAX, or no
  * memory (the mm service refused or is not there). */
@@ -70,7 +76,8 @@ void kmalloc_large_stats(struct kmalloc_large_stats *out);
 typedef void (*kmalloc_site_fn)(void *site, size_t size);
 void kmalloc_set_site_hook(kmalloc_site_fn fn);
 
-/* kmalloc_drain - give every empty slab back (the exhaustion test). */
+/* kmalloc_drain - this CPU's magazines back to the slabs, and every
+ * empty slab back to the backend (the exhaustion test; see slab_drain). */
 void kmalloc_drain(void);
 
 #endif

@@ -8,10 +8,16 @@
  * aligned_alloc). Each slab starts with a header; kfree finds it by
  * rounding the pointer down to SLAB_BYTES.
  *
- * Fast path: each CPU has a magazine of free objects; allocation pops from
- * it and freeing pushes to it, with no lock and no atomic instruction (a
- * CPU only touches its own magazine). The slow path moves half a magazine
- * between the magazine and the slabs, and gets or returns slabs.
+ * Fast path: CPUs 0..SLAB_CPUS-1 each have a magazine of free objects in
+ * every cache; allocation pops from it and freeing pushes to it, with no
+ * lock and no atomic instruction: a CPU only touches its own magazine,
+ * and kernel code is neither preempted inside the allocator
+ * (aegis/sched.h) nor calls it from interrupt context. The slow path
+ * moves half a magazine between the magazine and the slabs under the
+ * cache's lock, and gets or returns slabs with the lock dropped (the
+ * kernel's backend is a bus request, which may itself allocate). A CPU
+ * with an index of SLAB_CPUS or more has no magazine: each of its
+ * allocations and frees takes the cache's lock for one object.
  *
  * Debug mode (SLAB_DEBUG on a cache; every kmalloc cache when the kernel
  * is built with kmalloc_debug=yes): freed objects are poisoned, each
@@ -22,19 +28,28 @@
  *   - an overflow (the red zone changed, found at kfree),
  *   - a free of a pointer no cache handed out,
  * each as one line naming the cache and the address, through the report
- * function; the bad free is then ignored (never corrupts the cache).
+ * function; the bad free is then ignored (never corrupts the cache). The
+ * checks run under the cache's lock, and so does the report: the report
+ * function may take locks ordered after "slab" (the kernel's console
+ * takes the log lock), never kmalloc or anything that takes "slab".
  *
- * Context: thread and handler context on any CPU; never from interrupt
- * context (the magazine is not protected against the top half).
+ * Context: thread and handler context on any CPU, the cpu argument being
+ * the calling CPU's index (hal_cpu_index() in the kernel); never from
+ * interrupt context (the magazine is not protected against the top half,
+ * and the lock is taken with interrupts on).
  */
 #ifndef AEGIS_SLAB_H
 #define AEGIS_SLAB_H
 
+#include <aegis/spinlock.h>
 #include <aegis/types.h>
 
 #define SLAB_ORDER	3			/* 8 pages */
 #define SLAB_BYTES	(4096u << SLAB_ORDER)	/* 32 KiB */
-#define SLAB_CPUS	4
+/* CPUs 0..SLAB_CPUS-1 have a magazine in each cache (5 KiB a cache:
+ * SLAB_CPUS magazines of 320 bytes, one cache line group each); the
+ * others allocate and free through the cache's lock, one object a call. */
+#define SLAB_CPUS	16
 #define SLAB_MAG	32			/* objects in a CPU magazine */
 #define SLAB_OBJS_MAX	2048			/* per slab (16-byte objects) */
 #define SLAB_NAME_MAX	24
@@ -56,7 +71,7 @@ struct slab_backend {
 typedef void (*slab_report_fn)(const char *line);
 
 struct slab_stats {
-	uint64_t allocs, frees;		/* successful calls */
+	uint64_t allocs, frees;		/* successful calls (every CPU's) */
 	uint64_t fails;			/* allocations refused (no memory) */
 	uint64_t errors;		/* debug reports */
 	uint32_t slabs;			/* slabs held now */
@@ -68,12 +83,19 @@ struct slab_stats {
 
 struct slab;
 
+/* One CPU's magazine in one cache: written by that CPU only (its
+ * counters and n with relaxed stores, plain moves, so slab_cache_stats
+ * may read them from another CPU), on cache lines of its own. */
 struct slab_mag {
-	uint32_t n;
+	_Alignas(64) uint32_t n;	/* free objects in obj[] */
+	uint64_t allocs, frees;		/* this CPU's successful calls */
 	void *obj[SLAB_MAG];
 };
 
-/* A cache: initialised by slab_cache_init, its fields private. */
+/* A cache: initialised by slab_cache_init, its fields private. The first
+ * group never changes after init; the second is guarded by lock; the
+ * magazines are their CPUs'. A cache made at run time must be 64-byte
+ * aligned (kmalloc of its size is: it is a large block). */
 struct slab_cache {
 	char name[SLAB_NAME_MAX];
 	uint32_t size;		/* bytes the caller asked for */
@@ -83,11 +105,15 @@ struct slab_cache {
 	uint32_t recip;		/* ceil(2^32 / stride): index by multiply */
 	uint32_t flags;
 	const struct slab_backend *be;
+
+	_Alignas(64) spinlock_t lock;	/* class "slab" */
 	struct slab *partial;	/* slabs with objects not taken */
 	struct slab *full;
 	struct slab *spare;	/* one empty slab kept back */
+	struct slab_stats st;	/* slabs, fails, errors; allocs and frees
+				 * of CPUs without a magazine (atomic) */
+
 	struct slab_mag mag[SLAB_CPUS];
-	struct slab_stats st;
 };
 
 /*
@@ -98,7 +124,8 @@ struct slab_cache {
 int slab_cache_init(struct slab_cache *c, const char *name, uint32_t size,
 		    uint32_t flags, const struct slab_backend *be);
 
-/* slab_alloc - one object from c on CPU cpu, or NULL (backend empty). */
+/* slab_alloc - one object from c on CPU cpu (the caller's own index),
+ * or NULL (backend empty). */
 void *slab_alloc(struct slab_cache *c, unsigned int cpu);
 
 /*
@@ -116,14 +143,18 @@ struct slab_cache *slab_owner(const void *obj);
  * to c (kfree's path: the owner is looked up once). */
 int slab_free_owned(struct slab_cache *c, void *obj, unsigned int cpu);
 
-/* slab_drain - return every magazined object to its slab and every empty
- * slab to the backend (tests, and the exhaustion check). */
-void slab_drain(struct slab_cache *c);
+/* slab_drain - return the objects in CPU cpu's magazine (the caller's
+ * own: no other CPU's is touched, so it is safe while they allocate) to
+ * their slabs, and the spare slab to the backend; a slab that becomes
+ * empty goes back too. Tests and the exhaustion check: everything comes
+ * back once the other CPUs' magazines are empty too. */
+void slab_drain(struct slab_cache *c, unsigned int cpu);
 
 /* slab_set_report - where debug reports go (NULL: nowhere). */
 void slab_set_report(slab_report_fn fn);
 
-/* slab_cache_stats - a copy of c's counters. */
+/* slab_cache_stats - c's counters, summed over the CPUs (takes c's lock;
+ * exact when no other CPU is using c, a snapshot otherwise). */
 void slab_cache_stats(const struct slab_cache *c, struct slab_stats *out);
 
 #endif

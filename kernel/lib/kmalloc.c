@@ -7,6 +7,13 @@
  * SLAB_BYTES) whose first 64 bytes are a header; the caller gets the
  * bytes after it, and kfree finds the header by rounding down to
  * SLAB_BYTES, as for a slab.
+ *
+ * Many CPUs: the fast paths touch only the calling CPU's magazine (no
+ * lock, no atomic instruction: its count and counters are written with
+ * relaxed stores, which are plain moves); everything else is slab.c's,
+ * under each cache's lock. The large blocks' counters are atomic, and
+ * the backend is called with no lock held. Which CPU is running comes
+ * from the hook kmalloc_set_cpu installed.
  */
 #include <string.h>
 #include <aegis/errno.h>
@@ -26,14 +33,26 @@ struct large_hdr {
 
 static struct slab_backend backend;
 static struct slab_cache caches[KMALLOC_CLASSES];
-static struct kmalloc_large_stats large;
+static struct kmalloc_large_stats large;	/* atomic */
 static slab_report_fn report;
 static bool ready;
+static unsigned int (*cpu_of)(void);
 
-/* The CPU running: one for now (the scheduler issue brings SMP). */
-static unsigned int this_cpu(void)
+void kmalloc_set_cpu(unsigned int (*cpu)(void))
 {
-	return 0;
+	cpu_of = cpu;
+}
+
+/* The CPU running (0 without a hook). */
+static inline unsigned int this_cpu(void)
+{
+	return cpu_of ? cpu_of() : 0;
+}
+
+/* The owner's relaxed increment (see slab.c's count). */
+static inline void count(uint64_t *v)
+{
+	__atomic_store_n(v, *v + 1, __ATOMIC_RELAXED);
 }
 
 int kmalloc_init(const struct slab_backend *be, bool debug,
@@ -83,14 +102,15 @@ static void *alloc_large(size_t size)
 	struct large_hdr *h = backend.get(order, backend.ctx);
 
 	if (!h) {
-		large.fails++;
+		__atomic_fetch_add(&large.fails, 1, __ATOMIC_RELAXED);
 		return NULL;
 	}
 	h->magic = LARGE_MAGIC;
 	h->order = order;
 	h->size = size;
-	large.allocs++;
-	large.bytes += PAGE_BYTES << order;
+	__atomic_fetch_add(&large.allocs, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&large.bytes, (uint64_t)PAGE_BYTES << order,
+			   __ATOMIC_RELAXED);
 	return (char *)h + LARGE_HDR;
 }
 
@@ -103,21 +123,29 @@ void kmalloc_set_site_hook(kmalloc_site_fn fn)
 
 static inline __attribute__((always_inline)) void *alloc(size_t size)
 {
+	/* first: across the hook's call only size is kept */
+	unsigned int cpu = this_cpu();
 	struct slab_cache *c;
-	struct slab_mag *m;
 
 	if (!ready || !size || size > KMALLOC_MAX)
 		return NULL;
 	if (size > KMALLOC_MAX_SMALL)
 		return alloc_large(size);
 	c = &caches[class_of(size)];
-	m = &c->mag[this_cpu()];
 	/* The fast path: this CPU's magazine, no checks to make. */
-	if (__builtin_expect(m->n && !c->flags, 1)) {
-		c->st.allocs++;
-		return m->obj[--m->n];
+	if (__builtin_expect(cpu < SLAB_CPUS && !c->flags, 1)) {
+		struct slab_mag *m = &c->mag[cpu];
+		uint32_t n = m->n;
+
+		if (__builtin_expect(n != 0, 1)) {
+			void *obj = m->obj[--n];
+
+			__atomic_store_n(&m->n, n, __ATOMIC_RELAXED);
+			count(&m->allocs);
+			return obj;
+		}
 	}
-	return slab_alloc(c, this_cpu());
+	return slab_alloc(c, cpu);
 }
 
 void *kmalloc(size_t size)
@@ -155,22 +183,29 @@ static struct large_hdr *large_of(const void *p)
 void kfree(void *p)
 {
 	struct slab_cache *c;
+	unsigned int cpu;
 	struct large_hdr *h;
 	char line[96];
 
 	if (!p)
 		return;
+	cpu = this_cpu();	/* first, as in alloc */
 	c = slab_owner_inline(p);
 	if (c) {
-		struct slab_mag *m = &c->mag[this_cpu()];
-
 		/* The fast path: room in this CPU's magazine. */
-		if (__builtin_expect(m->n < SLAB_MAG && !c->flags, 1)) {
-			m->obj[m->n++] = p;
-			c->st.frees++;
-			return;
+		if (__builtin_expect(cpu < SLAB_CPUS && !c->flags, 1)) {
+			struct slab_mag *m = &c->mag[cpu];
+			uint32_t n = m->n;
+
+			if (__builtin_expect(n < SLAB_MAG, 1)) {
+				m->obj[n] = p;
+				__atomic_store_n(&m->n, n + 1,
+						 __ATOMIC_RELAXED);
+				count(&m->frees);
+				return;
+			}
 		}
-		slab_free_owned(c, p, this_cpu());
+		slab_free_owned(c, p, cpu);
 		return;
 	}
 	h = large_of(p);
@@ -184,8 +219,9 @@ void kfree(void *p)
 		return;
 	}
 	h->magic = 0;	/* a second kfree finds no header */
-	large.frees++;
-	large.bytes -= PAGE_BYTES << h->order;
+	__atomic_fetch_add(&large.frees, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&large.bytes, (uint64_t)PAGE_BYTES << h->order,
+			   __ATOMIC_RELAXED);
 	backend.put(h, h->order, backend.ctx);
 }
 
@@ -207,11 +243,16 @@ const struct slab_cache *kmalloc_cache(unsigned int i)
 
 void kmalloc_large_stats(struct kmalloc_large_stats *out)
 {
-	*out = large;
+	out->frees = __atomic_load_n(&large.frees, __ATOMIC_RELAXED);
+	out->allocs = __atomic_load_n(&large.allocs, __ATOMIC_RELAXED);
+	out->fails = __atomic_load_n(&large.fails, __ATOMIC_RELAXED);
+	out->bytes = __atomic_load_n(&large.bytes, __ATOMIC_RELAXED);
 }
 
 void kmalloc_drain(void)
 {
+	unsigned int cpu = this_cpu();
+
 	for (unsigned int i = 0; i < KMALLOC_CLASSES; i++)
-		slab_drain(&caches[i]);
+		slab_drain(&caches[i], cpu);
 }

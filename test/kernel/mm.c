@@ -141,8 +141,12 @@ KTEST(mm, kmalloc_exhausted_then_all_back)
 KTEST(mm, kmalloc_debug_reports_double_free)
 {
 	const struct slab_cache *c = kmalloc_cache(1);	/* kmalloc-32 */
-	uint64_t before = c->st.errors;
+	struct slab_stats st;
+	uint64_t before;
 	void *p;
+
+	slab_cache_stats(c, &st);
+	before = st.errors;
 
 	if (!(c->flags & SLAB_DEBUG)) {
 		kprintf("ktest: mm: kmalloc debug checks are off in this "
@@ -153,7 +157,8 @@ KTEST(mm, kmalloc_debug_reports_double_free)
 	KEXPECT(t, p != NULL);
 	kfree(p);
 	kfree(p);
-	KEXPECT_EQ(t, c->st.errors, before + 1);
+	slab_cache_stats(c, &st);
+	KEXPECT_EQ(t, st.errors, before + 1);
 	/* the cache is whole: two allocations give two objects */
 	p = kmalloc(32);
 	KEXPECT(t, p != kmalloc(32));
