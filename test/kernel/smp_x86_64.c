@@ -209,37 +209,3 @@ KTEST(smp, x86_64_each_cpu_has_its_own_syscall_area)
 }
 
 #endif
-
-/* The SYSCALL entry finds its CPU's kernel stack through
- * IA32_KERNEL_GS_BASE: every online CPU's points somewhere of its own
- * (a CPU that shared another's would switch to that CPU's stack). */
-static uint64_t kernel_gs_base[SMP_CPUS_MAX];
-
-static void read_kernel_gs_base(void *arg)
-{
-	uint32_t lo, hi;
-
-	(void)arg;
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0xc0000102u));
-	kernel_gs_base[hal_cpu_index()] = (uint64_t)hi << 32 | lo;
-}
-
-KTEST(smp, x86_64_each_cpu_has_its_own_syscall_area)
-{
-	unsigned int n = 0;
-
-	read_kernel_gs_base(NULL);
-	for (unsigned int i = 1; i < smp_cpus_described(); i++)
-		if (smp_cpu(i)->state == SMP_ONLINE)
-			KEXPECT_EQ(t, smp_call(i, read_kernel_gs_base, NULL), 0);
-	for (unsigned int i = 0; i < smp_cpus_described(); i++) {
-		if (smp_cpu(i)->state != SMP_ONLINE)
-			continue;
-		n++;
-		KEXPECT(t, kernel_gs_base[i] != 0);
-		for (unsigned int j = 0; j < i; j++)
-			if (smp_cpu(j)->state == SMP_ONLINE)
-				KEXPECT(t, kernel_gs_base[j] != kernel_gs_base[i]);
-	}
-	KEXPECT(t, n >= 1);
-}
