@@ -41,6 +41,7 @@ static inline void bus_unlock(void)
 		bus_unlock_slow();
 }
 bool bus_lock_try(void);
+unsigned int bus_lock_depth(void);	/* how deep this CPU holds it */
 unsigned int bus_lock_drop_slow(void);
 void bus_lock_retake_slow(unsigned int n);
 static inline unsigned int bus_lock_drop(void)

@@ -23,8 +23,33 @@
 static DEFINE_LOCK_CLASS(bus_class, "bus");
 static spinlock_t bus_lk = SPINLOCK_INIT(&bus_class);
 unsigned int (*bus_cpu_fn)(void);
-static int owner = -1;		/* the CPU holding it; written by it only */
-static unsigned int held;	/* how often it holds it (owner's) */
+/* The CPU holding it, and how often. Only the holder writes either, and
+ * an interrupt on the holder's CPU (the watchdog's bus_lock_try) may look
+ * at them between any two instructions: so whenever owner names this
+ * CPU, held is at least 1 (held is set before owner on the way in,
+ * owner cleared before held on the way out). */
+static int owner = -1;
+static unsigned int held;
+
+static void own(int me, unsigned int n)
+{
+	held = n;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&owner, me, __ATOMIC_RELAXED);
+}
+
+static void disown(void)
+{
+	__atomic_store_n(&owner, -1, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	held = 0;
+	spin_unlock(&bus_lk);
+}
+
+static bool mine(void)
+{
+	return __atomic_load_n(&owner, __ATOMIC_RELAXED) == (int)bus_cpu();
+}
 
 void bus_set_cpus(unsigned int (*cpu)(void))
 {
@@ -35,82 +60,73 @@ void bus_set_cpus(unsigned int (*cpu)(void))
 
 void bus_lock_slow(void)
 {
-	int me;
-
 	if (!bus_cpu_fn)
 		return;
-	me = (int)bus_cpu();
-	if (__atomic_load_n(&owner, __ATOMIC_RELAXED) == me) {
+	if (mine()) {
 		held++;
 		return;
 	}
 	spin_lock(&bus_lk);
-	__atomic_store_n(&owner, me, __ATOMIC_RELAXED);
-	held = 1;
+	own((int)bus_cpu(), 1);
 }
 
 void bus_unlock_slow(void)
 {
-	if (!bus_cpu_fn || !held)
+	if (!bus_cpu_fn || !mine())
 		return;
-	if (--held)
-		return;
-	__atomic_store_n(&owner, -1, __ATOMIC_RELAXED);
-	spin_unlock(&bus_lk);
+	if (held > 1)
+		held--;
+	else
+		disown();
 }
 
 bool bus_lock_try(void)
 {
-	int me;
-
 	if (!bus_cpu_fn)
 		return true;
-	me = (int)bus_cpu();
-	if (__atomic_load_n(&owner, __ATOMIC_RELAXED) == me) {
+	if (mine()) {
 		held++;
 		return true;
 	}
 	if (!spin_trylock(&bus_lk))
 		return false;
-	__atomic_store_n(&owner, me, __ATOMIC_RELAXED);
-	held = 1;
+	own((int)bus_cpu(), 1);
 	return true;
+}
+
+unsigned int bus_lock_depth(void)
+{
+	if (!bus_cpu_fn)
+		return 1;	/* one CPU: as if held once */
+	return mine() ? held : 0;
 }
 
 unsigned int bus_lock_drop_slow(void)
 {
 	unsigned int n;
 
-	if (!bus_cpu_fn || __atomic_load_n(&owner, __ATOMIC_RELAXED) !=
-	    (int)bus_cpu())
+	if (!bus_cpu_fn || !mine())
 		return 0;
 	n = held;
-	held = 0;
-	__atomic_store_n(&owner, -1, __ATOMIC_RELAXED);
-	spin_unlock(&bus_lk);
+	disown();
 	return n;
 }
 
 void bus_lock_retake_slow(unsigned int n)
 {
-	int me;
-
 	if (!bus_cpu_fn)
 		return;
-	me = (int)bus_cpu();
-	if (__atomic_load_n(&owner, __ATOMIC_RELAXED) == me) {
+	if (mine()) {
 		/* still held: code that took it was left by a jump (a fault
 		 * the guard caught inside the bus) */
-		held = n;
-		if (!n) {
-			__atomic_store_n(&owner, -1, __ATOMIC_RELAXED);
-			spin_unlock(&bus_lk);
-		}
+		if (n)
+			held = n;
+		else
+			disown();
 		return;
 	}
 	if (!n)
 		return;
 	spin_lock(&bus_lk);
-	__atomic_store_n(&owner, me, __ATOMIC_RELAXED);
-	held = n;
+	own((int)bus_cpu(), n);
 }

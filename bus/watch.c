@@ -168,17 +168,31 @@ static void emit(void)
 	}
 }
 
+static void check(uint64_t now, uint64_t t,
+		  const struct bus_watch_view *v);
+
 void bus_watchdog_check(uint64_t now)
 {
 	const struct bus_watch_view *v = &irq_view;
 	uint64_t t = __atomic_load_n(&period, __ATOMIC_ACQUIRE);
-	size_t at = 0;
-	bool stuck = false;
 
 	if (!t || !sink)
 		return;
-	if (!bus_watch_view(&irq_view, true))
-		return;		/* another CPU is in the bus: next tick */
+	/* The whole check under the lock, taken only if that needs no wait
+	 * (this is the timer's top half): the names it prints are the bus's
+	 * too. Another CPU in the bus: the next tick looks. */
+	if (!bus_lock_try())
+		return;
+	check(now, t, v);
+	bus_unlock();
+}
+
+static void check(uint64_t now, uint64_t t, const struct bus_watch_view *v)
+{
+	size_t at = 0;
+	bool stuck = false;
+
+	bus_watch_view(&irq_view, true);
 	report[0] = '\0';
 	if (v->depth && v->since && now - v->since > t &&
 	    reported_run != v->since) {
@@ -189,7 +203,10 @@ void bus_watchdog_check(uint64_t now)
 		stuck = true;
 	}
 	for (unsigned int s = 0; s < v->nsvcs; s++) {
-		if (!v->pending[s] || now - v->moved[s] <= t ||
+		/* moved may be a little after now: another CPU's clock read,
+		 * taken after this tick was due */
+		if (!v->pending[s] || v->moved[s] >= now ||
+		    now - v->moved[s] <= t ||
 		    reported_moved[s] == v->moved[s])
 			continue;
 		reported_moved[s] = v->moved[s];

@@ -195,9 +195,8 @@ static void bus_up(void)
 	 * starts first among the services that need it). */
 	if (kmalloc_init(&mm_backend, KMALLOC_DEBUG, console_line))
 		panic("kmalloc: cannot set up its caches");
-	/* each CPU its own magazines (uint32_t is unsigned int on both
-	 * arches, so the HAL's function is the hook as it is) */
-	kmalloc_set_cpu(hal_cpu_index);
+	/* one CPU so far: CPU 0's magazines, without asking which CPU runs
+	 * (smp_init gives kmalloc hal_cpu_index before a second one starts) */
 	klog(KLOG_INFO, "kmalloc: %u caches of 16..4096 bytes%s\n",
 	     KMALLOC_CLASSES, KMALLOC_DEBUG ? ", debug checks on" : "");
 	/* from now on the bus's tables grow from kmalloc (its reserve

@@ -20,6 +20,7 @@
 #include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kernel.h>
+#include <aegis/kmalloc.h>
 #include <aegis/kprintf.h>
 #include <aegis/mm.h>
 #include <aegis/service.h>
@@ -238,6 +239,9 @@ void smp_init(void)
 		if (!bus_smp_on) {
 			bus_set_cpus(hal_cpu_index);
 			bus_set_kick(kick);
+			/* each CPU its own kmalloc magazines (until now every
+			 * allocation was CPU 0's, and only CPU 0 ran) */
+			kmalloc_set_cpu(hal_cpu_index);
 			bus_smp_on = true;
 		}
 		if (start(i)) {

@@ -294,6 +294,7 @@ pub unsafe fn ap_init(cpu: usize) {
 /// hypervisor), and user code cannot change the GDTR. None while this
 /// CPU runs on a GDT other than its TABLES entry (the boot CPU before
 /// init).
+#[inline(always)]
 pub fn index_from_gdt() -> Option<u32> {
     let mut gdtr = [0u8; 10];
     // SAFETY: sgdt stores the 10-byte GDTR into gdtr; no side effects.
