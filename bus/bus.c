@@ -445,6 +445,17 @@ unsigned int bus_pending_on(unsigned int cpu)
 	return q_count_on(cpu) + (cpu == 0 ? irq_waiting() : 0);
 }
 
+bool bus_quiet(void)
+{
+	BUS_GUARD();
+	unsigned int me = bus_cpu();
+
+	for (unsigned int c = 0; c < BUS_CPUS; c++)
+		if (q_count_on(c) || (c != me && bcpus[c].running))
+			return false;
+	return true;
+}
+
 uint32_t bus_svc_flags(bus_svc_t s)
 {
 	BUS_GUARD();
@@ -1382,7 +1393,8 @@ static const struct bus_lineage *chain_push(bus_svc_t s, uint8_t prio,
 		bus_lineage_new(src, to);
 	}
 	bc->depth++;
-	svcs[s].in_chain_of = (uint8_t)(bus_cpu() + 1);
+	__atomic_store_n(&svcs[s].in_chain_of, (uint8_t)(bus_cpu() + 1),
+			 __ATOMIC_RELAXED);
 	return to;
 }
 
@@ -1397,7 +1409,7 @@ static int wait_free(bus_svc_t s)
 	unsigned int self = bus_cpu() + 1;
 
 	while (svcs[s].in_chain_of && svcs[s].in_chain_of != self) {
-		unsigned int c = svcs[s].in_chain_of, n;
+		unsigned int held_by = svcs[s].in_chain_of, c = held_by, n;
 
 		for (unsigned int hops = 0; c && hops < BUS_CPUS; hops++) {
 			bus_svc_t w = bcpus[c - 1].waits_for;
@@ -1410,7 +1422,12 @@ static int wait_free(bus_svc_t s)
 		}
 		here()->waits_for = s;
 		n = bus_lock_drop();
-		for (unsigned int k = 0; k < 64; k++)
+		/* watch it without the lock (a hint; checked again under it):
+		 * taking the lock to look would queue behind every other CPU
+		 * that wants it, and under a hypervisor behind ones that are
+		 * not even running */
+		while (__atomic_load_n(&svcs[s].in_chain_of, __ATOMIC_RELAXED)
+		       == held_by)
 			__asm__ volatile("" ::: "memory");
 		bus_lock_retake(n);
 		here()->waits_for = BUS_NIL;
@@ -1425,7 +1442,8 @@ static void chain_cut(unsigned int d)
 	struct bus_cpu *me = here();
 
 	while (me->depth > d)
-		svcs[me->chain[--me->depth].svc].in_chain_of = 0;
+		__atomic_store_n(&svcs[me->chain[--me->depth].svc].in_chain_of,
+				 0, __ATOMIC_RELEASE);
 }
 
 int bus_run_as(bus_svc_t s, int (*fn)(void *ctx), void *ctx)
@@ -1494,11 +1512,17 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 		reply->len = 0;
 	}
 	lin = chain_push(s, m->prio, lin, m->src);
-	/* the handler runs without the bus lock: other CPUs go on */
-	held = bus_lock_drop();
+	/* The handler runs without the bus lock, so other CPUs go on, when
+	 * this CPU entered the bus once to run it (a dispatch, or a call
+	 * from a handler or a thread). Called from inside the bus itself (its
+	 * tables grow from kmalloc, whose slabs come from the mm service),
+	 * the lock stays held: the bus code further up this CPU's stack is
+	 * half-way through a change no other CPU may see or make. */
+	held = bus_smp() && bus_lock_depth() == 1 ? bus_lock_drop() : 0;
 	rc = guard ? guard(v->fn, v->state, m, reply) :
 		     v->fn(v->state, m, reply);
-	bus_lock_retake(held);
+	if (held)
+		bus_lock_retake(held);
 	t1 = now();
 	*clock = t1;
 	/* As before the handler ran, whatever it did: a fault that the guard

@@ -281,6 +281,11 @@ int bus_svc_place(bus_svc_t s, unsigned int cpu);
 int bus_svc_cpu(bus_svc_t s);
 void bus_set_kick(void (*kick)(unsigned int cpu));
 unsigned int bus_pending_on(unsigned int cpu);
+/* Nothing queued on any CPU and no other CPU in the middle of a queued
+ * message's handler, seen at one instant (under the bus lock): whatever
+ * those handlers posted has been delivered or dropped. The interrupt
+ * lines are not counted (a timer keeps them busy). */
+bool bus_quiet(void);
 
 /* bus_svc_name - "kernel" for BUS_SVC_KERNEL, "?" if unknown. */
 const char *bus_svc_name(bus_svc_t s);

@@ -1066,6 +1066,29 @@ CASES = [
         'verdict': 'pass',
     },
     {
+        # Every CPU busy at once for 1.5 s (test/kernel/smp_stress.c):
+        # services on all four CPUs publish to each other, allocate and
+        # call each other inline while the boot CPU spawns threads (TLB
+        # shootdowns); then every invariant: nothing lost, doubled or
+        # reordered, published = delivered + dropped, no page, message or
+        # kmalloc object left behind.
+        'name': 'smp-stress',
+        'cmdline': 'ktest=smp.stress',
+        'module': False,
+        'smp': 4,
+        'expect': [
+            BANNER,
+            r'^smp: 4 of 4 CPUs online',
+            r'^ktest: smp: stress on 4 CPUs for 1500 ms: \d+ events '
+            r'published, \d+ delivered, \d+ dropped, \d+ inline calls '
+            r'\(\d+ refused -EDEADLK\), [1-9]\d* threads; no page, '
+            r'message or object left behind$',
+            r'^ktest: 1 passed, 0 failed$',
+        ],
+        'reject': [r'^panic: ', r'^lockdep: ', r'^ktest: FAIL'],
+        'verdict': 'pass',
+    },
+    {
         # smp=2 on the command line of a four-CPU machine: two run, the
         # others are listed as off with the reason.
         'name': 'smp-limit',
