@@ -297,6 +297,26 @@ void smp_ap_entry(uint32_t index)
  * the CPU itself with its interrupts masked, before it looks at its queue
  * a last time (so a post either sees it or is seen). */
 static uint32_t idle[SMP_CPUS_MAX];
+/* A TLB shootdown found CPU i asleep and did not wake it: it flushes its
+ * whole TLB before it runs anything else (awake). */
+static uint32_t tlb_stale[SMP_CPUS_MAX];
+
+/* CPU me is past its sleep: the first thing its interrupts (the tick, an
+ * IPI) and its idle loop do on a secondary CPU. The flag goes down before
+ * the look at tlb_stale, as a shootdown raises tlb_stale before its look
+ * at the flag: either it sees this CPU awake and interrupts it, or this
+ * CPU sees what it left. Until then the CPU touched nothing but its own
+ * stack and the kernel image, which no shootdown is about. */
+static void awake(unsigned int me)
+{
+	if (me >= SMP_CPUS_MAX || !__atomic_load_n(&idle[me], __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&idle[me], 0, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&tlb_stale[me], __ATOMIC_SEQ_CST)) {
+		__atomic_store_n(&tlb_stale[me], 0, __ATOMIC_SEQ_CST);
+		hal_tlb_flush(0, 0, UINT64_MAX);	/* all of it */
+	}
+}
 
 void smp_idle(void)
 {
@@ -309,8 +329,15 @@ void smp_idle(void)
 		hal_irq_cpu_enable(true);
 	else
 		hal_idle_unmask();	/* unmasks and waits, as one step */
-	if (me < SMP_CPUS_MAX)
-		__atomic_store_n(&idle[me], 0, __ATOMIC_RELAXED);
+	if (me)
+		awake(me);
+	else
+		__atomic_store_n(&idle[0], 0, __ATOMIC_RELAXED);
+}
+
+bool smp_cpu_asleep(unsigned int i)
+{
+	return i < SMP_CPUS_MAX && __atomic_load_n(&idle[i], __ATOMIC_SEQ_CST);
 }
 
 /* The bus queued a message for CPU cpu's dispatcher (bus_set_kick). */
@@ -351,6 +378,7 @@ void smp_tick_entry(void)
 {
 	unsigned int me = hal_cpu_index();
 
+	awake(me);
 	if (me < ndesc)
 		__atomic_fetch_add(&cpus[me].ticks, 1, __ATOMIC_RELAXED);
 }
@@ -363,6 +391,8 @@ void smp_ipi_entry(void)
 
 	if (me >= ndesc)
 		return;
+	if (me)
+		awake(me);
 	__atomic_fetch_add(&cpus[me].ipis, 1, __ATOMIC_RELAXED);
 	calls_run(me);
 	asked = __atomic_exchange_n(&pinged_by[me], 0, __ATOMIC_ACQUIRE);
@@ -508,6 +538,23 @@ void smp_tlb_shootdown(uint64_t root, uint64_t va, uint64_t len)
 	struct flush_req r = { root, va, len };
 	uint64_t mask = smp_tlb_targets(root);
 
+	/* A secondary CPU asleep is not woken: it flushes everything when
+	 * it wakes, before it runs anything (awake), so it never uses what
+	 * was dropped here. Waking three sleeping CPUs for every thread
+	 * stack given back cost more than the work (a sleeping virtual CPU
+	 * is a host thread to schedule). The boot CPU is always asked: its
+	 * interrupts may switch to a thread. */
+	for (unsigned int i = 1; i < SMP_CPUS_MAX && mask >> i; i++) {
+		if (!(mask >> i & 1))
+			continue;
+		__atomic_store_n(&tlb_stale[i], 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&idle[i], __ATOMIC_SEQ_CST)) {
+			mask &= ~(1ull << i);
+			__atomic_fetch_add(&cpus[i].tlb_lazy, 1,
+					   __ATOMIC_RELAXED);
+		}
+	}
+
 	if (mask && smp_call_many(mask, flush_here, &r))
 		panic("smp: TLB shootdown to CPUs %#llx refused",
 		      (unsigned long long)mask);
@@ -574,8 +621,10 @@ static uint32_t show_list(char *buf, uint32_t size)
 							    __ATOMIC_RELAXED),
 			(unsigned long long)__atomic_load_n(&c->calls,
 							    __ATOMIC_RELAXED),
-			(unsigned long long)__atomic_load_n(&c->tlb_flushes,
-							    __ATOMIC_RELAXED),
+			(unsigned long long)(__atomic_load_n(&c->tlb_flushes,
+							     __ATOMIC_RELAXED) +
+					     __atomic_load_n(&c->tlb_lazy,
+							     __ATOMIC_RELAXED)),
 			i == 0 ? "the boot CPU" : c->why ? c->why : ""));
 	}
 	return n;

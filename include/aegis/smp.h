@@ -70,6 +70,8 @@ struct smp_cpu {
 	uint64_t pings, pongs;	/* pings answered, answers received */
 	uint64_t calls;		/* smp_call functions run for other CPUs */
 	uint64_t tlb_flushes;	/* of them, TLB shootdowns */
+	uint64_t tlb_lazy;	/* shootdowns that found it asleep and left
+				 * it a whole flush for its wake-up */
 	uint64_t kicks;		/* IPIs sent to wake its dispatcher */
 };
 
@@ -77,6 +79,10 @@ struct smp_cpu {
  * work; a message queued for it meanwhile wakes it (an IPI). The idle
  * loop of every CPU, the boot CPU's included (kernel_wait). */
 void smp_idle(void);
+
+/* smp_cpu_asleep - CPU i is in smp_idle, waiting for an interrupt (a
+ * moment's view: it may wake at once). */
+bool smp_cpu_asleep(unsigned int i);
 
 /*
  * smp_call_many - run fn(arg) on every CPU of mask (bit i: CPU i), in

@@ -185,6 +185,14 @@ static unsigned int first_other_online(void)
 	return mask ? (unsigned int)__builtin_ctzll(mask) : 0;
 }
 
+/* The shootdowns that reached CPU cpu: by an IPI, or left for its
+ * wake-up when it slept (tlb_lazy). */
+static uint64_t shootdowns_reaching(unsigned int cpu)
+{
+	return __atomic_load_n(&smp_cpu(cpu)->tlb_flushes, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&smp_cpu(cpu)->tlb_lazy, __ATOMIC_RELAXED);
+}
+
 /* A CPU that used a translation keeps it cached: after the page is
  * unmapped and another mapped at the same address, that CPU reads the
  * new page only if the shootdown reached it (x86_64: an IPI and invlpg
@@ -224,11 +232,11 @@ KTEST(smp, tlb_shootdown_drops_a_stale_translation)
 		KEXPECT_EQ(t, smp_tlb_targets(r.root), 0);
 	KEXPECT_EQ(t, hal_mmu_destroy(r.root, &vm_tables), -AE_EBUSY);
 
-	flushes = smp_cpu(cpu)->tlb_flushes;
+	flushes = shootdowns_reaching(cpu);
 	KEXPECT_EQ(t, hal_mmu_unmap(r.root, r.va, &got, &vm_tables), 0);
 	KEXPECT_EQ(t, got, pa1);
 	smp_tlb_shootdown(r.root, r.va, 4096);
-	KEXPECT_EQ(t, smp_cpu(cpu)->tlb_flushes,
+	KEXPECT_EQ(t, shootdowns_reaching(cpu),
 		   flushes + (hal_tlb_remote() ? 1 : 0));
 	KEXPECT_EQ(t, hal_mmu_map(r.root, r.va, pa2, 4096, HAL_PROT_READ,
 				  &vm_tables), 0);
@@ -242,6 +250,60 @@ KTEST(smp, tlb_shootdown_drops_a_stale_translation)
 	KEXPECT_EQ(t, hal_mmu_destroy(r.root, &vm_tables), 0);
 	KEXPECT_EQ(t, mm_page_free(pa1, 0), 0);
 	KEXPECT_EQ(t, mm_page_free(pa2, 0), 0);
+}
+
+/* A shootdown does not wake a secondary CPU that sleeps: it leaves it a
+ * whole flush, done when the CPU wakes before it runs anything. The CPU
+ * caches a translation, goes to sleep, the page is replaced; woken by
+ * the next smp_call, it must read the new page (x86_64; AArch64's TLBI
+ * is broadcast and wakes no one). Twenty rounds, and most of them must
+ * have found the CPU asleep (it wakes only for its 100 Hz tick). */
+KTEST(smp, tlb_shootdown_of_a_sleeping_cpu_waits_for_its_wake_up)
+{
+	struct HalRange ur = hal_mmu_user_range();
+	unsigned int cpu = first_other_online(), lazy = 0;
+	struct remote_as r = { 0, 0, ur.lo + 0x700000, 0 };
+	uint64_t pa[2], got, hz = hal_cycles_per_sec();
+	void *k[2];
+	int64_t root;
+
+	if (!cpu || !hal_tlb_remote())
+		return;
+	root = hal_mmu_create(&vm_tables);
+	KEXPECT(t, root > 0);
+	if (root <= 0)
+		return;
+	r.root = (uint64_t)root;
+	for (int i = 0; i < 2; i++) {
+		KEXPECT_EQ(t, mm_page_alloc(0, &pa[i], &k[i]), 0);
+		*(volatile uint64_t *)k[i] = 0x1111111111111111ull * (i + 1);
+	}
+	KEXPECT_EQ(t, hal_mmu_map(r.root, r.va, pa[0], 4096, HAL_PROT_READ,
+				  &vm_tables), 0);
+	KEXPECT_EQ(t, smp_call(cpu, remote_enter_and_read, &r), 0);
+	for (int round = 0; round < 20; round++) {
+		int now = round & 1, next = !now;
+		uint64_t before = smp_cpu(cpu)->tlb_lazy, t0 = hal_cycles();
+
+		KEXPECT_EQ(t, smp_call(cpu, remote_read, &r), 0);
+		KEXPECT_EQ(t, r.seen, 0x1111111111111111ull * (now + 1));
+		while (!smp_cpu_asleep(cpu) && hal_cycles() - t0 < hz)
+			hal_cpu_relax();
+		KEXPECT_EQ(t, hal_mmu_unmap(r.root, r.va, &got, &vm_tables),
+			   0);
+		smp_tlb_shootdown(r.root, r.va, 4096);
+		KEXPECT_EQ(t, hal_mmu_map(r.root, r.va, pa[next], 4096,
+					  HAL_PROT_READ, &vm_tables), 0);
+		lazy += smp_cpu(cpu)->tlb_lazy != before;
+		KEXPECT_EQ(t, smp_call(cpu, remote_read, &r), 0);
+		KEXPECT_EQ(t, r.seen, 0x1111111111111111ull * (next + 1));
+	}
+	KEXPECT(t, lazy >= 10);
+	KEXPECT_EQ(t, smp_call(cpu, remote_leave, &r), 0);
+	KEXPECT_EQ(t, hal_mmu_unmap(r.root, r.va, &got, &vm_tables), 0);
+	KEXPECT_EQ(t, hal_mmu_destroy(r.root, &vm_tables), 0);
+	for (int i = 0; i < 2; i++)
+		KEXPECT_EQ(t, mm_page_free(pa[i], 0), 0);
 }
 
 /* The mm service shoots down what it unmaps or protects, in the CPUs
@@ -262,16 +324,16 @@ KTEST(smp, mm_unmap_and_protect_shoot_down)
 	KEXPECT_EQ(t, smp_call(cpu, remote_enter_and_read, &r), 0);
 	KEXPECT_EQ(t, r.seen, 0);
 
-	flushes = smp_cpu(cpu)->tlb_flushes;
+	flushes = shootdowns_reaching(cpu);
 	KEXPECT_EQ(t, mm_as_protect(id, r.va, 4096, HAL_PROT_READ), 0);
-	KEXPECT_EQ(t, smp_cpu(cpu)->tlb_flushes, flushes + want);
+	KEXPECT_EQ(t, shootdowns_reaching(cpu), flushes + want);
 	KEXPECT_EQ(t, mm_as_unmap(id, r.va + 4096, 2 * 4096), 0);
-	KEXPECT_EQ(t, smp_cpu(cpu)->tlb_flushes, flushes + 2 * want);
+	KEXPECT_EQ(t, shootdowns_reaching(cpu), flushes + 2 * want);
 	KEXPECT_EQ(t, mm_as_destroy(id), -AE_EBUSY);	/* active there */
 
 	KEXPECT_EQ(t, smp_call(cpu, remote_leave, &r), 0);
 	KEXPECT_EQ(t, mm_as_unmap(id, r.va + 3 * 4096, 4096), 0);
-	KEXPECT_EQ(t, smp_cpu(cpu)->tlb_flushes, flushes + 2 * want);
+	KEXPECT_EQ(t, shootdowns_reaching(cpu), flushes + 2 * want);
 	KEXPECT_EQ(t, mm_as_destroy(id), 0);
 }
 
