@@ -14,6 +14,12 @@
  * handler may. Interrupt context never takes it: interrupts post through
  * irq.c, which has no lock, and the watchdog only tries it
  * (bus_lock_try).
+ *
+ * Taken unfairly (spin_lock_unfair): under QEMU's TCG each virtual CPU
+ * is a host thread, and with more of them than host cores a ticket
+ * lock handed the bus to a CPU the host was not running, stalling the
+ * rest for a host time slice each time (scons bench: 4 CPUs on this
+ * 2-core host went from milliseconds a message to microseconds).
  */
 #include <aegis/bus.h>
 #include <aegis/spinlock.h>
@@ -66,7 +72,7 @@ void bus_lock_slow(void)
 		held++;
 		return;
 	}
-	spin_lock(&bus_lk);
+	spin_lock_unfair(&bus_lk);
 	own((int)bus_cpu(), 1);
 }
 
@@ -127,6 +133,6 @@ void bus_lock_retake_slow(unsigned int n)
 	}
 	if (!n)
 		return;
-	spin_lock(&bus_lk);
+	spin_lock_unfair(&bus_lk);
 	own((int)bus_cpu(), n);
 }

@@ -65,6 +65,15 @@ static inline void spin_init(spinlock_t *l, struct lock_class *cls)
 }
 
 void spin_lock(spinlock_t *l);
+/* spin_lock_unfair - as spin_lock (the same checks), but not in the
+ * order asked: the CPU that finds it free takes it. For a lock that
+ * virtual CPUs contend when there may be more of them than host cores
+ * (the bus lock): with tickets, a waiter whose virtual CPU the host is
+ * not running holds up every CPU behind it for a host time slice, as
+ * Linux too falls back to a test-and-set lock on a hypervisor without
+ * paravirtual spinlocks. Fairness is the price: use it where holders
+ * let go often. */
+void spin_lock_unfair(spinlock_t *l);
 bool spin_trylock(spinlock_t *l);
 void spin_unlock(spinlock_t *l);
 /* masks this CPU's interrupts, then takes l; returns whether they were on */

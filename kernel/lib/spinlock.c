@@ -420,6 +420,17 @@ void spin_lock(spinlock_t *l)
 	acquired(l, SITE);
 }
 
+void spin_lock_unfair(spinlock_t *l)
+{
+	acquire(l, SITE);
+	/* read while it is held (no stores bouncing the line), then one
+	 * compare-and-swap: whoever runs when it comes free gets it */
+	while (!raw_trylock(l))
+		while (spin_is_locked(l))
+			relax();
+	acquired(l, SITE);
+}
+
 bool spin_trylock(spinlock_t *l)
 {
 	/* a try never waits, so it cannot deadlock: no order is checked */

@@ -128,6 +128,63 @@ START_TEST(test_spin_excludes_under_contention)
 }
 END_TEST
 
+static void *hammer_unfair(void *arg)
+{
+	this_cpu = (unsigned int)(uintptr_t)arg;
+	for (int i = 0; i < ROUNDS; i++) {
+		/* half the CPUs fair, half not: the two kinds exclude each
+		 * other too */
+		if (this_cpu & 1)
+			spin_lock_unfair(&count_lock);
+		else
+			spin_lock(&count_lock);
+		counter = counter + 1;	/* not atomic: the lock must hold */
+		spin_unlock(&count_lock);
+	}
+	return NULL;
+}
+
+START_TEST(test_spin_unfair_excludes_under_contention)
+{
+	pthread_t t[THREADS];
+	struct lockdep_stats s;
+
+	counter = 0;
+	for (uintptr_t i = 0; i < THREADS; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, hammer_unfair,
+						(void *)i), 0);
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	ck_assert_uint_eq(counter, THREADS * ROUNDS);
+	ck_assert(!spin_is_locked(&count_lock));
+	lockdep_stats(&s);
+	ck_assert_uint_eq(s.inversions + s.recursions + s.bad_unlocks, 0);
+	ck_assert_uint_eq(nlines, 0);
+}
+END_TEST
+
+/* The unfair lock is checked as the fair one: an inversion through it
+ * is reported. */
+START_TEST(test_lockdep_sees_unfair_locks)
+{
+	spinlock_t a = SPINLOCK_INIT(&class_a), b = SPINLOCK_INIT(&class_b);
+	struct lockdep_stats s;
+
+	spin_lock_unfair(&a);
+	spin_lock(&b);
+	spin_unlock(&b);
+	spin_unlock(&a);
+	this_cpu = 1;
+	spin_lock(&b);
+	spin_lock_unfair(&a);
+	spin_unlock(&a);
+	spin_unlock(&b);
+	ck_assert(said("lockdep: lock order inversion on cpu 1: b (taken at "));
+	lockdep_stats(&s);
+	ck_assert_uint_eq(s.inversions, 1);
+}
+END_TEST
+
 START_TEST(test_spin_trylock)
 {
 	spinlock_t l = SPINLOCK_INIT(&class_a);
@@ -341,6 +398,8 @@ Suite *suite_spinlock(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_spin_excludes_under_contention);
+	tcase_add_test(tc, test_spin_unfair_excludes_under_contention);
+	tcase_add_test(tc, test_lockdep_sees_unfair_locks);
 	tcase_add_test(tc, test_spin_trylock);
 	tcase_add_test(tc, test_spin_irqsave_masks_and_restores);
 	tcase_add_test(tc, test_lockdep_two_lock_inversion);
