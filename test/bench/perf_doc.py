@@ -332,12 +332,19 @@ def main(argv=None):
          'A process spawned from user mode and waited for (`spawn` and '
          '`wait` of `test/user/true.c`), beside a kernel thread spawned, '
          'run and reaped; docs/PROCESSES.md.'),
-        ('smp.', None, 'Two CPUs',
-         'An inter-processor interrupt\'s round trip (`ipi_round_trip`: '
-         'CPU 0 interrupts CPU 1, whose handler interrupts CPU 0 back; '
-         '`test/kernel/bench_smp.c`), beside a thread switch on one CPU '
-         '(`sched.yield_switch`), with QEMU `-smp 2` under TCG, one host '
-         'thread per CPU on this 2-core host; docs/SMP.md.'),
+        ('smp.', None, 'Many CPUs',
+         'With QEMU `-smp 4` under TCG, one host thread per CPU on this '
+         '2-core host (so the 4-CPU figure shows correctness, not speed; '
+         '`test/kernel/bench_smp.c`, docs/SMP.md). An inter-processor '
+         'interrupt\'s round trip (`ipi_round_trip`: CPU 0 interrupts CPU '
+         '1, whose handler interrupts CPU 0 back) beside a thread switch '
+         'on one CPU (`sched.yield_switch`); an event bounced between two '
+         'services on CPUs 0 and 1 (`bus_pingpong_cross`) beside the same '
+         'on CPU 0 (`bus_pingpong_same`); and the bus\'s throughput, '
+         '`bus_throughput_2cpu` and `_4cpu`: a pair of services per CPU '
+         'bouncing an event, time per message handled on all CPUs '
+         'together, beside one pair on one CPU (a ratio of 0.5 would be '
+         'twice the messages).'),
     ]
     for prefix, arch, title, text in groups:
         if prefix == 'bus.':

@@ -73,7 +73,7 @@ from results import FAILED, SKIPPED  # noqa: E402
 CMDLINE = 'ktest=bench.irq_latency timer_hz=1000'
 KMALLOC_CMDLINE = 'ktest=bench.kmalloc'
 SCHED_CMDLINE = 'ktest=bench.sched'
-SMP_CMDLINE = 'ktest=bench.smp,bench.smp_bus'
+SMP_CMDLINE = 'ktest=bench.smp,bench.smp_bus,bench.smp_throughput'
 USER_CMDLINE = 'run=bench run.exit'
 ULINE = re.compile(r'^bench: user (\w+) n=(\d+) hz=(\d+) median=(\d+) '
                    r'p99=(\d+) centicycles')
@@ -154,7 +154,14 @@ GROUPS = [
         ('bus_pingpong_cross', 'smp.bus_pingpong_cross', None,
          'bus_pingpong_same', 'smp.bus_pingpong_same'),
         ('bus_pingpong_same', 'smp.bus_pingpong_same', 'sched',
-         'yield_switch', 'sched.yield_switch')], smp=2),
+         'yield_switch', 'sched.yield_switch'),
+        # the bus's throughput with pairs of services on 2 and 4 CPUs
+        # beside one pair on one CPU (time per message: 0.5 is twice
+        # the messages)
+        ('bus_throughput_2cpu', 'smp.bus_throughput_2cpu', None,
+         'bus_throughput_1cpu', 'smp.bus_throughput_1cpu'),
+        ('bus_throughput_4cpu', 'smp.bus_throughput_4cpu', None,
+         'bus_throughput_1cpu', 'smp.bus_throughput_1cpu')], smp=4),
 ]
 
 # SYSCALL from ring 3 faults under kvm_pvm (docs/TESTING.md)

@@ -175,3 +175,146 @@ KTEST_EXPLICIT(bench, smp_bus)
 		hal_cpu_relax();
 	bus_svc_remove(ping_svc);
 }
+
+/* ---- bus throughput on 1, 2 and 4 CPUs ---------------------------------- */
+
+/*
+ * bus_throughput_<k>cpu: k pairs of services, pair i on CPU i, each pair
+ * bouncing one event between its two services for as long as a window
+ * lasts; the figure is the window's length over the events handled in
+ * it on all k CPUs together (time per message: throughput's inverse). The
+ * ratio of bus_throughput_2cpu to bus_throughput_1cpu is 1 over the
+ * speed-up: 0.5 is twice the messages.
+ */
+#define TP_PAIRS	4
+#define TP_WINDOW_MS	4
+#define TP_ROUNDS	41
+
+static struct tp_side {
+	bus_svc_t self, partner;
+	uint64_t handled;
+} __attribute__((aligned(64))) tp[TP_PAIRS][2];
+static bus_topic_t t_tp;
+static volatile bool tp_running;
+
+static int tp_handler(void *state, const struct bus_msg *m,
+		      struct bus_msg *reply)
+{
+	struct tp_side *s = state;
+
+	(void)m;
+	(void)reply;
+	__atomic_store_n(&s->handled, s->handled + 1, __ATOMIC_RELAXED);
+	if (tp_running)
+		bus_send(s->partner, t_tp, 2, NULL, 0);
+	return 0;
+}
+
+static uint64_t tp_total(unsigned int k)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < k; i++)
+		for (unsigned int j = 0; j < 2; j++)
+			n += __atomic_load_n(&tp[i][j].handled,
+					     __ATOMIC_RELAXED);
+	return n;
+}
+
+/* The boot CPU's dispatcher until hal_cycles() reaches end. */
+static void tp_pump(uint64_t end)
+{
+	while (hal_cycles() < end)
+		bus_run(16);
+}
+
+static bool tp_measure(unsigned int k, uint64_t hz)
+{
+	uint64_t window = TP_WINDOW_MS * (hz / 1000), t0, total = 0;
+
+	for (unsigned int i = 0; i < k; i++)
+		for (unsigned int j = 0; j < 2; j++)
+			if (bus_svc_place(tp[i][j].self, i))
+				return false;
+	tp_running = true;
+	for (unsigned int i = 0; i < k; i++)
+		if (bus_send(tp[i][0].self, t_tp, 2, NULL, 0))
+			return false;
+	tp_pump(hal_cycles() + window);	/* warm */
+	for (int r = 0; r < TP_ROUNDS; r++) {
+		uint64_t n0 = tp_total(k), n1;
+
+		t0 = hal_cycles();
+		tp_pump(t0 + window);
+		n1 = tp_total(k);
+		if (n1 == n0)
+			return false;	/* a CPU stopped dispatching */
+		v[r] = (hal_cycles() - t0) * 100 / (n1 - n0);
+		total += n1 - n0;
+	}
+	tp_running = false;
+	t0 = hal_cycles();
+	while (!bus_quiet())
+		if (hal_cycles() - t0 > hz)
+			return false;
+		else
+			bus_run(16);
+	bench_sort(v, TP_ROUNDS);
+	kprintf("bench: smp bus_throughput_%ucpu n=%llu hz=%llu median=%llu "
+		"p99=%llu centicycles\n", k,
+		(unsigned long long)total, (unsigned long long)hz,
+		(unsigned long long)v[TP_ROUNDS / 2],
+		(unsigned long long)v[TP_ROUNDS * 99 / 100]);
+	return true;
+}
+
+KTEST_EXPLICIT(bench, smp_throughput)
+{
+	uint64_t hz = hal_cycles_per_sec();
+	unsigned int online = 0;
+	char name[24];
+
+	for (unsigned int c = 0; c < TP_PAIRS; c++)
+		if (smp_cpu(c) && smp_cpu(c)->state == SMP_ONLINE)
+			online++;
+	if (online < TP_PAIRS) {
+		kprintf("bench: smp_throughput needs CPUs 0-%u online (QEMU "
+			"-smp %u)\n", TP_PAIRS - 1, TP_PAIRS);
+		KEXPECT(t, false);
+		return;
+	}
+	t_tp = (bus_topic_t)bus_topic("bench.smp.tp");
+	for (unsigned int i = 0; i < TP_PAIRS; i++)
+		for (unsigned int j = 0; j < 2; j++) {
+			int rc;
+
+			ksnprintf(name, sizeof(name), "bench-tp%u%c", i,
+				  "ab"[j]);
+			rc = bus_svc_add(name, tp_handler, &tp[i][j], 16, 2);
+			KEXPECT(t, rc >= 0);
+			if (rc < 0)
+				return;
+			tp[i][j].self = (bus_svc_t)rc;
+			tp[i][j].handled = 0;
+			KEXPECT_EQ(t, bus_svc_set_flags(tp[i][j].self,
+							BUS_SVC_F_ANYCPU), 0);
+		}
+	for (unsigned int i = 0; i < TP_PAIRS; i++) {
+		tp[i][0].partner = tp[i][1].self;
+		tp[i][1].partner = tp[i][0].self;
+	}
+	KEXPECT(t, tp_measure(1, hz));
+	KEXPECT(t, tp_measure(2, hz));
+	KEXPECT(t, tp_measure(4, hz));
+	for (unsigned int i = 0; i < TP_PAIRS; i++)
+		for (unsigned int j = 0; j < 2; j++) {
+			uint64_t t0 = hal_cycles();
+			int rc;
+
+			bus_svc_place(tp[i][j].self, 0);
+			while ((rc = bus_svc_remove(tp[i][j].self)) ==
+			       -AE_EBUSY && hal_cycles() - t0 < hz)
+				hal_cpu_relax();
+			KEXPECT_EQ(t, rc, 0);
+		}
+}
