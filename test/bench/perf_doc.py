@@ -271,19 +271,25 @@ def main(argv=None):
              'x86_64 PVH (microvm) under TCG and, where it works, KVM; '
              'AArch64 `virt` with GICv2 and GICv3 under TCG.')
     o.append('- **Linux in the same QEMU configuration** (x86_64 microvm, '
-             'TCG, qemu64, 256 MiB): Debian\'s kernel boots a static '
-             'benchmark (`test/bench/linux/lbench.c`) as its first program '
-             'from an initramfs, measuring the same operations with '
-             '`CLOCK_MONOTONIC`.\n')
+             'TCG, qemu64, 256 MiB, two CPUs): Debian\'s kernel boots a '
+             'static benchmark (`test/bench/linux/lbench.c`) as its first '
+             'program from an initramfs, measuring the same operations with '
+             '`CLOCK_MONOTONIC`; twice, as shipped and with '
+             '`mitigations=off` (its speculation mitigations off: the peer '
+             'at its best), both reported.\n')
     o.append('## Aegis against Linux in the same QEMU\n')
     if vs:
         o.append(table(vs, with_what=True) + '\n')
         o.append('The ratio is Aegis / Linux: below 1, Aegis is faster. '
                  'The thread switch is two threads of one address space '
                  'yielding to each other on both sides (Aegis: kernel '
-                 'threads; Linux: two threads of one process). Boot is '
-                 'QEMU\'s start to the kernel\'s "up" line (Aegis) or to '
-                 'the first line of its first program (Linux).\n')
+                 'threads; Linux: two threads of one process). The round '
+                 'trips are two services bouncing an event (Aegis) and two '
+                 'threads passing a byte through two pipes (Linux), both '
+                 'on CPU 0 or on CPUs 0 and 1, where each wake-up is an '
+                 'IPI to a sleeping CPU. Boot is QEMU\'s start to the '
+                 'kernel\'s "up" line (Aegis) or to the first line of its '
+                 'first program (Linux), both with two CPUs.\n')
     else:
         o.append('Not in this run\'s results (qemu_bench.py ran without '
                  '`--linux-initramfs`, or stopped before it).\n')

@@ -41,11 +41,13 @@ request from a thread, blocked until its reply) and sched.spawn_exit (a
 thread spawned, run and reaped), beside the peer bus_call_inline: the
 same request made inline from the dispatcher.
 
-Against Linux (x86_64 microvm, TCG): Debian's kernel boots the static
-test/bench/linux/lbench.c from an initramfs in the same QEMU
-configuration as Aegis's PVH kernel; its getpid, thread switch and boot
-to its first program are printed beside Aegis's (vs_linux.*), with the
-ratio Aegis / Linux.
+Against Linux (x86_64 microvm, TCG, two CPUs): Debian's kernel boots the
+static test/bench/linux/lbench.c from an initramfs in the same QEMU
+configuration as Aegis's PVH kernel, once as shipped and once with
+mitigations=off; its getpid, thread switch, round trips between two
+threads on one CPU and on two (through pipes) and boot to its first
+program are printed beside Aegis's (vs_linux.*, and vs_linux.*.
+mitigations_off), with the ratio Aegis / Linux.
 
 From user mode (test/user/bench.c, TCG only): syscall.null and
 syscall.refused_arg beside a user-mode function call; syscall.bus_call
@@ -174,7 +176,22 @@ VS_LINUX = [
      'getpid from user mode'),
     ('sched.yield_switch', 'yield_switch', 'thread_switch',
      'a thread switch, two threads yielding'),
+    ('smp.bus_pingpong_same', 'pingpong_same', 'pingpong_same',
+     'a round trip between two on CPU 0 (Aegis: an event bounced between '
+     'two services; Linux: a byte between two threads through pipes)'),
+    ('smp.bus_pingpong_cross', 'pingpong_cross', 'pingpong_cross',
+     'the same round trip between CPUs 0 and 1'),
 ]
+# Linux as Debian ships it, and with its speculation mitigations off (a
+# peer given its best): record name suffix, peer name, command line
+# added, what it is
+LINUX_VARIANTS = [
+    ('', 'linux', '', 'Linux as shipped'),
+    ('.mitigations_off', 'linux_mitigations_off', ' mitigations=off',
+     'Linux with mitigations=off'),
+]
+# CPUs of both sides' vs_linux boots: two, for the cross-CPU round trip
+LINUX_CPUS = 2
 BOOT_WHAT = ('QEMU start to the kernel\'s "up" line (Aegis) or to init\'s '
              'first line (Linux)')
 
@@ -375,16 +392,20 @@ def run_config(cfg, args, boot, by_group, groups):
         groups.append((label, status, reason))
 
 
-def linux_peer(initramfs, timeout, timed_boot):
+def linux_peer(initramfs, timeout, timed_boot, extra=''):
     """Linux in the same QEMU configuration as Aegis's x86_64 PVH boots
-    (microvm, TCG, qemu64, 256 MiB): (figures, boot seconds, None), or
-    (figures or {}, None, why) when it did not boot or print them all."""
+    (microvm, TCG, qemu64, 256 MiB, LINUX_CPUS CPUs), extra appended to
+    its command line: (figures, boot seconds, None), or (figures or {},
+    None, why) when it did not boot or print them all. tsc=reliable: with
+    two CPUs Linux otherwise doubts QEMU's TSC and times with jiffies
+    until late in the run (medians of 0); Aegis uses the TSC as it is."""
     kernels = sorted(glob.glob('/boot/vmlinuz-*'))
     argv = ['qemu-system-x86_64', '-M', 'microvm,rtc=on', '-kernel',
             kernels[-1], '-initrd', initramfs, '-append',
-            'console=ttyS0 quiet panic=-1', '-accel', 'tcg', '-cpu',
-            'qemu64', '-m', '256', '-display', 'none', '-no-reboot',
-            '-serial', 'stdio', '-monitor', 'none']
+            'console=ttyS0 quiet panic=-1 tsc=reliable' + extra, '-accel',
+            'tcg', '-cpu',
+            'qemu64', '-smp', str(LINUX_CPUS), '-m', '256', '-display',
+            'none', '-no-reboot', '-serial', 'stdio', '-monitor', 'none']
     boot_s, out, err = timed_boot(argv, 'lbench: up', timeout)
     figs = parse(out, LLINE)
     missing = [x for _, x, _, _ in VS_LINUX if x not in figs]
@@ -396,8 +417,9 @@ def linux_peer(initramfs, timeout, timed_boot):
 
 
 def vs_linux(args, mine, timed_boot, groups):
-    """Aegis against Linux in the same QEMU: the vs_linux.* records.
-    mine: x86_64-pvh's records by bench."""
+    """Aegis against Linux in the same QEMU, as shipped and with
+    mitigations=off: the vs_linux.* records. mine: x86_64-pvh's records
+    by bench."""
     label = 'x86_64-pvh linux'
 
     def not_run(vname, peer, status, why, unit='ns', what=''):
@@ -413,70 +435,83 @@ def vs_linux(args, mine, timed_boot, groups):
             'linux-image-amd64)'
         print('qemu bench: Linux peer skipped: %s' % why)
         groups.append((label, SKIPPED, why))
-        return [not_run(v, 'linux.' + ln, SKIPPED, why, what=w)
-                for _, ln, v, w in VS_LINUX] + [
-            not_run('boot_to_first_program', 'linux.boot_to_init',
-                    SKIPPED, why, 'ms', BOOT_WHAT)]
-    lf, lboot, lwhy = linux_peer(args.linux_initramfs, args.timeout,
-                                 timed_boot)
+        rows = []
+        for suffix, peer, _, vwhat in LINUX_VARIANTS:
+            rows += [not_run(v + suffix, peer + '.' + ln, SKIPPED, why,
+                             what='%s (%s)' % (w, vwhat))
+                     for _, ln, v, w in VS_LINUX]
+            rows.append(not_run('boot_to_first_program' + suffix,
+                                peer + '.boot_to_init', SKIPPED, why, 'ms',
+                                '%s (%s)' % (BOOT_WHAT, vwhat)))
+        return rows
     aboot, _, awhy = timed_boot(qemu.command(
         'x86_64', 'pvh', 'tcg', kernel=os.path.join(args.x86, 'kernel.elf'),
-        cmdline=''), 'aegis: up', args.timeout, stop=True)
+        cmdline='', smp=LINUX_CPUS), 'aegis: up', args.timeout, stop=True)
     if aboot is None:
         awhy = 'Aegis did not reach "aegis: up": %s' % (awhy or 'it ended')
-    vrows = []
-    for fig, lname, vname, what in VS_LINUX:
-        a = mine.get(fig)
-        if lname not in lf:
-            vrows.append(not_run(vname, 'linux.' + lname, FAILED,
-                                 'Linux: %s' % lwhy, what=what))
-            continue
-        if not a or a.get('value') is None:
-            vrows.append(not_run(vname, 'linux.' + lname, FAILED,
-                                 'no %s on x86_64-pvh: %s' % (
-                                     fig, a['reason'] if a else 'not run'),
-                                 what=what))
-            continue
-        n, hz, med, p99 = lf[lname]
-        if med == 0:
-            # Linux's clocksource fell back to jiffies (its TSC watchdog
-            # gives up on a loaded host): a batch reads as 0 or 4 ms, and
-            # a zero median is no figure at all
-            vrows.append(not_run(vname, 'linux.' + lname, FAILED,
-                                 'Linux: its clock did not resolve the '
-                                 'operation (median 0, p99 %.0f ns: the '
-                                 'guest\'s clocksource fell back to a '
-                                 'coarse one)' % (p99 / 100 * 1e9 / hz),
-                                 what=what))
-            continue
-        lns = med / 100 * 1e9 / hz
-        vrows.append({
-            'bench': 'vs_linux.' + vname,
-            'arch': 'x86_64', 'accel': 'tcg',
-            'config': 'x86_64-pvh', 'value': a['value'],
-            'unit': 'ns', 'peer': 'linux.' + lname,
-            'peer_value': round(lns, 1),
-            'ratio': round(a['value'] / lns, 3) if lns else None,
-            'p99': a['p99'], 'n': a['n'],
-            'peer_p99': round(p99 / 100 * 1e9 / hz, 1),
-            'what': what})
-    if aboot is not None and lboot is not None:
-        vrows.append({
-            'bench': 'vs_linux.boot_to_first_program',
-            'arch': 'x86_64', 'accel': 'tcg',
-            'config': 'x86_64-pvh',
-            'value': round(aboot * 1000, 1), 'unit': 'ms',
-            'peer': 'linux.boot_to_init',
-            'peer_value': round(lboot * 1000, 1),
-            'ratio': round(aboot / lboot, 3), 'n': 1,
-            'what': BOOT_WHAT})
-    else:
-        vrows.append(not_run('boot_to_first_program', 'linux.boot_to_init',
-                             FAILED, awhy if aboot is None
-                             else 'Linux: %s' % lwhy, 'ms', BOOT_WHAT))
-    why = '; '.join(w for w in (
-        'Linux: %s' % lwhy if lwhy else None,
-        awhy if aboot is None else None) if w)
+    vrows, whys = [], []
+    for suffix, peer, extra, vwhat in LINUX_VARIANTS:
+        lf, lboot, lwhy = linux_peer(args.linux_initramfs, args.timeout,
+                                     timed_boot, extra)
+        if lwhy:
+            whys.append('Linux (%s): %s' % (vwhat, lwhy))
+        for fig, lname, vname, what in VS_LINUX:
+            what = '%s (%s)' % (what, vwhat)
+            vname += suffix
+            a = mine.get(fig)
+            if lname not in lf:
+                vrows.append(not_run(vname, peer + '.' + lname, FAILED,
+                                     'Linux: %s' % lwhy, what=what))
+                continue
+            if not a or a.get('value') is None:
+                vrows.append(not_run(vname, peer + '.' + lname, FAILED,
+                                     'no %s on x86_64-pvh: %s' % (
+                                         fig, a['reason'] if a
+                                         else 'not run'),
+                                     what=what))
+                continue
+            n, hz, med, p99 = lf[lname]
+            if med == 0:
+                # Linux's clocksource fell back to jiffies (its TSC
+                # watchdog gives up on a loaded host): a batch reads as 0
+                # or 4 ms, and a zero median is no figure at all
+                vrows.append(not_run(vname, peer + '.' + lname, FAILED,
+                                     'Linux: its clock did not resolve the '
+                                     'operation (median 0, p99 %.0f ns: the '
+                                     'guest\'s clocksource fell back to a '
+                                     'coarse one)' % (p99 / 100 * 1e9 / hz),
+                                     what=what))
+                continue
+            lns = med / 100 * 1e9 / hz
+            vrows.append({
+                'bench': 'vs_linux.' + vname,
+                'arch': 'x86_64', 'accel': 'tcg',
+                'config': 'x86_64-pvh', 'value': a['value'],
+                'unit': 'ns', 'peer': peer + '.' + lname,
+                'peer_value': round(lns, 1),
+                'ratio': round(a['value'] / lns, 3) if lns else None,
+                'p99': a['p99'], 'n': a['n'],
+                'peer_p99': round(p99 / 100 * 1e9 / hz, 1),
+                'what': what})
+        bwhat = '%s (%s)' % (BOOT_WHAT, vwhat)
+        if aboot is not None and lboot is not None:
+            vrows.append({
+                'bench': 'vs_linux.boot_to_first_program' + suffix,
+                'arch': 'x86_64', 'accel': 'tcg',
+                'config': 'x86_64-pvh',
+                'value': round(aboot * 1000, 1), 'unit': 'ms',
+                'peer': peer + '.boot_to_init',
+                'peer_value': round(lboot * 1000, 1),
+                'ratio': round(aboot / lboot, 3), 'n': 1,
+                'what': bwhat})
+        else:
+            vrows.append(not_run('boot_to_first_program' + suffix,
+                                 peer + '.boot_to_init', FAILED,
+                                 awhy if aboot is None
+                                 else 'Linux: %s' % lwhy, 'ms', bwhat))
+    if aboot is None:
+        whys.append(awhy)
+    why = '; '.join(whys)
     if why:
         print('qemu bench: %s failed: %s' % (label, why))
     groups.append((label, FAILED if why else None, why or None))
@@ -565,14 +600,15 @@ def print_tables(by_group, vrows):
     if not vrows:
         return
     print('\nAegis against Linux in the same QEMU (x86_64 '
-          'microvm, TCG, qemu64, 256 MiB)\n')
-    print('%-34s %12s %12s %8s' % ('figure', 'Aegis', 'Linux', 'ratio'))
+          'microvm, TCG, qemu64, 256 MiB, 2 CPUs; .mitigations_off: '
+          'Linux booted with mitigations=off)\n')
+    print('%-45s %12s %12s %8s' % ('figure', 'Aegis', 'Linux', 'ratio'))
     for r in results.collapse(vrows):
         if isinstance(r, list):
-            print('%-34s %s' % (', '.join(x['bench'] for x in r),
+            print('%-45s %s' % (', '.join(x['bench'] for x in r),
                                 status_cell(r[0])))
             continue
-        print('%-34s %9.1f %-2s %9.1f %-2s %8.3f' % (
+        print('%-45s %9.1f %-2s %9.1f %-2s %8.3f' % (
             r['bench'], r['value'], r['unit'], r['peer_value'],
             r['unit'], r['ratio'] or 0))
     kernels = sorted(glob.glob('/boot/vmlinuz-*'))
@@ -592,7 +628,7 @@ def run(args, boot=boot, timed_boot=timed_boot):
     vrows = []
     if args.linux_initramfs:
         mine = {r['bench']: r for r in by_group['sched'] + by_group['user']
-                if r['config'] == 'x86_64-pvh'}
+                + by_group['smp'] if r['config'] == 'x86_64-pvh'}
         try:
             vrows = vs_linux(args, mine, timed_boot, groups)
         except Exception as e:  # a bug here must not lose the others

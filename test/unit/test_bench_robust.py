@@ -260,31 +260,47 @@ class QemuBench(unittest.TestCase):
 
 
 class VsLinux(unittest.TestCase):
-    """Linux beside Aegis: a Linux whose clock did not resolve the work
-    (median 0: its clocksource fell back to jiffies on a loaded host) is
-    a failure with that reason, never a peer of 0 ns."""
+    """Linux beside Aegis, as shipped and with mitigations=off: a Linux
+    whose clock did not resolve the work (median 0: its clocksource fell
+    back to jiffies on a loaded host) is a failure with that reason,
+    never a peer of 0 ns."""
 
-    def run_vs(self, linux_median):
-        out = ('bench: linux null_syscall n=201 hz=%d median=%d p99=400000'
-               ' centicycles\nbench: linux yield_switch n=201 hz=%d '
-               'median=30000 p99=60000 centicycles\nlbench: up\n'
-               % (HZ, linux_median, HZ))
+    def run_vs(self, linux_median, off_median=42000, cross=True):
+        self.argvs = []
+
+        def out(median):
+            o = ('bench: linux null_syscall n=201 hz=%d median=%d '
+                 'p99=400000 centicycles\nbench: linux yield_switch n=201 '
+                 'hz=%d median=30000 p99=60000 centicycles\n'
+                 'bench: linux pingpong_same n=201 hz=%d median=500000 '
+                 'p99=900000 centicycles\nlbench: up\n'
+                 % (HZ, median, HZ, HZ))
+            if cross:
+                o += ('bench: linux pingpong_cross n=201 hz=%d '
+                      'median=2000000 p99=4000000 centicycles\n' % HZ)
+            return o
 
         def timed_boot(argv, marker, timeout, stop=False):
+            self.argvs.append(argv)
             if 'microvm,rtc=on' in argv and '-initrd' in argv:
-                return 1.5, out, None		# Linux
+                off = 'mitigations=off' in argv[argv.index('-append') + 1]
+                return 1.5, out(off_median if off else linux_median), None
             return 0.2, 'aegis: up\n', None
 
         mine = {'syscall.null': {'value': 250.0, 'p99': 900.0, 'n': 201},
                 'sched.yield_switch': {'value': 220.0, 'p99': 800.0,
-                                       'n': 201}}
+                                       'n': 201},
+                'smp.bus_pingpong_same': {'value': 4000.0, 'p99': 9000.0,
+                                          'n': 4020},
+                'smp.bus_pingpong_cross': {'value': 30000.0,
+                                           'p99': 90000.0, 'n': 4020}}
         args = mock.Mock(linux_initramfs='initramfs.cpio', timeout=5,
                          x86='build/x86_64')
-        groups = []
+        self.groups = []
         with mock.patch.object(qemu_bench.glob, 'glob',
                                lambda pat: ['/boot/vmlinuz-6']), \
                 contextlib.redirect_stdout(io.StringIO()):
-            rows = qemu_bench.vs_linux(args, mine, timed_boot, groups)
+            rows = qemu_bench.vs_linux(args, mine, timed_boot, self.groups)
         return {r['bench']: r for r in rows}
 
     def test_zero_median_is_a_failure_with_its_reason(self):
@@ -300,6 +316,34 @@ class VsLinux(unittest.TestCase):
     def test_resolved_median_is_a_peer(self):
         rows = self.run_vs(42000)
         self.assertEqual(rows['vs_linux.null_syscall']['peer_value'], 420.0)
+
+    def test_both_linuxes_are_measured_and_named(self):
+        rows = self.run_vs(52000, off_median=21000)
+        on, off = (rows['vs_linux.null_syscall'],
+                   rows['vs_linux.null_syscall.mitigations_off'])
+        self.assertEqual((on['peer'], on['peer_value']),
+                         ('linux.null_syscall', 520.0))
+        self.assertEqual((off['peer'], off['peer_value']),
+                         ('linux_mitigations_off.null_syscall', 210.0))
+        self.assertIn('mitigations=off', off['what'])
+        cross = rows['vs_linux.pingpong_cross.mitigations_off']
+        self.assertEqual((cross['value'], cross['peer_value'],
+                          cross['ratio']), (30000.0, 20000.0, 1.5))
+        self.assertIn('vs_linux.boot_to_first_program.mitigations_off',
+                      rows)
+        # every boot, Aegis's included, has the same two CPUs
+        for argv in self.argvs:
+            self.assertEqual(argv[argv.index('-smp') + 1], '2')
+        self.assertEqual(len(self.argvs), 3)
+        self.assertEqual(len(rows), 2 * 5)
+        self.assertIsNone(self.groups[-1][1])
+
+    def test_linux_without_a_second_cpu_fails_that_figure(self):
+        rows = self.run_vs(42000, cross=False)
+        r = rows['vs_linux.pingpong_cross']
+        self.assertEqual(r['status'], 'failed')
+        self.assertIn('pingpong_cross', r['reason'])
+        self.assertEqual(self.groups[-1][1], 'failed')
 
 
 class PerfDoc(unittest.TestCase):

@@ -6,10 +6,18 @@
  *
  *   null_syscall  getpid through syscall(2) (no vDSO, no caching):
  *                 into the kernel and back
- *   yield_switch  two threads of one process on the one CPU calling
+ *   yield_switch  two threads of one process on CPU 0 calling
  *                 sched_yield in turn: each yield is one switch to the
  *                 other (threads, as Aegis's figure is: no change of
  *                 address space)
+ *   pingpong_same two threads on CPU 0 passing a byte back and forth
+ *                 through two pipes, each blocked in read until the
+ *                 other writes: a round trip is two wake-ups (Aegis:
+ *                 smp.bus_pingpong_same, an event bounced between two
+ *                 services)
+ *   pingpong_cross the same with the second thread on CPU 1: each
+ *                 wake-up reaches the other CPU (an IPI when it sleeps;
+ *                 Aegis: smp.bus_pingpong_cross). Only with two CPUs.
  *
  * Each figure: 201 batches, the median and 99th percentile per operation
  * in hundredths of a nanosecond, on lines qemu_bench.py reads:
@@ -19,11 +27,13 @@
  * (the "cycles" of these lines are nanoseconds: CLOCK_MONOTONIC).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,9 +70,70 @@ static void report(const char *figure, unsigned int per)
 
 static volatile int stop;
 
+/* Pin the calling thread to one CPU; 0 or an errno. */
+static int pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+static int ping[2], pong[2];	/* main -> echo, echo -> main */
+static int echo_cpu;
+
+static void *echo(void *arg)
+{
+	char c;
+
+	(void)arg;
+	if (pin(echo_cpu)) {
+		close(pong[1]);	/* the main thread's read sees the end */
+		return NULL;
+	}
+	while (read(ping[0], &c, 1) == 1 && c)
+		if (write(pong[1], &c, 1) != 1)
+			break;
+	return NULL;
+}
+
+/* A byte to the echo thread on CPU cpu and back, PER times a batch;
+ * 0 or -1 (a pipe or a thread that could not be had). */
+static int pingpong(const char *figure, int cpu)
+{
+	pthread_t t;
+	char c = 1;
+
+	echo_cpu = cpu;
+	if (pipe(ping) || pipe(pong) || pthread_create(&t, NULL, echo, NULL))
+		return -1;
+	for (int r = -1; r < ROUNDS; r++) {	/* round -1 warms up */
+		uint64_t t0 = now();
+
+		for (int i = 0; i < PER; i++)
+			if (write(ping[1], &c, 1) != 1 ||
+			    read(pong[0], &c, 1) != 1)
+				return -1;
+		if (r >= 0)
+			v[r] = (now() - t0) * 100 / PER;
+	}
+	c = 0;
+	if (write(ping[1], &c, 1) != 1)
+		return -1;
+	pthread_join(t, NULL);
+	close(ping[0]);
+	close(ping[1]);
+	close(pong[0]);
+	close(pong[1]);
+	report(figure, PER);
+	return 0;
+}
+
 static void *yielder(void *arg)
 {
 	(void)arg;
+	pin(0);
 	while (!stop)
 		sched_yield();
 	return NULL;
@@ -71,9 +142,22 @@ static void *yielder(void *arg)
 int main(void)
 {
 	pthread_t other;
+	cpu_set_t all;
+	int ncpus;
 
 	printf("lbench: up\n");
 	fflush(stdout);
+	/* the CPUs it may run on, before it pins itself (no /sys here for
+	 * sysconf to read) */
+	if (sched_getaffinity(0, sizeof(all), &all)) {
+		printf("lbench: sched_getaffinity: %s\n", strerror(errno));
+		return 1;
+	}
+	ncpus = CPU_COUNT(&all);
+	if (pin(0)) {
+		printf("lbench: cannot pin to CPU 0: %s\n", strerror(errno));
+		return 1;
+	}
 	for (int r = 0; r < ROUNDS; r++) {
 		uint64_t t0 = now();
 
@@ -97,5 +181,17 @@ int main(void)
 	stop = 1;
 	pthread_join(other, NULL);
 	report("yield_switch", 2 * PER);
+	if (pingpong("pingpong_same", 0)) {
+		printf("lbench: pingpong_same: %s\n", strerror(errno));
+		return 1;
+	}
+	if (ncpus < 2 || !CPU_ISSET(1, &all)) {
+		printf("lbench: one CPU: no pingpong_cross\n");
+		return 0;
+	}
+	if (pingpong("pingpong_cross", 1)) {
+		printf("lbench: pingpong_cross: %s\n", strerror(errno));
+		return 1;
+	}
 	return 0;
 }
