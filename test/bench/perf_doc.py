@@ -350,7 +350,8 @@ def main(argv=None):
          '`bus_throughput_2cpu` and `_4cpu`: a pair of services per CPU '
          'bouncing an event, time per message handled on all CPUs '
          'together, beside one pair on one CPU (a ratio of 0.5 would be '
-         'twice the messages).'),
+         'twice the messages); `bus_throughput_work_*` the same with '
+         'handlers that hash 1 KiB each, work that runs in parallel.'),
     ]
     for prefix, arch, title, text in groups:
         if prefix == 'bus.':
