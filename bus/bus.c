@@ -1157,6 +1157,7 @@ static void unheard(bus_svc_t src, bus_topic_t topic, uint8_t prio,
 	tr.kind = BUS_EVENT;
 	tr.prio = prio;
 	tr.inline_call = TRACE_UNHEARD;
+	tr.cpu = (uint8_t)bus_cpu();
 	trace_record(&tr);
 }
 
@@ -1528,7 +1529,7 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 	/* As before the handler ran, whatever it did: a fault that the guard
 	 * caught may have left an inner call's entry behind. */
 	chain_cut(saved_depth);
-	tr = trace_begin(0);	/* filled in place */
+	tr = trace_begin(bus_cpu());	/* filled in place */
 	tr->ts = t0;
 	tr->wait = inl || t0 < m->ts ? 0 :
 		   (uint32_t)MIN(t0 - m->ts, 0xffffffffu);

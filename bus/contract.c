@@ -209,6 +209,7 @@ static int refuse(unsigned int why, bus_topic_t t, uint8_t kind,
 	r.kind = kind;
 	r.status = -AE_EBADMSG;
 	r.inline_call = (uint8_t)(TRACE_REFUSED | why);
+	r.cpu = (uint8_t)bus_cpu();
 	trace_record(&r);
 	return -AE_EBADMSG;
 }

@@ -2,9 +2,12 @@
  * trace.c - the dispatch trace: per-CPU rings, the live filter, the line
  * format and the binary dump.
  *
- * The ring is written only by its CPU's dispatcher, so it needs no lock;
- * a dump taken on the same CPU sees a consistent ring. Filter matching is
- * cached per topic (one bit each) so the hot path is a bit test.
+ * Each CPU records what it runs in a ring of its own (CPU i in ring
+ * i % TRACE_CPUS), under the bus lock as everything else in the bus; a
+ * dump merges the rings by time, each ring's records kept in the order
+ * they were made (an inline call's record comes before its caller's,
+ * whose handler started first). Filter matching is cached per topic (one
+ * bit each) so the hot path is a bit test.
  */
 #include <string.h>
 #include <aegis/errno.h>
@@ -249,9 +252,15 @@ void trace_set_tap(trace_tap_fn fn, void *ctx)
 
 struct trace_rec *trace_begin(unsigned int cpu)
 {
-	if (cpu >= TRACE_CPUS)
-		cpu = 0;
+	cpu %= TRACE_CPUS;
 	return &rings[cpu][written[cpu]++ & (TRACE_RING_SIZE - 1)];
+}
+
+/* Records ring c holds now. */
+static unsigned int held_in(unsigned int c)
+{
+	return written[c] < TRACE_RING_SIZE ? (unsigned int)written[c]
+					    : TRACE_RING_SIZE;
 }
 
 void trace_record(const struct trace_rec *r)
@@ -317,14 +326,21 @@ uint64_t trace_live_lost(void)
 unsigned int trace_count(void)
 {
 	BUS_GUARD();
-	return written[0] < TRACE_RING_SIZE ? (unsigned int)written[0]
-					    : TRACE_RING_SIZE;
+	unsigned int n = 0;
+
+	for (unsigned int c = 0; c < TRACE_CPUS; c++)
+		n += held_in(c);
+	return n;
 }
 
 uint64_t trace_total(void)
 {
 	BUS_GUARD();
-	return written[0];
+	uint64_t n = 0;
+
+	for (unsigned int c = 0; c < TRACE_CPUS; c++)
+		n += written[c];
+	return n;
 }
 
 /* ---- dump ------------------------------------------------------------ */
@@ -343,7 +359,7 @@ long trace_dump(void *buf, size_t size)
 	struct trace_dump_hdr h;
 	uint8_t *p = buf;
 	unsigned int n = trace_count();
-	uint64_t first = written[0] - n;
+	uint64_t next[TRACE_CPUS];	/* each ring's next record to copy */
 
 	if (!buf || size < trace_dump_size())
 		return -AE_ENOSPC;
@@ -354,12 +370,29 @@ long trace_dump(void *buf, size_t size)
 	h.ntopics = topic_count();
 	h.nsvcs = bus_svc_span();
 	h.name_size = BUS_NAME_MAX;
-	h.dropped = first;
+	h.dropped = trace_total() - n;
 	memcpy(p, &h, sizeof(h));
 	p += sizeof(h);
+	for (unsigned int c = 0; c < TRACE_CPUS; c++)
+		next[c] = written[c] - held_in(c);
 	for (unsigned int i = 0; i < n; i++) {
-		memcpy(p, &rings[0][(first + i) & (TRACE_RING_SIZE - 1)],
-		       sizeof(struct trace_rec));
+		const struct trace_rec *pick = NULL;
+		unsigned int from = 0;
+
+		/* the ring whose next record is the oldest */
+		for (unsigned int c = 0; c < TRACE_CPUS; c++) {
+			const struct trace_rec *r;
+
+			if (next[c] == written[c])
+				continue;
+			r = &rings[c][next[c] & (TRACE_RING_SIZE - 1)];
+			if (!pick || r->ts < pick->ts) {
+				pick = r;
+				from = c;
+			}
+		}
+		next[from]++;
+		memcpy(p, pick, sizeof(struct trace_rec));
 		p += sizeof(struct trace_rec);
 	}
 	for (unsigned int t = 0; t < h.ntopics; t++) {

@@ -13,7 +13,8 @@
 #define TRACE_RING_SIZE	4096	/* records per CPU, a power of two */
 #define TRACE_LIVE_LINES 256	/* selected lines waiting to be printed */
 #define TRACE_LINE_MAX	160
-#define TRACE_CPUS	1	/* one dispatcher CPU for now */
+#define TRACE_CPUS	4	/* rings: CPU i records in ring i % 4 (the
+				 * dump merges them by time) */
 #define TRACE_FILTER_MAX 8	/* patterns in a filter */
 
 /* One dispatch: 48 bytes, also the on-disk record of dump version 2. */

@@ -49,6 +49,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+	bus_set_cpus(NULL);
 	trace_set_sink(NULL);
 }
 
@@ -156,6 +157,83 @@ START_TEST(test_trace_ring_wraps_keeping_newest)
 		bus_call(svc, t_other, NULL, 0, NULL);
 	ck_assert_uint_eq(trace_count(), TRACE_RING_SIZE);
 	ck_assert_uint_eq(trace_total(), TRACE_RING_SIZE + 100);
+}
+END_TEST
+
+/* ---- many CPUs: a ring each, merged by time ------------------------------ */
+
+static unsigned int fake_cpu;
+
+static unsigned int which_cpu(void)
+{
+	return fake_cpu;
+}
+
+struct order {
+	unsigned int n, backwards, on[8];
+	uint64_t last;
+};
+
+static void in_order(const struct trace_rec *r, const char *topic,
+		     const char *src, const char *dst, void *ctx)
+{
+	struct order *o = ctx;
+
+	(void)topic;
+	(void)src;
+	(void)dst;
+	if (o->n && r->ts < o->last)
+		o->backwards++;
+	o->last = r->ts;
+	o->on[r->cpu & 7]++;
+	o->n++;
+}
+
+/* Each CPU records in a ring of its own; the dump has them all, in time
+ * order, each with its CPU; one CPU's ring wraps without taking the
+ * others' records. */
+START_TEST(test_trace_rings_per_cpu_merged_by_time)
+{
+	static const unsigned int cpus[3] = { 2, 0, 7 };	/* rings 2 0 3 */
+	struct order o = { 0 };
+	const char *why = NULL;
+	size_t size;
+	void *buf;
+
+	bus_set_cpus(which_cpu);
+	ck_assert_int_eq(bus_svc_set_flags(svc, BUS_SVC_F_ANYCPU), 0);
+	for (int i = 0; i < 30; i++) {
+		fake_cpu = cpus[i % 3];
+		bus_call(svc, t_other, NULL, 0, NULL);
+	}
+	fake_cpu = 0;
+	ck_assert_uint_eq(trace_count(), 30);
+	size = trace_dump_size();
+	buf = malloc(size);
+	ck_assert_int_eq(trace_dump(buf, size), (long)size);
+	ck_assert_int_eq(trace_dump_parse(buf, size, in_order, &o, &why), 30);
+	ck_assert_uint_eq(o.backwards, 0);
+	ck_assert_uint_eq(o.on[0], 10);
+	ck_assert_uint_eq(o.on[2], 10);
+	ck_assert_uint_eq(o.on[7], 10);
+	free(buf);
+
+	fake_cpu = 1;
+	for (int i = 0; i < TRACE_RING_SIZE + 7; i++)
+		bus_call(svc, t_other, NULL, 0, NULL);
+	fake_cpu = 0;
+	ck_assert_uint_eq(trace_count(), 30 + TRACE_RING_SIZE);
+	ck_assert_uint_eq(trace_total(), 30 + TRACE_RING_SIZE + 7);
+	memset(&o, 0, sizeof(o));
+	size = trace_dump_size();
+	buf = malloc(size);
+	ck_assert_int_eq(trace_dump(buf, size), (long)size);
+	ck_assert_int_eq(trace_dump_parse(buf, size, in_order, &o, &why),
+			 30 + TRACE_RING_SIZE);
+	ck_assert_uint_eq(o.backwards, 0);
+	ck_assert_uint_eq(o.on[1], TRACE_RING_SIZE);
+	ck_assert_uint_eq(o.on[0] + o.on[2] + o.on[7], 30);
+	free(buf);
 }
 END_TEST
 
@@ -374,6 +452,7 @@ Suite *suite_bus_trace(void)
 	tcase_add_test(tc, test_trace_wait_and_run_measured);
 	tcase_add_test(tc, test_trace_ring_wraps_keeping_newest);
 	tcase_add_test(tc, test_trace_dump_round_trip);
+	tcase_add_test(tc, test_trace_rings_per_cpu_merged_by_time);
 	tcase_add_test(tc, test_trace_dump_parse_rejects_bad_dumps);
 	tcase_add_test(tc, test_trace_filter_by_service);
 	tcase_add_test(tc, test_trace_unheard_publish_is_traced);
