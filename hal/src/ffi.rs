@@ -1489,14 +1489,23 @@ pub extern "C" fn hal_reboot() -> ! {
 }
 
 /// Turn the sampling profiler on or off: while on, each timer interrupt
-/// records the program counter it interrupted (kernel or user) in a ring
-/// of 8192 samples. Any context.
+/// records the program counter it interrupted (kernel or user) in its
+/// CPU's ring of 2048 samples (every CPU's own timer: CPUs 0 to 7).
+/// Any context.
 #[no_mangle]
 pub extern "C" fn hal_sample_enable(on: bool) {
     crate::sample::enable(on);
 }
 
-/// Move up to `max` samples, oldest first, to `out`; returns how many.
+/// Samples CPU `cpu` has recorded since boot (0 for a CPU without a
+/// ring). Any context.
+#[no_mangle]
+pub extern "C" fn hal_sample_count(cpu: u32) -> u64 {
+    crate::sample::count_on(cpu as usize)
+}
+
+/// Move up to `max` samples, each CPU's oldest first, to `out`; returns
+/// how many.
 /// `*total` and `*dropped` (either may be null): samples recorded since
 /// boot, and those lost to a full ring. Thread or handler context.
 ///

@@ -99,6 +99,7 @@ fn deliver(c: &IrqChip, id: u32, timer: fn() -> u64, pc: u64) {
     if id == TIMER_ID.load(Ordering::Relaxed) && crate::arch::cpu_index() != 0 {
         // a secondary CPU's own tick: the kernel's, never the bus's
         timer();
+        crate::sample::record(crate::arch::cpu_index() as usize, pc);
         (c.eoi)(id);
         cpu_tick();
         return;
@@ -107,7 +108,7 @@ fn deliver(c: &IrqChip, id: u32, timer: fn() -> u64, pc: u64) {
         let top = crate::arch::cycles();
         TIMER_DUE.store(timer(), Ordering::Relaxed);
         TIMER_TOP.store(top, Ordering::Relaxed);
-        crate::sample::record(pc);
+        crate::sample::record(0, pc);
     } else {
         (c.mask)(id);
     }
