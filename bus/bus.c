@@ -273,6 +273,7 @@ void bus_init(bus_clock_fn clock)
 	corr_next = 1;
 	lin_next = 0;
 	memset(bcpus, 0, sizeof(bcpus));
+	dispatching = 1;	/* the boot CPU's, until others say so */
 	for (unsigned int c = 0; c < BUS_CPUS; c++)
 		bcpus[c].waits_for = BUS_NIL;
 	memset(waiters, 0, sizeof(waiters));

@@ -36,6 +36,11 @@ BOOT_PARAM_STRING(ktest_filter, "ktest",
 static bool help;
 BOOT_PARAM_FLAG(help, "help", "list the command-line options at boot");
 
+static char place_arg[128];
+BOOT_PARAM_STRING(place_arg, "place",
+		  "services put on CPUs once they run: NAME:CPU,... (services "
+		  "marked anycpu; docs/SMP.md)");
+
 static char trace_arg[128];
 BOOT_PARAM_STRING(trace_arg, "trace",
 		  "live bus tracer: topic patterns, comma-separated (hw.*,sched)");
@@ -255,6 +260,10 @@ void kmain(const struct boot_info *bi)
 	/* after hal_irq_init: each CPU started sets up its side of the
 	 * interrupt controller (hal_cpu_irq_init) */
 	smp_init();
+	/* the CPUs run: services go where they are declared, then where
+	 * place= says */
+	service_place_declared();
+	service_place_option(place_arg);
 	if (ktest_filter[0])
 		hal_exit((uint32_t)ktest_run(ktest_filter));
 	kprintf("aegis: up in %llu cycles since kmain; idle. "

@@ -32,6 +32,7 @@ struct rt {
 	uint64_t due;		/* restart time while FAILED */
 	uint64_t up_since;
 	uint8_t mark;		/* dependency walk: 0 new, 1 on path, 2 done */
+	bool placed;		/* on its declared CPU, or told why not */
 };
 
 static struct rt rts[SERVICE_MAX];
@@ -85,7 +86,31 @@ static bool valid(const struct service_desc *d)
 {
 	return d && d->name && d->name[0] && d->handler &&
 	       strnlen(d->name, BUS_NAME_MAX) < BUS_NAME_MAX &&
-	       d->qlimit <= BUS_POOL_SIZE && d->prio <= BUS_PRIOS;
+	       d->qlimit <= BUS_POOL_SIZE && d->prio <= BUS_PRIOS &&
+	       (!d->cpu || d->anycpu);
+}
+
+/* Put r on its declared CPU if that CPU runs; tell = say why not (once
+ * the kernel has started its CPUs). */
+static bool place(struct rt *r, bool tell)
+{
+	int rc;
+
+	if (!r->d->cpu || r->placed || r->bus < 0)
+		return false;
+	rc = bus_svc_place((bus_svc_t)r->bus, r->d->cpu);
+	if (rc == 0) {
+		r->placed = true;
+		say("service: %s runs on CPU %u (its declaration)", r->d->name,
+		    r->d->cpu);
+		return true;
+	}
+	if (tell) {
+		r->placed = true;
+		say("service: %s wants CPU %u, which does not run; it runs on "
+		    "CPU 0", r->d->name, r->d->cpu);
+	}
+	return false;
 }
 
 static void schedule(struct rt *r)
@@ -138,6 +163,7 @@ static int start(struct rt *r)
 			bus_svc_set_flags((bus_svc_t)r->bus,
 					  (d->rescue ? BUS_SVC_F_RESCUE : 0) |
 					  (d->anycpu ? BUS_SVC_F_ANYCPU : 0));
+		place(r, false);	/* at boot its CPU is not up yet */
 		for (const char *const *p = d->subscribe; p && *p; p++) {
 			rc = bus_subscribe((bus_svc_t)r->bus, *p, &why);
 			if (rc && rc != -AE_EEXIST) {
@@ -267,6 +293,12 @@ int service_start_all(const struct service_desc *table, size_t n)
 	int up = 0;
 
 	for (size_t i = 0; i < n; i++) {
+		if (!valid(&table[i]) && table[i].name &&
+		    table[i].cpu && !table[i].anycpu) {
+			say("service: %s names CPU %u but is not marked anycpu; "
+			    "ignored", table[i].name, table[i].cpu);
+			continue;
+		}
 		if (!valid(&table[i])) {
 			say("service: descriptor %zu is malformed (name, "
 			    "handler, qlimit or prio); ignored", i);
@@ -292,6 +324,74 @@ int service_start_all(const struct service_desc *table, size_t n)
 	for (unsigned int i = first; i < nrt; i++)
 		up += rts[i].st == SERVICE_UP;
 	return up;
+}
+
+/* ---- placement ---------------------------------------------------------- */
+
+unsigned int service_place_declared(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < nrt; i++)
+		n += place(&rts[i], true);
+	return n;
+}
+
+/* One NAME:CPU element of place= (len bytes at e): placed, or said why
+ * not. */
+static bool place_one(const char *e, size_t len)
+{
+	const char *colon = memchr(e, ':', len);
+	char name[BUS_NAME_MAX];
+	unsigned int cpu = 0;
+	size_t nl;
+	int id, rc;
+
+	if (!colon || colon == e || colon + 1 == e + len ||
+	    (size_t)(colon - e) >= sizeof(name)) {
+		say("service: place=: '%.*s' is not NAME:CPU", (int)len, e);
+		return false;
+	}
+	nl = (size_t)(colon - e);
+	memcpy(name, e, nl);
+	name[nl] = '\0';
+	for (const char *p = colon + 1; p < e + len; p++) {
+		if (*p < '0' || *p > '9' || cpu > 1000) {
+			say("service: place=: '%.*s' is not NAME:CPU",
+			    (int)len, e);
+			return false;
+		}
+		cpu = cpu * 10 + (unsigned int)(*p - '0');
+	}
+	id = service_bus_id(name);
+	if (id < 0) {
+		say("service: place=: no service '%s'", name);
+		return false;
+	}
+	rc = bus_svc_place((bus_svc_t)id, cpu);
+	if (rc == -AE_EPERM)
+		say("service: place=: %s is bound to the boot CPU (not marked "
+		    "anycpu)", name);
+	else if (rc)
+		say("service: place=: %s: CPU %u does not run", name, cpu);
+	else
+		say("service: %s runs on CPU %u (place=)", name, cpu);
+	return rc == 0;
+}
+
+unsigned int service_place_option(const char *spec)
+{
+	unsigned int n = 0;
+
+	while (spec && *spec) {
+		const char *end = strchr(spec, ',');
+		size_t len = end ? (size_t)(end - spec) : strlen(spec);
+
+		if (len)
+			n += place_one(spec, len);
+		spec += len + (end ? 1 : 0);
+	}
+	return n;
 }
 
 /* ---- run time ---------------------------------------------------------- */

@@ -44,6 +44,9 @@ struct service_desc {
 	bool anycpu;			/* its handlers are safe on any CPU:
 					 * it may be placed on one
 					 * (BUS_SVC_F_ANYCPU, aegis/bus.h) */
+	uint8_t cpu;			/* the CPU it runs on once that CPU
+					 * runs (needs anycpu); 0: the boot
+					 * CPU (docs/SMP.md) */
 };
 
 #define SERVICE_LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -105,6 +108,24 @@ const struct service_desc *service_builtin(size_t *n);
  * failed and the supervisor retries it).
  */
 int service_register(const struct service_desc *d);
+
+/*
+ * service_place_declared - put every started service whose descriptor
+ * names a CPU (.cpu) on that CPU. One that cannot be (its CPU does not
+ * run) is said once and stays on the boot CPU. The kernel calls it when
+ * its CPUs have started; a service registered later is placed as it
+ * starts. Returns how many moved.
+ */
+unsigned int service_place_declared(void);
+
+/*
+ * service_place_option - the place= boot option: "NAME:CPU[,NAME:CPU...]"
+ * puts each named service (marked anycpu) on that CPU, after the
+ * declarations. Every element that cannot be done is said with why (not
+ * NAME:CPU, no such service, bound to the boot CPU, the CPU does not
+ * run) and the rest go on. Returns how many were placed.
+ */
+unsigned int service_place_option(const char *spec);
 
 /* service_stop - stop a service: it receives nothing more; queued
  * requests are answered with -ESHUTDOWN. -ENOENT, -EBUSY (running now). */

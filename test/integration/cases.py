@@ -1066,6 +1066,34 @@ CASES = [
         'verdict': 'pass',
     },
     {
+        # place= at boot (docs/SMP.md, "Where services run"): mm goes to
+        # CPU 2 and answers from there; every element that cannot be done
+        # is said with why, and the rest go on.
+        'name': 'smp-place',
+        'cmdline': 'place=mm:2,console:1,nope:1,mm:9,x',
+        'module': False,
+        'smp': 4,
+        'type': [(r'^aegis: up in \d+ cycles', b'svc list\r'),
+                 (r'^sysfs +running', b'cat /sys/mm/total\r'),
+                 (r'^\d+$', b'poweroff\r')],
+        'expect': [
+            BANNER,
+            r'^smp: 4 of 4 CPUs online',
+            r'^service: mm runs on CPU 2 \(place=\)$',
+            r'^service: place=: console is bound to the boot CPU \(not '
+            r'marked anycpu\)$',
+            r"^service: place=: no service 'nope'$",
+            r'^service: place=: mm: CPU 9 does not run$',
+            r"^service: place=: 'x' is not NAME:CPU$",
+            r'^mm +running +cpu 2 \(any\)$',
+            r'^console +running +cpu 0$',
+            r'^\d+$',
+            r'^power: off, asked by shell$',
+        ],
+        'reject': [r'^panic: '],
+        'verdict': 'pass',
+    },
+    {
         # Every CPU busy at once for 1.5 s (test/kernel/smp_stress.c):
         # services on all four CPUs publish to each other, allocate and
         # call each other inline while the boot CPU spawns threads (TLB

@@ -314,6 +314,79 @@ START_TEST(test_stop_and_restart_at_run_time)
 }
 END_TEST
 
+static unsigned int boot_cpu(void)
+{
+	return 0;
+}
+
+/* A service declaring a CPU goes there once the CPU runs (not before),
+ * once; one that is not marked anycpu cannot declare one; place= moves
+ * what it names and says why for each element it cannot do. */
+START_TEST(test_declared_cpu_and_place_option)
+{
+	const struct service_desc t[] = {
+		DESC(a, .anycpu = true, .cpu = 2),
+		DESC(b, .cpu = 1),
+		DESC(c, .anycpu = true),
+		DESC(d),
+	};
+	const struct service_desc late = DESC(e, .cpu = 1);
+
+	ck_assert_int_eq(service_start_all(t, 4), 3);
+	ck_assert(logged("service: b names CPU 1 but is not marked anycpu; "
+			 "ignored"));
+	ck_assert_int_eq(service_register(&late), -AE_EINVAL);
+	ck_assert_int_eq(bus_svc_cpu((bus_svc_t)service_bus_id("a")), 0);
+	bus_set_cpus(boot_cpu);
+	bus_cpu_dispatching(2);
+	ck_assert_uint_eq(service_place_declared(), 1);
+	ck_assert_int_eq(bus_svc_cpu((bus_svc_t)service_bus_id("a")), 2);
+	ck_assert(logged("service: a runs on CPU 2 (its declaration)"));
+	ck_assert_uint_eq(service_place_declared(), 0);	/* done once */
+	ck_assert_uint_eq(service_place_option("c:2,d:2,zz:1,c,:1,c:x,c:,"
+					       "c:7,c:99999999999,a:0,"), 2);
+	ck_assert_int_eq(bus_svc_cpu((bus_svc_t)service_bus_id("c")), 2);
+	ck_assert_int_eq(bus_svc_cpu((bus_svc_t)service_bus_id("a")), 0);
+	ck_assert(logged("service: c runs on CPU 2 (place=)"));
+	ck_assert(logged("service: place=: d is bound to the boot CPU (not "
+			 "marked anycpu)"));
+	ck_assert(logged("service: place=: no service 'zz'"));
+	ck_assert(logged("service: place=: 'c' is not NAME:CPU"));
+	ck_assert(logged("service: place=: ':1' is not NAME:CPU"));
+	ck_assert(logged("service: place=: 'c:x' is not NAME:CPU"));
+	ck_assert(logged("service: place=: 'c:' is not NAME:CPU"));
+	ck_assert(logged("service: place=: c: CPU 7 does not run"));
+	ck_assert(logged("service: place=: 'c:99999999999' is not NAME:CPU"));
+	ck_assert_uint_eq(service_place_option(""), 0);
+	ck_assert_uint_eq(service_place_option(NULL), 0);
+	bus_set_cpus(NULL);
+}
+END_TEST
+
+/* A declared CPU that never runs (smp=1, or fewer CPUs) is said once;
+ * the service runs on the boot CPU. */
+START_TEST(test_declared_cpu_that_does_not_run_is_said_once)
+{
+	const struct service_desc t[] = {
+		DESC(a, .anycpu = true, .cpu = 3),
+	};
+
+	ck_assert_int_eq(service_start_all(t, 1), 1);
+	ck_assert_uint_eq(service_place_declared(), 0);
+	ck_assert(logged("service: a wants CPU 3, which does not run; it "
+			 "runs on CPU 0"));
+	nlog = 0;
+	ck_assert_uint_eq(service_place_declared(), 0);
+	ck_assert(!logged("wants CPU"));
+	ck_assert_int_eq(bus_svc_cpu((bus_svc_t)service_bus_id("a")), 0);
+}
+END_TEST
+
+static void teardown(void)
+{
+	bus_set_cpus(NULL);
+}
+
 START_TEST(test_state_names)
 {
 	ck_assert_str_eq(service_state_name(SERVICE_UP), "up");
@@ -327,7 +400,7 @@ Suite *suite_service(void)
 	Suite *s = suite_create("service");
 	TCase *tc = tcase_create("registry");
 
-	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_services_start_in_dependency_order);
 	tcase_add_test(tc, test_missing_dependency_reported_rest_boots);
 	tcase_add_test(tc, test_cycle_reported_by_name_rest_boots);
@@ -340,6 +413,8 @@ Suite *suite_service(void)
 	tcase_add_test(tc, test_register_at_run_time);
 	tcase_add_test(tc, test_stop_and_restart_at_run_time);
 	tcase_add_test(tc, test_state_names);
+	tcase_add_test(tc, test_declared_cpu_and_place_option);
+	tcase_add_test(tc, test_declared_cpu_that_does_not_run_is_said_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
