@@ -463,8 +463,25 @@ uint32_t bus_svc_flags(bus_svc_t s)
 	return svc_get(s) ? svcs[s].flags : 0;
 }
 
+/* s runs on this CPU (it is in this CPU's call chain): it cannot be
+ * removed or renamed until it returns, so what is read of it needs no
+ * lock. */
+static bool running_here(bus_svc_t s)
+{
+	const struct bus_cpu *bc = here();
+
+	for (unsigned int i = 0; i < bc->depth && i < BUS_CHAIN_MAX; i++)
+		if (bc->chain[i].svc == s)
+			return true;
+	return false;
+}
+
 const char *bus_svc_name(bus_svc_t s)
 {
+	/* the fault guard asks it for every handler it runs, with the lock
+	 * let go: not a lock taken per message */
+	if (s != BUS_SVC_KERNEL && s < BUS_SVC_MAX && running_here(s))
+		return svcs[s].name;
 	BUS_GUARD();
 	if (s == BUS_SVC_KERNEL)
 		return "kernel";

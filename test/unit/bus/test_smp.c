@@ -10,9 +10,11 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <aegis/bus.h>
 #include <aegis/errno.h>
 #include <aegis/spinlock.h>
+#include "../../../bus/bus_internal.h"	/* bus_lock, for the holder */
 #include "unit.h"
 
 static __thread unsigned int this_cpu;
@@ -270,6 +272,66 @@ START_TEST(test_a_cycle_across_cpus_is_refused_not_a_hang)
 }
 END_TEST
 
+/* The fault guard names the service of every handler it runs: a name
+ * read while the lock is let go. For a service running on the asking CPU
+ * it must not take the lock: another CPU holding it (here until the name
+ * is read, at most 2 s) must not hold up every handler. */
+static volatile int lock_held, named, gave_up;
+
+static void *hold_lock(void *arg)
+{
+	struct timespec t0, t;
+
+	(void)arg;
+	this_cpu = 3;
+	bus_lock();
+	__atomic_store_n(&lock_held, 1, __ATOMIC_RELEASE);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!__atomic_load_n(&named, __ATOMIC_ACQUIRE)) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec > 2) {
+			gave_up = 1;
+			break;
+		}
+		sched_yield();
+	}
+	bus_unlock();
+	return NULL;
+}
+
+static const char *own_name;
+
+static int names_itself(void *state, const struct bus_msg *m,
+			struct bus_msg *r)
+{
+	pthread_t h;
+
+	(void)state;
+	(void)r;
+	pthread_create(&h, NULL, hold_lock, NULL);
+	while (!__atomic_load_n(&lock_held, __ATOMIC_ACQUIRE))
+		sched_yield();
+	own_name = bus_svc_name(m->dst);
+	__atomic_store_n(&named, 1, __ATOMIC_RELEASE);
+	pthread_join(h, NULL);
+	return 0;
+}
+
+START_TEST(test_a_running_service_is_named_without_the_lock)
+{
+	int s = bus_svc_add("namer", names_itself, NULL, 16, 1);
+
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(bus_send((bus_svc_t)s, (bus_topic_t)bus_topic("smp.n"),
+				  1, NULL, 0), 0);
+	ck_assert_uint_eq(bus_run(1), 1);
+	ck_assert_int_eq(gave_up, 0);
+	ck_assert_str_eq(own_name, "namer");
+	/* not running: the lock is taken as before */
+	ck_assert_str_eq(bus_svc_name((bus_svc_t)s), "namer");
+}
+END_TEST
+
 /* Before bus_set_cpus the lock is nothing; on one CPU, a service in this
  * CPU's own chain is still refused at once. */
 START_TEST(test_same_cpu_reentry_still_refused)
@@ -419,6 +481,8 @@ static void setup(void)
 	memset(pl, 0, sizeof(pl));
 	memset(kicked, 0, sizeof(kicked));
 	stop_dispatchers = 0;
+	lock_held = named = gave_up = 0;
+	own_name = NULL;
 	bus_init(NULL);
 	bus_set_cpus(cpu);
 }
@@ -443,6 +507,7 @@ Suite *suite_bus_smp(void)
 	tcase_add_test(tc, test_a_cycle_across_cpus_is_refused_not_a_hang);
 	tcase_add_test(tc, test_same_cpu_reentry_still_refused);
 	tcase_add_test(tc, test_placed_services_run_on_their_cpu);
+	tcase_add_test(tc, test_a_running_service_is_named_without_the_lock);
 	suite_add_tcase(s, tc);
 	return s;
 }
