@@ -279,11 +279,14 @@ void smp_ap_entry(uint32_t index)
 	/* the kernel's tables are active here: say so (TLB shootdown asks a
 	 * CPU whose root it does not know) */
 	hal_mmu_activate(hal_mmu_activate(0));
+	/* This CPU's dispatcher: the services placed on it (bus_svc_place).
+	 * Said to the bus before the CPU counts as online, so that a CPU
+	 * seen online takes services at once (smp_init returns when every
+	 * CPU has checked in, and services are placed right after). No
+	 * threads run here yet (docs/SMP.md). */
+	bus_cpu_dispatching(index);
 	__atomic_store_n(&cpus[index].state, SMP_ONLINE, __ATOMIC_RELEASE);
 	__atomic_store_n(&arrived[index], 1, __ATOMIC_RELEASE);
-	/* This CPU's dispatcher: the services placed on it (bus_svc_place).
-	 * No threads run here yet (docs/SMP.md). */
-	bus_cpu_dispatching(index);
 	for (;;) {
 		if (bus_run(64))
 			continue;
