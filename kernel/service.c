@@ -117,8 +117,13 @@ static void schedule(struct rt *r)
 {
 	uint64_t t = now();
 
-	if (r->backoff && t - r->up_since > STABLE_MS * tpm)
-		r->backoff = 0;		/* it was stable: start over */
+	/* A service that fails while up, after a stable run, starts over.
+	 * An init that fails again is no stable run, however long ago the
+	 * service was last up, or if it never was (the clock at boot may
+	 * already read more than STABLE_MS). */
+	if (r->backoff && r->st == SERVICE_UP &&
+	    t - r->up_since > STABLE_MS * tpm)
+		r->backoff = 0;
 	r->backoff = r->backoff ? r->backoff * 2 : BACKOFF_FIRST_MS * tpm;
 	if (r->backoff > BACKOFF_MAX_MS * tpm)
 		r->backoff = BACKOFF_MAX_MS * tpm;

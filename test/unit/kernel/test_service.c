@@ -250,6 +250,29 @@ START_TEST(test_crash_loop_backoff_doubles_to_a_cap)
 }
 END_TEST
 
+/* An init that keeps failing backs off by doubling even when the clock
+ * already reads far more than the stable-run time (as a boot clock
+ * does): it never was up, so it never ran stable. */
+START_TEST(test_init_failures_back_off_on_a_late_clock)
+{
+	const struct service_desc t[] = { DESC(a) };
+
+	fake_now = 100000 * TPM;		/* 100 s since power-on */
+	init_fail[0] = 3;
+	ck_assert_int_eq(service_start_all(t, 1), 0);
+	ck_assert(logged("service: a init failed: EIO; retry in 1 ms"));
+	fake_now = service_poll();
+	service_poll();
+	ck_assert(logged("retry in 2 ms"));
+	fake_now = service_poll();
+	service_poll();
+	ck_assert(logged("retry in 4 ms"));
+	fake_now = service_poll();
+	service_poll();
+	ck_assert_int_eq(service_state("a"), SERVICE_UP);
+}
+END_TEST
+
 START_TEST(test_backoff_resets_after_stable_run)
 {
 	const struct service_desc t[] = { DESC(a) };
@@ -410,6 +433,7 @@ Suite *suite_service(void)
 	tcase_add_test(tc, test_handler_fault_restarts_with_new_generation);
 	tcase_add_test(tc, test_crash_loop_backoff_doubles_to_a_cap);
 	tcase_add_test(tc, test_backoff_resets_after_stable_run);
+	tcase_add_test(tc, test_init_failures_back_off_on_a_late_clock);
 	tcase_add_test(tc, test_register_at_run_time);
 	tcase_add_test(tc, test_stop_and_restart_at_run_time);
 	tcase_add_test(tc, test_state_names);
