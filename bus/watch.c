@@ -168,12 +168,10 @@ static void emit(void)
 	}
 }
 
-static void check(uint64_t now, uint64_t t,
-		  const struct bus_watch_view *v);
+static void check(uint64_t now, uint64_t t);
 
 void bus_watchdog_check(uint64_t now)
 {
-	const struct bus_watch_view *v = &irq_view;
 	uint64_t t = __atomic_load_n(&period, __ATOMIC_ACQUIRE);
 
 	if (!t || !sink)
@@ -183,16 +181,18 @@ void bus_watchdog_check(uint64_t now)
 	 * too. Another CPU in the bus: the next tick looks. */
 	if (!bus_lock_try())
 		return;
-	check(now, t, v);
+	check(now, t);
 	bus_unlock();
 }
 
-static void check(uint64_t now, uint64_t t, const struct bus_watch_view *v)
+/* Under the bus lock: what the view shows, against the period t. */
+static void check(uint64_t now, uint64_t t)
 {
+	const struct bus_watch_view *v = &irq_view;
 	size_t at = 0;
 	bool stuck = false;
 
-	bus_watch_view(&irq_view, true);
+	bus_watch_view(&irq_view, true);	/* held: no wait */
 	report[0] = '\0';
 	if (v->depth && v->since && now - v->since > t &&
 	    reported_run != v->since) {

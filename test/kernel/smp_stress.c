@@ -136,13 +136,6 @@ static void short_thread(void *arg)
 	__atomic_fetch_add(&threads_done, 1, __ATOMIC_RELEASE);
 }
 
-/* No queue holds a message and no CPU is inside a handler (a queue
- * alone can be empty while a handler is about to publish). */
-static bool quiet(void)
-{
-	return bus_quiet();
-}
-
 /* The boot CPU's main loop, for a while or until cond(). */
 static bool pump_until(bool (*cond)(void), uint64_t ms)
 {
@@ -261,7 +254,9 @@ KTEST_EXPLICIT(smp, stress)
 		pump_until(never, 2);
 	}
 	__atomic_store_n(&budget, 0, __ATOMIC_RELEASE);	/* no more */
-	KEXPECT(t, pump_until(quiet, 20000));
+	/* no queue holds a message and no CPU is inside a handler (a queue
+	 * alone can be empty while a handler is about to publish) */
+	KEXPECT(t, pump_until(bus_quiet, 20000));
 	KEXPECT(t, pump_until(threads_all_done, 10000));
 
 	for (unsigned int i = 0; i < nst; i++) {

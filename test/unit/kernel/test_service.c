@@ -366,6 +366,9 @@ START_TEST(test_declared_cpu_and_place_option)
 	ck_assert_int_eq(bus_svc_cpu((bus_svc_t)service_bus_id("a")), 2);
 	ck_assert(logged("service: a runs on CPU 2 (its declaration)"));
 	ck_assert_uint_eq(service_place_declared(), 0);	/* done once */
+	/* a restart keeps it there (its bus id, and place, stay) */
+	ck_assert_int_eq(service_restart("a"), 0);
+	ck_assert_int_eq(bus_svc_cpu((bus_svc_t)service_bus_id("a")), 2);
 	ck_assert_uint_eq(service_place_option("c:2,d:2,zz:1,c,:1,c:x,c:,"
 					       "c:7,c:99999999999,a:0,"), 2);
 	ck_assert_int_eq(bus_svc_cpu((bus_svc_t)service_bus_id("c")), 2);
