@@ -1586,6 +1586,19 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 	return rc;
 }
 
+static int call_wait(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
+		     int prio, const void *data, size_t len,
+		     struct bus_msg *reply, uint64_t timeout,
+		     const struct bus_waiter_ops *ops, void *ctx);
+
+/* How a thread waits (the scheduler's, bus_set_thread_waiter), or NULL. */
+static bus_thread_waiter_fn thread_waiter;
+
+void bus_set_thread_waiter(bus_thread_waiter_fn fn)
+{
+	thread_waiter = fn;
+}
+
 int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 	     struct bus_msg *reply)
 {
@@ -1603,9 +1616,19 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 	if (!svc_get(dst))
 		return -AE_EINVAL;
 	/* a service bound to the boot CPU runs nowhere else (a redirect by
-	 * a rule is checked again below) */
-	if (bus_cpu() != 0 && !(svcs[dst].flags & BUS_SVC_F_ANYCPU))
+	 * a rule is checked again below): a thread on another CPU has the
+	 * request queued for it and waits for the reply, as sched_call
+	 * does; a handler is refused */
+	if (bus_cpu() != 0 && !(svcs[dst].flags & BUS_SVC_F_ANYCPU)) {
+		const struct bus_waiter_ops *ops;
+		void *ctx = NULL;
+
+		if (!bc->depth && thread_waiter &&
+		    (ops = thread_waiter(&ctx)) != NULL)
+			return call_wait(BUS_SVC_KERNEL, dst, topic, prio, data,
+					 len, reply, 0, ops, ctx);
 		return -AE_EXDEV;
+	}
 	rc = contract_check(topic, BUS_REQUEST, bus_current(), dst, len);
 	if (rc)
 		return rc;

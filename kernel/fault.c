@@ -64,11 +64,10 @@ static struct recovery **top_here(void)
 	return &tops[c < HAL_CPUS_MAX ? c : 0];
 }
 
-/* The thread a point was set on: threads run on the boot CPU only; on
- * another CPU the point's frame is that CPU's own stack (-1). */
+/* The thread a point was set on (-1: a dispatcher's own stack). */
 static int thread_here(void)
 {
-	return hal_cpu_index() == 0 ? sched_self() : -1;
+	return sched_self();
 }
 
 static int guard(bus_handler_fn fn, void *state, const struct bus_msg *m,

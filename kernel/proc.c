@@ -13,10 +13,15 @@
  * user range, and a user thread started at the entry point. Each failure
  * undoes what was done and says why.
  *
- * Who runs where: the proc service's handler and the reaped callback run
- * in the dispatcher; the system calls (proc_wait, proc_receive, the file
- * table) in the process's own thread, in kernel mode, where it is never
- * preempted. One CPU: nothing here needs a lock.
+ * Who runs where: the proc service's handler, each process's mailbox and
+ * the reaped callback run in dispatchers (any CPU's: a process's last
+ * thread may end anywhere); the system calls (proc_wait, proc_receive,
+ * the file table, quotas) in the process's own threads, which run on
+ * several CPUs at once. So the table and every process in it are
+ * changed under one lock, "proc" (interrupts masked; taken before the
+ * sched lock, which sched_wake and sched_kill take, and never held
+ * across a bus call or a block: a mailbox delivered inline holds the bus
+ * lock when it takes this one).
  */
 #include <string.h>
 #include <aegis/boot_info.h>
@@ -34,13 +39,14 @@
 #include <aegis/route.h>
 #include <aegis/sched.h>
 #include <aegis/service.h>
+#include <aegis/spinlock.h>
 #include <aegis/sysfs.h>
 
 #define PAGE		4096ull
 #define STACK_SIZE	(64 * 1024ull)
 #define PROC_PRIO	4
 
-enum { FREE, ALIVE, ENDED };
+enum { FREE, ALIVE, ENDED, LOADING };	/* LOADING: a slot spawn took */
 
 struct proc {
 	int state;
@@ -74,6 +80,19 @@ static struct proc procs[PROC_MAX];
 static uint64_t made_topics[BUS_TOPIC_MAX / 64];
 static int next_pid = 1;
 static bool rules_added;
+
+static DEFINE_LOCK_CLASS(proc_class, "proc");
+static spinlock_t proc_lk = SPINLOCK_INIT(&proc_class);
+
+static bool plock(void)
+{
+	return spin_lock_irqsave(&proc_lk);
+}
+
+static void punlock(bool was)
+{
+	spin_unlock_irqrestore(&proc_lk, was);
+}
 
 /* ---- the calling process ------------------------------------------- */
 
@@ -114,27 +133,45 @@ static struct proc *by_pid(int pid)
 
 int proc_fd_add(struct proc *p, int handle)
 {
+	bool was = plock();
+	int rc = -AE_EMFILE;
+
 	for (int fd = 3; fd < PROC_FILES; fd++)
 		if (p->files[fd] == -1) {
 			p->files[fd] = handle;
-			return fd;
+			rc = fd;
+			break;
 		}
-	return -AE_EMFILE;
+	punlock(was);
+	return rc;
 }
 
-int proc_fd_get(const struct proc *p, int fd)
+static int fd_get(const struct proc *p, int fd)
 {
 	if (fd < 0 || fd >= PROC_FILES || p->files[fd] == -1)
 		return -AE_EBADF;
 	return p->files[fd];
 }
 
+int proc_fd_get(const struct proc *p, int fd)
+{
+	bool was = plock();
+	int h = fd_get(p, fd);
+
+	punlock(was);
+	return h;
+}
+
+/* (a sibling thread closing the same fd at once: one of the two gets
+ * the handle, the other -EBADF) */
 int proc_fd_remove(struct proc *p, int fd)
 {
-	int h = proc_fd_get(p, fd);
+	bool was = plock();
+	int h = fd_get(p, fd);
 
 	if (h >= 0 || h == PROC_FD_CONSOLE)
 		p->files[fd] = -1;
+	punlock(was);
 	return h;
 }
 
@@ -152,27 +189,34 @@ static uint64_t bit(int tid)
 	return 1ull << tid;
 }
 
+static void topic_held(struct proc *p, int topic, bool made);
+
 /* The process's bus service: events and sends wait for receive. */
 static int mailbox(void *state, const struct bus_msg *m,
 		   struct bus_msg *reply)
 {
 	struct proc *p = state;
 	struct abi_msg *a;
+	struct bus_lineage lin;
+	bool was;
 
 	(void)reply;
 	if (m->kind == BUS_REQUEST)
 		return -AE_ENOSYS;	/* a process does not serve */
+	bus_lineage_current(&lin);
+	was = plock();
 	if (p->count == PROC_MAILBOX) {
 		p->dropped++;
 		p->gap += 1 + (m->kind == BUS_EVENT ? m->gap : 0);
+		punlock(was);
 		return 0;
 	}
-	bus_lineage_current(&p->lin[(p->head + p->count) % PROC_MAILBOX]);
+	p->lin[(p->head + p->count) % PROC_MAILBOX] = lin;
 	a = &p->box[(p->head + p->count++) % PROC_MAILBOX];
 	memset(a, 0, sizeof(*a));
 	/* the id it will read must name this topic while it lives: a
 	 * message received holds its topic, as a lookup does */
-	proc_topic_held(p, m->topic, false);
+	topic_held(p, m->topic, false);
 	a->topic = m->topic;
 	a->src = m->src;
 	a->kind = m->kind;
@@ -187,32 +231,65 @@ static int mailbox(void *state, const struct bus_msg *m,
 		p->gap = 0;
 	}
 	wake_all(p->receiving);
+	punlock(was);
 	return 0;
 }
 
 int proc_receive(struct proc *p, struct abi_msg *out, uint64_t timeout_ns)
 {
 	uint64_t end = clock_ns() + timeout_ns;
+	struct bus_lineage lin;
+	bool was;
 
 	/* what is on its way is delivered first, even for a look without
-	 * waiting */
-	if (!p->count && bus_pending())
-		sched_yield();
+	 * waiting: queued on this CPU (a yield lets its dispatcher run), or
+	 * queued for the process's service on the CPU it runs on (the
+	 * delivery wakes this thread; a second at most) */
+	for (unsigned int tries = 0; tries < 1000 &&
+	     !__atomic_load_n(&p->count, __ATOMIC_ACQUIRE); tries++) {
+		struct bus_svc_stats st;
+		int me = sched_self();
+
+		if (bus_pending()) {
+			sched_yield();
+			continue;
+		}
+		/* queued for it, or taken off its queue and not yet
+		 * handled (its handler runs on another CPU now) */
+		if (bus_svc_stats((bus_svc_t)p->svc, &st) || me < 0 ||
+		    (!st.pending && st.received <= st.handled))
+			break;
+		was = plock();
+		p->receiving |= bit(me);
+		punlock(was);
+		sched_block(1000000);
+		was = plock();
+		p->receiving &= ~bit(me);
+		punlock(was);
+	}
+	was = plock();
 	while (!p->count) {
 		uint64_t now = clock_ns();
 		int me = sched_self();
 
-		if (!timeout_ns || now >= end || sched_killed())
+		if (!timeout_ns || now >= end || sched_killed()) {
+			punlock(was);
 			return -AE_EAGAIN;
+		}
+		/* a wake between here and the block counts (sched_block) */
 		p->receiving |= bit(me);
+		punlock(was);
 		sched_block(end - now);
+		was = plock();
 		p->receiving &= ~bit(me);
 	}
 	*out = p->box[p->head];
-	/* what it posts from now on descends from what it took last */
-	bus_svc_set_cause((bus_svc_t)p->svc, &p->lin[p->head]);
+	lin = p->lin[p->head];
 	p->head = (p->head + 1) % PROC_MAILBOX;
 	p->count--;
+	punlock(was);
+	/* what it posts from now on descends from what it took last */
+	bus_svc_set_cause((bus_svc_t)p->svc, &lin);
 	return 0;
 }
 
@@ -226,26 +303,36 @@ static void release_slot(struct proc *p)
 
 int proc_wait(struct proc *p, int pid, int32_t *code, uint64_t timeout_ns)
 {
-	struct proc *c = by_pid(pid);
 	uint64_t end = clock_ns() + timeout_ns;
+	bool was = plock();
+	struct proc *c = by_pid(pid);
 
-	if (!c || c->parent != p->pid)
+	if (!c || c->parent != p->pid) {
+		punlock(was);
 		return -AE_ECHILD;
+	}
 	while (c->state != ENDED) {
 		uint64_t now = clock_ns();
 		int me = sched_self();
 
-		if ((timeout_ns && now >= end) || sched_killed())
+		if ((timeout_ns && now >= end) || sched_killed()) {
+			punlock(was);
 			return -AE_ETIMEDOUT;
+		}
 		p->waiting |= bit(me);
+		punlock(was);
 		sched_block(timeout_ns ? end - now : 0);
+		was = plock();
 		p->waiting &= ~bit(me);
 		c = by_pid(pid);	/* another thread may have reaped it */
-		if (!c || c->parent != p->pid)
+		if (!c || c->parent != p->pid) {
+			punlock(was);
 			return -AE_ECHILD;
+		}
 	}
 	*code = c->exit_code;
 	release_slot(c);
+	punlock(was);
 	return pid;
 }
 
@@ -255,22 +342,34 @@ int proc_wait(struct proc *p, int pid, int32_t *code, uint64_t timeout_ns)
  * exit code. */
 void proc_exit(struct proc *p, int code)
 {
-	if (p->ending)
-		return;		/* the first word stands (exit, or a fault) */
-	p->ending = true;
-	p->exit_code = code;
-	for (int k = 0; k < PROC_THREADS; k++)
-		if (p->tid[k] >= 0 && p->tid[k] != sched_self())
-			sched_kill(p->tid[k]);
+	bool was = plock();
+
+	if (!p->ending) {	/* the first word stands (exit, or a fault) */
+		p->ending = true;
+		p->exit_code = code;
+		for (int k = 0; k < PROC_THREADS; k++)
+			if (p->tid[k] >= 0 && p->tid[k] != sched_self())
+				sched_kill(p->tid[k]);
+	}
+	punlock(was);
 }
 
-void proc_topic_held(struct proc *p, int topic, bool made)
+/* the lock held */
+static void topic_held(struct proc *p, int topic, bool made)
 {
 	if (topic < 0 || topic >= BUS_TOPIC_MAX)
 		return;
 	p->topics[topic / 64] |= 1ull << (topic % 64);
 	if (made)
 		made_topics[topic / 64] |= 1ull << (topic % 64);
+}
+
+void proc_topic_held(struct proc *p, int topic, bool made)
+{
+	bool was = plock();
+
+	topic_held(p, topic, made);
+	punlock(was);
 }
 
 /*
@@ -285,20 +384,27 @@ int proc_reclaim_topics(void)
 	int n = 0;
 
 	for (unsigned int w = 0; w < BUS_TOPIC_MAX / 64; w++) {
-		uint64_t left = made_topics[w];
+		bool was = plock();
+		uint64_t left = made_topics[w], gone = 0;
 
 		for (int i = 0; i < PROC_MAX; i++)
-			if (procs[i].state == ALIVE)
+			if (procs[i].state == ALIVE || procs[i].state == LOADING)
 				left &= ~procs[i].topics[w];
+		punlock(was);
+		/* (the bus frees only a topic nothing uses, so one a process
+		 * looked up meanwhile stays) */
 		for (; left; left &= left - 1) {
 			unsigned int t = w * 64 + (unsigned int)
 					 __builtin_ctzll(left);
 			int rc = bus_topic_free((bus_topic_t)t);
 
 			if (rc == 0 || rc == -AE_EINVAL || rc == -AE_EPERM)
-				made_topics[w] &= ~(1ull << (t % 64));
+				gone |= 1ull << (t % 64);
 			n += rc == 0;
 		}
+		was = plock();
+		made_topics[w] &= ~gone;
+		punlock(was);
 	}
 	return n;
 }
@@ -310,30 +416,46 @@ static void reaped(void *owner, int tid, int code)
 {
 	struct proc *p = owner, *parent;
 	struct proc_exit_event ev;
+	int files[PROC_FILES], svc;
+	uint32_t as_id;
+	bool was = plock();
 
 	for (int k = 0; k < PROC_THREADS; k++)
 		if (p->tid[k] == tid)
 			p->tid[k] = -1;
-	if (--p->nthreads > 0)
+	if (--p->nthreads > 0) {
+		punlock(was);
 		return;
+	}
+	/* Its last thread: no thread of it runs or calls now. What goes
+	 * back through the bus is given back without the lock, before the
+	 * process counts as ENDED (a parent that waited for it finds
+	 * everything it held returned). */
 	if (!p->ending)
 		p->exit_code = code;	/* the last thread's */
 	code = p->exit_code;
-	for (int fd = 0; fd < PROC_FILES; fd++)
-		if (p->files[fd] >= 0)
-			node_close(p->files[fd]);
-	if (p->svc >= 0)
-		bus_svc_remove((bus_svc_t)p->svc);
+	memcpy(files, p->files, sizeof(files));
+	svc = p->svc;
+	as_id = p->as_id;
 	p->svc = -1;
-	if (mm_as_destroy(p->as_id))
-		kprintf("proc: %s: its address space was not released\n",
-			p->name);
-	p->state = ENDED;
-	memset(p->topics, 0, sizeof(p->topics));	/* it holds none now */
+	for (int fd = 0; fd < PROC_FILES; fd++)
+		p->files[fd] = -1;
 	memset(&ev, 0, sizeof(ev));
 	ev.pid = p->pid;
 	ev.code = code;
 	memcpy(ev.name, p->name, sizeof(ev.name));
+	punlock(was);
+	for (int fd = 0; fd < PROC_FILES; fd++)
+		if (files[fd] >= 0)
+			node_close(files[fd]);
+	if (svc >= 0)
+		bus_svc_remove((bus_svc_t)svc);
+	if (mm_as_destroy(as_id))
+		kprintf("proc: %s: its address space was not released\n",
+			ev.name);
+	was = plock();
+	p->state = ENDED;
+	memset(p->topics, 0, sizeof(p->topics));	/* it holds none now */
 	/* its children no longer have a parent to wait for them */
 	for (int i = 0; i < PROC_MAX; i++)
 		if (procs[i].state != FREE && procs[i].parent == p->pid) {
@@ -347,6 +469,7 @@ static void reaped(void *owner, int tid, int code)
 	} else {
 		release_slot(p);	/* nobody will wait for it */
 	}
+	punlock(was);
 	bus_publish(TOPIC_PROC_EXIT, BUS_PRIO_DEFAULT, &ev, sizeof(ev));
 }
 
@@ -457,22 +580,17 @@ static unsigned int live(int parent)
 
 /* Without privilege: the slots and threads left to privilege stay free,
  * and a parent has at most PROC_CHILDREN_MAX children alive. */
-static int spawn_quota(const struct proc_spawn_req *q, const char *name)
+static const char *spawn_quota(const struct proc_spawn_req *q)
 {
-	const char *why = NULL;
-
 	if (q->flags & PROC_SPAWN_PRIV)
-		return 0;
+		return NULL;
 	if (live(-1) + PROC_RESERVE_PROCS >= PROC_MAX)
-		why = "the process slots left are privileged ones";
-	else if (q->parent && live(q->parent) >= PROC_CHILDREN_MAX)
-		why = "its parent has as many children as it may";
-	else if (sched_threads_free() <= PROC_RESERVE_THREADS)
-		why = "the thread slots left are privileged ones";
-	if (!why)
-		return 0;
-	klog(KLOG_INFO, "proc: %s: not started: %s\n", name, why);
-	return -AE_EAGAIN;
+		return "the process slots left are privileged ones";
+	if (q->parent && live(q->parent) >= PROC_CHILDREN_MAX)
+		return "its parent has as many children as it may";
+	if (sched_threads_free() <= PROC_RESERVE_THREADS)
+		return "the thread slots left are privileged ones";
+	return NULL;
 }
 
 int proc_charge(struct proc *p, enum proc_quota what, int64_t n)
@@ -480,24 +598,38 @@ int proc_charge(struct proc *p, enum proc_quota what, int64_t n)
 	static const int64_t max[] = { PROC_PAGES_MAX, PROC_TOPICS_MAX,
 				       PROC_SUBS_MAX };
 	struct mm_stats ms;
+	int rc = 0;
+	bool was = plock();
 
-	if (n > 0 && !p->priv) {
-		if (p->held[what] + n > max[what])
-			return what == PROC_Q_PAGES ? -AE_ENOMEM : -AE_ENOSPC;
-		if (what == PROC_Q_PAGES &&
-		    (mm_get_stats(&ms) ||
-		     ms.free_pages < (uint64_t)n + PROC_RESERVE_PAGES))
-			return -AE_ENOMEM;
-		if (what == PROC_Q_TOPICS &&
-		    bus_topic_used() + n + PROC_RESERVE_TOPICS > BUS_TOPIC_MAX &&
-		    (proc_reclaim_topics() == 0 || bus_topic_used() + n +
-		     PROC_RESERVE_TOPICS > BUS_TOPIC_MAX))
-			return -AE_ENOSPC;
-	}
-	p->held[what] += n;
+	/* charged at once, so that sibling threads charging together
+	 * cannot pass the limit between them */
+	if (n > 0 && !p->priv && p->held[what] + n > max[what])
+		rc = what == PROC_Q_PAGES ? -AE_ENOMEM : -AE_ENOSPC;
+	else
+		p->held[what] += n;
 	if (p->held[what] < 0)
 		p->held[what] = 0;
-	return 0;
+	punlock(was);
+	if (rc || n <= 0 || p->priv)
+		return rc;
+	/* what the whole system has left (bus calls: without the lock) */
+	if (what == PROC_Q_PAGES &&
+	    (mm_get_stats(&ms) ||
+	     ms.free_pages < (uint64_t)n + PROC_RESERVE_PAGES))
+		rc = -AE_ENOMEM;
+	if (what == PROC_Q_TOPICS &&
+	    bus_topic_used() + n + PROC_RESERVE_TOPICS > BUS_TOPIC_MAX &&
+	    (proc_reclaim_topics() == 0 || bus_topic_used() + n +
+	     PROC_RESERVE_TOPICS > BUS_TOPIC_MAX))
+		rc = -AE_ENOSPC;
+	if (rc) {
+		was = plock();
+		p->held[what] -= n;
+		if (p->held[what] < 0)
+			p->held[what] = 0;
+		punlock(was);
+	}
+	return rc;
 }
 
 static int spawn(const struct proc_spawn_req *q)
@@ -540,25 +672,45 @@ static int spawn(const struct proc_spawn_req *q)
 			why);
 		return -AE_ENOEXEC;
 	}
-	rc = spawn_quota(q, name);
-	if (rc)
-		return rc;
-	for (k = 0; k < PROC_MAX && !p; k++)
-		if (procs[k].state == FREE)
-			p = &procs[k];
+	{
+		bool was = plock();
+
+		why = spawn_quota(q);
+		for (k = 0; k < PROC_MAX && !p && !why; k++)
+			if (procs[k].state == FREE) {
+				p = &procs[k];
+				p->state = LOADING;	/* taken */
+			}
+		punlock(was);
+	}
+	if (why) {
+		klog(KLOG_INFO, "proc: %s: not started: %s\n", name, why);
+		return -AE_EAGAIN;
+	}
 	if (!p) {
 		kprintf("proc: %s: %d processes already; not started\n", name,
 			PROC_MAX);
 		return -AE_EAGAIN;
 	}
 	rc = mm_as_create(&id, &root);
-	if (rc)
+	if (rc) {
+		bool was = plock();
+
+		release_slot(p);
+		punlock(was);
 		return rc;
+	}
 	rc = load(id, &im, e.data, top);
 	if (rc)
 		goto undo_as;
-	memset(p, 0, sizeof(*p));
-	p->pid = next_pid++;
+	{
+		bool was = plock();
+
+		memset(p, 0, sizeof(*p));
+		p->state = LOADING;
+		p->pid = next_pid++;
+		punlock(was);
+	}
 	p->parent = q->parent;
 	p->priv = q->flags & PROC_SPAWN_PRIV;
 	/* what load() mapped counts too: unmap gives it back like the rest */
@@ -589,26 +741,33 @@ static int spawn(const struct proc_spawn_req *q)
 		bus_lineage_current(&l);
 		bus_svc_set_cause((bus_svc_t)p->svc, &l);
 	}
-	p->state = ALIVE;
 	{
-		struct sched_user u = { id, root, im.entry, top, reaped, p, 0 };
+		/* its first thread: counted, and its id in tid[0], before it
+		 * can run (or end, and be reaped, on another CPU) */
+		struct sched_user u = { id, root, im.entry, top, reaped, p, 0,
+					&p->tid[0] };
+		bool was = plock();
 
+		p->state = ALIVE;
+		p->nthreads = 1;
+		punlock(was);
 		rc = sched_spawn_user(p->name, PROC_PRIO, &u);
 	}
 	if (rc < 0) {
 		bus_svc_remove((bus_svc_t)p->svc);
-		release_slot(p);
 		goto undo_as;
 	}
-	p->tid[0] = rc;
-	p->nthreads = 1;
 	klog(KLOG_INFO, "proc: %s: pid %d, thread %d, %u segments, entry "
 	     "%#llx, %s\n", p->name, p->pid, rc, im.nseg,
 	     (unsigned long long)im.entry, sname);
 	return p->pid;
 undo_as:
-	if (p && p->state == FREE)
-		memset(p, 0, sizeof(*p));
+	{
+		bool was = plock();
+
+		release_slot(p);
+		punlock(was);
+	}
 	mm_as_destroy(id);
 	kprintf("proc: %s: cannot start: %s\n", name, errno_desc(rc));
 	return rc;
@@ -616,22 +775,39 @@ undo_as:
 
 int proc_thread(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg)
 {
-	struct sched_user u = { p->as_id, p->root, pc, sp, reaped, p, arg };
-	int k, rc;
+	struct sched_user u = { p->as_id, p->root, pc, sp, reaped, p, arg,
+				NULL };
+	int k, rc = 0;
+	bool was = plock();
 
 	if (p->ending)
-		return -AE_ESRCH;
-	for (k = 0; k < PROC_THREADS && p->tid[k] >= 0; k++)
+		rc = -AE_ESRCH;
+	for (k = 0; !rc && k < PROC_THREADS && p->tid[k] != -1; k++)
 		;
-	if (k == PROC_THREADS)
-		return -AE_EAGAIN;
-	if (!p->priv && sched_threads_free() <= PROC_RESERVE_THREADS)
-		return -AE_EAGAIN;	/* the rest are privileged ones */
-	rc = sched_spawn_user(p->name, PROC_PRIO, &u);
-	if (rc < 0)
+	if (!rc && k == PROC_THREADS)
+		rc = -AE_EAGAIN;
+	if (!rc && !p->priv && sched_threads_free() <= PROC_RESERVE_THREADS)
+		rc = -AE_EAGAIN;	/* the rest are privileged ones */
+	if (!rc) {
+		/* the slot is taken (-2) and the thread counted before it
+		 * can run, and end, on another CPU; spawn puts its id in the
+		 * slot before that */
+		p->tid[k] = -2;
+		p->nthreads++;
+		u.tid_out = &p->tid[k];
+	}
+	punlock(was);
+	if (rc)
 		return rc;
-	p->tid[k] = rc;
-	p->nthreads++;
+	rc = sched_spawn_user(p->name, PROC_PRIO, &u);
+	was = plock();
+	if (rc < 0) {
+		p->tid[k] = -1;
+		p->nthreads--;
+	} else if (p->ending) {
+		sched_kill(rc);	/* an exit came meanwhile: it ends too */
+	}
+	punlock(was);
 	return rc;
 }
 

@@ -24,6 +24,7 @@
 #include <aegis/kprintf.h>
 #include <aegis/mm.h>
 #include <aegis/service.h>
+#include <aegis/sched.h>
 #include <aegis/smp.h>
 #include <aegis/sysfs.h>
 #include <aegis/topics.h>
@@ -282,13 +283,17 @@ void smp_ap_entry(uint32_t index)
 	/* This CPU's dispatcher: the services placed on it (bus_svc_place).
 	 * Said to the bus before the CPU counts as online, so that a CPU
 	 * seen online takes services at once (smp_init returns when every
-	 * CPU has checked in, and services are placed right after). No
-	 * threads run here yet (docs/SMP.md). */
+	 * CPU has checked in, and services are placed right after); so are
+	 * threads, to the scheduler. */
 	bus_cpu_dispatching(index);
+	sched_cpu_online(index);
 	__atomic_store_n(&cpus[index].state, SMP_ONLINE, __ATOMIC_RELEASE);
 	__atomic_store_n(&arrived[index], 1, __ATOMIC_RELEASE);
+	/* as the boot CPU's main loop: the bus first, then threads */
 	for (;;) {
 		if (bus_run(64))
+			continue;
+		if (sched_run())
 			continue;
 		smp_idle();
 	}
@@ -328,7 +333,7 @@ void smp_idle(void)
 	hal_irq_cpu_enable(false);
 	if (me < SMP_CPUS_MAX)
 		__atomic_store_n(&idle[me], 1, __ATOMIC_SEQ_CST);
-	if (bus_pending())
+	if (bus_pending() || sched_has_work(me))
 		hal_irq_cpu_enable(true);
 	else
 		hal_idle_unmask();	/* unmasks and waits, as one step */
@@ -343,18 +348,26 @@ bool smp_cpu_asleep(unsigned int i)
 	return i < SMP_CPUS_MAX && __atomic_load_n(&idle[i], __ATOMIC_SEQ_CST);
 }
 
-/* The bus queued a message for CPU cpu's dispatcher (bus_set_kick). */
-static void kick(unsigned int cpu)
+bool smp_kick(unsigned int cpu)
 {
-	/* the message is queued (a plain store, under the bus lock): order
-	 * it before the look at the flag, as smp_idle orders the flag
-	 * before its look at the queue, so one of the two sees the other */
+	/* the work is queued (a plain store, under the bus or sched lock):
+	 * order it before the look at the flag, as smp_idle orders the
+	 * flag before its look at the queues, so one of the two sees the
+	 * other */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (cpu < SMP_CPUS_MAX && cpu != hal_cpu_index() &&
 	    __atomic_load_n(&idle[cpu], __ATOMIC_SEQ_CST)) {
 		__atomic_fetch_add(&cpus[cpu].kicks, 1, __ATOMIC_RELAXED);
 		hal_ipi_send(cpu);
+		return true;
 	}
+	return false;
+}
+
+/* The bus queued a message for CPU cpu's dispatcher (bus_set_kick). */
+static void kick(unsigned int cpu)
+{
+	smp_kick(cpu);
 }
 
 /* ---- inter-processor interrupts ---------------------------------------- */
@@ -536,6 +549,36 @@ uint64_t smp_tlb_targets(uint64_t root)
 	return mask;
 }
 
+static void nothing(void *arg)
+{
+	(void)arg;
+}
+
+/* AArch64: the hardware dropped every CPU's cached translation, but a
+ * CPU running a thread of root may be half-way through a system call's
+ * copy to or from user memory, which looked the page up in the tables
+ * and writes through the direct map (kernel/syscall.c: user_copy, one
+ * page at a time with interrupts masked). Waiting until each such CPU
+ * has taken an interrupt means every copy that found the old mapping is
+ * over before the caller frees the frame, as x86_64's shootdown does by
+ * itself. A CPU asleep copies nothing. */
+static void as_sync(uint64_t root)
+{
+	unsigned int me = hal_cpu_index();
+	uint64_t mask = 0;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned int i = 0; i < ndesc; i++)
+		if (i != me && __atomic_load_n(&cpus[i].state,
+					       __ATOMIC_ACQUIRE) == SMP_ONLINE &&
+		    hal_mmu_active(i) == root &&
+		    !__atomic_load_n(&idle[i], __ATOMIC_SEQ_CST))
+			mask |= 1ull << i;
+	if (mask && smp_call_many(mask, nothing, NULL))
+		panic("smp: address-space sync to CPUs %#llx refused",
+		      (unsigned long long)mask);
+}
+
 void smp_tlb_shootdown(uint64_t root, uint64_t va, uint64_t len)
 {
 	struct flush_req r = { root, va, len };
@@ -561,6 +604,8 @@ void smp_tlb_shootdown(uint64_t root, uint64_t va, uint64_t len)
 	if (mask && smp_call_many(mask, flush_here, &r))
 		panic("smp: TLB shootdown to CPUs %#llx refused",
 		      (unsigned long long)mask);
+	if (root && !hal_tlb_remote())
+		as_sync(root);
 }
 
 /* ---- /sys/cpus --------------------------------------------------------- */

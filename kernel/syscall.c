@@ -50,7 +50,12 @@ static int lookup(void *ctx, uint64_t va, uint32_t *prot)
 }
 
 /* Copy between a checked user buffer and the kernel, page by page
- * through the direct map. */
+ * through the direct map. Each page is looked up again, and looked up
+ * and copied with interrupts masked: another thread of the process, on
+ * another CPU, may unmap or protect it meanwhile, and mm frees a frame
+ * only after every CPU running this address space has taken an
+ * interrupt (smp_tlb_shootdown), so a copy that found the page is over
+ * before the page is anyone else's. */
 static int user_copy(void *kbuf, uint64_t va, uint64_t len, bool to_user)
 {
 	uint64_t off = hal_direct_map().offset;
@@ -59,16 +64,23 @@ static int user_copy(void *kbuf, uint64_t va, uint64_t len, bool to_user)
 		uint64_t pa, n = PAGE - (va & (PAGE - 1));
 		uint32_t prot;
 		char *u;
+		bool was;
 
 		if (n > len)
 			n = len;
-		if (hal_mmu_lookup(va & ~(PAGE - 1), &pa, &prot))
+		was = hal_irq_cpu_save();
+		if (hal_mmu_lookup(va & ~(PAGE - 1), &pa, &prot) ||
+		    !(prot & USER_PROT_USER) ||
+		    (to_user && !(prot & USER_PROT_WRITE))) {
+			hal_irq_cpu_enable(was);
 			return -AE_EFAULT;
+		}
 		u = (char *)(uintptr_t)(pa + (va & (PAGE - 1)) + off);
 		if (to_user)
 			memcpy(u, kbuf, n);
 		else
 			memcpy(kbuf, u, n);
+		hal_irq_cpu_enable(was);
 		kbuf = (char *)kbuf + n;
 		va += n;
 		len -= n;
@@ -76,10 +88,14 @@ static int user_copy(void *kbuf, uint64_t va, uint64_t len, bool to_user)
 	return 0;
 }
 
-/* The bounce buffer for data between user memory and services: one
- * call runs at a time (a thread is not preempted in the kernel, and its
- * buffer is done with before it blocks). */
-static char bounce[4096];
+/* The bounce buffer for data between user memory and services: the
+ * calling thread's own page (sched_scratch), since the threads of a
+ * process make calls on several CPUs at once. A thread that is not a
+ * user thread makes no system calls. */
+#define BOUNCE_OR_EFAULT(b)			\
+	char *b = sched_scratch();		\
+	if (!b)					\
+		return -AE_EFAULT
 
 #define PROC_OR_ESRCH(p)			\
 	struct proc *p = proc_self();		\
@@ -118,6 +134,7 @@ int64_t sys_write(const uint64_t a[SYS_ARGS_MAX])
 	int h = p ? proc_fd_get(p, (int)a[0]) :
 		(a[0] == 1 || a[0] == 2) ? PROC_FD_CONSOLE : -AE_EBADF;
 	int rc;
+	BOUNCE_OR_EFAULT(bounce);
 
 	if (h < 0 && h != PROC_FD_CONSOLE)
 		return h;
@@ -347,6 +364,7 @@ int64_t sys_publish(const uint64_t a[SYS_ARGS_MAX])
 {
 	int rc;
 	PROC_OR_ESRCH(p);
+	BOUNCE_OR_EFAULT(bounce);
 
 	rc = topic_ok(a[0]) ?: user_copy(bounce, a[1], a[2], false);
 	if (rc)
@@ -359,6 +377,7 @@ int64_t sys_send(const uint64_t a[SYS_ARGS_MAX])
 {
 	int rc;
 	PROC_OR_ESRCH(p);
+	BOUNCE_OR_EFAULT(bounce);
 
 	rc = topic_ok(a[1]) ?: user_copy(bounce, a[2], a[3], false);
 	if (rc)
@@ -375,6 +394,7 @@ int64_t sys_call(const uint64_t a[SYS_ARGS_MAX])
 	uint64_t n;
 	int rc;
 	PROC_OR_ESRCH(p);
+	BOUNCE_OR_EFAULT(bounce);
 
 	rc = topic_ok(a[1]) ?: user_copy(bounce, a[2], a[3], false);
 	if (rc)
@@ -464,6 +484,7 @@ int64_t sys_read(const uint64_t a[SYS_ARGS_MAX])
 {
 	int h, n;
 	PROC_OR_ESRCH(p);
+	BOUNCE_OR_EFAULT(bounce);
 
 	h = file(p, a[0]);
 	if (h < 0)
@@ -489,6 +510,7 @@ int64_t sys_ioctl(const uint64_t a[SYS_ARGS_MAX])
 {
 	int h, rc;
 	PROC_OR_ESRCH(p);
+	BOUNCE_OR_EFAULT(bounce);
 
 	h = file(p, a[0]);
 	if (h < 0)

@@ -479,6 +479,18 @@ int bus_run_as(bus_svc_t s, int (*fn)(void *ctx), void *ctx);
 
 bus_svc_t bus_current(void);
 
+/* bus_set_thread_waiter - how the running thread, if the code calling
+ * the bus is one, waits: fn returns the waiter ops and sets *ctx, or
+ * returns NULL outside thread context. With it, bus_call from a thread
+ * on a CPU where dst may not run (a service without BUS_SVC_F_ANYCPU,
+ * on a CPU other than the boot CPU) queues the request and blocks the
+ * thread until the reply (bus_call_wait without a timeout) instead of
+ * refusing with -EXDEV: threads run on every CPU, and call services
+ * through the same clients wherever they run. The scheduler sets it. */
+struct bus_waiter_ops;
+typedef const struct bus_waiter_ops *(*bus_thread_waiter_fn)(void **ctx);
+void bus_set_thread_waiter(bus_thread_waiter_fn fn);
+
 /* ---- causal lineage ------------------------------------------------------
  * Every message has an id (1, 2, ...: unique until 2^32 messages have
  * wrapped it), the id of the message whose handler posted it (its parent)

@@ -1,15 +1,17 @@
 /*
  * aegis/sched.h - threads and the scheduler (kernel/sched/).
  *
- * The kernel's main loop is the bus dispatcher; threads run when the bus
- * has nothing to deliver. Each thread has its own stack; switching is
- * the HAL's (hal_ctx_switch). The scheduler, kernel core (its bus
- * endpoint is named "sched"), picks the most urgent
- * ready thread (priority 0..7, 0 first; round robin within a priority,
- * a time slice of sched.slice= ticks), wakes sleepers on the timer tick
- * (the "hw.irq.timer" bus event) and hands the CPU back to the
- * dispatcher whenever an interrupt leaves bus work pending and the
- * thread is preemptible.
+ * Each CPU's main loop is its bus dispatcher; threads run on a CPU when
+ * its dispatcher has nothing to deliver. Each thread has its own stack;
+ * switching is the HAL's (hal_ctx_switch). The scheduler, kernel core
+ * (its bus endpoint is named "sched"), keeps a ready queue per CPU and
+ * picks the most urgent ready thread there (priority 0..7, 0 first;
+ * round robin within a priority, a time slice of sched.slice= ticks),
+ * places a thread that becomes ready on a free CPU its affinity allows,
+ * lets an idle CPU take a thread waiting on a busy one, wakes sleepers
+ * on the timer tick (the "hw.irq.timer" bus event) and hands the CPU
+ * back to the dispatcher whenever an interrupt leaves bus work pending
+ * and the thread is preemptible (docs/SCHEDULER.md, docs/SMP.md).
  *
  * Preemption: kernel code is not reentrant (the bus's queues, kmalloc's
  * magazines), so a kernel thread is preempted only where it says it may
@@ -28,9 +30,10 @@
  *                        that ended
  *   "sched.ticks"        request, no payload: uint64_t timer ticks seen
  *                        (devfs's /dev/timer)
- *   /sys/sched           threads (with each one's switches and CPU
- *                        time), switches, ticks, slice (its own
- *                        attributes, aegis/sysfs.h; slice is writable)
+ *   /sys/sched           threads (with each one's CPU, affinity,
+ *                        switches, migrations and CPU time), switches,
+ *                        ticks, slice (its own attributes, aegis/sysfs.h;
+ *                        slice is writable), steals
  */
 #ifndef AEGIS_SCHED_H
 #define AEGIS_SCHED_H
@@ -57,6 +60,22 @@ struct sched_exit_event {
  * -ENODEV (the sched service is not running). Any context. */
 int sched_spawn(const char *name, unsigned int prio, sched_fn fn, void *arg);
 
+/* sched_spawn_on - sched_spawn of a thread that runs only on the CPUs of
+ * mask (bit i: CPU i) from the start; -EINVAL if none of them runs
+ * threads. */
+int sched_spawn_on(const char *name, unsigned int prio, sched_fn fn,
+		   void *arg, uint64_t cpus);
+
+/* sched_set_affinity - thread id runs only on the CPUs of mask from now
+ * on (a waiting thread moves at once; the caller itself, if it is id,
+ * before this returns). 0, or -EINVAL (no such thread, or no CPU of mask
+ * runs threads). Any context. */
+int sched_set_affinity(int id, uint64_t cpus);
+
+/* sched_cpu_of - the CPU thread id runs on, waits for, or last ran on;
+ * -EINVAL for no such thread. Any context. */
+int sched_cpu_of(int id);
+
 /* A user thread: it starts at pc with stack pointer sp in the address
  * space as_id (root its table, from mm_as_create), which it owns: the
  * space and every page in it go back to mm when the thread has ended.
@@ -70,6 +89,8 @@ struct sched_user {
 	void (*reaped)(void *owner, int id, int code);
 	void *owner;
 	uint64_t arg;		/* in the first argument register */
+	int *tid_out;		/* if not NULL: gets the thread's id before
+				 * it can run */
 };
 
 /* sched_spawn_user - start a user thread (its traps and system calls run
@@ -79,6 +100,11 @@ unsigned int sched_threads_free(void);
 
 int sched_spawn_user(const char *name, unsigned int prio,
 		     const struct sched_user *u);
+
+/* sched_scratch - the running user thread's own page (4 KiB) for data
+ * its system calls copy between user memory and services; NULL for a
+ * kernel thread or outside thread context. */
+void *sched_scratch(void);
 
 /* sched_owner - the running user thread's owner, or NULL (a kernel
  * thread, or outside thread context). */
@@ -149,18 +175,30 @@ struct sched_stats {
 	uint64_t ticks;		/* timer ticks the service has seen */
 	uint32_t threads;	/* alive now */
 	uint32_t spawned;	/* since boot */
+	uint64_t steals;	/* threads an idle CPU took from a busy one */
 };
 
 void sched_get_stats(struct sched_stats *out);
 
-/* For the kernel's main loop: run ready threads until the bus has work
- * or none is ready. Returns true if a thread ran. */
+/* For each CPU's main loop: run this CPU's ready threads (or one taken
+ * from a busier CPU) until the bus has work or none is ready. Returns
+ * true if a thread ran. */
 bool sched_run(void);
 
-/* The HAL calls this at the end of every interrupt, interrupts masked
- * (from_user: it arrived in user mode): a preemptible thread, or one
- * interrupted in user mode, goes back to the dispatcher when bus work is
- * pending. Declared in aegis/hal.h. */
+/* sched_has_work - threads are ready on cpu (smp_idle does not sleep
+ * then). Any context, no lock. */
+bool sched_has_work(unsigned int cpu);
+
+/* sched_cpu_online - cpu runs threads from now on (smp_ap_entry, before
+ * the CPU counts as online). */
+void sched_cpu_online(unsigned int cpu);
+
+/* The HAL calls this at the end of every interrupt on every CPU,
+ * interrupts masked (from_user: it arrived in user mode): a preemptible
+ * thread, or one interrupted in user mode, goes back to the dispatcher
+ * when bus work is pending, to a more urgent thread ready on its CPU, or
+ * to the back of its queue when its slice is over and another of its
+ * priority waits. Declared in aegis/hal.h. */
 void kernel_irq_exit(bool from_user);
 
 #endif

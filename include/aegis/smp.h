@@ -76,9 +76,15 @@ struct smp_cpu {
 };
 
 /* smp_idle - sleep until an interrupt unless this CPU's dispatcher has
- * work; a message queued for it meanwhile wakes it (an IPI). The idle
- * loop of every CPU, the boot CPU's included (kernel_wait). */
+ * work or a thread is ready here; a message or thread queued for it
+ * meanwhile wakes it (smp_kick's IPI). The idle loop of every CPU, the
+ * boot CPU's included (kernel_wait). */
 void smp_idle(void);
+
+/* smp_kick - work was queued for CPU cpu (a message, a thread): if it
+ * is asleep in smp_idle, wake it with an IPI. Whether one was sent. Any
+ * context; the caller has stored the work first. */
+bool smp_kick(unsigned int cpu);
 
 /* smp_cpu_asleep - CPU i is in smp_idle, waiting for an interrupt (a
  * moment's view: it may wake at once). */

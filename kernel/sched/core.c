@@ -1,7 +1,8 @@
 /*
  * core.c - the scheduler's bookkeeping (see core.h): ready queues as
- * singly linked FIFOs threaded through the thread table, one per
- * priority; deadlines scanned linearly (64 threads at most).
+ * singly linked FIFOs threaded through the thread table, one per CPU and
+ * priority; deadlines, loads and placement scanned linearly (64 threads
+ * at most).
  */
 #include <string.h>
 #include <aegis/errno.h>
@@ -10,10 +11,20 @@
 void core_init(struct core *c)
 {
 	memset(c, 0, sizeof(*c));
-	for (unsigned int p = 0; p < CORE_PRIOS; p++)
-		c->head[p] = c->tail[p] = CORE_NONE;
+	for (unsigned int k = 0; k < CORE_CPUS; k++)
+		for (unsigned int p = 0; p < CORE_PRIOS; p++)
+			c->head[k][p] = c->tail[k][p] = CORE_NONE;
 	for (unsigned int i = 0; i < CORE_THREADS; i++)
 		c->t[i].next = CORE_NONE;
+	c->online = 1;
+}
+
+int core_online(struct core *c, unsigned int cpu)
+{
+	if (cpu >= CORE_CPUS)
+		return -AE_EINVAL;
+	c->online |= 1ull << cpu;
+	return 0;
 }
 
 static bool valid(const struct core *c, int id)
@@ -21,77 +32,192 @@ static bool valid(const struct core *c, int id)
 	return id >= 0 && id < CORE_THREADS && c->t[id].state != CORE_FREE;
 }
 
+/* Queue a thread on its CPU (t->cpu). */
 static void enqueue(struct core *c, int id, bool at_head)
 {
 	struct core_thread *t = &c->t[id];
-	unsigned int p = t->prio;
+	unsigned int p = t->prio, k = t->cpu;
+	int16_t *head = c->head[k], *tail = c->tail[k];
 
 	t->state = CORE_READY;
-	if (c->head[p] == CORE_NONE) {
+	if (head[p] == CORE_NONE) {
 		t->next = CORE_NONE;
-		c->head[p] = c->tail[p] = (int16_t)id;
+		head[p] = tail[p] = (int16_t)id;
 	} else if (at_head) {
-		t->next = c->head[p];
-		c->head[p] = (int16_t)id;
+		t->next = head[p];
+		head[p] = (int16_t)id;
 	} else {
 		t->next = CORE_NONE;
-		c->t[c->tail[p]].next = (int16_t)id;
-		c->tail[p] = (int16_t)id;
+		c->t[tail[p]].next = (int16_t)id;
+		tail[p] = (int16_t)id;
 	}
-	c->nready++;
+	c->nready[k]++;
 }
 
 /* Take a READY thread out of its queue. */
 static void dequeue(struct core *c, int id)
 {
-	unsigned int p = c->t[id].prio;
+	unsigned int p = c->t[id].prio, k = c->t[id].cpu;
+	int16_t *head = c->head[k], *tail = c->tail[k];
 	int16_t prev = CORE_NONE, i;
 
-	for (i = c->head[p]; i != CORE_NONE && i != id; i = c->t[i].next)
+	for (i = head[p]; i != CORE_NONE && i != id; i = c->t[i].next)
 		prev = i;
 	if (i == CORE_NONE)
 		return;
 	if (prev == CORE_NONE)
-		c->head[p] = c->t[id].next;
+		head[p] = c->t[id].next;
 	else
 		c->t[prev].next = c->t[id].next;
-	if (c->tail[p] == id)
-		c->tail[p] = prev;
+	if (tail[p] == id)
+		tail[p] = prev;
 	c->t[id].next = CORE_NONE;
-	c->nready--;
+	c->nready[k]--;
 }
 
-int core_add(struct core *c, unsigned int prio)
+static bool allowed(const struct core *c, int id, unsigned int cpu)
 {
-	if (prio >= CORE_PRIOS)
+	return cpu < CORE_CPUS &&
+	       (c->t[id].affinity & c->online & (1ull << cpu));
+}
+
+unsigned int core_load(const struct core *c, unsigned int cpu)
+{
+	unsigned int n;
+
+	if (cpu >= CORE_CPUS)
+		return 0;
+	n = c->nready[cpu];
+	for (int i = 0; i < CORE_THREADS; i++)
+		if (c->t[i].state == CORE_RUNNING && c->t[i].cpu == cpu)
+			n++;
+	return n;
+}
+
+unsigned int core_place(const struct core *c, int id, uint64_t idle)
+{
+	unsigned int prev = c->t[id].cpu, best = prev, best_load = ~0u;
+	int free_cpu = -1;
+	uint64_t ok = c->t[id].affinity & c->online;
+
+	if (!ok)	/* cannot be: core_set_affinity keeps it */
+		return prev;
+	if (allowed(c, id, prev) && core_load(c, prev) == 0)
+		return prev;
+	for (unsigned int k = 0; k < CORE_CPUS; k++) {
+		unsigned int l;
+
+		if (!(ok >> k & 1))
+			continue;
+		l = core_load(c, k);
+		if (l == 0) {
+			if (idle >> k & 1)
+				return k;
+			if (free_cpu < 0)
+				free_cpu = (int)k;
+		}
+		if (l < best_load || (l == best_load && k == prev) ||
+		    !(ok >> best & 1)) {
+			best = k;
+			best_load = l;
+		}
+	}
+	return free_cpu >= 0 ? (unsigned int)free_cpu : best;
+}
+
+int core_steal(struct core *c, unsigned int cpu)
+{
+	unsigned int victim = CORE_CPUS, most = 0;
+	int pick = CORE_NONE;
+
+	if (cpu >= CORE_CPUS || !(c->online >> cpu & 1))
+		return CORE_NONE;
+	for (unsigned int k = 0; k < CORE_CPUS; k++) {
+		if (k == cpu || !c->nready[k] || core_load(c, k) < 2)
+			continue;
+		if (c->nready[k] > most) {
+			most = c->nready[k];
+			victim = k;
+		}
+	}
+	if (victim == CORE_CPUS)
+		return CORE_NONE;
+	for (unsigned int p = 0; p < CORE_PRIOS && pick == CORE_NONE; p++)
+		for (int16_t i = c->head[victim][p]; i != CORE_NONE;
+		     i = c->t[i].next)
+			if (allowed(c, i, cpu)) {
+				pick = i;
+				break;
+			}
+	if (pick == CORE_NONE)
+		return CORE_NONE;
+	dequeue(c, pick);
+	c->t[pick].cpu = (uint8_t)cpu;
+	enqueue(c, pick, false);
+	c->steals++;
+	return pick;
+}
+
+int core_set_affinity(struct core *c, int id, uint64_t mask)
+{
+	if (!valid(c, id) || !(mask & c->online))
+		return -AE_EINVAL;
+	c->t[id].affinity = mask;
+	if (c->t[id].state == CORE_READY && !allowed(c, id, c->t[id].cpu)) {
+		dequeue(c, id);
+		c->t[id].cpu = (uint8_t)core_place(c, id, 0);
+		enqueue(c, id, false);
+	}
+	return 0;
+}
+
+int core_add(struct core *c, unsigned int prio, unsigned int cpu)
+{
+	if (prio >= CORE_PRIOS || cpu >= CORE_CPUS ||
+	    !(c->online >> cpu & 1))
 		return -AE_EINVAL;
 	for (int i = 0; i < CORE_THREADS; i++) {
 		if (c->t[i].state != CORE_FREE)
 			continue;
 		memset(&c->t[i], 0, sizeof(c->t[i]));
 		c->t[i].prio = (uint8_t)prio;
+		c->t[i].cpu = (uint8_t)cpu;
+		c->t[i].affinity = CORE_ALL;
 		enqueue(c, i, false);
 		return i;
 	}
 	return -AE_ENOSPC;
 }
 
-unsigned int core_best(const struct core *c)
+int core_reserve(struct core *c, unsigned int prio, unsigned int cpu)
 {
+	int id = core_add(c, prio, cpu);
+
+	if (id >= 0) {
+		dequeue(c, id);
+		c->t[id].state = CORE_BLOCKED;
+	}
+	return id;
+}
+
+unsigned int core_best(const struct core *c, unsigned int cpu)
+{
+	if (cpu >= CORE_CPUS)
+		return CORE_PRIOS;
 	for (unsigned int p = 0; p < CORE_PRIOS; p++)
-		if (c->head[p] != CORE_NONE)
+		if (c->head[cpu][p] != CORE_NONE)
 			return p;
 	return CORE_PRIOS;
 }
 
-int core_pick(struct core *c)
+int core_pick(struct core *c, unsigned int cpu)
 {
-	unsigned int p = core_best(c);
+	unsigned int p = core_best(c, cpu);
 	int id;
 
 	if (p == CORE_PRIOS)
 		return CORE_NONE;
-	id = c->head[p];
+	id = c->head[cpu][p];
 	dequeue(c, id);
 	c->t[id].state = CORE_RUNNING;
 	return id;
@@ -101,6 +227,11 @@ int core_ready(struct core *c, int id, bool at_head)
 {
 	if (!valid(c, id) || c->t[id].state != CORE_RUNNING)
 		return -AE_EINVAL;
+	if (!allowed(c, id, c->t[id].cpu)) {
+		c->t[id].state = CORE_READY;	/* (not counted as load) */
+		c->t[id].cpu = (uint8_t)core_place(c, id, 0);
+		at_head = false;
+	}
 	enqueue(c, id, at_head);
 	return 0;
 }
@@ -128,19 +259,24 @@ int core_block(struct core *c, int id, uint64_t deadline)
 	return wait_until(c, id, deadline, CORE_BLOCKED);
 }
 
-int core_wake(struct core *c, int id)
+int core_wake(struct core *c, int id, uint64_t idle)
 {
 	if (!valid(c, id) || (c->t[id].state != CORE_SLEEPING &&
 			      c->t[id].state != CORE_BLOCKED))
 		return -AE_EINVAL;
 	c->t[id].deadline = 0;
+	c->t[id].cpu = (uint8_t)core_place(c, id, idle);
 	enqueue(c, id, false);
-	return 0;
+	return c->t[id].cpu;
 }
 
-unsigned int core_expire(struct core *c, uint64_t now)
+unsigned int core_expire(struct core *c, uint64_t now, uint64_t idle,
+			 uint64_t *cpus)
 {
 	unsigned int n = 0;
+
+	if (cpus)
+		*cpus = 0;
 
 	for (int i = 0; i < CORE_THREADS; i++) {
 		struct core_thread *t = &c->t[i];
@@ -151,7 +287,10 @@ unsigned int core_expire(struct core *c, uint64_t now)
 		if (t->state == CORE_BLOCKED)
 			t->timed_out = 1;
 		t->deadline = 0;
+		t->cpu = (uint8_t)core_place(c, i, idle);
 		enqueue(c, i, false);
+		if (cpus)
+			*cpus |= 1ull << t->cpu;
 		n++;
 	}
 	return n;

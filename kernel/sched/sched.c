@@ -1,8 +1,8 @@
 /*
  * sched.c - the scheduler, kernel core: kernel threads on their own
- * stacks, run by priority whenever the bus dispatcher has nothing to
- * deliver (see aegis/sched.h; the bookkeeping is core.c, the switch the
- * HAL's).
+ * stacks, run by priority on every CPU whenever that CPU's bus
+ * dispatcher has nothing to deliver (see aegis/sched.h; the bookkeeping
+ * is core.c, the switch the HAL's; docs/SCHEDULER.md, docs/SMP.md).
  *
  * It is not a service that others reach over the bus: the kernel, the
  * gateway, the proc service and the HAL call its functions directly, as
@@ -14,20 +14,32 @@
  * calling services; this file lives in kernel/ because it is core.
  *
  * Who runs where:
- *  - The dispatcher (the kernel's main loop, on the boot stack) delivers
- *    bus messages; when none is pending, sched_run switches to the most
- *    urgent ready thread.
+ *  - Each CPU's dispatcher (its main loop, on its boot stack) delivers
+ *    the bus messages of the services placed on it; when none is
+ *    pending, sched_run switches to the most urgent thread of that CPU's
+ *    ready queues, or takes one waiting on a busier CPU (core_steal).
  *  - A thread runs until it yields, sleeps, blocks in sched_call, exits,
- *    or (if it is preemptible) an interrupt leaves bus work pending
- *    (kernel_irq_exit): then the CPU goes back to the dispatcher. A thread that yields while the bus
- *    is idle switches straight to the next thread.
+ *    or (if it is preemptible or in user mode) an interrupt finds bus
+ *    work pending, a more urgent thread ready on its CPU, or its slice
+ *    used up with another of its priority waiting (kernel_irq_exit).
+ *    A thread that yields while the bus is idle switches straight to the
+ *    next thread of its CPU.
+ *  - A thread made ready (woken, spawned, its sleep over) goes where
+ *    core_place says: its last CPU if that is free, else a free CPU,
+ *    else the least loaded, within its affinity; a CPU asleep is sent an
+ *    IPI (smp_kick), a busy one running something less urgent too, so
+ *    that its kernel_irq_exit preempts. A CPU with threads waiting at a
+ *    slice's end kicks a sleeping CPU, which takes one (load balancing).
  *  - The timer tick ("hw.irq.timer") reaches this service's handler like
- *    any event: it wakes the threads whose deadline passed and moves a
- *    thread that used up its slice to the back of its queue.
+ *    any event: it wakes the threads whose deadline passed, on any CPU.
  *
- * Interrupts are masked around every switch; the HAL's switch keeps the
- * callee-saved registers, and each context's own code unmasks them again
- * (or returns from its interrupt).
+ * The lock: one, "sched", over the core's tables, th[] and every CPU's
+ * state here; always taken with interrupts masked (kernel_irq_exit
+ * takes it in interrupt context). A switch happens with it held, and the
+ * context switched to lets it go (xv6's rule): so no CPU can pick a
+ * thread until the CPU leaving it has saved its registers. Nothing that
+ * takes the bus lock runs under it (a reply's wake takes it under the
+ * bus lock: bus before sched). Stacks are mapped and freed outside it.
  */
 #include <string.h>
 #include <aegis/bootparam.h>
@@ -41,12 +53,14 @@
 #include <aegis/sched.h>
 #include <aegis/service.h>
 #include <aegis/smp.h>
+#include <aegis/spinlock.h>
 #include <aegis/sysfs.h>
 #include <aegis/vm.h>
 #include "core.h"
 
 _Static_assert(SCHED_PRIOS == CORE_PRIOS, "priorities");
 _Static_assert(SCHED_THREADS_MAX == CORE_THREADS, "thread table");
+_Static_assert(SMP_CPUS_MAX == CORE_CPUS, "CPUs");
 
 #define STACK_ORDER 2		/* 16 KiB */
 _Static_assert(SCHED_STACK_SIZE == 4096 << STACK_ORDER, "stack size");
@@ -62,8 +76,10 @@ static struct thread {
 	void *stack;
 	sched_fn fn;
 	void *arg;
-	uint64_t ran_ticks;	/* ticks of its current turn */
+	uint64_t turn_start;	/* cycle counter when its turn began */
 	bool keep_turn;		/* interrupted: its turn goes on */
+	bool starting;		/* spawn is setting it up: not to be woken */
+	bool reaping;		/* ended; a dispatcher gives back its stack */
 	bool user;		/* it has a user part: */
 	struct sched_user u;	/* its address space (owned: destroyed
 				 * when the thread is reaped), entry and
@@ -71,89 +87,46 @@ static struct thread {
 	int32_t exit_code;
 	bool preemptible;	/* an interrupt may take the CPU from it */
 	uint64_t switches;	/* times it was switched to */
+	uint64_t migrations;	/* times it ran on another CPU than before */
 	uint64_t cycles;	/* CPU time it has had */
 	bool woken;		/* a wake that came before its block */
 	bool kill;		/* to end when it next leaves the kernel */
+	uint8_t last_cpu;	/* where it last ran */
+	void *scratch;		/* a user thread's page for system calls */
+	uint64_t scratch_pa;
 } th[SCHED_THREADS_MAX];
 
+/* What each CPU is doing. */
+static struct cpu_state {
+	uint64_t disp_sp;	/* its dispatcher's context */
+	int current;		/* the running thread, -1: the dispatcher */
+	uint64_t last_switch;	/* cycle counter at its last switch */
+	uint64_t active_root;	/* the address space a user thread set */
+	uint64_t kernel_root;	/* the one active before (the kernel's) */
+	uint64_t switches;	/* to a thread */
+	uint64_t preempts;	/* threads its interrupts took it from */
+} __attribute__((aligned(64))) cpu_st[SMP_CPUS_MAX];
+
+/* masked interrupts always (kernel_irq_exit takes it in interrupt
+ * context); held across every switch, released by the context switched
+ * to */
+static DEFINE_LOCK_CLASS(sched_class, "sched");
+static spinlock_t lock = SPINLOCK_INIT(&sched_class);
+
 static struct core core;
-static uint64_t disp_sp;	/* the dispatcher's context */
-static int current = -1;	/* the running thread, -1: the dispatcher */
-static int preempted = -1;	/* the thread the last interrupt stopped */
-static uint64_t last_switch;	/* cycle counter at the last switch */
-static uint64_t active_root;	/* the address space a user thread set */
-static uint64_t kernel_root;	/* the one active before (the kernel's) */
 static bool up;
 static struct sched_stats stats;
 
-/* ---- switching ------------------------------------------------------- */
-
-static uint64_t stack_top(int id)
+static unsigned int cpu_here(void)
 {
-	return (uint64_t)(uintptr_t)th[id].stack + SCHED_STACK_SIZE;
+	unsigned int i = hal_cpu_index();
+
+	return i < SMP_CPUS_MAX ? i : 0;
 }
 
-/* A thread's stack: its pages mapped in the HAL's stack window (slot:
- * the thread's id), with unmapped guard pages below, so an overflow
- * faults and is reported instead of running into other memory. If that
- * cannot be done (the boot page tables were kept), the direct map, once
- * said on the console. */
-_Static_assert(SCHED_THREADS_MAX <= HAL_KSTACK_SLOTS, "a stack slot per thread");
-static bool guarded = true;
-
-static void *stack_map(int id, uint64_t pa, void *direct)
+static struct cpu_state *here(void)
 {
-	uint64_t top;
-	int rc;
-
-	if (!guarded)
-		return direct;
-	rc = hal_kstack_map((uint32_t)id, pa, SCHED_STACK_SIZE, &vm_tables,
-			    &top);
-	if (rc) {
-		kprintf("sched: thread stacks without guard pages: %s\n",
-			errno_desc(rc));
-		guarded = false;
-		return direct;
-	}
-	return (void *)(uintptr_t)(top - SCHED_STACK_SIZE);
-}
-
-static void stack_unmap(int id, const void *stack)
-{
-	if ((uint64_t)(uintptr_t)stack >= HAL_KSTACK_BASE) {
-		hal_kstack_unmap((uint32_t)id, SCHED_STACK_SIZE, &vm_tables);
-		/* before the caller frees the frames: no CPU keeps them */
-		smp_tlb_shootdown(0, (uint64_t)(uintptr_t)stack,
-				  SCHED_STACK_SIZE);
-	}
-}
-
-/* What a thread needs before it runs: a user thread its address space
- * and its kernel stack for traps from user mode. */
-static void prepare(int id)
-{
-	if (!th[id].user)
-		return;
-	if (active_root != th[id].u.root) {
-		uint64_t was = hal_mmu_activate(th[id].u.root);
-
-		if (!active_root)
-			kernel_root = was;	/* what to go back to */
-		active_root = th[id].u.root;
-	}
-	hal_set_kernel_stack(stack_top(id));
-}
-
-/* Charge the time since the last switch to thread id (-1: the
- * dispatcher, not counted). */
-static void account(int id)
-{
-	uint64_t now = hal_cycles();
-
-	if (id >= 0)
-		th[id].cycles += now - last_switch;
-	last_switch = now;
+	return &cpu_st[cpu_here()];
 }
 
 static void irq_off(void)
@@ -166,60 +139,270 @@ static void irq_on(void)
 	hal_irq_cpu_enable(true);
 }
 
-/* From a thread to the dispatcher (interrupts masked). Returns when the
- * dispatcher switches back to this thread. */
-static void to_dispatcher(void)
+/* interrupts masked */
+static void lock_take(void)
 {
-	int me = current;
-
-	account(me);
-	current = -1;
-	hal_ctx_switch(&th[me].sp, disp_sp);
+	spin_lock(&lock);
 }
 
-/* From a thread to the next one the core picks, or to the dispatcher if
- * the bus has work or nobody is ready (interrupts masked). The calling
- * thread's state is already set. */
+static void lock_give(void)
+{
+	spin_unlock(&lock);
+}
+
+/* The CPUs asleep waiting for work (core_place prefers them). */
+static uint64_t idle_mask(void)
+{
+	uint64_t m = 0;
+
+	for (unsigned int i = 0; i < SMP_CPUS_MAX; i++)
+		if (core.online >> i & 1 && smp_cpu_asleep(i))
+			m |= 1ull << i;
+	return m;
+}
+
+/* Thread id was queued on cpu: make sure that CPU looks at it soon (an
+ * IPI if it sleeps, or if it runs something less urgent, whose
+ * kernel_irq_exit then preempts). Lock held. */
+static void nudge(unsigned int cpu, int id)
+{
+	int cur;
+
+	if (cpu == cpu_here())
+		return;
+	if (smp_kick(cpu))
+		return;
+	cur = cpu_st[cpu].current;
+	if (cur >= 0 && core.t[cur].prio > core.t[id].prio)
+		hal_ipi_send(cpu);
+}
+
+/* ---- switching ------------------------------------------------------- */
+
+static uint64_t stack_top(int id)
+{
+	return (uint64_t)(uintptr_t)th[id].stack + SCHED_STACK_SIZE;
+}
+
+/* A thread's stack: its pages mapped in the HAL's stack window (slot:
+ * the thread's id), with unmapped guard pages below, so an overflow
+ * faults and is reported instead of running into other memory. If that
+ * cannot be done (the boot page tables were kept), the direct map, once
+ * said on the console. The kernel's tables are changed by one CPU at a
+ * time (stacks_lock: taken with interrupts as they are, before the bus
+ * lock the page-table allocator's calls to mm take). */
+_Static_assert(SCHED_THREADS_MAX <= HAL_KSTACK_SLOTS, "a stack slot per thread");
+static bool guarded = true;
+static DEFINE_LOCK_CLASS(stacks_class, "sched.stacks");
+static spinlock_t stacks_lock = SPINLOCK_INIT(&stacks_class);
+
+static void *stack_map(int id, uint64_t pa, void *direct)
+{
+	uint64_t top;
+	int rc;
+
+	if (!guarded)
+		return direct;
+	spin_lock(&stacks_lock);
+	rc = hal_kstack_map((uint32_t)id, pa, SCHED_STACK_SIZE, &vm_tables,
+			    &top);
+	spin_unlock(&stacks_lock);
+	if (rc) {
+		kprintf("sched: thread stacks without guard pages: %s\n",
+			errno_desc(rc));
+		guarded = false;
+		return direct;
+	}
+	return (void *)(uintptr_t)(top - SCHED_STACK_SIZE);
+}
+
+static void stack_unmap(int id, const void *stack)
+{
+	if ((uint64_t)(uintptr_t)stack >= HAL_KSTACK_BASE) {
+		spin_lock(&stacks_lock);
+		hal_kstack_unmap((uint32_t)id, SCHED_STACK_SIZE, &vm_tables);
+		spin_unlock(&stacks_lock);
+		/* before the caller frees the frames: no CPU keeps them */
+		smp_tlb_shootdown(0, (uint64_t)(uintptr_t)stack,
+				  SCHED_STACK_SIZE);
+	}
+}
+
+/* What a thread needs before it runs on this CPU: a user thread its
+ * address space and its kernel stack for traps from user mode. */
+static void prepare(struct cpu_state *c, int id)
+{
+	unsigned int cpu = cpu_here();
+
+	if (th[id].last_cpu != cpu) {
+		th[id].migrations++;
+		th[id].last_cpu = (uint8_t)cpu;
+	}
+	if (!th[id].user)
+		return;
+	if (c->active_root != th[id].u.root) {
+		uint64_t was = hal_mmu_activate(th[id].u.root);
+
+		if (!c->active_root)
+			c->kernel_root = was;	/* what to go back to */
+		c->active_root = th[id].u.root;
+	}
+	hal_set_kernel_stack(stack_top(id));
+}
+
+/* Charge the time since this CPU's last switch to thread id (-1: the
+ * dispatcher, not counted). */
+static void account(struct cpu_state *c, int id)
+{
+	uint64_t now = hal_cycles();
+
+	if (id >= 0)
+		th[id].cycles += now - c->last_switch;
+	c->last_switch = now;
+}
+
+/* Thread id starts (or goes on with) its turn on this CPU. */
+static void start_turn(struct cpu_state *c, int id)
+{
+	if (!th[id].keep_turn)
+		th[id].turn_start = hal_cycles();
+	th[id].keep_turn = false;
+	th[id].switches++;
+	c->switches++;
+	stats.switches++;
+	c->current = id;
+	prepare(c, id);
+}
+
+/* From a thread to its CPU's dispatcher (interrupts masked, the lock
+ * held). Returns when a dispatcher, maybe another CPU's, switches back
+ * to this thread, the lock held again. */
+static void to_dispatcher(void)
+{
+	struct cpu_state *c = here();
+	int me = c->current;
+
+	account(c, me);
+	c->current = -1;
+	hal_ctx_switch(&th[me].sp, c->disp_sp);
+}
+
+/* From a thread to the next one its CPU's queues give, or to the
+ * dispatcher if the bus has work or nobody is ready (interrupts masked,
+ * the lock held). The calling thread's state is already set. */
 static void switch_away(void)
 {
-	int me = current, next;
+	struct cpu_state *c = here();
+	int me = c->current, next;
 
 	if (bus_pending()) {
 		to_dispatcher();
 		return;
 	}
-	next = core_pick(&core);
+	next = core_pick(&core, cpu_here());
 	if (next == CORE_NONE) {
 		to_dispatcher();
 		return;
 	}
 	if (next == me) {	/* the only one ready: carry on */
-		current = me;
+		c->current = me;
 		return;
 	}
-	account(me);
-	current = next;
-	th[next].ran_ticks = 0;
-	th[next].switches++;
-	stats.switches++;
-	prepare(next);
+	account(c, me);
+	start_turn(c, next);
 	hal_ctx_switch(&th[me].sp, th[next].sp);
+}
+
+/* The running thread, or -1: read with interrupts masked, since a
+ * preemptible thread could otherwise move to another CPU between
+ * finding its CPU and reading that CPU's current thread. */
+static int self(void)
+{
+	bool was = hal_irq_cpu_save();
+	int id = here()->current;
+
+	hal_irq_cpu_enable(was);
+	return id;
 }
 
 static bool in_thread(void)
 {
-	return up && current >= 0 && bus_current() == BUS_SVC_KERNEL;
+	return up && self() >= 0 && bus_current() == BUS_SVC_KERNEL;
+}
+
+/* No CPU may keep root active once its space goes back to mm: a CPU
+ * that last ran one of its threads has it still (switching back costs a
+ * table load the next thread of that space would not need). Run on such
+ * a CPU by smp_call, interrupts masked. */
+static void drop_root_here(void *arg)
+{
+	uint64_t root = *(const uint64_t *)arg;
+	struct cpu_state *c = here();
+
+	if (c->active_root != root)
+		return;
+	/* (cannot be: the space's threads have all ended) */
+	if (c->current >= 0 && th[c->current].user &&
+	    th[c->current].u.root == root)
+		return;
+	hal_mmu_activate(c->kernel_root);
+	c->active_root = 0;
+}
+
+static void release_root(uint64_t root)
+{
+	uint64_t mask = 0;
+	unsigned int me;
+	bool was = hal_irq_cpu_save();
+
+	me = cpu_here();
+	drop_root_here(&root);
+	for (unsigned int i = 0; i < SMP_CPUS_MAX; i++)
+		if (i != me && core.online >> i & 1 &&
+		    __atomic_load_n(&cpu_st[i].active_root,
+				    __ATOMIC_ACQUIRE) == root)
+			mask |= 1ull << i;
+	hal_irq_cpu_enable(was);
+	/* every thread of the space has ended: none sets it again */
+	if (mask && smp_call_many(mask, drop_root_here, &root))
+		panic("sched: CPUs %#llx kept an ended address space",
+		      (unsigned long long)mask);
 }
 
 /* A thread that ended: its stack, and a user thread's address space
- * with every page in it, go back to mm. */
+ * with every page in it, go back to mm. Its slot stays EXITED (and
+ * reaping) until then. */
+/* Whether a thread other than i still lives in address space root. */
+static bool root_shared(int i, uint64_t root)
+{
+	bool shared = false;
+
+	irq_off();
+	lock_take();
+	for (int j = 0; j < SCHED_THREADS_MAX && !shared; j++)
+		shared = j != i && core.t[j].state != CORE_FREE &&
+			 core.t[j].state != CORE_EXITED && th[j].user &&
+			 th[j].u.root == root;
+	lock_give();
+	irq_on();
+	return shared;
+}
+
 static void reap(int i)
 {
+	/* its pages first: an owner told below may let a waiting parent,
+	 * on another CPU, count free memory at once */
+	stack_unmap(i, th[i].stack);
+	mm_page_free(th[i].stack_pa, STACK_ORDER);
+	th[i].stack = NULL;
+	if (th[i].scratch)
+		mm_page_free(th[i].scratch_pa, 0);
+	th[i].scratch = NULL;
 	if (th[i].user) {
-		if (active_root == th[i].u.root) {
-			hal_mmu_activate(kernel_root);
-			active_root = 0;
-		}
+		/* the space's last thread: no CPU may keep it (its siblings
+		 * run in it, and spawn sets none up with it) */
+		if (!root_shared(i, th[i].u.root))
+			release_root(th[i].u.root);
 		/* an owner looks after the space itself (its threads may
 		 * share it) */
 		if (th[i].u.reaped)
@@ -228,74 +411,148 @@ static void reap(int i)
 			kprintf("sched: %s: its address space was not "
 				"released\n", th[i].name);
 	}
-	stack_unmap(i, th[i].stack);
-	mm_page_free(th[i].stack_pa, STACK_ORDER);
-	th[i].stack = NULL;
+	irq_off();
+	lock_take();
 	core_release(&core, i);
+	th[i].reaping = false;
 	stats.threads--;
+	lock_give();
+	irq_on();
+}
+
+/* Free the stacks of threads that ended (none runs on them now: an
+ * ended thread's CPU let the lock go only once it had left its stack). */
+static void reap_exited(void)
+{
+	for (;;) {
+		int id = -1;
+
+		irq_off();
+		lock_take();
+		for (int i = 0; i < SCHED_THREADS_MAX && id < 0; i++)
+			if (core.t[i].state == CORE_EXITED && !th[i].reaping) {
+				th[i].reaping = true;
+				id = i;
+			}
+		lock_give();
+		irq_on();
+		if (id < 0)
+			return;
+		reap(id);
+	}
 }
 
 bool sched_run(void)
 {
+	struct cpu_state *c;
 	bool ran = false;
+	unsigned int cpu;
 	int id;
 
-	if (!up || current >= 0 || bus_current() != BUS_SVC_KERNEL)
+	if (!up)
+		return false;
+	c = here();
+	cpu = cpu_here();
+	if (c->current >= 0 || bus_current() != BUS_SVC_KERNEL ||
+	    !(core.online >> cpu & 1))
 		return false;
 	for (;;) {
 		irq_off();
+		lock_take();
 		if (bus_pending()) {
+			lock_give();
 			irq_on();
 			break;
 		}
-		id = core_pick(&core);
+		id = core_pick(&core, cpu);
+		if (id == CORE_NONE && core_steal(&core, cpu) != CORE_NONE)
+			id = core_pick(&core, cpu);
 		if (id == CORE_NONE) {
+			lock_give();
 			irq_on();
 			break;
 		}
-		current = id;
-		if (!th[id].keep_turn)
-			th[id].ran_ticks = 0;
-		th[id].keep_turn = false;
-		th[id].switches++;
-		stats.switches++;
-		prepare(id);
-		account(-1);
-		hal_ctx_switch(&disp_sp, th[id].sp);
-		/* back: current is -1 again */
+		account(c, -1);
+		start_turn(c, id);
+		hal_ctx_switch(&c->disp_sp, th[id].sp);
+		/* back: current is -1 again, the lock held */
+		lock_give();
 		irq_on();
 		ran = true;
-		/* free the stacks of threads that ended (none runs on them
-		 * now: the dispatcher does) */
-		for (int i = 0; i < SCHED_THREADS_MAX; i++)
-			if (core.t[i].state == CORE_EXITED)
-				reap(i);
+		reap_exited();
 	}
 	return ran;
 }
 
+bool sched_has_work(unsigned int cpu)
+{
+	return up && cpu < SMP_CPUS_MAX &&
+	       __atomic_load_n(&core.nready[cpu], __ATOMIC_SEQ_CST) != 0;
+}
+
+/* Threads wait on this CPU at a slice's end: a CPU asleep with nothing
+ * of its own is woken to take one (core_steal in its sched_run). Lock
+ * held. */
+static void balance(unsigned int cpu)
+{
+	if (!core.nready[cpu])
+		return;
+	for (unsigned int i = 0; i < SMP_CPUS_MAX; i++)
+		if (i != cpu && core.online >> i & 1 &&
+		    core_load(&core, i) == 0 && smp_kick(i))
+			return;
+}
+
 void kernel_irq_exit(bool from_user)
 {
-	int me = current;
+	struct cpu_state *c;
+	unsigned int cpu, best, prio;
+	bool expired;
+	int me;
 
-	/* The threads, the dispatcher and the bus run on the boot CPU only:
-	 * another CPU's interrupt (an IPI) must not switch it to them. */
-	if (hal_cpu_index() != 0)
+	if (!up)
 		return;
-	if (!up || me < 0 || bus_current() != BUS_SVC_KERNEL)
+	c = here();
+	me = c->current;
+	if (me < 0 || bus_current() != BUS_SVC_KERNEL)
 		return;
 	/* a thread of a process that is ending: it was in user mode, so no
 	 * kernel code is half-way through */
 	if (from_user && th[me].kill)
 		sched_exit_code(0);
 	/* a thread in user mode or a preemptible one, not inside an inline
-	 * handler, with bus work waiting */
-	if (!(from_user || th[me].preemptible) || !bus_pending())
+	 * handler */
+	if (!(from_user || th[me].preemptible))
 		return;
-	core_ready(&core, me, true);	/* it keeps its turn */
-	th[me].keep_turn = true;
-	preempted = me;
-	to_dispatcher();
+	cpu = cpu_here();
+	lock_take();
+	prio = core.t[me].prio;
+	best = core_best(&core, cpu);
+	expired = hal_cycles() - th[me].turn_start >=
+		  cycles_of_ns((uint64_t)slice * 10000000ull);
+	if (expired)
+		balance(cpu);
+	if (bus_pending()) {
+		/* it keeps its turn unless that is over and another of its
+		 * priority waits */
+		bool keep = !(expired && best <= prio);
+
+		core_ready(&core, me, keep);
+		th[me].keep_turn = keep;
+		c->preempts++;
+		to_dispatcher();
+	} else if (best < prio || (expired && best == prio)) {
+		bool keep = best < prio && !expired;
+
+		core_ready(&core, me, keep);
+		th[me].keep_turn = keep;
+		c->preempts++;
+		switch_away();
+	} else if (expired) {
+		th[me].turn_start = hal_cycles();	/* alone: a new turn */
+	}
+	lock_give();
+	me = self();
 	if (from_user && th[me].kill)
 		sched_exit_code(0);
 }
@@ -304,6 +561,8 @@ void kernel_irq_exit(bool from_user)
 
 static void thread_main(uint64_t id)
 {
+	/* switched to with the lock held */
+	lock_give();
 	irq_on();
 	if (th[id].user) {
 		/* leaves for user mode for good; back only on bad arguments */
@@ -319,13 +578,21 @@ static void thread_main(uint64_t id)
 }
 
 static int spawn(const char *name, unsigned int prio, sched_fn fn,
-		 void *arg, const struct thread *user);
+		 void *arg, const struct thread *user, uint64_t affinity);
 
 int sched_spawn(const char *name, unsigned int prio, sched_fn fn, void *arg)
 {
 	if (!fn)
 		return -AE_EINVAL;
-	return spawn(name, prio, fn, arg, NULL);
+	return spawn(name, prio, fn, arg, NULL, CORE_ALL);
+}
+
+int sched_spawn_on(const char *name, unsigned int prio, sched_fn fn,
+		   void *arg, uint64_t cpus)
+{
+	if (!fn)
+		return -AE_EINVAL;
+	return spawn(name, prio, fn, arg, NULL, cpus);
 }
 
 unsigned int sched_threads_free(void)
@@ -343,21 +610,37 @@ int sched_spawn_user(const char *name, unsigned int prio,
 	memset(&t, 0, sizeof(t));
 	t.user = true;
 	t.u = *u;
-	return spawn(name, prio, NULL, NULL, &t);
+	return spawn(name, prio, NULL, NULL, &t, CORE_ALL);
 }
 
 void *sched_owner(void)
 {
-	return in_thread() && th[current].user ? th[current].u.owner : NULL;
+	return in_thread() && th[self()].user ? th[self()].u.owner : NULL;
+}
+
+void *sched_scratch(void)
+{
+	return in_thread() ? th[self()].scratch : NULL;
+}
+
+static void unreserve(int id)
+{
+	bool was = hal_irq_cpu_save();
+
+	lock_take();
+	core_remove(&core, id);
+	th[id].starting = false;
+	lock_give();
+	hal_irq_cpu_enable(was);
 }
 
 static int spawn(const char *name, unsigned int prio, sched_fn fn,
-		 void *arg, const struct thread *user)
+		 void *arg, const struct thread *user, uint64_t affinity)
 {
-	uint64_t pa;
-	void *va;
+	uint64_t pa, spa = 0;
+	void *va, *scratch = NULL;
 	size_t n = name ? strlen(name) : 0;
-	int id, rc;
+	int id, rc, cpu;
 	bool was;
 
 	if (!up)
@@ -367,22 +650,42 @@ static int spawn(const char *name, unsigned int prio, sched_fn fn,
 	rc = mm_page_alloc(STACK_ORDER, &pa, &va);
 	if (rc)
 		return rc;
+	/* a user thread's scratch page: its system calls copy through it
+	 * (one page a thread: threads of one process run in parallel) */
+	if (user && (rc = mm_page_alloc(0, &spa, &scratch)) != 0) {
+		mm_page_free(pa, STACK_ORDER);
+		return rc;
+	}
 	/* masked, and back as they were: this may run at boot, before the
-	 * interrupt controllers are set up (init spawns from boot.done) */
+	 * interrupt controllers are set up (init spawns from boot.done).
+	 * The slot is taken, not yet ready (nobody runs or wakes it). */
 	was = hal_irq_cpu_save();
-	id = core_add(&core, prio);
+	lock_take();
+	if (affinity != CORE_ALL && !(affinity & core.online))
+		id = -AE_EINVAL;
+	else
+		id = core_reserve(&core, prio, cpu_here());
+	if (id >= 0) {
+		if (user)
+			th[id] = *user;
+		else
+			memset(&th[id], 0, sizeof(th[id]));
+		th[id].starting = true;
+		th[id].last_cpu = (uint8_t)cpu_here();
+	}
+	lock_give();
+	hal_irq_cpu_enable(was);
 	if (id < 0) {
-		hal_irq_cpu_enable(was);
+		if (scratch)
+			mm_page_free(spa, 0);
 		mm_page_free(pa, STACK_ORDER);
 		return id;
 	}
-	if (user)
-		th[id] = *user;
-	else
-		memset(&th[id], 0, sizeof(th[id]));
 	memcpy(th[id].name, name, n);
 	th[id].fn = fn;
 	th[id].arg = arg;
+	th[id].scratch = scratch;
+	th[id].scratch_pa = spa;
 	th[id].stack = stack_map(id, pa, va);
 	th[id].stack_pa = pa;
 	rc = hal_ctx_init((uint64_t)(uintptr_t)th[id].stack,
@@ -390,13 +693,25 @@ static int spawn(const char *name, unsigned int prio, sched_fn fn,
 	if (rc) {
 		/* cannot happen with a page-aligned stack; undo anyway */
 		stack_unmap(id, th[id].stack);
-		core_remove(&core, id);
-		hal_irq_cpu_enable(was);
+		unreserve(id);
+		if (scratch)
+			mm_page_free(spa, 0);
 		mm_page_free(pa, STACK_ORDER);
 		return rc;
 	}
+	was = hal_irq_cpu_save();
+	lock_take();
+	th[id].starting = false;
 	stats.threads++;
 	stats.spawned++;
+	if (affinity != CORE_ALL)
+		core_set_affinity(&core, id, affinity);
+	if (th[id].user && th[id].u.tid_out)
+		__atomic_store_n(th[id].u.tid_out, id, __ATOMIC_RELEASE);
+	cpu = core_wake(&core, id, idle_mask());
+	if (cpu >= 0)
+		nudge((unsigned int)cpu, id);
+	lock_give();
 	hal_irq_cpu_enable(was);
 	return id;
 }
@@ -406,8 +721,10 @@ void sched_yield(void)
 	if (!in_thread())
 		return;
 	irq_off();
-	core_ready(&core, current, false);
+	lock_take();
+	core_ready(&core, self(), false);
 	switch_away();
+	lock_give();
 	irq_on();
 }
 
@@ -418,8 +735,10 @@ int sched_sleep_ns(uint64_t ns)
 	if (!in_thread())
 		return -AE_EDEADLK;
 	irq_off();
-	core_sleep(&core, current, hal_cycles() + (cycles ? cycles : 1));
+	lock_take();
+	core_sleep(&core, self(), hal_cycles() + (cycles ? cycles : 1));
 	switch_away();
+	lock_give();
 	irq_on();
 	return 0;
 }
@@ -432,10 +751,11 @@ void sched_exit(void)
 void sched_exit_code(int code)
 {
 	struct sched_exit_event ev;
-	int me = current;
+	int me;
 
 	if (!in_thread())
 		panic("sched_exit outside a thread");
+	me = self();
 	th[me].exit_code = code;
 	memset(&ev, 0, sizeof(ev));
 	ev.id = me;
@@ -443,6 +763,7 @@ void sched_exit_code(int code)
 	memcpy(ev.name, th[me].name, sizeof(ev.name));
 	bus_publish(TOPIC_SCHED_THREAD_EXIT, BUS_PRIO_DEFAULT, &ev, sizeof(ev));
 	irq_off();
+	lock_take();
 	core_exit(&core, me);
 	to_dispatcher();
 	panic("sched: an exited thread ran again");
@@ -451,12 +772,12 @@ void sched_exit_code(int code)
 void sched_preemptible(bool on)
 {
 	if (in_thread())
-		th[current].preemptible = on;
+		th[self()].preemptible = on;
 }
 
 int sched_self(void)
 {
-	return in_thread() ? current : -1;
+	return in_thread() ? self() : -1;
 }
 
 const char *sched_name(int id)
@@ -467,40 +788,110 @@ const char *sched_name(int id)
 	return th[id].name;
 }
 
+int sched_cpu_of(int id)
+{
+	int cpu = -AE_EINVAL;
+	bool was = hal_irq_cpu_save();
+
+	lock_take();
+	if (id >= 0 && id < SCHED_THREADS_MAX &&
+	    core.t[id].state != CORE_FREE)
+		cpu = core.t[id].cpu;
+	lock_give();
+	hal_irq_cpu_enable(was);
+	return cpu;
+}
+
+int sched_set_affinity(int id, uint64_t cpus)
+{
+	int rc = -AE_EINVAL, cpu;
+	bool was, move = false;
+
+	if (id < 0 || id >= SCHED_THREADS_MAX)
+		return -AE_EINVAL;
+	was = hal_irq_cpu_save();
+	lock_take();
+	if (core.t[id].state != CORE_FREE && core.t[id].state != CORE_EXITED &&
+	    !th[id].starting) {
+		rc = core_set_affinity(&core, id, cpus);
+		cpu = core.t[id].cpu;
+		if (!rc && core.t[id].state == CORE_READY)
+			nudge((unsigned int)cpu, id);
+		/* the caller itself, now on a CPU it may not use: it moves */
+		move = !rc && in_thread() && self() == id &&
+		       !(cpus >> cpu_here() & 1);
+	}
+	lock_give();
+	hal_irq_cpu_enable(was);
+	if (move)
+		sched_yield();
+	return rc;
+}
+
 /* Blocking for bus_call_wait: the wake may come first (an interrupt
  * between the request being queued and the block lets the dispatcher
- * answer it). */
+ * answer it, or another CPU's). */
 static int block(void *ctx, uint64_t deadline)
 {
 	int me = (int)(intptr_t)ctx;
 	int rc = 0;
 
 	irq_off();
+	lock_take();
 	if (th[me].woken) {
 		th[me].woken = false;
+		lock_give();
 		irq_on();
 		return 0;
 	}
 	core_block(&core, me, deadline);
 	switch_away();
+	/* back, maybe on another CPU */
 	if ((core.t[me].timed_out && !th[me].woken) || th[me].kill)
 		rc = -AE_ETIMEDOUT;	/* (a thread being killed stops
 					 * waiting) */
 	core.t[me].timed_out = 0;
 	th[me].woken = false;
+	lock_give();
 	irq_on();
 	return rc;
 }
 
+/* lock held */
+static void wake_locked(int id)
+{
+	int cpu;
+
+	if (th[id].starting)
+		return;
+	cpu = core_wake(&core, id, idle_mask());
+	if (cpu < 0)
+		th[id].woken = true;	/* not blocked yet */
+	else
+		nudge((unsigned int)cpu, id);
+}
+
 static void wake(void *ctx)
 {
-	int id = (int)(intptr_t)ctx;
+	bool was = hal_irq_cpu_save();
 
-	if (core_wake(&core, id))
-		th[id].woken = true;	/* not blocked yet */
+	lock_take();
+	wake_locked((int)(intptr_t)ctx);
+	lock_give();
+	hal_irq_cpu_enable(was);
 }
 
 static const struct bus_waiter_ops waiter = { block, wake };
+
+/* For bus_call from a thread on a CPU where its service may not run. */
+static const struct bus_waiter_ops *thread_waiter(void **ctx)
+{
+	if (!in_thread())
+		return NULL;
+	th[self()].woken = false;
+	*ctx = (void *)(intptr_t)self();
+	return &waiter;
+}
 
 int sched_block(uint64_t timeout_ns)
 {
@@ -508,30 +899,51 @@ int sched_block(uint64_t timeout_ns)
 
 	if (!in_thread())
 		return -AE_EDEADLK;
-	return block((void *)(intptr_t)current,
+	return block((void *)(intptr_t)self(),
 		     timeout_ns ? hal_cycles() + (c ? c : 1) : 0);
 }
 
 void sched_kill(int id)
 {
-	if (id < 0 || id >= SCHED_THREADS_MAX || !th[id].user ||
-	    core.t[id].state == CORE_FREE || core.t[id].state == CORE_EXITED)
+	bool was;
+	int cpu = -1;
+
+	if (id < 0 || id >= SCHED_THREADS_MAX)
 		return;
-	th[id].kill = true;
-	if (core_wake(&core, id))
-		th[id].woken = true;	/* (not blocked now) */
+	was = hal_irq_cpu_save();
+	lock_take();
+	if (th[id].user && core.t[id].state != CORE_FREE &&
+	    core.t[id].state != CORE_EXITED) {
+		th[id].kill = true;
+		wake_locked(id);
+		/* running in user mode elsewhere: an interrupt there ends it
+		 * now rather than at that CPU's next tick */
+		if (core.t[id].state == CORE_RUNNING)
+			cpu = core.t[id].cpu;
+	}
+	lock_give();
+	hal_irq_cpu_enable(was);
+	if (cpu >= 0 && (unsigned int)cpu != cpu_here())
+		hal_ipi_send((unsigned int)cpu);
 }
 
 bool sched_killed(void)
 {
-	return in_thread() && th[current].kill;
+	return in_thread() && th[self()].kill;
 }
 
 void sched_wake(int id)
 {
-	if (id >= 0 && id < SCHED_THREADS_MAX &&
-	    core.t[id].state != CORE_FREE && core.t[id].state != CORE_EXITED)
-		wake((void *)(intptr_t)id);
+	bool was;
+
+	if (id < 0 || id >= SCHED_THREADS_MAX)
+		return;
+	was = hal_irq_cpu_save();
+	lock_take();
+	if (core.t[id].state != CORE_FREE && core.t[id].state != CORE_EXITED)
+		wake_locked(id);
+	lock_give();
+	hal_irq_cpu_enable(was);
 }
 
 int sched_call_as(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
@@ -542,10 +954,10 @@ int sched_call_as(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 
 	if (!in_thread())
 		return -AE_EDEADLK;
-	th[current].woken = false;
+	th[self()].woken = false;
 	return bus_call_wait_as(src, dst, topic, BUS_PRIO_DEFAULT, data, len,
 				reply, timeout_ns ? (c ? c : 1) : 0, &waiter,
-				(void *)(intptr_t)current);
+				(void *)(intptr_t)self());
 }
 
 int sched_call(bus_svc_t dst, bus_topic_t topic, const void *data,
@@ -555,10 +967,10 @@ int sched_call(bus_svc_t dst, bus_topic_t topic, const void *data,
 
 	if (!in_thread())
 		return -AE_EDEADLK;
-	th[current].woken = false;
+	th[self()].woken = false;
 	return bus_call_wait(dst, topic, BUS_PRIO_DEFAULT, data, len, reply,
 			     timeout_ns ? (c ? c : 1) : 0, &waiter,
-			     (void *)(intptr_t)current);
+			     (void *)(intptr_t)self());
 }
 
 const char *sched_state(int id)
@@ -575,6 +987,22 @@ const char *sched_state(int id)
 void sched_get_stats(struct sched_stats *out)
 {
 	*out = stats;
+	out->steals = core.steals;
+}
+
+void sched_cpu_online(unsigned int cpu)
+{
+	bool was;
+
+	if (cpu >= SMP_CPUS_MAX)
+		return;
+	was = hal_irq_cpu_save();
+	lock_take();
+	cpu_st[cpu].current = -1;
+	if (up)
+		core_online(&core, cpu);
+	lock_give();
+	hal_irq_cpu_enable(was);
 }
 
 /* ---- the service ------------------------------------------------------- */
@@ -586,46 +1014,62 @@ static int sched_init(void)
 	if (!up) {
 		core_init(&core);
 		memset(&stats, 0, sizeof(stats));
-		up = true;
+		for (unsigned int i = 0; i < SMP_CPUS_MAX; i++)
+			cpu_st[i].current = -1;
+		/* CPUs that came up first (none: smp_init runs after the
+		 * services start) */
+		for (unsigned int i = 1; i < SMP_CPUS_MAX; i++) {
+			const struct smp_cpu *c = smp_cpu(i);
+
+			if (c && __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) ==
+			    SMP_ONLINE)
+				core_online(&core, i);
+		}
+		__atomic_store_n(&up, true, __ATOMIC_RELEASE);
+		bus_set_thread_waiter(thread_waiter);
 	}
 	return 0;
 }
 
+/* Sleeps and timed waits that are over, on whichever CPU they wait for. */
 static void tick(void)
 {
+	uint64_t cpus;
+	bool was = hal_irq_cpu_save();
+
+	lock_take();
 	stats.ticks++;
-	core_expire(&core, hal_cycles());
-	/* the thread the tick interrupted: charge it; a used-up slice
-	 * sends it to the back of its queue */
-	if (preempted >= 0 && core.t[preempted].state == CORE_READY &&
-	    ++th[preempted].ran_ticks >= slice) {
-		core_set_prio(&core, preempted, core.t[preempted].prio);
-		th[preempted].ran_ticks = 0;
-		th[preempted].keep_turn = false;
-	}
-	preempted = -1;
+	if (core_expire(&core, hal_cycles(), idle_mask(), &cpus))
+		for (unsigned int i = 0; cpus >> i; i++)
+			if (cpus >> i & 1)
+				smp_kick(i);
+	lock_give();
+	hal_irq_cpu_enable(was);
 }
 
 static const struct sysfs_attr attrs[] = {
 	{ "threads", 0444, 0 }, { "switches", 0444, 0 },
-	{ "ticks", 0444, 0 }, { "slice", 0644, 0 },
+	{ "ticks", 0444, 0 }, { "slice", 0644, 0 }, { "steals", 0444, 0 },
 };
 #define NATTRS (sizeof(attrs) / sizeof(attrs[0]))
 
 static uint32_t show_threads(char *buf, uint32_t size)
 {
 	uint32_t n = 0;
-	int k = ksnprintf(buf, size, "id name             prio state    "
-			  "switches   cpu_us\n");
+	int k = ksnprintf(buf, size, "id name             prio state    cpu "
+			  "affinity           switches migrated   cpu_us\n");
 
 	n = k < (int)size ? (uint32_t)k : size;
 	for (int i = 0; i < SCHED_THREADS_MAX && n < size; i++) {
 		if (core.t[i].state == CORE_FREE)
 			continue;
-		k = ksnprintf(buf + n, size - n, "%-2d %-16s %4u %-8s %8llu "
-			      "%8llu\n", i, th[i].name, core.t[i].prio,
-			      sched_state(i),
+		k = ksnprintf(buf + n, size - n, "%-2d %-16s %4u %-8s %3u "
+			      "%#-16llx %8llu %8llu %8llu\n", i, th[i].name,
+			      core.t[i].prio, sched_state(i), core.t[i].cpu,
+			      (unsigned long long)(core.t[i].affinity &
+						   core.online),
 			      (unsigned long long)th[i].switches,
+			      (unsigned long long)th[i].migrations,
 			      (unsigned long long)(ns_of_cycles(th[i].cycles) /
 						   1000));
 		n += k < (int)(size - n) ? (uint32_t)k : size - n;
@@ -670,10 +1114,11 @@ static int sysfs_request(const struct bus_msg *m, struct bus_msg *reply)
 	if (io.index == 0) {
 		n = show_threads(buf, io.len);
 	} else {
+		uint64_t vals[] = { 0, stats.switches, stats.ticks, slice,
+				    core.steals };
+
 		k = ksnprintf(buf, io.len, "%llu\n",
-			      (unsigned long long)(io.index == 1 ?
-						   stats.switches : io.index ==
-						   2 ? stats.ticks : slice));
+			      (unsigned long long)vals[io.index]);
 		n = k < (int)io.len ? (uint32_t)k : io.len;
 	}
 	memcpy(reply->data, &n, sizeof(n));

@@ -42,7 +42,9 @@ thread spawned, run and reaped), beside the peer bus_call_inline: the
 same request made inline from the dispatcher.
 
 Many CPUs (-smp 4): smp.ipi_round_trip beside sched.yield_switch;
-smp.bus_pingpong_cross beside smp.bus_pingpong_same; and the bus's
+smp.bus_pingpong_cross beside smp.bus_pingpong_same;
+smp.thread_wake_cross (two threads on CPUs 0 and 1 waking each other)
+beside smp.thread_wake_same (both on CPU 0); and the bus's
 throughput, smp.bus_throughput_2cpu and _4cpu (pairs of services on 2
 and 4 CPUs, time per message) beside smp.bus_throughput_1cpu, and the
 same with handlers that hash 1 KiB each (smp.bus_throughput_work_*).
@@ -81,7 +83,8 @@ from results import FAILED, SKIPPED  # noqa: E402
 CMDLINE = 'ktest=bench.irq_latency timer_hz=1000'
 KMALLOC_CMDLINE = 'ktest=bench.kmalloc'
 SCHED_CMDLINE = 'ktest=bench.sched'
-SMP_CMDLINE = 'ktest=bench.smp,bench.smp_bus,bench.smp_throughput'
+SMP_CMDLINE = ('ktest=bench.smp,bench.smp_bus,bench.smp_throughput,'
+               'bench.smp_wake')
 USER_CMDLINE = 'run=bench run.exit'
 ULINE = re.compile(r'^bench: user (\w+) n=(\d+) hz=(\d+) median=(\d+) '
                    r'p99=(\d+) centicycles')
@@ -162,6 +165,11 @@ GROUPS = [
         ('bus_pingpong_cross', 'smp.bus_pingpong_cross', None,
          'bus_pingpong_same', 'smp.bus_pingpong_same'),
         ('bus_pingpong_same', 'smp.bus_pingpong_same', 'sched',
+         'yield_switch', 'sched.yield_switch'),
+        # a thread woken on another CPU beside one woken on its own
+        ('thread_wake_cross', 'smp.thread_wake_cross', None,
+         'thread_wake_same', 'smp.thread_wake_same'),
+        ('thread_wake_same', 'smp.thread_wake_same', 'sched',
          'yield_switch', 'sched.yield_switch'),
         # the bus's throughput with pairs of services on 2 and 4 CPUs
         # beside one pair on one CPU (time per message: 0.5 is twice

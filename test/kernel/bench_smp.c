@@ -13,6 +13,14 @@
  *                   woken when it sleeps); PER round trips a batch.
  *   bus_pingpong_same   the same with both services on CPU 0.
  *
+ *   thread_wake_cross  two kernel threads, one pinned to CPU 0 and one
+ *                   to CPU 1, wake each other in turn (sched_wake, then
+ *                   sched_block): each wake-up reaches a thread blocked
+ *                   on the other CPU, which is sent an IPI when it
+ *                   sleeps. PER round trips (two wake-ups) a batch.
+ *   thread_wake_same   the same with both threads on CPU 0 (a wake-up
+ *                   and a thread switch within one CPU).
+ *
  * The IPI's peer in test/bench/qemu_bench.py is the same configuration's
  * sched.yield_switch (a switch between two threads on one CPU), so a
  * wake-up across CPUs stands beside one within a CPU; the cross-CPU
@@ -24,7 +32,9 @@
 #include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kprintf.h>
+#include <aegis/kernel.h>
 #include <aegis/ktest.h>
+#include <aegis/sched.h>
 #include <aegis/smp.h>
 #include "bench.h"
 
@@ -337,4 +347,81 @@ KTEST_EXPLICIT(bench, smp_throughput)
 				hal_cpu_relax();
 			KEXPECT_EQ(t, rc, 0);
 		}
+}
+
+/* ---- thread wake-ups across CPUs ------------------------------------ */
+
+static volatile int waker_id[2];
+static volatile uint32_t wake_done;
+static volatile uint32_t turn;	/* whose turn it is to run: 0 or 1 */
+
+/* Thread i: on its turn, hand the turn over and wake the other; else
+ * block until woken. Thread 0 times each batch. */
+static void waker(void *arg)
+{
+	unsigned int i = (unsigned int)(uintptr_t)arg;
+
+	waker_id[i] = sched_self();
+	while (waker_id[!i] < 0)
+		sched_yield();
+	for (unsigned int r = 0; r < ROUNDS + 1; r++) {
+		uint64_t t0 = hal_cycles();
+
+		for (unsigned int k = 0; k < PER; k++) {
+			for (unsigned int half = 0; half < 2; half++) {
+				while (__atomic_load_n(&turn, __ATOMIC_ACQUIRE) != i)
+					sched_block(1000000000ull);
+				__atomic_store_n(&turn, !i, __ATOMIC_RELEASE);
+				sched_wake(waker_id[!i]);
+			}
+		}
+		/* round 0 warms up */
+		if (i == 0 && r)
+			v[r - 1] = (hal_cycles() - t0) * 100 / PER;
+	}
+	wake_done++;
+}
+
+static bool wake_pingpong(const char *name, uint64_t cpu_of_1, uint64_t hz)
+{
+	uint64_t end;
+
+	wake_done = 0;
+	turn = 0;
+	waker_id[0] = waker_id[1] = -1;
+	if (sched_spawn_on("waker0", 3, waker, (void *)0, 1) < 0 ||
+	    sched_spawn_on("waker1", 3, waker, (void *)1, cpu_of_1) < 0)
+		return false;
+	end = hal_cycles() + 60 * hz;
+	while (wake_done < 2 && hal_cycles() < end) {
+		if (bus_run(256))
+			continue;
+		if (sched_run())
+			continue;
+		kernel_wait();
+	}
+	bus_run(~0u);
+	sched_run();
+	if (wake_done < 2)
+		return false;
+	bench_sort(v, ROUNDS);
+	kprintf("bench: smp %s n=%u hz=%llu median=%llu p99=%llu "
+		"centicycles\n", name, ROUNDS * PER, (unsigned long long)hz,
+		(unsigned long long)v[ROUNDS / 2],
+		(unsigned long long)v[ROUNDS * 99 / 100]);
+	return true;
+}
+
+KTEST_EXPLICIT(bench, smp_wake)
+{
+	const struct smp_cpu *other = smp_cpu(1);
+	uint64_t hz = hal_cycles_per_sec();
+
+	if (!other || other->state != SMP_ONLINE) {
+		kprintf("bench: smp_wake needs a second CPU online\n");
+		KEXPECT(t, false);
+		return;
+	}
+	KEXPECT(t, wake_pingpong("thread_wake_same", 1, hz));
+	KEXPECT(t, wake_pingpong("thread_wake_cross", 2, hz));
 }

@@ -16,6 +16,7 @@
 #include <aegis/ktest.h>
 #include <aegis/mm.h>
 #include <aegis/sched.h>
+#include <aegis/smp.h>
 
 /* The main loop, until *done reaches want or seconds pass. */
 static bool pump(volatile uint32_t *done, uint32_t want, unsigned int secs)
@@ -63,8 +64,9 @@ KTEST(sched, yield_ping_pong_and_stacks_back)
 	done = 0;
 	ntrail = 0;
 	memset(trail, 0, sizeof(trail));
-	KEXPECT(t, sched_spawn("ping", 4, pinger, "a") >= 0);
-	KEXPECT(t, sched_spawn("pong", 4, pinger, "b") >= 0);
+	/* on one CPU (this one): their turns alternate */
+	KEXPECT(t, sched_spawn_on("ping", 4, pinger, "a", 1) >= 0);
+	KEXPECT(t, sched_spawn_on("pong", 4, pinger, "b", 1) >= 0);
 	KEXPECT(t, pump(&done, 2, 5));
 	KEXPECT_STREQ(t, trail, "abababab");
 	sched_get_stats(&s1);
@@ -112,9 +114,9 @@ KTEST(sched, most_urgent_runs_first)
 	done = 0;
 	ntrail = 0;
 	memset(trail, 0, sizeof(trail));
-	KEXPECT(t, sched_spawn("low", 6, marker, "l") >= 0);
-	KEXPECT(t, sched_spawn("mid", 4, marker, "m") >= 0);
-	KEXPECT(t, sched_spawn("high", 1, marker, "h") >= 0);
+	KEXPECT(t, sched_spawn_on("low", 6, marker, "l", 1) >= 0);
+	KEXPECT(t, sched_spawn_on("mid", 4, marker, "m", 1) >= 0);
+	KEXPECT(t, sched_spawn_on("high", 1, marker, "h", 1) >= 0);
 	KEXPECT(t, pump(&done, 3, 5));
 	KEXPECT_STREQ(t, trail, "hml");
 	KEXPECT_EQ(t, sched_spawn("bad", SCHED_PRIOS, marker, "x"),
@@ -148,8 +150,9 @@ KTEST(sched, busy_threads_preempted_round_robin)
 	stop = false;
 	spins[0] = spins[1] = 0;
 	sched_get_stats(&s0);
-	KEXPECT(t, sched_spawn("spin0", 5, spinner, (void *)0) >= 0);
-	KEXPECT(t, sched_spawn("spin1", 5, spinner, (void *)1) >= 0);
+	/* both on this CPU: only preemption gives the second a turn */
+	KEXPECT(t, sched_spawn_on("spin0", 5, spinner, (void *)0, 1) >= 0);
+	KEXPECT(t, sched_spawn_on("spin1", 5, spinner, (void *)1, 1) >= 0);
 	end = hal_cycles() + hal_cycles_per_sec() / 5;	/* 200 ms */
 	while (hal_cycles() < end) {
 		if (bus_run(256))
@@ -196,6 +199,145 @@ KTEST(sched, bus_request_from_a_thread)
 	KEXPECT_EQ(t, call_rc, 0);
 	KEXPECT_STREQ(t, call_reply, "pong");
 	KEXPECT_EQ(t, sched_call(0, 0, NULL, 0, &r, 0), -AE_EDEADLK);
+}
+
+/* ---- several CPUs --------------------------------------------------- */
+
+static volatile int ran_on[SMP_CPUS_MAX];
+
+static void where(void *arg)
+{
+	unsigned int i = (unsigned int)(uintptr_t)arg;
+
+	ran_on[i] = (int)hal_cpu_index();
+	done++;
+}
+
+/* A thread pinned to a CPU runs there, on each CPU that is online. */
+KTEST(sched, a_pinned_thread_runs_on_its_cpu)
+{
+	unsigned int n = 0;
+
+	done = 0;
+	for (unsigned int i = 0; i < SMP_CPUS_MAX; i++) {
+		ran_on[i] = -1;
+		if (!smp_cpu(i) || smp_cpu(i)->state != SMP_ONLINE)
+			continue;
+		KEXPECT(t, sched_spawn_on("pinned", 4, where, (void *)(uintptr_t)i,
+					  1ull << i) >= 0);
+		n++;
+	}
+	KEXPECT(t, pump(&done, n, 5));
+	for (unsigned int i = 0; i < SMP_CPUS_MAX; i++)
+		if (smp_cpu(i) && smp_cpu(i)->state == SMP_ONLINE)
+			KEXPECT_EQ(t, ran_on[i], (int)i);
+	/* no CPU of the mask runs threads */
+	KEXPECT_EQ(t, sched_spawn_on("nowhere", 4, where, NULL, 0),
+		   -AE_EINVAL);
+	KEXPECT_EQ(t, sched_spawn_on("nowhere", 4, where, NULL,
+				     1ull << (SMP_CPUS_MAX - 1)), -AE_EINVAL);
+}
+
+/* Two threads that never yield and are not preemptible each wait until
+ * the other has started: only two CPUs at once get both past that. */
+static volatile uint32_t started;
+static volatile int par_cpu[2];
+static volatile bool par_ok[2];
+
+static void parallel(void *arg)
+{
+	unsigned int i = (unsigned int)(uintptr_t)arg;
+	uint64_t end = hal_cycles() + 3 * hal_cycles_per_sec();
+
+	__atomic_fetch_add(&started, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&started, __ATOMIC_SEQ_CST) < 2 &&
+	       hal_cycles() < end)
+		;
+	par_ok[i] = __atomic_load_n(&started, __ATOMIC_SEQ_CST) >= 2;
+	par_cpu[i] = (int)hal_cpu_index();
+	done++;
+}
+
+KTEST(sched, threads_run_in_parallel)
+{
+	if (smp_cpus_online() < 2) {
+		kprintf("ktest: sched.threads_run_in_parallel: one CPU, "
+			"nothing to check\n");
+		return;
+	}
+	done = 0;
+	started = 0;
+	par_ok[0] = par_ok[1] = false;
+	/* not pinned: the scheduler puts the second on a free CPU */
+	KEXPECT(t, sched_spawn("par0", 4, parallel, (void *)0) >= 0);
+	KEXPECT(t, sched_spawn("par1", 4, parallel, (void *)1) >= 0);
+	KEXPECT(t, pump(&done, 2, 10));
+	KEXPECT(t, par_ok[0] && par_ok[1]);
+	KEXPECT(t, par_cpu[0] != par_cpu[1]);
+}
+
+/* A thread blocked on one CPU is woken from another (an IPI brings that
+ * CPU out of its sleep), and a thread moves itself by its affinity. */
+static volatile int blocked_id = -1;
+static volatile int woke_on = -1, moved_to = -1, block_rc = 1;
+
+static void blocker(void *arg)
+{
+	(void)arg;
+	blocked_id = sched_self();
+	block_rc = sched_block(5000000000ull);
+	woke_on = (int)hal_cpu_index();
+	/* now everywhere but here */
+	sched_set_affinity(sched_self(), ~(1ull << woke_on));
+	moved_to = (int)hal_cpu_index();
+	done++;
+}
+
+KTEST(sched, woken_from_another_cpu_and_moved_by_affinity)
+{
+	uint64_t end;
+	unsigned int last = 0;
+
+	if (smp_cpus_online() < 2) {
+		kprintf("ktest: sched.woken_from_another_cpu_and_moved_by_"
+			"affinity: one CPU, nothing to check\n");
+		return;
+	}
+	for (unsigned int i = 0; i < SMP_CPUS_MAX; i++)
+		if (smp_cpu(i) && smp_cpu(i)->state == SMP_ONLINE)
+			last = i;
+	done = 0;
+	blocked_id = woke_on = moved_to = -1;
+	block_rc = 1;
+	{
+		int rc = sched_spawn_on("blocker", 3, blocker, NULL,
+					1ull << last);
+
+		KEXPECT(t, rc >= 0);
+		if (rc < 0) {
+			kprintf("ktest: blocker on CPU %u: %s\n", last,
+				errno_desc(rc));
+			return;
+		}
+	}
+	end = hal_cycles() + 5 * hal_cycles_per_sec();
+	while ((blocked_id < 0 ||
+		strcmp(sched_state(blocked_id) ?: "", "blocked")) &&
+	       hal_cycles() < end)
+		bus_run(16);
+	KEXPECT_STREQ(t, sched_state(blocked_id), "blocked");
+	KEXPECT_EQ(t, sched_cpu_of(blocked_id), (int)last);
+	/* let it sleep for real, then wake it from here (CPU 0) */
+	end = hal_cycles() + hal_cycles_per_sec() / 50;
+	while (hal_cycles() < end)
+		;
+	sched_wake(blocked_id);
+	KEXPECT(t, pump(&done, 1, 5));
+	KEXPECT_EQ(t, block_rc, 0);
+	KEXPECT_EQ(t, woke_on, (int)last);
+	KEXPECT(t, moved_to >= 0 && moved_to != (int)last);
+	KEXPECT_EQ(t, sched_set_affinity(SCHED_THREADS_MAX, 1), -AE_EINVAL);
+	KEXPECT_EQ(t, sched_cpu_of(-1), -AE_EINVAL);
 }
 
 /* Recursion the compiler cannot see the end of, 1000 bytes a frame. */

@@ -50,7 +50,8 @@ SMP = lines('smp', ('ipi_round_trip', 'bus_pingpong_cross',
                     'bus_pingpong_same', 'bus_throughput_1cpu',
                     'bus_throughput_2cpu', 'bus_throughput_4cpu',
                     'bus_throughput_work_1cpu', 'bus_throughput_work_2cpu',
-                    'bus_throughput_work_4cpu'))
+                    'bus_throughput_work_4cpu', 'thread_wake_cross',
+                    'thread_wake_same'))
 
 
 def config_of(argv):
@@ -155,14 +156,14 @@ class QemuBench(unittest.TestCase):
         for r in ran:
             self.assertEqual(list(r), KEYS, r['bench'])
         # 3 TCG configurations: 2 irq + 5 kmalloc + 3 sched + 4 user
-        # + 7 smp
-        self.assertEqual(len(ran), 3 * 21)
+        # + 9 smp
+        self.assertEqual(len(ran), 3 * 23)
         irq = find(rec, 'irq.top_to_handler', 'x86_64-pvh')[0]
         self.assertEqual((irq['value'], irq['cycles'], irq['ratio']),
                          (500.0, 500, 1.0))
         # the KVM configuration is skipped, with the reason, not failed
         kvm = [r for r in rec if r.get('config') == 'x86_64-pvh-kvm']
-        self.assertEqual(len(kvm), 21)
+        self.assertEqual(len(kvm), 23)
         for r in kvm:
             self.assertEqual((r['status'], r['reason'], r['value']),
                              ('skipped', 'this host is a virtual machine',

@@ -284,14 +284,24 @@ static void bus(void)
 			last = m.seq;
 			lost += m.gap;
 		}
-		CHECK(got == 32);
-		CHECK(last - first == 31);
+		/* one CPU: the 32 its mailbox holds, the rest lost; with
+		 * more, its service (on another CPU) delivers while this
+		 * thread empties the mailbox, so more may be kept. Either
+		 * way every publish is received or told lost. */
+		CHECK(got >= 32 && got <= 40);
+		if (number("/sys/cpus/online") == 1) {
+			CHECK(got == 32);
+			CHECK(last - first == 31);
+		}
+		/* in order, none twice */
+		CHECK(last - first >= (uint32_t)(got - 1) && last - first < 40);
 		CHECK(aegis_publish(mine, "z", 1, 3) == 1);
 		CHECK(aegis_receive(&m, 1000000) == 0 && m.data[0] == 'z');
 		lost += m.gap;
-		CHECK(lost == 8);
+		CHECK(got + lost == 40);
 		CHECK(m.seq == first + 40);
-		printf("systest: mailbox: 32 of 40 kept, gap %ld told\n", lost);
+		printf("systest: mailbox: %ld of 40 kept, gap %ld told\n", got,
+		       lost);
 	}
 }
 

@@ -468,11 +468,10 @@ extern "C" fn x86_trap(f: &TrapFrame) {
     // running program's doing: the kernel's path, whatever the CPL
     let addr = if f.vector == 14 { cr2 } else { f.rip };
     let nm: &'static str = NAMES_C[f.vector as usize];
-    // The other CPUs run no user code and no service handler (their
-    // recovery points are the boot CPU's): every exception there is
-    // the kernel's, reported with the CPU's index, and fatal.
+    // Every CPU runs threads (user mode included) and service handlers:
+    // a fault in user mode ends that thread's process, on any CPU.
     let cpu = super::smp::cpu_index();
-    if cpu == 0 && from_user && !matches!(f.vector, 2 | 8 | 18) {
+    if from_user && !matches!(f.vector, 2 | 8 | 18) {
         crate::ffi::user_fault(fault_kind(f.vector), f.vector as u32, f.rip, addr, nm);
     }
     let mut b = crate::fmt::Buf::<640>::new();
@@ -541,8 +540,8 @@ extern "C" fn x86_trap(f: &TrapFrame) {
     // A fault of the code that was running, not of its stack nor of the
     // machine: if a service's handler was running, that service fails
     // and the kernel goes on (kernel/fault.c); otherwise it is fatal.
-    if cpu == 0
-        && !overflow
+    // (each CPU has its own stack of recovery points)
+    if !overflow
         && thread.is_none()
         && matches!(f.vector, 0 | 3 | 4 | 5 | 6 | 12 | 13 | 14 | 16 | 17 | 19)
     {

@@ -96,11 +96,11 @@ pub fn send(index: u32) -> Result<(), Errno> {
 
 /// The IPI arrived (from x86_trap, interrupts masked): the kernel's side
 /// in the top half (hal_in_irq is true), then the end of interrupt; not a
-/// bus line. Only the boot CPU then goes through the kernel's irq_exit,
-/// as after any of its interrupts: there threads run, and the end of an
-/// interrupt is where one in user mode that is being killed ends and a
-/// preemptible one yields to waiting bus work. The other CPUs run no
-/// threads (their irq_exit would do nothing).
+/// bus line. Then the kernel's irq_exit, as after any interrupt: every
+/// CPU runs threads, and the end of an interrupt is where one in user
+/// mode that is being killed ends, and where a preemptible one yields to
+/// waiting bus work or to a more urgent thread (an IPI is how another
+/// CPU asks for that).
 pub fn receive(from_user: bool) {
     crate::irq::enter();
     // SAFETY: smp_ipi_entry runs in interrupt context by contract, as it
@@ -108,9 +108,7 @@ pub fn receive(from_user: bool) {
     unsafe { smp_ipi_entry() };
     apic::end_of_interrupt();
     crate::irq::leave();
-    if super::cpu_index() == 0 {
-        crate::ffi::irq_exit(from_user);
-    }
+    crate::ffi::irq_exit(from_user);
 }
 
 #[cfg(test)]
