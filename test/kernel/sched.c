@@ -18,6 +18,27 @@
 #include <aegis/sched.h>
 #include <aegis/smp.h>
 
+/* Threads that ended are given back by the dispatcher of the CPU they
+ * ended on: wait (two seconds at most) until none is left to give back,
+ * so that counts of free pages compare. */
+static void settle(void)
+{
+	uint64_t end = hal_cycles() + 2 * hal_cycles_per_sec();
+	bool left = true;
+
+	while (left && hal_cycles() < end) {
+		left = false;
+		for (int i = 0; i < SCHED_THREADS_MAX; i++) {
+			const char *st = sched_state(i);
+
+			if (st && !strcmp(st, "exited"))
+				left = true;
+		}
+		if (left && !bus_run(256) && !sched_run())
+			kernel_wait();
+	}
+}
+
 /* The main loop, until *done reaches want or seconds pass. */
 static bool pump(volatile uint32_t *done, uint32_t want, unsigned int secs)
 {
@@ -31,7 +52,8 @@ static bool pump(volatile uint32_t *done, uint32_t want, unsigned int secs)
 		kernel_wait();
 	}
 	bus_run(~0u);
-	sched_run();		/* reaps the stacks of the threads that ended */
+	sched_run();
+	settle();		/* reaps the stacks of the threads that ended */
 	return *done >= want;
 }
 
@@ -247,7 +269,7 @@ static volatile bool par_ok[2];
 static void parallel(void *arg)
 {
 	unsigned int i = (unsigned int)(uintptr_t)arg;
-	uint64_t end = hal_cycles() + 3 * hal_cycles_per_sec();
+	uint64_t end = hal_cycles() + 10 * hal_cycles_per_sec();
 
 	__atomic_fetch_add(&started, 1, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&started, __ATOMIC_SEQ_CST) < 2 &&

@@ -6,88 +6,125 @@
  * whole process, those two included. The parent (systest) checks that
  * the code is 0 and every page came back.
  *
- * First, with more than one CPU online: two threads that only count
- * and watch each other's count. On one CPU a thread sees the other's
- * count move only across a switch (a few times a slice); on two at
- * once it sees it move thousands of times. Fewer than RUNNING_AT_ONCE
- * changes seen with CPUs to spare fails the program.
+ * First, with more than one CPU online: two threads that spin in user
+ * mode while the main thread reads /sys/sched/threads until it shows
+ * both running at once, each on its own CPU (the kernel's view: on a
+ * host with fewer cores than virtual CPUs, two running threads may
+ * still take turns on the host). On one CPU that cannot be shown: only
+ * one thread runs there at a time.
  */
 #include "ulib.h"
 
 #define WORKERS	3
 #define COUNT	1000
 
-#define WATCH		2000000	/* looks at the other's count */
-#define RUNNING_AT_ONCE	1000
-
 static char stacks[WORKERS + 4][8192] __attribute__((aligned(16)));
 static long counter, done;
-static volatile unsigned long count[2], seen[2];
-static long watchers_done;
+static long spinning, stop_spinning, spinners_done;
+static long spinner_tid[2];
+static char table[4096];
+
+static long read_file(const char *path, char *buf, long size)
+{
+	long fd = aegis_open(S(path), ABI_O_READ), n;
+
+	if (fd < 0)
+		return fd;
+	n = aegis_read(fd, buf, size - 1);
+	aegis_close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
 
 static long online_cpus(void)
 {
 	char buf[16];
-	long fd = aegis_open(S("/sys/cpus/online"), ABI_O_READ), n, v = 0;
+	long v = 0;
 
-	if (fd < 0)
-		return fd;
-	n = aegis_read(fd, buf, sizeof(buf));
-	aegis_close(fd);
-	for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+	if (read_file("/sys/cpus/online", buf, sizeof(buf)) <= 0)
+		return -1;
+	for (long i = 0; buf[i] >= '0' && buf[i] <= '9'; i++)
 		v = v * 10 + buf[i] - '0';
 	return v;
 }
 
-static long watchers_started;
-
-static void watcher(void *arg)
+/* The CPU thread tid runs on, from /sys/sched/threads ("id name prio
+ * state cpu ..."), or -1 if it is not running. */
+static long running_on(long tid)
 {
-	unsigned int me = (unsigned int)(uintptr_t)arg;
-	unsigned long last, changes = 0;
-	int64_t end = aegis_clock() + 5000000000ll;
+	const char *p = table;
 
-	/* both under way first (a CPU woken for the second may come late):
-	 * on one CPU this passes only by a switch, on two at once */
-	__atomic_fetch_add(&watchers_started, 1, __ATOMIC_SEQ_CST);
-	while (__atomic_load_n(&watchers_started, __ATOMIC_SEQ_CST) < 2 &&
-	       aegis_clock() < end)
-		;
-	last = count[!me];
-	for (long i = 0; i < WATCH; i++) {
-		unsigned long c = count[!me];
+	while (*p) {
+		long f[5] = { 0 }, k = 0;
+		const char *state = 0;
 
-		count[me]++;
-		if (c != last) {
-			changes++;
-			last = c;
+		for (; *p && *p != '\n' && k < 5; k++) {
+			while (*p == ' ')
+				p++;
+			if (k == 3)
+				state = p;
+			for (; *p && *p != ' ' && *p != '\n'; p++)
+				if (*p >= '0' && *p <= '9')
+					f[k] = f[k] * 10 + *p - '0';
 		}
+		if (k == 5 && f[0] == tid && state &&
+		    !__builtin_memcmp(state, "running", 7))
+			return f[4];
+		while (*p && *p != '\n')
+			p++;
+		if (*p)
+			p++;
 	}
-	seen[me] = changes;
-	__atomic_fetch_add(&watchers_done, 1, __ATOMIC_RELEASE);
+	return -1;
+}
+
+static void spin(void *arg)
+{
+	int64_t end = aegis_clock() + 10000000000ll;
+
+	(void)arg;
+	__atomic_fetch_add(&spinning, 1, __ATOMIC_SEQ_CST);
+	for (unsigned long i = 0;
+	     !__atomic_load_n(&stop_spinning, __ATOMIC_ACQUIRE); i++)
+		if (!(i & 0xffff) && aegis_clock() > end)
+			break;
+	__atomic_fetch_add(&spinners_done, 1, __ATOMIC_RELEASE);
 }
 
 /* 0, or 1 when two threads never ran at once though CPUs were free. */
 static int parallel(void)
 {
-	long cpus = online_cpus();
+	long cpus = online_cpus(), a = -1, b = -1;
+	int i;
 
 	if (cpus < 2) {
 		printf("threads: one CPU: not run in parallel\n");
 		return 0;
 	}
-	if (thread_create(watcher, (void *)0, stacks[WORKERS + 2],
-			  sizeof(stacks[0])) < 0 ||
-	    thread_create(watcher, (void *)1, stacks[WORKERS + 3],
-			  sizeof(stacks[0])) < 0)
-		return 1;
-	for (int i = 0; i < 10000 && __atomic_load_n(&watchers_done,
-						     __ATOMIC_ACQUIRE) < 2; i++)
+	for (i = 0; i < 2; i++) {
+		spinner_tid[i] = thread_create(spin, NULL, stacks[WORKERS + 2 + i],
+					       sizeof(stacks[0]));
+		if (spinner_tid[i] < 0)
+			return 1;
+	}
+	for (i = 0; i < 5000 && spinning < 2; i++)
 		aegis_sleep(1000000);
-	if (watchers_done < 2 || seen[0] < RUNNING_AT_ONCE ||
-	    seen[1] < RUNNING_AT_ONCE) {
-		printf("threads: %ld CPUs, yet the two watchers saw each other "
-		       "move %lu and %lu times\n", cpus, seen[0], seen[1]);
+	for (i = 0; i < 500; i++) {
+		if (read_file("/sys/sched/threads", table, sizeof(table)) > 0) {
+			a = running_on(spinner_tid[0]);
+			b = running_on(spinner_tid[1]);
+			if (a >= 0 && b >= 0 && a != b)
+				break;
+		}
+		aegis_sleep(1000000);
+	}
+	__atomic_store_n(&stop_spinning, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&spinners_done, __ATOMIC_ACQUIRE) < 2)
+		aegis_sleep(1000000);
+	if (i == 500) {
+		printf("threads: %ld CPUs, yet two spinning threads were never "
+		       "seen running at once\n", cpus);
 		return 1;
 	}
 	printf("threads: two threads ran at once on %ld CPUs\n", cpus);

@@ -465,6 +465,75 @@ START_TEST(test_placed_services_run_on_their_cpu)
 }
 END_TEST
 
+/* ---- a thread on another CPU calls a service bound to the boot CPU ---- */
+
+static int bound_answer(void *state, const struct bus_msg *m,
+			struct bus_msg *r)
+{
+	(void)state;
+	(void)m;
+	r->data[0] = (uint8_t)this_cpu;	/* where it ran */
+	r->len = 1;
+	return 0;
+}
+
+static volatile int woken, blocks;
+
+static int test_block(void *ctx, uint64_t deadline)
+{
+	(void)ctx;
+	(void)deadline;
+	blocks++;
+	while (!__atomic_load_n(&woken, __ATOMIC_ACQUIRE))
+		sched_yield();
+	return 0;
+}
+
+static void test_wake(void *ctx)
+{
+	(void)ctx;
+	__atomic_store_n(&woken, 1, __ATOMIC_RELEASE);
+}
+
+static const struct bus_waiter_ops test_waiter = { test_block, test_wake };
+static bool in_a_thread;
+
+static const struct bus_waiter_ops *waiter_of(void **ctx)
+{
+	*ctx = NULL;
+	return in_a_thread ? &test_waiter : NULL;
+}
+
+/* From CPU 1: without a way to wait, -EXDEV; outside a thread, -EXDEV;
+ * from a thread, the request is queued to CPU 0, whose dispatcher runs
+ * the handler there, and the caller gets the reply. */
+START_TEST(test_a_thread_elsewhere_calls_a_bound_service)
+{
+	pthread_t d;
+	struct bus_msg r;
+	bus_topic_t t = (bus_topic_t)bus_topic("smp.bound");
+	int s = bus_svc_add("bound", bound_answer, NULL, 8, 1);
+
+	ck_assert_int_ge(s, 0);
+	this_cpu = 1;
+	ck_assert_int_eq(bus_call((bus_svc_t)s, t, NULL, 0, &r), -AE_EXDEV);
+	bus_set_thread_waiter(waiter_of);
+	in_a_thread = false;
+	ck_assert_int_eq(bus_call((bus_svc_t)s, t, NULL, 0, &r), -AE_EXDEV);
+	in_a_thread = true;
+	pthread_create(&d, NULL, cpu_dispatcher, (void *)0);
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(bus_call((bus_svc_t)s, t, NULL, 0, &r), 0);
+	ck_assert_int_eq(blocks, 1);
+	ck_assert_uint_eq(r.len, 1);
+	ck_assert_uint_eq(r.data[0], 0);	/* on the boot CPU */
+	__atomic_store_n(&stop_dispatchers, 1, __ATOMIC_RELEASE);
+	pthread_join(d, NULL);
+	bus_set_thread_waiter(NULL);
+	this_cpu = 0;
+}
+END_TEST
+
 static void setup(void)
 {
 	spin_set_hooks(&hooks);
@@ -483,6 +552,9 @@ static void setup(void)
 	stop_dispatchers = 0;
 	lock_held = named = gave_up = 0;
 	own_name = NULL;
+	woken = blocks = 0;
+	in_a_thread = false;
+	bus_set_thread_waiter(NULL);
 	bus_init(NULL);
 	bus_set_cpus(cpu);
 }
@@ -508,6 +580,7 @@ Suite *suite_bus_smp(void)
 	tcase_add_test(tc, test_same_cpu_reentry_still_refused);
 	tcase_add_test(tc, test_placed_services_run_on_their_cpu);
 	tcase_add_test(tc, test_a_running_service_is_named_without_the_lock);
+	tcase_add_test(tc, test_a_thread_elsewhere_calls_a_bound_service);
 	suite_add_tcase(s, tc);
 	return s;
 }
