@@ -644,7 +644,7 @@ static int spawn(const struct proc_spawn_req *q)
 	size_t len = 0, n;
 	const void *rd = initrd(&len);
 	uint32_t id;
-	int rc, k;
+	int rc, k, pid;
 
 	n = strnlen(q->name, sizeof(q->name));
 	if (n == 0 || n == sizeof(q->name))
@@ -750,6 +750,7 @@ static int spawn(const struct proc_spawn_req *q)
 
 		p->state = ALIVE;
 		p->nthreads = 1;
+		pid = p->pid;	/* (p may be another's once it has run) */
 		punlock(was);
 		rc = sched_spawn_user(p->name, PROC_PRIO, &u);
 	}
@@ -758,9 +759,9 @@ static int spawn(const struct proc_spawn_req *q)
 		goto undo_as;
 	}
 	klog(KLOG_INFO, "proc: %s: pid %d, thread %d, %u segments, entry "
-	     "%#llx, %s\n", p->name, p->pid, rc, im.nseg,
+	     "%#llx, %s\n", name, pid, rc, im.nseg,
 	     (unsigned long long)im.entry, sname);
-	return p->pid;
+	return pid;
 undo_as:
 	{
 		bool was = plock();
@@ -804,8 +805,10 @@ int proc_thread(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg)
 	if (rc < 0) {
 		p->tid[k] = -1;
 		p->nthreads--;
-	} else if (p->ending) {
-		sched_kill(rc);	/* an exit came meanwhile: it ends too */
+	} else if (p->ending && p->tid[k] == rc) {
+		/* an exit came meanwhile: it ends too (unless it has ended
+		 * already, and its id may be another's now) */
+		sched_kill(rc);
 	}
 	punlock(was);
 	return rc;

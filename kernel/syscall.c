@@ -168,6 +168,18 @@ int64_t sys_sleep(const uint64_t a[SYS_ARGS_MAX])
 	return sched_sleep_ns(a[0]);
 }
 
+int64_t sys_affinity(const uint64_t a[SYS_ARGS_MAX])
+{
+	int me = sched_self(), rc;
+
+	if (a[0]) {
+		rc = sched_set_affinity(me, a[0]);
+		if (rc)
+			return rc;
+	}
+	return sched_cpu_of(me);
+}
+
 int64_t sys_clock(const uint64_t a[SYS_ARGS_MAX])
 {
 	(void)a;
@@ -647,6 +659,10 @@ void kernel_user_fault(const struct HalUserFault *f)
 			user_fault_hint(f->pc));
 	if (me < 0)
 		panic("user fault outside a thread");
+	/* It came from user mode: no kernel lock is held on this stack, and
+	 * what follows takes the bus lock, whose holder may be waiting for
+	 * this CPU to answer a TLB shootdown. */
+	hal_irq_cpu_enable(true);
 	if (p)
 		proc_exit(p, -AE_EFAULT);	/* the whole process */
 	sched_exit_code(-AE_EFAULT);

@@ -116,10 +116,12 @@ void *sched_owner(void);
  * check their condition again: a wake may be stale. */
 int sched_block(uint64_t timeout_ns);
 
-/* sched_kill - mark user thread id to end: it is woken if it sleeps or
- * waits (its waits give up, as on a timeout), and it ends when it next
+/* sched_kill - mark thread id to end: it is woken if it sleeps or
+ * waits, and its waits give up (as on a timeout), now and from then on,
+ * even if the kill's wake came first. A user thread ends when it next
  * leaves the kernel (a system call's return, an interrupt taken in user
- * mode). Handler or thread context. */
+ * mode); a kernel thread sees sched_killed() and ends itself. Handler or
+ * thread context. */
 void sched_kill(int id);
 
 /* sched_killed - whether the running thread is marked to end. */

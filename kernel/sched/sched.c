@@ -420,26 +420,45 @@ static void reap(int i)
 	irq_on();
 }
 
+/* Threads that ended and are not reaped yet (a hint: the table is the
+ * truth). */
+static uint32_t exited;
+
 /* Free the stacks of threads that ended (none runs on them now: an
- * ended thread's CPU let the lock go only once it had left its stack). */
+ * ended thread's CPU let the lock go only once it had left its stack).
+ * A user thread with an owner (a process) is the boot CPU's to reap:
+ * its owner's end-of-process work removes the process's service and
+ * closes its files, services bound to the boot CPU, which must not be
+ * running a handler of that process meanwhile. */
 static void reap_exited(void)
 {
+	bool boot = cpu_here() == 0, left = false;
+
 	for (;;) {
 		int id = -1;
 
 		irq_off();
 		lock_take();
-		for (int i = 0; i < SCHED_THREADS_MAX && id < 0; i++)
-			if (core.t[i].state == CORE_EXITED && !th[i].reaping) {
-				th[i].reaping = true;
-				id = i;
+		for (int i = 0; i < SCHED_THREADS_MAX && id < 0; i++) {
+			if (core.t[i].state != CORE_EXITED || th[i].reaping)
+				continue;
+			if (!boot && th[i].user && th[i].u.reaped) {
+				left = true;
+				continue;
 			}
+			th[i].reaping = true;
+			id = i;
+		}
+		if (id < 0 && !left)
+			__atomic_store_n(&exited, 0, __ATOMIC_RELAXED);
 		lock_give();
 		irq_on();
 		if (id < 0)
-			return;
+			break;
 		reap(id);
 	}
+	if (left)
+		smp_kick(0);
 }
 
 bool sched_run(void)
@@ -456,6 +475,9 @@ bool sched_run(void)
 	if (c->current >= 0 || bus_current() != BUS_SVC_KERNEL ||
 	    !(core.online >> cpu & 1))
 		return false;
+	/* threads that ended elsewhere and are this CPU's to give back */
+	if (cpu == 0 && __atomic_load_n(&exited, __ATOMIC_ACQUIRE))
+		reap_exited();
 	for (;;) {
 		irq_off();
 		lock_take();
@@ -487,7 +509,8 @@ bool sched_run(void)
 bool sched_has_work(unsigned int cpu)
 {
 	return up && cpu < SMP_CPUS_MAX &&
-	       __atomic_load_n(&core.nready[cpu], __ATOMIC_SEQ_CST) != 0;
+	       (__atomic_load_n(&core.nready[cpu], __ATOMIC_SEQ_CST) != 0 ||
+		(cpu == 0 && __atomic_load_n(&exited, __ATOMIC_SEQ_CST)));
 }
 
 /* Threads wait on this CPU at a slice's end: a CPU asleep with nothing
@@ -517,9 +540,13 @@ void kernel_irq_exit(bool from_user)
 	if (me < 0 || bus_current() != BUS_SVC_KERNEL)
 		return;
 	/* a thread of a process that is ending: it was in user mode, so no
-	 * kernel code is half-way through */
-	if (from_user && th[me].kill)
+	 * kernel code is half-way through and no lock is held; it ends with
+	 * interrupts on (ending takes the bus lock, whose holder may wait
+	 * for this CPU to answer a TLB shootdown) */
+	if (from_user && th[me].kill) {
+		irq_on();
 		sched_exit_code(0);
+	}
 	/* a thread in user mode or a preemptible one, not inside an inline
 	 * handler */
 	if (!(from_user || th[me].preemptible))
@@ -530,6 +557,9 @@ void kernel_irq_exit(bool from_user)
 	best = core_best(&core, cpu);
 	expired = hal_cycles() - th[me].turn_start >=
 		  cycles_of_ns((uint64_t)slice * 10000000ull);
+	/* its affinity no longer has this CPU: it moves now */
+	if (!(core.t[me].affinity >> cpu & 1))
+		expired = true, best = prio;
 	if (expired)
 		balance(cpu);
 	if (bus_pending()) {
@@ -540,6 +570,8 @@ void kernel_irq_exit(bool from_user)
 		core_ready(&core, me, keep);
 		th[me].keep_turn = keep;
 		c->preempts++;
+		if (core.t[me].cpu != cpu)	/* moved by its affinity */
+			nudge(core.t[me].cpu, me);
 		to_dispatcher();
 	} else if (best < prio || (expired && best == prio)) {
 		bool keep = best < prio && !expired;
@@ -547,14 +579,18 @@ void kernel_irq_exit(bool from_user)
 		core_ready(&core, me, keep);
 		th[me].keep_turn = keep;
 		c->preempts++;
+		if (core.t[me].cpu != cpu)
+			nudge(core.t[me].cpu, me);
 		switch_away();
 	} else if (expired) {
 		th[me].turn_start = hal_cycles();	/* alone: a new turn */
 	}
 	lock_give();
 	me = self();
-	if (from_user && th[me].kill)
+	if (from_user && th[me].kill) {
+		irq_on();
 		sched_exit_code(0);
+	}
 }
 
 /* ---- the thread calls -------------------------------------------------- */
@@ -723,6 +759,8 @@ void sched_yield(void)
 	irq_off();
 	lock_take();
 	core_ready(&core, self(), false);
+	if (core.t[self()].cpu != cpu_here())	/* moved by its affinity */
+		nudge(core.t[self()].cpu, self());
 	switch_away();
 	lock_give();
 	irq_on();
@@ -765,6 +803,7 @@ void sched_exit_code(int code)
 	irq_off();
 	lock_take();
 	core_exit(&core, me);
+	__atomic_store_n(&exited, 1, __ATOMIC_RELEASE);
 	to_dispatcher();
 	panic("sched: an exited thread ran again");
 }
@@ -838,6 +877,14 @@ static int block(void *ctx, uint64_t deadline)
 
 	irq_off();
 	lock_take();
+	/* a thread being killed stops waiting, even if the kill's wake came
+	 * before this block (and was taken for another's) */
+	if (th[me].kill) {
+		th[me].woken = false;
+		lock_give();
+		irq_on();
+		return -AE_ETIMEDOUT;
+	}
 	if (th[me].woken) {
 		th[me].woken = false;
 		lock_give();
@@ -912,8 +959,8 @@ void sched_kill(int id)
 		return;
 	was = hal_irq_cpu_save();
 	lock_take();
-	if (th[id].user && core.t[id].state != CORE_FREE &&
-	    core.t[id].state != CORE_EXITED) {
+	if (core.t[id].state != CORE_FREE && core.t[id].state != CORE_EXITED &&
+	    !th[id].starting) {
 		th[id].kill = true;
 		wake_locked(id);
 		/* running in user mode elsewhere: an interrupt there ends it
@@ -1040,7 +1087,7 @@ static void tick(void)
 	lock_take();
 	stats.ticks++;
 	if (core_expire(&core, hal_cycles(), idle_mask(), &cpus))
-		for (unsigned int i = 0; cpus >> i; i++)
+		for (unsigned int i = 0; i < SMP_CPUS_MAX; i++)
 			if (cpus >> i & 1)
 				smp_kick(i);
 	lock_give();
@@ -1050,6 +1097,7 @@ static void tick(void)
 static const struct sysfs_attr attrs[] = {
 	{ "threads", 0444, 0 }, { "switches", 0444, 0 },
 	{ "ticks", 0444, 0 }, { "slice", 0644, 0 }, { "steals", 0444, 0 },
+	{ "cpus", 0444, 0 },
 };
 #define NATTRS (sizeof(attrs) / sizeof(attrs[0]))
 
@@ -1072,6 +1120,32 @@ static uint32_t show_threads(char *buf, uint32_t size)
 			      (unsigned long long)th[i].migrations,
 			      (unsigned long long)(ns_of_cycles(th[i].cycles) /
 						   1000));
+		n += k < (int)(size - n) ? (uint32_t)k : size - n;
+	}
+	return n;
+}
+
+/* Each CPU that runs threads: the thread it runs (- for its dispatcher),
+ * how many wait in its queues, switches to a thread there, and threads
+ * its interrupts took it from. */
+static uint32_t show_cpus(char *buf, uint32_t size)
+{
+	uint32_t n = 0;
+	int k = ksnprintf(buf, size, "cpu running          ready switches "
+			  "preempts\n");
+
+	n = k < (int)size ? (uint32_t)k : size;
+	for (unsigned int i = 0; i < SMP_CPUS_MAX && n < size; i++) {
+		int cur;
+
+		if (!(core.online >> i & 1))
+			continue;
+		cur = __atomic_load_n(&cpu_st[i].current, __ATOMIC_RELAXED);
+		k = ksnprintf(buf + n, size - n, "%-3u %-16s %5u %8llu %8llu\n",
+			      i, cur >= 0 ? th[cur].name : "-",
+			      __atomic_load_n(&core.nready[i], __ATOMIC_RELAXED),
+			      (unsigned long long)cpu_st[i].switches,
+			      (unsigned long long)cpu_st[i].preempts);
 		n += k < (int)(size - n) ? (uint32_t)k : size - n;
 	}
 	return n;
@@ -1113,6 +1187,8 @@ static int sysfs_request(const struct bus_msg *m, struct bus_msg *reply)
 	}
 	if (io.index == 0) {
 		n = show_threads(buf, io.len);
+	} else if (io.index == 5) {
+		n = show_cpus(buf, io.len);
 	} else {
 		uint64_t vals[] = { 0, stats.switches, stats.ticks, slice,
 				    core.steals };

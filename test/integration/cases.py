@@ -1039,7 +1039,9 @@ CASES = [
                  (r'runs on the boot CPU only', b'svc place mm 9\r'),
                  (r'runs no dispatcher', b'svc list\r'),
                  (r'^sysfs +running', b'cat /sys/mm/total\r'),
-                 (r'^\d+$', b'poweroff\r')],
+                 # every CPU runs threads: the scheduler's view of each
+                 (r'^\d+$', b'cat /sys/sched/cpus\r'),
+                 (r'^3 +\S+ +\d+ +\d+ +\d+$', b'poweroff\r')],
         'expect': [
             BANNER,
             r'^smp: 4 of 4 CPUs online \(from the (ACPI MADT|device tree)\)$',
@@ -1058,6 +1060,9 @@ CASES = [
             r'^sh: svc place: cpu 9 runs no dispatcher$',
             r'^mm +running +cpu 2 \(any\)$',
             r'^console +running +cpu 0$',
+            r'^cpu running +ready switches preempts$',
+            r'^0 +\S+ +\d+ +\d+ +\d+$',
+            r'^1 +\S+ +\d+ +\d+ +\d+$',
             r'^power: off, asked by shell$',
         ],
         'expect_count': [
@@ -1079,7 +1084,9 @@ CASES = [
         'smp': 4,
         'type': [(r'^aegis: up in \d+ cycles', b'svc list\r'),
                  (r'^sysfs +running', b'cat /sys/mm/total\r'),
-                 (r'^\d+$', b'poweroff\r')],
+                 # every CPU runs threads: the scheduler's view of each
+                 (r'^\d+$', b'cat /sys/sched/cpus\r'),
+                 (r'^3 +\S+ +\d+ +\d+ +\d+$', b'poweroff\r')],
         'expect': [
             BANNER,
             r'^smp: 4 of 4 CPUs online',

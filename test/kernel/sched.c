@@ -362,6 +362,89 @@ KTEST(sched, woken_from_another_cpu_and_moved_by_affinity)
 	KEXPECT_EQ(t, sched_cpu_of(-1), -AE_EINVAL);
 }
 
+/* A thread running alone on its CPU, whose affinity another thread
+ * changes, moves at that CPU's next interrupt. */
+static volatile int spin_cpu = -1;
+static volatile bool spin_stop;
+
+static void wanderer(void *arg)
+{
+	(void)arg;
+	sched_preemptible(true);	/* it calls nothing */
+	while (!spin_stop)
+		spin_cpu = (int)hal_cpu_index();
+	sched_preemptible(false);
+	done++;
+}
+
+KTEST(sched, a_running_thread_moves_when_its_affinity_changes)
+{
+	unsigned int last = 0;
+	uint64_t end;
+	int id;
+
+	for (unsigned int i = 0; i < SMP_CPUS_MAX; i++)
+		if (smp_cpu(i) && smp_cpu(i)->state == SMP_ONLINE)
+			last = i;
+	if (last < 2) {
+		kprintf("ktest: sched.a_running_thread_moves_when_its_"
+			"affinity_changes: needs three CPUs, nothing to check\n");
+		return;
+	}
+	done = 0;
+	spin_cpu = -1;
+	spin_stop = false;
+	id = sched_spawn_on("wanderer", 4, wanderer, NULL, 1ull << last);
+	KEXPECT(t, id >= 0);
+	end = hal_cycles() + 5 * hal_cycles_per_sec();
+	while (spin_cpu != (int)last && hal_cycles() < end)
+		bus_run(16);
+	KEXPECT_EQ(t, spin_cpu, (int)last);
+	KEXPECT_EQ(t, sched_set_affinity(id, 1ull << (last - 1)), 0);
+	end = hal_cycles() + 5 * hal_cycles_per_sec();
+	while (spin_cpu != (int)last - 1 && hal_cycles() < end)
+		bus_run(16);
+	KEXPECT_EQ(t, spin_cpu, (int)last - 1);
+	KEXPECT_EQ(t, sched_cpu_of(id), (int)last - 1);
+	spin_stop = true;
+	KEXPECT(t, pump(&done, 1, 5));
+}
+
+/* A kill whose wake arrives before the thread blocks (here: a stale
+ * wake and the kill, both while it waits to run) still makes its wait
+ * give up: the wake must not be taken for the answer to the wait. */
+static volatile int killed_rc = 1;
+static volatile bool killed_saw;
+
+static void victim(void *arg)
+{
+	(void)arg;
+	killed_rc = sched_block(5000000000ull);
+	killed_saw = sched_killed();
+	done++;
+}
+
+KTEST(sched, a_kill_before_the_block_still_ends_the_wait)
+{
+	int id;
+	uint64_t t0;
+
+	done = 0;
+	killed_rc = 1;
+	killed_saw = false;
+	/* on this CPU: it runs only once the test pumps */
+	id = sched_spawn_on("victim", 4, victim, NULL, 1ull << hal_cpu_index());
+	KEXPECT(t, id >= 0);
+	sched_wake(id);		/* ready, not blocked: remembered */
+	sched_kill(id);
+	t0 = hal_cycles();
+	KEXPECT(t, pump(&done, 1, 10));
+	KEXPECT_EQ(t, killed_rc, -AE_ETIMEDOUT);
+	KEXPECT(t, killed_saw);
+	/* at once, not after its 5 s */
+	KEXPECT(t, hal_cycles() - t0 < 2 * hal_cycles_per_sec());
+}
+
 /* Recursion the compiler cannot see the end of, 1000 bytes a frame. */
 static volatile uint64_t overflow_limit = ~0ull;	/* never reached */
 

@@ -193,6 +193,17 @@ static void processes(void)
 	CHECK(pid > 0 && aegis_wait(pid, &code, 2000000000) == pid &&
 	      code == EFAULT);
 	CHECK(aegis_thread((uintptr_t)_image_start, 0x10, 0) == EINVAL);
+	/* affinity: where it runs (0 asks), a mask without an online CPU,
+	 * a move to the last CPU, a wider mask that keeps it there */
+	{
+		long cpus = number("/sys/cpus/online"), here = aegis_affinity(0);
+
+		CHECK(cpus > 0 && here >= 0 && here < cpus);
+		CHECK(aegis_affinity(1ull << 63) == EINVAL);
+		CHECK(aegis_affinity(1ull << (cpus - 1)) == cpus - 1);
+		CHECK(aegis_affinity(0) == cpus - 1);
+		CHECK(aegis_affinity(~0ull) == cpus - 1);
+	}
 	/* everything a process holds comes back when it ends: pages
 	 * (counted), and files: ns has 64 in all, and five leaks of 13 each
 	 * would run out if they were not closed (leak exits with 1 when it

@@ -50,6 +50,7 @@ DOUBLE(reboot)
 DOUBLE(poweroff)
 DOUBLE(thread)
 DOUBLE(thread_exit)
+DOUBLE(affinity)
 
 /* The user range 0x10000..0x100000; pages: 0x10000 r-- user,
  * 0x11000 rw- user, 0x12000 rw- user, 0x13000 rw- kernel only,
@@ -99,10 +100,11 @@ static void setup(void)
 
 START_TEST(test_table_numbers_and_names_agree)
 {
-	ck_assert_uint_eq(SYS_COUNT, 30);
+	ck_assert_uint_eq(SYS_COUNT, 31);
 	ck_assert_str_eq(syscall_table[SYS_exit].name, "exit");
 	ck_assert_str_eq(syscall_table[SYS_write].name, "write");
 	ck_assert_str_eq(syscall_table[SYS_uname].name, "uname");
+	ck_assert_str_eq(syscall_table[SYS_affinity].name, "affinity");
 	for (unsigned int i = 0; i < SYS_COUNT; i++) {
 		ck_assert_ptr_nonnull(syscall_table[i].name);
 		ck_assert_ptr_nonnull(syscall_table[i].fn);
