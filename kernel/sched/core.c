@@ -75,6 +75,12 @@ static void dequeue(struct core *c, int id)
 	c->nready[k]--;
 }
 
+/* A RUNNING thread stops running (the caller sets its new state). */
+static void stop_running(struct core *c, int id)
+{
+	c->nrunning[c->t[id].cpu]--;
+}
+
 static bool allowed(const struct core *c, int id, unsigned int cpu)
 {
 	return cpu < CORE_CPUS &&
@@ -87,10 +93,7 @@ unsigned int core_load(const struct core *c, unsigned int cpu)
 
 	if (cpu >= CORE_CPUS)
 		return 0;
-	n = c->nready[cpu];
-	for (int i = 0; i < CORE_THREADS; i++)
-		if (c->t[i].state == CORE_RUNNING && c->t[i].cpu == cpu)
-			n++;
+	n = c->nready[cpu] + c->nrunning[cpu];
 	return n;
 }
 
@@ -220,6 +223,7 @@ int core_pick(struct core *c, unsigned int cpu)
 	id = c->head[cpu][p];
 	dequeue(c, id);
 	c->t[id].state = CORE_RUNNING;
+	c->nrunning[cpu]++;
 	return id;
 }
 
@@ -227,8 +231,9 @@ int core_ready(struct core *c, int id, bool at_head)
 {
 	if (!valid(c, id) || c->t[id].state != CORE_RUNNING)
 		return -AE_EINVAL;
+	stop_running(c, id);
 	if (!allowed(c, id, c->t[id].cpu)) {
-		c->t[id].state = CORE_READY;	/* (not counted as load) */
+		c->t[id].state = CORE_READY;
 		c->t[id].cpu = (uint8_t)core_place(c, id, 0);
 		at_head = false;
 	}
@@ -241,6 +246,7 @@ static int wait_until(struct core *c, int id, uint64_t deadline,
 {
 	if (!valid(c, id) || c->t[id].state != CORE_RUNNING)
 		return -AE_EINVAL;
+	stop_running(c, id);
 	c->t[id].state = state;
 	c->t[id].deadline = deadline;
 	c->t[id].timed_out = 0;
@@ -314,6 +320,7 @@ int core_exit(struct core *c, int id)
 {
 	if (!valid(c, id) || c->t[id].state != CORE_RUNNING)
 		return -AE_EINVAL;
+	stop_running(c, id);
 	c->t[id].state = CORE_EXITED;
 	return 0;
 }
@@ -333,6 +340,8 @@ int core_remove(struct core *c, int id)
 		return -AE_EINVAL;
 	if (c->t[id].state == CORE_READY)
 		dequeue(c, id);
+	else if (c->t[id].state == CORE_RUNNING)
+		stop_running(c, id);
 	memset(&c->t[id], 0, sizeof(c->t[id]));
 	c->t[id].next = CORE_NONE;
 	return 0;

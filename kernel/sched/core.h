@@ -52,6 +52,7 @@ struct core {
 	struct core_thread t[CORE_THREADS];
 	int16_t head[CORE_CPUS][CORE_PRIOS], tail[CORE_CPUS][CORE_PRIOS];
 	uint32_t nready[CORE_CPUS];	/* READY threads queued on each CPU */
+	uint32_t nrunning[CORE_CPUS];	/* RUNNING threads on each (0 or 1) */
 	uint64_t online;	/* CPUs that run threads (bit i: CPU i) */
 	uint64_t steals;	/* threads core_steal moved */
 };

@@ -155,9 +155,12 @@ static uint64_t idle_mask(void)
 {
 	uint64_t m = 0;
 
-	for (unsigned int i = 0; i < SMP_CPUS_MAX; i++)
-		if (core.online >> i & 1 && smp_cpu_asleep(i))
+	for (uint64_t on = core.online; on; on &= on - 1) {
+		unsigned int i = (unsigned int)__builtin_ctzll(on);
+
+		if (smp_cpu_asleep(i))
 			m |= 1ull << i;
+	}
 	return m;
 }
 

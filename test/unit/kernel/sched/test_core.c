@@ -158,7 +158,9 @@ START_TEST(test_core_remove_undoes_an_add)
 	ck_assert_uint_eq(c.nready[0], 1);
 	ck_assert_int_eq(core_pick(&c, 0), b);
 	ck_assert_int_eq(core_pick(&c, 0), CORE_NONE);
+	ck_assert_uint_eq(core_load(&c, 0), 1);
 	ck_assert_int_eq(core_remove(&c, b), 0);	/* RUNNING */
+	ck_assert_uint_eq(core_load(&c, 0), 0);
 	ck_assert_int_eq(core_remove(&c, b), -AE_EINVAL);	/* free */
 	ck_assert_int_eq(core_add(&c, 1, 0), a);
 }
@@ -339,6 +341,8 @@ START_TEST(test_core_expire_says_which_cpus_got_work)
 	ck_assert_int_eq(core_pick(&c, 1), b);
 	ck_assert_int_eq(core_sleep(&c, a, 10), 0);
 	ck_assert_int_eq(core_sleep(&c, b, 10), 0);
+	ck_assert_uint_eq(core_load(&c, 0), 0);	/* both asleep */
+	ck_assert_uint_eq(core_load(&c, 1), 0);
 	ck_assert_uint_eq(core_expire(&c, 10, 0, &cpus), 2);
 	ck_assert_uint_eq(cpus, 3);
 	ck_assert_uint_eq(c.t[a].cpu, 0);
