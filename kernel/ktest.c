@@ -2,7 +2,11 @@
  * ktest.c - the in-kernel test runner (see aegis/ktest.h).
  */
 #include <string.h>
+#include <aegis/bus.h>
+#include <aegis/hal.h>
+#include <aegis/kernel.h>
 #include <aegis/ktest.h>
+#include <aegis/sched.h>
 #include <aegis/trace.h>
 #include <aegis/kprintf.h>
 
@@ -14,6 +18,41 @@ static bool running;
 bool ktest_active(void)
 {
 	return running;
+}
+
+void ktest_settle(void)
+{
+	uint64_t end = hal_cycles() + 2 * hal_cycles_per_sec();
+	bool left = true;
+
+	bus_run(~0u);
+	sched_run();
+	while (left && hal_cycles() < end) {
+		left = false;
+		for (int i = 0; i < SCHED_THREADS_MAX; i++) {
+			const char *st = sched_state(i);
+
+			if (st && !strcmp(st, "exited"))
+				left = true;
+		}
+		if (left && !bus_run(256) && !sched_run())
+			kernel_wait();
+	}
+}
+
+bool ktest_pump(volatile uint32_t *done, uint32_t want, unsigned int secs)
+{
+	uint64_t end = hal_cycles() + secs * hal_cycles_per_sec();
+
+	while (*done < want && hal_cycles() < end) {
+		if (bus_run(256))
+			continue;
+		if (sched_run())
+			continue;
+		kernel_wait();
+	}
+	ktest_settle();
+	return *done >= want;
 }
 
 void ktest_fail(struct ktest_ctx *t, const char *file, int line,

@@ -85,4 +85,14 @@ int ktest_run(const char *filter);
 /* ktest_active - true while a ktest run is in progress (panic uses it). */
 bool ktest_active(void);
 
+/* ktest_pump - drive the boot CPU's main loop (the bus, threads, sleep)
+ * until *done reaches want or secs seconds pass, then until every thread
+ * that ended has been given back (by whichever CPU's dispatcher: two
+ * seconds more at most), so that counts of free pages compare. Whether
+ * *done reached want. A ktest runs where the dispatcher would. */
+bool ktest_pump(volatile uint32_t *done, uint32_t want, unsigned int secs);
+
+/* ktest_settle - the second half of ktest_pump alone. */
+void ktest_settle(void);
+
 #endif

@@ -464,6 +464,20 @@ static void reap_exited(void)
 		smp_kick(0);
 }
 
+/* A thread waits in this CPU's queues, or in another's (one it might
+ * take): a look without the lock, so it may be stale either way; a
+ * thread queued here after it said no wakes this CPU (smp_kick). */
+static bool ready_somewhere(unsigned int cpu)
+{
+	if (__atomic_load_n(&core.nready[cpu], __ATOMIC_ACQUIRE))
+		return true;
+	for (uint64_t on = core.online & ~(1ull << cpu); on; on &= on - 1)
+		if (__atomic_load_n(&core.nready[__builtin_ctzll(on)],
+				    __ATOMIC_RELAXED))
+			return true;
+	return false;
+}
+
 bool sched_run(void)
 {
 	struct cpu_state *c;
@@ -481,6 +495,10 @@ bool sched_run(void)
 	/* threads that ended elsewhere and are this CPU's to give back */
 	if (cpu == 0 && __atomic_load_n(&exited, __ATOMIC_ACQUIRE))
 		reap_exited();
+	/* nothing ready here or anywhere to take: no lock (a CPU whose bus
+	 * goes idle between messages looks here every time) */
+	if (!ready_somewhere(cpu))
+		return false;
 	for (;;) {
 		irq_off();
 		lock_take();

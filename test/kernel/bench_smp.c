@@ -43,6 +43,17 @@
 
 static uint64_t v[ROUNDS];
 
+/* One figure's line: the median and 99th percentile of v, per round
+ * trip (PER a batch). */
+static void report(const char *name, uint64_t hz)
+{
+	bench_sort(v, ROUNDS);
+	kprintf("bench: smp %s n=%u hz=%llu median=%llu p99=%llu "
+		"centicycles\n", name, ROUNDS * PER, (unsigned long long)hz,
+		(unsigned long long)v[ROUNDS / 2],
+		(unsigned long long)v[ROUNDS * 99 / 100]);
+}
+
 /* One round trip to CPU 1; false if it did not answer within a second. */
 static bool round_trip(const struct smp_cpu *me, uint64_t hz)
 {
@@ -148,11 +159,7 @@ static bool pingpong(const char *name, unsigned int cpu, uint64_t hz)
 	}
 	if (!ok)
 		return false;
-	bench_sort(v, ROUNDS);
-	kprintf("bench: smp %s n=%u hz=%llu median=%llu p99=%llu "
-		"centicycles\n", name, ROUNDS * PER, (unsigned long long)hz,
-		(unsigned long long)v[ROUNDS / 2],
-		(unsigned long long)v[ROUNDS * 99 / 100]);
+	report(name, hz);
 	return true;
 }
 
@@ -384,31 +391,15 @@ static void waker(void *arg)
 
 static bool wake_pingpong(const char *name, uint64_t cpu_of_1, uint64_t hz)
 {
-	uint64_t end;
-
 	wake_done = 0;
 	turn = 0;
 	waker_id[0] = waker_id[1] = -1;
 	if (sched_spawn_on("waker0", 3, waker, (void *)0, 1) < 0 ||
 	    sched_spawn_on("waker1", 3, waker, (void *)1, cpu_of_1) < 0)
 		return false;
-	end = hal_cycles() + 60 * hz;
-	while (wake_done < 2 && hal_cycles() < end) {
-		if (bus_run(256))
-			continue;
-		if (sched_run())
-			continue;
-		kernel_wait();
-	}
-	bus_run(~0u);
-	sched_run();
-	if (wake_done < 2)
+	if (!ktest_pump(&wake_done, 2, 60))
 		return false;
-	bench_sort(v, ROUNDS);
-	kprintf("bench: smp %s n=%u hz=%llu median=%llu p99=%llu "
-		"centicycles\n", name, ROUNDS * PER, (unsigned long long)hz,
-		(unsigned long long)v[ROUNDS / 2],
-		(unsigned long long)v[ROUNDS * 99 / 100]);
+	report(name, hz);
 	return true;
 }
 

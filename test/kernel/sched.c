@@ -18,43 +18,10 @@
 #include <aegis/sched.h>
 #include <aegis/smp.h>
 
-/* Threads that ended are given back by the dispatcher of the CPU they
- * ended on: wait (two seconds at most) until none is left to give back,
- * so that counts of free pages compare. */
-static void settle(void)
-{
-	uint64_t end = hal_cycles() + 2 * hal_cycles_per_sec();
-	bool left = true;
-
-	while (left && hal_cycles() < end) {
-		left = false;
-		for (int i = 0; i < SCHED_THREADS_MAX; i++) {
-			const char *st = sched_state(i);
-
-			if (st && !strcmp(st, "exited"))
-				left = true;
-		}
-		if (left && !bus_run(256) && !sched_run())
-			kernel_wait();
-	}
-}
-
 /* The main loop, until *done reaches want or seconds pass. */
 static bool pump(volatile uint32_t *done, uint32_t want, unsigned int secs)
 {
-	uint64_t end = hal_cycles() + secs * hal_cycles_per_sec();
-
-	while (*done < want && hal_cycles() < end) {
-		if (bus_run(256))
-			continue;
-		if (sched_run())
-			continue;
-		kernel_wait();
-	}
-	bus_run(~0u);
-	sched_run();
-	settle();		/* reaps the stacks of the threads that ended */
-	return *done >= want;
+	return ktest_pump(done, want, secs);
 }
 
 static volatile uint32_t done;

@@ -133,41 +133,9 @@ static const struct service_desc watcher = {
 	.subscribe = SERVICE_LIST("sched.thread.exit"),
 };
 
-/* Threads that ended are given back by the dispatcher of the CPU they
- * ended on: wait (two seconds at most) until none is left to give back,
- * so that counts of free pages compare. */
-static void settle(void)
-{
-	uint64_t end = hal_cycles() + 2 * hal_cycles_per_sec();
-	bool left = true;
-
-	while (left && hal_cycles() < end) {
-		left = false;
-		for (int i = 0; i < SCHED_THREADS_MAX; i++) {
-			const char *st = sched_state(i);
-
-			if (st && !strcmp(st, "exited"))
-				left = true;
-		}
-		if (left && !bus_run(256) && !sched_run())
-			kernel_wait();
-	}
-}
-
 static void pump(uint32_t want)
 {
-	uint64_t end = hal_cycles() + 5 * hal_cycles_per_sec();
-
-	while (exits < want && hal_cycles() < end) {
-		if (bus_run(256))
-			continue;
-		if (sched_run())
-			continue;
-		kernel_wait();
-	}
-	bus_run(~0u);
-	sched_run();
-	settle();
+	ktest_pump(&exits, want, 5);
 }
 
 /* An address space with the code at 1 MiB into the user range (r-x) and
