@@ -316,14 +316,25 @@ static void switch_away(void)
 	hal_ctx_switch(&th[me].sp, th[next].sp);
 }
 
-/* The running thread, or -1: read with interrupts masked, since a
- * preemptible thread could otherwise move to another CPU between
- * finding its CPU and reading that CPU's current thread. */
+/* The running thread, or -1. Code on a thread's own stack (the HAL's
+ * stack window: slot n is thread n's) is that thread, wherever it runs:
+ * no per-CPU lookup, nothing to mask (this is on every system call's
+ * path). Elsewhere (a dispatcher's stack, or a stack in the direct map
+ * when the window could not be used) this CPU's current thread, read
+ * with interrupts masked, since a preemptible thread could otherwise
+ * move to another CPU between finding its CPU and reading that CPU's
+ * current thread. */
 static int self(void)
 {
-	bool was = hal_irq_cpu_save();
-	int id = here()->current;
+	uint64_t sp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+	bool was;
+	int id;
 
+	if (sp >= HAL_KSTACK_BASE &&
+	    sp - HAL_KSTACK_BASE < (uint64_t)SCHED_THREADS_MAX * HAL_KSTACK_SLOT)
+		return (int)((sp - HAL_KSTACK_BASE) / HAL_KSTACK_SLOT);
+	was = hal_irq_cpu_save();
+	id = here()->current;
 	hal_irq_cpu_enable(was);
 	return id;
 }
