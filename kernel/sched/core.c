@@ -128,30 +128,36 @@ unsigned int core_place(const struct core *c, int id, uint64_t idle)
 	return free_cpu >= 0 ? (unsigned int)free_cpu : best;
 }
 
+/* The most urgent READY thread queued on k that may run on cpu. */
+static int first_allowed(const struct core *c, unsigned int k,
+			 unsigned int cpu)
+{
+	for (unsigned int p = 0; p < CORE_PRIOS; p++)
+		for (int16_t i = c->head[k][p]; i != CORE_NONE; i = c->t[i].next)
+			if (allowed(c, i, cpu))
+				return i;
+	return CORE_NONE;
+}
+
 int core_steal(struct core *c, unsigned int cpu)
 {
-	unsigned int victim = CORE_CPUS, most = 0;
+	unsigned int most = 0;
 	int pick = CORE_NONE;
 
 	if (cpu >= CORE_CPUS || !(c->online >> cpu & 1))
 		return CORE_NONE;
+	/* the busiest CPU that has one this CPU may run */
 	for (unsigned int k = 0; k < CORE_CPUS; k++) {
-		if (k == cpu || !c->nready[k] || core_load(c, k) < 2)
+		int i;
+
+		if (k == cpu || c->nready[k] <= most || core_load(c, k) < 2)
 			continue;
-		if (c->nready[k] > most) {
+		i = first_allowed(c, k, cpu);
+		if (i != CORE_NONE) {
 			most = c->nready[k];
-			victim = k;
+			pick = i;
 		}
 	}
-	if (victim == CORE_CPUS)
-		return CORE_NONE;
-	for (unsigned int p = 0; p < CORE_PRIOS && pick == CORE_NONE; p++)
-		for (int16_t i = c->head[victim][p]; i != CORE_NONE;
-		     i = c->t[i].next)
-			if (allowed(c, i, cpu)) {
-				pick = i;
-				break;
-			}
 	if (pick == CORE_NONE)
 		return CORE_NONE;
 	dequeue(c, pick);

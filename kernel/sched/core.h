@@ -115,10 +115,11 @@ unsigned int core_place(const struct core *c, int id, uint64_t idle);
 unsigned int core_load(const struct core *c, unsigned int cpu);
 
 /* core_steal - an idle CPU's load balancing: move to cpu's queue the
- * most urgent READY thread, allowed on cpu, from the queues of the CPU
- * with the most threads waiting (only a CPU where one waits while
- * another runs, or two wait: a lone READY thread on an otherwise idle
- * CPU is about to run there). Its id, or CORE_NONE. */
+ * most urgent READY thread allowed on cpu, from the queues of the CPU
+ * with the most threads waiting among those that have such a thread
+ * (only a CPU where one waits while another runs, or two wait: a lone
+ * READY thread on an otherwise idle CPU is about to run there). Its id,
+ * or CORE_NONE. */
 int core_steal(struct core *c, unsigned int cpu);
 
 /* core_set_affinity - the CPUs thread id may run on (mask & online must

@@ -350,6 +350,27 @@ START_TEST(test_core_expire_says_which_cpus_got_work)
 }
 END_TEST
 
+/* The busiest CPU has nothing the idle one may run: the next busiest
+ * gives one instead. */
+START_TEST(test_core_steal_passes_over_what_it_may_not_run)
+{
+	int id[6];
+
+	core_online(&c, 1);
+	core_online(&c, 2);
+	for (int i = 0; i < 4; i++)	/* CPU 0: one runs, three wait */
+		id[i] = core_add(&c, 3, 0);
+	id[4] = core_add(&c, 3, 1);	/* CPU 1: one runs, one waits */
+	id[5] = core_add(&c, 3, 1);
+	ck_assert_int_eq(core_pick(&c, 0), id[0]);
+	ck_assert_int_eq(core_pick(&c, 1), id[4]);
+	for (int i = 1; i < 4; i++)
+		ck_assert_int_eq(core_set_affinity(&c, id[i], 1), 0);
+	ck_assert_int_eq(core_steal(&c, 2), id[5]);
+	ck_assert_int_eq(core_steal(&c, 2), CORE_NONE);
+}
+END_TEST
+
 Suite *suite_sched_core(void)
 {
 	Suite *s = suite_create("sched_core");
@@ -373,6 +394,7 @@ Suite *suite_sched_core(void)
 	tcase_add_test(tc, test_core_affinity_is_kept);
 	tcase_add_test(tc, test_core_steal_takes_the_most_urgent_from_the_busiest);
 	tcase_add_test(tc, test_core_expire_says_which_cpus_got_work);
+	tcase_add_test(tc, test_core_steal_passes_over_what_it_may_not_run);
 	suite_add_tcase(s, tc);
 	return s;
 }
