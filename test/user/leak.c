@@ -7,25 +7,11 @@
  */
 #include "ulib.h"
 
-static long online_cpus(void)
-{
-	char buf[16];
-	long fd = aegis_open(S("/sys/cpus/online"), ABI_O_READ), n, v = 0;
-
-	if (fd < 0)
-		return 1;
-	n = aegis_read(fd, buf, sizeof(buf));
-	aegis_close(fd);
-	for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
-		v = v * 10 + buf[i] - '0';
-	return v > 0 ? v : 1;
-}
-
 int main(void)
 {
 	uintptr_t va = ((uintptr_t)_image_end + (1 << 24)) & ~0xfffull;
 	int files = 0;
-	long last = online_cpus() - 1;
+	long last = read_number("/sys/cpus/online") - 1;
 
 	if (last > 0 && aegis_affinity(1ull << last) != last) {
 		printf("leak: could not move to CPU %ld\n", last);

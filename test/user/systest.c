@@ -37,20 +37,6 @@ static int streq(const char *a, const char *b)
 	return *a == *b;
 }
 
-static long number(const char *path)
-{
-	char buf[32];
-	long fd = aegis_open(S(path), ABI_O_READ), n, v = 0;
-
-	if (fd < 0)
-		return fd;
-	n = aegis_read(fd, buf, sizeof(buf));
-	aegis_close(fd);
-	for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
-		v = v * 10 + buf[i] - '0';
-	return n > 0 ? v : -1;
-}
-
 static void files(void)
 {
 	struct abi_stat st;
@@ -184,10 +170,10 @@ static void processes(void)
 	CHECK(aegis_wait(pid, &code, 0) == pid && code == 0);
 	/* several threads; exit ends them all, a fault in one ends them
 	 * all */
-	free0 = number("/sys/mm/free");
+	free0 = read_number("/sys/mm/free");
 	pid = aegis_spawn(S("threads"), 0);
 	CHECK(pid > 0 && aegis_wait(pid, &code, 0) == pid && code == 0);
-	free1 = number("/sys/mm/free");
+	free1 = read_number("/sys/mm/free");
 	CHECK(free0 > 0 && free0 == free1);
 	pid = aegis_spawn(S("threadfault"), 0);
 	CHECK(pid > 0 && aegis_wait(pid, &code, 2000000000) == pid &&
@@ -196,7 +182,7 @@ static void processes(void)
 	/* affinity: where it runs (0 asks), a mask without an online CPU,
 	 * a move to the last CPU, a wider mask that keeps it there */
 	{
-		long cpus = number("/sys/cpus/online"), here = aegis_affinity(0);
+		long cpus = read_number("/sys/cpus/online"), here = aegis_affinity(0);
 
 		CHECK(cpus > 0 && here >= 0 && here < cpus);
 		CHECK(aegis_affinity(1ull << 63) == EINVAL);
@@ -208,12 +194,12 @@ static void processes(void)
 	 * (counted), and files: ns has 64 in all, and five leaks of 13 each
 	 * would run out if they were not closed (leak exits with 1 when it
 	 * could open none) */
-	free0 = number("/sys/mm/free");
+	free0 = read_number("/sys/mm/free");
 	for (int i = 0; i < 5; i++) {
 		pid = aegis_spawn(S("leak"), 0);
 		CHECK(pid > 0 && aegis_wait(pid, &code, 0) == pid && code == 0);
 	}
-	free1 = number("/sys/mm/free");
+	free1 = read_number("/sys/mm/free");
 	CHECK(free0 > 0 && free0 == free1);
 	if (free0 != free1)
 		printf("systest: free pages %ld before leak, %ld after\n",
@@ -300,7 +286,7 @@ static void bus(void)
 		 * thread empties the mailbox, so more may be kept. Either
 		 * way every publish is received or told lost. */
 		CHECK(got >= 32 && got <= 40);
-		if (number("/sys/cpus/online") == 1) {
+		if (read_number("/sys/cpus/online") == 1) {
 			CHECK(got == 32);
 			CHECK(last - first == 31);
 		}
@@ -353,8 +339,8 @@ static void forged(void)
 	long nsopen = aegis_lookup(ABI_LOOKUP_TOPIC, S("ns.open"));
 	long nsstat = aegis_lookup(ABI_LOOKUP_TOPIC, S("ns.stat"));
 	char before[48], after[48], reply[40];
-	long level0 = number("/sys/kernel/log_level"), n0, n1, fd, refused = 0;
-	long counted0 = number("/sys/bus/grants/refused");
+	long level0 = read_number("/sys/kernel/log_level"), n0, n1, fd, refused = 0;
+	long counted0 = read_number("/sys/bus/grants/refused");
 
 	if (!priv)
 		return;
@@ -415,7 +401,7 @@ static void forged(void)
 	CHECK(n1 == n0);
 	for (long i = 0; i < n0 && i < n1; i++)
 		CHECK(before[i] == after[i]);
-	CHECK(number("/sys/kernel/log_level") == level0);
+	CHECK(read_number("/sys/kernel/log_level") == level0);
 	/* the new files are read-only, for root too: refused at open */
 	static const char *const ro_files[] = {
 		"/sys/bus/grants/refused", "/sys/proc/limits",
@@ -434,7 +420,7 @@ static void forged(void)
 	}
 	/* the bus counted each refused grant (the node.write never got as
 	 * far as looking one up) */
-	CHECK(counted0 >= 0 && number("/sys/bus/grants/refused") >=
+	CHECK(counted0 >= 0 && read_number("/sys/bus/grants/refused") >=
 	      counted0 + 3 * (long)(sizeof(addrs) / sizeof(addrs[0])));
 	printf("systest: forged references: %ld of %ld refused\n", refused,
 	       (long)(6 * sizeof(addrs) / sizeof(addrs[0])));
@@ -489,7 +475,7 @@ static void contracts(void)
 	      EBADMSG);
 	CHECK(refused_by_contract() == before + 3);
 	/* and /dev, /sys are still there: nothing reached ns */
-	CHECK(number("/sys/kernel/log_level") >= 0);
+	CHECK(read_number("/sys/kernel/log_level") >= 0);
 	printf("systest: contracts: %ld refused\n",
 	       refused_by_contract() - before);
 }

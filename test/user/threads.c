@@ -37,18 +37,6 @@ static long read_file(const char *path, char *buf, long size)
 	return n;
 }
 
-static long online_cpus(void)
-{
-	char buf[16];
-	long v = 0;
-
-	if (read_file("/sys/cpus/online", buf, sizeof(buf)) <= 0)
-		return -1;
-	for (long i = 0; buf[i] >= '0' && buf[i] <= '9'; i++)
-		v = v * 10 + buf[i] - '0';
-	return v;
-}
-
 /* The CPU thread tid runs on, from /sys/sched/threads ("id name prio
  * state cpu ..."), or -1 if it is not running. */
 static long running_on(long tid)
@@ -95,7 +83,7 @@ static void spin(void *arg)
 /* 0, or 1 when two threads never ran at once though CPUs were free. */
 static int parallel(void)
 {
-	long cpus = online_cpus(), a = -1, b = -1;
+	long cpus = read_number("/sys/cpus/online"), a = -1, b = -1;
 	int i;
 
 	if (cpus < 2) {

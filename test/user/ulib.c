@@ -59,3 +59,17 @@ long thread_create(void (*fn)(void *), void *arg, void *stack,
 	t->arg = arg;
 	return aegis_thread((uintptr_t)_thread_start, top, (long)t);
 }
+
+long read_number(const char *path)
+{
+	char buf[32];
+	long fd = aegis_open(S(path), ABI_O_READ), n, v = 0;
+
+	if (fd < 0)
+		return -1;
+	n = aegis_read(fd, buf, sizeof(buf));
+	aegis_close(fd);
+	for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+		v = v * 10 + buf[i] - '0';
+	return n > 0 ? v : -1;
+}

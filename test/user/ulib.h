@@ -34,6 +34,10 @@ static inline unsigned long ulen(const char *s)
 }
 #define S(s) (s), ulen(s)
 
+/* read_number - the decimal number a file starts with (a sysfs
+ * attribute such as /sys/cpus/online), or -1 if it cannot be read. */
+long read_number(const char *path);
+
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
