@@ -167,6 +167,18 @@ int core_steal(struct core *c, unsigned int cpu)
 	return pick;
 }
 
+uint64_t core_waiting_cpus(const struct core *c, unsigned int cpu)
+{
+	uint64_t m = 0;
+
+	if (cpu >= CORE_CPUS)
+		return 0;
+	for (unsigned int p = 0; p < CORE_PRIOS; p++)
+		for (int16_t i = c->head[cpu][p]; i != CORE_NONE; i = c->t[i].next)
+			m |= c->t[i].affinity;
+	return m & c->online;
+}
+
 int core_set_affinity(struct core *c, int id, uint64_t mask)
 {
 	if (!valid(c, id) || !(mask & c->online))

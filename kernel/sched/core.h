@@ -122,6 +122,10 @@ unsigned int core_load(const struct core *c, unsigned int cpu);
  * or CORE_NONE. */
 int core_steal(struct core *c, unsigned int cpu);
 
+/* core_waiting_cpus - the online CPUs some READY thread queued on cpu
+ * may run on (where balancing can send one). */
+uint64_t core_waiting_cpus(const struct core *c, unsigned int cpu);
+
 /* core_set_affinity - the CPUs thread id may run on (mask & online must
  * not be empty: -EINVAL). A READY thread queued where it may no longer
  * run moves to core_place's choice; a RUNNING one moves when it next

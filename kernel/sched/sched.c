@@ -546,16 +546,18 @@ bool sched_has_work(unsigned int cpu)
 }
 
 /* Threads wait on this CPU at a slice's end: a CPU asleep with nothing
- * of its own is woken to take one (core_steal in its sched_run). Lock
- * held. */
+ * of its own, and which one of them may run on, is woken to take it
+ * (core_steal in its sched_run). Lock held. */
 static void balance(unsigned int cpu)
 {
-	if (!core.nready[cpu])
-		return;
-	for (unsigned int i = 0; i < SMP_CPUS_MAX; i++)
-		if (i != cpu && core.online >> i & 1 &&
-		    core_load(&core, i) == 0 && smp_kick(i))
+	uint64_t may = core_waiting_cpus(&core, cpu) & ~(1ull << cpu);
+
+	for (; may; may &= may - 1) {
+		unsigned int i = (unsigned int)__builtin_ctzll(may);
+
+		if (core_load(&core, i) == 0 && smp_kick(i))
 			return;
+	}
 }
 
 void kernel_irq_exit(bool from_user)
@@ -589,9 +591,12 @@ void kernel_irq_exit(bool from_user)
 	best = core_best(&core, cpu);
 	expired = hal_cycles() - th[me].turn_start >=
 		  cycles_of_ns((uint64_t)slice * 10000000ull);
-	/* its affinity no longer has this CPU: it moves now */
-	if (!(core.t[me].affinity >> cpu & 1))
-		expired = true, best = prio;
+	/* its affinity no longer has this CPU: its turn ends, and
+	 * core_ready queues it where it may run */
+	if (!(core.t[me].affinity >> cpu & 1)) {
+		expired = true;
+		best = prio;
+	}
 	if (expired)
 		balance(cpu);
 	if (bus_pending()) {

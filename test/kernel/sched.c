@@ -377,6 +377,65 @@ KTEST(sched, a_running_thread_moves_when_its_affinity_changes)
 	KEXPECT(t, pump(&done, 1, 5));
 }
 
+/* A thread waiting behind a busy one is taken by the idle CPU its
+ * affinity allows (woken by the busy CPU's slice end, or by its own
+ * tick), not run after the busy one's slice, and /sys/sched/steals
+ * counts it. */
+static volatile int stolen_ran_on = -1;
+
+static void hog(void *arg)
+{
+	(void)arg;
+	sched_preemptible(true);	/* it calls nothing */
+	while (!spin_stop)
+		;
+	sched_preemptible(false);
+	done++;
+}
+
+static void waits_behind(void *arg)
+{
+	(void)arg;
+	stolen_ran_on = (int)hal_cpu_index();
+	done++;
+}
+
+KTEST(sched, an_idle_cpu_takes_a_waiting_thread_it_may_run)
+{
+	struct sched_stats s0, s1;
+	unsigned int last = 0;
+	uint64_t end;
+	int id;
+
+	for (unsigned int i = 0; i < SMP_CPUS_MAX; i++)
+		if (smp_cpu(i) && smp_cpu(i)->state == SMP_ONLINE)
+			last = i;
+	if (last < 2) {
+		kprintf("ktest: sched.an_idle_cpu_takes_a_waiting_thread_it_"
+			"may_run: needs three CPUs, nothing to check\n");
+		return;
+	}
+	done = 0;
+	spin_stop = false;
+	stolen_ran_on = -1;
+	sched_get_stats(&s0);
+	KEXPECT(t, sched_spawn_on("hog", 4, hog, NULL, 1ull << last) >= 0);
+	/* queued behind the hog, then allowed on one more CPU (not the
+	 * lowest free one) */
+	id = sched_spawn_on("behind", 4, waits_behind, NULL, 1ull << last);
+	KEXPECT(t, id >= 0);
+	KEXPECT_EQ(t, sched_set_affinity(id, 1ull << last | 1ull << (last - 1)),
+		   0);
+	end = hal_cycles() + 5 * hal_cycles_per_sec();
+	while (stolen_ran_on < 0 && hal_cycles() < end)
+		bus_run(16);
+	spin_stop = true;
+	KEXPECT(t, pump(&done, 2, 5));
+	KEXPECT_EQ(t, stolen_ran_on, (int)last - 1);
+	sched_get_stats(&s1);
+	KEXPECT(t, s1.steals > s0.steals);
+}
+
 /* A kill whose wake arrives before the thread blocks (here: a stale
  * wake and the kill, both while it waits to run) still makes its wait
  * give up: the wake must not be taken for the answer to the wait. */

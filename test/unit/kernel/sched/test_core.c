@@ -371,6 +371,26 @@ START_TEST(test_core_steal_passes_over_what_it_may_not_run)
 }
 END_TEST
 
+START_TEST(test_core_waiting_cpus_are_where_waiting_threads_may_go)
+{
+	int a, b, d;
+
+	core_online(&c, 1);
+	core_online(&c, 2);
+	ck_assert_uint_eq(core_waiting_cpus(&c, 0), 0);
+	a = core_add(&c, 3, 0);
+	b = core_add(&c, 3, 0);
+	d = core_add(&c, 3, 0);
+	ck_assert_int_eq(core_pick(&c, 0), a);	/* running: not waiting */
+	ck_assert_int_eq(core_set_affinity(&c, a, 1ull << 2), 0);
+	ck_assert_int_eq(core_set_affinity(&c, b, 1), 0);
+	ck_assert_int_eq(core_set_affinity(&c, d, 1 | 1ull << 1 | 1ull << 7),
+			 0);
+	ck_assert_uint_eq(core_waiting_cpus(&c, 0), 3);	/* 7 is offline */
+	ck_assert_uint_eq(core_waiting_cpus(&c, CORE_CPUS), 0);
+}
+END_TEST
+
 Suite *suite_sched_core(void)
 {
 	Suite *s = suite_create("sched_core");
@@ -395,6 +415,7 @@ Suite *suite_sched_core(void)
 	tcase_add_test(tc, test_core_steal_takes_the_most_urgent_from_the_busiest);
 	tcase_add_test(tc, test_core_expire_says_which_cpus_got_work);
 	tcase_add_test(tc, test_core_steal_passes_over_what_it_may_not_run);
+	tcase_add_test(tc, test_core_waiting_cpus_are_where_waiting_threads_may_go);
 	suite_add_tcase(s, tc);
 	return s;
 }
