@@ -192,6 +192,22 @@ KTEST(sched, bus_request_from_a_thread)
 
 /* ---- several CPUs --------------------------------------------------- */
 
+static bool online(unsigned int i)
+{
+	return smp_cpu(i) && smp_cpu(i)->state == SMP_ONLINE;
+}
+
+/* The highest index of an online CPU (0 with one CPU). */
+static unsigned int last_online(void)
+{
+	unsigned int last = 0;
+
+	for (unsigned int i = 0; i < SMP_CPUS_MAX; i++)
+		if (online(i))
+			last = i;
+	return last;
+}
+
 static volatile int ran_on[SMP_CPUS_MAX];
 
 static void where(void *arg)
@@ -210,7 +226,7 @@ KTEST(sched, a_pinned_thread_runs_on_its_cpu)
 	done = 0;
 	for (unsigned int i = 0; i < SMP_CPUS_MAX; i++) {
 		ran_on[i] = -1;
-		if (!smp_cpu(i) || smp_cpu(i)->state != SMP_ONLINE)
+		if (!online(i))
 			continue;
 		KEXPECT(t, sched_spawn_on("pinned", 4, where, (void *)(uintptr_t)i,
 					  1ull << i) >= 0);
@@ -218,7 +234,7 @@ KTEST(sched, a_pinned_thread_runs_on_its_cpu)
 	}
 	KEXPECT(t, pump(&done, n, 5));
 	for (unsigned int i = 0; i < SMP_CPUS_MAX; i++)
-		if (smp_cpu(i) && smp_cpu(i)->state == SMP_ONLINE)
+		if (online(i))
 			KEXPECT_EQ(t, ran_on[i], (int)i);
 	/* no CPU of the mask runs threads */
 	KEXPECT_EQ(t, sched_spawn_on("nowhere", 4, where, NULL, 0),
@@ -285,16 +301,13 @@ static void blocker(void *arg)
 KTEST(sched, woken_from_another_cpu_and_moved_by_affinity)
 {
 	uint64_t end;
-	unsigned int last = 0;
+	unsigned int last = last_online();
 
 	if (smp_cpus_online() < 2) {
 		kprintf("ktest: sched.woken_from_another_cpu_and_moved_by_"
 			"affinity: one CPU, nothing to check\n");
 		return;
 	}
-	for (unsigned int i = 0; i < SMP_CPUS_MAX; i++)
-		if (smp_cpu(i) && smp_cpu(i)->state == SMP_ONLINE)
-			last = i;
 	done = 0;
 	blocked_id = woke_on = moved_to = -1;
 	block_rc = 1;
@@ -346,13 +359,10 @@ static void wanderer(void *arg)
 
 KTEST(sched, a_running_thread_moves_when_its_affinity_changes)
 {
-	unsigned int last = 0;
+	unsigned int last = last_online();
 	uint64_t end;
 	int id;
 
-	for (unsigned int i = 0; i < SMP_CPUS_MAX; i++)
-		if (smp_cpu(i) && smp_cpu(i)->state == SMP_ONLINE)
-			last = i;
 	if (last < 2) {
 		kprintf("ktest: sched.a_running_thread_moves_when_its_"
 			"affinity_changes: needs three CPUs, nothing to check\n");
@@ -403,13 +413,10 @@ static void waits_behind(void *arg)
 KTEST(sched, an_idle_cpu_takes_a_waiting_thread_it_may_run)
 {
 	struct sched_stats s0, s1;
-	unsigned int last = 0;
+	unsigned int last = last_online();
 	uint64_t end;
 	int id;
 
-	for (unsigned int i = 0; i < SMP_CPUS_MAX; i++)
-		if (smp_cpu(i) && smp_cpu(i)->state == SMP_ONLINE)
-			last = i;
 	if (last < 2) {
 		kprintf("ktest: sched.an_idle_cpu_takes_a_waiting_thread_it_"
 			"may_run: needs three CPUs, nothing to check\n");
