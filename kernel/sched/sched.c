@@ -139,10 +139,12 @@ static void irq_on(void)
 	hal_irq_cpu_enable(true);
 }
 
-/* interrupts masked */
+/* interrupts masked; unfairly, as the bus's (docs/SMP.md, "Fair or
+ * not"): with tickets, a CPU the host had stopped running after it took
+ * its ticket held every other CPU up for milliseconds */
 static void lock_take(void)
 {
-	spin_lock(&lock);
+	spin_lock_unfair(&lock);
 }
 
 static void lock_give(void)
