@@ -60,7 +60,8 @@ static struct handle {
 	uint32_t gen;			/* the node's, at open */
 } handles[HANDLES_MAX];
 
-static bool mounted, synced;
+static bool synced;
+static uint32_t ns_gen;	/* the ns instance it mounted at (0: none yet) */
 
 
 static void add_node(const char *name, enum kind k, uint32_t mode,
@@ -90,7 +91,7 @@ static int devfs_init(void)
 	add_node("console", K_CONSOLE, 0620, 5, NULL);
 	add_node("ttyS0", K_CONSOLE, 0660, 20, NULL);
 	add_node("timer", K_TIMER, 0444, 0, NULL);
-	mounted = false;
+	ns_gen = 0;
 	synced = false;
 	return 0;
 }
@@ -99,7 +100,6 @@ static int devfs_init(void)
  * call other services). */
 static void mount(void)
 {
-	mounted = true;
 	if (node_mount("dev"))
 		kprintf("devfs: cannot mount /dev\n");
 }
@@ -485,19 +485,19 @@ static int devfs_handle(void *state, const struct bus_msg *m,
 	int rc;
 
 	(void)state;
-	/* a new ns knows neither the mount nor the handles it had open
-	 * here: mount again, and drop them (their clients get -ESTALE from
-	 * ns) */
-	if (node_ns_restarted(m)) {
-		memset(handles, 0, sizeof(handles));
-		mounted = false;
-	}
-	/* a request from ns means the mount is there (a restarted owner
-	 * keeps it; asking ns again from inside its call would deadlock) */
-	if (!mounted && (int)m->src == bus_svc_find("ns"))
-		mounted = true;
-	if (!mounted)
+	/* a new ns (or this instance's first message) knows neither the
+	 * mount nor the handles it had open here: drop them (their clients
+	 * get -ESTALE from ns) and mount again */
+	switch (node_owner_check(m, &ns_gen)) {
+	case 2:
 		mount();
+		/* fall through */
+	case 1:
+		memset(handles, 0, sizeof(handles));
+		break;
+	default:
+		break;
+	}
 	if (!synced)
 		synced = sync_devices() == 0;
 	if (m->kind == BUS_EVENT) {

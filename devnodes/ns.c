@@ -11,8 +11,8 @@
  * it is closed.
  *
  * A restart of ns itself forgets the mounts and the files. The owners
- * mount again when the supervisor announces ns's new instance
- * ("service.up"), and a handle of the old instance answers -ESTALE: the
+ * mount again when they see ns's new generation (node_owner_check, at
+ * their next message: the supervisor's "service.up" is one), and a handle of the old instance answers -ESTALE: the
  * handle a client holds carries ns's generation above its slot (bits 16
  * and up, FD_GEN), so it can never name a slot of the new instance.
  */

@@ -139,7 +139,7 @@ static struct handle {
 	char text[TEXT_MAX];
 } handles[HANDLES_MAX];
 
-static bool mounted;
+static uint32_t ns_gen;	/* the ns instance it mounted at (0: none yet) */
 
 /* The devices' tree paths, fetched from devtree for one operation. */
 static struct {
@@ -151,13 +151,12 @@ static struct {
 static int sysfs_init(void)
 {
 	memset(handles, 0, sizeof(handles));
-	mounted = false;
+	ns_gen = 0;
 	return 0;
 }
 
 static void mount(void)
 {
-	mounted = true;
 	if (node_mount("sys"))
 		kprintf("sysfs: cannot mount /sys\n");
 }
@@ -1169,19 +1168,19 @@ static int sysfs_handle(void *state, const struct bus_msg *m,
 	int rc;
 
 	(void)state;
-	/* a new ns knows neither the mount nor the handles it had open
-	 * here: mount again, and drop them (their clients get -ESTALE from
-	 * ns) */
-	if (node_ns_restarted(m)) {
-		memset(handles, 0, sizeof(handles));
-		mounted = false;
-	}
-	/* a request from ns means the mount is there (a restarted owner
-	 * keeps it; asking ns again from inside its call would deadlock) */
-	if (!mounted && (int)m->src == bus_svc_find("ns"))
-		mounted = true;
-	if (!mounted)
+	/* a new ns (or this instance's first message) knows neither the
+	 * mount nor the handles it had open here: drop them (their clients
+	 * get -ESTALE from ns) and mount again */
+	switch (node_owner_check(m, &ns_gen)) {
+	case 2:
 		mount();
+		/* fall through */
+	case 1:
+		memset(handles, 0, sizeof(handles));
+		break;
+	default:
+		break;
+	}
 	if (m->kind != BUS_REQUEST)
 		return 0;
 	rc = node_req_take(m, &q);

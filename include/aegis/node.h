@@ -146,11 +146,17 @@ static inline bool node_mode_allows(uint32_t mode, uint32_t uid,
  * bus call's error. */
 int node_mount(const char *name);
 
-/* node_ns_restarted - whether m is the supervisor's "service.up" for ns
- * (aegis/service.h), from the kernel's side (a process's copy of it is
- * ignored): an owner then mounts again, and forgets every handle ns had
- * open on it, since the new ns knows none of them. Any handler. */
-bool node_ns_restarted(const struct bus_msg *m);
+/* node_ns_generation - the generation of the ns service now (0: none).
+ * node_owner_check - for an owner's handler, first thing with every
+ * message m: 0 when ns is the instance it last saw (*ns_gen: 0 after its
+ * own start; updated); else the owner forgets every handle it had (a new
+ * ns knows none of them) and, when this returns 2, mounts again (1: m is
+ * a request from ns itself, so the mount is there, and asking ns from
+ * inside its call would deadlock). Looking at ns's generation, not at
+ * the supervisor's "service.up", an owner mounts again at its next
+ * message of any kind even if that news was lost to a full queue. */
+uint32_t node_ns_generation(void);
+int node_owner_check(const struct bus_msg *m, uint32_t *ns_gen);
 
 /* Clients (kernel/lib/node_client.c): bus calls to ns. Each returns a
  * negative error code or: node_open a file number (>= 0); node_read and

@@ -194,18 +194,23 @@ int node_mount(const char *name)
 	return call_ns_mount(name, strlen(name));
 }
 
-bool node_ns_restarted(const struct bus_msg *m)
+uint32_t node_ns_generation(void)
 {
-	struct service_up_event ev;
-	int ns;
+	int ns = bus_contract_owner(TOPIC_NS_OPEN);
 
-	/* every file request passes here: the cheap tests first (the bus
-	 * let only the supervisor or the kernel send it: contracts/) */
-	if (m->topic != TOPIC_SERVICE_UP || m->len != sizeof(ev))
-		return false;
-	ns = bus_contract_owner(TOPIC_NS_OPEN);
-	if (ns < 0)
-		return false;
-	memcpy(&ev, m->data, sizeof(ev));
-	return ev.svc == (uint32_t)ns;
+	return ns < 0 ? 0 : bus_svc_generation((bus_svc_t)ns);
+}
+
+int node_owner_check(const struct bus_msg *m, uint32_t *ns_gen)
+{
+	uint32_t g = node_ns_generation();
+
+	if (g == *ns_gen)
+		return 0;
+	*ns_gen = g;
+	/* a request from ns itself: the mount is there (ns forwarded a
+	 * path to it), and asking ns from inside its call would deadlock */
+	if (m && (int)m->src == bus_contract_owner(TOPIC_NS_OPEN))
+		return 1;
+	return 2;
 }

@@ -671,6 +671,27 @@ START_TEST(test_ns_restart_stales_handles_and_mounts_come_back)
 }
 END_TEST
 
+/* The supervisor's news of a new ns lost (devfs's queue full, say):
+ * devfs still mounts /dev again at its next message of any kind, since it
+ * compares ns's generation with the one it mounted at. */
+START_TEST(test_devfs_mounts_again_when_the_news_of_ns_is_lost)
+{
+	int devfs = bus_svc_find("devfs"), fd;
+
+	ck_assert_int_ge(devfs, 0);
+	ck_assert_int_eq(bus_unsubscribe((bus_svc_t)devfs, "service.up"), 0);
+	ck_assert_int_eq(service_restart("ns"), 0);
+	bus_run(~0u);
+	ck_assert_int_eq(node_open("/dev/null", NODE_READ, NODE_CRED_KERNEL),
+			 -AE_ENOENT);	/* the new ns has no /dev yet */
+	/* any message: a device devtree announces */
+	device_event("test.announce", 7, 2, 0, DEVTREE_NO_IRQ, "clk");
+	fd = node_open("/dev/null", NODE_READ, NODE_CRED_KERNEL);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(node_close(fd), 0);
+}
+END_TEST
+
 /* ns's files: a caller without privilege must leave NODE_FILES_RESERVE
  * of them to root, who can still open the last one. */
 START_TEST(test_ns_files_keep_a_reserve_for_root)
@@ -753,6 +774,7 @@ Suite *suite_devfs(void)
 	tcase_add_test(tc, test_devfs_removal_of_unknown_device_ignored);
 	tcase_add_test(tc, test_devfs_restart_learns_attached_devices);
 	tcase_add_test(tc, test_ns_restart_stales_handles_and_mounts_come_back);
+	tcase_add_test(tc, test_devfs_mounts_again_when_the_news_of_ns_is_lost);
 	tcase_add_test(tc, test_ns_files_keep_a_reserve_for_root);
 	tcase_add_test(tc, test_node_slot_allowed);
 	suite_add_tcase(s, tc);
