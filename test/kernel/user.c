@@ -133,9 +133,28 @@ static const struct service_desc watcher = {
 	.subscribe = SERVICE_LIST("sched.thread.exit"),
 };
 
+/* The threads run_user started: their exit event is published before
+ * they have ended (another CPU may still be on its way out of one when
+ * the event is counted), so pump also waits for each to be gone, its
+ * address space given back, before a test counts free pages. */
+static int started[4];
+static unsigned int nstarted;
+
 static void pump(uint32_t want)
 {
+	uint64_t end = hal_cycles() + 5 * hal_cycles_per_sec();
+	bool left = true;
+
 	ktest_pump(&exits, want, 5);
+	while (left && hal_cycles() < end) {
+		left = false;
+		for (unsigned int i = 0; i < nstarted; i++)
+			if (sched_state(started[i]))
+				left = true;
+		if (left && !bus_run(256) && !sched_run())
+			kernel_wait();
+	}
+	nstarted = 0;
 }
 
 /* An address space with the code at 1 MiB into the user range (r-x) and
@@ -169,6 +188,8 @@ static int run_user(const char *name, const char *code, size_t len)
 					NULL, 0, NULL };
 
 		rc = sched_spawn_user(name, 3, &u);
+		if (rc >= 0 && nstarted < ARRAY_SIZE(started))
+			started[nstarted++] = rc;
 	}
 	if (rc < 0)
 		mm_as_destroy(id);
