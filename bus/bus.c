@@ -59,7 +59,7 @@ struct svc {
 	uint8_t cpu;		/* the CPU its queue is dispatched on */
 	struct bus_lineage cause;	/* what its posts in its name descend
 					 * from (bus_svc_set_cause) */
-};
+} __attribute__((aligned(64)));	/* services on two CPUs share no line */
 
 static struct svc svcs[BUS_SVC_MAX];
 static unsigned int svc_hi;	/* ids 0..svc_hi-1 have been used */
@@ -70,9 +70,11 @@ static uint16_t svc_hash[SVC_HASH];
 static unsigned int svc_free_hint;	/* no free id below it */
 static struct sub_list topic_subs[BUS_TOPIC_MAX];	/* who subscribed */
 static struct sub *dead_subs;
+/* A topic's counts: what each CPU's cache (below) does not hold, and
+ * its sequence number (taken with an atomic add: one order for every
+ * CPU's publishes). */
 static struct bus_topic_stats tstats[BUS_TOPIC_MAX];
 static bus_clock_fn clock_fn;
-static uint32_t corr_next;
 static bus_topic_t topic_svc_failed;
 
 /* What each CPU is doing in the bus: its call chain (the services whose
@@ -98,7 +100,11 @@ struct bus_cpu {
 	uint64_t post_ts;
 	bool batch_post;	/* inside bus_publish: post_ts is set */
 	bus_svc_t waits_for;	/* BUS_NIL, or a service another CPU runs */
-};
+	/* message ids and correlation ids: blocks of ID_BLOCK taken from
+	 * the bus's counters, handed out here one by one */
+	uint32_t lin_next, lin_end, corr_next, corr_end;
+	unsigned int cpu;	/* its index: bcpus[cpu] */
+} __attribute__((aligned(64)));
 static struct bus_cpu bcpus[BUS_CPUS];
 
 static inline struct bus_cpu *here(void)
@@ -106,7 +112,112 @@ static inline struct bus_cpu *here(void)
 	return &bcpus[bus_cpu()];
 }
 
-static uint32_t lin_next;	/* the last message id given */
+#define ID_BLOCK	64
+static uint32_t lin_block, corr_block;	/* the next block's first id */
+
+/* The next id of a block-wise counter; 0 is never given (it means
+ * none). One CPU alone takes consecutive blocks: 1, 2, 3, ... */
+static uint32_t next_id(uint32_t *next, uint32_t *end, uint32_t *pool,
+			uint32_t mask)
+{
+	for (;;) {
+		uint32_t id;
+
+		if (*next == *end) {
+			*next = __atomic_fetch_add(pool, ID_BLOCK,
+						   __ATOMIC_RELAXED);
+			*end = *next + ID_BLOCK;
+		}
+		id = (*next)++ & mask;
+		if (id)
+			return id;
+	}
+}
+
+/* Each CPU's counts for the topics it touched last, direct-mapped: the
+ * message path counts here, under its own lock alone; a slot taken by
+ * another topic folds its counts into tstats with atomic adds. A reader
+ * of a topic's counts holds the bus whole and adds every CPU's slot. */
+#define TC_WAYS	32
+struct tcount {
+	uint64_t published, copies, delivered, drops, queued;
+};
+static struct tcache {
+	int32_t topic[TC_WAYS];		/* -1: empty */
+	struct tcount c[TC_WAYS];
+} __attribute__((aligned(64))) tcache[BUS_CPUS];
+
+static void tc_fold(struct tcache *tc, unsigned int w)
+{
+	struct bus_topic_stats *g;
+	struct tcount *c = &tc->c[w];
+
+	if (tc->topic[w] < 0)
+		return;
+	g = &tstats[tc->topic[w]];
+	__atomic_fetch_add(&g->published, c->published, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&g->copies, c->copies, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&g->delivered, c->delivered, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&g->drops, c->drops, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&g->queued, c->queued, __ATOMIC_RELAXED);
+	memset(c, 0, sizeof(*c));
+	tc->topic[w] = -1;
+}
+
+static struct tcount *tst_on(unsigned int cpu, bus_topic_t t)
+{
+	struct tcache *tc = &tcache[cpu];
+	unsigned int w = t & (TC_WAYS - 1);
+
+	if (tc->topic[w] != (int32_t)t) {
+		tc_fold(tc, w);
+		tc->topic[w] = (int32_t)t;
+	}
+	return &tc->c[w];
+}
+
+static struct tcount *tst(bus_topic_t t)
+{
+	return tst_on(bus_cpu(), t);
+}
+
+static uint32_t next_seq(bus_topic_t t)
+{
+	return (uint32_t)__atomic_add_fetch(&tstats[t].seq, 1,
+					    __ATOMIC_RELAXED);
+}
+
+/* A count other CPUs add to as well (a service's drops, a subscription's
+ * losses: a sender on another CPU counts the copy it could not queue). */
+static void cnt_add(uint64_t *c, uint64_t n)
+{
+	__atomic_fetch_add(c, n, __ATOMIC_RELAXED);
+}
+
+/* A service's pending count: a sender anywhere takes one (within
+ * qlimit when limit), its CPU gives it back when the message leaves. */
+static bool pending_take(struct svc *v, bool limit)
+{
+	uint32_t p = __atomic_load_n(&v->stats.pending, __ATOMIC_RELAXED);
+
+	do
+		if (limit && p >= v->qlimit)
+			return false;
+	while (!__atomic_compare_exchange_n(&v->stats.pending, &p, p + 1,
+					    true, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED));
+	return true;
+}
+
+static void pending_give(struct svc *v)
+{
+	__atomic_fetch_sub(&v->stats.pending, 1, __ATOMIC_RELAXED);
+}
+
+static uint32_t pending_of(const struct svc *v)
+{
+	return __atomic_load_n(&v->stats.pending, __ATOMIC_RELAXED);
+}
 
 /* Threads blocked in bus_call_wait, found by correlation id. */
 static struct waiter {
@@ -234,7 +345,7 @@ static void sl_clear(struct sub_list *l)
 
 int bus_topic_subscriber(bus_topic_t t, unsigned int k)
 {
-	BUS_GUARD();
+	BUS_GUARD_READ();
 	if (!topic_live(t) || k >= topic_subs[t].n)
 		return -AE_ENOENT;
 	return sl_subs(&topic_subs[t])[k]->svc;
@@ -269,10 +380,16 @@ void bus_init(bus_clock_fn clock)
 	svc_hi = 0;
 	svc_free_hint = 0;
 	memset(tstats, 0, sizeof(tstats));
+	memset(tcache, 0, sizeof(tcache));
+	for (unsigned int c = 0; c < BUS_CPUS; c++)
+		for (unsigned int w = 0; w < TC_WAYS; w++)
+			tcache[c].topic[w] = -1;
 	clock_fn = clock;
-	corr_next = 1;
-	lin_next = 0;
+	corr_block = 0;
+	lin_block = 0;
 	memset(bcpus, 0, sizeof(bcpus));
+	for (unsigned int c = 0; c < BUS_CPUS; c++)
+		bcpus[c].cpu = c;
 	dispatching = 1;	/* the boot CPU's, until others say so */
 	for (unsigned int c = 0; c < BUS_CPUS; c++)
 		bcpus[c].waits_for = BUS_NIL;
@@ -309,7 +426,7 @@ static uint32_t name_hash(const char *s)
 
 int bus_svc_find(const char *name)
 {
-	BUS_GUARD();
+	BUS_GUARD_READ();
 	if (!name)
 		return -AE_ENOENT;
 	for (uint32_t i = name_hash(name);; i = (i + 1) & (SVC_HASH - 1)) {
@@ -435,7 +552,7 @@ int bus_svc_place(bus_svc_t s, unsigned int cpu)
 
 int bus_svc_cpu(bus_svc_t s)
 {
-	BUS_GUARD();
+	BUS_GUARD_READ();
 	struct svc *v = svc_get(s);
 
 	return v ? (int)v->cpu : -AE_EINVAL;
@@ -443,7 +560,8 @@ int bus_svc_cpu(bus_svc_t s)
 
 unsigned int bus_pending_on(unsigned int cpu)
 {
-	return q_count_on(cpu) + (cpu == 0 ? irq_waiting() : 0);
+	return q_count_on(cpu) + q_inbox_waiting(cpu) +
+	       (cpu == 0 ? irq_waiting() : 0);
 }
 
 bool bus_quiet(void)
@@ -459,7 +577,7 @@ bool bus_quiet(void)
 
 uint32_t bus_svc_flags(bus_svc_t s)
 {
-	BUS_GUARD();
+	BUS_GUARD_READ();
 	return svc_get(s) ? svcs[s].flags : 0;
 }
 
@@ -482,7 +600,7 @@ const char *bus_svc_name(bus_svc_t s)
 	 * let go: not a lock taken per message */
 	if (s != BUS_SVC_KERNEL && s < BUS_SVC_MAX && running_here(s))
 		return svcs[s].name;
-	BUS_GUARD();
+	BUS_GUARD_READ();
 	if (s == BUS_SVC_KERNEL)
 		return "kernel";
 	return svc_get(s) ? svcs[s].name : "?";
@@ -490,13 +608,13 @@ const char *bus_svc_name(bus_svc_t s)
 
 enum bus_svc_state bus_svc_state(bus_svc_t s)
 {
-	BUS_GUARD();
+	BUS_GUARD_READ();
 	return s < BUS_SVC_MAX ? svcs[s].st : BUS_SVC_FREE;
 }
 
 uint32_t bus_svc_generation(bus_svc_t s)
 {
-	BUS_GUARD();
+	BUS_GUARD_READ();
 	return svc_get(s) ? svcs[s].gen : 0;
 }
 
@@ -511,20 +629,20 @@ int bus_svc_stats(bus_svc_t s, struct bus_svc_stats *out)
 
 unsigned int bus_topic_count(void)
 {
-	BUS_GUARD();
+	BUS_GUARD_READ();
 	return topic_count();
 }
 
 unsigned int bus_svc_span(void)
 {
-	BUS_GUARD();
+	BUS_GUARD_READ();
 	return svc_hi;
 }
 
 unsigned int bus_topic_subscribers(bus_topic_t t, bus_svc_t *out,
 				   unsigned int max)
 {
-	BUS_GUARD();
+	BUS_GUARD_READ();
 	struct sub_list *l;
 
 	if (!topic_live(t))
@@ -541,6 +659,18 @@ int bus_topic_stats(bus_topic_t t, struct bus_topic_stats *out)
 	if (!topic_live(t))
 		return -AE_EINVAL;
 	*out = tstats[t];
+	for (unsigned int c = 0; c < BUS_CPUS; c++) {
+		const struct tcache *tc = &tcache[c];
+		unsigned int w = t & (TC_WAYS - 1);
+
+		if (tc->topic[w] != (int32_t)t)
+			continue;
+		out->published += tc->c[w].published;
+		out->copies += tc->c[w].copies;
+		out->delivered += tc->c[w].delivered;
+		out->drops += tc->c[w].drops;
+		out->queued += tc->c[w].queued;
+	}
 	return 0;
 }
 
@@ -674,6 +804,15 @@ int bus_topic_free(bus_topic_t t)
 	if (!topic_free(t))
 		return -AE_EINVAL;
 	memset(&tstats[t], 0, sizeof(tstats[t]));
+	for (unsigned int cpu = 0; cpu < BUS_CPUS; cpu++) {
+		struct tcache *tc = &tcache[cpu];
+		unsigned int w = t & (TC_WAYS - 1);
+
+		if (tc->topic[w] == (int32_t)t) {
+			memset(&tc->c[w], 0, sizeof(tc->c[w]));
+			tc->topic[w] = -1;
+		}
+	}
 	sl_clear(&topic_subs[t]);
 	contract_topic_freed(t);
 	route_topic_freed(t);
@@ -872,25 +1011,31 @@ int bus_sub_stats(bus_svc_t s, unsigned int k, char *pattern,
 
 /* ---- posting --------------------------------------------------------- */
 
+static bus_svc_t current_of(const struct bus_cpu *bc)
+{
+	return bc->depth ? bc->chain[bc->depth - 1].svc : BUS_SVC_KERNEL;
+}
+
 /* This CPU's own chain: no lock (interrupt exit asks it). */
 bus_svc_t bus_current(void)
 {
-	return here()->depth ? here()->chain[here()->depth - 1].svc : BUS_SVC_KERNEL;
+	const struct bus_cpu *bc = here();
+
+	return bc->depth ? bc->chain[bc->depth - 1].svc : BUS_SVC_KERNEL;
 }
 
 /* ---- causal lineage ---------------------------------------------------- */
 
-void bus_lineage_new(bus_svc_t src, struct bus_lineage *l)
+static void lineage_new(struct bus_cpu *bc, bus_svc_t src,
+			struct bus_lineage *l)
 {
-	struct bus_cpu *bc = here();
 	const struct bus_lineage *c = bc->cause_forced;
-	uint32_t id = ++lin_next;
+	uint32_t id = next_id(&bc->lin_next, &bc->lin_end, &lin_block,
+			      0xffffffffu);
 
 	if (!c)
 		c = bc->depth ? &bc->chain[bc->depth - 1].lin :
 		    src < BUS_SVC_MAX ? &svcs[src].cause : NULL;
-	if (id == 0)	/* 0 means none */
-		id = lin_next = 1;
 	l->id = id;
 	if (c && c->id) {
 		l->parent = c->id;
@@ -901,11 +1046,18 @@ void bus_lineage_new(bus_svc_t src, struct bus_lineage *l)
 	}
 }
 
+void bus_lineage_new(bus_svc_t src, struct bus_lineage *l)
+{
+	lineage_new(here(), src, l);
+}
+
 void bus_lineage_current(struct bus_lineage *out)
 {
 	static const struct bus_lineage none;
 
-	*out = here()->depth ? here()->chain[here()->depth - 1].lin : none;
+	const struct bus_cpu *bc = here();
+
+	*out = bc->depth ? bc->chain[bc->depth - 1].lin : none;
 }
 
 int bus_svc_set_cause(bus_svc_t s, const struct bus_lineage *l)
@@ -930,9 +1082,8 @@ void bus_trace_lineage_new(struct trace_rec *r, bus_svc_t src)
 	r->trace = lin.trace;
 }
 
-static int resolve_prio(int prio)
+static int resolve_prio(const struct bus_cpu *bc, int prio)
 {
-	struct bus_cpu *bc = here();
 	if (prio == BUS_PRIO_INHERIT) {
 		if (bc->depth)
 			return bc->chain[bc->depth - 1].prio;
@@ -970,22 +1121,23 @@ static void sub_lost(struct sub *sub)
 {
 	if (!sub)
 		return;
-	sub->dropped++;
-	sub->gap++;
+	cnt_add(&sub->dropped, 1);
+	__atomic_fetch_add(&sub->gap, 1, __ATOMIC_RELAXED);
 }
 
 /* A queued slot leaves without being delivered (flushed, overwritten):
  * every count that held it lets go. */
-static void dequeue_lost(unsigned int i)
+static void dequeue_lost_as(unsigned int i, bool give_credit)
 {
 	struct bus_msg *m = q_msg(i);
 	struct sub *sub = q_sub(i);
 
-	svcs[m->dst].stats.pending--;
+	if (give_credit)
+		pending_give(&svcs[m->dst]);
 	if (m->kind != BUS_REQUEST)	/* a request is answered instead */
-		svcs[m->dst].stats.drops++;
-	tstats[m->topic].queued--;
-	tstats[m->topic].drops++;
+		cnt_add(&svcs[m->dst].stats.drops, 1);
+	tst(m->topic)->queued--;
+	tst(m->topic)->drops++;
 	if (sub) {
 		sub->queued--;
 		sub_lost(sub);
@@ -994,15 +1146,20 @@ static void dequeue_lost(unsigned int i)
 	}
 }
 
+static void dequeue_lost(unsigned int i)
+{
+	dequeue_lost_as(i, true);
+}
+
 /* Make room by the subscription's contract: latest replaces what of the
  * topic waits (in place when the priority is the same: returns the slot
  * to fill), ring drops its oldest past n; either drops the oldest of the
  * subscription when the service's queue is full. -ENOENT: nothing to
  * replace, queue as usual. */
 static int make_room(struct sub *sub, struct svc *v, bus_svc_t dst,
-		     bus_topic_t topic, uint8_t prio, bool limit)
+		     bus_topic_t topic, uint8_t prio, bool limit, bool *kept)
 {
-	bool full = limit && v->stats.pending >= v->qlimit;
+	bool full = limit && pending_of(v) >= v->qlimit;
 	int old = -AE_ENOENT;
 
 	if (sub->mode == BUS_LATEST) {
@@ -1011,10 +1168,12 @@ static int make_room(struct sub *sub, struct svc *v, bus_svc_t dst,
 			/* the value is replaced, its place kept */
 			struct bus_msg *m = q_msg((unsigned int)old);
 
-			v->stats.drops++;
-			tstats[m->topic].drops++;
-			tstats[m->topic].queued--;	/* taken again below */
-			v->stats.pending--;
+			cnt_add(&v->stats.drops, 1);
+			tst(m->topic)->drops++;
+			tst(m->topic)->queued--;	/* taken again below */
+			/* its place in the service's bound goes to the new
+			 * value (given back and taken again, a sender on
+			 * another CPU could take it in between) */
 			sub->queued--;
 			sub_lost(sub);
 			return old;
@@ -1025,41 +1184,58 @@ static int make_room(struct sub *sub, struct svc *v, bus_svc_t dst,
 	if (old < 0 && full)
 		old = q_find_for(dst, sub, -1, false);
 	if (old >= 0) {
+		/* the oldest goes; its place in the bound is the new one's */
 		q_unlink((unsigned int)old);
-		dequeue_lost((unsigned int)old);
+		dequeue_lost_as((unsigned int)old, false);
 		q_free((unsigned int)old);
+		*kept = true;
 	}
 	return -AE_ENOENT;
 }
 
 static inline __attribute__((always_inline)) int
-enqueue(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
+enqueue(struct bus_cpu *bc, bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		   uint8_t kind, uint8_t prio, const void *data, size_t len,
 		   uint32_t corr, bool limit, int16_t status, bool irq,
 		   struct sub *sub)
 {
-	struct bus_cpu *bc = here();
+	unsigned int me = bc->cpu;
 	struct svc *v = &svcs[dst];
+	struct tcount *tc = tst_on(me, topic);
 	int i = -AE_ENOENT;
-	bool in_place = false;
+	bool in_place = false, kept = false, was_empty;
+	/* for another CPU's service, holding only this CPU's lock: into its
+	 * inbox; that CPU counts it in when it takes it (arrive) */
+	bool remote = v->cpu != me && bus_lock_is_local_on(me);
 
-	tstats[topic].copies++;
+	tc->copies++;
 	if (sub)
-		sub->published++;
+		cnt_add(&sub->published, 1);
 	if (v->st != BUS_SVC_RUNNING) {
-		v->stats.drops++;
-		tstats[topic].drops++;
+		cnt_add(&v->stats.drops, 1);
+		tc->drops++;
 		sub_lost(sub);
 		return -AE_ESHUTDOWN;
 	}
 	if (sub && sub->mode != BUS_LOSSLESS && !irq) {
-		i = make_room(sub, v, dst, topic, prio, limit);
+		/* never remote: local_ok sends those with the bus whole */
+		i = make_room(sub, v, dst, topic, prio, limit, &kept);
 		in_place = i >= 0;
+		/* what it dropped counted to its own topic: this CPU's slot
+		 * for that one may be this topic's */
+		tc = tst_on(me, topic);
 	}
-	if (!in_place && ((limit && v->stats.pending >= v->qlimit) ||
-			  (i = q_alloc()) < 0)) {
-		v->stats.drops++;
-		tstats[topic].drops++;
+	was_empty = pending_of(v) == 0;
+	if (!in_place && !kept && !pending_take(v, limit)) {
+		cnt_add(&v->stats.drops, 1);
+		tc->drops++;
+		sub_lost(sub);
+		return -AE_EAGAIN;
+	}
+	if (!in_place && (i = q_alloc_on(me)) < 0) {
+		pending_give(v);
+		cnt_add(&v->stats.drops, 1);
+		tc->drops++;
 		sub_lost(sub);
 		return -AE_EAGAIN;
 	}
@@ -1067,36 +1243,85 @@ enqueue(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 	     bc->post_ts);
 	q_msg((unsigned int)i)->corr = corr;
 	q_msg((unsigned int)i)->status = status;
-	bus_lineage_new(src, q_lineage((unsigned int)i));
+	lineage_new(bc, src, q_lineage((unsigned int)i));
+	if (remote) {
+		/* the watchdog's measure: its queue began now (the owner
+		 * counts the rest as it takes the message in) */
+		if (was_empty)
+			__atomic_store_n(&v->moved, bc->post_ts,
+					 __ATOMIC_RELAXED);
+		q_set_sub((unsigned int)i, sub);
+		q_inbox_push((unsigned int)i, v->cpu);
+		if (kick_fn)
+			kick_fn(v->cpu);
+		return 0;
+	}
 	if (!in_place) {	/* a replaced value keeps its place */
 		q_push((unsigned int)i, irq, v->cpu);
 		q_set_sub((unsigned int)i, sub);
-		if (__builtin_expect(kick_fn != NULL, 0) &&
-		    v->cpu != bus_cpu())
+		if (__builtin_expect(kick_fn != NULL, 0) && v->cpu != me)
 			kick_fn(v->cpu);
 	}
-	tstats[topic].queued++;
+	tc->queued++;
 	if (sub)
 		sub->queued++;
 	v->stats.received++;
-	if (v->stats.pending == 0)
-		v->moved = bc->post_ts;
-	if (++v->stats.pending > v->stats.pending_max)
-		v->stats.pending_max = v->stats.pending;
+	if (was_empty)
+		__atomic_store_n(&v->moved, bc->post_ts, __ATOMIC_RELAXED);
+	if (pending_of(v) > v->stats.pending_max)
+		v->stats.pending_max = pending_of(v);
 	return 0;
+}
+
+/* A message another CPU put in CPU cpu's inbox goes on its queue, and is
+ * counted as enqueue counts one of its own. On cpu itself, or with the
+ * bus whole. */
+static void arrive(unsigned int i, unsigned int cpu)
+{
+	struct bus_msg *m = q_msg(i);
+	struct svc *v = &svcs[m->dst];
+	struct sub *sub = q_sub(i);
+
+	q_push(i, false, cpu);
+	q_set_sub(i, sub);
+	tst(m->topic)->queued++;
+	if (sub)
+		sub->queued++;
+	v->stats.received++;
+	if (pending_of(v) > v->stats.pending_max)
+		v->stats.pending_max = pending_of(v);
+}
+
+static void inbox_take(unsigned int cpu)
+{
+	int i = q_inbox_take(cpu);
+
+	while (i >= 0) {
+		int next = q_inbox_next((unsigned int)i);
+
+		arrive((unsigned int)i, cpu);
+		i = next;
+	}
+}
+
+void bus_whole_taken(unsigned int ncpus)
+{
+	for (unsigned int c = 0; c < ncpus && c < BUS_CPUS; c++)
+		inbox_take(c);
+	q_trim();	/* frees made under CPUs' own locks */
 }
 
 /* Give copies to the services a mirror rule named (events, best effort:
  * a full mirror counts a drop of its own and does not fail the send). */
-static void mirror(const struct route_verdict *rv, bus_svc_t src,
-		   bus_svc_t dst, bus_topic_t topic, uint8_t prio,
-		   const void *data, size_t len)
+static void mirror(struct bus_cpu *bc, const struct route_verdict *rv,
+		   bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
+		   uint8_t prio, const void *data, size_t len)
 {
 	for (unsigned int k = 0; k < rv->nmirrors; k++) {
 		bus_svc_t s = rv->mirrors[k];
 
 		if (s != dst && svc_get(s))
-			enqueue(src, s, topic, BUS_EVENT, prio, data, len,
+			enqueue(bc, src, s, topic, BUS_EVENT, prio, data, len,
 				rv->seq, true, 0, false, NULL);
 	}
 }
@@ -1104,28 +1329,27 @@ static void mirror(const struct route_verdict *rv, bus_svc_t src,
 /* Route (if any rule exists), then queue. A refusal by a rule counts a
  * drop for the destination and the topic, as a full queue does. */
 static inline __attribute__((always_inline)) int
-post(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
+post(struct bus_cpu *bc, bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		uint8_t kind, uint8_t prio, const void *data, size_t len,
 		uint32_t corr, bool limit, int16_t status, bool irq,
 		struct sub *sub)
 {
-	struct bus_cpu *bc = here();
 	struct route_verdict v;
 	int rc;
 
 	if (!bc->batch_post)
 		bc->post_ts = now();
-	if (!route_count())	/* no rules: nothing to judge or copy */
-		return enqueue(src, dst, topic, kind, prio, data, len, corr,
-			       limit, status, irq, sub);
+	if (route_none(topic, src, dst))	/* no rule to judge or copy */
+		return enqueue(bc, src, dst, topic, kind, prio, data, len,
+			       corr, limit, status, irq, sub);
 	v.dst = dst;		/* route_apply sets the rest */
 	v.prio = prio;
 	v.seq = corr;
 	route_apply(&v, topic, src, kind, irq, bc->post_ts);
 	if (v.rc) {
-		svcs[dst].stats.drops++;
-		tstats[topic].copies++;
-		tstats[topic].drops++;
+		cnt_add(&svcs[dst].stats.drops, 1);
+		tst(topic)->copies++;
+		tst(topic)->drops++;
 		if (sub) {
 			sub->published++;
 			sub_lost(sub);
@@ -1142,10 +1366,10 @@ post(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		sub_lost(sub);
 		sub = NULL;
 	}
-	rc = enqueue(src, v.dst, topic, kind, v.prio, data, len, corr, limit,
-		     status, irq, sub);
+	rc = enqueue(bc, src, v.dst, topic, kind, v.prio, data, len, corr,
+		     limit, status, irq, sub);
 	if (v.nmirrors)
-		mirror(&v, src, v.dst, topic, v.prio, data, len);
+		mirror(bc, &v, src, v.dst, topic, v.prio, data, len);
 	return rc;
 }
 
@@ -1179,12 +1403,64 @@ static void unheard(bus_svc_t src, bus_topic_t topic, uint8_t prio,
 	trace_record(&tr);
 }
 
-static int publish(bus_svc_t src, bus_topic_t topic, int prio,
-		   const void *data, size_t len)
+/* ---- which posts need the bus whole ---------------------------------- */
+
+/* May this CPU, holding only its own lock, queue a copy from src for dst
+ * (through sub)? Not when a routing rule would judge it (a rule's counts
+ * and rate limits are the bus's, shared). Its own services, yes; another
+ * CPU's, through that CPU's inbox, unless the subscription's contract
+ * must look at the queue (latest, ring: the queue is that CPU's). */
+static bool local_dst_ok(unsigned int me, bus_topic_t t, bus_svc_t src,
+			 bus_svc_t dst, const struct sub *sub)
+{
+	return dst < BUS_SVC_MAX && route_none(t, src, dst) &&
+	       (svcs[dst].cpu == me || !sub || sub->mode == BUS_LOSSLESS);
+}
+
+static bool publish_local_ok(const struct bus_cpu *bc, bus_topic_t t)
+{
+	struct sub *const *subs;
+	bus_svc_t src = current_of(bc);
+
+	if (t >= BUS_TOPIC_MAX || !topic_live(t) ||
+	    !q_room_on(bc->cpu, topic_subs[t].n) ||
+	    (!topic_subs[t].n && !route_none(t, src, BUS_NIL)))
+		return false;
+	subs = sl_subs(&topic_subs[t]);
+	for (unsigned int k = 0; k < topic_subs[t].n; k++)
+		if (!local_dst_ok(bc->cpu, t, src, subs[k]->svc, subs[k]))
+			return false;
+	return true;
+}
+
+/* Enter the bus for a publish, or a send or request to dst: this CPU's
+ * own lock when that is enough, else the bus whole. Left with
+ * bus_unlock. */
+static struct bus_cpu *enter_publish(bus_topic_t t)
 {
 	struct bus_cpu *bc = here();
+
+	if (bus_lock_local_on(bc->cpu) && !publish_local_ok(bc, t))
+		bus_lock_upgrade();
+	return bc;
+}
+
+static struct bus_cpu *enter_send(bus_topic_t t, bus_svc_t dst)
+{
+	struct bus_cpu *bc = here();
+
+	if (bus_lock_local_on(bc->cpu) &&
+	    !(q_room_on(bc->cpu, 1) &&
+	      local_dst_ok(bc->cpu, t, current_of(bc), dst, NULL)))
+		bus_lock_upgrade();
+	return bc;
+}
+
+static int publish(struct bus_cpu *bc, bus_svc_t src, bus_topic_t topic,
+		   int prio, const void *data, size_t len)
+{
 	struct sub *const *subs;
-	int p = resolve_prio(prio), rc = check_args(topic, data, len);
+	int p = resolve_prio(bc, prio), rc = check_args(topic, data, len);
 	int got = 0, full = 0, denied = 0;
 	uint32_t seq;
 
@@ -1195,12 +1471,12 @@ static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 	rc = contract_check(topic, BUS_EVENT, src, BUS_NIL, len);
 	if (rc)
 		return rc;
-	tstats[topic].published++;
-	seq = (uint32_t)++tstats[topic].seq;
+	tst(topic)->published++;
+	seq = next_seq(topic);
 	bc->post_ts = now();
 	if (!topic_subs[topic].n)
 		unheard(src, topic, (uint8_t)p, seq);
-	if (!topic_subs[topic].n && route_count()) {
+	if (!topic_subs[topic].n && !route_none(topic, src, BUS_NIL)) {
 		/* No subscriber: the rules still judge the publish (a deny is
 		 * -EPERM, as with subscribers, a copy that was dropped), a
 		 * redirect names who gets it and a mirror still gets a copy. */
@@ -1209,15 +1485,15 @@ static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 
 		route_apply(&v, topic, src, BUS_EVENT, false, bc->post_ts);
 		if (v.rc) {
-			tstats[topic].copies++;
-			tstats[topic].drops++;
+			tst(topic)->copies++;
+			tst(topic)->drops++;
 			return v.rc;
 		}
 		if (v.dst != BUS_NIL)
-			rc = enqueue(src, v.dst, topic, BUS_EVENT, v.prio, data,
-				     len, seq, true, 0, false, NULL);
+			rc = enqueue(bc, src, v.dst, topic, BUS_EVENT, v.prio,
+				     data, len, seq, true, 0, false, NULL);
 		if (v.nmirrors)
-			mirror(&v, src, v.dst, topic, v.prio, data, len);
+			mirror(bc, &v, src, v.dst, topic, v.prio, data, len);
 		if (rc == -AE_EAGAIN)
 			return rc;
 		return v.dst != BUS_NIL && rc == 0;
@@ -1225,7 +1501,7 @@ static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 	bc->batch_post = true;
 	subs = sl_subs(&topic_subs[topic]);
 	for (unsigned int k = 0, n = topic_subs[topic].n; k < n; k++) {
-		rc = post(src, subs[k]->svc, topic, BUS_EVENT, (uint8_t)p, data,
+		rc = post(bc, src, subs[k]->svc, topic, BUS_EVENT, (uint8_t)p, data,
 			  len, seq, true, 0, false, subs[k]);
 		if (rc == 0)
 			got++;
@@ -1240,8 +1516,13 @@ static int publish(bus_svc_t src, bus_topic_t topic, int prio,
 
 int bus_publish(bus_topic_t topic, int prio, const void *data, size_t len)
 {
-	BUS_GUARD();
-	return publish(bus_current(), topic, prio, data, len);
+	int rc;
+
+	struct bus_cpu *bc = enter_publish(topic);
+
+	rc = publish(bc, current_of(bc), topic, prio, data, len);
+	bus_unlock_on(bc->cpu);
+	return rc;
 }
 
 /* A sender named by the caller: a service that is not running handlers
@@ -1259,13 +1540,13 @@ int bus_publish_as(bus_svc_t src, bus_topic_t topic, int prio,
 	BUS_GUARD();
 	int rc = as_ok(src);
 
-	return rc ? rc : publish(src, topic, prio, data, len);
+	return rc ? rc : publish(here(), src, topic, prio, data, len);
 }
 
-static int send(bus_svc_t src, bus_svc_t dst, bus_topic_t topic, int prio,
-		const void *data, size_t len)
+static int send(struct bus_cpu *bc, bus_svc_t src, bus_svc_t dst,
+		bus_topic_t topic, int prio, const void *data, size_t len)
 {
-	int p = resolve_prio(prio), rc = check_args(topic, data, len);
+	int p = resolve_prio(bc, prio), rc = check_args(topic, data, len);
 
 	if (rc)
 		return rc;
@@ -1276,16 +1557,21 @@ static int send(bus_svc_t src, bus_svc_t dst, bus_topic_t topic, int prio,
 	rc = contract_check(topic, BUS_EVENT, src, dst, len);
 	if (rc)
 		return rc;
-	tstats[topic].published++;
-	return post(src, dst, topic, BUS_EVENT, (uint8_t)p, data, len,
-		    (uint32_t)++tstats[topic].seq, true, 0, false, NULL);
+	tst_on(bc->cpu, topic)->published++;
+	return post(bc, src, dst, topic, BUS_EVENT, (uint8_t)p, data, len,
+		    next_seq(topic), true, 0, false, NULL);
 }
 
 int bus_send(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
 	     size_t len)
 {
-	BUS_GUARD();
-	return send(bus_current(), dst, topic, prio, data, len);
+	int rc;
+
+	struct bus_cpu *bc = enter_send(topic, dst);
+
+	rc = send(bc, current_of(bc), dst, topic, prio, data, len);
+	bus_unlock_on(bc->cpu);
+	return rc;
 }
 
 int bus_send_as(bus_svc_t src, bus_svc_t dst, bus_topic_t topic, int prio,
@@ -1294,25 +1580,37 @@ int bus_send_as(bus_svc_t src, bus_svc_t dst, bus_topic_t topic, int prio,
 	BUS_GUARD();
 	int rc = as_ok(src);
 
-	return rc ? rc : send(src, dst, topic, prio, data, len);
+	return rc ? rc : send(here(), src, dst, topic, prio, data, len);
 }
 
 /* Correlation ids are 1..2^31-1 so bus_request can return them as int. */
 static uint32_t new_corr(void)
 {
-	uint32_t c = corr_next++;
+	struct bus_cpu *bc = here();
 
-	if (corr_next > 0x7fffffffu)
-		corr_next = 1;
-	return c;
+	return next_id(&bc->corr_next, &bc->corr_end, &corr_block,
+		       0x7fffffffu);
 }
+
+static int request(struct bus_cpu *bc, bus_svc_t dst, bus_topic_t topic,
+		   int prio, const void *data, size_t len);
 
 int bus_request(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
 		size_t len)
 {
-	BUS_GUARD();
-	struct bus_cpu *bc = here();
-	int p = resolve_prio(prio), rc = check_args(topic, data, len);
+	int rc;
+
+	struct bus_cpu *bc = enter_send(topic, dst);
+
+	rc = request(bc, dst, topic, prio, data, len);
+	bus_unlock_on(bc->cpu);
+	return rc;
+}
+
+static int request(struct bus_cpu *bc, bus_svc_t dst, bus_topic_t topic,
+		   int prio, const void *data, size_t len)
+{
+	int p = resolve_prio(bc, prio), rc = check_args(topic, data, len);
 	uint32_t corr;
 
 	if (rc)
@@ -1327,9 +1625,9 @@ int bus_request(bus_svc_t dst, bus_topic_t topic, int prio, const void *data,
 	/* Priority inheritance: never less urgent than the caller's work. */
 	if (p > bc->chain[bc->depth - 1].prio)
 		p = bc->chain[bc->depth - 1].prio;
-	tstats[topic].published++;
+	tst(topic)->published++;
 	corr = new_corr();
-	rc = post(bus_current(), dst, topic, BUS_REQUEST, (uint8_t)p, data, len,
+	rc = post(bc, bus_current(), dst, topic, BUS_REQUEST, (uint8_t)p, data, len,
 		  corr, true, 0, false, NULL);
 	return rc ? rc : (int)corr;
 }
@@ -1365,8 +1663,8 @@ static int post_reply(const struct bus_msg *req,
 			if (w->reply.len)
 				memcpy(w->reply.data, data, w->reply.len);
 			w->done = true;
-			tstats[req->topic].copies++;	/* handed over */
-			tstats[req->topic].delivered++;
+			tst(req->topic)->copies++;	/* handed over */
+			tst(req->topic)->delivered++;
 			w->ops->wake(w->ctx);
 			return 0;
 		}
@@ -1374,8 +1672,8 @@ static int post_reply(const struct bus_msg *req,
 		 * late answer to a bus_call_wait_as goes to the sender's
 		 * service, which drops it.) */
 		if (req->src == BUS_SVC_KERNEL) {
-			tstats[req->topic].copies++;
-			tstats[req->topic].drops++;
+			tst(req->topic)->copies++;
+			tst(req->topic)->drops++;
 			return -AE_ENOENT;
 		}
 	}
@@ -1385,7 +1683,7 @@ static int post_reply(const struct bus_msg *req,
 		len = BUS_INLINE_MAX;
 	was = bc->cause_forced;
 	bc->cause_forced = lin;	/* the answer descends from the request */
-	rc = post(req->dst, req->src, req->topic, BUS_REPLY, req->prio, data,
+	rc = post(bc, req->dst, req->src, req->topic, BUS_REPLY, req->prio, data,
 		  len, req->corr, false, (int16_t)status, false, NULL);
 	bc->cause_forced = was;
 	return rc;
@@ -1395,11 +1693,11 @@ static int post_reply(const struct bus_msg *req,
 
 /* lin: the lineage of the message s handles; NULL: a new message that
  * s's caller (or src, outside handlers) posts now (an inline call) */
-static const struct bus_lineage *chain_push(bus_svc_t s, uint8_t prio,
+static const struct bus_lineage *chain_push(struct bus_cpu *bc, bus_svc_t s,
+					    uint8_t prio,
 					    const struct bus_lineage *lin,
 					    bus_svc_t src)
 {
-	struct bus_cpu *bc = here();
 	struct bus_lineage *to = &bc->chain[bc->depth].lin;
 
 	bc->chain[bc->depth].svc = s;
@@ -1409,10 +1707,10 @@ static const struct bus_lineage *chain_push(bus_svc_t s, uint8_t prio,
 		to->parent = lin->parent;
 		to->trace = lin->trace;
 	} else {
-		bus_lineage_new(src, to);
+		lineage_new(bc, src, to);
 	}
 	bc->depth++;
-	__atomic_store_n(&svcs[s].in_chain_of, (uint8_t)(bus_cpu() + 1),
+	__atomic_store_n(&svcs[s].in_chain_of, (uint8_t)(bc->cpu + 1),
 			 __ATOMIC_RELAXED);
 	return to;
 }
@@ -1426,6 +1724,12 @@ static const struct bus_lineage *chain_push(bus_svc_t s, uint8_t prio,
 static int wait_free(bus_svc_t s)
 {
 	unsigned int self = bus_cpu() + 1;
+
+	/* the cycle check below reads other CPUs' chains and waits: with
+	 * the bus whole, so that of two CPUs closing a cycle one sees the
+	 * other's wait */
+	if (svcs[s].in_chain_of && svcs[s].in_chain_of != self)
+		bus_lock_upgrade();
 
 	while (svcs[s].in_chain_of && svcs[s].in_chain_of != self) {
 		unsigned int held_by = svcs[s].in_chain_of, c = held_by, n;
@@ -1456,10 +1760,8 @@ static int wait_free(bus_svc_t s)
 
 /* Back to depth d: the entries above it leave the chain (a fault the
  * guard caught may have left an inner call's entries behind). */
-static void chain_cut(unsigned int d)
+static void chain_cut(struct bus_cpu *me, unsigned int d)
 {
-	struct bus_cpu *me = here();
-
 	while (me->depth > d)
 		__atomic_store_n(&svcs[me->chain[--me->depth].svc].in_chain_of,
 				 0, __ATOMIC_RELEASE);
@@ -1482,11 +1784,12 @@ int bus_run_as(bus_svc_t s, int (*fn)(void *ctx), void *ctx)
 		return -AE_EXDEV;
 	if (wait_free(s))
 		return -AE_EDEADLK;
+	bc = here();	/* a thread waiting may have moved */
 	/* what fn posts descends from what the caller handles, if any */
 	bus_lineage_current(&lin);
-	chain_push(s, svcs[s].prio, &lin, BUS_SVC_KERNEL);
+	chain_push(bc, s, svcs[s].prio, &lin, BUS_SVC_KERNEL);
 	rc = fn(ctx);
-	chain_cut(saved_depth);	/* as before, whatever fn did */
+	chain_cut(here(), saved_depth);	/* as before, whatever fn did */
 	return rc;
 }
 
@@ -1503,20 +1806,20 @@ static void fault(bus_svc_t s, const struct bus_lineage *lin)
 	/* the bus's own event, whoever's handler called the one that
 	 * faulted; it descends from the message that faulted */
 	bc->cause_forced = lin;
-	publish(BUS_SVC_KERNEL, topic_svc_failed, 0, &ev, sizeof(ev));
+	publish(bc, BUS_SVC_KERNEL, topic_svc_failed, 0, &ev, sizeof(ev));
 	bc->cause_forced = was;
 }
 
 /* Run s's handler for m with s pushed on the call chain, and record the
  * dispatch in the trace. */
-static int run_handler(bus_svc_t s, const struct bus_msg *m,
-		       const struct bus_lineage *lin, struct bus_msg *reply,
-		       bool inl, uint64_t *clock)
+static int run_handler(struct bus_cpu *bc, bus_svc_t s,
+		       const struct bus_msg *m, const struct bus_lineage *lin,
+		       struct bus_msg *reply, bool inl, uint64_t *clock)
 {
 	struct svc *v = &svcs[s];
 	struct trace_rec *tr;
 	uint64_t t0 = *clock, t1;
-	unsigned int saved_depth = here()->depth, held;
+	unsigned int saved_depth = bc->depth, held;
 	int rc;
 
 	if (m->kind == BUS_REQUEST) {
@@ -1530,7 +1833,7 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 	} else {
 		reply->len = 0;
 	}
-	lin = chain_push(s, m->prio, lin, m->src);
+	lin = chain_push(bc, s, m->prio, lin, m->src);
 	/* The handler runs without the bus lock, so other CPUs go on, when
 	 * this CPU entered the bus once to run it (a dispatch, or a call
 	 * from a handler or a thread). Called from inside the bus itself (its
@@ -1542,12 +1845,21 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 		     v->fn(v->state, m, reply);
 	if (held)
 		bus_lock_retake(held);
+	/* a service that failed: the tables change, with the bus whole,
+	 * taken while s is still on this CPU's chain (so no other CPU can
+	 * remove it in between) */
+	if (rc == -AE_ENOTRECOVERABLE)
+		bus_lock_upgrade();
 	t1 = now();
 	*clock = t1;
+	/* counted while s is on this CPU's chain: once off it, a CPU it was
+	 * placed on meanwhile may run it and count too */
+	v->stats.handled++;
+	v->stats.run += t1 - t0;
 	/* As before the handler ran, whatever it did: a fault that the guard
 	 * caught may have left an inner call's entry behind. */
-	chain_cut(saved_depth);
-	tr = trace_begin(bus_cpu());	/* filled in place */
+	chain_cut(bc, saved_depth);
+	tr = trace_begin(bc->cpu);	/* filled in place */
 	tr->ts = t0;
 	tr->wait = inl || t0 < m->ts ? 0 :
 		   (uint32_t)MIN(t0 - m->ts, 0xffffffffu);
@@ -1560,15 +1872,13 @@ static int run_handler(bus_svc_t s, const struct bus_msg *m,
 	tr->prio = m->prio;
 	tr->status = (int16_t)(rc > 0 ? 0 : rc);
 	tr->inline_call = inl;
-	tr->cpu = (uint8_t)bus_cpu();
+	tr->cpu = (uint8_t)bc->cpu;
 	tr->id = lin->id;
 	tr->parent = lin->parent;
 	tr->trace = lin->trace;
 	tr->pad = 0;
 	trace_commit(tr);	/* printed later, by trace_pump */
-	v->stats.handled++;
-	v->stats.run += t1 - t0;
-	tstats[m->topic].delivered++;
+	tst_on(bc->cpu, m->topic)->delivered++;
 	if (reply->len > BUS_INLINE_MAX)
 		reply->len = BUS_INLINE_MAX;
 	if (m->kind == BUS_REQUEST && rc >= 0 &&
@@ -1599,10 +1909,30 @@ void bus_set_thread_waiter(bus_thread_waiter_fn fn)
 	thread_waiter = fn;
 }
 
+static int call(bus_svc_t dst, bus_topic_t topic, const void *data,
+		size_t len, struct bus_msg *reply);
+
+/* An inline call to a service placed on this CPU, without routing rules,
+ * needs only this CPU's own lock; any other, the bus whole. */
 int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 	     struct bus_msg *reply)
 {
-	BUS_GUARD();
+	int rc;
+
+	if (bus_lock_local() && (dst >= BUS_SVC_MAX ||
+				 !route_none(topic, bus_current(), dst) ||
+				 svcs[dst].cpu != bus_cpu() ||
+				 (bus_cpu() != 0 &&
+				  !(svcs[dst].flags & BUS_SVC_F_ANYCPU))))
+		bus_lock_upgrade();
+	rc = call(dst, topic, data, len, reply);
+	bus_unlock();
+	return rc;
+}
+
+static int call(bus_svc_t dst, bus_topic_t topic, const void *data,
+		size_t len, struct bus_msg *reply)
+{
 	struct bus_cpu *bc = here();
 	struct bus_msg m;
 	struct bus_msg scratch;
@@ -1632,15 +1962,15 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 	rc = contract_check(topic, BUS_REQUEST, bus_current(), dst, len);
 	if (rc)
 		return rc;
-	if (route_count()) {
+	if (!route_none(topic, bus_current(), dst)) {
 		struct route_verdict v = { .dst = dst, .prio = prio };
 
 		route_apply(&v, topic, bus_current(), BUS_REQUEST, false,
 			    now());
 		if (v.rc) {
-			svcs[dst].stats.drops++;
-			tstats[topic].copies++;
-			tstats[topic].drops++;
+			cnt_add(&svcs[dst].stats.drops, 1);
+			tst(topic)->copies++;
+			tst(topic)->drops++;
 			return v.rc;
 		}
 		/* a redirect must reach a service that serves it too */
@@ -1651,7 +1981,7 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 				return rc;
 		}
 		if (v.nmirrors)
-			mirror(&v, bus_current(), v.dst, topic, v.prio,
+			mirror(here(), &v, bus_current(), v.dst, topic, v.prio,
 			       data, len);
 		dst = v.dst;
 		prio = v.prio;
@@ -1666,16 +1996,17 @@ int bus_call(bus_svc_t dst, bus_topic_t topic, const void *data, size_t len,
 	rc = wait_free(dst);
 	if (rc)
 		return rc;
+	bc = here();	/* a thread waiting may have moved */
 	if (svcs[dst].st != BUS_SVC_RUNNING)	/* it stopped meanwhile */
 		return -AE_ESHUTDOWN;
-	tstats[topic].published++;
-	tstats[topic].copies++;		/* run now: delivered below */
+	tst(topic)->published++;
+	tst(topic)->copies++;		/* run now: delivered below */
 	clock = now();
 	fill(&m, topic, BUS_REQUEST, prio, bus_current(), dst, data, len,
 	     clock);
 	m.corr = new_corr();
 	/* its lineage is made as it goes on the chain */
-	return run_handler(dst, &m, NULL, reply ? reply : &scratch, true,
+	return run_handler(bc, dst, &m, NULL, reply ? reply : &scratch, true,
 			   &clock);
 }
 
@@ -1684,12 +2015,13 @@ static int call_wait(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 		     struct bus_msg *reply, uint64_t timeout,
 		     const struct bus_waiter_ops *ops, void *ctx)
 {
+	struct bus_cpu *bc = here();
 	struct waiter *w = NULL;
 	uint32_t corr;
-	int p = resolve_prio(prio), rc = check_args(topic, data, len);
+	int p = resolve_prio(bc, prio), rc = check_args(topic, data, len);
 	uint64_t deadline;
 
-	if (here()->depth)
+	if (bc->depth)
 		return -AE_EDEADLK;	/* handlers call inline: bus_call */
 	if (rc)
 		return rc;
@@ -1710,14 +2042,14 @@ static int call_wait(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 	w->done = false;
 	w->ops = ops;
 	w->ctx = ctx;
-	tstats[topic].published++;
+	tst(topic)->published++;
 	w->src = src;
 	w->dst = dst;
 	w->topic = topic;
 	w->since = now();
 	if (src != BUS_SVC_KERNEL)
 		waiting_as++;
-	rc = post(src, dst, topic, BUS_REQUEST, (uint8_t)p, data, len, corr,
+	rc = post(bc, src, dst, topic, BUS_REQUEST, (uint8_t)p, data, len, corr,
 		  true, 0, false, NULL);
 	if (rc) {
 		waiter_free(w);
@@ -1767,46 +2099,59 @@ int bus_call_wait_as(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 /* Deliver one queued message (slot i) to its destination; *clock is the
  * time it starts (and, on return, the time it ended). The handler reads
  * the message in its pool slot, which is freed after it returns. */
-static void deliver(unsigned int i, uint64_t *clock)
+static void deliver(struct bus_cpu *bc, unsigned int i, uint64_t *clock)
 {
-	struct bus_cpu *bc = here();
 	struct bus_msg *m = q_msg(i);
 	struct bus_msg reply;
 	struct svc *v = &svcs[m->dst];
 	struct sub *sub = q_sub(i);
 	const struct bus_lineage *lin = q_lineage(i);
+	uint32_t g;
 
+	/* a dead subscription's last message frees it (the dead list is the
+	 * bus's): with the bus whole */
+	if (sub && sub->dead)
+		bus_lock_upgrade();
 	/* another CPU may be running it (an inline call): its handlers never
 	 * run at once; the dispatcher holds no service, so this cannot
 	 * close a cycle */
-	if (v->in_chain_of)
+	if (v->in_chain_of) {
 		wait_free(m->dst);
-	v->moved = *clock;
+		bc = here();	/* a thread waiting may have moved */
+	}
+	__atomic_store_n(&v->moved, *clock, __ATOMIC_RELAXED);
 	if (v->st != BUS_SVC_RUNNING) {
 		/* Only possible if state changed without flush: defensive. */
 		dequeue_lost(i);
 		q_free(i);
 		return;
 	}
-	v->stats.pending--;
-	tstats[m->topic].queued--;
+	pending_give(v);
+	tst(m->topic)->queued--;
 	if (sub) {
 		/* counted before the handler runs: it may unsubscribe */
 		sub->queued--;
 		sub->delivered++;
-		m->gap = (uint16_t)MIN(sub->gap, 0xffffu);
-		sub->gap = 0;
+		g = __atomic_exchange_n(&sub->gap, 0, __ATOMIC_RELAXED);
+		m->gap = (uint16_t)MIN(g, 0xffffu);
 		if (sub->dead && !sub->queued)
 			sub_bury(sub);
 	}
 	bc->running_since = *clock ? *clock : 1;
 	bc->running = m;
-	run_handler(m->dst, m, lin, &reply, false, clock);
+	run_handler(bc, m->dst, m, lin, &reply, false, clock);
 	bc->running = NULL;
 	bc->running_since = 0;
-	if (m->kind == BUS_REQUEST)
+	if (m->kind == BUS_REQUEST) {
+		/* a thread waiting for it (the waiters are the bus's), or a
+		 * service this CPU cannot queue for alone: the bus whole */
+		if (m->src >= BUS_SVC_MAX || waiting_as ||
+		    !q_room_on(bc->cpu, 1) ||
+		    !local_dst_ok(bc->cpu, m->topic, m->dst, m->src, NULL))
+			bus_lock_upgrade();
 		post_reply(m, lin, reply.status, &reply);
-	q_free(i);
+	}
+	q_free_on(bc->cpu, i);
 }
 
 /* Turn waiting interrupt lines into events; a line whose event cannot be
@@ -1833,7 +2178,7 @@ static void drain_irqs(void)
 		t = irq_topic(line);
 		ev.line = line;
 		ev.count = n;
-		tstats[t].published++;
+		tst(t)->published++;
 		/* All or nothing per line: a partial delivery would give
 		 * some subscribers the interrupt twice. */
 		subs = sl_subs(&topic_subs[t]);
@@ -1842,7 +2187,7 @@ static void drain_irqs(void)
 			struct svc *v = &svcs[subs[j]->svc];
 
 			if (v->st == BUS_SVC_RUNNING &&
-			    v->stats.pending >= v->qlimit)
+			    pending_of(v) >= v->qlimit)
 				refused = true;
 		}
 		if (refused || !q_room(nsubs)) {
@@ -1853,9 +2198,9 @@ static void drain_irqs(void)
 		 * a subscriber's latency count from the interrupt. */
 		bc->post_ts = ts;
 		bc->batch_post = true;
-		seq = (uint32_t)++tstats[t].seq;
+		seq = next_seq(t);
 		for (unsigned int j = 0; j < nsubs; j++)
-			post(BUS_SVC_KERNEL, subs[j]->svc, t, BUS_EVENT, 0, &ev,
+			post(bc, BUS_SVC_KERNEL, subs[j]->svc, t, BUS_EVENT, 0, &ev,
 			     sizeof(ev), seq, false, 0, true, subs[j]);
 		bc->batch_post = false;
 	}
@@ -1875,7 +2220,7 @@ static int dispatch_one(uint64_t *clock)
 	i = q_pop(me);
 	if (i < 0)
 		return 0;
-	deliver((unsigned int)i, clock);
+	deliver(here(), (unsigned int)i, clock);
 	return 1;
 }
 
@@ -1892,21 +2237,51 @@ int bus_dispatch(void)
 
 unsigned int bus_run(unsigned int max)
 {
-	/* Nothing for this CPU: the lock is not taken (an idle CPU's timer
-	 * would otherwise take it at every tick). A hint read without it: a
-	 * post that races the look kicks this CPU when it sleeps, or is seen
-	 * at the caller's next round. */
-	if (bus_smp() && !bus_pending())
-		return 0;
-	BUS_GUARD();
 	unsigned int n = 0;
 	uint64_t clock;
 
-	if (here()->depth)
+	/* Nothing for this CPU: no lock is taken (an idle CPU's timer would
+	 * otherwise take it at every tick). A hint read without it: a post
+	 * that races the look kicks this CPU when it sleeps, or is seen at
+	 * the caller's next round. */
+	if (bus_smp() && !bus_pending())
 		return 0;
 	clock = now();
-	while (n < max && dispatch_one(&clock) == 1)
+	while (n < max) {
+		/* looked up each round: a thread that dispatches may have
+		 * moved between two */
+		struct bus_cpu *bc = here();
+		unsigned int me = bc->cpu;
+		int i;
+
+		/* the interrupt lines are the boot CPU's: it turns them into
+		 * events for their subscribers, wherever those are placed,
+		 * with the bus whole (their counts and pool are the bus's) */
+		if (me == 0 && irq_waiting()) {
+			bus_lock();
+			if (!bc->depth)
+				drain_irqs();
+			bus_unlock_on(me);
+		}
+		/* each message under this CPU's own lock: what came in its
+		 * inbox first, then its most urgent (deliver takes the bus
+		 * whole where it must) */
+		bus_lock_local_on(me);
+		if (bc->depth) {	/* inside a handler: not here */
+			bus_unlock_on(me);
+			break;
+		}
+		if (bus_lock_is_local_on(me))
+			inbox_take(me);
+		i = q_pop(me);
+		if (i < 0) {
+			bus_unlock_on(me);
+			break;
+		}
+		deliver(bc, (unsigned int)i, &clock);
+		bus_unlock_on(me);
 		n++;
+	}
 	return n;
 }
 
@@ -1954,7 +2329,7 @@ static void watch_view(struct bus_watch_view *v)
 	v->nsvcs = svc_hi;
 	for (unsigned int s = 0; s < svc_hi; s++) {
 		v->pending[s] = svcs[s].st == BUS_SVC_FREE ? 0
-							   : svcs[s].stats.pending;
+							   : pending_of(&svcs[s]);
 		v->moved[s] = svcs[s].moved;
 	}
 }
@@ -1965,3 +2340,4 @@ unsigned int bus_pending(void)
 {
 	return bus_pending_on(bus_cpu());
 }
+

@@ -41,6 +41,25 @@ static inline void bus_unlock(void)
 		bus_unlock_slow();
 }
 bool bus_lock_try(void);
+/* bus_lock_local - this CPU's own lock (or deeper into however it holds
+ * the bus): true when held that way, false when the bus is held whole.
+ * bus_lock_upgrade - from this CPU's own lock to the whole bus, for an
+ * outermost entry between its steps; bus_lock_is_local - held by this
+ * CPU's own lock only. bus_whole_taken (bus.c) - the bus was just taken
+ * whole, CPUs 0..ncpus-1 may have posted to inboxes. */
+bool bus_lock_local_slow(void);
+static inline bool bus_lock_local(void)
+{
+	return bus_smp() ? bus_lock_local_slow() : false;
+}
+void bus_lock_upgrade(void);
+bool bus_lock_is_local(void);
+/* the same for CPU cpu, which the caller knows runs it (one look-up of
+ * the CPU per entry, not one per step) */
+bool bus_lock_local_on(unsigned int cpu);
+bool bus_lock_is_local_on(unsigned int cpu);
+void bus_unlock_on(unsigned int cpu);
+void bus_whole_taken(unsigned int ncpus);
 unsigned int bus_lock_depth(void);	/* how deep this CPU holds it */
 unsigned int bus_lock_drop_slow(void);
 void bus_lock_retake_slow(unsigned int n);
@@ -66,12 +85,26 @@ static inline void bus_guard_end(int *unused)
 #define BUS_GUARD() \
 	int bus_guard_ __attribute__((cleanup(bus_guard_end), unused)) = \
 		bus_guard_begin()
+/* BUS_GUARD_READ(): for code that only reads the bus's tables (changed
+ * only with the bus held whole): this CPU's own lock is enough. */
+static inline int bus_guard_read_begin(void)
+{
+	(void)bus_lock_local();
+	return 0;
+}
+#define BUS_GUARD_READ() \
+	int bus_guard_ __attribute__((cleanup(bus_guard_end), unused)) = \
+		bus_guard_read_begin()
 
 /* topic.c; topic_free: the caller has checked that nothing uses t */
 void topic_reset(void);
 unsigned int topic_count(void);
 bool topic_live(bus_topic_t t);
 bool topic_free(bus_topic_t t);
+
+/* trace.c: a fault caught inside the bus on this CPU: let the trace's
+ * own lock go if this CPU held it (lock.c, on a retake after a jump). */
+void trace_fault_recover(void);
 
 /* mem.c: zeroed memory for the bus's tables (bus_set_mem), or NULL;
  * bus_free takes the size it was asked for. */
@@ -117,6 +150,22 @@ void q_reset(void);
 int q_alloc(void);
 bool q_room(unsigned int n);
 void q_free(unsigned int i);
+/* q_room_on - CPU cpu's own free stack holds n slots (all a CPU holding
+ * only its own lock may allocate from); q_alloc_on, q_free_on - q_alloc
+ * and q_free by CPU cpu, which runs the caller. q_inbox_push - slot i
+ * (filled, its subscription set) into CPU cpu's inbox; q_inbox_take -
+ * everything in it, oldest first, chained by q_inbox_next; -ENOENT when
+ * empty. q_inbox_waiting - a hint, without any lock. */
+bool q_room_on(unsigned int cpu, unsigned int n);
+int q_alloc_on(unsigned int cpu);
+/* q_trim - with the bus whole: give the grown chunks back if every slot
+ * is free (a CPU holding only its own lock frees without looking) */
+void q_trim(void);
+void q_free_on(unsigned int cpu, unsigned int i);
+void q_inbox_push(unsigned int i, unsigned int cpu);
+int q_inbox_take(unsigned int cpu);
+int q_inbox_next(unsigned int i);
+bool q_inbox_waiting(unsigned int cpu);
 struct bus_msg *q_msg(unsigned int i);
 /* q_push - at the tail of its priority's FIFO, or of the interrupt level
  * (ahead of every priority) when irq, in CPU cpu's queue (where its
@@ -227,5 +276,9 @@ void route_topic_added(bus_topic_t t);
 void route_topic_freed(bus_topic_t t);
 void route_apply(struct route_verdict *v, bus_topic_t topic, bus_svc_t src,
 		 uint8_t kind, bool irq, uint64_t now);
+/* route_none - would route_apply examine no rule for this message (and
+ * so change nothing, not even a count)? dst BUS_NIL: a publish nobody
+ * subscribes to. */
+bool route_none(bus_topic_t topic, bus_svc_t src, bus_svc_t dst);
 
 #endif

@@ -139,7 +139,7 @@ void contract_svc_removed(bus_svc_t s)
 
 const struct bus_contract *bus_contract_of(bus_topic_t t)
 {
-	BUS_GUARD();
+	BUS_GUARD_READ();
 	return t < BUS_TOPIC_MAX ? covers[t] : NULL;
 }
 
@@ -163,14 +163,14 @@ int bus_serve(bus_svc_t s, const char *name)
 
 bool bus_serves(bus_svc_t s, bus_topic_t t)
 {
-	BUS_GUARD();
+	BUS_GUARD_READ();
 	return s < BUS_SVC_MAX && t < BUS_TOPIC_MAX &&
 	       svc_list_has(&servers[t], s);
 }
 
 int bus_contract_owner(bus_topic_t t)
 {
-	BUS_GUARD();
+	BUS_GUARD_READ();
 	const struct bus_contract *c = bus_contract_of(t);
 
 	if (!c || !c->owner || owner[c - table] < 0)
@@ -196,9 +196,11 @@ static int refuse(unsigned int why, bus_topic_t t, uint8_t kind,
 {
 	struct trace_rec r;
 
-	stats.refused++;
-	stats.by_reason[why]++;
-	refused_on[t]++;
+	/* counted atomically: a CPU holding only its own bus lock may be
+	 * refused at the same time as another */
+	__atomic_fetch_add(&stats.refused, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&stats.by_reason[why], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&refused_on[t], 1, __ATOMIC_RELAXED);
 	memset(&r, 0, sizeof(r));
 	bus_trace_lineage_new(&r, src);	/* a message too, never delivered */
 	r.ts = bus_now();

@@ -14,7 +14,21 @@
  * lowest set bit: both O(1), and FIFO within a priority by construction.
  * Each destination's messages are also on a doubly-linked list of their
  * own, so a service leaving RUNNING gives back its queue in time linear
- * in that queue. Free slots form a stack on the level links.
+ * in that queue.
+ *
+ * Free slots form stacks on the level links: one per CPU, which that CPU
+ * takes from and gives back to under its own lock, and one shared,
+ * touched only with the bus held whole: it refills a CPU's stack (a
+ * batch at a time, taking from the fullest CPU when it is empty itself,
+ * and growing the pool when every stack is empty) and takes what a CPU
+ * has beyond two batches. A CPU holding only its own lock allocates from
+ * its own stack alone; bus.c makes sure it has enough first (q_room_on).
+ *
+ * Each CPU also has an inbox: messages other CPUs, holding only their own
+ * locks, queued for the services placed on it. It is a stack pushed with
+ * a compare-and-swap and taken whole with one exchange by the CPU itself
+ * (or by a CPU holding the bus whole), then reversed: each sender's
+ * messages stay in the order it sent them.
  *
  * Under the bus lock (bus/lock.c); interrupts post through irq.c.
  */
@@ -51,10 +65,23 @@ static struct qcpu {
 	uint32_t lhead[LEVELS], ltail[LEVELS];
 	uint32_t levels;	/* bit p: level p non-empty */
 	unsigned int queued;
-} qc[BUS_CPUS];
-static uint32_t dhead[BUS_SVC_MAX], dtail[BUS_SVC_MAX];
-static uint32_t free_top;
-static unsigned int queued, nfree;
+} __attribute__((aligned(64))) qc[BUS_CPUS];
+/* Each destination's list: a line per service, as services placed on
+ * different CPUs are queued for at once. */
+static struct {
+	uint32_t head, tail;
+} __attribute__((aligned(64))) dq[BUS_SVC_MAX];
+#define dhead(d) (dq[d].head)
+#define dtail(d) (dq[d].tail)
+static uint32_t free_top;	/* the shared free stack */
+static unsigned int nfree;	/* ... its slots */
+/* Each CPU's free stack and inbox (a line of its own). */
+static struct qfree {
+	uint32_t top;
+	unsigned int n;
+	uint32_t inbox;		/* pushed by others: QNIL empty */
+} __attribute__((aligned(64))) fc[BUS_CPUS];
+#define QBATCH	32
 static struct bus_pool_stats pstats;
 
 static inline struct qlink *L(uint32_t i)
@@ -109,8 +136,11 @@ void q_reset(void)
 		qc[c].queued = 0;
 	}
 	for (unsigned int s = 0; s < BUS_SVC_MAX; s++)
-		dhead[s] = dtail[s] = QNIL;
-	queued = 0;
+		dhead(s) = dtail(s) = QNIL;
+	for (unsigned int c = 0; c < BUS_CPUS; c++) {
+		fc[c].top = fc[c].inbox = QNIL;
+		fc[c].n = 0;
+	}
 	memset(&pstats, 0, sizeof(pstats));
 }
 
@@ -140,41 +170,174 @@ static bool grow(void)
 	return true;
 }
 
-bool q_room(unsigned int n)
+/* With the bus held whole (or on one CPU): may the shared stack and
+ * other CPUs' stacks be touched? */
+static bool whole_on(unsigned int cpu)
 {
-	while (nfree < n)
+	return !bus_smp() || !bus_lock_is_local_on(cpu);
+}
+
+static unsigned int free_all(void)
+{
+	unsigned int n = nfree;
+
+	for (unsigned int c = 0; c < BUS_CPUS; c++)
+		n += fc[c].n;
+	return n;
+}
+
+/* Move up to n slots from stack *top (count *cnt) to CPU f's. */
+static void move_free(uint32_t *top, unsigned int *cnt, struct qfree *f,
+		      unsigned int n)
+{
+	while (n-- && *top != QNIL) {
+		uint32_t i = *top;
+
+		*top = L(i)->next;
+		(*cnt)--;
+		L(i)->next = f->top;
+		f->top = i;
+		f->n++;
+	}
+}
+
+/* Whole: CPU f's stack holds at least want slots, from the shared stack,
+ * the fullest CPU's, or new chunks; false when none of those has them. */
+static bool refill(struct qfree *f, unsigned int want)
+{
+	while (f->n < want) {
+		struct qfree *rich = NULL;
+
+		if (nfree) {
+			move_free(&free_top, &nfree, f, want - f->n + QBATCH);
+			continue;
+		}
+		for (unsigned int c = 0; c < BUS_CPUS; c++)
+			if (&fc[c] != f && fc[c].n && (!rich ||
+						       fc[c].n > rich->n))
+				rich = &fc[c];
+		if (rich) {
+			move_free(&rich->top, &rich->n, f, (rich->n + 1) / 2);
+			continue;
+		}
 		if (!grow())
 			return false;
+	}
 	return true;
+}
+
+bool q_room(unsigned int n)
+{
+	return refill(&fc[bus_cpu()], n);
+}
+
+bool q_room_on(unsigned int cpu, unsigned int n)
+{
+	return fc[cpu].n >= n;
 }
 
 int q_alloc(void)
 {
+	return q_alloc_on(bus_cpu());
+}
+
+int q_alloc_on(unsigned int cpu)
+{
+	struct qfree *f = &fc[cpu];
 	uint32_t i;
 
-	if (free_top == QNIL && !grow())
+	if (f->top == QNIL && (!whole_on(cpu) || !refill(f, 1)))
 		return -AE_EAGAIN;
-	i = free_top;
-	free_top = L(i)->next;
-	nfree--;
+	i = f->top;
+	f->top = L(i)->next;
+	f->n--;
 	return (int)i;
 }
 
 void q_free(unsigned int i)
 {
-	L(i)->next = free_top;
-	free_top = i;
-	nfree++;
+	q_free_on(bus_cpu(), i);
+}
+
+void q_free_on(unsigned int cpu, unsigned int i)
+{
+	struct qfree *f = &fc[cpu];
+
+	L(i)->next = f->top;
+	f->top = i;
+	f->n++;
+	if (!whole_on(cpu))
+		return;
+	while (f->n > 2 * QBATCH) {	/* the excess to the shared stack */
+		uint32_t j = f->top;
+
+		f->top = L(j)->next;
+		f->n--;
+		L(j)->next = free_top;
+		free_top = j;
+		nfree++;
+	}
+	q_trim();
+}
+
+void q_trim(void)
+{
 	/* every slot free and some were grown: give them back (the free
-	 * stack is rebuilt over the static chunks) */
-	if (nchunks > QSTATIC && nfree == nchunks * QCHUNK) {
+	 * stacks are rebuilt over the static chunks) */
+	if (nchunks > QSTATIC && free_all() == nchunks * QCHUNK) {
 		release_grown();
 		free_top = QNIL;
 		nfree = 0;
+		for (unsigned int c = 0; c < BUS_CPUS; c++) {
+			fc[c].top = QNIL;
+			fc[c].n = 0;
+		}
 		for (unsigned int c = QSTATIC; c-- > 0;)
 			chunk_free_all(c);
 		pstats.shrinks++;
 	}
+}
+
+void q_inbox_push(unsigned int i, unsigned int cpu)
+{
+	uint32_t *head = &fc[cpu < BUS_CPUS ? cpu : 0].inbox;
+	uint32_t old = __atomic_load_n(head, __ATOMIC_RELAXED);
+
+	do
+		L(i)->next = old;
+	while (!__atomic_compare_exchange_n(head, &old, i, true,
+					    __ATOMIC_RELEASE,
+					    __ATOMIC_RELAXED));
+}
+
+bool q_inbox_waiting(unsigned int cpu)
+{
+	return cpu < BUS_CPUS &&
+	       __atomic_load_n(&fc[cpu].inbox, __ATOMIC_RELAXED) != QNIL;
+}
+
+int q_inbox_take(unsigned int cpu)
+{
+	uint32_t i, fifo = QNIL;
+
+	if (!q_inbox_waiting(cpu))
+		return -AE_ENOENT;
+	i = __atomic_exchange_n(&fc[cpu].inbox, QNIL, __ATOMIC_ACQUIRE);
+	while (i != QNIL) {	/* newest first: reversed */
+		uint32_t next = L(i)->next;
+
+		L(i)->next = fifo;
+		fifo = i;
+		i = next;
+	}
+	return fifo == QNIL ? -AE_ENOENT : (int)fifo;
+}
+
+int q_inbox_next(unsigned int i)
+{
+	uint32_t next = L(i)->next;
+
+	return next == QNIL ? -AE_ENOENT : (int)next;
 }
 
 /* Slot i at the tail of level p of CPU c's queue. */
@@ -226,13 +389,12 @@ void q_push(unsigned int i, bool irq, unsigned int cpu)
 	l->sub = NULL;
 	level_append(i, p, cpu < BUS_CPUS ? cpu : 0);
 	l->dnext = QNIL;
-	l->dprev = dtail[d];
-	if (dtail[d] == QNIL)
-		dhead[d] = i;
+	l->dprev = dtail(d);
+	if (dtail(d) == QNIL)
+		dhead(d) = i;
 	else
-		L(dtail[d])->dnext = i;
-	dtail[d] = i;
-	queued++;
+		L(dtail(d))->dnext = i;
+	dtail(d) = i;
 }
 
 /* Take slot i off both its lists. */
@@ -243,14 +405,13 @@ static void unlink_slot(uint32_t i)
 
 	level_unlink(i);
 	if (l->dprev == QNIL)
-		dhead[d] = l->dnext;
+		dhead(d) = l->dnext;
 	else
 		L(l->dprev)->dnext = l->dnext;
 	if (l->dnext == QNIL)
-		dtail[d] = l->dprev;
+		dtail(d) = l->dprev;
 	else
 		L(l->dnext)->dprev = l->dprev;
-	queued--;
 }
 
 int q_pop(unsigned int cpu)
@@ -269,7 +430,7 @@ int q_pop(unsigned int cpu)
 
 void q_move(bus_svc_t dst, unsigned int cpu)
 {
-	for (uint32_t i = dhead[dst]; i != QNIL; i = L(i)->dnext) {
+	for (uint32_t i = dhead(dst); i != QNIL; i = L(i)->dnext) {
 		unsigned int p = L(i)->level;
 
 		level_unlink(i);
@@ -299,7 +460,7 @@ struct bus_lineage *q_lineage(unsigned int i)
 
 int q_find_for(bus_svc_t dst, const void *sub, int topic, bool newest)
 {
-	uint32_t i = newest ? dtail[dst] : dhead[dst];
+	uint32_t i = newest ? dtail(dst) : dhead(dst);
 
 	while (i != QNIL) {
 		if (L(i)->sub == sub &&
@@ -317,7 +478,7 @@ void q_unlink(unsigned int i)
 
 int q_take_for(bus_svc_t dst)
 {
-	uint32_t i = dhead[dst];
+	uint32_t i = dhead(dst);
 
 	if (i == QNIL)
 		return -AE_ENOENT;
@@ -338,12 +499,16 @@ bool q_topic_queued(bus_topic_t t)
 
 unsigned int q_count(void)
 {
-	return queued;
+	unsigned int n = 0;
+
+	for (unsigned int c = 0; c < BUS_CPUS; c++)
+		n += qc[c].queued;
+	return n;
 }
 
 unsigned int q_free_count(void)
 {
-	return nfree;
+	return free_all();
 }
 
 void bus_pool_stats(struct bus_pool_stats *out)
@@ -351,8 +516,8 @@ void bus_pool_stats(struct bus_pool_stats *out)
 	BUS_GUARD();
 	*out = pstats;
 	out->slots = nchunks * QCHUNK;
-	out->free = nfree;
-	out->queued = queued;
+	out->free = free_all();
+	out->queued = q_count();
 	if (out->slots_max < BUS_POOL_SIZE)
 		out->slots_max = BUS_POOL_SIZE;
 }

@@ -1198,6 +1198,26 @@ static bool judge(struct route_verdict *v, struct rule *r,
 	}
 }
 
+static bool rl_any(const struct rlist *l)
+{
+	return l && l->n;
+}
+
+bool route_none(bus_topic_t topic, bus_svc_t src, bus_svc_t dst)
+{
+	int ss = slot_of(src), ds = slot_of(dst);
+
+	if (!nrules || topic >= BUS_TOPIC_MAX)
+		return true;
+	if (bit(topic_degraded, topic) ||
+	    (ss >= 0 && bit(slot_degraded, (unsigned int)ss)) ||
+	    (ds >= 0 && bit(slot_degraded, (unsigned int)ds)))
+		return false;
+	return !rl_any(topic_idx[topic]) &&
+	       !(ss >= 0 && rl_any(src_idx[ss])) &&
+	       !(ds >= 0 && rl_any(dst_idx[ds])) && !rl_any(every);
+}
+
 void route_apply(struct route_verdict *v, bus_topic_t topic, bus_svc_t src,
 		 uint8_t kind, bool irq, uint64_t now)
 {

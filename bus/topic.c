@@ -65,13 +65,13 @@ bool topic_live(bus_topic_t t)
 
 bool bus_topic_live(bus_topic_t t)
 {
-	BUS_GUARD();
+	BUS_GUARD_READ();
 	return topic_live(t);
 }
 
 unsigned int bus_topic_used(void)
 {
-	BUS_GUARD();
+	BUS_GUARD_READ();
 	return ntopics - nfreed;
 }
 
@@ -169,7 +169,7 @@ static int lookup(const char *name, uint32_t *slot)
 
 int bus_topic_find(const char *name)
 {
-	BUS_GUARD();
+	BUS_GUARD_READ();
 	uint32_t slot;
 	const char *why;
 
@@ -225,7 +225,7 @@ int bus_topic(const char *name)
 
 const char *bus_topic_name(bus_topic_t t)
 {
-	BUS_GUARD();
+	BUS_GUARD_READ();
 	return topic_live(t) ? topic_names[t] : "?";
 }
 

@@ -3,7 +3,9 @@
  * format and the binary dump.
  *
  * Each CPU records what it runs in a ring of its own (CPU i in ring
- * i % TRACE_CPUS), under the bus lock as everything else in the bus; a
+ * i % TRACE_CPUS), under its own bus lock (or the bus whole); a record's
+ * place is taken with an atomic add, as CPUs i and i + TRACE_CPUS share
+ * a ring while each holds only its own lock; a
  * dump merges the rings by time, each ring's records kept in the order
  * they were made (an inline call's record comes before its caller's,
  * whose handler started first). Filter matching is cached per topic (one
@@ -13,11 +15,46 @@
 #include <aegis/errno.h>
 #include <aegis/kprintf.h>
 #include <aegis/contract.h>
+#include <aegis/spinlock.h>
 #include <aegis/trace.h>
 #include "bus_internal.h"
 
+/* The live lines and the tap: CPUs that hold only their own bus lock
+ * commit records at once. Taken under the bus (either way it is held),
+ * with interrupts on: no interrupt handler records. */
+static DEFINE_LOCK_CLASS(trace_class, "bus.trace");
+static spinlock_t trace_lk = SPINLOCK_INIT(&trace_class);
+static int trace_owner = -1;	/* the CPU holding trace_lk */
+
+static void trace_lock(void)
+{
+	spin_lock(&trace_lk);
+	__atomic_store_n(&trace_owner, (int)bus_cpu(), __ATOMIC_RELAXED);
+}
+
+static void trace_unlock(void)
+{
+	__atomic_store_n(&trace_owner, -1, __ATOMIC_RELAXED);
+	spin_unlock(&trace_lk);
+}
+
+void trace_fault_recover(void)
+{
+	/* a fault the guard caught inside the bus, on this CPU, while it
+	 * held the trace lock (in the profiler's tap, say): let it go, or
+	 * every CPU would wait for it at its next record */
+	if (__atomic_load_n(&trace_owner, __ATOMIC_RELAXED) ==
+	    (int)bus_cpu())
+		trace_unlock();
+}
+
 static struct trace_rec rings[TRACE_CPUS][TRACE_RING_SIZE];
-static uint64_t written[TRACE_CPUS];
+/* records each CPU's ring has taken: a line each, as every CPU counts
+ * its own at every dispatch */
+static struct {
+	uint64_t n;
+} __attribute__((aligned(64))) written_[TRACE_CPUS];
+#define written(c) (written_[c].n)
 static trace_sink_fn sink;
 static uint64_t ticks_per_ms;	/* 0: print clock ticks */
 
@@ -36,7 +73,7 @@ static unsigned int nsvc;
 
 void trace_reset(void)
 {
-	memset(written, 0, sizeof(written));
+	memset(written_, 0, sizeof(written_));
 	live_w = live_r = live_lost = 0;
 	nfilter = 0;
 	nsvc = 0;
@@ -252,14 +289,17 @@ void trace_set_tap(trace_tap_fn fn, void *ctx)
 
 struct trace_rec *trace_begin(unsigned int cpu)
 {
+	uint64_t at;
+
 	cpu %= TRACE_CPUS;
-	return &rings[cpu][written[cpu]++ & (TRACE_RING_SIZE - 1)];
+	at = __atomic_fetch_add(&written(cpu), 1, __ATOMIC_RELAXED);
+	return &rings[cpu][at & (TRACE_RING_SIZE - 1)];
 }
 
 /* Records ring c holds now. */
 static unsigned int held_in(unsigned int c)
 {
-	return written[c] < TRACE_RING_SIZE ? (unsigned int)written[c]
+	return written(c) < TRACE_RING_SIZE ? (unsigned int)written(c)
 					    : TRACE_RING_SIZE;
 }
 
@@ -273,9 +313,16 @@ void trace_record(const struct trace_rec *r)
 
 void trace_commit(const struct trace_rec *r)
 {
-	if (tap && !(r->inline_call & (TRACE_REFUSED | TRACE_UNHEARD)))
+	bool feed = tap && !(r->inline_call & (TRACE_REFUSED | TRACE_UNHEARD));
+	bool show = sink && (trace_selected(r->topic) ||
+			     (nsvc && svc_selected(r)));
+
+	if (!feed && !show)
+		return;
+	trace_lock();
+	if (feed)
 		tap(r, tap_ctx);	/* the profiler counts dispatches */
-	if (sink && (trace_selected(r->topic) || (nsvc && svc_selected(r)))) {
+	if (show) {
 		if (live_w - live_r == TRACE_LIVE_LINES) {
 			live_r++;	/* the oldest unprinted goes */
 			live_lost++;
@@ -284,6 +331,7 @@ void trace_commit(const struct trace_rec *r)
 			     r);
 		live_w++;
 	}
+	trace_unlock();
 }
 
 /* The lines are taken one at a time under the bus lock and printed
@@ -297,6 +345,7 @@ unsigned int trace_pump(unsigned int max)
 		return 0;
 	while (n < max) {
 		bus_lock();
+		trace_lock();
 		if (live_lost) {
 			/* where the lost lines were: before the oldest kept */
 			ksnprintf(line, sizeof(line), "trace: DROPPED %llu",
@@ -307,9 +356,11 @@ unsigned int trace_pump(unsigned int max)
 			       sizeof(line));
 			live_r++;
 		} else {
+			trace_unlock();
 			bus_unlock();
 			break;
 		}
+		trace_unlock();
 		bus_unlock();
 		sink(line);
 		n++;
@@ -339,7 +390,7 @@ uint64_t trace_total(void)
 	uint64_t n = 0;
 
 	for (unsigned int c = 0; c < TRACE_CPUS; c++)
-		n += written[c];
+		n += written(c);
 	return n;
 }
 
@@ -374,7 +425,7 @@ long trace_dump(void *buf, size_t size)
 	memcpy(p, &h, sizeof(h));
 	p += sizeof(h);
 	for (unsigned int c = 0; c < TRACE_CPUS; c++)
-		next[c] = written[c] - held_in(c);
+		next[c] = written(c) - held_in(c);
 	for (unsigned int i = 0; i < n; i++) {
 		const struct trace_rec *pick = NULL;
 		unsigned int from = 0;
@@ -383,7 +434,7 @@ long trace_dump(void *buf, size_t size)
 		for (unsigned int c = 0; c < TRACE_CPUS; c++) {
 			const struct trace_rec *r;
 
-			if (next[c] == written[c])
+			if (next[c] == written(c))
 				continue;
 			r = &rings[c][next[c] & (TRACE_RING_SIZE - 1)];
 			if (!pick || r->ts < pick->ts) {

@@ -139,6 +139,16 @@ void bus_mem_stats(struct bus_mem_stats *out);
 #define BUS_CPUS	64
 void bus_set_cpus(unsigned int (*cpu)(void));
 
+/* How the bus's locks were taken since bus_set_cpus: a CPU's own lock
+ * (the message path), the whole bus (table changes and the paths that
+ * need it), a CPU's own lock traded for the whole between two steps,
+ * and such a trade from deeper inside a local section (never expected:
+ * the code further up would see the tables change under it). */
+struct bus_lock_stats {
+	uint64_t local, whole, upgrades, nested;
+};
+void bus_lock_stats(struct bus_lock_stats *out);
+
 /* bus_set_guard - run handlers through g from now on (NULL: call them
  * directly, the default). bus_init leaves it as it is. Outside handlers. */
 void bus_set_guard(bus_guard_fn g);

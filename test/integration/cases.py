@@ -1122,8 +1122,9 @@ CASES = [
             r'^smp: 4 of 4 CPUs online',
             r'^ktest: smp: stress on 4 CPUs for 1500 ms: \d+ events '
             r'published, \d+ delivered, \d+ dropped, \d+ inline calls '
-            r'\(\d+ refused -EDEADLK\), [1-9]\d* threads; no page, '
-            r'message or object left behind$',
+            r'\(\d+ refused -EDEADLK\), [1-9]\d* threads; bus locks: '
+            r'[1-9]\d* own, \d+ whole; no page, message or object left '
+            r'behind$',
             r'^ktest: 1 passed, 0 failed$',
         ],
         'reject': [r'^panic: ', r'^lockdep: ', r'^ktest: FAIL'],

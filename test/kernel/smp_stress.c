@@ -192,6 +192,7 @@ static bool threads_all_done(void)
 KTEST_EXPLICIT(smp, stress)
 {
 	struct bus_pool_stats p0, p1;
+	struct bus_lock_stats l0, l1;
 	struct bus_topic_stats ts;
 	struct mm_stats m0, m1;
 	uint64_t hz = hal_cycles_per_sec(), end;
@@ -235,6 +236,7 @@ KTEST_EXPLICIT(smp, stress)
 	KEXPECT(t, drain_everywhere());
 	KEXPECT_EQ(t, mm_get_stats(&m0), 0);
 	bus_pool_stats(&p0);
+	bus_lock_stats(&l0);
 	__atomic_store_n(&budget, BUDGET, __ATOMIC_RELEASE);
 
 	/* the storm: a few seeds from the boot CPU; the services keep it
@@ -280,6 +282,11 @@ KTEST_EXPLICIT(smp, stress)
 	KEXPECT_EQ(t, ts.delivered + ts.drops, ts.published * nst);
 	KEXPECT_EQ(t, ts.queued, 0);
 	KEXPECT_EQ(t, threads_done, threads_spawned);
+	/* the events went under each CPU's own lock (bus/lock.c), and no
+	 * code traded it for the whole bus from inside a local section */
+	bus_lock_stats(&l1);
+	KEXPECT(t, l1.local - l0.local >= got);
+	KEXPECT_EQ(t, l1.nested, 0);
 
 	KEXPECT(t, drain_everywhere());
 	KEXPECT_EQ(t, mm_get_stats(&m1), 0);
@@ -289,13 +296,16 @@ KTEST_EXPLICIT(smp, stress)
 	KEXPECT_EQ(t, p1.slots, p0.slots);
 	kprintf("ktest: smp: stress on %u CPUs for %u ms: %llu events "
 		"published, %llu delivered, %llu dropped, %llu inline calls "
-		"(%llu refused -EDEADLK), %llu threads; no page, message or "
-		"object left behind\n", nst, STRESS_MS,
+		"(%llu refused -EDEADLK), %llu threads; bus locks: %llu own, "
+		"%llu whole; no page, message or object left behind\n", nst,
+		STRESS_MS,
 		(unsigned long long)ts.published,
 		(unsigned long long)ts.delivered,
 		(unsigned long long)ts.drops, (unsigned long long)calls,
 		(unsigned long long)deadlocks,
-		(unsigned long long)threads_spawned);
+		(unsigned long long)threads_spawned,
+		(unsigned long long)(l1.local - l0.local),
+		(unsigned long long)(l1.whole - l0.whole));
 	for (unsigned int i = 0; i < nst; i++) {
 		uint64_t t0 = hal_cycles();
 		int rc;

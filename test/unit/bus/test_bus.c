@@ -999,6 +999,43 @@ START_TEST(test_ring_drops_the_oldest_past_n)
 }
 END_TEST
 
+/* A ring of one over a wildcard: the copy it drops is another topic's,
+ * whose counts must go to that topic even when both share a slot of the
+ * bus's per-CPU count cache (ids 32 apart: bus.c, tcache). */
+START_TEST(test_a_ring_drop_counts_to_the_dropped_topic)
+{
+	int s = bus_svc_add("ring", recorder, NULL, 64, 4);
+	bus_topic_t ta = topic("log.a"), tb = 0;
+	struct bus_topic_stats a, b;
+	char name[24];
+
+	for (int k = 0; k < 200; k++) {
+		snprintf(name, sizeof(name), "log.b%d", k);
+		tb = topic(name);
+		if (tb % 32 == ta % 32)
+			break;
+	}
+	ck_assert_uint_eq(tb % 32, ta % 32);
+	ck_assert_int_eq(bus_subscribe_with((bus_svc_t)s, "log.*", BUS_RING,
+					    1, NULL), 0);
+	ck_assert_int_eq(bus_publish(tb, 1, NULL, 0), 1);
+	ck_assert_int_eq(bus_publish(ta, 1, NULL, 0), 1);	/* drops tb's */
+	ck_assert_int_eq(bus_topic_stats(ta, &a), 0);
+	ck_assert_int_eq(bus_topic_stats(tb, &b), 0);
+	ck_assert_uint_eq(a.copies, 1);
+	ck_assert_uint_eq(a.queued, 1);
+	ck_assert_uint_eq(a.drops, 0);
+	ck_assert_uint_eq(b.copies, 1);
+	ck_assert_uint_eq(b.queued, 0);
+	ck_assert_uint_eq(b.drops, 1);
+	bus_run(~0u);
+	ck_assert_int_eq(bus_topic_stats(ta, &a), 0);
+	ck_assert_uint_eq(a.copies, a.delivered + a.drops + a.queued);
+	ck_assert_uint_eq(a.delivered, 1);
+	check_invariants((unsigned int)s + 1);
+}
+END_TEST
+
 START_TEST(test_delivery_contract_refusals)
 {
 	bus_svc_t a = add("a", 16);
@@ -1121,6 +1158,7 @@ Suite *suite_bus(void)
 	tcase_add_test(q, test_lossless_refuses_and_tells_the_gap);
 	tcase_add_test(q, test_latest_keeps_only_the_newest_value);
 	tcase_add_test(q, test_ring_drops_the_oldest_past_n);
+	tcase_add_test(q, test_a_ring_drop_counts_to_the_dropped_topic);
 	tcase_add_test(q, test_delivery_contract_refusals);
 	tcase_add_test(q, test_unsubscribe_with_queued_messages);
 	tcase_add_test(q, test_invariants_hold_under_flood);

@@ -14,6 +14,7 @@
 #include <aegis/bus.h>
 #include <aegis/errno.h>
 #include <aegis/spinlock.h>
+#include <aegis/trace.h>
 #include "../../../bus/bus_internal.h"	/* bus_lock, for the holder */
 #include "unit.h"
 
@@ -465,6 +466,211 @@ START_TEST(test_placed_services_run_on_their_cpu)
 }
 END_TEST
 
+/* ---- each CPU its own lock; messages to another CPU through its inbox -- */
+
+#define RING_CPUS	3
+#define RING_EACH	20000
+
+/* On CPU i+1: services bs[i][0] and [1] bounce a message, and every 4th
+ * the first also sends one, numbered, to the next CPU's third service
+ * (bs[i+1][2]), which checks their order (a full queue there refuses
+ * one: it is not numbered). */
+static struct ring_side {
+	bus_svc_t self, partner, next_cpu;
+	unsigned int cpu;
+	uint32_t bounced, sent_on, got_from, elsewhere, misordered;
+	int errors;
+} bs[RING_CPUS][3];
+static bus_topic_t t_bounce, t_cross;
+static int ring_stop;
+
+static int ring_handler(void *state, const struct bus_msg *m,
+			struct bus_msg *r)
+{
+	struct ring_side *b = state;
+	uint32_t k;
+
+	(void)r;
+	if (this_cpu != b->cpu)
+		b->elsewhere++;
+	if (m->topic == t_cross) {
+		memcpy(&k, m->data, sizeof(k));
+		if (k != b->got_from)
+			b->misordered++;
+		b->got_from = k + 1;
+		return 0;
+	}
+	b->bounced++;
+	if (b->bounced >= RING_EACH)
+		return 0;
+	if (bus_send(b->partner, t_bounce, 1, NULL, 0))
+		b->errors++;
+	if (b->bounced % 4 == 0 && b->next_cpu != BUS_NIL) {
+		k = b->sent_on;
+		if (bus_send(b->next_cpu, t_cross, 1, &k, sizeof(k)) == 0)
+			b->sent_on++;
+	}
+	return 0;
+}
+
+static void *ring_cpu(void *arg)
+{
+	this_cpu = (unsigned int)(uintptr_t)arg;
+	bus_cpu_dispatching(this_cpu);
+	while (!__atomic_load_n(&ring_stop, __ATOMIC_ACQUIRE))
+		if (!bus_run(64))
+			sched_yield();
+	return NULL;
+}
+
+/* Three CPUs, each with a pair of services bouncing a message and
+ * sending every 4th to the next CPU: the message path takes each CPU's
+ * own lock (bus_lock_stats: local) and never trades it for the whole bus
+ * from inside (nested); nothing is lost, delivered elsewhere or out of
+ * order; each topic's copies = delivered + drops + queued; every pool
+ * slot comes back. */
+START_TEST(test_each_cpu_posts_under_its_own_lock)
+{
+	pthread_t d[RING_CPUS];
+	struct bus_lock_stats ls;
+	struct bus_topic_stats ts;
+	struct bus_svc_stats ss;
+	struct bus_pool_stats ps;
+	char name[16];
+
+	t_bounce = (bus_topic_t)bus_topic("smp.bounce");
+	t_cross = (bus_topic_t)bus_topic("smp.cross");
+	for (unsigned int i = 0; i < RING_CPUS; i++)
+		for (unsigned int j = 0; j < 3; j++) {
+			int s;
+
+			snprintf(name, sizeof(name), "ring%u%c", i, "abc"[j]);
+			s = bus_svc_add(name, ring_handler, &bs[i][j], 256, 1);
+			ck_assert_int_ge(s, 0);
+			bs[i][j].self = (bus_svc_t)s;
+			bs[i][j].cpu = i + 1;
+			ck_assert_int_eq(bus_svc_set_flags(bs[i][j].self,
+							   BUS_SVC_F_ANYCPU),
+					 0);
+		}
+	for (unsigned int i = 0; i < RING_CPUS; i++) {
+		bs[i][0].partner = bs[i][1].self;
+		bs[i][1].partner = bs[i][0].self;
+		/* side a sends across, side b only bounces */
+		bs[i][0].next_cpu = bs[(i + 1) % RING_CPUS][2].self;
+		bs[i][1].next_cpu = BUS_NIL;
+		pthread_create(&d[i], NULL, ring_cpu, (void *)(uintptr_t)(i + 1));
+	}
+	for (unsigned int i = 0; i < RING_CPUS; i++)
+		for (unsigned int j = 0; j < 3; j++)
+			while (bus_svc_place(bs[i][j].self, i + 1) ==
+			       -AE_ENODEV)
+				sched_yield();	/* its dispatcher is starting */
+	for (unsigned int i = 0; i < RING_CPUS; i++)
+		ck_assert_int_eq(bus_send(bs[i][0].self, t_bounce, 1, NULL, 0),
+				 0);
+	for (unsigned int i = 0; i < RING_CPUS; i++)
+		for (unsigned int j = 0; j < 2; j++)
+			while (__atomic_load_n(&bs[i][j].bounced,
+					       __ATOMIC_RELAXED) < RING_EACH - 1)
+				sched_yield();
+	while (!bus_quiet())
+		sched_yield();
+	__atomic_store_n(&ring_stop, 1, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < RING_CPUS; i++)
+		pthread_join(d[i], NULL);
+	for (unsigned int i = 0; i < RING_CPUS; i++) {
+		struct ring_side *rcv = &bs[(i + 1) % RING_CPUS][2];
+
+		for (unsigned int j = 0; j < 3; j++) {
+			ck_assert_uint_eq(bs[i][j].elsewhere, 0);
+			ck_assert_uint_eq(bs[i][j].misordered, 0);
+			ck_assert_int_eq(bs[i][j].errors, 0);
+		}
+		ck_assert_uint_gt(bs[i][0].sent_on, 0);
+		ck_assert_uint_eq(rcv->got_from, bs[i][0].sent_on);
+		/* the senders on another CPU kept to its bound */
+		ck_assert_int_eq(bus_svc_stats(rcv->self, &ss), 0);
+		ck_assert_uint_le(ss.pending_max, 256);
+		ck_assert_uint_eq(ss.pending, 0);
+	}
+	ck_assert_int_eq(bus_topic_stats(t_bounce, &ts), 0);
+	ck_assert_uint_eq(ts.copies, ts.delivered + ts.drops + ts.queued);
+	ck_assert_uint_eq(ts.queued, 0);
+	ck_assert_uint_eq(ts.delivered, (uint64_t)RING_CPUS * 2 *
+					 (RING_EACH - 1) + RING_CPUS);
+	ck_assert_int_eq(bus_topic_stats(t_cross, &ts), 0);
+	ck_assert_uint_eq(ts.copies, ts.delivered + ts.drops + ts.queued);
+	ck_assert_uint_eq(ts.queued, 0);
+	bus_lock_stats(&ls);
+	ck_assert_uint_gt(ls.local, (uint64_t)RING_CPUS * RING_EACH);
+	ck_assert_uint_eq(ls.nested, 0);
+	bus_pool_stats(&ps);
+	ck_assert_uint_eq(ps.free, ps.slots);
+	ck_assert_uint_eq(ps.queued, 0);
+}
+END_TEST
+
+/* CPUs 1 and 1 + TRACE_CPUS share a trace ring (bus/trace.c) while each
+ * holds only its own lock: every dispatch still gets a record of its
+ * own (trace_total counts them all). */
+START_TEST(test_cpus_sharing_a_trace_ring_lose_no_record)
+{
+	unsigned int cpus[2] = { 1, 1 + TRACE_CPUS };
+	pthread_t d[2];
+	uint64_t before, handled = 0;
+	char name[16];
+
+	t_bounce = (bus_topic_t)bus_topic("smp.bounce");
+	t_cross = (bus_topic_t)bus_topic("smp.cross");
+	for (unsigned int i = 0; i < 2; i++)
+		for (unsigned int j = 0; j < 2; j++) {
+			int s;
+
+			snprintf(name, sizeof(name), "tr%u%c", i, "ab"[j]);
+			s = bus_svc_add(name, ring_handler, &bs[i][j], 256, 1);
+			ck_assert_int_ge(s, 0);
+			bs[i][j].self = (bus_svc_t)s;
+			bs[i][j].cpu = cpus[i];
+			bs[i][j].next_cpu = BUS_NIL;
+			ck_assert_int_eq(bus_svc_set_flags(bs[i][j].self,
+							   BUS_SVC_F_ANYCPU),
+					 0);
+		}
+	for (unsigned int i = 0; i < 2; i++) {
+		bs[i][0].partner = bs[i][1].self;
+		bs[i][1].partner = bs[i][0].self;
+		pthread_create(&d[i], NULL, ring_cpu,
+			       (void *)(uintptr_t)cpus[i]);
+	}
+	for (unsigned int i = 0; i < 2; i++)
+		for (unsigned int j = 0; j < 2; j++)
+			while (bus_svc_place(bs[i][j].self, cpus[i]) ==
+			       -AE_ENODEV)
+				sched_yield();
+	before = trace_total();
+	for (unsigned int i = 0; i < 2; i++)
+		ck_assert_int_eq(bus_send(bs[i][0].self, t_bounce, 1, NULL, 0),
+				 0);
+	for (unsigned int i = 0; i < 2; i++)
+		for (unsigned int j = 0; j < 2; j++)
+			while (__atomic_load_n(&bs[i][j].bounced,
+					       __ATOMIC_RELAXED) < RING_EACH - 1)
+				sched_yield();
+	while (!bus_quiet())
+		sched_yield();
+	__atomic_store_n(&ring_stop, 1, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < 2; i++)
+		pthread_join(d[i], NULL);
+	for (unsigned int i = 0; i < 2; i++)
+		for (unsigned int j = 0; j < 2; j++) {
+			ck_assert_uint_eq(bs[i][j].elsewhere, 0);
+			handled += bs[i][j].bounced;
+		}
+	ck_assert_uint_eq(trace_total() - before, handled);
+}
+END_TEST
+
 /* ---- a thread on another CPU calls a service bound to the boot CPU ---- */
 
 static int bound_answer(void *state, const struct bus_msg *m,
@@ -550,6 +756,8 @@ static void setup(void)
 	memset(pl, 0, sizeof(pl));
 	memset(kicked, 0, sizeof(kicked));
 	stop_dispatchers = 0;
+	memset(bs, 0, sizeof(bs));
+	ring_stop = 0;
 	lock_held = named = gave_up = 0;
 	own_name = NULL;
 	woken = blocks = 0;
@@ -579,6 +787,8 @@ Suite *suite_bus_smp(void)
 	tcase_add_test(tc, test_a_cycle_across_cpus_is_refused_not_a_hang);
 	tcase_add_test(tc, test_same_cpu_reentry_still_refused);
 	tcase_add_test(tc, test_placed_services_run_on_their_cpu);
+	tcase_add_test(tc, test_each_cpu_posts_under_its_own_lock);
+	tcase_add_test(tc, test_cpus_sharing_a_trace_ring_lose_no_record);
 	tcase_add_test(tc, test_a_running_service_is_named_without_the_lock);
 	tcase_add_test(tc, test_a_thread_elsewhere_calls_a_bound_service);
 	suite_add_tcase(s, tc);
