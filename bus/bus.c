@@ -181,8 +181,13 @@ static struct tcount *tst(bus_topic_t t)
 	return tst_on(bus_cpu(), t);
 }
 
+/* The counts below are atomic only once more than one CPU may enter
+ * the bus (bus_smp): on one CPU a locked instruction costs as much as
+ * the rest of a small step. */
 static uint32_t next_seq(bus_topic_t t)
 {
+	if (!bus_smp())
+		return (uint32_t)++tstats[t].seq;
 	return (uint32_t)__atomic_add_fetch(&tstats[t].seq, 1,
 					    __ATOMIC_RELAXED);
 }
@@ -191,7 +196,10 @@ static uint32_t next_seq(bus_topic_t t)
  * losses: a sender on another CPU counts the copy it could not queue). */
 static void cnt_add(uint64_t *c, uint64_t n)
 {
-	__atomic_fetch_add(c, n, __ATOMIC_RELAXED);
+	if (!bus_smp())
+		*c += n;
+	else
+		__atomic_fetch_add(c, n, __ATOMIC_RELAXED);
 }
 
 /* A service's pending count: a sender anywhere takes one (within
@@ -200,6 +208,12 @@ static bool pending_take(struct svc *v, bool limit)
 {
 	uint32_t p = __atomic_load_n(&v->stats.pending, __ATOMIC_RELAXED);
 
+	if (!bus_smp()) {
+		if (limit && p >= v->qlimit)
+			return false;
+		v->stats.pending = p + 1;
+		return true;
+	}
 	do
 		if (limit && p >= v->qlimit)
 			return false;
@@ -211,7 +225,10 @@ static bool pending_take(struct svc *v, bool limit)
 
 static void pending_give(struct svc *v)
 {
-	__atomic_fetch_sub(&v->stats.pending, 1, __ATOMIC_RELAXED);
+	if (!bus_smp())
+		v->stats.pending--;
+	else
+		__atomic_fetch_sub(&v->stats.pending, 1, __ATOMIC_RELAXED);
 }
 
 static uint32_t pending_of(const struct svc *v)
@@ -1122,7 +1139,10 @@ static void sub_lost(struct sub *sub)
 	if (!sub)
 		return;
 	cnt_add(&sub->dropped, 1);
-	__atomic_fetch_add(&sub->gap, 1, __ATOMIC_RELAXED);
+	if (!bus_smp())
+		sub->gap++;
+	else
+		__atomic_fetch_add(&sub->gap, 1, __ATOMIC_RELAXED);
 }
 
 /* A queued slot leaves without being delivered (flushed, overwritten):
@@ -2132,7 +2152,13 @@ static void deliver(struct bus_cpu *bc, unsigned int i, uint64_t *clock)
 		/* counted before the handler runs: it may unsubscribe */
 		sub->queued--;
 		sub->delivered++;
-		g = __atomic_exchange_n(&sub->gap, 0, __ATOMIC_RELAXED);
+		if (!bus_smp()) {
+			g = sub->gap;
+			sub->gap = 0;
+		} else {
+			g = __atomic_exchange_n(&sub->gap, 0,
+						__ATOMIC_RELAXED);
+		}
 		m->gap = (uint16_t)MIN(g, 0xffffu);
 		if (sub->dead && !sub->queued)
 			sub_bury(sub);

@@ -292,7 +292,10 @@ struct trace_rec *trace_begin(unsigned int cpu)
 	uint64_t at;
 
 	cpu %= TRACE_CPUS;
-	at = __atomic_fetch_add(&written(cpu), 1, __ATOMIC_RELAXED);
+	if (!bus_smp())
+		at = written(cpu)++;
+	else
+		at = __atomic_fetch_add(&written(cpu), 1, __ATOMIC_RELAXED);
 	return &rings[cpu][at & (TRACE_RING_SIZE - 1)];
 }
 
