@@ -139,12 +139,10 @@ static void irq_on(void)
 	hal_irq_cpu_enable(true);
 }
 
-/* interrupts masked; unfairly, as the bus's (docs/SMP.md, "Fair or
- * not"): with tickets, a CPU the host had stopped running after it took
- * its ticket held every other CPU up for milliseconds */
+/* interrupts masked */
 static void lock_take(void)
 {
-	spin_lock_unfair(&lock);
+	spin_lock(&lock);
 }
 
 static void lock_give(void)
@@ -484,10 +482,18 @@ static bool ready_somewhere(unsigned int cpu)
 {
 	if (__atomic_load_n(&core.nready[cpu], __ATOMIC_ACQUIRE))
 		return true;
-	for (uint64_t on = core.online & ~(1ull << cpu); on; on &= on - 1)
-		if (__atomic_load_n(&core.nready[__builtin_ctzll(on)],
-				    __ATOMIC_RELAXED))
+	/* elsewhere, only what core_steal would take: a thread waiting
+	 * behind another (a CPU with one thread ready and none running
+	 * is about to run it, and looking under the lock would only hold
+	 * that CPU up) */
+	for (uint64_t on = core.online & ~(1ull << cpu); on; on &= on - 1) {
+		unsigned int k = (unsigned int)__builtin_ctzll(on);
+		uint32_t r = __atomic_load_n(&core.nready[k], __ATOMIC_RELAXED);
+
+		if (r && r + __atomic_load_n(&core.nrunning[k],
+					     __ATOMIC_RELAXED) >= 2)
 			return true;
+	}
 	return false;
 }
 
