@@ -482,7 +482,6 @@ static struct ring_side {
 	int errors;
 } bs[RING_CPUS][3];
 static bus_topic_t t_bounce, t_cross;
-static int ring_stop;
 
 static int ring_handler(void *state, const struct bus_msg *m,
 			struct bus_msg *r)
@@ -513,14 +512,62 @@ static int ring_handler(void *state, const struct bus_msg *m,
 	return 0;
 }
 
-static void *ring_cpu(void *arg)
+/* n CPUs (cpus[i]), each with sides services on it (2: a bouncing
+ * pair; 3: and a receiver the first sends every 4th message to on the
+ * next CPU), placed there, each CPU dispatched by a thread of its own. */
+static void ring_start(unsigned int n, const unsigned int *cpus,
+		       unsigned int sides, pthread_t *d)
 {
-	this_cpu = (unsigned int)(uintptr_t)arg;
-	bus_cpu_dispatching(this_cpu);
-	while (!__atomic_load_n(&ring_stop, __ATOMIC_ACQUIRE))
-		if (!bus_run(64))
-			sched_yield();
-	return NULL;
+	char name[16];
+
+	t_bounce = (bus_topic_t)bus_topic("smp.bounce");
+	t_cross = (bus_topic_t)bus_topic("smp.cross");
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int j = 0; j < sides; j++) {
+			int s;
+
+			snprintf(name, sizeof(name), "ring%u%c", i, "abc"[j]);
+			s = bus_svc_add(name, ring_handler, &bs[i][j], 256, 1);
+			ck_assert_int_ge(s, 0);
+			bs[i][j].self = (bus_svc_t)s;
+			bs[i][j].cpu = cpus[i];
+			bs[i][j].next_cpu = BUS_NIL;
+			ck_assert_int_eq(bus_svc_set_flags(bs[i][j].self,
+							   BUS_SVC_F_ANYCPU),
+					 0);
+		}
+	for (unsigned int i = 0; i < n; i++) {
+		bs[i][0].partner = bs[i][1].self;
+		bs[i][1].partner = bs[i][0].self;
+		if (sides == 3)	/* side a sends across too */
+			bs[i][0].next_cpu = bs[(i + 1) % n][2].self;
+		pthread_create(&d[i], NULL, cpu_dispatcher,
+			       (void *)(uintptr_t)cpus[i]);
+	}
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int j = 0; j < sides; j++)
+			while (bus_svc_place(bs[i][j].self, cpus[i]) ==
+			       -AE_ENODEV)
+				sched_yield();	/* its dispatcher is starting */
+}
+
+/* Start each pair bouncing, wait until all are done and the bus is
+ * quiet, stop the dispatchers. */
+static void ring_run(unsigned int n, pthread_t *d)
+{
+	for (unsigned int i = 0; i < n; i++)
+		ck_assert_int_eq(bus_send(bs[i][0].self, t_bounce, 1, NULL, 0),
+				 0);
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int j = 0; j < 2; j++)
+			while (__atomic_load_n(&bs[i][j].bounced,
+					       __ATOMIC_RELAXED) < RING_EACH - 1)
+				sched_yield();
+	while (!bus_quiet())
+		sched_yield();
+	__atomic_store_n(&stop_dispatchers, 1, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < n; i++)
+		pthread_join(d[i], NULL);
 }
 
 /* Three CPUs, each with a pair of services bouncing a message and
@@ -531,54 +578,15 @@ static void *ring_cpu(void *arg)
  * slot comes back. */
 START_TEST(test_each_cpu_posts_under_its_own_lock)
 {
+	static const unsigned int cpus[RING_CPUS] = { 1, 2, 3 };
 	pthread_t d[RING_CPUS];
 	struct bus_lock_stats ls;
 	struct bus_topic_stats ts;
 	struct bus_svc_stats ss;
 	struct bus_pool_stats ps;
-	char name[16];
 
-	t_bounce = (bus_topic_t)bus_topic("smp.bounce");
-	t_cross = (bus_topic_t)bus_topic("smp.cross");
-	for (unsigned int i = 0; i < RING_CPUS; i++)
-		for (unsigned int j = 0; j < 3; j++) {
-			int s;
-
-			snprintf(name, sizeof(name), "ring%u%c", i, "abc"[j]);
-			s = bus_svc_add(name, ring_handler, &bs[i][j], 256, 1);
-			ck_assert_int_ge(s, 0);
-			bs[i][j].self = (bus_svc_t)s;
-			bs[i][j].cpu = i + 1;
-			ck_assert_int_eq(bus_svc_set_flags(bs[i][j].self,
-							   BUS_SVC_F_ANYCPU),
-					 0);
-		}
-	for (unsigned int i = 0; i < RING_CPUS; i++) {
-		bs[i][0].partner = bs[i][1].self;
-		bs[i][1].partner = bs[i][0].self;
-		/* side a sends across, side b only bounces */
-		bs[i][0].next_cpu = bs[(i + 1) % RING_CPUS][2].self;
-		bs[i][1].next_cpu = BUS_NIL;
-		pthread_create(&d[i], NULL, ring_cpu, (void *)(uintptr_t)(i + 1));
-	}
-	for (unsigned int i = 0; i < RING_CPUS; i++)
-		for (unsigned int j = 0; j < 3; j++)
-			while (bus_svc_place(bs[i][j].self, i + 1) ==
-			       -AE_ENODEV)
-				sched_yield();	/* its dispatcher is starting */
-	for (unsigned int i = 0; i < RING_CPUS; i++)
-		ck_assert_int_eq(bus_send(bs[i][0].self, t_bounce, 1, NULL, 0),
-				 0);
-	for (unsigned int i = 0; i < RING_CPUS; i++)
-		for (unsigned int j = 0; j < 2; j++)
-			while (__atomic_load_n(&bs[i][j].bounced,
-					       __ATOMIC_RELAXED) < RING_EACH - 1)
-				sched_yield();
-	while (!bus_quiet())
-		sched_yield();
-	__atomic_store_n(&ring_stop, 1, __ATOMIC_RELEASE);
-	for (unsigned int i = 0; i < RING_CPUS; i++)
-		pthread_join(d[i], NULL);
+	ring_start(RING_CPUS, cpus, 3, d);
+	ring_run(RING_CPUS, d);
 	for (unsigned int i = 0; i < RING_CPUS; i++) {
 		struct ring_side *rcv = &bs[(i + 1) % RING_CPUS][2];
 
@@ -619,55 +627,74 @@ START_TEST(test_cpus_sharing_a_trace_ring_lose_no_record)
 	unsigned int cpus[2] = { 1, 1 + TRACE_CPUS };
 	pthread_t d[2];
 	uint64_t before, handled = 0;
-	char name[16];
 
-	t_bounce = (bus_topic_t)bus_topic("smp.bounce");
-	t_cross = (bus_topic_t)bus_topic("smp.cross");
-	for (unsigned int i = 0; i < 2; i++)
-		for (unsigned int j = 0; j < 2; j++) {
-			int s;
-
-			snprintf(name, sizeof(name), "tr%u%c", i, "ab"[j]);
-			s = bus_svc_add(name, ring_handler, &bs[i][j], 256, 1);
-			ck_assert_int_ge(s, 0);
-			bs[i][j].self = (bus_svc_t)s;
-			bs[i][j].cpu = cpus[i];
-			bs[i][j].next_cpu = BUS_NIL;
-			ck_assert_int_eq(bus_svc_set_flags(bs[i][j].self,
-							   BUS_SVC_F_ANYCPU),
-					 0);
-		}
-	for (unsigned int i = 0; i < 2; i++) {
-		bs[i][0].partner = bs[i][1].self;
-		bs[i][1].partner = bs[i][0].self;
-		pthread_create(&d[i], NULL, ring_cpu,
-			       (void *)(uintptr_t)cpus[i]);
-	}
-	for (unsigned int i = 0; i < 2; i++)
-		for (unsigned int j = 0; j < 2; j++)
-			while (bus_svc_place(bs[i][j].self, cpus[i]) ==
-			       -AE_ENODEV)
-				sched_yield();
+	ring_start(2, cpus, 2, d);
 	before = trace_total();
-	for (unsigned int i = 0; i < 2; i++)
-		ck_assert_int_eq(bus_send(bs[i][0].self, t_bounce, 1, NULL, 0),
-				 0);
-	for (unsigned int i = 0; i < 2; i++)
-		for (unsigned int j = 0; j < 2; j++)
-			while (__atomic_load_n(&bs[i][j].bounced,
-					       __ATOMIC_RELAXED) < RING_EACH - 1)
-				sched_yield();
-	while (!bus_quiet())
-		sched_yield();
-	__atomic_store_n(&ring_stop, 1, __ATOMIC_RELEASE);
-	for (unsigned int i = 0; i < 2; i++)
-		pthread_join(d[i], NULL);
+	ring_run(2, d);
 	for (unsigned int i = 0; i < 2; i++)
 		for (unsigned int j = 0; j < 2; j++) {
 			ck_assert_uint_eq(bs[i][j].elsewhere, 0);
 			handled += bs[i][j].bounced;
 		}
 	ck_assert_uint_eq(trace_total() - before, handled);
+}
+END_TEST
+
+/* A service stopped while messages for it sit in its CPU's inbox (its
+ * CPU not dispatching): taking the bus whole to stop it moves them into
+ * its queue first, so each is dropped and counted, none is left behind,
+ * and every slot comes back. */
+#define INBOXED	20
+static bus_svc_t inbox_dst;
+static int inbox_sent;
+
+static void *inbox_sender(void *arg)
+{
+	(void)arg;
+	this_cpu = 2;
+	for (int k = 0; k < INBOXED; k++)
+		if (bus_send(inbox_dst, t_bounce, 1, &k, sizeof(k)) == 0)
+			inbox_sent++;
+	return NULL;
+}
+
+START_TEST(test_a_service_stopped_with_messages_in_its_inbox)
+{
+	struct bus_svc_stats ss;
+	struct bus_topic_stats ts;
+	struct bus_pool_stats ps;
+	struct bus_lock_stats ls;
+	pthread_t p;
+	int s = bus_svc_add("inboxed", sink, NULL, 64, 1);
+
+	ck_assert_int_ge(s, 0);
+	inbox_dst = (bus_svc_t)s;
+	t_bounce = (bus_topic_t)bus_topic("smp.bounce");
+	bus_cpu_dispatching(1);		/* nobody runs it: the inbox fills */
+	ck_assert_int_eq(bus_svc_set_flags(inbox_dst, BUS_SVC_F_ANYCPU), 0);
+	ck_assert_int_eq(bus_svc_place(inbox_dst, 1), 0);
+	pthread_create(&p, NULL, inbox_sender, NULL);
+	pthread_join(p, NULL);
+	ck_assert_int_eq(inbox_sent, INBOXED);
+	ck_assert(q_inbox_waiting(1));	/* the later ones went there */
+	bus_lock_stats(&ls);
+	ck_assert_uint_gt(ls.local, 0);
+	ck_assert_int_eq(bus_svc_stats(inbox_dst, &ss), 0);
+	ck_assert_uint_eq(ss.pending, INBOXED);
+	ck_assert_int_eq(bus_svc_set_state(inbox_dst, BUS_SVC_STOPPED), 0);
+	ck_assert(!q_inbox_waiting(1));
+	ck_assert_uint_eq(bus_pending_on(1), 0);
+	ck_assert_int_eq(bus_svc_stats(inbox_dst, &ss), 0);
+	ck_assert_uint_eq(ss.pending, 0);
+	ck_assert_uint_eq(ss.received, INBOXED);
+	ck_assert_uint_eq(ss.drops, INBOXED);
+	ck_assert_uint_eq(ss.handled, 0);
+	ck_assert_int_eq(bus_topic_stats(t_bounce, &ts), 0);
+	ck_assert_uint_eq(ts.copies, INBOXED);
+	ck_assert_uint_eq(ts.drops, INBOXED);
+	ck_assert_uint_eq(ts.queued, 0);
+	bus_pool_stats(&ps);
+	ck_assert_uint_eq(ps.free, ps.slots);
 }
 END_TEST
 
@@ -757,7 +784,7 @@ static void setup(void)
 	memset(kicked, 0, sizeof(kicked));
 	stop_dispatchers = 0;
 	memset(bs, 0, sizeof(bs));
-	ring_stop = 0;
+	inbox_sent = 0;
 	lock_held = named = gave_up = 0;
 	own_name = NULL;
 	woken = blocks = 0;
@@ -789,6 +816,7 @@ Suite *suite_bus_smp(void)
 	tcase_add_test(tc, test_placed_services_run_on_their_cpu);
 	tcase_add_test(tc, test_each_cpu_posts_under_its_own_lock);
 	tcase_add_test(tc, test_cpus_sharing_a_trace_ring_lose_no_record);
+	tcase_add_test(tc, test_a_service_stopped_with_messages_in_its_inbox);
 	tcase_add_test(tc, test_a_running_service_is_named_without_the_lock);
 	tcase_add_test(tc, test_a_thread_elsewhere_calls_a_bound_service);
 	suite_add_tcase(s, tc);
