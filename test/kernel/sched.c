@@ -208,6 +208,18 @@ static unsigned int last_online(void)
 	return last;
 }
 
+/* The last online CPU, if it is at least the third (CPU 2); else 0, and
+ * t says it has nothing to check. */
+static unsigned int third_cpu(struct ktest_ctx *t)
+{
+	unsigned int last = last_online();
+
+	if (last >= 2)
+		return last;
+	kprintf("ktest: %s: needs three CPUs, nothing to check\n", t->name);
+	return 0;
+}
+
 static volatile int ran_on[SMP_CPUS_MAX];
 
 static void where(void *arg)
@@ -359,15 +371,12 @@ static void wanderer(void *arg)
 
 KTEST(sched, a_running_thread_moves_when_its_affinity_changes)
 {
-	unsigned int last = last_online();
+	unsigned int last = third_cpu(t);
 	uint64_t end;
 	int id;
 
-	if (last < 2) {
-		kprintf("ktest: sched.a_running_thread_moves_when_its_"
-			"affinity_changes: needs three CPUs, nothing to check\n");
+	if (!last)
 		return;
-	}
 	done = 0;
 	spin_cpu = -1;
 	spin_stop = false;
@@ -413,15 +422,12 @@ static void waits_behind(void *arg)
 KTEST(sched, an_idle_cpu_takes_a_waiting_thread_it_may_run)
 {
 	struct sched_stats s0, s1;
-	unsigned int last = last_online();
+	unsigned int last = third_cpu(t);
 	uint64_t end;
 	int id;
 
-	if (last < 2) {
-		kprintf("ktest: sched.an_idle_cpu_takes_a_waiting_thread_it_"
-			"may_run: needs three CPUs, nothing to check\n");
+	if (!last)
 		return;
-	}
 	done = 0;
 	spin_stop = false;
 	stolen_ran_on = -1;
