@@ -44,8 +44,7 @@ bool bus_lock_try(void);
 /* bus_lock_local - this CPU's own lock (or deeper into however it holds
  * the bus): true when held that way, false when the bus is held whole.
  * bus_lock_upgrade - from this CPU's own lock to the whole bus, for an
- * outermost entry between its steps; bus_lock_is_local - held by this
- * CPU's own lock only. bus_whole_taken (bus.c) - the bus was just taken
+ * outermost entry between its steps. bus_whole_taken (bus.c) - the bus was just taken
  * whole, CPUs 0..ncpus-1 may have posted to inboxes. */
 bool bus_lock_local_slow(void);
 static inline bool bus_lock_local(void)
@@ -53,9 +52,9 @@ static inline bool bus_lock_local(void)
 	return bus_smp() ? bus_lock_local_slow() : false;
 }
 void bus_lock_upgrade(void);
-bool bus_lock_is_local(void);
 /* the same for CPU cpu, which the caller knows runs it (one look-up of
- * the CPU per entry, not one per step) */
+ * the CPU per entry, not one per step); bus_lock_is_local_on - CPU cpu
+ * holds the bus by its own lock only */
 bool bus_lock_local_on(unsigned int cpu);
 bool bus_lock_is_local_on(unsigned int cpu);
 void bus_unlock_on(unsigned int cpu);
@@ -144,15 +143,15 @@ void bus_topic_added(bus_topic_t t);
 /* queue.c: the message pool and the priority queue. One dispatcher; the
  * caller guarantees no concurrent use (interrupts post through irq.c). */
 void q_reset(void);
-/* q_alloc - a free slot, growing the pool when none is left; -EAGAIN
- * when it cannot grow. q_room - make sure n slots are free (grows);
- * false when they cannot be. */
-int q_alloc(void);
+/* q_room - make sure this CPU's free stack holds n slots (refilled or
+ * grown, with the bus whole); false when they cannot be. */
 bool q_room(unsigned int n);
 void q_free(unsigned int i);
 /* q_room_on - CPU cpu's own free stack holds n slots (all a CPU holding
- * only its own lock may allocate from); q_alloc_on, q_free_on - q_alloc
- * and q_free by CPU cpu, which runs the caller. q_inbox_push - slot i
+ * only its own lock may allocate from); q_alloc_on - a free slot for CPU
+ * cpu, which runs the caller, from its own stack (refilled, or the pool
+ * grown, with the bus whole), -EAGAIN when there is none; q_free_on - a
+ * slot back to CPU cpu's stack. q_inbox_push - slot i
  * (filled, its subscription set) into CPU cpu's inbox; q_inbox_take -
  * everything in it, oldest first, chained by q_inbox_next; -ENOENT when
  * empty. q_inbox_waiting - a hint, without any lock. */

@@ -256,11 +256,6 @@ void bus_lock_upgrade(void)
 		upgrade(m, m->held > 1);
 }
 
-bool bus_lock_is_local(void)
-{
-	return bus_cpu_fn && me()->mode == LOCAL;
-}
-
 bool bus_lock_is_local_on(unsigned int c)
 {
 	return bus_cpu_fn && lk[c].mode == LOCAL;

@@ -236,11 +236,6 @@ bool q_room_on(unsigned int cpu, unsigned int n)
 	return fc[cpu].n >= n;
 }
 
-int q_alloc(void)
-{
-	return q_alloc_on(bus_cpu());
-}
-
 int q_alloc_on(unsigned int cpu)
 {
 	struct qfree *f = &fc[cpu];
