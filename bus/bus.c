@@ -57,6 +57,8 @@ struct svc {
 	uint8_t in_chain_of;	/* 1 + the CPU whose call chain holds it
 				 * now; 0: none */
 	uint8_t cpu;		/* the CPU its queue is dispatched on */
+	bool pinned;		/* placed by bus_svc_place: bus_svc_move
+				 * leaves it alone until bus_svc_unpin */
 	struct bus_lineage cause;	/* what its posts in its name descend
 					 * from (bus_svc_set_cause) */
 } __attribute__((aligned(64)));	/* services on two CPUs share no line */
@@ -547,6 +549,17 @@ void bus_set_kick(void (*kick)(unsigned int cpu))
 	kick_fn = kick;
 }
 
+/* From now on s's messages, those queued included, go to CPU cpu. */
+static void relocate(bus_svc_t s, struct svc *v, unsigned int cpu)
+{
+	if (v->cpu == cpu)
+		return;
+	q_move(s, cpu);
+	v->cpu = (uint8_t)cpu;
+	if (q_count_on(cpu) && cpu != bus_cpu() && kick_fn)
+		kick_fn(cpu);
+}
+
 int bus_svc_place(bus_svc_t s, unsigned int cpu)
 {
 	BUS_GUARD();
@@ -558,13 +571,47 @@ int bus_svc_place(bus_svc_t s, unsigned int cpu)
 		return -AE_ENODEV;
 	if (cpu && !(v->flags & BUS_SVC_F_ANYCPU))
 		return -AE_EPERM;
-	if (v->cpu != cpu) {
-		q_move(s, cpu);
-		v->cpu = (uint8_t)cpu;
-		if (q_count_on(cpu) && cpu != bus_cpu() && kick_fn)
-			kick_fn(cpu);
-	}
+	v->pinned = true;
+	relocate(s, v, cpu);
 	return 0;
+}
+
+int bus_svc_move(bus_svc_t s, unsigned int from, unsigned int cpu)
+{
+	BUS_GUARD();
+	struct svc *v = svc_get(s);
+
+	if (!v)
+		return -AE_EINVAL;
+	if (cpu >= BUS_CPUS || cpu >= 64 || !(dispatching >> cpu & 1))
+		return -AE_ENODEV;
+	if (!(v->flags & BUS_SVC_F_ANYCPU) || v->pinned)
+		return -AE_EPERM;
+	if (v->cpu != from)
+		return -AE_EAGAIN;	/* placed elsewhere meanwhile */
+	relocate(s, v, cpu);
+	return 0;
+}
+
+int bus_svc_unpin(bus_svc_t s)
+{
+	BUS_GUARD();
+	struct svc *v = svc_get(s);
+
+	if (!v)
+		return -AE_EINVAL;
+	if (!(v->flags & BUS_SVC_F_ANYCPU))
+		return -AE_EPERM;
+	v->pinned = false;
+	return 0;
+}
+
+bool bus_svc_pinned(bus_svc_t s)
+{
+	BUS_GUARD_READ();
+	struct svc *v = svc_get(s);
+
+	return v && v->pinned;
 }
 
 int bus_svc_cpu(bus_svc_t s)

@@ -279,7 +279,13 @@ uint32_t bus_svc_flags(bus_svc_t s);
  * unless bus_svc_place moved it. bus_svc_place - from now on s's
  * messages, those queued included (in their order), go to CPU cpu:
  * 0, -EINVAL (no such service), -ENODEV (cpu runs no dispatcher),
- * -EPERM (s is not BUS_SVC_F_ANYCPU, and cpu is not 0). bus_svc_cpu -
+ * -EPERM (s is not BUS_SVC_F_ANYCPU, and cpu is not 0); it also pins s
+ * there (a place chosen by someone: the kernel's balancer leaves it
+ * alone). bus_svc_move - the balancer's move: as bus_svc_place, but
+ * only for an anycpu service that is not pinned (-EPERM) and still on
+ * CPU from (-EAGAIN: placed elsewhere meanwhile); it does not pin.
+ * bus_svc_unpin - s may be moved by the balancer again (-EPERM: not
+ * anycpu). bus_svc_pinned - whether it is pinned. bus_svc_cpu -
  * where s is placed, or -EINVAL. bus_set_kick - called (with the bus
  * lock held, any context a post is made in) when a message is queued
  * for a CPU other than the poster's, so that CPU can be woken (an IPI
@@ -288,6 +294,9 @@ uint32_t bus_svc_flags(bus_svc_t s);
  */
 void bus_cpu_dispatching(unsigned int cpu);
 int bus_svc_place(bus_svc_t s, unsigned int cpu);
+int bus_svc_move(bus_svc_t s, unsigned int from, unsigned int cpu);
+int bus_svc_unpin(bus_svc_t s);
+bool bus_svc_pinned(bus_svc_t s);
 int bus_svc_cpu(bus_svc_t s);
 void bus_set_kick(void (*kick)(unsigned int cpu));
 unsigned int bus_pending_on(unsigned int cpu);

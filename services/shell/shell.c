@@ -12,7 +12,9 @@
  *                                 that dispatches its queue
  *   svc stop|start|restart name   the supervisor's run-time control
  *   svc place name cpu            dispatch a service's queue on a CPU
- *                                 (services marked anycpu)
+ *                                 (services marked anycpu), pinned
+ *   svc place name auto           unpinned: the kernel's balancer may
+ *                                 move it (aegis/balance.h)
  *   trace on FILTER | trace off   the live bus tracer
  *   attach|detach name            hot-plug a device (its instance name
  *                                 like rtc0, node name or tree path)
@@ -211,8 +213,10 @@ static void svc(char **argv, int argc)
 				cprintf("%-12s %-8s cpu %d%s\n",
 					bus_svc_name((bus_svc_t)s), names[st],
 					bus_svc_cpu((bus_svc_t)s),
-					bus_svc_flags((bus_svc_t)s) &
-					BUS_SVC_F_ANYCPU ? " (any)" : "");
+					!(bus_svc_flags((bus_svc_t)s) &
+					  BUS_SVC_F_ANYCPU) ? "" :
+					bus_svc_pinned((bus_svc_t)s) ?
+					" (any, pinned)" : " (any)");
 		}
 		return;
 	}
@@ -221,6 +225,20 @@ static void svc(char **argv, int argc)
 		unsigned int cpu = 0;
 		const char *p = argv[3];
 
+		if (s >= 0 && strcmp(p, "auto") == 0) {
+			rc = bus_svc_unpin((bus_svc_t)s);
+			if (rc == -AE_EPERM)
+				cprintf("sh: svc place: %s runs on the boot CPU "
+					"only (it is not marked anycpu)\n",
+					argv[2]);
+			else if (rc)
+				fail("svc place", rc);
+			else
+				cprintf("svc: %s placed by the kernel (on cpu "
+					"%d now)\n", argv[2],
+					bus_svc_cpu((bus_svc_t)s));
+			return;
+		}
 		for (; *p >= '0' && *p <= '9' && cpu < 1000; p++)
 			cpu = cpu * 10 + (unsigned int)(*p - '0');
 		if (s < 0 || *p || p == argv[3]) {
@@ -437,7 +455,7 @@ static void run(char *line)
 	if (strcmp(argv[0], "help") == 0)
 		cprintf("commands: help, ls [path], cat path, echo text > path, "
 			"tree [path], svc list|stop|start|restart name, "
-			"svc place name cpu, "
+			"svc place name cpu|auto, "
 			"trace on FILTER|off, attach|detach device, "
 			"prof start|stop|report|dump, waitfor, bus pub|echo|stats|"
 			"top, run [+]program, ps, top, uptime, dmesg, poweroff, "

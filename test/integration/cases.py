@@ -128,7 +128,7 @@ CASES = [
             r'^service: started power \(bus id \d+, generation 1\)',
             r'^service: started profiler \(bus id \d+, generation 1\)',
             r'^service: started cpus \(bus id \d+, generation 1\)',
-            r'^service: 15 of 15 built-in services up',
+            r'^service: 16 of 16 built-in services up',
             r'^example: hello from a service',
             r'^trace: \d+\.\d{{3}} event kernel\.boot\.done kernel->example '
             r'p4 wait=\d+\.\d{{3}} run=\d+\.\d{{3}} seq=1 id=\d+$',
@@ -1038,13 +1038,25 @@ CASES = [
                  (r'^svc: mm dispatched on cpu 2$', b'svc place console 1\r'),
                  (r'runs on the boot CPU only', b'svc place mm 9\r'),
                  (r'runs no dispatcher', b'svc list\r'),
+                 # placed by hand: pinned; then the kernel's again
+                 (r'^sysfs +running', b'svc place mm auto\r'),
+                 (r'placed by the kernel', b'svc list\r'),
                  (r'^sysfs +running', b'cat /sys/mm/total\r'),
                  # every CPU runs threads: the scheduler's view of each
                  # (read-only, as its steal count is)
                  (r'^\d+$', b'cat /sys/sched/cpus\r'),
                  (r'^3 +\S+ +\d+ +\d+ +\d+$',
                   b'echo 1 > /sys/sched/steals\r'),
-                 (r'permission denied', b'poweroff\r')],
+                 # the balancer's period: a number, or refused
+                 (r'permission denied',
+                  b'echo 10x > /sys/balance/period_ms\r'),
+                 (r'period_ms: invalid argument',
+                  b'echo 300 > /sys/balance/period_ms\r'),
+                 (r'echo 300 > /sys/balance/period_ms$',
+                  b'cat /sys/balance/period_ms\r'),
+                 (r'^300$', b'cat /sys/balance/load\r'),
+                 (r'^3 +\d+$', b'cat /sys/balance/moves\r'),
+                 (r'^\d+ rounds, \d+ moves$', b'poweroff\r')],
         'expect': [
             BANNER,
             r'^smp: 4 of 4 CPUs online \(from the (ACPI MADT|device tree)\)$',
@@ -1061,12 +1073,20 @@ CASES = [
             r'^sh: svc place: console runs on the boot CPU only \(it is '
             r'not marked anycpu\)$',
             r'^sh: svc place: cpu 9 runs no dispatcher$',
-            r'^mm +running +cpu 2 \(any\)$',
+            r'^mm +running +cpu 2 \(any, pinned\)$',
             r'^console +running +cpu 0$',
+            r'^svc: mm placed by the kernel \(on cpu 2 now\)$',
+            r'^mm +running +cpu 2 \(any\)$',
             r'^cpu running +ready switches preempts$',
             r'^0 +\S+ +\d+ +\d+ +\d+$',
             r'^1 +\S+ +\d+ +\d+ +\d+$',
             r'^sh: echo: /sys/sched/steals: permission denied$',
+            r'^balance: period_ms: a number of ms, 0 to 60000 \(0: off\)$',
+            r'^sh: echo: /sys/balance/period_ms: invalid argument$',
+            r'^300$',
+            r'^cpu +handlers%$',
+            r'^0 +\d+$', r'^1 +\d+$', r'^2 +\d+$', r'^3 +\d+$',
+            r'^\d+ rounds, \d+ moves$',
             r'^power: off, asked by shell$',
         ],
         'expect_count': [
@@ -1098,7 +1118,7 @@ CASES = [
             r"^service: place=: no service 'nope'$",
             r'^service: place=: mm: CPU 9 does not run$',
             r"^service: place=: 'x' is not NAME:CPU$",
-            r'^mm +running +cpu 2 \(any\)$',
+            r'^mm +running +cpu 2 \(any, pinned\)$',
             r'^console +running +cpu 0$',
             r'^\d+$',
             r'^power: off, asked by shell$',
@@ -1128,6 +1148,29 @@ CASES = [
             r'^ktest: 1 passed, 0 failed$',
         ],
         'reject': [r'^panic: ', r'^lockdep: ', r'^ktest: FAIL'],
+        'verdict': 'pass',
+    },
+    {
+        # The kernel's balancer (docs/SMP.md, "Where services run"): two
+        # busy services on the boot CPU, one pinned there; the other is
+        # moved to another CPU, which the console says, and nothing is
+        # handed back (test/kernel/smp.c).
+        'name': 'smp-balance',
+        'cmdline': 'ktest=smp.the_balancer',
+        'module': False,
+        'smp': 4,
+        'expect': [
+            BANNER,
+            r'^smp: 4 of 4 CPUs online',
+            r'^balance: ktest-bal-moves moved from CPU 0 \(\d+% in '
+            r'handlers\) to CPU [123] \(\d+%\)$',
+            r'^ktest: smp: the balancer moved a busy service to CPU [123] '
+            r'and left the pinned one on CPU 0$',
+            r'^ktest: 1 passed, 0 failed$',
+        ],
+        'expect_count': [(r'^balance: ktest-bal-moves moved', 1)],
+        'reject': [r'^panic: ', r'^lockdep: ', r'^ktest: FAIL',
+                   r'^balance: ktest-bal-pinned'],
         'verdict': 'pass',
     },
     {

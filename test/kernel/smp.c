@@ -3,6 +3,7 @@
  * hal_cpu_*): run on every boot path, with as many CPUs as QEMU was given.
  */
 #include <string.h>
+#include <aegis/balance.h>
 #include <aegis/bus.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
@@ -585,4 +586,98 @@ KTEST(smp, services_placed_on_every_cpu_run_there)
 		KEXPECT_EQ(t, rc, 0);
 	}
 	KEXPECT_EQ(t, bus_svc_remove(boot_only), 0);
+}
+
+/* ---- the kernel's balancer (kernel/balance.c) ------------------------ */
+
+static struct bal_side {
+	bus_svc_t self;
+	uint64_t handled;
+	int elsewhere;		/* handlers run off the CPU it is placed on */
+} bal_side[2];
+static volatile bool bal_running;
+static bus_topic_t t_bal;
+
+/* 50 us of work a message, and the next message to itself: a service
+ * that keeps the CPU it is placed on busy. */
+static int bal_handler(void *state, const struct bus_msg *m,
+		       struct bus_msg *reply)
+{
+	struct bal_side *s = state;
+	uint64_t end = hal_cycles() + hal_cycles_per_sec() / 20000;
+
+	(void)m;
+	(void)reply;
+	if ((int)hal_cpu_index() != bus_svc_cpu(s->self))
+		s->elsewhere++;
+	while (hal_cycles() < end)
+		hal_cpu_relax();
+	__atomic_store_n(&s->handled, s->handled + 1, __ATOMIC_RELAXED);
+	if (bal_running)
+		bus_send(s->self, t_bal, 4, NULL, 0);
+	return 0;
+}
+
+/* Two busy services on the boot CPU, one the kernel may move and one
+ * pinned there (bus_svc_place): the balancer moves the first to another
+ * CPU within a few rounds, where it goes on running, leaves the pinned
+ * one alone, and hands nothing back over the next five rounds. */
+KTEST(smp, the_balancer_moves_a_busy_service_and_not_a_pinned_one)
+{
+	uint64_t hz = hal_cycles_per_sec(), end, moves0 = balance_moves(), n;
+	int rc, where;
+
+	if (smp_cpus_online() < 2 || !balance_period()) {
+		kprintf("ktest: %s: needs two CPUs and the balancer on, "
+			"nothing to check\n", t->name);
+		return;
+	}
+	t_bal = (bus_topic_t)bus_topic("ktest.smp.balance");
+	for (unsigned int i = 0; i < 2; i++) {
+		rc = bus_svc_add(i ? "ktest-bal-pinned" : "ktest-bal-moves",
+				 bal_handler, &bal_side[i], 16, 4);
+		KEXPECT(t, rc >= 0);
+		if (rc < 0)
+			return;
+		memset(&bal_side[i], 0, sizeof(bal_side[i]));
+		bal_side[i].self = (bus_svc_t)rc;
+		KEXPECT_EQ(t, bus_svc_set_flags(bal_side[i].self,
+						BUS_SVC_F_ANYCPU), 0);
+	}
+	KEXPECT_EQ(t, bus_svc_place(bal_side[1].self, 0), 0);
+	KEXPECT(t, !bus_svc_pinned(bal_side[0].self));
+	bal_running = true;
+	for (unsigned int i = 0; i < 2; i++)
+		KEXPECT_EQ(t, bus_send(bal_side[i].self, t_bal, 4, NULL, 0), 0);
+	end = hal_cycles() + 5 * hz;
+	while (bus_svc_cpu(bal_side[0].self) == 0 && hal_cycles() < end)
+		bus_run(16);
+	where = bus_svc_cpu(bal_side[0].self);
+	KEXPECT(t, where > 0);
+	KEXPECT_EQ(t, bus_svc_cpu(bal_side[1].self), 0);
+	KEXPECT(t, balance_moves() > moves0);
+	/* five rounds more: it runs where it went, and nothing moves back */
+	n = __atomic_load_n(&bal_side[0].handled, __ATOMIC_RELAXED);
+	end = hal_cycles() + (uint64_t)balance_period() * 5 * (hz / 1000);
+	while (hal_cycles() < end)
+		bus_run(16);
+	KEXPECT_EQ(t, bus_svc_cpu(bal_side[0].self), where);
+	KEXPECT_EQ(t, bus_svc_cpu(bal_side[1].self), 0);
+	KEXPECT(t, __atomic_load_n(&bal_side[0].handled, __ATOMIC_RELAXED) >
+		   n);
+	kprintf("ktest: smp: the balancer moved a busy service to CPU %d "
+		"and left the pinned one on CPU 0\n", where);
+	bal_running = false;
+	end = hal_cycles() + hz;
+	while (!bus_quiet() && hal_cycles() < end)
+		bus_run(16);
+	for (unsigned int i = 0; i < 2; i++) {
+		uint64_t t0 = hal_cycles();
+
+		KEXPECT_EQ(t, bal_side[i].elsewhere, 0);
+		while ((rc = bus_svc_remove(bal_side[i].self)) == -AE_EBUSY &&
+		       hal_cycles() - t0 < hz)
+			hal_cpu_relax();
+		KEXPECT_EQ(t, rc, 0);
+	}
 }
