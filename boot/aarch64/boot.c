@@ -48,7 +48,11 @@ static bool is_pl011(const char *compat)
 void boot_aarch64(uint64_t dtb_pa, uint64_t entry_el)
 {
 	const char *why = "no reason given";
-	const void *fdt = (const void *)(uintptr_t)dtb_pa;
+	/* through the direct map (the boot tables map the low 4 GiB there
+	 * too): what boot_info keeps pointing into it stays reachable when
+	 * TTBR0 holds a user's space */
+	const void *fdt = (const void *)(uintptr_t)(dtb_pa +
+						   hal_direct_map().offset);
 	size_t avail = 0;
 	uint64_t uart;
 	int rc;

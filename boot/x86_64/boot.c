@@ -2,9 +2,10 @@
  * boot.c - x86_64: from the entry stub to kmain.
  *
  * Turns whichever boot block the loader gave (multiboot2 or PVH) into
- * struct boot_info. The low 4 GiB are identity-mapped by entry.S, so a
- * physical address below 4 GiB is also a pointer; anything above is out
- * of reach for now and reported as malformed boot data.
+ * struct boot_info. entry.S maps the low 4 GiB at the direct map's
+ * offset (hal_direct_map), so a physical address below 4 GiB is reached
+ * there; anything above is out of reach for now and reported as
+ * malformed boot data.
  */
 #include <string.h>
 #include <aegis/boot_info.h>
@@ -62,7 +63,7 @@ static const void *map_low(paddr_t pa, uint64_t len, void *ctx)
 	(void)ctx;
 	if (pa == 0 || len > IDENTITY_LIMIT || pa > IDENTITY_LIMIT - len)
 		return NULL;
-	return (const void *)(uintptr_t)pa;
+	return (const void *)(uintptr_t)(pa + hal_direct_map().offset);
 }
 
 /*

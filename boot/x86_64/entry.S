@@ -152,10 +152,14 @@ common32:
 	movl	%eax, 510 * 8(%ebx)
 	addl	$4096, %eax
 	movl	%eax, 511 * 8(%ebx)
-	/* PML4: 0 -> low PDPT, 511 -> high PDPT. */
+	/* PML4: 0 -> low PDPT (the identity map the jump to long mode runs
+	 * on), 273 -> the same (the direct map at 0xffff888000000000, which
+	 * the kernel uses from kmain on: the HAL's DIRECT_MAP_OFFSET),
+	 * 511 -> high PDPT. */
 	movl	$boot_pml4, %ebx
 	movl	$boot_pdpt_lo + (PTE_P | PTE_W), %eax
 	movl	%eax, 0(%ebx)
+	movl	%eax, 273 * 8(%ebx)
 	movl	$boot_pdpt_hi + (PTE_P | PTE_W), %eax
 	movl	%eax, 511 * 8(%ebx)
 

@@ -872,6 +872,11 @@ const _: () = assert!(
         && HAL_PROT_DEVICE == crate::mmu::PROT_DEVICE
 );
 
+/// The lowest user address on both arches (Linux's default
+/// mmap_min_addr): a null pointer, or a small offset from one, faults in
+/// user mode and in the kernel alike.
+pub const HAL_USER_FLOOR: u64 = 0x10000;
+
 /// The user range of every address space (see HalRange). Any context.
 #[no_mangle]
 pub extern "C" fn hal_mmu_user_range() -> HalRange {
@@ -879,7 +884,7 @@ pub extern "C" fn hal_mmu_user_range() -> HalRange {
     let span = crate::mmu::PAGE << (9 * (<arch::Fmt as crate::mmu::Format>::LEVELS - 1) + 9);
     let per = span / crate::mmu::ENTRIES as u64;
     HalRange {
-        lo: a as u64 * per,
+        lo: core::cmp::max(a as u64 * per, HAL_USER_FLOOR),
         hi: b as u64 * per,
     }
 }
@@ -1424,13 +1429,9 @@ pub unsafe extern "C" fn hal_mmu_kernel_space(
         block_level: arch::BLOCK_LEVEL,
     };
     let built = crate::mmu::build_kernel::<arch::Fmt>(&p, &plan).and_then(|root| {
+        // the lower half is the user's: the kernel's own is empty
         let low = if arch::SEPARATE_LOW_HALF {
-            Some(crate::mmu::build_identity::<arch::Fmt>(
-                &p,
-                arch::DIRECT_MAP_LIMIT,
-                &ram[..nram],
-                arch::BLOCK_LEVEL,
-            )?)
+            Some(crate::mmu::new_root(&p, 0, &[])?)
         } else {
             None
         };

@@ -518,30 +518,6 @@ pub fn build_kernel<F: Format>(p: &Pages, k: &KernelPlan) -> Result<u64, Errno> 
     Ok(root)
 }
 
-/// The lower half's identity map where the kernel itself lives in the
-/// upper half (AArch64's TTBR0 until user space needs it): the device
-/// registers drivers reach by physical address, in 2 MiB blocks at
-/// `level`, never executable; RAM is not in it (the direct map is where
-/// the kernel reaches memory), nor is the first block (a null pointer
-/// faults).
-pub fn build_identity<F: Format>(
-    p: &Pages,
-    limit: u64,
-    ram: &[(u64, u64)],
-    level: u32,
-) -> Result<u64, Errno> {
-    let root = p.get().ok_or(Errno::ENOMEM)?;
-    let block = span::<F>(level);
-    let mut b = block;
-    while b < limit {
-        if !is_ram(ram, b, block) {
-            map_block::<F>(p, root, b, b, level, PROT_READ | PROT_WRITE | PROT_DEVICE)?;
-        }
-        b += block;
-    }
-    Ok(root)
-}
-
 /// Remove the mapping of one page; its pa if it was mapped.
 pub fn unmap_one<F: Format>(p: &Pages, root: u64, va: u64) -> Option<u64> {
     let Ok(Some((t, i))) = slot::<F>(p, root, va, false) else {

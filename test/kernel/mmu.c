@@ -81,6 +81,54 @@ KTEST(hal, mmu_address_space)
 	KEXPECT_EQ(t, s1.free_pages, s0.free_pages);
 }
 
+/* The lower half is the user's alone (Linux programs are linked at
+ * 4 MiB): the user range starts at HAL_USER_FLOOR on both arches; a new
+ * address space maps nothing of the kernel there (not the boot page,
+ * RAM or a device register 1:1), and its mapping at 4 MiB is used while
+ * the kernel goes on reaching memory and devices (the console, the
+ * interrupt controller) through the upper half. */
+KTEST(hal, the_lower_half_is_the_users)
+{
+	struct HalRange r = hal_mmu_user_range();
+	static const uint64_t low[] = { 0, 0x1000, 0x9f000, 0x100000,
+					0x400000, 0x08000000, 0x09000000,
+					0x40000000, 0x40200000, 0xfec00000,
+					0xfee00000 };
+	uint64_t va = 0x400000, pa, got, old;
+	uint32_t prot;
+	void *kva;
+	int64_t root;
+
+	KEXPECT_EQ(t, r.lo, (uint64_t)HAL_USER_FLOOR);
+	KEXPECT(t, r.hi >= 1ull << 39);
+	root = hal_mmu_create(&vm_tables);
+	KEXPECT(t, root > 0);
+	if (root <= 0)
+		return;
+	KEXPECT_EQ(t, hal_mmu_map((uint64_t)root, HAL_USER_FLOOR - 4096, 0,
+				  4096, HAL_PROT_READ, &vm_tables), -AE_EFAULT);
+	KEXPECT_EQ(t, mm_page_alloc(1, &pa, &kva), 0);
+	KEXPECT_EQ(t, hal_mmu_map((uint64_t)root, va, pa, 4096,
+				  HAL_PROT_READ | HAL_PROT_WRITE, &vm_tables), 0);
+	((volatile uint64_t *)kva)[3] = 0;
+	old = hal_mmu_activate((uint64_t)root);
+	((volatile uint64_t *)va)[3] = 0x5eed1e55ull;
+	/* what the loaded space maps there, the kernel's view included */
+	for (unsigned int i = 0; i < sizeof(low) / sizeof(low[0]); i++)
+		KEXPECT_EQ(t, hal_mmu_lookup(low[i], &got, &prot),
+			   low[i] == va ? 0 : -AE_ENOENT);
+	/* printed with the user's space loaded: the console's registers are
+	 * reached through the upper half */
+	kprintf("ktest: hal: a user page at %#llx, the kernel's own below "
+		"%#llx gone\n", (unsigned long long)va,
+		(unsigned long long)r.lo);
+	hal_mmu_activate(old);
+	KEXPECT_EQ(t, ((volatile uint64_t *)kva)[3], 0x5eed1e55ull);
+	KEXPECT_EQ(t, hal_mmu_unmap((uint64_t)root, va, &got, &vm_tables), 0);
+	KEXPECT_EQ(t, hal_mmu_destroy((uint64_t)root, &vm_tables), 0);
+	KEXPECT_EQ(t, mm_page_free(pa, 1), 0);
+}
+
 /* The mm service's address spaces: anonymous memory mapped, used,
  * re-protected, partly unmapped (the mapping splits), destroyed, and
  * every page back; bad requests refused with nothing changed. */

@@ -51,7 +51,8 @@ static long pick(void)
 	static const uint64_t nasty[] = {
 		0, 1, 2, 8, 64, 4095, 4096, 4097, 1ull << 20, 1ull << 40,
 		~0ull, ~0ull - 4095, 0x8000000000000000ull,
-		0xffffffff80000000ull, 0xffffff8000000000ull, 0x1000, 0x10,
+		0xffffffff80000000ull, 0xffffff8000000000ull,
+		0xffff888000000000ull, 0x1000, 0x10, 0x400000, 0xfee00000ull,
 		0x7ffffffff000ull, 0x8000000000ull, 0x100000000ull,
 		0xffffffffull, 63, 3,
 	};

@@ -27,12 +27,20 @@ pub(crate) const DIRECT_MAP_LIMIT: u64 = 1 << 32;
 
 static UART_BASE: AtomicUsize = AtomicUsize::new(0);
 
+/// The address the kernel reaches device registers at physical `pa`
+/// through: the direct map (device memory there: the boot tables' first
+/// GiB, and every block the kernel's own tables do not call RAM), never
+/// TTBR0, which is the user's.
+fn device(pa: u64) -> usize {
+    (pa + DIRECT_MAP_OFFSET) as usize
+}
+
 pub fn console_init(base: u64) -> Result<(), ()> {
-    if base == 0 {
+    if base == 0 || base >= DEVICE_LIMIT {
         return Err(());
     }
-    pl011::init(base as usize);
-    UART_BASE.store(base as usize, Ordering::Release);
+    pl011::init(device(base));
+    UART_BASE.store(device(base), Ordering::Release);
     Ok(())
 }
 
@@ -105,7 +113,11 @@ pub fn irq_init(
         3 => &gicv3::CHIP,
         _ => return Err(crate::errno::Errno::ENODEV),
     };
-    (chip.init)(base as usize, base2 as usize)?;
+    if base >= DEVICE_LIMIT || base2 >= DEVICE_LIMIT {
+        return Err(crate::errno::Errno::ENODEV);
+    }
+    let at = |pa: u64| if pa != 0 { device(pa) } else { 0 };
+    (chip.init)(at(base), at(base2))?;
     ipi::boot_init(kind, chip);
     Ok(chip)
 }
@@ -260,15 +272,15 @@ pub fn set_psci_conduit(smc: bool) -> bool {
 }
 
 /// Page tables: stage 1, 4 KiB granule, 39-bit VA in both halves (three
-/// levels from an L1 table). User address spaces are TTBR0 roots; their
-/// shared entries (0..4: the identity map of the low 4 GiB, boot data
-/// and devices) come from the active one, and their own range is 4 GiB
-/// up to 512 GiB. The kernel is in TTBR1.
+/// levels from an L1 table). User address spaces are TTBR0 roots of
+/// their own, sharing nothing: their range is the whole of TTBR0's 512
+/// GiB, from HAL_USER_FLOOR. The kernel is in TTBR1 (devices included,
+/// in the direct map); its own TTBR0 root is empty.
 pub type Fmt = crate::mmu::Arm;
 /// See Fmt.
-pub(crate) const KERNEL_SHARE: &[usize] = &[0, 1, 2, 3];
+pub(crate) const KERNEL_SHARE: &[usize] = &[];
 /// See Fmt.
-pub(crate) const USER_ENTRIES: (usize, usize) = (4, 512);
+pub(crate) const USER_ENTRIES: (usize, usize) = (0, 512);
 
 /// The active root table (TTBR0_EL1's address).
 pub fn mmu_root() -> u64 {
@@ -282,8 +294,8 @@ pub fn mmu_root() -> u64 {
 /// (only its own: no other CPU changed tables; changes to tables are
 /// broadcast by mmu_flush_range when they happen).
 pub fn mmu_activate(root: u64) {
-    // SAFETY: the caller passes a root that maps the kernel (the boot
-    // identity map is shared into every address space); TLB maintenance.
+    // SAFETY: TTBR0 holds only the lower half (a user's space, or the
+    // kernel's empty root): the kernel runs from TTBR1; TLB maintenance.
     unsafe {
         core::arch::asm!(
             "dsb ishst",
@@ -358,12 +370,17 @@ pub fn mmu_nx_enable() -> bool {
     true
 }
 
-/// The kernel lives in TTBR1; TTBR0 gets a root of its own (the identity
-/// map of boot data and devices, shared into user address spaces).
+/// The kernel lives in TTBR1; TTBR0 gets a root of its own (empty: the
+/// lower half is the user's).
 pub(crate) const SEPARATE_LOW_HALF: bool = true;
 
-/// Switch to the kernel's address space: `root` in TTBR1 and the low
-/// half's identity map in TTBR0.
+/// The kernel's own TTBR0 root (empty), once mmu_kernel_activate has run:
+/// what a CPU that starts gets in TTBR0.
+pub(crate) static KERNEL_TTBR0: core::sync::atomic::AtomicU64 =
+    core::sync::atomic::AtomicU64::new(0);
+
+/// Switch to the kernel's address space: `root` in TTBR1 and the empty
+/// lower half `low` in TTBR0.
 ///
 /// TTBR1 is what the kernel runs from, and the new tables map the same
 /// addresses with smaller pages than the boot tables' 1 GiB blocks: both
@@ -386,6 +403,7 @@ pub fn mmu_kernel_activate(root: u64, low: Option<u64>) {
                          out("x1") _, out("x2") _, out("x30") _, options(nostack));
     }
     if let Some(l) = low {
+        KERNEL_TTBR0.store(l, Ordering::Relaxed);
         mmu_activate(l);
     } else {
         mmu_flush();
@@ -437,9 +455,9 @@ pub fn rtc_read(kind: u32, base: u64) -> crate::errno::HalResult<u64> {
     match kind {
         crate::rtc::KIND_PL031 if base != 0 && base & 3 == 0 && base + 4 <= DEVICE_LIMIT => {
             // SAFETY: the device tree bound a PL031 at base, a physical
-            // address in the low GiB that the kernel maps 1:1 as device
+            // address in the low GiB, which the direct map holds as device
             // memory; register 0 (RTCDR) is a read-only 32-bit word.
-            let dr = unsafe { crate::mmio::Reg::<crate::mmio::Ro>::at(base as usize, 0) };
+            let dr = unsafe { crate::mmio::Reg::<crate::mmio::Ro>::at(device(base), 0) };
             Ok(dr.read() as u64)
         }
         crate::rtc::KIND_PL031 => Err(crate::errno::Errno::EINVAL),

@@ -19,7 +19,7 @@ const INT_RT: u32 = 1 << 6; // receive timeout
 /// 115200 8N1 from QEMU virt's 24 MHz UART clock, FIFOs on, no interrupts.
 pub fn init(base: usize) {
     // SAFETY: `base` is the PL011 the device tree named as the console,
-    // identity-mapped as device memory by the boot code.
+    // reached through the direct map, device memory there.
     let (fr, cr, ibrd, fbrd, lcr, imsc) = unsafe {
         (
             Reg::<Ro>::at(base, FR),

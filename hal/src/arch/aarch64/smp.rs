@@ -148,7 +148,10 @@ pub fn cpu_start(index: u32, hw_id: u64, stack_top: u64) -> Result<(), Errno> {
     }
     AP.mair.store(sysreg!("mair_el1"), Ordering::Relaxed);
     AP.tcr.store(sysreg!("tcr_el1"), Ordering::Relaxed);
-    AP.ttbr0.store(sysreg!("ttbr0_el1"), Ordering::Relaxed);
+    // the kernel's own (empty) lower half, not whichever user space this
+    // CPU has loaded
+    let ttbr0 = super::KERNEL_TTBR0.load(Ordering::Relaxed);
+    AP.ttbr0.store(if ttbr0 != 0 { ttbr0 } else { sysreg!("ttbr0_el1") }, Ordering::Relaxed);
     AP.ttbr1.store(sysreg!("ttbr1_el1"), Ordering::Relaxed);
     AP.sctlr.store(sysreg!("sctlr_el1"), Ordering::Relaxed);
     AP.vbar.store(sysreg!("vbar_el1"), Ordering::Relaxed);

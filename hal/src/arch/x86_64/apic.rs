@@ -74,9 +74,12 @@ fn read(reg: u32) -> u32 {
     if X2.load(Ordering::Relaxed) {
         rdmsr(x2_msr(reg)) as u32
     } else {
-        // SAFETY: the APIC page is identity-mapped (below 4 GiB).
+        // SAFETY: the APIC page is below 4 GiB, in the direct map.
         unsafe {
-            core::ptr::read_volatile((MMIO.load(Ordering::Relaxed) + reg as usize) as *const u32)
+            core::ptr::read_volatile(
+                (MMIO.load(Ordering::Relaxed) + super::DIRECT_MAP_OFFSET as usize + reg as usize)
+                    as *const u32,
+            )
         }
     }
 }
@@ -87,7 +90,11 @@ fn write(reg: u32, v: u32) {
     } else {
         // SAFETY: as read.
         unsafe {
-            core::ptr::write_volatile((MMIO.load(Ordering::Relaxed) + reg as usize) as *mut u32, v)
+            core::ptr::write_volatile(
+                (MMIO.load(Ordering::Relaxed) + super::DIRECT_MAP_OFFSET as usize + reg as usize)
+                    as *mut u32,
+                v,
+            )
         }
     }
 }

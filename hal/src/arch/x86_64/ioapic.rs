@@ -73,9 +73,9 @@ pub fn gsi_of(vector: u32) -> Option<u32> {
 fn read(reg: u32) -> u32 {
     let b = BASE.load(Ordering::Relaxed);
     super::without_interrupts(|| {
-        // SAFETY: b is the I/O APIC from the platform description, inside
-        // the identity-mapped low 4 GiB; IOREGSEL/IOWIN are its 32-bit
-        // registers.
+        // SAFETY: b is the I/O APIC from the platform description, below
+        // 4 GiB, through the direct map (init); IOREGSEL/IOWIN are its
+        // 32-bit registers.
         unsafe {
             core::ptr::write_volatile((b + IOREGSEL) as *mut u32, reg);
             core::ptr::read_volatile((b + IOWIN) as *const u32)
@@ -108,7 +108,7 @@ pub fn init(base: usize) -> Result<u32, Errno> {
     if base == 0 || base >= 1 << 32 || base & 0xf != 0 {
         return Err(Errno::ENODEV);
     }
-    BASE.store(base, Ordering::Relaxed);
+    BASE.store(base + super::DIRECT_MAP_OFFSET as usize, Ordering::Relaxed);
     let Some(n) = entries_from_version(read(REG_VER)) else {
         BASE.store(0, Ordering::Relaxed);
         return Err(Errno::ENODEV);

@@ -18,8 +18,11 @@ pub const NAME: &str = "x86_64\0";
 /// The ELF machine number of programs this CPU runs (EM_X86_64).
 pub(crate) const ELF_MACHINE: u16 = 62;
 
-/// The direct map: entry.S maps the low 4 GiB 1:1 with 2 MiB pages.
-pub(crate) const DIRECT_MAP_OFFSET: u64 = 0;
+/// The direct map: physical memory at this offset, in the upper half
+/// (PML4 entry 273, as Linux has it), so that the lower half is the user's
+/// alone. entry.S maps the low 4 GiB there with 2 MiB pages (and 1:1 at 0,
+/// for the jump to long mode only); the kernel's own space maps it again.
+pub(crate) const DIRECT_MAP_OFFSET: u64 = 0xffff_8880_0000_0000;
 /// See DIRECT_MAP_OFFSET.
 pub(crate) const DIRECT_MAP_LIMIT: u64 = 1 << 32;
 
@@ -307,14 +310,15 @@ pub fn set_psci_conduit(_smc: bool) -> bool {
 }
 
 /// Page tables: the long-mode format, the kernel's shared top-level
-/// entries (0: the boot identity map of the low 4 GiB; 511: the image in
-/// the top 2 GiB) and the user range (entries 1..256: 512 GiB up to the
-/// end of the lower half).
+/// entries (273: the direct map; 511: the image in the top 2 GiB) and the
+/// user range (entries 0..256: the whole lower half, from HAL_USER_FLOOR).
+/// The boot tables' identity map (entry 0) is never in the kernel's own
+/// tables nor shared: the lower half is the user's alone.
 pub type Fmt = crate::mmu::X86;
 /// See Fmt.
-pub(crate) const KERNEL_SHARE: &[usize] = &[0, 511];
+pub(crate) const KERNEL_SHARE: &[usize] = &[273, 511];
 /// See Fmt.
-pub(crate) const USER_ENTRIES: (usize, usize) = (1, 256);
+pub(crate) const USER_ENTRIES: (usize, usize) = (0, 256);
 
 /// The active root table (CR3).
 pub fn mmu_root() -> u64 {

@@ -12,9 +12,11 @@
 //! with the boot page tables that entry.S built (identity map of the low
 //! 4 GiB, the kernel at -2 GiB: the page is executable there, while the
 //! kernel's own tables map it never-executable), and jumps to
-//! hal_ap_entry64 in the kernel's text. That loads the boot CPU's IDT,
-//! CR4, CR3 (the kernel's own tables) and CR0, switches to the stack it
-//! was given and calls x86_ap_main: the CPU's own GDT and TSS, its index
+//! hal_ap_entry64 in the kernel's text. That reads every value it needs
+//! from the page first (the kernel's own tables do not map the page where
+//! the start code left it: their lower half is the user's), then loads
+//! the boot CPU's IDT, CR4, CR3 (the kernel's own tables) and CR0,
+//! switches to the stack it was given and calls x86_ap_main: the CPU's own GDT and TSS, its index
 //! in IA32_TSC_AUX, its local APIC in the boot CPU's mode, SYSCALL, then
 //! the kernel's smp_ap_entry.
 //!
@@ -151,13 +153,13 @@ hal_ap_start_end:
 hal_ap_entry64:
     lidt {idtr}(%rdi)
     movq {cr4}(%rdi), %rax
-    movq %rax, %cr4
-    movq {cr3}(%rdi), %rax
-    movq %rax, %cr3
-    movq {cr0}(%rdi), %rax
-    movq %rax, %cr0
+    movq {cr3}(%rdi), %rcx
+    movq {cr0}(%rdi), %rdx
     movq {stack}(%rdi), %rsp
     movl {index}(%rdi), %edi
+    movq %rax, %cr4
+    movq %rcx, %cr3
+    movq %rdx, %cr0
     xorl %ebp, %ebp
     call x86_ap_main
     ud2
