@@ -102,13 +102,17 @@ pub fn init() {
         // the kernel's next iretq fault)
         wrmsr(MSR_FMASK, 0x0004_4700);
         wrmsr(MSR_EFER, rdmsr(MSR_EFER) | 1);
-        // CR0.EM: x87 and MMX instructions fault (#NM, #UD), so no
-        // program can see another's x87 registers (their state is not
-        // switched; the kernel and the HAL use none, and SSE stays off
-        // with CR4.OSFXSR clear)
-        let cr0: u64;
+        // x87, MMX and SSE for user programs (Linux's x86_64 programs
+        // use SSE everywhere): CR0.EM and TS clear, MP set; CR4.OSFXSR
+        // (FXSAVE and SSE) and OSXMMEXCPT (SSE exceptions as #XM). Each
+        // thread has its own registers: the context switch saves and
+        // restores them (ctx.rs, FXSAVE); the kernel and the HAL use none.
+        let (cr0, cr4): (u64, u64);
         core::arch::asm!("mov {}, cr0", out(reg) cr0, options(nomem, nostack));
-        core::arch::asm!("mov cr0, {}", in(reg) cr0 | 1 << 2, options(nomem, nostack));
+        core::arch::asm!("mov cr0, {}", in(reg) (cr0 & !(1 << 2 | 1 << 3)) | 1 << 1,
+                         options(nomem, nostack));
+        core::arch::asm!("mov {}, cr4", out(reg) cr4, options(nomem, nostack));
+        core::arch::asm!("mov cr4, {}", in(reg) cr4 | 1 << 9 | 1 << 10, options(nomem, nostack));
     }
 }
 
