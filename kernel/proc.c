@@ -37,6 +37,7 @@
 #include <aegis/node.h>
 #include <aegis/proc.h>
 #include <aegis/route.h>
+#include <aegis/linux.h>
 #include <aegis/sched.h>
 #include <aegis/service.h>
 #include <aegis/spinlock.h>
@@ -44,6 +45,11 @@
 
 #define PAGE		4096ull
 #define STACK_SIZE	(64 * 1024ull)
+/* A Linux program's stack (RLIMIT_STACK), and how much heap (brk) it may
+ * have: mapped as it grows, a chunk at a time (a mapping each). */
+#define LINUX_STACK_SIZE	(1024 * 1024ull)
+#define LINUX_BRK_MAX		(1024 * 1024 * 1024ull)
+#define LINUX_BRK_CHUNK		(256 * 1024ull)
 #define PROC_PRIO	4
 
 enum { FREE, ALIVE, ENDED, LOADING };	/* LOADING: a slot spawn took */
@@ -72,9 +78,16 @@ struct proc {
 	uint64_t waiting;	/* threads waiting in wait */
 	int64_t held[3];	/* enum proc_quota: pages, topics, subs */
 	uint64_t topics[BUS_TOPIC_MAX / 64];	/* bit t: it looked t up */
+	/* the Linux personality (docs/LINUX_ABI.md) */
+	bool is_linux;
+	uint64_t stack_size;
+	uint64_t brk_start, brk, brk_mapped;	/* the heap, its end, and
+						 * the end of what is mapped */
+	uint64_t tid_addr, robust_head;	/* kept for its one thread */
 };
 
 static struct proc procs[PROC_MAX];
+static int fill(uint32_t id, uint64_t va, const uint8_t *src, uint64_t len);
 /* Topics processes made (user.*): each is freed once no process that
  * looked it up is left, when room is wanted (proc_reclaim_topics). */
 static uint64_t made_topics[BUS_TOPIC_MAX / 64];
@@ -119,6 +132,76 @@ bus_svc_t proc_svc(const struct proc *p)
 uint32_t proc_as(const struct proc *p)
 {
 	return p->as_id;
+}
+
+bool proc_linux(const struct proc *p)
+{
+	return p->is_linux;
+}
+
+int proc_parent(const struct proc *p)
+{
+	return p->parent;
+}
+
+uint64_t proc_stack_size(const struct proc *p)
+{
+	return p->stack_size;
+}
+
+void proc_linux_keep(struct proc *p, uint64_t tid_addr, uint64_t robust)
+{
+	if (tid_addr != ~0ull)
+		p->tid_addr = tid_addr;
+	if (robust != ~0ull)
+		p->robust_head = robust;
+}
+
+uint64_t proc_brk(struct proc *p, uint64_t addr)
+{
+	uint64_t end, top;
+	int rc;
+
+	if (addr < p->brk_start || addr - p->brk_start > LINUX_BRK_MAX)
+		return p->brk;		/* 0 asks where it is */
+	end = (addr + PAGE - 1) & ~(PAGE - 1);
+	if (end > p->brk_mapped) {
+		/* a chunk at a time, so that a heap growing by little
+		 * steps does not take a mapping each */
+		top = (end - p->brk_mapped + LINUX_BRK_CHUNK - 1) /
+		      LINUX_BRK_CHUNK * LINUX_BRK_CHUNK + p->brk_mapped;
+		if (top - p->brk_start > LINUX_BRK_MAX)
+			top = end;
+		rc = proc_charge(p, PROC_Q_PAGES,
+				 (int64_t)((top - p->brk_mapped) / PAGE));
+		if (rc)
+			return p->brk;
+		rc = mm_as_map(p->as_id, p->brk_mapped, top - p->brk_mapped,
+			       HAL_PROT_READ | HAL_PROT_WRITE | HAL_PROT_USER);
+		if (rc) {
+			proc_charge(p, PROC_Q_PAGES,
+				    -(int64_t)((top - p->brk_mapped) / PAGE));
+			return p->brk;	/* no room there, or no memory */
+		}
+		p->brk_mapped = top;
+	}
+	/* shrinking keeps what is mapped (the process ends with it); what
+	 * comes back into the heap is zeroed, as Linux gives it */
+	if (end < p->brk_mapped && addr < p->brk) {
+		static const uint8_t zero[256];
+		uint64_t va = addr;
+
+		while (va < p->brk) {
+			uint64_t n = p->brk - va < sizeof(zero) ? p->brk - va
+								: sizeof(zero);
+
+			if (fill(p->as_id, va, zero, n))
+				break;
+			va += n;
+		}
+	}
+	p->brk = addr;
+	return addr;
 }
 
 static struct proc *by_pid(int pid)
@@ -522,7 +605,7 @@ static int fill(uint32_t id, uint64_t va, const uint8_t *src, uint64_t len)
 
 /* The image's segments and a stack in address space id; its entry. */
 static int load(uint32_t id, const struct elf_image *im, const uint8_t *img,
-		uint64_t stack_top)
+		uint64_t stack_top, uint64_t stack_size)
 {
 	int rc = 0;
 
@@ -544,9 +627,43 @@ static int load(uint32_t id, const struct elf_image *im, const uint8_t *img,
 			rc = mm_as_protect(id, a, b - a, prot);
 	}
 	if (!rc)
-		rc = mm_as_map(id, stack_top - STACK_SIZE, STACK_SIZE,
+		rc = mm_as_map(id, stack_top - stack_size, stack_size,
 			       HAL_PROT_READ | HAL_PROT_WRITE | HAL_PROT_USER);
 	return rc;
+}
+
+/* A Linux program's start (aegis/linux.h): its name as argv[0], a small
+ * environment, and the auxiliary vector, copied under top; the stack
+ * pointer it starts with. In the proc service's handler only (one at a
+ * time): the buffer is static. */
+static int linux_start(uint32_t id, const struct elf_image *im,
+		       const char *name, bool priv, int pid, uint64_t top,
+		       uint64_t *sp)
+{
+	static uint8_t buf[4096] __attribute__((aligned(16)));
+	static const char *const envp[] = { "HOME=/", "TERM=vt100" };
+	const char *argv[] = { name };
+	struct linux_start s = {
+		argv, 1, envp, 2, name, hal_arch_name(), im->phdr, im->phent,
+		im->phnum, im->entry, priv ? 0 : 1000, priv ? 0 : 1000, 0,
+		{ 0 } };
+	uint64_t x = hal_cycles() ^ (uint64_t)pid << 32;
+	int rc;
+
+	/* AT_RANDOM: from the cycle counter (splitmix64), not a source of
+	 * secrets (docs/LINUX_ABI.md) */
+	for (unsigned int i = 0; i < sizeof(s.random); i += 8) {
+		uint64_t z = (x += 0x9e3779b97f4a7c15ull);
+
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		z ^= z >> 31;
+		memcpy(s.random + i, &z, 8);
+	}
+	rc = linux_stack(&s, top, buf, sizeof(buf), sp);
+	if (rc)
+		return rc;
+	return fill(id, *sp, buf + sizeof(buf) - (top - *sp), top - *sp);
 }
 
 static void svc_name(char *out, size_t size, const struct proc *p)
@@ -644,6 +761,7 @@ static int spawn(const struct proc_spawn_req *q)
 	size_t len = 0, n;
 	const void *rd = initrd(&len);
 	uint32_t id;
+	uint64_t ssize, sp;
 	int rc, k, pid;
 
 	n = strnlen(q->name, sizeof(q->name));
@@ -666,7 +784,7 @@ static int spawn(const struct proc_spawn_req *q)
 		return rc;
 	}
 	rc = elf_parse(e.data, e.size, hal_elf_machine(), r.lo,
-		       top - STACK_SIZE, &im, &why);
+		       top - LINUX_STACK_SIZE - PAGE, &im, &why);
 	if (rc) {
 		kprintf("proc: %s: not a program this kernel runs: %s\n", name,
 			why);
@@ -700,7 +818,8 @@ static int spawn(const struct proc_spawn_req *q)
 		punlock(was);
 		return rc;
 	}
-	rc = load(id, &im, e.data, top);
+	ssize = im.abi == ELF_ABI_LINUX ? LINUX_STACK_SIZE : STACK_SIZE;
+	rc = load(id, &im, e.data, top, ssize);
 	if (rc)
 		goto undo_as;
 	{
@@ -713,8 +832,18 @@ static int spawn(const struct proc_spawn_req *q)
 	}
 	p->parent = q->parent;
 	p->priv = q->flags & PROC_SPAWN_PRIV;
+	p->is_linux = im.abi == ELF_ABI_LINUX;
+	p->stack_size = ssize;
+	p->brk_start = p->brk = p->brk_mapped =
+		(im.end + PAGE - 1) & ~(PAGE - 1);
+	sp = top;
+	if (p->is_linux) {
+		rc = linux_start(id, &im, name, p->priv, p->pid, top, &sp);
+		if (rc)
+			goto undo_as;
+	}
 	/* what load() mapped counts too: unmap gives it back like the rest */
-	p->held[PROC_Q_PAGES] = (int64_t)(STACK_SIZE / PAGE);
+	p->held[PROC_Q_PAGES] = (int64_t)(ssize / PAGE);
 	for (uint32_t s = 0; s < im.nseg; s++)
 		p->held[PROC_Q_PAGES] += (int64_t)(((im.seg[s].vaddr +
 			im.seg[s].memsz + PAGE - 1) & ~(PAGE - 1)) -
@@ -744,7 +873,7 @@ static int spawn(const struct proc_spawn_req *q)
 	{
 		/* its first thread: counted, and its id in tid[0], before it
 		 * can run (or end, and be reaped, on another CPU) */
-		struct sched_user u = { id, root, im.entry, top, reaped, p, 0,
+		struct sched_user u = { id, root, im.entry, sp, reaped, p, 0,
 					&p->tid[0] };
 		bool was = plock();
 
@@ -759,8 +888,9 @@ static int spawn(const struct proc_spawn_req *q)
 		goto undo_as;
 	}
 	klog(KLOG_INFO, "proc: %s: pid %d, thread %d, %u segments, entry "
-	     "%#llx, %s\n", name, pid, rc, im.nseg,
-	     (unsigned long long)im.entry, sname);
+	     "%#llx, %s%s\n", name, pid, rc, im.nseg,
+	     (unsigned long long)im.entry, sname,
+	     im.abi == ELF_ABI_LINUX ? ", Linux" : "");
 	return pid;
 undo_as:
 	{

@@ -28,6 +28,7 @@
 #include <aegis/hal.h>
 #include <aegis/kernel.h>
 #include <aegis/kprintf.h>
+#include <aegis/linux.h>
 #include <aegis/mm.h>
 #include <aegis/node.h>
 #include <aegis/proc.h>
@@ -86,6 +87,11 @@ static int user_copy(void *kbuf, uint64_t va, uint64_t len, bool to_user)
 		len -= n;
 	}
 	return 0;
+}
+
+int syscall_copy(void *kbuf, uint64_t va, uint64_t len, bool to_user)
+{
+	return user_copy(kbuf, va, len, to_user);
 }
 
 /* The bounce buffer for data between user memory and services: the
@@ -617,8 +623,13 @@ void kernel_syscall(struct HalSyscall *s)
 {
 	struct HalRange r = hal_mmu_user_range();
 	struct user_mem m = { r.lo, r.hi, lookup, NULL };
+	struct proc *p = proc_self();
 
-	s->ret = syscall_gate(s->nr, s->args, &m);
+	/* a Linux program's calls are Linux's (docs/LINUX_ABI.md) */
+	if (p && proc_linux(p))
+		s->ret = linux_syscall(s->nr, s->args, &m);
+	else
+		s->ret = syscall_gate(s->nr, s->args, &m);
 	if (sched_killed())	/* its process is ending */
 		sched_exit_code(0);
 }

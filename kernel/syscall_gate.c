@@ -31,15 +31,11 @@ static int check_buffer(const struct user_mem *m, uint64_t va, uint64_t len,
 	}
 }
 
-int syscall_check(uint64_t nr, const uint64_t a[SYS_ARGS_MAX],
-		  const struct user_mem *m)
+int syscall_check_desc(const struct syscall_desc *d,
+		       const uint64_t a[SYS_ARGS_MAX], const struct user_mem *m)
 {
-	const struct syscall_desc *d;
 	int rc;
 
-	if (nr >= SYS_COUNT)
-		return -AE_ENOSYS;
-	d = &syscall_table[nr];
 	for (unsigned int i = 0; i < d->nargs; i++) {
 		const struct sys_arg *g = &d->arg[i];
 
@@ -66,23 +62,58 @@ int syscall_check(uint64_t nr, const uint64_t a[SYS_ARGS_MAX],
 	}
 	for (unsigned int i = 0; i < d->nargs; i++) {
 		const struct sys_arg *g = &d->arg[i];
+		uint64_t len;
 
-		if (g->kind != SYS_ARG_IN && g->kind != SYS_ARG_OUT)
+		if (g->kind != SYS_ARG_IN && g->kind != SYS_ARG_OUT &&
+		    g->kind != SYS_ARG_IN_OPT && g->kind != SYS_ARG_OUT_OPT)
 			continue;
-		rc = check_buffer(m, a[i], g->len == SYS_LEN_FIXED ? g->limit :
-				  a[g->len], g->kind == SYS_ARG_OUT);
+		if ((g->kind == SYS_ARG_IN_OPT || g->kind == SYS_ARG_OUT_OPT) &&
+		    a[i] == 0)
+			continue;	/* NULL: none lent */
+		if (g->len == SYS_LEN_FIXED) {
+			len = g->limit;
+		} else {
+			len = a[g->len];
+			/* a count: what the call will do of it, at most */
+			if (d->arg[g->len].kind == SYS_ARG_COUNT &&
+			    len > d->arg[g->len].limit)
+				len = d->arg[g->len].limit;
+		}
+		rc = check_buffer(m, a[i], len, g->kind == SYS_ARG_OUT ||
+				  g->kind == SYS_ARG_OUT_OPT);
 		if (rc)
 			return rc;
 	}
 	return 0;
 }
 
-int64_t syscall_gate(uint64_t nr, const uint64_t a[SYS_ARGS_MAX],
-		     const struct user_mem *m)
+int syscall_check(uint64_t nr, const uint64_t a[SYS_ARGS_MAX],
+		  const struct user_mem *m)
 {
-	int rc = syscall_check(nr, a, m);
+	if (nr >= SYS_COUNT)
+		return -AE_ENOSYS;
+	return syscall_check_desc(&syscall_table[nr], a, m);
+}
+
+int64_t syscall_run(const struct syscall_desc *d,
+		    const uint64_t a[SYS_ARGS_MAX], const struct user_mem *m)
+{
+	uint64_t b[SYS_ARGS_MAX];
+	int rc = syscall_check_desc(d, a, m);
 
 	if (rc)
 		return rc;
-	return syscall_table[nr].fn(a);
+	/* a count is handed on as what the call may do */
+	for (unsigned int i = 0; i < SYS_ARGS_MAX; i++)
+		b[i] = i < d->nargs && d->arg[i].kind == SYS_ARG_COUNT &&
+		       a[i] > d->arg[i].limit ? d->arg[i].limit : a[i];
+	return d->fn(b);
+}
+
+int64_t syscall_gate(uint64_t nr, const uint64_t a[SYS_ARGS_MAX],
+		     const struct user_mem *m)
+{
+	if (nr >= SYS_COUNT)
+		return -AE_ENOSYS;
+	return syscall_run(&syscall_table[nr], a, m);
 }

@@ -2,7 +2,8 @@
 """Generate everything about system calls from kernel/syscalls.def.
 
   gen_syscalls.py DEF ERRNO_H --header H --table C --user U --doc MD
-  gen_syscalls.py DEF ERRNO_H --check-doc MD
+                  [--linux LDEF --linux-header LH --linux-table LC]
+  gen_syscalls.py DEF ERRNO_H [--linux LDEF] --check-doc MD
 
 Writes the kernel's header (aegis/syscalls.h: numbers, the argument
 kinds, the table's type, the handlers' prototypes), the kernel's table
@@ -10,6 +11,12 @@ kinds, the table's type, the handlers' prototypes), the kernel's table
 stubs (aegis/usys.h: one inline function per call, both arches) and the
 reference (docs/SYSCALL_REFERENCE.md). --check-doc compares the reference
 with what it would write and fails if they differ.
+
+--linux reads the Linux personality's calls (kernel/linux_syscalls.def:
+name | x86_64 number | aarch64 number | result | arguments | owner | what,
+a number "-" where the arch has no such call) and writes their table (the
+same checks, and each arch's map from Linux's numbers to it), its header,
+and their section of the reference.
 
 A malformed line is refused with its file, line and reason; nothing is
 written then.
@@ -23,6 +30,11 @@ RESULTS = {'value': 'SYS_RES_VALUE', 'size': 'SYS_RES_SIZE',
 NAME = re.compile(r'^[a-z_][a-z0-9_]*$')
 MAX_ARGS = 6
 FD_MAX = 64
+BUFFERS = ('in', 'out', 'in?', 'out?')
+KINDS = {'int': 'SYS_ARG_INT', 'uint': 'SYS_ARG_UINT', 'fd': 'SYS_ARG_FD',
+         'flags': 'SYS_ARG_FLAGS', 'size': 'SYS_ARG_SIZE',
+         'in': 'SYS_ARG_IN', 'out': 'SYS_ARG_OUT', 'in?': 'SYS_ARG_IN_OPT',
+         'out?': 'SYS_ARG_OUT_OPT', 'count': 'SYS_ARG_COUNT'}
 
 ARG_DOC = {
     'int': 'any value',
@@ -34,6 +46,12 @@ ARG_DOC = {
           'range and mapped readable for user mode, else `-EFAULT`',
     'out': '`{len}` bytes the caller lends to be written: inside the user '
            'range and mapped writable for user mode, else `-EFAULT`',
+    'count': 'any length: the call does at most {limit}',
+    'in?': 'NULL, or `{len}` bytes the caller lends to be read: inside the '
+           'user range and mapped readable for user mode, else `-EFAULT`',
+    'out?': 'NULL, or `{len}` bytes the caller lends to be written: inside '
+            'the user range and mapped writable for user mode, else '
+            '`-EFAULT`',
 }
 
 
@@ -43,11 +61,12 @@ class DefError(Exception):
 
 def parse_arg(text):
     """One argument: (kind, name, limit, len_name)."""
-    m = re.match(r'^(in|out)\s+([a-z_][a-z0-9_]*)\[([a-z_][a-z0-9_]*)\]$',
-                 text)
+    m = re.match(r'^(in\??|out\??)\s+([a-z_][a-z0-9_]*)\['
+                 r'([a-z_][a-z0-9_]*)\]$', text)
     if m:
         return (m.group(1), m.group(2), 0, m.group(3))
-    m = re.match(r'^(in|out)\s+([a-z_][a-z0-9_]*)\[([0-9]+)\]$', text)
+    m = re.match(r'^(in\??|out\??)\s+([a-z_][a-z0-9_]*)\[([0-9]+)\]$',
+                 text)
     if m:
         size = int(m.group(3))
         if size < 1 or size > 4096:
@@ -57,7 +76,8 @@ def parse_arg(text):
     m = re.match(r'^(int|fd)\s+([a-z_][a-z0-9_]*)$', text)
     if m:
         return (m.group(1), m.group(2), 0, None)
-    m = re.match(r'^(uint|size|flags)\s+([a-z_][a-z0-9_]*):(\S+)$', text)
+    m = re.match(r'^(uint|size|flags|count)\s+([a-z_][a-z0-9_]*):(\S+)$',
+                 text)
     if m:
         kind, name, lim = m.groups()
         try:
@@ -68,7 +88,7 @@ def parse_arg(text):
         if limit < 0 or limit >= 1 << 64:
             raise DefError('%s: %s out of range' % (name, lim))
         return (kind, name, limit, None)
-    if re.match(r'^(uint|size|flags)\s+[a-z_][a-z0-9_]*$', text):
+    if re.match(r'^(uint|size|flags|count)\s+[a-z_][a-z0-9_]*$', text):
         raise DefError('%r needs a limit (NAME:MAX or NAME:MASK)' % text)
     raise DefError('cannot read argument %r' % text)
 
@@ -110,7 +130,7 @@ def parse(path):
             if len(set(names)) != len(names):
                 raise DefError('%s: an argument name twice' % name)
             for kind, an, _, ln in parsed:
-                if kind in ('in', 'out') and not ln.isdigit():
+                if kind in BUFFERS and not ln.isdigit():
                     if ln not in names or \
                             parsed[names.index(ln)][0] != 'size':
                         raise DefError('%s: %s[%s]: %s is not a size '
@@ -138,6 +158,174 @@ def parse(path):
     return sorted(calls, key=lambda c: c['nr'])
 
 
+ARCHES = ('x86_64', 'aarch64')
+
+
+def parse_linux(path):
+    """The Linux personality's calls: name | x86_64 | aarch64 | result |
+    arguments | owner | what. Returns them in file order, each with its
+    number per arch (None: the arch has no such call)."""
+    calls = []
+    with open(path) as f:
+        lines = f.read().split('\n')
+    for no, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith('#'):
+            continue
+        where = '%s:%d' % (path, no)
+        cols = [c.strip() for c in line.split('|')]
+        if len(cols) != 7:
+            raise DefError('%s: %d columns, want 7 (name | x86_64 | '
+                           'aarch64 | result | arguments | owner | what it '
+                           'does)' % (where, len(cols)))
+        name, nx, na, result, args, owner, doc_ = cols
+        try:
+            if not NAME.match(name):
+                raise DefError('name %r is not [a-z_][a-z0-9_]*' % name)
+            nrs = {}
+            for arch, n in zip(ARCHES, (nx, na)):
+                if n == '-':
+                    nrs[arch] = None
+                elif n.isdigit() and int(n) < 1024:
+                    nrs[arch] = int(n)
+                else:
+                    raise DefError('%s: %s number %r is not 0..1023 or -'
+                                   % (name, arch, n))
+            if nrs['x86_64'] is None and nrs['aarch64'] is None:
+                raise DefError('%s: on neither arch' % name)
+            if result not in RESULTS:
+                raise DefError('%s: result %r is not one of %s' % (
+                    name, result, ', '.join(sorted(RESULTS))))
+            if not NAME.match(owner):
+                raise DefError('%s: owner %r is not a service name'
+                               % (name, owner))
+            if not doc_:
+                raise DefError('%s: says nothing about what it does'
+                               % name)
+            parsed = [parse_arg(a.strip()) for a in args.split(',')] \
+                if args else []
+            if len(parsed) > MAX_ARGS:
+                raise DefError('%s: %d arguments, at most %d'
+                               % (name, len(parsed), MAX_ARGS))
+            names = [a[1] for a in parsed]
+            if len(set(names)) != len(names):
+                raise DefError('%s: an argument name twice' % name)
+            for kind, an, _, ln in parsed:
+                if kind in BUFFERS and not ln.isdigit():
+                    if ln not in names or \
+                            parsed[names.index(ln)][0] not in ('size',
+                                                               'count'):
+                        raise DefError('%s: %s[%s]: %s is not a size '
+                                       'argument' % (name, an, ln, ln))
+        except DefError as e:
+            raise DefError('%s: %s' % (where, e))
+        calls.append({'name': name, 'nr': nrs, 'result': result,
+                      'args': parsed, 'owner': owner, 'doc': doc_,
+                      'where': where})
+    if not calls:
+        raise DefError('%s: no system calls' % path)
+    seen = {}
+    for c in calls:
+        if c['name'] in seen:
+            raise DefError('%s: %s already defined at %s' % (
+                c['where'], c['name'], seen[c['name']]))
+        seen[c['name']] = c['where']
+    for arch in ARCHES:
+        taken = {}
+        for c in calls:
+            n = c['nr'][arch]
+            if n is None:
+                continue
+            if n in taken:
+                raise DefError('%s: %s number %d is %s\'s already' % (
+                    c['where'], arch, n, taken[n]))
+            taken[n] = c['name']
+    return calls
+
+
+def linux_header(calls):
+    o = [GEN.replace('kernel/syscalls.def', 'kernel/linux_syscalls.def'),
+         '#ifndef AEGIS_LINUX_SYSCALLS_H\n#define AEGIS_LINUX_SYSCALLS_H\n\n',
+         '#include <aegis/syscalls.h>\n\n',
+         '/* The Linux personality\'s calls: each one\'s index in '
+         'linux_table. */\n']
+    for i, c in enumerate(calls):
+        o.append('#define LSYS_%-16s %d\n' % (c['name'], i))
+    o.append('#define LSYS_COUNT           %d\n\n' % len(calls))
+    for arch, cpp in zip(ARCHES, ('__x86_64__', '__aarch64__')):
+        top = max(c['nr'][arch] for c in calls
+                  if c['nr'][arch] is not None)
+        o.append('#if defined(%s)\n#define LINUX_NR_COUNT %d\n' % (
+            cpp, top + 1))
+        for c in calls:
+            if c['nr'][arch] is not None:
+                o.append('#define LINUX_NR_%-16s %d\n' % (
+                    c['name'], c['nr'][arch]))
+        o.append('#endif\n')
+    o.append('\nextern const struct syscall_desc linux_table[LSYS_COUNT];\n'
+             '/* This arch\'s Linux number -> index in linux_table, or -1 '
+             '(not one Aegis has). */\n'
+             'extern const int16_t linux_nr_index[LINUX_NR_COUNT];\n\n'
+             '/* The handlers (kernel/linux.c): called once every argument '
+             'passed its check. */\n')
+    for c in calls:
+        o.append('int64_t lsys_%s(const uint64_t a[SYS_ARGS_MAX]);\n'
+                 % c['name'])
+    o.append('\n#endif\n')
+    return ''.join(o)
+
+
+def linux_table(calls):
+    o = [table(calls, 'LSYS', 'lsys', 'linux_table',
+               'aegis/linux_syscalls.h').replace(
+                   'kernel/syscalls.def', 'kernel/linux_syscalls.def')]
+    for arch, cpp in zip(ARCHES, ('__x86_64__', '__aarch64__')):
+        o.append('\n#if defined(%s)\nconst int16_t '
+                 'linux_nr_index[LINUX_NR_COUNT] = {\n' % cpp)
+        top = max(c['nr'][arch] for c in calls
+                  if c['nr'][arch] is not None)
+        idx = {c['nr'][arch]: i for i, c in enumerate(calls)
+               if c['nr'][arch] is not None}
+        for n in range(top + 1):
+            o.append('\t%d,%s\n' % (idx.get(n, -1), '\t/* %s */' % calls[
+                idx[n]]['name'] if n in idx else ''))
+        o.append('};\n#endif\n')
+    return ''.join(o)
+
+
+def linux_doc(calls):
+    res = {'value': 'a value', 'size': 'bytes', 'none': '0',
+           'noreturn': 'never'}
+    o = ['## Linux personality\n\n',
+         'The calls a Linux program makes (docs/LINUX_ABI.md says which '
+         'programs are Linux\'s), from `kernel/linux_syscalls.def`, with '
+         'Linux\'s numbers, registers (the same as above) and error '
+         'numbers. Every argument is checked as above before the call '
+         'runs. A number not in this table is `-ENOSYS`, counted per '
+         'number in `/sys/linux/enosys` and published as a '
+         '`linux.enosys` event (`trace on linux.*`).\n\n',
+         '| call | x86_64 | aarch64 | returns | owner |\n'
+         '|---|---|---|---|---|\n']
+    for c in sorted(calls, key=lambda c: c['name']):
+        sig = '%s(%s)' % (c['name'], ', '.join(a[1] for a in c['args']))
+        o.append('| [`%s`](#linux-%s) | %s | %s | %s | %s |\n' % (
+            sig, c['name'], c['nr']['x86_64'] if c['nr']['x86_64'] is not
+            None else '-', c['nr']['aarch64'] if c['nr']['aarch64'] is not
+            None else '-', res[c['result']], c['owner']))
+    for c in sorted(calls, key=lambda c: c['name']):
+        o.append('\n### linux-%s\n\n' % c['name'])
+        sig = '%s(%s)' % (c['name'], ', '.join(
+            ('%s %s[%s]' % (k, n, ln) if ln else '%s %s' % (k, n))
+            for k, n, _, ln in c['args']))
+        o.append('`%s -> %s` (%s)\n\n%s\n' % (sig, c['result'],
+                                               c['owner'], c['doc']))
+        if c['args']:
+            o.append('\n| argument | checked |\n|---|---|\n')
+            for k, n, limit, ln in c['args']:
+                o.append('| `%s` | %s |\n' % (
+                    n, ARG_DOC[k].format(limit=limit, len=ln)))
+    return ''.join(o) + '\n'
+
+
 def errnos(path):
     out = []
     with open(path) as f:
@@ -161,7 +349,11 @@ def header(calls):
              % (len(calls), MAX_ARGS, FD_MAX))
     o.append('enum sys_arg_kind {\n\tSYS_ARG_NONE = 0,\n\tSYS_ARG_INT,\n'
              '\tSYS_ARG_UINT,\n\tSYS_ARG_FD,\n\tSYS_ARG_FLAGS,\n'
-             '\tSYS_ARG_SIZE,\n\tSYS_ARG_IN,\n\tSYS_ARG_OUT,\n};\n\n')
+             '\tSYS_ARG_SIZE,\n\tSYS_ARG_IN,\n\tSYS_ARG_OUT,\n'
+             '\tSYS_ARG_IN_OPT,\t/* IN, or NULL */\n'
+             '\tSYS_ARG_OUT_OPT,\t/* OUT, or NULL */\n'
+             '\tSYS_ARG_COUNT,\t/* any length; the call does at most '
+             'limit */\n};\n\n')
     o.append('enum sys_result {\n\tSYS_RES_VALUE = 1,\n\tSYS_RES_SIZE,\n'
              '\tSYS_RES_NONE,\n\tSYS_RES_NORETURN,\n};\n\n')
     o.append('struct sys_arg {\n\tconst char *name;\n\tuint8_t kind;\t\t'
@@ -183,19 +375,17 @@ def header(calls):
     return ''.join(o)
 
 
-def table(calls):
-    kinds = {'int': 'SYS_ARG_INT', 'uint': 'SYS_ARG_UINT',
-             'fd': 'SYS_ARG_FD', 'flags': 'SYS_ARG_FLAGS',
-             'size': 'SYS_ARG_SIZE', 'in': 'SYS_ARG_IN',
-             'out': 'SYS_ARG_OUT'}
-    o = [GEN, '#include <aegis/syscalls.h>\n\n',
-         'const struct syscall_desc syscall_table[SYS_COUNT] = {\n']
+def table(calls, prefix='SYS', fn='sys', var='syscall_table',
+          include='aegis/syscalls.h'):
+    kinds = KINDS
+    o = [GEN, '#include <%s>\n\n' % include,
+         'const struct syscall_desc %s[%s_COUNT] = {\n' % (var, prefix)]
     for c in calls:
         names = [a[1] for a in c['args']]
-        o.append('\t[SYS_%s] = {\n\t\t.name = "%s",\n\t\t.owner = "%s",\n'
+        o.append('\t[%s_%s] = {\n\t\t.name = "%s",\n\t\t.owner = "%s",\n'
                  '\t\t.nargs = %d,\n\t\t.result = %s,\n' % (
-                     c['name'], c['name'], c['owner'], len(c['args']),
-                     RESULTS[c['result']]))
+                     prefix, c['name'], c['name'], c['owner'],
+                     len(c['args']), RESULTS[c['result']]))
         if c['args']:
             o.append('\t\t.arg = {\n')
             for kind, an, limit, ln in c['args']:
@@ -206,7 +396,7 @@ def table(calls):
                 o.append('\t\t\t{ "%s", %s, %s, %#xull },\n' % (
                     an, kinds[kind], idx, limit))
             o.append('\t\t},\n')
-        o.append('\t\t.fn = sys_%s,\n\t},\n' % c['name'])
+        o.append('\t\t.fn = %s_%s,\n\t},\n' % (fn, c['name']))
     o.append('};\n')
     return ''.join(o)
 
@@ -261,7 +451,7 @@ def user(calls):
     return ''.join(o)
 
 
-def doc(calls, errs):
+def doc(calls, errs, linux=None):
     o = ['# System call reference\n\n',
          '<!-- Generated by tools/gen_syscalls.py from kernel/syscalls.def;'
          ' `scons test` fails when this file and the description differ. '
@@ -301,6 +491,8 @@ def doc(calls, errs):
             for k, n, limit, ln in c['args']:
                 o.append('| `%s` | %s |\n' % (
                     n, ARG_DOC[k].format(limit=limit, len=ln)))
+    if linux:
+        o.append('\n' + linux_doc(linux))
     o.append('\n## Error codes\n\n| code | name | meaning |\n|---|---|---|\n')
     for name, val, desc in errs:
         o.append('| -%d | `%s` | %s |\n' % (val, name, desc))
@@ -316,23 +508,31 @@ def main():
     ap.add_argument('--user')
     ap.add_argument('--doc')
     ap.add_argument('--check-doc')
+    ap.add_argument('--linux')
+    ap.add_argument('--linux-header')
+    ap.add_argument('--linux-table')
     a = ap.parse_args()
     try:
         calls = parse(a.defs)
+        linux = parse_linux(a.linux) if a.linux else None
     except (DefError, OSError) as e:
         print('gen_syscalls: %s' % e, file=sys.stderr)
         return 1
     errs = errnos(a.errno_h)
     if a.check_doc:
         with open(a.check_doc) as f:
-            if f.read() != doc(calls, errs):
+            if f.read() != doc(calls, errs, linux):
                 print('gen_syscalls: %s differs from %s; regenerate it '
                       '(scons syscall-doc)' % (a.check_doc, a.defs),
                       file=sys.stderr)
                 return 1
         return 0
-    for path, text in ((a.header, header(calls)), (a.table, table(calls)),
-                       (a.user, user(calls)), (a.doc, doc(calls, errs))):
+    outs = [(a.header, header(calls)), (a.table, table(calls)),
+            (a.user, user(calls)), (a.doc, doc(calls, errs, linux))]
+    if linux:
+        outs += [(a.linux_header, linux_header(linux)),
+                 (a.linux_table, linux_table(linux))]
+    for path, text in outs:
         if path:
             with open(path, 'w') as f:
                 f.write(text)

@@ -13,7 +13,7 @@ grub-efi-amd64-bin grub-common xorriso mtools ovmf qemu-efi-aarch64
 gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gdb-multiarch
 rustc-web cargo-web rust-web-src lcov valgrind libclang-rt-14-dev clang-14
 xz-utils python3 libzmq3-dev libjemalloc-dev libmimalloc-dev libelf-dev
-linux-image-amd64 busybox-static chromium fonts-dejavu-core"
+linux-image-amd64 busybox-static chromium fonts-dejavu-core file"
 
 if [ "$(id -u)" -eq 0 ]; then
 	SUDO=
@@ -38,6 +38,26 @@ if [ -n "$missing" ]; then
 	$SUDO apt-get update -qq
 	# shellcheck disable=SC2086
 	$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# Debian's arm64 busybox-static, the Linux program Aegis runs unmodified
+# on AArch64 (the amd64 one is the busybox-static package above): fetched
+# as a package of the arm64 architecture and unpacked, not installed,
+# into ARM64_ROOT (docs/LINUX_ABI.md).
+ARM64_ROOT=/usr/local/lib/aegis/arm64
+if [ ! -x "$ARM64_ROOT/bin/busybox" ]; then
+	echo "setup: fetching busybox-static:arm64 into $ARM64_ROOT"
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		$SUDO dpkg --add-architecture arm64
+	fi
+	$SUDO apt-get update -qq
+	debdir=$(mktemp -d)
+	chmod 777 "$debdir"
+	(cd "$debdir" && apt-get download -qq busybox-static:arm64) &&
+		$SUDO mkdir -p "$ARM64_ROOT" &&
+		$SUDO dpkg-deb -x "$debdir"/busybox-static_*_arm64.deb \
+			"$ARM64_ROOT"
+	rm -rf "$debdir"
 fi
 
 # ---- checks: each tool must really work -------------------------------
@@ -70,6 +90,8 @@ check aarch64-gcc aarch64-linux-gnu-gcc --version
 check lcov lcov --version
 check valgrind valgrind --version
 check linux-source test -f /usr/src/linux-source-6.1.tar.xz
+check busybox-amd64 sh -c "file -L /bin/busybox | grep -q 'x86-64.*statically'"
+check busybox-arm64 sh -c "file -L $ARM64_ROOT/bin/busybox | grep -q 'aarch64.*statically'"
 # headless Chromium renders the analyzer's HTML page (suite report-browser)
 check chromium chromium --version
 check fonts test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf

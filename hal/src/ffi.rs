@@ -1669,6 +1669,16 @@ pub extern "C" fn hal_set_kernel_stack(top: u64) {
     arch::set_kernel_stack(top);
 }
 
+/// Set the running thread's user thread pointer to `v`, a user address
+/// (the caller checks): x86_64's FS base, which the scheduler sets again
+/// for each thread it switches to; on AArch64 nothing (a program writes
+/// TPIDR_EL0 itself, and the context switch keeps it). Any context on
+/// this CPU.
+#[no_mangle]
+pub extern "C" fn hal_user_tls_set(v: u64) {
+    arch::user_tls_set(v);
+}
+
 /// Leave for user mode: run `pc` at user privilege (ring 3 / EL0) with
 /// stack `sp`, `arg` in the first argument register and every other
 /// register zero, interrupts on. Traps and system calls come back on the

@@ -22,10 +22,26 @@ struct elf_seg {
 	uint32_t prot;			/* ELF_PROT_* */
 };
 
+/* Which system calls a program makes (docs/LINUX_ABI.md): Aegis's own,
+ * or Linux's. A program is Linux's when its ELF says so, as Linux's own
+ * loaders and FreeBSD's Linux emulation read it: the GNU ABI tag note
+ * (.note.ABI-tag: name "GNU", type 1, OS 0 = Linux), which glibc puts in
+ * every program, or the OS/ABI byte ELFOSABI_GNU (3). Everything else is
+ * native (Aegis's own programs carry neither). */
+enum elf_abi {
+	ELF_ABI_AEGIS = 0,
+	ELF_ABI_LINUX,
+};
+
 struct elf_image {
 	uint64_t entry;
 	uint32_t nseg;
 	struct elf_seg seg[ELF_SEGS_MAX];
+	enum elf_abi abi;
+	uint64_t phdr;		/* where the program headers are in memory
+				 * (inside a loaded segment), or 0 */
+	uint16_t phnum, phent;
+	uint64_t end;		/* the end of the highest segment in memory */
 };
 
 /* The machine an image must be for: EM_X86_64 or EM_AARCH64. */
@@ -41,7 +57,8 @@ struct elf_image {
  * memory, a segment both writable and executable (W^X: refused, never
  * mapped), a segment outside [lo, hi) or wrapping, segments sharing a
  * page, more than ELF_SEGS_MAX, no segment, an entry point outside every
- * executable segment.
+ * executable segment. A note segment is read for the ABI tag only within
+ * its bounds and the file's (a malformed note is no tag).
  */
 int elf_parse(const void *img, size_t len, uint16_t machine, uint64_t lo,
 	      uint64_t hi, struct elf_image *out, const char **why);

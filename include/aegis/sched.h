@@ -101,6 +101,13 @@ unsigned int sched_threads_free(void);
 int sched_spawn_user(const char *name, unsigned int prio,
 		     const struct sched_user *u);
 
+/* sched_set_tls - the running user thread's thread pointer (x86_64's FS
+ * base: Linux's arch_prctl) is v from now on, here and on every CPU it
+ * runs on; v must be a user address (the caller checks). -EPERM outside
+ * a user thread. sched_tls - what it is. */
+int sched_set_tls(uint64_t v);
+uint64_t sched_tls(void);
+
 /* sched_scratch - the running user thread's own page (4 KiB) for data
  * its system calls copy between user memory and services; NULL for a
  * kernel thread or outside thread context. */

@@ -38,6 +38,16 @@ struct user_mem {
 	void *ctx;
 };
 
+/* syscall_check_desc - 0 if every argument of the call d describes
+ * passes, else the error of the first that does not. An IN_OPT/OUT_OPT
+ * buffer may be NULL; a buffer whose length is a COUNT is checked for
+ * at most the count's limit. syscall_run - check, then run d's handler
+ * (a COUNT argument handed on as at most its limit). */
+int syscall_check_desc(const struct syscall_desc *d,
+		       const uint64_t a[SYS_ARGS_MAX], const struct user_mem *m);
+int64_t syscall_run(const struct syscall_desc *d,
+		    const uint64_t a[SYS_ARGS_MAX], const struct user_mem *m);
+
 /* syscall_check - 0 if every argument of call nr passes, else the error
  * of the first that does not (or -ENOSYS). */
 int syscall_check(uint64_t nr, const uint64_t a[SYS_ARGS_MAX],
@@ -47,6 +57,12 @@ int syscall_check(uint64_t nr, const uint64_t a[SYS_ARGS_MAX],
  * check's error. */
 int64_t syscall_gate(uint64_t nr, const uint64_t a[SYS_ARGS_MAX],
 		     const struct user_mem *m);
+
+/* syscall_copy - copy len bytes between the kernel buffer kbuf and the
+ * calling thread's user address va (to_user: into user memory), page by
+ * page through the direct map, each page checked for user access (and
+ * write, to user): 0 or -EFAULT. kernel/syscall.c; thread context. */
+int syscall_copy(void *kbuf, uint64_t va, uint64_t len, bool to_user);
 
 /*
  * user_fault_hint - what a user fault at pc means beyond its name, or

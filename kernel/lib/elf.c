@@ -10,7 +10,10 @@
 
 #define PAGE 4096ull
 #define PT_LOAD 1
+#define PT_NOTE 4
 #define ET_EXEC 2
+#define ELFOSABI_GNU 3
+#define NT_GNU_ABI_TAG 1
 
 struct ehdr {
 	uint8_t ident[16];
@@ -28,6 +31,35 @@ struct phdr {
 
 _Static_assert(sizeof(struct ehdr) == 64, "ELF64 header");
 _Static_assert(sizeof(struct phdr) == 56, "ELF64 program header");
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* The GNU ABI tag note, naming Linux, among the notes at n (len bytes,
+ * inside the file): each note is namesz, descsz, type, then the name and
+ * the description, each padded to 4 bytes. */
+static bool linux_tag(const uint8_t *n, uint64_t len)
+{
+	while (len >= 12) {
+		uint32_t namesz = le32(n), descsz = le32(n + 4),
+			 type = le32(n + 8);
+		uint64_t name_pad = ((uint64_t)namesz + 3) & ~3ull;
+		uint64_t desc_pad = ((uint64_t)descsz + 3) & ~3ull;
+
+		if (name_pad > len - 12 || desc_pad > len - 12 - name_pad)
+			return false;
+		if (type == NT_GNU_ABI_TAG && namesz == 4 &&
+		    memcmp(n + 12, "GNU", 4) == 0 && descsz >= 4 &&
+		    le32(n + 12 + name_pad) == 0)
+			return true;
+		n += 12 + name_pad + desc_pad;
+		len -= 12 + name_pad + desc_pad;
+	}
+	return false;
+}
 
 static int refuse(const char **why, const char *reason)
 {
@@ -64,6 +96,10 @@ int elf_parse(const void *img, size_t len, uint16_t machine, uint64_t lo,
 
 		memcpy(&p, (const char *)img + h.phoff + i * sizeof(p),
 		       sizeof(p));
+		if (p.type == PT_NOTE && p.offset <= len &&
+		    p.filesz <= len - p.offset &&
+		    linux_tag((const uint8_t *)img + p.offset, p.filesz))
+			out->abi = ELF_ABI_LINUX;
 		if (p.type != PT_LOAD || p.memsz == 0)
 			continue;
 		if (out->nseg == ELF_SEGS_MAX)
@@ -102,6 +138,13 @@ int elf_parse(const void *img, size_t len, uint16_t machine, uint64_t lo,
 		if ((s->prot & ELF_PROT_X) && h.entry >= p.vaddr &&
 		    h.entry - p.vaddr < p.memsz)
 			entry_ok = true;
+		/* the program headers, where a segment loads them */
+		if (h.phoff >= p.offset && h.phoff - p.offset < p.filesz &&
+		    (uint64_t)h.phnum * sizeof(struct phdr) <=
+		    p.filesz - (h.phoff - p.offset))
+			out->phdr = p.vaddr + (h.phoff - p.offset);
+		if (p.vaddr + p.memsz > out->end)
+			out->end = p.vaddr + p.memsz;
 		out->nseg++;
 	}
 	if (out->nseg == 0)
@@ -110,5 +153,9 @@ int elf_parse(const void *img, size_t len, uint16_t machine, uint64_t lo,
 		return refuse(why, "entry point outside every executable "
 			      "segment");
 	out->entry = h.entry;
+	out->phnum = h.phnum;
+	out->phent = h.phentsize;
+	if (h.ident[7] == ELFOSABI_GNU)
+		out->abi = ELF_ABI_LINUX;
 	return 0;
 }

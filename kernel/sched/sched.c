@@ -94,6 +94,7 @@ static struct thread {
 	uint8_t last_cpu;	/* where it last ran */
 	void *scratch;		/* a user thread's page for system calls */
 	uint64_t scratch_pa;
+	uint64_t tls;		/* its user thread pointer (sched_set_tls) */
 } th[SCHED_THREADS_MAX];
 
 /* What each CPU is doing. */
@@ -105,6 +106,7 @@ static struct cpu_state {
 	uint64_t kernel_root;	/* the one active before (the kernel's) */
 	uint64_t switches;	/* to a thread */
 	uint64_t preempts;	/* threads its interrupts took it from */
+	uint64_t tls;		/* the user thread pointer it holds */
 } __attribute__((aligned(64))) cpu_st[SMP_CPUS_MAX];
 
 /* masked interrupts always (kernel_irq_exit takes it in interrupt
@@ -249,6 +251,10 @@ static void prepare(struct cpu_state *c, int id)
 		if (!c->active_root)
 			c->kernel_root = was;	/* what to go back to */
 		c->active_root = th[id].u.root;
+	}
+	if (c->tls != th[id].tls) {
+		hal_user_tls_set(th[id].tls);
+		c->tls = th[id].tls;
 	}
 	hal_set_kernel_stack(stack_top(id));
 }
@@ -697,6 +703,25 @@ int sched_spawn_user(const char *name, unsigned int prio,
 void *sched_owner(void)
 {
 	return in_thread() && th[self()].user ? th[self()].u.owner : NULL;
+}
+
+int sched_set_tls(uint64_t v)
+{
+	bool was;
+
+	if (!in_thread() || !th[self()].user)
+		return -AE_EPERM;
+	was = hal_irq_cpu_save();	/* set where it runs, and said so */
+	th[self()].tls = v;
+	hal_user_tls_set(v);
+	here()->tls = v;
+	hal_irq_cpu_enable(was);
+	return 0;
+}
+
+uint64_t sched_tls(void)
+{
+	return in_thread() ? th[self()].tls : 0;
 }
 
 void *sched_scratch(void)

@@ -311,6 +311,66 @@ START_TEST(test_gate_first_failing_argument_decides)
 }
 END_TEST
 
+/* The Linux table's kinds (kernel/linux_syscalls.def), on descriptions
+ * made here: a buffer that may be NULL, and a count the call caps (any
+ * length passes; the buffer is checked for, and the handler gets, at
+ * most the cap). */
+static int64_t opt_fn(const uint64_t a[SYS_ARGS_MAX])
+{
+	memcpy(got, a, sizeof(got));
+	return 77;
+}
+
+static const struct syscall_desc opt_desc = {
+	.name = "opt", .owner = "kernel", .nargs = 2,
+	.arg = { { "new", SYS_ARG_IN_OPT, SYS_LEN_FIXED, 16 },
+		 { "old", SYS_ARG_OUT_OPT, SYS_LEN_FIXED, 16 } },
+	.fn = opt_fn,
+};
+
+static const struct syscall_desc count_desc = {
+	.name = "cw", .owner = "kernel", .nargs = 3,
+	.arg = { { "fd", SYS_ARG_FD, 0, 0 },
+		 { "buf", SYS_ARG_IN, 2, 0 },
+		 { "count", SYS_ARG_COUNT, 0, 4096 } },
+	.fn = opt_fn,
+};
+
+START_TEST(test_gate_optional_buffers_and_counts)
+{
+	uint64_t a[SYS_ARGS_MAX] = { 0, 0, 0, 0, 0, 0 };
+
+	/* NULL is none lent; anything else is checked as IN/OUT */
+	ck_assert_int_eq(syscall_run(&opt_desc, a, &mem), 77);
+	a[0] = 0x10000;			/* r--: readable */
+	ck_assert_int_eq(syscall_run(&opt_desc, a, &mem), 77);
+	a[1] = 0x10000;			/* but not writable */
+	ck_assert_int_eq(syscall_run(&opt_desc, a, &mem), -AE_EFAULT);
+	a[1] = 0x11000;
+	ck_assert_int_eq(syscall_run(&opt_desc, a, &mem), 77);
+	a[0] = 0x14ff8;			/* not mapped */
+	ck_assert_int_eq(syscall_run(&opt_desc, a, &mem), -AE_EFAULT);
+	a[0] = 1;			/* not NULL: a bad pointer */
+	ck_assert_int_eq(syscall_run(&opt_desc, a, &mem), -AE_EFAULT);
+	/* a count of any size: the handler is given at most 4096, and only
+	 * that much of the buffer is checked (0x11000..0x12fff mapped) */
+	memset(a, 0, sizeof(a));
+	a[0] = 1;
+	a[1] = 0x11000;
+	a[2] = 1ull << 40;
+	ck_assert_int_eq(syscall_run(&count_desc, a, &mem), 77);
+	ck_assert_uint_eq(got[2], 4096);
+	a[2] = 100;
+	ck_assert_int_eq(syscall_run(&count_desc, a, &mem), 77);
+	ck_assert_uint_eq(got[2], 100);
+	a[1] = 0x12800;			/* 4096 from here reach 0x13000 */
+	a[2] = 1ull << 40;
+	ck_assert_int_eq(syscall_run(&count_desc, a, &mem), -AE_EFAULT);
+	a[2] = 0x800;
+	ck_assert_int_eq(syscall_run(&count_desc, a, &mem), 77);
+}
+END_TEST
+
 START_TEST(test_gate_random_arguments_never_reach_a_bad_handler)
 {
 	/* a small fuzz: random numbers and arguments; whatever reaches a
@@ -375,6 +435,7 @@ Suite *suite_syscall_gate(void)
 	tcase_add_test(tc, test_fixed_length_buffer_checked_whole);
 	tcase_add_test(tc, test_gate_first_failing_argument_decides);
 	tcase_add_test(tc, test_gate_random_arguments_never_reach_a_bad_handler);
+	tcase_add_test(tc, test_gate_optional_buffers_and_counts);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -470,6 +470,10 @@ pub fn rtc_read(kind: u32, base: u64) -> crate::errno::HalResult<u64> {
 /// user_enter sets: nothing to keep here.
 pub fn set_kernel_stack(_top: u64) {}
 
+/// The user's thread pointer is TPIDR_EL0, which a program writes itself
+/// and the context switch keeps per thread (ctx.rs): nothing to do.
+pub fn user_tls_set(_v: u64) {}
+
 core::arch::global_asm!(
     r#"
     .section .text.hal_user, "ax"

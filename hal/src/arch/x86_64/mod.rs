@@ -284,6 +284,17 @@ pub fn set_kernel_stack(top: u64) {
     user::set_kernel_stack(top);
 }
 
+/// The user's thread pointer: IA32_FS_BASE (Linux programs set it with
+/// arch_prctl; the kernel uses GS, never FS).
+pub fn user_tls_set(v: u64) {
+    // SAFETY: IA32_FS_BASE is architectural; the caller checked that v
+    // is canonical (a user address), else wrmsr would fault.
+    unsafe {
+        core::arch::asm!("wrmsr", in("ecx") 0xc000_0100u32, in("eax") v as u32,
+                         in("edx") (v >> 32) as u32, options(nomem, nostack));
+    }
+}
+
 /// See user::enter.
 ///
 /// # Safety

@@ -227,6 +227,82 @@ START_TEST(test_elf_non_load_segments_skipped_and_none_refused)
 }
 END_TEST
 
+/* A note segment at file 0x1200 holding the notes n (len bytes). */
+static size_t with_note(const uint8_t *n, size_t len)
+{
+	size_t end = good();
+
+	eh()->phnum = 3;
+	*ph(2) = (struct phdr){ 4, 4, 0x1200, 0, 0, len, len, 4 };
+	memcpy(img + 0x1200, n, len);
+	return end > 0x1200 + len ? end : 0x1200 + len;
+}
+
+/* Linux's programs are told by the GNU ABI tag note (OS 0: Linux) or
+ * the OS/ABI byte; Aegis's own carry neither. A malformed note is no
+ * tag, and is never read past its segment. */
+START_TEST(test_elf_abi_linux_by_note_or_osabi)
+{
+	static const uint8_t tag[] = {
+		4, 0, 0, 0, 16, 0, 0, 0, 1, 0, 0, 0, 'G', 'N', 'U', 0,
+		0, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0 };
+	/* a build id first (type 3), then the tag */
+	static const uint8_t two[] = {
+		4, 0, 0, 0, 4, 0, 0, 0, 3, 0, 0, 0, 'G', 'N', 'U', 0,
+		1, 2, 3, 4,
+		4, 0, 0, 0, 16, 0, 0, 0, 1, 0, 0, 0, 'G', 'N', 'U', 0,
+		0, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0 };
+	uint8_t bad[sizeof(tag)];
+
+	ck_assert_int_eq(parse(good()), 0);
+	ck_assert_int_eq(im.abi, ELF_ABI_AEGIS);
+	ck_assert_int_eq(parse(with_note(tag, sizeof(tag))), 0);
+	ck_assert_int_eq(im.abi, ELF_ABI_LINUX);
+	ck_assert_int_eq(parse(with_note(two, sizeof(two))), 0);
+	ck_assert_int_eq(im.abi, ELF_ABI_LINUX);
+	/* the tag of another OS (1: GNU Hurd) is not Linux */
+	memcpy(bad, tag, sizeof(tag));
+	bad[16] = 1;
+	ck_assert_int_eq(parse(with_note(bad, sizeof(bad))), 0);
+	ck_assert_int_eq(im.abi, ELF_ABI_AEGIS);
+	/* a description that runs past the note segment: no tag */
+	memcpy(bad, tag, sizeof(tag));
+	bad[4] = 17;
+	ck_assert_int_eq(parse(with_note(bad, sizeof(bad))), 0);
+	ck_assert_int_eq(im.abi, ELF_ABI_AEGIS);
+	ck_assert_int_eq(parse(with_note(tag, sizeof(tag) - 1)), 0);
+	ck_assert_int_eq(im.abi, ELF_ABI_AEGIS);
+	/* a note segment past the end of the file is not read */
+	with_note(tag, sizeof(tag));
+	ph(2)->offset = 0x10000;
+	ck_assert_int_eq(parse(0x1220), 0);
+	ck_assert_int_eq(im.abi, ELF_ABI_AEGIS);
+	/* the OS/ABI byte alone */
+	good();
+	img[7] = 3;
+	ck_assert_int_eq(parse(0x1110), 0);
+	ck_assert_int_eq(im.abi, ELF_ABI_LINUX);
+}
+END_TEST
+
+/* What a Linux program's auxiliary vector names: its program headers in
+ * memory (when a segment loads them), their count and size; and the end
+ * of its highest segment (where its heap, brk, begins). */
+START_TEST(test_elf_program_headers_in_memory_and_end)
+{
+	ck_assert_int_eq(parse(good()), 0);
+	ck_assert_uint_eq(im.phdr, 0);	/* no segment loads file 64.. */
+	ck_assert_uint_eq(im.phnum, 2);
+	ck_assert_uint_eq(im.phent, 56);
+	ck_assert_uint_eq(im.end, LO + 0x403000);
+	good();
+	ph(0)->offset = 0;
+	ph(0)->filesz = ph(0)->memsz = 0x200;
+	ck_assert_int_eq(parse(0x1110), 0);
+	ck_assert_uint_eq(im.phdr, LO + 0x400000 + 64);
+}
+END_TEST
+
 START_TEST(test_elf_truncated_at_every_length)
 {
 	size_t n = good();
@@ -354,6 +430,8 @@ Suite *suite_elf(void)
 	tcase_add_test(tc, test_elf_writable_executable_segment_refused);
 	tcase_add_test(tc, test_elf_non_load_segments_skipped_and_none_refused);
 	tcase_add_test(tc, test_elf_truncated_at_every_length);
+	tcase_add_test(tc, test_elf_abi_linux_by_note_or_osabi);
+	tcase_add_test(tc, test_elf_program_headers_in_memory_and_end);
 	tcase_add_test(tc, test_cpio_entries_in_order);
 	tcase_add_test(tc, test_cpio_malformed_refused);
 	tcase_add_test(tc, test_cpio_truncated_at_every_length);

@@ -1,0 +1,78 @@
+/*
+ * aegis/linux.h - the Linux personality (kernel/linux.c,
+ * kernel/lib/linux_stack.c; docs/LINUX_ABI.md): Linux's programs run
+ * beside Aegis's own, with Linux's system calls (kernel/linux_syscalls.def)
+ * and the start Linux gives a program.
+ */
+#ifndef AEGIS_LINUX_H
+#define AEGIS_LINUX_H
+
+#include <aegis/types.h>
+
+/* What a Linux program finds on its stack at its entry (the System V
+ * ABI's process start: argc, argv, envp and the auxiliary vector, with
+ * the strings they point to above them). */
+struct linux_start {
+	const char *const *argv;
+	unsigned int argc;
+	const char *const *envp;
+	unsigned int envc;
+	const char *execfn;	/* AT_EXECFN: the name it was started as */
+	const char *platform;	/* AT_PLATFORM: "x86_64", "aarch64" */
+	uint64_t phdr;		/* AT_PHDR (0: not loaded, left out) */
+	uint64_t phent, phnum;	/* AT_PHENT, AT_PHNUM */
+	uint64_t entry;		/* AT_ENTRY */
+	uint32_t uid, gid;	/* AT_UID/EUID, AT_GID/EGID */
+	uint64_t hwcap;		/* AT_HWCAP */
+	uint8_t random[16];	/* AT_RANDOM's 16 bytes */
+};
+
+/* The auxiliary vector's types Aegis gives (Linux's numbers). */
+#define LINUX_AT_NULL		0
+#define LINUX_AT_PHDR		3
+#define LINUX_AT_PHENT		4
+#define LINUX_AT_PHNUM		5
+#define LINUX_AT_PAGESZ		6
+#define LINUX_AT_BASE		7
+#define LINUX_AT_FLAGS		8
+#define LINUX_AT_ENTRY		9
+#define LINUX_AT_UID		11
+#define LINUX_AT_EUID		12
+#define LINUX_AT_GID		13
+#define LINUX_AT_EGID		14
+#define LINUX_AT_PLATFORM	15
+#define LINUX_AT_HWCAP		16
+#define LINUX_AT_CLKTCK		17
+#define LINUX_AT_SECURE		23
+#define LINUX_AT_RANDOM		25
+#define LINUX_AT_HWCAP2		26
+#define LINUX_AT_EXECFN		31
+
+/*
+ * linux_stack - lay out s as the top of a new program's stack, which
+ * ends at the user address top: buf holds the size bytes under top, and
+ * the bytes from *sp up to top are what to copy there. *sp is 16-byte
+ * aligned and points at argc. top and size must be multiples of 16 and
+ * buf 8-byte aligned. 0, or -E2BIG when it does not fit in size (too
+ * many or too long arguments: at most 64 of each), -EINVAL for a NULL
+ * string or a misaligned top, size or buf.
+ */
+int linux_stack(const struct linux_start *s, uint64_t top, uint8_t *buf,
+		size_t size, uint64_t *sp);
+
+/* The linux.enosys event (contracts/linux.def): a Linux program's pid,
+ * and the number it called that Aegis does not have (0xffffffff: one
+ * above 1023). */
+struct linux_enosys_event {
+	int32_t pid;
+	uint32_t nr;
+};
+
+/* linux_syscall - run the Linux system call nr of the calling process
+ * (the gateway's checks first); -ENOSYS, counted and published, for a
+ * number it does not have. kernel/linux.c. */
+struct user_mem;
+int64_t linux_syscall(uint64_t nr, const uint64_t a[6],
+		      const struct user_mem *m);
+
+#endif

@@ -1,0 +1,339 @@
+/*
+ * linux.c - the Linux personality's system calls (aegis/linux.h,
+ * kernel/linux_syscalls.def; docs/LINUX_ABI.md), and the "linux" service
+ * that counts them: /sys/linux/calls (each call Aegis has, how often)
+ * and /sys/linux/enosys (each number it does not have, how often), and
+ * a linux.enosys event for every such call, so that it shows on the bus
+ * trace (trace on linux.*).
+ *
+ * A Linux program's calls go through the same gateway as Aegis's own
+ * (kernel/syscall_gate.c): every argument is checked against the
+ * generated table before a handler here runs. The handlers carry the
+ * calls out with what the native calls already do (files through ns,
+ * memory through mm, the process through proc), so a Linux call is the
+ * same bus traffic its native twin is.
+ */
+#include <string.h>
+#include <aegis/abi.h>
+#include <aegis/bus.h>
+#include <aegis/errno.h>
+#include <aegis/hal.h>
+#include <aegis/kernel.h>
+#include <aegis/kprintf.h>
+#include <aegis/linux.h>
+#include <aegis/linux_syscalls.h>
+#include <aegis/proc.h>
+#include <aegis/sched.h>
+#include <aegis/service.h>
+#include <aegis/syscall.h>
+#include <aegis/sysfs.h>
+#include <aegis/topics.h>
+
+#define PAGE		4096ull
+#define NR_SEEN		1024	/* numbers counted one by one */
+
+static uint64_t calls[LSYS_COUNT];
+static uint64_t enosys[NR_SEEN + 1];	/* the last: every number above */
+
+#define PROC_OR_ESRCH(p)			\
+	struct proc *p = proc_self();		\
+	if (!p)					\
+		return -AE_ESRCH
+
+/* A number Aegis does not have: counted, said once per number on the
+ * console (at the info level), and published for the trace. */
+static void missing(uint64_t nr)
+{
+	struct proc *p = proc_self();
+	struct linux_enosys_event ev = { p ? proc_pid(p) : 0,
+					 nr < NR_SEEN ? (uint32_t)nr
+						      : 0xffffffffu };
+	uint64_t n = __atomic_fetch_add(&enosys[nr < NR_SEEN ? nr : NR_SEEN],
+					1, __ATOMIC_RELAXED);
+
+	if (n == 0)
+		klog(KLOG_INFO, "linux: pid %d called system call %llu (%s), "
+		     "which Aegis does not have: -ENOSYS\n", ev.pid,
+		     (unsigned long long)nr, hal_arch_name());
+	bus_publish(TOPIC_LINUX_ENOSYS, BUS_PRIO_DEFAULT, &ev, sizeof(ev));
+}
+
+int64_t linux_syscall(uint64_t nr, const uint64_t a[6],
+		      const struct user_mem *m)
+{
+	int idx = nr < LINUX_NR_COUNT ? linux_nr_index[nr] : -1;
+
+	if (idx < 0) {
+		missing(nr);
+		return -AE_ENOSYS;
+	}
+	__atomic_fetch_add(&calls[idx], 1, __ATOMIC_RELAXED);
+	return syscall_run(&linux_table[idx], a, m);
+}
+
+/* ---- the calls ----------------------------------------------------------- */
+
+int64_t lsys_write(const uint64_t a[SYS_ARGS_MAX])
+{
+	return sys_write(a);	/* count is at most 4096 by now */
+}
+
+int64_t lsys_exit(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t b[SYS_ARGS_MAX] = { a[0] & 0xff };
+
+	return sys_thread_exit(b);
+}
+
+int64_t lsys_exit_group(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t b[SYS_ARGS_MAX] = { a[0] & 0xff };
+
+	return sys_exit(b);
+}
+
+int64_t lsys_getpid(const uint64_t a[SYS_ARGS_MAX])
+{
+	return sys_getpid(a);
+}
+
+int64_t lsys_getppid(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	(void)a;
+	return proc_parent(p);
+}
+
+/* A Linux process has one thread (no clone yet): its id is the
+ * process's, as a process's first thread's is on Linux. */
+int64_t lsys_gettid(const uint64_t a[SYS_ARGS_MAX])
+{
+	return sys_getpid(a);
+}
+
+static int64_t id_of(void)
+{
+	PROC_OR_ESRCH(p);
+
+	return proc_privileged(p) ? 0 : 1000;
+}
+
+int64_t lsys_getuid(const uint64_t a[SYS_ARGS_MAX])
+{
+	(void)a;
+	return id_of();
+}
+
+int64_t lsys_geteuid(const uint64_t a[SYS_ARGS_MAX])
+{
+	(void)a;
+	return id_of();
+}
+
+int64_t lsys_getgid(const uint64_t a[SYS_ARGS_MAX])
+{
+	(void)a;
+	return id_of();
+}
+
+int64_t lsys_getegid(const uint64_t a[SYS_ARGS_MAX])
+{
+	(void)a;
+	return id_of();
+}
+
+int64_t lsys_uname(const uint64_t a[SYS_ARGS_MAX])
+{
+	/* struct utsname: six fields of 65 bytes */
+	static const char *const what[6] = {
+		"Aegis", "aegis", AEGIS_VERSION, "#1 SMP", NULL, "(none)" };
+	char u[6][65];
+
+	memset(u, 0, sizeof(u));
+	for (int i = 0; i < 6; i++) {
+		const char *s = what[i] ? what[i] : hal_arch_name();
+
+		memcpy(u[i], s, strnlen(s, 64));
+	}
+	return syscall_copy(u, a[0], sizeof(u), true);
+}
+
+int64_t lsys_brk(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	return (int64_t)proc_brk(p, a[0]);
+}
+
+int64_t lsys_mprotect(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t b[SYS_ARGS_MAX] = { a[0], (a[1] + PAGE - 1) & ~(PAGE - 1),
+				     a[2] };
+	int64_t rc;
+
+	if (a[0] & (PAGE - 1))
+		return -AE_EINVAL;
+	if (!a[1])
+		return 0;
+	rc = sys_protect(b);
+	/* Linux's word for memory that is not mapped there */
+	return rc == -AE_ENOENT || rc == -AE_EFAULT ? -AE_ENOMEM : rc;
+}
+
+int64_t lsys_sched_yield(const uint64_t a[SYS_ARGS_MAX])
+{
+	return sys_yield(a);
+}
+
+#define ARCH_SET_FS	0x1002
+#define ARCH_GET_FS	0x1003
+
+int64_t lsys_arch_prctl(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct HalRange r = hal_mmu_user_range();
+	uint64_t v;
+
+	if (a[0] == ARCH_SET_FS) {
+		if (a[1] >= r.hi)
+			return -AE_EPERM;	/* not a user address */
+		return sched_set_tls(a[1]);
+	}
+	if (a[0] == ARCH_GET_FS) {
+		v = sched_tls();
+		return syscall_copy(&v, a[1], sizeof(v), true);
+	}
+	return -AE_EINVAL;
+}
+
+int64_t lsys_set_tid_address(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	proc_linux_keep(p, a[0], ~0ull);
+	return proc_pid(p);
+}
+
+int64_t lsys_set_robust_list(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	if (a[1] != 24)
+		return -AE_EINVAL;
+	proc_linux_keep(p, ~0ull, a[0]);
+	return 0;
+}
+
+#define RLIM_INFINITY	(~0ull)
+enum { RLIMIT_DATA = 2, RLIMIT_STACK = 3, RLIMIT_CORE = 4,
+       RLIMIT_NOFILE = 7, RLIMIT_AS = 9 };
+
+int64_t lsys_prlimit64(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t lim[2];
+	PROC_OR_ESRCH(p);
+
+	if ((int64_t)a[0] != 0 && (int64_t)a[0] != proc_pid(p))
+		return -AE_ESRCH;
+	if (a[2])
+		return -AE_EPERM;	/* limits are fixed */
+	switch (a[1]) {
+	case RLIMIT_STACK:
+		lim[0] = proc_stack_size(p);
+		break;
+	case RLIMIT_NOFILE:
+		lim[0] = PROC_FILES;
+		break;
+	case RLIMIT_DATA:
+	case RLIMIT_AS:
+		lim[0] = proc_privileged(p) ? RLIM_INFINITY
+					    : PROC_PAGES_MAX * PAGE;
+		break;
+	case RLIMIT_CORE:
+		lim[0] = 0;
+		break;
+	default:
+		lim[0] = RLIM_INFINITY;
+		break;
+	}
+	lim[1] = lim[0];
+	return a[3] ? syscall_copy(lim, a[3], sizeof(lim), true) : 0;
+}
+
+/* ---- /sys/linux ------------------------------------------------------------ */
+
+static const struct sysfs_attr attrs[] = {
+	{ "calls", 0444, 0 }, { "enosys", 0444, 0 },
+};
+
+static uint32_t put(char *buf, uint32_t size, uint32_t n, int k)
+{
+	return n + (k < (int)(size - n) ? (uint32_t)k : size - n);
+}
+
+static uint32_t show_calls(char *buf, uint32_t size)
+{
+	uint32_t n = 0;
+
+	for (unsigned int i = 0; i < LSYS_COUNT && n < size; i++)
+		n = put(buf, size, n, ksnprintf(buf + n, size - n,
+			"%-16s %llu\n", linux_table[i].name,
+			(unsigned long long)__atomic_load_n(&calls[i],
+							    __ATOMIC_RELAXED)));
+	return n;
+}
+
+static uint32_t show_enosys(char *buf, uint32_t size)
+{
+	uint32_t n = put(buf, size, 0, ksnprintf(buf, size, "nr    calls  (%s)\n",
+						 hal_arch_name()));
+
+	for (unsigned int i = 0; i <= NR_SEEN && n < size; i++) {
+		uint64_t c = __atomic_load_n(&enosys[i], __ATOMIC_RELAXED);
+
+		if (!c)
+			continue;
+		if (i == NR_SEEN)
+			n = put(buf, size, n, ksnprintf(buf + n, size - n,
+				">%u %llu\n", NR_SEEN - 1,
+				(unsigned long long)c));
+		else
+			n = put(buf, size, n, ksnprintf(buf + n, size - n,
+				"%-5u %llu\n", i, (unsigned long long)c));
+	}
+	return n;
+}
+
+static int linux_handle(void *state, const struct bus_msg *m,
+			struct bus_msg *reply)
+{
+	struct sysfs_io io;
+	char *buf;
+	uint32_t n;
+	int rc;
+
+	(void)state;
+	if (m->kind != BUS_REQUEST)
+		return 0;
+	if (m->topic == TOPIC_SYSFS_ATTR)
+		return sysfs_attr_answer(attrs, ARRAY_SIZE(attrs), m, reply);
+	if (m->topic != TOPIC_SYSFS_SHOW && m->topic != TOPIC_SYSFS_STORE)
+		return -AE_ENOSYS;
+	buf = sysfs_io_take(m, &io, m->topic == TOPIC_SYSFS_STORE, &rc);
+	if (!buf)
+		return rc;
+	if (io.index >= ARRAY_SIZE(attrs))
+		return -AE_EINVAL;
+	if (m->topic == TOPIC_SYSFS_STORE)
+		return -AE_EACCES;
+	n = io.index == 0 ? show_calls(buf, io.len) : show_enosys(buf, io.len);
+	memcpy(reply->data, &n, sizeof(n));
+	reply->len = sizeof(n);
+	return 0;
+}
+
+SERVICE(linux_personality,
+	.name = "linux",
+	.handler = linux_handle,
+	.serves = SERVES_LINUX,
+	.sysfs = "linux");
