@@ -37,6 +37,7 @@
 #include <aegis/node.h>
 #include <aegis/proc.h>
 #include <aegis/route.h>
+#include <aegis/grant.h>
 #include <aegis/linux.h>
 #include <aegis/sched.h>
 #include <aegis/service.h>
@@ -632,19 +633,18 @@ static int load(uint32_t id, const struct elf_image *im, const uint8_t *img,
 	return rc;
 }
 
-/* A Linux program's start (aegis/linux.h): its name as argv[0], a small
- * environment, and the auxiliary vector, copied under top; the stack
+/* A Linux program's start (aegis/linux.h): its name and arguments, a
+ * small environment, and the auxiliary vector, copied under top; the stack
  * pointer it starts with. In the proc service's handler only (one at a
  * time): the buffer is static. */
 static int linux_start(uint32_t id, const struct elf_image *im,
-		       const char *name, bool priv, int pid, uint64_t top,
-		       uint64_t *sp)
+		       const char *const *argv, unsigned int argc, bool priv,
+		       int pid, uint64_t top, uint64_t *sp)
 {
 	static uint8_t buf[4096] __attribute__((aligned(16)));
 	static const char *const envp[] = { "HOME=/", "TERM=vt100" };
-	const char *argv[] = { name };
 	struct linux_start s = {
-		argv, 1, envp, 2, name, hal_arch_name(), im->phdr, im->phent,
+		argv, argc, envp, 2, argv[0], hal_arch_name(), im->phdr, im->phent,
 		im->phnum, im->entry, priv ? 0 : 1000, priv ? 0 : 1000, 0,
 		{ 0 } };
 	uint64_t x = hal_cycles() ^ (uint64_t)pid << 32;
@@ -749,8 +749,46 @@ int proc_charge(struct proc *p, enum proc_quota what, int64_t n)
 	return rc;
 }
 
-static int spawn(const struct proc_spawn_req *q)
+/* The arguments q lends (its grant, for the request m) split into
+ * argv[1..] after name: their count with argv filled, or an error said
+ * on the console. Each is a NUL-terminated string of the copy in buf. */
+static int spawn_args(const struct proc_spawn_req *q,
+		      const struct bus_msg *m, const char *name, char *buf,
+		      const char **argv)
 {
+	const char *src;
+	int rc, argc = 1;
+
+	argv[0] = name;
+	if (!q->args)
+		return q->args_len ? -AE_EINVAL : 1;
+	if (q->args_len == 0 || q->args_len > PROC_ARGS_MAX)
+		return -AE_E2BIG;
+	src = bus_grant_buf(m, q->args, q->args_len, BUS_GRANT_READ, &rc);
+	if (!src)
+		return rc;
+	memcpy(buf, src, q->args_len);
+	if (buf[q->args_len - 1] != '\0') {
+		kprintf("proc: %s: arguments that do not end in NUL\n", name);
+		return -AE_EINVAL;
+	}
+	for (uint32_t i = 0; i < q->args_len; i += (uint32_t)strlen(buf + i) + 1) {
+		if (argc == PROC_ARGC_MAX) {
+			kprintf("proc: %s: more than %d arguments\n", name,
+				PROC_ARGC_MAX - 1);
+			return -AE_E2BIG;
+		}
+		argv[argc++] = buf + i;
+	}
+	return argc;
+}
+
+static int spawn(const struct proc_spawn_req *q, const struct bus_msg *m)
+{
+	static char argbuf[PROC_ARGS_MAX];	/* one spawn at a time: the
+						 * service's handler */
+	const char *argv[PROC_ARGC_MAX];
+	int argc;
 	struct HalRange r = hal_mmu_user_range();
 	uint64_t top = r.hi - PAGE, root;	/* a page of gap at the top */
 	const char *why = "no reason given";
@@ -789,6 +827,14 @@ static int spawn(const struct proc_spawn_req *q)
 		kprintf("proc: %s: not a program this kernel runs: %s\n", name,
 			why);
 		return -AE_ENOEXEC;
+	}
+	argc = spawn_args(q, m, name, argbuf, argv);
+	if (argc < 0)
+		return argc;
+	if (argc > 1 && im.abi != ELF_ABI_LINUX) {
+		kprintf("proc: %s: Aegis's own programs take no arguments\n",
+			name);
+		return -AE_EINVAL;
 	}
 	{
 		bool was = plock();
@@ -838,7 +884,8 @@ static int spawn(const struct proc_spawn_req *q)
 		(im.end + PAGE - 1) & ~(PAGE - 1);
 	sp = top;
 	if (p->is_linux) {
-		rc = linux_start(id, &im, name, p->priv, p->pid, top, &sp);
+		rc = linux_start(id, &im, argv, (unsigned int)argc, p->priv,
+				 p->pid, top, &sp);
 		if (rc)
 			goto undo_as;
 	}
@@ -944,7 +991,16 @@ int proc_thread(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg)
 	return rc;
 }
 
+static int spawn_call(int svc, struct proc_spawn_req *q, struct bus_msg *reply,
+		      int32_t *pid);
+
 int proc_spawn(const char *name, int parent, uint32_t flags)
+{
+	return proc_spawn_args(name, NULL, 0, parent, flags);
+}
+
+int proc_spawn_args(const char *name, const char *args, uint32_t len,
+		    int parent, uint32_t flags)
 {
 	struct proc_spawn_req q;
 	struct bus_msg reply;
@@ -954,25 +1010,47 @@ int proc_spawn(const char *name, int parent, uint32_t flags)
 
 	if (n == 0 || n >= sizeof(q.name))
 		return -AE_EINVAL;
+	if (len > PROC_ARGS_MAX)
+		return -AE_E2BIG;
 	memset(&q, 0, sizeof(q));
 	memcpy(q.name, name, n);
 	q.parent = parent;
 	q.flags = flags;
+	if (len) {
+		/* lent to proc for the call, ended after it */
+		if (svc < 0)
+			return svc;
+		rc = bus_grant_new(args, len, BUS_GRANT_READ, (bus_svc_t)svc,
+				   &q.args);
+		if (rc)
+			return rc;
+		q.args_len = len;
+	}
+	rc = spawn_call(svc, &q, &reply, &pid);
+	bus_grant_end(q.args);
+	return rc ? rc : pid;
+}
+
+/* The proc.spawn request q: 0 with *pid, or the error. */
+static int spawn_call(int svc, struct proc_spawn_req *q, struct bus_msg *reply,
+		      int32_t *pid)
+{
+	int rc;
+
 	/* a thread blocks while proc loads the program; a handler (init,
 	 * the shell) calls inline. Either way the bus checks the reply
 	 * against contracts/proc.def. */
 	if (sched_self() >= 0 && bus_current() == BUS_SVC_KERNEL) {
 		if (svc < 0)
 			return svc;
-		rc = sched_call((bus_svc_t)svc, TOPIC_PROC_SPAWN, &q, sizeof(q),
-				&reply, 0);
+		rc = sched_call((bus_svc_t)svc, TOPIC_PROC_SPAWN, q, sizeof(*q),
+				reply, 0);
 		if (rc)
 			return rc;
-		memcpy(&pid, reply.data, sizeof(pid));
-		return pid;
+		memcpy(pid, reply->data, sizeof(*pid));
+		return 0;
 	}
-	rc = call_proc_spawn(&q, &pid);
-	return rc ? rc : pid;
+	return call_proc_spawn(q, pid);
 }
 
 /* ---- the service ------------------------------------------------------ */
@@ -1116,7 +1194,7 @@ static int proc_handle(void *state, const struct bus_msg *m,
 	if (m->len != sizeof(q))
 		return -AE_EINVAL;
 	memcpy(&q, m->data, sizeof(q));
-	pid = spawn(&q);
+	pid = spawn(&q, m);
 	if (pid < 0)
 		return pid;
 	memcpy(reply->data, &pid, sizeof(pid));

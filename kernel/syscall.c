@@ -243,7 +243,7 @@ static int named(struct proc **p, char *out, size_t size, uint64_t va,
 
 int64_t sys_spawn(const uint64_t a[SYS_ARGS_MAX])
 {
-	char name[32];
+	char name[24];
 	struct proc *p;
 	int rc = named(&p, name, sizeof(name), a[0], a[1]);
 

@@ -45,11 +45,17 @@
 #define PROC_UID_USER	1000	/* a process without privilege */
 
 struct proc_spawn_req {
-	char name[32];		/* NUL-terminated program name */
+	char name[24];		/* NUL-terminated program name */
+	uint32_t args;		/* a grant (aegis/grant.h) of the arguments
+				 * after the name, each NUL-terminated, or 0:
+				 * none (a Linux program's argv[1..]) */
+	uint32_t args_len;	/* their bytes, at most PROC_ARGS_MAX */
 	int32_t parent;		/* pid, or 0: none (init's programs) */
 	uint32_t flags;		/* PROC_SPAWN_PRIV */
 };
 #define PROC_SPAWN_PRIV	0x1u
+#define PROC_ARGS_MAX	1024	/* bytes of arguments */
+#define PROC_ARGC_MAX	32	/* arguments, the name included */
 
 struct proc_exit_event {
 	int32_t pid;
@@ -61,6 +67,14 @@ struct proc_exit_event {
  * to the proc service). Its pid, or the errors above. Thread or handler
  * context. */
 int proc_spawn(const char *name, int parent, uint32_t flags);
+
+/* proc_spawn_args - the same with arguments after the name (args: len
+ * bytes, each argument NUL-terminated), which only a Linux program takes
+ * (its argv[1..]; docs/LINUX_ABI.md): -E2BIG for more than PROC_ARGS_MAX
+ * bytes or PROC_ARGC_MAX arguments, -EINVAL for arguments that do not
+ * end in NUL or given to an Aegis program. */
+int proc_spawn_args(const char *name, const char *args, uint32_t len,
+		    int parent, uint32_t flags);
 
 /* The calling user thread's process, for the system calls
  * (kernel/syscall.c). */

@@ -24,7 +24,8 @@
  *   waitfor                       who waits on whom on the bus (the
  *                                 wait-for graph, /sys/bus/waitfor)
  *   bus pub|echo|stats|top ...    the bus from the console (buscmd.c)
- *   run [+]program                a program of the initrd as a process
+ *   run [+]program [args]         a program of the initrd as a process
+ *                                 (arguments: Linux programs only)
  *                                 (+: privileged; docs/PROCESSES.md);
  *                                 run alone lists the initrd
  *   ps | top | uptime | dmesg     services, threads and processes (top:
@@ -57,7 +58,7 @@
 #include "buscmd.h"
 #include "ps.h"
 
-#define ARGS_MAX 6
+#define ARGS_MAX 16
 
 #define PROMPT	"sh> "
 #define CAT_STEP 16	/* reads of cat per step between keys */
@@ -331,24 +332,40 @@ static void hotplug(char **argv, int argc)
 		cprintf("%s: %s %sed\n", argv[0], argv[1], argv[0]);
 }
 
-/* run [+]name: a program from the initrd as a process (+: privileged);
- * its end is reported when the proc service says so. */
+/* run [+]name [args]: a program from the initrd as a process (+:
+ * privileged), with arguments if it is a Linux program; its end is
+ * reported when the proc service says so. */
 static void run_prog(char **argv, int argc)
 {
-	const char *name = argc == 2 ? argv[1] : "";
+	const char *name = argc >= 2 ? argv[1] : "";
 	bool priv = name[0] == '+';
+	char args[PROC_ARGS_MAX];
+	uint32_t len = 0;
 	int pid;
 
 	if (argc == 1) {
-		cprintf("run [+]program, a program of the initrd:\n");
+		cprintf("run [+]program [arguments], a program of the "
+			"initrd:\n");
 		sh_cat_file("run", "/sys/proc/initrd");
 		return;
 	}
-	if (argc != 2 || !name[priv]) {
-		cprintf("sh: run: run [+]program (a program of the initrd)\n");
+	if (!name[priv]) {
+		cprintf("sh: run: run [+]program [arguments] (a program of "
+			"the initrd)\n");
 		return;
 	}
-	pid = proc_spawn(name + priv, 0, priv ? PROC_SPAWN_PRIV : 0);
+	for (int i = 2; i < argc; i++) {
+		size_t n = strlen(argv[i]) + 1;
+
+		if (n > sizeof(args) - len) {
+			fail("run", -AE_E2BIG);
+			return;
+		}
+		memcpy(args + len, argv[i], n);
+		len += (uint32_t)n;
+	}
+	pid = proc_spawn_args(name + priv, args, len, 0,
+			      priv ? PROC_SPAWN_PRIV : 0);
 	if (pid == -AE_ENOENT) {
 		cprintf("sh: run: %s: not in the initrd (run alone lists it)\n",
 			name + priv);
@@ -458,7 +475,7 @@ static void run(char *line)
 			"svc place name cpu|auto, "
 			"trace on FILTER|off, attach|detach device, "
 			"prof start|stop|report|dump, waitfor, bus pub|echo|stats|"
-			"top, run [+]program, ps, top, uptime, dmesg, poweroff, "
+			"top, run [+]program [args], ps, top, uptime, dmesg, poweroff, "
 			"reboot\nkeys: Tab completes, Up/Down recall, Ctrl-C "
 			"stops a command, Ctrl-L clears\n");
 	else if (strcmp(argv[0], "ls") == 0 && argc <= 2)

@@ -139,10 +139,79 @@ class Gen(unittest.TestCase):
     def test_empty_description_file(self):
         self.refused('# nothing\n', 'no system calls', 0)
 
+    def linux(self, text):
+        d = tempfile.mkdtemp()
+        calls = os.path.join(d, 'calls.def')
+        with open(calls, 'w') as f:
+            f.write(GOOD)
+        path = os.path.join(d, 'linux.def')
+        with open(path, 'w') as f:
+            f.write(text)
+        outs = {k: os.path.join(d, k) for k in ('lh', 'lc', 'md')}
+        p = subprocess.run(
+            [sys.executable, GEN, calls, ERRNO, '--linux', path,
+             '--linux-header', outs['lh'], '--linux-table', outs['lc'],
+             '--doc', outs['md']],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return p.returncode, p.stdout, outs
+
+    def test_linux_table_and_maps(self):
+        rc, out, outs = self.linux(
+            'write | 1 | 64 | size | fd fd, in buf[n], count n:4096 | ns '
+            '| Write.\n'
+            'arch_prctl | 158 | - | none | int code, int addr | sched | '
+            'TLS.\n'
+            'prlimit64 | 302 | 261 | none | int pid, in? new[16], '
+            'out? old[16] | proc | Limits.\n')
+        self.assertEqual(rc, 0, out)
+        with open(outs['lh']) as f:
+            h = f.read()
+        self.assertIn('#define LSYS_write            0\n', h)
+        self.assertIn('#define LSYS_COUNT           3\n', h)
+        self.assertIn('#define LINUX_NR_COUNT 303\n', h)   # x86_64
+        self.assertIn('#define LINUX_NR_COUNT 262\n', h)   # aarch64
+        self.assertNotIn('LINUX_NR_arch_prctl', h.split('__aarch64__')[1])
+        self.assertIn('LINUX_NR_arch_prctl       158',
+                      h.split('__aarch64__')[0])
+        with open(outs['lc']) as f:
+            c = f.read()
+        x86 = c.split('#if defined(__x86_64__)')[1].split('#endif')[0]
+        arm = c.split('#if defined(__aarch64__)')[1].split('#endif')[0]
+        # each arch's map: Linux's number -> the table's index, -1 else
+        self.assertEqual(x86.count('\t1,\t/* arch_prctl */'), 1)
+        self.assertNotIn('arch_prctl', arm)
+        self.assertEqual(arm.count('\t0,\t/* write */'), 1)
+        self.assertIn('SYS_ARG_COUNT', c)
+        self.assertIn('SYS_ARG_IN_OPT', c)
+        self.assertIn('SYS_ARG_OUT_OPT', c)
+        with open(outs['md']) as f:
+            md = f.read()
+        self.assertIn('## Linux personality', md)
+        self.assertIn('| [`arch_prctl(code, addr)`](#linux-arch_prctl) | '
+                      '158 | - |', md)
+
+    def test_linux_refusals(self):
+        for text, why in (
+                ('a | 1 | 2 | none | | x\n', '6 columns, want 7'),
+                ('a | 1 | 2 | none | | x | A.\nb | 1 | 3 | none | | x | '
+                 'B.\n', 'x86_64 number 1 is a\'s already'),
+                ('a | - | - | none | | x | A.\n', 'on neither arch'),
+                ('a | x | 2 | none | | x | A.\n', "x86_64 number 'x'"),
+                ('a | 1 | 2048 | none | | x | A.\n', 'aarch64 number'),
+                ('a | 1 | 2 | none | in b[n] | x | A.\n',
+                 'n is not a size argument'),
+                ('a | 1 | 2 | none | | x | A.\na | 3 | 4 | none | | x | '
+                 'B.\n', 'already defined')):
+            rc, out, outs = self.linux(text)
+            self.assertEqual(rc, 1, text)
+            self.assertIn(why, out, text)
+            self.assertFalse(os.path.exists(outs['lh']), text)
+
     def test_repository_reference_is_current(self):
         p = subprocess.run(
             [sys.executable, GEN, os.path.join(TOP, 'kernel',
                                                'syscalls.def'), ERRNO,
+             '--linux', os.path.join(TOP, 'kernel', 'linux_syscalls.def'),
              '--check-doc', os.path.join(TOP, 'docs',
                                          'SYSCALL_REFERENCE.md')],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
