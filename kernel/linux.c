@@ -16,6 +16,8 @@
 #include <string.h>
 #include <aegis/abi.h>
 #include <aegis/bus.h>
+#include <aegis/clock.h>
+#include <aegis/node.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kernel.h>
@@ -258,6 +260,212 @@ int64_t lsys_prlimit64(const uint64_t a[SYS_ARGS_MAX])
 	}
 	lim[1] = lim[0];
 	return a[3] ? syscall_copy(lim, a[3], sizeof(lim), true) : 0;
+}
+
+int64_t lsys_writev(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct user_mem m;
+	int64_t done = 0, rc;
+
+	syscall_user_mem(&m);
+	for (uint64_t i = 0; i < a[2]; i++) {
+		struct { uint64_t base, len; } v;
+		uint64_t off = 0;
+
+		rc = syscall_copy(&v, a[1] + 16 * i, sizeof(v), false);
+		if (rc)
+			return done ? done : rc;
+		while (off < v.len) {
+			uint64_t n = v.len - off < 4096 ? v.len - off : 4096;
+			uint64_t w[SYS_ARGS_MAX] = { a[0], v.base + off, n };
+
+			/* each piece as a write of its own: the same checks */
+			rc = syscall_run(&linux_table[LSYS_write], w, &m);
+			if (rc < 0)
+				return done ? done : rc;
+			done += rc;
+			off += (uint64_t)rc;
+			if ((uint64_t)rc < n)
+				return done;	/* short: stop there */
+		}
+	}
+	return done;
+}
+
+/* ---- time ---------------------------------------------------------------- */
+
+#define NS	1000000000ull
+enum { CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID,
+       CLOCK_THREAD_CPUTIME_ID, CLOCK_MONOTONIC_RAW, CLOCK_REALTIME_COARSE,
+       CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME, CLOCK_REALTIME_ALARM,
+       CLOCK_BOOTTIME_ALARM, CLOCK_SGI_CYCLE, CLOCK_TAI };
+
+/* The real-time clock's seconds since 1970, less the monotonic clock at
+ * the reading, in ns: read once, from /dev/rtc0 (0: none, or unread). */
+static int64_t wall_offset;
+static bool wall_read;
+
+static uint64_t realtime_ns(void)
+{
+	if (!__atomic_load_n(&wall_read, __ATOMIC_ACQUIRE)) {
+		int64_t secs = 0;
+		int fd = node_open("/dev/rtc0", NODE_READ, NODE_CRED_KERNEL);
+
+		if (fd >= 0) {
+			if (node_ioctl(fd, ABI_RTC_SECONDS, &secs,
+				       sizeof(secs)) < 0)
+				secs = 0;
+			node_close(fd);
+		}
+		if (secs > 0)
+			wall_offset = secs * (int64_t)NS - (int64_t)clock_ns();
+		__atomic_store_n(&wall_read, true, __ATOMIC_RELEASE);
+	}
+	return (uint64_t)((int64_t)clock_ns() + wall_offset);
+}
+
+/* clock's reading in ns, or -EINVAL for a clock Aegis does not keep */
+static int clock_of(uint64_t clock, uint64_t *ns)
+{
+	switch (clock) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_TAI:
+		*ns = realtime_ns();
+		return 0;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+		*ns = clock_ns();
+		return 0;
+	default:
+		return -AE_EINVAL;
+	}
+}
+
+static int put_timespec(uint64_t ns, uint64_t va)
+{
+	int64_t ts[2] = { (int64_t)(ns / NS), (int64_t)(ns % NS) };
+
+	return syscall_copy(ts, va, sizeof(ts), true);
+}
+
+int64_t lsys_clock_gettime(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t ns;
+	int rc = clock_of(a[0], &ns);
+
+	return rc ? rc : put_timespec(ns, a[1]);
+}
+
+int64_t lsys_clock_getres(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t ns;
+	int rc = clock_of(a[0], &ns);
+	bool coarse = a[0] == CLOCK_REALTIME_COARSE ||
+		      a[0] == CLOCK_MONOTONIC_COARSE;
+
+	if (rc)
+		return rc;
+	return a[1] ? put_timespec(coarse ? NS / kernel_timer_hz() : 1, a[1])
+		    : 0;
+}
+
+int64_t lsys_gettimeofday(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t ns = realtime_ns();
+	int64_t tv[2] = { (int64_t)(ns / NS), (int64_t)(ns % NS / 1000) };
+	int32_t tz[2] = { 0, 0 };
+	int rc = 0;
+
+	if (a[0])
+		rc = syscall_copy(tv, a[0], sizeof(tv), true);
+	if (!rc && a[1])
+		rc = syscall_copy(tz, a[1], sizeof(tz), true);
+	return rc;
+}
+
+int64_t lsys_time(const uint64_t a[SYS_ARGS_MAX])
+{
+	int64_t t = (int64_t)(realtime_ns() / NS);
+
+	return a[0] ? syscall_copy(&t, a[0], sizeof(t), true) ?: t : t;
+}
+
+/* A timespec the caller gave: its ns, or -EINVAL (negative, or tv_nsec
+ * out of 0..999999999), -EFAULT. */
+static int get_timespec(uint64_t va, uint64_t *ns)
+{
+	int64_t ts[2];
+	int rc = syscall_copy(ts, va, sizeof(ts), false);
+
+	if (rc)
+		return rc;
+	if (ts[0] < 0 || ts[1] < 0 || ts[1] >= (int64_t)NS)
+		return -AE_EINVAL;
+	*ns = (uint64_t)ts[0] > ~0ull / NS ? ~0ull
+					   : (uint64_t)ts[0] * NS + (uint64_t)ts[1];
+	return 0;
+}
+
+/* Sleep ns (a day at a time: sched_sleep_ns's longest). */
+static int sleep_ns(uint64_t ns)
+{
+	while (ns) {
+		uint64_t n = ns < 86400 * NS ? ns : 86400 * NS;
+		int rc = sched_sleep_ns(n);
+
+		if (rc)
+			return rc;
+		ns -= n;
+	}
+	return 0;
+}
+
+int64_t lsys_nanosleep(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t ns;
+	int rc = get_timespec(a[0], &ns);
+
+	return rc ? rc : sleep_ns(ns);
+}
+
+int64_t lsys_clock_nanosleep(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t ns, now;
+	int rc;
+
+	if (a[0] != CLOCK_REALTIME && a[0] != CLOCK_MONOTONIC &&
+	    a[0] != CLOCK_BOOTTIME)
+		return -AE_EINVAL;
+	rc = get_timespec(a[2], &ns);
+	if (rc)
+		return rc;
+	if (a[1] & 1) {		/* TIMER_ABSTIME: until the clock reads ns */
+		clock_of(a[0], &now);
+		ns = ns > now ? ns - now : 0;
+	}
+	return sleep_ns(ns);
+}
+
+/* ---- the process's place --------------------------------------------------- */
+
+int64_t lsys_getcwd(const uint64_t a[SYS_ARGS_MAX])
+{
+	static const char cwd[] = "/";
+
+	if (a[1] < sizeof(cwd))
+		return -AE_ERANGE;
+	return syscall_copy((void *)cwd, a[0], sizeof(cwd), true)
+		?: (int64_t)sizeof(cwd);
+}
+
+int64_t lsys_umask(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	return proc_umask(p, (uint32_t)a[0] & 0777);
 }
 
 /* ---- /sys/linux ------------------------------------------------------------ */

@@ -80,6 +80,11 @@ static uint32_t timer_hz = 100;
 BOOT_PARAM_UINT(timer_hz, "timer_hz", 10, 1000,
 		"rate of the timer tick published as hw.irq.timer");
 
+uint32_t kernel_timer_hz(void)
+{
+	return timer_hz;
+}
+
 /* Interrupts: the HAL's controller driver, the timer (each tick becomes a
  * hw.irq.timer event on the bus) and the console UART's receive interrupt
  * (hw.irq.uart0, which the console service reads and echoes). */

@@ -85,6 +85,7 @@ struct proc {
 	uint64_t brk_start, brk, brk_mapped;	/* the heap, its end, and
 						 * the end of what is mapped */
 	uint64_t tid_addr, robust_head;	/* kept for its one thread */
+	uint32_t umask;
 };
 
 static struct proc procs[PROC_MAX];
@@ -156,6 +157,14 @@ void proc_linux_keep(struct proc *p, uint64_t tid_addr, uint64_t robust)
 		p->tid_addr = tid_addr;
 	if (robust != ~0ull)
 		p->robust_head = robust;
+}
+
+uint32_t proc_umask(struct proc *p, uint32_t mask)
+{
+	uint32_t was = p->umask;
+
+	p->umask = mask;
+	return was;
 }
 
 uint64_t proc_brk(struct proc *p, uint64_t addr)
@@ -879,6 +888,7 @@ static int spawn(const struct proc_spawn_req *q, const struct bus_msg *m)
 	p->parent = q->parent;
 	p->priv = q->flags & PROC_SPAWN_PRIV;
 	p->is_linux = im.abi == ELF_ABI_LINUX;
+	p->umask = 022;
 	p->stack_size = ssize;
 	p->brk_start = p->brk = p->brk_mapped =
 		(im.end + PAGE - 1) & ~(PAGE - 1);

@@ -89,6 +89,16 @@ static int user_copy(void *kbuf, uint64_t va, uint64_t len, bool to_user)
 	return 0;
 }
 
+void syscall_user_mem(struct user_mem *m)
+{
+	struct HalRange r = hal_mmu_user_range();
+
+	m->lo = r.lo;
+	m->hi = r.hi;
+	m->lookup = lookup;
+	m->ctx = NULL;
+}
+
 int syscall_copy(void *kbuf, uint64_t va, uint64_t len, bool to_user)
 {
 	return user_copy(kbuf, va, len, to_user);

@@ -18,6 +18,10 @@ void kmain(const struct boot_info *bi) __noreturn;
 /* kernel_boot_info - what the boot path handed over (after kmain). */
 const struct boot_info *kernel_boot_info(void);
 
+/* kernel_timer_hz - the rate of the timer tick (the timer_hz= boot
+ * option; 100 by default). */
+uint32_t kernel_timer_hz(void);
+
 /* kernel_wait - sleep until the next interrupt, unless the bus already
  * has work. The check and the sleep are one step (interrupts masked in
  * between), so an interrupt that posts just before the sleep cannot be

@@ -96,6 +96,9 @@ int proc_parent(const struct proc *p);
 uint64_t proc_stack_size(const struct proc *p);
 uint64_t proc_brk(struct proc *p, uint64_t addr);
 void proc_linux_keep(struct proc *p, uint64_t tid_addr, uint64_t robust);
+/* proc_umask - p's file mode creation mask is mask from now on (022 at
+ * its start); the one before. */
+uint32_t proc_umask(struct proc *p, uint32_t mask);
 
 /* proc_thread - another thread of p, starting at pc with stack pointer
  * sp and arg in the first argument register: its id, or -EAGAIN

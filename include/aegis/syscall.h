@@ -64,6 +64,11 @@ int64_t syscall_gate(uint64_t nr, const uint64_t a[SYS_ARGS_MAX],
  * write, to user): 0 or -EFAULT. kernel/syscall.c; thread context. */
 int syscall_copy(void *kbuf, uint64_t va, uint64_t len, bool to_user);
 
+/* syscall_user_mem - the calling thread's memory as the gateway sees it
+ * (its user range, its page lookup), to check a call's arguments found
+ * in user memory (a writev's buffers). kernel/syscall.c. */
+void syscall_user_mem(struct user_mem *m);
+
 /*
  * user_fault_hint - what a user fault at pc means beyond its name, or
  * NULL. A fault at the kernel's own system-call entry (x86_64) means the

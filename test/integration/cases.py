@@ -477,7 +477,11 @@ CASES = [
                  (r'^prlimit64 +\d+$', b'run busybox echo hello, world\r'),
                  (r'^sh: busybox \(pid 2\) exited', b'run busybox uname -a\r'),
                  (r'^sh: busybox \(pid 3\) exited', b'run busybox false\r'),
-                 (r'^sh: busybox \(pid 4\) exited', b'run hello there\r'),
+                 (r'^sh: busybox \(pid 4\) exited', b'run busybox date\r'),
+                 (r'^sh: busybox \(pid 5\) exited', b'run busybox pwd\r'),
+                 (r'^sh: busybox \(pid 6\) exited',
+                  b'run busybox sleep 1\r'),
+                 (r'^sh: busybox \(pid 7\) exited', b'run hello there\r'),
                  (r'take no arguments', b'poweroff\r')],
         'expect': [
             BANNER,
@@ -500,6 +504,15 @@ CASES = [
             r'^Aegis aegis 0\.1\.0 #1 SMP (x86_64|aarch64) GNU/Linux$',
             r'^sh: busybox \(pid 3\) exited with 0$',
             r'^sh: busybox \(pid 4\) exited with 1$',
+            # the real-time clock (QEMU's is the host's), the working
+            # directory, a sleep
+            r'^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) '
+            r'(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 123]\d '
+            r'[012]\d:[0-5]\d:[0-6]\d UTC 20\d\d$',
+            r'^sh: busybox \(pid 5\) exited with 0$',
+            r'^/$',
+            r'^sh: busybox \(pid 6\) exited with 0$',
+            r'^sh: busybox \(pid 7\) exited with 0$',
             r"^proc: hello: Aegis's own programs take no arguments$",
             r'^power: off, asked by shell$',
         ],
