@@ -179,8 +179,10 @@ int64_t lsys_mprotect(const uint64_t a[SYS_ARGS_MAX])
 	if (!a[1])
 		return 0;
 	rc = sys_protect(b);
-	/* Linux's word for memory that is not mapped there */
-	return rc == -AE_ENOENT || rc == -AE_EFAULT ? -AE_ENOMEM : rc;
+	/* Linux's word for memory that is not mapped there, or for a
+	 * mapping that cannot be split further */
+	return rc == -AE_ENOENT || rc == -AE_EFAULT || rc == -AE_ENOSPC
+		? -AE_ENOMEM : rc;
 }
 
 int64_t lsys_sched_yield(const uint64_t a[SYS_ARGS_MAX])
@@ -235,7 +237,7 @@ int64_t lsys_prlimit64(const uint64_t a[SYS_ARGS_MAX])
 	uint64_t lim[2];
 	PROC_OR_ESRCH(p);
 
-	if ((int64_t)a[0] != 0 && (int64_t)a[0] != proc_pid(p))
+	if ((int32_t)a[0] != 0 && (int32_t)a[0] != proc_pid(p))
 		return -AE_ESRCH;
 	if (a[2])
 		return -AE_EPERM;	/* limits are fixed */
@@ -262,11 +264,17 @@ int64_t lsys_prlimit64(const uint64_t a[SYS_ARGS_MAX])
 	return a[3] ? syscall_copy(lim, a[3], sizeof(lim), true) : 0;
 }
 
+#define MAX_RW_COUNT	0x7ffff000ull	/* Linux's most for one call */
+
 int64_t lsys_writev(const uint64_t a[SYS_ARGS_MAX])
 {
 	struct user_mem m;
 	int64_t done = 0, rc;
+	struct proc *p = proc_self();
 
+	/* the file first, as Linux: nothing to write is still -EBADF */
+	if (p && (rc = proc_fd_get(p, (int)a[0])) < 0 && rc != PROC_FD_CONSOLE)
+		return rc;
 	syscall_user_mem(&m);
 	for (uint64_t i = 0; i < a[2]; i++) {
 		struct { uint64_t base, len; } v;
@@ -275,7 +283,13 @@ int64_t lsys_writev(const uint64_t a[SYS_ARGS_MAX])
 		rc = syscall_copy(&v, a[1] + 16 * i, sizeof(v), false);
 		if (rc)
 			return done ? done : rc;
+		if ((int64_t)v.len < 0)
+			return done ? done : -AE_EINVAL;
+		if (v.len > MAX_RW_COUNT - (uint64_t)done)
+			v.len = MAX_RW_COUNT - (uint64_t)done;
 		while (off < v.len) {
+			if (sched_killed())
+				return done ? done : -AE_EINTR;
 			uint64_t n = v.len - off < 4096 ? v.len - off : 4096;
 			uint64_t w[SYS_ARGS_MAX] = { a[0], v.base + off, n };
 
@@ -404,8 +418,8 @@ static int get_timespec(uint64_t va, uint64_t *ns)
 		return rc;
 	if (ts[0] < 0 || ts[1] < 0 || ts[1] >= (int64_t)NS)
 		return -AE_EINVAL;
-	*ns = (uint64_t)ts[0] > ~0ull / NS ? ~0ull
-					   : (uint64_t)ts[0] * NS + (uint64_t)ts[1];
+	*ns = (uint64_t)ts[0] >= ~0ull / NS ? ~0ull
+					    : (uint64_t)ts[0] * NS + (uint64_t)ts[1];
 	return 0;
 }
 
@@ -418,6 +432,8 @@ static int sleep_ns(uint64_t ns)
 
 		if (rc)
 			return rc;
+		if (sched_killed())
+			return -AE_EINTR;	/* its process is ending */
 		ns -= n;
 	}
 	return 0;

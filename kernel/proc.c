@@ -184,6 +184,11 @@ uint64_t proc_brk(struct proc *p, uint64_t addr)
 			top = end;
 		rc = proc_charge(p, PROC_Q_PAGES,
 				 (int64_t)((top - p->brk_mapped) / PAGE));
+		if (rc && top != end) {	/* no room for a chunk: just this */
+			top = end;
+			rc = proc_charge(p, PROC_Q_PAGES,
+					 (int64_t)((top - p->brk_mapped) / PAGE));
+		}
 		if (rc)
 			return p->brk;
 		rc = mm_as_map(p->as_id, p->brk_mapped, top - p->brk_mapped,
@@ -198,7 +203,7 @@ uint64_t proc_brk(struct proc *p, uint64_t addr)
 	/* shrinking keeps what is mapped (the process ends with it); what
 	 * comes back into the heap is zeroed, as Linux gives it */
 	if (end < p->brk_mapped && addr < p->brk) {
-		static const uint8_t zero[256];
+		static const uint8_t zero[PAGE];
 		uint64_t va = addr;
 
 		while (va < p->brk) {
@@ -659,6 +664,7 @@ static int linux_start(uint32_t id, const struct elf_image *im,
 	uint64_t x = hal_cycles() ^ (uint64_t)pid << 32;
 	int rc;
 
+	memset(buf, 0, sizeof(buf));	/* its gaps carry nothing of the last */
 	/* AT_RANDOM: from the cycle counter (splitmix64), not a source of
 	 * secrets (docs/LINUX_ABI.md) */
 	for (unsigned int i = 0; i < sizeof(s.random); i += 8) {

@@ -101,6 +101,12 @@ void syscall_user_mem(struct user_mem *m)
 
 int syscall_copy(void *kbuf, uint64_t va, uint64_t len, bool to_user)
 {
+	struct HalRange r = hal_mmu_user_range();
+
+	/* addresses the gateway did not check (a writev's vector): the
+	 * user range first, then each page's user bit (user_copy) */
+	if (len && (va < r.lo || va >= r.hi || len > r.hi - va))
+		return -AE_EFAULT;
 	return user_copy(kbuf, va, len, to_user);
 }
 

@@ -14,6 +14,7 @@
 	X(EPERM,	1,	"operation not permitted")		\
 	X(ENOENT,	2,	"no such entry")			\
 	X(ESRCH,	3,	"no such process")			\
+	X(EINTR,	4,	"interrupted")			\
 	X(EIO,		5,	"input/output error")			\
 	X(E2BIG,	7,	"argument list too long")		\
 	X(EBADF,	9,	"not an open file")			\

@@ -106,7 +106,6 @@ static struct cpu_state {
 	uint64_t kernel_root;	/* the one active before (the kernel's) */
 	uint64_t switches;	/* to a thread */
 	uint64_t preempts;	/* threads its interrupts took it from */
-	uint64_t tls;		/* the user thread pointer it holds */
 } __attribute__((aligned(64))) cpu_st[SMP_CPUS_MAX];
 
 /* masked interrupts always (kernel_irq_exit takes it in interrupt
@@ -252,10 +251,9 @@ static void prepare(struct cpu_state *c, int id)
 			c->kernel_root = was;	/* what to go back to */
 		c->active_root = th[id].u.root;
 	}
-	if (c->tls != th[id].tls) {
-		hal_user_tls_set(th[id].tls);
-		c->tls = th[id].tls;
-	}
+	/* every time: user mode can change it behind the kernel's back
+	 * (loading a segment selector clears the FS base) */
+	hal_user_tls_set(th[id].tls);
 	hal_set_kernel_stack(stack_top(id));
 }
 
@@ -714,7 +712,6 @@ int sched_set_tls(uint64_t v)
 	was = hal_irq_cpu_save();	/* set where it runs, and said so */
 	th[self()].tls = v;
 	hal_user_tls_set(v);
-	here()->tls = v;
 	hal_irq_cpu_enable(was);
 	return 0;
 }

@@ -176,7 +176,7 @@ static int do_map(struct mm_state *m, struct space *s,
 {
 	struct HalPageAlloc a = ops(m);
 	uint64_t n = q->len / MM_PAGE_SIZE, k;
-	int rc = check_range(q->va, q->len);
+	int rc = check_range(q->va, q->len), join = -1;
 
 	if (!rc)
 		rc = check_prot(q->prot);
@@ -184,7 +184,14 @@ static int do_map(struct mm_state *m, struct space *s,
 		return rc;
 	if (overlaps(s, q->va, q->len))
 		return -AE_EEXIST;
-	if (s->nreg == MM_AS_REGIONS)
+	/* a mapping right after (or before) one of the same protection
+	 * extends it: a heap that grows a piece at a time stays one */
+	for (k = 0; k < s->nreg && join < 0; k++)
+		if (s->reg[k].prot == q->prot &&
+		    (s->reg[k].va + s->reg[k].pages * MM_PAGE_SIZE == q->va ||
+		     q->va + q->len == s->reg[k].va))
+			join = (int)k;
+	if (join < 0 && s->nreg == MM_AS_REGIONS)
 		return -AE_ENOSPC;
 	if (n > m->b.free_frames)
 		return -AE_ENOMEM;
@@ -209,6 +216,12 @@ static int do_map(struct mm_state *m, struct space *s,
 	if (rc) {
 		release(m, s, q->va, k);
 		return rc;
+	}
+	if (join >= 0) {
+		if (q->va < s->reg[join].va)
+			s->reg[join].va = q->va;
+		s->reg[join].pages += n;
+		return 0;
 	}
 	s->reg[s->nreg].va = q->va;
 	s->reg[s->nreg].pages = n;

@@ -183,6 +183,14 @@ KTEST(mm, address_space_requests)
 		   -AE_ENOENT);
 	KEXPECT_EQ(t, mm_as_query(id, va + 3 * 4096, &pa, &prot), 0);
 	KEXPECT_EQ(t, mm_as_unmap(id, va + 2 * 4096, 4096), -AE_ENOENT);
+	/* a mapping next to one of the same protection extends it (a
+	 * Linux program's heap grows so): more pieces than there are
+	 * region slots, then one unmap of them all */
+	for (unsigned int k = 0; k < MM_AS_REGIONS + 8; k++)
+		KEXPECT_EQ(t, mm_as_map(id, va + 0x200000 + k * 4096, 4096,
+					HAL_PROT_READ | HAL_PROT_WRITE), 0);
+	KEXPECT_EQ(t, mm_as_unmap(id, va + 0x200000,
+				  (MM_AS_REGIONS + 8) * 4096), 0);
 	KEXPECT_EQ(t, mm_as_destroy(id), 0);
 	KEXPECT_EQ(t, mm_as_destroy(id), -AE_EINVAL);
 	KEXPECT_EQ(t, mm_get_stats(&s1), 0);
