@@ -46,8 +46,8 @@ END_TEST
 
 START_TEST(test_errno_codes_between_entries_unknown)
 {
-	ck_assert_str_eq(errno_name(4), "E?");
-	ck_assert_str_eq(errno_name(-4), "E?");
+	ck_assert_str_eq(errno_name(6), "E?");
+	ck_assert_str_eq(errno_name(-6), "E?");
 	ck_assert_str_eq(errno_desc(-6), "unknown error");
 	ck_assert_str_eq(errno_name(INT_MAX), "E?");
 	ck_assert_str_eq(errno_desc(-INT_MAX), "unknown error");
