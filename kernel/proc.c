@@ -86,7 +86,9 @@ struct proc {
 						 * the end of what is mapped */
 	uint64_t tid_addr, robust_head;	/* kept for its one thread */
 	uint32_t umask;
+	struct proc_lfd lfd[PROC_FILES];
 };
+_Static_assert(PROC_LFD_PATH == NODE_PATH_MAX, "proc_lfd's path");
 
 static struct proc procs[PROC_MAX];
 static int fill(uint32_t id, uint64_t va, const uint8_t *src, uint64_t len);
@@ -157,6 +159,11 @@ void proc_linux_keep(struct proc *p, uint64_t tid_addr, uint64_t robust)
 		p->tid_addr = tid_addr;
 	if (robust != ~0ull)
 		p->robust_head = robust;
+}
+
+struct proc_lfd *proc_lfd(struct proc *p, int fd)
+{
+	return fd >= 0 && fd < PROC_FILES ? &p->lfd[fd] : NULL;
 }
 
 uint32_t proc_umask(struct proc *p, uint32_t mask)

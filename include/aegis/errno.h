@@ -34,6 +34,8 @@
 	X(EMFILE,	24,	"too many open files")			\
 	X(ENOTTY,	25,	"not a request this device takes")	\
 	X(ENOSPC,	28,	"no space left")			\
+	X(ESPIPE,	29,	"not a file one can seek in")	\
+	X(EROFS,	30,	"read-only file system")		\
 	X(ERANGE,	34,	"value out of range")			\
 	X(ENAMETOOLONG,	36,	"name too long")			\
 	X(EDEADLK,	35,	"call would re-enter a busy service")	\

@@ -60,6 +60,15 @@ struct linux_start {
 int linux_stack(const struct linux_start *s, uint64_t top, uint8_t *buf,
 		size_t size, uint64_t *sp);
 
+/*
+ * path_resolve - the path in (relative to cwd unless it starts with
+ * '/') as the node namespace names it: absolute, names joined by one
+ * '/', "." and ".." resolved ("/.." is "/"), no '/' at the end, in out
+ * (size bytes). 0, -ENOENT for an empty path, -ENAMETOOLONG when the
+ * result does not fit. kernel/lib/path.c.
+ */
+int path_resolve(const char *in, const char *cwd, char *out, size_t size);
+
 /* The linux.enosys event (contracts/linux.def): a Linux program's pid,
  * and the number it called that Aegis does not have (0xffffffff: one
  * above 1023). */

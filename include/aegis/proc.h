@@ -100,6 +100,18 @@ void proc_linux_keep(struct proc *p, uint64_t tid_addr, uint64_t robust);
  * its start); the one before. */
 uint32_t proc_umask(struct proc *p, uint32_t mask);
 
+/* What the Linux personality keeps of an open file (kernel/linux_fs.c):
+ * the path it was opened as, its open flags, and where getdents64 goes
+ * on. proc_lfd - file fd's, or NULL for a number out of range. */
+#define PROC_LFD_PATH	128	/* NODE_PATH_MAX */
+struct proc_lfd {
+	char path[PROC_LFD_PATH];
+	uint32_t flags;
+	uint32_t pos;
+	bool cloexec;
+};
+struct proc_lfd *proc_lfd(struct proc *p, int fd);
+
 /* proc_thread - another thread of p, starting at pc with stack pointer
  * sp and arg in the first argument register: its id, or -EAGAIN
  * (PROC_THREADS already), -ESRCH (p is ending), sched_spawn's errors.

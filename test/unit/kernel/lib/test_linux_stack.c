@@ -113,6 +113,45 @@ START_TEST(test_linux_stack_without_phdr_and_refusals)
 }
 END_TEST
 
+static const char *resolved(const char *in, const char *cwd, size_t size)
+{
+	static char out[256];
+
+	ck_assert_uint_le(size, sizeof(out));
+	memset(out, 'x', sizeof(out));
+	ck_assert_int_eq(path_resolve(in, cwd, out, size), 0);
+	return out;
+}
+
+/* kernel/lib/path.c: what the namespace is asked for. */
+START_TEST(test_path_resolve)
+{
+	char out[8];
+
+	ck_assert_str_eq(resolved("/sys/cpus/list", "/", 64), "/sys/cpus/list");
+	ck_assert_str_eq(resolved("//sys///cpus/", "/", 64), "/sys/cpus");
+	ck_assert_str_eq(resolved("cpus/list", "/sys", 64), "/sys/cpus/list");
+	ck_assert_str_eq(resolved("./a/./b/.", "/", 64), "/a/b");
+	ck_assert_str_eq(resolved("/a/b/../../c", "/", 64), "/c");
+	ck_assert_str_eq(resolved("/../../..", "/", 64), "/");
+	ck_assert_str_eq(resolved("..", "/sys/bus", 64), "/sys");
+	ck_assert_str_eq(resolved("/", "/x", 64), "/");
+	ck_assert_str_eq(resolved(".", "/", 64), "/");
+	ck_assert_str_eq(resolved("...", "/", 64), "/...");
+	ck_assert_str_eq(resolved("/ab", "/", 4), "/ab");
+	ck_assert_int_eq(path_resolve("", "/", out, sizeof(out)), -AE_ENOENT);
+	ck_assert_int_eq(path_resolve("/abcdefgh", "/", out, sizeof(out)),
+			 -AE_ENAMETOOLONG);
+	ck_assert_int_eq(path_resolve("/abc/defg", "/", out, sizeof(out)),
+			 -AE_ENAMETOOLONG);
+	ck_assert_int_eq(path_resolve("/abcdefg", "/", out, sizeof(out)),
+			 -AE_ENAMETOOLONG);
+	ck_assert_int_eq(path_resolve("/abcdef", "/", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "/abcdef");
+	ck_assert_int_eq(path_resolve("/a", "/", out, 1), -AE_EINVAL);
+}
+END_TEST
+
 Suite *suite_linux_stack(void)
 {
 	Suite *s = suite_create("linux_stack");
@@ -120,6 +159,7 @@ Suite *suite_linux_stack(void)
 
 	tcase_add_test(tc, test_linux_stack_reads_back);
 	tcase_add_test(tc, test_linux_stack_without_phdr_and_refusals);
+	tcase_add_test(tc, test_path_resolve);
 	suite_add_tcase(s, tc);
 	return s;
 }
