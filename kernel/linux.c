@@ -465,6 +465,38 @@ int64_t lsys_clock_nanosleep(const uint64_t a[SYS_ARGS_MAX])
 	return sleep_ns(ns);
 }
 
+/* ---- CPUs ------------------------------------------------------------------ */
+
+int64_t lsys_sched_getaffinity(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint8_t mask[128];
+	uint64_t cpus;
+	PROC_OR_ESRCH(p);
+
+	if ((int32_t)a[0] != 0 && (int32_t)a[0] != proc_pid(p))
+		return -AE_ESRCH;
+	if (a[1] < 8)
+		return -AE_EINVAL;
+	memset(mask, 0, sizeof(mask));
+	cpus = sched_affinity(sched_self());
+	memcpy(mask, &cpus, sizeof(cpus));
+	return syscall_copy(mask, a[2], a[1], true) ?: 8;
+}
+
+int64_t lsys_sched_setaffinity(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t cpus = 0;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	if ((int32_t)a[0] != 0 && (int32_t)a[0] != proc_pid(p))
+		return -AE_ESRCH;
+	rc = syscall_copy(&cpus, a[2], a[1] < 8 ? a[1] : 8, false);
+	if (rc)
+		return rc;
+	return sched_set_affinity(sched_self(), cpus);
+}
+
 /* ---- the process's place --------------------------------------------------- */
 
 int64_t lsys_getcwd(const uint64_t a[SYS_ARGS_MAX])

@@ -72,6 +72,10 @@ int sched_spawn_on(const char *name, unsigned int prio, sched_fn fn,
  * runs threads). Any context. */
 int sched_set_affinity(int id, uint64_t cpus);
 
+/* sched_affinity - the CPUs that run threads on which thread id may run
+ * (bit i: CPU i); 0 for no such thread. Any context. */
+uint64_t sched_affinity(int id);
+
 /* sched_cpu_of - the CPU thread id runs on, waits for, or last ran on;
  * -EINVAL for no such thread. Any context. */
 int sched_cpu_of(int id);

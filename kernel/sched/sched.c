@@ -908,6 +908,22 @@ int sched_cpu_of(int id)
 	return cpu;
 }
 
+uint64_t sched_affinity(int id)
+{
+	uint64_t cpus = 0;
+	bool was;
+
+	if (id < 0 || id >= SCHED_THREADS_MAX)
+		return 0;
+	was = hal_irq_cpu_save();
+	lock_take();
+	if (core.t[id].state != CORE_FREE && core.t[id].state != CORE_EXITED)
+		cpus = core.t[id].affinity & core.online;
+	lock_give();
+	hal_irq_cpu_enable(was);
+	return cpus;
+}
+
 int sched_set_affinity(int id, uint64_t cpus)
 {
 	int rc = -AE_EINVAL, cpu;

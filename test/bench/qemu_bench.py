@@ -469,6 +469,18 @@ def vs_linux(args, mine, timed_boot, groups):
         cmdline='', smp=LINUX_CPUS), 'aegis: up', args.timeout, stop=True)
     if aboot is None:
         awhy = 'Aegis did not reach "aegis: up": %s' % (awhy or 'it ended')
+    # The same lbench binary, unmodified, under Aegis's Linux personality
+    # (docs/LINUX_ABI.md): its null_syscall is a Linux system call through
+    # Aegis (it stops there: it has no second thread without clone).
+    _, abi_out, abi_err = timed_boot(qemu.command(
+        'x86_64', 'pvh', 'tcg', kernel=os.path.join(args.x86, 'kernel.elf'),
+        cmdline='run=lbench run.exit',
+        initrd=os.path.join(args.x86, 'test', 'user', 'initrd.cpio'),
+        smp=LINUX_CPUS), 'bench: linux null_syscall', args.timeout,
+        stop=True)
+    abi = parse(abi_out, LLINE).get('null_syscall')
+    abi_why = None if abi and abi[2] else missing_reason(
+        abi_out, abi_err, ['lbench\'s null_syscall under Aegis'])
     vrows, whys = [], []
     for suffix, peer, extra, vwhat in LINUX_VARIANTS:
         lf, lboot, lwhy = linux_peer(args.linux_initramfs, args.timeout,
@@ -513,6 +525,29 @@ def vs_linux(args, mine, timed_boot, groups):
                 'p99': a['p99'], 'n': a['n'],
                 'peer_p99': round(p99 / 100 * 1e9 / hz, 1),
                 'what': what})
+        awhat = ('getpid through the Linux personality: the same static '
+                 'lbench under Aegis and under Linux (%s)' % vwhat)
+        lrow = lf.get('null_syscall')
+        if abi_why or not lrow or not lrow[2]:
+            vrows.append(not_run(
+                'null_syscall_linux_abi' + suffix, peer + '.null_syscall',
+                FAILED, abi_why or 'Linux: %s' % (
+                    lwhy or 'its clock did not resolve the operation'),
+                what=awhat))
+        else:
+            an, ahz, amed, ap99 = abi
+            n, hz, med, p99 = lrow
+            ans, lns = amed / 100 * 1e9 / ahz, med / 100 * 1e9 / hz
+            vrows.append({
+                'bench': 'vs_linux.null_syscall_linux_abi' + suffix,
+                'arch': 'x86_64', 'accel': 'tcg',
+                'config': 'x86_64-pvh', 'value': round(ans, 1),
+                'unit': 'ns', 'peer': peer + '.null_syscall',
+                'peer_value': round(lns, 1),
+                'ratio': round(ans / lns, 3),
+                'p99': round(ap99 / 100 * 1e9 / ahz, 1), 'n': an,
+                'peer_p99': round(p99 / 100 * 1e9 / hz, 1),
+                'what': awhat})
         bwhat = '%s (%s)' % (BOOT_WHAT, vwhat)
         if aboot is not None and lboot is not None:
             vrows.append({
@@ -531,6 +566,8 @@ def vs_linux(args, mine, timed_boot, groups):
                                  else 'Linux: %s' % lwhy, 'ms', bwhat))
     if aboot is None:
         whys.append(awhy)
+    if abi_why:
+        whys.append('Aegis running lbench: %s' % abi_why)
     why = '; '.join(whys)
     if why:
         print('qemu bench: %s failed: %s' % (label, why))

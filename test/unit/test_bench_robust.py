@@ -268,7 +268,8 @@ class VsLinux(unittest.TestCase):
     back to jiffies on a loaded host) is a failure with that reason,
     never a peer of 0 ns."""
 
-    def run_vs(self, linux_median, off_median=42000, cross=True):
+    def run_vs(self, linux_median, off_median=42000, cross=True,
+               abi_median=63000):
         self.argvs = []
 
         def out(median):
@@ -285,6 +286,10 @@ class VsLinux(unittest.TestCase):
 
         def timed_boot(argv, marker, timeout, stop=False):
             self.argvs.append(argv)
+            if 'run=lbench run.exit' in argv:	# Aegis running lbench
+                return 0.5, ('bench: linux null_syscall n=201 hz=%d '
+                             'median=%d p99=800000 centicycles\n'
+                             % (HZ, abi_median)), None
             if 'microvm,rtc=on' in argv and '-initrd' in argv:
                 off = 'mitigations=off' in argv[argv.index('-append') + 1]
                 return 1.5, out(off_median if off else linux_median), None
@@ -337,9 +342,25 @@ class VsLinux(unittest.TestCase):
         # every boot, Aegis's included, has the same two CPUs
         for argv in self.argvs:
             self.assertEqual(argv[argv.index('-smp') + 1], '2')
-        self.assertEqual(len(self.argvs), 3)
-        self.assertEqual(len(rows), 2 * 5)
+        self.assertEqual(len(self.argvs), 4)
+        self.assertEqual(len(rows), 2 * 6)
         self.assertIsNone(self.groups[-1][1])
+        # the same lbench under Aegis's Linux personality, beside both
+        abi, abi_off = (rows['vs_linux.null_syscall_linux_abi'],
+                        rows['vs_linux.null_syscall_linux_abi.'
+                             'mitigations_off'])
+        self.assertEqual((abi['value'], abi['peer'], abi['peer_value'],
+                          abi['ratio']),
+                         (630.0, 'linux.null_syscall', 520.0, 1.212))
+        self.assertEqual(abi_off['peer_value'], 210.0)
+
+    def test_aegis_without_lbench_figure_fails_that_row(self):
+        rows = self.run_vs(42000, abi_median=0)
+        r = rows['vs_linux.null_syscall_linux_abi']
+        self.assertEqual(r['status'], 'failed')
+        self.assertIn('lbench', r['reason'])
+        self.assertEqual(rows['vs_linux.null_syscall']['peer_value'], 420.0)
+        self.assertEqual(self.groups[-1][1], 'failed')
 
     def test_linux_without_a_second_cpu_fails_that_figure(self):
         rows = self.run_vs(42000, cross=False)
