@@ -14,15 +14,12 @@
 
 use crate::errno::{Errno, HalResult};
 
-/// Bytes `init` puts on a new stack: the FPU/SSE state (an FXSAVE image,
-/// 512 bytes, and 8 to keep it 16-byte aligned), six registers, the
-/// trampoline's return slot, and two spare words so the trampoline calls
-/// the entry on a 16-byte aligned stack.
+/// Bytes `init` puts on a new stack: six registers, the trampoline's
+/// return slot, and two spare words so the trampoline calls the entry on
+/// a 16-byte aligned stack. (A user thread's x87/SSE registers are the
+/// scheduler's to keep: hal_fpu_save, kernel threads use none.)
 #[cfg(target_arch = "x86_64")]
-pub(crate) const FRAME: usize = FXAREA + 9 * 8;
-/// See FRAME: the FXSAVE image and its padding.
-#[cfg(target_arch = "x86_64")]
-const FXAREA: usize = 520;
+pub(crate) const FRAME: usize = 9 * 8;
 /// See FRAME: x19-x30 (12), d8-d15 (8) and TPIDR_EL0 (the user's thread
 /// pointer, so each thread keeps its own), 16-byte aligned.
 #[cfg(target_arch = "aarch64")]
@@ -44,14 +41,8 @@ core::arch::global_asm!(
     "push r13",
     "push r14",
     "push r15",
-    // the x87/MMX/SSE registers: user programs' (the kernel uses none),
-    // each thread its own
-    "sub rsp, 520",
-    "fxsave64 [rsp]",
     "mov [rdi], rsp",
     "mov rsp, rsi",
-    "fxrstor64 [rsp]",
-    "add rsp, 520",
     "pop r15",
     "pop r14",
     "pop r13",
@@ -144,18 +135,12 @@ pub(crate) unsafe fn init(lo: u64, hi: u64, entry: extern "C" fn(u64), arg: u64)
     let mut frame = [0u64; FRAME / 8];
     #[cfg(target_arch = "x86_64")]
     {
-        // the FPU/SSE state a thread starts with (what FNINIT and reset
-        // leave): FCW 0x37f, every x87 exception masked; MXCSR 0x1f80,
-        // every SSE exception masked, round to nearest
-        frame[0] = 0x037f;
-        frame[3] = 0x1f80;
-        // then, popped in order r15, r14, r13, r12, rbx, rbp, then ret:
-        // after the ret rsp is hi - 16 (aligned), so the trampoline's
-        // call enters the entry with rsp = 8 mod 16 as the ABI wants
-        let r = FXAREA / 8;
-        frame[r + 3] = arg; // r12
-        frame[r + 4] = entry as *const () as usize as u64; // rbx
-        frame[r + 6] = aegis_ctx_start as *const () as usize as u64; // return address
+        // popped in order r15, r14, r13, r12, rbx, rbp, then ret: after
+        // the ret rsp is hi - 16 (aligned), so the trampoline's call
+        // enters the entry with rsp = 8 mod 16 as the ABI wants
+        frame[3] = arg; // r12
+        frame[4] = entry as *const () as usize as u64; // rbx
+        frame[6] = aegis_ctx_start as *const () as usize as u64; // return address
     }
     #[cfg(target_arch = "aarch64")]
     {
@@ -225,59 +210,51 @@ mod tests {
         drop(stack);
     }
 
-    static SSE: Ctx = Ctx {
-        main: UnsafeCell::new(0),
-        thread: UnsafeCell::new(0),
-        log: UnsafeCell::new(Vec::new()),
-    };
+    #[repr(align(16))]
+    struct Area([u8; crate::ffi::HAL_FPU_AREA as usize]);
 
-    /// Sets xmm0, switches away and back, and reads xmm0 again, in one
-    /// piece of assembly (nothing of the compiler's in between).
-    unsafe fn sse_round(mine: u64, save: *mut u64, load: u64) -> u64 {
+    /// xmm0 now, in one piece of assembly.
+    fn xmm0() -> u64 {
+        let v: u64;
+        // SAFETY: reads a register.
+        unsafe { core::arch::asm!("movq {}, xmm0", out(reg) v, options(nomem, nostack)) };
+        v
+    }
+
+    /// Sets xmm0, saves the registers, sets it again, restores them and
+    /// reads it, all in one piece of assembly (nothing of the
+    /// compiler's in between).
+    fn save_set_restore(first: u64, second: u64, area: &mut Area) -> u64 {
         let seen: u64;
-        // SAFETY: aegis_ctx_switch's contract (the caller's); every
-        // caller-saved register is declared clobbered.
+        // SAFETY: area is 512 bytes, 16-byte aligned: FXSAVE's.
         unsafe {
             core::arch::asm!(
-                "movq xmm0, r12",
-                "call aegis_ctx_switch",
-                "movq rax, xmm0",
-                in("r12") mine,
-                lateout("rax") seen,
-                in("rdi") save,
-                in("rsi") load,
-                clobber_abi("C"),
+                "movq xmm0, {a}",
+                "fxsave64 [{p}]",
+                "movq xmm0, {b}",
+                "fxrstor64 [{p}]",
+                "movq {o}, xmm0",
+                a = in(reg) first, b = in(reg) second, p = in(reg) area.0.as_mut_ptr(),
+                o = lateout(reg) seen, out("xmm0") _, options(nostack),
             );
         }
         seen
     }
 
-    extern "C" fn sse_body(arg: u64) {
-        loop {
-            // SAFETY: the contexts take turns; never resumed after the
-            // test ends.
-            unsafe {
-                let seen = sse_round(arg, SSE.thread.get(), *SSE.main.get());
-                (*SSE.log.get()).push(seen);
-            }
-        }
-    }
-
     #[test]
-    fn each_context_keeps_its_own_sse_registers() {
-        let mut stack = Box::new(Stack([0; 16384]));
-        let lo = stack.0.as_mut_ptr() as u64;
-        // SAFETY: the stack is ours and outlives the context.
-        unsafe {
-            *SSE.thread.get() = init(lo, lo + 16384, sse_body, 0x7777).unwrap();
-            for _ in 0..3 {
-                let seen = sse_round(0x1111, SSE.main.get(), *SSE.thread.get());
-                assert_eq!(seen, 0x1111);
-            }
-            // the thread's first round started from the clean state
-            assert_eq!(*SSE.log.get(), vec![0x7777, 0x7777]);
-        }
-        drop(stack);
+    fn a_threads_sse_registers_come_back_from_its_area() {
+        let mut area = Area([0; crate::ffi::HAL_FPU_AREA as usize]);
+        // what hal_fpu_save and hal_fpu_restore run
+        assert_eq!(save_set_restore(0x7777, 0x1111, &mut area), 0x7777);
+        // hal_fpu_init: every exception masked (FCW 0x37f, MXCSR 0x1f80)
+        // SAFETY: area is an FPU area.
+        unsafe { crate::ffi::hal_fpu_init(area.0.as_mut_ptr()) };
+        assert_eq!(u16::from_le_bytes([area.0[0], area.0[1]]), 0x037f);
+        assert_eq!(u32::from_le_bytes([area.0[24], area.0[25], area.0[26], area.0[27]]), 0x1f80);
+        // and restoring it is what a new thread starts with: xmm0 zero
+        // SAFETY: as above.
+        unsafe { crate::ffi::hal_fpu_restore(area.0.as_ptr()) };
+        assert_eq!(xmm0(), 0);
     }
 
     #[test]

@@ -1669,6 +1669,63 @@ pub extern "C" fn hal_set_kernel_stack(top: u64) {
     arch::set_kernel_stack(top);
 }
 
+/// The bytes of a thread's FPU area for hal_fpu_save/hal_fpu_restore
+/// (16-byte aligned): x86_64's FXSAVE image; AArch64 keeps its user
+/// FP/SIMD registers in the trap frame and uses none of it.
+pub const HAL_FPU_AREA: u32 = 512;
+
+/// Fill the FPU area `area` with what a new thread starts with: every
+/// register zero, every x87 and SSE exception masked.
+///
+/// # Safety
+/// `area`: HAL_FPU_AREA bytes, 16-byte aligned.
+#[no_mangle]
+pub unsafe extern "C" fn hal_fpu_init(area: *mut u8) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        core::ptr::write_bytes(area, 0, HAL_FPU_AREA as usize);
+        #[cfg(target_arch = "x86_64")]
+        {
+            core::ptr::write_unaligned(area.cast::<u16>(), 0x037f);
+            core::ptr::write_unaligned(area.add(24).cast::<u32>(), 0x1f80);
+        }
+    }
+}
+
+/// Save this CPU's x87/MMX/SSE registers (x86_64: FXSAVE) to `area`,
+/// for the user thread leaving it; AArch64: nothing. The kernel and the
+/// HAL use none of these registers, so they hold the last user thread's
+/// until the next restore.
+///
+/// # Safety
+/// `area` as hal_fpu_init's.
+#[no_mangle]
+pub unsafe extern "C" fn hal_fpu_save(area: *mut u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: the caller's contract; FXSAVE writes 512 bytes.
+    unsafe {
+        core::arch::asm!("fxsave64 [{}]", in(reg) area, options(nostack))
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = area;
+}
+
+/// Load the registers hal_fpu_save (or hal_fpu_init) left in `area`, for
+/// the user thread about to run.
+///
+/// # Safety
+/// `area` as hal_fpu_init's, holding a saved or initial image.
+#[no_mangle]
+pub unsafe extern "C" fn hal_fpu_restore(area: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: the caller's contract; FXRSTOR reads 512 bytes.
+    unsafe {
+        core::arch::asm!("fxrstor64 [{}]", in(reg) area, options(nostack))
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = area;
+}
+
 /// Set the running thread's user thread pointer to `v`, a user address
 /// (the caller checks): x86_64's FS base, which the scheduler sets again
 /// for each thread it switches to; on AArch64 nothing (a program writes

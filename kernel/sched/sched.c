@@ -95,6 +95,9 @@ static struct thread {
 	void *scratch;		/* a user thread's page for system calls */
 	uint64_t scratch_pa;
 	uint64_t tls;		/* its user thread pointer (sched_set_tls) */
+	/* a user thread's x87/SSE registers while it does not run (the
+	 * kernel uses none: only user threads' are kept) */
+	uint8_t fpu[HAL_FPU_AREA] __attribute__((aligned(16)));
 } th[SCHED_THREADS_MAX];
 
 /* What each CPU is doing. */
@@ -254,6 +257,7 @@ static void prepare(struct cpu_state *c, int id)
 	/* every time: user mode can change it behind the kernel's back
 	 * (loading a segment selector clears the FS base) */
 	hal_user_tls_set(th[id].tls);
+	hal_fpu_restore(th[id].fpu);
 	hal_set_kernel_stack(stack_top(id));
 }
 
@@ -291,6 +295,8 @@ static void to_dispatcher(void)
 
 	account(c, me);
 	c->current = -1;
+	if (th[me].user)
+		hal_fpu_save(th[me].fpu);
 	hal_ctx_switch(&th[me].sp, c->disp_sp);
 }
 
@@ -316,6 +322,8 @@ static void switch_away(void)
 		return;
 	}
 	account(c, me);
+	if (th[me].user)
+		hal_fpu_save(th[me].fpu);
 	start_turn(c, next);
 	hal_ctx_switch(&th[me].sp, th[next].sp);
 }
@@ -695,6 +703,7 @@ int sched_spawn_user(const char *name, unsigned int prio,
 	memset(&t, 0, sizeof(t));
 	t.user = true;
 	t.u = *u;
+	hal_fpu_init(t.fpu);
 	return spawn(name, prio, NULL, NULL, &t, CORE_ALL);
 }
 
