@@ -138,11 +138,6 @@ uint32_t proc_as(const struct proc *p)
 	return p->as_id;
 }
 
-bool proc_linux(const struct proc *p)
-{
-	return p->is_linux;
-}
-
 int proc_parent(const struct proc *p)
 {
 	return p->parent;
@@ -944,7 +939,7 @@ static int spawn(const struct proc_spawn_req *q, const struct bus_msg *m)
 		/* its first thread: counted, and its id in tid[0], before it
 		 * can run (or end, and be reaped, on another CPU) */
 		struct sched_user u = { id, root, im.entry, sp, reaped, p, 0,
-					&p->tid[0] };
+					&p->tid[0], p->is_linux };
 		bool was = plock();
 
 		p->state = ALIVE;
@@ -977,7 +972,7 @@ undo_as:
 int proc_thread(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg)
 {
 	struct sched_user u = { p->as_id, p->root, pc, sp, reaped, p, arg,
-				NULL };
+				NULL, p->is_linux };
 	int k, rc = 0;
 	bool was = plock();
 

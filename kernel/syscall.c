@@ -639,10 +639,8 @@ void kernel_syscall(struct HalSyscall *s)
 {
 	struct HalRange r = hal_mmu_user_range();
 	struct user_mem m = { r.lo, r.hi, lookup, NULL };
-	struct proc *p = proc_self();
-
 	/* a Linux program's calls are Linux's (docs/LINUX_ABI.md) */
-	if (p && proc_linux(p))
+	if (sched_caller_linux())
 		s->ret = linux_syscall(s->nr, s->args, &m);
 	else
 		s->ret = syscall_gate(s->nr, s->args, &m);

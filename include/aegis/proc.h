@@ -85,13 +85,13 @@ bool proc_privileged(const struct proc *p);
 bus_svc_t proc_svc(const struct proc *p);
 uint32_t proc_as(const struct proc *p);
 
-/* The Linux personality (docs/LINUX_ABI.md, kernel/linux.c): whether p
- * runs Linux's system calls; its parent's pid (0: none); its stack's
- * size; proc_brk moves its heap's end to addr and returns the new end,
- * or the old one when addr is below the heap's start, too far above it
- * or cannot be had (brk's way); proc_linux_keep remembers its
- * clear-child-tid address and robust-list head (~0: leave as it is). */
-bool proc_linux(const struct proc *p);
+/* The Linux personality (docs/LINUX_ABI.md, kernel/linux.c; whether a
+ * process runs Linux's system calls is its threads' sched_user.linux_abi):
+ * its parent's pid (0: none); its stack's size; proc_brk moves its heap's
+ * end to addr and returns the new end, or the old one when addr is below
+ * the heap's start, too far above it or cannot be had (brk's way);
+ * proc_linux_keep remembers its clear-child-tid address and robust-list
+ * head (~0: leave as it is). */
 int proc_parent(const struct proc *p);
 uint64_t proc_stack_size(const struct proc *p);
 uint64_t proc_brk(struct proc *p, uint64_t addr);

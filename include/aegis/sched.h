@@ -95,6 +95,7 @@ struct sched_user {
 	uint64_t arg;		/* in the first argument register */
 	int *tid_out;		/* if not NULL: gets the thread's id before
 				 * it can run */
+	bool linux_abi;		/* its system calls are Linux's (aegis/linux.h) */
 };
 
 /* sched_spawn_user - start a user thread (its traps and system calls run
@@ -104,6 +105,12 @@ unsigned int sched_threads_free(void);
 
 int sched_spawn_user(const char *name, unsigned int prio,
 		     const struct sched_user *u);
+
+/* sched_caller_linux - for the system-call entry only (kernel/syscall.c),
+ * where the caller is always a user thread: whether its calls are
+ * Linux's (sched_user.linux_abi). One call on every system call's path,
+ * and no look at the bus. */
+bool sched_caller_linux(void);
 
 /* sched_set_tls - the running user thread's thread pointer (x86_64's FS
  * base: Linux's arch_prctl) is v from now on, here and on every CPU it

@@ -707,6 +707,15 @@ int sched_spawn_user(const char *name, unsigned int prio,
 	return spawn(name, prio, NULL, NULL, &t, CORE_ALL);
 }
 
+bool sched_caller_linux(void)
+{
+	int me = self();
+
+	/* a system call from user mode: always a user thread, never inside
+	 * a bus handler (so no bus_current() to ask: it costs a lock look) */
+	return me >= 0 && th[me].user && th[me].u.linux_abi;
+}
+
 void *sched_owner(void)
 {
 	return in_thread() && th[self()].user ? th[self()].u.owner : NULL;
