@@ -17,6 +17,7 @@
 #include <aegis/abi.h>
 #include <aegis/bus.h>
 #include <aegis/clock.h>
+#include <aegis/mm.h>
 #include <aegis/node.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
@@ -463,6 +464,36 @@ int64_t lsys_clock_nanosleep(const uint64_t a[SYS_ARGS_MAX])
 		ns = ns > now ? ns - now : 0;
 	}
 	return sleep_ns(ns);
+}
+
+int64_t lsys_sysinfo(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct {
+		int64_t uptime;
+		uint64_t loads[3];
+		uint64_t totalram, freeram, sharedram, bufferram;
+		uint64_t totalswap, freeswap;
+		uint16_t procs, pad;
+		uint32_t pad2;
+		uint64_t totalhigh, freehigh;
+		uint32_t mem_unit;
+		uint32_t pad3;
+	} si;
+	struct mm_stats ms;
+	struct sched_stats ss;
+	_Static_assert(sizeof(si) == 112, "struct sysinfo (64-bit)");
+
+	memset(&si, 0, sizeof(si));
+	si.uptime = (int64_t)(clock_ns() / NS);
+	sched_loadavg(si.loads);
+	if (mm_get_stats(&ms) == 0) {
+		si.totalram = ms.managed_pages * PAGE;
+		si.freeram = ms.free_pages * PAGE;
+	}
+	sched_get_stats(&ss);
+	si.procs = (uint16_t)(ss.threads < 0xffff ? ss.threads : 0xffff);
+	si.mem_unit = 1;
+	return syscall_copy(&si, a[0], sizeof(si), true);
 }
 
 /* ---- CPUs ------------------------------------------------------------------ */

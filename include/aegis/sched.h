@@ -200,6 +200,11 @@ struct sched_stats {
 
 void sched_get_stats(struct sched_stats *out);
 
+/* sched_loadavg - the 1, 5 and 15 minute load averages (threads running
+ * or ready, sampled every 5 s, as Linux's), with 16 fraction bits (as
+ * sysinfo gives them). */
+void sched_loadavg(uint64_t out[3]);
+
 /* For each CPU's main loop: run this CPU's ready threads (or one taken
  * from a busier CPU) until the bus has work or none is ready. Returns
  * true if a thread ran. */

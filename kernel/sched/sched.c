@@ -48,6 +48,7 @@
 #include <aegis/clock.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
+#include <aegis/kernel.h>
 #include <aegis/kprintf.h>
 #include <aegis/mm.h>
 #include <aegis/sched.h>
@@ -1180,6 +1181,40 @@ static int sched_init(void)
 }
 
 /* Sleeps and timed waits that are over, on whichever CPU they wait for. */
+/* The load averages, as Linux keeps them (kernel/sched/loadavg.c): every
+ * 5 s the threads running or ready are counted, and each average moves
+ * towards the count by the share of its window (1, 5 and 15 minutes),
+ * in fixed point with 11 fraction bits. */
+#define LOAD_FSHIFT	11
+#define LOAD_ONE	(1u << LOAD_FSHIFT)
+static const uint64_t load_exp[3] = { 1884, 2014, 2037 };
+static uint64_t avenrun[3];
+static uint64_t load_next;
+
+/* the lock held */
+static void load_sample(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned int c = 0; c < SMP_CPUS_MAX; c++)
+		n += core.nready[c] + (cpu_st[c].current >= 0);
+	for (int i = 0; i < 3; i++)
+		avenrun[i] = (avenrun[i] * load_exp[i] +
+			      n * LOAD_ONE * (LOAD_ONE - load_exp[i]) +
+			      LOAD_ONE / 2) >> LOAD_FSHIFT;
+}
+
+void sched_loadavg(uint64_t out[3])
+{
+	bool was = hal_irq_cpu_save();
+
+	lock_take();
+	for (int i = 0; i < 3; i++)	/* sysinfo's 16 fraction bits */
+		out[i] = avenrun[i] << (16 - LOAD_FSHIFT);
+	lock_give();
+	hal_irq_cpu_enable(was);
+}
+
 static void tick(void)
 {
 	uint64_t cpus;
@@ -1187,6 +1222,10 @@ static void tick(void)
 
 	lock_take();
 	stats.ticks++;
+	if (stats.ticks >= load_next) {
+		load_next = stats.ticks + 5ull * kernel_timer_hz();
+		load_sample();
+	}
 	if (core_expire(&core, hal_cycles(), idle_mask(), &cpus))
 		for (unsigned int i = 0; i < SMP_CPUS_MAX; i++)
 			if (cpus >> i & 1)

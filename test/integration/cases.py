@@ -508,7 +508,8 @@ CASES = [
                   b'run busybox ls -l /dev/null\r'),
                  (r'^sh: busybox \(pid 10\) exited',
                   b'run busybox cat /nothing\r'),
-                 (r'^sh: busybox \(pid 11\) exited', b'run hello there\r'),
+                 (r'^sh: busybox \(pid 11\) exited', b'run busybox uptime\r'),
+                 (r'^sh: busybox \(pid 12\) exited', b'run hello there\r'),
                  (r'take no arguments', b'poweroff\r')],
         'expect': [
             BANNER,
@@ -551,6 +552,10 @@ CASES = [
             r'^sh: busybox \(pid 10\) exited with 0$',
             r"^cat: can't open '/nothing': No such file or directory$",
             r'^sh: busybox \(pid 11\) exited with 1$',
+            # sysinfo: the uptime and the load averages
+            r'\d\d:\d\d:\d\d up \d+ min, +0 users, +load average: '
+            r'\d+\.\d\d, \d+\.\d\d, \d+\.\d\d$',
+            r'^sh: busybox \(pid 12\) exited with 0$',
             r"^proc: hello: Aegis's own programs take no arguments$",
             r'^power: off, asked by shell$',
         ],
