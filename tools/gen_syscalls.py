@@ -93,6 +93,33 @@ def parse_arg(text):
     raise DefError('cannot read argument %r' % text)
 
 
+def parse_call(name, result, args, owner, doc):
+    """What both description files say of a call past its name and
+    numbers: its result, owner and text checked, its arguments parsed
+    (a buffer's length names a size or count argument)."""
+    if result not in RESULTS:
+        raise DefError('%s: result %r is not one of %s' % (
+            name, result, ', '.join(sorted(RESULTS))))
+    if not NAME.match(owner):
+        raise DefError('%s: owner %r is not a service name' % (name, owner))
+    if not doc:
+        raise DefError('%s: says nothing about what it does' % name)
+    parsed = [parse_arg(a.strip()) for a in args.split(',')] if args else []
+    if len(parsed) > MAX_ARGS:
+        raise DefError('%s: %d arguments, at most %d'
+                       % (name, len(parsed), MAX_ARGS))
+    names = [a[1] for a in parsed]
+    if len(set(names)) != len(names):
+        raise DefError('%s: an argument name twice' % name)
+    for kind, an, _, ln in parsed:
+        if kind in BUFFERS and not ln.isdigit() and (
+                ln not in names or
+                parsed[names.index(ln)][0] not in ('size', 'count')):
+            raise DefError('%s: %s[%s]: %s is not a size argument'
+                           % (name, an, ln, ln))
+    return parsed
+
+
 def parse(path):
     calls = []
     with open(path) as f:
@@ -112,29 +139,7 @@ def parse(path):
                 raise DefError('number %r is not a number' % num)
             if not NAME.match(name):
                 raise DefError('name %r is not [a-z_][a-z0-9_]*' % name)
-            if result not in RESULTS:
-                raise DefError('%s: result %r is not one of %s' % (
-                    name, result, ', '.join(sorted(RESULTS))))
-            if not NAME.match(owner):
-                raise DefError('%s: owner %r is not a service name'
-                               % (name, owner))
-            if not doc:
-                raise DefError('%s: says nothing about what it does'
-                               % name)
-            parsed = [parse_arg(a.strip()) for a in args.split(',')] \
-                if args else []
-            if len(parsed) > MAX_ARGS:
-                raise DefError('%s: %d arguments, at most %d'
-                               % (name, len(parsed), MAX_ARGS))
-            names = [a[1] for a in parsed]
-            if len(set(names)) != len(names):
-                raise DefError('%s: an argument name twice' % name)
-            for kind, an, _, ln in parsed:
-                if kind in BUFFERS and not ln.isdigit():
-                    if ln not in names or \
-                            parsed[names.index(ln)][0] != 'size':
-                        raise DefError('%s: %s[%s]: %s is not a size '
-                                       'argument' % (name, an, ln, ln))
+            parsed = parse_call(name, result, args, owner, doc)
         except DefError as e:
             raise DefError('%s: %s' % (where, e))
         calls.append({'nr': int(num), 'name': name, 'result': result,
@@ -192,30 +197,7 @@ def parse_linux(path):
                                    % (name, arch, n))
             if nrs['x86_64'] is None and nrs['aarch64'] is None:
                 raise DefError('%s: on neither arch' % name)
-            if result not in RESULTS:
-                raise DefError('%s: result %r is not one of %s' % (
-                    name, result, ', '.join(sorted(RESULTS))))
-            if not NAME.match(owner):
-                raise DefError('%s: owner %r is not a service name'
-                               % (name, owner))
-            if not doc_:
-                raise DefError('%s: says nothing about what it does'
-                               % name)
-            parsed = [parse_arg(a.strip()) for a in args.split(',')] \
-                if args else []
-            if len(parsed) > MAX_ARGS:
-                raise DefError('%s: %d arguments, at most %d'
-                               % (name, len(parsed), MAX_ARGS))
-            names = [a[1] for a in parsed]
-            if len(set(names)) != len(names):
-                raise DefError('%s: an argument name twice' % name)
-            for kind, an, _, ln in parsed:
-                if kind in BUFFERS and not ln.isdigit():
-                    if ln not in names or \
-                            parsed[names.index(ln)][0] not in ('size',
-                                                               'count'):
-                        raise DefError('%s: %s[%s]: %s is not a size '
-                                       'argument' % (name, an, ln, ln))
+            parsed = parse_call(name, result, args, owner, doc_)
         except DefError as e:
             raise DefError('%s: %s' % (where, e))
         calls.append({'name': name, 'nr': nrs, 'result': result,
