@@ -89,14 +89,9 @@ static const struct sysfs_attr attrs[] = {
 	{ "moves", 0444, 0 }, { "load", 0444, 0 }, { "period_ms", 0644, 0 },
 };
 
-static uint32_t put(char *buf, uint32_t size, uint32_t n, int k)
-{
-	return n + (k < (int)(size - n) ? (uint32_t)k : size - n);
-}
-
 static uint32_t show_moves(char *buf, uint32_t size)
 {
-	uint32_t n = put(buf, size, 0, ksnprintf(buf, size,
+	uint32_t n = sysfs_put(size, 0, ksnprintf(buf, size,
 			"%llu rounds, %llu moves\n",
 			(unsigned long long)bal.rounds,
 			(unsigned long long)bal.moves));
@@ -106,7 +101,7 @@ static uint32_t show_moves(char *buf, uint32_t size)
 
 		if (!r->when)
 			break;
-		n = put(buf, size, n, ksnprintf(buf + n, size - n,
+		n = sysfs_put(size, n, ksnprintf(buf + n, size - n,
 			"%10llu ms  %-16s cpu %u (%u%%) -> cpu %u (%u%%)\n",
 			(unsigned long long)(ns_of_cycles(r->when) / 1000000),
 			r->name, r->from, r->from_pct, r->to, r->to_pct));
@@ -117,12 +112,12 @@ static uint32_t show_moves(char *buf, uint32_t size)
 static uint32_t show_load(char *buf, uint32_t size)
 {
 	uint64_t cpus = online_cpus();
-	uint32_t n = put(buf, size, 0, ksnprintf(buf, size,
+	uint32_t n = sysfs_put(size, 0, ksnprintf(buf, size,
 						 "cpu  handlers%%\n"));
 
 	for (unsigned int c = 0; c < BALANCE_CPUS && n < size; c++)
 		if (cpus >> c & 1)
-			n = put(buf, size, n, ksnprintf(buf + n, size - n,
+			n = sysfs_put(size, n, ksnprintf(buf + n, size - n,
 				"%-4u %u\n", c, bal.pct[c]));
 	return n;
 }
@@ -144,14 +139,26 @@ static int store_period(const char *s, uint32_t len)
 	return 0;
 }
 
+static uint32_t balance_show(uint32_t index, char *buf, uint32_t size)
+{
+	if (index == 0)
+		return show_moves(buf, size);
+	if (index == 1)
+		return show_load(buf, size);
+	return sysfs_put(size, 0, ksnprintf(buf, size, "%u\n", period_ms));
+}
+
+static int balance_store(uint32_t index, const char *buf, uint32_t len)
+{
+	(void)index;	/* period_ms: the one writable attribute */
+	return store_period(buf, len);
+}
+
+static const struct sysfs_ops balance_ops = { balance_show, balance_store };
+
 static int balance_handle(void *state, const struct bus_msg *m,
 			  struct bus_msg *reply)
 {
-	struct sysfs_io io;
-	char *buf;
-	uint32_t n;
-	int rc;
-
 	(void)state;
 	if (m->kind == BUS_EVENT) {
 		if (m->topic == TOPIC_HW_IRQ_TIMER && m->src == BUS_SVC_KERNEL)
@@ -160,27 +167,7 @@ static int balance_handle(void *state, const struct bus_msg *m,
 	}
 	if (m->kind != BUS_REQUEST)
 		return 0;
-	if (m->topic == TOPIC_SYSFS_ATTR)
-		return sysfs_attr_answer(attrs, ARRAY_SIZE(attrs), m, reply);
-	if (m->topic != TOPIC_SYSFS_SHOW && m->topic != TOPIC_SYSFS_STORE)
-		return -AE_ENOSYS;
-	buf = sysfs_io_take(m, &io, m->topic == TOPIC_SYSFS_STORE, &rc);
-	if (!buf)
-		return rc;
-	if (io.index >= ARRAY_SIZE(attrs))
-		return -AE_EINVAL;
-	if (m->topic == TOPIC_SYSFS_STORE)
-		return io.index == 2 ? store_period(buf, io.len) : -AE_EACCES;
-	if (io.index == 0)
-		n = show_moves(buf, io.len);
-	else if (io.index == 1)
-		n = show_load(buf, io.len);
-	else
-		n = put(buf, io.len, 0, ksnprintf(buf, io.len, "%u\n",
-						  period_ms));
-	memcpy(reply->data, &n, sizeof(n));
-	reply->len = sizeof(n);
-	return 0;
+	return sysfs_serve(attrs, ARRAY_SIZE(attrs), &balance_ops, m, reply);
 }
 
 SERVICE(balance,

@@ -553,17 +553,12 @@ static const struct sysfs_attr attrs[] = {
 	{ "calls", 0444, 0 }, { "enosys", 0444, 0 },
 };
 
-static uint32_t put(char *buf, uint32_t size, uint32_t n, int k)
-{
-	return n + (k < (int)(size - n) ? (uint32_t)k : size - n);
-}
-
 static uint32_t show_calls(char *buf, uint32_t size)
 {
 	uint32_t n = 0;
 
 	for (unsigned int i = 0; i < LSYS_COUNT && n < size; i++)
-		n = put(buf, size, n, ksnprintf(buf + n, size - n,
+		n = sysfs_put(size, n, ksnprintf(buf + n, size - n,
 			"%-16s %llu\n", linux_table[i].name,
 			(unsigned long long)__atomic_load_n(&calls[i],
 							    __ATOMIC_RELAXED)));
@@ -572,7 +567,7 @@ static uint32_t show_calls(char *buf, uint32_t size)
 
 static uint32_t show_enosys(char *buf, uint32_t size)
 {
-	uint32_t n = put(buf, size, 0, ksnprintf(buf, size, "nr    calls  (%s)\n",
+	uint32_t n = sysfs_put(size, 0, ksnprintf(buf, size, "nr    calls  (%s)\n",
 						 hal_arch_name()));
 
 	for (unsigned int i = 0; i <= NR_SEEN && n < size; i++) {
@@ -581,42 +576,30 @@ static uint32_t show_enosys(char *buf, uint32_t size)
 		if (!c)
 			continue;
 		if (i == NR_SEEN)
-			n = put(buf, size, n, ksnprintf(buf + n, size - n,
+			n = sysfs_put(size, n, ksnprintf(buf + n, size - n,
 				">%u %llu\n", NR_SEEN - 1,
 				(unsigned long long)c));
 		else
-			n = put(buf, size, n, ksnprintf(buf + n, size - n,
+			n = sysfs_put(size, n, ksnprintf(buf + n, size - n,
 				"%-5u %llu\n", i, (unsigned long long)c));
 	}
 	return n;
 }
 
+static uint32_t linux_show(uint32_t index, char *buf, uint32_t size)
+{
+	return index == 0 ? show_calls(buf, size) : show_enosys(buf, size);
+}
+
+static const struct sysfs_ops linux_ops = { linux_show, NULL };
+
 static int linux_handle(void *state, const struct bus_msg *m,
 			struct bus_msg *reply)
 {
-	struct sysfs_io io;
-	char *buf;
-	uint32_t n;
-	int rc;
-
 	(void)state;
 	if (m->kind != BUS_REQUEST)
 		return 0;
-	if (m->topic == TOPIC_SYSFS_ATTR)
-		return sysfs_attr_answer(attrs, ARRAY_SIZE(attrs), m, reply);
-	if (m->topic != TOPIC_SYSFS_SHOW && m->topic != TOPIC_SYSFS_STORE)
-		return -AE_ENOSYS;
-	buf = sysfs_io_take(m, &io, m->topic == TOPIC_SYSFS_STORE, &rc);
-	if (!buf)
-		return rc;
-	if (io.index >= ARRAY_SIZE(attrs))
-		return -AE_EINVAL;
-	if (m->topic == TOPIC_SYSFS_STORE)
-		return -AE_EACCES;
-	n = io.index == 0 ? show_calls(buf, io.len) : show_enosys(buf, io.len);
-	memcpy(reply->data, &n, sizeof(n));
-	reply->len = sizeof(n);
-	return 0;
+	return sysfs_serve(attrs, ARRAY_SIZE(attrs), &linux_ops, m, reply);
 }
 
 SERVICE(linux_personality,

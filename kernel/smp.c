@@ -639,14 +639,9 @@ static int store_ping(const char *s, uint32_t len)
 	return smp_ping(v);
 }
 
-static uint32_t put(char *buf, uint32_t size, uint32_t n, int k)
-{
-	return n + (k < (int)(size - n) ? (uint32_t)k : size - n);
-}
-
 static uint32_t show_list(char *buf, uint32_t size)
 {
-	uint32_t n = put(buf, size, 0, ksnprintf(buf, size,
+	uint32_t n = sysfs_put(size, 0, ksnprintf(buf, size,
 			"cpu hw_id      state    start_us     ticks      ipis     calls       tlb  note\n"));
 
 	for (unsigned int i = 0; i < ndesc && n < size; i++) {
@@ -661,7 +656,7 @@ static uint32_t show_list(char *buf, uint32_t size)
 				  (unsigned long long)__atomic_load_n(
 					&c->ticks, __ATOMIC_RELAXED));
 		}
-		n = put(buf, size, n, ksnprintf(buf + n, size - n,
+		n = sysfs_put(size, n, ksnprintf(buf + n, size - n,
 			"%-3u %-10llx %-8s %8s  %8s  %8llu  %8llu  %8llu  %s\n",
 			i, (unsigned long long)c->hw_id, smp_state_name(st), us,
 			ticks,
@@ -678,41 +673,34 @@ static uint32_t show_list(char *buf, uint32_t size)
 	return n;
 }
 
-static int cpus_handle(void *state, const struct bus_msg *m,
-		       struct bus_msg *reply)
+static uint32_t cpus_show(uint32_t index, char *buf, uint32_t size)
 {
-	struct sysfs_io io;
-	char *buf;
-	uint32_t n;
-	int rc;
-
-	(void)state;
-	if (m->kind != BUS_REQUEST)
-		return 0;
-	if (m->topic == TOPIC_SYSFS_ATTR)
-		return sysfs_attr_answer(attrs, ARRAY_SIZE(attrs), m, reply);
-	if (m->topic != TOPIC_SYSFS_SHOW && m->topic != TOPIC_SYSFS_STORE)
-		return -AE_ENOSYS;
-	buf = sysfs_io_take(m, &io, m->topic == TOPIC_SYSFS_STORE, &rc);
-	if (!buf)
-		return rc;
-	if (io.index >= ARRAY_SIZE(attrs))
-		return -AE_EINVAL;
-	if (m->topic == TOPIC_SYSFS_STORE)
-		return io.index == 3 ? store_ping(buf, io.len) : -AE_EACCES;
-	if (io.index == 0)
-		n = show_list(buf, io.len);
-	else if (io.index == 3)
-		n = put(buf, io.len, 0, ksnprintf(buf, io.len, "%llu\n",
+	if (index == 0)
+		return show_list(buf, size);
+	if (index == 3)
+		return sysfs_put(size, 0, ksnprintf(buf, size, "%llu\n",
 			(unsigned long long)__atomic_load_n(
 				&cpus[hal_cpu_index()].pongs,
 				__ATOMIC_ACQUIRE)));
-	else
-		n = put(buf, io.len, 0, ksnprintf(buf, io.len, "%u\n",
-			io.index == 1 ? smp_cpus_online() : ndesc));
-	memcpy(reply->data, &n, sizeof(n));
-	reply->len = sizeof(n);
-	return 0;
+	return sysfs_put(size, 0, ksnprintf(buf, size, "%u\n",
+			 index == 1 ? smp_cpus_online() : ndesc));
+}
+
+static int cpus_store(uint32_t index, const char *buf, uint32_t len)
+{
+	(void)index;	/* ping: the one writable attribute */
+	return store_ping(buf, len);
+}
+
+static const struct sysfs_ops cpus_ops = { cpus_show, cpus_store };
+
+static int cpus_handle(void *state, const struct bus_msg *m,
+		       struct bus_msg *reply)
+{
+	(void)state;
+	if (m->kind != BUS_REQUEST)
+		return 0;
+	return sysfs_serve(attrs, ARRAY_SIZE(attrs), &cpus_ops, m, reply);
 }
 
 SERVICE(cpus,

@@ -62,4 +62,28 @@ void *sysfs_io_take(const struct bus_msg *m, struct sysfs_io *io, bool store,
 int sysfs_attr_answer(const struct sysfs_attr *attrs, uint32_t n,
 		      const struct bus_msg *m, struct bus_msg *reply);
 
+/*
+ * sysfs_serve - a service's whole answer to the sysfs requests for its
+ * table of n attributes: "sysfs.attr" (sysfs_attr_answer), "sysfs.show"
+ * (show writes attribute index's text into buf, size bytes, and returns
+ * its length) and "sysfs.store" (store takes index's value, len bytes
+ * and a NUL; an attribute whose mode has no owner-write bit, or a NULL
+ * store, is -EACCES). Every other request is -ENOSYS; the caller handles
+ * events itself. kernel/lib/sysfs_attr.c.
+ */
+struct sysfs_ops {
+	uint32_t (*show)(uint32_t index, char *buf, uint32_t size);
+	int (*store)(uint32_t index, const char *buf, uint32_t len);
+};
+int sysfs_serve(const struct sysfs_attr *attrs, uint32_t n,
+		const struct sysfs_ops *ops, const struct bus_msg *m,
+		struct bus_msg *reply);
+
+/* sysfs_put - a show's length so far, n, after ksnprintf wrote k more
+ * bytes to buf (size in all): what was cut at the end is not counted. */
+static inline uint32_t sysfs_put(uint32_t size, uint32_t n, int k)
+{
+	return n + (k < 0 ? 0 : k < (int)(size - n) ? (uint32_t)k : size - n);
+}
+
 #endif

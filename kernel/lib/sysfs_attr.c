@@ -6,6 +6,7 @@
 #include <string.h>
 #include <aegis/errno.h>
 #include <aegis/sysfs.h>
+#include <aegis/topics.h>
 
 int sysfs_attr_answer(const struct sysfs_attr *attrs, uint32_t n,
 		      const struct bus_msg *m, struct bus_msg *reply)
@@ -19,6 +20,34 @@ int sysfs_attr_answer(const struct sysfs_attr *attrs, uint32_t n,
 		return -AE_ENOENT;
 	memcpy(reply->data, &attrs[i], sizeof(attrs[i]));
 	reply->len = sizeof(attrs[i]);
+	return 0;
+}
+
+int sysfs_serve(const struct sysfs_attr *attrs, uint32_t n,
+		const struct sysfs_ops *ops, const struct bus_msg *m,
+		struct bus_msg *reply)
+{
+	bool store = m->topic == TOPIC_SYSFS_STORE;
+	struct sysfs_io io;
+	uint32_t len;
+	char *buf;
+	int rc;
+
+	if (m->topic == TOPIC_SYSFS_ATTR)
+		return sysfs_attr_answer(attrs, n, m, reply);
+	if (m->topic != TOPIC_SYSFS_SHOW && !store)
+		return -AE_ENOSYS;
+	buf = sysfs_io_take(m, &io, store, &rc);
+	if (!buf)
+		return rc;
+	if (io.index >= n)
+		return -AE_EINVAL;
+	if (store)
+		return ops->store && (attrs[io.index].mode & 0200)
+			? ops->store(io.index, buf, io.len) : -AE_EACCES;
+	len = ops->show(io.index, buf, io.len);
+	memcpy(reply->data, &len, sizeof(len));
+	reply->len = sizeof(len);
 	return 0;
 }
 
