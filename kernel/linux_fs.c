@@ -20,8 +20,7 @@
 	if (!p)					\
 		return -AE_ESRCH
 
-/* Linux's open flags (the generic values; AArch64 and x86_64 differ in
- * O_DIRECTORY and O_NOFOLLOW) */
+/* Linux's open flags (LINUX_O_DIRECTORY: aegis/linux.h, per arch) */
 #define O_ACCMODE	3
 #define O_WRONLY	1
 #define O_RDWR		2
@@ -30,11 +29,6 @@
 #define O_APPEND	02000
 #define O_NONBLOCK	04000
 #define O_CLOEXEC	02000000
-#if defined(__aarch64__)
-#define O_DIRECTORY	040000
-#else
-#define O_DIRECTORY	0200000
-#endif
 #define AT_FDCWD	(-100)
 #define AT_SYMLINK_NOFOLLOW 0x100
 #define AT_EMPTY_PATH	0x1000
@@ -84,7 +78,7 @@ static int open_path(struct proc *p, const char *path, uint64_t flags)
 		return rc;
 	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 		return -AE_EEXIST;
-	if ((flags & O_DIRECTORY) && st.kind != NODE_KIND_DIR)
+	if ((flags & LINUX_O_DIRECTORY) && st.kind != NODE_KIND_DIR)
 		return -AE_ENOTDIR;
 	switch (flags & O_ACCMODE) {
 	case O_WRONLY:
@@ -115,7 +109,7 @@ static int open_path(struct proc *p, const char *path, uint64_t flags)
 	memcpy(l->path, path, strnlen(path, sizeof(l->path) - 1));
 	l->flags = (uint32_t)flags & ~(uint32_t)O_CLOEXEC;
 	if (st.kind == NODE_KIND_DIR)
-		l->flags |= O_DIRECTORY;	/* what getdents64 reads */
+		l->flags |= LINUX_O_DIRECTORY;	/* what getdents64 reads */
 	l->cloexec = flags & O_CLOEXEC;
 	return fd;
 }
@@ -155,7 +149,7 @@ int64_t lsys_read(const uint64_t a[SYS_ARGS_MAX])
 	PROC_OR_ESRCH(p);
 
 	l = proc_lfd(p, (int)a[0]);
-	if (l && l->path[0] && (l->flags & O_DIRECTORY))
+	if (l && l->path[0] && (l->flags & LINUX_O_DIRECTORY))
 		return -AE_EISDIR;
 	return sys_read(a);
 }
@@ -174,7 +168,7 @@ int64_t lsys_lseek(const uint64_t a[SYS_ARGS_MAX])
 	if (h < 0)
 		return h;
 	l = proc_lfd(p, (int)a[0]);
-	if (l && l->path[0] && (l->flags & O_DIRECTORY)) {
+	if (l && l->path[0] && (l->flags & LINUX_O_DIRECTORY)) {
 		int64_t to = a[2] ? (int64_t)l->pos + (int64_t)a[1]
 				  : (int64_t)a[1];
 
@@ -205,37 +199,11 @@ static int put_stat(const struct node_stat *st, const char *path, uint64_t va)
 	uint64_t ino = path ? inode_of(path) : 1, size = path ? st->size : 0;
 	uint32_t uid = path ? st->uid : 0, gid = path ? st->gid : 0;
 	uint64_t rdev = path ? 0 : (5u << 8 | 1);	/* /dev/console */
-#if defined(__aarch64__)
-	struct {
-		uint64_t dev, ino;
-		uint32_t mode, nlink, uid, gid;
-		uint64_t rdev, pad1;
-		int64_t size;
-		int32_t blksize, pad2;
-		int64_t blocks;
-		int64_t times[6];
-		uint32_t unused[2];
-	} s;
-	_Static_assert(sizeof(s) == 128, "struct stat (generic)");
+	struct linux_stat s;
 
 	memset(&s, 0, sizeof(s));
 	s.nlink = 1;
 	s.blksize = 4096;
-#else
-	struct {
-		uint64_t dev, ino, nlink;
-		uint32_t mode, uid, gid, pad0;
-		uint64_t rdev;
-		int64_t size, blksize, blocks;
-		int64_t times[6];
-		int64_t reserved[3];
-	} s;
-	_Static_assert(sizeof(s) == 144, "struct stat (x86_64)");
-
-	memset(&s, 0, sizeof(s));
-	s.nlink = 1;
-	s.blksize = 4096;
-#endif
 	s.dev = 1;
 	s.ino = ino;
 	s.mode = mode;
@@ -321,7 +289,7 @@ int64_t lsys_getdents64(const uint64_t a[SYS_ARGS_MAX])
 	if (h < 0)
 		return h;
 	l = proc_lfd(p, (int)a[0]);
-	if (!l || !l->path[0] || !(l->flags & O_DIRECTORY))
+	if (!l || !l->path[0] || !(l->flags & LINUX_O_DIRECTORY))
 		return -AE_ENOTDIR;
 	for (;;) {
 		struct node_dirent d;

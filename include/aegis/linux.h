@@ -27,6 +27,35 @@ struct linux_start {
 	uint8_t random[16];	/* AT_RANDOM's 16 bytes */
 };
 
+/* What Linux's ABI lays out differently on the two arches (Linux's
+ * arch/x86/include/uapi/asm/stat.h and include/uapi/asm-generic/stat.h,
+ * fcntl.h): struct stat, and O_DIRECTORY. */
+#if defined(__aarch64__)
+struct linux_stat {
+	uint64_t dev, ino;
+	uint32_t mode, nlink, uid, gid;
+	uint64_t rdev, pad1;
+	int64_t size;
+	int32_t blksize, pad2;
+	int64_t blocks;
+	int64_t times[6];
+	uint32_t unused[2];
+};
+_Static_assert(sizeof(struct linux_stat) == 128, "struct stat (generic)");
+#define LINUX_O_DIRECTORY	040000
+#else
+struct linux_stat {
+	uint64_t dev, ino, nlink;
+	uint32_t mode, uid, gid, pad0;
+	uint64_t rdev;
+	int64_t size, blksize, blocks;
+	int64_t times[6];
+	int64_t reserved[3];
+};
+_Static_assert(sizeof(struct linux_stat) == 144, "struct stat (x86_64)");
+#define LINUX_O_DIRECTORY	0200000
+#endif
+
 /* The auxiliary vector's types Aegis gives (Linux's numbers). */
 #define LINUX_AT_NULL		0
 #define LINUX_AT_PHDR		3
