@@ -179,6 +179,9 @@ int64_t lsys_mprotect(const uint64_t a[SYS_ARGS_MAX])
 		return -AE_EINVAL;
 	if (!a[1])
 		return 0;
+	if (a[1] > hal_mmu_user_range().hi)
+		return -AE_ENOMEM;	/* more than any space maps (and its
+					 * rounding up would wrap) */
 	rc = sys_protect(b);
 	/* Linux's word for memory that is not mapped there, or for a
 	 * mapping that cannot be split further */

@@ -461,6 +461,25 @@ CASES = [
         'verdict': 'pass',
     },
     {
+        # A hostile Linux program (test/user/linuxhostile.c): kernel
+        # addresses, huge and negative lengths, unknown numbers, ids not
+        # its own; every Linux call answers Linux's error and the program
+        # ends normally.
+        'name': 'linux-hostile',
+        'cmdline': 'run=linuxhostile run.exit',
+        'module': 'user',
+        'kvm_skip': 'SYSCALL from ring 3 faults under kvm_pvm '
+                    '(docs/TESTING.md)',
+        'expect': [
+            BANNER,
+            r'^proc: linuxhostile: pid 1, .*, Linux$',
+            r'^linuxhostile: [1-9]\d+ checks, 0 failed$',
+            r'^init: linuxhostile \(pid 1\) exited with 0$',
+        ],
+        'reject': [r'^panic: ', r'^linuxhostile: line ', r'killed'],
+        'verdict': 'pass',
+    },
+    {
         # Each thread's floating-point/SIMD registers are its own
         # (test/user/fpukeep.c): two programs take turns on one CPU for
         # 400 ms, each with a value of its own in xmm0 / d0 across every

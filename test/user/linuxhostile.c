@@ -1,0 +1,152 @@
+/*
+ * linuxhostile.c - a hostile Linux program: every Linux system call's
+ * checks (kernel/linux_syscalls.def, kernel/linux.c, kernel/linux_fs.c)
+ * fed kernel addresses, huge and negative lengths, bad numbers, ids that
+ * are not its own and flags no call takes; each must answer Linux's
+ * error and change nothing. Built like the other test programs and then
+ * marked a Linux program (OS/ABI GNU: tools/mklinux.py), so its calls are
+ * Linux's: it talks to the kernel only through Linux's numbers.
+ */
+#include <string.h>
+#include "ulib.h"
+
+#if defined(__x86_64__)
+enum { NR_read = 0, NR_write = 1, NR_fstat = 5, NR_lseek = 8,
+       NR_mprotect = 10, NR_brk = 12, NR_writev = 20, NR_nanosleep = 35,
+       NR_uname = 63, NR_fcntl = 72, NR_getcwd = 79, NR_arch_prctl = 158,
+       NR_sched_setaffinity = 203, NR_sched_getaffinity = 204,
+       NR_getdents64 = 217, NR_clock_gettime = 228, NR_exit_group = 231,
+       NR_openat = 257, NR_newfstatat = 262, NR_readlinkat = 267,
+       NR_set_robust_list = 273, NR_prlimit64 = 302 };
+#define KERNEL	0xffffffff80200000ul
+#else
+enum { NR_getcwd = 17, NR_fcntl = 25, NR_openat = 56, NR_getdents64 = 61,
+       NR_lseek = 62, NR_read = 63, NR_write = 64, NR_writev = 66,
+       NR_readlinkat = 78, NR_newfstatat = 79, NR_fstat = 80,
+       NR_exit_group = 94, NR_set_robust_list = 99, NR_nanosleep = 101,
+       NR_clock_gettime = 113, NR_sched_setaffinity = 122,
+       NR_sched_getaffinity = 123, NR_uname = 160, NR_brk = 214,
+       NR_mprotect = 226, NR_prlimit64 = 261 };
+#define KERNEL	0xffffff8040200000ul
+#endif
+
+#define AT_FDCWD	(-100l)
+#define L(n, a, b, c, d) aegis_syscall(NR_##n, (long)(a), (long)(b), \
+				      (long)(c), (long)(d), 0, 0)
+
+static int checks, fails;
+static char line[128];
+
+static void say(const char *s)
+{
+	aegis_syscall(NR_write, 1, (long)s, (long)strlen(s), 0, 0, 0);
+}
+
+#define CHECK(cond)							\
+	do {								\
+		checks++;						\
+		if (!(cond)) {						\
+			fails++;					\
+			snprintf(line, sizeof(line),			\
+				 "linuxhostile: line %d: %s\n", __LINE__, #cond); \
+			say(line);					\
+		}							\
+	} while (0)
+
+/* Linux's numbers for the errors (include/aegis/errno.h shares them) */
+enum { EPERM = 1, ENOENT = 2, ESRCH = 3, EBADF = 9, ENOMEM = 12,
+       EFAULT = 14, EEXIST = 17, EISDIR = 21, EINVAL = 22, ERANGE = 34,
+       ENAMETOOLONG = 36, ENOSYS = 38, EROFS = 30 };
+
+static char buf[4096] __attribute__((aligned(16)));
+
+int main(void)
+{
+	long brk0, fd;
+	long ts[2], iov[4];
+	unsigned long zero = 0;
+	char longpath[200];
+
+	/* unknown numbers */
+	CHECK(aegis_syscall(999, 0, 0, 0, 0, 0, 0) == -ENOSYS);
+	CHECK(aegis_syscall(1L << 40, 0, 0, 0, 0, 0, 0) == -ENOSYS);
+	/* pointers into the kernel, or nowhere */
+	CHECK(L(write, 1, KERNEL, 8, 0) == -EFAULT);
+	CHECK(L(write, 1, 0, 8, 0) == -EFAULT);
+	CHECK(L(write, 99, buf, 1, 0) == -EBADF);
+	CHECK(L(read, 0, buf, 1, 0) == -EBADF);
+	CHECK(L(uname, KERNEL, 0, 0, 0) == -EFAULT);
+	CHECK(L(fstat, 1, KERNEL, 0, 0) == -EFAULT);
+	CHECK(L(clock_gettime, 1, KERNEL, 0, 0) == -EFAULT);
+	CHECK(L(clock_gettime, 99, buf, 0, 0) == -EINVAL);
+	/* paths: in the kernel, unterminated, missing, not to be made */
+	CHECK(L(openat, AT_FDCWD, KERNEL, 0, 0) == -EFAULT);
+	memset(longpath, 'a', sizeof(longpath));
+	longpath[0] = '/';
+	CHECK(L(openat, AT_FDCWD, longpath, 0, 0) == -ENAMETOOLONG);
+	CHECK(L(openat, AT_FDCWD, "/nothing", 0, 0) == -ENOENT);
+	CHECK(L(openat, AT_FDCWD, "/nothing", 0100, 0) == -EROFS);
+	CHECK(L(openat, AT_FDCWD, "/dev/null", 0300, 0) == -EEXIST);
+	CHECK(L(openat, AT_FDCWD, "/sys/cpus", 1, 0) == -EISDIR);
+	CHECK(L(newfstatat, AT_FDCWD, "/dev/null", KERNEL, 0) == -EFAULT);
+	CHECK(L(newfstatat, AT_FDCWD, "/dev/null", buf, 0x8000) == -EINVAL);
+	CHECK(L(readlinkat, AT_FDCWD, "/dev/null", buf, 64) == -EINVAL);
+	CHECK(L(readlinkat, AT_FDCWD, "/nothing", buf, 64) == -ENOENT);
+	/* a directory: too small a buffer, a buffer in the kernel, no end
+	 * to seek to */
+	fd = L(openat, AT_FDCWD, "/sys", 0, 0);
+	CHECK(fd >= 3);
+	CHECK(L(getdents64, fd, buf, 8, 0) == -EINVAL);
+	CHECK(L(getdents64, fd, KERNEL, 4096, 0) == -EFAULT);
+	CHECK(L(lseek, fd, 0, 2, 0) == -EINVAL);
+	CHECK(L(getdents64, fd, buf, 1L << 40, 0) > 0);	/* capped at 4096 */
+	CHECK(L(fcntl, 99, 1, 0, 0) == -EBADF);
+	CHECK(L(fcntl, fd, 999, 0, 0) == -EINVAL);
+	/* writev: too many buffers, a vector or a buffer in the kernel, a
+	 * negative length, a file not open */
+	CHECK(L(writev, 1, buf, 2000, 0) == -EINVAL);
+	CHECK(L(writev, 1, KERNEL, 1, 0) == -EFAULT);
+	iov[0] = (long)KERNEL;
+	iov[1] = 8;
+	CHECK(L(writev, 1, iov, 1, 0) == -EFAULT);
+	iov[0] = (long)buf;
+	iov[1] = -1;
+	CHECK(L(writev, 1, iov, 1, 0) == -EINVAL);
+	CHECK(L(writev, 99, iov, 0, 0) == -EBADF);
+	/* memory: a break out of reach stays; protections refused */
+	brk0 = L(brk, 0, 0, 0, 0);
+	CHECK(brk0 > 0);
+	CHECK(L(brk, 1L << 46, 0, 0, 0) == brk0);
+	CHECK(L(brk, KERNEL, 0, 0, 0) == brk0);
+	CHECK(L(brk, brk0 - 4096, 0, 0, 0) == brk0);
+	CHECK(L(mprotect, (long)buf + 1, 4096, 1, 0) == -EINVAL);
+	CHECK(L(mprotect, KERNEL, 4096, 1, 0) == -ENOMEM);
+	CHECK(L(mprotect, (long)buf & ~4095l, -1L, 1, 0) == -ENOMEM);
+	CHECK(L(mprotect, (long)buf & ~4095l, 4096, 7, 0) == -EINVAL);
+	/* time: a negative one, a nanosecond field out of range, nowhere */
+	ts[0] = 0;
+	ts[1] = 1000000000;
+	CHECK(L(nanosleep, ts, 0, 0, 0) == -EINVAL);
+	ts[0] = -1;
+	ts[1] = 0;
+	CHECK(L(nanosleep, ts, 0, 0, 0) == -EINVAL);
+	CHECK(L(nanosleep, KERNEL, 0, 0, 0) == -EFAULT);
+	/* ids and limits that are not its own to set */
+	CHECK(L(prlimit64, 12345, 3, 0, buf) == -ESRCH);
+	CHECK(L(prlimit64, 0, 3, buf, 0) == -EPERM);
+	CHECK(L(prlimit64, 0, 99, 0, buf) == -EINVAL);
+	CHECK(L(sched_setaffinity, 0, 8, &zero, 0) == -EINVAL);
+	CHECK(L(sched_setaffinity, 12345, 8, buf, 0) == -ESRCH);
+	CHECK(L(sched_getaffinity, 0, 4, buf, 0) == -EINVAL);
+	CHECK(L(set_robust_list, buf, 23, 0, 0) == -EINVAL);
+	CHECK(L(getcwd, buf, 1, 0, 0) == -ERANGE);
+#if defined(__x86_64__)
+	CHECK(aegis_syscall(158, 0x1002, (long)KERNEL, 0, 0, 0, 0) == -EPERM);
+	CHECK(aegis_syscall(158, 0x9999, 0, 0, 0, 0, 0) == -EINVAL);
+#endif
+	snprintf(line, sizeof(line), "linuxhostile: %d checks, %d failed\n",
+		 checks, fails);
+	say(line);
+	aegis_syscall(NR_exit_group, fails, 0, 0, 0, 0, 0);
+	return 0;
+}
