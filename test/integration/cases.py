@@ -1161,7 +1161,11 @@ CASES = [
                  (r'runs no dispatcher', b'svc list\r'),
                  # placed by hand: pinned; then the kernel's again
                  (r'^sysfs +running', b'svc place mm auto\r'),
-                 (r'placed by the kernel', b'svc list\r'),
+                 # a boot-bound service, and none, are not the kernel's
+                 # to place
+                 (r'placed by the kernel', b'svc place console auto\r'),
+                 (r'runs on the boot CPU only', b'svc place nope auto\r'),
+                 (r'svc place: no such entry', b'svc list\r'),
                  (r'^sysfs +running', b'cat /sys/mm/total\r'),
                  # every CPU runs threads: the scheduler's view of each
                  # (read-only, as its steal count is)
@@ -1172,6 +1176,10 @@ CASES = [
                  (r'permission denied',
                   b'echo 10x > /sys/balance/period_ms\r'),
                  (r'period_ms: invalid argument',
+                  b'echo 99999999999999999999 > /sys/balance/period_ms\r'),
+                 (r'echo 9+ > /sys/balance/period_ms$',
+                  b'echo 1 > /sys/balance/moves\r'),
+                 (r'moves: permission denied',
                   b'echo 300 > /sys/balance/period_ms\r'),
                  (r'echo 300 > /sys/balance/period_ms$',
                   b'cat /sys/balance/period_ms\r'),
@@ -1197,6 +1205,10 @@ CASES = [
             r'^mm +running +cpu 2 \(any, pinned\)$',
             r'^console +running +cpu 0$',
             r'^svc: mm placed by the kernel \(on cpu 2 now\)$',
+            r'^sh: svc place: console runs on the boot CPU only \(it is '
+            r'not marked anycpu\)$',
+            r'^sh: svc place: no such entry$',
+            r'^sh: echo: /sys/balance/moves: permission denied$',
             r'^mm +running +cpu 2 \(any\)$',
             r'^cpu running +ready switches preempts$',
             r'^0 +\S+ +\d+ +\d+ +\d+$',

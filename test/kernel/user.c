@@ -17,6 +17,7 @@
 #include <aegis/kprintf.h>
 #include <aegis/ktest.h>
 #include <aegis/mm.h>
+#include <aegis/proc.h>
 #include <aegis/sched.h>
 #include <aegis/service.h>
 #include <aegis/syscall.h>
@@ -254,6 +255,22 @@ KTEST(user, bad_arguments_get_error_codes)
 	KEXPECT_EQ(t, exits, 2);
 	/* entering user mode outside the user range is refused */
 	KEXPECT_EQ(t, hal_user_enter(0, 0, 0, 0), -AE_EINVAL);
+}
+
+/* proc.spawn's arguments (aegis/proc.h): more bytes than it takes and a
+ * name longer than its field are refused before anything is asked of
+ * proc, nothing started. */
+KTEST(user, spawn_arguments_out_of_bounds_are_refused)
+{
+	static char args[PROC_ARGS_MAX + 1];
+
+	memset(args, 'a', sizeof(args));
+	args[sizeof(args) - 1] = '\0';
+	KEXPECT_EQ(t, proc_spawn_args("true", args, sizeof(args), 0, 0),
+		   -AE_E2BIG);
+	KEXPECT_EQ(t, proc_spawn_args("abcdefghijklmnopqrstuvwx", NULL, 0, 0,
+				      0), -AE_EINVAL);
+	KEXPECT_EQ(t, proc_spawn_args(NULL, NULL, 0, 0, 0), -AE_EINVAL);
 }
 
 #if defined(__x86_64__)
