@@ -33,13 +33,18 @@
 	X(EINVAL,	22,	"invalid argument")			\
 	X(EMFILE,	24,	"too many open files")			\
 	X(ENOTTY,	25,	"not a request this device takes")	\
+	X(EFBIG,	27,	"file too large")			\
 	X(ENOSPC,	28,	"no space left")			\
 	X(ESPIPE,	29,	"not a file one can seek in")	\
 	X(EROFS,	30,	"read-only file system")		\
+	X(EMLINK,	31,	"too many links")			\
+	X(EPIPE,	32,	"broken pipe")				\
 	X(ERANGE,	34,	"value out of range")			\
 	X(ENAMETOOLONG,	36,	"name too long")			\
 	X(EDEADLK,	35,	"call would re-enter a busy service")	\
 	X(ENOSYS,	38,	"function not implemented")		\
+	X(ENOTEMPTY,	39,	"directory not empty")			\
+	X(ELOOP,	40,	"too many symbolic links")		\
 	X(EOVERFLOW,	75,	"value too large")			\
 	X(EBADMSG,	74,	"malformed data")			\
 	X(ESHUTDOWN,	108,	"service stopped or failed")		\

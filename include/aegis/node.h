@@ -59,6 +59,8 @@ enum node_kind {
 	NODE_KIND_DIR = 1,
 	NODE_KIND_DEV = 2,	/* a device (character stream) */
 	NODE_KIND_ATTR = 3,	/* a value (sysfs attribute) */
+	NODE_KIND_FILE = 4,	/* a regular file of a file system (tmpfs) */
+	NODE_KIND_LINK = 5,	/* a symbolic link */
 };
 
 /* Who is asking: the kernel's services are uid 0. */
@@ -73,11 +75,18 @@ struct node_stat {
 	uint32_t mode;		/* rwxrwxrwx bits, octal 0644 style */
 	uint32_t uid, gid;
 	uint64_t size;		/* bytes, when known; else 0 */
+	/* a file system's (tmpfs's; 0 from owners that have none) */
+	uint64_t ino;		/* its inode number */
+	uint32_t nlink;		/* names it has (0: say 1) */
+	uint32_t pad;
+	int64_t atime, mtime, ctime;	/* ns since the kernel started */
 };
 
 struct node_dirent {
 	char name[NODE_NAME_MAX];
 	uint32_t kind;
+	uint32_t next;		/* the index to ask for next (0: this + 1) */
+	uint64_t ino;		/* its inode number (0: none) */
 };
 
 /* What travels in every node request (the owner reads what its

@@ -40,6 +40,7 @@ int main(void)
 	srunner_add_suite(sr, suite_cpus());
 	srunner_add_suite(sr, suite_balance());
 	srunner_add_suite(sr, suite_linux_stack());
+	srunner_add_suite(sr, suite_tmpfs());
 	srunner_add_suite(sr, suite_spinlock());
 	srunner_add_suite(sr, suite_fdt_boot());
 	srunner_add_suite(sr, suite_boot_params());

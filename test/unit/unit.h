@@ -15,6 +15,7 @@ Suite *suite_spinlock(void);	/* kernel/lib/test_spinlock.c */
 Suite *suite_cpus(void);		/* kernel/lib/test_cpus.c */
 Suite *suite_balance(void);	/* kernel/lib/test_balance.c */
 Suite *suite_linux_stack(void);	/* kernel/lib/test_linux_stack.c */
+Suite *suite_tmpfs(void);	/* kernel/lib/test_tmpfs.c */
 Suite *suite_pvh(void);		/* kernel/test_pvh.c */
 Suite *suite_fdt_boot(void);	/* kernel/test_fdt_boot.c */
 Suite *suite_boot_params(void);	/* kernel/test_boot_params.c */
