@@ -37,7 +37,7 @@
 #include <aegis/topics.h>
 
 #define NODES_MAX	64
-#define HANDLES_MAX	64
+#define HANDLES_MAX	NODE_FILES_MAX
 #define HANDLES_RESERVE	16	/* left to uid 0 (aegis/node.h) */
 
 enum kind { K_NULL, K_ZERO, K_CONSOLE, K_TIMER, K_DEVICE };

@@ -39,19 +39,23 @@ static unsigned int nmounts;
 
 static struct file {
 	bool used;
+	bool fs;		/* its owner is the root's file system */
 	bus_svc_t owner;
 	uint32_t generation;
 	uint32_t handle;
 	uint32_t flags;
 	uint32_t off;
+	uint32_t refs;		/* holders (ns.dup); closed at the last */
 } files[NODE_FILES_MAX];
 
 enum { T_MOUNT, T_OPEN, T_READ, T_WRITE, T_IOCTL, T_CLOSE, T_STAT,
-       T_READDIR, T_SEEK, N_OPS };
+       T_READDIR, T_SEEK, T_CREATE, T_REMOVE, T_RENAME, T_LINK,
+       T_READLINK, T_SETATTR, T_DUP, N_OPS };
 static const bus_topic_t ns_topics[N_OPS] = {
 	TOPIC_NS_MOUNT, TOPIC_NS_OPEN, TOPIC_NS_READ, TOPIC_NS_WRITE,
 	TOPIC_NS_IOCTL, TOPIC_NS_CLOSE, TOPIC_NS_STAT, TOPIC_NS_READDIR,
-	TOPIC_NS_SEEK,
+	TOPIC_NS_SEEK, TOPIC_NS_CREATE, TOPIC_NS_REMOVE, TOPIC_NS_RENAME,
+	TOPIC_NS_LINK, TOPIC_NS_READLINK, TOPIC_NS_SETATTR, TOPIC_NS_DUP,
 };
 
 static int ns_init(void)
@@ -79,8 +83,8 @@ static int do_mount(const struct bus_msg *m)
 		return -AE_EINVAL;
 	memcpy(name, m->data, m->len);
 	name[m->len] = '\0';
-	if (strchr(name, '/'))
-		return -AE_EINVAL;
+	if (strchr(name, '/') && strcmp(name, "/") != 0)
+		return -AE_EINVAL;	/* one name, or the root: "/" */
 	for (unsigned int i = 0; i < nmounts; i++) {
 		if (strcmp(mounts[i].name, name) == 0) {
 			if (mounts[i].owner != m->src)
@@ -96,28 +100,47 @@ static int do_mount(const struct bus_msg *m)
 	return 0;
 }
 
+/* The mount on "/" (a file system: tmpfs), or -1. */
+static int root_mount(void)
+{
+	for (unsigned int i = 0; i < nmounts; i++)
+		if (strcmp(mounts[i].name, "/") == 0)
+			return (int)i;
+	return -1;
+}
+
 /* Split an absolute path (NUL-terminated, len bytes): the mount it
  * names and the rest after it. Returns the mount index, MOUNTS_MAX for
- * the root itself, or an error. */
+ * ns's own root directory (when nothing is mounted on "/"), or an
+ * error. A path no mount names is the root file system's. */
 static int resolve(const char *path, uint32_t len, const char **rest)
 {
 	const char *p = path + 1, *slash;
+	int root = root_mount();
 	size_t n;
 
 	if (path[0] != '/' || strlen(path) != len)
 		return -AE_EINVAL;
-	if (len == 1)
+	if (len == 1 && root < 0)
 		return MOUNTS_MAX;
 	slash = strchr(p, '/');
 	n = slash ? (size_t)(slash - p) : strlen(p);
-	for (unsigned int i = 0; i < nmounts; i++) {
+	for (unsigned int i = 0; n && i < nmounts; i++) {
 		if (strlen(mounts[i].name) == n &&
 		    memcmp(mounts[i].name, p, n) == 0) {
 			*rest = slash ? slash + 1 : p + n;
 			return (int)i;
 		}
 	}
-	return -AE_ENOENT;
+	if (root < 0)
+		return -AE_ENOENT;
+	*rest = p;
+	return root;
+}
+
+static bool is_fs(int mi)
+{
+	return mi >= 0 && mi < MOUNTS_MAX && mi == root_mount();
 }
 
 /* Copy the path q->buf lends into path[NODE_PATH_MAX] (NUL-terminated). */
@@ -165,12 +188,25 @@ static int forward(bus_svc_t owner, int op, const struct node_req *req,
 		rc = call_node_ioctl(owner, req, &answer);
 		word = (uint32_t)answer;
 		break;
+	case T_READLINK:
+		rc = call_node_readlink(owner, req, &word);
+		break;
 	case T_CLOSE:
 		return call_node_close(owner, req);
 	case T_STAT:
 		return call_node_stat(owner, req);
 	case T_READDIR:
 		return call_node_readdir(owner, req);
+	case T_CREATE:
+		return call_node_create(owner, req);
+	case T_REMOVE:
+		return call_node_remove(owner, req);
+	case T_RENAME:
+		return call_node_rename(owner, req);
+	case T_LINK:
+		return call_node_link(owner, req);
+	case T_SETATTR:
+		return call_node_setattr(owner, req);
 	default:
 		return -AE_ENOSYS;
 	}
@@ -179,16 +215,17 @@ static int forward(bus_svc_t owner, int op, const struct node_req *req,
 	return rc;
 }
 
-/* Forward an open or stat with the rest of the path, lent anew (ns's
- * own copy); q->out passed on for a stat. */
-static int forward_path(const struct bus_msg *m, bus_svc_t owner, int op,
-			const struct node_req *q, const char *rest,
-			uint32_t *out)
+/* Forward an operation on a path with len bytes of buf (the rest of
+ * the path, and what follows it), lent anew (ns's own copy); q->out
+ * passed on. */
+static int forward_buf(const struct bus_msg *m, bus_svc_t owner, int op,
+		       const struct node_req *q, const char *rest,
+		       uint32_t len, uint32_t *out)
 {
 	struct node_req fw = *q;
 	int rc;
 
-	fw.len = (uint32_t)strlen(rest);
+	fw.len = len;
 	fw.buf = 0;
 	if (fw.len) {
 		rc = bus_grant_new(rest, fw.len, BUS_GRANT_READ, owner,
@@ -201,6 +238,13 @@ static int forward_path(const struct bus_msg *m, bus_svc_t owner, int op,
 		rc = forward(owner, op, &fw, out);
 	bus_grant_end(fw.buf);
 	return rc;
+}
+
+static int forward_path(const struct bus_msg *m, bus_svc_t owner, int op,
+			const struct node_req *q, const char *rest,
+			uint32_t *out)
+{
+	return forward_buf(m, owner, op, q, rest, (uint32_t)strlen(rest), out);
 }
 
 /* A free slot for an open by uid, who must leave NODE_FILES_RESERVE to
@@ -243,8 +287,8 @@ static int do_open(const struct bus_msg *m, const struct node_req *q,
 	if (mi == MOUNTS_MAX) {
 		if (!(q->flags & NODE_DIR) || (q->flags & NODE_WRITE))
 			return -AE_EISDIR;
-		files[fd] = (struct file){ true, BUS_SVC_KERNEL, 0,
-					    ROOT_HANDLE, q->flags, 0 };
+		files[fd] = (struct file){ true, false, BUS_SVC_KERNEL, 0,
+					    ROOT_HANDLE, q->flags, 0, 1 };
 	} else {
 		struct node_req fw = *q;
 
@@ -254,9 +298,9 @@ static int do_open(const struct bus_msg *m, const struct node_req *q,
 		if (rc)
 			return rc;
 		files[fd] = (struct file){
-			true, mounts[mi].owner,
+			true, is_fs(mi), mounts[mi].owner,
 			bus_svc_generation(mounts[mi].owner), handle,
-			q->flags, 0 };
+			q->flags, 0, 1 };
 	}
 	fd |= (int)gen_bits;
 	memcpy(reply->data, &fd, sizeof(fd));
@@ -312,6 +356,26 @@ static int root_readdir(const struct bus_msg *m, const struct node_req *q)
 	return 0;
 }
 
+/* The size of file system file f, from its owner. */
+static int size_of(struct file *f, uint64_t *size)
+{
+	struct node_stat st = { 0 };
+	struct node_req q;
+	int rc;
+
+	memset(&q, 0, sizeof(q));
+	q.handle = f->handle;
+	q.flags = NODE_STAT_HANDLE;
+	rc = bus_grant_new(&st, sizeof(st), BUS_GRANT_WRITE, f->owner, &q.out);
+	if (rc)
+		return rc == -AE_ENOSPC ? -AE_EAGAIN : rc;
+	rc = forward(f->owner, T_STAT, &q, NULL);
+	bus_grant_end(q.out);
+	if (rc == 0)
+		*size = st.size;
+	return rc;
+}
+
 static int do_file_op(const struct bus_msg *m, int op,
 		      const struct node_req *q, struct bus_msg *reply)
 {
@@ -324,12 +388,26 @@ static int do_file_op(const struct bus_msg *m, int op,
 	if (op == T_CLOSE && rc == -AE_ESTALE) {
 		int i = slot_of(q->handle);
 
-		if (i >= 0)		/* its owner restarted: nothing left */
-			files[i].used = false;
+		if (i >= 0 && --files[i].refs == 0)
+			files[i].used = false;	/* its owner restarted */
 		return 0;		/* (ns restarted: nothing at all) */
 	}
 	if (!f)
 		return rc;
+	if (op == T_CLOSE && f->refs > 1) {
+		f->refs--;		/* another holder has it still */
+		return 0;
+	}
+	if (op == T_WRITE && (q->flags & NODE_APPEND)) {
+		uint64_t end;
+
+		if (!f->fs)
+			return -AE_EINVAL;
+		rc = size_of(f, &end);
+		if (rc)
+			return rc;
+		f->off = (uint32_t)end;
+	}
 	if ((op == T_READ && !(f->flags & NODE_READ)) ||
 	    (op == T_WRITE && !(f->flags & NODE_WRITE)))
 		return -AE_EBADF;
@@ -359,22 +437,33 @@ static int do_file_op(const struct bus_msg *m, int op,
 	return 0;
 }
 
-/* The offset moves to q->seek (whence NODE_SEEK_SET) or by it (_CUR). */
+/* The offset moves to q->seek (whence NODE_SEEK_SET) or by it (_CUR,
+ * or from the end of a file system's file: _END). */
 static int do_seek(const struct node_req *q, struct bus_msg *reply)
 {
 	struct file *f;
-	int64_t to;
+	int64_t to, base = 0;
 	uint32_t out;
 	int rc;
 
 	f = file_of(q->handle, &rc);
 	if (!f)
 		return rc;
-	if (q->flags > NODE_SEEK_CUR)
+	if (q->flags > NODE_SEEK_END || (q->flags == NODE_SEEK_END && !f->fs))
 		return -AE_EINVAL;
 	if (q->seek < -(int64_t)UINT32_MAX || q->seek > (int64_t)UINT32_MAX)
 		return -AE_EINVAL;
-	to = q->seek + (q->flags == NODE_SEEK_CUR ? f->off : 0);
+	if (q->flags == NODE_SEEK_END) {
+		uint64_t end;
+
+		rc = size_of(f, &end);
+		if (rc)
+			return rc;
+		base = (int64_t)end;
+	} else if (q->flags == NODE_SEEK_CUR) {
+		base = f->off;
+	}
+	to = q->seek + base;
 	if (to < 0 || to > (int64_t)UINT32_MAX)
 		return -AE_EINVAL;
 	f->off = (uint32_t)to;
@@ -410,6 +499,129 @@ static int do_stat(const struct bus_msg *m, const struct node_req *q)
 	return forward_path(m, mounts[mi].owner, T_STAT, q, rest, NULL);
 }
 
+/* Two NUL-separated strings lent in q->buf (a path, then a second path
+ * or a link's target; with one string, *second is ""). */
+static int take_pair(const struct bus_msg *m, const struct node_req *q,
+		     char *both, const char **second)
+{
+	const char *p;
+	size_t first;
+	int rc;
+
+	if (q->len == 0)
+		return -AE_EINVAL;
+	if (q->len >= 2 * NODE_PATH_MAX)
+		return -AE_ENAMETOOLONG;
+	p = node_req_buf(m, q, BUS_GRANT_READ, &rc);
+	if (!p)
+		return rc ? rc : -AE_EFAULT;
+	memcpy(both, p, q->len);
+	both[q->len] = '\0';
+	first = strlen(both);
+	if (first >= NODE_PATH_MAX)
+		return -AE_ENAMETOOLONG;
+	*second = first < q->len ? both + first + 1 : both + first;
+	if (strlen(*second) >= NODE_PATH_MAX)
+		return -AE_ENAMETOOLONG;
+	return 0;
+}
+
+/* create, remove, readlink and setattr of a path: only a file system
+ * makes, removes and changes names (-EROFS elsewhere). */
+static int do_path_op(const struct bus_msg *m, int op,
+		      const struct node_req *q, struct bus_msg *reply)
+{
+	char both[2 * NODE_PATH_MAX + 1], fw[2 * NODE_PATH_MAX + 1];
+	const char *rest = "", *target;
+	size_t rlen, tlen;
+	uint32_t out = 0;
+	int mi, rc;
+
+	rc = take_pair(m, q, both, &target);
+	if (rc)
+		return rc;
+	mi = resolve(both, (uint32_t)strlen(both), &rest);
+	if (mi < 0)
+		return mi;
+	if (!is_fs(mi)) {
+		if (op == T_READLINK)
+			return -AE_EINVAL;	/* not a link */
+		if (op == T_CREATE && (mi == MOUNTS_MAX || !*rest))
+			return -AE_EEXIST;	/* a root or a mount point */
+		if (op == T_REMOVE && (mi == MOUNTS_MAX || !*rest))
+			return -AE_EBUSY;
+		return -AE_EROFS;
+	}
+	rlen = strlen(rest);
+	tlen = op == T_CREATE ? strlen(target) : 0;
+	memcpy(fw, rest, rlen + 1);
+	if (tlen)
+		memcpy(fw + rlen + 1, target, tlen + 1);
+	rc = forward_buf(m, mounts[mi].owner, op, q, fw,
+			 (uint32_t)(tlen ? rlen + 1 + tlen : rlen), &out);
+	if (rc == 0 && op == T_READLINK) {
+		memcpy(reply->data, &out, sizeof(out));
+		reply->len = sizeof(out);
+	}
+	return rc;
+}
+
+/* rename and link: both paths on the one file system (-EXDEV). */
+static int do_pair_op(const struct bus_msg *m, int op,
+		      const struct node_req *q)
+{
+	char both[2 * NODE_PATH_MAX + 1], fw[2 * NODE_PATH_MAX + 1];
+	const char *to, *r1 = "", *r2 = "";
+	int m1, m2, rc;
+	size_t n1, n2;
+
+	rc = take_pair(m, q, both, &to);
+	if (rc)
+		return rc;
+	m1 = resolve(both, (uint32_t)strlen(both), &r1);
+	if (m1 < 0)
+		return m1;
+	m2 = resolve(to, (uint32_t)strlen(to), &r2);
+	if (m2 < 0)
+		return m2;
+	if (m1 != m2)
+		return -AE_EXDEV;
+	if (!is_fs(m1))
+		return m1 == MOUNTS_MAX || !*r1 ? -AE_EBUSY : -AE_EROFS;
+	n1 = strlen(r1);
+	n2 = strlen(r2);
+	memcpy(fw, r1, n1 + 1);
+	memcpy(fw + n1 + 1, r2, n2 + 1);
+	return forward_buf(m, mounts[m1].owner, op, q, fw,
+			   (uint32_t)(n1 + 1 + n2), NULL);
+}
+
+/* stat, setattr and dup of an open handle */
+static int do_handle_op(const struct bus_msg *m, int op,
+			const struct node_req *q)
+{
+	struct node_req fw = *q;
+	struct file *f;
+	int rc;
+
+	f = file_of(q->handle, &rc);
+	if (!f)
+		return rc;
+	if (op == T_DUP) {
+		if (f->refs >= 4096)
+			return -AE_EMFILE;
+		f->refs++;
+		return 0;
+	}
+	if (!f->fs)
+		return op == T_STAT ? -AE_ENOSYS : -AE_EROFS;
+	fw.handle = f->handle;
+	fw.len = 0;
+	fw.buf = 0;
+	rc = bus_grant_pass(m, q->out, f->owner);
+	return rc ? rc : forward(f->owner, op, &fw, NULL);
+}
+
 static int ns_handle(void *state, const struct bus_msg *m,
 		     struct bus_msg *reply)
 {
@@ -435,8 +647,16 @@ static int ns_handle(void *state, const struct bus_msg *m,
 	memcpy(&q, m->data, sizeof(q));
 	if (op == T_OPEN)
 		return do_open(m, &q, reply);
+	if (op == T_DUP || (op == T_STAT && (q.flags & NODE_STAT_HANDLE)) ||
+	    (op == T_SETATTR && !q.len))
+		return do_handle_op(m, op, &q);
 	if (op == T_STAT)
 		return do_stat(m, &q);
+	if (op == T_CREATE || op == T_REMOVE || op == T_READLINK ||
+	    op == T_SETATTR)
+		return do_path_op(m, op, &q, reply);
+	if (op == T_RENAME || op == T_LINK)
+		return do_pair_op(m, op, &q);
 	if (op == T_SEEK)
 		return do_seek(&q, reply);
 	return do_file_op(m, op, &q, reply);

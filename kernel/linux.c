@@ -76,11 +76,6 @@ int64_t linux_syscall(uint64_t nr, const uint64_t a[6],
 
 /* ---- the calls ----------------------------------------------------------- */
 
-int64_t lsys_write(const uint64_t a[SYS_ARGS_MAX])
-{
-	return sys_write(a);	/* count is at most 4096 by now */
-}
-
 int64_t lsys_exit(const uint64_t a[SYS_ARGS_MAX])
 {
 	uint64_t b[SYS_ARGS_MAX] = { a[0] & 0xff };
@@ -270,13 +265,15 @@ int64_t lsys_prlimit64(const uint64_t a[SYS_ARGS_MAX])
 
 #define MAX_RW_COUNT	0x7ffff000ull	/* Linux's most for one call */
 
-int64_t lsys_writev(const uint64_t a[SYS_ARGS_MAX])
+/* readv and writev: each buffer a read or write of its own (the same
+ * checks, through the table's entry), stopping at the first short one. */
+static int64_t vector(const uint64_t a[SYS_ARGS_MAX], unsigned int call)
 {
 	struct user_mem m;
 	int64_t done = 0, rc;
 	struct proc *p = proc_self();
 
-	/* the file first, as Linux: nothing to write is still -EBADF */
+	/* the file first, as Linux: nothing to move is still -EBADF */
 	if (p && (rc = proc_fd_get(p, (int)a[0])) < 0 && rc != PROC_FD_CONSOLE)
 		return rc;
 	syscall_user_mem(&m);
@@ -297,8 +294,7 @@ int64_t lsys_writev(const uint64_t a[SYS_ARGS_MAX])
 			uint64_t n = v.len - off < 4096 ? v.len - off : 4096;
 			uint64_t w[SYS_ARGS_MAX] = { a[0], v.base + off, n };
 
-			/* each piece as a write of its own: the same checks */
-			rc = syscall_run(&linux_table[LSYS_write], w, &m);
+			rc = syscall_run(&linux_table[call], w, &m);
 			if (rc < 0)
 				return done ? done : rc;
 			done += rc;
@@ -308,6 +304,16 @@ int64_t lsys_writev(const uint64_t a[SYS_ARGS_MAX])
 		}
 	}
 	return done;
+}
+
+int64_t lsys_writev(const uint64_t a[SYS_ARGS_MAX])
+{
+	return vector(a, LSYS_write);
+}
+
+int64_t lsys_readv(const uint64_t a[SYS_ARGS_MAX])
+{
+	return vector(a, LSYS_read);
 }
 
 /* ---- time ---------------------------------------------------------------- */
@@ -340,6 +346,11 @@ static uint64_t realtime_ns(void)
 		__atomic_store_n(&wall_read, true, __ATOMIC_RELEASE);
 	}
 	return (uint64_t)((int64_t)clock_ns() + wall_offset);
+}
+
+int64_t linux_wall_offset(void)
+{
+	return (int64_t)realtime_ns() - (int64_t)clock_ns();
 }
 
 /* clock's reading in ns, or -EINVAL for a clock Aegis does not keep */
@@ -532,16 +543,6 @@ int64_t lsys_sched_setaffinity(const uint64_t a[SYS_ARGS_MAX])
 }
 
 /* ---- the process's place --------------------------------------------------- */
-
-int64_t lsys_getcwd(const uint64_t a[SYS_ARGS_MAX])
-{
-	static const char cwd[] = "/";
-
-	if (a[1] < sizeof(cwd))
-		return -AE_ERANGE;
-	return syscall_copy((void *)cwd, a[0], sizeof(cwd), true)
-		?: (int64_t)sizeof(cwd);
-}
 
 int64_t lsys_umask(const uint64_t a[SYS_ARGS_MAX])
 {

@@ -1,12 +1,18 @@
 /*
  * linux_fs.c - the Linux personality's file calls (kernel/linux_syscalls.def,
- * docs/LINUX_ABI.md) on the node namespace: /dev and /sys (devnodes/ns.c).
- * Each call is the node client's request to ns, as a native program's
- * open, read, stat and readdir are; what Linux has and the namespace does
- * not (links, creating files) is refused the way Linux refuses it on a
- * file system without them.
+ * docs/LINUX_ABI.md, docs/FILESYSTEM.md) on the node namespace: the root
+ * tmpfs and the mounts on it, /dev and /sys (devnodes/ns.c). Each call
+ * is the node client's request to ns, as a native program's open, read,
+ * stat and readdir are.
+ *
+ * A process's file numbers map to ns handles (proc's table); dup and
+ * its kin give a second number the same handle (ns.dup: one open file,
+ * one offset), and what Linux keeps per number or per open file is in
+ * proc_lfd: the path it was opened as (fstat of devfs and sysfs files,
+ * the base of *at calls), the open flags and close-on-exec.
  */
 #include <string.h>
+#include <aegis/clock.h>
 #include <aegis/errno.h>
 #include <aegis/linux.h>
 #include <aegis/linux_syscalls.h>
@@ -20,22 +26,36 @@
 	if (!p)					\
 		return -AE_ESRCH
 
-/* Linux's open flags (LINUX_O_DIRECTORY: aegis/linux.h, per arch) */
+/* Linux's open flags (LINUX_O_DIRECTORY, _NOFOLLOW: aegis/linux.h) */
 #define O_ACCMODE	3
 #define O_WRONLY	1
 #define O_RDWR		2
 #define O_CREAT		0100
 #define O_EXCL		0200
+#define O_TRUNC		01000
 #define O_APPEND	02000
 #define O_NONBLOCK	04000
 #define O_CLOEXEC	02000000
+#define O_PATH		010000000
 #define AT_FDCWD	(-100)
 #define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR	0x200
+#define AT_SYMLINK_FOLLOW 0x400
 #define AT_EMPTY_PATH	0x1000
+#define RENAME_NOREPLACE 1
+#define F_DUPFD		0
+#define F_GETFD		1
+#define F_SETFD		2
+#define F_GETFL		3
+#define F_SETFL		4
+#define F_DUPFD_CLOEXEC	1030
 
+#define S_IFLNK		0120000
+#define S_IFREG		0100000
 #define S_IFDIR		0040000
 #define S_IFCHR		0020000
-#define S_IFREG		0100000
+
+#define IO_MAX		4096	/* bytes one read or write moves */
 
 static struct node_cred cred(const struct proc *p)
 {
@@ -44,40 +64,107 @@ static struct node_cred cred(const struct proc *p)
 	return (struct node_cred){ id, id };
 }
 
-/* The NUL-terminated user string at va, made a namespace path (relative
- * ones from the working directory, "/"). */
-static int user_path(uint64_t va, char *out, size_t size)
+/* The directory a relative path of an *at call starts from: the working
+ * directory (AT_FDCWD) or open directory dirfd's path. */
+static int base_of(struct proc *p, int64_t dirfd, const char **base)
 {
-	char raw[NODE_PATH_MAX];
-	size_t n;
+	struct proc_lfd *l;
+	int h;
 
+	if (dirfd == AT_FDCWD) {
+		*base = proc_cwd(p);
+		return 0;
+	}
+	h = proc_fd_get(p, (int)dirfd);
+	if (dirfd < 0 || dirfd > 0x7fffffff || h == PROC_FD_CONSOLE)
+		return dirfd < 0 || dirfd > 0x7fffffff ? -AE_EBADF
+						       : -AE_ENOTDIR;
+	if (h < 0)
+		return h;
+	l = proc_lfd(p, (int)dirfd);
+	if (!l || !l->path[0] || !(l->flags & LINUX_O_DIRECTORY))
+		return -AE_ENOTDIR;
+	*base = l->path;
+	return 0;
+}
+
+/* The NUL-terminated user string at va (at most NODE_PATH_MAX - 1
+ * bytes) into raw. */
+static int user_string(uint64_t va, char *raw, size_t size)
+{
 	/* a byte at a time: a string may end just before memory that is
 	 * not mapped */
-	for (n = 0; n < sizeof(raw); n++) {
+	for (size_t n = 0; n < size; n++) {
 		int rc = syscall_copy(raw + n, va + n, 1, false);
 
 		if (rc)
 			return rc;
 		if (!raw[n])
-			return path_resolve(raw, "/", out, size);
+			return 0;
 	}
 	return -AE_ENAMETOOLONG;
 }
 
-static int open_path(struct proc *p, const char *path, uint64_t flags)
+/* The user path at va, made a namespace path from dirfd (*at calls:
+ * AT_FDCWD or an open directory). An empty path is -ENOENT. */
+static int user_path_at(struct proc *p, int64_t dirfd, uint64_t va,
+			char *out, size_t size)
+{
+	char raw[NODE_PATH_MAX];
+	const char *base = "/";
+	int rc = user_string(va, raw, sizeof(raw));
+
+	if (rc)
+		return rc;
+	if (!raw[0])
+		return -AE_ENOENT;
+	if (raw[0] != '/') {
+		rc = base_of(p, dirfd, &base);
+		if (rc)
+			return rc;
+	}
+	return path_resolve(raw, base, out, size);
+}
+
+static int user_path(struct proc *p, uint64_t va, char *out, size_t size)
+{
+	return user_path_at(p, AT_FDCWD, va, out, size);
+}
+
+/* ---- opening and closing ------------------------------------------------- */
+
+static int open_path(struct proc *p, const char *path, uint64_t flags,
+		     uint32_t mode)
 {
 	struct node_stat st;
 	struct proc_lfd *l;
 	uint32_t want = 0;
 	int rc, h, fd;
 
-	rc = node_stat(path, &st, cred(p));
-	if (rc == -AE_ENOENT && (flags & O_CREAT))
-		return -AE_EROFS;	/* nothing here makes files */
+	if (flags & O_CREAT) {
+		uint32_t mk = NODE_KIND_FILE | ((flags & O_EXCL) ? NODE_MK_EXCL
+								 : 0);
+
+		rc = node_create(path, mk, mode & ~proc_umask_of(p) & 07777,
+				 NULL, cred(p));
+		if (rc == -AE_EROFS || rc == -AE_EEXIST) {
+			/* a mount that makes nothing: fine if it is there */
+			int there = node_stat(path, &st, cred(p));
+
+			if (there == 0)
+				rc = (flags & O_EXCL) ? -AE_EEXIST : 0;
+			else if (rc == -AE_EEXIST)
+				rc = there;
+		}
+		if (rc)
+			return rc;
+	}
+	rc = node_stat_at(path, (flags & LINUX_O_NOFOLLOW) ? NODE_NOFOLLOW : 0,
+			  &st, cred(p));
 	if (rc)
 		return rc;
-	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
-		return -AE_EEXIST;
+	if (st.kind == NODE_KIND_LINK)
+		return -AE_ELOOP;	/* O_NOFOLLOW on a link */
 	if ((flags & LINUX_O_DIRECTORY) && st.kind != NODE_KIND_DIR)
 		return -AE_ENOTDIR;
 	switch (flags & O_ACCMODE) {
@@ -87,10 +174,14 @@ static int open_path(struct proc *p, const char *path, uint64_t flags)
 	case O_RDWR:
 		want = NODE_READ | NODE_WRITE;
 		break;
+	case O_ACCMODE:
+		return -AE_EINVAL;
 	default:
 		want = NODE_READ;
 		break;
 	}
+	if (flags & O_PATH)
+		want = NODE_READ;	/* stat and *at, no reading */
 	if (st.kind == NODE_KIND_DIR) {
 		if (want & NODE_WRITE)
 			return -AE_EISDIR;
@@ -99,7 +190,15 @@ static int open_path(struct proc *p, const char *path, uint64_t flags)
 	h = node_open(path, want, cred(p));
 	if (h < 0)
 		return h;
-	fd = proc_fd_add(p, h);
+	if ((flags & O_TRUNC) && (want & NODE_WRITE) &&
+	    st.kind == NODE_KIND_FILE && st.size) {
+		rc = node_setattr(h, NULL, NODE_SET_SIZE, 0, 0, cred(p));
+		if (rc) {
+			node_close(h);
+			return rc;
+		}
+	}
+	fd = proc_fd_add_from(p, h, 0);
 	if (fd < 0) {
 		node_close(h);
 		return fd;
@@ -107,7 +206,8 @@ static int open_path(struct proc *p, const char *path, uint64_t flags)
 	l = proc_lfd(p, fd);
 	memset(l, 0, sizeof(*l));
 	memcpy(l->path, path, strnlen(path, sizeof(l->path) - 1));
-	l->flags = (uint32_t)flags & ~(uint32_t)O_CLOEXEC;
+	l->flags = (uint32_t)flags & ~(uint32_t)(O_CLOEXEC | O_CREAT | O_EXCL |
+						  O_TRUNC);
 	if (st.kind == NODE_KIND_DIR)
 		l->flags |= LINUX_O_DIRECTORY;	/* what getdents64 reads */
 	l->cloexec = flags & O_CLOEXEC;
@@ -120,13 +220,21 @@ int64_t lsys_openat(const uint64_t a[SYS_ARGS_MAX])
 	int rc;
 	PROC_OR_ESRCH(p);
 
-	rc = user_path(a[1], path, sizeof(path));
-	return rc ? rc : open_path(p, path, a[2]);
+	rc = user_path_at(p, (int64_t)a[0], a[1], path, sizeof(path));
+	return rc ? rc : open_path(p, path, a[2], (uint32_t)a[3]);
 }
 
 int64_t lsys_open(const uint64_t a[SYS_ARGS_MAX])
 {
 	uint64_t b[SYS_ARGS_MAX] = { (uint64_t)AT_FDCWD, a[0], a[1], a[2] };
+
+	return lsys_openat(b);
+}
+
+int64_t lsys_creat(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t b[SYS_ARGS_MAX] = { (uint64_t)AT_FDCWD, a[0],
+				     O_CREAT | O_WRONLY | O_TRUNC, a[1] };
 
 	return lsys_openat(b);
 }
@@ -143,6 +251,100 @@ int64_t lsys_close(const uint64_t a[SYS_ARGS_MAX])
 	return rc;
 }
 
+/* Give file number nfd what ofd has (a handle one more holder of, its
+ * proc_lfd), closing what nfd had. */
+static int64_t dup_to(struct proc *p, int ofd, int nfd, bool cloexec)
+{
+	int h = proc_fd_get(p, ofd), old, rc;
+	struct proc_lfd *ol = proc_lfd(p, ofd), *nl;
+
+	if (h < 0 && h != PROC_FD_CONSOLE)
+		return h;
+	if (h >= 0) {
+		rc = node_dup(h);
+		if (rc)
+			return rc;
+	}
+	rc = proc_fd_set(p, nfd, h, &old);
+	if (rc) {
+		if (h >= 0)
+			node_close(h);
+		return rc;
+	}
+	if (old >= 0)
+		node_close(old);
+	nl = proc_lfd(p, nfd);
+	memcpy(nl, ol, sizeof(*nl));
+	nl->cloexec = cloexec;
+	return nfd;
+}
+
+/* The lowest free number from `from` on for what ofd has. */
+static int64_t dup_from(struct proc *p, int ofd, int from, bool cloexec)
+{
+	int h = proc_fd_get(p, ofd), fd, rc;
+	struct proc_lfd *nl;
+
+	if (h < 0 && h != PROC_FD_CONSOLE)
+		return h;
+	if (h >= 0) {
+		rc = node_dup(h);
+		if (rc)
+			return rc;
+	}
+	fd = proc_fd_add_from(p, h, from);
+	if (fd < 0) {
+		if (h >= 0)
+			node_close(h);
+		return fd;
+	}
+	nl = proc_lfd(p, fd);
+	memcpy(nl, proc_lfd(p, ofd), sizeof(*nl));
+	nl->cloexec = cloexec;
+	return fd;
+}
+
+int64_t lsys_dup(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	return dup_from(p, (int)a[0], 0, false);
+}
+
+int64_t lsys_dup3(const uint64_t a[SYS_ARGS_MAX])
+{
+	int h;
+	PROC_OR_ESRCH(p);
+
+	if (a[2] & ~(uint64_t)O_CLOEXEC)
+		return -AE_EINVAL;
+	if (a[0] == a[1])
+		return -AE_EINVAL;
+	h = proc_fd_get(p, (int)a[0]);
+	if (h < 0 && h != PROC_FD_CONSOLE)
+		return h;
+	if (a[1] >= PROC_FILES)
+		return -AE_EBADF;
+	return dup_to(p, (int)a[0], (int)a[1], a[2] & O_CLOEXEC);
+}
+
+int64_t lsys_dup2(const uint64_t a[SYS_ARGS_MAX])
+{
+	int h;
+	PROC_OR_ESRCH(p);
+
+	h = proc_fd_get(p, (int)a[0]);
+	if (h < 0 && h != PROC_FD_CONSOLE)
+		return h;
+	if (a[0] == a[1])
+		return (int64_t)a[1];	/* Linux: nothing, once it is open */
+	if (a[1] >= PROC_FILES)
+		return -AE_EBADF;
+	return dup_to(p, (int)a[0], (int)a[1], false);
+}
+
+/* ---- reading and writing ---------------------------------------------- */
+
 int64_t lsys_read(const uint64_t a[SYS_ARGS_MAX])
 {
 	struct proc_lfd *l;
@@ -154,14 +356,85 @@ int64_t lsys_read(const uint64_t a[SYS_ARGS_MAX])
 	return sys_read(a);
 }
 
+int64_t lsys_write(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct proc_lfd *l;
+	char *bounce;
+	int h, rc;
+	PROC_OR_ESRCH(p);
+
+	h = proc_fd_get(p, (int)a[0]);
+	l = proc_lfd(p, (int)a[0]);
+	if (h < 0 || !l || !(l->flags & O_APPEND))
+		return sys_write(a);	/* count is at most 4096 by now */
+	if ((l->flags & O_ACCMODE) == 0)
+		return -AE_EBADF;	/* O_RDONLY | O_APPEND */
+	bounce = sched_scratch();
+	if (!bounce)
+		return -AE_EFAULT;
+	rc = syscall_copy(bounce, a[1], a[2], false);
+	return rc ? rc : node_append(h, bounce, (uint32_t)a[2]);
+}
+
+/* pread64 and pwrite64: at off, the file's own offset left alone. */
+static int64_t positioned(const uint64_t a[SYS_ARGS_MAX], bool write)
+{
+	struct proc_lfd *l;
+	char *bounce;
+	int h, rc, was;
+	int64_t n;
+	PROC_OR_ESRCH(p);
+
+	h = proc_fd_get(p, (int)a[0]);
+	if (h == PROC_FD_CONSOLE)
+		return -AE_ESPIPE;
+	if (h < 0)
+		return h;
+	if ((int64_t)a[3] < 0)
+		return -AE_EINVAL;
+	l = proc_lfd(p, (int)a[0]);
+	if (l && (l->flags & LINUX_O_DIRECTORY))
+		return -AE_EISDIR;
+	if (a[3] > 0xffffffffull)
+		return write ? -AE_EFBIG : 0;
+	bounce = sched_scratch();
+	if (!bounce)
+		return -AE_EFAULT;
+	if (write) {
+		rc = syscall_copy(bounce, a[1], a[2], false);
+		if (rc)
+			return rc;
+	}
+	was = node_seek(h, 0, NODE_SEEK_CUR);
+	if (was < 0)
+		return was == -AE_EINVAL ? -AE_ESPIPE : was;
+	rc = node_seek(h, (int64_t)a[3], NODE_SEEK_SET);
+	if (rc < 0)
+		return rc;
+	n = write ? node_write(h, bounce, (uint32_t)a[2])
+		  : node_read(h, bounce, (uint32_t)a[2]);
+	node_seek(h, was, NODE_SEEK_SET);
+	if (n <= 0 || write)
+		return n;
+	return syscall_copy(bounce, a[1], (uint64_t)n, true) ?: n;
+}
+
+int64_t lsys_pread64(const uint64_t a[SYS_ARGS_MAX])
+{
+	return positioned(a, false);
+}
+
+int64_t lsys_pwrite64(const uint64_t a[SYS_ARGS_MAX])
+{
+	return positioned(a, true);
+}
+
 int64_t lsys_lseek(const uint64_t a[SYS_ARGS_MAX])
 {
 	struct proc_lfd *l;
 	int h;
 	PROC_OR_ESRCH(p);
 
-	if (a[2] == 2)
-		return -AE_EINVAL;	/* SEEK_END: no fixed end */
 	h = proc_fd_get(p, (int)a[0]);
 	if (h == PROC_FD_CONSOLE)
 		return -AE_ESPIPE;
@@ -169,16 +442,40 @@ int64_t lsys_lseek(const uint64_t a[SYS_ARGS_MAX])
 		return h;
 	l = proc_lfd(p, (int)a[0]);
 	if (l && l->path[0] && (l->flags & LINUX_O_DIRECTORY)) {
-		int64_t to = a[2] ? (int64_t)l->pos + (int64_t)a[1]
-				  : (int64_t)a[1];
+		int64_t to = a[2] == 1 ? (int64_t)l->pos + (int64_t)a[1]
+				       : (int64_t)a[1];
 
-		if (to < 0 || to > 0xffffffffll)
+		if (a[2] == 2 || to < 0 || to > 0xffffffffll)
 			return -AE_EINVAL;
 		l->pos = (uint32_t)to;
 		return to;
 	}
 	return sys_seek(a);
 }
+
+int64_t lsys_fsync(const uint64_t a[SYS_ARGS_MAX])
+{
+	int h;
+	PROC_OR_ESRCH(p);
+
+	/* tmpfs and the devices keep nothing to write back: once the file
+	 * is open, its data is where every reader sees it */
+	h = proc_fd_get(p, (int)a[0]);
+	return h < 0 && h != PROC_FD_CONSOLE ? h : 0;
+}
+
+int64_t lsys_fdatasync(const uint64_t a[SYS_ARGS_MAX])
+{
+	return lsys_fsync(a);
+}
+
+int64_t lsys_sync(const uint64_t a[SYS_ARGS_MAX])
+{
+	(void)a;
+	return 0;	/* nothing is kept to write back */
+}
+
+/* ---- what a file is ------------------------------------------------------- */
 
 static uint64_t inode_of(const char *path)
 {
@@ -189,36 +486,52 @@ static uint64_t inode_of(const char *path)
 	return h ? h : 1;
 }
 
-/* The arch's struct stat for a node (or the console: path NULL). */
+static void put_time(int64_t *t, int64_t ns)
+{
+	int64_t w = ns ? ns + linux_wall_offset() : 0;
+
+	t[0] = w / 1000000000;
+	t[1] = w % 1000000000;
+}
+
+/* The arch's struct stat for a node (or the console: st NULL). */
 static int put_stat(const struct node_stat *st, const char *path, uint64_t va)
 {
-	uint32_t type = !path ? S_IFCHR :
+	uint32_t type = !st ? S_IFCHR :
 			st->kind == NODE_KIND_DIR ? S_IFDIR :
-			st->kind == NODE_KIND_DEV ? S_IFCHR : S_IFREG;
-	uint32_t mode = type | (path ? st->mode & 07777 : 0620);
-	uint64_t ino = path ? inode_of(path) : 1, size = path ? st->size : 0;
-	uint32_t uid = path ? st->uid : 0, gid = path ? st->gid : 0;
-	uint64_t rdev = path ? 0 : (5u << 8 | 1);	/* /dev/console */
+			st->kind == NODE_KIND_DEV ? S_IFCHR :
+			st->kind == NODE_KIND_LINK ? S_IFLNK : S_IFREG;
 	struct linux_stat s;
 
 	memset(&s, 0, sizeof(s));
-	s.nlink = 1;
 	s.blksize = 4096;
 	s.dev = 1;
-	s.ino = ino;
-	s.mode = mode;
-	s.uid = uid;
-	s.gid = gid;
-	s.rdev = rdev;
-	s.size = (int64_t)size;
-	s.blocks = (int64_t)((size + 511) / 512);
+	if (!st) {
+		s.mode = S_IFCHR | 0620;
+		s.nlink = 1;
+		s.ino = 1;
+		s.rdev = 5u << 8 | 1;	/* /dev/console */
+		return syscall_copy(&s, va, sizeof(s), true);
+	}
+	s.mode = type | (st->mode & 07777);
+	s.nlink = st->nlink ? st->nlink : 1;
+	s.ino = st->ino ? st->ino : inode_of(path ? path : "");
+	s.dev = st->ino ? 2 : 1;	/* tmpfs, or the other mounts */
+	s.uid = st->uid;
+	s.gid = st->gid;
+	s.size = (int64_t)st->size;
+	s.blocks = (int64_t)((st->size + 511) / 512);
+	put_time(&s.times[0], st->atime);
+	put_time(&s.times[2], st->mtime);
+	put_time(&s.times[4], st->ctime);
 	return syscall_copy(&s, va, sizeof(s), true);
 }
 
-static int stat_path(struct proc *p, const char *path, uint64_t va)
+static int stat_path(struct proc *p, const char *path, bool follow,
+		     uint64_t va)
 {
 	struct node_stat st;
-	int rc = node_stat(path, &st, cred(p));
+	int rc = node_stat_at(path, follow ? 0 : NODE_NOFOLLOW, &st, cred(p));
 
 	return rc ? rc : put_stat(&st, path, va);
 }
@@ -226,15 +539,22 @@ static int stat_path(struct proc *p, const char *path, uint64_t va)
 static int stat_fd(struct proc *p, int fd, uint64_t va)
 {
 	struct proc_lfd *l = proc_lfd(p, fd);
-	int h = proc_fd_get(p, fd);
+	struct node_stat st;
+	int h = proc_fd_get(p, fd), rc;
 
 	if (h == PROC_FD_CONSOLE)
 		return put_stat(NULL, NULL, va);
 	if (h < 0)
 		return h;
+	rc = node_fstat(h, &st);
+	if (rc == 0)
+		return put_stat(&st, l ? l->path : NULL, va);
+	if (rc != -AE_ENOSYS)
+		return rc;
+	/* devfs and sysfs describe paths, not handles */
 	if (!l || !l->path[0])
 		return -AE_EBADF;	/* opened by no Linux call */
-	return stat_path(p, l->path, va);
+	return stat_path(p, l->path, true, va);
 }
 
 int64_t lsys_fstat(const uint64_t a[SYS_ARGS_MAX])
@@ -258,10 +578,13 @@ int64_t lsys_newfstatat(const uint64_t a[SYS_ARGS_MAX])
 		if (rc)
 			return rc;
 		if (!first)
-			return stat_fd(p, (int)a[0], a[2]);
+			return (int64_t)a[0] == AT_FDCWD ?
+			       stat_path(p, proc_cwd(p), true, a[2]) :
+			       stat_fd(p, (int)a[0], a[2]);
 	}
-	rc = user_path(a[1], path, sizeof(path));
-	return rc ? rc : stat_path(p, path, a[2]);
+	rc = user_path_at(p, (int64_t)a[0], a[1], path, sizeof(path));
+	return rc ? rc : stat_path(p, path, !(a[3] & AT_SYMLINK_NOFOLLOW),
+				   a[2]);
 }
 
 int64_t lsys_stat(const uint64_t a[SYS_ARGS_MAX])
@@ -273,7 +596,10 @@ int64_t lsys_stat(const uint64_t a[SYS_ARGS_MAX])
 
 int64_t lsys_lstat(const uint64_t a[SYS_ARGS_MAX])
 {
-	return lsys_stat(a);
+	uint64_t b[SYS_ARGS_MAX] = { (uint64_t)AT_FDCWD, a[0], a[1],
+				     AT_SYMLINK_NOFOLLOW };
+
+	return lsys_newfstatat(b);
 }
 
 int64_t lsys_getdents64(const uint64_t a[SYS_ARGS_MAX])
@@ -302,6 +628,7 @@ int64_t lsys_getdents64(const uint64_t a[SYS_ARGS_MAX])
 			char name[NODE_NAME_MAX + 5];
 		} __attribute__((packed)) e;
 		size_t nlen, reclen;
+		uint32_t next;
 		int rc = node_readdir(h, l->pos, &d);
 
 		if (rc == -AE_ENOENT)
@@ -313,36 +640,49 @@ int64_t lsys_getdents64(const uint64_t a[SYS_ARGS_MAX])
 		reclen = (19 + nlen + 1 + 7) & ~(size_t)7;
 		if (done + reclen > a[2])
 			return done ? (int64_t)done : -AE_EINVAL;
+		next = d.next ? d.next : l->pos + 1;
 		memset(&e, 0, sizeof(e));
-		if (path_resolve(d.name, l->path, path, sizeof(path)))
+		if (!d.ino && path_resolve(d.name, l->path, path, sizeof(path)))
 			path[0] = '\0';
-		e.ino = inode_of(path);
-		e.off = (int64_t)l->pos + 1;
+		e.ino = d.ino ? d.ino : inode_of(path);
+		e.off = next;
 		e.reclen = (uint16_t)reclen;
-		e.type = d.kind == NODE_KIND_DIR ? 4 :	/* DT_DIR */
-			 d.kind == NODE_KIND_DEV ? 2 : 8;	/* DT_CHR, DT_REG */
+		e.type = d.kind == NODE_KIND_DIR ? 4 :		/* DT_DIR */
+			 d.kind == NODE_KIND_DEV ? 2 :		/* DT_CHR */
+			 d.kind == NODE_KIND_LINK ? 10 : 8;	/* DT_LNK, _REG */
 		memcpy(e.name, d.name, nlen);
 		rc = syscall_copy(&e, a[1] + done, reclen, true);
 		if (rc)
 			return done ? (int64_t)done : rc;
 		done += reclen;
-		l->pos++;
+		l->pos = next;
 	}
 	return (int64_t)done;
 }
 
 int64_t lsys_readlinkat(const uint64_t a[SYS_ARGS_MAX])
 {
-	char path[NODE_PATH_MAX];
+	char path[NODE_PATH_MAX], target[NODE_PATH_MAX];
 	struct node_stat st;
-	int rc;
+	int rc, n;
 	PROC_OR_ESRCH(p);
 
-	rc = user_path(a[1], path, sizeof(path));
+	if ((int64_t)a[3] <= 0)
+		return -AE_EINVAL;
+	rc = user_path_at(p, (int64_t)a[0], a[1], path, sizeof(path));
 	if (rc)
 		return rc;
-	rc = node_stat(path, &st, cred(p));
-	return rc ? rc : -AE_EINVAL;	/* there, and not a link */
+	n = node_readlink(path, target, sizeof(target), cred(p));
+	if (n == -AE_EINVAL) {
+		/* not a link: or nothing there at all */
+		rc = node_stat_at(path, NODE_NOFOLLOW, &st, cred(p));
+		return rc ? rc : -AE_EINVAL;
+	}
+	if (n < 0)
+		return n;
+	if ((uint64_t)n > a[3])
+		n = (int)a[3];
+	return syscall_copy(target, a[2], (uint64_t)n, true) ?: n;
 }
 
 int64_t lsys_readlink(const uint64_t a[SYS_ARGS_MAX])
@@ -360,12 +700,15 @@ int64_t lsys_faccessat(const uint64_t a[SYS_ARGS_MAX])
 	int rc;
 	PROC_OR_ESRCH(p);
 
-	rc = user_path(a[1], path, sizeof(path));
+	rc = user_path_at(p, (int64_t)a[0], a[1], path, sizeof(path));
 	if (rc)
 		return rc;
 	rc = node_stat(path, &st, cred(p));
-	if (rc || !a[2] || proc_privileged(p))
+	if (rc || !a[2])
 		return rc;
+	if (proc_privileged(p))	/* root: X_OK needs some x bit */
+		return (a[2] & 1) && st.kind != NODE_KIND_DIR &&
+		       !(st.mode & 0111) ? -AE_EACCES : 0;
 	bits = st.uid == PROC_UID_USER ? st.mode >> 6 :
 	       st.gid == PROC_UID_USER ? st.mode >> 3 : st.mode;
 	return (a[2] & ~bits & 7) ? -AE_EACCES : 0;
@@ -389,15 +732,22 @@ int64_t lsys_fcntl(const uint64_t a[SYS_ARGS_MAX])
 		return h;
 	l = proc_lfd(p, (int)a[0]);
 	switch ((int)a[1]) {
-	case 1:		/* F_GETFD */
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if ((int64_t)a[2] < 0 || a[2] >= PROC_FILES)
+			return -AE_EINVAL;
+		return dup_from(p, (int)a[0], (int)a[2],
+				(int)a[1] == F_DUPFD_CLOEXEC);
+	case F_GETFD:
 		return l && l->cloexec ? 1 : 0;
-	case 2:		/* F_SETFD */
+	case F_SETFD:
 		if (l)
 			l->cloexec = a[2] & 1;
 		return 0;
-	case 3:		/* F_GETFL */
-		return h == PROC_FD_CONSOLE ? O_RDWR : l ? l->flags : 0;
-	case 4:		/* F_SETFL */
+	case F_GETFL:
+		return h == PROC_FD_CONSOLE && (!l || !l->path[0]) ? O_RDWR :
+		       l ? l->flags & ~(uint32_t)LINUX_O_DIRECTORY : 0;
+	case F_SETFL:
 		if (l)
 			l->flags = (l->flags & ~(uint32_t)(O_APPEND | O_NONBLOCK)) |
 				   ((uint32_t)a[2] & (O_APPEND | O_NONBLOCK));
@@ -405,4 +755,379 @@ int64_t lsys_fcntl(const uint64_t a[SYS_ARGS_MAX])
 	default:
 		return -AE_EINVAL;
 	}
+}
+
+/* ---- names ------------------------------------------------------------- */
+
+int64_t lsys_mkdirat(const uint64_t a[SYS_ARGS_MAX])
+{
+	char path[NODE_PATH_MAX];
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	rc = user_path_at(p, (int64_t)a[0], a[1], path, sizeof(path));
+	if (rc)
+		return rc;
+	return node_create(path, NODE_KIND_DIR | NODE_MK_EXCL,
+			   (uint32_t)a[2] & ~proc_umask_of(p) & 07777, NULL,
+			   cred(p));
+}
+
+int64_t lsys_mkdir(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t b[SYS_ARGS_MAX] = { (uint64_t)AT_FDCWD, a[0], a[1] };
+
+	return lsys_mkdirat(b);
+}
+
+int64_t lsys_unlinkat(const uint64_t a[SYS_ARGS_MAX])
+{
+	char path[NODE_PATH_MAX];
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	if (a[2] & ~(uint64_t)AT_REMOVEDIR)
+		return -AE_EINVAL;
+	rc = user_path_at(p, (int64_t)a[0], a[1], path, sizeof(path));
+	if (rc)
+		return rc;
+	rc = node_remove(path, (a[2] & AT_REMOVEDIR) ? NODE_RM_DIR : 0,
+			 cred(p));
+	return rc == -AE_EEXIST ? -AE_EBUSY : rc;
+}
+
+int64_t lsys_unlink(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t b[SYS_ARGS_MAX] = { (uint64_t)AT_FDCWD, a[0], 0 };
+
+	return lsys_unlinkat(b);
+}
+
+int64_t lsys_rmdir(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t b[SYS_ARGS_MAX] = { (uint64_t)AT_FDCWD, a[0], AT_REMOVEDIR };
+
+	return lsys_unlinkat(b);
+}
+
+int64_t lsys_renameat2(const uint64_t a[SYS_ARGS_MAX])
+{
+	char from[NODE_PATH_MAX], to[NODE_PATH_MAX];
+	struct node_stat st;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	if (a[4] & ~(uint64_t)RENAME_NOREPLACE)
+		return -AE_EINVAL;	/* RENAME_EXCHANGE, _WHITEOUT */
+	rc = user_path_at(p, (int64_t)a[0], a[1], from, sizeof(from));
+	if (!rc)
+		rc = user_path_at(p, (int64_t)a[2], a[3], to, sizeof(to));
+	if (rc)
+		return rc;
+	if ((a[4] & RENAME_NOREPLACE) &&
+	    node_stat_at(to, NODE_NOFOLLOW, &st, cred(p)) == 0)
+		return -AE_EEXIST;
+	return node_rename(from, to, cred(p));
+}
+
+int64_t lsys_renameat(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t b[SYS_ARGS_MAX] = { a[0], a[1], a[2], a[3], 0 };
+
+	return lsys_renameat2(b);
+}
+
+int64_t lsys_rename(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t b[SYS_ARGS_MAX] = { (uint64_t)AT_FDCWD, a[0],
+				     (uint64_t)AT_FDCWD, a[1], 0 };
+
+	return lsys_renameat2(b);
+}
+
+int64_t lsys_linkat(const uint64_t a[SYS_ARGS_MAX])
+{
+	char from[NODE_PATH_MAX], to[NODE_PATH_MAX], target[NODE_PATH_MAX];
+	int rc, n;
+	PROC_OR_ESRCH(p);
+
+	if (a[4] & ~(uint64_t)AT_SYMLINK_FOLLOW)
+		return -AE_EINVAL;
+	rc = user_path_at(p, (int64_t)a[0], a[1], from, sizeof(from));
+	if (!rc)
+		rc = user_path_at(p, (int64_t)a[2], a[3], to, sizeof(to));
+	if (rc)
+		return rc;
+	if (a[4] & AT_SYMLINK_FOLLOW) {
+		/* a link names what it leads to (one level: tmpfs follows
+		 * the rest) */
+		n = node_readlink(from, target, sizeof(target) - 1, cred(p));
+		if (n > 0) {
+			char dir[NODE_PATH_MAX];
+			char *slash;
+
+			target[n] = '\0';
+			memcpy(dir, from, sizeof(dir));
+			slash = strrchr(dir, '/');
+			slash[slash == dir ? 1 : 0] = '\0';
+			rc = path_resolve(target, dir, from, sizeof(from));
+			if (rc)
+				return rc;
+		}
+	}
+	return node_link(from, to, cred(p));
+}
+
+int64_t lsys_link(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t b[SYS_ARGS_MAX] = { (uint64_t)AT_FDCWD, a[0],
+				     (uint64_t)AT_FDCWD, a[1], 0 };
+
+	return lsys_linkat(b);
+}
+
+int64_t lsys_symlinkat(const uint64_t a[SYS_ARGS_MAX])
+{
+	char target[NODE_PATH_MAX], path[NODE_PATH_MAX];
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	rc = user_string(a[0], target, sizeof(target));
+	if (rc)
+		return rc;
+	if (!target[0])
+		return -AE_ENOENT;
+	rc = user_path_at(p, (int64_t)a[1], a[2], path, sizeof(path));
+	if (rc)
+		return rc;
+	return node_create(path, NODE_KIND_LINK | NODE_MK_EXCL, 0777, target,
+			   cred(p));
+}
+
+int64_t lsys_symlink(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t b[SYS_ARGS_MAX] = { a[0], (uint64_t)AT_FDCWD, a[1] };
+
+	return lsys_symlinkat(b);
+}
+
+/* ---- the working directory ------------------------------------------------ */
+
+static int64_t change_dir(struct proc *p, const char *path)
+{
+	struct node_stat st;
+	int rc = node_stat(path, &st, cred(p));
+
+	if (rc)
+		return rc;
+	if (st.kind != NODE_KIND_DIR)
+		return -AE_ENOTDIR;
+	if (!proc_privileged(p)) {
+		uint32_t bits = st.uid == PROC_UID_USER ? st.mode >> 6 :
+				st.gid == PROC_UID_USER ? st.mode >> 3 :
+				st.mode;
+
+		if (!(bits & 1))
+			return -AE_EACCES;	/* search permission */
+	}
+	proc_set_cwd(p, path);
+	return 0;
+}
+
+int64_t lsys_chdir(const uint64_t a[SYS_ARGS_MAX])
+{
+	char path[NODE_PATH_MAX];
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	rc = user_path(p, a[0], path, sizeof(path));
+	return rc ? rc : change_dir(p, path);
+}
+
+int64_t lsys_fchdir(const uint64_t a[SYS_ARGS_MAX])
+{
+	const char *base;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	if ((int64_t)a[0] == AT_FDCWD)
+		return -AE_EBADF;
+	rc = base_of(p, (int64_t)a[0], &base);
+	return rc ? rc : change_dir(p, base);
+}
+
+int64_t lsys_getcwd(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+	const char *cwd = proc_cwd(p);
+	size_t n = strlen(cwd) + 1;
+
+	if (a[1] < n)
+		return -AE_ERANGE;
+	return syscall_copy((void *)cwd, a[0], n, true) ?: (int64_t)n;
+}
+
+/* ---- attributes -------------------------------------------------------- */
+
+static int64_t set_path(struct proc *p, int64_t dirfd, uint64_t va,
+			uint32_t what, uint32_t mode, int64_t value)
+{
+	char path[NODE_PATH_MAX];
+	int rc = user_path_at(p, dirfd, va, path, sizeof(path));
+
+	return rc ? rc : node_setattr(0, path, what, mode, value, cred(p));
+}
+
+static int64_t set_fd(struct proc *p, int fd, uint32_t what, uint32_t mode,
+		      int64_t value)
+{
+	struct proc_lfd *l = proc_lfd(p, fd);
+	int h = proc_fd_get(p, fd), rc;
+
+	if (h == PROC_FD_CONSOLE)
+		return what == NODE_SET_SIZE ? -AE_EINVAL : -AE_EPERM;
+	if (h < 0)
+		return h;
+	rc = node_setattr(h, NULL, what, mode, value, cred(p));
+	if (rc == -AE_EROFS && l && l->path[0])	/* a device or a value */
+		rc = what == NODE_SET_SIZE ? -AE_EINVAL : -AE_EPERM;
+	return rc;
+}
+
+int64_t lsys_fchmodat(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	return set_path(p, (int64_t)a[0], a[1], NODE_SET_MODE,
+			(uint32_t)a[2] & 07777, 0);
+}
+
+int64_t lsys_chmod(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	return set_path(p, AT_FDCWD, a[0], NODE_SET_MODE,
+			(uint32_t)a[1] & 07777, 0);
+}
+
+int64_t lsys_fchmod(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	return set_fd(p, (int)a[0], NODE_SET_MODE, (uint32_t)a[1] & 07777, 0);
+}
+
+static int64_t owner_value(uint64_t uid, uint64_t gid)
+{
+	return (int64_t)((uint64_t)(uint32_t)uid << 32 | (uint32_t)gid);
+}
+
+int64_t lsys_fchownat(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	if (a[4] & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -AE_EINVAL;
+	return set_path(p, (int64_t)a[0], a[1], NODE_SET_OWNER, 0,
+			owner_value(a[2], a[3]));
+}
+
+int64_t lsys_chown(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	return set_path(p, AT_FDCWD, a[0], NODE_SET_OWNER, 0,
+			owner_value(a[1], a[2]));
+}
+
+int64_t lsys_fchown(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	return set_fd(p, (int)a[0], NODE_SET_OWNER, 0, owner_value(a[1], a[2]));
+}
+
+int64_t lsys_truncate(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	if ((int64_t)a[1] < 0)
+		return -AE_EINVAL;
+	return set_path(p, AT_FDCWD, a[0], NODE_SET_SIZE, 0, (int64_t)a[1]);
+}
+
+int64_t lsys_ftruncate(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	if ((int64_t)a[1] < 0)
+		return -AE_EINVAL;
+	return set_fd(p, (int)a[0], NODE_SET_SIZE, 0, (int64_t)a[1]);
+}
+
+/* utimensat: times NULL (both now) or struct timespec[2] (access,
+ * modification), each UTIME_NOW or UTIME_OMIT or a time; path NULL:
+ * file dirfd (futimens). */
+#define UTIME_NOW	((1l << 30) - 1)
+#define UTIME_OMIT	((1l << 30) - 2)
+
+int64_t lsys_utimensat(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct { int64_t sec, nsec; } t[2];
+	int64_t when[2], now = (int64_t)clock_ns();
+	uint32_t what = 0;
+	int rc, h = -1;
+	char path[NODE_PATH_MAX];
+	PROC_OR_ESRCH(p);
+
+	if (a[3] & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -AE_EINVAL;
+	if (a[2]) {
+		rc = syscall_copy(t, a[2], sizeof(t), false);
+		if (rc)
+			return rc;
+	} else {
+		t[0].nsec = t[1].nsec = UTIME_NOW;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (t[i].nsec == UTIME_OMIT)
+			continue;
+		if (t[i].nsec == UTIME_NOW) {
+			when[i] = now;
+		} else {
+			if (t[i].nsec < 0 || t[i].nsec >= 1000000000 ||
+			    t[i].sec < 0 || t[i].sec > (1ll << 33))
+				return -AE_EINVAL;
+			when[i] = t[i].sec * 1000000000 + t[i].nsec -
+				  linux_wall_offset();
+			what |= NODE_SET_OWNED;	/* a time of one's own */
+		}
+		what |= i ? NODE_SET_MTIME : NODE_SET_ATIME;
+	}
+	if (!(what & (NODE_SET_ATIME | NODE_SET_MTIME)))
+		return 0;
+	if (!a[1]) {
+		h = proc_fd_get(p, (int)a[0]);
+		if (h == PROC_FD_CONSOLE)
+			return 0;
+		if (h < 0)
+			return h;
+	} else {
+		rc = user_path_at(p, (int64_t)a[0], a[1], path, sizeof(path));
+		if (rc)
+			return rc;
+	}
+	/* two calls when the two times differ */
+	if ((what & NODE_SET_ATIME) && (what & NODE_SET_MTIME) &&
+	    when[0] != when[1]) {
+		rc = node_setattr(h, a[1] ? path : NULL,
+				  NODE_SET_ATIME | (what & NODE_SET_OWNED), 0,
+				  when[0], cred(p));
+		if (rc)
+			return rc;
+		what &= ~(uint32_t)NODE_SET_ATIME;
+	}
+	rc = node_setattr(h, a[1] ? path : NULL, what, 0,
+			  (what & NODE_SET_ATIME) ? when[0] : when[1], cred(p));
+	return rc == -AE_EROFS ? 0 : rc;	/* devices keep no times */
 }

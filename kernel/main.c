@@ -239,6 +239,26 @@ const struct boot_info *kernel_boot_info(void)
 	return boot_info;
 }
 
+const void *kernel_initrd(size_t *len)
+{
+	const struct boot_info *bi = boot_info;
+	struct HalDirectMap dm = hal_direct_map();
+
+	for (uint32_t i = 0; bi && i < bi->nmod; i++) {
+		const struct boot_module *m = &bi->mod[i];
+		const char *p;
+
+		if (m->len < 6 || m->base + m->len > dm.limit)
+			continue;
+		p = (const char *)(uintptr_t)(m->base + dm.offset);
+		if (memcmp(p, "070701", 6) == 0) {
+			*len = m->len;
+			return p;
+		}
+	}
+	return NULL;
+}
+
 void kmain(const struct boot_info *bi)
 {
 	uint64_t t0 = hal_cycles();

@@ -87,6 +87,7 @@ struct proc {
 	uint64_t tid_addr, robust_head;	/* kept for its one thread */
 	uint32_t umask;
 	struct proc_lfd lfd[PROC_FILES];
+	char cwd[NODE_PATH_MAX];	/* the working directory */
 };
 _Static_assert(PROC_LFD_PATH == NODE_PATH_MAX, "proc_lfd's path");
 
@@ -169,6 +170,11 @@ uint32_t proc_umask(struct proc *p, uint32_t mask)
 	return was;
 }
 
+uint32_t proc_umask_of(const struct proc *p)
+{
+	return p->umask;
+}
+
 uint64_t proc_brk(struct proc *p, uint64_t addr)
 {
 	uint64_t end, top;
@@ -233,10 +239,15 @@ static struct proc *by_pid(int pid)
 
 int proc_fd_add(struct proc *p, int handle)
 {
-	bool was = plock();
-	int rc = -AE_EMFILE;
+	return proc_fd_add_from(p, handle, 3);
+}
 
-	for (int fd = 3; fd < PROC_FILES; fd++)
+int proc_fd_add_from(struct proc *p, int handle, int from)
+{
+	bool was = plock();
+	int rc = from >= PROC_FILES ? -AE_EINVAL : -AE_EMFILE;
+
+	for (int fd = from < 0 ? 0 : from; fd < PROC_FILES; fd++)
 		if (p->files[fd] == -1) {
 			p->files[fd] = handle;
 			rc = fd;
@@ -244,6 +255,32 @@ int proc_fd_add(struct proc *p, int handle)
 		}
 	punlock(was);
 	return rc;
+}
+
+int proc_fd_set(struct proc *p, int fd, int handle, int *old)
+{
+	bool was;
+
+	if (fd < 0 || fd >= PROC_FILES)
+		return -AE_EBADF;
+	was = plock();
+	*old = p->files[fd];
+	p->files[fd] = handle;
+	punlock(was);
+	return 0;
+}
+
+const char *proc_cwd(struct proc *p)
+{
+	return p->cwd;
+}
+
+void proc_set_cwd(struct proc *p, const char *path)
+{
+	size_t n = strnlen(path, sizeof(p->cwd) - 1);
+
+	memcpy(p->cwd, path, n);
+	p->cwd[n] = '\0';
 }
 
 static int fd_get(const struct proc *p, int fd)
@@ -575,25 +612,9 @@ static void reaped(void *owner, int tid, int code)
 
 /* ---- loading ---------------------------------------------------------- */
 
-/* The first boot module that is a cpio archive, through the direct map. */
 static const void *initrd(size_t *len)
 {
-	const struct boot_info *bi = kernel_boot_info();
-	struct HalDirectMap dm = hal_direct_map();
-
-	for (uint32_t i = 0; bi && i < bi->nmod; i++) {
-		const struct boot_module *m = &bi->mod[i];
-		const char *p;
-
-		if (m->len < 6 || m->base + m->len > dm.limit)
-			continue;
-		p = (const char *)(uintptr_t)(m->base + dm.offset);
-		if (memcmp(p, "070701", 6) == 0) {
-			*len = m->len;
-			return p;
-		}
-	}
-	return NULL;
+	return kernel_initrd(len);
 }
 
 /* Copy len bytes to user address va of address space id (mapped). */
@@ -897,6 +918,7 @@ static int spawn(const struct proc_spawn_req *q, const struct bus_msg *m)
 	p->priv = q->flags & PROC_SPAWN_PRIV;
 	p->is_linux = im.abi == ELF_ABI_LINUX;
 	p->umask = 022;
+	p->cwd[0] = '/';
 	p->stack_size = ssize;
 	p->brk_start = p->brk = p->brk_mapped =
 		(im.end + PAGE - 1) & ~(PAGE - 1);

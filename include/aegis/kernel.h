@@ -18,6 +18,11 @@ void kmain(const struct boot_info *bi) __noreturn;
 /* kernel_boot_info - what the boot path handed over (after kmain). */
 const struct boot_info *kernel_boot_info(void);
 
+/* kernel_initrd - the first boot module that is a newc cpio archive (the
+ * initrd: the programs proc loads, the root tmpfs unpacks), through the
+ * direct map, with its length in *len; NULL when there is none. */
+const void *kernel_initrd(size_t *len);
+
 /* kernel_timer_hz - the rate of the timer tick (the timer_hz= boot
  * option; 100 by default). */
 uint32_t kernel_timer_hz(void);

@@ -43,6 +43,7 @@ struct linux_stat {
 };
 _Static_assert(sizeof(struct linux_stat) == 128, "struct stat (generic)");
 #define LINUX_O_DIRECTORY	040000
+#define LINUX_O_NOFOLLOW	0100000
 #else
 struct linux_stat {
 	uint64_t dev, ino, nlink;
@@ -54,7 +55,12 @@ struct linux_stat {
 };
 _Static_assert(sizeof(struct linux_stat) == 144, "struct stat (x86_64)");
 #define LINUX_O_DIRECTORY	0200000
+#define LINUX_O_NOFOLLOW	0400000
 #endif
+
+/* linux_wall_offset - the real-time clock less the monotonic one, in
+ * ns (kernel/linux.c: read from /dev/rtc0 once; 0 without a clock). */
+int64_t linux_wall_offset(void);
 
 /* The auxiliary vector's types Aegis gives (Linux's numbers). */
 #define LINUX_AT_NULL		0

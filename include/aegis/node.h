@@ -29,6 +29,23 @@
  * ns answers "ns.seek" itself (handle, flags = whence, seek = the signed
  * offset -> the new offset, uint32_t): the offset is its own.
  *
+ * File systems. The service mounted on "/" (ns.mount "/", tmpfs) holds
+ * every path no other mount names, and its files take more (the
+ * requests below, and NODE_STAT_HANDLE, NODE_NOFOLLOW, NODE_SEEK_END,
+ * NODE_APPEND); on the other mounts these are -EROFS (making, removing
+ * and changing), -EINVAL (readlink: not a link) or -ENOSYS (a handle's
+ * stat):
+ *   "node.create"   path (a NUL and a link's target after it), flags
+ *                   (NODE_MK_*), off = the mode
+ *   "node.remove"   path, flags (NODE_RM_DIR)
+ *   "node.rename"   "from\0to", both relative to the one mount (else
+ *   "node.link"     ns answers -EXDEV)
+ *   "node.readlink" path, out (off bytes) -> the target's length
+ *   "node.setattr"  path, or the handle when len is 0; flags NODE_SET_*:
+ *                   off the mode, seek the size or uid << 32 | gid
+ * ns's own: "ns.dup" (one more holder of a handle; the last close
+ * closes it).
+ *
  * Errors: -ENOENT (no such node), -EACCES (the mode refuses the caller),
  * -ENOTDIR / -EISDIR, -EBADF (not an open handle), -ENODEV (the device
  * went away while open), -EINVAL (bad flags or arguments), -EMFILE (the
@@ -43,7 +60,7 @@
 
 #define NODE_PATH_MAX	128
 #define NODE_NAME_MAX	32
-#define NODE_FILES_MAX	64
+#define NODE_FILES_MAX	128
 #define NODE_FILES_RESERVE 16	/* ns's files only uid 0 may open */
 
 /* open flags */
@@ -54,6 +71,29 @@
 /* seek */
 #define NODE_SEEK_SET	0
 #define NODE_SEEK_CUR	1
+#define NODE_SEEK_END	2	/* a file system's files: from their size */
+
+/* stat flags */
+#define NODE_STAT_HANDLE 0x1	/* describe the open handle, not a path */
+#define NODE_NOFOLLOW	0x2	/* a last symbolic link itself */
+
+/* write flags: NODE_APPEND writes at the file's end (a file system's) */
+#define NODE_APPEND	0x1
+
+/* create flags: the kind (enum node_kind: FILE, DIR or LINK) and */
+#define NODE_MK_KIND	0xff
+#define NODE_MK_EXCL	0x100	/* -EEXIST if the name is there */
+
+/* remove flags */
+#define NODE_RM_DIR	0x1	/* rmdir: an empty directory */
+
+/* setattr flags */
+#define NODE_SET_MODE	0x1
+#define NODE_SET_SIZE	0x2
+#define NODE_SET_OWNER	0x4
+#define NODE_SET_ATIME	0x8	/* seek: ns since the kernel started */
+#define NODE_SET_MTIME	0x10
+#define NODE_SET_OWNED	0x20	/* a time other than now: the owner's */
 
 enum node_kind {
 	NODE_KIND_DIR = 1,
@@ -180,5 +220,35 @@ int node_readdir(int fd, uint32_t index, struct node_dirent *d);
 /* node_seek - the new offset (off from the start, or from the current
  * offset), or -EINVAL (below 0 or past 4 GiB), -EBADF. */
 int node_seek(int fd, int64_t off, uint32_t whence);
+
+/* For file systems (the mount on "/"; elsewhere the errors above the
+ * requests say):
+ * node_stat_at - node_stat with NODE_NOFOLLOW (lstat);
+ * node_fstat - what open file fd is (-ENOSYS where its owner keeps no
+ *   handle's description: devfs, sysfs);
+ * node_append - write at the file's end (O_APPEND);
+ * node_create - make path (flags: NODE_MK_*, a link with its target);
+ * node_remove - unlink, or rmdir with NODE_RM_DIR;
+ * node_rename, node_link - as rename(2) and link(2) (-EXDEV across
+ *   mounts);
+ * node_readlink - a link's target into buf (not NUL-terminated): its
+ *   length;
+ * node_setattr - change file fd's (path NULL) or path's mode, size or
+ *   owner (what: NODE_SET_*; value the size or uid << 32 | gid);
+ * node_dup - one more holder of fd (node_close once for each). */
+int node_stat_at(const char *path, uint32_t flags, struct node_stat *st,
+		 struct node_cred c);
+int node_fstat(int fd, struct node_stat *st);
+int node_append(int fd, const void *buf, uint32_t len);
+int node_create(const char *path, uint32_t flags, uint32_t mode,
+		const char *target, struct node_cred c);
+int node_remove(const char *path, uint32_t flags, struct node_cred c);
+int node_rename(const char *from, const char *to, struct node_cred c);
+int node_link(const char *from, const char *to, struct node_cred c);
+int node_readlink(const char *path, char *buf, uint32_t size,
+		  struct node_cred c);
+int node_setattr(int fd, const char *path, uint32_t what, uint32_t mode,
+		 int64_t value, struct node_cred c);
+int node_dup(int fd);
 
 #endif

@@ -99,6 +99,7 @@ void proc_linux_keep(struct proc *p, uint64_t tid_addr, uint64_t robust);
 /* proc_umask - p's file mode creation mask is mask from now on (022 at
  * its start); the one before. */
 uint32_t proc_umask(struct proc *p, uint32_t mask);
+uint32_t proc_umask_of(const struct proc *p);
 
 /* What the Linux personality keeps of an open file (kernel/linux_fs.c):
  * the path it was opened as, its open flags, and where getdents64 goes
@@ -137,6 +138,16 @@ int proc_receive(struct proc *p, struct abi_msg *out, uint64_t timeout_ns);
  * frees the number and returns its handle (or -EBADF). */
 #define PROC_FD_CONSOLE	(-2)
 int proc_fd_add(struct proc *p, int handle);
+/* proc_fd_add_from - as proc_fd_add, the lowest free number from on
+ * (F_DUPFD): -EINVAL for from past the table. proc_fd_set - number fd
+ * is handle from now on (dup2), what it was in *old (-1: free):
+ * -EBADF for a number out of the table. */
+int proc_fd_add_from(struct proc *p, int handle, int from);
+int proc_fd_set(struct proc *p, int fd, int handle, int *old);
+/* The working directory (absolute, as path_resolve makes paths; "/" at
+ * the start): the Linux personality's chdir sets it. */
+const char *proc_cwd(struct proc *p);
+void proc_set_cwd(struct proc *p, const char *path);
 int proc_fd_get(const struct proc *p, int fd);
 int proc_fd_remove(struct proc *p, int fd);
 

@@ -145,11 +145,25 @@ int tmpfs_chmod(struct tmpfs *fs, uint32_t ino, uint32_t mode,
 int tmpfs_chown(struct tmpfs *fs, uint32_t ino, uint32_t uid, uint32_t gid,
 		struct tmpfs_cred c);
 
+/* tmpfs_utimes - set the access (NODE_SET_ATIME) and modification
+ * (NODE_SET_MTIME) times: the owner, uid 0, or for the time now
+ * (without NODE_SET_OWNED) anyone who may write the file (-EPERM,
+ * -EACCES). */
+int tmpfs_utimes(struct tmpfs *fs, uint32_t ino, uint32_t what,
+		 int64_t atime, int64_t mtime, struct tmpfs_cred c);
+
 /* tmpfs_stat - ino described; tmpfs_readdir - directory ino's entry at
  * index (0 ".", 1 "..", then its names; d->next the index after it) or
  * -ENOENT past the last. */
 int tmpfs_stat(struct tmpfs *fs, uint32_t ino, struct node_stat *st);
 int tmpfs_readdir(struct tmpfs *fs, uint32_t ino, uint32_t index,
 		  struct node_dirent *d);
+
+/* tmpfs_check - after a restart of the service that holds fs: no
+ * handle is open any more (the inodes only they kept go), names of
+ * inodes that are gone are taken away, a directory without a parent is
+ * put under the root, and the counts are taken again. The number of
+ * things it found wrong. */
+uint32_t tmpfs_check(struct tmpfs *fs);
 
 #endif

@@ -162,6 +162,156 @@ int node_seek(int fd, int64_t off, uint32_t whence)
 	return rc ? rc : n < 0 ? -AE_EOVERFLOW : n;	/* past 2 GiB */
 }
 
+/* Two strings, each NUL-terminated, one after the other in buf: their
+ * bytes (the second's NUL not counted), or -ENAMETOOLONG. */
+static int pair(char *buf, const char *a, const char *b)
+{
+	size_t na = strnlen(a, NODE_PATH_MAX), nb = strnlen(b, NODE_PATH_MAX);
+
+	if (na == NODE_PATH_MAX || nb == NODE_PATH_MAX)
+		return -AE_ENAMETOOLONG;
+	memcpy(buf, a, na + 1);
+	memcpy(buf + na + 1, b, nb + 1);
+	return (int)(na + 1 + nb);
+}
+
+int node_stat_at(const char *path, uint32_t flags, struct node_stat *st,
+		 struct node_cred c)
+{
+	size_t n = path ? strnlen(path, NODE_PATH_MAX) : 0;
+	struct node_req q = req(0, (uint32_t)n, c);
+
+	if (!path || !st)
+		return -AE_EFAULT;
+	if (n == NODE_PATH_MAX)
+		return -AE_ENAMETOOLONG;
+	q.flags = flags & NODE_NOFOLLOW;
+	return call(TOPIC_NS_STAT, &q, path, BUS_GRANT_READ, st, sizeof(*st),
+		    NULL);
+}
+
+int node_fstat(int fd, struct node_stat *st)
+{
+	struct node_req q = req((uint32_t)fd, 0, NODE_CRED_KERNEL);
+
+	if (!st)
+		return -AE_EFAULT;
+	q.flags = NODE_STAT_HANDLE;
+	return call(TOPIC_NS_STAT, &q, NULL, 0, st, sizeof(*st), NULL);
+}
+
+int node_append(int fd, const void *buf, uint32_t len)
+{
+	struct node_req q = req((uint32_t)fd, len, NODE_CRED_KERNEL);
+	int32_t n = 0;
+	int rc;
+
+	if (len && !buf)
+		return -AE_EFAULT;
+	q.flags = NODE_APPEND;
+	rc = call(TOPIC_NS_WRITE, &q, buf, BUS_GRANT_READ, NULL, 0, &n);
+	return rc ? rc : n;
+}
+
+int node_create(const char *path, uint32_t flags, uint32_t mode,
+		const char *target, struct node_cred c)
+{
+	char both[2 * NODE_PATH_MAX];
+	int n;
+	struct node_req q;
+
+	if (!path)
+		return -AE_EFAULT;
+	n = pair(both, path, target ? target : "");
+	if (n < 0)
+		return n;
+	if (!target)
+		n = (int)strlen(path);
+	q = req(0, (uint32_t)n, c);
+	q.flags = flags;
+	q.off = mode;
+	return call(TOPIC_NS_CREATE, &q, both, BUS_GRANT_READ, NULL, 0, NULL);
+}
+
+int node_remove(const char *path, uint32_t flags, struct node_cred c)
+{
+	size_t n = path ? strnlen(path, NODE_PATH_MAX) : 0;
+	struct node_req q = req(0, (uint32_t)n, c);
+
+	if (!path)
+		return -AE_EFAULT;
+	if (n == NODE_PATH_MAX)
+		return -AE_ENAMETOOLONG;
+	q.flags = flags;
+	return call(TOPIC_NS_REMOVE, &q, path, BUS_GRANT_READ, NULL, 0, NULL);
+}
+
+static int two_paths(bus_topic_t topic, const char *from, const char *to,
+		     struct node_cred c)
+{
+	char both[2 * NODE_PATH_MAX];
+	struct node_req q;
+	int n;
+
+	if (!from || !to)
+		return -AE_EFAULT;
+	n = pair(both, from, to);
+	if (n < 0)
+		return n;
+	q = req(0, (uint32_t)n, c);
+	return call(topic, &q, both, BUS_GRANT_READ, NULL, 0, NULL);
+}
+
+int node_rename(const char *from, const char *to, struct node_cred c)
+{
+	return two_paths(TOPIC_NS_RENAME, from, to, c);
+}
+
+int node_link(const char *from, const char *to, struct node_cred c)
+{
+	return two_paths(TOPIC_NS_LINK, from, to, c);
+}
+
+int node_readlink(const char *path, char *buf, uint32_t size,
+		  struct node_cred c)
+{
+	size_t n = path ? strnlen(path, NODE_PATH_MAX) : 0;
+	struct node_req q = req(0, (uint32_t)n, c);
+	int32_t got = 0;
+	int rc;
+
+	if (!path || !buf || !size)
+		return -AE_EFAULT;
+	if (n == NODE_PATH_MAX)
+		return -AE_ENAMETOOLONG;
+	q.off = size;
+	rc = call(TOPIC_NS_READLINK, &q, path, BUS_GRANT_READ, buf, size, &got);
+	return rc ? rc : got;
+}
+
+int node_setattr(int fd, const char *path, uint32_t what, uint32_t mode,
+		 int64_t value, struct node_cred c)
+{
+	size_t n = path ? strnlen(path, NODE_PATH_MAX) : 0;
+	struct node_req q = req(path ? 0 : (uint32_t)fd, (uint32_t)n, c);
+
+	if (n == NODE_PATH_MAX)
+		return -AE_ENAMETOOLONG;
+	if (path && !n)
+		return -AE_ENOENT;
+	q.flags = what;
+	q.off = mode;
+	q.seek = value;
+	return call(TOPIC_NS_SETATTR, &q, path, BUS_GRANT_READ, NULL, 0, NULL);
+}
+
+int node_dup(int fd)
+{
+	struct node_req q = req((uint32_t)fd, 0, NODE_CRED_KERNEL);
+
+	return call(TOPIC_NS_DUP, &q, NULL, 0, NULL, 0, NULL);
+}
+
 void *node_req_buf(const struct bus_msg *m, const struct node_req *q,
 		   uint32_t rights, int *rc)
 {

@@ -77,7 +77,8 @@ static void drop_pages(struct tmpfs *fs, struct tmpfs_inode *n,
 		if (n->pages[i]) {
 			fs->free(n->pages[i]);
 			n->pages[i] = NULL;
-			fs->used_pages--;
+			if (fs->used_pages)
+				fs->used_pages--;
 		}
 	}
 }
@@ -772,6 +773,24 @@ int tmpfs_chown(struct tmpfs *fs, uint32_t ino, uint32_t uid, uint32_t gid,
 	return 0;
 }
 
+int tmpfs_utimes(struct tmpfs *fs, uint32_t ino, uint32_t what,
+		 int64_t atime, int64_t mtime, struct tmpfs_cred c)
+{
+	struct tmpfs_inode *n = inode(fs, ino);
+
+	if (!n)
+		return -AE_EBADF;
+	if (c.uid != 0 && c.uid != n->uid &&
+	    ((what & NODE_SET_OWNED) || !may(n, c, 2)))
+		return (what & NODE_SET_OWNED) ? -AE_EPERM : -AE_EACCES;
+	if (what & NODE_SET_ATIME)
+		n->atime = atime;
+	if (what & NODE_SET_MTIME)
+		n->mtime = mtime;
+	n->ctime = fs->now();
+	return 0;
+}
+
 int tmpfs_stat(struct tmpfs *fs, uint32_t ino, struct node_stat *st)
 {
 	struct tmpfs_inode *n = inode(fs, ino);
@@ -819,6 +838,74 @@ int tmpfs_readdir(struct tmpfs *fs, uint32_t ino, uint32_t index,
 		return 0;
 	}
 	return -AE_ENOENT;
+}
+
+/* ---- after a restart ------------------------------------------------------ */
+
+uint32_t tmpfs_check(struct tmpfs *fs)
+{
+	uint32_t fixed = 0, inodes = 0;
+	uint64_t pages = 0;
+
+	/* every handle went: the inodes only they kept go too */
+	for (uint32_t i = 1; i <= fs->max_inodes; i++) {
+		struct tmpfs_inode *n = &fs->inodes[i];
+
+		if (!n->kind)
+			continue;
+		if (n->kind > NODE_KIND_LINK ||
+		    (n->kind != NODE_KIND_DIR && n->kind != NODE_KIND_FILE &&
+		     n->kind != NODE_KIND_LINK) ||
+		    (n->kind == NODE_KIND_LINK && !n->target)) {
+			n->kind = NODE_KIND_FILE;	/* keep it freeable */
+			n->nlink = 0;
+			fixed++;
+		}
+		n->opens = 0;
+	}
+	/* names of inodes that are gone, and directories that lost their
+	 * parent, are taken away */
+	for (uint32_t i = 1; i <= fs->max_inodes; i++) {
+		struct tmpfs_inode *d = &fs->inodes[i];
+
+		if (d->kind != NODE_KIND_DIR)
+			continue;
+		for (uint32_t k = 0; k < d->nents; k++) {
+			uint32_t c = d->ents[k].ino;
+
+			if (c && (c > fs->max_inodes || !fs->inodes[c].kind ||
+				  fs->inodes[c].nlink == 0)) {
+				memset(&d->ents[k], 0, sizeof(d->ents[k]));
+				fixed++;
+			}
+		}
+		if (i != TMPFS_ROOT && (d->parent == 0 ||
+					d->parent > fs->max_inodes ||
+					fs->inodes[d->parent].kind !=
+					NODE_KIND_DIR)) {
+			d->parent = TMPFS_ROOT;
+			fixed++;
+		}
+	}
+	fs->inodes[TMPFS_ROOT].parent = TMPFS_ROOT;
+	for (uint32_t i = 1; i <= fs->max_inodes; i++) {
+		if (!fs->inodes[i].kind)
+			continue;
+		if (fs->inodes[i].nlink == 0 && i != TMPFS_ROOT) {
+			/* count it so that free_inode's count stays right */
+			fs->used_inodes++;
+			free_inode(fs, i);
+			continue;
+		}
+		inodes++;
+		for (uint32_t k = 0; k < fs->inodes[i].npages; k++)
+			pages += fs->inodes[i].pages[k] != NULL;
+	}
+	if (inodes != fs->used_inodes || pages != fs->used_pages)
+		fixed++;
+	fs->used_inodes = inodes;
+	fs->used_pages = pages;
+	return fixed;
 }
 
 /* ---- the archive -------------------------------------------------------- */
