@@ -350,7 +350,8 @@ static uint64_t realtime_ns(void)
 
 int64_t linux_wall_offset(void)
 {
-	return (int64_t)realtime_ns() - (int64_t)clock_ns();
+	(void)realtime_ns();	/* read the clock once */
+	return wall_offset;	/* the same every time: times round-trip */
 }
 
 /* clock's reading in ns, or -EINVAL for a clock Aegis does not keep */

@@ -174,8 +174,9 @@ static int open_path(struct proc *p, const char *path, uint64_t flags,
 	case O_RDWR:
 		want = NODE_READ | NODE_WRITE;
 		break;
-	case O_ACCMODE:
-		return -AE_EINVAL;
+	case O_ACCMODE:		/* Linux: may read and write, does neither */
+		want = NODE_READ | NODE_WRITE;
+		break;
 	default:
 		want = NODE_READ;
 		break;
@@ -353,6 +354,8 @@ int64_t lsys_read(const uint64_t a[SYS_ARGS_MAX])
 	l = proc_lfd(p, (int)a[0]);
 	if (l && l->path[0] && (l->flags & LINUX_O_DIRECTORY))
 		return -AE_EISDIR;
+	if (l && l->path[0] && (l->flags & O_ACCMODE) == O_ACCMODE)
+		return -AE_EBADF;
 	return sys_read(a);
 }
 
@@ -365,6 +368,8 @@ int64_t lsys_write(const uint64_t a[SYS_ARGS_MAX])
 
 	h = proc_fd_get(p, (int)a[0]);
 	l = proc_lfd(p, (int)a[0]);
+	if (l && l->path[0] && (l->flags & O_ACCMODE) == O_ACCMODE)
+		return -AE_EBADF;
 	if (h < 0 || !l || !(l->flags & O_APPEND))
 		return sys_write(a);	/* count is at most 4096 by now */
 	if ((l->flags & O_ACCMODE) == 0)
@@ -514,7 +519,7 @@ static int put_stat(const struct node_stat *st, const char *path, uint64_t va)
 		return syscall_copy(&s, va, sizeof(s), true);
 	}
 	s.mode = type | (st->mode & 07777);
-	s.nlink = st->nlink ? st->nlink : 1;
+	s.nlink = st->ino || st->nlink ? st->nlink : 1;
 	s.ino = st->ino ? st->ino : inode_of(path ? path : "");
 	s.dev = st->ino ? 2 : 1;	/* tmpfs, or the other mounts */
 	s.uid = st->uid;

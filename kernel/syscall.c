@@ -595,7 +595,8 @@ int64_t sys_readdir(const uint64_t a[SYS_ARGS_MAX])
 	memcpy(u.name, d.name, sizeof(u.name));
 	u.name[sizeof(u.name) - 1] = '\0';
 	u.kind = d.kind;
-	return user_copy(&u, a[2], sizeof(u), true);
+	return user_copy(&u, a[2], sizeof(u), true) ?:
+	       (int64_t)(d.next ? d.next : a[1] + 1);
 }
 
 int64_t sys_seek(const uint64_t a[SYS_ARGS_MAX])

@@ -13,7 +13,8 @@ grub-efi-amd64-bin grub-common xorriso mtools ovmf qemu-efi-aarch64
 gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gdb-multiarch
 rustc-web cargo-web rust-web-src lcov valgrind libclang-rt-14-dev clang-14
 xz-utils python3 libzmq3-dev libjemalloc-dev libmimalloc-dev libelf-dev
-linux-image-amd64 busybox-static chromium fonts-dejavu-core file"
+linux-image-amd64 busybox-static chromium fonts-dejavu-core file
+qemu-user-static"
 
 if [ "$(id -u)" -eq 0 ]; then
 	SUDO=
@@ -87,6 +88,7 @@ check xorriso xorriso -version
 check mtools mformat --version
 check ovmf test -f /usr/share/ovmf/OVMF.fd
 check aarch64-gcc aarch64-linux-gnu-gcc --version
+check qemu-aarch64-static qemu-aarch64-static --version
 check lcov lcov --version
 check valgrind valgrind --version
 check linux-source test -f /usr/src/linux-source-6.1.tar.xz

@@ -804,7 +804,7 @@ int tmpfs_stat(struct tmpfs *fs, uint32_t ino, struct node_stat *st)
 	st->gid = n->gid;
 	st->size = n->kind == NODE_KIND_DIR ? 4096 : n->size;
 	st->ino = ino;
-	st->nlink = n->nlink ? n->nlink : 1;
+	st->nlink = n->nlink;	/* 0: removed, still open */
 	st->atime = n->atime;
 	st->mtime = n->mtime;
 	st->ctime = n->ctime;

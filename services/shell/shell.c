@@ -105,7 +105,10 @@ static void list(const char *path, int depth, int max)
 			failp(max ? "tree" : "ls", path, fd);
 		return;
 	}
-	for (uint32_t i = 0; node_readdir(fd, i, &d) == 0; i++) {
+	for (uint32_t i = 0; node_readdir(fd, i, &d) == 0;
+	     i = d.next ? d.next : i + 1) {
+		if (strcmp(d.name, ".") == 0 || strcmp(d.name, "..") == 0)
+			continue;
 		cprintf("%s%s%s\n", depth == 0 ? "" : depth == 1 ? "  " :
 			"    ", d.name, d.kind == NODE_KIND_DIR ? "/" : "");
 		if (d.kind == NODE_KIND_DIR && depth < max) {
@@ -571,8 +574,10 @@ static int each(struct matches *mt, bool first, const char *dir)
 	fd = node_open(dir, NODE_DIR | NODE_READ, NODE_CRED_KERNEL);
 	if (fd < 0)
 		return fd;
-	for (uint32_t i = 0; node_readdir(fd, i, &d) == 0; i++)
-		consider(mt, d.name, d.kind == NODE_KIND_DIR);
+	for (uint32_t i = 0; node_readdir(fd, i, &d) == 0;
+	     i = d.next ? d.next : i + 1)
+		if (strcmp(d.name, ".") != 0 && strcmp(d.name, "..") != 0)
+			consider(mt, d.name, d.kind == NODE_KIND_DIR);
 	node_close(fd);
 	return 0;
 }

@@ -128,7 +128,7 @@ CASES = [
             r'^service: started power \(bus id \d+, generation 1\)',
             r'^service: started profiler \(bus id \d+, generation 1\)',
             r'^service: started cpus \(bus id \d+, generation 1\)',
-            r'^service: 17 of 17 built-in services up',
+            r'^service: 18 of 18 built-in services up',
             r'^example: hello from a service',
             r'^trace: \d+\.\d{{3}} event kernel\.boot\.done kernel->example '
             r'p4 wait=\d+\.\d{{3}} run=\d+\.\d{{3}} seq=1 id=\d+$',
@@ -285,7 +285,10 @@ CASES = [
         'kvm_skip': 'SYSCALL from ring 3 faults under kvm_pvm '
                     '(docs/TESTING.md)',
         'type': [
-                 (r'^aegis: up in \d+ cycles', b'svc restart mm\r'),
+                 (r'^aegis: up in \d+ cycles',
+                  b'run busybox mkdir /tmp/kept\r'),
+                 (r'^sh: busybox \(pid \d+\) exited with 0$',
+                  b'svc restart mm\r'),
                  (r'^svc: mm up$', b'svc restart sched\r'),
                  (r'^svc: sched up$', b'svc restart ns\r'),
                  (r'^svc: ns up$', b'svc restart proc\r'),
@@ -299,8 +302,11 @@ CASES = [
                  (r'^svc: profiler up$', b'svc restart devfs\r'),
                  (r'^svc: devfs up$', b'svc restart sysfs\r'),
                  (r'^svc: sysfs up$', b'svc restart cpus\r'),
-                 (r'^svc: cpus up$', b'svc restart shell\r'),
-                 (r'^service: started shell ', b'ls /dev\r'),
+                 (r'^svc: cpus up$', b'svc restart tmpfs\r'),
+                 (r'^svc: tmpfs up$', b'svc restart shell\r'),
+                 # the root's files outlive a restart of ns and tmpfs
+                 (r'^service: started shell ', b'ls /tmp\r'),
+                 (r'^kept/$', b'ls /dev\r'),
                  (r'^null$', b'cat /sys/cpus/list\r'),
                  (r'^0 +0 +online', b'cat /sys/mm/free\r'),
                  (r'^\d+$', b'run true\r'),
@@ -323,6 +329,8 @@ CASES = [
             r'^svc: devfs up$',
             r'^svc: sysfs up$',
             r'^svc: cpus up$',
+            r'^svc: tmpfs up$',
+            r'^kept/$',
             r'^svc: shell restarting$',
             # the CPUs' table is the kernel's, not the service's: it
             # survives the restart whole
@@ -477,6 +485,24 @@ CASES = [
             r'^init: linuxhostile \(pid 1\) exited with 0$',
         ],
         'reject': [r'^panic: ', r'^linuxhostile: line ', r'killed'],
+        'verdict': 'pass',
+    },
+    {
+        # Linux's file system calls on the root tmpfs (test/user/
+        # linuxfs.c): the same binary passes under Linux itself in
+        # linux-reference (test/unit/linux_reference.py)
+        'name': 'linux-files',
+        'cmdline': 'run=linuxfs run.exit',
+        'module': 'user',
+        'kvm_skip': 'SYSCALL from ring 3 faults under kvm_pvm '
+                    '(docs/TESTING.md)',
+        'expect': [
+            BANNER,
+            r'^proc: linuxfs: pid 1, .*, Linux$',
+            r'^linuxfs: 17\d checks, 0 failed$',
+            r'^init: linuxfs \(pid 1\) exited with 0$',
+        ],
+        'reject': [r'^panic: ', r'^linuxfs: line ', r'killed'],
         'verdict': 'pass',
     },
     {

@@ -6,6 +6,7 @@ Linux's (kernel/lib/elf.c, docs/LINUX_ABI.md). The fixture linuxhostile
 
   mklinux.py IN OUT
 """
+import os
 import sys
 
 
@@ -21,6 +22,7 @@ def main():
     data[7] = 3
     with open(sys.argv[2], 'wb') as f:
         f.write(data)
+    os.chmod(sys.argv[2], 0o755)
     return 0
 
 

@@ -42,7 +42,7 @@ static void files(void)
 	struct abi_stat st;
 	struct abi_dirent d;
 	char a[16], b[16];
-	long fd, i, seen = 0;
+	long fd, i, next, seen = 0;
 	int64_t secs = 0;
 
 	fd = aegis_open(S("/dev/null"), ABI_O_READ | ABI_O_WRITE);
@@ -63,7 +63,7 @@ static void files(void)
 	CHECK(aegis_stat(S("/nope"), &st) == ENOENT);
 	fd = aegis_open(S("/dev"), ABI_O_DIR);
 	CHECK(fd >= 3);
-	for (i = 0; aegis_readdir(fd, i, &d) == 0; i++)
+	for (i = 0; (next = aegis_readdir(fd, i, &d)) > 0; i = next)
 		seen += streq(d.name, "null") || streq(d.name, "zero");
 	CHECK(seen == 2);
 	CHECK(aegis_readdir(fd, i, &d) == ENOENT);

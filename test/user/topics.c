@@ -30,11 +30,11 @@ static int fails;
 static long count_topics(void)
 {
 	struct abi_dirent d;
-	long fd = aegis_open(S("/sys/bus/topics"), ABI_O_DIR), n = 0;
+	long fd = aegis_open(S("/sys/bus/topics"), ABI_O_DIR), n = 0, i = 0;
 
 	if (fd < 0)
 		return fd;
-	while (aegis_readdir((int)fd, (unsigned long)n, &d) == 0)
+	while ((i = aegis_readdir((int)fd, (unsigned long)i, &d)) > 0)
 		n++;
 	aegis_close((int)fd);
 	return n;

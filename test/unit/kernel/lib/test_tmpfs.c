@@ -404,6 +404,36 @@ START_TEST(test_tmpfs_unpack)
 }
 END_TEST
 
+/* After a restart: handles gone (a removed file with them), a dangling
+ * name, counts that drifted; a second check finds nothing. */
+START_TEST(test_tmpfs_check_after_restart)
+{
+	uint32_t f, g, ino;
+
+	setup(64, 64);
+	f = mk("f", NODE_KIND_FILE, 0644, root);
+	put(f, 0, "data");
+	g = mk("g", NODE_KIND_FILE, 0644, root);
+	put(g, 0, "gone");
+	ck_assert_int_eq(tmpfs_open(&fs, "g", NODE_READ, root, &ino), 0);
+	ck_assert_int_eq(tmpfs_remove(&fs, "g", false, root), 0);
+	ck_assert_uint_eq(fs.used_pages, 2);
+	/* a fault mid-way left a name to a freed inode, and the counts */
+	mk("d", NODE_KIND_DIR, 0755, root);
+	ino = mk("d/x", NODE_KIND_FILE, 0644, root);
+	memset(&fs.inodes[ino], 0, sizeof(fs.inodes[ino]));	/* freed */
+	fs.used_inodes += 5;
+	ck_assert_uint_ge(tmpfs_check(&fs), 2);
+	ck_assert_uint_eq(fs.used_pages, 1);		/* g went */
+	ck_assert_uint_eq(fs.used_inodes, 3);		/* root, f, d */
+	ck_assert_int_eq(tmpfs_lookup(&fs, "d/x", true, root, &ino),
+			 -AE_ENOENT);
+	ck_assert_str_eq(get(f, 0, 10), "data");
+	ck_assert_uint_eq(tmpfs_check(&fs), 0);
+	tmpfs_destroy(&fs);
+}
+END_TEST
+
 Suite *suite_tmpfs(void)
 {
 	Suite *s = suite_create("tmpfs");
@@ -415,6 +445,7 @@ Suite *suite_tmpfs(void)
 	tcase_add_test(tc, test_tmpfs_data);
 	tcase_add_test(tc, test_tmpfs_inode_limit);
 	tcase_add_test(tc, test_tmpfs_unpack);
+	tcase_add_test(tc, test_tmpfs_check_after_restart);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Run Linux test programs under Linux itself: the reference side of the
+Linux personality's tests (docs/LINUX_ABI.md, "Tested against Linux").
+
+The programs (test/user/linuxfs.c, ...) are the objects the Aegis initrd
+carries, linked at 4 MiB (Aegis links its own at 512 GiB / 4 GiB, which
+qemu-user cannot place): x86_64 runs on this host's kernel, AArch64 under
+qemu-aarch64-static. Each runs in a fresh directory, as this user and,
+when this user is root, once more as "nobody" (so the permission checks
+run too). A program prints "NAME: N checks, F failed" and exits with F.
+
+  linux_reference.py X86_PROG ARM_PROG
+
+Prints one line per run and "N passed, N failed" (site_scons/run_suite.py).
+"""
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+
+def run(argv, as_nobody):
+    d = tempfile.mkdtemp(prefix='aegis-ref-')
+    try:
+        if as_nobody:
+            os.chmod(d, 0o777)
+            argv = ['setpriv', '--reuid=65534', '--regid=65534',
+                    '--clear-groups', '--'] + argv
+        p = subprocess.run(argv, cwd=d, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True,
+                           errors='replace', timeout=120)
+        return p.returncode, p.stdout
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    x86, arm = (os.path.abspath(a) for a in sys.argv[1:])
+    runs = []
+    if platform.machine() == 'x86_64':
+        runs.append(('x86_64', [x86]))
+    else:
+        print('skip: x86_64 (this host is %s)' % platform.machine())
+    qemu = shutil.which('qemu-aarch64-static')
+    if qemu:
+        runs.append(('aarch64', [qemu, arm]))
+    else:
+        print('qemu-aarch64-static is missing: run tools/setup.sh')
+    users = [False] + ([True] if os.geteuid() == 0 else [])
+    passed = failed = 0
+    if not qemu:
+        failed += 1
+    for arch, argv in runs:
+        for nobody in users:
+            who = 'nobody' if nobody else 'this user'
+            rc, out = run(argv, nobody)
+            sys.stdout.write(out)
+            ok = rc == 0 and re.search(r': [1-9]\d* checks, 0 failed$',
+                                       out, re.M)
+            print('%s %s (%s, as %s)' % ('PASS' if ok else 'FAIL',
+                                        os.path.basename(argv[-1]), arch,
+                                        who))
+            passed, failed = passed + bool(ok), failed + (not ok)
+    print('%d passed, %d failed' % (passed, failed))
+    return 0 if failed == 0 else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

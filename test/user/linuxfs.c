@@ -1,0 +1,446 @@
+/*
+ * linuxfs.c - what Linux's file system calls do, checked one by one:
+ * creating, reading and writing files (offsets, O_APPEND, O_TRUNC, holes,
+ * pread/pwrite, readv, truncation), dup and its kin (shared offsets,
+ * close-on-exec), directories (mkdir, rmdir, getdents64, chdir, fchdir,
+ * *at calls from a directory), symbolic and hard links, rename, modes,
+ * times, and a file removed while open.
+ *
+ * It is built as the other test programs and marked a Linux program
+ * (tools/mklinux.py): a static program that talks to the kernel only
+ * through Linux's system calls. The same binary runs under Aegis
+ * (integration case linux-files) and under Linux itself in scons test
+ * (test/unit/linux_reference.py: the host's kernel for x86_64,
+ * qemu-aarch64 for AArch64), so each expectation here is Linux's, or the
+ * reference run fails. It works in a directory "lfs" it makes where it
+ * starts, or in /tmp when it starts in the root (Aegis's init).
+ */
+#include <string.h>
+#include "ulib.h"
+#define sys(n, a, b, c, d, e) aegis_syscall((n), (a), (b), (c), (d), (e), 0)
+
+#if defined(__x86_64__)
+enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_fstat = 5,
+       NR_lseek = 8, NR_pread64 = 17, NR_pwrite64 = 18, NR_readv = 19,
+       NR_dup = 32, NR_fcntl = 72, NR_fsync = 74, NR_ftruncate = 77,
+       NR_getcwd = 79, NR_chdir = 80, NR_fchdir = 81, NR_fchmod = 91,
+       NR_getuid = 102, NR_getdents64 = 217, NR_exit_group = 231,
+       NR_openat = 257, NR_mkdirat = 258, NR_newfstatat = 262,
+       NR_unlinkat = 263, NR_renameat = 264, NR_linkat = 265,
+       NR_symlinkat = 266, NR_readlinkat = 267, NR_fchmodat = 268,
+       NR_faccessat = 269, NR_utimensat = 280, NR_dup3 = 292,
+       NR_renameat2 = 316 };
+#define O_DIRECTORY	0200000
+#define O_NOFOLLOW	0400000
+/* struct stat (x86_64): mode at 24, nlink at 16, size at 48, mtime 88 */
+#define ST_MODE(b)	(*(unsigned int *)((b) + 24))
+#define ST_NLINK(b)	(*(unsigned long *)((b) + 16))
+#define ST_SIZE(b)	(*(long *)((b) + 48))
+#define ST_MTIME(b)	(*(long *)((b) + 88))
+#define ST_INO(b)	(*(unsigned long *)((b) + 8))
+#else
+enum { NR_getcwd = 17, NR_dup = 23, NR_dup3 = 24, NR_fcntl = 25,
+       NR_mkdirat = 34, NR_unlinkat = 35, NR_symlinkat = 36,
+       NR_linkat = 37, NR_renameat = 38, NR_ftruncate = 46,
+       NR_faccessat = 48, NR_chdir = 49, NR_fchdir = 50, NR_fchmod = 52,
+       NR_fchmodat = 53, NR_openat = 56, NR_close = 57,
+       NR_getdents64 = 61, NR_lseek = 62, NR_read = 63, NR_write = 64,
+       NR_readv = 65, NR_pread64 = 67, NR_pwrite64 = 68,
+       NR_readlinkat = 78, NR_newfstatat = 79, NR_fstat = 80,
+       NR_fsync = 82, NR_utimensat = 88, NR_exit_group = 94,
+       NR_getuid = 174, NR_renameat2 = 276 };
+#define O_DIRECTORY	040000
+#define O_NOFOLLOW	0100000
+/* struct stat (generic): mode at 16, nlink at 20, size at 48, mtime 88 */
+#define ST_MODE(b)	(*(unsigned int *)((b) + 16))
+#define ST_NLINK(b)	(*(unsigned int *)((b) + 20))
+#define ST_SIZE(b)	(*(long *)((b) + 48))
+#define ST_MTIME(b)	(*(long *)((b) + 88))
+#define ST_INO(b)	(*(unsigned long *)((b) + 8))
+#endif
+
+#define AT_FDCWD	(-100l)
+#define O_RDONLY	0
+#define O_WRONLY	1
+#define O_RDWR		2
+#define O_CREAT		0100
+#define O_EXCL		0200
+#define O_TRUNC		01000
+#define O_APPEND	02000
+#define O_CLOEXEC	02000000
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR	0x200
+#define S_IFMT		0170000
+#define S_IFLNK		0120000
+#define S_IFREG		0100000
+#define S_IFDIR		0040000
+
+enum { EPERM = 1, ENOENT = 2, EBADF = 9, EACCES = 13, EEXIST = 17,
+       ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ELOOP = 40,
+       ENOTEMPTY = 39 };
+
+#define L(n, a, b, c, d) sys(NR_##n, (long)(a), (long)(b), (long)(c), \
+			     (long)(d), 0)
+#define L5(n, a, b, c, d, e) sys(NR_##n, (long)(a), (long)(b), (long)(c), \
+				 (long)(d), (long)(e))
+
+static int checks, fails;
+static char line[160];
+static char st[256] __attribute__((aligned(16)));
+static char buf[8192] __attribute__((aligned(16)));
+
+static void say(const char *s)
+{
+	sys(NR_write, 1, (long)s, (long)strlen(s), 0, 0);
+}
+
+#define CHECK(cond)							\
+	do {								\
+		checks++;						\
+		if (!(cond)) {						\
+			fails++;					\
+			snprintf(line, sizeof(line),			\
+				 "linuxfs: line %d: %s\n", __LINE__, #cond); \
+			say(line);					\
+		}							\
+	} while (0)
+
+static long at(const char *path, long flags, long mode)
+{
+	return L(openat, AT_FDCWD, path, flags, mode);
+}
+
+static long put(long fd, const char *s)
+{
+	return L(write, fd, s, strlen(s), 0);
+}
+
+static long size_of(const char *path)
+{
+	return L(newfstatat, AT_FDCWD, path, st, 0) ? -1 : ST_SIZE(st);
+}
+
+static unsigned int mode_of(const char *path, long flags)
+{
+	return L(newfstatat, AT_FDCWD, path, st, flags) ? 0 : ST_MODE(st);
+}
+
+/* Read fd's next n bytes into buf as a string. */
+static const char *got(long fd, long n)
+{
+	long k = L(read, fd, buf, n, 0);
+
+	buf[k > 0 ? k : 0] = '\0';
+	return buf;
+}
+
+static void files(void)
+{
+	long fd, fd2;
+	long iov[4];
+	char a[4], b[8];
+
+	/* create, exclusively; the offset moves with each write and read */
+	fd = at("f", O_RDWR | O_CREAT | O_EXCL, 0644);
+	CHECK(fd >= 0);
+	CHECK(at("f", O_RDWR | O_CREAT | O_EXCL, 0644) == -EEXIST);
+	CHECK(put(fd, "abcde") == 5);
+	CHECK(L(lseek, fd, 0, 1, 0) == 5);
+	CHECK(L(lseek, fd, -2, 2, 0) == 3);
+	CHECK(strcmp(got(fd, 10), "de") == 0);
+	CHECK(L(read, fd, buf, 10, 0) == 0);	/* the end */
+	CHECK(L(lseek, fd, -1, 0, 0) == -EINVAL);
+	/* pread and pwrite leave the offset; a write past the end leaves
+	 * a hole of zeros */
+	CHECK(L(pread64, fd, buf, 3, 1) == 3 && memcmp(buf, "bcd", 3) == 0);
+	CHECK(L(pwrite64, fd, "Z", 1, 10) == 1);
+	CHECK(L(lseek, fd, 0, 1, 0) == 5);
+	CHECK(size_of("f") == 11);
+	CHECK(L(pread64, fd, buf, 6, 5) == 6 &&
+	      memcmp(buf, "\0\0\0\0\0Z", 6) == 0);
+	CHECK(L(pread64, fd, buf, 1, -1) == -EINVAL);
+	/* readv fills its buffers in order */
+	iov[0] = (long)a;
+	iov[1] = 2;
+	iov[2] = (long)b;
+	iov[3] = 3;
+	CHECK(L(lseek, fd, 0, 0, 0) == 0);
+	CHECK(L(readv, fd, iov, 2, 0) == 5);
+	CHECK(memcmp(a, "ab", 2) == 0 && memcmp(b, "cde", 3) == 0);
+	/* ftruncate: shorter, then longer (zeros); not when read-only */
+	CHECK(L(ftruncate, fd, 3, 0, 0) == 0);
+	CHECK(size_of("f") == 3);
+	CHECK(L(ftruncate, fd, 8192, 0, 0) == 0);
+	CHECK(L(pread64, fd, buf, 4096, 0) == 4096 && buf[3] == 0 &&
+	      buf[4095] == 0 && buf[2] == 'c');
+	CHECK(L(pread64, fd, buf, 4096, 4096) == 4096 && buf[4095] == 0);
+	CHECK(L(ftruncate, fd, -1, 0, 0) == -EINVAL);
+	fd2 = at("f", O_RDONLY, 0);
+	CHECK(L(ftruncate, fd2, 0, 0, 0) == -EINVAL);
+	CHECK(L(write, fd2, "x", 1, 0) == -EBADF);
+	CHECK(L(close, fd2, 0, 0, 0) == 0);
+	CHECK(L(close, fd2, 0, 0, 0) == -EBADF);
+	/* O_APPEND writes at the end wherever the offset was */
+	fd2 = at("f", O_WRONLY | O_APPEND, 0);
+	CHECK(L(lseek, fd2, 0, 0, 0) == 0);
+	CHECK(put(fd2, "END") == 3);
+	CHECK(size_of("f") == 8195);
+	CHECK(L(pread64, fd, buf, 3, 8192) == 3 && memcmp(buf, "END", 3) == 0);
+	CHECK(L(close, fd2, 0, 0, 0) == 0);
+	/* O_TRUNC empties it */
+	fd2 = at("f", O_WRONLY | O_TRUNC, 0);
+	CHECK(fd2 >= 0 && size_of("f") == 0);
+	CHECK(L(close, fd2, 0, 0, 0) == 0);
+	CHECK(L(fsync, fd, 0, 0, 0) == 0);
+	CHECK(L(fsync, 99, 0, 0, 0) == -EBADF);
+	CHECK(L(close, fd, 0, 0, 0) == 0);
+	/* O_CREAT without O_EXCL opens what is there; the mode is masked */
+	fd = at("f", O_RDWR | O_CREAT, 0777);
+	CHECK(fd >= 0);
+	CHECK((mode_of("f", 0) & 07777) == 0644);
+	CHECK(L(close, fd, 0, 0, 0) == 0);
+	fd = at("g", O_RDWR | O_CREAT | O_EXCL, 0777);
+	CHECK((mode_of("g", 0) & 07777) == 0755);	/* umask 022 */
+	CHECK(L(close, fd, 0, 0, 0) == 0);
+	CHECK(at("nothing", O_RDONLY, 0) == -ENOENT);
+	CHECK(at("f/x", O_RDONLY, 0) == -ENOTDIR);
+	CHECK(at("f", O_RDONLY | O_DIRECTORY, 0) == -ENOTDIR);
+	/* access mode 3: permission to read and write asked (reading and
+	 * writing it are -EBADF under Linux; qemu-user, the AArch64
+	 * reference, opens it O_RDWR, so that is not checked here) */
+	fd = at("f", 3, 0);
+	CHECK(fd >= 0);
+	CHECK(L(close, fd, 0, 0, 0) == 0);
+}
+
+static void dups(void)
+{
+	long fd = at("f", O_RDWR, 0), d, d2;
+
+	/* a dup shares the offset; close-on-exec is the number's own */
+	CHECK(put(fd, "0123456789") == 10);
+	d = L(dup, fd, 0, 0, 0);
+	CHECK(d > fd);
+	CHECK(L(lseek, d, 0, 1, 0) == 10);
+	CHECK(L(lseek, fd, 2, 0, 0) == 2);
+	CHECK(strcmp(got(d, 3), "234") == 0);
+	CHECK(L(lseek, fd, 0, 1, 0) == 5);
+	CHECK(L(dup3, fd, 9, O_CLOEXEC, 0) == 9);
+	CHECK(L(fcntl, 9, 1, 0, 0) == 1);		/* F_GETFD */
+	CHECK(L(fcntl, d, 1, 0, 0) == 0);
+	CHECK(L(dup3, fd, fd, 0, 0) == -EINVAL);
+	CHECK(L(dup3, fd, 9, 1, 0) == -EINVAL);
+	CHECK(L(dup3, 99, 9, 0, 0) == -EBADF);
+	d2 = L(fcntl, fd, 0, 12, 0);			/* F_DUPFD */
+	CHECK(d2 == 12);
+	CHECK(L(fcntl, fd, 1030, 12, 0) == 13);		/* F_DUPFD_CLOEXEC */
+	CHECK(L(fcntl, 13, 1, 0, 0) == 1);
+	/* closing one number leaves the others working */
+	CHECK(L(close, fd, 0, 0, 0) == 0);
+	CHECK(L(lseek, 12, 0, 0, 0) == 0);
+	CHECK(strcmp(got(9, 4), "0123") == 0);
+	/* dup3 onto an open number closes what it was */
+	CHECK(L(dup3, d, 12, 0, 0) == 12);
+	CHECK(L(lseek, 12, 0, 1, 0) == 4);
+	CHECK(L(close, 9, 0, 0, 0) == 0);
+	CHECK(L(close, 12, 0, 0, 0) == 0);
+	CHECK(L(close, 13, 0, 0, 0) == 0);
+	CHECK(L(close, d, 0, 0, 0) == 0);
+	CHECK(L(dup, 99, 0, 0, 0) == -EBADF);
+}
+
+static int count_entries(long fd, int *seen_dot, int *seen_e)
+{
+	int n = 0;
+	long k;
+
+	while ((k = L(getdents64, fd, buf, sizeof(buf), 0)) > 0) {
+		for (long off = 0; off < k;) {
+			unsigned short reclen = *(unsigned short *)(buf + off +
+								     16);
+			const char *name = buf + off + 19;
+
+			if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+				(*seen_dot)++;
+			if (strcmp(name, "e") == 0)
+				*seen_e = buf[off + 18];	/* d_type */
+			n++;
+			off += reclen;
+		}
+	}
+	return k < 0 ? (int)k : n;
+}
+
+static void dirs(void)
+{
+	long dfd, fd;
+	int dots = 0, etype = 0;
+
+	CHECK(L(mkdirat, AT_FDCWD, "d", 0755, 0) == 0);
+	CHECK(L(mkdirat, AT_FDCWD, "d", 0755, 0) == -EEXIST);
+	CHECK(L(mkdirat, AT_FDCWD, "f", 0755, 0) == -EEXIST);
+	CHECK(L(mkdirat, AT_FDCWD, "d/x/y", 0755, 0) == -ENOENT);
+	CHECK(L(mkdirat, AT_FDCWD, "d/e", 0700, 0) == 0);
+	CHECK((mode_of("d/e", 0) & S_IFMT) == S_IFDIR);
+	CHECK((mode_of("d/e", 0) & 07777) == 0700);
+	/* *at calls from an open directory */
+	dfd = at("d", O_RDONLY | O_DIRECTORY, 0);
+	CHECK(dfd >= 0);
+	fd = L(openat, dfd, "h", O_WRONLY | O_CREAT | O_EXCL, 0600);
+	CHECK(fd >= 0 && put(fd, "hi") == 2);
+	CHECK(L(close, fd, 0, 0, 0) == 0);
+	CHECK(size_of("d/h") == 2);
+	CHECK(L(openat, 99, "h", O_RDONLY, 0) == -EBADF);
+	fd = at("f", O_RDONLY, 0);
+	CHECK(L(openat, fd, "h", O_RDONLY, 0) == -ENOTDIR);
+	CHECK(L(close, fd, 0, 0, 0) == 0);
+	/* a directory lists ".", "..", its names; reading it is -EISDIR
+	 * (before getdents64: after it, ext4's offset is a hash that makes
+	 * Linux's read -EINVAL first) */
+	CHECK(L(read, dfd, buf, 1, 0) == -EISDIR);
+	CHECK(count_entries(dfd, &dots, &etype) == 4);
+	CHECK(dots == 2);
+	CHECK(etype == 4);	/* DT_DIR */
+	CHECK(at("d", O_WRONLY, 0) == -EISDIR);
+	/* rmdir and unlink, each of its own kind */
+	CHECK(L(unlinkat, AT_FDCWD, "d", AT_REMOVEDIR, 0) == -ENOTEMPTY);
+	CHECK(L(unlinkat, AT_FDCWD, "d", 0, 0) == -EISDIR);
+	CHECK(L(unlinkat, AT_FDCWD, "f", AT_REMOVEDIR, 0) == -ENOTDIR);
+	CHECK(L(unlinkat, AT_FDCWD, "f", 0x1, 0) == -EINVAL);
+	CHECK(L(unlinkat, AT_FDCWD, "nothing", 0, 0) == -ENOENT);
+	/* chdir, getcwd and fchdir */
+	CHECK(L(getcwd, buf, sizeof(buf), 0, 0) > 0);
+	{
+		char top[200];
+
+		memcpy(top, buf, strlen(buf) + 1);
+		CHECK(L(chdir, "d/e", 0, 0, 0) == 0);
+		CHECK(L(getcwd, buf, sizeof(buf), 0, 0) ==
+		      (long)strlen(top) + 5);
+		CHECK(strcmp(buf + strlen(top), "/d/e") == 0);
+		CHECK(size_of("../h") == 2);
+		CHECK(L(chdir, "../h", 0, 0, 0) == -ENOTDIR);
+		CHECK(L(fchdir, dfd, 0, 0, 0) == 0);
+		CHECK(size_of("h") == 2);
+		CHECK(L(chdir, top, 0, 0, 0) == 0);
+	}
+	CHECK(L(close, dfd, 0, 0, 0) == 0);
+	CHECK(L(unlinkat, AT_FDCWD, "d/h", 0, 0) == 0);
+	CHECK(L(unlinkat, AT_FDCWD, "d/e", AT_REMOVEDIR, 0) == 0);
+	CHECK(L(unlinkat, AT_FDCWD, "d", AT_REMOVEDIR, 0) == 0);
+	CHECK(size_of("d") == -1);
+}
+
+static void links(void)
+{
+	long fd;
+
+	/* symbolic links: read, followed, or not */
+	CHECK(L(mkdirat, AT_FDCWD, "d", 0755, 0) == 0);
+	CHECK(L(symlinkat, "../f", AT_FDCWD, "d/l", 0) == 0);
+	CHECK(L(symlinkat, "../f", AT_FDCWD, "d/l", 0) == -EEXIST);
+	CHECK(L(symlinkat, "", AT_FDCWD, "d/m", 0) == -ENOENT);
+	CHECK(L(readlinkat, AT_FDCWD, "d/l", buf, sizeof(buf)) == 4 &&
+	      memcmp(buf, "../f", 4) == 0);
+	CHECK(L(readlinkat, AT_FDCWD, "d/l", buf, 2) == 2);
+	CHECK(L(readlinkat, AT_FDCWD, "f", buf, sizeof(buf)) == -EINVAL);
+	CHECK(L(readlinkat, AT_FDCWD, "nothing", buf, sizeof(buf)) ==
+	      -ENOENT);
+	CHECK(size_of("d/l") == 10);			/* f, followed */
+	CHECK((mode_of("d/l", AT_SYMLINK_NOFOLLOW) & S_IFMT) == S_IFLNK);
+	CHECK((mode_of("d/l", 0) & S_IFMT) == S_IFREG);
+	CHECK(at("d/l", O_RDONLY | O_NOFOLLOW, 0) == -ELOOP);
+	CHECK(L(symlinkat, "loop2", AT_FDCWD, "loop1", 0) == 0);
+	CHECK(L(symlinkat, "loop1", AT_FDCWD, "loop2", 0) == 0);
+	CHECK(at("loop1", O_RDONLY, 0) == -ELOOP);
+	CHECK(L(symlinkat, "nothing", AT_FDCWD, "dangling", 0) == 0);
+	CHECK(at("dangling", O_RDONLY, 0) == -ENOENT);
+	/* hard links: one file, two names */
+	CHECK(L5(linkat, AT_FDCWD, "f", AT_FDCWD, "f2", 0) == 0);
+	CHECK(L(newfstatat, AT_FDCWD, "f2", st, 0) == 0 && ST_NLINK(st) == 2);
+	CHECK(L5(linkat, AT_FDCWD, "f", AT_FDCWD, "f2", 0) == -EEXIST);
+	CHECK(L5(linkat, AT_FDCWD, "d", AT_FDCWD, "d2", 0) == -EPERM);
+	/* rename: over a file; a directory into itself; NOREPLACE */
+	CHECK(L(renameat, AT_FDCWD, "f2", AT_FDCWD, "g") == 0);
+	CHECK(size_of("g") == 10 && size_of("f2") == -1);
+	CHECK(L(newfstatat, AT_FDCWD, "f", st, 0) == 0 && ST_NLINK(st) == 2);
+	CHECK(L(renameat, AT_FDCWD, "d", AT_FDCWD, "d/x") == -EINVAL);
+	CHECK(L(renameat, AT_FDCWD, "d", AT_FDCWD, "g") == -ENOTDIR);
+	CHECK(L(renameat, AT_FDCWD, "g", AT_FDCWD, "d") == -EISDIR);
+	CHECK(L5(renameat2, AT_FDCWD, "g", AT_FDCWD, "f", 1) == -EEXIST);
+	CHECK(L5(renameat2, AT_FDCWD, "g", AT_FDCWD, "f", 2 | 4) == -EINVAL);
+	CHECK(L(renameat, AT_FDCWD, "nothing", AT_FDCWD, "x") == -ENOENT);
+	/* a file removed while open lives on until it is closed */
+	fd = at("g", O_RDONLY, 0);
+	CHECK(L(unlinkat, AT_FDCWD, "g", 0, 0) == 0);
+	CHECK(L(unlinkat, AT_FDCWD, "f", 0, 0) == 0);
+	CHECK(size_of("g") == -1);
+	CHECK(L(fstat, fd, st, 0, 0) == 0 && ST_NLINK(st) == 0 &&
+	      ST_SIZE(st) == 10);
+	CHECK(strcmp(got(fd, 4), "0123") == 0);
+	CHECK(L(close, fd, 0, 0, 0) == 0);
+	CHECK(L(unlinkat, AT_FDCWD, "d/l", 0, 0) == 0);
+	CHECK(L(unlinkat, AT_FDCWD, "d", AT_REMOVEDIR, 0) == 0);
+	CHECK(L(unlinkat, AT_FDCWD, "loop1", 0, 0) == 0);
+	CHECK(L(unlinkat, AT_FDCWD, "loop2", 0, 0) == 0);
+	CHECK(L(unlinkat, AT_FDCWD, "dangling", 0, 0) == 0);
+}
+
+static void modes(void)
+{
+	long fd = at("m", O_RDWR | O_CREAT | O_EXCL, 0600), ts[4];
+	int root = L(getuid, 0, 0, 0, 0) == 0;
+
+	CHECK(L(fchmod, fd, 0640, 0, 0) == 0);
+	CHECK((mode_of("m", 0) & 07777) == 0640);
+	CHECK(L(fchmodat, AT_FDCWD, "m", 04755, 0) == 0);
+	CHECK((mode_of("m", 0) & 07777) == 04755);
+	CHECK(L(fchmodat, AT_FDCWD, "nothing", 0644, 0) == -ENOENT);
+	/* times: one of one's own choosing, and now */
+	ts[0] = 1000000000;
+	ts[1] = 0;
+	ts[2] = 1500000000;
+	ts[3] = 5;
+	CHECK(L(utimensat, AT_FDCWD, "m", ts, 0) == 0);
+	CHECK(L(newfstatat, AT_FDCWD, "m", st, 0) == 0 &&
+	      ST_MTIME(st) == 1500000000);
+	ts[1] = 1000000000;
+	CHECK(L(utimensat, AT_FDCWD, "m", ts, 0) == -EINVAL);
+	CHECK(L(utimensat, AT_FDCWD, "m", 0, 0) == 0);
+	CHECK(L(newfstatat, AT_FDCWD, "m", st, 0) == 0 &&
+	      ST_MTIME(st) > 1700000000);
+	/* access: as the owner sees it */
+	CHECK(L(faccessat, AT_FDCWD, "m", 0, 0) == 0);
+	CHECK(L(faccessat, AT_FDCWD, "nothing", 0, 0) == -ENOENT);
+	CHECK(L(fchmodat, AT_FDCWD, "m", 0400, 0) == 0);
+	if (!root) {
+		/* without privilege the mode is the word */
+		CHECK(L(faccessat, AT_FDCWD, "m", 2, 0) == -EACCES);
+		CHECK(at("m", O_WRONLY, 0) == -EACCES);
+		CHECK(L(mkdirat, AT_FDCWD, "/lfs-not-mine", 0755, 0) ==
+		      -EACCES);
+	}
+	CHECK(L(close, fd, 0, 0, 0) == 0);
+	CHECK(L(unlinkat, AT_FDCWD, "m", 0, 0) == 0);
+}
+
+int main(void)
+{
+	if (L(getcwd, buf, sizeof(buf), 0, 0) == 2)	/* "/" */
+		L(chdir, "/tmp", 0, 0, 0);
+	L(unlinkat, AT_FDCWD, "lfs", AT_REMOVEDIR, 0);
+	CHECK(L(mkdirat, AT_FDCWD, "lfs", 0755, 0) == 0);
+	CHECK(L(chdir, "lfs", 0, 0, 0) == 0);
+	files();
+	dups();
+	dirs();
+	links();
+	modes();
+	CHECK(L(chdir, "..", 0, 0, 0) == 0);
+	CHECK(L(unlinkat, AT_FDCWD, "lfs", AT_REMOVEDIR, 0) == 0);
+	snprintf(line, sizeof(line), "linuxfs: %d checks, %d failed\n",
+		 checks, fails);
+	say(line);
+	sys(NR_exit_group, fails, 0, 0, 0, 0);
+	return 0;
+}
