@@ -50,12 +50,13 @@ static struct file {
 
 enum { T_MOUNT, T_OPEN, T_READ, T_WRITE, T_IOCTL, T_CLOSE, T_STAT,
        T_READDIR, T_SEEK, T_CREATE, T_REMOVE, T_RENAME, T_LINK,
-       T_READLINK, T_SETATTR, T_DUP, N_OPS };
+       T_READLINK, T_SETATTR, T_DUP, T_PIPE, N_OPS };
 static const bus_topic_t ns_topics[N_OPS] = {
 	TOPIC_NS_MOUNT, TOPIC_NS_OPEN, TOPIC_NS_READ, TOPIC_NS_WRITE,
 	TOPIC_NS_IOCTL, TOPIC_NS_CLOSE, TOPIC_NS_STAT, TOPIC_NS_READDIR,
 	TOPIC_NS_SEEK, TOPIC_NS_CREATE, TOPIC_NS_REMOVE, TOPIC_NS_RENAME,
 	TOPIC_NS_LINK, TOPIC_NS_READLINK, TOPIC_NS_SETATTR, TOPIC_NS_DUP,
+	TOPIC_NS_PIPE,
 };
 
 static int ns_init(void)
@@ -622,6 +623,38 @@ static int do_handle_op(const struct bus_msg *m, int op,
 	return rc ? rc : forward(f->owner, op, &fw, NULL);
 }
 
+/* A new pipe from the pipe service: two files of ns, its ends. */
+static int do_pipe(const struct node_req *q, struct bus_msg *reply)
+{
+	struct node_pipe_rep ends, rep;
+	int owner = bus_contract_owner(TOPIC_PIPE_NEW), r, w, rc;
+
+	if (owner < 0)
+		return -AE_ENOSYS;	/* no pipe service */
+	r = new_file(q->uid);
+	if (r < 0)
+		return r;
+	files[r].used = true;		/* held while the second is found */
+	w = new_file(q->uid);
+	files[r].used = false;
+	if (w < 0)
+		return w;
+	rc = call_pipe_new(q, &ends);
+	if (rc)
+		return rc;
+	files[r] = (struct file){ true, false, (bus_svc_t)owner,
+				  bus_svc_generation((bus_svc_t)owner),
+				  ends.rd, NODE_READ, 0, 1 };
+	files[w] = (struct file){ true, false, (bus_svc_t)owner,
+				  bus_svc_generation((bus_svc_t)owner),
+				  ends.wr, NODE_WRITE, 0, 1 };
+	rep.rd = (uint32_t)r | gen_bits;
+	rep.wr = (uint32_t)w | gen_bits;
+	memcpy(reply->data, &rep, sizeof(rep));
+	reply->len = sizeof(rep);
+	return 0;
+}
+
 static int ns_handle(void *state, const struct bus_msg *m,
 		     struct bus_msg *reply)
 {
@@ -647,6 +680,8 @@ static int ns_handle(void *state, const struct bus_msg *m,
 	memcpy(&q, m->data, sizeof(q));
 	if (op == T_OPEN)
 		return do_open(m, &q, reply);
+	if (op == T_PIPE)
+		return do_pipe(&q, reply);
 	if (op == T_DUP || (op == T_STAT && (q.flags & NODE_STAT_HANDLE)) ||
 	    (op == T_SETATTR && !q.len))
 		return do_handle_op(m, op, &q);

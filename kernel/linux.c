@@ -95,6 +95,125 @@ int64_t lsys_getpid(const uint64_t a[SYS_ARGS_MAX])
 	return sys_getpid(a);
 }
 
+/* ---- processes: clone, fork, vfork, wait4 ------------------------------- */
+
+#define CLONE_VM		0x00000100
+#define CLONE_VFORK		0x00004000
+#define CLONE_SETTLS		0x00080000
+#define CLONE_PARENT_SETTID	0x00100000
+#define CLONE_CHILD_CLEARTID	0x00200000
+#define CLONE_CHILD_SETTID	0x01000000
+#define CSIGNAL			0x000000ff
+
+/* A new process, a copy of the caller, as clone(2) makes one: flags
+ * (the exit signal in the low byte: it is not sent, there are no
+ * signals yet), the child's stack (0: the caller's), and the tid
+ * addresses. Threads (CLONE_THREAD) and shared memory without
+ * CLONE_VFORK: -EINVAL. */
+static int64_t do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid,
+			uint64_t ctid, uint64_t tls)
+{
+	static const uint64_t known = CSIGNAL | CLONE_VM | CLONE_VFORK |
+		CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |
+		CLONE_CHILD_SETTID;
+	struct HalUserRegs regs __attribute__((aligned(16)));
+	const struct HalSyscall *call = syscall_current();
+	struct HalRange r = hal_mmu_user_range();
+	uint64_t child_tls;
+	int64_t pid;
+	PROC_OR_ESRCH(p);
+
+	if (flags & ~known)
+		return -AE_EINVAL;	/* threads, namespaces, ... */
+	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
+		return -AE_EINVAL;	/* shared memory: only vfork's */
+	if (!call)
+		return -AE_EFAULT;
+	if (newsp && (newsp <= r.lo || newsp > r.hi))
+		return -AE_EINVAL;
+	if ((flags & CLONE_SETTLS) && (tls < r.lo || tls >= r.hi))
+		return -AE_EPERM;
+	hal_syscall_regs(call, &regs);
+	hal_user_regs_set_ret(&regs, 0);	/* the child's fork() is 0 */
+	if (newsp)
+		hal_user_regs_set_sp(&regs, newsp);
+	child_tls = (flags & CLONE_SETTLS) ? tls : sched_tls();
+	if (flags & CLONE_SETTLS)
+		hal_user_regs_set_tls(&regs, tls);
+	pid = proc_fork(p, &regs, child_tls,
+			(flags & CLONE_CHILD_SETTID) ? ctid : 0,
+			(flags & CLONE_CHILD_CLEARTID) ? ctid : 0);
+	if (pid < 0)
+		return pid;
+	if (flags & CLONE_PARENT_SETTID) {
+		int32_t v = (int32_t)pid;
+
+		(void)syscall_copy(&v, ptid, sizeof(v), true);
+	}
+	if (flags & CLONE_VFORK)
+		proc_wait_vfork(p, (int)pid);	/* until it execs or ends */
+	return pid;
+}
+
+int64_t lsys_clone(const uint64_t a[SYS_ARGS_MAX])
+{
+#if defined(__x86_64__)
+	return do_clone(a[0], a[1], a[2], a[3], a[4]);
+#else
+	return do_clone(a[0], a[1], a[2], a[4], a[3]);
+#endif
+}
+
+int64_t lsys_fork(const uint64_t a[SYS_ARGS_MAX])
+{
+	(void)a;
+	return do_clone(17, 0, 0, 0, 0);	/* SIGCHLD */
+}
+
+int64_t lsys_vfork(const uint64_t a[SYS_ARGS_MAX])
+{
+	(void)a;
+	return do_clone(CLONE_VM | CLONE_VFORK | 17, 0, 0, 0, 0);
+}
+
+#define WNOHANG		1
+#define WUNTRACED	2
+#define WCONTINUED	8
+#define WALL		0x40000000
+#define WCLONE		0x80000000
+#define WNOTHREAD	0x20000000
+
+int64_t lsys_wait4(const uint64_t a[SYS_ARGS_MAX])
+{
+	int64_t pid = (int64_t)(int32_t)a[0];
+	int32_t code = 0, status;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	if (a[2] & ~(uint64_t)(WNOHANG | WUNTRACED | WCONTINUED | WALL |
+			       WCLONE | WNOTHREAD))
+		return -AE_EINVAL;
+	if (pid == INT32_MIN)
+		return -AE_ESRCH;
+	/* no process groups yet: 0 and -pgid wait for any child */
+	rc = proc_wait4(p, pid > 0 ? (int)pid : -1, &code, a[2] & WNOHANG);
+	if (rc <= 0)
+		return rc;
+	/* an exit's code, or the signal that ended it: a fault is SIGSEGV,
+	 * a kill SIGKILL */
+	status = code >= 0 ? (code & 0xff) << 8 : code == -AE_EFAULT ? 11 : 9;
+	if (a[1] && syscall_copy(&status, a[1], sizeof(status), true))
+		return -AE_EFAULT;
+	if (a[3]) {
+		/* struct rusage: Aegis keeps no per-child usage yet */
+		static const uint8_t zero[144];
+
+		if (syscall_copy((void *)zero, a[3], sizeof(zero), true))
+			return -AE_EFAULT;
+	}
+	return rc;
+}
+
 int64_t lsys_getppid(const uint64_t a[SYS_ARGS_MAX])
 {
 	PROC_OR_ESRCH(p);

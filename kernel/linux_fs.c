@@ -14,6 +14,7 @@
 #include <string.h>
 #include <aegis/clock.h>
 #include <aegis/errno.h>
+#include <aegis/kmalloc.h>
 #include <aegis/linux.h>
 #include <aegis/linux_syscalls.h>
 #include <aegis/node.h>
@@ -54,6 +55,7 @@
 #define S_IFREG		0100000
 #define S_IFDIR		0040000
 #define S_IFCHR		0020000
+#define S_IFIFO		0010000
 
 #define IO_MAX		4096	/* bytes one read or write moves */
 
@@ -344,6 +346,99 @@ int64_t lsys_dup2(const uint64_t a[SYS_ARGS_MAX])
 	return dup_to(p, (int)a[0], (int)a[1], false);
 }
 
+/* ---- pipes ------------------------------------------------------------- */
+
+#define PIPE_PATH	"pipe:"	/* proc_lfd's path of a pipe's end */
+
+static bool is_pipe(const struct proc_lfd *l)
+{
+	return l && memcmp(l->path, PIPE_PATH, sizeof(PIPE_PATH)) == 0;
+}
+
+/* A read or write of a pipe's end: it waits (unless O_NONBLOCK) until
+ * the pipe can take or give something, or the other end is closed. */
+static int64_t pipe_io(int h, const struct proc_lfd *l,
+		       const uint64_t a[SYS_ARGS_MAX], bool write)
+{
+	char *bounce = sched_scratch();
+	int me = sched_self(), n;
+
+	if (!bounce)
+		return -AE_EFAULT;
+	if ((write && (l->flags & O_ACCMODE) == 0) ||
+	    (!write && (l->flags & O_ACCMODE) == O_WRONLY))
+		return -AE_EBADF;
+	if (write) {
+		n = syscall_copy(bounce, a[1], a[2], false);
+		if (n)
+			return n;
+	}
+	for (;;) {
+		n = node_pipe_io(h, bounce, (uint32_t)a[2], write, me);
+		if (n != -AE_EAGAIN)
+			break;
+		if (l->flags & O_NONBLOCK)
+			return -AE_EAGAIN;
+		if (sched_killed())
+			return -AE_EINTR;
+		sched_block(0);	/* until the pipe wakes it */
+	}
+	if (n <= 0 || write)
+		return n;
+	return syscall_copy(bounce, a[1], (uint64_t)n, true) ?: n;
+}
+
+int64_t lsys_pipe2(const uint64_t a[SYS_ARGS_MAX])
+{
+	int ends[2], fds[2] = { -1, -1 };
+	int32_t out[2];
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	if (a[1] & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK))
+		return -AE_EINVAL;
+	rc = node_pipe(ends, cred(p));
+	if (rc)
+		return rc == -AE_EMFILE ? -AE_ENFILE : rc;
+	for (int i = 0; i < 2; i++) {
+		struct proc_lfd *l;
+
+		fds[i] = proc_fd_add_from(p, ends[i], 0);
+		if (fds[i] < 0) {
+			rc = fds[i];
+			break;
+		}
+		l = proc_lfd(p, fds[i]);
+		memset(l, 0, sizeof(*l));
+		memcpy(l->path, PIPE_PATH, sizeof(PIPE_PATH));
+		l->flags = (i ? O_WRONLY : 0) | ((uint32_t)a[1] & O_NONBLOCK);
+		l->cloexec = a[1] & O_CLOEXEC;
+	}
+	out[0] = fds[0];
+	out[1] = fds[1];
+	if (!rc)
+		rc = syscall_copy(out, a[0], sizeof(out), true);
+	if (rc) {
+		for (int i = 0; i < 2; i++) {
+			if (fds[i] >= 0) {
+				proc_fd_remove(p, fds[i]);
+				memset(proc_lfd(p, fds[i]), 0,
+				       sizeof(struct proc_lfd));
+			}
+			node_close(ends[i]);
+		}
+		return rc;
+	}
+	return 0;
+}
+
+int64_t lsys_pipe(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t b[SYS_ARGS_MAX] = { a[0], 0 };
+
+	return lsys_pipe2(b);
+}
+
 /* ---- reading and writing ---------------------------------------------- */
 
 int64_t lsys_read(const uint64_t a[SYS_ARGS_MAX])
@@ -356,6 +451,11 @@ int64_t lsys_read(const uint64_t a[SYS_ARGS_MAX])
 		return -AE_EISDIR;
 	if (l && l->path[0] && (l->flags & O_ACCMODE) == O_ACCMODE)
 		return -AE_EBADF;
+	if (is_pipe(l)) {
+		int h = proc_fd_get(p, (int)a[0]);
+
+		return h < 0 ? h : pipe_io(h, l, a, false);
+	}
 	return sys_read(a);
 }
 
@@ -370,6 +470,8 @@ int64_t lsys_write(const uint64_t a[SYS_ARGS_MAX])
 	l = proc_lfd(p, (int)a[0]);
 	if (l && l->path[0] && (l->flags & O_ACCMODE) == O_ACCMODE)
 		return -AE_EBADF;
+	if (h >= 0 && is_pipe(l))
+		return pipe_io(h, l, a, true);
 	if (h < 0 || !l || !(l->flags & O_APPEND))
 		return sys_write(a);	/* count is at most 4096 by now */
 	if ((l->flags & O_ACCMODE) == 0)
@@ -391,13 +493,13 @@ static int64_t positioned(const uint64_t a[SYS_ARGS_MAX], bool write)
 	PROC_OR_ESRCH(p);
 
 	h = proc_fd_get(p, (int)a[0]);
-	if (h == PROC_FD_CONSOLE)
+	l = proc_lfd(p, (int)a[0]);
+	if (h == PROC_FD_CONSOLE || (h >= 0 && is_pipe(l)))
 		return -AE_ESPIPE;
 	if (h < 0)
 		return h;
 	if ((int64_t)a[3] < 0)
 		return -AE_EINVAL;
-	l = proc_lfd(p, (int)a[0]);
 	if (l && (l->flags & LINUX_O_DIRECTORY))
 		return -AE_EISDIR;
 	if (a[3] > 0xffffffffull)
@@ -441,11 +543,11 @@ int64_t lsys_lseek(const uint64_t a[SYS_ARGS_MAX])
 	PROC_OR_ESRCH(p);
 
 	h = proc_fd_get(p, (int)a[0]);
-	if (h == PROC_FD_CONSOLE)
+	l = proc_lfd(p, (int)a[0]);
+	if (h == PROC_FD_CONSOLE || (h >= 0 && is_pipe(l)))
 		return -AE_ESPIPE;
 	if (h < 0)
 		return h;
-	l = proc_lfd(p, (int)a[0]);
 	if (l && l->path[0] && (l->flags & LINUX_O_DIRECTORY)) {
 		int64_t to = a[2] == 1 ? (int64_t)l->pos + (int64_t)a[1]
 				       : (int64_t)a[1];
@@ -505,7 +607,8 @@ static int put_stat(const struct node_stat *st, const char *path, uint64_t va)
 	uint32_t type = !st ? S_IFCHR :
 			st->kind == NODE_KIND_DIR ? S_IFDIR :
 			st->kind == NODE_KIND_DEV ? S_IFCHR :
-			st->kind == NODE_KIND_LINK ? S_IFLNK : S_IFREG;
+			st->kind == NODE_KIND_LINK ? S_IFLNK :
+			st->kind == NODE_KIND_FIFO ? S_IFIFO : S_IFREG;
 	struct linux_stat s;
 
 	memset(&s, 0, sizeof(s));
@@ -521,7 +624,7 @@ static int put_stat(const struct node_stat *st, const char *path, uint64_t va)
 	s.mode = type | (st->mode & 07777);
 	s.nlink = st->ino || st->nlink ? st->nlink : 1;
 	s.ino = st->ino ? st->ino : inode_of(path ? path : "");
-	s.dev = st->ino ? 2 : 1;	/* tmpfs, or the other mounts */
+	s.dev = st->kind == NODE_KIND_FIFO ? 3 : st->ino ? 2 : 1;
 	s.uid = st->uid;
 	s.gid = st->gid;
 	s.size = (int64_t)st->size;
@@ -1135,4 +1238,144 @@ int64_t lsys_utimensat(const uint64_t a[SYS_ARGS_MAX])
 	rc = node_setattr(h, a[1] ? path : NULL, what, 0,
 			  (what & NODE_SET_ATIME) ? when[0] : when[1], cred(p));
 	return rc == -AE_EROFS ? 0 : rc;	/* devices keep no times */
+}
+
+/* ---- execve ------------------------------------------------------------- */
+
+#define EXEC_STRINGS	12288	/* bytes of argv and envp strings */
+#define EXEC_VEC_MAX	64	/* strings of each */
+#define SHEBANG_MAX	127	/* the "#!" line */
+
+/* The NULL-terminated vector of user strings at va into out (each
+ * string copied into buf at *used), at most EXEC_VEC_MAX - skip of
+ * them: their number, or -E2BIG, -EFAULT. va 0 is an empty vector. */
+static int user_vector(uint64_t va, const char **out, unsigned int room,
+		       char *buf, size_t *used)
+{
+	unsigned int n = 0;
+
+	for (; va; n++) {
+		uint64_t s;
+		size_t k;
+		int rc = syscall_copy(&s, va + 8 * n, sizeof(s), false);
+
+		if (rc)
+			return rc;
+		if (!s)
+			break;
+		if (n == room)
+			return -AE_E2BIG;
+		for (k = 0;; k++) {
+			if (*used + k >= EXEC_STRINGS)
+				return -AE_E2BIG;
+			rc = syscall_copy(buf + *used + k, s + k, 1, false);
+			if (rc)
+				return rc;
+			if (!buf[*used + k])
+				break;
+		}
+		out[n] = buf + *used;
+		*used += k + 1;
+	}
+	return (int)n;
+}
+
+/* "#!interpreter [one argument]" at the start of the file at path:
+ * 1 with the two (in line), 0 for a file that is not a script. */
+static int shebang(struct proc *p, const char *path, char *line,
+		   const char **interp, const char **arg)
+{
+	int fd = node_open(path, NODE_READ, cred(p)), n;
+	char *s, *e;
+
+	if (fd < 0)
+		return 0;	/* proc_exec says why */
+	n = node_read(fd, line, SHEBANG_MAX);
+	node_close(fd);
+	if (n < 2 || line[0] != '#' || line[1] != '!')
+		return 0;
+	line[n] = '\0';
+	e = strchr(line, '\n');
+	if (e)
+		*e = '\0';
+	for (s = line + 2; *s == ' ' || *s == '\t'; s++)
+		;
+	*interp = s;
+	while (*s && *s != ' ' && *s != '\t')
+		s++;
+	*arg = NULL;
+	if (*s) {
+		*s++ = '\0';
+		while (*s == ' ' || *s == '\t')
+			s++;
+		/* Linux: the rest of the line, trailing blanks off */
+		for (e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t');)
+			*--e = '\0';
+		if (*s)
+			*arg = s;
+	}
+	return **interp ? 1 : -AE_ENOEXEC;
+}
+
+int64_t lsys_execve(const uint64_t a[SYS_ARGS_MAX])
+{
+	char path[NODE_PATH_MAX], script[NODE_PATH_MAX];
+	char line[SHEBANG_MAX + 1];
+	const char *argv[EXEC_VEC_MAX + 3], *envp[EXEC_VEC_MAX];
+	const char *interp, *arg;
+	size_t used = 0;
+	char *buf;
+	int argc, envc, rc;
+	PROC_OR_ESRCH(p);
+
+	rc = user_path(p, a[0], path, sizeof(path));
+	if (rc)
+		return rc;
+	buf = kmalloc(EXEC_STRINGS);
+	if (!buf)
+		return -AE_ENOMEM;
+	/* argv after two free slots, for an interpreter and its argument */
+	argc = user_vector(a[1], argv + 2, EXEC_VEC_MAX, buf, &used);
+	envc = argc < 0 ? argc : user_vector(a[2], envp, EXEC_VEC_MAX, buf,
+					       &used);
+	if (argc < 0 || envc < 0) {
+		kfree(buf);
+		return argc < 0 ? argc : envc;
+	}
+	rc = shebang(p, path, line, &interp, &arg);
+	if (rc == 1) {
+		struct node_stat st;
+		const char **v = argv;
+
+		/* the script must be one the caller may run */
+		rc = node_stat(path, &st, cred(p));
+		if (!rc && !proc_privileged(p) &&
+		    !((st.uid == PROC_UID_USER ? st.mode >> 6 :
+		       st.gid == PROC_UID_USER ? st.mode >> 3 : st.mode) & 1))
+			rc = -AE_EACCES;
+		if (!rc && proc_privileged(p) && !(st.mode & 0111))
+			rc = -AE_EACCES;
+		memcpy(script, path, sizeof(script));
+		if (!rc)
+			rc = path_resolve(interp, proc_cwd(p), path,
+					  sizeof(path));
+		if (!rc) {
+			/* interpreter [arg] script argv[1..] */
+			if (!arg)
+				v++;
+			v[0] = interp;
+			if (arg)
+				v[1] = arg;
+			argv[2] = script;	/* in place of argv[0] */
+			if (argc == 0)
+				argc = 1;
+			rc = proc_exec(p, path, v, (unsigned int)argc +
+				       (arg ? 2 : 1), envp, (unsigned int)envc);
+		}
+	} else if (rc == 0) {
+		rc = proc_exec(p, path, argv + 2, (unsigned int)argc, envp,
+			       (unsigned int)envc);
+	}
+	kfree(buf);
+	return rc;
 }

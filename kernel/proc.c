@@ -32,6 +32,7 @@
 #include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kernel.h>
+#include <aegis/kmalloc.h>
 #include <aegis/kprintf.h>
 #include <aegis/mm.h>
 #include <aegis/node.h>
@@ -88,6 +89,7 @@ struct proc {
 	uint32_t umask;
 	struct proc_lfd lfd[PROC_FILES];
 	char cwd[NODE_PATH_MAX];	/* the working directory */
+	bool execed;		/* it called execve (a vfork parent goes on) */
 };
 _Static_assert(PROC_LFD_PATH == NODE_PATH_MAX, "proc_lfd's path");
 
@@ -438,6 +440,80 @@ static void release_slot(struct proc *p)
 	p->state = FREE;
 }
 
+int proc_wait4(struct proc *p, int pid, int32_t *code, bool nohang)
+{
+	bool was = plock();
+
+	for (;;) {
+		struct proc *found = NULL;
+		bool any = false;
+		int me = sched_self(), rc;
+
+		for (int i = 0; i < PROC_MAX && !found; i++) {
+			struct proc *c = &procs[i];
+
+			if (c->state == FREE || c->parent != p->pid ||
+			    (pid > 0 && c->pid != pid))
+				continue;
+			any = true;
+			if (c->state == ENDED)
+				found = c;
+		}
+		if (!any) {
+			punlock(was);
+			return -AE_ECHILD;
+		}
+		if (found) {
+			*code = found->exit_code;
+			rc = found->pid;
+			release_slot(found);
+			punlock(was);
+			return rc;
+		}
+		if (nohang || sched_killed()) {
+			punlock(was);
+			return nohang ? 0 : -AE_EINTR;
+		}
+		/* a child's end between here and the block counts */
+		p->waiting |= bit(me);
+		punlock(was);
+		sched_block(0);
+		was = plock();
+		p->waiting &= ~bit(me);
+	}
+}
+
+bool proc_alive(const struct proc *p, int pid)
+{
+	bool was = plock(), alive;
+	struct proc *c = by_pid(pid);
+
+	alive = c && c->parent == p->pid &&
+		(c->state == ALIVE || c->state == LOADING) && !c->execed;
+	punlock(was);
+	return alive;
+}
+
+void proc_wait_vfork(struct proc *p, int pid)
+{
+	int me = sched_self();
+	bool was = plock();
+
+	while (!sched_killed()) {
+		struct proc *c = by_pid(pid);
+
+		if (!c || c->parent != p->pid || c->execed ||
+		    (c->state != ALIVE && c->state != LOADING))
+			break;
+		p->waiting |= bit(me);
+		punlock(was);
+		sched_block(0);
+		was = plock();
+		p->waiting &= ~bit(me);
+	}
+	punlock(was);
+}
+
 int proc_wait(struct proc *p, int pid, int32_t *code, uint64_t timeout_ns)
 {
 	uint64_t end = clock_ns() + timeout_ns;
@@ -674,20 +750,22 @@ static int load(uint32_t id, const struct elf_image *im, const uint8_t *img,
  * small environment, and the auxiliary vector, copied under top; the stack
  * pointer it starts with. In the proc service's handler only (one at a
  * time): the buffer is static. */
-static int linux_start(uint32_t id, const struct elf_image *im,
-		       const char *const *argv, unsigned int argc, bool priv,
-		       int pid, uint64_t top, uint64_t *sp)
+/* The start stack of a Linux program (argv, envp, the auxiliary vector)
+ * built in buf (size bytes) and copied under top in space id. */
+static int linux_start_env(uint32_t id, const struct elf_image *im,
+			   const char *const *argv, unsigned int argc,
+			   const char *const *envp, unsigned int envc,
+			   const char *execfn, bool priv, int pid, uint64_t top,
+			   uint8_t *buf, size_t size, uint64_t *sp)
 {
-	static uint8_t buf[4096] __attribute__((aligned(16)));
-	static const char *const envp[] = { "HOME=/", "TERM=vt100" };
 	struct linux_start s = {
-		argv, argc, envp, 2, argv[0], hal_arch_name(), im->phdr, im->phent,
-		im->phnum, im->entry, priv ? 0 : 1000, priv ? 0 : 1000, 0,
-		{ 0 } };
+		argv, argc, envp, envc, execfn, hal_arch_name(), im->phdr,
+		im->phent, im->phnum, im->entry, priv ? 0 : 1000,
+		priv ? 0 : 1000, 0, { 0 } };
 	uint64_t x = hal_cycles() ^ (uint64_t)pid << 32;
 	int rc;
 
-	memset(buf, 0, sizeof(buf));	/* its gaps carry nothing of the last */
+	memset(buf, 0, size);	/* its gaps carry nothing of the last */
 	/* AT_RANDOM: from the cycle counter (splitmix64), not a source of
 	 * secrets (docs/LINUX_ABI.md) */
 	for (unsigned int i = 0; i < sizeof(s.random); i += 8) {
@@ -698,10 +776,21 @@ static int linux_start(uint32_t id, const struct elf_image *im,
 		z ^= z >> 31;
 		memcpy(s.random + i, &z, 8);
 	}
-	rc = linux_stack(&s, top, buf, sizeof(buf), sp);
+	rc = linux_stack(&s, top, buf, size, sp);
 	if (rc)
 		return rc;
-	return fill(id, *sp, buf + sizeof(buf) - (top - *sp), top - *sp);
+	return fill(id, *sp, buf + size - (top - *sp), top - *sp);
+}
+
+static int linux_start(uint32_t id, const struct elf_image *im,
+		       const char *const *argv, unsigned int argc, bool priv,
+		       int pid, uint64_t top, uint64_t *sp)
+{
+	static uint8_t buf[4096] __attribute__((aligned(16)));
+	static const char *const envp[] = { "HOME=/", "TERM=vt100" };
+
+	return linux_start_env(id, im, argv, argc, envp, 2, argv[0], priv, pid,
+			       top, buf, sizeof(buf), sp);
 }
 
 static void svc_name(char *out, size_t size, const struct proc *p)
@@ -961,7 +1050,7 @@ static int spawn(const struct proc_spawn_req *q, const struct bus_msg *m)
 		/* its first thread: counted, and its id in tid[0], before it
 		 * can run (or end, and be reaped, on another CPU) */
 		struct sched_user u = { id, root, im.entry, sp, reaped, p, 0,
-					&p->tid[0], p->is_linux };
+					&p->tid[0], p->is_linux, NULL, 0 };
 		bool was = plock();
 
 		p->state = ALIVE;
@@ -991,10 +1080,344 @@ undo_as:
 	return rc;
 }
 
+/* ---- execve ------------------------------------------------------------- */
+
+#define EXEC_FILE_MAX	(32ull << 20)	/* bytes of a program execve reads */
+#define EXEC_START_MAX	16384		/* bytes of argv, envp and auxv */
+
+/* The file at path, read whole into a buffer the caller frees (*len
+ * bytes): -EACCES (not a regular file, or no permission to run it),
+ * -ENOMEM, the namespace's errors. */
+static int read_program(const char *path, bool priv, uint8_t **out,
+			uint64_t *len)
+{
+	struct node_cred c = { priv ? 0 : PROC_UID_USER,
+			       priv ? 0 : PROC_UID_USER };
+	struct node_stat st;
+	uint64_t done = 0;
+	uint32_t bits;
+	uint8_t *img;
+	int fd, rc;
+
+	rc = node_stat(path, &st, c);
+	if (rc)
+		return rc;
+	if (st.kind != NODE_KIND_FILE)
+		return -AE_EACCES;
+	bits = priv ? (st.mode | st.mode >> 3 | st.mode >> 6) :
+	       st.uid == PROC_UID_USER ? st.mode >> 6 :
+	       st.gid == PROC_UID_USER ? st.mode >> 3 : st.mode;
+	if (!(bits & 1))
+		return -AE_EACCES;
+	if (st.size > EXEC_FILE_MAX || st.size < 4)
+		return st.size < 4 ? -AE_ENOEXEC : -AE_ENOMEM;
+	img = kmalloc(st.size);
+	if (!img)
+		return -AE_ENOMEM;
+	fd = node_open(path, NODE_READ, c);
+	if (fd < 0) {
+		kfree(img);
+		return fd;
+	}
+	while (done < st.size) {
+		uint64_t want = st.size - done < 4096 ? st.size - done : 4096;
+		int n = node_read(fd, img + done, (uint32_t)want);
+
+		if (n <= 0) {
+			rc = n < 0 ? n : -AE_EIO;
+			break;
+		}
+		done += (uint64_t)n;
+	}
+	node_close(fd);
+	if (rc) {
+		kfree(img);
+		return rc;
+	}
+	*out = img;
+	*len = done;
+	return 0;
+}
+
+int proc_exec(struct proc *p, const char *path, const char *const *argv,
+	      unsigned int argc, const char *const *envp, unsigned int envc)
+{
+	struct HalRange r = hal_mmu_user_range();
+	uint64_t top = r.hi - PAGE, root, sp, len = 0, ssize = LINUX_STACK_SIZE;
+	const char *why = "", *base;
+	uint8_t *img = NULL, *start;
+	struct elf_image im;
+	int64_t pages;
+	uint32_t id, old;
+	int rc, files[PROC_FILES];
+	bool was;
+
+	rc = read_program(path, p->priv, &img, &len);
+	if (rc)
+		return rc;
+	rc = elf_parse(img, len, hal_elf_machine(), r.lo,
+		       top - LINUX_STACK_SIZE - PAGE, &im, &why);
+	if (rc) {
+		kfree(img);
+		return -AE_ENOEXEC;
+	}
+	if (im.abi != ELF_ABI_LINUX)
+		ssize = STACK_SIZE;
+	pages = (int64_t)(ssize / PAGE);
+	for (uint32_t k = 0; k < im.nseg; k++)
+		pages += (int64_t)(((im.seg[k].vaddr + im.seg[k].memsz + PAGE -
+				     1) & ~(PAGE - 1)) -
+				   (im.seg[k].vaddr & ~(PAGE - 1))) / (int64_t)PAGE;
+	rc = mm_as_create(&id, &root);
+	if (rc) {
+		kfree(img);
+		return rc == -AE_ENOSPC ? -AE_EAGAIN : rc;
+	}
+	rc = load(id, &im, img, top, ssize);
+	kfree(img);
+	start = rc ? NULL : kmalloc(EXEC_START_MAX);
+	if (!rc && !start)
+		rc = -AE_ENOMEM;
+	sp = top;
+	if (!rc && im.abi == ELF_ABI_LINUX)
+		rc = linux_start_env(id, &im, argv, argc, envp, envc, path,
+				     p->priv, p->pid, top, start,
+				     EXEC_START_MAX, &sp);
+	kfree(start);
+	if (rc) {
+		mm_as_destroy(id);
+		return rc;
+	}
+	/* the new image's pages in place of the old image's */
+	rc = proc_charge(p, PROC_Q_PAGES, pages - p->held[PROC_Q_PAGES]);
+	if (rc) {
+		mm_as_destroy(id);
+		return rc;
+	}
+	/* No way back from here: the process is the new program. Files
+	 * marked close-on-exec go; the rest stay. */
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	was = plock();
+	for (int k = 0; k < PROC_FILES; k++) {
+		files[k] = -1;
+		if (p->lfd[k].cloexec && p->files[k] != -1) {
+			files[k] = p->files[k];
+			p->files[k] = -1;
+			memset(&p->lfd[k], 0, sizeof(p->lfd[k]));
+		}
+	}
+	old = p->as_id;
+	p->as_id = id;
+	p->root = root;
+	p->is_linux = im.abi == ELF_ABI_LINUX;
+	p->stack_size = ssize;
+	p->brk_start = p->brk = p->brk_mapped =
+		(im.end + PAGE - 1) & ~(PAGE - 1);
+	p->tid_addr = p->robust_head = 0;
+	memset(p->name, 0, sizeof(p->name));
+	memcpy(p->name, base, strnlen(base, PROC_NAME_MAX - 1));
+	p->execed = true;
+	{
+		/* a vfork parent waits no more */
+		struct proc *parent = p->parent ? by_pid(p->parent) : NULL;
+
+		if (parent && parent->state == ALIVE)
+			wake_all(parent->waiting);
+	}
+	punlock(was);
+	for (int k = 0; k < PROC_FILES; k++)
+		if (files[k] >= 0)
+			node_close(files[k]);
+	rc = sched_user_replace(id, root, p->is_linux);
+	if (rc == 0 && mm_as_destroy(old))
+		kprintf("proc: %s: its old address space was not released\n",
+			p->name);
+	klog(KLOG_INFO, "proc: pid %d: execve %s: %u segments, entry %#llx%s\n",
+	     p->pid, path, im.nseg, (unsigned long long)im.entry,
+	     p->is_linux ? ", Linux" : "");
+	sched_user_start(im.entry, sp);
+}
+
+/* ---- fork --------------------------------------------------------------- */
+
+/* The proc.fork request q (m): a copy of process q->pid, its memory,
+ * its open files (each one more holder), its working directory, mask
+ * and limits, whose one thread goes on with the registers q lends (the
+ * parent's at its fork, the result register 0). The child's pid, or
+ * -ESRCH (no such live process), -EAGAIN (a slot or quota), -ENOMEM,
+ * -EFAULT (a grant it does not hold). */
+static int fork_proc(const struct proc_fork_req *q, const struct bus_msg *m)
+{
+	const struct HalUserRegs *regs;
+	struct proc *p, *c = NULL;
+	char sname[BUS_NAME_MAX];
+	const char *why = NULL;
+	uint32_t id;
+	uint64_t root;
+	int rc, k, pid;
+	bool was;
+
+	regs = bus_grant_buf(m, q->regs, sizeof(*regs), BUS_GRANT_READ, &rc);
+	if (!regs)
+		return rc ? rc : -AE_EFAULT;
+	was = plock();
+	p = by_pid(q->pid);
+	if (!p || p->state != ALIVE || p->ending)
+		rc = -AE_ESRCH;
+	else if (!p->priv && live(-1) + PROC_RESERVE_PROCS >= PROC_MAX)
+		why = "the process slots left are privileged ones";
+	else if (!p->priv && live(p->pid) >= PROC_CHILDREN_MAX)
+		why = "it has as many children as it may";
+	else if (!p->priv && sched_threads_free() <= PROC_RESERVE_THREADS)
+		why = "the thread slots left are privileged ones";
+	for (k = 0; k < PROC_MAX && !c && !rc && !why; k++)
+		if (procs[k].state == FREE) {
+			c = &procs[k];
+			c->state = LOADING;	/* taken */
+		}
+	punlock(was);
+	if (rc)
+		return rc;
+	if (why || !c) {
+		klog(KLOG_INFO, "proc: pid %d: no fork: %s\n", q->pid,
+		     why ? why : "every process slot is taken");
+		return -AE_EAGAIN;
+	}
+	rc = mm_as_clone(p->as_id, &id, &root);
+	if (rc) {
+		was = plock();
+		release_slot(c);
+		punlock(was);
+		return rc == -AE_ENOSPC ? -AE_EAGAIN : rc;
+	}
+	was = plock();
+	memcpy(c, p, sizeof(*c));	/* then what is the child's own */
+	c->state = LOADING;
+	c->pid = next_pid++;
+	c->parent = p->pid;
+	c->as_id = id;
+	c->root = root;
+	c->nthreads = 0;
+	c->ending = false;
+	c->exit_code = 0;
+	c->head = c->count = 0;
+	c->dropped = 0;
+	c->gap = 0;
+	c->receiving = c->waiting = 0;
+	c->held[PROC_Q_TOPICS] = c->held[PROC_Q_SUBS] = 0;
+	memset(c->topics, 0, sizeof(c->topics));
+	c->tid_addr = q->clear_tid;
+	c->robust_head = 0;
+	c->execed = false;
+	for (k = 0; k < PROC_THREADS; k++)
+		c->tid[k] = -1;
+	punlock(was);
+	if (q->set_tid) {
+		/* CLONE_CHILD_SETTID: its pid in its own memory */
+		uint64_t pa;
+		uint32_t prot;
+		int32_t v = c->pid;
+
+		if ((q->set_tid & 3) == 0 &&
+		    mm_as_query(id, q->set_tid & ~(PAGE - 1), &pa, &prot) == 0 &&
+		    (prot & HAL_PROT_WRITE)) {
+			struct HalDirectMap dm = hal_direct_map();
+
+			memcpy((void *)(uintptr_t)(pa + (q->set_tid & (PAGE - 1)) +
+						   dm.offset), &v, sizeof(v));
+		}
+	}
+	/* its memory counts as the parent's does */
+	c->held[PROC_Q_PAGES] = 0;
+	rc = proc_charge(c, PROC_Q_PAGES, p->held[PROC_Q_PAGES]);
+	if (rc)
+		goto undo_as;
+	/* its files: one more holder of each */
+	for (k = 0; k < PROC_FILES; k++) {
+		if (c->files[k] < 0)
+			continue;
+		if (node_dup(c->files[k]) != 0) {
+			c->files[k] = -1;	/* gone meanwhile: closed */
+			memset(&c->lfd[k], 0, sizeof(c->lfd[k]));
+		}
+	}
+	svc_name(sname, sizeof(sname), c);
+	rc = bus_svc_add(sname, mailbox, c, PROC_MAILBOX, PROC_PRIO);
+	if (rc < 0)
+		goto undo_files;
+	c->svc = rc;
+	bus_svc_set_flags((bus_svc_t)c->svc, BUS_SVC_F_USER);
+	{
+		struct bus_lineage l;
+
+		bus_lineage_current(&l);
+		bus_svc_set_cause((bus_svc_t)c->svc, &l);
+	}
+	{
+		struct sched_user u = { id, root, 0, 0, reaped, c, 0,
+					&c->tid[0], c->is_linux, regs,
+					q->tls };
+
+		was = plock();
+		c->state = ALIVE;
+		c->nthreads = 1;
+		pid = c->pid;
+		punlock(was);
+		rc = sched_spawn_user(c->name, PROC_PRIO, &u);
+	}
+	if (rc < 0) {
+		bus_svc_remove((bus_svc_t)c->svc);
+		goto undo_files;
+	}
+	klog(KLOG_INFO, "proc: %s: pid %d forked pid %d, thread %d\n",
+	     c->name, q->pid, pid, rc);
+	return pid;
+undo_files:
+	for (k = 0; k < PROC_FILES; k++)
+		if (c->files[k] >= 0)
+			node_close(c->files[k]);
+undo_as:
+	was = plock();
+	release_slot(c);
+	punlock(was);
+	mm_as_destroy(id);
+	return rc == -AE_ENOMEM ? rc : -AE_EAGAIN;
+}
+
+int proc_fork(struct proc *p, const struct HalUserRegs *regs, uint64_t tls,
+	      uint64_t set_tid, uint64_t clear_tid)
+{
+	struct proc_fork_req q;
+	struct bus_msg reply;
+	int svc = bus_contract_owner(TOPIC_PROC_FORK), rc;
+	int32_t pid;
+
+	if (svc < 0)
+		return svc;
+	memset(&q, 0, sizeof(q));
+	q.pid = p->pid;
+	q.tls = tls;
+	q.set_tid = set_tid;
+	q.clear_tid = clear_tid;
+	/* lent to proc for the call, ended after it */
+	rc = bus_grant_new(regs, sizeof(*regs), BUS_GRANT_READ, (bus_svc_t)svc,
+			   &q.regs);
+	if (rc)
+		return rc == -AE_ENOSPC ? -AE_EAGAIN : rc;
+	rc = sched_call((bus_svc_t)svc, TOPIC_PROC_FORK, &q, sizeof(q),
+			&reply, 0);
+	bus_grant_end(q.regs);
+	if (rc)
+		return rc;
+	memcpy(&pid, reply.data, sizeof(pid));
+	return pid;
+}
+
 int proc_thread(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg)
 {
 	struct sched_user u = { p->as_id, p->root, pc, sp, reaped, p, arg,
-				NULL, p->is_linux };
+				NULL, p->is_linux, NULL, 0 };
 	int k, rc = 0;
 	bool was = plock();
 
@@ -1229,6 +1652,19 @@ static int proc_handle(void *state, const struct bus_msg *m,
 	if (m->kind == BUS_REQUEST &&
 	    (m->topic == TOPIC_SYSFS_ATTR || m->topic == TOPIC_SYSFS_SHOW || m->topic == TOPIC_SYSFS_STORE))
 		return proc_sysfs(m, reply);
+	if (m->kind == BUS_REQUEST && m->topic == TOPIC_PROC_FORK) {
+		struct proc_fork_req f;
+
+		if (m->len != sizeof(f))
+			return -AE_EINVAL;
+		memcpy(&f, m->data, sizeof(f));
+		pid = fork_proc(&f, m);
+		if (pid < 0)
+			return pid;
+		memcpy(reply->data, &pid, sizeof(pid));
+		reply->len = sizeof(pid);
+		return 0;
+	}
 	if (m->kind != BUS_REQUEST || m->topic != TOPIC_PROC_SPAWN)
 		return m->kind == BUS_REQUEST ? -AE_ENOSYS : 0;
 	if (m->len != sizeof(q))

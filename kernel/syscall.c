@@ -636,10 +636,24 @@ int64_t sys_poweroff(const uint64_t a[SYS_ARGS_MAX])
 	return power("power.off");
 }
 
+/* Each thread's system call under way (fork copies its registers). */
+static struct HalSyscall *calls[SCHED_THREADS_MAX];
+
+const struct HalSyscall *syscall_current(void)
+{
+	int me = sched_self();
+
+	return me >= 0 && me < SCHED_THREADS_MAX ? calls[me] : NULL;
+}
+
 void kernel_syscall(struct HalSyscall *s)
 {
 	struct HalRange r = hal_mmu_user_range();
 	struct user_mem m = { r.lo, r.hi, lookup, NULL };
+	int me = sched_self();
+
+	if (me >= 0 && me < SCHED_THREADS_MAX)
+		calls[me] = s;
 	/* a Linux program's calls are Linux's (docs/LINUX_ABI.md) */
 	if (sched_caller_linux())
 		s->ret = linux_syscall(s->nr, s->args, &m);

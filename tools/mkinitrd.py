@@ -2,9 +2,9 @@
 """Pack files into a newc cpio archive (what `cpio -o -H newc` writes),
 each under its base name (the initrd of user programs), or under the
 name given as NAME=FILE (directories above it are made: the Linux
-initramfs of scons bench).
+initramfs of scons bench); NAME@TARGET is a symbolic link.
 
-  mkinitrd.py ARCHIVE [NAME=]FILE...
+  mkinitrd.py ARCHIVE [NAME=]FILE... [NAME@TARGET]...
 """
 import os
 import sys
@@ -28,14 +28,21 @@ def main():
     blob = b''
     dirs = set()
     for arg in sys.argv[2:]:
-        name, _, path = arg.rpartition('=')
-        name = name or os.path.basename(path)
+        link = '@' in arg and '=' not in arg
+        if link:
+            name, _, target = arg.partition('@')
+        else:
+            name, _, path = arg.rpartition('=')
+            name = name or os.path.basename(path)
         parts = name.split('/')[:-1]
         for i in range(len(parts)):
             d = '/'.join(parts[:i + 1])
             if d not in dirs:
                 dirs.add(d)
                 blob += entry(d, b'', 0o40755)
+        if link:
+            blob += entry(name, target.encode(), 0o120777)
+            continue
         with open(path, 'rb') as f:
             blob += entry(name, f.read(), 0o100755)
     blob += entry('TRAILER!!!', b'', 0)

@@ -139,6 +139,26 @@ pub struct HalSyscall {
     pub sp: u64,
     /// The result, set by the kernel: a value or a negative errno.
     pub ret: i64,
+    /// The arch's saved registers of the call (hal_syscall_regs reads
+    /// them): the HAL's own, alive for the call.
+    pub frame: *mut core::ffi::c_void,
+}
+
+/// A user thread's whole register file, as a system call left it
+/// (hal_syscall_regs) and as a new thread starts with it
+/// (hal_user_resume): fork's child. Its layout is the arch's, opaque to
+/// the kernel, which changes it only through hal_user_regs_set_*.
+/// x86_64: rax, rbx, rcx, rdx, rsi, rdi, rbp, r8..r15, rsp, rip, rflags;
+/// `fp` the FXSAVE image. AArch64: x0..x30, sp, pc, pstate, tpidr_el0;
+/// `fp` q0..q31, fpcr, fpsr. hal_user_resume wants it 16-byte aligned
+/// (FXRSTOR's image: `fp` is 288 bytes in).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct HalUserRegs {
+    /// The general registers, in the arch's order above.
+    pub r: [u64; 36],
+    /// The floating-point and SIMD registers.
+    pub fp: [u64; 66],
 }
 
 /// A fault in user mode: what kind, the architecture's own code for it
@@ -1734,6 +1754,70 @@ pub unsafe extern "C" fn hal_fpu_restore(area: *const u8) {
 #[no_mangle]
 pub extern "C" fn hal_user_tls_set(v: u64) {
     arch::user_tls_set(v);
+}
+
+/// The registers of the system call `s` (the calling thread's, in
+/// kernel_syscall): its whole user register file as it will return, the
+/// result register not yet set. Thread context, during the call.
+///
+/// # Safety
+/// `s` must be the call the HAL passed to kernel_syscall, still running;
+/// `out` writable.
+#[no_mangle]
+pub unsafe extern "C" fn hal_syscall_regs(s: *const HalSyscall, out: *mut HalUserRegs) {
+    // SAFETY: the caller's contract.
+    unsafe { arch::syscall_regs(&*s, &mut *out) }
+}
+
+/// Set the result register (rax / x0) of `r`: what the system call
+/// returns in the thread that starts with it.
+#[no_mangle]
+pub extern "C" fn hal_user_regs_set_ret(r: &mut HalUserRegs, v: u64) {
+    arch::user_regs_set(r, arch::REG_RET, v);
+}
+
+/// Set the thread pointer of `r` (clone's CLONE_SETTLS): AArch64's
+/// TPIDR_EL0 is part of the register file; x86_64's FS base is not (the
+/// scheduler keeps it: sched_user.tls), so there this does nothing.
+#[no_mangle]
+pub extern "C" fn hal_user_regs_set_tls(r: &mut HalUserRegs, v: u64) {
+    arch::user_regs_set_tls(r, v);
+}
+
+/// Set the stack pointer of `r` (clone's new stack).
+#[no_mangle]
+pub extern "C" fn hal_user_regs_set_sp(r: &mut HalUserRegs, v: u64) {
+    arch::user_regs_set(r, arch::REG_SP, v);
+}
+
+/// Leave for user mode with the whole register file `r` (a system
+/// call's, hal_syscall_regs): fork's child goes on where its parent
+/// called. Flags the user may not set (x86_64 IOPL, NT; AArch64's mode
+/// and masks) are cleared, interrupts on. Never returns; -EINVAL
+/// (returned) for a pc or sp outside the user range or a misaligned
+/// ktop.
+///
+/// # Safety
+/// As hal_user_enter; `r` readable.
+#[no_mangle]
+pub unsafe extern "C" fn hal_user_resume(r: *const HalUserRegs, ktop: u64) -> i32 {
+    let range = hal_mmu_user_range();
+    // SAFETY: the caller's contract.
+    let regs = unsafe { &*r };
+    let pc = regs.r[arch::REG_PC];
+    let sp = regs.r[arch::REG_SP];
+    if pc < range.lo
+        || pc >= range.hi
+        || sp <= range.lo
+        || sp > range.hi
+        || ktop % 16 != 0
+        || ktop == 0
+        || r as usize % 16 != 0
+    {
+        return Errno::EINVAL.to_c();
+    }
+    // SAFETY: the caller's contract; the ranges were checked.
+    unsafe { arch::user_resume(regs, ktop) }
 }
 
 /// Leave for user mode: run `pc` at user privilege (ring 3 / EL0) with

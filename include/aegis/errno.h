@@ -31,6 +31,7 @@
 	X(ENOTDIR,	20,	"not a directory")			\
 	X(EISDIR,	21,	"is a directory")			\
 	X(EINVAL,	22,	"invalid argument")			\
+	X(ENFILE,	23,	"too many open files in the system")	\
 	X(EMFILE,	24,	"too many open files")			\
 	X(ENOTTY,	25,	"not a request this device takes")	\
 	X(EFBIG,	27,	"file too large")			\

@@ -82,6 +82,11 @@ struct mm_stats {
  *   "mm.as.query"    request  struct mm_as_req { id, va }
  *                    reply    struct mm_page_rep { pa, prot in va }
  *                    status   0, -ENOENT, -EINVAL
+ *   "mm.as.clone"    request  struct mm_as_req { id }: a new space with a
+ *                             copy of every page, mapped alike (fork; the
+ *                             copy is made at once, no copy-on-write)
+ *                    reply    struct mm_as_rep { id, root }
+ *                    status   0, -ENOMEM, -ENOSPC, -EINVAL
  *   "mm.as.destroy"  request  struct mm_as_req { id }: every mapping's
  *                             pages back to mm, the tables too
  *                    status   0, -EINVAL, -EBUSY (it is the active one)
@@ -113,6 +118,10 @@ int mm_as_unmap(uint32_t id, uint64_t va, uint64_t len);
 int mm_as_protect(uint32_t id, uint64_t va, uint64_t len, uint32_t prot);
 int mm_as_query(uint32_t id, uint64_t va, uint64_t *pa, uint32_t *prot);
 int mm_as_destroy(uint32_t id);
+/* mm_as_clone - a new space with a copy of every page of space src,
+ * mapped alike ("mm.as.clone": fork): its id and root, or -ENOMEM,
+ * -ENOSPC (MM_AS_MAX spaces), -EINVAL. */
+int mm_as_clone(uint32_t src, uint32_t *id, uint64_t *root);
 
 /* mm_page_alloc - a block of 2^order pages through the mm service (a bus
  * call: inline from handlers). 0 with *pa and *va set, or the request's error,

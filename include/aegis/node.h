@@ -101,6 +101,7 @@ enum node_kind {
 	NODE_KIND_ATTR = 3,	/* a value (sysfs attribute) */
 	NODE_KIND_FILE = 4,	/* a regular file of a file system (tmpfs) */
 	NODE_KIND_LINK = 5,	/* a symbolic link */
+	NODE_KIND_FIFO = 6,	/* a pipe (devnodes/pipe.c) */
 };
 
 /* Who is asking: the kernel's services are uid 0. */
@@ -127,6 +128,11 @@ struct node_dirent {
 	uint32_t kind;
 	uint32_t next;		/* the index to ask for next (0: this + 1) */
 	uint64_t ino;		/* its inode number (0: none) */
+};
+
+/* ns.pipe's and pipe.new's reply: the two ends' handles */
+struct node_pipe_rep {
+	uint32_t rd, wr;
 };
 
 /* What travels in every node request (the owner reads what its
@@ -250,5 +256,14 @@ int node_readlink(const char *path, char *buf, uint32_t size,
 int node_setattr(int fd, const char *path, uint32_t what, uint32_t mode,
 		 int64_t value, struct node_cred c);
 int node_dup(int fd);
+
+/* node_pipe - a new pipe (ns.pipe, from the pipe service): its read end
+ * in fds[0], its write end in fds[1], each an open file of ns (node_read,
+ * node_write, node_close, node_dup, node_fstat). -EMFILE, -ENFILE... as
+ * open. node_pipe_io - a read or write of a pipe end that would wait
+ * answers -EAGAIN and wakes thread waiter (sched_wake) once it may go on
+ * (data, room, or the other end closed). */
+int node_pipe(int fds[2], struct node_cred c);
+int node_pipe_io(int fd, void *buf, uint32_t len, bool write, int waiter);
 
 #endif

@@ -57,6 +57,17 @@ struct proc_spawn_req {
 #define PROC_ARGS_MAX	1024	/* bytes of arguments */
 #define PROC_ARGC_MAX	32	/* arguments, the name included */
 
+/* proc.fork: a copy of process pid (docs/LINUX_ABI.md: fork) */
+struct proc_fork_req {
+	int32_t pid;		/* the process to copy: the caller's own */
+	uint32_t regs;		/* a grant of the struct HalUserRegs its one
+				 * thread starts with (aegis/hal.h) */
+	uint64_t tls;		/* that thread's pointer (x86_64 FS base) */
+	uint64_t set_tid;	/* 0, or where the child's pid is written in
+				 * its own memory (CLONE_CHILD_SETTID) */
+	uint64_t clear_tid;	/* the child's clear-child-tid address */
+};
+
 struct proc_exit_event {
 	int32_t pid;
 	int32_t code;		/* a killed process's is -EFAULT */
@@ -112,6 +123,36 @@ struct proc_lfd {
 	bool cloexec;
 };
 struct proc_lfd *proc_lfd(struct proc *p, int fd);
+
+/* proc_fork - a copy of p ("proc.fork"): its memory (copied at once),
+ * its open files (one more holder each), working directory, mask and
+ * quotas; its one thread starts with regs and thread pointer tls. The
+ * child's pid, or -EAGAIN (slots, quotas), -ENOMEM, -ESRCH. Thread
+ * context (one of p's). */
+struct HalUserRegs;
+int proc_fork(struct proc *p, const struct HalUserRegs *regs, uint64_t tls,
+	      uint64_t set_tid, uint64_t clear_tid);
+
+/* proc_exec - replace p's program with the one at path (execve): argv
+ * and envp on its start stack, close-on-exec files closed, its other
+ * files, working directory, mask, pid and parent kept. Returns only on
+ * an error, with p unchanged: -EACCES (not a regular file, or not
+ * executable), -ENOEXEC (not an ELF for this kernel), -ENOMEM, -E2BIG
+ * (argv and envp too long: 16 KiB with the auxiliary vector, 64 of
+ * each), the namespace's errors. On success the calling thread leaves
+ * for the new program. Thread context (p's one thread). */
+int proc_exec(struct proc *p, const char *path, const char *const *argv,
+	      unsigned int argc, const char *const *envp, unsigned int envc);
+
+/* proc_wait4 - a child of p that has ended (pid > 0: that one; else
+ * any): its pid with *code (its exit code; -EFAULT for a fault, or what
+ * killed it), 0 with nohang when none has ended yet, -ECHILD when p has
+ * no such child, -EINTR when p is being ended. Thread context.
+ * proc_alive - whether pid is a child of p that runs and has not called
+ * execve; proc_wait_vfork - wait until it no longer is (vfork). */
+int proc_wait4(struct proc *p, int pid, int32_t *code, bool nohang);
+bool proc_alive(const struct proc *p, int pid);
+void proc_wait_vfork(struct proc *p, int pid);
 
 /* proc_thread - another thread of p, starting at pc with stack pointer
  * sp and arg in the first argument register: its id, or -EAGAIN

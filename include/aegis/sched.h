@@ -96,6 +96,11 @@ struct sched_user {
 	int *tid_out;		/* if not NULL: gets the thread's id before
 				 * it can run */
 	bool linux_abi;		/* its system calls are Linux's (aegis/linux.h) */
+	/* fork: if not NULL, the thread starts with this whole register
+	 * file (hal_syscall_regs) instead of pc, sp and arg; tls its
+	 * thread pointer (x86_64's FS base; AArch64's is in regs) */
+	const struct HalUserRegs *regs;
+	uint64_t tls;
 };
 
 /* sched_spawn_user - start a user thread (its traps and system calls run
@@ -105,6 +110,16 @@ unsigned int sched_threads_free(void);
 
 int sched_spawn_user(const char *name, unsigned int prio,
 		     const struct sched_user *u);
+
+/* For execve (kernel/proc.c), in the calling user thread:
+ * sched_user_replace - run in address space as_id (root) from now on,
+ * with linux_abi's system calls, no thread pointer and clean FP/SIMD
+ * registers; no CPU keeps the old space active after it (the caller
+ * gives it back to mm). -EPERM outside a user thread.
+ * sched_user_start - leave for user mode at pc with stack sp, every
+ * register zero, for good (the kernel stack starts again). */
+int sched_user_replace(uint32_t as_id, uint64_t root, bool linux_abi);
+void sched_user_start(uint64_t pc, uint64_t sp) __noreturn;
 
 /* sched_caller_linux - for the system-call entry only (kernel/syscall.c),
  * where the caller is always a user thread: whether its calls are

@@ -64,6 +64,11 @@ int64_t syscall_gate(uint64_t nr, const uint64_t a[SYS_ARGS_MAX],
  * write, to user): 0 or -EFAULT. kernel/syscall.c; thread context. */
 int syscall_copy(void *kbuf, uint64_t va, uint64_t len, bool to_user);
 
+/* syscall_current - the calling thread's system call under way (its
+ * registers: hal_syscall_regs), or NULL outside one. */
+struct HalSyscall;
+const struct HalSyscall *syscall_current(void);
+
 /* syscall_user_mem - the calling thread's memory as the gateway sees it
  * (its user range, its page lookup), to check a call's arguments found
  * in user memory (a writev's buffers). kernel/syscall.c. */

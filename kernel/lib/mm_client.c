@@ -116,6 +116,19 @@ int mm_as_query(uint32_t id, uint64_t va, uint64_t *pa, uint32_t *prot)
 	return 0;
 }
 
+int mm_as_clone(uint32_t src, uint32_t *id, uint64_t *root)
+{
+	struct mm_as_req req = { src, 0, 0, 0 };
+	struct mm_as_rep rep;
+	int rc = call_mm_as_clone(&req, &rep);
+
+	if (rc)
+		return rc;
+	*id = rep.id;
+	*root = rep.root;
+	return 0;
+}
+
 int mm_as_destroy(uint32_t id)
 {
 	struct mm_as_req req = { id, 0, 0, 0 };

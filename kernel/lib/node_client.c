@@ -312,6 +312,33 @@ int node_dup(int fd)
 	return call(TOPIC_NS_DUP, &q, NULL, 0, NULL, 0, NULL);
 }
 
+int node_pipe(int fds[2], struct node_cred c)
+{
+	struct node_req q = req(0, 0, c);
+	struct node_pipe_rep rep;
+	int rc = call_ns_pipe(&q, &rep);
+
+	if (rc)
+		return rc;
+	fds[0] = (int)rep.rd;
+	fds[1] = (int)rep.wr;
+	return 0;
+}
+
+int node_pipe_io(int fd, void *buf, uint32_t len, bool write, int waiter)
+{
+	struct node_req q = req((uint32_t)fd, len, NODE_CRED_KERNEL);
+	int32_t n = 0;
+	int rc;
+
+	if (len && !buf)
+		return -AE_EFAULT;
+	q.seek = waiter + 1;	/* the thread the pipe wakes */
+	rc = call(write ? TOPIC_NS_WRITE : TOPIC_NS_READ, &q, buf,
+		  write ? BUS_GRANT_READ : BUS_GRANT_WRITE, NULL, 0, &n);
+	return rc ? rc : n;
+}
+
 void *node_req_buf(const struct bus_msg *m, const struct node_req *q,
 		   uint32_t rights, int *rc)
 {

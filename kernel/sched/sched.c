@@ -96,6 +96,8 @@ static struct thread {
 	void *scratch;		/* a user thread's page for system calls */
 	uint64_t scratch_pa;
 	uint64_t tls;		/* its user thread pointer (sched_set_tls) */
+	bool resume;		/* starts with the registers in its scratch
+				 * page (sched_user.regs: fork) */
 	/* a user thread's x87/SSE registers while it does not run (the
 	 * kernel uses none: only user threads' are kept) */
 	uint8_t fpu[HAL_FPU_AREA] __attribute__((aligned(16)));
@@ -653,14 +655,21 @@ void kernel_irq_exit(bool from_user)
 
 /* ---- the thread calls -------------------------------------------------- */
 
+_Static_assert(sizeof(struct HalUserRegs) <= 4096,
+	       "a forked thread's registers fit in its scratch page");
+
 static void thread_main(uint64_t id)
 {
 	/* switched to with the lock held */
 	lock_give();
 	irq_on();
 	if (th[id].user) {
-		/* leaves for user mode for good; back only on bad arguments */
-		int rc = hal_user_enter(th[id].u.pc, th[id].u.sp, th[id].u.arg,
+		/* leaves for user mode for good; back only on bad arguments.
+		 * A forked thread's registers wait in its scratch page (which
+		 * its system calls use only once it runs in user mode) */
+		int rc = th[id].resume ?
+			 hal_user_resume(th[id].scratch, stack_top((int)id)) :
+			 hal_user_enter(th[id].u.pc, th[id].u.sp, th[id].u.arg,
 					stack_top((int)id));
 
 		kprintf("sched: %s: cannot enter user mode: %s\n",
@@ -704,8 +713,51 @@ int sched_spawn_user(const char *name, unsigned int prio,
 	memset(&t, 0, sizeof(t));
 	t.user = true;
 	t.u = *u;
+	t.tls = u->tls;
 	hal_fpu_init(t.fpu);
 	return spawn(name, prio, NULL, NULL, &t, CORE_ALL);
+}
+
+int sched_user_replace(uint32_t as_id, uint64_t root, bool linux_abi)
+{
+	struct cpu_state *c;
+	uint64_t old, was;
+	int me;
+
+	if (!in_thread() || !th[self()].user || !root)
+		return -AE_EPERM;
+	me = self();
+	irq_off();
+	lock_take();
+	old = th[me].u.root;
+	th[me].u.as_id = as_id;
+	th[me].u.root = root;
+	th[me].u.linux_abi = linux_abi;
+	c = here();
+	was = hal_mmu_activate(root);
+	if (!c->active_root)
+		c->kernel_root = was;
+	c->active_root = root;
+	/* a new program: no thread pointer, clean FP/SIMD registers */
+	th[me].tls = 0;
+	hal_user_tls_set(0);
+	hal_fpu_init(th[me].fpu);
+	hal_fpu_restore(th[me].fpu);
+	lock_give();
+	irq_on();
+	/* no CPU keeps the old space: it goes back to mm next */
+	release_root(old);
+	return 0;
+}
+
+void sched_user_start(uint64_t pc, uint64_t sp)
+{
+	int me = self();
+	int rc = hal_user_enter(pc, sp, 0, stack_top(me));
+
+	kprintf("sched: %s: cannot enter user mode: %s\n", th[me].name,
+		errno_desc(rc));
+	sched_exit_code(rc);
 }
 
 bool sched_caller_linux(void)
@@ -808,6 +860,11 @@ static int spawn(const char *name, unsigned int prio, sched_fn fn,
 	th[id].arg = arg;
 	th[id].scratch = scratch;
 	th[id].scratch_pa = spa;
+	if (user && user->u.regs) {
+		memcpy(scratch, user->u.regs, sizeof(*user->u.regs));
+		th[id].resume = true;
+		th[id].u.regs = NULL;	/* the caller's: not kept */
+	}
 	th[id].stack = stack_map(id, pa, va);
 	th[id].stack_pa = pa;
 	rc = hal_ctx_init((uint64_t)(uintptr_t)th[id].stack,

@@ -344,6 +344,67 @@ static int do_destroy(struct mm_state *m, struct space *s)
 	return 0;
 }
 
+/* A new space with a copy of every page of s, mapped alike (fork). The
+ * copy is made now, page by page: there is no copy-on-write yet. */
+static int do_clone(struct mm_state *m, struct space *s,
+		    struct bus_msg *reply)
+{
+	struct HalPageAlloc a = ops(m);
+	struct mm_as_rep rep;
+	struct space *d;
+	uint64_t need = 0;
+	int rc;
+
+	for (uint32_t i = 0; i < s->nreg; i++)
+		need += s->reg[i].pages;
+	if (need > m->b.free_frames)
+		return -AE_ENOMEM;
+	rc = do_create(m, reply);
+	if (rc)
+		return rc;
+	memcpy(&rep, reply->data, sizeof(rep));
+	d = space_of(rep.id);
+	for (uint32_t i = 0; i < s->nreg && !rc; i++) {
+		const struct region *g = &s->reg[i];
+		uint64_t k, done = 0;
+
+		for (k = 0; k < g->pages && !rc; k++) {
+			uint64_t va = g->va + k * MM_PAGE_SIZE, spa, pa;
+			uint32_t prot;
+			int64_t pfn;
+
+			rc = hal_mmu_query(s->root, va, &spa, &prot, &a);
+			if (rc)
+				break;
+			pfn = buddy_alloc(&m->b, 0);
+			if (pfn < 0) {
+				rc = -AE_ENOMEM;
+				break;
+			}
+			pa = (uint64_t)pfn << PAGE_SHIFT;
+			memcpy((void *)(uintptr_t)(pa + m->va_offset),
+			       (const void *)(uintptr_t)(spa + m->va_offset),
+			       MM_PAGE_SIZE);
+			rc = hal_mmu_map(d->root, va, pa, MM_PAGE_SIZE,
+					 g->prot, &a);
+			if (rc)
+				buddy_free(&m->b, (uint64_t)pfn, 0);
+			else
+				done++;
+		}
+		/* what is mapped of this region so far is the new space's
+		 * (do_destroy gives it back on a failure) */
+		d->reg[d->nreg] = *g;
+		d->reg[d->nreg].pages = done;
+		d->nreg++;
+	}
+	if (rc) {
+		do_destroy(m, d);
+		reply->len = 0;
+	}
+	return rc;
+}
+
 int mm_as_handle(struct mm_state *m, const struct bus_msg *msg,
 		 struct bus_msg *reply)
 {
@@ -356,7 +417,8 @@ int mm_as_handle(struct mm_state *m, const struct bus_msg *msg,
 	if (msg->topic != TOPIC_MM_AS_MAP && msg->topic != TOPIC_MM_AS_UNMAP &&
 	    msg->topic != TOPIC_MM_AS_PROTECT &&
 	    msg->topic != TOPIC_MM_AS_QUERY &&
-	    msg->topic != TOPIC_MM_AS_DESTROY)
+	    msg->topic != TOPIC_MM_AS_DESTROY &&
+	    msg->topic != TOPIC_MM_AS_CLONE)
 		return -AE_ENOSYS;
 	if (msg->len != sizeof(q))
 		return -AE_EINVAL;
@@ -372,6 +434,8 @@ int mm_as_handle(struct mm_state *m, const struct bus_msg *msg,
 		rc = do_protect(m, s, &q);
 	else if (msg->topic == TOPIC_MM_AS_QUERY)
 		rc = do_query(m, s, &q, reply);
+	else if (msg->topic == TOPIC_MM_AS_CLONE)
+		rc = do_clone(m, s, reply);
 	else
 		rc = do_destroy(m, s);
 	mm_core_watch(m);

@@ -186,7 +186,7 @@ static int run_user(const char *name, const char *code, size_t len)
 			       HAL_PROT_WRITE | HAL_PROT_USER);
 	if (!rc) {
 		struct sched_user u = { id, root, text, stack + 4096, NULL,
-					NULL, 0, NULL, false };
+					NULL, 0, NULL, false, NULL, 0 };
 
 		rc = sched_spawn_user(name, 3, &u);
 		if (rc >= 0 && nstarted < ARRAY_SIZE(started))

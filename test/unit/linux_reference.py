@@ -25,6 +25,12 @@ import tempfile
 def run(argv, as_nobody):
     d = tempfile.mkdtemp(prefix='aegis-ref-')
     try:
+        # the program runs from a copy in its directory: the build tree
+        # may be closed to other users (a clone in a private directory)
+        prog = os.path.join(d, os.path.basename(argv[-1]))
+        shutil.copy(argv[-1], prog)
+        os.chmod(prog, 0o755)
+        argv = argv[:-1] + [prog]
         if as_nobody:
             os.chmod(d, 0o777)
             argv = ['setpriv', '--reuid=65534', '--regid=65534',

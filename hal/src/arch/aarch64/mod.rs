@@ -477,6 +477,58 @@ pub fn user_tls_set(_v: u64) {}
 core::arch::global_asm!(
     r#"
     .section .text.hal_user, "ax"
+    .globl hal_user_resume_asm
+    hal_user_resume_asm:
+    msr daifset, #0xf
+    mov sp, x1
+    add x9, x0, #36*8
+    ldp q0, q1, [x9, #0]
+    ldp q2, q3, [x9, #32]
+    ldp q4, q5, [x9, #64]
+    ldp q6, q7, [x9, #96]
+    ldp q8, q9, [x9, #128]
+    ldp q10, q11, [x9, #160]
+    ldp q12, q13, [x9, #192]
+    ldp q14, q15, [x9, #224]
+    ldp q16, q17, [x9, #256]
+    ldp q18, q19, [x9, #288]
+    ldp q20, q21, [x9, #320]
+    ldp q22, q23, [x9, #352]
+    ldp q24, q25, [x9, #384]
+    ldp q26, q27, [x9, #416]
+    ldp q28, q29, [x9, #448]
+    ldp q30, q31, [x9, #480]
+    add x9, x9, #512
+    ldp x10, x11, [x9]
+    msr fpcr, x10
+    msr fpsr, x11
+    ldr x2, [x0, #31*8]
+    msr sp_el0, x2
+    ldr x2, [x0, #32*8]
+    msr elr_el1, x2
+    ldr x2, [x0, #33*8]
+    and x2, x2, #0xf0000000
+    msr spsr_el1, x2
+    ldr x2, [x0, #34*8]
+    msr tpidr_el0, x2
+    ldp x2, x3, [x0, #16]
+    ldp x4, x5, [x0, #32]
+    ldp x6, x7, [x0, #48]
+    ldp x8, x9, [x0, #64]
+    ldp x10, x11, [x0, #80]
+    ldp x12, x13, [x0, #96]
+    ldp x14, x15, [x0, #112]
+    ldp x16, x17, [x0, #128]
+    ldp x18, x19, [x0, #144]
+    ldp x20, x21, [x0, #160]
+    ldp x22, x23, [x0, #176]
+    ldp x24, x25, [x0, #192]
+    ldp x26, x27, [x0, #208]
+    ldp x28, x29, [x0, #224]
+    ldr x30, [x0, #240]
+    ldp x0, x1, [x0, #0]
+    eret
+
     .globl hal_user_enter_asm
     hal_user_enter_asm:
     msr daifset, #0xf
@@ -499,6 +551,57 @@ core::arch::global_asm!(
 
 extern "C" {
     fn hal_user_enter_asm(pc: u64, sp: u64, arg: u64, ktop: u64) -> !;
+    fn hal_user_resume_asm(r: *const crate::ffi::HalUserRegs, ktop: u64) -> !;
+}
+
+/// Indexes into HalUserRegs (ffi.rs): x0..x30, sp, pc, pstate, tpidr_el0.
+pub(crate) const REG_RET: usize = 0;
+pub(crate) const REG_SP: usize = 31;
+pub(crate) const REG_PC: usize = 32;
+
+/// The whole register file of the system call whose frame `s` names (its
+/// thread pointer from TPIDR_EL0: the caller's, live on this CPU).
+pub fn syscall_regs(s: &crate::ffi::HalSyscall, out: &mut crate::ffi::HalUserRegs) {
+    // SAFETY: the frame is the vectors', alive for the call (ffi.rs).
+    let f = unsafe { &*(s.frame as *const vectors::TrapFrame) };
+    out.r = [0; 36];
+    out.r[..31].copy_from_slice(&f.x);
+    out.r[31] = f.sp_el0;
+    out.r[32] = f.elr;
+    out.r[33] = f.spsr;
+    let tp: u64;
+    // SAFETY: reading the thread pointer has no side effects.
+    unsafe { core::arch::asm!("mrs {}, tpidr_el0", out(reg) tp, options(nomem, nostack)) };
+    out.r[34] = tp;
+    // the vectors saved q0..q31 after the frame (288 bytes in) and fpcr,
+    // fpsr at 800 and 808
+    // SAFETY: the vector code's layout: 816 bytes from the frame's start.
+    unsafe {
+        let base = (s.frame as *const u8).add(288) as *const u64;
+        for (i, w) in out.fp.iter_mut().enumerate() {
+            *w = core::ptr::read(base.add(i));
+        }
+    }
+}
+
+/// TPIDR_EL0 is the register file's 35th.
+pub fn user_regs_set_tls(r: &mut crate::ffi::HalUserRegs, v: u64) {
+    r.r[34] = v;
+}
+
+/// Set register `i` of a register file.
+pub fn user_regs_set(r: &mut crate::ffi::HalUserRegs, i: usize, v: u64) {
+    r.r[i] = v;
+}
+
+/// Enter EL0 with the register file `r` (its SIMD registers are the
+/// thread's own, restored by the context switch).
+///
+/// # Safety
+/// As user_enter; r's pc and sp were checked (ffi.rs).
+pub unsafe fn user_resume(r: &crate::ffi::HalUserRegs, ktop: u64) -> ! {
+    // SAFETY: the caller's contract.
+    unsafe { hal_user_resume_asm(r, ktop) }
 }
 
 /// Enter EL0 at `pc` with SP_EL0 `sp`, `arg` in x0, every other register

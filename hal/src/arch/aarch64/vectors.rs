@@ -189,6 +189,7 @@ fn from_user(f: &mut TrapFrame) {
             pc: f.elr,
             sp: f.sp_el0,
             ret: 0,
+            frame: f as *mut TrapFrame as *mut core::ffi::c_void,
         };
         // SAFETY: unmasking IRQs here is fine: the frame is saved, and an
         // interrupt taken now nests on this kernel stack.

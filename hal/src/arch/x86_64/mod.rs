@@ -295,6 +295,25 @@ pub fn user_tls_set(v: u64) {
     }
 }
 
+pub(crate) use user::{syscall_regs, REG_PC, REG_RET, REG_SP};
+
+/// Set register `i` of a register file.
+pub fn user_regs_set(r: &mut crate::ffi::HalUserRegs, i: usize, v: u64) {
+    r.r[i] = v;
+}
+
+/// The FS base is not in the register file (the scheduler keeps it).
+pub fn user_regs_set_tls(_r: &mut crate::ffi::HalUserRegs, _v: u64) {}
+
+/// See user::resume.
+///
+/// # Safety
+/// As user::resume.
+pub unsafe fn user_resume(r: &crate::ffi::HalUserRegs, ktop: u64) -> ! {
+    // SAFETY: the caller's contract.
+    unsafe { user::resume(r, ktop) }
+}
+
 /// See user::enter.
 ///
 /// # Safety

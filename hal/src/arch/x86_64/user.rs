@@ -48,9 +48,17 @@ const MSR_STAR: u32 = 0xc000_0081;
 const MSR_LSTAR: u32 = 0xc000_0082;
 const MSR_FMASK: u32 = 0xc000_0084;
 
-/// Registers as the entry leaves them (lowest address first).
+/// Registers as the entry leaves them (lowest address first): the
+/// callee-saved ones too, so that a system call's whole register file
+/// can be copied (fork: hal_syscall_regs).
 #[repr(C)]
 pub struct SysFrame {
+    pub r15: u64,
+    pub r14: u64,
+    pub r13: u64,
+    pub r12: u64,
+    pub rbp: u64,
+    pub rbx: u64,
     pub r9: u64,
     pub r8: u64,
     pub r10: u64,
@@ -87,6 +95,41 @@ unsafe fn rdmsr(msr: u32) -> u64 {
 extern "C" {
     fn hal_syscall_entry();
     fn hal_user_enter_asm(pc: u64, sp: u64, arg: u64, ktop: u64) -> !;
+    fn hal_user_resume_asm(r: *const crate::ffi::HalUserRegs, ktop: u64) -> !;
+}
+
+/// Indexes into HalUserRegs (ffi.rs): rax, rbx, rcx, rdx, rsi, rdi, rbp,
+/// r8..r15, rsp, rip, rflags.
+pub(crate) const REG_RET: usize = 0;
+pub(crate) const REG_SP: usize = 15;
+pub(crate) const REG_PC: usize = 16;
+
+/// The whole register file of the system call whose frame `s` names.
+pub fn syscall_regs(s: &crate::ffi::HalSyscall, out: &mut crate::ffi::HalUserRegs) {
+    // SAFETY: the frame is the entry's, alive for the call (ffi.rs).
+    let f = unsafe { &*(s.frame as *const SysFrame) };
+    out.r = [0; 36];
+    let r = &mut out.r;
+    (r[0], r[1], r[2], r[3], r[4], r[5], r[6]) = (f.rax, f.rbx, f.rcx, f.rdx, f.rsi, f.rdi, f.rbp);
+    (r[7], r[8], r[9], r[10], r[11]) = (f.r8, f.r9, f.r10, f.r11, f.r12);
+    (r[12], r[13], r[14], r[15], r[16], r[17]) = (f.r13, f.r14, f.r15, f.rsp, f.rcx, f.r11);
+    // the caller's x87/SSE registers are live: the kernel uses none
+    #[repr(C, align(16))]
+    struct Image([u64; 64]);
+    let mut img = Image([0; 64]);
+    // SAFETY: img is 16-byte aligned and 512 bytes.
+    unsafe { core::arch::asm!("fxsave64 [{}]", in(reg) img.0.as_mut_ptr(), options(nostack)) };
+    out.fp[..64].copy_from_slice(&img.0);
+}
+
+/// Enter ring 3 with the register file `r` on the kernel stack `ktop`.
+///
+/// # Safety
+/// As enter; r's rip and rsp were checked (ffi.rs).
+pub unsafe fn resume(r: &crate::ffi::HalUserRegs, ktop: u64) -> ! {
+    set_kernel_stack(ktop);
+    // SAFETY: the caller's contract.
+    unsafe { hal_user_resume_asm(r, ktop) }
 }
 
 /// Turn SYSCALL on for this CPU (each CPU, after its own GDT): its
@@ -143,6 +186,7 @@ extern "C" fn x86_syscall(f: &mut SysFrame) {
         pc: f.rcx,
         sp: f.rsp,
         ret: 0,
+        frame: f as *mut SysFrame as *mut core::ffi::c_void,
     };
     crate::ffi::syscall(&mut s);
     f.rax = s.ret as u64;
@@ -178,11 +222,23 @@ core::arch::global_asm!(
     push r10
     push r8
     push r9
+    push rbx
+    push rbp
+    push r12
+    push r13
+    push r14
+    push r15
     mov rdi, rsp
     cld
     sti
     call x86_syscall
     cli
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop rbp
+    pop rbx
     pop r9
     pop r8
     pop r10
@@ -194,6 +250,35 @@ core::arch::global_asm!(
     pop r11
     pop rsp
     sysretq
+
+    .globl hal_user_resume_asm
+    hal_user_resume_asm:
+    fxrstor64 [rdi + 36*8]
+    mov rsp, rsi
+    push {uds}
+    push qword ptr [rdi + 15*8]
+    mov rax, [rdi + 17*8]
+    and rax, 0x240dd5
+    or rax, 0x202
+    push rax
+    push {ucs}
+    push qword ptr [rdi + 16*8]
+    mov rax, [rdi + 0*8]
+    mov rbx, [rdi + 1*8]
+    mov rcx, [rdi + 2*8]
+    mov rdx, [rdi + 3*8]
+    mov rsi, [rdi + 4*8]
+    mov rbp, [rdi + 6*8]
+    mov r8, [rdi + 7*8]
+    mov r9, [rdi + 8*8]
+    mov r10, [rdi + 9*8]
+    mov r11, [rdi + 10*8]
+    mov r12, [rdi + 11*8]
+    mov r13, [rdi + 12*8]
+    mov r14, [rdi + 13*8]
+    mov r15, [rdi + 14*8]
+    mov rdi, [rdi + 5*8]
+    iretq
 
     .globl hal_user_enter_asm
     hal_user_enter_asm:
