@@ -269,6 +269,26 @@ static int pipe_handle(void *state, const struct bus_msg *m,
 		return q.handle & 1 ? -AE_EBADF : do_read(m, p, &q, reply);
 	if (m->topic == TOPIC_NODE_WRITE)
 		return q.handle & 1 ? do_write(m, p, &q, reply) : -AE_EBADF;
+	if (m->topic == TOPIC_NODE_IOCTL && q.flags == NODE_IOCTL_POLL) {
+		int32_t bits = 0;
+
+		if (!(q.handle & 1)) {
+			if (p->count || !p->writers)
+				bits |= NODE_POLLIN;
+			if (!p->writers)
+				bits |= NODE_POLLHUP;
+		} else {
+			if (!p->readers)
+				bits |= NODE_POLLERR;
+			else if (PIPE_SIZE - p->count >= PIPE_BUF)
+				bits |= NODE_POLLOUT;
+		}
+		if (!bits)
+			wait_for(p, q.seek);
+		memcpy(reply->data, &bits, sizeof(bits));
+		reply->len = sizeof(bits);
+		return 0;
+	}
 	if (m->topic == TOPIC_NODE_IOCTL)
 		return -AE_ENOTTY;
 	return -AE_EINVAL;	/* open, readdir, ...: not for a pipe */

@@ -201,7 +201,9 @@ int64_t lsys_wait4(const uint64_t a[SYS_ARGS_MAX])
 		return rc;
 	/* an exit's code, or the signal that ended it: a fault is SIGSEGV,
 	 * a kill SIGKILL */
-	status = code >= 0 ? (code & 0xff) << 8 : code == -AE_EFAULT ? 11 : 9;
+	status = code >= 0 ? (code & 0xff) << 8 :
+		 PROC_SIGNAL_OF(code) ? PROC_SIGNAL_OF(code) :
+		 code == -AE_EFAULT ? 11 : 9;
 	if (a[1] && syscall_copy(&status, a[1], sizeof(status), true))
 		return -AE_EFAULT;
 	if (a[3]) {

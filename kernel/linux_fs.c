@@ -68,8 +68,9 @@ static struct node_cred cred(const struct proc *p)
 
 /* The directory a relative path of an *at call starts from: the working
  * directory (AT_FDCWD) or open directory dirfd's path. */
-static int base_of(struct proc *p, int64_t dirfd, const char **base)
+static int base_of(struct proc *p, int64_t arg, const char **base)
 {
+	int dirfd = (int)(int32_t)arg;	/* Linux's dirfd is an int */
 	struct proc_lfd *l;
 	int h;
 
@@ -77,13 +78,12 @@ static int base_of(struct proc *p, int64_t dirfd, const char **base)
 		*base = proc_cwd(p);
 		return 0;
 	}
-	h = proc_fd_get(p, (int)dirfd);
-	if (dirfd < 0 || dirfd > 0x7fffffff || h == PROC_FD_CONSOLE)
-		return dirfd < 0 || dirfd > 0x7fffffff ? -AE_EBADF
-						       : -AE_ENOTDIR;
+	h = proc_fd_get(p, dirfd);
+	if (dirfd < 0 || h == PROC_FD_CONSOLE)
+		return dirfd < 0 ? -AE_EBADF : -AE_ENOTDIR;
 	if (h < 0)
 		return h;
-	l = proc_lfd(p, (int)dirfd);
+	l = proc_lfd(p, dirfd);
 	if (!l || !l->path[0] || !(l->flags & LINUX_O_DIRECTORY))
 		return -AE_ENOTDIR;
 	*base = l->path;
@@ -375,6 +375,14 @@ static int64_t pipe_io(int h, const struct proc_lfd *l,
 	}
 	for (;;) {
 		n = node_pipe_io(h, bounce, (uint32_t)a[2], write, me);
+		if (n == -AE_EPIPE) {
+			/* SIGPIPE, whose default action ends the process
+			 * (there are no handlers yet to catch it) */
+			uint64_t b[SYS_ARGS_MAX] = { 0 };
+
+			proc_exit(proc_self(), PROC_SIGNALED(13));
+			sys_exit(b);
+		}
 		if (n != -AE_EAGAIN)
 			break;
 		if (l->flags & O_NONBLOCK)
@@ -686,7 +694,7 @@ int64_t lsys_newfstatat(const uint64_t a[SYS_ARGS_MAX])
 		if (rc)
 			return rc;
 		if (!first)
-			return (int64_t)a[0] == AT_FDCWD ?
+			return (int32_t)a[0] == AT_FDCWD ?
 			       stat_path(p, proc_cwd(p), true, a[2]) :
 			       stat_fd(p, (int)a[0], a[2]);
 	}
@@ -1058,7 +1066,7 @@ int64_t lsys_fchdir(const uint64_t a[SYS_ARGS_MAX])
 	int rc;
 	PROC_OR_ESRCH(p);
 
-	if ((int64_t)a[0] == AT_FDCWD)
+	if ((int32_t)a[0] == AT_FDCWD)
 		return -AE_EBADF;
 	rc = base_of(p, (int64_t)a[0], &base);
 	return rc ? rc : change_dir(p, base);
@@ -1378,4 +1386,212 @@ int64_t lsys_execve(const uint64_t a[SYS_ARGS_MAX])
 	}
 	kfree(buf);
 	return rc;
+}
+
+/* ---- poll and select ------------------------------------------------------ */
+
+#define POLLIN		0x001
+#define POLLPRI		0x002
+#define POLLOUT		0x004
+#define POLLERR		0x008
+#define POLLHUP		0x010
+#define POLLNVAL	0x020
+#define POLLRDNORM	0x040
+#define POLLWRNORM	0x100
+#define POLL_MAX	64	/* descriptors one poll looks at */
+
+struct pollfd_l {		/* Linux's struct pollfd */
+	int32_t fd;
+	int16_t ev, rev;
+};
+
+/* What file fd is ready for, as poll's revents for events (me: the
+ * thread a pipe wakes when it is not ready). */
+static int16_t ready(struct proc *p, int fd, int16_t events, int me)
+{
+	struct proc_lfd *l = proc_lfd(p, fd);
+	int h = proc_fd_get(p, fd), bits, acc;
+	int16_t r = 0;
+
+	if (h == PROC_FD_CONSOLE)
+		return events & (POLLOUT | POLLWRNORM);	/* it takes writes */
+	if (h < 0)
+		return POLLNVAL;
+	acc = l && l->path[0] ? (int)(l->flags & O_ACCMODE) : O_RDWR;
+	if (is_pipe(l)) {
+		bits = node_poll(h, me);
+		if (bits < 0)
+			return POLLERR;
+	} else {
+		/* files and devices never wait */
+		bits = (acc != O_WRONLY ? NODE_POLLIN : 0) |
+		       (acc != 0 ? NODE_POLLOUT : 0);
+	}
+	if (bits & NODE_POLLIN)
+		r |= events & (POLLIN | POLLRDNORM);
+	if (bits & NODE_POLLOUT)
+		r |= events & (POLLOUT | POLLWRNORM);
+	if (bits & NODE_POLLHUP)
+		r |= POLLHUP;
+	if (bits & NODE_POLLERR)
+		r |= POLLERR;
+	return r;
+}
+
+/* poll's loop over fds (nfds of them, copied in), until one is ready,
+ * the deadline (ns of the monotonic clock; ~0: none) passes, or the
+ * process is ended. */
+static int64_t poll_fds(struct proc *p, struct pollfd_l *fds, uint64_t nfds,
+			uint64_t deadline)
+{
+	int me = sched_self();
+
+	for (;;) {
+		int64_t n = 0;
+		uint64_t now;
+
+		for (uint64_t i = 0; i < nfds; i++) {
+			fds[i].rev = fds[i].fd < 0 ? 0 :
+				     ready(p, fds[i].fd, fds[i].ev, me);
+			n += fds[i].rev != 0;
+		}
+		now = clock_ns();
+		if (n || now >= deadline)
+			return n;
+		if (sched_killed())
+			return -AE_EINTR;
+		sched_block(deadline == ~0ull ? 0 : deadline - now);
+	}
+}
+
+static int64_t do_poll(uint64_t ufds, uint64_t nfds, uint64_t deadline)
+{
+	struct pollfd_l fds[POLL_MAX];
+	int64_t n;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	if (nfds > POLL_MAX)
+		return -AE_EINVAL;
+	rc = syscall_copy(fds, ufds, nfds * sizeof(fds[0]), false);
+	if (rc)
+		return rc;
+	n = poll_fds(p, fds, nfds, deadline);
+	if (n < 0)
+		return n;
+	return syscall_copy(fds, ufds, nfds * sizeof(fds[0]), true) ?: n;
+}
+
+/* A relative timeout (struct timespec at va; 0: none) as a deadline. */
+static int deadline_of(uint64_t va, uint64_t *deadline)
+{
+	struct { int64_t s, ns; } t;
+	int rc;
+
+	*deadline = ~0ull;
+	if (!va)
+		return 0;
+	rc = syscall_copy(&t, va, sizeof(t), false);
+	if (rc)
+		return rc;
+	if (t.s < 0 || t.ns < 0 || t.ns >= 1000000000)
+		return -AE_EINVAL;
+	if (t.s > (int64_t)(~0ull / 2000000000))
+		return 0;	/* forever, as good as */
+	*deadline = clock_ns() + (uint64_t)t.s * 1000000000 + (uint64_t)t.ns;
+	return 0;
+}
+
+int64_t lsys_poll(const uint64_t a[SYS_ARGS_MAX])
+{
+	int32_t ms = (int32_t)a[2];
+
+	return do_poll(a[0], a[1], ms < 0 ? ~0ull :
+		       clock_ns() + (uint64_t)ms * 1000000);
+}
+
+int64_t lsys_ppoll(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t deadline;
+	int rc = deadline_of(a[2], &deadline);
+
+	/* a[3], the signal mask to wait with: there are no signals yet */
+	return rc ? rc : do_poll(a[0], a[1], deadline);
+}
+
+/* select's sets: each a bitmap of nfds bits (at most 64 here). */
+static int64_t do_select(uint64_t nfds, uint64_t rd, uint64_t wr,
+			 uint64_t ex, uint64_t deadline)
+{
+	struct pollfd_l fds[POLL_MAX];
+	uint64_t r = 0, w = 0, x = 0, n = 0, bytes;
+	int64_t got;
+	PROC_OR_ESRCH(p);
+
+	if ((int64_t)(int32_t)nfds < 0)
+		return -AE_EINVAL;
+	if (nfds > POLL_MAX)
+		nfds = POLL_MAX;	/* no file number is that high */
+	bytes = (nfds + 7) / 8;
+	if ((rd && syscall_copy(&r, rd, bytes, false)) ||
+	    (wr && syscall_copy(&w, wr, bytes, false)) ||
+	    (ex && syscall_copy(&x, ex, bytes, false)))
+		return -AE_EFAULT;
+	for (uint64_t fd = 0; fd < nfds; fd++) {
+		int16_t ev = (int16_t)((r >> fd & 1 ? POLLIN : 0) |
+				       (w >> fd & 1 ? POLLOUT : 0) |
+				       (x >> fd & 1 ? POLLPRI : 0));
+
+		if (!ev)
+			continue;
+		if (proc_fd_get(p, (int)fd) < 0 &&
+		    proc_fd_get(p, (int)fd) != PROC_FD_CONSOLE)
+			return -AE_EBADF;
+		fds[n].fd = (int32_t)fd;
+		fds[n].ev = ev;
+		n++;
+	}
+	got = poll_fds(p, fds, n, deadline);
+	if (got < 0)
+		return got;
+	r = w = x = 0;
+	got = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t bit = 1ull << fds[i].fd;
+
+		if (fds[i].rev & (POLLIN | POLLHUP | POLLERR) &&
+		    fds[i].ev & POLLIN)
+			r |= bit, got++;
+		if (fds[i].rev & (POLLOUT | POLLERR) && fds[i].ev & POLLOUT)
+			w |= bit, got++;
+	}
+	if ((rd && syscall_copy(&r, rd, bytes, true)) ||
+	    (wr && syscall_copy(&w, wr, bytes, true)) ||
+	    (ex && syscall_copy(&x, ex, bytes, true)))
+		return -AE_EFAULT;
+	return got;
+}
+
+int64_t lsys_pselect6(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t deadline;
+	int rc = deadline_of(a[4], &deadline);
+
+	return rc ? rc : do_select(a[0], a[1], a[2], a[3], deadline);
+}
+
+int64_t lsys_select(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct { int64_t s, us; } t;
+	uint64_t deadline = ~0ull;
+
+	if (a[4]) {
+		if (syscall_copy(&t, a[4], sizeof(t), false))
+			return -AE_EFAULT;
+		if (t.s < 0 || t.us < 0 || t.us >= 1000000)
+			return -AE_EINVAL;
+		deadline = clock_ns() + (uint64_t)t.s * 1000000000 +
+			   (uint64_t)t.us * 1000;
+	}
+	return do_select(a[0], a[1], a[2], a[3], deadline);
 }

@@ -927,7 +927,7 @@ static int spawn(const struct proc_spawn_req *q, const struct bus_msg *m)
 	const void *rd = initrd(&len);
 	uint32_t id;
 	uint64_t ssize, sp;
-	int rc, k, pid;
+	int rc, k, pid, stdin_h = -1;
 
 	n = strnlen(q->name, sizeof(q->name));
 	if (n == 0 || n == sizeof(q->name))
@@ -1032,6 +1032,15 @@ static int spawn(const struct proc_spawn_req *q, const struct bus_msg *m)
 	for (k = 0; k < PROC_FILES; k++)
 		p->files[k] = -1;
 	p->files[1] = p->files[2] = PROC_FD_CONSOLE;
+	if (p->is_linux) {
+		/* a Linux program's standard input: /dev/null until there is
+		 * a terminal to read (docs/LINUX_ABI.md) */
+		stdin_h = node_open("/dev/null", NODE_READ, NODE_CRED_KERNEL);
+		if (stdin_h >= 0) {
+			p->files[0] = stdin_h;
+			memcpy(p->lfd[0].path, "/dev/null", 10);
+		}
+	}
 	svc_name(sname, sizeof(sname), p);
 	rc = bus_svc_add(sname, mailbox, p, PROC_MAILBOX, PROC_PRIO);
 	if (rc < 0)
@@ -1074,6 +1083,8 @@ undo_as:
 
 		release_slot(p);
 		punlock(was);
+		if (stdin_h >= 0)
+			node_close(stdin_h);
 	}
 	mm_as_destroy(id);
 	kprintf("proc: %s: cannot start: %s\n", name, errno_desc(rc));

@@ -96,7 +96,7 @@ struct mm_stats {
  * protect alike: no page of any address space is writable and
  * executable (W^X).
  */
-#define MM_AS_MAX	32
+#define MM_AS_MAX	64
 #define MM_AS_REGIONS	32	/* mappings per address space */
 
 struct mm_as_req {

@@ -264,6 +264,17 @@ int node_dup(int fd);
  * answers -EAGAIN and wakes thread waiter (sched_wake) once it may go on
  * (data, room, or the other end closed). */
 int node_pipe(int fds[2], struct node_cred c);
+/* node_poll - what open file fd is ready for: NODE_POLLIN (a read would
+ * not wait), NODE_POLLOUT, NODE_POLLHUP (a pipe's writers are gone),
+ * NODE_POLLERR (its readers are gone); a pipe that is ready for nothing
+ * wakes thread waiter once it is. Files and devices: NODE_POLLIN and
+ * NODE_POLLOUT as they were opened (they never wait). */
+#define NODE_POLLIN	0x1
+#define NODE_POLLOUT	0x4
+#define NODE_POLLERR	0x8
+#define NODE_POLLHUP	0x10
+#define NODE_IOCTL_POLL	0x504f4c4cu	/* a pipe's readiness ('POLL') */
+int node_poll(int fd, int waiter);
 int node_pipe_io(int fd, void *buf, uint32_t len, bool write, int waiter);
 
 #endif

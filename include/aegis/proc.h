@@ -37,7 +37,7 @@
 #include <aegis/abi.h>
 #include <aegis/bus.h>
 
-#define PROC_MAX	16
+#define PROC_MAX	32
 #define PROC_NAME_MAX	16	/* program names, with NUL */
 #define PROC_FILES	16	/* file numbers 0..15; 1 and 2 the console */
 #define PROC_MAILBOX	32
@@ -67,6 +67,11 @@ struct proc_fork_req {
 				 * its own memory (CLONE_CHILD_SETTID) */
 	uint64_t clear_tid;	/* the child's clear-child-tid address */
 };
+
+/* The exit code of a Linux process that a signal's default action ended
+ * (PROC_SIGNALED(13): SIGPIPE); wait4 reports the signal. */
+#define PROC_SIGNALED(sig)	(-(1000 + (sig)))
+#define PROC_SIGNAL_OF(code)	((code) <= -1000 ? -(code) - 1000 : 0)
 
 struct proc_exit_event {
 	int32_t pid;
@@ -202,7 +207,7 @@ int proc_fd_remove(struct proc *p, int fd);
  * lists them; /sys/proc/usage what each process holds.
  */
 #define PROC_RESERVE_PROCS	4	/* process slots left to privilege */
-#define PROC_CHILDREN_MAX	4	/* live children of one process */
+#define PROC_CHILDREN_MAX	8	/* live children of one process */
 #define PROC_RESERVE_THREADS	16	/* thread slots left to privilege */
 #define PROC_PAGES_MAX		8192	/* pages one process maps (32 MiB) */
 #define PROC_RESERVE_PAGES	4096	/* free pages left to privilege */

@@ -339,6 +339,18 @@ int node_pipe_io(int fd, void *buf, uint32_t len, bool write, int waiter)
 	return rc ? rc : n;
 }
 
+int node_poll(int fd, int waiter)
+{
+	struct node_req q = req((uint32_t)fd, 0, NODE_CRED_KERNEL);
+	int32_t bits = 0;
+	int rc;
+
+	q.flags = NODE_IOCTL_POLL;
+	q.seek = waiter + 1;
+	rc = call(TOPIC_NS_IOCTL, &q, NULL, 0, NULL, 0, &bits);
+	return rc ? rc : bits;
+}
+
 void *node_req_buf(const struct bus_msg *m, const struct node_req *q,
 		   uint32_t rights, int *rc)
 {

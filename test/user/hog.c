@@ -50,7 +50,7 @@ int main(void)
 	char name[48];
 	int topics = 0, subs = 0, files = 0, sysfiles = 0, threads = 0;
 	int kids = 0;
-	long kid[8];
+	long kid[16];
 	unsigned long pages = 0;
 	uintptr_t va = ((uintptr_t)_image_end + (1 << 24)) & ~0xfffull;
 	struct abi_msg m;
@@ -85,7 +85,7 @@ int main(void)
 	while ((rc_m = aegis_map(va + pages * 4096, CHUNK,
 				 ABI_PROT_READ | ABI_PROT_WRITE)) == 0)
 		pages += CHUNK / 4096;
-	while (kids < 8 && (rc_c = aegis_spawn(S("hog"), 0)) > 0)
+	while (kids < 16 && (rc_c = aegis_spawn(S("hog"), 0)) > 0)
 		kid[kids++] = rc_c;
 	printf("hog: pid %ld: topics %d (%s), subscriptions %d (%s), "
 	       "threads %d (%s), sysfs files %d (%s), files %d (%s), "
@@ -95,8 +95,8 @@ int main(void)
 	       sysfiles, ename(rc_h), files, ename(rc_f),
 	       pages, ename(rc_m), kids, ename(rc_c));
 	news.pid = (int32_t)pid;
-	news.kids = kids;
-	for (int i = 0; i < kids; i++)
+	news.kids = kids < 8 ? kids : 8;	/* (the kernel allows 8) */
+	for (int i = 0; i < news.kids; i++)
 		news.kid[i] = (int32_t)kid[i];
 	tell(full, &news, sizeof(news));
 	/* hold it all until rootcheck is done */

@@ -202,6 +202,10 @@ static void files(void)
 	fd = at("g", O_RDWR | O_CREAT | O_EXCL, 0777);
 	CHECK((mode_of("g", 0) & 07777) == 0755);	/* umask 022 */
 	CHECK(L(close, fd, 0, 0, 0) == 0);
+	/* dirfd is an int: AT_FDCWD in the low 32 bits alone is AT_FDCWD */
+	fd = L(openat, 0xffffff9cul, "f", O_RDONLY, 0);
+	CHECK(fd >= 0);
+	CHECK(L(close, fd, 0, 0, 0) == 0);
 	CHECK(at("nothing", O_RDONLY, 0) == -ENOENT);
 	CHECK(at("f/x", O_RDONLY, 0) == -ENOTDIR);
 	CHECK(at("f", O_RDONLY | O_DIRECTORY, 0) == -ENOTDIR);
