@@ -217,7 +217,7 @@ static int do_open(const struct bus_msg *m, const struct node_req *q,
 		   struct bus_msg *reply)
 {
 	const char *path;
-	struct node_cred c = { q->uid, q->gid };
+	struct node_cred c = { q->uid, q->gid, 0 };
 	uint32_t h;
 	int i, rc;
 
@@ -516,6 +516,8 @@ static int devfs_handle(void *state, const struct bus_msg *m,
 		return do_open(m, &q, reply);
 	if (m->topic == TOPIC_NODE_STAT)
 		return do_stat(m, &q);
+	if (m->topic == TOPIC_NODE_READLINK)
+		return -AE_EINVAL;	/* no links here */
 	h = handle_of(q.handle, &rc);
 	if (m->topic == TOPIC_NODE_CLOSE) {	/* close: always frees */
 		if (q.handle < HANDLES_MAX && handles[q.handle].used) {

@@ -20,6 +20,7 @@
 #include <aegis/bus.h>
 #include <aegis/clients.h>
 #include <aegis/errno.h>
+#include <aegis/linux.h>
 #include <aegis/node.h>
 #include <aegis/service.h>
 #include <aegis/topics.h>
@@ -248,6 +249,48 @@ static int forward_path(const struct bus_msg *m, bus_svc_t owner, int op,
 	return forward_buf(m, owner, op, q, rest, (uint32_t)strlen(rest), out);
 }
 
+#define LINK_HOPS	8	/* links followed across mounts in one lookup */
+
+/* The link at rest of mount mi (for the request q, path its full path)
+ * that its owner would not follow (-EXDEV): its target, made a full
+ * path, in path. */
+static int follow(int mi, const struct node_req *q, char *path)
+{
+	char target[NODE_PATH_MAX], rest[NODE_PATH_MAX], dir[NODE_PATH_MAX];
+	bus_svc_t owner = mounts[mi].owner;
+	struct node_req fw = *q;
+	const char *r = "";
+	uint32_t n = 0;
+	char *slash;
+	int rc;
+
+	if (resolve(path, (uint32_t)strlen(path), &r) != mi)
+		return -AE_ENOENT;
+	memcpy(rest, r, strlen(r) + 1);
+	fw.len = (uint32_t)strlen(rest);
+	fw.buf = fw.out = 0;
+	fw.flags = 0;
+	fw.off = sizeof(target) - 1;
+	rc = bus_grant_new(rest, fw.len, BUS_GRANT_READ, owner, &fw.buf);
+	if (rc)
+		return rc == -AE_ENOSPC ? -AE_EAGAIN : rc;
+	rc = bus_grant_new(target, sizeof(target) - 1, BUS_GRANT_WRITE, owner,
+			   &fw.out);
+	if (rc == 0)
+		rc = forward(owner, T_READLINK, &fw, &n);
+	bus_grant_end(fw.buf);
+	bus_grant_end(fw.out);
+	if (rc)
+		return rc;
+	if (n >= sizeof(target))
+		return -AE_ENAMETOOLONG;
+	target[n] = '\0';
+	memcpy(dir, path, strlen(path) + 1);
+	slash = strrchr(dir, '/');
+	slash[slash == dir ? 1 : 0] = '\0';	/* the link's directory */
+	return path_resolve(target, dir, path, NODE_PATH_MAX);
+}
+
 /* A free slot for an open by uid, who must leave NODE_FILES_RESERVE to
  * root unless it is root. */
 static int new_file(uint32_t uid)
@@ -279,23 +322,36 @@ static int do_open(const struct bus_msg *m, const struct node_req *q,
 	rc = take_path(m, q, path);
 	if (rc)
 		return rc;
-	mi = resolve(path, q->len, &rest);
-	if (mi < 0)
-		return mi;
 	fd = new_file(q->uid);
 	if (fd < 0)
 		return fd;
+	for (int hops = 0;; hops++) {
+		mi = resolve(path, (uint32_t)strlen(path), &rest);
+		if (mi < 0)
+			return mi;
+		if (mi == MOUNTS_MAX)
+			break;
+		{
+			struct node_req fw = *q;
+
+			fw.out = 0;
+			rc = forward_path(m, mounts[mi].owner, T_OPEN, &fw,
+					  rest, &handle);
+		}
+		if (rc != -AE_EXDEV)
+			break;
+		if (hops == LINK_HOPS)
+			return -AE_ELOOP;
+		rc = follow(mi, q, path);	/* a link across mounts */
+		if (rc)
+			return rc;
+	}
 	if (mi == MOUNTS_MAX) {
 		if (!(q->flags & NODE_DIR) || (q->flags & NODE_WRITE))
 			return -AE_EISDIR;
 		files[fd] = (struct file){ true, false, BUS_SVC_KERNEL, 0,
 					    ROOT_HANDLE, q->flags, 0, 1 };
 	} else {
-		struct node_req fw = *q;
-
-		fw.out = 0;
-		rc = forward_path(m, mounts[mi].owner, T_OPEN, &fw, rest,
-				  &handle);
 		if (rc)
 			return rc;
 		files[fd] = (struct file){
@@ -487,17 +543,26 @@ static int do_stat(const struct bus_msg *m, const struct node_req *q)
 	out = node_req_out(m, q, sizeof(st));
 	if (!out)
 		return -AE_EFAULT;
-	mi = resolve(path, q->len, &rest);
-	if (mi < 0)
-		return mi;
-	if (mi == MOUNTS_MAX) {
-		memset(&st, 0, sizeof(st));
-		st.kind = NODE_KIND_DIR;
-		st.mode = 0555;
-		memcpy(out, &st, sizeof(st));
-		return 0;
+	for (int hops = 0;; hops++) {
+		mi = resolve(path, (uint32_t)strlen(path), &rest);
+		if (mi < 0)
+			return mi;
+		if (mi == MOUNTS_MAX) {
+			memset(&st, 0, sizeof(st));
+			st.kind = NODE_KIND_DIR;
+			st.mode = 0555;
+			memcpy(out, &st, sizeof(st));
+			return 0;
+		}
+		rc = forward_path(m, mounts[mi].owner, T_STAT, q, rest, NULL);
+		if (rc != -AE_EXDEV || (q->flags & NODE_NOFOLLOW))
+			return rc;
+		if (hops == LINK_HOPS)
+			return -AE_ELOOP;
+		rc = follow(mi, q, path);	/* a link across mounts */
+		if (rc)
+			return rc;
 	}
-	return forward_path(m, mounts[mi].owner, T_STAT, q, rest, NULL);
 }
 
 /* Two NUL-separated strings lent in q->buf (a path, then a second path
@@ -544,7 +609,7 @@ static int do_path_op(const struct bus_msg *m, int op,
 	mi = resolve(both, (uint32_t)strlen(both), &rest);
 	if (mi < 0)
 		return mi;
-	if (!is_fs(mi)) {
+	if (!is_fs(mi) && !(op == T_READLINK && mi != MOUNTS_MAX)) {
 		if (op == T_READLINK)
 			return -AE_EINVAL;	/* not a link */
 		if (op == T_CREATE && (mi == MOUNTS_MAX || !*rest))

@@ -1076,7 +1076,7 @@ static unsigned int used_handles(void)
 static int do_open(const struct bus_msg *m, const struct node_req *q,
 		   struct bus_msg *reply)
 {
-	struct node_cred c = { q->uid, q->gid };
+	struct node_cred c = { q->uid, q->gid, 0 };
 	struct handle *h;
 	const char *path;
 	uint32_t i;
@@ -1190,6 +1190,8 @@ static int sysfs_handle(void *state, const struct bus_msg *m,
 		return do_open(m, &q, reply);
 	if (m->topic == TOPIC_NODE_STAT)
 		return do_stat(m, &q);
+	if (m->topic == TOPIC_NODE_READLINK)
+		return -AE_EINVAL;	/* no links here */
 	if (q.handle >= HANDLES_MAX || !handles[q.handle].used)
 		return -AE_EBADF;
 	h = &handles[q.handle];

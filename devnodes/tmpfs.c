@@ -278,7 +278,7 @@ static int do_setattr(const struct bus_msg *m, const struct node_req *q)
 		ino = h->ino;
 	} else {
 		struct node_stat st;
-		struct node_cred c = { q->uid, q->gid };
+		struct node_cred c = { q->uid, q->gid, 0 };
 
 		rc = take(m, q, path, sizeof(path), &rest);
 		if (!rc)

@@ -63,7 +63,7 @@ static struct node_cred cred(const struct proc *p)
 {
 	uint32_t id = proc_privileged(p) ? 0 : PROC_UID_USER;
 
-	return (struct node_cred){ id, id };
+	return (struct node_cred){ id, id, proc_pid(p) };
 }
 
 /* The directory a relative path of an *at call starts from: the working

@@ -37,6 +37,7 @@
 #include <aegis/mm.h>
 #include <aegis/node.h>
 #include <aegis/proc.h>
+#include <aegis/procfs.h>
 #include <aegis/route.h>
 #include <aegis/grant.h>
 #include <aegis/linux.h>
@@ -90,6 +91,11 @@ struct proc {
 	struct proc_lfd lfd[PROC_FILES];
 	char cwd[NODE_PATH_MAX];	/* the working directory */
 	bool execed;		/* it called execve (a vfork parent goes on) */
+	/* what /proc shows (kernel/procfs.c) */
+	char exe[NODE_PATH_MAX];	/* the program's path */
+	char cmdline[PROC_CMDLINE_MAX];	/* argv, each NUL-terminated */
+	uint32_t cmdline_len;
+	uint64_t start_ns;	/* when it was made (monotonic clock) */
 };
 _Static_assert(PROC_LFD_PATH == NODE_PATH_MAX, "proc_lfd's path");
 
@@ -430,6 +436,82 @@ int proc_receive(struct proc *p, struct abi_msg *out, uint64_t timeout_ns)
 	/* what it posts from now on descends from what it took last */
 	bus_svc_set_cause((bus_svc_t)p->svc, &lin);
 	return 0;
+}
+
+/* ---- what /proc shows ---------------------------------------------------- */
+
+static void set_cmdline(struct proc *p, const char *const *argv,
+			unsigned int argc)
+{
+	uint32_t n = 0;
+
+	for (unsigned int i = 0; i < argc; i++) {
+		size_t k = strlen(argv[i]) + 1;
+
+		if (n + k > sizeof(p->cmdline))
+			break;		/* the rest does not fit: left out */
+		memcpy(p->cmdline + n, argv[i], k);
+		n += (uint32_t)k;
+	}
+	p->cmdline_len = n;
+}
+
+static void view_of(const struct proc *p, struct proc_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->pid = p->pid;
+	v->ppid = p->parent;
+	v->uid = p->priv ? 0 : PROC_UID_USER;
+	v->state = p->state == ENDED ? 'Z' : 'S';
+	v->threads = (uint32_t)p->nthreads;
+	v->pages = (uint64_t)p->held[PROC_Q_PAGES];
+	for (int k = 0; k < PROC_THREADS; k++) {
+		if (p->tid[k] < 0)
+			continue;
+		const char *st = sched_state(p->tid[k]);
+
+		v->cpu_ns += sched_cpu_ns(p->tid[k]);
+		/* Linux's R: running or ready to */
+		if (st && (strcmp(st, "running") == 0 ||
+			   strcmp(st, "ready") == 0))
+			v->state = 'R';
+	}
+	v->start_ns = p->start_ns;
+	memcpy(v->name, p->name, sizeof(v->name));
+	memcpy(v->exe, p->exe, sizeof(v->exe));
+	memcpy(v->cwd, p->cwd, sizeof(v->cwd));
+	memcpy(v->cmdline, p->cmdline, sizeof(v->cmdline));
+	v->cmdline_len = p->cmdline_len;
+}
+
+int proc_view_slot(unsigned int slot, struct proc_view *v)
+{
+	bool was;
+	int rc = -AE_ENOENT;
+
+	if (slot >= PROC_MAX)
+		return -AE_ENOENT;
+	was = plock();
+	if (procs[slot].state == ALIVE || procs[slot].state == ENDED) {
+		view_of(&procs[slot], v);
+		rc = 0;
+	}
+	punlock(was);
+	return rc;
+}
+
+int proc_view_pid(int pid, struct proc_view *v)
+{
+	bool was = plock();
+	struct proc *p = by_pid(pid);
+	int rc = -AE_ENOENT;
+
+	if (p && (p->state == ALIVE || p->state == ENDED)) {
+		view_of(p, v);
+		rc = 0;
+	}
+	punlock(was);
+	return rc;
 }
 
 /* ---- waiting for children --------------------------------------------- */
@@ -1008,6 +1090,10 @@ static int spawn(const struct proc_spawn_req *q, const struct bus_msg *m)
 	p->is_linux = im.abi == ELF_ABI_LINUX;
 	p->umask = 022;
 	p->cwd[0] = '/';
+	p->exe[0] = '/';
+	memcpy(p->exe + 1, name, n + 1);
+	set_cmdline(p, argv, (unsigned int)argc);
+	p->start_ns = clock_ns();
 	p->stack_size = ssize;
 	p->brk_start = p->brk = p->brk_mapped =
 		(im.end + PAGE - 1) & ~(PAGE - 1);
@@ -1099,11 +1185,11 @@ undo_as:
 /* The file at path, read whole into a buffer the caller frees (*len
  * bytes): -EACCES (not a regular file, or no permission to run it),
  * -ENOMEM, the namespace's errors. */
-static int read_program(const char *path, bool priv, uint8_t **out,
+static int read_program(const char *path, bool priv, int pid, uint8_t **out,
 			uint64_t *len)
 {
 	struct node_cred c = { priv ? 0 : PROC_UID_USER,
-			       priv ? 0 : PROC_UID_USER };
+			       priv ? 0 : PROC_UID_USER, pid };
 	struct node_stat st;
 	uint64_t done = 0;
 	uint32_t bits;
@@ -1163,7 +1249,7 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv,
 	int rc, files[PROC_FILES];
 	bool was;
 
-	rc = read_program(path, p->priv, &img, &len);
+	rc = read_program(path, p->priv, p->pid, &img, &len);
 	if (rc)
 		return rc;
 	rc = elf_parse(img, len, hal_elf_machine(), r.lo,
@@ -1228,6 +1314,9 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv,
 	p->tid_addr = p->robust_head = 0;
 	memset(p->name, 0, sizeof(p->name));
 	memcpy(p->name, base, strnlen(base, PROC_NAME_MAX - 1));
+	memset(p->exe, 0, sizeof(p->exe));
+	memcpy(p->exe, path, strnlen(path, sizeof(p->exe) - 1));
+	set_cmdline(p, argv, argc);
 	p->execed = true;
 	{
 		/* a vfork parent waits no more */
@@ -1318,6 +1407,7 @@ static int fork_proc(const struct proc_fork_req *q, const struct bus_msg *m)
 	c->receiving = c->waiting = 0;
 	c->held[PROC_Q_TOPICS] = c->held[PROC_Q_SUBS] = 0;
 	memset(c->topics, 0, sizeof(c->topics));
+	c->start_ns = clock_ns();
 	c->tid_addr = q->clear_tid;
 	c->robust_head = 0;
 	c->execed = false;
@@ -1663,6 +1753,11 @@ static int proc_handle(void *state, const struct bus_msg *m,
 	if (m->kind == BUS_REQUEST &&
 	    (m->topic == TOPIC_SYSFS_ATTR || m->topic == TOPIC_SYSFS_SHOW || m->topic == TOPIC_SYSFS_STORE))
 		return proc_sysfs(m, reply);
+	/* /proc (kernel/procfs.c): its node requests, and every other
+	 * message a chance to mount it */
+	if (m->kind != BUS_REQUEST || (m->topic != TOPIC_PROC_SPAWN &&
+				       m->topic != TOPIC_PROC_FORK))
+		return procfs_handle(m, reply);
 	if (m->kind == BUS_REQUEST && m->topic == TOPIC_PROC_FORK) {
 		struct proc_fork_req f;
 
@@ -1694,6 +1789,7 @@ SERVICE(proc,
 	.prio = SERVICE_PRIO(3),
 	.init = proc_init,
 	.handler = proc_handle,
+	.subscribe = SUBSCRIBES_PROC,
 	.serves = SERVES_PROC,
 	.needs = SERVICE_LIST("sched", "mm", "ns"),
 	.sysfs = "proc");

@@ -484,7 +484,7 @@ static struct node_cred cred(const struct proc *p)
 {
 	uint32_t id = proc_privileged(p) ? 0 : PROC_UID_USER;
 
-	return (struct node_cred){ id, id };
+	return (struct node_cred){ id, id, proc_pid(p) };
 }
 
 int64_t sys_open(const uint64_t a[SYS_ARGS_MAX])

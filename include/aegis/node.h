@@ -46,6 +46,10 @@
  * ns's own: "ns.dup" (one more holder of a handle; the last close
  * closes it).
  *
+ * A link whose target an owner does not hold (procfs's /proc/self/exe)
+ * answers open and stat -EXDEV: ns then asks "node.readlink" for it and
+ * goes on from the target, at most 8 times (-ELOOP).
+ *
  * Errors: -ENOENT (no such node), -EACCES (the mode refuses the caller),
  * -ENOTDIR / -EISDIR, -EBADF (not an open handle), -ENODEV (the device
  * went away while open), -EINVAL (bad flags or arguments), -EMFILE (the
@@ -107,9 +111,11 @@ enum node_kind {
 /* Who is asking: the kernel's services are uid 0. */
 struct node_cred {
 	uint32_t uid, gid;
+	int32_t pid;		/* the calling process (0: the kernel): what
+				 * /proc/self names */
 };
 
-#define NODE_CRED_KERNEL ((struct node_cred){ 0, 0 })
+#define NODE_CRED_KERNEL ((struct node_cred){ 0, 0, 0 })
 
 struct node_stat {
 	uint32_t kind;		/* enum node_kind */
@@ -145,7 +151,9 @@ struct node_req {
 	uint32_t len;		/* bytes of buf the operation moves */
 	uint32_t off;		/* read/write offset; readdir index */
 	uint32_t uid, gid;	/* the caller's credentials */
-	int64_t seek;		/* ns.seek: the offset */
+	int64_t seek;		/* ns.seek: the offset; a pipe's read and
+				 * write: the thread to wake + 1; open, stat
+				 * and readlink: the caller's pid (procfs) */
 };
 
 /*

@@ -149,6 +149,26 @@ int proc_fork(struct proc *p, const struct HalUserRegs *regs, uint64_t tls,
 int proc_exec(struct proc *p, const char *path, const char *const *argv,
 	      unsigned int argc, const char *const *envp, unsigned int envc);
 
+/* What /proc shows of a process (kernel/procfs.c, the proc service's
+ * own file system): proc_view_slot - the process in table slot slot (0,
+ * or -ENOENT for a free one); proc_view_pid - process pid's. */
+#define PROC_CMDLINE_MAX	256	/* bytes of argv kept for /proc */
+struct proc_view {
+	int32_t pid, ppid;
+	uint32_t uid;
+	char state;		/* 'R' running, 'S' waiting, 'Z' ended */
+	uint32_t threads;
+	uint64_t pages;		/* what it holds */
+	uint64_t cpu_ns;	/* its threads' CPU time */
+	uint64_t start_ns;
+	char name[PROC_NAME_MAX];
+	char exe[128], cwd[128];
+	char cmdline[PROC_CMDLINE_MAX];
+	uint32_t cmdline_len;
+};
+int proc_view_slot(unsigned int slot, struct proc_view *v);
+int proc_view_pid(int pid, struct proc_view *v);
+
 /* proc_wait4 - a child of p that has ended (pid > 0: that one; else
  * any): its pid with *code (its exit code; -EFAULT for a fault, or what
  * killed it), 0 with nohang when none has ended yet, -ECHILD when p has

@@ -80,6 +80,10 @@ uint64_t sched_affinity(int id);
  * -EINVAL for no such thread. Any context. */
 int sched_cpu_of(int id);
 
+/* sched_cpu_ns - the CPU time thread id has had so far, in ns (0 for a
+ * free slot; up to its last switch). Any context. */
+uint64_t sched_cpu_ns(int id);
+
 /* A user thread: it starts at pc with stack pointer sp in the address
  * space as_id (root its table, from mm_as_create), which it owns: the
  * space and every page in it go back to mm when the thread has ended.

@@ -78,6 +78,7 @@ int node_open(const char *path, uint32_t flags, struct node_cred c)
 	if (n == NODE_PATH_MAX)
 		return -AE_ENAMETOOLONG;
 	q.flags = flags;
+	q.seek = c.pid;
 	rc = call(TOPIC_NS_OPEN, &q, path, BUS_GRANT_READ, NULL, 0, &fd);
 	return rc ? rc : fd;
 }
@@ -136,6 +137,7 @@ int node_stat(const char *path, struct node_stat *st, struct node_cred c)
 		return -AE_EFAULT;
 	if (n == NODE_PATH_MAX)
 		return -AE_ENAMETOOLONG;
+	q.seek = c.pid;
 	return call(TOPIC_NS_STAT, &q, path, BUS_GRANT_READ, st, sizeof(*st),
 		    NULL);
 }
@@ -186,6 +188,7 @@ int node_stat_at(const char *path, uint32_t flags, struct node_stat *st,
 	if (n == NODE_PATH_MAX)
 		return -AE_ENAMETOOLONG;
 	q.flags = flags & NODE_NOFOLLOW;
+	q.seek = c.pid;
 	return call(TOPIC_NS_STAT, &q, path, BUS_GRANT_READ, st, sizeof(*st),
 		    NULL);
 }
@@ -285,6 +288,7 @@ int node_readlink(const char *path, char *buf, uint32_t size,
 	if (n == NODE_PATH_MAX)
 		return -AE_ENAMETOOLONG;
 	q.off = size;
+	q.seek = c.pid;
 	rc = call(TOPIC_NS_READLINK, &q, path, BUS_GRANT_READ, buf, size, &got);
 	return rc ? rc : got;
 }

@@ -970,6 +970,15 @@ const char *sched_name(int id)
 	return th[id].name;
 }
 
+uint64_t sched_cpu_ns(int id)
+{
+	uint64_t c = 0;
+
+	if (id >= 0 && id < SCHED_THREADS_MAX)
+		c = __atomic_load_n(&th[id].cycles, __ATOMIC_RELAXED);
+	return ns_of_cycles(c);
+}
+
 int sched_cpu_of(int id)
 {
 	int cpu = -AE_EINVAL;

@@ -469,6 +469,57 @@ CASES = [
         'verdict': 'pass',
     },
     {
+        # busybox sh as the Linux personality runs it (test/user/sh/):
+        # fork, execve of ELF files and "#!" scripts, wait4's exit codes,
+        # pipes and command substitution, /proc (self, exe, comm, ps,
+        # free, meminfo), and ash's own fallback for a file execve will
+        # not run (it runs /proc/self/exe as a shell)
+        'name': 'linux-shell',
+        'cmdline': 'loglevel=4',
+        'module': 'user',
+        'kvm_skip': 'SYSCALL from ring 3 faults under kvm_pvm '
+                    '(docs/TESTING.md)',
+        'type': [(r'^aegis: up in', b'run busybox sh /sh/fork.sh\r'),
+                 (r'^sh: busybox \(pid \d+\) exited with 0$',
+                  b'run busybox sh /sh/exec.sh a b\r'),
+                 (r'^sh: busybox \(pid \d+\) exited with 5$',
+                  b'run busybox sh /sh/pipe.sh\r'),
+                 (r'^v=x$', b'run busybox sh /sh/proc.sh\r'),
+                 (r'^empty script: 0$', b'cat /sys/pipe/usage\r'),
+                 (r'^bytes \d+$', b'poweroff\r')],
+        'expect': [
+            BANNER,
+            r'^start$',
+            r'^subshell status 3$',
+            r'^[0-9]$',
+            r'^calls$',
+            r'^false failed as it should$',
+            r'^end$',
+            r'^exec: /sh/exec.sh 2: a b$',
+            r'^through /bin/busybox$',
+            r'^got captured$',
+            r'^piped$',
+            r'^sh: busybox \(pid \d+\) exited with 5$',
+            r'^a$', r'^b$', r'^c$',
+            r'^line 1$', r'^line 2$', r'^line 3$',
+            r'^v=x$',
+            r'^self: PID$',
+            r'^/busybox$',
+            r'^busybox$',
+            r'^busybox sh /sh/proc.sh $',
+            r'^ *PID +USER +COMMAND$',
+            r'^ +\d+ +1000 +busybox sh /sh/proc.sh$',
+            r'^Mem: +\d+ +\d+ +\d+ +0 +0 +\d+$',
+            r'^MemTotal: +\d+ kB$',
+            r'^\d+\.\d\d \d+\.\d\d \d+\.\d\d \d+/\d+ \d+$',
+            r'^Aegis version 0\.1\.0 \((x86_64|aarch64)\)$',
+            r'^empty script: 0$',
+            r'^pipes 0 of 64$',
+        ],
+        'reject': [r'^panic: ', r'killed', r'not found$'],
+        'verdict': 'pass',
+    },
+    {
         # A hostile Linux program (test/user/linuxhostile.c): kernel
         # addresses, huge and negative lengths, unknown numbers, ids not
         # its own; every Linux call answers Linux's error and the program

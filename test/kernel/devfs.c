@@ -71,7 +71,7 @@ KTEST(devfs, readdir_lists_dev_and_root)
 
 KTEST(devfs, permissions_and_errors)
 {
-	struct node_cred user = { 1000, 1000 }, tty = { 1000, 5 };
+	struct node_cred user = { 1000, 1000, 0 }, tty = { 1000, 5, 0 };
 	struct node_stat st;
 
 	KEXPECT_EQ(t, node_stat("/dev/console", &st, user), 0);

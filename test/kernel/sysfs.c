@@ -72,7 +72,7 @@ KTEST(sysfs, trace_filter_written_through_sysfs)
 	node_close(fd);
 	/* not root: the attribute is 0644 */
 	KEXPECT_EQ(t, node_open("/sys/bus/trace_filter", NODE_WRITE,
-				((struct node_cred){ 1000, 1000 })),
+				((struct node_cred){ 1000, 1000, 0 })),
 		   -AE_EACCES);
 	KEXPECT_EQ(t, node_open("/sys/mm/free", NODE_WRITE, NODE_CRED_KERNEL),
 		   -AE_EACCES);

@@ -370,7 +370,7 @@ END_TEST
 
 START_TEST(test_devfs_mode_checked_for_each_open)
 {
-	struct node_cred user = { 1000, 1000 }, dialout = { 1000, 20 };
+	struct node_cred user = { 1000, 1000, 0 }, dialout = { 1000, 20, 0 };
 
 	ck_assert_int_eq(node_open("/dev/ttyS0", NODE_WRITE, user),
 			 -AE_EACCES);
@@ -696,7 +696,7 @@ END_TEST
  * of them to root, who can still open the last one. */
 START_TEST(test_ns_files_keep_a_reserve_for_root)
 {
-	struct node_cred user = { 1000, 1000 };
+	struct node_cred user = { 1000, 1000, 0 };
 	int fds[NODE_FILES_MAX], n = 0, rc;
 
 	while ((rc = node_open("/dev/null", NODE_READ, user)) >= 0)

@@ -558,7 +558,7 @@ END_TEST
 
 START_TEST(test_sysfs_users_read_but_do_not_write)
 {
-	struct node_cred user = { 1000, 1000 };
+	struct node_cred user = { 1000, 1000, 0 };
 	struct node_stat st;
 	int fd;
 
