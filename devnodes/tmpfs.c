@@ -37,7 +37,7 @@
 
 #define HANDLES_MAX	256
 #define HANDLES_RESERVE	32	/* left to uid 0 (aegis/node.h) */
-#define IO_MAX		4096	/* bytes a read or write moves */
+#define IO_MAX		(256 * 1024)	/* bytes a read or write moves */
 
 static uint32_t opt_inodes = 4096, opt_pages;
 BOOT_PARAM_UINT(opt_inodes, "tmpfs.inodes", 16, 1u << 20,

@@ -1181,6 +1181,7 @@ undo_as:
 
 #define EXEC_FILE_MAX	(32ull << 20)	/* bytes of a program execve reads */
 #define EXEC_START_MAX	16384		/* bytes of argv, envp and auxv */
+#define EXEC_CHUNK	(256 * 1024)	/* bytes of it one read asks for */
 
 /* The file at path, read whole into a buffer the caller frees (*len
  * bytes): -EACCES (not a regular file, or no permission to run it),
@@ -1217,7 +1218,9 @@ static int read_program(const char *path, bool priv, int pid, uint8_t **out,
 		return fd;
 	}
 	while (done < st.size) {
-		uint64_t want = st.size - done < 4096 ? st.size - done : 4096;
+		/* tmpfs moves up to 256 KiB a read */
+		uint64_t want = st.size - done < EXEC_CHUNK ? st.size - done
+							     : EXEC_CHUNK;
 		int n = node_read(fd, img + done, (uint32_t)want);
 
 		if (n <= 0) {

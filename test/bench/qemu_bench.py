@@ -202,6 +202,23 @@ VS_LINUX = [
     ('smp.bus_pingpong_cross', 'pingpong_cross', 'pingpong_cross',
      'the same round trip between CPUs 0 and 1'),
 ]
+# The same static lbench under Aegis's Linux personality and under
+# Linux: its line, the record's name (vs_linux.NAME), what it is
+LINUX_ABI = [
+    ('null_syscall', 'null_syscall_linux_abi',
+     'getpid through the Linux personality: the same static lbench under '
+     'Aegis and under Linux'),
+    ('fork_exit_wait', 'fork_exit_wait',
+     'fork, the child\'s _exit(0) and the parent\'s waitpid (lbench under '
+     'both kernels; Aegis copies the memory at fork)'),
+    ('fork_exec_wait', 'fork_exec_wait',
+     'fork, execve of busybox true, waitpid (lbench under both kernels)'),
+    ('pipe_4k', 'pipe_4k',
+     '4 KiB written into a pipe a child reads (lbench under both kernels)'),
+    ('tmpfs_rw_4k', 'tmpfs_rw_4k',
+     'a 4 KiB write or read of a file in /tmp (Aegis: the root tmpfs; '
+     'Linux: its initramfs)'),
+]
 # Linux as Debian ships it, and with its speculation mitigations off (a
 # peer given its best): record name suffix, peer name, command line
 # added, what it is
@@ -479,7 +496,8 @@ def vs_linux(args, mine, timed_boot, groups):
         smp=LINUX_CPUS), 'lbench: up', args.timeout)	# to its end:
     # run.exit powers off once lbench has ended (stopping at the figure's
     # first bytes could cut its line)
-    abi = parse(abi_out, LLINE).get('null_syscall')
+    abi_all = parse(abi_out, LLINE)
+    abi = abi_all.get('null_syscall')
     abi_why = None if abi and abi[2] else missing_reason(
         abi_out, abi_err, ['lbench\'s null_syscall under Aegis'])
     vrows, whys = [], []
@@ -526,24 +544,29 @@ def vs_linux(args, mine, timed_boot, groups):
                 'p99': a['p99'], 'n': a['n'],
                 'peer_p99': round(p99 / 100 * 1e9 / hz, 1),
                 'what': what})
-        awhat = ('getpid through the Linux personality: the same static '
-                 'lbench under Aegis and under Linux (%s)' % vwhat)
-        lrow = lf.get('null_syscall')
-        if abi_why or not lrow or not lrow[2]:
-            vrows.append(not_run(
-                'null_syscall_linux_abi' + suffix, peer + '.null_syscall',
-                FAILED, abi_why or 'Linux: %s' % (
-                    lwhy or 'its clock did not resolve the operation'),
-                what=awhat))
-        else:
-            an, ahz, amed, ap99 = abi
+        for lname, vname, what in LINUX_ABI:
+            awhat = '%s (%s)' % (what, vwhat)
+            arow, lrow = abi_all.get(lname), lf.get(lname)
+            if abi_why or not arow or not arow[2] or not lrow or \
+                    not lrow[2]:
+                why = abi_why or (
+                    'Aegis ran no %s (lbench stopped before it)' % lname
+                    if not arow or not arow[2] else 'Linux: %s' % (
+                        lwhy or 'its clock did not resolve the operation'))
+                if not abi_why and (not arow or not arow[2]) and \
+                        why not in whys:
+                    whys.append(why)
+                vrows.append(not_run(vname + suffix, peer + '.' + lname,
+                                     FAILED, why, what=awhat))
+                continue
+            an, ahz, amed, ap99 = arow
             n, hz, med, p99 = lrow
             ans, lns = amed / 100 * 1e9 / ahz, med / 100 * 1e9 / hz
             vrows.append({
-                'bench': 'vs_linux.null_syscall_linux_abi' + suffix,
+                'bench': 'vs_linux.' + vname + suffix,
                 'arch': 'x86_64', 'accel': 'tcg',
                 'config': 'x86_64-pvh', 'value': round(ans, 1),
-                'unit': 'ns', 'peer': peer + '.null_syscall',
+                'unit': 'ns', 'peer': peer + '.' + lname,
                 'peer_value': round(lns, 1),
                 'ratio': round(ans / lns, 3),
                 'p99': round(ap99 / 100 * 1e9 / ahz, 1), 'n': an,

@@ -269,8 +269,16 @@ class VsLinux(unittest.TestCase):
     never a peer of 0 ns."""
 
     def run_vs(self, linux_median, off_median=42000, cross=True,
-               abi_median=63000):
+               abi_median=63000, abi_procs=True):
         self.argvs = []
+
+        # lbench's process, pipe and file figures, the same on both
+        procs = ''.join('bench: linux %s n=84 hz=%d median=%d p99=%d '
+                        'centicycles\n' % (f, HZ, m, 2 * m)
+                        for f, m in (('fork_exit_wait', 20000000),
+                                     ('fork_exec_wait', 40000000),
+                                     ('pipe_4k', 400000),
+                                     ('tmpfs_rw_4k', 100000)))
 
         def out(median):
             o = ('bench: linux null_syscall n=201 hz=%d median=%d '
@@ -278,7 +286,7 @@ class VsLinux(unittest.TestCase):
                  'hz=%d median=30000 p99=60000 centicycles\n'
                  'bench: linux pingpong_same n=201 hz=%d median=500000 '
                  'p99=900000 centicycles\nlbench: up\n'
-                 % (HZ, median, HZ, HZ))
+                 % (HZ, median, HZ, HZ)) + procs
             if cross:
                 o += ('bench: linux pingpong_cross n=201 hz=%d '
                       'median=2000000 p99=4000000 centicycles\n' % HZ)
@@ -289,7 +297,8 @@ class VsLinux(unittest.TestCase):
             if 'run=lbench run.exit' in argv:	# Aegis running lbench
                 return 0.5, ('bench: linux null_syscall n=201 hz=%d '
                              'median=%d p99=800000 centicycles\n'
-                             % (HZ, abi_median)), None
+                             % (HZ, abi_median)) + (
+                                 procs if abi_procs else ''), None
             if 'microvm,rtc=on' in argv and '-initrd' in argv:
                 off = 'mitigations=off' in argv[argv.index('-append') + 1]
                 return 1.5, out(off_median if off else linux_median), None
@@ -343,7 +352,11 @@ class VsLinux(unittest.TestCase):
         for argv in self.argvs:
             self.assertEqual(argv[argv.index('-smp') + 1], '2')
         self.assertEqual(len(self.argvs), 4)
-        self.assertEqual(len(rows), 2 * 6)
+        # four figures, five of the Linux personality's, the boot
+        self.assertEqual(len(rows), 2 * 10)
+        fork = rows['vs_linux.fork_exit_wait']
+        self.assertEqual((fork['value'], fork['peer_value'], fork['ratio']),
+                         (200000.0, 200000.0, 1.0))
         self.assertIsNone(self.groups[-1][1])
         # the same lbench under Aegis's Linux personality, beside both
         abi, abi_off = (rows['vs_linux.null_syscall_linux_abi'],
@@ -360,6 +373,15 @@ class VsLinux(unittest.TestCase):
         self.assertEqual(r['status'], 'failed')
         self.assertIn('lbench', r['reason'])
         self.assertEqual(rows['vs_linux.null_syscall']['peer_value'], 420.0)
+        self.assertEqual(self.groups[-1][1], 'failed')
+
+    def test_aegis_without_fork_figures_fails_those_rows(self):
+        rows = self.run_vs(42000, abi_procs=False)
+        r = rows['vs_linux.fork_exec_wait']
+        self.assertEqual(r['status'], 'failed')
+        self.assertIn('Aegis ran no fork_exec_wait', r['reason'])
+        self.assertEqual(rows['vs_linux.null_syscall_linux_abi']['value'],
+                         630.0)
         self.assertEqual(self.groups[-1][1], 'failed')
 
     def test_linux_without_a_second_cpu_fails_that_figure(self):

@@ -19,6 +19,15 @@
  *                 wake-up reaches the other CPU (an IPI when it sleeps;
  *                 Aegis: smp.bus_pingpong_cross). Only with two CPUs.
  *
+ * and, for the Linux personality (the same binary runs under Aegis, where
+ * it stops at the threads: docs/LINUX_ABI.md), before the threads:
+ *
+ *   fork_exit_wait  fork, the child's _exit(0), the parent's waitpid
+ *   fork_exec_wait  the same, the child running busybox true by execve
+ *   pipe_4k         4 KiB through a pipe to a child that reads it all
+ *   tmpfs_rw_4k     a 4 KiB write or read of a file in /tmp (16 of each
+ *                   a round: written, then read back)
+ *
  * Each figure: 201 batches, the median and 99th percentile per operation
  * in hundredths of a nanosecond, on lines qemu_bench.py reads:
  *
@@ -34,7 +43,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,14 +70,117 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void report_n(const char *figure, unsigned int rounds,
+		     unsigned int per)
+{
+	qsort(v, rounds, sizeof(v[0]), cmp);
+	printf("bench: linux %s n=%u hz=1000000000 median=%llu p99=%llu "
+	       "centicycles\n", figure, rounds * per,
+	       (unsigned long long)v[rounds / 2],
+	       (unsigned long long)v[rounds * 99 / 100]);
+	fflush(stdout);
+}
+
 static void report(const char *figure, unsigned int per)
 {
-	qsort(v, ROUNDS, sizeof(v[0]), cmp);
-	printf("bench: linux %s n=%u hz=1000000000 median=%llu p99=%llu "
-	       "centicycles\n", figure, ROUNDS * per,
-	       (unsigned long long)v[ROUNDS / 2],
-	       (unsigned long long)v[ROUNDS * 99 / 100]);
-	fflush(stdout);
+	report_n(figure, ROUNDS, per);
+}
+
+/* ---- processes, pipes, files -------------------------------------------- */
+
+#define PROC_ROUNDS	21
+#define PROC_PER	4
+#define PIPE_PER	64
+#define FILE_BLOCKS	16
+
+static int fork_wait(int exec)
+{
+	for (int r = 0; r < PROC_ROUNDS; r++) {
+		uint64_t t0 = now();
+
+		for (int i = 0; i < PROC_PER; i++) {
+			int st;
+			pid_t pid = fork();
+
+			if (pid < 0)
+				return -1;
+			if (pid == 0) {
+				if (exec)
+					execl("/bin/busybox", "true",
+					      (char *)NULL);
+				_exit(exec ? 127 : 0);
+			}
+			if (waitpid(pid, &st, 0) != pid || st != 0)
+				return -1;
+		}
+		v[r] = (now() - t0) * 100 / PROC_PER;
+	}
+	report_n(exec ? "fork_exec_wait" : "fork_exit_wait", PROC_ROUNDS,
+		 PROC_PER);
+	return 0;
+}
+
+static char block[4096];
+
+static int pipe_4k(void)
+{
+	int fd[2], st;
+	pid_t pid;
+
+	if (pipe(fd))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		close(fd[1]);
+		while (read(fd[0], block, sizeof(block)) > 0)
+			;
+		_exit(0);
+	}
+	close(fd[0]);
+	for (int r = 0; r < PROC_ROUNDS; r++) {
+		uint64_t t0 = now();
+
+		for (int i = 0; i < PIPE_PER; i++)
+			if (write(fd[1], block, sizeof(block)) !=
+			    (ssize_t)sizeof(block))
+				return -1;
+		v[r] = (now() - t0) * 100 / PIPE_PER;
+	}
+	close(fd[1]);
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	report_n("pipe_4k", PROC_ROUNDS, PIPE_PER);
+	return 0;
+}
+
+static int tmpfs_rw(void)
+{
+	const char *path = "/tmp/lbench.dat";
+
+	mkdir("/tmp", 01777);	/* Linux's initramfs has none */
+	for (int r = 0; r < PROC_ROUNDS; r++) {
+		uint64_t t0 = now();
+		int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+		if (fd < 0)
+			return -1;
+		for (int i = 0; i < FILE_BLOCKS; i++)
+			if (write(fd, block, sizeof(block)) !=
+			    (ssize_t)sizeof(block))
+				return -1;
+		lseek(fd, 0, SEEK_SET);
+		for (int i = 0; i < FILE_BLOCKS; i++)
+			if (read(fd, block, sizeof(block)) !=
+			    (ssize_t)sizeof(block))
+				return -1;
+		close(fd);
+		v[r] = (now() - t0) * 100 / (2 * FILE_BLOCKS);
+	}
+	unlink(path);
+	report_n("tmpfs_rw_4k", PROC_ROUNDS, 2 * FILE_BLOCKS);
+	return 0;
 }
 
 static volatile int stop;
@@ -166,6 +281,10 @@ int main(void)
 		v[r] = (now() - t0) * 100 / PER;
 	}
 	report("null_syscall", PER);
+	if (fork_wait(0) || fork_wait(1) || pipe_4k() || tmpfs_rw()) {
+		printf("lbench: processes and files: %s\n", strerror(errno));
+		return 1;
+	}
 	if (pthread_create(&other, NULL, yielder, NULL)) {
 		printf("lbench: no second thread\n");
 		return 1;
