@@ -216,6 +216,259 @@ int64_t lsys_wait4(const uint64_t a[SYS_ARGS_MAX])
 	return rc;
 }
 
+/* ---- groups, sessions, ids, signals ---------------------------------------- */
+
+int64_t lsys_getpgid(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	return proc_pgid_of(p, (int32_t)a[0], false);
+}
+
+int64_t lsys_getpgrp(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	(void)a;
+	return proc_pgid_of(p, 0, false);
+}
+
+int64_t lsys_getsid(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	return proc_pgid_of(p, (int32_t)a[0], true);
+}
+
+int64_t lsys_setpgid(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	if ((int32_t)a[0] < 0)
+		return -AE_EINVAL;
+	return proc_setpgid(p, (int32_t)a[0], (int32_t)a[1]);
+}
+
+int64_t lsys_setsid(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	(void)a;
+	return proc_setsid(p);
+}
+
+int64_t lsys_kill(const uint64_t a[SYS_ARGS_MAX])
+{
+	int32_t pid = (int32_t)a[0];
+	PROC_OR_ESRCH(p);
+
+	if (pid == INT32_MIN)
+		return -AE_ESRCH;
+	return proc_kill(p, pid, (int32_t)a[1]);
+}
+
+/* tkill and tgkill: a thread is its process here (one thread each) */
+int64_t lsys_tkill(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	if ((int32_t)a[0] <= 0)
+		return -AE_EINVAL;
+	return proc_kill(p, (int32_t)a[0], (int32_t)a[1]);
+}
+
+int64_t lsys_tgkill(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	if ((int32_t)a[0] <= 0 || (int32_t)a[1] <= 0)
+		return -AE_EINVAL;
+	if (a[0] != a[1])
+		return -AE_ESRCH;	/* its one thread has its pid */
+	return proc_kill(p, (int32_t)a[1], (int32_t)a[2]);
+}
+
+/* The ids: a process is uid and gid 0 with privilege, 1000 without;
+ * the set* calls take only the ids it has (-EPERM for any other: a
+ * privileged process cannot give its privilege up this way yet). */
+static uint32_t my_id(const struct proc *p)
+{
+	return proc_privileged(p) ? 0 : PROC_UID_USER;
+}
+
+static int64_t same_ids(const struct proc *p, const uint64_t *ids, int n)
+{
+	for (int i = 0; i < n; i++)
+		if ((uint32_t)ids[i] != 0xffffffffu &&
+		    (uint32_t)ids[i] != my_id(p))
+			return -AE_EPERM;
+	return 0;
+}
+
+int64_t lsys_setuid(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	return (uint32_t)a[0] == 0xffffffffu ? -AE_EINVAL : same_ids(p, a, 1);
+}
+
+int64_t lsys_setgid(const uint64_t a[SYS_ARGS_MAX])
+{
+	return lsys_setuid(a);
+}
+
+int64_t lsys_setreuid(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	return same_ids(p, a, 2);
+}
+
+int64_t lsys_setregid(const uint64_t a[SYS_ARGS_MAX])
+{
+	return lsys_setreuid(a);
+}
+
+int64_t lsys_setresuid(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	return same_ids(p, a, 3);
+}
+
+int64_t lsys_setresgid(const uint64_t a[SYS_ARGS_MAX])
+{
+	return lsys_setresuid(a);
+}
+
+int64_t lsys_getresuid(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint32_t id;
+	PROC_OR_ESRCH(p);
+
+	id = my_id(p);
+	for (int i = 0; i < 3; i++) {
+		int rc = syscall_copy(&id, a[i], sizeof(id), true);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int64_t lsys_getresgid(const uint64_t a[SYS_ARGS_MAX])
+{
+	return lsys_getresuid(a);
+}
+
+int64_t lsys_getgroups(const uint64_t a[SYS_ARGS_MAX])
+{
+	(void)a;
+	return 0;	/* no supplementary groups */
+}
+
+#define PR_SET_NAME	15
+#define PR_GET_NAME	16
+
+int64_t lsys_prctl(const uint64_t a[SYS_ARGS_MAX])
+{
+	char name[PROC_NAME_MAX];
+	PROC_OR_ESRCH(p);
+
+	switch (a[0]) {
+	case PR_SET_NAME:
+		memset(name, 0, sizeof(name));
+		for (unsigned int i = 0; i < sizeof(name) - 1; i++) {
+			int rc = syscall_copy(name + i, a[1] + i, 1, false);
+
+			if (rc)
+				return rc;
+			if (!name[i])
+				break;
+		}
+		proc_set_name(p, name);
+		return 0;
+	case PR_GET_NAME:
+		proc_name(p, name);
+		name[sizeof(name) - 1] = '\0';
+		return syscall_copy(name, a[1], sizeof(name), true);
+	default:
+		return -AE_EINVAL;
+	}
+}
+
+int64_t lsys_getcpu(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint32_t cpu = (uint32_t)sched_cpu_of(sched_self()), node = 0;
+	int rc = a[0] ? syscall_copy(&cpu, a[0], sizeof(cpu), true) : 0;
+
+	if (!rc && a[1])
+		rc = syscall_copy(&node, a[1], sizeof(node), true);
+	return rc;
+}
+
+/* The scheduler as Linux names it: every thread is SCHED_OTHER */
+int64_t lsys_sched_getscheduler(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	if ((int32_t)a[0] < 0)
+		return -AE_EINVAL;
+	if ((int32_t)a[0] && (int32_t)a[0] != proc_pid(p) &&
+	    proc_pgid_of(p, (int32_t)a[0], false) < 0)
+		return -AE_ESRCH;
+	return 0;	/* SCHED_OTHER */
+}
+
+int64_t lsys_sched_getparam(const uint64_t a[SYS_ARGS_MAX])
+{
+	int32_t prio = 0;
+	int64_t rc = lsys_sched_getscheduler(a);
+
+	if (rc < 0)
+		return rc;
+	return syscall_copy(&prio, a[1], sizeof(prio), true);
+}
+
+int64_t lsys_sched_get_priority_max(const uint64_t a[SYS_ARGS_MAX])
+{
+	switch ((int32_t)a[0]) {
+	case 0: case 3: case 5:	/* OTHER, BATCH, IDLE */
+		return 0;
+	case 1: case 2:		/* FIFO, RR */
+		return 99;
+	default:
+		return -AE_EINVAL;
+	}
+}
+
+int64_t lsys_sched_get_priority_min(const uint64_t a[SYS_ARGS_MAX])
+{
+	int64_t max = lsys_sched_get_priority_max(a);
+
+	return max < 0 ? max : max ? 1 : 0;
+}
+
+int64_t lsys_getrlimit(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t b[SYS_ARGS_MAX] = { 0, a[0], 0, a[1] };
+
+	return lsys_prlimit64(b);
+}
+
+int64_t lsys_times(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct proc_view v;
+	int64_t t[4] = { 0 };
+	PROC_OR_ESRCH(p);
+
+	if (proc_view_pid(proc_pid(p), &v) == 0)
+		t[0] = (int64_t)(v.cpu_ns / 10000000);	/* USER_HZ 100 */
+	if (a[0] && syscall_copy(t, a[0], sizeof(t), true))
+		return -AE_EFAULT;
+	return (int64_t)(clock_ns() / 10000000);
+}
+
 int64_t lsys_getppid(const uint64_t a[SYS_ARGS_MAX])
 {
 	PROC_OR_ESRCH(p);
@@ -352,6 +605,7 @@ int64_t lsys_set_robust_list(const uint64_t a[SYS_ARGS_MAX])
 enum { RLIMIT_DATA = 2, RLIMIT_STACK = 3, RLIMIT_CORE = 4,
        RLIMIT_NOFILE = 7, RLIMIT_AS = 9 };
 
+int64_t lsys_prlimit64(const uint64_t a[SYS_ARGS_MAX]);
 int64_t lsys_prlimit64(const uint64_t a[SYS_ARGS_MAX])
 {
 	uint64_t lim[2];

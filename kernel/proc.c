@@ -96,6 +96,7 @@ struct proc {
 	char cmdline[PROC_CMDLINE_MAX];	/* argv, each NUL-terminated */
 	uint32_t cmdline_len;
 	uint64_t start_ns;	/* when it was made (monotonic clock) */
+	int pgid, sid;		/* its process group and session */
 };
 _Static_assert(PROC_LFD_PATH == NODE_PATH_MAX, "proc_lfd's path");
 
@@ -512,6 +513,139 @@ int proc_view_pid(int pid, struct proc_view *v)
 	}
 	punlock(was);
 	return rc;
+}
+
+/* ---- process groups, sessions, signals ------------------------------------- */
+
+int proc_pgid_of(struct proc *self, int pid, bool session)
+{
+	bool was = plock();
+	struct proc *p = pid ? by_pid(pid) : self;
+	int rc = -AE_ESRCH;
+
+	if (p && (p->state == ALIVE || p->state == ENDED))
+		rc = session ? p->sid : p->pgid;
+	punlock(was);
+	return rc;
+}
+
+int proc_setpgid(struct proc *self, int pid, int pgid)
+{
+	bool was = plock();
+	struct proc *p = pid ? by_pid(pid) : self;
+	int rc = 0;
+
+	if (pgid < 0) {
+		rc = -AE_EINVAL;
+	} else if (!p || (p != self && p->parent != self->pid) ||
+		   p->state != ALIVE) {
+		rc = -AE_ESRCH;		/* only itself or a child */
+	} else if (p != self && p->execed) {
+		rc = -AE_EACCES;	/* a child past execve */
+	} else if (p->sid != self->sid || p->sid == p->pid) {
+		rc = -AE_EPERM;		/* another session, or its leader */
+	} else {
+		int to = pgid ? pgid : p->pid;
+		bool there = to == p->pid;
+
+		/* a group that exists in the same session, or its own */
+		for (int i = 0; i < PROC_MAX && !there; i++)
+			there = procs[i].state == ALIVE &&
+				procs[i].pgid == to && procs[i].sid == p->sid;
+		if (there)
+			p->pgid = to;
+		else
+			rc = -AE_EPERM;
+	}
+	punlock(was);
+	return rc;
+}
+
+int proc_setsid(struct proc *self)
+{
+	bool was = plock();
+	bool leader = false;
+	int rc;
+
+	/* a process group leader may not: its group would be split */
+	for (int i = 0; i < PROC_MAX && !leader; i++)
+		leader = procs[i].state == ALIVE &&
+			 procs[i].pgid == self->pid;
+	if (leader) {
+		rc = -AE_EPERM;
+	} else {
+		self->pgid = self->sid = self->pid;
+		rc = self->pid;
+	}
+	punlock(was);
+	return rc;
+}
+
+/* Whether sig's default action ends a process (Linux's signal(7)):
+ * 1 ends it, 0 is ignored, -1 stops it (not kept yet). */
+static int default_action(int sig)
+{
+	switch (sig) {
+	case 17: case 18: case 23: case 28:	/* CHLD CONT URG WINCH */
+		return 0;
+	case 19: case 20: case 21: case 22:	/* STOP TSTP TTIN TTOU */
+		return -1;
+	default:
+		return 1;
+	}
+}
+
+int proc_kill(struct proc *self, int pid, int sig)
+{
+	struct proc *targets[PROC_MAX];
+	int n = 0, denied = 0, action;
+	bool was;
+
+	if (sig < 0 || sig > 64)
+		return -AE_EINVAL;
+	action = sig ? default_action(sig) : 0;
+	if (action < 0)
+		return -AE_EINVAL;	/* stopping a process: not yet */
+	was = plock();
+	for (int i = 0; i < PROC_MAX; i++) {
+		struct proc *p = &procs[i];
+		bool match;
+
+		if (p->state != ALIVE || p->ending)
+			continue;
+		match = pid > 0 ? p->pid == pid :
+			pid == 0 ? p->pgid == self->pgid :
+			pid == -1 ? true :	/* (there is no init to spare) */
+			p->pgid == -pid;
+		if (!match)
+			continue;
+		/* the same user, or privilege */
+		if (!self->priv && p->priv) {
+			denied++;
+			continue;
+		}
+		targets[n++] = p;
+	}
+	punlock(was);
+	if (n == 0)
+		return denied ? -AE_EPERM : -AE_ESRCH;
+	for (int i = 0; i < n && action > 0; i++)
+		proc_exit(targets[i], PROC_SIGNALED(sig));
+	return 0;
+}
+
+void proc_set_name(struct proc *p, const char *name)
+{
+	bool was = plock();
+
+	memset(p->name, 0, sizeof(p->name));
+	memcpy(p->name, name, strnlen(name, sizeof(p->name) - 1));
+	punlock(was);
+}
+
+void proc_name(const struct proc *p, char out[PROC_NAME_MAX])
+{
+	memcpy(out, p->name, PROC_NAME_MAX);
 }
 
 /* ---- waiting for children --------------------------------------------- */
@@ -1092,6 +1226,7 @@ static int spawn(const struct proc_spawn_req *q, const struct bus_msg *m)
 	p->cwd[0] = '/';
 	p->exe[0] = '/';
 	memcpy(p->exe + 1, name, n + 1);
+	p->pgid = p->sid = p->pid;	/* a session of its own */
 	set_cmdline(p, argv, (unsigned int)argc);
 	p->start_ns = clock_ns();
 	p->stack_size = ssize;

@@ -169,6 +169,29 @@ struct proc_view {
 int proc_view_slot(unsigned int slot, struct proc_view *v);
 int proc_view_pid(int pid, struct proc_view *v);
 
+/* Process groups and sessions (a process the kernel starts leads its
+ * own; fork copies them): proc_pgid_of - process pid's (0: self's)
+ * group, or its session with session; -ESRCH. proc_setpgid - setpgid
+ * (2): self or a child not past execve, into its own group or one of
+ * the same session; -ESRCH, -EACCES, -EPERM, -EINVAL. proc_setsid -
+ * setsid(2): a new session and group led by self, or -EPERM for a
+ * group's leader. */
+int proc_pgid_of(struct proc *self, int pid, bool session);
+int proc_setpgid(struct proc *self, int pid, int pgid);
+int proc_setsid(struct proc *self);
+
+/* proc_kill - signal sig to pid (> 0), self's group (0), every process
+ * self may signal (-1) or group -pid, with the signal's default action,
+ * as no process can catch one yet: ending it (PROC_SIGNALED(sig)),
+ * nothing (SIGCHLD, SIGCONT, SIGURG, SIGWINCH; and sig 0, a check).
+ * -EINVAL for sig past 64 or a stop signal (not kept yet), -EPERM for
+ * a privileged target of an unprivileged sender, -ESRCH. */
+int proc_kill(struct proc *self, int pid, int sig);
+
+/* The process's name (comm: prctl PR_SET_NAME and PR_GET_NAME). */
+void proc_set_name(struct proc *p, const char *name);
+void proc_name(const struct proc *p, char out[PROC_NAME_MAX]);
+
 /* proc_wait4 - a child of p that has ended (pid > 0: that one; else
  * any): its pid with *code (its exit code; -EFAULT for a fault, or what
  * killed it), 0 with nohang when none has ended yet, -ECHILD when p has

@@ -539,6 +539,26 @@ CASES = [
         'verdict': 'pass',
     },
     {
+        # Linux's process calls (test/user/linuxproc.c): fork and wait4's
+        # statuses, kill and SIGPIPE's default action, process groups
+        # and sessions, execve's refusals, poll, the ids, prctl; the same
+        # binary passes under Linux itself in linux-reference
+        'name': 'linux-procs',
+        'cmdline': 'run=linuxproc run.exit',
+        'module': 'user',
+        'kvm_skip': 'SYSCALL from ring 3 faults under kvm_pvm '
+                    '(docs/TESTING.md)',
+        'expect': [
+            BANNER,
+            r'^proc: linuxproc: pid 1, .*, Linux$',
+            r'^linuxproc: 4\d checks, 0 failed$',
+            # (its prctl(PR_SET_NAME) renamed it)
+            r'^init: lpname \(pid 1\) exited with 0$',
+        ],
+        'reject': [r'^panic: ', r'^linuxproc: line ', r'killed'],
+        'verdict': 'pass',
+    },
+    {
         # Linux's file system calls on the root tmpfs (test/user/
         # linuxfs.c): the same binary passes under Linux itself in
         # linux-reference (test/unit/linux_reference.py)

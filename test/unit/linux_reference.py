@@ -9,7 +9,7 @@ qemu-aarch64-static. Each runs in a fresh directory, as this user and,
 when this user is root, once more as "nobody" (so the permission checks
 run too). A program prints "NAME: N checks, F failed" and exits with F.
 
-  linux_reference.py X86_PROG ARM_PROG
+  linux_reference.py X86_PROG ARM_PROG [X86_PROG ARM_PROG]...
 
 Prints one line per run and "N passed, N failed" (site_scons/run_suite.py).
 """
@@ -44,19 +44,20 @@ def run(argv, as_nobody):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) < 3 or len(sys.argv) % 2 == 0:
         print(__doc__, file=sys.stderr)
         return 2
-    x86, arm = (os.path.abspath(a) for a in sys.argv[1:])
+    progs = [os.path.abspath(a) for a in sys.argv[1:]]
     runs = []
-    if platform.machine() == 'x86_64':
-        runs.append(('x86_64', [x86]))
-    else:
-        print('skip: x86_64 (this host is %s)' % platform.machine())
     qemu = shutil.which('qemu-aarch64-static')
-    if qemu:
-        runs.append(('aarch64', [qemu, arm]))
-    else:
+    for x86, arm in zip(progs[0::2], progs[1::2]):
+        if platform.machine() == 'x86_64':
+            runs.append(('x86_64', [x86]))
+        else:
+            print('skip: x86_64 (this host is %s)' % platform.machine())
+        if qemu:
+            runs.append(('aarch64', [qemu, arm]))
+    if not qemu:
         print('qemu-aarch64-static is missing: run tools/setup.sh')
     users = [False] + ([True] if os.geteuid() == 0 else [])
     passed = failed = 0

@@ -1,0 +1,249 @@
+/*
+ * linuxproc.c - what Linux's process calls do, checked one by one: fork
+ * (clone with SIGCHLD) and wait4's statuses, exit codes, a signal's
+ * default action (kill, SIGPIPE), process groups and sessions, execve's
+ * refusals, pipes and poll, the ids, prctl's name, the scheduler's
+ * policy.
+ *
+ * Built and marked as linuxfs.c is (a static program that talks only
+ * through Linux's system calls); the same binary runs under Aegis (case
+ * linux-procs) and under Linux (test/unit/linux_reference.py), so each
+ * expectation here is Linux's.
+ */
+#include <string.h>
+#include "ulib.h"
+
+#define sys(n, a, b, c, d, e) aegis_syscall((n), (a), (b), (c), (d), (e), 0)
+
+#if defined(__x86_64__)
+enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_pipe2 = 293,
+       NR_getpid = 39, NR_clone = 56, NR_execve = 59, NR_exit_group = 231,
+       NR_wait4 = 61, NR_kill = 62, NR_getuid = 102, NR_setuid = 105,
+       NR_setpgid = 109, NR_getppid = 110, NR_setsid = 112,
+       NR_getresuid = 118, NR_getpgid = 121, NR_getsid = 124,
+       NR_sched_getscheduler = 145, NR_sched_get_priority_max = 146,
+       NR_sched_get_priority_min = 147, NR_prctl = 157, NR_ppoll = 271,
+       NR_nanosleep = 35 };
+#else
+enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
+       NR_exit_group = 94, NR_nanosleep = 101,
+       NR_sched_getscheduler = 120, NR_sched_get_priority_max = 125,
+       NR_sched_get_priority_min = 126, NR_kill = 129, NR_setuid = 146,
+       NR_getresuid = 148, NR_setpgid = 154, NR_getpgid = 155,
+       NR_getsid = 156, NR_setsid = 157, NR_prctl = 167, NR_getpid = 172,
+       NR_getppid = 173, NR_getuid = 174, NR_clone = 220, NR_execve = 221,
+       NR_wait4 = 260, NR_ppoll = 73 };
+#endif
+
+enum { EPERM = 1, ENOENT = 2, ESRCH = 3, ECHILD = 10, EACCES = 13,
+       EINVAL = 22 };
+#define SIGCHLD		17
+#define SIGTERM		15
+#define SIGPIPE		13
+#define WNOHANG		1
+#define POLLIN		1
+#define POLLHUP		0x10
+
+#define L(n, a, b, c, d) sys(NR_##n, (long)(a), (long)(b), (long)(c), \
+			     (long)(d), 0)
+
+static int checks, fails;
+static char line[160];
+
+static void say(const char *s)
+{
+	sys(NR_write, 1, (long)s, (long)strlen(s), 0, 0);
+}
+
+#define CHECK(cond)							\
+	do {								\
+		checks++;						\
+		if (!(cond)) {						\
+			fails++;					\
+			snprintf(line, sizeof(line),			\
+				 "linuxproc: line %d: %s\n", __LINE__, #cond); \
+			say(line);					\
+		}							\
+	} while (0)
+
+static long fork_(void)
+{
+	return L(clone, SIGCHLD, 0, 0, 0);
+}
+
+static void __attribute__((noreturn)) quit(long code)
+{
+	sys(NR_exit_group, code, 0, 0, 0, 0);
+	for (;;)
+		;
+}
+
+/* wait4's status of the child pid (or -errno) */
+static long status_of(long pid)
+{
+	int st = -1;
+	long rc = L(wait4, pid, &st, 0, 0);
+
+	return rc == pid ? st : rc < 0 ? rc : -1000;
+}
+
+static void pause_ms(long ms)
+{
+	long ts[2] = { 0, ms * 1000000 };
+
+	L(nanosleep, ts, 0, 0, 0);
+}
+
+static void processes(void)
+{
+	long me = L(getpid, 0, 0, 0, 0), pid, st;
+	int fd[2];
+	char c;
+
+	/* exit codes through wait4 */
+	pid = fork_();
+	if (pid == 0)
+		quit(7);
+	CHECK(pid > me);
+	CHECK(status_of(pid) == 7 << 8);
+	CHECK(L(wait4, -1, 0, WNOHANG, 0) == -ECHILD);
+	CHECK(L(wait4, 99999, 0, 0, 0) == -ECHILD);
+	/* the child sees its parent */
+	pid = fork_();
+	if (pid == 0)
+		quit(L(getppid, 0, 0, 0, 0) == me ? 0 : 1);
+	CHECK(status_of(pid) == 0);
+	/* WNOHANG while it runs, then its end */
+	CHECK(L(pipe2, fd, 0, 0, 0) == 0);
+	pid = fork_();
+	if (pid == 0) {
+		L(read, fd[0], &c, 1, 0);	/* until the parent writes */
+		quit(3);
+	}
+	CHECK(L(wait4, pid, 0, WNOHANG, 0) == 0);
+	CHECK(L(write, fd[1], "x", 1, 0) == 1);
+	CHECK(status_of(pid) == 3 << 8);
+	L(close, fd[0], 0, 0, 0);
+	L(close, fd[1], 0, 0, 0);
+	/* a signal's default action ends it; wait4 says which */
+	pid = fork_();
+	if (pid == 0) {
+		for (;;)
+			pause_ms(10);
+	}
+	CHECK(L(kill, pid, 0, 0, 0) == 0);
+	CHECK(L(kill, pid, SIGTERM, 0, 0) == 0);
+	CHECK(status_of(pid) == SIGTERM);
+	CHECK(L(kill, pid, 0, 0, 0) == -ESRCH);
+	CHECK(L(kill, me, 99, 0, 0) == -EINVAL);
+	CHECK(L(kill, 99999, SIGTERM, 0, 0) == -ESRCH);
+	CHECK(L(kill, me, SIGCHLD, 0, 0) == 0);	/* ignored by default */
+	/* a write to a pipe nobody reads: SIGPIPE */
+	CHECK(L(pipe2, fd, 0, 0, 0) == 0);
+	pid = fork_();
+	if (pid == 0) {
+		/* it fills the pipe, waits, and writes again once the
+		 * parent has closed the read end (whichever runs first) */
+		L(close, fd[0], 0, 0, 0);
+		for (;;)
+			L(write, fd[1], "x", 1, 0);
+	}
+	L(close, fd[0], 0, 0, 0);
+	L(close, fd[1], 0, 0, 0);
+	st = status_of(pid);
+	CHECK(st == SIGPIPE);
+	/* execve's refusals leave the process as it was */
+	{
+		const char *argv[] = { "x", 0 };
+
+		CHECK(L(execve, "/nonexistent", argv, 0, 0) == -ENOENT);
+		CHECK(L(execve, "/", argv, 0, 0) == -EACCES);
+	}
+}
+
+static void groups(void)
+{
+	long me = L(getpid, 0, 0, 0, 0), pid;
+
+	CHECK(L(getpgid, 0, 0, 0, 0) > 0);
+	CHECK(L(getsid, 0, 0, 0, 0) > 0);
+	CHECK(L(getpgid, me, 0, 0, 0) == L(getpgid, 0, 0, 0, 0));
+	CHECK(L(getpgid, 99999, 0, 0, 0) == -ESRCH);
+	CHECK(L(setpgid, 99999, 0, 0, 0) == -ESRCH);
+	CHECK(L(setpgid, 0, -1, 0, 0) == -EINVAL);
+	/* a child: a group of its own, then a session of its own */
+	pid = fork_();
+	if (pid == 0) {
+		long c = L(getpid, 0, 0, 0, 0);
+
+		if (L(getpgid, 0, 0, 0, 0) == c)
+			quit(1);	/* fork keeps the parent's group */
+		if (L(setsid, 0, 0, 0, 0) != c)
+			quit(2);
+		if (L(getsid, 0, 0, 0, 0) != c || L(getpgid, 0, 0, 0, 0) != c)
+			quit(3);
+		if (L(setsid, 0, 0, 0, 0) != -EPERM)
+			quit(4);	/* it leads a group now */
+		quit(0);
+	}
+	CHECK(status_of(pid) == 0);
+	pid = fork_();
+	if (pid == 0) {
+		if (L(setpgid, 0, 0, 0, 0) != 0)
+			quit(1);
+		quit(L(getpgid, 0, 0, 0, 0) == L(getpid, 0, 0, 0, 0) ? 0 : 2);
+	}
+	CHECK(status_of(pid) == 0);
+}
+
+static void misc(void)
+{
+	int fd[2];
+	struct { int fd; short ev, rev; } pf;
+	long ts[2] = { 0, 0 };
+	unsigned int r[3];
+	char name[16];
+	long uid = L(getuid, 0, 0, 0, 0);
+
+	/* poll: an empty pipe, one with data, one without writers */
+	CHECK(L(pipe2, fd, 0, 0, 0) == 0);
+	pf.fd = fd[0];
+	pf.ev = POLLIN;
+	pf.rev = 0;
+	CHECK(L(ppoll, &pf, 1, ts, 0) == 0);
+	CHECK(L(write, fd[1], "y", 1, 0) == 1);
+	CHECK(L(ppoll, &pf, 1, ts, 0) == 1 && (pf.rev & POLLIN));
+	CHECK(L(read, fd[0], name, 1, 0) == 1);
+	L(close, fd[1], 0, 0, 0);
+	CHECK(L(ppoll, &pf, 1, ts, 0) == 1 && (pf.rev & POLLHUP));
+	CHECK(L(read, fd[0], name, 1, 0) == 0);
+	L(close, fd[0], 0, 0, 0);
+	/* the ids */
+	CHECK(L(getresuid, &r[0], &r[1], &r[2], 0) == 0);
+	CHECK(r[0] == uid && r[1] == uid && r[2] == uid);
+	CHECK(L(setuid, uid, 0, 0, 0) == 0);
+	if (uid != 0)
+		CHECK(L(setuid, uid + 1, 0, 0, 0) == -EPERM);
+	/* the name */
+	CHECK(L(prctl, 15, "lpname", 0, 0) == 0);
+	memset(name, 0, sizeof(name));
+	CHECK(L(prctl, 16, name, 0, 0) == 0 && strcmp(name, "lpname") == 0);
+	CHECK(L(prctl, 12345, 0, 0, 0) == -EINVAL);
+	/* the scheduler's policy */
+	CHECK(L(sched_getscheduler, 0, 0, 0, 0) == 0);
+	CHECK(L(sched_get_priority_max, 0, 0, 0, 0) == 0);
+	CHECK(L(sched_get_priority_max, 1, 0, 0, 0) == 99);
+	CHECK(L(sched_get_priority_min, 1, 0, 0, 0) == 1);
+	CHECK(L(sched_get_priority_max, 77, 0, 0, 0) == -EINVAL);
+}
+
+int main(void)
+{
+	processes();
+	groups();
+	misc();
+	snprintf(line, sizeof(line), "linuxproc: %d checks, %d failed\n",
+		 checks, fails);
+	say(line);
+	quit(fails);
+}
