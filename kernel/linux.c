@@ -195,8 +195,7 @@ int64_t lsys_wait4(const uint64_t a[SYS_ARGS_MAX])
 		return -AE_EINVAL;
 	if (pid == INT32_MIN)
 		return -AE_ESRCH;
-	/* no process groups yet: 0 and -pgid wait for any child */
-	rc = proc_wait4(p, pid > 0 ? (int)pid : -1, &code, a[2] & WNOHANG);
+	rc = proc_wait4(p, (int)pid, &code, a[2] & WNOHANG);
 	if (rc <= 0)
 		return rc;
 	/* an exit's code, or the signal that ended it: a fault is SIGSEGV,

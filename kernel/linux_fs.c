@@ -15,6 +15,7 @@
 #include <aegis/clock.h>
 #include <aegis/errno.h>
 #include <aegis/kmalloc.h>
+#include <aegis/kprintf.h>
 #include <aegis/linux.h>
 #include <aegis/linux_syscalls.h>
 #include <aegis/node.h>
@@ -1594,4 +1595,121 @@ int64_t lsys_select(const uint64_t a[SYS_ARGS_MAX])
 			   (uint64_t)t.us * 1000;
 	}
 	return do_select(a[0], a[1], a[2], a[3], deadline);
+}
+
+/* ---- ioctl and sendfile --------------------------------------------------- */
+
+#define FIONREAD	0x541b
+
+/* ioctl: no file here is a terminal yet (-ENOTTY for TCGETS, TIOCGWINSZ
+ * and the rest); FIONREAD gives what a read would find now: a pipe's
+ * bytes, or a regular file's past the offset. */
+int64_t lsys_ioctl(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct proc_lfd *l;
+	struct node_stat st;
+	int32_t n;
+	int h, rc;
+	PROC_OR_ESRCH(p);
+
+	h = proc_fd_get(p, (int)a[0]);
+	if (h < 0 && h != PROC_FD_CONSOLE)
+		return h;
+	if ((uint32_t)a[1] != FIONREAD || h == PROC_FD_CONSOLE)
+		return -AE_ENOTTY;
+	l = proc_lfd(p, (int)a[0]);
+	rc = node_fstat(h, &st);
+	if (rc == 0 && st.kind == NODE_KIND_FIFO) {
+		n = (int32_t)st.size;
+	} else if (rc == 0 && st.kind == NODE_KIND_FILE) {
+		int pos = node_seek(h, 0, NODE_SEEK_CUR);
+
+		if (pos < 0)
+			return pos;
+		n = st.size > (uint64_t)pos ? (int32_t)(st.size - (uint64_t)pos)
+					    : 0;
+	} else {
+		return is_pipe(l) ? rc : -AE_ENOTTY;
+	}
+	return syscall_copy(&n, a[2], sizeof(n), true);
+}
+
+/* sendfile: from a regular file (at *offset, or its own offset) to any
+ * file, through the caller's scratch page, 4 KiB at a time. */
+int64_t lsys_sendfile(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct proc_lfd *ol;
+	struct node_stat st;
+	int64_t off = -1, done = 0;
+	uint64_t count = a[3] > 0x7ffff000ull ? 0x7ffff000ull : a[3];
+	char *bounce = sched_scratch();
+	int in, out, rc;
+	PROC_OR_ESRCH(p);
+
+	in = proc_fd_get(p, (int)a[1]);
+	out = proc_fd_get(p, (int)a[0]);
+	if ((in < 0 && in != PROC_FD_CONSOLE) ||
+	    (out < 0 && out != PROC_FD_CONSOLE))
+		return -AE_EBADF;
+	if (!bounce)
+		return -AE_EFAULT;
+	/* Linux: the source must be a file with pages (a regular file) */
+	if (in == PROC_FD_CONSOLE || node_fstat(in, &st) ||
+	    st.kind != NODE_KIND_FILE)
+		return -AE_EINVAL;
+	ol = proc_lfd(p, (int)a[0]);
+	if (ol && ol->path[0] && (ol->flags & O_ACCMODE) == 0)
+		return -AE_EBADF;	/* not open for writing */
+	if (a[2]) {
+		rc = syscall_copy(&off, a[2], sizeof(off), false);
+		if (rc)
+			return rc;
+		if (off < 0)
+			return -AE_EINVAL;
+	}
+	while ((uint64_t)done < count) {
+		uint32_t want = count - (uint64_t)done < 4096 ?
+				(uint32_t)(count - (uint64_t)done) : 4096;
+		int got, was = 0, put;
+
+		if (off >= 0) {
+			was = node_seek(in, 0, NODE_SEEK_CUR);
+			if (was < 0 || node_seek(in, off, NODE_SEEK_SET) < 0)
+				return done ? done : -AE_EINVAL;
+		}
+		got = node_read(in, bounce, want);
+		if (off >= 0)
+			node_seek(in, was, NODE_SEEK_SET);
+		if (got <= 0) {
+			if (got < 0 && !done)
+				return got;
+			break;
+		}
+		if (out == PROC_FD_CONSOLE) {
+			klog_write(bounce, (size_t)got);
+			put = got;
+		} else if (is_pipe(ol)) {
+			put = node_pipe_io(out, bounce, (uint32_t)got, true,
+					   sched_self());
+			while (put == -AE_EAGAIN && !sched_killed()) {
+				sched_block(0);
+				put = node_pipe_io(out, bounce, (uint32_t)got,
+						   true, sched_self());
+			}
+		} else if (ol && (ol->flags & O_APPEND)) {
+			put = node_append(out, bounce, (uint32_t)got);
+		} else {
+			put = node_write(out, bounce, (uint32_t)got);
+		}
+		if (put < 0)
+			return done ? done : put;
+		done += put;
+		if (off >= 0)
+			off += put;
+		if (put < got)
+			break;
+	}
+	if (a[2] && syscall_copy(&off, a[2], sizeof(off), true))
+		return -AE_EFAULT;
+	return done;
 }

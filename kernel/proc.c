@@ -629,8 +629,11 @@ int proc_kill(struct proc *self, int pid, int sig)
 	punlock(was);
 	if (n == 0)
 		return denied ? -AE_EPERM : -AE_ESRCH;
-	for (int i = 0; i < n && action > 0; i++)
+	for (int i = 0; i < n && action > 0; i++) {
 		proc_exit(targets[i], PROC_SIGNALED(sig));
+		if (targets[i] == self)
+			sched_kill(sched_self());	/* itself too, on return */
+	}
 	return 0;
 }
 
@@ -658,6 +661,9 @@ static void release_slot(struct proc *p)
 
 int proc_wait4(struct proc *p, int pid, int32_t *code, bool nohang)
 {
+	/* pid 0: a child in the caller's group; below -1: in group -pid */
+	int pgid = pid == 0 ? p->pgid : pid < -1 ? -pid : 0;
+
 	bool was = plock();
 
 	for (;;) {
@@ -669,7 +675,8 @@ int proc_wait4(struct proc *p, int pid, int32_t *code, bool nohang)
 			struct proc *c = &procs[i];
 
 			if (c->state == FREE || c->parent != p->pid ||
-			    (pid > 0 && c->pid != pid))
+			    (pid > 0 && c->pid != pid) ||
+			    (pgid && c->pgid != pgid))
 				continue;
 			any = true;
 			if (c->state == ENDED)

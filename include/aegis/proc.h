@@ -192,8 +192,8 @@ int proc_kill(struct proc *self, int pid, int sig);
 void proc_set_name(struct proc *p, const char *name);
 void proc_name(const struct proc *p, char out[PROC_NAME_MAX]);
 
-/* proc_wait4 - a child of p that has ended (pid > 0: that one; else
- * any): its pid with *code (its exit code; -EFAULT for a fault, or what
+/* proc_wait4 - a child of p that has ended (pid > 0: that one; -1:
+ * any; 0: one in p's process group; below -1: one in group -pid): its pid with *code (its exit code; -EFAULT for a fault, or what
  * killed it), 0 with nohang when none has ended yet, -ECHILD when p has
  * no such child, -EINTR when p is being ended. Thread context.
  * proc_alive - whether pid is a child of p that runs and has not called

@@ -29,7 +29,7 @@ enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_fstat = 5,
        NR_unlinkat = 263, NR_renameat = 264, NR_linkat = 265,
        NR_symlinkat = 266, NR_readlinkat = 267, NR_fchmodat = 268,
        NR_faccessat = 269, NR_utimensat = 280, NR_dup3 = 292,
-       NR_renameat2 = 316 };
+       NR_renameat2 = 316, NR_ioctl = 16, NR_sendfile = 40 };
 #define O_DIRECTORY	0200000
 #define O_NOFOLLOW	0400000
 /* struct stat (x86_64): mode at 24, nlink at 16, size at 48, mtime 88 */
@@ -48,7 +48,8 @@ enum { NR_getcwd = 17, NR_dup = 23, NR_dup3 = 24, NR_fcntl = 25,
        NR_readv = 65, NR_pread64 = 67, NR_pwrite64 = 68,
        NR_readlinkat = 78, NR_newfstatat = 79, NR_fstat = 80,
        NR_fsync = 82, NR_utimensat = 88, NR_exit_group = 94,
-       NR_getuid = 174, NR_renameat2 = 276 };
+       NR_getuid = 174, NR_renameat2 = 276, NR_ioctl = 29,
+       NR_sendfile = 71 };
 #define O_DIRECTORY	040000
 #define O_NOFOLLOW	0100000
 /* struct stat (generic): mode at 16, nlink at 20, size at 48, mtime 88 */
@@ -76,11 +77,12 @@ enum { NR_getcwd = 17, NR_dup = 23, NR_dup3 = 24, NR_fcntl = 25,
 #define S_IFDIR		0040000
 
 enum { EPERM = 1, ENOENT = 2, EBADF = 9, EACCES = 13, EEXIST = 17,
-       ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ELOOP = 40,
+       ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENOTTY = 25, ELOOP = 40,
        ENOTEMPTY = 39 };
 
 #define L(n, a, b, c, d) sys(NR_##n, (long)(a), (long)(b), (long)(c), \
 			     (long)(d), 0)
+#define L4(n, a, b, c, d) L(n, a, b, c, d)
 #define L5(n, a, b, c, d, e) sys(NR_##n, (long)(a), (long)(b), (long)(c), \
 				 (long)(d), (long)(e))
 
@@ -251,6 +253,31 @@ static void dups(void)
 	CHECK(L(close, 13, 0, 0, 0) == 0);
 	CHECK(L(close, d, 0, 0, 0) == 0);
 	CHECK(L(dup, 99, 0, 0, 0) == -EBADF);
+}
+
+static void copies(void)
+{
+	long in = at("f", O_RDONLY, 0), out, off = 2;
+	int n = -1;
+
+	/* sendfile: from a file's offset, or from *offset (left alone) */
+	out = at("copy", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(in >= 0 && out >= 0);
+	CHECK(L4(sendfile, out, in, 0, 4) == 4);
+	CHECK(L(lseek, in, 0, 1, 0) == 4);
+	CHECK(L4(sendfile, out, in, &off, 3) == 3 && off == 5);
+	CHECK(L(lseek, in, 0, 1, 0) == 4);
+	CHECK(size_of("copy") == 7);
+	CHECK(L4(sendfile, out, in, 0, 1000) == 6);	/* to the end */
+	CHECK(L4(sendfile, in, out, 0, 1) == -EBADF);	/* in: read-only */
+	/* FIONREAD: what a read would find; no file is a terminal */
+	CHECK(L(lseek, in, 1, 0, 0) == 1);
+	CHECK(L(ioctl, in, 0x541b, &n, 0) == 0 && n == 9);
+	CHECK(L(ioctl, in, 0x5401, buf, 0) == -ENOTTY);	/* TCGETS */
+	CHECK(L(ioctl, 99, 0x5401, buf, 0) == -EBADF);
+	L(close, in, 0, 0, 0);
+	L(close, out, 0, 0, 0);
+	CHECK(L(unlinkat, AT_FDCWD, "copy", 0, 0) == 0);
 }
 
 static int count_entries(long fd, int *seen_dot, int *seen_e)
@@ -437,6 +464,7 @@ int main(void)
 	CHECK(L(chdir, "lfs", 0, 0, 0) == 0);
 	files();
 	dups();
+	copies();
 	dirs();
 	links();
 	modes();

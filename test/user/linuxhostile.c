@@ -21,7 +21,10 @@ enum { NR_read = 0, NR_write = 1, NR_fstat = 5, NR_lseek = 8,
        NR_dup = 32, NR_ftruncate = 77, NR_chdir = 80, NR_fchdir = 81,
        NR_mkdirat = 258, NR_unlinkat = 263, NR_renameat = 264,
        NR_linkat = 265, NR_symlinkat = 266, NR_fchmodat = 268,
-       NR_utimensat = 280, NR_dup3 = 292, NR_readv = 19 };
+       NR_utimensat = 280, NR_dup3 = 292, NR_readv = 19, NR_kill = 62,
+       NR_wait4 = 61, NR_setpgid = 109, NR_prctl = 157, NR_times = 100,
+       NR_getresuid = 118, NR_sendfile = 40, NR_ioctl = 16,
+       NR_execve = 59 };
 #define KERNEL	0xffffffff80200000ul
 #else
 enum { NR_getcwd = 17, NR_fcntl = 25, NR_openat = 56, NR_getdents64 = 61,
@@ -34,7 +37,10 @@ enum { NR_getcwd = 17, NR_fcntl = 25, NR_openat = 56, NR_getdents64 = 61,
        NR_mkdirat = 34, NR_unlinkat = 35, NR_symlinkat = 36,
        NR_linkat = 37, NR_renameat = 38, NR_ftruncate = 46,
        NR_chdir = 49, NR_fchdir = 50, NR_fchmodat = 53, NR_readv = 65,
-       NR_pread64 = 67, NR_utimensat = 88 };
+       NR_pread64 = 67, NR_utimensat = 88, NR_kill = 129, NR_wait4 = 260,
+       NR_setpgid = 154, NR_prctl = 167, NR_times = 153,
+       NR_getresuid = 148, NR_sendfile = 71, NR_ioctl = 29,
+       NR_execve = 221 };
 #define KERNEL	0xffffff8040200000ul
 #endif
 
@@ -65,7 +71,8 @@ static void say(const char *s)
 enum { EPERM = 1, ENOENT = 2, ESRCH = 3, EBADF = 9, ENOMEM = 12,
        EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EXDEV = 18,
        ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ESPIPE = 29, EROFS = 30,
-       ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38 };
+       ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38, ECHILD = 10,
+       ENOTTY = 25 };
 
 static char buf[4096] __attribute__((aligned(16)));
 
@@ -168,6 +175,25 @@ int main(void)
 	CHECK(L(utimensat, AT_FDCWD, "/busybox", KERNEL, 0) == -EFAULT);
 	CHECK(L(utimensat, AT_FDCWD, "/busybox", 0, 0x8000) == -EINVAL);
 	CHECK(L(utimensat, AT_FDCWD, "/busybox", 0, 0) == -EACCES);
+	/* processes and signals: others' pids, signals out of range, the
+	 * kernel's addresses for every pointer */
+	CHECK(L(kill, 1, 65, 0, 0) == -EINVAL);
+	CHECK(L(kill, 1, 19, 0, 0) == -EINVAL);	/* SIGSTOP: not kept */
+	CHECK(L(kill, 99999, 0, 0, 0) == -ESRCH);
+	CHECK(L(kill, -99999, 9, 0, 0) == -ESRCH);
+	CHECK(L(wait4, -1, KERNEL, 0, 0) == -ECHILD);
+	CHECK(L(wait4, -1, 0, 0x1000, 0) == -EINVAL);
+	CHECK(L(setpgid, 99999, 0, 0, 0) == -ESRCH);
+	CHECK(L(prctl, 15, KERNEL, 0, 0) == -EFAULT);
+	CHECK(L(prctl, 16, KERNEL, 0, 0) == -EFAULT);
+	CHECK(L(times, KERNEL, 0, 0, 0) == -EFAULT);
+	CHECK(L(getresuid, KERNEL, buf, buf, 0) == -EFAULT);
+	CHECK(L(sendfile, 1, 99, 0, 10) == -EBADF);
+	CHECK(L(sendfile, 1, 1, 0, 10) == -EINVAL);	/* the console */
+	CHECK(L(ioctl, 1, 0x541b, KERNEL, 0) == -ENOTTY);
+	CHECK(L(execve, KERNEL, 0, 0, 0) == -EFAULT);
+	CHECK(L(execve, "/busybox", KERNEL, 0, 0) == -EFAULT);
+	CHECK(L(execve, "/dev/null", 0, 0, 0) == -EACCES);
 	/* memory: a break out of reach stays; protections refused */
 	brk0 = L(brk, 0, 0, 0, 0);
 	CHECK(brk0 > 0);

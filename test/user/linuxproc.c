@@ -138,6 +138,13 @@ static void processes(void)
 	CHECK(L(kill, me, 99, 0, 0) == -EINVAL);
 	CHECK(L(kill, 99999, SIGTERM, 0, 0) == -ESRCH);
 	CHECK(L(kill, me, SIGCHLD, 0, 0) == 0);	/* ignored by default */
+	/* a process that signals itself ends at once */
+	pid = fork_();
+	if (pid == 0) {
+		L(kill, L(getpid, 0, 0, 0, 0), SIGTERM, 0, 0);
+		quit(1);	/* not reached */
+	}
+	CHECK(status_of(pid) == SIGTERM);
 	/* a write to a pipe nobody reads: SIGPIPE */
 	CHECK(L(pipe2, fd, 0, 0, 0) == 0);
 	pid = fork_();
@@ -194,6 +201,20 @@ static void groups(void)
 		quit(L(getpgid, 0, 0, 0, 0) == L(getpid, 0, 0, 0, 0) ? 0 : 2);
 	}
 	CHECK(status_of(pid) == 0);
+	/* wait4 by group: 0 is the caller's group, -pgid another's */
+	pid = fork_();
+	if (pid == 0) {
+		L(setpgid, 0, 0, 0, 0);
+		pause_ms(50);
+		quit(4);
+	}
+	L(setpgid, pid, pid, 0, 0);	/* (whichever runs first) */
+	{
+		int st = 0;
+
+		CHECK(L(wait4, 0, &st, WNOHANG, 0) == -ECHILD);
+		CHECK(L(wait4, -pid, &st, 0, 0) == pid && st == 4 << 8);
+	}
 }
 
 static void misc(void)
