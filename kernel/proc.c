@@ -1260,7 +1260,15 @@ static int spawn(const struct proc_spawn_req *q, const struct bus_msg *m)
 	for (k = 0; k < PROC_FILES; k++)
 		p->files[k] = -1;
 	p->files[1] = p->files[2] = PROC_FD_CONSOLE;
-	if (p->is_linux) {
+	if (p->is_linux && (q->flags & PROC_SPAWN_STDIN)) {
+		/* the caller's pipe (a console session): one more holder */
+		rc = node_dup(q->stdin_h);
+		if (rc)
+			goto undo_as;
+		stdin_h = q->stdin_h;
+		p->files[0] = stdin_h;
+		memcpy(p->lfd[0].path, "pipe:", 6);
+	} else if (p->is_linux) {
 		/* a Linux program's standard input: /dev/null until there is
 		 * a terminal to read (docs/LINUX_ABI.md) */
 		stdin_h = node_open("/dev/null", NODE_READ, NODE_CRED_KERNEL);
@@ -1708,8 +1716,25 @@ int proc_spawn(const char *name, int parent, uint32_t flags)
 	return proc_spawn_args(name, NULL, 0, parent, flags);
 }
 
+static int spawn_full(const char *name, const char *args, uint32_t len,
+		      int parent, uint32_t flags, int stdin_h);
+
 int proc_spawn_args(const char *name, const char *args, uint32_t len,
 		    int parent, uint32_t flags)
+{
+	return spawn_full(name, args, len, parent,
+			  flags & ~PROC_SPAWN_STDIN, -1);
+}
+
+int proc_spawn_stdin(const char *name, const char *args, uint32_t len,
+		     uint32_t flags, int stdin_h)
+{
+	return spawn_full(name, args, len, 0, flags | PROC_SPAWN_STDIN,
+			  stdin_h);
+}
+
+static int spawn_full(const char *name, const char *args, uint32_t len,
+		      int parent, uint32_t flags, int stdin_h)
 {
 	struct proc_spawn_req q;
 	struct bus_msg reply;
@@ -1725,6 +1750,7 @@ int proc_spawn_args(const char *name, const char *args, uint32_t len,
 	memcpy(q.name, name, n);
 	q.parent = parent;
 	q.flags = flags;
+	q.stdin_h = stdin_h;
 	if (len) {
 		/* lent to proc for the call, ended after it */
 		if (svc < 0)

@@ -45,7 +45,10 @@
 #define PROC_UID_USER	1000	/* a process without privilege */
 
 struct proc_spawn_req {
-	char name[24];		/* NUL-terminated program name */
+	char name[20];		/* NUL-terminated program name */
+	int32_t stdin_h;	/* PROC_SPAWN_STDIN: an open file of ns (a
+				 * pipe's read end) the program gets as its
+				 * standard input */
 	uint32_t args;		/* a grant (aegis/grant.h) of the arguments
 				 * after the name, each NUL-terminated, or 0:
 				 * none (a Linux program's argv[1..]) */
@@ -54,6 +57,7 @@ struct proc_spawn_req {
 	uint32_t flags;		/* PROC_SPAWN_PRIV */
 };
 #define PROC_SPAWN_PRIV	0x1u
+#define PROC_SPAWN_STDIN 0x2u	/* stdin_h is its standard input */
 #define PROC_ARGS_MAX	1024	/* bytes of arguments */
 #define PROC_ARGC_MAX	32	/* arguments, the name included */
 
@@ -91,6 +95,12 @@ int proc_spawn(const char *name, int parent, uint32_t flags);
  * end in NUL or given to an Aegis program. */
 int proc_spawn_args(const char *name, const char *args, uint32_t len,
 		    int parent, uint32_t flags);
+
+/* proc_spawn_stdin - the same with open file stdin_h (of ns: a pipe's
+ * read end; the program holds it too) as a Linux program's standard
+ * input, in place of /dev/null (the shell's console session). */
+int proc_spawn_stdin(const char *name, const char *args, uint32_t len,
+		     uint32_t flags, int stdin_h);
 
 /* The calling user thread's process, for the system calls
  * (kernel/syscall.c). */

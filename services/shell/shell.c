@@ -43,6 +43,7 @@
  * exist.
  */
 #include <string.h>
+#include <aegis/bootparam.h>
 #include <aegis/bus.h>
 #include <aegis/clients.h>
 #include <aegis/console.h>
@@ -67,7 +68,21 @@ static int ran[8];		/* the pids "run" started, 0: free */
 
 /* what runs on after its line: nothing (the prompt is back), cat's next
  * steps, or a command that ends on a key */
-static enum { JOB_NONE, JOB_CAT, JOB_KEYS } job;
+static enum { JOB_NONE, JOB_CAT, JOB_KEYS, JOB_SESSION } job;
+
+/* The console session (docs/LINUX_ABI.md: "A shell on the console"): a
+ * program whose standard input is a pipe the shell writes each typed
+ * line into; "~" lines are the monitor's. */
+static int session_pid, session_wr = -1;
+static char session_name[PROC_NAME_MAX];
+static char init_prog[20];
+BOOT_PARAM_STRING(init_prog, "init",
+		  "a Linux program of the initrd the console runs at boot as "
+		  "its session (busybox); the monitor is a \"~\" away");
+static char init_args[64] = "sh,-i";
+BOOT_PARAM_STRING(init_args, "init.args",
+		  "the session program's arguments, comma-separated (sh,-i: "
+		  "busybox's interactive shell)");
 static int cat_fd = -1;
 static char cat_path[NODE_PATH_MAX];
 
@@ -81,17 +96,22 @@ static void failp(const char *cmd, const char *what, int rc)
 	cprintf("sh: %s: %s: %s\n", cmd, what, errno_desc(rc));
 }
 
-static void console_mode(enum console_input m)
+static void console_mode_as(enum console_input m, const char *prompt)
 {
 	struct console_mode q;
 
 	memset(&q, 0, sizeof(q));
 	q.mode = (uint8_t)m;
 	if (m == CONSOLE_PROMPT) {
-		q.len = sizeof(PROMPT) - 1;
-		memcpy(q.prompt, PROMPT, q.len);
+		q.len = (uint8_t)strlen(prompt);
+		memcpy(q.prompt, prompt, q.len);
 	}
 	call_console_mode(&q);
+}
+
+static void console_mode(enum console_input m)
+{
+	console_mode_as(m, PROMPT);
 }
 
 static void list(const char *path, int depth, int max)
@@ -387,6 +407,128 @@ static void run_prog(char **argv, int argc)
 		}
 }
 
+/* ---- the console session ------------------------------------------------ */
+
+static void run(char *line);
+
+/* session [+]program [args]: the program, its standard input a pipe fed
+ * with what is typed. */
+static void session_start(char **argv, int argc)
+{
+	const char *name = argc >= 2 ? argv[1] : "";
+	bool priv = name[0] == '+';
+	char args[PROC_ARGS_MAX];
+	uint32_t len = 0;
+	int fds[2], pid, rc;
+
+	if (!name[priv]) {
+		cprintf("sh: session [+]program [arguments]: a Linux program "
+			"of the initrd, its input typed here\n");
+		return;
+	}
+	if (session_pid) {
+		cprintf("sh: session: pid %d is the console's session already\n",
+			session_pid);
+		return;
+	}
+	for (int i = 2; i < argc; i++) {
+		size_t n = strlen(argv[i]) + 1;
+
+		if (n > sizeof(args) - len) {
+			fail("session", -AE_E2BIG);
+			return;
+		}
+		memcpy(args + len, argv[i], n);
+		len += (uint32_t)n;
+	}
+	rc = node_pipe(fds, NODE_CRED_KERNEL);
+	if (rc) {
+		fail("session", rc);
+		return;
+	}
+	pid = proc_spawn_stdin(name + priv, args, len,
+			       priv ? PROC_SPAWN_PRIV : 0, fds[0]);
+	node_close(fds[0]);	/* the program holds its end */
+	if (pid < 0) {
+		node_close(fds[1]);
+		failp("session", name + priv, pid);
+		return;
+	}
+	session_pid = pid;
+	session_wr = fds[1];
+	memset(session_name, 0, sizeof(session_name));
+	memcpy(session_name, name + priv,
+	       strnlen(name + priv, sizeof(session_name) - 1));
+	job = JOB_SESSION;
+	cprintf("sh: session: %s (pid %d) reads what is typed; \"~ command\" "
+		"is the monitor's, \"~.\" ends its input\n", session_name,
+		pid);
+}
+
+/* A line typed during the session: to the program, or to the monitor. */
+static void session_line(char *line)
+{
+	size_t n = strlen(line);
+	int rc;
+
+	if (line[0] == '~' && line[1] == '.' && !line[2]) {
+		if (session_wr >= 0)
+			node_close(session_wr);	/* its input ends */
+		session_wr = -1;
+		return;
+	}
+	if (line[0] == '~' && line[1] != '~') {
+		run(line + 1);		/* the monitor's command */
+		if (job != JOB_SESSION && session_pid)
+			job = JOB_SESSION;	/* (the session goes on) */
+		return;
+	}
+	if (line[0] == '~')
+		memmove(line, line + 1, n--);	/* "~~": a "~" of its own */
+	if (session_wr < 0) {
+		cprintf("sh: session: its input has ended (~. was typed)\n");
+		return;
+	}
+	line[n] = '\n';
+	rc = node_write(session_wr, line, (uint32_t)n + 1);
+	line[n] = '\0';
+	if (rc == -AE_EAGAIN)
+		cprintf("sh: session: %s reads nothing: its input is full, "
+			"the line is dropped\n", session_name);
+	else if (rc < 0)
+		fail("session", rc);
+}
+
+static void session_ended(const struct proc_exit_event *ev)
+{
+	if (session_wr >= 0)
+		node_close(session_wr);
+	session_wr = -1;
+	session_pid = 0;
+	if (job == JOB_SESSION)
+		job = JOB_NONE;
+	cprintf("sh: session: %s (pid %d) ended with %d; the monitor's "
+		"prompt again\n", ev->name, ev->pid, ev->code);
+}
+
+/* init= at boot: the session, its arguments from init.args */
+static void session_boot(void)
+{
+	static char buf[sizeof(init_args)];
+	char *argv[ARGS_MAX + 1] = { "session", init_prog };
+	int argc = 2;
+
+	memcpy(buf, init_args, sizeof(buf));
+	for (char *p = buf; *p && argc < ARGS_MAX;) {
+		argv[argc++] = p;
+		while (*p && *p != ',')
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+	session_start(argv, argc);
+}
+
 static void exited(const struct bus_msg *m)
 {
 	struct proc_exit_event ev;
@@ -394,6 +536,8 @@ static void exited(const struct bus_msg *m)
 	if (m->len != sizeof(ev))
 		return;
 	memcpy(&ev, m->data, sizeof(ev));
+	if (session_pid && ev.pid == session_pid)
+		session_ended(&ev);
 	for (unsigned int k = 0; k < ARRAY_SIZE(ran); k++)
 		if (ran[k] && ran[k] == ev.pid) {
 			ran[k] = 0;
@@ -448,7 +592,8 @@ static void waitfor(void)
 
 static const char *const commands[] = {
 	"attach", "bus", "cat", "detach", "dmesg", "echo", "help", "ls",
-	"poweroff", "prof", "ps", "reboot", "run", "svc", "top", "trace",
+	"poweroff", "prof", "ps", "reboot", "run", "session", "svc", "top",
+	"trace",
 	"tree", "uptime", "waitfor",
 };
 
@@ -478,7 +623,8 @@ static void run(char *line)
 			"svc place name cpu|auto, "
 			"trace on FILTER|off, attach|detach device, "
 			"prof start|stop|report|dump, waitfor, bus pub|echo|stats|"
-			"top, run [+]program [args], ps, top, uptime, dmesg, poweroff, "
+			"top, run [+]program [args], session [+]program [args], ps, "
+			"top, uptime, dmesg, poweroff, "
 			"reboot\nkeys: Tab completes, Up/Down recall, Ctrl-C "
 			"stops a command, Ctrl-L clears\n");
 	else if (strcmp(argv[0], "ls") == 0 && argc <= 2)
@@ -500,6 +646,8 @@ static void run(char *line)
 		prof(argv, argc);
 	else if (strcmp(argv[0], "run") == 0)
 		run_prog(argv, argc);
+	else if (strcmp(argv[0], "session") == 0)
+		session_start(argv, argc);
 	else if (strcmp(argv[0], "waitfor") == 0 && argc == 1)
 		waitfor();
 	else if (strcmp(argv[0], "bus") == 0) {
@@ -650,6 +798,8 @@ answer:
 /* Whatever runs on stops (a key, or Ctrl-C). */
 static void stop_job(void)
 {
+	if (job == JOB_SESSION)
+		return;		/* the session goes on: ~. ends its input */
 	if (cat_fd >= 0)
 		cat_end(0);
 	buscmd_stop();
@@ -665,6 +815,8 @@ static void ready(void)
 		console_mode(CONSOLE_PROMPT);
 	else if (job == JOB_KEYS)
 		console_mode(CONSOLE_KEYS);
+	else if (job == JOB_SESSION)
+		console_mode_as(CONSOLE_PROMPT, "");	/* its own prompt */
 }
 
 static bool from(const struct bus_msg *m, const char *svc)
@@ -685,6 +837,15 @@ static int shell_handle(void *state, const struct bus_msg *m,
 		return from(m, "console") ? complete(m, reply) : -AE_EPERM;
 	if (m->topic == TOPIC_PROC_EXIT && m->kind == BUS_EVENT) {
 		exited(m);
+		if (job == JOB_NONE && !session_pid)
+			ready();
+		return 0;
+	}
+	if (m->topic == TOPIC_KERNEL_BOOT_DONE && m->kind == BUS_EVENT) {
+		if (init_prog[0] && !session_pid) {
+			session_boot();
+			ready();
+		}
 		return 0;
 	}
 	if (m->topic == TOPIC_SHELL_MORE && m->src == bus_current()) {
@@ -711,6 +872,12 @@ static int shell_handle(void *state, const struct bus_msg *m,
 	rc = console_line_take(m, line, sizeof(line));
 	if (rc == -AE_EAGAIN)
 		cprintf("sh: a line was overwritten before it could run\n");
+	if (job == JOB_SESSION) {
+		if (rc >= 0)
+			session_line(line);
+		ready();
+		return 0;
+	}
 	if (job != JOB_NONE)	/* a line typed ahead of a stop */
 		stop_job();
 	if (rc >= 0)

@@ -469,6 +469,37 @@ CASES = [
         'verdict': 'pass',
     },
     {
+        # init=busybox: the console's session is busybox's interactive
+        # shell (its standard input a pipe the kernel shell feeds with
+        # each typed line); "~ command" is the monitor's; exit returns
+        # to the monitor's prompt
+        'name': 'linux-session',
+        'cmdline': 'init=busybox loglevel=4',
+        'module': 'user',
+        'kvm_skip': 'SYSCALL from ring 3 faults under kvm_pvm '
+                    '(docs/TESTING.md)',
+        'type': [(r'^Enter .help. for a list of built-in commands',
+                  b'echo hello from the session\r', 1),
+                 (r'^hello from the session$', b'ls /sh | wc -l\r'),
+                 # (the console may show ash's next prompt first: a
+                 # program's output and the shell's are two writers)
+                 (r'(^|\$ )4$', b'~ uptime\r'),
+                 (r'^up \d', b'exit 4\r'),
+                 (r'ended with 4', b'poweroff\r')],
+        'expect': [
+            BANNER,
+            r'^sh: session: busybox \(pid 1\) reads what is typed',
+            r'^BusyBox v1\.35\.0 .* built-in shell \(ash\)$',
+            r'^hello from the session$',
+            r'(^|\$ )4$',
+            r'^up \d+:\d\d:\d\d\.\d+, \d+ services',
+            r"sh: session: busybox \(pid 1\) ended with 4; the "
+            r"monitor's prompt again$",
+        ],
+        'reject': [r'^panic: ', r'killed'],
+        'verdict': 'pass',
+    },
+    {
         # busybox sh as the Linux personality runs it (test/user/sh/):
         # fork, execve of ELF files and "#!" scripts, wait4's exit codes,
         # pipes and command substitution, /proc (self, exe, comm, ps,
