@@ -1486,7 +1486,7 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv,
 	if (rc == 0 && mm_as_destroy(old))
 		kprintf("proc: %s: its old address space was not released\n",
 			p->name);
-	klog(KLOG_INFO, "proc: pid %d: execve %s: %u segments, entry %#llx%s\n",
+	klog(KLOG_DEBUG, "proc: pid %d: execve %s: %u segments, entry %#llx%s\n",
 	     p->pid, path, im.nseg, (unsigned long long)im.entry,
 	     p->is_linux ? ", Linux" : "");
 	sched_user_start(im.entry, sp);
@@ -1624,7 +1624,7 @@ static int fork_proc(const struct proc_fork_req *q, const struct bus_msg *m)
 		bus_svc_remove((bus_svc_t)c->svc);
 		goto undo_files;
 	}
-	klog(KLOG_INFO, "proc: %s: pid %d forked pid %d, thread %d\n",
+	klog(KLOG_DEBUG, "proc: %s: pid %d forked pid %d, thread %d\n",
 	     c->name, q->pid, pid, rc);
 	return pid;
 undo_files:
