@@ -375,6 +375,8 @@ static int64_t pipe_io(int h, const struct proc_lfd *l,
 			return n;
 	}
 	for (;;) {
+		uint64_t seen = sched_wakes();
+
 		n = node_pipe_io(h, bounce, (uint32_t)a[2], write, me);
 		if (n == -AE_EPIPE) {
 			/* SIGPIPE, whose default action ends the process
@@ -390,7 +392,7 @@ static int64_t pipe_io(int h, const struct proc_lfd *l,
 			return -AE_EAGAIN;
 		if (sched_killed())
 			return -AE_EINTR;
-		sched_block(0);	/* until the pipe wakes it */
+		sched_block_unless(seen, 0);	/* until the pipe wakes it */
 	}
 	if (n <= 0 || write)
 		return n;
@@ -1449,7 +1451,7 @@ static int64_t poll_fds(struct proc *p, struct pollfd_l *fds, uint64_t nfds,
 
 	for (;;) {
 		int64_t n = 0;
-		uint64_t now;
+		uint64_t now, seen = sched_wakes();
 
 		for (uint64_t i = 0; i < nfds; i++) {
 			fds[i].rev = fds[i].fd < 0 ? 0 :
@@ -1461,7 +1463,7 @@ static int64_t poll_fds(struct proc *p, struct pollfd_l *fds, uint64_t nfds,
 			return n;
 		if (sched_killed())
 			return -AE_EINTR;
-		sched_block(deadline == ~0ull ? 0 : deadline - now);
+		sched_block_unless(seen, deadline == ~0ull ? 0 : deadline - now);
 	}
 }
 
@@ -1689,10 +1691,13 @@ int64_t lsys_sendfile(const uint64_t a[SYS_ARGS_MAX])
 			klog_write(bounce, (size_t)got);
 			put = got;
 		} else if (is_pipe(ol)) {
+			uint64_t seen = sched_wakes();
+
 			put = node_pipe_io(out, bounce, (uint32_t)got, true,
 					   sched_self());
 			while (put == -AE_EAGAIN && !sched_killed()) {
-				sched_block(0);
+				sched_block_unless(seen, 0);
+				seen = sched_wakes();
 				put = node_pipe_io(out, bounce, (uint32_t)got,
 						   true, sched_self());
 			}

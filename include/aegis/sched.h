@@ -153,6 +153,15 @@ void *sched_owner(void);
  * check their condition again: a wake may be stale. */
 int sched_block(uint64_t timeout_ns);
 
+/* sched_wakes - how many times sched_wake has named the calling thread;
+ * sched_block_unless - block as sched_block, unless (or until) that
+ * count is no longer seen: a wake that came at any time after the
+ * caller read seen counts, even one a bus call of its own absorbed
+ * meanwhile (a pipe's: the thread asks, is told to wait, and the wake
+ * may come before the answer). */
+uint64_t sched_wakes(void);
+int sched_block_unless(uint64_t seen, uint64_t timeout_ns);
+
 /* sched_kill - mark thread id to end: it is woken if it sleeps or
  * waits, and its waits give up (as on a timeout), now and from then on,
  * even if the kill's wake came first. A user thread ends when it next

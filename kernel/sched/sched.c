@@ -91,6 +91,7 @@ static struct thread {
 	uint64_t migrations;	/* times it ran on another CPU than before */
 	uint64_t cycles;	/* CPU time it has had */
 	bool woken;		/* a wake that came before its block */
+	uint64_t wakes;		/* sched_wake calls for it (sched_wakes) */
 	bool kill;		/* to end when it next leaves the kernel */
 	uint8_t last_cpu;	/* where it last ran */
 	void *scratch;		/* a user thread's page for system calls */
@@ -1155,10 +1156,36 @@ void sched_wake(int id)
 		return;
 	was = hal_irq_cpu_save();
 	lock_take();
-	if (core.t[id].state != CORE_FREE && core.t[id].state != CORE_EXITED)
+	if (core.t[id].state != CORE_FREE && core.t[id].state != CORE_EXITED) {
+		__atomic_add_fetch(&th[id].wakes, 1, __ATOMIC_RELEASE);
 		wake_locked(id);
+	}
 	lock_give();
 	hal_irq_cpu_enable(was);
+}
+
+uint64_t sched_wakes(void)
+{
+	return in_thread() ? __atomic_load_n(&th[self()].wakes,
+					     __ATOMIC_ACQUIRE) : 0;
+}
+
+int sched_block_unless(uint64_t seen, uint64_t timeout_ns)
+{
+	uint64_t c = cycles_of_ns(timeout_ns), end;
+	int me, rc;
+
+	if (!in_thread())
+		return -AE_EDEADLK;
+	me = self();
+	end = timeout_ns ? hal_cycles() + (c ? c : 1) : 0;
+	for (;;) {
+		if (__atomic_load_n(&th[me].wakes, __ATOMIC_ACQUIRE) != seen)
+			return 0;
+		rc = block((void *)(intptr_t)me, end);
+		if (rc)
+			return rc;
+	}
 }
 
 int sched_call_as(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,

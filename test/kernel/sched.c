@@ -190,6 +190,40 @@ KTEST(sched, bus_request_from_a_thread)
 	KEXPECT_EQ(t, sched_call(0, 0, NULL, 0, &r, 0), -AE_EDEADLK);
 }
 
+/* A wake that comes while the thread waits in a bus call of its own (a
+ * pipe's: it asks, is told to wait, and the writer's wake may come
+ * before the answer) is not lost: sched_block_unless sees it counted
+ * (sched_block's flag may be used up by the call: a pipe read on four
+ * CPUs then slept for good). Without a wake since, it waits. */
+static volatile int absorbed_rc = 1, plain_rc = 1;
+
+static void absorber(void *arg)
+{
+	struct bus_msg r;
+	int ex = bus_svc_find("example"), tp = bus_topic("example.ping");
+	uint64_t seen = sched_wakes();
+
+	(void)arg;
+	sched_wake(sched_self());	/* the wake comes ... */
+	/* ... and a call that waits for its answer takes its flag */
+	sched_call((bus_svc_t)ex, (bus_topic_t)tp, NULL, 0, &r, 1000000000ull);
+	absorbed_rc = sched_block_unless(seen, 200000000ull);
+	/* and with no wake since: it waits its time out */
+	plain_rc = sched_block_unless(sched_wakes(), 20000000ull);
+	done++;
+}
+
+KTEST(sched, a_wake_during_a_bus_call_is_not_lost)
+{
+	done = 0;
+	absorbed_rc = plain_rc = 1;
+	KEXPECT(t, sched_spawn("absorber", 3, absorber, NULL) >= 0);
+	KEXPECT(t, pump(&done, 1, 5));
+	KEXPECT_EQ(t, absorbed_rc, 0);
+	KEXPECT_EQ(t, plain_rc, -AE_ETIMEDOUT);
+	KEXPECT_EQ(t, sched_block_unless(0, 1), -AE_EDEADLK);	/* no thread */
+}
+
 /* ---- several CPUs --------------------------------------------------- */
 
 static bool online(unsigned int i)
