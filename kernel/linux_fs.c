@@ -1718,3 +1718,132 @@ int64_t lsys_sendfile(const uint64_t a[SYS_ARGS_MAX])
 		return -AE_EFAULT;
 	return done;
 }
+
+/* ---- mmap and munmap -------------------------------------------------------- */
+
+#define PROT_READ	1
+#define PROT_WRITE	2
+#define PROT_EXEC	4
+#define MAP_SHARED	0x01
+#define MAP_PRIVATE	0x02
+#define MAP_FIXED	0x10
+#define MAP_ANONYMOUS	0x20
+#define MAP_NORESERVE	0x4000
+#define MAP_POPULATE	0x8000
+#define MAP_STACK	0x20000
+#define MAP_FIXED_NOREPLACE 0x100000
+#define PAGE_4K		4096ull
+
+/* The file's bytes from off into the mapping at va (len bytes): what is
+ * past its end stays zero. */
+static int fill_from(int h, uint64_t off, uint64_t va, uint64_t len)
+{
+	char *bounce = sched_scratch();
+	int was = node_seek(h, 0, NODE_SEEK_CUR), rc = 0;
+
+	if (!bounce)
+		return -AE_EFAULT;
+	if (was < 0 || off > 0xffffffffull)
+		return was < 0 ? -AE_EACCES : 0;
+	if (node_seek(h, (int64_t)off, NODE_SEEK_SET) < 0)
+		return -AE_EINVAL;
+	for (uint64_t done = 0; done < len;) {
+		uint32_t want = len - done < PAGE_4K ? (uint32_t)(len - done)
+						     : (uint32_t)PAGE_4K;
+		int n = node_read(h, bounce, want);
+
+		if (n <= 0) {
+			rc = n;
+			break;
+		}
+		rc = syscall_copy(bounce, va + done, (uint64_t)n, true);
+		if (rc)
+			break;
+		done += (uint64_t)n;
+	}
+	node_seek(h, was, NODE_SEEK_SET);
+	return rc < 0 ? rc : 0;
+}
+
+int64_t lsys_mmap(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t addr = a[0], len = a[1], off = a[5], va = 0;
+	uint32_t prot = (uint32_t)a[2], flags = (uint32_t)a[3], hp;
+	int fd = (int)(int32_t)a[4], h = -1, rc;
+	struct proc_lfd *l;
+	struct node_stat st;
+	bool fixed;
+	PROC_OR_ESRCH(p);
+
+	if (!len || (off & (PAGE_4K - 1)))
+		return -AE_EINVAL;
+	if (len > hal_mmu_user_range().hi)
+		return -AE_ENOMEM;
+	len = (len + PAGE_4K - 1) & ~(PAGE_4K - 1);
+	if ((flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE)
+		return -AE_EINVAL;	/* shared mappings: not kept yet */
+	if (flags & ~(uint32_t)(MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS |
+				MAP_NORESERVE | MAP_POPULATE | MAP_STACK |
+				MAP_FIXED_NOREPLACE))
+		return -AE_EINVAL;
+	if (prot & ~(uint32_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -AE_EINVAL;
+	/* as mprotect: no PROT_NONE yet, and never write with execute */
+	if (!(prot & PROT_READ) || ((prot & PROT_WRITE) && (prot & PROT_EXEC)))
+		return -AE_EINVAL;
+	fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	if (fixed && (addr & (PAGE_4K - 1)))
+		return -AE_EINVAL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		h = proc_fd_get(p, fd);
+		l = proc_lfd(p, fd);
+		if (h < 0 || h == PROC_FD_CONSOLE)
+			return h == PROC_FD_CONSOLE ? -AE_ENODEV : -AE_EBADF;
+		if (is_pipe(l) || node_fstat(h, &st) || st.kind != NODE_KIND_FILE)
+			return -AE_ENODEV;	/* no pages to map */
+		if (l && l->path[0] && (l->flags & O_ACCMODE) == O_WRONLY)
+			return -AE_EACCES;
+	}
+	hp = HAL_PROT_READ | ((prot & PROT_EXEC) ? HAL_PROT_EXEC : 0) |
+	     ((prot & PROT_WRITE) || h >= 0 ? HAL_PROT_WRITE : 0);
+	if ((hp & HAL_PROT_WRITE) && (hp & HAL_PROT_EXEC))
+		hp &= ~(uint32_t)HAL_PROT_EXEC;	/* filled first, then set */
+	rc = proc_mmap(p, addr, len, hp, fixed, &va);
+	if (rc)
+		return rc == -AE_EEXIST && !(flags & MAP_FIXED_NOREPLACE) ?
+		       -AE_ENOMEM : rc;
+	if (h >= 0) {
+		/* a private copy of the file, then the protection asked */
+		uint64_t b[SYS_ARGS_MAX] = { va, len,
+			((prot & PROT_READ) ? 1 : 0) |
+			((prot & PROT_WRITE) ? 2 : 0) |
+			((prot & PROT_EXEC) ? 4 : 0) };
+
+		rc = fill_from(h, off, va, len);
+		if (!rc && !(prot & PROT_WRITE))
+			rc = (int)sys_protect(b);
+		if (rc) {
+			proc_munmap(p, va, len);
+			return rc;
+		}
+	}
+	return (int64_t)va;
+}
+
+int64_t lsys_munmap(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t len;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	if ((a[0] & (PAGE_4K - 1)) || !a[1])
+		return -AE_EINVAL;
+	if (a[1] > hal_mmu_user_range().hi)
+		return -AE_EINVAL;
+	len = (a[1] + PAGE_4K - 1) & ~(PAGE_4K - 1);
+	rc = proc_munmap(p, a[0], len);
+	/* nothing mapped there is no error (Linux's); a range over two
+	 * mappings is not unmapped yet */
+	return rc == -AE_ENOENT || rc == -AE_EFAULT ? 0 :
+	       rc == -AE_ENOSPC ? -AE_ENOMEM : rc;
+}

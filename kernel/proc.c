@@ -97,6 +97,7 @@ struct proc {
 	uint32_t cmdline_len;
 	uint64_t start_ns;	/* when it was made (monotonic clock) */
 	int pgid, sid;		/* its process group and session */
+	uint64_t mmap_next;	/* mmap's next address (going down) */
 };
 _Static_assert(PROC_LFD_PATH == NODE_PATH_MAX, "proc_lfd's path");
 
@@ -182,6 +183,55 @@ uint32_t proc_umask(struct proc *p, uint32_t mask)
 uint32_t proc_umask_of(const struct proc *p)
 {
 	return p->umask;
+}
+
+#define MMAP_GAP	(1ull << 30)	/* between the stack and mmap's area */
+
+int proc_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot,
+	      bool fixed, uint64_t *out)
+{
+	struct HalRange r = hal_mmu_user_range();
+	uint64_t va;
+	int rc;
+
+	if (!len || (len & (PAGE - 1)) || (addr & (PAGE - 1)))
+		return -AE_EINVAL;
+	if (fixed) {
+		if (addr < r.lo || addr >= r.hi || len > r.hi - addr)
+			return -AE_ENOMEM;
+		va = addr;
+	} else {
+		/* top-down from below the stack (and its gap) */
+		if (!p->mmap_next)
+			p->mmap_next = r.hi - PAGE - p->stack_size - MMAP_GAP;
+		uint64_t floor = p->brk_start + LINUX_BRK_MAX;
+
+		if (p->mmap_next < floor || len > p->mmap_next - floor)
+			return -AE_ENOMEM;	/* down to the heap's reach */
+		va = p->mmap_next - len;
+	}
+	rc = proc_charge(p, PROC_Q_PAGES, (int64_t)(len / PAGE));
+	if (rc)
+		return rc;
+	rc = mm_as_map(p->as_id, va, len, prot | HAL_PROT_USER);
+	if (rc) {
+		proc_charge(p, PROC_Q_PAGES, -(int64_t)(len / PAGE));
+		/* something there already: taken, or the mapping table */
+		return rc == -AE_EEXIST ? -AE_EEXIST : -AE_ENOMEM;
+	}
+	if (!fixed)
+		p->mmap_next = va;
+	*out = va;
+	return 0;
+}
+
+int proc_munmap(struct proc *p, uint64_t addr, uint64_t len)
+{
+	int rc = mm_as_unmap(p->as_id, addr, len);
+
+	if (rc == 0)
+		proc_charge(p, PROC_Q_PAGES, -(int64_t)(len / PAGE));
+	return rc;
 }
 
 uint64_t proc_brk(struct proc *p, uint64_t addr)
@@ -1465,6 +1515,7 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv,
 	p->brk_start = p->brk = p->brk_mapped =
 		(im.end + PAGE - 1) & ~(PAGE - 1);
 	p->tid_addr = p->robust_head = 0;
+	p->mmap_next = 0;
 	memset(p->name, 0, sizeof(p->name));
 	memcpy(p->name, base, strnlen(base, PROC_NAME_MAX - 1));
 	memset(p->exe, 0, sizeof(p->exe));

@@ -61,9 +61,11 @@ def main():
                 r'(?:failures|errors)=(\d+)', out))
             passed, failed = n - bad, bad
     elif a.kind == 'lines':
-        # the plain closing line: "N passed, N failed"
-        for m in re.finditer(r'(\d+) passed, (\d+) failed', out):
+        # the plain closing line: "N passed, N failed[, N skipped]"
+        for m in re.finditer(r'(\d+) passed, (\d+) failed'
+                             r'(?:, (\d+) skipped)?', out):
             passed, failed = int(m.group(1)), int(m.group(2))
+            skipped = int(m.group(3) or 0)
             found = True
     else:
         # one check: the command's exit status

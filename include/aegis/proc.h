@@ -122,6 +122,14 @@ int proc_parent(const struct proc *p);
 uint64_t proc_stack_size(const struct proc *p);
 uint64_t proc_brk(struct proc *p, uint64_t addr);
 void proc_linux_keep(struct proc *p, uint64_t tid_addr, uint64_t robust);
+/* proc_mmap - map len bytes (pages) of zeroed memory with prot
+ * (HAL_PROT_*) at addr (fixed) or where the process's mmap area goes on
+ * (down from 1 GiB below its stack): 0 with *out, -ENOMEM (no room, the
+ * page quota), -EEXIST (fixed over a mapping), -EINVAL. proc_munmap -
+ * unmap [addr, addr + len), inside one mapping: mm's errors. */
+int proc_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot,
+	      bool fixed, uint64_t *out);
+int proc_munmap(struct proc *p, uint64_t addr, uint64_t len);
 /* proc_umask - p's file mode creation mask is mask from now on (022 at
  * its start); the one before. */
 uint32_t proc_umask(struct proc *p, uint32_t mask);

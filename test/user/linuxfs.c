@@ -18,6 +18,9 @@
 #include <string.h>
 #include "ulib.h"
 #define sys(n, a, b, c, d, e) aegis_syscall((n), (a), (b), (c), (d), (e), 0)
+#define sys6(n, a, b, c, d, e, f) aegis_syscall((n), (long)(a), (long)(b), \
+						(long)(c), (long)(d), \
+						(long)(e), (long)(f))
 
 #if defined(__x86_64__)
 enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_fstat = 5,
@@ -29,7 +32,8 @@ enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_fstat = 5,
        NR_unlinkat = 263, NR_renameat = 264, NR_linkat = 265,
        NR_symlinkat = 266, NR_readlinkat = 267, NR_fchmodat = 268,
        NR_faccessat = 269, NR_utimensat = 280, NR_dup3 = 292,
-       NR_renameat2 = 316, NR_ioctl = 16, NR_sendfile = 40 };
+       NR_renameat2 = 316, NR_ioctl = 16, NR_sendfile = 40, NR_mmap = 9,
+       NR_munmap = 11 };
 #define O_DIRECTORY	0200000
 #define O_NOFOLLOW	0400000
 /* struct stat (x86_64): mode at 24, nlink at 16, size at 48, mtime 88 */
@@ -49,7 +53,7 @@ enum { NR_getcwd = 17, NR_dup = 23, NR_dup3 = 24, NR_fcntl = 25,
        NR_readlinkat = 78, NR_newfstatat = 79, NR_fstat = 80,
        NR_fsync = 82, NR_utimensat = 88, NR_exit_group = 94,
        NR_getuid = 174, NR_renameat2 = 276, NR_ioctl = 29,
-       NR_sendfile = 71 };
+       NR_sendfile = 71, NR_mmap = 222, NR_munmap = 215 };
 #define O_DIRECTORY	040000
 #define O_NOFOLLOW	0100000
 /* struct stat (generic): mode at 16, nlink at 20, size at 48, mtime 88 */
@@ -275,6 +279,29 @@ static void copies(void)
 	CHECK(L(ioctl, in, 0x541b, &n, 0) == 0 && n == 9);
 	CHECK(L(ioctl, in, 0x5401, buf, 0) == -ENOTTY);	/* TCGETS */
 	CHECK(L(ioctl, 99, 0x5401, buf, 0) == -EBADF);
+	/* mmap: zeroed memory of one's own, and a private copy of a file */
+	{
+		char *m = (char *)sys6(NR_mmap, 0, 8192, 3, 0x22, -1, 0);
+
+		CHECK((unsigned long)m < (unsigned long)-4095);
+		if ((unsigned long)m < (unsigned long)-4095) {
+			CHECK(m[0] == 0 && m[8191] == 0);
+			m[0] = 1;
+			m[8191] = 2;
+			CHECK(m[0] + m[8191] == 3);
+			CHECK(L(munmap, m, 8192, 0, 0) == 0);
+		}
+		m = (char *)sys6(NR_mmap, 0, 4096, 1, 0x02, in, 0);
+		CHECK((unsigned long)m < (unsigned long)-4095);
+		if ((unsigned long)m < (unsigned long)-4095) {
+			CHECK(memcmp(m, "0123456789", 10) == 0 && m[10] == 0);
+			CHECK(L(munmap, m, 4096, 0, 0) == 0);
+		}
+		CHECK(sys6(NR_mmap, 0, 0, 3, 0x22, -1, 0) == -EINVAL);
+		CHECK(sys6(NR_mmap, 0, 4096, 3, 0x22, -1, 1) == -EINVAL);
+		CHECK(sys6(NR_mmap, 0, 4096, 1, 0x02, out, 0) == -EACCES);
+		CHECK(L(munmap, 4097, 4096, 0, 0) == -EINVAL);
+	}
 	L(close, in, 0, 0, 0);
 	L(close, out, 0, 0, 0);
 	CHECK(L(unlinkat, AT_FDCWD, "copy", 0, 0) == 0);

@@ -44,6 +44,7 @@ enum { NR_getcwd = 17, NR_fcntl = 25, NR_openat = 56, NR_getdents64 = 61,
 #define KERNEL	0xffffff8040200000ul
 #endif
 
+#define NO_PID		(1l << 30)	/* above any pid_max */
 #define AT_FDCWD	(-100l)
 #define L(n, a, b, c, d) aegis_syscall(NR_##n, (long)(a), (long)(b), \
 				      (long)(c), (long)(d), 0, 0)
@@ -179,11 +180,11 @@ int main(void)
 	 * kernel's addresses for every pointer */
 	CHECK(L(kill, 1, 65, 0, 0) == -EINVAL);
 	CHECK(L(kill, 1, 19, 0, 0) == -EINVAL);	/* SIGSTOP: not kept */
-	CHECK(L(kill, 99999, 0, 0, 0) == -ESRCH);
-	CHECK(L(kill, -99999, 9, 0, 0) == -ESRCH);
+	CHECK(L(kill, NO_PID, 0, 0, 0) == -ESRCH);
+	CHECK(L(kill, -NO_PID, 9, 0, 0) == -ESRCH);
 	CHECK(L(wait4, -1, KERNEL, 0, 0) == -ECHILD);
 	CHECK(L(wait4, -1, 0, 0x1000, 0) == -EINVAL);
-	CHECK(L(setpgid, 99999, 0, 0, 0) == -ESRCH);
+	CHECK(L(setpgid, NO_PID, 0, 0, 0) == -ESRCH);
 	CHECK(L(prctl, 15, KERNEL, 0, 0) == -EFAULT);
 	CHECK(L(prctl, 16, KERNEL, 0, 0) == -EFAULT);
 	CHECK(L(times, KERNEL, 0, 0, 0) == -EFAULT);

@@ -37,6 +37,9 @@ enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
 
 enum { EPERM = 1, ENOENT = 2, ESRCH = 3, ECHILD = 10, EACCES = 13,
        EINVAL = 22 };
+/* a pid no Linux can have (pid_max is at most 2^22): a kill of it is safe
+ * on the host that runs the reference side */
+#define NO_PID		(1l << 30)
 #define SIGCHLD		17
 #define SIGTERM		15
 #define SIGPIPE		13
@@ -107,7 +110,7 @@ static void processes(void)
 	CHECK(pid > me);
 	CHECK(status_of(pid) == 7 << 8);
 	CHECK(L(wait4, -1, 0, WNOHANG, 0) == -ECHILD);
-	CHECK(L(wait4, 99999, 0, 0, 0) == -ECHILD);
+	CHECK(L(wait4, NO_PID, 0, 0, 0) == -ECHILD);
 	/* the child sees its parent */
 	pid = fork_();
 	if (pid == 0)
@@ -136,7 +139,7 @@ static void processes(void)
 	CHECK(status_of(pid) == SIGTERM);
 	CHECK(L(kill, pid, 0, 0, 0) == -ESRCH);
 	CHECK(L(kill, me, 99, 0, 0) == -EINVAL);
-	CHECK(L(kill, 99999, SIGTERM, 0, 0) == -ESRCH);
+	CHECK(L(kill, NO_PID, SIGTERM, 0, 0) == -ESRCH);
 	CHECK(L(kill, me, SIGCHLD, 0, 0) == 0);	/* ignored by default */
 	/* a process that signals itself ends at once */
 	pid = fork_();
@@ -175,8 +178,8 @@ static void groups(void)
 	CHECK(L(getpgid, 0, 0, 0, 0) > 0);
 	CHECK(L(getsid, 0, 0, 0, 0) > 0);
 	CHECK(L(getpgid, me, 0, 0, 0) == L(getpgid, 0, 0, 0, 0));
-	CHECK(L(getpgid, 99999, 0, 0, 0) == -ESRCH);
-	CHECK(L(setpgid, 99999, 0, 0, 0) == -ESRCH);
+	CHECK(L(getpgid, NO_PID, 0, 0, 0) == -ESRCH);
+	CHECK(L(setpgid, NO_PID, 0, 0, 0) == -ESRCH);
 	CHECK(L(setpgid, 0, -1, 0, 0) == -EINVAL);
 	/* a child: a group of its own, then a session of its own */
 	pid = fork_();
