@@ -106,8 +106,8 @@ int64_t lsys_getpid(const uint64_t a[SYS_ARGS_MAX])
 #define CSIGNAL			0x000000ff
 
 /* A new process, a copy of the caller, as clone(2) makes one: flags
- * (the exit signal in the low byte: it is not sent, there are no
- * signals yet), the child's stack (0: the caller's), and the tid
+ * (the exit signal in the low byte: the parent gets it when the child
+ * ends), the child's stack (0: the caller's), and the tid
  * addresses. Threads (CLONE_THREAD) and shared memory without
  * CLONE_VFORK: -EINVAL. */
 static int64_t do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid,
@@ -142,7 +142,8 @@ static int64_t do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid,
 		hal_user_regs_set_tls(&regs, tls);
 	pid = proc_fork(p, &regs, child_tls,
 			(flags & CLONE_CHILD_SETTID) ? ctid : 0,
-			(flags & CLONE_CHILD_CLEARTID) ? ctid : 0);
+			(flags & CLONE_CHILD_CLEARTID) ? ctid : 0,
+			(int)(flags & CSIGNAL));
 	if (pid < 0)
 		return pid;
 	if (flags & CLONE_PARENT_SETTID) {
@@ -813,33 +814,55 @@ static int get_timespec(uint64_t va, uint64_t *ns)
 	return 0;
 }
 
-/* Sleep ns (a day at a time: sched_sleep_ns's longest). */
-static int sleep_ns(uint64_t ns)
+/* Sleep ns (a day at a time at most: sched_block_unless's longest):
+ * 0, or -EINTR when a signal is due (with what was left in *left) or
+ * the process is ending. A wake that is not a signal sleeps on. */
+static int sleep_ns(uint64_t ns, uint64_t *left)
 {
-	while (ns) {
-		uint64_t n = ns < 86400 * NS ? ns : 86400 * NS;
-		int rc = sched_sleep_ns(n);
+	uint64_t now = clock_ns(), end = ns > ~0ull - now ? ~0ull : now + ns;
 
-		if (rc)
-			return rc;
+	for (;;) {
+		uint64_t seen = sched_wakes();
+
+		now = clock_ns();
+		if (now >= end)
+			return 0;
 		if (sched_killed())
 			return -AE_EINTR;	/* its process is ending */
-		ns -= n;
+		if (linux_sig_due()) {
+			*left = end - now;
+			return -AE_EINTR;	/* a handler runs next */
+		}
+		sched_block_unless(seen, end - now < 86400 * NS ? end - now
+							: 86400 * NS);
 	}
-	return 0;
+}
+
+/* What was left of an interrupted sleep, in the caller's rem (if any). */
+static int64_t slept(int rc, uint64_t left, uint64_t rem)
+{
+	int64_t ts[2] = { (int64_t)(left / NS), (int64_t)(left % NS) };
+
+	if (rc == -AE_EINTR && rem && left &&
+	    syscall_copy(ts, rem, sizeof(ts), true))
+		return -AE_EFAULT;
+	return rc;
 }
 
 int64_t lsys_nanosleep(const uint64_t a[SYS_ARGS_MAX])
 {
-	uint64_t ns;
+	uint64_t ns, left = 0;
 	int rc = get_timespec(a[0], &ns);
 
-	return rc ? rc : sleep_ns(ns);
+	if (rc)
+		return rc;
+	rc = sleep_ns(ns, &left);
+	return slept(rc, left, a[1]);
 }
 
 int64_t lsys_clock_nanosleep(const uint64_t a[SYS_ARGS_MAX])
 {
-	uint64_t ns, now;
+	uint64_t ns, now, left = 0;
 	int rc;
 
 	if (a[0] != CLOCK_REALTIME && a[0] != CLOCK_MONOTONIC &&
@@ -851,8 +874,10 @@ int64_t lsys_clock_nanosleep(const uint64_t a[SYS_ARGS_MAX])
 	if (a[1] & 1) {		/* TIMER_ABSTIME: until the clock reads ns */
 		clock_of(a[0], &now);
 		ns = ns > now ? ns - now : 0;
+		return sleep_ns(ns, &left);	/* (no rem: absolute) */
 	}
-	return sleep_ns(ns);
+	rc = sleep_ns(ns, &left);
+	return slept(rc, left, a[3]);
 }
 
 int64_t lsys_sysinfo(const uint64_t a[SYS_ARGS_MAX])

@@ -379,12 +379,10 @@ static int64_t pipe_io(int h, const struct proc_lfd *l,
 
 		n = node_pipe_io(h, bounce, (uint32_t)a[2], write, me);
 		if (n == -AE_EPIPE) {
-			/* SIGPIPE, whose default action ends the process
-			 * (there are no handlers yet to catch it) */
-			uint64_t b[SYS_ARGS_MAX] = { 0 };
-
-			proc_exit(proc_self(), PROC_SIGNALED(13));
-			sys_exit(b);
+			/* SIGPIPE: its default action ends the process (on
+			 * the way out); caught or ignored, -EPIPE */
+			proc_signal(proc_self(), 13);
+			return -AE_EPIPE;
 		}
 		if (n != -AE_EAGAIN)
 			break;
@@ -392,6 +390,8 @@ static int64_t pipe_io(int h, const struct proc_lfd *l,
 			return -AE_EAGAIN;
 		if (sched_killed())
 			return -AE_EINTR;
+		if (linux_sig_due())
+			return -LINUX_ERESTARTSYS;
 		sched_block_unless(seen, 0);	/* until the pipe wakes it */
 	}
 	if (n <= 0 || write)
@@ -1463,6 +1463,8 @@ static int64_t poll_fds(struct proc *p, struct pollfd_l *fds, uint64_t nfds,
 			return n;
 		if (sched_killed())
 			return -AE_EINTR;
+		if (linux_sig_due())	/* -EINTR once a handler ran */
+			return -LINUX_ERESTARTNOHAND;
 		sched_block_unless(seen, deadline == ~0ull ? 0 : deadline - now);
 	}
 }
@@ -1695,12 +1697,15 @@ int64_t lsys_sendfile(const uint64_t a[SYS_ARGS_MAX])
 
 			put = node_pipe_io(out, bounce, (uint32_t)got, true,
 					   sched_self());
-			while (put == -AE_EAGAIN && !sched_killed()) {
+			while (put == -AE_EAGAIN && !sched_killed() &&
+			       !linux_sig_due()) {
 				sched_block_unless(seen, 0);
 				seen = sched_wakes();
 				put = node_pipe_io(out, bounce, (uint32_t)got,
 						   true, sched_self());
 			}
+			if (put == -AE_EAGAIN)
+				put = -AE_EINTR;	/* a signal came */
 		} else if (ol && (ol->flags & O_APPEND)) {
 			put = node_append(out, bounce, (uint32_t)got);
 		} else {

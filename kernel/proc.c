@@ -98,6 +98,13 @@ struct proc {
 	uint64_t start_ns;	/* when it was made (monotonic clock) */
 	int pgid, sid;		/* its process group and session */
 	uint64_t mmap_next;	/* mmap's next address (going down) */
+	/* signals (aegis/proc.h) */
+	struct proc_sigact sigact[64];
+	uint64_t sig_blocked, sig_pending;
+	struct proc_siginfo sig_info[64];	/* of each pending signal */
+	uint64_t sig_saved;	/* the blocked set before rt_sigsuspend */
+	bool sig_suspended;
+	int exit_signal;	/* what its parent gets when it ends */
 };
 _Static_assert(PROC_LFD_PATH == NODE_PATH_MAX, "proc_lfd's path");
 
@@ -632,7 +639,8 @@ int proc_setsid(struct proc *self)
 }
 
 /* Whether sig's default action ends a process (Linux's signal(7)):
- * 1 ends it, 0 is ignored, -1 stops it (not kept yet). */
+ * 1 ends it, 0 is ignored, -1 stops it (a process cannot stop: taken as
+ * ignored, aegis/proc.h). */
 static int default_action(int sig)
 {
 	switch (sig) {
@@ -645,17 +653,65 @@ static int default_action(int sig)
 	}
 }
 
+#define SIGKILL		9
+#define SIGSTOP		19
+#define SIGCHLD		17
+#define SIG_BIT(sig)	(1ull << ((sig) - 1))
+#define UNBLOCKABLE	(SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
+
+/* What sig does to p now: 0 nothing, 1 ends it, 2 runs a handler. Lock
+ * held. */
+static int disposition(const struct proc *p, int sig)
+{
+	uint64_t h = p->sigact[sig - 1].handler;
+
+	if (sig == SIGKILL)
+		return 1;
+	if (h == PROC_SIG_IGN)
+		return 0;
+	if (h != PROC_SIG_DFL)
+		return 2;
+	return default_action(sig) > 0;
+}
+
+/* Post sig to p (lock held): true when it is to end p now, which the
+ * caller does once the lock is given back (proc_exit). */
+static bool post(struct proc *p, int sig, const struct proc_siginfo *info)
+{
+	int d = disposition(p, sig);
+
+	if (p->state != ALIVE || p->ending)
+		return false;
+	/* a blocked signal is never ignored: its disposition may change
+	 * before it is unblocked (proc_sig_take drops it if not) */
+	if (!(p->sig_blocked & SIG_BIT(sig)) && d != 2)
+		return d == 1;
+	p->sig_info[sig - 1] = *info;
+	__atomic_or_fetch(&p->sig_pending, SIG_BIT(sig), __ATOMIC_RELEASE);
+	/* a wait that can be interrupted looks again */
+	for (int k = 0; k < PROC_THREADS; k++)
+		if (p->tid[k] >= 0)
+			sched_wake(p->tid[k]);
+	return false;
+}
+
+static void end_by(struct proc *p, int sig)
+{
+	proc_exit(p, PROC_SIGNALED(sig));
+	if (p == proc_self())
+		sched_kill(sched_self());	/* itself too, on return */
+}
+
 int proc_kill(struct proc *self, int pid, int sig)
 {
-	struct proc *targets[PROC_MAX];
-	int n = 0, denied = 0, action;
+	struct proc *ends[PROC_MAX];
+	struct proc_siginfo info = { sig, 0, self->pid,
+				     self->priv ? 0 : PROC_UID_USER, 0 };
+	int n = 0, found = 0, denied = 0;
 	bool was;
 
-	if (sig < 0 || sig > 64)
-		return -AE_EINVAL;
-	action = sig ? default_action(sig) : 0;
-	if (action < 0)
-		return -AE_EINVAL;	/* stopping a process: not yet */
+	if (sig < 0 || sig > 64 || sig == SIGSTOP)
+		return -AE_EINVAL;	/* a process cannot stop */
 	was = plock();
 	for (int i = 0; i < PROC_MAX; i++) {
 		struct proc *p = &procs[i];
@@ -674,17 +730,144 @@ int proc_kill(struct proc *self, int pid, int sig)
 			denied++;
 			continue;
 		}
-		targets[n++] = p;
+		found++;
+		if (sig && post(p, sig, &info))
+			ends[n++] = p;
 	}
 	punlock(was);
-	if (n == 0)
+	if (found == 0)
 		return denied ? -AE_EPERM : -AE_ESRCH;
-	for (int i = 0; i < n && action > 0; i++) {
-		proc_exit(targets[i], PROC_SIGNALED(sig));
-		if (targets[i] == self)
-			sched_kill(sched_self());	/* itself too, on return */
-	}
+	for (int i = 0; i < n; i++)
+		end_by(ends[i], sig);
 	return 0;
+}
+
+void proc_signal(struct proc *p, int sig)
+{
+	struct proc_siginfo info = { sig, 0, p->pid,
+				     p->priv ? 0 : PROC_UID_USER, 0 };
+	bool was = plock(), end = post(p, sig, &info);
+
+	punlock(was);
+	if (end)
+		end_by(p, sig);
+}
+
+int proc_sigaction(struct proc *p, int sig, const struct proc_sigact *act,
+		   struct proc_sigact *old)
+{
+	bool was;
+
+	if (sig < 1 || sig > 64 || (act && (sig == SIGKILL || sig == SIGSTOP)))
+		return -AE_EINVAL;
+	was = plock();
+	if (old)
+		*old = p->sigact[sig - 1];
+	if (act) {
+		p->sigact[sig - 1] = *act;
+		p->sigact[sig - 1].mask &= ~UNBLOCKABLE;
+		if (disposition(p, sig) == 0)
+			__atomic_and_fetch(&p->sig_pending, ~SIG_BIT(sig),
+					   __ATOMIC_RELEASE);
+	}
+	punlock(was);
+	return 0;
+}
+
+int proc_sigmask(struct proc *p, int how, const uint64_t *set,
+		 uint64_t *old)
+{
+	bool was;
+
+	if (set && (how < 0 || how > 2))
+		return -AE_EINVAL;
+	was = plock();
+	if (old)
+		*old = p->sig_blocked;
+	if (set) {
+		uint64_t b = how == 0 ? p->sig_blocked | *set :
+			     how == 1 ? p->sig_blocked & ~*set : *set;
+
+		__atomic_store_n(&p->sig_blocked, b & ~UNBLOCKABLE,
+				 __ATOMIC_RELEASE);
+	}
+	punlock(was);
+	return 0;
+}
+
+uint64_t proc_sigpending(struct proc *p)
+{
+	return __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE);
+}
+
+bool proc_sig_due(const struct proc *p)
+{
+	return __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) &
+	       ~__atomic_load_n(&p->sig_blocked, __ATOMIC_ACQUIRE);
+}
+
+int proc_sig_take(struct proc *p, struct proc_sigact *act,
+		  struct proc_siginfo *info, uint64_t *old_mask)
+{
+	bool was = plock();
+
+	for (;;) {
+		uint64_t due = p->sig_pending & ~p->sig_blocked, b;
+		int sig, d;
+
+		if (!due) {
+			punlock(was);
+			return 0;
+		}
+		sig = __builtin_ctzll(due) + 1;
+		b = SIG_BIT(sig);
+		__atomic_and_fetch(&p->sig_pending, ~b, __ATOMIC_RELEASE);
+		d = disposition(p, sig);
+		if (d == 0)
+			continue;
+		*act = p->sigact[sig - 1];
+		*info = p->sig_info[sig - 1];
+		*old_mask = p->sig_suspended ? p->sig_saved : p->sig_blocked;
+		if (d == 2) {
+			uint64_t nb = *old_mask | act->mask |
+				      (act->flags & PROC_SA_NODEFER ? 0 : b);
+
+			p->sig_suspended = false;
+			__atomic_store_n(&p->sig_blocked, nb & ~UNBLOCKABLE,
+					 __ATOMIC_RELEASE);
+			if (act->flags & PROC_SA_RESETHAND)
+				p->sigact[sig - 1].handler = PROC_SIG_DFL;
+		} else {
+			act->handler = PROC_SIG_DFL;	/* it ends p */
+		}
+		punlock(was);
+		return sig;
+	}
+}
+
+void proc_sig_suspend(struct proc *p, uint64_t mask)
+{
+	bool was = plock();
+
+	if (!p->sig_suspended) {
+		p->sig_saved = p->sig_blocked;
+		p->sig_suspended = true;
+	}
+	__atomic_store_n(&p->sig_blocked, mask & ~UNBLOCKABLE,
+			 __ATOMIC_RELEASE);
+	punlock(was);
+}
+
+void proc_sig_unsuspend(struct proc *p)
+{
+	bool was = plock();
+
+	if (p->sig_suspended) {
+		p->sig_suspended = false;
+		__atomic_store_n(&p->sig_blocked, p->sig_saved,
+				 __ATOMIC_RELEASE);
+	}
+	punlock(was);
 }
 
 void proc_set_name(struct proc *p, const char *name)
@@ -746,6 +929,10 @@ int proc_wait4(struct proc *p, int pid, int32_t *code, bool nohang)
 		if (nohang || sched_killed()) {
 			punlock(was);
 			return nohang ? 0 : -AE_EINTR;
+		}
+		if (proc_sig_due(p)) {	/* a handler first: SA_RESTART */
+			punlock(was);
+			return -LINUX_ERESTARTSYS;
 		}
 		/* a child's end between here and the block counts */
 		p->waiting |= bit(me);
@@ -900,7 +1087,8 @@ int proc_reclaim_topics(void)
  * its address space back, tell its parent and the rest of the kernel. */
 static void reaped(void *owner, int tid, int code)
 {
-	struct proc *p = owner, *parent;
+	struct proc *p = owner, *parent, *end = NULL;
+	int end_sig = 0;
 	struct proc_exit_event ev;
 	int files[PROC_FILES], svc;
 	uint32_t as_id;
@@ -951,11 +1139,24 @@ static void reaped(void *owner, int tid, int code)
 		}
 	parent = p->parent ? by_pid(p->parent) : NULL;
 	if (parent && parent->state == ALIVE) {
+		int sig = p->exit_signal;
+		/* CLD_KILLED 2 with the signal, CLD_EXITED 1 with the code */
+		struct proc_siginfo info = {
+			sig, PROC_SIGNAL_OF(code) ? 2 : 1, p->pid,
+			p->priv ? 0 : PROC_UID_USER,
+			PROC_SIGNAL_OF(code) ? PROC_SIGNAL_OF(code) : code & 0xff };
+
 		wake_all(parent->waiting);
+		if (sig > 0 && sig <= 64 && post(parent, sig, &info)) {
+			end = parent;
+			end_sig = sig;
+		}
 	} else {
 		release_slot(p);	/* nobody will wait for it */
 	}
 	punlock(was);
+	if (end)
+		end_by(end, end_sig);
 	bus_publish(TOPIC_PROC_EXIT, BUS_PRIO_DEFAULT, &ev, sizeof(ev));
 }
 
@@ -990,6 +1191,38 @@ static int fill(uint32_t id, uint64_t va, const uint8_t *src, uint64_t len)
 	return 0;
 }
 
+/* A Linux program's signal page (docs/LINUX_ABI.md: Signals), the page
+ * above its stack: read and execute, holding the code a handler returns
+ * to when its sigaction named no restorer: rt_sigreturn. */
+static int sigpage(uint32_t id, uint64_t va)
+{
+#if defined(__x86_64__)
+	static const uint8_t code[] = {
+		0xb8, 0x0f, 0x00, 0x00, 0x00,	/* mov eax, 15 */
+		0x0f, 0x05,			/* syscall */
+	};
+#else
+	static const uint8_t code[] = {
+		0x68, 0x11, 0x80, 0xd2,		/* mov x8, #139 */
+		0x01, 0x00, 0x00, 0xd4,		/* svc #0 */
+	};
+#endif
+	int rc = mm_as_map(id, va, PAGE, HAL_PROT_READ | HAL_PROT_WRITE |
+			   HAL_PROT_USER);
+
+	if (!rc)
+		rc = fill(id, va, code, sizeof(code));
+	if (!rc)
+		rc = mm_as_protect(id, va, PAGE, HAL_PROT_READ | HAL_PROT_EXEC |
+				   HAL_PROT_USER);
+	return rc;
+}
+
+uint64_t proc_sigpage(void)
+{
+	return hal_mmu_user_range().hi - PAGE;
+}
+
 /* The image's segments and a stack in address space id; its entry. */
 static int load(uint32_t id, const struct elf_image *im, const uint8_t *img,
 		uint64_t stack_top, uint64_t stack_size)
@@ -1016,6 +1249,8 @@ static int load(uint32_t id, const struct elf_image *im, const uint8_t *img,
 	if (!rc)
 		rc = mm_as_map(id, stack_top - stack_size, stack_size,
 			       HAL_PROT_READ | HAL_PROT_WRITE | HAL_PROT_USER);
+	if (!rc && im->abi == ELF_ABI_LINUX)
+		rc = sigpage(id, stack_top);
 	return rc;
 }
 
@@ -1284,6 +1519,7 @@ static int spawn(const struct proc_spawn_req *q, const struct bus_msg *m)
 	p->exe[0] = '/';
 	memcpy(p->exe + 1, name, n + 1);
 	p->pgid = p->sid = p->pid;	/* a session of its own */
+	p->exit_signal = SIGCHLD;	/* (ignored unless its parent asks) */
 	set_cmdline(p, argv, (unsigned int)argc);
 	p->start_ns = clock_ns();
 	p->stack_size = ssize;
@@ -1297,7 +1533,8 @@ static int spawn(const struct proc_spawn_req *q, const struct bus_msg *m)
 			goto undo_as;
 	}
 	/* what load() mapped counts too: unmap gives it back like the rest */
-	p->held[PROC_Q_PAGES] = (int64_t)(ssize / PAGE);
+	p->held[PROC_Q_PAGES] = (int64_t)(ssize / PAGE) +
+				(im.abi == ELF_ABI_LINUX);	/* its sigpage */
 	for (uint32_t s = 0; s < im.nseg; s++)
 		p->held[PROC_Q_PAGES] += (int64_t)(((im.seg[s].vaddr +
 			im.seg[s].memsz + PAGE - 1) & ~(PAGE - 1)) -
@@ -1463,7 +1700,7 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv,
 	}
 	if (im.abi != ELF_ABI_LINUX)
 		ssize = STACK_SIZE;
-	pages = (int64_t)(ssize / PAGE);
+	pages = (int64_t)(ssize / PAGE) + (im.abi == ELF_ABI_LINUX);
 	for (uint32_t k = 0; k < im.nseg; k++)
 		pages += (int64_t)(((im.seg[k].vaddr + im.seg[k].memsz + PAGE -
 				     1) & ~(PAGE - 1)) -
@@ -1516,6 +1753,11 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv,
 		(im.end + PAGE - 1) & ~(PAGE - 1);
 	p->tid_addr = p->robust_head = 0;
 	p->mmap_next = 0;
+	/* handlers are gone with the old program; what is ignored stays
+	 * ignored, the blocked and pending sets stay (execve(2)) */
+	for (int k = 0; k < 64; k++)
+		if (p->sigact[k].handler != PROC_SIG_IGN)
+			memset(&p->sigact[k], 0, sizeof(p->sigact[k]));
 	memset(p->name, 0, sizeof(p->name));
 	memcpy(p->name, base, strnlen(base, PROC_NAME_MAX - 1));
 	memset(p->exe, 0, sizeof(p->exe));
@@ -1615,6 +1857,12 @@ static int fork_proc(const struct proc_fork_req *q, const struct bus_msg *m)
 	c->tid_addr = q->clear_tid;
 	c->robust_head = 0;
 	c->execed = false;
+	/* its dispositions and blocked set are the parent's; nothing is
+	 * pending (signal(7)) */
+	c->sig_pending = 0;
+	c->sig_suspended = false;
+	c->exit_signal = q->exit_signal >= 0 && q->exit_signal <= 64 ?
+			 q->exit_signal : 0;
 	for (k = 0; k < PROC_THREADS; k++)
 		c->tid[k] = -1;
 	punlock(was);
@@ -1691,7 +1939,7 @@ undo_as:
 }
 
 int proc_fork(struct proc *p, const struct HalUserRegs *regs, uint64_t tls,
-	      uint64_t set_tid, uint64_t clear_tid)
+	      uint64_t set_tid, uint64_t clear_tid, int exit_signal)
 {
 	struct proc_fork_req q;
 	struct bus_msg reply;
@@ -1705,6 +1953,7 @@ int proc_fork(struct proc *p, const struct HalUserRegs *regs, uint64_t tls,
 	q.tls = tls;
 	q.set_tid = set_tid;
 	q.clear_tid = clear_tid;
+	q.exit_signal = exit_signal;
 	/* lent to proc for the call, ended after it */
 	rc = bus_grant_new(regs, sizeof(*regs), BUS_GRANT_READ, (bus_svc_t)svc,
 			   &q.regs);

@@ -655,9 +655,10 @@ void kernel_syscall(struct HalSyscall *s)
 	if (me >= 0 && me < SCHED_THREADS_MAX)
 		calls[me] = s;
 	/* a Linux program's calls are Linux's (docs/LINUX_ABI.md) */
-	if (sched_caller_linux())
+	if (sched_caller_linux()) {
 		s->ret = linux_syscall(s->nr, s->args, &m);
-	else
+		linux_signal_return(s);	/* a handler, or the call again */
+	} else
 		s->ret = syscall_gate(s->nr, s->args, &m);
 	if (sched_killed())	/* its process is ending */
 		sched_exit_code(0);

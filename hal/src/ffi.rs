@@ -1790,6 +1790,121 @@ pub extern "C" fn hal_user_regs_set_sp(r: &mut HalUserRegs, v: u64) {
     arch::user_regs_set(r, arch::REG_SP, v);
 }
 
+/// The stack pointer of `r`.
+#[no_mangle]
+pub extern "C" fn hal_user_regs_sp(r: &HalUserRegs) -> u64 {
+    r.r[arch::REG_SP]
+}
+
+/// Make `r`, a system call's register file after its result, run that
+/// call again (a call a signal interrupted, restarted: SA_RESTART): the
+/// pc back on the call's instruction, and the register its result took
+/// given back its value before (x86_64: rax, the number `nr`; AArch64:
+/// x0, the first argument `arg0`).
+#[no_mangle]
+pub extern "C" fn hal_user_regs_restart(r: &mut HalUserRegs, nr: u64, arg0: u64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let _ = arg0;
+        r.r[arch::REG_PC] = r.r[arch::REG_PC].wrapping_sub(2); // syscall
+        r.r[arch::REG_RET] = nr;
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        let _ = nr;
+        r.r[arch::REG_PC] = r.r[arch::REG_PC].wrapping_sub(4); // svc #0
+        r.r[arch::REG_RET] = arg0;
+    }
+}
+
+/// The largest Linux signal frame, in bytes (crate::sigframe).
+pub const HAL_SIGFRAME_MAX: u32 = 4704;
+const _: () = assert!(HAL_SIGFRAME_MAX as usize == crate::sigframe::FRAME_MAX);
+
+#[cfg(target_arch = "x86_64")]
+use crate::sigframe::x86_64 as linux_frame;
+#[cfg(target_arch = "aarch64")]
+use crate::sigframe::aarch64 as linux_frame;
+
+/// Build the running arch's Linux signal frame (crate::sigframe) for a
+/// handler of signal `sig`: `info` its 128-byte siginfo, `mask` the
+/// blocked set rt_sigreturn gives back, `restorer` where the handler
+/// returns. The frame goes in `buf` (HAL_SIGFRAME_MAX bytes), its length
+/// in `*len`; `r` (the register file at the signal) then enters the
+/// handler. Returns the user address the frame is to be copied to, or 0
+/// when `r`'s stack pointer leaves no room (r unchanged).
+///
+/// # Safety
+/// `r`, `info` (128 bytes), `buf` (HAL_SIGFRAME_MAX bytes) and `len`
+/// valid.
+#[no_mangle]
+pub unsafe extern "C" fn hal_linux_sigframe(
+    r: *mut HalUserRegs,
+    sig: u32,
+    info: *const u8,
+    mask: u64,
+    handler: u64,
+    restorer: u64,
+    buf: *mut u8,
+    len: *mut u32,
+) -> u64 {
+    // SAFETY: the caller's contract.
+    let (r, info, buf) = unsafe {
+        (
+            &mut *r,
+            &*(info as *const [u8; crate::sigframe::SIGINFO_SIZE]),
+            core::slice::from_raw_parts_mut(buf, crate::sigframe::FRAME_MAX),
+        )
+    };
+    let e = crate::sigframe::Entry {
+        sig,
+        info,
+        mask,
+        handler,
+        restorer,
+    };
+    // SAFETY: the caller's contract.
+    unsafe { *len = linux_frame::SIZE as u32 };
+    linux_frame::build(r, &e, buf).unwrap_or(0)
+}
+
+/// Where rt_sigreturn finds its frame, from the stack pointer at the
+/// call; its length in `*len`.
+///
+/// # Safety
+/// `len` writable.
+#[no_mangle]
+pub unsafe extern "C" fn hal_linux_sigframe_at(sp: u64, len: *mut u32) -> u64 {
+    // SAFETY: the caller's contract.
+    unsafe { *len = linux_frame::SIZE as u32 };
+    linux_frame::at(sp)
+}
+
+/// rt_sigreturn: the register file `*r` and blocked set `*mask` from the
+/// frame `buf` (as hal_linux_sigframe_at named it, copied in). 0, or
+/// -EINVAL for a frame that is not one (AArch64: its FP/SIMD record).
+/// What the user may not set is cleared when `r` resumes.
+///
+/// # Safety
+/// `r`, `buf` (HAL_SIGFRAME_MAX bytes) and `mask` valid.
+#[no_mangle]
+pub unsafe extern "C" fn hal_linux_sigreturn(r: *mut HalUserRegs, buf: *const u8, mask: *mut u64) -> i32 {
+    // SAFETY: the caller's contract.
+    let (r, buf) = unsafe { (&mut *r, core::slice::from_raw_parts(buf, crate::sigframe::FRAME_MAX)) };
+    #[cfg(target_arch = "x86_64")]
+    let m = Some(linux_frame::restore(r, buf));
+    #[cfg(target_arch = "aarch64")]
+    let m = linux_frame::restore(r, buf);
+    match m {
+        Some(m) => {
+            // SAFETY: the caller's contract.
+            unsafe { *mask = m };
+            0
+        }
+        None => Errno::EINVAL.to_c(),
+    }
+}
+
 /// Leave for user mode with the whole register file `r` (a system
 /// call's, hal_syscall_regs): fork's child goes on where its parent
 /// called. Flags the user may not set (x86_64 IOPL, NT; AArch64's mode

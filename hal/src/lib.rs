@@ -38,6 +38,7 @@ mod psci;
 pub mod recover;
 mod rtc;
 mod sample;
+pub mod sigframe;
 
 #[cfg(not(test))]
 #[panic_handler]

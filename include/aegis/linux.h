@@ -119,4 +119,22 @@ struct user_mem;
 int64_t linux_syscall(uint64_t nr, const uint64_t a[6],
 		      const struct user_mem *m);
 
+/* Signals (kernel/linux_signal.c, docs/LINUX_ABI.md: Signals).
+ *
+ * A wait that a signal interrupts returns one of these, never seen by a
+ * program: LINUX_ERESTARTSYS runs the call again when the handler has
+ * SA_RESTART (or no handler ran), else the program gets -EINTR;
+ * LINUX_ERESTARTNOHAND runs it again only when no handler ran.
+ * linux_sig_due - whether the calling process has a signal to take (a
+ * wait checks it between sched_wakes and its block). linux_signal_return
+ * - at the end of each Linux system call: take the signals due, run a
+ * handler (its frame on the user stack; the thread leaves for it and
+ * does not return here) or end the process, or run an interrupted call
+ * again. */
+#define LINUX_ERESTARTSYS	512
+#define LINUX_ERESTARTNOHAND	514
+struct HalSyscall;
+bool linux_sig_due(void);
+void linux_signal_return(struct HalSyscall *s);
+
 #endif

@@ -70,6 +70,9 @@ struct proc_fork_req {
 	uint64_t set_tid;	/* 0, or where the child's pid is written in
 				 * its own memory (CLONE_CHILD_SETTID) */
 	uint64_t clear_tid;	/* the child's clear-child-tid address */
+	int32_t exit_signal;	/* what its parent gets when it ends (clone's
+				 * low byte: SIGCHLD, or 0: none) */
+	uint32_t reserved;
 };
 
 /* The exit code of a Linux process that a signal's default action ended
@@ -149,12 +152,14 @@ struct proc_lfd *proc_lfd(struct proc *p, int fd);
 
 /* proc_fork - a copy of p ("proc.fork"): its memory (copied at once),
  * its open files (one more holder each), working directory, mask and
- * quotas; its one thread starts with regs and thread pointer tls. The
+ * quotas, its signal dispositions and blocked set; its one thread
+ * starts with regs and thread pointer tls; exit_signal goes to p when it
+ * ends (clone's CSIGNAL). The
  * child's pid, or -EAGAIN (slots, quotas), -ENOMEM, -ESRCH. Thread
  * context (one of p's). */
 struct HalUserRegs;
 int proc_fork(struct proc *p, const struct HalUserRegs *regs, uint64_t tls,
-	      uint64_t set_tid, uint64_t clear_tid);
+	      uint64_t set_tid, uint64_t clear_tid, int exit_signal);
 
 /* proc_exec - replace p's program with the one at path (execve): argv
  * and envp on its start stack, close-on-exec files closed, its other
@@ -198,13 +203,81 @@ int proc_pgid_of(struct proc *self, int pid, bool session);
 int proc_setpgid(struct proc *self, int pid, int pgid);
 int proc_setsid(struct proc *self);
 
-/* proc_kill - signal sig to pid (> 0), self's group (0), every process
- * self may signal (-1) or group -pid, with the signal's default action,
- * as no process can catch one yet: ending it (PROC_SIGNALED(sig)),
- * nothing (SIGCHLD, SIGCONT, SIGURG, SIGWINCH; and sig 0, a check).
- * -EINVAL for sig past 64 or a stop signal (not kept yet), -EPERM for
- * a privileged target of an unprivileged sender, -ESRCH. */
+/* proc_kill - post sig to pid (> 0), self's group (0), every process
+ * self may signal (-1) or group -pid (sig 0: a check only), as each
+ * one's disposition says (above). -EINVAL for sig past 64 or SIGSTOP
+ * (a process cannot stop), -EPERM for a privileged target of an
+ * unprivileged sender, -ESRCH. */
 int proc_kill(struct proc *self, int pid, int sig);
+
+/* Signals of a Linux process (docs/LINUX_ABI.md: Signals; kernel/
+ * linux_signal.c delivers them). Each process has a disposition per
+ * signal, a blocked set and a pending set (bit sig - 1), and for each
+ * pending signal who sent it. A signal is posted to a process as its
+ * disposition says: ignored (SIG_IGN, or a default of ignore), ending it
+ * at once (a default of ending, not blocked: PROC_SIGNALED(sig)), or
+ * pending until its thread returns from a system call (a handler, or
+ * blocked). A posted signal wakes the process's threads: a wait that
+ * can be interrupted sees proc_sig_due and ends (-EINTR, or restarted).
+ * A process cannot stop: SIGTSTP, SIGTTIN and SIGTTOU with their default
+ * action are ignored, SIGSTOP refused (-EINVAL). */
+#define PROC_SIG_DFL	0
+#define PROC_SIG_IGN	1
+#define PROC_SA_NOCLDSTOP 0x00000001u
+#define PROC_SA_SIGINFO	0x00000004u
+#define PROC_SA_RESTORER 0x04000000u
+#define PROC_SA_ONSTACK	0x08000000u
+#define PROC_SA_RESTART	0x10000000u
+#define PROC_SA_NODEFER	0x40000000u
+#define PROC_SA_RESETHAND 0x80000000u
+struct proc_sigact {		/* Linux's struct sigaction (the kernel's) */
+	uint64_t handler;	/* PROC_SIG_DFL, PROC_SIG_IGN, or an address */
+	uint64_t flags;		/* PROC_SA_* */
+	uint64_t restorer;	/* with PROC_SA_RESTORER */
+	uint64_t mask;		/* blocked while the handler runs */
+};
+/* What a taken signal carries to its handler (siginfo). */
+struct proc_siginfo {
+	int32_t sig, code;	/* code: SI_USER 0, SI_TKILL -6, CLD_* */
+	int32_t pid;		/* the sender (SIGCHLD: the child) */
+	uint32_t uid;
+	int32_t status;		/* SIGCHLD: the exit code or signal */
+};
+/* proc_sigaction - sig's disposition (1..64): the old one in *old, the
+ * new from *act (NULL: unchanged); -EINVAL for sig out of range, or a
+ * new one for SIGKILL or SIGSTOP. A signal made ignored stops pending.
+ * proc_sigmask - the blocked set: how 0 adds set, 1 takes it away, 2
+ * is it (SIGKILL and SIGSTOP are never blocked); the old one in *old;
+ * -EINVAL for another how. proc_sigpending - the pending set.
+ * proc_sig_due - whether a pending signal is not blocked (lock-free: a
+ * wait checks it between sched_wakes and its block). */
+int proc_sigaction(struct proc *p, int sig, const struct proc_sigact *act,
+		   struct proc_sigact *old);
+int proc_sigmask(struct proc *p, int how, const uint64_t *set,
+		 uint64_t *old);
+uint64_t proc_sigpending(struct proc *p);
+bool proc_sig_due(const struct proc *p);
+/* proc_sig_take - the lowest pending signal that is not blocked, taken
+ * off the pending set: 0 when there is none; else sig with its
+ * disposition in *act (handler PROC_SIG_DFL: its default action ends
+ * the process) and its siginfo in *info. For a handler, the blocked set
+ * from now on has act->mask and sig added (not with SA_NODEFER), and
+ * *old_mask is the set before (what rt_sigreturn gives back; after
+ * rt_sigsuspend, the set before that). SA_RESETHAND makes sig's
+ * disposition the default again. */
+int proc_sig_take(struct proc *p, struct proc_sigact *act,
+		  struct proc_siginfo *info, uint64_t *old_mask);
+/* proc_sig_suspend - rt_sigsuspend's temporary blocked set: mask from
+ * now on until a handler is taken (proc_sig_take gives the set before
+ * as its old mask) or proc_sig_unsuspend puts the set before back. */
+void proc_sig_suspend(struct proc *p, uint64_t mask);
+void proc_sig_unsuspend(struct proc *p);
+/* proc_sigpage - the address of every Linux process's signal page: the
+ * code a handler returns to without SA_RESTORER (rt_sigreturn). */
+uint64_t proc_sigpage(void);
+/* proc_signal - post sig to p itself (a broken pipe's SIGPIPE): ends p
+ * (the caller's thread on its return) when that is its action. */
+void proc_signal(struct proc *p, int sig);
 
 /* The process's name (comm: prctl PR_SET_NAME and PR_GET_NAME). */
 void proc_set_name(struct proc *p, const char *name);

@@ -124,6 +124,13 @@ int sched_spawn_user(const char *name, unsigned int prio,
  * register zero, for good (the kernel stack starts again). */
 int sched_user_replace(uint32_t as_id, uint64_t root, bool linux_abi);
 void sched_user_start(uint64_t pc, uint64_t sp) __noreturn;
+/* sched_user_resume - leave for user mode with the register file r (a
+ * signal's handler, rt_sigreturn): copied to the thread's scratch page
+ * first, since the entry reuses this stack. Returns only for a register
+ * file hal_user_resume refuses (its pc or sp outside the user range):
+ * -EINVAL. */
+struct HalUserRegs;
+int sched_user_resume(const struct HalUserRegs *r);
 
 /* sched_caller_linux - for the system-call entry only (kernel/syscall.c),
  * where the caller is always a user thread: whether its calls are

@@ -761,6 +761,19 @@ void sched_user_start(uint64_t pc, uint64_t sp)
 	sched_exit_code(rc);
 }
 
+int sched_user_resume(const struct HalUserRegs *r)
+{
+	int me = self(), rc;
+
+	memcpy(th[me].scratch, r, sizeof(*r));
+	/* no interrupt between the stack's reuse and the return to user
+	 * mode: the entry's return sets the user's flags again */
+	irq_off();
+	rc = hal_user_resume(th[me].scratch, stack_top(me));
+	irq_on();
+	return rc;
+}
+
 bool sched_caller_linux(void)
 {
 	int me = self();

@@ -41,18 +41,33 @@ def screen(line):
     return line.rstrip('\r\n').split('\r')[-1]
 
 
+def due(entry, seen):
+    """Whether a typing entry's bytes are due: its one pattern matches the
+    newest line, or (a tuple) each pattern matches a line seen so far."""
+    pats, _, _, every = entry
+    if not every:
+        return bool(pats[0].search(seen[-1]))
+    return all(any(p.search(ln) for ln in seen) for p in pats)
+
+
 def boot(argv, log_path, timeout, typing=()):
     """Run QEMU; return (exit status or None on timeout, banner seconds or
     None, total seconds, output text). typing: (pattern, bytes) pairs, in
     order: when a serial line matches the next pattern, its bytes are
     typed on the serial input (QEMU's stdin); a third element is seconds
-    to wait first (for something the guest does in its own time)."""
+    to wait first (for something the guest does in its own time). A
+    pattern may be a tuple of patterns: the bytes are typed once a line
+    matching each has come, in any order, since the boot (a line the
+    guest prints in its own time, which may come before or after)."""
     banner_re = re.compile(BANNER)
     start = time.monotonic()
     banner_at = [None]
     chunks = []
-    pending = [(re.compile(t[0]), t[1], t[2] if len(t) > 2 else 0)
+    pending = [([re.compile(p) for p in
+                 (t[0] if isinstance(t[0], tuple) else (t[0],))],
+                t[1], t[2] if len(t) > 2 else 0, isinstance(t[0], tuple))
                for t in typing]
+    seen = []		# screened lines, for tuples of patterns
     proc = subprocess.Popen(argv,
                             stdin=subprocess.PIPE if pending
                             else subprocess.DEVNULL,
@@ -64,8 +79,9 @@ def boot(argv, log_path, timeout, typing=()):
             chunks.append(line)
             if banner_at[0] is None and banner_re.search(screen(line)):
                 banner_at[0] = time.monotonic() - start
-            if pending and pending[0][0].search(screen(line)):
-                _, keys, wait = pending.pop(0)
+            seen.append(screen(line))
+            if pending and due(pending[0], seen):
+                _, keys, wait, _ = pending.pop(0)
                 if wait:
                     time.sleep(wait)
                 try:

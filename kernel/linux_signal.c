@@ -1,0 +1,273 @@
+/*
+ * linux_signal.c - the Linux personality's signals (aegis/linux.h,
+ * docs/LINUX_ABI.md: Signals): rt_sigaction, rt_sigprocmask,
+ * rt_sigpending, rt_sigsuspend, pause and rt_sigreturn, and the delivery
+ * at the end of every Linux system call.
+ *
+ * The proc service keeps each process's dispositions, blocked and
+ * pending sets (aegis/proc.h: proc_sig*); kill and a child's end post
+ * signals there. A Linux thread takes its due signals when one of its
+ * system calls ends (linux_signal_return): a default action that ends
+ * the process ends it; a handler gets Linux's signal frame on the user
+ * stack (the HAL builds it: hal_linux_sigframe) and the thread leaves
+ * for the handler, which returns through the restorer (the program's
+ * own, SA_RESTORER, or the sigpage's) into rt_sigreturn. A process busy
+ * in user code without system calls takes a handled signal at its next
+ * call; one whose action ends it ends at once (proc_kill).
+ */
+#include <string.h>
+#include <aegis/errno.h>
+#include <aegis/hal.h>
+#include <aegis/kmalloc.h>
+#include <aegis/kprintf.h>
+#include <aegis/linux.h>
+#include <aegis/linux_syscalls.h>
+#include <aegis/proc.h>
+#include <aegis/sched.h>
+#include <aegis/syscall.h>
+
+#define SIGSEGV		11
+#define SIG_SETSIZE	8	/* a sigset_t of 64 signals */
+
+#define PROC_OR_ESRCH(p)			\
+	struct proc *p = proc_self();		\
+	if (!p)					\
+		return -AE_ESRCH
+
+bool linux_sig_due(void)
+{
+	struct proc *p = proc_self();
+
+	return p && proc_sig_due(p);
+}
+
+/* The process ends as a fault's would (a frame it cannot take, a
+ * sigreturn frame that is not one): SIGSEGV, which cannot be caught
+ * here. */
+static void segv(struct proc *p, const char *why)
+{
+	klog(KLOG_INFO, "linux: pid %d: %s: SIGSEGV\n", proc_pid(p), why);
+	proc_exit(p, PROC_SIGNALED(SIGSEGV));
+	sched_kill(sched_self());
+}
+
+/* Linux's siginfo (128 bytes): signo, errno, code, then the sender's pid
+ * and uid (and for SIGCHLD the status; utime and stime are 0). */
+static void siginfo(uint8_t out[128], const struct proc_siginfo *i)
+{
+	int32_t w[7] = { i->sig, 0, i->code, 0, i->pid, (int32_t)i->uid,
+			 i->status };
+
+	memset(out, 0, 128);
+	memcpy(out, w, sizeof(w));
+}
+
+/* Take the signals due with the thread's register file r (its system
+ * call's result in it): run a handler (does not return), end the
+ * process (returns, with the thread marked to end), or return with
+ * nothing due. restart: r's call was interrupted (LINUX_ERESTART*, the
+ * result not yet in r), and what to do with it once a handler is known;
+ * nr and arg0 to run it again. */
+static void deliver(struct proc *p, struct HalUserRegs *r, int64_t restart,
+		    uint64_t nr, uint64_t arg0)
+{
+	static const size_t max = HAL_SIGFRAME_MAX;
+	struct proc_sigact act;
+	struct proc_siginfo info;
+	uint8_t si[128];
+	uint64_t old, frame;
+	uint32_t len;
+	uint8_t *buf;
+	int sig, rc;
+
+	sig = proc_sig_take(p, &act, &info, &old);
+	if (!sig) {
+		proc_sig_unsuspend(p);
+		if (restart) {
+			/* nothing ran: the call runs again */
+			hal_user_regs_restart(r, nr, arg0);
+			sched_user_resume(r);
+			segv(p, "cannot resume");
+		}
+		return;
+	}
+	if (act.handler == PROC_SIG_DFL) {
+		proc_exit(p, PROC_SIGNALED(sig));	/* its default action */
+		sched_kill(sched_self());
+		return;
+	}
+	if (restart == LINUX_ERESTARTSYS && (act.flags & PROC_SA_RESTART))
+		hal_user_regs_restart(r, nr, arg0);
+	else if (restart)
+		hal_user_regs_set_ret(r, (uint64_t)-AE_EINTR);
+	siginfo(si, &info);
+	buf = kmalloc(max);
+	if (!buf) {
+		segv(p, "no memory for a signal frame");
+		return;
+	}
+	frame = hal_linux_sigframe(r, (uint32_t)sig, si, old, act.handler,
+				   (act.flags & PROC_SA_RESTORER) ?
+				   act.restorer : proc_sigpage(), buf, &len);
+	rc = frame ? syscall_copy(buf, frame, len, true) : -AE_EFAULT;
+	kfree(buf);
+	if (rc) {
+		/* Linux's force_sigsegv: no room on the stack for the frame */
+		segv(p, "no room for a signal frame on its stack");
+		return;
+	}
+	klog(KLOG_DEBUG, "linux: pid %d: signal %d to its handler %#llx\n",
+	     proc_pid(p), sig, (unsigned long long)act.handler);
+	sched_user_resume(r);
+	segv(p, "a handler outside the user range");
+}
+
+void linux_signal_return(struct HalSyscall *s)
+{
+	struct HalUserRegs r __attribute__((aligned(16)));
+	struct proc *p;
+	int64_t restart = 0;
+
+	if (s->ret == -LINUX_ERESTARTSYS || s->ret == -LINUX_ERESTARTNOHAND)
+		restart = -s->ret;
+	else if (!linux_sig_due())
+		return;		/* the common case: two loads */
+	p = proc_self();
+	if (!p || sched_killed()) {
+		if (restart)
+			s->ret = -AE_EINTR;
+		return;
+	}
+	hal_syscall_regs(s, &r);
+	if (!restart)
+		hal_user_regs_set_ret(&r, (uint64_t)s->ret);
+	deliver(p, &r, restart, s->nr, s->args[0]);
+	/* nothing due after all, or the process ends: the call's result */
+	if (restart)
+		s->ret = -AE_EINTR;
+}
+
+/* ---- the calls ----------------------------------------------------------- */
+
+int64_t lsys_rt_sigaction(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct proc_sigact act, old;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	if (a[3] != SIG_SETSIZE)
+		return -AE_EINVAL;
+	if (a[1]) {
+		rc = syscall_copy(&act, a[1], sizeof(act), false);
+		if (rc)
+			return rc;
+	}
+	rc = proc_sigaction(p, (int)a[0], a[1] ? &act : NULL, &old);
+	if (rc)
+		return rc;
+	return a[2] ? syscall_copy(&old, a[2], sizeof(old), true) : 0;
+}
+
+int64_t lsys_rt_sigprocmask(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t set, old;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	if (a[3] != SIG_SETSIZE)
+		return -AE_EINVAL;
+	if (a[1]) {
+		rc = syscall_copy(&set, a[1], sizeof(set), false);
+		if (rc)
+			return rc;
+	}
+	rc = proc_sigmask(p, (int)a[0], a[1] ? &set : NULL, &old);
+	if (rc)
+		return rc;
+	return a[2] ? syscall_copy(&old, a[2], sizeof(old), true) : 0;
+}
+
+int64_t lsys_rt_sigpending(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t set;
+	PROC_OR_ESRCH(p);
+
+	if (a[1] != SIG_SETSIZE)
+		return -AE_EINVAL;
+	set = proc_sigpending(p);
+	return syscall_copy(&set, a[0], sizeof(set), true);
+}
+
+/* Wait until a signal is due; -EINTR (the handler runs on the way out). */
+static int64_t wait_for_signal(struct proc *p)
+{
+	for (;;) {
+		uint64_t seen = sched_wakes();
+
+		if (proc_sig_due(p) || sched_killed())
+			return -AE_EINTR;
+		sched_block_unless(seen, 0);
+	}
+}
+
+int64_t lsys_rt_sigsuspend(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t mask;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	if (a[1] != SIG_SETSIZE)
+		return -AE_EINVAL;
+	rc = syscall_copy(&mask, a[0], sizeof(mask), false);
+	if (rc)
+		return rc;
+	proc_sig_suspend(p, mask);
+	return wait_for_signal(p);
+}
+
+int64_t lsys_pause(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	(void)a;
+	return wait_for_signal(p);
+}
+
+int64_t lsys_rt_sigreturn(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct HalUserRegs r __attribute__((aligned(16)));
+	const struct HalSyscall *call = syscall_current();
+	uint64_t frame, mask;
+	uint32_t len;
+	uint8_t *buf;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	(void)a;
+	if (!call)
+		return -AE_EFAULT;
+	hal_syscall_regs(call, &r);
+	frame = hal_linux_sigframe_at(hal_user_regs_sp(&r), &len);
+	buf = kmalloc(HAL_SIGFRAME_MAX);
+	if (!buf) {
+		segv(p, "no memory for rt_sigreturn");
+		return -AE_ENOMEM;
+	}
+	rc = syscall_copy(buf, frame, len, false);
+	if (!rc)
+		rc = hal_linux_sigreturn(&r, buf, &mask);
+	kfree(buf);
+	if (rc) {
+		segv(p, "rt_sigreturn without a signal frame");
+		return rc;
+	}
+	proc_sigmask(p, 2, &mask, NULL);
+	/* what the restored mask lets through comes now */
+	if (proc_sig_due(p))
+		deliver(p, &r, 0, 0, 0);
+	if (!sched_killed()) {
+		sched_user_resume(&r);
+		segv(p, "rt_sigreturn to outside the user range");
+	}
+	return -AE_EINTR;
+}

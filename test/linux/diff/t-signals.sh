@@ -1,0 +1,30 @@
+# signals: trap, kill between processes, exit statuses of signalled
+# processes, ignored signals, SIGCHLD while waiting, SIGPIPE
+trap 'echo got USR1' USR1
+kill -USR1 $$
+echo after USR1
+trap 'echo got USR2; trap - USR2' USR2
+kill -USR2 $$; echo "still here"
+sh -c 'trap "echo child got TERM; exit 3" TERM; kill -TERM $$; echo not here'
+echo "trapped child: $?"
+sh -c 'kill -TERM $$; echo not here'
+echo "terminated child: $?"
+sh -c 'kill -KILL $$'
+echo "killed child: $?"
+sh -c 'trap "" INT; kill -INT $$; echo ignored INT'
+echo "status: $?"
+sleep 10 &
+pid=$!
+kill $pid
+wait $pid
+echo "wait: $?"
+( trap 'echo sub got HUP; exit 5' HUP; kill -HUP $(sh -c 'echo $PPID'); sleep 1; echo late )
+echo "subshell: $?"
+trap 'echo exit trap' EXIT
+yes | head -2
+echo "pipe: $?"
+kill -0 $$ && echo "kill -0: alive"
+kill -s USR1 $$
+kill -l 15
+kill -l TERM
+trap - USR1

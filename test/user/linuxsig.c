@@ -1,0 +1,460 @@
+/*
+ * linuxsig.c - what Linux's signals do, checked one by one: handlers
+ * and their siginfo and ucontext, dispositions (SIG_IGN, SA_RESETHAND),
+ * the blocked and pending sets, a handler's mask, rt_sigsuspend and
+ * pause, SIGCHLD, waits a signal interrupts (-EINTR, or again with
+ * SA_RESTART; nanosleep's time left), SIGPIPE caught and ignored, a
+ * blocked signal whose default action ends the process once unblocked,
+ * and the refusals.
+ *
+ * Built and marked as linuxfs.c is (a static program that talks only
+ * through Linux's system calls); the same binary runs under Aegis (case
+ * linux-signals) and under Linux (test/unit/linux_reference.py), so each
+ * expectation here is Linux's.
+ */
+#include <stdint.h>
+#include <string.h>
+#include "ulib.h"
+
+#define sys(n, a, b, c, d, e) aegis_syscall((n), (a), (b), (c), (d), (e), 0)
+
+#if defined(__x86_64__)
+enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_rt_sigaction = 13,
+       NR_rt_sigprocmask = 14, NR_rt_sigreturn = 15, NR_pause = 34,
+       NR_nanosleep = 35, NR_getpid = 39, NR_clone = 56, NR_wait4 = 61,
+       NR_kill = 62, NR_rt_sigpending = 127, NR_rt_sigsuspend = 130,
+       NR_exit_group = 231, NR_pipe2 = 293 };
+#define UC_SIGMASK	296	/* ucontext: uc_sigmask after uc_mcontext */
+#else
+enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
+       NR_exit_group = 94, NR_nanosleep = 101, NR_kill = 129,
+       NR_rt_sigsuspend = 133, NR_rt_sigaction = 134,
+       NR_rt_sigprocmask = 135, NR_rt_sigpending = 136,
+       NR_rt_sigreturn = 139, NR_getpid = 172, NR_clone = 220,
+       NR_wait4 = 260 };
+#define UC_SIGMASK	40	/* ucontext: uc_sigmask before uc_mcontext */
+#endif
+
+enum { EINTR = 4, EINVAL = 22, EPIPE = 32 };
+#define SIGUSR1		10
+#define SIGUSR2		12
+#define SIGKILL		9
+#define SIGPIPE		13
+#define SIGTERM		15
+#define SIGCHLD		17
+#define SIGSTOP		19
+#define SIG_DFL		0
+#define SIG_IGN		1
+#define SA_SIGINFO	0x00000004ul
+#define SA_RESTORER	0x04000000ul
+#define SA_RESTART	0x10000000ul
+#define SA_NODEFER	0x40000000ul
+#define SA_RESETHAND	0x80000000ul
+#define BIT(s)		(1ul << ((s) - 1))
+
+#define L(n, a, b, c, d) sys(NR_##n, (long)(a), (long)(b), (long)(c), \
+			     (long)(d), 0)
+
+struct kact {			/* the kernel's struct sigaction */
+	unsigned long handler, flags, restorer, mask;
+};
+
+/* The restorer: rt_sigreturn (x86_64 Linux wants one: SA_RESTORER). */
+void sig_restore(void) __attribute__((visibility("hidden")));
+#if defined(__x86_64__)
+__asm__(".text\n.globl sig_restore\n.hidden sig_restore\nsig_restore:\n"
+	"\tmov $15, %eax\n\tsyscall\n\thlt\n");
+#else
+__asm__(".text\n.globl sig_restore\n.hidden sig_restore\nsig_restore:\n"
+	"\tmov x8, #139\n\tsvc #0\n\tbrk #0\n");
+#endif
+
+static int checks, fails;
+static char line[160];
+
+static void say(const char *s)
+{
+	sys(NR_write, 1, (long)s, (long)strlen(s), 0, 0);
+}
+
+#define CHECK(cond)							\
+	do {								\
+		checks++;						\
+		if (!(cond)) {						\
+			fails++;					\
+			snprintf(line, sizeof(line),			\
+				 "linuxsig: line %d: %s\n", __LINE__, #cond); \
+			say(line);					\
+		}							\
+	} while (0)
+
+static void __attribute__((noreturn)) quit(long code)
+{
+	sys(NR_exit_group, code, 0, 0, 0, 0);
+	for (;;)
+		;
+}
+
+static long fork_(void)
+{
+	return L(clone, SIGCHLD, 0, 0, 0);
+}
+
+static long status_of(long pid)
+{
+	int st = -1;
+	long rc = L(wait4, pid, &st, 0, 0);
+
+	return rc == pid ? st : rc < 0 ? rc : -1000;
+}
+
+static long sleep_ms(long ms, long *rem)
+{
+	long ts[2] = { ms / 1000, ms % 1000 * 1000000 };
+
+	return L(nanosleep, ts, rem, 0, 0);
+}
+
+static long act(int sig, void (*h)(int, void *, void *), unsigned long flags,
+		unsigned long mask)
+{
+	struct kact a = { (unsigned long)h, flags | SA_RESTORER,
+			  (unsigned long)sig_restore, mask };
+
+	return L(rt_sigaction, sig, &a, 0, 8);
+}
+
+static long disposition(int sig, unsigned long h)
+{
+	struct kact a = { h, SA_RESTORER, (unsigned long)sig_restore, 0 };
+
+	return L(rt_sigaction, sig, &a, 0, 8);
+}
+
+static unsigned long blocked(void)
+{
+	unsigned long old = ~0ul;
+
+	L(rt_sigprocmask, 0, 0, &old, 8);
+	return old;
+}
+
+/* what the handler saw */
+static volatile int got, got_sig, got_code, got_pid, got_status;
+static volatile unsigned long got_mask, got_ucmask;
+
+/* a handler without SA_SIGINFO gets the signal only (AArch64's leaves
+ * x1 and x2 as they were) */
+static void handler(int sig, void *info, void *uc)
+{
+	(void)info;
+	(void)uc;
+	got++;
+	got_sig = sig;
+	got_mask = blocked();
+}
+
+/* with SA_SIGINFO: its siginfo and ucontext too */
+static void info_handler(int sig, void *info, void *uc)
+{
+	int32_t *si = info;
+
+	handler(sig, 0, 0);
+	got_code = si[2];
+	got_pid = si[4];
+	got_status = si[6];
+	got_ucmask = *(unsigned long *)((char *)uc + UC_SIGMASK);
+}
+
+static void handlers(void)
+{
+	long me = L(getpid, 0, 0, 0, 0);
+	struct kact old;
+
+	/* a handler runs before kill returns, with its siginfo */
+	CHECK(act(SIGUSR1, info_handler, SA_SIGINFO, BIT(SIGUSR2)) == 0);
+	got = 0;
+	CHECK(L(kill, me, SIGUSR1, 0, 0) == 0);
+	CHECK(got == 1);
+	CHECK(got_sig == SIGUSR1);
+	CHECK(got_code == 0);			/* SI_USER */
+	CHECK(got_pid == me);
+	/* in it, its signal and its mask are blocked; the ucontext keeps
+	 * the mask before, which comes back */
+	CHECK(got_mask == (BIT(SIGUSR1) | BIT(SIGUSR2)));
+	CHECK(got_ucmask == 0);
+	CHECK(blocked() == 0);
+	/* the old disposition */
+	CHECK(L(rt_sigaction, SIGUSR1, 0, &old, 8) == 0);
+	CHECK(old.handler == (unsigned long)info_handler);
+	CHECK((old.flags & SA_SIGINFO) && old.mask == BIT(SIGUSR2));
+	/* SA_NODEFER: its own signal not blocked in it */
+	CHECK(act(SIGUSR1, handler, SA_NODEFER, 0) == 0);
+	CHECK(L(kill, me, SIGUSR1, 0, 0) == 0);
+	CHECK(got == 2 && got_mask == 0);
+	/* SA_RESETHAND: once, then the default again */
+	CHECK(act(SIGUSR2, handler, SA_RESETHAND, 0) == 0);
+	CHECK(L(kill, me, SIGUSR2, 0, 0) == 0);
+	CHECK(got == 3 && got_sig == SIGUSR2);
+	CHECK(L(rt_sigaction, SIGUSR2, 0, &old, 8) == 0);
+	CHECK(old.handler == SIG_DFL);
+	/* ignored signals do nothing, even one that would end it */
+	CHECK(disposition(SIGTERM, SIG_IGN) == 0);
+	CHECK(L(kill, me, SIGTERM, 0, 0) == 0);
+	CHECK(disposition(SIGTERM, SIG_DFL) == 0);
+	/* refusals */
+	CHECK(act(SIGKILL, handler, 0, 0) == -EINVAL);
+	CHECK(act(SIGSTOP, handler, 0, 0) == -EINVAL);
+	CHECK(act(0, handler, 0, 0) == -EINVAL);
+	CHECK(act(65, handler, 0, 0) == -EINVAL);
+	CHECK(L(rt_sigaction, SIGKILL, 0, &old, 8) == 0);	/* may read */
+	CHECK(L(rt_sigaction, SIGUSR1, 0, &old, 4) == -EINVAL);
+	CHECK(L(rt_sigaction, SIGUSR1, 8, 0, 8) == -14);	/* EFAULT */
+}
+
+static void masks(void)
+{
+	long me = L(getpid, 0, 0, 0, 0);
+	unsigned long set = BIT(SIGUSR1), pend = ~0ul, old = 0;
+
+	CHECK(act(SIGUSR1, info_handler, SA_SIGINFO, 0) == 0);
+	/* blocked: pending, not run; unblocking runs it */
+	got = 0;
+	CHECK(L(rt_sigprocmask, 0, &set, &old, 8) == 0);	/* SIG_BLOCK */
+	CHECK(old == 0);
+	CHECK(L(kill, me, SIGUSR1, 0, 0) == 0);
+	CHECK(got == 0);
+	CHECK(L(rt_sigpending, &pend, 8, 0, 0) == 0);
+	CHECK(pend == BIT(SIGUSR1));
+	CHECK(L(rt_sigprocmask, 1, &set, 0, 8) == 0);	/* SIG_UNBLOCK */
+	CHECK(got == 1);
+	CHECK(L(rt_sigpending, &pend, 8, 0, 0) == 0 && pend == 0);
+	/* SIGKILL and SIGSTOP cannot be blocked */
+	set = ~0ul;
+	CHECK(L(rt_sigprocmask, 2, &set, 0, 8) == 0);	/* SIG_SETMASK */
+	/* (qemu-user, the AArch64 reference, keeps a few real-time ones
+	 * for itself: only the standard ones are checked) */
+	CHECK((blocked() & 0x7fffffff) ==
+	      (0x7fffffff & ~(BIT(SIGKILL) | BIT(SIGSTOP))));
+	set = 0;
+	CHECK(L(rt_sigprocmask, 2, &set, 0, 8) == 0);
+	CHECK(L(rt_sigprocmask, 3, &set, 0, 8) == -EINVAL);
+	CHECK(L(rt_sigprocmask, 0, &set, 0, 4) == -EINVAL);
+	/* rt_sigsuspend: waits with its mask, runs the pending handler,
+	 * returns -EINTR with the mask before back */
+	set = BIT(SIGUSR1);
+	CHECK(L(rt_sigprocmask, 0, &set, 0, 8) == 0);
+	CHECK(L(kill, me, SIGUSR1, 0, 0) == 0);
+	got = 0;
+	set = 0;
+	CHECK(L(rt_sigsuspend, &set, 8, 0, 0) == -EINTR);
+	CHECK(got == 1);
+	CHECK(got_ucmask == BIT(SIGUSR1));
+	CHECK(blocked() == BIT(SIGUSR1));
+	set = 0;
+	CHECK(L(rt_sigprocmask, 2, &set, 0, 8) == 0);
+	/* a blocked signal is never ignored (its disposition may change
+	 * before it is unblocked); making it ignored drops it */
+	set = BIT(SIGUSR2);
+	CHECK(L(rt_sigprocmask, 0, &set, 0, 8) == 0);
+	CHECK(disposition(SIGUSR2, SIG_IGN) == 0);
+	CHECK(L(kill, me, SIGUSR2, 0, 0) == 0);
+	CHECK(L(rt_sigpending, &pend, 8, 0, 0) == 0 && pend == BIT(SIGUSR2));
+	CHECK(disposition(SIGUSR2, SIG_IGN) == 0);
+	CHECK(L(rt_sigpending, &pend, 8, 0, 0) == 0 && pend == 0);
+	set = 0;
+	CHECK(L(rt_sigprocmask, 2, &set, 0, 8) == 0);
+	CHECK(disposition(SIGUSR2, SIG_DFL) == 0);
+}
+
+/* A child that says it is ready (a byte on fd), then does what it is
+ * told; the parent signals it after a pause (so that it waits by then). */
+static void ready(int fd)
+{
+	L(write, fd, "r", 1, 0);
+}
+
+static void wait_ready(int fd)
+{
+	char c;
+
+	L(read, fd, &c, 1, 0);
+	sleep_ms(100, 0);
+}
+
+/* pause(2) (AArch64 has only rt_sigsuspend) */
+static long wait_signal(void)
+{
+#if defined(__x86_64__)
+	return L(pause, 0, 0, 0, 0);
+#else
+	unsigned long now = blocked();
+
+	return L(rt_sigsuspend, &now, 8, 0, 0);
+#endif
+}
+
+static void children(void)
+{
+	long me = L(getpid, 0, 0, 0, 0), pid, rem[2];
+	int sync[2], data[2];
+	char c;
+
+	CHECK(L(pipe2, sync, 0, 0, 0) == 0);
+	CHECK(L(pipe2, data, 0, 0, 0) == 0);
+	/* SIGCHLD's handler runs as wait4 returns: the child's pid, its
+	 * code, CLD_EXITED */
+	CHECK(act(SIGCHLD, info_handler, SA_SIGINFO | SA_RESTART, 0) == 0);
+	got = 0;
+	pid = fork_();
+	if (pid == 0)
+		quit(5);
+	CHECK(status_of(pid) == 5 << 8);
+	CHECK(got == 1 && got_sig == SIGCHLD);
+	CHECK(got_pid == pid && got_code == 1 && got_status == 5);
+	CHECK(disposition(SIGCHLD, SIG_DFL) == 0);
+	/* pause ends with a handler: -EINTR */
+	pid = fork_();
+	if (pid == 0) {
+		got = 0;
+		act(SIGTERM, handler, 0, 0);
+		ready(sync[1]);
+		quit(wait_signal() == -EINTR && got == 1 ? 42 : 1);
+	}
+	wait_ready(sync[0]);
+	CHECK(L(kill, pid, SIGTERM, 0, 0) == 0);
+	CHECK(status_of(pid) == 42 << 8);
+	/* a read a handler interrupts: -EINTR without SA_RESTART */
+	pid = fork_();
+	if (pid == 0) {
+		act(SIGUSR1, handler, 0, 0);
+		ready(sync[1]);
+		quit(L(read, data[0], &c, 1, 0) == -EINTR ? 3 : 1);
+	}
+	wait_ready(sync[0]);
+	CHECK(L(kill, pid, SIGUSR1, 0, 0) == 0);
+	CHECK(status_of(pid) == 3 << 8);
+	/* ... and with SA_RESTART it reads on */
+	pid = fork_();
+	if (pid == 0) {
+		got = 0;
+		act(SIGUSR1, handler, SA_RESTART, 0);
+		ready(sync[1]);
+		quit(L(read, data[0], &c, 1, 0) == 1 && c == 'd' && got == 1 ?
+		     4 : 1);
+	}
+	wait_ready(sync[0]);
+	CHECK(L(kill, pid, SIGUSR1, 0, 0) == 0);
+	sleep_ms(50, 0);
+	CHECK(L(write, data[1], "d", 1, 0) == 1);
+	CHECK(status_of(pid) == 4 << 8);
+	/* nanosleep: -EINTR and the time left */
+	pid = fork_();
+	if (pid == 0) {
+		long r[2] = { -1, -1 };
+
+		act(SIGUSR1, handler, SA_RESTART, 0);
+		ready(sync[1]);
+		if (sleep_ms(5000, r) != -EINTR)
+			quit(1);
+		quit(r[0] >= 0 && r[0] < 5 && r[1] >= 0 &&
+		     r[1] < 1000000000 && (r[0] || r[1]) ? 6 : 2);
+	}
+	wait_ready(sync[0]);
+	CHECK(L(kill, pid, SIGUSR1, 0, 0) == 0);
+	CHECK(status_of(pid) == 6 << 8);
+	/* a blocked signal whose default action ends the process: it
+	 * waits, and ends it when unblocked */
+	pid = fork_();
+	if (pid == 0) {
+		unsigned long set = BIT(SIGTERM);
+
+		L(rt_sigprocmask, 0, &set, 0, 8);
+		ready(sync[1]);
+		sleep_ms(300, 0);
+		L(rt_sigprocmask, 1, &set, 0, 8);
+		quit(9);	/* not reached */
+	}
+	wait_ready(sync[0]);
+	CHECK(L(kill, pid, SIGTERM, 0, 0) == 0);
+	CHECK(status_of(pid) == SIGTERM);
+	/* SIGPIPE ignored: -EPIPE, and it goes on; caught: its handler */
+	L(close, data[0], 0, 0, 0);
+	CHECK(disposition(SIGPIPE, SIG_IGN) == 0);
+	CHECK(L(write, data[1], "x", 1, 0) == -EPIPE);
+	CHECK(act(SIGPIPE, handler, 0, 0) == 0);
+	got = 0;
+	CHECK(L(write, data[1], "x", 1, 0) == -EPIPE);
+	CHECK(got == 1 && got_sig == SIGPIPE);
+	CHECK(disposition(SIGPIPE, SIG_DFL) == 0);
+	L(close, data[1], 0, 0, 0);
+	L(close, sync[0], 0, 0, 0);
+	L(close, sync[1], 0, 0, 0);
+	(void)me;
+	(void)rem;
+}
+
+/* rt_sigreturn with the stack pointer at sp: a frame nobody made */
+static void __attribute__((noreturn)) sigreturn_at(unsigned long sp)
+{
+#if defined(__x86_64__)
+	__asm__ volatile("mov %0, %%rsp\n\tmov $15, %%eax\n\tsyscall"
+			 : : "r"(sp) : "memory");
+#else
+	__asm__ volatile("mov sp, %0\n\tmov x8, #139\n\tsvc #0"
+			 : : "r"(sp) : "memory");
+#endif
+	for (;;)
+		;
+}
+
+static unsigned char junk[8192] __attribute__((aligned(16)));
+
+/* A frame of junk, or none at all, ends the process with SIGSEGV. */
+static void hostile(void)
+{
+	long pid;
+
+	memset(junk, 0xff, sizeof(junk));
+	pid = fork_();
+	if (pid == 0)
+		sigreturn_at((unsigned long)junk + 16);
+	CHECK(status_of(pid) == 11);
+	pid = fork_();
+	if (pid == 0)
+		sigreturn_at(0xffffffff80200000ul);	/* the kernel's */
+	CHECK(status_of(pid) == 11);
+	pid = fork_();
+	if (pid == 0)
+		sigreturn_at(16);			/* nothing mapped */
+	CHECK(status_of(pid) == 11);
+}
+
+#if defined(__aarch64__)
+/* Without SA_RESTORER an AArch64 handler returns through the kernel's
+ * own code (Linux's vDSO, Aegis's sigpage). */
+static void no_restorer(void)
+{
+	struct kact a = { (unsigned long)handler, 0, 0, 0 };
+
+	got = 0;
+	CHECK(L(rt_sigaction, SIGUSR1, &a, 0, 8) == 0);
+	CHECK(L(kill, L(getpid, 0, 0, 0, 0), SIGUSR1, 0, 0) == 0);
+	CHECK(got == 1);
+}
+#endif
+
+int main(void)
+{
+	handlers();
+	masks();
+	children();
+	hostile();
+#if defined(__aarch64__)
+	no_restorer();
+#endif
+	snprintf(line, sizeof(line), "linuxsig: %d checks, %d failed\n",
+		 checks, fails);
+	say(line);
+	quit(fails);
+}
