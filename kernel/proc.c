@@ -702,13 +702,19 @@ static void end_by(struct proc *p, int sig)
 		sched_kill(sched_self());	/* itself too, on return */
 }
 
-int proc_kill(struct proc *self, int pid, int sig)
+/* kill(2) from process self, or (NULL) from the kernel: privileged, no
+ * group of its own, sender pid 0 (SI_KERNEL 0x80). */
+static int kill_from(struct proc *self, int pid, int sig)
 {
 	struct proc *ends[PROC_MAX];
-	struct proc_siginfo info = { sig, 0, self->pid,
-				     self->priv ? 0 : PROC_UID_USER, 0 };
+	struct proc_siginfo info = { sig, self ? 0 : 0x80,
+				     self ? self->pid : 0,
+				     self && !self->priv ? PROC_UID_USER : 0, 0 };
 	int n = 0, found = 0, denied = 0;
 	bool was;
+
+	if (!self && pid == 0)
+		return -AE_EINVAL;	/* the kernel has no group */
 
 	if (sig < 0 || sig > 64 || sig == SIGSTOP)
 		return -AE_EINVAL;	/* a process cannot stop */
@@ -720,13 +726,15 @@ int proc_kill(struct proc *self, int pid, int sig)
 		if (p->state != ALIVE || p->ending)
 			continue;
 		match = pid > 0 ? p->pid == pid :
-			pid == 0 ? p->pgid == self->pgid :
-			pid == -1 ? true :	/* (there is no init to spare) */
+			pid == 0 ? self && p->pgid == self->pgid :
+			/* (there is no init to spare; the kernel's -1 is
+			 * group 1, a console session's) */
+			pid == -1 && self ? true :
 			p->pgid == -pid;
 		if (!match)
 			continue;
 		/* the same user, or privilege */
-		if (!self->priv && p->priv) {
+		if (self && !self->priv && p->priv) {
 			denied++;
 			continue;
 		}
@@ -740,6 +748,36 @@ int proc_kill(struct proc *self, int pid, int sig)
 	for (int i = 0; i < n; i++)
 		end_by(ends[i], sig);
 	return 0;
+}
+
+int proc_kill(struct proc *self, int pid, int sig)
+{
+	return kill_from(self, pid, sig);
+}
+
+int proc_signal_as_kernel(int pid, int sig)
+{
+	struct proc_signal_req q = { pid, sig };
+
+	return call_proc_signal(&q);
+}
+
+/* proc.signal (m): from a kernel service only */
+static int signal_req(const struct bus_msg *m)
+{
+	struct proc_signal_req q;
+	bool was = plock(), user = false;
+
+	for (int i = 0; i < PROC_MAX; i++)
+		if (procs[i].state != FREE && procs[i].svc == (int)m->src)
+			user = true;
+	punlock(was);
+	if (user)
+		return -AE_EPERM;
+	if (m->len != sizeof(q))
+		return -AE_EINVAL;
+	memcpy(&q, m->data, sizeof(q));
+	return kill_from(NULL, q.pid, q.sig);
 }
 
 void proc_signal(struct proc *p, int sig)
@@ -2226,6 +2264,8 @@ static int proc_handle(void *state, const struct bus_msg *m,
 		return proc_sysfs(m, reply);
 	/* /proc (kernel/procfs.c): its node requests, and every other
 	 * message a chance to mount it */
+	if (m->kind == BUS_REQUEST && m->topic == TOPIC_PROC_SIGNAL)
+		return signal_req(m);
 	if (m->kind != BUS_REQUEST || (m->topic != TOPIC_PROC_SPAWN &&
 				       m->topic != TOPIC_PROC_FORK))
 		return procfs_handle(m, reply);

@@ -1892,7 +1892,7 @@ pub unsafe extern "C" fn hal_linux_sigreturn(r: *mut HalUserRegs, buf: *const u8
     // SAFETY: the caller's contract.
     let (r, buf) = unsafe { (&mut *r, core::slice::from_raw_parts(buf, crate::sigframe::FRAME_MAX)) };
     #[cfg(target_arch = "x86_64")]
-    let m = Some(linux_frame::restore(r, buf));
+    let m = Some(linux_frame::restore(r, buf, arch::mxcsr_mask()));
     #[cfg(target_arch = "aarch64")]
     let m = linux_frame::restore(r, buf);
     match m {

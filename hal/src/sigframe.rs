@@ -97,9 +97,6 @@ pub mod x86_64 {
     const ORDER: [usize; 18] = [7, 8, 9, 10, 11, 12, 13, 14, 5, 4, 6, 1, 3, 0, 2, 15, 16, 17];
     const RFLAGS_DF: u64 = 1 << 10;
     const RFLAGS_TF: u64 = 1 << 8;
-    /// The MXCSR bits a program may set (with DAZ): FXRSTOR faults on
-    /// the others.
-    const MXCSR_MASK: u64 = 0xffff;
 
     /// Build the frame for `e` under `r`'s stack pointer in `buf` (its
     /// first SIZE bytes), and make `r` enter the handler. The frame's
@@ -140,7 +137,9 @@ pub mod x86_64 {
     }
 
     /// Restore `r` and the mask from frame `buf` (SIZE bytes).
-    pub fn restore(r: &mut HalUserRegs, buf: &[u8]) -> u64 {
+    /// `mxcsr_mask`: the MXCSR bits this CPU takes (FXSAVE's
+    /// MXCSR_MASK; FXRSTOR faults on the others, in the kernel).
+    pub fn restore(r: &mut HalUserRegs, buf: &[u8], mxcsr_mask: u32) -> u64 {
         let b = &buf[..SIZE];
         for (k, &i) in ORDER.iter().enumerate() {
             r.r[i] = get(b, MC + 8 * k);
@@ -149,7 +148,7 @@ pub mod x86_64 {
             *w = get(b, FP + 8 * k);
         }
         // MXCSR (bytes 24..27; its mask above it is FXSAVE's to write)
-        r.fp[3] &= MXCSR_MASK;
+        r.fp[3] &= mxcsr_mask as u64;
         get(b, SIGMASK)
     }
 }
@@ -283,7 +282,7 @@ mod tests {
         // the handler returned: ret popped the restorer
         assert_eq!(x86_64::at(f + 8), f);
         let mut back = r;
-        let mask = x86_64::restore(&mut back, &b);
+        let mask = x86_64::restore(&mut back, &b, 0xffff);
         assert_eq!(mask, 0x4000_0001);
         assert_eq!(back.r[..18], before.r[..18]);
         assert_eq!(back.fp[..64], before.fp[..64]);
@@ -297,8 +296,8 @@ mod tests {
         let mut b = [0u8; FRAME_MAX];
         x86_64::build(&mut r, &entry(&info), &mut b).unwrap();
         put(&mut b, 440 + 24, 0xffff_ffff_ffff_ffff);
-        x86_64::restore(&mut r, &b);
-        assert_eq!(r.fp[3], 0xffff);
+        x86_64::restore(&mut r, &b, 0xffbf);
+        assert_eq!(r.fp[3], 0xffbf, "no DAZ where the CPU has none");
     }
 
     #[test]

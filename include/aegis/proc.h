@@ -75,6 +75,13 @@ struct proc_fork_req {
 	uint32_t reserved;
 };
 
+/* proc.signal: post sig to process pid (> 0) or group -pid (< 0: -1 is
+ * group 1, not every process), as the kernel */
+struct proc_signal_req {
+	int32_t pid;
+	int32_t sig;
+};
+
 /* The exit code of a Linux process that a signal's default action ended
  * (PROC_SIGNALED(13): SIGPIPE); wait4 reports the signal. */
 #define PROC_SIGNALED(sig)	(-(1000 + (sig)))
@@ -272,6 +279,10 @@ int proc_sig_take(struct proc *p, struct proc_sigact *act,
  * as its old mask) or proc_sig_unsuspend puts the set before back. */
 void proc_sig_suspend(struct proc *p, uint64_t mask);
 void proc_sig_unsuspend(struct proc *p);
+/* proc_signal_as_kernel - post sig to pid (> 0) or group -pid (< 0) as
+ * the kernel would (a "proc.signal" request, from a kernel service: the
+ * shell's Ctrl-C for its console session): kill's errors. */
+int proc_signal_as_kernel(int pid, int sig);
 /* proc_sigpage - the address of every Linux process's signal page: the
  * code a handler returns to without SA_RESTORER (rt_sigreturn). */
 uint64_t proc_sigpage(void);

@@ -156,6 +156,9 @@ static void edit(uint8_t c)
 		break;
 	case LINE_INTR:
 		redraw();	/* a new, empty line after "^C" */
+		/* and the shell hears of it: a console session's program
+		 * gets SIGINT (the monitor's own prompt ignores it) */
+		publish_console_intr();
 		break;
 	case LINE_TAB:
 		complete();

@@ -499,6 +499,19 @@ static void session_line(char *line)
 		fail("session", rc);
 }
 
+/* Ctrl-C during the session: SIGINT to the session's process group,
+ * as a terminal's line discipline sends it to its foreground group
+ * (there is no terminal: the group the session's program leads, which
+ * its children share while the shell has no job control). */
+static void session_intr(void)
+{
+	struct proc_signal_req q = { -session_pid, 2 };	/* SIGINT */
+	int rc = call_proc_signal(&q);
+
+	if (rc && rc != -AE_ESRCH)
+		fail("session: SIGINT", rc);
+}
+
 static void session_ended(const struct proc_exit_event *ev)
 {
 	if (session_wr >= 0)
@@ -853,6 +866,14 @@ static int shell_handle(void *state, const struct bus_msg *m,
 			cat_step();
 			ready();
 		}
+		return 0;
+	}
+	if (m->topic == TOPIC_CONSOLE_INTR && from(m, "console") &&
+	    (job == JOB_SESSION || job == JOB_NONE)) {
+		/* a session's Ctrl-C is its program's; at the monitor's own
+		 * prompt the console has dropped the line already */
+		if (job == JOB_SESSION)
+			session_intr();
 		return 0;
 	}
 	if ((m->topic == TOPIC_SHELL_KEY || m->topic == TOPIC_CONSOLE_INTR) &&

@@ -489,7 +489,12 @@ CASES = [
                  # the echo's end of line)
                  (r'(^|~ uptime)up \d', b"trap 'echo got USR1' USR1; "
                                 b"kill -USR1 $$\r"),
-                 (r'(^|\$ )got USR1$', b'exit 4\r'),
+                 (r'(^|\$ )got USR1$', b'sleep 100\r'),
+                 # Ctrl-C: SIGINT to the session's group ends the sleep
+                 # (ash's $? 130), not ash
+                 (r'^sleep 100$', b'\x03', 1),
+                 (r'^\^C$', b'echo back $?\r'),
+                 (r'(^|\$ )back 130$', b'exit 4\r'),
                  (r'ended with 4', b'poweroff\r')],
         'expect': [
             BANNER,
@@ -499,6 +504,7 @@ CASES = [
             r'(^|\$ )4$',
             r'(^|~ uptime)up \d+:\d\d:\d\d\.\d+, \d+ services',
             r'(^|\$ )got USR1$',
+            r'(^|\$ )back 130$',
             r"sh: session: busybox \(pid 1\) ended with 4; the "
             r"monitor's prompt again$",
         ],

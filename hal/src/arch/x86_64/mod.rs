@@ -302,6 +302,20 @@ pub fn user_regs_set(r: &mut crate::ffi::HalUserRegs, i: usize, v: u64) {
     r.r[i] = v;
 }
 
+/// The MXCSR bits this CPU takes (FXSAVE's MXCSR_MASK; 0 there means
+/// the default, 0xffbf: no DAZ). FXRSTOR of any other bit faults.
+pub fn mxcsr_mask() -> u32 {
+    #[repr(C, align(16))]
+    struct Image([u32; 128]);
+    let mut img = Image([0; 128]);
+    // SAFETY: img is 16-byte aligned and 512 bytes; FXSAVE only stores.
+    unsafe { core::arch::asm!("fxsave64 [{}]", in(reg) img.0.as_mut_ptr(), options(nostack)) };
+    match img.0[7] {
+        0 => 0xffbf,
+        m => m,
+    }
+}
+
 /// The FS base is not in the register file (the scheduler keeps it).
 pub fn user_regs_set_tls(_r: &mut crate::ffi::HalUserRegs, _v: u64) {}
 
