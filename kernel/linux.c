@@ -28,6 +28,7 @@
 #include <aegis/proc.h>
 #include <aegis/sched.h>
 #include <aegis/service.h>
+#include <aegis/spinlock.h>
 #include <aegis/syscall.h>
 #include <aegis/sysfs.h>
 #include <aegis/topics.h>
@@ -515,20 +516,67 @@ int64_t lsys_getegid(const uint64_t a[SYS_ARGS_MAX])
 	return id_of();
 }
 
+/* The host and domain names (sethostname, setdomainname): the
+ * kernel's, one for every process, until the next boot. */
+#define UTS_LEN		64
+static char uts_node[UTS_LEN + 1] = "aegis", uts_domain[UTS_LEN + 1] =
+	"(none)";
+static DEFINE_LOCK_CLASS(uts_class, "linux.uts");
+static spinlock_t uts_lk = SPINLOCK_INIT(&uts_class);
+
 int64_t lsys_uname(const uint64_t a[SYS_ARGS_MAX])
 {
 	/* struct utsname: six fields of 65 bytes */
 	static const char *const what[6] = {
-		"Aegis", "aegis", AEGIS_VERSION, "#1 SMP", NULL, "(none)" };
+		"Aegis", NULL, AEGIS_VERSION, "#1 SMP", NULL, NULL };
 	char u[6][65];
+	bool was;
 
 	memset(u, 0, sizeof(u));
 	for (int i = 0; i < 6; i++) {
 		const char *s = what[i] ? what[i] : hal_arch_name();
 
-		memcpy(u[i], s, strnlen(s, 64));
+		if (i != 1 && i != 5)
+			memcpy(u[i], s, strnlen(s, 64));
 	}
+	was = spin_lock_irqsave(&uts_lk);
+	memcpy(u[1], uts_node, sizeof(uts_node));
+	memcpy(u[5], uts_domain, sizeof(uts_domain));
+	spin_unlock_irqrestore(&uts_lk, was);
 	return syscall_copy(u, a[0], sizeof(u), true);
+}
+
+/* sethostname and setdomainname: privileged; at most 64 bytes, which
+ * need no NUL (Linux's order: the privilege first). */
+static int64_t set_uts(char *to, uint64_t va, uint64_t len)
+{
+	char name[UTS_LEN + 1];
+	bool was;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	if (!proc_privileged(p))
+		return -AE_EPERM;
+	if (len > UTS_LEN)
+		return -AE_EINVAL;
+	memset(name, 0, sizeof(name));
+	rc = syscall_copy(name, va, len, false);
+	if (rc)
+		return rc;
+	was = spin_lock_irqsave(&uts_lk);
+	memcpy(to, name, sizeof(name));
+	spin_unlock_irqrestore(&uts_lk, was);
+	return 0;
+}
+
+int64_t lsys_sethostname(const uint64_t a[SYS_ARGS_MAX])
+{
+	return set_uts(uts_node, a[0], a[1]);
+}
+
+int64_t lsys_setdomainname(const uint64_t a[SYS_ARGS_MAX])
+{
+	return set_uts(uts_domain, a[0], a[1]);
 }
 
 int64_t lsys_brk(const uint64_t a[SYS_ARGS_MAX])

@@ -587,6 +587,58 @@ int64_t lsys_fdatasync(const uint64_t a[SYS_ARGS_MAX])
 	return lsys_fsync(a);
 }
 
+int64_t lsys_syncfs(const uint64_t a[SYS_ARGS_MAX])
+{
+	return lsys_fsync(a);	/* a file of it open: nothing to write */
+}
+
+#define CLOSE_RANGE_UNSHARE	2
+#define CLOSE_RANGE_CLOEXEC	4
+
+int64_t lsys_close_range(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint32_t first = (uint32_t)a[0], last = (uint32_t)a[1];
+	PROC_OR_ESRCH(p);
+
+	if (a[2] & ~(uint64_t)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) ||
+	    first > last)
+		return -AE_EINVAL;
+	/* (no process shares its table: CLOSE_RANGE_UNSHARE is what is) */
+	for (uint32_t fd = first; fd <= last && fd < PROC_FILES; fd++) {
+		struct proc_lfd *l = proc_lfd(p, (int)fd);
+
+		if (proc_fd_get(p, (int)fd) == -AE_EBADF)
+			continue;
+		if (a[2] & CLOSE_RANGE_CLOEXEC) {
+			if (l)
+				l->cloexec = true;
+		} else {
+			uint64_t b[SYS_ARGS_MAX] = { fd };
+
+			lsys_close(b);
+		}
+	}
+	return 0;
+}
+
+#define POSIX_FADV_NOREUSE	5
+
+int64_t lsys_fadvise64(const uint64_t a[SYS_ARGS_MAX])
+{
+	int h;
+	PROC_OR_ESRCH(p);
+
+	h = proc_fd_get(p, (int)a[0]);
+	/* advice only: tmpfs has no cache to read ahead or drop */
+	if (h < 0 && h != PROC_FD_CONSOLE)
+		return h;
+	if (h == PROC_FD_CONSOLE || is_pipe(proc_lfd(p, (int)a[0])))
+		return -AE_ESPIPE;
+	if (a[3] > POSIX_FADV_NOREUSE || (int64_t)a[2] < 0)
+		return -AE_EINVAL;
+	return 0;
+}
+
 int64_t lsys_sync(const uint64_t a[SYS_ARGS_MAX])
 {
 	(void)a;
@@ -831,6 +883,17 @@ int64_t lsys_faccessat(const uint64_t a[SYS_ARGS_MAX])
 	bits = st.uid == PROC_UID_USER ? st.mode >> 6 :
 	       st.gid == PROC_UID_USER ? st.mode >> 3 : st.mode;
 	return (a[2] & ~bits & 7) ? -AE_EACCES : 0;
+}
+
+#define AT_EACCESS	0x200
+
+int64_t lsys_faccessat2(const uint64_t a[SYS_ARGS_MAX])
+{
+	/* the real and effective ids are one here: AT_EACCESS changes
+	 * nothing. AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH are not kept */
+	if (a[3] & ~(uint64_t)AT_EACCESS)
+		return -AE_EINVAL;
+	return lsys_faccessat(a);
 }
 
 int64_t lsys_access(const uint64_t a[SYS_ARGS_MAX])

@@ -16,6 +16,7 @@
  * call; one whose action ends it ends at once (proc_kill).
  */
 #include <string.h>
+#include <aegis/clock.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kmalloc.h>
@@ -231,6 +232,56 @@ int64_t lsys_pause(const uint64_t a[SYS_ARGS_MAX])
 
 	(void)a;
 	return wait_for_signal(p);
+}
+
+int64_t lsys_rt_sigtimedwait(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t set, end = ~0ull;
+	struct proc_siginfo info;
+	int rc, sig;
+	PROC_OR_ESRCH(p);
+
+	if (a[3] != SIG_SETSIZE)
+		return -AE_EINVAL;
+	rc = syscall_copy(&set, a[0], sizeof(set), false);
+	if (rc)
+		return rc;
+	set &= ~((1ull << 8) | (1ull << 18));	/* never SIGKILL, SIGSTOP */
+	if (a[2]) {
+		int64_t ts[2];
+
+		rc = syscall_copy(ts, a[2], sizeof(ts), false);
+		if (rc)
+			return rc;
+		if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+			return -AE_EINVAL;
+		end = clock_ns() + (uint64_t)ts[0] * 1000000000ull +
+		      (uint64_t)ts[1];
+	}
+	for (;;) {
+		uint64_t seen = sched_wakes(), now;
+
+		sig = proc_sig_take_set(p, set, &info);
+		if (sig)
+			break;
+		if (sched_killed())
+			return -AE_EINTR;
+		if (proc_sig_due(p))
+			return -AE_EINTR;	/* another one's handler */
+		now = clock_ns();
+		if (now >= end)
+			return -AE_EAGAIN;
+		sched_block_unless(seen, end == ~0ull ? 0 : end - now);
+	}
+	if (a[1]) {
+		uint8_t si[128];
+
+		siginfo(si, &info);
+		rc = syscall_copy(si, a[1], sizeof(si), true);
+		if (rc)
+			return rc;
+	}
+	return sig;
 }
 
 int64_t lsys_rt_sigreturn(const uint64_t a[SYS_ARGS_MAX])

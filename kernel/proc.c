@@ -883,6 +883,23 @@ int proc_sig_take(struct proc *p, struct proc_sigact *act,
 	}
 }
 
+int proc_sig_take_set(struct proc *p, uint64_t set,
+		      struct proc_siginfo *info)
+{
+	bool was = plock();
+	uint64_t in = p->sig_pending & set;
+	int sig = 0;
+
+	if (in) {
+		sig = __builtin_ctzll(in) + 1;
+		*info = p->sig_info[sig - 1];
+		__atomic_and_fetch(&p->sig_pending, ~SIG_BIT(sig),
+				   __ATOMIC_RELEASE);
+	}
+	punlock(was);
+	return sig;
+}
+
 void proc_sig_suspend(struct proc *p, uint64_t mask)
 {
 	bool was = plock();
@@ -930,11 +947,26 @@ static void release_slot(struct proc *p)
 	p->state = FREE;
 }
 
+static int wait_child(struct proc *p, int pid, int pgid, int32_t *code,
+		      bool nohang);
+
 int proc_wait4(struct proc *p, int pid, int32_t *code, bool nohang)
 {
 	/* pid 0: a child in the caller's group; below -1: in group -pid */
-	int pgid = pid == 0 ? p->pgid : pid < -1 ? -pid : 0;
+	return wait_child(p, pid, pid == 0 ? p->pgid : pid < -1 ? -pid : 0,
+			  code, nohang);
+}
 
+int proc_wait_group(struct proc *p, int pgid, int32_t *code, bool nohang)
+{
+	return wait_child(p, -1, pgid ? pgid : p->pgid, code, nohang);
+}
+
+/* A child of p that has ended: pid > 0 that one, else any; pgid, if not
+ * 0, in that group. */
+static int wait_child(struct proc *p, int pid, int pgid, int32_t *code,
+		      bool nohang)
+{
 	bool was = plock();
 
 	for (;;) {

@@ -33,6 +33,7 @@ struct rt {
 	uint64_t up_since;
 	uint8_t mark;		/* dependency walk: 0 new, 1 on path, 2 done */
 	bool placed;		/* on its declared CPU, or told why not */
+	bool rerun;		/* a restart: running again from its init */
 };
 
 static struct rt rts[SERVICE_MAX];
@@ -140,8 +141,18 @@ static uint64_t backoff_ms(const struct rt *r)
  * its own) and under the fault guard, if one is set. */
 static int run_init(void *ctx)
 {
-	const struct service_desc *d = ((struct rt *)ctx)->d;
+	struct rt *r = ctx;
+	const struct service_desc *d = r->d;
 
+	/* A restart's new generation takes messages only from here on,
+	 * with the init already its own (bus_run_as): another CPU's
+	 * dispatcher waits for the init before it runs a handler, and no
+	 * message of the new generation reaches the old instance's state
+	 * (ns once took a remount in between, then its init forgot it) */
+	if (r->rerun) {
+		r->rerun = false;
+		bus_svc_set_state((bus_svc_t)r->bus, BUS_SVC_RUNNING);
+	}
 	return init_guard ? init_guard(d->name, d->init) : d->init();
 }
 
@@ -191,10 +202,18 @@ static int start(struct rt *r)
 				return rc;
 			}
 		}
+	} else if (d->init) {
+		r->rerun = true;	/* running again inside run_init */
 	} else {
 		bus_svc_set_state((bus_svc_t)r->bus, BUS_SVC_RUNNING);
 	}
 	rc = d->init ? bus_run_as((bus_svc_t)r->bus, run_init, r) : 0;
+	if (r->rerun) {
+		/* bus_run_as refused before run_init ran: running, and its
+		 * init failed (as below) */
+		r->rerun = false;
+		bus_svc_set_state((bus_svc_t)r->bus, BUS_SVC_RUNNING);
+	}
 	if (rc) {
 		bus_svc_set_state((bus_svc_t)r->bus, BUS_SVC_FAILED);
 		schedule(r);

@@ -274,6 +274,11 @@ bool proc_sig_due(const struct proc *p);
  * disposition the default again. */
 int proc_sig_take(struct proc *p, struct proc_sigact *act,
 		  struct proc_siginfo *info, uint64_t *old_mask);
+/* proc_sig_take_set - the lowest pending signal in set, taken off the
+ * pending set whatever its disposition (rt_sigtimedwait), with its
+ * siginfo; 0 when none is pending. */
+int proc_sig_take_set(struct proc *p, uint64_t set,
+		      struct proc_siginfo *info);
 /* proc_sig_suspend - rt_sigsuspend's temporary blocked set: mask from
  * now on until a handler is taken (proc_sig_take gives the set before
  * as its old mask) or proc_sig_unsuspend puts the set before back. */
@@ -301,6 +306,9 @@ void proc_name(const struct proc *p, char out[PROC_NAME_MAX]);
  * proc_alive - whether pid is a child of p that runs and has not called
  * execve; proc_wait_vfork - wait until it no longer is (vfork). */
 int proc_wait4(struct proc *p, int pid, int32_t *code, bool nohang);
+/* proc_wait_group - as proc_wait4 for a child in group pgid (0: p's own;
+ * waitid's P_PGID, which can name group 1) */
+int proc_wait_group(struct proc *p, int pgid, int32_t *code, bool nohang);
 bool proc_alive(const struct proc *p, int pid);
 void proc_wait_vfork(struct proc *p, int pid);
 

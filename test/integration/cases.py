@@ -688,7 +688,13 @@ CASES = [
                   b'run busybox cat /nothing\r'),
                  (r'^sh: busybox \(pid 11\) exited', b'run busybox uptime\r'),
                  (r'^sh: busybox \(pid 12\) exited', b'run hello there\r'),
-                 (r'take no arguments', b'poweroff\r')],
+                 # sethostname: a privileged program's name is
+                 # uname's; without privilege, EPERM
+                 (r'take no arguments', b'run +busybox hostname box\r'),
+                 (r'^sh: busybox \(pid 13\) exited',
+                  b'run busybox uname -n\r'),
+                 (r'^box$', b'run busybox hostname other\r'),
+                 (r'^sh: busybox \(pid 15\) exited', b'poweroff\r')],
         'expect': [
             BANNER,
             r'^proc: busybox: pid 1, thread \d+, \d segments, entry '
@@ -735,6 +741,8 @@ CASES = [
             r'\d+\.\d\d, \d+\.\d\d, \d+\.\d\d$',
             r'^sh: busybox \(pid 12\) exited with 0$',
             r"^proc: hello: Aegis's own programs take no arguments$",
+            r'^box$',
+            r'^hostname: sethostname: Operation not permitted$',
             r'^power: off, asked by shell$',
         ],
         'reject': [r'^panic: ', r'^user: busybox', r'killed'],

@@ -33,7 +33,8 @@ enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_fstat = 5,
        NR_symlinkat = 266, NR_readlinkat = 267, NR_fchmodat = 268,
        NR_faccessat = 269, NR_utimensat = 280, NR_dup3 = 292,
        NR_renameat2 = 316, NR_ioctl = 16, NR_sendfile = 40, NR_mmap = 9,
-       NR_munmap = 11 };
+       NR_munmap = 11, NR_close_range = 436, NR_faccessat2 = 439,
+       NR_syncfs = 306, NR_fadvise64 = 221, NR_pipe2 = 293 };
 #define O_DIRECTORY	0200000
 #define O_NOFOLLOW	0400000
 /* struct stat (x86_64): mode at 24, nlink at 16, size at 48, mtime 88 */
@@ -53,7 +54,9 @@ enum { NR_getcwd = 17, NR_dup = 23, NR_dup3 = 24, NR_fcntl = 25,
        NR_readlinkat = 78, NR_newfstatat = 79, NR_fstat = 80,
        NR_fsync = 82, NR_utimensat = 88, NR_exit_group = 94,
        NR_getuid = 174, NR_renameat2 = 276, NR_ioctl = 29,
-       NR_sendfile = 71, NR_mmap = 222, NR_munmap = 215 };
+       NR_sendfile = 71, NR_mmap = 222, NR_munmap = 215,
+       NR_close_range = 436, NR_faccessat2 = 439, NR_syncfs = 267,
+       NR_fadvise64 = 223, NR_pipe2 = 59 };
 #define O_DIRECTORY	040000
 #define O_NOFOLLOW	0100000
 /* struct stat (generic): mode at 16, nlink at 20, size at 48, mtime 88 */
@@ -82,7 +85,7 @@ enum { NR_getcwd = 17, NR_dup = 23, NR_dup3 = 24, NR_fcntl = 25,
 
 enum { EPERM = 1, ENOENT = 2, EBADF = 9, EACCES = 13, EEXIST = 17,
        ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENOTTY = 25, ELOOP = 40,
-       ENOTEMPTY = 39 };
+       ENOTEMPTY = 39, ESPIPE = 29 };
 
 #define L(n, a, b, c, d) sys(NR_##n, (long)(a), (long)(b), (long)(c), \
 			     (long)(d), 0)
@@ -482,6 +485,46 @@ static void modes(void)
 	CHECK(L(unlinkat, AT_FDCWD, "m", 0, 0) == 0);
 }
 
+/* close_range, faccessat2, syncfs, fadvise64 */
+static void ranges(void)
+{
+	int a, b, c, fd, pp[2];
+
+	fd = (int)at("r", O_CREAT | O_RDWR, 0644);
+	CHECK(fd >= 0);
+	a = (int)L(dup, fd, 0, 0, 0);
+	b = (int)L(dup, fd, 0, 0, 0);
+	c = (int)L(dup, fd, 0, 0, 0);
+	CHECK(a > fd && b == a + 1 && c == b + 1);
+	CHECK(L(close_range, a, b, 0, 0) == 0);
+	CHECK(L(fcntl, a, 1, 0, 0) == -EBADF);		/* F_GETFD */
+	CHECK(L(fcntl, b, 1, 0, 0) == -EBADF);
+	CHECK(L(fcntl, c, 1, 0, 0) == 0);
+	CHECK(L(close_range, c, c, 4, 0) == 0);		/* CLOEXEC */
+	CHECK(L(fcntl, c, 1, 0, 0) == 1);
+	CHECK(L(close_range, c, 0xffffffffu, 0, 0) == 0);
+	CHECK(L(fcntl, c, 1, 0, 0) == -EBADF);
+	CHECK(L(close_range, 5, 4, 0, 0) == -EINVAL);
+	CHECK(L(close_range, 0, 0, 0x80, 0) == -EINVAL);
+	/* faccessat2 */
+	CHECK(L(faccessat2, AT_FDCWD, "r", 4, 0) == 0);	/* R_OK */
+	CHECK(L(faccessat2, AT_FDCWD, "r", 4, 0x200) == 0);	/* EACCESS */
+	CHECK(L(faccessat2, AT_FDCWD, "r", 4, 0x1) == -EINVAL);
+	CHECK(L(faccessat2, AT_FDCWD, "nothing", 4, 0) == -ENOENT);
+	/* syncfs and fadvise64 */
+	CHECK(L(syncfs, fd, 0, 0, 0) == 0);
+	CHECK(L(syncfs, 99, 0, 0, 0) == -EBADF);
+	CHECK(L(fadvise64, fd, 0, 0, 2) == 0);		/* SEQUENTIAL */
+	CHECK(L(fadvise64, fd, 0, 0, 9) == -EINVAL);
+	CHECK(L(fadvise64, 99, 0, 0, 0) == -EBADF);
+	CHECK(L(pipe2, pp, 0, 0, 0) == 0);
+	CHECK(L(fadvise64, pp[0], 0, 0, 0) == -ESPIPE);
+	L(close, pp[0], 0, 0, 0);
+	L(close, pp[1], 0, 0, 0);
+	L(close, fd, 0, 0, 0);
+	CHECK(L(unlinkat, AT_FDCWD, "r", 0, 0) == 0);
+}
+
 int main(void)
 {
 	if (L(getcwd, buf, sizeof(buf), 0, 0) == 2)	/* "/" */
@@ -495,6 +538,7 @@ int main(void)
 	dirs();
 	links();
 	modes();
+	ranges();
 	CHECK(L(chdir, "..", 0, 0, 0) == 0);
 	CHECK(L(unlinkat, AT_FDCWD, "lfs", AT_REMOVEDIR, 0) == 0);
 	snprintf(line, sizeof(line), "linuxfs: %d checks, %d failed\n",

@@ -23,7 +23,9 @@ enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_pipe2 = 293,
        NR_getresuid = 118, NR_getpgid = 121, NR_getsid = 124,
        NR_sched_getscheduler = 145, NR_sched_get_priority_max = 146,
        NR_sched_get_priority_min = 147, NR_prctl = 157, NR_ppoll = 271,
-       NR_nanosleep = 35 };
+       NR_nanosleep = 35, NR_getrusage = 98, NR_personality = 135,
+       NR_sethostname = 170, NR_waitid = 247, NR_mlock = 149,
+       NR_munlock = 150, NR_mlockall = 151, NR_munlockall = 152 };
 #else
 enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
        NR_exit_group = 94, NR_nanosleep = 101,
@@ -32,11 +34,14 @@ enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
        NR_getresuid = 148, NR_setpgid = 154, NR_getpgid = 155,
        NR_getsid = 156, NR_setsid = 157, NR_prctl = 167, NR_getpid = 172,
        NR_getppid = 173, NR_getuid = 174, NR_clone = 220, NR_execve = 221,
-       NR_wait4 = 260, NR_ppoll = 73 };
+       NR_wait4 = 260, NR_ppoll = 73, NR_getrusage = 165,
+       NR_personality = 92, NR_sethostname = 161, NR_waitid = 95,
+       NR_mlock = 228, NR_munlock = 229, NR_mlockall = 230,
+       NR_munlockall = 231 };
 #endif
 
-enum { EPERM = 1, ENOENT = 2, ESRCH = 3, ECHILD = 10, EACCES = 13,
-       EINVAL = 22 };
+enum { EPERM = 1, ENOENT = 2, ESRCH = 3, ECHILD = 10, ENOMEM = 12,
+       EACCES = 13, EINVAL = 22 };
 /* a pid no Linux can have (pid_max is at most 2^22): a kill of it is safe
  * on the host that runs the reference side */
 #define NO_PID		(1l << 30)
@@ -261,11 +266,64 @@ static void misc(void)
 	CHECK(L(sched_get_priority_max, 77, 0, 0, 0) == -EINVAL);
 }
 
+/* getrusage, personality, sethostname's refusals, waitid, the memory
+ * locks */
+static void more(void)
+{
+	long ru[18], pid, page[512];
+	int si[32], fd[2];
+	long uid = L(getuid, 0, 0, 0, 0);
+
+	CHECK(L(getrusage, 0, ru, 0, 0) == 0);		/* RUSAGE_SELF */
+	CHECK(ru[0] >= 0 && ru[1] >= 0 && ru[1] < 1000000);
+	CHECK(L(getrusage, -1, ru, 0, 0) == 0);	/* RUSAGE_CHILDREN */
+	CHECK(L(getrusage, 5, ru, 0, 0) == -EINVAL);
+	CHECK(L(personality, 0xffffffffl, 0, 0, 0) == 0);	/* PER_LINUX */
+	CHECK(L(personality, 0, 0, 0, 0) == 0);
+	/* the privilege first, then the length (the host's name is never
+	 * changed here: this runs under Linux too) */
+	CHECK(L(sethostname, "x", 100, 0, 0) == (uid ? -EPERM : -EINVAL));
+	/* waitid */
+	pid = fork_();
+	if (pid == 0)
+		quit(9);
+	memset(si, 0x55, sizeof(si));
+	CHECK(sys(NR_waitid, 1, pid, (long)si, 4, 0) == 0);	/* P_PID */
+	CHECK(si[0] == SIGCHLD && si[2] == 1 && si[4] == pid && si[6] == 9);
+	CHECK(sys(NR_waitid, 0, 0, (long)si, 4 | WNOHANG, 0) == -ECHILD);
+	CHECK(sys(NR_waitid, 0, 0, (long)si, 0, 0) == -EINVAL);
+	CHECK(sys(NR_waitid, 7, 0, (long)si, 4, 0) == -EINVAL);
+	CHECK(L(pipe2, fd, 0, 0, 0) == 0);
+	pid = fork_();
+	if (pid == 0) {
+		char c;
+
+		L(read, fd[0], &c, 1, 0);
+		quit(0);
+	}
+	memset(si, 0x55, sizeof(si));
+	CHECK(sys(NR_waitid, 0, 0, (long)si, 4 | WNOHANG, 0) == 0);
+	CHECK(si[4] == 0);			/* none ended yet */
+	CHECK(L(write, fd[1], "x", 1, 0) == 1);
+	CHECK(sys(NR_waitid, 2, 0, (long)si, 4, 0) == 0);	/* P_PGID */
+	CHECK(si[4] == pid && si[2] == 1 && si[6] == 0);
+	L(close, fd[0], 0, 0, 0);
+	L(close, fd[1], 0, 0, 0);
+	/* memory is resident: a mapped page locks, a hole does not */
+	CHECK(L(mlock, page, sizeof(page), 0, 0) == 0);
+	CHECK(L(munlock, page, sizeof(page), 0, 0) == 0);
+	CHECK(L(mlock, 4096, 4096, 0, 0) == -ENOMEM);
+	CHECK(L(mlockall, 0, 0, 0, 0) == -EINVAL);
+	CHECK(L(mlockall, 4, 0, 0, 0) == -EINVAL);	/* ONFAULT alone */
+	CHECK(L(munlockall, 0, 0, 0, 0) == 0);
+}
+
 int main(void)
 {
 	processes();
 	groups();
 	misc();
+	more();
 	snprintf(line, sizeof(line), "linuxproc: %d checks, %d failed\n",
 		 checks, fails);
 	say(line);

@@ -23,7 +23,7 @@ enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_rt_sigaction = 13,
        NR_rt_sigprocmask = 14, NR_rt_sigreturn = 15, NR_pause = 34,
        NR_nanosleep = 35, NR_getpid = 39, NR_clone = 56, NR_wait4 = 61,
        NR_kill = 62, NR_rt_sigpending = 127, NR_rt_sigsuspend = 130,
-       NR_exit_group = 231, NR_pipe2 = 293 };
+       NR_exit_group = 231, NR_pipe2 = 293, NR_rt_sigtimedwait = 128 };
 #define UC_SIGMASK	296	/* ucontext: uc_sigmask after uc_mcontext */
 #else
 enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
@@ -31,11 +31,11 @@ enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
        NR_rt_sigsuspend = 133, NR_rt_sigaction = 134,
        NR_rt_sigprocmask = 135, NR_rt_sigpending = 136,
        NR_rt_sigreturn = 139, NR_getpid = 172, NR_clone = 220,
-       NR_wait4 = 260 };
+       NR_wait4 = 260, NR_rt_sigtimedwait = 137 };
 #define UC_SIGMASK	40	/* ucontext: uc_sigmask before uc_mcontext */
 #endif
 
-enum { EINTR = 4, EINVAL = 22, EPIPE = 32 };
+enum { EINTR = 4, EAGAIN = 11, EINVAL = 22, EPIPE = 32 };
 #define SIGUSR1		10
 #define SIGUSR2		12
 #define SIGKILL		9
@@ -267,6 +267,32 @@ static void masks(void)
 	CHECK(disposition(SIGUSR2, SIG_DFL) == 0);
 }
 
+/* rt_sigtimedwait takes a blocked signal without its handler */
+static void timed_wait(void)
+{
+	long me = L(getpid, 0, 0, 0, 0);
+	unsigned long set = BIT(SIGUSR1);
+	long ts[2] = { 0, 0 };
+	int32_t si[32];
+
+	CHECK(act(SIGUSR1, handler, 0, 0) == 0);
+	got = 0;
+	CHECK(L(rt_sigprocmask, 0, &set, 0, 8) == 0);
+	CHECK(L(kill, me, SIGUSR1, 0, 0) == 0);
+	CHECK(L(rt_sigtimedwait, &set, si, ts, 8) == SIGUSR1);
+	CHECK(si[0] == SIGUSR1 && si[2] == 0 && si[4] == me);
+	CHECK(got == 0);			/* its handler did not run */
+	CHECK(L(rt_sigtimedwait, &set, si, ts, 8) == -EAGAIN);
+	ts[1] = 30000000;			/* 30 ms */
+	CHECK(L(rt_sigtimedwait, &set, 0, ts, 8) == -EAGAIN);
+	ts[1] = 1000000000;
+	CHECK(L(rt_sigtimedwait, &set, 0, ts, 8) == -EINVAL);
+	CHECK(L(rt_sigtimedwait, &set, 0, 0, 4) == -EINVAL);
+	CHECK(L(rt_sigprocmask, 1, &set, 0, 8) == 0);
+	CHECK(got == 0);
+	CHECK(disposition(SIGUSR1, SIG_DFL) == 0);
+}
+
 /* A child that says it is ready (a byte on fd), then does what it is
  * told; the parent signals it after a pause (so that it waits by then). */
 static void ready(int fd)
@@ -448,6 +474,7 @@ int main(void)
 {
 	handlers();
 	masks();
+	timed_wait();
 	children();
 	hostile();
 #if defined(__aarch64__)
