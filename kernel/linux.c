@@ -431,6 +431,53 @@ int64_t lsys_sched_getparam(const uint64_t a[SYS_ARGS_MAX])
 	return syscall_copy(&prio, a[1], sizeof(prio), true);
 }
 
+/* The one policy a Linux process has: SCHED_OTHER, priority 0 (a
+ * real-time policy is not kept: -EPERM, as for a process without
+ * privilege). */
+static int64_t set_policy(const uint64_t a[SYS_ARGS_MAX], int64_t policy,
+			  uint64_t param)
+{
+	int32_t prio;
+	int64_t rc = lsys_sched_getscheduler(a);	/* pid's checks */
+
+	if (rc < 0)
+		return rc;
+	if (!param)
+		return -AE_EINVAL;
+	rc = syscall_copy(&prio, param, sizeof(prio), false);
+	if (rc)
+		return rc;
+	switch (policy) {
+	case 0: case 3: case 5:		/* OTHER, BATCH, IDLE */
+		return prio == 0 ? 0 : -AE_EINVAL;
+	case 1: case 2:			/* FIFO, RR */
+		return prio < 1 || prio > 99 ? -AE_EINVAL : -AE_EPERM;
+	default:
+		return -AE_EINVAL;
+	}
+}
+
+int64_t lsys_sched_setscheduler(const uint64_t a[SYS_ARGS_MAX])
+{
+	return set_policy(a, (int32_t)a[1], a[2]);
+}
+
+int64_t lsys_sched_setparam(const uint64_t a[SYS_ARGS_MAX])
+{
+	return set_policy(a, 0, a[1]);
+}
+
+int64_t lsys_sched_rr_get_interval(const uint64_t a[SYS_ARGS_MAX])
+{
+	/* a turn: the scheduler's slice (docs/SCHEDULER.md) */
+	int64_t ts[2] = { 0, (int64_t)sched_slice_ns() };
+	int64_t rc = lsys_sched_getscheduler(a);
+
+	if (rc < 0)
+		return rc;
+	return syscall_copy(ts, a[1], sizeof(ts), true);
+}
+
 int64_t lsys_sched_get_priority_max(const uint64_t a[SYS_ARGS_MAX])
 {
 	switch ((int32_t)a[0]) {

@@ -621,6 +621,34 @@ int64_t lsys_close_range(const uint64_t a[SYS_ARGS_MAX])
 	return 0;
 }
 
+int64_t lsys_sync_file_range(const uint64_t a[SYS_ARGS_MAX])
+{
+	int h;
+	PROC_OR_ESRCH(p);
+
+	if (a[3] & ~7ull || (int64_t)a[1] < 0 || (int64_t)a[2] < 0)
+		return -AE_EINVAL;
+	h = proc_fd_get(p, (int)a[0]);
+	if (h < 0 && h != PROC_FD_CONSOLE)
+		return h;
+	if (h == PROC_FD_CONSOLE || is_pipe(proc_lfd(p, (int)a[0])))
+		return -AE_ESPIPE;
+	return 0;	/* nothing is kept to write back */
+}
+
+int64_t lsys_readahead(const uint64_t a[SYS_ARGS_MAX])
+{
+	int h;
+	PROC_OR_ESRCH(p);
+
+	h = proc_fd_get(p, (int)a[0]);
+	if (h < 0 && h != PROC_FD_CONSOLE)
+		return h;
+	if (h == PROC_FD_CONSOLE || is_pipe(proc_lfd(p, (int)a[0])))
+		return -AE_EINVAL;	/* not a file with pages */
+	return 0;	/* tmpfs's pages are in memory already */
+}
+
 #define POSIX_FADV_NOREUSE	5
 
 int64_t lsys_fadvise64(const uint64_t a[SYS_ARGS_MAX])
@@ -1236,6 +1264,42 @@ int64_t lsys_truncate(const uint64_t a[SYS_ARGS_MAX])
 	if ((int64_t)a[1] < 0)
 		return -AE_EINVAL;
 	return set_path(p, AT_FDCWD, a[0], NODE_SET_SIZE, 0, (int64_t)a[1]);
+}
+
+#define O_ACCMODE_	3
+
+/* fallocate: mode 0 only, which makes the file at least offset + len
+ * bytes (zeros past its end; tmpfs gives pages as they are written). */
+int64_t lsys_fallocate(const uint64_t a[SYS_ARGS_MAX])
+{
+	int64_t off = (int64_t)a[2], len = (int64_t)a[3];
+	struct proc_lfd *l;
+	struct node_stat st;
+	int h, rc;
+	PROC_OR_ESRCH(p);
+
+	if (off < 0 || len <= 0)
+		return -AE_EINVAL;
+	if (a[1] != 0)
+		return -AE_EOPNOTSUPP;	/* KEEP_SIZE, PUNCH_HOLE, ... */
+	h = proc_fd_get(p, (int)a[0]);
+	l = proc_lfd(p, (int)a[0]);
+	if (h < 0 && h != PROC_FD_CONSOLE)
+		return h;
+	if (h == PROC_FD_CONSOLE || is_pipe(l))
+		return -AE_ESPIPE;
+	if (l && (l->flags & O_ACCMODE_) == 0)	/* O_RDONLY */
+		return -AE_EBADF;
+	if (off > INT64_MAX - len)
+		return -AE_EFBIG;
+	rc = node_fstat(h, &st);
+	if (rc)
+		return rc == -AE_ENOSYS ? -AE_ENODEV : rc;
+	if (st.kind == NODE_KIND_DIR)
+		return -AE_EISDIR;
+	if ((uint64_t)(off + len) <= st.size)
+		return 0;
+	return set_fd(p, (int)a[0], NODE_SET_SIZE, 0, off + len);
 }
 
 int64_t lsys_ftruncate(const uint64_t a[SYS_ARGS_MAX])

@@ -106,6 +106,48 @@ int64_t lsys_munlock(const uint64_t a[SYS_ARGS_MAX])
 	return mapped(p, a[0], a[1]);
 }
 
+#define MS_ASYNC	1
+#define MS_INVALIDATE	2
+#define MS_SYNC		4
+
+int64_t lsys_msync(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	if (a[0] & (PAGE - 1) || a[2] & ~(uint64_t)(MS_ASYNC | MS_INVALIDATE |
+						    MS_SYNC) ||
+	    ((a[2] & MS_ASYNC) && (a[2] & MS_SYNC)))
+		return -AE_EINVAL;
+	/* private memory only: nothing to write back */
+	return mapped(p, a[0], a[1]);
+}
+
+int64_t lsys_mincore(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint8_t vec[256];
+	uint64_t n, done = 0;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	if (a[0] & (PAGE - 1))
+		return -AE_EINVAL;
+	rc = mapped(p, a[0], a[1]);
+	if (rc)
+		return rc == -AE_EINVAL ? -AE_ENOMEM : rc;
+	/* every mapped page is in memory */
+	n = (a[1] + PAGE - 1) / PAGE;
+	memset(vec, 1, sizeof(vec));
+	while (done < n) {
+		uint64_t k = n - done < sizeof(vec) ? n - done : sizeof(vec);
+
+		rc = syscall_copy(vec, a[2] + done, k, true);
+		if (rc)
+			return rc;
+		done += k;
+	}
+	return 0;
+}
+
 #define MCL_CURRENT	1
 #define MCL_FUTURE	2
 #define MCL_ONFAULT	4

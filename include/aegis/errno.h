@@ -48,6 +48,7 @@
 	X(ELOOP,	40,	"too many symbolic links")		\
 	X(EOVERFLOW,	75,	"value too large")			\
 	X(EBADMSG,	74,	"malformed data")			\
+	X(EOPNOTSUPP,	95,	"operation not supported")		\
 	X(ESHUTDOWN,	108,	"service stopped or failed")		\
 	X(ETIMEDOUT,	110,	"timed out")				\
 	X(ESTALE,	116,	"stale handle: its service restarted")	\

@@ -124,6 +124,8 @@ int sched_spawn_user(const char *name, unsigned int prio,
  * register zero, for good (the kernel stack starts again). */
 int sched_user_replace(uint32_t as_id, uint64_t root, bool linux_abi);
 void sched_user_start(uint64_t pc, uint64_t sp) __noreturn;
+/* sched_slice_ns - a thread's turn (the sched.slice ticks), in ns. */
+uint64_t sched_slice_ns(void);
 /* sched_user_resume - leave for user mode with the register file r (a
  * signal's handler, rt_sigreturn): copied to the thread's scratch page
  * first, since the entry reuses this stack. Returns only for a register

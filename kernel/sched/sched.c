@@ -761,6 +761,12 @@ void sched_user_start(uint64_t pc, uint64_t sp)
 	sched_exit_code(rc);
 }
 
+uint64_t sched_slice_ns(void)
+{
+	return (uint64_t)__atomic_load_n(&slice, __ATOMIC_RELAXED) *
+	       10000000ull;	/* ticks of 10 ms */
+}
+
 int sched_user_resume(const struct HalUserRegs *r)
 {
 	int me = self(), rc;

@@ -34,7 +34,8 @@ enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_fstat = 5,
        NR_faccessat = 269, NR_utimensat = 280, NR_dup3 = 292,
        NR_renameat2 = 316, NR_ioctl = 16, NR_sendfile = 40, NR_mmap = 9,
        NR_munmap = 11, NR_close_range = 436, NR_faccessat2 = 439,
-       NR_syncfs = 306, NR_fadvise64 = 221, NR_pipe2 = 293 };
+       NR_syncfs = 306, NR_fadvise64 = 221, NR_pipe2 = 293,
+       NR_fallocate = 285, NR_sync_file_range = 277, NR_readahead = 187 };
 #define O_DIRECTORY	0200000
 #define O_NOFOLLOW	0400000
 /* struct stat (x86_64): mode at 24, nlink at 16, size at 48, mtime 88 */
@@ -56,7 +57,8 @@ enum { NR_getcwd = 17, NR_dup = 23, NR_dup3 = 24, NR_fcntl = 25,
        NR_getuid = 174, NR_renameat2 = 276, NR_ioctl = 29,
        NR_sendfile = 71, NR_mmap = 222, NR_munmap = 215,
        NR_close_range = 436, NR_faccessat2 = 439, NR_syncfs = 267,
-       NR_fadvise64 = 223, NR_pipe2 = 59 };
+       NR_fadvise64 = 223, NR_pipe2 = 59, NR_fallocate = 47,
+       NR_sync_file_range = 84, NR_readahead = 213 };
 #define O_DIRECTORY	040000
 #define O_NOFOLLOW	0100000
 /* struct stat (generic): mode at 16, nlink at 20, size at 48, mtime 88 */
@@ -488,7 +490,8 @@ static void modes(void)
 /* close_range, faccessat2, syncfs, fadvise64 */
 static void ranges(void)
 {
-	int a, b, c, fd, pp[2];
+	int a, b, c, fd, pp[2], ro;
+	char st[144];
 
 	fd = (int)at("r", O_CREAT | O_RDWR, 0644);
 	CHECK(fd >= 0);
@@ -517,10 +520,28 @@ static void ranges(void)
 	CHECK(L(fadvise64, fd, 0, 0, 2) == 0);		/* SEQUENTIAL */
 	CHECK(L(fadvise64, fd, 0, 0, 9) == -EINVAL);
 	CHECK(L(fadvise64, 99, 0, 0, 0) == -EBADF);
+	/* fallocate makes room (mode 0), sync_file_range and readahead
+	 * have nothing to do */
+	CHECK(L(fallocate, fd, 0, 0, 10000) == 0);
+	CHECK(L(fstat, fd, st, 0, 0) == 0 && ST_SIZE(st) == 10000);
+	CHECK(L(fallocate, fd, 0, 0, 100) == 0);
+	CHECK(L(fstat, fd, st, 0, 0) == 0 && ST_SIZE(st) == 10000);
+	CHECK(L(fallocate, fd, 0, -1, 10) == -EINVAL);
+	CHECK(L(fallocate, fd, 0, 0, 0) == -EINVAL);
+	CHECK(L(sync_file_range, fd, 0, 0, 0) == 0);
+	CHECK(L(sync_file_range, fd, 0, 0, 8) == -EINVAL);
+	CHECK(L(readahead, fd, 0, 4096, 0) == 0);
+	CHECK(L(readahead, 99, 0, 4096, 0) == -EBADF);
 	CHECK(L(pipe2, pp, 0, 0, 0) == 0);
 	CHECK(L(fadvise64, pp[0], 0, 0, 0) == -ESPIPE);
+	CHECK(L(fallocate, pp[1], 0, 0, 10) == -ESPIPE);
+	CHECK(L(sync_file_range, pp[1], 0, 0, 0) == -ESPIPE);
+	CHECK(L(readahead, pp[0], 0, 10, 0) == -EINVAL);
 	L(close, pp[0], 0, 0, 0);
 	L(close, pp[1], 0, 0, 0);
+	ro = (int)at("r", 0, 0);			/* O_RDONLY */
+	CHECK(L(fallocate, ro, 0, 0, 20000) == -EBADF);
+	L(close, ro, 0, 0, 0);
 	L(close, fd, 0, 0, 0);
 	CHECK(L(unlinkat, AT_FDCWD, "r", 0, 0) == 0);
 }

@@ -25,7 +25,9 @@ enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_pipe2 = 293,
        NR_sched_get_priority_min = 147, NR_prctl = 157, NR_ppoll = 271,
        NR_nanosleep = 35, NR_getrusage = 98, NR_personality = 135,
        NR_sethostname = 170, NR_waitid = 247, NR_mlock = 149,
-       NR_munlock = 150, NR_mlockall = 151, NR_munlockall = 152 };
+       NR_munlock = 150, NR_mlockall = 151, NR_munlockall = 152,
+       NR_msync = 26, NR_mincore = 27, NR_sched_setscheduler = 144,
+       NR_sched_setparam = 142, NR_sched_rr_get_interval = 148 };
 #else
 enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
        NR_exit_group = 94, NR_nanosleep = 101,
@@ -37,7 +39,9 @@ enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
        NR_wait4 = 260, NR_ppoll = 73, NR_getrusage = 165,
        NR_personality = 92, NR_sethostname = 161, NR_waitid = 95,
        NR_mlock = 228, NR_munlock = 229, NR_mlockall = 230,
-       NR_munlockall = 231 };
+       NR_munlockall = 231, NR_msync = 227, NR_mincore = 232,
+       NR_sched_setscheduler = 119, NR_sched_setparam = 118,
+       NR_sched_rr_get_interval = 127 };
 #endif
 
 enum { EPERM = 1, ENOENT = 2, ESRCH = 3, ECHILD = 10, ENOMEM = 12,
@@ -316,6 +320,35 @@ static void more(void)
 	CHECK(L(mlockall, 0, 0, 0, 0) == -EINVAL);
 	CHECK(L(mlockall, 4, 0, 0, 0) == -EINVAL);	/* ONFAULT alone */
 	CHECK(L(munlockall, 0, 0, 0, 0) == 0);
+	/* msync and mincore of a page of this stack */
+	{
+		long pg = ((long)page + 4095) & ~4095l;
+		unsigned char vec[2] = { 0, 0 };
+
+		CHECK(L(msync, pg, 4096, 4, 0) == 0);		/* MS_SYNC */
+		CHECK(L(msync, pg + 1, 4096, 4, 0) == -EINVAL);
+		CHECK(L(msync, pg, 4096, 5, 0) == -EINVAL);	/* ASYNC|SYNC */
+		CHECK(L(msync, 4096, 4096, 4, 0) == -ENOMEM);
+		((volatile char *)pg)[0] = 1;			/* touched */
+		CHECK(L(mincore, pg, 4096, vec, 0) == 0 && (vec[0] & 1));
+		CHECK(L(mincore, pg + 1, 4096, vec, 0) == -EINVAL);
+		CHECK(L(mincore, 4096, 4096, vec, 0) == -ENOMEM);
+	}
+	/* the scheduler: SCHED_OTHER, priority 0, and a turn */
+	{
+		int zero = 0, one = 1;
+		long ts[2] = { -1, -1 };
+
+		CHECK(L(sched_setscheduler, 0, 0, &zero, 0) == 0);
+		CHECK(L(sched_setscheduler, 0, 0, &one, 0) == -EINVAL);
+		CHECK(L(sched_setscheduler, 0, 7, &zero, 0) == -EINVAL);
+		CHECK(L(sched_setscheduler, NO_PID, 0, &zero, 0) == -ESRCH);
+		CHECK(L(sched_setparam, 0, &zero, 0, 0) == 0);
+		CHECK(L(sched_setparam, 0, &one, 0, 0) == -EINVAL);
+		CHECK(L(sched_rr_get_interval, 0, ts, 0, 0) == 0);
+		CHECK(ts[0] >= 0 && ts[1] >= 0 && ts[1] < 1000000000);
+		CHECK(L(sched_rr_get_interval, NO_PID, ts, 0, 0) == -ESRCH);
+	}
 }
 
 int main(void)
