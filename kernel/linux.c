@@ -737,7 +737,18 @@ int64_t lsys_prlimit64(const uint64_t a[SYS_ARGS_MAX])
 
 /* readv and writev: each buffer a read or write of its own (the same
  * checks, through the table's entry), stopping at the first short one. */
+static int64_t vector_at(const uint64_t a[SYS_ARGS_MAX], unsigned int call,
+			 int64_t pos);
+
 static int64_t vector(const uint64_t a[SYS_ARGS_MAX], unsigned int call)
+{
+	return vector_at(a, call, -1);
+}
+
+/* ... at file offset pos (preadv, pwritev: pread64 and pwrite64 for
+ * each piece), or where the file is (pos -1) */
+static int64_t vector_at(const uint64_t a[SYS_ARGS_MAX], unsigned int call,
+			 int64_t pos)
 {
 	struct user_mem m;
 	int64_t done = 0, rc;
@@ -762,7 +773,8 @@ static int64_t vector(const uint64_t a[SYS_ARGS_MAX], unsigned int call)
 			if (sched_killed())
 				return done ? done : -AE_EINTR;
 			uint64_t n = v.len - off < 4096 ? v.len - off : 4096;
-			uint64_t w[SYS_ARGS_MAX] = { a[0], v.base + off, n };
+			uint64_t w[SYS_ARGS_MAX] = { a[0], v.base + off, n,
+						     (uint64_t)(pos + done) };
 
 			rc = syscall_run(&linux_table[call], w, &m);
 			if (rc < 0)
@@ -784,6 +796,116 @@ int64_t lsys_writev(const uint64_t a[SYS_ARGS_MAX])
 int64_t lsys_readv(const uint64_t a[SYS_ARGS_MAX])
 {
 	return vector(a, LSYS_read);
+}
+
+int64_t lsys_preadv(const uint64_t a[SYS_ARGS_MAX])
+{
+	if ((int64_t)a[3] < 0)
+		return -AE_EINVAL;
+	return vector_at(a, LSYS_pread64, (int64_t)a[3]);
+}
+
+int64_t lsys_pwritev(const uint64_t a[SYS_ARGS_MAX])
+{
+	if ((int64_t)a[3] < 0)
+		return -AE_EINVAL;
+	return vector_at(a, LSYS_pwrite64, (int64_t)a[3]);
+}
+
+int64_t lsys_get_robust_list(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint64_t head, len = 24;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	if ((int32_t)a[0] && (int32_t)a[0] != proc_pid(p))
+		return (int32_t)a[0] < 0 || proc_pgid_of(p, (int32_t)a[0],
+							 false) < 0 ?
+		       -AE_ESRCH : -AE_EPERM;	/* another's: not shown */
+	head = proc_robust_head(p);
+	rc = syscall_copy(&head, a[1], sizeof(head), true);
+	return rc ? rc : syscall_copy(&len, a[2], sizeof(len), true);
+}
+
+/* ---- reboot --------------------------------------------------------------- */
+
+#define REBOOT_MAGIC1		0xfee1deadu
+#define REBOOT_CMD_RESTART	0x01234567u
+#define REBOOT_CMD_HALT		0xcdef0123u
+#define REBOOT_CMD_POWER_OFF	0x4321fedcu
+#define REBOOT_CMD_CAD_ON	0x89abcdefu
+#define REBOOT_CMD_CAD_OFF	0u
+
+int64_t lsys_reboot(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint32_t m2 = (uint32_t)a[1];
+	PROC_OR_ESRCH(p);
+
+	if (!proc_privileged(p))
+		return -AE_EPERM;
+	if ((uint32_t)a[0] != REBOOT_MAGIC1 ||
+	    (m2 != 672274793u && m2 != 85072278u && m2 != 369367448u &&
+	     m2 != 537993216u))
+		return -AE_EINVAL;
+	switch ((uint32_t)a[2]) {
+	case REBOOT_CMD_RESTART:
+		return sys_reboot(a);
+	case REBOOT_CMD_HALT:
+	case REBOOT_CMD_POWER_OFF:
+		return sys_poweroff(a);
+	case REBOOT_CMD_CAD_ON:
+	case REBOOT_CMD_CAD_OFF:
+		return 0;	/* the console has no Ctrl-Alt-Del to give */
+	default:
+		return -AE_EINVAL;
+	}
+}
+
+/* ---- capget --------------------------------------------------------------- */
+
+#define CAP_V1		0x19980330u
+#define CAP_V2		0x20071026u
+#define CAP_V3		0x20080522u
+
+int64_t lsys_capget(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct { uint32_t version; int32_t pid; } hdr;
+	uint32_t data[6];	/* effective, permitted, inheritable; twice */
+	int32_t pid;
+	unsigned int n;
+	bool priv;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	rc = syscall_copy(&hdr, a[0], sizeof(hdr), false);
+	if (rc)
+		return rc;
+	if (hdr.version != CAP_V1 && hdr.version != CAP_V2 &&
+	    hdr.version != CAP_V3) {
+		/* the version this kernel likes, for the caller to retry */
+		hdr.version = CAP_V3;
+		rc = syscall_copy(&hdr.version, a[0], sizeof(hdr.version),
+				  true);
+		return rc ? rc : a[1] ? -AE_EINVAL : 0;
+	}
+	pid = hdr.pid;
+	if (pid < 0)
+		return -AE_EINVAL;
+	if (pid && pid != proc_pid(p) && proc_pgid_of(p, pid, false) < 0)
+		return -AE_ESRCH;
+	if (!a[1])
+		return 0;
+	/* a privileged process has every capability (0 to 40), any other
+	 * none: Aegis's privilege is all or nothing (docs/PROCESSES.md) */
+	priv = pid && pid != proc_pid(p) ? proc_pid_privileged(pid)
+					 : proc_privileged(p);
+	memset(data, 0, sizeof(data));
+	if (priv) {
+		data[0] = data[1] = 0xffffffffu;
+		data[3] = data[4] = 0x1ffu;
+	}
+	n = hdr.version == CAP_V1 ? 3 : 6;
+	return syscall_copy(data, a[1], n * sizeof(uint32_t), true);
 }
 
 /* ---- time ---------------------------------------------------------------- */

@@ -6,12 +6,14 @@
  * Linux checks and keep nothing).
  */
 #include <string.h>
+#include <aegis/clock.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/linux.h>
 #include <aegis/linux_syscalls.h>
 #include <aegis/mm.h>
 #include <aegis/proc.h>
+#include <aegis/sched.h>
 #include <aegis/syscall.h>
 
 #define PAGE		4096ull
@@ -229,4 +231,76 @@ int64_t lsys_waitid(const uint64_t a[SYS_ARGS_MAX])
 	if (a[2] && syscall_copy(si, a[2], sizeof(si), true))
 		return -AE_EFAULT;
 	return 0;
+}
+
+/* ---- futex ---------------------------------------------------------------- */
+
+/* A Linux process here has one thread and no memory it shares: nothing
+ * else can wake a futex it waits on, so a wait ends by its value, its
+ * timeout or a signal, and a wake finds nobody (0). */
+#define FUTEX_WAIT		0
+#define FUTEX_WAKE		1
+#define FUTEX_WAIT_BITSET	9
+#define FUTEX_WAKE_BITSET	10
+#define FUTEX_PRIVATE_FLAG	128
+#define FUTEX_CLOCK_REALTIME	256
+
+int64_t lsys_futex(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint32_t op = (uint32_t)a[1] & ~(uint32_t)(FUTEX_PRIVATE_FLAG |
+						    FUTEX_CLOCK_REALTIME);
+	uint64_t end = ~0ull;
+	uint32_t now_val;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	if (((uint32_t)a[1] & FUTEX_CLOCK_REALTIME) &&
+	    op != FUTEX_WAIT_BITSET)
+		return -AE_ENOSYS;	/* (Linux's answer) */
+	switch (op) {
+	case FUTEX_WAKE_BITSET:
+		if ((uint32_t)a[5] == 0)
+			return -AE_EINVAL;
+		/* fall through */
+	case FUTEX_WAKE:
+		if (a[0] & 3)
+			return -AE_EINVAL;
+		return 0;		/* no other thread waits */
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET:
+		break;
+	default:
+		return -AE_ENOSYS;	/* requeue, PI, ...: not kept */
+	}
+	if (a[0] & 3 || (op == FUTEX_WAIT_BITSET && (uint32_t)a[5] == 0))
+		return -AE_EINVAL;
+	if (a[3]) {
+		int64_t ts[2];
+
+		rc = syscall_copy(ts, a[3], sizeof(ts), false);
+		if (rc)
+			return rc;
+		if (ts[0] < 0 || ts[1] < 0 || ts[1] >= (int64_t)NS)
+			return -AE_EINVAL;
+		end = (uint64_t)ts[0] * NS + (uint64_t)ts[1];
+		if (op == FUTEX_WAIT)
+			end += clock_ns();	/* relative */
+		else if ((uint32_t)a[1] & FUTEX_CLOCK_REALTIME)
+			return -AE_ENOSYS;	/* (absolute real time:
+						 * not kept) */
+	}
+	rc = syscall_copy(&now_val, a[0], sizeof(now_val), false);
+	if (rc)
+		return rc;
+	if (now_val != (uint32_t)a[2])
+		return -AE_EAGAIN;
+	for (;;) {
+		uint64_t seen = sched_wakes(), now = clock_ns();
+
+		if (now >= end)
+			return -AE_ETIMEDOUT;
+		if (sched_killed() || proc_sig_due(p))
+			return -AE_EINTR;
+		sched_block_unless(seen, end == ~0ull ? 0 : end - now);
+	}
 }

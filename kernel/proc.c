@@ -109,6 +109,7 @@ struct proc {
 _Static_assert(PROC_LFD_PATH == NODE_PATH_MAX, "proc_lfd's path");
 
 static struct proc procs[PROC_MAX];
+static struct proc *by_pid(int pid);
 static int fill(uint32_t id, uint64_t va, const uint8_t *src, uint64_t len);
 /* Topics processes made (user.*): each is freed once no process that
  * looked it up is left, when room is wanted (proc_reclaim_topics). */
@@ -164,6 +165,21 @@ int proc_parent(const struct proc *p)
 uint64_t proc_stack_size(const struct proc *p)
 {
 	return p->stack_size;
+}
+
+uint64_t proc_robust_head(const struct proc *p)
+{
+	return p->robust_head;
+}
+
+bool proc_pid_privileged(int pid)
+{
+	bool was = plock(), priv;
+	struct proc *q = by_pid(pid);
+
+	priv = q && q->state == ALIVE && q->priv;
+	punlock(was);
+	return priv;
 }
 
 void proc_linux_keep(struct proc *p, uint64_t tid_addr, uint64_t robust)

@@ -132,6 +132,10 @@ int proc_parent(const struct proc *p);
 uint64_t proc_stack_size(const struct proc *p);
 uint64_t proc_brk(struct proc *p, uint64_t addr);
 void proc_linux_keep(struct proc *p, uint64_t tid_addr, uint64_t robust);
+/* proc_robust_head - the robust-list head set_robust_list kept;
+ * proc_pid_privileged - whether process pid is alive and privileged. */
+uint64_t proc_robust_head(const struct proc *p);
+bool proc_pid_privileged(int pid);
 /* proc_mmap - map len bytes (pages) of zeroed memory with prot
  * (HAL_PROT_*) at addr (fixed) or where the process's mmap area goes on
  * (down from 1 GiB below its stack): 0 with *out, -ENOMEM (no room, the

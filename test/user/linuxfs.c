@@ -35,7 +35,8 @@ enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_fstat = 5,
        NR_renameat2 = 316, NR_ioctl = 16, NR_sendfile = 40, NR_mmap = 9,
        NR_munmap = 11, NR_close_range = 436, NR_faccessat2 = 439,
        NR_syncfs = 306, NR_fadvise64 = 221, NR_pipe2 = 293,
-       NR_fallocate = 285, NR_sync_file_range = 277, NR_readahead = 187 };
+       NR_fallocate = 285, NR_sync_file_range = 277, NR_readahead = 187,
+       NR_preadv = 295, NR_pwritev = 296 };
 #define O_DIRECTORY	0200000
 #define O_NOFOLLOW	0400000
 /* struct stat (x86_64): mode at 24, nlink at 16, size at 48, mtime 88 */
@@ -58,7 +59,8 @@ enum { NR_getcwd = 17, NR_dup = 23, NR_dup3 = 24, NR_fcntl = 25,
        NR_sendfile = 71, NR_mmap = 222, NR_munmap = 215,
        NR_close_range = 436, NR_faccessat2 = 439, NR_syncfs = 267,
        NR_fadvise64 = 223, NR_pipe2 = 59, NR_fallocate = 47,
-       NR_sync_file_range = 84, NR_readahead = 213 };
+       NR_sync_file_range = 84, NR_readahead = 213, NR_preadv = 69,
+       NR_pwritev = 70 };
 #define O_DIRECTORY	040000
 #define O_NOFOLLOW	0100000
 /* struct stat (generic): mode at 16, nlink at 20, size at 48, mtime 88 */
@@ -539,6 +541,21 @@ static void ranges(void)
 	CHECK(L(readahead, pp[0], 0, 10, 0) == -EINVAL);
 	L(close, pp[0], 0, 0, 0);
 	L(close, pp[1], 0, 0, 0);
+	/* preadv and pwritev: at an offset, the file's own stays */
+	{
+		struct { const void *base; long len; } v[2] = {
+			{ "abc", 3 }, { "def", 3 } };
+		char x[4] = "", y[5] = "";
+		struct { void *base; long len; } w[2] = {
+			{ x, 3 }, { y, 4 } };
+
+		CHECK(L(lseek, fd, 7, 0, 0) == 7);
+		CHECK(sys6(NR_pwritev, fd, v, 2, 100, 0, 0) == 6);
+		CHECK(sys6(NR_preadv, fd, w, 2, 99, 0, 0) == 7);
+		CHECK(memcmp(x, "\0ab", 3) == 0 && memcmp(y, "cdef", 4) == 0);
+		CHECK(L(lseek, fd, 0, 1, 0) == 7);		/* SEEK_CUR */
+		CHECK(sys6(NR_preadv, fd, w, 2, -1, 0, 0) == -EINVAL);
+	}
 	ro = (int)at("r", 0, 0);			/* O_RDONLY */
 	CHECK(L(fallocate, ro, 0, 0, 20000) == -EBADF);
 	L(close, ro, 0, 0, 0);

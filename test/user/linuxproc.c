@@ -14,6 +14,9 @@
 #include "ulib.h"
 
 #define sys(n, a, b, c, d, e) aegis_syscall((n), (a), (b), (c), (d), (e), 0)
+#define sys6(n, a, b, c, d, e, f) aegis_syscall((n), (long)(a), (long)(b), \
+						(long)(c), (long)(d), \
+						(long)(e), (long)(f))
 
 #if defined(__x86_64__)
 enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_pipe2 = 293,
@@ -27,7 +30,9 @@ enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_pipe2 = 293,
        NR_sethostname = 170, NR_waitid = 247, NR_mlock = 149,
        NR_munlock = 150, NR_mlockall = 151, NR_munlockall = 152,
        NR_msync = 26, NR_mincore = 27, NR_sched_setscheduler = 144,
-       NR_sched_setparam = 142, NR_sched_rr_get_interval = 148 };
+       NR_sched_setparam = 142, NR_sched_rr_get_interval = 148,
+       NR_reboot = 169, NR_capget = 125, NR_get_robust_list = 274,
+       NR_set_robust_list = 273, NR_futex = 202 };
 #else
 enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
        NR_exit_group = 94, NR_nanosleep = 101,
@@ -41,11 +46,13 @@ enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
        NR_mlock = 228, NR_munlock = 229, NR_mlockall = 230,
        NR_munlockall = 231, NR_msync = 227, NR_mincore = 232,
        NR_sched_setscheduler = 119, NR_sched_setparam = 118,
-       NR_sched_rr_get_interval = 127 };
+       NR_sched_rr_get_interval = 127, NR_reboot = 142, NR_capget = 90,
+       NR_get_robust_list = 100, NR_set_robust_list = 99, NR_futex = 98 };
 #endif
 
-enum { EPERM = 1, ENOENT = 2, ESRCH = 3, ECHILD = 10, ENOMEM = 12,
-       EACCES = 13, EINVAL = 22 };
+enum { EPERM = 1, ENOENT = 2, ESRCH = 3, ECHILD = 10, EAGAIN = 11,
+       ENOMEM = 12, EACCES = 13, EINVAL = 22, ENOSYS = 38,
+       ETIMEDOUT = 110 };
 /* a pid no Linux can have (pid_max is at most 2^22): a kill of it is safe
  * on the host that runs the reference side */
 #define NO_PID		(1l << 30)
@@ -351,12 +358,65 @@ static void more(void)
 	}
 }
 
+/* capget, reboot's refusals, the robust list, futex */
+static void kernelish(void)
+{
+	struct { unsigned int version; int pid; } hdr = { 0, 0 };
+	unsigned int caps[6];
+	unsigned int f = 5;
+	long ts[2] = { 0, 20000000 };		/* 20 ms */
+	int boot;
+
+	/* an unknown version: the kernel's is written back */
+	CHECK(L(capget, &hdr, 0, 0, 0) == 0);
+	CHECK(hdr.version == 0x20080522);
+	hdr.version = 0;
+	CHECK(L(capget, &hdr, caps, 0, 0) == -EINVAL);
+	CHECK(hdr.version == 0x20080522);
+	memset(caps, 0x55, sizeof(caps));
+	CHECK(L(capget, &hdr, caps, 0, 0) == 0);
+	CHECK(L(getuid, 0, 0, 0, 0) ? caps[0] == 0 && caps[1] == 0 :
+				    caps[0] != 0);
+	hdr.pid = NO_PID;
+	CHECK(L(capget, &hdr, caps, 0, 0) == -ESRCH);
+	hdr.pid = -1;
+	CHECK(L(capget, &hdr, caps, 0, 0) == -EINVAL);
+	/* reboot: the privilege (CAP_SYS_BOOT, 22) first, then the magic */
+	hdr.pid = 0;
+	L(capget, &hdr, caps, 0, 0);
+	boot = caps[0] >> 22 & 1;
+	CHECK(L(reboot, 0xfee1dead, 1, 0x01234567, 0) ==
+	      (boot ? -EINVAL : -EPERM));
+	CHECK(L(reboot, 0x12345678, 672274793, 0x01234567, 0) ==
+	      (boot ? -EINVAL : -EPERM));
+#if defined(__x86_64__)
+	/* (qemu-user, the AArch64 reference, has no robust lists) */
+	{
+		long head = -1, len = -1, mine[3] = { 0, 0, 0 };
+
+		mine[0] = (long)mine;
+		CHECK(L(set_robust_list, mine, 24, 0, 0) == 0);
+		CHECK(L(get_robust_list, 0, &head, &len, 0) == 0);
+		CHECK(head == (long)mine && len == 24);
+		CHECK(L(get_robust_list, NO_PID, &head, &len, 0) == -ESRCH);
+	}
+#endif
+	/* futex: one thread, so a wait ends by its value or its time */
+	CHECK(L(futex, &f, 128, 6, 0) == -EAGAIN);	/* WAIT|PRIVATE */
+	CHECK(L(futex, &f, 128, 5, ts) == -ETIMEDOUT);
+	CHECK(L(futex, &f, 129, 1, 0) == 0);		/* WAKE: nobody */
+	CHECK(sys6(NR_futex, &f, 128 | 9, 5, ts, 0, 0) == -EINVAL);
+	CHECK(L(futex, (char *)&f + 1, 128, 5, 0) == -EINVAL);
+	CHECK(L(futex, &f, 99, 5, 0) == -ENOSYS);
+}
+
 int main(void)
 {
 	processes();
 	groups();
 	misc();
 	more();
+	kernelish();
 	snprintf(line, sizeof(line), "linuxproc: %d checks, %d failed\n",
 		 checks, fails);
 	say(line);
