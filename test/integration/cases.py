@@ -483,19 +483,19 @@ CASES = [
                  (r'^hello from the session$', b'ls /sh | wc -l\r'),
                  # (the console may show ash's next prompt first: a
                  # program's output and the shell's are two writers)
-                 (r'(^|\$ )4$', b'~ uptime\r'),
+                 (r'(^|\$ )4$', b'~ uptime\r', 0.5),
                  # (the echo of what was typed, ash's prompt and the
                  # monitor's answer are three writers: the answer may
                  # share a line with either)
                  (r'up \d+:\d\d:\d\d\.\d+, ', b"trap 'echo got USR1' USR1; "
-                                b"kill -USR1 $$\r"),
-                 (r'(^|\$ )got USR1$', b'sleep 100\r'),
+                                b"kill -USR1 $$\r", 0.5),
                  # Ctrl-C: SIGINT to the session's group ends the sleep
                  # (ash's $? 130), not ash; the next line waits in the
-                 # pipe meanwhile (the echo of "^C" may be redrawn over
-                 # by the output around it, so nothing waits for it)
-                 (r'^sleep 100$', b'\x03echo back $?\r', 1),
-                 (r'(^|\$ )back 130$', b'exit 4\r'),
+                 # pipe meanwhile (nothing waits for an echo: the
+                 # console redraws what is typed around other output)
+                 (r'(^|\$ )got USR1$', [(b'sleep 100\r', 1.5),
+                                        (b'\x03echo back $?\r', 0)], 0.5),
+                 (r'(^|\$ )back 130$', b'exit 4\r', 0.5),
                  (r'ended with 4', b'poweroff\r')],
         'expect': [
             BANNER,

@@ -55,7 +55,8 @@ def boot(argv, log_path, timeout, typing=()):
     None, total seconds, output text). typing: (pattern, bytes) pairs, in
     order: when a serial line matches the next pattern, its bytes are
     typed on the serial input (QEMU's stdin); a third element is seconds
-    to wait first (for something the guest does in its own time). A
+    to wait first (for something the guest does in its own time). The
+    bytes may be a list of (bytes, seconds to wait after) pieces. A
     pattern may be a tuple of patterns: the bytes are typed once a line
     matching each has come, in any order, since the boot (a line the
     guest prints in its own time, which may come before or after)."""
@@ -84,11 +85,16 @@ def boot(argv, log_path, timeout, typing=()):
                 _, keys, wait, _ = pending.pop(0)
                 if wait:
                     time.sleep(wait)
-                try:
-                    proc.stdin.write(keys)
-                    proc.stdin.flush()
-                except OSError:
-                    pass
+                # keys: bytes, or a list of (bytes, seconds after)
+                for piece, after in (keys if isinstance(keys, list)
+                                     else [(keys, 0)]):
+                    try:
+                        proc.stdin.write(piece)
+                        proc.stdin.flush()
+                    except OSError:
+                        pass
+                    if after:
+                        time.sleep(after)
 
     t = threading.Thread(target=reader, daemon=True)
     t.start()
