@@ -621,47 +621,48 @@ int64_t lsys_close_range(const uint64_t a[SYS_ARGS_MAX])
 	return 0;
 }
 
+/* An open file with pages (not a pipe or the console) for the advice
+ * calls: 0, the fd's error, or not_file for a pipe or the console. */
+static int with_pages(struct proc *p, int fd, int not_file)
+{
+	int h = proc_fd_get(p, fd);
+
+	if (h < 0 && h != PROC_FD_CONSOLE)
+		return h;
+	if (h == PROC_FD_CONSOLE || is_pipe(proc_lfd(p, fd)))
+		return not_file;
+	return 0;
+}
+
 int64_t lsys_sync_file_range(const uint64_t a[SYS_ARGS_MAX])
 {
-	int h;
 	PROC_OR_ESRCH(p);
 
 	if (a[3] & ~7ull || (int64_t)a[1] < 0 || (int64_t)a[2] < 0)
 		return -AE_EINVAL;
-	h = proc_fd_get(p, (int)a[0]);
-	if (h < 0 && h != PROC_FD_CONSOLE)
-		return h;
-	if (h == PROC_FD_CONSOLE || is_pipe(proc_lfd(p, (int)a[0])))
-		return -AE_ESPIPE;
-	return 0;	/* nothing is kept to write back */
+	/* nothing is kept to write back */
+	return with_pages(p, (int)a[0], -AE_ESPIPE);
 }
 
 int64_t lsys_readahead(const uint64_t a[SYS_ARGS_MAX])
 {
-	int h;
 	PROC_OR_ESRCH(p);
 
-	h = proc_fd_get(p, (int)a[0]);
-	if (h < 0 && h != PROC_FD_CONSOLE)
-		return h;
-	if (h == PROC_FD_CONSOLE || is_pipe(proc_lfd(p, (int)a[0])))
-		return -AE_EINVAL;	/* not a file with pages */
-	return 0;	/* tmpfs's pages are in memory already */
+	/* tmpfs's pages are in memory already */
+	return with_pages(p, (int)a[0], -AE_EINVAL);
 }
 
 #define POSIX_FADV_NOREUSE	5
 
 int64_t lsys_fadvise64(const uint64_t a[SYS_ARGS_MAX])
 {
-	int h;
+	int rc;
 	PROC_OR_ESRCH(p);
 
-	h = proc_fd_get(p, (int)a[0]);
 	/* advice only: tmpfs has no cache to read ahead or drop */
-	if (h < 0 && h != PROC_FD_CONSOLE)
-		return h;
-	if (h == PROC_FD_CONSOLE || is_pipe(proc_lfd(p, (int)a[0])))
-		return -AE_ESPIPE;
+	rc = with_pages(p, (int)a[0], -AE_ESPIPE);
+	if (rc)
+		return rc;
 	if (a[3] > POSIX_FADV_NOREUSE || (int64_t)a[2] < 0)
 		return -AE_EINVAL;
 	return 0;

@@ -1282,22 +1282,13 @@ static int fill(uint32_t id, uint64_t va, const uint8_t *src, uint64_t len)
  * to when its sigaction named no restorer: rt_sigreturn. */
 static int sigpage(uint32_t id, uint64_t va)
 {
-#if defined(__x86_64__)
-	static const uint8_t code[] = {
-		0xb8, 0x0f, 0x00, 0x00, 0x00,	/* mov eax, 15 */
-		0x0f, 0x05,			/* syscall */
-	};
-#else
-	static const uint8_t code[] = {
-		0x68, 0x11, 0x80, 0xd2,		/* mov x8, #139 */
-		0x01, 0x00, 0x00, 0xd4,		/* svc #0 */
-	};
-#endif
+	uint32_t len;
+	const uint8_t *code = hal_linux_sigreturn_code(&len);
 	int rc = mm_as_map(id, va, PAGE, HAL_PROT_READ | HAL_PROT_WRITE |
 			   HAL_PROT_USER);
 
 	if (!rc)
-		rc = fill(id, va, code, sizeof(code));
+		rc = fill(id, va, code, len);
 	if (!rc)
 		rc = mm_as_protect(id, va, PAGE, HAL_PROT_READ | HAL_PROT_EXEC |
 				   HAL_PROT_USER);

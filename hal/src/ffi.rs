@@ -1817,6 +1817,23 @@ pub extern "C" fn hal_user_regs_restart(r: &mut HalUserRegs, nr: u64, arg0: u64)
     }
 }
 
+/// The code a Linux signal handler returns to when its sigaction named
+/// no restorer (the kernel's sigpage): rt_sigreturn. Its length in
+/// `*len`.
+///
+/// # Safety
+/// `len` writable.
+#[no_mangle]
+pub unsafe extern "C" fn hal_linux_sigreturn_code(len: *mut u32) -> *const u8 {
+    #[cfg(target_arch = "x86_64")]
+    static CODE: [u8; 7] = [0xb8, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05]; // mov eax, 15; syscall
+    #[cfg(target_arch = "aarch64")]
+    static CODE: [u8; 8] = [0x68, 0x11, 0x80, 0xd2, 0x01, 0x00, 0x00, 0xd4]; // mov x8, #139; svc #0
+    // SAFETY: the caller's contract.
+    unsafe { *len = CODE.len() as u32 };
+    CODE.as_ptr()
+}
+
 /// The largest Linux signal frame, in bytes (crate::sigframe).
 pub const HAL_SIGFRAME_MAX: u32 = 4704;
 const _: () = assert!(HAL_SIGFRAME_MAX as usize == crate::sigframe::FRAME_MAX);

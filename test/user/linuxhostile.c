@@ -24,7 +24,10 @@ enum { NR_read = 0, NR_write = 1, NR_fstat = 5, NR_lseek = 8,
        NR_utimensat = 280, NR_dup3 = 292, NR_readv = 19, NR_kill = 62,
        NR_wait4 = 61, NR_setpgid = 109, NR_prctl = 157, NR_times = 100,
        NR_getresuid = 118, NR_sendfile = 40, NR_ioctl = 16,
-       NR_execve = 59 };
+       NR_execve = 59, NR_rt_sigaction = 13, NR_rt_sigprocmask = 14,
+       NR_rt_sigtimedwait = 128, NR_futex = 202, NR_mincore = 27,
+       NR_mlock = 149, NR_sethostname = 170, NR_capget = 125,
+       NR_waitid = 247, NR_preadv = 295, NR_close_range = 436 };
 #define KERNEL	0xffffffff80200000ul
 #else
 enum { NR_getcwd = 17, NR_fcntl = 25, NR_openat = 56, NR_getdents64 = 61,
@@ -40,7 +43,10 @@ enum { NR_getcwd = 17, NR_fcntl = 25, NR_openat = 56, NR_getdents64 = 61,
        NR_pread64 = 67, NR_utimensat = 88, NR_kill = 129, NR_wait4 = 260,
        NR_setpgid = 154, NR_prctl = 167, NR_times = 153,
        NR_getresuid = 148, NR_sendfile = 71, NR_ioctl = 29,
-       NR_execve = 221 };
+       NR_execve = 221, NR_rt_sigaction = 134, NR_rt_sigprocmask = 135,
+       NR_rt_sigtimedwait = 137, NR_futex = 98, NR_mincore = 232,
+       NR_mlock = 228, NR_sethostname = 161, NR_capget = 90,
+       NR_waitid = 95, NR_preadv = 69, NR_close_range = 436 };
 #define KERNEL	0xffffff8040200000ul
 #endif
 
@@ -83,6 +89,22 @@ int main(void)
 	long ts[2], iov[4];
 	unsigned long zero = 0;
 	char longpath[200];
+
+	/* the signal and process calls of this wave: kernel addresses,
+	 * huge lengths and counts, ids that are no process */
+	CHECK(L(rt_sigaction, 10, KERNEL, 0, 8) == -EFAULT);
+	CHECK(L(rt_sigaction, 10, 0, KERNEL, 8) == -EFAULT);
+	CHECK(L(rt_sigaction, 10, 0, 0, 1l << 40) == -EINVAL);
+	CHECK(L(rt_sigprocmask, 0, KERNEL, 0, 8) == -EFAULT);
+	CHECK(L(rt_sigtimedwait, KERNEL, 0, 0, 8) == -EFAULT);
+	CHECK(L(futex, KERNEL, 128, 0, 0) == -EFAULT);
+	CHECK(L(mincore, 0x10000000, 1l << 62, KERNEL, 0) == -ENOMEM);
+	CHECK(L(mlock, -4096l, 1l << 40, 0, 0) == -EINVAL);
+	CHECK(L(sethostname, KERNEL, 8, 0, 0) == -EPERM);	/* no privilege */
+	CHECK(L(capget, KERNEL, 0, 0, 0) == -EFAULT);
+	CHECK(aegis_syscall(NR_waitid, 1, NO_PID, KERNEL, 4, 0, 0) == -ECHILD);
+	CHECK(aegis_syscall(NR_preadv, 0, KERNEL, 2, 0, 0, 0) == -EFAULT);
+	CHECK(L(close_range, 1000, 0x7fffffff, 0, 0) == 0);	/* none there */
 
 	/* unknown numbers */
 	CHECK(aegis_syscall(999, 0, 0, 0, 0, 0, 0) == -ENOSYS);
