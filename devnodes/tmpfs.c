@@ -424,6 +424,22 @@ static int tmpfs_handle(void *state, const struct bus_msg *m,
 		return do_io(m, h, &q, true, reply);
 	if (m->topic == TOPIC_NODE_READDIR)
 		return do_readdir(m, h, &q);
+	if (m->topic == TOPIC_NODE_IOCTL && q.flags == TMPFS_IOCTL_USAGE) {
+		/* statfs's figures (aegis/tmpfs.h) */
+		struct tmpfs_usage u = { fs.max_pages, fs.used_pages,
+					 fs.max_inodes, fs.used_inodes };
+		void *buf;
+
+		if (q.len < sizeof(u))
+			return -AE_EINVAL;
+		buf = node_req_buf(m, &q, BUS_GRANT_WRITE, &rc);
+		if (!buf)
+			return rc ? rc : -AE_EFAULT;
+		memcpy(buf, &u, sizeof(u));
+		memset(reply->data, 0, sizeof(int32_t));	/* its answer */
+		reply->len = sizeof(int32_t);
+		return 0;
+	}
 	if (m->topic == TOPIC_NODE_IOCTL)
 		return -AE_ENOTTY;
 	return -AE_ENOSYS;

@@ -937,13 +937,15 @@ static uint64_t realtime_ns(void)
 			wall_offset = secs * (int64_t)NS - (int64_t)clock_ns();
 		__atomic_store_n(&wall_read, true, __ATOMIC_RELEASE);
 	}
-	return (uint64_t)((int64_t)clock_ns() + wall_offset);
+	return (uint64_t)((int64_t)clock_ns() +
+			  __atomic_load_n(&wall_offset, __ATOMIC_ACQUIRE));
 }
 
 int64_t linux_wall_offset(void)
 {
 	(void)realtime_ns();	/* read the clock once */
-	return wall_offset;	/* the same every time: times round-trip */
+	/* the same until clock_settime or settimeofday: times round-trip */
+	return __atomic_load_n(&wall_offset, __ATOMIC_ACQUIRE);
 }
 
 /* clock's reading in ns, or -EINVAL for a clock Aegis does not keep */
@@ -994,11 +996,98 @@ int64_t lsys_clock_getres(const uint64_t a[SYS_ARGS_MAX])
 		    : 0;
 }
 
+/* settimeofday's time zone (minutes west of Greenwich, the DST kind),
+ * which gettimeofday reports: every process's, until the next boot */
+static int32_t sys_tz[2];
+
+int64_t linux_clock_mono(uint64_t clock, uint64_t ns)
+{
+	if (clock == CLOCK_REALTIME || clock == CLOCK_TAI) {
+		int64_t m = (int64_t)ns - linux_wall_offset();
+
+		return m > 0 ? m : 1;	/* past: due at once */
+	}
+	return (int64_t)ns;
+}
+
+int64_t linux_clock_now(uint64_t clock, uint64_t *ns)
+{
+	return clock_of(clock, ns);
+}
+
+/* Set the real-time clock to ns since 1970 (privileged). */
+static int64_t set_realtime(int64_t ns)
+{
+	PROC_OR_ESRCH(p);
+
+	if (!proc_privileged(p))
+		return -AE_EPERM;
+	(void)realtime_ns();	/* the RTC's reading is not wanted now */
+	__atomic_store_n(&wall_offset, ns - (int64_t)clock_ns(),
+			 __ATOMIC_RELEASE);
+	klog(KLOG_INFO, "linux: pid %d set the real-time clock to %lld s\n",
+	     proc_pid(p), (long long)(ns / (int64_t)NS));
+	return 0;
+}
+
+int64_t lsys_clock_settime(const uint64_t a[SYS_ARGS_MAX])
+{
+	int64_t ts[2];
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	/* Linux: only CLOCK_REALTIME is settable; the others are -EINVAL
+	 * (after the copy: a bad pointer is -EFAULT first) */
+	rc = syscall_copy(ts, a[1], sizeof(ts), false);
+	if (rc)
+		return rc;
+	if (a[0] != CLOCK_REALTIME)
+		return -AE_EINVAL;
+	if (ts[0] < 0 || ts[1] < 0 || ts[1] >= (int64_t)NS ||
+	    ts[0] > (int64_t)(~0ull >> 1) / (int64_t)NS - 1)
+		return -AE_EINVAL;
+	if (!proc_privileged(p))
+		return -AE_EPERM;
+	return set_realtime(ts[0] * (int64_t)NS + ts[1]);
+}
+
+int64_t lsys_settimeofday(const uint64_t a[SYS_ARGS_MAX])
+{
+	int64_t tv[2];
+	int32_t tz[2];
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	if (a[0]) {
+		rc = syscall_copy(tv, a[0], sizeof(tv), false);
+		if (rc)
+			return rc;
+		if (tv[0] < 0 || tv[1] < 0 || tv[1] >= 1000000 ||
+		    tv[0] > (int64_t)(~0ull >> 1) / (int64_t)NS - 1)
+			return -AE_EINVAL;
+	}
+	if (a[1]) {
+		rc = syscall_copy(tz, a[1], sizeof(tz), false);
+		if (rc)
+			return rc;
+	}
+	/* Linux: the privilege, then the time zone */
+	if (!proc_privileged(p))
+		return -AE_EPERM;
+	if (a[1] && (tz[0] < -15 * 60 || tz[0] > 15 * 60))
+		return -AE_EINVAL;
+	if (a[1]) {
+		sys_tz[0] = tz[0];
+		sys_tz[1] = tz[1];
+	}
+	return a[0] ? set_realtime(tv[0] * (int64_t)NS + tv[1] * 1000) : 0;
+}
+
 int64_t lsys_gettimeofday(const uint64_t a[SYS_ARGS_MAX])
 {
 	uint64_t ns = realtime_ns();
 	int64_t tv[2] = { (int64_t)(ns / NS), (int64_t)(ns % NS / 1000) };
-	int32_t tz[2] = { 0, 0 };
+	int32_t tz[2] = { sys_tz[0], sys_tz[1] };
 	int rc = 0;
 
 	if (a[0])

@@ -22,6 +22,7 @@
 #include <aegis/proc.h>
 #include <aegis/sched.h>
 #include <aegis/syscall.h>
+#include <aegis/tmpfs.h>
 
 #define PROC_OR_ESRCH(p)			\
 	struct proc *p = proc_self();		\
@@ -57,6 +58,7 @@
 #define S_IFDIR		0040000
 #define S_IFCHR		0020000
 #define S_IFIFO		0010000
+#define STATX_BASIC_STATS 0x7ffu
 
 #define IO_MAX		4096	/* bytes one read or write moves */
 
@@ -693,8 +695,9 @@ static void put_time(int64_t *t, int64_t ns)
 	t[1] = w % 1000000000;
 }
 
-/* The arch's struct stat for a node (or the console: st NULL). */
-static int put_stat(const struct node_stat *st, const char *path, uint64_t va)
+/* The arch's struct stat for a node (or the console: st NULL) in *s. */
+static void fill_stat(const struct node_stat *st, const char *path,
+		      struct linux_stat *out)
 {
 	uint32_t type = !st ? S_IFCHR :
 			st->kind == NODE_KIND_DIR ? S_IFDIR :
@@ -711,7 +714,8 @@ static int put_stat(const struct node_stat *st, const char *path, uint64_t va)
 		s.nlink = 1;
 		s.ino = 1;
 		s.rdev = 5u << 8 | 1;	/* /dev/console */
-		return syscall_copy(&s, va, sizeof(s), true);
+		*out = s;
+		return;
 	}
 	s.mode = type | (st->mode & 07777);
 	s.nlink = st->ino || st->nlink ? st->nlink : 1;
@@ -724,37 +728,101 @@ static int put_stat(const struct node_stat *st, const char *path, uint64_t va)
 	put_time(&s.times[0], st->atime);
 	put_time(&s.times[2], st->mtime);
 	put_time(&s.times[4], st->ctime);
-	return syscall_copy(&s, va, sizeof(s), true);
+	*out = s;
+}
+
+/* statx's or stat's answer for st (see fill_stat) at va */
+static int put_stat_as(const struct node_stat *st, const char *path,
+		       uint64_t va, bool statx)
+{
+	struct linux_stat s;
+	uint8_t x[256];
+	uint32_t w;
+	uint16_t h;
+	uint64_t d;
+
+	fill_stat(st, path, &s);
+	if (!statx)
+		return syscall_copy(&s, va, sizeof(s), true);
+	/* struct statx: what struct stat has, in statx's places */
+	memset(x, 0, sizeof(x));
+	w = STATX_BASIC_STATS;
+	memcpy(x + 0, &w, 4);
+	w = (uint32_t)s.blksize;
+	memcpy(x + 4, &w, 4);
+	w = (uint32_t)s.nlink;
+	memcpy(x + 16, &w, 4);
+	memcpy(x + 20, &s.uid, 4);
+	memcpy(x + 24, &s.gid, 4);
+	h = (uint16_t)s.mode;
+	memcpy(x + 28, &h, 2);
+	d = s.ino;
+	memcpy(x + 32, &d, 8);
+	memcpy(x + 40, &s.size, 8);
+	memcpy(x + 48, &s.blocks, 8);
+	/* atime, (btime: not kept), ctime, mtime: { s64 sec; u32 nsec } */
+	memcpy(x + 64, &s.times[0], 8);
+	w = (uint32_t)s.times[1];
+	memcpy(x + 72, &w, 4);
+	memcpy(x + 96, &s.times[4], 8);
+	w = (uint32_t)s.times[5];
+	memcpy(x + 104, &w, 4);
+	memcpy(x + 112, &s.times[2], 8);
+	w = (uint32_t)s.times[3];
+	memcpy(x + 120, &w, 4);
+	/* rdev and dev as major, minor (Linux's encoding: minor in the
+	 * low byte and bits 20 and up, major in bits 8..19) */
+	w = (uint32_t)(s.rdev >> 8 & 0xfff);
+	memcpy(x + 128, &w, 4);
+	w = (uint32_t)((s.rdev & 0xff) | (s.rdev >> 12 & ~0xffull));
+	memcpy(x + 132, &w, 4);
+	w = (uint32_t)(s.dev >> 8 & 0xfff);
+	memcpy(x + 136, &w, 4);
+	w = (uint32_t)((s.dev & 0xff) | (s.dev >> 12 & ~0xffull));
+	memcpy(x + 140, &w, 4);
+	return syscall_copy(x, va, sizeof(x), true);
+}
+
+
+static int stat_path_as(struct proc *p, const char *path, bool follow,
+			uint64_t va, bool statx)
+{
+	struct node_stat st;
+	int rc = node_stat_at(path, follow ? 0 : NODE_NOFOLLOW, &st, cred(p));
+
+	return rc ? rc : put_stat_as(&st, path, va, statx);
 }
 
 static int stat_path(struct proc *p, const char *path, bool follow,
 		     uint64_t va)
 {
-	struct node_stat st;
-	int rc = node_stat_at(path, follow ? 0 : NODE_NOFOLLOW, &st, cred(p));
-
-	return rc ? rc : put_stat(&st, path, va);
+	return stat_path_as(p, path, follow, va, false);
 }
 
-static int stat_fd(struct proc *p, int fd, uint64_t va)
+static int stat_fd_as(struct proc *p, int fd, uint64_t va, bool statx)
 {
 	struct proc_lfd *l = proc_lfd(p, fd);
 	struct node_stat st;
 	int h = proc_fd_get(p, fd), rc;
 
 	if (h == PROC_FD_CONSOLE)
-		return put_stat(NULL, NULL, va);
+		return put_stat_as(NULL, NULL, va, statx);
 	if (h < 0)
 		return h;
 	rc = node_fstat(h, &st);
 	if (rc == 0)
-		return put_stat(&st, l ? l->path : NULL, va);
+		return put_stat_as(&st, l ? l->path : NULL, va, statx);
 	if (rc != -AE_ENOSYS)
 		return rc;
 	/* devfs and sysfs describe paths, not handles */
 	if (!l || !l->path[0])
 		return -AE_EBADF;	/* opened by no Linux call */
-	return stat_path(p, l->path, true, va);
+	return stat_path_as(p, l->path, true, va, statx);
+}
+
+static int stat_fd(struct proc *p, int fd, uint64_t va)
+{
+	return stat_fd_as(p, fd, va, false);
 }
 
 int64_t lsys_fstat(const uint64_t a[SYS_ARGS_MAX])
@@ -785,6 +853,134 @@ int64_t lsys_newfstatat(const uint64_t a[SYS_ARGS_MAX])
 	rc = user_path_at(p, (int64_t)a[0], a[1], path, sizeof(path));
 	return rc ? rc : stat_path(p, path, !(a[3] & AT_SYMLINK_NOFOLLOW),
 				   a[2]);
+}
+
+#define AT_NO_AUTOMOUNT		0x800
+#define AT_STATX_FORCE_SYNC	0x2000
+#define AT_STATX_DONT_SYNC	0x4000
+#define STATX__RESERVED		0x80000000u
+
+int64_t lsys_statx(const uint64_t a[SYS_ARGS_MAX])
+{
+	char path[NODE_PATH_MAX];
+	char first = 0;
+	uint64_t flags = a[2];
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH |
+				AT_NO_AUTOMOUNT | AT_STATX_FORCE_SYNC |
+				AT_STATX_DONT_SYNC) ||
+	    (flags & (AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC)) ==
+	    (AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC) ||
+	    (uint32_t)a[3] & STATX__RESERVED)
+		return -AE_EINVAL;
+	if (flags & AT_EMPTY_PATH) {
+		rc = syscall_copy(&first, a[1], 1, false);
+		if (rc)
+			return rc;
+		if (!first)
+			return (int32_t)a[0] == AT_FDCWD ?
+			       stat_path_as(p, proc_cwd(p), true, a[4], true) :
+			       stat_fd_as(p, (int)a[0], a[4], true);
+	}
+	rc = user_path_at(p, (int64_t)a[0], a[1], path, sizeof(path));
+	return rc ? rc : stat_path_as(p, path,
+				      !(flags & AT_SYMLINK_NOFOLLOW), a[4],
+				      true);
+}
+
+/* ---- statfs ------------------------------------------------------------- */
+
+#define TMPFS_MAGIC	0x01021994	/* and devtmpfs's: /dev */
+#define SYSFS_MAGIC	0x62656572
+#define PROC_SUPER_MAGIC 0x9fa0
+#define PIPEFS_MAGIC	0x50495045
+#define ST_VALID	0x20
+
+/* struct statfs, the same on both arches (120 bytes) */
+struct statfs_l {
+	int64_t type, bsize;
+	uint64_t blocks, bfree, bavail, files, ffree;
+	int32_t fsid[2];
+	int64_t namelen, frsize, flags, spare[4];
+};
+_Static_assert(sizeof(struct statfs_l) == 120, "struct statfs");
+
+/* The file system path is on (an absolute path): its magic, and for the
+ * root tmpfs its figures (the "STFS" ioctl, aegis/tmpfs.h). */
+static int put_statfs(const char *path, bool pipe, uint64_t va)
+{
+	struct statfs_l f;
+	const char *first = path + (path[0] == '/');
+	size_t n = 0;
+
+	while (first[n] && first[n] != '/')
+		n++;
+	memset(&f, 0, sizeof(f));
+	f.bsize = f.frsize = 4096;
+	f.namelen = NODE_NAME_MAX - 1;
+	f.flags = ST_VALID;
+	if (pipe) {
+		f.type = PIPEFS_MAGIC;
+	} else if (n == 3 && memcmp(first, "dev", 3) == 0) {
+		f.type = TMPFS_MAGIC;
+		f.fsid[0] = 1;
+	} else if (n == 3 && memcmp(first, "sys", 3) == 0) {
+		f.type = SYSFS_MAGIC;
+		f.fsid[0] = 4;
+	} else if (n == 4 && memcmp(first, "proc", 4) == 0) {
+		f.type = PROC_SUPER_MAGIC;
+		f.fsid[0] = 5;
+	} else {
+		struct tmpfs_usage u;
+		int fd = node_open("/", NODE_READ | NODE_DIR,
+				   NODE_CRED_KERNEL), rc;
+
+		if (fd < 0)
+			return fd;
+		rc = node_ioctl(fd, TMPFS_IOCTL_USAGE, &u, sizeof(u));
+		node_close(fd);
+		if (rc < 0)
+			return rc;
+		f.type = TMPFS_MAGIC;
+		f.fsid[0] = 2;
+		f.blocks = u.max_pages;
+		f.bfree = f.bavail = u.max_pages - u.used_pages;
+		f.files = u.max_inodes;
+		f.ffree = u.max_inodes - u.used_inodes;
+	}
+	return syscall_copy(&f, va, sizeof(f), true);
+}
+
+int64_t lsys_statfs(const uint64_t a[SYS_ARGS_MAX])
+{
+	char path[NODE_PATH_MAX];
+	struct node_stat st;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	rc = user_path(p, a[0], path, sizeof(path));
+	if (!rc)
+		rc = node_stat_at(path, 0, &st, cred(p));
+	return rc ? rc : put_statfs(path, st.kind == NODE_KIND_FIFO, a[1]);
+}
+
+int64_t lsys_fstatfs(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct proc_lfd *l;
+	int h;
+	PROC_OR_ESRCH(p);
+
+	h = proc_fd_get(p, (int)a[0]);
+	if (h == PROC_FD_CONSOLE)
+		return put_statfs("/dev/console", false, a[1]);
+	if (h < 0)
+		return h;
+	l = proc_lfd(p, (int)a[0]);
+	if (is_pipe(l))
+		return put_statfs("", true, a[1]);
+	return put_statfs(l && l->path[0] ? l->path : "/", false, a[1]);
 }
 
 int64_t lsys_stat(const uint64_t a[SYS_ARGS_MAX])
@@ -1849,6 +2045,119 @@ int64_t lsys_sendfile(const uint64_t a[SYS_ARGS_MAX])
 	}
 	if (a[2] && syscall_copy(&off, a[2], sizeof(off), true))
 		return -AE_EFAULT;
+	return done;
+}
+
+/* ---- copy_file_range -------------------------------------------------- */
+
+/* A tmpfs regular file's handle for fd (a copy's end): -EBADF, -EISDIR,
+ * -EINVAL (not a regular file), -EXDEV (on another file system). */
+static int copy_end(struct proc *p, int fd, bool write, struct node_stat *st)
+{
+	struct proc_lfd *l = proc_lfd(p, fd);
+	int h = proc_fd_get(p, fd);
+
+	if (h == PROC_FD_CONSOLE)
+		return -AE_EINVAL;
+	if (h < 0)
+		return h;
+	if (!l || (write ? (l->flags & O_ACCMODE) == 0 ||
+			   (l->flags & O_APPEND) :
+		   (l->flags & O_ACCMODE) == O_WRONLY) ||
+	    (l->flags & O_PATH))
+		return -AE_EBADF;
+	if (is_pipe(l))
+		return -AE_EINVAL;
+	if (node_fstat(h, st))
+		return -AE_EXDEV;	/* /dev, /sys, /proc: not tmpfs's */
+	if (st->kind == NODE_KIND_DIR)
+		return -AE_EISDIR;
+	if (st->kind != NODE_KIND_FILE)
+		return -AE_EINVAL;
+	return h;
+}
+
+int64_t lsys_copy_file_range(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct node_stat si, so;
+	int64_t offs[2] = { -1, -1 }, done = 0;
+	uint64_t len = a[4] > 0x7ffff000ull ? 0x7ffff000ull : a[4];
+	char *bounce = sched_scratch();
+	int in, out, rc;
+	PROC_OR_ESRCH(p);
+
+	if (a[5])
+		return -AE_EINVAL;
+	in = copy_end(p, (int)a[0], false, &si);
+	if (in < 0)
+		return in;
+	out = copy_end(p, (int)a[2], true, &so);
+	if (out < 0)
+		return out;
+	for (int i = 0; i < 2; i++) {
+		uint64_t va = i ? a[3] : a[1];
+
+		if (!va)
+			continue;
+		rc = syscall_copy(&offs[i], va, sizeof(offs[i]), false);
+		if (rc)
+			return rc;
+		if (offs[i] < 0)
+			return -AE_EINVAL;
+	}
+	for (int i = 0; i < 2; i++)
+		if (offs[i] < 0) {
+			rc = node_seek(i ? out : in, 0, NODE_SEEK_CUR);
+			if (rc < 0)
+				return rc;
+			offs[i] = rc;
+		}
+	/* the same file: the ranges may not overlap */
+	if (si.ino == so.ino && (uint64_t)offs[0] < (uint64_t)offs[1] + len &&
+	    (uint64_t)offs[1] < (uint64_t)offs[0] + len)
+		return -AE_EINVAL;
+	if (!bounce)
+		return -AE_EFAULT;
+	while ((uint64_t)done < len) {
+		uint32_t want = len - (uint64_t)done < 4096 ?
+				(uint32_t)(len - (uint64_t)done) : 4096;
+		int was_in = node_seek(in, 0, NODE_SEEK_CUR);
+		int was_out = node_seek(out, 0, NODE_SEEK_CUR);
+		int got, put;
+
+		if (was_in < 0 || was_out < 0 ||
+		    node_seek(in, offs[0], NODE_SEEK_SET) < 0)
+			return done ? done : -AE_EINVAL;
+		got = node_read(in, bounce, want);
+		node_seek(in, was_in, NODE_SEEK_SET);
+		if (got <= 0) {
+			if (got < 0 && !done)
+				return got;
+			break;
+		}
+		if (node_seek(out, offs[1], NODE_SEEK_SET) < 0)
+			return done ? done : -AE_EFBIG;
+		put = node_write(out, bounce, (uint32_t)got);
+		node_seek(out, was_out, NODE_SEEK_SET);
+		if (put < 0)
+			return done ? done : put;
+		done += put;
+		offs[0] += put;
+		offs[1] += put;
+		if (put < got)
+			break;
+	}
+	/* the offsets moved: the files' own, or the caller's */
+	for (int i = 0; i < 2; i++) {
+		uint64_t va = i ? a[3] : a[1];
+
+		if (va) {
+			if (syscall_copy(&offs[i], va, sizeof(offs[i]), true))
+				return done ? done : -AE_EFAULT;
+		} else {
+			node_seek(i ? out : in, offs[i], NODE_SEEK_SET);
+		}
+	}
 	return done;
 }
 

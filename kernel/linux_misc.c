@@ -10,7 +10,10 @@
 #include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/linux.h>
+#include <aegis/kmalloc.h>
+#include <aegis/kprintf.h>
 #include <aegis/linux_syscalls.h>
+#include <aegis/logbuf.h>
 #include <aegis/mm.h>
 #include <aegis/proc.h>
 #include <aegis/sched.h>
@@ -302,5 +305,314 @@ int64_t lsys_futex(const uint64_t a[SYS_ARGS_MAX])
 		if (sched_killed() || proc_sig_due(p))
 			return -AE_EINTR;
 		sched_block_unless(seen, end == ~0ull ? 0 : end - now);
+	}
+}
+
+/* ---- nice values ---------------------------------------------------------- */
+
+/* Aegis's scheduler has priorities, not weights (docs/SCHEDULER.md): a
+ * process's nice value is kept and reported, and does not change how
+ * its threads share a CPU. */
+
+int64_t lsys_getpriority(const uint64_t a[SYS_ARGS_MAX])
+{
+	int nice, rc;
+	PROC_OR_ESRCH(p);
+
+	rc = proc_nice_get(p, (int)(int32_t)a[0], (int)(int32_t)a[1], &nice);
+	return rc ? rc : 20 - nice;	/* the kernel's 1..40 */
+}
+
+int64_t lsys_setpriority(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	return proc_nice_set(p, (int)(int32_t)a[0], (int)(int32_t)a[1],
+			     (int)(int32_t)a[2]);
+}
+
+/* ---- sched_setattr, sched_getattr ----------------------------------------- */
+
+#define SCHED_ATTR_VER0		48
+#define SCHED_ATTR_SIZE		56	/* VER1, Linux 6.1's */
+#define SCHED_FLAG_RESET_ON_FORK 0x01
+#define SCHED_FLAG_KEEP_POLICY	0x08
+#define SCHED_FLAG_KEEP_PARAMS	0x10
+#define SCHED_FLAG_UTIL_CLAMP	0x60
+#define SCHED_FLAG_ALL		0x7f
+
+struct sched_attr_l {
+	uint32_t size, policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+	uint32_t util_min, util_max;
+};
+_Static_assert(sizeof(struct sched_attr_l) == SCHED_ATTR_SIZE, "sched_attr");
+
+/* pid 0 or a process: 0, else -ESRCH (-EINVAL below 0) */
+static int sched_target(struct proc *p, int32_t pid, int *out)
+{
+	int nice;
+
+	if (pid < 0)
+		return -AE_EINVAL;
+	if (proc_nice_get(p, PROC_PRIO_PROCESS, pid, &nice))
+		return -AE_ESRCH;
+	*out = pid ? pid : proc_pid(p);
+	return 0;
+}
+
+int64_t lsys_sched_getattr(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct sched_attr_l at;
+	uint32_t size = (uint32_t)a[2];
+	int pid, nice, rc;
+	PROC_OR_ESRCH(p);
+
+	if (!a[1] || a[3] || size < SCHED_ATTR_VER0 || size > 4096)
+		return -AE_EINVAL;
+	rc = sched_target(p, (int32_t)a[0], &pid);
+	if (rc)
+		return rc;
+	rc = proc_nice_get(p, PROC_PRIO_PROCESS, pid, &nice);
+	if (rc)
+		return rc;
+	memset(&at, 0, sizeof(at));
+	at.size = size < SCHED_ATTR_SIZE ? size : SCHED_ATTR_SIZE;
+	at.policy = 0;		/* SCHED_OTHER */
+	at.nice = nice;
+	at.util_max = 1024;	/* no utilisation clamp */
+	return syscall_copy(&at, a[1], at.size, true);
+}
+
+int64_t lsys_sched_setattr(const uint64_t a[SYS_ARGS_MAX])
+{
+	struct sched_attr_l at;
+	uint32_t size;
+	int pid, rc;
+	PROC_OR_ESRCH(p);
+
+	if (!a[1] || a[2] || (int32_t)a[0] < 0)
+		return -AE_EINVAL;
+	rc = syscall_copy(&size, a[1], sizeof(size), false);
+	if (rc)
+		return rc;
+	if (!size)
+		size = SCHED_ATTR_VER0;
+	if (size < SCHED_ATTR_VER0 || size > 4096) {
+		/* -E2BIG, with the size Aegis takes written back */
+		size = SCHED_ATTR_SIZE;
+		rc = syscall_copy(&size, a[1], sizeof(size), true);
+		return rc ? rc : -AE_E2BIG;
+	}
+	memset(&at, 0, sizeof(at));
+	rc = syscall_copy(&at, a[1], size < sizeof(at) ? size : sizeof(at),
+			  false);
+	if (rc)
+		return rc;
+	/* a larger struct than Linux 6.1's: what it adds must be zeros */
+	for (uint32_t off = sizeof(at); off < size; off++) {
+		uint8_t b;
+
+		rc = syscall_copy(&b, a[1] + off, 1, false);
+		if (rc)
+			return rc;
+		if (b) {
+			size = SCHED_ATTR_SIZE;
+			rc = syscall_copy(&size, a[1], sizeof(size), true);
+			return rc ? rc : -AE_E2BIG;
+		}
+	}
+	rc = sched_target(p, (int32_t)a[0], &pid);
+	if (rc)
+		return rc;
+	if (at.flags & ~(uint64_t)SCHED_FLAG_ALL)
+		return -AE_EINVAL;
+	if (at.flags & SCHED_FLAG_UTIL_CLAMP)
+		return -AE_EOPNOTSUPP;	/* no utilisation clamping */
+	if (!(at.flags & SCHED_FLAG_KEEP_POLICY)) {
+		switch (at.policy) {
+		case 0: case 3: case 5:	/* OTHER, BATCH, IDLE */
+			if (at.priority)
+				return -AE_EINVAL;
+			break;
+		case 1: case 2:		/* FIFO, RR: not kept */
+			return at.priority < 1 || at.priority > 99 ?
+			       -AE_EINVAL : -AE_EPERM;
+		case 6:			/* DEADLINE: not kept */
+			return -AE_EPERM;
+		default:
+			return -AE_EINVAL;
+		}
+	}
+	if (at.flags & SCHED_FLAG_KEEP_PARAMS)
+		return 0;
+	rc = proc_nice_set(p, PROC_PRIO_PROCESS, pid,
+			   at.nice < -20 ? -20 : at.nice > 19 ? 19 : at.nice);
+	return rc == -AE_EACCES ? -AE_EPERM : rc;
+}
+
+/* ---- membarrier ----------------------------------------------------------- */
+
+#define MEMBARRIER_CMD_QUERY			 0
+#define MEMBARRIER_CMD_PRIVATE_EXPEDITED	 8
+#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED 16
+
+/* A Linux process has one thread: a barrier among its threads is the
+ * caller's own full barrier. Only the private expedited commands are
+ * offered (the global ones would have to reach every CPU). */
+int64_t lsys_membarrier(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	if (a[1])
+		return -AE_EINVAL;	/* no MEMBARRIER_CMD_FLAG_CPU */
+	switch (a[0]) {
+	case MEMBARRIER_CMD_QUERY:
+		return MEMBARRIER_CMD_PRIVATE_EXPEDITED |
+		       MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED;
+	case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED:
+		proc_membarrier(p, true);
+		return 0;
+	case MEMBARRIER_CMD_PRIVATE_EXPEDITED:
+		if (!proc_membarrier(p, false))
+			return -AE_EPERM;	/* not registered */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		return 0;
+	default:
+		return -AE_EINVAL;
+	}
+}
+
+/* ---- syslog ----------------------------------------------------------------- */
+
+#define SYSLOG_CLOSE		0
+#define SYSLOG_OPEN		1
+#define SYSLOG_READ		2
+#define SYSLOG_READ_ALL		3
+#define SYSLOG_READ_CLEAR	4
+#define SYSLOG_CLEAR		5
+#define SYSLOG_CONSOLE_OFF	6
+#define SYSLOG_CONSOLE_ON	7
+#define SYSLOG_CONSOLE_LEVEL	8
+#define SYSLOG_SIZE_UNREAD	9
+#define SYSLOG_SIZE_BUFFER	10
+
+/* The log's bytes ever written at the last CLEAR and at the last READ,
+ * and the console level before CONSOLE_OFF. */
+static uint64_t log_cleared, log_read;
+static uint32_t level_saved = 0xffffffffu;
+
+struct collect {
+	char *buf;
+	size_t n, size;
+};
+
+static void collect(void *ctx, const char *s, size_t n)
+{
+	struct collect *c = ctx;
+
+	if (n > c->size - c->n)
+		n = c->size - c->n;
+	memcpy(c->buf + c->n, s, n);
+	c->n += n;
+}
+
+#define LOG_SIZE	(LOGBUF_HEAD + LOGBUF_TAIL)
+#define LOG_DUMP_MAX	(LOG_SIZE + 64)	/* and the "not kept" line */
+
+/* Copy the log's bytes written since mark (those still kept), at most
+ * len of them, to va: the oldest first (oldest), else the newest. Their
+ * number, and in *left how many of them were not copied. */
+static int64_t log_copy(uint64_t mark, uint64_t va, uint32_t len,
+			bool oldest, uint64_t *left)
+{
+	struct collect c = { kmalloc(LOG_DUMP_MAX), 0, LOG_DUMP_MAX };
+	uint64_t total = klog_total(), since;
+	size_t n, from;
+	int rc;
+
+	if (!c.buf)
+		return -AE_ENOMEM;
+	klog_dump(collect, &c);
+	since = total > mark ? total - mark : 0;
+	if (since > c.n)
+		since = c.n;
+	n = since < len ? (size_t)since : len;
+	from = oldest ? c.n - (size_t)since : c.n - n;
+	rc = n ? syscall_copy(c.buf + from, va, n, true) : 0;
+	kfree(c.buf);
+	if (left)
+		*left = since - n;
+	return rc ? rc : (int64_t)n;
+}
+
+int64_t lsys_syslog(const uint64_t a[SYS_ARGS_MAX])
+{
+	int32_t type = (int32_t)a[0], len = (int32_t)a[2];
+	int64_t n;
+	PROC_OR_ESRCH(p);
+
+	/* as Linux with dmesg_restrict (Debian's): privileged only, which
+	 * is checked first */
+	if (!proc_privileged(p))
+		return -AE_EPERM;
+	if (type < SYSLOG_CLOSE || type > SYSLOG_SIZE_BUFFER)
+		return -AE_EINVAL;
+	switch (type) {
+	case SYSLOG_CLOSE:
+	case SYSLOG_OPEN:
+		return 0;
+	case SYSLOG_READ:
+	case SYSLOG_READ_ALL:
+	case SYSLOG_READ_CLEAR:
+		if (!a[1] || len < 0)
+			return -AE_EINVAL;
+		if (!len)
+			return 0;
+		if (type == SYSLOG_READ) {
+			/* the oldest of what came since the last READ (none:
+			 * 0 at once, where Linux would wait for more) */
+			uint64_t total = klog_total(), left;
+
+			n = log_copy(log_read, a[1], (uint32_t)len, true,
+				     &left);
+			if (n >= 0)
+				log_read = total - left;
+			return n;
+		}
+		n = log_copy(log_cleared, a[1], (uint32_t)len, false, NULL);
+		if (n >= 0 && type == SYSLOG_READ_CLEAR)
+			log_cleared = klog_total();
+		return n;
+	case SYSLOG_CLEAR:
+		log_cleared = klog_total();
+		return 0;
+	case SYSLOG_CONSOLE_OFF:
+		if (level_saved == 0xffffffffu)
+			level_saved = klog_level();
+		return klog_set_level(0);
+	case SYSLOG_CONSOLE_ON:
+		if (level_saved != 0xffffffffu) {
+			klog_set_level(level_saved);
+			level_saved = 0xffffffffu;
+		}
+		return 0;
+	case SYSLOG_CONSOLE_LEVEL:
+		/* Linux's console_loglevel N shows levels below N: Aegis's
+		 * level N - 1 shows those up to it */
+		if (len < 1 || len > 8)
+			return -AE_EINVAL;
+		level_saved = 0xffffffffu;
+		return klog_set_level((uint32_t)len - 1);
+	case SYSLOG_SIZE_UNREAD: {
+		uint64_t total = klog_total(), un = total - log_read;
+
+		return un > LOG_SIZE ? LOG_SIZE : (int64_t)un;
+	}
+	default:	/* SYSLOG_SIZE_BUFFER */
+		return LOG_SIZE;
 	}
 }

@@ -35,6 +35,24 @@
 	if (!p)					\
 		return -AE_ESRCH
 
+#define SS_ONSTACK	1
+#define SS_DISABLE	2
+#define SS_AUTODISARM	(1u << 31)
+#define MINSIGSTKSZ_X86 2048	/* each arch's MINSIGSTKSZ */
+#define MINSIGSTKSZ_ARM 5120
+
+/* The flags sigaltstack reports for stack s with the thread's stack
+ * pointer at sp: SS_ONSTACK when sp is on it, SS_DISABLE when there is
+ * none, with SS_AUTODISARM as it was set. */
+static uint32_t altstack_flags(const struct HalAltStack *s, uint64_t sp)
+{
+	if (!s->size)
+		return SS_DISABLE;
+	if (sp > s->sp && sp - s->sp <= s->size)
+		return SS_ONSTACK;
+	return s->flags & SS_AUTODISARM;
+}
+
 bool linux_sig_due(void)
 {
 	struct proc *p = proc_self();
@@ -52,8 +70,14 @@ static void segv(struct proc *p, const char *why)
 	sched_kill(sched_self());
 }
 
+#define SI_QUEUE	(-1)
+#define SI_TIMER	(-2)
+#define SI_MESGQ	(-3)
+#define SI_ASYNCIO	(-4)
+
 /* Linux's siginfo (128 bytes): signo, errno, code, then the sender's pid
- * and uid (and for SIGCHLD the status; utime and stime are 0). */
+ * and uid (and for SIGCHLD the status; utime and stime are 0); a
+ * timer's: its id, overrun and sigval; sigqueue's: pid, uid, sigval. */
 static void siginfo(uint8_t out[128], const struct proc_siginfo *i)
 {
 	int32_t w[7] = { i->sig, 0, i->code, 0, i->pid, (int32_t)i->uid,
@@ -61,6 +85,9 @@ static void siginfo(uint8_t out[128], const struct proc_siginfo *i)
 
 	memset(out, 0, 128);
 	memcpy(out, w, sizeof(w));
+	if (i->code == SI_QUEUE || i->code == SI_TIMER ||
+	    i->code == SI_MESGQ || i->code == SI_ASYNCIO)
+		memcpy(out + 24, &i->value, sizeof(i->value));
 }
 
 /* Take the signals due with the thread's register file r (its system
@@ -76,9 +103,11 @@ static void deliver(struct proc *p, struct HalUserRegs *r, int64_t restart,
 	struct proc_sigact act;
 	struct proc_siginfo info;
 	uint8_t si[128];
+	struct HalAltStack alt;
 	uint64_t old, frame;
 	uint32_t len;
 	uint8_t *buf;
+	bool on_alt;
 	int sig, rc;
 
 	sig = proc_sig_take(p, &act, &info, &old);
@@ -107,9 +136,22 @@ static void deliver(struct proc *p, struct HalUserRegs *r, int64_t restart,
 		segv(p, "no memory for a signal frame");
 		return;
 	}
+	/* SA_ONSTACK: the alternate stack, unless it is off or the thread
+	 * is on it already; uc_stack shows it as it was (SS_AUTODISARM:
+	 * it is off until the handler returns) */
+	proc_altstack(p, NULL, &alt);
+	alt.flags = altstack_flags(&alt, hal_user_regs_sp(r));
+	on_alt = (act.flags & PROC_SA_ONSTACK) && alt.flags == 0;
+	if ((act.flags & PROC_SA_ONSTACK) && alt.flags == SS_AUTODISARM) {
+		struct HalAltStack off = { 0, SS_DISABLE, 0, 0 };
+
+		on_alt = true;
+		proc_altstack(p, &off, NULL);
+	}
 	frame = hal_linux_sigframe(r, (uint32_t)sig, si, old, act.handler,
 				   (act.flags & PROC_SA_RESTORER) ?
-				   act.restorer : proc_sigpage(), buf, &len);
+				   act.restorer : proc_sigpage(), &alt, on_alt,
+				   buf, &len);
 	rc = frame ? syscall_copy(buf, frame, len, true) : -AE_EFAULT;
 	kfree(buf);
 	if (rc) {
@@ -284,6 +326,111 @@ int64_t lsys_rt_sigtimedwait(const uint64_t a[SYS_ARGS_MAX])
 	return sig;
 }
 
+/* sigaltstack's checks for a new stack s: 0 once it is p's, or
+ * -EINVAL, -ENOMEM (smaller than the arch's MINSIGSTKSZ). */
+static int set_altstack(struct proc *p, const struct HalAltStack *s)
+{
+	uint32_t mode = s->flags & ~SS_AUTODISARM;
+	uint64_t min = strcmp(hal_arch_name(), "x86_64") == 0 ?
+		       MINSIGSTKSZ_X86 : MINSIGSTKSZ_ARM;
+	struct HalAltStack n = *s;
+
+	if (mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE)
+		return -AE_EINVAL;
+	if (mode == SS_DISABLE) {
+		n.sp = n.size = 0;
+		n.flags = SS_DISABLE;	/* SS_AUTODISARM goes with it */
+	} else {
+		if (n.size < min)
+			return -AE_ENOMEM;
+		n.flags &= SS_AUTODISARM;
+	}
+	n.pad = 0;
+	proc_altstack(p, &n, NULL);
+	return 0;
+}
+
+int64_t lsys_sigaltstack(const uint64_t a[SYS_ARGS_MAX])
+{
+	const struct HalSyscall *call = syscall_current();
+	struct HalUserRegs r __attribute__((aligned(16)));
+	struct HalAltStack cur, n;
+	uint64_t sp;
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	if (!call)
+		return -AE_EFAULT;
+	hal_syscall_regs(call, &r);
+	sp = hal_user_regs_sp(&r);
+	proc_altstack(p, NULL, &cur);
+	if (a[0]) {
+		rc = syscall_copy(&n, a[0], sizeof(n), false);
+		if (rc)
+			return rc;
+	}
+	if (a[1]) {
+		struct HalAltStack o = cur;
+
+		o.flags = altstack_flags(&cur, sp);
+		if (o.flags == SS_DISABLE)
+			o.sp = o.size = 0;
+		o.pad = 0;
+		rc = syscall_copy(&o, a[1], sizeof(o), true);
+		if (rc)
+			return rc;
+	}
+	if (!a[0])
+		return 0;
+	if (altstack_flags(&cur, sp) == SS_ONSTACK)
+		return -AE_EPERM;	/* not while on it */
+	return set_altstack(p, &n);
+}
+
+/* rt_sigqueueinfo's and rt_tgsigqueueinfo's siginfo from the user:
+ * only the process itself may send what looks like kill's or the
+ * kernel's (si_code >= 0, SI_TKILL), as on Linux. */
+static int64_t queue_info(struct proc *p, int pid, int sig, uint64_t va)
+{
+	uint8_t raw[128];
+	struct proc_siginfo i;
+	int32_t w[6];
+	int rc = syscall_copy(raw, va, sizeof(raw), false);
+
+	if (rc)
+		return rc;
+	memcpy(w, raw, sizeof(w));
+	memset(&i, 0, sizeof(i));
+	i.code = w[2];
+	if ((i.code >= 0 || i.code == -6) && pid != proc_pid(p))
+		return -AE_EPERM;
+	i.pid = w[4];
+	i.uid = (uint32_t)w[5];
+	memcpy(&i.value, raw + 24, sizeof(i.value));
+	if (i.code != SI_QUEUE && i.code != SI_TIMER &&
+	    i.code != SI_MESGQ && i.code != SI_ASYNCIO)
+		i.status = (int32_t)i.value;
+	return proc_sigqueue(p, pid, sig, &i);
+}
+
+int64_t lsys_rt_sigqueueinfo(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	return queue_info(p, (int32_t)a[0], (int32_t)a[1], a[2]);
+}
+
+int64_t lsys_rt_tgsigqueueinfo(const uint64_t a[SYS_ARGS_MAX])
+{
+	PROC_OR_ESRCH(p);
+
+	if ((int32_t)a[0] <= 0 || (int32_t)a[1] <= 0)
+		return -AE_EINVAL;
+	if (a[0] != a[1])
+		return -AE_ESRCH;	/* its one thread has its pid */
+	return queue_info(p, (int32_t)a[1], (int32_t)a[2], a[3]);
+}
+
 int64_t lsys_rt_sigreturn(const uint64_t a[SYS_ARGS_MAX])
 {
 	struct HalUserRegs r __attribute__((aligned(16)));
@@ -307,6 +454,17 @@ int64_t lsys_rt_sigreturn(const uint64_t a[SYS_ARGS_MAX])
 	rc = syscall_copy(buf, frame, len, false);
 	if (!rc)
 		rc = hal_linux_sigreturn(&r, buf, &mask);
+	if (!rc) {
+		/* Linux's restore_altstack: uc_stack is set again, as
+		 * sigaltstack would from the restored stack (its errors are
+		 * dropped) */
+		struct HalAltStack now, to;
+
+		hal_linux_sigframe_stack(buf, &to);
+		proc_altstack(p, NULL, &now);
+		if (altstack_flags(&now, hal_user_regs_sp(&r)) != SS_ONSTACK)
+			set_altstack(p, &to);
+	}
 	kfree(buf);
 	if (rc) {
 		segv(p, "rt_sigreturn without a signal frame");

@@ -110,6 +110,11 @@ void klog_echo(const char *buf, size_t len)
 	log_give(how);
 }
 
+uint64_t klog_total(void)
+{
+	return kept.head_len + kept.tail_total;
+}
+
 void klog_dump(void (*out)(void *ctx, const char *s, size_t n), void *ctx)
 {
 	logbuf_dump(&kept, out, ctx);

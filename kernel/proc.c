@@ -57,6 +57,20 @@
 
 enum { FREE, ALIVE, ENDED, LOADING };	/* LOADING: a slot spawn took */
 
+/* A timer (aegis/proc.h: Timers): due at deadline (0: disarmed), on the
+ * monotonic clock, or the process's CPU time for cpu. */
+struct ptimer {
+	bool used;		/* timer_create's: the id is taken */
+	bool cpu;
+	int clock;		/* timer_create's Linux clock */
+	int sig;		/* what it posts (0: nothing) */
+	uint64_t value;		/* its si_value */
+	uint64_t deadline, interval;
+	int32_t overrun;	/* expirations its pending signal stands for,
+				 * less one */
+	int32_t overrun_last;	/* of the signal taken last */
+};
+
 struct proc {
 	int state;
 	int pid;
@@ -105,6 +119,12 @@ struct proc {
 	uint64_t sig_saved;	/* the blocked set before rt_sigsuspend */
 	bool sig_suspended;
 	int exit_signal;	/* what its parent gets when it ends */
+	struct HalAltStack altstack;	/* sigaltstack(2) */
+	int nice;		/* -20..19 (getpriority/setpriority) */
+	bool membarrier;	/* registered (membarrier(2)) */
+	/* timers: the three interval timers, then timer_create's */
+	struct ptimer itimer[3];
+	struct ptimer timer[PROC_TIMERS];
 };
 _Static_assert(PROC_LFD_PATH == NODE_PATH_MAX, "proc_lfd's path");
 
@@ -673,6 +693,12 @@ static int default_action(int sig)
 #define SIGSTOP		19
 #define SIGCHLD		17
 #define SIG_BIT(sig)	(1ull << ((sig) - 1))
+#define SIGALRM		14
+#define SIGVTALRM	26
+#define SIGPROF		27
+#define SS_DISABLE	2
+#define SI_TIMER	(-2)
+#define SI_KERNEL	0x80
 #define UNBLOCKABLE	(SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
 
 /* What sig does to p now: 0 nothing, 1 ends it, 2 runs a handler. Lock
@@ -725,7 +751,7 @@ static int kill_from(struct proc *self, int pid, int sig)
 	struct proc *ends[PROC_MAX];
 	struct proc_siginfo info = { sig, self ? 0 : 0x80,
 				     self ? self->pid : 0,
-				     self && !self->priv ? PROC_UID_USER : 0, 0 };
+				     self && !self->priv ? PROC_UID_USER : 0, 0, 0 };
 	int n = 0, found = 0, denied = 0;
 	bool was;
 
@@ -796,10 +822,362 @@ static int signal_req(const struct bus_msg *m)
 	return kill_from(NULL, q.pid, q.sig);
 }
 
+int proc_sigqueue(struct proc *self, int pid, int sig,
+		  const struct proc_siginfo *info)
+{
+	struct proc_siginfo i = *info;
+	struct proc *p;
+	bool was, end = false;
+
+	if (sig < 0 || sig > 64 || sig == SIGSTOP)
+		return -AE_EINVAL;
+	if (pid <= 0)
+		return -AE_ESRCH;
+	i.sig = sig;
+	was = plock();
+	p = by_pid(pid);
+	if (!p || p->state != ALIVE) {
+		punlock(was);
+		return -AE_ESRCH;
+	}
+	if (!self->priv && p->priv) {	/* kill(2)'s rule */
+		punlock(was);
+		return -AE_EPERM;
+	}
+	if (sig)
+		end = post(p, sig, &i);
+	punlock(was);
+	if (end)
+		end_by(p, sig);
+	return 0;
+}
+
+void proc_altstack(struct proc *p, const struct HalAltStack *set,
+		   struct HalAltStack *old)
+{
+	bool was = plock();
+
+	if (old)
+		*old = p->altstack;
+	if (set)
+		p->altstack = *set;
+	punlock(was);
+}
+
+/* ---- nice values ---------------------------------------------------------- */
+
+static uint32_t uid_of(const struct proc *p)
+{
+	return p->priv ? 0 : PROC_UID_USER;
+}
+
+/* whether q is one of which/who as self names them (the lock held) */
+static bool prio_match(const struct proc *self, const struct proc *q,
+		       int which, int who)
+{
+	if (q->state != ALIVE || q->ending)
+		return false;
+	switch (which) {
+	case PROC_PRIO_PROCESS:
+		return q->pid == (who ? who : self->pid);
+	case PROC_PRIO_PGRP:
+		return q->pgid == (who ? who : self->pgid);
+	default:
+		return uid_of(q) == (who ? (uint32_t)who : uid_of(self));
+	}
+}
+
+int proc_nice_get(struct proc *self, int which, int who, int *nice)
+{
+	bool was, found = false;
+	int best = 20;
+
+	if (which < PROC_PRIO_PROCESS || which > PROC_PRIO_USER)
+		return -AE_EINVAL;
+	was = plock();
+	for (int i = 0; i < PROC_MAX; i++)
+		if (prio_match(self, &procs[i], which, who)) {
+			found = true;
+			if (procs[i].nice < best)
+				best = procs[i].nice;
+		}
+	punlock(was);
+	if (!found)
+		return -AE_ESRCH;
+	*nice = best;
+	return 0;
+}
+
+int proc_nice_set(struct proc *self, int which, int who, int nice)
+{
+	bool was, found = false;
+	int rc = 0;
+
+	if (which < PROC_PRIO_PROCESS || which > PROC_PRIO_USER)
+		return -AE_EINVAL;
+	nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
+	was = plock();
+	for (int i = 0; i < PROC_MAX; i++) {
+		struct proc *q = &procs[i];
+
+		if (!prio_match(self, q, which, who))
+			continue;
+		found = true;
+		/* Linux's set_one_prio: another user's process, then a
+		 * lower nice, each refused without privilege */
+		if (!self->priv && uid_of(q) != uid_of(self))
+			rc = -AE_EPERM;
+		else if (!self->priv && nice < q->nice)
+			rc = -AE_EACCES;
+		else
+			q->nice = nice;
+	}
+	punlock(was);
+	return found ? rc : -AE_ESRCH;
+}
+
+bool proc_membarrier(struct proc *p, bool register_it)
+{
+	if (register_it)
+		__atomic_store_n(&p->membarrier, true, __ATOMIC_RELEASE);
+	return __atomic_load_n(&p->membarrier, __ATOMIC_ACQUIRE);
+}
+
+int proc_nice(const struct proc *p)
+{
+	return p->nice;
+}
+
+/* ---- timers --------------------------------------------------------------- */
+
+/* Whether any timer may be armed: the timer tick looks only then. */
+static bool timers_armed;
+
+static uint64_t cpu_now(const struct proc *p)
+{
+	uint64_t ns = 0;
+
+	for (int k = 0; k < PROC_THREADS; k++)
+		if (p->tid[k] >= 0)
+			ns += sched_cpu_ns(p->tid[k]);
+	return ns;
+}
+
+static uint64_t now_of(const struct proc *p, const struct ptimer *t)
+{
+	return t->cpu ? cpu_now(p) : clock_ns();
+}
+
+/* t's value and interval left now (the lock held): an armed timer that
+ * is due says 1 ns, as Linux's never says 0 for one */
+static void timer_left(const struct proc *p, const struct ptimer *t,
+		       uint64_t out[2])
+{
+	uint64_t now = now_of(p, t);
+
+	out[0] = !t->deadline ? 0 : t->deadline > now ? t->deadline - now : 1;
+	out[1] = t->interval;
+}
+
+static void timer_arm(struct ptimer *t, uint64_t at, uint64_t interval)
+{
+	t->deadline = at;
+	t->interval = at ? interval : 0;
+	t->overrun = 0;
+	if (at)
+		__atomic_store_n(&timers_armed, true, __ATOMIC_RELEASE);
+}
+
+int proc_itimer(struct proc *p, int which, const uint64_t *set,
+		uint64_t old[2])
+{
+	static const int sigs[3] = { SIGALRM, SIGVTALRM, SIGPROF };
+	struct ptimer *t;
+	bool was;
+
+	if (which < PROC_ITIMER_REAL || which > PROC_ITIMER_PROF)
+		return -AE_EINVAL;
+	was = plock();
+	t = &p->itimer[which];
+	t->cpu = which != PROC_ITIMER_REAL;
+	t->sig = sigs[which];
+	if (old)
+		timer_left(p, t, old);
+	if (set)
+		timer_arm(t, set[0] ? now_of(p, t) + set[0] : 0, set[1]);
+	punlock(was);
+	return 0;
+}
+
+int proc_timer_create(struct proc *p, int clock, int sig, uint64_t value,
+		      bool value_is_id, int *id)
+{
+	bool was = plock();
+
+	for (int i = 0; i < PROC_TIMERS; i++)
+		if (!p->timer[i].used) {
+			memset(&p->timer[i], 0, sizeof(p->timer[i]));
+			p->timer[i].used = true;
+			p->timer[i].clock = clock;
+			p->timer[i].sig = sig;
+			p->timer[i].value = value_is_id ? (uint64_t)i : value;
+			*id = i;
+			punlock(was);
+			return 0;
+		}
+	punlock(was);
+	return -AE_EAGAIN;
+}
+
+static struct ptimer *timer_of(struct proc *p, int id)
+{
+	return id >= 0 && id < PROC_TIMERS && p->timer[id].used ?
+	       &p->timer[id] : NULL;
+}
+
+int proc_timer_set(struct proc *p, int id, uint64_t at, uint64_t interval,
+		   uint64_t old[2])
+{
+	bool was = plock();
+	struct ptimer *t = timer_of(p, id);
+
+	if (t) {
+		if (old)
+			timer_left(p, t, old);
+		/* a time already past is due at the next tick */
+		timer_arm(t, at, interval);
+	}
+	punlock(was);
+	return t ? 0 : -AE_EINVAL;
+}
+
+int proc_timer_clock(struct proc *p, int id)
+{
+	bool was = plock();
+	struct ptimer *t = timer_of(p, id);
+	int c = t ? t->clock : -AE_EINVAL;
+
+	punlock(was);
+	return c;
+}
+
+int proc_timer_get(struct proc *p, int id, uint64_t cur[2])
+{
+	bool was = plock();
+	struct ptimer *t = timer_of(p, id);
+
+	if (t)
+		timer_left(p, t, cur);
+	punlock(was);
+	return t ? 0 : -AE_EINVAL;
+}
+
+int proc_timer_overrun(struct proc *p, int id)
+{
+	bool was = plock();
+	struct ptimer *t = timer_of(p, id);
+	int n = t ? t->overrun_last : -AE_EINVAL;
+
+	punlock(was);
+	return n;
+}
+
+int proc_timer_delete(struct proc *p, int id)
+{
+	bool was = plock();
+	struct ptimer *t = timer_of(p, id);
+
+	if (t)
+		memset(t, 0, sizeof(*t));
+	punlock(was);
+	return t ? 0 : -AE_EINVAL;
+}
+
+/* t of p is due at now: the next deadline, and its signal (the lock
+ * held). id: timer_create's, or -1 for an interval timer. Returns true
+ * when the signal's default action ends p. */
+static bool timer_fire(struct proc *p, struct ptimer *t, int id,
+		       uint64_t now)
+{
+	struct proc_siginfo info = { t->sig, SI_KERNEL, 0, 0, 0, 0 };
+	struct proc_siginfo *pend;
+	uint64_t n = 1;
+
+	if (t->interval) {
+		n += (now - t->deadline) / t->interval;
+		t->deadline += n * t->interval;
+	} else {
+		t->deadline = 0;
+	}
+	if (!t->sig)
+		return false;	/* SIGEV_NONE: timer_gettime shows it */
+	if (id < 0)
+		return post(p, t->sig, &info);
+	pend = &p->sig_info[t->sig - 1];
+	if ((p->sig_pending & SIG_BIT(t->sig)) && pend->code == SI_TIMER &&
+	    pend->pid == id) {
+		/* its signal is still pending: one more overrun */
+		uint64_t o = (uint64_t)t->overrun + n;
+
+		t->overrun = o > 0x7fffffff ? 0x7fffffff : (int32_t)o;
+		pend->uid = (uint32_t)t->overrun;
+		t->overrun_last = t->overrun;
+		return false;
+	}
+	t->overrun = n - 1 > 0x7fffffff ? 0x7fffffff : (int32_t)(n - 1);
+	t->overrun_last = t->overrun;
+	info.code = SI_TIMER;
+	info.pid = id;
+	info.uid = (uint32_t)t->overrun;
+	info.value = t->value;
+	return post(p, t->sig, &info);
+}
+
+/* The timer tick: every due timer fires. */
+static void timers_tick(void)
+{
+	struct proc *ends[PROC_MAX];
+	int sigs[PROC_MAX], n = 0;
+	bool was, armed = false;
+	uint64_t now;
+
+	if (!__atomic_load_n(&timers_armed, __ATOMIC_ACQUIRE))
+		return;
+	was = plock();
+	now = clock_ns();
+	for (int i = 0; i < PROC_MAX; i++) {
+		struct proc *p = &procs[i];
+		int end = 0;
+
+		if (p->state != ALIVE || p->ending)
+			continue;
+		for (int k = 0; k < 3 + PROC_TIMERS; k++) {
+			struct ptimer *t = k < 3 ? &p->itimer[k] :
+					   &p->timer[k - 3];
+
+			if (!t->deadline)
+				continue;
+			if (t->deadline <= (t->cpu ? cpu_now(p) : now) &&
+			    timer_fire(p, t, k < 3 ? -1 : k - 3,
+				       t->cpu ? cpu_now(p) : now) && !end)
+				end = t->sig;
+			armed |= t->deadline != 0;
+		}
+		if (end) {
+			ends[n] = p;
+			sigs[n++] = end;
+		}
+	}
+	__atomic_store_n(&timers_armed, armed, __ATOMIC_RELEASE);
+	punlock(was);
+	for (int i = 0; i < n; i++)
+		end_by(ends[i], sigs[i]);
+}
+
 void proc_signal(struct proc *p, int sig)
 {
 	struct proc_siginfo info = { sig, 0, p->pid,
-				     p->priv ? 0 : PROC_UID_USER, 0 };
+				     p->priv ? 0 : PROC_UID_USER, 0, 0 };
 	bool was = plock(), end = post(p, sig, &info);
 
 	punlock(was);
@@ -1230,7 +1608,8 @@ static void reaped(void *owner, int tid, int code)
 		struct proc_siginfo info = {
 			sig, PROC_SIGNAL_OF(code) ? 2 : 1, p->pid,
 			p->priv ? 0 : PROC_UID_USER,
-			PROC_SIGNAL_OF(code) ? PROC_SIGNAL_OF(code) : code & 0xff };
+			PROC_SIGNAL_OF(code) ? PROC_SIGNAL_OF(code) : code & 0xff,
+			0 };
 
 		wake_all(parent->waiting);
 		if (sig > 0 && sig <= 64 && post(parent, sig, &info)) {
@@ -1597,6 +1976,7 @@ static int spawn(const struct proc_spawn_req *q, const struct bus_msg *m)
 	memcpy(p->exe + 1, name, n + 1);
 	p->pgid = p->sid = p->pid;	/* a session of its own */
 	p->exit_signal = SIGCHLD;	/* (ignored unless its parent asks) */
+	p->altstack.flags = SS_DISABLE;
 	set_cmdline(p, argv, (unsigned int)argc);
 	p->start_ns = clock_ns();
 	p->stack_size = ssize;
@@ -1830,6 +2210,12 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv,
 		(im.end + PAGE - 1) & ~(PAGE - 1);
 	p->tid_addr = p->robust_head = 0;
 	p->mmap_next = 0;
+	/* execve ends timer_create's timers and the alternate signal
+	 * stack; the interval timers go on (execve(2)) */
+	memset(p->timer, 0, sizeof(p->timer));
+	p->membarrier = false;
+	memset(&p->altstack, 0, sizeof(p->altstack));
+	p->altstack.flags = SS_DISABLE;
 	/* handlers are gone with the old program; what is ignored stays
 	 * ignored, the blocked and pending sets stay (execve(2)) */
 	for (int k = 0; k < 64; k++)
@@ -1940,6 +2326,11 @@ static int fork_proc(const struct proc_fork_req *q, const struct bus_msg *m)
 	c->sig_suspended = false;
 	c->exit_signal = q->exit_signal >= 0 && q->exit_signal <= 64 ?
 			 q->exit_signal : 0;
+	/* timers are not inherited (getitimer(2), timer_create(2)); the
+	 * alternate signal stack and the nice value are */
+	memset(c->itimer, 0, sizeof(c->itimer));
+	memset(c->timer, 0, sizeof(c->timer));
+	c->membarrier = false;	/* the registration is the memory's */
 	for (k = 0; k < PROC_THREADS; k++)
 		c->tid[k] = -1;
 	punlock(was);
@@ -2305,6 +2696,11 @@ static int proc_handle(void *state, const struct bus_msg *m,
 	 * message a chance to mount it */
 	if (m->kind == BUS_REQUEST && m->topic == TOPIC_PROC_SIGNAL)
 		return signal_req(m);
+	if (m->kind == BUS_EVENT && m->topic == TOPIC_HW_IRQ_TIMER &&
+	    m->src == BUS_SVC_KERNEL) {
+		timers_tick();
+		return 0;
+	}
 	if (m->kind != BUS_REQUEST || (m->topic != TOPIC_PROC_SPAWN &&
 				       m->topic != TOPIC_PROC_FORK))
 		return procfs_handle(m, reply);

@@ -1843,17 +1843,34 @@ use crate::sigframe::x86_64 as linux_frame;
 #[cfg(target_arch = "aarch64")]
 use crate::sigframe::aarch64 as linux_frame;
 
+/// A thread's alternate signal stack (Linux's stack_t, sigaltstack(2)).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct HalAltStack {
+    /// Its lowest address.
+    pub sp: u64,
+    /// SS_ONSTACK 1, SS_DISABLE 2, SS_AUTODISARM 1 << 31.
+    pub flags: u32,
+    /// (padding, as stack_t has)
+    pub pad: u32,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
 /// Build the running arch's Linux signal frame (crate::sigframe) for a
 /// handler of signal `sig`: `info` its 128-byte siginfo, `mask` the
 /// blocked set rt_sigreturn gives back, `restorer` where the handler
-/// returns. The frame goes in `buf` (HAL_SIGFRAME_MAX bytes), its length
-/// in `*len`; `r` (the register file at the signal) then enters the
-/// handler. Returns the user address the frame is to be copied to, or 0
-/// when `r`'s stack pointer leaves no room (r unchanged).
+/// returns, `stack` the alternate signal stack the frame's uc_stack
+/// shows, and, when `on_alt`, the frame goes at that stack's top rather
+/// than under the interrupted stack pointer. The frame goes in `buf`
+/// (HAL_SIGFRAME_MAX bytes), its length in `*len`; `r` (the register
+/// file at the signal) then enters the handler. Returns the user address
+/// the frame is to be copied to, or 0 when the stack leaves no room (r
+/// unchanged).
 ///
 /// # Safety
-/// `r`, `info` (128 bytes), `buf` (HAL_SIGFRAME_MAX bytes) and `len`
-/// valid.
+/// `r`, `info` (128 bytes), `stack`, `buf` (HAL_SIGFRAME_MAX bytes) and
+/// `len` valid.
 #[no_mangle]
 pub unsafe extern "C" fn hal_linux_sigframe(
     r: *mut HalUserRegs,
@@ -1862,14 +1879,17 @@ pub unsafe extern "C" fn hal_linux_sigframe(
     mask: u64,
     handler: u64,
     restorer: u64,
+    stack: *const HalAltStack,
+    on_alt: bool,
     buf: *mut u8,
     len: *mut u32,
 ) -> u64 {
     // SAFETY: the caller's contract.
-    let (r, info, buf) = unsafe {
+    let (r, info, st, buf) = unsafe {
         (
             &mut *r,
             &*(info as *const [u8; crate::sigframe::SIGINFO_SIZE]),
+            *stack,
             core::slice::from_raw_parts_mut(buf, crate::sigframe::FRAME_MAX),
         )
     };
@@ -1879,6 +1899,12 @@ pub unsafe extern "C" fn hal_linux_sigframe(
         mask,
         handler,
         restorer,
+        stack: crate::sigframe::AltStack {
+            sp: st.sp,
+            flags: st.flags,
+            size: st.size,
+        },
+        on_alt,
     };
     // SAFETY: the caller's contract.
     unsafe { *len = linux_frame::SIZE as u32 };
@@ -1895,6 +1921,25 @@ pub unsafe extern "C" fn hal_linux_sigframe_at(sp: u64, len: *mut u32) -> u64 {
     // SAFETY: the caller's contract.
     unsafe { *len = linux_frame::SIZE as u32 };
     linux_frame::at(sp)
+}
+
+/// The alternate signal stack a frame `buf` (as hal_linux_sigframe_at
+/// named it, copied in) holds in its uc_stack: rt_sigreturn sets it
+/// again.
+///
+/// # Safety
+/// `buf` (HAL_SIGFRAME_MAX bytes) and `out` valid.
+#[no_mangle]
+pub unsafe extern "C" fn hal_linux_sigframe_stack(buf: *const u8, out: *mut HalAltStack) {
+    // SAFETY: the caller's contract.
+    let (buf, out) = unsafe { (core::slice::from_raw_parts(buf, crate::sigframe::FRAME_MAX), &mut *out) };
+    let s = linux_frame::stack(buf);
+    *out = HalAltStack {
+        sp: s.sp,
+        flags: s.flags,
+        pad: 0,
+        size: s.size,
+    };
 }
 
 /// rt_sigreturn: the register file `*r` and blocked set `*mask` from the

@@ -79,6 +79,49 @@ pub struct Entry<'a> {
     pub handler: u64,
     /// Where the handler returns to: code that calls rt_sigreturn.
     pub restorer: u64,
+    /// The thread's alternate signal stack, as uc_stack shows it.
+    pub stack: AltStack,
+    /// Build the frame on the alternate stack (below `stack.sp +
+    /// stack.size`) rather than under the interrupted stack pointer.
+    pub on_alt: bool,
+}
+
+/// Linux's stack_t as the kernel keeps it (sigaltstack(2)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AltStack {
+    /// Its lowest address.
+    pub sp: u64,
+    /// SS_ONSTACK 1, SS_DISABLE 2, SS_AUTODISARM 1 << 31.
+    pub flags: u32,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// SS_DISABLE: no alternate stack.
+pub const SS_DISABLE: u32 = 2;
+
+fn put_stack(b: &mut [u8], off: usize, s: &AltStack) {
+    put(b, off, s.sp);
+    put32(b, off + 8, s.flags);
+    put(b, off + 16, s.size);
+}
+
+fn get_stack(b: &[u8], off: usize) -> AltStack {
+    AltStack {
+        sp: get(b, off),
+        flags: get32(b, off + 8),
+        size: get(b, off + 16),
+    }
+}
+
+/// Where a handler's frame goes below: the alternate stack's top when
+/// the entry asks for it, else `sp` less `redzone`.
+fn frame_top(e: &Entry, sp: u64, redzone: u64) -> Option<u64> {
+    if e.on_alt {
+        e.stack.sp.checked_add(e.stack.size)
+    } else {
+        sp.checked_sub(redzone)
+    }
 }
 
 /// x86_64's frame.
@@ -102,13 +145,14 @@ pub mod x86_64 {
     /// first SIZE bytes), and make `r` enter the handler. The frame's
     /// address, or None when the stack pointer leaves no room.
     pub fn build(r: &mut HalUserRegs, e: &Entry, buf: &mut [u8]) -> Option<u64> {
-        // below the red zone, 16-aligned plus 8, as after a call
-        let sp = r.r[15].checked_sub(128 + SIZE as u64)?;
-        let f = (sp & !15) - 8;
+        // below the red zone (or at the alternate stack's top),
+        // 16-aligned plus 8, as after a call
+        let sp = frame_top(e, r.r[15], 128)?.checked_sub(SIZE as u64)?;
+        let f = (sp & !15).checked_sub(8)?;
         let b = &mut buf[..SIZE];
         b.fill(0);
         put(b, 0, e.restorer);
-        put(b, UC + 24, 2); // uc_stack.ss_flags: SS_DISABLE
+        put_stack(b, UC + 16, &e.stack);
         for (k, &i) in ORDER.iter().enumerate() {
             put(b, MC + 8 * k, r.r[i]);
         }
@@ -134,6 +178,11 @@ pub mod x86_64 {
     /// handler's return popped the restorer).
     pub fn at(sp: u64) -> u64 {
         sp.wrapping_sub(8)
+    }
+
+    /// The frame's uc_stack (rt_sigreturn puts it back).
+    pub fn stack(buf: &[u8]) -> AltStack {
+        get_stack(buf, UC + 16)
     }
 
     /// Restore `r` and the mask from frame `buf` (SIZE bytes).
@@ -175,11 +224,11 @@ pub mod aarch64 {
 
     /// As x86_64::build: the frame is 16-aligned; x29 names its record.
     pub fn build(r: &mut HalUserRegs, e: &Entry, buf: &mut [u8]) -> Option<u64> {
-        let f = r.r[31].checked_sub(SIZE as u64)? & !15;
+        let f = frame_top(e, r.r[31], 0)?.checked_sub(SIZE as u64)? & !15;
         let b = &mut buf[..SIZE];
         b.fill(0);
         b[..SIGINFO_SIZE].copy_from_slice(e.info);
-        put(b, UC + 24, 2); // SS_DISABLE
+        put_stack(b, UC + 16, &e.stack);
         put(b, SIGMASK, e.mask);
         for k in 0..31 {
             put(b, REGS + 8 * k, r.r[k]);
@@ -209,6 +258,11 @@ pub mod aarch64 {
     /// The frame's address from the stack pointer at rt_sigreturn.
     pub fn at(sp: u64) -> u64 {
         sp
+    }
+
+    /// The frame's uc_stack (rt_sigreturn puts it back).
+    pub fn stack(buf: &[u8]) -> AltStack {
+        get_stack(buf, UC + 16)
     }
 
     /// As x86_64::restore; None for a frame whose FP/SIMD record is not
@@ -258,7 +312,73 @@ mod tests {
             mask: 0x4000_0001,
             handler: 0x40_1000,
             restorer: 0x7fff_f000,
+            stack: AltStack {
+                sp: 0,
+                flags: SS_DISABLE,
+                size: 0,
+            },
+            on_alt: false,
         }
+    }
+
+    fn alt_entry(info: &[u8; SIGINFO_SIZE]) -> Entry<'_> {
+        Entry {
+            stack: AltStack {
+                sp: 0x9000_0000,
+                flags: 0,
+                size: 0x4000,
+            },
+            on_alt: true,
+            ..entry(info)
+        }
+    }
+
+    #[test]
+    fn x86_64_alternate_stack_takes_the_frame_and_uc_stack_names_it() {
+        let info = [1u8; SIGINFO_SIZE];
+        let mut r = regs(2);
+        r.r[15] = 0x7fff_0000;
+        let before = r;
+        let mut b = [0u8; FRAME_MAX];
+        let e = alt_entry(&info);
+        let f = x86_64::build(&mut r, &e, &mut b).unwrap();
+        assert!(f >= 0x9000_0000 && f + x86_64::SIZE as u64 <= 0x9000_4000);
+        assert_eq!((f + 8) % 16, 0);
+        assert_eq!(x86_64::stack(&b), e.stack);
+        let mut back = r;
+        x86_64::restore(&mut back, &b, 0xffff);
+        assert_eq!(back.r[15], before.r[15], "the interrupted stack comes back");
+    }
+
+    #[test]
+    fn aarch64_alternate_stack_takes_the_frame_and_uc_stack_names_it() {
+        let info = [1u8; SIGINFO_SIZE];
+        let mut r = regs(2);
+        r.r[31] = 0x7fff_0000;
+        let before = r;
+        let mut b = [0u8; FRAME_MAX];
+        let e = alt_entry(&info);
+        let f = aarch64::build(&mut r, &e, &mut b).unwrap();
+        assert!(f >= 0x9000_0000 && f + aarch64::SIZE as u64 <= 0x9000_4000);
+        assert_eq!(aarch64::stack(&b), e.stack);
+        let mut back = r;
+        aarch64::restore(&mut back, &b).unwrap();
+        assert_eq!(back.r[31], before.r[31]);
+    }
+
+    #[test]
+    fn an_alternate_stack_at_the_top_of_the_address_space_is_no_room() {
+        let info = [0u8; SIGINFO_SIZE];
+        let mut e = alt_entry(&info);
+        e.stack.sp = u64::MAX - 16;
+        let mut r = regs(1);
+        let mut b = [0u8; FRAME_MAX];
+        assert!(x86_64::build(&mut r, &e, &mut b).is_none());
+        assert!(aarch64::build(&mut r, &e, &mut b).is_none());
+        e.stack.sp = 0;
+        e.stack.size = 16;
+        assert!(x86_64::build(&mut r, &e, &mut b).is_none());
+        assert!(aarch64::build(&mut r, &e, &mut b).is_none());
     }
 
     #[test]

@@ -60,6 +60,8 @@ void klog_echo(const char *buf, size_t len);
 /* klog_dump - the kernel log kept since boot (aegis/logbuf.h), oldest
  * first, through out. */
 void klog_dump(void (*out)(void *ctx, const char *s, size_t n), void *ctx);
+/* klog_total - the bytes ever put in the kernel log since boot. */
+uint64_t klog_total(void);
 
 /* klog_locks_init - give the spinlocks (aegis/spinlock.h) the kernel's
  * CPU index, interrupt masking and a report path straight to the UART.

@@ -61,6 +61,11 @@ _Static_assert(sizeof(struct linux_stat) == 144, "struct stat (x86_64)");
 /* linux_wall_offset - the real-time clock less the monotonic one, in
  * ns (kernel/linux.c: read from /dev/rtc0 once; 0 without a clock). */
 int64_t linux_wall_offset(void);
+/* linux_clock_now - clock's reading in ns (clock_gettime's clocks), or
+ * -EINVAL. linux_clock_mono - the monotonic time at which clock reads ns
+ * (the real-time clocks: less the offset now; at least 1). */
+int64_t linux_clock_now(uint64_t clock, uint64_t *ns);
+int64_t linux_clock_mono(uint64_t clock, uint64_t ns);
 
 /* The auxiliary vector's types Aegis gives (Linux's numbers). */
 #define LINUX_AT_NULL		0

@@ -249,10 +249,13 @@ struct proc_sigact {		/* Linux's struct sigaction (the kernel's) */
 };
 /* What a taken signal carries to its handler (siginfo). */
 struct proc_siginfo {
-	int32_t sig, code;	/* code: SI_USER 0, SI_TKILL -6, CLD_* */
-	int32_t pid;		/* the sender (SIGCHLD: the child) */
-	uint32_t uid;
+	int32_t sig, code;	/* code: SI_USER 0, SI_TKILL -6, CLD_*,
+				 * SI_QUEUE -1, SI_TIMER -2, SI_KERNEL 0x80 */
+	int32_t pid;		/* the sender (SIGCHLD: the child; a
+				 * timer's: its id) */
+	uint32_t uid;		/* (a timer's: its overrun) */
 	int32_t status;		/* SIGCHLD: the exit code or signal */
+	uint64_t value;		/* SI_QUEUE, SI_TIMER: the sigval */
 };
 /* proc_sigaction - sig's disposition (1..64): the old one in *old, the
  * new from *act (NULL: unchanged); -EINVAL for sig out of range, or a
@@ -295,6 +298,72 @@ int proc_signal_as_kernel(int pid, int sig);
 /* proc_sigpage - the address of every Linux process's signal page: the
  * code a handler returns to without SA_RESTORER (rt_sigreturn). */
 uint64_t proc_sigpage(void);
+/* proc_sigqueue - post sig to process pid (> 0) with the siginfo *info
+ * (rt_sigqueueinfo): kill's permission checks; -ESRCH, -EPERM,
+ * -EINVAL. */
+int proc_sigqueue(struct proc *self, int pid, int sig,
+		  const struct proc_siginfo *info);
+/* proc_altstack - the alternate signal stack (sigaltstack(2)): the one
+ * kept in *old (if not NULL), then *set made it (if not NULL). Forks
+ * keep it; execve forgets it. */
+struct HalAltStack;
+void proc_altstack(struct proc *p, const struct HalAltStack *set,
+		   struct HalAltStack *old);
+
+/* Nice values (getpriority/setpriority): which PROC_PRIO_PROCESS (who:
+ * a pid, 0 the caller), _PGRP (a group, 0 the caller's) or _USER (a uid,
+ * 0 the caller's). proc_nice_get - the lowest nice among them; -ESRCH
+ * when there are none, -EINVAL for which. proc_nice_set - give each
+ * nice (clamped to -20..19): -EPERM for a process of another user
+ * (without privilege), -EACCES to lower one's nice without privilege. */
+#define PROC_PRIO_PROCESS	0
+#define PROC_PRIO_PGRP		1
+#define PROC_PRIO_USER		2
+int proc_nice_get(struct proc *self, int which, int who, int *nice);
+int proc_nice_set(struct proc *self, int which, int who, int nice);
+/* proc_membarrier - whether p registered for membarrier's private
+ * expedited command (register: it does now). Forks and execve forget. */
+bool proc_membarrier(struct proc *p, bool register_it);
+/* proc_nice - p's own nice (sched_getattr). */
+int proc_nice(const struct proc *p);
+
+/* Timers (setitimer, timer_create; docs/LINUX_ABI.md: Timers). Times are
+ * ns; value 0 is disarmed. The proc service checks them on every timer
+ * tick while any is armed and posts their signals (SI_KERNEL for the
+ * interval timers, SI_TIMER with the timer's id, overrun and sigval for
+ * the others), so they fire on the first tick after they are due.
+ * proc_itimer - interval timer which (PROC_ITIMER_*): the old value and
+ * interval left in old[2] (if not NULL), then set[2] (if not NULL) armed
+ * from now. REAL counts the monotonic clock and posts SIGALRM; PROF and
+ * VIRTUAL count the process's CPU time (Aegis does not tell user time
+ * from system time: VIRTUAL counts both) and post SIGPROF and SIGVTALRM.
+ * -EINVAL for which. */
+#define PROC_ITIMER_REAL	0
+#define PROC_ITIMER_VIRTUAL	1
+#define PROC_ITIMER_PROF	2
+int proc_itimer(struct proc *p, int which, const uint64_t *set,
+		uint64_t old[2]);
+/* proc_timer_create - a new timer of p (at most PROC_TIMERS: -EAGAIN),
+ * disarmed, counting the monotonic clock (clock: the Linux clock it was
+ * made for, which proc_timer_clock gives back); at expiry it posts sig
+ * (0: nothing, SIGEV_NONE) with value as si_value (value_is_id: its own
+ * id). Its id in *id. */
+#define PROC_TIMERS	8
+int proc_timer_create(struct proc *p, int clock, int sig, uint64_t value,
+		      bool value_is_id, int *id);
+int proc_timer_clock(struct proc *p, int id);
+/* proc_timer_set - arm timer id to expire at the monotonic time at (0:
+ * disarm) and then every interval ns (0: once); its value and interval
+ * left before in old[2] (if not NULL). proc_timer_get - those now.
+ * proc_timer_overrun - the expirations its last signal stood for, less
+ * one. proc_timer_delete - it is gone. Each: -EINVAL for an id p does
+ * not have. */
+int proc_timer_set(struct proc *p, int id, uint64_t at, uint64_t interval,
+		   uint64_t old[2]);
+int proc_timer_get(struct proc *p, int id, uint64_t cur[2]);
+int proc_timer_overrun(struct proc *p, int id);
+int proc_timer_delete(struct proc *p, int id);
+
 /* proc_signal - post sig to p itself (a broken pipe's SIGPIPE): ends p
  * (the caller's thread on its return) when that is its action. */
 void proc_signal(struct proc *p, int sig);

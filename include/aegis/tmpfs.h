@@ -65,6 +65,14 @@ struct tmpfs {
 	int64_t (*now)(void);		/* ns */
 };
 
+/* The tmpfs service's answer to the node.ioctl TMPFS_IOCTL_USAGE ('USAG')
+ * on any of its handles (statfs): its limits and what is in use. */
+#define TMPFS_IOCTL_USAGE	0x55534147u
+struct tmpfs_usage {
+	uint64_t max_pages, used_pages;
+	uint32_t max_inodes, used_inodes;
+};
+
 /* Who asks: uid 0 may do anything the tree allows. */
 struct tmpfs_cred {
 	uint32_t uid, gid;

@@ -36,7 +36,8 @@ enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_fstat = 5,
        NR_munmap = 11, NR_close_range = 436, NR_faccessat2 = 439,
        NR_syncfs = 306, NR_fadvise64 = 221, NR_pipe2 = 293,
        NR_fallocate = 285, NR_sync_file_range = 277, NR_readahead = 187,
-       NR_preadv = 295, NR_pwritev = 296 };
+       NR_preadv = 295, NR_pwritev = 296, NR_statx = 332, NR_statfs = 137,
+       NR_fstatfs = 138, NR_copy_file_range = 326 };
 #define O_DIRECTORY	0200000
 #define O_NOFOLLOW	0400000
 /* struct stat (x86_64): mode at 24, nlink at 16, size at 48, mtime 88 */
@@ -60,7 +61,8 @@ enum { NR_getcwd = 17, NR_dup = 23, NR_dup3 = 24, NR_fcntl = 25,
        NR_close_range = 436, NR_faccessat2 = 439, NR_syncfs = 267,
        NR_fadvise64 = 223, NR_pipe2 = 59, NR_fallocate = 47,
        NR_sync_file_range = 84, NR_readahead = 213, NR_preadv = 69,
-       NR_pwritev = 70 };
+       NR_pwritev = 70, NR_statx = 291, NR_statfs = 43, NR_fstatfs = 44,
+       NR_copy_file_range = 285 };
 #define O_DIRECTORY	040000
 #define O_NOFOLLOW	0100000
 /* struct stat (generic): mode at 16, nlink at 20, size at 48, mtime 88 */
@@ -87,7 +89,7 @@ enum { NR_getcwd = 17, NR_dup = 23, NR_dup3 = 24, NR_fcntl = 25,
 #define S_IFREG		0100000
 #define S_IFDIR		0040000
 
-enum { EPERM = 1, ENOENT = 2, EBADF = 9, EACCES = 13, EEXIST = 17,
+enum { EXDEV = 18, EPERM = 1, ENOENT = 2, EBADF = 9, EACCES = 13, EEXIST = 17,
        ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENOTTY = 25, ELOOP = 40,
        ENOTEMPTY = 39, ESPIPE = 29 };
 
@@ -563,6 +565,104 @@ static void ranges(void)
 	CHECK(L(unlinkat, AT_FDCWD, "r", 0, 0) == 0);
 }
 
+/* statx, statfs, fstatfs, copy_file_range */
+static void stats(void)
+{
+	unsigned char x[256];
+	long f[15];
+	long in, out, off_in, off_out, pp[2] = { -1, -1 };
+	int p2[2];
+
+	in = at("cx", O_CREAT | O_RDWR | O_TRUNC, 0640);
+	CHECK(in >= 0);
+	CHECK(L(write, in, "hello, world", 12, 0) == 12);
+	/* statx describes what fstat does */
+	CHECK(L(fstat, in, st, 0, 0) == 0);
+	memset(x, 0xff, sizeof(x));
+	CHECK(L5(statx, AT_FDCWD, "cx", 0, 0x7ff, x) == 0);
+	CHECK((*(unsigned int *)x & 0x7ff) == 0x7ff);
+	CHECK(*(unsigned short *)(x + 28) == (S_IFREG | 0640));
+	CHECK(*(unsigned int *)(x + 16) == 1);			/* nlink */
+	CHECK(*(long *)(x + 40) == 12);				/* size */
+	CHECK(*(unsigned long *)(x + 32) == ST_INO(st));	/* ino */
+	CHECK(*(long *)(x + 112) == ST_MTIME(st));		/* mtime */
+	CHECK(*(unsigned int *)(x + 20) == (unsigned int)L(getuid, 0, 0, 0,
+							     0));
+	/* AT_EMPTY_PATH: the open file itself */
+	memset(x, 0, sizeof(x));
+	CHECK(L5(statx, in, "", 0x1000, 0x7ff, x) == 0);
+	CHECK(*(long *)(x + 40) == 12);
+	/* a link itself, with AT_SYMLINK_NOFOLLOW */
+	CHECK(L(symlinkat, "cx", AT_FDCWD, "cl", 0) == 0);
+	CHECK(L5(statx, AT_FDCWD, "cl", AT_SYMLINK_NOFOLLOW, 0x7ff, x) == 0);
+	CHECK((*(unsigned short *)(x + 28) & S_IFMT) == S_IFLNK);
+	CHECK(L5(statx, AT_FDCWD, "cl", 0, 0x7ff, x) == 0);
+	CHECK((*(unsigned short *)(x + 28) & S_IFMT) == S_IFREG);
+	CHECK(L(unlinkat, AT_FDCWD, "cl", 0, 0) == 0);
+	/* refusals */
+	CHECK(L5(statx, AT_FDCWD, "cx", 0x6000, 0x7ff, x) == -EINVAL);
+	CHECK(L5(statx, AT_FDCWD, "cx", 0x1, 0x7ff, x) == -EINVAL);
+	CHECK(L5(statx, AT_FDCWD, "cx", 0, 0x80000000u, x) == -EINVAL);
+	CHECK(L5(statx, AT_FDCWD, "none", 0, 0x7ff, x) == -ENOENT);
+	CHECK(L5(statx, AT_FDCWD, "cx", 0, 0x7ff, 8) == -14);
+	/* statfs: /proc and /sys are theirs wherever this runs; the
+	 * working directory's has blocks and names */
+	CHECK(L(statfs, "/proc", f, 0, 0) == 0);
+	CHECK(f[0] == 0x9fa0);
+	CHECK(L(statfs, "/sys", f, 0, 0) == 0);
+	CHECK(f[0] == 0x62656572);
+	CHECK(L(statfs, ".", f, 0, 0) == 0);
+	CHECK(f[1] > 0 && f[2] > 0 && f[3] <= f[2] && f[4] <= f[3]);
+	CHECK(f[10] > 0);					/* namelen */
+	CHECK(L(fstatfs, in, f + 0, 0, 0) == 0);
+	CHECK(f[2] > 0);
+	CHECK(L(pipe2, p2, 0, 0, 0) == 0);
+	CHECK(L(fstatfs, p2[0], f, 0, 0) == 0);
+	CHECK(f[0] == 0x50495045);				/* PIPEFS */
+	CHECK(L(statfs, "none", f, 0, 0) == -ENOENT);
+	CHECK(L(statfs, ".", 8, 0, 0) == -14);
+	CHECK(L(fstatfs, 99, f, 0, 0) == -EBADF);
+	/* copy_file_range at given offsets: theirs move, the files' stay */
+	out = at("cy", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	CHECK(out >= 0);
+	off_in = 7;
+	off_out = 2;
+	CHECK(sys6(NR_copy_file_range, in, &off_in, out, &off_out, 5, 0) == 5);
+	CHECK(off_in == 12 && off_out == 7);
+	CHECK(L(lseek, out, 0, 1, 0) == 0);			/* SEEK_CUR */
+	memset(buf, 'z', 16);
+	CHECK(L(pread64, out, buf, 16, 0) == 7);
+	CHECK(memcmp(buf, "\0\0world", 7) == 0);
+	/* without offsets: the files' own move */
+	CHECK(L(lseek, in, 0, 0, 0) == 0);
+	CHECK(L(lseek, out, 0, 0, 0) == 0);
+	CHECK(sys6(NR_copy_file_range, in, 0, out, 0, 100, 0) == 12);
+	CHECK(L(lseek, in, 0, 1, 0) == 12 && L(lseek, out, 0, 1, 0) == 12);
+	CHECK(sys6(NR_copy_file_range, in, 0, out, 0, 100, 0) == 0);
+	CHECK(L(pread64, out, buf, 16, 0) == 12);
+	CHECK(memcmp(buf, "hello, world", 12) == 0);
+	/* refusals */
+	CHECK(sys6(NR_copy_file_range, in, 0, out, 0, 5, 1) == -EINVAL);
+	off_in = 0;
+	off_out = 2;		/* one file, overlapping */
+	CHECK(sys6(NR_copy_file_range, in, &off_in, in, &off_out, 5, 0) ==
+	      -EINVAL);
+	CHECK(sys6(NR_copy_file_range, p2[0], 0, out, 0, 5, 0) == -EINVAL);
+	CHECK(sys6(NR_copy_file_range, 99, 0, out, 0, 5, 0) == -EBADF);
+	pp[0] = at("cx", O_RDONLY, 0);
+	CHECK(sys6(NR_copy_file_range, in, 0, pp[0], 0, 5, 0) == -EBADF);
+	pp[1] = at(".", O_RDONLY | O_DIRECTORY, 0);
+	CHECK(sys6(NR_copy_file_range, pp[1], 0, out, 0, 5, 0) == -EISDIR);
+	L(close, pp[0], 0, 0, 0);
+	L(close, pp[1], 0, 0, 0);
+	L(close, p2[0], 0, 0, 0);
+	L(close, p2[1], 0, 0, 0);
+	L(close, in, 0, 0, 0);
+	L(close, out, 0, 0, 0);
+	CHECK(L(unlinkat, AT_FDCWD, "cx", 0, 0) == 0);
+	CHECK(L(unlinkat, AT_FDCWD, "cy", 0, 0) == 0);
+}
+
 int main(void)
 {
 	if (L(getcwd, buf, sizeof(buf), 0, 0) == 2)	/* "/" */
@@ -577,6 +677,7 @@ int main(void)
 	links();
 	modes();
 	ranges();
+	stats();
 	CHECK(L(chdir, "..", 0, 0, 0) == 0);
 	CHECK(L(unlinkat, AT_FDCWD, "lfs", AT_REMOVEDIR, 0) == 0);
 	snprintf(line, sizeof(line), "linuxfs: %d checks, %d failed\n",

@@ -23,19 +23,42 @@ enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_rt_sigaction = 13,
        NR_rt_sigprocmask = 14, NR_rt_sigreturn = 15, NR_pause = 34,
        NR_nanosleep = 35, NR_getpid = 39, NR_clone = 56, NR_wait4 = 61,
        NR_kill = 62, NR_rt_sigpending = 127, NR_rt_sigsuspend = 130,
-       NR_exit_group = 231, NR_pipe2 = 293, NR_rt_sigtimedwait = 128 };
+       NR_exit_group = 231, NR_pipe2 = 293, NR_rt_sigtimedwait = 128,
+       NR_getitimer = 36, NR_alarm = 37, NR_setitimer = 38,
+       NR_timer_create = 222, NR_timer_settime = 223,
+       NR_timer_gettime = 224, NR_timer_getoverrun = 225,
+       NR_timer_delete = 226, NR_sigaltstack = 131,
+       NR_rt_sigqueueinfo = 129, NR_rt_tgsigqueueinfo = 297,
+       NR_getppid = 110 };
 #define UC_SIGMASK	296	/* ucontext: uc_sigmask after uc_mcontext */
+#define MINSIGSTKSZ	2048
 #else
 enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
        NR_exit_group = 94, NR_nanosleep = 101, NR_kill = 129,
        NR_rt_sigsuspend = 133, NR_rt_sigaction = 134,
        NR_rt_sigprocmask = 135, NR_rt_sigpending = 136,
        NR_rt_sigreturn = 139, NR_getpid = 172, NR_clone = 220,
-       NR_wait4 = 260, NR_rt_sigtimedwait = 137 };
+       NR_wait4 = 260, NR_rt_sigtimedwait = 137,
+       NR_getitimer = 102, NR_setitimer = 103, NR_timer_create = 107,
+       NR_timer_gettime = 108, NR_timer_getoverrun = 109,
+       NR_timer_settime = 110, NR_timer_delete = 111,
+       NR_sigaltstack = 132, NR_rt_sigqueueinfo = 138,
+       NR_rt_tgsigqueueinfo = 240, NR_getppid = 173, NR_uname = 160 };
 #define UC_SIGMASK	40	/* ucontext: uc_sigmask before uc_mcontext */
+#define MINSIGSTKSZ	5120
 #endif
 
-enum { EINTR = 4, EAGAIN = 11, EINVAL = 22, EPIPE = 32 };
+enum { EPERM = 1, ESRCH = 3, EINTR = 4, EAGAIN = 11, ENOMEM = 12,
+       EINVAL = 22, EPIPE = 32 };
+#define SIGALRM		14
+#define SIGSEGV		11
+#define SA_ONSTACK	0x08000000ul
+#define SS_ONSTACK	1
+#define SS_DISABLE	2
+#define SI_QUEUE	(-1)
+#define SI_TIMER	(-2)
+#define SI_KERNEL	0x80
+#define NO_PID		(1l << 30)
 #define SIGUSR1		10
 #define SIGUSR2		12
 #define SIGKILL		9
@@ -470,6 +493,274 @@ static void no_restorer(void)
 }
 #endif
 
+/* ---- timers, the alternate stack, sigqueue ------------------------------ */
+
+static volatile int t_got, t_code, t_id, t_overrun;
+static volatile unsigned long t_value, t_sp, t_ssflags;
+
+static void timer_handler(int sig, void *info, void *uc)
+{
+	int32_t *si = info;
+	unsigned long ss[3] = { 0, 0, 0 };
+	int here;
+
+	(void)uc;
+	t_got++;
+	got_sig = sig;
+	t_code = si[2];
+	t_id = si[4];
+	t_overrun = si[5];
+	memcpy((void *)&t_value, (char *)info + 24, sizeof(t_value));
+	t_sp = (unsigned long)&here;
+	L(sigaltstack, 0, ss, 0, 0);
+	t_ssflags = ss[1];
+}
+
+/* Whether the siginfo of timers and the alternate stack can be checked
+ * here: under Aegis and Linux, not under qemu-user (the AArch64
+ * reference), which emulates both its own way. */
+static int faithful(void)
+{
+#if defined(__aarch64__)
+	char u[390];
+
+	return L(uname, u, 0, 0, 0) == 0 && strcmp(u, "Aegis") == 0;
+#else
+	return 1;
+#endif
+}
+
+/* wait for a signal with an empty blocked set (rt_sigsuspend) */
+static void suspend(void)
+{
+	unsigned long none = 0;
+
+	L(rt_sigsuspend, &none, 8, 0, 0);
+}
+
+static void itimers(void)
+{
+	long it[4], old[4];
+	long me = L(getpid, 0, 0, 0, 0);
+
+	/* ITIMER_REAL: SIGALRM once, SI_KERNEL; then disarmed */
+	CHECK(act(SIGALRM, timer_handler, SA_SIGINFO, 0) == 0);
+	t_got = 0;
+	it[0] = 0; it[1] = 0; it[2] = 0; it[3] = 30000;	/* 30 ms, once */
+	CHECK(L(setitimer, 0, it, 0, 0) == 0);
+	CHECK(L(getitimer, 0, old, 0, 0) == 0);
+	CHECK(old[0] == 0 && old[1] == 0);
+	CHECK(old[2] == 0 && old[3] > 0 && old[3] <= 30000);
+	while (!t_got)
+		suspend();
+	CHECK(t_got == 1 && got_sig == SIGALRM && t_code == SI_KERNEL);
+	CHECK(L(getitimer, 0, old, 0, 0) == 0);
+	CHECK(old[2] == 0 && old[3] == 0);
+	/* with an interval it goes on; the old value comes back, and a
+	 * NULL new value disarms it */
+	it[0] = 0; it[1] = 20000; it[2] = 0; it[3] = 20000;
+	CHECK(L(setitimer, 0, it, 0, 0) == 0);
+	while (t_got < 3)
+		suspend();
+	CHECK(L(setitimer, 0, 0, old, 0) == 0);
+	CHECK(old[0] == 0 && old[1] == 20000);
+	CHECK(L(getitimer, 0, old, 0, 0) == 0);
+	CHECK(old[0] == 0 && old[1] == 0 && old[2] == 0 && old[3] == 0);
+	/* refusals */
+	it[3] = 1000000;
+	CHECK(L(setitimer, 0, it, 0, 0) == -EINVAL);
+	it[3] = -1;
+	CHECK(L(setitimer, 0, it, 0, 0) == -EINVAL);
+	CHECK(L(getitimer, 3, old, 0, 0) == -EINVAL);
+	CHECK(L(getitimer, 0, 8, 0, 0) == -14);
+#if defined(__x86_64__)
+	/* alarm: the seconds the old one had left */
+	CHECK(L(alarm, 100, 0, 0, 0) == 0);
+	CHECK(L(alarm, 0, 0, 0, 0) == 100);
+	CHECK(L(alarm, 0, 0, 0, 0) == 0);
+#endif
+	/* ITIMER_PROF counts CPU time: a busy loop gets SIGPROF */
+	CHECK(act(27, timer_handler, SA_SIGINFO, 0) == 0);
+	t_got = 0;
+	it[0] = 0; it[1] = 0; it[2] = 0; it[3] = 20000;
+	CHECK(L(setitimer, 2, it, 0, 0) == 0);
+	for (long spin = 0; !t_got && spin < 4000000000l; spin++)
+		if (spin % 4096 == 0)
+			L(getpid, 0, 0, 0, 0);	/* a call: where it lands */
+	CHECK(t_got == 1 && got_sig == 27);
+	CHECK(disposition(27, SIG_DFL) == 0);
+	CHECK(disposition(SIGALRM, SIG_DFL) == 0);
+	(void)me;
+}
+
+static void posix_timers(void)
+{
+	/* sigevent: value, signo, notify, tid */
+	struct { unsigned long value; int signo, notify, tid, pad[11]; } ev;
+	long spec[4], cur[4], mask;
+	int id = -1, id2 = -1, none = -1;
+	uint8_t si[128];
+	long zero[2] = { 0, 0 };
+
+	memset(&ev, 0, sizeof(ev));
+	ev.value = 0x1234abcd5678ul;
+	ev.signo = SIGUSR1;
+	ev.notify = 0;		/* SIGEV_SIGNAL */
+	CHECK(act(SIGUSR1, timer_handler, SA_SIGINFO, 0) == 0);
+	CHECK(L(timer_create, 1, &ev, &id, 0) == 0);	/* MONOTONIC */
+	CHECK(id >= 0);
+	CHECK(L(timer_gettime, id, cur, 0, 0) == 0);
+	CHECK(cur[0] == 0 && cur[1] == 0 && cur[2] == 0 && cur[3] == 0);
+	t_got = 0;
+	spec[0] = 0; spec[1] = 0; spec[2] = 0; spec[3] = 25000000;
+	CHECK(L(timer_settime, id, 0, spec, 0) == 0);
+	CHECK(L(timer_gettime, id, cur, 0, 0) == 0);
+	CHECK(cur[2] == 0 && cur[3] > 0 && cur[3] <= 25000000);
+	while (!t_got)
+		suspend();
+	CHECK(got_sig == SIGUSR1 && t_code == SI_TIMER);
+	if (faithful())
+		CHECK(t_id == id && t_value == 0x1234abcd5678ul &&
+		      t_overrun == 0);
+	CHECK(L(timer_getoverrun, id, 0, 0, 0) == 0);
+	/* a periodic one whose signal stays blocked: overruns */
+	mask = BIT(SIGUSR1);
+	CHECK(L(rt_sigprocmask, 0, &mask, 0, 8) == 0);
+	spec[0] = 0; spec[1] = 10000000; spec[2] = 0; spec[3] = 10000000;
+	CHECK(L(timer_settime, id, 0, spec, cur) == 0);
+	CHECK(cur[0] == 0 && cur[1] == 0 && cur[2] == 0 && cur[3] == 0);
+	sleep_ms(120, 0);
+	CHECK(L(rt_sigtimedwait, &mask, si, zero, 8) == SIGUSR1);
+	CHECK(((int32_t *)si)[2] == SI_TIMER && ((int32_t *)si)[5] > 0);
+	CHECK(L(timer_getoverrun, id, 0, 0, 0) > 0);
+	/* disarmed: gettime says zeros; the old setting comes back */
+	memset(spec, 0, sizeof(spec));
+	CHECK(L(timer_settime, id, 0, spec, cur) == 0);
+	CHECK(cur[0] == 0 && cur[1] == 10000000);
+	CHECK(L(timer_gettime, id, cur, 0, 0) == 0);
+	CHECK(cur[0] == 0 && cur[1] == 0 && cur[2] == 0 && cur[3] == 0);
+	L(rt_sigtimedwait, &mask, si, zero, 8);	/* one may be left */
+	mask = BIT(SIGUSR1);
+	CHECK(L(rt_sigprocmask, 1, &mask, 0, 8) == 0);
+	/* an absolute time on CLOCK_REALTIME already past fires at once */
+	ev.notify = 0;
+	ev.value = 77;
+	CHECK(L(timer_create, 0, &ev, &id2, 0) == 0);
+	t_got = 0;
+	spec[0] = 0; spec[1] = 0; spec[2] = 1; spec[3] = 0;	/* 1970 */
+	CHECK(L(timer_settime, id2, 1, spec, 0) == 0);	/* TIMER_ABSTIME */
+	while (!t_got)
+		suspend();
+	if (faithful())
+		CHECK(t_id == id2 && t_value == 77);
+	/* SIGEV_NONE: counts down, posts nothing */
+	ev.notify = 1;
+	CHECK(L(timer_create, 1, &ev, &none, 0) == 0);
+	spec[0] = 0; spec[1] = 0; spec[2] = 5; spec[3] = 0;
+	CHECK(L(timer_settime, none, 0, spec, 0) == 0);
+	CHECK(L(timer_gettime, none, cur, 0, 0) == 0);
+	CHECK(cur[2] == 4 || (cur[2] == 5 && cur[3] == 0));
+	/* refusals */
+	CHECK(L(timer_delete, id, 0, 0, 0) == 0);
+	CHECK(L(timer_delete, id, 0, 0, 0) == -EINVAL);
+	CHECK(L(timer_gettime, id, cur, 0, 0) == -EINVAL);
+	CHECK(L(timer_settime, id, 0, spec, 0) == -EINVAL);
+	CHECK(L(timer_getoverrun, id, 0, 0, 0) == -EINVAL);
+	CHECK(L(timer_delete, 100000, 0, 0, 0) == -EINVAL);
+	spec[3] = 1000000000;
+	CHECK(L(timer_settime, none, 0, spec, 0) == -EINVAL);
+	ev.notify = 0;
+	ev.signo = 65;
+	CHECK(L(timer_create, 1, &ev, &id, 0) == -EINVAL);
+	ev.signo = 0;
+	CHECK(L(timer_create, 1, &ev, &id, 0) == -EINVAL);
+	ev.signo = SIGUSR1;
+	ev.notify = 99;
+	CHECK(L(timer_create, 1, &ev, &id, 0) == -EINVAL);
+	CHECK(L(timer_create, 99, &ev, &id, 0) == -EINVAL);
+	CHECK(L(timer_create, 1, 8, &id, 0) == -14);
+	CHECK(L(timer_delete, id2, 0, 0, 0) == 0);
+	CHECK(L(timer_delete, none, 0, 0, 0) == 0);
+	CHECK(disposition(SIGUSR1, SIG_DFL) == 0);
+}
+
+static char altstack[65536] __attribute__((aligned(16)));
+
+static void alt_stack(void)
+{
+	unsigned long ss[3], old[3];
+	long me = L(getpid, 0, 0, 0, 0);
+
+	if (!faithful())
+		return;
+	/* none at first */
+	CHECK(L(sigaltstack, 0, old, 0, 0) == 0);
+	CHECK(old[1] == SS_DISABLE);
+	ss[0] = (unsigned long)altstack;
+	ss[1] = 0;
+	ss[2] = sizeof(altstack);
+	CHECK(L(sigaltstack, ss, 0, 0, 0) == 0);
+	CHECK(L(sigaltstack, 0, old, 0, 0) == 0);
+	CHECK(old[0] == ss[0] && old[1] == 0 && old[2] == ss[2]);
+	/* SA_ONSTACK: the handler runs on it, and sees SS_ONSTACK */
+	CHECK(act(SIGUSR2, timer_handler, SA_SIGINFO | SA_ONSTACK, 0) == 0);
+	t_got = 0;
+	CHECK(L(kill, me, SIGUSR2, 0, 0) == 0);
+	CHECK(t_got == 1);
+	CHECK(t_sp >= (unsigned long)altstack &&
+	      t_sp < (unsigned long)altstack + sizeof(altstack));
+	CHECK(t_ssflags == SS_ONSTACK);
+	/* without SA_ONSTACK, the usual stack */
+	CHECK(act(SIGUSR2, timer_handler, SA_SIGINFO, 0) == 0);
+	CHECK(L(kill, me, SIGUSR2, 0, 0) == 0);
+	CHECK(t_got == 2);
+	CHECK(t_sp < (unsigned long)altstack ||
+	      t_sp >= (unsigned long)altstack + sizeof(altstack));
+	CHECK(t_ssflags == 0);
+	/* refusals: too small, bad flags; SS_DISABLE turns it off */
+	ss[2] = MINSIGSTKSZ - 1;
+	CHECK(L(sigaltstack, ss, 0, 0, 0) == -ENOMEM);
+	ss[2] = sizeof(altstack);
+	ss[1] = 4;
+	CHECK(L(sigaltstack, ss, 0, 0, 0) == -EINVAL);
+	CHECK(L(sigaltstack, 8, 0, 0, 0) == -14);
+	ss[1] = SS_DISABLE;
+	CHECK(L(sigaltstack, ss, 0, 0, 0) == 0);
+	CHECK(L(sigaltstack, 0, old, 0, 0) == 0);
+	CHECK(old[1] == SS_DISABLE);
+	CHECK(disposition(SIGUSR2, SIG_DFL) == 0);
+}
+
+static void queued(void)
+{
+	long me = L(getpid, 0, 0, 0, 0);
+	int32_t info[32];
+
+	memset(info, 0, sizeof(info));
+	info[0] = SIGUSR1;
+	info[2] = SI_QUEUE;
+	info[4] = (int32_t)me;
+	*(unsigned long *)(info + 6) = 0xfeedbeef12ul;
+	CHECK(act(SIGUSR1, timer_handler, SA_SIGINFO, 0) == 0);
+	t_got = 0;
+	CHECK(L(rt_sigqueueinfo, me, SIGUSR1, info, 0) == 0);
+	CHECK(t_got == 1 && t_code == SI_QUEUE && t_value == 0xfeedbeef12ul);
+	CHECK(t_id == me);
+	CHECK(L(rt_tgsigqueueinfo, me, me, SIGUSR1, info) == 0);
+	CHECK(t_got == 2);
+	/* to another process only with a negative si_code */
+	info[2] = 0;		/* SI_USER */
+	CHECK(L(rt_sigqueueinfo, L(getppid, 0, 0, 0, 0), SIGUSR1, info,
+		0) == -EPERM);
+	info[2] = SI_QUEUE;
+	CHECK(L(rt_sigqueueinfo, NO_PID, SIGUSR1, info, 0) == -ESRCH);
+	CHECK(L(rt_sigqueueinfo, me, 65, info, 0) == -EINVAL);
+	CHECK(L(rt_sigqueueinfo, me, SIGUSR1, 8, 0) == -14);
+	CHECK(L(rt_tgsigqueueinfo, me, NO_PID, SIGUSR1, info) == -ESRCH);
+	CHECK(L(rt_tgsigqueueinfo, 0, me, SIGUSR1, info) == -EINVAL);
+	CHECK(disposition(SIGUSR1, SIG_DFL) == 0);
+}
+
 int main(void)
 {
 	handlers();
@@ -477,6 +768,10 @@ int main(void)
 	timed_wait();
 	children();
 	hostile();
+	itimers();
+	posix_timers();
+	alt_stack();
+	queued();
 #if defined(__aarch64__)
 	no_restorer();
 #endif
