@@ -27,7 +27,16 @@ enum { NR_read = 0, NR_write = 1, NR_fstat = 5, NR_lseek = 8,
        NR_execve = 59, NR_rt_sigaction = 13, NR_rt_sigprocmask = 14,
        NR_rt_sigtimedwait = 128, NR_futex = 202, NR_mincore = 27,
        NR_mlock = 149, NR_sethostname = 170, NR_capget = 125,
-       NR_waitid = 247, NR_preadv = 295, NR_close_range = 436 };
+       NR_waitid = 247, NR_preadv = 295, NR_close_range = 436,
+       NR_getitimer = 36, NR_setitimer = 38, NR_timer_create = 222,
+       NR_timer_settime = 223, NR_timer_gettime = 224,
+       NR_timer_delete = 226, NR_sigaltstack = 131,
+       NR_rt_sigqueueinfo = 129, NR_statx = 332, NR_statfs = 137,
+       NR_fstatfs = 138, NR_copy_file_range = 326, NR_syslog = 103,
+       NR_clock_settime = 227, NR_settimeofday = 164,
+       NR_sched_getattr = 315, NR_sched_setattr = 314,
+       NR_setpriority = 141, NR_getpriority = 140, NR_membarrier = 324,
+       NR_clone = 56, NR_getpid = 39, NR_close = 3 };
 #define KERNEL	0xffffffff80200000ul
 #else
 enum { NR_getcwd = 17, NR_fcntl = 25, NR_openat = 56, NR_getdents64 = 61,
@@ -46,7 +55,16 @@ enum { NR_getcwd = 17, NR_fcntl = 25, NR_openat = 56, NR_getdents64 = 61,
        NR_execve = 221, NR_rt_sigaction = 134, NR_rt_sigprocmask = 135,
        NR_rt_sigtimedwait = 137, NR_futex = 98, NR_mincore = 232,
        NR_mlock = 228, NR_sethostname = 161, NR_capget = 90,
-       NR_waitid = 95, NR_preadv = 69, NR_close_range = 436 };
+       NR_waitid = 95, NR_preadv = 69, NR_close_range = 436,
+       NR_getitimer = 102, NR_setitimer = 103, NR_timer_create = 107,
+       NR_timer_gettime = 108, NR_timer_settime = 110,
+       NR_timer_delete = 111, NR_sigaltstack = 132,
+       NR_rt_sigqueueinfo = 138, NR_statx = 291, NR_statfs = 43,
+       NR_fstatfs = 44, NR_copy_file_range = 285, NR_syslog = 116,
+       NR_clock_settime = 112, NR_settimeofday = 170,
+       NR_sched_getattr = 275, NR_sched_setattr = 274,
+       NR_setpriority = 140, NR_getpriority = 141, NR_membarrier = 283,
+       NR_clone = 220, NR_getpid = 172, NR_close = 57 };
 #define KERNEL	0xffffff8040200000ul
 #endif
 
@@ -79,9 +97,108 @@ enum { EPERM = 1, ENOENT = 2, ESRCH = 3, EBADF = 9, ENOMEM = 12,
        EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EXDEV = 18,
        ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ESPIPE = 29, EROFS = 30,
        ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38, ECHILD = 10,
-       ENOTTY = 25 };
+       ENOTTY = 25, EAGAIN = 11 };
+#define L6(n, a, b, c, d, e, f) aegis_syscall(NR_##n, (long)(a), (long)(b), \
+					      (long)(c), (long)(d), \
+					      (long)(e), (long)(f))
 
 static char buf[4096] __attribute__((aligned(16)));
+
+static void handler(int sig)
+{
+	(void)sig;
+}
+
+/* the calls of timers, the alternate stack, queued signals, statx,
+ * statfs, copy_file_range, the clock, the log and the scheduler's
+ * attributes, fed what linuxhostile feeds the others */
+static void newer(void)
+{
+	int id = -1, ids[9];
+	long it[4] = { 0, 0, 5, 0 }, st = -1, pid;
+	unsigned long act[4] = { (unsigned long)handler, 0x08000000ul, 0, 0 };
+	unsigned long ss[3] = { KERNEL, 0, 65536 };
+	long fd;
+	int n = 0;
+
+	/* timers: a kernel address anywhere is -EFAULT and arms nothing */
+	CHECK(L(getitimer, 0, KERNEL, 0, 0) == -EFAULT);
+	CHECK(L(setitimer, 0, KERNEL, 0, 0) == -EFAULT);
+	CHECK(L(setitimer, 0, it, KERNEL, 0) == -EFAULT);
+	CHECK(L(getitimer, 0, buf, 0, 0) == 0);
+	CHECK(((long *)buf)[2] == 0 && ((long *)buf)[3] == 0);
+	CHECK(L(setitimer, -1, it, 0, 0) == -EINVAL);
+	CHECK(L(timer_create, 1, KERNEL, &id, 0) == -EFAULT);
+	CHECK(L(timer_create, 1, 0, KERNEL, 0) == -EFAULT);
+	/* at most 8 timers a process: the failed ones took none */
+	while (n < 9 && L(timer_create, 1, 0, &ids[n], 0) == 0)
+		n++;
+	CHECK(n == 8);
+	CHECK(L(timer_create, 1, 0, &id, 0) == -EAGAIN);
+	CHECK(L(timer_settime, ids[0], 0, KERNEL, 0) == -EFAULT);
+	CHECK(L(timer_settime, ids[0], 0, it, KERNEL) == -EFAULT);
+	CHECK(L(timer_gettime, ids[0], KERNEL, 0, 0) == -EFAULT);
+	CHECK(L(timer_settime, -1, 0, it, 0) == -EINVAL);
+	CHECK(L(timer_settime, 100000, 0, it, 0) == -EINVAL);
+	for (int i = 0; i < n; i++)
+		CHECK(L(timer_delete, ids[i], 0, 0, 0) == 0);
+	/* the alternate stack: nowhere to read or write it */
+	CHECK(L(sigaltstack, KERNEL, 0, 0, 0) == -EFAULT);
+	CHECK(L(sigaltstack, 0, KERNEL, 0, 0) == -EFAULT);
+	/* one at a kernel address is taken (Linux does not look), and a
+	 * handler for it cannot have its frame there: SIGSEGV, in a child */
+	pid = L(clone, 17, 0, 0, 0);
+	if (pid == 0) {
+		L(sigaltstack, ss, 0, 0, 0);
+		L(rt_sigaction, 10, act, 0, 8);
+		L(kill, L(getpid, 0, 0, 0, 0), 10, 0, 0);
+		aegis_syscall(NR_exit_group, 0, 0, 0, 0, 0, 0);
+	}
+	CHECK(pid > 0 && L(wait4, pid, &st, 0, 0) == pid);
+	CHECK((st & 0x7f) == 11);			/* SIGSEGV */
+	/* queued signals */
+	memset(buf, 0, 128);
+	CHECK(L(rt_sigqueueinfo, L(getpid, 0, 0, 0, 0), 10, KERNEL, 0) ==
+	      -EFAULT);
+	CHECK(L(rt_sigqueueinfo, NO_PID, 10, buf, 0) == -EPERM);
+	/* statx, statfs, fstatfs */
+	CHECK(L6(statx, AT_FDCWD, KERNEL, 0, 0x7ff, buf, 0) == -EFAULT);
+	CHECK(L6(statx, AT_FDCWD, "/", 0, 0x7ff, KERNEL, 0) == -EFAULT);
+	CHECK(L6(statx, AT_FDCWD, "/", 0x10000, 0x7ff, buf, 0) == -EINVAL);
+	CHECK(L6(statx, 99, "x", 0, 0x7ff, buf, 0) == -EBADF);
+	CHECK(L(statfs, KERNEL, buf, 0, 0) == -EFAULT);
+	CHECK(L(statfs, "/", KERNEL, 0, 0) == -EFAULT);
+	CHECK(L(fstatfs, 0, KERNEL, 0, 0) == -EFAULT);
+	CHECK(L(fstatfs, -1, buf, 0, 0) == -EBADF);
+	/* copy_file_range: other files, kernel offsets, huge lengths */
+	fd = L(openat, AT_FDCWD, "/dev/null", 2, 0);
+	CHECK(fd >= 0);
+	CHECK(L6(copy_file_range, fd, 0, fd, 0, 1L << 62, 0) == -EXDEV);
+	CHECK(L6(copy_file_range, 99, 0, fd, 0, 10, 0) == -EBADF);
+	CHECK(L6(copy_file_range, fd, KERNEL, fd, 0, 10, 0) == -EXDEV);
+	CHECK(L6(copy_file_range, fd, 0, fd, 0, 10, -1) == -EINVAL);
+	L(close, fd, 0, 0, 0);
+	/* the clock and the log: privileged (this program is not) */
+	CHECK(L(clock_settime, 0, KERNEL, 0, 0) == -EFAULT);
+	CHECK(L(clock_settime, 0, it, 0, 0) == -EPERM);
+	CHECK(L(settimeofday, KERNEL, 0, 0, 0) == -EFAULT);
+	CHECK(L(settimeofday, 0, 0, 0, 0) == -EPERM);
+	CHECK(L(syslog, 3, KERNEL, 100, 0) == -EPERM);
+	CHECK(L(syslog, 10, 0, 0, 0) == -EPERM);
+	/* the scheduler's attributes and nice values */
+	CHECK(L(sched_getattr, 0, KERNEL, 48, 0) == -EFAULT);
+	CHECK(L(sched_getattr, 0, buf, 1L << 32, 0) == -EINVAL);
+	CHECK(L(sched_setattr, 0, KERNEL, 0, 0) == -EFAULT);
+	memset(buf, 0, 64);
+	CHECK(L(sched_setattr, NO_PID, buf, 0, 0) == -ESRCH);
+	CHECK(L(setpriority, 0, 0, 5, 0) == 0);
+	CHECK(L(setpriority, 0, 0, -20, 0) == -EACCES);	/* not back */
+	CHECK(L(getpriority, 0, 0, 0, 0) == 15);
+	CHECK(L(setpriority, 7, 0, 0, 0) == -EINVAL);
+	CHECK(L(getpriority, 0, NO_PID, 0, 0) == -ESRCH);
+	CHECK(L(membarrier, -1L, 0, 0, 0) == -EINVAL);
+	CHECK(L(membarrier, 0, KERNEL, 0, 0) == -EINVAL);
+}
 
 int main(void)
 {
@@ -248,6 +365,7 @@ int main(void)
 	CHECK(aegis_syscall(158, 0x1002, (long)KERNEL, 0, 0, 0, 0) == -EPERM);
 	CHECK(aegis_syscall(158, 0x9999, 0, 0, 0, 0, 0) == -EINVAL);
 #endif
+	newer();
 	snprintf(line, sizeof(line), "linuxhostile: %d checks, %d failed\n",
 		 checks, fails);
 	say(line);
