@@ -197,12 +197,17 @@ int64_t lsys_wait4(const uint64_t a[SYS_ARGS_MAX])
 		return -AE_EINVAL;
 	if (pid == INT32_MIN)
 		return -AE_ESRCH;
-	rc = proc_wait4(p, (int)pid, &code, a[2] & WNOHANG);
+	rc = proc_wait_child(p, (int)pid, false, PROC_W_EXITED |
+			     (a[2] & WNOHANG ? PROC_W_NOHANG : 0) |
+			     (a[2] & WUNTRACED ? PROC_W_STOPPED : 0) |
+			     (a[2] & WCONTINUED ? PROC_W_CONTINUED : 0), &code);
 	if (rc <= 0)
 		return rc;
 	/* an exit's code, or the signal that ended it: a fault is SIGSEGV,
-	 * a kill SIGKILL */
-	status = code >= 0 ? (code & 0xff) << 8 :
+	 * a kill SIGKILL; a stop (0x7f and its signal), going on (0xffff) */
+	status = PROC_STOPPED_OF(code) ? PROC_STOPPED_OF(code) << 8 | 0x7f :
+		 code == PROC_CONTINUED_CODE ? 0xffff :
+		 code >= 0 ? (code & 0xff) << 8 :
 		 PROC_SIGNAL_OF(code) ? PROC_SIGNAL_OF(code) :
 		 code == -AE_EFAULT ? 11 : 9;
 	if (a[1] && syscall_copy(&status, a[1], sizeof(status), true))

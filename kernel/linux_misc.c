@@ -185,6 +185,8 @@ int64_t lsys_munlockall(const uint64_t a[SYS_ARGS_MAX])
 #define SIGCHLD		17
 #define CLD_EXITED	1
 #define CLD_KILLED	2
+#define CLD_STOPPED	5
+#define CLD_CONTINUED	6
 
 int64_t lsys_waitid(const uint64_t a[SYS_ARGS_MAX])
 {
@@ -195,9 +197,10 @@ int64_t lsys_waitid(const uint64_t a[SYS_ARGS_MAX])
 	int pid, rc;
 	PROC_OR_ESRCH(p);
 
-	if (opt & ~(uint64_t)(WNOHANG | WSTOPPED | WEXITED | WCONTINUED) ||
-	    !(opt & WEXITED))
-		return -AE_EINVAL;	/* (WNOWAIT: not kept) */
+	if (opt & ~(uint64_t)(WNOHANG | WSTOPPED | WEXITED | WCONTINUED |
+			      WNOWAIT) ||
+	    !(opt & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -AE_EINVAL;
 	switch (a[0]) {
 	case P_ALL:
 		pid = -1;
@@ -210,13 +213,17 @@ int64_t lsys_waitid(const uint64_t a[SYS_ARGS_MAX])
 	case P_PGID:
 		if (id < 0)
 			return -AE_EINVAL;
-		pid = 0;	/* (id 0: the caller's group) */
+		pid = id;	/* (id 0: the caller's group) */
 		break;
 	default:
 		return -AE_EINVAL;
 	}
-	rc = a[0] == P_PGID ? proc_wait_group(p, id, &code, opt & WNOHANG) :
-			      proc_wait4(p, pid, &code, opt & WNOHANG);
+	rc = proc_wait_child(p, pid, a[0] == P_PGID,
+			     (opt & WNOHANG ? PROC_W_NOHANG : 0) |
+			     (opt & WEXITED ? PROC_W_EXITED : 0) |
+			     (opt & WSTOPPED ? PROC_W_STOPPED : 0) |
+			     (opt & WCONTINUED ? PROC_W_CONTINUED : 0) |
+			     (opt & WNOWAIT ? PROC_W_NOWAIT : 0), &code);
 	if (rc < 0)
 		return rc;
 	memset(si, 0, sizeof(si));
@@ -229,6 +236,13 @@ int64_t lsys_waitid(const uint64_t a[SYS_ARGS_MAX])
 		si[4] = rc;
 		si[5] = proc_privileged(p) ? 0 : PROC_UID_USER;
 		si[6] = sig ? sig : code & 0xff;
+		if (PROC_STOPPED_OF(code)) {
+			si[2] = CLD_STOPPED;
+			si[6] = PROC_STOPPED_OF(code);
+		} else if (code == PROC_CONTINUED_CODE) {
+			si[2] = CLD_CONTINUED;
+			si[6] = 18;	/* SIGCONT */
+		}
 	}
 	/* WNOHANG with none ended: a zeroed siginfo (si_pid 0) */
 	if (a[2] && syscall_copy(si, a[2], sizeof(si), true))

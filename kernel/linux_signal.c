@@ -57,7 +57,15 @@ bool linux_sig_due(void)
 {
 	struct proc *p = proc_self();
 
-	return p && proc_sig_due(p);
+	if (!p || !proc_sig_due(p))
+		return false;
+	/* a stop: the thread stops here, in its wait, which then goes on
+	 * (as Linux restarts it after SIGCONT) */
+	if (proc_stopped(p)) {
+		proc_stop_point(p);
+		return proc_sig_due(p);
+	}
+	return true;
 }
 
 /* The process ends as a fault's would (a frame it cannot take, a
@@ -110,7 +118,12 @@ static void deliver(struct proc *p, struct HalUserRegs *r, int64_t restart,
 	bool on_alt;
 	int sig, rc;
 
-	sig = proc_sig_take(p, &act, &info, &old);
+	do {
+		proc_stop_point(p);	/* stopped: until SIGCONT */
+		sig = proc_sig_take(p, &act, &info, &old);
+	} while (sig == PROC_SIG_STOPPED && !sched_killed());
+	if (sig == PROC_SIG_STOPPED)
+		return;			/* SIGKILL: it ends */
 	if (!sig) {
 		proc_sig_unsuspend(p);
 		if (restart) {

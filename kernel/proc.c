@@ -122,6 +122,10 @@ struct proc {
 	struct HalAltStack altstack;	/* sigaltstack(2) */
 	int nice;		/* -20..19 (getpriority/setpriority) */
 	bool membarrier;	/* registered (membarrier(2)) */
+	/* stopped by a stop signal (until SIGCONT); what its parent's
+	 * waits have yet to be told (WUNTRACED, WCONTINUED) */
+	bool stopped, stop_report, cont_report;
+	int stop_sig;
 	/* timers: the three interval timers, then timer_create's */
 	struct ptimer itimer[3];
 	struct ptimer timer[PROC_TIMERS];
@@ -718,12 +722,102 @@ static int disposition(const struct proc *p, int sig)
 
 /* Post sig to p (lock held): true when it is to end p now, which the
  * caller does once the lock is given back (proc_exit). */
+#define SIGCONT		18
+#define CLD_STOPPED	5
+#define CLD_CONTINUED	6
+#define PROC_SA_NOCLDSTOP_ 0x00000001u
+#define STOP_SIGS	(SIG_BIT(19) | SIG_BIT(20) | SIG_BIT(21) | SIG_BIT(22))
+
+static void wake_threads(struct proc *p)
+{
+	for (int k = 0; k < PROC_THREADS; k++)
+		if (p->tid[k] >= 0)
+			sched_wake(p->tid[k]);
+}
+
+static bool post(struct proc *p, int sig, const struct proc_siginfo *info);
+
+/* p stopped (why CLD_STOPPED) or went on (CLD_CONTINUED): its parent's
+ * waits look again, and it gets SIGCHLD unless it asked not to
+ * (SA_NOCLDSTOP). Lock held. */
+static void tell_parent(struct proc *p, int why, int sig)
+{
+	struct proc *parent = p->parent ? by_pid(p->parent) : NULL;
+	struct proc_siginfo info = { SIGCHLD, why, p->pid,
+				     p->priv ? 0 : PROC_UID_USER, sig, 0 };
+
+	if (!parent || parent->state != ALIVE)
+		return;
+	wake_all(parent->waiting);
+	if (!(parent->sigact[SIGCHLD - 1].flags & PROC_SA_NOCLDSTOP_))
+		post(parent, SIGCHLD, &info);	/* (SIGCHLD ends nobody) */
+}
+
+/* A stop signal's default action: p stops at its threads' next stop
+ * point (the end of a system call or wait: the SIGSTOP bit marks it
+ * pending, unblockable). Lock held. */
+static void stop(struct proc *p, int sig)
+{
+	__atomic_and_fetch(&p->sig_pending, ~SIG_BIT(SIGCONT),
+			   __ATOMIC_RELEASE);
+	if (p->stopped)
+		return;
+	p->stopped = true;
+	p->stop_sig = sig;
+	p->stop_report = true;
+	p->cont_report = false;
+	__atomic_or_fetch(&p->sig_pending, SIG_BIT(SIGSTOP), __ATOMIC_RELEASE);
+	wake_threads(p);
+	tell_parent(p, CLD_STOPPED, sig);
+}
+
+/* Whether process group pgid is orphaned: no member has a parent in
+ * another group of the same session (lock held). */
+static bool orphaned(int pgid)
+{
+	for (int i = 0; i < PROC_MAX; i++) {
+		const struct proc *q = &procs[i], *parent;
+
+		if (q->state != ALIVE || q->pgid != pgid)
+			continue;
+		parent = q->parent ? by_pid(q->parent) : NULL;
+		if (parent && parent->state == ALIVE && parent->pgid != pgid &&
+		    parent->sid == q->sid)
+			return false;
+	}
+	return true;
+}
+
+/* Post sig to p (lock held): true when it is to end p now, which the
+ * caller does once the lock is given back (proc_exit). */
 static bool post(struct proc *p, int sig, const struct proc_siginfo *info)
 {
 	int d = disposition(p, sig);
 
 	if (p->state != ALIVE || p->ending)
 		return false;
+	/* SIGCONT goes on, whatever its disposition, and takes back the
+	 * stop signals pending; a stop signal takes back SIGCONT */
+	if (sig == SIGCONT && p->is_linux) {
+		__atomic_and_fetch(&p->sig_pending, ~(STOP_SIGS),
+				   __ATOMIC_RELEASE);
+		if (p->stopped) {
+			p->stopped = false;
+			p->stop_report = false;
+			p->cont_report = true;
+			wake_threads(p);
+			tell_parent(p, CLD_CONTINUED, SIGCONT);
+		}
+	}
+	if ((STOP_SIGS & SIG_BIT(sig)) && p->is_linux &&
+	    (sig == SIGSTOP || (p->sigact[sig - 1].handler == PROC_SIG_DFL &&
+				!(p->sig_blocked & SIG_BIT(sig))))) {
+		/* SIGTSTP, SIGTTIN and SIGTTOU to an orphaned process group
+		 * are dropped (POSIX: nobody would continue it) */
+		if (sig == SIGSTOP || !orphaned(p->pgid))
+			stop(p, sig);
+		return false;
+	}
 	/* a blocked signal is never ignored: its disposition may change
 	 * before it is unblocked (proc_sig_take drops it if not) */
 	if (!(p->sig_blocked & SIG_BIT(sig)) && d != 2)
@@ -731,10 +825,30 @@ static bool post(struct proc *p, int sig, const struct proc_siginfo *info)
 	p->sig_info[sig - 1] = *info;
 	__atomic_or_fetch(&p->sig_pending, SIG_BIT(sig), __ATOMIC_RELEASE);
 	/* a wait that can be interrupted looks again */
-	for (int k = 0; k < PROC_THREADS; k++)
-		if (p->tid[k] >= 0)
-			sched_wake(p->tid[k]);
+	wake_threads(p);
 	return false;
+}
+
+bool proc_stopped(const struct proc *p)
+{
+	return __atomic_load_n(&p->stopped, __ATOMIC_ACQUIRE);
+}
+
+void proc_stop_point(struct proc *p)
+{
+	for (;;) {
+		uint64_t seen = sched_wakes();
+		bool was = plock(), stopped = p->stopped && !p->ending;
+
+		if (!stopped)
+			__atomic_and_fetch(&p->sig_pending, ~SIG_BIT(SIGSTOP),
+					   __ATOMIC_RELEASE);
+		punlock(was);
+		if (!stopped || sched_killed())
+			return;
+		/* until SIGCONT or SIGKILL wakes it */
+		sched_block_unless(seen, 0);
+	}
 }
 
 static void end_by(struct proc *p, int sig)
@@ -758,8 +872,8 @@ static int kill_from(struct proc *self, int pid, int sig)
 	if (!self && pid == 0)
 		return -AE_EINVAL;	/* the kernel has no group */
 
-	if (sig < 0 || sig > 64 || sig == SIGSTOP)
-		return -AE_EINVAL;	/* a process cannot stop */
+	if (sig < 0 || sig > 64)
+		return -AE_EINVAL;
 	was = plock();
 	for (int i = 0; i < PROC_MAX; i++) {
 		struct proc *p = &procs[i];
@@ -829,7 +943,7 @@ int proc_sigqueue(struct proc *self, int pid, int sig,
 	struct proc *p;
 	bool was, end = false;
 
-	if (sig < 0 || sig > 64 || sig == SIGSTOP)
+	if (sig < 0 || sig > 64)
 		return -AE_EINVAL;
 	if (pid <= 0)
 		return -AE_ESRCH;
@@ -1229,7 +1343,9 @@ int proc_sigmask(struct proc *p, int how, const uint64_t *set,
 
 uint64_t proc_sigpending(struct proc *p)
 {
-	return __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE);
+	/* (SIGSTOP's bit marks a stop to come: never a pending signal) */
+	return __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) &
+	       ~SIG_BIT(SIGSTOP);
 }
 
 bool proc_sig_due(const struct proc *p)
@@ -1253,8 +1369,20 @@ int proc_sig_take(struct proc *p, struct proc_sigact *act,
 		}
 		sig = __builtin_ctzll(due) + 1;
 		b = SIG_BIT(sig);
+		if (sig == SIGSTOP && p->stopped) {
+			punlock(was);
+			return PROC_SIG_STOPPED;	/* the stop point first */
+		}
 		__atomic_and_fetch(&p->sig_pending, ~b, __ATOMIC_RELEASE);
 		d = disposition(p, sig);
+		if (d == 0 && (STOP_SIGS & b) && p->is_linux &&
+		    p->sigact[sig - 1].handler == PROC_SIG_DFL &&
+		    !orphaned(p->pgid)) {
+			/* a stop signal blocked until now */
+			stop(p, sig);
+			punlock(was);
+			return PROC_SIG_STOPPED;
+		}
 		if (d == 0)
 			continue;
 		*act = p->sigact[sig - 1];
@@ -1281,7 +1409,7 @@ int proc_sig_take_set(struct proc *p, uint64_t set,
 		      struct proc_siginfo *info)
 {
 	bool was = plock();
-	uint64_t in = p->sig_pending & set;
+	uint64_t in = p->sig_pending & set & ~UNBLOCKABLE;
 	int sig = 0;
 
 	if (in) {
@@ -1342,25 +1470,37 @@ static void release_slot(struct proc *p)
 }
 
 static int wait_child(struct proc *p, int pid, int pgid, int32_t *code,
-		      bool nohang);
+		      unsigned int flags);
 
 int proc_wait4(struct proc *p, int pid, int32_t *code, bool nohang)
 {
-	/* pid 0: a child in the caller's group; below -1: in group -pid */
-	return wait_child(p, pid, pid == 0 ? p->pgid : pid < -1 ? -pid : 0,
-			  code, nohang);
+	return proc_wait_child(p, pid, false, PROC_W_EXITED |
+			       (nohang ? PROC_W_NOHANG : 0), code);
 }
 
 int proc_wait_group(struct proc *p, int pgid, int32_t *code, bool nohang)
 {
-	return wait_child(p, -1, pgid ? pgid : p->pgid, code, nohang);
+	return proc_wait_child(p, pgid, true, PROC_W_EXITED |
+			       (nohang ? PROC_W_NOHANG : 0), code);
 }
 
-/* A child of p that has ended: pid > 0 that one, else any; pgid, if not
- * 0, in that group. */
-static int wait_child(struct proc *p, int pid, int pgid, int32_t *code,
-		      bool nohang)
+int proc_wait_child(struct proc *p, int pid, bool group, unsigned int flags,
+		    int32_t *code)
 {
+	/* pid 0: a child in the caller's group; below -1: in group -pid */
+	if (group)
+		return wait_child(p, -1, pid ? pid : p->pgid, code, flags);
+	return wait_child(p, pid, pid == 0 ? p->pgid : pid < -1 ? -pid : 0,
+			  code, flags);
+}
+
+/* A child of p that has ended (PROC_W_EXITED), stopped or gone on (as
+ * flags ask): pid > 0 that one, else any; pgid, if not 0, in that
+ * group. */
+static int wait_child(struct proc *p, int pid, int pgid, int32_t *code,
+		      unsigned int flags)
+{
+	bool nohang = flags & PROC_W_NOHANG;
 	bool was = plock();
 
 	for (;;) {
@@ -1376,8 +1516,25 @@ static int wait_child(struct proc *p, int pid, int pgid, int32_t *code,
 			    (pgid && c->pgid != pgid))
 				continue;
 			any = true;
-			if (c->state == ENDED)
+			if (c->state == ENDED && (flags & PROC_W_EXITED))
 				found = c;
+			else if (c->state == ALIVE && c->stop_report &&
+				 (flags & PROC_W_STOPPED)) {
+				if (!(flags & PROC_W_NOWAIT))
+					c->stop_report = false;
+				*code = PROC_STOPPED_CODE(c->stop_sig);
+				rc = c->pid;
+				punlock(was);
+				return rc;
+			} else if (c->state == ALIVE && c->cont_report &&
+				   (flags & PROC_W_CONTINUED)) {
+				if (!(flags & PROC_W_NOWAIT))
+					c->cont_report = false;
+				*code = PROC_CONTINUED_CODE;
+				rc = c->pid;
+				punlock(was);
+				return rc;
+			}
 		}
 		if (!any) {
 			punlock(was);
@@ -1386,7 +1543,8 @@ static int wait_child(struct proc *p, int pid, int pgid, int32_t *code,
 		if (found) {
 			*code = found->exit_code;
 			rc = found->pid;
-			release_slot(found);
+			if (!(flags & PROC_W_NOWAIT))
+				release_slot(found);
 			punlock(was);
 			return rc;
 		}

@@ -298,6 +298,33 @@ int proc_signal_as_kernel(int pid, int sig);
 /* proc_sigpage - the address of every Linux process's signal page: the
  * code a handler returns to without SA_RESTORER (rt_sigreturn). */
 uint64_t proc_sigpage(void);
+/* proc_stop_point - where a Linux thread stops while its process is
+ * stopped (a stop signal: SIGSTOP, or SIGTSTP, SIGTTIN, SIGTTOU with
+ * their default action), until SIGCONT or its end: the end of each
+ * system call and wait (linux_signal_return). proc_sig_take returns
+ * PROC_SIG_STOPPED when the process has just stopped: the caller goes
+ * to the stop point, then takes again. */
+#define PROC_SIG_STOPPED	(-1)
+void proc_stop_point(struct proc *p);
+/* proc_stopped - whether p is stopped. */
+bool proc_stopped(const struct proc *p);
+/* proc_wait_child - wait4 and waitid: a child of p (pid as wait4 names
+ * them, or with group the children of group pid, 0: p's) that ended
+ * (PROC_W_EXITED), stopped (PROC_W_STOPPED: *code PROC_STOPPED_CODE of
+ * the signal) or went on (PROC_W_CONTINUED: PROC_CONTINUED_CODE), each
+ * told once unless PROC_W_NOWAIT; PROC_W_NOHANG: 0 when none has.
+ * Its pid; -ECHILD, -EINTR, LINUX_ERESTARTSYS. */
+#define PROC_W_NOHANG		0x1
+#define PROC_W_STOPPED		0x2
+#define PROC_W_EXITED		0x4
+#define PROC_W_CONTINUED	0x8
+#define PROC_W_NOWAIT		0x01000000
+#define PROC_STOPPED_CODE(sig)	(-(2000 + (sig)))
+#define PROC_CONTINUED_CODE	(-3000)
+#define PROC_STOPPED_OF(code)	((code) <= -2001 && (code) >= -2064 ? \
+				 -(code) - 2000 : 0)
+int proc_wait_child(struct proc *p, int pid, bool group, unsigned int flags,
+		    int32_t *code);
 /* proc_sigqueue - post sig to process pid (> 0) with the siginfo *info
  * (rt_sigqueueinfo): kill's permission checks; -ESRCH, -EPERM,
  * -EINVAL. */

@@ -17,6 +17,9 @@
 #include "ulib.h"
 
 #define sys(n, a, b, c, d, e) aegis_syscall((n), (a), (b), (c), (d), (e), 0)
+#define sys6(n, a, b, c, d, e, f) aegis_syscall((n), (long)(a), (long)(b), \
+						(long)(c), (long)(d), \
+						(long)(e), (long)(f))
 
 #if defined(__x86_64__)
 enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_rt_sigaction = 13,
@@ -29,7 +32,7 @@ enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_rt_sigaction = 13,
        NR_timer_gettime = 224, NR_timer_getoverrun = 225,
        NR_timer_delete = 226, NR_sigaltstack = 131,
        NR_rt_sigqueueinfo = 129, NR_rt_tgsigqueueinfo = 297,
-       NR_getppid = 110 };
+       NR_getppid = 110, NR_waitid = 247, NR_setpgid = 109 };
 #define UC_SIGMASK	296	/* ucontext: uc_sigmask after uc_mcontext */
 #define MINSIGSTKSZ	2048
 #else
@@ -43,7 +46,8 @@ enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
        NR_timer_gettime = 108, NR_timer_getoverrun = 109,
        NR_timer_settime = 110, NR_timer_delete = 111,
        NR_sigaltstack = 132, NR_rt_sigqueueinfo = 138,
-       NR_rt_tgsigqueueinfo = 240, NR_getppid = 173, NR_uname = 160 };
+       NR_rt_tgsigqueueinfo = 240, NR_getppid = 173, NR_uname = 160, NR_waitid = 95,
+       NR_setpgid = 154 };
 #define UC_SIGMASK	40	/* ucontext: uc_sigmask before uc_mcontext */
 #define MINSIGSTKSZ	5120
 #endif
@@ -761,6 +765,95 @@ static void queued(void)
 	CHECK(disposition(SIGUSR1, SIG_DFL) == 0);
 }
 
+/* stop signals: a stopped child runs no more until SIGCONT, and its
+ * parent's waits are told of each (WUNTRACED, WCONTINUED, waitid) */
+static volatile int chld_code, chld_status;
+
+static void chld_handler(int sig, void *info, void *uc)
+{
+	int32_t *si = info;
+
+	(void)sig;
+	(void)uc;
+	chld_code = si[2];
+	chld_status = si[6];
+}
+
+static void stops(void)
+{
+	int p[2];
+	int32_t si[32];
+	char c;
+	int st = -1;
+	long pid, n;
+
+	CHECK(L(pipe2, p, 04000, 0, 0) == 0);		/* O_NONBLOCK */
+	pid = fork_();
+	if (pid == 0) {
+		for (;;) {			/* a byte every 10 ms */
+			L(write, p[1], "x", 1, 0);
+			sleep_ms(10, 0);
+		}
+	}
+	CHECK(pid > 0);
+	CHECK(act(SIGCHLD, chld_handler, SA_SIGINFO, 0) == 0);
+	chld_code = 0;
+	CHECK(L(kill, pid, SIGSTOP, 0, 0) == 0);
+	CHECK(L(wait4, pid, &st, 2, 0) == pid);		/* WUNTRACED */
+	CHECK((st & 0xff) == 0x7f && (st >> 8 & 0xff) == SIGSTOP);
+	for (n = 0; n < 200 && chld_code != 5; n++)	/* SIGCHLD comes */
+		sleep_ms(5, 0);
+	CHECK(chld_code == 5 && chld_status == SIGSTOP);	/* CLD_STOPPED */
+	/* told once; and it runs no more */
+	CHECK(L(wait4, pid, &st, 2 | 1, 0) == 0);
+	while (L(read, p[0], &c, 1, 0) == 1)
+		;
+	sleep_ms(80, 0);
+	CHECK(L(read, p[0], &c, 1, 0) == -EAGAIN);
+	/* SIGCONT: on again, and told (WCONTINUED, CLD_CONTINUED) */
+	CHECK(L(kill, pid, 18, 0, 0) == 0);
+	CHECK(L(wait4, pid, &st, 8, 0) == pid && st == 0xffff);
+	for (n = 0; n < 200 && L(read, p[0], &c, 1, 0) != 1; n++)
+		sleep_ms(5, 0);
+	CHECK(n < 200);
+	for (n = 0; n < 200 && chld_code != 6; n++)
+		sleep_ms(5, 0);
+	CHECK(chld_code == 6 && chld_status == 18);	/* CLD_CONTINUED */
+	/* SIGTSTP to an orphaned process group is dropped (this program's
+	 * group is one: it leads a session, its parent outside it) */
+	CHECK(L(kill, pid, 20, 0, 0) == 0);
+	sleep_ms(30, 0);
+	CHECK(L(wait4, pid, &st, 2 | 1, 0) == 0);
+	/* in a group of its own, whose parent (this program) is in another
+	 * group of the session, SIGTSTP's default stops it; waitid sees it
+	 * (and WNOWAIT keeps it to be seen again) */
+	CHECK(L(setpgid, pid, pid, 0, 0) == 0);
+	CHECK(L(kill, pid, 20, 0, 0) == 0);
+	memset(si, 0, sizeof(si));
+	CHECK(sys6(NR_waitid, 1, pid, si, 2 | 0x01000000, 0, 0) == 0);
+	CHECK(si[0] == SIGCHLD && si[2] == 5 && si[4] == pid && si[6] == 20);
+	memset(si, 0, sizeof(si));
+	CHECK(sys6(NR_waitid, 1, pid, si, 2, 0, 0) == 0);	/* WSTOPPED */
+	CHECK(si[2] == 5 && si[6] == 20);
+	memset(si, 0, sizeof(si));
+	CHECK(sys6(NR_waitid, 1, pid, si, 2 | 1, 0, 0) == 0);
+	CHECK(si[4] == 0);				/* told once */
+	/* a stopped process ends by SIGKILL */
+	CHECK(L(kill, pid, SIGKILL, 0, 0) == 0);
+	CHECK(status_of(pid) == SIGKILL);
+	CHECK(disposition(SIGCHLD, SIG_DFL) == 0);
+	/* a handled SIGTSTP does not stop; SIGCONT with nothing stopped
+	 * does nothing */
+	got = 0;
+	CHECK(act(20, handler, 0, 0) == 0);
+	CHECK(L(kill, L(getpid, 0, 0, 0, 0), 20, 0, 0) == 0);
+	CHECK(got == 1 && got_sig == 20);
+	CHECK(L(kill, L(getpid, 0, 0, 0, 0), 18, 0, 0) == 0);
+	CHECK(disposition(20, SIG_DFL) == 0);
+	L(close, p[0], 0, 0, 0);
+	L(close, p[1], 0, 0, 0);
+}
+
 int main(void)
 {
 	handlers();
@@ -772,6 +865,7 @@ int main(void)
 	posix_timers();
 	alt_stack();
 	queued();
+	stops();
 #if defined(__aarch64__)
 	no_restorer();
 #endif
