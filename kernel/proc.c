@@ -879,7 +879,9 @@ static int kill_from(struct proc *self, int pid, int sig)
 		struct proc *p = &procs[i];
 		bool match;
 
-		if (p->state != ALIVE || p->ending)
+		/* an ended process not yet waited for (a zombie) is there
+		 * to kill, as on Linux: the signal does nothing */
+		if (p->state != ALIVE && p->state != ENDED)
 			continue;
 		match = pid > 0 ? p->pid == pid :
 			pid == 0 ? self && p->pgid == self->pgid :
@@ -895,7 +897,7 @@ static int kill_from(struct proc *self, int pid, int sig)
 			continue;
 		}
 		found++;
-		if (sig && post(p, sig, &info))
+		if (sig && p->state == ALIVE && !p->ending && post(p, sig, &info))
 			ends[n++] = p;
 	}
 	punlock(was);

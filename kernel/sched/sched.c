@@ -993,9 +993,26 @@ const char *sched_name(int id)
 uint64_t sched_cpu_ns(int id)
 {
 	uint64_t c = 0;
+	bool was;
 
-	if (id >= 0 && id < SCHED_THREADS_MAX)
-		c = __atomic_load_n(&th[id].cycles, __ATOMIC_RELAXED);
+	if (id < 0 || id >= SCHED_THREADS_MAX)
+		return 0;
+	/* what it had, and its turn so far when it runs now (a thread
+	 * alone on a CPU may not be switched out for a long time) */
+	was = hal_irq_cpu_save();
+	lock_take();
+	c = th[id].cycles;
+	if (core.t[id].state == CORE_RUNNING &&
+	    core.t[id].cpu < SMP_CPUS_MAX &&
+	    cpu_st[core.t[id].cpu].current == id) {
+		uint64_t now = hal_cycles(),
+			 last = cpu_st[core.t[id].cpu].last_switch;
+
+		if (now > last)
+			c += now - last;
+	}
+	lock_give();
+	hal_irq_cpu_enable(was);
 	return ns_of_cycles(c);
 }
 

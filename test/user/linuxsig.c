@@ -592,6 +592,8 @@ static void itimers(void)
 		if (spin % 4096 == 0)
 			L(getpid, 0, 0, 0, 0);	/* a call: where it lands */
 	CHECK(t_got == 1 && got_sig == 27);
+	it[3] = 0;			/* (disarmed, should it not have fired) */
+	CHECK(L(setitimer, 2, it, 0, 0) == 0);
 	CHECK(disposition(27, SIG_DFL) == 0);
 	CHECK(disposition(SIGALRM, SIG_DFL) == 0);
 	(void)me;

@@ -20,6 +20,27 @@ wait $pid
 echo "wait: $?"
 ( trap 'echo sub got HUP; exit 5' HUP; kill -HUP $(sh -c 'echo $PPID'); sleep 1; echo late )
 echo "subshell: $?"
+# a stopped process: it runs no more until SIGCONT, and a signal sent
+# while it is stopped is handled once it goes on
+sh -c 'trap "exit 7" TERM; while :; do echo x >> /tmp/diff-stop.$$; sleep 0.05; done' &
+pid=$!
+sleep 0.3
+kill -STOP $pid
+sleep 0.3
+a=$(wc -l < /tmp/diff-stop.$pid)
+sleep 0.5
+b=$(wc -l < /tmp/diff-stop.$pid)
+[ "$a" = "$b" ] && echo "stopped: no progress"
+kill -CONT $pid
+sleep 1
+c=$(wc -l < /tmp/diff-stop.$pid)
+[ "$c" -gt "$b" ] && echo "continued: progress"
+kill -STOP $pid
+kill -TERM $pid
+kill -CONT $pid
+wait $pid
+echo "TERM while stopped: $?"
+rm -f /tmp/diff-stop.$pid
 trap 'echo exit trap' EXIT
 yes | head -2
 echo "pipe: $?"
