@@ -75,6 +75,21 @@ static int ns_init(void)
 	return 0;
 }
 
+/* "ns.mounted": who mounted what, under this instance's generation (the
+ * proc service keeps the table for /proc/mounts from these) */
+static void mounted(const char *name, bus_svc_t owner)
+{
+	struct ns_mount_event ev;
+	int self = bus_svc_find("ns");
+
+	memset(&ev, 0, sizeof(ev));
+	ev.gen = self < 0 ? 0 : bus_svc_generation((bus_svc_t)self);
+	memcpy(ev.name, name, strnlen(name, sizeof(ev.name) - 1));
+	memcpy(ev.service, bus_svc_name(owner),
+	       strnlen(bus_svc_name(owner), sizeof(ev.service) - 1));
+	bus_publish(TOPIC_NS_MOUNTED, BUS_PRIO_DEFAULT, &ev, sizeof(ev));
+}
+
 static int do_mount(const struct bus_msg *m)
 {
 	char name[16];
@@ -99,6 +114,7 @@ static int do_mount(const struct bus_msg *m)
 	memcpy(mounts[nmounts].name, name, sizeof(name));
 	mounts[nmounts].owner = m->src;
 	nmounts++;
+	mounted(name, m->src);
 	return 0;
 }
 

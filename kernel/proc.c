@@ -829,6 +829,32 @@ static bool post(struct proc *p, int sig, const struct proc_siginfo *info)
 	return false;
 }
 
+int proc_made(void)
+{
+	return __atomic_load_n(&next_pid, __ATOMIC_RELAXED) - 1;
+}
+
+int proc_fd_target(int pid, int fd, char *out, size_t size)
+{
+	bool was = plock();
+	struct proc *p = by_pid(pid);
+	int rc = 0;
+
+	if (!p || p->state != ALIVE || fd < 0 || fd >= PROC_FILES ||
+	    p->files[fd] == -1)
+		rc = -AE_ENOENT;
+	else if (p->files[fd] == PROC_FD_CONSOLE)
+		ksnprintf(out, size, "/dev/console");
+	else if (memcmp(p->lfd[fd].path, "pipe:", 5) == 0)
+		ksnprintf(out, size, "pipe:[%d]", p->files[fd]);
+	else if (p->lfd[fd].path[0])
+		ksnprintf(out, size, "%s", p->lfd[fd].path);
+	else
+		ksnprintf(out, size, "anon_inode:[%d]", p->files[fd]);
+	punlock(was);
+	return rc;
+}
+
 bool proc_stopped(const struct proc *p)
 {
 	return __atomic_load_n(&p->stopped, __ATOMIC_ACQUIRE);

@@ -14,8 +14,16 @@
  *   /proc/meminfo          mm's pages (no swap, buffers or cache: 0)
  *   /proc/uptime           the time since boot, and the CPU time no
  *                          thread used (all CPUs)
+ *   /proc/PID/statm        its pages: size, resident (the same; the
+ *                          rest 0)
+ *   /proc/PID/fd/          one link a open file: its path, pipe:[N]
  *   /proc/loadavg          the scheduler's load averages
  *   /proc/version          the kernel's name and version
+ *   /proc/mounts           ns's mount table, as Linux's lines
+ *   /proc/stat             each CPU's busy and idle time (busy time is
+ *                          all "user": Aegis does not split it), the
+ *                          context switches, the boot time, processes
+ *                          made, running and (0) blocked
  *
  * A file's text is made at each read from the values of that moment.
  * The links exe and cwd lead out of /proc: their open and stat answer
@@ -29,6 +37,7 @@
 #include <aegis/hal.h>
 #include <aegis/kernel.h>
 #include <aegis/kprintf.h>
+#include <aegis/linux.h>
 #include <aegis/mm.h>
 #include <aegis/node.h>
 #include <aegis/proc.h>
@@ -42,20 +51,22 @@
 #define TEXT_MAX	1024
 #define TICK_NS		10000000ull	/* Linux's USER_HZ: 100 */
 
-enum kind { K_NONE, K_ROOT, K_PIDDIR, K_LINK, K_FILE };
-enum file { F_MEMINFO, F_UPTIME, F_LOADAVG, F_VERSION, F_NTOP,
-	    F_STAT = F_NTOP, F_STATUS, F_CMDLINE, F_COMM, F_NFILES,
-	    L_EXE = F_NFILES, L_CWD, L_SELF };
+enum kind { K_NONE, K_ROOT, K_PIDDIR, K_LINK, K_FILE, K_FDDIR };
+enum file { F_MEMINFO, F_UPTIME, F_LOADAVG, F_VERSION, F_MOUNTS,
+	    F_SYSSTAT, F_NTOP,
+	    F_STAT = F_NTOP, F_STATUS, F_CMDLINE, F_COMM, F_STATM, F_NFILES,
+	    L_EXE = F_NFILES, L_CWD, L_SELF, L_FD };
 
 static const char *const top_names[] = { "meminfo", "uptime", "loadavg",
-					 "version" };
+					 "version", "mounts", "stat" };
 static const char *const pid_names[] = { "stat", "status", "cmdline",
-					 "comm" };
+					 "comm", "statm" };
 
 struct node_ref {
 	enum kind kind;
 	int what;		/* enum file, for K_FILE and K_LINK */
 	int pid;		/* K_PIDDIR, and the per-process ones */
+	int fd;			/* L_FD */
 };
 
 static struct {
@@ -131,6 +142,21 @@ static int lookup(const char *path, int self, bool follow,
 		r->kind = K_PIDDIR;
 		return 0;
 	}
+	if (strcmp(rest, "fd") == 0) {
+		r->kind = K_FDDIR;
+		return 0;
+	}
+	if (strncmp(rest, "fd/", 3) == 0) {
+		char t[8];
+		int fd = number(rest + 3, strlen(rest + 3));
+
+		if (fd < 0 || proc_fd_target(pid, fd, t, sizeof(t)))
+			return -AE_ENOENT;
+		r->kind = K_LINK;
+		r->what = L_FD;
+		r->fd = fd;
+		return follow ? -AE_EXDEV : 0;
+	}
 	if (strchr(rest, '/'))
 		return -AE_ENOENT;	/* nothing deeper */
 	for (int i = 0; i < F_NFILES - F_NTOP; i++)
@@ -154,6 +180,11 @@ static int target(const struct node_ref *r, char *buf, size_t size)
 
 	if (r->what == L_SELF)
 		return ksnprintf(buf, size, "%d", r->pid);
+	if (r->what == L_FD) {
+		int rc = proc_fd_target(r->pid, r->fd, buf, size);
+
+		return rc ? rc : (int)strlen(buf);
+	}
 	if (proc_view_pid(r->pid, &v))
 		return -AE_ENOENT;
 	return ksnprintf(buf, size, "%s", r->what == L_EXE ? v.exe : v.cwd);
@@ -164,6 +195,99 @@ static uint32_t put(char *buf, uint32_t size, uint32_t n, int k)
 	if (k < 0)
 		return n;
 	return n + (uint32_t)k >= size ? size - 1 : n + (uint32_t)k;
+}
+
+/* ns's mounts, from its "ns.mounted" events: those of its generation
+ * gen (a new ns starts a new table; its owners mount again) */
+#define MOUNTS_MAX	8
+static struct ns_mount_event mounts[MOUNTS_MAX];
+static unsigned int nmounts;
+static uint32_t mounts_gen;
+
+static void mounted(const struct bus_msg *m)
+{
+	struct ns_mount_event ev;
+
+	if (m->len != sizeof(ev))
+		return;
+	memcpy(&ev, m->data, sizeof(ev));
+	ev.name[sizeof(ev.name) - 1] = ev.service[sizeof(ev.service) - 1] = 0;
+	if (ev.gen != mounts_gen) {
+		mounts_gen = ev.gen;
+		nmounts = 0;
+	}
+	for (unsigned int k = 0; k < nmounts; k++)
+		if (strcmp(mounts[k].name, ev.name) == 0) {
+			mounts[k] = ev;
+			return;
+		}
+	if (nmounts < MOUNTS_MAX)
+		mounts[nmounts++] = ev;
+}
+
+/* /proc/mounts: ns's mount table as Linux's lines (device, mount point,
+ * type, options, 0 0), each file system its Linux name */
+static uint32_t mounts_text(char *buf, uint32_t size)
+{
+	static const char *const types[][3] = {
+		{ "tmpfs", "tmpfs", "tmpfs" },	/* service, device, type */
+		{ "devfs", "devtmpfs", "devtmpfs" },
+		{ "sysfs", "sysfs", "sysfs" },
+		{ "proc", "proc", "proc" },
+	};
+	uint32_t n = 0;
+
+	for (unsigned int k = 0; k < nmounts; k++) {
+		const char *dev = mounts[k].service, *type = dev;
+
+		for (unsigned int i = 0; i < sizeof(types) / sizeof(types[0]);
+		     i++)
+			if (strcmp(dev, types[i][0]) == 0) {
+				dev = types[i][1];
+				type = types[i][2];
+			}
+		n = put(buf, size, n, ksnprintf(buf + n, size - n,
+			"%s %s%s %s rw 0 0\n", dev,
+			strcmp(mounts[k].name, "/") == 0 ? "" : "/",
+			mounts[k].name, type));
+	}
+	return n;
+}
+
+/* /proc/stat: each CPU's busy time (as "user") and idle time in ticks of
+ * 10 ms, and the counters Aegis keeps */
+static uint32_t stat_text(char *buf, uint32_t size, uint64_t now)
+{
+	unsigned int cpus = smp_cpus_online(), running = 0;
+	uint64_t busy[SMP_CPUS_MAX], all = 0;
+	struct sched_stats ss;
+	struct proc_view v;
+	uint32_t n = 0;
+
+	for (unsigned int c = 0; c < cpus && c < SMP_CPUS_MAX; c++) {
+		busy[c] = sched_cpu_busy_ns(c);
+		if (busy[c] > now)
+			busy[c] = now;
+		all += busy[c];
+	}
+	n = put(buf, size, n, ksnprintf(buf + n, size - n,
+		"cpu  %llu 0 0 %llu 0 0 0 0 0 0\n",
+		(unsigned long long)(all / TICK_NS),
+		(unsigned long long)((now * cpus - all) / TICK_NS)));
+	for (unsigned int c = 0; c < cpus && c < SMP_CPUS_MAX; c++)
+		n = put(buf, size, n, ksnprintf(buf + n, size - n,
+			"cpu%u %llu 0 0 %llu 0 0 0 0 0 0\n", c,
+			(unsigned long long)(busy[c] / TICK_NS),
+			(unsigned long long)((now - busy[c]) / TICK_NS)));
+	for (unsigned int s = 0; s < PROC_MAX; s++)
+		if (proc_view_slot(s, &v) == 0 && v.state == 'R')
+			running++;
+	sched_get_stats(&ss);
+	return put(buf, size, n, ksnprintf(buf + n, size - n,
+		"ctxt %llu\nbtime %lld\nprocesses %d\nprocs_running %u\n"
+		"procs_blocked 0\n", (unsigned long long)ss.switches,
+		(long long)(linux_wall_offset() / 1000000000), proc_made(),
+		running));
 }
 
 /* File r's text now: its length. */
@@ -214,21 +338,26 @@ static uint32_t text(const struct node_ref *r, char *buf, uint32_t size)
 				(unsigned long long)(((la[i] & 0xffff) * 100) >>
 						     16)));
 		{
-			unsigned int procs = 0;
+			unsigned int procs = 0, running = 0;
 			int last = 0;
 
 			for (unsigned int s = 0; s < PROC_MAX; s++)
 				if (proc_view_slot(s, &v) == 0) {
 					procs++;
+					running += v.state == 'R';
 					last = v.pid > last ? v.pid : last;
 				}
 			return put(buf, size, n, ksnprintf(buf + n, size - n,
-				"1/%u %d\n", procs, last));
+				"%u/%u %d\n", running, procs, last));
 		}
 	case F_VERSION:
 		return put(buf, size, 0, ksnprintf(buf, size,
 			"Aegis version %s (%s)\n", AEGIS_VERSION,
 			hal_arch_name()));
+	case F_MOUNTS:
+		return mounts_text(buf, size);
+	case F_SYSSTAT:
+		return stat_text(buf, size, now);
 	default:
 		break;
 	}
@@ -259,6 +388,13 @@ static uint32_t text(const struct node_ref *r, char *buf, uint32_t size)
 		return n;
 	case F_COMM:
 		return put(buf, size, 0, ksnprintf(buf, size, "%s\n", v.name));
+	case F_STATM:
+		/* size resident shared text lib data dt, in pages: all it
+		 * holds is resident (Aegis does not page out) */
+		return put(buf, size, 0, ksnprintf(buf, size,
+			"%llu %llu 0 0 0 0 0\n",
+			(unsigned long long)v.pages,
+			(unsigned long long)v.pages));
 	default:
 		return 0;
 	}
@@ -284,6 +420,11 @@ static int describe(const struct node_ref *r, struct node_stat *st)
 	case K_PIDDIR:
 		st->kind = NODE_KIND_DIR;
 		st->mode = 0555;
+		st->nlink = 2;
+		break;
+	case K_FDDIR:		/* its owner's only, as Linux's */
+		st->kind = NODE_KIND_DIR;
+		st->mode = 0500;
 		st->nlink = 2;
 		break;
 	case K_FILE:
@@ -366,8 +507,26 @@ static int do_readdir(const struct bus_msg *m, const struct node_ref *r,
 			d.kind = NODE_KIND_DIR;
 			d.next = 3 + F_NTOP + s + 1;
 		}
+	} else if (r->kind == K_FDDIR) {
+		/* ".", "..", then a link an open file */
+		if (i < 2) {
+			memcpy(d.name, "..", i + 1);
+			d.kind = NODE_KIND_DIR;
+		} else {
+			char t[8];
+			int fd = (int)i - 2;
+
+			while (fd < PROC_FILES &&
+			       proc_fd_target(r->pid, fd, t, sizeof(t)))
+				fd++;
+			if (fd >= PROC_FILES)
+				return -AE_ENOENT;
+			ksnprintf(d.name, sizeof(d.name), "%d", fd);
+			d.kind = NODE_KIND_LINK;
+			d.next = (uint32_t)fd + 3;
+		}
 	} else {
-		static const char *const links[] = { "exe", "cwd" };
+		static const char *const links[] = { "exe", "cwd", "fd" };
 
 		if (i < 2) {
 			memcpy(d.name, "..", i + 1);
@@ -376,9 +535,11 @@ static int do_readdir(const struct bus_msg *m, const struct node_ref *r,
 			memcpy(d.name, pid_names[i - 2],
 			       strlen(pid_names[i - 2]) + 1);
 			d.kind = NODE_KIND_FILE;
-		} else if (i < 4 + F_NFILES - F_NTOP) {
-			memcpy(d.name, links[i - 2 - (F_NFILES - F_NTOP)], 4);
-			d.kind = NODE_KIND_LINK;
+		} else if (i < 5 + F_NFILES - F_NTOP) {
+			unsigned int k = i - 2 - (F_NFILES - F_NTOP);
+
+			memcpy(d.name, links[k], strlen(links[k]) + 1);
+			d.kind = k == 2 ? NODE_KIND_DIR : NODE_KIND_LINK;
 		} else {
 			return -AE_ENOENT;
 		}
@@ -414,6 +575,8 @@ int procfs_handle(const struct bus_msg *m, struct bus_msg *reply)
 	default:
 		break;
 	}
+	if (m->kind == BUS_EVENT && m->topic == TOPIC_NS_MOUNTED)
+		mounted(m);
 	if (m->kind != BUS_REQUEST)
 		return 0;
 	rc = node_req_take(m, &q);
@@ -469,9 +632,16 @@ int procfs_handle(const struct bus_msg *m, struct bus_msg *reply)
 		/* open: read-only */
 		if (q.flags & NODE_WRITE)
 			return r.kind == K_FILE ? -AE_EACCES : -AE_EISDIR;
-		if ((q.flags & NODE_DIR) &&
-		    r.kind != K_ROOT && r.kind != K_PIDDIR)
+		if ((q.flags & NODE_DIR) && r.kind != K_ROOT &&
+		    r.kind != K_PIDDIR && r.kind != K_FDDIR)
 			return -AE_ENOTDIR;
+		/* a process's fd directory: its owner's (and root's) */
+		if (r.kind == K_FDDIR && q.uid != 0) {
+			struct proc_view v;
+
+			if (proc_view_pid(r.pid, &v) || v.uid != q.uid)
+				return -AE_EACCES;
+		}
 		if (!node_slot_allowed((unsigned int)used_handles(),
 				       HANDLES_MAX, HANDLES_RESERVE, q.uid))
 			return -AE_EMFILE;
@@ -492,7 +662,8 @@ int procfs_handle(const struct bus_msg *m, struct bus_msg *reply)
 		return 0;
 	}
 	if (m->topic == TOPIC_NODE_READDIR) {
-		if (r.kind != K_ROOT && r.kind != K_PIDDIR)
+		if (r.kind != K_ROOT && r.kind != K_PIDDIR &&
+		    r.kind != K_FDDIR)
 			return -AE_ENOTDIR;
 		return do_readdir(m, &r, &q);
 	}

@@ -264,6 +264,12 @@ int node_readlink(const char *path, char *buf, uint32_t size,
 int node_setattr(int fd, const char *path, uint32_t what, uint32_t mode,
 		 int64_t value, struct node_cred c);
 int node_dup(int fd);
+/* "ns.mounted", published by ns for each mount it makes. */
+struct ns_mount_event {
+	uint32_t gen;		/* ns's generation */
+	char name[16];		/* "/", "dev", "sys", "proc" */
+	char service[16];	/* its owner's service name */
+};
 
 /* node_pipe - a new pipe (ns.pipe, from the pipe service): its read end
  * in fds[0], its write end in fds[1], each an open file of ns (node_read,

@@ -306,6 +306,11 @@ uint64_t proc_sigpage(void);
  * to the stop point, then takes again. */
 #define PROC_SIG_STOPPED	(-1)
 void proc_stop_point(struct proc *p);
+/* proc_made - the processes made since boot (/proc/stat).
+ * proc_fd_target - what file fd of process pid is, as /proc/PID/fd/FD
+ * names it: its path, "pipe:[N]", "/dev/console"; -ENOENT. */
+int proc_made(void);
+int proc_fd_target(int pid, int fd, char *out, size_t size);
 /* proc_stopped - whether p is stopped. */
 bool proc_stopped(const struct proc *p);
 /* proc_wait_child - wait4 and waitid: a child of p (pid as wait4 names

@@ -83,6 +83,9 @@ int sched_cpu_of(int id);
 /* sched_cpu_ns - the CPU time thread id has had so far, in ns (0 for a
  * free slot; up to its last switch). Any context. */
 uint64_t sched_cpu_ns(int id);
+/* sched_cpu_busy_ns - the time CPU cpu ran threads since boot (the rest
+ * it was idle, in its dispatcher); as of its last switch. */
+uint64_t sched_cpu_busy_ns(unsigned int cpu);
 
 /* A user thread: it starts at pc with stack pointer sp in the address
  * space as_id (root its table, from mm_as_create), which it owns: the

@@ -113,6 +113,8 @@ static struct cpu_state {
 	uint64_t kernel_root;	/* the one active before (the kernel's) */
 	uint64_t switches;	/* to a thread */
 	uint64_t preempts;	/* threads its interrupts took it from */
+	uint64_t busy;		/* cycles its threads ran (not its
+				 * dispatcher's: idle) */
 } __attribute__((aligned(64))) cpu_st[SMP_CPUS_MAX];
 
 /* masked interrupts always (kernel_irq_exit takes it in interrupt
@@ -271,8 +273,11 @@ static void account(struct cpu_state *c, int id)
 {
 	uint64_t now = hal_cycles();
 
-	if (id >= 0)
+	if (id >= 0) {
 		th[id].cycles += now - c->last_switch;
+		__atomic_store_n(&c->busy, c->busy + (now - c->last_switch),
+				 __ATOMIC_RELAXED);
+	}
 	c->last_switch = now;
 }
 
@@ -988,6 +993,13 @@ const char *sched_name(int id)
 	    core.t[id].state == CORE_FREE)
 		return NULL;
 	return th[id].name;
+}
+
+uint64_t sched_cpu_busy_ns(unsigned int cpu)
+{
+	return cpu < SMP_CPUS_MAX ?
+	       ns_of_cycles(__atomic_load_n(&cpu_st[cpu].busy,
+					    __ATOMIC_RELAXED)) : 0;
 }
 
 uint64_t sched_cpu_ns(int id)
