@@ -122,9 +122,10 @@ struct proc {
 	struct HalAltStack altstack;	/* sigaltstack(2) */
 	int nice;		/* -20..19 (getpriority/setpriority) */
 	bool membarrier;	/* registered (membarrier(2)) */
-	/* stopped by a stop signal (until SIGCONT); what its parent's
-	 * waits have yet to be told (WUNTRACED, WCONTINUED) */
-	bool stopped, stop_report, cont_report;
+	/* a stop signal asked it to stop (stopping), and its thread has
+	 * (stopped), until SIGCONT; what its parent's waits have yet to be
+	 * told (WUNTRACED, WCONTINUED) */
+	bool stopping, stopped, stop_report, cont_report;
 	int stop_sig;
 	/* timers: the three interval timers, then timer_create's */
 	struct ptimer itimer[3];
@@ -575,6 +576,7 @@ static void view_of(const struct proc *p, struct proc_view *v)
 			v->state = 'R';
 	}
 	v->start_ns = p->start_ns;
+	v->nice = p->nice;
 	memcpy(v->name, p->name, sizeof(v->name));
 	memcpy(v->exe, p->exe, sizeof(v->exe));
 	memcpy(v->cwd, p->cwd, sizeof(v->cwd));
@@ -753,22 +755,20 @@ static void tell_parent(struct proc *p, int why, int sig)
 		post(parent, SIGCHLD, &info);	/* (SIGCHLD ends nobody) */
 }
 
-/* A stop signal's default action: p stops at its threads' next stop
- * point (the end of a system call or wait: the SIGSTOP bit marks it
- * pending, unblockable). Lock held. */
+/* A stop signal's default action: p stops at its thread's next stop
+ * point (a system call's start or end, or the wait it is in: the SIGSTOP
+ * bit marks it due, unblockable); its parent is told once it has.
+ * Lock held. */
 static void stop(struct proc *p, int sig)
 {
 	__atomic_and_fetch(&p->sig_pending, ~SIG_BIT(SIGCONT),
 			   __ATOMIC_RELEASE);
-	if (p->stopped)
+	if (p->stopping || p->stopped)
 		return;
-	p->stopped = true;
+	p->stopping = true;
 	p->stop_sig = sig;
-	p->stop_report = true;
-	p->cont_report = false;
 	__atomic_or_fetch(&p->sig_pending, SIG_BIT(SIGSTOP), __ATOMIC_RELEASE);
 	wake_threads(p);
-	tell_parent(p, CLD_STOPPED, sig);
 }
 
 /* Whether process group pgid is orphaned: no member has a parent in
@@ -801,12 +801,16 @@ static bool post(struct proc *p, int sig, const struct proc_siginfo *info)
 	if (sig == SIGCONT && p->is_linux) {
 		__atomic_and_fetch(&p->sig_pending, ~(STOP_SIGS),
 				   __ATOMIC_RELEASE);
-		if (p->stopped) {
-			p->stopped = false;
+		if (p->stopping || p->stopped) {
+			bool was_stopped = p->stopped;
+
+			p->stopping = p->stopped = false;
 			p->stop_report = false;
-			p->cont_report = true;
 			wake_threads(p);
-			tell_parent(p, CLD_CONTINUED, SIGCONT);
+			if (was_stopped) {
+				p->cont_report = true;
+				tell_parent(p, CLD_CONTINUED, SIGCONT);
+			}
 		}
 	}
 	if ((STOP_SIGS & SIG_BIT(sig)) && p->is_linux &&
@@ -857,15 +861,25 @@ int proc_fd_target(int pid, int fd, char *out, size_t size)
 
 bool proc_stopped(const struct proc *p)
 {
-	return __atomic_load_n(&p->stopped, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&p->stopping, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&p->stopped, __ATOMIC_ACQUIRE);
 }
 
 void proc_stop_point(struct proc *p)
 {
 	for (;;) {
 		uint64_t seen = sched_wakes();
-		bool was = plock(), stopped = p->stopped && !p->ending;
+		bool was = plock(), stopped;
 
+		if (p->stopping && !p->ending) {
+			/* it stops now: its parent is told */
+			p->stopping = false;
+			p->stopped = true;
+			p->stop_report = true;
+			p->cont_report = false;
+			tell_parent(p, CLD_STOPPED, p->stop_sig);
+		}
+		stopped = p->stopped && !p->ending;
 		if (!stopped)
 			__atomic_and_fetch(&p->sig_pending, ~SIG_BIT(SIGSTOP),
 					   __ATOMIC_RELEASE);
@@ -1397,7 +1411,7 @@ int proc_sig_take(struct proc *p, struct proc_sigact *act,
 		}
 		sig = __builtin_ctzll(due) + 1;
 		b = SIG_BIT(sig);
-		if (sig == SIGSTOP && p->stopped) {
+		if (sig == SIGSTOP && (p->stopping || p->stopped)) {
 			punlock(was);
 			return PROC_SIG_STOPPED;	/* the stop point first */
 		}

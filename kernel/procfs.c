@@ -366,10 +366,11 @@ static uint32_t text(const struct node_ref *r, char *buf, uint32_t size)
 	switch (r->what) {
 	case F_STAT:
 		return put(buf, size, 0, ksnprintf(buf, size,
-			"%d (%s) %c %d 0 0 0 0 0 0 0 0 0 %llu 0 0 0 20 0 %u 0 "
+			"%d (%s) %c %d 0 0 0 0 0 0 0 0 0 %llu 0 0 0 %d %d %u 0 "
 			"%llu %llu %llu 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 "
 			"0 0 0 0 0 0 0 0 0\n", v.pid, v.name, v.state, v.ppid,
-			(unsigned long long)(v.cpu_ns / TICK_NS), v.threads,
+			(unsigned long long)(v.cpu_ns / TICK_NS), 20 + v.nice,
+			v.nice, v.threads,
 			(unsigned long long)(v.start_ns / TICK_NS),
 			(unsigned long long)v.pages * 4096,
 			(unsigned long long)v.pages));

@@ -656,6 +656,9 @@ void kernel_syscall(struct HalSyscall *s)
 		calls[me] = s;
 	/* a Linux program's calls are Linux's (docs/LINUX_ABI.md) */
 	if (sched_caller_linux()) {
+		/* a process told to stop stops before its next call (as
+		 * Linux's would before its next instruction) */
+		(void)linux_sig_due();
 		s->ret = linux_syscall(s->nr, s->args, &m);
 		linux_signal_return(s);	/* a handler, or the call again */
 	} else

@@ -195,6 +195,7 @@ struct proc_view {
 	uint64_t pages;		/* what it holds */
 	uint64_t cpu_ns;	/* its threads' CPU time */
 	uint64_t start_ns;
+	int32_t nice;		/* -20..19 */
 	char name[PROC_NAME_MAX];
 	char exe[128], cwd[128];
 	char cmdline[PROC_CMDLINE_MAX];
