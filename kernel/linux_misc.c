@@ -6,6 +6,8 @@
  * Linux checks and keep nothing).
  */
 #include <string.h>
+#include <aegis/bus.h>
+#include <aegis/contract.h>
 #include <aegis/clock.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
@@ -16,8 +18,10 @@
 #include <aegis/logbuf.h>
 #include <aegis/mm.h>
 #include <aegis/proc.h>
+#include <aegis/random.h>
 #include <aegis/sched.h>
 #include <aegis/syscall.h>
+#include <aegis/topics.h>
 
 #define PAGE		4096ull
 #define NS		1000000000ull
@@ -629,4 +633,73 @@ int64_t lsys_syslog(const uint64_t a[SYS_ARGS_MAX])
 	default:	/* SYSLOG_SIZE_BUFFER */
 		return LOG_SIZE;
 	}
+}
+
+/* ---- getrandom -------------------------------------------------------------- */
+
+#define GRND_NONBLOCK	1
+#define GRND_RANDOM	2
+#define GRND_INSECURE	4
+
+/* Up to RANDOM_READ_MAX bytes from the random service into buf: their
+ * number, -EAGAIN before it is ready (without RANDOM_INSECURE). */
+static int random_bytes(uint8_t *buf, uint32_t len, uint32_t flags)
+{
+	int svc = bus_contract_owner(TOPIC_RANDOM_READ), rc;
+	struct random_req q = { len, flags, 0 };
+	uint32_t n = 0;
+	size_t got = 0;
+
+	if (svc < 0)
+		return -AE_EAGAIN;	/* not there (yet): nothing to give */
+	rc = bus_grant_new(buf, len, BUS_GRANT_WRITE, (bus_svc_t)svc, &q.buf);
+	if (rc)
+		return rc == -AE_ENOSPC ? -AE_EAGAIN : rc;
+	rc = bus_contract_call(TOPIC_RANDOM_READ, (bus_svc_t)svc, &q,
+			       sizeof(q), &n, sizeof(n), &got);
+	bus_grant_end(q.buf);
+	if (rc)
+		return rc;
+	return got == sizeof(n) && n <= len ? (int)n : -AE_EFAULT;
+}
+
+int64_t lsys_getrandom(const uint64_t a[SYS_ARGS_MAX])
+{
+	uint8_t chunk[RANDOM_READ_MAX];
+	uint64_t len = a[1] > 0x7fffffffull ? 0x7fffffffull : a[1];
+	uint64_t done = 0;
+	uint32_t flags = (uint32_t)a[2];
+	int rc;
+	PROC_OR_ESRCH(p);
+
+	if (a[2] & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE) ||
+	    (flags & (GRND_INSECURE | GRND_RANDOM)) ==
+	    (GRND_INSECURE | GRND_RANDOM))
+		return -AE_EINVAL;
+	while (done < len) {
+		uint32_t want = len - done < sizeof(chunk) ?
+				(uint32_t)(len - done) : sizeof(chunk);
+
+		rc = random_bytes(chunk, want,
+				  flags & GRND_INSECURE ? RANDOM_INSECURE : 0);
+		if (rc == -AE_EAGAIN && !done && !(flags & GRND_NONBLOCK)) {
+			/* not ready: wait for it (a signal ends the wait) */
+			if (proc_sig_due(p) || sched_killed())
+				return -LINUX_ERESTARTSYS;
+			sched_sleep_ns(10000000ull);
+			continue;
+		}
+		if (rc < 0)
+			return done ? (int64_t)done : rc;
+		if (syscall_copy(chunk, a[0] + done, (size_t)rc, true)) {
+			memset(chunk, 0, sizeof(chunk));
+			return done ? (int64_t)done : -AE_EFAULT;
+		}
+		done += (uint64_t)rc;
+		/* a long request gives way to a signal with what it has */
+		if (done < len && proc_sig_due(p))
+			break;
+	}
+	memset(chunk, 0, sizeof(chunk));
+	return (int64_t)done;
 }

@@ -704,9 +704,12 @@ CASES = [
                   b'run busybox ls /proc/self/fd\r'),
                  (r'^sh: busybox \(pid 18\) exited',
                   b'run busybox df /\r'),
+                 # the random service's state (docs/RANDOM.md)
+                 (r'^sh: busybox \(pid 19\) exited',
+                  b'run busybox cat /sys/random/state\r'),
                  # and reboot(2): busybox's poweroff turns the machine
                  # off through the power service
-                 (r'^sh: busybox \(pid 19\) exited',
+                 (r'^sh: busybox \(pid 20\) exited',
                   b'run +busybox poweroff -f\r')],
         'expect': [
             BANNER,
@@ -772,7 +775,10 @@ CASES = [
             r'^sh: busybox \(pid 18\) exited with 0$',
             r'^tmpfs +\d+ +\d+ +\d+ +\d+% /$',
             r'^sh: busybox \(pid 19\) exited with 0$',
-            r'^power: off, asked by root-busybox-20$',
+            r'^ready +(yes|no)$', r'^credited +\d+ bits$',
+            r'^events +\d+$', r'^reseeds +\d+$',
+            r'^sh: busybox \(pid 20\) exited with 0$',
+            r'^power: off, asked by root-busybox-21$',
         ],
         'reject': [r'^panic: ', r'^user: busybox', r'killed'],
         'verdict': 'pass',

@@ -36,7 +36,7 @@ enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_pipe2 = 293,
        NR_setpriority = 141, NR_sched_getattr = 315,
        NR_sched_setattr = 314, NR_membarrier = 324, NR_syslog = 103,
        NR_clock_settime = 227, NR_clock_gettime = 228,
-       NR_settimeofday = 164, NR_uname = 63 };
+       NR_settimeofday = 164, NR_uname = 63, NR_getrandom = 318 };
 #else
 enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
        NR_exit_group = 94, NR_nanosleep = 101,
@@ -55,7 +55,7 @@ enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
        NR_getpriority = 141, NR_setpriority = 140, NR_sched_getattr = 275,
        NR_sched_setattr = 274, NR_membarrier = 283, NR_syslog = 116,
        NR_clock_settime = 112, NR_clock_gettime = 113,
-       NR_settimeofday = 170, NR_uname = 160 };
+       NR_settimeofday = 170, NR_uname = 160, NR_getrandom = 278 };
 #endif
 
 enum { E2BIG = 7, EPERM = 1, ENOENT = 2, ESRCH = 3, ECHILD = 10, EAGAIN = 11,
@@ -585,6 +585,32 @@ static void clocks_and_log(void)
 	}
 }
 
+static void randomness(void)
+{
+	unsigned char a[300], b[300];
+	int zeros = 0;
+	long n;
+
+	/* GRND_INSECURE: at once; then the real thing (which may wait for
+	 * the generator to be ready, a few seconds after boot) */
+	CHECK(L(getrandom, a, 16, 4, 0) == 16);
+	n = L(getrandom, a, 8, 1, 0);			/* GRND_NONBLOCK */
+	CHECK(n == 8 || n == -EAGAIN);
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	CHECK(L(getrandom, a, sizeof(a), 0, 0) == sizeof(a));
+	CHECK(L(getrandom, b, sizeof(b), 2, 0) == sizeof(b));	/* RANDOM */
+	CHECK(memcmp(a, b, sizeof(a)) != 0);
+	for (unsigned int i = 0; i < sizeof(a); i++)
+		zeros += a[i] == 0;
+	CHECK(zeros < 20);		/* (300 bytes: about 1 expected) */
+	CHECK(L(getrandom, a, 8, 1, 0) == 8);		/* ready now */
+	CHECK(L(getrandom, a, 0, 0, 0) == 0);
+	CHECK(L(getrandom, a, 8, 8, 0) == -EINVAL);
+	CHECK(L(getrandom, a, 8, 6, 0) == -EINVAL);	/* RANDOM|INSECURE */
+	CHECK(L(getrandom, 8, 8, 0, 0) == -14);		/* EFAULT */
+}
+
 int main(void)
 {
 	processes();
@@ -594,6 +620,7 @@ int main(void)
 	kernelish();
 	niceness();
 	clocks_and_log();
+	randomness();
 	snprintf(line, sizeof(line), "linuxproc: %d checks, %d failed\n",
 		 checks, fails);
 	say(line);
