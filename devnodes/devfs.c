@@ -4,6 +4,8 @@
  * Built-in nodes:
  *   null     (0666) reads end at once, writes are swallowed
  *   zero     (0666) reads give zeros, writes are swallowed
+ *   urandom  (0444) reads give the random service's bytes, at once
+ *            (before it is ready too, as Linux's: docs/RANDOM.md)
  *   console  (0620, group tty 5) and ttyS0 (0660, group dialout 20):
  *            writes go to the console service ("console.write"); reads
  *            have nothing buffered yet (-EAGAIN: typed lines arrive as
@@ -27,6 +29,7 @@
  */
 #include <string.h>
 #include <aegis/bus.h>
+#include <aegis/random.h>
 #include <aegis/clients.h>
 #include <aegis/devtree.h>
 #include <aegis/driver.h>
@@ -40,7 +43,7 @@
 #define HANDLES_MAX	NODE_FILES_MAX
 #define HANDLES_RESERVE	16	/* left to uid 0 (aegis/node.h) */
 
-enum kind { K_NULL, K_ZERO, K_CONSOLE, K_TIMER, K_DEVICE };
+enum kind { K_NULL, K_ZERO, K_CONSOLE, K_TIMER, K_DEVICE, K_URANDOM };
 
 static struct dnode {
 	bool present;
@@ -88,6 +91,7 @@ static int devfs_init(void)
 	memset(handles, 0, sizeof(handles));
 	add_node("null", K_NULL, 0666, 0, NULL);
 	add_node("zero", K_ZERO, 0666, 0, NULL);
+	add_node("urandom", K_URANDOM, 0444, 0, NULL);
 	add_node("console", K_CONSOLE, 0620, 5, NULL);
 	add_node("ttyS0", K_CONSOLE, 0660, 20, NULL);
 	add_node("timer", K_TIMER, 0444, 0, NULL);
@@ -360,6 +364,20 @@ static int do_read(const struct bus_msg *m, struct handle *h,
 		break;
 	case K_CONSOLE:
 		return -AE_EAGAIN;
+	case K_URANDOM:
+		while (got < q->len) {
+			uint32_t k = q->len - got < RANDOM_READ_MAX ?
+				     q->len - got : RANDOM_READ_MAX;
+
+			rc = random_read(buf + got, k, RANDOM_INSECURE);
+			if (rc <= 0) {
+				if (!got)
+					return rc ? rc : -AE_EIO;
+				break;
+			}
+			got += (uint32_t)rc;
+		}
+		break;
 	case K_TIMER:
 	{
 		uint64_t ticks = 0;
@@ -402,6 +420,8 @@ static int do_write(const struct bus_msg *m, struct handle *h,
 	case K_ZERO:
 		done = q->len;
 		break;
+	case K_URANDOM:
+		return -AE_EACCES;	/* read-only (docs/RANDOM.md) */
 	case K_CONSOLE:
 		while (done < q->len) {
 			uint32_t k = q->len - done;

@@ -641,28 +641,6 @@ int64_t lsys_syslog(const uint64_t a[SYS_ARGS_MAX])
 #define GRND_RANDOM	2
 #define GRND_INSECURE	4
 
-/* Up to RANDOM_READ_MAX bytes from the random service into buf: their
- * number, -EAGAIN before it is ready (without RANDOM_INSECURE). */
-static int random_bytes(uint8_t *buf, uint32_t len, uint32_t flags)
-{
-	int svc = bus_contract_owner(TOPIC_RANDOM_READ), rc;
-	struct random_req q = { len, flags, 0 };
-	uint32_t n = 0;
-	size_t got = 0;
-
-	if (svc < 0)
-		return -AE_EAGAIN;	/* not there (yet): nothing to give */
-	rc = bus_grant_new(buf, len, BUS_GRANT_WRITE, (bus_svc_t)svc, &q.buf);
-	if (rc)
-		return rc == -AE_ENOSPC ? -AE_EAGAIN : rc;
-	rc = bus_contract_call(TOPIC_RANDOM_READ, (bus_svc_t)svc, &q,
-			       sizeof(q), &n, sizeof(n), &got);
-	bus_grant_end(q.buf);
-	if (rc)
-		return rc;
-	return got == sizeof(n) && n <= len ? (int)n : -AE_EFAULT;
-}
-
 int64_t lsys_getrandom(const uint64_t a[SYS_ARGS_MAX])
 {
 	uint8_t chunk[RANDOM_READ_MAX];
@@ -680,7 +658,7 @@ int64_t lsys_getrandom(const uint64_t a[SYS_ARGS_MAX])
 		uint32_t want = len - done < sizeof(chunk) ?
 				(uint32_t)(len - done) : sizeof(chunk);
 
-		rc = random_bytes(chunk, want,
+		rc = random_read(chunk, want,
 				  flags & GRND_INSECURE ? RANDOM_INSECURE : 0);
 		if (rc == -AE_EAGAIN && !done && !(flags & GRND_NONBLOCK)) {
 			/* not ready: wait for it (a signal ends the wait) */

@@ -19,4 +19,10 @@ struct random_req {
 	bus_grant_t buf;
 };
 
+/* random_read - up to len bytes (at most RANDOM_READ_MAX) into buf, a
+ * kernel buffer, from the random service (kernel/lib/random_client.c):
+ * their number, -EAGAIN before it is ready (without RANDOM_INSECURE) or
+ * when there is no random service, or the call's error. */
+int random_read(void *buf, uint32_t len, uint32_t flags);
+
 #endif

@@ -36,7 +36,8 @@ enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_pipe2 = 293,
        NR_setpriority = 141, NR_sched_getattr = 315,
        NR_sched_setattr = 314, NR_membarrier = 324, NR_syslog = 103,
        NR_clock_settime = 227, NR_clock_gettime = 228,
-       NR_settimeofday = 164, NR_uname = 63, NR_getrandom = 318 };
+       NR_settimeofday = 164, NR_uname = 63, NR_getrandom = 318,
+       NR_openat = 257 };
 #else
 enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
        NR_exit_group = 94, NR_nanosleep = 101,
@@ -55,7 +56,8 @@ enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
        NR_getpriority = 141, NR_setpriority = 140, NR_sched_getattr = 275,
        NR_sched_setattr = 274, NR_membarrier = 283, NR_syslog = 116,
        NR_clock_settime = 112, NR_clock_gettime = 113,
-       NR_settimeofday = 170, NR_uname = 160, NR_getrandom = 278 };
+       NR_settimeofday = 170, NR_uname = 160, NR_getrandom = 278,
+       NR_openat = 56 };
 #endif
 
 enum { E2BIG = 7, EPERM = 1, ENOENT = 2, ESRCH = 3, ECHILD = 10, EAGAIN = 11,
@@ -609,6 +611,16 @@ static void randomness(void)
 	CHECK(L(getrandom, a, 8, 8, 0) == -EINVAL);
 	CHECK(L(getrandom, a, 8, 6, 0) == -EINVAL);	/* RANDOM|INSECURE */
 	CHECK(L(getrandom, 8, 8, 0, 0) == -14);		/* EFAULT */
+	/* /dev/urandom: the same generator, read as a file */
+	{
+		long fd = L(openat, -100, "/dev/urandom", 0, 0);
+
+		CHECK(fd >= 0);
+		CHECK(L(read, fd, a, 300, 0) == 300);
+		CHECK(L(read, fd, b, 300, 0) == 300);
+		CHECK(memcmp(a, b, 300) != 0);
+		L(close, fd, 0, 0, 0);
+	}
 }
 
 int main(void)
