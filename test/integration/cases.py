@@ -128,7 +128,7 @@ CASES = [
             r'^service: started power \(bus id \d+, generation 1\)',
             r'^service: started profiler \(bus id \d+, generation 1\)',
             r'^service: started cpus \(bus id \d+, generation 1\)',
-            r'^service: 19 of 19 built-in services up',
+            r'^service: 20 of 20 built-in services up',
             r'^example: hello from a service',
             r'^trace: \d+\.\d{{3}} event kernel\.boot\.done kernel->example '
             r'p4 wait=\d+\.\d{{3}} run=\d+\.\d{{3}} seq=1 id=\d+$',
