@@ -596,6 +596,50 @@ class VsLinuxBothArches(unittest.TestCase):
         self.assertEqual(
             self.vs(rec, 'x86_64')['vs_linux.pipe_4k']['status'], 'failed')
 
+    def test_page_has_both_tables(self):
+        _, rec, _ = self.run_both(fake_timed(broken=('aarch64',)))
+        path = os.path.join(self.tmp, 'r.json')
+        doc = os.path.join(self.tmp, 'doc.md')
+        results.save(path, rec)
+        with contextlib.redirect_stdout(io.StringIO()):
+            self.assertEqual(perf_doc.main([path, doc]), 0)
+        with open(doc) as f:
+            page = f.read()
+        x86 = page.index('### x86_64 (microvm')
+        arm = page.index('### AArch64 (`virt`, GICv3')
+        self.assertLess(x86, arm)
+        self.assertRegex(page[x86:arm], r'\| `vs_linux.null_syscall` '
+                         r'\(getpid from user mode \(Linux as shipped\)\) '
+                         r'\| x86_64 PVH, TCG \| 300.0 ns \|')
+        self.assertIn('| AArch64 GICv3, TCG | failed: Linux: timed out '
+                      'after 1 s', page[arm:])
+        self.assertIn('- aarch64-gicv3 (linux): failed: Linux: timed out',
+                      page)
+        self.assertIn('Debian\'s `vmlinuz-6`, booted as shipped and with '
+                      '`mitigations=off`.', page[x86:arm])
+
+    def test_page_names_each_arch_linux_and_what_aegis_lacked(self):
+        with mock.patch.dict(qemu_bench.UNISTD, {
+                'x86_64': '/nonexistent', 'aarch64': '/nonexistent'}):
+            _, rec, _ = self.run_both(fake_timed())
+        path = os.path.join(self.tmp, 'r.json')
+        doc = os.path.join(self.tmp, 'doc.md')
+        results.save(path, rec)
+        with contextlib.redirect_stdout(io.StringIO()):
+            self.assertEqual(perf_doc.main([path, doc]), 0)
+        with open(doc) as f:
+            page = f.read()
+        arm = page[page.index('### AArch64'):page.index('## The seed')]
+        self.assertIn('| `vs_linux.pipe_4k.mitigations_off` (4 KiB written '
+                      'into a pipe a child reads (lbench under both kernels) '
+                      '(Linux with mitigations=off kpti=0)) | AArch64 GICv3, '
+                      'TCG | 4000.0 ns |', arm)
+        self.assertIn('Linux: Debian\'s `vmlinuz-6.1.0-57-arm64`, booted as '
+                      'shipped and with `mitigations=off kpti=0`.', arm)
+        self.assertIn('answered with -ENOSYS, and went on without them: 293 '
+                      '(the arch\'s Linux numbers)', arm)
+        self.assertNotIn('(linux):', page)
+
 
 class PerfDoc(unittest.TestCase):
     def setUp(self):
