@@ -135,6 +135,15 @@ class Boot(unittest.TestCase):
         self.assertLess(time.monotonic() - start, 30)
         self.assertEqual((seen, out, err), (None, '', 'timed out after 1 s'))
 
+    def test_a_boot_without_its_marker_in_time_is_ended(self):
+        start = time.monotonic()
+        seen, out, err = qemu_bench.timed_boot(
+            [sys.executable, '-c', 'import sys, time; print("booting", '
+             'flush=True); time.sleep(60)'], 'lbench: up', 30, within=1)
+        self.assertLess(time.monotonic() - start, 20)
+        self.assertEqual((seen, err), (None, 'no "lbench: up" within 1 s'))
+        self.assertIn('booting', out)
+
     def test_timed_boot_stops_at_its_marker(self):
         seen, out, err = qemu_bench.timed_boot(
             [sys.executable, '-c', 'import sys, time; print("aegis: up", '
@@ -322,7 +331,7 @@ class VsLinux(unittest.TestCase):
                linux_glob=arm_glob):
         self.argvs = []
 
-        def timed_boot(argv, marker, timeout, stop=False):
+        def timed_boot(argv, marker, timeout, stop=False, within=None):
             self.argvs.append(argv)
             if 'run=lbench run.exit' in argv:	# Aegis running lbench
                 return 0.5, abi_extra + ('bench: linux null_syscall n=201 '
@@ -436,6 +445,35 @@ class VsLinux(unittest.TestCase):
         self.assertEqual(self.argvs, [])
 
 
+    def hung_first(self, tries_hung):
+        """linux_peer on a Linux whose first tries_hung boots hang before
+        lbench: (figures, boot seconds, why, the boots)."""
+        boots = []
+
+        def timed_boot(argv, marker, timeout, stop=False, within=None):
+            boots.append(within)
+            if len(boots) <= tries_hung:
+                return None, 'tsc: Unable to calibrate against PIT\n', \
+                    'no "lbench: up" within %g s' % within
+            return 1.5, linux_out(42000), None
+        with contextlib.redirect_stdout(io.StringIO()):
+            got = qemu_bench.linux_peer(self.arch, '/boot/vmlinuz-6', 'i',
+                                        300, timed_boot)
+        return got + (boots,)
+
+    def test_a_linux_hung_in_its_boot_is_booted_again(self):
+        figs, boot_s, why, boots = self.hung_first(1)
+        self.assertEqual((boot_s, why), (1.5, None))
+        self.assertEqual(figs['null_syscall'][2], 42000)
+        self.assertEqual(boots, [qemu_bench.LINUX_UP_WITHIN] * 2)
+
+    def test_a_linux_hung_twice_is_a_failure_saying_so(self):
+        figs, boot_s, why, boots = self.hung_first(2)
+        self.assertEqual((figs, boot_s, len(boots)), ({}, None, 2))
+        self.assertIn('no "lbench: up" within %g s, twice'
+                      % qemu_bench.LINUX_UP_WITHIN, why)
+
+
 class VsLinuxAArch64(VsLinux):
     """The same on AArch64: Debian's arm64 kernel from the arm64 root in
     Aegis's GICv3 configuration, and the arm64 lbench under Aegis."""
@@ -489,7 +527,7 @@ def fake_timed(broken=(), crash=()):
     """A timed_boot for the Linux comparisons of both arches: broken, the
     arches whose Linux boots time out having printed nothing; crash, the
     arches whose boots raise (a bug)."""
-    def timed_boot(argv, marker, timeout, stop=False):
+    def timed_boot(argv, marker, timeout, stop=False, within=None):
         arch = 'aarch64' if argv[0].endswith('aarch64') else 'x86_64'
         if arch in crash:
             raise ValueError('made-up bug')
