@@ -14,7 +14,7 @@ gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gdb-multiarch
 rustc-web cargo-web rust-web-src lcov valgrind libclang-rt-14-dev clang-14
 xz-utils python3 libzmq3-dev libjemalloc-dev libmimalloc-dev libelf-dev
 linux-image-amd64 busybox-static chromium fonts-dejavu-core file
-qemu-user-static"
+qemu-user-static libc6-dev-arm64-cross"
 
 if [ "$(id -u)" -eq 0 ]; then
 	SUDO=
@@ -41,24 +41,65 @@ if [ -n "$missing" ]; then
 	$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-# Debian's arm64 busybox-static, the Linux program Aegis runs unmodified
-# on AArch64 (the amd64 one is the busybox-static package above): fetched
-# as a package of the arm64 architecture and unpacked, not installed,
-# into ARM64_ROOT (docs/LINUX_ABI.md).
+# Debian's arm64 packages that are unpacked, not installed, into
+# ARM64_ROOT: fetched as packages of the arm64 architecture.
 ARM64_ROOT=/usr/local/lib/aegis/arm64
-if [ ! -x "$ARM64_ROOT/bin/busybox" ]; then
-	echo "setup: fetching busybox-static:arm64 into $ARM64_ROOT"
+arm64_ready=
+arm64_apt() {
+	[ -n "$arm64_ready" ] && return 0
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 		$SUDO dpkg --add-architecture arm64
 	fi
 	$SUDO apt-get update -qq
+	arm64_ready=1
+}
+# fetch_arm64 PACKAGE [PATH...]: download PACKAGE:arm64 and unpack it (only
+# the PATHs given, ./boot for instance, when there are any) into ARM64_ROOT
+fetch_arm64() {
+	pkg=$1
+	shift
+	echo "setup: fetching $pkg:arm64 into $ARM64_ROOT"
+	arm64_apt
 	debdir=$(mktemp -d)
 	chmod 777 "$debdir"
-	(cd "$debdir" && apt-get download -qq busybox-static:arm64) &&
-		$SUDO mkdir -p "$ARM64_ROOT" &&
-		$SUDO dpkg-deb -x "$debdir"/busybox-static_*_arm64.deb \
-			"$ARM64_ROOT"
+	ok=0
+	if (cd "$debdir" && apt-get download -qq "$pkg:arm64") &&
+	    $SUDO mkdir -p "$ARM64_ROOT"; then
+		if [ $# -eq 0 ]; then
+			$SUDO dpkg-deb -x "$debdir/${pkg}"_*_arm64.deb \
+				"$ARM64_ROOT" && ok=1
+		else
+			dpkg-deb --fsys-tarfile "$debdir/${pkg}"_*_arm64.deb |
+				$SUDO tar -x -C "$ARM64_ROOT" "$@" && ok=1
+		fi
+	fi
 	rm -rf "$debdir"
+	[ $ok -eq 1 ]
+}
+
+# busybox-static: the Linux program Aegis runs unmodified on AArch64 (the
+# amd64 one is the busybox-static package above; docs/LINUX_ABI.md).
+if [ ! -x "$ARM64_ROOT/bin/busybox" ]; then
+	fetch_arm64 busybox-static ||
+		echo "setup: cannot fetch busybox-static:arm64" >&2
+fi
+
+# Debian's arm64 kernel: scons bench's Linux peer on AArch64 (test/bench/
+# qemu_bench.py), as linux-image-amd64 is on x86_64. The package that
+# linux-image-arm64 names (linux-image-<abi>-arm64); only its ./boot (the
+# Image, as vmlinuz-<abi>-arm64), not its modules: the peer boots from an
+# initramfs that needs none.
+if ! ls "$ARM64_ROOT"/boot/vmlinuz-*-arm64 >/dev/null 2>&1; then
+	arm64_apt
+	kpkg=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[^:]*-arm64\)\(:arm64\)\{0,1\}$/\1/p' |
+		head -1)
+	if [ -z "$kpkg" ]; then
+		echo "setup: no linux-image-*-arm64 named by linux-image-arm64" >&2
+	else
+		fetch_arm64 "$kpkg" ./boot ||
+			echo "setup: cannot fetch $kpkg:arm64" >&2
+	fi
 fi
 
 # ---- checks: each tool must really work -------------------------------
@@ -94,6 +135,7 @@ check valgrind valgrind --version
 check linux-source test -f /usr/src/linux-source-6.1.tar.xz
 check busybox-amd64 sh -c "file -L /bin/busybox | grep -q 'x86-64.*statically'"
 check busybox-arm64 sh -c "file -L $ARM64_ROOT/bin/busybox | grep -q 'aarch64.*statically'"
+check linux-arm64 sh -c "file -L $ARM64_ROOT/boot/vmlinuz-*-arm64 | grep -q 'ARM64 boot executable Image'"
 # headless Chromium renders the analyzer's HTML page (suite report-browser)
 check chromium chromium --version
 check fonts test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
@@ -105,6 +147,11 @@ printf 'int aegis_setup_probe(int x) { return x + 1; }\n' >"$tmpc/p.c"
 check gcc-x86_64 gcc -ffreestanding -c "$tmpc/p.c" -o "$tmpc/x.o"
 check gcc-aarch64 aarch64-linux-gnu-gcc -ffreestanding -c "$tmpc/p.c" \
 	-o "$tmpc/a.o"
+# ... and a static arm64 Linux program against Debian's arm64 glibc
+# (scons bench's lbench for AArch64)
+check gcc-aarch64-static sh -c "printf '#include <pthread.h>\nint main(void){return pthread_self() == 0;}\n' \
+	>'$tmpc/s.c' && aarch64-linux-gnu-gcc -static -pthread '$tmpc/s.c' -o '$tmpc/s' \
+	&& file '$tmpc/s' | grep -q 'aarch64.*statically'"
 check check-link sh -c "printf '#include <check.h>\nint main(void){return 0;}\n' \
 	>'$tmpc/c.c' && gcc '$tmpc/c.c' -o '$tmpc/c' \$(pkg-config --cflags --libs check)"
 mkdir -p "$tmpc/iso/boot/grub"

@@ -8,7 +8,8 @@ append the records to build/bench/results.json (written first by the host
 benchmarks, test/bench/run_bench.py).
 
 Usage: qemu_bench.py --x86 X86_DIR --arm ARM_DIR --results FILE
-                     [--linux-initramfs FILE] [--timeout SECONDS]
+                     [--linux-initramfs FILE] [--linux-initramfs-arm FILE]
+                     [--linux-arm-root DIR] [--timeout SECONDS]
 
 Every boot is a group of figures of its own (per configuration: irq,
 kmalloc, sched, user; and the Linux comparison): one that cannot start,
@@ -49,13 +50,23 @@ throughput, smp.bus_throughput_2cpu and _4cpu (pairs of services on 2
 and 4 CPUs, time per message) beside smp.bus_throughput_1cpu, and the
 same with handlers that hash 1 KiB each (smp.bus_throughput_work_*).
 
-Against Linux (x86_64 microvm, TCG, two CPUs): Debian's kernel boots the
-static test/bench/linux/lbench.c from an initramfs in the same QEMU
-configuration as Aegis's PVH kernel, once as shipped and once with
-mitigations=off; its getpid, thread switch, round trips between two
-threads on one CPU and on two (through pipes) and boot to its first
-program are printed beside Aegis's (vs_linux.*, and vs_linux.*.
-mitigations_off), with the ratio Aegis / Linux.
+Against Linux, on both arches (two CPUs, TCG): Debian's kernel boots the
+static test/bench/linux/lbench.c (built for the arch) from an initramfs
+in the same QEMU configuration as Aegis's x86_64 PVH kernel (microvm,
+qemu64; linux-image-amd64, --linux-initramfs) and AArch64 GICv3 kernel
+(virt, cortex-a72; the linux-image-<abi>-arm64 that tools/setup.sh
+unpacks into --linux-arm-root, --linux-initramfs-arm), once as shipped
+and once with mitigations=off (and kpti=0 on AArch64: LINUX_VARIANTS);
+its getpid, thread switch, round trips between two threads on one CPU
+and on two (through pipes) and boot to its first program are printed
+beside Aegis's (vs_linux.*, and vs_linux.*.mitigations_off; the arch
+and config of each record say which side), with the ratio Aegis /
+Linux. The same lbench binary runs under Aegis's Linux personality
+(run=lbench run.exit) for the vs_linux rows of LINUX_ABI; the system
+calls Aegis answered -ENOSYS there are printed, and kept in those
+records (aegis_enosys). Each arch's comparison is a group of its own:
+one that fails or times out leaves its records as failed, with why, and
+the other arch's figures as they are.
 
 From user mode (test/user/bench.c, TCG only): syscall.null and
 syscall.refused_arg beside a user-mode function call; syscall.bus_call
@@ -220,15 +231,43 @@ LINUX_ABI = [
      'Linux: its initramfs)'),
 ]
 # Linux as Debian ships it, and with its speculation mitigations off (a
-# peer given its best): record name suffix, peer name, command line
-# added, what it is
+# peer given its best): record name suffix, peer name, what is added to
+# its command line on each arch, the variant. On AArch64 mitigations=off
+# alone leaves the kernel page table isolation on (Linux forces it for
+# KASLR, which QEMU's kaslr-seed turns on, before it reads
+# mitigations=off), and under TCG every system call then changes the
+# translation tables twice, each time a flush of QEMU's TLB: kpti=0
+# turns it off too.
 LINUX_VARIANTS = [
-    ('', 'linux', '', 'Linux as shipped'),
-    ('.mitigations_off', 'linux_mitigations_off', ' mitigations=off',
+    ('', 'linux', {'x86_64': '', 'aarch64': ''}, 'Linux as shipped'),
+    ('.mitigations_off', 'linux_mitigations_off',
+     {'x86_64': ' mitigations=off', 'aarch64': ' mitigations=off kpti=0'},
      'Linux with mitigations=off'),
 ]
 # CPUs of both sides' vs_linux boots: two, for the cross-CPU round trip
 LINUX_CPUS = 2
+# Seconds from QEMU's start by which Linux must have started lbench (it
+# takes 2 to 7 here), or it has hung in its boot and is booted again
+LINUX_UP_WITHIN = 90
+# Where Linux is compared with Aegis, by arch: the configuration of
+# Aegis's figures beside it (and its QEMU machine: the same for both
+# kernels), and why there is no Linux peer when its kernel is missing
+ARM64_ROOT = '/usr/local/lib/aegis/arm64'
+LINUX_ARCHES = {
+    'x86_64': {
+        'config': 'x86_64-pvh', 'gic': None,
+        'qemu': 'x86_64 microvm, TCG, qemu64, 256 MiB, %d CPUs'
+                % LINUX_CPUS,
+        'missing': 'no /boot/vmlinuz-* (tools/setup.sh installs '
+                   'linux-image-amd64)'},
+    'aarch64': {
+        'config': 'aarch64-gicv3', 'gic': 3,
+        'qemu': 'AArch64 virt, GICv3, TCG, cortex-a72, 256 MiB, %d CPUs'
+                % LINUX_CPUS,
+        'missing': 'no boot/vmlinuz-*-arm64 in the arm64 root '
+                   '(tools/setup.sh unpacks linux-image-<abi>-arm64 '
+                   'there)'},
+}
 BOOT_WHAT = ('QEMU start to the kernel\'s "up" line (Aegis) or to init\'s '
              'first line (Linux)')
 
@@ -250,11 +289,12 @@ def boot(argv, timeout=TIMEOUT):
     return p.stdout.decode('utf-8', 'replace'), None
 
 
-def timed_boot(argv, marker, timeout=TIMEOUT, stop=False):
+def timed_boot(argv, marker, timeout=TIMEOUT, stop=False, within=None):
     """Boot, and return (seconds from QEMU's start to the output that
     holds marker or None, the whole output, why it ended early or None).
-    stop: end QEMU at the marker. A QEMU that prints nothing is still
-    ended at the timeout."""
+    stop: end QEMU at the marker. within: end it when the marker has not
+    come that many seconds after the start (a boot that hung before it).
+    A QEMU that prints nothing is still ended at the timeout."""
     start = time.monotonic()
     try:
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
@@ -266,14 +306,21 @@ def timed_boot(argv, marker, timeout=TIMEOUT, stop=False):
     buf = b''
     mark = marker.encode()
     deadline = start + timeout
+    early = start + within if within is not None else None
     fd = p.stdout.fileno()
     with selectors.DefaultSelector() as sel:
         sel.register(fd, selectors.EVENT_READ)
         while True:
-            left = deadline - time.monotonic()
+            now = time.monotonic()
+            if early is not None and seen is None and now >= early:
+                err = 'no "%s" within %g s' % (marker, within)
+                break
+            left = deadline - now
             if left <= 0:
                 err = 'timed out after %g s' % timeout
                 break
+            if early is not None and seen is None:
+                left = min(left, early - now)
             if not sel.select(left):
                 continue
             chunk = os.read(fd, 65536)
@@ -429,21 +476,69 @@ def run_config(cfg, args, boot, by_group, groups):
         groups.append((label, status, reason))
 
 
-def linux_peer(initramfs, timeout, timed_boot, extra=''):
-    """Linux in the same QEMU configuration as Aegis's x86_64 PVH boots
-    (microvm, TCG, qemu64, 256 MiB, LINUX_CPUS CPUs), extra appended to
-    its command line: (figures, boot seconds, None), or (figures or {},
-    None, why) when it did not boot or print them all. tsc=reliable: with
-    two CPUs Linux otherwise doubts QEMU's TSC and times with jiffies
-    until late in the run (medians of 0); Aegis uses the TSC as it is."""
-    kernels = sorted(glob.glob('/boot/vmlinuz-*'))
-    argv = ['qemu-system-x86_64', '-M', 'microvm,rtc=on', '-kernel',
-            kernels[-1], '-initrd', initramfs, '-append',
-            'console=ttyS0 quiet panic=-1 tsc=reliable' + extra, '-accel',
-            'tcg', '-cpu',
-            'qemu64', '-smp', str(LINUX_CPUS), '-m', '256', '-display',
-            'none', '-no-reboot', '-serial', 'stdio', '-monitor', 'none']
-    boot_s, out, err = timed_boot(argv, 'lbench: up', timeout)
+def linux_kernel(arch, arm_root):
+    """The newest of Debian's kernels for arch: linux-image-amd64's in
+    /boot, or the linux-image-<abi>-arm64 that tools/setup.sh unpacks into
+    arm_root; None when there is none."""
+    pat = ('/boot/vmlinuz-*' if arch == 'x86_64' else
+           os.path.join(arm_root, 'boot', 'vmlinuz-*-arm64'))
+    kernels = sorted(glob.glob(pat))
+    return kernels[-1] if kernels else None
+
+
+def linux_argv(arch, kernel, initramfs, extra=''):
+    """Linux's QEMU command line: the same configuration as Aegis's boots
+    beside it (LINUX_ARCHES), extra appended to its command line.
+    x86_64: tsc=reliable, since with two CPUs Linux otherwise doubts
+    QEMU's TSC and times with jiffies until late in the run (medians of
+    0); Aegis uses the TSC as it is. AArch64: the arch timer, as Aegis."""
+    if arch == 'x86_64':
+        return ['qemu-system-x86_64', '-M', 'microvm,rtc=on', '-kernel',
+                kernel, '-initrd', initramfs, '-append',
+                'console=ttyS0 quiet panic=-1 tsc=reliable' + extra,
+                '-accel', 'tcg', '-cpu', 'qemu64', '-smp', str(LINUX_CPUS),
+                '-m', '256', '-display', 'none', '-no-reboot', '-serial',
+                'stdio', '-monitor', 'none']
+    return qemu.command('aarch64', accel='tcg', image=kernel,
+                        cmdline='console=ttyAMA0 quiet panic=-1' + extra,
+                        gic=LINUX_ARCHES[arch]['gic'], initrd=initramfs,
+                        smp=LINUX_CPUS)
+
+
+def aegis_argv(arch, args, cmdline, initrd=None):
+    """Aegis's side of the comparison: its release kernel in the
+    configuration of LINUX_ARCHES[arch], with LINUX_CPUS CPUs."""
+    if arch == 'x86_64':
+        return qemu.command('x86_64', 'pvh', 'tcg',
+                            kernel=os.path.join(args.x86, 'kernel.elf'),
+                            cmdline=cmdline, initrd=initrd, smp=LINUX_CPUS)
+    return qemu.command('aarch64', accel='tcg',
+                        image=os.path.join(args.arm, 'Image'),
+                        cmdline=cmdline, gic=LINUX_ARCHES[arch]['gic'],
+                        initrd=initrd, smp=LINUX_CPUS)
+
+
+def linux_peer(arch, kernel, initramfs, timeout, timed_boot, extra=''):
+    """Linux in the same QEMU configuration as Aegis's boots of arch
+    (linux_argv), extra appended to its command line: (figures, boot
+    seconds, None), or (figures or {}, None, why) when it did not boot or
+    print them all. A Linux that has not started lbench LINUX_UP_WITHIN
+    seconds after QEMU's start has hung in its boot (x86_64 on a loaded
+    host: its TSC calibration against the PIT fails, and with no other
+    reference on microvm it does not get to init): it is booted once
+    more, and both tries are said."""
+    argv = linux_argv(arch, kernel, initramfs, extra)
+    within = min(timeout, LINUX_UP_WITHIN)
+    boot_s, out, err = timed_boot(argv, 'lbench: up', timeout,
+                                  within=within)
+    if boot_s is None and err and err.startswith('no "lbench: up"'):
+        print('qemu bench: Linux (%s%s) %s: booting it again'
+              % (arch, extra, err))
+        first = err
+        boot_s, out, err = timed_boot(argv, 'lbench: up', timeout,
+                                      within=within)
+        if err:
+            err = '%s, twice (first: %s)' % (err, first)
     figs = parse(out, LLINE)
     missing = [x for _, x, _, _ in VS_LINUX if x not in figs]
     if boot_s is None:
@@ -453,59 +548,124 @@ def linux_peer(initramfs, timeout, timed_boot, extra=''):
     return figs, boot_s, None
 
 
-def vs_linux(args, mine, timed_boot, groups):
-    """Aegis against Linux in the same QEMU, as shipped and with
-    mitigations=off: the vs_linux.* records. mine: x86_64-pvh's records
-    by bench."""
-    label = 'x86_64-pvh linux'
+ENOSYS = re.compile(r'linux: pid \d+ called system call (\d+) \((\w+)\), '
+                    r'which Aegis does not have')
+# Linux's numbers of its system calls, by arch: the kernel headers of
+# the C libraries lbench is built against
+UNISTD = {'x86_64': '/usr/include/x86_64-linux-gnu/asm/unistd_64.h',
+          'aarch64': '/usr/aarch64-linux-gnu/include/asm-generic/unistd.h'}
+
+
+def syscall_names(arch, path=None):
+    """{number: name} of arch's Linux system calls, from its unistd
+    header; {} without one."""
+    names = {}
+    try:
+        with open(path or UNISTD[arch]) as f:
+            for ln in f:
+                m = re.match(r'#define __NR(?:3264)?_(\w+)\s+(\d+)\s*$', ln)
+                if m:
+                    names.setdefault(int(m.group(2)), m.group(1))
+    except (OSError, KeyError):
+        pass
+    return names
+
+
+def enosys(out, arch):
+    """The system calls Aegis answered -ENOSYS in a boot's output, in the
+    order it said so: ['293 (rseq)', ...]."""
+    names, seen = None, []
+    for ln in out.splitlines():
+        m = ENOSYS.search(ln)
+        if not m or m.group(2) != arch:
+            continue
+        if names is None:
+            names = syscall_names(arch)
+        nr = int(m.group(1))
+        what = '%d (%s)' % (nr, names[nr]) if nr in names else str(nr)
+        if what not in seen:
+            seen.append(what)
+    return seen
+
+
+def not_run_rows(arch, status, why):
+    """Every vs_linux record of arch, not run for one reason."""
+    config = LINUX_ARCHES[arch]['config']
+    rows = []
+    for suffix, peer, extras, _ in LINUX_VARIANTS:
+        vwhat = variant_what(extras[arch])
+        figs = [(v, 'ns', w, ln) for _, ln, v, w in VS_LINUX]
+        figs += [(v, 'ns', w, ln) for ln, v, w in LINUX_ABI]
+        figs.append(('boot_to_first_program', 'ms', BOOT_WHAT,
+                     'boot_to_init'))
+        for vname, unit, what, lname in figs:
+            r = results.not_run('vs_linux.' + vname + suffix, arch, 'tcg',
+                                status, why, 'linux', config, unit=unit,
+                                peer=peer + '.' + lname)
+            r['what'] = '%s (%s)' % (what, vwhat)
+            rows.append(r)
+    return rows
+
+
+def variant_what(extra):
+    return 'Linux with%s' % extra if extra else 'Linux as shipped'
+
+
+def vs_linux(args, mine, timed_boot, groups, arch='x86_64'):
+    """Aegis against Linux in the same QEMU on arch, as shipped and with
+    mitigations=off: the vs_linux.* records of arch. mine: Aegis's
+    records of that configuration (LINUX_ARCHES), by bench."""
+    config = LINUX_ARCHES[arch]['config']
+    label = '%s linux' % config
+    initramfs = (args.linux_initramfs if arch == 'x86_64'
+                 else args.linux_initramfs_arm)
 
     def not_run(vname, peer, status, why, unit='ns', what=''):
-        r = results.not_run('vs_linux.' + vname, 'x86_64', 'tcg', status,
-                            why, 'linux', 'x86_64-pvh', unit=unit,
-                            peer=peer)
+        r = results.not_run('vs_linux.' + vname, arch, 'tcg', status,
+                            why, 'linux', config, unit=unit, peer=peer)
         r['what'] = what
         return r
 
-    kernels = sorted(glob.glob('/boot/vmlinuz-*'))
-    if not kernels:
-        why = 'no /boot/vmlinuz-* (tools/setup.sh installs ' \
-            'linux-image-amd64)'
-        print('qemu bench: Linux peer skipped: %s' % why)
+    kernel = linux_kernel(arch, args.linux_arm_root)
+    if not kernel:
+        why = LINUX_ARCHES[arch]['missing']
+        print('qemu bench: %s skipped: %s' % (label, why))
         groups.append((label, SKIPPED, why))
-        rows = []
-        for suffix, peer, _, vwhat in LINUX_VARIANTS:
-            rows += [not_run(v + suffix, peer + '.' + ln, SKIPPED, why,
-                             what='%s (%s)' % (w, vwhat))
-                     for _, ln, v, w in VS_LINUX]
-            rows.append(not_run('boot_to_first_program' + suffix,
-                                peer + '.boot_to_init', SKIPPED, why, 'ms',
-                                '%s (%s)' % (BOOT_WHAT, vwhat)))
-        return rows
-    aboot, _, awhy = timed_boot(qemu.command(
-        'x86_64', 'pvh', 'tcg', kernel=os.path.join(args.x86, 'kernel.elf'),
-        cmdline='', smp=LINUX_CPUS), 'aegis: up', args.timeout, stop=True)
+        return not_run_rows(arch, SKIPPED, why)
+    aboot, _, awhy = timed_boot(aegis_argv(arch, args, ''), 'aegis: up',
+                                args.timeout, stop=True)
     if aboot is None:
         awhy = 'Aegis did not reach "aegis: up": %s' % (awhy or 'it ended')
     # The same lbench binary, unmodified, under Aegis's Linux personality
-    # (docs/LINUX_ABI.md): its null_syscall is a Linux system call through
-    # Aegis (it stops there: it has no second thread without clone).
-    _, abi_out, abi_err = timed_boot(qemu.command(
-        'x86_64', 'pvh', 'tcg', kernel=os.path.join(args.x86, 'kernel.elf'),
-        cmdline='run=lbench run.exit',
-        initrd=os.path.join(args.x86, 'test', 'user', 'initrd.cpio'),
-        smp=LINUX_CPUS), 'lbench: up', args.timeout)	# to its end:
-    # run.exit powers off once lbench has ended (stopping at the figure's
-    # first bytes could cut its line)
+    # (docs/LINUX_ABI.md): its figures up to the threads are Linux system
+    # calls through Aegis (it stops there: it has no second thread
+    # without clone's CLONE_THREAD).
+    kdir = args.x86 if arch == 'x86_64' else args.arm
+    _, abi_out, abi_err = timed_boot(
+        aegis_argv(arch, args, 'run=lbench run.exit',
+                   os.path.join(kdir, 'test', 'user', 'initrd.cpio')),
+        'lbench: up', args.timeout)	# to its end: run.exit powers off
+    # once lbench has ended (stopping at the figure's first bytes could
+    # cut its line)
     abi_all = parse(abi_out, LLINE)
     abi = abi_all.get('null_syscall')
     abi_why = None if abi and abi[2] else missing_reason(
         abi_out, abi_err, ['lbench\'s null_syscall under Aegis'])
+    lacked = enosys(abi_out, arch)
+    if lacked:
+        print('qemu bench: %s: lbench under Aegis called system calls '
+              'Aegis does not have (-ENOSYS): %s' % (label,
+                                                     ', '.join(lacked)))
     vrows, whys = [], []
-    for suffix, peer, extra, vwhat in LINUX_VARIANTS:
-        lf, lboot, lwhy = linux_peer(args.linux_initramfs, args.timeout,
+    for suffix, peer, extras, _ in LINUX_VARIANTS:
+        extra = extras[arch]
+        vwhat = variant_what(extra)
+        lf, lboot, lwhy = linux_peer(arch, kernel, initramfs, args.timeout,
                                      timed_boot, extra)
         if lwhy:
             whys.append('Linux (%s): %s' % (vwhat, lwhy))
+        lkeys = {'linux_kernel': os.path.basename(kernel),
+                 'linux_cmdline': extra.strip()}
         for fig, lname, vname, what in VS_LINUX:
             what = '%s (%s)' % (what, vwhat)
             vname += suffix
@@ -516,8 +676,8 @@ def vs_linux(args, mine, timed_boot, groups):
                 continue
             if not a or a.get('value') is None:
                 vrows.append(not_run(vname, peer + '.' + lname, FAILED,
-                                     'no %s on x86_64-pvh: %s' % (
-                                         fig, a['reason'] if a
+                                     'no %s on %s: %s' % (
+                                         fig, config, a['reason'] if a
                                          else 'not run'),
                                      what=what))
                 continue
@@ -534,23 +694,25 @@ def vs_linux(args, mine, timed_boot, groups):
                                      what=what))
                 continue
             lns = med / 100 * 1e9 / hz
-            vrows.append({
+            vrows.append(dict({
                 'bench': 'vs_linux.' + vname,
-                'arch': 'x86_64', 'accel': 'tcg',
-                'config': 'x86_64-pvh', 'value': a['value'],
+                'arch': arch, 'accel': 'tcg',
+                'config': config, 'value': a['value'],
                 'unit': 'ns', 'peer': peer + '.' + lname,
                 'peer_value': round(lns, 1),
                 'ratio': round(a['value'] / lns, 3) if lns else None,
                 'p99': a['p99'], 'n': a['n'],
                 'peer_p99': round(p99 / 100 * 1e9 / hz, 1),
-                'what': what})
+                'what': what}, **lkeys))
         for lname, vname, what in LINUX_ABI:
             awhat = '%s (%s)' % (what, vwhat)
             arow, lrow = abi_all.get(lname), lf.get(lname)
             if abi_why or not arow or not arow[2] or not lrow or \
                     not lrow[2]:
                 why = abi_why or (
-                    'Aegis ran no %s (lbench stopped before it)' % lname
+                    'Aegis ran no %s (lbench stopped before it%s)' % (
+                        lname, '; Aegis answered -ENOSYS to system calls '
+                        '%s' % ', '.join(lacked) if lacked else '')
                     if not arow or not arow[2] else 'Linux: %s' % (
                         lwhy or 'its clock did not resolve the operation'))
                 if not abi_why and (not arow or not arow[2]) and \
@@ -562,27 +724,27 @@ def vs_linux(args, mine, timed_boot, groups):
             an, ahz, amed, ap99 = arow
             n, hz, med, p99 = lrow
             ans, lns = amed / 100 * 1e9 / ahz, med / 100 * 1e9 / hz
-            vrows.append({
+            vrows.append(dict({
                 'bench': 'vs_linux.' + vname + suffix,
-                'arch': 'x86_64', 'accel': 'tcg',
-                'config': 'x86_64-pvh', 'value': round(ans, 1),
+                'arch': arch, 'accel': 'tcg',
+                'config': config, 'value': round(ans, 1),
                 'unit': 'ns', 'peer': peer + '.' + lname,
                 'peer_value': round(lns, 1),
                 'ratio': round(ans / lns, 3),
                 'p99': round(ap99 / 100 * 1e9 / ahz, 1), 'n': an,
                 'peer_p99': round(p99 / 100 * 1e9 / hz, 1),
-                'what': awhat})
+                'what': awhat, 'aegis_enosys': lacked}, **lkeys))
         bwhat = '%s (%s)' % (BOOT_WHAT, vwhat)
         if aboot is not None and lboot is not None:
-            vrows.append({
+            vrows.append(dict({
                 'bench': 'vs_linux.boot_to_first_program' + suffix,
-                'arch': 'x86_64', 'accel': 'tcg',
-                'config': 'x86_64-pvh',
+                'arch': arch, 'accel': 'tcg',
+                'config': config,
                 'value': round(aboot * 1000, 1), 'unit': 'ms',
                 'peer': peer + '.boot_to_init',
                 'peer_value': round(lboot * 1000, 1),
                 'ratio': round(aboot / lboot, 3), 'n': 1,
-                'what': bwhat})
+                'what': bwhat}, **lkeys))
         else:
             vrows.append(not_run('boot_to_first_program' + suffix,
                                  peer + '.boot_to_init', FAILED,
@@ -683,24 +845,30 @@ def print_tables(by_group, vrows):
           'k CPUs together, beside one pair on CPU 0 (ratio 0.5: twice the '
           'messages); bus_throughput_work_*: the same with handlers that '
           'hash 1 KiB each')
-    if not vrows:
-        return
-    print('\nAegis against Linux in the same QEMU (x86_64 '
-          'microvm, TCG, qemu64, 256 MiB, 2 CPUs; .mitigations_off: '
-          'Linux booted with mitigations=off)\n')
-    print('%-45s %12s %12s %8s' % ('figure', 'Aegis', 'Linux', 'ratio'))
-    for r in results.collapse(vrows):
-        if isinstance(r, list):
-            print('%-45s %s' % (', '.join(x['bench'] for x in r),
-                                status_cell(r[0])))
+    for arch, a in LINUX_ARCHES.items():
+        rows = [r for r in vrows if r.get('arch') == arch]
+        if not rows:
             continue
-        print('%-45s %9.1f %-2s %9.1f %-2s %8.3f' % (
-            r['bench'], r['value'], r['unit'], r['peer_value'],
-            r['unit'], r['ratio'] or 0))
-    kernels = sorted(glob.glob('/boot/vmlinuz-*'))
-    print('\n(Linux: Debian\'s %s with test/bench/linux/lbench.c '
-          'as init; ratio = Aegis / Linux, below 1 is faster)'
-          % (os.path.basename(kernels[-1]) if kernels else '-'))
+        mitig = next(e[arch] for suffix, _, e, _ in LINUX_VARIANTS
+                     if suffix == '.mitigations_off')
+        print('\nAegis against Linux in the same QEMU (%s; '
+              '.mitigations_off: Linux booted with%s)\n'
+              % (a['qemu'], mitig))
+        print('%-45s %12s %12s %8s' % ('figure', 'Aegis', 'Linux',
+                                        'ratio'))
+        for r in results.collapse(rows):
+            if isinstance(r, list):
+                print('%-45s %s' % (', '.join(x['bench'] for x in r),
+                                    status_cell(r[0])))
+                continue
+            print('%-45s %9.1f %-2s %9.1f %-2s %8.3f' % (
+                r['bench'], r['value'], r['unit'], r['peer_value'],
+                r['unit'], r['ratio'] or 0))
+        kernels = sorted({r['linux_kernel'] for r in rows
+                          if r.get('linux_kernel')})
+        print('\n(Linux: Debian\'s %s with test/bench/linux/lbench.c '
+              'as init; ratio = Aegis / Linux, below 1 is faster)'
+              % (', '.join(kernels) or '-'))
 
 
 def run(args, boot=boot, timed_boot=timed_boot):
@@ -712,15 +880,20 @@ def run(args, boot=boot, timed_boot=timed_boot):
     for cfg in CONFIGS:
         run_config(cfg, args, boot, by_group, groups)
     vrows = []
-    if args.linux_initramfs:
+    for arch, initramfs in (('x86_64', args.linux_initramfs),
+                            ('aarch64', args.linux_initramfs_arm)):
+        if not initramfs:
+            continue
+        config = LINUX_ARCHES[arch]['config']
         mine = {r['bench']: r for r in by_group['sched'] + by_group['user']
-                + by_group['smp'] if r['config'] == 'x86_64-pvh'}
+                + by_group['smp'] if r['config'] == config}
         try:
-            vrows = vs_linux(args, mine, timed_boot, groups)
+            vrows += vs_linux(args, mine, timed_boot, groups, arch)
         except Exception as e:  # a bug here must not lose the others
             traceback.print_exc()
             why = 'error: %s: %s' % (type(e).__name__, e)
-            groups.append(('x86_64-pvh linux', FAILED, why))
+            groups.append(('%s linux' % config, FAILED, why))
+            vrows += not_run_rows(arch, FAILED, why)
     records = []
     for g in GROUPS:
         records += by_group[g.name]
@@ -732,7 +905,13 @@ def main(argv=None, boot=boot, timed_boot=timed_boot):
     ap.add_argument('--x86', required=True)
     ap.add_argument('--arm', required=True)
     ap.add_argument('--results', required=True)
-    ap.add_argument('--linux-initramfs')
+    ap.add_argument('--linux-initramfs',
+                    help='x86_64 Linux peer: its initramfs with lbench')
+    ap.add_argument('--linux-initramfs-arm',
+                    help='AArch64 Linux peer: its initramfs with lbench')
+    ap.add_argument('--linux-arm-root', default=ARM64_ROOT,
+                    help='where tools/setup.sh unpacked Debian\'s arm64 '
+                    'kernel (boot/vmlinuz-*-arm64; %s)' % ARM64_ROOT)
     ap.add_argument('--timeout', type=float, default=TIMEOUT,
                     help='seconds one boot may take (%d)' % TIMEOUT)
     args = ap.parse_args(argv)

@@ -4,7 +4,8 @@
 whatever ran.
 
   run_bench.py --results FILE --doc FILE --x86 DIR --arm DIR
-               [--linux-initramfs FILE] [--timeout S] [--host-timeout S]
+               [--linux-initramfs FILE] [--linux-initramfs-arm FILE]
+               [--linux-arm-root DIR] [--timeout S] [--host-timeout S]
                HOST_PROGRAM...
 
 Each host program (bus-bench, mm-bench, bus-scale) runs on a file of
@@ -128,6 +129,8 @@ def main(argv=None):
     ap.add_argument('--x86', required=True)
     ap.add_argument('--arm', required=True)
     ap.add_argument('--linux-initramfs')
+    ap.add_argument('--linux-initramfs-arm')
+    ap.add_argument('--linux-arm-root')
     ap.add_argument('--timeout', type=float, default=qemu_bench.TIMEOUT,
                     help='seconds one QEMU boot may take')
     ap.add_argument('--host-timeout', type=float, default=HOST_TIMEOUT,
@@ -140,8 +143,11 @@ def main(argv=None):
     print(results.summary('host bench', hgroups))
     qargv = ['--x86', a.x86, '--arm', a.arm, '--results', a.results,
              '--timeout', str(a.timeout)]
-    if a.linux_initramfs:
-        qargv += ['--linux-initramfs', a.linux_initramfs]
+    for opt, val in (('--linux-initramfs', a.linux_initramfs),
+                     ('--linux-initramfs-arm', a.linux_initramfs_arm),
+                     ('--linux-arm-root', a.linux_arm_root)):
+        if val:
+            qargv += [opt, val]
     rc_qemu = step('qemu bench', qemu_bench.main, qargv)
     rc_doc = step('perf_doc', perf_doc.main, [a.results, a.doc])
 
