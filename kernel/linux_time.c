@@ -98,8 +98,7 @@ int64_t lsys_setitimer(const uint64_t a[SYS_ARGS_MAX])
 		if (rc)
 			return rc;
 	}
-	if ((int)a[0] < PROC_ITIMER_REAL || (int)a[0] > PROC_ITIMER_PROF ||
-	    a[0] > PROC_ITIMER_PROF)
+	if (a[0] > PROC_ITIMER_PROF)
 		return -AE_EINVAL;
 	if (a[2]) {	/* the old one is written first: -EFAULT changes nothing */
 		rc = proc_itimer(p, (int)a[0], NULL, old);

@@ -727,7 +727,6 @@ static int disposition(const struct proc *p, int sig)
 #define SIGCONT		18
 #define CLD_STOPPED	5
 #define CLD_CONTINUED	6
-#define PROC_SA_NOCLDSTOP_ 0x00000001u
 #define STOP_SIGS	(SIG_BIT(19) | SIG_BIT(20) | SIG_BIT(21) | SIG_BIT(22))
 
 static void wake_threads(struct proc *p)
@@ -751,7 +750,7 @@ static void tell_parent(struct proc *p, int why, int sig)
 	if (!parent || parent->state != ALIVE)
 		return;
 	wake_all(parent->waiting);
-	if (!(parent->sigact[SIGCHLD - 1].flags & PROC_SA_NOCLDSTOP_))
+	if (!(parent->sigact[SIGCHLD - 1].flags & PROC_SA_NOCLDSTOP))
 		post(parent, SIGCHLD, &info);	/* (SIGCHLD ends nobody) */
 }
 

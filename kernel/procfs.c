@@ -33,6 +33,7 @@
 #include <aegis/bus.h>
 #include <aegis/clients.h>
 #include <aegis/clock.h>
+#include <aegis/contract.h>
 #include <aegis/errno.h>
 #include <aegis/hal.h>
 #include <aegis/kernel.h>
@@ -208,7 +209,10 @@ static void mounted(const struct bus_msg *m)
 {
 	struct ns_mount_event ev;
 
-	if (m->len != sizeof(ev))
+	/* ns's word only (the bus lets no process publish it; a kernel
+	 * service other than ns has no say either) */
+	if (m->len != sizeof(ev) ||
+	    (int)m->src != bus_contract_owner(TOPIC_NS_OPEN))
 		return;
 	memcpy(&ev, m->data, sizeof(ev));
 	ev.name[sizeof(ev.name) - 1] = ev.service[sizeof(ev.service) - 1] = 0;

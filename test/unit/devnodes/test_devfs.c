@@ -275,6 +275,21 @@ START_TEST(test_devfs_null_reads_nothing_writes_everything)
 }
 END_TEST
 
+START_TEST(test_devfs_urandom_read_only_and_needs_its_service)
+{
+	char buf[8];
+	int fd = node_open("/dev/urandom", NODE_READ | NODE_WRITE,
+			   NODE_CRED_KERNEL);
+
+	/* (docs/RANDOM.md) writes are refused even for root; with no
+	 * random service running here, a read has nothing to give */
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(node_write(fd, "abc", 3), -AE_EACCES);
+	ck_assert_int_eq(node_read(fd, buf, sizeof(buf)), -AE_EAGAIN);
+	ck_assert_int_eq(node_close(fd), 0);
+}
+END_TEST
+
 START_TEST(test_devfs_zero_fills)
 {
 	char buf[8];
@@ -750,6 +765,7 @@ Suite *suite_devfs(void)
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_devfs_null_reads_nothing_writes_everything);
+	tcase_add_test(tc, test_devfs_urandom_read_only_and_needs_its_service);
 	tcase_add_test(tc, test_devfs_zero_fills);
 	tcase_add_test(tc, test_devfs_console_write_reaches_console_in_chunks);
 	tcase_add_test(tc, test_devfs_console_read_has_nothing);
