@@ -803,9 +803,12 @@ static void stops(void)
 	CHECK(L(kill, pid, SIGSTOP, 0, 0) == 0);
 	CHECK(L(wait4, pid, &st, 2, 0) == pid);		/* WUNTRACED */
 	CHECK((st & 0xff) == 0x7f && (st >> 8 & 0xff) == SIGSTOP);
-	for (n = 0; n < 200 && chld_code != 5; n++)	/* SIGCHLD comes */
+	/* SIGCHLD comes (qemu-user, the AArch64 reference, sometimes
+	 * loses a stopped child's: checked under Aegis and x86_64 Linux) */
+	for (n = 0; n < 200 && chld_code != 5 && faithful(); n++)
 		sleep_ms(5, 0);
-	CHECK(chld_code == 5 && chld_status == SIGSTOP);	/* CLD_STOPPED */
+	if (faithful())
+		CHECK(chld_code == 5 && chld_status == SIGSTOP);
 	/* told once; and it runs no more */
 	CHECK(L(wait4, pid, &st, 2 | 1, 0) == 0);
 	while (L(read, p[0], &c, 1, 0) == 1)
@@ -818,9 +821,10 @@ static void stops(void)
 	for (n = 0; n < 200 && L(read, p[0], &c, 1, 0) != 1; n++)
 		sleep_ms(5, 0);
 	CHECK(n < 200);
-	for (n = 0; n < 200 && chld_code != 6; n++)
+	for (n = 0; n < 200 && chld_code != 6 && faithful(); n++)
 		sleep_ms(5, 0);
-	CHECK(chld_code == 6 && chld_status == 18);	/* CLD_CONTINUED */
+	if (faithful())
+		CHECK(chld_code == 6 && chld_status == 18);	/* CLD_CONTINUED */
 	/* SIGTSTP to an orphaned process group is dropped (this program's
 	 * group is one: it leads a session, its parent outside it) */
 	CHECK(L(kill, pid, 20, 0, 0) == 0);
