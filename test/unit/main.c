@@ -48,6 +48,7 @@ int main(void)
 	srunner_add_suite(sr, suite_klib_string());
 	srunner_add_suite(sr, suite_errno());
 	srunner_add_suite(sr, suite_crng());
+	srunner_add_suite(sr, suite_ldisc());
 	srunner_add_suite(sr, suite_bus_topic());
 	srunner_add_suite(sr, suite_bus());
 	srunner_add_suite(sr, suite_bus_irq());

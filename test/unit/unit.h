@@ -23,6 +23,7 @@ Suite *suite_format(void);	/* kernel/lib/test_format.c */
 Suite *suite_klib_string(void);	/* kernel/lib/test_string.c */
 Suite *suite_errno(void);	/* kernel/lib/test_errno.c */
 Suite *suite_crng(void);	/* kernel/lib/test_crng.c */
+Suite *suite_ldisc(void);	/* kernel/lib/test_ldisc.c */
 Suite *suite_bus_topic(void);	/* bus/test_topic.c */
 Suite *suite_bus(void);		/* bus/test_bus.c */
 Suite *suite_bus_irq(void);	/* bus/test_irq.c */
