@@ -6,10 +6,10 @@
  *   zero     (0666) reads give zeros, writes are swallowed
  *   urandom  (0444) reads give the random service's bytes, at once
  *            (before it is ready too, as Linux's: docs/RANDOM.md)
- *   console  (0620, group tty 5) and ttyS0 (0660, group dialout 20):
- *            writes go to the console service ("console.write"); reads
- *            have nothing buffered yet (-EAGAIN: typed lines arrive as
- *            console.line events)
+ *   console  (0620, group tty 5), ttyS0 (0660, group dialout 20) and
+ *   tty      (0666): the console's terminal; their reads, writes and
+ *            ioctls go to the console service as they came, grants and
+ *            all (services/console/tty.c, aegis/tty.h)
  *   timer    (0444) a read gives "ticks N\n", N the timer ticks the
  *            sched service has counted ("sched.ticks")
  * and one node per device the devtree service bound to a driver, named
@@ -94,6 +94,7 @@ static int devfs_init(void)
 	add_node("urandom", K_URANDOM, 0444, 0, NULL);
 	add_node("console", K_CONSOLE, 0620, 5, NULL);
 	add_node("ttyS0", K_CONSOLE, 0660, 20, NULL);
+	add_node("tty", K_CONSOLE, 0666, 5, NULL);
 	add_node("timer", K_TIMER, 0444, 0, NULL);
 	ns_gen = 0;
 	synced = false;
@@ -202,7 +203,7 @@ static int find(const char *path, uint32_t len)
 static void stat_of(const struct dnode *n, struct node_stat *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->kind = NODE_KIND_DEV;
+	st->kind = n->kind == K_CONSOLE ? NODE_KIND_TTY : NODE_KIND_DEV;
 	st->mode = n->mode;
 	st->uid = n->uid;
 	st->gid = n->gid;
@@ -322,6 +323,40 @@ static int forward_ioctl(const struct bus_msg *m, const struct dnode *n,
 	return 0;
 }
 
+/* The terminal's nodes: the request as it came, with its grants, to the
+ * console's terminal (services/console/tty.c, aegis/tty.h). */
+static int forward_tty(const struct bus_msg *m, const struct node_req *q,
+		       struct bus_msg *reply)
+{
+	int con = bus_svc_find("console");
+	struct node_req fw = *q;
+	uint32_t word = 0;
+	int32_t answer = 0;
+	int rc;
+
+	if (con < 0)
+		return -AE_ENODEV;
+	fw.handle = 0;
+	rc = bus_grant_pass(m, q->buf, (bus_svc_t)con);
+	if (rc == 0)
+		rc = bus_grant_pass(m, q->out, (bus_svc_t)con);
+	if (rc)
+		return rc;
+	if (m->topic == TOPIC_NODE_READ) {
+		rc = call_node_read((bus_svc_t)con, &fw, &word);
+	} else if (m->topic == TOPIC_NODE_WRITE) {
+		rc = call_node_write((bus_svc_t)con, &fw, &word);
+	} else {
+		rc = call_node_ioctl((bus_svc_t)con, &fw, &answer);
+		word = (uint32_t)answer;
+	}
+	if (rc)
+		return rc;
+	memcpy(reply->data, &word, sizeof(word));
+	reply->len = sizeof(word);
+	return 0;
+}
+
 /* A read for the driver: its "device.read" answer is the reply. */
 static int forward_read(const struct bus_msg *m, const struct dnode *n,
 			const struct node_req *q, struct bus_msg *reply)
@@ -363,7 +398,7 @@ static int do_read(const struct bus_msg *m, struct handle *h,
 		got = q->len;
 		break;
 	case K_CONSOLE:
-		return -AE_EAGAIN;
+		return -AE_EINVAL;	/* the terminal's: forward_tty */
 	case K_URANDOM:
 		while (got < q->len) {
 			uint32_t k = q->len - got < RANDOM_READ_MAX ?
@@ -406,13 +441,12 @@ static int do_write(const struct bus_msg *m, struct handle *h,
 		    const struct node_req *q, struct bus_msg *reply)
 {
 	const struct dnode *n = &nodes[h->node];
-	const char *buf;
 	int rc;
 	uint32_t done = 0;
 
 	if (h->dir)
 		return -AE_EISDIR;
-	buf = node_req_buf(m, q, BUS_GRANT_READ, &rc);
+	(void)node_req_buf(m, q, BUS_GRANT_READ, &rc);	/* lent, as said */
 	if (rc)
 		return rc;
 	switch (n->kind) {
@@ -422,23 +456,6 @@ static int do_write(const struct bus_msg *m, struct handle *h,
 		break;
 	case K_URANDOM:
 		return -AE_EACCES;	/* read-only (docs/RANDOM.md) */
-	case K_CONSOLE:
-		while (done < q->len) {
-			uint32_t k = q->len - done;
-
-			if (k > BUS_INLINE_MAX)
-				k = BUS_INLINE_MAX;
-			rc = call_console_write(buf + done, k);
-			if (rc) {
-				/* nothing written is an error (-ENODEV: no
-				 * console); some is a short write */
-				if (!done)
-					return rc;
-				break;
-			}
-			done += k;
-		}
-		break;
 	default:
 		return -AE_EINVAL;	/* read-only nodes */
 	}
@@ -464,7 +481,8 @@ static int do_readdir(const struct bus_msg *m, struct handle *h,
 		if (k++ == q->off) {
 			memset(&d, 0, sizeof(d));
 			memcpy(d.name, nodes[i].name, sizeof(d.name));
-			d.kind = NODE_KIND_DEV;
+			d.kind = nodes[i].kind == K_CONSOLE ? NODE_KIND_TTY :
+								NODE_KIND_DEV;
 			memcpy(out, &d, sizeof(d));
 			return 0;
 		}
@@ -548,6 +566,10 @@ static int devfs_handle(void *state, const struct bus_msg *m,
 	}
 	if (!h)
 		return rc;
+	if (!h->dir && nodes[h->node].kind == K_CONSOLE &&
+	    (m->topic == TOPIC_NODE_READ || m->topic == TOPIC_NODE_WRITE ||
+	     m->topic == TOPIC_NODE_IOCTL))
+		return forward_tty(m, &q, reply);
 	if (m->topic == TOPIC_NODE_READ)
 		return do_read(m, h, &q, reply);
 	if (m->topic == TOPIC_NODE_WRITE)

@@ -217,6 +217,16 @@ static int open_path(struct proc *p, const char *path, uint64_t flags,
 	if (st.kind == NODE_KIND_DIR)
 		l->flags |= LINUX_O_DIRECTORY;	/* what getdents64 reads */
 	l->cloexec = flags & O_CLOEXEC;
+	if (st.kind == NODE_KIND_TTY && !(flags & O_PATH)) {
+		l->tty = true;
+		rc = linux_tty_opened(p, h, path, flags);
+		if (rc) {
+			proc_fd_remove(p, fd);
+			memset(l, 0, sizeof(*l));
+			node_close(h);
+			return rc;
+		}
+	}
 	return fd;
 }
 
@@ -358,6 +368,12 @@ static bool is_pipe(const struct proc_lfd *l)
 	return l && memcmp(l->path, PIPE_PATH, sizeof(PIPE_PATH)) == 0;
 }
 
+/* a pipe or a terminal: no offset to seek or read at */
+static bool is_stream(const struct proc_lfd *l)
+{
+	return is_pipe(l) || (l && l->tty);
+}
+
 /* A read or write of a pipe's end: it waits (unless O_NONBLOCK) until
  * the pipe can take or give something, or the other end is closed. */
 static int64_t pipe_io(int h, const struct proc_lfd *l,
@@ -464,10 +480,13 @@ int64_t lsys_read(const uint64_t a[SYS_ARGS_MAX])
 		return -AE_EISDIR;
 	if (l && l->path[0] && (l->flags & O_ACCMODE) == O_ACCMODE)
 		return -AE_EBADF;
-	if (is_pipe(l)) {
+	if (is_pipe(l) || (l && l->tty)) {
 		int h = proc_fd_get(p, (int)a[0]);
 
-		return h < 0 ? h : pipe_io(h, l, a, false);
+		if (h < 0)
+			return h;
+		return l->tty ? linux_tty_io(p, h, l, a, false) :
+				pipe_io(h, l, a, false);
 	}
 	return sys_read(a);
 }
@@ -485,6 +504,8 @@ int64_t lsys_write(const uint64_t a[SYS_ARGS_MAX])
 		return -AE_EBADF;
 	if (h >= 0 && is_pipe(l))
 		return pipe_io(h, l, a, true);
+	if (h >= 0 && l && l->tty)
+		return linux_tty_io(p, h, l, a, true);
 	if (h < 0 || !l || !(l->flags & O_APPEND))
 		return sys_write(a);	/* count is at most 4096 by now */
 	if ((l->flags & O_ACCMODE) == 0)
@@ -507,7 +528,7 @@ static int64_t positioned(const uint64_t a[SYS_ARGS_MAX], bool write)
 
 	h = proc_fd_get(p, (int)a[0]);
 	l = proc_lfd(p, (int)a[0]);
-	if (h == PROC_FD_CONSOLE || (h >= 0 && is_pipe(l)))
+	if (h == PROC_FD_CONSOLE || (h >= 0 && is_stream(l)))
 		return -AE_ESPIPE;
 	if (h < 0)
 		return h;
@@ -557,7 +578,7 @@ int64_t lsys_lseek(const uint64_t a[SYS_ARGS_MAX])
 
 	h = proc_fd_get(p, (int)a[0]);
 	l = proc_lfd(p, (int)a[0]);
-	if (h == PROC_FD_CONSOLE || (h >= 0 && is_pipe(l)))
+	if (h == PROC_FD_CONSOLE || (h >= 0 && is_stream(l)))
 		return -AE_ESPIPE;
 	if (h < 0)
 		return h;
@@ -631,7 +652,7 @@ static int with_pages(struct proc *p, int fd, int not_file)
 
 	if (h < 0 && h != PROC_FD_CONSOLE)
 		return h;
-	if (h == PROC_FD_CONSOLE || is_pipe(proc_lfd(p, fd)))
+	if (h == PROC_FD_CONSOLE || is_stream(proc_lfd(p, fd)))
 		return not_file;
 	return 0;
 }
@@ -702,6 +723,7 @@ static void fill_stat(const struct node_stat *st, const char *path,
 	uint32_t type = !st ? S_IFCHR :
 			st->kind == NODE_KIND_DIR ? S_IFDIR :
 			st->kind == NODE_KIND_DEV ? S_IFCHR :
+			st->kind == NODE_KIND_TTY ? S_IFCHR :
 			st->kind == NODE_KIND_LINK ? S_IFLNK :
 			st->kind == NODE_KIND_FIFO ? S_IFIFO : S_IFREG;
 	struct linux_stat s;
@@ -1045,6 +1067,7 @@ int64_t lsys_getdents64(const uint64_t a[SYS_ARGS_MAX])
 		e.reclen = (uint16_t)reclen;
 		e.type = d.kind == NODE_KIND_DIR ? 4 :		/* DT_DIR */
 			 d.kind == NODE_KIND_DEV ? 2 :		/* DT_CHR */
+			 d.kind == NODE_KIND_TTY ? 2 :
 			 d.kind == NODE_KIND_LINK ? 10 : 8;	/* DT_LNK, _REG */
 		memcpy(e.name, d.name, nlen);
 		rc = syscall_copy(&e, a[1] + done, reclen, true);
@@ -1483,7 +1506,7 @@ int64_t lsys_fallocate(const uint64_t a[SYS_ARGS_MAX])
 	l = proc_lfd(p, (int)a[0]);
 	if (h < 0 && h != PROC_FD_CONSOLE)
 		return h;
-	if (h == PROC_FD_CONSOLE || is_pipe(l))
+	if (h == PROC_FD_CONSOLE || is_stream(l))
 		return -AE_ESPIPE;
 	if (l && (l->flags & O_ACCMODE_) == 0)	/* O_RDONLY */
 		return -AE_EBADF;
@@ -1745,7 +1768,7 @@ static int16_t ready(struct proc *p, int fd, int16_t events, int me)
 	if (h < 0)
 		return POLLNVAL;
 	acc = l && l->path[0] ? (int)(l->flags & O_ACCMODE) : O_RDWR;
-	if (is_pipe(l)) {
+	if (is_stream(l)) {
 		bits = node_poll(h, me);
 		if (bits < 0)
 			return POLLERR;
@@ -1928,6 +1951,7 @@ int64_t lsys_select(const uint64_t a[SYS_ARGS_MAX])
 /* ---- ioctl and sendfile --------------------------------------------------- */
 
 #define FIONREAD	0x541b
+#define FIONBIO		0x5421
 
 /* ioctl: no file here is a terminal yet (-ENOTTY for TCGETS, TIOCGWINSZ
  * and the rest); FIONREAD gives what a read would find now: a pipe's
@@ -1943,9 +1967,23 @@ int64_t lsys_ioctl(const uint64_t a[SYS_ARGS_MAX])
 	h = proc_fd_get(p, (int)a[0]);
 	if (h < 0 && h != PROC_FD_CONSOLE)
 		return h;
+	l = proc_lfd(p, (int)a[0]);
+	if ((uint32_t)a[1] == FIONBIO) {	/* any file, as Linux's */
+		rc = syscall_copy(&n, a[2], sizeof(n), false);
+		if (rc)
+			return rc;
+		if (h == PROC_FD_CONSOLE && (!l || !l->path[0]))
+			return 0;	/* the console never waits */
+		if (n)
+			l->flags |= O_NONBLOCK;
+		else
+			l->flags &= ~(uint32_t)O_NONBLOCK;
+		return 0;
+	}
+	if (h >= 0 && l && l->tty)
+		return linux_tty_ioctl(p, h, (uint32_t)a[1], a[2]);
 	if ((uint32_t)a[1] != FIONREAD || h == PROC_FD_CONSOLE)
 		return -AE_ENOTTY;
-	l = proc_lfd(p, (int)a[0]);
 	rc = node_fstat(h, &st);
 	if (rc == 0 && st.kind == NODE_KIND_FIFO) {
 		n = (int32_t)st.size;

@@ -30,6 +30,11 @@ static void term_write(const char *s, size_t n)
 
 static struct input_line input = { .write = term_write };
 
+static void term_write_raw(const char *s, size_t n)
+{
+	hal_console_write_raw((const uint8_t *)s, n);
+}
+
 /*
  * The log lock: the console, the line being typed and the dmesg ring.
  * Any CPU prints, in any context (an exception's report included), so it
@@ -91,6 +96,14 @@ void kcons_write(const char *buf, size_t len)
 	int how = log_take();
 
 	input_output(&input, buf, len);
+	log_give(how);
+}
+
+void kcons_write_raw(const char *buf, size_t len)
+{
+	int how = log_take();
+
+	input_output_via(&input, buf, len, term_write_raw);
 	log_give(how);
 }
 

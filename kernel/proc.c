@@ -45,6 +45,8 @@
 #include <aegis/service.h>
 #include <aegis/spinlock.h>
 #include <aegis/sysfs.h>
+#include <aegis/topics.h>
+#include <aegis/tty.h>
 
 #define PAGE		4096ull
 #define STACK_SIZE	(64 * 1024ull)
@@ -785,6 +787,51 @@ static bool orphaned(int pgid)
 			return false;
 	}
 	return true;
+}
+
+#define SIGTTIN		21
+#define SIGTTOU		22
+
+/* whether sig would reach p's default action (stop): neither blocked
+ * nor ignored (lock held) */
+static bool would_stop(const struct proc *p, int sig)
+{
+	return !(p->sig_blocked & SIG_BIT(sig)) &&
+	       p->sigact[sig - 1].handler != PROC_SIG_IGN;
+}
+
+void proc_tty_caller(struct proc *p, struct tty_caller *c)
+{
+	bool was = plock();
+
+	memset(c, 0, sizeof(*c));
+	c->pid = p->pid;
+	c->pgrp = p->pgid;
+	c->sid = p->sid;
+	if (would_stop(p, SIGTTIN))
+		c->flags |= TTY_C_TTIN;
+	if (would_stop(p, SIGTTOU))
+		c->flags |= TTY_C_TTOU;
+	if (orphaned(p->pgid))
+		c->flags |= TTY_C_ORPHAN;
+	if (p->pid == p->sid)
+		c->flags |= TTY_C_LEADER;
+	punlock(was);
+	if (proc_privileged(p))
+		c->flags |= TTY_C_ROOT;
+}
+
+bool proc_pgrp_in_session(int pgid, int sid)
+{
+	bool was = plock(), found = false;
+
+	for (int i = 0; i < PROC_MAX && !found; i++)
+		found = (procs[i].state == ALIVE ||
+			 procs[i].state == ENDED) &&	/* not reaped: its
+							 * group lives */
+			procs[i].pgid == pgid && (!sid || procs[i].sid == sid);
+	punlock(was);
+	return found;
 }
 
 /* Post sig to p (lock held): true when it is to end p now, which the
@@ -2073,6 +2120,38 @@ static int spawn_args(const struct proc_spawn_req *q,
 	return argc;
 }
 
+/* The console's terminal as p's files 0, 1 and 2, and the controlling
+ * terminal of the session p leads (PROC_SPAWN_TTY: the shell's console
+ * session, docs/TTY.md). What it opened stays in p->files for the
+ * caller's undo. */
+static int spawn_tty(struct proc *p)
+{
+	struct tty_caller c;
+	int h = node_open("/dev/console", NODE_READ | NODE_WRITE,
+			  NODE_CRED_KERNEL), rc;
+
+	if (h < 0)
+		return h;
+	p->files[0] = h;
+	for (int k = 1; k < 3; k++) {
+		rc = node_dup(h);
+		if (rc)
+			return rc;
+		p->files[k] = h;
+	}
+	for (int k = 0; k < 3; k++) {
+		memset(&p->lfd[k], 0, sizeof(p->lfd[k]));
+		memcpy(p->lfd[k].path, "/dev/console", 13);
+		p->lfd[k].flags = 2;	/* O_RDWR */
+		p->lfd[k].tty = true;
+	}
+	memset(&c, 0, sizeof(c));
+	c.pid = c.pgrp = c.sid = p->pid;
+	c.flags = TTY_C_LEADER;
+	rc = node_tty(h, TOPIC_NS_IOCTL, TTY_ATTACH, NULL, 0, -1, &c);
+	return rc < 0 ? rc : 0;
+}
+
 static int spawn(const struct proc_spawn_req *q, const struct bus_msg *m)
 {
 	static char argbuf[PROC_ARGS_MAX];	/* one spawn at a time: the
@@ -2090,7 +2169,8 @@ static int spawn(const struct proc_spawn_req *q, const struct bus_msg *m)
 	const void *rd = initrd(&len);
 	uint32_t id;
 	uint64_t ssize, sp;
-	int rc, k, pid, stdin_h = -1;
+	int rc, k, pid, stdin_h;
+	bool files_set = false;	/* p->files[] hold its own handles */
 
 	n = strnlen(q->name, sizeof(q->name));
 	if (n == 0 || n == sizeof(q->name))
@@ -2203,14 +2283,13 @@ static int spawn(const struct proc_spawn_req *q, const struct bus_msg *m)
 	for (k = 0; k < PROC_FILES; k++)
 		p->files[k] = -1;
 	p->files[1] = p->files[2] = PROC_FD_CONSOLE;
-	if (p->is_linux && (q->flags & PROC_SPAWN_STDIN)) {
-		/* the caller's pipe (a console session): one more holder */
-		rc = node_dup(q->stdin_h);
+	files_set = true;
+	if (p->is_linux && (q->flags & PROC_SPAWN_TTY)) {
+		/* the console session: the terminal on 0, 1 and 2, and its
+		 * controlling terminal (docs/TTY.md) */
+		rc = spawn_tty(p);
 		if (rc)
 			goto undo_as;
-		stdin_h = q->stdin_h;
-		p->files[0] = stdin_h;
-		memcpy(p->lfd[0].path, "pipe:", 6);
 	} else if (p->is_linux) {
 		/* a Linux program's standard input: /dev/null until there is
 		 * a terminal to read (docs/LINUX_ABI.md) */
@@ -2259,11 +2338,16 @@ static int spawn(const struct proc_spawn_req *q, const struct bus_msg *m)
 undo_as:
 	{
 		bool was = plock();
+		int held[3] = { -1, -1, -1 };
+
+		if (files_set)
+			memcpy(held, p->files, sizeof(held));
 
 		release_slot(p);
 		punlock(was);
-		if (stdin_h >= 0)
-			node_close(stdin_h);
+		for (k = 0; k < 3; k++)	/* each a holder of its own */
+			if (held[k] >= 0)
+				node_close(held[k]);
 	}
 	mm_as_destroy(id);
 	kprintf("proc: %s: cannot start: %s\n", name, errno_desc(rc));
@@ -2684,24 +2768,16 @@ int proc_spawn(const char *name, int parent, uint32_t flags)
 }
 
 static int spawn_full(const char *name, const char *args, uint32_t len,
-		      int parent, uint32_t flags, int stdin_h);
+		      int parent, uint32_t flags);
 
 int proc_spawn_args(const char *name, const char *args, uint32_t len,
 		    int parent, uint32_t flags)
 {
-	return spawn_full(name, args, len, parent,
-			  flags & ~PROC_SPAWN_STDIN, -1);
-}
-
-int proc_spawn_stdin(const char *name, const char *args, uint32_t len,
-		     uint32_t flags, int stdin_h)
-{
-	return spawn_full(name, args, len, 0, flags | PROC_SPAWN_STDIN,
-			  stdin_h);
+	return spawn_full(name, args, len, parent, flags);
 }
 
 static int spawn_full(const char *name, const char *args, uint32_t len,
-		      int parent, uint32_t flags, int stdin_h)
+		      int parent, uint32_t flags)
 {
 	struct proc_spawn_req q;
 	struct bus_msg reply;
@@ -2717,7 +2793,6 @@ static int spawn_full(const char *name, const char *args, uint32_t len,
 	memcpy(q.name, name, n);
 	q.parent = parent;
 	q.flags = flags;
-	q.stdin_h = stdin_h;
 	if (len) {
 		/* lent to proc for the call, ended after it */
 		if (svc < 0)
@@ -2921,6 +2996,10 @@ static int proc_handle(void *state, const struct bus_msg *m,
 	if (m->len != sizeof(q))
 		return -AE_EINVAL;
 	memcpy(&q, m->data, sizeof(q));
+	if ((q.flags & PROC_SPAWN_TTY) &&
+	    (bus_svc_flags(m->src) & BUS_SVC_F_USER))
+		return -AE_EPERM;	/* the console's terminal is the shell's
+					 * to give */
 	pid = spawn(&q, m);
 	if (pid < 0)
 		return pid;

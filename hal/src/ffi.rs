@@ -440,6 +440,28 @@ pub unsafe extern "C" fn hal_console_write(buf: *const u8, len: usize) -> i32 {
     0
 }
 
+/// Write `len` bytes from `buf` to the console as they are: no carriage
+/// return is added before a newline (a terminal's output, which its line
+/// discipline has processed already). Returns 0 or a negative errno.
+///
+/// # Safety
+/// `buf` must point to `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn hal_console_write_raw(buf: *const u8, len: usize) -> i32 {
+    let (ptr, len) = match crate::guard::bytes(buf, len) {
+        Ok(Some(p)) => p,
+        Ok(None) => return 0,
+        Err(e) => return e.to_c(),
+    };
+    // SAFETY: the guard checked ptr/len; the caller promises the bytes
+    // are readable.
+    let bytes = unsafe { core::slice::from_raw_parts(ptr, len) };
+    for &c in bytes {
+        arch::console_putc(c);
+    }
+    0
+}
+
 /// End the machine with a status for the host (test runs): x86_64 writes
 /// it to QEMU's isa-debug-exit port 0xf4 (QEMU exits with `code*2+1`);
 /// AArch64 uses semihosting SYS_EXIT (QEMU exits with `code`; QEMU must run

@@ -15,10 +15,16 @@
  *                    command runs, keys typed wait for the next prompt
  *                    (type-ahead), Ctrl-C drops them and publishes
  *                    console.intr; KEYS: each key is sent to the shell
- *                    ("shell.key", aegis/shell.h), nothing is echoed.
+ *                    ("shell.key", aegis/shell.h), nothing is echoed;
+ *                    TTY: each key goes to the console's terminal (its
+ *                    line discipline, services/console/tty.c), but
+ *                    Ctrl-] publishes console.monitor.
  *                    Only the shell may set it (-EPERM): keys are the
  *                    user's, never another service's to take.
  *   "console.intr"   event: Ctrl-C while BUSY
+ *   "console.monitor" event: Ctrl-] while TTY (the monitor is asked for)
+ * The console also serves its terminal as a node (node.read, node.write,
+ * node.ioctl from devfs: aegis/tty.h) and /sys/console/tty.
  *
  * A typed line can be longer than a bus message holds, so the event
  * carries where it is: the console keeps its last CONSOLE_LINE_RING lines
@@ -49,7 +55,10 @@ enum console_input {
 	CONSOLE_PROMPT,
 	CONSOLE_BUSY,
 	CONSOLE_KEYS,
+	CONSOLE_TTY,
 };
+
+#define CONSOLE_MONITOR_KEY	0x1d	/* Ctrl-]: from the tty to the monitor */
 
 struct console_mode {
 	uint8_t mode;		/* enum console_input */

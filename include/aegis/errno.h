@@ -16,6 +16,7 @@
 	X(ESRCH,	3,	"no such process")			\
 	X(EINTR,	4,	"interrupted")			\
 	X(EIO,		5,	"input/output error")			\
+	X(ENXIO,	6,	"no such device or address")		\
 	X(E2BIG,	7,	"argument list too long")		\
 	X(EBADF,	9,	"not an open file")			\
 	X(ECHILD,	10,	"no such child process")		\

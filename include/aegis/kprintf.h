@@ -49,6 +49,9 @@ int klog_set_level(uint32_t level);
  * (dmesg): what a command prints as its answer. */
 int cprintf(const char *fmt, ...) __printf(1, 2);
 void kcons_write(const char *buf, size_t len);
+/* kcons_write_raw - as kcons_write, the bytes as they are (no "\r" added
+ * before a newline): a terminal's output (services/console/tty.c) */
+void kcons_write_raw(const char *buf, size_t len);
 
 /* klog_input - the console shows a prompt and a line being typed; other
  * output has draw(true) erase it and draw(false) put it back

@@ -7,6 +7,7 @@
 #ifndef AEGIS_LINUX_H
 #define AEGIS_LINUX_H
 
+#include <aegis/syscall.h>
 #include <aegis/types.h>
 
 /* What a Linux program finds on its stack at its entry (the System V
@@ -140,6 +141,23 @@ int64_t linux_syscall(uint64_t nr, const uint64_t a[6],
 #define LINUX_ERESTARTNOHAND	514
 struct HalSyscall;
 bool linux_sig_due(void);
+
+/*
+ * A Linux process's terminal (kernel/linux_tty.c, aegis/tty.h):
+ * linux_tty_opened - file h, just opened at path with open's flags, is a
+ * terminal: a session leader may take it as its controlling terminal
+ * (not with O_NOCTTY); /dev/tty without one is -ENXIO. linux_tty_io -
+ * read(2) or write(2) of it (a: fd, buffer, count), job control and
+ * VMIN/VTIME included. linux_tty_ioctl - its ioctl(2) requests; -ENOTTY
+ * for any other.
+ */
+struct proc;
+struct proc_lfd;
+int linux_tty_opened(struct proc *p, int h, const char *path,
+		     uint64_t flags);
+int64_t linux_tty_io(struct proc *p, int h, const struct proc_lfd *l,
+		     const uint64_t a[SYS_ARGS_MAX], bool write);
+int64_t linux_tty_ioctl(struct proc *p, int h, uint32_t cmd, uint64_t arg);
 void linux_signal_return(struct HalSyscall *s);
 
 #endif

@@ -60,6 +60,10 @@ void input_hide(struct input_line *in);
 
 /* input_output - other output, around the line being typed. */
 void input_output(struct input_line *in, const char *s, size_t n);
+/* input_output_via - the same, the bytes written by write instead of the
+ * line's own writer (a terminal's output, as it is) */
+void input_output_via(struct input_line *in, const char *s, size_t n,
+		      void (*write)(const char *s, size_t n));
 
 /* input_echo - the line's own echo (after an edit). */
 void input_echo(struct input_line *in, const char *s, size_t n);

@@ -106,6 +106,7 @@ enum node_kind {
 	NODE_KIND_FILE = 4,	/* a regular file of a file system (tmpfs) */
 	NODE_KIND_LINK = 5,	/* a symbolic link */
 	NODE_KIND_FIFO = 6,	/* a pipe (devnodes/pipe.c) */
+	NODE_KIND_TTY = 7,	/* a terminal (services/console/tty.c) */
 };
 
 /* Who is asking: the kernel's services are uid 0. */
@@ -290,5 +291,12 @@ int node_pipe(int fds[2], struct node_cred c);
 #define NODE_IOCTL_POLL	0x504f4c4cu	/* a pipe's readiness ('POLL') */
 int node_poll(int fd, int waiter);
 int node_pipe_io(int fd, void *buf, uint32_t len, bool write, int waiter);
+/* node_tty - a terminal's read, write (op TOPIC_NS_READ, _WRITE; buf, len)
+ * or ioctl (TOPIC_NS_IOCTL, cmd; buf lent both ways), with the caller's
+ * side lent as out (aegis/tty.h): what the terminal answers, or -EAGAIN
+ * having noted thread waiter to wake. */
+struct tty_caller;
+int node_tty(int fd, bus_topic_t op, uint32_t cmd, void *buf, uint32_t len,
+	     int waiter, struct tty_caller *c);
 
 #endif

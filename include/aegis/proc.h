@@ -46,9 +46,7 @@
 
 struct proc_spawn_req {
 	char name[20];		/* NUL-terminated program name */
-	int32_t stdin_h;	/* PROC_SPAWN_STDIN: an open file of ns (a
-				 * pipe's read end) the program gets as its
-				 * standard input */
+	int32_t pad;
 	uint32_t args;		/* a grant (aegis/grant.h) of the arguments
 				 * after the name, each NUL-terminated, or 0:
 				 * none (a Linux program's argv[1..]) */
@@ -57,7 +55,10 @@ struct proc_spawn_req {
 	uint32_t flags;		/* PROC_SPAWN_PRIV */
 };
 #define PROC_SPAWN_PRIV	0x1u
-#define PROC_SPAWN_STDIN 0x2u	/* stdin_h is its standard input */
+#define PROC_SPAWN_TTY	0x2u	/* a Linux program on the console's
+				 * terminal (files 0, 1 and 2), the session
+				 * it leads its controlling terminal's; a
+				 * kernel service's only (-EPERM) */
 #define PROC_ARGS_MAX	1024	/* bytes of arguments */
 #define PROC_ARGC_MAX	32	/* arguments, the name included */
 
@@ -106,11 +107,6 @@ int proc_spawn(const char *name, int parent, uint32_t flags);
 int proc_spawn_args(const char *name, const char *args, uint32_t len,
 		    int parent, uint32_t flags);
 
-/* proc_spawn_stdin - the same with open file stdin_h (of ns: a pipe's
- * read end; the program holds it too) as a Linux program's standard
- * input, in place of /dev/null (the shell's console session). */
-int proc_spawn_stdin(const char *name, const char *args, uint32_t len,
-		     uint32_t flags, int stdin_h);
 
 /* The calling user thread's process, for the system calls
  * (kernel/syscall.c). */
@@ -158,6 +154,7 @@ struct proc_lfd {
 	uint32_t flags;
 	uint32_t pos;
 	bool cloexec;
+	bool tty;		/* a terminal (aegis/tty.h) */
 };
 struct proc_lfd *proc_lfd(struct proc *p, int fd);
 
@@ -214,6 +211,14 @@ int proc_view_pid(int pid, struct proc_view *v);
 int proc_pgid_of(struct proc *self, int pid, bool session);
 int proc_setpgid(struct proc *self, int pid, int pgid);
 int proc_setsid(struct proc *self);
+
+/* proc_tty_caller - p as a terminal sees it (aegis/tty.h): pid, group,
+ * session, and whether SIGTTIN and SIGTTOU would stop it.
+ * proc_pgrp_in_session - whether a live process of session sid is in
+ * group pgid (TIOCSPGRP; sid 0: of any session). */
+struct tty_caller;
+void proc_tty_caller(struct proc *p, struct tty_caller *c);
+bool proc_pgrp_in_session(int pgid, int sid);
 
 /* proc_kill - post sig to pid (> 0), self's group (0), every process
  * self may signal (-1) or group -pid (sig 0: a check only), as each

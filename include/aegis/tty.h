@@ -152,9 +152,10 @@ struct tty_caller {
 	/* answered by the tty */
 	int32_t sig;		/* send this to the caller's group, then
 				 * restart the call (SIGTTIN / SIGTTOU) */
-	uint8_t vmin, vtime;	/* a read's VMIN and VTIME */
-	uint8_t canon;		/* in canonical mode */
+	uint8_t vmin, vtime;	/* a read that waits: VMIN and VTIME, */
+	uint8_t canon;		/* canonical mode, */
 	uint8_t pad;
+	uint32_t pending;	/* and the bytes waiting */
 };
 #define TTY_C_TTIN	0x1	/* SIGTTIN neither blocked nor ignored */
 #define TTY_C_TTOU	0x2	/* SIGTTOU neither blocked nor ignored */
@@ -162,6 +163,10 @@ struct tty_caller {
 #define TTY_C_LEADER	0x8	/* the caller leads its session */
 #define TTY_C_ROOT	0x10	/* the caller is privileged */
 #define TTY_C_NOCTTY	0x20	/* TTY_OPEN: O_NOCTTY */
+#define TTY_C_CTTY_ONLY	0x40	/* TTY_OPEN: /dev/tty, which is only the
+				 * caller's controlling terminal (-ENXIO) */
+#define TTY_C_NOW	0x80	/* a read: take what waits, even nothing
+				 * (VTIME has passed) */
 
 /* Linux's terminal requests (asm-generic/ioctls.h) */
 #define TTY_TCGETS	0x5401

@@ -83,13 +83,19 @@ void input_hide(struct input_line *in)
 
 void input_output(struct input_line *in, const char *s, size_t n)
 {
+	input_output_via(in, s, n, in->write);
+}
+
+void input_output_via(struct input_line *in, const char *s, size_t n,
+		      void (*write)(const char *s, size_t n))
+{
 	if (!n)
 		return;
 	if (in->draw && !in->erased) {
 		in->draw(true);
 		in->erased = true;
 	}
-	in->write(s, n);
+	write(s, n);
 	if (in->draw && s[n - 1] == '\n') {
 		in->erased = false;
 		in->draw(false);

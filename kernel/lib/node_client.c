@@ -11,6 +11,7 @@
 #include <aegis/node.h>
 #include <aegis/sched.h>
 #include <aegis/service.h>
+#include <aegis/tty.h>
 
 /* Every thread blocked in a call here, with its two grants, and a
  * dispatch chain's few besides: the table cannot fill (aegis/grant.h). */
@@ -21,8 +22,19 @@ _Static_assert(2 * SCHED_THREADS_MAX + 64 <= BUS_GRANTS_MAX,
  * One call to ns: buf (len bytes, rights) and out (size bytes, written)
  * are lent to ns for the call and ended after it, whatever it answered.
  */
+static int call_rw(bus_topic_t topic, struct node_req *q, const void *buf,
+		   uint32_t rights, void *out, uint32_t size,
+		   uint32_t out_rights, int32_t *ans);
+
 static int call(bus_topic_t topic, struct node_req *q, const void *buf,
 		uint32_t rights, void *out, uint32_t size, int32_t *ans)
+{
+	return call_rw(topic, q, buf, rights, out, size, BUS_GRANT_WRITE, ans);
+}
+
+static int call_rw(bus_topic_t topic, struct node_req *q, const void *buf,
+		   uint32_t rights, void *out, uint32_t size,
+		   uint32_t out_rights, int32_t *ans)
 {
 	int ns = bus_contract_owner(topic), rc;
 	int32_t a = 0;
@@ -36,7 +48,7 @@ static int call(bus_topic_t topic, struct node_req *q, const void *buf,
 			return rc == -AE_ENOSPC ? -AE_EAGAIN : rc;
 	}
 	if (out) {
-		rc = bus_grant_new(out, size, BUS_GRANT_WRITE, (bus_svc_t)ns,
+		rc = bus_grant_new(out, size, out_rights, (bus_svc_t)ns,
 				   &q->out);
 		if (rc) {
 			bus_grant_end(q->buf);
@@ -353,6 +365,25 @@ int node_poll(int fd, int waiter)
 	q.seek = waiter + 1;
 	rc = call(TOPIC_NS_IOCTL, &q, NULL, 0, NULL, 0, &bits);
 	return rc ? rc : bits;
+}
+
+int node_tty(int fd, bus_topic_t op, uint32_t cmd, void *buf, uint32_t len,
+	     int waiter, struct tty_caller *c)
+{
+	struct node_req q = req((uint32_t)fd, len, NODE_CRED_KERNEL);
+	uint32_t rights = op == TOPIC_NS_WRITE ? BUS_GRANT_READ :
+			  op == TOPIC_NS_READ ? BUS_GRANT_WRITE :
+			  BUS_GRANT_READ | BUS_GRANT_WRITE;
+	int32_t n = 0;
+	int rc;
+
+	if ((len && !buf) || !c)
+		return -AE_EFAULT;
+	q.flags = cmd;
+	q.seek = waiter + 1;
+	rc = call_rw(op, &q, buf, rights, c, sizeof(*c),
+		     BUS_GRANT_READ | BUS_GRANT_WRITE, &n);
+	return rc ? rc : n;
 }
 
 void *node_req_buf(const struct bus_msg *m, const struct node_req *q,

@@ -36,7 +36,11 @@
 #include <aegis/shell.h>
 #include <aegis/topics.h>
 #include <aegis/trace.h>
+#include <aegis/node.h>
+#include <aegis/proc.h>
+#include <aegis/sysfs.h>
 #include "line.h"
+#include "tty.h"
 
 /* Bytes taken per interrupt event before the line is acknowledged; the
  * rest raise the interrupt again, so other messages are not held up. */
@@ -182,6 +186,16 @@ static void key(uint8_t c)
 			     sizeof(k)) < 0)
 			klog_echo("\a", 1);
 		break;
+	case CONSOLE_TTY:
+		if (c == CONSOLE_MONITOR_KEY) {
+			/* what is typed next waits for the monitor's
+			 * prompt (type-ahead), which the shell gives */
+			mode = CONSOLE_BUSY;
+			nahead = 0;
+			publish_console_monitor();
+		} else
+			tty_key(c);
+		break;
 	case CONSOLE_BUSY:
 		if (c == 0x03) {	/* Ctrl-C: the command, not the keys */
 			nahead = 0;
@@ -219,7 +233,7 @@ static int set_mode(const struct bus_msg *m)
 	if (shell < 0 || m->src != (bus_svc_t)shell)
 		return -AE_EPERM;
 	memcpy(&q, m->data, sizeof(q));
-	if (q.mode > CONSOLE_KEYS || q.len > CONSOLE_PROMPT_MAX)
+	if (q.mode > CONSOLE_TTY || q.len > CONSOLE_PROMPT_MAX)
 		return -AE_EINVAL;
 	if (q.mode == CONSOLE_PROMPT && mode == CONSOLE_PROMPT &&
 	    q.len == line.plen && memcmp(q.prompt, line.prompt, q.len) == 0)
@@ -233,6 +247,13 @@ static int set_mode(const struct bus_msg *m)
 	}
 	if (mode == CONSOLE_BUSY)
 		return 0;
+	if (mode == CONSOLE_TTY) {
+		/* what was typed while the monitor ran is the terminal's */
+		for (unsigned int i = 0; i < nahead; i++)
+			tty_key(ahead[i]);
+		nahead = 0;
+		return 0;
+	}
 	line_set_prompt(&line, q.prompt, q.len);
 	show_line();
 	/* what was typed ahead, as if typed now: it may run a line (and
@@ -281,6 +302,7 @@ static int console_init(void)
 	/* a line can be typed (and run, if a shell listens) before anyone
 	 * sets a prompt: none is shown until then */
 	mode = CONSOLE_PROMPT;
+	tty_init();
 	klog_input(NULL);
 	resume_input();
 	return 0;
@@ -302,13 +324,47 @@ static int set_filter(const struct bus_msg *m)
 	return rc;
 }
 
+static const struct sysfs_attr attrs[] = {
+	{ "tty", 0444, 0 },
+};
+
+static uint32_t console_show(uint32_t index, char *buf, uint32_t size)
+{
+	(void)index;
+	return tty_show(buf, size);
+}
+
+static const struct sysfs_ops console_ops = { console_show, NULL };
+
 static int console_handle(void *state, const struct bus_msg *m,
 			  struct bus_msg *reply)
 {
 	(void)state;
-	(void)reply;
 	if (m->kind == BUS_REPLY)
 		return -AE_ENOSYS;
+	if (m->topic == TOPIC_PROC_EXIT && m->kind == BUS_EVENT) {
+		struct proc_exit_event ev;
+		int proc = bus_svc_find("proc");
+
+		if (proc >= 0 && m->src == (bus_svc_t)proc &&
+		    m->len == sizeof(ev)) {
+			memcpy(&ev, m->data, sizeof(ev));
+			tty_exited(ev.pid);
+		}
+		return 0;
+	}
+	if (m->kind == BUS_REQUEST &&
+	    (m->topic == TOPIC_SYSFS_ATTR || m->topic == TOPIC_SYSFS_SHOW ||
+	     m->topic == TOPIC_SYSFS_STORE))
+		return sysfs_serve(attrs, 1, &console_ops, m, reply);
+	if (m->kind == BUS_REQUEST &&
+	    (m->topic == TOPIC_NODE_READ || m->topic == TOPIC_NODE_WRITE ||
+	     m->topic == TOPIC_NODE_IOCTL))
+		return tty_request(m, reply);
+	if (m->kind == BUS_REQUEST && (m->topic == TOPIC_NODE_OPEN ||
+	    m->topic == TOPIC_NODE_CLOSE || m->topic == TOPIC_NODE_STAT ||
+	    m->topic == TOPIC_NODE_READDIR))
+		return -AE_EINVAL;	/* devfs's: the tty is its node */
 	if (m->topic == TOPIC_TRACE_FILTER && m->kind == BUS_REQUEST)
 		return set_filter(m);
 	if (m->topic == TOPIC_CONSOLE_MODE && m->kind == BUS_REQUEST)
@@ -333,7 +389,8 @@ SERVICE(console,
 	.init = console_init,
 	.handler = console_handle,
 	.subscribe = SUBSCRIBES_CONSOLE,
-	.serves = SERVES_CONSOLE);
+	.serves = SERVES_CONSOLE,
+	.sysfs = "console");
 
 /* The console UART: the HAL runs its registers, this service its
  * input and output. */

@@ -70,15 +70,16 @@ static int ran[8];		/* the pids "run" started, 0: free */
  * steps, or a command that ends on a key */
 static enum { JOB_NONE, JOB_CAT, JOB_KEYS, JOB_SESSION } job;
 
-/* The console session (docs/LINUX_ABI.md: "A shell on the console"): a
- * program whose standard input is a pipe the shell writes each typed
- * line into; "~" lines are the monitor's. */
-static int session_pid, session_wr = -1;
+/* The console session (docs/TTY.md): a program on the console's
+ * terminal, which gets what is typed; Ctrl-] asks for the monitor's
+ * prompt, for one command (monitor). */
+static int session_pid;
+static bool monitor;
 static char session_name[PROC_NAME_MAX];
 static char init_prog[20];
 BOOT_PARAM_STRING(init_prog, "init",
 		  "a Linux program of the initrd the console runs at boot as "
-		  "its session (busybox); the monitor is a \"~\" away");
+		  "its session (busybox); the monitor is a Ctrl-] away");
 static char init_args[64] = "sh,-i";
 BOOT_PARAM_STRING(init_args, "init.args",
 		  "the session program's arguments, comma-separated (sh,-i: "
@@ -411,19 +412,18 @@ static void run_prog(char **argv, int argc)
 
 static void run(char *line);
 
-/* session [+]program [args]: the program, its standard input a pipe fed
- * with what is typed. */
+/* session [+]program [args]: the program on the console's terminal. */
 static void session_start(char **argv, int argc)
 {
 	const char *name = argc >= 2 ? argv[1] : "";
 	bool priv = name[0] == '+';
 	char args[PROC_ARGS_MAX];
 	uint32_t len = 0;
-	int fds[2], pid, rc;
+	int pid;
 
 	if (!name[priv]) {
 		cprintf("sh: session [+]program [arguments]: a Linux program "
-			"of the initrd, its input typed here\n");
+			"of the initrd on the console's terminal\n");
 		return;
 	}
 	if (session_pid) {
@@ -441,83 +441,38 @@ static void session_start(char **argv, int argc)
 		memcpy(args + len, argv[i], n);
 		len += (uint32_t)n;
 	}
-	rc = node_pipe(fds, NODE_CRED_KERNEL);
-	if (rc) {
-		fail("session", rc);
-		return;
-	}
-	pid = proc_spawn_stdin(name + priv, args, len,
-			       priv ? PROC_SPAWN_PRIV : 0, fds[0]);
-	node_close(fds[0]);	/* the program holds its end */
+	pid = proc_spawn_args(name + priv, args, len, 0,
+			      (priv ? PROC_SPAWN_PRIV : 0) | PROC_SPAWN_TTY);
 	if (pid < 0) {
-		node_close(fds[1]);
 		failp("session", name + priv, pid);
 		return;
 	}
 	session_pid = pid;
-	session_wr = fds[1];
+	monitor = false;
 	memset(session_name, 0, sizeof(session_name));
 	memcpy(session_name, name + priv,
 	       strnlen(name + priv, sizeof(session_name) - 1));
 	job = JOB_SESSION;
-	cprintf("sh: session: %s (pid %d) reads what is typed; \"~ command\" "
-		"is the monitor's, \"~.\" ends its input\n", session_name,
-		pid);
+	cprintf("sh: session: %s (pid %d) has the console's terminal; "
+		"Ctrl-] gives the monitor's prompt for a command\n",
+		session_name, pid);
 }
 
-/* A line typed during the session: to the program, or to the monitor. */
+/* A line typed at the monitor's prompt during the session (Ctrl-]): the
+ * monitor's command, then the terminal again. */
 static void session_line(char *line)
 {
-	size_t n = strlen(line);
-	int rc;
-
-	if (line[0] == '~' && line[1] == '.' && !line[2]) {
-		if (session_wr >= 0)
-			node_close(session_wr);	/* its input ends */
-		session_wr = -1;
-		return;
-	}
-	if (line[0] == '~' && line[1] != '~') {
-		run(line + 1);		/* the monitor's command */
-		if (job != JOB_SESSION && session_pid)
-			job = JOB_SESSION;	/* (the session goes on) */
-		return;
-	}
-	if (line[0] == '~')
-		memmove(line, line + 1, n--);	/* "~~": a "~" of its own */
-	if (session_wr < 0) {
-		cprintf("sh: session: its input has ended (~. was typed)\n");
-		return;
-	}
-	line[n] = '\n';
-	rc = node_write(session_wr, line, (uint32_t)n + 1);
-	line[n] = '\0';
-	if (rc == -AE_EAGAIN)
-		cprintf("sh: session: %s reads nothing: its input is full, "
-			"the line is dropped\n", session_name);
-	else if (rc < 0)
-		fail("session", rc);
-}
-
-/* Ctrl-C during the session: SIGINT to the session's process group,
- * as a terminal's line discipline sends it to its foreground group
- * (there is no terminal: the group the session's program leads, which
- * its children share while the shell has no job control). */
-static void session_intr(void)
-{
-	struct proc_signal_req q = { -session_pid, 2 };	/* SIGINT */
-	int rc = call_proc_signal(&q);
-
-	if (rc && rc != -AE_ESRCH)
-		fail("session: SIGINT", rc);
+	monitor = false;
+	if (line[0])
+		run(line);
+	if (job != JOB_SESSION && session_pid)
+		job = JOB_SESSION;	/* (the session goes on) */
 }
 
 static void session_ended(const struct proc_exit_event *ev)
 {
-	if (session_wr >= 0)
-		node_close(session_wr);
-	session_wr = -1;
 	session_pid = 0;
+	monitor = false;
 	if (job == JOB_SESSION)
 		job = JOB_NONE;
 	cprintf("sh: session: %s (pid %d) ended with %d; the monitor's "
@@ -811,8 +766,10 @@ answer:
 /* Whatever runs on stops (a key, or Ctrl-C). */
 static void stop_job(void)
 {
-	if (job == JOB_SESSION)
-		return;		/* the session goes on: ~. ends its input */
+	if (job == JOB_SESSION) {
+		monitor = false;	/* the session goes on */
+		return;
+	}
 	if (cat_fd >= 0)
 		cat_end(0);
 	buscmd_stop();
@@ -828,8 +785,10 @@ static void ready(void)
 		console_mode(CONSOLE_PROMPT);
 	else if (job == JOB_KEYS)
 		console_mode(CONSOLE_KEYS);
+	else if (job == JOB_SESSION && monitor)
+		console_mode(CONSOLE_PROMPT);	/* the monitor's, once */
 	else if (job == JOB_SESSION)
-		console_mode_as(CONSOLE_PROMPT, "");	/* its own prompt */
+		console_mode(CONSOLE_TTY);	/* typing is the terminal's */
 }
 
 static bool from(const struct bus_msg *m, const char *svc)
@@ -868,12 +827,22 @@ static int shell_handle(void *state, const struct bus_msg *m,
 		}
 		return 0;
 	}
+	if (m->topic == TOPIC_CONSOLE_MONITOR && from(m, "console")) {
+		/* Ctrl-] on the terminal: the monitor's prompt, once */
+		if (job == JOB_SESSION) {
+			monitor = true;
+			ready();
+		}
+		return 0;
+	}
 	if (m->topic == TOPIC_CONSOLE_INTR && from(m, "console") &&
 	    (job == JOB_SESSION || job == JOB_NONE)) {
-		/* a session's Ctrl-C is its program's; at the monitor's own
-		 * prompt the console has dropped the line already */
-		if (job == JOB_SESSION)
-			session_intr();
+		/* Ctrl-C at the monitor's prompt: the console has dropped
+		 * the line already; in a session, back to the terminal */
+		if (job == JOB_SESSION) {
+			monitor = false;
+			ready();
+		}
 		return 0;
 	}
 	if ((m->topic == TOPIC_SHELL_KEY || m->topic == TOPIC_CONSOLE_INTR) &&

@@ -470,9 +470,11 @@ CASES = [
     },
     {
         # init=busybox: the console's session is busybox's interactive
-        # shell (its standard input a pipe the kernel shell feeds with
-        # each typed line); "~ command" is the monitor's; exit returns
-        # to the monitor's prompt
+        # shell on the console's terminal (docs/TTY.md), with job
+        # control: Ctrl-Z stops the foreground job, fg continues it,
+        # Ctrl-C ends it, a background job is killed by its job number;
+        # Ctrl-] gives the monitor's prompt for one command; exit
+        # returns to the monitor's prompt
         'name': 'linux-session',
         'cmdline': 'init=busybox loglevel=4',
         'module': 'user',
@@ -480,36 +482,42 @@ CASES = [
                     '(docs/TESTING.md)',
         'type': [(r'^Enter .help. for a list of built-in commands',
                   b'echo hello from the session\r', 1),
-                 (r'^hello from the session$', b'ls /sh | wc -l\r'),
+                 (r'^hello from the session$', b'tty; stty size\r', 0.3),
+                 (r'^24 80$', b'ls /sh | wc -l\r', 0.3),
                  # (the console may show ash's next prompt first: a
                  # program's output and the shell's are two writers)
-                 (r'(^|\$ )4$', b'~ uptime\r', 0.5),
-                 # (the echo of what was typed, ash's prompt and the
-                 # monitor's answer are three writers: the answer may
-                 # share a line with either)
+                 (r'(^|\$ )4$', [(b'\x1d', 0.3), (b'uptime\r', 0)], 0.5),
                  (r'up \d+:\d\d:\d\d\.\d+, ', b"trap 'echo got USR1' USR1; "
                                 b"kill -USR1 $$\r", 0.5),
-                 # Ctrl-C: SIGINT to the session's group ends the sleep
-                 # (ash's $? 130), not ash; the next line waits in the
-                 # pipe meanwhile (nothing waits for an echo: the
-                 # console redraws what is typed around other output)
+                 # Ctrl-Z: SIGTSTP to the foreground job stops it
                  (r'(^|\$ )got USR1$', [(b'sleep 100\r', 1.5),
-                                        (b'\x03echo back $?\r', 0)], 0.5),
-                 (r'(^|\$ )back 130$', b'exit 4\r', 0.5),
+                                        (b'\x1a', 0)], 0.5),
+                 # fg continues it in the foreground, Ctrl-C ends it
+                 (r'Stopped +sleep 100', [(b'fg\r', 1.5), (b'\x03', 0.5),
+                                          (b'echo back $?\r', 0)], 0.5),
+                 (r'(^|\$ )back 130$', b'sleep 60 &\r', 0.5),
+                 (r'sleep 60 &$', b'jobs; kill %1; wait %1; '
+                                  b'echo status $?\r', 0.5),
+                 (r'(^|\$ )status 143$', b'exit 4\r', 0.5),
                  (r'ended with 4', b'poweroff\r')],
         'expect': [
             BANNER,
-            r'^sh: session: busybox \(pid 1\) reads what is typed',
+            r"^sh: session: busybox \(pid 1\) has the console's terminal",
             r'^BusyBox v1\.35\.0 .* built-in shell \(ash\)$',
             r'^hello from the session$',
+            r'^/dev/console$',
+            r'^24 80$',
             r'(^|\$ )4$',
             r'up \d+:\d\d:\d\d\.\d+, \d+ services',
             r'(^|\$ )got USR1$',
+            r'\[1\]\+ +Stopped +sleep 100$',
             r'(^|\$ )back 130$',
+            r'\[1\]\+ +Running +sleep 60$',
+            r'(^|\$ )status 143$',
             r"sh: session: busybox \(pid 1\) ended with 4; the "
             r"monitor's prompt again$",
         ],
-        'reject': [r'^panic: ', r'killed'],
+        'reject': [r'^panic: ', r"can't access tty", r"can't set tty"],
         'verdict': 'pass',
     },
     {

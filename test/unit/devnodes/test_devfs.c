@@ -14,6 +14,7 @@
 #include <aegis/errno.h>
 #include <aegis/kprintf.h>
 #include <aegis/node.h>
+#include <aegis/tty.h>
 #include <aegis/service.h>
 #include <aegis/topics.h>
 #include "unit.h"
@@ -52,15 +53,44 @@ extern const struct service_desc __stop_aegis_services[];
 static char written[256];
 static size_t nwritten;
 
+/* The console's terminal as devfs forwards to it: writes are kept,
+ * reads have nothing, an ioctl answers through the caller's grant. */
 static int console_stand_in(void *s, const struct bus_msg *m,
 			    struct bus_msg *r)
 {
+	struct node_req q;
+	const char *buf;
+	struct tty_caller *c;
+	uint32_t n = 0, glen = 0;
+	int rc = 0;
+
 	(void)s;
-	(void)r;
-	if (m->kind == BUS_REQUEST && nwritten + m->len < sizeof(written)) {
-		memcpy(written + nwritten, m->data, m->len);
-		nwritten += m->len;
+	if (m->kind != BUS_REQUEST || m->len != sizeof(q))
+		return 0;
+	memcpy(&q, m->data, sizeof(q));
+	if (m->topic == TOPIC_NODE_READ)
+		return -AE_EAGAIN;
+	if (m->topic == TOPIC_NODE_IOCTL) {
+		c = bus_grant_map(m, q.out, BUS_GRANT_READ | BUS_GRANT_WRITE,
+				  &glen);
+		if (!c || glen < sizeof(*c))
+			return -AE_EFAULT;
+		c->sig = c->pid + 1;	/* seen, and answered */
+		memcpy(r->data, &n, sizeof(n));
+		r->len = sizeof(n);
+		return 0;
 	}
+	if (m->topic != TOPIC_NODE_WRITE)
+		return -AE_EINVAL;
+	buf = node_req_buf(m, &q, BUS_GRANT_READ, &rc);
+	if (!buf)
+		return rc;
+	if (nwritten + q.len < sizeof(written)) {
+		memcpy(written + nwritten, buf, q.len);
+		nwritten += q.len;
+	}
+	memcpy(r->data, &q.len, sizeof(q.len));
+	r->len = sizeof(q.len);
 	return 0;
 }
 
@@ -301,7 +331,7 @@ START_TEST(test_devfs_zero_fills)
 }
 END_TEST
 
-START_TEST(test_devfs_console_write_reaches_console_in_chunks)
+START_TEST(test_devfs_terminal_write_reaches_the_console_whole)
 {
 	char text[100];
 	int fd = node_open("/dev/ttyS0", NODE_WRITE, NODE_CRED_KERNEL);
@@ -309,16 +339,34 @@ START_TEST(test_devfs_console_write_reaches_console_in_chunks)
 	memset(text, 'q', sizeof(text));
 	ck_assert_int_eq(node_write(fd, text, sizeof(text)), 100);
 	ck_assert_uint_eq(nwritten, 100);
+	ck_assert_int_eq(written[99], 'q');
 }
 END_TEST
 
-START_TEST(test_devfs_console_read_has_nothing)
+START_TEST(test_devfs_terminal_read_and_ioctl_are_the_consoles)
 {
 	char buf[4];
+	struct tty_caller c = { .pid = 41 };
 	int fd = node_open("/dev/console", NODE_READ | NODE_WRITE,
-			   NODE_CRED_KERNEL);
+			   NODE_CRED_KERNEL), tty;
 
+	/* its answer, whatever it is (here: nothing typed) */
 	ck_assert_int_eq(node_read(fd, buf, sizeof(buf)), -AE_EAGAIN);
+	/* the caller's side reaches it and its answer comes back */
+	ck_assert_int_eq(node_tty(fd, TOPIC_NS_IOCTL, TTY_TCGETS, buf,
+				  sizeof(buf), 0, &c), 0);
+	ck_assert_int_eq(c.sig, 42);
+	tty = node_open("/dev/tty", NODE_READ, NODE_CRED_KERNEL);
+	ck_assert_int_ge(tty, 0);
+	c.pid = 7;
+	ck_assert_int_eq(node_tty(tty, TOPIC_NS_IOCTL, TTY_TCGETS, buf,
+				  sizeof(buf), 0, &c), 0);
+	ck_assert_int_eq(c.sig, 8);
+	/* /dev/null takes no terminal requests */
+	ck_assert_int_eq(node_tty(node_open("/dev/null", NODE_READ,
+					    NODE_CRED_KERNEL),
+				  TOPIC_NS_IOCTL, TTY_TCGETS, buf, sizeof(buf),
+				  0, &c), -AE_ENOTTY);
 }
 END_TEST
 
@@ -358,7 +406,7 @@ START_TEST(test_devfs_devices_from_devtree_events)
 	fd = node_open("/dev", NODE_DIR | NODE_READ, NODE_CRED_KERNEL);
 	for (uint32_t i = 0; node_readdir(fd, i, &d) == 0; i++)
 		n++;
-	ck_assert_int_eq(n, 6 + 2);	/* the built-ins and the two */
+	ck_assert_int_eq(n, 7 + 2);	/* the built-ins and the two */
 	fd = node_open("/dev/uart0", NODE_READ, NODE_CRED_KERNEL);
 	ck_assert_int_ge(fd, 0);
 	memset(buf, 0, sizeof(buf));
@@ -402,7 +450,7 @@ START_TEST(test_devfs_stat_reports_mode_and_owner)
 	struct node_stat st;
 
 	ck_assert_int_eq(node_stat("/dev/console", &st, NODE_CRED_KERNEL), 0);
-	ck_assert_uint_eq(st.kind, NODE_KIND_DEV);
+	ck_assert_uint_eq(st.kind, NODE_KIND_TTY);
 	ck_assert_uint_eq(st.mode, 0620);
 	ck_assert_uint_eq(st.gid, 5);
 	ck_assert_int_eq(node_stat("/dev", &st, NODE_CRED_KERNEL), 0);
@@ -618,7 +666,7 @@ START_TEST(test_devfs_hotplug_node_vanishes_and_returns)
 		ck_assert_str_ne(d.name, "clock0");
 		n++;
 	}
-	ck_assert_int_eq(n, 6);
+	ck_assert_int_eq(n, 7);
 	/* the open handle: no device, never a crash, and closable */
 	ck_assert_int_eq(node_read(old, buf, sizeof(buf)), -AE_ENODEV);
 	ck_assert_int_eq(node_write(old, "x", 1), -AE_ENODEV);
@@ -767,8 +815,8 @@ Suite *suite_devfs(void)
 	tcase_add_test(tc, test_devfs_null_reads_nothing_writes_everything);
 	tcase_add_test(tc, test_devfs_urandom_read_only_and_needs_its_service);
 	tcase_add_test(tc, test_devfs_zero_fills);
-	tcase_add_test(tc, test_devfs_console_write_reaches_console_in_chunks);
-	tcase_add_test(tc, test_devfs_console_read_has_nothing);
+	tcase_add_test(tc, test_devfs_terminal_write_reaches_the_console_whole);
+	tcase_add_test(tc, test_devfs_terminal_read_and_ioctl_are_the_consoles);
 	tcase_add_test(tc, test_devfs_timer_counts_interrupts);
 	tcase_add_test(tc, test_devfs_devices_from_devtree_events);
 	tcase_add_test(tc, test_devfs_event_from_another_service_ignored);

@@ -46,9 +46,9 @@ END_TEST
 
 START_TEST(test_errno_codes_between_entries_unknown)
 {
-	ck_assert_str_eq(errno_name(6), "E?");
-	ck_assert_str_eq(errno_name(-6), "E?");
-	ck_assert_str_eq(errno_desc(-6), "unknown error");
+	ck_assert_str_eq(errno_name(26), "E?");
+	ck_assert_str_eq(errno_name(-26), "E?");
+	ck_assert_str_eq(errno_desc(-26), "unknown error");
 	ck_assert_str_eq(errno_name(INT_MAX), "E?");
 	ck_assert_str_eq(errno_desc(-INT_MAX), "unknown error");
 }
