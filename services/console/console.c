@@ -346,8 +346,10 @@ static int console_handle(void *state, const struct bus_msg *m,
 		struct proc_exit_event ev;
 		int proc = bus_svc_find("proc");
 
-		if (proc >= 0 && m->src == (bus_svc_t)proc &&
-		    m->len == sizeof(ev)) {
+		/* proc's, or the kernel's (a process is reaped outside
+		 * any handler) */
+		if (((proc >= 0 && m->src == (bus_svc_t)proc) ||
+		     m->src == BUS_SVC_KERNEL) && m->len == sizeof(ev)) {
 			memcpy(&ev, m->data, sizeof(ev));
 			tty_exited(ev.pid);
 		}

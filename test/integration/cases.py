@@ -521,6 +521,38 @@ CASES = [
         'verdict': 'pass',
     },
     {
+        # The console's terminal, checked request by request
+        # (test/user/linuxtty.c, the same binary test/unit/
+        # linux_reference.py runs on a Linux pseudo-terminal): termios,
+        # window size, the controlling terminal and its foreground group,
+        # VMIN/VTIME, SIGTTIN/SIGTTOU job control, a typed line with an
+        # erase, Ctrl-D and Ctrl-C; then /sys/console/tty from the monitor
+        'name': 'linux-tty',
+        'cmdline': 'init=linuxtty init.args=- loglevel=4',
+        'module': 'user',
+        'kvm_skip': 'SYSCALL from ring 3 faults under kvm_pvm '
+                    '(docs/TESTING.md)',
+        'type': [(r'^linuxtty: type 1$', b'ab\x7fc\r\x04', 0.3),
+                 (r'^linuxtty: type 2$', b'\x03', 0.3),
+                 (r'ended with 0', b'cat /sys/console/tty\r', 0.3),
+                 (r'^lost \d+$', b'poweroff\r')],
+        'expect': [
+            BANNER,
+            r"^sh: session: linuxtty \(pid 1\) has the console's terminal",
+            r'^linuxtty: written from the background$',
+            # (after Ctrl-C's echo, "^C", on its line)
+            r'linuxtty: [1-9]\d+ checks, 0 failed$',
+            r"sh: session: linuxtty \(pid 1\) ended with 0; the "
+            r"monitor's prompt again$",
+            r'^session 0$',
+            r'^rows 30$',
+            r'^cols 100$',
+            r'^signals 1$',
+        ],
+        'reject': [r'^panic: ', r'^linuxtty: line '],
+        'verdict': 'pass',
+    },
+    {
         # busybox sh as the Linux personality runs it (test/user/sh/):
         # fork, execve of ELF files and "#!" scripts, wait4's exit codes,
         # pipes and command substitution, /proc (self, exe, comm, ps,

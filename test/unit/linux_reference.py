@@ -15,11 +15,14 @@ Prints one line per run and "N passed, N failed" (site_scons/run_suite.py).
 """
 import os
 import platform
+import pty
 import re
+import select
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 
 def run(argv, as_nobody):
@@ -40,6 +43,8 @@ def run(argv, as_nobody):
         # and descriptor 0 does not depend on how this script was started
         # (a CI job's session leader may be outside its pid namespace,
         # where getsid answers 0, and its input may be a terminal)
+        if os.path.basename(prog).startswith('linuxtty'):
+            return on_terminal(argv, d)
         p = subprocess.run(argv, cwd=d, stdin=subprocess.DEVNULL,
                            stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True,
@@ -48,6 +53,44 @@ def run(argv, as_nobody):
         return p.returncode, p.stdout
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+# What linuxtty (test/user/linuxtty.c) asks to have typed, as the
+# integration case linux-tty types it under Aegis
+TYPED = ((b'linuxtty: type 1', b'ab\x7fc\r\x04'),
+         (b'linuxtty: type 2', b'\x03'))
+
+
+def on_terminal(argv, cwd):
+    """Run argv on a new pseudo-terminal, as the leader of a session of
+    its own (it takes the terminal as its controlling one itself), typing
+    TYPED when asked. Returns (status, output without carriage returns)."""
+    master, slave = pty.openpty()
+    p = subprocess.Popen(argv, cwd=cwd, stdin=slave, stdout=slave,
+                         stderr=slave, start_new_session=True)
+    os.close(slave)
+    out, typed, end = b'', 0, time.time() + 120
+    try:
+        while time.time() < end:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    data = os.read(master, 4096)
+                except OSError:		# EIO: every slave is closed
+                    data = b''
+                if not data:
+                    break
+                out += data
+            if typed < len(TYPED) and TYPED[typed][0] in out:
+                time.sleep(0.2)		# it reads by now
+                os.write(master, TYPED[typed][1])
+                typed += 1
+        else:
+            p.kill()
+    finally:
+        os.close(master)
+    rc = p.wait()
+    return rc, out.decode('utf-8', 'replace').replace('\r', '')
 
 
 def can_become_nobody():
