@@ -77,10 +77,21 @@ int64_t linux_syscall(uint64_t nr, const uint64_t a[6],
 
 /* ---- the calls ----------------------------------------------------------- */
 
+/* exit(2): the calling thread ends (its process with its last thread).
+ * Its CLONE_CHILD_CLEARTID word is zeroed and its futex woken first, as
+ * Linux's mm_release does: how pthread_join learns of the end. */
 int64_t lsys_exit(const uint64_t a[SYS_ARGS_MAX])
 {
 	uint64_t b[SYS_ARGS_MAX] = { a[0] & 0xff };
+	struct proc *p = proc_self();
+	uint64_t at = p ? proc_thread_leaving(p) : 0;
 
+	if (at) {
+		uint32_t zero = 0;
+
+		if (syscall_copy(&zero, at, sizeof(zero), true) == 0)
+			(void)linux_futex_wake(p, at, 1, ~0u);
+	}
 	return sys_thread_exit(b);
 }
 
@@ -99,7 +110,12 @@ int64_t lsys_getpid(const uint64_t a[SYS_ARGS_MAX])
 /* ---- processes: clone, fork, vfork, wait4 ------------------------------- */
 
 #define CLONE_VM		0x00000100
+#define CLONE_FS		0x00000200
+#define CLONE_FILES		0x00000400
+#define CLONE_SIGHAND		0x00000800
 #define CLONE_VFORK		0x00004000
+#define CLONE_THREAD		0x00010000
+#define CLONE_SYSVSEM		0x00040000
 #define CLONE_SETTLS		0x00080000
 #define CLONE_PARENT_SETTID	0x00100000
 #define CLONE_CHILD_CLEARTID	0x00200000
@@ -108,15 +124,20 @@ int64_t lsys_getpid(const uint64_t a[SYS_ARGS_MAX])
 
 /* A new process, a copy of the caller, as clone(2) makes one: flags
  * (the exit signal in the low byte: the parent gets it when the child
- * ends), the child's stack (0: the caller's), and the tid
- * addresses. Threads (CLONE_THREAD) and shared memory without
- * CLONE_VFORK: -EINVAL. */
+ * ends), the child's stack (0: the caller's), and the tid addresses; or,
+ * with CLONE_THREAD, a new thread of the caller's process (which must
+ * share its memory, files and handlers: CLONE_VM, CLONE_FS, CLONE_FILES,
+ * CLONE_SIGHAND, as glibc's pthread_create asks). Other sharing without
+ * a thread (CLONE_FILES alone, CLONE_VM without CLONE_VFORK): -EINVAL. */
 static int64_t do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid,
 			uint64_t ctid, uint64_t tls)
 {
 	static const uint64_t known = CSIGNAL | CLONE_VM | CLONE_VFORK |
 		CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |
-		CLONE_CHILD_SETTID;
+		CLONE_CHILD_SETTID | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+		CLONE_THREAD | CLONE_SYSVSEM;
+	static const uint64_t thread = CLONE_VM | CLONE_FS | CLONE_FILES |
+		CLONE_SIGHAND | CLONE_THREAD;
 	struct HalUserRegs regs __attribute__((aligned(16)));
 	const struct HalSyscall *call = syscall_current();
 	struct HalRange r = hal_mmu_user_range();
@@ -125,9 +146,20 @@ static int64_t do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid,
 	PROC_OR_ESRCH(p);
 
 	if (flags & ~known)
-		return -AE_EINVAL;	/* threads, namespaces, ... */
-	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
-		return -AE_EINVAL;	/* shared memory: only vfork's */
+		return -AE_EINVAL;	/* namespaces, ... */
+	/* Linux's rules: a thread shares the handlers, which share the
+	 * memory */
+	if (((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) ||
+	    ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)))
+		return -AE_EINVAL;
+	if ((flags & CLONE_THREAD) && (flags & thread) != thread)
+		return -AE_EINVAL;	/* a thread with its own files or
+					 * directory: not kept */
+	if (!(flags & CLONE_THREAD) &&
+	    (((flags & CLONE_VM) && !(flags & CLONE_VFORK)) ||
+	     (flags & (CLONE_FILES | CLONE_FS | CLONE_SIGHAND))))
+		return -AE_EINVAL;	/* processes that share: only vfork's
+					 * memory */
 	if (!call)
 		return -AE_EFAULT;
 	if (newsp && (newsp <= r.lo || newsp > r.hi))
@@ -141,6 +173,12 @@ static int64_t do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid,
 	child_tls = (flags & CLONE_SETTLS) ? tls : sched_tls();
 	if (flags & CLONE_SETTLS)
 		hal_user_regs_set_tls(&regs, tls);
+	if (flags & CLONE_THREAD) {
+		return proc_clone_thread(p, &regs, child_tls,
+			(flags & CLONE_CHILD_CLEARTID) ? ctid : 0,
+			(flags & CLONE_PARENT_SETTID) ? ptid : 0,
+			(flags & CLONE_CHILD_SETTID) ? ctid : 0);
+	}
 	pid = proc_fork(p, &regs, child_tls,
 			(flags & CLONE_CHILD_SETTID) ? ctid : 0,
 			(flags & CLONE_CHILD_CLEARTID) ? ctid : 0,
@@ -273,25 +311,30 @@ int64_t lsys_kill(const uint64_t a[SYS_ARGS_MAX])
 	return proc_kill(p, pid, (int32_t)a[1]);
 }
 
-/* tkill and tgkill: a thread is its process here (one thread each) */
+/* tkill and tgkill: to thread tid's process (signals are a process's
+ * here: whichever of its threads comes to take one first takes it) */
 int64_t lsys_tkill(const uint64_t a[SYS_ARGS_MAX])
 {
+	int pid;
 	PROC_OR_ESRCH(p);
 
 	if ((int32_t)a[0] <= 0)
 		return -AE_EINVAL;
-	return proc_kill(p, (int32_t)a[0], (int32_t)a[1]);
+	pid = proc_tid_owner((int32_t)a[0]);
+	return pid < 0 ? pid : proc_kill(p, pid, (int32_t)a[1]);
 }
 
 int64_t lsys_tgkill(const uint64_t a[SYS_ARGS_MAX])
 {
+	int pid;
 	PROC_OR_ESRCH(p);
 
 	if ((int32_t)a[0] <= 0 || (int32_t)a[1] <= 0)
 		return -AE_EINVAL;
-	if (a[0] != a[1])
-		return -AE_ESRCH;	/* its one thread has its pid */
-	return proc_kill(p, (int32_t)a[1], (int32_t)a[2]);
+	pid = proc_tid_owner((int32_t)a[1]);
+	if (pid < 0 || pid != (int32_t)a[0])
+		return -AE_ESRCH;	/* no such thread in that group */
+	return proc_kill(p, pid, (int32_t)a[2]);
 }
 
 /* The ids: a process is uid and gid 0 with privilege, 1000 without;
@@ -530,11 +573,13 @@ int64_t lsys_getppid(const uint64_t a[SYS_ARGS_MAX])
 	return proc_parent(p);
 }
 
-/* A Linux process has one thread (no clone yet): its id is the
- * process's, as a process's first thread's is on Linux. */
+/* The calling thread's id: the pid for a process's first thread, as
+ * on Linux; a clone'd thread's own (from the pids) */
 int64_t lsys_gettid(const uint64_t a[SYS_ARGS_MAX])
 {
-	return sys_getpid(a);
+	struct proc *p = proc_self();
+
+	return p ? proc_linux_tid(p) : sys_getpid(a);
 }
 
 static int64_t id_of(void)
@@ -688,7 +733,7 @@ int64_t lsys_set_tid_address(const uint64_t a[SYS_ARGS_MAX])
 	PROC_OR_ESRCH(p);
 
 	proc_linux_keep(p, a[0], ~0ull);
-	return proc_pid(p);
+	return proc_linux_tid(p);
 }
 
 int64_t lsys_set_robust_list(const uint64_t a[SYS_ARGS_MAX])
@@ -1265,7 +1310,7 @@ int64_t lsys_umask(const uint64_t a[SYS_ARGS_MAX])
 /* ---- /sys/linux ------------------------------------------------------------ */
 
 static const struct sysfs_attr attrs[] = {
-	{ "calls", 0444, 0 }, { "enosys", 0444, 0 },
+	{ "calls", 0444, 0 }, { "enosys", 0444, 0 }, { "futex", 0444, 0 },
 };
 
 static uint32_t show_calls(char *buf, uint32_t size)
@@ -1303,7 +1348,9 @@ static uint32_t show_enosys(char *buf, uint32_t size)
 
 static uint32_t linux_show(uint32_t index, char *buf, uint32_t size)
 {
-	return index == 0 ? show_calls(buf, size) : show_enosys(buf, size);
+	return index == 0 ? show_calls(buf, size) :
+	       index == 1 ? show_enosys(buf, size) :
+	       sysfs_put(size, 0, (int)linux_futex_show(buf, size));
 }
 
 static const struct sysfs_ops linux_ops = { linux_show, NULL };

@@ -20,6 +20,7 @@
 #include <aegis/proc.h>
 #include <aegis/random.h>
 #include <aegis/sched.h>
+#include <aegis/spinlock.h>
 #include <aegis/syscall.h>
 #include <aegis/topics.h>
 
@@ -256,9 +257,12 @@ int64_t lsys_waitid(const uint64_t a[SYS_ARGS_MAX])
 
 /* ---- futex ---------------------------------------------------------------- */
 
-/* A Linux process here has one thread and no memory it shares: nothing
- * else can wake a futex it waits on, so a wait ends by its value, its
- * timeout or a signal, and a wake finds nobody (0). */
+/* Waiters: one entry a waiting thread, keyed by its process (its
+ * threads share its memory; no memory is shared between processes but a
+ * vfork child's, whose parent waits) and the word's address. A wait is
+ * queued before the word is read, so a wake between the two finds it;
+ * the waker marks it woken and wakes its thread. The table has a slot
+ * for every thread there can be. */
 #define FUTEX_WAIT		0
 #define FUTEX_WAKE		1
 #define FUTEX_WAIT_BITSET	9
@@ -266,11 +270,78 @@ int64_t lsys_waitid(const uint64_t a[SYS_ARGS_MAX])
 #define FUTEX_PRIVATE_FLAG	128
 #define FUTEX_CLOCK_REALTIME	256
 
+static struct futex_waiter {
+	const struct proc *p;	/* NULL: a free slot */
+	uint64_t addr;
+	uint32_t bitset;
+	int thread;
+	bool woken;
+} waiters[SCHED_THREADS_MAX];
+static DEFINE_LOCK_CLASS(futex_class, "futex");
+static spinlock_t futex_lock = SPINLOCK_INIT(&futex_class);
+static uint64_t futex_waits, futex_wakes;
+
+static struct futex_waiter *futex_queue(const struct proc *p, uint64_t addr,
+					uint32_t bitset)
+{
+	struct futex_waiter *w = NULL;
+	bool was = spin_lock_irqsave(&futex_lock);
+
+	for (unsigned int i = 0; i < SCHED_THREADS_MAX && !w; i++)
+		if (!waiters[i].p)
+			w = &waiters[i];
+	if (w) {
+		*w = (struct futex_waiter){ p, addr, bitset, sched_self(),
+					    false };
+		futex_waits++;
+	}
+	spin_unlock_irqrestore(&futex_lock, was);
+	return w;
+}
+
+/* Take w off the queue: whether it was woken. */
+static bool futex_leave(struct futex_waiter *w)
+{
+	bool was = spin_lock_irqsave(&futex_lock), woken = w->woken;
+
+	w->p = NULL;
+	spin_unlock_irqrestore(&futex_lock, was);
+	return woken;
+}
+
+static bool futex_woken(const struct futex_waiter *w)
+{
+	return __atomic_load_n(&w->woken, __ATOMIC_ACQUIRE);
+}
+
+int linux_futex_wake(const struct proc *p, uint64_t addr, int n,
+		     uint32_t bitset)
+{
+	bool was = spin_lock_irqsave(&futex_lock);
+	int woke = 0;
+
+	for (unsigned int i = 0; i < SCHED_THREADS_MAX && woke < n; i++) {
+		struct futex_waiter *w = &waiters[i];
+
+		if (w->p != p || w->addr != addr || w->woken ||
+		    !(w->bitset & bitset))
+			continue;
+		__atomic_store_n(&w->woken, true, __ATOMIC_RELEASE);
+		sched_wake(w->thread);
+		woke++;
+	}
+	futex_wakes += (uint64_t)woke;
+	spin_unlock_irqrestore(&futex_lock, was);
+	return woke;
+}
+
 int64_t lsys_futex(const uint64_t a[SYS_ARGS_MAX])
 {
 	uint32_t op = (uint32_t)a[1] & ~(uint32_t)(FUTEX_PRIVATE_FLAG |
 						    FUTEX_CLOCK_REALTIME);
+	uint32_t bitset = ~0u;
 	uint64_t end = ~0ull;
+	struct futex_waiter *w;
 	uint32_t now_val;
 	int rc;
 	PROC_OR_ESRCH(p);
@@ -280,20 +351,24 @@ int64_t lsys_futex(const uint64_t a[SYS_ARGS_MAX])
 		return -AE_ENOSYS;	/* (Linux's answer) */
 	switch (op) {
 	case FUTEX_WAKE_BITSET:
-		if ((uint32_t)a[5] == 0)
+		bitset = (uint32_t)a[5];
+		if (!bitset)
 			return -AE_EINVAL;
 		/* fall through */
 	case FUTEX_WAKE:
 		if (a[0] & 3)
 			return -AE_EINVAL;
-		return 0;		/* no other thread waits */
-	case FUTEX_WAIT:
+		return linux_futex_wake(p, a[0], (int32_t)a[2] < 0 ? INT32_MAX :
+					(int)(int32_t)a[2], bitset);
 	case FUTEX_WAIT_BITSET:
+		bitset = (uint32_t)a[5];
+		break;
+	case FUTEX_WAIT:
 		break;
 	default:
 		return -AE_ENOSYS;	/* requeue, PI, ...: not kept */
 	}
-	if (a[0] & 3 || (op == FUTEX_WAIT_BITSET && (uint32_t)a[5] == 0))
+	if (a[0] & 3 || !bitset)
 		return -AE_EINVAL;
 	if (a[3]) {
 		int64_t ts[2];
@@ -310,20 +385,43 @@ int64_t lsys_futex(const uint64_t a[SYS_ARGS_MAX])
 			return -AE_ENOSYS;	/* (absolute real time:
 						 * not kept) */
 	}
+	w = futex_queue(p, a[0], bitset);
+	if (!w)
+		return -AE_EAGAIN;	/* (cannot be: a slot a thread) */
 	rc = syscall_copy(&now_val, a[0], sizeof(now_val), false);
-	if (rc)
-		return rc;
-	if (now_val != (uint32_t)a[2])
-		return -AE_EAGAIN;
+	if (rc || now_val != (uint32_t)a[2]) {
+		futex_leave(w);
+		return rc ? rc : -AE_EAGAIN;
+	}
 	for (;;) {
 		uint64_t seen = sched_wakes(), now = clock_ns();
 
-		if (now >= end)
-			return -AE_ETIMEDOUT;
-		if (sched_killed() || proc_sig_due(p))
-			return -AE_EINTR;
+		if (futex_woken(w))
+			break;
+		if (now >= end) {
+			rc = -AE_ETIMEDOUT;
+			break;
+		}
+		if (sched_killed() || proc_sig_due(p)) {
+			rc = -AE_EINTR;
+			break;
+		}
 		sched_block_unless(seen, end == ~0ull ? 0 : end - now);
 	}
+	/* woken meanwhile: the wake counted it, so it is a wake */
+	return futex_leave(w) ? 0 : rc;
+}
+
+uint32_t linux_futex_show(char *buf, uint32_t size)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < SCHED_THREADS_MAX; i++)
+		n += waiters[i].p != NULL;
+	return (uint32_t)ksnprintf(buf, size,
+				   "waiting %u\nwaits   %llu\nwakes   %llu\n",
+				   n, (unsigned long long)futex_waits,
+				   (unsigned long long)futex_wakes);
 }
 
 /* ---- nice values ---------------------------------------------------------- */

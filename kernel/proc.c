@@ -44,6 +44,7 @@
 #include <aegis/sched.h>
 #include <aegis/service.h>
 #include <aegis/spinlock.h>
+#include <aegis/syscall.h>
 #include <aegis/sysfs.h>
 #include <aegis/topics.h>
 #include <aegis/tty.h>
@@ -78,6 +79,10 @@ struct proc {
 	int pid;
 	int parent;		/* pid, 0: none */
 	int tid[PROC_THREADS];	/* its threads, -1: a free slot */
+	int32_t ltid[PROC_THREADS];	/* each one's Linux thread id (0: the
+					 * pid, as its first thread's) */
+	uint64_t clear_tid[PROC_THREADS];	/* each one's
+						 * CLONE_CHILD_CLEARTID */
 	int nthreads;
 	bool priv;
 	char name[PROC_NAME_MAX];
@@ -102,7 +107,7 @@ struct proc {
 	uint64_t stack_size;
 	uint64_t brk_start, brk, brk_mapped;	/* the heap, its end, and
 						 * the end of what is mapped */
-	uint64_t tid_addr, robust_head;	/* kept for its one thread */
+	uint64_t robust_head;	/* kept: no robust futexes yet */
 	uint32_t umask;
 	struct proc_lfd lfd[PROC_FILES];
 	char cwd[NODE_PATH_MAX];	/* the working directory */
@@ -209,12 +214,69 @@ bool proc_pid_privileged(int pid)
 	return priv;
 }
 
+/* the calling thread's slot in p, or -1 (lock held) */
+static int my_slot(const struct proc *p)
+{
+	int me = sched_self();
+
+	for (int k = 0; k < PROC_THREADS; k++)
+		if (p->tid[k] == me)
+			return k;
+	return -1;
+}
+
 void proc_linux_keep(struct proc *p, uint64_t tid_addr, uint64_t robust)
 {
-	if (tid_addr != ~0ull)
-		p->tid_addr = tid_addr;
+	bool was = plock();
+	int k = my_slot(p);
+
+	if (tid_addr != ~0ull && k >= 0)
+		p->clear_tid[k] = tid_addr;
 	if (robust != ~0ull)
 		p->robust_head = robust;
+	punlock(was);
+}
+
+int proc_linux_tid(struct proc *p)
+{
+	bool was = plock();
+	int k = my_slot(p), t = k >= 0 && p->ltid[k] ? p->ltid[k] : p->pid;
+
+	punlock(was);
+	return t;
+}
+
+uint64_t proc_thread_leaving(struct proc *p)
+{
+	bool was = plock();
+	int k = my_slot(p);
+	uint64_t at = 0;
+
+	if (k >= 0) {
+		at = p->clear_tid[k];
+		p->clear_tid[k] = 0;
+	}
+	punlock(was);
+	return at;
+}
+
+int proc_tid_owner(int tid)
+{
+	bool was = plock();
+	int pid = -AE_ESRCH;
+
+	for (int i = 0; i < PROC_MAX && pid < 0; i++) {
+		const struct proc *q = &procs[i];
+
+		if (q->state != ALIVE || q->ending)
+			continue;
+		for (int k = 0; k < PROC_THREADS; k++)
+			if (q->tid[k] >= 0 && (q->ltid[k] ? q->ltid[k] :
+					       q->pid) == tid)
+				pid = q->pid;
+	}
+	punlock(was);
+	return pid;
 }
 
 struct proc_lfd *proc_lfd(struct proc *p, int fd)
@@ -1805,8 +1867,11 @@ static void reaped(void *owner, int tid, int code)
 	bool was = plock();
 
 	for (int k = 0; k < PROC_THREADS; k++)
-		if (p->tid[k] == tid)
+		if (p->tid[k] == tid) {
 			p->tid[k] = -1;
+			p->ltid[k] = 0;
+			p->clear_tid[k] = 0;
+		}
 	if (--p->nthreads > 0) {
 		punlock(was);
 		return;
@@ -2416,6 +2481,8 @@ static int read_program(const char *path, bool priv, int pid, uint8_t **out,
 	return 0;
 }
 
+static int end_other_threads(struct proc *p);
+
 int proc_exec(struct proc *p, const char *path, const char *const *argv,
 	      unsigned int argc, const char *const *envp, unsigned int envc)
 {
@@ -2465,6 +2532,12 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv,
 		mm_as_destroy(id);
 		return rc;
 	}
+	/* the other threads end (they run in the old image) */
+	rc = end_other_threads(p);
+	if (rc) {
+		mm_as_destroy(id);
+		return rc;
+	}
 	/* the new image's pages in place of the old image's */
 	rc = proc_charge(p, PROC_Q_PAGES, pages - p->held[PROC_Q_PAGES]);
 	if (rc) {
@@ -2491,7 +2564,9 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv,
 	p->stack_size = ssize;
 	p->brk_start = p->brk = p->brk_mapped =
 		(im.end + PAGE - 1) & ~(PAGE - 1);
-	p->tid_addr = p->robust_head = 0;
+	p->robust_head = 0;
+	memset(p->clear_tid, 0, sizeof(p->clear_tid));
+	memset(p->ltid, 0, sizeof(p->ltid));	/* it is the pid again */
 	p->mmap_next = 0;
 	/* execve ends timer_create's timers and the alternate signal
 	 * stack; the interval timers go on (execve(2)) */
@@ -2600,7 +2675,7 @@ static int fork_proc(const struct proc_fork_req *q, const struct bus_msg *m)
 	c->held[PROC_Q_TOPICS] = c->held[PROC_Q_SUBS] = 0;
 	memset(c->topics, 0, sizeof(c->topics));
 	c->start_ns = clock_ns();
-	c->tid_addr = q->clear_tid;
+	c->clear_tid[0] = q->clear_tid;
 	c->robust_head = 0;
 	c->execed = false;
 	/* its dispositions and blocked set are the parent's; nothing is
@@ -2757,6 +2832,80 @@ int proc_thread(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg)
 	}
 	punlock(was);
 	return rc;
+}
+
+int proc_clone_thread(struct proc *p, const struct HalUserRegs *regs,
+		      uint64_t tls, uint64_t clear_tid, uint64_t parent_tid,
+		      uint64_t child_tid)
+{
+	struct sched_user u = { p->as_id, p->root, 0, 0, reaped, p, 0,
+				NULL, p->is_linux, regs, tls };
+	int k, rc = 0, ltid = 0;
+	bool was = plock();
+
+	if (p->ending)
+		rc = -AE_ESRCH;
+	for (k = 0; !rc && k < PROC_THREADS && p->tid[k] != -1; k++)
+		;
+	if (!rc && k == PROC_THREADS)
+		rc = -AE_EAGAIN;	/* PROC_THREADS a process */
+	if (!rc && !p->priv && sched_threads_free() <= PROC_RESERVE_THREADS)
+		rc = -AE_EAGAIN;	/* the rest are privileged ones */
+	if (!rc) {
+		p->tid[k] = -2;		/* taken, as proc_thread's */
+		p->nthreads++;
+		ltid = next_pid++;	/* from the pids: no pid is it */
+		p->ltid[k] = ltid;
+		p->clear_tid[k] = clear_tid;
+		u.tid_out = &p->tid[k];
+	}
+	punlock(was);
+	if (rc)
+		return rc;
+	/* CLONE_PARENT_SETTID and CLONE_CHILD_SETTID: the id is in place
+	 * before the thread can run (one memory: the caller's) */
+	for (int w = 0; w < 2; w++) {
+		int32_t v = ltid;
+		uint64_t at = w ? child_tid : parent_tid;
+
+		if (at)
+			(void)syscall_copy(&v, at, sizeof(v), true);
+	}
+	rc = sched_spawn_user(p->name, PROC_PRIO, &u);
+	was = plock();
+	if (rc < 0) {
+		p->tid[k] = -1;
+		p->ltid[k] = 0;
+		p->clear_tid[k] = 0;
+		p->nthreads--;
+	} else if (p->ending && p->tid[k] == rc) {
+		sched_kill(rc);
+	}
+	punlock(was);
+	return rc < 0 ? rc : ltid;
+}
+
+/* execve with other threads: they end first, as Linux's de_thread (a
+ * bounded wait: -EAGAIN if one does not end in 5 s). */
+static int end_other_threads(struct proc *p)
+{
+	int me = sched_self(), n;
+	bool was = plock();
+
+	for (int k = 0; k < PROC_THREADS; k++)
+		if (p->tid[k] >= 0 && p->tid[k] != me)
+			sched_kill(p->tid[k]);
+	n = p->nthreads;
+	punlock(was);
+	for (int i = 0; n > 1 && i < 5000; i++) {
+		if (sched_killed())
+			return -AE_EINTR;
+		sched_sleep_ns(1000000);
+		was = plock();
+		n = p->nthreads;
+		punlock(was);
+	}
+	return n > 1 ? -AE_EAGAIN : 0;
 }
 
 static int spawn_call(int svc, struct proc_spawn_req *q, struct bus_msg *reply,

@@ -153,6 +153,13 @@ bool linux_sig_due(void);
  */
 struct proc;
 struct proc_lfd;
+
+/* linux_futex_wake - wake at most n of p's threads waiting (FUTEX_WAIT)
+ * on the word at addr with a bit of bitset; how many it woke
+ * (kernel/linux_misc.c). linux_futex_show - /sys/linux/futex. */
+int linux_futex_wake(const struct proc *p, uint64_t addr, int n,
+		     uint32_t bitset);
+uint32_t linux_futex_show(char *buf, uint32_t size);
 int linux_tty_opened(struct proc *p, int h, const char *path,
 		     uint64_t flags);
 int64_t linux_tty_io(struct proc *p, int h, const struct proc_lfd *l,

@@ -158,6 +158,24 @@ struct proc_lfd {
 };
 struct proc_lfd *proc_lfd(struct proc *p, int fd);
 
+/* Linux's threads (clone with CLONE_THREAD; docs/LINUX_ABI.md):
+ * proc_clone_thread - a new thread of p starting with regs (its thread
+ * pointer tls), CLONE_CHILD_CLEARTID at clear_tid (0: none), its id
+ * written at parent_tid and child_tid (0: not) before it runs; its Linux
+ * thread id (taken from the pids), or -EAGAIN (PROC_THREADS a process,
+ * or the thread slots left are privileged ones), -ESRCH (p is ending).
+ * proc_linux_tid - the calling thread's id (its process's pid for the
+ * first). proc_thread_leaving - the calling thread's clear_tid, taken
+ * (the thread is ending: the caller clears it and wakes its futex).
+ * proc_tid_owner - the pid of the process with thread tid, or -ESRCH. */
+struct HalUserRegs;
+int proc_clone_thread(struct proc *p, const struct HalUserRegs *regs,
+		      uint64_t tls, uint64_t clear_tid, uint64_t parent_tid,
+		      uint64_t child_tid);
+int proc_linux_tid(struct proc *p);
+uint64_t proc_thread_leaving(struct proc *p);
+int proc_tid_owner(int tid);
+
 /* proc_fork - a copy of p ("proc.fork"): its memory (copied at once),
  * its open files (one more holder each), working directory, mask and
  * quotas, its signal dispositions and blocked set; its one thread

@@ -521,6 +521,27 @@ CASES = [
         'verdict': 'pass',
     },
     {
+        # Linux's threads (test/user/linuxthread.c, the same binary
+        # test/unit/linux_reference.py runs under Linux): clone with
+        # CLONE_THREAD, thread ids, CLONE_SETTLS, shared memory, futex
+        # waits and wakes, the join through CLONE_CHILD_CLEARTID, tgkill,
+        # clone's flag rules, 8 threads a process, exit_group from a
+        # thread, execve with a thread alive
+        'name': 'linux-threads',
+        'cmdline': 'run=linuxthread run.exit',
+        'module': 'user',
+        'kvm_skip': 'SYSCALL from ring 3 faults under kvm_pvm '
+                    '(docs/TESTING.md)',
+        'expect': [
+            BANNER,
+            r'^proc: linuxthread: pid 1, .*, Linux$',
+            r'^linuxthread: [1-9]\d+ checks, 0 failed$',
+            r'^init: linuxthread \(pid 1\) exited with 0$',
+        ],
+        'reject': [r'^panic: ', r'^linuxthread: line ', r'killed'],
+        'verdict': 'pass',
+    },
+    {
         # The console's terminal, checked request by request
         # (test/user/linuxtty.c, the same binary test/unit/
         # linux_reference.py runs on a Linux pseudo-terminal): termios,
