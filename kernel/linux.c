@@ -685,8 +685,11 @@ int64_t lsys_brk(const uint64_t a[SYS_ARGS_MAX])
 
 int64_t lsys_mprotect(const uint64_t a[SYS_ARGS_MAX])
 {
+	/* write or execute without read: readable too, as Linux's pages
+	 * on both arches are */
 	uint64_t b[SYS_ARGS_MAX] = { a[0], (a[1] + PAGE - 1) & ~(PAGE - 1),
-				     a[2] };
+				     (a[2] & 6) && !(a[2] & ~7ull) ? a[2] | 1
+								   : a[2] };
 	int64_t rc;
 
 	if (a[0] & (PAGE - 1))

@@ -2268,9 +2268,12 @@ int64_t lsys_mmap(const uint64_t a[SYS_ARGS_MAX])
 		return -AE_EINVAL;
 	if (prot & ~(uint32_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -AE_EINVAL;
-	/* as mprotect: no PROT_NONE yet, and never write with execute */
-	if (!(prot & PROT_READ) || ((prot & PROT_WRITE) && (prot & PROT_EXEC)))
+	/* as mprotect: never write with execute; write or execute alone is
+	 * readable too; PROT_NONE (0) gives pages nobody may touch */
+	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
 		return -AE_EINVAL;
+	if (prot)
+		prot |= PROT_READ;
 	fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	if (fixed && (addr & (PAGE_4K - 1)))
 		return -AE_EINVAL;
@@ -2286,6 +2289,8 @@ int64_t lsys_mmap(const uint64_t a[SYS_ARGS_MAX])
 	}
 	hp = HAL_PROT_READ | ((prot & PROT_EXEC) ? HAL_PROT_EXEC : 0) |
 	     ((prot & PROT_WRITE) || h >= 0 ? HAL_PROT_WRITE : 0);
+	if (!prot && h < 0)
+		hp = 0;		/* PROT_NONE: HAL_PROT_USER alone */
 	if ((hp & HAL_PROT_WRITE) && (hp & HAL_PROT_EXEC))
 		hp &= ~(uint32_t)HAL_PROT_EXEC;	/* filled first, then set */
 	rc = proc_mmap(p, addr, len, hp, fixed, &va);

@@ -121,10 +121,12 @@ struct proc {
 	uint64_t mmap_next;	/* mmap's next address (going down) */
 	/* signals (aegis/proc.h) */
 	struct proc_sigact sigact[64];
-	uint64_t sig_blocked, sig_pending;
+	uint64_t sig_pending;	/* the process's (any thread takes them) */
+	uint64_t sig_blocked[PROC_THREADS];	/* each thread's */
 	struct proc_siginfo sig_info[64];	/* of each pending signal */
-	uint64_t sig_saved;	/* the blocked set before rt_sigsuspend */
-	bool sig_suspended;
+	uint64_t sig_saved[PROC_THREADS];	/* the blocked set before
+						 * rt_sigsuspend */
+	bool sig_suspended[PROC_THREADS];
 	int exit_signal;	/* what its parent gets when it ends */
 	struct HalAltStack altstack;	/* sigaltstack(2) */
 	int nice;		/* -20..19 (getpriority/setpriority) */
@@ -139,6 +141,11 @@ struct proc {
 	struct ptimer timer[PROC_TIMERS];
 };
 _Static_assert(PROC_LFD_PATH == NODE_PATH_MAX, "proc_lfd's path");
+
+struct proc_fork_state {	/* aegis/proc.h: proc.fork's regs grant */
+	struct HalUserRegs regs;
+	uint64_t blocked;
+};
 
 static struct proc procs[PROC_MAX];
 static struct proc *by_pid(int pid);
@@ -223,6 +230,29 @@ static int my_slot(const struct proc *p)
 		if (p->tid[k] == me)
 			return k;
 	return -1;
+}
+
+/* the calling thread's slot, or 0 (the kernel acting for p) */
+static int self_slot(const struct proc *p)
+{
+	int k = my_slot(p);
+
+	return k < 0 ? 0 : k;
+}
+
+/* what every thread of p blocks: what none of them may take (lock
+ * held; a process-directed signal waits while all block it) */
+static uint64_t blocked_all(const struct proc *p)
+{
+	uint64_t b = ~0ull;
+	bool any = false;
+
+	for (int k = 0; k < PROC_THREADS; k++)
+		if (p->tid[k] != -1) {
+			b &= p->sig_blocked[k];
+			any = true;
+		}
+	return any ? b : p->sig_blocked[0];
 }
 
 void proc_linux_keep(struct proc *p, uint64_t tid_addr, uint64_t robust)
@@ -858,7 +888,7 @@ static bool orphaned(int pgid)
  * nor ignored (lock held) */
 static bool would_stop(const struct proc *p, int sig)
 {
-	return !(p->sig_blocked & SIG_BIT(sig)) &&
+	return !(p->sig_blocked[self_slot(p)] & SIG_BIT(sig)) &&
 	       p->sigact[sig - 1].handler != PROC_SIG_IGN;
 }
 
@@ -923,7 +953,7 @@ static bool post(struct proc *p, int sig, const struct proc_siginfo *info)
 	}
 	if ((STOP_SIGS & SIG_BIT(sig)) && p->is_linux &&
 	    (sig == SIGSTOP || (p->sigact[sig - 1].handler == PROC_SIG_DFL &&
-				!(p->sig_blocked & SIG_BIT(sig))))) {
+				!(blocked_all(p) & SIG_BIT(sig))))) {
 		/* SIGTSTP, SIGTTIN and SIGTTOU to an orphaned process group
 		 * are dropped (POSIX: nobody would continue it) */
 		if (sig == SIGSTOP || !orphaned(p->pgid))
@@ -932,7 +962,7 @@ static bool post(struct proc *p, int sig, const struct proc_siginfo *info)
 	}
 	/* a blocked signal is never ignored: its disposition may change
 	 * before it is unblocked (proc_sig_take drops it if not) */
-	if (!(p->sig_blocked & SIG_BIT(sig)) && d != 2)
+	if (!(blocked_all(p) & SIG_BIT(sig)) && d != 2)
 		return d == 1;
 	p->sig_info[sig - 1] = *info;
 	__atomic_or_fetch(&p->sig_pending, SIG_BIT(sig), __ATOMIC_RELEASE);
@@ -1474,17 +1504,19 @@ int proc_sigmask(struct proc *p, int how, const uint64_t *set,
 		 uint64_t *old)
 {
 	bool was;
+	int k;
 
 	if (set && (how < 0 || how > 2))
 		return -AE_EINVAL;
 	was = plock();
+	k = self_slot(p);
 	if (old)
-		*old = p->sig_blocked;
+		*old = p->sig_blocked[k];
 	if (set) {
-		uint64_t b = how == 0 ? p->sig_blocked | *set :
-			     how == 1 ? p->sig_blocked & ~*set : *set;
+		uint64_t b = how == 0 ? p->sig_blocked[k] | *set :
+			     how == 1 ? p->sig_blocked[k] & ~*set : *set;
 
-		__atomic_store_n(&p->sig_blocked, b & ~UNBLOCKABLE,
+		__atomic_store_n(&p->sig_blocked[k], b & ~UNBLOCKABLE,
 				 __ATOMIC_RELEASE);
 	}
 	punlock(was);
@@ -1501,16 +1533,18 @@ uint64_t proc_sigpending(struct proc *p)
 bool proc_sig_due(const struct proc *p)
 {
 	return __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) &
-	       ~__atomic_load_n(&p->sig_blocked, __ATOMIC_ACQUIRE);
+	       ~__atomic_load_n(&p->sig_blocked[self_slot(p)],
+				__ATOMIC_ACQUIRE);
 }
 
 int proc_sig_take(struct proc *p, struct proc_sigact *act,
 		  struct proc_siginfo *info, uint64_t *old_mask)
 {
 	bool was = plock();
+	int k = self_slot(p);
 
 	for (;;) {
-		uint64_t due = p->sig_pending & ~p->sig_blocked, b;
+		uint64_t due = p->sig_pending & ~p->sig_blocked[k], b;
 		int sig, d;
 
 		if (!due) {
@@ -1537,14 +1571,15 @@ int proc_sig_take(struct proc *p, struct proc_sigact *act,
 			continue;
 		*act = p->sigact[sig - 1];
 		*info = p->sig_info[sig - 1];
-		*old_mask = p->sig_suspended ? p->sig_saved : p->sig_blocked;
+		*old_mask = p->sig_suspended[k] ? p->sig_saved[k] :
+						  p->sig_blocked[k];
 		if (d == 2) {
 			uint64_t nb = *old_mask | act->mask |
 				      (act->flags & PROC_SA_NODEFER ? 0 : b);
 
-			p->sig_suspended = false;
-			__atomic_store_n(&p->sig_blocked, nb & ~UNBLOCKABLE,
-					 __ATOMIC_RELEASE);
+			p->sig_suspended[k] = false;
+			__atomic_store_n(&p->sig_blocked[k],
+					 nb & ~UNBLOCKABLE, __ATOMIC_RELEASE);
 			if (act->flags & PROC_SA_RESETHAND)
 				p->sigact[sig - 1].handler = PROC_SIG_DFL;
 		} else {
@@ -1575,12 +1610,13 @@ int proc_sig_take_set(struct proc *p, uint64_t set,
 void proc_sig_suspend(struct proc *p, uint64_t mask)
 {
 	bool was = plock();
+	int k = self_slot(p);
 
-	if (!p->sig_suspended) {
-		p->sig_saved = p->sig_blocked;
-		p->sig_suspended = true;
+	if (!p->sig_suspended[k]) {
+		p->sig_saved[k] = p->sig_blocked[k];
+		p->sig_suspended[k] = true;
 	}
-	__atomic_store_n(&p->sig_blocked, mask & ~UNBLOCKABLE,
+	__atomic_store_n(&p->sig_blocked[k], mask & ~UNBLOCKABLE,
 			 __ATOMIC_RELEASE);
 	punlock(was);
 }
@@ -1588,10 +1624,11 @@ void proc_sig_suspend(struct proc *p, uint64_t mask)
 void proc_sig_unsuspend(struct proc *p)
 {
 	bool was = plock();
+	int k = self_slot(p);
 
-	if (p->sig_suspended) {
-		p->sig_suspended = false;
-		__atomic_store_n(&p->sig_blocked, p->sig_saved,
+	if (p->sig_suspended[k]) {
+		p->sig_suspended[k] = false;
+		__atomic_store_n(&p->sig_blocked[k], p->sig_saved[k],
 				 __ATOMIC_RELEASE);
 	}
 	punlock(was);
@@ -2616,6 +2653,7 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv,
  * -EFAULT (a grant it does not hold). */
 static int fork_proc(const struct proc_fork_req *q, const struct bus_msg *m)
 {
+	const struct proc_fork_state *st;
 	const struct HalUserRegs *regs;
 	struct proc *p, *c = NULL;
 	char sname[BUS_NAME_MAX];
@@ -2625,9 +2663,10 @@ static int fork_proc(const struct proc_fork_req *q, const struct bus_msg *m)
 	int rc, k, pid;
 	bool was;
 
-	regs = bus_grant_buf(m, q->regs, sizeof(*regs), BUS_GRANT_READ, &rc);
-	if (!regs)
+	st = bus_grant_buf(m, q->regs, sizeof(*st), BUS_GRANT_READ, &rc);
+	if (!st)
 		return rc ? rc : -AE_EFAULT;
+	regs = &st->regs;
 	was = plock();
 	p = by_pid(q->pid);
 	if (!p || p->state != ALIVE || p->ending)
@@ -2675,13 +2714,17 @@ static int fork_proc(const struct proc_fork_req *q, const struct bus_msg *m)
 	c->held[PROC_Q_TOPICS] = c->held[PROC_Q_SUBS] = 0;
 	memset(c->topics, 0, sizeof(c->topics));
 	c->start_ns = clock_ns();
+	memset(c->ltid, 0, sizeof(c->ltid));
+	memset(c->clear_tid, 0, sizeof(c->clear_tid));
 	c->clear_tid[0] = q->clear_tid;
 	c->robust_head = 0;
 	c->execed = false;
 	/* its dispositions and blocked set are the parent's; nothing is
 	 * pending (signal(7)) */
 	c->sig_pending = 0;
-	c->sig_suspended = false;
+	memset(c->sig_blocked, 0, sizeof(c->sig_blocked));
+	c->sig_blocked[0] = st->blocked & ~UNBLOCKABLE;	/* the caller's */
+	memset(c->sig_suspended, 0, sizeof(c->sig_suspended));
 	c->exit_signal = q->exit_signal >= 0 && q->exit_signal <= 64 ?
 			 q->exit_signal : 0;
 	/* timers are not inherited (getitimer(2), timer_create(2)); the
@@ -2767,6 +2810,7 @@ undo_as:
 int proc_fork(struct proc *p, const struct HalUserRegs *regs, uint64_t tls,
 	      uint64_t set_tid, uint64_t clear_tid, int exit_signal)
 {
+	struct proc_fork_state st __attribute__((aligned(16)));
 	struct proc_fork_req q;
 	struct bus_msg reply;
 	int svc = bus_contract_owner(TOPIC_PROC_FORK), rc;
@@ -2780,8 +2824,15 @@ int proc_fork(struct proc *p, const struct HalUserRegs *regs, uint64_t tls,
 	q.set_tid = set_tid;
 	q.clear_tid = clear_tid;
 	q.exit_signal = exit_signal;
+	st.regs = *regs;
+	{
+		bool was = plock();
+
+		st.blocked = p->sig_blocked[self_slot(p)];
+		punlock(was);
+	}
 	/* lent to proc for the call, ended after it */
-	rc = bus_grant_new(regs, sizeof(*regs), BUS_GRANT_READ, (bus_svc_t)svc,
+	rc = bus_grant_new(&st, sizeof(st), BUS_GRANT_READ, (bus_svc_t)svc,
 			   &q.regs);
 	if (rc)
 		return rc == -AE_ENOSPC ? -AE_EAGAIN : rc;
@@ -2816,6 +2867,8 @@ int proc_thread(struct proc *p, uint64_t pc, uint64_t sp, uint64_t arg)
 		p->tid[k] = -2;
 		p->nthreads++;
 		u.tid_out = &p->tid[k];
+		p->sig_blocked[k] = 0;
+		p->sig_suspended[k] = false;
 	}
 	punlock(was);
 	if (rc)
@@ -2857,6 +2910,9 @@ int proc_clone_thread(struct proc *p, const struct HalUserRegs *regs,
 		ltid = next_pid++;	/* from the pids: no pid is it */
 		p->ltid[k] = ltid;
 		p->clear_tid[k] = clear_tid;
+		/* the creating thread's blocked set (glibc's has all) */
+		p->sig_blocked[k] = p->sig_blocked[self_slot(p)];
+		p->sig_suspended[k] = false;
 		u.tid_out = &p->tid[k];
 	}
 	punlock(was);

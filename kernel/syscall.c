@@ -303,12 +303,16 @@ static int user_range(uint64_t va, uint64_t len)
 	return 0;
 }
 
+/* 0 is PROT_NONE: the pages stay, and any access faults */
 static int64_t protect_rc(uint64_t prot)
 {
 	if ((prot & ABI_PROT_WRITE) && (prot & ABI_PROT_EXEC))
 		return -AE_EINVAL;	/* never writable and executable */
-	if (!(prot & (ABI_PROT_READ | ABI_PROT_WRITE | ABI_PROT_EXEC)))
+	if (prot & ~(uint64_t)(ABI_PROT_READ | ABI_PROT_WRITE |
+			       ABI_PROT_EXEC))
 		return -AE_EINVAL;
+	if (prot && !(prot & ABI_PROT_READ))
+		return -AE_EINVAL;	/* write or execute: with read */
 	return 0;
 }
 

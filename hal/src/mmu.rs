@@ -16,7 +16,8 @@
 
 use crate::errno::Errno;
 
-/// Readable (every mapping is).
+/// Readable (every accessible mapping is; a user page without it is
+/// inaccessible: PROT_NONE, which keeps its frame).
 pub(crate) const PROT_READ: u32 = 1 << 0;
 /// Writable.
 pub(crate) const PROT_WRITE: u32 = 1 << 1;
@@ -54,6 +55,10 @@ pub trait Format {
     fn addr(d: u64) -> u64;
     /// The protection a leaf descriptor grants.
     fn prot(d: u64) -> u32;
+    /// Whether a leaf holds a frame: valid, or an inaccessible user page
+    /// (invalid to the hardware, its frame kept in the descriptor with a
+    /// bit the hardware ignores).
+    fn held(d: u64) -> bool;
 }
 
 /// The index of `va` in the table at `level` (0 is the root).
@@ -65,9 +70,10 @@ pub fn index<F: Format>(va: u64, level: u32) -> usize {
 /// Whether a protection is one the HAL can express: readable, device
 /// memory neither executable nor user-writable-and-executable at once is
 /// fine, but device memory must not be executable.
+/// A user page without PROT_READ (PROT_USER alone) is inaccessible.
 pub fn prot_ok(prot: u32) -> bool {
     prot & !PROT_ALL == 0
-        && prot & PROT_READ != 0
+        && (prot & PROT_READ != 0 || prot == PROT_USER)
         && !(prot & PROT_DEVICE != 0 && prot & PROT_EXEC != 0)
 }
 
@@ -82,10 +88,15 @@ const X86_PCD: u64 = 1 << 4;
 const X86_PS: u64 = 1 << 7;
 const X86_NX: u64 = 1 << 63;
 const X86_ADDR: u64 = 0x000f_ffff_ffff_f000;
+/// An inaccessible page's mark (bit 9: ignored by the MMU, P clear).
+const X86_NONE: u64 = 1 << 9;
 
 impl Format for X86 {
     const LEVELS: u32 = 4;
     fn leaf(pa: u64, prot: u32) -> u64 {
+        if prot & PROT_READ == 0 {
+            return (pa & X86_ADDR) | X86_NONE;
+        }
         let mut d = (pa & X86_ADDR) | X86_P;
         if prot & PROT_WRITE != 0 {
             d |= X86_W;
@@ -119,7 +130,13 @@ impl Format for X86 {
     fn addr(d: u64) -> u64 {
         d & X86_ADDR
     }
+    fn held(d: u64) -> bool {
+        d & (X86_P | X86_NONE) != 0
+    }
     fn prot(d: u64) -> u32 {
+        if d & X86_P == 0 {
+            return PROT_USER; // inaccessible
+        }
         let mut p = PROT_READ;
         if d & X86_W != 0 {
             p |= PROT_WRITE;
@@ -152,10 +169,16 @@ const ARM_NG: u64 = 1 << 11;
 const ARM_PXN: u64 = 1 << 53;
 const ARM_UXN: u64 = 1 << 54;
 const ARM_ADDR: u64 = 0x0000_ffff_ffff_f000;
+/// An inaccessible page's mark (a software bit; the descriptor is
+/// invalid, so the MMU reads none of it).
+const ARM_NONE: u64 = 1 << 55;
 
 impl Format for Arm {
     const LEVELS: u32 = 3;
     fn leaf(pa: u64, prot: u32) -> u64 {
+        if prot & PROT_READ == 0 {
+            return (pa & ARM_ADDR) | ARM_NONE;
+        }
         let mut d = (pa & ARM_ADDR) | ARM_VALID | ARM_TABLE | ARM_AF;
         if prot & PROT_DEVICE == 0 {
             d |= ARM_ATTR_NORMAL | ARM_SH_INNER;
@@ -192,7 +215,13 @@ impl Format for Arm {
     fn addr(d: u64) -> u64 {
         d & ARM_ADDR
     }
+    fn held(d: u64) -> bool {
+        d & (ARM_VALID | ARM_NONE) != 0
+    }
     fn prot(d: u64) -> u32 {
+        if d & ARM_VALID == 0 {
+            return PROT_USER; // inaccessible
+        }
         let mut p = PROT_READ;
         if d & ARM_AP_RO == 0 {
             p |= PROT_WRITE;
@@ -294,12 +323,13 @@ fn slot<F: Format>(
     Ok(Some((t, index::<F>(va, F::LEVELS - 1))))
 }
 
-/// The mapping of `va`: (pa of its page, prot), or None.
+/// The mapping of `va`: (pa of its page, prot), or None. An inaccessible
+/// page is mapped (its prot is PROT_USER alone).
 pub fn query<F: Format>(p: &Pages, root: u64, va: u64) -> Option<(u64, u32)> {
     match slot::<F>(p, root, va, false) {
         Ok(Some((t, i))) => {
             let d = read(p, t, i);
-            if F::valid(d) {
+            if F::held(d) {
                 Some((F::addr(d), F::prot(d)))
             } else {
                 None
@@ -524,7 +554,7 @@ pub fn unmap_one<F: Format>(p: &Pages, root: u64, va: u64) -> Option<u64> {
         return None;
     };
     let d = read(p, t, i);
-    if !F::valid(d) {
+    if !F::held(d) {
         return None;
     }
     write(p, t, i, 0);
@@ -593,6 +623,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn inaccessible_pages_keep_their_frame_and_are_invalid() {
+        assert!(prot_ok(PROT_USER));
+        assert!(!prot_ok(0));
+        assert!(!prot_ok(PROT_WRITE | PROT_USER));
+        let d = X86::leaf(0x7000, PROT_USER);
+        assert!(!X86::valid(d) && X86::held(d));
+        assert_eq!(X86::addr(d), 0x7000);
+        assert_eq!(X86::prot(d), PROT_USER);
+        assert!(!X86::held(0));
+        let d = Arm::leaf(0x4000_7000, PROT_USER);
+        assert!(!Arm::valid(d) && Arm::held(d));
+        assert_eq!(Arm::addr(d), 0x4000_7000);
+        assert_eq!(Arm::prot(d), PROT_USER);
+        assert!(!Arm::held(0));
+        // a valid leaf is held too
+        assert!(X86::held(X86::leaf(0x5000, PROT_READ)));
+        assert!(Arm::held(Arm::leaf(0x5000, PROT_READ)));
+    }
+
+    #[test]
     fn x86_leaf_encodes_protection() {
         let d = X86::leaf(0x1234_5000, PROT_READ);
         assert_eq!(d, 0x1234_5000 | X86_P | X86_NX);
@@ -654,7 +704,7 @@ mod tests {
     #[test]
     fn bad_protections_refused() {
         assert!(prot_ok(PROT_READ));
-        assert!(!prot_ok(PROT_WRITE)); // not readable
+        assert!(!prot_ok(PROT_WRITE)); // not readable (nor PROT_USER alone)
         assert!(!prot_ok(PROT_READ | PROT_DEVICE | PROT_EXEC));
         assert!(!prot_ok(PROT_READ | 0x100));
     }
@@ -743,6 +793,35 @@ mod tests {
             destroy::<X86>(p, root, 0, 256);
             // root + 3 tables back
             assert_eq!(ARENA.lock().unwrap().len(), before + 4);
+        });
+    }
+
+    #[test]
+    fn inaccessible_page_round_trip() {
+        let _g = TEST_LOCK.lock().unwrap();
+        with_pages(100, |p| {
+            let root = new_root(p, 0, &[]).unwrap();
+            let va = 0x0000_0040_0000_0000u64;
+            // mapped inaccessible (PROT_NONE): held, not valid
+            map::<Arm>(p, root, va, 0x4010_0000, 2, PROT_USER).unwrap();
+            assert_eq!(query::<Arm>(p, root, va), Some((0x4010_0000, PROT_USER)));
+            assert_eq!(query_any::<Arm>(p, root, va), None); // the MMU's view
+            assert_eq!(
+                map::<Arm>(p, root, va, 0x4020_0000, 1, PROT_READ),
+                Err(Errno::EEXIST)
+            );
+            // made accessible, the frame the same
+            protect::<Arm>(p, root, va, 1, PROT_READ | PROT_WRITE | PROT_USER).unwrap();
+            assert_eq!(
+                query_any::<Arm>(p, root, va),
+                Some((0x4010_0000, PROT_READ | PROT_WRITE | PROT_USER))
+            );
+            // and back; unmapping gives the frame
+            protect::<Arm>(p, root, va, 2, PROT_USER).unwrap();
+            assert_eq!(query_any::<Arm>(p, root, va), None);
+            assert_eq!(unmap_one::<Arm>(p, root, va + PAGE), Some(0x4010_1000));
+            assert_eq!(unmap_one::<Arm>(p, root, va), Some(0x4010_0000));
+            destroy::<Arm>(p, root, 0, 256);
         });
     }
 

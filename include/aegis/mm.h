@@ -92,9 +92,10 @@ struct mm_stats {
  *                    status   0, -EINVAL, -EBUSY (it is the active one)
  *
  * prot is HAL_PROT_* (aegis/hal.h): READ, WRITE, EXEC, USER; it must
- * include READ, and WRITE with EXEC is refused (-EINVAL) for map and
- * protect alike: no page of any address space is writable and
- * executable (W^X).
+ * include READ, or be USER alone (an inaccessible page, PROT_NONE: its
+ * frame and contents are kept, and any access faults), and WRITE with
+ * EXEC is refused (-EINVAL) for map and protect alike: no page of any
+ * address space is writable and executable (W^X).
  */
 #define MM_AS_MAX	64
 #define MM_AS_REGIONS	32	/* mappings per address space */

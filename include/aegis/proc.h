@@ -65,8 +65,8 @@ struct proc_spawn_req {
 /* proc.fork: a copy of process pid (docs/LINUX_ABI.md: fork) */
 struct proc_fork_req {
 	int32_t pid;		/* the process to copy: the caller's own */
-	uint32_t regs;		/* a grant of the struct HalUserRegs its one
-				 * thread starts with (aegis/hal.h) */
+	uint32_t regs;		/* a grant of the struct proc_fork_state its
+				 * one thread starts with (kernel/proc.c) */
 	uint64_t tls;		/* that thread's pointer (x86_64 FS base) */
 	uint64_t set_tid;	/* 0, or where the child's pid is written in
 				 * its own memory (CLONE_CHILD_SETTID) */
@@ -75,6 +75,12 @@ struct proc_fork_req {
 				 * low byte: SIGCHLD, or 0: none) */
 	uint32_t reserved;
 };
+
+/* what proc.fork's regs grant lends: the registers the child's one
+ * thread starts with, and the calling thread's blocked signals (that
+ * thread's in the child) */
+struct HalUserRegs;
+struct proc_fork_state;
 
 /* proc.signal: post sig to process pid (> 0) or group -pid (< 0: -1 is
  * group 1, not every process), as the kernel */

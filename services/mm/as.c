@@ -79,15 +79,18 @@ static int check_range(uint64_t va, uint64_t len)
 	return 0;
 }
 
-/* Readable, only known bits, and never writable and executable at once
- * (W^X): no caller, the kernel's loader included, gets such a page. */
+/* Readable, or a user page nobody may touch (HAL_PROT_USER alone:
+ * PROT_NONE, its frame kept); only known bits, and never writable and
+ * executable at once (W^X): no caller, the kernel's loader included,
+ * gets such a page. */
 static int check_prot(uint32_t prot)
 {
 	uint32_t ok = HAL_PROT_READ | HAL_PROT_WRITE | HAL_PROT_EXEC |
 		      HAL_PROT_USER;
 	uint32_t wx = HAL_PROT_WRITE | HAL_PROT_EXEC;
 
-	if ((prot & ~ok) || !(prot & HAL_PROT_READ) || (prot & wx) == wx)
+	if ((prot & ~ok) || (prot & wx) == wx ||
+	    (!(prot & HAL_PROT_READ) && prot != HAL_PROT_USER))
 		return -AE_EINVAL;
 	return 0;
 }

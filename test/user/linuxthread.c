@@ -22,18 +22,21 @@
 						(long)(e), (long)(f))
 
 #if defined(__x86_64__)
-enum { NR_write = 1, NR_rt_sigaction = 13, NR_nanosleep = 35,
+enum { NR_write = 1, NR_rt_sigaction = 13, NR_rt_sigprocmask = 14,
+       NR_nanosleep = 35,
        NR_getpid = 39, NR_clone = 56, NR_execve = 59, NR_exit = 60,
        NR_wait4 = 61, NR_uname = 63, NR_gettid = 186, NR_futex = 202,
-       NR_exit_group = 231, NR_tgkill = 234, NR_arch_prctl = 158 };
+       NR_exit_group = 231, NR_tgkill = 234, NR_arch_prctl = 158,
+       NR_mmap = 9, NR_mprotect = 10, NR_munmap = 11 };
 #else
 enum { NR_exit = 93, NR_exit_group = 94, NR_futex = 98,
        NR_nanosleep = 101, NR_tgkill = 131, NR_rt_sigaction = 134,
        NR_uname = 160, NR_getpid = 172, NR_gettid = 178, NR_clone = 220,
-       NR_execve = 221, NR_wait4 = 260, NR_write = 64 };
+       NR_execve = 221, NR_wait4 = 260, NR_write = 64, NR_mmap = 222,
+       NR_mprotect = 226, NR_munmap = 215, NR_rt_sigprocmask = 135 };
 #endif
 
-enum { ESRCH = 3, EAGAIN = 11, EINVAL = 22, ETIMEDOUT = 110 };
+enum { ESRCH = 3, EAGAIN = 11, EFAULT = 14, EINVAL = 22, ETIMEDOUT = 110 };
 #define CLONE_VM		0x00000100
 #define CLONE_FS		0x00000200
 #define CLONE_FILES		0x00000400
@@ -290,6 +293,21 @@ static long sleeper(void *arg)
 	return 0;
 }
 
+/* a thread's blocked set is its own (glibc's threads block everything
+ * on their way out) */
+static volatile unsigned long blocked_in_thread;
+
+static long blocker(void *arg)
+{
+	unsigned long all = ~0ul, now = 0;
+
+	(void)arg;
+	L(rt_sigprocmask, 0, &all, 0, 8);		/* SIG_BLOCK */
+	L(rt_sigprocmask, 0, 0, &now, 8);
+	blocked_in_thread = now;
+	return 0;
+}
+
 static void signals_and_rules(void)
 {
 	struct { unsigned long h, f, r, m; } a = {
@@ -298,6 +316,18 @@ static void signals_and_rules(void)
 	int me = (int)L(getpid, 0, 0, 0, 0);
 	long t;
 
+	{
+		unsigned long mine = ~0ul;
+
+		t = thread_clone(THREAD_FLAGS, stacks[2] + STACK,
+				 (int *)&ctids[2], (int *)&ctids[2], 0,
+				 blocker, 0);
+		CHECK(t > 0);
+		join(&ctids[2]);
+		CHECK(blocked_in_thread & (1ul << (SIGUSR1 - 1)));
+		L(rt_sigprocmask, 0, 0, &mine, 8);
+		CHECK(mine == 0);	/* the first thread's is untouched */
+	}
 	gate = 0;
 	t = thread_clone(THREAD_FLAGS, stacks[1] + STACK, (int *)&ctids[1],
 			 (int *)&ctids[1], 0, sleeper, 0);
@@ -382,8 +412,47 @@ static void whole_process(void)
 	CHECK(status == 0);
 }
 
+/* a child process touches *at: its wait status */
+static int touch_in_child(volatile char *at)
+{
+	int status = -1;
+	long pid = L(clone, SIGCHLD, 0, 0, 0);
+
+	if (pid == 0)
+		quit(*at == 99 ? 3 : 4);
+	L(wait4, pid, &status, 0, 0);
+	return status;
+}
+
+/* PROT_NONE, as glibc's thread stacks use it (a reservation, then
+ * mprotect): any access is SIGSEGV, the contents stay, and the kernel
+ * cannot read it either; PROT_WRITE alone is readable and writable */
+static void prot_none(void)
+{
+	char *m = (char *)sys6(NR_mmap, 0, 3 * 4096, 0, 0x22, -1, 0);
+
+	CHECK((unsigned long)m < (unsigned long)-4095);
+	if ((unsigned long)m >= (unsigned long)-4095)
+		return;
+	CHECK(touch_in_child(m + 4096) == 11);		/* SIGSEGV */
+	CHECK(L(mprotect, m + 4096, 4096, 3, 0) == 0);	/* read, write */
+	m[4096] = 7;
+	CHECK(m[4096] == 7 && m[4097] == 0);
+	CHECK(touch_in_child(m + 4096) == 4 << 8);	/* read: 7 */
+	CHECK(L(mprotect, m + 4096, 4096, 0, 0) == 0);
+	CHECK(touch_in_child(m + 4096) == 11);
+	CHECK(L(mprotect, m + 4096, 4096, 1, 0) == 0);	/* kept */
+	CHECK(m[4096] == 7);
+	CHECK(L(write, 1, m, 1, 0) == -EFAULT);		/* page 0: none */
+	/* write alone: readable too (as on both arches' Linux) */
+	CHECK(L(mprotect, m, 4096, 2, 0) == 0);
+	CHECK(m[0] == 0);
+	CHECK(L(munmap, m, 3 * 4096, 0, 0) == 0);
+}
+
 int main(void)
 {
+	prot_none();
 	threads();
 	signals_and_rules();
 	whole_process();
