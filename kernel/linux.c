@@ -699,7 +699,7 @@ int64_t lsys_mprotect(const uint64_t a[SYS_ARGS_MAX])
 	if (a[1] > hal_mmu_user_range().hi)
 		return -AE_ENOMEM;	/* more than any space maps (and its
 					 * rounding up would wrap) */
-	rc = sys_protect(b);
+	rc = syscall_protect(b[0], b[1], b[2]);
 	/* Linux's word for memory that is not mapped there, or for a
 	 * mapping that cannot be split further */
 	return rc == -AE_ENOENT || rc == -AE_EFAULT || rc == -AE_ENOSPC

@@ -2306,7 +2306,7 @@ int64_t lsys_mmap(const uint64_t a[SYS_ARGS_MAX])
 
 		rc = fill_from(h, off, va, len);
 		if (!rc && !(prot & PROT_WRITE))
-			rc = (int)sys_protect(b);
+			rc = (int)syscall_protect(b[0], b[1], b[2]);
 		if (rc) {
 			proc_munmap(p, va, len);
 			return rc;

@@ -303,16 +303,12 @@ static int user_range(uint64_t va, uint64_t len)
 	return 0;
 }
 
-/* 0 is PROT_NONE: the pages stay, and any access faults */
 static int64_t protect_rc(uint64_t prot)
 {
 	if ((prot & ABI_PROT_WRITE) && (prot & ABI_PROT_EXEC))
 		return -AE_EINVAL;	/* never writable and executable */
-	if (prot & ~(uint64_t)(ABI_PROT_READ | ABI_PROT_WRITE |
-			       ABI_PROT_EXEC))
+	if (!(prot & (ABI_PROT_READ | ABI_PROT_WRITE | ABI_PROT_EXEC)))
 		return -AE_EINVAL;
-	if (prot && !(prot & ABI_PROT_READ))
-		return -AE_EINVAL;	/* write or execute: with read */
 	return 0;
 }
 
@@ -347,6 +343,23 @@ int64_t sys_unmap(const uint64_t a[SYS_ARGS_MAX])
 	if (rc == 0)	/* a range inside one mapping: all of it was mapped */
 		proc_charge(p, PROC_Q_PAGES, -pages_of(a[1]));
 	return rc;
+}
+
+int64_t syscall_protect(uint64_t va, uint64_t len, uint64_t prot)
+{
+	PROC_OR_ESRCH(p);
+
+	int64_t rc = user_range(va, len);
+
+	if (rc)
+		return rc;
+	if (prot & ~(uint64_t)(ABI_PROT_READ | ABI_PROT_WRITE |
+			       ABI_PROT_EXEC) ||
+	    (prot && !(prot & ABI_PROT_READ)))
+		return -AE_EINVAL;
+	if (prot && (rc = protect_rc(prot)))
+		return rc;
+	return mm_as_protect(proc_as(p), va, len, hal_prot(prot));
 }
 
 int64_t sys_protect(const uint64_t a[SYS_ARGS_MAX])

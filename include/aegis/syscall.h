@@ -64,6 +64,12 @@ int64_t syscall_gate(uint64_t nr, const uint64_t a[SYS_ARGS_MAX],
  * write, to user): 0 or -EFAULT. kernel/syscall.c; thread context. */
 int syscall_copy(void *kbuf, uint64_t va, uint64_t len, bool to_user);
 
+/* syscall_protect - the calling process's pages [va, va + len) get prot
+ * (ABI_PROT_*), which may be 0 here (PROT_NONE: the pages and their
+ * contents stay, any access faults), unlike the native protect call;
+ * protect's errors. The Linux personality's mprotect and mmap. */
+int64_t syscall_protect(uint64_t va, uint64_t len, uint64_t prot);
+
 /* syscall_current - the calling thread's system call under way (its
  * registers: hal_syscall_regs), or NULL outside one. */
 struct HalSyscall;

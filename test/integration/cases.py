@@ -213,7 +213,7 @@ CASES = [
                  (r'^\d+$', b'echo hello shell > /dev/console\r'),
                  (r'^hello shell$', b'echo 1 > /sys/mm/free\r'),
                  (r'^sh: echo: /sys/mm/free: permission denied',
-                  b'echo add deny,topic=console.write,src=devfs > '
+                  b'echo add deny,topic=node.write,src=devfs > '
                   b'/sys/bus/rules\r'),
                  (r'^sh> echo add deny.*rules$', b'echo blocked > /dev/console\r'),
                  # the rule went to the end, after the proc service's 4

@@ -142,7 +142,7 @@ KTEST(sysfs, rule_written_changes_routing)
 
 	KEXPECT(t, fd >= 0);
 	KEXPECT_EQ(t, write_str("/sys/bus/rules",
-				"add deny,topic=console.write,src=devfs"), 38);
+				"add deny,topic=node.write,src=devfs"), 35);
 	KEXPECT_EQ(t, node_write(fd, "lost\n", 5), -AE_EPERM);
 	/* it went to the end, after the proc service's */
 	ksnprintf(del, sizeof(del), "del %u", bus_rule_count() - 1);
