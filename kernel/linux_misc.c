@@ -358,6 +358,9 @@ int64_t lsys_futex(const uint64_t a[SYS_ARGS_MAX])
 	case FUTEX_WAKE:
 		if (a[0] & 3)
 			return -AE_EINVAL;
+		if (a[0] < hal_mmu_user_range().lo ||
+		    a[0] > hal_mmu_user_range().hi - 4)
+			return -AE_EFAULT;	/* (Linux's access_ok) */
 		return linux_futex_wake(p, a[0], (int32_t)a[2] < 0 ? INT32_MAX :
 					(int)(int32_t)a[2], bitset);
 	case FUTEX_WAIT_BITSET:

@@ -215,6 +215,8 @@ int main(void)
 	CHECK(L(rt_sigprocmask, 0, KERNEL, 0, 8) == -EFAULT);
 	CHECK(L(rt_sigtimedwait, KERNEL, 0, 0, 8) == -EFAULT);
 	CHECK(L(futex, KERNEL, 128, 0, 0) == -EFAULT);
+	CHECK(L(futex, KERNEL, 129, 1, 0) == -EFAULT);	/* a wake too */
+	CHECK(L(futex, buf, 129, 1, 0) == 0);		/* nobody waits */
 	CHECK(L(mincore, 0x10000000, 1l << 62, KERNEL, 0) == -ENOMEM);
 	CHECK(L(mlock, -4096l, 1l << 40, 0, 0) == -EINVAL);
 	CHECK(L(sethostname, KERNEL, 8, 0, 0) == -EPERM);	/* no privilege */

@@ -37,8 +37,13 @@ enum { NR_ioctl = 29, NR_openat = 56, NR_close = 57, NR_pipe2 = 59,
        NR_getsid = 156, NR_getpid = 172, NR_clone = 220, NR_wait4 = 260 };
 #endif
 
-enum { EPERM = 1, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, EINVAL = 22,
-       ENOTTY = 25 };
+enum { EPERM = 1, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, EFAULT = 14,
+       EINVAL = 22, ENOTTY = 25 };
+#if defined(__x86_64__)
+#define KERNEL	0xffffffff80200000ul
+#else
+#define KERNEL	0xffffff8040200000ul
+#endif
 #define TCGETS		0x5401
 #define TCSETS		0x5402
 #define TCFLSH		0x540B
@@ -294,6 +299,22 @@ static void controlling(void)
 	CHECK(fd >= 0);
 	CHECK(L(ioctl, fd, TIOCGPGRP, &v, 0) == 0 && v == me);
 	L(close, fd, 0, 0, 0);
+	/* hostile: kernel addresses for every struct a request moves */
+	{
+		struct termios t;
+
+		CHECK(L(ioctl, 0, TCGETS, KERNEL, 0) == -EFAULT);
+		CHECK(L(ioctl, 0, TCSETS, KERNEL, 0) == -EFAULT);
+		CHECK(L(ioctl, 0, TIOCGWINSZ, KERNEL, 0) == -EFAULT);
+		CHECK(L(ioctl, 0, TIOCSWINSZ, KERNEL, 0) == -EFAULT);
+		CHECK(L(ioctl, 0, FIONREAD, KERNEL, 0) == -EFAULT);
+		CHECK(L(ioctl, 0, TIOCGPGRP, KERNEL, 0) == -EFAULT);
+		CHECK(L(ioctl, 0, TIOCSPGRP, KERNEL, 0) == -EFAULT);
+		CHECK(L(write, 1, KERNEL, 4, 0) == -EFAULT);
+		CHECK(L(ioctl, 0, TCGETS, &t, 0) == 0 &&
+		      memcmp(&t, &saved, sizeof(t)) == 0);	/* unchanged */
+		CHECK(L(ioctl, 0, TIOCGPGRP, &v, 0) == 0 && v == me);
+	}
 }
 
 static void vmin_vtime(void)
