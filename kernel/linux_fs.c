@@ -1749,6 +1749,7 @@ int64_t lsys_execve(const uint64_t a[SYS_ARGS_MAX])
 #define POLLRDNORM	0x040
 #define POLLWRNORM	0x100
 #define POLL_MAX	64	/* descriptors one poll looks at */
+#define POLL_RECHECK_NS	1000000000ull
 
 struct pollfd_l {		/* Linux's struct pollfd */
 	int32_t fd;
@@ -1812,7 +1813,11 @@ static int64_t poll_fds(struct proc *p, struct pollfd_l *fds, uint64_t nfds,
 			return -AE_EINTR;
 		if (linux_sig_due())	/* -EINTR once a handler ran */
 			return -LINUX_ERESTARTNOHAND;
-		sched_block_unless(seen, deadline == ~0ull ? 0 : deadline - now);
+		/* a second at most before it looks again: an owner that
+		 * restarted (the console's terminal) knows nothing of this
+		 * waiter, and never wakes it */
+		sched_block_unless(seen, deadline - now > POLL_RECHECK_NS ?
+				   POLL_RECHECK_NS : deadline - now);
 	}
 }
 

@@ -29,6 +29,7 @@
 #define O_NONBLOCK	04000
 
 #define TENTH_NS	100000000ull
+#define RECHECK_NS	1000000000ull	/* a waiting read asks again */
 
 /* A terminal's answer -EINTR with a signal: the signal to the caller's
  * group, and the call again once it is continued. */
@@ -104,7 +105,11 @@ int64_t linux_tty_io(struct proc *p, int h, const struct proc_lfd *l,
 				continue;
 			}
 		}
-		sched_block_unless(seen, deadline == ~0ull ? 0 : deadline - t);
+		/* at most a second: a terminal that restarted meanwhile
+		 * knows nothing of this reader, and never wakes it */
+		sched_block_unless(seen, deadline == ~0ull ||
+				   deadline - t > RECHECK_NS ? RECHECK_NS :
+				   deadline - t);
 	}
 	if (n <= 0 || write)
 		return n;

@@ -56,6 +56,7 @@
 #include <aegis/service.h>
 #include <aegis/topics.h>
 #include <aegis/shell.h>
+#include <aegis/tty.h>
 #include "buscmd.h"
 #include "ps.h"
 
@@ -479,6 +480,31 @@ static void session_ended(const struct proc_exit_event *ev)
 		"prompt again\n", ev->name, ev->pid, ev->code);
 }
 
+/* The console restarted: its terminal is new and belongs to no session.
+ * The session takes it again (its leader's group in the foreground,
+ * the termios a new terminal's), and typing goes back to it. */
+static void session_reattach(void)
+{
+	struct tty_caller c;
+	int h = node_open("/dev/console", NODE_READ | NODE_WRITE,
+			  NODE_CRED_KERNEL), rc;
+
+	if (h < 0) {
+		fail("session: the console's terminal", h);
+		return;
+	}
+	memset(&c, 0, sizeof(c));
+	c.pid = c.pgrp = c.sid = session_pid;
+	c.flags = TTY_C_LEADER;
+	rc = node_tty(h, TOPIC_NS_IOCTL, TTY_ATTACH, NULL, 0, -1, &c);
+	node_close(h);
+	if (rc < 0)
+		fail("session: the console's terminal", rc);
+	else
+		cprintf("sh: session: %s (pid %d) has the console's new "
+			"terminal\n", session_name, session_pid);
+}
+
 /* init= at boot: the session, its arguments from init.args */
 static void session_boot(void)
 {
@@ -811,6 +837,20 @@ static int shell_handle(void *state, const struct bus_msg *m,
 		exited(m);
 		if (job == JOB_NONE && !session_pid)
 			ready();
+		return 0;
+	}
+	if (m->topic == TOPIC_SERVICE_UP && m->kind == BUS_EVENT &&
+	    (m->src == BUS_SVC_KERNEL || from(m, "supervisor"))) {
+		struct service_up_event ev;
+
+		if (m->len == sizeof(ev)) {
+			memcpy(&ev, m->data, sizeof(ev));
+			if (session_pid && (int)ev.svc == bus_svc_find("console") &&
+			    ev.gen > 1) {
+				session_reattach();
+				ready();
+			}
+		}
 		return 0;
 	}
 	if (m->topic == TOPIC_KERNEL_BOOT_DONE && m->kind == BUS_EVENT) {

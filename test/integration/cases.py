@@ -498,7 +498,12 @@ CASES = [
                  (r'(^|\$ )back 130$', b'sleep 60 &\r', 0.5),
                  (r'sleep 60 &$', b'jobs; kill %1; wait %1; '
                                   b'echo status $?\r', 0.5),
-                 (r'(^|\$ )status 143$', b'exit 4\r', 0.5),
+                 # the console restarts: the session keeps a terminal
+                 (r'(^|\$ )status 143$', [(b'\x1d', 0.3),
+                  (b'svc restart console\r', 0)], 0.5),
+                 (r"has the console's new terminal$",
+                  b'echo after restart\r', 1.5),
+                 (r'^after restart$', b'exit 4\r', 0.5),
                  (r'ended with 4', b'poweroff\r')],
         'expect': [
             BANNER,
@@ -514,6 +519,9 @@ CASES = [
             r'(^|\$ )back 130$',
             r'\[1\]\+ +Running +sleep 60$',
             r'(^|\$ )status 143$',
+            r"^sh: session: busybox \(pid 1\) has the console's new "
+            r"terminal$",
+            r'^after restart$',
             r"sh: session: busybox \(pid 1\) ended with 4; the "
             r"monitor's prompt again$",
         ],
