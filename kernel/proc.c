@@ -1532,9 +1532,13 @@ uint64_t proc_sigpending(struct proc *p)
 
 bool proc_sig_due(const struct proc *p)
 {
-	return __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) &
-	       ~__atomic_load_n(&p->sig_blocked[self_slot(p)],
-				__ATOMIC_ACQUIRE);
+	uint64_t pending = __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE);
+
+	/* (every Linux call asks: the thread's slot only when something
+	 * is pending) */
+	return pending && (pending &
+			   ~__atomic_load_n(&p->sig_blocked[self_slot(p)],
+					    __ATOMIC_ACQUIRE));
 }
 
 int proc_sig_take(struct proc *p, struct proc_sigact *act,
