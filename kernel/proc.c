@@ -731,8 +731,10 @@ int proc_setpgid(struct proc *self, int pid, int pgid)
 	if (pgid < 0) {
 		rc = -AE_EINVAL;
 	} else if (!p || (p != self && p->parent != self->pid) ||
-		   p->state != ALIVE) {
-		rc = -AE_ESRCH;		/* only itself or a child */
+		   (p->state != ALIVE && p->state != ENDED)) {
+		rc = -AE_ESRCH;		/* only itself or a child (one that
+					 * ended but is not waited for too,
+					 * as on Linux) */
 	} else if (p != self && p->execed) {
 		rc = -AE_EACCES;	/* a child past execve */
 	} else if (p->sid != self->sid || p->sid == p->pid) {
@@ -741,9 +743,11 @@ int proc_setpgid(struct proc *self, int pid, int pgid)
 		int to = pgid ? pgid : p->pid;
 		bool there = to == p->pid;
 
-		/* a group that exists in the same session, or its own */
+		/* a group that exists in the same session (an ended member
+		 * not waited for keeps it, as on Linux), or its own */
 		for (int i = 0; i < PROC_MAX && !there; i++)
-			there = procs[i].state == ALIVE &&
+			there = (procs[i].state == ALIVE ||
+				 procs[i].state == ENDED) &&
 				procs[i].pgid == to && procs[i].sid == p->sid;
 		if (there)
 			p->pgid = to;

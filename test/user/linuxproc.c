@@ -244,6 +244,28 @@ static void groups(void)
 		CHECK(L(wait4, 0, &st, WNOHANG, 0) == -ECHILD);
 		CHECK(L(wait4, -pid, &st, 0, 0) == pid && st == 4 << 8);
 	}
+	/* a group whose only member has ended, not yet waited for, is
+	 * still there: another child may join it (ash's pipelines) */
+	pid = fork_();
+	if (pid == 0)
+		quit(0);
+	{
+		int si[32], st = 0;
+		long b;
+
+		/* WEXITED | WNOWAIT: ended, left a zombie, which its parent
+		 * may still put in a group of its own */
+		CHECK(sys(NR_waitid, 1, pid, (long)si, 4 | 0x01000000, 0) == 0);
+		CHECK(L(setpgid, pid, pid, 0, 0) == 0);
+		b = fork_();
+		if (b == 0) {
+			pause_ms(20);
+			quit(L(getpgid, 0, 0, 0, 0) == pid ? 0 : 1);
+		}
+		CHECK(L(setpgid, b, pid, 0, 0) == 0);
+		CHECK(status_of(b) == 0);
+		CHECK(L(wait4, pid, &st, 0, 0) == pid);
+	}
 }
 
 static void misc(void)
