@@ -115,7 +115,8 @@ static const char *const topic_attrs[] = {
 	"published", "delivered", "drops", "subscribers", "refused", "seq",
 	"copies", "queued",
 };
-static const char *const mm_attrs[] = { "total", "free", "low" };
+static const char *const mm_attrs[] = { "total", "free", "low", "shared",
+					"cow_copies", "cow_reuses" };
 static const char *const grant_attrs[] = {
 	"live", "live_max", "made", "refused",
 };
@@ -717,6 +718,17 @@ static int render(const struct target *t, char *buf)
 		add(&x, "%u\n", klog_level());
 		return 0;
 	case W_MM_ATTR:
+		if (t->item >= 3) {	/* copy-on-write's */
+			struct mm_cow_stats c;
+
+			rc = mm_get_cow(&c);
+			if (rc)
+				return rc;
+			add(&x, "%llu\n", (unsigned long long)(
+				t->item == 3 ? c.shared_pages : t->item == 4 ?
+				c.copies : c.reuses));
+			return 0;
+		}
 		rc = mm_get_stats(&ms);
 		if (rc)
 			return rc;

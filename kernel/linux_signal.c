@@ -203,6 +203,24 @@ void linux_signal_return(struct HalSyscall *s)
 		s->ret = -AE_EINTR;
 }
 
+void linux_irq_exit(void *frame)
+{
+	struct HalUserRegs r __attribute__((aligned(16)));
+	struct proc *p = proc_self();
+
+	if (!p || !proc_sig_due(p))
+		return;		/* the common case */
+	/* from user mode: no lock is held, nothing half done */
+	hal_irq_cpu_enable(true);
+	if (linux_sig_due() && !sched_killed()) {
+		hal_trap_user_regs(frame, &r);
+		deliver(p, &r, 0, 0, 0);
+	}
+	if (sched_killed())
+		sched_exit_code(0);	/* a default action ended it */
+	hal_irq_cpu_enable(false);
+}
+
 /* ---- the calls ----------------------------------------------------------- */
 
 int64_t lsys_rt_sigaction(const uint64_t a[SYS_ARGS_MAX])

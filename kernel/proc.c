@@ -1988,7 +1988,9 @@ static const void *initrd(size_t *len)
 	return kernel_initrd(len);
 }
 
-/* Copy len bytes to user address va of address space id (mapped). */
+/* Copy len bytes to user address va of address space id (mapped; the
+ * loader fills pages it made read-only too). A copy-on-write page gets
+ * the space its own frame first: the old one is another's as well. */
 static int fill(uint32_t id, uint64_t va, const uint8_t *src, uint64_t len)
 {
 	uint64_t off = hal_direct_map().offset;
@@ -2001,6 +2003,15 @@ static int fill(uint32_t id, uint64_t va, const uint8_t *src, uint64_t len)
 		if (n > len)
 			n = len;
 		rc = mm_as_query(id, va & ~(PAGE - 1), &pa, &prot);
+		if (!rc && (prot & HAL_PROT_COW)) {
+			rc = mm_as_fault(id, va & ~(PAGE - 1),
+					 HAL_PROT_READ | HAL_PROT_WRITE);
+			if (!rc)
+				rc = mm_as_query(id, va & ~(PAGE - 1), &pa,
+						 &prot);
+			if (!rc && (prot & HAL_PROT_COW))
+				rc = -AE_EAGAIN;	/* marked again */
+		}
 		if (rc)
 			return rc;
 		memcpy((void *)(uintptr_t)(pa + (va & (PAGE - 1)) + off), src,
@@ -2751,12 +2762,9 @@ static int fork_proc(const struct proc_fork_req *q, const struct bus_msg *m)
 
 		if ((q->set_tid & 3) == 0 &&
 		    mm_as_query(id, q->set_tid & ~(PAGE - 1), &pa, &prot) == 0 &&
-		    (prot & HAL_PROT_WRITE)) {
-			struct HalDirectMap dm = hal_direct_map();
-
-			memcpy((void *)(uintptr_t)(pa + (q->set_tid & (PAGE - 1)) +
-						   dm.offset), &v, sizeof(v));
-		}
+		    (prot & (HAL_PROT_WRITE | HAL_PROT_COW)))
+			(void)fill(id, q->set_tid, (const uint8_t *)&v,
+				   sizeof(v));
 	}
 	/* its memory counts as the parent's does */
 	c->held[PROC_Q_PAGES] = 0;

@@ -41,13 +41,29 @@ _Static_assert(USER_PROT_READ == HAL_PROT_READ &&
 	       USER_PROT_WRITE == HAL_PROT_WRITE &&
 	       USER_PROT_USER == HAL_PROT_USER, "protection bits");
 
-/* The caller's address space is the active one. */
+/* The caller's address space is the active one. A copy-on-write page is
+ * writable to the checks: the copy into it breaks it (user_copy). */
 static int lookup(void *ctx, uint64_t va, uint32_t *prot)
 {
 	uint64_t pa;
+	int rc;
 
 	(void)ctx;
-	return hal_mmu_lookup(va, &pa, prot);
+	rc = hal_mmu_lookup(va, &pa, prot);
+	if (!rc && (*prot & HAL_PROT_COW))
+		*prot |= USER_PROT_WRITE;
+	return rc;
+}
+
+/* The calling process's own frame for the copy-on-write page at va (a
+ * page), writable: 0, or -EFAULT (not one, no process, no memory). */
+static int break_cow(uint64_t va)
+{
+	struct proc *p = proc_self();
+
+	if (!p || mm_as_fault(proc_as(p), va, HAL_PROT_READ | HAL_PROT_WRITE) != 0)
+		return -AE_EFAULT;
+	return 0;
 }
 
 /* Copy between a checked user buffer and the kernel, page by page
@@ -56,10 +72,13 @@ static int lookup(void *ctx, uint64_t va, uint32_t *prot)
  * another CPU, may unmap or protect it meanwhile, and mm frees a frame
  * only after every CPU running this address space has taken an
  * interrupt (smp_tlb_shootdown), so a copy that found the page is over
- * before the page is anyone else's. */
+ * before the page is anyone else's. A copy into a copy-on-write page
+ * first gets the process its own frame there (a fork may mark it again
+ * meanwhile: then once more). */
 static int user_copy(void *kbuf, uint64_t va, uint64_t len, bool to_user)
 {
 	uint64_t off = hal_direct_map().offset;
+	unsigned int breaks = 0;
 
 	while (len) {
 		uint64_t pa, n = PAGE - (va & (PAGE - 1));
@@ -74,6 +93,9 @@ static int user_copy(void *kbuf, uint64_t va, uint64_t len, bool to_user)
 		    !(prot & USER_PROT_USER) ||
 		    (to_user && !(prot & USER_PROT_WRITE))) {
 			hal_irq_cpu_enable(was);
+			if (to_user && (prot & HAL_PROT_COW) && breaks++ < 8 &&
+			    break_cow(va & ~(PAGE - 1)) == 0)
+				continue;
 			return -AE_EFAULT;
 		}
 		u = (char *)(uintptr_t)(pa + (va & (PAGE - 1)) + off);
@@ -696,6 +718,34 @@ const char *user_fault_hint(uint64_t pc)
 	(void)pc;
 #endif
 	return NULL;
+}
+
+/* A page fault in user mode, before it is the thread's end: mm resolves
+ * a write to a copy-on-write page, and answers 0 as well for a page that
+ * allows the access by now (a copy was being put in place). Interrupts
+ * masked on entry and return; from user mode, so no lock is held. */
+bool kernel_user_page_fault(const struct HalUserFault *f)
+{
+	struct proc *p = proc_self();
+	uint32_t want = HAL_PROT_READ;
+	int rc;
+
+	if (!p)
+		return false;
+	if (f->access & HAL_FAULT_WRITE)
+		want |= HAL_PROT_WRITE;
+	if (f->access & HAL_FAULT_EXEC)
+		want = HAL_PROT_EXEC;
+	hal_irq_cpu_enable(true);
+	rc = mm_as_fault(proc_as(p), f->addr & ~(PAGE - 1), want);
+	if (rc == -AE_ENOMEM)
+		kprintf("user: pid %d: no memory for its own copy of the page "
+			"at %#llx\n", proc_pid(p),
+			(unsigned long long)(f->addr & ~(PAGE - 1)));
+	if (sched_killed())	/* its process is ending */
+		sched_exit_code(0);
+	hal_irq_cpu_enable(false);
+	return rc == 0;
 }
 
 /* One line (two, when there is more to say), then the thread ends; the

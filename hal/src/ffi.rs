@@ -19,13 +19,18 @@ extern "C" {
     /// The bus's interrupt-safe post path (bus/irq.c).
     fn bus_irq_post(line: u32) -> i32;
     /// The scheduler's end-of-interrupt hook (kernel/sched/sched.c):
-    /// may switch to another context and return later.
-    fn kernel_irq_exit(from_user: bool);
+    /// may switch to another context and return later. `frame`: the
+    /// interrupted context's saved registers (hal_trap_user_regs).
+    fn kernel_irq_exit(from_user: bool, frame: *mut core::ffi::c_void);
     /// The system-call gateway (kernel/syscall.c): fills `ret`.
     fn kernel_syscall(s: *mut HalSyscall);
     /// A fault in user mode (kernel/syscall.c): ends the thread's
     /// process. Never returns.
     fn kernel_user_fault(f: *const HalUserFault) -> !;
+    /// A page fault in user mode (kernel/syscall.c): true when the
+    /// kernel resolved it (copy-on-write) and the instruction may run
+    /// again; false: a fault (kernel_user_fault follows).
+    fn kernel_user_page_fault(f: *const HalUserFault) -> bool;
     /// A synchronous exception in kernel mode (kernel/fault.c): the
     /// recovery point of the service handler that was running, or NULL
     /// when none was (the fault is fatal then).
@@ -39,8 +44,8 @@ extern "C" {
 // the HAL reported, so tests can check it.
 #[cfg(test)]
 use host_kernel::{
-    bus_irq_post, kernel_fault, kernel_irq_exit, kernel_syscall, kernel_user_fault, klog_write,
-    kpanic_hal, kpanic_trap, smp_ap_entry,
+    bus_irq_post, kernel_fault, kernel_irq_exit, kernel_syscall, kernel_user_fault,
+    kernel_user_page_fault, klog_write, kpanic_hal, kpanic_trap, smp_ap_entry,
 };
 
 #[cfg(test)]
@@ -62,7 +67,12 @@ pub(crate) mod host_kernel {
     }
 
     #[allow(dead_code)]
-    pub unsafe fn kernel_irq_exit(_from_user: bool) {}
+    pub unsafe fn kernel_irq_exit(_from_user: bool, _frame: *mut core::ffi::c_void) {}
+
+    #[allow(dead_code)]
+    pub unsafe fn kernel_user_page_fault(_f: *const super::HalUserFault) -> bool {
+        false
+    }
 
     #[allow(dead_code)]
     pub unsafe fn kernel_syscall(s: *mut super::HalSyscall) {
@@ -116,11 +126,12 @@ pub(crate) fn post_irq(line: u32) {
 
 /// The end of an interrupt (interrupt context, interrupts masked, the
 /// controller already told): the kernel may switch threads here.
-/// `from_user`: the interrupt arrived in user mode.
+/// `from_user`: the interrupt arrived in user mode; `frame` the arch's
+/// saved registers of what it interrupted.
 #[cfg_attr(test, allow(dead_code))]
-pub(crate) fn irq_exit(from_user: bool) {
+pub(crate) fn irq_exit(from_user: bool, frame: *mut core::ffi::c_void) {
     // SAFETY: called once per interrupt, at its end, as the hook expects.
-    unsafe { kernel_irq_exit(from_user) };
+    unsafe { kernel_irq_exit(from_user, frame) };
 }
 
 /// A system call from user mode, as the HAL took it: the number and six
@@ -176,7 +187,17 @@ pub struct HalUserFault {
     pub addr: u64,
     /// NUL-terminated.
     pub name: *const c_char,
+    /// A page fault's access: HAL_FAULT_WRITE, HAL_FAULT_EXEC, or 0 for
+    /// a read.
+    pub access: u32,
+    /// (padding)
+    pub pad: u32,
 }
+
+/// HalUserFault.access: the page fault was a write.
+pub const HAL_FAULT_WRITE: u32 = 1;
+/// HalUserFault.access: the page fault was an instruction fetch.
+pub const HAL_FAULT_EXEC: u32 = 2;
 
 /// A page fault: an address not mapped, or mapped without the access.
 pub const HAL_FAULT_PAGE: u32 = 1;
@@ -205,7 +226,22 @@ fn fault_report(kind: u32, code: u32, pc: u64, addr: u64, name: &'static str) ->
         pc,
         addr,
         name: name.as_ptr().cast(),
+        access: 0,
+        pad: 0,
     }
+}
+
+/// A page fault from user mode (x86_64 #PF; AArch64 a translation,
+/// access-flag or permission fault): the kernel may resolve it (a write
+/// to a copy-on-write page). true: resolved, the trap returns and the
+/// instruction runs again; false: a fault (user_fault). Called with
+/// interrupts masked; returns with them masked.
+#[cfg_attr(test, allow(dead_code))]
+pub(crate) fn user_page_fault(code: u32, pc: u64, addr: u64, access: u32, name: &'static str) -> bool {
+    let mut f = fault_report(HAL_FAULT_PAGE, code, pc, addr, name);
+    f.access = access;
+    // SAFETY: the report lives for the call.
+    unsafe { kernel_user_page_fault(&f) }
 }
 
 #[cfg_attr(test, allow(dead_code))]
@@ -905,6 +941,11 @@ pub const HAL_PROT_EXEC: u32 = 1 << 2;
 pub const HAL_PROT_USER: u32 = 1 << 3;
 /// Device memory (uncached, never executable).
 pub const HAL_PROT_DEVICE: u32 = 1 << 4;
+/// Copy-on-write: a readable user page whose frame may be shared; the
+/// MMU sees it read-only, a write faults (HalUserFault.access has
+/// HAL_FAULT_WRITE) and the kernel gives the space its own copy. Never
+/// with HAL_PROT_WRITE; a query shows it.
+pub const HAL_PROT_COW: u32 = 1 << 5;
 
 const _: () = assert!(
     HAL_PROT_READ == crate::mmu::PROT_READ
@@ -912,6 +953,7 @@ const _: () = assert!(
         && HAL_PROT_EXEC == crate::mmu::PROT_EXEC
         && HAL_PROT_USER == crate::mmu::PROT_USER
         && HAL_PROT_DEVICE == crate::mmu::PROT_DEVICE
+        && HAL_PROT_COW == crate::mmu::PROT_COW
 );
 
 /// The lowest user address on both arches (Linux's default
@@ -1789,6 +1831,20 @@ pub extern "C" fn hal_user_tls_set(v: u64) {
 pub unsafe extern "C" fn hal_syscall_regs(s: *const HalSyscall, out: *mut HalUserRegs) {
     // SAFETY: the caller's contract.
     unsafe { arch::syscall_regs(&*s, &mut *out) }
+}
+
+/// The user register file of the interrupt `frame` (kernel_irq_exit's,
+/// with from_user true): what the interrupted thread resumes with when
+/// the kernel does not change it. Interrupt exit, before the thread goes
+/// back to user mode.
+///
+/// # Safety
+/// `frame` is the one kernel_irq_exit was given, from user mode, and the
+/// interrupt has not returned; `out` writable.
+#[no_mangle]
+pub unsafe extern "C" fn hal_trap_user_regs(frame: *const core::ffi::c_void, out: *mut HalUserRegs) {
+    // SAFETY: the caller's contract.
+    unsafe { arch::trap_regs(frame, &mut *out) }
 }
 
 /// Set the result register (rax / x0) of `r`: what the system call

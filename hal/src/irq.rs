@@ -169,7 +169,7 @@ pub fn in_irq() -> bool {
 /// Interrupt context; returns to the interrupted code. (x86_64's APIC is
 /// vectored: it uses handle_vector.)
 #[cfg_attr(any(test, target_arch = "x86_64"), allow(dead_code))]
-pub fn handle(timer: fn() -> u64, ipi: fn(), from_user: bool, pc: u64) {
+pub fn handle(timer: fn() -> u64, ipi: fn(), from_user: bool, pc: u64, frame: *mut core::ffi::c_void) {
     let Some(c) = chip() else { return };
     enter();
     while let Some(id) = (c.ack)() {
@@ -181,13 +181,20 @@ pub fn handle(timer: fn() -> u64, ipi: fn(), from_user: bool, pc: u64) {
         }
     }
     leave();
-    crate::ffi::irq_exit(from_user);
+    crate::ffi::irq_exit(from_user, frame);
 }
 
 /// The top half for vectored controllers (x86_64's APIC): the stub knows
 /// the vector. The spurious vector gets no end-of-interrupt.
 #[cfg_attr(any(test, target_arch = "aarch64"), allow(dead_code))]
-pub fn handle_vector(id: u32, spurious: u32, timer: fn() -> u64, from_user: bool, pc: u64) {
+pub fn handle_vector(
+    id: u32,
+    spurious: u32,
+    timer: fn() -> u64,
+    from_user: bool,
+    pc: u64,
+    frame: *mut core::ffi::c_void,
+) {
     let Some(c) = chip() else { return };
     if id == spurious {
         return;
@@ -195,7 +202,7 @@ pub fn handle_vector(id: u32, spurious: u32, timer: fn() -> u64, from_user: bool
     enter();
     deliver(c, id, timer, pc);
     leave();
-    crate::ffi::irq_exit(from_user);
+    crate::ffi::irq_exit(from_user, frame);
 }
 
 #[cfg(test)]

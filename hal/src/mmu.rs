@@ -27,8 +27,14 @@ pub(crate) const PROT_EXEC: u32 = 1 << 2;
 pub(crate) const PROT_USER: u32 = 1 << 3;
 /// Device memory: uncached, never executable.
 pub(crate) const PROT_DEVICE: u32 = 1 << 4;
+/// Copy-on-write: a readable user page whose frame another address space
+/// may share. The hardware sees it read-only; a software bit in the
+/// descriptor keeps the mark, and a write to it faults for the kernel to
+/// give the space its own copy (never with PROT_WRITE).
+pub(crate) const PROT_COW: u32 = 1 << 5;
 /// Every meaningful bit.
-pub(crate) const PROT_ALL: u32 = PROT_READ | PROT_WRITE | PROT_EXEC | PROT_USER | PROT_DEVICE;
+pub(crate) const PROT_ALL: u32 =
+    PROT_READ | PROT_WRITE | PROT_EXEC | PROT_USER | PROT_DEVICE | PROT_COW;
 
 /// Entries per table and the page size.
 pub(crate) const ENTRIES: usize = 512;
@@ -71,10 +77,14 @@ pub fn index<F: Format>(va: u64, level: u32) -> usize {
 /// memory neither executable nor user-writable-and-executable at once is
 /// fine, but device memory must not be executable.
 /// A user page without PROT_READ (PROT_USER alone) is inaccessible.
+/// A copy-on-write page is a readable user page in normal memory, not
+/// writable.
 pub fn prot_ok(prot: u32) -> bool {
     prot & !PROT_ALL == 0
         && (prot & PROT_READ != 0 || prot == PROT_USER)
         && !(prot & PROT_DEVICE != 0 && prot & PROT_EXEC != 0)
+        && (prot & PROT_COW == 0
+            || (prot & PROT_USER != 0 && prot & (PROT_WRITE | PROT_DEVICE) == 0))
 }
 
 /// x86_64 long-mode descriptors.
@@ -90,6 +100,8 @@ const X86_NX: u64 = 1 << 63;
 const X86_ADDR: u64 = 0x000f_ffff_ffff_f000;
 /// An inaccessible page's mark (bit 9: ignored by the MMU, P clear).
 const X86_NONE: u64 = 1 << 9;
+/// A copy-on-write page's mark (bit 10: ignored by the MMU; W clear).
+const X86_COW: u64 = 1 << 10;
 
 impl Format for X86 {
     const LEVELS: u32 = 4;
@@ -109,6 +121,9 @@ impl Format for X86 {
         }
         if prot & PROT_DEVICE != 0 {
             d |= X86_PCD | X86_PWT;
+        }
+        if prot & PROT_COW != 0 {
+            d = (d & !X86_W) | X86_COW;
         }
         d
     }
@@ -150,6 +165,9 @@ impl Format for X86 {
         if d & X86_PCD != 0 {
             p |= PROT_DEVICE;
         }
+        if d & X86_COW != 0 {
+            p |= PROT_COW;
+        }
         p
     }
 }
@@ -172,6 +190,9 @@ const ARM_ADDR: u64 = 0x0000_ffff_ffff_f000;
 /// An inaccessible page's mark (a software bit; the descriptor is
 /// invalid, so the MMU reads none of it).
 const ARM_NONE: u64 = 1 << 55;
+/// A copy-on-write page's mark (a software bit of a valid descriptor;
+/// AP[2] keeps it read-only).
+const ARM_COW: u64 = 1 << 56;
 
 impl Format for Arm {
     const LEVELS: u32 = 3;
@@ -183,8 +204,11 @@ impl Format for Arm {
         if prot & PROT_DEVICE == 0 {
             d |= ARM_ATTR_NORMAL | ARM_SH_INNER;
         }
-        if prot & PROT_WRITE == 0 {
+        if prot & PROT_WRITE == 0 || prot & PROT_COW != 0 {
             d |= ARM_AP_RO;
+        }
+        if prot & PROT_COW != 0 {
+            d |= ARM_COW;
         }
         if prot & PROT_USER != 0 {
             // user pages: per address space, never run by the kernel
@@ -228,6 +252,9 @@ impl Format for Arm {
         }
         if d & ARM_ATTR_NORMAL == 0 {
             p |= PROT_DEVICE;
+        }
+        if d & ARM_COW != 0 {
+            p |= PROT_COW;
         }
         if d & ARM_AP_EL0 != 0 {
             p |= PROT_USER;
@@ -621,6 +648,29 @@ pub fn new_root(p: &Pages, from: u64, share: &[usize]) -> Result<u64, Errno> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copy_on_write_pages_are_read_only_and_keep_their_mark() {
+        let rw = PROT_READ | PROT_USER;
+        assert!(prot_ok(rw | PROT_COW));
+        assert!(prot_ok(rw | PROT_EXEC | PROT_COW));
+        // never writable, never the kernel's, never device memory
+        assert!(!prot_ok(rw | PROT_WRITE | PROT_COW));
+        assert!(!prot_ok(PROT_READ | PROT_COW));
+        assert!(!prot_ok(rw | PROT_DEVICE | PROT_COW));
+        assert!(!prot_ok(PROT_USER | PROT_COW));
+        let d = X86::leaf(0x9000, rw | PROT_COW);
+        assert!(X86::valid(d) && d & X86_W == 0);
+        assert_eq!(X86::addr(d), 0x9000);
+        assert_eq!(X86::prot(d), rw | PROT_COW);
+        let d = Arm::leaf(0x9000, rw | PROT_COW);
+        assert!(Arm::valid(d) && d & ARM_AP_RO != 0);
+        assert_eq!(Arm::addr(d), 0x9000);
+        assert_eq!(Arm::prot(d), rw | PROT_COW);
+        // made writable again (its own frame now), the mark goes
+        assert_eq!(X86::prot(X86::leaf(0x9000, rw | PROT_WRITE)), rw | PROT_WRITE);
+        assert_eq!(Arm::prot(Arm::leaf(0x9000, rw | PROT_WRITE)), rw | PROT_WRITE);
+    }
 
     #[test]
     fn inaccessible_pages_keep_their_frame_and_are_invalid() {

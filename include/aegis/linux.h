@@ -143,6 +143,17 @@ struct HalSyscall;
 bool linux_sig_due(void);
 
 /*
+ * linux_irq_exit - the end of an interrupt that found a Linux thread in
+ * user mode (kernel_irq_exit, interrupts masked; frame the HAL's, for
+ * hal_trap_user_regs): the signals due to it are taken as at the end of
+ * a system call: a stop stops it here, a handler's frame is built and
+ * the thread leaves for the handler (does not return), a default action
+ * that ends the process ends it. Returns, interrupts masked, when there
+ * is nothing to take. Two loads when nothing is pending.
+ */
+void linux_irq_exit(void *frame);
+
+/*
  * A Linux process's terminal (kernel/linux_tty.c, aegis/tty.h):
  * linux_tty_opened - file h, just opened at path with open's flags, is a
  * terminal: a session leader may take it as its controlling terminal

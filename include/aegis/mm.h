@@ -59,6 +59,15 @@ struct mm_stats {
 	uint64_t allocs;	/* blocks handed out so far */
 };
 
+/* "mm.cow" (no payload): copy-on-write's counters. */
+struct mm_cow_stats {
+	uint64_t shared_pages;	/* holders beyond the first, over every
+				 * frame shared copy-on-write: the pages
+				 * forks did not copy, now */
+	uint64_t copies;	/* write faults that copied a shared frame */
+	uint64_t reuses;	/* ... that found the writer its last holder */
+};
+
 /*
  * Address spaces (services/mm/as.c, on the HAL's page tables). An address
  * space is named by a small id; its own range is hal_mmu_user_range()
@@ -82,11 +91,23 @@ struct mm_stats {
  *   "mm.as.query"    request  struct mm_as_req { id, va }
  *                    reply    struct mm_page_rep { pa, prot in va }
  *                    status   0, -ENOENT, -EINVAL
- *   "mm.as.clone"    request  struct mm_as_req { id }: a new space with a
- *                             copy of every page, mapped alike (fork; the
- *                             copy is made at once, no copy-on-write)
+ *   "mm.as.clone"    request  struct mm_as_req { id }: a new space with
+ *                             the same pages, mapped alike (fork): each
+ *                             frame is shared, and a writable page
+ *                             becomes copy-on-write (HAL_PROT_COW) in
+ *                             both spaces
  *                    reply    struct mm_as_rep { id, root }
- *                    status   0, -ENOMEM, -ENOSPC, -EINVAL
+ *                    status   0, -ENOMEM (page tables), -ENOSPC, -EINVAL
+ *   "mm.as.fault"    request  struct mm_as_req { id, prot, va }: a fault
+ *                             at the page va wanting prot (READ, WRITE,
+ *                             EXEC): a write to a copy-on-write page gets
+ *                             the space its own frame there (a copy,
+ *                             unless it is the last holder), writable;
+ *                             0 also when the page allows the access
+ *                             already (another CPU was first)
+ *                    status   0, -EFAULT (the mapping does not allow it:
+ *                             a real fault), -ENOMEM (no frame for the
+ *                             copy), -EINVAL
  *   "mm.as.destroy"  request  struct mm_as_req { id }: every mapping's
  *                             pages back to mm, the tables too
  *                    status   0, -EINVAL, -EBUSY (it is the active one)
@@ -95,7 +116,10 @@ struct mm_stats {
  * include READ, or be USER alone (an inaccessible page, PROT_NONE: its
  * frame and contents are kept, and any access faults), and WRITE with
  * EXEC is refused (-EINVAL) for map and protect alike: no page of any
- * address space is writable and executable (W^X).
+ * address space is writable and executable (W^X). A query shows
+ * HAL_PROT_COW on a page of a writable mapping whose frame was shared at
+ * a fork (its WRITE clear until a write fault or mm.as.fault breaks it);
+ * map and protect never take HAL_PROT_COW (-EINVAL): mm sets it.
  */
 #define MM_AS_MAX	64
 #define MM_AS_REGIONS	32	/* mappings per address space */
@@ -123,6 +147,12 @@ int mm_as_destroy(uint32_t id);
  * mapped alike ("mm.as.clone": fork): its id and root, or -ENOMEM,
  * -ENOSPC (MM_AS_MAX spaces), -EINVAL. */
 int mm_as_clone(uint32_t src, uint32_t *id, uint64_t *root);
+/* mm_as_fault - "mm.as.fault": a fault at the page va (page-aligned) of
+ * space id wanting access (HAL_PROT_READ, WRITE, EXEC): 0 when the page
+ * allows it now, having given the space its own writable frame for a
+ * write to a copy-on-write page; -EFAULT (the mapping does not allow
+ * it), -ENOMEM, -EINVAL. */
+int mm_as_fault(uint32_t id, uint64_t va, uint32_t access);
 
 /* mm_page_alloc - a block of 2^order pages through the mm service (a bus
  * call: inline from handlers). 0 with *pa and *va set, or the request's error,
@@ -135,6 +165,9 @@ int mm_page_free(uint64_t pa, unsigned int order);
 
 /* mm_get_stats - the mm service's counters. */
 int mm_get_stats(struct mm_stats *out);
+
+/* mm_get_cow - copy-on-write's counters ("mm.cow"). */
+int mm_get_cow(struct mm_cow_stats *out);
 
 /* mm_backend - a slab backend (aegis/slab.h) whose blocks come from
  * mm_page_alloc: what the kernel gives kmalloc_init. */

@@ -263,7 +263,9 @@ void sched_cpu_online(unsigned int cpu);
  * thread, or one interrupted in user mode, goes back to the dispatcher
  * when bus work is pending, to a more urgent thread ready on its CPU, or
  * to the back of its queue when its slice is over and another of its
- * priority waits. Declared in aegis/hal.h. */
-void kernel_irq_exit(bool from_user);
+ * priority waits; a Linux thread interrupted in user mode then takes the
+ * signals due to it (linux_irq_exit, with the interrupted registers in
+ * frame). Declared in aegis/hal.h. */
+void kernel_irq_exit(bool from_user, void *frame);
 
 #endif

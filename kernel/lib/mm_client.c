@@ -39,6 +39,11 @@ int mm_get_stats(struct mm_stats *out)
 	return call_mm_stats(out);
 }
 
+int mm_get_cow(struct mm_cow_stats *out)
+{
+	return call_mm_cow(out);
+}
+
 /* kmalloc's pages. The direct map is linear, so the offset between a
  * block's va and pa (learnt from mm's replies) turns the address the slab
  * layer gives back into the pa mm wants. */
@@ -127,6 +132,13 @@ int mm_as_clone(uint32_t src, uint32_t *id, uint64_t *root)
 	*id = rep.id;
 	*root = rep.root;
 	return 0;
+}
+
+int mm_as_fault(uint32_t id, uint64_t va, uint32_t access)
+{
+	struct mm_as_req req = { id, access, va, 0 };
+
+	return call_mm_as_fault(&req);
 }
 
 int mm_as_destroy(uint32_t id)

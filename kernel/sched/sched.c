@@ -50,6 +50,7 @@
 #include <aegis/hal.h>
 #include <aegis/kernel.h>
 #include <aegis/kprintf.h>
+#include <aegis/linux.h>
 #include <aegis/mm.h>
 #include <aegis/sched.h>
 #include <aegis/service.h>
@@ -589,7 +590,7 @@ static void balance(unsigned int cpu)
 	}
 }
 
-void kernel_irq_exit(bool from_user)
+void kernel_irq_exit(bool from_user, void *frame)
 {
 	struct cpu_state *c;
 	unsigned int cpu, best, prio;
@@ -657,6 +658,10 @@ void kernel_irq_exit(bool from_user)
 		irq_on();
 		sched_exit_code(0);
 	}
+	/* a signal for a Linux thread busy in user mode: taken now, not at
+	 * its next system call */
+	if (from_user && th[me].user && th[me].u.linux_abi)
+		linux_irq_exit(frame);
 }
 
 /* ---- the thread calls -------------------------------------------------- */

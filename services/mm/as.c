@@ -11,6 +11,17 @@
  * Every request is checked completely before anything changes (STYLE:
  * validate, then act); the one step that can still fail midway, mapping
  * when memory runs out, undoes what it did.
+ *
+ * Copy-on-write (fork): mm.as.clone gives the new space the same frames,
+ * each one more holder (buddy_share), and maps every page of a writable
+ * mapping HAL_PROT_COW (read-only to the MMU) in both spaces. A write
+ * there faults; the kernel asks mm.as.fault, which copies the frame into
+ * a new one for the writer, or, when the writer is its last holder, just
+ * makes it writable. The mark is exact: a page is COW only in a writable
+ * mapping, and a shared frame is never writable anywhere (protect keeps
+ * it COW; the kernel's own writes into user pages break it first). A
+ * frame goes back to the buddy when its last holder unmaps it
+ * (buddy_put).
  */
 #include <string.h>
 #include <aegis/errno.h>
@@ -119,6 +130,13 @@ static bool overlaps(const struct space *s, uint64_t va, uint64_t len)
 	return false;
 }
 
+/* A writable mapping's protection for a page whose frame is shared. */
+static uint32_t cow_prot(uint32_t prot)
+{
+	return (prot & HAL_PROT_WRITE) ?
+	       (prot & ~HAL_PROT_WRITE) | HAL_PROT_COW : prot;
+}
+
 /* ---- acts ------------------------------------------------------------ */
 
 /* Unmap n pages from va and give their frames back, RELEASE_BATCH at a
@@ -144,8 +162,9 @@ static void release(struct mm_state *m, struct space *s, uint64_t va,
 			continue;
 		smp_tlb_shootdown(s->root, va + k * MM_PAGE_SIZE,
 				  b * MM_PAGE_SIZE);
+		/* one holder less: a shared frame stays with the others */
 		for (unsigned int j = 0; j < got; j++)
-			buddy_free(&m->b, pa[j] >> PAGE_SHIFT, 0);
+			buddy_put(&m->b, pa[j] >> PAGE_SHIFT);
 	}
 }
 
@@ -299,7 +318,24 @@ static int do_protect(struct mm_state *m, struct space *s,
 		return -AE_ENOENT;
 	if (!room_to_cut(s, i, q->va, q->len, 1))
 		return -AE_ENOSPC;
-	rc = hal_mmu_protect(s->root, q->va, q->len, q->prot, &a);
+	if (q->prot & HAL_PROT_WRITE) {
+		/* page by page: a frame another space holds stays
+		 * copy-on-write, never writable */
+		for (uint64_t va = q->va; va < q->va + q->len && !rc;
+		     va += MM_PAGE_SIZE) {
+			uint64_t pa;
+			uint32_t now;
+
+			rc = hal_mmu_query(s->root, va, &pa, &now, &a);
+			if (!rc)
+				rc = hal_mmu_protect(
+					s->root, va, MM_PAGE_SIZE,
+					buddy_shares(&m->b, pa >> PAGE_SHIFT) ?
+					cow_prot(q->prot) : q->prot, &a);
+		}
+	} else {
+		rc = hal_mmu_protect(s->root, q->va, q->len, q->prot, &a);
+	}
 	if (rc)
 		return rc;
 	smp_tlb_shootdown(s->root, q->va, q->len);
@@ -347,21 +383,31 @@ static int do_destroy(struct mm_state *m, struct space *s)
 	return 0;
 }
 
-/* A new space with a copy of every page of s, mapped alike (fork). The
- * copy is made now, page by page: there is no copy-on-write yet. */
+/* A new space with the pages of s, mapped alike (fork), copy-on-write.
+ * The parent's writable mappings are made copy-on-write first, and every
+ * CPU told (a thread of it may run elsewhere): from then on a write there
+ * faults, and mm.as.fault, which runs after this request, finds the frame
+ * shared. Then each frame gets one more holder and goes into the child.
+ * Only page tables are allocated. */
 static int do_clone(struct mm_state *m, struct space *s,
 		    struct bus_msg *reply)
 {
 	struct HalPageAlloc a = ops(m);
 	struct mm_as_rep rep;
 	struct space *d;
-	uint64_t need = 0;
 	int rc;
 
-	for (uint32_t i = 0; i < s->nreg; i++)
-		need += s->reg[i].pages;
-	if (need > m->b.free_frames)
-		return -AE_ENOMEM;
+	for (uint32_t i = 0; i < s->nreg; i++) {
+		const struct region *g = &s->reg[i];
+		uint64_t len = g->pages * MM_PAGE_SIZE;
+
+		if (!(g->prot & HAL_PROT_WRITE))
+			continue;
+		rc = hal_mmu_protect(s->root, g->va, len, cow_prot(g->prot), &a);
+		if (rc)
+			return rc;	/* (a region is mapped whole) */
+		smp_tlb_shootdown(s->root, g->va, len);
+	}
 	rc = do_create(m, reply);
 	if (rc)
 		return rc;
@@ -369,43 +415,108 @@ static int do_clone(struct mm_state *m, struct space *s,
 	d = space_of(rep.id);
 	for (uint32_t i = 0; i < s->nreg && !rc; i++) {
 		const struct region *g = &s->reg[i];
+		uint32_t prot = cow_prot(g->prot);
 		uint64_t k, done = 0;
 
 		for (k = 0; k < g->pages && !rc; k++) {
-			uint64_t va = g->va + k * MM_PAGE_SIZE, spa, pa;
-			uint32_t prot;
-			int64_t pfn;
+			uint64_t va = g->va + k * MM_PAGE_SIZE, pa;
+			uint32_t now;
 
-			rc = hal_mmu_query(s->root, va, &spa, &prot, &a);
+			rc = hal_mmu_query(s->root, va, &pa, &now, &a);
 			if (rc)
 				break;
-			pfn = buddy_alloc(&m->b, 0);
-			if (pfn < 0) {
-				rc = -AE_ENOMEM;
-				break;
-			}
-			pa = (uint64_t)pfn << PAGE_SHIFT;
-			memcpy((void *)(uintptr_t)(pa + m->va_offset),
-			       (const void *)(uintptr_t)(spa + m->va_offset),
-			       MM_PAGE_SIZE);
-			rc = hal_mmu_map(d->root, va, pa, MM_PAGE_SIZE,
-					 g->prot, &a);
+			pa &= ~(MM_PAGE_SIZE - 1);
+			rc = buddy_share(&m->b, pa >> PAGE_SHIFT);
 			if (rc)
-				buddy_free(&m->b, (uint64_t)pfn, 0);
+				break;	/* (65536 holders: -EOVERFLOW) */
+			rc = hal_mmu_map(d->root, va, pa, MM_PAGE_SIZE, prot, &a);
+			if (rc)
+				buddy_put(&m->b, pa >> PAGE_SHIFT);
 			else
 				done++;
 		}
 		/* what is mapped of this region so far is the new space's
 		 * (do_destroy gives it back on a failure) */
-		d->reg[d->nreg] = *g;
-		d->reg[d->nreg].pages = done;
-		d->nreg++;
+		if (done) {
+			d->reg[d->nreg] = *g;
+			d->reg[d->nreg].pages = done;
+			d->nreg++;
+		}
 	}
 	if (rc) {
 		do_destroy(m, d);
 		reply->len = 0;
 	}
 	return rc;
+}
+
+/* A fault at q->va wanting q->prot (READ, WRITE, EXEC): 0 when the page
+ * allows it now (another CPU was first, or a copy was being put in
+ * place), or when it was a write to a copy-on-write page, broken here;
+ * -EFAULT when the mapping does not allow it: a real fault. The old
+ * frame has other holders while it is copied, so it is never freed
+ * under a CPU still using it; the new one is in place, writable, before
+ * any CPU is told to drop the old translation. */
+static int do_fault(struct mm_state *m, struct space *s,
+		    const struct mm_as_req *q)
+{
+	struct HalPageAlloc a = ops(m);
+	uint32_t want = q->prot, now;
+	uint64_t va = q->va, pa, npa;
+	const struct region *g;
+	int64_t pfn;
+	int i, rc;
+
+	if (!want || want & ~(HAL_PROT_READ | HAL_PROT_WRITE | HAL_PROT_EXEC))
+		return -AE_EINVAL;
+	if (check_range(va, MM_PAGE_SIZE))
+		return -AE_EFAULT;
+	i = region_of(s, va, MM_PAGE_SIZE);
+	if (i < 0)
+		return -AE_EFAULT;
+	g = &s->reg[i];
+	if ((g->prot & want) != want)
+		return -AE_EFAULT;
+	if (hal_mmu_query(s->root, va, &pa, &now, &a))
+		return -AE_EFAULT;
+	if ((now & want) == want)
+		return 0;
+	if (!(want & HAL_PROT_WRITE) || !(now & HAL_PROT_COW))
+		return -AE_EFAULT;
+	pa &= ~(MM_PAGE_SIZE - 1);
+	if (buddy_shares(&m->b, pa >> PAGE_SHIFT) == 0) {
+		/* the last holder: the frame is its own now */
+		rc = hal_mmu_protect(s->root, va, MM_PAGE_SIZE, g->prot, &a);
+		if (rc)
+			return rc;
+		m->cow_reuses++;
+		return 0;
+	}
+	pfn = buddy_alloc(&m->b, 0);
+	if (pfn < 0) {
+		m->exhausted++;
+		return -AE_ENOMEM;
+	}
+	npa = (uint64_t)pfn << PAGE_SHIFT;
+	memcpy((void *)(uintptr_t)(npa + m->va_offset),
+	       (const void *)(uintptr_t)(pa + m->va_offset), MM_PAGE_SIZE);
+	/* unmapped for a moment (AArch64's break-before-make): a thread
+	 * that faults meanwhile asks mm.as.fault, which runs after this */
+	rc = hal_mmu_unmap(s->root, va, NULL, &a);
+	if (!rc)
+		rc = hal_mmu_map(s->root, va, npa, MM_PAGE_SIZE, g->prot, &a);
+	if (rc) {
+		/* (the tables are there: it cannot fail) the old frame back */
+		(void)hal_mmu_map(s->root, va, pa, MM_PAGE_SIZE,
+				  cow_prot(g->prot), &a);
+		buddy_free(&m->b, (uint64_t)pfn, 0);
+		return rc;
+	}
+	smp_tlb_shootdown(s->root, va, MM_PAGE_SIZE);
+	buddy_put(&m->b, pa >> PAGE_SHIFT);	/* others hold it still */
+	m->cow_copies++;
+	m->allocs++;
+	return 0;
 }
 
 int mm_as_handle(struct mm_state *m, const struct bus_msg *msg,
@@ -421,7 +532,8 @@ int mm_as_handle(struct mm_state *m, const struct bus_msg *msg,
 	    msg->topic != TOPIC_MM_AS_PROTECT &&
 	    msg->topic != TOPIC_MM_AS_QUERY &&
 	    msg->topic != TOPIC_MM_AS_DESTROY &&
-	    msg->topic != TOPIC_MM_AS_CLONE)
+	    msg->topic != TOPIC_MM_AS_CLONE &&
+	    msg->topic != TOPIC_MM_AS_FAULT)
 		return -AE_ENOSYS;
 	if (msg->len != sizeof(q))
 		return -AE_EINVAL;
@@ -439,6 +551,8 @@ int mm_as_handle(struct mm_state *m, const struct bus_msg *msg,
 		rc = do_query(m, s, &q, reply);
 	else if (msg->topic == TOPIC_MM_AS_CLONE)
 		rc = do_clone(m, s, reply);
+	else if (msg->topic == TOPIC_MM_AS_FAULT)
+		rc = do_fault(m, s, &q);
 	else
 		rc = do_destroy(m, s);
 	mm_core_watch(m);

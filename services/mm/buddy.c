@@ -62,11 +62,12 @@ int buddy_init(struct buddy *b, uint64_t base_pfn, uint32_t nframes,
 	}
 	b->free_frames = 0;
 	b->managed_frames = 0;
+	b->shared = 0;
 	for (uint32_t i = 0; i < nframes; i++) {
 		meta[i].next = meta[i].prev = BUDDY_NIL;
 		meta[i].order = 0;
 		meta[i].state = BUDDY_RESERVED;
-		meta[i].pad = 0;
+		meta[i].shares = 0;
 	}
 	return 0;
 }
@@ -141,6 +142,7 @@ int64_t buddy_alloc(struct buddy *b, unsigned int order)
 	/* The frames after i were tails of the larger block already. */
 	b->f[i].state = BUDDY_USED;
 	b->f[i].order = (uint8_t)order;
+	b->f[i].shares = 0;
 	return (int64_t)(b->base_pfn + i);
 }
 
@@ -152,10 +154,59 @@ int buddy_free(struct buddy *b, uint64_t pfn, unsigned int order)
 	    pfn - b->base_pfn >= b->nframes)
 		return -AE_EINVAL;
 	i = pfn - b->base_pfn;
-	if (b->f[i].state != BUDDY_USED || b->f[i].order != order)
+	if (b->f[i].state != BUDDY_USED || b->f[i].order != order ||
+	    b->f[i].shares)
 		return -AE_EINVAL;
 	release(b, (uint32_t)i, order);
 	return 0;
+}
+
+/* The index of pfn when it is an allocated single frame, else -1. */
+static int64_t single(const struct buddy *b, uint64_t pfn)
+{
+	uint64_t i;
+
+	if (pfn < b->base_pfn || pfn - b->base_pfn >= b->nframes)
+		return -1;
+	i = pfn - b->base_pfn;
+	if (b->f[i].state != BUDDY_USED || b->f[i].order != 0)
+		return -1;
+	return (int64_t)i;
+}
+
+int buddy_share(struct buddy *b, uint64_t pfn)
+{
+	int64_t i = single(b, pfn);
+
+	if (i < 0)
+		return -AE_EINVAL;
+	if (b->f[i].shares == BUDDY_SHARES_MAX)
+		return -AE_EOVERFLOW;
+	b->f[i].shares++;
+	b->shared++;
+	return 0;
+}
+
+uint32_t buddy_shares(const struct buddy *b, uint64_t pfn)
+{
+	int64_t i = single(b, pfn);
+
+	return i < 0 ? 0 : b->f[i].shares;
+}
+
+int buddy_put(struct buddy *b, uint64_t pfn)
+{
+	int64_t i = single(b, pfn);
+
+	if (i < 0)
+		return -AE_EINVAL;
+	if (b->f[i].shares) {
+		b->f[i].shares--;
+		b->shared--;
+		return 0;
+	}
+	release(b, (uint32_t)i, 0);
+	return 1;
 }
 
 int buddy_largest(const struct buddy *b)

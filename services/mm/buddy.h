@@ -39,8 +39,11 @@ struct buddy_frame {
 	uint32_t next, prev;	/* free list links (frame indexes) */
 	uint8_t order;		/* of the block this frame starts */
 	uint8_t state;		/* enum buddy_state */
-	uint16_t pad;
+	uint16_t shares;	/* a used single frame: holders beyond the
+				 * first (copy-on-write); else 0 */
 };
+
+#define BUDDY_SHARES_MAX 0xffffu
 
 struct buddy {
 	uint64_t base_pfn;	/* frame number of index 0 */
@@ -50,6 +53,7 @@ struct buddy {
 	uint32_t nfree[BUDDY_ORDERS];	/* blocks on each list */
 	uint64_t free_frames;		/* sum over the lists */
 	uint64_t managed_frames;	/* ever handed to buddy_free_range */
+	uint64_t shared;		/* sum of every frame's shares */
 };
 
 /* buddy_init - describe nframes frames from base_pfn (which must be
@@ -72,6 +76,21 @@ int64_t buddy_alloc(struct buddy *b, unsigned int order);
  * wrong order, a pointer into a block, a reserved frame. Nothing changes
  * then. */
 int buddy_free(struct buddy *b, uint64_t pfn, unsigned int order);
+
+/* buddy_share - one more holder of the single frame pfn (an allocated
+ * order-0 block): 0, -EINVAL (not one), -EOVERFLOW (BUDDY_SHARES_MAX
+ * holders beyond the first already). A shared frame is freed only when
+ * its last holder lets go (buddy_put); buddy_free refuses it. */
+int buddy_share(struct buddy *b, uint64_t pfn);
+
+/* buddy_shares - the holders of pfn beyond the first: 0 for a frame
+ * only one holds, or that is not an allocated single frame. */
+uint32_t buddy_shares(const struct buddy *b, uint64_t pfn);
+
+/* buddy_put - one holder of the single frame pfn lets go: 1 when that
+ * freed it (the last holder), 0 when others still hold it, -EINVAL when
+ * it is not an allocated order-0 block. */
+int buddy_put(struct buddy *b, uint64_t pfn);
 
 /* buddy_largest - the largest order with a free block, or -1. */
 int buddy_largest(const struct buddy *b);

@@ -47,6 +47,7 @@ void mm_core_stats(const struct mm_state *m, struct mm_stats *out)
 	out->largest_order = largest < 0 ? 0xffffffffu : (uint32_t)largest;
 	out->exhausted = m->exhausted;
 	out->allocs = m->allocs;
+
 }
 
 /* The watermark: one event per downward crossing; re-armed once free
@@ -124,6 +125,14 @@ int mm_core_handle(void *state, const struct bus_msg *msg,
 		mm_core_stats(m, &st);
 		memcpy(reply->data, &st, sizeof(st));
 		reply->len = sizeof(st);
+		return 0;
+	}
+	if (msg->topic == TOPIC_MM_COW) {
+		struct mm_cow_stats c = { m->b.shared, m->cow_copies,
+					  m->cow_reuses };
+
+		memcpy(reply->data, &c, sizeof(c));
+		reply->len = sizeof(c);
 		return 0;
 	}
 	/* pages and address spaces by raw address or id: the kernel's

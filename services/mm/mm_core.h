@@ -20,6 +20,8 @@ struct mm_state {
 	uint64_t low_mark;	/* pages */
 	bool low_sent;		/* mm.pages.low published, not re-armed */
 	uint64_t allocs;
+	uint64_t cow_copies;	/* write faults that copied a shared frame */
+	uint64_t cow_reuses;	/* ... that found the writer its last holder */
 	uint32_t exhausted;
 	mm_log_fn log;
 	/* Requests on "mm.as.*" topics go here (services/mm/as.c, kernel

@@ -495,7 +495,18 @@ CASES = [
                  # fg continues it in the foreground, Ctrl-C ends it
                  (r'Stopped +sleep 100', [(b'fg\r', 1.5), (b'\x03', 0.5),
                                           (b'echo back $?\r', 0)], 0.5),
-                 (r'(^|\$ )back 130$', b'sleep 60 &\r', 0.5),
+                 # a loop in ash itself, no system call in it: Ctrl-C
+                 # breaks it (its handler runs between instructions)
+                 (r'(^|\$ )back 130$', [(b'i=0; while :; do i=$((i+1)); '
+                                         b'done\r', 1.5), (b'\x03', 0.5),
+                                        (b'echo spun $((i > 0))\r', 0)],
+                  0.5),
+                 # Ctrl-Z stops a busy child
+                 (r'(^|\$ )spun 1$', [(b"sh -c 'while :; do :; done'\r",
+                                       1.5), (b'\x1a', 0)], 0.5),
+                 (r'Stopped +sh -c', b'kill -9 %1; sleep 1; jobs; '
+                                     b'echo killed\r', 0.5),
+                 (r'(^|\$ )killed$', b'sleep 60 &\r', 0.5),
                  (r'sleep 60 &$', b'jobs; kill %1; wait %1; '
                                   b'echo status $?\r', 0.5),
                  # the console restarts: the session keeps a terminal
@@ -517,6 +528,10 @@ CASES = [
             r'(^|\$ )got USR1$',
             r'\[1\]\+ +Stopped +sleep 100$',
             r'(^|\$ )back 130$',
+            r'(^|\$ )spun 1$',
+            r'\[1\]\+ +Stopped +sh -c',
+            r'\[1\]\+ +Killed +sh -c',
+            r'(^|\$ )killed$',
             r'\[1\]\+ +Running +sleep 60$',
             r'(^|\$ )status 143$',
             r"^sh: session: busybox \(pid 1\) has the console's new "

@@ -3,7 +3,9 @@
  * (clone with SIGCHLD) and wait4's statuses, exit codes, a signal's
  * default action (kill, SIGPIPE), process groups and sessions, execve's
  * refusals, pipes and poll, the ids, prctl's name, the scheduler's
- * policy.
+ * policy; a fork's memory, the parent's and the child's apart from the
+ * fork on (copy-on-write under Aegis: each write, the kernel's into a
+ * read buffer included, gets the writer its own page).
  *
  * Built and marked as linuxfs.c is (a static program that talks only
  * through Linux's system calls); the same binary runs under Aegis (case
@@ -37,7 +39,7 @@ enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_pipe2 = 293,
        NR_sched_setattr = 314, NR_membarrier = 324, NR_syslog = 103,
        NR_clock_settime = 227, NR_clock_gettime = 228,
        NR_settimeofday = 164, NR_uname = 63, NR_getrandom = 318,
-       NR_openat = 257 };
+       NR_openat = 257, NR_mmap = 9, NR_mprotect = 10, NR_munmap = 11 };
 #else
 enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
        NR_exit_group = 94, NR_nanosleep = 101,
@@ -57,7 +59,7 @@ enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
        NR_sched_setattr = 274, NR_membarrier = 283, NR_syslog = 116,
        NR_clock_settime = 112, NR_clock_gettime = 113,
        NR_settimeofday = 170, NR_uname = 160, NR_getrandom = 278,
-       NR_openat = 56 };
+       NR_openat = 56, NR_mmap = 222, NR_mprotect = 226, NR_munmap = 215 };
 #endif
 
 enum { E2BIG = 7, EPERM = 1, ENOENT = 2, ESRCH = 3, ECHILD = 10, EAGAIN = 11,
@@ -645,9 +647,99 @@ static void randomness(void)
 	}
 }
 
+static char big[64 * 4096] __attribute__((aligned(4096)));
+
+/* a number in a /sys file (Aegis), or -1 */
+static long sys_number(const char *path)
+{
+	char buf[32];
+	long fd = L(openat, -100, path, 0, 0), n, v = 0;
+
+	if (fd < 0)
+		return -1;
+	n = L(read, fd, buf, sizeof(buf) - 1, 0);
+	L(close, fd, 0, 0, 0);
+	if (n <= 0)
+		return -1;
+	for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+		v = v * 10 + buf[i] - '0';
+	return v;
+}
+
+static void forked_memory(void)
+{
+	int go[2], back[2];
+	long pid, copies = sys_number("/sys/mm/cow_copies");
+	char c, *m;
+
+	memset(big, 'a', sizeof(big));
+	m = (char *)sys6(NR_mmap, 0, 16 * 4096, 3, 0x22, -1, 0);
+	CHECK((unsigned long)m < -4096ul);
+	if ((unsigned long)m >= -4096ul)
+		return;
+	memset(m, 'm', 16 * 4096);
+	CHECK(L(pipe2, go, 0, 0, 0) == 0 && L(pipe2, back, 0, 0, 0) == 0);
+	pid = fork_();
+	if (pid == 0) {
+		int bad = 0;
+
+		/* what the parent had at the fork */
+		bad |= big[0] != 'a' || big[sizeof(big) - 1] != 'a' ||
+		       m[0] != 'm' || m[16 * 4096 - 1] != 'm';
+		L(write, back[1], "1", 1, 0);	/* the parent writes now */
+		L(read, go[0], &c, 1, 0);
+		/* not what it wrote after */
+		bad |= (big[100] != 'a' || m[100] != 'm') << 1;
+		/* its own writes, the parent's unchanged (checked there) */
+		big[200] = 'c';
+		m[200] = 'c';
+		/* the kernel's write into a shared page (a read's buffer) */
+		bad |= (L(read, go[0], big + 5 * 4096, 4, 0) != 4 ||
+			memcmp(big + 5 * 4096, "kern", 4) != 0) << 2;
+		/* read-only and back: still its own when written */
+		bad |= (L(mprotect, big + 8 * 4096, 4096, 1, 0) != 0 ||
+			L(mprotect, big + 8 * 4096, 4096, 3, 0) != 0) << 3;
+		big[8 * 4096] = 'w';
+		/* half of the mapping given back */
+		bad |= (L(munmap, m + 8 * 4096, 8 * 4096, 0, 0) != 0) << 4;
+		bad |= (big[200] != 'c' || m[200] != 'c' ||
+			big[8 * 4096] != 'w') << 5;
+		L(write, back[1], "2", 1, 0);
+		L(read, go[0], &c, 1, 0);	/* held until the parent says */
+		quit(bad);
+	}
+	CHECK(pid > 0);
+	CHECK(L(read, back[0], &c, 1, 0) == 1 && c == '1');
+	if (on_aegis())		/* both hold the 80 pages */
+		CHECK(sys_number("/sys/mm/shared") >= 80);
+	big[100] = 'p';
+	m[100] = 'p';
+	CHECK(L(write, go[1], "g", 1, 0) == 1);
+	CHECK(L(write, go[1], "kern", 4, 0) == 4);
+	CHECK(L(read, back[0], &c, 1, 0) == 1 && c == '2');
+	/* the child's writes are its own */
+	CHECK(big[200] == 'a' && m[200] == 'm' && big[8 * 4096] == 'a');
+	CHECK(memcmp(big + 5 * 4096, "aaaa", 4) == 0);
+	CHECK(m[12 * 4096] == 'm');	/* the child's munmap is its own */
+	CHECK(L(write, go[1], "e", 1, 0) == 1);
+	CHECK(status_of(pid) == 0);
+	CHECK(big[100] == 'p' && m[100] == 'p');
+	/* the parent's page is its own again: written without a copy */
+	big[100] = 'q';
+	CHECK(big[100] == 'q');
+	if (on_aegis())		/* copies made: the writes above */
+		CHECK(sys_number("/sys/mm/cow_copies") >= copies + 3);
+	L(munmap, m, 16 * 4096, 0, 0);
+	L(close, go[0], 0, 0, 0);
+	L(close, go[1], 0, 0, 0);
+	L(close, back[0], 0, 0, 0);
+	L(close, back[1], 0, 0, 0);
+}
+
 int main(void)
 {
 	processes();
+	forked_memory();
 	groups();
 	misc();
 	more();

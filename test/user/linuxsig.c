@@ -5,7 +5,9 @@
  * pause, SIGCHLD, waits a signal interrupts (-EINTR, or again with
  * SA_RESTART; nanosleep's time left), SIGPIPE caught and ignored, a
  * blocked signal whose default action ends the process once unblocked,
- * and the refusals.
+ * signals to a process busy in user code (a handler taken between two
+ * instructions, its registers kept; a stop and a continue), and the
+ * refusals.
  *
  * Built and marked as linuxfs.c is (a static program that talks only
  * through Linux's system calls); the same binary runs under Aegis (case
@@ -860,6 +862,103 @@ static void stops(void)
 	L(close, p[1], 0, 0, 0);
 }
 
+/* A loop with no system call: its state in registers, which a handler
+ * taken anywhere in it must give back, a SIMD register included (this
+ * program's own code uses none: the loop parks a value in one, the
+ * handler overwrites it). n rounds; *f what the SIMD register held. */
+static volatile int busy_hits;
+
+#if defined(__x86_64__)
+#define SIMD_PUT(v)	__asm__ volatile("movq %0, %%xmm5" : : "r"(v))
+#define SIMD_GET(v)	__asm__ volatile("movq %%xmm5, %0" : "=r"(v))
+#else
+#define SIMD_PUT(v)	__asm__ volatile("fmov d5, %0" : : "r"(v))
+#define SIMD_GET(v)	__asm__ volatile("fmov %0, d5" : "=r"(v))
+#endif
+
+static uint64_t spin(uint64_t n, uint64_t *f)
+{
+	uint64_t x = 1, v = 0x5eed5eed5eed5eedull;
+
+	SIMD_PUT(v);
+	for (uint64_t i = 0; i < n; i++)
+		x = x * 6364136223846793005ull + i;
+	SIMD_GET(v);
+	*f = v;
+	return x;
+}
+
+static void busy_handler(int sig, void *info, void *uc)
+{
+	uint64_t junk = 0xdeadbeefull;
+
+	(void)sig;
+	(void)info;
+	(void)uc;
+	SIMD_PUT(junk);		/* over the loop's */
+	busy_hits++;
+}
+
+static void busy(void)
+{
+	int p[2], st = -1;
+	long pid, n;
+	uint64_t x1, x2, f1, f2;
+	char c;
+
+	/* a handler runs while the process computes, no call in between,
+	 * and what it computes is what it computes undisturbed */
+	CHECK(L(pipe2, p, 0, 0, 0) == 0);
+	pid = fork_();
+	if (pid == 0) {
+		unsigned long all = ~0ul;
+
+		/* the reference first, with every signal blocked */
+		L(rt_sigprocmask, 0, &all, 0, 8);
+		x1 = spin(3000000, &f1);
+		act(SIGUSR1, busy_handler, 0, 0);
+		all = 0;
+		L(rt_sigprocmask, 2, &all, 0, 8);	/* SIG_SETMASK */
+		L(write, p[1], "r", 1, 0);		/* ready: signals now */
+		/* the same, with signals coming in */
+		x2 = spin(3000000, &f2);
+		while (!busy_hits)
+			;		/* at least one, still no call */
+		quit(x1 == x2 && f1 == f2 && f1 == 0x5eed5eed5eed5eedull ?
+		     0 : 9);
+	}
+	CHECK(pid > 0);
+	CHECK(L(read, p[0], &c, 1, 0) == 1);
+	for (n = 0; n < 20; n++) {
+		if (L(kill, pid, SIGUSR1, 0, 0) != 0)
+			break;
+		sleep_ms(2, 0);
+	}
+	CHECK(status_of(pid) == 0);
+
+	/* a busy process stops at SIGSTOP and goes on at SIGCONT; SIGTERM
+	 * ends it where it is */
+	pid = fork_();
+	if (pid == 0) {
+		uint64_t f;
+
+		L(write, p[1], "r", 1, 0);
+		for (;;)
+			spin(~0ull, &f);
+	}
+	CHECK(pid > 0);
+	CHECK(L(read, p[0], &c, 1, 0) == 1);
+	CHECK(L(kill, pid, SIGSTOP, 0, 0) == 0);
+	CHECK(L(wait4, pid, &st, 2, 0) == pid);		/* WUNTRACED */
+	CHECK((st & 0xff) == 0x7f && (st >> 8 & 0xff) == SIGSTOP);
+	CHECK(L(kill, pid, 18, 0, 0) == 0);
+	CHECK(L(wait4, pid, &st, 8, 0) == pid && st == 0xffff);
+	CHECK(L(kill, pid, SIGTERM, 0, 0) == 0);
+	CHECK(status_of(pid) == SIGTERM);
+	L(close, p[0], 0, 0, 0);
+	L(close, p[1], 0, 0, 0);
+}
+
 int main(void)
 {
 	handlers();
@@ -872,6 +971,7 @@ int main(void)
 	alt_stack();
 	queued();
 	stops();
+	busy();
 #if defined(__aarch64__)
 	no_restorer();
 #endif

@@ -563,7 +563,17 @@ pub(crate) const REG_PC: usize = 32;
 /// thread pointer from TPIDR_EL0: the caller's, live on this CPU).
 pub fn syscall_regs(s: &crate::ffi::HalSyscall, out: &mut crate::ffi::HalUserRegs) {
     // SAFETY: the frame is the vectors', alive for the call (ffi.rs).
-    let f = unsafe { &*(s.frame as *const vectors::TrapFrame) };
+    unsafe { trap_regs(s.frame, out) }
+}
+
+/// The user register file saved in the vectors' frame `frame` (an
+/// exception taken from EL0: a system call or an interrupt).
+///
+/// # Safety
+/// `frame` is the vectors' frame of an exception from EL0, still live.
+pub unsafe fn trap_regs(frame: *const core::ffi::c_void, out: &mut crate::ffi::HalUserRegs) {
+    // SAFETY: the caller's contract.
+    let f = unsafe { &*(frame as *const vectors::TrapFrame) };
     out.r = [0; 36];
     out.r[..31].copy_from_slice(&f.x);
     out.r[31] = f.sp_el0;
@@ -577,7 +587,7 @@ pub fn syscall_regs(s: &crate::ffi::HalSyscall, out: &mut crate::ffi::HalUserReg
     // fpsr at 800 and 808
     // SAFETY: the vector code's layout: 816 bytes from the frame's start.
     unsafe {
-        let base = (s.frame as *const u8).add(288) as *const u64;
+        let base = (frame as *const u8).add(288) as *const u64;
         for (i, w) in out.fp.iter_mut().enumerate() {
             *w = core::ptr::read(base.add(i));
         }

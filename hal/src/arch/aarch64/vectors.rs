@@ -30,7 +30,8 @@ const FROM: [&str; 4] = ["EL1t", "EL1h", "EL0/64", "EL0/32"];
 #[no_mangle]
 extern "C" fn aarch64_trap(f: &mut TrapFrame, entry: u64) {
     if entry == 5 || entry == 1 || entry == 9 {
-        crate::irq::handle(super::timer::rearm, super::ipi::receive, entry == 9, f.elr);
+        let frame = f as *mut TrapFrame as *mut core::ffi::c_void;
+        crate::irq::handle(super::timer::rearm, super::ipi::receive, entry == 9, f.elr, frame);
         return;
     }
     if entry == 8 {
@@ -216,6 +217,23 @@ fn from_user(f: &mut TrapFrame) {
     } else {
         f.elr
     };
+    // an abort that is a translation, access-flag or permission fault:
+    // the kernel may resolve it (a write, WnR and not a cache operation,
+    // to a copy-on-write page), else it is the thread's end
+    let iss = f.esr & 0x1ff_ffff;
+    let fsc = iss & 0x3f;
+    if matches!(ec, 0x20 | 0x24) && (0x04..=0x0f).contains(&fsc) {
+        let access = if ec == 0x20 {
+            HAL_FAULT_EXEC
+        } else if iss & (1 << 6) != 0 && iss & (1 << 8) == 0 {
+            HAL_FAULT_WRITE
+        } else {
+            0
+        };
+        if crate::ffi::user_page_fault(ec, f.elr, addr, access, name) {
+            return;
+        }
+    }
     crate::ffi::user_fault(kind, ec, f.elr, addr, name);
 }
 

@@ -447,8 +447,9 @@ pub fn fault_test(kind: u32) -> i32 {
 #[no_mangle]
 extern "C" fn x86_trap(f: &TrapFrame) {
     let from_user = f.cs & 3 == 3;
+    let frame = f as *const TrapFrame as *mut core::ffi::c_void;
     if f.vector == super::apic::IPI_VECTOR as u64 {
-        super::ipi::receive(from_user);
+        super::ipi::receive(from_user, frame);
         return;
     }
     if f.vector >= 32 {
@@ -458,6 +459,7 @@ extern "C" fn x86_trap(f: &TrapFrame) {
             super::timer_due,
             from_user,
             f.rip,
+            frame,
         );
         return;
     }
@@ -471,6 +473,20 @@ extern "C" fn x86_trap(f: &TrapFrame) {
     // Every CPU runs threads (user mode included) and service handlers:
     // a fault in user mode ends that thread's process, on any CPU.
     let cpu = super::smp::cpu_index();
+    // a page fault (not a reserved bit set in a table): the kernel may
+    // resolve it (copy-on-write), else it is the thread's end
+    if from_user && f.vector == 14 && f.error & 0x8 == 0 {
+        let access = if f.error & 0x10 != 0 {
+            crate::ffi::HAL_FAULT_EXEC
+        } else if f.error & 0x2 != 0 {
+            crate::ffi::HAL_FAULT_WRITE
+        } else {
+            0
+        };
+        if crate::ffi::user_page_fault(14, f.rip, addr, access, nm) {
+            return;
+        }
+    }
     if from_user && !matches!(f.vector, 2 | 8 | 18) {
         crate::ffi::user_fault(fault_kind(f.vector), f.vector as u32, f.rip, addr, nm);
     }

@@ -101,14 +101,14 @@ pub fn send(index: u32) -> Result<(), Errno> {
 /// mode that is being killed ends, and where a preemptible one yields to
 /// waiting bus work or to a more urgent thread (an IPI is how another
 /// CPU asks for that).
-pub fn receive(from_user: bool) {
+pub fn receive(from_user: bool, frame: *mut core::ffi::c_void) {
     crate::irq::enter();
     // SAFETY: smp_ipi_entry runs in interrupt context by contract, as it
     // does here (inside irq::enter/leave, interrupts masked).
     unsafe { smp_ipi_entry() };
     apic::end_of_interrupt();
     crate::irq::leave();
-    crate::ffi::irq_exit(from_user);
+    crate::ffi::irq_exit(from_user, frame);
 }
 
 #[cfg(test)]

@@ -295,7 +295,7 @@ pub fn user_tls_set(v: u64) {
     }
 }
 
-pub(crate) use user::{syscall_regs, REG_PC, REG_RET, REG_SP};
+pub(crate) use user::{syscall_regs, trap_regs, REG_PC, REG_RET, REG_SP};
 
 /// Set register `i` of a register file.
 pub fn user_regs_set(r: &mut crate::ffi::HalUserRegs, i: usize, v: u64) {

@@ -122,6 +122,27 @@ pub fn syscall_regs(s: &crate::ffi::HalSyscall, out: &mut crate::ffi::HalUserReg
     out.fp[..64].copy_from_slice(&img.0);
 }
 
+/// The user register file an interrupt from ring 3 saved in `frame` (the
+/// trap stubs' TrapFrame), its x87/SSE registers the live ones.
+///
+/// # Safety
+/// `frame` is the stubs' frame of an interrupt from ring 3, still live.
+pub unsafe fn trap_regs(frame: *const core::ffi::c_void, out: &mut crate::ffi::HalUserRegs) {
+    // SAFETY: the caller's contract.
+    let f = unsafe { &*(frame as *const super::cpu::TrapFrame) };
+    out.r = [0; 36];
+    let r = &mut out.r;
+    (r[0], r[1], r[2], r[3], r[4], r[5], r[6]) = (f.rax, f.rbx, f.rcx, f.rdx, f.rsi, f.rdi, f.rbp);
+    (r[7], r[8], r[9], r[10], r[11]) = (f.r8, f.r9, f.r10, f.r11, f.r12);
+    (r[12], r[13], r[14], r[15], r[16], r[17]) = (f.r13, f.r14, f.r15, f.rsp, f.rip, f.rflags);
+    #[repr(C, align(16))]
+    struct Image([u64; 64]);
+    let mut img = Image([0; 64]);
+    // SAFETY: img is 16-byte aligned and 512 bytes.
+    unsafe { core::arch::asm!("fxsave64 [{}]", in(reg) img.0.as_mut_ptr(), options(nostack)) };
+    out.fp[..64].copy_from_slice(&img.0);
+}
+
 /// Enter ring 3 with the register file `r` on the kernel stack `ktop`.
 ///
 /// # Safety

@@ -223,6 +223,64 @@ START_TEST(test_buddy_random_alloc_free_keeps_invariants)
 }
 END_TEST
 
+/* Copy-on-write's holders: a shared frame goes back with its last one,
+ * never before, and only single allocated frames can be shared. */
+START_TEST(test_buddy_shared_frame_freed_by_its_last_holder)
+{
+	int64_t f, big;
+
+	ck_assert_int_eq(buddy_free_range(&b, BASE, 64), 0);
+	f = buddy_alloc(&b, 0);
+	big = buddy_alloc(&b, 2);
+	ck_assert_int_ge(f, 0);
+	ck_assert_uint_eq(buddy_shares(&b, (uint64_t)f), 0);
+	ck_assert_int_eq(buddy_share(&b, (uint64_t)f), 0);
+	ck_assert_int_eq(buddy_share(&b, (uint64_t)f), 0);
+	ck_assert_uint_eq(buddy_shares(&b, (uint64_t)f), 2);
+	ck_assert_uint_eq(b.shared, 2);
+	/* buddy_free of a shared frame is refused: nothing changes */
+	ck_assert_int_eq(buddy_free(&b, (uint64_t)f, 0), -AE_EINVAL);
+	ck_assert_uint_eq(b.free_frames, 64 - 1 - 4);
+	ck_assert_int_eq(buddy_put(&b, (uint64_t)f), 0);
+	ck_assert_int_eq(buddy_put(&b, (uint64_t)f), 0);
+	ck_assert_uint_eq(b.free_frames, 64 - 1 - 4);
+	ck_assert_uint_eq(b.shared, 0);
+	ck_assert_int_eq(buddy_put(&b, (uint64_t)f), 1);	/* the last */
+	ck_assert_uint_eq(b.free_frames, 64 - 4);
+	ck_assert_int_eq(buddy_put(&b, (uint64_t)f), -AE_EINVAL);
+	/* not a single allocated frame: a free one, a larger block, its
+	 * inside, a frame outside */
+	ck_assert_int_eq(buddy_share(&b, (uint64_t)f), -AE_EINVAL);
+	ck_assert_int_eq(buddy_share(&b, (uint64_t)big), -AE_EINVAL);
+	ck_assert_int_eq(buddy_share(&b, (uint64_t)big + 1), -AE_EINVAL);
+	ck_assert_int_eq(buddy_share(&b, BASE + N), -AE_EINVAL);
+	ck_assert_uint_eq(buddy_shares(&b, (uint64_t)big), 0);
+	ck_assert_int_eq(buddy_put(&b, (uint64_t)big), -AE_EINVAL);
+	/* a frame handed out again starts with no other holder */
+	f = buddy_alloc(&b, 0);
+	ck_assert_uint_eq(buddy_shares(&b, (uint64_t)f), 0);
+	check();
+}
+END_TEST
+
+START_TEST(test_buddy_share_count_is_bounded)
+{
+	int64_t f;
+
+	ck_assert_int_eq(buddy_free_range(&b, BASE, 8), 0);
+	f = buddy_alloc(&b, 0);
+	for (uint32_t i = 0; i < BUDDY_SHARES_MAX; i++)
+		ck_assert_int_eq(buddy_share(&b, (uint64_t)f), 0);
+	ck_assert_int_eq(buddy_share(&b, (uint64_t)f), -AE_EOVERFLOW);
+	ck_assert_uint_eq(buddy_shares(&b, (uint64_t)f), BUDDY_SHARES_MAX);
+	for (uint32_t i = 0; i < BUDDY_SHARES_MAX; i++)
+		ck_assert_int_eq(buddy_put(&b, (uint64_t)f), 0);
+	ck_assert_int_eq(buddy_put(&b, (uint64_t)f), 1);
+	ck_assert_uint_eq(b.free_frames, 8);
+	check();
+}
+END_TEST
+
 START_TEST(test_buddy_largest_block_1gib)
 {
 	static struct buddy_frame big[1u << BUDDY_MAX_ORDER];
@@ -258,6 +316,8 @@ Suite *suite_mm_buddy(void)
 	tcase_add_test(tc, test_buddy_reserved_hole_never_handed_out);
 	tcase_add_test(tc, test_buddy_random_alloc_free_keeps_invariants);
 	tcase_add_test(tc, test_buddy_largest_block_1gib);
+	tcase_add_test(tc, test_buddy_shared_frame_freed_by_its_last_holder);
+	tcase_add_test(tc, test_buddy_share_count_is_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }
