@@ -27,7 +27,14 @@
 #include <aegis/sched.h>
 #include <aegis/syscall.h>
 
+#define SIGILL		4
+#define SIGTRAP		5
+#define SIGBUS		7
+#define SIGFPE		8
 #define SIGSEGV		11
+#define SEGV_MAPERR	1	/* si_code: nothing mapped there */
+#define SEGV_ACCERR	2	/* mapped without the access */
+#define SI_KERNEL_	0x80
 #define SIG_SETSIZE	8	/* a sigset_t of 64 signals */
 
 #define PROC_OR_ESRCH(p)			\
@@ -96,6 +103,12 @@ static void siginfo(uint8_t out[128], const struct proc_siginfo *i)
 	if (i->code == SI_QUEUE || i->code == SI_TIMER ||
 	    i->code == SI_MESGQ || i->code == SI_ASYNCIO)
 		memcpy(out + 24, &i->value, sizeof(i->value));
+	/* a fault's (proc_sig_fault: a positive code): si_addr, where the
+	 * sender's pid and uid would be */
+	if (i->code > 0 && (i->sig == SIGSEGV || i->sig == SIGBUS ||
+			    i->sig == SIGILL || i->sig == SIGFPE ||
+			    i->sig == SIGTRAP))
+		memcpy(out + 16, &i->value, sizeof(i->value));
 }
 
 /* Take the signals due with the thread's register file r (its system
@@ -201,6 +214,53 @@ void linux_signal_return(struct HalSyscall *s)
 	/* nothing due after all, or the process ends: the call's result */
 	if (restart)
 		s->ret = -AE_EINTR;
+}
+
+/* Linux's signal for a fault, and its si_code and si_addr. */
+static int fault_signal(const struct HalUserFault *f, int *code,
+			uint64_t *addr)
+{
+	uint64_t pa;
+	uint32_t prot;
+
+	*code = 1;	/* ILL_ILLOPC, FPE_INTDIV, BUS_ADRALN, TRAP_BRKPT */
+	*addr = f->addr;
+	switch (f->kind) {
+	case HAL_FAULT_PAGE:
+		*code = hal_mmu_lookup(f->addr & ~4095ull, &pa, &prot) == 0 &&
+			(prot & HAL_PROT_USER) ? SEGV_ACCERR : SEGV_MAPERR;
+		return SIGSEGV;
+	case HAL_FAULT_ILLEGAL:
+		return SIGILL;
+	case HAL_FAULT_ARITH:
+		return SIGFPE;
+	case HAL_FAULT_ALIGN:
+		return SIGBUS;
+	case HAL_FAULT_OTHER:
+		return SIGTRAP;
+	default:	/* x86_64's #GP: no address, SI_KERNEL */
+		*code = SI_KERNEL_;
+		*addr = 0;
+		return SIGSEGV;
+	}
+}
+
+int linux_user_fault(const struct HalUserFault *f)
+{
+	struct HalUserRegs r __attribute__((aligned(16)));
+	struct proc *p = proc_self();
+	uint64_t addr;
+	int code, sig;
+
+	if (!p)
+		return SIGSEGV;
+	sig = fault_signal(f, &code, &addr);
+	if (!f->frame || !proc_sig_fault(p, sig, code, addr))
+		return sig;
+	hal_trap_user_regs(f->frame, &r);
+	deliver(p, &r, 0, 0, 0);
+	/* (its handler runs, or the process ended meanwhile) */
+	return sig;
 }
 
 void linux_irq_exit(void *frame)

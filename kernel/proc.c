@@ -1483,6 +1483,25 @@ void proc_signal(struct proc *p, int sig)
 		end_by(p, sig);
 }
 
+bool proc_sig_fault(struct proc *p, int sig, int code, uint64_t addr)
+{
+	bool was = plock(), caught;
+	uint64_t h = p->sigact[sig - 1].handler;
+
+	caught = h != PROC_SIG_DFL && h != PROC_SIG_IGN &&
+		 !(p->sig_blocked[self_slot(p)] & SIG_BIT(sig)) &&
+		 p->state == ALIVE && !p->ending;
+	if (caught) {
+		struct proc_siginfo i = { sig, code, 0, 0, 0, addr };
+
+		p->sig_info[sig - 1] = i;
+		__atomic_or_fetch(&p->sig_pending, SIG_BIT(sig),
+				  __ATOMIC_RELEASE);
+	}
+	punlock(was);
+	return caught;
+}
+
 int proc_sigaction(struct proc *p, int sig, const struct proc_sigact *act,
 		   struct proc_sigact *old)
 {

@@ -755,8 +755,17 @@ void kernel_user_fault(const struct HalUserFault *f)
 	int me = sched_self();
 	const char *name = sched_name(me);
 	struct proc *p = proc_self();
+	int sig = 0;
 	char who[32];
 
+	/* a Linux thread's fault is a signal its handler may take (it came
+	 * from user mode: no lock is held) */
+	if (p && sched_caller_linux()) {
+		hal_irq_cpu_enable(true);
+		sig = linux_user_fault(f);
+		if (sched_killed())
+			sched_exit_code(0);
+	}
 	if (p)
 		ksnprintf(who, sizeof(who), "pid %d, thread %d", proc_pid(p),
 			  me);
@@ -774,7 +783,7 @@ void kernel_user_fault(const struct HalUserFault *f)
 	 * what follows takes the bus lock, whose holder may be waiting for
 	 * this CPU to answer a TLB shootdown. */
 	hal_irq_cpu_enable(true);
-	if (p)
-		proc_exit(p, -AE_EFAULT);	/* the whole process */
+	if (p)	/* the whole process; a Linux one by the fault's signal */
+		proc_exit(p, sig ? PROC_SIGNALED(sig) : -AE_EFAULT);
 	sched_exit_code(-AE_EFAULT);
 }

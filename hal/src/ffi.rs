@@ -192,6 +192,10 @@ pub struct HalUserFault {
     pub access: u32,
     /// (padding)
     pub pad: u32,
+    /// The trap's saved registers, for hal_trap_user_regs (a handler of
+    /// the fault's signal starts from them), or null when the fault
+    /// cannot go on in user mode.
+    pub frame: *mut core::ffi::c_void,
 }
 
 /// HalUserFault.access: the page fault was a write.
@@ -228,6 +232,7 @@ fn fault_report(kind: u32, code: u32, pc: u64, addr: u64, name: &'static str) ->
         name: name.as_ptr().cast(),
         access: 0,
         pad: 0,
+        frame: core::ptr::null_mut(),
     }
 }
 
@@ -237,16 +242,34 @@ fn fault_report(kind: u32, code: u32, pc: u64, addr: u64, name: &'static str) ->
 /// instruction runs again; false: a fault (user_fault). Called with
 /// interrupts masked; returns with them masked.
 #[cfg_attr(test, allow(dead_code))]
-pub(crate) fn user_page_fault(code: u32, pc: u64, addr: u64, access: u32, name: &'static str) -> bool {
+pub(crate) fn user_page_fault(
+    code: u32,
+    pc: u64,
+    addr: u64,
+    access: u32,
+    name: &'static str,
+    frame: *mut core::ffi::c_void,
+) -> bool {
     let mut f = fault_report(HAL_FAULT_PAGE, code, pc, addr, name);
     f.access = access;
+    f.frame = frame;
     // SAFETY: the report lives for the call.
     unsafe { kernel_user_page_fault(&f) }
 }
 
 #[cfg_attr(test, allow(dead_code))]
-pub(crate) fn user_fault(kind: u32, code: u32, pc: u64, addr: u64, name: &'static str) -> ! {
-    let f = fault_report(kind, code, pc, addr, name);
+/// `frame`: the trap's saved registers (hal_trap_user_regs: the fault's
+/// signal handler starts from them), or null.
+pub(crate) fn user_fault(
+    kind: u32,
+    code: u32,
+    pc: u64,
+    addr: u64,
+    name: &'static str,
+    frame: *mut core::ffi::c_void,
+) -> ! {
+    let mut f = fault_report(kind, code, pc, addr, name);
+    f.frame = frame;
     // SAFETY: the report lives for the call, which never returns.
     unsafe { kernel_user_fault(&f) }
 }

@@ -154,6 +154,16 @@ bool linux_sig_due(void);
 void linux_irq_exit(void *frame);
 
 /*
+ * linux_user_fault - a fault in user mode of a Linux thread (interrupts
+ * on): the fault's signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP) to
+ * its handler with si_code and si_addr, from the trap's registers (does
+ * not return); returns the signal when it ends the process instead (no
+ * handler, blocked, or no frame to go on from).
+ */
+struct HalUserFault;
+int linux_user_fault(const struct HalUserFault *f);
+
+/*
  * A Linux process's terminal (kernel/linux_tty.c, aegis/tty.h):
  * linux_tty_opened - file h, just opened at path with open's flags, is a
  * terminal: a session leader may take it as its controlling terminal

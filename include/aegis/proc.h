@@ -311,6 +311,12 @@ bool proc_sig_due(const struct proc *p);
  * disposition the default again. */
 int proc_sig_take(struct proc *p, struct proc_sigact *act,
 		  struct proc_siginfo *info, uint64_t *old_mask);
+/* proc_sig_fault - a synchronous fault's signal sig for the calling
+ * thread (Linux's force_sig_fault), with its si_code and address (in
+ * the siginfo's value): pending, and true, when a handler will take it;
+ * false when it ends the process instead: its action is the default or
+ * ignore, or the thread blocks it. */
+bool proc_sig_fault(struct proc *p, int sig, int code, uint64_t addr);
 /* proc_sig_take_set - the lowest pending signal in set, taken off the
  * pending set whatever its disposition (rt_sigtimedwait), with its
  * siginfo; 0 when none is pending. */

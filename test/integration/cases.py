@@ -721,10 +721,19 @@ CASES = [
         'expect': [
             BANNER,
             r'^proc: linuxsig: pid 1, .*, Linux$',
+            # (faults: its handler blocked, and none at all)
+            r'^user: linuxsig \(pid \d+, thread \d+\) killed: '
+            r'(page fault|data abort) at pc 0x[0-9a-f]+, address 0x[0-9a-f]+$',
+            r'^user: linuxsig \(pid \d+, thread \d+\) killed: '
+            r'(invalid opcode|undefined instruction) at pc',
+            r'^user: linuxsig \(pid \d+, thread \d+\) killed: '
+            r'(page fault|data abort) at pc 0x[0-9a-f]+, address 0x1234$',
             r'^linuxsig: [1-9]\d+ checks, 0 failed$',
             r'^init: linuxsig \(pid 1\) exited with 0$',
         ],
-        'reject': [r'^panic: ', r'^linuxsig: line ', r'killed'],
+        'reject': [r'^panic: ', r'^linuxsig: line ',
+                   r'killed: (?!page fault|data abort|invalid opcode|'
+                   r'undefined instruction)'],
         'verdict': 'pass',
     },
     {

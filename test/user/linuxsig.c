@@ -6,8 +6,9 @@
  * SA_RESTART; nanosleep's time left), SIGPIPE caught and ignored, a
  * blocked signal whose default action ends the process once unblocked,
  * signals to a process busy in user code (a handler taken between two
- * instructions, its registers kept; a stop and a continue), and the
- * refusals.
+ * instructions, its registers kept; a stop and a continue), a fault's
+ * signal to its handler (si_code, si_addr; a handler that mends the
+ * page and returns), and the refusals.
  *
  * Built and marked as linuxfs.c is (a static program that talks only
  * through Linux's system calls); the same binary runs under Aegis (case
@@ -34,7 +35,8 @@ enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_rt_sigaction = 13,
        NR_timer_gettime = 224, NR_timer_getoverrun = 225,
        NR_timer_delete = 226, NR_sigaltstack = 131,
        NR_rt_sigqueueinfo = 129, NR_rt_tgsigqueueinfo = 297,
-       NR_getppid = 110, NR_waitid = 247, NR_setpgid = 109 };
+       NR_getppid = 110, NR_waitid = 247, NR_setpgid = 109,
+       NR_mmap = 9, NR_mprotect = 10 };
 #define UC_SIGMASK	296	/* ucontext: uc_sigmask after uc_mcontext */
 #define MINSIGSTKSZ	2048
 #else
@@ -49,7 +51,7 @@ enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
        NR_timer_settime = 110, NR_timer_delete = 111,
        NR_sigaltstack = 132, NR_rt_sigqueueinfo = 138,
        NR_rt_tgsigqueueinfo = 240, NR_getppid = 173, NR_uname = 160, NR_waitid = 95,
-       NR_setpgid = 154 };
+       NR_setpgid = 154, NR_mmap = 222, NR_mprotect = 226 };
 #define UC_SIGMASK	40	/* ucontext: uc_sigmask before uc_mcontext */
 #define MINSIGSTKSZ	5120
 #endif
@@ -862,6 +864,106 @@ static void stops(void)
 	L(close, p[1], 0, 0, 0);
 }
 
+/* What a fault's handler saw, sent to the parent through a pipe. */
+static int fault_pipe = -1;
+static volatile char *mend;	/* a page the handler makes writable */
+
+static void fault_handler(int sig, void *info, void *uc)
+{
+	int32_t *si = info;
+	uint64_t rep[3] = { (uint64_t)sig, (uint64_t)si[2], 0 };
+
+	(void)uc;
+	memcpy(&rep[2], (char *)info + 16, 8);		/* si_addr */
+	if (mend) {
+		/* mend the page and return: the write runs again */
+		L(mprotect, mend, 4096, 3, 0);
+		mend = 0;
+		L(write, fault_pipe, rep, sizeof(rep), 0);
+		return;
+	}
+	L(write, fault_pipe, rep, sizeof(rep), 0);
+	quit(42);
+}
+
+/* A child that faults by fn(arg) with a SIGINFO handler for sig (blocked
+ * when block): its status, and what the handler reported in rep. */
+static long fault_child(int sig, void (*fn)(char *), char *arg, int block,
+			uint64_t rep[3])
+{
+	int p[2];
+	long pid, st;
+
+	memset(rep, 0, 3 * sizeof(uint64_t));
+	if (L(pipe2, p, 0, 0, 0))
+		return -1;
+	pid = fork_();
+	if (pid == 0) {
+		unsigned long set = BIT(sig);
+
+		fault_pipe = p[1];
+		act(sig, fault_handler, SA_SIGINFO, 0);
+		if (block)
+			L(rt_sigprocmask, 0, &set, 0, 8);
+		fn(arg);
+		quit(0);
+	}
+	L(close, p[1], 0, 0, 0);
+	st = status_of(pid);
+	L(read, p[0], rep, 3 * sizeof(uint64_t), 0);
+	L(close, p[0], 0, 0, 0);
+	return st;
+}
+
+static void poke(char *a)
+{
+	*(volatile char *)a = 1;
+}
+
+/* an instruction no CPU runs (a label in it: its address) */
+void bad_insn(char *a) __attribute__((visibility("hidden")));
+extern char bad_insn_at[] __attribute__((visibility("hidden")));
+#if defined(__x86_64__)
+__asm__(".text\n.globl bad_insn\n.hidden bad_insn\nbad_insn:\n"
+	".globl bad_insn_at\n.hidden bad_insn_at\nbad_insn_at:\n"
+	"\tud2\n\tret\n");
+#else
+__asm__(".text\n.globl bad_insn\n.hidden bad_insn\nbad_insn:\n"
+	".globl bad_insn_at\n.hidden bad_insn_at\nbad_insn_at:\n"
+	"\t.inst 0x00000000\n\tret\n");
+#endif
+
+static void faults(void)
+{
+	uint64_t rep[3];
+	char *ro;
+
+	/* nothing mapped there: SEGV_MAPERR and the address */
+	CHECK(fault_child(SIGSEGV, poke, (char *)0x1234, 0, rep) == 42 << 8);
+	CHECK(rep[0] == SIGSEGV && rep[1] == 1 && rep[2] == 0x1234);
+	/* a read-only page written: SEGV_ACCERR */
+	ro = (char *)sys6(NR_mmap, 0, 4096, 1, 0x22, -1, 0);
+	CHECK((unsigned long)ro < -4096ul);
+	CHECK(fault_child(SIGSEGV, poke, ro + 8, 0, rep) == 42 << 8);
+	CHECK(rep[0] == SIGSEGV && rep[1] == 2 &&
+	      rep[2] == (uint64_t)(ro + 8));
+	/* a handler that makes the page writable and returns: the write
+	 * runs again, and the process goes on */
+	mend = ro;
+	CHECK(fault_child(SIGSEGV, poke, ro + 8, 0, rep) == 0);
+	CHECK(rep[0] == SIGSEGV && rep[1] == 2);
+	mend = 0;
+	/* blocked, it cannot be taken: the process ends by it */
+	CHECK(fault_child(SIGSEGV, poke, ro + 8, 1, rep) == SIGSEGV);
+	CHECK(rep[0] == 0);
+	/* an undefined instruction: SIGILL at its address */
+	CHECK(fault_child(4, bad_insn, 0, 0, rep) == 42 << 8);
+	CHECK(rep[0] == 4 && rep[2] == (uint64_t)bad_insn_at);
+	/* without a handler, the process ends by the fault's own signal */
+	CHECK(fault_child(SIGUSR2, bad_insn, 0, 0, rep) == 4);
+	CHECK(fault_child(SIGUSR2, poke, (char *)0x1234, 0, rep) == SIGSEGV);
+}
+
 /* A loop with no system call: its state in registers, which a handler
  * taken anywhere in it must give back, a SIMD register included (this
  * program's own code uses none: the loop parks a value in one, the
@@ -972,6 +1074,7 @@ int main(void)
 	queued();
 	stops();
 	busy();
+	faults();
 #if defined(__aarch64__)
 	no_restorer();
 #endif

@@ -46,7 +46,8 @@ extern "C" fn aarch64_trap(f: &mut TrapFrame, entry: u64) {
         } else {
             (crate::ffi::HAL_FAULT_ILLEGAL, "AArch32 exception\0")
         };
-        crate::ffi::user_fault(kind, (f.esr >> 26) as u32 & 0x3f, f.elr, f.elr, name);
+        let ec = (f.esr >> 26) as u32 & 0x3f;
+        crate::ffi::user_fault(kind, ec, f.elr, f.elr, name, core::ptr::null_mut());
     }
     let kind = KINDS[(entry & 3) as usize];
     let from = FROM[((entry >> 2) & 3) as usize];
@@ -230,11 +231,13 @@ fn from_user(f: &mut TrapFrame) {
         } else {
             0
         };
-        if crate::ffi::user_page_fault(ec, f.elr, addr, access, name) {
+        let frame = f as *mut TrapFrame as *mut core::ffi::c_void;
+        if crate::ffi::user_page_fault(ec, f.elr, addr, access, name, frame) {
             return;
         }
     }
-    crate::ffi::user_fault(kind, ec, f.elr, addr, name);
+    let frame = f as *mut TrapFrame as *mut core::ffi::c_void;
+    crate::ffi::user_fault(kind, ec, f.elr, addr, name, frame);
 }
 
 /// Point VBAR_EL1 at the table. Boot CPU.

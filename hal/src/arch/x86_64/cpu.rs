@@ -483,12 +483,12 @@ extern "C" fn x86_trap(f: &TrapFrame) {
         } else {
             0
         };
-        if crate::ffi::user_page_fault(14, f.rip, addr, access, nm) {
+        if crate::ffi::user_page_fault(14, f.rip, addr, access, nm, frame) {
             return;
         }
     }
     if from_user && !matches!(f.vector, 2 | 8 | 18) {
-        crate::ffi::user_fault(fault_kind(f.vector), f.vector as u32, f.rip, addr, nm);
+        crate::ffi::user_fault(fault_kind(f.vector), f.vector as u32, f.rip, addr, nm, frame);
     }
     let mut b = crate::fmt::Buf::<640>::new();
     if cpu != 0 {

@@ -220,6 +220,7 @@ extern "C" fn x86_syscall(f: &mut SysFrame) {
             f.rcx,
             f.rcx,
             "general protection\0",
+            core::ptr::null_mut(),
         );
     }
 }
