@@ -332,7 +332,10 @@ def main(argv=None):
                  'on CPU 0 or on CPUs 0 and 1, where each wake-up is an '
                  'IPI to a sleeping CPU. Boot is QEMU\'s start to the '
                  'kernel\'s "up" line (Aegis) or to the first line of its '
-                 'first program (Linux), both with two CPUs. The rows '
+                 'first program (Linux), both with two CPUs; boot to the '
+                 'shell is QEMU\'s start to busybox sh\'s banner, Aegis '
+                 'with init=busybox and Linux with busybox sh as its first '
+                 'program. The rows '
                  'whose figure names lbench are the same static lbench '
                  'under both kernels.\n')
         for arch, title in VS_ARCHES:

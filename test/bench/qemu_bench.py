@@ -221,7 +221,7 @@ LINUX_ABI = [
      'Aegis and under Linux'),
     ('fork_exit_wait', 'fork_exit_wait',
      'fork, the child\'s _exit(0) and the parent\'s waitpid (lbench under '
-     'both kernels; Aegis copies the memory at fork)'),
+     'both kernels; Aegis shares the memory copy-on-write)'),
     ('fork_exec_wait', 'fork_exec_wait',
      'fork, execve of busybox true, waitpid (lbench under both kernels)'),
     ('pipe_4k', 'pipe_4k',
@@ -270,6 +270,13 @@ LINUX_ARCHES = {
 }
 BOOT_WHAT = ('QEMU start to the kernel\'s "up" line (Aegis) or to init\'s '
              'first line (Linux)')
+# Boot to busybox's interactive shell: the banner ash prints as it
+# starts (Aegis: init=busybox, the console session; Linux: busybox sh -i
+# as its first program, rdinit=, from the same initramfs)
+SHELL_MARK = 'built-in shell (ash)'
+SHELL_WHAT = ('QEMU start to busybox sh\'s banner "%s" (Aegis: init=busybox; '
+              'Linux: rdinit=/bin/busybox -- sh -i)' % SHELL_MARK)
+LINUX_SHELL = ' rdinit=/bin/busybox -- sh -i'
 
 
 def boot(argv, timeout=TIMEOUT):
@@ -548,6 +555,27 @@ def linux_peer(arch, kernel, initramfs, timeout, timed_boot, extra=''):
     return figs, boot_s, None
 
 
+def linux_shell(arch, kernel, initramfs, extra, timeout, timed_boot):
+    """Linux booted to busybox's interactive shell as its first program:
+    (seconds to its banner, None), or (None, why). Booted once more when
+    it hung in its boot, as linux_peer does."""
+    argv = linux_argv(arch, kernel, initramfs, extra + LINUX_SHELL)
+    within = min(timeout, LINUX_UP_WITHIN)
+    first = None
+    for _ in range(2):
+        s, _, why = timed_boot(argv, SHELL_MARK, timeout, stop=True,
+                               within=within)
+        if s is not None:
+            return s, None
+        if not (why or '').startswith('no "'):
+            break
+        if first is None:
+            first = why
+            print('qemu bench: Linux (%s%s) %s: booting it again'
+                  % (arch, extra, why))
+    return None, '%s%s' % (why or 'it ended', ', twice' if first else '')
+
+
 ENOSYS = re.compile(r'linux: pid \d+ called system call (\d+) \((\w+)\), '
                     r'which Aegis does not have')
 # Linux's numbers of its system calls, by arch: the kernel headers of
@@ -598,6 +626,8 @@ def not_run_rows(arch, status, why):
         figs += [(v, 'ns', w, ln) for ln, v, w in LINUX_ABI]
         figs.append(('boot_to_first_program', 'ms', BOOT_WHAT,
                      'boot_to_init'))
+        figs.append(('boot_to_shell_prompt', 'ms', SHELL_WHAT,
+                     'boot_to_shell'))
         for vname, unit, what, lname in figs:
             r = results.not_run('vs_linux.' + vname + suffix, arch, 'tcg',
                                 status, why, 'linux', config, unit=unit,
@@ -636,11 +666,18 @@ def vs_linux(args, mine, timed_boot, groups, arch='x86_64'):
                                 args.timeout, stop=True)
     if aboot is None:
         awhy = 'Aegis did not reach "aegis: up": %s' % (awhy or 'it ended')
+    kdir = args.x86 if arch == 'x86_64' else args.arm
+    ashell, _, ashwhy = timed_boot(
+        aegis_argv(arch, args, 'init=busybox',
+                   os.path.join(kdir, 'test', 'user', 'initrd.cpio')),
+        SHELL_MARK, args.timeout, stop=True)
+    if ashell is None:
+        ashwhy = 'Aegis did not reach busybox sh\'s banner: %s' % (
+            ashwhy or 'it ended')
     # The same lbench binary, unmodified, under Aegis's Linux personality
     # (docs/LINUX_ABI.md): its figures up to the threads are Linux system
     # calls through Aegis (it stops there: it has no second thread
     # without clone's CLONE_THREAD).
-    kdir = args.x86 if arch == 'x86_64' else args.arm
     _, abi_out, abi_err = timed_boot(
         aegis_argv(arch, args, 'run=lbench run.exit',
                    os.path.join(kdir, 'test', 'user', 'initrd.cpio')),
@@ -750,6 +787,29 @@ def vs_linux(args, mine, timed_boot, groups, arch='x86_64'):
                                  peer + '.boot_to_init', FAILED,
                                  awhy if aboot is None
                                  else 'Linux: %s' % lwhy, 'ms', bwhat))
+        # to the shell: Linux booted once more, busybox sh its init
+        swhat = '%s (%s)' % (SHELL_WHAT, vwhat)
+        lshell, lshwhy = linux_shell(arch, kernel, initramfs, extra,
+                                     args.timeout, timed_boot)
+        if ashell is not None and lshell is not None:
+            vrows.append(dict({
+                'bench': 'vs_linux.boot_to_shell_prompt' + suffix,
+                'arch': arch, 'accel': 'tcg',
+                'config': config,
+                'value': round(ashell * 1000, 1), 'unit': 'ms',
+                'peer': peer + '.boot_to_shell',
+                'peer_value': round(lshell * 1000, 1),
+                'ratio': round(ashell / lshell, 3), 'n': 1,
+                'what': swhat}, **lkeys))
+        else:
+            why = ashwhy if ashell is None else \
+                'Linux did not reach busybox sh\'s banner: %s' % (
+                    lshwhy or 'it ended')
+            if why not in whys:
+                whys.append(why)
+            vrows.append(not_run('boot_to_shell_prompt' + suffix,
+                                 peer + '.boot_to_shell', FAILED, why,
+                                 'ms', swhat))
     if aboot is None:
         whys.append(awhy)
     if abi_why:

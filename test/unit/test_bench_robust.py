@@ -385,12 +385,22 @@ class VsLinux(unittest.TestCase):
                           cross['ratio']), (30000.0, 20000.0, 1.5))
         self.assertIn('vs_linux.boot_to_first_program.mitigations_off',
                       rows)
+        # booted to busybox's shell too: Aegis with init=busybox, each
+        # Linux with busybox sh -i as its first program
+        shell = rows['vs_linux.boot_to_shell_prompt.mitigations_off']
+        self.assertEqual((shell['unit'], shell['peer']),
+                         ('ms', 'linux_mitigations_off.boot_to_shell'))
+        self.assertTrue(any('init=busybox' in a for a in self.argvs))
+        lsh = [a for a in self.argvs if is_linux(a) and
+               a[a.index('-append') + 1].endswith(
+                   'rdinit=/bin/busybox -- sh -i')]
+        self.assertEqual(len(lsh), 2)
         # every boot, Aegis's included, has the same two CPUs
         for argv in self.argvs:
             self.assertEqual(argv[argv.index('-smp') + 1], '2')
-        self.assertEqual(len(self.argvs), 4)
-        # four figures, five of the Linux personality's, the boot
-        self.assertEqual(len(rows), 2 * 10)
+        self.assertEqual(len(self.argvs), 7)
+        # four figures, five of the Linux personality's, two boots
+        self.assertEqual(len(rows), 2 * 11)
         fork = rows['vs_linux.fork_exit_wait']
         self.assertEqual((fork['value'], fork['peer_value'], fork['ratio']),
                          (200000.0, 200000.0, 1.0))
@@ -435,7 +445,7 @@ class VsLinux(unittest.TestCase):
 
     def test_no_linux_kernel_is_skipped_with_why(self):
         rows = self.run_vs(42000, linux_glob=lambda pat: [])
-        self.assertEqual(len(rows), 2 * 10)
+        self.assertEqual(len(rows), 2 * 11)
         for r in rows.values():
             self.assertEqual((r['status'], r['value'], r['arch']),
                              ('skipped', None, self.arch))
@@ -467,6 +477,28 @@ class VsLinux(unittest.TestCase):
         self.assertEqual(figs['null_syscall'][2], 42000)
         self.assertEqual(boots, [qemu_bench.LINUX_UP_WITHIN] * 2)
 
+    def test_a_linux_hung_before_its_shell_is_booted_again(self):
+        boots = []
+
+        def timed_boot(argv, marker, timeout, stop=False, within=None):
+            boots.append(argv)
+            if len(boots) == 1:
+                return None, '', 'no "%s" within %g s' % (marker, within)
+            return 4.5, 'built-in shell (ash)\n', None
+        with contextlib.redirect_stdout(io.StringIO()):
+            got = qemu_bench.linux_shell(self.arch, '/boot/vmlinuz-6', 'i',
+                                         '', 300, timed_boot)
+        self.assertEqual(got, (4.5, None))
+        self.assertEqual(len(boots), 2)
+        boots.clear()
+        boots.append('hung once more')
+        with contextlib.redirect_stdout(io.StringIO()):
+            s, why = qemu_bench.linux_shell(
+                self.arch, '/boot/vmlinuz-6', 'i', '', 300,
+                lambda *a, **k: (None, '', 'no "x" within 90 s'))
+        self.assertIsNone(s)
+        self.assertIn('twice', why)
+
     def test_a_linux_hung_twice_is_a_failure_saying_so(self):
         figs, boot_s, why, boots = self.hung_first(2)
         self.assertEqual((figs, boot_s, len(boots)), ({}, None, 2))
@@ -483,7 +515,7 @@ class VsLinuxAArch64(VsLinux):
         self.run_vs(42000)
         aegis = [a for a in self.argvs if not is_linux(a)]
         linux = [a for a in self.argvs if is_linux(a)]
-        self.assertEqual((len(aegis), len(linux)), (2, 2))
+        self.assertEqual((len(aegis), len(linux)), (3, 4))
         for argv in self.argvs:
             self.assertEqual(argv[0], 'qemu-system-aarch64')
             for opt, val in (('-M', 'virt,gic-version=3'),
@@ -493,16 +525,20 @@ class VsLinuxAArch64(VsLinux):
         for argv in aegis:
             self.assertEqual(argv[argv.index('-kernel') + 1],
                              'build/aarch64/Image')
-        self.assertEqual(aegis[1][aegis[1].index('-initrd') + 1],
-                         'build/aarch64/test/user/initrd.cpio')
+        for k in (1, 2):	# the shell's boot, lbench's
+            self.assertEqual(aegis[k][aegis[k].index('-initrd') + 1],
+                             'build/aarch64/test/user/initrd.cpio')
         for argv in linux:
             self.assertEqual(argv[argv.index('-kernel') + 1], ARM_KERNEL)
             self.assertEqual(argv[argv.index('-initrd') + 1],
                              'initramfs-arm.cpio')
-        on, off = (a[a.index('-append') + 1] for a in linux)
+        on, on_sh, off, off_sh = (a[a.index('-append') + 1] for a in linux)
         self.assertEqual(on, 'console=ttyAMA0 quiet panic=-1')
         # mitigations=off keeps KPTI on for KASLR: kpti=0 as well
         self.assertEqual(off, on + ' mitigations=off kpti=0')
+        # each booted once more to busybox's shell as its first program
+        self.assertEqual(on_sh, on + ' rdinit=/bin/busybox -- sh -i')
+        self.assertEqual(off_sh, off + ' rdinit=/bin/busybox -- sh -i')
 
     def test_enosys_calls_are_named_and_kept(self):
         hdr = os.path.join(tempfile.mkdtemp(prefix='bench-robust-'), 'u.h')
@@ -575,7 +611,7 @@ class VsLinuxBothArches(unittest.TestCase):
         rc, rec, out = self.run_both(fake_timed())
         self.assertEqual(rc, 0)
         x86, arm = self.vs(rec, 'x86_64'), self.vs(rec, 'aarch64')
-        self.assertEqual((len(x86), len(arm)), (20, 20))
+        self.assertEqual((len(x86), len(arm)), (22, 22))
         self.assertEqual(set(x86), set(arm))
         for r in list(x86.values()) + list(arm.values()):
             self.assertTrue(results.measured(r), r)
@@ -601,7 +637,7 @@ class VsLinuxBothArches(unittest.TestCase):
         for r in x86.values():
             self.assertTrue(results.measured(r), r)
         self.assertEqual(x86['vs_linux.null_syscall']['peer_value'], 420.0)
-        self.assertEqual(len(arm), 20)
+        self.assertEqual(len(arm), 22)
         r = arm['vs_linux.null_syscall']
         self.assertEqual((r['status'], r['value'], r['group']),
                          ('failed', None, 'linux'))
@@ -619,7 +655,7 @@ class VsLinuxBothArches(unittest.TestCase):
         for r in self.vs(rec, 'x86_64').values():
             self.assertTrue(results.measured(r), r)
         arm = self.vs(rec, 'aarch64')
-        self.assertEqual(len(arm), 20)
+        self.assertEqual(len(arm), 22)
         for r in arm.values():
             self.assertEqual((r['status'], r['reason']),
                              ('failed', 'error: ValueError: made-up bug'))
