@@ -311,30 +311,24 @@ int64_t lsys_kill(const uint64_t a[SYS_ARGS_MAX])
 	return proc_kill(p, pid, (int32_t)a[1]);
 }
 
-/* tkill and tgkill: to thread tid's process (signals are a process's
- * here: whichever of its threads comes to take one first takes it) */
+/* tkill and tgkill: to thread tid, which alone takes a handled signal
+ * (proc_tkill) */
 int64_t lsys_tkill(const uint64_t a[SYS_ARGS_MAX])
 {
-	int pid;
 	PROC_OR_ESRCH(p);
 
 	if ((int32_t)a[0] <= 0)
 		return -AE_EINVAL;
-	pid = proc_tid_owner((int32_t)a[0]);
-	return pid < 0 ? pid : proc_kill(p, pid, (int32_t)a[1]);
+	return proc_tkill(p, 0, (int32_t)a[0], (int32_t)a[1]);
 }
 
 int64_t lsys_tgkill(const uint64_t a[SYS_ARGS_MAX])
 {
-	int pid;
 	PROC_OR_ESRCH(p);
 
 	if ((int32_t)a[0] <= 0 || (int32_t)a[1] <= 0)
 		return -AE_EINVAL;
-	pid = proc_tid_owner((int32_t)a[1]);
-	if (pid < 0 || pid != (int32_t)a[0])
-		return -AE_ESRCH;	/* no such thread in that group */
-	return proc_kill(p, pid, (int32_t)a[2]);
+	return proc_tkill(p, (int32_t)a[0], (int32_t)a[1], (int32_t)a[2]);
 }
 
 /* The ids: a process is uid and gid 0 with privilege, 1000 without;

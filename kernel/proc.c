@@ -122,6 +122,9 @@ struct proc {
 	/* signals (aegis/proc.h) */
 	struct proc_sigact sigact[64];
 	uint64_t sig_pending;	/* the process's (any thread takes them) */
+	uint64_t sig_thread[PROC_THREADS];	/* each thread's own (tkill,
+						 * tgkill): it alone takes them */
+	uint64_t sig_tany;	/* the OR of sig_thread: a quick look */
 	uint64_t sig_blocked[PROC_THREADS];	/* each thread's */
 	struct proc_siginfo sig_info[64];	/* of each pending signal */
 	uint64_t sig_saved[PROC_THREADS];	/* the blocked set before
@@ -288,25 +291,6 @@ uint64_t proc_thread_leaving(struct proc *p)
 	}
 	punlock(was);
 	return at;
-}
-
-int proc_tid_owner(int tid)
-{
-	bool was = plock();
-	int pid = -AE_ESRCH;
-
-	for (int i = 0; i < PROC_MAX && pid < 0; i++) {
-		const struct proc *q = &procs[i];
-
-		if (q->state != ALIVE || q->ending)
-			continue;
-		for (int k = 0; k < PROC_THREADS; k++)
-			if (q->tid[k] >= 0 && (q->ltid[k] ? q->ltid[k] :
-					       q->pid) == tid)
-				pid = q->pid;
-	}
-	punlock(was);
-	return pid;
 }
 
 struct proc_lfd *proc_lfd(struct proc *p, int fd)
@@ -826,6 +810,7 @@ static int disposition(const struct proc *p, int sig)
 #define CLD_STOPPED	5
 #define CLD_CONTINUED	6
 #define STOP_SIGS	(SIG_BIT(19) | SIG_BIT(20) | SIG_BIT(21) | SIG_BIT(22))
+#define SI_TKILL	(-6)	/* siginfo's code for tkill and tgkill */
 
 static void wake_threads(struct proc *p)
 {
@@ -835,6 +820,7 @@ static void wake_threads(struct proc *p)
 }
 
 static bool post(struct proc *p, int sig, const struct proc_siginfo *info);
+static void thread_sigs_changed(struct proc *p);
 
 /* p stopped (why CLD_STOPPED) or went on (CLD_CONTINUED): its parent's
  * waits look again, and it gets SIGCHLD unless it asked not to
@@ -1093,6 +1079,64 @@ static int kill_from(struct proc *self, int pid, int sig)
 int proc_kill(struct proc *self, int pid, int sig)
 {
 	return kill_from(self, pid, sig);
+}
+
+/* A signal for thread slot k of p (tkill, tgkill): that thread's alone
+ * when a handler will take it or the thread blocks it (Linux keeps it
+ * pending for the thread); a default action or a stop is the whole
+ * process's, and an ignored one goes, as the process's would (lock
+ * held; true: it ends p). */
+static bool post_thread(struct proc *p, int k, int sig,
+			const struct proc_siginfo *info)
+{
+	uint64_t b = SIG_BIT(sig);
+
+	if (p->state != ALIVE || p->ending)
+		return false;
+	if ((b & (UNBLOCKABLE | STOP_SIGS | SIG_BIT(SIGCONT))) ||
+	    (disposition(p, sig) != 2 && !(p->sig_blocked[k] & b)))
+		return post(p, sig, info);
+	p->sig_info[sig - 1] = *info;
+	p->sig_thread[k] |= b;
+	thread_sigs_changed(p);
+	wake_threads(p);
+	return false;
+}
+
+int proc_tkill(struct proc *self, int tgid, int tid, int sig)
+{
+	struct proc_siginfo info = { sig, SI_TKILL, self->pid,
+				     self->priv ? 0 : PROC_UID_USER, 0, 0 };
+	struct proc *q = NULL;
+	bool was, end = false;
+	int k = -1, rc = 0;
+
+	if (sig < 0 || sig > 64 || tid <= 0)
+		return -AE_EINVAL;
+	was = plock();
+	for (int i = 0; i < PROC_MAX && !q; i++) {
+		struct proc *c = &procs[i];
+
+		if (c->state != ALIVE || c->ending)
+			continue;
+		for (int j = 0; j < PROC_THREADS; j++)
+			if (c->tid[j] >= 0 &&
+			    (c->ltid[j] ? c->ltid[j] : c->pid) == tid) {
+				q = c;
+				k = j;
+				break;
+			}
+	}
+	if (!q || (tgid > 0 && q->pid != tgid))
+		rc = -AE_ESRCH;	/* no such thread (in that group) */
+	else if (!self->priv && q->priv)
+		rc = -AE_EPERM;
+	else if (sig)
+		end = post_thread(q, k, sig, &info);
+	punlock(was);
+	if (end)
+		end_by(q, sig);
+	return rc;
 }
 
 int proc_signal_as_kernel(int pid, int sig)
@@ -1548,20 +1592,36 @@ int proc_sigmask(struct proc *p, int how, const uint64_t *set,
 
 uint64_t proc_sigpending(struct proc *p)
 {
-	/* (SIGSTOP's bit marks a stop to come: never a pending signal) */
-	return __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) &
-	       ~SIG_BIT(SIGSTOP);
+	/* (SIGSTOP's bit marks a stop to come: never a pending signal);
+	 * the calling thread's own too */
+	return (__atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) |
+		__atomic_load_n(&p->sig_thread[self_slot(p)],
+				__ATOMIC_ACQUIRE)) & ~SIG_BIT(SIGSTOP);
 }
 
 bool proc_sig_due(const struct proc *p)
 {
 	uint64_t pending = __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE);
+	int k;
 
 	/* (every Linux call asks: the thread's slot only when something
 	 * is pending) */
-	return pending && (pending &
-			   ~__atomic_load_n(&p->sig_blocked[self_slot(p)],
-					    __ATOMIC_ACQUIRE));
+	if (!pending && !__atomic_load_n(&p->sig_tany, __ATOMIC_ACQUIRE))
+		return false;
+	k = self_slot(p);
+	pending |= __atomic_load_n(&p->sig_thread[k], __ATOMIC_ACQUIRE);
+	return pending & ~__atomic_load_n(&p->sig_blocked[k],
+					  __ATOMIC_ACQUIRE);
+}
+
+/* sig_tany again, after a thread's own set changed (lock held) */
+static void thread_sigs_changed(struct proc *p)
+{
+	uint64_t any = 0;
+
+	for (int k = 0; k < PROC_THREADS; k++)
+		any |= p->sig_thread[k];
+	__atomic_store_n(&p->sig_tany, any, __ATOMIC_RELEASE);
 }
 
 int proc_sig_take(struct proc *p, struct proc_sigact *act,
@@ -1571,7 +1631,10 @@ int proc_sig_take(struct proc *p, struct proc_sigact *act,
 	int k = self_slot(p);
 
 	for (;;) {
-		uint64_t due = p->sig_pending & ~p->sig_blocked[k], b;
+		/* the thread's own first, as Linux takes them */
+		uint64_t own = p->sig_thread[k] & ~p->sig_blocked[k];
+		uint64_t due = own ? own : p->sig_pending & ~p->sig_blocked[k];
+		uint64_t b;
 		int sig, d;
 
 		if (!due) {
@@ -1580,11 +1643,16 @@ int proc_sig_take(struct proc *p, struct proc_sigact *act,
 		}
 		sig = __builtin_ctzll(due) + 1;
 		b = SIG_BIT(sig);
-		if (sig == SIGSTOP && (p->stopping || p->stopped)) {
+		if (own) {
+			p->sig_thread[k] &= ~b;
+			thread_sigs_changed(p);
+		} else if (sig == SIGSTOP && (p->stopping || p->stopped)) {
 			punlock(was);
 			return PROC_SIG_STOPPED;	/* the stop point first */
+		} else {
+			__atomic_and_fetch(&p->sig_pending, ~b,
+					   __ATOMIC_RELEASE);
 		}
-		__atomic_and_fetch(&p->sig_pending, ~b, __ATOMIC_RELEASE);
 		d = disposition(p, sig);
 		if (d == 0 && (STOP_SIGS & b) && p->is_linux &&
 		    p->sigact[sig - 1].handler == PROC_SIG_DFL &&
@@ -1621,14 +1689,21 @@ int proc_sig_take_set(struct proc *p, uint64_t set,
 		      struct proc_siginfo *info)
 {
 	bool was = plock();
-	uint64_t in = p->sig_pending & set & ~UNBLOCKABLE;
+	int k = self_slot(p);
+	uint64_t own = p->sig_thread[k] & set & ~UNBLOCKABLE;
+	uint64_t in = own ? own : p->sig_pending & set & ~UNBLOCKABLE;
 	int sig = 0;
 
 	if (in) {
 		sig = __builtin_ctzll(in) + 1;
 		*info = p->sig_info[sig - 1];
-		__atomic_and_fetch(&p->sig_pending, ~SIG_BIT(sig),
-				   __ATOMIC_RELEASE);
+		if (own) {
+			p->sig_thread[k] &= ~SIG_BIT(sig);
+			thread_sigs_changed(p);
+		} else {
+			__atomic_and_fetch(&p->sig_pending, ~SIG_BIT(sig),
+					   __ATOMIC_RELEASE);
+		}
 	}
 	punlock(was);
 	return sig;
@@ -1935,6 +2010,7 @@ static void reaped(void *owner, int tid, int code)
 			p->tid[k] = -1;
 			p->ltid[k] = 0;
 			p->clear_tid[k] = 0;
+			p->sig_thread[k] = 0;	/* its own go with it */
 		}
 	if (--p->nthreads > 0) {
 		punlock(was);
@@ -2760,6 +2836,8 @@ static int fork_proc(const struct proc_fork_req *q, const struct bus_msg *m)
 	/* its dispositions and blocked set are the parent's; nothing is
 	 * pending (signal(7)) */
 	c->sig_pending = 0;
+	memset(c->sig_thread, 0, sizeof(c->sig_thread));
+	c->sig_tany = 0;
 	memset(c->sig_blocked, 0, sizeof(c->sig_blocked));
 	c->sig_blocked[0] = st->blocked & ~UNBLOCKABLE;	/* the caller's */
 	memset(c->sig_suspended, 0, sizeof(c->sig_suspended));

@@ -172,15 +172,18 @@ struct proc_lfd *proc_lfd(struct proc *p, int fd);
  * or the thread slots left are privileged ones), -ESRCH (p is ending).
  * proc_linux_tid - the calling thread's id (its process's pid for the
  * first). proc_thread_leaving - the calling thread's clear_tid, taken
- * (the thread is ending: the caller clears it and wakes its futex).
- * proc_tid_owner - the pid of the process with thread tid, or -ESRCH. */
+ * (the thread is ending: the caller clears it and wakes its futex). */
 struct HalUserRegs;
 int proc_clone_thread(struct proc *p, const struct HalUserRegs *regs,
 		      uint64_t tls, uint64_t clear_tid, uint64_t parent_tid,
 		      uint64_t child_tid);
 int proc_linux_tid(struct proc *p);
 uint64_t proc_thread_leaving(struct proc *p);
-int proc_tid_owner(int tid);
+/* proc_tkill - tkill (tgid 0) and tgkill: sig for thread tid (of process
+ * tgid), SI_TKILL: that thread's own to take when a handler will, or it
+ * blocks sig; else the process's (a default action, a stop). 0, -EINVAL,
+ * -ESRCH (no such thread in that group), -EPERM. */
+int proc_tkill(struct proc *self, int tgid, int tid, int sig);
 
 /* proc_fork - a copy of p ("proc.fork"): its memory (copied at once),
  * its open files (one more holder each), working directory, mask and

@@ -27,13 +27,15 @@ enum { NR_write = 1, NR_rt_sigaction = 13, NR_rt_sigprocmask = 14,
        NR_getpid = 39, NR_clone = 56, NR_execve = 59, NR_exit = 60,
        NR_wait4 = 61, NR_uname = 63, NR_gettid = 186, NR_futex = 202,
        NR_exit_group = 231, NR_tgkill = 234, NR_arch_prctl = 158,
-       NR_mmap = 9, NR_mprotect = 10, NR_munmap = 11 };
+       NR_mmap = 9, NR_mprotect = 10, NR_munmap = 11,
+       NR_rt_sigpending = 127 };
 #else
 enum { NR_exit = 93, NR_exit_group = 94, NR_futex = 98,
        NR_nanosleep = 101, NR_tgkill = 131, NR_rt_sigaction = 134,
        NR_uname = 160, NR_getpid = 172, NR_gettid = 178, NR_clone = 220,
        NR_execve = 221, NR_wait4 = 260, NR_write = 64, NR_mmap = 222,
-       NR_mprotect = 226, NR_munmap = 215, NR_rt_sigprocmask = 135 };
+       NR_mprotect = 226, NR_munmap = 215, NR_rt_sigprocmask = 135,
+       NR_rt_sigpending = 136 };
 #endif
 
 enum { ESRCH = 3, EAGAIN = 11, EFAULT = 14, EINVAL = 22, ETIMEDOUT = 110 };
@@ -54,6 +56,7 @@ enum { ESRCH = 3, EAGAIN = 11, EFAULT = 14, EINVAL = 22, ETIMEDOUT = 110 };
 #define FUTEX_WAKE		1
 #define FUTEX_PRIVATE_FLAG	128
 #define SIGUSR1		10
+#define SIGUSR2		12
 #define SIGCHLD		17
 #define SA_RESTORER	0x04000000ul
 
@@ -280,9 +283,35 @@ static void threads(void)
 	}
 }
 
+static volatile int got_tid, got_usr2;
+
 static void on_usr1(int sig)
 {
+	if (sig == SIGUSR2) {
+		got_usr2 = sig;
+		return;
+	}
+	got_tid = (int)L(gettid, 0, 0, 0, 0);
 	got_usr1 = sig;
+}
+
+/* blocks SIGUSR2, then waits for gate: a SIGUSR2 sent to it stays its
+ * own, pending */
+static volatile unsigned long pending_in_thread;
+
+static long usr2_blocker(void *arg)
+{
+	unsigned long b = 1ul << (SIGUSR2 - 1);
+
+	(void)arg;
+	L(rt_sigprocmask, 0, &b, 0, 8);
+	__atomic_store_n(&pending_in_thread, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&gate, __ATOMIC_ACQUIRE))
+		sleep_ms(5);
+	b = 0;
+	L(rt_sigpending, &b, 8, 0, 0);
+	pending_in_thread = b | 2;
+	return 0;
 }
 
 static long sleeper(void *arg)
@@ -337,11 +366,41 @@ static void signals_and_rules(void)
 	for (int n = 0; n < 500 && !got_usr1; n++)
 		sleep_ms(2);
 	CHECK(got_usr1 == SIGUSR1);
+	CHECK(got_tid == t);	/* the thread named took it, not this one */
+	/* to this thread: this one takes it */
+	got_usr1 = 0;
+	CHECK(L(tgkill, me, me, SIGUSR1, 0) == 0);
+	CHECK(got_usr1 == SIGUSR1 && got_tid == me);
 	CHECK(L(tgkill, me, 0x3ffffff0, SIGUSR1, 0) == -ESRCH);
 	CHECK(L(tgkill, me + 0x3fff0000, t, SIGUSR1, 0) == -ESRCH);
 	CHECK(L(tgkill, me, -1, SIGUSR1, 0) == -EINVAL);
 	__atomic_store_n(&gate, 1, __ATOMIC_RELEASE);
 	join(&ctids[1]);
+	/* a thread's own signal, which it blocks, stays its own: pending
+	 * for it (rt_sigpending there), not for this thread, which does not
+	 * block it and so would take a process's */
+	{
+		unsigned long mine = ~0ul;
+
+		gate = 0;
+		pending_in_thread = 0;
+		got_usr2 = 0;
+		CHECK(L(rt_sigaction, SIGUSR2, &a, 0, 8) == 0);
+		t = thread_clone(THREAD_FLAGS, stacks[3] + STACK,
+				 (int *)&ctids[3], (int *)&ctids[3], 0,
+				 usr2_blocker, 0);
+		CHECK(t > 0);
+		while (!__atomic_load_n(&pending_in_thread, __ATOMIC_ACQUIRE))
+			sleep_ms(2);
+		CHECK(L(tgkill, me, t, SIGUSR2, 0) == 0);
+		sleep_ms(20);
+		CHECK(L(rt_sigpending, &mine, 8, 0, 0) == 0 && mine == 0);
+		CHECK(got_usr2 == 0);
+		__atomic_store_n(&gate, 1, __ATOMIC_RELEASE);
+		join(&ctids[3]);
+		CHECK(pending_in_thread == ((1ul << (SIGUSR2 - 1)) | 2));
+		CHECK(got_usr2 == 0);	/* it ended with it, untaken */
+	}
 	/* clone's rules: a thread shares the handlers, which share the
 	 * memory */
 	CHECK(thread_clone(CLONE_VM | CLONE_THREAD, stacks[2] + STACK, 0, 0,
