@@ -812,11 +812,15 @@ static int disposition(const struct proc *p, int sig)
 #define STOP_SIGS	(SIG_BIT(19) | SIG_BIT(20) | SIG_BIT(21) | SIG_BIT(22))
 #define SI_TKILL	(-6)	/* siginfo's code for tkill and tgkill */
 
+/* a signal for p: its threads waiting look again, and those running on
+ * another CPU are interrupted there, where they take it */
 static void wake_threads(struct proc *p)
 {
 	for (int k = 0; k < PROC_THREADS; k++)
-		if (p->tid[k] >= 0)
+		if (p->tid[k] >= 0) {
 			sched_wake(p->tid[k]);
+			sched_kick(p->tid[k]);
+		}
 }
 
 static bool post(struct proc *p, int sig, const struct proc_siginfo *info);

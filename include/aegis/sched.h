@@ -189,6 +189,11 @@ bool sched_killed(void);
  * (or remember the wake for its next block). Handler context. */
 void sched_wake(int id);
 
+/* sched_kick - interrupt thread id where it runs, if that is another
+ * CPU: the end of that interrupt is where a thread in user mode takes
+ * a signal (kernel_irq_exit), now rather than at that CPU's next tick. */
+void sched_kick(int id);
+
 /* sched_yield - let the next ready thread of the same or a more urgent
  * priority run (or the bus). Thread context; elsewhere nothing happens. */
 void sched_yield(void);

@@ -1201,6 +1201,23 @@ bool sched_killed(void)
 	return in_thread() && th[self()].kill;
 }
 
+void sched_kick(int id)
+{
+	bool was;
+	int cpu = -1;
+
+	if (id < 0 || id >= SCHED_THREADS_MAX)
+		return;
+	was = hal_irq_cpu_save();
+	lock_take();
+	if (core.t[id].state == CORE_RUNNING)
+		cpu = core.t[id].cpu;
+	lock_give();
+	hal_irq_cpu_enable(was);
+	if (cpu >= 0 && (unsigned int)cpu != cpu_here())
+		hal_ipi_send((unsigned int)cpu);
+}
+
 void sched_wake(int id)
 {
 	bool was;
