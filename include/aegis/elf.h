@@ -42,7 +42,14 @@ struct elf_image {
 				 * (inside a loaded segment), or 0 */
 	uint16_t phnum, phent;
 	uint64_t end;		/* the end of the highest segment in memory */
+	bool pie;		/* ET_DYN, loaded at ELF_PIE_BASE */
 };
+
+/* Where a position-independent program (ET_DYN without an interpreter:
+ * gcc -static-pie) is loaded: its link-time addresses plus this. 2/3 of
+ * AArch64's 512 GiB user range (Linux's ELF_ET_DYN_BASE rule), the same
+ * on x86_64; below the stack and mmap's area, above any ET_EXEC. */
+#define ELF_PIE_BASE	0x5555554000ull
 
 /* The machine an image must be for: EM_X86_64 or EM_AARCH64. */
 #define ELF_EM_X86_64	62
@@ -52,7 +59,8 @@ struct elf_image {
  * elf_parse - read the executable at img (len bytes) for machine,
  * whose loadable segments must lie in [lo, hi). 0 with *out filled, or
  * -ENOEXEC with *why set: not ELF, not 64-bit little-endian, not an
- * executable, another machine, program headers out of the file, a
+ * executable (ET_EXEC, or ET_DYN: position-independent, every address
+ * moved by ELF_PIE_BASE), dynamically linked (PT_INTERP), another machine, program headers out of the file, a
  * segment whose file part runs past the end or is larger than its
  * memory, a segment both writable and executable (W^X: refused, never
  * mapped), a segment outside [lo, hi) or wrapping, segments sharing a

@@ -10,8 +10,10 @@
 
 #define PAGE 4096ull
 #define PT_LOAD 1
+#define PT_INTERP 3
 #define PT_NOTE 4
 #define ET_EXEC 2
+#define ET_DYN 3
 #define ELFOSABI_GNU 3
 #define NT_GNU_ABI_TAG 1
 
@@ -72,6 +74,7 @@ int elf_parse(const void *img, size_t len, uint16_t machine, uint64_t lo,
 {
 	struct ehdr h;
 	bool entry_ok = false;
+	uint64_t bias = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!img || len < sizeof(h))
@@ -81,8 +84,12 @@ int elf_parse(const void *img, size_t len, uint16_t machine, uint64_t lo,
 		return refuse(why, "not an ELF file");
 	if (h.ident[4] != 2 || h.ident[5] != 1)
 		return refuse(why, "not 64-bit little-endian ELF");
-	if (h.type != ET_EXEC)
-		return refuse(why, "not an executable (ET_EXEC)");
+	if (h.type != ET_EXEC && h.type != ET_DYN)
+		return refuse(why, "not an executable (ET_EXEC or ET_DYN)");
+	/* position-independent (static-pie): loaded at ELF_PIE_BASE, every
+	 * address moved by it; the program relocates itself */
+	if (h.type == ET_DYN)
+		bias = ELF_PIE_BASE;
 	if (h.machine != machine)
 		return refuse(why, "built for another machine");
 	if (h.phentsize != sizeof(struct phdr) || h.phnum == 0)
@@ -96,6 +103,15 @@ int elf_parse(const void *img, size_t len, uint16_t machine, uint64_t lo,
 
 		memcpy(&p, (const char *)img + h.phoff + i * sizeof(p),
 		       sizeof(p));
+		if (p.type == PT_INTERP)
+			return refuse(why, "dynamically linked (it names an "
+				      "interpreter): only static programs run");
+		if (p.type == PT_LOAD && bias) {
+			if (p.vaddr > ~0ull - bias)
+				return refuse(why, "a segment outside the user "
+					      "range");
+			p.vaddr += bias;
+		}
 		if (p.type == PT_NOTE && p.offset <= len &&
 		    p.filesz <= len - p.offset &&
 		    linux_tag((const uint8_t *)img + p.offset, p.filesz))
@@ -149,10 +165,18 @@ int elf_parse(const void *img, size_t len, uint16_t machine, uint64_t lo,
 	}
 	if (out->nseg == 0)
 		return refuse(why, "nothing to load");
+	if (bias)
+		entry_ok = false;
+	for (uint32_t k = 0; bias && k < out->nseg; k++)
+		if ((out->seg[k].prot & ELF_PROT_X) && h.entry <= ~0ull - bias &&
+		    h.entry + bias >= out->seg[k].vaddr &&
+		    h.entry + bias - out->seg[k].vaddr < out->seg[k].memsz)
+			entry_ok = true;
 	if (!entry_ok)
 		return refuse(why, "entry point outside every executable "
 			      "segment");
-	out->entry = h.entry;
+	out->entry = h.entry + bias;
+	out->pie = bias != 0;
 	out->phnum = h.phnum;
 	out->phent = h.phentsize;
 	if (h.ident[7] == ELFOSABI_GNU)

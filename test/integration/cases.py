@@ -587,6 +587,25 @@ CASES = [
         'verdict': 'pass',
     },
     {
+        # a static position-independent glibc program (test/linux/pie.c,
+        # gcc -static-pie; the same binary runs under Linux in
+        # linux-reference): ET_DYN loaded at ELF_PIE_BASE, relocating
+        # itself; its data's pointers, TLS, the auxiliary vector
+        'name': 'linux-pie',
+        'cmdline': 'run=pie run.exit',
+        'module': 'user',
+        'kvm_skip': 'SYSCALL from ring 3 faults under kvm_pvm '
+                    '(docs/TESTING.md)',
+        'expect': [
+            BANNER,
+            r'^proc: pie: pid 1, .*, entry 0x5555[0-9a-f]+, .*, Linux$',
+            r'^pie: [1-9]\d+ checks, 0 failed$',
+            r'^init: pie \(pid 1\) exited with 0$',
+        ],
+        'reject': [r'^panic: ', r'^pie: line ', r'killed'],
+        'verdict': 'pass',
+    },
+    {
         # The console's terminal, checked request by request
         # (test/user/linuxtty.c, the same binary test/unit/
         # linux_reference.py runs on a Linux pseudo-terminal): termios,

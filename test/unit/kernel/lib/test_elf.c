@@ -108,13 +108,56 @@ START_TEST(test_elf_not_elf_or_wrong_kind)
 	ck_assert_int_eq(parse(n), -AE_ENOEXEC);
 	ck_assert_str_eq(why, "not 64-bit little-endian ELF");
 	good();
-	eh()->type = 3;			/* a shared object */
+	eh()->type = 1;			/* a relocatable object */
 	ck_assert_int_eq(parse(n), -AE_ENOEXEC);
-	ck_assert_str_eq(why, "not an executable (ET_EXEC)");
+	ck_assert_str_eq(why, "not an executable (ET_EXEC or ET_DYN)");
 	good();
 	eh()->machine = ELF_EM_X86_64;
 	ck_assert_int_eq(parse(n), -AE_ENOEXEC);
 	ck_assert_str_eq(why, "built for another machine");
+}
+END_TEST
+
+/* A position-independent program (gcc -static-pie: ET_DYN, linked at
+ * 0, no interpreter) is moved by ELF_PIE_BASE whole: its segments, entry
+ * and program headers. One that names an interpreter is refused. */
+START_TEST(test_elf_static_pie_moved_to_its_base)
+{
+	size_t n = good();
+
+	eh()->type = 3;
+	eh()->entry = 0x10;
+	ph(0)->vaddr = 0;
+	ph(0)->offset = 0;		/* the headers in the first segment */
+	ph(0)->filesz = ph(0)->memsz = 0x1100;
+	ph(1)->vaddr = 0x2000;
+	ph(1)->offset = 0x1100;
+	ck_assert_int_eq(parse(n), 0);
+	ck_assert(im.pie);
+	ck_assert_uint_eq(im.seg[0].vaddr, ELF_PIE_BASE);
+	ck_assert_uint_eq(im.seg[1].vaddr, ELF_PIE_BASE + 0x2000);
+	ck_assert_uint_eq(im.entry, ELF_PIE_BASE + 0x10);
+	ck_assert_uint_eq(im.phdr, ELF_PIE_BASE + 64);
+	ck_assert_uint_eq(im.end, ELF_PIE_BASE + 0x4000);
+	/* its entry must still be in an executable segment, moved */
+	eh()->entry = 0x2010;
+	ck_assert_int_eq(parse(n), -AE_ENOEXEC);
+	ck_assert_str_eq(why, "entry point outside every executable "
+			      "segment");
+	/* a segment the move takes past the user range */
+	eh()->entry = 0x10;
+	ph(1)->vaddr = HI - ELF_PIE_BASE;
+	ck_assert_int_eq(parse(n), -AE_ENOEXEC);
+	ck_assert_str_eq(why, "a segment outside the user range");
+	ph(1)->vaddr = ~0ull - 0x100;	/* would wrap */
+	ck_assert_int_eq(parse(n), -AE_ENOEXEC);
+	ck_assert_str_eq(why, "a segment outside the user range");
+	/* dynamically linked: its interpreter named */
+	ph(1)->vaddr = 0x2000;
+	ph(1)->type = 3;		/* PT_INTERP */
+	ck_assert_int_eq(parse(n), -AE_ENOEXEC);
+	ck_assert_str_eq(why, "dynamically linked (it names an interpreter): "
+			      "only static programs run");
 }
 END_TEST
 
@@ -422,6 +465,7 @@ Suite *suite_elf(void)
 
 	tcase_add_test(tc, test_elf_good_image_read);
 	tcase_add_test(tc, test_elf_not_elf_or_wrong_kind);
+	tcase_add_test(tc, test_elf_static_pie_moved_to_its_base);
 	tcase_add_test(tc, test_elf_program_headers_checked);
 	tcase_add_test(tc, test_elf_segment_file_part_checked);
 	tcase_add_test(tc, test_elf_segment_outside_user_range);
