@@ -18,6 +18,7 @@
 #include <aegis/kprintf.h>
 #include <aegis/linux.h>
 #include <aegis/linux_syscalls.h>
+#include <aegis/mm.h>
 #include <aegis/node.h>
 #include <aegis/proc.h>
 #include <aegis/sched.h>
@@ -2257,7 +2258,7 @@ int64_t lsys_mmap(const uint64_t a[SYS_ARGS_MAX])
 	int fd = (int)(int32_t)a[4], h = -1, rc;
 	struct proc_lfd *l;
 	struct node_stat st;
-	bool fixed;
+	bool fixed, shared;
 	PROC_OR_ESRCH(p);
 
 	if (!len || (off & (PAGE_4K - 1)))
@@ -2265,11 +2266,16 @@ int64_t lsys_mmap(const uint64_t a[SYS_ARGS_MAX])
 	if (len > hal_mmu_user_range().hi)
 		return -AE_ENOMEM;
 	len = (len + PAGE_4K - 1) & ~(PAGE_4K - 1);
-	if ((flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE)
-		return -AE_EINVAL;	/* shared mappings: not kept yet */
-	if (flags & ~(uint32_t)(MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS |
-				MAP_NORESERVE | MAP_POPULATE | MAP_STACK |
-				MAP_FIXED_NOREPLACE))
+	/* MAP_SHARED (or MAP_SHARED_VALIDATE, which has both bits):
+	 * anonymous memory a fork shares; a file's shared pages are not
+	 * kept yet */
+	shared = (flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE;
+	if (!(flags & (MAP_SHARED | MAP_PRIVATE)) ||
+	    (shared && !(flags & MAP_ANONYMOUS)))
+		return -AE_EINVAL;
+	if (flags & ~(uint32_t)(MAP_PRIVATE | MAP_SHARED | MAP_FIXED |
+				MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE |
+				MAP_STACK | MAP_FIXED_NOREPLACE))
 		return -AE_EINVAL;
 	if (prot & ~(uint32_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -AE_EINVAL;
@@ -2298,7 +2304,8 @@ int64_t lsys_mmap(const uint64_t a[SYS_ARGS_MAX])
 		hp = 0;		/* PROT_NONE: HAL_PROT_USER alone */
 	if ((hp & HAL_PROT_WRITE) && (hp & HAL_PROT_EXEC))
 		hp &= ~(uint32_t)HAL_PROT_EXEC;	/* filled first, then set */
-	rc = proc_mmap(p, addr, len, hp, fixed, &va);
+	rc = proc_mmap(p, addr, len, hp | (shared ? MM_PROT_SHARED : 0),
+		       fixed, &va);
 	if (rc)
 		return rc == -AE_EEXIST && !(flags & MAP_FIXED_NOREPLACE) ?
 		       -AE_ENOMEM : rc;

@@ -122,6 +122,10 @@ struct mm_cow_stats {
  * map and protect never take HAL_PROT_COW (-EINVAL): mm sets it.
  */
 #define MM_AS_MAX	64
+/* mm.as.map's prot may add this: the mapping is shared (MAP_SHARED): a
+ * space cloned from this one holds the same frames there, writable in
+ * both, never copy-on-write. */
+#define MM_PROT_SHARED	(1u << 31)
 #define MM_AS_REGIONS	32	/* mappings per address space */
 
 struct mm_as_req {

@@ -34,6 +34,7 @@ struct region {
 	uint64_t va;
 	uint64_t pages;
 	uint32_t prot;
+	bool shared;	/* MM_PROT_SHARED: a fork shares it, writable */
 };
 
 struct space {
@@ -198,10 +199,12 @@ static int do_map(struct mm_state *m, struct space *s,
 {
 	struct HalPageAlloc a = ops(m);
 	uint64_t n = q->len / MM_PAGE_SIZE, k;
+	bool shared = q->prot & MM_PROT_SHARED;
+	uint32_t prot = q->prot & ~MM_PROT_SHARED;
 	int rc = check_range(q->va, q->len), join = -1;
 
 	if (!rc)
-		rc = check_prot(q->prot);
+		rc = check_prot(prot);
 	if (rc)
 		return rc;
 	if (overlaps(s, q->va, q->len))
@@ -209,7 +212,7 @@ static int do_map(struct mm_state *m, struct space *s,
 	/* a mapping right after (or before) one of the same protection
 	 * extends it: a heap that grows a piece at a time stays one */
 	for (k = 0; k < s->nreg && join < 0; k++)
-		if (s->reg[k].prot == q->prot &&
+		if (s->reg[k].prot == prot && s->reg[k].shared == shared &&
 		    (s->reg[k].va + s->reg[k].pages * MM_PAGE_SIZE == q->va ||
 		     q->va + q->len == s->reg[k].va))
 			join = (int)k;
@@ -229,7 +232,7 @@ static int do_map(struct mm_state *m, struct space *s,
 		memset((void *)(uintptr_t)(pa + m->va_offset), 0,
 		       MM_PAGE_SIZE);
 		rc = hal_mmu_map(s->root, q->va + k * MM_PAGE_SIZE, pa,
-				 MM_PAGE_SIZE, q->prot, &a);
+				 MM_PAGE_SIZE, prot, &a);
 		if (rc) {
 			buddy_free(&m->b, (uint64_t)pfn, 0);
 			break;
@@ -247,7 +250,8 @@ static int do_map(struct mm_state *m, struct space *s,
 	}
 	s->reg[s->nreg].va = q->va;
 	s->reg[s->nreg].pages = n;
-	s->reg[s->nreg].prot = q->prot;
+	s->reg[s->nreg].prot = prot;
+	s->reg[s->nreg].shared = shared;
 	s->nreg++;
 	return 0;
 }
@@ -262,15 +266,14 @@ static void cut_region(struct space *s, int i, uint64_t va, uint64_t len)
 
 	s->reg[i] = s->reg[--s->nreg];
 	if (va > g.va) {
-		s->reg[s->nreg].va = g.va;
+		s->reg[s->nreg] = g;
 		s->reg[s->nreg].pages = (va - g.va) / MM_PAGE_SIZE;
-		s->reg[s->nreg].prot = g.prot;
 		s->nreg++;
 	}
 	if (va + len < end) {
+		s->reg[s->nreg] = g;
 		s->reg[s->nreg].va = va + len;
 		s->reg[s->nreg].pages = (end - va - len) / MM_PAGE_SIZE;
-		s->reg[s->nreg].prot = g.prot;
 		s->nreg++;
 	}
 }
@@ -308,6 +311,7 @@ static int do_protect(struct mm_state *m, struct space *s,
 {
 	struct HalPageAlloc a = ops(m);
 	int rc = check_range(q->va, q->len), i;
+	bool shared;
 
 	if (!rc)
 		rc = check_prot(q->prot);
@@ -318,7 +322,8 @@ static int do_protect(struct mm_state *m, struct space *s,
 		return -AE_ENOENT;
 	if (!room_to_cut(s, i, q->va, q->len, 1))
 		return -AE_ENOSPC;
-	if (q->prot & HAL_PROT_WRITE) {
+	shared = s->reg[i].shared;
+	if ((q->prot & HAL_PROT_WRITE) && !shared) {
 		/* page by page: a frame another space holds stays
 		 * copy-on-write, never writable */
 		for (uint64_t va = q->va; va < q->va + q->len && !rc;
@@ -343,6 +348,7 @@ static int do_protect(struct mm_state *m, struct space *s,
 	s->reg[s->nreg].va = q->va;
 	s->reg[s->nreg].pages = q->len / MM_PAGE_SIZE;
 	s->reg[s->nreg].prot = q->prot;
+	s->reg[s->nreg].shared = shared;
 	s->nreg++;
 	return 0;
 }
@@ -401,7 +407,7 @@ static int do_clone(struct mm_state *m, struct space *s,
 		const struct region *g = &s->reg[i];
 		uint64_t len = g->pages * MM_PAGE_SIZE;
 
-		if (!(g->prot & HAL_PROT_WRITE))
+		if (!(g->prot & HAL_PROT_WRITE) || g->shared)
 			continue;
 		rc = hal_mmu_protect(s->root, g->va, len, cow_prot(g->prot), &a);
 		if (rc)
@@ -415,7 +421,7 @@ static int do_clone(struct mm_state *m, struct space *s,
 	d = space_of(rep.id);
 	for (uint32_t i = 0; i < s->nreg && !rc; i++) {
 		const struct region *g = &s->reg[i];
-		uint32_t prot = cow_prot(g->prot);
+		uint32_t prot = g->shared ? g->prot : cow_prot(g->prot);
 		uint64_t k, done = 0;
 
 		for (k = 0; k < g->pages && !rc; k++) {

@@ -670,9 +670,15 @@ static void forked_memory(void)
 {
 	int go[2], back[2];
 	long pid, copies = sys_number("/sys/mm/cow_copies");
-	char c, *m;
+	char c, *m, *sh;
 
 	memset(big, 'a', sizeof(big));
+	/* MAP_SHARED | MAP_ANONYMOUS: the fork shares it, both ways */
+	sh = (char *)sys6(NR_mmap, 0, 2 * 4096, 3, 0x21, -1, 0);
+	CHECK((unsigned long)sh < -4096ul);
+	if ((unsigned long)sh >= -4096ul)
+		return;
+	memset(sh, 's', 2 * 4096);
 	m = (char *)sys6(NR_mmap, 0, 16 * 4096, 3, 0x22, -1, 0);
 	CHECK((unsigned long)m < -4096ul);
 	if ((unsigned long)m >= -4096ul)
@@ -685,11 +691,18 @@ static void forked_memory(void)
 
 		/* what the parent had at the fork */
 		bad |= big[0] != 'a' || big[sizeof(big) - 1] != 'a' ||
-		       m[0] != 'm' || m[16 * 4096 - 1] != 'm';
+		       m[0] != 'm' || m[16 * 4096 - 1] != 'm' ||
+		       sh[4096] != 's';
+		sh[10] = 'c';		/* the parent sees it */
 		L(write, back[1], "1", 1, 0);	/* the parent writes now */
 		L(read, go[0], &c, 1, 0);
-		/* not what it wrote after */
-		bad |= (big[100] != 'a' || m[100] != 'm') << 1;
+		/* not what it wrote after, but in the shared mapping */
+		bad |= (big[100] != 'a' || m[100] != 'm' || sh[20] != 'p')
+		       << 1;
+		/* read-only and back, still shared */
+		bad |= (L(mprotect, sh + 4096, 4096, 1, 0) != 0 ||
+			L(mprotect, sh + 4096, 4096, 3, 0) != 0) << 6;
+		sh[4096 + 30] = 'c';
 		/* its own writes, the parent's unchanged (checked there) */
 		big[200] = 'c';
 		m[200] = 'c';
@@ -714,6 +727,8 @@ static void forked_memory(void)
 		CHECK(sys_number("/sys/mm/shared") >= 80);
 	big[100] = 'p';
 	m[100] = 'p';
+	CHECK(sh[10] == 'c');		/* the child's, in the shared one */
+	sh[20] = 'p';
 	CHECK(L(write, go[1], "g", 1, 0) == 1);
 	CHECK(L(write, go[1], "kern", 4, 0) == 4);
 	CHECK(L(read, back[0], &c, 1, 0) == 1 && c == '2');
@@ -721,6 +736,7 @@ static void forked_memory(void)
 	CHECK(big[200] == 'a' && m[200] == 'm' && big[8 * 4096] == 'a');
 	CHECK(memcmp(big + 5 * 4096, "aaaa", 4) == 0);
 	CHECK(m[12 * 4096] == 'm');	/* the child's munmap is its own */
+	CHECK(sh[4096 + 30] == 'c');
 	CHECK(L(write, go[1], "e", 1, 0) == 1);
 	CHECK(status_of(pid) == 0);
 	CHECK(big[100] == 'p' && m[100] == 'p');
@@ -730,6 +746,7 @@ static void forked_memory(void)
 	if (on_aegis())		/* copies made: the writes above */
 		CHECK(sys_number("/sys/mm/cow_copies") >= copies + 3);
 	L(munmap, m, 16 * 4096, 0, 0);
+	L(munmap, sh, 2 * 4096, 0, 0);
 	L(close, go[0], 0, 0, 0);
 	L(close, go[1], 0, 0, 0);
 	L(close, back[0], 0, 0, 0);
