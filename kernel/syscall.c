@@ -82,7 +82,7 @@ static int user_copy(void *kbuf, uint64_t va, uint64_t len, bool to_user)
 
 	while (len) {
 		uint64_t pa, n = PAGE - (va & (PAGE - 1));
-		uint32_t prot;
+		uint32_t prot = 0;	/* (a failed lookup leaves it) */
 		char *u;
 		bool was;
 
