@@ -495,15 +495,20 @@ CASES = [
                  # fg continues it in the foreground, Ctrl-C ends it
                  (r'Stopped +sleep 100', [(b'fg\r', 1.5), (b'\x03', 0.5),
                                           (b'echo back $?\r', 0)], 0.5),
-                 # a loop in ash itself, no system call in it: Ctrl-C
-                 # breaks it (its handler runs between instructions)
-                 (r'(^|\$ )back 130$', [(b'i=0; while :; do i=$((i+1)); '
-                                         b'done\r', 1.5), (b'\x03', 0.5),
-                                        (b'echo spun $((i > 0))\r', 0)],
-                  0.5),
-                 # Ctrl-Z stops a busy child
-                 (r'(^|\$ )spun 1$', [(b"sh -c 'while :; do :; done'\r",
-                                       1.5), (b'\x1a', 0)], 0.5),
+                 # a loop in ash itself, no system call in it after its
+                 # first round (which says so): Ctrl-C breaks it (its
+                 # handler runs between instructions).  The keys wait
+                 # for that line, not for a time: under load the guest
+                 # may not have started the loop 1.5 s after Enter
+                 (r'(^|\$ )back 130$', b'i=0; while :; do i=$((i+1)); '
+                                       b'[ $i = 1 ] && echo spinning; '
+                                       b'done\r', 0.5),
+                 (r'^spinning$', [(b'\x03', 0.5),
+                                  (b'echo spun $((i > 0))\r', 0)], 0.5),
+                 # Ctrl-Z stops a busy child (once it says it runs)
+                 (r'(^|\$ )spun 1$', b"sh -c 'echo busy; while :; do :; "
+                                     b"done'\r", 0.5),
+                 (r'^busy$', b'\x1a', 0.5),
                  (r'Stopped +sh -c', b'kill -9 %1; sleep 1; jobs; '
                                      b'echo killed\r', 0.5),
                  (r'(^|\$ )killed$', b'sleep 60 &\r', 0.5),
