@@ -10,16 +10,22 @@
  * the file answers -ESTALE (its handles died with the old instance) until
  * it is closed.
  *
- * A restart of ns itself forgets the mounts and the files. The owners
- * mount again when they see ns's new generation (node_owner_check, at
- * their next message: the supervisor's "service.up" is one), and a handle of the old instance answers -ESTALE: the
- * handle a client holds carries ns's generation above its slot (bits 16
- * and up, FD_GEN), so it can never name a slot of the new instance.
+ * A restart of ns itself keeps the mounts (the namespace is the
+ * system's, as tmpfs's files are: a path resolves the same the moment ns
+ * is back) and forgets the files. The init checks what it kept: an entry
+ * whose name is not one component, which repeats a name, or whose owner
+ * is no longer a service goes. The owners still mount again when they
+ * see ns's new generation (node_owner_check, at their next message: the
+ * supervisor's "service.up" is one), which finds their mount kept. A
+ * handle of the old instance answers -ESTALE: the handle a client holds
+ * carries ns's generation above its slot (bits 16 and up, FD_GEN), so it
+ * can never name a slot of the new instance.
  */
 #include <string.h>
 #include <aegis/bus.h>
 #include <aegis/clients.h>
 #include <aegis/errno.h>
+#include <aegis/kprintf.h>
 #include <aegis/linux.h>
 #include <aegis/node.h>
 #include <aegis/service.h>
@@ -60,18 +66,49 @@ static const bus_topic_t ns_topics[N_OPS] = {
 	TOPIC_NS_PIPE,
 };
 
+static void mounted(const char *name, bus_svc_t owner);
+
+/* Kept mount entry i can stand beside the first kept ones: one
+ * component (or "/"), a name none of those has, owned by a service that
+ * still exists. */
+static bool mount_sound(unsigned int i, unsigned int kept)
+{
+	const char *name = mounts[i].name;
+	size_t len = strnlen(name, sizeof(mounts[i].name));
+
+	if (len == 0 || len == sizeof(mounts[i].name) ||
+	    (strchr(name, '/') && strcmp(name, "/") != 0))
+		return false;
+	for (unsigned int k = 0; k < kept; k++)
+		if (strcmp(mounts[k].name, name) == 0)
+			return false;
+	return bus_svc_state(mounts[i].owner) != BUS_SVC_FREE;
+}
+
 static int ns_init(void)
 {
-	/* a restart forgets mounts and files: their owners remount, and
-	 * handles of the old instance are stale (FD_GEN) */
-	nmounts = 0;
-	memset(files, 0, sizeof(files));
-	{
-		int self = bus_svc_find("ns");
+	unsigned int kept = 0;
+	int self = bus_svc_find("ns");
 
-		gen_bits = self < 0 ? 0 :
-			   FD_GEN(bus_svc_generation((bus_svc_t)self));
+	/* A restart forgets the files (handles of the old instance are
+	 * stale: FD_GEN) and keeps the mounts that are sound, announced
+	 * again under the new generation. At the first start there are
+	 * none. */
+	memset(files, 0, sizeof(files));
+	gen_bits = self < 0 ? 0 : FD_GEN(bus_svc_generation((bus_svc_t)self));
+	if (nmounts > MOUNTS_MAX)
+		nmounts = 0;
+	for (unsigned int i = 0; i < nmounts; i++) {
+		if (!mount_sound(i, kept)) {
+			kprintf("ns: a kept mount is unsound and goes "
+				"(slot %u)\n", i);
+			continue;
+		}
+		mounts[kept++] = mounts[i];
 	}
+	nmounts = kept;
+	for (unsigned int i = 0; i < nmounts; i++)
+		mounted(mounts[i].name, mounts[i].owner);
 	return 0;
 }
 

@@ -734,10 +734,10 @@ START_TEST(test_ns_restart_stales_handles_and_mounts_come_back)
 }
 END_TEST
 
-/* The supervisor's news of a new ns lost (devfs's queue full, say):
- * devfs still mounts /dev again at its next message of any kind, since it
- * compares ns's generation with the one it mounted at. */
-START_TEST(test_devfs_mounts_again_when_the_news_of_ns_is_lost)
+/* ns restarts and keeps its mounts: /dev answers at once, though devfs
+ * hears nothing of the new ns (no "service.up"), so no path fails in
+ * between; and devfs, at its next message, finds its mount kept. */
+START_TEST(test_ns_restart_keeps_mounts)
 {
 	int devfs = bus_svc_find("devfs"), fd;
 
@@ -745,13 +745,46 @@ START_TEST(test_devfs_mounts_again_when_the_news_of_ns_is_lost)
 	ck_assert_int_eq(bus_unsubscribe((bus_svc_t)devfs, "service.up"), 0);
 	ck_assert_int_eq(service_restart("ns"), 0);
 	bus_run(~0u);
-	ck_assert_int_eq(node_open("/dev/null", NODE_READ, NODE_CRED_KERNEL),
-			 -AE_ENOENT);	/* the new ns has no /dev yet */
-	/* any message: a device devtree announces */
+	fd = node_open("/dev/null", NODE_READ, NODE_CRED_KERNEL);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(node_close(fd), 0);
+	/* any message: a device devtree announces; devfs mounts again */
 	device_event("test.announce", 7, 2, 0, DEVTREE_NO_IRQ, "clk");
 	fd = node_open("/dev/null", NODE_READ, NODE_CRED_KERNEL);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(node_close(fd), 0);
+}
+END_TEST
+
+static int fsx_handle(void *state, const struct bus_msg *m,
+		      struct bus_msg *r)
+{
+	(void)state;
+	(void)m;
+	(void)r;
+	return -AE_ENOSYS;
+}
+
+static int mount_x(void *ctx)
+{
+	(void)ctx;
+	return node_mount("x");
+}
+
+/* A kept mount whose owner is gone is dropped by the restarted ns (a
+ * path under it is no such entry, never a message to a stale id). */
+START_TEST(test_ns_restart_drops_a_mount_whose_owner_is_gone)
+{
+	int s = bus_svc_add("fsx", fsx_handle, NULL, 4, BUS_PRIO_DEFAULT);
+	struct node_stat st;
+
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(bus_run_as((bus_svc_t)s, mount_x, NULL), 0);
+	ck_assert_int_eq(bus_svc_remove((bus_svc_t)s), 0);
+	ck_assert_int_eq(service_restart("ns"), 0);
+	bus_run(~0u);
+	ck_assert_int_eq(node_stat("/x", &st, NODE_CRED_KERNEL), -AE_ENOENT);
+	ck_assert_int_ge(node_stat("/dev", &st, NODE_CRED_KERNEL), 0);
 }
 END_TEST
 
@@ -838,7 +871,8 @@ Suite *suite_devfs(void)
 	tcase_add_test(tc, test_devfs_removal_of_unknown_device_ignored);
 	tcase_add_test(tc, test_devfs_restart_learns_attached_devices);
 	tcase_add_test(tc, test_ns_restart_stales_handles_and_mounts_come_back);
-	tcase_add_test(tc, test_devfs_mounts_again_when_the_news_of_ns_is_lost);
+	tcase_add_test(tc, test_ns_restart_keeps_mounts);
+	tcase_add_test(tc, test_ns_restart_drops_a_mount_whose_owner_is_gone);
 	tcase_add_test(tc, test_ns_files_keep_a_reserve_for_root);
 	tcase_add_test(tc, test_node_slot_allowed);
 	suite_add_tcase(s, tc);
