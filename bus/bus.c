@@ -119,7 +119,7 @@ static uint32_t lin_block, corr_block;	/* the next block's first id */
 
 /* The next id of a block-wise counter; 0 is never given (it means
  * none). One CPU alone takes consecutive blocks: 1, 2, 3, ... */
-static uint32_t next_id(uint32_t *next, uint32_t *end, uint32_t *pool,
+static BUS_HOT uint32_t next_id(uint32_t *next, uint32_t *end, uint32_t *pool,
 			uint32_t mask)
 {
 	for (;;) {
@@ -166,7 +166,7 @@ static void tc_fold(struct tcache *tc, unsigned int w)
 	tc->topic[w] = -1;
 }
 
-static struct tcount *tst_on(unsigned int cpu, bus_topic_t t)
+static BUS_HOT struct tcount *tst_on(unsigned int cpu, bus_topic_t t)
 {
 	struct tcache *tc = &tcache[cpu];
 	unsigned int w = t & (TC_WAYS - 1);
@@ -178,7 +178,7 @@ static struct tcount *tst_on(unsigned int cpu, bus_topic_t t)
 	return &tc->c[w];
 }
 
-static struct tcount *tst(bus_topic_t t)
+static BUS_HOT struct tcount *tst(bus_topic_t t)
 {
 	return tst_on(bus_cpu(), t);
 }
@@ -186,7 +186,7 @@ static struct tcount *tst(bus_topic_t t)
 /* The counts below are atomic only once more than one CPU may enter
  * the bus (bus_smp): on one CPU a locked instruction costs as much as
  * the rest of a small step. */
-static uint32_t next_seq(bus_topic_t t)
+static BUS_HOT uint32_t next_seq(bus_topic_t t)
 {
 	if (!bus_smp())
 		return (uint32_t)++tstats[t].seq;
@@ -206,7 +206,7 @@ static void cnt_add(uint64_t *c, uint64_t n)
 
 /* A service's pending count: a sender anywhere takes one (within
  * qlimit when limit), its CPU gives it back when the message leaves. */
-static bool pending_take(struct svc *v, bool limit)
+static BUS_HOT bool pending_take(struct svc *v, bool limit)
 {
 	uint32_t p = __atomic_load_n(&v->stats.pending, __ATOMIC_RELAXED);
 
@@ -225,7 +225,7 @@ static bool pending_take(struct svc *v, bool limit)
 	return true;
 }
 
-static void pending_give(struct svc *v)
+static BUS_HOT void pending_give(struct svc *v)
 {
 	if (!bus_smp())
 		v->stats.pending--;
@@ -262,7 +262,7 @@ static void waiter_free(struct waiter *w)
 	w->corr = 0;
 }
 
-static uint64_t now(void)
+static BUS_HOT uint64_t now(void)
 {
 	return clock_fn ? clock_fn() : 0;
 }
@@ -1090,7 +1090,7 @@ bus_svc_t bus_current(void)
 
 /* ---- causal lineage ---------------------------------------------------- */
 
-static void lineage_new(struct bus_cpu *bc, bus_svc_t src,
+static BUS_HOT void lineage_new(struct bus_cpu *bc, bus_svc_t src,
 			struct bus_lineage *l)
 {
 	const struct bus_lineage *c = bc->cause_forced;
@@ -1146,7 +1146,7 @@ void bus_trace_lineage_new(struct trace_rec *r, bus_svc_t src)
 	r->trace = lin.trace;
 }
 
-static int resolve_prio(const struct bus_cpu *bc, int prio)
+static BUS_HOT int resolve_prio(const struct bus_cpu *bc, int prio)
 {
 	if (prio == BUS_PRIO_INHERIT) {
 		if (bc->depth)
@@ -1158,7 +1158,40 @@ static int resolve_prio(const struct bus_cpu *bc, int prio)
 	return prio;
 }
 
-static void fill(struct bus_msg *m, bus_topic_t topic, uint8_t kind,
+/* A payload (at most BUS_INLINE_MAX bytes, below 64) into a message: by
+ * the bits of its length, each a copy of fixed size (a move or two, no
+ * call into memcpy for a few bytes). */
+_Static_assert(BUS_INLINE_MAX < 64, "a length's bits below 64");
+static BUS_HOT void copy_payload(uint8_t *to, const void *from, size_t len)
+{
+	const uint8_t *f = from;
+	size_t k = 0;
+
+	if (len & 32) {
+		__builtin_memcpy(to, f, 32);
+		k = 32;
+	}
+	if (len & 16) {
+		__builtin_memcpy(to + k, f + k, 16);
+		k += 16;
+	}
+	if (len & 8) {
+		__builtin_memcpy(to + k, f + k, 8);
+		k += 8;
+	}
+	if (len & 4) {
+		__builtin_memcpy(to + k, f + k, 4);
+		k += 4;
+	}
+	if (len & 2) {
+		__builtin_memcpy(to + k, f + k, 2);
+		k += 2;
+	}
+	if (len & 1)
+		to[k] = f[k];
+}
+
+static BUS_HOT void fill(struct bus_msg *m, bus_topic_t topic, uint8_t kind,
 		 uint8_t prio, bus_svc_t src, bus_svc_t dst, const void *data,
 		 size_t len, uint64_t ts)
 {
@@ -1171,8 +1204,7 @@ static void fill(struct bus_msg *m, bus_topic_t topic, uint8_t kind,
 	m->len = (uint16_t)len;
 	m->status = 0;
 	m->ts = ts;
-	if (len)
-		memcpy(m->data, data, len);
+	copy_payload(m->data, data, len);
 }
 
 /* Queue one message for dst; counts a drop when it cannot. limit: obey
@@ -1440,7 +1472,7 @@ post(struct bus_cpu *bc, bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 	return rc;
 }
 
-static int check_args(bus_topic_t topic, const void *data, size_t len)
+static BUS_HOT int check_args(bus_topic_t topic, const void *data, size_t len)
 {
 	if (!topic_live(topic) || (len && !data))
 		return -AE_EINVAL;
@@ -1523,7 +1555,7 @@ static struct bus_cpu *enter_send(bus_topic_t t, bus_svc_t dst)
 	return bc;
 }
 
-static int publish(struct bus_cpu *bc, bus_svc_t src, bus_topic_t topic,
+static BUS_HOT int publish(struct bus_cpu *bc, bus_svc_t src, bus_topic_t topic,
 		   int prio, const void *data, size_t len)
 {
 	struct sub *const *subs;
@@ -1760,7 +1792,7 @@ static int post_reply(const struct bus_msg *req,
 
 /* lin: the lineage of the message s handles; NULL: a new message that
  * s's caller (or src, outside handlers) posts now (an inline call) */
-static const struct bus_lineage *chain_push(struct bus_cpu *bc, bus_svc_t s,
+static BUS_HOT const struct bus_lineage *chain_push(struct bus_cpu *bc, bus_svc_t s,
 					    uint8_t prio,
 					    const struct bus_lineage *lin,
 					    bus_svc_t src)
@@ -1827,7 +1859,7 @@ static int wait_free(bus_svc_t s)
 
 /* Back to depth d: the entries above it leave the chain (a fault the
  * guard caught may have left an inner call's entries behind). */
-static void chain_cut(struct bus_cpu *me, unsigned int d)
+static BUS_HOT void chain_cut(struct bus_cpu *me, unsigned int d)
 {
 	while (me->depth > d)
 		__atomic_store_n(&svcs[me->chain[--me->depth].svc].in_chain_of,
@@ -1879,7 +1911,7 @@ static void fault(bus_svc_t s, const struct bus_lineage *lin)
 
 /* Run s's handler for m with s pushed on the call chain, and record the
  * dispatch in the trace. */
-static int run_handler(struct bus_cpu *bc, bus_svc_t s,
+static BUS_HOT int run_handler(struct bus_cpu *bc, bus_svc_t s,
 		       const struct bus_msg *m, const struct bus_lineage *lin,
 		       struct bus_msg *reply, bool inl, uint64_t *clock)
 {
@@ -1945,7 +1977,6 @@ static int run_handler(struct bus_cpu *bc, bus_svc_t s,
 	tr->trace = lin->trace;
 	tr->pad = 0;
 	trace_commit(tr);	/* printed later, by trace_pump */
-	tst_on(bc->cpu, m->topic)->delivered++;
 	if (reply->len > BUS_INLINE_MAX)
 		reply->len = BUS_INLINE_MAX;
 	if (m->kind == BUS_REQUEST && rc >= 0 &&
@@ -2066,8 +2097,13 @@ static int call(bus_svc_t dst, bus_topic_t topic, const void *data,
 	bc = here();	/* a thread waiting may have moved */
 	if (svcs[dst].st != BUS_SVC_RUNNING)	/* it stopped meanwhile */
 		return -AE_ESHUTDOWN;
-	tst(topic)->published++;
-	tst(topic)->copies++;		/* run now: delivered below */
+	{
+		struct tcount *tc = tst(topic);
+
+		tc->published++;
+		tc->copies++;		/* run now, below */
+		tc->delivered++;
+	}
 	clock = now();
 	fill(&m, topic, BUS_REQUEST, prio, bus_current(), dst, data, len,
 	     clock);
@@ -2166,7 +2202,7 @@ int bus_call_wait_as(bus_svc_t src, bus_svc_t dst, bus_topic_t topic,
 /* Deliver one queued message (slot i) to its destination; *clock is the
  * time it starts (and, on return, the time it ended). The handler reads
  * the message in its pool slot, which is freed after it returns. */
-static void deliver(struct bus_cpu *bc, unsigned int i, uint64_t *clock)
+static BUS_HOT void deliver(struct bus_cpu *bc, unsigned int i, uint64_t *clock)
 {
 	struct bus_msg *m = q_msg(i);
 	struct bus_msg reply;
@@ -2194,7 +2230,14 @@ static void deliver(struct bus_cpu *bc, unsigned int i, uint64_t *clock)
 		return;
 	}
 	pending_give(v);
-	tst(m->topic)->queued--;
+	{
+		/* one look in this CPU's counts: the handler may post to
+		 * other topics, and their slots may take this one's */
+		struct tcount *tc = tst_on(bc->cpu, m->topic);
+
+		tc->queued--;
+		tc->delivered++;	/* its handler runs now, below */
+	}
 	if (sub) {
 		/* counted before the handler runs: it may unsubscribe */
 		sub->queued--;
@@ -2281,7 +2324,7 @@ static void drain_irqs(void)
 
 /* One dispatch; *clock is now on entry and the handler's end on exit, so
  * back-to-back dispatches read the clock once each. */
-static int dispatch_one(uint64_t *clock)
+static BUS_HOT int dispatch_one(uint64_t *clock)
 {
 	unsigned int me = bus_cpu();
 	int i;

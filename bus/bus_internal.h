@@ -8,6 +8,12 @@
 
 #define BUS_NIL 0xffffu
 
+/* A step of the message path: bus/core.c compiles the path as one unit,
+ * and these are inlined into it wherever it calls them (a call and its
+ * spills cost as much as the step). Other files call the out-of-line
+ * copy. */
+#define BUS_HOT inline __attribute__((always_inline))
+
 /* lock.c: the bus lock (a no-op until bus_set_cpus). bus_lock and
  * bus_unlock nest on one CPU; bus_lock_drop lets go entirely and says
  * how deep it was held, bus_lock_retake holds it that deep again (also
@@ -55,9 +61,23 @@ void bus_lock_upgrade(void);
 /* the same for CPU cpu, which the caller knows runs it (one look-up of
  * the CPU per entry, not one per step); bus_lock_is_local_on - CPU cpu
  * holds the bus by its own lock only */
-bool bus_lock_local_on(unsigned int cpu);
-bool bus_lock_is_local_on(unsigned int cpu);
-void bus_unlock_on(unsigned int cpu);
+bool bus_lock_local_on_slow(unsigned int cpu);
+void bus_unlock_on_slow(unsigned int cpu);
+bool bus_lock_is_local_on_slow(unsigned int cpu);
+/* On one CPU there is no lock: these cost a test, not a call. */
+static inline bool bus_lock_local_on(unsigned int cpu)
+{
+	return bus_smp() ? bus_lock_local_on_slow(cpu) : false;
+}
+static inline bool bus_lock_is_local_on(unsigned int cpu)
+{
+	return bus_smp() ? bus_lock_is_local_on_slow(cpu) : false;
+}
+static inline void bus_unlock_on(unsigned int cpu)
+{
+	if (bus_smp())
+		bus_unlock_on_slow(cpu);
+}
 void bus_whole_taken(unsigned int ncpus);
 unsigned int bus_lock_depth(void);	/* how deep this CPU holds it */
 unsigned int bus_lock_drop_slow(void);
@@ -278,6 +298,15 @@ void route_apply(struct route_verdict *v, bus_topic_t topic, bus_svc_t src,
 /* route_none - would route_apply examine no rule for this message (and
  * so change nothing, not even a count)? dst BUS_NIL: a publish nobody
  * subscribes to. */
-bool route_none(bus_topic_t topic, bus_svc_t src, bus_svc_t dst);
+bool route_none_slow(bus_topic_t topic, bus_svc_t src, bus_svc_t dst);
+extern unsigned int route_nrules;
+/* No rule judges or copies this message: with no rule at all, known here
+ * (the message path asks it per copy, without a call). */
+static inline bool route_none(bus_topic_t topic, bus_svc_t src,
+			      bus_svc_t dst)
+{
+	return __builtin_expect(route_nrules == 0, 1) ||
+	       route_none_slow(topic, src, dst);
+}
 
 #endif

@@ -216,15 +216,28 @@ static int refuse(unsigned int why, bus_topic_t t, uint8_t kind,
 	return -AE_EBADMSG;
 }
 
-int contract_check(bus_topic_t t, uint8_t kind, bus_svc_t src,
-		   bus_svc_t dst, size_t len)
+static int contract_check_slow(const struct bus_contract *c, bus_topic_t t,
+			       uint8_t kind, bus_svc_t src, bus_svc_t dst,
+			       size_t len);
+
+/* A topic without a contract, or an open one: a test, not a call. */
+BUS_HOT int contract_check(bus_topic_t t, uint8_t kind, bus_svc_t src,
+			   bus_svc_t dst, size_t len)
 {
 	const struct bus_contract *c = covers[t];
-	bool want_request;
-	int own;
 
 	if (!c || c->kind == BUS_C_OPEN)
 		return 0;
+	return contract_check_slow(c, t, kind, src, dst, len);
+}
+
+static int contract_check_slow(const struct bus_contract *c, bus_topic_t t,
+			       uint8_t kind, bus_svc_t src, bus_svc_t dst,
+			       size_t len)
+{
+	bool want_request;
+	int own;
+
 	want_request = c->kind == BUS_C_REQUEST;
 	if (want_request != (kind == BUS_REQUEST))
 		return refuse(BUS_REFUSED_KIND, t, kind, src, dst, 0);

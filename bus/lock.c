@@ -224,7 +224,7 @@ bool bus_lock_local_slow(void)
 	return bus_lock_local_on(bus_cpu());
 }
 
-bool bus_lock_local_on(unsigned int c)
+bool bus_lock_local_on_slow(unsigned int c)
 {
 	struct lkcpu *m = &lk[c];
 
@@ -256,7 +256,7 @@ void bus_lock_upgrade(void)
 		upgrade(m, m->held > 1);
 }
 
-bool bus_lock_is_local_on(unsigned int c)
+bool bus_lock_is_local_on_slow(unsigned int c)
 {
 	return bus_cpu_fn && lk[c].mode == LOCAL;
 }
@@ -267,7 +267,7 @@ void bus_unlock_slow(void)
 		bus_unlock_on(bus_cpu());
 }
 
-void bus_unlock_on(unsigned int c)
+void bus_unlock_on_slow(unsigned int c)
 {
 	struct lkcpu *m = &lk[c];
 

@@ -84,12 +84,12 @@ static struct qfree {
 #define QBATCH	32
 static struct bus_pool_stats pstats;
 
-static inline struct qlink *L(uint32_t i)
+static BUS_HOT struct qlink *L(uint32_t i)
 {
 	return &links[i >> QCHUNK_SHIFT][i & (QCHUNK - 1)];
 }
 
-struct bus_msg *q_msg(unsigned int i)
+BUS_HOT struct bus_msg *q_msg(unsigned int i)
 {
 	return &msgs[i >> QCHUNK_SHIFT][i & (QCHUNK - 1)];
 }
@@ -172,7 +172,7 @@ static bool grow(void)
 
 /* With the bus held whole (or on one CPU): may the shared stack and
  * other CPUs' stacks be touched? */
-static bool whole_on(unsigned int cpu)
+static BUS_HOT bool whole_on(unsigned int cpu)
 {
 	return !bus_smp() || !bus_lock_is_local_on(cpu);
 }
@@ -236,7 +236,7 @@ bool q_room_on(unsigned int cpu, unsigned int n)
 	return fc[cpu].n >= n;
 }
 
-int q_alloc_on(unsigned int cpu)
+BUS_HOT int q_alloc_on(unsigned int cpu)
 {
 	struct qfree *f = &fc[cpu];
 	uint32_t i;
@@ -254,7 +254,7 @@ void q_free(unsigned int i)
 	q_free_on(bus_cpu(), i);
 }
 
-void q_free_on(unsigned int cpu, unsigned int i)
+BUS_HOT void q_free_on(unsigned int cpu, unsigned int i)
 {
 	struct qfree *f = &fc[cpu];
 
@@ -275,11 +275,20 @@ void q_free_on(unsigned int cpu, unsigned int i)
 	q_trim();
 }
 
-void q_trim(void)
+static void q_trim_slow(void);
+
+/* Called at every free: only a grown pool has anything to give back. */
+BUS_HOT void q_trim(void)
+{
+	if (nchunks > QSTATIC)
+		q_trim_slow();
+}
+
+static void q_trim_slow(void)
 {
 	/* every slot free and some were grown: give them back (the free
 	 * stacks are rebuilt over the static chunks) */
-	if (nchunks > QSTATIC && free_all() == nchunks * QCHUNK) {
+	if (free_all() == nchunks * QCHUNK) {
 		release_grown();
 		free_top = QNIL;
 		nfree = 0;
@@ -336,7 +345,7 @@ int q_inbox_next(unsigned int i)
 }
 
 /* Slot i at the tail of level p of CPU c's queue. */
-static void level_append(uint32_t i, unsigned int p, unsigned int c)
+static BUS_HOT void level_append(uint32_t i, unsigned int p, unsigned int c)
 {
 	struct qcpu *q = &qc[c];
 	struct qlink *l = L(i);
@@ -355,7 +364,7 @@ static void level_append(uint32_t i, unsigned int p, unsigned int c)
 }
 
 /* Slot i off its level's FIFO. */
-static void level_unlink(uint32_t i)
+static BUS_HOT void level_unlink(uint32_t i)
 {
 	struct qlink *l = L(i);
 	struct qcpu *q = &qc[l->cpu];
@@ -374,7 +383,7 @@ static void level_unlink(uint32_t i)
 	q->queued--;
 }
 
-void q_push(unsigned int i, bool irq, unsigned int cpu)
+BUS_HOT void q_push(unsigned int i, bool irq, unsigned int cpu)
 {
 	struct bus_msg *m = q_msg(i);
 	unsigned int p = irq ? 0 : m->prio + 1u;
@@ -393,7 +402,7 @@ void q_push(unsigned int i, bool irq, unsigned int cpu)
 }
 
 /* Take slot i off both its lists. */
-static void unlink_slot(uint32_t i)
+static BUS_HOT void unlink_slot(uint32_t i)
 {
 	struct qlink *l = L(i);
 	bus_svc_t d = q_msg(i)->dst;
@@ -409,7 +418,7 @@ static void unlink_slot(uint32_t i)
 		L(l->dnext)->dprev = l->dprev;
 }
 
-int q_pop(unsigned int cpu)
+BUS_HOT int q_pop(unsigned int cpu)
 {
 	struct qcpu *q = &qc[cpu < BUS_CPUS ? cpu : 0];
 	unsigned int p;
@@ -438,17 +447,17 @@ unsigned int q_count_on(unsigned int cpu)
 	return cpu < BUS_CPUS ? qc[cpu].queued : 0;
 }
 
-void q_set_sub(unsigned int i, void *sub)
+BUS_HOT void q_set_sub(unsigned int i, void *sub)
 {
 	L(i)->sub = sub;
 }
 
-void *q_sub(unsigned int i)
+BUS_HOT void *q_sub(unsigned int i)
 {
 	return L(i)->sub;
 }
 
-struct bus_lineage *q_lineage(unsigned int i)
+BUS_HOT struct bus_lineage *q_lineage(unsigned int i)
 {
 	return &L(i)->lin;
 }

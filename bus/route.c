@@ -99,7 +99,7 @@ struct rtext {
 
 static struct rule *slots[BUS_RULES_MAX];	/* by id */
 static uint16_t table[BUS_RULES_MAX];		/* ids in rule order */
-static unsigned int nrules;
+unsigned int route_nrules;	/* bus_internal.h: route_none's fast test */
 static struct rlist *topic_idx[BUS_TOPIC_MAX];
 static struct rlist *src_idx[SLOTS], *dst_idx[SLOTS];
 static struct rlist *every;
@@ -112,7 +112,7 @@ static uint64_t ticks_per_ms = 1;
 
 unsigned int route_count(void)
 {
-	return nrules;
+	return route_nrules;
 }
 
 uint64_t bus_rule_examined(void)
@@ -460,7 +460,7 @@ static void build_topic(unsigned int t)
 	rl_free(&topic_idx[t]);
 	set_bit(topic_indexed, t, true);
 	set_bit(topic_degraded, t, false);
-	for (unsigned int i = 0; i < nrules; i++) {
+	for (unsigned int i = 0; i < route_nrules; i++) {
 		struct rule *r = slots[table[i]];
 
 		if (r->family == F_TOPIC &&
@@ -561,7 +561,7 @@ void route_svc_removed(bus_svc_t s)
 
 static void renumber(unsigned int from)
 {
-	for (unsigned int i = from; i < nrules; i++)
+	for (unsigned int i = from; i < route_nrules; i++)
 		slots[table[i]]->order = (uint16_t)i;
 }
 
@@ -579,11 +579,11 @@ static void drop(struct rule *r)
 
 void route_reset(void)
 {
-	for (unsigned int i = 0; i < nrules; i++) {
+	for (unsigned int i = 0; i < route_nrules; i++) {
 		bus_free(slots[table[i]], sizeof(struct rule));
 		slots[table[i]] = NULL;
 	}
-	nrules = 0;
+	route_nrules = 0;
 	while (names) {
 		struct sname *n = names;
 
@@ -926,14 +926,14 @@ static int insert(unsigned int at, const char *text, bool pinned,
 	rc = parse(text, &t, why);
 	if (rc)
 		return rc;
-	if (at > nrules) {
+	if (at > route_nrules) {
 		*why = "no rule with that number";
 		return -AE_EINVAL;
 	}
 	rc = reachable(&t, at, why);
 	if (rc)
 		return rc;
-	if (nrules == BUS_RULES_MAX) {
+	if (route_nrules == BUS_RULES_MAX) {
 		*why = "rule table full";
 		return -AE_ENOSPC;
 	}
@@ -958,15 +958,15 @@ static int insert(unsigned int at, const char *text, bool pinned,
 		;
 	r->id = (uint16_t)id;
 	slots[id] = r;
-	memmove(&table[at + 1], &table[at], (nrules - at) * sizeof(table[0]));
+	memmove(&table[at + 1], &table[at], (route_nrules - at) * sizeof(table[0]));
 	table[at] = (uint16_t)id;
-	nrules++;
+	route_nrules++;
 	renumber(at);
 	if (attach(r) == 0)
 		return (int)at;
-	memmove(&table[at], &table[at + 1], (nrules - at - 1) *
+	memmove(&table[at], &table[at + 1], (route_nrules - at - 1) *
 		sizeof(table[0]));
-	nrules--;
+	route_nrules--;
 	renumber(at);
 undo:
 	drop(r);
@@ -978,7 +978,7 @@ nomem:
 int bus_rule_add(const char *text, const char **why)
 {
 	BUS_GUARD();
-	return insert(nrules, text, false, why);
+	return insert(route_nrules, text, false, why);
 }
 
 int bus_rule_insert(unsigned int idx, const char *text, const char **why)
@@ -990,7 +990,7 @@ int bus_rule_insert(unsigned int idx, const char *text, const char **why)
 int bus_rule_add_default(const char *text, const char **why)
 {
 	BUS_GUARD();
-	return insert(nrules, text, true, why);
+	return insert(route_nrules, text, true, why);
 }
 
 int bus_rule_remove(unsigned int idx)
@@ -998,13 +998,13 @@ int bus_rule_remove(unsigned int idx)
 	BUS_GUARD();
 	struct rule *r;
 
-	if (idx >= nrules)
+	if (idx >= route_nrules)
 		return -AE_EINVAL;
 	r = slots[table[idx]];
 	detach(r);
 	memmove(&table[idx], &table[idx + 1],
-		(nrules - idx - 1) * sizeof(table[0]));
-	nrules--;
+		(route_nrules - idx - 1) * sizeof(table[0]));
+	route_nrules--;
 	renumber(idx);
 	drop(r);
 	retry_degraded();
@@ -1017,7 +1017,7 @@ static void sweep(bool all)
 {
 	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < nrules; i++) {
+	for (unsigned int i = 0; i < route_nrules; i++) {
 		struct rule *r = slots[table[i]];
 
 		if (all || !(r->flags & R_PINNED))
@@ -1034,7 +1034,7 @@ static void sweep(bool all)
 		rl_filter(&m->src_rules);
 		rl_filter(&m->dst_rules);
 	}
-	for (unsigned int i = 0; i < nrules; i++) {
+	for (unsigned int i = 0; i < route_nrules; i++) {
 		struct rule *r = slots[table[i]];
 
 		if (r->flags & R_DEAD)
@@ -1042,7 +1042,7 @@ static void sweep(bool all)
 		else
 			table[n++] = table[i];
 	}
-	nrules = n;
+	route_nrules = n;
 	renumber(0);
 	retry_degraded();
 }
@@ -1062,19 +1062,19 @@ void bus_rule_clear_all(void)
 bool bus_rule_is_default(unsigned int idx)
 {
 	BUS_GUARD();
-	return idx < nrules && (slots[table[idx]]->flags & R_PINNED);
+	return idx < route_nrules && (slots[table[idx]]->flags & R_PINNED);
 }
 
 unsigned int bus_rule_count(void)
 {
 	BUS_GUARD();
-	return nrules;
+	return route_nrules;
 }
 
 int bus_rule_stats(unsigned int idx, struct bus_rule_stats *out)
 {
 	BUS_GUARD();
-	if (idx >= nrules)
+	if (idx >= route_nrules)
 		return -AE_EINVAL;
 	*out = slots[table[idx]]->st;
 	return 0;
@@ -1088,7 +1088,7 @@ int bus_rule_format(unsigned int idx, char *buf, size_t size)
 	char arg[BUS_NAME_MAX + 24] = "";
 	char m[4][BUS_NAME_MAX + 8] = { "", "", "", "" };
 
-	if (idx >= nrules)
+	if (idx >= route_nrules)
 		return -AE_EINVAL;
 	r = slots[table[idx]];
 	if (r->act == A_REDIRECT || r->act == A_MIRROR)
@@ -1203,11 +1203,11 @@ static bool rl_any(const struct rlist *l)
 	return l && l->n;
 }
 
-bool route_none(bus_topic_t topic, bus_svc_t src, bus_svc_t dst)
+bool route_none_slow(bus_topic_t topic, bus_svc_t src, bus_svc_t dst)
 {
 	int ss = slot_of(src), ds = slot_of(dst);
 
-	if (!nrules || topic >= BUS_TOPIC_MAX)
+	if (!route_nrules || topic >= BUS_TOPIC_MAX)
 		return true;
 	if (bit(topic_degraded, topic) ||
 	    (ss >= 0 && bit(slot_degraded, (unsigned int)ss)) ||
@@ -1241,7 +1241,7 @@ void route_apply(struct route_verdict *v, bus_topic_t topic, bus_svc_t src,
 		/* no list for lack of memory: every rule, in order */
 		const char *name = bus_topic_name(topic);
 
-		for (unsigned int i = 0; i < nrules; i++) {
+		for (unsigned int i = 0; i < route_nrules; i++) {
 			struct rule *r = slots[table[i]];
 
 			examined++;

@@ -287,7 +287,7 @@ void trace_set_tap(trace_tap_fn fn, void *ctx)
 	tap = fn;
 }
 
-struct trace_rec *trace_begin(unsigned int cpu)
+BUS_HOT struct trace_rec *trace_begin(unsigned int cpu)
 {
 	uint64_t at;
 
@@ -314,7 +314,17 @@ void trace_record(const struct trace_rec *r)
 	trace_commit(to);
 }
 
+static void trace_commit_slow(const struct trace_rec *r);
+
+/* Nothing taps or shows the records (the usual case): a test, not a
+ * call. */
 void trace_commit(const struct trace_rec *r)
+{
+	if (tap || sink)
+		trace_commit_slow(r);
+}
+
+static void trace_commit_slow(const struct trace_rec *r)
 {
 	bool feed = tap && !(r->inline_call & (TRACE_REFUSED | TRACE_UNHEARD));
 	bool show = sink && (trace_selected(r->topic) ||
