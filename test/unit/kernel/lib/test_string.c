@@ -45,6 +45,58 @@ START_TEST(test_memcpy_memset_match_libc)
 }
 END_TEST
 
+/* Every length up to a few words past the block size, every alignment
+ * of each end (alike, so words are used; unlike, so bytes are): the
+ * same bytes as the C library, nothing outside the range touched. */
+START_TEST(test_word_copies_match_libc_at_every_alignment)
+{
+	static unsigned char src[300], a[320], b[320];
+
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (unsigned char)(i * 7 + 3);
+	for (size_t n = 0; n < 90; n += (n < 40 ? 1 : 7))
+		for (size_t so = 0; so < 16; so++)
+			for (size_t dof = 0; dof < 16; dof++) {
+				memset(a, 0xee, sizeof(a));
+				memset(b, 0xee, sizeof(b));
+				ck_assert_ptr_eq(klib_memcpy(a + dof, src + so,
+							     n), a + dof);
+				memcpy(b + dof, src + so, n);
+				ck_assert_mem_eq(a, b, sizeof(a));
+				ck_assert_ptr_eq(klib_memset(a + dof,
+							     (int)(n + so),
+							     n), a + dof);
+				memset(b + dof, (int)(n + so), n);
+				ck_assert_mem_eq(a, b, sizeof(a));
+			}
+	/* a page's worth, as frames and file images are copied */
+	memset(a, 0, sizeof(a));
+	klib_memcpy(a + 8, src, 296);
+	ck_assert_mem_eq(a + 8, src, 296);
+}
+END_TEST
+
+/* memmove over every distance either way (overlapping or not), lengths
+ * that use words, at every alignment: what the C library does. */
+START_TEST(test_word_memmove_every_distance)
+{
+	static unsigned char a[256], b[256];
+
+	for (size_t n = 0; n < 100; n += 3)
+		for (size_t from = 40; from < 56; from++)
+			for (int dist = -40; dist <= 40; dist++) {
+				size_t to = (size_t)((long)from + dist);
+
+				for (size_t i = 0; i < sizeof(a); i++)
+					a[i] = b[i] = (unsigned char)(i * 13);
+				ck_assert_ptr_eq(klib_memmove(a + to, a + from,
+							      n), a + to);
+				memmove(b + to, b + from, n);
+				ck_assert_mem_eq(a, b, sizeof(a));
+			}
+}
+END_TEST
+
 START_TEST(test_memmove_overlap_both_ways)
 {
 	for (size_t off = 0; off < 8; off++) {
@@ -233,6 +285,8 @@ Suite *suite_klib_string(void)
 
 	tcase_add_test(tc, test_memcpy_memset_match_libc);
 	tcase_add_test(tc, test_memmove_overlap_both_ways);
+	tcase_add_test(tc, test_word_copies_match_libc_at_every_alignment);
+	tcase_add_test(tc, test_word_memmove_every_distance);
 	tcase_add_test(tc, test_memcmp_strcmp_signs_match_libc);
 	tcase_add_test(tc, test_searches_match_libc);
 	tcase_add_test(tc, test_strtoul_matches_libc);
