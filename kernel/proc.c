@@ -2145,9 +2145,10 @@ uint64_t proc_sigpage(void)
 	return hal_mmu_user_range().hi - PAGE;
 }
 
-/* The image's segments and a stack in address space id; its entry. */
-static int load(uint32_t id, const struct elf_image *im, const uint8_t *img,
-		uint64_t stack_top, uint64_t stack_size)
+/* The image's segments in address space id: mapped, filled from the file
+ * image img, and given their protection. */
+static int load_segments(uint32_t id, const struct elf_image *im,
+			 const uint8_t *img)
 {
 	int rc = 0;
 
@@ -2168,12 +2169,29 @@ static int load(uint32_t id, const struct elf_image *im, const uint8_t *img,
 		if (!rc)
 			rc = mm_as_protect(id, a, b - a, prot);
 	}
-	if (!rc)
-		rc = mm_as_map(id, stack_top - stack_size, stack_size,
-			       HAL_PROT_READ | HAL_PROT_WRITE | HAL_PROT_USER);
+	return rc;
+}
+
+/* A stack under stack_top in space id, and a Linux program's signal
+ * page above it. */
+static int load_stack(uint32_t id, const struct elf_image *im,
+		      uint64_t stack_top, uint64_t stack_size)
+{
+	int rc = mm_as_map(id, stack_top - stack_size, stack_size,
+			   HAL_PROT_READ | HAL_PROT_WRITE | HAL_PROT_USER);
+
 	if (!rc && im->abi == ELF_ABI_LINUX)
 		rc = sigpage(id, stack_top);
 	return rc;
+}
+
+/* The image's segments and a stack in address space id. */
+static int load(uint32_t id, const struct elf_image *im, const uint8_t *img,
+		uint64_t stack_top, uint64_t stack_size)
+{
+	int rc = load_segments(id, im, img);
+
+	return rc ? rc : load_stack(id, im, stack_top, stack_size);
 }
 
 /* A Linux program's start (aegis/linux.h): its name and arguments, a
@@ -2580,33 +2598,42 @@ undo_as:
 #define EXEC_START_MAX	16384		/* bytes of argv, envp and auxv */
 #define EXEC_CHUNK	(256 * 1024)	/* bytes of it one read asks for */
 
-/* The file at path, read whole into a buffer the caller frees (*len
- * bytes): -EACCES (not a regular file, or no permission to run it),
- * -ENOMEM, the namespace's errors. */
-static int read_program(const char *path, bool priv, int pid, uint8_t **out,
-			uint64_t *len)
+/* May the caller run the file at path? Its attributes in *st: 0, or
+ * -EACCES (not a regular file, or no permission to run it), -ENOEXEC (too
+ * short to be a program), -ENOMEM (too large to read), the namespace's
+ * errors. */
+static int program_check(const char *path, struct node_cred c, bool priv,
+			 struct node_stat *st)
 {
-	struct node_cred c = { priv ? 0 : PROC_UID_USER,
-			       priv ? 0 : PROC_UID_USER, pid };
-	struct node_stat st;
-	uint64_t done = 0;
 	uint32_t bits;
-	uint8_t *img;
-	int fd, rc;
+	int rc = node_stat(path, st, c);
 
-	rc = node_stat(path, &st, c);
 	if (rc)
 		return rc;
-	if (st.kind != NODE_KIND_FILE)
+	if (st->kind != NODE_KIND_FILE)
 		return -AE_EACCES;
-	bits = priv ? (st.mode | st.mode >> 3 | st.mode >> 6) :
-	       st.uid == PROC_UID_USER ? st.mode >> 6 :
-	       st.gid == PROC_UID_USER ? st.mode >> 3 : st.mode;
+	bits = priv ? (st->mode | st->mode >> 3 | st->mode >> 6) :
+	       st->uid == PROC_UID_USER ? st->mode >> 6 :
+	       st->gid == PROC_UID_USER ? st->mode >> 3 : st->mode;
 	if (!(bits & 1))
 		return -AE_EACCES;
-	if (st.size > EXEC_FILE_MAX || st.size < 4)
-		return st.size < 4 ? -AE_ENOEXEC : -AE_ENOMEM;
-	img = kmalloc(st.size);
+	if (st->size > EXEC_FILE_MAX || st->size < 4)
+		return st->size < 4 ? -AE_ENOEXEC : -AE_ENOMEM;
+	return 0;
+}
+
+/* The file at path (st->size bytes, program_check's), read whole into a
+ * buffer the caller frees (*len bytes): -ENOMEM, the namespace's
+ * errors. */
+static int read_program(const char *path, struct node_cred c,
+			const struct node_stat *st, uint8_t **out,
+			uint64_t *len)
+{
+	uint64_t done = 0;
+	uint8_t *img;
+	int fd, rc = 0;
+
+	img = kmalloc(st->size);
 	if (!img)
 		return -AE_ENOMEM;
 	fd = node_open(path, NODE_READ, c);
@@ -2614,9 +2641,9 @@ static int read_program(const char *path, bool priv, int pid, uint8_t **out,
 		kfree(img);
 		return fd;
 	}
-	while (done < st.size) {
+	while (done < st->size) {
 		/* tmpfs moves up to 256 KiB a read */
-		uint64_t want = st.size - done < EXEC_CHUNK ? st.size - done
+		uint64_t want = st->size - done < EXEC_CHUNK ? st->size - done
 							     : EXEC_CHUNK;
 		int n = node_read(fd, img + done, (uint32_t)want);
 
@@ -2636,44 +2663,277 @@ static int read_program(const char *path, bool priv, int pid, uint8_t **out,
 	return 0;
 }
 
+/*
+ * The program cache (docs/PROCESSES.md: execve). A program execve loaded
+ * is kept as a template: an address space holding its segments alone,
+ * filled and protected once. The next execve of the same file clones it
+ * (mm.as.clone): every frame shared, text read-only in both, data
+ * copy-on-write, so the new program starts with no copy and no zeroing,
+ * and under QEMU's TCG its code is already translated. The same file is
+ * the same inode, size, modification and change times (a file system
+ * with inodes: tmpfs); anything else, or a template whose file changed,
+ * is loaded from the file as before. Kept: EXEC_CACHE programs of up to
+ * EXEC_CACHE_PAGES pages together, the least recently run going first;
+ * all go when mm says memory is low or exhausted (mm.pages.low,
+ * mm.pages.exhausted) and before an execve that found no memory tries
+ * again. /sys/proc/exec_cache shows it.
+ */
+#define EXEC_CACHE		4
+#define EXEC_CACHE_PAGES	2048	/* 8 MiB of 4 KiB pages */
+
+static struct tmpl {
+	bool used;
+	bool live;		/* still to be found (else: goes at refs 0) */
+	uint32_t refs;		/* execs cloning it now */
+	uint32_t as;		/* the template's space */
+	uint64_t ino, size;
+	int64_t mtime, ctime;
+	struct elf_image im;
+	uint64_t pages;		/* of its segments */
+	uint64_t last;		/* when it was last run (a count) */
+} tmpls[EXEC_CACHE];
+static uint64_t tmpl_clock, tmpl_hits, tmpl_misses, tmpl_drops;
+static DEFINE_LOCK_CLASS(tmpl_class, "proc.exec_cache");
+static spinlock_t tmpl_lk = SPINLOCK_INIT(&tmpl_class);
+
+static bool tmpl_same(const struct tmpl *t, const struct node_stat *st)
+{
+	return t->ino == st->ino && t->size == st->size &&
+	       t->mtime == st->mtime && t->ctime == st->ctime;
+}
+
+static uint64_t segment_pages(const struct elf_image *im)
+{
+	uint64_t n = 0;
+
+	for (uint32_t k = 0; k < im->nseg; k++)
+		n += (((im->seg[k].vaddr + im->seg[k].memsz + PAGE - 1) &
+		       ~(PAGE - 1)) - (im->seg[k].vaddr & ~(PAGE - 1))) / PAGE;
+	return n;
+}
+
+/* Template i leaves the cache (lock held); its space, when no execve
+ * clones it now, into gone[*n] for the caller to destroy unlocked. */
+static void tmpl_retire(int i, uint32_t *gone, unsigned int *n)
+{
+	tmpls[i].live = false;
+	if (!tmpls[i].refs) {
+		gone[(*n)++] = tmpls[i].as;
+		tmpls[i].used = false;
+	}
+}
+
+static void tmpl_destroy(const uint32_t *gone, unsigned int n)
+{
+	for (unsigned int k = 0; k < n; k++)
+		if (mm_as_destroy(gone[k]))
+			kprintf("proc: a program template's space was not "
+				"released\n");
+}
+
+/* The template of the file st, held (tmpl_put), its image in *im; or
+ * -1. A template of that inode that is out of date goes. */
+static int tmpl_get(const struct node_stat *st, struct elf_image *im)
+{
+	uint32_t gone[EXEC_CACHE];
+	unsigned int ngone = 0;
+	int found = -1;
+	bool was = spin_lock_irqsave(&tmpl_lk);
+
+	for (int i = 0; i < EXEC_CACHE; i++) {
+		struct tmpl *t = &tmpls[i];
+
+		if (!t->used || !t->live || t->ino != st->ino)
+			continue;
+		if (!tmpl_same(t, st)) {
+			tmpl_retire(i, gone, &ngone);	/* the file changed */
+			continue;
+		}
+		t->refs++;
+		t->last = ++tmpl_clock;
+		*im = t->im;
+		found = i;
+	}
+	if (found >= 0)
+		tmpl_hits++;
+	else
+		tmpl_misses++;
+	spin_unlock_irqrestore(&tmpl_lk, was);
+	tmpl_destroy(gone, ngone);
+	return found;
+}
+
+static void tmpl_put(int i)
+{
+	uint32_t gone[1];
+	unsigned int ngone = 0;
+	bool was = spin_lock_irqsave(&tmpl_lk);
+
+	if (--tmpls[i].refs == 0 && !tmpls[i].live) {
+		gone[ngone++] = tmpls[i].as;
+		tmpls[i].used = false;
+	}
+	spin_unlock_irqrestore(&tmpl_lk, was);
+	tmpl_destroy(gone, ngone);
+}
+
+/* Keep space as, the segments of the file st (image im), as its
+ * template, held: its index, or -1 when it is not kept (another execve
+ * kept the same file first, or it does not fit): the caller destroys it
+ * once cloned. Room is made from the least recently run templates. */
+static int tmpl_add(const struct node_stat *st, uint32_t as,
+		    const struct elf_image *im)
+{
+	uint32_t gone[EXEC_CACHE];
+	unsigned int ngone = 0;
+	uint64_t pages = segment_pages(im), held = 0;
+	int slot = -1;
+	bool was = spin_lock_irqsave(&tmpl_lk);
+
+	for (int i = 0; i < EXEC_CACHE; i++)
+		if (tmpls[i].used && tmpls[i].live && tmpl_same(&tmpls[i], st))
+			goto out;
+	for (;;) {
+		int old = -1;
+
+		held = 0;
+		slot = -1;
+		for (int i = 0; i < EXEC_CACHE; i++) {
+			if (!tmpls[i].used) {
+				if (slot < 0)
+					slot = i;
+				continue;
+			}
+			held += tmpls[i].pages;
+			if (tmpls[i].live &&
+			    (old < 0 || tmpls[i].last < tmpls[old].last))
+				old = i;
+		}
+		if (slot >= 0 && held + pages <= EXEC_CACHE_PAGES)
+			break;
+		if (old < 0) {		/* all in use by execs: not kept */
+			slot = -1;
+			goto out;
+		}
+		tmpl_retire(old, gone, &ngone);
+	}
+	tmpls[slot] = (struct tmpl){ true, true, 1, as, st->ino, st->size,
+				     st->mtime, st->ctime, *im, pages,
+				     ++tmpl_clock };
+out:
+	spin_unlock_irqrestore(&tmpl_lk, was);
+	tmpl_destroy(gone, ngone);
+	return slot;
+}
+
+/* Every template goes (those cloned now, when their execs are done). */
+static void proc_exec_cache_drop(void)
+{
+	uint32_t gone[EXEC_CACHE];
+	unsigned int ngone = 0;
+	bool was = spin_lock_irqsave(&tmpl_lk);
+
+	for (int i = 0; i < EXEC_CACHE; i++)
+		if (tmpls[i].used && tmpls[i].live) {
+			tmpl_retire(i, gone, &ngone);
+			tmpl_drops++;
+		}
+	spin_unlock_irqrestore(&tmpl_lk, was);
+	tmpl_destroy(gone, ngone);
+}
+
+/* A cached program may be kept for this file: one of a file system
+ * with inodes, small enough. */
+static bool tmpl_wanted(const struct node_stat *st,
+			const struct elf_image *im)
+{
+	return st->ino != 0 && segment_pages(im) <= EXEC_CACHE_PAGES / 2;
+}
+
+/* A new space for the program of file st at path: its segments, by a
+ * clone of the file's template (made now if there is none and the file
+ * may have one), or loaded from the file. Its image in *im. */
+static int exec_space(const char *path, struct node_cred c,
+		      const struct node_stat *st, uint64_t lo, uint64_t hi,
+		      struct elf_image *im, uint32_t *id, uint64_t *root)
+{
+	uint8_t *img = NULL;
+	uint64_t len = 0, troot;
+	const char *why = "";
+	uint32_t tas;
+	int t = tmpl_get(st, im), rc;
+
+	if (t >= 0) {
+		rc = mm_as_clone(tmpls[t].as, id, root);
+		tmpl_put(t);
+		return rc;
+	}
+	rc = read_program(path, c, st, &img, &len);
+	if (rc)
+		return rc;
+	if (elf_parse(img, len, hal_elf_machine(), lo, hi, im, &why)) {
+		kfree(img);
+		return -AE_ENOEXEC;
+	}
+	if (tmpl_wanted(st, im) && mm_as_create(&tas, &troot) == 0) {
+		if (load_segments(tas, im, img) == 0) {
+			kfree(img);
+			t = tmpl_add(st, tas, im);
+			rc = mm_as_clone(tas, id, root);
+			if (t >= 0)
+				tmpl_put(t);
+			else
+				tmpl_destroy(&tas, 1);
+			return rc;
+		}
+		tmpl_destroy(&tas, 1);
+	}
+	rc = mm_as_create(id, root);
+	if (!rc) {
+		rc = load_segments(*id, im, img);
+		if (rc)
+			mm_as_destroy(*id);
+	}
+	kfree(img);
+	return rc;
+}
+
 static int end_other_threads(struct proc *p);
 
 int proc_exec(struct proc *p, const char *path, const char *const *argv,
 	      unsigned int argc, const char *const *envp, unsigned int envc)
 {
 	struct HalRange r = hal_mmu_user_range();
-	uint64_t top = r.hi - PAGE, root, sp, len = 0, ssize = LINUX_STACK_SIZE;
-	const char *why = "", *base;
-	uint8_t *img = NULL, *start;
+	uint64_t top = r.hi - PAGE, root, sp, ssize = LINUX_STACK_SIZE;
+	struct node_cred c = { p->priv ? 0 : PROC_UID_USER,
+			       p->priv ? 0 : PROC_UID_USER, p->pid };
+	struct node_stat st;
+	const char *base;
+	uint8_t *start;
 	struct elf_image im;
 	int64_t pages;
 	uint32_t id, old;
 	int rc, files[PROC_FILES];
 	bool was;
 
-	rc = read_program(path, p->priv, p->pid, &img, &len);
+	rc = program_check(path, c, p->priv, &st);
 	if (rc)
 		return rc;
-	rc = elf_parse(img, len, hal_elf_machine(), r.lo,
-		       top - LINUX_STACK_SIZE - PAGE, &im, &why);
-	if (rc) {
-		kfree(img);
-		return -AE_ENOEXEC;
+	rc = exec_space(path, c, &st, r.lo, top - LINUX_STACK_SIZE - PAGE, &im,
+			&id, &root);
+	if (rc == -AE_ENOMEM) {
+		/* the kept programs' pages first, then once more */
+		proc_exec_cache_drop();
+		rc = exec_space(path, c, &st, r.lo,
+				top - LINUX_STACK_SIZE - PAGE, &im, &id, &root);
 	}
+	if (rc)
+		return rc == -AE_ENOSPC ? -AE_EAGAIN : rc;
 	if (im.abi != ELF_ABI_LINUX)
 		ssize = STACK_SIZE;
-	pages = (int64_t)(ssize / PAGE) + (im.abi == ELF_ABI_LINUX);
-	for (uint32_t k = 0; k < im.nseg; k++)
-		pages += (int64_t)(((im.seg[k].vaddr + im.seg[k].memsz + PAGE -
-				     1) & ~(PAGE - 1)) -
-				   (im.seg[k].vaddr & ~(PAGE - 1))) / (int64_t)PAGE;
-	rc = mm_as_create(&id, &root);
-	if (rc) {
-		kfree(img);
-		return rc == -AE_ENOSPC ? -AE_EAGAIN : rc;
-	}
-	rc = load(id, &im, img, top, ssize);
-	kfree(img);
+	pages = (int64_t)(ssize / PAGE) + (im.abi == ELF_ABI_LINUX) +
+		(int64_t)segment_pages(&im);
+	rc = load_stack(id, &im, top, ssize);
 	start = rc ? NULL : kmalloc(EXEC_START_MAX);
 	if (!rc && !start)
 		rc = -AE_ENOMEM;
@@ -3181,7 +3441,35 @@ static int proc_init(void)
  * initrd (the programs it can start: name and size). */
 static const struct sysfs_attr attrs[] = {
 	{ "limits", 0444, 0 }, { "usage", 0444, 0 }, { "initrd", 0444, 0 },
+	{ "exec_cache", 0444, 0 },
 };
+
+/* /sys/proc/exec_cache: the kept programs */
+static uint32_t show_exec_cache(char *buf, uint32_t size)
+{
+	uint64_t pages = 0, hits, misses, drops;
+	unsigned int n = 0, busy = 0;
+	int k;
+	bool was = spin_lock_irqsave(&tmpl_lk);
+
+	for (int i = 0; i < EXEC_CACHE; i++) {
+		if (!tmpls[i].used)
+			continue;
+		pages += tmpls[i].pages;
+		n += tmpls[i].live;
+		busy += !tmpls[i].live;
+	}
+	hits = tmpl_hits;
+	misses = tmpl_misses;
+	drops = tmpl_drops;
+	spin_unlock_irqrestore(&tmpl_lk, was);
+	k = ksnprintf(buf, size, "programs %u of %d, pages %llu of %d, "
+		      "leaving %u; hits %llu, misses %llu, dropped %llu\n", n,
+		      EXEC_CACHE, (unsigned long long)pages, EXEC_CACHE_PAGES,
+		      busy, (unsigned long long)hits,
+		      (unsigned long long)misses, (unsigned long long)drops);
+	return k < (int)size ? (uint32_t)k : size;
+}
 
 static uint32_t show_initrd(char *buf, uint32_t size)
 {
@@ -3215,6 +3503,8 @@ static uint32_t show(char *buf, uint32_t size, uint32_t index)
 
 	if (index == 2)
 		return show_initrd(buf, size);
+	if (index == 3)
+		return show_exec_cache(buf, size);
 #define PUT(...)							\
 	do {								\
 		k = ksnprintf(buf + n, size - n, __VA_ARGS__);		\
@@ -3295,6 +3585,13 @@ static int proc_handle(void *state, const struct bus_msg *m,
 	if (m->kind == BUS_EVENT && m->topic == TOPIC_HW_IRQ_TIMER &&
 	    m->src == BUS_SVC_KERNEL) {
 		timers_tick();
+		return 0;
+	}
+	/* memory is short: the kept programs' pages go back (mm's word:
+	 * its contract lets no one else publish these) */
+	if (m->kind == BUS_EVENT && (m->topic == TOPIC_MM_PAGES_LOW ||
+				     m->topic == TOPIC_MM_PAGES_EXHAUSTED)) {
+		proc_exec_cache_drop();
 		return 0;
 	}
 	if (m->kind != BUS_REQUEST || (m->topic != TOPIC_PROC_SPAWN &&

@@ -549,6 +549,45 @@ CASES = [
         'verdict': 'pass',
     },
     {
+        # execve's program cache (docs/LINUX_ABI.md): the second run of
+        # busybox is a hit; memory falling below mm's low mark (a file
+        # filling tmpfs, with the mark at half of memory) empties it;
+        # the next run loads busybox again
+        'name': 'exec-cache',
+        'cmdline': 'init=busybox loglevel=4 mm.low=50 tmpfs.pages=60000',
+        'module': 'user',
+        'kvm_skip': 'SYSCALL from ring 3 faults under kvm_pvm '
+                    '(docs/TESTING.md)',
+        # (the cache is read by ash's builtins: cat would be one more
+        # execve of busybox)
+        'type': [(r'^Enter .help. for a list of built-in commands',
+                  b'/bin/busybox true; /bin/busybox true; '
+                  b'read l < /sys/proc/exec_cache; echo "$l"\r', 1),
+                 (r'^programs 1 of 4, pages \d+ of 2048, leaving 0; '
+                  r'hits 1, misses 1, dropped 0$',
+                  b'dd if=/dev/zero of=/tmp/fill bs=4096 count=38400 '
+                  b'2>/dev/null; read l < /sys/proc/exec_cache; '
+                  b'echo "$l"\r', 0.5),
+                 (r'^programs 0 of 4, pages 0 of 2048, leaving 0; '
+                  r'hits \d+, misses 1, dropped 1$',
+                  b'rm /tmp/fill; /bin/busybox true; '
+                  b'read l < /sys/proc/exec_cache; echo "$l"\r', 0.5),
+                 (r'^programs 1 of 4, .* misses 2, dropped 1$',
+                  b'exit\r', 0.5),
+                 (r'ended with 0', b'poweroff\r')],
+        'expect': [
+            BANNER,
+            r'^programs 1 of 4, pages \d+ of 2048, leaving 0; hits 1, '
+            r'misses 1, dropped 0$',
+            r'^programs 0 of 4, pages 0 of 2048, leaving 0; hits \d+, '
+            r'misses 1, dropped 1$',
+            r'^programs 1 of 4, pages \d+ of 2048, leaving 0; hits \d+, '
+            r'misses 2, dropped 1$',
+        ],
+        'reject': [r'^panic: '],
+        'verdict': 'pass',
+    },
+    {
         # Linux's threads (test/user/linuxthread.c, the same binary
         # test/unit/linux_reference.py runs under Linux): clone with
         # CLONE_THREAD, thread ids, CLONE_SETTLS, shared memory, futex
