@@ -1079,6 +1079,7 @@ CASES = [
             r'running$',
             r'^user: threadfault \(pid \d+, thread \d+\) killed: ',
             r'^systest: contracts: 3 refused$',
+            r'^systest: mm refused 6 of 6$',
             r'^systest: mailbox: (32 of 40 kept, gap 8|(3[3-9]|40) of 40 kept, gap \d) told$',
             r'^systest: user-systest-1: \d+ checks, 0 failed$',
             r'^init: systest \(pid 1\) exited with 0$',
@@ -1101,6 +1102,7 @@ CASES = [
             r'^init: systest: started as pid 1, privileged$',
             r'^systest: forged references: 42 of 42 refused$',
             r'^systest: contracts: 3 refused$',
+            r'^systest: mm refused 6 of 6$',
             r'^systest: mailbox: (32 of 40 kept, gap 8|(3[3-9]|40) of 40 kept, gap \d) told$',
             r'^systest: files came back after devfs and ns restarted$',
             r'^systest: root-systest-1: \d+ checks, 0 failed$',
@@ -1154,6 +1156,7 @@ CASES = [
             r'wait=0\.000 run=0\.000 refused=sender id=\d+'
             r'( parent=\d+)?$',
             r'^systest: contracts: 3 refused$',
+            r'^systest: mm refused 6 of 6$',
             r'^systest: mailbox: (32 of 40 kept, gap 8|(3[3-9]|40) of 40 kept, gap \d) told$',
             r'^refused 5: kind 2 size 1 sender 1 receiver 1 reply 0$',
             r'^mm\.stats 3$',

@@ -554,6 +554,49 @@ static void privileged(void)
 	CHECK(aegis_poweroff() == EPERM);
 }
 
+/*
+ * mm's address spaces and frames are the kernel's: a process, root too,
+ * that asks mm directly to resolve a fault, map, query or destroy a space
+ * by id, or for a frame, is refused (EPERM: without privilege by the
+ * routing rules, with it by mm itself), whatever the space it names,
+ * its own included. Its copy-on-write counts it may read.
+ */
+static void mm_refusals(void)
+{
+	static const char *const topics[] = {
+		"mm.as.fault", "mm.as.map", "mm.as.query", "mm.as.clone",
+		"mm.as.destroy", "mm.page.alloc",
+	};
+	struct { uint32_t id, prot; uint64_t va, len; } q;
+	long mm = aegis_lookup(ABI_LOOKUP_SERVICE, S("mm"));
+	long cow = aegis_lookup(ABI_LOOKUP_TOPIC, S("mm.cow"));
+	char reply[40];
+	unsigned int refused = 0;
+
+	CHECK(mm >= 0 && cow >= 0);
+	for (unsigned int i = 0; i < sizeof(topics) / sizeof(topics[0]);
+	     i++) {
+		long t = aegis_lookup(ABI_LOOKUP_TOPIC, S(topics[i]));
+		long rc;
+
+		CHECK(t >= 0);
+		/* a space id a process could guess (1: an early one), a
+		 * user address, write access */
+		q.id = 1;
+		q.prot = 3;
+		q.va = 0x400000;
+		q.len = 4096;
+		rc = aegis_call(mm, t, &q, i == 5 ? 16 : sizeof(q), reply,
+				sizeof(reply));
+		CHECK(rc == EPERM);
+		refused += rc == EPERM;
+	}
+	if (priv)	/* (the routing rules refuse a user's any mm call) */
+		CHECK(aegis_call(mm, cow, NULL, 0, reply, sizeof(reply)) >= 0);
+	printf("systest: mm refused %u of %u\n", refused,
+	       (unsigned int)(sizeof(topics) / sizeof(topics[0])));
+}
+
 int main(void)
 {
 	snprintf(me, sizeof(me), "root-systest-%ld", aegis_getpid());
@@ -566,6 +609,7 @@ int main(void)
 	bus();
 	forged();
 	contracts();
+	mm_refusals();
 	restarts();
 	privileged();
 	(void)ESRCH;
