@@ -70,7 +70,7 @@ static void mounted(const char *name, bus_svc_t owner);
 
 /* Kept mount entry i can stand beside the first kept ones: one
  * component (or "/"), a name none of those has, owned by a service that
- * still exists. */
+ * still exists and is no process. */
 static bool mount_sound(unsigned int i, unsigned int kept)
 {
 	const char *name = mounts[i].name;
@@ -82,7 +82,9 @@ static bool mount_sound(unsigned int i, unsigned int kept)
 	for (unsigned int k = 0; k < kept; k++)
 		if (strcmp(mounts[k].name, name) == 0)
 			return false;
-	return bus_svc_state(mounts[i].owner) != BUS_SVC_FREE;
+	/* a service, never a process (as ns.mount itself requires) */
+	return bus_svc_state(mounts[i].owner) != BUS_SVC_FREE &&
+	       !(bus_svc_flags(mounts[i].owner) & BUS_SVC_F_USER);
 }
 
 static int ns_init(void)
@@ -143,7 +145,10 @@ static int do_mount(const struct bus_msg *m)
 		if (strcmp(mounts[i].name, name) == 0) {
 			if (mounts[i].owner != m->src)
 				return -AE_EEXIST;
-			return 0;	/* the owner again (it restarted) */
+			/* the owner again (it or ns restarted): told again,
+			 * in case the announcement of ns's init was lost */
+			mounted(name, m->src);
+			return 0;
 		}
 	}
 	if (nmounts == MOUNTS_MAX)

@@ -2598,49 +2598,49 @@ undo_as:
 #define EXEC_START_MAX	16384		/* bytes of argv, envp and auxv */
 #define EXEC_CHUNK	(256 * 1024)	/* bytes of it one read asks for */
 
-/* May the caller run the file at path? Its attributes in *st: 0, or
- * -EACCES (not a regular file, or no permission to run it), -ENOEXEC (too
- * short to be a program), -ENOMEM (too large to read), the namespace's
- * errors. */
-static int program_check(const char *path, struct node_cred c, bool priv,
-			 struct node_stat *st)
+/* The program at path, opened for reading with the caller's
+ * credentials: its handle, and its attributes in *st (of what was
+ * opened: the cache's key and the content read are of the same file, a
+ * rename or link racing the open notwithstanding); or -EACCES (not a
+ * regular file, or no permission to run it), -ENOEXEC (too short to be a
+ * program), -ENOMEM (too large to read), the namespace's errors. */
+static int program_open(const char *path, struct node_cred c, bool priv,
+			struct node_stat *st)
 {
 	uint32_t bits;
-	int rc = node_stat(path, st, c);
+	int fd = node_open(path, NODE_READ, c), rc;
 
-	if (rc)
-		return rc;
-	if (st->kind != NODE_KIND_FILE)
-		return -AE_EACCES;
+	if (fd < 0)
+		return fd;
+	rc = node_fstat(fd, st);
+	if (!rc && st->kind != NODE_KIND_FILE)
+		rc = -AE_EACCES;
 	bits = priv ? (st->mode | st->mode >> 3 | st->mode >> 6) :
 	       st->uid == PROC_UID_USER ? st->mode >> 6 :
 	       st->gid == PROC_UID_USER ? st->mode >> 3 : st->mode;
-	if (!(bits & 1))
-		return -AE_EACCES;
-	if (st->size > EXEC_FILE_MAX || st->size < 4)
-		return st->size < 4 ? -AE_ENOEXEC : -AE_ENOMEM;
-	return 0;
+	if (!rc && !(bits & 1))
+		rc = -AE_EACCES;
+	if (!rc && (st->size > EXEC_FILE_MAX || st->size < 4))
+		rc = st->size < 4 ? -AE_ENOEXEC : -AE_ENOMEM;
+	if (rc) {
+		node_close(fd);
+		return rc;
+	}
+	return fd;
 }
 
-/* The file at path (st->size bytes, program_check's), read whole into a
- * buffer the caller frees (*len bytes): -ENOMEM, the namespace's
+/* The open program fd (st->size bytes, program_open's), read whole into
+ * a buffer the caller frees (*len bytes): -ENOMEM, the namespace's
  * errors. */
-static int read_program(const char *path, struct node_cred c,
-			const struct node_stat *st, uint8_t **out,
+static int read_program(int fd, const struct node_stat *st, uint8_t **out,
 			uint64_t *len)
 {
 	uint64_t done = 0;
-	uint8_t *img;
-	int fd, rc = 0;
+	uint8_t *img = kmalloc(st->size);
+	int rc = 0;
 
-	img = kmalloc(st->size);
 	if (!img)
 		return -AE_ENOMEM;
-	fd = node_open(path, NODE_READ, c);
-	if (fd < 0) {
-		kfree(img);
-		return fd;
-	}
 	while (done < st->size) {
 		/* tmpfs moves up to 256 KiB a read */
 		uint64_t want = st->size - done < EXEC_CHUNK ? st->size - done
@@ -2653,7 +2653,6 @@ static int read_program(const char *path, struct node_cred c,
 		}
 		done += (uint64_t)n;
 	}
-	node_close(fd);
 	if (rc) {
 		kfree(img);
 		return rc;
@@ -2675,8 +2674,13 @@ static int read_program(const char *path, struct node_cred c,
  * is loaded from the file as before. Kept: EXEC_CACHE programs of up to
  * EXEC_CACHE_PAGES pages together, the least recently run going first;
  * all go when mm says memory is low or exhausted (mm.pages.low,
- * mm.pages.exhausted) and before an execve that found no memory tries
- * again. /sys/proc/exec_cache shows it.
+ * mm.pages.exhausted) and before an execve that found no memory or no
+ * address space tries again; none is made that would take free memory
+ * under mm's low mark. The key is of the file execve opened, and the
+ * content is read through that same handle, so a rename or link racing
+ * the execve cannot give one file's key another's content; a file that
+ * changed while it was read runs but is not kept. /sys/proc/exec_cache
+ * shows it.
  */
 #define EXEC_CACHE		4
 #define EXEC_CACHE_PAGES	2048	/* 8 MiB of 4 KiB pages */
@@ -2805,13 +2809,15 @@ static int tmpl_add(const struct node_stat *st, uint32_t as,
 				continue;
 			}
 			held += tmpls[i].pages;
-			if (tmpls[i].live &&
+			/* only an idle one: retiring one an execve clones
+			 * now would free neither its slot nor its pages */
+			if (tmpls[i].live && !tmpls[i].refs &&
 			    (old < 0 || tmpls[i].last < tmpls[old].last))
 				old = i;
 		}
 		if (slot >= 0 && held + pages <= EXEC_CACHE_PAGES)
 			break;
-		if (old < 0) {		/* all in use by execs: not kept */
+		if (old < 0) {		/* the rest in use by execs: not kept */
 			slot = -1;
 			goto out;
 		}
@@ -2850,13 +2856,25 @@ static bool tmpl_wanted(const struct node_stat *st,
 	return st->ino != 0 && segment_pages(im) <= EXEC_CACHE_PAGES / 2;
 }
 
-/* A new space for the program of file st at path: its segments, by a
- * clone of the file's template (made now if there is none and the file
- * may have one), or loaded from the file. Its image in *im. */
-static int exec_space(const char *path, struct node_cred c,
-		      const struct node_stat *st, uint64_t lo, uint64_t hi,
-		      struct elf_image *im, uint32_t *id, uint64_t *root)
+/* Memory to spare for a new template: free pages above mm's low mark
+ * once the template's are taken. */
+static bool tmpl_room(const struct elf_image *im)
 {
+	struct mm_stats ms;
+
+	return mm_get_stats(&ms) == 0 &&
+	       ms.free_pages > ms.low_mark + segment_pages(im);
+}
+
+/* A new space for the program open as fd (attributes st): its segments,
+ * by a clone of the file's template (made now if there is none, the
+ * file may have one and memory allows), or loaded from the file. Its
+ * image in *im. */
+static int exec_space(int fd, const struct node_stat *st, uint64_t lo,
+		      uint64_t hi, struct elf_image *im, uint32_t *id,
+		      uint64_t *root)
+{
+	struct node_stat now;
 	uint8_t *img = NULL;
 	uint64_t len = 0, troot;
 	const char *why = "";
@@ -2868,14 +2886,19 @@ static int exec_space(const char *path, struct node_cred c,
 		tmpl_put(t);
 		return rc;
 	}
-	rc = read_program(path, c, st, &img, &len);
+	rc = read_program(fd, st, &img, &len);
 	if (rc)
 		return rc;
 	if (elf_parse(img, len, hal_elf_machine(), lo, hi, im, &why)) {
 		kfree(img);
 		return -AE_ENOEXEC;
 	}
-	if (tmpl_wanted(st, im) && mm_as_create(&tas, &troot) == 0) {
+	/* kept only if the file did not change while it was read: what the
+	 * template holds is then what the key names */
+	if (tmpl_wanted(st, im) && node_fstat(fd, &now) == 0 &&
+	    now.ino == st->ino && now.size == st->size &&
+	    now.mtime == st->mtime && now.ctime == st->ctime &&
+	    tmpl_room(im) && mm_as_create(&tas, &troot) == 0) {
 		if (load_segments(tas, im, img) == 0) {
 			kfree(img);
 			t = tmpl_add(st, tas, im);
@@ -2913,20 +2936,21 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv,
 	struct elf_image im;
 	int64_t pages;
 	uint32_t id, old;
-	int rc, files[PROC_FILES];
+	int rc, fd, files[PROC_FILES];
 	bool was;
 
-	rc = program_check(path, c, p->priv, &st);
-	if (rc)
-		return rc;
-	rc = exec_space(path, c, &st, r.lo, top - LINUX_STACK_SIZE - PAGE, &im,
-			&id, &root);
-	if (rc == -AE_ENOMEM) {
-		/* the kept programs' pages first, then once more */
+	fd = program_open(path, c, p->priv, &st);
+	if (fd < 0)
+		return fd;
+	rc = exec_space(fd, &st, r.lo, top - LINUX_STACK_SIZE - PAGE, &im, &id,
+			&root);
+	if (rc == -AE_ENOMEM || rc == -AE_ENOSPC) {
+		/* the kept programs' pages and spaces first, then once more */
 		proc_exec_cache_drop();
-		rc = exec_space(path, c, &st, r.lo,
-				top - LINUX_STACK_SIZE - PAGE, &im, &id, &root);
+		rc = exec_space(fd, &st, r.lo, top - LINUX_STACK_SIZE - PAGE,
+				&im, &id, &root);
 	}
+	node_close(fd);
 	if (rc)
 		return rc == -AE_ENOSPC ? -AE_EAGAIN : rc;
 	if (im.abi != ELF_ABI_LINUX)
