@@ -2608,12 +2608,20 @@ static int program_open(const char *path, struct node_cred c, bool priv,
 			struct node_stat *st)
 {
 	uint32_t bits;
-	int fd = node_open(path, NODE_READ, c), rc;
+	int fd, rc;
 
+	/* nothing but a regular file is opened (a device's or a fifo's
+	 * open may act or wait); what was opened is checked again below */
+	rc = node_stat(path, st, c);
+	if (rc)
+		return rc;
+	if (st->kind != NODE_KIND_FILE)
+		return -AE_EACCES;
+	fd = node_open(path, NODE_READ, c);
 	if (fd < 0)
 		return fd;
 	rc = node_fstat(fd, st);
-	if (!rc && st->kind != NODE_KIND_FILE)
+	if (rc || st->kind != NODE_KIND_FILE)
 		rc = -AE_EACCES;
 	bits = priv ? (st->mode | st->mode >> 3 | st->mode >> 6) :
 	       st->uid == PROC_UID_USER ? st->mode >> 6 :
