@@ -49,3 +49,20 @@ kill -s USR1 $$
 kill -l 15
 kill -l TERM
 trap - USR1
+# a signal in the middle of a loop in the shell itself (no system call
+# in it): the trap's handler runs between two of its instructions and
+# returns, and the loop goes on with its registers as they were (j
+# stays twice i); 20 rounds, the signal from a child after 0.1 s
+n=0; bad=0; spun=0
+trap 'stop=1' USR1
+while [ $n -lt 20 ]; do
+	stop=; i=0; j=0
+	( sleep 0.1; kill -USR1 $$ ) &
+	while [ -z "$stop" ]; do i=$((i+1)); j=$((j+2)); done
+	wait
+	[ $j = $((2 * i)) ] || bad=$((bad+1))
+	[ $i -gt 0 ] && spun=$((spun+1))
+	n=$((n+1))
+done
+trap - USR1
+echo "a busy loop signalled 20 times: $bad broken, spun: $([ $spun -gt 10 ] && echo yes)"
