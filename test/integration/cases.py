@@ -1087,7 +1087,7 @@ CASES = [
             r'^threads: 3 threads counted to 3000; exiting with two more '
             r'running$',
             r'^user: threadfault \(pid \d+, thread \d+\) killed: ',
-            r'^systest: contracts: 3 refused$',
+            r'^systest: contracts: 5 refused$',
             r'^systest: mm refused 6 of 6$',
             r'^systest: mailbox: (32 of 40 kept, gap 8|(3[3-9]|40) of 40 kept, gap \d) told$',
             r'^systest: user-systest-1: \d+ checks, 0 failed$',
@@ -1110,7 +1110,7 @@ CASES = [
             BANNER,
             r'^init: systest: started as pid 1, privileged$',
             r'^systest: forged references: 42 of 42 refused$',
-            r'^systest: contracts: 3 refused$',
+            r'^systest: contracts: 5 refused$',
             r'^systest: mm refused 6 of 6$',
             r'^systest: mailbox: (32 of 40 kept, gap 8|(3[3-9]|40) of 40 kept, gap \d) told$',
             r'^systest: files came back after devfs and ns restarted$',
@@ -1164,11 +1164,13 @@ CASES = [
             r'^trace: \d+\.\d{{3}} event service\.up root-systest-1->\* p0 '
             r'wait=0\.000 run=0\.000 refused=sender id=\d+'
             r'( parent=\d+)?$',
-            r'^systest: contracts: 3 refused$',
+            r'^systest: contracts: 5 refused$',
             r'^systest: mm refused 6 of 6$',
             r'^systest: mailbox: (32 of 40 kept, gap 8|(3[3-9]|40) of 40 kept, gap \d) told$',
-            r'^refused 5: kind 2 size 1 sender 1 receiver 1 reply 0$',
+            r'^refused 7: kind 2 size 1 sender 3 receiver 1 reply 0$',
             r'^mm\.stats 3$',
+            r'^mm\.pages\.low 1$',
+            r'^mm\.pages\.exhausted 1$',
             r'^service\.up 1$',
             r'^sysfs\.show 1$',
             r'^3$',

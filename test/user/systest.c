@@ -442,8 +442,10 @@ static void forged(void)
  * (contracts/) before any handler runs, whoever sends it, root
  * included: a payload of the wrong size, a request topic sent as an
  * event, an event only its owner publishes (a forged "service.up"), a
- * request to a service that does not serve it. Each is EBADMSG and
- * counted in /sys/bus/contracts.
+ * request to a service that does not serve it, mm's memory alarms
+ * (mm.pages.low, mm.pages.exhausted: proc drops its program cache on
+ * them), forged with payloads of the right size. Each is EBADMSG and
+ * counted in /sys/bus/contracts, and none reaches a subscriber.
  */
 static long refused_by_contract(void)
 {
@@ -470,11 +472,19 @@ static void contracts(void)
 	long stats = aegis_lookup(ABI_LOOKUP_TOPIC, S("mm.stats"));
 	long up = aegis_lookup(ABI_LOOKUP_TOPIC, S("service.up"));
 	long show = aegis_lookup(ABI_LOOKUP_TOPIC, S("sysfs.show"));
+	long low = aegis_lookup(ABI_LOOKUP_TOPIC, S("mm.pages.low"));
+	long none = aegis_lookup(ABI_LOOKUP_TOPIC, S("mm.pages.exhausted"));
 	long before = refused_by_contract();
+	long heard = read_number("/sys/bus/topics/mm.pages.low/delivered");
+	long heard_none =
+		read_number("/sys/bus/topics/mm.pages.exhausted/delivered");
 	struct { uint32_t svc, gen; } ev = { (uint32_t)ns, 99 };
+	uint64_t alarm[5] = { 1 << 20, 1, 1 << 19, 0, 0 };	/* mm_stats */
+	uint64_t order[2] = { 9, 0 };			/* mm_page_req */
 	char reply[40], io[16] = { 0 };
 
 	CHECK(mm >= 0 && ns >= 0 && stats >= 0 && up >= 0 && show >= 0);
+	CHECK(low >= 0 && none >= 0 && heard >= 0 && heard_none >= 0);
 	CHECK(before >= 0);
 	/* size: mm.stats carries nothing */
 	CHECK(aegis_call(mm, stats, "abc", 3, reply, sizeof(reply)) ==
@@ -484,7 +494,13 @@ static void contracts(void)
 	/* receiver: ns serves no sysfs.show */
 	CHECK(aegis_call(ns, show, io, sizeof(io), reply, sizeof(reply)) ==
 	      EBADMSG);
-	CHECK(refused_by_contract() == before + 3);
+	/* sender: mm's alarms, forged */
+	CHECK(aegis_publish(low, alarm, sizeof(alarm), 0) == EBADMSG);
+	CHECK(aegis_publish(none, order, sizeof(order), 0) == EBADMSG);
+	CHECK(read_number("/sys/bus/topics/mm.pages.low/delivered") == heard);
+	CHECK(read_number("/sys/bus/topics/mm.pages.exhausted/delivered") ==
+	      heard_none);
+	CHECK(refused_by_contract() == before + 5);
 	/* and /dev, /sys are still there: nothing reached ns */
 	CHECK(read_number("/sys/kernel/log_level") >= 0);
 	printf("systest: contracts: %ld refused\n",
