@@ -2339,8 +2339,9 @@ int64_t lsys_munmap(const uint64_t a[SYS_ARGS_MAX])
 		return -AE_EINVAL;
 	len = (a[1] + PAGE_4K - 1) & ~(PAGE_4K - 1);
 	rc = proc_munmap(p, a[0], len);
-	/* nothing mapped there is no error (Linux's); a range over two
-	 * mappings is not unmapped yet */
+	/* nothing mapped there is no error (Linux's): every mapping the
+	 * range meets loses its part; -ENOMEM when one would have to be
+	 * split and mm has no room for its parts */
 	return rc == -AE_ENOENT || rc == -AE_EFAULT ? 0 :
 	       rc == -AE_ENOSPC ? -AE_ENOMEM : rc;
 }

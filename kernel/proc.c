@@ -108,6 +108,10 @@ struct proc {
 	uint64_t brk_start, brk, brk_mapped;	/* the heap, its end, and
 						 * the end of what is mapped */
 	uint64_t robust_head;	/* kept: no robust futexes yet */
+	/* its program's segments, for /proc/PID/maps: pages lo..hi, from
+	 * file offset off */
+	uint32_t nseg;
+	struct proc_seg seg[ELF_SEGS_MAX];
 	uint32_t umask;
 	struct proc_lfd lfd[PROC_FILES];
 	char cwd[NODE_PATH_MAX];	/* the working directory */
@@ -353,10 +357,21 @@ int proc_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot,
 
 int proc_munmap(struct proc *p, uint64_t addr, uint64_t len)
 {
-	int rc = mm_as_unmap(p->as_id, addr, len);
+	uint64_t va = addr, end = addr + len, lo, hi;
+	struct mm_as_region r;
+	int rc = 0;
 
-	if (rc == 0)
-		proc_charge(p, PROC_Q_PAGES, -(int64_t)(len / PAGE));
+	/* each mapping the range meets loses its part of it (mm unmaps
+	 * inside one mapping at a time) */
+	while (va < end && mm_as_next(p->as_id, va, &r) == 0 && r.va < end) {
+		lo = r.va > va ? r.va : va;
+		hi = r.va + r.len < end ? r.va + r.len : end;
+		rc = mm_as_unmap(p->as_id, lo, hi - lo);
+		if (rc)
+			return rc;
+		proc_charge(p, PROC_Q_PAGES, -(int64_t)((hi - lo) / PAGE));
+		va = hi;
+	}
 	return rc;
 }
 
@@ -677,6 +692,50 @@ int proc_view_slot(unsigned int slot, struct proc_view *v)
 	punlock(was);
 	return rc;
 }
+
+/* The program's segments, page by page, for /proc/PID/maps. */
+static void keep_segments(struct proc *p, const struct elf_image *im)
+{
+	p->nseg = im->nseg < ELF_SEGS_MAX ? im->nseg : ELF_SEGS_MAX;
+	for (uint32_t k = 0; k < p->nseg; k++) {
+		const struct elf_seg *g = &im->seg[k];
+
+		p->seg[k].lo = g->vaddr & ~(PAGE - 1);
+		p->seg[k].hi = (g->vaddr + g->memsz + PAGE - 1) & ~(PAGE - 1);
+		p->seg[k].off = g->offset & ~(PAGE - 1);
+	}
+}
+
+int proc_maps_view(int pid, struct proc_maps *v)
+{
+	bool was = plock();
+	struct proc *p = by_pid(pid);
+	int rc = -AE_ENOENT;
+
+	memset(v, 0, sizeof(*v));
+	if (p && (p->state == ALIVE || p->state == ENDED)) {
+		struct HalRange r = hal_mmu_user_range();
+
+		v->uid = p->priv ? 0 : PROC_UID_USER;
+		/* an ended process holds no memory: nothing to show */
+		v->as_id = p->state == ALIVE ? p->as_id : 0;
+		v->brk_start = p->brk_start;
+		v->brk_mapped = p->brk_mapped;
+		v->stack_hi = r.hi - PAGE;
+		v->stack_lo = v->stack_hi - p->stack_size;
+		v->sigpage = p->is_linux ? proc_sigpage() : 0;
+		v->nseg = p->nseg;
+		memcpy(v->seg, p->seg, sizeof(v->seg));
+		memcpy(v->exe, p->exe, sizeof(v->exe) - 1);
+		rc = 0;
+	}
+	punlock(was);
+	return rc;
+}
+
+_Static_assert(sizeof(((struct proc_maps *)0)->seg) ==
+	       ELF_SEGS_MAX * sizeof(struct proc_seg),
+	       "proc_maps holds every segment an image may have");
 
 int proc_view_pid(int pid, struct proc_view *v)
 {
@@ -2030,6 +2089,8 @@ static void reaped(void *owner, int tid, int code)
 	memcpy(files, p->files, sizeof(files));
 	svc = p->svc;
 	as_id = p->as_id;
+	p->as_id = 0;	/* (before mm may give the id to another: procfs
+			 * checks it did not change under its read) */
 	p->svc = -1;
 	for (int fd = 0; fd < PROC_FILES; fd++)
 		p->files[fd] = -1;
@@ -2499,6 +2560,7 @@ static int spawn(const struct proc_spawn_req *q, const struct bus_msg *m)
 	p->stack_size = ssize;
 	p->brk_start = p->brk = p->brk_mapped =
 		(im.end + PAGE - 1) & ~(PAGE - 1);
+	keep_segments(p, &im);
 	sp = top;
 	if (p->is_linux) {
 		rc = linux_start(id, &im, argv, (unsigned int)argc, p->priv,
@@ -2931,6 +2993,34 @@ static int exec_space(int fd, const struct node_stat *st, uint64_t lo,
 
 static int end_other_threads(struct proc *p);
 
+/* The program's path for /proc/PID/exe and maps: path with the links it
+ * ends in followed (as Linux shows the file it ran: a run through
+ * /proc/self/exe or /bin/sh shows busybox); path itself when a link
+ * cannot be followed or its target does not fit. */
+static void exe_path(const char *path, struct node_cred c,
+		     char out[NODE_PATH_MAX])
+{
+	char link[NODE_PATH_MAX];
+	const char *slash;
+	size_t dir;
+	int n;
+
+	memset(out, 0, NODE_PATH_MAX);
+	memcpy(out, path, strnlen(path, NODE_PATH_MAX - 1));
+	for (int hop = 0; hop < 8; hop++) {
+		n = node_readlink(out, link, sizeof(link) - 1, c);
+		if (n <= 0)
+			return;
+		link[n] = '\0';
+		slash = strrchr(out, '/');
+		dir = link[0] == '/' || !slash ? 0 :
+		      (size_t)(slash - out) + 1;
+		if (dir + (size_t)n >= NODE_PATH_MAX)
+			return;
+		memcpy(out + dir, link, (size_t)n + 1);
+	}
+}
+
 int proc_exec(struct proc *p, const char *path, const char *const *argv,
 	      unsigned int argc, const char *const *envp, unsigned int envc)
 {
@@ -2940,6 +3030,7 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv,
 			       p->priv ? 0 : PROC_UID_USER, p->pid };
 	struct node_stat st;
 	const char *base;
+	char exe[NODE_PATH_MAX];
 	uint8_t *start;
 	struct elf_image im;
 	int64_t pages;
@@ -2991,6 +3082,8 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv,
 		mm_as_destroy(id);
 		return rc;
 	}
+	/* (before it is the new program: /proc/self/exe is the old one) */
+	exe_path(path, c, exe);
 	/* No way back from here: the process is the new program. Files
 	 * marked close-on-exec go; the rest stay. */
 	base = strrchr(path, '/');
@@ -3011,6 +3104,7 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv,
 	p->stack_size = ssize;
 	p->brk_start = p->brk = p->brk_mapped =
 		(im.end + PAGE - 1) & ~(PAGE - 1);
+	keep_segments(p, &im);
 	p->robust_head = 0;
 	memset(p->clear_tid, 0, sizeof(p->clear_tid));
 	memset(p->ltid, 0, sizeof(p->ltid));	/* it is the pid again */
@@ -3028,8 +3122,7 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv,
 			memset(&p->sigact[k], 0, sizeof(p->sigact[k]));
 	memset(p->name, 0, sizeof(p->name));
 	memcpy(p->name, base, strnlen(base, PROC_NAME_MAX - 1));
-	memset(p->exe, 0, sizeof(p->exe));
-	memcpy(p->exe, path, strnlen(path, sizeof(p->exe) - 1));
+	memcpy(p->exe, exe, sizeof(p->exe));
 	set_cmdline(p, argv, argc);
 	p->execed = true;
 	{

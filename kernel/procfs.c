@@ -16,6 +16,11 @@
  *                          thread used (all CPUs)
  *   /proc/PID/statm        its pages: size, resident (the same; the
  *                          rest 0)
+ *   /proc/PID/maps         its mappings (mm's regions: mm.as.next) as
+ *                          Linux's lines: the program's segments named
+ *                          by its path, [heap], [stack], [sigpage];
+ *                          device and inode 0 (copies, not files);
+ *                          its owner's and root's only
  *   /proc/PID/fd/          one link a open file: its path, pipe:[N]
  *   /proc/loadavg          the scheduler's load averages
  *   /proc/version          the kernel's name and version
@@ -55,13 +60,14 @@
 enum kind { K_NONE, K_ROOT, K_PIDDIR, K_LINK, K_FILE, K_FDDIR };
 enum file { F_MEMINFO, F_UPTIME, F_LOADAVG, F_VERSION, F_MOUNTS,
 	    F_SYSSTAT, F_NTOP,
-	    F_STAT = F_NTOP, F_STATUS, F_CMDLINE, F_COMM, F_STATM, F_NFILES,
+	    F_STAT = F_NTOP, F_STATUS, F_CMDLINE, F_COMM, F_STATM, F_MAPS,
+	    F_NFILES,
 	    L_EXE = F_NFILES, L_CWD, L_SELF, L_FD };
 
 static const char *const top_names[] = { "meminfo", "uptime", "loadavg",
 					 "version", "mounts", "stat" };
 static const char *const pid_names[] = { "stat", "status", "cmdline",
-					 "comm", "statm" };
+					 "comm", "statm", "maps" };
 
 struct node_ref {
 	enum kind kind;
@@ -405,6 +411,163 @@ static uint32_t text(const struct node_ref *r, char *buf, uint32_t size)
 	}
 }
 
+/* ---- /proc/PID/maps ------------------------------------------------- */
+
+#define MAPS_LINE	256
+#define MAPS_PAD	73	/* Linux's column for the name (64-bit) */
+
+/* What a piece of the address space at va is: its name and file offset
+ * (""/0: anonymous), and where that stops being so (the next boundary
+ * above va: a segment's, the heap's, the stack's, the signal page's). */
+static uint64_t piece_of(const struct proc_maps *v, uint64_t va,
+			 const char **name, uint64_t *off)
+{
+	uint64_t cut = UINT64_MAX, b[4] = { v->brk_start, v->brk_mapped,
+					    v->stack_lo, v->stack_hi };
+
+	*name = "";
+	*off = 0;
+	for (uint32_t k = 0; k < v->nseg; k++) {
+		const struct proc_seg *g = &v->seg[k];
+
+		if (va >= g->lo && va < g->hi) {
+			*name = v->exe;
+			*off = g->off + (va - g->lo);
+			return g->hi;
+		}
+		if (g->lo > va && g->lo < cut)
+			cut = g->lo;
+	}
+	if (v->brk_mapped > v->brk_start && va >= v->brk_start &&
+	    va < v->brk_mapped) {
+		*name = "[heap]";
+		return v->brk_mapped;
+	}
+	if (va >= v->stack_lo && va < v->stack_hi) {
+		*name = "[stack]";
+		return v->stack_hi;
+	}
+	if (v->sigpage && va == v->sigpage) {
+		*name = "[sigpage]";
+		return va + 4096;
+	}
+	for (int i = 0; i < 4; i++)
+		if (b[i] > va && b[i] < cut)
+			cut = b[i];
+	if (v->sigpage > va && v->sigpage < cut)
+		cut = v->sigpage;
+	return cut;
+}
+
+static uint32_t maps_line(char *buf, uint64_t lo, uint64_t hi, uint32_t prot,
+			  bool shared, uint64_t off, const char *name)
+{
+	int n = ksnprintf(buf, MAPS_LINE, "%08llx-%08llx %c%c%c%c %08llx "
+			  "00:00 0 ", (unsigned long long)lo,
+			  (unsigned long long)hi,
+			  (prot & HAL_PROT_READ) ? 'r' : '-',
+			  (prot & HAL_PROT_WRITE) ? 'w' : '-',
+			  (prot & HAL_PROT_EXEC) ? 'x' : '-',
+			  shared ? 's' : 'p', (unsigned long long)off);
+
+	if (n < 0 || n >= MAPS_LINE)
+		return 0;
+	if (name[0]) {
+		while (n < MAPS_PAD)
+			buf[n++] = ' ';
+		n += ksnprintf(buf + n, MAPS_LINE - (size_t)n, " %s", name);
+		if (n >= MAPS_LINE - 1)
+			n = MAPS_LINE - 2;
+	}
+	buf[n++] = '\n';
+	return (uint32_t)n;
+}
+
+static int maps_text(const struct proc_maps *v, uint32_t off, char *out,
+		     uint32_t len);
+
+/* The bytes off..off+len of pid's maps, made line by line into out: the
+ * number of bytes, or -ENOENT, -EAGAIN. The process's address space is
+ * the same one before and after (proc clears a process's id before mm
+ * may give it to another, and an execve changes it): else it is made
+ * again, from the new one. */
+static int maps_read(int pid, uint32_t off, char *out, uint32_t len)
+{
+	struct proc_maps v;
+	uint32_t was;
+	int n;
+
+	for (int tries = 0; tries < 4; tries++) {
+		if (proc_maps_view(pid, &v))
+			return -AE_ENOENT;
+		was = v.as_id;
+		n = maps_text(&v, off, out, len);
+		if (proc_maps_view(pid, &v))
+			return -AE_ENOENT;
+		if (v.as_id == was)
+			return n;
+	}
+	return -AE_EAGAIN;
+}
+
+/* maps_read's text of the view v (a mapping's pieces named alike and
+ * continuing each other are one line, as Linux merges its areas). */
+static int maps_text(const struct proc_maps *vp, uint32_t off, char *out,
+		     uint32_t len)
+{
+	const struct proc_maps v = *vp;
+	struct mm_as_region reg;
+	char line[MAPS_LINE];
+	uint64_t va = 0, lo = 0, hi = 0, loff = 0, pos = 0;
+	uint32_t prot = 0, got = 0;
+	bool shared = false, open = false;
+	const char *lname = "";
+
+	for (;;) {
+		bool more = v.as_id && mm_as_next(v.as_id, va, &reg) == 0;
+		const char *name = "";
+		uint64_t a = more ? reg.va : 0, end = more ? reg.va + reg.len : 0;
+
+		while (a < end || !more) {
+			uint64_t poff = 0, stop = more ?
+				piece_of(&v, a, &name, &poff) : 0;
+
+			if (stop > end)
+				stop = end;
+			/* this piece goes on the open line? */
+			if (more && open && a == hi && reg.prot == prot &&
+			    (bool)reg.shared == shared &&
+			    strcmp(name, lname) == 0 &&
+			    (name[0] == '[' || !name[0] ||
+			     poff == loff + (hi - lo))) {
+				hi = stop;
+				a = stop;
+				continue;
+			}
+			if (open) {
+				uint32_t n = maps_line(line, lo, hi, prot,
+						       shared, loff, lname);
+
+				for (uint32_t i = 0; i < n; i++, pos++)
+					if (pos >= off && got < len)
+						out[got++] = line[i];
+				open = false;
+			}
+			if (!more || got == len)
+				return (int)got;
+			lo = a;
+			hi = stop;
+			prot = reg.prot;
+			shared = reg.shared;
+			loff = name[0] == '[' ? 0 : poff;
+			lname = name;
+			open = true;
+			a = stop;
+		}
+		va = end;
+	}
+}
+
 static int describe(const struct node_ref *r, struct node_stat *st)
 {
 	struct proc_view v;
@@ -640,8 +803,10 @@ int procfs_handle(const struct bus_msg *m, struct bus_msg *reply)
 		if ((q.flags & NODE_DIR) && r.kind != K_ROOT &&
 		    r.kind != K_PIDDIR && r.kind != K_FDDIR)
 			return -AE_ENOTDIR;
-		/* a process's fd directory: its owner's (and root's) */
-		if (r.kind == K_FDDIR && q.uid != 0) {
+		/* a process's fd directory and maps: its owner's (and
+		 * root's; Linux asks ptrace's read access) */
+		if ((r.kind == K_FDDIR ||
+		     (r.kind == K_FILE && r.what == F_MAPS)) && q.uid != 0) {
 			struct proc_view v;
 
 			if (proc_view_pid(r.pid, &v) || v.uid != q.uid)
@@ -678,6 +843,16 @@ int procfs_handle(const struct bus_msg *m, struct bus_msg *reply)
 
 		if (r.kind != K_FILE)
 			return -AE_EISDIR;
+		if (r.what == F_MAPS) {
+			/* made line by line: no size limit but the read's */
+			if (q.len == 0)
+				return put_word(reply, 0);
+			out = node_req_buf(m, &q, BUS_GRANT_WRITE, &rc);
+			if (!out)
+				return rc ? rc : -AE_EFAULT;
+			rc = maps_read(r.pid, q.off, out, q.len);
+			return rc < 0 ? rc : put_word(reply, (uint32_t)rc);
+		}
 		len = text(&r, buf, sizeof(buf));
 		if (q.off >= len || q.len == 0)
 			return put_word(reply, 0);

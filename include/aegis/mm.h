@@ -108,6 +108,13 @@ struct mm_cow_stats {
  *                    status   0, -EFAULT (the mapping does not allow it:
  *                             a real fault), -ENOMEM (no frame for the
  *                             copy), -EINVAL
+ *   "mm.as.next"     request  struct mm_as_req { id, va }: the first
+ *                             mapping that ends above va (the one holding
+ *                             va, or the next above it): /proc/PID/maps
+ *                             and munmap walk a space with it
+ *                    reply    struct mm_as_region { va, len, prot,
+ *                             shared }
+ *                    status   0, -ENOENT (none there), -EINVAL
  *   "mm.as.destroy"  request  struct mm_as_req { id }: every mapping's
  *                             pages back to mm, the tables too
  *                    status   0, -EINVAL, -EBUSY (it is the active one)
@@ -141,6 +148,16 @@ struct mm_as_rep {
 	uint64_t root;		/* the root table's physical address */
 };
 
+/* One mapping of a space, as mm keeps it (mm.as.next): its pages
+ * va..va+len, their protection as mapped or last changed (HAL_PROT_*,
+ * never HAL_PROT_COW), and whether a clone shares them. */
+struct mm_as_region {
+	uint64_t va;
+	uint64_t len;
+	uint32_t prot;
+	uint32_t shared;
+};
+
 int mm_as_create(uint32_t *id, uint64_t *root);
 int mm_as_map(uint32_t id, uint64_t va, uint64_t len, uint32_t prot);
 int mm_as_unmap(uint32_t id, uint64_t va, uint64_t len);
@@ -157,6 +174,9 @@ int mm_as_clone(uint32_t src, uint32_t *id, uint64_t *root);
  * write to a copy-on-write page; -EFAULT (the mapping does not allow
  * it), -ENOMEM, -EINVAL. */
 int mm_as_fault(uint32_t id, uint64_t va, uint32_t access);
+/* mm_as_next - "mm.as.next": the first mapping of space id that ends
+ * above va, in *r; -ENOENT when there is none, -EINVAL. */
+int mm_as_next(uint32_t id, uint64_t va, struct mm_as_region *r);
 
 /* mm_page_alloc - a block of 2^order pages through the mm service (a bus
  * call: inline from handlers). 0 with *pa and *va set, or the request's error,

@@ -142,7 +142,9 @@ bool proc_pid_privileged(int pid);
  * (HAL_PROT_*) at addr (fixed) or where the process's mmap area goes on
  * (down from 1 GiB below its stack): 0 with *out, -ENOMEM (no room, the
  * page quota), -EEXIST (fixed over a mapping), -EINVAL. proc_munmap -
- * unmap [addr, addr + len), inside one mapping: mm's errors. */
+ * unmap [addr, addr + len): each mapping it meets loses its part (0 when
+ * nothing is mapped there); mm's errors (-ENOSPC: a mapping cut in two
+ * with no room for the second). */
 int proc_mmap(struct proc *p, uint64_t addr, uint64_t len, uint32_t prot,
 	      bool fixed, uint64_t *out);
 int proc_munmap(struct proc *p, uint64_t addr, uint64_t len);
@@ -226,6 +228,25 @@ struct proc_view {
 	uint32_t cmdline_len;
 };
 int proc_view_slot(unsigned int slot, struct proc_view *v);
+
+/* What /proc/PID/maps needs of a process (proc_maps_view; -ENOENT): its
+ * address space (0: it ended, none), the heap (brk_start..brk_mapped),
+ * the stack (stack_lo..stack_hi), the Linux signal page (0: none) and
+ * its program's segments, page-aligned, with their file offsets. */
+struct proc_seg {
+	uint64_t lo, hi, off;
+};
+struct proc_maps {
+	uint32_t uid;
+	uint32_t as_id;
+	uint64_t brk_start, brk_mapped;
+	uint64_t stack_lo, stack_hi;
+	uint64_t sigpage;
+	uint32_t nseg;
+	struct proc_seg seg[8];		/* ELF_SEGS_MAX */
+	char exe[128];
+};
+int proc_maps_view(int pid, struct proc_maps *v);
 int proc_view_pid(int pid, struct proc_view *v);
 
 /* Process groups and sessions (a process the kernel starts leads its

@@ -141,6 +141,13 @@ int mm_as_fault(uint32_t id, uint64_t va, uint32_t access)
 	return call_mm_as_fault(&req);
 }
 
+int mm_as_next(uint32_t id, uint64_t va, struct mm_as_region *r)
+{
+	struct mm_as_req req = { id, 0, va, 0 };
+
+	return call_mm_as_next(&req, r);
+}
+
 int mm_as_destroy(uint32_t id)
 {
 	struct mm_as_req req = { id, 0, 0, 0 };

@@ -525,6 +525,31 @@ static int do_fault(struct mm_state *m, struct space *s,
 	return 0;
 }
 
+/* The first mapping that ends above q->va: the one holding it, or the
+ * next above it (the regions are kept in no order: MM_AS_REGIONS at
+ * most). */
+static int do_next(const struct space *s, const struct mm_as_req *q,
+		   struct bus_msg *reply)
+{
+	struct mm_as_region r;
+	int best = -1;
+
+	for (uint32_t i = 0; i < s->nreg; i++)
+		if (s->reg[i].va + s->reg[i].pages * MM_PAGE_SIZE > q->va &&
+		    (best < 0 || s->reg[i].va < s->reg[best].va))
+			best = (int)i;
+	if (best < 0)
+		return -AE_ENOENT;
+	memset(&r, 0, sizeof(r));
+	r.va = s->reg[best].va;
+	r.len = s->reg[best].pages * MM_PAGE_SIZE;
+	r.prot = s->reg[best].prot;
+	r.shared = s->reg[best].shared;
+	memcpy(reply->data, &r, sizeof(r));
+	reply->len = sizeof(r);
+	return 0;
+}
+
 int mm_as_handle(struct mm_state *m, const struct bus_msg *msg,
 		 struct bus_msg *reply)
 {
@@ -537,6 +562,7 @@ int mm_as_handle(struct mm_state *m, const struct bus_msg *msg,
 	if (msg->topic != TOPIC_MM_AS_MAP && msg->topic != TOPIC_MM_AS_UNMAP &&
 	    msg->topic != TOPIC_MM_AS_PROTECT &&
 	    msg->topic != TOPIC_MM_AS_QUERY &&
+	    msg->topic != TOPIC_MM_AS_NEXT &&
 	    msg->topic != TOPIC_MM_AS_DESTROY &&
 	    msg->topic != TOPIC_MM_AS_CLONE &&
 	    msg->topic != TOPIC_MM_AS_FAULT)
@@ -555,6 +581,8 @@ int mm_as_handle(struct mm_state *m, const struct bus_msg *msg,
 		rc = do_protect(m, s, &q);
 	else if (msg->topic == TOPIC_MM_AS_QUERY)
 		rc = do_query(m, s, &q, reply);
+	else if (msg->topic == TOPIC_MM_AS_NEXT)
+		rc = do_next(s, &q, reply);
 	else if (msg->topic == TOPIC_MM_AS_CLONE)
 		rc = do_clone(m, s, reply);
 	else if (msg->topic == TOPIC_MM_AS_FAULT)

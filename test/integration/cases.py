@@ -691,6 +691,33 @@ CASES = [
         'verdict': 'pass',
     },
     {
+        # /proc/PID/maps (docs/FILESYSTEM.md): a root process's is
+        # refused to another user and shown to root (its program's
+        # segments named by its path); a process's own, with [heap],
+        # [stack] and [sigpage]
+        'name': 'proc-maps',
+        'cmdline': 'loglevel=4',
+        'module': 'user',
+        'kvm_skip': 'SYSCALL from ring 3 faults under kvm_pvm '
+                    '(docs/TESTING.md)',
+        'type': [(r'^aegis: up in', b'run +busybox sleep 60\r'),
+                 (r'^sh: busybox: pid 1, privileged',
+                  b'run busybox cat /proc/1/maps\r'),
+                 (r'exited with 1$', b'run +busybox cat /proc/1/maps\r'),
+                 (r'exited with 0$', b'run busybox cat /proc/self/maps\r'),
+                 (r'\[sigpage\]$', b'poweroff\r')],
+        'expect': [
+            BANNER,
+            r"^cat: can't open '/proc/1/maps': Permission denied$",
+            r'^[0-9a-f]{{8,}}-[0-9a-f]{{8,}} r-xp [0-9a-f]{{8}} 00:00 0 +/busybox$',
+            r'^[0-9a-f]{{8,}}-[0-9a-f]{{8,}} rw-p 00000000 00:00 0 +\[heap\]$',
+            r'^[0-9a-f]{{8,}}-[0-9a-f]{{8,}} rw-p 00000000 00:00 0 +\[stack\]$',
+            r'^[0-9a-f]{{8,}}-[0-9a-f]{{8,}} r-xp 00000000 00:00 0 +\[sigpage\]$',
+        ],
+        'reject': [r'^panic: '],
+        'verdict': 'pass',
+    },
+    {
         # busybox sh as the Linux personality runs it (test/user/sh/):
         # fork, execve of ELF files and "#!" scripts, wait4's exit codes,
         # pipes and command substitution, /proc (self, exe, comm, ps,

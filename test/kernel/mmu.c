@@ -137,6 +137,7 @@ KTEST(mm, address_space_requests)
 	struct HalRange r = hal_mmu_user_range();
 	uint64_t va = r.lo + 0x400000, root, pa, old;
 	struct mm_stats s0, s1;
+	struct mm_as_region g;
 	uint32_t id, prot;
 
 	KEXPECT_EQ(t, mm_get_stats(&s0), 0);
@@ -183,6 +184,23 @@ KTEST(mm, address_space_requests)
 		   -AE_ENOENT);
 	KEXPECT_EQ(t, mm_as_query(id, va + 3 * 4096, &pa, &prot), 0);
 	KEXPECT_EQ(t, mm_as_unmap(id, va + 2 * 4096, 4096), -AE_ENOENT);
+	/* mm.as.next walks the mappings in address order: the one holding
+	 * an address, or the next above it (/proc/PID/maps, munmap) */
+	KEXPECT_EQ(t, mm_as_next(id, 0, &g), 0);
+	KEXPECT_EQ(t, g.va, va);
+	KEXPECT_EQ(t, g.len, 4096);
+	KEXPECT_EQ(t, g.prot, HAL_PROT_READ | HAL_PROT_WRITE);
+	KEXPECT_EQ(t, g.shared, 0);
+	KEXPECT_EQ(t, mm_as_next(id, va + 100, &g), 0);
+	KEXPECT_EQ(t, g.va, va);
+	KEXPECT_EQ(t, mm_as_next(id, va + 4096, &g), 0);
+	KEXPECT_EQ(t, g.va, va + 4096);
+	KEXPECT_EQ(t, g.prot, HAL_PROT_READ);
+	KEXPECT_EQ(t, mm_as_next(id, va + 2 * 4096, &g), 0);
+	KEXPECT_EQ(t, g.va, va + 3 * 4096);
+	KEXPECT_EQ(t, g.len, 4096);
+	KEXPECT_EQ(t, mm_as_next(id, va + 4 * 4096, &g), -AE_ENOENT);
+	KEXPECT_EQ(t, mm_as_next(MM_AS_MAX + 1, 0, &g), -AE_EINVAL);
 	/* a mapping next to one of the same protection extends it (a
 	 * Linux program's heap grows so): more pieces than there are
 	 * region slots, then one unmap of them all */

@@ -41,7 +41,7 @@ enum { NR_read = 0, NR_write = 1, NR_close = 3, NR_pipe2 = 293,
        NR_settimeofday = 164, NR_uname = 63, NR_getrandom = 318,
        NR_openat = 257, NR_mmap = 9, NR_mprotect = 10, NR_munmap = 11,
        NR_unlinkat = 263, NR_mkdirat = 258, NR_chdir = 80,
-       NR_getcwd = 79 };
+       NR_getcwd = 79, NR_brk = 12, NR_readlinkat = 267 };
 #else
 enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
        NR_exit_group = 94, NR_nanosleep = 101,
@@ -63,7 +63,7 @@ enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
        NR_settimeofday = 170, NR_uname = 160, NR_getrandom = 278,
        NR_openat = 56, NR_mmap = 222, NR_mprotect = 226, NR_munmap = 215,
        NR_unlinkat = 35, NR_mkdirat = 34, NR_chdir = 49,
-       NR_getcwd = 17 };
+       NR_getcwd = 17, NR_brk = 214, NR_readlinkat = 78 };
 #endif
 
 enum { E2BIG = 7, EPERM = 1, ENOENT = 2, ESRCH = 3, ECHILD = 10, EAGAIN = 11,
@@ -875,11 +875,146 @@ static void exec_fresh(void)
 		CHECK(hits >= 0 && exec_cache_hits() >= hits + 3);
 }
 
+/* ---- /proc/self/maps ------------------------------------------------- */
+
+static char maps_text[16384];
+static long maps_probe = 0x5eed;	/* in the program's data */
+
+/* /proc/self/maps, read chunk bytes at a time: its length, or -1 */
+static long maps_read(long chunk)
+{
+	long fd = L(openat, -100, "/proc/self/maps", 0, 0), n, got = 0;
+
+	if (fd < 0)
+		return -1;
+	while ((n = L(read, fd, maps_text + got,
+		      (long)sizeof(maps_text) - 1 - got < chunk ?
+		      (long)sizeof(maps_text) - 1 - got : chunk, 0)) > 0)
+		got += n;
+	L(close, fd, 0, 0, 0);
+	maps_text[got] = 0;
+	return n < 0 ? -1 : got;
+}
+
+static unsigned long hex(const char **p)
+{
+	unsigned long v = 0;
+
+	for (;; (*p)++) {
+		char c = **p;
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (unsigned long)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (unsigned long)(c - 'a' + 10);
+		else
+			return v;
+	}
+}
+
+struct map_line {
+	unsigned long lo, hi;
+	char perms[5];
+	char name[128];
+};
+
+/* The line of maps_text whose range holds addr: 1, or 0 if none. */
+static int map_of(unsigned long addr, struct map_line *m)
+{
+	for (const char *p = maps_text; *p;) {
+		const char *end = strchr(p, '\n'), *n;
+		size_t k;
+
+		if (!end)
+			return 0;
+		m->lo = hex(&p);
+		p++;			/* - */
+		m->hi = hex(&p);
+		memcpy(m->perms, p + 1, 4);
+		m->perms[4] = 0;
+		/* the name: after offset, device and inode, past spaces */
+		n = p + 1;
+		for (int field = 0; field < 4 && n < end; field++) {
+			n = strchr(n, ' ');
+			if (!n || n > end)
+				n = end;
+			while (n < end && *n == ' ')
+				n++;
+		}
+		k = (size_t)(end - n) < sizeof(m->name) - 1 ?
+		    (size_t)(end - n) : sizeof(m->name) - 1;
+		memcpy(m->name, n, k);
+		m->name[k] = 0;
+		if (addr >= m->lo && addr < m->hi)
+			return 1;
+		p = end + 1;
+	}
+	return 0;
+}
+
+/* /proc/self/maps (proc(5)): the program's text and data named by its
+ * path, [stack], [heap] after brk, an anonymous mapping as mmap made
+ * it, split by mprotect and gone after munmap; the same text read 61
+ * bytes at a time; another user's process's maps refused. */
+static void maps(void)
+{
+	char exe[128], *m;
+	struct map_line l;
+	long n, whole, b0;
+	int local = 1;
+
+	n = L(readlinkat, -100, "/proc/self/exe", exe, sizeof(exe) - 1);
+	CHECK(n > 0);
+	exe[n > 0 ? n : 0] = 0;
+	whole = maps_read(4096);
+	CHECK(whole > 0 && maps_read(61) == whole);
+	CHECK(map_of((unsigned long)&maps, &l) && l.perms[0] == 'r' &&
+	      l.perms[1] == '-' && l.perms[2] == 'x' && l.perms[3] == 'p' &&
+	      strcmp(l.name, exe) == 0);
+	CHECK(map_of((unsigned long)&maps_probe, &l) &&
+	      strcmp(l.perms, "rw-p") == 0 && strcmp(l.name, exe) == 0);
+	CHECK(map_of((unsigned long)&local, &l) &&
+	      strcmp(l.perms, "rw-p") == 0 && strcmp(l.name, "[stack]") == 0);
+	/* the heap, once brk moved */
+	b0 = L(brk, 0, 0, 0, 0);
+	CHECK(L(brk, b0 + 3 * 4096, 0, 0, 0) == b0 + 3 * 4096);
+	CHECK(maps_read(4096) > 0 && map_of((unsigned long)b0 + 4096, &l) &&
+	      strcmp(l.perms, "rw-p") == 0);
+	/* (the AArch64 reference runs under qemu-user, whose maps name no
+	 * heap) */
+#if defined(__aarch64__)
+	if (on_aegis())
+#endif
+		CHECK(strcmp(l.name, "[heap]") == 0);
+	/* anonymous: as mapped, then split by mprotect, then gone */
+	m = (char *)sys6(NR_mmap, 0, 3 * 4096, 1, 0x22, -1, 0);
+	CHECK((unsigned long)m < -4096ul);
+	CHECK(maps_read(4096) > 0 && map_of((unsigned long)m, &l) &&
+	      strcmp(l.perms, "r--p") == 0 && l.name[0] == 0 &&
+	      l.lo <= (unsigned long)m && l.hi >= (unsigned long)m + 3 * 4096);
+	CHECK(L(mprotect, m + 4096, 4096, 3, 0) == 0);
+	CHECK(maps_read(4096) > 0 && map_of((unsigned long)m + 4096, &l) &&
+	      strcmp(l.perms, "rw-p") == 0 &&
+	      l.lo == (unsigned long)m + 4096 &&
+	      l.hi == (unsigned long)m + 2 * 4096);
+	CHECK(map_of((unsigned long)m + 2 * 4096, &l) &&
+	      strcmp(l.perms, "r--p") == 0);
+	CHECK(L(munmap, m, 3 * 4096, 0, 0) == 0);
+	CHECK(maps_read(4096) > 0 && !map_of((unsigned long)m, &l) &&
+	      !map_of((unsigned long)m + 4096, &l));
+	/* init's are root's: another user may not read them (Linux:
+	 * ptrace's read access; under Aegis this program is often pid 1
+	 * itself: integration case proc-maps checks it there) */
+	if (L(getuid, 0, 0, 0, 0) != 0 && L(getpid, 0, 0, 0, 0) != 1)
+		CHECK(L(openat, -100, "/proc/1/maps", 0, 0) == -EACCES);
+}
+
 int main(void)
 {
 	exit_if_a_copy();
 	processes();
 	exec_fresh();
+	maps();
 	forked_memory();
 	groups();
 	misc();
