@@ -2338,6 +2338,11 @@ int64_t lsys_munmap(const uint64_t a[SYS_ARGS_MAX])
 	if (a[1] > hal_mmu_user_range().hi)
 		return -AE_EINVAL;
 	len = (a[1] + PAGE_4K - 1) & ~(PAGE_4K - 1);
+	/* Linux's: the range must end inside the user range (a kernel
+	 * address, or one that wraps, is -EINVAL) */
+	if (a[0] > hal_mmu_user_range().hi ||
+	    len > hal_mmu_user_range().hi - a[0])
+		return -AE_EINVAL;
 	rc = proc_munmap(p, a[0], len);
 	/* nothing mapped there is no error (Linux's): every mapping the
 	 * range meets loses its part; -ENOMEM when one would have to be

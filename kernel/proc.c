@@ -112,6 +112,7 @@ struct proc {
 	 * file offset off */
 	uint32_t nseg;
 	struct proc_seg seg[ELF_SEGS_MAX];
+	uint32_t as_gen;	/* as_id's changes (execve, the end) */
 	uint32_t umask;
 	struct proc_lfd lfd[PROC_FILES];
 	char cwd[NODE_PATH_MAX];	/* the working directory */
@@ -359,20 +360,30 @@ int proc_munmap(struct proc *p, uint64_t addr, uint64_t len)
 {
 	uint64_t va = addr, end = addr + len, lo, hi;
 	struct mm_as_region r;
-	int rc = 0;
+	int rc;
+
+	if (end < addr)
+		return -AE_EINVAL;
 
 	/* each mapping the range meets loses its part of it (mm unmaps
-	 * inside one mapping at a time) */
-	while (va < end && mm_as_next(p->as_id, va, &r) == 0 && r.va < end) {
+	 * inside one mapping at a time); a mapping another thread changed
+	 * between the two requests (-ENOENT) is looked up again */
+	for (int again = 0; va < end && again < 8;) {
+		if (mm_as_next(p->as_id, va, &r) || r.va >= end)
+			return 0;
 		lo = r.va > va ? r.va : va;
 		hi = r.va + r.len < end ? r.va + r.len : end;
 		rc = mm_as_unmap(p->as_id, lo, hi - lo);
+		if (rc == -AE_ENOENT) {
+			again++;
+			continue;
+		}
 		if (rc)
 			return rc;
 		proc_charge(p, PROC_Q_PAGES, -(int64_t)((hi - lo) / PAGE));
 		va = hi;
 	}
-	return rc;
+	return va < end ? -AE_EAGAIN : 0;
 }
 
 uint64_t proc_brk(struct proc *p, uint64_t addr)
@@ -719,6 +730,7 @@ int proc_maps_view(int pid, struct proc_maps *v)
 		v->uid = p->priv ? 0 : PROC_UID_USER;
 		/* an ended process holds no memory: nothing to show */
 		v->as_id = p->state == ALIVE ? p->as_id : 0;
+		v->as_gen = p->as_gen;
 		v->brk_start = p->brk_start;
 		v->brk_mapped = p->brk_mapped;
 		v->stack_hi = r.hi - PAGE;
@@ -2091,6 +2103,7 @@ static void reaped(void *owner, int tid, int code)
 	as_id = p->as_id;
 	p->as_id = 0;	/* (before mm may give the id to another: procfs
 			 * checks it did not change under its read) */
+	p->as_gen++;
 	p->svc = -1;
 	for (int fd = 0; fd < PROC_FILES; fd++)
 		p->files[fd] = -1;
@@ -2995,8 +3008,9 @@ static int end_other_threads(struct proc *p);
 
 /* The program's path for /proc/PID/exe and maps: path with the links it
  * ends in followed (as Linux shows the file it ran: a run through
- * /proc/self/exe or /bin/sh shows busybox); path itself when a link
- * cannot be followed or its target does not fit. */
+ * /proc/self/exe or /bin/sh shows busybox), up to the last link that
+ * could be followed and whose target fits (a relative target is joined
+ * to its link's directory as it is: a ".." stays). */
 static void exe_path(const char *path, struct node_cred c,
 		     char out[NODE_PATH_MAX])
 {
@@ -3099,6 +3113,7 @@ int proc_exec(struct proc *p, const char *path, const char *const *argv,
 	}
 	old = p->as_id;
 	p->as_id = id;
+	p->as_gen++;
 	p->root = root;
 	p->is_linux = im.abi == ELF_ABI_LINUX;
 	p->stack_size = ssize;

@@ -414,7 +414,8 @@ static uint32_t text(const struct node_ref *r, char *buf, uint32_t size)
 /* ---- /proc/PID/maps ------------------------------------------------- */
 
 #define MAPS_LINE	256
-#define MAPS_PAD	73	/* Linux's column for the name (64-bit) */
+#define MAPS_PAD	72	/* Linux pads to here, then a space: the
+				 * name at column 73 (64-bit) */
 
 /* What a piece of the address space at va is: its name and file offset
  * (""/0: anonymous), and where that stops being so (the next boundary
@@ -487,35 +488,37 @@ static int maps_text(const struct proc_maps *v, uint32_t off, char *out,
 		     uint32_t len);
 
 /* The bytes off..off+len of pid's maps, made line by line into out: the
- * number of bytes, or -ENOENT, -EAGAIN. The process's address space is
- * the same one before and after (proc clears a process's id before mm
- * may give it to another, and an execve changes it): else it is made
- * again, from the new one. */
+ * number of bytes, or -ENOENT. The process's address space is the same
+ * one before and after: proc clears a process's space id before mm may
+ * give it to another, and counts each change (as_gen), so an id given
+ * back to it after an execve is not taken for the one read. Else the
+ * text is made again from the new one (a process that changes its space
+ * more than four times during one read gets the last text). */
 static int maps_read(int pid, uint32_t off, char *out, uint32_t len)
 {
 	struct proc_maps v;
-	uint32_t was;
-	int n;
+	uint32_t id, gen;
+	int n = 0;
 
 	for (int tries = 0; tries < 4; tries++) {
 		if (proc_maps_view(pid, &v))
 			return -AE_ENOENT;
-		was = v.as_id;
+		id = v.as_id;
+		gen = v.as_gen;
 		n = maps_text(&v, off, out, len);
 		if (proc_maps_view(pid, &v))
 			return -AE_ENOENT;
-		if (v.as_id == was)
-			return n;
+		if (v.as_id == id && v.as_gen == gen)
+			break;
 	}
-	return -AE_EAGAIN;
+	return n;
 }
 
 /* maps_read's text of the view v (a mapping's pieces named alike and
  * continuing each other are one line, as Linux merges its areas). */
-static int maps_text(const struct proc_maps *vp, uint32_t off, char *out,
+static int maps_text(const struct proc_maps *v, uint32_t off, char *out,
 		     uint32_t len)
 {
-	const struct proc_maps v = *vp;
 	struct mm_as_region reg;
 	char line[MAPS_LINE];
 	uint64_t va = 0, lo = 0, hi = 0, loff = 0, pos = 0;
@@ -524,13 +527,13 @@ static int maps_text(const struct proc_maps *vp, uint32_t off, char *out,
 	const char *lname = "";
 
 	for (;;) {
-		bool more = v.as_id && mm_as_next(v.as_id, va, &reg) == 0;
+		bool more = v->as_id && mm_as_next(v->as_id, va, &reg) == 0;
 		const char *name = "";
 		uint64_t a = more ? reg.va : 0, end = more ? reg.va + reg.len : 0;
 
 		while (a < end || !more) {
 			uint64_t poff = 0, stop = more ?
-				piece_of(&v, a, &name, &poff) : 0;
+				piece_of(v, a, &name, &poff) : 0;
 
 			if (stop > end)
 				stop = end;

@@ -232,13 +232,16 @@ int proc_view_slot(unsigned int slot, struct proc_view *v);
 /* What /proc/PID/maps needs of a process (proc_maps_view; -ENOENT): its
  * address space (0: it ended, none), the heap (brk_start..brk_mapped),
  * the stack (stack_lo..stack_hi), the Linux signal page (0: none) and
- * its program's segments, page-aligned, with their file offsets. */
+ * its program's segments, page-aligned, with their file offsets; as_gen
+ * counts the changes of its space (execve, its end), so that a reader
+ * can tell its space from another that got the same id. */
 struct proc_seg {
 	uint64_t lo, hi, off;
 };
 struct proc_maps {
 	uint32_t uid;
 	uint32_t as_id;
+	uint32_t as_gen;	/* changes of its space so far */
 	uint64_t brk_start, brk_mapped;
 	uint64_t stack_lo, stack_hi;
 	uint64_t sigpage;
