@@ -677,6 +677,34 @@ int64_t lsys_brk(const uint64_t a[SYS_ARGS_MAX])
 	return (int64_t)proc_brk(p, a[0]);
 }
 
+/* Walk [va, va + len) mapping by mapping: -ENOMEM at a hole; with
+ * change, each mapping's part gets prot (syscall_protect's checks). */
+static int64_t protect_span(uint64_t va, uint64_t len, bool change,
+			    uint64_t prot)
+{
+	struct proc *p = proc_self();
+	uint64_t end = va + len, hi;
+	struct mm_as_region r;
+	int64_t rc;
+
+	if (!p)
+		return -AE_ESRCH;
+	if (end < va)
+		return -AE_ENOMEM;
+	while (va < end) {
+		if (mm_as_next(proc_as(p), va, &r) || r.va > va)
+			return -AE_ENOMEM;
+		hi = r.va + r.len < end ? r.va + r.len : end;
+		if (change) {
+			rc = syscall_protect(va, hi - va, prot);
+			if (rc)
+				return rc;
+		}
+		va = hi;
+	}
+	return 0;
+}
+
 int64_t lsys_mprotect(const uint64_t a[SYS_ARGS_MAX])
 {
 	/* write or execute without read: readable too, as Linux's pages
@@ -693,7 +721,15 @@ int64_t lsys_mprotect(const uint64_t a[SYS_ARGS_MAX])
 	if (a[1] > hal_mmu_user_range().hi)
 		return -AE_ENOMEM;	/* more than any space maps (and its
 					 * rounding up would wrap) */
-	rc = syscall_protect(b[0], b[1], b[2]);
+	/* the range must be mapped throughout, over as many mappings as
+	 * it meets (Linux's): checked before anything changes, then each
+	 * mapping's part changed in turn (mm changes one at a time) */
+	/* a protection nobody may have is refused first, mapped or not */
+	if ((b[2] & ~7ull) || (b[2] & 6) == 6)
+		return -AE_EINVAL;
+	rc = protect_span(b[0], b[1], false, b[2]);
+	if (!rc)
+		rc = protect_span(b[0], b[1], true, b[2]);
 	/* Linux's word for memory that is not mapped there, or for a
 	 * mapping that cannot be split further */
 	return rc == -AE_ENOENT || rc == -AE_EFAULT || rc == -AE_ENOSPC

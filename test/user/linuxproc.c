@@ -999,6 +999,19 @@ static void maps(void)
 	      l.hi == (unsigned long)m + 2 * 4096);
 	CHECK(map_of((unsigned long)m + 2 * 4096, &l) &&
 	      strcmp(l.perms, "r--p") == 0);
+	/* mprotect over the three: one line again (Linux merges them) */
+	CHECK(L(mprotect, m, 3 * 4096, 1, 0) == 0);
+	CHECK(maps_read(4096) > 0 && map_of((unsigned long)m + 4096, &l) &&
+	      strcmp(l.perms, "r--p") == 0 && l.lo <= (unsigned long)m &&
+	      l.hi >= (unsigned long)m + 3 * 4096);
+	CHECK(L(mprotect, m + 4096, 4096, 3, 0) == 0);
+	/* a range with a hole in it: -ENOMEM (Linux changes what comes
+	 * before the hole; Aegis looks first and changes nothing) */
+	CHECK(L(munmap, m + 2 * 4096, 4096, 0, 0) == 0);
+	CHECK(L(mprotect, m, 3 * 4096, 3, 0) == -ENOMEM);
+	if (on_aegis())
+		CHECK(maps_read(4096) > 0 && map_of((unsigned long)m, &l) &&
+		      strcmp(l.perms, "r--p") == 0);
 	CHECK(L(munmap, m, 3 * 4096, 0, 0) == 0);	/* over all three */
 	CHECK(maps_read(4096) > 0 && !map_of((unsigned long)m, &l) &&
 	      !map_of((unsigned long)m + 4096, &l) &&
