@@ -2304,6 +2304,16 @@ int64_t lsys_mmap(const uint64_t a[SYS_ARGS_MAX])
 		hp = 0;		/* PROT_NONE: HAL_PROT_USER alone */
 	if ((hp & HAL_PROT_WRITE) && (hp & HAL_PROT_EXEC))
 		hp &= ~(uint32_t)HAL_PROT_EXEC;	/* filled first, then set */
+	if ((flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE)) {
+		/* MAP_FIXED replaces what is mapped there (Linux's): it is
+		 * unmapped first, and stays so if the new mapping fails */
+		struct HalRange ur = hal_mmu_user_range();
+
+		if (addr < ur.lo || addr >= ur.hi || len > ur.hi - addr)
+			return -AE_ENOMEM;
+		if (proc_munmap(p, addr, len))
+			return -AE_ENOMEM;
+	}
 	rc = proc_mmap(p, addr, len, hp | (shared ? MM_PROT_SHARED : 0),
 		       fixed, &va);
 	if (rc)

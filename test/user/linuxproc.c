@@ -67,7 +67,7 @@ enum { NR_close = 57, NR_pipe2 = 59, NR_read = 63, NR_write = 64,
 #endif
 
 enum { E2BIG = 7, EPERM = 1, ENOENT = 2, ESRCH = 3, ECHILD = 10, EAGAIN = 11,
-       ENOMEM = 12, EACCES = 13, EINVAL = 22, ENOSYS = 38,
+       ENOMEM = 12, EACCES = 13, EEXIST = 17, EINVAL = 22, ENOSYS = 38,
        ETIMEDOUT = 110 };
 /* a pid no Linux can have (pid_max is at most 2^22): a kill of it is safe
  * on the host that runs the reference side */
@@ -1026,6 +1026,27 @@ static void maps(void)
 		CHECK(L(munmap, -8192L, 8192, 0, 0) == -EINVAL);
 		CHECK(L(munmap, -4096L, 8192, 0, 0) == -EINVAL);
 	}
+	/* MAP_FIXED over a mapping replaces that part of it (fresh zeroed
+	 * pages), the rest stays */
+	m = (char *)sys6(NR_mmap, 0, 2 * 4096, 3, 0x22, -1, 0);
+	CHECK((unsigned long)m < -4096ul);
+	m[0] = 'x';
+	m[4096] = 'y';
+	CHECK(sys6(NR_mmap, m, 4096, 1, 0x32, -1, 0) == (long)m);
+	CHECK(m[0] == 0 && m[4096] == 'y');
+	CHECK(maps_read(4096) > 0 && map_of((unsigned long)m, &l) &&
+	      strcmp(l.perms, "r--p") == 0 &&
+	      map_of((unsigned long)m + 4096, &l) &&
+	      strcmp(l.perms, "rw-p") == 0);
+	/* with MAP_FIXED_NOREPLACE it is EEXIST, and nothing changes
+	 * (qemu-user, under which the AArch64 reference runs, does not
+	 * refuse it) */
+#if defined(__aarch64__)
+	if (on_aegis())
+#endif
+		CHECK(sys6(NR_mmap, m, 4096, 3, 0x100022, -1, 0) == -EEXIST);
+	CHECK(m[4096] == 'y');
+	CHECK(L(munmap, m, 2 * 4096, 0, 0) == 0);
 	/* init's are root's: another user may not read them (Linux:
 	 * ptrace's read access; under Aegis this program is often pid 1
 	 * itself: integration case proc-maps checks it there) */
